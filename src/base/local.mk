@@ -1,0 +1,8 @@
+libgopm_a_SOURCES += \
+	src/base/cursor.h \
+	src/base/error.c src/base/error.h \
+	src/base/intern.c src/base/intern.h \
+	src/base/json.c src/base/json.h \
+	src/base/source.c src/base/source.h \
+	src/base/strbuf.c src/base/strbuf.h \
+	src/base/vec.c src/base/vec.h

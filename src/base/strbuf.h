@@ -1,0 +1,43 @@
+/*
+ * A growable string. Appends never fail loudly: on out of memory the buffer is marked
+ * and gpm_strbuf_error() reports it once at the end, which keeps formatting code linear.
+ */
+#ifndef GPM_BASE_STRBUF_H
+#define GPM_BASE_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/error.h"
+
+struct gpm_strbuf {
+	char *buf; /* always NUL-terminated when len > 0 or after any append */
+	size_t len, cap;
+	bool oom;
+};
+
+#define GPM_STRBUF_INIT {0}
+
+void gpm_strbuf_deinit(struct gpm_strbuf *sb);
+void gpm_strbuf_reset(struct gpm_strbuf *sb);
+void gpm_strbuf_append(struct gpm_strbuf *sb, const char *s, size_t n);
+void gpm_strbuf_puts(struct gpm_strbuf *sb, const char *s);
+void gpm_strbuf_putc(struct gpm_strbuf *sb, char c);
+void gpm_strbuf_printf(struct gpm_strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * Appends untrusted text made terminal-safe: control bytes, DEL, C1 controls and invalid
+ * UTF-8 become \xNN escapes, so names and messages from a dump cannot move the cursor or
+ * change colours.
+ */
+void gpm_strbuf_append_safe(struct gpm_strbuf *sb, const char *s, size_t n);
+/* The string (never NULL; "" when empty). */
+const char *gpm_strbuf_str(const struct gpm_strbuf *sb);
+/* Detaches the buffer: the caller owns it (NULL on out of memory). */
+char *gpm_strbuf_detach(struct gpm_strbuf *sb);
+struct gpm_error *gpm_strbuf_error(const struct gpm_strbuf *sb);
+
+/* Returns a malloc'd terminal-safe copy of s[0..n), or NULL on out of memory. */
+char *gpm_safe_strndup(const char *s, size_t n);
+
+#endif

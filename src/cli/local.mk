@@ -1,0 +1,4 @@
+gopm_SOURCES += \
+	src/cli/cli.h src/cli/commands.def \
+	src/cli/main.c \
+	src/cli/info.c

@@ -1,0 +1,224 @@
+/* The incident model: construction, interning and stack deduplication. See incident.h. */
+#include "model/incident.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *gpm_gstatus_name(enum gpm_gstatus s)
+{
+	// runtime/traceback.go: gStatusStrings
+	switch (s) {
+	case GPM_G_IDLE:
+		return "idle";
+	case GPM_G_RUNNABLE:
+		return "runnable";
+	case GPM_G_RUNNING:
+		return "running";
+	case GPM_G_SYSCALL:
+		return "syscall";
+	case GPM_G_WAITING:
+		return "waiting";
+	case GPM_G_MORIBUND:
+		return "moribund";
+	case GPM_G_DEAD:
+		return "dead";
+	case GPM_G_ENQUEUE:
+		return "enqueue";
+	case GPM_G_COPYSTACK:
+		return "copystack";
+	case GPM_G_PREEMPTED:
+		return "preempted";
+	case GPM_G_LEAKED:
+		return "leaked";
+	case GPM_G_DEADEXTRA:
+		return "deadextra";
+	case GPM_G_UNKNOWN:
+		break;
+	}
+	return "???";
+}
+
+struct gpm_incident *gpm_incident_create(enum gpm_input_kind kind)
+{
+	struct gpm_incident *inc = calloc(1, sizeof(*inc));
+	if (!inc)
+		return NULL;
+	inc->strings = gpm_intern_create();
+	if (!inc->strings) {
+		free(inc);
+		return NULL;
+	}
+	inc->kind = kind;
+	inc->pid = -1;
+	inc->crash.sigcode = INT64_MIN;
+	inc->crash.m_id = -1;
+	inc->crash.exit_status = -1;
+	return inc;
+}
+
+void gpm_incident_destroy(struct gpm_incident *inc)
+{
+	if (!inc)
+		return;
+	for (size_t i = 0; i < inc->goroutines.len; i++)
+		free(inc->goroutines.v[i].regs);
+	gpm_vec_free(&inc->goroutines);
+	gpm_vec_free(&inc->frames);
+	gpm_vec_free(&inc->stacks);
+	gpm_vec_free(&inc->labels);
+	gpm_vec_free(&inc->warnings);
+	gpm_vec_free(&inc->crash.panics);
+	free(inc->stack_index);
+	gpm_intern_destroy(inc->strings);
+	free(inc);
+}
+
+const char *gpm_incident_str(struct gpm_incident *inc, const char *s, size_t n)
+{
+	return gpm_intern_n(inc->strings, s, n);
+}
+
+void gpm_incident_stack_begin(struct gpm_incident *inc, struct gpm_stack_builder *b)
+{
+	b->first = (uint32_t)inc->frames.len;
+}
+
+struct gpm_frame *gpm_incident_frame_push(struct gpm_incident *inc)
+{
+	if (inc->frames.len >= UINT32_MAX - 1)
+		return NULL;
+	return gpm_vec_push(&inc->frames);
+}
+
+static uint64_t frame_hash(const struct gpm_frame *f, uint64_t h)
+{
+	uint64_t words[7] = {(uintptr_t)f->func, (uintptr_t)f->file, (uintptr_t)f->args, f->pc,
+			     f->line, f->offset, f->flags};
+	return gpm_hash_bytes(words, sizeof(words), h);
+}
+
+static bool frame_equal(const struct gpm_frame *a, const struct gpm_frame *b)
+{
+	return a->func == b->func && a->file == b->file && a->args == b->args && a->pc == b->pc &&
+	       a->line == b->line && a->offset == b->offset && a->flags == b->flags;
+}
+
+/* The stack index: open addressing over stack numbers + 1 (0 = empty). */
+static bool stack_index_grow(struct gpm_incident *inc)
+{
+	size_t ncap = inc->stack_index_cap ? inc->stack_index_cap * 2 : 256;
+	uint32_t *idx = calloc(ncap, sizeof(*idx));
+	if (!idx)
+		return false;
+	for (size_t i = 0; i < inc->stacks.len; i++) {
+		size_t j = inc->stacks.v[i].hash & (ncap - 1);
+		while (idx[j])
+			j = (j + 1) & (ncap - 1);
+		idx[j] = (uint32_t)i + 1;
+	}
+	free(inc->stack_index);
+	inc->stack_index = idx;
+	inc->stack_index_cap = ncap;
+	return true;
+}
+
+struct gpm_error *gpm_incident_stack_commit(struct gpm_incident *inc,
+					    struct gpm_stack_builder *b, uint32_t *stack_out)
+{
+	uint32_t first = b->first;
+	uint32_t n = (uint32_t)inc->frames.len - first;
+	uint64_t h = GPM_HASH_SEED ^ n;
+	for (uint32_t i = 0; i < n; i++)
+		h = frame_hash(&inc->frames.v[first + i], h);
+	if ((inc->stacks.len + 1) * 2 > inc->stack_index_cap && !stack_index_grow(inc))
+		return &gpm_error_nomem;
+	uint32_t *idx = inc->stack_index;
+	size_t mask = inc->stack_index_cap - 1;
+	size_t j = h & mask;
+	for (; idx[j]; j = (j + 1) & mask) {
+		struct gpm_stack *s = &inc->stacks.v[idx[j] - 1];
+		if (s->hash != h || s->nframes != n)
+			continue;
+		bool same = true;
+		for (uint32_t i = 0; same && i < n; i++)
+			same = frame_equal(&inc->frames.v[s->first + i], &inc->frames.v[first + i]);
+		if (same) {
+			inc->frames.len = first; // drop the duplicate frames
+			s->refs++;
+			*stack_out = idx[j] - 1;
+			return NULL;
+		}
+	}
+	struct gpm_stack *s = gpm_vec_push(&inc->stacks);
+	if (!s)
+		return &gpm_error_nomem;
+	s->hash = h;
+	s->first = first;
+	s->nframes = n;
+	s->refs = 1;
+	idx[j] = (uint32_t)inc->stacks.len;
+	*stack_out = (uint32_t)inc->stacks.len - 1;
+	return NULL;
+}
+
+struct gpm_goroutine *gpm_incident_goroutine_push(struct gpm_incident *inc)
+{
+	struct gpm_goroutine *g = gpm_vec_push(&inc->goroutines);
+	if (!g)
+		return NULL;
+	g->m_id = -1;
+	g->thread_id = -1;
+	g->status = GPM_G_UNKNOWN;
+	g->wait_minutes = -1;
+	g->stack = UINT32_MAX;
+	g->created_by = UINT32_MAX;
+	g->first_label = (uint32_t)inc->labels.len;
+	return g;
+}
+
+struct gpm_error *gpm_incident_lone_frame(struct gpm_incident *inc, const struct gpm_frame *f,
+					  uint32_t *index_out)
+{
+	struct gpm_frame *nf = gpm_incident_frame_push(inc);
+	if (!nf)
+		return &gpm_error_nomem;
+	*nf = *f;
+	*index_out = (uint32_t)inc->frames.len - 1;
+	return NULL;
+}
+
+struct gpm_error *gpm_incident_label_push(struct gpm_incident *inc, struct gpm_goroutine *g,
+					  const char *key, size_t klen, const char *value,
+					  size_t vlen)
+{
+	if (g->nlabels == 0)
+		g->first_label = (uint32_t)inc->labels.len;
+	struct gpm_label *l = gpm_vec_push(&inc->labels);
+	if (!l)
+		return &gpm_error_nomem;
+	l->key = gpm_incident_str(inc, key, klen);
+	l->value = gpm_incident_str(inc, value, vlen);
+	if (!l->key || !l->value)
+		return &gpm_error_nomem;
+	g->nlabels++;
+	return NULL;
+}
+
+struct gpm_error *gpm_incident_warn(struct gpm_incident *inc, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	// A flood of identical warnings says nothing more than the first few.
+	if (inc->warnings.len >= 1000)
+		return NULL;
+	struct gpm_warning *w = gpm_vec_push(&inc->warnings);
+	if (!w)
+		return &gpm_error_nomem;
+	w->text = gpm_incident_str(inc, buf, strlen(buf));
+	return w->text ? NULL : &gpm_error_nomem;
+}

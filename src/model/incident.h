@@ -1,0 +1,229 @@
+/*
+ * The incident model: what gopm knows about one snapshot of a Go process, whether it came
+ * from a core or from goroutine-dump text. Everything downstream (analysis, store, TUI)
+ * reads only this.
+ *
+ * Memory: strings are interned in the incident (function and file names once each);
+ * stacks are deduplicated (goroutines with the same frames share one gpm_stack), so a
+ * 100,000-goroutine snapshot costs memory in proportion to its distinct stacks. Values
+ * that differ per goroutine even when the frames agree (frame sp/fp from a "system"
+ * traceback or a core) are kept per goroutine only when present.
+ */
+#ifndef GPM_MODEL_INCIDENT_H
+#define GPM_MODEL_INCIDENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "base/intern.h"
+#include "base/vec.h"
+
+/* runtime/runtime2.go: _Gidle ... _Gdeadextra (Go 1.26); the scan bit (0x1000) is removed. */
+enum gpm_gstatus {
+	GPM_G_IDLE = 0,
+	GPM_G_RUNNABLE = 1,
+	GPM_G_RUNNING = 2,
+	GPM_G_SYSCALL = 3,
+	GPM_G_WAITING = 4,
+	GPM_G_MORIBUND = 5,
+	GPM_G_DEAD = 6,
+	GPM_G_ENQUEUE = 7,
+	GPM_G_COPYSTACK = 8,
+	GPM_G_PREEMPTED = 9,
+	GPM_G_LEAKED = 10,
+	GPM_G_DEADEXTRA = 11,
+	GPM_G_UNKNOWN = 255,
+};
+/* The runtime's name for a status ("runnable", "chan receive" is a wait reason instead). */
+const char *gpm_gstatus_name(enum gpm_gstatus s);
+
+enum gpm_frame_flags {
+	GPM_FRAME_INLINED = 1 << 0,    /* an inlined call: "(...)" in text, no +0x offset */
+	GPM_FRAME_HAS_OFFSET = 1 << 1, /* "+0x1f" was printed / is known */
+	GPM_FRAME_ELIDED = 1 << 2,     /* a "...N frames elided..." marker; line holds N */
+	GPM_FRAME_NON_GO = 1 << 3,     /* unwinding stopped at non-Go (cgo) code at pc */
+	GPM_FRAME_UNKNOWN_PC = 1 << 4, /* pc not in any Go function */
+	GPM_FRAME_SIGNAL = 1 << 5,     /* a frame the runtime's signal handling inserted */
+};
+
+struct gpm_frame {
+	const char *func; /* interned; full name as the runtime prints it, e.g. "main.(*T).Run" */
+	const char *file; /* interned; NULL when unknown */
+	const char *args; /* interned; the argument text between the parentheses; NULL = none */
+	uint64_t pc;      /* 0 when unknown (text dumps print no pc outside "system" form) */
+	uint32_t line;
+	uint32_t offset; /* pc - function entry, valid with GPM_FRAME_HAS_OFFSET */
+	uint32_t flags;
+};
+
+/* A deduplicated sequence of frames, innermost first. */
+struct gpm_stack {
+	uint64_t hash;
+	uint32_t first; /* index into incident->frames */
+	uint32_t nframes;
+	uint32_t refs; /* goroutines using it */
+};
+
+struct gpm_label {
+	const char *key, *value; /* interned */
+};
+
+/* Per-frame values that differ between goroutines that share a stack. */
+struct gpm_frame_regs {
+	uint64_t sp, fp;
+};
+
+enum gpm_goroutine_flags {
+	GPM_GOROUTINE_LOCKED = 1 << 0,    /* locked to thread */
+	GPM_GOROUTINE_TRUNCATED = 1 << 1, /* the stack could not be read to its end */
+	GPM_GOROUTINE_DAMAGED = 1 << 2,   /* something about it is wrong; see .problem */
+	GPM_GOROUTINE_SYSTEM = 1 << 3,    /* a system goroutine (runtime-internal) */
+	GPM_GOROUTINE_CURRENT = 1 << 4,   /* the goroutine that crashed / printed the dump */
+	GPM_GOROUTINE_DURABLE = 1 << 5,   /* "(durable)" in a synctest bubble */
+	GPM_GOROUTINE_MORE_FRAMES = 1 << 6, /* "...additional frames elided..." */
+	GPM_GOROUTINE_NO_STACK = 1 << 7,  /* dump gave a header without frames */
+};
+
+struct gpm_goroutine {
+	uint64_t id;
+	uint64_t gaddr;     /* address of the runtime.g; 0 unknown */
+	uint64_t mp;        /* address of the runtime.m it runs on; 0 none */
+	int64_t m_id;       /* m.id, -1 none */
+	int64_t thread_id;  /* LWP / m.procid, -1 none */
+	uint8_t status;     /* enum gpm_gstatus */
+	const char *state;  /* interned; what the runtime prints in brackets, e.g. "chan receive",
+			       "running", "select (no cases)" */
+	const char *wait_reason; /* interned; NULL unless waiting */
+	int64_t wait_minutes;    /* -1 unknown / not printed */
+	uint32_t flags;          /* enum gpm_goroutine_flags */
+	uint32_t stack;          /* index into incident->stacks; UINT32_MAX = none */
+	uint32_t created_by;     /* index into incident->frames of the "created by" frame; UINT32_MAX none */
+	uint64_t parent_id;      /* "in goroutine N"; 0 unknown */
+	uint64_t start_pc;       /* g.startpc; 0 unknown */
+	uint32_t first_label, nlabels; /* into incident->labels */
+	struct gpm_frame_regs *regs;   /* owned; nframes entries or NULL when none known */
+	uint32_t elided_frames;        /* frames the runtime elided ("...N frames elided...") */
+	uint64_t synctest_bubble;      /* "synctest bubble N"; 0 none */
+	const char *problem;           /* interned; why DAMAGED/TRUNCATED, NULL otherwise */
+};
+
+enum gpm_input_kind {
+	GPM_INPUT_UNKNOWN,
+	GPM_INPUT_CORE,
+	GPM_INPUT_DUMP,     /* goroutine-dump text: panic/fatal/SIGQUIT output */
+	GPM_INPUT_PPROF1,   /* /debug/pprof/goroutine?debug=1 */
+	GPM_INPUT_PPROF2,   /* ?debug=2 */
+	GPM_INPUT_HEAPDUMP, /* runtime/debug.WriteHeapDump */
+};
+
+/* What the runtime printed (or the core recorded) about how the process ended. */
+enum gpm_fatal_kind {
+	GPM_FATAL_NONE,
+	GPM_FATAL_PANIC,       /* panic: ... */
+	GPM_FATAL_THROW,       /* fatal error: ... */
+	GPM_FATAL_SIGNAL,      /* an unexpected signal (SIGSEGV in Go code, ...) */
+	GPM_FATAL_QUIT,        /* SIGQUIT: quit (dump requested) */
+	GPM_FATAL_RACE,        /* race detector report */
+	GPM_FATAL_UNKNOWN,
+};
+
+struct gpm_panic {
+	const char *message;  /* interned; value as printed, e.g. "runtime error: ..." */
+	bool recovered;       /* "[recovered]" */
+	bool repanicked;      /* "[recovered, repanicked]" */
+	bool is_error;        /* an error value (Go 1.18+ prints the same for error/Stringer) */
+};
+
+struct gpm_crash {
+	enum gpm_fatal_kind kind;
+	const char *fatal_message;   /* interned; "all goroutines are asleep - deadlock!" etc. */
+	GPM_VEC(struct gpm_panic) panics; /* outermost first, as printed */
+	int signo;                  /* 0 none */
+	const char *signame;        /* interned; "SIGSEGV" */
+	const char *sigdesc;        /* interned; "segmentation violation" */
+	int64_t sigcode;            /* INT64_MIN unknown */
+	uint64_t fault_addr;
+	bool has_fault_addr;
+	uint64_t pc;                /* pc= of the signal, 0 unknown */
+	int64_t m_id;               /* m= of a SIGQUIT header, -1 unknown */
+	uint64_t oom_request;       /* "runtime: out of memory: cannot allocate N-byte block" */
+	uint64_t stack_limit;       /* "runtime: goroutine stack exceeds N-byte limit" */
+	uint64_t current_goroutine; /* the goroutine printed first as [running] after the preamble; 0 */
+	int exit_status;            /* "exit status N"; -1 none */
+	struct { const char *name; uint64_t value; } regs[32]; /* register dump, if printed */
+	unsigned nregs;
+};
+
+struct gpm_warning {
+	const char *text; /* interned */
+};
+
+struct gpm_incident {
+	struct gpm_intern *strings;
+	enum gpm_input_kind kind;
+	const char *source_name;  /* interned; input file */
+	const char *go_version;   /* interned; "go1.22.2", NULL unknown */
+	const char *main_module;  /* interned */
+	const char *exe_path;     /* interned */
+	const char *build_id;     /* interned, hex */
+	const char *cmdline;      /* interned */
+	int64_t pid;              /* -1 unknown */
+	int64_t time;             /* unix seconds of the snapshot, 0 unknown */
+	struct gpm_crash crash;
+	GPM_VEC(struct gpm_goroutine) goroutines;
+	GPM_VEC(struct gpm_frame) frames; /* all frames of all stacks + created-by frames */
+	GPM_VEC(struct gpm_stack) stacks;
+	GPM_VEC(struct gpm_label) labels;
+	GPM_VEC(struct gpm_warning) warnings;
+	void *stack_index;   /* private: hash -> stack */
+	size_t stack_index_cap;
+	uint32_t snapshot;   /* index of this snapshot when a file held several */
+};
+
+struct gpm_incident *gpm_incident_create(enum gpm_input_kind kind);
+void gpm_incident_destroy(struct gpm_incident *inc);
+
+/* Interns into the incident; NULL on out of memory (callers return &gpm_error_nomem). */
+const char *gpm_incident_str(struct gpm_incident *inc, const char *s, size_t n);
+
+/*
+ * Stack building: begin, push frames, then commit, which deduplicates against stacks
+ * already stored and returns the stack index. Frames pushed since begin are discarded
+ * when an identical stack exists.
+ */
+struct gpm_stack_builder {
+	uint32_t first;
+};
+void gpm_incident_stack_begin(struct gpm_incident *inc, struct gpm_stack_builder *b);
+/* Returns a zeroed frame to fill, or NULL on out of memory. */
+struct gpm_frame *gpm_incident_frame_push(struct gpm_incident *inc);
+struct gpm_error *gpm_incident_stack_commit(struct gpm_incident *inc,
+					    struct gpm_stack_builder *b, uint32_t *stack_out);
+
+/* Appends a goroutine initialised to "unknown" values (stack/created_by = UINT32_MAX, ids -1). */
+struct gpm_goroutine *gpm_incident_goroutine_push(struct gpm_incident *inc);
+/* Appends a single frame outside any stack (used for "created by"); returns its index. */
+struct gpm_error *gpm_incident_lone_frame(struct gpm_incident *inc, const struct gpm_frame *f,
+					  uint32_t *index_out);
+struct gpm_error *gpm_incident_label_push(struct gpm_incident *inc, struct gpm_goroutine *g,
+					  const char *key, size_t klen, const char *value,
+					  size_t vlen);
+struct gpm_error *gpm_incident_warn(struct gpm_incident *inc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static inline const struct gpm_frame *gpm_goroutine_frames(const struct gpm_incident *inc,
+							   const struct gpm_goroutine *g,
+							   uint32_t *n)
+{
+	if (g->stack == UINT32_MAX) {
+		*n = 0;
+		return NULL;
+	}
+	const struct gpm_stack *s = &inc->stacks.v[g->stack];
+	*n = s->nframes;
+	return &inc->frames.v[s->first];
+}
+
+#endif

@@ -1,0 +1,2 @@
+libgopm_a_SOURCES += \
+	src/model/incident.c src/model/incident.h

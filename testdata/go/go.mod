@@ -1,0 +1,3 @@
+module gopm.test/fixture
+
+go 1.18

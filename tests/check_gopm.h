@@ -1,0 +1,16 @@
+/* Shared declarations of the unit-test runner. */
+#ifndef GPM_TESTS_CHECK_GOPM_H
+#define GPM_TESTS_CHECK_GOPM_H
+
+#include <check.h>
+
+#define GPM_SUITE(name) Suite *name##_suite(void);
+#include "suites.def"
+#undef GPM_SUITE
+
+/* Path of a file under the source tree's testdata/ (static buffer). */
+const char *gpm_test_data(const char *rel);
+/* Path of the built gopm program. */
+const char *gpm_test_program(void);
+
+#endif

@@ -1,0 +1,17 @@
+# Unit tests (Check), CLI golden tests and fuzz-corpus replay.
+if HAVE_CHECK
+check_PROGRAMS += tests/runner
+TESTS += tests/runner
+endif
+tests_runner_SOURCES = tests/main.c tests/check_gopm.h tests/suites.def $(check_test_sources)
+tests_runner_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests
+tests_runner_LDADD = $(GPM_LIBS) $(CHECK_LIBS)
+
+check_test_sources += \
+	tests/base/test_base.c \
+	tests/model/test_model.c
+
+TESTS_ENVIRONMENT = top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) \
+	GOPM=$(abs_top_builddir)/gopm NO_COLOR=1 \
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+EXTRA_DIST += tests/fuzz/corpus tests/cli
