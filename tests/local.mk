@@ -15,3 +15,10 @@ TESTS_ENVIRONMENT = top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir
 	GOPM=$(abs_top_builddir)/gopm NO_COLOR=1 \
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 EXTRA_DIST += tests/fuzz/corpus tests/cli
+
+# Fuzz harnesses: each tests/fuzz/NAME.c defines LLVMFuzzerTestOneInput. `make check`
+# replays tests/fuzz/corpus/NAME/ through tests/fuzz/replay-NAME under the normal build;
+# `./configure CC=clang --enable-fuzzers` also builds real libFuzzer binaries fuzz-NAME.
+# To add one: append NAME to FUZZ_NAMES and copy the two stanzas below.
+FUZZ_REPLAY_SRC = tests/fuzz/replay.c
+FUZZ_LDADD = $(GPM_LIBS)

@@ -1,0 +1,1 @@
+libgopm_a_SOURCES +=
