@@ -1,1 +1,1 @@
-libgopm_a_SOURCES +=
+libgopm_a_SOURCES += src/elf/exe.c src/elf/note.h
