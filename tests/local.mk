@@ -22,3 +22,4 @@ EXTRA_DIST += tests/fuzz/corpus tests/cli
 # To add one: append NAME to FUZZ_NAMES and copy the two stanzas below.
 FUZZ_REPLAY_SRC = tests/fuzz/replay.c
 FUZZ_LDADD = $(GPM_LIBS)
+check_test_sources += tests/elf/test_elf.c
