@@ -1,0 +1,376 @@
+/*
+ * Process memory (see memory.h): a sorted array of disjoint address ranges, each pointing at
+ * bytes of the core, bytes of the executable, or zero fill. Built once from the core's
+ * PT_LOAD segments, completing what the kernel did not dump of read-only or untouched
+ * file-backed mappings of the executable from the executable itself (at the file offset
+ * NT_FILE gives, so PIE and odd layouts work). Nothing is copied; lookups are a binary search
+ * behind a one-entry cache.
+ */
+#include "core/memory.h"
+
+#include <elf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "elf/exe.h"
+
+enum { ZERO_PAGE_SIZE = 65536 };
+static const uint8_t zero_page[ZERO_PAGE_SIZE];
+
+struct gpm_memory {
+	struct gpm_memory_range *ranges;
+	size_t n, cap;
+	size_t last; // index of the range that served the last lookup
+	unsigned ptr_size;
+};
+
+static struct gpm_error *mem_add(struct gpm_memory *mem, uint64_t start, uint64_t end,
+                                 const uint8_t *data, enum gpm_memory_origin origin, uint32_t prot)
+{
+	if (start >= end)
+		return NULL;
+	if (mem->n == mem->cap) {
+		size_t cap = mem->cap ? mem->cap * 2 : 64;
+		struct gpm_memory_range *r = reallocarray(mem->ranges, cap, sizeof(*r));
+		if (!r)
+			return &gpm_error_nomem;
+		mem->ranges = r;
+		mem->cap = cap;
+	}
+	mem->ranges[mem->n++] = (struct gpm_memory_range){
+	    .start = start, .end = end, .data = data, .origin = origin, .prot = prot};
+	return NULL;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct gpm_memory_range *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	// Same start: core bytes win over the executable, which wins over zero fill.
+	return (int)x->origin - (int)y->origin;
+}
+
+/* Sorts, trims overlaps (the earlier range wins) and merges ranges that continue each other. */
+static void mem_finish(struct gpm_memory *mem)
+{
+	qsort(mem->ranges, mem->n, sizeof(*mem->ranges), range_cmp);
+	size_t out = 0;
+	for (size_t i = 0; i < mem->n; i++) {
+		struct gpm_memory_range r = mem->ranges[i];
+		if (out > 0) {
+			struct gpm_memory_range *p = &mem->ranges[out - 1];
+			if (r.end <= p->end)
+				continue;
+			if (r.start < p->end) {
+				if (r.data)
+					r.data += p->end - r.start;
+				r.start = p->end;
+			}
+			bool contiguous =
+			    r.data ? p->data && p->data + (p->end - p->start) == r.data : !p->data;
+			if (r.start == p->end && r.origin == p->origin && r.prot == p->prot &&
+			    contiguous) {
+				p->end = r.end;
+				continue;
+			}
+		}
+		mem->ranges[out++] = r;
+	}
+	mem->n = out;
+	mem->last = 0;
+}
+
+static uint32_t prot_of(uint32_t p_flags)
+{
+	return p_flags & (PF_R | PF_W | PF_X);
+}
+
+/* Adds [start, end) of the executable's file bytes at file offset foff (clipped to the file). */
+static struct gpm_error *mem_add_exe_bytes(struct gpm_memory *mem, const struct gpm_exe *exe,
+                                           uint64_t start, uint64_t end, uint64_t foff,
+                                           uint32_t prot)
+{
+	size_t size;
+	const uint8_t *bytes = gpm_exe_bytes(exe, &size);
+	if (foff >= size)
+		return NULL;
+	uint64_t avail = size - foff;
+	if (end - start > avail)
+		end = start + avail;
+	return mem_add(mem, start, end, bytes + foff, GPM_MEM_EXE, prot);
+}
+
+/*
+ * Fills [start, end) of a core segment the kernel did not dump, from the executable: through
+ * the NT_FILE mappings of the executable when the core has them, else through the
+ * executable's PT_LOAD segments at the load bias.
+ */
+static struct gpm_error *mem_fill_from_exe(struct gpm_memory *mem, const struct gpm_core *core,
+                                           const struct gpm_exe *exe, uint64_t bias, uint64_t start,
+                                           uint64_t end, uint32_t prot)
+{
+	struct gpm_error *err;
+	const char *exe_path = gpm_core_exe_mapping(core, NULL);
+	if (exe_path) {
+		for (size_t i = 0; i < gpm_core_file_count(core); i++) {
+			const struct gpm_core_file *f = gpm_core_file_at(core, i);
+			if (f->end <= start || f->start >= end || strcmp(f->path, exe_path) != 0)
+				continue;
+			uint64_t s = f->start > start ? f->start : start;
+			uint64_t e = f->end < end ? f->end : end;
+			uint64_t foff;
+			if (__builtin_add_overflow(f->offset, s - f->start, &foff))
+				continue;
+			if ((err = mem_add_exe_bytes(mem, exe, s, e, foff, prot)))
+				return err;
+		}
+		return NULL;
+	}
+	for (size_t i = 0; i < gpm_exe_segment_count(exe); i++) {
+		const struct gpm_exe_segment *p = gpm_exe_segment_at(exe, i);
+		uint64_t ps, pe;
+		if (p->type != PT_LOAD || __builtin_add_overflow(p->vaddr, bias, &ps) ||
+		    __builtin_add_overflow(ps, p->filesz < p->memsz ? p->filesz : p->memsz, &pe))
+			continue;
+		if (pe <= start || ps >= end)
+			continue;
+		uint64_t s = ps > start ? ps : start;
+		uint64_t e = pe < end ? pe : end;
+		uint64_t foff;
+		if (__builtin_add_overflow(p->offset, s - ps, &foff))
+			continue;
+		if ((err = mem_add_exe_bytes(mem, exe, s, e, foff, prot)))
+			return err;
+	}
+	return NULL;
+}
+
+struct gpm_error *gpm_memory_create(const struct gpm_core *core, const struct gpm_exe *exe,
+                                    uint64_t exe_bias, struct gpm_memory **out)
+{
+	struct gpm_memory *mem = calloc(1, sizeof(*mem));
+	if (!mem)
+		return &gpm_error_nomem;
+	mem->ptr_size = gpm_core_ptr_size(core);
+	struct gpm_error *err = NULL;
+	for (size_t i = 0; i < gpm_core_segment_count(core); i++) {
+		const struct gpm_core_segment *s = gpm_core_segment_at(core, i);
+		uint32_t prot = prot_of(s->flags);
+		uint64_t end = s->vaddr + s->memsz; // no overflow: checked by the core reader
+		if ((err = mem_add(mem, s->vaddr, s->vaddr + s->present, s->data, GPM_MEM_CORE,
+		                   prot)))
+			goto fail;
+		// What the kernel skipped is the file's content when the mapping was never written
+		// (filesz 0: no private pages) or cannot be written; a writable mapping's missing
+		// tail (a truncated core) may differ from the file, so it stays unreadable.
+		if (exe && s->present < s->memsz && (s->filesz == 0 || !(s->flags & PF_W)) &&
+		    (err = mem_fill_from_exe(mem, core, exe, exe_bias, s->vaddr + s->present, end,
+		                             prot)))
+			goto fail;
+	}
+	mem_finish(mem);
+	*out = mem;
+	return NULL;
+fail:
+	gpm_memory_destroy(mem);
+	return err;
+}
+
+struct gpm_error *gpm_memory_create_exe(const struct gpm_exe *exe, uint64_t exe_bias,
+                                        struct gpm_memory **out)
+{
+	struct gpm_memory *mem = calloc(1, sizeof(*mem));
+	if (!mem)
+		return &gpm_error_nomem;
+	mem->ptr_size = gpm_exe_ptr_size(exe);
+	struct gpm_error *err = NULL;
+	for (size_t i = 0; i < gpm_exe_segment_count(exe); i++) {
+		const struct gpm_exe_segment *p = gpm_exe_segment_at(exe, i);
+		uint64_t start, fend, end;
+		if (p->type != PT_LOAD)
+			continue;
+		if (__builtin_add_overflow(p->vaddr, exe_bias, &start) ||
+		    __builtin_add_overflow(start, p->memsz, &end))
+			continue;
+		fend = start + (p->filesz < p->memsz ? p->filesz : p->memsz);
+		uint32_t prot = prot_of(p->flags);
+		if ((err = mem_add_exe_bytes(mem, exe, start, fend, p->offset, prot)) ||
+		    (err = mem_add(mem, fend, end, NULL, GPM_MEM_ZERO, prot)))
+			goto fail;
+	}
+	mem_finish(mem);
+	*out = mem;
+	return NULL;
+fail:
+	gpm_memory_destroy(mem);
+	return err;
+}
+
+void gpm_memory_destroy(struct gpm_memory *mem)
+{
+	if (!mem)
+		return;
+	free(mem->ranges);
+	free(mem);
+}
+
+/* The range containing addr, or NULL. */
+static const struct gpm_memory_range *mem_find(struct gpm_memory *mem, uint64_t addr)
+{
+	if (mem->n == 0)
+		return NULL;
+	const struct gpm_memory_range *r = &mem->ranges[mem->last];
+	if (addr >= r->start && addr < r->end)
+		return r;
+	size_t lo = 0, hi = mem->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (mem->ranges[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	r = &mem->ranges[lo - 1];
+	if (addr >= r->end)
+		return NULL;
+	mem->last = lo - 1;
+	return r;
+}
+
+struct gpm_error *gpm_memory_read(struct gpm_memory *mem, uint64_t addr, void *buf, size_t len)
+{
+	uint8_t *out = buf;
+	uint64_t cur = addr, end;
+	if (__builtin_add_overflow(addr, (uint64_t)len, &end))
+		return gpm_error_fault(addr, len);
+	while (cur < end) {
+		const struct gpm_memory_range *r = mem_find(mem, cur);
+		if (!r)
+			return gpm_error_fault(cur, end - cur);
+		uint64_t n = r->end - cur;
+		if (n > end - cur)
+			n = end - cur;
+		if (r->data)
+			memcpy(out, r->data + (cur - r->start), (size_t)n);
+		else
+			memset(out, 0, (size_t)n);
+		out += n;
+		cur += n;
+	}
+	return NULL;
+}
+
+struct gpm_error *gpm_memory_ptr(struct gpm_memory *mem, uint64_t addr, size_t len,
+                                 const uint8_t **out)
+{
+	uint64_t end;
+	if (__builtin_add_overflow(addr, (uint64_t)len, &end))
+		return gpm_error_fault(addr, len);
+	const struct gpm_memory_range *r = mem_find(mem, addr);
+	if (!r)
+		return gpm_error_fault(addr, len);
+	if (end > r->end) {
+		if (!gpm_memory_readable(mem, r->end, (size_t)(end - r->end)))
+			return gpm_error_fault(r->end, end - r->end);
+		return gpm_error_create(GPM_ERR_LIMIT,
+		                        "%zu bytes at 0x%llx span two mappings: read them instead",
+		                        len, (unsigned long long)addr);
+	}
+	if (r->data) {
+		*out = r->data + (addr - r->start);
+		return NULL;
+	}
+	if (len > ZERO_PAGE_SIZE)
+		return gpm_error_create(GPM_ERR_LIMIT,
+		                        "%zu zero-filled bytes at 0x%llx: more than %d, read them "
+		                        "instead",
+		                        len, (unsigned long long)addr, ZERO_PAGE_SIZE);
+	*out = zero_page;
+	return NULL;
+}
+
+static uint64_t le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+/* Fast path for small reads inside one range, else the general read. */
+static struct gpm_error *mem_read_le(struct gpm_memory *mem, uint64_t addr, unsigned n,
+                                     uint64_t *out)
+{
+	const struct gpm_memory_range *r = mem_find(mem, addr);
+	if (r && r->end - addr >= n) {
+		*out = r->data ? le(r->data + (addr - r->start), n) : 0;
+		return NULL;
+	}
+	uint8_t buf[8];
+	struct gpm_error *err = gpm_memory_read(mem, addr, buf, n);
+	if (err)
+		return err;
+	*out = le(buf, n);
+	return NULL;
+}
+
+struct gpm_error *gpm_memory_u8(struct gpm_memory *mem, uint64_t addr, uint8_t *out)
+{
+	uint64_t v;
+	struct gpm_error *err = mem_read_le(mem, addr, 1, &v);
+	if (!err)
+		*out = (uint8_t)v;
+	return err;
+}
+
+struct gpm_error *gpm_memory_u32(struct gpm_memory *mem, uint64_t addr, uint32_t *out)
+{
+	uint64_t v;
+	struct gpm_error *err = mem_read_le(mem, addr, 4, &v);
+	if (!err)
+		*out = (uint32_t)v;
+	return err;
+}
+
+struct gpm_error *gpm_memory_u64(struct gpm_memory *mem, uint64_t addr, uint64_t *out)
+{
+	return mem_read_le(mem, addr, 8, out);
+}
+
+struct gpm_error *gpm_memory_word(struct gpm_memory *mem, uint64_t addr, uint64_t *out)
+{
+	return mem_read_le(mem, addr, mem->ptr_size == 4 ? 4 : 8, out);
+}
+
+unsigned gpm_memory_ptr_size(const struct gpm_memory *mem)
+{
+	return mem->ptr_size;
+}
+
+bool gpm_memory_readable(struct gpm_memory *mem, uint64_t addr, size_t len)
+{
+	uint64_t cur = addr, end;
+	if (__builtin_add_overflow(addr, (uint64_t)len, &end))
+		return false;
+	while (cur < end) {
+		const struct gpm_memory_range *r = mem_find(mem, cur);
+		if (!r)
+			return false;
+		cur = r->end;
+	}
+	return true;
+}
+
+size_t gpm_memory_range_count(const struct gpm_memory *mem)
+{
+	return mem->n;
+}
+
+const struct gpm_memory_range *gpm_memory_range_at(const struct gpm_memory *mem, size_t i)
+{
+	return i < mem->n ? &mem->ranges[i] : NULL;
+}
