@@ -55,7 +55,8 @@ static int range_cmp(const void *a, const void *b)
 /* Sorts, trims overlaps (the earlier range wins) and merges ranges that continue each other. */
 static void mem_finish(struct gpm_memory *mem)
 {
-	qsort(mem->ranges, mem->n, sizeof(*mem->ranges), range_cmp);
+	if (mem->n > 1)
+		qsort(mem->ranges, mem->n, sizeof(*mem->ranges), range_cmp);
 	size_t out = 0;
 	for (size_t i = 0; i < mem->n; i++) {
 		struct gpm_memory_range r = mem->ranges[i];

@@ -1,0 +1,670 @@
+/*
+ * Unit tests of src/core: the core reader on crafted cores (every field, then damaged and
+ * hostile variants), process memory, finding the executable, and the committed fixtures
+ * (testdata/cores/NAME/{core.zst,meta}) when present.
+ */
+#include <dirent.h>
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/source.h"
+#include "core/core.h"
+#include "core/exe_locate.h"
+#include "core/memory.h"
+#include "core_builder.h"
+#include "elf/exe.h"
+#include "check_gopm.h"
+
+enum {
+	STACK = 0x7ffd0000,
+	TEXT = 0x400000,
+	HEAP = 0xc000000000,
+};
+
+static uint8_t stack_bytes[0x2000];
+static uint8_t heap_bytes[0x2000];
+
+/* The sample core: two threads, every note, a dumped stack, an undumped text mapping and two
+ * adjacent heap segments. */
+static uint8_t *sample_core(size_t *len, bool with_notes)
+{
+	memset(stack_bytes, 0, sizeof(stack_bytes));
+	strcpy((char *)stack_bytes + 0x100, "/usr/bin/app");
+	uint64_t word = 0x1122334455667788ULL;
+	memcpy(stack_bytes + 0x800, &word, 8);
+	for (size_t i = 0; i < sizeof(heap_bytes); i++)
+		heap_bytes[i] = (uint8_t)i;
+	struct cb_buf notes = {0};
+	cb_prstatus(&notes, 100, 11, TEXT + 0x1234, STACK + 0x800, STACK + 0x900, HEAP + 0x100);
+	cb_prstatus(&notes, 101, 0, TEXT + 0x2000, STACK + 0x1000, 0, HEAP + 0x200);
+	cb_prpsinfo(&notes, 100, 1, "app", "app -flag value ");
+	cb_siginfo(&notes, 11, 1, 0xdead);
+	const uint64_t auxv[] = {AT_PHDR,  TEXT + 0x40,   AT_PAGESZ, 4096,
+	                         AT_ENTRY, TEXT + 0x1000, AT_EXECFN, STACK + 0x100};
+	cb_auxv(&notes, auxv, 4);
+	const struct cb_file files[] = {
+	    {TEXT, TEXT + 0x3000, 0, "/usr/bin/app"},
+	    {0x7f0000000000, 0x7f0000001000, 2, "/lib/libc.so.6"},
+	};
+	cb_files(&notes, files, 2, 2);
+	cb_note(&notes, "LINUX", 0x202, "xstate", 6); // ignored
+	const struct cb_seg segs[] = {
+	    {HEAP, 0x1000, PF_R | PF_W, heap_bytes, 0x1000},
+	    {HEAP + 0x1000, 0x1000, PF_R | PF_W, heap_bytes + 0x1000, 0x1000},
+	    {TEXT, 0x3000, PF_R | PF_X, NULL, 0},
+	    {STACK, 0x2000, PF_R | PF_W, stack_bytes, 0x2000},
+	};
+	uint8_t *core = cb_core(EM_X86_64, with_notes ? &notes : NULL, segs, 4, len);
+	free(notes.p);
+	return core;
+}
+
+static struct gpm_error *open_bytes(const void *data, size_t size, struct gpm_core **out)
+{
+	struct gpm_source *src;
+	struct gpm_error *err = gpm_source_from_memory(data, size, "test.core", &src);
+	if (err)
+		return err;
+	return gpm_core_from_source(src, out);
+}
+
+static struct gpm_core *open_ok(const void *data, size_t size)
+{
+	struct gpm_core *core = NULL;
+	struct gpm_error *err = open_bytes(data, size, &core);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	return core;
+}
+
+static void expect_error(const void *data, size_t size, enum gpm_error_code code,
+                         const char *substr)
+{
+	struct gpm_core *core = NULL;
+	struct gpm_error *err = open_bytes(data, size, &core);
+	ck_assert_msg(err, "expected an error containing '%s'", substr);
+	ck_assert_int_eq(err->code, code);
+	ck_assert_msg(strstr(err->message, substr), "'%s' lacks '%s'", err->message, substr);
+	gpm_error_destroy(err);
+}
+
+static bool has_warning(const struct gpm_core *core, const char *substr)
+{
+	for (size_t i = 0; i < gpm_core_warning_count(core); i++)
+		if (strstr(gpm_core_warning_at(core, i), substr))
+			return true;
+	return false;
+}
+
+START_TEST(core_parses_every_note)
+{
+	size_t len;
+	uint8_t *bytes = sample_core(&len, true);
+	struct gpm_core *core = open_ok(bytes, len);
+	ck_assert_uint_eq(gpm_core_warning_count(core), 0);
+	ck_assert_str_eq(gpm_core_arch(core)->name, "amd64");
+	ck_assert_uint_eq(gpm_core_ptr_size(core), 8);
+
+	ck_assert_uint_eq(gpm_core_thread_count(core), 2);
+	const struct gpm_core_thread *t = gpm_core_thread_at(core, 0);
+	ck_assert_uint_eq(t->tid, 100);
+	ck_assert_int_eq(t->signal, 11);
+	ck_assert_uint_eq(t->pc, TEXT + 0x1234);
+	ck_assert_uint_eq(t->sp, STACK + 0x800);
+	ck_assert_uint_eq(t->bp, STACK + 0x900);
+	ck_assert_uint_eq(t->tls, HEAP + 0x100);
+	const struct gpm_arch_ops *arch = gpm_core_arch(core);
+	ck_assert_str_eq(arch->reg_names[0], "rax");
+	ck_assert_uint_eq(t->regs.v[0], 0xaaaa);
+	ck_assert_str_eq(arch->reg_names[arch->go_dump_count - 1], "gs");
+	ck_assert_str_eq(arch->reg_names[arch->pc_reg], "rip");
+	ck_assert_ptr_eq(gpm_core_signal_thread(core), t);
+	ck_assert_uint_eq(gpm_core_thread_at(core, 1)->tid, 101);
+	ck_assert_ptr_null(gpm_core_thread_at(core, 2));
+
+	const struct gpm_core_siginfo *si = gpm_core_siginfo(core);
+	ck_assert_ptr_nonnull(si);
+	ck_assert_int_eq(si->signo, 11);
+	ck_assert_int_eq(si->code, 1);
+	ck_assert(si->has_addr);
+	ck_assert_uint_eq(si->addr, 0xdead);
+	ck_assert(!si->has_sender);
+
+	const struct gpm_core_psinfo *ps = gpm_core_psinfo(core);
+	ck_assert_ptr_nonnull(ps);
+	ck_assert_uint_eq(ps->pid, 100);
+	ck_assert_uint_eq(ps->ppid, 1);
+	ck_assert_uint_eq(ps->uid, 1000);
+	ck_assert_int_eq(ps->state, 'S');
+	ck_assert_str_eq(ps->fname, "app");
+	ck_assert_str_eq(ps->psargs, "app -flag value");
+
+	uint64_t v;
+	ck_assert_uint_eq(gpm_core_auxv_count(core), 4);
+	ck_assert(gpm_core_auxv_get(core, AT_ENTRY, &v) && v == TEXT + 0x1000);
+	ck_assert(!gpm_core_auxv_get(core, AT_BASE, &v));
+	ck_assert_str_eq(gpm_core_execfn(core), "/usr/bin/app");
+
+	ck_assert_uint_eq(gpm_core_file_count(core), 2);
+	const struct gpm_core_file *f = gpm_core_file_at(core, 1);
+	ck_assert_uint_eq(f->offset, 2 * 4096);
+	ck_assert_str_eq(f->path, "/lib/libc.so.6");
+	ck_assert_ptr_eq(gpm_core_file_for_addr(core, TEXT + 5), gpm_core_file_at(core, 0));
+	uint64_t base;
+	ck_assert_str_eq(gpm_core_exe_mapping(core, &base), "/usr/bin/app");
+	ck_assert_uint_eq(base, TEXT);
+
+	ck_assert_uint_eq(gpm_core_segment_count(core), 4);
+	ck_assert_uint_eq(gpm_core_segment_at(core, 0)->vaddr, TEXT); // sorted
+	const struct gpm_core_segment *s = gpm_core_segment_for_addr(core, STACK + 0x10);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(s->present, 0x2000);
+	ck_assert_ptr_null(gpm_core_segment_for_addr(core, STACK + 0x2000));
+	uint8_t buf[8];
+	ck_assert_ptr_null(gpm_core_read(core, STACK + 0x800, buf, 8));
+	ck_assert_uint_eq(buf[0], 0x88);
+	struct gpm_error *err = gpm_core_read(core, TEXT, buf, 8); // not dumped
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_FAULT);
+	gpm_error_destroy(err);
+	gpm_core_destroy(core);
+	free(bytes);
+}
+END_TEST
+
+START_TEST(core_memory_reads)
+{
+	size_t len;
+	uint8_t *bytes = sample_core(&len, true);
+	struct gpm_core *core = open_ok(bytes, len);
+	struct gpm_memory *mem;
+	ck_assert_ptr_null(gpm_memory_create(core, NULL, 0, &mem));
+	ck_assert_uint_eq(gpm_memory_ptr_size(mem), 8);
+	uint64_t w;
+	ck_assert_ptr_null(gpm_memory_u64(mem, STACK + 0x800, &w));
+	ck_assert_uint_eq(w, 0x1122334455667788ULL);
+	ck_assert_ptr_null(gpm_memory_word(mem, STACK + 0x800, &w));
+	uint32_t u32;
+	ck_assert_ptr_null(gpm_memory_u32(mem, STACK + 0x804, &u32));
+	ck_assert_uint_eq(u32, 0x11223344);
+	// The two adjacent heap segments are one range; a read across them works.
+	uint8_t buf[32];
+	ck_assert_ptr_null(gpm_memory_read(mem, HEAP + 0xff0, buf, 32));
+	ck_assert_mem_eq(buf, heap_bytes + 0xff0, 32);
+	const uint8_t *p;
+	ck_assert_ptr_null(gpm_memory_ptr(mem, HEAP + 0xff0, 32, &p));
+	ck_assert_mem_eq(p, heap_bytes + 0xff0, 32);
+	ck_assert_ptr_eq(p, gpm_core_segment_for_addr(core, HEAP)->data + 0xff0); // no copy
+	// Without the executable, the undumped text faults, naming its first address.
+	struct gpm_error *err = gpm_memory_read(mem, TEXT + 0x10, buf, 4);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_FAULT);
+	ck_assert_uint_eq(err->address, TEXT + 0x10);
+	gpm_error_destroy(err);
+	err = gpm_memory_read(mem, STACK + 0x1ffc, buf, 8); // runs off the end
+	ck_assert_ptr_nonnull(err);
+	ck_assert_uint_eq(err->address, STACK + 0x2000);
+	gpm_error_destroy(err);
+	err = gpm_memory_u64(mem, UINT64_MAX - 3, &w);
+	ck_assert_ptr_nonnull(err);
+	gpm_error_destroy(err);
+	ck_assert(gpm_memory_readable(mem, STACK, 0x2000));
+	ck_assert(!gpm_memory_readable(mem, STACK, 0x2001));
+	ck_assert(!gpm_memory_readable(mem, UINT64_MAX, 2));
+	ck_assert_uint_ge(gpm_memory_range_count(mem), 2);
+	gpm_memory_destroy(mem);
+	gpm_core_destroy(core);
+	free(bytes);
+}
+END_TEST
+
+START_TEST(core_without_notes)
+{
+	size_t len;
+	uint8_t *bytes = sample_core(&len, false);
+	struct gpm_core *core = open_ok(bytes, len);
+	ck_assert_uint_eq(gpm_core_thread_count(core), 0);
+	ck_assert_ptr_null(gpm_core_signal_thread(core));
+	ck_assert_ptr_null(gpm_core_siginfo(core));
+	ck_assert_ptr_null(gpm_core_psinfo(core));
+	ck_assert_ptr_null(gpm_core_exe_mapping(core, NULL));
+	ck_assert(has_warning(core, "no notes"));
+	ck_assert_uint_eq(gpm_core_segment_count(core), 4);
+	gpm_core_destroy(core);
+	free(bytes);
+}
+END_TEST
+
+START_TEST(core_truncated_keeps_what_exists)
+{
+	size_t len;
+	uint8_t *bytes = sample_core(&len, true);
+	// Cut inside the last segment (the stack): its first 0x1000 bytes remain.
+	struct gpm_core *core = open_ok(bytes, len - 0x1000);
+	ck_assert(has_warning(core, "core truncated: 12288 of 16384 bytes of segments present"));
+	ck_assert_uint_eq(gpm_core_thread_count(core), 2);
+	struct gpm_memory *mem;
+	ck_assert_ptr_null(gpm_memory_create(core, NULL, 0, &mem));
+	uint64_t w;
+	ck_assert_ptr_null(gpm_memory_u64(mem, STACK + 0x800, &w));
+	struct gpm_error *err = gpm_memory_u64(mem, STACK + 0x1800, &w);
+	ck_assert_ptr_nonnull(err);
+	gpm_error_destroy(err);
+	gpm_memory_destroy(mem);
+	gpm_core_destroy(core);
+
+	// Every cut point either fails cleanly or opens with warnings; nothing crashes.
+	for (size_t cut = 0; cut < len; cut += (cut < 1024 ? 7 : 1021)) {
+		struct gpm_core *c = NULL;
+		struct gpm_error *e = open_bytes(bytes, cut, &c);
+		if (e) {
+			ck_assert_int_eq(e->code, GPM_ERR_FORMAT);
+			gpm_error_destroy(e);
+			continue;
+		}
+		ck_assert_msg(cut >= 64, "opened a core cut at %zu", cut);
+		if (cut < len)
+			ck_assert_uint_gt(gpm_core_warning_count(c), 0);
+		ck_assert_ptr_null(gpm_memory_create(c, NULL, 0, &mem));
+		gpm_memory_destroy(mem);
+		gpm_core_destroy(c);
+	}
+	free(bytes);
+}
+END_TEST
+
+START_TEST(core_refuses_non_cores)
+{
+	expect_error("", 0, GPM_ERR_FORMAT, "not an ELF file");
+	expect_error("garbage garbage garbage", 23, GPM_ERR_FORMAT, "not an ELF file");
+	uint8_t rnd[4096];
+	srand(7);
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		rnd[i] = (uint8_t)rand();
+	expect_error(rnd, sizeof(rnd), GPM_ERR_FORMAT, "not an ELF file");
+	expect_error("\x7f"
+	             "ELF\x02",
+	             5, GPM_ERR_FORMAT, "truncated ELF header");
+
+	size_t len;
+	uint8_t *bytes = sample_core(&len, true);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)bytes;
+	expect_error(bytes, 40, GPM_ERR_FORMAT, "truncated ELF header");
+	eh->e_type = ET_EXEC;
+	expect_error(bytes, len, GPM_ERR_FORMAT, "not a core file");
+	eh->e_type = ET_CORE;
+	eh->e_machine = EM_AARCH64;
+	expect_error(bytes, len, GPM_ERR_UNSUPPORTED,
+	             "core for aarch64: architecture not supported yet");
+	eh->e_machine = EM_PPC64;
+	expect_error(bytes, len, GPM_ERR_UNSUPPORTED, "architecture not supported");
+	eh->e_machine = EM_X86_64;
+	eh->e_ident[EI_CLASS] = ELFCLASS32;
+	expect_error(bytes, len, GPM_ERR_UNSUPPORTED, "ELF class 1 not supported");
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2MSB;
+	expect_error(bytes, len, GPM_ERR_UNSUPPORTED, "not supported");
+	free(bytes);
+}
+END_TEST
+
+START_TEST(core_survives_absurd_counts)
+{
+	size_t len;
+	uint8_t *bytes = sample_core(&len, true);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)bytes;
+	struct gpm_core *core;
+
+	// e_phnum far beyond the file: only the program headers that fit are read.
+	eh->e_phnum = 60000;
+	core = open_ok(bytes, len);
+	ck_assert(has_warning(core, "program headers present"));
+	gpm_core_destroy(core);
+	// PN_XNUM with a section header offset past the end.
+	eh->e_phnum = PN_XNUM;
+	eh->e_shoff = UINT64_MAX - 8;
+	expect_error(bytes, len, GPM_ERR_FORMAT, "PN_XNUM");
+	eh->e_phnum = 5;
+	eh->e_phoff = UINT64_MAX - 100;
+	expect_error(bytes, len, GPM_ERR_FORMAT, "past the end");
+	eh->e_phoff = sizeof(*eh);
+	eh->e_phentsize = 8;
+	expect_error(bytes, len, GPM_ERR_FORMAT, "program header size");
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+
+	// A PT_LOAD whose vaddr + memsz wraps, and one whose offset is past the end.
+	Elf64_Phdr *ph = (Elf64_Phdr *)(bytes + sizeof(*eh));
+	Elf64_Phdr save = ph[1];
+	ph[1].p_vaddr = UINT64_MAX - 0x10;
+	core = open_ok(bytes, len);
+	ck_assert(has_warning(core, "wraps around"));
+	ck_assert_uint_eq(gpm_core_segment_count(core), 3);
+	gpm_core_destroy(core);
+	ph[1] = save;
+	ph[1].p_offset = UINT64_MAX - 0x10;
+	core = open_ok(bytes, len);
+	ck_assert(has_warning(core, "core truncated"));
+	gpm_core_destroy(core);
+	free(bytes);
+
+	// Notes with lying sizes.
+	struct cb_buf notes = {0};
+	cb_prstatus(&notes, 1, 0, 1, 2, 3, 4);
+	cb_note_raw(&notes, 0xfffffff0, 4, NT_PRSTATUS, "CORE", 5, "xxxx", 4);
+	cb_prstatus(&notes, 2, 0, 1, 2, 3, 4); // after the bad one: not reached
+	bytes = cb_core(EM_X86_64, &notes, NULL, 0, &len);
+	core = open_ok(bytes, len);
+	ck_assert_uint_eq(gpm_core_thread_count(core), 1);
+	ck_assert(has_warning(core, "malformed note"));
+	gpm_core_destroy(core);
+	free(bytes);
+	free(notes.p);
+
+	memset(&notes, 0, sizeof(notes));
+	cb_note_raw(&notes, 5, 0xfffffff0, NT_PRSTATUS, "CORE", 5, "", 0);
+	cb_note(&notes, "CORE", NT_PRSTATUS, "short", 5); // too short for x86-64
+	cb_note(&notes, "CORE", NT_SIGINFO, "short", 5);  // too short
+	cb_note(&notes, "CORE", NT_PRPSINFO, "short", 5); // too short
+	cb_note(&notes, "CORE", NT_FILE, "short", 5);     // too short
+	bytes = cb_core(EM_X86_64, &notes, NULL, 0, &len);
+	core = open_ok(bytes, len);
+	ck_assert_uint_eq(gpm_core_thread_count(core), 0);
+	ck_assert(has_warning(core, "malformed note"));
+	gpm_core_destroy(core);
+	free(bytes);
+	free(notes.p);
+
+	memset(&notes, 0, sizeof(notes));
+	cb_prstatus(&notes, 1, 0, 1, 2, 3, 4);
+	cb_note(&notes, "CORE", NT_PRSTATUS, "short", 5);
+	cb_note(&notes, "CORE", NT_SIGINFO, "short", 5);
+	cb_note(&notes, "CORE", NT_PRPSINFO, "short", 5);
+	const struct cb_file files[] = {{0x1000, 0x2000, 0, "/a"}, {0x3000, 0x2000, 0, "/bad"}};
+	cb_files(&notes, files, 2, UINT64_MAX / 2); // count far beyond the note
+	bytes = cb_core(EM_X86_64, &notes, NULL, 0, &len);
+	core = open_ok(bytes, len);
+	ck_assert_uint_eq(gpm_core_thread_count(core), 1);
+	ck_assert(has_warning(core, "thread note at offset"));
+	ck_assert(has_warning(core, "NT_SIGINFO of 5 bytes"));
+	ck_assert(has_warning(core, "NT_PRPSINFO of 5 bytes"));
+	ck_assert(has_warning(core, "NT_FILE claims"));
+	ck_assert(has_warning(core, "malformed")); // the end < start entry
+	ck_assert_uint_eq(gpm_core_file_count(core), 1);
+	gpm_core_destroy(core);
+	free(bytes);
+	free(notes.p);
+}
+END_TEST
+
+/* ---- fixtures ---- */
+
+static char *meta_get(const char *dir, const char *key)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/meta", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char line[1024];
+	char *val = NULL;
+	size_t kl = strlen(key);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, kl) == 0 && line[kl] == '=') {
+			line[strcspn(line, "\n")] = '\0';
+			val = strdup(line + kl + 1);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+static int signal_number(const char *name)
+{
+	static const struct {
+		const char *name;
+		int num;
+	} sigs[] = {{"SIGQUIT", 3}, {"SIGILL", 4},  {"SIGTRAP", 5},  {"SIGABRT", 6}, {"SIGBUS", 7},
+	            {"SIGFPE", 8},  {"SIGKILL", 9}, {"SIGSEGV", 11}, {"SIGTERM", 15}};
+	for (size_t i = 0; name && i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (strcmp(sigs[i].name, name) == 0)
+			return sigs[i].num;
+	return -1;
+}
+
+static void check_fixture(const char *dir, const char *name)
+{
+	char path[4096 + 512];
+	snprintf(path, sizeof(path), "%s/core.zst", dir);
+	char *exe_rel = meta_get(dir, "exe");
+	if (access(path, R_OK) != 0 || !exe_rel) {
+		free(exe_rel);
+		return;
+	}
+	struct gpm_core *core;
+	struct gpm_error *err = gpm_core_open(path, &core);
+	ck_assert_msg(!err, "%s: %s", name, err ? err->message : "");
+	ck_assert_msg(gpm_core_warning_count(core) == 0, "%s: %s", name,
+	              gpm_core_warning_at(core, 0));
+
+	char *threads = meta_get(dir, "threads");
+	if (threads)
+		ck_assert_msg(gpm_core_thread_count(core) == strtoul(threads, NULL, 10),
+		              "%s: %zu threads, meta says %s", name, gpm_core_thread_count(core),
+		              threads);
+	free(threads);
+	char *signame = meta_get(dir, "si_signo");
+	const struct gpm_core_siginfo *si = gpm_core_siginfo(core);
+	ck_assert_ptr_nonnull(si);
+	if (signame)
+		ck_assert_msg(si->signo == signal_number(signame), "%s: signal %d, meta %s", name,
+		              si->signo, signame);
+	free(signame);
+	const struct gpm_core_thread *t = gpm_core_signal_thread(core);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(t->signal, si->signo);
+	char *psargs = meta_get(dir, "psargs");
+	if (psargs)
+		ck_assert_str_eq(gpm_core_psinfo(core)->psargs, psargs);
+	free(psargs);
+
+	// The executable named by meta matches (by build id) and its bias makes pc code.
+	struct gpm_exe *exe;
+	uint64_t bias;
+	char *why = NULL;
+	err = gpm_core_find_exe(core, gpm_test_data(exe_rel), false, &exe, &bias, &why);
+	ck_assert_msg(!err, "%s: %s", name, err ? err->message : "");
+	ck_assert_msg(strstr(why, "build id matches"), "%s: %s", name, why);
+	free(why);
+	char *core_go = NULL;
+	ck_assert_ptr_null(gpm_core_build_ids(core, NULL, &core_go));
+	ck_assert_ptr_nonnull(core_go);
+	ck_assert_str_eq(core_go, gpm_exe_go_build_id(exe));
+	free(core_go);
+	if (!gpm_exe_is_pie(exe))
+		ck_assert_uint_eq(bias, 0);
+	const struct gpm_exe_section *sec = gpm_exe_section_for_addr(exe, t->pc - bias);
+	ck_assert_msg(sec && strcmp(sec->name, ".text") == 0, "%s: pc 0x%llx not in .text", name,
+	              (unsigned long long)t->pc);
+
+	struct gpm_memory *mem;
+	ck_assert_ptr_null(gpm_memory_create(core, exe, bias, &mem));
+	uint8_t a[32], b[32];
+	ck_assert_ptr_null(gpm_memory_read(mem, t->pc, a, sizeof(a)));
+	ck_assert_ptr_null(gpm_exe_read(exe, t->pc - bias, b, sizeof(b)));
+	ck_assert_msg(memcmp(a, b, sizeof(a)) == 0, "%s: code at pc differs", name);
+	uint64_t w;
+	for (size_t i = 0; i < gpm_core_thread_count(core); i++) {
+		const struct gpm_core_thread *th = gpm_core_thread_at(core, i);
+		err = gpm_memory_word(mem, th->sp, &w);
+		ck_assert_msg(!err, "%s: thread %u sp: %s", name, th->tid, err ? err->message : "");
+	}
+	// Static data of the executable reads the same through the core (rodata is not dumped).
+	const struct gpm_exe_section *rodata = gpm_exe_section(exe, ".rodata");
+	if (rodata && rodata->data && rodata->size >= 32) {
+		ck_assert_ptr_null(gpm_memory_read(mem, rodata->addr + bias, a, 32));
+		ck_assert_mem_eq(a, rodata->data, 32);
+	}
+	gpm_memory_destroy(mem);
+	gpm_exe_destroy(exe);
+	gpm_core_destroy(core);
+	free(exe_rel);
+}
+
+START_TEST(core_fixtures)
+{
+	const char *root = gpm_test_data("cores");
+	DIR *d = opendir(root);
+	if (!d)
+		return;
+	char rootcopy[4096];
+	snprintf(rootcopy, sizeof(rootcopy), "%s", root);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char dir[4096 + 256];
+		snprintf(dir, sizeof(dir), "%s/%s", rootcopy, e->d_name);
+		check_fixture(dir, e->d_name);
+	}
+	closedir(d);
+}
+END_TEST
+
+static void copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	ck_assert(in && out);
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+}
+
+/* The executable copied beside the core under its mapped name is found without --exe. */
+START_TEST(core_finds_exe_beside_core)
+{
+	const char *fixture = "go1.19-hang-pie";
+	char core_src[4096], exe_src[4096];
+	snprintf(core_src, sizeof(core_src), "%s", gpm_test_data("cores/go1.19-hang-pie/core.zst"));
+	snprintf(exe_src, sizeof(exe_src), "%s", gpm_test_data("exe/go1.19-hang-pie.zst"));
+	if (access(core_src, R_OK) != 0 || access(exe_src, R_OK) != 0)
+		return;
+	char dir[] = "/tmp/gopm-test-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char core_path[4096], exe_path[4096];
+	snprintf(core_path, sizeof(core_path), "%s/core.zst", dir);
+	copy_file(core_src, core_path);
+	struct gpm_core *core;
+	ck_assert_ptr_null(gpm_core_open(core_path, &core));
+	const char *mapped = gpm_core_exe_mapping(core, NULL);
+	ck_assert_ptr_nonnull(mapped);
+	const char *base = strrchr(mapped, '/') ? strrchr(mapped, '/') + 1 : mapped;
+	snprintf(exe_path, sizeof(exe_path), "%s/%s.zst", dir, base);
+	copy_file(exe_src, exe_path);
+	struct gpm_exe *exe;
+	uint64_t bias;
+	char *why = NULL;
+	struct gpm_error *err = gpm_core_find_exe(core, NULL, false, &exe, &bias, &why);
+	ck_assert_msg(!err, "%s: %s", fixture, err ? err->message : "");
+	ck_assert_msg(strstr(why, "Go build id matches"), "%s", why);
+	ck_assert_uint_ne(bias, 0);
+	free(why);
+	gpm_exe_destroy(exe);
+
+	// A wrong explicit executable is refused, and accepted when forced.
+	const char *other = gpm_test_data("exe/go1.19-hang-stripped.zst");
+	if (access(other, R_OK) == 0) {
+		err = gpm_core_find_exe(core, other, false, &exe, &bias, &why);
+		ck_assert_ptr_nonnull(err);
+		ck_assert_int_eq(err->code, GPM_ERR_MISMATCH);
+		ck_assert_msg(strstr(err->message, "does not match the core (build id "), "%s",
+		              err->message);
+		gpm_error_destroy(err);
+		ck_assert_ptr_null(gpm_core_find_exe(core, other, true, &exe, &bias, &why));
+		ck_assert(strstr(why, "forced"));
+		free(why);
+		gpm_exe_destroy(exe);
+	}
+	gpm_core_destroy(core);
+	unlink(exe_path);
+	unlink(core_path);
+	rmdir(dir);
+}
+END_TEST
+
+/* A crafted core naming a fixture executable in NT_FILE: undumped text comes from the file. */
+START_TEST(core_memory_fills_text_from_exe)
+{
+	struct gpm_exe *exe;
+	const char *exe_path = gpm_test_data("exe/go1.19-hang-stripped.zst");
+	if (access(exe_path, R_OK) != 0)
+		return;
+	ck_assert_ptr_null(gpm_exe_open(exe_path, &exe));
+	for (int with_files = 0; with_files < 2; with_files++) {
+		// With NT_FILE the text is mapped somewhere else entirely, at file offset 0x1000:
+		// only the file offset can give the right bytes. Without it, the exe's PT_LOAD.
+		uint64_t at = with_files ? 0x10001000 : TEXT + 0x1000;
+		struct cb_buf notes = {0};
+		cb_prstatus(&notes, 1, 6, at, 0, 0, 0);
+		const uint64_t auxv[] = {AT_ENTRY, at + 0x100};
+		cb_auxv(&notes, auxv, 1);
+		const struct cb_file files[] = {{at, at + 0x2000, 1, "/x/app"}};
+		if (with_files)
+			cb_files(&notes, files, 1, 1);
+		const struct cb_seg segs[] = {{at, 0x2000, PF_R | PF_X, NULL, 0}};
+		size_t len;
+		uint8_t *bytes = cb_core(EM_X86_64, &notes, segs, 1, &len);
+		free(notes.p);
+		struct gpm_core *core = open_ok(bytes, len);
+		struct gpm_memory *mem;
+		ck_assert_ptr_null(gpm_memory_create(core, exe, 0, &mem));
+		uint8_t a[16], b[16];
+		ck_assert_ptr_null(gpm_memory_read(mem, at + 0x800, a, sizeof(a)));
+		ck_assert_ptr_null(gpm_exe_read(exe, TEXT + 0x1800, b, sizeof(b)));
+		ck_assert_mem_eq(a, b, sizeof(a));
+		ck_assert_int_eq(gpm_memory_range_at(mem, 0)->origin, GPM_MEM_EXE);
+		gpm_memory_destroy(mem);
+		gpm_core_destroy(core);
+		free(bytes);
+	}
+	// The executable alone: its .bss reads as zeros, served from the zero page.
+	struct gpm_memory *mem;
+	ck_assert_ptr_null(gpm_memory_create_exe(exe, 0, &mem));
+	const struct gpm_exe_section *bss = gpm_exe_section(exe, ".bss");
+	ck_assert_ptr_nonnull(bss);
+	const uint8_t *p;
+	ck_assert_ptr_null(gpm_memory_ptr(mem, bss->addr, 64, &p));
+	ck_assert_uint_eq(p[0] | p[63], 0);
+	const struct gpm_exe_section *text = gpm_exe_section(exe, ".text");
+	ck_assert_ptr_null(gpm_memory_ptr(mem, text->addr, 16, &p));
+	ck_assert_ptr_eq(p, text->data);
+	gpm_memory_destroy(mem);
+	gpm_exe_destroy(exe);
+}
+END_TEST
+
+Suite *core_suite(void)
+{
+	Suite *s = suite_create("core");
+	TCase *tc = tcase_create("crafted");
+	tcase_add_test(tc, core_parses_every_note);
+	tcase_add_test(tc, core_memory_reads);
+	tcase_add_test(tc, core_without_notes);
+	tcase_add_test(tc, core_truncated_keeps_what_exists);
+	tcase_add_test(tc, core_refuses_non_cores);
+	tcase_add_test(tc, core_survives_absurd_counts);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fixtures");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, core_fixtures);
+	tcase_add_test(tc, core_finds_exe_beside_core);
+	tcase_add_test(tc, core_memory_fills_text_from_exe);
+	suite_add_tcase(s, tc);
+	return s;
+}
