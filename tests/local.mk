@@ -24,3 +24,4 @@ FUZZ_REPLAY_SRC = tests/fuzz/replay.c
 FUZZ_LDADD = $(GPM_LIBS)
 check_test_sources += tests/elf/test_elf.c
 check_test_sources += tests/core/test_core.c tests/core/core_builder.h
+check_test_sources += tests/gort/test_gort.c

@@ -1,1 +1,8 @@
-libgopm_a_SOURCES +=
+libgopm_a_SOURCES += \
+	src/gort/buildinfo.c src/gort/buildinfo.h \
+	src/gort/image.c src/gort/image.h \
+	src/gort/internal.h \
+	src/gort/layout.h \
+	src/gort/moduledata.c src/gort/moduledata.h \
+	src/gort/pclntab.c src/gort/pclntab.h \
+	src/gort/types.c

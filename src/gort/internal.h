@@ -1,0 +1,29 @@
+/*
+ * Private interfaces between the files of src/gort (not for use outside the module).
+ */
+#ifndef GPM_GORT_INTERNAL_H
+#define GPM_GORT_INTERNAL_H
+
+#include "gort/image.h"
+
+/* Type descriptors -> layout (types.c). */
+struct gpm_error *gpm_gort_types_layout(struct gpm_goimage *img, const char *name,
+                                        struct gpm_layout **out);
+/* DWARF -> layout (types.c). */
+struct gpm_error *gpm_gort_dwarf_layout(struct gpm_goimage *img, const char *name,
+                                        struct gpm_layout **out);
+/* Frees the type-descriptor index kept in the image (types.c). */
+void gpm_gort_types_release(struct gpm_goimage *img);
+/* A pointer read from program data as a run-time address: the file's words are link-time,
+ * so they get the bias when reading without process memory. */
+static inline uint64_t gpm_gort_ptr(const struct gpm_goimage *img, uint64_t v)
+{
+	return v && !img->mem ? v + img->bias : v;
+}
+/* Adds a warning to the image (image.c). */
+void gpm_gort_warn(struct gpm_goimage *img, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The types index slot of the private data (image.c). */
+void **gpm_gort_types_slot(struct gpm_goimage *img);
+
+#endif

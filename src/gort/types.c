@@ -1,0 +1,482 @@
+/*
+ * Runtime struct layouts from the binary's own type descriptors, and from DWARF.
+ *
+ * Type descriptors (internal/abi/type.go Type of Go 1.21-1.27; runtime/type.go _type of
+ * 1.17-1.20, the same layout): {Size_, PtrBytes uintptr; Hash uint32; TFlag, Align_,
+ * FieldAlign_, Kind_ uint8; Equal, GCData pointers; Str NameOff; PtrToThis TypeOff}. Str
+ * is an offset from moduledata.types to a name: a flags byte, the length (uvarint from 1.17,
+ * 2 bytes big-endian before) and the bytes; TFlagExtraStar means the string carries a
+ * leading '*' to drop, which is how the struct "runtime.g" shares the name "*runtime.g"
+ * with its pointer type. StructType appends {PkgPath Name; Fields []StructField} and a
+ * StructField is {Name Name; Typ *Type; Offset uintptr} (1.19+; 1.17-1.18 store
+ * offsetAnon = offset<<1 | embedded). Names in fields are absolute pointers.
+ *
+ * To find a struct by name: find the encoded name bytes "*runtime.g" in [types, etypes),
+ * giving its name offset, then the 8-byte-aligned descriptor of kind Struct whose Str is
+ * that offset.
+ *
+ * DWARF (cmd/link's DWARF of Go programs): DW_TAG_structure_type named "runtime.g" with
+ * DW_TAG_member children (DW_AT_data_member_location constants) and the Go-specific
+ * DW_AT_go_kind (0x2900) on types.
+ */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/vec.h"
+#include "elf/exe.h"
+#include "gort/internal.h"
+
+#define TYPES_MAX_REGION ((uint64_t)512 << 20)
+#define TFLAG_EXTRA_STAR 2
+#define KIND_MASK        0x1f
+#define DW_AT_GO_KIND    0x2900
+
+struct types_region {
+	uint8_t *buf;
+	size_t len;
+	uint64_t base;
+	bool failed;
+};
+
+void gpm_gort_types_release(struct gpm_goimage *img)
+{
+	struct types_region **slot = (struct types_region **)gpm_gort_types_slot(img);
+	if (*slot) {
+		free((*slot)->buf);
+		free(*slot);
+		*slot = NULL;
+	}
+}
+
+static struct gpm_error *types_region(struct gpm_goimage *img, struct types_region **out)
+{
+	struct types_region **slot = (struct types_region **)gpm_gort_types_slot(img);
+	if (*slot) {
+		if ((*slot)->failed)
+			return gpm_error_create(GPM_ERR_NOT_FOUND, "type descriptors unreadable");
+		*out = *slot;
+		return NULL;
+	}
+	if (!img->has_moduledata)
+		return gpm_error_create(GPM_ERR_NOT_FOUND,
+		                        "type descriptors: moduledata not found");
+	struct types_region *r = calloc(1, sizeof(*r));
+	if (!r)
+		return &gpm_error_nomem;
+	*slot = r;
+	uint64_t len = img->moduledata.etypes - img->moduledata.types;
+	if (len > TYPES_MAX_REGION) {
+		r->failed = true;
+		return gpm_error_create(GPM_ERR_LIMIT, "type descriptors: region of %llu bytes",
+		                        (unsigned long long)len);
+	}
+	r->buf = malloc(len ? len : 1);
+	if (!r->buf) {
+		r->failed = true;
+		return &gpm_error_nomem;
+	}
+	struct gpm_error *err = gpm_goimage_read(img, img->moduledata.types, r->buf, len);
+	if (err) {
+		r->failed = true;
+		return gpm_error_wrap(err, "type descriptors");
+	}
+	r->len = (size_t)len;
+	r->base = img->moduledata.types;
+	*out = r;
+	return NULL;
+}
+
+static bool old_names(const struct gpm_goimage *img)
+{
+	// uvarint lengths from Go 1.17 (internal/abi, runtime/type.go name.readvarint).
+	if (img->version.major)
+		return gpm_go_version_cmp(&img->version, 1, 17) < 0;
+	return false;
+}
+
+static bool offset_anon(const struct gpm_goimage *img)
+{
+	if (img->version.major)
+		return gpm_go_version_cmp(&img->version, 1, 19) < 0;
+	return gpm_pclntab_format(img->pclntab) == GPM_PCLNTAB_116;
+}
+
+/* Decodes a name at buf[off]: flags, length, bytes. */
+static bool name_at(const uint8_t *buf, size_t len, size_t off, bool old, const char **s, size_t *n)
+{
+	if (off >= len)
+		return false;
+	size_t p = off + 1;
+	uint64_t l = 0;
+	if (old) {
+		if (len - p < 2)
+			return false;
+		l = (uint64_t)buf[p] << 8 | buf[p + 1];
+		p += 2;
+	} else {
+		unsigned shift = 0;
+		for (;;) {
+			if (p >= len || shift > 28)
+				return false;
+			uint8_t b = buf[p++];
+			l |= (uint64_t)(b & 0x7f) << shift;
+			if (!(b & 0x80))
+				break;
+			shift += 7;
+		}
+	}
+	if (l > len - p)
+		return false;
+	*s = (const char *)buf + p;
+	*n = (size_t)l;
+	return true;
+}
+
+/* Reads a name through memory at an absolute address into a malloc'd string. */
+static char *read_name(struct gpm_goimage *img, uint64_t addr, bool old)
+{
+	uint8_t b[1 + 10 + 256];
+	size_t got = 0;
+	// Names are short: read a header's worth, then the rest.
+	if (gpm_goimage_read(img, addr, b, 12) == NULL)
+		got = 12;
+	else
+		for (; got < 12; got++) {
+			struct gpm_error *err = gpm_goimage_read(img, addr + got, b + got, 1);
+			if (err) {
+				gpm_error_destroy(err);
+				break;
+			}
+		}
+	const char *s;
+	size_t n;
+	size_t hdr = old ? 3 : 0;
+	if (!old) {
+		size_t p = 1;
+		while (p < got && (b[p] & 0x80))
+			p++;
+		hdr = p + 1;
+	}
+	if (got < hdr)
+		return NULL;
+	uint64_t l = 0;
+	if (old) {
+		l = (uint64_t)b[1] << 8 | b[2];
+	} else {
+		for (size_t p = 1, sh = 0; p < hdr && sh < 35; p++, sh += 7)
+			l |= (uint64_t)(b[p] & 0x7f) << sh;
+	}
+	if (l > 4096)
+		return NULL;
+	char *out = malloc(l + 1);
+	if (!out)
+		return NULL;
+	struct gpm_error *err = gpm_goimage_read(img, addr + hdr, out, (size_t)l);
+	if (err) {
+		gpm_error_destroy(err);
+		free(out);
+		return NULL;
+	}
+	out[l] = 0;
+	(void)s;
+	(void)n;
+	return out;
+}
+
+static uint64_t rdw(const uint8_t *p, unsigned ps)
+{
+	uint64_t v = 0;
+	for (unsigned k = 0; k < ps; k++)
+		v |= (uint64_t)p[k] << (8 * k);
+	return v;
+}
+
+struct typehdr {
+	uint64_t size;
+	uint8_t tflag, align, kind;
+	int32_t str;
+};
+
+static size_t typehdr_size(unsigned ps)
+{
+	return 4 * (size_t)ps + 16;
+}
+
+static void typehdr_decode(const uint8_t *p, unsigned ps, struct typehdr *h)
+{
+	h->size = rdw(p, ps);
+	h->tflag = p[2 * ps + 4];
+	h->align = p[2 * ps + 5];
+	h->kind = p[2 * ps + 7] & KIND_MASK;
+	h->str = (int32_t)rdw(p + 4 * ps + 8, 4);
+}
+
+/* The type's name string (extra star dropped), malloc'd. */
+static char *type_name(struct gpm_goimage *img, const struct typehdr *h)
+{
+	if (h->str <= 0)
+		return strdup("");
+	uint64_t a;
+	if (__builtin_add_overflow(img->moduledata.types, (uint64_t)h->str, &a))
+		return strdup("");
+	char *s = read_name(img, a, old_names(img));
+	if (!s)
+		return strdup("");
+	if ((h->tflag & TFLAG_EXTRA_STAR) && s[0] == '*')
+		memmove(s, s + 1, strlen(s));
+	return s;
+}
+
+static struct gpm_error *struct_layout(struct gpm_goimage *img, uint64_t taddr, const char *name,
+                                       unsigned depth, struct gpm_layout **out);
+
+static struct gpm_error *struct_fields(struct gpm_goimage *img, uint64_t taddr,
+                                       struct gpm_layout *l, unsigned depth)
+{
+	unsigned ps = img->ptr_size;
+	size_t th = typehdr_size(ps);
+	uint8_t st[3 * 8];
+	// StructType: Type, PkgPath (ptr), Fields {ptr, len, cap}
+	struct gpm_error *err = gpm_goimage_read(img, taddr + th + ps, st, 3 * ps);
+	if (err)
+		return err;
+	uint64_t fptr = gpm_gort_ptr(img, rdw(st, ps)), flen = rdw(st + ps, ps);
+	if (flen > GPM_LAYOUT_MAX_FIELDS)
+		return gpm_error_create(GPM_ERR_LIMIT, "type %s: %llu fields exceed the cap of %d",
+		                        l->name, (unsigned long long)flen, GPM_LAYOUT_MAX_FIELDS);
+	l->fields = calloc(flen ? flen : 1, sizeof(*l->fields));
+	if (!l->fields)
+		return &gpm_error_nomem;
+	bool anon = offset_anon(img);
+	bool old = old_names(img);
+	for (uint64_t i = 0; i < flen; i++) {
+		uint8_t fb[3 * 8];
+		err = gpm_goimage_read(img, fptr + i * 3 * ps, fb, 3 * ps);
+		if (err)
+			return gpm_error_wrap(err, "type %s: field %llu", l->name,
+			                      (unsigned long long)i);
+		struct gpm_layout_field *f = &l->fields[l->nfields++];
+		uint64_t off = rdw(fb + 2 * ps, ps);
+		f->offset = anon ? off >> 1 : off;
+		char *fname = read_name(img, gpm_gort_ptr(img, rdw(fb, ps)), old);
+		f->name = fname ? fname : strdup("?");
+		uint64_t ft = gpm_gort_ptr(img, rdw(fb + ps, ps));
+		uint8_t hb[64];
+		struct typehdr h = {0};
+		if (gpm_goimage_read(img, ft, hb, th) == NULL) {
+			typehdr_decode(hb, ps, &h);
+			f->size = h.size;
+			f->kind = h.kind;
+			f->type_name = type_name(img, &h);
+		} else {
+			f->type_name = strdup("");
+		}
+		if (!f->name || !f->type_name)
+			return &gpm_error_nomem;
+		if (h.kind == GPM_KIND_STRUCT && depth + 1 < GPM_LAYOUT_MAX_DEPTH) {
+			struct gpm_layout *sub;
+			err = struct_layout(img, ft, f->type_name, depth + 1, &sub);
+			if (err)
+				gpm_error_destroy(err);
+			else
+				f->type = sub;
+		}
+	}
+	return NULL;
+}
+
+static struct gpm_error *struct_layout(struct gpm_goimage *img, uint64_t taddr, const char *name,
+                                       unsigned depth, struct gpm_layout **out)
+{
+	uint8_t hb[64];
+	struct gpm_error *err = gpm_goimage_read(img, taddr, hb, typehdr_size(img->ptr_size));
+	if (err)
+		return err;
+	struct typehdr h;
+	typehdr_decode(hb, img->ptr_size, &h);
+	struct gpm_layout *l = calloc(1, sizeof(*l));
+	if (!l)
+		return &gpm_error_nomem;
+	l->name = strdup(name);
+	l->size = h.size;
+	l->source = GPM_LAYOUT_TYPES;
+	if (!l->name) {
+		gpm_layout_destroy(l);
+		return &gpm_error_nomem;
+	}
+	err = struct_fields(img, taddr, l, depth);
+	if (err) {
+		gpm_layout_destroy(l);
+		return err;
+	}
+	*out = l;
+	return NULL;
+}
+
+struct gpm_error *gpm_gort_types_layout(struct gpm_goimage *img, const char *name,
+                                        struct gpm_layout **out)
+{
+	struct types_region *r;
+	struct gpm_error *err = types_region(img, &r);
+	if (err)
+		return err;
+	unsigned ps = img->ptr_size;
+	bool old = old_names(img);
+	size_t nl = strlen(name);
+	if (nl == 0 || nl > 200)
+		return gpm_error_create(GPM_ERR_USAGE, "bad type name");
+	char want[256];
+	want[0] = '*';
+	memcpy(want + 1, name, nl);
+	size_t wl = nl + 1;
+	size_t th = typehdr_size(ps);
+	// Every occurrence of the encoded name "*<name>" gives a candidate name offset.
+	for (size_t pos = 0; pos + wl <= r->len;) {
+		const uint8_t *hit = memmem(r->buf + pos, r->len - pos, want, wl);
+		if (!hit)
+			break;
+		size_t at = (size_t)(hit - r->buf);
+		pos = at + 1;
+		size_t hdr = old ? 3 : (wl < 128 ? 2 : 3);
+		if (at < hdr)
+			continue;
+		size_t noff = at - hdr;
+		const char *s;
+		size_t n;
+		if (!name_at(r->buf, r->len, noff, old, &s, &n) || n != wl ||
+		    (const uint8_t *)s != hit)
+			continue;
+		// Find the struct descriptor whose Str is noff.
+		for (size_t t = 0; t + th <= r->len; t += ps) {
+			if ((uint32_t)rdw(r->buf + t + 4 * ps + 8, 4) != (uint32_t)noff)
+				continue;
+			struct typehdr h;
+			typehdr_decode(r->buf + t, ps, &h);
+			if (h.kind != GPM_KIND_STRUCT || !(h.tflag & TFLAG_EXTRA_STAR) ||
+			    h.align == 0 || (h.align & (h.align - 1)) || h.align > 64)
+				continue;
+			struct gpm_layout *l;
+			err = struct_layout(img, r->base + t, name, 0, &l);
+			if (err)
+				return gpm_error_wrap(err, "type %s", name);
+			*out = l;
+			return NULL;
+		}
+	}
+	return gpm_error_create(GPM_ERR_NOT_FOUND, "type %s: no type descriptor", name);
+}
+
+/* ---- DWARF ---- */
+
+static char *dwarf_type_name(Dwarf_Die *type)
+{
+	const char *n = dwarf_diename(type);
+	return strdup(n ? n : "");
+}
+
+static struct gpm_error *dwarf_struct(Dwarf_Die *die, const char *name, unsigned depth,
+                                      struct gpm_layout **out)
+{
+	struct gpm_layout *l = calloc(1, sizeof(*l));
+	if (!l)
+		return &gpm_error_nomem;
+	l->source = GPM_LAYOUT_DWARF;
+	l->name = strdup(name);
+	Dwarf_Word sz;
+	if (dwarf_aggregate_size(die, &sz) == 0)
+		l->size = sz;
+	GPM_VEC(struct gpm_layout_field) fields = {0};
+	Dwarf_Die child;
+	if (l->name && dwarf_child(die, &child) == 0) {
+		do {
+			if (dwarf_tag(&child) != DW_TAG_member)
+				continue;
+			if (fields.len >= GPM_LAYOUT_MAX_FIELDS)
+				break;
+			struct gpm_layout_field *f = gpm_vec_push(&fields);
+			if (!f)
+				break;
+			const char *fn = dwarf_diename(&child);
+			f->name = strdup(fn ? fn : "?");
+			Dwarf_Attribute a;
+			Dwarf_Word off = 0;
+			if (dwarf_attr(&child, DW_AT_data_member_location, &a))
+				dwarf_formudata(&a, &off);
+			f->offset = off;
+			Dwarf_Die tdie;
+			if (dwarf_attr(&child, DW_AT_type, &a) && dwarf_formref_die(&a, &tdie)) {
+				f->type_name = dwarf_type_name(&tdie);
+				Dwarf_Word tsz;
+				if (dwarf_aggregate_size(&tdie, &tsz) == 0)
+					f->size = tsz;
+				// Named types are typedefs of the struct or base type.
+				Dwarf_Attribute ta;
+				for (int k = 0; k < 8 && dwarf_tag(&tdie) == DW_TAG_typedef &&
+				                dwarf_attr(&tdie, DW_AT_type, &ta) &&
+				                dwarf_formref_die(&ta, &tdie);
+				     k++)
+					;
+				Dwarf_Attribute ka;
+				Dwarf_Word kind = 0;
+				if (dwarf_attr(&tdie, DW_AT_GO_KIND, &ka) &&
+				    dwarf_formudata(&ka, &kind) == 0)
+					f->kind = (uint8_t)(kind & KIND_MASK);
+				if (dwarf_tag(&tdie) == DW_TAG_structure_type &&
+				    depth + 1 < GPM_LAYOUT_MAX_DEPTH && f->type_name) {
+					struct gpm_layout *sub;
+					struct gpm_error *err =
+					    dwarf_struct(&tdie, f->type_name, depth + 1, &sub);
+					if (err)
+						gpm_error_destroy(err);
+					else
+						f->type = sub;
+				}
+			} else {
+				f->type_name = strdup("");
+			}
+		} while (dwarf_siblingof(&child, &child) == 0);
+	}
+	l->fields = fields.v;
+	l->nfields = fields.len;
+	for (size_t i = 0; i < l->nfields; i++) {
+		if (!l->fields[i].name || !l->fields[i].type_name) {
+			gpm_layout_destroy(l);
+			return &gpm_error_nomem;
+		}
+	}
+	if (!l->name) {
+		gpm_layout_destroy(l);
+		return &gpm_error_nomem;
+	}
+	*out = l;
+	return NULL;
+}
+
+struct gpm_error *gpm_gort_dwarf_layout(struct gpm_goimage *img, const char *name,
+                                        struct gpm_layout **out)
+{
+	Dwarf *dw = gpm_exe_dwarf(img->exe);
+	if (!dw)
+		return gpm_error_create(GPM_ERR_NOT_FOUND, "no DWARF");
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu;
+		if (dwarf_offdie(dw, off + hsize, &cu)) {
+			Dwarf_Die child;
+			if (dwarf_child(&cu, &child) == 0) {
+				do {
+					if (dwarf_tag(&child) != DW_TAG_structure_type)
+						continue;
+					const char *n = dwarf_diename(&child);
+					if (n && strcmp(n, name) == 0)
+						return dwarf_struct(&child, name, 0, out);
+				} while (dwarf_siblingof(&child, &child) == 0);
+			}
+		}
+		off = next;
+	}
+	return gpm_error_create(GPM_ERR_NOT_FOUND, "type %s: not in DWARF", name);
+}
