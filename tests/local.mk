@@ -25,3 +25,21 @@ FUZZ_LDADD = $(GPM_LIBS)
 check_test_sources += tests/elf/test_elf.c
 check_test_sources += tests/core/test_core.c tests/core/core_builder.h
 check_test_sources += tests/gort/test_gort.c
+
+check_PROGRAMS += tests/fuzz/replay-core_notes tests/fuzz/replay-elf
+TESTS += tests/fuzz/replay-core_notes tests/fuzz/replay-elf
+tests_fuzz_replay_core_notes_SOURCES = tests/fuzz/core_notes.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_core_notes_LDADD = $(FUZZ_LDADD)
+tests_fuzz_replay_elf_SOURCES = tests/fuzz/elf.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_elf_LDADD = $(FUZZ_LDADD)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz-core_notes tests/fuzz/fuzz-elf
+tests_fuzz_fuzz_core_notes_SOURCES = tests/fuzz/core_notes.c
+tests_fuzz_fuzz_core_notes_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_core_notes_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_core_notes_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_elf_SOURCES = tests/fuzz/elf.c
+tests_fuzz_fuzz_elf_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_elf_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_elf_LDADD = $(FUZZ_LDADD)
+endif

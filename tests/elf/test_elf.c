@@ -1,5 +1,6 @@
 /* Unit tests of src/elf: the executable reader on committed Go binaries and on bad input. */
 #include <elf.h>
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +155,61 @@ START_TEST(exe_refuses_bad_input)
 }
 END_TEST
 
+static const char *corpus(const char *name)
+{
+	static char buf[4096];
+	const char *top = getenv("top_srcdir");
+	snprintf(buf, sizeof(buf), "%s/tests/fuzz/corpus/elf/%s", top ? top : ".", name);
+	return buf;
+}
+
+/* Tiny C executables from the fuzz seed corpus: GNU and Go build ids, symbols, data, DWARF. */
+START_TEST(exe_reads_tiny_seeds)
+{
+	struct gpm_exe *exe;
+	struct gpm_error *err = gpm_exe_open(corpus("tiny-gonote"), &exe);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	ck_assert_str_eq(gpm_exe_gnu_build_id(exe), "70b52a879a4f0de88cd92ebe7388a2e897c33a13");
+	ck_assert_str_eq(gpm_exe_go_build_id(exe), "abcdefghij/klmnopqrst/uvwxyz0123/456789ABCD");
+	uint64_t addr, size;
+	ck_assert(gpm_exe_symbol(exe, "data_value", &addr, &size));
+	ck_assert_uint_eq(size, 4);
+	uint32_t v = 0;
+	ck_assert_ptr_null(gpm_exe_read(exe, addr, &v, 4));
+	ck_assert_uint_eq(v, 42);
+	ck_assert(gpm_exe_symbol(exe, "counter", &addr, &size));
+	v = 7;
+	ck_assert_ptr_null(gpm_exe_read(exe, addr, &v, 4)); // .bss
+	ck_assert_uint_eq(v, 0);
+	ck_assert(gpm_exe_symbol(exe, "_start", &addr, NULL));
+	ck_assert_uint_eq(addr, gpm_exe_entry(exe));
+	gpm_exe_destroy(exe);
+
+	ck_assert_ptr_null(gpm_exe_open(corpus("tiny-stripped"), &exe));
+	ck_assert(!gpm_exe_has_symbols(exe));
+	ck_assert_ptr_nonnull(gpm_exe_gnu_build_id(exe));
+	ck_assert_ptr_null(gpm_exe_go_build_id(exe));
+	gpm_exe_destroy(exe);
+
+	ck_assert_ptr_null(gpm_exe_open(corpus("tiny-pie"), &exe));
+	ck_assert(gpm_exe_is_pie(exe));
+	gpm_exe_destroy(exe);
+
+	// Compressed DWARF (-gz): libdw decompresses it on a private copy.
+	ck_assert_ptr_null(gpm_exe_open(corpus("tiny-dwarf"), &exe));
+	Dwarf *dw = gpm_exe_dwarf(exe);
+	ck_assert_ptr_nonnull(dw);
+	Dwarf_Off next;
+	size_t hsize;
+	ck_assert_int_eq(dwarf_nextcu(dw, 0, &next, &hsize, NULL, NULL, NULL), 0);
+	Dwarf_Die cu;
+	ck_assert_ptr_nonnull(dwarf_offdie(dw, hsize, &cu));
+	ck_assert_int_eq(dwarf_tag(&cu), DW_TAG_compile_unit);
+	ck_assert_ptr_eq(gpm_exe_dwarf(exe), dw);
+	gpm_exe_destroy(exe);
+}
+END_TEST
+
 Suite *elf_suite(void)
 {
 	Suite *s = suite_create("elf");
@@ -162,6 +218,7 @@ Suite *elf_suite(void)
 	tcase_add_test(tc, exe_reads_go_binary_with_dwarf);
 	tcase_add_test(tc, exe_reads_stripped_and_pie);
 	tcase_add_test(tc, exe_refuses_bad_input);
+	tcase_add_test(tc, exe_reads_tiny_seeds);
 	suite_add_tcase(s, tc);
 	return s;
 }
