@@ -2,3 +2,4 @@ gopm_SOURCES += \
 	src/cli/cli.h src/cli/commands.def \
 	src/cli/main.c \
 	src/cli/info.c
+gopm_SOURCES += src/cli/goroutines.c src/cli/load.h

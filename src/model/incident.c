@@ -70,6 +70,10 @@ void gpm_incident_destroy(struct gpm_incident *inc)
 	gpm_vec_free(&inc->labels);
 	gpm_vec_free(&inc->warnings);
 	gpm_vec_free(&inc->crash.panics);
+	gpm_vec_free(&inc->ancestors);
+	gpm_vec_free(&inc->sections);
+	gpm_vec_free(&inc->regs);
+	gpm_vec_free(&inc->arg_text);
 	free(inc->stack_index);
 	gpm_intern_destroy(inc->strings);
 	free(inc);
@@ -94,8 +98,13 @@ struct gpm_frame *gpm_incident_frame_push(struct gpm_incident *inc)
 
 static uint64_t frame_hash(const struct gpm_frame *f, uint64_t h)
 {
-	uint64_t words[7] = {(uintptr_t)f->func, (uintptr_t)f->file, (uintptr_t)f->args, f->pc,
-			     f->line, f->offset, f->flags};
+	uint64_t words[7] = {(uintptr_t)f->func,
+	                     (uintptr_t)f->file,
+	                     (uintptr_t)f->args,
+	                     f->pc,
+	                     f->line,
+	                     f->offset,
+	                     f->flags};
 	return gpm_hash_bytes(words, sizeof(words), h);
 }
 
@@ -124,8 +133,8 @@ static bool stack_index_grow(struct gpm_incident *inc)
 	return true;
 }
 
-struct gpm_error *gpm_incident_stack_commit(struct gpm_incident *inc,
-					    struct gpm_stack_builder *b, uint32_t *stack_out)
+struct gpm_error *gpm_incident_stack_commit(struct gpm_incident *inc, struct gpm_stack_builder *b,
+                                            uint32_t *stack_out)
 {
 	uint32_t first = b->first;
 	uint32_t n = (uint32_t)inc->frames.len - first;
@@ -175,11 +184,14 @@ struct gpm_goroutine *gpm_incident_goroutine_push(struct gpm_incident *inc)
 	g->stack = UINT32_MAX;
 	g->created_by = UINT32_MAX;
 	g->first_label = (uint32_t)inc->labels.len;
+	g->first_ancestor = (uint32_t)inc->ancestors.len;
+	g->args = UINT32_MAX;
+	g->section = UINT32_MAX;
 	return g;
 }
 
 struct gpm_error *gpm_incident_lone_frame(struct gpm_incident *inc, const struct gpm_frame *f,
-					  uint32_t *index_out)
+                                          uint32_t *index_out)
 {
 	struct gpm_frame *nf = gpm_incident_frame_push(inc);
 	if (!nf)
@@ -190,8 +202,8 @@ struct gpm_error *gpm_incident_lone_frame(struct gpm_incident *inc, const struct
 }
 
 struct gpm_error *gpm_incident_label_push(struct gpm_incident *inc, struct gpm_goroutine *g,
-					  const char *key, size_t klen, const char *value,
-					  size_t vlen)
+                                          const char *key, size_t klen, const char *value,
+                                          size_t vlen)
 {
 	if (g->nlabels == 0)
 		g->first_label = (uint32_t)inc->labels.len;
@@ -221,4 +233,19 @@ struct gpm_error *gpm_incident_warn(struct gpm_incident *inc, const char *fmt, .
 		return &gpm_error_nomem;
 	w->text = gpm_incident_str(inc, buf, strlen(buf));
 	return w->text ? NULL : &gpm_error_nomem;
+}
+
+const char *gpm_goroutine_frame_args(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                                     uint32_t i)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	if (i >= n)
+		return NULL;
+	const char *p = gpm_goroutine_args_first(inc, g);
+	if (!p)
+		return f[i].args;
+	for (uint32_t k = 0; p && k < i; k++)
+		p = gpm_goroutine_args_next(inc, p);
+	return p;
 }

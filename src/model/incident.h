@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/error.h"
 #include "base/intern.h"
@@ -46,6 +47,7 @@ enum gpm_frame_flags {
 	GPM_FRAME_NON_GO = 1 << 3,     /* unwinding stopped at non-Go (cgo) code at pc */
 	GPM_FRAME_UNKNOWN_PC = 1 << 4, /* pc not in any Go function */
 	GPM_FRAME_SIGNAL = 1 << 5,     /* a frame the runtime's signal handling inserted */
+	GPM_FRAME_NO_ARGS = 1 << 6,    /* arguments not recorded (pprof debug=1): printed "(...)" */
 };
 
 struct gpm_frame {
@@ -84,6 +86,50 @@ enum gpm_goroutine_flags {
 	GPM_GOROUTINE_DURABLE = 1 << 5,   /* "(durable)" in a synctest bubble */
 	GPM_GOROUTINE_MORE_FRAMES = 1 << 6, /* "...additional frames elided..." */
 	GPM_GOROUTINE_NO_STACK = 1 << 7,  /* dump gave a header without frames */
+	/* Added with the text-dump reader (src/dump/): */
+	GPM_GOROUTINE_RUNTIME_STACK = 1 << 8, /* a "runtime stack:" block (the crashing thread's g0) */
+	GPM_GOROUTINE_REPEAT = 1 << 9,  /* listed again in a per-thread "-----" section of a
+					   GOTRACEBACK=crash dump: a second view, not another goroutine */
+	GPM_GOROUTINE_UNAVAILABLE = 1 << 10, /* "goroutine running on other thread; stack unavailable" */
+	GPM_GOROUTINE_SCAN = 1 << 11,        /* " (scan)": the status had the scan bit */
+	GPM_GOROUTINE_LABELS_INSIDE = 1 << 12, /* Go 1.26 (GODEBUG) form: " labels:{...}" inside [] */
+	GPM_GOROUTINE_SYNCTEST_GROUP = 1 << 13, /* Go 1.24 wording "synctest group N" */
+	GPM_GOROUTINE_PPROF_RECORD = 1 << 14,   /* one of the N goroutines of a pprof debug=1 record
+						   (no id, state or arguments known) */
+};
+
+/* A "[originating from goroutine N]:" block (GODEBUG=tracebackancestors). */
+struct gpm_ancestor {
+	uint64_t id;
+	uint32_t stack;      /* index into incident->stacks; frames print as "f(...)" + offset */
+	uint32_t created_by; /* index into incident->frames; UINT32_MAX none */
+	uint32_t flags;      /* GPM_GOROUTINE_MORE_FRAMES */
+};
+
+/* A register as printed after a signal ("rax    0x0"). */
+struct gpm_reg {
+	const char *name; /* interned */
+	uint64_t value;
+};
+
+/*
+ * One signal section of a dump: the "SIGQUIT: quit" / "PC=0x… m=N sigcode=N" lines, the
+ * goroutines printed under them and the register dump after them. A GOTRACEBACK=crash dump
+ * prints one per thread, separated by "-----". Section 0 is the first one; crash.regs and
+ * crash.m_id repeat its values.
+ */
+struct gpm_signal_section {
+	const char *signal; /* interned; "SIGQUIT: quit" as printed */
+	uint64_t pc;
+	int64_t m_id;    /* -1 not printed */
+	int64_t sigcode; /* INT64_MIN not printed */
+	uint64_t addr;
+	bool has_addr;
+	bool separator;  /* printed after a "-----" line */
+	const char *extra; /* interned; line printed after PC= (e.g. "signal arrived during cgo
+			      execution"), NULL none */
+	uint32_t first_goroutine, ngoroutines; /* range of incident->goroutines */
+	uint32_t first_reg, nregs;             /* range of incident->regs */
 };
 
 struct gpm_goroutine {
@@ -107,6 +153,13 @@ struct gpm_goroutine {
 	uint32_t elided_frames;        /* frames the runtime elided ("...N frames elided...") */
 	uint64_t synctest_bubble;      /* "synctest bubble N"; 0 none */
 	const char *problem;           /* interned; why DAMAGED/TRUNCATED, NULL otherwise */
+	/* Added with the text-dump reader: */
+	uint32_t first_ancestor, nancestors; /* into incident->ancestors */
+	uint32_t args; /* offset into incident->arg_text of one NUL-terminated argument text per
+			  frame of the stack (as printed between the parentheses); UINT32_MAX:
+			  use the frames' own args. Text dumps keep arguments here so stacks
+			  that differ only in argument values share one gpm_stack. */
+	uint32_t section; /* index into incident->sections; UINT32_MAX none */
 };
 
 enum gpm_input_kind {
@@ -180,6 +233,13 @@ struct gpm_incident {
 	void *stack_index;   /* private: hash -> stack */
 	size_t stack_index_cap;
 	uint32_t snapshot;   /* index of this snapshot when a file held several */
+	/* Added with the text-dump reader: */
+	GPM_VEC(struct gpm_ancestor) ancestors;
+	GPM_VEC(struct gpm_signal_section) sections;
+	GPM_VEC(struct gpm_reg) regs;
+	GPM_VEC(char) arg_text; /* see gpm_goroutine.args */
+	uint64_t pprof_total;   /* "goroutine profile: total N"; 0 none */
+	uint64_t panics_dropped; /* nested panics beyond the cap, not stored in crash.panics */
 };
 
 struct gpm_incident *gpm_incident_create(enum gpm_input_kind kind);
@@ -224,6 +284,28 @@ static inline const struct gpm_frame *gpm_goroutine_frames(const struct gpm_inci
 	const struct gpm_stack *s = &inc->stacks.v[g->stack];
 	*n = s->nframes;
 	return &inc->frames.v[s->first];
+}
+
+/*
+ * The argument text of frame i of g as printed (NULL when none is known). Walks the
+ * goroutine's argument list: use gpm_goroutine_args_first/next to visit all frames.
+ */
+const char *gpm_goroutine_frame_args(const struct gpm_incident *inc,
+				     const struct gpm_goroutine *g, uint32_t i);
+/* Per-goroutine argument texts (NULL when g has none); next moves to the following frame. */
+static inline const char *gpm_goroutine_args_first(const struct gpm_incident *inc,
+						   const struct gpm_goroutine *g)
+{
+	if (g->args == UINT32_MAX || g->args >= inc->arg_text.len)
+		return NULL;
+	return inc->arg_text.v + g->args;
+}
+static inline const char *gpm_goroutine_args_next(const struct gpm_incident *inc, const char *p)
+{
+	if (!p)
+		return NULL;
+	p += strlen(p) + 1;
+	return p < inc->arg_text.v + inc->arg_text.len ? p : NULL;
 }
 
 #endif

@@ -1,0 +1,463 @@
+/*
+ * gopm goroutines INPUT [--json] [--state S] [--wait REGEX] [--func REGEX]
+ * gopm stack INPUT GOID
+ *
+ * Print goroutines in the Go runtime's own traceback format (or JSON). The input is loaded
+ * into incident snapshots by gpm_cli_load (the one place that knows input kinds); the
+ * commands only print incidents.
+ */
+#include <errno.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/json.h"
+#include "base/source.h"
+#include "base/strbuf.h"
+#include "cli/cli.h"
+#include "cli/load.h"
+#include "dump/dump.h"
+#include "model/traceback.h"
+
+struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct gpm_source *src;
+	struct gpm_error *err = gpm_source_open(path, &src);
+	if (err)
+		return err;
+	enum gpm_input_kind kind = gpm_input_detect(src->data, src->size);
+	switch (kind) {
+	case GPM_INPUT_DUMP:
+	case GPM_INPUT_PPROF1:
+	case GPM_INPUT_PPROF2:
+	case GPM_INPUT_UNKNOWN: // maybe a dump buried deep in a log: let the parser decide
+		err = gpm_dump_parse_all((const char *)src->data, src->size, path, NULL,
+		                         &out->snapshots, &out->n);
+		if (err && kind == GPM_INPUT_UNKNOWN && err->code == GPM_ERR_FORMAT) {
+			gpm_error_destroy(err);
+			err = gpm_error_create(GPM_ERR_UNSUPPORTED,
+			                       "%s: not a goroutine dump, profile or core", path);
+		}
+		break;
+	case GPM_INPUT_CORE:
+		// The core reader plugs in here (it fills the same incident model).
+		err =
+		    gpm_error_create(GPM_ERR_UNSUPPORTED, "%s: cores are not supported yet", path);
+		break;
+	case GPM_INPUT_HEAPDUMP:
+		err = gpm_error_create(GPM_ERR_UNSUPPORTED,
+		                       "%s: heap dumps hold no goroutine stacks", path);
+		break;
+	}
+	gpm_source_destroy(src);
+	return err;
+}
+
+void gpm_cli_loaded_release(struct gpm_loaded *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		gpm_incident_destroy(l->snapshots[i]);
+	free(l->snapshots);
+	l->snapshots = NULL;
+	l->n = 0;
+}
+
+static bool flush(struct gpm_strbuf *sb)
+{
+	bool ok = gpm_cli_write(sb->buf ? sb->buf : "", sb->len);
+	gpm_strbuf_reset(sb);
+	return ok;
+}
+
+/* Warnings to stderr; returns whether the snapshot is partial. */
+static bool report_problems(const struct gpm_incident *inc)
+{
+	bool partial = false;
+	for (size_t i = 0; i < inc->warnings.len; i++) {
+		char *safe =
+		    gpm_safe_strndup(inc->warnings.v[i].text, strlen(inc->warnings.v[i].text));
+		fprintf(stderr, "gopm: warning: %s\n", safe ? safe : "?");
+		free(safe);
+		partial = true;
+	}
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (g->flags & (GPM_GOROUTINE_TRUNCATED | GPM_GOROUTINE_DAMAGED)) {
+			fprintf(stderr, "gopm: warning: goroutine %llu: %s\n",
+			        (unsigned long long)g->id, g->problem ? g->problem : "incomplete");
+			partial = true;
+		}
+	}
+	return partial;
+}
+
+struct filter {
+	const char *state;
+	regex_t wait, func;
+	bool has_wait, has_func;
+};
+
+static bool matches(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                    const struct filter *f)
+{
+	if (f->state) {
+		const char *st =
+		    g->state ? g->state : gpm_gstatus_name((enum gpm_gstatus)g->status);
+		if (strcmp(st, f->state) &&
+		    strcmp(gpm_gstatus_name((enum gpm_gstatus)g->status), f->state))
+			return false;
+	}
+	if (f->has_wait && (!g->wait_reason || regexec(&f->wait, g->wait_reason, 0, NULL, 0)))
+		return false;
+	if (f->has_func) {
+		uint32_t n;
+		const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+		bool any = false;
+		for (uint32_t i = 0; i < n && !any; i++)
+			any = fr[i].func && !regexec(&f->func, fr[i].func, 0, NULL, 0);
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
+static void json_frame(struct gpm_json *j, const struct gpm_frame *f, const char *args)
+{
+	gpm_json_object_begin(j);
+	if (f->flags & GPM_FRAME_ELIDED) {
+		gpm_json_kv_uint(j, "elided", f->line);
+		gpm_json_object_end(j);
+		return;
+	}
+	gpm_json_kv_string(j, "func", f->func);
+	gpm_json_kv_string(j, "file", f->file);
+	gpm_json_kv_uint(j, "line", f->line);
+	if (f->flags & GPM_FRAME_HAS_OFFSET)
+		gpm_json_kv_hex(j, "offset", f->offset);
+	if (f->pc)
+		gpm_json_kv_hex(j, "pc", f->pc);
+	if (args && !(f->flags & GPM_FRAME_INLINED))
+		gpm_json_kv_string(j, "args", args);
+	if (f->flags & GPM_FRAME_INLINED)
+		gpm_json_kv_bool(j, "inlined", true);
+	if (f->flags & GPM_FRAME_NON_GO)
+		gpm_json_kv_bool(j, "non_go", true);
+	gpm_json_object_end(j);
+}
+
+static void json_goroutine(struct gpm_json *j, const struct gpm_incident *inc,
+                           const struct gpm_goroutine *g)
+{
+	gpm_json_object_begin(j);
+	if (g->flags & GPM_GOROUTINE_RUNTIME_STACK)
+		gpm_json_kv_bool(j, "runtime_stack", true);
+	else
+		gpm_json_kv_uint(j, "id", g->id);
+	gpm_json_kv_string(j, "status", gpm_gstatus_name((enum gpm_gstatus)g->status));
+	if (g->state)
+		gpm_json_kv_string(j, "state", g->state);
+	if (g->wait_reason)
+		gpm_json_kv_string(j, "wait_reason", g->wait_reason);
+	if (g->wait_minutes >= 0)
+		gpm_json_kv_int(j, "wait_minutes", g->wait_minutes);
+	if (g->flags & GPM_GOROUTINE_LOCKED)
+		gpm_json_kv_bool(j, "locked", true);
+	if (g->flags & GPM_GOROUTINE_CURRENT)
+		gpm_json_kv_bool(j, "current", true);
+	if (g->flags & GPM_GOROUTINE_TRUNCATED)
+		gpm_json_kv_bool(j, "truncated", true);
+	if (g->flags & GPM_GOROUTINE_REPEAT)
+		gpm_json_kv_bool(j, "repeat", true);
+	if (g->gaddr)
+		gpm_json_kv_hex(j, "gp", g->gaddr);
+	if (g->m_id >= 0)
+		gpm_json_kv_int(j, "m", g->m_id);
+	if (g->synctest_bubble)
+		gpm_json_kv_uint(j, "synctest_bubble", g->synctest_bubble);
+	if (g->problem)
+		gpm_json_kv_string(j, "problem", g->problem);
+	if (g->nlabels) {
+		gpm_json_key(j, "labels");
+		gpm_json_object_begin(j);
+		for (uint32_t i = 0; i < g->nlabels; i++) {
+			const struct gpm_label *l = &inc->labels.v[g->first_label + i];
+			gpm_json_kv_string(j, l->key, l->value);
+		}
+		gpm_json_object_end(j);
+	}
+	gpm_json_key(j, "frames");
+	gpm_json_array_begin(j);
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	const char *a = gpm_goroutine_args_first(inc, g);
+	for (uint32_t i = 0; i < n; i++, a = gpm_goroutine_args_next(inc, a))
+		json_frame(j, &f[i], a ? a : f[i].args);
+	gpm_json_array_end(j);
+	if (g->created_by != UINT32_MAX) {
+		gpm_json_key(j, "created_by");
+		json_frame(j, &inc->frames.v[g->created_by], NULL);
+		if (g->parent_id)
+			gpm_json_kv_uint(j, "parent_id", g->parent_id);
+	}
+	if (g->nancestors)
+		gpm_json_kv_uint(j, "ancestors", g->nancestors);
+	gpm_json_object_end(j);
+}
+
+static const char *fatal_name(enum gpm_fatal_kind k)
+{
+	switch (k) {
+	case GPM_FATAL_NONE:
+		return "none";
+	case GPM_FATAL_PANIC:
+		return "panic";
+	case GPM_FATAL_THROW:
+		return "fatal";
+	case GPM_FATAL_SIGNAL:
+		return "signal";
+	case GPM_FATAL_QUIT:
+		return "quit";
+	case GPM_FATAL_RACE:
+		return "race";
+	case GPM_FATAL_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+static void json_crash(struct gpm_json *j, const struct gpm_crash *c)
+{
+	gpm_json_key(j, "crash");
+	gpm_json_object_begin(j);
+	gpm_json_kv_string(j, "kind", fatal_name(c->kind));
+	if (c->fatal_message)
+		gpm_json_kv_string(j, "fatal_error", c->fatal_message);
+	if (c->panics.len) {
+		gpm_json_key(j, "panics");
+		gpm_json_array_begin(j);
+		for (size_t i = 0; i < c->panics.len; i++) {
+			gpm_json_object_begin(j);
+			gpm_json_kv_string(j, "value", c->panics.v[i].message);
+			if (c->panics.v[i].recovered)
+				gpm_json_kv_bool(j, "recovered", true);
+			if (c->panics.v[i].repanicked)
+				gpm_json_kv_bool(j, "repanicked", true);
+			gpm_json_object_end(j);
+		}
+		gpm_json_array_end(j);
+	}
+	if (c->signame)
+		gpm_json_kv_string(j, "signal", c->signame);
+	if (c->sigcode != INT64_MIN)
+		gpm_json_kv_int(j, "sigcode", c->sigcode);
+	if (c->has_fault_addr)
+		gpm_json_kv_hex(j, "addr", c->fault_addr);
+	if (c->pc)
+		gpm_json_kv_hex(j, "pc", c->pc);
+	if (c->oom_request)
+		gpm_json_kv_uint(j, "oom_request", c->oom_request);
+	if (c->stack_limit)
+		gpm_json_kv_uint(j, "stack_limit", c->stack_limit);
+	if (c->current_goroutine)
+		gpm_json_kv_uint(j, "current_goroutine", c->current_goroutine);
+	if (c->exit_status >= 0)
+		gpm_json_kv_int(j, "exit_status", c->exit_status);
+	gpm_json_object_end(j);
+}
+
+static int goroutines_usage(void)
+{
+	printf("usage: gopm goroutines INPUT [--json] [--state S] [--wait REGEX] [--func REGEX]\n\n"
+	       "Print the goroutines of a goroutine dump (panic/fatal/SIGQUIT output, pprof\n"
+	       "goroutine profile at debug=1 or 2, runtime.Stack in a log) in the Go runtime's\n"
+	       "traceback format, or as JSON.\n\n"
+	       "  --json          JSON: snapshots, crash facts, goroutines, frames\n"
+	       "  --state S       only goroutines whose state or status is S (\"chan receive\")\n"
+	       "  --wait REGEX    only goroutines whose wait reason matches REGEX (POSIX ERE)\n"
+	       "  --func REGEX    only goroutines with a frame whose function matches REGEX\n");
+	return GPM_EXIT_OK;
+}
+
+int gpm_cmd_goroutines(int argc, char **argv)
+{
+	const char *input = NULL;
+	bool json = false;
+	struct filter f = {0};
+	int status = GPM_EXIT_OK;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			return goroutines_usage();
+		} else if (!strcmp(a, "--json")) {
+			json = true;
+		} else if (!strcmp(a, "--state") || !strcmp(a, "--wait") || !strcmp(a, "--func")) {
+			if (i + 1 >= argc) {
+				status = gpm_cli_usage("goroutines", "%s needs a value", a);
+				goto out;
+			}
+			const char *v = argv[++i];
+			if (!strcmp(a, "--state")) {
+				f.state = v;
+				continue;
+			}
+			regex_t *re = !strcmp(a, "--wait") ? &f.wait : &f.func;
+			bool *has = !strcmp(a, "--wait") ? &f.has_wait : &f.has_func;
+			if (*has)
+				regfree(re);
+			if (regcomp(re, v, REG_EXTENDED | REG_NOSUB)) {
+				*has = false;
+				status =
+				    gpm_cli_usage("goroutines", "bad regular expression '%s'", v);
+				goto out;
+			}
+			*has = true;
+		} else if (a[0] == '-' && a[1]) {
+			status = gpm_cli_usage("goroutines", "unknown option '%s'", a);
+			goto out;
+		} else if (!input) {
+			input = a;
+		} else {
+			status = gpm_cli_usage("goroutines", "one input only");
+			goto out;
+		}
+	}
+	if (!input) {
+		status = gpm_cli_usage("goroutines", "missing INPUT");
+		goto out;
+	}
+	struct gpm_loaded l;
+	struct gpm_error *err = gpm_cli_load(input, &l);
+	if (err) {
+		status = gpm_cli_fail(err);
+		goto out;
+	}
+	bool filtered = f.state || f.has_wait || f.has_func;
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_json j;
+	if (json) {
+		gpm_json_init(&j, &sb, true);
+		gpm_json_object_begin(&j);
+		gpm_json_kv_string(&j, "input", input);
+		gpm_json_key(&j, "snapshots");
+		gpm_json_array_begin(&j);
+	}
+	bool partial = false;
+	for (size_t s = 0; s < l.n; s++) {
+		const struct gpm_incident *inc = l.snapshots[s];
+		partial |= report_problems(inc);
+		if (json) {
+			gpm_json_object_begin(&j);
+			gpm_json_kv_uint(&j, "snapshot", s);
+			gpm_json_kv_string(&j, "kind", gpm_input_kind_name(inc->kind));
+			json_crash(&j, &inc->crash);
+			gpm_json_key(&j, "goroutines");
+			gpm_json_array_begin(&j);
+			for (size_t i = 0; i < inc->goroutines.len; i++) {
+				if (!filtered || matches(inc, &inc->goroutines.v[i], &f))
+					json_goroutine(&j, inc, &inc->goroutines.v[i]);
+				if (sb.len > (1 << 20) && !flush(&sb))
+					break;
+			}
+			gpm_json_array_end(&j);
+			if (inc->warnings.len) {
+				gpm_json_key(&j, "warnings");
+				gpm_json_array_begin(&j);
+				for (size_t w = 0; w < inc->warnings.len; w++)
+					gpm_json_string(&j, inc->warnings.v[w].text);
+				gpm_json_array_end(&j);
+			}
+			gpm_json_object_end(&j);
+			continue;
+		}
+		if (l.n > 1)
+			gpm_strbuf_printf(&sb, "%s# snapshot %zu of %zu\n", s ? "\n" : "", s + 1,
+			                  l.n);
+		struct gpm_traceback_options o = {.preamble = true, .sections = true, .safe = true};
+		if (!filtered) {
+			gpm_traceback_incident(&sb, inc, &o);
+		} else {
+			bool first = true;
+			for (size_t i = 0; i < inc->goroutines.len; i++) {
+				const struct gpm_goroutine *g = &inc->goroutines.v[i];
+				if (!matches(inc, g, &f))
+					continue;
+				if (!first)
+					gpm_strbuf_putc(&sb, '\n');
+				first = false;
+				gpm_traceback_goroutine(&sb, inc, g, &o);
+				if (sb.len > (1 << 20) && !flush(&sb))
+					break;
+			}
+		}
+	}
+	if (json) {
+		gpm_json_array_end(&j);
+		gpm_json_object_end(&j);
+		gpm_strbuf_putc(&sb, '\n');
+	}
+	if ((err = gpm_strbuf_error(&sb)))
+		status = gpm_cli_fail(err);
+	else if (!flush(&sb))
+		status = gpm_cli_fail(gpm_error_os(errno, "stdout"));
+	else if (partial)
+		status = GPM_EXIT_PARTIAL;
+	gpm_strbuf_deinit(&sb);
+	gpm_cli_loaded_release(&l);
+out:
+	if (f.has_wait)
+		regfree(&f.wait);
+	if (f.has_func)
+		regfree(&f.func);
+	return status;
+}
+
+int gpm_cmd_stack(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: gopm stack INPUT GOID\n\n"
+		       "Print one goroutine in the Go runtime's traceback format (from every\n"
+		       "snapshot of INPUT that has it).\n");
+		return GPM_EXIT_OK;
+	}
+	if (argc != 3)
+		return gpm_cli_usage("stack", "expected INPUT GOID");
+	char *end;
+	errno = 0;
+	unsigned long long id = strtoull(argv[2], &end, 10);
+	if (errno || !*argv[2] || *end)
+		return gpm_cli_usage("stack", "bad goroutine id '%s'", argv[2]);
+	struct gpm_loaded l;
+	struct gpm_error *err = gpm_cli_load(argv[1], &l);
+	if (err)
+		return gpm_cli_fail(err);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_traceback_options o = {.safe = true};
+	size_t found = 0;
+	for (size_t s = 0; s < l.n; s++) {
+		const struct gpm_incident *inc = l.snapshots[s];
+		for (size_t i = 0; i < inc->goroutines.len; i++) {
+			const struct gpm_goroutine *g = &inc->goroutines.v[i];
+			if (g->id != id ||
+			    (g->flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK |
+			                 GPM_GOROUTINE_PPROF_RECORD)))
+				continue;
+			if (found++)
+				gpm_strbuf_putc(&sb, '\n');
+			gpm_traceback_goroutine(&sb, inc, g, &o);
+			break;
+		}
+	}
+	int status = GPM_EXIT_OK;
+	if (!found) {
+		fprintf(stderr, "gopm: %s: no goroutine %llu\n", argv[1], id);
+		status = GPM_EXIT_NOTFOUND;
+	} else if ((err = gpm_strbuf_error(&sb))) {
+		status = gpm_cli_fail(err);
+	} else if (!flush(&sb)) {
+		status = gpm_cli_fail(gpm_error_os(errno, "stdout"));
+	}
+	gpm_strbuf_deinit(&sb);
+	gpm_cli_loaded_release(&l);
+	return status;
+}

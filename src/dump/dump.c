@@ -1,0 +1,1917 @@
+/*
+ * The goroutine-dump text reader: a line-driven state machine over the runtime's
+ * traceback format (runtime/traceback.go: goroutineheader, traceback2, printcreatedby1,
+ * printAncestorTraceback; runtime/panic.go: printpanics; runtime/signal_unix.go:
+ * sighandler and dumpregs, Go 1.12 to 1.27) and the pprof goroutine profile's text
+ * forms (runtime/pprof/pprof.go: printCountProfile, printStackRecord; debug=2 is
+ * runtime.Stack). See dump.h for the API and the speed notes.
+ */
+#include "dump/dump.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/vec.h"
+
+enum {
+	DEFAULT_MAX_GOROUTINES = 1 << 24,
+	DEFAULT_MAX_FRAMES = 1000000,
+	DEFAULT_MAX_PANICS = 1000,
+	DEFAULT_MAX_LINE = 1 << 20,
+	DEFAULT_MAX_SNAPSHOTS = 100000,
+	MAX_LABELS = 10000,   /* per goroutine */
+	MAX_ANCESTORS = 1000, /* per goroutine */
+};
+
+struct line {
+	const char *s;
+	size_t n;
+	bool nl; /* ended by a newline (false only for the input's last, cut line) */
+};
+
+/* A frame seen before in this snapshot, keyed by its bytes in the text. */
+struct fentry {
+	uint64_t hash;
+	const char *name, *loc; /* borrowed from the text */
+	uint32_t name_len, loc_len;
+	struct gpm_frame frame; /* interned in the current incident */
+	uint32_t lone;          /* its "created by" copy in incident->frames; UINT32_MAX none */
+};
+
+/* A stack seen before: a sequence of fentry ids. */
+struct sentry {
+	uint64_t hash;
+	uint32_t ids_off, n;
+	uint32_t stack;              /* model stack index */
+	uint32_t args_off, args_len; /* first goroutine's argument texts; UINT32_MAX none yet */
+};
+
+struct parser {
+	const char *p, *end;
+	const char *name;
+	struct gpm_dump_options o;
+	gpm_dump_snapshot_fn *fn;
+	void *arg;
+	struct gpm_incident *inc;
+	uint32_t nsnapshots;
+	bool any; /* saw anything dump-like */
+
+	/* snapshot state */
+	bool have_preamble; /* panic / fatal error / signal lines seen */
+	bool in_separator;  /* after "-----": per-thread sections of a crash dump */
+	bool first_goroutine_done;
+	uint32_t cur_section; /* UINT32_MAX none */
+	bool end_snapshot;    /* "exit status" seen: the next dump line starts a new one */
+	bool warned_args, warned_lines;
+	uint64_t skipped_lines;
+
+	GPM_VEC(struct fentry) fents;
+	uint32_t *fidx;
+	size_t fidx_cap;
+	GPM_VEC(struct sentry) sents;
+	uint32_t *sidx;
+	size_t sidx_cap;
+	GPM_VEC(uint32_t) ids;
+	uint64_t *idset; /* goroutine ids of this snapshot, +1; 0 empty */
+	size_t idset_cap, idset_len;
+
+	/* per goroutine scratch */
+	GPM_VEC(uint32_t) gids;
+	GPM_VEC(char) gargs;
+	GPM_VEC(struct gpm_frame_regs) gregs;
+	bool gregs_any;
+	GPM_VEC(char) tmp;
+};
+
+/* ---- small helpers ---- */
+
+static inline uint64_t rd64(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* A fast non-cryptographic hash, 8 bytes a step (the cache key, not a stored signature). */
+static uint64_t fast_hash(const void *vp, size_t n, uint64_t h)
+{
+	const char *p = vp;
+	const uint64_t k = 0x9fb21c651e98df25ULL;
+	h ^= (uint64_t)n * 0x9e3779b97f4a7c15ULL;
+	while (n >= 8) {
+		h = (h ^ rd64(p)) * k;
+		h ^= h >> 29;
+		p += 8;
+		n -= 8;
+	}
+	uint64_t t = 0;
+	memcpy(&t, p, n);
+	h = (h ^ t) * k;
+	h ^= h >> 32;
+	return h;
+}
+
+static inline bool starts(const char *s, size_t n, const char *lit, size_t ln)
+{
+	return n >= ln && memcmp(s, lit, ln) == 0;
+}
+#define STARTS(l, lit) starts((l)->s, (l)->n, lit, sizeof(lit) - 1)
+
+static inline bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parses decimal digits at s[*i..n); false when none or on overflow. */
+static bool parse_dec(const char *s, size_t n, size_t *i, uint64_t *out)
+{
+	size_t j = *i;
+	uint64_t v = 0;
+	while (j < n && is_digit(s[j])) {
+		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, s[j] - '0', &v))
+			return false;
+		j++;
+	}
+	if (j == *i)
+		return false;
+	*i = j;
+	*out = v;
+	return true;
+}
+
+/* Parses "0x" + hex digits at s[*i..n). */
+static bool parse_hex(const char *s, size_t n, size_t *i, uint64_t *out)
+{
+	size_t j = *i;
+	if (j + 2 > n || s[j] != '0' || s[j + 1] != 'x')
+		return false;
+	j += 2;
+	uint64_t v = 0;
+	size_t start = j;
+	int d;
+	while (j < n && (d = hexval(s[j])) >= 0) {
+		if (v >> 60)
+			return false;
+		v = v << 4 | (uint64_t)d;
+		j++;
+	}
+	if (j == start)
+		return false;
+	*i = j;
+	*out = v;
+	return true;
+}
+
+static bool next_line(struct parser *P, struct line *l)
+{
+	if (P->p >= P->end)
+		return false;
+	const char *e = memchr(P->p, '\n', (size_t)(P->end - P->p));
+	l->s = P->p;
+	if (e) {
+		l->n = (size_t)(e - P->p);
+		l->nl = true;
+		P->p = e + 1;
+	} else {
+		l->n = (size_t)(P->end - P->p);
+		l->nl = false;
+		P->p = P->end;
+	}
+	return true;
+}
+
+static const char *istr(struct parser *P, const char *s, size_t n)
+{
+	return gpm_incident_str(P->inc, s, n);
+}
+
+/* ---- snapshots ---- */
+
+static void snapshot_reset_state(struct parser *P)
+{
+	P->have_preamble = false;
+	P->in_separator = false;
+	P->first_goroutine_done = false;
+	P->cur_section = UINT32_MAX;
+	P->end_snapshot = false;
+	P->warned_args = P->warned_lines = false;
+	P->skipped_lines = 0;
+	P->fents.len = 0;
+	if (P->fidx)
+		memset(P->fidx, 0, P->fidx_cap * sizeof(*P->fidx));
+	P->sents.len = 0;
+	if (P->sidx)
+		memset(P->sidx, 0, P->sidx_cap * sizeof(*P->sidx));
+	P->ids.len = 0;
+	if (P->idset)
+		memset(P->idset, 0, P->idset_cap * sizeof(*P->idset));
+	P->idset_len = 0;
+}
+
+static struct gpm_error *ensure_incident(struct parser *P, enum gpm_input_kind kind)
+{
+	if (P->inc)
+		return NULL;
+	if (P->nsnapshots >= P->o.max_snapshots)
+		return gpm_error_create(GPM_ERR_LIMIT, "%s: more than %u dumps in one input",
+		                        P->name ? P->name : "input", P->o.max_snapshots);
+	P->inc = gpm_incident_create(kind);
+	if (!P->inc)
+		return &gpm_error_nomem;
+	P->inc->snapshot = P->nsnapshots;
+	if (P->name && !(P->inc->source_name = istr(P, P->name, strlen(P->name))))
+		return &gpm_error_nomem;
+	snapshot_reset_state(P);
+	return NULL;
+}
+
+static struct gpm_error *finish_snapshot(struct parser *P)
+{
+	if (!P->inc)
+		return NULL;
+	struct gpm_incident *inc = P->inc;
+	P->inc = NULL;
+	if (P->skipped_lines)
+		gpm_incident_warn(inc,
+		                  "%llu lines inside goroutine blocks were not understood "
+		                  "and skipped",
+		                  (unsigned long long)P->skipped_lines);
+	if (inc->crash.kind == GPM_FATAL_NONE && inc->crash.panics.len)
+		inc->crash.kind = GPM_FATAL_PANIC;
+	P->nsnapshots++;
+	return P->fn(inc, P->arg);
+}
+
+static bool idset_has(const struct parser *P, uint64_t id)
+{
+	if (!P->idset_cap)
+		return false;
+	uint64_t key = id + 1;
+	size_t mask = P->idset_cap - 1;
+	for (size_t j = fast_hash(&key, 8, 0) & mask; P->idset[j]; j = (j + 1) & mask)
+		if (P->idset[j] == key)
+			return true;
+	return false;
+}
+
+/* Whether this goroutine id was already listed in this snapshot (and records it). */
+static bool idset_seen(struct parser *P, uint64_t id, bool *nomem)
+{
+	if ((P->idset_len + 1) * 2 > P->idset_cap) {
+		size_t ncap = P->idset_cap ? P->idset_cap * 2 : 1024;
+		uint64_t *n = calloc(ncap, sizeof(*n));
+		if (!n) {
+			*nomem = true;
+			return false;
+		}
+		for (size_t i = 0; i < P->idset_cap; i++) {
+			if (!P->idset[i])
+				continue;
+			size_t j = fast_hash(&P->idset[i], 8, 0) & (ncap - 1);
+			while (n[j])
+				j = (j + 1) & (ncap - 1);
+			n[j] = P->idset[i];
+		}
+		free(P->idset);
+		P->idset = n;
+		P->idset_cap = ncap;
+	}
+	uint64_t key = id + 1;
+	size_t mask = P->idset_cap - 1;
+	size_t j = fast_hash(&key, 8, 0) & mask;
+	for (; P->idset[j]; j = (j + 1) & mask)
+		if (P->idset[j] == key)
+			return true;
+	P->idset[j] = key;
+	P->idset_len++;
+	return false;
+}
+
+/* ---- the frame cache ---- */
+
+static bool fidx_grow(struct parser *P)
+{
+	size_t ncap = P->fidx_cap ? P->fidx_cap * 2 : 1024;
+	uint32_t *n = calloc(ncap, sizeof(*n));
+	if (!n)
+		return false;
+	for (size_t i = 0; i < P->fents.len; i++) {
+		size_t j = P->fents.v[i].hash & (ncap - 1);
+		while (n[j])
+			j = (j + 1) & (ncap - 1);
+		n[j] = (uint32_t)i + 1;
+	}
+	free(P->fidx);
+	P->fidx = n;
+	P->fidx_cap = ncap;
+	return true;
+}
+
+/*
+ * The location line: "\tFILE:LINE[ +0xOFF][ fp=0x… sp=0x… pc=0x…]". Parsed from the end,
+ * because file names may hold spaces and colons.
+ */
+struct loc {
+	const char *file;
+	size_t file_len;
+	uint64_t line, off, fp, sp, pc;
+	bool has_off, has_regs, ok;
+	size_t key_len; /* bytes of the line (after the tab) up to the offset */
+};
+
+/* Reads " KEY0xHEX" ending at *e (exclusive), backwards. */
+static bool rfield(const char *s, size_t *e, const char *key, size_t klen, uint64_t *out)
+{
+	size_t j = *e;
+	size_t d = j;
+	while (d > 0 && hexval(s[d - 1]) >= 0)
+		d--;
+	if (d == j || d < 2 + klen + 1 || s[d - 1] != 'x' || s[d - 2] != '0')
+		return false;
+	size_t k = d - 2 - klen;
+	if (memcmp(s + k, key, klen) != 0 || s[k - 1] != ' ')
+		return false;
+	size_t i = d - 2;
+	if (!parse_hex(s, j, &i, out) || i != j)
+		return false;
+	*e = k - 1;
+	return true;
+}
+
+static void parse_loc(const char *s, size_t n, struct loc *L)
+{
+	memset(L, 0, sizeof(*L));
+	size_t e = n;
+	uint64_t fp, sp, pc;
+	size_t e2 = e;
+	if (rfield(s, &e2, "pc=", 3, &pc) && rfield(s, &e2, "sp=", 3, &sp) &&
+	    rfield(s, &e2, "fp=", 3, &fp)) {
+		L->has_regs = true;
+		L->fp = fp;
+		L->sp = sp;
+		L->pc = pc;
+		e = e2;
+	}
+	L->key_len = e;
+	e2 = e;
+	uint64_t off;
+	if (rfield(s, &e2, "+", 1, &off)) {
+		L->has_off = true;
+		L->off = off;
+		e = e2;
+	}
+	size_t d = e;
+	while (d > 0 && is_digit(s[d - 1]))
+		d--;
+	if (d == e || d == 0 || s[d - 1] != ':')
+		return;
+	size_t i = d;
+	if (!parse_dec(s, e, &i, &L->line) || L->line > UINT32_MAX)
+		return;
+	L->file = s;
+	L->file_len = d - 1;
+	L->ok = true;
+}
+
+/*
+ * Looks up (or parses and adds) the frame "name(args)" + location line. flags are extra
+ * frame flags (inlined) that are part of the key via the name/args shape. Returns the
+ * fentry id or UINT32_MAX on out of memory.
+ */
+static uint32_t frame_lookup(struct parser *P, const char *name, size_t name_len, const char *loc,
+                             size_t loc_len, uint32_t flags, const struct loc *L, uint64_t elided)
+{
+	uint64_t h = fast_hash(name, name_len, flags);
+	h = fast_hash(loc, loc_len, h) ^ (L ? L->pc * 0x9e3779b97f4a7c15ULL : 0) ^ elided;
+	if ((P->fents.len + 1) * 2 > P->fidx_cap && !fidx_grow(P))
+		return UINT32_MAX;
+	size_t mask = P->fidx_cap - 1;
+	size_t j = h & mask;
+	for (; P->fidx[j]; j = (j + 1) & mask) {
+		struct fentry *f = &P->fents.v[P->fidx[j] - 1];
+		if (f->hash == h && f->name_len == name_len && f->loc_len == loc_len &&
+		    (f->frame.flags & GPM_FRAME_INLINED) == (flags & GPM_FRAME_INLINED) &&
+		    memcmp(f->name, name, name_len) == 0 && memcmp(f->loc, loc, loc_len) == 0 &&
+		    (!L || f->frame.pc == L->pc) && (!elided || f->frame.line == elided))
+			return P->fidx[j] - 1;
+	}
+	if (P->fents.len >= UINT32_MAX - 2)
+		return UINT32_MAX;
+	struct fentry *f = gpm_vec_push(&P->fents);
+	if (!f)
+		return UINT32_MAX;
+	f->hash = h;
+	f->name = name;
+	f->name_len = (uint32_t)name_len;
+	f->loc = loc;
+	f->loc_len = (uint32_t)loc_len;
+	f->lone = UINT32_MAX;
+	f->frame.flags = flags;
+	if (name_len && !(f->frame.func = istr(P, name, name_len)))
+		goto nomem;
+	if (L) {
+		if (L->ok) {
+			if (!(f->frame.file = istr(P, L->file, L->file_len)))
+				goto nomem;
+			f->frame.line = (uint32_t)L->line;
+		}
+		if (L->has_off) {
+			f->frame.flags |= GPM_FRAME_HAS_OFFSET;
+			f->frame.offset = L->off > UINT32_MAX ? UINT32_MAX : (uint32_t)L->off;
+		}
+		f->frame.pc = L->pc;
+	}
+	if (elided)
+		f->frame.line = elided > UINT32_MAX ? UINT32_MAX : (uint32_t)elided;
+	P->fidx[j] = (uint32_t)P->fents.len;
+	return (uint32_t)P->fents.len - 1;
+nomem:
+	P->fents.len--;
+	return UINT32_MAX;
+}
+
+/* ---- stacks ---- */
+
+static bool sidx_grow(struct parser *P)
+{
+	size_t ncap = P->sidx_cap ? P->sidx_cap * 2 : 1024;
+	uint32_t *n = calloc(ncap, sizeof(*n));
+	if (!n)
+		return false;
+	for (size_t i = 0; i < P->sents.len; i++) {
+		size_t j = P->sents.v[i].hash & (ncap - 1);
+		while (n[j])
+			j = (j + 1) & (ncap - 1);
+		n[j] = (uint32_t)i + 1;
+	}
+	free(P->sidx);
+	P->sidx = n;
+	P->sidx_cap = ncap;
+	return true;
+}
+
+/* Turns the current P->gids into a model stack; *sent_out is the parser's entry. */
+static struct gpm_error *stack_commit(struct parser *P, uint32_t *stack_out, uint32_t *sent_out)
+{
+	uint32_t n = (uint32_t)P->gids.len;
+	uint64_t h = fast_hash(P->gids.v, n * sizeof(uint32_t), 0x5bd1e995);
+	if ((P->sents.len + 1) * 2 > P->sidx_cap && !sidx_grow(P))
+		return &gpm_error_nomem;
+	size_t mask = P->sidx_cap - 1;
+	size_t j = h & mask;
+	for (; P->sidx[j]; j = (j + 1) & mask) {
+		struct sentry *s = &P->sents.v[P->sidx[j] - 1];
+		if (s->hash == h && s->n == n &&
+		    memcmp(P->ids.v + s->ids_off, P->gids.v, n * sizeof(uint32_t)) == 0) {
+			P->inc->stacks.v[s->stack].refs++;
+			*stack_out = s->stack;
+			*sent_out = P->sidx[j] - 1;
+			return NULL;
+		}
+	}
+	if (P->ids.len + n >= UINT32_MAX || P->sents.len >= UINT32_MAX - 2)
+		return gpm_error_create(GPM_ERR_LIMIT, "too many distinct stacks");
+	struct gpm_stack_builder b;
+	gpm_incident_stack_begin(P->inc, &b);
+	for (uint32_t i = 0; i < n; i++) {
+		struct gpm_frame *f = gpm_incident_frame_push(P->inc);
+		if (!f)
+			return &gpm_error_nomem;
+		*f = P->fents.v[P->gids.v[i]].frame;
+	}
+	uint32_t stack;
+	struct gpm_error *err = gpm_incident_stack_commit(P->inc, &b, &stack);
+	if (err)
+		return err;
+	if (!gpm_vec_reserve(&P->ids, P->ids.len + n))
+		return &gpm_error_nomem;
+	struct sentry *s = gpm_vec_push(&P->sents);
+	if (!s)
+		return &gpm_error_nomem;
+	s->hash = h;
+	s->ids_off = (uint32_t)P->ids.len;
+	s->n = n;
+	s->stack = stack;
+	s->args_off = s->args_len = UINT32_MAX;
+	if (n)
+		memcpy(P->ids.v + P->ids.len, P->gids.v, n * sizeof(uint32_t));
+	P->ids.len += n;
+	P->sidx[j] = (uint32_t)P->sents.len;
+	*stack_out = stack;
+	*sent_out = (uint32_t)P->sents.len - 1;
+	return NULL;
+}
+
+/* Stores the goroutine's argument texts (P->gargs), shared with the stack's first user
+ * when they are the same. */
+static struct gpm_error *args_commit(struct parser *P, struct gpm_goroutine *g, uint32_t sent)
+{
+	size_t n = P->gargs.len;
+	if (n == P->gids.len) // every frame printed "()" or "(...)": nothing to keep
+		return NULL;
+	struct sentry *s = &P->sents.v[sent];
+	if (s->args_len == n && memcmp(P->inc->arg_text.v + s->args_off, P->gargs.v, n) == 0) {
+		g->args = s->args_off;
+		return NULL;
+	}
+	struct gpm_incident *inc = P->inc;
+	if (inc->arg_text.len + n >= UINT32_MAX) {
+		if (!P->warned_args) {
+			P->warned_args = true;
+			gpm_incident_warn(inc, "argument texts beyond 4 GiB were not kept");
+		}
+		return NULL;
+	}
+	if (!gpm_vec_reserve(&inc->arg_text, inc->arg_text.len + n))
+		return &gpm_error_nomem;
+	uint32_t off = (uint32_t)inc->arg_text.len;
+	memcpy(inc->arg_text.v + off, P->gargs.v, n);
+	inc->arg_text.len += n;
+	g->args = off;
+	if (s->args_len == UINT32_MAX) {
+		s->args_off = off;
+		s->args_len = (uint32_t)n;
+	}
+	return NULL;
+}
+
+/* ---- headers ---- */
+
+struct header {
+	uint64_t id;
+	uint64_t gaddr, mp;
+	int64_t m_id;
+	bool has_gp, m_nil;
+	const char *state;
+	size_t state_len;
+	uint32_t flags;
+	int64_t minutes;
+	uint64_t bubble;
+	const char *labels; /* text of the label list without braces */
+	size_t labels_len;
+	bool labels_inside, complete;
+};
+
+static bool is_header(const struct line *l)
+{
+	return l->n > 10 && l->s[0] == 'g' && memcmp(l->s, "goroutine ", 10) == 0 &&
+	       is_digit(l->s[10]);
+}
+
+/* Finds the closing '}' of a label list starting after '{', skipping quoted strings. */
+static size_t labels_end(const char *s, size_t n, size_t i)
+{
+	bool q = false;
+	for (; i < n; i++) {
+		char c = s[i];
+		if (q) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				q = false;
+		} else if (c == '"') {
+			q = true;
+		} else if (c == '}') {
+			return i;
+		}
+	}
+	return n;
+}
+
+/* runtime/traceback.go (Go 1.27): goroutineheader. Accepts a header cut at the end. */
+static bool parse_header(const struct line *l, struct header *h)
+{
+	const char *s = l->s;
+	size_t n = l->n, i = 10;
+	memset(h, 0, sizeof(*h));
+	h->m_id = -1;
+	h->minutes = -1;
+	if (!parse_dec(s, n, &i, &h->id))
+		return false;
+	if (starts(s + i, n - i, " gp=", 4)) {
+		i += 4;
+		if (!parse_hex(s, n, &i, &h->gaddr))
+			return false;
+		h->has_gp = true;
+		if (starts(s + i, n - i, " m=nil", 6)) {
+			i += 6;
+			h->m_nil = true;
+		} else if (starts(s + i, n - i, " m=", 3)) {
+			i += 3;
+			uint64_t m;
+			if (!parse_dec(s, n, &i, &m) || m > INT64_MAX)
+				return false;
+			h->m_id = (int64_t)m;
+			if (!starts(s + i, n - i, " mp=", 4))
+				return false;
+			i += 4;
+			if (!parse_hex(s, n, &i, &h->mp))
+				return false;
+		}
+	}
+	if (i == n && !l->nl) // cut right after the id
+		return true;
+	if (!starts(s + i, n - i, " [", 2))
+		return false;
+	i += 2;
+	size_t st = i;
+	// The state runs to the first ',' or ']' or " labels:{" (wait reasons hold neither).
+	while (i < n && s[i] != ',' && s[i] != ']' &&
+	       !(s[i] == ' ' && starts(s + i, n - i, " labels:{", 9)))
+		i++;
+	size_t se = i;
+	// Suffixes the runtime appends to the status, in reverse order of printing.
+	if (se - st >= 10 && memcmp(s + se - 10, " (durable)", 10) == 0)
+		h->flags |= GPM_GOROUTINE_DURABLE; // kept in the state text (some reasons hold it)
+	if (se - st >= 7 && memcmp(s + se - 7, " (scan)", 7) == 0) {
+		h->flags |= GPM_GOROUTINE_SCAN;
+		se -= 7;
+	}
+	h->state = s + st;
+	h->state_len = se - st;
+	while (i < n && s[i] == ',') {
+		i++;
+		uint64_t v;
+		if (starts(s + i, n - i, " locked to thread", 17)) {
+			i += 17;
+			h->flags |= GPM_GOROUTINE_LOCKED;
+		} else if (starts(s + i, n - i, " synctest bubble ", 17)) {
+			i += 17;
+			if (!parse_dec(s, n, &i, &h->bubble))
+				return false;
+		} else if (starts(s + i, n - i, " synctest group ", 16)) {
+			i += 16;
+			if (!parse_dec(s, n, &i, &h->bubble))
+				return false;
+			h->flags |= GPM_GOROUTINE_SYNCTEST_GROUP;
+		} else {
+			size_t j = i + 1;
+			if (i < n && s[i] == ' ' && parse_dec(s, n, &j, &v) &&
+			    starts(s + j, n - j, " minutes", 8)) {
+				i = j + 8;
+				h->minutes = v > INT64_MAX ? INT64_MAX : (int64_t)v;
+			} else if (i >= n && !l->nl) {
+				return true;
+			} else {
+				return false;
+			}
+		}
+	}
+	if (starts(s + i, n - i, " labels:{", 9)) {
+		i += 9;
+		size_t e = labels_end(s, n, i);
+		h->labels = s + i;
+		h->labels_len = e - i;
+		h->labels_inside = true;
+		i = e < n ? e + 1 : n;
+	}
+	if (i >= n)
+		return !l->nl;
+	if (s[i] != ']')
+		return false;
+	i++;
+	if (starts(s + i, n - i, " {", 2)) {
+		i += 2;
+		size_t e = labels_end(s, n, i);
+		h->labels = s + i;
+		h->labels_len = e - i;
+		i = e < n ? e + 1 : n;
+	}
+	if (i < n && s[i] == ':' && i + 1 == n) {
+		h->complete = true;
+		return true;
+	}
+	return i >= n && !l->nl;
+}
+
+/* Decodes one label token (quoted per runtime printquoted / Go %q, or bare). */
+static bool label_token(struct parser *P, const char *s, size_t n, size_t *i, char stop)
+{
+	P->tmp.len = 0;
+	size_t j = *i;
+	if (j < n && s[j] == '"') {
+		j++;
+		while (j < n && s[j] != '"') {
+			char c = s[j++];
+			if (c != '\\' || j >= n) {
+				if (!gpm_vec_push(&P->tmp))
+					return false;
+				P->tmp.v[P->tmp.len - 1] = c;
+				continue;
+			}
+			char e = s[j++];
+			uint32_t r = 0;
+			int digits = 0;
+			switch (e) {
+			case 'n':
+				c = '\n';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			case 'a':
+				c = '\a';
+				break;
+			case 'b':
+				c = '\b';
+				break;
+			case 'f':
+				c = '\f';
+				break;
+			case 'v':
+				c = '\v';
+				break;
+			case 'x':
+				digits = 2;
+				break;
+			case 'u':
+				digits = 4;
+				break;
+			case 'U':
+				digits = 8;
+				break;
+			default:
+				c = e;
+				break;
+			}
+			if (digits) {
+				for (int k = 0; k < digits && j < n && hexval(s[j]) >= 0; k++)
+					r = r << 4 | (uint32_t)hexval(s[j++]);
+				char buf[4];
+				size_t bl;
+				if (e == 'x' || r < 0x80) {
+					buf[0] = (char)r;
+					bl = 1;
+				} else if (r < 0x800) {
+					buf[0] = (char)(0xc0 | r >> 6);
+					buf[1] = (char)(0x80 | (r & 0x3f));
+					bl = 2;
+				} else if (r < 0x10000) {
+					buf[0] = (char)(0xe0 | r >> 12);
+					buf[1] = (char)(0x80 | ((r >> 6) & 0x3f));
+					buf[2] = (char)(0x80 | (r & 0x3f));
+					bl = 3;
+				} else {
+					buf[0] = (char)(0xf0 | (r >> 18 & 7));
+					buf[1] = (char)(0x80 | ((r >> 12) & 0x3f));
+					buf[2] = (char)(0x80 | ((r >> 6) & 0x3f));
+					buf[3] = (char)(0x80 | (r & 0x3f));
+					bl = 4;
+				}
+				if (!gpm_vec_reserve(&P->tmp, P->tmp.len + bl))
+					return false;
+				memcpy(P->tmp.v + P->tmp.len, buf, bl);
+				P->tmp.len += bl;
+				continue;
+			}
+			if (!gpm_vec_push(&P->tmp))
+				return false;
+			P->tmp.v[P->tmp.len - 1] = c;
+		}
+		if (j < n)
+			j++;
+	} else {
+		size_t st = j;
+		while (j < n && s[j] != stop && s[j] != ',' && s[j] != '}')
+			j++;
+		if (!gpm_vec_reserve(&P->tmp, P->tmp.len + (j - st)))
+			return false;
+		memcpy(P->tmp.v, s + st, j - st);
+		P->tmp.len = j - st;
+	}
+	*i = j;
+	return true;
+}
+
+/* Label lists: `k: v, k2: "v 2"` (Go 1.27), `"k": "v"` (1.26), `"k":"v", …` (pprof). */
+static struct gpm_error *parse_labels(struct parser *P, struct gpm_goroutine *g, const char *s,
+                                      size_t n)
+{
+	size_t i = 0;
+	uint32_t count = 0;
+	while (i < n) {
+		while (i < n && s[i] == ' ')
+			i++;
+		if (i >= n)
+			break;
+		if (count >= MAX_LABELS) {
+			gpm_incident_warn(P->inc,
+			                  "goroutine %llu: more than %u labels, rest dropped",
+			                  (unsigned long long)g->id, MAX_LABELS);
+			break;
+		}
+		if (!label_token(P, s, n, &i, ':'))
+			return &gpm_error_nomem;
+		char *key = malloc(P->tmp.len + 1);
+		if (!key)
+			return &gpm_error_nomem;
+		memcpy(key, P->tmp.v, P->tmp.len);
+		size_t klen = P->tmp.len;
+		if (i < n && s[i] == ':')
+			i++;
+		while (i < n && s[i] == ' ')
+			i++;
+		if (!label_token(P, s, n, &i, ',')) {
+			free(key);
+			return &gpm_error_nomem;
+		}
+		struct gpm_error *err = gpm_incident_label_push(
+		    P->inc, g, key, klen, P->tmp.v ? P->tmp.v : "", P->tmp.len);
+		free(key);
+		if (err)
+			return err;
+		count++;
+		size_t before = i;
+		while (i < n && s[i] != ',')
+			i++;
+		if (i < n)
+			i++;
+		if (i == before && i < n)
+			i++;
+	}
+	return NULL;
+}
+
+static void set_state(struct parser *P, struct gpm_goroutine *g, const char *s, size_t n)
+{
+	static const struct {
+		const char *name;
+		enum gpm_gstatus st;
+	} plain[] = {
+	    {"running", GPM_G_RUNNING},     {"runnable", GPM_G_RUNNABLE},
+	    {"syscall", GPM_G_SYSCALL},     {"idle", GPM_G_IDLE},
+	    {"dead", GPM_G_DEAD},           {"copystack", GPM_G_COPYSTACK},
+	    {"preempted", GPM_G_PREEMPTED}, {"moribund", GPM_G_MORIBUND},
+	    {"enqueue", GPM_G_ENQUEUE},     {"waiting", GPM_G_WAITING},
+	    {"leaked", GPM_G_LEAKED},       {"deadextra", GPM_G_DEADEXTRA},
+	    {"???", GPM_G_UNKNOWN},
+	};
+	g->state = istr(P, s, n);
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		if (strlen(plain[i].name) == n && memcmp(plain[i].name, s, n) == 0) {
+			g->status = (uint8_t)plain[i].st;
+			return;
+		}
+	}
+	if (n >= 9 && memcmp(s + n - 9, " (leaked)", 9) == 0) {
+		g->status = GPM_G_LEAKED;
+		g->wait_reason = istr(P, s, n - 9);
+		return;
+	}
+	g->status = GPM_G_WAITING;
+	g->wait_reason = g->state;
+}
+
+/* ---- goroutine blocks ---- */
+
+/* Parses "created by F[ in goroutine N]" + location. */
+static struct gpm_error *created_by(struct parser *P, const struct line *l, uint32_t *frame_out,
+                                    uint64_t *parent)
+{
+	const char *name = l->s + 11;
+	size_t nlen = l->n - 11;
+	// " in goroutine N" at the end (Go 1.21+)
+	size_t d = nlen;
+	while (d > 0 && is_digit(name[d - 1]))
+		d--;
+	if (d < nlen && d >= 14 && memcmp(name + d - 14, " in goroutine ", 14) == 0) {
+		size_t i = d;
+		parse_dec(name, nlen, &i, parent);
+		nlen = d - 14;
+	}
+	struct line loc = {0};
+	const char *save = P->p;
+	struct loc L;
+	bool have_loc = next_line(P, &loc) && loc.n > 0 && loc.s[0] == '\t';
+	if (!have_loc) {
+		P->p = save;
+		loc.s = "";
+		loc.n = 0;
+		memset(&L, 0, sizeof(L));
+	} else {
+		parse_loc(loc.s + 1, loc.n - 1, &L);
+		L.key_len = loc.n - 1;
+	}
+	uint32_t id = frame_lookup(P, name, nlen, have_loc ? loc.s + 1 : "", L.key_len, 0, &L, 0);
+	if (id == UINT32_MAX)
+		return &gpm_error_nomem;
+	struct fentry *f = &P->fents.v[id];
+	if (f->lone == UINT32_MAX) {
+		struct gpm_error *err = gpm_incident_lone_frame(P->inc, &f->frame, &f->lone);
+		if (err)
+			return err;
+	}
+	*frame_out = f->lone;
+	return NULL;
+}
+
+static bool push_gid(struct parser *P, uint32_t id)
+{
+	uint32_t *v = gpm_vec_push(&P->gids);
+	if (!v)
+		return false;
+	*v = id;
+	return true;
+}
+
+static bool push_args(struct parser *P, const char *s, size_t n)
+{
+	if (!gpm_vec_reserve(&P->gargs, P->gargs.len + n + 1))
+		return false;
+	memcpy(P->gargs.v + P->gargs.len, s, n);
+	P->gargs.v[P->gargs.len + n] = 0;
+	P->gargs.len += n + 1;
+	return true;
+}
+
+static bool push_regs(struct parser *P, const struct loc *L)
+{
+	struct gpm_frame_regs *r = gpm_vec_push(&P->gregs);
+	if (!r)
+		return false;
+	if (L && L->has_regs) {
+		r->fp = L->fp;
+		r->sp = L->sp;
+		P->gregs_any = true;
+	}
+	return true;
+}
+
+enum block_end {
+	END_BLANK, /* a blank line (consumed) */
+	END_OTHER, /* a line that is not part of the block (not consumed) */
+	END_EOF,   /* end of input */
+	END_CUT,   /* end of input inside a frame or line: truncated */
+};
+
+/*
+ * Reads frames into P->gids / gargs / gregs until the end of a stack. Stops before
+ * "created by", "[originating from", headers and foreign lines (not consumed) and
+ * reports which it was.
+ */
+struct frames_result {
+	enum block_end end;
+	bool more;        /* "...additional frames elided..." */
+	bool unavailable; /* "goroutine running on other thread; stack unavailable" */
+	uint32_t elided;
+};
+
+static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct frames_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	P->gids.len = P->gargs.len = P->gregs.len = 0;
+	P->gregs_any = false;
+	for (;;) {
+		const char *save = P->p;
+		struct line l;
+		if (!next_line(P, &l)) {
+			r->end = END_EOF;
+			return NULL;
+		}
+		if (l.n == 0) {
+			r->end = l.nl ? END_BLANK : END_EOF;
+			return NULL;
+		}
+		if (P->gids.len >= P->o.max_frames) {
+			// Keep reading to the end of the block, but store no more frames.
+			if (l.s[0] == '\t' || (l.n && l.s[l.n - 1] == ')'))
+				continue;
+		}
+		char c0 = l.s[0];
+		if (c0 == 'c' && STARTS(&l, "created by ")) {
+			P->p = save;
+			r->end = END_OTHER;
+			return NULL;
+		}
+		if (c0 == '[' && STARTS(&l, "[originating from goroutine ")) {
+			P->p = save;
+			r->end = END_OTHER;
+			return NULL;
+		}
+		if (c0 == '.' && STARTS(&l, "...")) {
+			if (STARTS(&l, "...additional frames elided...")) {
+				r->more = true;
+				continue;
+			}
+			size_t i = 3;
+			uint64_t nel;
+			if (parse_dec(l.s, l.n, &i, &nel) &&
+			    starts(l.s + i, l.n - i, " frames elided...", 17)) {
+				uint32_t id = frame_lookup(P, "", 0, l.s, l.n, GPM_FRAME_ELIDED,
+				                           NULL, nel ? nel : 1);
+				if (id == UINT32_MAX || !push_gid(P, id) || !push_args(P, "", 0) ||
+				    !push_regs(P, NULL))
+					return &gpm_error_nomem;
+				r->elided += nel > UINT32_MAX ? UINT32_MAX : (uint32_t)nel;
+				continue;
+			}
+		}
+		if (c0 == '\t') {
+			if (STARTS(&l, "\tgoroutine running on other thread; stack unavailable")) {
+				r->unavailable = true;
+				continue;
+			}
+			P->skipped_lines++; // a location line without its function line
+			continue;
+		}
+		if (c0 == 'g' && is_header(&l)) {
+			P->p = save;
+			r->end = END_OTHER;
+			return NULL;
+		}
+		if (c0 == 'n' && STARTS(&l, "non-Go function at pc=")) {
+			size_t i = 22;
+			uint64_t pc = 0;
+			parse_hex(l.s, l.n, &i, &pc);
+			struct loc L = {.pc = pc};
+			uint32_t id = frame_lookup(P, "", 0, l.s, l.n, GPM_FRAME_NON_GO, &L, 0);
+			if (id == UINT32_MAX || !push_gid(P, id) || !push_args(P, "", 0) ||
+			    !push_regs(P, NULL))
+				return &gpm_error_nomem;
+			continue;
+		}
+		// A function line "name(args)" followed by its "\tfile:line" line.
+		if (l.n > P->o.max_line || l.s[l.n - 1] != ')' || l.n < 3) {
+			if (!l.nl) {
+				r->end = END_CUT;
+				return NULL;
+			}
+			// Not a frame: the end of the block when the next line is not a
+			// location line either (an interleaved log line otherwise).
+			P->p = save;
+			r->end = END_OTHER;
+			return NULL;
+		}
+		const char *lp = memrchr(l.s, '(', l.n - 1);
+		if (!lp) {
+			P->p = save;
+			r->end = END_OTHER;
+			return NULL;
+		}
+		const char *save2 = P->p;
+		struct line loc;
+		bool have_loc = next_line(P, &loc) && loc.n > 0 && loc.s[0] == '\t';
+		if (!have_loc) {
+			P->p = save2;
+			if (P->p < P->end) {
+				// A line ending in ')' without a location: not a frame.
+				P->p = save;
+				r->end = END_OTHER;
+				return NULL;
+			}
+		}
+		if (have_loc && !loc.nl) {
+			// A location line cut by the end of the input: keep what it says.
+			r->end = END_CUT;
+		}
+		size_t name_len = (size_t)(lp - l.s);
+		const char *args = lp + 1;
+		size_t args_len = l.n - 1 - name_len - 1;
+		uint32_t flags = 0;
+		if (args_len == 3 && memcmp(args, "...", 3) == 0) {
+			flags |= GPM_FRAME_INLINED;
+			args_len = 0;
+		}
+		struct loc L;
+		uint32_t id;
+		if (have_loc) {
+			parse_loc(loc.s + 1, loc.n - 1, &L);
+			if (!L.ok && loc.n - 1 > P->o.max_line) {
+				P->skipped_lines++;
+				continue;
+			}
+			id = frame_lookup(P, l.s, name_len, loc.s + 1, L.key_len, flags, &L, 0);
+		} else {
+			memset(&L, 0, sizeof(L));
+			id = frame_lookup(P, l.s, name_len, "", 0, flags, &L, 0);
+			r->end = END_CUT;
+		}
+		if (id == UINT32_MAX || !push_gid(P, id) || !push_args(P, args, args_len) ||
+		    !push_regs(P, &L))
+			return &gpm_error_nomem;
+		(void)ancestor;
+		if (r->end == END_CUT)
+			return NULL;
+	}
+}
+
+static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
+                                     const struct header *h, bool runtime_stack)
+{
+	struct gpm_error *err;
+	struct gpm_incident *inc = P->inc;
+	if (inc->goroutines.len >= P->o.max_goroutines) {
+		if (inc->goroutines.len == P->o.max_goroutines)
+			gpm_incident_warn(inc, "more than %llu goroutines: the rest are not read",
+			                  (unsigned long long)P->o.max_goroutines);
+		struct frames_result r;
+		return read_frames(P, false, &r);
+	}
+	bool repeat = false;
+	if (!runtime_stack && h->id != 0) {
+		bool nomem = false;
+		repeat = idset_seen(P, h->id, &nomem);
+		if (nomem)
+			return &gpm_error_nomem;
+	}
+	struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
+	if (!g)
+		return &gpm_error_nomem;
+	uint32_t gi = (uint32_t)inc->goroutines.len - 1;
+	if (runtime_stack) {
+		g->flags |= GPM_GOROUTINE_RUNTIME_STACK | GPM_GOROUTINE_SYSTEM;
+		g->state = NULL;
+	} else {
+		g->id = h->id;
+		g->gaddr = h->gaddr;
+		g->mp = h->mp;
+		g->m_id = h->m_id;
+		g->flags |= h->flags;
+		g->wait_minutes = h->minutes;
+		g->synctest_bubble = h->bubble;
+		if (h->has_gp && !h->gaddr)
+			g->flags |= GPM_GOROUTINE_DAMAGED;
+		set_state(P, g, h->state ? h->state : "", h->state_len);
+		if (!g->state)
+			return &gpm_error_nomem;
+		if (repeat)
+			g->flags |= GPM_GOROUTINE_REPEAT;
+		if (h->labels) {
+			if (h->labels_inside)
+				g->flags |= GPM_GOROUTINE_LABELS_INSIDE;
+			if ((err = parse_labels(P, g, h->labels, h->labels_len)))
+				return err;
+		}
+		if (!h->complete) {
+			g->flags |= GPM_GOROUTINE_TRUNCATED | GPM_GOROUTINE_NO_STACK;
+			g->problem = istr(P, "header cut by the end of the input", 34);
+			return NULL;
+		}
+		if (!P->first_goroutine_done) {
+			P->first_goroutine_done = true;
+			if (P->have_preamble && !P->in_separator) {
+				g->flags |= GPM_GOROUTINE_CURRENT;
+				inc->crash.current_goroutine = g->id;
+			}
+		}
+	}
+	(void)hl;
+	g->section = P->cur_section;
+	if (P->cur_section != UINT32_MAX) {
+		struct gpm_signal_section *sec = &inc->sections.v[P->cur_section];
+		if (!sec->ngoroutines)
+			sec->first_goroutine = gi;
+		sec->ngoroutines = gi - sec->first_goroutine + 1;
+	}
+
+	struct frames_result r;
+	if ((err = read_frames(P, false, &r)))
+		return err;
+	g = &inc->goroutines.v[gi];
+	if (r.unavailable)
+		g->flags |= GPM_GOROUTINE_UNAVAILABLE;
+	if (r.more)
+		g->flags |= GPM_GOROUTINE_MORE_FRAMES;
+	g->elided_frames = r.elided;
+	if (P->gids.len) {
+		uint32_t stack, sent;
+		if ((err = stack_commit(P, &stack, &sent)))
+			return err;
+		g = &inc->goroutines.v[gi];
+		g->stack = stack;
+		if ((err = args_commit(P, g, sent)))
+			return err;
+		if (P->gregs_any) {
+			g->regs = malloc(P->gregs.len * sizeof(*g->regs));
+			if (!g->regs)
+				return &gpm_error_nomem;
+			memcpy(g->regs, P->gregs.v, P->gregs.len * sizeof(*g->regs));
+		}
+	} else if (!r.unavailable) {
+		g->flags |= GPM_GOROUTINE_NO_STACK;
+	}
+	if (P->gids.len >= P->o.max_frames)
+		gpm_incident_warn(inc, "goroutine %llu: more than %u frames, rest not read",
+		                  (unsigned long long)g->id, P->o.max_frames);
+	if (r.end == END_CUT) {
+		g->flags |= GPM_GOROUTINE_TRUNCATED;
+		g->problem = istr(P, "stack cut by the end of the input", 33);
+		return NULL;
+	}
+	if (r.end != END_OTHER)
+		return NULL;
+	// created by, then ancestors
+	struct line l;
+	const char *save = P->p;
+	if (next_line(P, &l) && STARTS(&l, "created by ")) {
+		uint32_t fi;
+		uint64_t parent = 0;
+		if ((err = created_by(P, &l, &fi, &parent)))
+			return err;
+		g = &inc->goroutines.v[gi];
+		g->created_by = fi;
+		g->parent_id = parent;
+		save = P->p;
+	} else {
+		P->p = save;
+	}
+	uint32_t nanc = 0;
+	while (next_line(P, &l) && STARTS(&l, "[originating from goroutine ")) {
+		size_t i = 28;
+		uint64_t aid = 0;
+		parse_dec(l.s, l.n, &i, &aid);
+		if ((err = read_frames(P, true, &r)))
+			return err;
+		uint32_t stack = UINT32_MAX, sent;
+		if (P->gids.len && (err = stack_commit(P, &stack, &sent)))
+			return err;
+		uint32_t cb = UINT32_MAX;
+		save = P->p;
+		if (r.end == END_OTHER && next_line(P, &l) && STARTS(&l, "created by ")) {
+			uint64_t dummy = 0;
+			if ((err = created_by(P, &l, &cb, &dummy)))
+				return err;
+			save = P->p;
+		} else {
+			P->p = save;
+		}
+		if (nanc < MAX_ANCESTORS) {
+			struct gpm_ancestor *a = gpm_vec_push(&inc->ancestors);
+			if (!a)
+				return &gpm_error_nomem;
+			a->id = aid;
+			a->stack = stack;
+			a->created_by = cb;
+			a->flags = r.more ? GPM_GOROUTINE_MORE_FRAMES : 0;
+			g = &inc->goroutines.v[gi];
+			if (!g->nancestors)
+				g->first_ancestor = (uint32_t)inc->ancestors.len - 1;
+			g->nancestors++;
+		}
+		nanc++;
+		if (r.end == END_BLANK || r.end == END_EOF || r.end == END_CUT)
+			return NULL;
+	}
+	P->p = save;
+	// Swallow the blank line that ends the block.
+	if (next_line(P, &l) && l.n != 0)
+		P->p = save;
+	return NULL;
+}
+
+/* ---- pprof debug=1 ---- */
+
+static struct gpm_error *parse_pprof_record(struct parser *P, const struct line *hl)
+{
+	size_t i = 0;
+	uint64_t count = 0;
+	parse_dec(hl->s, hl->n, &i, &count);
+	struct gpm_error *err;
+	P->gids.len = P->gargs.len = P->gregs.len = 0;
+	const char *labels = NULL;
+	size_t labels_len = 0;
+	struct line l;
+	uint64_t prev_pc = 0;
+	for (;;) {
+		const char *save = P->p;
+		if (!next_line(P, &l))
+			break;
+		if (l.n == 0)
+			break;
+		if (STARTS(&l, "# labels: {")) {
+			labels = l.s + 11;
+			labels_len = labels_end(l.s, l.n, 11) - 11;
+			continue;
+		}
+		if (!STARTS(&l, "#\t")) {
+			P->p = save;
+			break;
+		}
+		// "#\t0xPC\tfunc+0xOFF\tfile:line" with tab padding (text/tabwriter).
+		size_t k = 2;
+		uint64_t pc = 0;
+		if (!parse_hex(l.s, l.n, &k, &pc))
+			continue;
+		while (k < l.n && l.s[k] == '\t')
+			k++;
+		struct loc L;
+		memset(&L, 0, sizeof(L));
+		L.pc = pc;
+		const char *name = l.s + k;
+		size_t ne = k;
+		while (ne < l.n && l.s[ne] != '\t')
+			ne++;
+		size_t name_len = ne - k;
+		// "+0xOFF" at the end of the name
+		const char *plus = name_len ? memrchr(name, '+', name_len) : NULL;
+		if (plus) {
+			size_t pi = (size_t)(plus - name) + 1;
+			uint64_t off;
+			if (parse_hex(name, name_len, &pi, &off) && pi == name_len) {
+				L.has_off = true;
+				L.off = off;
+				name_len = (size_t)(plus - name);
+			}
+		}
+		while (ne < l.n && l.s[ne] == '\t')
+			ne++;
+		const char *loc = l.s + ne;
+		size_t loc_len = l.n - ne;
+		struct loc L2;
+		parse_loc(loc, loc_len, &L2);
+		L.file = L2.file;
+		L.file_len = L2.file_len;
+		L.line = L2.line;
+		L.ok = L2.ok;
+		uint32_t flags = GPM_FRAME_NO_ARGS;
+		if (name_len == 0)
+			flags |= GPM_FRAME_UNKNOWN_PC;
+		// Frames of one pc: all but the last are inlined into it.
+		if (P->gids.len && prev_pc == pc) {
+			struct fentry *pf = &P->fents.v[P->gids.v[P->gids.len - 1]];
+			if (!(pf->frame.flags & GPM_FRAME_INLINED)) {
+				uint32_t id =
+				    frame_lookup(P, pf->name, pf->name_len, pf->loc, pf->loc_len,
+				                 pf->frame.flags | GPM_FRAME_INLINED, NULL, 0);
+				if (id == UINT32_MAX)
+					return &gpm_error_nomem;
+				P->fents.v[id].frame = P->fents.v[P->gids.v[P->gids.len - 1]].frame;
+				P->fents.v[id].frame.flags |= GPM_FRAME_INLINED;
+				P->fents.v[id].frame.flags &= ~(uint32_t)GPM_FRAME_HAS_OFFSET;
+				P->gids.v[P->gids.len - 1] = id;
+			}
+		}
+		prev_pc = pc;
+		uint32_t id = frame_lookup(P, name, name_len, l.s + 2, l.n - 2, flags, &L, 0);
+		if (id == UINT32_MAX || !push_gid(P, id) || !push_args(P, "", 0) ||
+		    !push_regs(P, NULL))
+			return &gpm_error_nomem;
+	}
+	uint32_t stack = UINT32_MAX, sent;
+	if (P->gids.len && (err = stack_commit(P, &stack, &sent)))
+		return err;
+	struct gpm_incident *inc = P->inc;
+	if (count > P->o.max_goroutines - inc->goroutines.len) {
+		gpm_incident_warn(inc, "pprof record of %llu goroutines capped",
+		                  (unsigned long long)count);
+		count = P->o.max_goroutines - inc->goroutines.len;
+	}
+	const char *state = istr(P, "unknown", 7);
+	if (!state)
+		return &gpm_error_nomem;
+	uint32_t first_label = 0, nlabels = 0;
+	for (uint64_t c = 0; c < count; c++) {
+		struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
+		if (!g)
+			return &gpm_error_nomem;
+		g->flags |= GPM_GOROUTINE_PPROF_RECORD;
+		g->state = state;
+		g->stack = stack;
+		if (c > 0 && stack != UINT32_MAX)
+			inc->stacks.v[stack].refs++;
+		if (labels) {
+			if (c == 0) {
+				if ((err = parse_labels(P, g, labels, labels_len)))
+					return err;
+				first_label = g->first_label;
+				nlabels = g->nlabels;
+			} else {
+				g->first_label = first_label;
+				g->nlabels = nlabels;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* ---- preambles ---- */
+
+static bool is_signal_line(const struct line *l)
+{
+	// "SIGQUIT: quit", "SIGSEGV: segmentation violation", "signal 42: …"?
+	// (runtime/signal_unix.go)
+	if (l->n < 6 || memcmp(l->s, "SIG", 3) != 0)
+		return false;
+	size_t i = 3;
+	while (i < l->n && l->s[i] >= 'A' && l->s[i] <= 'Z')
+		i++;
+	return i + 1 < l->n && l->s[i] == ':' && l->s[i + 1] == ' ';
+}
+
+static bool parse_reg_line(const struct line *l, const char **name, size_t *nlen, uint64_t *v)
+{
+	size_t i = 0;
+	while (i < l->n && ((l->s[i] >= 'a' && l->s[i] <= 'z') || is_digit(l->s[i])))
+		i++;
+	if (i == 0 || i > 8 || i >= l->n || l->s[i] != ' ')
+		return false;
+	*name = l->s;
+	*nlen = i;
+	while (i < l->n && l->s[i] == ' ')
+		i++;
+	return parse_hex(l->s, l->n, &i, v) && i == l->n;
+}
+
+/* "[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x457922a]" */
+static void parse_signal_bracket(struct parser *P, const struct line *l)
+{
+	struct gpm_crash *c = &P->inc->crash;
+	size_t i = 8, n = l->n;
+	const char *s = l->s;
+	size_t st = i;
+	while (i < n && s[i] != ':' && s[i] != ' ')
+		i++;
+	c->signame = istr(P, s + st, i - st);
+	if (i < n && s[i] == ':')
+		i++;
+	while (i < n && s[i] == ' ')
+		i++;
+	size_t ds = i;
+	const char *code = memmem(s + i, n - i, " code=", 6);
+	size_t de = code ? (size_t)(code - s) : n - 1;
+	c->sigdesc = istr(P, s + ds, de > ds ? de - ds : 0);
+	for (i = de; i < n; i++) {
+		uint64_t v;
+		size_t j;
+		if (starts(s + i, n - i, " code=", 6)) {
+			j = i + 6;
+			if (parse_hex(s, n, &j, &v)) {
+				c->sigcode = (int64_t)v;
+			} else if (j < n && s[j] == '-') {
+				j++;
+				if (parse_hex(s, n, &j, &v) || parse_dec(s, n, &j, &v))
+					c->sigcode = -(int64_t)v;
+			} else if (parse_dec(s, n, &j, &v)) {
+				c->sigcode = (int64_t)v;
+			}
+		} else if (starts(s + i, n - i, " addr=", 6)) {
+			j = i + 6;
+			if (parse_hex(s, n, &j, &v)) {
+				c->fault_addr = v;
+				c->has_fault_addr = true;
+			}
+		} else if (starts(s + i, n - i, " pc=", 4)) {
+			j = i + 4;
+			if (parse_hex(s, n, &j, &v))
+				c->pc = v;
+		}
+	}
+	if (c->kind == GPM_FATAL_NONE || c->kind == GPM_FATAL_PANIC)
+		c->kind = c->panics.len ? GPM_FATAL_PANIC : GPM_FATAL_SIGNAL;
+	static const struct {
+		const char *name;
+		int no;
+	} sigs[] = {{"SIGSEGV", 11}, {"SIGBUS", 7},  {"SIGFPE", 8},  {"SIGILL", 4},
+	            {"SIGABRT", 6},  {"SIGQUIT", 3}, {"SIGTRAP", 5}, {"SIGSYS", 31}};
+	for (size_t k = 0; c->signame && k < sizeof(sigs) / sizeof(sigs[0]); k++)
+		if (!strcmp(c->signame, sigs[k].name))
+			c->signo = sigs[k].no;
+}
+
+/* "panic: V[ [recovered]]" then "\tpanic: …" lines, values continued on "\t" lines. */
+static struct gpm_error *parse_panics(struct parser *P, struct line l)
+{
+	struct gpm_crash *c = &P->inc->crash;
+	bool first = true;
+	for (;;) {
+		const char *s = l.s;
+		size_t n = l.n;
+		if (!first) {
+			if (n && s[0] == '\t') {
+				s++;
+				n--;
+			}
+		}
+		first = false;
+		s += 7;
+		n -= 7;
+		bool recovered = false, repanicked = false;
+		if (n >= 26 && memcmp(s + n - 26, " [recovered, repanicked]", 24) == 0) {
+			// unreachable length guard kept simple below
+		}
+		if (n >= 24 && memcmp(s + n - 24, " [recovered, repanicked]", 24) == 0) {
+			recovered = repanicked = true;
+			n -= 24;
+		} else if (n >= 12 && memcmp(s + n - 12, " [recovered]", 12) == 0) {
+			recovered = true;
+			n -= 12;
+		}
+		// Continuation lines of a multi-line value.
+		P->tmp.len = 0;
+		if (!gpm_vec_reserve(&P->tmp, n + 1))
+			return &gpm_error_nomem;
+		memcpy(P->tmp.v, s, n);
+		P->tmp.len = n;
+		struct line nx;
+		const char *save = P->p;
+		bool more = false;
+		while (next_line(P, &nx)) {
+			if (nx.n == 0 || is_header(&nx) || STARTS(&nx, "[signal ") ||
+			    STARTS(&nx, "panic: ") || STARTS(&nx, "\tpanic: ") ||
+			    STARTS(&nx, "fatal error: ") || STARTS(&nx, "goroutine ") ||
+			    is_signal_line(&nx)) {
+				more = STARTS(&nx, "panic: ") || STARTS(&nx, "\tpanic: ");
+				if (more)
+					l = nx;
+				else
+					P->p = save;
+				break;
+			}
+			if (nx.s[0] != '\t' || P->tmp.len > P->o.max_line) {
+				P->p = save;
+				break;
+			}
+			if (!gpm_vec_reserve(&P->tmp, P->tmp.len + nx.n + 1))
+				return &gpm_error_nomem;
+			P->tmp.v[P->tmp.len++] = '\n';
+			memcpy(P->tmp.v + P->tmp.len, nx.s + 1, nx.n - 1);
+			P->tmp.len += nx.n - 1;
+			save = P->p;
+		}
+		if (c->panics.len < P->o.max_panics) {
+			struct gpm_panic *p = gpm_vec_push(&c->panics);
+			if (!p)
+				return &gpm_error_nomem;
+			p->message = istr(P, P->tmp.v, P->tmp.len);
+			if (!p->message)
+				return &gpm_error_nomem;
+			p->recovered = recovered;
+			p->repanicked = repanicked;
+		} else {
+			P->inc->panics_dropped++;
+		}
+		if (!more)
+			break;
+	}
+	if (P->inc->panics_dropped)
+		gpm_incident_warn(P->inc, "%llu nested panics beyond the first %u not kept",
+		                  (unsigned long long)P->inc->panics_dropped, P->o.max_panics);
+	if (c->kind == GPM_FATAL_NONE)
+		c->kind = GPM_FATAL_PANIC;
+	return NULL;
+}
+
+/* "PC=0x497d06 m=0 sigcode=0[ addr=0x0]" */
+static void parse_pc_line(const struct line *l, struct gpm_signal_section *sec)
+{
+	const char *s = l->s;
+	size_t n = l->n, i = 3;
+	uint64_t v;
+	if (parse_hex(s, n, &i, &v))
+		sec->pc = v;
+	while (i < n) {
+		if (starts(s + i, n - i, " m=", 3)) {
+			i += 3;
+			if (parse_dec(s, n, &i, &v))
+				sec->m_id = v > INT64_MAX ? -1 : (int64_t)v;
+		} else if (starts(s + i, n - i, " sigcode=", 9)) {
+			i += 9;
+			bool neg = i < n && s[i] == '-';
+			if (neg)
+				i++;
+			if (parse_dec(s, n, &i, &v))
+				sec->sigcode = neg ? -(int64_t)v : (int64_t)v;
+		} else if (starts(s + i, n - i, " addr=", 6)) {
+			i += 6;
+			if (parse_hex(s, n, &i, &v)) {
+				sec->addr = v;
+				sec->has_addr = true;
+			}
+		} else {
+			i++;
+		}
+	}
+}
+
+static struct gpm_error *begin_dump_line(struct parser *P, bool starts_snapshot)
+{
+	// A preamble line after goroutines starts the next dump (unless it is the next
+	// thread's section of a crash dump, announced by "-----").
+	if (P->inc && starts_snapshot && !P->in_separator &&
+	    (P->inc->goroutines.len || P->end_snapshot)) {
+		struct gpm_error *err = finish_snapshot(P);
+		if (err)
+			return err;
+	}
+	P->any = true;
+	return ensure_incident(P, GPM_INPUT_DUMP);
+}
+
+static struct gpm_error *parse_text(struct parser *P)
+{
+	struct gpm_error *err;
+	struct line l;
+	bool pending_sep = false;
+	bool race = false;
+	while (next_line(P, &l)) {
+		if (l.n == 0)
+			continue;
+		char c0 = l.s[0];
+		if (race) {
+			if (STARTS(&l, "=================="))
+				race = false;
+			continue;
+		}
+		if (c0 == 'g' && is_header(&l)) {
+			struct header h;
+			if (!parse_header(&l, &h)) {
+				if (P->inc)
+					P->skipped_lines++;
+				continue;
+			}
+			// The same goroutine twice outside crash sections: the next dump.
+			if (P->inc && !P->in_separator && h.id != 0 && idset_has(P, h.id) &&
+			    (err = finish_snapshot(P)))
+				return err;
+			if (P->end_snapshot && P->inc && (err = finish_snapshot(P)))
+				return err;
+			P->any = true;
+			if ((err = ensure_incident(P, GPM_INPUT_DUMP)))
+				return err;
+			if ((err = parse_block(P, &l, &h, false)))
+				return err;
+			if (P->inc->goroutines.len == 1 && P->inc->kind == GPM_INPUT_DUMP &&
+			    !P->have_preamble) {
+				uint32_t nf;
+				const struct gpm_frame *f =
+				    gpm_goroutine_frames(P->inc, &P->inc->goroutines.v[0], &nf);
+				if (nf && f[0].func &&
+				    !strcmp(f[0].func, "runtime/pprof.writeGoroutineStacks"))
+					P->inc->kind = GPM_INPUT_PPROF2;
+			}
+			continue;
+		}
+		if (c0 == 'r' && STARTS(&l, "runtime stack:")) {
+			if ((err = begin_dump_line(P, false)))
+				return err;
+			struct header h = {0};
+			if ((err = parse_block(P, &l, &h, true)))
+				return err;
+			continue;
+		}
+		if (c0 == 'p' && STARTS(&l, "panic: ")) {
+			if ((err = begin_dump_line(P, true)))
+				return err;
+			P->have_preamble = true;
+			if ((err = parse_panics(P, l)))
+				return err;
+			continue;
+		}
+		if (c0 == 'f' && STARTS(&l, "fatal error: ")) {
+			bool after_panic =
+			    P->inc && P->inc->crash.panics.len && !P->inc->goroutines.len;
+			if ((err = begin_dump_line(P, !after_panic)))
+				return err;
+			P->have_preamble = true;
+			struct gpm_crash *c = &P->inc->crash;
+			if (!c->fatal_message) {
+				c->fatal_message = istr(P, l.s + 13, l.n - 13);
+				if (!c->fatal_message)
+					return &gpm_error_nomem;
+			}
+			if (c->kind == GPM_FATAL_NONE || c->kind == GPM_FATAL_PANIC)
+				c->kind = GPM_FATAL_THROW;
+			continue;
+		}
+		if (c0 == 'g' && STARTS(&l, "goroutine profile: total ")) {
+			if ((err = begin_dump_line(P, true)))
+				return err;
+			P->inc->kind = GPM_INPUT_PPROF1;
+			size_t i = 25;
+			parse_dec(l.s, l.n, &i, &P->inc->pprof_total);
+			continue;
+		}
+		if (is_digit(c0) && P->inc && P->inc->kind == GPM_INPUT_PPROF1) {
+			const char *at = memchr(l.s, '@', l.n < 24 ? l.n : 24);
+			if (at && at > l.s && at[-1] == ' ') {
+				if ((err = parse_pprof_record(P, &l)))
+					return err;
+				continue;
+			}
+		}
+		if (c0 == 'S' && is_signal_line(&l)) {
+			// "SIGQUIT: quit" + "PC=… m=… sigcode=…": a signal section.
+			const char *save = P->p;
+			struct line pcl;
+			bool has_pc = next_line(P, &pcl) && STARTS(&pcl, "PC=");
+			if (!has_pc)
+				P->p = save;
+			if (!has_pc && !pending_sep)
+				continue;
+			if ((err = begin_dump_line(P, !pending_sep)))
+				return err;
+			if (pending_sep)
+				P->in_separator = true;
+			P->have_preamble = true;
+			struct gpm_signal_section *sec = gpm_vec_push(&P->inc->sections);
+			if (!sec)
+				return &gpm_error_nomem;
+			sec->signal = istr(P, l.s, l.n);
+			sec->m_id = -1;
+			sec->sigcode = INT64_MIN;
+			sec->separator = pending_sep;
+			sec->first_goroutine = (uint32_t)P->inc->goroutines.len;
+			sec->first_reg = (uint32_t)P->inc->regs.len;
+			if (has_pc)
+				parse_pc_line(&pcl, sec);
+			pending_sep = false;
+			P->cur_section = (uint32_t)P->inc->sections.len - 1;
+			// An explanatory line may follow ("signal arrived during cgo execution").
+			save = P->p;
+			struct line ex;
+			if (next_line(P, &ex) && ex.n && !is_header(&ex) &&
+			    !STARTS(&ex, "runtime stack:") && !STARTS(&ex, "-----"))
+				sec->extra = istr(P, ex.s, ex.n);
+			else
+				P->p = save;
+			struct gpm_crash *c = &P->inc->crash;
+			if (P->cur_section == 0) {
+				c->m_id = sec->m_id;
+				if (!c->pc)
+					c->pc = sec->pc;
+				if (c->kind == GPM_FATAL_NONE) {
+					c->kind = STARTS(&l, "SIGQUIT:") ? GPM_FATAL_QUIT
+					                                 : GPM_FATAL_SIGNAL;
+					size_t colon =
+					    (size_t)((const char *)memchr(l.s, ':', l.n) - l.s);
+					c->signame = istr(P, l.s, colon);
+					c->sigdesc = istr(P, l.s + colon + 2, l.n - colon - 2);
+					c->sigcode = sec->sigcode;
+					if (sec->has_addr) {
+						c->fault_addr = sec->addr;
+						c->has_fault_addr = true;
+					}
+				}
+			}
+			continue;
+		}
+		if (!P->inc)
+			continue;
+		if (c0 == '-' && l.n == 5 && memcmp(l.s, "-----", 5) == 0) {
+			pending_sep = true;
+			continue;
+		}
+		if (c0 == '[' && STARTS(&l, "[signal ")) {
+			parse_signal_bracket(P, &l);
+			continue;
+		}
+		if (c0 == 'r' && STARTS(&l, "runtime: out of memory: cannot allocate ")) {
+			size_t i = 40;
+			parse_dec(l.s, l.n, &i, &P->inc->crash.oom_request);
+			continue;
+		}
+		if (c0 == 'r' && STARTS(&l, "runtime: goroutine stack exceeds ")) {
+			size_t i = 33;
+			parse_dec(l.s, l.n, &i, &P->inc->crash.stack_limit);
+			continue;
+		}
+		if (c0 == 'e' && STARTS(&l, "exit status ")) {
+			size_t i = 12;
+			uint64_t v;
+			if (parse_dec(l.s, l.n, &i, &v) && v < 1000)
+				P->inc->crash.exit_status = (int)v;
+			P->end_snapshot = true;
+			continue;
+		}
+		if (c0 == 'W' && STARTS(&l, "WARNING: DATA RACE")) {
+			struct gpm_crash *c = &P->inc->crash;
+			if (c->kind == GPM_FATAL_NONE) {
+				c->kind = GPM_FATAL_RACE;
+				c->fatal_message = istr(P, "DATA RACE", 9);
+			}
+			race = true;
+			continue;
+		}
+		if (P->cur_section != UINT32_MAX) {
+			const char *rn;
+			size_t rl;
+			uint64_t v;
+			if (parse_reg_line(&l, &rn, &rl, &v)) {
+				struct gpm_signal_section *sec =
+				    &P->inc->sections.v[P->cur_section];
+				if (sec->nregs < 256) {
+					struct gpm_reg *r = gpm_vec_push(&P->inc->regs);
+					if (!r || !(r->name = istr(P, rn, rl)))
+						return &gpm_error_nomem;
+					r->value = v;
+					sec->nregs++;
+					struct gpm_crash *c = &P->inc->crash;
+					if (P->cur_section == 0 && c->nregs < 32) {
+						c->regs[c->nregs].name = r->name;
+						c->regs[c->nregs].value = v;
+						c->nregs++;
+					}
+				}
+				continue;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void parser_deinit(struct parser *P)
+{
+	gpm_incident_destroy(P->inc);
+	gpm_vec_free(&P->fents);
+	free(P->fidx);
+	gpm_vec_free(&P->sents);
+	free(P->sidx);
+	gpm_vec_free(&P->ids);
+	free(P->idset);
+	gpm_vec_free(&P->gids);
+	gpm_vec_free(&P->gargs);
+	gpm_vec_free(&P->gregs);
+	gpm_vec_free(&P->tmp);
+}
+
+struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
+                                 const struct gpm_dump_options *opts, gpm_dump_snapshot_fn *fn,
+                                 void *arg)
+{
+	struct parser P;
+	memset(&P, 0, sizeof(P));
+	if (opts)
+		P.o = *opts;
+	if (!P.o.max_goroutines)
+		P.o.max_goroutines = DEFAULT_MAX_GOROUTINES;
+	if (!P.o.max_frames)
+		P.o.max_frames = DEFAULT_MAX_FRAMES;
+	if (!P.o.max_panics)
+		P.o.max_panics = DEFAULT_MAX_PANICS;
+	if (!P.o.max_line)
+		P.o.max_line = DEFAULT_MAX_LINE;
+	if (!P.o.max_snapshots)
+		P.o.max_snapshots = DEFAULT_MAX_SNAPSHOTS;
+	P.name = name;
+	P.fn = fn;
+	P.arg = arg;
+	P.cur_section = UINT32_MAX;
+
+	char *clean = NULL;
+	size_t clean_len = 0;
+	bool nomem = false;
+	if (gpm_dump_unwrap(data, len, &clean, &clean_len, &nomem)) {
+		data = clean;
+		len = clean_len;
+	} else if (nomem) {
+		return &gpm_error_nomem;
+	}
+	P.p = data;
+	P.end = data + len;
+	struct gpm_error *err = parse_text(&P);
+	if (!err)
+		err = finish_snapshot(&P);
+	if (!err && !P.any)
+		err = gpm_error_create(GPM_ERR_FORMAT, "%s: no goroutine dump found",
+		                       name ? name : "input");
+	parser_deinit(&P);
+	free(clean);
+	return err;
+}
+
+struct collect {
+	GPM_VEC(struct gpm_incident *) v;
+};
+
+static struct gpm_error *collect_one(struct gpm_incident *inc, void *arg)
+{
+	struct collect *c = arg;
+	struct gpm_incident **slot = gpm_vec_push(&c->v);
+	if (!slot) {
+		gpm_incident_destroy(inc);
+		return &gpm_error_nomem;
+	}
+	*slot = inc;
+	return NULL;
+}
+
+struct gpm_error *gpm_dump_parse_all(const char *data, size_t len, const char *name,
+                                     const struct gpm_dump_options *opts,
+                                     struct gpm_incident ***incidents_out, size_t *n_out)
+{
+	struct collect c = {0};
+	struct gpm_error *err = gpm_dump_parse(data, len, name, opts, collect_one, &c);
+	if (err) {
+		for (size_t i = 0; i < c.v.len; i++)
+			gpm_incident_destroy(c.v.v[i]);
+		gpm_vec_free(&c.v);
+		return err;
+	}
+	*incidents_out = c.v.v;
+	*n_out = c.v.len;
+	return NULL;
+}

@@ -1,0 +1,68 @@
+/*
+ * Goroutine dumps in text: what the Go runtime prints on a panic, a fatal error or a
+ * signal (GOTRACEBACK=all/system/crash), runtime.Stack / debug.Stack output, and the
+ * /debug/pprof/goroutine profiles at debug=1 and debug=2. The reader fills the same
+ * incident model as the core reader (src/model/incident.h).
+ *
+ * One input may hold several dumps one after the other (a log with two crashes, two
+ * profiles concatenated): each becomes its own incident, a "snapshot", handed to the
+ * caller's callback in order. Lines wrapped by loggers (timestamps, kubectl prefixes,
+ * JSON records with "\n" escapes) and CRLF line ends are unwrapped first
+ * (gpm_dump_unwrap); clean text is parsed in place without copying.
+ *
+ * Speed: lines are found with memchr, a frame (function line + location line) is looked up
+ * by its bytes in a per-snapshot cache before anything is parsed or interned, and a whole
+ * stack by its sequence of cached frames, so a goroutine whose frames were seen before
+ * costs two memchr and two hash probes per frame.
+ */
+#ifndef GPM_DUMP_DUMP_H
+#define GPM_DUMP_DUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "model/incident.h"
+
+struct gpm_dump_options {
+	uint64_t max_goroutines; /* per snapshot; 0 = 16,777,216 */
+	uint32_t max_frames;     /* per goroutine; 0 = 1,000,000 */
+	uint32_t max_panics;     /* nested panics stored per snapshot; 0 = 1000 */
+	uint32_t max_line;       /* longer lines are skipped (with a warning); 0 = 1 MiB */
+	uint32_t max_snapshots;  /* 0 = 100,000 */
+};
+
+/*
+ * Called once per snapshot, in input order. The callback takes ownership of inc (it must
+ * gpm_incident_destroy it). Returning an error stops parsing and is returned by
+ * gpm_dump_parse (return a GPM_ERR_STOP error to stop quietly).
+ */
+typedef struct gpm_error *gpm_dump_snapshot_fn(struct gpm_incident *inc, void *arg);
+
+/*
+ * Parses data[0..len). name is recorded as the incidents' source_name (may be NULL).
+ * opts may be NULL. An input without anything that looks like a dump yields no snapshot
+ * and a GPM_ERR_FORMAT error; malformed pieces inside a dump only produce warnings in the
+ * incident (and DAMAGED/TRUNCATED goroutines).
+ */
+struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
+                                 const struct gpm_dump_options *opts, gpm_dump_snapshot_fn *fn,
+                                 void *arg);
+
+/* Convenience: collects every snapshot into a malloc'd array (free each, then the array). */
+struct gpm_error *gpm_dump_parse_all(const char *data, size_t len, const char *name,
+                                     const struct gpm_dump_options *opts,
+                                     struct gpm_incident ***incidents_out, size_t *n_out);
+
+/*
+ * Unwrapping: when lines carry a log prefix, CRLF ends or JSON escapes, returns a malloc'd
+ * clean copy in *out (caller frees) and true; false (and *out = NULL) when the text is
+ * clean already or on out of memory (*nomem set).
+ */
+bool gpm_dump_unwrap(const char *data, size_t len, char **out, size_t *out_len, bool *nomem);
+
+/* Classifies an input by its first bytes: core, dump text, pprof text, heap dump. */
+enum gpm_input_kind gpm_input_detect(const uint8_t *data, size_t len);
+const char *gpm_input_kind_name(enum gpm_input_kind kind);
+
+#endif

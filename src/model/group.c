@@ -1,0 +1,322 @@
+/*
+ * Goroutine grouping by hashed key. Stacks are first mapped to a class per level (stacks
+ * equal at that level share a class; cost: the frames of distinct stacks), then every
+ * goroutine is one probe of a table keyed by (state, class[, argument text]). See group.h.
+ */
+#include "model/group.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
+}
+
+static uint64_t str_hash(const char *s, uint64_t h)
+{
+	return s ? gpm_hash_bytes(s, strlen(s), h) : mix(h, 0x5f5f);
+}
+
+static bool frame_eq(const struct gpm_frame *a, const struct gpm_frame *b, int level)
+{
+	if (a->func != b->func || a->file != b->file ||
+	    (a->flags & ~GPM_FRAME_HAS_OFFSET) != (b->flags & ~GPM_FRAME_HAS_OFFSET))
+		return false;
+	if (level < GPM_GROUP_NO_ARGS && a->args != b->args)
+		return false;
+	if (level < GPM_GROUP_NO_LINES &&
+	    (a->line != b->line || a->offset != b->offset || a->flags != b->flags))
+		return false;
+	return true;
+}
+
+/* Pointer-based hash (strings are interned): for the in-incident tables. */
+static uint64_t frame_key(const struct gpm_frame *f, int level, uint64_t h)
+{
+	h = mix(h, (uintptr_t)f->func);
+	h = mix(h, (uintptr_t)f->file);
+	h = mix(h, f->flags & ~(uint32_t)GPM_FRAME_HAS_OFFSET);
+	if (level < GPM_GROUP_NO_ARGS)
+		h = mix(h, (uintptr_t)f->args);
+	if (level < GPM_GROUP_NO_LINES)
+		h = mix(h, (uint64_t)f->line << 32 | f->offset);
+	return h;
+}
+
+/* Content-based hash: for signatures compared across incidents. */
+static uint64_t frame_sig(const struct gpm_frame *f, const char *args, int level, uint64_t h)
+{
+	h = str_hash(f->func, h);
+	h = str_hash(f->file, h);
+	h = mix(h, f->flags & (GPM_FRAME_INLINED | GPM_FRAME_ELIDED | GPM_FRAME_NON_GO));
+	if (level < GPM_GROUP_NO_ARGS)
+		h = str_hash(args, h);
+	if (level < GPM_GROUP_NO_LINES)
+		h = mix(h, (uint64_t)f->line << 32 | f->offset);
+	return h;
+}
+
+uint64_t gpm_group_signature(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                             enum gpm_group_level level)
+{
+	uint64_t h = mix(GPM_HASH_SEED, GPM_GROUP_SIGNATURE_VERSION);
+	h = str_hash(g->state ? g->state : gpm_gstatus_name((enum gpm_gstatus)g->status), h);
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	const char *a = gpm_goroutine_args_first(inc, g);
+	for (uint32_t i = 0; i < n; i++, a = gpm_goroutine_args_next(inc, a))
+		h = frame_sig(&f[i], a ? a : f[i].args, level, h);
+	return mix(h, n);
+}
+
+/* Length of the argument blob of g (its nframes NUL-terminated strings), 0 when none. */
+static size_t args_len(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	const char *p = gpm_goroutine_args_first(inc, g);
+	if (!p)
+		return 0;
+	uint32_t n;
+	gpm_goroutine_frames(inc, g, &n);
+	const char *start = p;
+	for (uint32_t i = 0; i < n && p; i++)
+		p = gpm_goroutine_args_next(inc, p);
+	return p ? (size_t)(p - start) : (size_t)(inc->arg_text.v + inc->arg_text.len - start);
+}
+
+struct gkey {
+	uint64_t hash;
+	const char *state;
+	uint32_t cls;
+	uint32_t args; /* arg_text offset or UINT32_MAX */
+	uint32_t args_len;
+	uint32_t group;
+	uint8_t status;
+};
+
+struct gpm_error *gpm_group_goroutines(const struct gpm_incident *inc, enum gpm_group_level level,
+                                       struct gpm_grouping *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->level = level;
+	size_t ns = inc->stacks.len, ng = inc->goroutines.len;
+	uint32_t *cls = NULL, *ctab = NULL, *gtab = NULL, *gof = NULL, *fill = NULL;
+	struct gkey *keys = NULL;
+	struct gpm_error *err = &gpm_error_nomem;
+
+	// 1. stack classes
+	size_t ccap = 16;
+	while (ccap < ns * 2)
+		ccap *= 2;
+	cls = malloc((ns ? ns : 1) * sizeof(*cls));
+	ctab = calloc(ccap, sizeof(*ctab));
+	uint64_t *chash = malloc((ns ? ns : 1) * sizeof(*chash));
+	if (!cls || !ctab || !chash)
+		goto out;
+	for (size_t s = 0; s < ns; s++) {
+		const struct gpm_stack *st = &inc->stacks.v[s];
+		const struct gpm_frame *f = &inc->frames.v[st->first];
+		uint64_t h = mix(0, st->nframes);
+		for (uint32_t i = 0; i < st->nframes; i++)
+			h = frame_key(&f[i], level, h);
+		chash[s] = h;
+		size_t j = h & (ccap - 1);
+		for (; ctab[j]; j = (j + 1) & (ccap - 1)) {
+			size_t o = ctab[j] - 1;
+			const struct gpm_stack *os = &inc->stacks.v[o];
+			if (chash[o] != h || os->nframes != st->nframes)
+				continue;
+			const struct gpm_frame *of = &inc->frames.v[os->first];
+			bool eq = true;
+			for (uint32_t i = 0; eq && i < st->nframes; i++)
+				eq = frame_eq(&f[i], &of[i], level);
+			if (eq)
+				break;
+		}
+		if (ctab[j]) {
+			cls[s] = cls[ctab[j] - 1];
+		} else {
+			ctab[j] = (uint32_t)s + 1;
+			cls[s] = (uint32_t)s;
+		}
+	}
+	free(chash);
+	chash = NULL;
+
+	// 2. goroutines
+	size_t gcap = 16;
+	while (gcap < ng * 2)
+		gcap *= 2;
+	gtab = calloc(gcap, sizeof(*gtab));
+	gof = malloc((ng ? ng : 1) * sizeof(*gof));
+	keys = malloc((ng ? ng : 1) * sizeof(*keys));
+	if (!gtab || !gof || !keys)
+		goto out;
+	size_t nkeys = 0;
+	for (size_t i = 0; i < ng; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (g->flags & GPM_GOROUTINE_REPEAT) {
+			gof[i] = UINT32_MAX;
+			out->skipped++;
+			continue;
+		}
+		struct gkey k = {0};
+		k.state = g->state;
+		k.status = g->status;
+		k.cls = g->stack == UINT32_MAX || g->stack >= ns ? UINT32_MAX : cls[g->stack];
+		k.args = UINT32_MAX;
+		if (level == GPM_GROUP_EXACT && gpm_goroutine_args_first(inc, g)) {
+			k.args = g->args;
+			k.args_len = (uint32_t)args_len(inc, g);
+		}
+		uint64_t h = mix(mix((uintptr_t)k.state, g->status), k.cls);
+		if (k.args != UINT32_MAX)
+			h = gpm_hash_bytes(inc->arg_text.v + k.args, k.args_len, h);
+		k.hash = h;
+		size_t j = h & (gcap - 1);
+		for (; gtab[j]; j = (j + 1) & (gcap - 1)) {
+			struct gkey *o = &keys[gtab[j] - 1];
+			if (o->hash == h && o->state == k.state && o->cls == k.cls &&
+			    o->args_len == k.args_len &&
+			    (o->args == k.args ||
+			     (o->args != UINT32_MAX && k.args != UINT32_MAX &&
+			      !memcmp(inc->arg_text.v + o->args, inc->arg_text.v + k.args,
+			              k.args_len))) &&
+			    o->status == k.status)
+				break;
+		}
+		if (!gtab[j]) {
+			k.group = (uint32_t)nkeys;
+			keys[nkeys++] = k;
+			gtab[j] = (uint32_t)nkeys;
+		}
+		gof[i] = keys[gtab[j] - 1].group;
+	}
+
+	// 3. group records
+	out->groups = calloc(nkeys ? nkeys : 1, sizeof(*out->groups));
+	out->members = malloc((ng ? ng : 1) * sizeof(*out->members));
+	fill = calloc(nkeys ? nkeys : 1, sizeof(*fill));
+	if (!out->groups || !out->members || !fill)
+		goto out;
+	out->ngroups = nkeys;
+	for (size_t i = 0; i < ng; i++) {
+		if (gof[i] == UINT32_MAX)
+			continue;
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		struct gpm_group *gr = &out->groups[gof[i]];
+		if (!gr->count) {
+			gr->representative = (uint32_t)i;
+			gr->min_id = gr->max_id = g->id;
+			gr->min_minutes = gr->max_minutes = -1;
+			gr->state = g->state;
+			gr->stack = g->stack;
+		}
+		gr->count++;
+		if (g->id < gr->min_id)
+			gr->min_id = g->id;
+		if (g->id > gr->max_id)
+			gr->max_id = g->id;
+		if (g->wait_minutes >= 0) {
+			if (gr->min_minutes < 0 || g->wait_minutes < gr->min_minutes)
+				gr->min_minutes = g->wait_minutes;
+			if (g->wait_minutes > gr->max_minutes)
+				gr->max_minutes = g->wait_minutes;
+		}
+		if (g->created_by != UINT32_MAX && g->created_by < inc->frames.len) {
+			const char *c = inc->frames.v[g->created_by].func;
+			bool seen = false;
+			uint32_t shown = gr->ncreators < 4 ? gr->ncreators : 4;
+			for (uint32_t k = 0; k < shown && !seen; k++)
+				seen = gr->creators[k] == c;
+			// Beyond four creators the count is of first sightings among the
+			// shown ones; "many" is what matters then.
+			if (!seen) {
+				if (gr->ncreators < 4)
+					gr->creators[gr->ncreators] = c;
+				gr->ncreators++;
+			}
+		}
+	}
+	// Most members first (stable: ties keep input order); counting sort by count.
+	uint32_t *order = malloc((nkeys ? nkeys : 1) * sizeof(*order));
+	if (!order)
+		goto out;
+	for (size_t i = 0; i < nkeys; i++)
+		order[i] = (uint32_t)i;
+	// Sort by count descending with a merge-free approach: qsort on (count, index).
+	struct gpm_group *sorted = malloc((nkeys ? nkeys : 1) * sizeof(*sorted));
+	if (!sorted) {
+		free(order);
+		goto out;
+	}
+	{
+		// radix-like: bucket by count using a second counting pass over counts.
+		uint32_t maxc = 0;
+		for (size_t i = 0; i < nkeys; i++)
+			if (out->groups[i].count > maxc)
+				maxc = out->groups[i].count;
+		uint32_t *bucket = calloc((size_t)maxc + 2, sizeof(*bucket));
+		if (!bucket) {
+			free(order);
+			free(sorted);
+			goto out;
+		}
+		for (size_t i = 0; i < nkeys; i++)
+			bucket[maxc - out->groups[i].count + 1]++;
+		for (size_t c = 1; c <= (size_t)maxc + 1; c++)
+			bucket[c] += bucket[c - 1];
+		for (size_t i = 0; i < nkeys; i++)
+			order[bucket[maxc - out->groups[i].count]++] = (uint32_t)i;
+		free(bucket);
+	}
+	uint32_t *rank = fill; // reuse: old group index -> new index
+	for (size_t i = 0; i < nkeys; i++) {
+		sorted[i] = out->groups[order[i]];
+		rank[order[i]] = (uint32_t)i;
+	}
+	free(out->groups);
+	out->groups = sorted;
+	free(order);
+	uint32_t pos = 0;
+	for (size_t i = 0; i < nkeys; i++) {
+		out->groups[i].first_member = pos;
+		pos += out->groups[i].count;
+		out->groups[i].signature = gpm_group_signature(
+		    inc, &inc->goroutines.v[out->groups[i].representative], level);
+	}
+	uint32_t *cursor = calloc(nkeys ? nkeys : 1, sizeof(*cursor));
+	if (!cursor)
+		goto out;
+	for (size_t i = 0; i < ng; i++) {
+		if (gof[i] == UINT32_MAX)
+			continue;
+		uint32_t gi = rank[gof[i]];
+		out->members[out->groups[gi].first_member + cursor[gi]++] = (uint32_t)i;
+	}
+	free(cursor);
+	out->nmembers = pos;
+	err = NULL;
+out:
+	free(chash);
+	free(cls);
+	free(ctab);
+	free(gtab);
+	free(gof);
+	free(keys);
+	free(fill);
+	if (err)
+		gpm_grouping_deinit(out);
+	return err;
+}
+
+void gpm_grouping_deinit(struct gpm_grouping *g)
+{
+	free(g->groups);
+	free(g->members);
+	g->groups = NULL;
+	g->members = NULL;
+	g->ngroups = g->nmembers = 0;
+}
