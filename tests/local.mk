@@ -43,3 +43,17 @@ tests_fuzz_fuzz_elf_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_elf_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_elf_LDADD = $(FUZZ_LDADD)
 endif
+
+# dump reader tests, printer tests and fuzz harness
+check_test_sources += tests/dump/test_dump.c tests/model/test_traceback.c
+check_PROGRAMS += tests/fuzz/replay-dump_text
+TESTS += tests/fuzz/replay-dump_text
+tests_fuzz_replay_dump_text_SOURCES = tests/fuzz/dump_text.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_dump_text_LDADD = $(FUZZ_LDADD)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz-dump_text
+tests_fuzz_fuzz_dump_text_SOURCES = tests/fuzz/dump_text.c
+tests_fuzz_fuzz_dump_text_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_dump_text_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_dump_text_LDADD = $(FUZZ_LDADD)
+endif

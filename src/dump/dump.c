@@ -1759,6 +1759,32 @@ static struct gpm_error *parse_text(struct parser *P)
 			}
 			continue;
 		}
+		if (c0 == 'W' && STARTS(&l, "WARNING: DATA RACE")) {
+			if ((err = begin_dump_line(P, !P->inc ||
+			                                  P->inc->crash.kind != GPM_FATAL_RACE)))
+				return err;
+			struct gpm_crash *c = &P->inc->crash;
+			if (c->kind == GPM_FATAL_NONE) {
+				c->kind = GPM_FATAL_RACE;
+				c->fatal_message = istr(P, "DATA RACE", 9);
+			}
+			race = true;
+			continue;
+		}
+		if (c0 == 'r' && STARTS(&l, "runtime: out of memory: cannot allocate ")) {
+			if ((err = begin_dump_line(P, true)))
+				return err;
+			size_t i = 40;
+			parse_dec(l.s, l.n, &i, &P->inc->crash.oom_request);
+			continue;
+		}
+		if (c0 == 'r' && STARTS(&l, "runtime: goroutine stack exceeds ")) {
+			if ((err = begin_dump_line(P, true)))
+				return err;
+			size_t i = 33;
+			parse_dec(l.s, l.n, &i, &P->inc->crash.stack_limit);
+			continue;
+		}
 		if (!P->inc)
 			continue;
 		if (c0 == '-' && l.n == 5 && memcmp(l.s, "-----", 5) == 0) {
@@ -1769,31 +1795,12 @@ static struct gpm_error *parse_text(struct parser *P)
 			parse_signal_bracket(P, &l);
 			continue;
 		}
-		if (c0 == 'r' && STARTS(&l, "runtime: out of memory: cannot allocate ")) {
-			size_t i = 40;
-			parse_dec(l.s, l.n, &i, &P->inc->crash.oom_request);
-			continue;
-		}
-		if (c0 == 'r' && STARTS(&l, "runtime: goroutine stack exceeds ")) {
-			size_t i = 33;
-			parse_dec(l.s, l.n, &i, &P->inc->crash.stack_limit);
-			continue;
-		}
 		if (c0 == 'e' && STARTS(&l, "exit status ")) {
 			size_t i = 12;
 			uint64_t v;
 			if (parse_dec(l.s, l.n, &i, &v) && v < 1000)
 				P->inc->crash.exit_status = (int)v;
 			P->end_snapshot = true;
-			continue;
-		}
-		if (c0 == 'W' && STARTS(&l, "WARNING: DATA RACE")) {
-			struct gpm_crash *c = &P->inc->crash;
-			if (c->kind == GPM_FATAL_NONE) {
-				c->kind = GPM_FATAL_RACE;
-				c->fatal_message = istr(P, "DATA RACE", 9);
-			}
-			race = true;
 			continue;
 		}
 		if (P->cur_section != UINT32_MAX) {

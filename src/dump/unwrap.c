@@ -239,8 +239,12 @@ bool gpm_dump_unwrap(const char *data, size_t len, char **out, size_t *out_len, 
 		if (k < 0)
 			break;
 		const char *h = p + k;
-		if (h > data && h[-1] != '\n' && !(h - data >= 4 && !memcmp(h - 4, " in ", 4)))
+		if (h > data && h[-1] != '\n' && !(h - data >= 4 && !memcmp(h - 4, " in ", 4))) {
 			prefixed = true;
+			// "…":"goroutine 1 [running]:\n" – one JSON record per line (docker)
+			if (h[-1] == '"' || (h - data >= 2 && h[-2] == '\\' && h[-1] == 'n'))
+				json = true;
+		}
 		p = h + 10;
 	}
 	if (!cr && !json && !prefixed)

@@ -1,0 +1,689 @@
+/*
+ * Tests of the goroutine-dump reader (src/dump/) and grouping (src/model/group.c): one
+ * test per format variant with field-level checks, the real-world corpus with goroutine
+ * counts found independently (grep), round trips over every runtime-produced fixture,
+ * and hostile inputs (junk, huge lines, deep panic chains).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/source.h"
+#include "base/strbuf.h"
+#include "check_gopm.h"
+#include "dump/dump.h"
+#include "model/group.h"
+#include "model/traceback.h"
+
+struct snaps {
+	struct gpm_incident **v;
+	size_t n;
+};
+
+static struct snaps parse_mem(const char *data, size_t len)
+{
+	struct snaps s = {0};
+	struct gpm_error *err = gpm_dump_parse_all(data, len, "test", NULL, &s.v, &s.n);
+	ck_assert_msg(!err, "parse: %s", err ? err->message : "");
+	return s;
+}
+
+static struct snaps parse_file(const char *rel)
+{
+	struct gpm_source *src;
+	struct gpm_error *err = gpm_source_open(gpm_test_data(rel), &src);
+	ck_assert_msg(!err, "%s: %s", rel, err ? err->message : "");
+	struct snaps s = parse_mem((const char *)src->data, src->size);
+	gpm_source_destroy(src);
+	return s;
+}
+
+static void snaps_free(struct snaps *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		gpm_incident_destroy(s->v[i]);
+	free(s->v);
+}
+
+static const struct gpm_goroutine *find_g(const struct gpm_incident *inc, uint64_t id)
+{
+	for (size_t i = 0; i < inc->goroutines.len; i++)
+		if (inc->goroutines.v[i].id == id &&
+		    !(inc->goroutines.v[i].flags & GPM_GOROUTINE_RUNTIME_STACK))
+			return &inc->goroutines.v[i];
+	return NULL;
+}
+
+static const struct gpm_frame *frame_at(const struct gpm_incident *inc,
+                                        const struct gpm_goroutine *g, uint32_t i)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	ck_assert_uint_lt(i, n);
+	return &f[i];
+}
+
+static size_t count_not(const struct gpm_incident *inc, uint32_t flags)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++)
+		n += !(inc->goroutines.v[i].flags & flags);
+	return n;
+}
+
+/* ---- corpus: counts from `grep -c '^goroutine [0-9]* \['` and the debug=1 records ---- */
+
+START_TEST(test_corpus_counts)
+{
+	static const struct {
+		const char *file;
+		size_t goroutines; /* goroutine headers (grep) */
+		size_t runtime_stacks;
+		enum gpm_input_kind kind;
+	} c[] = {
+	    {"dumps/corpus/combinestacks-debug2.txt", 154, 0, GPM_INPUT_PPROF2},
+	    {"dumps/corpus/combinestacks-oom-panic.txt", 620, 1, GPM_INPUT_DUMP},
+	    {"dumps/corpus/gostackparse-waitsince-go1.15.txt", 9, 0, GPM_INPUT_PPROF2},
+	    {"dumps/corpus/syncthing-go1.12-nil-deref-panic.log", 73, 0, GPM_INPUT_DUMP},
+	    {"dumps/corpus/syncthing-go1.26-gc-found-pointer-to-free-object.log", 1, 1,
+	     GPM_INPUT_DUMP},
+	    // debug=1: 100 + 50 + 1 + 1 + 1 + 1 = "total 154"
+	    {"dumps/corpus/combinestacks-debug1.txt", 154, 0, GPM_INPUT_PPROF1},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct snaps s = parse_file(c[i].file);
+		ck_assert_uint_eq(s.n, 1);
+		ck_assert_msg(count_not(s.v[0], GPM_GOROUTINE_RUNTIME_STACK) == c[i].goroutines,
+		              "%s: %zu goroutines", c[i].file,
+		              count_not(s.v[0], GPM_GOROUTINE_RUNTIME_STACK));
+		ck_assert_uint_eq(s.v[0]->goroutines.len, c[i].goroutines + c[i].runtime_stacks);
+		ck_assert_int_eq(s.v[0]->kind, c[i].kind);
+		snaps_free(&s);
+	}
+}
+END_TEST
+
+START_TEST(test_corpus_fields)
+{
+	struct snaps s = parse_file("dumps/corpus/syncthing-go1.12-nil-deref-panic.log");
+	const struct gpm_incident *inc = s.v[0];
+	ck_assert_int_eq(inc->crash.kind, GPM_FATAL_PANIC);
+	ck_assert_str_eq(inc->crash.panics.v[0].message,
+	                 "runtime error: invalid memory address or nil pointer dereference");
+	ck_assert_str_eq(inc->crash.signame, "SIGSEGV");
+	ck_assert_int_eq(inc->crash.signo, 11);
+	ck_assert_uint_eq(inc->crash.fault_addr, 0x18);
+	ck_assert_uint_eq(inc->crash.pc, 0x457922a);
+	ck_assert_int_eq(inc->crash.sigcode, 1);
+	ck_assert_uint_eq(inc->crash.current_goroutine, 171);
+	const struct gpm_goroutine *g = &inc->goroutines.v[0];
+	ck_assert_uint_eq(g->id, 171);
+	ck_assert(g->flags & GPM_GOROUTINE_CURRENT);
+	ck_assert_int_eq(g->status, GPM_G_RUNNING);
+	const struct gpm_frame *f = frame_at(inc, g, 0);
+	ck_assert_str_eq(
+	    f->func,
+	    "github.com/syncthing/syncthing/lib/connections.(*service).setConnectionStatus");
+	ck_assert_uint_eq(f->line, 689);
+	ck_assert_uint_eq(f->offset, 0x3a);
+	ck_assert_str_eq(gpm_goroutine_frame_args(inc, g, 0),
+	                 "0xc0001a80e0, 0xc001b01020, 0x1a, 0x4b2b0a0, 0xc000021270");
+	g = find_g(inc, 21);
+	ck_assert(g && (g->flags & GPM_GOROUTINE_LOCKED));
+	ck_assert_str_eq(g->state, "syscall");
+	g = find_g(inc, 1);
+	ck_assert(frame_at(inc, g, 0)->flags & GPM_FRAME_INLINED);
+	snaps_free(&s);
+
+	s = parse_file("dumps/corpus/combinestacks-oom-panic.txt");
+	ck_assert_int_eq(s.v[0]->crash.kind, GPM_FATAL_THROW);
+	ck_assert_str_eq(s.v[0]->crash.fatal_message, "runtime: out of memory");
+	ck_assert(s.v[0]->goroutines.v[0].flags & GPM_GOROUTINE_RUNTIME_STACK);
+	snaps_free(&s);
+
+	s = parse_file("dumps/corpus/gostackparse-waitsince-go1.15.txt");
+	g = find_g(s.v[0], 22);
+	ck_assert_str_eq(g->wait_reason, "sleep");
+	ck_assert_int_eq(g->wait_minutes, 1);
+	snaps_free(&s);
+
+	s = parse_file("dumps/corpus/syncthing-go1.26-gc-found-pointer-to-free-object.log");
+	g = find_g(s.v[0], 84);
+	ck_assert_uint_eq(g->gaddr, 0xee9de45c1e0);
+	ck_assert_int_eq(g->m_id, 3);
+	ck_assert_uint_eq(g->mp, 0xee9de019008);
+	ck_assert_str_eq(g->wait_reason, "flushing proc caches");
+	ck_assert(g->regs != NULL);
+	ck_assert_uint_eq(g->regs[0].fp, 0xee9de805c40);
+	ck_assert_uint_eq(frame_at(s.v[0], g, 0)->pc, 0x104f12808);
+	ck_assert_uint_eq(g->parent_id, 1);
+	snaps_free(&s);
+}
+END_TEST
+
+/* ---- variants ---- */
+
+START_TEST(test_headers)
+{
+	struct snaps s = parse_file("dumps/variants/headers.txt");
+	const struct gpm_incident *inc = s.v[0];
+	ck_assert_uint_eq(inc->goroutines.len, 15);
+	const struct gpm_goroutine *g = find_g(inc, 7);
+	ck_assert_str_eq(g->wait_reason, "chan receive");
+	ck_assert_int_eq(g->wait_minutes, 12);
+	ck_assert_uint_eq(g->parent_id, 1);
+	ck_assert_str_eq(inc->frames.v[g->created_by].func, "main.NewPool");
+	ck_assert_str_eq(frame_at(inc, g, 0)->func, "main.worker[...]");
+	ck_assert_str_eq(gpm_goroutine_frame_args(inc, g, 0), "0xc000012345, {0x4f13ae?, 0x0?}");
+	ck_assert(frame_at(inc, g, 1)->flags & GPM_FRAME_INLINED);
+	ck_assert(!(frame_at(inc, g, 1)->flags & GPM_FRAME_HAS_OFFSET));
+	g = find_g(inc, 8);
+	ck_assert(g->flags & GPM_GOROUTINE_LOCKED);
+	ck_assert_int_eq(g->status, GPM_G_SYSCALL);
+	ck_assert_int_eq(g->wait_minutes, 3);
+	g = find_g(inc, 10);
+	ck_assert_int_eq(g->m_id, -1);
+	ck_assert_uint_eq(g->gaddr, 0xc000008000);
+	ck_assert(g->flags & GPM_GOROUTINE_SCAN);
+	ck_assert_str_eq(g->wait_reason, "GC worker (idle)");
+	g = find_g(inc, 11);
+	ck_assert(g->flags & GPM_GOROUTINE_DURABLE);
+	ck_assert_uint_eq(g->synctest_bubble, 4);
+	g = find_g(inc, 12);
+	ck_assert(g->flags & GPM_GOROUTINE_SYNCTEST_GROUP);
+	ck_assert_uint_eq(g->synctest_bubble, 11);
+	g = find_g(inc, 13);
+	ck_assert_int_eq(g->status, GPM_G_LEAKED);
+	ck_assert_str_eq(g->wait_reason, "sync.WaitGroup.Wait");
+	g = find_g(inc, 14);
+	ck_assert(g->flags & GPM_GOROUTINE_LABELS_INSIDE);
+	ck_assert_uint_eq(g->nlabels, 2);
+	ck_assert_str_eq(inc->labels.v[g->first_label].value, "a b");
+	ck_assert_str_eq(inc->labels.v[g->first_label + 1].value, "\xc3\xa9\\\\x");
+	g = find_g(inc, 15);
+	ck_assert(!(g->flags & GPM_GOROUTINE_LABELS_INSIDE));
+	ck_assert_uint_eq(g->nlabels, 3);
+	ck_assert_str_eq(inc->labels.v[g->first_label + 1].key, "span");
+	ck_assert_str_eq(inc->labels.v[g->first_label + 1].value, "ab12");
+	g = find_g(inc, 16);
+	ck_assert(g->flags & GPM_GOROUTINE_UNAVAILABLE);
+	g = find_g(inc, 17);
+	ck_assert_uint_eq(g->elided_frames, 2147);
+	ck_assert(frame_at(inc, g, 1)->flags & GPM_FRAME_ELIDED);
+	g = find_g(inc, 18);
+	ck_assert(g->flags & GPM_GOROUTINE_MORE_FRAMES);
+	ck_assert_uint_eq(g->nancestors, 2);
+	ck_assert_uint_eq(inc->ancestors.v[g->first_ancestor].id, 5);
+	ck_assert_uint_eq(inc->ancestors.v[g->first_ancestor + 1].id, 1);
+	g = find_g(inc, 19);
+	ck_assert(frame_at(inc, g, 0)->flags & GPM_FRAME_NON_GO);
+	ck_assert_uint_eq(frame_at(inc, g, 0)->pc, 0x7f0012345678);
+	g = find_g(inc, 20);
+	ck_assert_str_eq(frame_at(inc, g, 0)->func, "panic");
+	ck_assert_str_eq(frame_at(inc, g, 0)->file, "C:/Program Files/Go/src/runtime/panic.go");
+	ck_assert_str_eq(frame_at(inc, g, 2)->file, "C:/Users/Jane Doe/app/main.go");
+	ck_assert_uint_eq(frame_at(inc, g, 2)->line, 99);
+	ck_assert_str_eq(gpm_goroutine_frame_args(inc, g, 3),
+	                 "0xc0001a80e0, 0xc001b01020, 0x1a, 0x4b2b0a0, 0xc000021270, ...");
+	snaps_free(&s);
+}
+END_TEST
+
+START_TEST(test_preambles)
+{
+	struct snaps s = parse_file("dumps/variants/panic-chain.txt");
+	struct gpm_crash *c = &s.v[0]->crash;
+	ck_assert_uint_eq(c->panics.len, 2);
+	ck_assert(c->panics.v[0].recovered);
+	ck_assert_str_eq(c->panics.v[1].message, "second\nline two of second");
+	ck_assert_str_eq(c->sigdesc, "segmentation violation");
+	ck_assert_int_eq(c->exit_status, 2);
+	snaps_free(&s);
+
+	s = parse_file("dumps/variants/oom.txt");
+	ck_assert_uint_eq(s.v[0]->crash.oom_request, 1073741824);
+	ck_assert_str_eq(s.v[0]->crash.fatal_message, "out of memory");
+	snaps_free(&s);
+
+	s = parse_file("dumps/variants/overflow.txt");
+	ck_assert_uint_eq(s.v[0]->crash.stack_limit, 1000000000);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 2);
+	snaps_free(&s);
+
+	s = parse_file("dumps/variants/race.log");
+	ck_assert_int_eq(s.v[0]->crash.kind, GPM_FATAL_RACE);
+	ck_assert_int_eq(s.v[0]->crash.exit_status, 66);
+	snaps_free(&s);
+}
+END_TEST
+
+START_TEST(test_crash_sections)
+{
+	// GOTRACEBACK=crash: a section per thread, separated by "-----", with registers.
+	struct snaps s = parse_file("cores/go1.19-hang-dwarf/stderr.txt");
+	ck_assert_uint_eq(s.n, 1);
+	const struct gpm_incident *inc = s.v[0];
+	ck_assert_int_eq(inc->crash.kind, GPM_FATAL_QUIT);
+	ck_assert_uint_ge(inc->sections.len, 2);
+	ck_assert(!inc->sections.v[0].separator);
+	ck_assert(inc->sections.v[1].separator);
+	ck_assert_int_ge(inc->sections.v[1].m_id, 0);
+	ck_assert_int_ne(inc->sections.v[1].m_id, inc->sections.v[0].m_id);
+	ck_assert_uint_eq(inc->crash.nregs, 21);
+	ck_assert_str_eq(inc->crash.regs[0].name, "rax");
+	size_t repeats = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++)
+		repeats += !!(inc->goroutines.v[i].flags & GPM_GOROUTINE_REPEAT);
+	ck_assert_uint_ge(repeats, 1);
+	snaps_free(&s);
+}
+END_TEST
+
+START_TEST(test_pprof1)
+{
+	struct snaps s = parse_file("dumps/variants/pprof1-labels.log");
+	const struct gpm_incident *inc = s.v[0];
+	ck_assert_int_eq(inc->kind, GPM_INPUT_PPROF1);
+	ck_assert_uint_eq(inc->pprof_total, 5);
+	ck_assert_uint_eq(inc->goroutines.len, 5);
+	const struct gpm_goroutine *g = &inc->goroutines.v[0];
+	ck_assert(g->flags & GPM_GOROUTINE_PPROF_RECORD);
+	ck_assert_uint_eq(g->nlabels, 2);
+	ck_assert_str_eq(inc->labels.v[g->first_label].key, "request");
+	ck_assert_str_eq(inc->labels.v[g->first_label].value, "a b");
+	ck_assert_str_eq(frame_at(inc, g, 0)->func, "sync.runtime_SemacquireMutex");
+	ck_assert_uint_eq(frame_at(inc, g, 0)->offset, 0x24);
+	ck_assert_uint_eq(frame_at(inc, g, 0)->pc, 0x44f2a4);
+	ck_assert_str_eq(frame_at(inc, g, 1)->file, "/app/main.go");
+	ck_assert(frame_at(inc, g, 1)->flags & GPM_FRAME_INLINED); // same pc as the next
+	ck_assert_uint_eq(inc->goroutines.v[3].stack, inc->goroutines.v[4].stack);
+	ck_assert_uint_eq(inc->goroutines.v[3].nlabels, 0);
+	snaps_free(&s);
+}
+END_TEST
+
+/* The same 15 goroutines of headers.txt behind every kind of log wrapping. */
+START_TEST(test_wrapped)
+{
+	static const char *files[] = {"dumps/variants/crlf.log",
+	                              "dumps/variants/kubectl-timestamps.log",
+	                              "dumps/variants/docker-json.log"};
+	struct snaps ref = parse_file("dumps/variants/headers.txt");
+	struct gpm_strbuf a = GPM_STRBUF_INIT, b = GPM_STRBUF_INIT;
+	struct gpm_traceback_options o = {0};
+	gpm_traceback_incident(&a, ref.v[0], &o);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct snaps s = parse_file(files[i]);
+		ck_assert_uint_eq(s.n, 1);
+		gpm_strbuf_reset(&b);
+		gpm_traceback_incident(&b, s.v[0], &o);
+		ck_assert_msg(!strcmp(gpm_strbuf_str(&a), gpm_strbuf_str(&b)), "%s differs",
+		              files[i]);
+		snaps_free(&s);
+	}
+	snaps_free(&ref);
+	gpm_strbuf_deinit(&a);
+	gpm_strbuf_deinit(&b);
+
+	static const char *panics[] = {"dumps/variants/kubectl-prefix.log",
+	                               "dumps/variants/zap-json.log"};
+	for (size_t i = 0; i < 2; i++) {
+		struct snaps s = parse_file(panics[i]);
+		ck_assert_uint_eq(s.v[0]->crash.panics.len, 2);
+		ck_assert_str_eq(s.v[0]->crash.panics.v[1].message, "second\nline two of second");
+		ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+		ck_assert_uint_eq(s.v[0]->goroutines.v[0].id, 1);
+		snaps_free(&s);
+	}
+	struct snaps s = parse_file("dumps/variants/logprintf.log");
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 2);
+	ck_assert_uint_eq(s.v[0]->goroutines.v[1].id, 22);
+	snaps_free(&s);
+}
+END_TEST
+
+START_TEST(test_concat_and_truncated)
+{
+	struct snaps s = parse_file("dumps/variants/concat.log");
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 9);
+	ck_assert_uint_eq(s.v[1]->goroutines.len, 9);
+	ck_assert_uint_eq(s.v[1]->snapshot, 1);
+	snaps_free(&s);
+
+	s = parse_file("dumps/variants/truncated.log");
+	const struct gpm_incident *inc = s.v[0];
+	const struct gpm_goroutine *last = &inc->goroutines.v[inc->goroutines.len - 1];
+	ck_assert(last->flags & GPM_GOROUTINE_TRUNCATED);
+	ck_assert(last->problem != NULL);
+	for (size_t i = 0; i + 1 < inc->goroutines.len; i++)
+		ck_assert(!(inc->goroutines.v[i].flags & GPM_GOROUTINE_TRUNCATED));
+	snaps_free(&s);
+
+	// A header cut in the middle, and a header without frames.
+	const char *cut =
+	    "goroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n\ngoroutine 2 [chan rec";
+	s = parse_mem(cut, strlen(cut));
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 2);
+	ck_assert(s.v[0]->goroutines.v[1].flags & GPM_GOROUTINE_TRUNCATED);
+	ck_assert(s.v[0]->goroutines.v[1].flags & GPM_GOROUTINE_NO_STACK);
+	snaps_free(&s);
+	const char *bare = "goroutine 5 [select]:\n\ngoroutine 6 [select]:\n";
+	s = parse_mem(bare, strlen(bare));
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 2);
+	ck_assert(s.v[0]->goroutines.v[0].flags & GPM_GOROUTINE_NO_STACK);
+	snaps_free(&s);
+}
+END_TEST
+
+/* ---- round trips: parse -> print -> identical goroutine blocks ---- */
+
+static bool is_reg_line(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+		i++;
+	if (!i || i > 8 || i >= n || s[i] != ' ')
+		return false;
+	while (i < n && s[i] == ' ')
+		i++;
+	return i + 2 < n && s[i] == '0' && s[i + 1] == 'x';
+}
+
+static bool is_block_start(const char *s, size_t n)
+{
+	if (n == 14 && !memcmp(s, "runtime stack:", 14))
+		return true;
+	if (n < 11 || memcmp(s, "goroutine ", 10) || s[10] < '0' || s[10] > '9')
+		return false;
+	size_t i = 10;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return i + 1 < n && s[i] == ' ' && (s[i + 1] == '[' || s[i + 1] == 'g');
+}
+
+/* The goroutine blocks of a text, each ended by "\n\n" (CR dropped). */
+static void blocks(const char *t, size_t len, struct gpm_strbuf *out)
+{
+	bool in = false;
+	for (const char *p = t; p < t + len;) {
+		const char *e = memchr(p, '\n', (size_t)(t + len - p));
+		size_t n = e ? (size_t)(e - p) : (size_t)(t + len - p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (is_block_start(p, n)) {
+			if (in)
+				gpm_strbuf_putc(out, '\n');
+			in = true;
+		} else if (in && (n == 0 || is_reg_line(p, n))) {
+			gpm_strbuf_putc(out, '\n');
+			in = false;
+		}
+		if (in) {
+			gpm_strbuf_append(out, p, n);
+			gpm_strbuf_putc(out, '\n');
+		}
+		p = e ? e + 1 : t + len;
+	}
+	if (in)
+		gpm_strbuf_putc(out, '\n');
+}
+
+static size_t roundtrip_file(const char *path, bool *full)
+{
+	struct gpm_source *src;
+	struct gpm_error *err = gpm_source_open(path, &src);
+	ck_assert_msg(!err, "%s", path);
+	struct snaps s = parse_mem((const char *)src->data, src->size);
+	if (s.n && s.v[0]->kind == GPM_INPUT_PPROF1) { // not the traceback format
+		snaps_free(&s);
+		gpm_source_destroy(src);
+		*full = false;
+		return 0;
+	}
+	struct gpm_strbuf printed = GPM_STRBUF_INIT, a = GPM_STRBUF_INIT, b = GPM_STRBUF_INIT;
+	struct gpm_traceback_options o = {.preamble = true, .sections = true};
+	for (size_t i = 0; i < s.n; i++) {
+		if (i)
+			gpm_strbuf_putc(&printed, '\n');
+		gpm_traceback_incident(&printed, s.v[i], &o);
+	}
+	blocks((const char *)src->data, src->size, &a);
+	blocks(printed.buf ? printed.buf : "", printed.len, &b);
+	ck_assert_msg(a.len > 0, "%s: no goroutine blocks", path);
+	if (strcmp(gpm_strbuf_str(&a), gpm_strbuf_str(&b))) {
+		const char *x = gpm_strbuf_str(&a), *y = gpm_strbuf_str(&b);
+		size_t k = 0;
+		while (x[k] && x[k] == y[k])
+			k++;
+		size_t st = k > 80 ? k - 80 : 0;
+		ck_abort_msg(
+		    "%s: round trip differs at byte %zu:\n--- dump\n%.160s\n--- printed\n%.160s",
+		    path, k, x + st, y + st);
+	}
+	*full = printed.len == src->size && !memcmp(printed.buf, src->data, src->size);
+	size_t n = 0;
+	for (size_t i = 0; i < s.n; i++)
+		n += s.v[i]->goroutines.len;
+	gpm_strbuf_deinit(&printed);
+	gpm_strbuf_deinit(&a);
+	gpm_strbuf_deinit(&b);
+	snaps_free(&s);
+	gpm_source_destroy(src);
+	return n;
+}
+
+/* Every file under testdata/DIR matching suffix (or each subdirectory's stderr.txt). */
+static size_t roundtrip_dir(const char *dir, const char *suffix, bool nested, size_t *files,
+                            size_t *full)
+{
+	DIR *d = opendir(gpm_test_data(dir));
+	if (!d)
+		return 0;
+	size_t n = 0;
+	char base[4096];
+	snprintf(base, sizeof(base), "%s", gpm_test_data(dir));
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[8192];
+		if (nested) {
+			snprintf(path, sizeof(path), "%s/%s/stderr.txt", base, e->d_name);
+		} else {
+			size_t l = strlen(e->d_name), sl = strlen(suffix);
+			if (l < sl || strcmp(e->d_name + l - sl, suffix))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		}
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		fclose(f);
+		bool same;
+		n += roundtrip_file(path, &same);
+		(*files)++;
+		*full += same;
+	}
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_roundtrip)
+{
+	size_t files = 0, full = 0, n = 0;
+	n += roundtrip_dir("dumps", ".txt", false, &files, &full);
+	n += roundtrip_dir("dumps/variants", ".txt", false, &files, &full);
+	n += roundtrip_dir("cores", NULL, true, &files, &full);
+	size_t cf = files;
+	n += roundtrip_dir("dumps/corpus", "debug2.txt", false, &files, &full);
+	n += roundtrip_dir("dumps/corpus", "oom-panic.txt", false, &files, &full);
+	n += roundtrip_dir("dumps/corpus", "go1.15.txt", false, &files, &full);
+	n += roundtrip_dir("dumps/corpus", ".log", false, &files, &full);
+	ck_assert_uint_ge(files, 10);
+	ck_assert_uint_ge(files - cf, 5);
+	ck_assert_uint_gt(n, 500);
+	// Most fixtures are nothing but runtime output: those must match in full.
+	ck_assert_uint_ge(full, files / 2);
+}
+END_TEST
+
+/* ---- hostile input ---- */
+
+START_TEST(test_junk)
+{
+	unsigned seed = 12345;
+	size_t len = 1 << 20;
+	char *buf = malloc(len);
+	for (size_t i = 0; i < len; i++) {
+		seed = seed * 1103515245 + 12345;
+		buf[i] = (char)(seed >> 16);
+	}
+	struct snaps s = {0};
+	struct gpm_error *err = gpm_dump_parse_all(buf, len, "junk", NULL, &s.v, &s.n);
+	ck_assert(err && err->code == GPM_ERR_FORMAT);
+	gpm_error_destroy(err);
+	// Junk with headers sprinkled in.
+	static const char lit[] = "\ngoroutine 7 [running]:\nmain.f(\x01)\n\t/a.go:1 +0x\n";
+	for (size_t i = 0; i + 64 < len; i += 4099)
+		memcpy(buf + i, lit, sizeof(lit) - 1);
+	err = gpm_dump_parse_all(buf, len, "junk", NULL, &s.v, &s.n);
+	ck_assert(!err);
+	ck_assert_uint_ge(s.n, 1);
+	snaps_free(&s);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_huge_line)
+{
+	// One 64 MiB line (the 2 GiB case is the same code path: linear, no copy).
+	size_t len = 64 << 20;
+	char *buf = malloc(len + 64);
+	memcpy(buf, "goroutine 1 [running]:\n", 23);
+	memset(buf + 23, 'a', len - 23);
+	memcpy(buf + len - 3, "()\n", 3);
+	clock_t t0 = clock();
+	struct snaps s = parse_mem(buf, len);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+	ck_assert((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+	snaps_free(&s);
+	// The same without any newline.
+	memset(buf, 'g', len);
+	struct gpm_error *err = gpm_dump_parse_all(buf, len, "line", NULL, &s.v, &s.n);
+	ck_assert(err);
+	gpm_error_destroy(err);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_nested_recovered)
+{
+	size_t n = 1000000;
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, "panic: p [recovered]\n");
+	for (size_t i = 0; i < n; i++)
+		gpm_strbuf_puts(&sb, "\tpanic: p [recovered]\n");
+	gpm_strbuf_puts(&sb, "\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
+	clock_t t0 = clock();
+	struct snaps s = parse_mem(sb.buf, sb.len);
+	ck_assert((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+	ck_assert_uint_eq(s.v[0]->crash.panics.len, 1000);
+	ck_assert_uint_eq(s.v[0]->panics_dropped, n + 1 - 1000);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+	snaps_free(&s);
+	gpm_strbuf_deinit(&sb);
+
+	s = parse_file("dumps/variants/nested-recovered.log");
+	ck_assert_uint_eq(s.v[0]->crash.panics.len, 1000);
+	snaps_free(&s);
+}
+END_TEST
+
+START_TEST(test_detect)
+{
+	const char *core = "\x7f"
+	                   "ELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00";
+	ck_assert_int_eq(gpm_input_detect((const uint8_t *)core, 18), GPM_INPUT_CORE);
+	const char *exe = "\x7f"
+	                  "ELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00";
+	ck_assert_int_eq(gpm_input_detect((const uint8_t *)exe, 18), GPM_INPUT_UNKNOWN);
+	const char *hd = "go1.7 heap dump\n\x01";
+	ck_assert_int_eq(gpm_input_detect((const uint8_t *)hd, 17), GPM_INPUT_HEAPDUMP);
+	const char *d = "panic: x\n\ngoroutine 1 [running]:\nmain.main()\n";
+	ck_assert_int_eq(gpm_input_detect((const uint8_t *)d, strlen(d)), GPM_INPUT_DUMP);
+	const char *p1 = "goroutine profile: total 1\n1 @ 0x1\n";
+	ck_assert_int_eq(gpm_input_detect((const uint8_t *)p1, strlen(p1)), GPM_INPUT_PPROF1);
+	const char *p2 = "goroutine 1 [running]:\nruntime/pprof.writeGoroutineStacks({0x1, 0x2})\n";
+	ck_assert_int_eq(gpm_input_detect((const uint8_t *)p2, strlen(p2)), GPM_INPUT_PPROF2);
+	ck_assert_int_eq(gpm_input_detect((const uint8_t *)"hello", 5), GPM_INPUT_UNKNOWN);
+	ck_assert_int_eq(gpm_input_detect(NULL, 0), GPM_INPUT_UNKNOWN);
+}
+END_TEST
+
+/* ---- grouping ---- */
+
+START_TEST(test_group)
+{
+	struct snaps s = parse_file("dumps/corpus/combinestacks-debug2.txt");
+	const struct gpm_incident *inc = s.v[0];
+	struct gpm_grouping gr;
+	ck_assert(!gpm_group_goroutines(inc, GPM_GROUP_NO_ARGS, &gr));
+	// 100 in main.a2 and 50 in main.b2, blocked in sync.(*Mutex).Lock
+	ck_assert_uint_ge(gr.ngroups, 3);
+	ck_assert_uint_eq(gr.groups[0].count, 100);
+	ck_assert_uint_eq(gr.groups[1].count, 50);
+	ck_assert_str_eq(gr.groups[0].state, "semacquire");
+	ck_assert_uint_eq(gr.nmembers, 154);
+	size_t total = 0;
+	for (size_t i = 0; i < gr.ngroups; i++) {
+		total += gr.groups[i].count;
+		ck_assert_uint_le(gr.groups[i].min_id, gr.groups[i].max_id);
+	}
+	ck_assert_uint_eq(total, 154);
+	const struct gpm_goroutine *rep = &inc->goroutines.v[gr.groups[0].representative];
+	ck_assert_uint_eq(gr.groups[0].signature, gpm_group_signature(inc, rep, GPM_GROUP_NO_ARGS));
+	ck_assert_uint_ge(gr.groups[0].ncreators, 1);
+	size_t no_args = gr.ngroups;
+	gpm_grouping_deinit(&gr);
+	ck_assert(!gpm_group_goroutines(inc, GPM_GROUP_EXACT, &gr));
+	ck_assert_uint_ge(gr.ngroups, no_args);
+	gpm_grouping_deinit(&gr);
+	ck_assert(!gpm_group_goroutines(inc, GPM_GROUP_NO_LINES, &gr));
+	ck_assert_uint_le(gr.ngroups, no_args);
+	gpm_grouping_deinit(&gr);
+	snaps_free(&s);
+
+	// Minutes ranges and repeats in crash sections.
+	s = parse_file("cores/go1.19-hang-dwarf/stderr.txt");
+	ck_assert(!gpm_group_goroutines(s.v[0], GPM_GROUP_NO_ARGS, &gr));
+	ck_assert_uint_ge(gr.skipped, 1);
+	ck_assert_uint_eq(gr.nmembers + gr.skipped, s.v[0]->goroutines.len);
+	gpm_grouping_deinit(&gr);
+	snaps_free(&s);
+}
+END_TEST
+
+Suite *dump_suite(void)
+{
+	Suite *s = suite_create("dump");
+	TCase *tc = tcase_create("dump");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_corpus_counts);
+	tcase_add_test(tc, test_corpus_fields);
+	tcase_add_test(tc, test_headers);
+	tcase_add_test(tc, test_preambles);
+	tcase_add_test(tc, test_crash_sections);
+	tcase_add_test(tc, test_pprof1);
+	tcase_add_test(tc, test_wrapped);
+	tcase_add_test(tc, test_concat_and_truncated);
+	tcase_add_test(tc, test_roundtrip);
+	tcase_add_test(tc, test_junk);
+	tcase_add_test(tc, test_huge_line);
+	tcase_add_test(tc, test_nested_recovered);
+	tcase_add_test(tc, test_detect);
+	tcase_add_test(tc, test_group);
+	suite_add_tcase(s, tc);
+	return s;
+}
