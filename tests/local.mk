@@ -9,7 +9,8 @@ tests_runner_LDADD = $(GPM_LIBS) $(CHECK_LIBS)
 
 check_test_sources += \
 	tests/base/test_base.c \
-	tests/model/test_model.c
+	tests/model/test_model.c \
+	tests/goroutines/test_oracle.c
 
 TESTS_ENVIRONMENT = top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) \
 	GOPM=$(abs_top_builddir)/gopm NO_COLOR=1 \

@@ -41,9 +41,18 @@ struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
 		}
 		break;
 	case GPM_INPUT_CORE:
-		// The core reader plugs in here (it fills the same incident model).
-		err =
-		    gpm_error_create(GPM_ERR_UNSUPPORTED, "%s: cores are not supported yet", path);
+		out->snapshots = calloc(1, sizeof(*out->snapshots));
+		if (!out->snapshots) {
+			err = &gpm_error_nomem;
+			break;
+		}
+		err = gpm_cli_load_core(path, &out->snapshots[0]);
+		if (err) {
+			free(out->snapshots);
+			out->snapshots = NULL;
+		} else {
+			out->n = 1;
+		}
 		break;
 	case GPM_INPUT_HEAPDUMP:
 		err = gpm_error_create(GPM_ERR_UNSUPPORTED,

@@ -6,6 +6,7 @@
 #ifndef GPM_CLI_LOAD_H
 #define GPM_CLI_LOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/error.h"
@@ -18,5 +19,16 @@ struct gpm_loaded {
 
 struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out);
 void gpm_cli_loaded_release(struct gpm_loaded *l);
+
+/* How cores are opened (set from --exe / --force before loading). */
+struct gpm_cli_core_options {
+	const char *exe_path;
+	bool force;
+	bool system_stacks;
+	bool all_frames;
+};
+extern struct gpm_cli_core_options gpm_cli_core_options;
+/* A core and its executable, read into one incident (owned by the caller). */
+struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out);
 
 #endif

@@ -1,5 +1,6 @@
 gopm_SOURCES += \
 	src/cli/cli.h src/cli/commands.def \
 	src/cli/main.c \
-	src/cli/info.c
+	src/cli/info.c \
+	src/cli/load_core.c
 gopm_SOURCES += src/cli/goroutines.c src/cli/load.h

@@ -1,0 +1,911 @@
+/*
+ * Goroutines from a core. See goroutines.h.
+ *
+ * Mirrors runtime/traceback.go (Go 1.21+ unwinder: initAt, resolveInternal, next; Go 1.19
+ * gentraceback behaves the same for these cases) and runtime/proc.go (allgs). Struct
+ * offsets come from the binary's own layouts (gpm_goimage_layout): runtime.g, runtime.m.
+ */
+#include "goroutines/goroutines.h"
+
+#include <elf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/vec.h"
+
+#define NONE UINT64_MAX
+
+/* Field offsets of runtime.g and runtime.m in this binary (NONE when absent). */
+struct rt_layout {
+	uint64_t g_size, m_size;
+	uint64_t g_stack_lo, g_stack_hi, g_sched_sp, g_sched_pc, g_sched_bp, g_sched_g;
+	uint64_t g_syscallsp, g_syscallpc, g_m, g_status, g_goid, g_waitsince, g_waitreason;
+	uint64_t g_lockedm, g_gopc, g_startpc, g_parent_goid;
+	uint64_t m_g0, m_curg, m_gsignal, m_id, m_procid;
+};
+
+/* Where the kernel's signal frame keeps the interrupted registers, per architecture
+ * (x86-64: rt_sigframe { pretcode; ucontext { flags, link, stack_t, mcontext { r8..r15, rdi,
+ * rsi, rbp, rbx, rdx, rax, rcx, rsp, rip ... } } }, offsets from &ucontext). */
+struct sigframe_layout {
+	uint16_t machine;
+	uint64_t pc, sp, fp;
+};
+static const struct sigframe_layout sigframes[] = {
+    {EM_X86_64, 40 + 16 * 8, 40 + 15 * 8, 40 + 10 * 8},
+};
+
+/* A cached decode of one pc: its function and the logical frames it expands to. */
+struct pc_entry {
+	uint64_t key; /* pc << 1 | trap; 0 = empty */
+	uint64_t entry;
+	int32_t spdelta;
+	uint8_t ok, sp_ok, flag, kind;
+	uint32_t first, n; /* into ctx.lframes */
+};
+
+struct thread_map {
+	const struct gpm_core_thread *t;
+	uint64_t g;    /* the g in its TLS slot */
+	uint64_t m;    /* its runtime.m */
+	uint64_t curg; /* m.curg */
+	int role;      /* ROLE_* of g */
+};
+enum { ROLE_UNKNOWN, ROLE_CURG, ROLE_G0, ROLE_GSIGNAL };
+
+/* One logical frame while a stack is being unwound. */
+struct lframe {
+	struct gpm_frame f;
+	struct gpm_frame_regs r;
+};
+
+struct ctx {
+	struct gpm_process *p;
+	struct gpm_incident *inc;
+	struct gpm_pclntab *tab;
+	const struct gpm_goroutines_options *o;
+	struct rt_layout rt;
+	unsigned ptr;
+	bool go121;                        /* 1.21+: elide the middle of deep stacks */
+	GPM_VEC(struct gpm_frame) lframes; /* cached logical frames of pcs */
+	struct pc_entry *cache;
+	size_t cache_cap, cache_len;
+	GPM_VEC(struct lframe) stack; /* the stack being built */
+	GPM_VEC(struct lframe) tail;  /* ring of the outermost frames */
+	GPM_VEC(struct thread_map) threads;
+	const struct sigframe_layout *sigframe;
+	uint64_t sigtramp[2]; /* entries of runtime.sigtramp and runtime.cgoSigtramp */
+	char name_buf[1024];
+};
+
+static inline uint64_t rd(const uint8_t *b, uint64_t off, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)b[off + i] << (8 * i);
+	return v;
+}
+
+/* Reads a field of a struct already in memory; 0 when the field is absent. */
+static inline uint64_t field(const uint8_t *b, uint64_t off, unsigned n)
+{
+	return off == NONE ? 0 : rd(b, off, n);
+}
+
+static bool read_word(struct ctx *c, uint64_t addr, uint64_t *out)
+{
+	struct gpm_error *err = gpm_memory_word(c->p->mem, addr, out);
+	gpm_error_destroy(err);
+	return !err;
+}
+
+/* ---- layouts ---- */
+
+static struct gpm_error *need(const struct gpm_layout *l, const char *path, uint64_t *out)
+{
+	*out = gpm_layout_offset(l, path);
+	if (*out == NONE)
+		return gpm_error_create(GPM_ERR_UNSUPPORTED, "%s has no field %s in this binary",
+		                        l->name, path);
+	return NULL;
+}
+
+static struct gpm_error *load_layout(struct ctx *c)
+{
+	struct rt_layout *rt = &c->rt;
+	const struct gpm_layout *g, *m;
+	struct gpm_error *err = gpm_goimage_layout(c->p->img, "runtime.g", &g);
+	if (err)
+		return gpm_error_wrap(err, "cannot read goroutines");
+	if ((err = gpm_goimage_layout(c->p->img, "runtime.m", &m)))
+		return gpm_error_wrap(err, "cannot read goroutines");
+	rt->g_size = g->size;
+	rt->m_size = m->size;
+	if ((err = need(g, "stack.lo", &rt->g_stack_lo)) ||
+	    (err = need(g, "stack.hi", &rt->g_stack_hi)) ||
+	    (err = need(g, "sched.sp", &rt->g_sched_sp)) ||
+	    (err = need(g, "sched.pc", &rt->g_sched_pc)) || (err = need(g, "goid", &rt->g_goid)) ||
+	    (err = need(g, "atomicstatus", &rt->g_status)) || (err = need(g, "m", &rt->g_m)) ||
+	    (err = need(m, "curg", &rt->m_curg)))
+		return err;
+	rt->g_sched_bp = gpm_layout_offset(g, "sched.bp");
+	rt->g_sched_g = gpm_layout_offset(g, "sched.g");
+	rt->g_syscallsp = gpm_layout_offset(g, "syscallsp");
+	rt->g_syscallpc = gpm_layout_offset(g, "syscallpc");
+	rt->g_waitsince = gpm_layout_offset(g, "waitsince");
+	rt->g_waitreason = gpm_layout_offset(g, "waitreason");
+	rt->g_lockedm = gpm_layout_offset(g, "lockedm");
+	rt->g_gopc = gpm_layout_offset(g, "gopc");
+	rt->g_startpc = gpm_layout_offset(g, "startpc");
+	rt->g_parent_goid = gpm_layout_offset(g, "parentGoid");
+	rt->m_g0 = gpm_layout_offset(m, "g0");
+	rt->m_gsignal = gpm_layout_offset(m, "gsignal");
+	rt->m_id = gpm_layout_offset(m, "id");
+	rt->m_procid = gpm_layout_offset(m, "procid");
+	uint64_t last = rt->g_goid + 8;
+	if (rt->g_size < last || rt->g_size > (1 << 16))
+		return gpm_error_create(GPM_ERR_FORMAT,
+		                        "runtime.g layout is implausible (size %" PRIu64 ")",
+		                        rt->g_size);
+	return NULL;
+}
+
+/* Borrows the bytes of the g at addr (NULL when unreadable). */
+static const uint8_t *read_g(struct ctx *c, uint64_t addr)
+{
+	const uint8_t *b;
+	struct gpm_error *err = gpm_memory_ptr(c->p->mem, addr, c->rt.g_size, &b);
+	if (err) {
+		gpm_error_destroy(err);
+		return NULL;
+	}
+	return b;
+}
+
+static const uint8_t *read_m(struct ctx *c, uint64_t addr)
+{
+	const uint8_t *b;
+	struct gpm_error *err = gpm_memory_ptr(c->p->mem, addr, c->rt.m_size, &b);
+	if (err) {
+		gpm_error_destroy(err);
+		return NULL;
+	}
+	return b;
+}
+
+/* ---- allgs ---- */
+
+/* Whether the g at addr looks like a g: readable, a sane status, and (when alive) its
+ * gobuf's self pointer. */
+static bool plausible_g(struct ctx *c, uint64_t addr, bool *self)
+{
+	if (!addr || addr % c->ptr)
+		return false;
+	const uint8_t *b = read_g(c, addr);
+	if (!b)
+		return false;
+	uint32_t st = (uint32_t)rd(b, c->rt.g_status, 4) & ~0x1000u;
+	if (st > GPM_G_DEADEXTRA)
+		return false;
+	uint64_t lo = rd(b, c->rt.g_stack_lo, c->ptr), hi = rd(b, c->rt.g_stack_hi, c->ptr);
+	if (lo > hi || hi - lo > ((uint64_t)1 << 32))
+		return false;
+	*self = c->rt.g_sched_g != NONE && rd(b, c->rt.g_sched_g, c->ptr) == addr;
+	return true;
+}
+
+/* Scores a candidate slice {ptr, len, cap} as allgs: the number of sampled elements that are
+ * g's, or 0 when any sampled element is not. */
+static unsigned score_allgs(struct ctx *c, uint64_t ptr, uint64_t len, uint64_t cap)
+{
+	if (!len || len > cap || cap > GPM_GOROUTINES_MAX || !ptr || ptr % c->ptr)
+		return 0;
+	uint64_t bytes;
+	if (__builtin_mul_overflow(len, c->ptr, &bytes) ||
+	    !gpm_memory_readable(c->p->mem, ptr, bytes))
+		return 0;
+	unsigned good = 0, selfs = 0;
+	uint64_t step = len > 16 ? len / 16 : 1;
+	for (uint64_t i = 0; i < len; i += step) {
+		uint64_t g;
+		bool self;
+		if (!read_word(c, ptr + i * c->ptr, &g) || !plausible_g(c, g, &self))
+			return 0;
+		good++;
+		selfs += self;
+	}
+	return selfs ? good : 0;
+}
+
+static void scan_region(struct ctx *c, uint64_t start, uint64_t end, uint64_t *best_ptr,
+                        uint64_t *best_len, unsigned *best)
+{
+	const uint8_t *b;
+	if (end <= start || end - start > ((uint64_t)1 << 30))
+		return;
+	struct gpm_error *err = gpm_memory_ptr(c->p->mem, start, end - start, &b);
+	if (err) {
+		gpm_error_destroy(err);
+		return;
+	}
+	for (uint64_t off = 0; off + 3 * c->ptr <= end - start; off += c->ptr) {
+		uint64_t ptr = rd(b, off, c->ptr), len = rd(b, off + c->ptr, c->ptr);
+		if (!len || len > GPM_GOROUTINES_MAX || ptr < 4096 || ptr % c->ptr)
+			continue;
+		uint64_t cap = rd(b, off + 2 * c->ptr, c->ptr);
+		if (cap < len || cap > GPM_GOROUTINES_MAX)
+			continue;
+		unsigned s = score_allgs(c, ptr, len, cap);
+		// Prefer more goroutines: allgs holds every g ever made.
+		if (s && (len > *best_len || (len == *best_len && s > *best))) {
+			*best = s;
+			*best_ptr = ptr;
+			*best_len = len;
+		}
+	}
+}
+
+static struct gpm_error *find_allgs(struct ctx *c, uint64_t *ptr, uint64_t *len, const char **how)
+{
+	uint64_t addr, size;
+	if (gpm_goimage_symbol(c->p->img, "runtime.allgs", &addr, &size)) {
+		uint64_t p, l, cap;
+		if (read_word(c, addr, &p) && read_word(c, addr + c->ptr, &l) &&
+		    read_word(c, addr + 2 * c->ptr, &cap) && l <= cap && l <= GPM_GOROUTINES_MAX) {
+			*ptr = p;
+			*len = l;
+			*how = "symbol runtime.allgs";
+			return NULL;
+		}
+		gpm_incident_warn(c->inc,
+		                  "runtime.allgs symbol holds no valid slice; scanning instead");
+	}
+	uint64_t best_ptr = 0, best_len = 0;
+	unsigned best = 0;
+	const struct gpm_goimage *img = c->p->img;
+	if (img->has_moduledata) {
+		const struct gpm_moduledata *md = &img->moduledata;
+		scan_region(c, md->bss, md->ebss, &best_ptr, &best_len, &best);
+		if (!best)
+			scan_region(c, md->data, md->edata, &best_ptr, &best_len, &best);
+	} else {
+		static const char *const names[] = {".bss", ".data"};
+		for (size_t i = 0; i < 2 && !best; i++) {
+			const struct gpm_exe_section *s = gpm_exe_section(c->p->exe, names[i]);
+			if (s)
+				scan_region(c, s->addr + c->p->bias, s->addr + c->p->bias + s->size,
+				            &best_ptr, &best_len, &best);
+		}
+	}
+	if (!best)
+		return gpm_error_create(
+		    GPM_ERR_NOT_FOUND,
+		    "cannot find the goroutine list (runtime.allgs) in the core");
+	*ptr = best_ptr;
+	*len = best_len;
+	*how = "scan of the data segments";
+	return NULL;
+}
+
+/* ---- pc cache ---- */
+
+static struct gpm_error *intern_frame(struct ctx *c, struct gpm_frame *f, const char *name,
+                                      const char *file)
+{
+	const char *n = gpm_func_print_name(name, true, c->name_buf, sizeof(c->name_buf));
+	f->func = gpm_incident_str(c->inc, n, strlen(n));
+	f->file = file ? gpm_incident_str(c->inc, file, strlen(file)) : NULL;
+	return f->func && (!file || f->file) ? NULL : &gpm_error_nomem;
+}
+
+static bool cache_grow(struct ctx *c)
+{
+	size_t ncap = c->cache_cap ? c->cache_cap * 2 : 4096;
+	struct pc_entry *n = calloc(ncap, sizeof(*n));
+	if (!n)
+		return false;
+	for (size_t i = 0; i < c->cache_cap; i++) {
+		if (!c->cache[i].key)
+			continue;
+		size_t j = (c->cache[i].key * 0x9e3779b97f4a7c15ULL >> 20) & (ncap - 1);
+		while (n[j].key)
+			j = (j + 1) & (ncap - 1);
+		n[j] = c->cache[i];
+	}
+	free(c->cache);
+	c->cache = n;
+	c->cache_cap = ncap;
+	return true;
+}
+
+/* The decoded pc (function, sp delta, logical frames); NULL on out of memory. A pc outside
+ * every function gives an entry with ok == 0. */
+static const struct pc_entry *decode_pc(struct ctx *c, uint64_t pc, bool trap)
+{
+	uint64_t key = pc << 1 | trap;
+	if (!key)
+		key = 1ULL << 63;
+	if ((c->cache_len + 1) * 2 > c->cache_cap && !cache_grow(c))
+		return NULL;
+	size_t j = (key * 0x9e3779b97f4a7c15ULL >> 20) & (c->cache_cap - 1);
+	while (c->cache[j].key) {
+		if (c->cache[j].key == key)
+			return &c->cache[j];
+		j = (j + 1) & (c->cache_cap - 1);
+	}
+	struct pc_entry e = {.key = key};
+	struct gpm_func fn;
+	if (gpm_pclntab_func_for_pc(c->tab, pc, &fn)) {
+		e.ok = 1;
+		e.entry = fn.entry;
+		e.flag = fn.flag;
+		e.kind = (uint8_t)fn.kind;
+		struct gpm_error *err = gpm_pclntab_sp_delta(c->tab, &fn, pc, &e.spdelta);
+		e.sp_ok = !err;
+		gpm_error_destroy(err);
+		// A return address points after the call: look up the call itself (pc-1), unless
+		// the frame was interrupted (trap) or is at the entry.
+		uint64_t tracepc = (!trap && pc > fn.entry) ? pc - 1 : pc;
+		struct gpm_inline_frame inl[64];
+		size_t n = 0;
+		err = gpm_pclntab_frames(c->tab, &fn, tracepc, inl, 64, &n);
+		if (err || n == 0) {
+			gpm_error_destroy(err);
+			const char *file = NULL;
+			int32_t line = 0;
+			err = gpm_pclntab_file_line(c->tab, &fn, tracepc, &file, &line);
+			gpm_error_destroy(err);
+			inl[0] = (struct gpm_inline_frame){fn.name, file ? file : "?", line,
+			                                   fn.kind, false};
+			n = 1;
+		}
+		if (n > 64)
+			n = 64;
+		e.first = (uint32_t)c->lframes.len;
+		for (size_t i = 0; i < n; i++) {
+			struct gpm_frame *f = gpm_vec_push(&c->lframes);
+			if (!f || intern_frame(c, f, inl[i].name, inl[i].file))
+				return NULL;
+			f->line = inl[i].line > 0 ? (uint32_t)inl[i].line : 0;
+			f->pc = pc;
+			if (inl[i].inlined) {
+				f->flags = GPM_FRAME_INLINED;
+			} else {
+				f->offset = (uint32_t)(pc - fn.entry);
+				f->flags = pc > fn.entry ? GPM_FRAME_HAS_OFFSET : 0;
+			}
+		}
+		e.n = (uint32_t)n;
+	}
+	c->cache[j] = e;
+	c->cache_len++;
+	return &c->cache[j];
+}
+
+/* ---- unwinding ---- */
+
+struct start {
+	uint64_t pc, sp;
+	bool trap; /* pc is exact (interrupted), not a return address */
+};
+
+/* Keeps a logical frame: the first `keep` frames in c->stack, the rest in the tail ring. */
+static bool keep_frame(struct ctx *c, const struct gpm_frame *f, uint64_t sp, uint64_t fp,
+                       uint64_t *count, size_t inner, size_t outer)
+{
+	struct lframe lf = {*f, {sp, fp}};
+	(*count)++;
+	if (c->stack.len < inner) {
+		struct lframe *d = gpm_vec_push(&c->stack);
+		if (!d)
+			return false;
+		*d = lf;
+		return true;
+	}
+	if (!outer)
+		return true;
+	if (c->tail.len < outer) {
+		struct lframe *d = gpm_vec_push(&c->tail);
+		if (!d)
+			return false;
+		*d = lf;
+	} else {
+		c->tail.v[(*count - inner - 1) % outer] = lf;
+	}
+	return true;
+}
+
+/*
+ * Unwinds from st and stores the stack into g (stack, regs, flags, problem).
+ * runtime/traceback.go: unwinder.initAt / resolveInternal / next.
+ */
+static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct start st,
+                                uint64_t lo, uint64_t hi)
+{
+	c->stack.len = 0;
+	c->tail.len = 0;
+	size_t inner = c->o->all_frames ? 100000 : (c->go121 ? 50 : 100);
+	size_t outer = c->o->all_frames ? 0 : (c->go121 ? 50 : 0);
+	uint64_t count = 0;
+	const char *problem = NULL;
+	char pbuf[160];
+	uint64_t pc = st.pc, sp = st.sp;
+	bool trap = st.trap;
+	if (pc == 0 && sp) {
+		if (!read_word(c, sp, &pc))
+			pc = 0;
+		sp += c->ptr;
+	}
+	for (uint32_t n = 0;; n++) {
+		if (n >= GPM_GOROUTINES_MAX_FRAMES) {
+			problem = "stack deeper than gopm's frame limit";
+			break;
+		}
+		const struct pc_entry *e = decode_pc(c, pc, trap);
+		if (!e)
+			return &gpm_error_nomem;
+		if (!e->ok) {
+			struct gpm_frame f = {
+			    .pc = pc, .flags = n == 0 ? GPM_FRAME_UNKNOWN_PC : GPM_FRAME_NON_GO};
+			f.func = gpm_incident_str(c->inc, "?", 1);
+			if (!keep_frame(c, &f, sp, 0, &count, inner, outer))
+				return &gpm_error_nomem;
+			snprintf(pbuf, sizeof(pbuf),
+			         "unknown pc 0x%" PRIx64 " (not in any Go function)", pc);
+			problem = pbuf;
+			break;
+		}
+		uint64_t fp = 0;
+		if (e->sp_ok && e->spdelta >= 0)
+			fp = sp + (uint64_t)e->spdelta + c->ptr; // + the return address (amd64)
+		for (uint32_t i = 0; i < e->n; i++) {
+			const struct gpm_frame *lf = &c->lframes.v[e->first + i];
+			if (!keep_frame(c, lf, sp, fp, &count, inner, outer))
+				return &gpm_error_nomem;
+		}
+		if (!fp) {
+			snprintf(pbuf, sizeof(pbuf), "no stack-pointer delta for pc 0x%" PRIx64,
+			         pc);
+			problem = pbuf;
+			break;
+		}
+		if (e->flag & GPM_FUNC_FLAG_TOPFRAME || e->kind == GPM_FUNC_GOEXIT)
+			break;
+		// A function that writes SP arbitrarily ends the traceback (as the runtime does).
+		if (e->flag & GPM_FUNC_FLAG_SPWRITE)
+			break;
+		uint64_t lr;
+		if (!read_word(c, fp - c->ptr, &lr)) {
+			snprintf(pbuf, sizeof(pbuf),
+			         "return address at 0x%" PRIx64 " not in the core", fp - c->ptr);
+			problem = pbuf;
+			break;
+		}
+		if (lr == 0)
+			break;
+		if ((lo || hi) && (fp < lo || fp > hi)) {
+			snprintf(pbuf, sizeof(pbuf),
+			         "frame at 0x%" PRIx64 " outside the stack [0x%" PRIx64
+			         ", 0x%" PRIx64 ")",
+			         fp, lo, hi);
+			problem = pbuf;
+			break;
+		}
+		if (lr == pc && fp == sp) {
+			problem = "traceback stuck";
+			break;
+		}
+		trap = e->kind == GPM_FUNC_SIGPANIC || e->kind == GPM_FUNC_ASYNC_PREEMPT ||
+		       e->kind == GPM_FUNC_DEBUGCALLV2;
+		pc = lr;
+		sp = fp;
+		const struct pc_entry *next = decode_pc(c, pc, trap);
+		if (!next)
+			return &gpm_error_nomem;
+		if (!next->ok) {
+			snprintf(pbuf, sizeof(pbuf), "unexpected return pc 0x%" PRIx64, pc);
+			problem = pbuf;
+			struct gpm_frame f = {.pc = pc, .flags = GPM_FRAME_NON_GO};
+			f.func = gpm_incident_str(c->inc, "?", 1);
+			if (!keep_frame(c, &f, sp, 0, &count, inner, outer))
+				return &gpm_error_nomem;
+			break;
+		}
+	}
+
+	// Assemble: inner frames, then (Go 1.21+) an elision marker and the outer ring in order.
+	uint64_t kept = c->stack.len + c->tail.len;
+	uint64_t elided = count - kept;
+	size_t total = c->stack.len + c->tail.len + (elided && outer ? 1 : 0);
+	struct gpm_stack_builder b;
+	gpm_incident_stack_begin(c->inc, &b);
+	g->regs = calloc(total ? total : 1, sizeof(*g->regs));
+	if (!g->regs)
+		return &gpm_error_nomem;
+	size_t k = 0;
+	for (size_t i = 0; i < c->stack.len; i++, k++) {
+		struct gpm_frame *f = gpm_incident_frame_push(c->inc);
+		if (!f)
+			return &gpm_error_nomem;
+		*f = c->stack.v[i].f;
+		g->regs[k] = c->stack.v[i].r;
+	}
+	if (elided && outer) {
+		struct gpm_frame *f = gpm_incident_frame_push(c->inc);
+		if (!f)
+			return &gpm_error_nomem;
+		f->flags = GPM_FRAME_ELIDED;
+		f->line = elided > UINT32_MAX ? UINT32_MAX : (uint32_t)elided;
+		g->elided_frames = f->line;
+		k++;
+	} else if (elided) {
+		g->flags |= GPM_GOROUTINE_MORE_FRAMES;
+		g->elided_frames = elided > UINT32_MAX ? UINT32_MAX : (uint32_t)elided;
+	}
+	size_t nt = c->tail.len;
+	size_t start =
+	    nt && (count - c->stack.len) > nt ? (size_t)((count - c->stack.len) % nt) : 0;
+	for (size_t i = 0; i < nt; i++, k++) {
+		const struct lframe *lf = &c->tail.v[(start + i) % nt];
+		struct gpm_frame *f = gpm_incident_frame_push(c->inc);
+		if (!f)
+			return &gpm_error_nomem;
+		*f = lf->f;
+		g->regs[k] = lf->r;
+	}
+	struct gpm_error *err = gpm_incident_stack_commit(c->inc, &b, &g->stack);
+	if (err)
+		return err;
+	if (problem) {
+		g->flags |= GPM_GOROUTINE_TRUNCATED;
+		g->problem = gpm_incident_str(c->inc, problem, strlen(problem));
+	}
+	return NULL;
+}
+
+/* ---- threads ---- */
+
+static void map_threads(struct ctx *c)
+{
+	const struct gpm_core *core = c->p->core;
+	size_t n = gpm_core_thread_count(core);
+	for (size_t i = 0; i < n; i++) {
+		const struct gpm_core_thread *t = gpm_core_thread_at(core, i);
+		struct thread_map *tm = gpm_vec_push(&c->threads);
+		if (!tm)
+			return;
+		tm->t = t;
+		// linux/amd64 without cgo: the g is in the TLS slot at fs_base - 8.
+		uint64_t g = 0;
+		if (t->tls >= (uint64_t)c->ptr && read_word(c, t->tls - c->ptr, &g) && g) {
+			const uint8_t *gb = read_g(c, g);
+			const uint8_t *mb = gb ? read_m(c, rd(gb, c->rt.g_m, c->ptr)) : NULL;
+			if (mb) {
+				uint64_t m = rd(gb, c->rt.g_m, c->ptr);
+				bool ours =
+				    c->rt.m_procid == NONE || rd(mb, c->rt.m_procid, 8) == t->tid;
+				if (ours) {
+					tm->g = g;
+					tm->m = m;
+					tm->curg = rd(mb, c->rt.m_curg, c->ptr);
+					tm->role = g == tm->curg                        ? ROLE_CURG
+					           : g == field(mb, c->rt.m_g0, c->ptr) ? ROLE_G0
+					           : g == field(mb, c->rt.m_gsignal, c->ptr)
+					               ? ROLE_GSIGNAL
+					               : ROLE_UNKNOWN;
+				}
+			}
+		}
+	}
+}
+
+/* Thread running m, found by TLS or else by m.procid. */
+static struct thread_map *thread_of_m(struct ctx *c, uint64_t m)
+{
+	for (size_t i = 0; i < c->threads.len; i++)
+		if (c->threads.v[i].m == m)
+			return &c->threads.v[i];
+	const uint8_t *mb = read_m(c, m);
+	if (!mb || c->rt.m_procid == NONE)
+		return NULL;
+	uint64_t tid = rd(mb, c->rt.m_procid, 8);
+	for (size_t i = 0; i < c->threads.len; i++) {
+		struct thread_map *tm = &c->threads.v[i];
+		if (tm->t->tid == tid && !tm->m) {
+			tm->m = m;
+			tm->curg = rd(mb, c->rt.m_curg, c->ptr);
+			return tm;
+		}
+	}
+	return NULL;
+}
+
+static bool is_sigtramp(struct ctx *c, uint64_t entry)
+{
+	return entry && (entry == c->sigtramp[0] || entry == c->sigtramp[1]);
+}
+
+/*
+ * The registers a signal interrupted: unwinds the thread's own (signal) stack from its
+ * registers to runtime.sigtramp, whose frame sits on the kernel's signal frame.
+ */
+static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, struct start *out)
+{
+	if (!c->sigframe || !(c->sigtramp[0] || c->sigtramp[1]))
+		return false;
+	uint64_t pc = t->pc, sp = t->sp;
+	bool trap = true;
+	for (int n = 0; n < 256; n++) {
+		const struct pc_entry *e = decode_pc(c, pc, trap);
+		if (!e || !e->ok || !e->sp_ok || e->spdelta < 0)
+			return false;
+		uint64_t fp = sp + (uint64_t)e->spdelta + c->ptr;
+		if (is_sigtramp(c, e->entry)) {
+			uint64_t rpc, rsp;
+			if (!read_word(c, fp + c->sigframe->pc, &rpc) ||
+			    !read_word(c, fp + c->sigframe->sp, &rsp))
+				return false;
+			*out = (struct start){rpc, rsp, true};
+			return true;
+		}
+		if (e->flag & GPM_FUNC_FLAG_TOPFRAME)
+			return false;
+		uint64_t lr;
+		if (!read_word(c, fp - c->ptr, &lr) || !lr)
+			return false;
+		pc = lr;
+		sp = fp;
+		trap = false;
+	}
+	return false;
+}
+
+/* ---- goroutines ---- */
+
+static struct gpm_error *created_by(struct ctx *c, struct gpm_goroutine *g, uint64_t gopc)
+{
+	struct gpm_func fn;
+	if (!gopc || g->id == 1 || !gpm_pclntab_func_for_pc(c->tab, gopc, &fn))
+		return NULL;
+	uint64_t tracepc = gopc > fn.entry ? gopc - 1 : gopc;
+	const char *file = NULL;
+	int32_t line = 0;
+	struct gpm_error *err = gpm_pclntab_file_line(c->tab, &fn, tracepc, &file, &line);
+	gpm_error_destroy(err);
+	struct gpm_frame f = {.pc = gopc, .line = line > 0 ? (uint32_t)line : 0};
+	f.offset = (uint32_t)(gopc - fn.entry);
+	f.flags = gopc > fn.entry ? GPM_FRAME_HAS_OFFSET : 0;
+	if ((err = intern_frame(c, &f, fn.name, file ? file : "?")))
+		return err;
+	return gpm_incident_lone_frame(c->inc, &f, &g->created_by);
+}
+
+static const char *func_name(struct ctx *c, uint64_t pc)
+{
+	struct gpm_func fn;
+	return pc && gpm_pclntab_func_for_pc(c->tab, pc, &fn) ? fn.name : NULL;
+}
+
+/* Decodes one g into a new goroutine of the incident; dead g's are skipped. */
+static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t now,
+                                        uint64_t signal_m)
+{
+	const struct rt_layout *rt = &c->rt;
+	const uint8_t *b = read_g(c, gaddr);
+	if (!b)
+		return gpm_incident_warn(c->inc, "goroutine at 0x%" PRIx64 " is not in the core",
+		                         gaddr);
+	uint32_t raw = (uint32_t)rd(b, rt->g_status, 4);
+	uint32_t status = raw & ~0x1000u;
+	if (status == GPM_G_DEAD || status == GPM_G_DEADEXTRA)
+		return NULL;
+	// The g's bytes may move if the incident allocates; copy what we need first.
+	uint64_t goid = rd(b, rt->g_goid, 8);
+	uint64_t lo = rd(b, rt->g_stack_lo, c->ptr), hi = rd(b, rt->g_stack_hi, c->ptr);
+	uint64_t sched_pc = rd(b, rt->g_sched_pc, c->ptr), sched_sp = rd(b, rt->g_sched_sp, c->ptr);
+	uint64_t syscallsp = field(b, rt->g_syscallsp, c->ptr),
+	         syscallpc = field(b, rt->g_syscallpc, c->ptr);
+	uint64_t m = rd(b, rt->g_m, c->ptr);
+	uint64_t waitsince = field(b, rt->g_waitsince, 8);
+	uint8_t reason = (uint8_t)field(b, rt->g_waitreason, 1);
+	uint64_t lockedm = field(b, rt->g_lockedm, c->ptr);
+	uint64_t gopc = field(b, rt->g_gopc, c->ptr), startpc = field(b, rt->g_startpc, c->ptr);
+	uint64_t parent = field(b, rt->g_parent_goid, 8);
+
+	struct gpm_goroutine *g = gpm_incident_goroutine_push(c->inc);
+	if (!g)
+		return &gpm_error_nomem;
+	g->id = goid;
+	g->gaddr = gaddr;
+	g->status = status <= GPM_G_DEADEXTRA ? (uint8_t)status : GPM_G_UNKNOWN;
+	g->parent_id = parent;
+	g->start_pc = startpc;
+	g->mp = m;
+	if (lockedm)
+		g->flags |= GPM_GOROUTINE_LOCKED;
+	const char *state = gpm_gstatus_name(g->status);
+	if ((status == GPM_G_WAITING || status == GPM_G_LEAKED) && reason) {
+		const char *r = gpm_goimage_waitreason(c->p->img, reason);
+		if (r) {
+			g->wait_reason = gpm_incident_str(c->inc, r, strlen(r));
+			state = r;
+		}
+	}
+	g->state = gpm_incident_str(c->inc, state, strlen(state));
+	if ((status == GPM_G_WAITING || status == GPM_G_SYSCALL) && waitsince && now > waitsince)
+		g->wait_minutes = (int64_t)((now - waitsince) / 60000000000ULL);
+	const char *start = func_name(c, startpc);
+	if (start && !strncmp(start, "runtime.", 8) && strcmp(start, "runtime.main"))
+		g->flags |= GPM_GOROUTINE_SYSTEM;
+
+	// Where to unwind from: a running goroutine from its thread, else the saved state.
+	struct start st = {sched_pc, sched_sp, false};
+	if (syscallsp)
+		st = (struct start){syscallpc, syscallsp, false};
+	struct thread_map *tm = m ? thread_of_m(c, m) : NULL;
+	if (tm) {
+		const uint8_t *mb = read_m(c, m);
+		g->m_id = mb ? (int64_t)field(mb, rt->m_id, 8) : -1;
+		g->thread_id = tm->t->tid;
+		if (tm->curg == gaddr && status == GPM_G_RUNNING) {
+			// The thread may be on this goroutine's stack, or in a signal handler (on
+			// gsignal's stack, possibly with the TLS g not switched yet) that
+			// interrupted it; otherwise it is on g0 and g.sched holds the switch.
+			struct start sig;
+			if (tm->t->sp >= lo && tm->t->sp < hi)
+				st = (struct start){tm->t->pc, tm->t->sp, true};
+			else if (signal_context(c, tm->t, &sig) && sig.sp >= lo && sig.sp < hi)
+				st = sig;
+		}
+		if (m == signal_m && tm->curg == gaddr)
+			g->flags |= GPM_GOROUTINE_CURRENT;
+	} else if (m) {
+		const uint8_t *mb = read_m(c, m);
+		g->m_id = mb ? (int64_t)field(mb, rt->m_id, 8) : -1;
+	}
+	bool stale = status == GPM_G_RUNNING && !st.trap;
+	uint32_t gi = (uint32_t)(g - c->inc->goroutines.v);
+	struct gpm_error *err = unwind(c, g, st, lo, hi);
+	if (err)
+		return err;
+	g = &c->inc->goroutines.v[gi];
+	if (stale && !g->problem) {
+		// Its thread's registers were not found: the saved state may predate what it ran.
+		g->problem = gpm_incident_str(c->inc,
+		                              "running, but its thread was not found: stack "
+		                              "from its last saved state",
+		                              66);
+	}
+	return created_by(c, g, gopc);
+}
+
+/* A lower bound of the runtime's nanotime() at the dump: no clock is in a core, so take the
+ * newest time the runtime recorded (the last poll, the newest wait start). */
+static uint64_t estimate_now(struct ctx *c, uint64_t allgs, uint64_t n)
+{
+	uint64_t now = 0, addr, size;
+	if (c->rt.g_waitsince != NONE)
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t g;
+			const uint8_t *b;
+			if (read_word(c, allgs + i * c->ptr, &g) && (b = read_g(c, g))) {
+				uint64_t w = rd(b, c->rt.g_waitsince, 8);
+				if (w > now)
+					now = w;
+			}
+		}
+	const struct gpm_layout *sched;
+	struct gpm_error *err = gpm_goimage_layout(c->p->img, "runtime.schedt", &sched);
+	if (!err && gpm_goimage_symbol(c->p->img, "runtime.sched", &addr, &size)) {
+		uint64_t off = gpm_layout_offset(sched, "lastpoll"), v;
+		if (off != NONE && read_word(c, addr + off, &v) && v > now)
+			now = v;
+	}
+	gpm_error_destroy(err);
+	return now;
+}
+
+static void fill_process_facts(struct ctx *c)
+{
+	struct gpm_incident *inc = c->inc;
+	const struct gpm_goimage *img = c->p->img;
+	if (img->go_version[0])
+		inc->go_version = gpm_incident_str(inc, img->go_version, strlen(img->go_version));
+	const char *mod = img->has_buildinfo ? (img->buildinfo.main.path ? img->buildinfo.main.path
+	                                                                 : img->buildinfo.path)
+	                                     : NULL;
+	if (mod)
+		inc->main_module = gpm_incident_str(inc, mod, strlen(mod));
+	const char *exe = gpm_exe_path(c->p->exe);
+	inc->exe_path = gpm_incident_str(inc, exe, strlen(exe));
+	const char *bid = gpm_exe_gnu_build_id(c->p->exe);
+	if (!bid)
+		bid = gpm_exe_go_build_id(c->p->exe);
+	if (bid)
+		inc->build_id = gpm_incident_str(inc, bid, strlen(bid));
+	const struct gpm_core_psinfo *ps = gpm_core_psinfo(c->p->core);
+	if (ps) {
+		inc->pid = ps->pid;
+		inc->cmdline = gpm_incident_str(inc, ps->psargs, strlen(ps->psargs));
+	}
+	const struct gpm_core_siginfo *si = gpm_core_siginfo(c->p->core);
+	if (si && si->signo) {
+		inc->crash.signo = si->signo;
+		inc->crash.sigcode = si->code;
+		inc->crash.has_fault_addr = si->has_addr;
+		inc->crash.fault_addr = si->addr;
+	}
+}
+
+struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_goroutines_options *o,
+                                      struct gpm_incident **out)
+{
+	static const struct gpm_goroutines_options defaults;
+	struct ctx c = {.p = p, .o = o ? o : &defaults, .ptr = p->img->ptr_size};
+	c.tab = p->img->pclntab;
+	c.go121 = gpm_go_version_cmp(&p->img->version, 1, 21) >= 0 || !p->img->version.major;
+	for (size_t i = 0; i < sizeof(sigframes) / sizeof(sigframes[0]); i++)
+		if (sigframes[i].machine == gpm_core_machine(p->core))
+			c.sigframe = &sigframes[i];
+	struct gpm_func fn;
+	if (gpm_pclntab_func_by_name(c.tab, "runtime.sigtramp", &fn))
+		c.sigtramp[0] = fn.entry;
+	if (gpm_pclntab_func_by_name(c.tab, "runtime.cgoSigtramp", &fn))
+		c.sigtramp[1] = fn.entry;
+	c.inc = gpm_incident_create(GPM_INPUT_CORE);
+	if (!c.inc)
+		return &gpm_error_nomem;
+	struct gpm_error *err = load_layout(&c);
+	uint64_t allgs = 0, n = 0;
+	const char *how = NULL;
+	if (!err)
+		err = find_allgs(&c, &allgs, &n, &how);
+	if (err)
+		goto fail;
+	fill_process_facts(&c);
+	map_threads(&c);
+	const struct gpm_core_thread *sig = gpm_core_signal_thread(p->core);
+	uint64_t signal_m = 0;
+	for (size_t i = 0; sig && i < c.threads.len; i++)
+		if (c.threads.v[i].t == sig)
+			signal_m = c.threads.v[i].m;
+	uint64_t now = estimate_now(&c, allgs, n);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t g;
+		if (!read_word(&c, allgs + i * c.ptr, &g)) {
+			gpm_incident_warn(c.inc,
+			                  "allgs[%" PRIu64 "] at 0x%" PRIx64 " is not in the core",
+			                  i, allgs + i * c.ptr);
+			continue;
+		}
+		if ((err = read_goroutine(&c, g, now, signal_m)))
+			goto fail;
+	}
+	// The runtime prints the goroutine that crashed first.
+	for (size_t i = 1; i < c.inc->goroutines.len; i++) {
+		if (!(c.inc->goroutines.v[i].flags & GPM_GOROUTINE_CURRENT))
+			continue;
+		struct gpm_goroutine cur = c.inc->goroutines.v[i];
+		memmove(&c.inc->goroutines.v[1], &c.inc->goroutines.v[0], i * sizeof(cur));
+		c.inc->goroutines.v[0] = cur;
+		break;
+	}
+	(void)how;
+	gpm_vec_free(&c.lframes);
+	gpm_vec_free(&c.stack);
+	gpm_vec_free(&c.tail);
+	gpm_vec_free(&c.threads);
+	free(c.cache);
+	*out = c.inc;
+	return NULL;
+fail:
+	gpm_vec_free(&c.lframes);
+	gpm_vec_free(&c.stack);
+	gpm_vec_free(&c.tail);
+	gpm_vec_free(&c.threads);
+	free(c.cache);
+	gpm_incident_destroy(c.inc);
+	return err;
+}

@@ -1,0 +1,51 @@
+/* A dumped Go process: core + executable + memory + Go image. See process.h. */
+#include "goroutines/process.h"
+
+#include <stdlib.h>
+
+#include "core/exe_locate.h"
+
+struct gpm_error *gpm_process_from_core(struct gpm_core *core, const struct gpm_process_options *o,
+                                        struct gpm_process **out)
+{
+	struct gpm_process *p = calloc(1, sizeof(*p));
+	if (!p) {
+		gpm_core_destroy(core);
+		return &gpm_error_nomem;
+	}
+	p->core = core;
+	struct gpm_error *err = gpm_core_find_exe(core, o ? o->exe_path : NULL, o && o->force,
+	                                          &p->exe, &p->bias, &p->exe_why);
+	if (!err)
+		err = gpm_memory_create(core, p->exe, p->bias, &p->mem);
+	if (!err)
+		err = gpm_goimage_open(p->exe, p->mem, p->bias, &p->img);
+	if (err) {
+		gpm_process_destroy(p);
+		return err;
+	}
+	*out = p;
+	return NULL;
+}
+
+struct gpm_error *gpm_process_open(const char *core_path, const struct gpm_process_options *o,
+                                   struct gpm_process **out)
+{
+	struct gpm_core *core;
+	struct gpm_error *err = gpm_core_open(core_path, &core);
+	if (err)
+		return err;
+	return gpm_process_from_core(core, o, out);
+}
+
+void gpm_process_destroy(struct gpm_process *p)
+{
+	if (!p)
+		return;
+	gpm_goimage_destroy(p->img);
+	gpm_memory_destroy(p->mem);
+	gpm_exe_destroy(p->exe);
+	gpm_core_destroy(p->core);
+	free(p->exe_why);
+	free(p);
+}

@@ -1,0 +1,235 @@
+/*
+ * The oracle tests: for every fixture core in testdata/cores/, the goroutines gopm reads from
+ * the core must be the ones the Go runtime printed at that instant (stderr.txt): same id,
+ * same state/wait reason, same frames (function, file:line) in the same order, same creator.
+ * Parked goroutines must match exactly; a running goroutine may have extra innermost frames
+ * (the crash handling the signal added after the runtime printed it).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/source.h"
+#include "check_gopm.h"
+#include "dump/dump.h"
+#include "goroutines/goroutines.h"
+
+struct fixture {
+	char dir[512];
+	char exe[512];
+};
+
+static bool meta_get(const char *dir, const char *key, char *out, size_t cap)
+{
+	char path[600];
+	snprintf(path, sizeof(path), "%s/meta", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	char line[1024];
+	size_t klen = strlen(key);
+	bool found = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == '=') {
+			line[strcspn(line, "\n")] = 0;
+			int w = snprintf(out, cap, "%s", line + klen + 1);
+			found = w >= 0 && (size_t)w < cap;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int fixture_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fixture *)a)->dir, ((const struct fixture *)b)->dir);
+}
+
+static size_t list_fixtures(struct fixture **out)
+{
+	const char *root = gpm_test_data("cores");
+	char rootcopy[512];
+	snprintf(rootcopy, sizeof(rootcopy), "%s", root);
+	DIR *d = opendir(rootcopy);
+	size_t n = 0;
+	*out = NULL;
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		struct fixture fx;
+		int w = snprintf(fx.dir, sizeof(fx.dir), "%s/%s", rootcopy, e->d_name);
+		char exe[256];
+		if (w < 0 || (size_t)w >= sizeof(fx.dir) ||
+		    !meta_get(fx.dir, "exe", exe, sizeof(exe)))
+			continue;
+		w = snprintf(fx.exe, sizeof(fx.exe), "%s", gpm_test_data(exe));
+		if (w < 0 || (size_t)w >= sizeof(fx.exe))
+			continue;
+		*out = realloc(*out, (n + 1) * sizeof(**out));
+		(*out)[n++] = fx;
+	}
+	closedir(d);
+	qsort(*out, n, sizeof(**out), fixture_cmp);
+	return n;
+}
+
+static const struct gpm_goroutine *find_g(const struct gpm_incident *inc, uint64_t id)
+{
+	for (size_t i = 0; i < inc->goroutines.len; i++)
+		if (inc->goroutines.v[i].id == id)
+			return &inc->goroutines.v[i];
+	return NULL;
+}
+
+/* Real frames only (no elision markers). */
+static size_t frames_of(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                        const struct gpm_frame **out)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	size_t k = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (!(f[i].flags & GPM_FRAME_ELIDED))
+			out[k++] = &f[i];
+	return k;
+}
+
+static bool same_frame(const struct gpm_frame *a, const struct gpm_frame *b)
+{
+	return a->func && b->func && !strcmp(a->func, b->func) && a->file && b->file &&
+	       !strcmp(a->file, b->file) && a->line == b->line;
+}
+
+/* Compares one goroutine; writes the first difference into why. */
+static bool compare(const struct gpm_incident *oracle, const struct gpm_goroutine *go,
+                    const struct gpm_incident *ours, const struct gpm_goroutine *g, char *why,
+                    size_t cap)
+{
+	if (!g) {
+		snprintf(why, cap, "missing");
+		return false;
+	}
+	const char *so = go->state ? go->state : "", *s = g->state ? g->state : "";
+	if (strcmp(so, s)) {
+		snprintf(why, cap, "state '%s', runtime printed '%s'", s, so);
+		return false;
+	}
+	static const struct gpm_frame *fo[100000], *f[100000];
+	size_t no = frames_of(oracle, go, fo), n = frames_of(ours, g, f);
+	bool running = go->status == GPM_G_RUNNING || !strcmp(so, "running");
+	size_t skip = 0;
+	if (running && n > no)
+		skip = n - no; // extra innermost frames of the crash itself
+	if (n - skip != no) {
+		snprintf(why, cap, "%zu frames, runtime printed %zu", n, no);
+		return false;
+	}
+	for (size_t i = 0; i < no; i++) {
+		if (!same_frame(fo[i], f[skip + i])) {
+			snprintf(why, cap, "frame %zu is %s %s:%u, runtime printed %s %s:%u", i,
+			         f[skip + i]->func, f[skip + i]->file ? f[skip + i]->file : "?",
+			         f[skip + i]->line, fo[i]->func, fo[i]->file ? fo[i]->file : "?",
+			         fo[i]->line);
+			return false;
+		}
+	}
+	if (go->created_by != UINT32_MAX) {
+		if (g->created_by == UINT32_MAX || !same_frame(&oracle->frames.v[go->created_by],
+		                                               &ours->frames.v[g->created_by])) {
+			snprintf(why, cap, "creator differs");
+			return false;
+		}
+		if (go->parent_id && go->parent_id != g->parent_id) {
+			snprintf(why, cap, "parent goroutine %llu, runtime printed %llu",
+			         (unsigned long long)g->parent_id,
+			         (unsigned long long)go->parent_id);
+			return false;
+		}
+	}
+	return true;
+}
+
+START_TEST(every_fixture_matches_the_runtime_traceback)
+{
+	struct fixture *fx;
+	size_t nfx = list_fixtures(&fx);
+	ck_assert_msg(nfx > 0, "no fixtures under testdata/cores");
+	size_t total = 0, matched = 0, parked_bad = 0, running_bad = 0;
+	for (size_t i = 0; i < nfx; i++) {
+		char path[600];
+		snprintf(path, sizeof(path), "%s/stderr.txt", fx[i].dir);
+		struct gpm_source *src;
+		struct gpm_error *err = gpm_source_open(path, &src);
+		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+		struct gpm_incident **snaps;
+		size_t nsnaps;
+		err = gpm_dump_parse_all((const char *)src->data, src->size, path, NULL, &snaps,
+		                         &nsnaps);
+		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+
+		snprintf(path, sizeof(path), "%s/core.zst", fx[i].dir);
+		struct gpm_process_options po = {.exe_path = fx[i].exe};
+		struct gpm_process *p;
+		err = gpm_process_open(path, &po, &p);
+		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+		struct gpm_incident *inc;
+		err = gpm_goroutines_read(p, NULL, &inc);
+		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+
+		size_t fx_total = 0, fx_matched = 0;
+		for (size_t s = 0; s < nsnaps; s++) {
+			const struct gpm_incident *o = snaps[s];
+			for (size_t k = 0; k < o->goroutines.len; k++) {
+				const struct gpm_goroutine *go = &o->goroutines.v[k];
+				if (go->id == 0 || (go->flags & GPM_GOROUTINE_UNAVAILABLE))
+					continue;
+				char why[512];
+				fx_total++;
+				if (compare(o, go, inc, find_g(inc, go->id), why, sizeof(why))) {
+					fx_matched++;
+					continue;
+				}
+				bool running = go->status == GPM_G_RUNNING ||
+				               (go->state && !strcmp(go->state, "running"));
+				running ? running_bad++ : parked_bad++;
+				fprintf(stderr, "oracle: %s: goroutine %llu: %s\n", fx[i].dir,
+				        (unsigned long long)go->id, why);
+			}
+		}
+		fprintf(stderr, "oracle: %-60s %zu/%zu goroutines match\n", fx[i].dir, fx_matched,
+		        fx_total);
+		ck_assert_msg(fx_total > 0, "%s: no goroutines in the traceback", fx[i].dir);
+		total += fx_total;
+		matched += fx_matched;
+		gpm_incident_destroy(inc);
+		gpm_process_destroy(p);
+		for (size_t s = 0; s < nsnaps; s++)
+			gpm_incident_destroy(snaps[s]);
+		free(snaps);
+		gpm_source_destroy(src);
+	}
+	fprintf(
+	    stderr,
+	    "oracle: %zu fixtures, %zu/%zu goroutines match (%zu parked and %zu running differ)\n",
+	    nfx, matched, total, parked_bad, running_bad);
+	free(fx);
+	ck_assert_msg(parked_bad == 0, "%zu parked goroutines differ from the runtime", parked_bad);
+	ck_assert_msg(running_bad == 0, "%zu running goroutines differ from the runtime",
+	              running_bad);
+}
+END_TEST
+
+Suite *goroutines_suite(void)
+{
+	Suite *s = suite_create("goroutines");
+	TCase *tc = tcase_create("oracle");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, every_fixture_matches_the_runtime_traceback);
+	suite_add_tcase(s, tc);
+	return s;
+}
