@@ -284,7 +284,10 @@ static int goroutines_usage(void)
 	       "  --json          JSON: snapshots, crash facts, goroutines, frames\n"
 	       "  --state S       only goroutines whose state or status is S (\"chan receive\")\n"
 	       "  --wait REGEX    only goroutines whose wait reason matches REGEX (POSIX ERE)\n"
-	       "  --func REGEX    only goroutines with a frame whose function matches REGEX\n");
+	       "  --func REGEX    only goroutines with a frame whose function matches REGEX\n"
+	       "  --exe EXE       the executable of a core (default: found from the core)\n"
+	       "  --force         use --exe even when its build id does not match the core\n"
+	       "  --all-frames    do not elide the middle of very deep stacks\n");
 	return GPM_EXIT_OK;
 }
 
@@ -321,6 +324,9 @@ int gpm_cmd_goroutines(int argc, char **argv)
 				goto out;
 			}
 			*has = true;
+		} else if (gpm_cli_core_option("goroutines", argc, argv, &i, &status)) {
+			if (status)
+				goto out;
 		} else if (a[0] == '-' && a[1]) {
 			status = gpm_cli_usage("goroutines", "unknown option '%s'", a);
 			goto out;
@@ -424,20 +430,35 @@ out:
 int gpm_cmd_stack(int argc, char **argv)
 {
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: gopm stack INPUT GOID\n\n"
+		printf("usage: gopm stack [--exe EXE] [--force] INPUT GOID\n\n"
 		       "Print one goroutine in the Go runtime's traceback format (from every\n"
 		       "snapshot of INPUT that has it).\n");
 		return GPM_EXIT_OK;
 	}
-	if (argc != 3)
+	const char *pos[2] = {NULL, NULL};
+	size_t npos = 0;
+	for (int i = 1; i < argc; i++) {
+		int st = 0;
+		if (gpm_cli_core_option("stack", argc, argv, &i, &st)) {
+			if (st)
+				return st;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return gpm_cli_usage("stack", "unknown option '%s'", argv[i]);
+		} else if (npos < 2) {
+			pos[npos++] = argv[i];
+		} else {
+			npos++;
+		}
+	}
+	if (npos != 2)
 		return gpm_cli_usage("stack", "expected INPUT GOID");
 	char *end;
 	errno = 0;
-	unsigned long long id = strtoull(argv[2], &end, 10);
-	if (errno || !*argv[2] || *end)
-		return gpm_cli_usage("stack", "bad goroutine id '%s'", argv[2]);
+	unsigned long long id = strtoull(pos[1], &end, 10);
+	if (errno || !*pos[1] || *end)
+		return gpm_cli_usage("stack", "bad goroutine id '%s'", pos[1]);
 	struct gpm_loaded l;
-	struct gpm_error *err = gpm_cli_load(argv[1], &l);
+	struct gpm_error *err = gpm_cli_load(pos[0], &l);
 	if (err)
 		return gpm_cli_fail(err);
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
@@ -459,7 +480,7 @@ int gpm_cmd_stack(int argc, char **argv)
 	}
 	int status = GPM_EXIT_OK;
 	if (!found) {
-		fprintf(stderr, "gopm: %s: no goroutine %llu\n", argv[1], id);
+		fprintf(stderr, "gopm: %s: no goroutine %llu\n", pos[0], id);
 		status = GPM_EXIT_NOTFOUND;
 	} else if ((err = gpm_strbuf_error(&sb))) {
 		status = gpm_cli_fail(err);

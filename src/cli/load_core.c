@@ -2,6 +2,9 @@
 #include "cli/load.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
 
 #include "goroutines/goroutines.h"
 #include "goroutines/process.h"
@@ -32,4 +35,25 @@ struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out)
 	}
 	gpm_process_destroy(p);
 	return err;
+}
+
+bool gpm_cli_core_option(const char *cmd, int argc, char **argv, int *i, int *status)
+{
+	const char *a = argv[*i];
+	if (!strcmp(a, "--exe")) {
+		if (*i + 1 >= argc) {
+			*status = gpm_cli_usage(cmd, "--exe needs a value");
+			return true;
+		}
+		gpm_cli_core_options.exe_path = argv[++*i];
+	} else if (!strncmp(a, "--exe=", 6)) {
+		gpm_cli_core_options.exe_path = a + 6;
+	} else if (!strcmp(a, "--force")) {
+		gpm_cli_core_options.force = true;
+	} else if (!strcmp(a, "--all-frames")) {
+		gpm_cli_core_options.all_frames = true;
+	} else {
+		return false;
+	}
+	return true;
 }

@@ -628,16 +628,19 @@ static bool is_sigtramp(struct ctx *c, uint64_t entry)
 }
 
 /*
- * The registers a signal interrupted: unwinds the thread's own (signal) stack from its
- * registers to runtime.sigtramp, whose frame sits on the kernel's signal frame.
+ * The registers a signal interrupted on the goroutine stack [lo, hi): unwinds the thread's own
+ * (signal) stack from its registers to runtime.sigtramp, whose frame sits on the kernel's
+ * signal frame. Signals nest (the crash raises SIGABRT inside the SIGQUIT handler), so when
+ * the interrupted code is itself on the signal stack, the walk goes on from there.
  */
-static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, struct start *out)
+static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, uint64_t lo, uint64_t hi,
+                           struct start *out)
 {
 	if (!c->sigframe || !(c->sigtramp[0] || c->sigtramp[1]))
 		return false;
 	uint64_t pc = t->pc, sp = t->sp;
 	bool trap = true;
-	for (int n = 0; n < 256; n++) {
+	for (int n = 0; n < 1024; n++) {
 		const struct pc_entry *e = decode_pc(c, pc, trap);
 		if (!e || !e->ok || !e->sp_ok || e->spdelta < 0)
 			return false;
@@ -647,8 +650,14 @@ static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, struc
 			if (!read_word(c, fp + c->sigframe->pc, &rpc) ||
 			    !read_word(c, fp + c->sigframe->sp, &rsp))
 				return false;
-			*out = (struct start){rpc, rsp, true};
-			return true;
+			if (rsp >= lo && rsp < hi) {
+				*out = (struct start){rpc, rsp, true};
+				return true;
+			}
+			pc = rpc;
+			sp = rsp;
+			trap = true;
+			continue;
 		}
 		if (e->flag & GPM_FUNC_FLAG_TOPFRAME)
 			return false;
@@ -756,7 +765,7 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 			struct start sig;
 			if (tm->t->sp >= lo && tm->t->sp < hi)
 				st = (struct start){tm->t->pc, tm->t->sp, true};
-			else if (signal_context(c, tm->t, &sig) && sig.sp >= lo && sig.sp < hi)
+			else if (signal_context(c, tm->t, lo, hi, &sig))
 				st = sig;
 		}
 		if (m == signal_m && tm->curg == gaddr)

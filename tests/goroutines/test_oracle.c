@@ -162,7 +162,10 @@ START_TEST(every_fixture_matches_the_runtime_traceback)
 	size_t total = 0, matched = 0, parked_bad = 0, running_bad = 0;
 	for (size_t i = 0; i < nfx; i++) {
 		char path[600];
-		snprintf(path, sizeof(path), "%s/stderr.txt", fx[i].dir);
+		// The traceback is stderr.txt, or stderr.txt.zst when large (meta names it).
+		char name[128] = "stderr.txt";
+		meta_get(fx[i].dir, "stderr", name, sizeof(name));
+		snprintf(path, sizeof(path), "%s/%s", fx[i].dir, name);
 		struct gpm_source *src;
 		struct gpm_error *err = gpm_source_open(path, &src);
 		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
