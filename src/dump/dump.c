@@ -230,6 +230,16 @@ static struct gpm_error *ensure_incident(struct parser *P, enum gpm_input_kind k
 	if (!P->inc)
 		return &gpm_error_nomem;
 	P->inc->snapshot = P->nsnapshots;
+	// Room for the goroutines and argument texts this input can hold, reserved once:
+	// growing 20 MB arrays by doubling costs more in copies than the parse itself, and
+	// pages never written are never resident.
+	size_t left = (size_t)(P->end - P->p);
+	size_t est = left / 160 + 16;
+	if (est > P->o.max_goroutines)
+		est = P->o.max_goroutines;
+	if (!gpm_vec_reserve(&P->inc->goroutines, est) ||
+	    !gpm_vec_reserve(&P->inc->arg_text, left / 4 + 64))
+		return &gpm_error_nomem;
 	if (P->name && !(P->inc->source_name = istr(P, P->name, strlen(P->name))))
 		return &gpm_error_nomem;
 	snapshot_reset_state(P);
