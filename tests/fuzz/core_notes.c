@@ -31,8 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gpm_source *src;
-	if (gpm_source_from_memory(data, size, "fuzz.core", &src))
+	struct gpm_error *serr = gpm_source_from_memory(data, size, "fuzz.core", &src);
+	if (serr) {
+		gpm_error_destroy(serr);
 		return 0;
+	}
 	struct gpm_core *core;
 	struct gpm_error *err = gpm_core_from_source(src, &core);
 	if (err) {

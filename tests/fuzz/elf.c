@@ -15,8 +15,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gpm_source *src;
-	if (gpm_source_from_memory(data, size, "fuzz.elf", &src))
+	struct gpm_error *serr = gpm_source_from_memory(data, size, "fuzz.elf", &src);
+	if (serr) {
+		gpm_error_destroy(serr);
 		return 0;
+	}
 	struct gpm_exe *exe;
 	struct gpm_error *err = gpm_exe_from_source(src, &exe);
 	if (err) {
