@@ -227,12 +227,96 @@ START_TEST(every_fixture_matches_the_runtime_traceback)
 }
 END_TEST
 
+/* The innermost frame outside the runtime. */
+static const struct gpm_frame *user_frame(const struct gpm_incident *inc,
+                                          const struct gpm_goroutine *g)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n; i++)
+		if (f[i].func && f[i].file && strncmp(f[i].func, "runtime.", 8) &&
+		    strcmp(f[i].func, "panic") && !(f[i].flags & GPM_FRAME_ELIDED))
+			return &f[i];
+	return NULL;
+}
+
+/*
+ * What `gopm info` reports, checked per fixture: the Go version and signal the generator
+ * recorded, and for crashes the crashing goroutine and its innermost user frame, which must
+ * be those of the goroutine the runtime printed first.
+ */
+START_TEST(info_facts_match_each_fixture)
+{
+	struct fixture *fx;
+	size_t nfx = list_fixtures(&fx);
+	size_t crashes = 0;
+	for (size_t i = 0; i < nfx; i++) {
+		char want_go[64], want_sig[32], path[600];
+		snprintf(path, sizeof(path), "%s/core.zst", fx[i].dir);
+		struct gpm_process_options po = {.exe_path = fx[i].exe};
+		struct gpm_process *p;
+		struct gpm_error *err = gpm_process_open(path, &po, &p);
+		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+		if (meta_get(fx[i].dir, "go", want_go, sizeof(want_go)))
+			ck_assert_msg(!strcmp(p->img->go_version, want_go), "%s: go %s, want %s",
+			              fx[i].dir, p->img->go_version, want_go);
+		const struct gpm_core_siginfo *si = gpm_core_siginfo(p->core);
+		ck_assert_ptr_nonnull(si);
+		if (meta_get(fx[i].dir, "signal", want_sig, sizeof(want_sig)))
+			ck_assert_msg(!strcmp(want_sig, "SIGABRT") ? si->signo == 6 : true,
+			              "%s: signal %d, want %s", fx[i].dir, si->signo, want_sig);
+
+		char name[128] = "stderr.txt";
+		meta_get(fx[i].dir, "stderr", name, sizeof(name));
+		snprintf(path, sizeof(path), "%s/%s", fx[i].dir, name);
+		struct gpm_source *src;
+		ck_assert_ptr_null(gpm_source_open(path, &src));
+		struct gpm_incident **snaps;
+		size_t nsnaps;
+		ck_assert_ptr_null(gpm_dump_parse_all((const char *)src->data, src->size, path,
+		                                      NULL, &snaps, &nsnaps));
+		struct gpm_incident *inc;
+		ck_assert_ptr_null(gpm_goroutines_read(p, NULL, &inc));
+		const struct gpm_incident *o = snaps[0];
+		if (o->crash.kind == GPM_FATAL_PANIC && o->goroutines.len) {
+			// A panic: the runtime prints the panicking goroutine first; the core's
+			// signal thread must run that goroutine, stopped in the same user frame.
+			const struct gpm_goroutine *go = &o->goroutines.v[0];
+			ck_assert_msg(inc->goroutines.len &&
+			                  inc->goroutines.v[0].flags & GPM_GOROUTINE_CURRENT,
+			              "%s: no crashing goroutine found", fx[i].dir);
+			const struct gpm_goroutine *g = &inc->goroutines.v[0];
+			ck_assert_msg(g->id == go->id,
+			              "%s: crashed goroutine %llu, runtime says %llu", fx[i].dir,
+			              (unsigned long long)g->id, (unsigned long long)go->id);
+			const struct gpm_frame *uf = user_frame(inc, g), *uo = user_frame(o, go);
+			if (uo) {
+				ck_assert_msg(uf && same_frame(uf, uo),
+				              "%s: crashed in %s:%u, runtime says %s:%u", fx[i].dir,
+				              uf ? uf->func : "?", uf ? uf->line : 0, uo->func,
+				              uo->line);
+				crashes++;
+			}
+		}
+		gpm_incident_destroy(inc);
+		for (size_t s = 0; s < nsnaps; s++)
+			gpm_incident_destroy(snaps[s]);
+		free(snaps);
+		gpm_source_destroy(src);
+		gpm_process_destroy(p);
+	}
+	fprintf(stderr, "info: %zu fixtures, %zu crash sites checked\n", nfx, crashes);
+	free(fx);
+}
+END_TEST
+
 Suite *goroutines_suite(void)
 {
 	Suite *s = suite_create("goroutines");
 	TCase *tc = tcase_create("oracle");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, every_fixture_matches_the_runtime_traceback);
+	tcase_add_test(tc, info_facts_match_each_fixture);
 	suite_add_tcase(s, tc);
 	return s;
 }
