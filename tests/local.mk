@@ -58,3 +58,28 @@ tests_fuzz_fuzz_dump_text_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_dump_text_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_dump_text_LDADD = $(FUZZ_LDADD)
 endif
+
+# gort fuzz harnesses
+check_PROGRAMS += tests/fuzz/replay-pclntab tests/fuzz/replay-buildinfo tests/fuzz/replay-typedesc
+TESTS += tests/fuzz/replay-pclntab tests/fuzz/replay-buildinfo tests/fuzz/replay-typedesc
+tests_fuzz_replay_pclntab_SOURCES = tests/fuzz/pclntab.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_pclntab_LDADD = $(FUZZ_LDADD)
+tests_fuzz_replay_buildinfo_SOURCES = tests/fuzz/buildinfo.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_buildinfo_LDADD = $(FUZZ_LDADD)
+tests_fuzz_replay_typedesc_SOURCES = tests/fuzz/typedesc.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_typedesc_LDADD = $(FUZZ_LDADD)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz-pclntab tests/fuzz/fuzz-buildinfo tests/fuzz/fuzz-typedesc
+tests_fuzz_fuzz_pclntab_SOURCES = tests/fuzz/pclntab.c
+tests_fuzz_fuzz_pclntab_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_pclntab_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_pclntab_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_buildinfo_SOURCES = tests/fuzz/buildinfo.c
+tests_fuzz_fuzz_buildinfo_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_buildinfo_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_buildinfo_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_typedesc_SOURCES = tests/fuzz/typedesc.c
+tests_fuzz_fuzz_typedesc_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_typedesc_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_typedesc_LDADD = $(FUZZ_LDADD)
+endif

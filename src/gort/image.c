@@ -435,6 +435,27 @@ struct gpm_error *gpm_goimage_open(struct gpm_exe *exe, struct gpm_memory *mem, 
 	return NULL;
 }
 
+struct gpm_error *gpm_gort_image_fake(struct gpm_exe *exe, const struct gpm_moduledata *md,
+                                      const char *go_version, struct gpm_goimage **out)
+{
+	struct gpm_goimage *img = calloc(1, sizeof(*img));
+	struct priv *p = calloc(1, sizeof(*p));
+	if (!img || !p) {
+		free(img);
+		free(p);
+		return &gpm_error_nomem;
+	}
+	img->priv = p;
+	img->exe = exe;
+	img->ptr_size = 8;
+	img->has_moduledata = true;
+	img->moduledata = *md;
+	snprintf(img->go_version, sizeof(img->go_version), "%s", go_version);
+	gpm_go_version_parse(go_version, &img->version);
+	*out = img;
+	return NULL;
+}
+
 void gpm_layout_destroy(struct gpm_layout *layout)
 {
 	if (!layout)

@@ -26,4 +26,9 @@ void gpm_gort_warn(struct gpm_goimage *img, const char *fmt, ...)
 /* The types index slot of the private data (image.c). */
 void **gpm_gort_types_slot(struct gpm_goimage *img);
 
+/* An image over exe with the given moduledata and version and no pclntab, for fuzzing the
+ * type-descriptor walker (image.c). */
+struct gpm_error *gpm_gort_image_fake(struct gpm_exe *exe, const struct gpm_moduledata *md,
+                                      const char *go_version, struct gpm_goimage **out);
+
 #endif

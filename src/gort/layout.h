@@ -72,7 +72,8 @@ const struct gpm_layout_field *gpm_layout_field(const struct gpm_layout *layout,
                                                 uint64_t *offset);
 
 /* Struct nesting and field counts are capped. */
-#define GPM_LAYOUT_MAX_FIELDS 4096
-#define GPM_LAYOUT_MAX_DEPTH  8
+#define GPM_LAYOUT_MAX_FIELDS       4096
+#define GPM_LAYOUT_MAX_DEPTH        8
+#define GPM_LAYOUT_MAX_TOTAL_FIELDS 65536
 
 #endif

@@ -100,7 +100,7 @@ static bool offset_anon(const struct gpm_goimage *img)
 {
 	if (img->version.major)
 		return gpm_go_version_cmp(&img->version, 1, 19) < 0;
-	return gpm_pclntab_format(img->pclntab) == GPM_PCLNTAB_116;
+	return img->pclntab && gpm_pclntab_format(img->pclntab) == GPM_PCLNTAB_116;
 }
 
 /* Decodes a name at buf[off]: flags, length, bytes. */
@@ -140,7 +140,9 @@ static char *read_name(struct gpm_goimage *img, uint64_t addr, bool old)
 	uint8_t b[1 + 10 + 256];
 	size_t got = 0;
 	// Names are short: read a header's worth, then the rest.
-	if (gpm_goimage_read(img, addr, b, 12) == NULL)
+	struct gpm_error *rerr = gpm_goimage_read(img, addr, b, 12);
+	gpm_error_destroy(rerr);
+	if (!rerr)
 		got = 12;
 	else
 		for (; got < 12; got++) {
@@ -230,10 +232,10 @@ static char *type_name(struct gpm_goimage *img, const struct typehdr *h)
 }
 
 static struct gpm_error *struct_layout(struct gpm_goimage *img, uint64_t taddr, const char *name,
-                                       unsigned depth, struct gpm_layout **out);
+                                       unsigned depth, size_t *budget, struct gpm_layout **out);
 
 static struct gpm_error *struct_fields(struct gpm_goimage *img, uint64_t taddr,
-                                       struct gpm_layout *l, unsigned depth)
+                                       struct gpm_layout *l, unsigned depth, size_t *budget)
 {
 	unsigned ps = img->ptr_size;
 	size_t th = typehdr_size(ps);
@@ -246,6 +248,12 @@ static struct gpm_error *struct_fields(struct gpm_goimage *img, uint64_t taddr,
 	if (flen > GPM_LAYOUT_MAX_FIELDS)
 		return gpm_error_create(GPM_ERR_LIMIT, "type %s: %llu fields exceed the cap of %d",
 		                        l->name, (unsigned long long)flen, GPM_LAYOUT_MAX_FIELDS);
+	// Nested structs are expanded too; a total budget keeps self-referencing descriptors
+	// from exploding (fields x depth).
+	if (flen > *budget)
+		return gpm_error_create(GPM_ERR_LIMIT, "type %s: more than %d fields in all",
+		                        l->name, GPM_LAYOUT_MAX_TOTAL_FIELDS);
+	*budget -= flen;
 	l->fields = calloc(flen ? flen : 1, sizeof(*l->fields));
 	if (!l->fields)
 		return &gpm_error_nomem;
@@ -265,19 +273,21 @@ static struct gpm_error *struct_fields(struct gpm_goimage *img, uint64_t taddr,
 		uint64_t ft = gpm_gort_ptr(img, rdw(fb + ps, ps));
 		uint8_t hb[64];
 		struct typehdr h = {0};
-		if (gpm_goimage_read(img, ft, hb, th) == NULL) {
+		struct gpm_error *rerr = gpm_goimage_read(img, ft, hb, th);
+		if (!rerr) {
 			typehdr_decode(hb, ps, &h);
 			f->size = h.size;
 			f->kind = h.kind;
 			f->type_name = type_name(img, &h);
 		} else {
+			gpm_error_destroy(rerr);
 			f->type_name = strdup("");
 		}
 		if (!f->name || !f->type_name)
 			return &gpm_error_nomem;
 		if (h.kind == GPM_KIND_STRUCT && depth + 1 < GPM_LAYOUT_MAX_DEPTH) {
 			struct gpm_layout *sub;
-			err = struct_layout(img, ft, f->type_name, depth + 1, &sub);
+			err = struct_layout(img, ft, f->type_name, depth + 1, budget, &sub);
 			if (err)
 				gpm_error_destroy(err);
 			else
@@ -288,7 +298,7 @@ static struct gpm_error *struct_fields(struct gpm_goimage *img, uint64_t taddr,
 }
 
 static struct gpm_error *struct_layout(struct gpm_goimage *img, uint64_t taddr, const char *name,
-                                       unsigned depth, struct gpm_layout **out)
+                                       unsigned depth, size_t *budget, struct gpm_layout **out)
 {
 	uint8_t hb[64];
 	struct gpm_error *err = gpm_goimage_read(img, taddr, hb, typehdr_size(img->ptr_size));
@@ -306,7 +316,7 @@ static struct gpm_error *struct_layout(struct gpm_goimage *img, uint64_t taddr, 
 		gpm_layout_destroy(l);
 		return &gpm_error_nomem;
 	}
-	err = struct_fields(img, taddr, l, depth);
+	err = struct_fields(img, taddr, l, depth, budget);
 	if (err) {
 		gpm_layout_destroy(l);
 		return err;
@@ -358,7 +368,8 @@ struct gpm_error *gpm_gort_types_layout(struct gpm_goimage *img, const char *nam
 			    h.align == 0 || (h.align & (h.align - 1)) || h.align > 64)
 				continue;
 			struct gpm_layout *l;
-			err = struct_layout(img, r->base + t, name, 0, &l);
+			size_t budget = GPM_LAYOUT_MAX_TOTAL_FIELDS;
+			err = struct_layout(img, r->base + t, name, 0, &budget, &l);
 			if (err)
 				return gpm_error_wrap(err, "type %s", name);
 			*out = l;
@@ -377,7 +388,7 @@ static char *dwarf_type_name(Dwarf_Die *type)
 }
 
 static struct gpm_error *dwarf_struct(Dwarf_Die *die, const char *name, unsigned depth,
-                                      struct gpm_layout **out)
+                                      size_t *budget, struct gpm_layout **out)
 {
 	struct gpm_layout *l = calloc(1, sizeof(*l));
 	if (!l)
@@ -393,8 +404,9 @@ static struct gpm_error *dwarf_struct(Dwarf_Die *die, const char *name, unsigned
 		do {
 			if (dwarf_tag(&child) != DW_TAG_member)
 				continue;
-			if (fields.len >= GPM_LAYOUT_MAX_FIELDS)
+			if (fields.len >= GPM_LAYOUT_MAX_FIELDS || *budget == 0)
 				break;
+			--*budget;
 			struct gpm_layout_field *f = gpm_vec_push(&fields);
 			if (!f)
 				break;
@@ -426,8 +438,8 @@ static struct gpm_error *dwarf_struct(Dwarf_Die *die, const char *name, unsigned
 				if (dwarf_tag(&tdie) == DW_TAG_structure_type &&
 				    depth + 1 < GPM_LAYOUT_MAX_DEPTH && f->type_name) {
 					struct gpm_layout *sub;
-					struct gpm_error *err =
-					    dwarf_struct(&tdie, f->type_name, depth + 1, &sub);
+					struct gpm_error *err = dwarf_struct(
+					    &tdie, f->type_name, depth + 1, budget, &sub);
 					if (err)
 						gpm_error_destroy(err);
 					else
@@ -471,8 +483,9 @@ struct gpm_error *gpm_gort_dwarf_layout(struct gpm_goimage *img, const char *nam
 					if (dwarf_tag(&child) != DW_TAG_structure_type)
 						continue;
 					const char *n = dwarf_diename(&child);
+					size_t budget = GPM_LAYOUT_MAX_TOTAL_FIELDS;
 					if (n && strcmp(n, name) == 0)
-						return dwarf_struct(&child, name, 0, out);
+						return dwarf_struct(&child, name, 0, &budget, out);
 				} while (dwarf_siblingof(&child, &child) == 0);
 			}
 		}
