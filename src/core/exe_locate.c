@@ -25,6 +25,7 @@ enum {
 	LOCATE_MAX_NOTE = 64 << 10, // bytes of one PT_NOTE read from the core
 	LOCATE_MAX_BUILD_ID = 1024, // bytes of a build-id note desc
 	LOCATE_MAX_CANDIDATES = 16,
+	LOCATE_HEADER_PAGE = 4096, // bytes of the dumped header page compared
 };
 
 /* Where the executable's file offset 0 is in the process; false when unknown. */
@@ -236,9 +237,29 @@ static struct gpm_error *check_exe(const struct gpm_core *core, const struct gpm
 		const char *id = core_gnu ? core_gnu : core_go;
 		gpm_strbuf_append_safe(&sb, id, strlen(id));
 	} else {
-		// No build id in the core (header page not dumped): the entry point is all we have.
-		uint64_t at;
-		if (gpm_core_auxv_get(core, AT_ENTRY, &at) && gpm_exe_entry(exe) + bias != at) {
+		// No build id on either side (e.g. linked with -buildid=): compare the core's copy
+		// of the header page (ELF and program headers: entry, segment sizes) with the file.
+		uint64_t base, at;
+		size_t exe_size;
+		const uint8_t *exe_bytes = gpm_exe_bytes(exe, &exe_size);
+		const struct gpm_core_segment *seg = NULL;
+		if (core_exe_header(core, &base))
+			seg = gpm_core_segment_for_addr(core, base);
+		uint64_t n = seg && seg->vaddr == base ? seg->present : 0;
+		if (n > LOCATE_HEADER_PAGE)
+			n = LOCATE_HEADER_PAGE;
+		if (n >= sizeof(Elf64_Ehdr) && n <= exe_size) {
+			*verdict = memcmp(seg->data, exe_bytes, (size_t)n) == 0 ? VERDICT_MATCH
+			                                                        : VERDICT_MISMATCH;
+			gpm_strbuf_printf(&sb,
+			                  *verdict == VERDICT_MATCH
+			                      ? "no build id; the first %llu bytes match the "
+			                        "core's copy"
+			                      : "no build id; the first %llu bytes differ from the "
+			                        "core's copy",
+			                  (unsigned long long)n);
+		} else if (gpm_core_auxv_get(core, AT_ENTRY, &at) &&
+		           gpm_exe_entry(exe) + bias != at) {
 			*verdict = VERDICT_MISMATCH;
 			gpm_strbuf_printf(&sb, "entry point 0x%llx, core has 0x%llx",
 			                  (unsigned long long)(gpm_exe_entry(exe) + bias),

@@ -268,7 +268,7 @@ static struct gpm_error *exe_scan_text_build_id(struct gpm_exe *exe)
 		return NULL;
 	const uint8_t *start = p + sizeof(magic) - 1;
 	const uint8_t *end = memchr(start, '"', (size_t)(text->data + n - start));
-	if (!end)
+	if (!end || end == start)
 		return NULL;
 	exe->go_build_id = strndup((const char *)start, (size_t)(end - start));
 	return exe->go_build_id ? NULL : &gpm_error_nomem;
