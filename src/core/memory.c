@@ -218,7 +218,7 @@ void gpm_memory_destroy(struct gpm_memory *mem)
 }
 
 /* The range containing addr, or NULL. */
-static const struct gpm_memory_range *mem_find(struct gpm_memory *mem, uint64_t addr)
+static inline const struct gpm_memory_range *mem_find(struct gpm_memory *mem, uint64_t addr)
 {
 	if (mem->n == 0)
 		return NULL;
@@ -294,8 +294,19 @@ struct gpm_error *gpm_memory_ptr(struct gpm_memory *mem, uint64_t addr, size_t l
 	return NULL;
 }
 
-static uint64_t le(const uint8_t *p, unsigned n)
+static inline uint64_t le(const uint8_t *p, unsigned n)
 {
+	// Dumps are little-endian (checked at open); fixed-size loads compile to one move.
+	if (n == 8) {
+		uint64_t v;
+		memcpy(&v, p, 8);
+		return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? v : __builtin_bswap64(v);
+	}
+	if (n == 4) {
+		uint32_t v;
+		memcpy(&v, p, 4);
+		return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? v : __builtin_bswap32(v);
+	}
 	uint64_t v = 0;
 	for (unsigned i = 0; i < n; i++)
 		v |= (uint64_t)p[i] << (8 * i);
@@ -303,8 +314,8 @@ static uint64_t le(const uint8_t *p, unsigned n)
 }
 
 /* Fast path for small reads inside one range, else the general read. */
-static struct gpm_error *mem_read_le(struct gpm_memory *mem, uint64_t addr, unsigned n,
-                                     uint64_t *out)
+static inline struct gpm_error *mem_read_le(struct gpm_memory *mem, uint64_t addr, unsigned n,
+                                            uint64_t *out)
 {
 	const struct gpm_memory_range *r = mem_find(mem, addr);
 	if (r && r->end - addr >= n) {
