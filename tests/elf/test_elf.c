@@ -142,6 +142,23 @@ START_TEST(exe_refuses_bad_input)
 	eh.e_phentsize = sizeof(Elf64_Phdr);
 	expect_error(&eh, sizeof(eh), GPM_ERR_FORMAT, "program header");
 
+	// Section headers beyond the end of the file: refused or ignored, never read.
+	eh.e_phoff = 0;
+	eh.e_phnum = 0;
+	eh.e_shoff = 0x7fffffff;
+	eh.e_shnum = 5000;
+	eh.e_shentsize = sizeof(Elf64_Shdr);
+	eh.e_shstrndx = 4000;
+	struct gpm_exe *bad = NULL;
+	struct gpm_error *err = open_bytes(&eh, sizeof(eh), &bad);
+	if (err)
+		gpm_error_destroy(err);
+	else
+		gpm_exe_destroy(bad);
+	eh.e_shoff = 0;
+	eh.e_shnum = 0;
+	eh.e_shstrndx = 0;
+
 	// A bare header with nothing else opens as an empty executable.
 	eh.e_phoff = 0;
 	eh.e_phnum = 0;
