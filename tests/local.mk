@@ -45,20 +45,6 @@ tests_fuzz_fuzz_elf_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_elf_LDADD = $(FUZZ_LDADD)
 endif
 
-# dump reader tests, printer tests and fuzz harness
-check_test_sources += tests/dump/test_dump.c tests/model/test_traceback.c
-check_PROGRAMS += tests/fuzz/replay-dump_text
-TESTS += tests/fuzz/replay-dump_text
-tests_fuzz_replay_dump_text_SOURCES = tests/fuzz/dump_text.c $(FUZZ_REPLAY_SRC)
-tests_fuzz_replay_dump_text_LDADD = $(FUZZ_LDADD)
-if ENABLE_FUZZERS
-noinst_PROGRAMS += tests/fuzz/fuzz-dump_text
-tests_fuzz_fuzz_dump_text_SOURCES = tests/fuzz/dump_text.c
-tests_fuzz_fuzz_dump_text_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
-tests_fuzz_fuzz_dump_text_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_dump_text_LDADD = $(FUZZ_LDADD)
-endif
-
 # gort fuzz harnesses
 check_PROGRAMS += tests/fuzz/replay-pclntab tests/fuzz/replay-buildinfo tests/fuzz/replay-typedesc
 TESTS += tests/fuzz/replay-pclntab tests/fuzz/replay-buildinfo tests/fuzz/replay-typedesc
@@ -82,4 +68,31 @@ tests_fuzz_fuzz_typedesc_SOURCES = tests/fuzz/typedesc.c
 tests_fuzz_fuzz_typedesc_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_typedesc_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_typedesc_LDADD = $(FUZZ_LDADD)
+endif
+
+# dump reader tests, printer tests and fuzz harness
+check_test_sources += tests/dump/test_dump.c tests/model/test_traceback.c
+check_PROGRAMS += tests/fuzz/replay-dump_text
+TESTS += tests/fuzz/replay-dump_text
+tests_fuzz_replay_dump_text_SOURCES = tests/fuzz/dump_text.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_dump_text_LDADD = $(FUZZ_LDADD)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz-dump_text
+tests_fuzz_fuzz_dump_text_SOURCES = tests/fuzz/dump_text.c
+tests_fuzz_fuzz_dump_text_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_dump_text_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_dump_text_LDADD = $(FUZZ_LDADD)
+endif
+
+# goroutine decoding from corrupted cores
+check_PROGRAMS += tests/fuzz/replay-goroutines
+TESTS += tests/fuzz/replay-goroutines
+tests_fuzz_replay_goroutines_SOURCES = tests/fuzz/goroutines.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_goroutines_LDADD = $(FUZZ_LDADD)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz-goroutines
+tests_fuzz_fuzz_goroutines_SOURCES = tests/fuzz/goroutines.c
+tests_fuzz_fuzz_goroutines_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_goroutines_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_goroutines_LDADD = $(FUZZ_LDADD)
 endif

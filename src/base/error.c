@@ -8,11 +8,12 @@
 #include <string.h>
 
 struct gpm_error gpm_error_nomem = {
-	.code = GPM_ERR_NOMEM,
-	.message = (char *)"out of memory",
+    .code = GPM_ERR_NOMEM,
+    .message = (char *)"out of memory",
 };
 
-static struct gpm_error *error_vcreate(enum gpm_error_code code, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static struct gpm_error *
+error_vcreate(enum gpm_error_code code, const char *fmt, va_list ap)
 {
 	struct gpm_error *err = calloc(1, sizeof(*err));
 	if (!err)
@@ -53,10 +54,9 @@ struct gpm_error *gpm_error_os(int errnum, const char *fmt, ...)
 
 struct gpm_error *gpm_error_fault(uint64_t address, uint64_t size)
 {
-	struct gpm_error *err = gpm_error_create(GPM_ERR_FAULT,
-						 "fault at address 0x%llx (%llu bytes not in the dump)",
-						 (unsigned long long)address,
-						 (unsigned long long)size);
+	struct gpm_error *err =
+	    gpm_error_create(GPM_ERR_FAULT, "fault at address 0x%llx (%llu bytes not in the dump)",
+	                     (unsigned long long)address, (unsigned long long)size);
 	if (err != &gpm_error_nomem)
 		err->address = address;
 	return err;
