@@ -6,3 +6,4 @@ libgopm_a_SOURCES += \
 	src/base/source.c src/base/source.h \
 	src/base/strbuf.c src/base/strbuf.h \
 	src/base/vec.c src/base/vec.h
+libgopm_a_SOURCES += src/base/sha256.c src/base/sha256.h

@@ -1,0 +1,896 @@
+/*
+ * Archive commands: ingest, incidents, show, clusters, search, sql, rm, gc, resign.
+ * They open the incident archive (--db, default under the XDG data home) through
+ * src/store/ and print its tables sized to the terminal, or as --json / --csv. Queries
+ * open the archive read-only; only ingest, rm, gc and resign write.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/json.h"
+#include "base/strbuf.h"
+#include "cli/cli.h"
+#include "cli/load.h"
+#include "store/store.h"
+
+enum format { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV };
+
+struct common {
+	const char *db;
+	enum format format;
+};
+
+// Consumes --db PATH, --json, --csv. Returns 1 when consumed, 0 when not ours, -1 on error.
+static int common_option(const char *cmd, int argc, char **argv, int *i, struct common *c)
+{
+	const char *a = argv[*i];
+	if (!strcmp(a, "--json")) {
+		c->format = FORMAT_JSON;
+		return 1;
+	}
+	if (!strcmp(a, "--csv")) {
+		c->format = FORMAT_CSV;
+		return 1;
+	}
+	if (!strcmp(a, "--db")) {
+		if (*i + 1 >= argc) {
+			gpm_cli_usage(cmd, "--db needs a path");
+			return -1;
+		}
+		c->db = argv[++*i];
+		return 1;
+	}
+	return 0;
+}
+
+static int open_store(const struct common *c, bool readonly, struct gpm_store **st)
+{
+	char *path = NULL;
+	struct gpm_error *err = NULL;
+	if (!c->db && (err = gpm_store_default_path(!readonly, &path)))
+		return gpm_cli_fail(err);
+	const char *p = c->db ? c->db : path;
+	struct stat sb;
+	if (readonly && stat(p, &sb) < 0) {
+		fprintf(stderr,
+		        "gopm: no archive at %s: store incidents with 'gopm ingest' first\n", p);
+		free(path);
+		return GPM_EXIT_INPUT;
+	}
+	struct gpm_store_options o = {.readonly = readonly};
+	err = gpm_store_open(p, &o, st);
+	free(path);
+	return err ? gpm_cli_fail(err) : GPM_EXIT_OK;
+}
+
+/* ---- output of tables ---- */
+
+static size_t terminal_width(void)
+{
+	struct winsize ws;
+	if (!isatty(STDOUT_FILENO))
+		return 0; // not a terminal: never truncate
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		return ws.ws_col;
+	const char *cols = getenv("COLUMNS");
+	return cols && atoi(cols) > 20 ? (size_t)atoi(cols) : 80;
+}
+
+// Display width of UTF-8 text (code points; wide characters count one).
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+// Appends s padded or cut to width w (code points), never splitting a character.
+static void put_cell(struct gpm_strbuf *sb, const char *s, size_t w, bool right, bool last)
+{
+	size_t tw = text_width(s);
+	if (tw > w) {
+		size_t n = 0, cps = 0;
+		while (s[n] && cps < (w ? w - 1 : 0)) {
+			n++;
+			while (((unsigned char)s[n] & 0xc0) == 0x80)
+				n++;
+			cps++;
+		}
+		gpm_strbuf_append(sb, s, n);
+		if (w)
+			gpm_strbuf_puts(sb, "…");
+		return;
+	}
+	if (right)
+		for (size_t i = tw; i < w; i++)
+			gpm_strbuf_putc(sb, ' ');
+	gpm_strbuf_puts(sb, s);
+	if (!right && !last)
+		for (size_t i = tw; i < w; i++)
+			gpm_strbuf_putc(sb, ' ');
+}
+
+static void print_table(struct gpm_strbuf *out, const struct gpm_store_table *t)
+{
+	size_t nc = t->ncols, width = terminal_width();
+	char **safe = calloc(t->nrows * nc + 1, sizeof(*safe));
+	size_t *w = calloc(nc + 1, sizeof(*w));
+	if (!safe || !w) {
+		out->oom = true;
+		goto out;
+	}
+	for (size_t c = 0; c < nc; c++)
+		w[c] = text_width(t->cols[c]);
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < nc; c++) {
+			const char *v = gpm_store_cell(t, r, c);
+			// One line per row: newlines become spaces before escaping.
+			char *flat = strdup(v ? v : "-");
+			if (!flat) {
+				out->oom = true;
+				goto out;
+			}
+			for (char *p = flat; *p; p++)
+				if (*p == '\n' || *p == '\t')
+					*p = ' ';
+			safe[r * nc + c] = gpm_safe_strndup(flat, strlen(flat));
+			free(flat);
+			if (!safe[r * nc + c]) {
+				out->oom = true;
+				goto out;
+			}
+			size_t tw = text_width(safe[r * nc + c]);
+			if (tw > w[c])
+				w[c] = tw;
+		}
+	if (width) {
+		// Shrink the widest columns until the row fits (two spaces between columns).
+		for (;;) {
+			size_t total = 0, widest = 0;
+			for (size_t c = 0; c < nc; c++) {
+				total += w[c] + (c ? 2 : 0);
+				if (w[c] > w[widest])
+					widest = c;
+			}
+			if (total <= width || w[widest] <= 8)
+				break;
+			size_t over = total - width;
+			w[widest] -= over < w[widest] - 8 ? over : w[widest] - 8;
+		}
+	}
+	for (size_t c = 0; c < nc; c++) {
+		if (c)
+			gpm_strbuf_puts(out, "  ");
+		put_cell(out, t->cols[c], w[c], t->numeric[c], c + 1 == nc);
+	}
+	gpm_strbuf_putc(out, '\n');
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < nc; c++) {
+			if (c)
+				gpm_strbuf_puts(out, "  ");
+			put_cell(out, safe[r * nc + c], w[c], t->numeric[c], c + 1 == nc);
+		}
+		gpm_strbuf_putc(out, '\n');
+	}
+out:
+	for (size_t i = 0; safe && i < t->nrows * nc; i++)
+		free(safe[i]);
+	free(safe);
+	free(w);
+}
+
+static bool is_integer(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (!*s || strlen(s) > 15)
+		return false;
+	return strspn(s, "0123456789") == strlen(s);
+}
+
+static void json_rows(struct gpm_json *j, const struct gpm_store_table *t)
+{
+	gpm_json_array_begin(j);
+	for (size_t r = 0; r < t->nrows; r++) {
+		gpm_json_object_begin(j);
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *v = gpm_store_cell(t, r, c);
+			gpm_json_key(j, t->cols[c]);
+			if (!v)
+				gpm_json_null(j);
+			else if (t->numeric[c] && is_integer(v))
+				gpm_json_int(j, strtoll(v, NULL, 10));
+			else
+				gpm_json_string(j, v);
+		}
+		gpm_json_object_end(j);
+	}
+	gpm_json_array_end(j);
+}
+
+static void csv_field(struct gpm_strbuf *out, const char *v)
+{
+	if (!v)
+		return;
+	if (!strpbrk(v, ",\"\r\n")) {
+		gpm_strbuf_puts(out, v);
+		return;
+	}
+	gpm_strbuf_putc(out, '"');
+	for (; *v; v++) {
+		if (*v == '"')
+			gpm_strbuf_putc(out, '"');
+		gpm_strbuf_putc(out, *v);
+	}
+	gpm_strbuf_putc(out, '"');
+}
+
+static void print_csv(struct gpm_strbuf *out, const struct gpm_store_table *t)
+{
+	for (size_t c = 0; c < t->ncols; c++) {
+		if (c)
+			gpm_strbuf_putc(out, ',');
+		csv_field(out, t->cols[c]);
+	}
+	gpm_strbuf_puts(out, "\r\n");
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			if (c)
+				gpm_strbuf_putc(out, ',');
+			csv_field(out, gpm_store_cell(t, r, c));
+		}
+		gpm_strbuf_puts(out, "\r\n");
+	}
+}
+
+static int emit(struct gpm_strbuf *sb)
+{
+	struct gpm_error *err = gpm_strbuf_error(sb);
+	int status = GPM_EXIT_OK;
+	if (err)
+		status = gpm_cli_fail(err);
+	else if (!gpm_cli_write(sb->buf ? sb->buf : "", sb->len))
+		status = gpm_cli_fail(gpm_error_os(errno, "stdout"));
+	gpm_strbuf_deinit(sb);
+	return status;
+}
+
+static int print_result(const struct gpm_store_table *t, enum format f)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	if (f == FORMAT_JSON) {
+		struct gpm_json j;
+		gpm_json_init(&j, &sb, true);
+		json_rows(&j, t);
+		gpm_strbuf_putc(&sb, '\n');
+	} else if (f == FORMAT_CSV) {
+		print_csv(&sb, t);
+	} else {
+		print_table(&sb, t);
+	}
+	return emit(&sb);
+}
+
+/* ---- ingest ---- */
+
+struct ingest_state {
+	struct gpm_store *st;
+	bool keep;
+	const char *host;
+	size_t done, total, stored, present, failed;
+};
+
+static int ingest_file(struct ingest_state *s, const char *path)
+{
+	s->done++;
+	struct gpm_store_artifact art;
+	struct gpm_error *err = gpm_store_artifact_from_file(path, &art);
+	bool known = false;
+	if (!err)
+		err = gpm_store_artifact_known(s->st, art.sha256, &known);
+	if (err) {
+		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
+		s->failed++;
+		return gpm_cli_fail(err);
+	}
+	art.keep = s->keep;
+	art.host = s->host;
+	struct gpm_strbuf name = GPM_STRBUF_INIT;
+	gpm_strbuf_append_safe(&name, path, strlen(path));
+	if (known && !s->keep) {
+		fprintf(stderr, "[%zu/%zu] %s: already stored\n", s->done, s->total,
+		        gpm_strbuf_str(&name));
+		s->present++;
+		gpm_strbuf_deinit(&name);
+		return GPM_EXIT_OK;
+	}
+	struct gpm_loaded l;
+	if ((err = gpm_cli_load(path, &l))) {
+		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
+		s->failed++;
+		gpm_strbuf_deinit(&name);
+		return gpm_cli_fail(err);
+	}
+	int status = GPM_EXIT_OK;
+	for (size_t i = 0; i < l.n; i++) {
+		int64_t id;
+		if ((err = gpm_store_ingest(s->st, l.snapshots[i], &art, NULL, &id))) {
+			fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
+			status = gpm_cli_fail(err);
+			s->failed++;
+			break;
+		}
+		bool existed = gpm_store_ingest_existed(s->st);
+		if (existed)
+			s->present++;
+		else
+			s->stored++;
+		fprintf(stderr, "[%zu/%zu] %s%s: %s incident %lld\n", s->done, s->total,
+		        gpm_strbuf_str(&name), l.n > 1 ? " (snapshot)" : "",
+		        existed ? "already stored as" : "stored", (long long)id);
+	}
+	gpm_strbuf_deinit(&name);
+	gpm_cli_loaded_release(&l);
+	return status;
+}
+
+enum { MAX_WALK_DEPTH = 16, MAX_WALK_FILES = 1000000 };
+
+// Regular files under path (sorted per directory, hidden entries and symlinked
+// directories skipped), appended to files.
+static void walk(const char *path, int depth, char ***files, size_t *n, size_t *cap)
+{
+	struct stat sb;
+	if (stat(path, &sb) < 0 || *n >= MAX_WALK_FILES)
+		return;
+	if (!S_ISDIR(sb.st_mode)) {
+		if (*n == *cap) {
+			size_t nc = *cap ? 2 * *cap : 64;
+			char **f = realloc(*files, nc * sizeof(*f));
+			if (!f)
+				return;
+			*files = f;
+			*cap = nc;
+		}
+		char *dup = strdup(path);
+		if (dup)
+			(*files)[(*n)++] = dup;
+		return;
+	}
+	if (depth >= MAX_WALK_DEPTH)
+		return;
+	struct dirent **ents;
+	int ne = scandir(path, &ents, NULL, alphasort);
+	if (ne < 0)
+		return;
+	for (int i = 0; i < ne; i++) {
+		const char *e = ents[i]->d_name;
+		if (e[0] != '.') {
+			size_t len = strlen(path) + strlen(e) + 2;
+			char *child = malloc(len);
+			if (child) {
+				snprintf(child, len, "%s/%s", path, e);
+				struct stat ls;
+				if (!(lstat(child, &ls) == 0 && S_ISLNK(ls.st_mode) &&
+				      stat(child, &ls) == 0 && S_ISDIR(ls.st_mode)))
+					walk(child, depth + 1, files, n, cap);
+				free(child);
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+static int ingest_usage(void)
+{
+	printf("usage: gopm ingest [--db PATH] [--keep] [--host NAME] FILE|DIR...\n\n"
+	       "Analyse cores and goroutine dumps and store them in the incident archive\n"
+	       "(directories are walked, e.g. /var/lib/systemd/coredump). Progress goes to\n"
+	       "stderr. Inputs already stored (same SHA-256) are skipped.\n\n"
+	       "  --db PATH      the archive (default $XDG_DATA_HOME/gopm/archive.db)\n"
+	       "  --keep         copy each input into the archive's zstd artifact store\n"
+	       "  --host NAME    record the host the inputs came from\n"
+	       "  --exe EXE      the executable of the cores\n"
+	       "  --force        use --exe even when its build id does not match\n");
+	return GPM_EXIT_OK;
+}
+
+int gpm_cmd_ingest(int argc, char **argv)
+{
+	struct common c = {0};
+	struct ingest_state s = {0};
+	char **inputs = calloc((size_t)argc + 1, sizeof(*inputs));
+	size_t ninputs = 0;
+	int status = GPM_EXIT_OK;
+	if (!inputs)
+		return gpm_cli_fail(&gpm_error_nomem);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			free(inputs);
+			return ingest_usage();
+		} else if ((r = common_option("ingest", argc, argv, &i, &c))) {
+			if (r < 0) {
+				free(inputs);
+				return GPM_EXIT_USAGE;
+			}
+		} else if (!strcmp(a, "--keep")) {
+			s.keep = true;
+		} else if (!strcmp(a, "--host")) {
+			if (i + 1 >= argc) {
+				free(inputs);
+				return gpm_cli_usage("ingest", "--host needs a name");
+			}
+			s.host = argv[++i];
+		} else if (gpm_cli_core_option("ingest", argc, argv, &i, &status)) {
+			if (status) {
+				free(inputs);
+				return status;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			free(inputs);
+			return gpm_cli_usage("ingest", "unknown option '%s'", a);
+		} else {
+			inputs[ninputs++] = argv[i];
+		}
+	}
+	if (!ninputs) {
+		free(inputs);
+		return gpm_cli_usage("ingest", "missing FILE or DIR");
+	}
+	char **files = NULL;
+	size_t nfiles = 0, cap = 0;
+	for (size_t i = 0; i < ninputs; i++) {
+		struct stat sb;
+		if (stat(inputs[i], &sb) < 0) {
+			status = gpm_cli_fail(gpm_error_os(errno, "%s", inputs[i]));
+			continue;
+		}
+		walk(inputs[i], 0, &files, &nfiles, &cap);
+	}
+	free(inputs);
+	if ((status = status ? status : open_store(&c, false, &s.st)))
+		goto out;
+	s.total = nfiles;
+	int worst = GPM_EXIT_OK;
+	for (size_t i = 0; i < nfiles; i++) {
+		int r = ingest_file(&s, files[i]);
+		if (r == GPM_EXIT_INTERNAL)
+			worst = r;
+		else if (r && worst != GPM_EXIT_INTERNAL)
+			worst = GPM_EXIT_PARTIAL;
+	}
+	fprintf(stderr, "gopm ingest: %zu stored, %zu already stored, %zu failed\n", s.stored,
+	        s.present, s.failed);
+	status = worst;
+	gpm_store_close(s.st);
+out:
+	for (size_t i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
+	return status;
+}
+
+/* ---- queries ---- */
+
+static bool parse_id(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end || end == s || v <= 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int query_usage(const char *cmd)
+{
+	if (!strcmp(cmd, "incidents") || !strcmp(cmd, "clusters"))
+		printf(
+		    "usage: gopm %s [--since T] [--until T] [--exe S] [--go V] [--finding R]\n"
+		    "       [--cluster ID] [--limit N] [--json|--csv] [--db PATH]\n\n"
+		    "%s\n\n"
+		    "  --since T, --until T  7d, 12h, 30m, YYYY-MM-DD[THH:MM[:SS]] (UTC), unix "
+		    "seconds\n"
+		    "  --exe S               executable path contains S\n"
+		    "  --go V                Go version starts with V (go1.22)\n"
+		    "  --finding R           a finding with rule id R, or R in the headline\n"
+		    "  --cluster ID          incidents of one cluster\n"
+		    "  --limit N             at most N rows (default 100, 0 = default, -1 = all)\n",
+		    cmd,
+		    !strcmp(cmd, "incidents")
+		        ? "List stored incidents, newest first."
+		        : "List clusters of incidents (same bug across incidents): count, first\n"
+		          "and last seen, distinct builds, Go versions, latest headline.");
+	return GPM_EXIT_OK;
+}
+
+static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
+{
+	struct common c = {0};
+	struct gpm_store_filter f = {0};
+	int64_t now = (int64_t)time(NULL);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+			return query_usage(cmd);
+		if ((r = common_option(cmd, argc, argv, &i, &c))) {
+			if (r < 0)
+				return GPM_EXIT_USAGE;
+			continue;
+		}
+		static const char *const valued[] = {"--since",   "--until",   "--exe",   "--go",
+		                                     "--finding", "--cluster", "--limit", NULL};
+		bool known = false;
+		for (const char *const *v = valued; *v; v++)
+			known |= !strcmp(a, *v);
+		if (!known)
+			return gpm_cli_usage(cmd, "unknown option or argument '%s'", a);
+		if (i + 1 >= argc)
+			return gpm_cli_usage(cmd, "%s needs a value", a);
+		const char *v = argv[++i];
+		struct gpm_error *err = NULL;
+		if (!strcmp(a, "--since"))
+			err = gpm_store_parse_time(v, now, &f.since);
+		else if (!strcmp(a, "--until"))
+			err = gpm_store_parse_time(v, now, &f.until);
+		else if (!strcmp(a, "--exe"))
+			f.exe = v;
+		else if (!strcmp(a, "--go"))
+			f.go = v;
+		else if (!strcmp(a, "--finding"))
+			f.finding = v;
+		else if (!strcmp(a, "--cluster") && !parse_id(v, &f.cluster))
+			return gpm_cli_usage(cmd, "--cluster needs a cluster id");
+		else if (!strcmp(a, "--limit")) {
+			char *end;
+			errno = 0;
+			f.limit = strtoll(v, &end, 10);
+			if (errno || *end || end == v || f.limit < -1)
+				return gpm_cli_usage(cmd, "--limit needs a number (-1 = all)");
+		}
+		if (err) {
+			gpm_cli_usage(cmd, "%s", err->message);
+			gpm_error_destroy(err);
+			return GPM_EXIT_USAGE;
+		}
+	}
+	struct gpm_store *st;
+	int status = open_store(&c, true, &st);
+	if (status)
+		return status;
+	struct gpm_store_table t;
+	struct gpm_error *err =
+	    clusters ? gpm_store_clusters(st, &f, &t) : gpm_store_incidents(st, &f, &t);
+	gpm_store_close(st);
+	if (err)
+		return gpm_cli_fail(err);
+	status = print_result(&t, c.format);
+	gpm_store_table_deinit(&t);
+	return status;
+}
+
+int gpm_cmd_incidents(int argc, char **argv)
+{
+	return run_filtered("incidents", argc, argv, false);
+}
+
+int gpm_cmd_clusters(int argc, char **argv)
+{
+	return run_filtered("clusters", argc, argv, true);
+}
+
+int gpm_cmd_search(int argc, char **argv)
+{
+	struct common c = {0};
+	const char *text = NULL;
+	bool raw = false;
+	int64_t limit = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			printf(
+			    "usage: gopm search [--raw] [--limit N] [--json|--csv] [--db PATH] "
+			    "TEXT\n\n"
+			    "Full-text search over panic messages, findings and function names.\n"
+			    "TEXT is a phrase; with --raw it is an SQLite FTS5 query\n"
+			    "(e.g. 'nil AND Config', 'retr*').\n");
+			return GPM_EXIT_OK;
+		}
+		if ((r = common_option("search", argc, argv, &i, &c))) {
+			if (r < 0)
+				return GPM_EXIT_USAGE;
+		} else if (!strcmp(a, "--raw")) {
+			raw = true;
+		} else if (!strcmp(a, "--limit")) {
+			if (i + 1 >= argc)
+				return gpm_cli_usage("search", "--limit needs a number");
+			char *end;
+			limit = strtoll(argv[++i], &end, 10);
+			if (*end || limit < -1)
+				return gpm_cli_usage("search", "--limit needs a number");
+		} else if (a[0] == '-' && a[1]) {
+			return gpm_cli_usage("search", "unknown option '%s'", a);
+		} else if (!text) {
+			text = a;
+		} else {
+			return gpm_cli_usage("search", "one TEXT only (quote it)");
+		}
+	}
+	if (!text || !*text)
+		return gpm_cli_usage("search", "missing TEXT");
+	struct gpm_store *st;
+	int status = open_store(&c, true, &st);
+	if (status)
+		return status;
+	struct gpm_store_table t;
+	struct gpm_error *err = gpm_store_search(st, text, raw, limit, &t);
+	gpm_store_close(st);
+	if (err)
+		return gpm_cli_fail(err);
+	status = print_result(&t, c.format);
+	gpm_store_table_deinit(&t);
+	return status;
+}
+
+int gpm_cmd_sql(int argc, char **argv)
+{
+	struct common c = {0};
+	const char *query = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			printf(
+			    "usage: gopm sql [--json|--csv] [--db PATH] QUERY\n\n"
+			    "Run one read-only SQL statement on the archive (opened with\n"
+			    "SQLITE_OPEN_READONLY; ATTACH and PRAGMA assignments are refused).\n"
+			    "Tables: incidents, artifacts, findings, goroutines, groups, stacks,\n"
+			    "frames, functions, files, signatures, incident_signatures, clusters,\n"
+			    "heap_summaries, heap_types, incident_fts.\n");
+			return GPM_EXIT_OK;
+		}
+		if ((r = common_option("sql", argc, argv, &i, &c))) {
+			if (r < 0)
+				return GPM_EXIT_USAGE;
+		} else if (!query) {
+			query = a;
+		} else {
+			return gpm_cli_usage("sql", "one QUERY only (quote it)");
+		}
+	}
+	if (!query)
+		return gpm_cli_usage("sql", "missing QUERY");
+	struct gpm_store *st;
+	int status = open_store(&c, true, &st);
+	if (status)
+		return status;
+	struct gpm_store_table t;
+	enum { MAX_SQL_ROWS = 1000000 };
+	struct gpm_error *err = gpm_store_sql(st, query, MAX_SQL_ROWS, &t);
+	gpm_store_close(st);
+	if (err)
+		return gpm_cli_fail(err);
+	status = print_result(&t, c.format);
+	if (t.nrows == MAX_SQL_ROWS)
+		fprintf(stderr, "gopm sql: stopped after %d rows\n", MAX_SQL_ROWS);
+	gpm_store_table_deinit(&t);
+	return status;
+}
+
+int gpm_cmd_show(int argc, char **argv)
+{
+	struct common c = {0};
+	int64_t id = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			printf(
+			    "usage: gopm show [--json] [--db PATH] ID\n\n"
+			    "Show a stored incident: its facts, signature and cluster, findings,\n"
+			    "and the stored report (or its largest goroutine groups).\n");
+			return GPM_EXIT_OK;
+		}
+		if ((r = common_option("show", argc, argv, &i, &c))) {
+			if (r < 0)
+				return GPM_EXIT_USAGE;
+		} else if (!id && parse_id(a, &id)) {
+			continue;
+		} else {
+			return gpm_cli_usage("show", "bad argument '%s': one incident ID", a);
+		}
+	}
+	if (!id)
+		return gpm_cli_usage("show", "missing incident ID");
+	struct gpm_store *st;
+	int status = open_store(&c, true, &st);
+	if (status)
+		return status;
+	struct gpm_store_table facts = {0}, findings = {0}, groups = {0};
+	char *report = NULL;
+	struct gpm_error *err = gpm_store_incident_facts(st, id, &facts);
+	if (!err)
+		err = gpm_store_incident_findings(st, id, &findings);
+	if (!err)
+		err = gpm_store_incident_groups(st, id, 10, &groups);
+	if (!err)
+		err = gpm_store_incident_report(st, id, &report);
+	gpm_store_close(st);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	if (err) {
+		status = gpm_cli_fail(err);
+		goto out;
+	}
+	if (c.format == FORMAT_JSON) {
+		struct gpm_json j;
+		gpm_json_init(&j, &sb, true);
+		gpm_json_object_begin(&j);
+		for (size_t r = 0; r < facts.nrows; r++)
+			gpm_json_kv_string(&j, gpm_store_cell(&facts, r, 0),
+			                   gpm_store_cell(&facts, r, 1));
+		gpm_json_key(&j, "findings");
+		json_rows(&j, &findings);
+		gpm_json_key(&j, "groups");
+		json_rows(&j, &groups);
+		gpm_json_key(&j, "report");
+		if (report)
+			gpm_json_string(&j, report);
+		else
+			gpm_json_null(&j);
+		gpm_json_object_end(&j);
+		gpm_strbuf_putc(&sb, '\n');
+	} else {
+		for (size_t r = 0; r < facts.nrows; r++) {
+			const char *k = gpm_store_cell(&facts, r, 0),
+			           *v = gpm_store_cell(&facts, r, 1);
+			gpm_strbuf_printf(&sb, "%-17s ", k);
+			gpm_strbuf_append_safe(&sb, v, strlen(v));
+			gpm_strbuf_putc(&sb, '\n');
+		}
+		if (findings.nrows) {
+			gpm_strbuf_puts(&sb, "\nfindings:\n");
+			print_table(&sb, &findings);
+		}
+		if (report) {
+			gpm_strbuf_puts(&sb, "\nreport:\n");
+			gpm_strbuf_append_safe(&sb, report, strlen(report));
+			if (sb.len && sb.buf[sb.len - 1] != '\n')
+				gpm_strbuf_putc(&sb, '\n');
+		} else if (groups.nrows) {
+			gpm_strbuf_puts(&sb, "\nlargest goroutine groups:\n");
+			print_table(&sb, &groups);
+		}
+	}
+	status = emit(&sb);
+out:
+	free(report);
+	gpm_store_table_deinit(&facts);
+	gpm_store_table_deinit(&findings);
+	gpm_store_table_deinit(&groups);
+	return status;
+}
+
+int gpm_cmd_rm(int argc, char **argv)
+{
+	struct common c = {0};
+	int64_t *ids = calloc((size_t)argc + 1, sizeof(*ids));
+	size_t n = 0;
+	if (!ids)
+		return gpm_cli_fail(&gpm_error_nomem);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			printf(
+			    "usage: gopm rm [--db PATH] ID...\n\n"
+			    "Remove incidents from the archive ('gopm gc' then reclaims space).\n");
+			free(ids);
+			return GPM_EXIT_OK;
+		}
+		if ((r = common_option("rm", argc, argv, &i, &c))) {
+			if (r < 0) {
+				free(ids);
+				return GPM_EXIT_USAGE;
+			}
+		} else if (parse_id(a, &ids[n])) {
+			n++;
+		} else {
+			free(ids);
+			return gpm_cli_usage("rm", "bad incident id '%s'", a);
+		}
+	}
+	if (!n) {
+		free(ids);
+		return gpm_cli_usage("rm", "missing incident ID");
+	}
+	struct gpm_store *st;
+	int status = open_store(&c, false, &st);
+	if (status) {
+		free(ids);
+		return status;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct gpm_error *err = gpm_store_remove(st, ids[i]);
+		if (err)
+			status = gpm_cli_fail(err);
+		else
+			printf("removed incident %lld\n", (long long)ids[i]);
+	}
+	gpm_store_close(st);
+	free(ids);
+	return status;
+}
+
+static int simple_write(const char *cmd, int argc, char **argv, struct common *c)
+{
+	for (int i = 1; i < argc; i++) {
+		int r = common_option(cmd, argc, argv, &i, c);
+		if (r < 0)
+			return GPM_EXIT_USAGE;
+		if (!r)
+			return gpm_cli_usage(cmd, "unknown argument '%s'", argv[i]);
+	}
+	return GPM_EXIT_OK;
+}
+
+int gpm_cmd_gc(int argc, char **argv)
+{
+	struct common c = {0};
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: gopm gc [--db PATH]\n\nDelete stacks, names, signatures, clusters "
+		       "and kept artifacts no incident uses,\nthen compact the archive.\n");
+		return GPM_EXIT_OK;
+	}
+	int status = simple_write("gc", argc, argv, &c);
+	struct gpm_store *st;
+	if (status || (status = open_store(&c, false, &st)))
+		return status;
+	struct gpm_store_gc_stats s;
+	struct gpm_error *err = gpm_store_gc(st, &s);
+	gpm_store_close(st);
+	if (err)
+		return gpm_cli_fail(err);
+	printf("removed %llu artifacts, %llu stacks, %llu functions, %llu files, %llu signatures, "
+	       "%llu clusters, %llu kept files\n",
+	       (unsigned long long)s.artifacts, (unsigned long long)s.stacks,
+	       (unsigned long long)s.functions, (unsigned long long)s.files,
+	       (unsigned long long)s.signatures, (unsigned long long)s.clusters,
+	       (unsigned long long)s.kept_files);
+	return GPM_EXIT_OK;
+}
+
+int gpm_cmd_resign(int argc, char **argv)
+{
+	struct common c = {0};
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf(
+		    "usage: gopm resign [--db PATH]\n\nRecompute every incident's signature with "
+		    "this gopm's algorithm and rebuild\nthe clusters (after an upgrade).\n");
+		return GPM_EXIT_OK;
+	}
+	int status = simple_write("resign", argc, argv, &c);
+	struct gpm_store *st;
+	if (status || (status = open_store(&c, false, &st)))
+		return status;
+	uint64_t n;
+	struct gpm_error *err = gpm_store_resign(st, &n);
+	gpm_store_close(st);
+	if (err)
+		return gpm_cli_fail(err);
+	printf("re-signed %llu incidents\n", (unsigned long long)n);
+	return GPM_EXIT_OK;
+}

@@ -1,0 +1,270 @@
+/*
+ * Artifacts: hashing input files and the content-addressed store of kept copies beside
+ * the database, <db>.artifacts/<first two hex digits>/<sha256>.zst. A file that already
+ * is zstd is copied as it is; anything else is compressed. Copies are written to a
+ * temporary name, fsynced and renamed, so a killed ingest leaves no torn file.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "base/strbuf.h"
+#include "store/internal.h"
+
+struct gpm_error *gpm_store_artifact_from_file(const char *path, struct gpm_store_artifact *art)
+{
+	memset(art, 0, sizeof(*art));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return gpm_error_os(errno, "%s", path);
+	struct stat sb;
+	if (fstat(fd, &sb) < 0) {
+		int e = errno;
+		close(fd);
+		return gpm_error_os(e, "%s", path);
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return gpm_error_create(GPM_ERR_USAGE, "%s: not a regular file", path);
+	}
+	struct gpm_sha256 h;
+	gpm_sha256_init(&h);
+	static uint8_t buf[1 << 16];
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			return gpm_error_os(e, "%s", path);
+		}
+		if (!r)
+			break;
+		gpm_sha256_update(&h, buf, (size_t)r);
+	}
+	close(fd);
+	uint8_t d[GPM_SHA256_SIZE];
+	gpm_sha256_final(&h, d);
+	gpm_sha256_to_hex(d, art->sha256);
+	art->path = path;
+	art->size = (uint64_t)sb.st_size;
+	art->mtime = sb.st_mtime;
+	return NULL;
+}
+
+struct gpm_error *gpm_store_artifact_known(struct gpm_store *st, const char *sha256, bool *known)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "SELECT 1 FROM artifacts a JOIN incidents i ON i.artifact_id "
+	                            "= a.id WHERE a.sha256 = ?1 LIMIT 1",
+	                            -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return gpm_store_sqlite_error(st, rc, "prepare");
+	sqlite3_bind_text(s, 1, sha256, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return gpm_store_sqlite_error(st, rc, "artifact lookup");
+	*known = rc == SQLITE_ROW;
+	return NULL;
+}
+
+static char *store_dir(const struct gpm_store *st)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_printf(&sb, "%s.artifacts", st->path);
+	return gpm_strbuf_detach(&sb);
+}
+
+static struct gpm_error *write_all(int fd, const void *p, size_t n, const char *path)
+{
+	const uint8_t *b = p;
+	while (n) {
+		ssize_t w = write(fd, b, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return gpm_error_os(errno, "%s", path);
+		b += w;
+		n -= (size_t)w;
+	}
+	return NULL;
+}
+
+static bool is_zstd(const uint8_t *p, size_t n)
+{
+	return n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd;
+}
+
+static struct gpm_error *copy_compressed(const uint8_t *data, size_t size, int out, const char *tmp)
+{
+	if (is_zstd(data, size))
+		return write_all(out, data, size, tmp);
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	if (!cc)
+		return &gpm_error_nomem;
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, 3);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+	size_t cap = ZSTD_CStreamOutSize();
+	uint8_t *obuf = malloc(cap);
+	struct gpm_error *err = obuf ? NULL : &gpm_error_nomem;
+	ZSTD_inBuffer in = {data, size, 0};
+	for (bool done = false; !err && !done;) {
+		ZSTD_outBuffer ob = {obuf, cap, 0};
+		size_t left = ZSTD_compressStream2(cc, &ob, &in, ZSTD_e_end);
+		if (ZSTD_isError(left)) {
+			err = gpm_error_create(GPM_ERR_OS, "%s: zstd: %s", tmp,
+			                       ZSTD_getErrorName(left));
+			break;
+		}
+		err = write_all(out, obuf, ob.pos, tmp);
+		done = left == 0;
+	}
+	free(obuf);
+	ZSTD_freeCCtx(cc);
+	return err;
+}
+
+struct gpm_error *gpm_store_artifact_keep(struct gpm_store *st,
+                                          const struct gpm_store_artifact *art, char **relpath)
+{
+	char *dir = store_dir(st);
+	struct gpm_strbuf rel = GPM_STRBUF_INIT, full = GPM_STRBUF_INIT, tmp = GPM_STRBUF_INIT;
+	struct gpm_error *err = NULL;
+	int in = -1, out = -1;
+	void *map = MAP_FAILED;
+	size_t mlen = 0;
+	if (!dir)
+		return &gpm_error_nomem;
+	gpm_strbuf_printf(&rel, "%.2s/%s.zst", art->sha256, art->sha256);
+	gpm_strbuf_printf(&full, "%s/%s", dir, rel.buf);
+	gpm_strbuf_printf(&tmp, "%s/%.2s/.tmp-%ld-%s", dir, art->sha256, (long)getpid(),
+	                  art->sha256);
+	if ((err = gpm_strbuf_error(&rel)) || (err = gpm_strbuf_error(&full)) ||
+	    (err = gpm_strbuf_error(&tmp)))
+		goto out;
+	struct stat sb;
+	if (!stat(full.buf, &sb))
+		goto done; // content-addressed: already there
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		err = gpm_error_os(errno, "%s", dir);
+		goto out;
+	}
+	char *sub = strrchr(tmp.buf, '/');
+	*sub = 0;
+	if (mkdir(tmp.buf, 0700) && errno != EEXIST) {
+		err = gpm_error_os(errno, "%s", tmp.buf);
+		goto out;
+	}
+	*sub = '/';
+	if ((in = open(art->path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &sb) < 0) {
+		err = gpm_error_os(errno, "%s", art->path);
+		goto out;
+	}
+	mlen = (size_t)sb.st_size;
+	if (mlen && (map = mmap(NULL, mlen, PROT_READ, MAP_PRIVATE, in, 0)) == MAP_FAILED) {
+		err = gpm_error_os(errno, "%s", art->path);
+		goto out;
+	}
+	if ((out = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+		err = gpm_error_os(errno, "%s", tmp.buf);
+		goto out;
+	}
+	if ((err = copy_compressed(mlen ? map : "", mlen, out, tmp.buf)))
+		goto out;
+	if (fsync(out) < 0 || close(out) < 0) {
+		out = -1;
+		err = gpm_error_os(errno, "%s", tmp.buf);
+		goto out;
+	}
+	out = -1;
+	if (rename(tmp.buf, full.buf) < 0) {
+		err = gpm_error_os(errno, "%s", full.buf);
+		goto out;
+	}
+done:
+	*relpath = gpm_strbuf_detach(&rel);
+	if (!*relpath)
+		err = &gpm_error_nomem;
+out:
+	if (out >= 0) {
+		close(out);
+		unlink(tmp.buf);
+	}
+	if (map != MAP_FAILED)
+		munmap(map, mlen);
+	if (in >= 0)
+		close(in);
+	free(dir);
+	gpm_strbuf_deinit(&rel);
+	gpm_strbuf_deinit(&full);
+	gpm_strbuf_deinit(&tmp);
+	return err;
+}
+
+// Whether a kept file's relative path is still named by an artifact row.
+static struct gpm_error *named(struct gpm_store *st, sqlite3_stmt *s, const char *rel, bool *yes)
+{
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, rel, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return gpm_store_sqlite_error(st, rc, "kept lookup");
+	*yes = rc == SQLITE_ROW;
+	return NULL;
+}
+
+struct gpm_error *gpm_store_artifact_gc(struct gpm_store *st, uint64_t *removed)
+{
+	*removed = 0;
+	char *dir = store_dir(st);
+	if (!dir)
+		return &gpm_error_nomem;
+	DIR *top = opendir(dir);
+	if (!top) {
+		free(dir);
+		return NULL; // nothing kept
+	}
+	sqlite3_stmt *s;
+	int rc =
+	    sqlite3_prepare_v2(st->db, "SELECT 1 FROM artifacts WHERE kept = ?1", -1, &s, NULL);
+	struct gpm_error *err = rc == SQLITE_OK ? NULL : gpm_store_sqlite_error(st, rc, "prepare");
+	struct dirent *de;
+	while (!err && (de = readdir(top))) {
+		if (strlen(de->d_name) != 2 || de->d_name[0] == '.')
+			continue;
+		char sub[4096];
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		DIR *d = opendir(sub);
+		if (!d)
+			continue;
+		struct dirent *fe;
+		while (!err && (fe = readdir(d))) {
+			if (fe->d_name[0] == '.' && strncmp(fe->d_name, ".tmp-", 5))
+				continue;
+			char rel[512], full[4608];
+			snprintf(rel, sizeof(rel), "%s/%s", de->d_name, fe->d_name);
+			snprintf(full, sizeof(full), "%s/%s", sub, fe->d_name);
+			bool keep = false;
+			// Temporary files of killed ingests go; so does every unnamed copy.
+			if (strncmp(fe->d_name, ".tmp-", 5) && (err = named(st, s, rel, &keep)))
+				break;
+			if (!keep && !unlink(full))
+				(*removed)++;
+		}
+		closedir(d);
+	}
+	sqlite3_finalize(s);
+	closedir(top);
+	free(dir);
+	return err;
+}

@@ -1,0 +1,321 @@
+/*
+ * Maintenance of the archive: removing incidents, collecting what nothing refers to,
+ * re-signing after a signature algorithm change, and rebuilding an incident from its rows
+ * (what re-signing computes on).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/incident.h"
+#include "store/cluster.h"
+#include "store/internal.h"
+#include "store/signature.h"
+
+static struct gpm_error *prepare(struct gpm_store *st, const char *sql, sqlite3_stmt **s)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+	return rc == SQLITE_OK ? NULL : gpm_store_sqlite_error(st, rc, "prepare");
+}
+
+static struct gpm_error *writable(struct gpm_store *st)
+{
+	return st->readonly ? gpm_error_create(GPM_ERR_USAGE, "%s: opened read-only", st->path)
+	                    : NULL;
+}
+
+struct gpm_error *gpm_store_remove(struct gpm_store *st, int64_t incident_id)
+{
+	struct gpm_error *err = writable(st);
+	if (err)
+		return err;
+	sqlite3_stmt *s;
+	if ((err = prepare(st, "DELETE FROM incidents WHERE id = ?1", &s)))
+		return err;
+	sqlite3_bind_int64(s, 1, incident_id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return gpm_store_sqlite_error(st, rc, "delete");
+	if (!sqlite3_changes(st->db))
+		return gpm_error_create(GPM_ERR_NOT_FOUND, "no incident %lld",
+		                        (long long)incident_id);
+	return NULL;
+}
+
+static struct gpm_error *delete_count(struct gpm_store *st, const char *sql, uint64_t *n)
+{
+	struct gpm_error *err = gpm_store_exec(st, sql);
+	if (!err)
+		*n = (uint64_t)sqlite3_changes64(st->db);
+	return err;
+}
+
+struct gpm_error *gpm_store_gc(struct gpm_store *st, struct gpm_store_gc_stats *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	struct gpm_error *err = writable(st);
+	if (err || (err = gpm_store_exec(st, "BEGIN IMMEDIATE")))
+		return err;
+	// Order matters: goroutines and groups went with their incidents (cascade); stacks
+	// no goroutine or group uses go next (their frames cascade), then names.
+	if (!err)
+		err = delete_count(st,
+		                   "DELETE FROM artifacts WHERE id NOT IN (SELECT artifact_id "
+		                   "FROM incidents)",
+		                   &stats->artifacts);
+	if (!err)
+		err = delete_count(st,
+		                   "DELETE FROM stacks WHERE id NOT IN (SELECT stack_id FROM "
+		                   "goroutines WHERE stack_id IS NOT NULL) AND id NOT IN (SELECT "
+		                   "stack_id FROM groups WHERE stack_id IS NOT NULL)",
+		                   &stats->stacks);
+	if (!err)
+		err = delete_count(st,
+		                   "DELETE FROM functions WHERE id NOT IN (SELECT function_id FROM "
+		                   "frames) AND id NOT IN (SELECT created_by FROM goroutines WHERE "
+		                   "created_by IS NOT NULL)",
+		                   &stats->functions);
+	if (!err)
+		err = delete_count(st,
+		                   "DELETE FROM files WHERE id NOT IN (SELECT file_id FROM "
+		                   "frames WHERE file_id IS NOT NULL)",
+		                   &stats->files);
+	if (!err)
+		err = delete_count(st,
+		                   "DELETE FROM signatures WHERE id NOT IN (SELECT "
+		                   "signature_id FROM incident_signatures)",
+		                   &stats->signatures);
+	if (!err)
+		err = delete_count(st,
+		                   "DELETE FROM clusters WHERE id NOT IN (SELECT cluster_id "
+		                   "FROM signatures WHERE cluster_id IS NOT NULL)",
+		                   &stats->clusters);
+	if (err) {
+		gpm_store_exec(st, "ROLLBACK");
+		return err;
+	}
+	if ((err = gpm_store_exec(st, "COMMIT")))
+		return err;
+	if ((err = gpm_store_artifact_gc(st, &stats->kept_files)))
+		return err;
+	// Give the space back; a busy reader only delays the checkpoint.
+	return gpm_store_exec(st, "INSERT INTO incident_fts(incident_fts) VALUES ('optimize'); "
+	                          "PRAGMA wal_checkpoint(TRUNCATE); VACUUM");
+}
+
+static const char *col_str(sqlite3_stmt *s, int i, struct gpm_incident *inc)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	if (!t)
+		return NULL;
+	return gpm_incident_str(inc, (const char *)t, (size_t)sqlite3_column_bytes(s, i));
+}
+
+static enum gpm_fatal_kind fatal_kind(const char *s)
+{
+	static const struct {
+		const char *name;
+		enum gpm_fatal_kind kind;
+	} names[] = {{"panic", GPM_FATAL_PANIC},   {"throw", GPM_FATAL_THROW},
+	             {"signal", GPM_FATAL_SIGNAL}, {"quit", GPM_FATAL_QUIT},
+	             {"race", GPM_FATAL_RACE},     {"unknown", GPM_FATAL_UNKNOWN}};
+	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i].name))
+			return names[i].kind;
+	return GPM_FATAL_NONE;
+}
+
+// One stored stack into the incident (frames with names, files, lines and flags).
+static struct gpm_error *load_stack(struct gpm_store *st, sqlite3_stmt *fs,
+                                    struct gpm_incident *inc, int64_t stack_id, uint32_t *out)
+{
+	struct gpm_stack_builder b;
+	gpm_incident_stack_begin(inc, &b);
+	sqlite3_reset(fs);
+	sqlite3_bind_int64(fs, 1, stack_id);
+	int rc;
+	while ((rc = sqlite3_step(fs)) == SQLITE_ROW) {
+		struct gpm_frame *f = gpm_incident_frame_push(inc);
+		if (!f)
+			return &gpm_error_nomem;
+		f->func = col_str(fs, 0, inc);
+		f->file = col_str(fs, 1, inc);
+		f->line = (uint32_t)sqlite3_column_int64(fs, 2);
+		f->flags = (uint32_t)sqlite3_column_int64(fs, 3);
+		if (!f->func)
+			return &gpm_error_nomem;
+	}
+	if (rc != SQLITE_DONE)
+		return gpm_store_sqlite_error(st, rc, "frames");
+	return gpm_incident_stack_commit(inc, &b, out);
+}
+
+struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident_id,
+                                          struct gpm_incident **out)
+{
+	sqlite3_stmt *s = NULL, *gs = NULL, *fs = NULL;
+	struct gpm_error *err =
+	    prepare(st,
+	            "SELECT kind, exe, build_id, go_version, module, cmdline, pid, time, "
+	            "fatal, signal, message, snapshot FROM incidents WHERE id = ?1",
+	            &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, incident_id);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return rc == SQLITE_DONE ? gpm_error_create(GPM_ERR_NOT_FOUND, "no incident %lld",
+		                                            (long long)incident_id)
+		                         : gpm_store_sqlite_error(st, rc, "incident");
+	}
+	const char *kind = (const char *)sqlite3_column_text(s, 0);
+	enum gpm_input_kind ik = GPM_INPUT_UNKNOWN;
+	if (kind && !strcmp(kind, "core"))
+		ik = GPM_INPUT_CORE;
+	else if (kind && !strncmp(kind, "pprof", 5))
+		ik = strstr(kind, "1") ? GPM_INPUT_PPROF1 : GPM_INPUT_PPROF2;
+	else if (kind && !strcmp(kind, "dump"))
+		ik = GPM_INPUT_DUMP;
+	struct gpm_incident *inc = gpm_incident_create(ik);
+	if (!inc) {
+		sqlite3_finalize(s);
+		return &gpm_error_nomem;
+	}
+	inc->exe_path = col_str(s, 1, inc);
+	inc->build_id = col_str(s, 2, inc);
+	inc->go_version = col_str(s, 3, inc);
+	inc->main_module = col_str(s, 4, inc);
+	inc->cmdline = col_str(s, 5, inc);
+	inc->pid = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 6);
+	inc->time = sqlite3_column_int64(s, 7);
+	inc->crash.kind = fatal_kind((const char *)sqlite3_column_text(s, 8));
+	inc->crash.signame = col_str(s, 9, inc);
+	const char *msg = col_str(s, 10, inc);
+	inc->snapshot = (uint32_t)sqlite3_column_int64(s, 11);
+	sqlite3_finalize(s);
+	if (msg && inc->crash.kind == GPM_FATAL_PANIC) {
+		struct gpm_panic *p = gpm_vec_push(&inc->crash.panics);
+		if (!p) {
+			err = &gpm_error_nomem;
+			goto fail;
+		}
+		p->message = msg;
+	} else if (msg) {
+		inc->crash.fatal_message = msg;
+	}
+	if ((err = prepare(st,
+	                   "SELECT goid, status, state, wait_minutes, flags, stack_id FROM "
+	                   "goroutines WHERE incident_id = ?1 ORDER BY id",
+	                   &gs)) ||
+	    (err = prepare(st,
+	                   "SELECT fn.name, fi.path, f.line, f.flags FROM frames f JOIN "
+	                   "functions fn ON fn.id = f.function_id LEFT JOIN files fi ON fi.id "
+	                   "= f.file_id WHERE f.stack_id = ?1 ORDER BY f.depth",
+	                   &fs)))
+		goto fail;
+	sqlite3_bind_int64(gs, 1, incident_id);
+	// Stacks repeat across goroutines: load each stored stack once.
+	struct {
+		int64_t id;
+		uint32_t index;
+	} *memo = NULL;
+	size_t nmemo = 0, capmemo = 0;
+	while ((rc = sqlite3_step(gs)) == SQLITE_ROW) {
+		struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
+		if (!g) {
+			err = &gpm_error_nomem;
+			break;
+		}
+		g->id = (uint64_t)sqlite3_column_int64(gs, 0);
+		g->status = (uint8_t)sqlite3_column_int(gs, 1);
+		g->state = col_str(gs, 2, inc);
+		g->wait_minutes =
+		    sqlite3_column_type(gs, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(gs, 3);
+		g->flags = (uint32_t)sqlite3_column_int64(gs, 4);
+		if (sqlite3_column_type(gs, 5) == SQLITE_NULL)
+			continue;
+		int64_t sid = sqlite3_column_int64(gs, 5);
+		size_t m = 0;
+		while (m < nmemo && memo[m].id != sid)
+			m++;
+		if (m == nmemo) {
+			if (nmemo == capmemo) {
+				size_t ncap = capmemo ? 2 * capmemo : 16;
+				void *nm = realloc(memo, ncap * sizeof(*memo));
+				if (!nm) {
+					err = &gpm_error_nomem;
+					break;
+				}
+				memo = nm;
+				capmemo = ncap;
+			}
+			memo[nmemo].id = sid;
+			// goroutine_push may move g: index it again after loading.
+			size_t gi = inc->goroutines.len - 1;
+			if ((err = load_stack(st, fs, inc, sid, &memo[nmemo].index)))
+				break;
+			g = &inc->goroutines.v[gi];
+			nmemo++;
+		}
+		g->stack = memo[m].index;
+	}
+	free(memo);
+	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = gpm_store_sqlite_error(st, rc, "goroutines");
+	if (err)
+		goto fail;
+	sqlite3_finalize(gs);
+	sqlite3_finalize(fs);
+	*out = inc;
+	return NULL;
+fail:
+	sqlite3_finalize(gs);
+	sqlite3_finalize(fs);
+	gpm_incident_destroy(inc);
+	return err;
+}
+
+struct gpm_error *gpm_store_resign(struct gpm_store *st, uint64_t *nincidents)
+{
+	*nincidents = 0;
+	struct gpm_error *err = writable(st);
+	if (err || (err = gpm_store_exec(st, "BEGIN IMMEDIATE")))
+		return err;
+	sqlite3_stmt *s;
+	if ((err = prepare(st, "SELECT id, headline_rule FROM incidents ORDER BY id", &s)))
+		goto rollback;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		const unsigned char *r = sqlite3_column_text(s, 1);
+		char *rule = r ? strdup((const char *)r) : NULL;
+		struct gpm_incident *inc;
+		if ((err = gpm_store_load_incident(st, id, &inc))) {
+			free(rule);
+			break;
+		}
+		err = gpm_store_sign_incident(st, id, inc, rule);
+		gpm_incident_destroy(inc);
+		free(rule);
+		if (err)
+			break;
+		(*nincidents)++;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = gpm_store_sqlite_error(st, rc, "incidents");
+	sqlite3_finalize(s);
+	if (err)
+		goto rollback;
+	// Signatures no incident uses any more, then a clean batch clustering.
+	if ((err = gpm_store_exec(st, "DELETE FROM signatures WHERE id NOT IN (SELECT "
+	                              "signature_id FROM incident_signatures)")) ||
+	    (err = gpm_cluster_rebuild(st, GPM_SIGNATURE_ALGORITHM)) ||
+	    (err = gpm_store_exec(st, "DELETE FROM clusters WHERE id NOT IN (SELECT cluster_id "
+	                              "FROM signatures WHERE cluster_id IS NOT NULL)")))
+		goto rollback;
+	return gpm_store_exec(st, "COMMIT");
+rollback:
+	gpm_store_exec(st, "ROLLBACK");
+	return err;
+}

@@ -1,0 +1,912 @@
+/*
+ * Opening, migrating and writing the incident archive. The schema comes from the SQL
+ * files in schema/, compiled in (schema_sql.c); each migration runs in BEGIN IMMEDIATE and
+ * sets PRAGMA user_version in the same transaction, so concurrent openers migrate once and
+ * a crash mid-migration leaves the previous version intact. Every ingest is one
+ * transaction; statements are prepared once per connection and every value is bound.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "base/strbuf.h"
+#include "dump/dump.h"
+#include "model/group.h"
+#include "store/cluster.h"
+#include "store/internal.h"
+#include "store/signature.h"
+
+static const char *const stmt_sql[STMT__COUNT] = {
+    [STMT_ARTIFACT_GET] = "SELECT id FROM artifacts WHERE sha256 = ?1",
+    [STMT_ARTIFACT_INSERT] = "INSERT INTO artifacts (sha256, path, size, kind, added) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_ARTIFACT_KEPT] = "UPDATE artifacts SET kept = ?2 WHERE id = ?1",
+    [STMT_INCIDENT_GET] = "SELECT id FROM incidents WHERE artifact_id = ?1 AND snapshot = ?2",
+    [STMT_INCIDENT_INSERT] =
+        "INSERT INTO incidents (artifact_id, snapshot, time, ingested, host, kind, exe, "
+        "build_id, go_version, module, module_version, cmdline, pid, fatal, signal, message, "
+        "headline, headline_rule, goroutines, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    [STMT_FUNCTION_GET] = "SELECT id FROM functions WHERE name = ?1",
+    [STMT_FUNCTION_INSERT] = "INSERT INTO functions (name) VALUES (?1)",
+    [STMT_FILE_GET] = "SELECT id FROM files WHERE path = ?1",
+    [STMT_FILE_INSERT] = "INSERT INTO files (path) VALUES (?1)",
+    [STMT_STACK_GET] = "SELECT id FROM stacks WHERE hash = ?1",
+    [STMT_STACK_INSERT] = "INSERT INTO stacks (hash, nframes) VALUES (?1, ?2)",
+    [STMT_FRAME_INSERT] = "INSERT INTO frames (stack_id, depth, function_id, file_id, line, "
+                          "flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [STMT_GOROUTINE_INSERT] =
+        "INSERT INTO goroutines (incident_id, goid, status, state, wait_minutes, flags, "
+        "stack_id, created_by, group_ordinal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [STMT_GROUP_INSERT] = "INSERT INTO groups (incident_id, ordinal, signature, count, state, "
+                          "stack_id, min_wait, max_wait) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [STMT_FINDING_INSERT] = "INSERT INTO findings (incident_id, ordinal, rule, severity, "
+                            "title, explanation, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [STMT_FTS_INSERT] = "INSERT INTO incident_fts (rowid, message, findings, functions) "
+                        "VALUES (?1, ?2, ?3, ?4)",
+    [STMT_SIG_GET] = "SELECT id, cluster_id FROM signatures WHERE algorithm = ?1 AND hash = ?2",
+    [STMT_SIG_INSERT] = "INSERT INTO signatures (algorithm, hash, kind, frames) "
+                        "VALUES (?1, ?2, ?3, ?4)",
+    [STMT_INCSIG_UPSERT] = "INSERT INTO incident_signatures (incident_id, algorithm, "
+                           "signature_id) VALUES (?1, ?2, ?3) ON CONFLICT (incident_id, "
+                           "algorithm) DO UPDATE SET signature_id = excluded.signature_id",
+};
+
+unsigned gpm_store_schema_latest(void)
+{
+	return gpm_store_migrations[gpm_store_nmigrations - 1].version;
+}
+
+struct gpm_error *gpm_store_sqlite_error(struct gpm_store *st, int rc, const char *what)
+{
+	const char *msg = st && st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	enum gpm_error_code code = GPM_ERR_OS;
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM:
+		return &gpm_error_nomem;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		code = GPM_ERR_FORMAT;
+		break;
+	case SQLITE_ERROR:
+	case SQLITE_AUTH:
+	case SQLITE_RANGE:
+	case SQLITE_READONLY:
+		code = GPM_ERR_USAGE;
+		break;
+	case SQLITE_CANTOPEN:
+		code = GPM_ERR_NOT_FOUND;
+		break;
+	default:
+		break;
+	}
+	return gpm_error_create(code, "%s: %s: %s", st && st->path ? st->path : "archive", what,
+	                        msg);
+}
+
+struct gpm_error *gpm_store_stmt(struct gpm_store *st, enum gpm_store_stmt which,
+                                 sqlite3_stmt **out)
+{
+	sqlite3_stmt *s = st->stmts[which];
+	if (!s) {
+		int rc = sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+		                            &s, NULL);
+		if (rc != SQLITE_OK)
+			return gpm_store_sqlite_error(st, rc, "prepare");
+		st->stmts[which] = s;
+	} else {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+	*out = s;
+	return NULL;
+}
+
+struct gpm_error *gpm_store_exec(struct gpm_store *st, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+	if (rc == SQLITE_OK)
+		return NULL;
+	struct gpm_error *err =
+	    gpm_error_create(rc == SQLITE_NOMEM ? GPM_ERR_NOMEM : GPM_ERR_OS, "%s: %s", st->path,
+	                     msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return err;
+}
+
+int gpm_store_bind_text(sqlite3_stmt *s, int i, const char *text)
+{
+	return text ? sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
+}
+
+static int64_t pragma_int(struct gpm_store *st, const char *sql, struct gpm_error **err)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		*err = gpm_store_sqlite_error(st, rc, sql);
+		return 0;
+	}
+	int64_t v = 0;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		*err = gpm_store_sqlite_error(st, rc, sql);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static struct gpm_error *set_user_version(struct gpm_store *st, unsigned v)
+{
+	// PRAGMA takes no parameters; v is our own constant, never user input.
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %u", v);
+	return gpm_store_exec(st, sql);
+}
+
+static struct gpm_error *migrate(struct gpm_store *st, unsigned target)
+{
+	for (unsigned i = 0; i < gpm_store_nmigrations; i++) {
+		const struct gpm_store_migration *m = &gpm_store_migrations[i];
+		if (m->version > target)
+			break;
+		struct gpm_error *err = gpm_store_exec(st, "BEGIN IMMEDIATE");
+		if (err)
+			return gpm_error_wrap(err, "migrating to schema %u", m->version);
+		// Another process may have migrated while we waited for the lock.
+		int64_t cur = pragma_int(st, "PRAGMA user_version", &err);
+		if (!err && cur < m->version) {
+			if (!(err = gpm_store_exec(st, m->sql)))
+				err = set_user_version(st, m->version);
+			if (!err && m->version == 1)
+				err = gpm_store_exec(st, "PRAGMA application_id = 1198477389");
+		}
+		if (err) {
+			gpm_store_exec(st, "ROLLBACK");
+			return gpm_error_wrap(err, "schema %s", m->name);
+		}
+		if ((err = gpm_store_exec(st, "COMMIT")))
+			return err;
+	}
+	return NULL;
+}
+
+static struct gpm_error *check_identity(struct gpm_store *st, int64_t *version)
+{
+	struct gpm_error *err = NULL;
+	int64_t app = pragma_int(st, "PRAGMA application_id", &err);
+	int64_t v = err ? 0 : pragma_int(st, "PRAGMA user_version", &err);
+	int64_t tables = err ? 0 : pragma_int(st, "SELECT count(*) FROM sqlite_schema", &err);
+	if (err)
+		return err;
+	if (app != GPM_STORE_APPLICATION_ID && (app != 0 || tables != 0 || v != 0))
+		return gpm_error_create(GPM_ERR_UNSUPPORTED,
+		                        "%s: not a gopm archive (application_id %lld)", st->path,
+		                        (long long)app);
+	if (v > gpm_store_schema_latest())
+		return gpm_error_create(GPM_ERR_UNSUPPORTED,
+		                        "%s: the archive has schema version %lld, newer than this "
+		                        "gopm knows (%u): use a newer gopm",
+		                        st->path, (long long)v, gpm_store_schema_latest());
+	*version = v;
+	return NULL;
+}
+
+struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_options *opts,
+                                 struct gpm_store **out)
+{
+	struct gpm_store_options def = {0};
+	if (!opts)
+		opts = &def;
+	struct gpm_store *st = calloc(1, sizeof(*st));
+	if (!st)
+		return &gpm_error_nomem;
+	st->path = strdup(path);
+	st->readonly = opts->readonly;
+	if (!st->path) {
+		free(st);
+		return &gpm_error_nomem;
+	}
+	int flags =
+	    opts->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	flags |= SQLITE_OPEN_NOMUTEX;
+	struct gpm_error *err = NULL;
+	int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		err = gpm_store_sqlite_error(st, rc, "open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : 10000);
+	int64_t version;
+	if ((err = check_identity(st, &version)))
+		goto fail;
+	if (!opts->readonly) {
+		if ((err = gpm_store_exec(st, "PRAGMA journal_mode = WAL; "
+		                              "PRAGMA synchronous = NORMAL; "
+		                              "PRAGMA foreign_keys = ON")))
+			goto fail;
+		unsigned target = opts->max_version ? opts->max_version : gpm_store_schema_latest();
+		if ((uint64_t)version < target && (err = migrate(st, target)))
+			goto fail;
+		if ((err = check_identity(st, &version)))
+			goto fail;
+	} else {
+		if (version < gpm_store_schema_latest()) {
+			err = gpm_error_create(
+			    GPM_ERR_UNSUPPORTED,
+			    "%s: the archive has schema version %lld and needs "
+			    "an upgrade to %u: open it once with a writing command "
+			    "(gopm gc)",
+			    path, (long long)version, gpm_store_schema_latest());
+			goto fail;
+		}
+		if ((err = gpm_store_exec(st, "PRAGMA query_only = ON; PRAGMA foreign_keys = ON")))
+			goto fail;
+	}
+	st->version = (unsigned)version;
+	*out = st;
+	return NULL;
+fail:
+	gpm_store_close(st);
+	return err;
+}
+
+void gpm_store_close(struct gpm_store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < STMT__COUNT; i++)
+		sqlite3_finalize(st->stmts[i]);
+	sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}
+
+unsigned gpm_store_version(const struct gpm_store *st)
+{
+	return st->version;
+}
+
+const char *gpm_store_path(const struct gpm_store *st)
+{
+	return st->path;
+}
+
+bool gpm_store_ingest_existed(const struct gpm_store *st)
+{
+	return st->last_existed;
+}
+
+static struct gpm_error *mkdir_p(char *dir)
+{
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		int r = mkdir(dir, 0700);
+		*p = '/';
+		if (r && errno != EEXIST)
+			return gpm_error_os(errno, "%s", dir);
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return gpm_error_os(errno, "%s", dir);
+	return NULL;
+}
+
+struct gpm_error *gpm_store_default_path(bool create, char **out)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	if (xdg && xdg[0] == '/')
+		gpm_strbuf_printf(&sb, "%s/gopm", xdg);
+	else if (home && *home)
+		gpm_strbuf_printf(&sb, "%s/.local/share/gopm", home);
+	else
+		return gpm_error_create(GPM_ERR_USAGE,
+		                        "no XDG_DATA_HOME or HOME for the archive: use --db");
+	struct gpm_error *err = gpm_strbuf_error(&sb);
+	if (!err && create)
+		err = mkdir_p(sb.buf);
+	if (!err) {
+		gpm_strbuf_puts(&sb, "/archive.db");
+		err = gpm_strbuf_error(&sb);
+	}
+	if (err) {
+		gpm_strbuf_deinit(&sb);
+		return err;
+	}
+	*out = gpm_strbuf_detach(&sb);
+	return NULL;
+}
+
+/* ---- ingest ---- */
+
+// Row id of a name in functions or files, inserting it when new. A small cache keyed by
+// the incident's interned pointer avoids a lookup per frame.
+struct name_cache {
+	struct {
+		const char *key;
+		int64_t id;
+	} * slots;
+	size_t cap;
+};
+
+static int64_t *cache_slot(struct name_cache *c, const char *key)
+{
+	if (!c->slots) {
+		c->cap = 1024;
+		c->slots = calloc(c->cap, sizeof(*c->slots));
+		if (!c->slots)
+			return NULL;
+	}
+	size_t i = ((uintptr_t)key >> 3) * 0x9e3779b97f4a7c15ULL >> 20;
+	for (size_t n = 0; n < c->cap; n++) {
+		size_t j = (i + n) & (c->cap - 1);
+		if (c->slots[j].key == key)
+			return &c->slots[j].id;
+		if (!c->slots[j].key) {
+			if (n > c->cap / 2) // keep probes short: start over bigger
+				break;
+			c->slots[j].key = key;
+			c->slots[j].id = 0;
+			return &c->slots[j].id;
+		}
+	}
+	free(c->slots);
+	c->slots = NULL;
+	c->cap *= 2;
+	size_t cap = c->cap;
+	c->slots = calloc(cap, sizeof(*c->slots));
+	if (!c->slots)
+		return NULL;
+	c->cap = cap;
+	return cache_slot(c, key);
+}
+
+static struct gpm_error *name_id(struct gpm_store *st, struct name_cache *cache,
+                                 enum gpm_store_stmt get, enum gpm_store_stmt ins, const char *name,
+                                 int64_t *id)
+{
+	int64_t *slot = cache_slot(cache, name);
+	if (!slot)
+		return &gpm_error_nomem;
+	if (*slot) {
+		*id = *slot;
+		return NULL;
+	}
+	sqlite3_stmt *s;
+	struct gpm_error *err = gpm_store_stmt(st, get, &s);
+	if (err)
+		return err;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*slot = *id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		return NULL;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return gpm_store_sqlite_error(st, rc, "name lookup");
+	if ((err = gpm_store_stmt(st, ins, &s)))
+		return err;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return gpm_store_sqlite_error(st, rc, "name insert");
+	*slot = *id = sqlite3_last_insert_rowid(st->db);
+	return NULL;
+}
+
+struct ingest {
+	struct gpm_store *st;
+	const struct gpm_incident *inc;
+	struct name_cache functions, files;
+	int64_t *stack_ids; /* per incident stack */
+};
+
+static int64_t stack_hash(const struct gpm_incident *inc, const struct gpm_stack *s)
+{
+	struct gpm_sha256 h;
+	gpm_sha256_init(&h);
+	for (uint32_t i = 0; i < s->nframes; i++) {
+		const struct gpm_frame *f = &inc->frames.v[s->first + i];
+		const char *func = f->func ? f->func : "";
+		const char *file = f->file ? f->file : "";
+		gpm_sha256_update(&h, func, strlen(func) + 1);
+		gpm_sha256_update(&h, file, strlen(file) + 1);
+		uint32_t v[2] = {f->line, f->flags & ~(uint32_t)GPM_FRAME_HAS_OFFSET};
+		gpm_sha256_update(&h, v, sizeof(v));
+	}
+	uint8_t d[GPM_SHA256_SIZE];
+	gpm_sha256_final(&h, d);
+	uint64_t x = 0;
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | d[i];
+	return (int64_t)x;
+}
+
+static struct gpm_error *store_frame_names(struct ingest *in, const struct gpm_frame *f,
+                                           int64_t *func_id, int64_t *file_id)
+{
+	struct gpm_error *err = name_id(in->st, &in->functions, STMT_FUNCTION_GET,
+	                                STMT_FUNCTION_INSERT, f->func ? f->func : "?", func_id);
+	*file_id = 0;
+	if (!err && f->file)
+		err =
+		    name_id(in->st, &in->files, STMT_FILE_GET, STMT_FILE_INSERT, f->file, file_id);
+	return err;
+}
+
+static struct gpm_error *store_stack(struct ingest *in, uint32_t si)
+{
+	struct gpm_store *st = in->st;
+	const struct gpm_stack *stk = &in->inc->stacks.v[si];
+	int64_t hash = stack_hash(in->inc, stk);
+	sqlite3_stmt *s;
+	struct gpm_error *err = gpm_store_stmt(st, STMT_STACK_GET, &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, hash);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		in->stack_ids[si] = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		return NULL;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return gpm_store_sqlite_error(st, rc, "stack lookup");
+	if ((err = gpm_store_stmt(st, STMT_STACK_INSERT, &s)))
+		return err;
+	sqlite3_bind_int64(s, 1, hash);
+	sqlite3_bind_int64(s, 2, stk->nframes);
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		return gpm_store_sqlite_error(st, rc, "stack insert");
+	int64_t id = sqlite3_last_insert_rowid(st->db);
+	in->stack_ids[si] = id;
+	for (uint32_t i = 0; i < stk->nframes; i++) {
+		const struct gpm_frame *f = &in->inc->frames.v[stk->first + i];
+		int64_t fid, fileid;
+		if ((err = store_frame_names(in, f, &fid, &fileid)))
+			return err;
+		if ((err = gpm_store_stmt(st, STMT_FRAME_INSERT, &s)))
+			return err;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, i);
+		sqlite3_bind_int64(s, 3, fid);
+		if (fileid)
+			sqlite3_bind_int64(s, 4, fileid);
+		sqlite3_bind_int64(s, 5, f->line);
+		sqlite3_bind_int64(s, 6, f->flags);
+		if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+			return gpm_store_sqlite_error(st, rc, "frame insert");
+	}
+	return NULL;
+}
+
+static const char *fatal_name(enum gpm_fatal_kind k)
+{
+	switch (k) {
+	case GPM_FATAL_NONE:
+		return NULL;
+	case GPM_FATAL_PANIC:
+		return "panic";
+	case GPM_FATAL_THROW:
+		return "throw";
+	case GPM_FATAL_SIGNAL:
+		return "signal";
+	case GPM_FATAL_QUIT:
+		return "quit";
+	case GPM_FATAL_RACE:
+		return "race";
+	case GPM_FATAL_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+static const char *const signames[] = {
+    [1] = "SIGHUP",   [2] = "SIGINT",   [3] = "SIGQUIT",  [4] = "SIGILL",   [5] = "SIGTRAP",
+    [6] = "SIGABRT",  [7] = "SIGBUS",   [8] = "SIGFPE",   [9] = "SIGKILL",  [10] = "SIGUSR1",
+    [11] = "SIGSEGV", [12] = "SIGUSR2", [13] = "SIGPIPE", [14] = "SIGALRM", [15] = "SIGTERM",
+};
+
+static const char *signal_name(const struct gpm_crash *c)
+{
+	if (c->signame)
+		return c->signame;
+	if (c->signo > 0 && (size_t)c->signo < sizeof(signames) / sizeof(signames[0]))
+		return signames[c->signo];
+	return NULL;
+}
+
+// What the incident is about in one line, when no finding says it.
+static void crash_headline(const struct gpm_incident *inc, struct gpm_strbuf *sb)
+{
+	const struct gpm_crash *c = &inc->crash;
+	if (c->panics.len && c->panics.v[0].message)
+		gpm_strbuf_printf(sb, "panic: %s", c->panics.v[c->panics.len - 1].message);
+	else if (c->fatal_message)
+		gpm_strbuf_printf(sb, "fatal error: %s", c->fatal_message);
+	else if (signal_name(c) && c->kind != GPM_FATAL_QUIT)
+		gpm_strbuf_printf(sb, "signal %s", signal_name(c));
+	else
+		gpm_strbuf_printf(sb, "%s with %zu goroutines",
+		                  c->kind == GPM_FATAL_QUIT ? "SIGQUIT dump" : "goroutine snapshot",
+		                  inc->goroutines.len);
+}
+
+static const char *crash_message(const struct gpm_incident *inc)
+{
+	const struct gpm_crash *c = &inc->crash;
+	if (c->panics.len && c->panics.v[c->panics.len - 1].message)
+		return c->panics.v[c->panics.len - 1].message;
+	return c->fatal_message;
+}
+
+static struct gpm_error *step_done(struct gpm_store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	return rc == SQLITE_DONE ? NULL : gpm_store_sqlite_error(st, rc, what);
+}
+
+static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
+                                         const struct gpm_store_artifact *art,
+                                         const struct gpm_store_report *rep, int64_t *id)
+{
+	const struct gpm_incident *inc = in->inc;
+	struct gpm_store *st = in->st;
+	sqlite3_stmt *s;
+	struct gpm_error *err = gpm_store_stmt(st, STMT_INCIDENT_INSERT, &s);
+	if (err)
+		return err;
+	int64_t now = time(NULL);
+	int64_t t = inc->time ? inc->time : art->mtime ? art->mtime : now;
+	struct gpm_strbuf head = GPM_STRBUF_INIT;
+	const struct gpm_store_finding *hf = rep && rep->nfindings ? &rep->findings[0] : NULL;
+	if (hf && hf->title)
+		gpm_strbuf_puts(&head, hf->title);
+	else
+		crash_headline(inc, &head);
+	if ((err = gpm_strbuf_error(&head))) {
+		gpm_strbuf_deinit(&head);
+		return err;
+	}
+	sqlite3_bind_int64(s, 1, artifact_id);
+	sqlite3_bind_int64(s, 2, inc->snapshot);
+	sqlite3_bind_int64(s, 3, t);
+	sqlite3_bind_int64(s, 4, now);
+	gpm_store_bind_text(s, 5, art->host);
+	gpm_store_bind_text(s, 6, art->kind ? art->kind : gpm_input_kind_name(inc->kind));
+	gpm_store_bind_text(s, 7, inc->exe_path);
+	gpm_store_bind_text(s, 8, inc->build_id);
+	gpm_store_bind_text(s, 9, inc->go_version);
+	gpm_store_bind_text(s, 10, inc->main_module);
+	gpm_store_bind_text(s, 11, NULL);
+	gpm_store_bind_text(s, 12, inc->cmdline);
+	if (inc->pid >= 0)
+		sqlite3_bind_int64(s, 13, inc->pid);
+	gpm_store_bind_text(s, 14, fatal_name(inc->crash.kind));
+	gpm_store_bind_text(s, 15, signal_name(&inc->crash));
+	gpm_store_bind_text(s, 16, crash_message(inc));
+	gpm_store_bind_text(s, 17, gpm_strbuf_str(&head));
+	gpm_store_bind_text(s, 18, hf ? hf->rule : NULL);
+	sqlite3_bind_int64(s, 19, (int64_t)inc->goroutines.len);
+	gpm_store_bind_text(s, 20, rep ? rep->text : NULL);
+	err = step_done(st, s, "incident insert");
+	gpm_strbuf_deinit(&head);
+	if (!err)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return err;
+}
+
+static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
+{
+	const struct gpm_incident *inc = in->inc;
+	struct gpm_store *st = in->st;
+	struct gpm_grouping grouping;
+	struct gpm_error *err = gpm_group_goroutines(inc, GPM_GROUP_NO_ARGS, &grouping);
+	if (err)
+		return err;
+	uint32_t *ordinal = malloc((inc->goroutines.len + 1) * sizeof(*ordinal));
+	if (!ordinal) {
+		gpm_grouping_deinit(&grouping);
+		return &gpm_error_nomem;
+	}
+	for (size_t i = 0; i < inc->goroutines.len; i++)
+		ordinal[i] = UINT32_MAX;
+	sqlite3_stmt *s;
+	for (size_t gi = 0; gi < grouping.ngroups && !err; gi++) {
+		const struct gpm_group *g = &grouping.groups[gi];
+		for (uint32_t m = 0; m < g->count; m++)
+			ordinal[grouping.members[g->first_member + m]] = (uint32_t)gi;
+		if ((err = gpm_store_stmt(st, STMT_GROUP_INSERT, &s)))
+			break;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, (int64_t)gi);
+		sqlite3_bind_int64(s, 3, (int64_t)g->signature);
+		sqlite3_bind_int64(s, 4, g->count);
+		gpm_store_bind_text(s, 5, g->state);
+		if (g->stack != UINT32_MAX)
+			sqlite3_bind_int64(s, 6, in->stack_ids[g->stack]);
+		if (g->min_minutes >= 0) {
+			sqlite3_bind_int64(s, 7, g->min_minutes);
+			sqlite3_bind_int64(s, 8, g->max_minutes);
+		}
+		err = step_done(st, s, "group insert");
+	}
+	for (size_t i = 0; i < inc->goroutines.len && !err; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		uint32_t flags = g->flags;
+		if (inc->crash.current_goroutine && g->id == inc->crash.current_goroutine &&
+		    !(flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK)))
+			flags |= GPM_GOROUTINE_CURRENT;
+		int64_t creator = 0, fileid;
+		if (g->created_by != UINT32_MAX && g->created_by < inc->frames.len &&
+		    (err = store_frame_names(in, &inc->frames.v[g->created_by], &creator, &fileid)))
+			break;
+		if ((err = gpm_store_stmt(st, STMT_GOROUTINE_INSERT, &s)))
+			break;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, (int64_t)g->id);
+		sqlite3_bind_int64(s, 3, g->status);
+		gpm_store_bind_text(s, 4, g->state);
+		if (g->wait_minutes >= 0)
+			sqlite3_bind_int64(s, 5, g->wait_minutes);
+		sqlite3_bind_int64(s, 6, flags);
+		if (g->stack != UINT32_MAX && g->stack < inc->stacks.len)
+			sqlite3_bind_int64(s, 7, in->stack_ids[g->stack]);
+		if (creator)
+			sqlite3_bind_int64(s, 8, creator);
+		if (ordinal[i] != UINT32_MAX)
+			sqlite3_bind_int64(s, 9, ordinal[i]);
+		err = step_done(st, s, "goroutine insert");
+	}
+	free(ordinal);
+	gpm_grouping_deinit(&grouping);
+	return err;
+}
+
+static struct gpm_error *insert_findings_and_text(struct ingest *in, int64_t id,
+                                                  const struct gpm_store_report *rep)
+{
+	struct gpm_store *st = in->st;
+	const struct gpm_incident *inc = in->inc;
+	struct gpm_strbuf ftext = GPM_STRBUF_INIT, funcs = GPM_STRBUF_INIT, msg = GPM_STRBUF_INIT;
+	struct gpm_error *err = NULL;
+	sqlite3_stmt *s;
+	for (size_t i = 0; rep && i < rep->nfindings && !err; i++) {
+		const struct gpm_store_finding *f = &rep->findings[i];
+		if (!f->rule || !f->title) {
+			err =
+			    gpm_error_create(GPM_ERR_USAGE, "finding %zu has no rule or title", i);
+			break;
+		}
+		if ((err = gpm_store_stmt(st, STMT_FINDING_INSERT, &s)))
+			break;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, (int64_t)i);
+		gpm_store_bind_text(s, 3, f->rule);
+		gpm_store_bind_text(s, 4, f->severity ? f->severity : "info");
+		gpm_store_bind_text(s, 5, f->title);
+		gpm_store_bind_text(s, 6, f->explanation);
+		gpm_store_bind_text(s, 7, f->evidence_json);
+		err = step_done(st, s, "finding insert");
+		gpm_strbuf_printf(&ftext, "%s%s %s %s", i ? "\n" : "", f->rule, f->title,
+		                  f->explanation ? f->explanation : "");
+	}
+	// Distinct function names: the interned pointers are unique per name.
+	struct name_cache seen = {0};
+	for (size_t i = 0; i < inc->frames.len && !err; i++) {
+		const char *fn = inc->frames.v[i].func;
+		if (!fn)
+			continue;
+		int64_t *slot = cache_slot(&seen, fn);
+		if (!slot) {
+			err = &gpm_error_nomem;
+			break;
+		}
+		if (*slot)
+			continue;
+		*slot = 1;
+		gpm_strbuf_printf(&funcs, "%s%s", funcs.len ? " " : "", fn);
+	}
+	free(seen.slots);
+	for (size_t i = 0; i < inc->crash.panics.len; i++)
+		if (inc->crash.panics.v[i].message)
+			gpm_strbuf_printf(&msg, "%s%s", msg.len ? "\n" : "",
+			                  inc->crash.panics.v[i].message);
+	if (inc->crash.fatal_message)
+		gpm_strbuf_printf(&msg, "%s%s", msg.len ? "\n" : "", inc->crash.fatal_message);
+	if (!err)
+		err = gpm_strbuf_error(&ftext);
+	if (!err)
+		err = gpm_strbuf_error(&funcs);
+	if (!err)
+		err = gpm_strbuf_error(&msg);
+	if (!err && !(err = gpm_store_stmt(st, STMT_FTS_INSERT, &s))) {
+		sqlite3_bind_int64(s, 1, id);
+		gpm_store_bind_text(s, 2, gpm_strbuf_str(&msg));
+		gpm_store_bind_text(s, 3, gpm_strbuf_str(&ftext));
+		gpm_store_bind_text(s, 4, gpm_strbuf_str(&funcs));
+		err = step_done(st, s, "search index");
+	}
+	gpm_strbuf_deinit(&ftext);
+	gpm_strbuf_deinit(&funcs);
+	gpm_strbuf_deinit(&msg);
+	return err;
+}
+
+static struct gpm_error *artifact_row(struct gpm_store *st, const struct gpm_store_artifact *art,
+                                      const struct gpm_incident *inc, int64_t *id)
+{
+	sqlite3_stmt *s;
+	struct gpm_error *err = gpm_store_stmt(st, STMT_ARTIFACT_GET, &s);
+	if (err)
+		return err;
+	sqlite3_bind_text(s, 1, art->sha256, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		return NULL;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return gpm_store_sqlite_error(st, rc, "artifact lookup");
+	if ((err = gpm_store_stmt(st, STMT_ARTIFACT_INSERT, &s)))
+		return err;
+	sqlite3_bind_text(s, 1, art->sha256, -1, SQLITE_STATIC);
+	gpm_store_bind_text(s, 2, art->path);
+	sqlite3_bind_int64(s, 3, (int64_t)art->size);
+	gpm_store_bind_text(s, 4, art->kind ? art->kind : gpm_input_kind_name(inc->kind));
+	sqlite3_bind_int64(s, 5, (int64_t)time(NULL));
+	if ((err = step_done(st, s, "artifact insert")))
+		return err;
+	*id = sqlite3_last_insert_rowid(st->db);
+	return NULL;
+}
+
+static bool sha_valid(const char *h)
+{
+	for (int i = 0; i < 64; i++)
+		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
+			return false;
+	return h[64] == 0;
+}
+
+struct gpm_error *gpm_store_ingest(struct gpm_store *st, const struct gpm_incident *inc,
+                                   const struct gpm_store_artifact *art,
+                                   const struct gpm_store_report *rep, int64_t *incident_id)
+{
+	st->last_existed = false;
+	if (st->readonly)
+		return gpm_error_create(GPM_ERR_USAGE, "%s: opened read-only", st->path);
+	if (!sha_valid(art->sha256))
+		return gpm_error_create(GPM_ERR_USAGE, "artifact without a valid sha256");
+	// Copy the file first: a kept copy without a row is removed by gc, a row never names
+	// a missing copy.
+	char *kept = NULL;
+	struct gpm_error *err = NULL;
+	if (art->keep && (err = gpm_store_artifact_keep(st, art, &kept)))
+		return err;
+	struct ingest in = {.st = st, .inc = inc};
+	in.stack_ids = calloc(inc->stacks.len + 1, sizeof(*in.stack_ids));
+	if (!in.stack_ids) {
+		free(kept);
+		return &gpm_error_nomem;
+	}
+	if ((err = gpm_store_exec(st, "BEGIN IMMEDIATE")))
+		goto out;
+	int64_t artifact_id, id = 0;
+	sqlite3_stmt *s;
+	if ((err = artifact_row(st, art, inc, &artifact_id)))
+		goto rollback;
+	if (kept) {
+		if ((err = gpm_store_stmt(st, STMT_ARTIFACT_KEPT, &s)))
+			goto rollback;
+		sqlite3_bind_int64(s, 1, artifact_id);
+		sqlite3_bind_text(s, 2, kept, -1, SQLITE_STATIC);
+		if ((err = step_done(st, s, "artifact update")))
+			goto rollback;
+	}
+	if ((err = gpm_store_stmt(st, STMT_INCIDENT_GET, &s)))
+		goto rollback;
+	sqlite3_bind_int64(s, 1, artifact_id);
+	sqlite3_bind_int64(s, 2, inc->snapshot);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		st->last_existed = true;
+		goto commit; // keeps a newly kept copy
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		err = gpm_store_sqlite_error(st, rc, "incident lookup");
+		goto rollback;
+	}
+	if ((err = insert_incident(&in, artifact_id, art, rep, &id)))
+		goto rollback;
+	for (uint32_t i = 0; i < inc->stacks.len; i++)
+		if ((err = store_stack(&in, i)))
+			goto rollback;
+	if ((err = insert_goroutines(&in, id)))
+		goto rollback;
+	if ((err = insert_findings_and_text(&in, id, rep)))
+		goto rollback;
+	if ((err = gpm_store_sign_incident(st, id, inc,
+	                                   rep && rep->nfindings ? rep->findings[0].rule : NULL)))
+		goto rollback;
+commit:
+	if ((err = gpm_store_exec(st, "COMMIT")))
+		goto rollback;
+	*incident_id = id;
+	goto out;
+rollback:
+	gpm_store_exec(st, "ROLLBACK");
+	st->last_existed = false;
+out:
+	free(in.stack_ids);
+	free(in.functions.slots);
+	free(in.files.slots);
+	free(kept);
+	return err;
+}
+
+struct gpm_error *gpm_store_sign_incident(struct gpm_store *st, int64_t incident_id,
+                                          const struct gpm_incident *inc, const char *headline_rule)
+{
+	struct gpm_signature sig;
+	struct gpm_error *err = gpm_signature_compute(inc, headline_rule, &sig);
+	if (err)
+		return err;
+	sqlite3_stmt *s;
+	int64_t sig_id = 0;
+	bool clustered = false;
+	if ((err = gpm_store_stmt(st, STMT_SIG_GET, &s)))
+		goto out;
+	sqlite3_bind_int(s, 1, sig.algorithm);
+	sqlite3_bind_text(s, 2, sig.hash, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		sig_id = sqlite3_column_int64(s, 0);
+		clustered = sqlite3_column_type(s, 1) != SQLITE_NULL;
+	} else if (rc != SQLITE_DONE) {
+		err = gpm_store_sqlite_error(st, rc, "signature lookup");
+	}
+	sqlite3_reset(s);
+	if (err)
+		goto out;
+	if (!sig_id) {
+		if ((err = gpm_store_stmt(st, STMT_SIG_INSERT, &s)))
+			goto out;
+		sqlite3_bind_int(s, 1, sig.algorithm);
+		sqlite3_bind_text(s, 2, sig.hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, sig.kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, sig.frames, -1, SQLITE_STATIC);
+		if ((err = step_done(st, s, "signature insert")))
+			goto out;
+		sig_id = sqlite3_last_insert_rowid(st->db);
+	}
+	if (!clustered && (err = gpm_cluster_assign(st, sig_id)))
+		goto out;
+	if ((err = gpm_store_stmt(st, STMT_INCSIG_UPSERT, &s)))
+		goto out;
+	sqlite3_bind_int64(s, 1, incident_id);
+	sqlite3_bind_int(s, 2, sig.algorithm);
+	sqlite3_bind_int64(s, 3, sig_id);
+	err = step_done(st, s, "incident signature");
+out:
+	gpm_signature_deinit(&sig);
+	return err;
+}
