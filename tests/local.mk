@@ -96,3 +96,6 @@ tests_fuzz_fuzz_goroutines_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_goroutines_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_goroutines_LDADD = $(FUZZ_LDADD)
 endif
+
+# CLI tests on core inputs: exit statuses, one-line errors, hostile cores
+TESTS += tests/cli/core.sh

@@ -25,10 +25,10 @@ static struct gpm_error *sink_init(struct sink *s, uint64_t hint)
 {
 	if (hint > GPM_SOURCE_MAX_SIZE)
 		return gpm_error_create(GPM_ERR_LIMIT, "decompressed size %llu exceeds the limit",
-					(unsigned long long)hint);
+		                        (unsigned long long)hint);
 	size_t cap = hint ? (size_t)((hint + PAGE - 1) & ~(uint64_t)(PAGE - 1)) : (size_t)64 << 20;
-	void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		       -1, 0);
+	void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (m == MAP_FAILED)
 		return gpm_error_os(errno, "cannot reserve %zu bytes for decompression", cap);
 	s->map = m;
@@ -54,14 +54,15 @@ static struct gpm_error *sink_write(struct sink *s, const uint8_t *p, size_t n)
 	size_t need;
 	if (__builtin_add_overflow(s->len, n, &need) || need > GPM_SOURCE_MAX_SIZE)
 		return gpm_error_create(GPM_ERR_LIMIT, "decompressed input exceeds %llu bytes",
-					(unsigned long long)GPM_SOURCE_MAX_SIZE);
+		                        (unsigned long long)GPM_SOURCE_MAX_SIZE);
 	if (need > s->cap) {
 		size_t ncap = s->cap;
 		while (ncap < need)
 			ncap *= 2;
 		void *m = mremap(s->map, s->cap, ncap, MREMAP_MAYMOVE);
 		if (m == MAP_FAILED)
-			return gpm_error_os(errno, "cannot grow decompression buffer to %zu bytes", ncap);
+			return gpm_error_os(errno, "cannot grow decompression buffer to %zu bytes",
+			                    ncap);
 		s->map = m;
 		s->cap = ncap;
 	}
@@ -108,8 +109,9 @@ static struct gpm_error *decompress_zstd(const uint8_t *in, size_t in_len, struc
 		ZSTD_outBuffer ob = {buf, CHUNK, 0};
 		ret = ZSTD_decompressStream(ds, &ob, &ib);
 		if (ZSTD_isError(ret)) {
-			err = gpm_error_create(GPM_ERR_FORMAT, "corrupt zstd data at offset %zu: %s",
-					       ib.pos, ZSTD_getErrorName(ret));
+			err =
+			    gpm_error_create(GPM_ERR_FORMAT, "corrupt zstd data at offset %zu: %s",
+			                     ib.pos, ZSTD_getErrorName(ret));
 			break;
 		}
 		if ((err = sink_write(s, buf, ob.pos)))
@@ -123,7 +125,7 @@ static struct gpm_error *decompress_zstd(const uint8_t *in, size_t in_len, struc
 		ret = ZSTD_decompressStream(ds, &ob, &ib);
 		if (ZSTD_isError(ret)) {
 			err = gpm_error_create(GPM_ERR_FORMAT, "corrupt zstd data: %s",
-					       ZSTD_getErrorName(ret));
+			                       ZSTD_getErrorName(ret));
 			break;
 		}
 		if ((err = sink_write(s, buf, ob.pos)))
@@ -131,7 +133,8 @@ static struct gpm_error *decompress_zstd(const uint8_t *in, size_t in_len, struc
 		if (ob.pos == 0) {
 			if (ret != 0)
 				err = gpm_error_create(GPM_ERR_FORMAT,
-						       "truncated zstd data (%zu input bytes)", in_len);
+				                       "truncated zstd data (%zu input bytes)",
+				                       in_len);
 			break;
 		}
 	}
@@ -164,23 +167,25 @@ static struct gpm_error *decompress_gzip(const uint8_t *in, size_t in_len, struc
 		int r = inflate(&zs, Z_NO_FLUSH);
 		pos += (size_t)(zs.next_in - (in + pos));
 		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR) {
-			err = gpm_error_create(GPM_ERR_FORMAT, "corrupt gzip data at offset %zu: %s",
-					       pos, zs.msg ? zs.msg : "inflate failed");
+			err =
+			    gpm_error_create(GPM_ERR_FORMAT, "corrupt gzip data at offset %zu: %s",
+			                     pos, zs.msg ? zs.msg : "inflate failed");
 			break;
 		}
 		if ((err = sink_write(s, buf, CHUNK - zs.avail_out)))
 			break;
 		if (r == Z_STREAM_END) {
 			// Concatenated gzip members continue; trailing zeros end the stream.
-			if (pos < in_len && in_len - pos >= 2 && in[pos] == 0x1f && in[pos + 1] == 0x8b) {
+			if (pos < in_len && in_len - pos >= 2 && in[pos] == 0x1f &&
+			    in[pos + 1] == 0x8b) {
 				inflateReset(&zs);
 				continue;
 			}
 			break;
 		}
 		if (r == Z_BUF_ERROR && zs.avail_out == CHUNK) {
-			err = gpm_error_create(GPM_ERR_FORMAT, "truncated gzip data (%zu input bytes)",
-					       in_len);
+			err = gpm_error_create(GPM_ERR_FORMAT,
+			                       "truncated gzip data (%zu input bytes)", in_len);
 			break;
 		}
 	}
@@ -209,8 +214,8 @@ static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw,
 	}
 	struct sink s = {0};
 	struct gpm_error *err = src->compression == GPM_COMPRESSION_ZSTD
-					? decompress_zstd(raw, n, &s)
-					: decompress_gzip(raw, n, &s);
+	                            ? decompress_zstd(raw, n, &s)
+	                            : decompress_gzip(raw, n, &s);
 	if (err) {
 		sink_release(&s);
 		return gpm_error_wrap(err, "%s", src->path);
@@ -250,7 +255,7 @@ struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return gpm_error_create(GPM_ERR_USAGE, "%s: not a regular file", path);
+		return gpm_error_create(GPM_ERR_OS, "%s: not a regular file", path);
 	}
 	struct gpm_source *src = source_alloc(path);
 	if (!src) {
@@ -292,7 +297,7 @@ struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out)
 }
 
 struct gpm_error *gpm_source_from_memory(const void *data, size_t size, const char *name,
-					 struct gpm_source **out)
+                                         struct gpm_source **out)
 {
 	struct gpm_source *src = source_alloc(name);
 	if (!src)

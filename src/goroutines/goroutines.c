@@ -839,6 +839,11 @@ static void fill_process_facts(struct ctx *c)
 		inc->pid = ps->pid;
 		inc->cmdline = gpm_incident_str(inc, ps->psargs, strlen(ps->psargs));
 	}
+	// What the readers below could not read is part of the result too.
+	for (size_t i = 0; i < gpm_core_warning_count(c->p->core); i++)
+		gpm_incident_warn(inc, "%s", gpm_core_warning_at(c->p->core, i));
+	for (size_t i = 0; i < gpm_goimage_warning_count(img); i++)
+		gpm_incident_warn(inc, "%s", gpm_goimage_warning(img, i));
 	const struct gpm_core_siginfo *si = gpm_core_siginfo(c->p->core);
 	if (si && si->signo) {
 		inc->crash.signo = si->signo;

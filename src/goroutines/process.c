@@ -16,10 +16,17 @@ struct gpm_error *gpm_process_from_core(struct gpm_core *core, const struct gpm_
 	p->core = core;
 	struct gpm_error *err = gpm_core_find_exe(core, o ? o->exe_path : NULL, o && o->force,
 	                                          &p->exe, &p->bias, &p->exe_why);
+	// Whatever is wrong with the executable (absent, unreadable, not ELF, not Go) is one
+	// kind of failure for the caller: the core cannot be read without the right program.
+	if (err && err->code != GPM_ERR_NOMEM)
+		err->code = GPM_ERR_MISMATCH;
 	if (!err)
 		err = gpm_memory_create(core, p->exe, p->bias, &p->mem);
-	if (!err)
+	if (!err) {
 		err = gpm_goimage_open(p->exe, p->mem, p->bias, &p->img);
+		if (err && err->code == GPM_ERR_UNSUPPORTED)
+			err->code = GPM_ERR_MISMATCH;
+	}
 	if (err) {
 		gpm_process_destroy(p);
 		return err;
