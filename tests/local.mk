@@ -99,3 +99,4 @@ endif
 
 # CLI tests on core inputs: exit statuses, one-line errors, hostile cores
 TESTS += tests/cli/core.sh
+check_test_sources += tests/store/test_store.c

@@ -181,7 +181,8 @@ struct gpm_error *gpm_cluster_assign(struct gpm_store *st, int64_t signature_id)
 	sqlite3_finalize(s);
 	if (err)
 		goto out;
-	qsort(acc, nacc, sizeof(*acc), cmp_acc);
+	if (nacc)
+		qsort(acc, nacc, sizeof(*acc), cmp_acc);
 	int64_t best = 0;
 	double best_d = 2;
 	for (size_t i = 0; i < nacc; i++) {
@@ -330,7 +331,8 @@ struct gpm_error *gpm_cluster_rebuild(struct gpm_store *st, int algorithm)
 		err = gpm_store_sqlite_error(st, rc, "signatures");
 	sqlite3_finalize(s);
 	if (!err) {
-		qsort(p, n, sizeof(*p), cmp_point);
+		if (n)
+			qsort(p, n, sizeof(*p), cmp_point);
 		for (size_t lo = 0; lo < n && !err;) {
 			size_t hi = lo + 1;
 			while (hi < n && !strcmp(p[hi].kind, p[lo].kind))

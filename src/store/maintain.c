@@ -233,6 +233,15 @@ struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident
 		g->wait_minutes =
 		    sqlite3_column_type(gs, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(gs, 3);
 		g->flags = (uint32_t)sqlite3_column_int64(gs, 4);
+		if (sqlite3_column_type(gs, 6) != SQLITE_NULL) {
+			struct gpm_frame cf = {.func = col_str(gs, 6, inc)};
+			size_t gi = inc->goroutines.len - 1;
+			if (!cf.func)
+				err = &gpm_error_nomem;
+			if (err || (err = gpm_incident_lone_frame(inc, &cf, &g->created_by)))
+				break;
+			g = &inc->goroutines.v[gi];
+		}
 		if (sqlite3_column_type(gs, 5) == SQLITE_NULL)
 			continue;
 		int64_t sid = sqlite3_column_int64(gs, 5);
