@@ -160,6 +160,23 @@ struct gpm_goroutine {
 			  use the frames' own args. Text dumps keep arguments here so stacks
 			  that differ only in argument values share one gpm_stack. */
 	uint32_t section; /* index into incident->sections; UINT32_MAX none */
+	/* Added with analysis (cores only, src/goroutines/objects.c): */
+	uint64_t wait_object;     /* what it is blocked on: the hchan, the semaphore's address
+				     (for a sync.Mutex the mutex itself), the first select
+				     channel; 0 unknown */
+	uint8_t wait_object_kind; /* enum gpm_wait_object */
+	uint64_t held_object;     /* a mutex others wait for that this goroutine's own frames
+				     refer to (outside the Lock it may be blocked in): a hint
+				     that it holds it, not proof; 0 none */
+};
+
+/* What gpm_goroutine.wait_object is. */
+enum gpm_wait_object {
+	GPM_WAIT_OBJECT_NONE = 0,
+	GPM_WAIT_OBJECT_CHAN,   /* a runtime.hchan (channel send/receive) */
+	GPM_WAIT_OBJECT_SELECT, /* a select: the first case's hchan */
+	GPM_WAIT_OBJECT_MUTEX,  /* a sync.Mutex (address of the mutex) */
+	GPM_WAIT_OBJECT_SEMA,   /* another semaphore (RWMutex, WaitGroup...): its address */
 };
 
 enum gpm_input_kind {
@@ -207,6 +224,13 @@ struct gpm_crash {
 	int exit_status;            /* "exit status N"; -1 none */
 	struct { const char *name; uint64_t value; } regs[32]; /* register dump, if printed */
 	unsigned nregs;
+	/* Added with analysis: the signal a goroutine took before the runtime crashed the
+	 * process (a core records the runtime's own SIGABRT; the original SIGSEGV is in the
+	 * panicking goroutine's g.sig/sigcode0/sigcode1/sigpc). 0 = none. */
+	int go_signo;
+	uint64_t go_sigcode, go_sigaddr, go_sigpc;
+	uint64_t go_sig_goroutine; /* its id */
+	uint64_t panic_goroutine;  /* the goroutine whose g._panic was read (cores); 0 none */
 };
 
 struct gpm_warning {

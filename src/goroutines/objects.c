@@ -1,0 +1,694 @@
+/*
+ * Core-only facts about goroutines (see objects.h).
+ *
+ * Mirrored structures, read by field name (Go 1.19-1.27):
+ *   runtime/runtime2.go g: _panic *_panic, waiting *sudog, sig uint32, sigcode0, sigcode1,
+ *     sigpc uintptr; _panic: arg any, link *_panic, recovered bool (+ repanicked, Go 1.23+);
+ *     sudog: g *g, elem unsafe.Pointer, c *hchan, waitlink *sudog.
+ *   runtime/runtime2.go eface: {_type *_type, data unsafe.Pointer} (an `any` is two words).
+ *   runtime/error.go: errorString and plainError are strings, boundsError {x int64, y int,
+ *     signed bool, code uint8} with boundsErrorFmt; errors/errors.go errorString {s string};
+ *     fmt/errors.go wrapError {msg string, err error}.
+ *   runtime/sema.go semacquire1: the sudog's elem is the semaphore's address; the sudog and
+ *     the address stay in semacquire1's frame while it is parked (Go keeps no value in
+ *     registers across a call), and sync.(*Mutex).lockSlow keeps its receiver in its frame.
+ *   runtime/panic.go throw(s string) and fatal(s string): systemstack(func() { print(s) })
+ *     leaves the closure {fn, s.ptr, s.len} in the thrower's frame.
+ */
+#include "goroutines/objects.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+#include "core/core.h"
+#include "gort/image.h"
+
+#define NONE UINT64_MAX
+
+struct octx {
+	struct gpm_process *p;
+	struct gpm_incident *inc;
+	unsigned ps;
+	uint64_t g_panic, g_waiting, g_sig, g_sigcode0, g_sigcode1, g_sigpc;
+	uint64_t p_arg, p_link, p_recovered, p_repanicked, p_goexit;
+	uint64_t s_g, s_elem, s_elem_vu, s_c, s_waitlink, s_size;
+};
+
+static bool word(struct octx *c, uint64_t addr, uint64_t *out)
+{
+	struct gpm_error *err = gpm_memory_word(c->p->mem, addr, out);
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	return true;
+}
+
+static bool byte_at(struct octx *c, uint64_t addr, uint8_t *out)
+{
+	struct gpm_error *err = gpm_memory_u8(c->p->mem, addr, out);
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	return true;
+}
+
+static bool field_word(struct octx *c, uint64_t base, uint64_t off, uint64_t *out)
+{
+	uint64_t a;
+	if (off == NONE || __builtin_add_overflow(base, off, &a))
+		return false;
+	return word(c, a, out);
+}
+
+static uint64_t off_of(struct gpm_goimage *img, const char *type, const char *path)
+{
+	const struct gpm_layout *l;
+	struct gpm_error *err = gpm_goimage_layout(img, type, &l);
+	if (err) {
+		gpm_error_destroy(err);
+		return NONE;
+	}
+	return gpm_layout_offset(l, path);
+}
+
+/* ---- type names ---- */
+
+bool gpm_objects_type_name(struct gpm_goimage *img, uint64_t type, char *buf, size_t cap,
+                           uint8_t *kind)
+{
+	// internal/abi/type.go Type (runtime/type.go _type before 1.21): {Size_, PtrBytes
+	// uintptr; Hash uint32; TFlag, Align_, FieldAlign_, Kind_ uint8; Equal, GCData
+	// pointers; Str NameOff; PtrToThis TypeOff}.
+	unsigned ps = img->ptr_size;
+	uint8_t h[64];
+	size_t hl = 4 * (size_t)ps + 16;
+	if (!type || !cap || !img->has_moduledata || hl > sizeof(h))
+		return false;
+	struct gpm_error *err = gpm_goimage_read(img, type, h, hl);
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	uint8_t tflag = h[2 * ps + 4];
+	if (kind)
+		*kind = h[2 * ps + 7] & 0x1f;
+	int32_t str = (int32_t)((uint32_t)h[4 * ps + 8] | (uint32_t)h[4 * ps + 9] << 8 |
+	                        (uint32_t)h[4 * ps + 10] << 16 | (uint32_t)h[4 * ps + 11] << 24);
+	uint64_t na;
+	if (str <= 0 || __builtin_add_overflow(img->moduledata.types, (uint64_t)str, &na))
+		return false;
+	// A name: flags byte, length (uvarint from Go 1.17, 2 bytes big-endian before), bytes.
+	uint8_t nb[12];
+	if ((err = gpm_goimage_read(img, na, nb, 3))) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	bool old = img->version.major && gpm_go_version_cmp(&img->version, 1, 17) < 0;
+	uint64_t len = 0, hdr;
+	if (old) {
+		len = (uint64_t)nb[1] << 8 | nb[2];
+		hdr = 3;
+	} else {
+		if ((err = gpm_goimage_read(img, na, nb, 6))) {
+			gpm_error_destroy(err);
+			return false;
+		}
+		unsigned i = 1, sh = 0;
+		for (; i < 6; i++, sh += 7) {
+			len |= (uint64_t)(nb[i] & 0x7f) << sh;
+			if (!(nb[i] & 0x80))
+				break;
+		}
+		if (i == 6)
+			return false;
+		hdr = i + 1;
+	}
+	if (len == 0 || len >= cap || len > 1024)
+		return false;
+	if ((err = gpm_goimage_read(img, na + hdr, buf, (size_t)len))) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	buf[len] = 0;
+	if ((tflag & 2) && buf[0] == '*') // TFlagExtraStar
+		memmove(buf, buf + 1, (size_t)len);
+	for (uint64_t i = 0; buf[i]; i++)
+		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* ---- panic values ---- */
+
+/* Appends the Go string at (ptr, len), capped; false when unreadable. */
+static bool append_gostring(struct octx *c, uint64_t ptr, uint64_t len, struct gpm_strbuf *sb)
+{
+	if (len > GPM_OBJECTS_MAX_STRING)
+		len = GPM_OBJECTS_MAX_STRING;
+	if (!len)
+		return true;
+	const uint8_t *b;
+	struct gpm_error *err = gpm_memory_ptr(c->p->mem, ptr, (size_t)len, &b);
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	gpm_strbuf_append(sb, (const char *)b, (size_t)len);
+	return true;
+}
+
+/* A string header at addr. */
+static bool append_string_at(struct octx *c, uint64_t addr, struct gpm_strbuf *sb)
+{
+	uint64_t ptr, len;
+	return word(c, addr, &ptr) && word(c, addr + c->ps, &len) &&
+	       append_gostring(c, ptr, len, sb);
+}
+
+static const char *const bounds_fmt[] = {
+    // runtime/error.go boundsErrorFmt (Go 1.19-1.27)
+    "index out of range [%x] with length %y",
+    "slice bounds out of range [:%x] with length %y",
+    "slice bounds out of range [:%x] with capacity %y",
+    "slice bounds out of range [%x:%y]",
+    "slice bounds out of range [::%x] with length %y",
+    "slice bounds out of range [::%x] with capacity %y",
+    "slice bounds out of range [:%x:%y]",
+    "slice bounds out of range [%x:%y:]",
+    "cannot convert slice with length %x to array or pointer to array with length %y",
+};
+
+static bool bounds_error(struct octx *c, uint64_t data, struct gpm_strbuf *sb)
+{
+	struct gpm_goimage *img = c->p->img;
+	uint64_t ox = off_of(img, "runtime.boundsError", "x");
+	uint64_t oy = off_of(img, "runtime.boundsError", "y");
+	uint64_t os = off_of(img, "runtime.boundsError", "signed");
+	uint64_t oc = off_of(img, "runtime.boundsError", "code");
+	uint64_t x, y;
+	uint8_t sg = 1, code;
+	if (ox == NONE || oy == NONE || oc == NONE || !word(c, data + ox, &x) ||
+	    !word(c, data + oy, &y) || !byte_at(c, data + oc, &code) ||
+	    code >= sizeof(bounds_fmt) / sizeof(bounds_fmt[0]))
+		return false;
+	if (os != NONE)
+		byte_at(c, data + os, &sg);
+	gpm_strbuf_puts(sb, "runtime error: ");
+	for (const char *f = bounds_fmt[code]; *f; f++) {
+		if (*f == '%' && (f[1] == 'x' || f[1] == 'y')) {
+			if (f[1] == 'x' && sg)
+				gpm_strbuf_printf(sb, "%" PRId64, (int64_t)x);
+			else
+				gpm_strbuf_printf(sb, "%" PRIu64, f[1] == 'x' ? x : y);
+			f++;
+		} else {
+			gpm_strbuf_putc(sb, *f);
+		}
+	}
+	return true;
+}
+
+/* runtime/error.go printpanicval, for the values a core lets us format. */
+static void panic_value(struct octx *c, uint64_t type, uint64_t data, struct gpm_panic *out,
+                        struct gpm_strbuf *sb)
+{
+	char name[256];
+	uint8_t kind = 0;
+	if (!type) {
+		gpm_strbuf_puts(sb, "nil");
+		return;
+	}
+	if (!gpm_objects_type_name(c->p->img, type, name, sizeof(name), &kind)) {
+		gpm_strbuf_printf(sb, "(type at %#" PRIx64 ") %#" PRIx64, type, data);
+		return;
+	}
+	size_t mark = sb->len;
+	if (!strcmp(name, "runtime.errorString") || !strcmp(name, "runtime.plainError")) {
+		out->is_error = true;
+		if (name[8] == 'e')
+			gpm_strbuf_puts(sb, "runtime error: ");
+		if (append_string_at(c, data, sb))
+			return;
+	} else if (!strcmp(name, "runtime.boundsError")) {
+		out->is_error = true;
+		if (bounds_error(c, data, sb))
+			return;
+	} else if (!strcmp(name, "*errors.errorString")) {
+		out->is_error = true;
+		uint64_t o = off_of(c->p->img, "errors.errorString", "s");
+		if (o != NONE && append_string_at(c, data + o, sb))
+			return;
+	} else if (!strcmp(name, "*fmt.wrapError") || !strcmp(name, "*fmt.wrapErrors")) {
+		out->is_error = true;
+		uint64_t o = off_of(c->p->img, name + 1, "msg");
+		if (o != NONE && append_string_at(c, data + o, sb))
+			return;
+	} else if (kind == GPM_KIND_STRING) {
+		// A string (or a named string type: the runtime prints its value, Go 1.18+).
+		if (append_string_at(c, data, sb)) {
+			if (strcmp(name, "string"))
+				gpm_strbuf_printf(sb, " (%s)", name);
+			return;
+		}
+	} else if (kind >= GPM_KIND_INT && kind <= GPM_KIND_UINTPTR) {
+		static const uint8_t sizes[] = {0, 0, 8, 1, 2, 4, 8, 8, 1, 2, 4, 8, 8};
+		uint64_t v = 0;
+		uint8_t b;
+		for (unsigned i = 0; i < sizes[kind]; i++) {
+			if (!byte_at(c, data + i, &b))
+				goto opaque;
+			v |= (uint64_t)b << (8 * i);
+		}
+		bool sgn = kind <= GPM_KIND_INT64;
+		if (sgn && sizes[kind] < 8 && (v >> (8 * sizes[kind] - 1)) & 1)
+			v |= ~0ULL << (8 * sizes[kind]);
+		if (sgn)
+			gpm_strbuf_printf(sb, "%" PRId64, (int64_t)v);
+		else
+			gpm_strbuf_printf(sb, "%" PRIu64, v);
+		if (strcmp(name, "int") && strcmp(name, "uint"))
+			gpm_strbuf_printf(sb, " (%s)", name);
+		return;
+	}
+opaque:
+	// What the runtime prints for other values: "(T) 0xADDR"; an error's own message
+	// would need its Error method run, which a core cannot do.
+	sb->len = mark;
+	if (sb->buf)
+		sb->buf[mark] = 0;
+	gpm_strbuf_printf(sb, "(%s) %#" PRIx64, name, data);
+}
+
+static struct gpm_error *read_panics(struct octx *c, const struct gpm_goroutine *g)
+{
+	uint64_t pa;
+	if (!field_word(c, g->gaddr, c->g_panic, &pa) || !pa || c->p_arg == NONE)
+		return NULL;
+	struct gpm_panic chain[GPM_OBJECTS_MAX_PANICS];
+	size_t n = 0;
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_incident *inc = c->inc;
+	for (; pa && n < GPM_OBJECTS_MAX_PANICS; n++) {
+		struct gpm_panic pv = {0};
+		uint64_t type = 0, data = 0;
+		if (!field_word(c, pa, c->p_arg, &type) ||
+		    !field_word(c, pa, c->p_arg + c->ps, &data))
+			break;
+		uint8_t b;
+		if (c->p_recovered != NONE && byte_at(c, pa + c->p_recovered, &b))
+			pv.recovered = b != 0;
+		if (c->p_repanicked != NONE && byte_at(c, pa + c->p_repanicked, &b))
+			pv.repanicked = b != 0;
+		if (c->p_goexit != NONE && byte_at(c, pa + c->p_goexit, &b) && b) {
+			// runtime.Goexit's pseudo-panic: not a panic value.
+			if (!field_word(c, pa, c->p_link, &pa))
+				break;
+			n--;
+			continue;
+		}
+		gpm_strbuf_reset(&sb);
+		panic_value(c, type, data, &pv, &sb);
+		if (sb.oom) {
+			gpm_strbuf_deinit(&sb);
+			return &gpm_error_nomem;
+		}
+		pv.message = gpm_incident_str(inc, sb.buf ? sb.buf : "", sb.len);
+		if (!pv.message) {
+			gpm_strbuf_deinit(&sb);
+			return &gpm_error_nomem;
+		}
+		chain[n] = pv;
+		if (!field_word(c, pa, c->p_link, &pa))
+			pa = 0;
+	}
+	gpm_strbuf_deinit(&sb);
+	if (!n)
+		return NULL;
+	if (pa)
+		inc->panics_dropped++;
+	// g._panic is the newest; the runtime prints the oldest first.
+	for (size_t i = n; i-- > 0;) {
+		struct gpm_panic *slot = gpm_vec_push(&inc->crash.panics);
+		if (!slot)
+			return &gpm_error_nomem;
+		*slot = chain[i];
+	}
+	inc->crash.panic_goroutine = g->id;
+	if (inc->crash.kind == GPM_FATAL_NONE || inc->crash.kind == GPM_FATAL_UNKNOWN)
+		inc->crash.kind = GPM_FATAL_PANIC;
+	return NULL;
+}
+
+static void read_signal(struct octx *c, const struct gpm_goroutine *g)
+{
+	uint64_t sig = 0, code = 0, addr = 0, pc = 0;
+	if (c->g_sig == NONE)
+		return;
+	uint8_t b[4];
+	struct gpm_error *err = gpm_memory_read(c->p->mem, g->gaddr + c->g_sig, b, 4);
+	if (err) {
+		gpm_error_destroy(err);
+		return;
+	}
+	sig = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24;
+	if (!sig || sig > 64)
+		return;
+	field_word(c, g->gaddr, c->g_sigcode0, &code);
+	field_word(c, g->gaddr, c->g_sigcode1, &addr);
+	field_word(c, g->gaddr, c->g_sigpc, &pc);
+	c->inc->crash.go_signo = (int)sig;
+	c->inc->crash.go_sigcode = code;
+	c->inc->crash.go_sigaddr = addr;
+	c->inc->crash.go_sigpc = pc;
+	c->inc->crash.go_sig_goroutine = g->id;
+}
+
+/* ---- throw messages ---- */
+
+static bool in_rodata(struct octx *c, uint64_t a)
+{
+	const struct gpm_moduledata *md = &c->p->img->moduledata;
+	if (!c->p->img->has_moduledata)
+		return false;
+	uint64_t lo = md->etext, hi = md->noptrdata ? md->noptrdata : md->data;
+	return lo && hi > lo && a >= lo && a < hi;
+}
+
+/* The first (ptr, len) in [lo, hi) naming a printable string in read-only data. */
+static const char *find_message(struct octx *c, uint64_t lo, uint64_t hi)
+{
+	for (uint64_t a = lo; a + 2 * c->ps <= hi; a += c->ps) {
+		uint64_t ptr, len;
+		if (!word(c, a, &ptr) || !in_rodata(c, ptr) || !word(c, a + c->ps, &len) ||
+		    len < 4 || len > 256)
+			continue;
+		const uint8_t *b;
+		struct gpm_error *err = gpm_memory_ptr(c->p->mem, ptr, (size_t)len, &b);
+		if (err) {
+			gpm_error_destroy(err);
+			continue;
+		}
+		bool ok = true, letter = false;
+		for (uint64_t i = 0; i < len && ok; i++) {
+			ok = b[i] >= 0x20 && b[i] < 0x7f;
+			letter |= b[i] >= 'a' && b[i] <= 'z';
+		}
+		if (ok && letter)
+			return gpm_incident_str(c->inc, (const char *)b, (size_t)len);
+	}
+	return NULL;
+}
+
+static bool is_thrower(const char *f)
+{
+	return f && (!strcmp(f, "runtime.throw") || !strcmp(f, "runtime.fatal"));
+}
+
+/*
+ * A return address into throw/fatal on the stack [lo, hi): the thrower's frame follows.
+ * The aborting thread is often on its signal stack (the runtime's handler saw the SIGABRT
+ * it raised): the interrupted stack pointer is then one of the words of the signal frame
+ * after the return address into sigreturn, so those are followed once (depth 1).
+ */
+static const char *scan_thread_stack(struct octx *c, uint64_t lo, uint64_t hi, int depth)
+{
+	struct gpm_pclntab *tab = c->p->img->pclntab;
+	for (uint64_t a = lo; a + c->ps <= hi; a += c->ps) {
+		uint64_t w;
+		struct gpm_func fn;
+		if (!word(c, a, &w))
+			return NULL; // the end of the mapped stack
+		if (w < c->p->img->moduledata.text || w >= c->p->img->moduledata.etext ||
+		    !gpm_pclntab_func_for_pc(tab, w, &fn))
+			continue;
+		// The signal frame's return address is sigreturn's entry (the restorer).
+		if (depth > 0 && fn.name && strstr(fn.name, "runtime.sigreturn")) {
+			for (uint64_t k = 1; k < 48; k++) {
+				uint64_t sp;
+				if (!word(c, a + k * c->ps, &sp) || sp % c->ps ||
+				    (sp >= lo && sp < hi) ||
+				    !gpm_memory_readable(c->p->mem, sp, c->ps))
+					continue;
+				const char *m = scan_thread_stack(c, sp, sp + 8192, depth - 1);
+				if (m)
+					return m;
+			}
+			continue;
+		}
+		if (w == fn.entry || !is_thrower(fn.name))
+			continue;
+		const char *m = find_message(c, a + c->ps, a + c->ps + 32 * c->ps);
+		if (m)
+			return m;
+	}
+	return NULL;
+}
+
+static void read_throw(struct octx *c)
+{
+	struct gpm_incident *inc = c->inc;
+	if (inc->crash.kind != GPM_FATAL_NONE || !c->p->img->has_moduledata)
+		return;
+	const char *msg = NULL;
+	// A throw on a goroutine's own stack: the thrower's frame is known.
+	for (size_t i = 0; i < inc->goroutines.len && !msg; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!(g->flags & GPM_GOROUTINE_CURRENT) || !g->regs)
+			continue;
+		uint32_t n;
+		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+		for (uint32_t k = 0; k < n && k < 8 && !msg; k++)
+			if (is_thrower(f[k].func) && g->regs[k].fp > g->regs[k].sp)
+				msg = find_message(c, g->regs[k].sp, g->regs[k].fp + 4 * c->ps);
+	}
+	// A throw on the system stack (the scheduler's deadlock check, newstack): scan the
+	// stack of the thread that aborted.
+	const struct gpm_core_thread *t = gpm_core_signal_thread(c->p->core);
+	if (!msg && t && t->sp)
+		msg = scan_thread_stack(c, t->sp, t->sp + GPM_OBJECTS_MAX_SCAN, 1);
+	if (msg) {
+		inc->crash.kind = GPM_FATAL_THROW;
+		inc->crash.fatal_message = msg;
+	}
+}
+
+/* ---- wait objects ---- */
+
+static bool sudog_of(struct octx *c, uint64_t s, uint64_t gaddr)
+{
+	uint64_t sg;
+	return s && (s % c->ps) == 0 && field_word(c, s, c->s_g, &sg) && sg == gaddr;
+}
+
+static void wait_object(struct octx *c, struct gpm_goroutine *g)
+{
+	struct gpm_incident *inc = c->inc;
+	uint64_t s = 0;
+	const char *why = g->wait_reason ? g->wait_reason : "";
+	if (field_word(c, g->gaddr, c->g_waiting, &s) && sudog_of(c, s, g->gaddr)) {
+		uint64_t ch = 0;
+		if (field_word(c, s, c->s_c, &ch) && ch) {
+			g->wait_object = ch;
+			g->wait_object_kind =
+			    strstr(why, "select") ? GPM_WAIT_OBJECT_SELECT : GPM_WAIT_OBJECT_CHAN;
+			return;
+		}
+		// No channel: Go 1.26+ also sets g.waiting for semaphores; go on below.
+	}
+	if (!g->regs)
+		return;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	int sema = -1, lock = -1;
+	for (uint32_t k = 0; k < n && k < 16; k++) {
+		const char *fn = f[k].func ? f[k].func : "";
+		if (sema < 0 && !strcmp(fn, "runtime.semacquire1"))
+			sema = (int)k;
+		const char *ls = strstr(fn, "sync.(*Mutex).lockSlow");
+		if (lock < 0 && ls && (ls == fn || (ls - fn == 9 && !strncmp(fn, "internal/", 9))))
+			lock = (int)k;
+	}
+	if (sema < 0)
+		return;
+	// Up to a few words past semacquire1's frame: its spill slots are in its caller's.
+	uint64_t lo = g->regs[0].sp, hi = g->regs[sema].fp + 8 * c->ps;
+	if (hi <= lo || hi - lo > GPM_OBJECTS_MAX_SCAN)
+		return;
+	uint64_t addr = 0;
+	for (uint64_t a = lo; a + c->ps <= hi && !addr; a += c->ps) {
+		uint64_t w, e;
+		if (word(c, a, &w) && sudog_of(c, w, g->gaddr) && field_word(c, w, c->s_elem, &e)) {
+			// Go 1.26: elem is a maybeTraceablePtr {vp unsafe.Pointer; vu uintptr}
+			// whose vp is nil when the pointer is hidden from the GC.
+			if (!e)
+				field_word(c, w, c->s_elem_vu, &e);
+			addr = e;
+		}
+	}
+	if (!addr)
+		return;
+	g->wait_object = addr;
+	g->wait_object_kind = GPM_WAIT_OBJECT_SEMA;
+	if (lock < 0)
+		return;
+	// The mutex: lockSlow's receiver, kept in its frame or in its register-argument spill
+	// slot just above it (in the caller's frame), a few bytes below &m.sema.
+	uint64_t best = 0;
+	for (uint64_t a = g->regs[lock].sp; a + c->ps <= g->regs[lock].fp + 4 * c->ps; a += c->ps) {
+		uint64_t w;
+		if (word(c, a, &w) && w <= addr && addr - w < 32 && w > best)
+			best = w;
+	}
+	if (best) {
+		g->wait_object = best;
+		g->wait_object_kind = GPM_WAIT_OBJECT_MUTEX;
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Which contended mutex each goroutine's frames refer to: a word of its stack (outside
+ * the Lock it may be blocked in) pointing at the mutex or a little before it (the struct
+ * that embeds it). A goroutine that locked a mutex and still runs inside the critical
+ * section usually keeps such a pointer (for the deferred Unlock at least).
+ */
+static struct gpm_error *held_objects(struct octx *c)
+{
+	struct gpm_incident *inc = c->inc;
+	GPM_VEC(uint64_t) m = {0};
+	for (size_t i = 0; i < inc->goroutines.len; i++)
+		if (inc->goroutines.v[i].wait_object_kind == GPM_WAIT_OBJECT_MUTEX) {
+			uint64_t *p = gpm_vec_push(&m);
+			if (!p) {
+				gpm_vec_free(&m);
+				return &gpm_error_nomem;
+			}
+			*p = inc->goroutines.v[i].wait_object;
+		}
+	if (!m.len) {
+		gpm_vec_free(&m);
+		return NULL;
+	}
+	qsort(m.v, m.len, sizeof(*m.v), cmp_u64);
+	size_t nu = 0;
+	for (size_t i = 0; i < m.len; i++)
+		if (!nu || m.v[nu - 1] != m.v[i])
+			m.v[nu++] = m.v[i];
+	uint64_t budget = 64ull << 20; // bytes scanned in all
+	for (size_t i = 0; i < inc->goroutines.len && budget; i++) {
+		struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!g->regs || (g->wait_object_kind != GPM_WAIT_OBJECT_MUTEX &&
+		                 (g->wait_object_kind || (g->flags & GPM_GOROUTINE_SYSTEM))))
+			continue;
+		uint32_t n;
+		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+		if (!n)
+			continue;
+		// Skip the runtime and sync frames at the top (the Lock being waited in).
+		uint32_t k = 0;
+		while (k < n && f[k].func &&
+		       (!strncmp(f[k].func, "runtime.", 8) || !strncmp(f[k].func, "sync.", 5) ||
+		        !strncmp(f[k].func, "internal/sync.", 14)))
+			k++;
+		if (k >= n)
+			continue;
+		uint64_t lo = g->regs[k].sp, hi = g->regs[n - 1].fp;
+		if (hi <= lo)
+			continue;
+		if (hi - lo > GPM_OBJECTS_MAX_SCAN)
+			hi = lo + GPM_OBJECTS_MAX_SCAN;
+		const uint8_t *b;
+		struct gpm_error *err = gpm_memory_ptr(c->p->mem, lo, (size_t)(hi - lo), &b);
+		if (err) {
+			gpm_error_destroy(err);
+			continue;
+		}
+		budget = budget > hi - lo ? budget - (hi - lo) : 0;
+		for (uint64_t o = 0; o + 8 <= hi - lo && !g->held_object; o += c->ps) {
+			uint64_t w = 0;
+			for (unsigned j = 0; j < c->ps; j++)
+				w |= (uint64_t)b[o + j] << (8 * j);
+			if (w < 4096)
+				continue;
+			// The smallest mutex >= w, within 64 bytes.
+			size_t l = 0, r = nu;
+			while (l < r) {
+				size_t mid = (l + r) / 2;
+				if (m.v[mid] < w)
+					l = mid + 1;
+				else
+					r = mid;
+			}
+			for (size_t q = l; q < nu && m.v[q] - w < 64; q++)
+				if (m.v[q] != g->wait_object ||
+				    g->wait_object_kind != GPM_WAIT_OBJECT_MUTEX) {
+					g->held_object = m.v[q];
+					break;
+				}
+		}
+	}
+	gpm_vec_free(&m);
+	return NULL;
+}
+
+struct gpm_error *gpm_objects_read(struct gpm_process *p, struct gpm_incident *inc)
+{
+	struct gpm_goimage *img = p->img;
+	struct octx c = {.p = p, .inc = inc, .ps = img->ptr_size};
+	c.g_panic = off_of(img, "runtime.g", "_panic");
+	c.g_waiting = off_of(img, "runtime.g", "waiting");
+	c.g_sig = off_of(img, "runtime.g", "sig");
+	c.g_sigcode0 = off_of(img, "runtime.g", "sigcode0");
+	c.g_sigcode1 = off_of(img, "runtime.g", "sigcode1");
+	c.g_sigpc = off_of(img, "runtime.g", "sigpc");
+	c.p_arg = off_of(img, "runtime._panic", "arg");
+	c.p_link = off_of(img, "runtime._panic", "link");
+	c.p_recovered = off_of(img, "runtime._panic", "recovered");
+	c.p_repanicked = off_of(img, "runtime._panic", "repanicked");
+	c.p_goexit = off_of(img, "runtime._panic", "goexit");
+	c.s_g = off_of(img, "runtime.sudog", "g");
+	c.s_elem = off_of(img, "runtime.sudog", "elem");
+	c.s_elem_vu = off_of(img, "runtime.sudog", "elem.vu");
+	c.s_c = off_of(img, "runtime.sudog", "c");
+	c.s_waitlink = off_of(img, "runtime.sudog", "waitlink");
+
+	// The panicking goroutine: the one on the aborting thread first, else any other
+	// goroutine with a panic in flight.
+	struct gpm_error *err = NULL;
+	const struct gpm_goroutine *pg = NULL;
+	for (size_t i = 0; i < inc->goroutines.len && !pg; i++)
+		if (inc->goroutines.v[i].flags & GPM_GOROUTINE_CURRENT)
+			pg = &inc->goroutines.v[i];
+	if (!inc->crash.panics.len && c.g_panic != NONE) {
+		if (pg)
+			err = read_panics(&c, pg);
+		for (size_t i = 0; !err && !inc->crash.panics.len && i < inc->goroutines.len; i++)
+			err = read_panics(&c, &inc->goroutines.v[i]);
+		if (err)
+			return err;
+	}
+	if (pg)
+		read_signal(&c, pg);
+	if (!c.inc->crash.go_signo && inc->crash.panic_goroutine)
+		for (size_t i = 0; i < inc->goroutines.len; i++)
+			if (inc->goroutines.v[i].id == inc->crash.panic_goroutine)
+				read_signal(&c, &inc->goroutines.v[i]);
+	read_throw(&c);
+	if (c.s_g != NONE && c.s_elem != NONE)
+		for (size_t i = 0; i < inc->goroutines.len; i++) {
+			struct gpm_goroutine *g = &inc->goroutines.v[i];
+			if (g->gaddr && g->status == GPM_G_WAITING)
+				wait_object(&c, g);
+		}
+	return held_objects(&c);
+}
