@@ -100,3 +100,6 @@ endif
 # CLI tests on core inputs: exit statuses, one-line errors, hostile cores
 TESTS += tests/cli/core.sh
 check_test_sources += tests/store/test_store.c
+
+# findings on the scenario corpus (core and text)
+check_test_sources += tests/analysis/test_analysis.c

@@ -4,4 +4,5 @@ gopm_SOURCES += \
 	src/cli/info.c \
 	src/cli/load_core.c
 gopm_SOURCES += src/cli/goroutines.c src/cli/load.h
+gopm_SOURCES += src/cli/analyze.c
 gopm_SOURCES += src/cli/archive.c

@@ -1,0 +1,107 @@
+/*
+ * Findings: what went wrong in a snapshot, named with its evidence. The rules read only the
+ * incident model, so they work the same on a core and on goroutine-dump text; what only a
+ * core knows (the object a goroutine waits on, the panic value, the fault address read from
+ * the goroutine) is used when the incident has it, and the text's printed arguments (the
+ * mutex in sync.(*Mutex).lockSlow(0x…), the channel in runtime.chansend1(0x…)) stand in
+ * for it otherwise.
+ *
+ * Each finding has a rule id ("deadlock.lock-order"), a severity, a confidence (what the
+ * runtime itself said is CERTAIN; inferences are LIKELY or HEURISTIC and say so), a one-line
+ * title, a plain-words explanation, evidence lines and what to look at next. Findings are
+ * ordered headline first. See doc/reports/ for what the report looks like.
+ */
+#ifndef GPM_ANALYSIS_ANALYSIS_H
+#define GPM_ANALYSIS_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "base/strbuf.h"
+#include "base/vec.h"
+#include "model/group.h"
+#include "model/incident.h"
+
+enum gpm_severity {
+	GPM_SEVERITY_INFO = 0,
+	GPM_SEVERITY_LOW,
+	GPM_SEVERITY_MEDIUM,
+	GPM_SEVERITY_HIGH,
+	GPM_SEVERITY_CRITICAL,
+};
+
+enum gpm_confidence {
+	GPM_CONFIDENCE_CERTAIN,   /* the runtime said so (panic, fatal error, signal) */
+	GPM_CONFIDENCE_LIKELY,    /* read from the process state, one step of inference */
+	GPM_CONFIDENCE_HEURISTIC, /* inferred from patterns; may be wrong */
+};
+
+struct gpm_evidence {
+	char *key;   /* owned; "goroutine 18", "frame", "channel" */
+	char *value; /* owned; untrusted parts already made terminal-safe */
+};
+
+struct gpm_finding {
+	const char *rule; /* static; stable id, e.g. "leak.chan" */
+	enum gpm_severity severity;
+	enum gpm_confidence confidence;
+	char *title;       /* owned; one line */
+	char *explanation; /* owned; plain words, no line breaks */
+	char *next;        /* owned; what to look at next */
+	GPM_VEC(struct gpm_evidence) evidence;
+	GPM_VEC(uint64_t) goroutines; /* ids involved (capped at GPM_FINDING_MAX_IDS) */
+	uint64_t count;               /* goroutines involved (uncapped) */
+	uint64_t address;             /* the object involved (mutex, channel, fault), 0 none */
+	int32_t group;                /* index into gpm_analysis.grouping.groups, -1 none */
+};
+
+#define GPM_FINDING_MAX_IDS 64
+
+struct gpm_state_count {
+	const char *state; /* interned in the incident */
+	uint64_t count;
+};
+
+struct gpm_analysis {
+	GPM_VEC(struct gpm_finding) findings; /* headline first */
+	struct gpm_grouping grouping;
+	uint32_t *order;        /* owned: group indices, most suspicious first */
+	uint8_t *group_flagged; /* owned: per group, nonzero when a finding names it */
+	GPM_VEC(struct gpm_state_count) states; /* most goroutines first */
+	uint64_t goroutines; /* goroutines counted (no repeats, no runtime stacks) */
+	uint64_t system;     /* of them, runtime-internal */
+};
+
+struct gpm_analysis_options {
+	enum gpm_group_level level; /* grouping similarity */
+	uint32_t leak_min;          /* smallest blocked-channel group called a leak (0: 10) */
+	uint32_t contention_min;    /* waiters on one mutex called contention (0: 3) */
+	uint64_t too_many;          /* goroutines called too many (0: 10000) */
+};
+
+/* Analyses inc (borrowed; must outlive *out). */
+struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
+                                   const struct gpm_analysis_options *o, struct gpm_analysis **out);
+void gpm_analysis_destroy(struct gpm_analysis *a);
+
+const char *gpm_severity_name(enum gpm_severity s);
+const char *gpm_confidence_name(enum gpm_confidence c);
+
+/* ---- reports (report.c) ---- */
+
+struct gpm_report_options {
+	unsigned width;      /* columns to wrap at (0: 100) */
+	bool color;          /* ANSI colours */
+	unsigned max_groups; /* goroutine groups shown in full (0: 12) */
+	unsigned max_frames; /* frames shown per group (0: 16) */
+};
+
+/* The person-readable report: findings, process facts, groups, states. */
+void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *a,
+                     const struct gpm_report_options *o, struct gpm_strbuf *out);
+/* The same as one JSON object. */
+void gpm_report_json(const struct gpm_incident *inc, const struct gpm_analysis *a,
+                     const struct gpm_report_options *o, struct gpm_strbuf *out);
+
+#endif

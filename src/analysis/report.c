@@ -1,0 +1,506 @@
+/*
+ * The report of `gopm analyze`: findings first (what a person on call needs), then the
+ * process facts, then goroutine groups (those named by findings first, then by size; each
+ * stack printed once), then how many goroutines are in each state. Text wraps at the given
+ * width and uses ANSI colours only when asked; the JSON form carries the same content.
+ * Everything that came from the dump is made terminal-safe before it is printed.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
+#include "base/json.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD  "\033[1m"
+#define C_DIM   "\033[2m"
+#define C_RED   "\033[31m"
+#define C_YEL   "\033[33m"
+#define C_CYAN  "\033[36m"
+
+struct rep {
+	struct gpm_strbuf *out;
+	const struct gpm_report_options *o;
+	unsigned width;
+};
+
+static void col(struct rep *r, const char *c)
+{
+	if (r->o->color)
+		gpm_strbuf_puts(r->out, c);
+}
+
+static void puts_safe(struct rep *r, const char *s)
+{
+	if (s)
+		gpm_strbuf_append_safe(r->out, s, strlen(s));
+	else
+		gpm_strbuf_puts(r->out, "?");
+}
+
+/* Words of s wrapped at the width, each line starting with indent spaces. */
+static void wrap(struct rep *r, const char *s, unsigned indent, unsigned first_used)
+{
+	unsigned pos = first_used;
+	if (!s)
+		return;
+	bool line_start = true;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		size_t n = strcspn(s, " ");
+		if (!n)
+			break;
+		if (!line_start && pos + 1 + n > r->width) {
+			gpm_strbuf_putc(r->out, '\n');
+			for (unsigned i = 0; i < indent; i++)
+				gpm_strbuf_putc(r->out, ' ');
+			pos = indent;
+			line_start = true;
+		}
+		if (!line_start) {
+			gpm_strbuf_putc(r->out, ' ');
+			pos++;
+		}
+		gpm_strbuf_append_safe(r->out, s, n);
+		pos += (unsigned)n;
+		line_start = false;
+		s += n;
+	}
+	gpm_strbuf_putc(r->out, '\n');
+}
+
+static const char *sev_color(enum gpm_severity s)
+{
+	switch (s) {
+	case GPM_SEVERITY_CRITICAL:
+		return C_BOLD C_RED;
+	case GPM_SEVERITY_HIGH:
+		return C_RED;
+	case GPM_SEVERITY_MEDIUM:
+		return C_YEL;
+	case GPM_SEVERITY_LOW:
+		return C_CYAN;
+	case GPM_SEVERITY_INFO:
+		break;
+	}
+	return C_DIM;
+}
+
+static void heading(struct rep *r, const char *title)
+{
+	gpm_strbuf_putc(r->out, '\n');
+	col(r, C_BOLD);
+	gpm_strbuf_puts(r->out, title);
+	col(r, C_RESET);
+	gpm_strbuf_putc(r->out, '\n');
+}
+
+static void finding_text(struct rep *r, const struct gpm_finding *f, bool full)
+{
+	char sev[16];
+	size_t n = strlen(gpm_severity_name(f->severity));
+	for (size_t i = 0; i < n && i < sizeof(sev) - 1; i++)
+		sev[i] = (char)(gpm_severity_name(f->severity)[i] - 32);
+	sev[n < sizeof(sev) - 1 ? n : sizeof(sev) - 1] = 0;
+	col(r, sev_color(f->severity));
+	gpm_strbuf_printf(r->out, "%-8s ", sev);
+	col(r, C_RESET);
+	col(r, C_BOLD);
+	puts_safe(r, f->title);
+	col(r, C_RESET);
+	gpm_strbuf_putc(r->out, '\n');
+	col(r, C_DIM);
+	gpm_strbuf_printf(r->out, "         rule %s, %s\n", f->rule,
+	                  f->confidence == GPM_CONFIDENCE_CERTAIN ? "reported by the runtime"
+	                  : f->confidence == GPM_CONFIDENCE_LIKELY
+	                      ? "inferred from the process state"
+	                      : "heuristic");
+	col(r, C_RESET);
+	if (!full)
+		return;
+	gpm_strbuf_puts(r->out, "         ");
+	wrap(r, f->explanation, 9, 9);
+	size_t kw = 0;
+	for (size_t i = 0; i < f->evidence.len; i++) {
+		size_t l = strlen(f->evidence.v[i].key);
+		if (l > kw)
+			kw = l;
+	}
+	if (kw > 20)
+		kw = 20;
+	for (size_t i = 0; i < f->evidence.len; i++) {
+		gpm_strbuf_puts(r->out, "         ");
+		col(r, C_DIM);
+		gpm_strbuf_printf(r->out, "%-*s", (int)kw, f->evidence.v[i].key);
+		col(r, C_RESET);
+		gpm_strbuf_puts(r->out, "  ");
+		wrap(r, f->evidence.v[i].value, 11 + (unsigned)kw, 11 + (unsigned)kw);
+	}
+	if (f->next) {
+		gpm_strbuf_puts(r->out, "         ");
+		col(r, C_BOLD);
+		gpm_strbuf_puts(r->out, "next:");
+		col(r, C_RESET);
+		gpm_strbuf_putc(r->out, ' ');
+		wrap(r, f->next, 15, 15);
+	}
+}
+
+static const char *kind_name(enum gpm_input_kind k)
+{
+	switch (k) {
+	case GPM_INPUT_CORE:
+		return "core dump";
+	case GPM_INPUT_DUMP:
+		return "goroutine dump (text)";
+	case GPM_INPUT_PPROF1:
+		return "goroutine profile (debug=1)";
+	case GPM_INPUT_PPROF2:
+		return "goroutine profile (debug=2)";
+	case GPM_INPUT_HEAPDUMP:
+		return "heap dump";
+	case GPM_INPUT_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+static void fact(struct rep *r, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	gpm_strbuf_printf(r->out, "  %-12s", key);
+	puts_safe(r, value);
+	gpm_strbuf_putc(r->out, '\n');
+}
+
+static const char *level_name(enum gpm_group_level l)
+{
+	return l == GPM_GROUP_EXACT     ? "exact"
+	       : l == GPM_GROUP_NO_ARGS ? "ignoring argument values"
+	                                : "ignoring arguments and line numbers";
+}
+
+static void group_text(struct rep *r, const struct gpm_incident *inc, const struct gpm_analysis *a,
+                       uint32_t gi)
+{
+	const struct gpm_group *g = &a->grouping.groups[gi];
+	unsigned maxf = r->o->max_frames ? r->o->max_frames : 16;
+	col(r, C_BOLD);
+	gpm_strbuf_printf(r->out, "%u goroutine%s ", g->count, g->count == 1 ? "" : "s");
+	col(r, C_RESET);
+	gpm_strbuf_putc(r->out, '[');
+	puts_safe(r, g->state);
+	if (g->max_minutes >= 0) {
+		if (g->min_minutes == g->max_minutes)
+			gpm_strbuf_printf(r->out, ", %" PRId64 " minutes", g->max_minutes);
+		else
+			gpm_strbuf_printf(r->out, ", %" PRId64 "-%" PRId64 " minutes",
+			                  g->min_minutes, g->max_minutes);
+	}
+	gpm_strbuf_puts(r->out, "]");
+	if (g->count <= 6) {
+		gpm_strbuf_puts(r->out, " goroutine");
+		gpm_strbuf_puts(r->out, g->count > 1 ? "s " : " ");
+		for (uint32_t k = 0; k < g->count; k++)
+			gpm_strbuf_printf(
+			    r->out, "%s%" PRIu64, k ? ", " : "",
+			    inc->goroutines.v[a->grouping.members[g->first_member + k]].id);
+	} else {
+		gpm_strbuf_printf(r->out, " ids %" PRIu64 "..%" PRIu64, g->min_id, g->max_id);
+	}
+	for (size_t i = 0; i < a->findings.len; i++)
+		if (a->findings.v[i].group == (int32_t)gi) {
+			col(r, sev_color(a->findings.v[i].severity));
+			gpm_strbuf_printf(r->out, "  <- %s", a->findings.v[i].rule);
+			col(r, C_RESET);
+			break;
+		}
+	gpm_strbuf_putc(r->out, '\n');
+	// The object waited on, when a core told (one line for the group).
+	const struct gpm_goroutine *rep = &inc->goroutines.v[g->representative];
+	if (rep->wait_object) {
+		uint64_t same = 0;
+		for (uint32_t k = 0; k < g->count; k++)
+			same += inc->goroutines.v[a->grouping.members[g->first_member + k]]
+			            .wait_object == rep->wait_object;
+		static const char *const kinds[] = {"", "channel", "select on channel", "mutex",
+		                                    "semaphore"};
+		const char *kn =
+		    rep->wait_object_kind < 5 ? kinds[rep->wait_object_kind] : "object";
+		col(r, C_DIM);
+		if (same == g->count)
+			gpm_strbuf_printf(r->out, "    waiting on %s %#" PRIx64 "\n", kn,
+			                  rep->wait_object);
+		else
+			gpm_strbuf_printf(r->out,
+			                  "    waiting on %s %#" PRIx64 " (%" PRIu64
+			                  " of them; the others on other objects)\n",
+			                  kn, rep->wait_object, same);
+		col(r, C_RESET);
+	}
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, rep, &n);
+	for (uint32_t i = 0; i < n && i < maxf; i++) {
+		bool rt = f[i].func && (!strncmp(f[i].func, "runtime.", 8) ||
+		                        !strncmp(f[i].func, "internal/", 9));
+		gpm_strbuf_puts(r->out, "    ");
+		if (f[i].flags & GPM_FRAME_ELIDED) {
+			col(r, C_DIM);
+			gpm_strbuf_printf(r->out, "...%u frames elided...\n", f[i].line);
+			col(r, C_RESET);
+			continue;
+		}
+		if (rt)
+			col(r, C_DIM);
+		puts_safe(r, f[i].func);
+		if (f[i].flags & GPM_FRAME_INLINED)
+			gpm_strbuf_puts(r->out, " (inlined)");
+		col(r, C_RESET);
+		col(r, C_DIM);
+		gpm_strbuf_puts(r->out, "\n        ");
+		if (f[i].file) {
+			puts_safe(r, f[i].file);
+			gpm_strbuf_printf(r->out, ":%u", f[i].line);
+		}
+		col(r, C_RESET);
+		gpm_strbuf_putc(r->out, '\n');
+	}
+	if (n > maxf)
+		gpm_strbuf_printf(r->out, "    ... %u more frames\n", n - maxf);
+	if (rep->created_by != UINT32_MAX && rep->created_by < inc->frames.len) {
+		const struct gpm_frame *cb = &inc->frames.v[rep->created_by];
+		gpm_strbuf_puts(r->out, "    created by ");
+		puts_safe(r, cb->func);
+		if (g->ncreators > 1)
+			gpm_strbuf_printf(r->out, " (and %u other creators)", g->ncreators - 1);
+		col(r, C_DIM);
+		if (cb->file) {
+			gpm_strbuf_puts(r->out, "\n        ");
+			puts_safe(r, cb->file);
+			gpm_strbuf_printf(r->out, ":%u", cb->line);
+		}
+		col(r, C_RESET);
+		gpm_strbuf_putc(r->out, '\n');
+	}
+}
+
+void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *a,
+                     const struct gpm_report_options *o, struct gpm_strbuf *out)
+{
+	static const struct gpm_report_options defaults;
+	struct rep r = {out, o ? o : &defaults, 0};
+	r.width = r.o->width >= 40 ? r.o->width : 100;
+
+	// Findings, headline first: the most severe in full, minor ones in one line each.
+	col(&r, C_BOLD);
+	gpm_strbuf_puts(out, "FINDINGS");
+	col(&r, C_RESET);
+	gpm_strbuf_putc(out, '\n');
+	if (!a->findings.len)
+		gpm_strbuf_puts(out, "  nothing stands out: no crash reported, no large blocked "
+		                     "groups, no lock cycles\n");
+	for (size_t i = 0; i < a->findings.len; i++) {
+		const struct gpm_finding *f = &a->findings.v[i];
+		bool full = f->severity >= GPM_SEVERITY_MEDIUM || i == 0;
+		if (i && full)
+			gpm_strbuf_putc(out, '\n');
+		finding_text(&r, f, full);
+	}
+
+	heading(&r, "PROCESS");
+	fact(&r, "input", kind_name(inc->kind));
+	fact(&r, "file", inc->source_name);
+	fact(&r, "go", inc->go_version);
+	fact(&r, "module", inc->main_module);
+	fact(&r, "executable", inc->exe_path);
+	fact(&r, "command", inc->cmdline);
+	if (inc->pid >= 0)
+		gpm_strbuf_printf(out, "  %-12s%" PRId64 "\n", "pid", inc->pid);
+	const struct gpm_crash *c = &inc->crash;
+	if (inc->kind == GPM_INPUT_CORE && c->signo) {
+		gpm_strbuf_printf(out, "  %-12s%d (the signal the process died of%s)\n", "signal",
+		                  c->signo,
+		                  c->signo == 6 ? "; SIGABRT is how the runtime crashes with "
+		                                  "GOTRACEBACK=crash"
+		                                : "");
+	} else if (c->signame) {
+		gpm_strbuf_printf(out, "  %-12s", "signal");
+		puts_safe(&r, c->signame);
+		if (c->has_fault_addr)
+			gpm_strbuf_printf(out, " addr=%#" PRIx64, c->fault_addr);
+		gpm_strbuf_putc(out, '\n');
+	}
+	gpm_strbuf_printf(out,
+	                  "  %-12s%" PRIu64 " (%" PRIu64 " of them runtime-internal), %zu groups\n",
+	                  "goroutines", a->goroutines, a->system, a->grouping.ngroups);
+	for (size_t i = 0; i < inc->warnings.len && i < 5; i++) {
+		gpm_strbuf_printf(out, "  %-12s", "warning");
+		puts_safe(&r, inc->warnings.v[i].text);
+		gpm_strbuf_putc(out, '\n');
+	}
+
+	unsigned maxg = r.o->max_groups ? r.o->max_groups : 12;
+	gpm_strbuf_putc(out, '\n');
+	col(&r, C_BOLD);
+	gpm_strbuf_printf(out, "GOROUTINE GROUPS");
+	col(&r, C_RESET);
+	gpm_strbuf_printf(out, " (%zu, stacks compared %s; suspicious first)\n",
+	                  a->grouping.ngroups, level_name(a->grouping.level));
+	size_t shown = 0;
+	for (size_t i = 0; i < a->grouping.ngroups && shown < maxg; i++) {
+		uint32_t gi = a->order[i];
+		const struct gpm_goroutine *rep =
+		    &inc->goroutines.v[a->grouping.groups[gi].representative];
+		if ((rep->flags & (GPM_GOROUTINE_RUNTIME_STACK)) || !rep->id)
+			continue;
+		gpm_strbuf_putc(out, '\n');
+		group_text(&r, inc, a, gi);
+		shown++;
+	}
+	if (a->grouping.ngroups > shown)
+		gpm_strbuf_printf(out, "\n  ... %zu more groups (gopm goroutines shows them all)\n",
+		                  a->grouping.ngroups - shown);
+
+	heading(&r, "STATES");
+	for (size_t i = 0; i < a->states.len; i++) {
+		gpm_strbuf_printf(out, "  %8" PRIu64 "  ", a->states.v[i].count);
+		puts_safe(&r, a->states.v[i].state);
+		gpm_strbuf_putc(out, '\n');
+	}
+}
+
+/* ---- JSON ---- */
+
+static void json_group(struct gpm_json *j, const struct gpm_incident *inc,
+                       const struct gpm_analysis *a, uint32_t gi, unsigned maxf)
+{
+	const struct gpm_group *g = &a->grouping.groups[gi];
+	const struct gpm_goroutine *rep = &inc->goroutines.v[g->representative];
+	gpm_json_object_begin(j);
+	gpm_json_kv_uint(j, "index", gi);
+	gpm_json_kv_hex(j, "signature", g->signature);
+	gpm_json_kv_uint(j, "count", g->count);
+	gpm_json_kv_string(j, "state", g->state);
+	gpm_json_kv_uint(j, "min_id", g->min_id);
+	gpm_json_kv_uint(j, "max_id", g->max_id);
+	if (g->max_minutes >= 0) {
+		gpm_json_kv_int(j, "min_minutes", g->min_minutes);
+		gpm_json_kv_int(j, "max_minutes", g->max_minutes);
+	}
+	if (rep->wait_object)
+		gpm_json_kv_hex(j, "wait_object", rep->wait_object);
+	gpm_json_key(j, "ids");
+	gpm_json_array_begin(j);
+	for (uint32_t k = 0; k < g->count && k < GPM_FINDING_MAX_IDS; k++)
+		gpm_json_uint(j, inc->goroutines.v[a->grouping.members[g->first_member + k]].id);
+	gpm_json_array_end(j);
+	gpm_json_key(j, "creators");
+	gpm_json_array_begin(j);
+	for (uint32_t k = 0; k < g->ncreators && k < 4; k++)
+		gpm_json_string(j, g->creators[k]);
+	gpm_json_array_end(j);
+	gpm_json_key(j, "frames");
+	gpm_json_array_begin(j);
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, rep, &n);
+	for (uint32_t i = 0; i < n && i < maxf; i++) {
+		gpm_json_object_begin(j);
+		if (f[i].flags & GPM_FRAME_ELIDED) {
+			gpm_json_kv_uint(j, "elided", f[i].line);
+		} else {
+			gpm_json_kv_string(j, "func", f[i].func);
+			if (f[i].file) {
+				gpm_json_kv_string(j, "file", f[i].file);
+				gpm_json_kv_uint(j, "line", f[i].line);
+			}
+			if (f[i].flags & GPM_FRAME_INLINED)
+				gpm_json_kv_bool(j, "inlined", true);
+		}
+		gpm_json_object_end(j);
+	}
+	gpm_json_array_end(j);
+	gpm_json_object_end(j);
+}
+
+void gpm_report_json(const struct gpm_incident *inc, const struct gpm_analysis *a,
+                     const struct gpm_report_options *o, struct gpm_strbuf *out)
+{
+	static const struct gpm_report_options defaults;
+	o = o ? o : &defaults;
+	struct gpm_json j;
+	gpm_json_init(&j, out, true);
+	gpm_json_object_begin(&j);
+	gpm_json_key(&j, "findings");
+	gpm_json_array_begin(&j);
+	for (size_t i = 0; i < a->findings.len; i++) {
+		const struct gpm_finding *f = &a->findings.v[i];
+		gpm_json_object_begin(&j);
+		gpm_json_kv_string(&j, "rule", f->rule);
+		gpm_json_kv_string(&j, "severity", gpm_severity_name(f->severity));
+		gpm_json_kv_string(&j, "confidence", gpm_confidence_name(f->confidence));
+		gpm_json_kv_string(&j, "title", f->title);
+		gpm_json_kv_string(&j, "explanation", f->explanation);
+		gpm_json_kv_string(&j, "next", f->next);
+		gpm_json_key(&j, "evidence");
+		gpm_json_array_begin(&j);
+		for (size_t k = 0; k < f->evidence.len; k++) {
+			gpm_json_object_begin(&j);
+			gpm_json_kv_string(&j, "key", f->evidence.v[k].key);
+			gpm_json_kv_string(&j, "value", f->evidence.v[k].value);
+			gpm_json_object_end(&j);
+		}
+		gpm_json_array_end(&j);
+		gpm_json_key(&j, "goroutines");
+		gpm_json_array_begin(&j);
+		for (size_t k = 0; k < f->goroutines.len; k++)
+			gpm_json_uint(&j, f->goroutines.v[k]);
+		gpm_json_array_end(&j);
+		gpm_json_kv_uint(&j, "count", f->count);
+		if (f->address)
+			gpm_json_kv_hex(&j, "address", f->address);
+		if (f->group >= 0)
+			gpm_json_kv_int(&j, "group", f->group);
+		gpm_json_object_end(&j);
+	}
+	gpm_json_array_end(&j);
+
+	gpm_json_key(&j, "process");
+	gpm_json_object_begin(&j);
+	gpm_json_kv_string(&j, "input", kind_name(inc->kind));
+	if (inc->source_name)
+		gpm_json_kv_string(&j, "file", inc->source_name);
+	if (inc->go_version)
+		gpm_json_kv_string(&j, "go", inc->go_version);
+	if (inc->main_module)
+		gpm_json_kv_string(&j, "module", inc->main_module);
+	if (inc->exe_path)
+		gpm_json_kv_string(&j, "executable", inc->exe_path);
+	if (inc->cmdline)
+		gpm_json_kv_string(&j, "command", inc->cmdline);
+	if (inc->pid >= 0)
+		gpm_json_kv_int(&j, "pid", inc->pid);
+	if (inc->crash.signo)
+		gpm_json_kv_int(&j, "signal", inc->crash.signo);
+	gpm_json_kv_uint(&j, "goroutines", a->goroutines);
+	gpm_json_kv_uint(&j, "system_goroutines", a->system);
+	gpm_json_object_end(&j);
+
+	unsigned maxg = o->max_groups ? o->max_groups : 12;
+	gpm_json_kv_uint(&j, "ngroups", a->grouping.ngroups);
+	gpm_json_key(&j, "groups");
+	gpm_json_array_begin(&j);
+	for (size_t i = 0; i < a->grouping.ngroups && i < maxg; i++)
+		json_group(&j, inc, a, a->order[i], o->max_frames ? o->max_frames : 64);
+	gpm_json_array_end(&j);
+
+	gpm_json_key(&j, "states");
+	gpm_json_object_begin(&j);
+	for (size_t i = 0; i < a->states.len; i++)
+		gpm_json_kv_uint(&j, a->states.v[i].state, a->states.v[i].count);
+	gpm_json_object_end(&j);
+	gpm_json_object_end(&j);
+	gpm_strbuf_putc(out, '\n');
+}

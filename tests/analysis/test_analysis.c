@@ -1,0 +1,250 @@
+/*
+ * Findings on the labelled scenario corpus: for every crash scenario fixture
+ * (testdata/cores/go1.NN-crash-SCENARIO-VARIANT), the headline finding must be the expected
+ * rule with its key evidence, both from the core (with the core-only readers of
+ * src/goroutines/objects.c) and from the runtime's own traceback of the same instant
+ * (stderr.txt); and both inputs must name the same goroutines.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
+#include "base/source.h"
+#include "check_gopm.h"
+#include "dump/dump.h"
+#include "goroutines/goroutines.h"
+#include "goroutines/objects.h"
+
+static bool meta_get(const char *dir, const char *key, char *out, size_t cap)
+{
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/meta", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	char line[1024];
+	size_t klen = strlen(key);
+	bool found = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == '=') {
+			line[strcspn(line, "\n")] = 0;
+			int w = snprintf(out, cap, "%s", line + klen + 1);
+			found = w >= 0 && (size_t)w < cap;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static struct gpm_incident *load_core(const char *dir)
+{
+	char core[1100], rel[512], exe[700];
+	snprintf(core, sizeof(core), "%s/core.zst", dir);
+	ck_assert_msg(meta_get(dir, "exe", rel, sizeof(rel)), "%s: no exe in meta", dir);
+	snprintf(exe, sizeof(exe), "%s", gpm_test_data(rel));
+	struct gpm_process_options po = {.exe_path = exe};
+	struct gpm_process *p;
+	struct gpm_error *err = gpm_process_open(core, &po, &p);
+	ck_assert_msg(!err, "%s: %s", dir, err ? err->message : "");
+	struct gpm_incident *inc;
+	err = gpm_goroutines_read(p, NULL, &inc);
+	ck_assert_msg(!err, "%s: %s", dir, err ? err->message : "");
+	err = gpm_objects_read(p, inc);
+	ck_assert_msg(!err, "%s: %s", dir, err ? err->message : "");
+	gpm_process_destroy(p);
+	return inc;
+}
+
+static struct gpm_incident *load_text(const char *dir)
+{
+	char name[128] = "stderr.txt", path[1200];
+	meta_get(dir, "stderr", name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	struct gpm_source *src;
+	struct gpm_error *err = gpm_source_open(path, &src);
+	ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+	struct gpm_incident **v;
+	size_t n;
+	err = gpm_dump_parse_all((const char *)src->data, src->size, path, NULL, &v, &n);
+	ck_assert_msg(!err && n >= 1, "%s: %s", path, err ? err->message : "no dump");
+	gpm_source_destroy(src);
+	for (size_t i = 1; i < n; i++)
+		gpm_incident_destroy(v[i]);
+	struct gpm_incident *inc = v[0];
+	free(v);
+	return inc;
+}
+
+struct expect {
+	const char *scenario, *rule, *title_has, *evidence_has;
+	uint64_t count_min;
+};
+
+static const struct expect expects[] = {
+    {"nilderef", "signal.nil-dereference", "main.(*Config).retries", "fault address 0x10", 1},
+    {"panic", "panic", "load /etc/app/db.yaml: missing field \"host\"", "main.mustLoad", 1},
+    {"nilmap", "panic.nil-map", "main.(*Registry).register", "assignment to entry in nil map", 1},
+    {"deadlock", "deadlock.all-asleep", "all goroutines are asleep", "main.deadlock", 5},
+    {"concmap", "map.concurrent-access", "main.writer", "concurrent map", 1},
+    {"overflow", "stack-overflow", "main.(*Tree).sum", "main.(*Tree).sum appears", 1},
+    {"leak", "leak.chan", "abandoned channels in main.(*Client).fetch.func1",
+     "main.(*Client).fetch", 1000},
+    {"abba", "deadlock.lock-order", "each hold a mutex the other wants", "main.transfer", 2},
+};
+
+static bool evidence_has(const struct gpm_finding *f, const char *s)
+{
+	for (size_t i = 0; i < f->evidence.len; i++)
+		if (strstr(f->evidence.v[i].value, s))
+			return true;
+	return strstr(f->title, s) || (f->next && strstr(f->next, s));
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Checks the headline of inc; returns its sorted goroutine ids (first n, malloc'd). */
+static uint64_t *check_headline(const char *what, const struct gpm_incident *inc,
+                                const struct expect *e, size_t *nids)
+{
+	struct gpm_analysis *a;
+	struct gpm_error *err = gpm_analysis_run(inc, NULL, &a);
+	ck_assert_msg(!err, "%s: %s", what, err ? err->message : "");
+	ck_assert_msg(a->findings.len > 0, "%s: no findings", what);
+	const struct gpm_finding *f = &a->findings.v[0];
+	ck_assert_msg(!strcmp(f->rule, e->rule), "%s: headline %s (%s), want %s", what, f->rule,
+	              f->title, e->rule);
+	ck_assert_msg(strstr(f->title, e->title_has), "%s: title '%s' lacks '%s'", what, f->title,
+	              e->title_has);
+	ck_assert_msg(evidence_has(f, e->evidence_has), "%s: evidence lacks '%s'", what,
+	              e->evidence_has);
+	ck_assert_msg(f->count >= e->count_min, "%s: %llu goroutines, want >= %llu", what,
+	              (unsigned long long)f->count, (unsigned long long)e->count_min);
+	// The report prints without trouble in both forms.
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_report_text(inc, a, NULL, &sb);
+	ck_assert(sb.len > 0 && strstr(sb.buf, f->rule));
+	gpm_strbuf_reset(&sb);
+	gpm_report_json(inc, a, NULL, &sb);
+	ck_assert(sb.len > 0 && sb.buf[0] == '{');
+	gpm_strbuf_deinit(&sb);
+	uint64_t *ids = malloc((f->goroutines.len + 1) * sizeof(*ids));
+	ck_assert(ids);
+	memcpy(ids, f->goroutines.v, f->goroutines.len * sizeof(*ids));
+	*nids = f->goroutines.len;
+	qsort(ids, *nids, sizeof(*ids), cmp_u64);
+	gpm_analysis_destroy(a);
+	return ids;
+}
+
+START_TEST(test_scenarios)
+{
+	char root[512]; // gpm_test_data's buffer is reused
+	snprintf(root, sizeof(root), "%s", gpm_test_data("cores"));
+	DIR *d = opendir(root);
+	if (!d)
+		return; // fixtures not present
+	struct dirent *de;
+	unsigned checked = 0;
+	while ((de = readdir(d))) {
+		const char *c = strstr(de->d_name, "-crash-");
+		if (!c)
+			continue;
+		const struct expect *e = NULL;
+		for (size_t i = 0; i < sizeof(expects) / sizeof(expects[0]); i++) {
+			size_t l = strlen(expects[i].scenario);
+			if (!strncmp(c + 7, expects[i].scenario, l) && c[7 + l] == '-')
+				e = &expects[i];
+		}
+		if (!e)
+			continue;
+		char dir[1024], what[1200];
+		snprintf(dir, sizeof(dir), "%s/%s", root, de->d_name);
+		snprintf(what, sizeof(what), "%s core", de->d_name);
+		struct gpm_incident *ci = load_core(dir);
+		size_t nc, nt;
+		uint64_t *cids = check_headline(what, ci, e, &nc);
+		snprintf(what, sizeof(what), "%s text", de->d_name);
+		struct gpm_incident *ti = load_text(dir);
+		uint64_t *tids = check_headline(what, ti, e, &nt);
+		// Both inputs name the same goroutines.
+		ck_assert_msg(nc == nt && !memcmp(cids, tids, nc * sizeof(*cids)),
+		              "%s: core and text name different goroutines (%zu vs %zu)",
+		              de->d_name, nc, nt);
+		free(cids);
+		free(tids);
+		gpm_incident_destroy(ci);
+		gpm_incident_destroy(ti);
+		checked++;
+	}
+	closedir(d);
+	fprintf(stderr, "analysis: %u crash scenario fixtures checked (core and text)\n", checked);
+}
+END_TEST
+
+/* A hand-made dump: two goroutines in an AB-BA cycle and three piled up behind. */
+static const char abba_dump[] =
+    "goroutine 1 [running]:\nmain.main()\n\t/x/main.go:10 +0x1\n\n"
+    "goroutine 7 [sync.Mutex.Lock]:\n"
+    "sync.(*Mutex).lockSlow(0xc000010018)\n\tsync/mutex.go:171 +0x15d\n"
+    "sync.(*Mutex).Lock(...)\n\tsync/mutex.go:90\n"
+    "main.transfer(0xc000010000, 0xc000010018, 0x0)\n\t/x/main.go:20 +0xa5\n"
+    "created by main.main in goroutine 1\n\t/x/main.go:9 +0x1\n\n"
+    "goroutine 8 [sync.Mutex.Lock]:\n"
+    "sync.(*Mutex).lockSlow(0xc000010000)\n\tsync/mutex.go:171 +0x15d\n"
+    "sync.(*Mutex).Lock(...)\n\tsync/mutex.go:90\n"
+    "main.transfer(0xc000010018, 0xc000010000, 0x1)\n\t/x/main.go:20 +0xa5\n"
+    "created by main.main in goroutine 1\n\t/x/main.go:9 +0x1\n\n";
+
+START_TEST(test_abba_text)
+{
+	struct gpm_incident **v;
+	size_t n;
+	struct gpm_error *err =
+	    gpm_dump_parse_all(abba_dump, sizeof(abba_dump) - 1, "abba", NULL, &v, &n);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	struct gpm_analysis *a;
+	ck_assert(!gpm_analysis_run(v[0], NULL, &a));
+	ck_assert(a->findings.len >= 1);
+	ck_assert_str_eq(a->findings.v[0].rule, "deadlock.lock-order");
+	ck_assert_int_eq(a->findings.v[0].confidence, GPM_CONFIDENCE_HEURISTIC);
+	ck_assert(strstr(a->findings.v[0].title, "7") && strstr(a->findings.v[0].title, "8"));
+	gpm_analysis_destroy(a);
+	for (size_t i = 0; i < n; i++)
+		gpm_incident_destroy(v[i]);
+	free(v);
+}
+END_TEST
+
+START_TEST(test_empty)
+{
+	struct gpm_incident *inc = gpm_incident_create(GPM_INPUT_DUMP);
+	struct gpm_analysis *a;
+	ck_assert(!gpm_analysis_run(inc, NULL, &a));
+	ck_assert_uint_eq(a->findings.len, 0);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_report_text(inc, a, NULL, &sb);
+	ck_assert(strstr(sb.buf, "nothing stands out"));
+	gpm_strbuf_deinit(&sb);
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
+Suite *analysis_suite(void)
+{
+	Suite *s = suite_create("analysis");
+	TCase *tc = tcase_create("findings");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_empty);
+	tcase_add_test(tc, test_abba_text);
+	tcase_add_test(tc, test_scenarios);
+	suite_add_tcase(s, tc);
+	return s;
+}
