@@ -1,0 +1,92 @@
+#!/bin/sh
+# CLI tests of the archive commands on a real archive in a temporary directory: ingest and
+# re-ingest, queries in the three formats, injection attempts through every option, the
+# read-only sql command, exit statuses for missing incidents and archives, rm and gc.
+set -u
+: "${GOPM:?}" "${top_srcdir:?}"
+d=$top_srcdir/testdata/dumps
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+db=$tmp/a.db
+fail=0
+
+check() { # check DESCRIPTION WANT_STATUS -- gopm ARGS...
+	what=$1 want=$2
+	shift 3
+	"$GOPM" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL: $what: exit $got (want $want)"
+		sed 's/^/  stderr: /' "$tmp/err" | head -5
+		fail=$((fail + 1))
+	else
+		echo "ok: $what"
+	fi
+}
+contains() { # contains DESCRIPTION PATTERN (in the last stdout)
+	grep -q -- "$2" "$tmp/out" || { echo "FAIL: $1: no '$2' in output"; fail=$((fail + 1)); }
+}
+lines() { # lines DESCRIPTION N (stdout lines)
+	n=$(wc -l <"$tmp/out")
+	[ "$n" -eq "$2" ] || { echo "FAIL: $1: $n lines (want $2)"; fail=$((fail + 1)); }
+}
+
+check "query without an archive" 3 -- incidents --db "$db"
+check "ingest three dumps" 0 -- ingest --db "$db" "$d/go1.19-nilderef-all.txt" \
+	"$d/go1.27-nilderef-all.txt" "$d/go1.22-panic-all.txt"
+grep -q '3 stored' "$tmp/err" || { echo "FAIL: ingest summary"; fail=$((fail + 1)); }
+check "re-ingest is a no-op" 0 -- ingest --db "$db" "$d/go1.19-nilderef-all.txt"
+grep -q '0 stored, 1 already stored' "$tmp/err" || { echo "FAIL: re-ingest summary"; fail=$((fail + 1)); }
+# The directory holds a README: that one file fails (exit 1, partial), the rest are stored.
+check "ingest --keep of a directory" 1 -- ingest --db "$db" --keep "$top_srcdir/testdata/dumps/variants"
+grep -q " 1 failed" "$tmp/err" || { echo "FAIL: directory summary"; fail=$((fail + 1)); }
+check "incidents" 0 -- incidents --db "$db" --limit -1
+check "incidents --csv" 0 -- incidents --db "$db" --csv --limit 3
+lines "incidents --csv" 4
+contains "csv header" '^id,time,go,exe,kind,cluster,goroutines,headline'
+check "incidents --json" 0 -- incidents --db "$db" --json --finding "nil pointer"
+contains "json rows" '"headline": "panic: runtime error: invalid memory address or nil pointer dereference"'
+check "clusters" 0 -- clusters --db "$db"
+check "clusters --json: the two nil dereferences are one cluster" 0 -- clusters --db "$db" --json
+contains "cluster of two" '"count": 2'
+check "search" 0 -- search --db "$db" "missing field"
+lines "search" 2
+check "search --raw" 0 -- search --db "$db" --raw 'retr* AND config'
+check "bad FTS syntax" 2 -- search --db "$db" --raw 'AND ('
+check "show" 0 -- show --db "$db" 1
+contains "show signature" '^signature '
+check "show --json" 0 -- show --db "$db" --json 1
+check "show missing" 6 -- show --db "$db" 999
+check "show non-number" 2 -- show --db "$db" "1 OR 1=1"
+
+# Injection attempts through every option: no rows, no error, the archive intact.
+for v in "' OR '1'='1" "x'); DROP TABLE incidents; --" '" OR 1=1 --' '%' '_' '*' "\\"; do
+	for opt in --exe --go --finding; do
+		check "incidents $opt [$v]" 0 -- incidents --db "$db" "$opt" "$v"
+		lines "incidents $opt [$v]" 1
+		check "clusters $opt [$v]" 0 -- clusters --db "$db" "$opt" "$v"
+		lines "clusters $opt [$v]" 1
+	done
+	check "search [$v]" 0 -- search --db "$db" "$v"
+	lines "search [$v]" 1
+	for opt in --since --until --cluster --limit; do
+		check "incidents $opt [$v] is a usage error" 2 -- incidents --db "$db" "$opt" "$v"
+	done
+	check "rm [$v] is a usage error" 2 -- rm --db "$db" "$v"
+done
+check "sql count" 0 -- sql --db "$db" "SELECT count(*) AS n FROM incidents"
+n=$(tail -n 1 "$tmp/out" | tr -d ' ')
+[ "$n" -ge 3 ] || { echo "FAIL: incidents lost: $n"; fail=$((fail + 1)); }
+for q in "DELETE FROM incidents" "DROP TABLE incidents" "ATTACH '$tmp/x.db' AS x" \
+	"PRAGMA user_version = 0" "SELECT 1; DELETE FROM incidents" "VACUUM"; do
+	check "sql refuses [$q]" 2 -- sql --db "$db" "$q"
+done
+[ ! -e "$tmp/x.db" ] || { echo "FAIL: ATTACH created a file"; fail=$((fail + 1)); }
+check "rm" 0 -- rm --db "$db" 1
+check "rm again" 6 -- rm --db "$db" 1
+check "gc" 0 -- gc --db "$db"
+contains "gc removed" 'removed 1 artifacts'
+check "resign" 0 -- resign --db "$db"
+
+echo "archive CLI: $fail failed"
+[ "$fail" -eq 0 ]
