@@ -1057,10 +1057,11 @@ static void rule_leaks(struct ctx *c)
 			free(s);
 		}
 		if (nc)
-			evidence(c, f, "channels",
-			         "%zu distinct among %zu known; busiest %#" PRIx64
-			         " with %zu waiters",
-			         distinct, nc, topch, top);
+			evidence(c, f, "channels", "%zu distinct among %zu known%s", distinct, nc,
+			         top > 1 ? "" : " (one goroutine each)");
+		if (nc && top > 1)
+			evidence(c, f, "busiest channel", "%#" PRIx64 " with %zu waiters", topch,
+			         top);
 		free(where);
 		free(fn);
 	}
