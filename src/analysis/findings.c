@@ -844,28 +844,43 @@ static void rule_mutexes(struct ctx *c)
 				add_id(c, f, inc->goroutines.v[w.v[j].g].id);
 		if (c->group_of)
 			f->group = c->group_of[w.v[first].g];
-		// Holder candidates: goroutines not waiting for it whose printed arguments
-		// refer to it (heuristic).
-		unsigned shown = 0;
-		for (size_t i = 0; i < inc->goroutines.len && shown < 3; i++) {
-			const struct gpm_goroutine *h = &inc->goroutines.v[i];
-			if (!counted(h) || (h->flags & GPM_GOROUTINE_SYSTEM))
-				continue;
-			bool waiter = false;
-			for (size_t j = 0; j < w.len && !waiter; j++)
-				waiter = w.v[j].g == i && w.v[j].mutex == m;
-			if (waiter)
-				continue;
-			uint64_t one[1] = {m};
-			if (!referenced_mutex(inc, h, 0, one, 1, 0))
-				continue;
-			char *hf = frame_text(inc, h, user_frame(inc, h, false));
-			evidence(c, f, "holder?",
-			         "goroutine %" PRIu64 " [%s] in %s (heuristic: its "
-			         "arguments refer to the mutex)",
-			         h->id, state_of(h), hf ? hf : "?");
-			free(hf);
-			shown++;
+		// Holder candidates: goroutines not waiting for it that refer to it (its
+		// address among their printed arguments, or on their stack in a core). Those
+		// inside the same function the waiters called Lock from are likely holders (a
+		// slow critical section); others are weak hints (stale stack words happen).
+		const char *cs = w.v[first].func;
+		for (int pass = 0; pass < 2; pass++) {
+			unsigned shown = 0;
+			for (size_t i = 0; i < inc->goroutines.len && shown < 3; i++) {
+				const struct gpm_goroutine *h = &inc->goroutines.v[i];
+				uint64_t one[1] = {m};
+				if (!counted(h) || (h->flags & GPM_GOROUTINE_SYSTEM) ||
+				    (h->wait_object == m &&
+				     h->wait_object_kind == GPM_WAIT_OBJECT_MUTEX) ||
+				    !referenced_mutex(inc, h, 0, one, 1, 0))
+					continue;
+				uint32_t hn;
+				const struct gpm_frame *hfr = gpm_goroutine_frames(inc, h, &hn);
+				bool inside = false, waits = false;
+				for (uint32_t k = 0; k < hn; k++) {
+					inside |= hfr[k].func == cs;
+					waits |= is_lock_frame(hfr[k].func);
+				}
+				if (waits || inside != (pass == 0))
+					continue;
+				char *hf = frame_text(inc, h, user_frame(inc, h, false));
+				evidence(
+				    c, f, pass ? "holder? (weak)" : "likely holder",
+				    "goroutine %" PRIu64 " [%s] in %s (heuristic: it refers to the "
+				    "mutex%s)",
+				    h->id, state_of(h), hf ? hf : "?",
+				    pass ? ""
+				         : " and runs inside the function the waiters lock from");
+				free(hf);
+				shown++;
+			}
+			if (shown)
+				break;
 		}
 	}
 	// Without addresses (arguments elided), group waiters by where they called Lock.

@@ -629,9 +629,12 @@ static struct gpm_error *held_objects(struct octx *c)
 				else
 					r = mid;
 			}
-			for (size_t q = l; q < nu && m.v[q] - w < 64; q++)
-				if (m.v[q] != g->wait_object ||
-				    g->wait_object_kind != GPM_WAIT_OBJECT_MUTEX) {
+			// A waiter (the lock-order case) may point at the struct embedding the
+			// mutex; for anyone else only a pointer to the mutex itself counts (words
+			// near a global mutex are too often just other globals).
+			bool waiter = g->wait_object_kind == GPM_WAIT_OBJECT_MUTEX;
+			for (size_t q = l; q < nu && m.v[q] - w < (waiter ? 64u : 1u); q++)
+				if (m.v[q] != g->wait_object || !waiter) {
 					g->held_object = m.v[q];
 					break;
 				}
