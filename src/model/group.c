@@ -20,8 +20,64 @@ static uint64_t str_hash(const char *s, uint64_t h)
 	return s ? gpm_hash_bytes(s, strlen(s), h) : mix(h, 0x5f5f);
 }
 
+static bool digits_at(const char *s)
+{
+	return *s >= '0' && *s <= '9';
+}
+
+size_t gpm_group_func_normalise(const char *name, char *out, size_t cap)
+{
+	size_t o = 0;
+	if (!cap)
+		return 0;
+	for (const char *p = name ? name : ""; *p && o + 1 < cap;) {
+		// ".funcN[.N...]" and ".gowrapN": the numbers change with unrelated edits.
+		size_t kw = !strncmp(p, ".func", 5) && digits_at(p + 5)     ? 5
+		            : !strncmp(p, ".gowrap", 7) && digits_at(p + 7) ? 7
+		                                                            : 0;
+		if (kw) {
+			for (size_t k = 0; k < kw && o + 1 < cap; k++)
+				out[o++] = p[k];
+			p += kw;
+			while (digits_at(p) || (*p == '.' && digits_at(p + 1)))
+				p++;
+			continue;
+		}
+		if (*p == '[') { // generic type arguments, nested brackets included
+			int depth = 0;
+			do {
+				depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
+				p++;
+			} while (*p && depth > 0);
+			for (const char *t = "[...]"; *t && o + 1 < cap; t++)
+				out[o++] = *t;
+			continue;
+		}
+		if (!strcmp(p, "-fm"))
+			break;
+		out[o++] = *p++;
+	}
+	out[o] = 0;
+	return o;
+}
+
+/* At the loosest level names compare normalised, and inlining does not matter. */
+#define LOOSE_FLAGS (GPM_FRAME_HAS_OFFSET | GPM_FRAME_INLINED)
+
+static bool names_eq(const char *a, const char *b)
+{
+	char x[512], y[512];
+	gpm_group_func_normalise(a, x, sizeof(x));
+	gpm_group_func_normalise(b, y, sizeof(y));
+	return !strcmp(x, y);
+}
+
 static bool frame_eq(const struct gpm_frame *a, const struct gpm_frame *b, int level)
 {
+	if (level >= GPM_GROUP_NO_LINES)
+		return a->file == b->file &&
+		       (a->flags & ~LOOSE_FLAGS) == (b->flags & ~LOOSE_FLAGS) &&
+		       (a->func == b->func || names_eq(a->func, b->func));
 	if (a->func != b->func || a->file != b->file ||
 	    (a->flags & ~GPM_FRAME_HAS_OFFSET) != (b->flags & ~GPM_FRAME_HAS_OFFSET))
 		return false;
@@ -36,6 +92,13 @@ static bool frame_eq(const struct gpm_frame *a, const struct gpm_frame *b, int l
 /* Pointer-based hash (strings are interned): for the in-incident tables. */
 static uint64_t frame_key(const struct gpm_frame *f, int level, uint64_t h)
 {
+	if (level >= GPM_GROUP_NO_LINES) {
+		char n[512];
+		size_t len = gpm_group_func_normalise(f->func, n, sizeof(n));
+		h = gpm_hash_bytes(n, len, h);
+		h = mix(h, (uintptr_t)f->file);
+		return mix(h, f->flags & ~(uint32_t)LOOSE_FLAGS);
+	}
 	h = mix(h, (uintptr_t)f->func);
 	h = mix(h, (uintptr_t)f->file);
 	h = mix(h, f->flags & ~(uint32_t)GPM_FRAME_HAS_OFFSET);
@@ -49,6 +112,13 @@ static uint64_t frame_key(const struct gpm_frame *f, int level, uint64_t h)
 /* Content-based hash: for signatures compared across incidents. */
 static uint64_t frame_sig(const struct gpm_frame *f, const char *args, int level, uint64_t h)
 {
+	if (level >= GPM_GROUP_NO_LINES) {
+		char n[512];
+		size_t len = gpm_group_func_normalise(f->func, n, sizeof(n));
+		h = gpm_hash_bytes(n, len, h);
+		h = str_hash(f->file, h);
+		return mix(h, f->flags & (GPM_FRAME_ELIDED | GPM_FRAME_NON_GO));
+	}
 	h = str_hash(f->func, h);
 	h = str_hash(f->file, h);
 	h = mix(h, f->flags & (GPM_FRAME_INLINED | GPM_FRAME_ELIDED | GPM_FRAME_NON_GO));

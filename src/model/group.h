@@ -17,7 +17,8 @@
 enum gpm_group_level {
 	GPM_GROUP_EXACT = 0,    /* state + frames with arguments, lines and offsets */
 	GPM_GROUP_NO_ARGS = 1,  /* ignore argument values */
-	GPM_GROUP_NO_LINES = 2, /* ignore arguments, line numbers and offsets */
+	GPM_GROUP_NO_LINES = 2, /* ignore arguments, line numbers and offsets, and compare
+	                           function names Go-aware (gpm_group_func_normalise) */
 };
 
 struct gpm_group {
@@ -49,6 +50,15 @@ void gpm_grouping_deinit(struct gpm_grouping *g);
 /* The content signature of one goroutine at a level (what groups are keyed by). */
 uint64_t gpm_group_signature(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                              enum gpm_group_level level);
+/*
+ * The function name as the loosest level compares it: closure numbers dropped
+ * ("main.f.func1.2" -> "main.f.func"), go-statement wrappers ("main.f.gowrap3" ->
+ * "main.f.gowrap"), method-value wrappers ("-fm" dropped) and generic type arguments
+ * ("main.Map[go.shape.int]" -> "main.Map[...]"). Writes at most cap-1 bytes and a NUL;
+ * returns the length written.
+ */
+size_t gpm_group_func_normalise(const char *name, char *out, size_t cap);
+
 /* Signature algorithm version, stored with signatures in the archive. */
 #define GPM_GROUP_SIGNATURE_VERSION 1
 

@@ -237,12 +237,66 @@ START_TEST(test_empty)
 }
 END_TEST
 
+START_TEST(test_normalise)
+{
+	static const char *const cases[][2] = {
+	    {"main.(*Client).fetch.func1", "main.(*Client).fetch.func"},
+	    {"main.handler.func1.2", "main.handler.func"},
+	    {"main.abba.gowrap2", "main.abba.gowrap"},
+	    {"main.(*T).Run-fm", "main.(*T).Run"},
+	    {"main.Map[go.shape.int,go.shape.string].Get", "main.Map[...].Get"},
+	    {"main.Tree[...].Walk.func3", "main.Tree[...].Walk.func"},
+	    {"main.function1", "main.function1"},
+	    {"runtime.gopark", "runtime.gopark"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[128];
+		gpm_group_func_normalise(cases[i][0], out, sizeof(out));
+		ck_assert_str_eq(out, cases[i][1]);
+	}
+	char small[6];
+	ck_assert_uint_eq(gpm_group_func_normalise("main.main", small, sizeof(small)), 5);
+	ck_assert_str_eq(small, "main.");
+}
+END_TEST
+
+/* Two closures of one function, blocked alike: one group when lines are ignored. */
+static const char closures_dump[] =
+    "goroutine 1 [running]:\nmain.main()\n\t/x/main.go:10 +0x1\n\n"
+    "goroutine 5 [chan receive]:\nmain.serve.func1()\n\t/x/main.go:20 +0x1\n"
+    "created by main.serve in goroutine 1\n\t/x/main.go:19 +0x1\n\n"
+    "goroutine 6 [chan receive]:\nmain.serve.func2()\n\t/x/main.go:24 +0x1\n"
+    "created by main.serve in goroutine 1\n\t/x/main.go:23 +0x1\n\n";
+
+START_TEST(test_group_closures)
+{
+	struct gpm_incident **v;
+	size_t n;
+	ck_assert(!gpm_dump_parse_all(closures_dump, sizeof(closures_dump) - 1, "c", NULL, &v, &n));
+	struct gpm_grouping g;
+	ck_assert(!gpm_group_goroutines(v[0], GPM_GROUP_NO_ARGS, &g));
+	ck_assert_uint_eq(g.ngroups, 3);
+	gpm_grouping_deinit(&g);
+	ck_assert(!gpm_group_goroutines(v[0], GPM_GROUP_NO_LINES, &g));
+	ck_assert_uint_eq(g.ngroups, 2);
+	ck_assert_uint_eq(g.groups[0].count, 2);
+	ck_assert_uint_eq(g.groups[0].signature,
+	                  gpm_group_signature(v[0], &v[0]->goroutines.v[2], GPM_GROUP_NO_LINES));
+	gpm_grouping_deinit(&g);
+	for (size_t i = 0; i < n; i++)
+		gpm_incident_destroy(v[i]);
+	free(v);
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
 	TCase *tc = tcase_create("findings");
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_empty);
+	tcase_add_test(tc, test_normalise);
+	tcase_add_test(tc, test_group_closures);
 	tcase_add_test(tc, test_abba_text);
 	tcase_add_test(tc, test_scenarios);
 	suite_add_tcase(s, tc);
