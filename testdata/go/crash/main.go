@@ -19,15 +19,16 @@ import (
 )
 
 var (
-	sink  int
-	never = make(chan int)
+	sink   int
+	never  = make(chan int) // nobody ever sends on it
+	nobody = make(chan int) // nobody ever receives from it
 )
 
 // background starts a few goroutines blocked in ordinary ways, so that every crash
 // happens among bystanders.
 func background() {
 	go func() { <-never }()
-	go func() { never <- 1 }()
+	go func() { nobody <- 1 }()
 	var m sync.Mutex
 	m.Lock()
 	go func() { m.Lock() }()
