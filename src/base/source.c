@@ -312,6 +312,12 @@ struct gpm_error *gpm_source_from_memory(const void *data, size_t size, const ch
 	return NULL;
 }
 
+void gpm_source_release_pages(struct gpm_source *src)
+{
+	if (src && src->map && src->compression == GPM_COMPRESSION_NONE && src->owns_map)
+		madvise(src->map, src->map_len, MADV_DONTNEED);
+}
+
 void gpm_source_destroy(struct gpm_source *src)
 {
 	if (!src)

@@ -37,6 +37,13 @@ struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out);
 struct gpm_error *gpm_source_from_memory(const void *data, size_t size, const char *name,
 					 struct gpm_source **out);
 void gpm_source_destroy(struct gpm_source *src);
+/*
+ * Lets the kernel take back the pages of a file-backed (uncompressed) source that have been
+ * read; the bytes stay valid and are read again on the next access. Long walks over a big
+ * core call it now and then so gopm's resident memory does not grow with the core. No-op
+ * for decompressed sources, whose pages hold the only copy.
+ */
+void gpm_source_release_pages(struct gpm_source *src);
 const char *gpm_compression_name(enum gpm_compression c);
 
 #endif

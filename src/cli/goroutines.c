@@ -79,6 +79,11 @@ static bool flush(struct gpm_strbuf *sb)
 	return ok;
 }
 
+static bool flush_cb(struct gpm_strbuf *sb, void *arg)
+{
+	return flush(sb);
+}
+
 /* Warnings to stderr; returns whether the snapshot is partial. */
 static bool report_problems(const struct gpm_incident *inc)
 {
@@ -388,7 +393,8 @@ int gpm_cmd_goroutines(int argc, char **argv)
 		if (l.n > 1)
 			gpm_strbuf_printf(&sb, "%s# snapshot %zu of %zu\n", s ? "\n" : "", s + 1,
 			                  l.n);
-		struct gpm_traceback_options o = {.preamble = true, .sections = true, .safe = true};
+		struct gpm_traceback_options o = {
+		    .preamble = true, .sections = true, .safe = true, .flush = flush_cb};
 		if (!filtered) {
 			gpm_traceback_incident(&sb, inc, &o);
 		} else {

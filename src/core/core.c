@@ -745,3 +745,9 @@ const char *gpm_core_warning_at(const struct gpm_core *core, size_t i)
 {
 	return i < core->warnings.len ? core->warnings.v[i] : NULL;
 }
+
+void gpm_core_release_pages(struct gpm_core *core)
+{
+	if (core)
+		gpm_source_release_pages(core->src);
+}

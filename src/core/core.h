@@ -119,6 +119,9 @@ const char *gpm_core_exe_mapping(const struct gpm_core *core, uint64_t *base);
  * GPM_ERR_FAULT otherwise. gpm_memory is the full reader. */
 struct gpm_error *gpm_core_read(const struct gpm_core *core, uint64_t addr, void *buf, size_t len);
 
+/* Gives back the resident pages of an uncompressed core file (see gpm_source_release_pages);
+ * everything borrowed from the core stays valid. */
+void gpm_core_release_pages(struct gpm_core *core);
 /* Non-fatal problems found while reading the core ("core truncated: ..."). */
 size_t gpm_core_warning_count(const struct gpm_core *core);
 const char *gpm_core_warning_at(const struct gpm_core *core, size_t i);

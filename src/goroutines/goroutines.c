@@ -75,6 +75,10 @@ struct ctx {
 	GPM_VEC(struct lframe) stack; /* the stack being built */
 	GPM_VEC(struct lframe) tail;  /* ring of the outermost frames */
 	GPM_VEC(struct thread_map) threads;
+	const char *state_str[256 + GPM_G_UNKNOWN + 1]; /* interned: wait reasons, then statuses */
+	uint64_t *creator_pc; /* gopc -> created_by frame index, open addressing */
+	uint32_t *creator_frame;
+	size_t creator_cap, creator_len;
 	const struct sigframe_layout *sigframe;
 	uint64_t sigtramp[2]; /* entries of runtime.sigtramp and runtime.cgoSigtramp */
 	char name_buf[1024];
@@ -673,11 +677,15 @@ static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, uint6
 
 /* ---- goroutines ---- */
 
-static struct gpm_error *created_by(struct ctx *c, struct gpm_goroutine *g, uint64_t gopc)
+static struct gpm_error *creator_frame(struct ctx *c, uint64_t gopc, uint32_t *out)
 {
 	struct gpm_func fn;
-	if (!gopc || g->id == 1 || !gpm_pclntab_func_for_pc(c->tab, gopc, &fn))
+	if (!gpm_pclntab_func_for_pc(c->tab, gopc, &fn)) {
+		*out = UINT32_MAX;
 		return NULL;
+	}
+	// runtime/traceback.go printcreatedby1: the physical function's name, the line at the
+	// go statement (gopc - 1), the offset of gopc.
 	uint64_t tracepc = gopc > fn.entry ? gopc - 1 : gopc;
 	const char *file = NULL;
 	int32_t line = 0;
@@ -688,7 +696,52 @@ static struct gpm_error *created_by(struct ctx *c, struct gpm_goroutine *g, uint
 	f.flags = gopc > fn.entry ? GPM_FRAME_HAS_OFFSET : 0;
 	if ((err = intern_frame(c, &f, fn.name, file ? file : "?")))
 		return err;
-	return gpm_incident_lone_frame(c->inc, &f, &g->created_by);
+	return gpm_incident_lone_frame(c->inc, &f, out);
+}
+
+/* The "created by" frame of g; goroutines started by the same go statement share one. */
+static struct gpm_error *created_by(struct ctx *c, struct gpm_goroutine *g, uint64_t gopc)
+{
+	if (!gopc || g->id == 1)
+		return NULL;
+	if ((c->creator_len + 1) * 2 > c->creator_cap) {
+		size_t ncap = c->creator_cap ? c->creator_cap * 2 : 1024;
+		uint64_t *keys = calloc(ncap, sizeof(*keys));
+		uint32_t *vals = calloc(ncap, sizeof(*vals));
+		if (!keys || !vals) {
+			free(keys);
+			free(vals);
+			return &gpm_error_nomem;
+		}
+		for (size_t i = 0; i < c->creator_cap; i++) {
+			if (!c->creator_pc[i])
+				continue;
+			size_t j = (c->creator_pc[i] * 0x9e3779b97f4a7c15ULL >> 20) & (ncap - 1);
+			while (keys[j])
+				j = (j + 1) & (ncap - 1);
+			keys[j] = c->creator_pc[i];
+			vals[j] = c->creator_frame[i];
+		}
+		free(c->creator_pc);
+		free(c->creator_frame);
+		c->creator_pc = keys;
+		c->creator_frame = vals;
+		c->creator_cap = ncap;
+	}
+	size_t j = (gopc * 0x9e3779b97f4a7c15ULL >> 20) & (c->creator_cap - 1);
+	while (c->creator_pc[j] && c->creator_pc[j] != gopc)
+		j = (j + 1) & (c->creator_cap - 1);
+	if (!c->creator_pc[j]) {
+		uint32_t idx;
+		struct gpm_error *err = creator_frame(c, gopc, &idx);
+		if (err)
+			return err;
+		c->creator_pc[j] = gopc;
+		c->creator_frame[j] = idx;
+		c->creator_len++;
+	}
+	g->created_by = c->creator_frame[j];
+	return NULL;
 }
 
 static const char *func_name(struct ctx *c, uint64_t pc)
@@ -734,15 +787,27 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	g->mp = m;
 	if (lockedm)
 		g->flags |= GPM_GOROUTINE_LOCKED;
-	const char *state = gpm_gstatus_name(g->status);
+	// What the runtime prints in brackets: the wait reason, else the status.
 	if ((status == GPM_G_WAITING || status == GPM_G_LEAKED) && reason) {
-		const char *r = gpm_goimage_waitreason(c->p->img, reason);
-		if (r) {
-			g->wait_reason = gpm_incident_str(c->inc, r, strlen(r));
-			state = r;
+		if (!c->state_str[reason]) {
+			const char *r = gpm_goimage_waitreason(c->p->img, reason);
+			if (r)
+				c->state_str[reason] = gpm_incident_str(c->inc, r, strlen(r));
 		}
+		g->wait_reason = c->state_str[reason];
 	}
-	g->state = gpm_incident_str(c->inc, state, strlen(state));
+	if (!g->wait_reason) {
+		const char **st = &c->state_str[256 + g->status];
+		if (!*st) {
+			const char *name = gpm_gstatus_name(g->status);
+			*st = gpm_incident_str(c->inc, name, strlen(name));
+		}
+		g->state = *st;
+	} else {
+		g->state = g->wait_reason;
+	}
+	if (!g->state)
+		return &gpm_error_nomem;
 	if ((status == GPM_G_WAITING || status == GPM_G_SYSCALL) && waitsince && now > waitsince)
 		g->wait_minutes = (int64_t)((now - waitsince) / 60000000000ULL);
 	const char *start = func_name(c, startpc);
@@ -804,6 +869,8 @@ static uint64_t estimate_now(struct ctx *c, uint64_t allgs, uint64_t n)
 				if (w > now)
 					now = w;
 			}
+			if (i % 8192 == 8191)
+				gpm_core_release_pages(c->p->core);
 		}
 	const struct gpm_layout *sched;
 	struct gpm_error *err = gpm_goimage_layout(c->p->img, "runtime.schedt", &sched);
@@ -886,6 +953,7 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 		if (c.threads.v[i].t == sig)
 			signal_m = c.threads.v[i].m;
 	uint64_t now = estimate_now(&c, allgs, n);
+	gpm_core_release_pages(p->core);
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t g;
 		if (!read_word(&c, allgs + i * c.ptr, &g)) {
@@ -896,6 +964,9 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 		}
 		if ((err = read_goroutine(&c, g, now, signal_m)))
 			goto fail;
+		// Stacks are scattered over the core: don't let its pages pile up in memory.
+		if (i % 2048 == 2047)
+			gpm_core_release_pages(p->core);
 	}
 	// The runtime prints the goroutine that crashed first.
 	for (size_t i = 1; i < c.inc->goroutines.len; i++) {
@@ -912,6 +983,8 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	gpm_vec_free(&c.tail);
 	gpm_vec_free(&c.threads);
 	free(c.cache);
+	free(c.creator_pc);
+	free(c.creator_frame);
 	*out = c.inc;
 	return NULL;
 fail:
@@ -920,6 +993,8 @@ fail:
 	gpm_vec_free(&c.tail);
 	gpm_vec_free(&c.threads);
 	free(c.cache);
+	free(c.creator_pc);
+	free(c.creator_frame);
 	gpm_incident_destroy(c.inc);
 	return err;
 }

@@ -96,16 +96,21 @@ struct gpm_frame *gpm_incident_frame_push(struct gpm_incident *inc)
 	return gpm_vec_push(&inc->frames);
 }
 
+/* Mixes one word into h (a multiply-xorshift step; frames hash on every goroutine). */
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+	h ^= w + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
 static uint64_t frame_hash(const struct gpm_frame *f, uint64_t h)
 {
-	uint64_t words[7] = {(uintptr_t)f->func,
-	                     (uintptr_t)f->file,
-	                     (uintptr_t)f->args,
-	                     f->pc,
-	                     f->line,
-	                     f->offset,
-	                     f->flags};
-	return gpm_hash_bytes(words, sizeof(words), h);
+	h = mix(h, (uintptr_t)f->func);
+	h = mix(h, (uintptr_t)f->file);
+	h = mix(h, (uintptr_t)f->args);
+	h = mix(h, f->pc);
+	return mix(h, (uint64_t)f->line << 32 ^ (uint64_t)f->offset << 8 ^ f->flags);
 }
 
 static bool frame_equal(const struct gpm_frame *a, const struct gpm_frame *b)

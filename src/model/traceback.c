@@ -22,7 +22,16 @@ static void put_str(struct gpm_strbuf *sb, const char *s, const struct gpm_trace
 
 static void put_hex(struct gpm_strbuf *sb, uint64_t v)
 {
-	gpm_strbuf_printf(sb, "0x%" PRIx64, v);
+	// By hand: a core's traceback prints three of these per frame.
+	char buf[20];
+	size_t i = sizeof(buf);
+	do {
+		buf[--i] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	buf[--i] = 'x';
+	buf[--i] = '0';
+	gpm_strbuf_append(sb, buf + i, sizeof(buf) - i);
 }
 
 /* Decodes one UTF-8 rune at s (n bytes left); *len = bytes used; -1 when invalid. */
@@ -423,6 +432,8 @@ void gpm_traceback_incident(struct gpm_strbuf *sb, const struct gpm_incident *in
 		first_in_section = false;
 		gpm_traceback_goroutine(sb, inc, &inc->goroutines.v[i], o);
 		any = true;
+		if (o && o->flush && sb->len >= (1u << 20) && !o->flush(sb, o->flush_arg))
+			return;
 	}
 	for (; next < nsec; next++) {
 		if (cur)

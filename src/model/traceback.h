@@ -16,6 +16,10 @@ struct gpm_traceback_options {
 	bool preamble; /* panic / fatal error / signal lines before the goroutines */
 	bool sections; /* per-thread signal sections: "-----", "SIGQUIT: quit", registers */
 	bool safe;     /* make dump strings terminal-safe (gpm_strbuf_append_safe) */
+	/* When set, called between goroutines once the buffer holds 1 MiB, so a large incident
+	 * streams out instead of being built whole; it should empty sb. False stops printing. */
+	bool (*flush)(struct gpm_strbuf *sb, void *arg);
+	void *flush_arg;
 };
 
 /* "goroutine N [state, N minutes, locked to thread]:\n" (or "runtime stack:\n"). */
