@@ -38,12 +38,40 @@ struct fentry {
 	uint32_t lone;          /* its "created by" copy in incident->frames; UINT32_MAX none */
 };
 
-/* A stack seen before: a sequence of fentry ids. */
+/*
+ * A stack seen before, keyed by its bytes: the frame block as printed minus what differs
+ * between goroutines on the same stack (arguments, fp= and sp=), see stack_key_frame. A
+ * goroutine whose stack was seen costs one hash of its block and one comparison; frames
+ * are only decoded (fentry) for a new distinct stack.
+ */
 struct sentry {
 	uint64_t hash;
-	uint32_t ids_off, n;
+	size_t key_off; /* into parser.keys */
+	uint32_t key_len;
 	uint32_t stack;              /* model stack index */
 	uint32_t args_off, args_len; /* first goroutine's argument texts; UINT32_MAX none yet */
+};
+
+/*
+ * The location line: "\tFILE:LINE[ +0xOFF][ fp=0x… sp=0x… pc=0x…]". Parsed from the end,
+ * because file names may hold spaces and colons.
+ */
+struct loc {
+	const char *file;
+	size_t file_len;
+	uint64_t line, off, fp, sp, pc;
+	bool has_off, has_regs, ok;
+	size_t key_len; /* bytes of the line (after the tab) before the fp= sp= pc= suffix */
+};
+
+/* A frame of the current block as found in the text, decoded only for a new stack. */
+struct rawframe {
+	const char *name, *loc; /* borrowed from the text */
+	uint32_t name_len, loc_len;
+	uint32_t flags;
+	uint64_t elided;
+	struct loc L;
+	bool has_loc; /* L is known (a location line, or the pc of a non-Go frame) */
 };
 
 struct parser {
@@ -71,11 +99,19 @@ struct parser {
 	GPM_VEC(struct sentry) sents;
 	uint32_t *sidx;
 	size_t sidx_cap;
-	GPM_VEC(uint32_t) ids;
-	uint64_t *idset; /* goroutine ids of this snapshot, +1; 0 empty */
+	GPM_VEC(char) keys; /* the sentries' keys */
+	/* Goroutine ids of this snapshot: a bitmap for small ids (dumps number goroutines
+	 * densely from 1), a hash set (id + 1; 0 empty) for the rest. */
+	uint64_t *idbits;
+	size_t idbits_words;
+	uint64_t *idset;
 	size_t idset_cap, idset_len;
 
-	/* per goroutine scratch */
+	/* per goroutine scratch: the current stack as raw frames (text) or fentry ids (pprof
+	 * debug=1), its key, argument texts and registers */
+	uint32_t nframes;
+	GPM_VEC(struct rawframe) raw;
+	GPM_VEC(char) key;
 	GPM_VEC(uint32_t) gids;
 	GPM_VEC(char) gargs;
 	GPM_VEC(struct gpm_frame_regs) gregs;
@@ -213,7 +249,9 @@ static void snapshot_reset_state(struct parser *P)
 	P->sents.len = 0;
 	if (P->sidx)
 		memset(P->sidx, 0, P->sidx_cap * sizeof(*P->sidx));
-	P->ids.len = 0;
+	P->keys.len = 0;
+	if (P->idbits)
+		memset(P->idbits, 0, P->idbits_words * sizeof(*P->idbits));
 	if (P->idset)
 		memset(P->idset, 0, P->idset_cap * sizeof(*P->idset));
 	P->idset_len = 0;
@@ -263,8 +301,12 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 	return P->fn(inc, P->arg);
 }
 
+enum { IDBITS_MAX_WORDS = 1 << 17 }; /* ids below 8,388,608: at most 1 MiB of bitmap */
+
 static bool idset_has(const struct parser *P, uint64_t id)
 {
+	if (id / 64 < P->idbits_words)
+		return P->idbits[id / 64] >> (id % 64) & 1;
 	if (!P->idset_cap)
 		return false;
 	uint64_t key = id + 1;
@@ -278,6 +320,26 @@ static bool idset_has(const struct parser *P, uint64_t id)
 /* Whether this goroutine id was already listed in this snapshot (and records it). */
 static bool idset_seen(struct parser *P, uint64_t id, bool *nomem)
 {
+	if (id / 64 < IDBITS_MAX_WORDS) {
+		size_t w = (size_t)(id / 64);
+		if (w >= P->idbits_words) {
+			size_t nw = P->idbits_words ? P->idbits_words : 64;
+			while (nw <= w)
+				nw *= 2;
+			uint64_t *n = realloc(P->idbits, nw * sizeof(*n));
+			if (!n) {
+				*nomem = true;
+				return false;
+			}
+			memset(n + P->idbits_words, 0, (nw - P->idbits_words) * sizeof(*n));
+			P->idbits = n;
+			P->idbits_words = nw;
+		}
+		uint64_t bit = 1ULL << (id % 64);
+		bool seen = P->idbits[w] & bit;
+		P->idbits[w] |= bit;
+		return seen;
+	}
 	if ((P->idset_len + 1) * 2 > P->idset_cap) {
 		size_t ncap = P->idset_cap ? P->idset_cap * 2 : 1024;
 		uint64_t *n = calloc(ncap, sizeof(*n));
@@ -327,18 +389,6 @@ static bool fidx_grow(struct parser *P)
 	P->fidx_cap = ncap;
 	return true;
 }
-
-/*
- * The location line: "\tFILE:LINE[ +0xOFF][ fp=0x… sp=0x… pc=0x…]". Parsed from the end,
- * because file names may hold spaces and colons.
- */
-struct loc {
-	const char *file;
-	size_t file_len;
-	uint64_t line, off, fp, sp, pc;
-	bool has_off, has_regs, ok;
-	size_t key_len; /* bytes of the line (after the tab) up to the offset */
-};
 
 /* Reads " KEY0xHEX" ending at *e (exclusive), backwards. */
 static bool rfield(const char *s, size_t *e, const char *key, size_t klen, uint64_t *out)
@@ -471,27 +521,83 @@ static bool sidx_grow(struct parser *P)
 	return true;
 }
 
-/* Turns the current P->gids into a model stack; *sent_out is the parser's entry. */
+/* Appends n bytes to the current stack key. */
+static bool key_put(struct parser *P, const void *p, size_t n)
+{
+	if (!gpm_vec_reserve(&P->key, P->key.len + n))
+		return false;
+	if (n)
+		memcpy(P->key.v + P->key.len, p, n);
+	P->key.len += n;
+	return true;
+}
+
+/*
+ * One frame's part of the stack key: a fixed header (flags, lengths, pc or elided count)
+ * and then the function name and the location line up to its fp=/sp=/pc= suffix. The
+ * lengths up front keep the key unambiguous whatever bytes the text holds.
+ */
+static bool stack_key_frame(struct parser *P, const struct rawframe *f)
+{
+	struct {
+		uint32_t flags, name_len, loc_len, has_loc;
+		uint64_t pc, elided;
+	} h = {f->flags, f->name_len, f->loc_len, f->has_loc, f->L.pc, f->elided};
+	return key_put(P, &h, sizeof(h)) && key_put(P, f->name, f->name_len) &&
+	       key_put(P, f->loc, f->loc_len);
+}
+
+/* A new distinct stack from text: its frames through the frame cache into P->gids. */
+static bool decode_raw_frames(struct parser *P)
+{
+	P->gids.len = 0;
+	for (size_t i = 0; i < P->raw.len; i++) {
+		const struct rawframe *f = &P->raw.v[i];
+		uint32_t id = frame_lookup(P, f->name, f->name_len, f->loc, f->loc_len, f->flags,
+		                           f->has_loc ? &f->L : NULL, f->elided);
+		uint32_t *v = gpm_vec_push(&P->gids);
+		if (id == UINT32_MAX || !v)
+			return false;
+		*v = id;
+	}
+	return true;
+}
+
+/*
+ * Finds or creates the model stack of the current block: by its key (P->key) for text,
+ * by its fentry ids (P->gids) for pprof debug=1. *sent_out is the parser's entry.
+ */
 static struct gpm_error *stack_commit(struct parser *P, uint32_t *stack_out, uint32_t *sent_out)
 {
-	uint32_t n = (uint32_t)P->gids.len;
-	uint64_t h = fast_hash(P->gids.v, n * sizeof(uint32_t), 0x5bd1e995);
+	bool text = P->raw.len > 0;
+	if (!text) {
+		P->key.len = 0;
+		if (!key_put(P, "I", 1) || !key_put(P, P->gids.v, P->gids.len * sizeof(uint32_t)))
+			return &gpm_error_nomem;
+	}
+	if (P->key.len >= UINT32_MAX)
+		return gpm_error_create(GPM_ERR_LIMIT, "a stack of more than 4 GiB");
+	uint32_t klen = (uint32_t)P->key.len;
+	uint64_t h = fast_hash(P->key.v, klen, 0x5bd1e995);
 	if ((P->sents.len + 1) * 2 > P->sidx_cap && !sidx_grow(P))
 		return &gpm_error_nomem;
 	size_t mask = P->sidx_cap - 1;
 	size_t j = h & mask;
 	for (; P->sidx[j]; j = (j + 1) & mask) {
 		struct sentry *s = &P->sents.v[P->sidx[j] - 1];
-		if (s->hash == h && s->n == n &&
-		    memcmp(P->ids.v + s->ids_off, P->gids.v, n * sizeof(uint32_t)) == 0) {
+		if (s->hash == h && s->key_len == klen &&
+		    memcmp(P->keys.v + s->key_off, P->key.v, klen) == 0) {
 			P->inc->stacks.v[s->stack].refs++;
 			*stack_out = s->stack;
 			*sent_out = P->sidx[j] - 1;
 			return NULL;
 		}
 	}
-	if (P->ids.len + n >= UINT32_MAX || P->sents.len >= UINT32_MAX - 2)
+	if (P->sents.len >= UINT32_MAX - 2)
 		return gpm_error_create(GPM_ERR_LIMIT, "too many distinct stacks");
+	if (text && !decode_raw_frames(P))
+		return &gpm_error_nomem;
+	uint32_t n = (uint32_t)P->gids.len;
 	struct gpm_stack_builder b;
 	gpm_incident_stack_begin(P->inc, &b);
 	for (uint32_t i = 0; i < n; i++) {
@@ -504,19 +610,18 @@ static struct gpm_error *stack_commit(struct parser *P, uint32_t *stack_out, uin
 	struct gpm_error *err = gpm_incident_stack_commit(P->inc, &b, &stack);
 	if (err)
 		return err;
-	if (!gpm_vec_reserve(&P->ids, P->ids.len + n))
+	if (!gpm_vec_reserve(&P->keys, P->keys.len + klen))
 		return &gpm_error_nomem;
 	struct sentry *s = gpm_vec_push(&P->sents);
 	if (!s)
 		return &gpm_error_nomem;
 	s->hash = h;
-	s->ids_off = (uint32_t)P->ids.len;
-	s->n = n;
+	s->key_off = P->keys.len;
+	s->key_len = klen;
 	s->stack = stack;
 	s->args_off = s->args_len = UINT32_MAX;
-	if (n)
-		memcpy(P->ids.v + P->ids.len, P->gids.v, n * sizeof(uint32_t));
-	P->ids.len += n;
+	memcpy(P->keys.v + P->keys.len, P->key.v, klen);
+	P->keys.len += klen;
 	P->sidx[j] = (uint32_t)P->sents.len;
 	*stack_out = stack;
 	*sent_out = (uint32_t)P->sents.len - 1;
@@ -528,7 +633,7 @@ static struct gpm_error *stack_commit(struct parser *P, uint32_t *stack_out, uin
 static struct gpm_error *args_commit(struct parser *P, struct gpm_goroutine *g, uint32_t sent)
 {
 	size_t n = P->gargs.len;
-	if (n == P->gids.len) // every frame printed "()" or "(...)": nothing to keep
+	if (n == P->nframes) // every frame printed "()" or "(...)": nothing to keep
 		return NULL;
 	struct sentry *s = &P->sents.v[sent];
 	if (s->args_len == n && memcmp(P->inc->arg_text.v + s->args_off, P->gargs.v, n) == 0) {
@@ -935,7 +1040,30 @@ static bool push_gid(struct parser *P, uint32_t id)
 	if (!v)
 		return false;
 	*v = id;
+	P->nframes++;
 	return true;
+}
+
+/* A text frame: kept raw and added to the stack key; decoded only for a new stack. */
+static bool push_frame(struct parser *P, const char *name, size_t name_len, const char *loc,
+                       size_t loc_len, uint32_t flags, const struct loc *L, uint64_t elided)
+{
+	struct rawframe *f = gpm_vec_push(&P->raw);
+	if (!f)
+		return false;
+	// Lines are at most max_line bytes (longer ones end the block), so these fit.
+	f->name = name;
+	f->name_len = (uint32_t)name_len;
+	f->loc = loc;
+	f->loc_len = (uint32_t)loc_len;
+	f->flags = flags;
+	f->elided = elided;
+	if (L) {
+		f->L = *L;
+		f->has_loc = true;
+	}
+	P->nframes++;
+	return stack_key_frame(P, f);
 }
 
 static bool push_args(struct parser *P, const char *s, size_t n)
@@ -983,8 +1111,12 @@ struct frames_result {
 static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct frames_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	P->gids.len = P->gargs.len = P->gregs.len = 0;
+	P->nframes = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->gregs.len = 0;
+	P->key.len = 0;
 	P->gregs_any = false;
+	if (!key_put(P, "T", 1))
+		return &gpm_error_nomem;
 	for (;;) {
 		const char *save = P->p;
 		struct line l;
@@ -996,7 +1128,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			r->end = l.nl ? END_BLANK : END_EOF;
 			return NULL;
 		}
-		if (P->gids.len >= P->o.max_frames) {
+		if (P->nframes >= P->o.max_frames) {
 			// Keep reading to the end of the block, but store no more frames.
 			if (l.s[0] == '\t' || (l.n && l.s[l.n - 1] == ')'))
 				continue;
@@ -1021,10 +1153,9 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			uint64_t nel;
 			if (parse_dec(l.s, l.n, &i, &nel) &&
 			    starts(l.s + i, l.n - i, " frames elided...", 17)) {
-				uint32_t id = frame_lookup(P, "", 0, l.s, l.n, GPM_FRAME_ELIDED,
-				                           NULL, nel ? nel : 1);
-				if (id == UINT32_MAX || !push_gid(P, id) || !push_args(P, "", 0) ||
-				    !push_regs(P, NULL))
+				if (!push_frame(P, "", 0, l.s, l.n, GPM_FRAME_ELIDED, NULL,
+				                nel ? nel : 1) ||
+				    !push_args(P, "", 0) || !push_regs(P, NULL))
 					return &gpm_error_nomem;
 				r->elided += nel > UINT32_MAX ? UINT32_MAX : (uint32_t)nel;
 				continue;
@@ -1048,9 +1179,8 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			uint64_t pc = 0;
 			parse_hex(l.s, l.n, &i, &pc);
 			struct loc L = {.pc = pc};
-			uint32_t id = frame_lookup(P, "", 0, l.s, l.n, GPM_FRAME_NON_GO, &L, 0);
-			if (id == UINT32_MAX || !push_gid(P, id) || !push_args(P, "", 0) ||
-			    !push_regs(P, NULL))
+			if (!push_frame(P, "", 0, l.s, l.n, GPM_FRAME_NON_GO, &L, 0) ||
+			    !push_args(P, "", 0) || !push_regs(P, NULL))
 				return &gpm_error_nomem;
 			continue;
 		}
@@ -1097,21 +1227,20 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			args_len = 0;
 		}
 		struct loc L;
-		uint32_t id;
+		bool ok;
 		if (have_loc) {
 			parse_loc(loc.s + 1, loc.n - 1, &L);
 			if (!L.ok && loc.n - 1 > P->o.max_line) {
 				P->skipped_lines++;
 				continue;
 			}
-			id = frame_lookup(P, l.s, name_len, loc.s + 1, L.key_len, flags, &L, 0);
+			ok = push_frame(P, l.s, name_len, loc.s + 1, L.key_len, flags, &L, 0);
 		} else {
 			memset(&L, 0, sizeof(L));
-			id = frame_lookup(P, l.s, name_len, "", 0, flags, &L, 0);
+			ok = push_frame(P, l.s, name_len, "", 0, flags, &L, 0);
 			r->end = END_CUT;
 		}
-		if (id == UINT32_MAX || !push_gid(P, id) || !push_args(P, args, args_len) ||
-		    !push_regs(P, &L))
+		if (!ok || !push_args(P, args, args_len) || !push_regs(P, &L))
 			return &gpm_error_nomem;
 		(void)ancestor;
 		if (r->end == END_CUT)
@@ -1197,7 +1326,7 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 	if (r.more)
 		g->flags |= GPM_GOROUTINE_MORE_FRAMES;
 	g->elided_frames = r.elided;
-	if (P->gids.len) {
+	if (P->nframes) {
 		uint32_t stack, sent;
 		if ((err = stack_commit(P, &stack, &sent)))
 			return err;
@@ -1214,7 +1343,7 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 	} else if (!r.unavailable) {
 		g->flags |= GPM_GOROUTINE_NO_STACK;
 	}
-	if (P->gids.len >= P->o.max_frames)
+	if (P->nframes >= P->o.max_frames)
 		gpm_incident_warn(inc, "goroutine %llu: more than %u frames, rest not read",
 		                  (unsigned long long)g->id, P->o.max_frames);
 	if (r.end == END_CUT) {
@@ -1247,7 +1376,7 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		if ((err = read_frames(P, true, &r)))
 			return err;
 		uint32_t stack = UINT32_MAX, sent;
-		if (P->gids.len && (err = stack_commit(P, &stack, &sent)))
+		if (P->nframes && (err = stack_commit(P, &stack, &sent)))
 			return err;
 		uint32_t cb = UINT32_MAX;
 		save = P->p;
@@ -1291,7 +1420,8 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 	uint64_t count = 0;
 	parse_dec(hl->s, hl->n, &i, &count);
 	struct gpm_error *err;
-	P->gids.len = P->gargs.len = P->gregs.len = 0;
+	P->nframes = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->gregs.len = 0;
 	const char *labels = NULL;
 	size_t labels_len = 0;
 	struct line l;
@@ -1372,7 +1502,7 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 			return &gpm_error_nomem;
 	}
 	uint32_t stack = UINT32_MAX, sent;
-	if (P->gids.len && (err = stack_commit(P, &stack, &sent)))
+	if (P->nframes && (err = stack_commit(P, &stack, &sent)))
 		return err;
 	struct gpm_incident *inc = P->inc;
 	if (count > P->o.max_goroutines - inc->goroutines.len) {
@@ -1496,7 +1626,7 @@ static void parse_signal_bracket(struct parser *P, const struct line *l)
 static struct gpm_error *parse_panics(struct parser *P, struct line l)
 {
 	struct gpm_crash *c = &P->inc->crash;
-	bool first = true;
+	bool first = true, cut = false;
 	for (;;) {
 		const char *s = l.s;
 		size_t n = l.n;
@@ -1510,15 +1640,17 @@ static struct gpm_error *parse_panics(struct parser *P, struct line l)
 		s += 7;
 		n -= 7;
 		bool recovered = false, repanicked = false;
-		if (n >= 26 && memcmp(s + n - 26, " [recovered, repanicked]", 24) == 0) {
-			// unreachable length guard kept simple below
-		}
 		if (n >= 24 && memcmp(s + n - 24, " [recovered, repanicked]", 24) == 0) {
 			recovered = repanicked = true;
 			n -= 24;
 		} else if (n >= 12 && memcmp(s + n - 12, " [recovered]", 12) == 0) {
 			recovered = true;
 			n -= 12;
+		}
+		// A value is kept up to max_line bytes (a hostile 2 GB line is not copied).
+		if (n > P->o.max_line) {
+			n = P->o.max_line;
+			cut = true;
 		}
 		// Continuation lines of a multi-line value.
 		P->tmp.len = 0;
@@ -1541,9 +1673,14 @@ static struct gpm_error *parse_panics(struct parser *P, struct line l)
 					P->p = save;
 				break;
 			}
-			if (nx.s[0] != '\t' || P->tmp.len > P->o.max_line) {
+			if (nx.s[0] != '\t') {
 				P->p = save;
 				break;
+			}
+			if (P->tmp.len + nx.n > P->o.max_line) {
+				cut = true;
+				save = P->p;
+				continue;
 			}
 			if (!gpm_vec_reserve(&P->tmp, P->tmp.len + nx.n + 1))
 				return &gpm_error_nomem;
@@ -1567,6 +1704,9 @@ static struct gpm_error *parse_panics(struct parser *P, struct line l)
 		if (!more)
 			break;
 	}
+	if (cut)
+		gpm_incident_warn(P->inc, "panic values longer than %u bytes were cut",
+		                  P->o.max_line);
 	if (P->inc->panics_dropped)
 		gpm_incident_warn(P->inc, "%llu nested panics beyond the first %u not kept",
 		                  (unsigned long long)P->inc->panics_dropped, P->o.max_panics);
@@ -1847,8 +1987,11 @@ static void parser_deinit(struct parser *P)
 	free(P->fidx);
 	gpm_vec_free(&P->sents);
 	free(P->sidx);
-	gpm_vec_free(&P->ids);
+	gpm_vec_free(&P->keys);
+	free(P->idbits);
 	free(P->idset);
+	gpm_vec_free(&P->raw);
+	gpm_vec_free(&P->key);
 	gpm_vec_free(&P->gids);
 	gpm_vec_free(&P->gargs);
 	gpm_vec_free(&P->gregs);
