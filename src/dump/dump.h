@@ -10,10 +10,11 @@
  * JSON records with "\n" escapes) and CRLF line ends are unwrapped first
  * (gpm_dump_unwrap); clean text is parsed in place without copying.
  *
- * Speed: lines are found with memchr, a frame (function line + location line) is looked up
- * by its bytes in a per-snapshot cache before anything is parsed or interned, and a whole
- * stack by its sequence of cached frames, so a goroutine whose frames were seen before
- * costs two memchr and two hash probes per frame.
+ * Speed: lines are found with memchr; a goroutine's frame block is looked up by its bytes
+ * (function names and location lines, without the argument values and fp=/sp= that differ
+ * between goroutines on the same stack) in one hash probe, and frames are decoded and
+ * interned only for a new distinct stack. Every step is linear in the input; long lines,
+ * deep stacks and nested panics are capped (options below). doc/performance.md has figures.
  */
 #ifndef GPM_DUMP_DUMP_H
 #define GPM_DUMP_DUMP_H
