@@ -543,7 +543,7 @@ static void rule_crash(struct ctx *c)
 		if (pc)
 			evidence(c, f, "signal pc", "%#" PRIx64, pc);
 	}
-	if (f && g) {
+	if (f && g && strcmp(f->rule, "deadlock.all-asleep")) {
 		add_id(c, f, g->id);
 		evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id, state_of(g));
 		evidence(c, f, "frame", "%s", where ? where : "?");
