@@ -101,6 +101,9 @@ endif
 TESTS += tests/cli/core.sh
 check_test_sources += tests/store/test_store.c
 
+# CLI golden tests: the real gopm on committed dumps, and bad inputs (exit statuses)
+TESTS += tests/cli/dump.sh
+
 # findings on the scenario corpus (core and text)
 check_test_sources += tests/analysis/test_analysis.c
 TESTS += tests/cli/archive.sh

@@ -1,0 +1,105 @@
+#!/bin/sh
+# Golden tests of the real `gopm goroutines` and `gopm stack` on committed goroutine dumps
+# (testdata/dumps/), compared byte for byte with tests/cli/expected/, and bad inputs that must
+# end with the documented exit status (src/cli/cli.h) and exactly one "gopm: …" line on
+# stderr. Run by `make check`, which sets GOPM and top_srcdir. POSIX sh only.
+#
+#   GOPM_UPDATE_GOLDEN=1 make check TESTS=tests/cli/dump.sh   rewrites the expected files
+#   (review the diff before committing it).
+set -u
+: "${GOPM:?GOPM must name the gopm binary}" "${top_srcdir:?top_srcdir must be set}"
+expected=$top_srcdir/tests/cli/expected
+tmp=${TMPDIR:-/tmp}/gopm-cli-dump.$$
+mkdir -p "$tmp" || exit 99
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+n=0
+
+pass() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1: $2"; }
+
+# golden NAME STATUS ARGS...: run gopm ARGS in testdata/dumps (relative paths keep machine
+# paths out of the output), expect STATUS, stdout equal to expected/NAME.out and stderr to
+# expected/NAME.err (no such file: stderr must be empty).
+golden() {
+	name=$1
+	want=$2
+	shift 2
+	(cd "$top_srcdir/testdata/dumps" && "$GOPM" "$@") >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	if [ "${GOPM_UPDATE_GOLDEN:-}" = 1 ] && [ $status -eq "$want" ]; then
+		cp "$tmp/out" "$expected/$name.out"
+		rm -f "$expected/$name.err"
+		[ -s "$tmp/err" ] && cp "$tmp/err" "$expected/$name.err"
+	fi
+	: >"$tmp/noerr"
+	experr=$expected/$name.err
+	[ -f "$experr" ] || experr=$tmp/noerr
+	if [ $status -ne "$want" ]; then
+		fail "$name" "exit status $status, want $want: $(head -n 1 "$tmp/err")"
+	elif ! cmp -s "$tmp/err" "$experr"; then
+		fail "$name" "stderr differs: $(head -n 1 "$tmp/err")"
+	elif ! cmp -s "$tmp/out" "$expected/$name.out"; then
+		fail "$name" "output differs from tests/cli/expected/$name.out"
+		diff -u "$expected/$name.out" "$tmp/out" | head -n 20
+	else
+		pass "$name"
+	fi
+}
+
+# bad NAME STATUS ARGS...: run gopm ARGS in tests/cli/bad, expect STATUS, nothing on stdout
+# and one line on stderr starting with "gopm" (for usage errors, status 2, followed by the
+# "Try 'gopm CMD --help'." hint).
+bad() {
+	name=$1
+	want=$2
+	shift 2
+	(cd "$top_srcdir/tests/cli/bad" && "$GOPM" "$@") >"$tmp/out" 2>"$tmp/err"
+	status=$?
+	lines=$(wc -l <"$tmp/err")
+	wantlines=1
+	[ "$want" -eq 2 ] && grep -q "^Try 'gopm" "$tmp/err" && wantlines=2
+	if [ $status -ne "$want" ]; then
+		fail "$name" "exit status $status, want $want ($(head -n 1 "$tmp/err"))"
+	elif [ -s "$tmp/out" ]; then
+		fail "$name" "unexpected stdout: $(head -n 1 "$tmp/out")"
+	elif [ "$lines" -ne $wantlines ] || ! head -n 1 "$tmp/err" | grep -q '^gopm'; then
+		fail "$name" "want one \"gopm...\" line on stderr, got $lines: $(head -n 3 "$tmp/err")"
+	else
+		pass "$name: $(head -n 1 "$tmp/err")"
+	fi
+}
+
+# Runtime tracebacks and profiles print back exactly; wrapped logs print unwrapped; status 1
+# (partial) with a warning when part of the input was cut or capped.
+golden headers 0 goroutines variants/headers.txt
+golden panic-chain 0 goroutines variants/panic-chain.txt
+golden nested-recovered 1 goroutines variants/nested-recovered.log
+golden truncated 1 goroutines variants/truncated.log
+golden concat 0 goroutines variants/concat.log
+golden crlf 0 goroutines variants/crlf.log
+golden kubectl-prefix 0 goroutines variants/kubectl-prefix.log
+golden docker-json 0 goroutines variants/docker-json.log
+golden pprof1-labels 0 goroutines variants/pprof1-labels.log
+golden combinestacks-debug2 0 goroutines corpus/combinestacks-debug2.txt
+golden syncthing-go1.12 0 goroutines corpus/syncthing-go1.12-nil-deref-panic.log
+golden headers-json 0 goroutines --json variants/headers.txt
+golden headers-state 0 goroutines --state 'chan receive' variants/headers.txt
+golden stack-7 0 stack variants/headers.txt 7
+
+# Bad input: status 3 when it cannot be read, 4 when it is not a dump, 6 for a missing id,
+# 2 for a bad command line.
+bad empty 4 goroutines empty
+bad random-bytes 4 goroutines random.bin
+bad elf-junk 4 goroutines junk.elf
+bad gzip-junk 4 goroutines junk.gz
+bad missing-file 3 goroutines no-such-file
+bad directory 3 goroutines .
+bad stack-empty 4 stack empty 1
+bad stack-no-such-goroutine 6 stack ../../../testdata/dumps/variants/headers.txt 999999
+bad stack-bad-id 2 stack empty x1
+bad no-input 2 goroutines
+
+echo "1..$n"
+[ $failed -eq 0 ] || { echo "$failed of $n failed"; exit 1; }
+exit 0
