@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/analysis.h"
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "cli/cli.h"
@@ -288,6 +289,76 @@ struct ingest_state {
 	size_t done, total, stored, present, failed;
 };
 
+/*
+ * Analyses one snapshot and stores it with its findings and report: the call `gopm
+ * analyze` makes too (cli_store_incident). Evidence becomes a JSON object: confidence,
+ * next step, goroutine count and ids, and the finding's evidence lines.
+ */
+static struct gpm_error *store_analysed(struct gpm_store *st, const struct gpm_incident *inc,
+                                        const struct gpm_store_artifact *art, int64_t *id)
+{
+	struct gpm_analysis *a = NULL;
+	struct gpm_error *err = gpm_analysis_run(inc, NULL, &a);
+	if (err) {
+		// Store the facts and goroutines even when the rules fail.
+		gpm_error_destroy(err);
+		return gpm_store_ingest(st, inc, art, NULL, id);
+	}
+	size_t n = a->findings.len;
+	struct gpm_store_finding *fs = calloc(n + 1, sizeof(*fs));
+	struct gpm_strbuf *ev = calloc(n + 1, sizeof(*ev));
+	struct gpm_strbuf text = GPM_STRBUF_INIT;
+	if (!fs || !ev) {
+		err = &gpm_error_nomem;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct gpm_finding *f = &a->findings.v[i];
+		struct gpm_json j;
+		gpm_json_init(&j, &ev[i], false);
+		gpm_json_object_begin(&j);
+		gpm_json_kv_string(&j, "confidence", gpm_confidence_name(f->confidence));
+		if (f->next)
+			gpm_json_kv_string(&j, "next", f->next);
+		gpm_json_kv_uint(&j, "count", f->count);
+		if (f->address)
+			gpm_json_kv_hex(&j, "address", f->address);
+		gpm_json_key(&j, "goroutines");
+		gpm_json_array_begin(&j);
+		for (size_t g = 0; g < f->goroutines.len; g++)
+			gpm_json_uint(&j, f->goroutines.v[g]);
+		gpm_json_array_end(&j);
+		gpm_json_key(&j, "evidence");
+		gpm_json_array_begin(&j);
+		for (size_t e = 0; e < f->evidence.len; e++) {
+			gpm_json_array_begin(&j);
+			gpm_json_string(&j, f->evidence.v[e].key ? f->evidence.v[e].key : "");
+			gpm_json_string(&j, f->evidence.v[e].value ? f->evidence.v[e].value : "");
+			gpm_json_array_end(&j);
+		}
+		gpm_json_array_end(&j);
+		gpm_json_object_end(&j);
+		if ((err = gpm_strbuf_error(&ev[i])))
+			goto out;
+		fs[i] = (struct gpm_store_finding){f->rule, gpm_severity_name(f->severity),
+		                                   f->title, f->explanation, ev[i].buf};
+	}
+	struct gpm_report_options ro = {.width = 100};
+	gpm_report_text(inc, a, &ro, &text);
+	if ((err = gpm_strbuf_error(&text)))
+		goto out;
+	struct gpm_store_report rep = {fs, n, gpm_strbuf_str(&text)};
+	err = gpm_store_ingest(st, inc, art, &rep, id);
+out:
+	for (size_t i = 0; ev && i < n; i++)
+		gpm_strbuf_deinit(&ev[i]);
+	free(ev);
+	free(fs);
+	gpm_strbuf_deinit(&text);
+	gpm_analysis_destroy(a);
+	return err;
+}
+
 static int ingest_file(struct ingest_state *s, const char *path)
 {
 	s->done++;
@@ -322,7 +393,7 @@ static int ingest_file(struct ingest_state *s, const char *path)
 	int status = GPM_EXIT_OK;
 	for (size_t i = 0; i < l.n; i++) {
 		int64_t id;
-		if ((err = gpm_store_ingest(s->st, l.snapshots[i], &art, NULL, &id))) {
+		if ((err = store_analysed(s->st, l.snapshots[i], &art, &id))) {
 			fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 			status = gpm_cli_fail(err);
 			s->failed++;

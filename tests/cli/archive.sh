@@ -44,8 +44,9 @@ check "incidents" 0 -- incidents --db "$db" --limit -1
 check "incidents --csv" 0 -- incidents --db "$db" --csv --limit 3
 lines "incidents --csv" 4
 contains "csv header" '^id,time,go,exe,kind,cluster,goroutines,headline'
-check "incidents --json" 0 -- incidents --db "$db" --json --finding "nil pointer"
-contains "json rows" '"headline": "panic: runtime error: invalid memory address or nil pointer dereference"'
+check "incidents --json" 0 -- incidents --db "$db" --json --finding "nil"
+contains "json rows" '"headline": ".*nil'
+contains "json numbers" '"goroutines": [0-9]'
 check "clusters" 0 -- clusters --db "$db"
 check "clusters --json: the two nil dereferences are one cluster" 0 -- clusters --db "$db" --json
 contains "cluster of two" '"count": 2'
@@ -60,7 +61,7 @@ check "show missing" 6 -- show --db "$db" 999
 check "show non-number" 2 -- show --db "$db" "1 OR 1=1"
 
 # Injection attempts through every option: no rows, no error, the archive intact.
-for v in "' OR '1'='1" "x'); DROP TABLE incidents; --" '" OR 1=1 --' '%' '_' '*' "\\"; do
+for v in "' OR '1'='1" "x'); DROP TABLE incidents; --" '" OR 1=1 --' '%' '_' '**' "\\"; do
 	for opt in --exe --go --finding; do
 		check "incidents $opt [$v]" 0 -- incidents --db "$db" "$opt" "$v"
 		lines "incidents $opt [$v]" 1
