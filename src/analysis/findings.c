@@ -1282,9 +1282,17 @@ struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
 			a->order[pos++] = (uint32_t)gi;
 		}
 	}
-	for (size_t gi = 0; gi < ng; gi++)
-		if (!a->group_flagged[gi])
-			a->order[pos++] = (uint32_t)gi;
+	// Then the program's own groups by size, the runtime's helpers (GC workers,
+	// finalizers) last.
+	for (int system = 0; system < 2; system++)
+		for (size_t gi = 0; gi < ng; gi++) {
+			const struct gpm_goroutine *rep =
+			    &inc->goroutines.v[a->grouping.groups[gi].representative];
+			bool sys =
+			    (rep->flags & GPM_GOROUTINE_SYSTEM) || user_frame(inc, rep, true) < 0;
+			if (!a->group_flagged[gi] && sys == (system == 1))
+				a->order[pos++] = (uint32_t)gi;
+		}
 	free(c.group_of);
 	*out = a;
 	return NULL;
