@@ -17,6 +17,7 @@
 #include "analysis/analysis.h"
 #include "base/json.h"
 #include "base/strbuf.h"
+#include "cli/archive.h"
 #include "cli/cli.h"
 #include "cli/load.h"
 #include "store/store.h"
@@ -49,6 +50,18 @@ static int common_option(const char *cmd, int argc, char **argv, int *i, struct 
 		return 1;
 	}
 	return 0;
+}
+
+struct gpm_error *gpm_cli_store_open(const char *db, bool readonly, struct gpm_store **out)
+{
+	char *path = NULL;
+	struct gpm_error *err = NULL;
+	if (!db && (err = gpm_store_default_path(!readonly, &path)))
+		return err;
+	struct gpm_store_options o = {.readonly = readonly};
+	err = gpm_store_open(db ? db : path, &o, out);
+	free(path);
+	return err;
 }
 
 static int open_store(const struct common *c, bool readonly, struct gpm_store **st)
@@ -290,15 +303,20 @@ struct ingest_state {
 };
 
 /*
- * Analyses one snapshot and stores it with its findings and report: the call `gopm
- * analyze` makes too (cli_store_incident). Evidence becomes a JSON object: confidence,
+ * Analyses one snapshot (unless given) and stores it with its findings and report; `gopm
+ * analyze` calls this too (cli/archive.h). Evidence becomes a JSON object: confidence,
  * next step, goroutine count and ids, and the finding's evidence lines.
  */
-static struct gpm_error *store_analysed(struct gpm_store *st, const struct gpm_incident *inc,
-                                        const struct gpm_store_artifact *art, int64_t *id)
+struct gpm_error *gpm_cli_store_incident(struct gpm_store *st, const struct gpm_incident *inc,
+                                         const struct gpm_analysis *given,
+                                         const struct gpm_store_artifact *art,
+                                         const char *report_text, int64_t *id)
 {
-	struct gpm_analysis *a = NULL;
-	struct gpm_error *err = gpm_analysis_run(inc, NULL, &a);
+	struct gpm_analysis *owned = NULL;
+	const struct gpm_analysis *a = given;
+	struct gpm_error *err = a ? NULL : gpm_analysis_run(inc, NULL, &owned);
+	if (!a)
+		a = owned;
 	if (err) {
 		// Store the facts and goroutines even when the rules fail.
 		gpm_error_destroy(err);
@@ -343,11 +361,14 @@ static struct gpm_error *store_analysed(struct gpm_store *st, const struct gpm_i
 		fs[i] = (struct gpm_store_finding){f->rule, gpm_severity_name(f->severity),
 		                                   f->title, f->explanation, ev[i].buf};
 	}
-	struct gpm_report_options ro = {.width = 100};
-	gpm_report_text(inc, a, &ro, &text);
-	if ((err = gpm_strbuf_error(&text)))
-		goto out;
-	struct gpm_store_report rep = {fs, n, gpm_strbuf_str(&text)};
+	if (!report_text) {
+		struct gpm_report_options ro = {.width = 100};
+		gpm_report_text(inc, a, &ro, &text);
+		if ((err = gpm_strbuf_error(&text)))
+			goto out;
+		report_text = gpm_strbuf_str(&text);
+	}
+	struct gpm_store_report rep = {fs, n, report_text};
 	err = gpm_store_ingest(st, inc, art, &rep, id);
 out:
 	for (size_t i = 0; ev && i < n; i++)
@@ -355,7 +376,7 @@ out:
 	free(ev);
 	free(fs);
 	gpm_strbuf_deinit(&text);
-	gpm_analysis_destroy(a);
+	gpm_analysis_destroy(owned);
 	return err;
 }
 
@@ -393,7 +414,7 @@ static int ingest_file(struct ingest_state *s, const char *path)
 	int status = GPM_EXIT_OK;
 	for (size_t i = 0; i < l.n; i++) {
 		int64_t id;
-		if ((err = store_analysed(s->st, l.snapshots[i], &art, &id))) {
+		if ((err = gpm_cli_store_incident(s->st, l.snapshots[i], NULL, &art, NULL, &id))) {
 			fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 			status = gpm_cli_fail(err);
 			s->failed++;

@@ -5,4 +5,4 @@ gopm_SOURCES += \
 	src/cli/load_core.c
 gopm_SOURCES += src/cli/goroutines.c src/cli/load.h
 gopm_SOURCES += src/cli/analyze.c
-gopm_SOURCES += src/cli/archive.c
+gopm_SOURCES += src/cli/archive.c src/cli/archive.h

@@ -1,0 +1,29 @@
+/*
+ * The archive for other commands: `gopm analyze` stores what it analysed through these,
+ * the same way `gopm ingest` does (default path, --db, findings as evidence JSON).
+ */
+#ifndef GPM_CLI_ARCHIVE_H
+#define GPM_CLI_ARCHIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analysis/analysis.h"
+#include "store/store.h"
+
+/*
+ * Opens the archive at db, or at the default path when db is NULL (creating its
+ * directory when writing). Prints nothing; the caller reports the error.
+ */
+struct gpm_error *gpm_cli_store_open(const char *db, bool readonly, struct gpm_store **out);
+
+/*
+ * Stores one snapshot with its analysis a (NULL: runs gpm_analysis_run itself) and the
+ * report text (NULL: generated with gpm_report_text). Idempotent per artifact+snapshot.
+ */
+struct gpm_error *gpm_cli_store_incident(struct gpm_store *st, const struct gpm_incident *inc,
+                                         const struct gpm_analysis *a,
+                                         const struct gpm_store_artifact *art,
+                                         const char *report_text, int64_t *id);
+
+#endif
