@@ -292,7 +292,8 @@ static int goroutines_usage(void)
 	       "  --func REGEX    only goroutines with a frame whose function matches REGEX\n"
 	       "  --exe EXE       the executable of a core (default: found from the core)\n"
 	       "  --force         use --exe even when its build id does not match the core\n"
-	       "  --all-frames    do not elide the middle of very deep stacks\n");
+	       "  --all-frames    do not elide the middle of very deep stacks\n"
+	       "  --system        also each thread's system stack (g0, gsignal) as goroutine 0\n");
 	return GPM_EXIT_OK;
 }
 

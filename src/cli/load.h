@@ -31,7 +31,7 @@ extern struct gpm_cli_core_options gpm_cli_core_options;
 /* A core and its executable, read into one incident (owned by the caller). */
 struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out);
 
-/* Consumes --exe EXE, --force, --all-frames at argv[*i] into gpm_cli_core_options; false
+/* Consumes --exe EXE, --force, --all-frames, --system at argv[*i] into gpm_cli_core_options; false
  * when argv[*i] is none of them. *status becomes GPM_EXIT_USAGE when a value is missing. */
 bool gpm_cli_core_option(const char *cmd, int argc, char **argv, int *i, int *status);
 

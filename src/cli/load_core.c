@@ -50,6 +50,8 @@ bool gpm_cli_core_option(const char *cmd, int argc, char **argv, int *i, int *st
 		gpm_cli_core_options.exe_path = a + 6;
 	} else if (!strcmp(a, "--force")) {
 		gpm_cli_core_options.force = true;
+	} else if (!strcmp(a, "--system")) {
+		gpm_cli_core_options.system_stacks = true;
 	} else if (!strcmp(a, "--all-frames")) {
 		gpm_cli_core_options.all_frames = true;
 	} else {

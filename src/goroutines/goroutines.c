@@ -855,6 +855,45 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	return created_by(c, g, gopc);
 }
 
+/*
+ * The system stack a thread is on (its M's g0 or gsignal), as the runtime prints it for each
+ * M in a crash ("goroutine 0 gp=... m=N mp=... [idle]:"): unwound from the thread's
+ * registers to the stack's top frame, without crossing to the user goroutine.
+ */
+static struct gpm_error *read_system_stack(struct ctx *c, const struct thread_map *tm)
+{
+	const uint8_t *gb = read_g(c, tm->g);
+	const uint8_t *mb = read_m(c, tm->m);
+	if (!gb || !mb)
+		return NULL;
+	uint64_t lo = rd(gb, c->rt.g_stack_lo, c->ptr), hi = rd(gb, c->rt.g_stack_hi, c->ptr);
+	struct gpm_goroutine *g = gpm_incident_goroutine_push(c->inc);
+	if (!g)
+		return &gpm_error_nomem;
+	g->id = 0;
+	g->gaddr = tm->g;
+	g->mp = tm->m;
+	g->m_id = (int64_t)field(mb, c->rt.m_id, 8);
+	g->thread_id = tm->t->tid;
+	g->status = GPM_G_IDLE;
+	g->flags = GPM_GOROUTINE_SYSTEM;
+	g->state = gpm_incident_str(c->inc, "idle", 4);
+	if (!g->state)
+		return &gpm_error_nomem;
+	// A g0 stack of a thread the runtime started has no bounds recorded (the OS gave it).
+	if (lo == hi)
+		lo = hi = 0;
+	uint32_t gi = (uint32_t)(g - c->inc->goroutines.v);
+	struct start st = {tm->t->pc, tm->t->sp, true};
+	struct gpm_error *err = unwind(c, g, st, lo, hi);
+	g = &c->inc->goroutines.v[gi];
+	if (!err && g->problem && (g->flags & GPM_GOROUTINE_TRUNCATED)) {
+		// The end of a system stack is often C or assembly without a frame: not damage.
+		g->flags &= ~GPM_GOROUTINE_TRUNCATED;
+	}
+	return err;
+}
+
 /* A lower bound of the runtime's nanotime() at the dump: no clock is in a core, so take the
  * newest time the runtime recorded (the last poll, the newest wait start). */
 static uint64_t estimate_now(struct ctx *c, uint64_t allgs, uint64_t n)
@@ -967,6 +1006,13 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 		// Stacks are scattered over the core: don't let its pages pile up in memory.
 		if (i % 2048 == 2047)
 			gpm_core_release_pages(p->core);
+	}
+	// On request, the system stacks of the threads that are on one (g0, gsignal).
+	for (size_t i = 0; c.o->system_stacks && i < c.threads.len; i++) {
+		const struct thread_map *tm = &c.threads.v[i];
+		if (tm->m && (tm->role == ROLE_G0 || tm->role == ROLE_GSIGNAL) &&
+		    (err = read_system_stack(&c, tm)))
+			goto fail;
 	}
 	// The runtime prints the goroutine that crashed first.
 	for (size_t i = 1; i < c.inc->goroutines.len; i++) {

@@ -35,6 +35,9 @@ grep -q '^go: *go1\.19' "$tmp/out" || { echo "FAIL: info does not name go1.19"; 
 expect 0 0 "info --json" -- info --json --exe "$exe" "$fx/core.zst"
 grep -q '"go_version": "go1.19' "$tmp/out" || { echo "FAIL: info --json lacks go_version"; fail=$((fail + 1)); }
 expect 0 0 "goroutines of a good core" -- goroutines --exe "$exe" "$fx/core.zst"
+expect 0 0 "goroutines with the threads' system stacks" -- goroutines --system --exe "$exe" "$fx/core.zst"
+grep -q '^goroutine 0 gp=0x[0-9a-f]* m=[0-9]* mp=0x[0-9a-f]* \[idle\]:' "$tmp/out" ||
+	{ echo "FAIL: --system shows no system stack"; fail=$((fail + 1)); }
 expect 6 1 "stack of a goroutine that does not exist" -- stack --exe "$exe" "$fx/core.zst" 999999
 
 expect 5 1 "executable of another program" -- info --exe "$other" "$fx/core.zst"
