@@ -156,11 +156,11 @@ static struct gpm_error *load_layout(struct ctx *c)
 	return NULL;
 }
 
-/* Borrows the bytes of the g at addr (NULL when unreadable). */
-static const uint8_t *read_g(struct ctx *c, uint64_t addr)
+/* Borrows size bytes of a runtime struct at addr (NULL when not all readable). */
+static const uint8_t *borrow(struct ctx *c, uint64_t addr, uint64_t size)
 {
 	const uint8_t *b;
-	struct gpm_error *err = gpm_memory_ptr(c->p->mem, addr, c->rt.g_size, &b);
+	struct gpm_error *err = gpm_memory_ptr(c->p->mem, addr, size, &b);
 	if (err) {
 		gpm_error_destroy(err);
 		return NULL;
@@ -168,15 +168,14 @@ static const uint8_t *read_g(struct ctx *c, uint64_t addr)
 	return b;
 }
 
+static const uint8_t *read_g(struct ctx *c, uint64_t addr)
+{
+	return borrow(c, addr, c->rt.g_size);
+}
+
 static const uint8_t *read_m(struct ctx *c, uint64_t addr)
 {
-	const uint8_t *b;
-	struct gpm_error *err = gpm_memory_ptr(c->p->mem, addr, c->rt.m_size, &b);
-	if (err) {
-		gpm_error_destroy(err);
-		return NULL;
-	}
-	return b;
+	return borrow(c, addr, c->rt.m_size);
 }
 
 /* ---- allgs ---- */
