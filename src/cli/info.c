@@ -126,19 +126,6 @@ static const char *safe_copy(char *buf, size_t cap, const char *s)
 	return buf;
 }
 
-/* The innermost frame outside the runtime: where the program itself was. */
-static const struct gpm_frame *first_user_frame(const struct gpm_incident *inc,
-                                                const struct gpm_goroutine *g)
-{
-	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	for (uint32_t i = 0; i < n; i++)
-		if (f[i].func && f[i].file && strncmp(f[i].func, "runtime.", 8) &&
-		    strcmp(f[i].func, "panic") && !(f[i].flags & GPM_FRAME_ELIDED))
-			return &f[i];
-	return NULL;
-}
-
 static void print_text(struct gpm_strbuf *sb, struct gpm_process *p, const struct gpm_incident *inc,
                        struct thread_row *rows, size_t nrows, const struct mapping_summary *ms)
 {
@@ -205,7 +192,7 @@ static void print_text(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 		for (size_t i = 0; i < inc->goroutines.len && !cur; i++)
 			if (inc->goroutines.v[i].flags & GPM_GOROUTINE_CURRENT)
 				cur = &inc->goroutines.v[i];
-		const struct gpm_frame *f = cur ? first_user_frame(inc, cur) : NULL;
+		const struct gpm_frame *f = cur ? gpm_goroutine_user_frame(inc, cur) : NULL;
 		if (cur)
 			gpm_strbuf_printf(
 			    sb, "crashed:     goroutine %" PRIu64 "%s%s%s%s:%" PRIu32 "\n", cur->id,

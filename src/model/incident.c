@@ -254,3 +254,15 @@ const char *gpm_goroutine_frame_args(const struct gpm_incident *inc, const struc
 		p = gpm_goroutine_args_next(inc, p);
 	return p;
 }
+
+const struct gpm_frame *gpm_goroutine_user_frame(const struct gpm_incident *inc,
+                                                 const struct gpm_goroutine *g)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n; i++)
+		if (f[i].func && f[i].file && !(f[i].flags & GPM_FRAME_ELIDED) &&
+		    strncmp(f[i].func, "runtime.", 8) && strcmp(f[i].func, "panic"))
+			return &f[i];
+	return NULL;
+}

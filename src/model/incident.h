@@ -297,6 +297,11 @@ struct gpm_error *gpm_incident_label_push(struct gpm_incident *inc, struct gpm_g
 struct gpm_error *gpm_incident_warn(struct gpm_incident *inc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The innermost frame outside the Go runtime (where the program itself was), NULL when
+ * every frame is the runtime's. */
+const struct gpm_frame *gpm_goroutine_user_frame(const struct gpm_incident *inc,
+						 const struct gpm_goroutine *g);
+
 static inline const struct gpm_frame *gpm_goroutine_frames(const struct gpm_incident *inc,
 							   const struct gpm_goroutine *g,
 							   uint32_t *n)

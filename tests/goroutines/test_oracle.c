@@ -227,19 +227,6 @@ START_TEST(every_fixture_matches_the_runtime_traceback)
 }
 END_TEST
 
-/* The innermost frame outside the runtime. */
-static const struct gpm_frame *user_frame(const struct gpm_incident *inc,
-                                          const struct gpm_goroutine *g)
-{
-	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	for (uint32_t i = 0; i < n; i++)
-		if (f[i].func && f[i].file && strncmp(f[i].func, "runtime.", 8) &&
-		    strcmp(f[i].func, "panic") && !(f[i].flags & GPM_FRAME_ELIDED))
-			return &f[i];
-	return NULL;
-}
-
 /*
  * What `gopm info` reports, checked per fixture: the Go version and signal the generator
  * recorded, and for crashes the crashing goroutine and its innermost user frame, which must
@@ -289,7 +276,8 @@ START_TEST(info_facts_match_each_fixture)
 			ck_assert_msg(g->id == go->id,
 			              "%s: crashed goroutine %llu, runtime says %llu", fx[i].dir,
 			              (unsigned long long)g->id, (unsigned long long)go->id);
-			const struct gpm_frame *uf = user_frame(inc, g), *uo = user_frame(o, go);
+			const struct gpm_frame *uf = gpm_goroutine_user_frame(inc, g),
+			                       *uo = gpm_goroutine_user_frame(o, go);
 			if (uo) {
 				ck_assert_msg(uf && same_frame(uf, uo),
 				              "%s: crashed in %s:%u, runtime says %s:%u", fx[i].dir,
