@@ -3,9 +3,10 @@
 # they crash with GOTRACEBACK=crash, and store the core (zstd), the runtime's own
 # traceback (stderr.txt, the oracle) and a meta file per fixture.
 #
-# Usage: testdata/gen/make-fixtures.sh [go|bench|labels|npm|all] [VERSION...]
+# Usage: testdata/gen/make-fixtures.sh [go|bench|labels|crash2|npm|all] [VERSION...]
 #   go     (default) hang/crash/many fixtures for the given Go versions (default: all found)
 #   labels only the hang-with-GODEBUG=tracebacklabels=1 fixtures (Go 1.26+; part of "go")
+#   crash2 only the crash2 scenarios (workers, oom, contention; part of "go")
 #   bench  the 100,000-goroutine core (go1.19, DWARF) for the Delve benchmark; it is
 #          too big to commit (core.zst 9.8 MB, stderr.txt.zst 3.7 MB; 335 MB uncompressed,
 #          ~8 min): write it elsewhere with GOPM_TESTDATA=/some/dir
@@ -111,6 +112,8 @@ check_clean() {
 #   TC_SETUP       a shell function run in the scratch directory before the start
 #   TC_STDIN=fifo  stdin is a FIFO the program itself holds open: reads block forever
 #   TC_QUIT_AFTER  seconds after which this script sends SIGQUIT to the program
+#   TC_ULIMIT_V    address-space limit in KiB (ulimit -v) the program runs under: out of
+#                  memory without filling this machine's memory (recorded as ulimit_v=)
 #   TC_CHROOT=1    run it with a private root directory that holds nothing but its own
 #                  scratch directory (under the same path): programs that list parent
 #                  directories (esbuild's watcher) then see nothing of this machine.
@@ -141,6 +144,7 @@ take_core() {
     local chroot=()
     if [ -n "$root" ]; then chroot=(unshare --root="$root" --wd="$rundir"); fi
     ( cd "$dir" && ulimit -c unlimited &&
+      { [ -z "${TC_ULIMIT_V:-}" ] || ulimit -v "$TC_ULIMIT_V"; } &&
       exec setsid env -i PATH=/usr/bin:/bin HOME=/nonexistent GOTRACEBACK=crash GOMAXPROCS=4 \
         "${extra_env[@]}" "${chroot[@]}" "./$prog" "${args[@]}" >stdout.txt 2>stderr.txt <>"$stdin" ) &
     local pid=$!
@@ -189,6 +193,7 @@ take_core() {
     echo "args=${args[*]}"
     echo "cwd=$rundir"
     if [ -n "$root" ]; then echo "chroot=yes"; fi
+    if [ -n "${TC_ULIMIT_V:-}" ]; then echo "ulimit_v=$TC_ULIMIT_V"; fi
     echo "env=GOTRACEBACK=crash GOMAXPROCS=4 ${extra_env[*]}" | sed 's/ *$//'
     echo "exit=$status"
     python3 "$here/coreinfo.py" "$dir/core"
@@ -241,6 +246,20 @@ declare -A crash_expect=(
 )
 crash_scenarios=(nilderef panic nilmap deadlock concmap overflow leak abba)
 
+# crash2 scenarios (testdata/go/crash2: a program of its own, so that adding scenarios
+# never changes the crash executables the cores above were taken from), their first line,
+# and extra environment / address-space limit. oom: the runtime throws when mmap fails
+# under ulimit -v; 740000 KiB leaves each toolchain's runtime reservations (page
+# summaries, arena map) room to start and a heap of a few tens of MB.
+declare -A crash2_expect=(
+  [workers]='^SIGQUIT: quit'
+  [oom]='^runtime: out of memory: cannot allocate'
+  [contention]='^SIGQUIT: quit'
+)
+crash2_scenarios=(workers oom contention)
+declare -A crash2_env=([oom]=GOMEMLIMIT=64MiB)
+declare -A crash2_ulimit_v=([oom]=740000)
+
 # crash_variants VERSION -> the variants the crash scenarios are taken for:
 # go1.19 with DWARF, a middle version (1.22) and the two newest stripped.
 crash_variants() {
@@ -276,6 +295,23 @@ go_fixtures() {
           take_core "$gs-crash-$s-$variant" "$exe" "${crash_expect[$s]}" -- "$s"
       done
     done
+    crash2_fixtures "$v"
+  done
+}
+
+# crash2_fixtures VERSION: the crash2 scenarios, same toolchains and variants as crash.
+crash2_fixtures() {
+  local v=$1 gs variant exe s
+  gs=$(goshort "$v")
+  for variant in $(crash_variants "$v"); do
+    exe=$(build "$v" crash2 "$variant")
+    for s in "${crash2_scenarios[@]}"; do
+      local env=()
+      if [ -n "${crash2_env[$s]:-}" ]; then env=("${crash2_env[$s]}"); fi
+      TC_ULIMIT_V=${crash2_ulimit_v[$s]:-} \
+        META_HEAD=$(meta_head "$v" crash2 "$variant" | sed "s/^program=.*/program=crash2-$s/") \
+        take_core "$gs-crash2-$s-$variant" "$exe" "${crash2_expect[$s]}" "${env[@]}" -- "$s"
+    done
   done
 }
 
@@ -305,7 +341,8 @@ case $mode in
   go) go_fixtures ;;
   bench) bench_fixture ;;
   labels) for v in "${versions[@]}"; do labels_fixture "$v"; done ;;
+  crash2) for v in "${versions[@]}"; do crash2_fixtures "$v"; done ;;
   npm) "$here/npm-fixtures.sh" ;;
   all) go_fixtures; "$here/npm-fixtures.sh" ;;
-  *) echo "usage: $0 [go|bench|labels|npm|all] [VERSION...]" >&2; exit 2 ;;
+  *) echo "usage: $0 [go|bench|labels|crash2|npm|all] [VERSION...]" >&2; exit 2 ;;
 esac
