@@ -34,15 +34,15 @@ extern struct gpm_error gpm_error_nomem;
 
 /* Creates an error; never returns NULL (falls back to &gpm_error_nomem). */
 struct gpm_error *gpm_error_create(enum gpm_error_code code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* An OS error: the message gets ": strerror(errno)" appended. */
 struct gpm_error *gpm_error_os(int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* "fault at address 0x...: <what>" */
 struct gpm_error *gpm_error_fault(uint64_t address, uint64_t size);
 /* Prefixes the message of err with "<prefix>: "; returns err (or nomem). Takes ownership. */
 struct gpm_error *gpm_error_wrap(struct gpm_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void gpm_error_destroy(struct gpm_error *err);
 /* Short stable name of a code ("format", "fault", ...), for JSON and logs. */
 const char *gpm_error_code_name(enum gpm_error_code code);

@@ -90,7 +90,10 @@ static void json_escape(struct gpm_strbuf *out, const char *s, size_t n)
 		}
 		if (c >= 0x80) {
 			// Accept well-formed UTF-8; replace anything else by U+FFFD.
-			size_t len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+			size_t len = (c & 0xe0) == 0xc0   ? 2
+			             : (c & 0xf0) == 0xe0 ? 3
+			             : (c & 0xf8) == 0xf0 ? 4
+			                                  : 0;
 			bool ok = len && i + len <= n && !(c == 0xc0 || c == 0xc1 || c > 0xf4);
 			for (size_t k = 1; ok && k < len; k++)
 				ok = (p[i + k] & 0xc0) == 0x80;

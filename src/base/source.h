@@ -35,7 +35,7 @@ struct gpm_source {
 struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out);
 /* Wraps caller memory (borrowed; it must outlive the source); decompresses if compressed. */
 struct gpm_error *gpm_source_from_memory(const void *data, size_t size, const char *name,
-					 struct gpm_source **out);
+                                         struct gpm_source **out);
 void gpm_source_destroy(struct gpm_source *src);
 /*
  * Lets the kernel take back the pages of a file-backed (uncompressed) source that have been

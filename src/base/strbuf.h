@@ -16,7 +16,10 @@ struct gpm_strbuf {
 	bool oom;
 };
 
-#define GPM_STRBUF_INIT {0}
+#define GPM_STRBUF_INIT                                                                            \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 void gpm_strbuf_deinit(struct gpm_strbuf *sb);
 void gpm_strbuf_reset(struct gpm_strbuf *sb);
@@ -24,7 +27,7 @@ void gpm_strbuf_append(struct gpm_strbuf *sb, const char *s, size_t n);
 void gpm_strbuf_puts(struct gpm_strbuf *sb, const char *s);
 void gpm_strbuf_putc(struct gpm_strbuf *sb, char c);
 void gpm_strbuf_printf(struct gpm_strbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /*
  * Appends untrusted text made terminal-safe: control bytes, DEL, C1 controls and invalid
  * UTF-8 become \xNN escapes, so names and messages from a dump cannot move the cursor or

@@ -17,12 +17,13 @@
 /* Ensures *cap >= need elements of elsize bytes in *data; doubles. */
 bool gpm_array_reserve(void **data, size_t *cap, size_t need, size_t elsize);
 
-#define gpm_vec_reserve(vec, n) gpm_array_reserve((void **)&(vec)->v, &(vec)->cap, (n), sizeof(*(vec)->v))
+#define gpm_vec_reserve(vec, n)                                                                    \
+	gpm_array_reserve((void **)&(vec)->v, &(vec)->cap, (n), sizeof(*(vec)->v))
 /* Appends and returns a pointer to the new zeroed element, or NULL when out of memory. */
 #define gpm_vec_push(vec)                                                                          \
 	(gpm_vec_reserve((vec), (vec)->len + 1)                                                    \
-		 ? (memset(&(vec)->v[(vec)->len], 0, sizeof(*(vec)->v)), &(vec)->v[(vec)->len++])  \
-		 : NULL)
+	     ? (memset(&(vec)->v[(vec)->len], 0, sizeof(*(vec)->v)), &(vec)->v[(vec)->len++])      \
+	     : NULL)
 #define gpm_vec_free(vec)                                                                          \
 	do {                                                                                       \
 		free((vec)->v);                                                                    \

@@ -25,20 +25,22 @@ static const struct command commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: gopm COMMAND [OPTIONS] INPUT...\n\n"
-		     "Post-mortem analysis of Go programs from cores and goroutine dumps.\n\n"
-		     "commands:\n");
+	             "Post-mortem analysis of Go programs from cores and goroutine dumps.\n\n"
+	             "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\nRun 'gopm COMMAND --help' for a command's options.\n\n"
-		     "exit status:\n"
-		     "  0   success\n"
-		     "  1   partial result: printed, but parts of the input were unreadable (see warnings)\n"
-		     "  2   usage error\n"
-		     "  3   an input cannot be opened or read\n"
-		     "  4   an input is malformed, truncated or of an unsupported kind\n"
-		     "  5   the executable is missing, not a Go program, or does not match the core\n"
-		     "  6   the requested goroutine or incident does not exist\n"
-		     "  70  out of memory or internal error\n");
+	fprintf(
+	    out,
+	    "\nRun 'gopm COMMAND --help' for a command's options.\n\n"
+	    "exit status:\n"
+	    "  0   success\n"
+	    "  1   partial result: printed, but parts of the input were unreadable (see warnings)\n"
+	    "  2   usage error\n"
+	    "  3   an input cannot be opened or read\n"
+	    "  4   an input is malformed, truncated or of an unsupported kind\n"
+	    "  5   the executable is missing, not a Go program, or does not match the core\n"
+	    "  6   the requested goroutine or incident does not exist\n"
+	    "  70  out of memory or internal error\n");
 }
 
 int gpm_cli_exit_for(const struct gpm_error *err)

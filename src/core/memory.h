@@ -37,17 +37,17 @@ struct gpm_memory_range {
 /* core: the dumped process; exe may be NULL (then unread file-backed ranges fault).
  * Both are borrowed and must outlive the memory. */
 struct gpm_error *gpm_memory_create(const struct gpm_core *core, const struct gpm_exe *exe,
-				    uint64_t exe_bias, struct gpm_memory **out);
+                                    uint64_t exe_bias, struct gpm_memory **out);
 /* The executable's own image at load bias (0 for non-PIE). */
 struct gpm_error *gpm_memory_create_exe(const struct gpm_exe *exe, uint64_t exe_bias,
-					struct gpm_memory **out);
+                                        struct gpm_memory **out);
 void gpm_memory_destroy(struct gpm_memory *mem);
 
 struct gpm_error *gpm_memory_read(struct gpm_memory *mem, uint64_t addr, void *buf, size_t len);
 /* Borrows len contiguous bytes at addr without copying (zero-filled ranges are served from a
  * shared zero page when len <= 4096). */
 struct gpm_error *gpm_memory_ptr(struct gpm_memory *mem, uint64_t addr, size_t len,
-				 const uint8_t **out);
+                                 const uint8_t **out);
 struct gpm_error *gpm_memory_u8(struct gpm_memory *mem, uint64_t addr, uint8_t *out);
 struct gpm_error *gpm_memory_u32(struct gpm_memory *mem, uint64_t addr, uint32_t *out);
 struct gpm_error *gpm_memory_u64(struct gpm_memory *mem, uint64_t addr, uint64_t *out);

@@ -41,7 +41,7 @@ void gpm_exe_destroy(struct gpm_exe *exe);
 const char *gpm_exe_path(const struct gpm_exe *exe);
 const uint8_t *gpm_exe_bytes(const struct gpm_exe *exe, size_t *size);
 uint16_t gpm_exe_machine(const struct gpm_exe *exe); /* EM_X86_64, EM_AARCH64, ... */
-bool gpm_exe_is_pie(const struct gpm_exe *exe);     /* ET_DYN */
+bool gpm_exe_is_pie(const struct gpm_exe *exe);      /* ET_DYN */
 unsigned gpm_exe_ptr_size(const struct gpm_exe *exe);
 uint64_t gpm_exe_entry(const struct gpm_exe *exe);
 

@@ -78,24 +78,28 @@ struct gpm_frame_regs {
 };
 
 enum gpm_goroutine_flags {
-	GPM_GOROUTINE_LOCKED = 1 << 0,    /* locked to thread */
-	GPM_GOROUTINE_TRUNCATED = 1 << 1, /* the stack could not be read to its end */
-	GPM_GOROUTINE_DAMAGED = 1 << 2,   /* something about it is wrong; see .problem */
-	GPM_GOROUTINE_SYSTEM = 1 << 3,    /* a system goroutine (runtime-internal) */
-	GPM_GOROUTINE_CURRENT = 1 << 4,   /* the goroutine that crashed / printed the dump */
-	GPM_GOROUTINE_DURABLE = 1 << 5,   /* "(durable)" in a synctest bubble */
+	GPM_GOROUTINE_LOCKED = 1 << 0,      /* locked to thread */
+	GPM_GOROUTINE_TRUNCATED = 1 << 1,   /* the stack could not be read to its end */
+	GPM_GOROUTINE_DAMAGED = 1 << 2,     /* something about it is wrong; see .problem */
+	GPM_GOROUTINE_SYSTEM = 1 << 3,      /* a system goroutine (runtime-internal) */
+	GPM_GOROUTINE_CURRENT = 1 << 4,     /* the goroutine that crashed / printed the dump */
+	GPM_GOROUTINE_DURABLE = 1 << 5,     /* "(durable)" in a synctest bubble */
 	GPM_GOROUTINE_MORE_FRAMES = 1 << 6, /* "...additional frames elided..." */
-	GPM_GOROUTINE_NO_STACK = 1 << 7,  /* dump gave a header without frames */
+	GPM_GOROUTINE_NO_STACK = 1 << 7,    /* dump gave a header without frames */
 	/* Added with the text-dump reader (src/dump/): */
-	GPM_GOROUTINE_RUNTIME_STACK = 1 << 8, /* a "runtime stack:" block (the crashing thread's g0) */
-	GPM_GOROUTINE_REPEAT = 1 << 9,  /* listed again in a per-thread "-----" section of a
-					   GOTRACEBACK=crash dump: a second view, not another goroutine */
-	GPM_GOROUTINE_UNAVAILABLE = 1 << 10, /* "goroutine running on other thread; stack unavailable" */
-	GPM_GOROUTINE_SCAN = 1 << 11,        /* " (scan)": the status had the scan bit */
-	GPM_GOROUTINE_LABELS_INSIDE = 1 << 12, /* Go 1.26 (GODEBUG) form: " labels:{...}" inside [] */
+	GPM_GOROUTINE_RUNTIME_STACK =
+	    1 << 8, /* a "runtime stack:" block (the crashing thread's g0) */
+	GPM_GOROUTINE_REPEAT =
+	    1 << 9, /* listed again in a per-thread "-----" section of a
+	               GOTRACEBACK=crash dump: a second view, not another goroutine */
+	GPM_GOROUTINE_UNAVAILABLE =
+	    1 << 10,                  /* "goroutine running on other thread; stack unavailable" */
+	GPM_GOROUTINE_SCAN = 1 << 11, /* " (scan)": the status had the scan bit */
+	GPM_GOROUTINE_LABELS_INSIDE = 1
+	                              << 12, /* Go 1.26 (GODEBUG) form: " labels:{...}" inside [] */
 	GPM_GOROUTINE_SYNCTEST_GROUP = 1 << 13, /* Go 1.24 wording "synctest group N" */
 	GPM_GOROUTINE_PPROF_RECORD = 1 << 14,   /* one of the N goroutines of a pprof debug=1 record
-						   (no id, state or arguments known) */
+	                                           (no id, state or arguments known) */
 };
 
 /* A "[originating from goroutine N]:" block (GODEBUG=tracebackancestors). */
@@ -125,29 +129,30 @@ struct gpm_signal_section {
 	int64_t sigcode; /* INT64_MIN not printed */
 	uint64_t addr;
 	bool has_addr;
-	bool separator;  /* printed after a "-----" line */
+	bool separator;    /* printed after a "-----" line */
 	const char *extra; /* interned; line printed after PC= (e.g. "signal arrived during cgo
-			      execution"), NULL none */
+	                      execution"), NULL none */
 	uint32_t first_goroutine, ngoroutines; /* range of incident->goroutines */
 	uint32_t first_reg, nregs;             /* range of incident->regs */
 };
 
 struct gpm_goroutine {
 	uint64_t id;
-	uint64_t gaddr;     /* address of the runtime.g; 0 unknown */
-	uint64_t mp;        /* address of the runtime.m it runs on; 0 none */
-	int64_t m_id;       /* m.id, -1 none */
-	int64_t thread_id;  /* LWP / m.procid, -1 none */
-	uint8_t status;     /* enum gpm_gstatus */
-	const char *state;  /* interned; what the runtime prints in brackets, e.g. "chan receive",
-			       "running", "select (no cases)" */
+	uint64_t gaddr;    /* address of the runtime.g; 0 unknown */
+	uint64_t mp;       /* address of the runtime.m it runs on; 0 none */
+	int64_t m_id;      /* m.id, -1 none */
+	int64_t thread_id; /* LWP / m.procid, -1 none */
+	uint8_t status;    /* enum gpm_gstatus */
+	const char *state; /* interned; what the runtime prints in brackets, e.g. "chan receive",
+	                      "running", "select (no cases)" */
 	const char *wait_reason; /* interned; NULL unless waiting */
 	int64_t wait_minutes;    /* -1 unknown / not printed */
 	uint32_t flags;          /* enum gpm_goroutine_flags */
 	uint32_t stack;          /* index into incident->stacks; UINT32_MAX = none */
-	uint32_t created_by;     /* index into incident->frames of the "created by" frame; UINT32_MAX none */
-	uint64_t parent_id;      /* "in goroutine N"; 0 unknown */
-	uint64_t start_pc;       /* g.startpc; 0 unknown */
+	uint32_t
+	    created_by; /* index into incident->frames of the "created by" frame; UINT32_MAX none */
+	uint64_t parent_id;            /* "in goroutine N"; 0 unknown */
+	uint64_t start_pc;             /* g.startpc; 0 unknown */
 	uint32_t first_label, nlabels; /* into incident->labels */
 	struct gpm_frame_regs *regs;   /* owned; nframes entries or NULL when none known */
 	uint32_t elided_frames;        /* frames the runtime elided ("...N frames elided...") */
@@ -155,19 +160,19 @@ struct gpm_goroutine {
 	const char *problem;           /* interned; why DAMAGED/TRUNCATED, NULL otherwise */
 	/* Added with the text-dump reader: */
 	uint32_t first_ancestor, nancestors; /* into incident->ancestors */
-	uint32_t args; /* offset into incident->arg_text of one NUL-terminated argument text per
-			  frame of the stack (as printed between the parentheses); UINT32_MAX:
-			  use the frames' own args. Text dumps keep arguments here so stacks
-			  that differ only in argument values share one gpm_stack. */
+	uint32_t args;    /* offset into incident->arg_text of one NUL-terminated argument text per
+	                     frame of the stack (as printed between the parentheses); UINT32_MAX:
+	                     use the frames' own args. Text dumps keep arguments here so stacks
+	                     that differ only in argument values share one gpm_stack. */
 	uint32_t section; /* index into incident->sections; UINT32_MAX none */
 	/* Added with analysis (cores only, src/goroutines/objects.c): */
 	uint64_t wait_object;     /* what it is blocked on: the hchan, the semaphore's address
-				     (for a sync.Mutex the mutex itself), the first select
-				     channel; 0 unknown */
+	                             (for a sync.Mutex the mutex itself), the first select
+	                             channel; 0 unknown */
 	uint8_t wait_object_kind; /* enum gpm_wait_object */
 	uint64_t held_object;     /* a mutex others wait for that this goroutine's own frames
-				     refer to (outside the Lock it may be blocked in): a hint
-				     that it holds it, not proof; 0 none */
+	                             refer to (outside the Lock it may be blocked in): a hint
+	                             that it holds it, not proof; 0 none */
 };
 
 /* What gpm_goroutine.wait_object is. */
@@ -191,38 +196,42 @@ enum gpm_input_kind {
 /* What the runtime printed (or the core recorded) about how the process ended. */
 enum gpm_fatal_kind {
 	GPM_FATAL_NONE,
-	GPM_FATAL_PANIC,       /* panic: ... */
-	GPM_FATAL_THROW,       /* fatal error: ... */
-	GPM_FATAL_SIGNAL,      /* an unexpected signal (SIGSEGV in Go code, ...) */
-	GPM_FATAL_QUIT,        /* SIGQUIT: quit (dump requested) */
-	GPM_FATAL_RACE,        /* race detector report */
+	GPM_FATAL_PANIC,  /* panic: ... */
+	GPM_FATAL_THROW,  /* fatal error: ... */
+	GPM_FATAL_SIGNAL, /* an unexpected signal (SIGSEGV in Go code, ...) */
+	GPM_FATAL_QUIT,   /* SIGQUIT: quit (dump requested) */
+	GPM_FATAL_RACE,   /* race detector report */
 	GPM_FATAL_UNKNOWN,
 };
 
 struct gpm_panic {
-	const char *message;  /* interned; value as printed, e.g. "runtime error: ..." */
-	bool recovered;       /* "[recovered]" */
-	bool repanicked;      /* "[recovered, repanicked]" */
-	bool is_error;        /* an error value (Go 1.18+ prints the same for error/Stringer) */
+	const char *message; /* interned; value as printed, e.g. "runtime error: ..." */
+	bool recovered;      /* "[recovered]" */
+	bool repanicked;     /* "[recovered, repanicked]" */
+	bool is_error;       /* an error value (Go 1.18+ prints the same for error/Stringer) */
 };
 
 struct gpm_crash {
 	enum gpm_fatal_kind kind;
-	const char *fatal_message;   /* interned; "all goroutines are asleep - deadlock!" etc. */
+	const char *fatal_message; /* interned; "all goroutines are asleep - deadlock!" etc. */
 	GPM_VEC(struct gpm_panic) panics; /* outermost first, as printed */
-	int signo;                  /* 0 none */
-	const char *signame;        /* interned; "SIGSEGV" */
-	const char *sigdesc;        /* interned; "segmentation violation" */
-	int64_t sigcode;            /* INT64_MIN unknown */
+	int signo;                        /* 0 none */
+	const char *signame;              /* interned; "SIGSEGV" */
+	const char *sigdesc;              /* interned; "segmentation violation" */
+	int64_t sigcode;                  /* INT64_MIN unknown */
 	uint64_t fault_addr;
 	bool has_fault_addr;
-	uint64_t pc;                /* pc= of the signal, 0 unknown */
-	int64_t m_id;               /* m= of a SIGQUIT header, -1 unknown */
-	uint64_t oom_request;       /* "runtime: out of memory: cannot allocate N-byte block" */
-	uint64_t stack_limit;       /* "runtime: goroutine stack exceeds N-byte limit" */
-	uint64_t current_goroutine; /* the goroutine printed first as [running] after the preamble; 0 */
-	int exit_status;            /* "exit status N"; -1 none */
-	struct { const char *name; uint64_t value; } regs[32]; /* register dump, if printed */
+	uint64_t pc;          /* pc= of the signal, 0 unknown */
+	int64_t m_id;         /* m= of a SIGQUIT header, -1 unknown */
+	uint64_t oom_request; /* "runtime: out of memory: cannot allocate N-byte block" */
+	uint64_t stack_limit; /* "runtime: goroutine stack exceeds N-byte limit" */
+	uint64_t
+	    current_goroutine; /* the goroutine printed first as [running] after the preamble; 0 */
+	int exit_status;       /* "exit status N"; -1 none */
+	struct {
+		const char *name;
+		uint64_t value;
+	} regs[32]; /* register dump, if printed */
 	unsigned nregs;
 	/* Added with analysis: the signal a goroutine took before the runtime crashed the
 	 * process (a core records the runtime's own SIGABRT; the original SIGSEGV is in the
@@ -240,29 +249,29 @@ struct gpm_warning {
 struct gpm_incident {
 	struct gpm_intern *strings;
 	enum gpm_input_kind kind;
-	const char *source_name;  /* interned; input file */
-	const char *go_version;   /* interned; "go1.22.2", NULL unknown */
-	const char *main_module;  /* interned */
-	const char *exe_path;     /* interned */
-	const char *build_id;     /* interned, hex */
-	const char *cmdline;      /* interned */
-	int64_t pid;              /* -1 unknown */
-	int64_t time;             /* unix seconds of the snapshot, 0 unknown */
+	const char *source_name; /* interned; input file */
+	const char *go_version;  /* interned; "go1.22.2", NULL unknown */
+	const char *main_module; /* interned */
+	const char *exe_path;    /* interned */
+	const char *build_id;    /* interned, hex */
+	const char *cmdline;     /* interned */
+	int64_t pid;             /* -1 unknown */
+	int64_t time;            /* unix seconds of the snapshot, 0 unknown */
 	struct gpm_crash crash;
 	GPM_VEC(struct gpm_goroutine) goroutines;
 	GPM_VEC(struct gpm_frame) frames; /* all frames of all stacks + created-by frames */
 	GPM_VEC(struct gpm_stack) stacks;
 	GPM_VEC(struct gpm_label) labels;
 	GPM_VEC(struct gpm_warning) warnings;
-	void *stack_index;   /* private: hash -> stack */
+	void *stack_index; /* private: hash -> stack */
 	size_t stack_index_cap;
-	uint32_t snapshot;   /* index of this snapshot when a file held several */
+	uint32_t snapshot; /* index of this snapshot when a file held several */
 	/* Added with the text-dump reader: */
 	GPM_VEC(struct gpm_ancestor) ancestors;
 	GPM_VEC(struct gpm_signal_section) sections;
 	GPM_VEC(struct gpm_reg) regs;
-	GPM_VEC(char) arg_text; /* see gpm_goroutine.args */
-	uint64_t pprof_total;   /* "goroutine profile: total N"; 0 none */
+	GPM_VEC(char) arg_text;  /* see gpm_goroutine.args */
+	uint64_t pprof_total;    /* "goroutine profile: total N"; 0 none */
 	uint64_t panics_dropped; /* nested panics beyond the cap, not stored in crash.panics */
 };
 
@@ -283,28 +292,27 @@ struct gpm_stack_builder {
 void gpm_incident_stack_begin(struct gpm_incident *inc, struct gpm_stack_builder *b);
 /* Returns a zeroed frame to fill, or NULL on out of memory. */
 struct gpm_frame *gpm_incident_frame_push(struct gpm_incident *inc);
-struct gpm_error *gpm_incident_stack_commit(struct gpm_incident *inc,
-					    struct gpm_stack_builder *b, uint32_t *stack_out);
+struct gpm_error *gpm_incident_stack_commit(struct gpm_incident *inc, struct gpm_stack_builder *b,
+                                            uint32_t *stack_out);
 
 /* Appends a goroutine initialised to "unknown" values (stack/created_by = UINT32_MAX, ids -1). */
 struct gpm_goroutine *gpm_incident_goroutine_push(struct gpm_incident *inc);
 /* Appends a single frame outside any stack (used for "created by"); returns its index. */
 struct gpm_error *gpm_incident_lone_frame(struct gpm_incident *inc, const struct gpm_frame *f,
-					  uint32_t *index_out);
+                                          uint32_t *index_out);
 struct gpm_error *gpm_incident_label_push(struct gpm_incident *inc, struct gpm_goroutine *g,
-					  const char *key, size_t klen, const char *value,
-					  size_t vlen);
+                                          const char *key, size_t klen, const char *value,
+                                          size_t vlen);
 struct gpm_error *gpm_incident_warn(struct gpm_incident *inc, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* The innermost frame outside the Go runtime (where the program itself was), NULL when
  * every frame is the runtime's. */
 const struct gpm_frame *gpm_goroutine_user_frame(const struct gpm_incident *inc,
-						 const struct gpm_goroutine *g);
+                                                 const struct gpm_goroutine *g);
 
-static inline const struct gpm_frame *gpm_goroutine_frames(const struct gpm_incident *inc,
-							   const struct gpm_goroutine *g,
-							   uint32_t *n)
+static inline const struct gpm_frame *
+gpm_goroutine_frames(const struct gpm_incident *inc, const struct gpm_goroutine *g, uint32_t *n)
 {
 	if (g->stack == UINT32_MAX) {
 		*n = 0;
@@ -319,11 +327,11 @@ static inline const struct gpm_frame *gpm_goroutine_frames(const struct gpm_inci
  * The argument text of frame i of g as printed (NULL when none is known). Walks the
  * goroutine's argument list: use gpm_goroutine_args_first/next to visit all frames.
  */
-const char *gpm_goroutine_frame_args(const struct gpm_incident *inc,
-				     const struct gpm_goroutine *g, uint32_t i);
+const char *gpm_goroutine_frame_args(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                                     uint32_t i);
 /* Per-goroutine argument texts (NULL when g has none); next moves to the following frame. */
 static inline const char *gpm_goroutine_args_first(const struct gpm_incident *inc,
-						   const struct gpm_goroutine *g)
+                                                   const struct gpm_goroutine *g)
 {
 	if (g->args == UINT32_MAX || g->args >= inc->arg_text.len)
 		return NULL;

@@ -78,8 +78,9 @@ START_TEST(json_writer_nests_and_escapes)
 	gpm_json_object_begin(&j);
 	gpm_json_object_end(&j);
 	gpm_json_object_end(&j);
-	ck_assert_str_eq(gpm_strbuf_str(&sb),
-			 "{\"a\":\"q\\\"\\n\\u0001\xef\xbf\xbd\",\"l\":[-1,\"0xdeadbeef\"],\"e\":{}}");
+	ck_assert_str_eq(
+	    gpm_strbuf_str(&sb),
+	    "{\"a\":\"q\\\"\\n\\u0001\xef\xbf\xbd\",\"l\":[-1,\"0xdeadbeef\"],\"e\":{}}");
 	gpm_strbuf_deinit(&sb);
 }
 END_TEST

@@ -22,7 +22,7 @@ struct range {
 	uint64_t off, len; /* in the core file */
 };
 
-static uint8_t *image;      /* private, writable copy of the core */
+static uint8_t *image; /* private, writable copy of the core */
 static size_t image_size;
 static char exe_path[4096];
 static struct range *ranges;
@@ -50,7 +50,7 @@ static int setup(void)
 	const char *name = getenv("GPM_FUZZ_CORE");
 	char dir[2048], path[4096], meta[4096];
 	snprintf(dir, sizeof(dir), "%s/testdata/cores/%s", top ? top : ".",
-		 name ? name : "go1.22-hang-stripped");
+	         name ? name : "go1.22-hang-stripped");
 	snprintf(meta, sizeof(meta), "%s/meta", dir);
 	FILE *f = fopen(meta, "r");
 	if (!f)
@@ -59,7 +59,8 @@ static int setup(void)
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "exe=", 4)) {
 			line[strcspn(line, "\n")] = 0;
-			snprintf(exe_path, sizeof(exe_path), "%s/testdata/%s", top ? top : ".", line + 4);
+			snprintf(exe_path, sizeof(exe_path), "%s/testdata/%s", top ? top : ".",
+			         line + 4);
 		}
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/core.zst", dir);
