@@ -1,0 +1,159 @@
+/*
+ * The TUI's window on the archive: one read-only SQLite connection whose statements are
+ * prepared once, kept, and reset for each page (SQLite's advice). Every statement is a
+ * fixed string from views.c; values are always bound. Pages are small (a screen or a few),
+ * so an archive of 10,000 incidents or an incident of 1,000,000 goroutines is never loaded.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/tui.h"
+
+struct gpm_error *tui_db_open(const char *path, struct tui_db *db)
+{
+	memset(db, 0, sizeof(*db));
+	int rc = sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		struct gpm_error *err = gpm_error_create(
+		    GPM_ERR_OS, "%s: %s", path, db->db ? sqlite3_errmsg(db->db) : "cannot open");
+		sqlite3_close(db->db);
+		db->db = NULL;
+		return err;
+	}
+	sqlite3_busy_timeout(db->db, 5000);
+	return NULL;
+}
+
+void tui_db_close(struct tui_db *db)
+{
+	for (size_t i = 0; i < db->ncache; i++) {
+		sqlite3_finalize(db->cache[i].s);
+		free(db->cache[i].sql);
+	}
+	if (db->db)
+		sqlite3_close(db->db);
+	memset(db, 0, sizeof(*db));
+}
+
+static struct gpm_error *statement(struct tui_db *db, const char *sql, sqlite3_stmt **out)
+{
+	for (size_t i = 0; i < db->ncache; i++)
+		if (!strcmp(db->cache[i].sql, sql)) {
+			sqlite3_reset(db->cache[i].s);
+			sqlite3_clear_bindings(db->cache[i].s);
+			*out = db->cache[i].s;
+			return NULL;
+		}
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(db->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return gpm_error_create(GPM_ERR_FORMAT, "archive query: %s",
+		                        sqlite3_errmsg(db->db));
+	// The cache is a ring: the oldest statement goes when it is full.
+	size_t n = sizeof(db->cache) / sizeof(db->cache[0]);
+	if (db->ncache == n) {
+		sqlite3_finalize(db->cache[0].s);
+		free(db->cache[0].sql);
+		memmove(db->cache, db->cache + 1, (n - 1) * sizeof(db->cache[0]));
+		db->ncache--;
+	}
+	char *dup = strdup(sql);
+	if (!dup) {
+		sqlite3_finalize(s);
+		return &gpm_error_nomem;
+	}
+	db->cache[db->ncache].sql = dup;
+	db->cache[db->ncache].s = s;
+	db->ncache++;
+	*out = s;
+	return NULL;
+}
+
+static void bind(sqlite3_stmt *s, const struct tui_bind *binds, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int at = (int)i + 1;
+		if (binds[i].type == TUI_BIND_INT)
+			sqlite3_bind_int64(s, at, binds[i].i);
+		else if (binds[i].type == TUI_BIND_TEXT)
+			sqlite3_bind_text(s, at, binds[i].s, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, at);
+	}
+}
+
+struct gpm_error *tui_db_query(struct tui_db *db, const char *sql, const struct tui_bind *binds,
+                               size_t nbinds, int64_t max_rows, struct gpm_store_table *out)
+{
+	memset(out, 0, sizeof(*out));
+	sqlite3_stmt *s;
+	struct gpm_error *err = statement(db, sql, &s);
+	if (err)
+		return err;
+	bind(s, binds, nbinds);
+	db->queries++;
+	int nc = sqlite3_column_count(s);
+	out->ncols = (size_t)nc;
+	out->cols = calloc((size_t)nc + 1, sizeof(*out->cols));
+	out->numeric = calloc((size_t)nc + 1, sizeof(*out->numeric));
+	if (!out->cols || !out->numeric) {
+		err = &gpm_error_nomem;
+		goto out;
+	}
+	for (int i = 0; i < nc; i++) {
+		const char *n = sqlite3_column_name(s, i);
+		if (!(out->cols[i] = strdup(n ? n : "?"))) {
+			err = &gpm_error_nomem;
+			goto out;
+		}
+	}
+	int rc = SQLITE_DONE;
+	while ((max_rows < 0 || (int64_t)out->nrows < max_rows) &&
+	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((out->nrows + 1) * (size_t)nc > out->cap) {
+			size_t ncap = out->cap ? 2 * out->cap : 32 * (size_t)(nc ? nc : 1);
+			char **c = realloc(out->cells, ncap * sizeof(*c));
+			if (!c) {
+				err = &gpm_error_nomem;
+				goto out;
+			}
+			out->cells = c;
+			out->cap = ncap;
+		}
+		char **row = out->cells + out->nrows * (size_t)nc;
+		out->nrows++;
+		for (int i = 0; i < nc; i++)
+			row[i] = NULL;
+		for (int i = 0; i < nc; i++) {
+			if (sqlite3_column_type(s, i) == SQLITE_NULL)
+				continue;
+			const unsigned char *v = sqlite3_column_text(s, i);
+			if (v && !(row[i] = strndup((const char *)v,
+			                            (size_t)sqlite3_column_bytes(s, i)))) {
+				err = &gpm_error_nomem;
+				goto out;
+			}
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = gpm_error_create(GPM_ERR_FORMAT, "archive query: %s", sqlite3_errmsg(db->db));
+out:
+	sqlite3_reset(s);
+	if (err)
+		gpm_store_table_deinit(out);
+	return err;
+}
+
+struct gpm_error *tui_db_int(struct tui_db *db, const char *sql, const struct tui_bind *binds,
+                             size_t nbinds, int64_t def, int64_t *out)
+{
+	struct gpm_store_table t;
+	struct gpm_error *err = tui_db_query(db, sql, binds, nbinds, 1, &t);
+	if (err)
+		return err;
+	const char *v = t.nrows && t.ncols ? gpm_store_cell(&t, 0, 0) : NULL;
+	*out = v ? strtoll(v, NULL, 10) : def;
+	gpm_store_table_deinit(&t);
+	return NULL;
+}

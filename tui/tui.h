@@ -1,0 +1,285 @@
+/*
+ * gopm tui: the interactive triage program over the incident archive. Internal to tui/.
+ *
+ * Shape (tig and htop): views are ops tables; each view has one or two panes, and a pane is
+ * a list whose rows come from SQL pages (LIMIT/OFFSET, a few hundred rows cached) or from a
+ * few in-memory text lines. Key requests and their help come from keys.def. Key handlers
+ * change state and return what must be redrawn (enum tui_redraw); only the main loop draws.
+ * Every string from the archive goes to the screen through tui_draw_text, which replaces
+ * control characters, so a dump can't inject terminal escapes.
+ */
+#ifndef GPM_TUI_TUI_H
+#define GPM_TUI_TUI_H
+
+#include <curses.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "store/store.h"
+
+#define TUI_CTRL(c) ((c)&0x1f)
+
+/* Views; a bit each so keys.def can say where a key applies. */
+enum tui_view_kind {
+	TUI_VIEW_INCIDENTS,
+	TUI_VIEW_CLUSTERS,
+	TUI_VIEW_SEARCH,
+	TUI_VIEW_INCIDENT,
+	TUI_VIEW_GOROUTINES,
+	TUI_VIEW_STACK,
+	TUI_VIEW_SOURCE,
+	TUI_VIEW_TEXT, /* help, report, heap */
+	TUI_VIEW__COUNT,
+};
+#define TUI_IN(k)  (1u << (k))
+#define TUI_IN_ALL 0xffffu
+#define TUI_IN_OPEN                                                                                \
+	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_SEARCH) |        \
+	 TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_GOROUTINES) | TUI_IN(TUI_VIEW_STACK))
+#define TUI_IN_PANES    TUI_IN(TUI_VIEW_INCIDENT)
+#define TUI_IN_INCIDENT TUI_IN(TUI_VIEW_INCIDENT)
+#define TUI_IN_FILTER                                                                              \
+	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_INCIDENT) |      \
+	 TUI_IN(TUI_VIEW_GOROUTINES))
+#define TUI_IN_SORT (TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS))
+
+enum tui_request {
+	TUI_REQ_NONE,
+#define TUI_KEY(req, k1, k2, k3, label, views, help) TUI_REQ_##req,
+#include "tui/keys.def"
+#undef TUI_KEY
+	TUI_REQ__COUNT,
+};
+
+struct tui_key_info {
+	enum tui_request req;
+	int keys[3];
+	const char *label, *help;
+	unsigned views;
+};
+extern const struct tui_key_info tui_keys[];
+extern const size_t tui_nkeys;
+/* The request bound to key in a view of this kind (TUI_REQ_NONE when unbound). */
+enum tui_request tui_key_request(int key, enum tui_view_kind kind);
+
+/* What a handler changed: the main loop redraws that much (htop). */
+enum tui_redraw {
+	TUI_REDRAW_NONE = 0,
+	TUI_REDRAW_STATUS = 1 << 0, /* the status line */
+	TUI_REDRAW_CURSOR = 1 << 1, /* the focused pane's old and new cursor rows */
+	TUI_REDRAW_PANE = 1 << 2,   /* the focused pane */
+	TUI_REDRAW_VIEW = 1 << 3,   /* title, headers, every pane */
+	TUI_REDRAW_ALL = 1 << 4,    /* the whole terminal (Ctrl-L, resize, new view) */
+	TUI_REDRAW_QUIT = 1 << 5,
+};
+
+/* ---- data: read-only paged SQL over the archive (data.c) ---- */
+
+struct tui_db {
+	sqlite3 *db;
+	struct {
+		char *sql;
+		sqlite3_stmt *s;
+	} cache[48];
+	size_t ncache;
+	unsigned queries; /* statements run, for the status line in --debug */
+};
+
+enum tui_bind_type { TUI_BIND_NULL, TUI_BIND_INT, TUI_BIND_TEXT };
+struct tui_bind {
+	enum tui_bind_type type;
+	int64_t i;
+	const char *s;
+};
+#define TUI_INT(v)  ((struct tui_bind){TUI_BIND_INT, (v), NULL})
+#define TUI_TEXT(v) ((struct tui_bind){(v) ? TUI_BIND_TEXT : TUI_BIND_NULL, 0, (v)})
+#define TUI_NULL    ((struct tui_bind){TUI_BIND_NULL, 0, NULL})
+
+struct gpm_error *tui_db_open(const char *path, struct tui_db *db);
+void tui_db_close(struct tui_db *db);
+/* Runs sql (a fixed string: a statement is prepared once and kept) with binds ?1..?n and
+ * fills at most max_rows rows into out (cells as text, NULL for SQL NULL). */
+struct gpm_error *tui_db_query(struct tui_db *db, const char *sql, const struct tui_bind *binds,
+                               size_t nbinds, int64_t max_rows, struct gpm_store_table *out);
+/* The first column of the first row as an integer (def when no row or NULL). */
+struct gpm_error *tui_db_int(struct tui_db *db, const char *sql, const struct tui_bind *binds,
+                             size_t nbinds, int64_t def, int64_t *out);
+
+/* ---- drawing (draw.c) ---- */
+
+enum tui_color {
+	TUI_C_NORMAL,
+	TUI_C_TITLE,
+	TUI_C_HEADER,
+	TUI_C_CURSOR,
+	TUI_C_CURSOR_DIM, /* the cursor of the pane without focus */
+	TUI_C_STATUS,
+	TUI_C_ERROR,
+	TUI_C_CRITICAL,
+	TUI_C_WARNING,
+	TUI_C_INFO,
+	TUI_C_DIM,
+	TUI_C_HIGHLIGHT, /* the source line of a frame */
+	TUI_C_BOLD,
+	TUI_C__COUNT,
+};
+void tui_colors_init(bool color);
+attr_t tui_attr(enum tui_color c);
+
+enum { TUI_TEXT_PAD = 1, TUI_TEXT_RIGHT = 2 };
+/*
+ * Draws UTF-8 text from the archive at (y, x) in at most width columns: control
+ * characters (C0, DEL, C1) become '?', invalid UTF-8 U+FFFD, tabs a space; text that
+ * does not fit ends in '…'. Returns the columns used (padded to width with TUI_TEXT_PAD).
+ */
+int tui_draw_text(WINDOW *w, int y, int x, int width, const char *s, attr_t attr, unsigned flags);
+/* Display width of s as tui_draw_text would draw it. */
+int tui_text_width(const char *s);
+/* Byte length of the longest prefix of s that fits in width columns (for wrapping). */
+size_t tui_text_fit(const char *s, int width);
+/* The screen as UTF-8 text, one line per row, trailing blanks removed (malloc'd). */
+char *tui_screen_text(WINDOW *w);
+/* Whether the terminal shows UTF-8 (else non-ASCII is drawn as '?'). */
+extern bool tui_utf8;
+
+/* The ':' commands: TUI_COMMAND(name, arguments, help), from commands.def. */
+struct tui_command_info {
+	const char *name, *args, *help;
+};
+extern const struct tui_command_info tui_commands[];
+extern const size_t tui_ncommands;
+
+/* ---- panes and views (views.c) ---- */
+
+struct tui;
+struct tui_view;
+struct tui_pane;
+
+enum { TUI_COL_RIGHT = 1, TUI_COL_FLEX = 2, TUI_COL_CUT_LEFT = 4 };
+struct tui_col {
+	const char *title;
+	int width; /* columns; the minimum for TUI_COL_FLEX */
+	unsigned flags;
+};
+
+/* A line of a text pane (findings, help, report, source); text owned. */
+struct tui_line {
+	char *text;
+	enum tui_color color;
+	int64_t ref; /* what Enter opens from this line (a finding id), 0 none */
+};
+
+struct tui_sort {
+	const char *label;
+	const char *sql, *sql_reverse; /* ORDER BY terms: the natural order and S's reverse */
+	const char *arrow, *arrow_reverse;
+};
+
+struct tui_pane_ops {
+	const struct tui_col *cols;
+	size_t ncols;
+	const struct tui_sort *sorts;
+	size_t nsorts;
+	/* Rows of an SQL pane; NULL for a text pane (rows are p->lines). */
+	struct gpm_error *(*count)(struct tui *t, struct tui_view *v, struct tui_pane *p,
+	                           int64_t *n);
+	/* Fills rows [off, off+limit): the first ncols cells are shown, the rest are ids. */
+	struct gpm_error *(*fetch)(struct tui *t, struct tui_view *v, struct tui_pane *p,
+	                           int64_t off, int64_t limit, struct gpm_store_table *out);
+	enum tui_color (*color)(const struct gpm_store_table *page, size_t row);
+};
+
+struct tui_pane {
+	const struct tui_pane_ops *ops;
+	char *title; /* header of a text pane (owned) */
+	int64_t n;   /* rows (after the filter) */
+	int64_t top, cur;
+	int y, h;   /* screen rows of the pane's body (its header is at y - 1) */
+	bool drawn; /* body on screen matches drawn_top/drawn_cur */
+	int64_t drawn_top, drawn_cur;
+	struct gpm_store_table page; /* cached rows [page_off, page_off + page.nrows) */
+	int64_t page_off;
+	bool page_ok, page_end; /* page_end: no rows after the page */
+	struct tui_line *lines;
+	size_t nlines;
+	size_t sort;
+	bool reverse;
+	char *filter; /* owned; NULL none */
+};
+
+/* Filters of an incidents or clusters list (from the : command line). Strings owned. */
+struct tui_query {
+	int64_t since, until, cluster;
+	char *exe, *go, *finding;
+};
+
+struct tui_view {
+	enum tui_view_kind kind;
+	char *title; /* owned, raw (drawn through tui_draw_text) */
+	const char *name;
+	struct tui_pane panes[2];
+	int npanes, focus;
+	struct tui_query q;
+	int64_t incident, stack, finding, group; /* -1: none */
+	int64_t goid;
+	char *text;   /* search text, source path, report: owned */
+	int64_t line; /* source line */
+	enum tui_view_kind help_for;
+	struct gpm_store_table info; /* incident facts / findings kept for re-layout */
+	struct gpm_store_table findings;
+	struct gpm_store_table *evidence; /* one table per finding */
+};
+
+enum { TUI_MAX_DEPTH = 32 };
+
+struct tui {
+	struct tui_db db;
+	const char *db_path;
+	const char *source_root;
+	struct tui_view *views[TUI_MAX_DEPTH];
+	int depth;
+	int rows, cols;
+	char status[512];
+	bool status_error;
+	int prompt; /* ':', '/', '\\' or 0 */
+	char input[512];
+	size_t input_len;
+	char *search;
+	int64_t now;
+	bool quit;
+};
+
+/* View constructors: each returns the new view (owned by the caller) or an error. */
+struct gpm_error *tui_view_incidents(struct tui *t, const struct tui_query *q,
+                                     struct tui_view **out);
+struct gpm_error *tui_view_clusters(struct tui *t, const struct tui_query *q,
+                                    struct tui_view **out);
+struct gpm_error *tui_view_search(struct tui *t, const char *text, struct tui_view **out);
+struct gpm_error *tui_view_incident(struct tui *t, int64_t id, struct tui_view **out);
+struct gpm_error *tui_view_help(struct tui *t, enum tui_view_kind kind, struct tui_view **out);
+struct gpm_error *tui_view_report(struct tui *t, int64_t id, struct tui_view **out);
+struct gpm_error *tui_view_heap(struct tui *t, int64_t id, struct tui_view **out);
+void tui_view_destroy(struct tui_view *v);
+/* Lays the view out for t->rows x t->cols (after a resize too). */
+void tui_view_layout(struct tui *t, struct tui_view *v);
+/* Enter on the focused row: may push a view. */
+struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_view **out);
+/* Whether a key of this kind makes sense here (the help lists only these). */
+const char *tui_view_name(enum tui_view_kind kind);
+
+/* Moves the focused pane's cursor to row (clamped); returns what to redraw. */
+unsigned tui_pane_move(struct tui_pane *p, int64_t row);
+/* Re-counts rows after a filter or sort change, keeping the cursor in range. */
+struct gpm_error *tui_pane_reload(struct tui *t, struct tui_view *v, struct tui_pane *p);
+/* Finds the next row (dir +1/-1, wrapping) containing text; *found false when none. */
+struct gpm_error *tui_pane_search(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                  const char *text, int dir, bool *found);
+/* Draws what flags ask for; the main loop's only drawing call. */
+void tui_draw(struct tui *t, unsigned flags);
+/* The query helpers for ':' commands. */
+void tui_query_deinit(struct tui_query *q);
+
+#endif
