@@ -269,11 +269,12 @@ static unsigned fail(struct tui *t, struct gpm_error *err)
 	return TUI_REDRAW_STATUS;
 }
 
-static unsigned open_result(struct tui *t, struct gpm_error *err, struct tui_view *v)
+// err and *v come from one constructor call in the arguments; *v is read only here, after it.
+static unsigned open_result(struct tui *t, struct gpm_error *err, struct tui_view **v)
 {
 	if (err)
 		return fail(t, err);
-	return v ? push_view(t, v) : TUI_REDRAW_STATUS;
+	return *v ? push_view(t, *v) : TUI_REDRAW_STATUS;
 }
 
 /* ---- the ':' command line ---- */
@@ -311,7 +312,7 @@ static unsigned run_command(struct tui *t, const char *line)
 		return TUI_REDRAW_QUIT;
 	}
 	if (!strcmp(w[0], "help"))
-		return open_result(t, tui_view_help(t, t->views[t->depth - 1]->kind, &v), v);
+		return open_result(t, tui_view_help(t, t->views[t->depth - 1]->kind, &v), &v);
 	if (!strcmp(w[0], "open")) {
 		char *end;
 		long long id = n == 2 ? strtoll(w[1], &end, 10) : 0;
@@ -320,7 +321,7 @@ static unsigned run_command(struct tui *t, const char *line)
 			t->status_error = true;
 			return TUI_REDRAW_STATUS;
 		}
-		return open_result(t, tui_view_incident(t, id, &v), v);
+		return open_result(t, tui_view_incident(t, id, &v), &v);
 	}
 	if (!strcmp(w[0], "search")) {
 		if (n < 2) {
@@ -330,7 +331,7 @@ static unsigned run_command(struct tui *t, const char *line)
 		}
 		// The words after the command, as typed.
 		const char *text = line + (w[1] - buf);
-		return open_result(t, tui_view_search(t, text, &v), v);
+		return open_result(t, tui_view_search(t, text, &v), &v);
 	}
 	if (strcmp(w[0], "incidents") && strcmp(w[0], "clusters")) {
 		snprintf(t->status, sizeof(t->status), "unknown command '%.40s' (? lists them)",
@@ -365,7 +366,7 @@ static unsigned run_command(struct tui *t, const char *line)
 	if (!err)
 		err = w[0][0] == 'i' ? tui_view_incidents(t, &q, &v) : tui_view_clusters(t, &q, &v);
 	tui_query_deinit(&q);
-	return open_result(t, err, v);
+	return open_result(t, err, &v);
 }
 
 /* ---- requests ---- */
@@ -458,7 +459,7 @@ static unsigned mouse(struct tui *t, const MEVENT *m)
 		if (m->bstate & BUTTON1_DOUBLE_CLICKED) {
 			struct tui_view *n = NULL;
 			struct gpm_error *err = tui_view_enter(t, v, &n);
-			return r | open_result(t, err, n);
+			return r | open_result(t, err, &n);
 		}
 		return r;
 	}
@@ -495,7 +496,7 @@ static unsigned handle(struct tui *t, const struct event *ev)
 		return tui_pane_move(p, p->n - 1);
 	case TUI_REQ_ENTER:
 		err = tui_view_enter(t, v, &n);
-		return open_result(t, err, n);
+		return open_result(t, err, &n);
 	case TUI_REQ_BACK:
 		return pop_view(t);
 	case TUI_REQ_QUIT:
@@ -547,9 +548,9 @@ static unsigned handle(struct tui *t, const struct event *ev)
 			return fail(t, err);
 		return TUI_REDRAW_VIEW;
 	case TUI_REQ_INCIDENTS:
-		return open_result(t, tui_view_incidents(t, NULL, &n), n);
+		return open_result(t, tui_view_incidents(t, NULL, &n), &n);
 	case TUI_REQ_CLUSTERS:
-		return open_result(t, tui_view_clusters(t, NULL, &n), n);
+		return open_result(t, tui_view_clusters(t, NULL, &n), &n);
 	case TUI_REQ_SIMILAR: {
 		const char *cl = v->info.nrows ? gpm_store_cell(&v->info, 0, 7) : NULL;
 		if (!cl) {
@@ -557,16 +558,16 @@ static unsigned handle(struct tui *t, const struct event *ev)
 			return TUI_REDRAW_STATUS;
 		}
 		struct tui_query q = {.cluster = strtoll(cl, NULL, 10)};
-		return open_result(t, tui_view_incidents(t, &q, &n), n);
+		return open_result(t, tui_view_incidents(t, &q, &n), &n);
 	}
 	case TUI_REQ_REPORT:
-		return open_result(t, tui_view_report(t, v->incident, &n), n);
+		return open_result(t, tui_view_report(t, v->incident, &n), &n);
 	case TUI_REQ_HEAP:
-		return open_result(t, tui_view_heap(t, v->incident, &n), n);
+		return open_result(t, tui_view_heap(t, v->incident, &n), &n);
 	case TUI_REQ_HELP:
 		if (v->kind == TUI_VIEW_TEXT && v->title && !strncmp(v->title, "Help", 4))
 			return TUI_REDRAW_NONE;
-		return open_result(t, tui_view_help(t, v->kind, &n), n);
+		return open_result(t, tui_view_help(t, v->kind, &n), &n);
 	case TUI_REQ_REDRAW:
 		clearok(curscr, TRUE);
 		return TUI_REDRAW_ALL;

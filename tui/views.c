@@ -69,6 +69,13 @@ static void clear_lines(struct tui_pane *p)
 static struct gpm_error *push_wrapped(struct tui_pane *p, const char *indent, const char *text,
                                       int width, enum tui_color color, int64_t ref)
 {
+	// Continuation lines line up under the text: the indent's width in spaces.
+	char cont[32];
+	int iw = tui_text_width(indent);
+	if (iw > (int)sizeof(cont) - 1)
+		iw = (int)sizeof(cont) - 1;
+	memset(cont, ' ', (size_t)iw);
+	cont[iw] = 0;
 	int w = width - tui_text_width(indent);
 	if (w < 10)
 		w = 10;
@@ -95,7 +102,7 @@ static struct gpm_error *push_wrapped(struct tui_pane *p, const char *indent, co
 			piece[fit] = 0;
 		}
 		gpm_strbuf_reset(&sb);
-		gpm_strbuf_puts(&sb, indent);
+		gpm_strbuf_puts(&sb, s == text ? indent : cont);
 		gpm_strbuf_puts(&sb, piece);
 		free(piece);
 		if ((err = gpm_strbuf_error(&sb)) ||
@@ -768,9 +775,9 @@ static struct gpm_error *findings_layout(struct tui_view *v, int width)
 		int64_t id = strtoll(gpm_store_cell(f, r, 0), NULL, 10);
 		const char *sev = gpm_store_cell(f, r, 2);
 		enum tui_color c = TUI_C_INFO;
-		if (sev && (!strcmp(sev, "critical") || !strcmp(sev, "error")))
+		if (sev && (!strcmp(sev, "critical") || !strcmp(sev, "high")))
 			c = TUI_C_CRITICAL;
-		else if (sev && !strcmp(sev, "warning"))
+		else if (sev && !strcmp(sev, "medium"))
 			c = TUI_C_WARNING;
 		gpm_strbuf_reset(&sb);
 		char up[16] = "";
@@ -1075,8 +1082,19 @@ static struct gpm_error *source_view(struct tui *t, const char *path, int64_t li
 		while (!err && c != EOF && bytes < MAX_SOURCE_BYTES && p->nlines < MAX_TEXT_LINES) {
 			gpm_strbuf_reset(&ln);
 			gpm_strbuf_printf(&ln, "%5lld  ", (long long)++no);
-			while ((c = getc(f)) != EOF && c != '\n' && bytes++ < MAX_SOURCE_BYTES)
-				gpm_strbuf_putc(&ln, (char)(c == '\t' ? ' ' : c));
+			size_t col = 0;
+			while ((c = getc(f)) != EOF && c != '\n' && bytes++ < MAX_SOURCE_BYTES) {
+				// Tabs to stops of 4 columns; other bytes as they are (drawn
+				// safely).
+				if (c == '\t') {
+					do
+						gpm_strbuf_putc(&ln, ' ');
+					while (++col % 4);
+					continue;
+				}
+				gpm_strbuf_putc(&ln, (char)c);
+				col++;
+			}
 			if (c == EOF && ln.len == 7)
 				break;
 			if (!(err = gpm_strbuf_error(&ln)))

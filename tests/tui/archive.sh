@@ -1,0 +1,31 @@
+# Sourced by the TUI tests: builds a fixed archive in $tmp/a.db from committed fixtures,
+# with every input's time fixed (an input without its own time is stored at its mtime),
+# so screens are the same on every machine. Needs GOPM, top_srcdir and tmp.
+make_archive() {
+	in=$tmp/in
+	mkdir -p "$in"
+	n=0
+	for f in "$top_srcdir"/testdata/dumps/go1.19-*.txt; do
+		n=$((n + 1))
+		b=$(basename "$f")
+		cp "$f" "$in/$b"
+		TZ=UTC touch -d "2024-05-$(printf %02d $n) $(printf %02d $((n + 8))):00:00" "$in/$b"
+	done
+	# A dump whose panic message and function names try to drive the terminal.
+	esc=$(printf '\033')
+	bel=$(printf '\007')
+	sed -e "s/^panic: .*/panic: ${esc}]0;pwned${bel}${esc}[2J${esc}[31mred alert/" \
+	    -e "s/^main\.mustLoad/main.${esc}[5mmustLoad/" \
+	    "$top_srcdir/testdata/dumps/go1.19-panic-single.txt" >"$in/hostile.txt"
+	TZ=UTC touch -d "2024-04-30 09:00:00" "$in/hostile.txt"
+	# Relative names: the stored report names its input file.
+	(cd "$in" && "$GOPM" ingest --db "$tmp/a.db" go1.19-*.txt hostile.txt) >/dev/null 2>&1
+	[ -s "$tmp/a.db" ] || return 1
+	for c in go1.19-crash-deadlock-dwarf go1.19-crash-abba-dwarf; do
+		exe=$(sed -n 's/^exe=//p' "$top_srcdir/testdata/cores/$c/meta")
+		cp "$top_srcdir/testdata/cores/$c/core.zst" "$in/$c.core.zst"
+		TZ=UTC touch -d "2024-05-12 08:00:00" "$in/$c.core.zst"
+		(cd "$in" && "$GOPM" ingest --db "$tmp/a.db" --exe "$top_srcdir/testdata/$exe" \
+			"$c.core.zst") >/dev/null 2>&1 || return 1
+	done
+}

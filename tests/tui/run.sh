@@ -1,0 +1,60 @@
+#!/bin/sh
+# Scripted TUI tests (tig's way): the real gopm tui reads keys from tests/tui/scripts/*.keys
+# with its display on /dev/null at 80x24; every `:save NAME` screen is compared with
+# tests/tui/expected/NAME.txt. One script per view and family of keys. Set
+# GOPM_TUI_UPDATE=1 to rewrite the expected screens after an intended change.
+set -u
+: "${GOPM:?}" "${top_srcdir:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$top_srcdir/tests/tui/archive.sh"
+make_archive || { echo "FAIL: cannot build the archive"; exit 1; }
+export LC_ALL=C.UTF-8 TERM=xterm
+unset NO_COLOR GOPM_TUI_SCRIPT
+fail=0 screens=0
+expected=$top_srcdir/tests/tui/expected
+for s in "$top_srcdir"/tests/tui/scripts/*.keys; do
+	name=$(basename "$s" .keys)
+	out=$tmp/out-$name
+	mkdir -p "$out"
+	# A script's first line may give extra options: "#args --source-root testdata/go".
+	args=$(sed -n '1s/^#args //p' "$s" | sed "s|@top_srcdir@|$top_srcdir|g; s|@tmp@|$tmp|g")
+	# shellcheck disable=SC2086
+	(cd "$out" && "$GOPM" tui --db "$tmp/a.db" --script "$s" $args) >"$tmp/stdout" 2>"$tmp/stderr"
+	st=$?
+	if [ "$st" -ne 0 ]; then
+		echo "FAIL: $name: exit $st"
+		sed 's/^/  /' "$tmp/stderr" | head -20
+		fail=$((fail + 1))
+		continue
+	fi
+	for got in "$out"/*.txt; do
+		[ -e "$got" ] || continue
+		screens=$((screens + 1))
+		b=$(basename "$got")
+		if grep -q "$(printf '\033')" "$got"; then
+			echo "FAIL: $name/$b: an escape character reached the screen"
+			fail=$((fail + 1))
+		fi
+		if [ "${GOPM_TUI_UPDATE:-}" = 1 ]; then
+			cp "$got" "$expected/$b"
+		elif ! cmp -s "$got" "$expected/$b"; then
+			echo "FAIL: $name/$b differs from expected"
+			diff -u "$expected/$b" "$got" | head -40
+			fail=$((fail + 1))
+		fi
+	done
+	echo "ok: $name"
+done
+[ "$screens" -gt 0 ] || { echo "FAIL: no screens saved"; fail=$((fail + 1)); }
+
+# Outside a terminal and without a script, gopm tui refuses with a usage status.
+"$GOPM" tui --db "$tmp/a.db" </dev/null >/dev/null 2>&1
+[ $? -eq 2 ] || { echo "FAIL: no terminal: want exit 2"; fail=$((fail + 1)); }
+GOPM_TUI_SCRIPT=/dev/null "$GOPM" tui --db "$tmp/missing.db" >/dev/null 2>&1
+[ $? -eq 3 ] || { echo "FAIL: missing archive: want exit 3"; fail=$((fail + 1)); }
+"$GOPM" tui --bogus >/dev/null 2>&1
+[ $? -eq 2 ] || { echo "FAIL: unknown option: want exit 2"; fail=$((fail + 1)); }
+
+echo "$screens screens compared, $fail failed"
+[ "$fail" -eq 0 ]
