@@ -957,6 +957,64 @@ static uint64_t chan_of(const struct gpm_incident *inc, const struct gpm_gorouti
 	return 0;
 }
 
+/* "created by" of g as "main.f at file.go:12" (malloc'd, safe), or NULL. */
+static char *creator_text(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	if (g->created_by == UINT32_MAX || g->created_by >= inc->frames.len)
+		return NULL;
+	const struct gpm_frame *cb = &inc->frames.v[g->created_by];
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	const char *fn = cb->func ? cb->func : "?";
+	gpm_strbuf_append_safe(&sb, fn, strlen(fn));
+	if (cb->file) {
+		gpm_strbuf_puts(&sb, " at ");
+		gpm_strbuf_append_safe(&sb, cb->file, strlen(cb->file));
+		gpm_strbuf_printf(&sb, ":%u", cb->line);
+	}
+	return gpm_strbuf_detach(&sb);
+}
+
+/*
+ * The goroutine that started a group of senders and now waits for them in
+ * sync.(*WaitGroup).Wait, inside the function named in their "created by" (the classic
+ * worker pool that waits for its workers before draining their results). *frame gets the
+ * waiter's frame in that function. NULL when there is none.
+ */
+static const struct gpm_goroutine *wait_group_waiter(const struct gpm_incident *inc,
+                                                     const struct gpm_goroutine *rep, int *frame,
+                                                     uint64_t *wg)
+{
+	if (rep->created_by == UINT32_MAX || rep->created_by >= inc->frames.len)
+		return NULL;
+	const char *creator = inc->frames.v[rep->created_by].func;
+	if (!creator)
+		return NULL;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!counted(g) || g->status != GPM_G_WAITING)
+			continue;
+		uint32_t n;
+		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+		int w = -1;
+		for (uint32_t k = 0; k < n && k < 16; k++) {
+			if (w < 0 && f[k].func && !strcmp(f[k].func, "sync.(*WaitGroup).Wait")) {
+				w = (int)k;
+				continue;
+			}
+			if (w >= 0 && !(f[k].flags & GPM_FRAME_ELIDED) && f[k].func &&
+			    (f[k].func == creator || !strcmp(f[k].func, creator))) {
+				*frame = (int)k;
+				*wg = 0;
+				// The WaitGroup from Wait's printed receiver (text); a core knows
+				// the semaphore inside it instead (wait_object, kind SEMA).
+				first_arg(gpm_goroutine_frame_args(inc, g, (uint32_t)w), wg);
+				return g;
+			}
+		}
+	}
+	return NULL;
+}
+
 static void rule_leaks(struct ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
@@ -1011,6 +1069,9 @@ static void rule_leaks(struct ctx *c)
 				topch = chans[k];
 			}
 		}
+		const struct gpm_goroutine *waiter = NULL;
+		int wframe = -1;
+		uint64_t wg = 0;
 		const char *op = starts(grp->state, "chan send")      ? "sending on"
 		                 : starts(grp->state, "chan receive") ? "receiving from"
 		                                                      : "in select on";
@@ -1020,6 +1081,49 @@ static void rule_leaks(struct ctx *c)
 			set_text(c, &f->explanation,
 			         "Operations on a nil channel, and a select with no cases, block "
 			         "forever: these goroutines can never continue.");
+		} else if (nc && distinct == 1 && grp->count > 1 &&
+		           starts(grp->state, "chan send") &&
+		           (waiter = wait_group_waiter(inc, rep, &wframe, &wg))) {
+			// A worker pool: the senders' creator waits for them before it drains
+			// their results, and they cannot finish before someone does.
+			f->rule = "deadlock.undrained-channel";
+			f->severity = GPM_SEVERITY_CRITICAL;
+			char *wt = frame_text(inc, waiter, wframe);
+			char *ct = creator_text(inc, rep);
+			set_text(c, &f->title,
+			         "deadlock: %u workers blocked sending on result channel %#" PRIx64
+			         " that nobody drains; goroutine %" PRIu64
+			         " waits for them in sync.WaitGroup.Wait",
+			         grp->count, topch, waiter->id);
+			set_text(
+			    c, &f->explanation,
+			    "The goroutine that started these workers waits for all of them to "
+			    "finish (WaitGroup.Wait) before it reads their results, but each "
+			    "worker "
+			    "is blocked handing its result over on an unbuffered (or full) channel "
+			    "that only that goroutine would read: neither side can move. The "
+			    "runtime cannot see this while other goroutines run.");
+			set_text(
+			    c, &f->next,
+			    "In %s: receive the results while the workers run (close the "
+			    "channel from a goroutine that does wg.Wait()), or give the channel "
+			    "room for every result.",
+			    wt ? wt : "?");
+			f->address = topch;
+			evidence(c, f, "result channel", "%#" PRIx64 " shared by %u senders in %s",
+			         topch, grp->count, where ? where : "?");
+			if (ct)
+				evidence(c, f, "workers created", "by %s", ct);
+			evidence(c, f, "waiter", "goroutine %" PRIu64 " [%s] in %s", waiter->id,
+			         state_of(waiter), wt ? wt : "?");
+			if (wg)
+				evidence(c, f, "WaitGroup", "%#" PRIx64, wg);
+			else if (waiter->wait_object_kind == GPM_WAIT_OBJECT_SEMA)
+				evidence(c, f, "WaitGroup", "its semaphore at %#" PRIx64,
+				         waiter->wait_object);
+			add_id(c, f, waiter->id);
+			free(wt);
+			free(ct);
 		} else if (nc && distinct == 1 && grp->count > 1) {
 			set_text(c, &f->title,
 			         "%u goroutines blocked %s one channel %#" PRIx64 " in %s",
@@ -1055,11 +1159,14 @@ static void rule_leaks(struct ctx *c)
 			    "idle this way).");
 			f->confidence = GPM_CONFIDENCE_HEURISTIC;
 		}
-		set_text(c, &f->next,
-		         "Look at %s and at who should be on the other side of the channel; make "
-		         "the send/receive select on a context or done channel, or buffer the "
-		         "channel so the sender can finish.",
-		         where ? where : "?");
+		if (!waiter)
+			set_text(
+			    c, &f->next,
+			    "Look at %s and at who should be on the other side of the channel; "
+			    "make "
+			    "the send/receive select on a context or done channel, or buffer the "
+			    "channel so the sender can finish.",
+			    where ? where : "?");
 		evidence(c, f, "goroutines", "%u (ids %" PRIu64 "..%" PRIu64 ")", grp->count,
 		         grp->min_id, grp->max_id);
 		evidence(c, f, "blocked in", "%s", where ? where : "?");

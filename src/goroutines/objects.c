@@ -537,11 +537,13 @@ static void wait_object(struct octx *c, struct gpm_goroutine *g)
 	if (lock < 0)
 		return;
 	// The mutex: lockSlow's receiver, kept in its frame or in its register-argument spill
-	// slot just above it (in the caller's frame), a few bytes below &m.sema.
+	// slot just above it (in the caller's frame), a few bytes below &m.sema. Strictly
+	// below: &m.sema itself is often spilled there too (the semacquire argument; seen in
+	// Go 1.19), and the mutex's state word comes before its sema (sync/mutex.go).
 	uint64_t best = 0;
 	for (uint64_t a = g->regs[lock].sp; a + c->ps <= g->regs[lock].fp + 4 * c->ps; a += c->ps) {
 		uint64_t w;
-		if (word(c, a, &w) && w <= addr && addr - w < 32 && w > best)
+		if (word(c, a, &w) && w < addr && addr - w < 32 && w > best)
 			best = w;
 	}
 	if (best) {

@@ -1,7 +1,7 @@
 /*
  * Findings on the labelled scenario corpus: for every crash scenario fixture
- * (testdata/cores/go1.NN-crash-SCENARIO-VARIANT), the headline finding must be the expected
- * rule with its key evidence, both from the core (with the core-only readers of
+ * (testdata/cores/go1.NN-crash-SCENARIO-VARIANT and -crash2-), the headline finding must be the
+ * expected rule with its key evidence, both from the core (with the core-only readers of
  * src/goroutines/objects.c) and from the runtime's own traceback of the same instant
  * (stderr.txt); and both inputs must name the same goroutines.
  */
@@ -81,18 +81,38 @@ static struct gpm_incident *load_text(const char *dir)
 struct expect {
 	const char *scenario, *rule, *title_has, *evidence_has;
 	uint64_t count_min;
+	const char *evidence2;     /* more evidence both inputs must show, or NULL */
+	const char *text_evidence; /* evidence only the traceback text has, or NULL */
+	bool same_address;         /* core and text name the same object (f->address) */
 };
 
 static const struct expect expects[] = {
-    {"nilderef", "signal.nil-dereference", "main.(*Config).retries", "fault address 0x10", 1},
-    {"panic", "panic", "load /etc/app/db.yaml: missing field \"host\"", "main.mustLoad", 1},
-    {"nilmap", "panic.nil-map", "main.(*Registry).register", "assignment to entry in nil map", 1},
-    {"deadlock", "deadlock.all-asleep", "all goroutines are asleep", "main.deadlock", 5},
-    {"concmap", "map.concurrent-access", "main.writer", "concurrent map", 1},
-    {"overflow", "stack-overflow", "main.(*Tree).sum", "main.(*Tree).sum appears", 1},
+    {"nilderef", "signal.nil-dereference", "main.(*Config).retries", "fault address 0x10", 1, NULL,
+     NULL, false},
+    {"panic", "panic", "load /etc/app/db.yaml: missing field \"host\"", "main.mustLoad", 1, NULL,
+     NULL, false},
+    {"nilmap", "panic.nil-map", "main.(*Registry).register", "assignment to entry in nil map", 1,
+     NULL, NULL, false},
+    {"deadlock", "deadlock.all-asleep", "all goroutines are asleep", "main.deadlock", 5, NULL, NULL,
+     false},
+    {"concmap", "map.concurrent-access", "main.writer", "concurrent map", 1, NULL, NULL, false},
+    {"overflow", "stack-overflow", "main.(*Tree).sum", "main.(*Tree).sum appears", 1, NULL, NULL,
+     false},
     {"leak", "leak.chan", "abandoned channels in main.(*Client).fetch.func1",
-     "main.(*Client).fetch", 1000},
-    {"abba", "deadlock.lock-order", "each hold a mutex the other wants", "main.transfer", 2},
+     "main.(*Client).fetch", 1000, NULL, NULL, false},
+    {"abba", "deadlock.lock-order", "each hold a mutex the other wants", "main.transfer", 2, NULL,
+     NULL, false},
+    // crash2 (testdata/go/crash2): the headline names the result channel shared by the 16
+    // workers, where they were created, and the goroutine waiting for them in
+    // WaitGroup.Wait (goroutine 1, in runBatch).
+    {"workers", "deadlock.undrained-channel", "16 workers blocked sending on result channel 0x",
+     "by main.runBatch at gopm.test/fixture/crash2/main.go:90", 17, "goroutine 1 [", NULL, true},
+    // The throw, what was allocating, and (text only: the runtime printed it) the size.
+    {"oom", "oom", "out of memory while allocating in main.(*Cache).add", "out of memory", 1,
+     "main.oom at gopm.test/fixture/crash2/main.go:148", "4194304 bytes", false},
+    // The mutex, its 19 waiters and the holder sleeping inside the critical section.
+    {"contention", "contention.mutex", "19 goroutines wait for mutex 0x",
+     "19, first in main.(*Store).Get", 19, "in main.fetchRemote", NULL, true},
 };
 
 static bool evidence_has(const struct gpm_finding *f, const char *s)
@@ -111,7 +131,7 @@ static int cmp_u64(const void *a, const void *b)
 
 /* Checks the headline of inc; returns its sorted goroutine ids (first n, malloc'd). */
 static uint64_t *check_headline(const char *what, const struct gpm_incident *inc,
-                                const struct expect *e, size_t *nids)
+                                const struct expect *e, size_t *nids, uint64_t *address)
 {
 	struct gpm_analysis *a;
 	struct gpm_error *err = gpm_analysis_run(inc, NULL, &a);
@@ -124,6 +144,12 @@ static uint64_t *check_headline(const char *what, const struct gpm_incident *inc
 	              e->title_has);
 	ck_assert_msg(evidence_has(f, e->evidence_has), "%s: evidence lacks '%s'", what,
 	              e->evidence_has);
+	ck_assert_msg(!e->evidence2 || evidence_has(f, e->evidence2), "%s: evidence lacks '%s'",
+	              what, e->evidence2);
+	if (inc->kind != GPM_INPUT_CORE)
+		ck_assert_msg(!e->text_evidence || evidence_has(f, e->text_evidence),
+		              "%s: evidence lacks '%s'", what, e->text_evidence);
+	*address = f->address;
 	ck_assert_msg(f->count >= e->count_min, "%s: %llu goroutines, want >= %llu", what,
 	              (unsigned long long)f->count, (unsigned long long)e->count_min);
 	// The report prints without trouble in both forms.
@@ -153,13 +179,17 @@ START_TEST(test_scenarios)
 	struct dirent *de;
 	unsigned checked = 0;
 	while ((de = readdir(d))) {
+		// go1.NN-crash-SCENARIO-VARIANT and go1.NN-crash2-SCENARIO-VARIANT.
 		const char *c = strstr(de->d_name, "-crash-");
+		size_t skip = 7;
+		if (!c && (c = strstr(de->d_name, "-crash2-")))
+			skip = 8;
 		if (!c)
 			continue;
 		const struct expect *e = NULL;
 		for (size_t i = 0; i < sizeof(expects) / sizeof(expects[0]); i++) {
 			size_t l = strlen(expects[i].scenario);
-			if (!strncmp(c + 7, expects[i].scenario, l) && c[7 + l] == '-')
+			if (!strncmp(c + skip, expects[i].scenario, l) && c[skip + l] == '-')
 				e = &expects[i];
 		}
 		if (!e)
@@ -169,10 +199,14 @@ START_TEST(test_scenarios)
 		snprintf(what, sizeof(what), "%s core", de->d_name);
 		struct gpm_incident *ci = load_core(dir);
 		size_t nc, nt;
-		uint64_t *cids = check_headline(what, ci, e, &nc);
+		uint64_t caddr, taddr;
+		uint64_t *cids = check_headline(what, ci, e, &nc, &caddr);
 		snprintf(what, sizeof(what), "%s text", de->d_name);
 		struct gpm_incident *ti = load_text(dir);
-		uint64_t *tids = check_headline(what, ti, e, &nt);
+		uint64_t *tids = check_headline(what, ti, e, &nt, &taddr);
+		ck_assert_msg(!e->same_address || (caddr && caddr == taddr),
+		              "%s: core names %#llx, text %#llx", de->d_name,
+		              (unsigned long long)caddr, (unsigned long long)taddr);
 		// Both inputs name the same goroutines.
 		ck_assert_msg(nc == nt && !memcmp(cids, tids, nc * sizeof(*cids)),
 		              "%s: core and text name different goroutines (%zu vs %zu)",
