@@ -1,0 +1,175 @@
+/*
+ * gopm heap INPUT [--exe EXE] [--force] [--json] [--top N] [--store] [--db PATH]
+ *
+ * What fills the memory of a Go program. INPUT is a core (the heap walked as the runtime
+ * sees it, reconciled with the runtime's own counters), a runtime/debug.WriteHeapDump
+ * file, or a pprof heap profile (profile.proto, gzip'd or not, or the ?debug=1 text).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/source.h"
+#include "base/strbuf.h"
+#include "elf/exe.h"
+#include "gort/image.h"
+#include "cli/cli.h"
+#include "cli/load.h"
+#include "goroutines/process.h"
+#include "heap/heap.h"
+#include "heap/heapdump.h"
+#include "heap/pprof.h"
+
+static int heap_usage(void)
+{
+	printf(
+	    "usage: gopm heap [--exe EXE] [--force] [--json] [--top N] INPUT\n\n"
+	    "What fills a Go program's memory. INPUT is one of:\n"
+	    "  a core        the heap walked from the runtime's spans: objects by size class,\n"
+	    "                types recorded by the heap (Go 1.22+), stacks, and totals checked\n"
+	    "                against the runtime's own accounting in the same core\n"
+	    "  a heap dump   written by runtime/debug.WriteHeapDump: objects, roots, memstats\n"
+	    "  a profile     a pprof heap profile (profile.proto, gzip'd or not, or the\n"
+	    "                ?debug=1 text): in-use and allocated bytes by allocation site\n\n"
+	    "  --exe EXE   the executable of a core (default: found from the core and verified);\n"
+	    "              with a heap dump, names the types of objects with allocation headers\n"
+	    "  --force     use --exe even when its build id does not match the core\n"
+	    "  --json      the same as JSON\n"
+	    "  --top N     rows of the top lists (default 20)\n");
+	return GPM_EXIT_OK;
+}
+
+static int emit(struct gpm_strbuf *sb, int status)
+{
+	struct gpm_error *err = gpm_strbuf_error(sb);
+	if (err)
+		status = gpm_cli_fail(err);
+	else if (!gpm_cli_write(gpm_strbuf_str(sb), sb->len))
+		status = GPM_EXIT_INPUT;
+	gpm_strbuf_deinit(sb);
+	return status;
+}
+
+static int heap_core(struct gpm_source *src, bool json, size_t top)
+{
+	struct gpm_core *core;
+	struct gpm_error *err = gpm_core_from_source(src, &core);
+	if (err)
+		return gpm_cli_fail(err);
+	struct gpm_process_options po = {.exe_path = gpm_cli_core_options.exe_path,
+	                                 .force = gpm_cli_core_options.force};
+	struct gpm_process *p;
+	if ((err = gpm_process_from_core(core, &po, &p)))
+		return gpm_cli_fail(err);
+	struct gpm_heap *h;
+	if ((err = gpm_heap_read(p, NULL, &h))) {
+		gpm_process_destroy(p);
+		return gpm_cli_fail(err);
+	}
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	if (json)
+		gpm_heap_format_json(h, top, &sb);
+	else
+		gpm_heap_format_text(h, top, &sb);
+	int status = h->nwarnings || h->spans_bad ? GPM_EXIT_PARTIAL : GPM_EXIT_OK;
+	gpm_heap_destroy(h);
+	gpm_process_destroy(p);
+	return emit(&sb, status);
+}
+
+static int heap_dump(struct gpm_source *src, bool json, size_t top)
+{
+	// With the executable, objects carrying an allocation header (Go 1.22+) get types.
+	struct gpm_exe *exe = NULL;
+	struct gpm_goimage *img = NULL;
+	struct gpm_error *err = NULL;
+	if (gpm_cli_core_options.exe_path &&
+	    (err = gpm_exe_open(gpm_cli_core_options.exe_path, &exe)) == NULL)
+		err = gpm_goimage_open(exe, NULL, 0, &img);
+	if (err) {
+		gpm_exe_destroy(exe);
+		gpm_source_destroy(src);
+		return gpm_cli_fail(err);
+	}
+	struct gpm_heapdump *d;
+	err = gpm_heapdump_parse(src->data, src->size, img, &d);
+	gpm_source_destroy(src);
+	gpm_goimage_destroy(img);
+	gpm_exe_destroy(exe);
+	if (err)
+		return gpm_cli_fail(err);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	if (json)
+		gpm_heapdump_format_json(d, top, &sb);
+	else
+		gpm_heapdump_format_text(d, top, &sb);
+	int status = d->nwarnings ? GPM_EXIT_PARTIAL : GPM_EXIT_OK;
+	gpm_heapdump_destroy(d);
+	return emit(&sb, status);
+}
+
+static int heap_profile(struct gpm_source *src, bool json, size_t top)
+{
+	struct gpm_pprof *prof;
+	struct gpm_error *err = gpm_pprof_parse(src->data, src->size, &prof);
+	gpm_source_destroy(src);
+	if (err)
+		return gpm_cli_fail(err);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	if (json)
+		gpm_pprof_format_json(prof, top, &sb);
+	else
+		gpm_pprof_format_text(prof, top, &sb);
+	gpm_pprof_destroy(prof);
+	return emit(&sb, GPM_EXIT_OK);
+}
+
+int gpm_cmd_heap(int argc, char **argv)
+{
+	const char *input = NULL;
+	bool json = false;
+	size_t top = 20;
+	for (int i = 1; i < argc; i++) {
+		int st = 0;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return heap_usage();
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "--top")) {
+			if (i + 1 >= argc)
+				return gpm_cli_usage("heap", "--top needs a value");
+			char *end;
+			errno = 0;
+			unsigned long long v = strtoull(argv[++i], &end, 10);
+			if (errno || *end || end == argv[i] || v > 1000000)
+				return gpm_cli_usage("heap", "bad --top '%s'", argv[i]);
+			top = (size_t)v;
+		} else if (gpm_cli_core_option("heap", argc, argv, &i, &st)) {
+			if (st)
+				return st;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return gpm_cli_usage("heap", "unknown option '%s'", argv[i]);
+		} else if (!input) {
+			input = argv[i];
+		} else {
+			return gpm_cli_usage("heap", "one input only");
+		}
+	}
+	if (!input)
+		return gpm_cli_usage("heap", "missing INPUT");
+	struct gpm_source *src;
+	struct gpm_error *err = gpm_source_open(input, &src);
+	if (err)
+		return gpm_cli_fail(err);
+	if (src->size >= 4 && !memcmp(src->data, "\177ELF", 4))
+		return heap_core(src, json, top);
+	if (gpm_heapdump_detect(src->data, src->size))
+		return heap_dump(src, json, top);
+	if (gpm_pprof_detect(src->data, src->size))
+		return heap_profile(src, json, top);
+	gpm_source_destroy(src);
+	return gpm_cli_fail(gpm_error_create(
+	    GPM_ERR_FORMAT, "%s: not a core, a Go heap dump or a pprof heap profile", input));
+}

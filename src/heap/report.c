@@ -1,0 +1,261 @@
+/*
+ * The heap report (see heap.h): totals, the reconciliation with the runtime's own counters
+ * (each line says whether ours is within 1% of the runtime's), the types the heap records,
+ * and the size-class table, as text or JSON.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/json.h"
+#include "heap/heap.h"
+
+static bool within(uint64_t a, uint64_t b)
+{
+	uint64_t d = a > b ? a - b : b - a, m = a > b ? a : b;
+	return d * 100 <= m;
+}
+
+size_t gpm_heap_checks(const struct gpm_heap *h, struct gpm_heap_check *out, size_t cap)
+{
+	size_t n = 0;
+#define CHECK(w, o, r)                                                                             \
+	do {                                                                                       \
+		if (n < cap)                                                                       \
+			out[n++] = (struct gpm_heap_check){(w), (o), (r), within((o), (r))};       \
+	} while (0)
+	const struct gpm_heap_runtime *rt = &h->rt;
+	if (rt->has_pages_in_use)
+		CHECK("heap span pages (mheap_.pagesInUse)", h->pages_inuse, rt->pages_in_use);
+	if (rt->has_stats) {
+		CHECK("heap span bytes (heapStats.inHeap)", h->inuse_bytes, rt->in_heap);
+		CHECK("stack+workbuf span bytes (heapStats.inStacks+inWorkBufs+inPtrScalarBits)",
+		      h->manual_bytes, rt->in_stacks + rt->in_workbufs + rt->in_ptrscalar);
+		CHECK("allocated objects (HeapObjects + cached-span allocations)", h->objects,
+		      rt->heap_objects + rt->cached_adjust_objects);
+		CHECK("allocated bytes (HeapAlloc + cached-span allocations)", h->bytes,
+		      rt->heap_alloc + rt->cached_adjust_bytes);
+	}
+#undef CHECK
+	return n;
+}
+
+static void human(char *buf, size_t cap, uint64_t v)
+{
+	if (v >= (uint64_t)10 << 30)
+		snprintf(buf, cap, "%.1f GiB", (double)v / (1 << 30));
+	else if (v >= (uint64_t)10 << 20)
+		snprintf(buf, cap, "%.1f MiB", (double)v / (1 << 20));
+	else if (v >= 10 << 10)
+		snprintf(buf, cap, "%.1f KiB", (double)v / (1 << 10));
+	else
+		snprintf(buf, cap, "%" PRIu64 " B", v);
+}
+
+static double pct(uint64_t a, uint64_t b)
+{
+	return b ? 100.0 * (double)a / (double)b : 0;
+}
+
+static int count_cmp(const void *a, const void *b)
+{
+	const struct gpm_heap_type *x = *(const struct gpm_heap_type *const *)a;
+	const struct gpm_heap_type *y = *(const struct gpm_heap_type *const *)b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/* Types sorted by count (borrowed pointers; NULL on out of memory). */
+static const struct gpm_heap_type **by_count(const struct gpm_heap *h)
+{
+	const struct gpm_heap_type **v = malloc((h->ntypes ? h->ntypes : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < h->ntypes; i++)
+		v[i] = &h->types[i];
+	qsort(v, h->ntypes, sizeof(*v), count_cmp);
+	return v;
+}
+
+void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbuf *sb)
+{
+	char a[32], b[32], c[32];
+	gpm_strbuf_printf(sb, "go:          %s\n", h->go_version[0] ? h->go_version : "unknown");
+	gpm_strbuf_printf(sb, "spans:       %" PRIu64 " in mheap_.allspans (%s)\n", h->nallspans,
+	                  h->allspans_how);
+	human(a, sizeof(a), h->inuse_bytes);
+	gpm_strbuf_printf(sb,
+	                  "             %" PRIu64 " heap (%s in %" PRIu64 " pages), %" PRIu64
+	                  " cached by an mcache, %" PRIu64 " not swept since the last GC\n",
+	                  h->spans_inuse, a, h->pages_inuse, h->spans_cached, h->spans_unswept);
+	human(a, sizeof(a), h->manual_bytes);
+	gpm_strbuf_printf(sb, "             %" PRIu64 " stack/manual (%s), %" PRIu64 " free%s\n",
+	                  h->spans_manual, a, h->spans_dead, h->spans_bad ? "," : "");
+	if (h->spans_bad)
+		gpm_strbuf_printf(sb, "             %" PRIu64 " unreadable\n", h->spans_bad);
+	human(a, sizeof(a), h->bytes);
+	human(b, sizeof(b), h->small_bytes);
+	human(c, sizeof(c), h->large_bytes);
+	gpm_strbuf_printf(sb,
+	                  "objects:     %" PRIu64 " allocated, %s: %" PRIu64 " small (%s), %" PRIu64
+	                  " large (%s)\n",
+	                  h->objects, a, h->small_objects, b, h->large_objects, c);
+	human(a, sizeof(a), h->noscan_bytes);
+	gpm_strbuf_printf(sb,
+	                  "             %" PRIu64 " without pointers (%s), %" PRIu64
+	                  " tiny-allocator blocks\n",
+	                  h->noscan_objects, a, h->tiny_blocks);
+	if (h->headers) {
+		human(a, sizeof(a), h->typed_bytes);
+		gpm_strbuf_printf(sb,
+		                  "types:       %" PRIu64
+		                  " objects (%s, %.1f%% of bytes) typed by allocation "
+		                  "headers and span.largeType; the rest (small or pointer-free "
+		                  "objects) untyped\n",
+		                  h->typed_objects, a, pct(h->typed_bytes, h->bytes));
+		if (h->bad_headers)
+			gpm_strbuf_printf(
+			    sb, "             %" PRIu64 " headers not a type descriptor\n",
+			    h->bad_headers);
+	} else {
+		gpm_strbuf_puts(sb,
+		                "types:       none recorded: heaps before Go 1.22 keep no type in "
+		                "objects (100% untyped)\n");
+	}
+	struct gpm_heap_check checks[8];
+	size_t nc = gpm_heap_checks(h, checks, 8);
+	gpm_strbuf_puts(sb, "\nreconciliation with the runtime's own accounting in the core:\n");
+	if (!nc)
+		gpm_strbuf_puts(sb, "  (no runtime counters found)\n");
+	for (size_t i = 0; i < nc; i++) {
+		const struct gpm_heap_check *k = &checks[i];
+		gpm_strbuf_printf(sb, "  %-4s %s: gopm %" PRIu64 ", runtime %" PRIu64 "\n",
+		                  k->ok ? "ok" : "DIFF", k->what, k->ours, k->runtime);
+	}
+	if (h->rt.has_pages_in_use)
+		gpm_strbuf_printf(sb, "  (pagesInUse: %s)\n", h->rt.pages_how);
+	if (h->count_mismatch)
+		gpm_strbuf_printf(sb,
+		                  "  %" PRIu64 " spans whose allocCount differs from their bits\n",
+		                  h->count_mismatch);
+	if (h->ntypes) {
+		size_t n = h->ntypes < top ? h->ntypes : top;
+		gpm_strbuf_printf(sb, "\ntop types by bytes:\n  %14s %10s  %s\n", "bytes", "count",
+		                  "type");
+		for (size_t i = 0; i < n; i++)
+			gpm_strbuf_printf(sb, "  %14" PRIu64 " %10" PRIu64 "  %s\n",
+			                  h->types[i].bytes, h->types[i].count, h->types[i].name);
+		const struct gpm_heap_type **v = by_count(h);
+		if (v) {
+			gpm_strbuf_printf(sb, "\ntop types by count:\n  %10s %14s  %s\n", "count",
+			                  "bytes", "type");
+			for (size_t i = 0; i < n; i++)
+				gpm_strbuf_printf(sb, "  %10" PRIu64 " %14" PRIu64 "  %s\n",
+				                  v[i]->count, v[i]->bytes, v[i]->name);
+			free(v);
+		}
+	}
+	gpm_strbuf_printf(sb, "\nsize classes:\n  %5s %8s %8s %10s %14s %10s\n", "class", "size",
+	                  "spans", "objects", "bytes", "free");
+	for (unsigned i = 0; i < h->nclasses; i++) {
+		const struct gpm_heap_class *k = &h->classes[i];
+		if (!k->spans)
+			continue;
+		if (i == 0)
+			gpm_strbuf_printf(sb, "  %5u %8s", i, "large");
+		else
+			gpm_strbuf_printf(sb, "  %5u %8" PRIu64, i, k->elemsize);
+		gpm_strbuf_printf(sb, " %8" PRIu64 " %10" PRIu64 " %14" PRIu64 " %10" PRIu64 "\n",
+		                  k->spans, k->objects, k->bytes, k->free_slots);
+	}
+	for (size_t i = 0; i < h->nwarnings; i++)
+		gpm_strbuf_printf(sb, "warning: %s\n", h->warnings[i]);
+}
+
+void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbuf *sb)
+{
+	struct gpm_json j;
+	gpm_json_init(&j, sb, true);
+	gpm_json_object_begin(&j);
+	gpm_json_kv_string(&j, "go_version", h->go_version[0] ? h->go_version : NULL);
+	gpm_json_key(&j, "spans");
+	gpm_json_object_begin(&j);
+	gpm_json_kv_uint(&j, "allspans", h->nallspans);
+	gpm_json_kv_string(&j, "allspans_found_by", h->allspans_how);
+	gpm_json_kv_uint(&j, "heap", h->spans_inuse);
+	gpm_json_kv_uint(&j, "heap_pages", h->pages_inuse);
+	gpm_json_kv_uint(&j, "heap_bytes", h->inuse_bytes);
+	gpm_json_kv_uint(&j, "manual", h->spans_manual);
+	gpm_json_kv_uint(&j, "manual_bytes", h->manual_bytes);
+	gpm_json_kv_uint(&j, "free", h->spans_dead);
+	gpm_json_kv_uint(&j, "unreadable", h->spans_bad);
+	gpm_json_kv_uint(&j, "cached", h->spans_cached);
+	gpm_json_kv_uint(&j, "unswept", h->spans_unswept);
+	gpm_json_kv_uint(&j, "alloc_count_mismatch", h->count_mismatch);
+	gpm_json_object_end(&j);
+	gpm_json_key(&j, "objects");
+	gpm_json_object_begin(&j);
+	gpm_json_kv_uint(&j, "count", h->objects);
+	gpm_json_kv_uint(&j, "bytes", h->bytes);
+	gpm_json_kv_uint(&j, "small", h->small_objects);
+	gpm_json_kv_uint(&j, "small_bytes", h->small_bytes);
+	gpm_json_kv_uint(&j, "large", h->large_objects);
+	gpm_json_kv_uint(&j, "large_bytes", h->large_bytes);
+	gpm_json_kv_uint(&j, "noscan", h->noscan_objects);
+	gpm_json_kv_uint(&j, "noscan_bytes", h->noscan_bytes);
+	gpm_json_kv_uint(&j, "tiny_blocks", h->tiny_blocks);
+	gpm_json_kv_bool(&j, "allocation_headers", h->headers);
+	gpm_json_kv_uint(&j, "typed", h->typed_objects);
+	gpm_json_kv_uint(&j, "typed_bytes", h->typed_bytes);
+	gpm_json_kv_uint(&j, "bad_headers", h->bad_headers);
+	gpm_json_object_end(&j);
+	gpm_json_key(&j, "reconciliation");
+	gpm_json_array_begin(&j);
+	struct gpm_heap_check checks[8];
+	size_t nc = gpm_heap_checks(h, checks, 8);
+	for (size_t i = 0; i < nc; i++) {
+		gpm_json_object_begin(&j);
+		gpm_json_kv_string(&j, "what", checks[i].what);
+		gpm_json_kv_uint(&j, "gopm", checks[i].ours);
+		gpm_json_kv_uint(&j, "runtime", checks[i].runtime);
+		gpm_json_kv_bool(&j, "within_1_percent", checks[i].ok);
+		gpm_json_object_end(&j);
+	}
+	gpm_json_array_end(&j);
+	gpm_json_key(&j, "types");
+	gpm_json_array_begin(&j);
+	for (size_t i = 0; i < h->ntypes && i < top; i++) {
+		gpm_json_object_begin(&j);
+		gpm_json_kv_string(&j, "type", h->types[i].name);
+		gpm_json_kv_hex(&j, "descriptor", h->types[i].type);
+		gpm_json_kv_uint(&j, "count", h->types[i].count);
+		gpm_json_kv_uint(&j, "bytes", h->types[i].bytes);
+		gpm_json_object_end(&j);
+	}
+	gpm_json_array_end(&j);
+	gpm_json_key(&j, "size_classes");
+	gpm_json_array_begin(&j);
+	for (unsigned i = 0; i < h->nclasses; i++) {
+		const struct gpm_heap_class *k = &h->classes[i];
+		if (!k->spans)
+			continue;
+		gpm_json_object_begin(&j);
+		gpm_json_kv_uint(&j, "class", i);
+		gpm_json_kv_uint(&j, "size", k->elemsize);
+		gpm_json_kv_uint(&j, "spans", k->spans);
+		gpm_json_kv_uint(&j, "objects", k->objects);
+		gpm_json_kv_uint(&j, "bytes", k->bytes);
+		gpm_json_kv_uint(&j, "free_slots", k->free_slots);
+		gpm_json_object_end(&j);
+	}
+	gpm_json_array_end(&j);
+	gpm_json_key(&j, "warnings");
+	gpm_json_array_begin(&j);
+	for (size_t i = 0; i < h->nwarnings; i++)
+		gpm_json_string(&j, h->warnings[i]);
+	gpm_json_array_end(&j);
+	gpm_json_object_end(&j);
+	gpm_strbuf_putc(sb, '\n');
+}
