@@ -584,13 +584,29 @@ static unsigned handle(struct tui *t, const struct event *ev)
 	return TUI_REDRAW_NONE;
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+// GOPM_TUI_TIMING=FILE: one line per event, "key handle+draw ms queries", for the figures in
+// doc/screens/README.md (how long each key takes on a big archive or incident).
 static void run(struct tui *t, struct script *script)
 {
+	const char *tpath = getenv("GOPM_TUI_TIMING");
+	FILE *timing = tpath && *tpath ? fopen(tpath, "w") : NULL;
+	double t0 = now_ms();
 	tui_draw(t, TUI_REDRAW_ALL);
+	if (timing)
+		fprintf(timing, "start %.2f ms %u queries\n", now_ms() - t0, t->db.queries);
 	while (!t->quit) {
 		struct event ev;
 		if (script ? !script_next(t, script, &ev) : !terminal_next(&ev))
 			break;
+		t0 = now_ms();
+		unsigned q0 = t->db.queries;
 		// A message stays until the next key.
 		bool had_status = t->status[0];
 		t->status[0] = 0;
@@ -601,7 +617,12 @@ static void run(struct tui *t, struct script *script)
 		if (had_status)
 			r |= TUI_REDRAW_STATUS;
 		tui_draw(t, r);
+		if (timing)
+			fprintf(timing, "key %d %.2f ms %u queries\n", ev.key, now_ms() - t0,
+			        t->db.queries - q0);
 	}
+	if (timing)
+		fclose(timing);
 }
 
 /* ---- input, archive and setup ---- */
