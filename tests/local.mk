@@ -111,3 +111,8 @@ TESTS += tests/cli/archive.sh
 # gopm tui: scripted screens compared as text, and end-to-end runs under tmux (skip without it)
 TESTS += tests/tui/run.sh tests/tui/tmux.sh
 EXTRA_DIST += tests/tui
+
+# gopm analyze: exit statuses, --json validity (json-valid), storing into the archive
+check_PROGRAMS += tests/cli/json-valid
+tests_cli_json_valid_SOURCES = tests/cli/json-valid.c
+TESTS += tests/cli/analyze.sh

@@ -1,11 +1,15 @@
 /*
  * gopm analyze INPUT [--json] [--exe EXE] [--force] [--similarity exact|args|lines]
- *                    [--groups N] [--width N]
+ *                    [--groups N] [--width N] [--db PATH] [--no-store] [--keep]
  *
  * Names the likely root cause of a crash or hang: findings with evidence first, then
  * process facts, goroutine groups and states. Cores are opened here directly (not through
  * gpm_cli_load) because the core-only readers (src/goroutines/objects.c: panic values, wait
  * objects, fault addresses) need the process, not just the incident.
+ *
+ * Every analysis is stored in the incident archive (cli/archive.h, as `gopm ingest` does)
+ * unless --no-store: the report ends with the incident id and, when the archive has seen
+ * the same bug before (the incident's cluster), how often and since when.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +19,14 @@
 
 #include "analysis/analysis.h"
 #include "base/source.h"
+#include "cli/archive.h"
 #include "cli/cli.h"
 #include "cli/load.h"
 #include "dump/dump.h"
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
 #include "goroutines/process.h"
+#include "store/store.h"
 
 static struct gpm_error *load_core(const char *path, struct gpm_incident **out)
 {
@@ -83,6 +89,64 @@ static unsigned terminal_width(void)
 	return 100;
 }
 
+/*
+ * What the archive knows about incident id: "stored in the archive as incident N" (or
+ * "already in ... as incident N") and, when its cluster holds earlier incidents, "seen N
+ * times before since DATE (cluster C)". One or two lines into out.
+ */
+static struct gpm_error *archive_lines(struct gpm_store *st, int64_t id, bool existed,
+                                       struct gpm_strbuf *out)
+{
+	gpm_strbuf_printf(out, "%s in the archive as incident %lld (gopm show %lld)",
+	                  existed ? "already" : "stored", (long long)id, (long long)id);
+	struct gpm_store_table facts;
+	struct gpm_error *err = gpm_store_incident_facts(st, id, &facts);
+	if (err)
+		return err;
+	int64_t cluster = 0;
+	for (size_t r = 0; r < facts.nrows; r++) {
+		const char *k = gpm_store_cell(&facts, r, 0), *v = gpm_store_cell(&facts, r, 1);
+		if (k && v && !strcmp(k, "cluster"))
+			cluster = strtoll(v, NULL, 10);
+	}
+	gpm_store_table_deinit(&facts);
+	if (cluster <= 0) {
+		gpm_strbuf_putc(out, '\n');
+		return NULL;
+	}
+	// The cluster's other incidents: how many, and the earliest time.
+	struct gpm_store_filter f = {.cluster = cluster, .limit = -1};
+	struct gpm_store_table t;
+	if ((err = gpm_store_incidents(st, &f, &t)))
+		return err;
+	size_t idc = SIZE_MAX, timec = SIZE_MAX;
+	for (size_t c = 0; c < t.ncols; c++) {
+		if (!strcmp(t.cols[c], "id"))
+			idc = c;
+		else if (!strcmp(t.cols[c], "time"))
+			timec = c;
+	}
+	uint64_t before = 0;
+	const char *since = NULL;
+	for (size_t r = 0; idc != SIZE_MAX && timec != SIZE_MAX && r < t.nrows; r++) {
+		const char *rid = gpm_store_cell(&t, r, idc), *tm = gpm_store_cell(&t, r, timec);
+		if (!rid || strtoll(rid, NULL, 10) == id)
+			continue;
+		before++;
+		if (tm && (!since || strcmp(tm, since) < 0))
+			since = tm;
+	}
+	if (before)
+		gpm_strbuf_printf(out, "; seen %llu time%s before since %s (cluster %lld)",
+		                  (unsigned long long)before, before == 1 ? "" : "s",
+		                  since ? since : "?", (long long)cluster);
+	else
+		gpm_strbuf_printf(out, "; first of its kind (cluster %lld)", (long long)cluster);
+	gpm_strbuf_putc(out, '\n');
+	gpm_store_table_deinit(&t);
+	return NULL;
+}
+
 int gpm_cmd_analyze(int argc, char **argv)
 {
 	const char *input = NULL;
@@ -90,6 +154,8 @@ int gpm_cmd_analyze(int argc, char **argv)
 	struct gpm_analysis_options ao = {.level = GPM_GROUP_NO_ARGS};
 	struct gpm_report_options ro = {0};
 	int status = GPM_EXIT_OK;
+	const char *db = NULL;
+	bool store = true, keep = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (gpm_cli_core_option("analyze", argc, argv, &i, &status)) {
@@ -97,6 +163,14 @@ int gpm_cmd_analyze(int argc, char **argv)
 				return status;
 		} else if (!strcmp(a, "--json")) {
 			json = true;
+		} else if (!strcmp(a, "--no-store")) {
+			store = false;
+		} else if (!strcmp(a, "--keep")) {
+			keep = true;
+		} else if (!strcmp(a, "--db") || !strncmp(a, "--db=", 5)) {
+			db = a[4] == '=' ? a + 5 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!db || !*db)
+				return gpm_cli_usage("analyze", "--db needs a path");
 		} else if (!strcmp(a, "--similarity") || !strncmp(a, "--similarity=", 13)) {
 			const char *v = a[12] == '=' ? a + 13 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!v)
@@ -124,9 +198,17 @@ int gpm_cmd_analyze(int argc, char **argv)
 			printf("usage: gopm analyze INPUT [--json] [--exe EXE] [--force]\n"
 			       "                    [--similarity exact|args|lines] [--groups N] "
 			       "[--width N]\n"
+			       "                    [--db PATH] [--no-store] [--keep]\n\n"
 			       "Names the likely root cause of a crash or hang in a core or a "
 			       "goroutine dump:\nfindings with evidence, process facts, goroutine "
-			       "groups, states.\n");
+			       "groups, states. The incident is\nstored in the archive (the same "
+			       "input twice is stored once) and the report\nends with its id and "
+			       "how often the archive has seen the same bug.\n\n"
+			       "  --db PATH     the archive (default "
+			       "$XDG_DATA_HOME/gopm/archive.db)\n"
+			       "  --no-store    do not store the incident\n"
+			       "  --keep        also copy the input into the archive's zstd "
+			       "artifact store\n");
 			return GPM_EXIT_OK;
 		} else if (a[0] == '-' && a[1]) {
 			return gpm_cli_usage("analyze", "unknown option '%s'", a);
@@ -138,6 +220,9 @@ int gpm_cmd_analyze(int argc, char **argv)
 	}
 	if (!input)
 		return gpm_cli_usage("analyze", "missing INPUT (a core or a goroutine dump)");
+	if (!store && (keep || db))
+		return gpm_cli_usage("analyze", "--no-store cannot go with %s",
+		                     keep ? "--keep" : "--db");
 	if (!ro.width)
 		ro.width = terminal_width();
 	ro.color = !json && gpm_cli_color();
@@ -147,6 +232,25 @@ int gpm_cmd_analyze(int argc, char **argv)
 	if (err)
 		return gpm_cli_fail(err);
 	bool partial = false;
+	// The archive: opened once; a failure to store is a warning, not a lost report.
+	struct gpm_store *st = NULL;
+	struct gpm_store_artifact art;
+	if (store) {
+		struct gpm_error *serr = gpm_store_artifact_from_file(input, &art);
+		if (!serr)
+			serr = gpm_cli_store_open(db, false, &st);
+		if (serr) {
+			char *m = gpm_safe_strndup(serr->message, strlen(serr->message));
+			fprintf(stderr, "gopm: warning: not stored in the archive: %s\n",
+			        m ? m : "?");
+			free(m);
+			gpm_error_destroy(serr);
+			partial = true;
+			st = NULL;
+		} else {
+			art.keep = keep;
+		}
+	}
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
 	// A file may hold several dumps: the last one is the newest state.
 	for (size_t s = 0; s < l.n; s++) {
@@ -168,6 +272,34 @@ int gpm_cmd_analyze(int argc, char **argv)
 			gpm_report_json(inc, a, &ro, &sb);
 		else
 			gpm_report_text(inc, a, &ro, &sb);
+		if (st) {
+			// Stored with its own plain report (no colour, width 100), as ingest does.
+			int64_t id = 0;
+			struct gpm_strbuf line = GPM_STRBUF_INIT;
+			struct gpm_error *serr =
+			    gpm_cli_store_incident(st, inc, a, &art, NULL, &id);
+			if (!serr)
+				serr = archive_lines(st, id, gpm_store_ingest_existed(st), &line);
+			if (!serr)
+				serr = gpm_strbuf_error(&line);
+			if (serr) {
+				char *m = gpm_safe_strndup(serr->message, strlen(serr->message));
+				fprintf(stderr, "gopm: warning: not stored in the archive: %s\n",
+				        m ? m : "?");
+				free(m);
+				gpm_error_destroy(serr);
+				partial = true;
+			} else if (json) {
+				// stdout stays one JSON document.
+				fprintf(stderr, "gopm: %s", gpm_strbuf_str(&line));
+			} else {
+				if (sb.len && sb.buf[sb.len - 1] != '\n')
+					gpm_strbuf_putc(&sb, '\n');
+				gpm_strbuf_putc(&sb, '\n');
+				gpm_strbuf_append(&sb, line.buf, line.len);
+			}
+			gpm_strbuf_deinit(&line);
+		}
 		gpm_analysis_destroy(a);
 		if ((err = gpm_strbuf_error(&sb)))
 			break;
@@ -179,6 +311,7 @@ int gpm_cmd_analyze(int argc, char **argv)
 	}
 	gpm_strbuf_deinit(&sb);
 	gpm_cli_loaded_release(&l);
+	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);
 	if (status)
