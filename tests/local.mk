@@ -116,3 +116,23 @@ EXTRA_DIST += tests/tui
 check_PROGRAMS += tests/cli/json-valid
 tests_cli_json_valid_SOURCES = tests/cli/json-valid.c
 TESTS += tests/cli/analyze.sh
+
+# heap: the walk from cores, heap dumps and pprof profiles; fuzz harnesses for the two readers
+check_test_sources += tests/heap/test_heap.c
+check_PROGRAMS += tests/fuzz/replay-heapdump tests/fuzz/replay-pprof
+TESTS += tests/fuzz/replay-heapdump tests/fuzz/replay-pprof
+tests_fuzz_replay_heapdump_SOURCES = tests/fuzz/heapdump.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_heapdump_LDADD = $(FUZZ_LDADD)
+tests_fuzz_replay_pprof_SOURCES = tests/fuzz/pprof.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_pprof_LDADD = $(FUZZ_LDADD)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz-heapdump tests/fuzz/fuzz-pprof
+tests_fuzz_fuzz_heapdump_SOURCES = tests/fuzz/heapdump.c
+tests_fuzz_fuzz_heapdump_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_heapdump_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_heapdump_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_pprof_SOURCES = tests/fuzz/pprof.c
+tests_fuzz_fuzz_pprof_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_pprof_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_pprof_LDADD = $(FUZZ_LDADD)
+endif

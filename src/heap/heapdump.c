@@ -209,14 +209,19 @@ static bool memprof(struct pctx *p)
 		return false;
 	const uint8_t *fn = NULL, *file = NULL;
 	uint64_t fnlen = 0, filelen = 0, line = 0;
+	bool fn_rt = false;
 	for (uint64_t i = 0; i < nstk; i++) {
 		const uint8_t *f, *fl;
 		uint64_t n1, n2, ln;
 		// Each frame takes at least 3 bytes: the loop ends within the input.
 		if (!bytes(p, &f, &n1) || !bytes(p, &fl, &n2) || !uv(p, &ln))
 			return false;
-		if (i == 0) {
+		// The site is the innermost frame outside the runtime (Go 1.27 records
+		// runtime.mallocgc itself).
+		bool rt = n1 >= 8 && !memcmp(f, "runtime.", 8);
+		if (!fn || (fn_rt && !rt)) {
 			fn = f, fnlen = n1, file = fl, filelen = n2, line = ln;
+			fn_rt = rt;
 		}
 	}
 	uint64_t allocs, frees;

@@ -1,0 +1,421 @@
+/*
+ * The heap reader against the heapfix fixtures (testdata/go/heapfix): cores taken right
+ * after the program printed runtime.ReadMemStats (nothing allocated in between), so the
+ * runtime's own totals are known exactly; heap dumps and pprof profiles of the same heap.
+ * Known contents: 300 main.bigRecord (640-byte class), 5 main.blob (40 KiB large objects),
+ * 2000 *main.entry with 100-byte values, one 1 MiB []byte.
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/source.h"
+#include "check_gopm.h"
+#include "elf/exe.h"
+#include "gort/image.h"
+#include "heap/heap.h"
+#include "heap/heapdump.h"
+#include "heap/pprof.h"
+
+static const char *const cores[] = {
+    "go1.19-heapfix-dwarf",    "go1.19-heapfix-stripped", "go1.21-heapfix-stripped",
+    "go1.22-heapfix-dwarf",    "go1.22-heapfix-stripped", "go1.24-heapfix-stripped",
+    "go1.26-heapfix-stripped", "go1.27-heapfix-dwarf",    "go1.27-heapfix-stripped",
+};
+#define NCORES (sizeof(cores) / sizeof(cores[0]))
+
+struct memstats {
+	uint64_t heap_alloc, heap_objects, heap_inuse, stack_inuse;
+};
+
+/* The "memstats: HeapAlloc N HeapObjects N HeapInuse N StackInuse N ..." line the fixture
+ * printed before it crashed. */
+static bool read_memstats(const char *dir, struct memstats *m)
+{
+	char path[600];
+	snprintf(path, sizeof(path), "%s/stderr.txt", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	char line[1024];
+	bool ok = false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line,
+		           "memstats: HeapAlloc %" SCNu64 " HeapObjects %" SCNu64
+		           " HeapInuse %" SCNu64 " StackInuse %" SCNu64,
+		           &m->heap_alloc, &m->heap_objects, &m->heap_inuse,
+		           &m->stack_inuse) == 4) {
+			ok = true;
+			break;
+		}
+	fclose(f);
+	return ok;
+}
+
+static const struct gpm_heap_type *find_type(const struct gpm_heap *h, const char *name)
+{
+	for (size_t i = 0; i < h->ntypes; i++)
+		if (!strcmp(h->types[i].name, name))
+			return &h->types[i];
+	return NULL;
+}
+
+static const struct gpm_heap_class *class_of_size(const struct gpm_heap *h, uint64_t size)
+{
+	for (unsigned i = 1; i < h->nclasses; i++)
+		if (h->classes[i].elemsize == size)
+			return &h->classes[i];
+	return NULL;
+}
+
+static struct gpm_heap *open_heap(const char *name, struct gpm_process **pp)
+{
+	char dir[512], exe[512], rel[256];
+	snprintf(rel, sizeof(rel), "cores/%s", name);
+	snprintf(dir, sizeof(dir), "%s", gpm_test_data(rel));
+	// Executables are named like the core: exe/<name without "-heapfix">.
+	char ver[16];
+	snprintf(ver, sizeof(ver), "%.*s", (int)(strchr(name, '-') - name), name);
+	const char *variant = strrchr(name, '-') + 1;
+	snprintf(rel, sizeof(rel), "exe/%s-heapfix-%s.zst", ver, variant);
+	snprintf(exe, sizeof(exe), "%s", gpm_test_data(rel));
+	char core[600];
+	snprintf(core, sizeof(core), "%s/core.zst", dir);
+	struct gpm_process_options o = {.exe_path = exe};
+	struct gpm_process *p;
+	struct gpm_error *err = gpm_process_open(core, &o, &p);
+	ck_assert_msg(!err, "%s: %s", name, err ? err->message : "");
+	struct gpm_heap *h;
+	err = gpm_heap_read(p, NULL, &h);
+	ck_assert_msg(!err, "%s: %s", name, err ? err->message : "");
+	*pp = p;
+	return h;
+}
+
+START_TEST(heap_totals_equal_the_runtime)
+{
+	const char *name = cores[_i];
+	struct gpm_process *p;
+	struct gpm_heap *h = open_heap(name, &p);
+	char rel[256], dir[512];
+	snprintf(rel, sizeof(rel), "cores/%s", name);
+	snprintf(dir, sizeof(dir), "%s", gpm_test_data(rel));
+	struct memstats m;
+	ck_assert_msg(read_memstats(dir, &m), "%s: no memstats line", name);
+	// ReadMemStats flushed every mcache and nothing was allocated after it: exact.
+	ck_assert_uint_eq(h->spans_cached, 0);
+	ck_assert_msg(h->objects == m.heap_objects, "%s: objects %" PRIu64 " vs %" PRIu64, name,
+	              h->objects, m.heap_objects);
+	ck_assert_msg(h->bytes == m.heap_alloc, "%s: bytes %" PRIu64 " vs %" PRIu64, name, h->bytes,
+	              m.heap_alloc);
+	ck_assert_msg(h->inuse_bytes == m.heap_inuse, "%s: inuse %" PRIu64 " vs %" PRIu64, name,
+	              h->inuse_bytes, m.heap_inuse);
+	// Manual spans are stacks plus GC work buffers.
+	ck_assert_msg(h->manual_bytes >= m.stack_inuse, "%s: manual %" PRIu64 " < stacks %" PRIu64,
+	              name, h->manual_bytes, m.stack_inuse);
+	ck_assert_uint_eq(h->count_mismatch, 0);
+	ck_assert_uint_eq(h->spans_bad, 0);
+	ck_assert_uint_eq(h->nwarnings, 0);
+	// The runtime's accounting in the core agrees too.
+	struct gpm_heap_check checks[8];
+	size_t nc = gpm_heap_checks(h, checks, 8);
+	bool dwarf = strstr(name, "dwarf") != NULL;
+	ck_assert_uint_eq(nc, dwarf ? 5 : 1);
+	for (size_t i = 0; i < nc; i++)
+		ck_assert_msg(checks[i].ok && checks[i].ours == checks[i].runtime,
+		              "%s: %s: %" PRIu64 " vs %" PRIu64, name, checks[i].what,
+		              checks[i].ours, checks[i].runtime);
+	if (dwarf)
+		ck_assert_uint_eq(h->rt.in_stacks, m.stack_inuse);
+	ck_assert_ptr_nonnull(strstr(h->allspans_how, dwarf ? "symbol" : "scan"));
+	gpm_heap_destroy(h);
+	gpm_process_destroy(p);
+}
+END_TEST
+
+START_TEST(heap_known_contents)
+{
+	const char *name = cores[_i];
+	struct gpm_process *p;
+	struct gpm_heap *h = open_heap(name, &p);
+	// 300 bigRecords (616 bytes) in the 640-byte class; 2000 values of 100 bytes (112).
+	const struct gpm_heap_class *c640 = class_of_size(h, 640), *c112 = class_of_size(h, 112);
+	ck_assert_ptr_nonnull(c640);
+	ck_assert_ptr_nonnull(c112);
+	ck_assert_uint_ge(c640->objects, 300); // Go 1.19's runtime has one of its own
+	ck_assert_uint_le(c640->objects, 302);
+	ck_assert_uint_ge(c112->objects, 2000);
+	ck_assert_uint_le(c112->objects, 2050);
+	// Large: the 5 blobs (40,016 bytes -> 5 pages) and the 1 MiB buffer.
+	ck_assert_uint_ge(h->large_objects, 6);
+	ck_assert_uint_ge(h->large_bytes, 5 * 40960 + (1 << 20));
+	if (h->headers) {
+		const struct gpm_heap_type *br = find_type(h, "main.bigRecord");
+		const struct gpm_heap_type *bl = find_type(h, "main.blob");
+		const struct gpm_heap_type *sl = find_type(h, "[]*main.bigRecord");
+		ck_assert_msg(br && bl && sl, "%s: types missing", name);
+		ck_assert_uint_eq(br->count, 300);
+		ck_assert_uint_eq(br->bytes, 300 * 640);
+		ck_assert_uint_eq(bl->count, 5);
+		ck_assert_uint_eq(bl->bytes, 5 * 40960);
+		ck_assert_uint_eq(sl->count, 1);
+		ck_assert_uint_eq(h->bad_headers, 0);
+		ck_assert_uint_ge(h->typed_objects, 306);
+	} else {
+		ck_assert_uint_eq(h->ntypes, 0);
+		ck_assert_ptr_nonnull(strstr(name, "go1.19") ? name : strstr(name, "go1.21"));
+	}
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_heap_format_text(h, 10, &sb);
+	ck_assert_ptr_nonnull(strstr(gpm_strbuf_str(&sb), "ok   heap span pages"));
+	gpm_strbuf_reset(&sb);
+	gpm_heap_format_json(h, 10, &sb);
+	ck_assert_ptr_nonnull(strstr(gpm_strbuf_str(&sb), "\"within_1_percent\": true"));
+	gpm_strbuf_deinit(&sb);
+	gpm_heap_destroy(h);
+	gpm_process_destroy(p);
+}
+END_TEST
+
+/* Every other fixture core (crashes and hangs with busy mcaches): the reconciliation holds
+ * with the cached-span correction. */
+START_TEST(heap_every_fixture_reconciles)
+{
+	const char *root = gpm_test_data("cores");
+	char rootcopy[512];
+	snprintf(rootcopy, sizeof(rootcopy), "%s", root);
+	DIR *d = opendir(rootcopy);
+	ck_assert_ptr_nonnull(d);
+	struct dirent *e;
+	unsigned n = 0, checks_ok = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || strncmp(e->d_name, "go1.", 4))
+			continue;
+		char meta[800], exe[600], line[1024], core[800];
+		snprintf(meta, sizeof(meta), "%s/%s/meta", rootcopy, e->d_name);
+		FILE *f = fopen(meta, "r");
+		if (!f)
+			continue;
+		exe[0] = 0;
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "exe=", 4)) {
+				line[strcspn(line, "\n")] = 0;
+				snprintf(exe, sizeof(exe), "%s", gpm_test_data(line + 4));
+			}
+		fclose(f);
+		snprintf(core, sizeof(core), "%s/%s/core.zst", rootcopy, e->d_name);
+		struct gpm_process_options o = {.exe_path = exe};
+		struct gpm_process *p;
+		struct gpm_error *err = gpm_process_open(core, &o, &p);
+		ck_assert_msg(!err, "%s: %s", e->d_name, err ? err->message : "");
+		struct gpm_heap *h;
+		err = gpm_heap_read(p, NULL, &h);
+		ck_assert_msg(!err, "%s: %s", e->d_name, err ? err->message : "");
+		struct gpm_heap_check c[8];
+		size_t nc = gpm_heap_checks(h, c, 8);
+		ck_assert_msg(nc >= 1, "%s: no runtime counter", e->d_name);
+		for (size_t i = 0; i < nc; i++) {
+			ck_assert_msg(c[i].ours == c[i].runtime, "%s: %s: %" PRIu64 " vs %" PRIu64,
+			              e->d_name, c[i].what, c[i].ours, c[i].runtime);
+			checks_ok++;
+		}
+		ck_assert_uint_eq(h->count_mismatch, 0);
+		gpm_heap_destroy(h);
+		gpm_process_destroy(p);
+		n++;
+	}
+	closedir(d);
+	ck_assert_uint_ge(n, 60);
+	ck_assert_uint_ge(checks_ok, n);
+}
+END_TEST
+
+static struct gpm_source *open_data(const char *rel)
+{
+	struct gpm_source *src;
+	struct gpm_error *err = gpm_source_open(gpm_test_data(rel), &src);
+	ck_assert_msg(!err, "%s: %s", rel, err ? err->message : "");
+	return src;
+}
+
+START_TEST(heapdump_matches_memstats)
+{
+	static const char *const dumps[] = {"heapdumps/go1.19-heapfix.dump.zst",
+	                                    "heapdumps/go1.22-heapfix.dump.zst",
+	                                    "heapdumps/go1.27-heapfix.dump.zst"};
+	struct gpm_source *src = open_data(dumps[_i]);
+	ck_assert(gpm_heapdump_detect(src->data, src->size));
+	struct gpm_heapdump *d;
+	struct gpm_error *err = gpm_heapdump_parse(src->data, src->size, NULL, &d);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	ck_assert_uint_eq(d->nwarnings, 0);
+	ck_assert(d->has_memstats);
+	ck_assert_uint_eq(d->ptr_size, 8);
+	ck_assert_str_eq(d->arch, "amd64");
+	ck_assert_uint_ge(d->goroutines, 1);
+	ck_assert_uint_ge(d->frames, d->goroutines);
+	if (_i == 0) {
+		// Go 1.19 dumps exactly the allocated objects.
+		ck_assert_uint_eq(d->objects, d->memstats[GPM_MS_HEAP_OBJECTS]);
+		ck_assert_uint_eq(d->object_bytes, d->memstats[GPM_MS_HEAP_ALLOC]);
+	} else {
+		// 1.22+ adds the slots past nelems of header-less scan spans (see heapdump.c).
+		ck_assert_uint_ge(d->objects, d->memstats[GPM_MS_HEAP_OBJECTS]);
+		ck_assert_uint_le(d->objects, d->memstats[GPM_MS_HEAP_OBJECTS] * 105 / 100);
+	}
+	// 300 records of 640 bytes and the 1 MiB buffer, by size.
+	bool s640 = false, s1m = false;
+	for (size_t i = 0; i < d->nsizes; i++) {
+		s640 |=
+		    d->sizes[i].size == 640 && d->sizes[i].count >= 300 && d->sizes[i].count <= 302;
+		s1m |= d->sizes[i].size == 1 << 20 && d->sizes[i].count == 1;
+	}
+	ck_assert(s640 && s1m);
+	// The memory profile: the 1 MiB allocation site is main.build.
+	ck_assert_uint_ge(d->nsites, 1);
+	ck_assert_str_eq(d->sites[0].func, "main.build");
+	ck_assert_uint_eq(d->sites[0].size, 1 << 20);
+	gpm_heapdump_destroy(d);
+	gpm_source_destroy(src);
+}
+END_TEST
+
+START_TEST(heapdump_types_with_the_executable)
+{
+	struct gpm_source *src = open_data("heapdumps/go1.27-heapfix.dump.zst");
+	struct gpm_exe *exe;
+	struct gpm_error *err = gpm_exe_open(gpm_test_data("exe/go1.27-heapfix-dwarf.zst"), &exe);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	struct gpm_goimage *img;
+	err = gpm_goimage_open(exe, NULL, 0, &img);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	struct gpm_heapdump *d;
+	err = gpm_heapdump_parse(src->data, src->size, img, &d);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	bool found = false;
+	for (size_t i = 0; i < d->notypes; i++)
+		if (!strcmp(d->otypes[i].name, "main.bigRecord")) {
+			ck_assert_uint_eq(d->otypes[i].count, 300);
+			found = true;
+		}
+	ck_assert(found);
+	gpm_heapdump_destroy(d);
+	gpm_goimage_destroy(img);
+	gpm_exe_destroy(exe);
+	gpm_source_destroy(src);
+}
+END_TEST
+
+START_TEST(heapdump_bad_inputs)
+{
+	struct gpm_heapdump *d = NULL;
+	struct gpm_error *err = gpm_heapdump_parse("hello", 5, NULL, &d);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_FORMAT);
+	gpm_error_destroy(err);
+	err = gpm_heapdump_parse("go1.5 heap dump\n\x00", 17, NULL, &d);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_UNSUPPORTED);
+	gpm_error_destroy(err);
+	// Truncated at every 997th byte: an error or a result with a warning, never a crash.
+	struct gpm_source *src = open_data("heapdumps/go1.22-heapfix.dump.zst");
+	for (size_t n = 16; n < src->size; n += 997) {
+		err = gpm_heapdump_parse(src->data, n, NULL, &d);
+		if (err) {
+			gpm_error_destroy(err);
+			continue;
+		}
+		ck_assert_uint_ge(d->nwarnings, 1);
+		gpm_heapdump_destroy(d);
+	}
+	gpm_source_destroy(src);
+}
+END_TEST
+
+static const struct gpm_pprof_site *find_site(const struct gpm_pprof *p, const char *func,
+                                              int64_t line)
+{
+	for (size_t i = 0; i < p->nsites; i++)
+		if (!strcmp(p->sites[i].func, func) && p->sites[i].line == line)
+			return &p->sites[i];
+	return NULL;
+}
+
+START_TEST(pprof_proto_and_text_agree)
+{
+	static const char *const vers[] = {"go1.19", "go1.22", "go1.27"};
+	char rel[128];
+	snprintf(rel, sizeof(rel), "pprof/%s-heapfix.pb.gz", vers[_i]);
+	struct gpm_source *src = open_data(rel);
+	struct gpm_pprof *pb, *txt;
+	// The source is already gunzipped; the parser takes the gzip'd bytes too.
+	ck_assert(gpm_pprof_detect(src->data, src->size));
+	struct gpm_error *err = gpm_pprof_parse(src->data, src->size, &pb);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	gpm_source_destroy(src);
+	snprintf(rel, sizeof(rel), "pprof/%s-heapfix.debug1.txt.zst", vers[_i]);
+	src = open_data(rel);
+	ck_assert(gpm_pprof_detect(src->data, src->size));
+	err = gpm_pprof_parse(src->data, src->size, &txt);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	gpm_source_destroy(src);
+	ck_assert(txt->text && !pb->text);
+	ck_assert(txt->has_memstats);
+	// The 1 MiB buffer (heapfix/main.go:86) and the 5 blobs (main.go:82).
+	const struct gpm_pprof_site *a = find_site(pb, "main.build", 86);
+	const struct gpm_pprof_site *b = find_site(txt, "main.build", 86);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(a->inuse_bytes, 1 << 20);
+	ck_assert_int_eq(b->inuse_bytes, 1 << 20);
+	a = find_site(pb, "main.build", 82);
+	b = find_site(txt, "main.build", 82);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(a->inuse_objects, 5);
+	ck_assert_int_eq(b->inuse_objects, 5);
+	// Two profiles of the same heap, a moment apart: totals within 1%.
+	int64_t d = pb->inuse_bytes - txt->inuse_bytes;
+	ck_assert_int_le(d < 0 ? -d : d, txt->inuse_bytes / 100);
+	gpm_pprof_destroy(pb);
+	gpm_pprof_destroy(txt);
+}
+END_TEST
+
+START_TEST(pprof_bad_inputs)
+{
+	struct gpm_pprof *p;
+	static const char *const bad[] = {"heap profile: x", "\x0a\x05\x08", "\x1f\x8b\x08\x00",
+	                                  "\x0a\x02\x08\x01"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct gpm_error *err = gpm_pprof_parse(bad[i], strlen(bad[i]), &p);
+		ck_assert_ptr_nonnull(err);
+		gpm_error_destroy(err);
+	}
+	ck_assert(!gpm_pprof_detect("\x7f"
+	                            "ELF",
+	                            4));
+}
+END_TEST
+
+Suite *heap_suite(void)
+{
+	Suite *s = suite_create("heap");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, heap_totals_equal_the_runtime, 0, NCORES);
+	tcase_add_loop_test(tc, heap_known_contents, 0, NCORES);
+	tcase_add_test(tc, heap_every_fixture_reconciles);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("files");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, heapdump_matches_memstats, 0, 3);
+	tcase_add_test(tc, heapdump_types_with_the_executable);
+	tcase_add_test(tc, heapdump_bad_inputs);
+	tcase_add_loop_test(tc, pprof_proto_and_text_agree, 0, 3);
+	tcase_add_test(tc, pprof_bad_inputs);
+	suite_add_tcase(s, tc);
+	return s;
+}
