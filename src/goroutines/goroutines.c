@@ -22,7 +22,7 @@ struct rt_layout {
 	uint64_t g_size, m_size;
 	uint64_t g_stack_lo, g_stack_hi, g_sched_sp, g_sched_pc, g_sched_bp, g_sched_g;
 	uint64_t g_syscallsp, g_syscallpc, g_m, g_status, g_goid, g_waitsince, g_waitreason;
-	uint64_t g_lockedm, g_gopc, g_startpc, g_parent_goid;
+	uint64_t g_lockedm, g_gopc, g_startpc, g_parent_goid, g_labels;
 	uint64_t m_g0, m_curg, m_gsignal, m_id, m_procid;
 };
 
@@ -144,6 +144,7 @@ static struct gpm_error *load_layout(struct ctx *c)
 	rt->g_gopc = gpm_layout_offset(g, "gopc");
 	rt->g_startpc = gpm_layout_offset(g, "startpc");
 	rt->g_parent_goid = gpm_layout_offset(g, "parentGoid");
+	rt->g_labels = gpm_layout_offset(g, "labels");
 	rt->m_g0 = gpm_layout_offset(m, "g0");
 	rt->m_gsignal = gpm_layout_offset(m, "gsignal");
 	rt->m_id = gpm_layout_offset(m, "id");
@@ -500,8 +501,12 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 			problem = "traceback stuck";
 			break;
 		}
-		trap = e->kind == GPM_FUNC_SIGPANIC || e->kind == GPM_FUNC_ASYNC_PREEMPT ||
-		       e->kind == GPM_FUNC_DEBUGCALLV2;
+		// The caller of an injected call was interrupted, not calling: look up its exact
+		// pc. Go 1.21+ treats asyncPreempt and debugCallV2 so too (isInjectedCall);
+		// before, only sigpanic (gentraceback's waspanic).
+		trap = e->kind == GPM_FUNC_SIGPANIC ||
+		       (c->go121 &&
+		        (e->kind == GPM_FUNC_ASYNC_PREEMPT || e->kind == GPM_FUNC_DEBUGCALLV2));
 		pc = lr;
 		sp = fp;
 		const struct pc_entry *next = decode_pc(c, pc, trap);
@@ -743,6 +748,91 @@ static struct gpm_error *created_by(struct ctx *c, struct gpm_goroutine *g, uint
 	return NULL;
 }
 
+/* Reads a Go string header {ptr, len} at addr into the incident; NULL when unreadable. */
+static const char *read_gostring(struct ctx *c, uint64_t addr)
+{
+	uint64_t p, n;
+	const uint8_t *b;
+	if (!read_word(c, addr, &p) || !read_word(c, addr + c->ptr, &n) || n > 4096)
+		return NULL;
+	if (!n)
+		return gpm_incident_str(c->inc, "", 0);
+	if (!(b = borrow(c, p, n)))
+		return NULL;
+	return gpm_incident_str(c->inc, (const char *)b, n);
+}
+
+static void add_label(struct ctx *c, struct gpm_goroutine *g, uint64_t key, uint64_t value)
+{
+	const char *k = read_gostring(c, key), *v = read_gostring(c, value);
+	if (k && v)
+		gpm_error_destroy(gpm_incident_label_push(c->inc, g, k, strlen(k), v, strlen(v)));
+}
+
+enum { MAX_LABELS = 64 };
+
+static int label_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct gpm_label *)a)->key, ((const struct gpm_label *)b)->key);
+}
+
+/*
+ * pprof labels: g.labels points at runtime/pprof's labelMap. From Go 1.24 that is a struct
+ * whose first field is a sorted slice of {key, value string} (label.go: LabelSet.list);
+ * before, a map[string]string, so g.labels points at the map variable (runtime/map.go hmap with
+ * 8-slot buckets of string keys and values, Go 1.19-1.23).
+ */
+static void read_labels(struct ctx *c, struct gpm_goroutine *g, uint64_t labels)
+{
+	unsigned w = c->ptr, str = 2 * w;
+	if (!labels)
+		return;
+	if (gpm_go_version_cmp(&c->p->img->version, 1, 24) >= 0) {
+		uint64_t list, n;
+		if (!read_word(c, labels, &list) || !read_word(c, labels + w, &n))
+			return;
+		for (uint64_t i = 0; i < n && i < MAX_LABELS; i++)
+			add_label(c, g, list + i * 2 * str, list + i * 2 * str + str);
+		return;
+	}
+	// g.labels is a *labelMap, and a map value is itself a pointer to the hmap: count int,
+	// flags, B uint8, noverflow uint16, hash0 uint32, buckets, oldbuckets.
+	uint64_t count, buckets;
+	if (!read_word(c, labels, &labels) || !labels)
+		return;
+	uint8_t B;
+	struct gpm_error *err = gpm_memory_u8(c->p->mem, labels + w + 1, &B);
+	gpm_error_destroy(err);
+	if (err || !read_word(c, labels, &count) || !read_word(c, labels + w + 8, &buckets) ||
+	    B > 8 || !count)
+		return;
+	// bmap: tophash [8]uint8, keys [8]string, elems [8]string, overflow *bmap.
+	uint64_t keys = 8, elems = keys + 8 * str, overflow = elems + 8 * str;
+	unsigned found = 0;
+	for (uint64_t bi = 0; bi < (1u << B) && found < count && found < MAX_LABELS; bi++) {
+		uint64_t b = buckets + bi * (overflow + w);
+		for (int chain = 0; b && chain < 16 && found < MAX_LABELS; chain++) {
+			const uint8_t *top = borrow(c, b, 8);
+			if (!top)
+				break;
+			uint8_t tophash[8];
+			memcpy(tophash, top, 8);
+			for (unsigned i = 0; i < 8 && found < MAX_LABELS; i++) {
+				if (tophash[i] < 5) // empty or evacuated (minTopHash)
+					continue;
+				add_label(c, g, b + keys + i * str, b + elems + i * str);
+				found++;
+			}
+			if (!read_word(c, b + overflow, &b))
+				break;
+		}
+	}
+	// Map order is random; print them sorted as later Go versions do.
+	if (g->nlabels > 1)
+		qsort(&c->inc->labels.v[g->first_label], g->nlabels, sizeof(struct gpm_label),
+		      label_cmp);
+}
+
 static const char *func_name(struct ctx *c, uint64_t pc)
 {
 	struct gpm_func fn;
@@ -774,6 +864,7 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	uint64_t lockedm = field(b, rt->g_lockedm, c->ptr);
 	uint64_t gopc = field(b, rt->g_gopc, c->ptr), startpc = field(b, rt->g_startpc, c->ptr);
 	uint64_t parent = field(b, rt->g_parent_goid, 8);
+	uint64_t labels = field(b, rt->g_labels, c->ptr);
 
 	struct gpm_goroutine *g = gpm_incident_goroutine_push(c->inc);
 	if (!g)
@@ -783,6 +874,10 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	g->status = status <= GPM_G_DEADEXTRA ? (uint8_t)status : GPM_G_UNKNOWN;
 	g->parent_id = parent;
 	g->start_pc = startpc;
+	read_labels(c, g, labels);
+	// Go 1.26 prints labels inside the brackets, 1.27 after them (runtime/traceback.go).
+	if (g->nlabels && c->p->img->version.major == 1 && c->p->img->version.minor == 26)
+		g->flags |= GPM_GOROUTINE_LABELS_INSIDE;
 	g->mp = m;
 	if (lockedm)
 		g->flags |= GPM_GOROUTINE_LOCKED;

@@ -138,6 +138,20 @@ static bool compare(const struct gpm_incident *oracle, const struct gpm_goroutin
 			return false;
 		}
 	}
+	// pprof labels, when the runtime printed them (Go 1.26+ with tracebacklabels).
+	for (uint32_t i = 0; i < go->nlabels; i++) {
+		const struct gpm_label *lo = &oracle->labels.v[go->first_label + i];
+		bool found = false;
+		for (uint32_t k = 0; k < g->nlabels && !found; k++) {
+			const struct gpm_label *l = &ours->labels.v[g->first_label + k];
+			found = !strcmp(l->key, lo->key) && !strcmp(l->value, lo->value);
+		}
+		if (!found || g->nlabels != go->nlabels) {
+			snprintf(why, cap, "label %s=%s missing (%u labels, runtime printed %u)",
+			         lo->key, lo->value, g->nlabels, go->nlabels);
+			return false;
+		}
+	}
 	if (go->created_by != UINT32_MAX) {
 		if (g->created_by == UINT32_MAX || !same_frame(&oracle->frames.v[go->created_by],
 		                                               &ours->frames.v[g->created_by])) {
