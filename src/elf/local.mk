@@ -1,1 +1,1 @@
-libgopm_a_SOURCES += src/elf/exe.c src/elf/note.h
+libgopm_a_SOURCES += src/elf/exe.c src/elf/exe.h src/elf/note.h
