@@ -419,10 +419,13 @@ static void oracle_core(const char *dir, struct oracle_stats *st)
 				            after_sigpanic, where, st);
 				// Injected calls: the caller's pc is not a return address
 				// (runtime/traceback.go unwindTrap after sigpanic, asyncPreempt,
-				// debugCallV2).
-				after_sigpanic = strcmp(t.name, "runtime.sigpanic") == 0 ||
-				                 strcmp(t.name, "runtime.asyncPreempt") == 0 ||
-				                 strcmp(t.name, "runtime.debugCallV2") == 0;
+				// debugCallV2 from Go 1.21; before, gentraceback's waspanic knew
+				// only sigpanic).
+				bool go121 = gpm_go_version_cmp(&img->version, 1, 21) >= 0;
+				after_sigpanic =
+				    strcmp(t.name, "runtime.sigpanic") == 0 ||
+				    (go121 && (strcmp(t.name, "runtime.asyncPreempt") == 0 ||
+				               strcmp(t.name, "runtime.debugCallV2") == 0));
 				first = false;
 				gstart = lines.len;
 			}
