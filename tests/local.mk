@@ -136,3 +136,4 @@ tests_fuzz_fuzz_pprof_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_pprof_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_pprof_LDADD = $(FUZZ_LDADD)
 endif
+TESTS += tests/cli/heap.sh

@@ -1,6 +1,9 @@
 /*
  * gopm heap INPUT [--exe EXE] [--force] [--json] [--top N] [--store] [--db PATH]
  *
+ * With --store (cores), the snapshot is stored in the archive as `gopm analyze` stores it,
+ * with its heap summary (tables heap_summaries, heap_types).
+ *
  * What fills the memory of a Go program. INPUT is a core (the heap walked as the runtime
  * sees it, reconciled with the runtime's own counters), a runtime/debug.WriteHeapDump
  * file, or a pprof heap profile (profile.proto, gzip'd or not, or the ?debug=1 text).
@@ -15,12 +18,15 @@
 #include "base/strbuf.h"
 #include "elf/exe.h"
 #include "gort/image.h"
+#include "cli/archive.h"
 #include "cli/cli.h"
 #include "cli/load.h"
+#include "goroutines/goroutines.h"
 #include "goroutines/process.h"
 #include "heap/heap.h"
 #include "heap/heapdump.h"
 #include "heap/pprof.h"
+#include "store/heap.h"
 
 static int heap_usage(void)
 {
@@ -52,20 +58,68 @@ static int emit(struct gpm_strbuf *sb, int status)
 	return status;
 }
 
-static int heap_core(struct gpm_source *src, bool json, size_t top)
+/* Stores the core as an incident (as gopm analyze does) with the heap summary; prints
+ * the incident id to stderr. */
+static struct gpm_error *store_heap(const char *path, const char *db, struct gpm_process *p,
+                                    const struct gpm_heap *h, int64_t *id)
 {
+	struct gpm_store_artifact art;
+	struct gpm_error *err = gpm_store_artifact_from_file(path, &art);
+	if (err)
+		return err;
+	struct gpm_incident *inc;
+	if ((err = gpm_goroutines_read(p, NULL, &inc)))
+		return err;
+	inc->source_name = gpm_incident_str(inc, path, strlen(path));
+	struct gpm_store *st;
+	if ((err = gpm_cli_store_open(db, false, &st))) {
+		gpm_incident_destroy(inc);
+		return err;
+	}
+	err = gpm_cli_store_incident(st, inc, NULL, &art, NULL, id);
+	gpm_incident_destroy(inc);
+	// The types the heap records, and what it leaves untyped as one row.
+	struct gpm_store_heap_type *t = NULL;
+	if (!err && !(t = calloc(h->ntypes + 1, sizeof(*t))))
+		err = &gpm_error_nomem;
+	if (!err) {
+		for (size_t i = 0; i < h->ntypes; i++)
+			t[i] = (struct gpm_store_heap_type){h->types[i].name, h->types[i].count,
+			                                    h->types[i].bytes};
+		t[h->ntypes] = (struct gpm_store_heap_type){
+		    "(untyped)", h->objects - h->typed_objects, h->bytes - h->typed_bytes};
+		err = gpm_store_heap_summary(st, *id, h->bytes, h->objects, h->spans_inuse, t,
+		                             h->ntypes + 1);
+	}
+	free(t);
+	gpm_store_close(st);
+	return err;
+}
+
+static int heap_core(struct gpm_source *src, bool json, size_t top, bool store, const char *db)
+{
+	char *path = strdup(src->path ? src->path : "");
+	if (!path) {
+		gpm_source_destroy(src);
+		return gpm_cli_fail(&gpm_error_nomem);
+	}
 	struct gpm_core *core;
 	struct gpm_error *err = gpm_core_from_source(src, &core);
-	if (err)
+	if (err) {
+		free(path);
 		return gpm_cli_fail(err);
+	}
 	struct gpm_process_options po = {.exe_path = gpm_cli_core_options.exe_path,
 	                                 .force = gpm_cli_core_options.force};
 	struct gpm_process *p;
-	if ((err = gpm_process_from_core(core, &po, &p)))
+	if ((err = gpm_process_from_core(core, &po, &p))) {
+		free(path);
 		return gpm_cli_fail(err);
+	}
 	struct gpm_heap *h;
 	if ((err = gpm_heap_read(p, NULL, &h))) {
 		gpm_process_destroy(p);
+		free(path);
 		return gpm_cli_fail(err);
 	}
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
@@ -74,6 +128,22 @@ static int heap_core(struct gpm_source *src, bool json, size_t top)
 	else
 		gpm_heap_format_text(h, top, &sb);
 	int status = h->nwarnings || h->spans_bad ? GPM_EXIT_PARTIAL : GPM_EXIT_OK;
+	if (store) {
+		int64_t id = 0;
+		err = store_heap(path, db, p, h, &id);
+		if (err) {
+			char *m = gpm_safe_strndup(err->message, strlen(err->message));
+			fprintf(stderr, "gopm: warning: not stored in the archive: %s\n",
+			        m ? m : "?");
+			free(m);
+			gpm_error_destroy(err);
+			status = GPM_EXIT_PARTIAL;
+		} else {
+			fprintf(stderr,
+			        "gopm: stored as incident %" PRId64 " with its heap summary\n", id);
+		}
+	}
+	free(path);
 	gpm_heap_destroy(h);
 	gpm_process_destroy(p);
 	return emit(&sb, status);
@@ -129,7 +199,8 @@ static int heap_profile(struct gpm_source *src, bool json, size_t top)
 int gpm_cmd_heap(int argc, char **argv)
 {
 	const char *input = NULL;
-	bool json = false;
+	bool json = false, store = false;
+	const char *db = NULL;
 	size_t top = 20;
 	for (int i = 1; i < argc; i++) {
 		int st = 0;
@@ -137,6 +208,13 @@ int gpm_cmd_heap(int argc, char **argv)
 			return heap_usage();
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--store")) {
+			store = true;
+		} else if (!strcmp(argv[i], "--db")) {
+			if (i + 1 >= argc)
+				return gpm_cli_usage("heap", "--db needs a path");
+			db = argv[++i];
+			store = true;
 		} else if (!strcmp(argv[i], "--top")) {
 			if (i + 1 >= argc)
 				return gpm_cli_usage("heap", "--top needs a value");
@@ -164,7 +242,7 @@ int gpm_cmd_heap(int argc, char **argv)
 	if (err)
 		return gpm_cli_fail(err);
 	if (src->size >= 4 && !memcmp(src->data, "\177ELF", 4))
-		return heap_core(src, json, top);
+		return heap_core(src, json, top, store, db);
 	if (gpm_heapdump_detect(src->data, src->size))
 		return heap_dump(src, json, top);
 	if (gpm_pprof_detect(src->data, src->size))

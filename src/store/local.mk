@@ -35,3 +35,4 @@ src/store/schema_sql.c: $(gpm_schema_files) $(srcdir)/src/store/local.mk
 	  echo '};'; \
 	  echo 'const unsigned gpm_store_nmigrations = sizeof(gpm_store_migrations) / sizeof(gpm_store_migrations[0]);'; \
 	} > $@.tmp && mv $@.tmp $@
+libgopm_a_SOURCES += src/store/heap.c src/store/heap.h

@@ -1,0 +1,90 @@
+/*
+ * Storing an incident's heap summary (see heap.h).
+ */
+#include "store/heap.h"
+
+#include <inttypes.h>
+
+#include "store/internal.h"
+
+static struct gpm_error *prepare(struct gpm_store *st, const char *sql, sqlite3_stmt **out)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
+	return rc == SQLITE_OK ? NULL : gpm_store_sqlite_error(st, rc, "heap summary");
+}
+
+static struct gpm_error *step_done(struct gpm_store *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	return rc == SQLITE_DONE ? NULL : gpm_store_sqlite_error(st, rc, "heap summary");
+}
+
+struct gpm_error *gpm_store_heap_summary(struct gpm_store *st, int64_t incident_id, uint64_t bytes,
+                                         uint64_t objects, uint64_t spans,
+                                         const struct gpm_store_heap_type *types, size_t ntypes)
+{
+	if (bytes > INT64_MAX || objects > INT64_MAX || spans > INT64_MAX)
+		return gpm_error_create(GPM_ERR_LIMIT, "heap summary: totals out of range");
+	struct gpm_error *err = gpm_store_exec(st, "BEGIN IMMEDIATE");
+	if (err)
+		return err;
+	sqlite3_stmt *s = NULL;
+	if ((err = prepare(st, "SELECT 1 FROM incidents WHERE id = ?1", &s)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, incident_id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_ROW) {
+		err = rc == SQLITE_DONE
+		          ? gpm_error_create(GPM_ERR_NOT_FOUND, "incident %" PRId64 " not found",
+		                             incident_id)
+		          : gpm_store_sqlite_error(st, rc, "heap summary");
+		goto fail;
+	}
+	if ((err = prepare(st, "DELETE FROM heap_types WHERE incident_id = ?1", &s)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, incident_id);
+	if ((err = step_done(st, s)))
+		goto fail;
+	sqlite3_finalize(s);
+	if ((err = prepare(
+	         st,
+	         "INSERT OR REPLACE INTO heap_summaries (incident_id, bytes, objects, spans) "
+	         "VALUES (?1, ?2, ?3, ?4)",
+	         &s)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, incident_id);
+	sqlite3_bind_int64(s, 2, (int64_t)bytes);
+	sqlite3_bind_int64(s, 3, (int64_t)objects);
+	sqlite3_bind_int64(s, 4, (int64_t)spans);
+	if ((err = step_done(st, s)))
+		goto fail;
+	sqlite3_finalize(s);
+	if ((err = prepare(st,
+	                   "INSERT INTO heap_types (incident_id, type, count, bytes) "
+	                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (incident_id, type) DO UPDATE "
+	                   "SET count = count + excluded.count, bytes = bytes + excluded.bytes",
+	                   &s)))
+		goto fail;
+	for (size_t i = 0; i < ntypes; i++) {
+		if (!types[i].type || types[i].count > INT64_MAX || types[i].bytes > INT64_MAX)
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, incident_id);
+		gpm_store_bind_text(s, 2, types[i].type);
+		sqlite3_bind_int64(s, 3, (int64_t)types[i].count);
+		sqlite3_bind_int64(s, 4, (int64_t)types[i].bytes);
+		if ((err = step_done(st, s)))
+			goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if ((err = gpm_store_exec(st, "COMMIT")))
+		goto fail;
+	return NULL;
+fail:
+	sqlite3_finalize(s);
+	gpm_error_destroy(gpm_store_exec(st, "ROLLBACK"));
+	return err;
+}

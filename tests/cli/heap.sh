@@ -1,0 +1,67 @@
+#!/bin/sh
+# CLI tests of `gopm heap`: a core (text, JSON, --store into a fresh archive), a heap dump,
+# pprof profiles (gzip'd proto and debug=1 text), and bad input with its documented exit
+# status and a one-line error. Needs zstd.
+set -u
+: "${GOPM:?}" "${top_srcdir:?}"
+td=$top_srcdir/testdata
+core=$td/cores/go1.27-heapfix-stripped/core.zst
+exe=$td/exe/go1.27-heapfix-stripped.zst
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+n=0
+
+# expect STATUS LINES DESCRIPTION -- gopm ARGS...: exit status and stderr line count ('-': any)
+expect() {
+	want=$1 lines=$2 what=$3
+	shift 4
+	n=$((n + 1))
+	"$GOPM" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	nl=$(wc -l <"$tmp/err")
+	if [ "$got" -ne "$want" ] || { [ "$lines" != - ] && [ "$nl" -ne "$lines" ]; }; then
+		echo "FAIL: $what: exit $got (want $want), $nl stderr lines (want $lines)"
+		sed 's/^/  stderr: /' "$tmp/err" | head -5
+		fail=$((fail + 1))
+	else
+		echo "ok: $what: exit $got: $(head -n 1 "$tmp/err")"
+	fi
+}
+# has PATTERN DESCRIPTION: the last output has a line matching PATTERN
+has() {
+	n=$((n + 1))
+	if grep -q -E "$1" "$tmp/out"; then echo "ok: $2"; else echo "FAIL: $2"; fail=$((fail + 1)); fi
+}
+
+expect 0 0 "heap of a core" -- heap --exe "$exe" "$core"
+has '^  ok   heap span pages \(mheap_.pagesInUse\): gopm [0-9]+, runtime [0-9]+$' "pagesInUse reconciled"
+has '^ +192000 +300  main.bigRecord$' "300 main.bigRecord by bytes"
+has '^types: .*typed by allocation headers' "typed share reported"
+expect 0 0 "heap --json" -- heap --json --top 3 --exe "$exe" "$core"
+has '"within_1_percent": true' "JSON reconciliation"
+has '"type": "main.blob"' "JSON types"
+expect 0 1 "heap --store into a new archive" -- heap --db "$tmp/a.db" --exe "$exe" "$core"
+expect 0 0 "stored heap types" -- sql --db "$tmp/a.db" "select type, count from heap_types where type = 'main.bigRecord'"
+has 'main.bigRecord +300' "heap_types row"
+expect 0 0 "heap of a heap dump" -- heap "$td/heapdumps/go1.19-heapfix.dump.zst"
+has 'equal: [0-9]+ objects' "dump equals its memstats (Go 1.19)"
+expect 0 0 "heap dump with its executable" -- heap --exe "$td/exe/go1.27-heapfix-dwarf.zst" "$td/heapdumps/go1.27-heapfix.dump.zst"
+has '^ +192000 +300  main.bigRecord$' "dump types from allocation headers"
+expect 0 0 "heap of a gzip'd profile" -- heap "$td/pprof/go1.22-heapfix.pb.gz"
+has 'main.build .*main.go:86$' "profile sites"
+expect 0 0 "heap of a debug=1 profile" -- heap --json "$td/pprof/go1.22-heapfix.debug1.txt.zst"
+has '"format": "pprof-debug1"' "debug=1 format"
+
+printf 'hello\n' >"$tmp/junk"
+expect 4 1 "junk input" -- heap "$tmp/junk"
+head -c 5000 "$(dirname "$core")/stderr.txt" >"$tmp/text"
+expect 4 1 "a goroutine dump is not a heap input" -- heap "$tmp/text"
+printf 'go1.7 heap dump\n\377' >"$tmp/bad.dump"
+expect 4 1 "corrupt heap dump" -- heap "$tmp/bad.dump"
+expect 3 1 "missing file" -- heap "$tmp/nope"
+expect 2 - "no input" -- heap
+expect 2 - "bad --top" -- heap --top x "$core"
+
+echo "$n checks, $fail failed"
+[ "$fail" -eq 0 ]
