@@ -510,7 +510,7 @@ static struct gpm_error *walk_spans(struct walk *w, uint64_t max)
 	}
 	// Whether the sweepgen found beside allspans agrees with the spans (a scan only).
 	uint64_t agree = 0, seen = 0;
-	enum { CHUNK = 4096 };
+	enum { CHUNK = 1024 };
 	uint64_t chunk[CHUNK];
 	for (uint64_t i = 0; i < n; i += CHUNK) {
 		uint64_t m = n - i < CHUNK ? n - i : CHUNK;
@@ -555,8 +555,9 @@ static struct gpm_error *walk_spans(struct walk *w, uint64_t max)
 				inuse_span(w, b, a);
 			}
 		}
-		if ((i / CHUNK) % 64 == 63)
-			gpm_core_release_pages(w->p->core);
+		// Objects' headers touch every page of the spans that have them: give the
+		// core's pages back now and then so resident memory stays small.
+		gpm_core_release_pages(w->p->core);
 	}
 	if (seen && agree * 10 < seen * 9) {
 		warn(h,
