@@ -11,6 +11,9 @@
 
 static bool strbuf_reserve(struct gpm_strbuf *sb, size_t extra)
 {
+	// The common case, checked first: tracebacks append millions of small pieces.
+	if (sb->cap - sb->len > extra && !sb->oom)
+		return true;
 	size_t need;
 	if (sb->oom || __builtin_add_overflow(sb->len, extra + 1, &need)) {
 		sb->oom = true;
@@ -52,7 +55,21 @@ void gpm_strbuf_puts(struct gpm_strbuf *sb, const char *s)
 
 void gpm_strbuf_putc(struct gpm_strbuf *sb, char c)
 {
-	gpm_strbuf_append(sb, &c, 1);
+	if (!strbuf_reserve(sb, 1))
+		return;
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = 0;
+}
+
+void gpm_strbuf_put_u64(struct gpm_strbuf *sb, uint64_t v)
+{
+	char buf[20];
+	size_t i = sizeof(buf);
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	gpm_strbuf_append(sb, buf + i, sizeof(buf) - i);
 }
 
 void gpm_strbuf_printf(struct gpm_strbuf *sb, const char *fmt, ...)
@@ -114,8 +131,13 @@ void gpm_strbuf_append_safe(struct gpm_strbuf *sb, const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0;
 	while (i < n) {
+		// Runs of printable ASCII, the usual case, go through in one test per byte.
+		while (i < n && p[i] >= 0x20 && p[i] < 0x7f)
+			i++;
+		if (i == n)
+			break;
 		unsigned char c = p[i];
-		size_t len = (c >= 0x20 && c < 0x7f) ? 1 : (c == '\t' ? 1 : 0);
+		size_t len = c == '\t' ? 1 : 0;
 		if (!len && c >= 0x80)
 			len = utf8_valid_len(p + i, n - i);
 		if (len) {

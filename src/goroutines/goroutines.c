@@ -76,7 +76,9 @@ struct ctx {
 	GPM_VEC(struct lframe) tail;  /* ring of the outermost frames */
 	GPM_VEC(struct thread_map) threads;
 	const char *state_str[256 + GPM_G_UNKNOWN + 1]; /* interned: wait reasons, then statuses */
-	uint64_t *creator_pc; /* gopc -> created_by frame index, open addressing */
+	GPM_VEC(uint64_t) since; /* g.waitsince per goroutine read, for the wait minutes */
+	uint64_t newest;         /* the newest waitsince seen */
+	uint64_t *creator_pc;    /* gopc -> created_by frame index, open addressing */
 	uint32_t *creator_frame;
 	size_t creator_cap, creator_len;
 	const struct sigframe_layout *sigframe;
@@ -840,8 +842,7 @@ static const char *func_name(struct ctx *c, uint64_t pc)
 }
 
 /* Decodes one g into a new goroutine of the incident; dead g's are skipped. */
-static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t now,
-                                        uint64_t signal_m)
+static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t signal_m)
 {
 	const struct rt_layout *rt = &c->rt;
 	const uint8_t *b = read_g(c, gaddr);
@@ -902,8 +903,13 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	}
 	if (!g->state)
 		return &gpm_error_nomem;
-	if ((status == GPM_G_WAITING || status == GPM_G_SYSCALL) && waitsince && now > waitsince)
-		g->wait_minutes = (int64_t)((now - waitsince) / 60000000000ULL);
+	// Minutes need the newest time of all goroutines: keep waitsince for the end.
+	uint64_t *since = gpm_vec_push(&c->since);
+	if (!since)
+		return &gpm_error_nomem;
+	*since = (status == GPM_G_WAITING || status == GPM_G_SYSCALL) ? waitsince : 0;
+	if (waitsince > c->newest)
+		c->newest = waitsince;
 	const char *start = func_name(c, startpc);
 	if (start && !strncmp(start, "runtime.", 8) && strcmp(start, "runtime.main"))
 		g->flags |= GPM_GOROUTINE_SYSTEM;
@@ -988,23 +994,14 @@ static struct gpm_error *read_system_stack(struct ctx *c, const struct thread_ma
 	return err;
 }
 
-/* A lower bound of the runtime's nanotime() at the dump: no clock is in a core, so take the
- * newest time the runtime recorded (the last poll, the newest wait start). */
-static uint64_t estimate_now(struct ctx *c, uint64_t allgs, uint64_t n)
+/*
+ * Wait minutes, as the runtime prints them ((nanotime() - waitsince) / 1 minute). A core
+ * holds no clock, so "now" is the newest time the runtime recorded: the newest wait start
+ * of any goroutine and the scheduler's last poll. The minutes are lower bounds.
+ */
+static void set_wait_minutes(struct ctx *c)
 {
-	uint64_t now = 0, addr, size;
-	if (c->rt.g_waitsince != NONE)
-		for (uint64_t i = 0; i < n; i++) {
-			uint64_t g;
-			const uint8_t *b;
-			if (read_word(c, allgs + i * c->ptr, &g) && (b = read_g(c, g))) {
-				uint64_t w = rd(b, c->rt.g_waitsince, 8);
-				if (w > now)
-					now = w;
-			}
-			if (i % 8192 == 8191)
-				gpm_core_release_pages(c->p->core);
-		}
+	uint64_t now = c->newest, addr, size;
 	const struct gpm_layout *sched;
 	struct gpm_error *err = gpm_goimage_layout(c->p->img, "runtime.schedt", &sched);
 	if (!err && gpm_goimage_symbol(c->p->img, "runtime.sched", &addr, &size)) {
@@ -1013,7 +1010,10 @@ static uint64_t estimate_now(struct ctx *c, uint64_t allgs, uint64_t n)
 			now = v;
 	}
 	gpm_error_destroy(err);
-	return now;
+	for (size_t i = 0; i < c->since.len && i < c->inc->goroutines.len; i++)
+		if (c->since.v[i] && now > c->since.v[i])
+			c->inc->goroutines.v[i].wait_minutes =
+			    (int64_t)((now - c->since.v[i]) / 60000000000ULL);
 }
 
 static void fill_process_facts(struct ctx *c)
@@ -1085,8 +1085,6 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	for (size_t i = 0; sig && i < c.threads.len; i++)
 		if (c.threads.v[i].t == sig)
 			signal_m = c.threads.v[i].m;
-	uint64_t now = estimate_now(&c, allgs, n);
-	gpm_core_release_pages(p->core);
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t g;
 		if (!read_word(&c, allgs + i * c.ptr, &g)) {
@@ -1095,12 +1093,13 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 			                  i, allgs + i * c.ptr);
 			continue;
 		}
-		if ((err = read_goroutine(&c, g, now, signal_m)))
+		if ((err = read_goroutine(&c, g, signal_m)))
 			goto fail;
 		// Stacks are scattered over the core: don't let its pages pile up in memory.
 		if (i % 2048 == 2047)
 			gpm_core_release_pages(p->core);
 	}
+	set_wait_minutes(&c);
 	// On request, the system stacks of the threads that are on one (g0, gsignal).
 	for (size_t i = 0; c.o->system_stacks && i < c.threads.len; i++) {
 		const struct thread_map *tm = &c.threads.v[i];
@@ -1122,6 +1121,7 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	gpm_vec_free(&c.stack);
 	gpm_vec_free(&c.tail);
 	gpm_vec_free(&c.threads);
+	gpm_vec_free(&c.since);
 	free(c.cache);
 	free(c.creator_pc);
 	free(c.creator_frame);
@@ -1132,6 +1132,7 @@ fail:
 	gpm_vec_free(&c.stack);
 	gpm_vec_free(&c.tail);
 	gpm_vec_free(&c.threads);
+	gpm_vec_free(&c.since);
 	free(c.cache);
 	free(c.creator_pc);
 	free(c.creator_frame);

@@ -22,13 +22,17 @@ static void put_str(struct gpm_strbuf *sb, const char *s, const struct gpm_trace
 
 static void put_hex(struct gpm_strbuf *sb, uint64_t v)
 {
-	// By hand: a core's traceback prints three of these per frame.
+	// By hand, a byte at a time: a core's traceback prints three of these per frame.
+	static const char digits[] = "0123456789abcdef";
 	char buf[20];
 	size_t i = sizeof(buf);
 	do {
-		buf[--i] = "0123456789abcdef"[v & 15];
-		v >>= 4;
+		buf[--i] = digits[v & 15];
+		buf[--i] = digits[(v >> 4) & 15];
+		v >>= 8;
 	} while (v);
+	if (buf[i] == '0' && i + 1 < sizeof(buf))
+		i++;
 	buf[--i] = 'x';
 	buf[--i] = '0';
 	gpm_strbuf_append(sb, buf + i, sizeof(buf) - i);
@@ -141,7 +145,8 @@ void gpm_traceback_header(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 		gpm_strbuf_puts(sb, "runtime stack:\n");
 		return;
 	}
-	gpm_strbuf_printf(sb, "goroutine %" PRIu64, g->id);
+	gpm_strbuf_puts(sb, "goroutine ");
+	gpm_strbuf_put_u64(sb, g->id);
 	if (g->gaddr) {
 		gpm_strbuf_puts(sb, " gp=");
 		put_hex(sb, g->gaddr);
@@ -217,7 +222,8 @@ static void put_location(struct gpm_strbuf *sb, const struct gpm_frame *f,
 {
 	gpm_strbuf_putc(sb, '\t');
 	put_str(sb, f->file ? f->file : "?", o);
-	gpm_strbuf_printf(sb, ":%" PRIu32, f->line);
+	gpm_strbuf_putc(sb, ':');
+	gpm_strbuf_put_u64(sb, f->line);
 	if (f->flags & GPM_FRAME_HAS_OFFSET) {
 		gpm_strbuf_puts(sb, " +");
 		put_hex(sb, f->offset);
