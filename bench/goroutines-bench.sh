@@ -18,7 +18,11 @@ gopm=$(cd "$build" && pwd)/gopm
 [ -f "$fixture/meta" ] || { echo "no fixture at $fixture (run testdata/gen/make-fixtures.sh bench)" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-exe=$top/testdata/$(sed -n 's/^exe=//p' "$fixture/meta")
+# The executable is under testdata/, or beside the fixture when the bench core was made
+# outside the tree (make-fixtures.sh bench with another output directory).
+rel=$(sed -n 's/^exe=//p' "$fixture/meta")
+exe=$top/testdata/$rel
+[ -f "$exe" ] || exe=$(dirname "$fixture")/$(basename "$rel")
 zstd -dqf "$fixture/core.zst" -o "$tmp/core"
 zstd -dqf "$exe" -o "$tmp/exe"
 chmod +x "$tmp/exe"
