@@ -413,6 +413,14 @@ static void inuse_span(struct walk *w, const uint8_t *b, uint64_t addr)
 	unsigned cls = spc >> 1;
 	bool noscan = spc & 1;
 	uint64_t span_bytes = npages * GPM_HEAP_PAGE_SIZE;
+	// Real spans hold at most a few thousand objects (1024 per page of the 8-byte class):
+	// a larger count is damage, and would make the loops below run for ever.
+	if (ne > (uint64_t)MAX_ALLOCBITS * 8) {
+		if (h->spans_bad < 8)
+			warn(h, "span 0x%" PRIx64 ": %" PRIu64 " objects claimed", addr, ne);
+		h->spans_bad++;
+		return;
+	}
 	h->spans_inuse++;
 	h->pages_inuse += npages;
 	h->inuse_bytes += span_bytes;
@@ -494,7 +502,6 @@ static void inuse_span(struct walk *w, const uint8_t *b, uint64_t addr)
 		if (es == 16)
 			h->tiny_blocks += n;
 	}
-	(void)span_bytes;
 }
 
 static struct gpm_error *walk_spans(struct walk *w, uint64_t max)
