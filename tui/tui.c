@@ -630,39 +630,8 @@ static void run(struct tui *t, struct script *script)
 // The same loading as `gopm analyze`: cores with their wait objects and panic values.
 static struct gpm_error *load_input(const char *path, struct gpm_loaded *out)
 {
-	struct gpm_source *src;
-	struct gpm_error *err = gpm_source_open(path, &src);
-	if (err)
-		return err;
-	enum gpm_input_kind kind = gpm_input_detect(src->data, src->size);
-	gpm_source_destroy(src);
-	if (kind != GPM_INPUT_CORE)
-		return gpm_cli_load(path, out);
-	struct gpm_process_options po = {
-	    .exe_path = gpm_cli_core_options.exe_path,
-	    .force = gpm_cli_core_options.force,
-	};
-	struct gpm_process *p;
-	if ((err = gpm_process_open(path, &po, &p)))
-		return err;
-	struct gpm_goroutines_options go = {.all_frames = gpm_cli_core_options.all_frames};
-	struct gpm_incident *inc = NULL;
-	err = gpm_goroutines_read(p, &go, &inc);
-	if (!err)
-		err = gpm_objects_read(p, inc);
-	if (!err && !(inc->source_name = gpm_incident_str(inc, path, strlen(path))))
-		err = &gpm_error_nomem;
-	gpm_process_destroy(p);
-	memset(out, 0, sizeof(*out));
-	if (!err && !(out->snapshots = calloc(1, sizeof(*out->snapshots))))
-		err = &gpm_error_nomem;
-	if (err) {
-		gpm_incident_destroy(inc);
-		return err;
-	}
-	out->snapshots[0] = inc;
-	out->n = 1;
-	return NULL;
+	gpm_cli_core_options.objects = true;
+	return gpm_cli_load(path, out);
 }
 
 // Analyses and stores input; *id is its (last snapshot's) incident.

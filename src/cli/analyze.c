@@ -3,9 +3,8 @@
  *                    [--groups N] [--width N] [--db PATH] [--no-store] [--keep]
  *
  * Names the likely root cause of a crash or hang: findings with evidence first, then
- * process facts, goroutine groups and states. Cores are opened here directly (not through
- * gpm_cli_load) because the core-only readers (src/goroutines/objects.c: panic values, wait
- * objects, fault addresses) need the process, not just the incident.
+ * process facts, goroutine groups and states. Cores are loaded with the core-only readers
+ * (src/goroutines/objects.c: panic values, wait objects, fault addresses) switched on.
  *
  * Every analysis is stored in the incident archive (cli/archive.h, as `gopm ingest` does)
  * unless --no-store: the report ends with the incident id and, when the archive has seen
@@ -27,56 +26,6 @@
 #include "goroutines/objects.h"
 #include "goroutines/process.h"
 #include "store/store.h"
-
-static struct gpm_error *load_core(const char *path, struct gpm_incident **out)
-{
-	struct gpm_process_options po = {
-	    .exe_path = gpm_cli_core_options.exe_path,
-	    .force = gpm_cli_core_options.force,
-	};
-	struct gpm_process *p;
-	struct gpm_error *err = gpm_process_open(path, &po, &p);
-	if (err)
-		return err;
-	struct gpm_goroutines_options go = {.all_frames = gpm_cli_core_options.all_frames};
-	struct gpm_incident *inc = NULL;
-	err = gpm_goroutines_read(p, &go, &inc);
-	if (!err)
-		err = gpm_objects_read(p, inc);
-	if (!err && !(inc->source_name = gpm_incident_str(inc, path, strlen(path))))
-		err = &gpm_error_nomem;
-	gpm_process_destroy(p);
-	if (err) {
-		gpm_incident_destroy(inc);
-		return err;
-	}
-	*out = inc;
-	return NULL;
-}
-
-static struct gpm_error *load(const char *path, struct gpm_loaded *out)
-{
-	struct gpm_source *src;
-	struct gpm_error *err = gpm_source_open(path, &src);
-	if (err)
-		return err;
-	enum gpm_input_kind kind = gpm_input_detect(src->data, src->size);
-	gpm_source_destroy(src);
-	if (kind != GPM_INPUT_CORE)
-		return gpm_cli_load(path, out);
-	memset(out, 0, sizeof(*out));
-	out->snapshots = calloc(1, sizeof(*out->snapshots));
-	if (!out->snapshots)
-		return &gpm_error_nomem;
-	err = load_core(path, &out->snapshots[0]);
-	if (err) {
-		free(out->snapshots);
-		out->snapshots = NULL;
-		return err;
-	}
-	out->n = 1;
-	return NULL;
-}
 
 static unsigned terminal_width(void)
 {
@@ -228,7 +177,9 @@ int gpm_cmd_analyze(int argc, char **argv)
 	ro.color = !json && gpm_cli_color();
 
 	struct gpm_loaded l;
-	struct gpm_error *err = load(input, &l);
+	// Cores also give what only a core tells: panic values, waited-on objects.
+	gpm_cli_core_options.objects = true;
+	struct gpm_error *err = gpm_cli_load(input, &l);
 	if (err)
 		return gpm_cli_fail(err);
 	bool partial = false;

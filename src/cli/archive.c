@@ -405,6 +405,9 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		return GPM_EXIT_OK;
 	}
 	struct gpm_loaded l;
+	// Analyse cores as `gopm analyze` does, with panic values and waited-on objects, so
+	// an ingested incident has the same findings and signature.
+	gpm_cli_core_options.objects = true;
 	if ((err = gpm_cli_load(path, &l))) {
 		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 		s->failed++;

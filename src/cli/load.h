@@ -26,6 +26,7 @@ struct gpm_cli_core_options {
 	bool force;
 	bool system_stacks;
 	bool all_frames;
+	bool objects; /* also what only a core tells: panic values, waited-on objects */
 };
 extern struct gpm_cli_core_options gpm_cli_core_options;
 /* A core and its executable, read into one incident (owned by the caller). */

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 
 #include "goroutines/goroutines.h"
+#include "goroutines/objects.h"
 #include "goroutines/process.h"
 
 struct gpm_cli_core_options gpm_cli_core_options;
@@ -26,6 +27,11 @@ struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out)
 	    .all_frames = gpm_cli_core_options.all_frames,
 	};
 	err = gpm_goroutines_read(p, &go, out);
+	if (!err && gpm_cli_core_options.objects) {
+		err = gpm_objects_read(p, *out);
+		if (err)
+			gpm_incident_destroy(*out);
+	}
 	if (!err) {
 		(*out)->source_name = gpm_incident_str(*out, path, strlen(path));
 		if (!(*out)->source_name) {
