@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check_gopm.h"
 
@@ -13,6 +14,28 @@ const char *gpm_test_data(const char *rel)
 	const char *top = getenv("top_srcdir");
 	snprintf(buf, sizeof(buf), "%s/testdata/%s", top ? top : ".", rel);
 	return buf;
+}
+
+bool gpm_test_meta(const char *dir, const char *key, char *out, size_t cap)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/meta", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	char line[1024];
+	size_t klen = strlen(key);
+	bool found = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == '=') {
+			line[strcspn(line, "\n")] = 0;
+			int w = snprintf(out, cap, "%s", line + klen + 1);
+			found = w >= 0 && (size_t)w < cap;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
 }
 
 const char *gpm_test_program(void)

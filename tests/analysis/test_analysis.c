@@ -17,33 +17,11 @@
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
 
-static bool meta_get(const char *dir, const char *key, char *out, size_t cap)
-{
-	char path[1100];
-	snprintf(path, sizeof(path), "%s/meta", dir);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	char line[1024];
-	size_t klen = strlen(key);
-	bool found = false;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == '=') {
-			line[strcspn(line, "\n")] = 0;
-			int w = snprintf(out, cap, "%s", line + klen + 1);
-			found = w >= 0 && (size_t)w < cap;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 static struct gpm_incident *load_core(const char *dir)
 {
 	char core[1100], rel[512], exe[700];
 	snprintf(core, sizeof(core), "%s/core.zst", dir);
-	ck_assert_msg(meta_get(dir, "exe", rel, sizeof(rel)), "%s: no exe in meta", dir);
+	ck_assert_msg(gpm_test_meta(dir, "exe", rel, sizeof(rel)), "%s: no exe in meta", dir);
 	snprintf(exe, sizeof(exe), "%s", gpm_test_data(rel));
 	struct gpm_process_options po = {.exe_path = exe};
 	struct gpm_process *p;
@@ -61,7 +39,7 @@ static struct gpm_incident *load_core(const char *dir)
 static struct gpm_incident *load_text(const char *dir)
 {
 	char name[128] = "stderr.txt", path[1200];
-	meta_get(dir, "stderr", name, sizeof(name));
+	gpm_test_meta(dir, "stderr", name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	struct gpm_source *src;
 	struct gpm_error *err = gpm_source_open(path, &src);

@@ -20,28 +20,6 @@ struct fixture {
 	char exe[512];
 };
 
-static bool meta_get(const char *dir, const char *key, char *out, size_t cap)
-{
-	char path[600];
-	snprintf(path, sizeof(path), "%s/meta", dir);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	char line[1024];
-	size_t klen = strlen(key);
-	bool found = false;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == '=') {
-			line[strcspn(line, "\n")] = 0;
-			int w = snprintf(out, cap, "%s", line + klen + 1);
-			found = w >= 0 && (size_t)w < cap;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 static int fixture_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct fixture *)a)->dir, ((const struct fixture *)b)->dir);
@@ -65,7 +43,7 @@ static size_t list_fixtures(struct fixture **out)
 		int w = snprintf(fx.dir, sizeof(fx.dir), "%s/%s", rootcopy, e->d_name);
 		char exe[256];
 		if (w < 0 || (size_t)w >= sizeof(fx.dir) ||
-		    !meta_get(fx.dir, "exe", exe, sizeof(exe)))
+		    !gpm_test_meta(fx.dir, "exe", exe, sizeof(exe)))
 			continue;
 		w = snprintf(fx.exe, sizeof(fx.exe), "%s", gpm_test_data(exe));
 		if (w < 0 || (size_t)w >= sizeof(fx.exe))
@@ -178,7 +156,7 @@ START_TEST(every_fixture_matches_the_runtime_traceback)
 		char path[600];
 		// The traceback is stderr.txt, or stderr.txt.zst when large (meta names it).
 		char name[128] = "stderr.txt";
-		meta_get(fx[i].dir, "stderr", name, sizeof(name));
+		gpm_test_meta(fx[i].dir, "stderr", name, sizeof(name));
 		snprintf(path, sizeof(path), "%s/%s", fx[i].dir, name);
 		struct gpm_source *src;
 		struct gpm_error *err = gpm_source_open(path, &src);
@@ -258,17 +236,17 @@ START_TEST(info_facts_match_each_fixture)
 		struct gpm_process *p;
 		struct gpm_error *err = gpm_process_open(path, &po, &p);
 		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
-		if (meta_get(fx[i].dir, "go", want_go, sizeof(want_go)))
+		if (gpm_test_meta(fx[i].dir, "go", want_go, sizeof(want_go)))
 			ck_assert_msg(!strcmp(p->img->go_version, want_go), "%s: go %s, want %s",
 			              fx[i].dir, p->img->go_version, want_go);
 		const struct gpm_core_siginfo *si = gpm_core_siginfo(p->core);
 		ck_assert_ptr_nonnull(si);
-		if (meta_get(fx[i].dir, "signal", want_sig, sizeof(want_sig)))
+		if (gpm_test_meta(fx[i].dir, "signal", want_sig, sizeof(want_sig)))
 			ck_assert_msg(!strcmp(want_sig, "SIGABRT") ? si->signo == 6 : true,
 			              "%s: signal %d, want %s", fx[i].dir, si->signo, want_sig);
 
 		char name[128] = "stderr.txt";
-		meta_get(fx[i].dir, "stderr", name, sizeof(name));
+		gpm_test_meta(fx[i].dir, "stderr", name, sizeof(name));
 		snprintf(path, sizeof(path), "%s/%s", fx[i].dir, name);
 		struct gpm_source *src;
 		ck_assert_ptr_null(gpm_source_open(path, &src));
