@@ -87,7 +87,7 @@ struct gpm_error *tui_db_query(struct tui_db *db, const char *sql, const struct 
                                size_t nbinds, int64_t max_rows, struct gpm_store_table *out)
 {
 	memset(out, 0, sizeof(*out));
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	struct gpm_error *err = statement(db, sql, &s);
 	if (err)
 		return err;

@@ -1,6 +1,7 @@
 /*
  * A bounds-checked cursor over untrusted bytes. Every reader returns false and leaves the
- * position unchanged when the bytes are not there, so a parser can report where it stopped.
+ * position unchanged when the bytes are not there, so a parser can report where it stopped;
+ * its out-parameter is then zero (so no caller can use an unset value by mistake).
  * Little-endian unless big_endian is set (for future big-endian targets).
  */
 #ifndef GPM_BASE_CURSOR_H
@@ -58,8 +59,10 @@ static inline bool gpm_cursor_bytes(struct gpm_cursor *c, size_t n, const uint8_
 #define GPM_CURSOR_READ_LE(name, type)                                                             \
 	static inline bool gpm_cursor_##name(struct gpm_cursor *c, type *out)                      \
 	{                                                                                          \
-		if (sizeof(type) > gpm_cursor_left(c))                                             \
+		if (sizeof(type) > gpm_cursor_left(c)) {                                           \
+			*out = 0;                                                                  \
 			return false;                                                              \
+		}                                                                                  \
 		type v = 0;                                                                        \
 		for (size_t i = 0; i < sizeof(type); i++)                                          \
 			v |= (type)c->data[c->pos + i] << (8 * i);                                 \
@@ -79,6 +82,7 @@ static inline bool gpm_cursor_word(struct gpm_cursor *c, unsigned ptr_size, uint
 	if (ptr_size == 8)
 		return gpm_cursor_u64(c, out);
 	uint32_t v;
+	*out = 0;
 	if (ptr_size != 4 || !gpm_cursor_u32(c, &v))
 		return false;
 	*out = v;
@@ -89,6 +93,7 @@ static inline bool gpm_cursor_word(struct gpm_cursor *c, unsigned ptr_size, uint
 static inline bool gpm_cursor_uvarint(struct gpm_cursor *c, uint64_t *out)
 {
 	uint64_t v = 0;
+	*out = 0;
 	size_t p = c->pos;
 	for (unsigned shift = 0; shift < 70; shift += 7) {
 		if (p >= c->size)

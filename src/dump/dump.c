@@ -1856,7 +1856,7 @@ static struct gpm_error *parse_text(struct parser *P)
 		if (c0 == 'S' && is_signal_line(&l)) {
 			// "SIGQUIT: quit" + "PC=… m=… sigcode=…": a signal section.
 			const char *save = P->p;
-			struct line pcl;
+			struct line pcl = {0};
 			bool has_pc = next_line(P, &pcl) && STARTS(&pcl, "PC=");
 			if (!has_pc)
 				P->p = save;

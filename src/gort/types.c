@@ -328,7 +328,7 @@ static struct gpm_error *struct_layout(struct gpm_goimage *img, uint64_t taddr, 
 struct gpm_error *gpm_gort_types_layout(struct gpm_goimage *img, const char *name,
                                         struct gpm_layout **out)
 {
-	struct types_region *r;
+	struct types_region *r = NULL;
 	struct gpm_error *err = types_region(img, &r);
 	if (err)
 		return err;

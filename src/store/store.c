@@ -807,7 +807,7 @@ struct gpm_error *gpm_store_ingest(struct gpm_store *st, const struct gpm_incide
 	}
 	if ((err = gpm_store_exec(st, "BEGIN IMMEDIATE")))
 		goto out;
-	int64_t artifact_id, id = 0;
+	int64_t artifact_id = 0, id = 0;
 	sqlite3_stmt *s;
 	if ((err = artifact_row(st, art, inc, &artifact_id)))
 		goto rollback;
