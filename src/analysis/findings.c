@@ -507,6 +507,12 @@ static void rule_crash(struct ctx *c)
 			if (inc->crash.oom_request)
 				evidence(c, f, "request", "%" PRIu64 " bytes",
 				         inc->crash.oom_request);
+			if (inc->heap_known)
+				evidence(c, f, "heap",
+				         "%" PRIu64 " MiB in use, %" PRIu64 " objects of %" PRIu64
+				         " MiB allocated",
+				         inc->heap_inuse >> 20, inc->heap_objects,
+				         inc->heap_bytes >> 20);
 			free(w2);
 		} else {
 			f = finding_new(c, "fatal", GPM_SEVERITY_CRITICAL, GPM_CONFIDENCE_CERTAIN);

@@ -20,6 +20,7 @@
 #include "cli/archive.h"
 #include "cli/cli.h"
 #include "cli/load.h"
+#include "store/heap.h"
 #include "store/store.h"
 
 enum format { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV };
@@ -370,6 +371,11 @@ struct gpm_error *gpm_cli_store_incident(struct gpm_store *st, const struct gpm_
 	}
 	struct gpm_store_report rep = {fs, n, report_text};
 	err = gpm_store_ingest(st, inc, art, &rep, id);
+	// A core's heap size goes with it, so incidents of one service can be compared
+	// (`gopm heap --store` adds the types).
+	if (!err && inc->heap_known && !gpm_store_ingest_existed(st))
+		err =
+		    gpm_store_heap_summary(st, *id, inc->heap_bytes, inc->heap_objects, 0, NULL, 0);
 out:
 	for (size_t i = 0; ev && i < n; i++)
 		gpm_strbuf_deinit(&ev[i]);

@@ -9,6 +9,7 @@
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
 #include "goroutines/process.h"
+#include "heap/heap.h"
 
 struct gpm_cli_core_options gpm_cli_core_options;
 
@@ -31,6 +32,22 @@ struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out)
 		err = gpm_objects_read(p, *out);
 		if (err)
 			gpm_incident_destroy(*out);
+	}
+	// The heap's size belongs to every analysis (out of memory above all); a heap that
+	// cannot be walked is a warning, not a failure.
+	struct gpm_heap *h;
+	struct gpm_error *herr;
+	if (!err && gpm_cli_core_options.objects) {
+		if (!(herr = gpm_heap_read(p, NULL, &h))) {
+			(*out)->heap_known = true;
+			(*out)->heap_inuse = h->inuse_bytes;
+			(*out)->heap_bytes = h->bytes;
+			(*out)->heap_objects = h->objects;
+			gpm_heap_destroy(h);
+		} else {
+			gpm_incident_warn(*out, "heap not read: %s", herr->message);
+			gpm_error_destroy(herr);
+		}
 	}
 	if (!err) {
 		(*out)->source_name = gpm_incident_str(*out, path, strlen(path));

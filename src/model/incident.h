@@ -273,6 +273,11 @@ struct gpm_incident {
 	GPM_VEC(char) arg_text;  /* see gpm_goroutine.args */
 	uint64_t pprof_total;    /* "goroutine profile: total N"; 0 none */
 	uint64_t panics_dropped; /* nested panics beyond the cap, not stored in crash.panics */
+	/* Added with the heap reader (cores only): the heap as walked in the core. */
+	bool heap_known;
+	uint64_t heap_inuse;   /* bytes of in-use heap spans (HeapInuse) */
+	uint64_t heap_bytes;   /* bytes of allocated objects (HeapAlloc) */
+	uint64_t heap_objects; /* allocated objects (HeapObjects) */
 };
 
 struct gpm_incident *gpm_incident_create(enum gpm_input_kind kind);
