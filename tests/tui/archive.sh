@@ -21,11 +21,13 @@ make_archive() {
 	# Relative names: the stored report names its input file.
 	(cd "$in" && "$GOPM" ingest --db "$tmp/a.db" go1.19-*.txt hostile.txt) >/dev/null 2>&1
 	[ -s "$tmp/a.db" ] || return 1
+	# Executables beside the cores, named relatively: stored paths are the same everywhere.
 	for c in go1.19-crash-deadlock-dwarf go1.19-crash-abba-dwarf; do
 		exe=$(sed -n 's/^exe=//p' "$top_srcdir/testdata/cores/$c/meta")
+		cp "$top_srcdir/testdata/$exe" "$in/$(basename "$exe")"
 		cp "$top_srcdir/testdata/cores/$c/core.zst" "$in/$c.core.zst"
 		TZ=UTC touch -d "2024-05-12 08:00:00" "$in/$c.core.zst"
-		(cd "$in" && "$GOPM" ingest --db "$tmp/a.db" --exe "$top_srcdir/testdata/$exe" \
+		(cd "$in" && "$GOPM" ingest --db "$tmp/a.db" --exe "$(basename "$exe")" \
 			"$c.core.zst") >/dev/null 2>&1 || return 1
 	done
 }

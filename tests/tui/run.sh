@@ -17,7 +17,10 @@ for s in "$top_srcdir"/tests/tui/scripts/*.keys; do
 	name=$(basename "$s" .keys)
 	out=$tmp/out-$name
 	mkdir -p "$out"
-	# A script's first line may give extra options: "#args --source-root testdata/go".
+	# A script's first line may give extra options: "#args --source-root src". Paths are
+	# relative to $out, where src is the fixtures' Go sources and ../in the archive's inputs,
+	# so no screen shows where this checkout lives.
+	ln -sf "$top_srcdir/testdata/go" "$out/src"
 	args=$(sed -n '1s/^#args //p' "$s" | sed "s|@top_srcdir@|$top_srcdir|g; s|@tmp@|$tmp|g")
 	# shellcheck disable=SC2086
 	(cd "$out" && "$GOPM" tui --db "$tmp/a.db" --script "$s" $args) >"$tmp/stdout" 2>"$tmp/stderr"
