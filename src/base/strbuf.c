@@ -39,7 +39,7 @@ void gpm_strbuf_reset(struct gpm_strbuf *sb)
 		sb->buf[0] = 0;
 }
 
-void gpm_strbuf_append(struct gpm_strbuf *sb, const char *s, size_t n)
+void gpm_strbuf_append_grow(struct gpm_strbuf *sb, const char *s, size_t n)
 {
 	if (!strbuf_reserve(sb, n))
 		return;

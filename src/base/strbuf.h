@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 #include "base/error.h"
@@ -24,7 +25,19 @@ struct gpm_strbuf {
 
 void gpm_strbuf_deinit(struct gpm_strbuf *sb);
 void gpm_strbuf_reset(struct gpm_strbuf *sb);
-void gpm_strbuf_append(struct gpm_strbuf *sb, const char *s, size_t n);
+/* The slow path of gpm_strbuf_append: grows the buffer first. */
+void gpm_strbuf_append_grow(struct gpm_strbuf *sb, const char *s, size_t n);
+static inline void gpm_strbuf_append(struct gpm_strbuf *sb, const char *s, size_t n)
+{
+	// Inline when it fits: tracebacks append millions of small pieces.
+	if (sb->cap - sb->len > n && !sb->oom) {
+		memcpy(sb->buf + sb->len, s, n);
+		sb->len += n;
+		sb->buf[sb->len] = 0;
+		return;
+	}
+	gpm_strbuf_append_grow(sb, s, n);
+}
 void gpm_strbuf_puts(struct gpm_strbuf *sb, const char *s);
 void gpm_strbuf_putc(struct gpm_strbuf *sb, char c);
 /* Appends v in decimal (faster than printf for the millions of numbers of a traceback). */
