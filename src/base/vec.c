@@ -3,6 +3,32 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+enum { PAGE = 4096, PREFAULT_STEP = 2 << 20 };
+
+void gpm_prefault(struct gpm_prefault *pf, void *base, size_t upto, size_t cap)
+{
+	if (pf->base != base) {
+		// A new block: what realloc copied is resident already.
+		pf->base = base;
+		pf->ready = upto;
+	}
+	if (upto <= pf->ready || cap < 4 * PREFAULT_STEP)
+		return;
+	uintptr_t start = ((uintptr_t)base + pf->ready + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+	uintptr_t end = ((uintptr_t)base + upto + PREFAULT_STEP) & ~(uintptr_t)(PAGE - 1);
+	uintptr_t limit = ((uintptr_t)base + cap) & ~(uintptr_t)(PAGE - 1);
+	if (end > limit)
+		end = limit;
+	if (end > start)
+		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+	pf->ready = end > (uintptr_t)base + upto ? end - (uintptr_t)base : upto;
+}
 
 bool gpm_array_reserve(void **data, size_t *cap, size_t need, size_t elsize)
 {

@@ -651,6 +651,7 @@ static struct gpm_error *args_commit(struct parser *P, struct gpm_goroutine *g, 
 	if (!gpm_vec_reserve(&inc->arg_text, inc->arg_text.len + n))
 		return &gpm_error_nomem;
 	uint32_t off = (uint32_t)inc->arg_text.len;
+	gpm_prefault(&inc->prefault_args, inc->arg_text.v, off + n, inc->arg_text.cap);
 	memcpy(inc->arg_text.v + off, P->gargs.v, n);
 	inc->arg_text.len += n;
 	g->args = off;

@@ -182,6 +182,8 @@ struct gpm_goroutine *gpm_incident_goroutine_push(struct gpm_incident *inc)
 	struct gpm_goroutine *g = gpm_vec_push(&inc->goroutines);
 	if (!g)
 		return NULL;
+	gpm_prefault(&inc->prefault_goroutines, inc->goroutines.v, inc->goroutines.len * sizeof(*g),
+	             inc->goroutines.cap * sizeof(*g));
 	g->m_id = -1;
 	g->thread_id = -1;
 	g->status = GPM_G_UNKNOWN;

@@ -278,6 +278,7 @@ struct gpm_incident {
 	uint64_t heap_inuse;   /* bytes of in-use heap spans (HeapInuse) */
 	uint64_t heap_bytes;   /* bytes of allocated objects (HeapAlloc) */
 	uint64_t heap_objects; /* allocated objects (HeapObjects) */
+	struct gpm_prefault prefault_goroutines, prefault_args; /* private */
 };
 
 struct gpm_incident *gpm_incident_create(enum gpm_input_kind kind);
