@@ -221,6 +221,21 @@ static bool json_line(struct out *o, const char *s, size_t n)
 	return true;
 }
 
+/* Whether text holds a dump escaped inside JSON strings ("\\ngoroutine " or "\\n\\t"): one
+ * memchr pass over the backslashes, which plain dumps hardly have. */
+static bool json_escaped_dump(const char *s, size_t n)
+{
+	for (const char *p = s, *end = s + n; (p = memchr(p, '\\', (size_t)(end - p)));) {
+		size_t left = (size_t)(end - p);
+		if (left >= 12 && !memcmp(p, "\\ngoroutine ", 12))
+			return true;
+		if (left >= 4 && !memcmp(p, "\\n\\t", 4))
+			return true;
+		p++;
+	}
+	return false;
+}
+
 bool gpm_dump_unwrap(const char *data, size_t len, char **out, size_t *out_len, bool *nomem)
 {
 	*out = NULL;
@@ -230,7 +245,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, char **out, size_t *out_len, 
 		return false;
 	size_t scan = len < SCAN_LIMIT ? len : SCAN_LIMIT;
 	bool cr = memchr(data, '\r', len) != NULL;
-	bool json = memmem(data, scan, "\\ngoroutine ", 12) || memmem(data, scan, "\\n\\t", 4);
+	bool json = json_escaped_dump(data, scan);
 	bool prefixed = false;
 	// Prefix: is some early header not at the start of its line?
 	const char *p = data, *end = data + scan;
