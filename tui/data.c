@@ -93,55 +93,8 @@ struct gpm_error *tui_db_query(struct tui_db *db, const char *sql, const struct 
 		return err;
 	bind(s, binds, nbinds);
 	db->queries++;
-	int nc = sqlite3_column_count(s);
-	out->ncols = (size_t)nc;
-	out->cols = calloc((size_t)nc + 1, sizeof(*out->cols));
-	out->numeric = calloc((size_t)nc + 1, sizeof(*out->numeric));
-	if (!out->cols || !out->numeric) {
-		err = &gpm_error_nomem;
-		goto out;
-	}
-	for (int i = 0; i < nc; i++) {
-		const char *n = sqlite3_column_name(s, i);
-		if (!(out->cols[i] = strdup(n ? n : "?"))) {
-			err = &gpm_error_nomem;
-			goto out;
-		}
-	}
-	int rc = SQLITE_DONE;
-	while ((max_rows < 0 || (int64_t)out->nrows < max_rows) &&
-	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((out->nrows + 1) * (size_t)nc > out->cap) {
-			size_t ncap = out->cap ? 2 * out->cap : 32 * (size_t)(nc ? nc : 1);
-			char **c = realloc(out->cells, ncap * sizeof(*c));
-			if (!c) {
-				err = &gpm_error_nomem;
-				goto out;
-			}
-			out->cells = c;
-			out->cap = ncap;
-		}
-		char **row = out->cells + out->nrows * (size_t)nc;
-		out->nrows++;
-		for (int i = 0; i < nc; i++)
-			row[i] = NULL;
-		for (int i = 0; i < nc; i++) {
-			if (sqlite3_column_type(s, i) == SQLITE_NULL)
-				continue;
-			const unsigned char *v = sqlite3_column_text(s, i);
-			if (v && !(row[i] = strndup((const char *)v,
-			                            (size_t)sqlite3_column_bytes(s, i)))) {
-				err = &gpm_error_nomem;
-				goto out;
-			}
-		}
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		err = gpm_error_create(GPM_ERR_FORMAT, "archive query: %s", sqlite3_errmsg(db->db));
-out:
+	err = gpm_store_table_fill(NULL, s, max_rows, out);
 	sqlite3_reset(s);
-	if (err)
-		gpm_store_table_deinit(out);
 	return err;
 }
 

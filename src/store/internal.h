@@ -61,9 +61,6 @@ struct gpm_error *gpm_store_stmt(struct gpm_store *st, enum gpm_store_stmt which
 struct gpm_error *gpm_store_exec(struct gpm_store *st, const char *sql);
 /* Binds text or NULL. */
 int gpm_store_bind_text(sqlite3_stmt *s, int i, const char *text);
-/* Fills a table from a prepared statement, at most max_rows rows (<0 = all). */
-struct gpm_error *gpm_store_table_fill(struct gpm_store *st, sqlite3_stmt *s, int64_t max_rows,
-                                       struct gpm_store_table *out);
 
 /* Artifact store beside the database: <db>.artifacts/ab/<sha256>.zst */
 struct gpm_error *gpm_store_artifact_keep(struct gpm_store *st,

@@ -163,4 +163,10 @@ struct gpm_error *gpm_store_incident_groups(struct gpm_store *st, int64_t id, in
  */
 struct gpm_error *gpm_store_parse_time(const char *s, int64_t now, int64_t *out);
 
+/* Reads the rows of a prepared, bound statement into a table (at most max_rows; <0 all). st
+ * only names errors and may be NULL, for callers with a connection of their own (the TUI). */
+typedef struct sqlite3_stmt sqlite3_stmt;
+struct gpm_error *gpm_store_table_fill(struct gpm_store *st, sqlite3_stmt *s, int64_t max_rows,
+                                       struct gpm_store_table *out);
+
 #endif
