@@ -180,3 +180,17 @@ char *gpm_safe_strndup(const char *s, size_t n)
 	gpm_strbuf_append_safe(&sb, s, n);
 	return gpm_strbuf_detach(&sb);
 }
+
+char *gpm_hex_dup(const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *s = malloc(n * 2 + 1);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = digits[p[i] >> 4];
+		s[2 * i + 1] = digits[p[i] & 15];
+	}
+	s[n * 2] = '\0';
+	return s;
+}

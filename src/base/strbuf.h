@@ -56,6 +56,8 @@ const char *gpm_strbuf_str(const struct gpm_strbuf *sb);
 char *gpm_strbuf_detach(struct gpm_strbuf *sb);
 struct gpm_error *gpm_strbuf_error(const struct gpm_strbuf *sb);
 
+/* Returns p[0..n) as malloc'd lowercase hex (build ids), or NULL on out of memory. */
+char *gpm_hex_dup(const uint8_t *p, size_t n);
 /* Returns a malloc'd terminal-safe copy of s[0..n), or NULL on out of memory. */
 char *gpm_safe_strndup(const char *s, size_t n);
 

@@ -54,20 +54,6 @@ static bool core_exe_header(const struct gpm_core *core, uint64_t *base)
 	return false;
 }
 
-static char *hex_dup(const uint8_t *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	char *s = malloc(n * 2 + 1);
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		s[2 * i] = digits[p[i] >> 4];
-		s[2 * i + 1] = digits[p[i] & 15];
-	}
-	s[n * 2] = '\0';
-	return s;
-}
-
 static struct gpm_error *scan_notes(const uint8_t *data, size_t size, uint64_t align, char **gnu,
                                     char **go)
 {
@@ -78,7 +64,7 @@ static struct gpm_error *scan_notes(const uint8_t *data, size_t size, uint64_t a
 		if (n.descsz == 0 || n.descsz > LOCATE_MAX_BUILD_ID)
 			continue;
 		if (!*gnu && n.type == NT_GNU_BUILD_ID && gpm_elf_note_named(&n, "GNU")) {
-			if (!(*gnu = hex_dup(n.desc, n.descsz)))
+			if (!(*gnu = gpm_hex_dup(n.desc, n.descsz)))
 				return &gpm_error_nomem;
 		} else if (!*go && n.type == 4 && gpm_elf_note_named(&n, "Go")) {
 			if (!(*go = strndup((const char *)n.desc,

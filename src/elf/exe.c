@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strbuf.h"
 #include "base/cursor.h"
 #include "elf/note.h"
 
@@ -211,20 +212,6 @@ static struct gpm_error *exe_load_symtab(struct gpm_exe *exe, uint32_t type, boo
 	return NULL;
 }
 
-static char *hex_dup(const uint8_t *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	char *s = malloc(n * 2 + 1);
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		s[2 * i] = digits[p[i] >> 4];
-		s[2 * i + 1] = digits[p[i] & 15];
-	}
-	s[n * 2] = '\0';
-	return s;
-}
-
 /* Records the build ids found in one note area. */
 static struct gpm_error *exe_scan_notes(struct gpm_exe *exe, const uint8_t *data, size_t size,
                                         uint64_t align)
@@ -237,7 +224,7 @@ static struct gpm_error *exe_scan_notes(struct gpm_exe *exe, const uint8_t *data
 			continue;
 		if (!exe->gnu_build_id && n.type == NT_GNU_BUILD_ID &&
 		    gpm_elf_note_named(&n, "GNU")) {
-			exe->gnu_build_id = hex_dup(n.desc, n.descsz);
+			exe->gnu_build_id = gpm_hex_dup(n.desc, n.descsz);
 			if (!exe->gnu_build_id)
 				return &gpm_error_nomem;
 		} else if (!exe->go_build_id && n.type == 4 && gpm_elf_note_named(&n, "Go")) {
