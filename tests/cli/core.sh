@@ -12,23 +12,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 fail=0
 n=0
 
-# expect STATUS LINES DESCRIPTION -- gopm ARGS...: checks the exit status and, when LINES is
-# not '-', the number of lines on stderr.
-expect() {
-	want=$1 lines=$2 what=$3
-	shift 4
-	n=$((n + 1))
-	"$GOPM" "$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	nl=$(wc -l <"$tmp/err")
-	if [ "$got" -ne "$want" ] || { [ "$lines" != - ] && [ "$nl" -ne "$lines" ]; }; then
-		echo "FAIL: $what: exit $got (want $want), $nl stderr lines (want $lines)"
-		sed 's/^/  stderr: /' "$tmp/err" | head -5
-		fail=$((fail + 1))
-	else
-		echo "ok: $what: exit $got: $(head -n 1 "$tmp/err")"
-	fi
-}
+. "$top_srcdir/tests/cli/expect.sh"
 
 expect 0 0 "info on a good core" -- info --exe "$exe" "$fx/core.zst"
 grep -q '^go: *go1\.19' "$tmp/out" || { echo "FAIL: info does not name go1.19"; fail=$((fail + 1)); }

@@ -12,22 +12,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 fail=0
 n=0
 
-# expect STATUS LINES DESCRIPTION -- gopm ARGS...: exit status and stderr line count ('-': any)
-expect() {
-	want=$1 lines=$2 what=$3
-	shift 4
-	n=$((n + 1))
-	"$GOPM" "$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	nl=$(wc -l <"$tmp/err")
-	if [ "$got" -ne "$want" ] || { [ "$lines" != - ] && [ "$nl" -ne "$lines" ]; }; then
-		echo "FAIL: $what: exit $got (want $want), $nl stderr lines (want $lines)"
-		sed 's/^/  stderr: /' "$tmp/err" | head -5
-		fail=$((fail + 1))
-	else
-		echo "ok: $what: exit $got: $(head -n 1 "$tmp/err")"
-	fi
-}
+. "$top_srcdir/tests/cli/expect.sh"
 # has PATTERN DESCRIPTION: the last output has a line matching PATTERN
 has() {
 	n=$((n + 1))
