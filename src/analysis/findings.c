@@ -260,7 +260,7 @@ static void recursive_frames(struct ctx *c, struct gpm_finding *f, const struct 
 			best = fr[i].func;
 		}
 	}
-	uint64_t elided = g->elided_frames;
+	uint64_t elided = gpm_goroutine_extra(c->inc, g)->elided_frames;
 	for (uint32_t i = 0; i < n; i++)
 		if (fr[i].flags & GPM_FRAME_ELIDED)
 			elided += fr[i].line;
@@ -273,9 +273,10 @@ static void recursive_frames(struct ctx *c, struct gpm_finding *f, const struct 
 		set_text(c, &f->title, "stack overflow: runaway recursion in %s", s ? s : "?");
 		free(s);
 	}
-	if (g->regs && n > 1 && g->regs[n - 1].fp > g->regs[0].sp)
+	const struct gpm_frame_regs *regs = gpm_goroutine_regs(c->inc, g);
+	if (regs && n > 1 && regs[n - 1].fp > regs[0].sp)
 		evidence(c, f, "stack used", "%" PRIu64 " bytes (sp %#" PRIx64 " to %#" PRIx64 ")",
-		         g->regs[n - 1].fp - g->regs[0].sp, g->regs[0].sp, g->regs[n - 1].fp);
+		         regs[n - 1].fp - regs[0].sp, regs[0].sp, regs[n - 1].fp);
 }
 
 static void other_map_writers(struct ctx *c, struct gpm_finding *f, const struct gpm_goroutine *cur,
@@ -610,8 +611,9 @@ static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutin
 	}
 	if (last < 0 || (uint32_t)last + 1 >= n)
 		return false;
-	if (g->wait_object_kind == GPM_WAIT_OBJECT_MUTEX)
-		m = g->wait_object;
+	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
+	if (x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX)
+		m = x->wait_object;
 	*mutex = m;
 	*caller = last + 1;
 	return true;
@@ -638,10 +640,11 @@ static uint64_t referenced_mutex(const struct gpm_incident *inc, const struct gp
 {
 	struct refs_ctx r = {targets, nt, exclude, 0};
 	// A core: the stack words were matched when it was read.
-	if (g->held_object && g->held_object != exclude) {
+	uint64_t held = gpm_goroutine_extra(inc, g)->held_object;
+	if (held && held != exclude) {
 		for (size_t i = 0; i < nt; i++)
-			if (targets[i] == g->held_object)
-				return g->held_object;
+			if (targets[i] == held)
+				return held;
 	}
 	uint32_t n;
 	gpm_goroutine_frames(inc, g, &n);
@@ -861,8 +864,9 @@ static void rule_mutexes(struct ctx *c)
 				const struct gpm_goroutine *h = &inc->goroutines.v[i];
 				uint64_t one[1] = {m};
 				if (!counted(h) || (h->flags & GPM_GOROUTINE_SYSTEM) ||
-				    (h->wait_object == m &&
-				     h->wait_object_kind == GPM_WAIT_OBJECT_MUTEX) ||
+				    (gpm_goroutine_extra(inc, h)->wait_object == m &&
+				     gpm_goroutine_extra(inc, h)->wait_object_kind ==
+				         GPM_WAIT_OBJECT_MUTEX) ||
 				    !referenced_mutex(inc, h, 0, one, 1, 0))
 					continue;
 				uint32_t hn;
@@ -945,9 +949,10 @@ static bool is_chan_state(const char *s)
 /* The channel g is blocked on: the core's object, else the printed argument. */
 static uint64_t chan_of(const struct gpm_incident *inc, const struct gpm_goroutine *g)
 {
-	if (g->wait_object_kind == GPM_WAIT_OBJECT_CHAN ||
-	    g->wait_object_kind == GPM_WAIT_OBJECT_SELECT)
-		return g->wait_object;
+	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
+	if (x->wait_object_kind == GPM_WAIT_OBJECT_CHAN ||
+	    x->wait_object_kind == GPM_WAIT_OBJECT_SELECT)
+		return x->wait_object;
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
 	for (uint32_t i = 0; i < n && i < 6; i++) {
@@ -1124,9 +1129,10 @@ static void rule_leaks(struct ctx *c)
 			         state_of(waiter), wt ? wt : "?");
 			if (wg)
 				evidence(c, f, "WaitGroup", "%#" PRIx64, wg);
-			else if (waiter->wait_object_kind == GPM_WAIT_OBJECT_SEMA)
+			else if (gpm_goroutine_extra(inc, waiter)->wait_object_kind ==
+			         GPM_WAIT_OBJECT_SEMA)
 				evidence(c, f, "WaitGroup", "its semaphore at %#" PRIx64,
-				         waiter->wait_object);
+				         gpm_goroutine_extra(inc, waiter)->wait_object);
 			add_id(c, f, waiter->id);
 			free(wt);
 			free(ct);

@@ -221,24 +221,26 @@ static void group_text(struct rep *r, const struct gpm_incident *inc, const stru
 	gpm_strbuf_putc(r->out, '\n');
 	// The object waited on, when a core told (one line for the group).
 	const struct gpm_goroutine *rep = &inc->goroutines.v[g->representative];
-	if (rep->wait_object) {
+	const struct gpm_goroutine_extra *rx = gpm_goroutine_extra(inc, rep);
+	if (rx->wait_object) {
 		uint64_t same = 0;
 		for (uint32_t k = 0; k < g->count; k++)
-			same += inc->goroutines.v[a->grouping.members[g->first_member + k]]
-			            .wait_object == rep->wait_object;
+			same +=
+			    gpm_goroutine_extra(
+			        inc, &inc->goroutines.v[a->grouping.members[g->first_member + k]])
+			        ->wait_object == rx->wait_object;
 		static const char *const kinds[] = {"", "channel", "select on channel", "mutex",
 		                                    "semaphore"};
-		const char *kn =
-		    rep->wait_object_kind < 5 ? kinds[rep->wait_object_kind] : "object";
+		const char *kn = rx->wait_object_kind < 5 ? kinds[rx->wait_object_kind] : "object";
 		col(r, C_DIM);
 		if (same == g->count)
 			gpm_strbuf_printf(r->out, "    waiting on %s %#" PRIx64 "\n", kn,
-			                  rep->wait_object);
+			                  rx->wait_object);
 		else
 			gpm_strbuf_printf(r->out,
 			                  "    waiting on %s %#" PRIx64 " (%" PRIu64
 			                  " of them; the others on other objects)\n",
-			                  kn, rep->wait_object, same);
+			                  kn, rx->wait_object, same);
 		col(r, C_RESET);
 	}
 	uint32_t n;
@@ -390,8 +392,8 @@ static void json_group(struct gpm_json *j, const struct gpm_incident *inc,
 		gpm_json_kv_int(j, "min_minutes", g->min_minutes);
 		gpm_json_kv_int(j, "max_minutes", g->max_minutes);
 	}
-	if (rep->wait_object)
-		gpm_json_kv_hex(j, "wait_object", rep->wait_object);
+	if (gpm_goroutine_extra(inc, rep)->wait_object)
+		gpm_json_kv_hex(j, "wait_object", gpm_goroutine_extra(inc, rep)->wait_object);
 	gpm_json_key(j, "ids");
 	gpm_json_array_begin(j);
 	for (uint32_t k = 0; k < g->count && k < GPM_FINDING_MAX_IDS; k++)

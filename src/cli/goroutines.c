@@ -99,7 +99,10 @@ static bool report_problems(const struct gpm_incident *inc)
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		if (g->flags & (GPM_GOROUTINE_TRUNCATED | GPM_GOROUTINE_DAMAGED)) {
 			fprintf(stderr, "gopm: warning: goroutine %llu: %s\n",
-			        (unsigned long long)g->id, g->problem ? g->problem : "incomplete");
+			        (unsigned long long)g->id,
+			        gpm_goroutine_extra(inc, g)->problem
+			            ? gpm_goroutine_extra(inc, g)->problem
+			            : "incomplete");
 			partial = true;
 		}
 	}
@@ -183,19 +186,20 @@ static void json_goroutine(struct gpm_json *j, const struct gpm_incident *inc,
 		gpm_json_kv_bool(j, "truncated", true);
 	if (g->flags & GPM_GOROUTINE_REPEAT)
 		gpm_json_kv_bool(j, "repeat", true);
-	if (g->gaddr)
-		gpm_json_kv_hex(j, "gp", g->gaddr);
-	if (g->m_id >= 0)
-		gpm_json_kv_int(j, "m", g->m_id);
-	if (g->synctest_bubble)
-		gpm_json_kv_uint(j, "synctest_bubble", g->synctest_bubble);
-	if (g->problem)
-		gpm_json_kv_string(j, "problem", g->problem);
-	if (g->nlabels) {
+	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
+	if (x->gaddr)
+		gpm_json_kv_hex(j, "gp", x->gaddr);
+	if (x->m_id >= 0)
+		gpm_json_kv_int(j, "m", x->m_id);
+	if (x->synctest_bubble)
+		gpm_json_kv_uint(j, "synctest_bubble", x->synctest_bubble);
+	if (x->problem)
+		gpm_json_kv_string(j, "problem", x->problem);
+	if (x->nlabels) {
 		gpm_json_key(j, "labels");
 		gpm_json_object_begin(j);
-		for (uint32_t i = 0; i < g->nlabels; i++) {
-			const struct gpm_label *l = &inc->labels.v[g->first_label + i];
+		for (uint32_t i = 0; i < x->nlabels; i++) {
+			const struct gpm_label *l = &inc->labels.v[x->first_label + i];
 			gpm_json_kv_string(j, l->key, l->value);
 		}
 		gpm_json_object_end(j);
@@ -214,8 +218,8 @@ static void json_goroutine(struct gpm_json *j, const struct gpm_incident *inc,
 		if (g->parent_id)
 			gpm_json_kv_uint(j, "parent_id", g->parent_id);
 	}
-	if (g->nancestors)
-		gpm_json_kv_uint(j, "ancestors", g->nancestors);
+	if (x->nancestors)
+		gpm_json_kv_uint(j, "ancestors", x->nancestors);
 	gpm_json_object_end(j);
 }
 

@@ -394,7 +394,8 @@ int gpm_cmd_info(int argc, char **argv)
 		rows[i].sp = t->sp;
 		symbolize(p, &rows[i]);
 		for (size_t k = 0; inc && k < inc->goroutines.len; k++)
-			if (inc->goroutines.v[k].thread_id == (int64_t)t->tid &&
+			if (gpm_goroutine_extra(inc, &inc->goroutines.v[k])->thread_id ==
+			        (int64_t)t->tid &&
 			    inc->goroutines.v[k].status == GPM_G_RUNNING)
 				rows[i].g = &inc->goroutines.v[k];
 	}

@@ -994,6 +994,14 @@ static void set_state(struct parser *P, struct gpm_goroutine *g, const char *s, 
 
 /* ---- goroutine blocks ---- */
 
+static struct gpm_error *set_problem(struct parser *P, struct gpm_goroutine *g, const char *why)
+{
+	struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(P->inc, g);
+	if (!x || !(x->problem = istr(P, why, strlen(why))))
+		return &gpm_error_nomem;
+	return NULL;
+}
+
 /* Parses "created by F[ in goroutine N]" + location. */
 static struct gpm_error *created_by(struct parser *P, const struct line *l, uint32_t *frame_out,
                                     uint64_t *parent)
@@ -1277,12 +1285,17 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		g->state = NULL;
 	} else {
 		g->id = h->id;
-		g->gaddr = h->gaddr;
-		g->mp = h->mp;
-		g->m_id = h->m_id;
 		g->flags |= h->flags;
 		g->wait_minutes = h->minutes;
-		g->synctest_bubble = h->bubble;
+		if (h->has_gp || h->bubble) {
+			struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
+			if (!x)
+				return &gpm_error_nomem;
+			x->gaddr = h->gaddr;
+			x->mp = h->mp;
+			x->m_id = h->m_id;
+			x->synctest_bubble = h->bubble;
+		}
 		if (h->has_gp && !h->gaddr)
 			g->flags |= GPM_GOROUTINE_DAMAGED;
 		set_state(P, g, h->state ? h->state : "", h->state_len);
@@ -1298,8 +1311,7 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		}
 		if (!h->complete) {
 			g->flags |= GPM_GOROUTINE_TRUNCATED | GPM_GOROUTINE_NO_STACK;
-			g->problem = istr(P, "header cut by the end of the input", 34);
-			return NULL;
+			return set_problem(P, g, "header cut by the end of the input");
 		}
 		if (!P->first_goroutine_done) {
 			P->first_goroutine_done = true;
@@ -1310,7 +1322,6 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		}
 	}
 	(void)hl;
-	g->section = P->cur_section;
 	if (P->cur_section != UINT32_MAX) {
 		struct gpm_signal_section *sec = &inc->sections.v[P->cur_section];
 		if (!sec->ngoroutines)
@@ -1326,7 +1337,12 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		g->flags |= GPM_GOROUTINE_UNAVAILABLE;
 	if (r.more)
 		g->flags |= GPM_GOROUTINE_MORE_FRAMES;
-	g->elided_frames = r.elided;
+	if (r.elided) {
+		struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
+		if (!x)
+			return &gpm_error_nomem;
+		x->elided_frames = r.elided;
+	}
 	if (P->nframes) {
 		uint32_t stack, sent;
 		if ((err = stack_commit(P, &stack, &sent)))
@@ -1336,10 +1352,10 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		if ((err = args_commit(P, g, sent)))
 			return err;
 		if (P->gregs_any) {
-			g->regs = malloc(P->gregs.len * sizeof(*g->regs));
-			if (!g->regs)
+			struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
+			if (!x || !(x->regs = malloc(P->gregs.len * sizeof(*x->regs))))
 				return &gpm_error_nomem;
-			memcpy(g->regs, P->gregs.v, P->gregs.len * sizeof(*g->regs));
+			memcpy(x->regs, P->gregs.v, P->gregs.len * sizeof(*x->regs));
 		}
 	} else if (!r.unavailable) {
 		g->flags |= GPM_GOROUTINE_NO_STACK;
@@ -1349,8 +1365,7 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		                  (unsigned long long)g->id, P->o.max_frames);
 	if (r.end == END_CUT) {
 		g->flags |= GPM_GOROUTINE_TRUNCATED;
-		g->problem = istr(P, "stack cut by the end of the input", 33);
-		return NULL;
+		return set_problem(P, g, "stack cut by the end of the input");
 	}
 	if (r.end != END_OTHER)
 		return NULL;
@@ -1397,10 +1412,13 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 			a->stack = stack;
 			a->created_by = cb;
 			a->flags = r.more ? GPM_GOROUTINE_MORE_FRAMES : 0;
-			g = &inc->goroutines.v[gi];
-			if (!g->nancestors)
-				g->first_ancestor = (uint32_t)inc->ancestors.len - 1;
-			g->nancestors++;
+			struct gpm_goroutine_extra *x =
+			    gpm_incident_goroutine_extra(inc, &inc->goroutines.v[gi]);
+			if (!x)
+				return &gpm_error_nomem;
+			if (!x->nancestors)
+				x->first_ancestor = (uint32_t)inc->ancestors.len - 1;
+			x->nancestors++;
 		}
 		nanc++;
 		if (r.end == END_BLANK || r.end == END_EOF || r.end == END_CUT)
@@ -1514,7 +1532,7 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 	const char *state = istr(P, "unknown", 7);
 	if (!state)
 		return &gpm_error_nomem;
-	uint32_t first_label = 0, nlabels = 0;
+	uint32_t extra = UINT32_MAX;
 	for (uint64_t c = 0; c < count; c++) {
 		struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
 		if (!g)
@@ -1525,14 +1543,13 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 		if (c > 0 && stack != UINT32_MAX)
 			inc->stacks.v[stack].refs++;
 		if (labels) {
+			// The record's goroutines share one extra record: the labels.
 			if (c == 0) {
 				if ((err = parse_labels(P, g, labels, labels_len)))
 					return err;
-				first_label = g->first_label;
-				nlabels = g->nlabels;
+				extra = g->extra;
 			} else {
-				g->first_label = first_label;
-				g->nlabels = nlabels;
+				g->extra = extra;
 			}
 		}
 	}

@@ -427,6 +427,12 @@ static bool keep_frame(struct ctx *c, const struct gpm_frame *f, uint64_t sp, ui
  * Unwinds from st and stores the stack into g (stack, regs, flags, problem).
  * runtime/traceback.go: unwinder.initAt / resolveInternal / next.
  */
+/* g's extra record: every goroutine read from a core has one (created when it is pushed). */
+static inline struct gpm_goroutine_extra *xg(struct ctx *c, const struct gpm_goroutine *g)
+{
+	return &c->inc->extras.v[g->extra];
+}
+
 static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct start st,
                                 uint64_t lo, uint64_t hi)
 {
@@ -531,16 +537,17 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 	size_t total = c->stack.len + c->tail.len + (elided && outer ? 1 : 0);
 	struct gpm_stack_builder b;
 	gpm_incident_stack_begin(c->inc, &b);
-	g->regs = calloc(total ? total : 1, sizeof(*g->regs));
-	if (!g->regs)
+	struct gpm_frame_regs *regs = calloc(total ? total : 1, sizeof(*regs));
+	if (!regs)
 		return &gpm_error_nomem;
+	xg(c, g)->regs = regs;
 	size_t k = 0;
 	for (size_t i = 0; i < c->stack.len; i++, k++) {
 		struct gpm_frame *f = gpm_incident_frame_push(c->inc);
 		if (!f)
 			return &gpm_error_nomem;
 		*f = c->stack.v[i].f;
-		g->regs[k] = c->stack.v[i].r;
+		regs[k] = c->stack.v[i].r;
 	}
 	if (elided && outer) {
 		struct gpm_frame *f = gpm_incident_frame_push(c->inc);
@@ -548,11 +555,11 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 			return &gpm_error_nomem;
 		f->flags = GPM_FRAME_ELIDED;
 		f->line = elided > UINT32_MAX ? UINT32_MAX : (uint32_t)elided;
-		g->elided_frames = f->line;
+		xg(c, g)->elided_frames = f->line;
 		k++;
 	} else if (elided) {
 		g->flags |= GPM_GOROUTINE_MORE_FRAMES;
-		g->elided_frames = elided > UINT32_MAX ? UINT32_MAX : (uint32_t)elided;
+		xg(c, g)->elided_frames = elided > UINT32_MAX ? UINT32_MAX : (uint32_t)elided;
 	}
 	size_t nt = c->tail.len;
 	size_t start =
@@ -563,14 +570,14 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 		if (!f)
 			return &gpm_error_nomem;
 		*f = lf->f;
-		g->regs[k] = lf->r;
+		regs[k] = lf->r;
 	}
 	struct gpm_error *err = gpm_incident_stack_commit(c->inc, &b, &g->stack);
 	if (err)
 		return err;
 	if (problem) {
 		g->flags |= GPM_GOROUTINE_TRUNCATED;
-		g->problem = gpm_incident_str(c->inc, problem, strlen(problem));
+		xg(c, g)->problem = gpm_incident_str(c->inc, problem, strlen(problem));
 	}
 	return NULL;
 }
@@ -830,8 +837,9 @@ static void read_labels(struct ctx *c, struct gpm_goroutine *g, uint64_t labels)
 		}
 	}
 	// Map order is random; print them sorted as later Go versions do.
-	if (g->nlabels > 1)
-		qsort(&c->inc->labels.v[g->first_label], g->nlabels, sizeof(struct gpm_label),
+	const struct gpm_goroutine_extra *x = xg(c, g);
+	if (x->nlabels > 1)
+		qsort(&c->inc->labels.v[x->first_label], x->nlabels, sizeof(struct gpm_label),
 		      label_cmp);
 }
 
@@ -870,16 +878,18 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	struct gpm_goroutine *g = gpm_incident_goroutine_push(c->inc);
 	if (!g)
 		return &gpm_error_nomem;
+	if (!gpm_incident_goroutine_extra(c->inc, g))
+		return &gpm_error_nomem;
 	g->id = goid;
-	g->gaddr = gaddr;
+	xg(c, g)->gaddr = gaddr;
 	g->status = status <= GPM_G_DEADEXTRA ? (uint8_t)status : GPM_G_UNKNOWN;
 	g->parent_id = parent;
-	g->start_pc = startpc;
+	xg(c, g)->start_pc = startpc;
 	read_labels(c, g, labels);
 	// Go 1.26 prints labels inside the brackets, 1.27 after them (runtime/traceback.go).
-	if (g->nlabels && c->p->img->version.major == 1 && c->p->img->version.minor == 26)
+	if (xg(c, g)->nlabels && c->p->img->version.major == 1 && c->p->img->version.minor == 26)
 		g->flags |= GPM_GOROUTINE_LABELS_INSIDE;
-	g->mp = m;
+	xg(c, g)->mp = m;
 	if (lockedm)
 		g->flags |= GPM_GOROUTINE_LOCKED;
 	// What the runtime prints in brackets: the wait reason, else the status.
@@ -921,8 +931,8 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	struct thread_map *tm = m ? thread_of_m(c, m) : NULL;
 	if (tm) {
 		const uint8_t *mb = read_m(c, m);
-		g->m_id = mb ? (int64_t)field(mb, rt->m_id, 8) : -1;
-		g->thread_id = tm->t->tid;
+		xg(c, g)->m_id = mb ? (int64_t)field(mb, rt->m_id, 8) : -1;
+		xg(c, g)->thread_id = tm->t->tid;
 		if (tm->curg == gaddr && status == GPM_G_RUNNING) {
 			// The thread may be on this goroutine's stack, or in a signal handler (on
 			// gsignal's stack, possibly with the TLS g not switched yet) that
@@ -937,7 +947,7 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 			g->flags |= GPM_GOROUTINE_CURRENT;
 	} else if (m) {
 		const uint8_t *mb = read_m(c, m);
-		g->m_id = mb ? (int64_t)field(mb, rt->m_id, 8) : -1;
+		xg(c, g)->m_id = mb ? (int64_t)field(mb, rt->m_id, 8) : -1;
 	}
 	bool stale = status == GPM_G_RUNNING && !st.trap;
 	uint32_t gi = (uint32_t)(g - c->inc->goroutines.v);
@@ -945,12 +955,12 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	if (err)
 		return err;
 	g = &c->inc->goroutines.v[gi];
-	if (stale && !g->problem) {
+	if (stale && !xg(c, g)->problem) {
 		// Its thread's registers were not found: the saved state may predate what it ran.
-		g->problem = gpm_incident_str(c->inc,
-		                              "running, but its thread was not found: stack "
-		                              "from its last saved state",
-		                              66);
+		xg(c, g)->problem = gpm_incident_str(c->inc,
+		                                     "running, but its thread was not found: stack "
+		                                     "from its last saved state",
+		                                     66);
 	}
 	return created_by(c, g, gopc);
 }
@@ -970,11 +980,14 @@ static struct gpm_error *read_system_stack(struct ctx *c, const struct thread_ma
 	struct gpm_goroutine *g = gpm_incident_goroutine_push(c->inc);
 	if (!g)
 		return &gpm_error_nomem;
+	struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(c->inc, g);
+	if (!x)
+		return &gpm_error_nomem;
 	g->id = 0;
-	g->gaddr = tm->g;
-	g->mp = tm->m;
-	g->m_id = (int64_t)field(mb, c->rt.m_id, 8);
-	g->thread_id = tm->t->tid;
+	x->gaddr = tm->g;
+	x->mp = tm->m;
+	x->m_id = (int64_t)field(mb, c->rt.m_id, 8);
+	x->thread_id = tm->t->tid;
 	g->status = GPM_G_IDLE;
 	g->flags = GPM_GOROUTINE_SYSTEM;
 	g->state = gpm_incident_str(c->inc, "idle", 4);
@@ -987,7 +1000,7 @@ static struct gpm_error *read_system_stack(struct ctx *c, const struct thread_ma
 	struct start st = {tm->t->pc, tm->t->sp, true};
 	struct gpm_error *err = unwind(c, g, st, lo, hi);
 	g = &c->inc->goroutines.v[gi];
-	if (!err && g->problem && (g->flags & GPM_GOROUTINE_TRUNCATED)) {
+	if (!err && xg(c, g)->problem && (g->flags & GPM_GOROUTINE_TRUNCATED)) {
 		// The end of a system stack is often C or assembly without a frame: not damage.
 		g->flags &= ~GPM_GOROUTINE_TRUNCATED;
 	}

@@ -287,7 +287,8 @@ opaque:
 static struct gpm_error *read_panics(struct octx *c, const struct gpm_goroutine *g)
 {
 	uint64_t pa;
-	if (!field_word(c, g->gaddr, c->g_panic, &pa) || !pa || c->p_arg == NONE)
+	if (!field_word(c, gpm_goroutine_extra(c->inc, g)->gaddr, c->g_panic, &pa) || !pa ||
+	    c->p_arg == NONE)
 		return NULL;
 	struct gpm_panic chain[GPM_OBJECTS_MAX_PANICS];
 	size_t n = 0;
@@ -350,7 +351,8 @@ static void read_signal(struct octx *c, const struct gpm_goroutine *g)
 	if (c->g_sig == NONE)
 		return;
 	uint8_t b[4];
-	struct gpm_error *err = gpm_memory_read(c->p->mem, g->gaddr + c->g_sig, b, 4);
+	uint64_t gaddr = gpm_goroutine_extra(c->inc, g)->gaddr;
+	struct gpm_error *err = gpm_memory_read(c->p->mem, gaddr + c->g_sig, b, 4);
 	if (err) {
 		gpm_error_destroy(err);
 		return;
@@ -358,9 +360,9 @@ static void read_signal(struct octx *c, const struct gpm_goroutine *g)
 	sig = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24;
 	if (!sig || sig > 64)
 		return;
-	field_word(c, g->gaddr, c->g_sigcode0, &code);
-	field_word(c, g->gaddr, c->g_sigcode1, &addr);
-	field_word(c, g->gaddr, c->g_sigpc, &pc);
+	field_word(c, gaddr, c->g_sigcode0, &code);
+	field_word(c, gaddr, c->g_sigcode1, &addr);
+	field_word(c, gaddr, c->g_sigpc, &pc);
 	c->inc->crash.go_signo = (int)sig;
 	c->inc->crash.go_sigcode = code;
 	c->inc->crash.go_sigaddr = addr;
@@ -458,13 +460,14 @@ static void read_throw(struct octx *c)
 	// A throw on a goroutine's own stack: the thrower's frame is known.
 	for (size_t i = 0; i < inc->goroutines.len && !msg; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		if (!(g->flags & GPM_GOROUTINE_CURRENT) || !g->regs)
+		const struct gpm_frame_regs *regs = gpm_goroutine_regs(inc, g);
+		if (!(g->flags & GPM_GOROUTINE_CURRENT) || !regs)
 			continue;
 		uint32_t n;
 		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
 		for (uint32_t k = 0; k < n && k < 8 && !msg; k++)
-			if (is_thrower(f[k].func) && g->regs[k].fp > g->regs[k].sp)
-				msg = find_message(c, g->regs[k].sp, g->regs[k].fp + 4 * c->ps);
+			if (is_thrower(f[k].func) && regs[k].fp > regs[k].sp)
+				msg = find_message(c, regs[k].sp, regs[k].fp + 4 * c->ps);
 	}
 	// A throw on the system stack (the scheduler's deadlock check, newstack): scan the
 	// stack of the thread that aborted.
@@ -488,19 +491,23 @@ static bool sudog_of(struct octx *c, uint64_t s, uint64_t gaddr)
 static void wait_object(struct octx *c, struct gpm_goroutine *g)
 {
 	struct gpm_incident *inc = c->inc;
+	struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
+	if (!x)
+		return;
 	uint64_t s = 0;
 	const char *why = g->wait_reason ? g->wait_reason : "";
-	if (field_word(c, g->gaddr, c->g_waiting, &s) && sudog_of(c, s, g->gaddr)) {
+	if (field_word(c, x->gaddr, c->g_waiting, &s) && sudog_of(c, s, x->gaddr)) {
 		uint64_t ch = 0;
 		if (field_word(c, s, c->s_c, &ch) && ch) {
-			g->wait_object = ch;
-			g->wait_object_kind =
+			x->wait_object = ch;
+			x->wait_object_kind =
 			    strstr(why, "select") ? GPM_WAIT_OBJECT_SELECT : GPM_WAIT_OBJECT_CHAN;
 			return;
 		}
 		// No channel: Go 1.26+ also sets g.waiting for semaphores; go on below.
 	}
-	if (!g->regs)
+	const struct gpm_frame_regs *regs = x->regs;
+	if (!regs)
 		return;
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
@@ -516,13 +523,13 @@ static void wait_object(struct octx *c, struct gpm_goroutine *g)
 	if (sema < 0)
 		return;
 	// Up to a few words past semacquire1's frame: its spill slots are in its caller's.
-	uint64_t lo = g->regs[0].sp, hi = g->regs[sema].fp + 8 * c->ps;
+	uint64_t lo = regs[0].sp, hi = regs[sema].fp + 8 * c->ps;
 	if (hi <= lo || hi - lo > GPM_OBJECTS_MAX_SCAN)
 		return;
 	uint64_t addr = 0;
 	for (uint64_t a = lo; a + c->ps <= hi && !addr; a += c->ps) {
 		uint64_t w, e;
-		if (word(c, a, &w) && sudog_of(c, w, g->gaddr) && field_word(c, w, c->s_elem, &e)) {
+		if (word(c, a, &w) && sudog_of(c, w, x->gaddr) && field_word(c, w, c->s_elem, &e)) {
 			// Go 1.26: elem is a maybeTraceablePtr {vp unsafe.Pointer; vu uintptr}
 			// whose vp is nil when the pointer is hidden from the GC.
 			if (!e)
@@ -532,8 +539,8 @@ static void wait_object(struct octx *c, struct gpm_goroutine *g)
 	}
 	if (!addr)
 		return;
-	g->wait_object = addr;
-	g->wait_object_kind = GPM_WAIT_OBJECT_SEMA;
+	x->wait_object = addr;
+	x->wait_object_kind = GPM_WAIT_OBJECT_SEMA;
 	if (lock < 0)
 		return;
 	// The mutex: lockSlow's receiver, kept in its frame or in its register-argument spill
@@ -541,14 +548,14 @@ static void wait_object(struct octx *c, struct gpm_goroutine *g)
 	// below: &m.sema itself is often spilled there too (the semacquire argument; seen in
 	// Go 1.19), and the mutex's state word comes before its sema (sync/mutex.go).
 	uint64_t best = 0;
-	for (uint64_t a = g->regs[lock].sp; a + c->ps <= g->regs[lock].fp + 4 * c->ps; a += c->ps) {
+	for (uint64_t a = regs[lock].sp; a + c->ps <= regs[lock].fp + 4 * c->ps; a += c->ps) {
 		uint64_t w;
 		if (word(c, a, &w) && w < addr && addr - w < 32 && w > best)
 			best = w;
 	}
 	if (best) {
-		g->wait_object = best;
-		g->wait_object_kind = GPM_WAIT_OBJECT_MUTEX;
+		x->wait_object = best;
+		x->wait_object_kind = GPM_WAIT_OBJECT_MUTEX;
 	}
 }
 
@@ -568,14 +575,14 @@ static struct gpm_error *held_objects(struct octx *c)
 {
 	struct gpm_incident *inc = c->inc;
 	GPM_VEC(uint64_t) m = {0};
-	for (size_t i = 0; i < inc->goroutines.len; i++)
-		if (inc->goroutines.v[i].wait_object_kind == GPM_WAIT_OBJECT_MUTEX) {
+	for (size_t i = 0; i < inc->extras.len; i++)
+		if (inc->extras.v[i].wait_object_kind == GPM_WAIT_OBJECT_MUTEX) {
 			uint64_t *p = gpm_vec_push(&m);
 			if (!p) {
 				gpm_vec_free(&m);
 				return &gpm_error_nomem;
 			}
-			*p = inc->goroutines.v[i].wait_object;
+			*p = inc->extras.v[i].wait_object;
 		}
 	if (!m.len) {
 		gpm_vec_free(&m);
@@ -589,8 +596,12 @@ static struct gpm_error *held_objects(struct octx *c)
 	uint64_t budget = 64ull << 20; // bytes scanned in all
 	for (size_t i = 0; i < inc->goroutines.len && budget; i++) {
 		struct gpm_goroutine *g = &inc->goroutines.v[i];
-		if (!g->regs || (g->wait_object_kind != GPM_WAIT_OBJECT_MUTEX &&
-		                 (g->wait_object_kind || (g->flags & GPM_GOROUTINE_SYSTEM))))
+		if (g->extra >= inc->extras.len)
+			continue;
+		struct gpm_goroutine_extra *x = &inc->extras.v[g->extra];
+		const struct gpm_frame_regs *regs = x->regs;
+		if (!regs || (x->wait_object_kind != GPM_WAIT_OBJECT_MUTEX &&
+		              (x->wait_object_kind || (g->flags & GPM_GOROUTINE_SYSTEM))))
 			continue;
 		uint32_t n;
 		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
@@ -604,7 +615,7 @@ static struct gpm_error *held_objects(struct octx *c)
 			k++;
 		if (k >= n)
 			continue;
-		uint64_t lo = g->regs[k].sp, hi = g->regs[n - 1].fp;
+		uint64_t lo = regs[k].sp, hi = regs[n - 1].fp;
 		if (hi <= lo)
 			continue;
 		if (hi - lo > GPM_OBJECTS_MAX_SCAN)
@@ -616,7 +627,7 @@ static struct gpm_error *held_objects(struct octx *c)
 			continue;
 		}
 		budget = budget > hi - lo ? budget - (hi - lo) : 0;
-		for (uint64_t o = 0; o + 8 <= hi - lo && !g->held_object; o += c->ps) {
+		for (uint64_t o = 0; o + 8 <= hi - lo && !x->held_object; o += c->ps) {
 			uint64_t w = 0;
 			for (unsigned j = 0; j < c->ps; j++)
 				w |= (uint64_t)b[o + j] << (8 * j);
@@ -634,10 +645,10 @@ static struct gpm_error *held_objects(struct octx *c)
 			// A waiter (the lock-order case) may point at the struct embedding the
 			// mutex; for anyone else only a pointer to the mutex itself counts (words
 			// near a global mutex are too often just other globals).
-			bool waiter = g->wait_object_kind == GPM_WAIT_OBJECT_MUTEX;
+			bool waiter = x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX;
 			for (size_t q = l; q < nu && m.v[q] - w < (waiter ? 64u : 1u); q++)
-				if (m.v[q] != g->wait_object || !waiter) {
-					g->held_object = m.v[q];
+				if (m.v[q] != x->wait_object || !waiter) {
+					x->held_object = m.v[q];
 					break;
 				}
 		}
@@ -692,7 +703,7 @@ struct gpm_error *gpm_objects_read(struct gpm_process *p, struct gpm_incident *i
 	if (c.s_g != NONE && c.s_elem != NONE)
 		for (size_t i = 0; i < inc->goroutines.len; i++) {
 			struct gpm_goroutine *g = &inc->goroutines.v[i];
-			if (g->gaddr && g->status == GPM_G_WAITING)
+			if (gpm_goroutine_extra(inc, g)->gaddr && g->status == GPM_G_WAITING)
 				wait_object(&c, g);
 		}
 	return held_objects(&c);

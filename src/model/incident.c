@@ -62,8 +62,9 @@ void gpm_incident_destroy(struct gpm_incident *inc)
 {
 	if (!inc)
 		return;
-	for (size_t i = 0; i < inc->goroutines.len; i++)
-		free(inc->goroutines.v[i].regs);
+	for (size_t i = 0; i < inc->extras.len; i++)
+		free(inc->extras.v[i].regs);
+	gpm_vec_free(&inc->extras);
 	gpm_vec_free(&inc->goroutines);
 	gpm_vec_free(&inc->frames);
 	gpm_vec_free(&inc->stacks);
@@ -184,17 +185,30 @@ struct gpm_goroutine *gpm_incident_goroutine_push(struct gpm_incident *inc)
 		return NULL;
 	gpm_prefault(&inc->prefault_goroutines, inc->goroutines.v, inc->goroutines.len * sizeof(*g),
 	             inc->goroutines.cap * sizeof(*g));
-	g->m_id = -1;
-	g->thread_id = -1;
 	g->status = GPM_G_UNKNOWN;
 	g->wait_minutes = -1;
 	g->stack = UINT32_MAX;
 	g->created_by = UINT32_MAX;
-	g->first_label = (uint32_t)inc->labels.len;
-	g->first_ancestor = (uint32_t)inc->ancestors.len;
 	g->args = UINT32_MAX;
-	g->section = UINT32_MAX;
+	g->extra = UINT32_MAX;
 	return g;
+}
+
+const struct gpm_goroutine_extra gpm_goroutine_extra_none = {.m_id = -1, .thread_id = -1};
+
+struct gpm_goroutine_extra *gpm_incident_goroutine_extra(struct gpm_incident *inc,
+                                                         struct gpm_goroutine *g)
+{
+	if (g->extra < inc->extras.len)
+		return &inc->extras.v[g->extra];
+	if (inc->extras.len >= UINT32_MAX - 1)
+		return NULL;
+	struct gpm_goroutine_extra *x = gpm_vec_push(&inc->extras);
+	if (!x)
+		return NULL;
+	*x = gpm_goroutine_extra_none;
+	g->extra = (uint32_t)inc->extras.len - 1;
+	return x;
 }
 
 struct gpm_error *gpm_incident_lone_frame(struct gpm_incident *inc, const struct gpm_frame *f,
@@ -212,8 +226,11 @@ struct gpm_error *gpm_incident_label_push(struct gpm_incident *inc, struct gpm_g
                                           const char *key, size_t klen, const char *value,
                                           size_t vlen)
 {
-	if (g->nlabels == 0)
-		g->first_label = (uint32_t)inc->labels.len;
+	struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
+	if (!x)
+		return &gpm_error_nomem;
+	if (x->nlabels == 0)
+		x->first_label = (uint32_t)inc->labels.len;
 	struct gpm_label *l = gpm_vec_push(&inc->labels);
 	if (!l)
 		return &gpm_error_nomem;
@@ -221,7 +238,7 @@ struct gpm_error *gpm_incident_label_push(struct gpm_incident *inc, struct gpm_g
 	l->value = gpm_incident_str(inc, value, vlen);
 	if (!l->key || !l->value)
 		return &gpm_error_nomem;
-	g->nlabels++;
+	x->nlabels++;
 	return NULL;
 }
 
@@ -268,3 +285,6 @@ const struct gpm_frame *gpm_goroutine_user_frame(const struct gpm_incident *inc,
 			return &f[i];
 	return NULL;
 }
+
+// A dump can list millions of goroutines: keep the per-goroutine record one cache line.
+_Static_assert(sizeof(struct gpm_goroutine) <= 64, "struct gpm_goroutine grew past 64 bytes");

@@ -7,7 +7,8 @@
  * stacks are deduplicated (goroutines with the same frames share one gpm_stack), so a
  * 100,000-goroutine snapshot costs memory in proportion to its distinct stacks. Values
  * that differ per goroutine even when the frames agree (frame sp/fp from a "system"
- * traceback or a core) are kept per goroutine only when present.
+ * traceback or a core) are kept per goroutine only when present. A goroutine itself is a
+ * 64-byte record; its rare facts live in a side array (gpm_goroutine_extra).
  */
 #ifndef GPM_MODEL_INCIDENT_H
 #define GPM_MODEL_INCIDENT_H
@@ -80,7 +81,7 @@ struct gpm_frame_regs {
 enum gpm_goroutine_flags {
 	GPM_GOROUTINE_LOCKED = 1 << 0,      /* locked to thread */
 	GPM_GOROUTINE_TRUNCATED = 1 << 1,   /* the stack could not be read to its end */
-	GPM_GOROUTINE_DAMAGED = 1 << 2,     /* something about it is wrong; see .problem */
+	GPM_GOROUTINE_DAMAGED = 1 << 2,     /* something about it is wrong; see extra problem */
 	GPM_GOROUTINE_SYSTEM = 1 << 3,      /* a system goroutine (runtime-internal) */
 	GPM_GOROUTINE_CURRENT = 1 << 4,     /* the goroutine that crashed / printed the dump */
 	GPM_GOROUTINE_DURABLE = 1 << 5,     /* "(durable)" in a synctest bubble */
@@ -136,40 +137,50 @@ struct gpm_signal_section {
 	uint32_t first_reg, nregs;             /* range of incident->regs */
 };
 
+/*
+ * One goroutine: a small fixed record, because a dump can list millions. What most
+ * goroutines lack (addresses and thread of a core, registers per frame, labels,
+ * ancestors, a problem, wait objects) is in a gpm_goroutine_extra beside it, created only
+ * for goroutines that have some: read it with gpm_goroutine_extra (never NULL), create
+ * or update it with gpm_incident_goroutine_extra.
+ */
 struct gpm_goroutine {
 	uint64_t id;
-	uint64_t gaddr;    /* address of the runtime.g; 0 unknown */
-	uint64_t mp;       /* address of the runtime.m it runs on; 0 none */
-	int64_t m_id;      /* m.id, -1 none */
-	int64_t thread_id; /* LWP / m.procid, -1 none */
-	uint8_t status;    /* enum gpm_gstatus */
-	const char *state; /* interned; what the runtime prints in brackets, e.g. "chan receive",
-	                      "running", "select (no cases)" */
+	uint64_t parent_id; /* "in goroutine N"; 0 unknown */
+	const char *state;  /* interned; what the runtime prints in brackets, e.g. "chan receive",
+	                       "running", "select (no cases)" */
 	const char *wait_reason; /* interned; NULL unless waiting */
 	int64_t wait_minutes;    /* -1 unknown / not printed */
 	uint32_t flags;          /* enum gpm_goroutine_flags */
 	uint32_t stack;          /* index into incident->stacks; UINT32_MAX = none */
 	uint32_t
 	    created_by; /* index into incident->frames of the "created by" frame; UINT32_MAX none */
-	uint64_t parent_id;            /* "in goroutine N"; 0 unknown */
-	uint64_t start_pc;             /* g.startpc; 0 unknown */
-	uint32_t first_label, nlabels; /* into incident->labels */
-	struct gpm_frame_regs *regs;   /* owned; nframes entries or NULL when none known */
-	uint32_t elided_frames;        /* frames the runtime elided ("...N frames elided...") */
-	uint64_t synctest_bubble;      /* "synctest bubble N"; 0 none */
-	const char *problem;           /* interned; why DAMAGED/TRUNCATED, NULL otherwise */
-	/* Added with the text-dump reader: */
+	uint32_t args;  /* offset into incident->arg_text of one NUL-terminated argument text per
+	                   frame of the stack (as printed between the parentheses); UINT32_MAX:
+	                   use the frames' own args. Text dumps keep arguments here so stacks
+	                   that differ only in argument values share one gpm_stack. */
+	uint32_t extra; /* index into incident->extras; UINT32_MAX none (use the accessors) */
+	uint8_t status; /* enum gpm_gstatus */
+};
+
+/* The rarer facts about a goroutine; defaults (gpm_goroutine_extra_none) when not known. */
+struct gpm_goroutine_extra {
+	uint64_t gaddr;                      /* address of the runtime.g; 0 unknown */
+	uint64_t mp;                         /* address of the runtime.m it runs on; 0 none */
+	int64_t m_id;                        /* m.id, -1 none */
+	int64_t thread_id;                   /* LWP / m.procid, -1 none */
+	uint64_t start_pc;                   /* g.startpc; 0 unknown */
+	uint64_t synctest_bubble;            /* "synctest bubble N"; 0 none */
+	struct gpm_frame_regs *regs;         /* owned; nframes entries or NULL when none known */
+	const char *problem;                 /* interned; why DAMAGED/TRUNCATED, NULL otherwise */
+	uint32_t first_label, nlabels;       /* into incident->labels */
 	uint32_t first_ancestor, nancestors; /* into incident->ancestors */
-	uint32_t args;    /* offset into incident->arg_text of one NUL-terminated argument text per
-	                     frame of the stack (as printed between the parentheses); UINT32_MAX:
-	                     use the frames' own args. Text dumps keep arguments here so stacks
-	                     that differ only in argument values share one gpm_stack. */
-	uint32_t section; /* index into incident->sections; UINT32_MAX none */
+	uint32_t elided_frames; /* frames the runtime elided ("...N frames elided...") */
 	/* Added with analysis (cores only, src/goroutines/objects.c): */
+	uint8_t wait_object_kind; /* enum gpm_wait_object */
 	uint64_t wait_object;     /* what it is blocked on: the hchan, the semaphore's address
 	                             (for a sync.Mutex the mutex itself), the first select
 	                             channel; 0 unknown */
-	uint8_t wait_object_kind; /* enum gpm_wait_object */
 	uint64_t held_object;     /* a mutex others wait for that this goroutine's own frames
 	                             refer to (outside the Lock it may be blocked in): a hint
 	                             that it holds it, not proof; 0 none */
@@ -270,8 +281,9 @@ struct gpm_incident {
 	GPM_VEC(struct gpm_ancestor) ancestors;
 	GPM_VEC(struct gpm_signal_section) sections;
 	GPM_VEC(struct gpm_reg) regs;
-	GPM_VEC(char) arg_text;  /* see gpm_goroutine.args */
-	uint64_t pprof_total;    /* "goroutine profile: total N"; 0 none */
+	GPM_VEC(char) arg_text;                     /* see gpm_goroutine.args */
+	GPM_VEC(struct gpm_goroutine_extra) extras; /* see gpm_goroutine.extra */
+	uint64_t pprof_total;                       /* "goroutine profile: total N"; 0 none */
 	uint64_t panics_dropped; /* nested panics beyond the cap, not stored in crash.panics */
 	/* Added with the heap reader (cores only): the heap as walked in the core. */
 	bool heap_known;
@@ -301,8 +313,15 @@ struct gpm_frame *gpm_incident_frame_push(struct gpm_incident *inc);
 struct gpm_error *gpm_incident_stack_commit(struct gpm_incident *inc, struct gpm_stack_builder *b,
                                             uint32_t *stack_out);
 
-/* Appends a goroutine initialised to "unknown" values (stack/created_by = UINT32_MAX, ids -1). */
+/* Appends a goroutine initialised to "unknown" values (stack/created_by = UINT32_MAX, no
+ * extra). */
 struct gpm_goroutine *gpm_incident_goroutine_push(struct gpm_incident *inc);
+/*
+ * The extra record of g to fill, created with default values on first use; NULL on out of
+ * memory. Borrowed until the next call that adds one (the array may move).
+ */
+struct gpm_goroutine_extra *gpm_incident_goroutine_extra(struct gpm_incident *inc,
+                                                         struct gpm_goroutine *g);
 /* Appends a single frame outside any stack (used for "created by"); returns its index. */
 struct gpm_error *gpm_incident_lone_frame(struct gpm_incident *inc, const struct gpm_frame *f,
                                           uint32_t *index_out);
@@ -316,6 +335,23 @@ struct gpm_error *gpm_incident_warn(struct gpm_incident *inc, const char *fmt, .
  * every frame is the runtime's. */
 const struct gpm_frame *gpm_goroutine_user_frame(const struct gpm_incident *inc,
                                                  const struct gpm_goroutine *g);
+
+/* What every goroutine without an extra record has: nothing known (m_id, thread_id -1). */
+extern const struct gpm_goroutine_extra gpm_goroutine_extra_none;
+
+/* The rare facts of g (never NULL; gpm_goroutine_extra_none when it has none). */
+static inline const struct gpm_goroutine_extra *gpm_goroutine_extra(const struct gpm_incident *inc,
+                                                                    const struct gpm_goroutine *g)
+{
+	return g->extra < inc->extras.len ? &inc->extras.v[g->extra] : &gpm_goroutine_extra_none;
+}
+
+/* Per-frame sp/fp of g (one per frame of its stack), NULL when not known. */
+static inline const struct gpm_frame_regs *gpm_goroutine_regs(const struct gpm_incident *inc,
+                                                              const struct gpm_goroutine *g)
+{
+	return gpm_goroutine_extra(inc, g)->regs;
+}
 
 static inline const struct gpm_frame *
 gpm_goroutine_frames(const struct gpm_incident *inc, const struct gpm_goroutine *g, uint32_t *n)

@@ -147,12 +147,13 @@ void gpm_traceback_header(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 	}
 	gpm_strbuf_puts(sb, "goroutine ");
 	gpm_strbuf_put_u64(sb, g->id);
-	if (g->gaddr) {
+	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
+	if (x->gaddr) {
 		gpm_strbuf_puts(sb, " gp=");
-		put_hex(sb, g->gaddr);
-		if (g->m_id >= 0) {
-			gpm_strbuf_printf(sb, " m=%" PRId64 " mp=", g->m_id);
-			put_hex(sb, g->mp);
+		put_hex(sb, x->gaddr);
+		if (x->m_id >= 0) {
+			gpm_strbuf_printf(sb, " m=%" PRId64 " mp=", x->m_id);
+			put_hex(sb, x->mp);
 		} else {
 			gpm_strbuf_puts(sb, " m=nil");
 		}
@@ -178,28 +179,28 @@ void gpm_traceback_header(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 		gpm_strbuf_printf(sb, ", %" PRId64 " minutes", g->wait_minutes);
 	if (g->flags & GPM_GOROUTINE_LOCKED)
 		gpm_strbuf_puts(sb, ", locked to thread");
-	if (g->synctest_bubble)
+	if (x->synctest_bubble)
 		gpm_strbuf_printf(sb, ", synctest %s %" PRIu64,
 		                  (g->flags & GPM_GOROUTINE_SYNCTEST_GROUP) ? "group" : "bubble",
-		                  g->synctest_bubble);
+		                  x->synctest_bubble);
 	bool inside = g->flags & GPM_GOROUTINE_LABELS_INSIDE;
-	if (g->nlabels && inside) {
+	if (x->nlabels && inside) {
 		gpm_strbuf_puts(sb, " labels:{");
-		for (uint32_t i = 0; i < g->nlabels; i++) {
-			const struct gpm_label *l = &inc->labels.v[g->first_label + i];
+		for (uint32_t i = 0; i < x->nlabels; i++) {
+			const struct gpm_label *l = &inc->labels.v[x->first_label + i];
 			gpm_traceback_quote(sb, l->key);
 			gpm_strbuf_puts(sb, ": ");
 			gpm_traceback_quote(sb, l->value);
-			if (i + 1 < g->nlabels)
+			if (i + 1 < x->nlabels)
 				gpm_strbuf_puts(sb, ", ");
 		}
 		gpm_strbuf_putc(sb, '}');
 	}
 	gpm_strbuf_putc(sb, ']');
-	if (g->nlabels && !inside) {
+	if (x->nlabels && !inside) {
 		gpm_strbuf_puts(sb, " {");
-		for (uint32_t i = 0; i < g->nlabels; i++) {
-			const struct gpm_label *l = &inc->labels.v[g->first_label + i];
+		for (uint32_t i = 0; i < x->nlabels; i++) {
+			const struct gpm_label *l = &inc->labels.v[x->first_label + i];
 			if (needs_quoting(l->key))
 				gpm_traceback_quote(sb, l->key);
 			else
@@ -209,7 +210,7 @@ void gpm_traceback_header(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 				gpm_traceback_quote(sb, l->value);
 			else
 				gpm_strbuf_puts(sb, l->value);
-			if (i + 1 < g->nlabels)
+			if (i + 1 < x->nlabels)
 				gpm_strbuf_puts(sb, ", ");
 		}
 		gpm_strbuf_putc(sb, '}');
@@ -254,6 +255,7 @@ static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 	const struct gpm_stack *s = &inc->stacks.v[stack];
 	const struct gpm_frame *fr = &inc->frames.v[s->first];
 	const char *a = g ? gpm_goroutine_args_first(inc, g) : NULL;
+	const struct gpm_frame_regs *regs = g ? gpm_goroutine_regs(inc, g) : NULL;
 	for (uint32_t i = 0; i < s->nframes; i++, a = gpm_goroutine_args_next(inc, a)) {
 		const struct gpm_frame *f = &fr[i];
 		if (f->flags & GPM_FRAME_ELIDED) {
@@ -274,11 +276,11 @@ static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 			put_str(sb, g && gpm_goroutine_args_first(inc, g) ? a : f->args, o);
 		gpm_strbuf_puts(sb, ")\n");
 		put_location(sb, f, o);
-		if (g && g->regs && !ancestor && !(f->flags & GPM_FRAME_INLINED)) {
+		if (regs && !ancestor && !(f->flags & GPM_FRAME_INLINED)) {
 			gpm_strbuf_puts(sb, " fp=");
-			put_hex(sb, g->regs[i].fp);
+			put_hex(sb, regs[i].fp);
 			gpm_strbuf_puts(sb, " sp=");
-			put_hex(sb, g->regs[i].sp);
+			put_hex(sb, regs[i].sp);
 			gpm_strbuf_puts(sb, " pc=");
 			put_hex(sb, f->pc);
 		}
@@ -296,8 +298,9 @@ void gpm_traceback_goroutine(struct gpm_strbuf *sb, const struct gpm_incident *i
 	if (g->flags & GPM_GOROUTINE_MORE_FRAMES)
 		gpm_strbuf_puts(sb, "...additional frames elided...\n");
 	put_created_by(sb, inc, g->created_by, g->parent_id, o);
-	for (uint32_t i = 0; i < g->nancestors && g->first_ancestor + i < inc->ancestors.len; i++) {
-		const struct gpm_ancestor *a = &inc->ancestors.v[g->first_ancestor + i];
+	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
+	for (uint32_t i = 0; i < x->nancestors && x->first_ancestor + i < inc->ancestors.len; i++) {
+		const struct gpm_ancestor *a = &inc->ancestors.v[x->first_ancestor + i];
 		gpm_strbuf_printf(sb, "[originating from goroutine %" PRIu64 "]:\n", a->id);
 		put_frames(sb, inc, NULL, a->stack, true, o);
 		if (a->flags & GPM_GOROUTINE_MORE_FRAMES)

@@ -151,12 +151,12 @@ START_TEST(test_corpus_fields)
 
 	s = parse_file("dumps/corpus/syncthing-go1.26-gc-found-pointer-to-free-object.log");
 	g = find_g(s.v[0], 84);
-	ck_assert_uint_eq(g->gaddr, 0xee9de45c1e0);
-	ck_assert_int_eq(g->m_id, 3);
-	ck_assert_uint_eq(g->mp, 0xee9de019008);
+	ck_assert_uint_eq(gpm_goroutine_extra(s.v[0], g)->gaddr, 0xee9de45c1e0);
+	ck_assert_int_eq(gpm_goroutine_extra(s.v[0], g)->m_id, 3);
+	ck_assert_uint_eq(gpm_goroutine_extra(s.v[0], g)->mp, 0xee9de019008);
 	ck_assert_str_eq(g->wait_reason, "flushing proc caches");
-	ck_assert(g->regs != NULL);
-	ck_assert_uint_eq(g->regs[0].fp, 0xee9de805c40);
+	ck_assert(gpm_goroutine_extra(s.v[0], g)->regs != NULL);
+	ck_assert_uint_eq(gpm_goroutine_extra(s.v[0], g)->regs[0].fp, 0xee9de805c40);
 	ck_assert_uint_eq(frame_at(s.v[0], g, 0)->pc, 0x104f12808);
 	ck_assert_uint_eq(g->parent_id, 1);
 	snaps_free(&s);
@@ -184,39 +184,40 @@ START_TEST(test_headers)
 	ck_assert_int_eq(g->status, GPM_G_SYSCALL);
 	ck_assert_int_eq(g->wait_minutes, 3);
 	g = find_g(inc, 10);
-	ck_assert_int_eq(g->m_id, -1);
-	ck_assert_uint_eq(g->gaddr, 0xc000008000);
+	ck_assert_int_eq(gpm_goroutine_extra(inc, g)->m_id, -1);
+	ck_assert_uint_eq(gpm_goroutine_extra(inc, g)->gaddr, 0xc000008000);
 	ck_assert(g->flags & GPM_GOROUTINE_SCAN);
 	ck_assert_str_eq(g->wait_reason, "GC worker (idle)");
 	g = find_g(inc, 11);
 	ck_assert(g->flags & GPM_GOROUTINE_DURABLE);
-	ck_assert_uint_eq(g->synctest_bubble, 4);
+	ck_assert_uint_eq(gpm_goroutine_extra(inc, g)->synctest_bubble, 4);
 	g = find_g(inc, 12);
 	ck_assert(g->flags & GPM_GOROUTINE_SYNCTEST_GROUP);
-	ck_assert_uint_eq(g->synctest_bubble, 11);
+	ck_assert_uint_eq(gpm_goroutine_extra(inc, g)->synctest_bubble, 11);
 	g = find_g(inc, 13);
 	ck_assert_int_eq(g->status, GPM_G_LEAKED);
 	ck_assert_str_eq(g->wait_reason, "sync.WaitGroup.Wait");
 	g = find_g(inc, 14);
 	ck_assert(g->flags & GPM_GOROUTINE_LABELS_INSIDE);
-	ck_assert_uint_eq(g->nlabels, 2);
-	ck_assert_str_eq(inc->labels.v[g->first_label].value, "a b");
-	ck_assert_str_eq(inc->labels.v[g->first_label + 1].value, "\xc3\xa9\\\\x");
+	ck_assert_uint_eq(gpm_goroutine_extra(inc, g)->nlabels, 2);
+	ck_assert_str_eq(inc->labels.v[gpm_goroutine_extra(inc, g)->first_label].value, "a b");
+	ck_assert_str_eq(inc->labels.v[gpm_goroutine_extra(inc, g)->first_label + 1].value,
+	                 "\xc3\xa9\\\\x");
 	g = find_g(inc, 15);
 	ck_assert(!(g->flags & GPM_GOROUTINE_LABELS_INSIDE));
-	ck_assert_uint_eq(g->nlabels, 3);
-	ck_assert_str_eq(inc->labels.v[g->first_label + 1].key, "span");
-	ck_assert_str_eq(inc->labels.v[g->first_label + 1].value, "ab12");
+	ck_assert_uint_eq(gpm_goroutine_extra(inc, g)->nlabels, 3);
+	ck_assert_str_eq(inc->labels.v[gpm_goroutine_extra(inc, g)->first_label + 1].key, "span");
+	ck_assert_str_eq(inc->labels.v[gpm_goroutine_extra(inc, g)->first_label + 1].value, "ab12");
 	g = find_g(inc, 16);
 	ck_assert(g->flags & GPM_GOROUTINE_UNAVAILABLE);
 	g = find_g(inc, 17);
-	ck_assert_uint_eq(g->elided_frames, 2147);
+	ck_assert_uint_eq(gpm_goroutine_extra(inc, g)->elided_frames, 2147);
 	ck_assert(frame_at(inc, g, 1)->flags & GPM_FRAME_ELIDED);
 	g = find_g(inc, 18);
 	ck_assert(g->flags & GPM_GOROUTINE_MORE_FRAMES);
-	ck_assert_uint_eq(g->nancestors, 2);
-	ck_assert_uint_eq(inc->ancestors.v[g->first_ancestor].id, 5);
-	ck_assert_uint_eq(inc->ancestors.v[g->first_ancestor + 1].id, 1);
+	ck_assert_uint_eq(gpm_goroutine_extra(inc, g)->nancestors, 2);
+	ck_assert_uint_eq(inc->ancestors.v[gpm_goroutine_extra(inc, g)->first_ancestor].id, 5);
+	ck_assert_uint_eq(inc->ancestors.v[gpm_goroutine_extra(inc, g)->first_ancestor + 1].id, 1);
 	g = find_g(inc, 19);
 	ck_assert(frame_at(inc, g, 0)->flags & GPM_FRAME_NON_GO);
 	ck_assert_uint_eq(frame_at(inc, g, 0)->pc, 0x7f0012345678);
@@ -290,16 +291,16 @@ START_TEST(test_pprof1)
 	ck_assert_uint_eq(inc->goroutines.len, 5);
 	const struct gpm_goroutine *g = &inc->goroutines.v[0];
 	ck_assert(g->flags & GPM_GOROUTINE_PPROF_RECORD);
-	ck_assert_uint_eq(g->nlabels, 2);
-	ck_assert_str_eq(inc->labels.v[g->first_label].key, "request");
-	ck_assert_str_eq(inc->labels.v[g->first_label].value, "a b");
+	ck_assert_uint_eq(gpm_goroutine_extra(inc, g)->nlabels, 2);
+	ck_assert_str_eq(inc->labels.v[gpm_goroutine_extra(inc, g)->first_label].key, "request");
+	ck_assert_str_eq(inc->labels.v[gpm_goroutine_extra(inc, g)->first_label].value, "a b");
 	ck_assert_str_eq(frame_at(inc, g, 0)->func, "sync.runtime_SemacquireMutex");
 	ck_assert_uint_eq(frame_at(inc, g, 0)->offset, 0x24);
 	ck_assert_uint_eq(frame_at(inc, g, 0)->pc, 0x44f2a4);
 	ck_assert_str_eq(frame_at(inc, g, 1)->file, "/app/main.go");
 	ck_assert(frame_at(inc, g, 1)->flags & GPM_FRAME_INLINED); // same pc as the next
 	ck_assert_uint_eq(inc->goroutines.v[3].stack, inc->goroutines.v[4].stack);
-	ck_assert_uint_eq(inc->goroutines.v[3].nlabels, 0);
+	ck_assert_uint_eq(gpm_goroutine_extra(inc, &inc->goroutines.v[3])->nlabels, 0);
 	snaps_free(&s);
 }
 END_TEST
@@ -357,7 +358,7 @@ START_TEST(test_concat_and_truncated)
 	const struct gpm_incident *inc = s.v[0];
 	const struct gpm_goroutine *last = &inc->goroutines.v[inc->goroutines.len - 1];
 	ck_assert(last->flags & GPM_GOROUTINE_TRUNCATED);
-	ck_assert(last->problem != NULL);
+	ck_assert(gpm_goroutine_extra(inc, last)->problem != NULL);
 	for (size_t i = 0; i + 1 < inc->goroutines.len; i++)
 		ck_assert(!(inc->goroutines.v[i].flags & GPM_GOROUTINE_TRUNCATED));
 	snaps_free(&s);

@@ -93,9 +93,10 @@ static int setup(void)
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		uint32_t n;
 		gpm_goroutine_frames(inc, g, &n);
-		add_range(p->core, g->gaddr, 512);
-		if (g->regs && n)
-			add_range(p->core, g->regs[0].sp, g->regs[n - 1].fp - g->regs[0].sp + 8);
+		add_range(p->core, gpm_goroutine_extra(inc, g)->gaddr, 512);
+		const struct gpm_frame_regs *regs = gpm_goroutine_regs(inc, g);
+		if (regs && n)
+			add_range(p->core, regs[0].sp, regs[n - 1].fp - regs[0].sp + 8);
 	}
 	gpm_incident_destroy(inc);
 	gpm_process_destroy(p);

@@ -117,16 +117,18 @@ static bool compare(const struct gpm_incident *oracle, const struct gpm_goroutin
 		}
 	}
 	// pprof labels, when the runtime printed them (Go 1.26+ with tracebacklabels).
-	for (uint32_t i = 0; i < go->nlabels; i++) {
-		const struct gpm_label *lo = &oracle->labels.v[go->first_label + i];
+	const struct gpm_goroutine_extra *xo = gpm_goroutine_extra(oracle, go),
+	                                 *x = gpm_goroutine_extra(ours, g);
+	for (uint32_t i = 0; i < xo->nlabels; i++) {
+		const struct gpm_label *lo = &oracle->labels.v[xo->first_label + i];
 		bool found = false;
-		for (uint32_t k = 0; k < g->nlabels && !found; k++) {
-			const struct gpm_label *l = &ours->labels.v[g->first_label + k];
+		for (uint32_t k = 0; k < x->nlabels && !found; k++) {
+			const struct gpm_label *l = &ours->labels.v[x->first_label + k];
 			found = !strcmp(l->key, lo->key) && !strcmp(l->value, lo->value);
 		}
-		if (!found || g->nlabels != go->nlabels) {
+		if (!found || x->nlabels != xo->nlabels) {
 			snprintf(why, cap, "label %s=%s missing (%u labels, runtime printed %u)",
-			         lo->key, lo->value, g->nlabels, go->nlabels);
+			         lo->key, lo->value, x->nlabels, xo->nlabels);
 			return false;
 		}
 	}

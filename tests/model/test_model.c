@@ -47,9 +47,11 @@ START_TEST(labels_belong_to_their_goroutine)
 	ck_assert_ptr_null(gpm_incident_label_push(inc, g, "k", 1, "v", 1));
 	ck_assert_ptr_null(gpm_incident_label_push(inc, g, "k2", 2, "v2", 2));
 	g = gpm_incident_goroutine_push(inc);
-	ck_assert_uint_eq(g->nlabels, 0);
-	ck_assert_uint_eq(inc->goroutines.v[0].nlabels, 2);
-	ck_assert_str_eq(inc->labels.v[inc->goroutines.v[0].first_label + 1].value, "v2");
+	ck_assert_uint_eq(gpm_goroutine_extra(inc, g)->nlabels, 0);
+	ck_assert_uint_eq(gpm_goroutine_extra(inc, &inc->goroutines.v[0])->nlabels, 2);
+	ck_assert_str_eq(
+	    inc->labels.v[gpm_goroutine_extra(inc, &inc->goroutines.v[0])->first_label + 1].value,
+	    "v2");
 	ck_assert_ptr_null(gpm_incident_warn(inc, "stack of goroutine %d truncated", 7));
 	ck_assert_str_eq(inc->warnings.v[0].text, "stack of goroutine 7 truncated");
 	gpm_incident_destroy(inc);

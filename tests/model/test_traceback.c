@@ -71,13 +71,14 @@ START_TEST(test_header_from_model)
 	    "\t/app/main.go:5 +0x10\n");
 
 	// The "system" form: gp/m in the header, fp/sp/pc on every physical frame.
-	g->gaddr = 0xc000007c00;
-	g->m_id = 3;
-	g->mp = 0xc000100008;
+	struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
+	x->gaddr = 0xc000007c00;
+	x->m_id = 3;
+	x->mp = 0xc000100008;
 	g->flags |= GPM_GOROUTINE_LABELS_INSIDE;
-	g->regs = calloc(2, sizeof(*g->regs));
-	g->regs[1].fp = 0xc000051f70;
-	g->regs[1].sp = 0xc000051f60;
+	x->regs = calloc(2, sizeof(*x->regs));
+	x->regs[1].fp = 0xc000051f70;
+	x->regs[1].sp = 0xc000051f60;
 	g->wait_minutes = 0;
 	gpm_strbuf_reset(&sb);
 	gpm_traceback_goroutine(&sb, inc, g, NULL);
@@ -97,17 +98,18 @@ START_TEST(test_header_from_model)
 	h->id = 7;
 	h->status = GPM_G_LEAKED;
 	h->wait_reason = S(inc, "select");
-	h->gaddr = 0xc000001000;
+	x = gpm_incident_goroutine_extra(inc, h);
+	x->gaddr = 0xc000001000;
 	h->flags = GPM_GOROUTINE_DURABLE;
-	h->synctest_bubble = 9;
+	x->synctest_bubble = 9;
 	gpm_strbuf_reset(&sb);
 	gpm_traceback_header(&sb, inc, h, NULL);
 	ck_assert_str_eq(gpm_strbuf_str(&sb), "goroutine 7 gp=0xc000001000 m=nil [select (leaked) "
 	                                      "(durable), synctest bubble 9]:\n");
 	h->status = GPM_G_RUNNABLE;
-	h->gaddr = 0;
+	x->gaddr = 0;
 	h->flags = 0;
-	h->synctest_bubble = 0;
+	x->synctest_bubble = 0;
 	gpm_strbuf_reset(&sb);
 	gpm_traceback_header(&sb, inc, h, NULL);
 	ck_assert_str_eq(gpm_strbuf_str(&sb), "goroutine 7 [runnable]:\n");
