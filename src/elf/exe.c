@@ -469,6 +469,22 @@ bool gpm_exe_symbol(const struct gpm_exe *exe, const char *name, uint64_t *addr,
 	return true;
 }
 
+size_t gpm_exe_symbol_count(const struct gpm_exe *exe)
+{
+	return exe->nsymbols;
+}
+
+bool gpm_exe_symbol_at(const struct gpm_exe *exe, size_t i, const char **name, uint64_t *addr,
+                       uint64_t *size)
+{
+	if (i >= exe->nsymbols)
+		return false;
+	*name = exe->symbols[i].name;
+	*addr = exe->symbols[i].addr;
+	*size = exe->symbols[i].size;
+	return true;
+}
+
 const char *gpm_exe_gnu_build_id(const struct gpm_exe *exe)
 {
 	return exe->gnu_build_id;

@@ -58,6 +58,11 @@ const struct gpm_exe_segment *gpm_exe_segment_at(const struct gpm_exe *exe, size
 /* Symbol table (.symtab, else .dynsym). False when stripped or not found. */
 bool gpm_exe_has_symbols(const struct gpm_exe *exe);
 bool gpm_exe_symbol(const struct gpm_exe *exe, const char *name, uint64_t *addr, uint64_t *size);
+/* Every symbol, in name order (i < gpm_exe_symbol_count); false past the end. *name is
+ * borrowed from the executable; addresses are link-time. */
+size_t gpm_exe_symbol_count(const struct gpm_exe *exe);
+bool gpm_exe_symbol_at(const struct gpm_exe *exe, size_t i, const char **name, uint64_t *addr,
+                       uint64_t *size);
 
 /* GNU build id as lowercase hex (NULL when absent); Go build id string (NULL when absent). */
 const char *gpm_exe_gnu_build_id(const struct gpm_exe *exe);
