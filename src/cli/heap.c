@@ -1,5 +1,6 @@
 /*
  * gopm heap INPUT [--exe EXE] [--force] [--json] [--top N] [--store] [--db PATH]
+ *               [--no-retention]
  *
  * With --store (cores), the snapshot is stored in the archive as `gopm analyze` stores it,
  * with its heap summary (tables heap_summaries, heap_types).
@@ -43,7 +44,9 @@ static int heap_usage(void)
 	    "              with a heap dump, names the types of objects with allocation headers\n"
 	    "  --force     use --exe even when its build id does not match the core\n"
 	    "  --json      the same as JSON\n"
-	    "  --top N     rows of the top lists (default 20)\n");
+	    "  --top N     rows of the top lists (default 20)\n"
+	    "  --no-retention  cores: skip what keeps the heap alive (reachability from\n"
+	    "              globals and goroutine stacks, reference paths, retained sizes)\n");
 	return GPM_EXIT_OK;
 }
 
@@ -96,7 +99,8 @@ static struct gpm_error *store_heap(const char *path, const char *db, struct gpm
 	return err;
 }
 
-static int heap_core(struct gpm_source *src, bool json, size_t top, bool store, const char *db)
+static int heap_core(struct gpm_source *src, bool json, size_t top, bool store, const char *db,
+                     bool retention)
 {
 	char *path = strdup(src->path ? src->path : "");
 	if (!path) {
@@ -116,8 +120,26 @@ static int heap_core(struct gpm_source *src, bool json, size_t top, bool store, 
 		free(path);
 		return gpm_cli_fail(err);
 	}
+	// The goroutines' stack frames are roots of the heap.
+	struct gpm_incident *gs = NULL;
+	struct gpm_heap_options ho = {.retention = retention};
+	if (retention) {
+		if ((err = gpm_goroutines_read(p, NULL, &gs))) {
+			char *m = gpm_safe_strndup(err->message, strlen(err->message));
+			fprintf(stderr,
+			        "gopm: warning: goroutines not read (their stacks are not "
+			        "roots): %s\n",
+			        m ? m : "?");
+			free(m);
+			gpm_error_destroy(err);
+			gs = NULL;
+		}
+		ho.goroutines = gs;
+	}
 	struct gpm_heap *h;
-	if ((err = gpm_heap_read(p, NULL, &h))) {
+	err = gpm_heap_read(p, &ho, &h);
+	gpm_incident_destroy(gs);
+	if (err) {
 		gpm_process_destroy(p);
 		free(path);
 		return gpm_cli_fail(err);
@@ -199,7 +221,7 @@ static int heap_profile(struct gpm_source *src, bool json, size_t top)
 int gpm_cmd_heap(int argc, char **argv)
 {
 	const char *input = NULL;
-	bool json = false, store = false;
+	bool json = false, store = false, retention = true;
 	const char *db = NULL;
 	size_t top = 20;
 	for (int i = 1; i < argc; i++) {
@@ -210,6 +232,8 @@ int gpm_cmd_heap(int argc, char **argv)
 			json = true;
 		} else if (!strcmp(argv[i], "--store")) {
 			store = true;
+		} else if (!strcmp(argv[i], "--no-retention")) {
+			retention = false;
 		} else if (!strcmp(argv[i], "--db")) {
 			if (i + 1 >= argc)
 				return gpm_cli_usage("heap", "--db needs a path");
@@ -242,7 +266,7 @@ int gpm_cmd_heap(int argc, char **argv)
 	if (err)
 		return gpm_cli_fail(err);
 	if (src->size >= 4 && !memcmp(src->data, "\177ELF", 4))
-		return heap_core(src, json, top, store, db);
+		return heap_core(src, json, top, store, db, retention);
 	if (gpm_heapdump_detect(src->data, src->size))
 		return heap_dump(src, json, top);
 	if (gpm_pprof_detect(src->data, src->size))

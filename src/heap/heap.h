@@ -43,6 +43,65 @@ struct gpm_heap_type {
 	const char *name; /* owned by the heap; terminal-safe; "[]T" for arrays of T */
 	uint64_t type;    /* address of the type descriptor */
 	uint64_t count, bytes;
+	/* With retention (gpm_heap_options.retention): */
+	uint64_t reachable;      /* instances reachable from the roots */
+	uint64_t retained_bytes; /* freed if every instance died: the bytes dominated by its
+	                            instances (not counting instances under another instance) */
+};
+
+/* What keeps objects alive: a global variable or a goroutine's stack frame. */
+enum gpm_heap_root_kind {
+	GPM_HEAP_ROOT_GLOBAL,
+	GPM_HEAP_ROOT_FRAME,
+};
+
+struct gpm_heap_root {
+	char *name; /* owned, terminal-safe: "main.cache", "0x5a3f20 (.bss)",
+	               "goroutine 7 main.worker" */
+	enum gpm_heap_root_kind kind;
+	uint64_t addr, size; /* the global; for a frame the stack words scanned [addr, addr+size) */
+	uint64_t goid;       /* frames */
+	uint64_t retained_objects, retained_bytes; /* dominated by this root alone */
+};
+
+/* One step of a reference path: a root or a heap object. */
+struct gpm_heap_hop {
+	char *what; /* owned, terminal-safe: the root's name, the object's type, or
+	               "object (64 B, untyped)" */
+	bool root;
+	uint64_t addr;   /* the object (or the global / the frame's words) */
+	uint64_t size;   /* of the object */
+	uint64_t offset; /* where in it the pointer to the next hop is (UINT64_MAX: last hop or
+	                    not found again) */
+};
+
+/* A shortest reference path from a root to one object. */
+struct gpm_heap_path {
+	char *why; /* owned: what the path explains ("type main.entry", "largest object") */
+	struct gpm_heap_hop *hops; /* owned, root first */
+	size_t nhops;
+	uint64_t elided; /* hops left out of the middle of a very long path */
+};
+
+/* Reachability and retention (see graph.c). */
+struct gpm_heap_retention {
+	bool done;
+	char *skipped;         /* owned: why retention was not computed, NULL when done */
+	uint64_t nodes, edges; /* allocated objects and pointers between them / from roots */
+	uint64_t global_roots, frame_roots, root_pointers;
+	uint64_t stacks_scanned, stacks_skipped;        /* goroutines */
+	uint64_t frames_precise, frames_conservative;   /* by stack maps / word by word */
+	uint64_t objects_precise, objects_conservative; /* by type masks or heap bits / every
+	                                                   word (heaps before Go 1.22) */
+	bool have_globals;                              /* data/bss pointer masks were read */
+	uint64_t reachable_objects, reachable_bytes;
+	uint64_t unreachable_objects, unreachable_bytes;
+	bool dominators;             /* retained sizes computed */
+	char *dominators_skipped;    /* owned: why not */
+	struct gpm_heap_root *roots; /* owned: the roots retaining most, by retained bytes */
+	size_t nroots;
+	struct gpm_heap_path *paths; /* owned: why the top types and the largest objects live */
+	size_t npaths;
 };
 
 /* The runtime's own accounting, read from the same core. */
@@ -95,13 +154,26 @@ struct gpm_heap {
 
 	struct gpm_heap_runtime rt;
 
+	struct gpm_heap_retention ret;
+
 	char **warnings; /* owned, terminal-safe */
 	size_t nwarnings;
 };
 
+struct gpm_incident;
+
 struct gpm_heap_options {
 	uint64_t max_spans; /* 0 = GPM_HEAP_MAX_SPANS */
+	/* Reachability from the roots, reference paths and retained sizes (graph.c). */
+	bool retention;
+	/* The goroutines read from the same core (their frames' stack pointers): their stacks
+	 * are roots. NULL: globals only, and the report says so. */
+	const struct gpm_incident *goroutines;
+	uint64_t max_nodes; /* objects in the graph; 0 = GPM_HEAP_MAX_NODES */
+	size_t paths;       /* types to explain with a path; 0 = 5 */
 };
+
+#define GPM_HEAP_MAX_NODES ((uint64_t)1 << 28)
 
 /*
  * Walks the heap of p. Errors: GPM_ERR_UNSUPPORTED when the binary has no layout of

@@ -1,7 +1,8 @@
 /*
- * The heap report (see heap.h): totals, the reconciliation with the runtime's own counters
- * (each line says whether ours is within 1% of the runtime's), the types the heap records,
- * and the size-class table, as text or JSON.
+ * The heap report (see heap.h): totals, what keeps the heap alive (the roots that retain
+ * most, and a shortest reference path to the top types), the reconciliation with the
+ * runtime's own counters (each line says whether ours is within 1% of the runtime's), the
+ * types the heap records, and the size-class table, as text or JSON.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -79,6 +80,84 @@ static const struct gpm_heap_type **by_count(const struct gpm_heap *h)
 	return v;
 }
 
+static void retention_text(const struct gpm_heap *h, struct gpm_strbuf *sb)
+{
+	const struct gpm_heap_retention *r = &h->ret;
+	char a[32], b[32];
+	if (!r->done) {
+		if (r->skipped)
+			gpm_strbuf_printf(sb, "\nwhat keeps it alive: not computed: %s\n",
+			                  r->skipped);
+		return;
+	}
+	gpm_strbuf_puts(sb, "\nwhat keeps it alive:\n");
+	human(a, sizeof(a), r->reachable_bytes);
+	human(b, sizeof(b), r->unreachable_bytes);
+	gpm_strbuf_printf(sb,
+	                  "  %" PRIu64 " objects (%s) reachable from %" PRIu64
+	                  " globals and %" PRIu64 " goroutine frames; %" PRIu64
+	                  " (%s) reachable from neither (garbage not yet collected, or held "
+	                  "only by the runtime)\n",
+	                  r->reachable_objects, a, r->global_roots, r->frame_roots,
+	                  r->unreachable_objects, b);
+	if (!r->have_globals)
+		gpm_strbuf_puts(sb, "  (the globals' pointer masks could not be read: no global "
+		                    "roots)\n");
+	if (r->stacks_skipped)
+		gpm_strbuf_printf(sb, "  (%" PRIu64 " goroutine stacks could not be scanned)\n",
+		                  r->stacks_skipped);
+	if (r->nroots) {
+		gpm_strbuf_printf(sb,
+		                  "  roots retaining most (what would be freed without them):\n"
+		                  "  %12s %7s %10s  %s\n",
+		                  "retained", "share", "objects", "root");
+		for (size_t i = 0; i < r->nroots; i++) {
+			const struct gpm_heap_root *x = &r->roots[i];
+			human(a, sizeof(a), x->retained_bytes);
+			gpm_strbuf_printf(sb, "  %12s %6.1f%% %10" PRIu64 "  %s", a,
+			                  pct(x->retained_bytes, h->bytes), x->retained_objects,
+			                  x->name);
+			if (x->kind == GPM_HEAP_ROOT_GLOBAL)
+				gpm_strbuf_printf(sb, " (global at 0x%" PRIx64 ")\n", x->addr);
+			else
+				gpm_strbuf_puts(sb, " (stack frame)\n");
+		}
+	} else if (r->dominators_skipped) {
+		gpm_strbuf_printf(sb, "  retained sizes not computed: %s\n", r->dominators_skipped);
+	}
+	for (size_t i = 0; i < r->npaths; i++) {
+		const struct gpm_heap_path *pa = &r->paths[i];
+		gpm_strbuf_printf(sb, "  why %s is alive (shortest path from a root):\n", pa->why);
+		for (size_t k = 0; k < pa->nhops; k++) {
+			const struct gpm_heap_hop *hp = &pa->hops[k];
+			if (k == 0)
+				gpm_strbuf_printf(sb, "    %s", hp->what);
+			else
+				gpm_strbuf_printf(sb, "      -> %s", hp->what);
+			if (hp->root && k == 0)
+				gpm_strbuf_printf(sb, " at 0x%" PRIx64, hp->addr);
+			else if (!hp->root)
+				gpm_strbuf_printf(sb, " at 0x%" PRIx64, hp->addr);
+			if (k + 1 < pa->nhops && hp->offset != UINT64_MAX)
+				gpm_strbuf_printf(sb, ", pointer at +0x%" PRIx64, hp->offset);
+			gpm_strbuf_putc(sb, '\n');
+			if (pa->elided && k + 1 == pa->nhops / 2)
+				gpm_strbuf_printf(sb, "      ... %" PRIu64 " more objects ...\n",
+				                  pa->elided);
+		}
+	}
+	gpm_strbuf_printf(
+	    sb,
+	    "  (pointers as the collector finds them: globals by the runtime's "
+	    "pointer masks; %" PRIu64 " stack frames by their stack maps, %" PRIu64
+	    " word by word; %" PRIu64 " objects by type or heap bits, %" PRIu64
+	    " word by word%s)\n",
+	    r->frames_precise, r->frames_conservative, r->objects_precise, r->objects_conservative,
+	    r->objects_conservative || r->frames_conservative
+	        ? ": word-by-word scanning can keep an object the collector would free"
+	        : "");
+}
+
 void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbuf *sb)
 {
 	char a[32], b[32], c[32];
@@ -124,6 +203,7 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 		                "types:       none recorded: heaps before Go 1.22 keep no type in "
 		                "objects (100% untyped)\n");
 	}
+	retention_text(h, sb);
 	struct gpm_heap_check checks[8];
 	size_t nc = gpm_heap_checks(h, checks, 8);
 	gpm_strbuf_puts(sb, "\nreconciliation with the runtime's own accounting in the core:\n");
@@ -142,11 +222,20 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 		                  h->count_mismatch);
 	if (h->ntypes) {
 		size_t n = h->ntypes < top ? h->ntypes : top;
-		gpm_strbuf_printf(sb, "\ntop types by bytes:\n  %14s %10s  %s\n", "bytes", "count",
-		                  "type");
-		for (size_t i = 0; i < n; i++)
-			gpm_strbuf_printf(sb, "  %14" PRIu64 " %10" PRIu64 "  %s\n",
-			                  h->types[i].bytes, h->types[i].count, h->types[i].name);
+		bool ret = h->ret.dominators;
+		gpm_strbuf_printf(sb, "\ntop types by bytes:\n  %14s %10s", "bytes", "count");
+		if (ret)
+			gpm_strbuf_printf(sb, " %10s %14s", "reachable", "retained");
+		gpm_strbuf_puts(sb, "  type\n");
+		for (size_t i = 0; i < n; i++) {
+			gpm_strbuf_printf(sb, "  %14" PRIu64 " %10" PRIu64, h->types[i].bytes,
+			                  h->types[i].count);
+			if (ret)
+				gpm_strbuf_printf(sb, " %10" PRIu64 " %14" PRIu64,
+				                  h->types[i].reachable,
+				                  h->types[i].retained_bytes);
+			gpm_strbuf_printf(sb, "  %s\n", h->types[i].name);
+		}
 		const struct gpm_heap_type **v = by_count(h);
 		if (v) {
 			gpm_strbuf_printf(sb, "\ntop types by count:\n  %10s %14s  %s\n", "count",
@@ -172,6 +261,77 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 	}
 	for (size_t i = 0; i < h->nwarnings; i++)
 		gpm_strbuf_printf(sb, "warning: %s\n", h->warnings[i]);
+}
+
+static void retention_json(const struct gpm_heap *h, struct gpm_json *j)
+{
+	const struct gpm_heap_retention *r = &h->ret;
+	gpm_json_key(j, "retention");
+	gpm_json_object_begin(j);
+	gpm_json_kv_bool(j, "computed", r->done);
+	gpm_json_kv_string(j, "skipped", r->skipped);
+	if (r->done) {
+		gpm_json_kv_uint(j, "frames_precise", r->frames_precise);
+		gpm_json_kv_uint(j, "frames_conservative", r->frames_conservative);
+		gpm_json_kv_uint(j, "objects_precise", r->objects_precise);
+		gpm_json_kv_uint(j, "objects_conservative", r->objects_conservative);
+		gpm_json_kv_uint(j, "nodes", r->nodes);
+		gpm_json_kv_uint(j, "edges", r->edges);
+		gpm_json_kv_uint(j, "global_roots", r->global_roots);
+		gpm_json_kv_uint(j, "frame_roots", r->frame_roots);
+		gpm_json_kv_uint(j, "root_pointers", r->root_pointers);
+		gpm_json_kv_bool(j, "globals_scanned", r->have_globals);
+		gpm_json_kv_uint(j, "stacks_scanned", r->stacks_scanned);
+		gpm_json_kv_uint(j, "stacks_skipped", r->stacks_skipped);
+		gpm_json_kv_uint(j, "reachable_objects", r->reachable_objects);
+		gpm_json_kv_uint(j, "reachable_bytes", r->reachable_bytes);
+		gpm_json_kv_uint(j, "unreachable_objects", r->unreachable_objects);
+		gpm_json_kv_uint(j, "unreachable_bytes", r->unreachable_bytes);
+		gpm_json_kv_bool(j, "dominators", r->dominators);
+		gpm_json_kv_string(j, "dominators_skipped", r->dominators_skipped);
+		gpm_json_key(j, "roots");
+		gpm_json_array_begin(j);
+		for (size_t i = 0; i < r->nroots; i++) {
+			const struct gpm_heap_root *x = &r->roots[i];
+			gpm_json_object_begin(j);
+			gpm_json_kv_string(j, "name", x->name);
+			gpm_json_kv_string(j, "kind",
+			                   x->kind == GPM_HEAP_ROOT_GLOBAL ? "global" : "frame");
+			gpm_json_kv_hex(j, "address", x->addr);
+			gpm_json_kv_uint(j, "size", x->size);
+			if (x->kind == GPM_HEAP_ROOT_FRAME)
+				gpm_json_kv_uint(j, "goroutine", x->goid);
+			gpm_json_kv_uint(j, "retained_objects", x->retained_objects);
+			gpm_json_kv_uint(j, "retained_bytes", x->retained_bytes);
+			gpm_json_object_end(j);
+		}
+		gpm_json_array_end(j);
+		gpm_json_key(j, "paths");
+		gpm_json_array_begin(j);
+		for (size_t i = 0; i < r->npaths; i++) {
+			const struct gpm_heap_path *pa = &r->paths[i];
+			gpm_json_object_begin(j);
+			gpm_json_kv_string(j, "why", pa->why);
+			gpm_json_kv_uint(j, "elided", pa->elided);
+			gpm_json_key(j, "hops");
+			gpm_json_array_begin(j);
+			for (size_t k = 0; k < pa->nhops; k++) {
+				const struct gpm_heap_hop *hp = &pa->hops[k];
+				gpm_json_object_begin(j);
+				gpm_json_kv_string(j, "what", hp->what);
+				gpm_json_kv_bool(j, "root", hp->root);
+				gpm_json_kv_hex(j, "address", hp->addr);
+				gpm_json_kv_uint(j, "size", hp->size);
+				if (hp->offset != UINT64_MAX)
+					gpm_json_kv_uint(j, "pointer_offset", hp->offset);
+				gpm_json_object_end(j);
+			}
+			gpm_json_array_end(j);
+			gpm_json_object_end(j);
+		}
+		gpm_json_array_end(j);
+	}
+	gpm_json_object_end(j);
 }
 
 void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbuf *sb)
@@ -232,9 +392,14 @@ void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbu
 		gpm_json_kv_hex(&j, "descriptor", h->types[i].type);
 		gpm_json_kv_uint(&j, "count", h->types[i].count);
 		gpm_json_kv_uint(&j, "bytes", h->types[i].bytes);
+		if (h->ret.done)
+			gpm_json_kv_uint(&j, "reachable", h->types[i].reachable);
+		if (h->ret.dominators)
+			gpm_json_kv_uint(&j, "retained_bytes", h->types[i].retained_bytes);
 		gpm_json_object_end(&j);
 	}
 	gpm_json_array_end(&j);
+	retention_json(h, &j);
 	gpm_json_key(&j, "size_classes");
 	gpm_json_array_begin(&j);
 	for (unsigned i = 0; i < h->nclasses; i++) {

@@ -30,6 +30,7 @@
 
 #include "elf/exe.h"
 #include "goroutines/objects.h"
+#include "heap/graph.h"
 #include "heap/heap.h"
 
 #define NONE                       UINT64_MAX
@@ -64,6 +65,8 @@ struct walk {
 	struct type_slot *slots;
 	size_t slots_cap, types_cap;
 	bool types_capped;
+	struct gpm_heap_graph *graph; /* with retention */
+	bool greentea;                /* the green tea collector (Go 1.25 experiment, 1.26+) */
 };
 
 static void warn(struct gpm_heap *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -387,13 +390,16 @@ static size_t type_index(struct walk *w, uint64_t type, uint64_t usable)
 	return h->ntypes++;
 }
 
-static void count_typed(struct walk *w, uint64_t type, uint64_t usable, uint64_t bytes)
+static void count_typed(struct walk *w, uint64_t type, uint64_t usable, uint64_t bytes,
+                        uint32_t slot)
 {
 	size_t i = type_index(w, type, usable);
 	if (i == SIZE_MAX) {
 		w->h->bad_headers += type != 0;
 		return;
 	}
+	if (w->graph && slot != UINT32_MAX)
+		gpm_heap_graph_set_type(w->graph, slot, (uint32_t)i);
 	w->h->types[i].count++;
 	w->h->types[i].bytes += bytes;
 	w->h->typed_objects++;
@@ -465,6 +471,28 @@ static void inuse_span(struct walk *w, const uint8_t *b, uint64_t addr)
 	}
 	if (n != ac)
 		h->count_mismatch++;
+	uint32_t first = UINT32_MAX;
+	if (w->graph) {
+		// Where the pointers are (runtime/mbitmap.go, Go 1.22-1.27): headers and
+		// largeType, or for objects up to 512 bytes a bitmap at the end of the span,
+		// before the span's inline mark bits when the green tea collector has them
+		// (mgcmark_greenteagc.go gcUsesSpanInlineMarkBits, spanInlineMarkBits: 128
+		// bytes).
+		unsigned flags = noscan ? GPM_HEAP_SPAN_NOSCAN : 0;
+		uint64_t hb = 0;
+		if (headers && cls != 0)
+			flags |= GPM_HEAP_SPAN_HEADER;
+		else if (headers && cls == 0)
+			flags |= GPM_HEAP_SPAN_LARGE_TYPED;
+		else if (w->h->headers && !noscan && cls != 0) {
+			flags |= GPM_HEAP_SPAN_HEAPBITS;
+			hb = start + span_bytes - span_bytes / 64;
+			if (w->greentea && es >= 16)
+				hb -= 128;
+		}
+		first = gpm_heap_graph_add_span(w->graph, start, es, ne, ab, fi >= ne ? ne : fi,
+		                                flags, hb);
+	}
 	if (headers && cls != 0) {
 		for (uint64_t i = 0; i < ne; i++) {
 			bool alloc = i < fi || (ab && ((ab[i >> 3] >> (i & 7)) & 1));
@@ -472,10 +500,11 @@ static void inuse_span(struct walk *w, const uint8_t *b, uint64_t addr)
 				continue;
 			uint64_t t;
 			if (word(w, start + i * es, &t))
-				count_typed(w, t, es - 8, es);
+				count_typed(w, t, es - 8, es,
+				            first == UINT32_MAX ? UINT32_MAX : first + (uint32_t)i);
 		}
 	} else if (headers && cls == 0 && n && sl->largetype.off != NONE) {
-		count_typed(w, get(b, sl->largetype), es, es);
+		count_typed(w, get(b, sl->largetype), es, es, first);
 	}
 	unsigned ci = cls < GPM_HEAP_MAX_CLASSES ? cls : GPM_HEAP_MAX_CLASSES - 1;
 	struct gpm_heap_class *c = &h->classes[ci];
@@ -691,9 +720,21 @@ struct gpm_error *gpm_heap_read(struct gpm_process *p, const struct gpm_heap_opt
 		goto fail;
 	// Allocation headers came with Go 1.22, together with mspan.largeType.
 	h->headers = w.sl.largetype.off != NONE;
+	struct gpm_func gt;
+	w.greentea = p->img->pclntab &&
+	             gpm_pclntab_func_by_name(p->img->pclntab, "runtime.tryDeferToSpanScan", &gt);
+	if (o && o->retention && !(w.graph = gpm_heap_graph_create(o->max_nodes))) {
+		err = &gpm_error_nomem;
+		goto fail;
+	}
 	if ((err = walk_spans(&w, o && o->max_spans ? o->max_spans : GPM_HEAP_MAX_SPANS)))
 		goto fail;
 	read_memstats(&w);
+	if (w.graph) {
+		gpm_heap_graph_retention(w.graph, p, h, o);
+		gpm_heap_graph_destroy(w.graph);
+		w.graph = NULL;
+	}
 	if (h->ntypes)
 		qsort(h->types, h->ntypes, sizeof(*h->types), type_cmp);
 	free(w.slots);
@@ -701,6 +742,7 @@ struct gpm_error *gpm_heap_read(struct gpm_process *p, const struct gpm_heap_opt
 	return NULL;
 fail:
 	free(w.slots);
+	gpm_heap_graph_destroy(w.graph);
 	gpm_heap_destroy(h);
 	return err;
 }
@@ -715,5 +757,6 @@ void gpm_heap_destroy(struct gpm_heap *h)
 	for (size_t i = 0; i < h->nwarnings; i++)
 		free(h->warnings[i]);
 	free(h->warnings);
+	gpm_heap_retention_free(&h->ret);
 	free(h);
 }

@@ -1,0 +1,1677 @@
+/*
+ * What keeps the heap alive: the object graph of a core, reachability from the roots, a
+ * shortest reference path to instances of the top types, and retained sizes from the
+ * dominator tree.
+ *
+ * Nodes are the slots of the in-use spans (walk.c hands them over; free slots stay
+ * isolated), then one node per root, then a virtual super-root pointing at every root.
+ *
+ * Pointers (how the runtime finds them, and what gopm does instead):
+ *   - globals: the runtime scans .data and .bss with the module's pointer masks, which it
+ *     builds at start-up by running the GC programs moduledata.gcdata / gcbss
+ *     (runtime/symtab.go modulesinit, runtime/mbitmap.go progToPointerMask and runGCProg,
+ *     the same in Go 1.17-1.27). gopm runs the same programs, so global roots are exact.
+ *     Roots are named by the symbol holding the word (unnamed in stripped binaries).
+ *   - goroutine stacks: every word from each frame's stack pointer up to the next frame's
+ *     (the outermost frame: up to g.stack.hi) is a candidate, and the frame is the root.
+ *     The runtime uses stack maps here; scanning every word is conservative (dead slots
+ *     can keep an object that the runtime would free).
+ *   - heap objects: every word of the objects of pointer-bearing spans (the span class's
+ *     noscan bit says which spans hold no pointers at all, in every version) except the
+ *     allocation header. Conservative too: a scalar that happens to hold a heap address is
+ *     taken for a pointer. Interior pointers count, as they do for the runtime.
+ *   A word is a pointer to an object when it falls inside an allocated slot (arena page
+ *   table -> span -> slot), which is also how the runtime resolves it (spanOf,
+ *   findObject).
+ *
+ * Reachability is one breadth-first search from the super-root, so the parent links give
+ * a shortest path (in pointers) from a root to every reachable object. Dominators use the
+ * Lengauer-Tarjan algorithm with path compression (semidominators), then the semi-NCA
+ * step for immediate dominators ("Finding Dominators in Practice", Georgiadis, Tarjan,
+ * Werneck, 2004); all loops are iterative, as a linked list of millions of objects is a
+ * path of that depth. An object's retained size is the bytes of the objects it dominates:
+ * what the collector would free if it died.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+#include "core/memory.h"
+#include "elf/exe.h"
+#include "gort/image.h"
+#include "gort/pclntab.h"
+#include "heap/graph.h"
+#include "model/incident.h"
+
+#define NONE32       UINT32_MAX
+#define ARENA_SHIFT  26 /* 64 MiB: heapArenaBytes on 64-bit Linux */
+#define PAGE_SHIFT   13 /* runtime._PageShift */
+#define ARENA_PAGES  (1u << (ARENA_SHIFT - PAGE_SHIFT))
+#define MAX_EDGES    ((uint64_t)UINT32_MAX - 1)
+#define MAX_ROOTS    (1u << 20)
+#define MAX_STACK    ((uint64_t)1 << 30) /* runtime.maxstacksize on 64-bit */
+#define MAX_PATH     24                  /* hops kept of one path (head + tail) */
+#define MAX_GCPROG   ((size_t)64 << 20)
+#define TOP_ROOTS    10
+#define TYPED_PASSES 32 /* types given a retained size */
+
+struct gspan {
+	uint64_t base;
+	uint64_t es;
+	uint64_t heap_bits; /* GPM_HEAP_SPAN_HEAPBITS: address of the pointer bitmap */
+	uint32_t first, nelems;
+	uint8_t flags; /* enum gpm_heap_span_flags */
+};
+
+/* A type's pointer mask, read once per type. */
+struct tmask {
+	uint8_t state; /* 0 not read, 1 usable, 2 unusable */
+	uint64_t size, ptrwords;
+	uint8_t *mask;
+};
+
+struct arena {
+	uint64_t key;    /* address >> ARENA_SHIFT */
+	uint32_t *pages; /* ARENA_PAGES entries: span index + 1, 0 none */
+};
+
+struct root {
+	char *name;
+	enum gpm_heap_root_kind kind;
+	uint64_t addr, size, goid;
+};
+
+struct gpm_heap_graph {
+	uint64_t max_nodes;
+	bool capped, nomem;
+	struct gspan *spans;
+	size_t nspans, spans_cap;
+	uint8_t *alloc; /* bit per slot */
+	uint32_t *type; /* per slot: index into gpm_heap.types, NONE32 untyped */
+	size_t slots_cap;
+	uint32_t nslots;
+	struct arena *arenas;
+	size_t narenas, arenas_cap, last_arena;
+	uint64_t lo, hi; /* bounds of the recorded slots */
+	GPM_VEC(struct root) roots;
+	/* Edges in compressed rows: the successors of node n are succ[off[n] .. off[n+1]). */
+	uint32_t *off;
+	GPM_VEC(uint32_t) succ;
+	uint32_t nnodes; /* slots + roots + 1 */
+	uint64_t precise_objects, conservative_objects;
+	/* The runtime's Ps, scanned by the layout of runtime.p (see runtime_ps). */
+	struct tmask p_mask;
+	uint32_t ps[1024];
+	size_t nps;
+};
+
+/* ---- building ---- */
+
+struct gpm_heap_graph *gpm_heap_graph_create(uint64_t max_nodes)
+{
+	struct gpm_heap_graph *g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->max_nodes = max_nodes ? max_nodes : GPM_HEAP_MAX_NODES;
+	if (g->max_nodes > (uint64_t)UINT32_MAX - MAX_ROOTS - 2)
+		g->max_nodes = (uint64_t)UINT32_MAX - MAX_ROOTS - 2;
+	g->lo = UINT64_MAX;
+	return g;
+}
+
+void gpm_heap_graph_destroy(struct gpm_heap_graph *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->narenas; i++)
+		free(g->arenas[i].pages);
+	free(g->arenas);
+	free(g->spans);
+	free(g->alloc);
+	free(g->type);
+	for (size_t i = 0; i < g->roots.len; i++)
+		free(g->roots.v[i].name);
+	gpm_vec_free(&g->roots);
+	free(g->off);
+	gpm_vec_free(&g->succ);
+	free(g->p_mask.mask);
+	free(g);
+}
+
+static struct arena *arena_find(struct gpm_heap_graph *g, uint64_t key, bool create)
+{
+	if (g->last_arena < g->narenas && g->arenas[g->last_arena].key == key)
+		return &g->arenas[g->last_arena];
+	size_t lo = 0, hi = g->narenas;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->arenas[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < g->narenas && g->arenas[lo].key == key) {
+		g->last_arena = lo;
+		return &g->arenas[lo];
+	}
+	if (!create)
+		return NULL;
+	if (!gpm_array_reserve((void **)&g->arenas, &g->arenas_cap, g->narenas + 1,
+	                       sizeof(*g->arenas)))
+		return NULL;
+	uint32_t *pages = calloc(ARENA_PAGES, sizeof(*pages));
+	if (!pages)
+		return NULL;
+	memmove(&g->arenas[lo + 1], &g->arenas[lo], (g->narenas - lo) * sizeof(*g->arenas));
+	g->arenas[lo] = (struct arena){key, pages};
+	g->narenas++;
+	g->last_arena = lo;
+	return &g->arenas[lo];
+}
+
+uint32_t gpm_heap_graph_add_span(struct gpm_heap_graph *g, uint64_t base, uint64_t elemsize,
+                                 uint64_t nelems, const uint8_t *allocbits, uint64_t freeindex,
+                                 unsigned flags, uint64_t heap_bits)
+{
+	if (g->capped || g->nomem || !elemsize || !nelems)
+		return NONE32;
+	uint64_t bytes, end;
+	if (__builtin_mul_overflow(elemsize, nelems, &bytes) ||
+	    __builtin_add_overflow(base, bytes, &end) || end > ((uint64_t)1 << 48)) {
+		return NONE32;
+	}
+	if ((uint64_t)g->nslots + nelems > g->max_nodes) {
+		g->capped = true;
+		return NONE32;
+	}
+	if (!gpm_array_reserve((void **)&g->spans, &g->spans_cap, g->nspans + 1,
+	                       sizeof(*g->spans)) ||
+	    g->nspans >= UINT32_MAX - 1) {
+		g->nomem = true;
+		return NONE32;
+	}
+	size_t need = (size_t)(g->nslots + nelems);
+	if (need > g->slots_cap) {
+		size_t ncap = g->slots_cap ? g->slots_cap : 1 << 16;
+		while (ncap < need)
+			ncap *= 2;
+		uint8_t *a = realloc(g->alloc, (ncap + 7) / 8);
+		if (!a) {
+			g->nomem = true;
+			return NONE32;
+		}
+		g->alloc = a;
+		uint32_t *t = realloc(g->type, ncap * sizeof(*t));
+		if (!t) {
+			g->nomem = true;
+			return NONE32;
+		}
+		g->type = t;
+		memset(g->alloc + (g->slots_cap + 7) / 8, 0,
+		       (ncap + 7) / 8 - (g->slots_cap + 7) / 8);
+		g->slots_cap = ncap;
+	}
+	uint32_t first = g->nslots;
+	for (uint64_t i = 0; i < nelems; i++) {
+		uint32_t id = first + (uint32_t)i;
+		bool a = i < freeindex || (allocbits && ((allocbits[i >> 3] >> (i & 7)) & 1));
+		if (a)
+			g->alloc[id >> 3] |= (uint8_t)(1u << (id & 7));
+		else
+			g->alloc[id >> 3] &= (uint8_t) ~(1u << (id & 7));
+		g->type[id] = NONE32;
+	}
+	// Page table: every page the objects cover points at this span.
+	size_t si = g->nspans;
+	for (uint64_t a = base & ~(((uint64_t)1 << PAGE_SHIFT) - 1); a < end;
+	     a += (uint64_t)1 << PAGE_SHIFT) {
+		struct arena *ar = arena_find(g, a >> ARENA_SHIFT, true);
+		if (!ar) {
+			g->nomem = true;
+			return NONE32;
+		}
+		ar->pages[(a >> PAGE_SHIFT) & (ARENA_PAGES - 1)] = (uint32_t)si + 1;
+	}
+	g->spans[g->nspans++] = (struct gspan){
+	    .base = base,
+	    .es = elemsize,
+	    .first = first,
+	    .nelems = (uint32_t)nelems,
+	    .flags = (uint8_t)flags,
+	    .heap_bits = heap_bits,
+	};
+	g->nslots += (uint32_t)nelems;
+	if (base < g->lo)
+		g->lo = base;
+	if (end > g->hi)
+		g->hi = end;
+	return first;
+}
+
+void gpm_heap_graph_set_type(struct gpm_heap_graph *g, uint32_t id, uint32_t t)
+{
+	if (id < g->nslots)
+		g->type[id] = t;
+}
+
+static inline bool allocated(const struct gpm_heap_graph *g, uint32_t id)
+{
+	return (g->alloc[id >> 3] >> (id & 7)) & 1;
+}
+
+/* The span holding addr, NULL when none. */
+static const struct gspan *span_of(struct gpm_heap_graph *g, uint64_t addr)
+{
+	if (addr < g->lo || addr >= g->hi)
+		return NULL;
+	struct arena *ar = arena_find(g, addr >> ARENA_SHIFT, false);
+	if (!ar)
+		return NULL;
+	uint32_t si = ar->pages[(addr >> PAGE_SHIFT) & (ARENA_PAGES - 1)];
+	return si ? &g->spans[si - 1] : NULL;
+}
+
+/* The allocated object containing addr: its node id, NONE32 when none. */
+static inline uint32_t object_at(struct gpm_heap_graph *g, uint64_t addr)
+{
+	const struct gspan *s = span_of(g, addr);
+	if (!s || addr < s->base)
+		return NONE32;
+	uint64_t i = (addr - s->base) / s->es;
+	if (i >= s->nelems)
+		return NONE32;
+	uint32_t id = s->first + (uint32_t)i;
+	return allocated(g, id) ? id : NONE32;
+}
+
+/* The span of a slot (binary search over first ids). */
+static const struct gspan *span_of_slot(const struct gpm_heap_graph *g, uint32_t id)
+{
+	size_t lo = 0, hi = g->nspans;
+	while (lo + 1 < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->spans[mid].first <= id)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &g->spans[lo];
+}
+
+static uint64_t slot_addr(const struct gpm_heap_graph *g, uint32_t id, uint64_t *size)
+{
+	const struct gspan *s = span_of_slot(g, id);
+	*size = s->es;
+	return s->base + (uint64_t)(id - s->first) * s->es;
+}
+
+/* ---- edges ---- */
+
+static bool edge(struct gpm_heap_graph *g, uint32_t to)
+{
+	if (g->succ.len >= MAX_EDGES)
+		return false;
+	uint32_t *e = gpm_vec_push(&g->succ);
+	if (!e)
+		return false;
+	*e = to;
+	return true;
+}
+
+/* Adds an edge per word of [words, words+n) that points at an object (not at self),
+ * dropping repeats of the previous target. false when the edge store is full. */
+static bool scan_words(struct gpm_heap_graph *g, const uint8_t *words, uint64_t n, uint32_t self)
+{
+	uint32_t last = NONE32;
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t v;
+		memcpy(&v, words + k * 8, 8);
+		if (v < g->lo || v >= g->hi)
+			continue;
+		uint32_t t = object_at(g, v);
+		if (t == NONE32 || t == self || t == last)
+			continue;
+		if (!edge(g, t))
+			return false;
+		last = t;
+	}
+	return true;
+}
+
+static int run_gcprog(const uint8_t *prog, size_t plen, uint8_t *out, uint64_t nbits);
+static uint8_t *pointer_mask(struct gpm_goimage *img, uint64_t prog, uint64_t nwords);
+
+/*
+ * The pointer mask of type descriptor t (internal/abi/type.go Type: PtrBytes at +8, TFlag
+ * at +20, Kind_ at +23, GCData at +32, Go 1.17-1.27): GCData is a bitmap, except that
+ * before Go 1.24 a kind with KindGCProg (0x40) and without TFlagUnrolledBitmap (1<<4) has
+ * a GC program there (after a 4-byte length), and from Go 1.24 TFlagGCMaskOnDemand (1<<4)
+ * makes GCData point at the word holding the bitmap's address, nil until the runtime
+ * needed it.
+ */
+static const struct tmask *type_mask(struct tmask *cache, struct gpm_process *p,
+                                     const struct gpm_heap *h, uint32_t t)
+{
+	struct tmask *m = &cache[t];
+	if (m->state)
+		return m->state == 1 ? m : NULL;
+	m->state = 2;
+	uint8_t hdr[48];
+	struct gpm_error *err = gpm_goimage_read(p->img, h->types[t].type, hdr, sizeof(hdr));
+	if (err) {
+		gpm_error_destroy(err);
+		return NULL;
+	}
+	uint64_t size, ptrbytes, gcdata;
+	memcpy(&size, hdr, 8);
+	memcpy(&ptrbytes, hdr + 8, 8);
+	memcpy(&gcdata, hdr + 32, 8);
+	uint8_t tflag = hdr[20], kind = hdr[23];
+	if (!size || ptrbytes > size || ptrbytes % 8 || size > ((uint64_t)1 << 40))
+		return NULL;
+	m->size = size;
+	m->ptrwords = ptrbytes / 8;
+	if (!m->ptrwords) {
+		m->state = 1;
+		return m;
+	}
+	const struct gpm_go_version *v = &p->img->version;
+	bool go124 = v->major > 1 || (v->major == 1 && v->minor >= 24);
+	if (go124 && (tflag & (1 << 4))) {
+		if ((err = gpm_goimage_word(p->img, gcdata, &gcdata)) || !gcdata) {
+			gpm_error_destroy(err);
+			return NULL;
+		}
+	} else if (!go124 && (kind & 0x40) && !(tflag & (1 << 4))) {
+		m->mask = pointer_mask(p->img, gcdata + 4, m->ptrwords);
+		if (m->mask)
+			m->state = 1;
+		return m->mask ? m : NULL;
+	}
+	size_t nbytes = (size_t)(m->ptrwords + 7) / 8;
+	if (!(m->mask = malloc(nbytes)))
+		return NULL;
+	if ((err = gpm_goimage_read(p->img, gcdata, m->mask, nbytes))) {
+		gpm_error_destroy(err);
+		free(m->mask);
+		m->mask = NULL;
+		return NULL;
+	}
+	m->state = 1;
+	return m;
+}
+
+struct obj_scan {
+	struct gpm_heap_graph *g;
+	uint32_t self, last;
+};
+
+static bool obj_word(struct obj_scan *os, const uint8_t *word)
+{
+	uint64_t v;
+	memcpy(&v, word, 8);
+	if (v < os->g->lo || v >= os->g->hi)
+		return true;
+	uint32_t t = object_at(os->g, v);
+	if (t == NONE32 || t == os->self || t == os->last)
+		return true;
+	os->last = t;
+	return edge(os->g, t);
+}
+
+/* The words of data[0, len) that the type mask says are pointers, element after element. */
+static bool scan_typed(struct obj_scan *os, const uint8_t *data, uint64_t len,
+                       const struct tmask *m)
+{
+	for (uint64_t off = 0; off + m->size <= len; off += m->size)
+		for (uint64_t j = 0; j < m->ptrwords; j++)
+			if ((m->mask[j >> 3] >> (j & 7)) & 1)
+				if (!obj_word(os, data + off + j * 8))
+					return false;
+	return true;
+}
+
+/* Sets the mask bits of the pointer words of a struct at base by its layout's field
+ * kinds (arrays of pointers by their element type's name). */
+static void layout_bits(const struct gpm_layout *l, uint64_t base, uint8_t *mask, uint64_t nwords,
+                        unsigned depth)
+{
+	for (size_t i = 0; i < l->nfields && depth < GPM_LAYOUT_MAX_DEPTH; i++) {
+		const struct gpm_layout_field *f = &l->fields[i];
+		uint64_t at = base + f->offset, first = at, n = 0;
+		switch (f->kind) {
+		case GPM_KIND_POINTER:
+		case GPM_KIND_UNSAFE_POINTER:
+		case GPM_KIND_MAP:
+		case GPM_KIND_CHAN:
+		case GPM_KIND_FUNC:
+		case GPM_KIND_SLICE:
+		case GPM_KIND_STRING:
+			n = 1;
+			break;
+		case GPM_KIND_INTERFACE:
+			first = at + 8;
+			n = 1;
+			break;
+		case GPM_KIND_STRUCT:
+			if (f->type)
+				layout_bits(f->type, at, mask, nwords, depth + 1);
+			break;
+		case GPM_KIND_ARRAY:
+			if (f->type_name && f->type_name[0] == '[' && strstr(f->type_name, "]*"))
+				n = f->size / 8;
+			break;
+		default:
+			break;
+		}
+		for (uint64_t k = 0; k < n; k++) {
+			uint64_t w = first / 8 + k;
+			if (first % 8 == 0 && w < nwords)
+				mask[w >> 3] |= (uint8_t)(1u << (w & 7));
+		}
+	}
+}
+
+/*
+ * Heaps before Go 1.22 record no types, so objects are scanned word by word. The worst
+ * source of false pointers is then the runtime's Ps: page caches, run queues and each
+ * write-barrier buffer (runtime/mwbbuf.go, kept after it was flushed) are full of
+ * uintptrs that hold heap addresses. The Ps found through runtime.allp are scanned by the
+ * layout of runtime.p instead (its pointer-typed fields).
+ */
+static void runtime_ps(struct gpm_heap_graph *g, struct gpm_process *p)
+{
+	uint64_t allp, size, ptr, len;
+	const struct gpm_layout *pl;
+	struct gpm_error *err;
+	if (!gpm_goimage_symbol(p->img, "runtime.allp", &allp, &size))
+		return;
+	if ((err = gpm_goimage_layout(p->img, "runtime.p", &pl))) {
+		gpm_error_destroy(err);
+		return;
+	}
+	if (!pl->size || pl->size % 8 || pl->size > (1 << 20))
+		return;
+	if ((err = gpm_memory_word(p->mem, allp, &ptr)) ||
+	    (err = gpm_memory_word(p->mem, allp + 8, &len))) {
+		gpm_error_destroy(err);
+		return;
+	}
+	g->p_mask.size = pl->size;
+	g->p_mask.ptrwords = pl->size / 8;
+	if (!(g->p_mask.mask = calloc((size_t)g->p_mask.ptrwords / 8 + 1, 1)))
+		return;
+	layout_bits(pl, 0, g->p_mask.mask, g->p_mask.ptrwords, 0);
+	g->p_mask.state = 1;
+	for (uint64_t i = 0; i < len && g->nps < sizeof(g->ps) / sizeof(g->ps[0]); i++) {
+		uint64_t pp, osize;
+		if ((err = gpm_memory_word(p->mem, ptr + i * 8, &pp))) {
+			gpm_error_destroy(err);
+			return;
+		}
+		uint32_t id = object_at(g, pp);
+		if (id != NONE32 && slot_addr(g, id, &osize) == pp && osize >= pl->size)
+			g->ps[g->nps++] = id;
+	}
+}
+
+static const struct tmask *runtime_p_mask(const struct gpm_heap_graph *g, uint32_t id)
+{
+	for (size_t k = 0; k < g->nps; k++)
+		if (g->ps[k] == id)
+			return &g->p_mask;
+	return NULL;
+}
+
+/* The out-edges of every slot, in slot order: by the type's mask or the span's heap bits
+ * where the heap records them (Go 1.22+), else every word. */
+static struct gpm_error *object_edges(struct gpm_heap_graph *g, struct gpm_process *p,
+                                      struct gpm_heap *h)
+{
+	uint8_t *buf = NULL;
+	size_t buf_cap = 0;
+	uint32_t next = 0; /* next slot whose row starts */
+	struct tmask *masks = calloc(h->ntypes ? h->ntypes : 1, sizeof(*masks));
+	if (!masks)
+		return &gpm_error_nomem;
+	struct gpm_error *ret = NULL;
+	for (size_t si = 0; si < g->nspans && !ret; si++) {
+		const struct gspan *s = &g->spans[si];
+		const uint8_t *mem = NULL, *bits = NULL;
+		struct gpm_error *err;
+		if (!(s->flags & GPM_HEAP_SPAN_NOSCAN)) {
+			if ((err = gpm_memory_ptr(p->mem, s->base, (size_t)(s->es * s->nelems),
+			                          &mem))) {
+				gpm_error_destroy(err);
+				mem = NULL;
+			}
+			if ((s->flags & GPM_HEAP_SPAN_HEAPBITS) &&
+			    (err = gpm_memory_ptr(p->mem, s->heap_bits,
+			                          (size_t)(s->es * s->nelems / 64 + 1), &bits))) {
+				gpm_error_destroy(err);
+				bits = NULL;
+			}
+		}
+		for (uint32_t i = 0; i < s->nelems; i++) {
+			uint32_t id = s->first + i;
+			for (; next <= id; next++)
+				g->off[next] = (uint32_t)g->succ.len;
+			if ((s->flags & GPM_HEAP_SPAN_NOSCAN) || !allocated(g, id))
+				continue;
+			const uint8_t *obj;
+			if (mem) {
+				obj = mem + (uint64_t)i * s->es;
+			} else {
+				if (s->es > buf_cap) {
+					uint8_t *nb = realloc(buf, (size_t)s->es);
+					if (!nb) {
+						ret = &gpm_error_nomem;
+						break;
+					}
+					buf = nb;
+					buf_cap = (size_t)s->es;
+				}
+				err = gpm_memory_read(p->mem, s->base + (uint64_t)i * s->es, buf,
+				                      (size_t)s->es);
+				if (err) {
+					gpm_error_destroy(err);
+					continue;
+				}
+				obj = buf;
+			}
+			struct obj_scan os = {g, id, NONE32};
+			uint64_t skip = (s->flags & GPM_HEAP_SPAN_HEADER) ? 8 : 0;
+			const struct tmask *m = NULL;
+			if ((s->flags & (GPM_HEAP_SPAN_HEADER | GPM_HEAP_SPAN_LARGE_TYPED)) &&
+			    g->type[id] != NONE32)
+				m = type_mask(masks, p, h, g->type[id]);
+			else if (g->nps)
+				m = runtime_p_mask(g, id);
+			bool ok;
+			if (m) {
+				g->precise_objects++;
+				ok = scan_typed(&os, obj + skip, s->es - skip, m);
+			} else if (bits) {
+				// One bit per word of the span from its base (mbitmap.go
+				// heapBitsSmallForAddr).
+				g->precise_objects++;
+				ok = true;
+				uint64_t w0 = (uint64_t)i * s->es / 8;
+				for (uint64_t j = 0; j < s->es / 8 && ok; j++)
+					if ((bits[(w0 + j) >> 3] >> ((w0 + j) & 7)) & 1)
+						ok = obj_word(&os, obj + j * 8);
+			} else {
+				g->conservative_objects++;
+				ok = scan_words(g, obj + skip, (s->es - skip) / 8, id);
+			}
+			if (!ok)
+				ret = gpm_error_create(GPM_ERR_LIMIT,
+				                       "more than %" PRIu64 " pointers in the heap",
+				                       MAX_EDGES);
+			if (ret)
+				break;
+		}
+		// Pointer-bearing objects touch every page: give the core's pages back.
+		if ((si & 1023) == 1023)
+			gpm_core_release_pages(p->core);
+	}
+	for (; next <= g->nslots; next++)
+		g->off[next] = (uint32_t)g->succ.len;
+	for (size_t t = 0; t < h->ntypes; t++)
+		free(masks[t].mask);
+	free(masks);
+	free(buf);
+	gpm_core_release_pages(p->core);
+	return ret;
+}
+
+/* ---- roots: globals ---- */
+
+/*
+ * Runs a GC program (runtime/mbitmap.go runGCProg, unchanged Go 1.17-1.27) into out, a
+ * zeroed bitmap of nbits bits. 1: done; 0: malformed or overflowing; -1: prog ended
+ * before the program did (read more).
+ */
+static int run_gcprog(const uint8_t *prog, size_t plen, uint8_t *out, uint64_t nbits)
+{
+	uint64_t pos = 0;
+	size_t p = 0;
+	for (;;) {
+		if (p >= plen)
+			return -1;
+		uint8_t inst = prog[p++];
+		uint64_t n = inst & 0x7f;
+		if (!(inst & 0x80)) {
+			if (n == 0)
+				return 1;
+			if (p + (n + 7) / 8 > plen)
+				return -1;
+			if (pos + n > nbits)
+				return 0;
+			for (uint64_t i = 0; i < n; i++, pos++)
+				if ((prog[p + i / 8] >> (i % 8)) & 1)
+					out[pos >> 3] |= (uint8_t)(1u << (pos & 7));
+			p += (size_t)((n + 7) / 8);
+			continue;
+		}
+		uint64_t c = 0;
+		for (int which = n ? 1 : 0; which < 2; which++) {
+			uint64_t x = 0;
+			for (unsigned shift = 0;; shift += 7) {
+				if (p >= plen)
+					return -1;
+				if (shift > 56)
+					return 0;
+				uint8_t b = prog[p++];
+				x |= (uint64_t)(b & 0x7f) << shift;
+				if (!(b & 0x80))
+					break;
+			}
+			if (which == 0)
+				n = x;
+			else
+				c = x;
+		}
+		uint64_t total;
+		if (!n || n > pos || __builtin_mul_overflow(n, c, &total) || total > nbits - pos)
+			return 0;
+		for (uint64_t k = 0; k < total; k++, pos++) {
+			uint64_t from = pos - n;
+			if ((out[from >> 3] >> (from & 7)) & 1)
+				out[pos >> 3] |= (uint8_t)(1u << (pos & 7));
+		}
+	}
+}
+
+/* The pointer mask of [lo, hi) from the GC program at prog; NULL when it cannot be run. */
+static uint8_t *pointer_mask(struct gpm_goimage *img, uint64_t prog, uint64_t nwords)
+{
+	uint8_t *mask = calloc((size_t)(nwords + 7) / 8 + 1, 1);
+	uint8_t *code = NULL;
+	size_t len = 0, cap = 0;
+	if (!mask)
+		return NULL;
+	for (;;) {
+		size_t want = cap ? cap * 2 : 4096;
+		if (want > MAX_GCPROG)
+			break;
+		uint8_t *n = realloc(code, want);
+		if (!n)
+			break;
+		code = n;
+		cap = want;
+		// Read in 4 KiB pieces so that the end of the readable data does not fail the
+		// whole read.
+		while (len < cap) {
+			struct gpm_error *err = gpm_goimage_read(img, prog + len, code + len, 4096);
+			if (err) {
+				gpm_error_destroy(err);
+				break;
+			}
+			len += 4096;
+		}
+		memset(mask, 0, (size_t)(nwords + 7) / 8 + 1);
+		int r = run_gcprog(code, len, mask, nwords);
+		if (r == 1) {
+			free(code);
+			return mask;
+		}
+		if (r == 0 || len < cap)
+			break;
+	}
+	free(code);
+	free(mask);
+	return NULL;
+}
+
+struct gsym {
+	const char *name;
+	uint64_t addr, size;
+};
+
+static int gsym_cmp(const void *a, const void *b)
+{
+	const struct gsym *x = a, *y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Symbols of [lo, hi), by address. */
+static struct gsym *data_symbols(struct gpm_process *p, uint64_t lo, uint64_t hi, size_t *n)
+{
+	*n = 0;
+	size_t count = gpm_exe_symbol_count(p->exe), cap = 0;
+	struct gsym *v = NULL;
+	for (size_t i = 0; i < count; i++) {
+		const char *name;
+		uint64_t a, sz;
+		if (!gpm_exe_symbol_at(p->exe, i, &name, &a, &sz))
+			break;
+		a += p->bias;
+		// Section markers (runtime.bss, runtime.edata...) have no size.
+		if (a < lo || a >= hi || !name[0] || !sz)
+			continue;
+		if (!gpm_array_reserve((void **)&v, &cap, *n + 1, sizeof(*v)))
+			break;
+		v[(*n)++] = (struct gsym){name, a, sz};
+	}
+	if (*n)
+		qsort(v, *n, sizeof(*v), gsym_cmp);
+	return v;
+}
+
+static const struct gsym *symbol_for(const struct gsym *v, size_t n, uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	const struct gsym *s = &v[lo - 1];
+	return addr < s->addr + s->size ? s : NULL;
+}
+
+static struct root *root_add(struct gpm_heap_graph *g, enum gpm_heap_root_kind kind,
+                             const char *name, uint64_t addr, uint64_t size, uint64_t goid)
+{
+	if (g->roots.len >= MAX_ROOTS)
+		return NULL;
+	char *copy = gpm_safe_strndup(name, strlen(name));
+	struct root *r = copy ? gpm_vec_push(&g->roots) : NULL;
+	if (!r) {
+		free(copy);
+		return NULL;
+	}
+	*r = (struct root){copy, kind, addr, size, goid};
+	return r;
+}
+
+/* Starts the row of the next root (rows of roots follow the slots' rows). */
+static void root_row(struct gpm_heap_graph *g)
+{
+	g->off[g->nslots + g->roots.len] = (uint32_t)g->succ.len;
+}
+
+static void global_roots(struct gpm_heap_graph *g, struct gpm_process *p, struct gpm_heap *h,
+                         uint64_t *pointers)
+{
+	struct gpm_goimage *img = p->img;
+	if (!img->has_moduledata)
+		return;
+	const struct {
+		uint64_t lo, hi, prog;
+		const char *section;
+	} secs[] = {
+	    {img->moduledata.data, img->moduledata.edata, img->moduledata.gcdata, ".data"},
+	    {img->moduledata.bss, img->moduledata.ebss, img->moduledata.gcbss, ".bss"},
+	};
+	bool any = false;
+	for (size_t k = 0; k < 2; k++) {
+		uint64_t lo = secs[k].lo, hi = secs[k].hi;
+		if (!lo || hi <= lo || (hi - lo) > ((uint64_t)1 << 32) || lo % 8)
+			continue;
+		uint64_t nwords = (hi - lo) / 8;
+		uint8_t *mask = pointer_mask(img, secs[k].prog, nwords);
+		if (!mask) {
+			h->ret.have_globals = false;
+			return;
+		}
+		any = true;
+		size_t nsyms;
+		struct gsym *syms = data_symbols(p, lo, hi, &nsyms);
+		const uint8_t *mem = NULL;
+		struct gpm_error *err = gpm_memory_ptr(p->mem, lo, (size_t)(hi - lo), &mem);
+		gpm_error_destroy(err);
+		const struct gsym *cur = NULL;
+		bool open = false; /* a root row for cur is open */
+		for (uint64_t w = 0; w < nwords; w++) {
+			if (!((mask[w >> 3] >> (w & 7)) & 1))
+				continue;
+			uint64_t addr = lo + w * 8, v;
+			if (mem) {
+				memcpy(&v, mem + w * 8, 8);
+			} else if ((err = gpm_memory_word(p->mem, addr, &v))) {
+				gpm_error_destroy(err);
+				continue;
+			}
+			uint32_t t = object_at(g, v);
+			if (t == NONE32)
+				continue;
+			const struct gsym *s = symbol_for(syms, nsyms, addr);
+			if (!open || !s || s != cur) {
+				char name[256];
+				if (s)
+					snprintf(name, sizeof(name), "%s", s->name);
+				else
+					snprintf(name, sizeof(name), "0x%" PRIx64 " (%s)", addr,
+					         secs[k].section);
+				root_row(g);
+				if (!root_add(g, GPM_HEAP_ROOT_GLOBAL, name, s ? s->addr : addr,
+				              s ? s->size : 8, 0)) {
+					open = false;
+					continue;
+				}
+				h->ret.global_roots++;
+				cur = s;
+				open = s != NULL;
+			}
+			// Repeated pointers from one global to one object add nothing.
+			size_t row = g->off[g->nslots + g->roots.len - 1];
+			if (g->succ.len > row && g->succ.v[g->succ.len - 1] == t)
+				continue;
+			if (!edge(g, t))
+				break;
+			(*pointers)++;
+		}
+		free(syms);
+		free(mask);
+	}
+	h->ret.have_globals = any;
+}
+
+/* ---- roots: goroutine stacks ---- */
+
+/*
+ * Frames are scanned as the runtime scans them (runtime/stkframe.go getStackMap, Go
+ * 1.21-1.27; the same code in runtime/mgcmark.go scanframeworker before): the locals
+ * bitmap of FUNCDATA_LocalsPointerMaps covers the words below varp (fp minus the return
+ * address and the saved frame pointer), the arguments bitmap of
+ * FUNCDATA_ArgsPointerMaps the words from argp (= fp), both indexed by
+ * PCDATA_StackMapIndex at the call (pc-1); the frame's stack objects (address-taken
+ * locals, FUNCDATA_StackObjects: {off, size, ptrdata, gcdataoff} records) are scanned
+ * whole. A frame without maps, the innermost frame (stopped at any instruction) and a
+ * frame interrupted by a signal or an asynchronous preemption are scanned word by word,
+ * as the runtime does for asynchronously preempted frames.
+ */
+struct stackmap {
+	int32_t n, nbit;
+	uint64_t bits; /* address of bitmap 0 */
+};
+
+struct frame_scan {
+	struct gpm_heap_graph *g;
+	struct gpm_process *p;
+	const uint8_t *mem; /* the stack [lo, hi) */
+	uint64_t lo, hi;
+	uint64_t gofunc;
+	bool funcdata_offsets; /* Go 1.18+: funcdata are offsets from gofunc */
+};
+
+static bool funcdata_addr(struct frame_scan *fs, const struct gpm_func *fn, uint32_t i,
+                          uint64_t *out)
+{
+	uint64_t raw;
+	struct gpm_error *err = gpm_pclntab_funcdata(fs->p->img->pclntab, fn, i, &raw);
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	if (fs->funcdata_offsets) {
+		if (raw == 0xffffffffu || !fs->gofunc)
+			return false;
+		*out = fs->gofunc + raw;
+	} else {
+		if (!raw)
+			return false;
+		*out = raw;
+	}
+	return true;
+}
+
+static bool read_stackmap(struct frame_scan *fs, uint64_t addr, struct stackmap *m)
+{
+	int32_t hdr[2];
+	struct gpm_error *err = gpm_goimage_read(fs->p->img, addr, hdr, sizeof(hdr));
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	*m = (struct stackmap){hdr[0], hdr[1], addr + 8};
+	return m->n > 0 && m->nbit >= 0 && m->nbit <= (1 << 20);
+}
+
+/* The stack word at addr, when inside the stack. */
+static bool stack_word(const struct frame_scan *fs, uint64_t addr, uint64_t *v)
+{
+	if (addr < fs->lo || addr + 8 > fs->hi || addr % 8)
+		return false;
+	memcpy(v, fs->mem + (addr - fs->lo), 8);
+	return true;
+}
+
+static bool push_word(struct frame_scan *fs, uint64_t addr, uint32_t *last)
+{
+	uint64_t v;
+	if (!stack_word(fs, addr, &v))
+		return true;
+	uint32_t t = object_at(fs->g, v);
+	if (t == NONE32 || t == *last)
+		return true;
+	*last = t;
+	return edge(fs->g, t);
+}
+
+/* Words [base, base + nbit*8) selected by bitmap idx of m. */
+static bool scan_bitmap(struct frame_scan *fs, const struct stackmap *m, int32_t idx, uint64_t base,
+                        uint32_t *last)
+{
+	if (!m->nbit)
+		return true;
+	size_t nbytes = ((size_t)m->nbit + 7) / 8;
+	uint8_t bits[4096];
+	if (nbytes > sizeof(bits))
+		return false;
+	struct gpm_error *err =
+	    gpm_goimage_read(fs->p->img, m->bits + (uint64_t)idx * nbytes, bits, nbytes);
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	for (int32_t i = 0; i < m->nbit; i++)
+		if ((bits[i >> 3] >> (i & 7)) & 1)
+			if (!push_word(fs, base + (uint64_t)i * 8, last))
+				return false;
+	return true;
+}
+
+/* Scans the frame of pc at [sp, fp) by its stack maps; false when it has none usable
+ * (the caller then scans it word by word). */
+static bool frame_precise(struct frame_scan *fs, uint64_t pc, uint64_t sp, uint64_t fp)
+{
+	struct gpm_pclntab *tab = fs->p->img->pclntab;
+	struct gpm_func fn;
+	if (!tab || !gpm_pclntab_func_for_pc(tab, pc, &fn))
+		return false;
+	int32_t idx = -1;
+	if (pc != fn.entry) {
+		struct gpm_error *err =
+		    gpm_pclntab_pcdata(tab, &fn, GPM_PCDATA_STACK_MAP_INDEX, pc - 1, &idx);
+		if (err) {
+			gpm_error_destroy(err);
+			idx = -1;
+		}
+	}
+	if (idx == -1)
+		idx = 0;
+	uint64_t varp = fp - 8;
+	if (varp > sp)
+		varp -= 8; // the saved frame pointer (amd64)
+	uint64_t a;
+	struct stackmap m;
+	uint32_t last = NONE32;
+	size_t mark = fs->g->succ.len;
+	if (varp > sp) {
+		if (!funcdata_addr(fs, &fn, GPM_FUNCDATA_LOCALS_POINTER_MAPS, &a) ||
+		    !read_stackmap(fs, a, &m) || idx < 0 || (m.nbit && idx >= m.n) ||
+		    (uint64_t)m.nbit * 8 > varp - sp)
+			goto fail;
+		if (!scan_bitmap(fs, &m, idx, varp - (uint64_t)m.nbit * 8, &last))
+			goto fail;
+	}
+	if (funcdata_addr(fs, &fn, GPM_FUNCDATA_ARGS_POINTER_MAPS, &a)) {
+		if (!read_stackmap(fs, a, &m) || idx < 0 || (m.nbit && idx >= m.n) ||
+		    !scan_bitmap(fs, &m, idx, fp, &last))
+			goto fail;
+	}
+	if (funcdata_addr(fs, &fn, GPM_FUNCDATA_STACK_OBJECTS, &a)) {
+		uint64_t n;
+		struct gpm_error *err = gpm_goimage_word(fs->p->img, a, &n);
+		if (err) {
+			gpm_error_destroy(err);
+			goto fail;
+		}
+		for (uint64_t i = 0; i < n && i < 1024; i++) {
+			int32_t rec[4];
+			if ((err =
+			         gpm_goimage_read(fs->p->img, a + 8 + i * 16, rec, sizeof(rec)))) {
+				gpm_error_destroy(err);
+				goto fail;
+			}
+			uint64_t base = rec[0] < 0 ? varp - (uint64_t)(-(int64_t)rec[0])
+			                           : fp + (uint64_t)rec[0];
+			int64_t ptrdata = rec[2] < 0 ? -(int64_t)rec[2] : rec[2];
+			for (int64_t o = 0; o < ptrdata && o < rec[1]; o += 8)
+				if (!push_word(fs, base + (uint64_t)o, &last))
+					goto fail;
+		}
+	}
+	return true;
+fail:
+	fs->g->succ.len = mark;
+	return false;
+}
+
+static bool frame_conservative(struct frame_scan *fs, uint64_t from, uint64_t to)
+{
+	if (from < fs->lo || to > fs->hi || to < from)
+		return true;
+	return scan_words(fs->g, fs->mem + (from - fs->lo), (to - from) / 8, NONE32);
+}
+
+static bool interrupts(const char *func)
+{
+	return func &&
+	       (!strcmp(func, "runtime.asyncPreempt") || !strcmp(func, "runtime.sigpanic") ||
+	        !strcmp(func, "runtime.sigtramp") || !strcmp(func, "runtime.sigreturn"));
+}
+
+static void frame_roots(struct gpm_heap_graph *g, struct gpm_process *p, struct gpm_heap *h,
+                        const struct gpm_incident *inc, uint64_t *pointers)
+{
+	const struct gpm_layout *gl = NULL;
+	struct gpm_error *err = gpm_goimage_layout(p->img, "runtime.g", &gl);
+	gpm_error_destroy(err);
+	uint64_t o_hi = gl ? gpm_layout_offset(gl, "stack.hi") : UINT64_MAX;
+	struct frame_scan fs = {.g = g, .p = p};
+	if (p->img->pclntab) {
+		fs.funcdata_offsets = gpm_pclntab_format(p->img->pclntab) != GPM_PCLNTAB_116;
+		if (p->img->has_moduledata)
+			fs.gofunc = p->img->moduledata.gofunc;
+		else if (!gpm_goimage_symbol(p->img, "go:func.*", &fs.gofunc, NULL))
+			gpm_goimage_symbol(p->img, "go.func.*", &fs.gofunc, NULL);
+	}
+	uint8_t *buf = NULL;
+	size_t buf_cap = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *gr = &inc->goroutines.v[i];
+		const struct gpm_goroutine_extra *gx = gpm_goroutine_extra(inc, gr);
+		const struct gpm_frame_regs *regs = gx->regs;
+		uint64_t hi;
+		if (!regs || gr->stack == UINT32_MAX || !gx->gaddr || o_hi == UINT64_MAX ||
+		    (err = gpm_memory_word(p->mem, gx->gaddr + o_hi, &hi))) {
+			gpm_error_destroy(err);
+			err = NULL;
+			h->ret.stacks_skipped++;
+			continue;
+		}
+		const struct gpm_stack *st = &inc->stacks.v[gr->stack];
+		uint64_t lo = st->nframes ? regs[0].sp : 0;
+		if (!st->nframes || !lo || hi <= lo || hi - lo > MAX_STACK || lo % 8) {
+			h->ret.stacks_skipped++;
+			continue;
+		}
+		size_t n = (size_t)(hi - lo);
+		const uint8_t *mem = NULL;
+		if ((err = gpm_memory_ptr(p->mem, lo, n, &mem))) {
+			gpm_error_destroy(err);
+			if (n > buf_cap) {
+				uint8_t *nb = realloc(buf, n);
+				if (!nb) {
+					h->ret.stacks_skipped++;
+					continue;
+				}
+				buf = nb;
+				buf_cap = n;
+			}
+			if ((err = gpm_memory_read(p->mem, lo, buf, n))) {
+				gpm_error_destroy(err);
+				h->ret.stacks_skipped++;
+				continue;
+			}
+			mem = buf;
+		}
+		fs.mem = mem;
+		fs.lo = lo;
+		fs.hi = hi;
+		h->ret.stacks_scanned++;
+		const struct gpm_frame *frames = &inc->frames.v[st->first];
+		bool first_physical = true;
+		for (uint32_t f = 0; f < st->nframes; f++) {
+			uint64_t sp = regs[f].sp, fp = regs[f].fp, next = hi;
+			// Inlined frames share their caller's sp: the words belong to the last
+			// frame of the group, the function that owns the physical frame.
+			if (f + 1 < st->nframes) {
+				next = regs[f + 1].sp;
+				if (next == sp)
+					continue;
+			}
+			size_t row_start = g->succ.len;
+			root_row(g);
+			bool ok;
+			bool precise = !first_physical &&
+			               !(f > 0 && interrupts(frames[f - 1].func)) && fp > sp &&
+			               fp <= next && frames[f].pc;
+			first_physical = false;
+			if (precise && frame_precise(&fs, frames[f].pc, sp, fp)) {
+				h->ret.frames_precise++;
+				// Frames the traceback elided leave a gap up to the next frame.
+				ok = next <= fp || frame_conservative(&fs, fp, next);
+			} else {
+				h->ret.frames_conservative++;
+				ok = frame_conservative(&fs, sp, next);
+			}
+			if (!ok)
+				break;
+			if (g->succ.len == row_start)
+				continue;
+			char name[512];
+			snprintf(name, sizeof(name), "goroutine %" PRIu64 ": %s", gr->id,
+			         frames[f].func ? frames[f].func : "?");
+			if (!root_add(g, GPM_HEAP_ROOT_FRAME, name, sp, next - sp, gr->id)) {
+				g->succ.len = row_start;
+				continue;
+			}
+			h->ret.frame_roots++;
+			*pointers += g->succ.len - row_start;
+		}
+	}
+	free(buf);
+}
+
+/* ---- reachability and paths ---- */
+
+static uint64_t node_size(const struct gpm_heap_graph *g, uint32_t v)
+{
+	uint64_t size = 0;
+	if (v < g->nslots)
+		slot_addr(g, v, &size);
+	return size;
+}
+
+/* Where in the memory [addr, addr+size) a word points into object `to`. */
+static uint64_t pointer_offset(struct gpm_heap_graph *g, struct gpm_process *p, uint64_t addr,
+                               uint64_t size, uint32_t to)
+{
+	for (uint64_t o = 0; o + 8 <= size && o < MAX_STACK; o += 8) {
+		uint64_t v;
+		struct gpm_error *err = gpm_memory_word(p->mem, addr + o, &v);
+		if (err) {
+			gpm_error_destroy(err);
+			return UINT64_MAX;
+		}
+		if (object_at(g, v) == to)
+			return o;
+	}
+	return UINT64_MAX;
+}
+
+static char *hop_name(const struct gpm_heap_graph *g, const struct gpm_heap *h, uint32_t v)
+{
+	if (v >= g->nslots)
+		return strdup(g->roots.v[v - g->nslots].name);
+	uint64_t size;
+	slot_addr(g, v, &size);
+	char buf[512];
+	if (g->type[v] != NONE32)
+		snprintf(buf, sizeof(buf), "%s", h->types[g->type[v]].name);
+	else
+		snprintf(buf, sizeof(buf), "object (%" PRIu64 " B, untyped)", size);
+	return strdup(buf);
+}
+
+static void path_to(struct gpm_heap_graph *g, struct gpm_process *p, struct gpm_heap *h,
+                    const uint32_t *parent, uint32_t target, const char *why)
+{
+	uint32_t chain[MAX_PATH];
+	size_t n = 0;
+	uint64_t len = 0;
+	// Walk up to the root; keep the last MAX_PATH/2 hops and the first MAX_PATH/2.
+	uint32_t tail[MAX_PATH / 2];
+	size_t ntail = 0;
+	for (uint32_t v = target; v != NONE32 && v < g->nslots + g->roots.len; v = parent[v]) {
+		if (len < MAX_PATH / 2)
+			tail[ntail++] = v;
+		else
+			chain[n++ % (MAX_PATH / 2)] = v;
+		len++;
+		if (len > g->nnodes)
+			break;
+	}
+	struct gpm_heap_path *path, *np = realloc(h->ret.paths, (h->ret.npaths + 1) * sizeof(*np));
+	if (!np)
+		return;
+	h->ret.paths = np;
+	path = &np[h->ret.npaths];
+	memset(path, 0, sizeof(*path));
+	size_t head = n < MAX_PATH / 2 ? n : MAX_PATH / 2;
+	path->elided = len > MAX_PATH ? len - MAX_PATH : 0;
+	path->hops = calloc(head + ntail, sizeof(*path->hops));
+	path->why = strdup(why);
+	if (!path->hops || !path->why) {
+		free(path->hops);
+		free(path->why);
+		return;
+	}
+	h->ret.npaths++;
+	// Order root first: the head ring holds the hops nearest the root (the last ones
+	// walked), the tail the hops nearest the target.
+	uint32_t order[MAX_PATH];
+	size_t k = 0;
+	for (size_t i = 0; i < head; i++)
+		order[k++] = chain[(n - 1 - i) % (MAX_PATH / 2)];
+	for (size_t i = ntail; i-- > 0;)
+		order[k++] = tail[i];
+	for (size_t i = 0; i < k; i++) {
+		uint32_t v = order[i];
+		struct gpm_heap_hop *hop = &path->hops[path->nhops++];
+		hop->root = v >= g->nslots;
+		hop->what = hop_name(g, h, v);
+		if (hop->root) {
+			hop->addr = g->roots.v[v - g->nslots].addr;
+			hop->size = g->roots.v[v - g->nslots].size;
+		} else {
+			hop->addr = slot_addr(g, v, &hop->size);
+		}
+		hop->offset = UINT64_MAX;
+		bool adjacent = i + 1 < k && !(path->elided && i + 1 == head);
+		if (adjacent)
+			hop->offset = pointer_offset(g, p, hop->addr, hop->size, order[i + 1]);
+	}
+}
+
+static bool internal_type(const char *name)
+{
+	if (name[0] == '[' && name[1] == ']')
+		name += 2;
+	while (*name == '*')
+		name++;
+	return !strncmp(name, "runtime.", 8) || !strncmp(name, "internal/", 9);
+}
+
+static int u64_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Breadth-first from every root: reachability, per-type counts, and paths. */
+static struct gpm_error *reach(struct gpm_heap_graph *g, struct gpm_process *p, struct gpm_heap *h,
+                               size_t want_paths)
+{
+	uint32_t nreal = g->nslots + (uint32_t)g->roots.len;
+	uint32_t *parent = malloc((size_t)nreal * sizeof(*parent));
+	uint32_t *queue = malloc((size_t)nreal * sizeof(*queue));
+	if (!parent || !queue) {
+		free(parent);
+		free(queue);
+		return &gpm_error_nomem;
+	}
+	for (uint32_t v = 0; v < nreal; v++)
+		parent[v] = NONE32;
+	size_t qh = 0, qt = 0;
+	for (uint32_t r = g->nslots; r < nreal; r++) {
+		parent[r] = NONE32;
+		queue[qt++] = r;
+	}
+	while (qh < qt) {
+		uint32_t v = queue[qh++];
+		for (uint32_t e = g->off[v]; e < g->off[v + 1]; e++) {
+			uint32_t t = g->succ.v[e];
+			if (t < g->nslots && parent[t] == NONE32) {
+				parent[t] = v;
+				queue[qt++] = t;
+			}
+		}
+	}
+	// Counts: roots are the first entries of the queue, objects the rest.
+	for (size_t i = g->roots.len; i < qt; i++) {
+		uint32_t v = queue[i];
+		uint64_t size = node_size(g, v);
+		h->ret.reachable_objects++;
+		h->ret.reachable_bytes += size;
+		if (g->type[v] != NONE32)
+			h->types[g->type[v]].reachable++;
+	}
+	for (uint32_t v = 0; v < g->nslots; v++) {
+		if (allocated(g, v) && parent[v] == NONE32) {
+			h->ret.unreachable_objects++;
+			h->ret.unreachable_bytes += node_size(g, v);
+		}
+	}
+	// Paths: the first instance reached (fewest pointers from a root) of each of the
+	// types with the most bytes, then the largest reachable object.
+	size_t ntop = h->ntypes < want_paths ? h->ntypes : want_paths;
+	uint64_t *keys = calloc(h->ntypes ? h->ntypes : 1, sizeof(*keys));
+	if (keys) {
+		// bytes in the high bits, index in the low 20 (types are capped at 2^20).
+		for (size_t t = 0; t < h->ntypes; t++)
+			keys[t] = (h->types[t].bytes << 20) | t;
+		qsort(keys, h->ntypes, sizeof(*keys), u64_desc);
+		for (size_t k = 0, shown = 0; k < h->ntypes && shown < ntop; k++) {
+			uint32_t t = (uint32_t)(keys[k] & ((1u << 20) - 1));
+			// The runtime's own structures (its Ps, Ms, timers) explain nothing about
+			// the program's memory.
+			if (internal_type(h->types[t].name))
+				continue;
+			shown++;
+			for (size_t i = g->roots.len; i < qt; i++) {
+				if (g->type[queue[i]] != t)
+					continue;
+				char why[600];
+				snprintf(why, sizeof(why), "%s", h->types[t].name);
+				path_to(g, p, h, parent, queue[i], why);
+				break;
+			}
+		}
+		free(keys);
+	}
+	uint32_t big = NONE32;
+	uint64_t big_size = 0;
+	for (size_t i = g->roots.len; i < qt; i++) {
+		uint64_t size = node_size(g, queue[i]);
+		if (size > big_size) {
+			big_size = size;
+			big = queue[i];
+		}
+	}
+	if (big != NONE32)
+		path_to(g, p, h, parent, big, "the largest object");
+	free(parent);
+	free(queue);
+	return NULL;
+}
+
+/* ---- dominators ---- */
+
+/*
+ * Immediate dominators of the nodes reachable from the super-root s. Returns, in
+ * preorder numbering (1 = s), idom[] and the preorder -> node map vertex[]; n = count.
+ */
+static struct gpm_error *dominators(struct gpm_heap_graph *g, uint32_t s, uint32_t **idom_out,
+                                    uint32_t **vertex_out, uint32_t *n_out)
+{
+	uint32_t nn = g->nnodes;
+	struct gpm_error *err = &gpm_error_nomem;
+	uint32_t *dfn = calloc(nn, sizeof(*dfn));
+	uint32_t *vertex = malloc(((size_t)nn + 1) * sizeof(*vertex));
+	uint32_t *parent = malloc(((size_t)nn + 1) * sizeof(*parent));
+	uint32_t *stack = malloc(((size_t)nn + 1) * 2 * sizeof(*stack));
+	uint32_t *poff = NULL, *pred = NULL, *semi = NULL, *label = NULL, *anc = NULL;
+	if (!dfn || !vertex || !parent || !stack)
+		goto out;
+	// Depth-first preorder (iterative: stack of (node, next edge)).
+	uint32_t n = 0, sp = 0;
+	dfn[s] = ++n;
+	vertex[n] = s;
+	parent[n] = 0;
+	stack[0] = s;
+	stack[1] = g->off[s];
+	sp = 1;
+	while (sp) {
+		uint32_t v = stack[2 * (sp - 1)], *e = &stack[2 * (sp - 1) + 1];
+		if (*e >= g->off[v + 1]) {
+			sp--;
+			continue;
+		}
+		uint32_t t = g->succ.v[(*e)++];
+		if (dfn[t])
+			continue;
+		dfn[t] = ++n;
+		vertex[n] = t;
+		parent[n] = dfn[v];
+		stack[2 * sp] = t;
+		stack[2 * sp + 1] = g->off[t];
+		sp++;
+	}
+	// Predecessors of the reachable nodes, in preorder numbers.
+	poff = calloc((size_t)n + 2, sizeof(*poff));
+	if (!poff)
+		goto out;
+	uint64_t m = 0;
+	for (uint32_t i = 1; i <= n; i++) {
+		uint32_t v = vertex[i];
+		for (uint32_t e = g->off[v]; e < g->off[v + 1]; e++)
+			poff[dfn[g->succ.v[e]] + 1]++, m++;
+	}
+	for (uint32_t i = 1; i <= n + 1; i++)
+		poff[i] += poff[i - 1];
+	pred = malloc((m ? m : 1) * sizeof(*pred));
+	if (!pred)
+		goto out;
+	for (uint32_t i = 1; i <= n; i++) {
+		uint32_t v = vertex[i];
+		for (uint32_t e = g->off[v]; e < g->off[v + 1]; e++)
+			pred[poff[dfn[g->succ.v[e]]]++] = i;
+	}
+	for (uint32_t i = n + 1; i > 0; i--)
+		poff[i] = poff[i - 1];
+	poff[0] = 0;
+	free(dfn);
+	dfn = NULL;
+	semi = malloc(((size_t)n + 1) * sizeof(*semi));
+	label = malloc(((size_t)n + 1) * sizeof(*label));
+	anc = calloc((size_t)n + 1, sizeof(*anc));
+	if (!semi || !label || !anc)
+		goto out;
+	for (uint32_t i = 0; i <= n; i++)
+		semi[i] = label[i] = i;
+	for (uint32_t w = n; w >= 2; w--) {
+		for (uint32_t e = poff[w]; e < poff[w + 1]; e++) {
+			uint32_t v = pred[e], u = v;
+			if (anc[v]) {
+				// eval(v) with path compression, iteratively.
+				uint32_t top = 0, x = v;
+				while (anc[anc[x]]) {
+					stack[top++] = x;
+					x = anc[x];
+				}
+				while (top) {
+					x = stack[--top];
+					uint32_t a = anc[x];
+					if (semi[label[a]] < semi[label[x]])
+						label[x] = label[a];
+					anc[x] = anc[a];
+				}
+				u = label[v];
+			}
+			if (semi[u] < semi[w])
+				semi[w] = semi[u];
+		}
+		anc[w] = parent[w];
+	}
+	// Semi-NCA: the immediate dominator is the nearest common ancestor of the parent
+	// and the semidominator in the tree being built.
+	uint32_t *idom = anc;
+	idom[1] = 0;
+	for (uint32_t w = 2; w <= n; w++) {
+		uint32_t d = parent[w];
+		while (d > semi[w])
+			d = idom[d];
+		idom[w] = d;
+	}
+	anc = NULL;
+	*idom_out = idom;
+	*vertex_out = vertex;
+	vertex = NULL;
+	*n_out = n;
+	err = NULL;
+out:
+	free(dfn);
+	free(vertex);
+	free(parent);
+	free(stack);
+	free(poff);
+	free(pred);
+	free(semi);
+	free(label);
+	free(anc);
+	return err;
+}
+
+static int root_cmp(const void *a, const void *b)
+{
+	const struct gpm_heap_root *x = a, *y = b;
+	if (x->retained_bytes != y->retained_bytes)
+		return x->retained_bytes < y->retained_bytes ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static struct gpm_error *retained(struct gpm_heap_graph *g, struct gpm_heap *h)
+{
+	uint32_t s = g->nnodes - 1, *idom = NULL, *vertex = NULL, n = 0;
+	struct gpm_error *err = dominators(g, s, &idom, &vertex, &n);
+	if (err)
+		return err;
+	uint64_t *bytes = calloc((size_t)n + 1, sizeof(*bytes));
+	uint32_t *objs = calloc((size_t)n + 1, sizeof(*objs));
+	uint8_t *mark = calloc((size_t)n / 8 + 1, 1);
+	if (!bytes || !objs || !mark) {
+		err = &gpm_error_nomem;
+		goto out;
+	}
+	for (uint32_t i = 1; i <= n; i++) {
+		uint32_t v = vertex[i];
+		if (v < g->nslots) {
+			bytes[i] = node_size(g, v);
+			objs[i] = 1;
+		}
+	}
+	for (uint32_t i = n; i >= 2; i--) {
+		bytes[idom[i]] += bytes[i];
+		objs[idom[i]] += objs[i];
+	}
+	// Roots by what they alone keep alive.
+	size_t nr = 0;
+	for (uint32_t i = 2; i <= n; i++)
+		nr += vertex[i] >= g->nslots && vertex[i] < s;
+	struct gpm_heap_root *all = calloc(nr ? nr : 1, sizeof(*all));
+	if (!all) {
+		err = &gpm_error_nomem;
+		goto out;
+	}
+	size_t k = 0;
+	for (uint32_t i = 2; i <= n; i++) {
+		uint32_t v = vertex[i];
+		if (v < g->nslots || v >= s)
+			continue;
+		const struct root *r = &g->roots.v[v - g->nslots];
+		all[k++] = (struct gpm_heap_root){.name = r->name,
+		                                  .kind = r->kind,
+		                                  .addr = r->addr,
+		                                  .size = r->size,
+		                                  .goid = r->goid,
+		                                  .retained_objects = objs[i],
+		                                  .retained_bytes = bytes[i]};
+	}
+	qsort(all, k, sizeof(*all), root_cmp);
+	size_t keep = k < TOP_ROOTS ? k : TOP_ROOTS;
+	h->ret.roots = calloc(keep ? keep : 1, sizeof(*h->ret.roots));
+	if (h->ret.roots) {
+		for (size_t i = 0; i < keep; i++) {
+			h->ret.roots[i] = all[i];
+			h->ret.roots[i].name = strdup(all[i].name);
+			if (!h->ret.roots[i].name)
+				break;
+			h->ret.nroots++;
+		}
+	}
+	free(all);
+	// Per type: the bytes dominated by instances that no other instance dominates. One
+	// pass per type over the preorder (a node's dominator comes before it).
+	uint64_t *keys = calloc(h->ntypes ? h->ntypes : 1, sizeof(*keys));
+	if (!keys) {
+		err = &gpm_error_nomem;
+		goto out;
+	}
+	for (size_t t = 0; t < h->ntypes; t++)
+		keys[t] = (h->types[t].bytes << 20) | t;
+	qsort(keys, h->ntypes, sizeof(*keys), u64_desc);
+	size_t passes = h->ntypes < TYPED_PASSES ? h->ntypes : TYPED_PASSES;
+	for (size_t k2 = 0; k2 < passes; k2++) {
+		uint32_t t = (uint32_t)(keys[k2] & ((1u << 20) - 1));
+		uint64_t sum = 0;
+		memset(mark, 0, (size_t)n / 8 + 1);
+		for (uint32_t i = 2; i <= n; i++) {
+			uint32_t d = idom[i], dv = vertex[d];
+			bool under =
+			    ((mark[d >> 3] >> (d & 7)) & 1) || (dv < g->nslots && g->type[dv] == t);
+			if (under)
+				mark[i >> 3] |= (uint8_t)(1u << (i & 7));
+			uint32_t v = vertex[i];
+			if (v < g->nslots && g->type[v] == t && !under)
+				sum += bytes[i];
+		}
+		h->types[t].retained_bytes = sum;
+	}
+	free(keys);
+	h->ret.dominators = true;
+out:
+	free(bytes);
+	free(objs);
+	free(mark);
+	free(idom);
+	free(vertex);
+	return err;
+}
+
+/* ---- entry point ---- */
+
+void gpm_heap_graph_retention(struct gpm_heap_graph *g, struct gpm_process *p, struct gpm_heap *h,
+                              const struct gpm_heap_options *o)
+{
+	struct gpm_heap_retention *r = &h->ret;
+	char msg[256];
+	if (g->capped || g->nomem) {
+		snprintf(msg, sizeof(msg),
+		         g->capped ? "more than %" PRIu64 " objects"
+		                   : "out of memory (%" PRIu64 " objects)",
+		         g->capped ? g->max_nodes : (uint64_t)g->nslots);
+		r->skipped = strdup(msg);
+		return;
+	}
+	uint64_t pointers = 0;
+	// Rows: slots, then roots (at most MAX_ROOTS), then the super-root.
+	size_t rows = (size_t)g->nslots + MAX_ROOTS + 2;
+	g->off = calloc(rows + 1, sizeof(*g->off));
+	if (!h->headers)
+		runtime_ps(g, p);
+	struct gpm_error *err = g->off ? object_edges(g, p, h) : &gpm_error_nomem;
+	if (!err) {
+		global_roots(g, p, h, &pointers);
+		if (o->goroutines)
+			frame_roots(g, p, h, o->goroutines, &pointers);
+		// The super-root points at every root.
+		uint32_t sroot = g->nslots + (uint32_t)g->roots.len;
+		g->off[sroot] = (uint32_t)g->succ.len;
+		for (uint32_t i = 0; i < g->roots.len; i++)
+			if (!edge(g, g->nslots + i))
+				break;
+		g->off[sroot + 1] = (uint32_t)g->succ.len;
+		g->nnodes = sroot + 1;
+		r->nodes = g->nslots;
+		r->edges = g->succ.len;
+		r->root_pointers = pointers;
+		r->objects_precise = g->precise_objects;
+		r->objects_conservative = g->conservative_objects;
+		if (g->succ.len >= MAX_EDGES)
+			err = gpm_error_create(GPM_ERR_LIMIT, "more than %" PRIu64 " pointers",
+			                       MAX_EDGES);
+	}
+	if (!err)
+		err = reach(g, p, h, o->paths ? o->paths : 5);
+	if (err) {
+		snprintf(msg, sizeof(msg), "%s", err->message);
+		gpm_error_destroy(err);
+		r->skipped = strdup(msg);
+		return;
+	}
+	r->done = true;
+	if ((err = retained(g, h))) {
+		snprintf(msg, sizeof(msg), "%s", err->message);
+		gpm_error_destroy(err);
+		r->dominators_skipped = strdup(msg);
+	}
+}
+
+void gpm_heap_retention_free(struct gpm_heap_retention *r)
+{
+	free(r->skipped);
+	free(r->dominators_skipped);
+	for (size_t i = 0; i < r->nroots; i++)
+		free(r->roots[i].name);
+	free(r->roots);
+	for (size_t i = 0; i < r->npaths; i++) {
+		for (size_t k = 0; k < r->paths[i].nhops; k++)
+			free(r->paths[i].hops[k].what);
+		free(r->paths[i].hops);
+		free(r->paths[i].why);
+	}
+	free(r->paths);
+	memset(r, 0, sizeof(*r));
+}
