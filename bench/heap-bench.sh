@@ -2,7 +2,8 @@
 # Benchmark: `gopm heap` on a core with more than 1 GB of live heap, generated on demand
 # (testdata/go/heapbig built with a Debian Go toolchain, crashed with GOTRACEBACK=crash; the
 # core is not committed). Prints the runtime's totals, gopm's, wall time and peak RSS
-# (best of 3 runs, page cache warm) and the first, cold run.
+# (best of 3 runs, page cache warm) and the first, cold run, for the walk alone
+# (--no-retention) and with retention (reachability, paths, dominators).
 #
 #   bench/heap-bench.sh BUILD_DIR [GO_VERSION [MB]]
 #
@@ -38,14 +39,25 @@ core=$scratch/run/core
 echo "Go $ver, core $(du -m "$core" | cut -f1) MB"
 grep -m1 '^memstats:' "$scratch/run/stderr.txt"
 
-run() { /usr/bin/time -f '%e %M' -o "$scratch/time" "$gopm" heap --exe "$scratch/run/heapbig" "$core" >"$scratch/out" 2>&1 || true; tail -1 "$scratch/time"; }
-sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true
-read -r t rss < <(run)
-echo "cold: ${t} s, peak RSS $((rss / 1024)) MB"
-best=""
-for i in 1 2 3; do
-  read -r t rss < <(run)
-  if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; brss=$rss; fi
-done
-echo "warm: ${best} s, peak RSS $((brss / 1024)) MB"
+# run ARGS...: one `gopm heap` run; prints "seconds peak-RSS-KiB".
+run() { /usr/bin/time -f '%e %M' -o "$scratch/time" "$gopm" heap --exe "$scratch/run/heapbig" "$@" "$core" >"$scratch/out" 2>&1 || true; tail -1 "$scratch/time"; }
+# measure LABEL ARGS...: the first (cold) run and the best of 3 warm ones.
+measure() {
+  local label=$1; shift
+  sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true
+  read -r t rss < <(run "$@")
+  echo "$label cold: ${t} s, peak RSS $((rss / 1024)) MB"
+  best=""
+  for i in 1 2 3; do
+    read -r t rss < <(run "$@")
+    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; brss=$rss; fi
+  done
+  echo "$label warm: ${best} s, peak RSS $((brss / 1024)) MB"
+}
+# The walk alone (spans, objects, types, reconciliation), then with what keeps the heap
+# alive (object graph, roots, paths, dominators).
+measure "walk only     " --no-retention
 sed -n '1,8p;/reconciliation/,/pagesInUse:/p' "$scratch/out"
+measure "with retention"
+sed -n '/what keeps it alive/,/pointers as the collector/p' "$scratch/out"
+echo "(no Debian package analyses a Go heap from a core: viewcore and goref are not packaged, so there is no peer in this run)"

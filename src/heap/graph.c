@@ -81,6 +81,7 @@ struct root {
 	char *name;
 	enum gpm_heap_root_kind kind;
 	uint64_t addr, size, goid;
+	bool word_by_word; /* a frame scanned without its stack maps */
 };
 
 struct gpm_heap_graph {
@@ -788,7 +789,7 @@ static struct root *root_add(struct gpm_heap_graph *g, enum gpm_heap_root_kind k
 		free(copy);
 		return NULL;
 	}
-	*r = (struct root){copy, kind, addr, size, goid};
+	*r = (struct root){copy, kind, addr, size, goid, false};
 	return r;
 }
 
@@ -1138,7 +1139,8 @@ static void frame_roots(struct gpm_heap_graph *g, struct gpm_process *p, struct 
 			               !(f > 0 && interrupts(frames[f - 1].func)) && fp > sp &&
 			               fp <= next && frames[f].pc;
 			first_physical = false;
-			if (precise && frame_precise(&fs, frames[f].pc, sp, fp)) {
+			bool precise_ok = precise && frame_precise(&fs, frames[f].pc, sp, fp);
+			if (precise_ok) {
 				h->ret.frames_precise++;
 				// Frames the traceback elided leave a gap up to the next frame.
 				ok = next <= fp || frame_conservative(&fs, fp, next);
@@ -1153,10 +1155,13 @@ static void frame_roots(struct gpm_heap_graph *g, struct gpm_process *p, struct 
 			char name[512];
 			snprintf(name, sizeof(name), "goroutine %" PRIu64 ": %s", gr->id,
 			         frames[f].func ? frames[f].func : "?");
-			if (!root_add(g, GPM_HEAP_ROOT_FRAME, name, sp, next - sp, gr->id)) {
+			struct root *rt =
+			    root_add(g, GPM_HEAP_ROOT_FRAME, name, sp, next - sp, gr->id);
+			if (!rt) {
 				g->succ.len = row_start;
 				continue;
 			}
+			rt->word_by_word = !precise_ok;
 			h->ret.frame_roots++;
 			*pointers += g->succ.len - row_start;
 		}
@@ -1294,24 +1299,29 @@ static struct gpm_error *reach(struct gpm_heap_graph *g, struct gpm_process *p, 
 	}
 	for (uint32_t v = 0; v < nreal; v++)
 		parent[v] = NONE32;
+	// Roots scanned exactly first, then the frames scanned word by word: a path is the
+	// shortest from a root the collector itself would use, when there is one.
 	size_t qh = 0, qt = 0;
-	for (uint32_t r = g->nslots; r < nreal; r++) {
-		parent[r] = NONE32;
-		queue[qt++] = r;
-	}
-	while (qh < qt) {
-		uint32_t v = queue[qh++];
-		for (uint32_t e = g->off[v]; e < g->off[v + 1]; e++) {
-			uint32_t t = g->succ.v[e];
-			if (t < g->nslots && parent[t] == NONE32) {
-				parent[t] = v;
-				queue[qt++] = t;
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t r = g->nslots; r < nreal; r++)
+			if (g->roots.v[r - g->nslots].word_by_word == (pass == 1))
+				queue[qt++] = r;
+		while (qh < qt) {
+			uint32_t v = queue[qh++];
+			for (uint32_t e = g->off[v]; e < g->off[v + 1]; e++) {
+				uint32_t t = g->succ.v[e];
+				if (t < g->nslots && parent[t] == NONE32) {
+					parent[t] = v;
+					queue[qt++] = t;
+				}
 			}
 		}
 	}
-	// Counts: roots are the first entries of the queue, objects the rest.
-	for (size_t i = g->roots.len; i < qt; i++) {
+	// Counts (the queue holds the roots too).
+	for (size_t i = 0; i < qt; i++) {
 		uint32_t v = queue[i];
+		if (v >= g->nslots)
+			continue;
 		uint64_t size = node_size(g, v);
 		h->ret.reachable_objects++;
 		h->ret.reachable_bytes += size;
@@ -1340,8 +1350,8 @@ static struct gpm_error *reach(struct gpm_heap_graph *g, struct gpm_process *p, 
 			if (internal_type(h->types[t].name))
 				continue;
 			shown++;
-			for (size_t i = g->roots.len; i < qt; i++) {
-				if (g->type[queue[i]] != t)
+			for (size_t i = 0; i < qt; i++) {
+				if (queue[i] >= g->nslots || g->type[queue[i]] != t)
 					continue;
 				char why[600];
 				snprintf(why, sizeof(why), "%s", h->types[t].name);
@@ -1353,14 +1363,20 @@ static struct gpm_error *reach(struct gpm_heap_graph *g, struct gpm_process *p, 
 	}
 	uint32_t big = NONE32;
 	uint64_t big_size = 0;
-	for (size_t i = g->roots.len; i < qt; i++) {
+	for (size_t i = 0; i < qt; i++) {
+		if (queue[i] >= g->nslots)
+			continue;
 		uint64_t size = node_size(g, queue[i]);
 		if (size > big_size) {
 			big_size = size;
 			big = queue[i];
 		}
 	}
-	if (big != NONE32)
+	// The largest object, unless a path above already explains its type.
+	bool explained = false;
+	for (size_t i = 0; big != NONE32 && g->type[big] != NONE32 && i < h->ret.npaths; i++)
+		explained |= !strcmp(h->ret.paths[i].why, h->types[g->type[big]].name);
+	if (big != NONE32 && !explained)
 		path_to(g, p, h, parent, big, "the largest object");
 	free(parent);
 	free(queue);
