@@ -18,14 +18,29 @@ has() {
 	n=$((n + 1))
 	if grep -q -E "$1" "$tmp/out"; then echo "ok: $2"; else echo "FAIL: $2"; fail=$((fail + 1)); fi
 }
+# hasnt PATTERN DESCRIPTION: no line of the last output matches PATTERN
+hasnt() {
+	n=$((n + 1))
+	if grep -q -E "$1" "$tmp/out"; then echo "FAIL: $2"; fail=$((fail + 1)); else echo "ok: $2"; fi
+}
 
 expect 0 0 "heap of a core" -- heap --exe "$exe" "$core"
 has '^  ok   heap span pages \(mheap_.pagesInUse\): gopm [0-9]+, runtime [0-9]+$' "pagesInUse reconciled"
-has '^ +192000 +300  main.bigRecord$' "300 main.bigRecord by bytes"
+has '^ +192000 +300 +300 +192000  main.bigRecord$' "300 main.bigRecord by bytes, all reachable, retaining themselves"
 has '^types: .*typed by allocation headers' "typed share reported"
+has '^what keeps it alive:$' "retention section"
+has '^ +1024\.0 KiB +[0-9.]+% +1  0x[0-9a-f]+ \(\.bss\) \(global at 0x[0-9a-f]+\)$' "a stripped global retains the 1 MiB buffer"
+has '^  why main\.bigRecord is alive' "path to the records"
+has '^      -> \[\]\*main\.bigRecord at 0x[0-9a-f]+, pointer at \+0x[0-9a-f]+$' "the path goes through the slice"
+has ', 0 word by word' "every object scanned exactly (Go 1.27)"
+expect 0 0 "heap --no-retention" -- heap --no-retention --exe "$exe" "$core"
+has '^ +192000 +300  main.bigRecord$' "no retention columns"
+hasnt '^what keeps it alive' "no retention section"
 expect 0 0 "heap --json" -- heap --json --top 3 --exe "$exe" "$core"
 has '"within_1_percent": true' "JSON reconciliation"
 has '"type": "main.blob"' "JSON types"
+has '"retention": \{' "JSON retention"
+has '"objects_conservative": 0' "JSON: nothing scanned word by word"
 expect 0 1 "heap --store into a new archive" -- heap --db "$tmp/a.db" --exe "$exe" "$core"
 expect 0 0 "stored heap types" -- sql --db "$tmp/a.db" "select type, count from heap_types where type = 'main.bigRecord'"
 has 'main.bigRecord +300' "heap_types row"
