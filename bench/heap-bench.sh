@@ -59,5 +59,5 @@ measure() {
 measure "walk only     " --no-retention
 sed -n '1,8p;/reconciliation/,/pagesInUse:/p' "$scratch/out"
 measure "with retention"
-sed -n '/what keeps it alive/,/pointers as the collector/p' "$scratch/out"
+sed -n '/^types:/,/^$/p;/what keeps it alive/,/pointers as the collector/p' "$scratch/out"
 echo "(no Debian package analyses a Go heap from a core: viewcore and goref are not packaged, so there is no peer in this run)"

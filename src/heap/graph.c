@@ -1616,10 +1616,329 @@ out:
 	return err;
 }
 
+/* ---- types along pointers ---- */
+
+/*
+ * Go 1.22+ heaps record the type of objects over 512 bytes only. The rest is typed by
+ * following pointers out of typed objects with the static types of their fields, as read
+ * from the type descriptors (internal/abi/type.go, Go 1.22-1.27): a *U field types its
+ * target U, a []U field its backing array, an interface its data by the dynamic type
+ * (the itab's type at +8 for non-empty interfaces), a map its buckets (hmap.buckets at
+ * +16, maptype.Bucket at +64, Go 1.22-1.23) or groups (maps.Map.dirPtr at +16, dirLen at
+ * +24, table.groups.data at +16, MapType.Group at +64, Go 1.24+). A target is typed only
+ * when the pointer is to its start and the type fits its slot; newly typed objects are
+ * followed in turn.
+ */
+#define MAX_DESC_FIELDS 4096
+#define MAX_PROP_DEPTH  16
+#define MAX_PROP_ELEMS  ((uint64_t)1 << 16)
+
+struct tdesc {
+	uint64_t addr; /* 0 = empty slot */
+	uint8_t kind;
+	bool direct; /* stored directly in an interface word */
+	bool ok;
+	uint64_t size, ptrdata, elem, len, bucket;
+	uint32_t nfields, nmethods;
+	struct tfield {
+		uint64_t off, type;
+	} * fields;
+};
+
+struct prop {
+	struct gpm_heap_graph *g;
+	struct gpm_process *p;
+	struct gpm_heap *h;
+	gpm_heap_type_intern_fn *intern;
+	void *ctx;
+	struct tdesc *descs;
+	size_t descs_cap, ndescs;
+	GPM_VEC(uint32_t) work;
+	bool go124, go126, old_offsets;
+	uint32_t cur; /* the object being walked */
+	const uint8_t *obj;
+	uint64_t obj_size;
+};
+
+static bool img_word(struct prop *pr, uint64_t addr, uint64_t *v)
+{
+	struct gpm_error *err = gpm_memory_word(pr->p->mem, addr, v);
+	gpm_error_destroy(err);
+	return !err;
+}
+
+static const struct tdesc *desc_of(struct prop *pr, uint64_t addr)
+{
+	if (!addr || addr % 8)
+		return NULL;
+	if ((pr->ndescs + 1) * 2 > pr->descs_cap) {
+		if (pr->ndescs >= (1u << 20))
+			return NULL;
+		size_t ncap = pr->descs_cap ? pr->descs_cap * 2 : 1024;
+		struct tdesc *n = calloc(ncap, sizeof(*n));
+		if (!n)
+			return NULL;
+		for (size_t i = 0; i < pr->descs_cap; i++) {
+			if (!pr->descs[i].addr)
+				continue;
+			size_t j = (pr->descs[i].addr * 0x9e3779b97f4a7c15ULL >> 20) & (ncap - 1);
+			while (n[j].addr)
+				j = (j + 1) & (ncap - 1);
+			n[j] = pr->descs[i];
+		}
+		free(pr->descs);
+		pr->descs = n;
+		pr->descs_cap = ncap;
+	}
+	size_t j = (addr * 0x9e3779b97f4a7c15ULL >> 20) & (pr->descs_cap - 1);
+	while (pr->descs[j].addr) {
+		if (pr->descs[j].addr == addr)
+			return pr->descs[j].ok ? &pr->descs[j] : NULL;
+		j = (j + 1) & (pr->descs_cap - 1);
+	}
+	struct tdesc *d = &pr->descs[j];
+	d->addr = addr;
+	pr->ndescs++;
+	uint8_t b[96];
+	struct gpm_error *err = gpm_goimage_read(pr->p->img, addr, b, sizeof(b));
+	if (err) {
+		gpm_error_destroy(err);
+		return NULL;
+	}
+	memcpy(&d->size, b, 8);
+	memcpy(&d->ptrdata, b + 8, 8);
+	d->kind = b[23] & 0x1f;
+	d->direct = pr->go126 ? (b[20] & 0x20) != 0 : (b[23] & 0x20) != 0;
+	if (d->ptrdata > d->size || d->size > ((uint64_t)1 << 40))
+		return NULL;
+	switch (d->kind) {
+	case GPM_KIND_POINTER:
+	case GPM_KIND_SLICE:
+		memcpy(&d->elem, b + 48, 8);
+		break;
+	case GPM_KIND_ARRAY:
+		memcpy(&d->elem, b + 48, 8);
+		memcpy(&d->len, b + 64, 8);
+		break;
+	case GPM_KIND_MAP:
+		memcpy(&d->bucket, b + 64, 8);
+		break;
+	case GPM_KIND_INTERFACE: {
+		uint64_t n;
+		memcpy(&n, b + 64, 8);
+		d->nmethods = n > 0xffff ? 0xffff : (uint32_t)n;
+		break;
+	}
+	case GPM_KIND_STRUCT: {
+		uint64_t fp, n;
+		memcpy(&fp, b + 56, 8);
+		memcpy(&n, b + 64, 8);
+		if (n > MAX_DESC_FIELDS || !(d->fields = calloc(n ? n : 1, sizeof(*d->fields))))
+			return NULL;
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t f[3];
+			if ((err = gpm_goimage_read(pr->p->img, fp + i * 24, f, sizeof(f)))) {
+				gpm_error_destroy(err);
+				return NULL;
+			}
+			d->fields[i] = (struct tfield){pr->old_offsets ? f[2] >> 1 : f[2], f[1]};
+		}
+		d->nfields = (uint32_t)n;
+		break;
+	}
+	default:
+		break;
+	}
+	d->ok = true;
+	return d;
+}
+
+static void prop_target(struct prop *pr, uint64_t v, uint64_t type)
+{
+	struct gpm_heap_graph *g = pr->g;
+	uint32_t t = object_at(g, v);
+	uint64_t size;
+	if (t == NONE32 || g->type[t] != NONE32 || slot_addr(g, t, &size) != v)
+		return;
+	const struct tdesc *d = desc_of(pr, type);
+	if (!d || !d->size || d->size > size)
+		return;
+	// A pointer-free type in a pointer-bearing span (or the reverse) is not it.
+	const struct gspan *sp = span_of_slot(g, t);
+	if (((sp->flags & GPM_HEAP_SPAN_NOSCAN) != 0) != (d->ptrdata == 0))
+		return;
+	uint32_t i = pr->intern(pr->ctx, type, size);
+	if (i == NONE32)
+		return;
+	g->type[t] = i;
+	pr->h->types[i].count++;
+	pr->h->types[i].bytes += size;
+	pr->h->inferred_objects++;
+	pr->h->inferred_bytes += size;
+	uint32_t *w = d->ptrdata ? gpm_vec_push(&pr->work) : NULL;
+	if (w)
+		*w = t;
+}
+
+static bool obj_word_at(struct prop *pr, uint64_t off, uint64_t *v)
+{
+	if (off + 8 > pr->obj_size)
+		return false;
+	memcpy(v, pr->obj + off, 8);
+	return true;
+}
+
+static void prop_map(struct prop *pr, uint64_t m, const struct tdesc *d)
+{
+	uint64_t a, n;
+	if (!m || !d->bucket)
+		return;
+	if (!pr->go124) {
+		if (img_word(pr, m + 16, &a))
+			prop_target(pr, a, d->bucket);
+		if (img_word(pr, m + 24, &a))
+			prop_target(pr, a, d->bucket);
+		return;
+	}
+	if (!img_word(pr, m + 16, &a) || !img_word(pr, m + 24, &n))
+		return;
+	if (n == 0) {
+		prop_target(pr, a, d->bucket);
+		return;
+	}
+	for (uint64_t i = 0; i < n && i < MAX_PROP_ELEMS; i++) {
+		uint64_t tab, groups;
+		if (img_word(pr, a + i * 8, &tab) && img_word(pr, tab + 16, &groups))
+			prop_target(pr, groups, d->bucket);
+	}
+}
+
+static void prop_value(struct prop *pr, uint64_t type, uint64_t off, unsigned depth)
+{
+	const struct tdesc *d = desc_of(pr, type);
+	uint64_t v, tw;
+	if (!d || !d->ptrdata || depth > MAX_PROP_DEPTH || off >= pr->obj_size)
+		return;
+	switch (d->kind) {
+	case GPM_KIND_POINTER:
+		if (obj_word_at(pr, off, &v))
+			prop_target(pr, v, d->elem);
+		break;
+	case GPM_KIND_SLICE:
+		if (obj_word_at(pr, off, &v))
+			prop_target(pr, v, d->elem);
+		break;
+	case GPM_KIND_MAP:
+		if (obj_word_at(pr, off, &v))
+			prop_map(pr, v, d);
+		break;
+	case GPM_KIND_INTERFACE: {
+		uint64_t dyn;
+		if (!obj_word_at(pr, off, &tw) || !tw || !obj_word_at(pr, off + 8, &v))
+			break;
+		if (d->nmethods ? !img_word(pr, tw + 8, &dyn) : !(dyn = tw, 1))
+			break;
+		const struct tdesc *dd = desc_of(pr, dyn);
+		if (!dd)
+			break;
+		if (!dd->direct)
+			prop_target(pr, v, dyn);
+		else if (dd->kind == GPM_KIND_POINTER)
+			prop_target(pr, v, dd->elem);
+		break;
+	}
+	case GPM_KIND_ARRAY: {
+		const struct tdesc *e = desc_of(pr, d->elem);
+		if (!e || !e->size || !e->ptrdata)
+			break;
+		uint64_t elem = d->elem, esize = e->size;
+		// The descriptor's length is bounded by the object read, not trusted alone.
+		for (uint64_t k = 0; k < d->len && off + k * esize < pr->obj_size; k++)
+			prop_value(pr, elem, off + k * esize, depth + 1);
+		break;
+	}
+	case GPM_KIND_STRUCT:
+		for (uint32_t i = 0; i < d->nfields; i++) {
+			// desc_of may move the table: re-find d's fields each time.
+			const struct tdesc *dd = desc_of(pr, type);
+			if (!dd || i >= dd->nfields)
+				break;
+			struct tfield f = dd->fields[i];
+			prop_value(pr, f.type, off + f.off, depth + 1);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, struct gpm_heap *h,
+                            gpm_heap_type_intern_fn *intern, void *ctx)
+{
+	const struct gpm_go_version *v = &p->img->version;
+	struct prop pr = {
+	    .g = g,
+	    .p = p,
+	    .h = h,
+	    .intern = intern,
+	    .ctx = ctx,
+	    .go124 = v->major > 1 || v->minor >= 24,
+	    .go126 = v->major > 1 || v->minor >= 26,
+	    .old_offsets = v->major == 1 && v->minor < 19,
+	};
+	for (uint32_t id = 0; id < g->nslots; id++)
+		if (g->type[id] != NONE32 && allocated(g, id)) {
+			uint32_t *w = gpm_vec_push(&pr.work);
+			if (!w)
+				break;
+			*w = id;
+		}
+	uint8_t *buf = NULL;
+	size_t buf_cap = 0;
+	for (uint64_t done = 0; pr.work.len; done++) {
+		// Objects are read all over the core: give its pages back now and then.
+		if ((done & 0xffff) == 0xffff)
+			gpm_core_release_pages(p->core);
+		uint32_t id = pr.work.v[--pr.work.len];
+		uint64_t size, addr = slot_addr(g, id, &size);
+		const struct gspan *sp = span_of_slot(g, id);
+		uint64_t skip = (sp->flags & GPM_HEAP_SPAN_HEADER) ? 8 : 0;
+		if (size > buf_cap) {
+			uint8_t *nb = realloc(buf, (size_t)size);
+			if (!nb)
+				break;
+			buf = nb;
+			buf_cap = (size_t)size;
+		}
+		struct gpm_error *err = gpm_memory_read(p->mem, addr, buf, (size_t)size);
+		if (err) {
+			gpm_error_destroy(err);
+			continue;
+		}
+		uint64_t type = h->types[g->type[id]].type;
+		const struct tdesc *d = desc_of(&pr, type);
+		if (!d || !d->size)
+			continue;
+		pr.cur = id;
+		pr.obj = buf + skip;
+		pr.obj_size = size - skip;
+		uint64_t tsize = d->size;
+		for (uint64_t off = 0; off + tsize <= size - skip; off += tsize)
+			prop_value(&pr, type, off, 0);
+	}
+	free(buf);
+	gpm_core_release_pages(p->core);
+	gpm_vec_free(&pr.work);
+	for (size_t i = 0; i < pr.descs_cap; i++)
+		free(pr.descs[i].fields);
+	free(pr.descs);
+}
+
 /* ---- entry point ---- */
 
 void gpm_heap_graph_retention(struct gpm_heap_graph *g, struct gpm_process *p, struct gpm_heap *h,
-                              const struct gpm_heap_options *o)
+                              const struct gpm_heap_options *o, gpm_heap_type_intern_fn *intern,
+                              void *ctx)
 {
 	struct gpm_heap_retention *r = &h->ret;
 	char msg[256];
@@ -1659,6 +1978,8 @@ void gpm_heap_graph_retention(struct gpm_heap_graph *g, struct gpm_process *p, s
 			err = gpm_error_create(GPM_ERR_LIMIT, "more than %" PRIu64 " pointers",
 			                       MAX_EDGES);
 	}
+	if (!err && h->headers && intern)
+		propagate_types(g, p, h, intern, ctx);
 	if (!err)
 		err = reach(g, p, h, o->paths ? o->paths : 5);
 	if (err) {

@@ -39,9 +39,15 @@ uint32_t gpm_heap_graph_add_span(struct gpm_heap_graph *g, uint64_t base, uint64
 /* The object in slot id has type index t (into gpm_heap.types). */
 void gpm_heap_graph_set_type(struct gpm_heap_graph *g, uint32_t id, uint32_t t);
 
-/* Builds the graph and fills h->ret (and the types' reachable / retained_bytes). */
+/* The index in h->types of type descriptor `type` for an object of `usable` bytes ("[]T"
+ * when it holds several), adding it when new; UINT32_MAX when it cannot be named. */
+typedef uint32_t gpm_heap_type_intern_fn(void *ctx, uint64_t type, uint64_t usable);
+
+/* Builds the graph, types objects along typed pointers (Go 1.22+, through intern) and
+ * fills h->ret (and the types' reachable / retained_bytes). */
 void gpm_heap_graph_retention(struct gpm_heap_graph *g, struct gpm_process *p, struct gpm_heap *h,
-                              const struct gpm_heap_options *o);
+                              const struct gpm_heap_options *o, gpm_heap_type_intern_fn *intern,
+                              void *ctx);
 
 /* Frees what h->ret owns. */
 void gpm_heap_retention_free(struct gpm_heap_retention *r);

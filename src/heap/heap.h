@@ -145,7 +145,10 @@ struct gpm_heap {
 	/* Types the heap records (Go 1.22+): typed = from a header or largeType. */
 	bool headers; /* this heap has allocation headers */
 	uint64_t typed_objects, typed_bytes;
-	uint64_t bad_headers;        /* header words that were not a type descriptor */
+	uint64_t bad_headers; /* header words that were not a type descriptor */
+	/* Typed by following typed pointers (with retention, Go 1.22+): also counted in the
+	 * types' count/bytes, not in typed_objects/typed_bytes. */
+	uint64_t inferred_objects, inferred_bytes;
 	struct gpm_heap_type *types; /* ntypes, owned, sorted by bytes descending */
 	size_t ntypes;
 

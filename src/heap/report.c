@@ -194,6 +194,15 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 		                  "headers and span.largeType; the rest (small or pointer-free "
 		                  "objects) untyped\n",
 		                  h->typed_objects, a, pct(h->typed_bytes, h->bytes));
+		if (h->inferred_objects) {
+			human(a, sizeof(a), h->inferred_bytes);
+			gpm_strbuf_printf(sb,
+			                  "             %" PRIu64
+			                  " more (%s) typed by following typed pointers: %.1f%% of "
+			                  "bytes typed in all\n",
+			                  h->inferred_objects, a,
+			                  pct(h->typed_bytes + h->inferred_bytes, h->bytes));
+		}
 		if (h->bad_headers)
 			gpm_strbuf_printf(
 			    sb, "             %" PRIu64 " headers not a type descriptor\n",
@@ -370,6 +379,8 @@ void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbu
 	gpm_json_kv_uint(&j, "typed", h->typed_objects);
 	gpm_json_kv_uint(&j, "typed_bytes", h->typed_bytes);
 	gpm_json_kv_uint(&j, "bad_headers", h->bad_headers);
+	gpm_json_kv_uint(&j, "inferred", h->inferred_objects);
+	gpm_json_kv_uint(&j, "inferred_bytes", h->inferred_bytes);
 	gpm_json_object_end(&j);
 	gpm_json_key(&j, "reconciliation");
 	gpm_json_array_begin(&j);

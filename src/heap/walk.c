@@ -390,6 +390,12 @@ static size_t type_index(struct walk *w, uint64_t type, uint64_t usable)
 	return h->ntypes++;
 }
 
+static uint32_t intern_type(void *ctx, uint64_t type, uint64_t usable)
+{
+	size_t i = type_index(ctx, type, usable);
+	return i == SIZE_MAX || i >= UINT32_MAX ? UINT32_MAX : (uint32_t)i;
+}
+
 static void count_typed(struct walk *w, uint64_t type, uint64_t usable, uint64_t bytes,
                         uint32_t slot)
 {
@@ -731,7 +737,7 @@ struct gpm_error *gpm_heap_read(struct gpm_process *p, const struct gpm_heap_opt
 		goto fail;
 	read_memstats(&w);
 	if (w.graph) {
-		gpm_heap_graph_retention(w.graph, p, h, o);
+		gpm_heap_graph_retention(w.graph, p, h, o, intern_type, &w);
 		gpm_heap_graph_destroy(w.graph);
 		w.graph = NULL;
 	}

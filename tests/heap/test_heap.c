@@ -257,6 +257,15 @@ START_TEST(heap_retention_known_roots)
 		ck_assert_ptr_nonnull(br);
 		ck_assert_uint_eq(br->reachable, 300);
 		ck_assert_uint_eq(br->retained_bytes, 300 * 640); // each record holds only itself
+		// The 2,000 entries (56 bytes -> class 64) have no header: typed by following
+		// the records' and blobs' *entry fields and the map's buckets / groups. Each
+		// retains itself and its 100-byte value (class 112), typed by the []byte field.
+		const struct gpm_heap_type *en = find_type(h, "main.entry");
+		ck_assert_msg(en != NULL, "%s: main.entry not typed", name);
+		ck_assert_uint_eq(en->count, 2000);
+		ck_assert_uint_eq(en->bytes, 2000 * 64);
+		ck_assert_uint_eq(en->retained_bytes, 2000 * (64 + 112));
+		ck_assert_uint_ge(h->inferred_objects, 4000);
 		// A shortest path: the global, the slice's backing array, a record.
 		bool found = false;
 		for (size_t i = 0; i < h->ret.npaths; i++) {
