@@ -22,6 +22,7 @@ EXTRA_DIST += tests/fuzz/corpus tests/cli
 # `./configure CC=clang --enable-fuzzers` also builds real libFuzzer binaries fuzz-NAME.
 # To add one: append NAME to FUZZ_NAMES and copy the two stanzas below.
 FUZZ_REPLAY_SRC = tests/fuzz/replay.c
+FUZZ_CORE_PATCH_SRC = tests/fuzz/core_patch.c tests/fuzz/core_patch.h
 FUZZ_LDADD = $(GPM_LIBS)
 check_test_sources += tests/elf/test_elf.c
 check_test_sources += tests/core/test_core.c tests/core/core_builder.h
@@ -87,11 +88,11 @@ endif
 # goroutine decoding from corrupted cores
 check_PROGRAMS += tests/fuzz/replay-goroutines
 TESTS += tests/fuzz/replay-goroutines
-tests_fuzz_replay_goroutines_SOURCES = tests/fuzz/goroutines.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_goroutines_SOURCES = tests/fuzz/goroutines.c $(FUZZ_CORE_PATCH_SRC) $(FUZZ_REPLAY_SRC)
 tests_fuzz_replay_goroutines_LDADD = $(FUZZ_LDADD)
 if ENABLE_FUZZERS
 noinst_PROGRAMS += tests/fuzz/fuzz-goroutines
-tests_fuzz_fuzz_goroutines_SOURCES = tests/fuzz/goroutines.c
+tests_fuzz_fuzz_goroutines_SOURCES = tests/fuzz/goroutines.c $(FUZZ_CORE_PATCH_SRC)
 tests_fuzz_fuzz_goroutines_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_goroutines_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_goroutines_LDADD = $(FUZZ_LDADD)
@@ -137,3 +138,16 @@ tests_fuzz_fuzz_pprof_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_pprof_LDADD = $(FUZZ_LDADD)
 endif
 TESTS += tests/cli/heap.sh
+
+# the heap (walk, object graph, retention, type propagation) of corrupted cores
+check_PROGRAMS += tests/fuzz/replay-heap
+TESTS += tests/fuzz/replay-heap
+tests_fuzz_replay_heap_SOURCES = tests/fuzz/heap.c $(FUZZ_CORE_PATCH_SRC) $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_heap_LDADD = $(FUZZ_LDADD)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz-heap
+tests_fuzz_fuzz_heap_SOURCES = tests/fuzz/heap.c $(FUZZ_CORE_PATCH_SRC)
+tests_fuzz_fuzz_heap_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_heap_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_heap_LDADD = $(FUZZ_LDADD)
+endif

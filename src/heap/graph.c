@@ -102,6 +102,10 @@ struct gpm_heap_graph {
 	GPM_VEC(uint32_t) succ;
 	uint32_t nnodes; /* slots + roots + 1 */
 	uint64_t precise_objects, conservative_objects;
+	/* Objects at the top of the dominator tree that several roots share (retained()),
+	 * explained with a path by reach(). */
+	uint32_t shared[TOP_ROOTS];
+	size_t nshared;
 	/* The runtime's Ps, scanned by the layout of runtime.p (see runtime_ps). */
 	struct tmask p_mask;
 	uint32_t ps[1024];
@@ -1179,6 +1183,12 @@ static uint64_t node_size(const struct gpm_heap_graph *g, uint32_t v)
 	return size;
 }
 
+static uint64_t node_addr(const struct gpm_heap_graph *g, uint32_t v)
+{
+	uint64_t size;
+	return slot_addr(g, v, &size);
+}
+
 /* Where in the memory [addr, addr+size) a word points into object `to`. */
 static uint64_t pointer_offset(struct gpm_heap_graph *g, struct gpm_process *p, uint64_t addr,
                                uint64_t size, uint32_t to)
@@ -1372,6 +1382,24 @@ static struct gpm_error *reach(struct gpm_heap_graph *g, struct gpm_process *p, 
 			big = queue[i];
 		}
 	}
+	// The objects several roots share that retain most (not the runtime's own Ms and
+	// Ps, nor what keeps less than 1% of the heap).
+	for (size_t j = 0; j < g->nshared; j++) {
+		uint32_t v = g->shared[j];
+		uint64_t kept = 0;
+		for (size_t i = 0; i < h->ret.nroots; i++)
+			if (h->ret.roots[i].kind == GPM_HEAP_ROOT_OBJECT &&
+			    h->ret.roots[i].addr == node_addr(g, v))
+				kept = h->ret.roots[i].retained_bytes;
+		char *name = parent[v] == NONE32 ? NULL : hop_name(g, h, v);
+		if (name && !internal_type(name) && kept * 100 >= h->bytes) {
+			size_t before = h->ret.npaths;
+			path_to(g, p, h, parent, v, name);
+			if (h->ret.npaths > before)
+				h->ret.paths[before].retained = kept;
+		}
+		free(name);
+	}
 	// The largest object, unless a path above already explains its type.
 	bool explained = false;
 	for (size_t i = 0; big != NONE32 && g->type[big] != NONE32 && i < h->ret.npaths; i++)
@@ -1510,14 +1538,6 @@ out:
 	return err;
 }
 
-static int root_cmp(const void *a, const void *b)
-{
-	const struct gpm_heap_root *x = a, *y = b;
-	if (x->retained_bytes != y->retained_bytes)
-		return x->retained_bytes < y->retained_bytes ? 1 : -1;
-	return strcmp(x->name, y->name);
-}
-
 static struct gpm_error *retained(struct gpm_heap_graph *g, struct gpm_heap *h)
 {
 	uint32_t s = g->nnodes - 1, *idom = NULL, *vertex = NULL, n = 0;
@@ -1542,42 +1562,63 @@ static struct gpm_error *retained(struct gpm_heap_graph *g, struct gpm_heap *h)
 		bytes[idom[i]] += bytes[i];
 		objs[idom[i]] += objs[i];
 	}
-	// Roots by what they alone keep alive.
+	// The top of the dominator tree: the roots by what they alone keep alive, and the
+	// objects several roots share (their immediate dominator is the super-root), by what
+	// they keep alive once they are reached.
 	size_t nr = 0;
 	for (uint32_t i = 2; i <= n; i++)
-		nr += vertex[i] >= g->nslots && vertex[i] < s;
-	struct gpm_heap_root *all = calloc(nr ? nr : 1, sizeof(*all));
+		nr += idom[i] == 1;
+	struct top {
+		uint32_t node, i;
+	} *all = calloc(nr ? nr : 1, sizeof(*all));
 	if (!all) {
 		err = &gpm_error_nomem;
 		goto out;
 	}
 	size_t k = 0;
-	for (uint32_t i = 2; i <= n; i++) {
-		uint32_t v = vertex[i];
-		if (v < g->nslots || v >= s)
+	for (uint32_t i = 2; i <= n; i++)
+		if (idom[i] == 1)
+			all[k++] = (struct top){vertex[i], i};
+	// Partial selection of the TOP_ROOTS largest (k can be millions).
+	size_t keep = 0;
+	struct top best[TOP_ROOTS];
+	for (size_t j = 0; j < k; j++) {
+		size_t at = keep;
+		while (at > 0 && bytes[best[at - 1].i] < bytes[all[j].i])
+			at--;
+		if (at >= TOP_ROOTS)
 			continue;
-		const struct root *r = &g->roots.v[v - g->nslots];
-		all[k++] = (struct gpm_heap_root){.name = r->name,
-		                                  .kind = r->kind,
-		                                  .addr = r->addr,
-		                                  .size = r->size,
-		                                  .goid = r->goid,
-		                                  .retained_objects = objs[i],
-		                                  .retained_bytes = bytes[i]};
-	}
-	qsort(all, k, sizeof(*all), root_cmp);
-	size_t keep = k < TOP_ROOTS ? k : TOP_ROOTS;
-	h->ret.roots = calloc(keep ? keep : 1, sizeof(*h->ret.roots));
-	if (h->ret.roots) {
-		for (size_t i = 0; i < keep; i++) {
-			h->ret.roots[i] = all[i];
-			h->ret.roots[i].name = strdup(all[i].name);
-			if (!h->ret.roots[i].name)
-				break;
-			h->ret.nroots++;
-		}
+		size_t last = keep < TOP_ROOTS ? keep : TOP_ROOTS - 1;
+		memmove(&best[at + 1], &best[at], (last - at) * sizeof(best[0]));
+		best[at] = all[j];
+		if (keep < TOP_ROOTS)
+			keep++;
 	}
 	free(all);
+	h->ret.roots = calloc(keep ? keep : 1, sizeof(*h->ret.roots));
+	for (size_t j = 0; h->ret.roots && j < keep; j++) {
+		uint32_t v = best[j].node;
+		struct gpm_heap_root *x = &h->ret.roots[h->ret.nroots];
+		x->retained_objects = objs[best[j].i];
+		x->retained_bytes = bytes[best[j].i];
+		if (v >= g->nslots) {
+			const struct root *r = &g->roots.v[v - g->nslots];
+			x->name = strdup(r->name);
+			x->kind = r->kind;
+			x->addr = r->addr;
+			x->size = r->size;
+			x->goid = r->goid;
+		} else {
+			x->name = hop_name(g, h, v);
+			x->kind = GPM_HEAP_ROOT_OBJECT;
+			x->addr = slot_addr(g, v, &x->size);
+			if (g->nshared < TOP_ROOTS)
+				g->shared[g->nshared++] = v;
+		}
+		if (!x->name)
+			break;
+		h->ret.nroots++;
+	}
 	// Per type: the bytes dominated by instances that no other instance dominates. One
 	// pass per type over the preorder (a node's dominator comes before it).
 	uint64_t *keys = calloc(h->ntypes ? h->ntypes : 1, sizeof(*keys));
@@ -1980,6 +2021,13 @@ void gpm_heap_graph_retention(struct gpm_heap_graph *g, struct gpm_process *p, s
 	}
 	if (!err && h->headers && intern)
 		propagate_types(g, p, h, intern, ctx);
+	// Dominators first: reach() explains the shared objects they find with a path.
+	struct gpm_error *derr = err ? NULL : retained(g, h);
+	if (derr) {
+		snprintf(msg, sizeof(msg), "%s", derr->message);
+		gpm_error_destroy(derr);
+		r->dominators_skipped = strdup(msg);
+	}
 	if (!err)
 		err = reach(g, p, h, o->paths ? o->paths : 5);
 	if (err) {
@@ -1989,11 +2037,6 @@ void gpm_heap_graph_retention(struct gpm_heap_graph *g, struct gpm_process *p, s
 		return;
 	}
 	r->done = true;
-	if ((err = retained(g, h))) {
-		snprintf(msg, sizeof(msg), "%s", err->message);
-		gpm_error_destroy(err);
-		r->dominators_skipped = strdup(msg);
-	}
 }
 
 void gpm_heap_retention_free(struct gpm_heap_retention *r)

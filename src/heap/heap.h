@@ -49,10 +49,13 @@ struct gpm_heap_type {
 	                            instances (not counting instances under another instance) */
 };
 
-/* What keeps objects alive: a global variable or a goroutine's stack frame. */
+/* What keeps objects alive: a global variable or a goroutine's stack frame (and, in the
+ * list of what retains most, the objects several of them share). */
 enum gpm_heap_root_kind {
 	GPM_HEAP_ROOT_GLOBAL,
 	GPM_HEAP_ROOT_FRAME,
+	GPM_HEAP_ROOT_OBJECT, /* not a root: an object several roots share, at the top of the
+	                         dominator tree (listed with the roots, explained by a path) */
 };
 
 struct gpm_heap_root {
@@ -80,7 +83,8 @@ struct gpm_heap_path {
 	char *why; /* owned: what the path explains ("type main.entry", "largest object") */
 	struct gpm_heap_hop *hops; /* owned, root first */
 	size_t nhops;
-	uint64_t elided; /* hops left out of the middle of a very long path */
+	uint64_t elided;   /* hops left out of the middle of a very long path */
+	uint64_t retained; /* a shared object's retained bytes (0: not one) */
 };
 
 /* Reachability and retention (see graph.c). */
@@ -96,6 +100,8 @@ struct gpm_heap_retention {
 	bool have_globals;                              /* data/bss pointer masks were read */
 	uint64_t reachable_objects, reachable_bytes;
 	uint64_t unreachable_objects, unreachable_bytes;
+	uint64_t outside_objects;    /* in spans the graph could not take (damaged, not in the
+	                                core, over the cap): neither reachable nor unreachable */
 	bool dominators;             /* retained sizes computed */
 	char *dominators_skipped;    /* owned: why not */
 	struct gpm_heap_root *roots; /* owned: the roots retaining most, by retained bytes */

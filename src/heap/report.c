@@ -100,6 +100,12 @@ static void retention_text(const struct gpm_heap *h, struct gpm_strbuf *sb)
 	                  "only by the runtime)\n",
 	                  r->reachable_objects, a, r->global_roots, r->frame_roots,
 	                  r->unreachable_objects, b);
+	if (r->outside_objects)
+		gpm_strbuf_printf(sb,
+		                  "  (%" PRIu64
+		                  " objects in spans outside the core or damaged: not "
+		                  "in the graph)\n",
+		                  r->outside_objects);
 	if (!r->have_globals)
 		gpm_strbuf_puts(sb, "  (the globals' pointer masks could not be read: no global "
 		                    "roots)\n");
@@ -108,9 +114,9 @@ static void retention_text(const struct gpm_heap *h, struct gpm_strbuf *sb)
 		                  r->stacks_skipped);
 	if (r->nroots) {
 		gpm_strbuf_printf(sb,
-		                  "  roots retaining most (what would be freed without them):\n"
+		                  "  what retains most (what would be freed without it):\n"
 		                  "  %12s %7s %10s  %s\n",
-		                  "retained", "share", "objects", "root");
+		                  "retained", "share", "objects", "root or shared object");
 		for (size_t i = 0; i < r->nroots; i++) {
 			const struct gpm_heap_root *x = &r->roots[i];
 			human(a, sizeof(a), x->retained_bytes);
@@ -119,15 +125,27 @@ static void retention_text(const struct gpm_heap *h, struct gpm_strbuf *sb)
 			                  x->name);
 			if (x->kind == GPM_HEAP_ROOT_GLOBAL)
 				gpm_strbuf_printf(sb, " (global at 0x%" PRIx64 ")\n", x->addr);
-			else
+			else if (x->kind == GPM_HEAP_ROOT_FRAME)
 				gpm_strbuf_puts(sb, " (stack frame)\n");
+			else
+				gpm_strbuf_printf(
+				    sb, " at 0x%" PRIx64 " (shared by several roots)\n", x->addr);
 		}
 	} else if (r->dominators_skipped) {
 		gpm_strbuf_printf(sb, "  retained sizes not computed: %s\n", r->dominators_skipped);
 	}
 	for (size_t i = 0; i < r->npaths; i++) {
 		const struct gpm_heap_path *pa = &r->paths[i];
-		gpm_strbuf_printf(sb, "  why %s is alive (shortest path from a root):\n", pa->why);
+		if (pa->retained) {
+			human(a, sizeof(a), pa->retained);
+			gpm_strbuf_printf(sb,
+			                  "  why %s, retaining %s, is alive (shortest path from a "
+			                  "root):\n",
+			                  pa->why, a);
+		} else {
+			gpm_strbuf_printf(sb, "  why %s is alive (shortest path from a root):\n",
+			                  pa->why);
+		}
 		for (size_t k = 0; k < pa->nhops; k++) {
 			const struct gpm_heap_hop *hp = &pa->hops[k];
 			if (k == 0)
@@ -296,6 +314,7 @@ static void retention_json(const struct gpm_heap *h, struct gpm_json *j)
 		gpm_json_kv_uint(j, "reachable_bytes", r->reachable_bytes);
 		gpm_json_kv_uint(j, "unreachable_objects", r->unreachable_objects);
 		gpm_json_kv_uint(j, "unreachable_bytes", r->unreachable_bytes);
+		gpm_json_kv_uint(j, "outside_objects", r->outside_objects);
 		gpm_json_kv_bool(j, "dominators", r->dominators);
 		gpm_json_kv_string(j, "dominators_skipped", r->dominators_skipped);
 		gpm_json_key(j, "roots");
@@ -305,7 +324,9 @@ static void retention_json(const struct gpm_heap *h, struct gpm_json *j)
 			gpm_json_object_begin(j);
 			gpm_json_kv_string(j, "name", x->name);
 			gpm_json_kv_string(j, "kind",
-			                   x->kind == GPM_HEAP_ROOT_GLOBAL ? "global" : "frame");
+			                   x->kind == GPM_HEAP_ROOT_GLOBAL  ? "global"
+			                   : x->kind == GPM_HEAP_ROOT_FRAME ? "frame"
+			                                                    : "shared object");
 			gpm_json_kv_hex(j, "address", x->addr);
 			gpm_json_kv_uint(j, "size", x->size);
 			if (x->kind == GPM_HEAP_ROOT_FRAME)
@@ -322,6 +343,8 @@ static void retention_json(const struct gpm_heap *h, struct gpm_json *j)
 			gpm_json_object_begin(j);
 			gpm_json_kv_string(j, "why", pa->why);
 			gpm_json_kv_uint(j, "elided", pa->elided);
+			if (pa->retained)
+				gpm_json_kv_uint(j, "retained_bytes", pa->retained);
 			gpm_json_key(j, "hops");
 			gpm_json_array_begin(j);
 			for (size_t k = 0; k < pa->nhops; k++) {

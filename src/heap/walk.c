@@ -496,8 +496,14 @@ static void inuse_span(struct walk *w, const uint8_t *b, uint64_t addr)
 			if (w->greentea && es >= 16)
 				hb -= 128;
 		}
-		first = gpm_heap_graph_add_span(w->graph, start, es, ne, ab, fi >= ne ? ne : fi,
-		                                flags, hb);
+		// Only spans whose objects are in the core: a damaged span could claim
+		// terabytes, which the graph's page table would have to cover.
+		if (gpm_memory_readable(w->p->mem, start, 1) &&
+		    gpm_memory_readable(w->p->mem, start + es * ne - 1, 1))
+			first = gpm_heap_graph_add_span(w->graph, start, es, ne, ab,
+			                                fi >= ne ? ne : fi, flags, hb);
+		if (first == UINT32_MAX)
+			h->ret.outside_objects += n;
 	}
 	if (headers && cls != 0) {
 		for (uint64_t i = 0; i < ne; i++) {
