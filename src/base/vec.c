@@ -5,11 +5,14 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE 14
+#endif
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
 
-enum { PAGE = 4096, PREFAULT_STEP = 2 << 20 };
+enum { PAGE = 4096, HUGE = 2 << 20, PREFAULT_STEP = 2 << 20 };
 
 void gpm_prefault(struct gpm_prefault *pf, void *base, size_t upto, size_t cap)
 {
@@ -17,6 +20,15 @@ void gpm_prefault(struct gpm_prefault *pf, void *base, size_t upto, size_t cap)
 		// A new block: what realloc copied is resident already.
 		pf->base = base;
 		pf->ready = upto;
+		if (cap >= 4 * PREFAULT_STEP) {
+			// Transparent huge pages for its aligned 2 MiB windows: populating one
+			// costs a fraction of populating 512 small pages (64 MiB: 4 ms instead
+			// of 45-65 ms on the 2-core VM).
+			uintptr_t hs = ((uintptr_t)base + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+			uintptr_t he = ((uintptr_t)base + cap) & ~(uintptr_t)(HUGE - 1);
+			if (he > hs)
+				madvise((void *)hs, he - hs, MADV_HUGEPAGE);
+		}
 	}
 	if (upto <= pf->ready || cap < 4 * PREFAULT_STEP)
 		return;
@@ -28,6 +40,16 @@ void gpm_prefault(struct gpm_prefault *pf, void *base, size_t upto, size_t cap)
 	if (end > start)
 		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 	pf->ready = end > (uintptr_t)base + upto ? end - (uintptr_t)base : upto;
+}
+
+void gpm_populate(void *p, size_t n)
+{
+	if (n < 16 * PAGE)
+		return;
+	uintptr_t start = ((uintptr_t)p + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+	uintptr_t end = ((uintptr_t)p + n) & ~(uintptr_t)(PAGE - 1);
+	if (end > start)
+		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 }
 
 bool gpm_array_reserve(void **data, size_t *cap, size_t need, size_t elsize)

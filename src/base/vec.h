@@ -18,15 +18,19 @@
  * Prefaulting for arrays filled front to back (100,000s of goroutines): before writing up to
  * byte `upto` of the block base[0..cap), the pages ahead are populated by one system call per
  * 2 MiB (MADV_POPULATE_WRITE) instead of one page fault per 4 KiB, which on a virtual
- * machine is most of the cost of building a big incident. Only what is about to be written
- * is populated, so resident memory still follows what is used. Advice only: where the kernel
- * lacks it nothing changes.
+ * machine is most of the cost of building a big incident; the block's aligned 2 MiB windows
+ * are advised as transparent huge pages (MADV_HUGEPAGE), which populate faster still. Only
+ * what is about to be written is populated, so resident memory still follows what is used
+ * (to the next 2 MiB). Advice only: where the kernel lacks it nothing changes.
  */
 struct gpm_prefault {
 	const void *base; /* the block the state is for (it resets when the array moves) */
 	size_t ready;     /* bytes from base known populated */
 };
 void gpm_prefault(struct gpm_prefault *pf, void *base, size_t upto, size_t cap);
+/* Populates p[0..n) that is about to be written in full: one system call instead of a page
+ * fault per 4 KiB of a fresh block. Advice only; small blocks are left alone. */
+void gpm_populate(void *p, size_t n);
 
 /* Ensures *cap >= need elements of elsize bytes in *data; doubles. */
 bool gpm_array_reserve(void **data, size_t *cap, size_t need, size_t elsize);
