@@ -214,6 +214,22 @@ static const char *state_of(const struct gpm_goroutine *g)
 	return g->state ? g->state : gpm_gstatus_name((enum gpm_gstatus)g->status);
 }
 
+/* Frame i's argument text as a C string in buf (cut at its size; the runtime prints at
+ * most a few hundred bytes), NULL when none is known. */
+static const char *frame_args(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                              uint32_t i, char (*buf)[1024])
+{
+	size_t n;
+	const char *a = gpm_goroutine_frame_args(inc, g, i, &n);
+	if (!a)
+		return NULL;
+	if (n >= sizeof(*buf))
+		n = sizeof(*buf) - 1;
+	memcpy(*buf, a, n);
+	(*buf)[n] = 0;
+	return *buf;
+}
+
 /* The first hexadecimal argument of an argument text, when printed exactly (no '?'). */
 static bool first_arg(const char *args, uint64_t *out)
 {
@@ -594,6 +610,7 @@ static bool is_lock_frame(const char *fn)
 static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                        uint64_t *mutex, int *caller)
 {
+	char abuf[1024];
 	if (g->status != GPM_G_WAITING || !counted(g))
 		return false;
 	uint32_t n;
@@ -604,7 +621,7 @@ static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutin
 		if (is_lock_frame(f[i].func)) {
 			last = (int)i;
 			if (!m && strstr(f[i].func, "lockSlow"))
-				first_arg(gpm_goroutine_frame_args(inc, g, i), &m);
+				first_arg(frame_args(inc, g, i, &abuf), &m);
 		} else if (last >= 0) {
 			break;
 		}
@@ -638,6 +655,7 @@ static void ref_cb(void *arg, uint64_t v)
 static uint64_t referenced_mutex(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                                  int from, uint64_t *targets, size_t nt, uint64_t exclude)
 {
+	char abuf[1024];
 	struct refs_ctx r = {targets, nt, exclude, 0};
 	// A core: the stack words were matched when it was read.
 	uint64_t held = gpm_goroutine_extra(inc, g)->held_object;
@@ -649,7 +667,7 @@ static uint64_t referenced_mutex(const struct gpm_incident *inc, const struct gp
 	uint32_t n;
 	gpm_goroutine_frames(inc, g, &n);
 	for (uint32_t i = (uint32_t)(from < 0 ? 0 : from); i < n && !r.found; i++)
-		each_arg(gpm_goroutine_frame_args(inc, g, i), ref_cb, &r);
+		each_arg(frame_args(inc, g, i, &abuf), ref_cb, &r);
 	return r.found;
 }
 
@@ -949,6 +967,7 @@ static bool is_chan_state(const char *s)
 /* The channel g is blocked on: the core's object, else the printed argument. */
 static uint64_t chan_of(const struct gpm_incident *inc, const struct gpm_goroutine *g)
 {
+	char abuf[1024];
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
 	if (x->wait_object_kind == GPM_WAIT_OBJECT_CHAN ||
 	    x->wait_object_kind == GPM_WAIT_OBJECT_SELECT)
@@ -962,7 +981,7 @@ static uint64_t chan_of(const struct gpm_incident *inc, const struct gpm_gorouti
 		    (!strcmp(fn, "runtime.chansend1") || !strcmp(fn, "runtime.chanrecv1") ||
 		     !strcmp(fn, "runtime.chanrecv2") || !strcmp(fn, "runtime.chansend") ||
 		     !strcmp(fn, "runtime.chanrecv")) &&
-		    first_arg(gpm_goroutine_frame_args(inc, g, i), &v))
+		    first_arg(frame_args(inc, g, i, &abuf), &v))
 			return v;
 	}
 	return 0;
@@ -995,6 +1014,7 @@ static const struct gpm_goroutine *wait_group_waiter(const struct gpm_incident *
                                                      const struct gpm_goroutine *rep, int *frame,
                                                      uint64_t *wg)
 {
+	char abuf[1024];
 	if (rep->created_by == UINT32_MAX || rep->created_by >= inc->frames.len)
 		return NULL;
 	const char *creator = inc->frames.v[rep->created_by].func;
@@ -1018,7 +1038,7 @@ static const struct gpm_goroutine *wait_group_waiter(const struct gpm_incident *
 				*wg = 0;
 				// The WaitGroup from Wait's printed receiver (text); a core knows
 				// the semaphore inside it instead (wait_object, kind SEMA).
-				first_arg(gpm_goroutine_frame_args(inc, g, (uint32_t)w), wg);
+				first_arg(frame_args(inc, g, (uint32_t)w, &abuf), wg);
 				return g;
 			}
 		}

@@ -31,15 +31,22 @@ struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
 	case GPM_INPUT_DUMP:
 	case GPM_INPUT_PPROF1:
 	case GPM_INPUT_PPROF2:
-	case GPM_INPUT_UNKNOWN: // maybe a dump buried deep in a log: let the parser decide
-		err = gpm_dump_parse_all((const char *)src->data, src->size, path, NULL,
+	case GPM_INPUT_UNKNOWN: { // maybe a dump buried deep in a log: let the parser decide
+		// The snapshots read argument texts from the input in place: keep it.
+		struct gpm_dump_options o = {.borrow_text = true};
+		err = gpm_dump_parse_all((const char *)src->data, src->size, path, &o,
 		                         &out->snapshots, &out->n);
+		if (!err) {
+			out->src = src;
+			src = NULL;
+		}
 		if (err && kind == GPM_INPUT_UNKNOWN && err->code == GPM_ERR_FORMAT) {
 			gpm_error_destroy(err);
 			err = gpm_error_create(GPM_ERR_UNSUPPORTED,
 			                       "%s: not a goroutine dump, profile or core", path);
 		}
 		break;
+	}
 	case GPM_INPUT_CORE:
 		out->snapshots = calloc(1, sizeof(*out->snapshots));
 		if (!out->snapshots) {
@@ -68,8 +75,10 @@ void gpm_cli_loaded_release(struct gpm_loaded *l)
 	for (size_t i = 0; i < l->n; i++)
 		gpm_incident_destroy(l->snapshots[i]);
 	free(l->snapshots);
+	gpm_source_destroy(l->src);
 	l->snapshots = NULL;
 	l->n = 0;
+	l->src = NULL;
 }
 
 static bool flush(struct gpm_strbuf *sb)
@@ -139,7 +148,7 @@ static bool matches(const struct gpm_incident *inc, const struct gpm_goroutine *
 	return true;
 }
 
-static void json_frame(struct gpm_json *j, const struct gpm_frame *f, const char *args)
+static void json_frame(struct gpm_json *j, const struct gpm_frame *f, const char *args, size_t alen)
 {
 	gpm_json_object_begin(j);
 	if (f->flags & GPM_FRAME_ELIDED) {
@@ -154,8 +163,10 @@ static void json_frame(struct gpm_json *j, const struct gpm_frame *f, const char
 		gpm_json_kv_hex(j, "offset", f->offset);
 	if (f->pc)
 		gpm_json_kv_hex(j, "pc", f->pc);
-	if (args && !(f->flags & GPM_FRAME_INLINED))
-		gpm_json_kv_string(j, "args", args);
+	if (args && !(f->flags & GPM_FRAME_INLINED)) {
+		gpm_json_key(j, "args");
+		gpm_json_string_n(j, args, alen);
+	}
 	if (f->flags & GPM_FRAME_INLINED)
 		gpm_json_kv_bool(j, "inlined", true);
 	if (f->flags & GPM_FRAME_NON_GO)
@@ -208,13 +219,22 @@ static void json_goroutine(struct gpm_json *j, const struct gpm_incident *inc,
 	gpm_json_array_begin(j);
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	const char *a = gpm_goroutine_args_first(inc, g);
-	for (uint32_t i = 0; i < n; i++, a = gpm_goroutine_args_next(inc, a))
-		json_frame(j, &f[i], a ? a : f[i].args);
+	struct gpm_args_iter it;
+	bool own = gpm_goroutine_args_begin(inc, g, &it);
+	for (uint32_t i = 0; i < n; i++) {
+		const char *a = NULL;
+		size_t an = 0;
+		if (!own || !gpm_args_iter_next(&it, &a, &an)) {
+			own = false;
+			a = f[i].args;
+			an = a ? strlen(a) : 0;
+		}
+		json_frame(j, &f[i], a, an);
+	}
 	gpm_json_array_end(j);
 	if (g->created_by != UINT32_MAX) {
 		gpm_json_key(j, "created_by");
-		json_frame(j, &inc->frames.v[g->created_by], NULL);
+		json_frame(j, &inc->frames.v[g->created_by], NULL, 0);
 		if (g->parent_id)
 			gpm_json_kv_uint(j, "parent_id", g->parent_id);
 	}

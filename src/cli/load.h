@@ -12,9 +12,12 @@
 #include "base/error.h"
 #include "model/incident.h"
 
+struct gpm_source;
+
 struct gpm_loaded {
 	struct gpm_incident **snapshots; /* owned */
 	size_t n;
+	struct gpm_source *src; /* owned: a dump's text, which its snapshots read arguments from */
 };
 
 struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out);

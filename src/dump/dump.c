@@ -116,6 +116,13 @@ struct parser {
 	GPM_VEC(char) gargs;
 	GPM_VEC(struct gpm_frame_regs) gregs;
 	bool gregs_any;
+	/* With borrow_text: the caller's text, and where the current block's frame lines are.
+	 * A block whose frames are nothing but consecutive "func(args)" + location line pairs
+	 * ("plain") keeps its argument texts in the text. */
+	const char *text;
+	size_t text_len;
+	const char *block_start, *block_next;
+	bool block_plain;
 	GPM_VEC(char) tmp;
 };
 
@@ -300,6 +307,8 @@ static struct gpm_error *ensure_incident(struct parser *P, enum gpm_input_kind k
 		return &gpm_error_nomem;
 	if (P->name && !(P->inc->source_name = istr(P, P->name, strlen(P->name))))
 		return &gpm_error_nomem;
+	P->inc->text = P->text;
+	P->inc->text_len = P->text_len;
 	snapshot_reset_state(P);
 	return NULL;
 }
@@ -667,6 +676,13 @@ static struct gpm_error *args_commit(struct parser *P, struct gpm_goroutine *g, 
 	size_t n = P->gargs.len;
 	if (n == P->nframes) // every frame printed "()" or "(...)": nothing to keep
 		return NULL;
+	if (P->text && P->block_plain && P->raw.len == P->nframes &&
+	    (size_t)(P->block_start - P->text) < UINT32_MAX) {
+		// Read in place when printed (gpm_args_iter_next): nothing to copy.
+		g->args = (uint32_t)(P->block_start - P->text);
+		g->args_in_text = true;
+		return NULL;
+	}
 	struct sentry *s = &P->sents.v[sent];
 	if (s->args_len == n && memcmp(P->inc->arg_text.v + s->args_off, P->gargs.v, n) == 0) {
 		g->args = s->args_off;
@@ -1156,6 +1172,8 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 	P->raw.len = P->gids.len = P->gargs.len = P->gregs.len = 0;
 	P->key.len = 0;
 	P->gregs_any = false;
+	P->block_plain = true;
+	P->block_start = P->block_next = NULL;
 	if (!key_put(P, "T", 1))
 		return &gpm_error_nomem;
 	for (;;) {
@@ -1194,6 +1212,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			uint64_t nel;
 			if (parse_dec(l.s, l.n, &i, &nel) &&
 			    starts(l.s + i, l.n - i, " frames elided...", 17)) {
+				P->block_plain = false;
 				if (!push_frame(P, "", 0, l.s, l.n, GPM_FRAME_ELIDED, NULL,
 				                nel ? nel : 1) ||
 				    !push_args(P, "", 0) || !push_regs(P, NULL))
@@ -1220,6 +1239,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			uint64_t pc = 0;
 			parse_hex(l.s, l.n, &i, &pc);
 			struct loc L = {.pc = pc};
+			P->block_plain = false;
 			if (!push_frame(P, "", 0, l.s, l.n, GPM_FRAME_NON_GO, &L, 0) ||
 			    !push_args(P, "", 0) || !push_regs(P, NULL))
 				return &gpm_error_nomem;
@@ -1275,9 +1295,16 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 				P->skipped_lines++;
 				continue;
 			}
+			// Plain so far when this pair follows the previous one directly.
+			if (!P->block_start)
+				P->block_start = P->block_next = l.s;
+			if (l.s != P->block_next)
+				P->block_plain = false;
+			P->block_next = P->p;
 			ok = push_frame(P, l.s, name_len, loc.s + 1, L.key_len, flags, &L, 0);
 		} else {
 			memset(&L, 0, sizeof(L));
+			P->block_plain = false;
 			ok = push_frame(P, l.s, name_len, "", 0, flags, &L, 0);
 			r->end = END_CUT;
 		}
@@ -2082,6 +2109,10 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 	}
 	P.p = data;
 	P.end = data + len;
+	if (P.o.borrow_text && !clean) {
+		P.text = data;
+		P.text_len = len;
+	}
 	struct gpm_error *err = parse_text(&P);
 	if (!err)
 		err = finish_snapshot(&P);

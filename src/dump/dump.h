@@ -31,6 +31,11 @@ struct gpm_dump_options {
 	uint32_t max_panics;     /* nested panics stored per snapshot; 0 = 1000 */
 	uint32_t max_line;       /* longer lines are skipped (with a warning); 0 = 1 MiB */
 	uint32_t max_snapshots;  /* 0 = 100,000 */
+	/* The caller keeps data unchanged for as long as any incident lives: a goroutine's
+	 * argument texts are then read from its frame lines in data (incident->text) instead
+	 * of being copied. Without it (or when the input had to be unwrapped) they are
+	 * copied into incident->arg_text. */
+	bool borrow_text;
 };
 
 /*

@@ -110,7 +110,8 @@ static uint64_t frame_key(const struct gpm_frame *f, int level, uint64_t h)
 }
 
 /* Content-based hash: for signatures compared across incidents. */
-static uint64_t frame_sig(const struct gpm_frame *f, const char *args, int level, uint64_t h)
+static uint64_t frame_sig(const struct gpm_frame *f, const char *args, size_t alen, int level,
+                          uint64_t h)
 {
 	if (level >= GPM_GROUP_NO_LINES) {
 		char n[512];
@@ -123,7 +124,7 @@ static uint64_t frame_sig(const struct gpm_frame *f, const char *args, int level
 	h = str_hash(f->file, h);
 	h = mix(h, f->flags & (GPM_FRAME_INLINED | GPM_FRAME_ELIDED | GPM_FRAME_NON_GO));
 	if (level < GPM_GROUP_NO_ARGS)
-		h = str_hash(args, h);
+		h = args ? gpm_hash_bytes(args, alen, h) : mix(h, 0x5f5f); // as str_hash
 	if (level < GPM_GROUP_NO_LINES)
 		h = mix(h, (uint64_t)f->line << 32 | f->offset);
 	return h;
@@ -136,35 +137,101 @@ uint64_t gpm_group_signature(const struct gpm_incident *inc, const struct gpm_go
 	h = str_hash(g->state ? g->state : gpm_gstatus_name((enum gpm_gstatus)g->status), h);
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	const char *a = gpm_goroutine_args_first(inc, g);
-	for (uint32_t i = 0; i < n; i++, a = gpm_goroutine_args_next(inc, a))
-		h = frame_sig(&f[i], a ? a : f[i].args, level, h);
+	struct gpm_args_iter it;
+	bool own = gpm_goroutine_args_begin(inc, g, &it);
+	for (uint32_t i = 0; i < n; i++) {
+		const char *a = f[i].args;
+		size_t an = a ? strlen(a) : 0;
+		if (own && !gpm_args_iter_next(&it, &a, &an)) {
+			own = false;
+			a = f[i].args;
+			an = a ? strlen(a) : 0;
+		}
+		h = frame_sig(&f[i], a, an, level, h);
+	}
 	return mix(h, n);
 }
 
-/* Length of the argument blob of g (its nframes NUL-terminated strings), 0 when none. */
-static size_t args_len(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+/* Mixes g's own argument texts into h; *has says whether it has any. */
+static uint64_t own_args_hash(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                              uint64_t h, bool *has)
 {
-	const char *p = gpm_goroutine_args_first(inc, g);
-	if (!p)
-		return 0;
+	struct gpm_args_iter it;
+	*has = gpm_goroutine_args_begin(inc, g, &it);
+	if (!*has)
+		return h;
 	uint32_t n;
 	gpm_goroutine_frames(inc, g, &n);
-	const char *start = p;
-	for (uint32_t i = 0; i < n && p; i++)
-		p = gpm_goroutine_args_next(inc, p);
-	return p ? (size_t)(p - start) : (size_t)(inc->arg_text.v + inc->arg_text.len - start);
+	const char *s;
+	size_t len;
+	for (uint32_t i = 0; i < n && gpm_args_iter_next(&it, &s, &len); i++)
+		h = gpm_hash_bytes(s, len, mix(h, len));
+	return h;
+}
+
+/* Whether a and b have the same own argument texts, frame by frame. */
+static bool own_args_eq(const struct gpm_incident *inc, const struct gpm_goroutine *a,
+                        const struct gpm_goroutine *b)
+{
+	if (a->args == b->args && a->args_in_text == b->args_in_text)
+		return true;
+	struct gpm_args_iter x, y;
+	bool hx = gpm_goroutine_args_begin(inc, a, &x), hy = gpm_goroutine_args_begin(inc, b, &y);
+	if (hx != hy)
+		return false;
+	uint32_t na, nb;
+	gpm_goroutine_frames(inc, a, &na);
+	gpm_goroutine_frames(inc, b, &nb);
+	if (!hx || na != nb)
+		return !hx && na == nb;
+	for (uint32_t i = 0; i < na; i++) {
+		const char *s, *t;
+		size_t sn, tn;
+		bool ok = gpm_args_iter_next(&x, &s, &sn);
+		if (ok != gpm_args_iter_next(&y, &t, &tn))
+			return false;
+		if (!ok)
+			break;
+		if (sn != tn || memcmp(s, t, sn) != 0)
+			return false;
+	}
+	return true;
 }
 
 struct gkey {
 	uint64_t hash;
 	const char *state;
 	uint32_t cls;
-	uint32_t args; /* arg_text offset or UINT32_MAX */
-	uint32_t args_len;
+	uint32_t member; /* the first goroutine with this key (its own argument texts) */
+	bool args;       /* keyed by its own argument texts too */
 	uint32_t group;
 	uint8_t status;
 };
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Doubles the goroutine key table. */
+static bool grow_keys(uint32_t **tab, size_t *cap, const struct gkey *keys, size_t nkeys)
+{
+	size_t ncap = *cap * 2;
+	uint32_t *n = calloc(ncap, sizeof(*n));
+	if (!n)
+		return false;
+	for (size_t i = 0; i < nkeys; i++) {
+		size_t j = keys[i].hash & (ncap - 1);
+		while (n[j])
+			j = (j + 1) & (ncap - 1);
+		n[j] = (uint32_t)i + 1;
+	}
+	free(*tab);
+	*tab = n;
+	*cap = ncap;
+	return true;
+}
 
 struct gpm_error *gpm_group_goroutines(const struct gpm_incident *inc, enum gpm_group_level level,
                                        struct gpm_grouping *out)
@@ -216,14 +283,15 @@ struct gpm_error *gpm_group_goroutines(const struct gpm_incident *inc, enum gpm_
 	chash = NULL;
 
 	// 2. goroutines
-	size_t gcap = 16;
-	while (gcap < ng * 2)
-		gcap *= 2;
+	// The key table grows with the groups found, not with the goroutines: a big dump has
+	// few groups, and every page of a table sized for all goroutines costs a fault.
+	size_t gcap = 1024;
 	gtab = calloc(gcap, sizeof(*gtab));
 	gof = malloc((ng ? ng : 1) * sizeof(*gof));
 	keys = malloc((ng ? ng : 1) * sizeof(*keys));
 	if (!gtab || !gof || !keys)
 		goto out;
+	gpm_populate(gof, ng * sizeof(*gof));
 	size_t nkeys = 0;
 	for (size_t i = 0; i < ng; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
@@ -236,33 +304,28 @@ struct gpm_error *gpm_group_goroutines(const struct gpm_incident *inc, enum gpm_
 		k.state = g->state;
 		k.status = g->status;
 		k.cls = g->stack == UINT32_MAX || g->stack >= ns ? UINT32_MAX : cls[g->stack];
-		k.args = UINT32_MAX;
-		if (level == GPM_GROUP_EXACT && gpm_goroutine_args_first(inc, g)) {
-			k.args = g->args;
-			k.args_len = (uint32_t)args_len(inc, g);
-		}
+		k.member = (uint32_t)i;
 		uint64_t h = mix(mix((uintptr_t)k.state, g->status), k.cls);
-		if (k.args != UINT32_MAX)
-			h = gpm_hash_bytes(inc->arg_text.v + k.args, k.args_len, h);
+		if (level == GPM_GROUP_EXACT)
+			h = own_args_hash(inc, g, h, &k.args);
 		k.hash = h;
 		size_t j = h & (gcap - 1);
 		for (; gtab[j]; j = (j + 1) & (gcap - 1)) {
 			struct gkey *o = &keys[gtab[j] - 1];
 			if (o->hash == h && o->state == k.state && o->cls == k.cls &&
-			    o->args_len == k.args_len &&
-			    (o->args == k.args ||
-			     (o->args != UINT32_MAX && k.args != UINT32_MAX &&
-			      !memcmp(inc->arg_text.v + o->args, inc->arg_text.v + k.args,
-			              k.args_len))) &&
-			    o->status == k.status)
+			    o->args == k.args && o->status == k.status &&
+			    (!k.args || own_args_eq(inc, &inc->goroutines.v[o->member], g)))
 				break;
 		}
+		size_t ki = gtab[j] ? gtab[j] - 1 : nkeys;
 		if (!gtab[j]) {
 			k.group = (uint32_t)nkeys;
 			keys[nkeys++] = k;
 			gtab[j] = (uint32_t)nkeys;
+			if (nkeys * 2 > gcap && !grow_keys(&gtab, &gcap, keys, nkeys))
+				goto out;
 		}
-		gof[i] = keys[gtab[j] - 1].group;
+		gof[i] = keys[ki].group;
 	}
 
 	// 3. group records
@@ -271,6 +334,7 @@ struct gpm_error *gpm_group_goroutines(const struct gpm_incident *inc, enum gpm_
 	fill = calloc(nkeys ? nkeys : 1, sizeof(*fill));
 	if (!out->groups || !out->members || !fill)
 		goto out;
+	gpm_populate(out->members, ng * sizeof(*out->members));
 	out->ngroups = nkeys;
 	for (size_t i = 0; i < ng; i++) {
 		if (gof[i] == UINT32_MAX)
@@ -310,38 +374,20 @@ struct gpm_error *gpm_group_goroutines(const struct gpm_incident *inc, enum gpm_
 			}
 		}
 	}
-	// Most members first (stable: ties keep input order); counting sort by count.
-	uint32_t *order = malloc((nkeys ? nkeys : 1) * sizeof(*order));
+	// Most members first, ties in the order found: sorted as (~count, index) pairs.
+	uint64_t *order = malloc((nkeys ? nkeys : 1) * sizeof(*order));
 	if (!order)
 		goto out;
 	for (size_t i = 0; i < nkeys; i++)
-		order[i] = (uint32_t)i;
-	// Sort by count descending with a merge-free approach: qsort on (count, index).
+		order[i] = (uint64_t)(UINT32_MAX - out->groups[i].count) << 32 | i;
 	struct gpm_group *sorted = malloc((nkeys ? nkeys : 1) * sizeof(*sorted));
 	if (!sorted) {
 		free(order);
 		goto out;
 	}
-	{
-		// radix-like: bucket by count using a second counting pass over counts.
-		uint32_t maxc = 0;
-		for (size_t i = 0; i < nkeys; i++)
-			if (out->groups[i].count > maxc)
-				maxc = out->groups[i].count;
-		uint32_t *bucket = calloc((size_t)maxc + 2, sizeof(*bucket));
-		if (!bucket) {
-			free(order);
-			free(sorted);
-			goto out;
-		}
-		for (size_t i = 0; i < nkeys; i++)
-			bucket[maxc - out->groups[i].count + 1]++;
-		for (size_t c = 1; c <= (size_t)maxc + 1; c++)
-			bucket[c] += bucket[c - 1];
-		for (size_t i = 0; i < nkeys; i++)
-			order[bucket[maxc - out->groups[i].count]++] = (uint32_t)i;
-		free(bucket);
-	}
+	qsort(order, nkeys, sizeof(*order), u64_cmp);
+	for (size_t i = 0; i < nkeys; i++)
+		order[i] &= UINT32_MAX;
 	uint32_t *rank = fill; // reuse: old group index -> new index
 	for (size_t i = 0; i < nkeys; i++) {
 		sorted[i] = out->groups[order[i]];

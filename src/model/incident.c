@@ -259,19 +259,71 @@ struct gpm_error *gpm_incident_warn(struct gpm_incident *inc, const char *fmt, .
 	return w->text ? NULL : &gpm_error_nomem;
 }
 
-const char *gpm_goroutine_frame_args(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                                     uint32_t i)
+bool gpm_goroutine_args_begin(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                              struct gpm_args_iter *it)
 {
-	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	if (i >= n)
+	if (g->args == UINT32_MAX)
+		return false;
+	if (g->args_in_text) {
+		if (!inc->text || g->args >= inc->text_len)
+			return false;
+		*it = (struct gpm_args_iter){inc->text + g->args, inc->text + inc->text_len, true};
+		return true;
+	}
+	if (g->args >= inc->arg_text.len)
+		return false;
+	*it = (struct gpm_args_iter){inc->arg_text.v + g->args, inc->arg_text.v + inc->arg_text.len,
+	                             false};
+	return true;
+}
+
+bool gpm_args_iter_next(struct gpm_args_iter *it, const char **s, size_t *n)
+{
+	if (it->p >= it->end)
+		return false;
+	const char *e = memchr(it->p, it->text ? '\n' : 0, (size_t)(it->end - it->p));
+	if (!e)
+		e = it->end;
+	if (!it->text) {
+		*s = it->p;
+		*n = (size_t)(e - it->p);
+		it->p = e + 1;
+		return true;
+	}
+	// "func(ARGS)" as the dump parser read it (src/dump/dump.c: read_frames): the text
+	// between the last '(' and the final ')'; "(...)" of an inlined frame is no text.
+	const char *lp = e - it->p >= 2 ? memrchr(it->p, '(', (size_t)(e - 1 - it->p)) : NULL;
+	if (!lp || e[-1] != ')') {
+		it->p = it->end;
+		return false;
+	}
+	*s = lp + 1;
+	*n = (size_t)(e - 1 - *s);
+	if (*n == 3 && memcmp(*s, "...", 3) == 0)
+		*n = 0;
+	// Then the location line.
+	const char *l = e + 1 < it->end ? memchr(e + 1, '\n', (size_t)(it->end - e - 1)) : NULL;
+	it->p = l ? l + 1 : it->end;
+	return true;
+}
+
+const char *gpm_goroutine_frame_args(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                                     uint32_t i, size_t *n)
+{
+	uint32_t nf;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &nf);
+	if (i >= nf)
 		return NULL;
-	const char *p = gpm_goroutine_args_first(inc, g);
-	if (!p)
+	struct gpm_args_iter it;
+	if (!gpm_goroutine_args_begin(inc, g, &it)) {
+		*n = f[i].args ? strlen(f[i].args) : 0;
 		return f[i].args;
-	for (uint32_t k = 0; p && k < i; k++)
-		p = gpm_goroutine_args_next(inc, p);
-	return p;
+	}
+	const char *s;
+	for (uint32_t k = 0; k <= i; k++)
+		if (!gpm_args_iter_next(&it, &s, n))
+			return NULL;
+	return s;
 }
 
 const struct gpm_frame *gpm_goroutine_user_frame(const struct gpm_incident *inc,

@@ -155,12 +155,15 @@ struct gpm_goroutine {
 	uint32_t stack;          /* index into incident->stacks; UINT32_MAX = none */
 	uint32_t
 	    created_by; /* index into incident->frames of the "created by" frame; UINT32_MAX none */
-	uint32_t args;  /* offset into incident->arg_text of one NUL-terminated argument text per
-	                   frame of the stack (as printed between the parentheses); UINT32_MAX:
-	                   use the frames' own args. Text dumps keep arguments here so stacks
-	                   that differ only in argument values share one gpm_stack. */
+	uint32_t args;  /* the argument texts of its frames (as printed between the parentheses):
+	                   an offset into incident->arg_text of one NUL-terminated text per frame,
+	                   or with args_in_text into incident->text, where its frame lines start;
+	                   UINT32_MAX: use the frames' own args. Text dumps keep arguments here so
+	                   stacks that differ only in argument values share one gpm_stack. Read
+	                   them with gpm_goroutine_args_begin. */
 	uint32_t extra; /* index into incident->extras; UINT32_MAX none (use the accessors) */
 	uint8_t status; /* enum gpm_gstatus */
+	bool args_in_text;
 };
 
 /* The rarer facts about a goroutine; defaults (gpm_goroutine_extra_none) when not known. */
@@ -281,7 +284,10 @@ struct gpm_incident {
 	GPM_VEC(struct gpm_ancestor) ancestors;
 	GPM_VEC(struct gpm_signal_section) sections;
 	GPM_VEC(struct gpm_reg) regs;
-	GPM_VEC(char) arg_text;                     /* see gpm_goroutine.args */
+	GPM_VEC(char) arg_text; /* see gpm_goroutine.args */
+	const char *text;       /* borrowed: the dump text argument texts may be read from in place
+	                           (gpm_dump_options.borrow_text); NULL none */
+	size_t text_len;
 	GPM_VEC(struct gpm_goroutine_extra) extras; /* see gpm_goroutine.extra */
 	uint64_t pprof_total;                       /* "goroutine profile: total N"; 0 none */
 	uint64_t panics_dropped; /* nested panics beyond the cap, not stored in crash.panics */
@@ -366,25 +372,27 @@ gpm_goroutine_frames(const struct gpm_incident *inc, const struct gpm_goroutine 
 }
 
 /*
- * The argument text of frame i of g as printed (NULL when none is known). Walks the
- * goroutine's argument list: use gpm_goroutine_args_first/next to visit all frames.
+ * A walk over the argument texts of a goroutine's own frames, in frame order: either
+ * NUL-separated strings in incident->arg_text or, read in place, the frame lines of the
+ * dump text (each "func(ARGS)" line followed by its location line).
+ */
+struct gpm_args_iter {
+	const char *p, *end;
+	bool text;
+};
+/* Starts a walk over g's own argument texts; false when it has none (each frame's args
+ * apply). */
+bool gpm_goroutine_args_begin(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                              struct gpm_args_iter *it);
+/* The next frame's argument text: *s, *n bytes (not NUL-terminated); false past the end. */
+bool gpm_args_iter_next(struct gpm_args_iter *it, const char **s, size_t *n);
+
+/*
+ * The argument text of frame i of g as printed, *n bytes (not NUL-terminated): g's own when
+ * it has them, else the frame's; NULL when none is known. Walks the goroutine's frames:
+ * use gpm_goroutine_args_begin to visit all of them.
  */
 const char *gpm_goroutine_frame_args(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                                     uint32_t i);
-/* Per-goroutine argument texts (NULL when g has none); next moves to the following frame. */
-static inline const char *gpm_goroutine_args_first(const struct gpm_incident *inc,
-                                                   const struct gpm_goroutine *g)
-{
-	if (g->args == UINT32_MAX || g->args >= inc->arg_text.len)
-		return NULL;
-	return inc->arg_text.v + g->args;
-}
-static inline const char *gpm_goroutine_args_next(const struct gpm_incident *inc, const char *p)
-{
-	if (!p)
-		return NULL;
-	p += strlen(p) + 1;
-	return p < inc->arg_text.v + inc->arg_text.len ? p : NULL;
-}
+                                     uint32_t i, size_t *n);
 
 #endif

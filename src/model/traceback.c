@@ -20,6 +20,15 @@ static void put_str(struct gpm_strbuf *sb, const char *s, const struct gpm_trace
 		gpm_strbuf_puts(sb, s);
 }
 
+static void put_strn(struct gpm_strbuf *sb, const char *s, size_t n,
+                     const struct gpm_traceback_options *o)
+{
+	if (o && o->safe)
+		gpm_strbuf_append_safe(sb, s, n);
+	else
+		gpm_strbuf_append(sb, s, n);
+}
+
 static void put_hex(struct gpm_strbuf *sb, uint64_t v)
 {
 	// By hand, a byte at a time: a core's traceback prints three of these per frame.
@@ -254,10 +263,15 @@ static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 		return;
 	const struct gpm_stack *s = &inc->stacks.v[stack];
 	const struct gpm_frame *fr = &inc->frames.v[s->first];
-	const char *a = g ? gpm_goroutine_args_first(inc, g) : NULL;
+	struct gpm_args_iter args;
+	bool own_args = g && gpm_goroutine_args_begin(inc, g, &args);
 	const struct gpm_frame_regs *regs = g ? gpm_goroutine_regs(inc, g) : NULL;
-	for (uint32_t i = 0; i < s->nframes; i++, a = gpm_goroutine_args_next(inc, a)) {
+	for (uint32_t i = 0; i < s->nframes; i++) {
 		const struct gpm_frame *f = &fr[i];
+		const char *a = f->args;
+		size_t an = a ? strlen(a) : 0;
+		if (own_args && !gpm_args_iter_next(&args, &a, &an))
+			a = NULL;
 		if (f->flags & GPM_FRAME_ELIDED) {
 			gpm_strbuf_printf(sb, "...%" PRIu32 " frames elided...\n", f->line);
 			continue;
@@ -272,8 +286,8 @@ static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 		gpm_strbuf_putc(sb, '(');
 		if (ancestor || (f->flags & (GPM_FRAME_INLINED | GPM_FRAME_NO_ARGS)))
 			gpm_strbuf_puts(sb, "...");
-		else
-			put_str(sb, g && gpm_goroutine_args_first(inc, g) ? a : f->args, o);
+		else if (a)
+			put_strn(sb, a, an, o);
 		gpm_strbuf_puts(sb, ")\n");
 		put_location(sb, f, o);
 		if (regs && !ancestor && !(f->flags & GPM_FRAME_INLINED)) {

@@ -22,12 +22,17 @@ struct snaps {
 	size_t n;
 };
 
-static struct snaps parse_mem(const char *data, size_t len)
+static struct snaps parse_mem_opts(const char *data, size_t len, const struct gpm_dump_options *o)
 {
 	struct snaps s = {0};
-	struct gpm_error *err = gpm_dump_parse_all(data, len, "test", NULL, &s.v, &s.n);
+	struct gpm_error *err = gpm_dump_parse_all(data, len, "test", o, &s.v, &s.n);
 	ck_assert_msg(!err, "parse: %s", err ? err->message : "");
 	return s;
+}
+
+static struct snaps parse_mem(const char *data, size_t len)
+{
+	return parse_mem_opts(data, len, NULL);
 }
 
 static struct snaps parse_file(const char *rel)
@@ -54,6 +59,21 @@ static const struct gpm_goroutine *find_g(const struct gpm_incident *inc, uint64
 		    !(inc->goroutines.v[i].flags & GPM_GOROUTINE_RUNTIME_STACK))
 			return &inc->goroutines.v[i];
 	return NULL;
+}
+
+/* Frame i's argument text as a C string (a buffer reused by the next call). */
+static const char *args_at(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                           uint32_t i)
+{
+	static char buf[4096];
+	size_t n;
+	const char *a = gpm_goroutine_frame_args(inc, g, i, &n);
+	if (!a)
+		return NULL;
+	ck_assert_uint_lt(n, sizeof(buf));
+	memcpy(buf, a, n);
+	buf[n] = 0;
+	return buf;
 }
 
 static const struct gpm_frame *frame_at(const struct gpm_incident *inc,
@@ -128,7 +148,7 @@ START_TEST(test_corpus_fields)
 	    "github.com/syncthing/syncthing/lib/connections.(*service).setConnectionStatus");
 	ck_assert_uint_eq(f->line, 689);
 	ck_assert_uint_eq(f->offset, 0x3a);
-	ck_assert_str_eq(gpm_goroutine_frame_args(inc, g, 0),
+	ck_assert_str_eq(args_at(inc, g, 0),
 	                 "0xc0001a80e0, 0xc001b01020, 0x1a, 0x4b2b0a0, 0xc000021270");
 	g = find_g(inc, 21);
 	ck_assert(g && (g->flags & GPM_GOROUTINE_LOCKED));
@@ -176,7 +196,7 @@ START_TEST(test_headers)
 	ck_assert_uint_eq(g->parent_id, 1);
 	ck_assert_str_eq(inc->frames.v[g->created_by].func, "main.NewPool");
 	ck_assert_str_eq(frame_at(inc, g, 0)->func, "main.worker[...]");
-	ck_assert_str_eq(gpm_goroutine_frame_args(inc, g, 0), "0xc000012345, {0x4f13ae?, 0x0?}");
+	ck_assert_str_eq(args_at(inc, g, 0), "0xc000012345, {0x4f13ae?, 0x0?}");
 	ck_assert(frame_at(inc, g, 1)->flags & GPM_FRAME_INLINED);
 	ck_assert(!(frame_at(inc, g, 1)->flags & GPM_FRAME_HAS_OFFSET));
 	g = find_g(inc, 8);
@@ -226,7 +246,7 @@ START_TEST(test_headers)
 	ck_assert_str_eq(frame_at(inc, g, 0)->file, "C:/Program Files/Go/src/runtime/panic.go");
 	ck_assert_str_eq(frame_at(inc, g, 2)->file, "C:/Users/Jane Doe/app/main.go");
 	ck_assert_uint_eq(frame_at(inc, g, 2)->line, 99);
-	ck_assert_str_eq(gpm_goroutine_frame_args(inc, g, 3),
+	ck_assert_str_eq(args_at(inc, g, 3),
 	                 "0xc0001a80e0, 0xc001b01020, 0x1a, 0x4b2b0a0, 0xc000021270, ...");
 	snaps_free(&s);
 }
@@ -432,15 +452,14 @@ static void blocks(const char *t, size_t len, struct gpm_strbuf *out)
 		gpm_strbuf_putc(out, '\n');
 }
 
-static size_t roundtrip_file(const char *path, bool *full)
+/* Parses, prints and compares one file; borrow: argument texts read in place. */
+static size_t roundtrip_mode(const char *path, const struct gpm_source *src, bool borrow,
+                             bool *full)
 {
-	struct gpm_source *src;
-	struct gpm_error *err = gpm_source_open(path, &src);
-	ck_assert_msg(!err, "%s", path);
-	struct snaps s = parse_mem((const char *)src->data, src->size);
+	struct gpm_dump_options opts = {.borrow_text = borrow};
+	struct snaps s = parse_mem_opts((const char *)src->data, src->size, &opts);
 	if (s.n && s.v[0]->kind == GPM_INPUT_PPROF1) { // not the traceback format
 		snaps_free(&s);
-		gpm_source_destroy(src);
 		*full = false;
 		return 0;
 	}
@@ -460,9 +479,9 @@ static size_t roundtrip_file(const char *path, bool *full)
 		while (x[k] && x[k] == y[k])
 			k++;
 		size_t st = k > 80 ? k - 80 : 0;
-		ck_abort_msg(
-		    "%s: round trip differs at byte %zu:\n--- dump\n%.160s\n--- printed\n%.160s",
-		    path, k, x + st, y + st);
+		ck_abort_msg("%s%s: round trip differs at byte %zu:\n--- dump\n%.160s\n--- "
+		             "printed\n%.160s",
+		             path, borrow ? " (arguments in place)" : "", k, x + st, y + st);
 	}
 	*full = printed.len == src->size && !memcmp(printed.buf, src->data, src->size);
 	size_t n = 0;
@@ -472,6 +491,39 @@ static size_t roundtrip_file(const char *path, bool *full)
 	gpm_strbuf_deinit(&a);
 	gpm_strbuf_deinit(&b);
 	snaps_free(&s);
+	return n;
+}
+
+/* Round trip with argument texts copied and read in place: the same output both ways. */
+static size_t roundtrip_file(const char *path, bool *full)
+{
+	struct gpm_source *src;
+	struct gpm_error *err = gpm_source_open(path, &src);
+	ck_assert_msg(!err, "%s", path);
+	bool full_borrowed;
+	size_t n = roundtrip_mode(path, src, false, full);
+	ck_assert_uint_eq(roundtrip_mode(path, src, true, &full_borrowed), n);
+	ck_assert_int_eq(full_borrowed, *full);
+	// Exact signatures and groups do not depend on where argument texts are kept.
+	struct gpm_dump_options borrow = {.borrow_text = true};
+	struct snaps c = parse_mem((const char *)src->data, src->size),
+	             t = parse_mem_opts((const char *)src->data, src->size, &borrow);
+	ck_assert_uint_eq(c.n, t.n);
+	for (size_t i = 0; i < c.n; i++) {
+		ck_assert_uint_eq(c.v[i]->goroutines.len, t.v[i]->goroutines.len);
+		for (size_t k = 0; k < c.v[i]->goroutines.len; k++)
+			ck_assert_uint_eq(
+			    gpm_group_signature(c.v[i], &c.v[i]->goroutines.v[k], GPM_GROUP_EXACT),
+			    gpm_group_signature(t.v[i], &t.v[i]->goroutines.v[k], GPM_GROUP_EXACT));
+		struct gpm_grouping gc, gt;
+		ck_assert(!gpm_group_goroutines(c.v[i], GPM_GROUP_EXACT, &gc));
+		ck_assert(!gpm_group_goroutines(t.v[i], GPM_GROUP_EXACT, &gt));
+		ck_assert_uint_eq(gc.ngroups, gt.ngroups);
+		gpm_grouping_deinit(&gc);
+		gpm_grouping_deinit(&gt);
+	}
+	snaps_free(&c);
+	snaps_free(&t);
 	gpm_source_destroy(src);
 	return n;
 }
