@@ -104,4 +104,19 @@ const char *gpm_goimage_how_name(enum gpm_goimage_how how);
 
 #define GPM_GOIMAGE_MAX_WAITREASONS 128
 
+/* A global variable of the program, from DWARF. */
+struct gpm_goimage_global {
+	const char *name; /* borrowed from the DWARF data */
+	uint64_t addr, size;
+	uint64_t type;            /* its runtime type descriptor; 0 when the binary has none */
+	uint64_t slice_elem_type; /* a slice without a descriptor: that of its elements */
+};
+typedef void gpm_goimage_global_fn(void *ctx, const struct gpm_goimage_global *g);
+
+/* Calls fn for each global variable DWARF describes whose type descriptor is known;
+ * returns how many (none without DWARF; at most GPM_GOIMAGE_MAX_GLOBALS). */
+size_t gpm_goimage_dwarf_globals(struct gpm_goimage *img, gpm_goimage_global_fn *fn, void *ctx);
+
+#define GPM_GOIMAGE_MAX_GLOBALS (1u << 20)
+
 #endif

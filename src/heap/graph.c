@@ -1913,6 +1913,36 @@ static void prop_value(struct prop *pr, uint64_t type, uint64_t off, unsigned de
 	}
 }
 
+/* A global variable typed by DWARF: what it points to is typed from its type. */
+static void prop_global(void *ctx, const struct gpm_goimage_global *gv)
+{
+	struct prop *pr = ctx;
+	if (gv->size > ((uint64_t)64 << 20) || gv->size < 8)
+		return;
+	uint8_t *buf = malloc((size_t)gv->size);
+	if (!buf)
+		return;
+	struct gpm_error *err = gpm_memory_read(pr->p->mem, gv->addr, buf, (size_t)gv->size);
+	if (err) {
+		gpm_error_destroy(err);
+		free(buf);
+		return;
+	}
+	pr->obj = buf;
+	pr->obj_size = gv->size;
+	if (gv->type) {
+		prop_value(pr, gv->type, 0, 0);
+	} else {
+		uint64_t v;
+		if (obj_word_at(pr, 0, &v))
+			prop_target(pr, v, gv->slice_elem_type);
+	}
+	pr->obj = NULL;
+	pr->obj_size = 0;
+	free(buf);
+	pr->h->dwarf_globals++;
+}
+
 static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, struct gpm_heap *h,
                             gpm_heap_type_intern_fn *intern, void *ctx)
 {
@@ -1934,6 +1964,8 @@ static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, str
 				break;
 			*w = id;
 		}
+	// Seeds: the typed objects (allocation headers), and with DWARF the globals.
+	gpm_goimage_dwarf_globals(p->img, prop_global, &pr);
 	uint8_t *buf = NULL;
 	size_t buf_cap = 0;
 	for (uint64_t done = 0; pr.work.len; done++) {
@@ -2019,7 +2051,7 @@ void gpm_heap_graph_retention(struct gpm_heap_graph *g, struct gpm_process *p, s
 			err = gpm_error_create(GPM_ERR_LIMIT, "more than %" PRIu64 " pointers",
 			                       MAX_EDGES);
 	}
-	if (!err && h->headers && intern)
+	if (!err && intern)
 		propagate_types(g, p, h, intern, ctx);
 	// Dominators first: reach() explains the shared objects they find with a path.
 	struct gpm_error *derr = err ? NULL : retained(g, h);

@@ -155,6 +155,7 @@ struct gpm_heap {
 	/* Typed by following typed pointers (with retention, Go 1.22+): also counted in the
 	 * types' count/bytes, not in typed_objects/typed_bytes. */
 	uint64_t inferred_objects, inferred_bytes;
+	uint64_t dwarf_globals;      /* globals whose DWARF type started the propagation */
 	struct gpm_heap_type *types; /* ntypes, owned, sorted by bytes descending */
 	size_t ntypes;
 

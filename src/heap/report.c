@@ -214,21 +214,32 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 		                  h->typed_objects, a, pct(h->typed_bytes, h->bytes));
 		if (h->inferred_objects) {
 			human(a, sizeof(a), h->inferred_bytes);
-			gpm_strbuf_printf(sb,
-			                  "             %" PRIu64
-			                  " more (%s) typed by following typed pointers: %.1f%% of "
-			                  "bytes typed in all\n",
-			                  h->inferred_objects, a,
-			                  pct(h->typed_bytes + h->inferred_bytes, h->bytes));
+			gpm_strbuf_printf(
+			    sb,
+			    "             %" PRIu64
+			    " more (%s) typed by following typed pointers%s: %.1f%% of "
+			    "bytes typed in all\n",
+			    h->inferred_objects, a,
+			    h->dwarf_globals ? " (from the headers and the globals DWARF types)"
+			                     : "",
+			    pct(h->typed_bytes + h->inferred_bytes, h->bytes));
 		}
 		if (h->bad_headers)
 			gpm_strbuf_printf(
 			    sb, "             %" PRIu64 " headers not a type descriptor\n",
 			    h->bad_headers);
 	} else {
-		gpm_strbuf_puts(sb,
-		                "types:       none recorded: heaps before Go 1.22 keep no type in "
-		                "objects (100% untyped)\n");
+		gpm_strbuf_puts(sb, "types:       none recorded: heaps before Go 1.22 keep no type "
+		                    "in objects\n");
+		if (h->inferred_objects) {
+			human(a, sizeof(a), h->inferred_bytes);
+			gpm_strbuf_printf(sb,
+			                  "             %" PRIu64
+			                  " objects (%s, %.1f%% of bytes) typed by following "
+			                  "pointers from %" PRIu64 " globals typed by DWARF\n",
+			                  h->inferred_objects, a, pct(h->inferred_bytes, h->bytes),
+			                  h->dwarf_globals);
+		}
 	}
 	retention_text(h, sb);
 	struct gpm_heap_check checks[8];
@@ -404,6 +415,7 @@ void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbu
 	gpm_json_kv_uint(&j, "bad_headers", h->bad_headers);
 	gpm_json_kv_uint(&j, "inferred", h->inferred_objects);
 	gpm_json_kv_uint(&j, "inferred_bytes", h->inferred_bytes);
+	gpm_json_kv_uint(&j, "dwarf_globals", h->dwarf_globals);
 	gpm_json_object_end(&j);
 	gpm_json_key(&j, "reconciliation");
 	gpm_json_array_begin(&j);

@@ -283,6 +283,20 @@ START_TEST(heap_retention_known_roots)
 		}
 		ck_assert_msg(found, "%s: no path to main.bigRecord", name);
 	}
+	// With DWARF the globals' types start the propagation too, in every version: the
+	// known types are counted exactly even in heaps that record none (before 1.22).
+	if (dwarf) {
+		const char *const known[] = {"main.entry", "main.bigRecord", "main.blob"};
+		const uint64_t counts[] = {2000, 300, 5};
+		for (size_t i = 0; i < 3; i++) {
+			const struct gpm_heap_type *t = find_type(h, known[i]);
+			ck_assert_msg(t && t->count == counts[i], "%s: %s: %" PRIu64, name,
+			              known[i], t ? t->count : 0);
+		}
+		ck_assert_uint_gt(h->dwarf_globals, 20);
+	} else if (!h->headers) {
+		ck_assert_uint_eq(h->inferred_objects, 0);
+	}
 	gpm_heap_destroy(h);
 	gpm_process_destroy(p);
 }
