@@ -123,6 +123,14 @@ struct parser {
 	size_t text_len;
 	const char *block_start, *block_next;
 	bool block_plain;
+	/* States seen lately in this snapshot (a dump has a few dozen), by their bytes in the
+	 * text: the interned state and wait reason and the status, decided once. */
+	struct state_memo {
+		const char *s; /* in the text */
+		size_t n;
+		const char *state, *wait_reason;
+		uint8_t status;
+	} states[64];
 	GPM_VEC(char) tmp;
 };
 
@@ -185,15 +193,17 @@ static inline bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Hex digit values, -1 for anything else. */
+static const int8_t hex_digit[256] = {
+    ['0'] = 0,  ['1'] = 1,  ['2'] = 2,  ['3'] = 3,  ['4'] = 4,  ['5'] = 5,  ['6'] = 6,  ['7'] = 7,
+    ['8'] = 8,  ['9'] = 9,  ['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15,
+    ['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+};
+
 static inline int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	int v = hex_digit[(unsigned char)c];
+	return v || c == '0' ? v : -1;
 }
 
 /* Parses decimal digits at s[*i..n); false when none or on overflow. */
@@ -282,6 +292,7 @@ static void snapshot_reset_state(struct parser *P)
 	if (P->idset)
 		memset(P->idset, 0, P->idset_cap * sizeof(*P->idset));
 	P->idset_len = 0;
+	memset(P->states, 0, sizeof(P->states));
 }
 
 static struct gpm_error *ensure_incident(struct parser *P, enum gpm_input_kind kind)
@@ -419,21 +430,41 @@ static bool fidx_grow(struct parser *P)
 	return true;
 }
 
+/*
+ * Reads "0xHEX" ending at e (exclusive), backwards, in one pass: *start is where "0x" is.
+ * As parse_hex, at most 16 significant digits.
+ */
+static bool rhex(const char *s, size_t e, size_t *start, uint64_t *out)
+{
+	size_t d = e;
+	uint64_t v = 0;
+	unsigned shift = 0;
+	for (int h; d > 0 && (h = hexval(s[d - 1])) >= 0; d--, shift += 4) {
+		if (shift >= 64) {
+			if (h)
+				return false;
+			continue;
+		}
+		v |= (uint64_t)h << shift;
+	}
+	if (d == e || d < 2 || s[d - 1] != 'x' || s[d - 2] != '0')
+		return false;
+	*start = d - 2;
+	*out = v;
+	return true;
+}
+
 /* Reads " KEY0xHEX" ending at *e (exclusive), backwards. */
 static bool rfield(const char *s, size_t *e, const char *key, size_t klen, uint64_t *out)
 {
-	size_t j = *e;
-	size_t d = j;
-	while (d > 0 && hexval(s[d - 1]) >= 0)
-		d--;
-	if (d == j || d < 2 + klen + 1 || s[d - 1] != 'x' || s[d - 2] != '0')
+	size_t st;
+	uint64_t v;
+	if (!rhex(s, *e, &st, &v) || st < klen + 1)
 		return false;
-	size_t k = d - 2 - klen;
+	size_t k = st - klen;
 	if (memcmp(s + k, key, klen) != 0 || s[k - 1] != ' ')
 		return false;
-	size_t i = d - 2;
-	if (!parse_hex(s, j, &i, out) || i != j)
-		return false;
+	*out = v;
 	*e = k - 1;
 	return true;
 }
@@ -441,24 +472,28 @@ static bool rfield(const char *s, size_t *e, const char *key, size_t klen, uint6
 static void parse_loc(const char *s, size_t n, struct loc *L)
 {
 	memset(L, 0, sizeof(*L));
-	size_t e = n;
-	uint64_t fp, sp, pc;
-	size_t e2 = e;
-	if (rfield(s, &e2, "pc=", 3, &pc) && rfield(s, &e2, "sp=", 3, &sp) &&
-	    rfield(s, &e2, "fp=", 3, &fp)) {
-		L->has_regs = true;
-		L->fp = fp;
-		L->sp = sp;
-		L->pc = pc;
-		e = e2;
+	size_t e = n, st;
+	uint64_t v;
+	// The last field is read once: " pc=0x…" of a system traceback, or the "+0x…" offset.
+	bool hex = rhex(s, e, &st, &v);
+	if (hex && st >= 4 && memcmp(s + st - 4, " pc=", 4) == 0) {
+		uint64_t fp, sp, pc;
+		size_t e2 = e;
+		if (rfield(s, &e2, "pc=", 3, &pc) && rfield(s, &e2, "sp=", 3, &sp) &&
+		    rfield(s, &e2, "fp=", 3, &fp)) {
+			L->has_regs = true;
+			L->fp = fp;
+			L->sp = sp;
+			L->pc = pc;
+			e = e2;
+			hex = rhex(s, e, &st, &v);
+		}
 	}
 	L->key_len = e;
-	e2 = e;
-	uint64_t off;
-	if (rfield(s, &e2, "+", 1, &off)) {
+	if (hex && st >= 2 && s[st - 1] == '+' && s[st - 2] == ' ') {
 		L->has_off = true;
-		L->off = off;
-		e = e2;
+		L->off = v;
+		e = st - 2;
 	}
 	size_t d = e;
 	while (d > 0 && is_digit(s[d - 1]))
@@ -1024,20 +1059,32 @@ static void set_state(struct parser *P, struct gpm_goroutine *g, const char *s, 
 	    {"leaked", GPM_G_LEAKED},       {"deadextra", GPM_G_DEADEXTRA},
 	    {"???", GPM_G_UNKNOWN},
 	};
-	g->state = istr(P, s, n);
-	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
-		if (strlen(plain[i].name) == n && memcmp(plain[i].name, s, n) == 0) {
-			g->status = (uint8_t)plain[i].st;
-			return;
-		}
-	}
-	if (n >= 9 && memcmp(s + n - 9, " (leaked)", 9) == 0) {
-		g->status = GPM_G_LEAKED;
-		g->wait_reason = istr(P, s, n - 9);
+	struct state_memo *m = &P->states[fast_hash(s, n, 0) & 63];
+	if (m->state && m->n == n && memcmp(m->s, s, n) == 0) {
+		g->state = m->state;
+		g->wait_reason = m->wait_reason;
+		g->status = m->status;
 		return;
 	}
+	g->state = istr(P, s, n);
 	g->status = GPM_G_WAITING;
 	g->wait_reason = g->state;
+	bool found = false;
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]) && !found; i++) {
+		if (strlen(plain[i].name) == n && memcmp(plain[i].name, s, n) == 0) {
+			g->status = (uint8_t)plain[i].st;
+			g->wait_reason = NULL;
+			found = true;
+		}
+	}
+	if (!found && n >= 9 && memcmp(s + n - 9, " (leaked)", 9) == 0) {
+		g->status = GPM_G_LEAKED;
+		g->wait_reason = istr(P, s, n - 9);
+		if (!g->wait_reason)
+			return;
+	}
+	if (g->state)
+		*m = (struct state_memo){s, n, g->state, g->wait_reason, g->status};
 }
 
 /* ---- goroutine blocks ---- */
