@@ -530,6 +530,31 @@ static void rule_crash(struct ctx *c)
 				         " MiB allocated",
 				         inc->heap_inuse >> 20, inc->heap_objects,
 				         inc->heap_bytes >> 20);
+			// What holds the memory, from the heap's dominator tree (cores).
+			for (unsigned i = 0; i < inc->nheap_holders; i++) {
+				const struct gpm_heap_holder *hd = &inc->heap_holders[i];
+				unsigned pc = inc->heap_bytes
+				                  ? (unsigned)(hd->bytes * 100 / inc->heap_bytes)
+				                  : 0;
+				bool mib = hd->bytes >= (1u << 20);
+				evidence(c, f, "held by",
+				         "%s retains %" PRIu64 " %s (%u%% of the heap, %" PRIu64
+				         " objects)%s%s",
+				         hd->what, mib ? hd->bytes >> 20 : hd->bytes >> 10,
+				         mib ? "MiB" : "KiB", pc, hd->objects,
+				         hd->path ? ", reached as " : "", hd->path ? hd->path : "");
+			}
+			if (inc->nheap_holders) {
+				const struct gpm_heap_holder *hd = &inc->heap_holders[0];
+				set_text(
+				    c, &f->next,
+				    "Start with what holds the memory: %s retains %u%% of the heap "
+				    "(gopm heap shows the paths and types). Bound it, or find why "
+				    "it grows.",
+				    hd->what,
+				    inc->heap_bytes ? (unsigned)(hd->bytes * 100 / inc->heap_bytes)
+				                    : 0);
+			}
 			free(w2);
 		} else {
 			f = finding_new(c, "fatal", GPM_SEVERITY_CRITICAL, GPM_CONFIDENCE_CERTAIN);

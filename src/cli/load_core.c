@@ -1,6 +1,7 @@
 /* Loading a core into an incident for the commands that print goroutines. */
 #include "cli/load.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,44 @@
 #include "heap/heap.h"
 
 struct gpm_cli_core_options gpm_cli_core_options;
+
+/* The incident's heap holders from h's retention (see gpm_incident.heap_holders). */
+static void heap_holders(struct gpm_incident *inc, const struct gpm_heap *h)
+{
+	const struct gpm_heap_retention *r = &h->ret;
+	for (size_t i = 0; i < r->nroots && inc->nheap_holders < 3; i++) {
+		const struct gpm_heap_root *x = &r->roots[i];
+		if (x->retained_bytes * 100 < h->bytes)
+			break;
+		char what[600];
+		const char *kind = x->kind == GPM_HEAP_ROOT_GLOBAL  ? "(global)"
+		                   : x->kind == GPM_HEAP_ROOT_FRAME ? "(stack frame)"
+		                                                    : "shared by several roots";
+		snprintf(what, sizeof(what), "%s %s", x->name, kind);
+		struct gpm_heap_holder *hd = &inc->heap_holders[inc->nheap_holders];
+		hd->what = gpm_incident_str(inc, what, strlen(what));
+		hd->bytes = x->retained_bytes;
+		hd->objects = x->retained_objects;
+		hd->path = NULL;
+		// A shared object is explained by the path that ends at it.
+		for (size_t k = 0; x->kind == GPM_HEAP_ROOT_OBJECT && k < r->npaths; k++) {
+			const struct gpm_heap_path *pa = &r->paths[k];
+			if (!pa->nhops || pa->hops[pa->nhops - 1].addr != x->addr)
+				continue;
+			char buf[1024];
+			size_t n = 0;
+			for (size_t j = 0; j < pa->nhops && n + 8 < sizeof(buf); j++)
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+				                      j ? " -> " : "", pa->hops[j].what);
+			if (n >= sizeof(buf))
+				n = sizeof(buf) - 1;
+			hd->path = gpm_incident_str(inc, buf, n);
+			break;
+		}
+		if (hd->what)
+			inc->nheap_holders++;
+	}
+}
 
 struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out)
 {
@@ -38,11 +77,17 @@ struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out)
 	struct gpm_heap *h;
 	struct gpm_error *herr;
 	if (!err && gpm_cli_core_options.objects) {
-		if (!(herr = gpm_heap_read(p, NULL, &h))) {
+		// Out of memory: what holds the heap is the question, so its retention is
+		// worked out (the goroutines just read are the stack roots).
+		const char *fm = (*out)->crash.fatal_message;
+		struct gpm_heap_options ho = {.retention = fm && strstr(fm, "out of memory"),
+		                              .goroutines = *out};
+		if (!(herr = gpm_heap_read(p, &ho, &h))) {
 			(*out)->heap_known = true;
 			(*out)->heap_inuse = h->inuse_bytes;
 			(*out)->heap_bytes = h->bytes;
 			(*out)->heap_objects = h->objects;
+			heap_holders(*out, h);
 			gpm_heap_destroy(h);
 		} else {
 			gpm_incident_warn(*out, "heap not read: %s", herr->message);

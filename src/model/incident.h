@@ -296,6 +296,17 @@ struct gpm_incident {
 	uint64_t heap_inuse;   /* bytes of in-use heap spans (HeapInuse) */
 	uint64_t heap_bytes;   /* bytes of allocated objects (HeapAlloc) */
 	uint64_t heap_objects; /* allocated objects (HeapObjects) */
+	/* What holds the heap, for cores of out-of-memory crashes (src/cli/load_core.c): the
+	 * top of the heap's dominator tree that keeps at least 1% of it, largest first. */
+	struct gpm_heap_holder {
+		const char *what; /* interned: "main.cache (global)", "goroutine 9:
+		                     main.(*Cache).add (stack frame)", "object (32 B, untyped)
+		                     shared by several roots" */
+		const char *path; /* interned: how a root reaches a shared object ("goroutine 9:
+		                     main.(*Cache).add -> object (32 B, untyped)"); NULL else */
+		uint64_t bytes, objects; /* retained */
+	} heap_holders[3];
+	unsigned nheap_holders;
 	struct gpm_prefault prefault_goroutines, prefault_args; /* private */
 };
 
