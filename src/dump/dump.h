@@ -13,7 +13,8 @@
  * Speed: lines are found with memchr; a goroutine's frame block is looked up by its bytes
  * (function names and location lines, without the argument values and fp=/sp= that differ
  * between goroutines on the same stack) in one hash probe, and frames are decoded and
- * interned only for a new distinct stack. Every step is linear in the input; long lines,
+ * interned only for a new distinct stack; argument texts stay in the input when the caller
+ * lends it (borrow_text). Every step is linear in the input; long lines,
  * deep stacks and nested panics are capped (options below). doc/performance.md has figures.
  */
 #ifndef GPM_DUMP_DUMP_H
