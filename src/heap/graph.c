@@ -1797,15 +1797,18 @@ static const struct tdesc *desc_of(struct prop *pr, uint64_t addr)
 static void prop_target(struct prop *pr, uint64_t v, uint64_t type)
 {
 	struct gpm_heap_graph *g = pr->g;
-	uint32_t t = object_at(g, v);
-	uint64_t size;
-	if (t == NONE32 || g->type[t] != NONE32 || slot_addr(g, t, &size) != v)
+	// The object must start at v (object_at, with the span kept).
+	const struct gspan *sp = span_of(g, v);
+	if (!sp || v < sp->base || (v - sp->base) % sp->es)
+		return;
+	uint64_t k = (v - sp->base) / sp->es, size = sp->es;
+	uint32_t t = sp->first + (uint32_t)k;
+	if (k >= sp->nelems || !allocated(g, t) || g->type[t] != NONE32)
 		return;
 	const struct tdesc *d = desc_of(pr, type);
 	if (!d || !d->size || d->size > size)
 		return;
 	// A pointer-free type in a pointer-bearing span (or the reverse) is not it.
-	const struct gspan *sp = span_of_slot(g, t);
 	if (((sp->flags & GPM_HEAP_SPAN_NOSCAN) != 0) != (d->ptrdata == 0))
 		return;
 	uint32_t i = pr->intern(pr->ctx, type, size);
@@ -1976,24 +1979,30 @@ static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, str
 		uint64_t size, addr = slot_addr(g, id, &size);
 		const struct gspan *sp = span_of_slot(g, id);
 		uint64_t skip = (sp->flags & GPM_HEAP_SPAN_HEADER) ? 8 : 0;
-		if (size > buf_cap) {
-			uint8_t *nb = realloc(buf, (size_t)size);
-			if (!nb)
-				break;
-			buf = nb;
-			buf_cap = (size_t)size;
-		}
-		struct gpm_error *err = gpm_memory_read(p->mem, addr, buf, (size_t)size);
+		// Borrowed from the core when contiguous there, else copied.
+		const uint8_t *mem;
+		struct gpm_error *err = gpm_memory_ptr(p->mem, addr, (size_t)size, &mem);
 		if (err) {
 			gpm_error_destroy(err);
-			continue;
+			if (size > buf_cap) {
+				uint8_t *nb = realloc(buf, (size_t)size);
+				if (!nb)
+					break;
+				buf = nb;
+				buf_cap = (size_t)size;
+			}
+			if ((err = gpm_memory_read(p->mem, addr, buf, (size_t)size))) {
+				gpm_error_destroy(err);
+				continue;
+			}
+			mem = buf;
 		}
 		uint64_t type = h->types[g->type[id]].type;
 		const struct tdesc *d = desc_of(&pr, type);
 		if (!d || !d->size)
 			continue;
 		pr.cur = id;
-		pr.obj = buf + skip;
+		pr.obj = mem + skip;
 		pr.obj_size = size - skip;
 		uint64_t tsize = d->size;
 		for (uint64_t off = 0; off + tsize <= size - skip; off += tsize)
