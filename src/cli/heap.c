@@ -89,8 +89,10 @@ static struct gpm_error *store_heap(const char *path, const char *db, struct gpm
 		for (size_t i = 0; i < h->ntypes; i++)
 			t[i] = (struct gpm_store_heap_type){h->types[i].name, h->types[i].count,
 			                                    h->types[i].bytes};
+		// Types found along pointers are in the types' counts too.
 		t[h->ntypes] = (struct gpm_store_heap_type){
-		    "(untyped)", h->objects - h->typed_objects, h->bytes - h->typed_bytes};
+		    "(untyped)", h->objects - h->typed_objects - h->inferred_objects,
+		    h->bytes - h->typed_bytes - h->inferred_bytes};
 		err = gpm_store_heap_summary(st, *id, h->bytes, h->objects, h->spans_inuse, t,
 		                             h->ntypes + 1);
 	}
