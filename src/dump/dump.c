@@ -989,7 +989,8 @@ static bool label_token(struct parser *P, const char *s, size_t n, size_t *i, ch
 			j++;
 		if (!gpm_vec_reserve(&P->tmp, P->tmp.len + (j - st)))
 			return false;
-		memcpy(P->tmp.v, s + st, j - st);
+		if (j > st)
+			memcpy(P->tmp.v, s + st, j - st);
 		P->tmp.len = j - st;
 	}
 	*i = j;
@@ -1018,7 +1019,8 @@ static struct gpm_error *parse_labels(struct parser *P, struct gpm_goroutine *g,
 		char *key = malloc(P->tmp.len + 1);
 		if (!key)
 			return &gpm_error_nomem;
-		memcpy(key, P->tmp.v, P->tmp.len);
+		if (P->tmp.len) // tmp.v is NULL until the first non-empty token
+			memcpy(key, P->tmp.v, P->tmp.len);
 		size_t klen = P->tmp.len;
 		if (i < n && s[i] == ':')
 			i++;
@@ -1172,6 +1174,11 @@ static bool push_frame(struct parser *P, const char *name, size_t name_len, cons
 
 static bool push_args(struct parser *P, const char *s, size_t n)
 {
+	// Kept NUL-terminated: an argument text ends at a NUL byte (the runtime prints none;
+	// gpm_args_iter_next cuts texts read in place the same way).
+	const char *z = n ? memchr(s, 0, n) : NULL;
+	if (z)
+		n = (size_t)(z - s);
 	if (P->gargs.cap - P->gargs.len <= n && !gpm_vec_reserve(&P->gargs, P->gargs.len + n + 1))
 		return false;
 	memcpy(P->gargs.v + P->gargs.len, s, n);

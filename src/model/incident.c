@@ -301,6 +301,9 @@ bool gpm_args_iter_next(struct gpm_args_iter *it, const char **s, size_t *n)
 	*n = (size_t)(e - 1 - *s);
 	if (*n == 3 && memcmp(*s, "...", 3) == 0)
 		*n = 0;
+	const char *z = *n ? memchr(*s, 0, *n) : NULL; // as copied texts: up to a NUL
+	if (z)
+		*n = (size_t)(z - *s);
 	// Then the location line.
 	const char *l = e + 1 < it->end ? memchr(e + 1, '\n', (size_t)(it->end - e - 1)) : NULL;
 	it->p = l ? l + 1 : it->end;
