@@ -26,7 +26,10 @@ static void heap_holders(struct gpm_incident *inc, const struct gpm_heap *h)
 		const char *kind = x->kind == GPM_HEAP_ROOT_GLOBAL  ? "(global)"
 		                   : x->kind == GPM_HEAP_ROOT_FRAME ? "(stack frame)"
 		                                                    : "shared by several roots";
-		snprintf(what, sizeof(what), "%s %s", x->name, kind);
+		if (x->holds)
+			snprintf(what, sizeof(what), "%s %s (holding %s)", x->name, kind, x->holds);
+		else
+			snprintf(what, sizeof(what), "%s %s", x->name, kind);
 		struct gpm_heap_holder *hd = &inc->heap_holders[inc->nheap_holders];
 		hd->what = gpm_incident_str(inc, what, strlen(what));
 		hd->bytes = x->retained_bytes;

@@ -1538,6 +1538,56 @@ out:
 	return err;
 }
 
+/* An entry at the top of the dominator tree: its node and preorder number. */
+struct top {
+	uint32_t node, i;
+};
+
+/*
+ * What each top entry mostly holds: the child in the dominator tree that retains most,
+ * followed down while it is untyped and keeps at least 90% (a map's header to its
+ * buckets, a struct to its slice's array), so that "object (32 B, untyped)" can say it
+ * holds "[]main.Entry". One pass over the tree per level.
+ */
+static void holdings(struct gpm_heap_graph *g, struct gpm_heap *h, const uint32_t *idom,
+                     const uint32_t *vertex, const uint64_t *bytes, uint32_t n,
+                     const struct top *best, size_t keep)
+{
+	uint32_t cur[TOP_ROOTS], pick[TOP_ROOTS];
+	for (size_t j = 0; j < keep; j++)
+		cur[j] = best[j].i;
+	for (int level = 0; level < 4; level++) {
+		bool any = false;
+		for (size_t j = 0; j < keep; j++)
+			pick[j] = 0;
+		for (uint32_t i = 2; i <= n; i++)
+			for (size_t j = 0; j < keep; j++)
+				if (idom[i] == cur[j] && cur[j] &&
+				    (!pick[j] || bytes[i] > bytes[pick[j]]))
+					pick[j] = i;
+		for (size_t j = 0; j < keep && j < h->ret.nroots; j++) {
+			struct gpm_heap_root *x = &h->ret.roots[j];
+			uint32_t c = pick[j], v = c ? vertex[c] : NONE32;
+			if (!c || v >= g->nslots || bytes[c] * 10 < bytes[cur[j]] * 9) {
+				cur[j] = 0;
+				continue;
+			}
+			// An untyped object says little: look one level further down for a
+			// typed one.
+			if (g->type[v] == NONE32) {
+				cur[j] = c;
+				any = true;
+				continue;
+			}
+			x->holds = hop_name(g, h, v);
+			x->holds_bytes = bytes[c];
+			cur[j] = 0;
+		}
+		if (!any)
+			break;
+	}
+}
+
 static struct gpm_error *retained(struct gpm_heap_graph *g, struct gpm_heap *h)
 {
 	uint32_t s = g->nnodes - 1, *idom = NULL, *vertex = NULL, n = 0;
@@ -1568,9 +1618,7 @@ static struct gpm_error *retained(struct gpm_heap_graph *g, struct gpm_heap *h)
 	size_t nr = 0;
 	for (uint32_t i = 2; i <= n; i++)
 		nr += idom[i] == 1;
-	struct top {
-		uint32_t node, i;
-	} *all = calloc(nr ? nr : 1, sizeof(*all));
+	struct top *all = calloc(nr ? nr : 1, sizeof(*all));
 	if (!all) {
 		err = &gpm_error_nomem;
 		goto out;
@@ -1619,6 +1667,7 @@ static struct gpm_error *retained(struct gpm_heap_graph *g, struct gpm_heap *h)
 			break;
 		h->ret.nroots++;
 	}
+	holdings(g, h, idom, vertex, bytes, n, best, keep);
 	// Per type: the bytes dominated by instances that no other instance dominates. One
 	// pass per type over the preorder (a node's dominator comes before it).
 	uint64_t *keys = calloc(h->ntypes ? h->ntypes : 1, sizeof(*keys));
@@ -2084,8 +2133,10 @@ void gpm_heap_retention_free(struct gpm_heap_retention *r)
 {
 	free(r->skipped);
 	free(r->dominators_skipped);
-	for (size_t i = 0; i < r->nroots; i++)
+	for (size_t i = 0; i < r->nroots; i++) {
 		free(r->roots[i].name);
+		free(r->roots[i].holds);
+	}
 	free(r->roots);
 	for (size_t i = 0; i < r->npaths; i++) {
 		for (size_t k = 0; k < r->paths[i].nhops; k++)

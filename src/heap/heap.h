@@ -65,6 +65,9 @@ struct gpm_heap_root {
 	uint64_t addr, size; /* the global; for a frame the stack words scanned [addr, addr+size) */
 	uint64_t goid;       /* frames */
 	uint64_t retained_objects, retained_bytes; /* dominated by this root alone */
+	char *holds;          /* owned: the type it mostly keeps (its largest dominated
+	                         object, followed through untyped ones), NULL when none */
+	uint64_t holds_bytes; /* that object's retained bytes */
 };
 
 /* One step of a reference path: a root or a heap object. */

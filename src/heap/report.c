@@ -124,12 +124,17 @@ static void retention_text(const struct gpm_heap *h, struct gpm_strbuf *sb)
 			                  pct(x->retained_bytes, h->bytes), x->retained_objects,
 			                  x->name);
 			if (x->kind == GPM_HEAP_ROOT_GLOBAL)
-				gpm_strbuf_printf(sb, " (global at 0x%" PRIx64 ")\n", x->addr);
+				gpm_strbuf_printf(sb, " (global at 0x%" PRIx64 ")", x->addr);
 			else if (x->kind == GPM_HEAP_ROOT_FRAME)
-				gpm_strbuf_puts(sb, " (stack frame)\n");
+				gpm_strbuf_puts(sb, " (stack frame)");
 			else
-				gpm_strbuf_printf(
-				    sb, " at 0x%" PRIx64 " (shared by several roots)\n", x->addr);
+				gpm_strbuf_printf(sb, " at 0x%" PRIx64 " (shared by several roots)",
+				                  x->addr);
+			if (x->holds) {
+				human(b, sizeof(b), x->holds_bytes);
+				gpm_strbuf_printf(sb, ", holding %s (%s)", x->holds, b);
+			}
+			gpm_strbuf_putc(sb, '\n');
 		}
 	} else if (r->dominators_skipped) {
 		gpm_strbuf_printf(sb, "  retained sizes not computed: %s\n", r->dominators_skipped);
@@ -344,6 +349,10 @@ static void retention_json(const struct gpm_heap *h, struct gpm_json *j)
 				gpm_json_kv_uint(j, "goroutine", x->goid);
 			gpm_json_kv_uint(j, "retained_objects", x->retained_objects);
 			gpm_json_kv_uint(j, "retained_bytes", x->retained_bytes);
+			if (x->holds) {
+				gpm_json_kv_string(j, "holds", x->holds);
+				gpm_json_kv_uint(j, "holds_bytes", x->holds_bytes);
+			}
 			gpm_json_object_end(j);
 		}
 		gpm_json_array_end(j);

@@ -59,9 +59,9 @@ check "random bytes" 4 -- analyze --db "$db" "$tmp/junk"
 
 # Out of memory in a core: the finding says what holds the heap (its dominator tree): the
 # cache that goroutine 9's frame reaches, 60 MiB of the 60 MiB heap.
-check "analyze an out-of-memory core" 0 -- analyze --no-store --exe "$e/go1.22-crash2-stripped.zst" "$c/go1.22-crash2-oom-stripped/core.zst"
+check "analyze an out-of-memory core" 0 -- analyze --no-store --width 400 --exe "$e/go1.22-crash2-stripped.zst" "$c/go1.22-crash2-oom-stripped/core.zst"
 has "oom headline" "$tmp/out" "out of memory while allocating in main.(\*Cache).add"
-has "what holds the heap" "$tmp/out" "held by .*object (32 B, untyped) shared by several roots retains 60 MiB (99% of the"
+has "what holds the heap" "$tmp/out" "held by .*object (32 B, untyped) shared by several roots (holding \[\]main.Entry) retains 60 MiB (99% of the"
 has "how it is reached" "$tmp/out" "reached as goroutine 9: main.(\*Cache).add"
 has "next step names it" "$tmp/out" "Start with what holds the memory"
 
