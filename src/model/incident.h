@@ -299,7 +299,7 @@ struct gpm_incident {
 	/* What holds the heap, for cores of out-of-memory crashes (src/cli/load_core.c): the
 	 * top of the heap's dominator tree that keeps at least 1% of it, largest first. */
 	struct gpm_heap_holder {
-		const char *what; /* interned: "main.cache (global), holding []T", "goroutine 9:
+		const char *what; /* interned: "main.cache (global) (holding []T)", "goroutine 9:
 		                     main.(*Cache).add (stack frame)", "object (32 B, untyped)
 		                     shared by several roots" */
 		const char *path; /* interned: how a root reaches a shared object ("goroutine 9:
