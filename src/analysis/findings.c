@@ -26,6 +26,7 @@ const char *gpm_confidence_name(enum gpm_confidence c)
 	return c <= GPM_CONFIDENCE_HEURISTIC ? n[c] : "?";
 }
 
+static char *vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static char *vfmt(const char *fmt, va_list ap)
 {
 	char *s = NULL;
