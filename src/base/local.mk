@@ -7,3 +7,4 @@ libgopm_a_SOURCES += \
 	src/base/strbuf.c src/base/strbuf.h \
 	src/base/vec.c src/base/vec.h
 libgopm_a_SOURCES += src/base/sha256.c src/base/sha256.h
+libgopm_a_SOURCES += src/base/u64map.c src/base/u64map.h

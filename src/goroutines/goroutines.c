@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/u64map.h"
 #include "base/vec.h"
 
 #define NONE UINT64_MAX
@@ -76,11 +77,9 @@ struct ctx {
 	GPM_VEC(struct lframe) tail;  /* ring of the outermost frames */
 	GPM_VEC(struct thread_map) threads;
 	const char *state_str[256 + GPM_G_UNKNOWN + 1]; /* interned: wait reasons, then statuses */
-	GPM_VEC(uint64_t) since; /* g.waitsince per goroutine read, for the wait minutes */
-	uint64_t newest;         /* the newest waitsince seen */
-	uint64_t *creator_pc;    /* gopc -> created_by frame index, open addressing */
-	uint32_t *creator_frame;
-	size_t creator_cap, creator_len;
+	GPM_VEC(uint64_t) since;    /* g.waitsince per goroutine read, for the wait minutes */
+	uint64_t newest;            /* the newest waitsince seen */
+	struct gpm_u64map creators; /* gopc -> created_by frame index */
 	const struct sigframe_layout *sigframe;
 	uint64_t sigtramp[2]; /* entries of runtime.sigtramp and runtime.cgoSigtramp */
 	char name_buf[1024];
@@ -717,43 +716,15 @@ static struct gpm_error *created_by(struct ctx *c, struct gpm_goroutine *g, uint
 {
 	if (!gopc || g->id == 1)
 		return NULL;
-	if ((c->creator_len + 1) * 2 > c->creator_cap) {
-		size_t ncap = c->creator_cap ? c->creator_cap * 2 : 1024;
-		uint64_t *keys = calloc(ncap, sizeof(*keys));
-		uint32_t *vals = calloc(ncap, sizeof(*vals));
-		if (!keys || !vals) {
-			free(keys);
-			free(vals);
-			return &gpm_error_nomem;
-		}
-		for (size_t i = 0; i < c->creator_cap; i++) {
-			if (!c->creator_pc[i])
-				continue;
-			size_t j = (c->creator_pc[i] * 0x9e3779b97f4a7c15ULL >> 20) & (ncap - 1);
-			while (keys[j])
-				j = (j + 1) & (ncap - 1);
-			keys[j] = c->creator_pc[i];
-			vals[j] = c->creator_frame[i];
-		}
-		free(c->creator_pc);
-		free(c->creator_frame);
-		c->creator_pc = keys;
-		c->creator_frame = vals;
-		c->creator_cap = ncap;
-	}
-	size_t j = (gopc * 0x9e3779b97f4a7c15ULL >> 20) & (c->creator_cap - 1);
-	while (c->creator_pc[j] && c->creator_pc[j] != gopc)
-		j = (j + 1) & (c->creator_cap - 1);
-	if (!c->creator_pc[j]) {
-		uint32_t idx;
+	uint32_t idx;
+	if (!gpm_u64map_get(&c->creators, gopc, &idx)) {
 		struct gpm_error *err = creator_frame(c, gopc, &idx);
 		if (err)
 			return err;
-		c->creator_pc[j] = gopc;
-		c->creator_frame[j] = idx;
-		c->creator_len++;
+		if (!gpm_u64map_put(&c->creators, gopc, idx))
+			return &gpm_error_nomem;
 	}
-	g->created_by = c->creator_frame[j];
+	g->created_by = idx;
 	return NULL;
 }
 
@@ -1136,8 +1107,7 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	gpm_vec_free(&c.threads);
 	gpm_vec_free(&c.since);
 	free(c.cache);
-	free(c.creator_pc);
-	free(c.creator_frame);
+	gpm_u64map_free(&c.creators);
 	*out = c.inc;
 	return NULL;
 fail:
@@ -1147,8 +1117,7 @@ fail:
 	gpm_vec_free(&c.threads);
 	gpm_vec_free(&c.since);
 	free(c.cache);
-	free(c.creator_pc);
-	free(c.creator_frame);
+	gpm_u64map_free(&c.creators);
 	gpm_incident_destroy(c.inc);
 	return err;
 }

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "base/strbuf.h"
+#include "base/u64map.h"
 #include "core/memory.h"
 #include "elf/exe.h"
 #include "gort/image.h"
@@ -1724,7 +1725,6 @@ out:
 #define MAX_PROP_ELEMS  ((uint64_t)1 << 16)
 
 struct tdesc {
-	uint64_t addr; /* 0 = empty slot */
 	uint8_t kind;
 	bool direct; /* stored directly in an interface word */
 	bool ok;
@@ -1741,12 +1741,11 @@ struct prop {
 	struct gpm_heap *h;
 	gpm_heap_type_intern_fn *intern;
 	void *ctx;
-	struct tdesc *descs;
-	size_t descs_cap, ndescs;
+	GPM_VEC(struct tdesc) descs; /* decoded once each (ok false: unusable) */
+	struct gpm_u64map desc_ids;  /* descriptor address -> index in descs */
 	GPM_VEC(uint32_t) work;
 	bool go124, go126, old_offsets;
-	uint32_t cur; /* the object being walked */
-	const uint8_t *obj;
+	const uint8_t *obj; /* the object being walked */
 	uint64_t obj_size;
 };
 
@@ -1757,50 +1756,22 @@ static bool img_word(struct prop *pr, uint64_t addr, uint64_t *v)
 	return !err;
 }
 
-static const struct tdesc *desc_of(struct prop *pr, uint64_t addr)
+/* Decodes the descriptor at addr into *d (fields: NULL unless a struct); false when it is
+ * not usable. */
+static bool desc_decode(struct prop *pr, uint64_t addr, struct tdesc *d)
 {
-	if (!addr || addr % 8)
-		return NULL;
-	if ((pr->ndescs + 1) * 2 > pr->descs_cap) {
-		if (pr->ndescs >= (1u << 20))
-			return NULL;
-		size_t ncap = pr->descs_cap ? pr->descs_cap * 2 : 1024;
-		struct tdesc *n = calloc(ncap, sizeof(*n));
-		if (!n)
-			return NULL;
-		for (size_t i = 0; i < pr->descs_cap; i++) {
-			if (!pr->descs[i].addr)
-				continue;
-			size_t j = (pr->descs[i].addr * 0x9e3779b97f4a7c15ULL >> 20) & (ncap - 1);
-			while (n[j].addr)
-				j = (j + 1) & (ncap - 1);
-			n[j] = pr->descs[i];
-		}
-		free(pr->descs);
-		pr->descs = n;
-		pr->descs_cap = ncap;
-	}
-	size_t j = (addr * 0x9e3779b97f4a7c15ULL >> 20) & (pr->descs_cap - 1);
-	while (pr->descs[j].addr) {
-		if (pr->descs[j].addr == addr)
-			return pr->descs[j].ok ? &pr->descs[j] : NULL;
-		j = (j + 1) & (pr->descs_cap - 1);
-	}
-	struct tdesc *d = &pr->descs[j];
-	d->addr = addr;
-	pr->ndescs++;
 	uint8_t b[96];
 	struct gpm_error *err = gpm_goimage_read(pr->p->img, addr, b, sizeof(b));
 	if (err) {
 		gpm_error_destroy(err);
-		return NULL;
+		return false;
 	}
 	memcpy(&d->size, b, 8);
 	memcpy(&d->ptrdata, b + 8, 8);
 	d->kind = b[23] & 0x1f;
 	d->direct = pr->go126 ? (b[20] & 0x20) != 0 : (b[23] & 0x20) != 0;
 	if (d->ptrdata > d->size || d->size > ((uint64_t)1 << 40))
-		return NULL;
+		return false;
 	switch (d->kind) {
 	case GPM_KIND_POINTER:
 	case GPM_KIND_SLICE:
@@ -1824,12 +1795,12 @@ static const struct tdesc *desc_of(struct prop *pr, uint64_t addr)
 		memcpy(&fp, b + 56, 8);
 		memcpy(&n, b + 64, 8);
 		if (n > MAX_DESC_FIELDS || !(d->fields = calloc(n ? n : 1, sizeof(*d->fields))))
-			return NULL;
+			return false;
 		for (uint64_t i = 0; i < n; i++) {
 			uint64_t f[3];
 			if ((err = gpm_goimage_read(pr->p->img, fp + i * 24, f, sizeof(f)))) {
 				gpm_error_destroy(err);
-				return NULL;
+				return false;
 			}
 			d->fields[i] = (struct tfield){pr->old_offsets ? f[2] >> 1 : f[2], f[1]};
 		}
@@ -1839,8 +1810,29 @@ static const struct tdesc *desc_of(struct prop *pr, uint64_t addr)
 	default:
 		break;
 	}
-	d->ok = true;
-	return d;
+	return true;
+}
+
+/* The descriptor at addr, decoded on first use, copied into *out (its fields stay owned
+ * by the cache); false when it is not usable. */
+static bool desc_of(struct prop *pr, uint64_t addr, struct tdesc *out)
+{
+	uint32_t i;
+	if (!addr || addr % 8)
+		return false;
+	if (!gpm_u64map_get(&pr->desc_ids, addr, &i)) {
+		if (pr->descs.len >= (1u << 20))
+			return false;
+		struct tdesc *d = gpm_vec_push(&pr->descs);
+		if (!d)
+			return false;
+		i = (uint32_t)(pr->descs.len - 1);
+		d->ok = desc_decode(pr, addr, d);
+		if (!gpm_u64map_put(&pr->desc_ids, addr, i))
+			return false;
+	}
+	*out = pr->descs.v[i];
+	return out->ok;
 }
 
 static void prop_target(struct prop *pr, uint64_t v, uint64_t type)
@@ -1854,11 +1846,11 @@ static void prop_target(struct prop *pr, uint64_t v, uint64_t type)
 	uint32_t t = sp->first + (uint32_t)k;
 	if (k >= sp->nelems || !allocated(g, t) || g->type[t] != NONE32)
 		return;
-	const struct tdesc *d = desc_of(pr, type);
-	if (!d || !d->size || d->size > size)
+	struct tdesc d;
+	if (!desc_of(pr, type, &d) || !d.size || d.size > size)
 		return;
 	// A pointer-free type in a pointer-bearing span (or the reverse) is not it.
-	if (((sp->flags & GPM_HEAP_SPAN_NOSCAN) != 0) != (d->ptrdata == 0))
+	if (((sp->flags & GPM_HEAP_SPAN_NOSCAN) != 0) != (d.ptrdata == 0))
 		return;
 	uint32_t i = pr->intern(pr->ctx, type, size);
 	if (i == NONE32)
@@ -1868,7 +1860,7 @@ static void prop_target(struct prop *pr, uint64_t v, uint64_t type)
 	pr->h->types[i].bytes += size;
 	pr->h->inferred_objects++;
 	pr->h->inferred_bytes += size;
-	uint32_t *w = d->ptrdata ? gpm_vec_push(&pr->work) : NULL;
+	uint32_t *w = d.ptrdata ? gpm_vec_push(&pr->work) : NULL;
 	if (w)
 		*w = t;
 }
@@ -1881,84 +1873,69 @@ static bool obj_word_at(struct prop *pr, uint64_t off, uint64_t *v)
 	return true;
 }
 
-static void prop_map(struct prop *pr, uint64_t m, const struct tdesc *d)
+static void prop_map(struct prop *pr, uint64_t m, uint64_t bucket)
 {
 	uint64_t a, n;
-	if (!m || !d->bucket)
+	if (!m || !bucket)
 		return;
 	if (!pr->go124) {
 		if (img_word(pr, m + 16, &a))
-			prop_target(pr, a, d->bucket);
+			prop_target(pr, a, bucket);
 		if (img_word(pr, m + 24, &a))
-			prop_target(pr, a, d->bucket);
+			prop_target(pr, a, bucket);
 		return;
 	}
 	if (!img_word(pr, m + 16, &a) || !img_word(pr, m + 24, &n))
 		return;
 	if (n == 0) {
-		prop_target(pr, a, d->bucket);
+		prop_target(pr, a, bucket);
 		return;
 	}
 	for (uint64_t i = 0; i < n && i < MAX_PROP_ELEMS; i++) {
 		uint64_t tab, groups;
 		if (img_word(pr, a + i * 8, &tab) && img_word(pr, tab + 16, &groups))
-			prop_target(pr, groups, d->bucket);
+			prop_target(pr, groups, bucket);
 	}
 }
 
 static void prop_value(struct prop *pr, uint64_t type, uint64_t off, unsigned depth)
 {
-	const struct tdesc *d = desc_of(pr, type);
-	uint64_t v, tw;
-	if (!d || !d->ptrdata || depth > MAX_PROP_DEPTH || off >= pr->obj_size)
+	struct tdesc d, dd, e;
+	uint64_t v, tw, dyn;
+	if (!desc_of(pr, type, &d) || !d.ptrdata || depth > MAX_PROP_DEPTH || off >= pr->obj_size)
 		return;
-	switch (d->kind) {
+	switch (d.kind) {
 	case GPM_KIND_POINTER:
-		if (obj_word_at(pr, off, &v))
-			prop_target(pr, v, d->elem);
-		break;
 	case GPM_KIND_SLICE:
 		if (obj_word_at(pr, off, &v))
-			prop_target(pr, v, d->elem);
+			prop_target(pr, v, d.elem);
 		break;
 	case GPM_KIND_MAP:
 		if (obj_word_at(pr, off, &v))
-			prop_map(pr, v, d);
+			prop_map(pr, v, d.bucket);
 		break;
-	case GPM_KIND_INTERFACE: {
-		uint64_t dyn;
+	case GPM_KIND_INTERFACE:
 		if (!obj_word_at(pr, off, &tw) || !tw || !obj_word_at(pr, off + 8, &v))
 			break;
-		if (d->nmethods ? !img_word(pr, tw + 8, &dyn) : !(dyn = tw, 1))
+		if (d.nmethods ? !img_word(pr, tw + 8, &dyn) : !(dyn = tw, 1))
 			break;
-		const struct tdesc *dd = desc_of(pr, dyn);
-		if (!dd)
+		if (!desc_of(pr, dyn, &dd))
 			break;
-		if (!dd->direct)
+		if (!dd.direct)
 			prop_target(pr, v, dyn);
-		else if (dd->kind == GPM_KIND_POINTER)
-			prop_target(pr, v, dd->elem);
+		else if (dd.kind == GPM_KIND_POINTER)
+			prop_target(pr, v, dd.elem);
 		break;
-	}
-	case GPM_KIND_ARRAY: {
-		const struct tdesc *e = desc_of(pr, d->elem);
-		if (!e || !e->size || !e->ptrdata)
+	case GPM_KIND_ARRAY:
+		if (!desc_of(pr, d.elem, &e) || !e.size || !e.ptrdata)
 			break;
-		uint64_t elem = d->elem, esize = e->size;
 		// The descriptor's length is bounded by the object read, not trusted alone.
-		for (uint64_t k = 0; k < d->len && off + k * esize < pr->obj_size; k++)
-			prop_value(pr, elem, off + k * esize, depth + 1);
+		for (uint64_t k = 0; k < d.len && off + k * e.size < pr->obj_size; k++)
+			prop_value(pr, d.elem, off + k * e.size, depth + 1);
 		break;
-	}
 	case GPM_KIND_STRUCT:
-		for (uint32_t i = 0; i < d->nfields; i++) {
-			// desc_of may move the table: re-find d's fields each time.
-			const struct tdesc *dd = desc_of(pr, type);
-			if (!dd || i >= dd->nfields)
-				break;
-			struct tfield f = dd->fields[i];
-			prop_value(pr, f.type, off + f.off, depth + 1);
-		}
+		for (uint32_t i = 0; i < d.nfields; i++)
+			prop_value(pr, d.fields[i].type, off + d.fields[i].off, depth + 1);
 		break;
 	default:
 		break;
@@ -2047,22 +2024,22 @@ static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, str
 			mem = buf;
 		}
 		uint64_t type = h->types[g->type[id]].type;
-		const struct tdesc *d = desc_of(&pr, type);
-		if (!d || !d->size)
+		struct tdesc d;
+		if (!desc_of(&pr, type, &d) || !d.size)
 			continue;
-		pr.cur = id;
 		pr.obj = mem + skip;
 		pr.obj_size = size - skip;
-		uint64_t tsize = d->size;
+		uint64_t tsize = d.size;
 		for (uint64_t off = 0; off + tsize <= size - skip; off += tsize)
 			prop_value(&pr, type, off, 0);
 	}
 	free(buf);
 	gpm_core_release_pages(p->core);
 	gpm_vec_free(&pr.work);
-	for (size_t i = 0; i < pr.descs_cap; i++)
-		free(pr.descs[i].fields);
-	free(pr.descs);
+	for (size_t i = 0; i < pr.descs.len; i++)
+		free(pr.descs.v[i].fields);
+	gpm_vec_free(&pr.descs);
+	gpm_u64map_free(&pr.desc_ids);
 }
 
 /* ---- entry point ---- */

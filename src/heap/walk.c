@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/u64map.h"
 #include "elf/exe.h"
 #include "goroutines/objects.h"
 #include "heap/graph.h"
@@ -51,19 +52,14 @@ struct span_layout {
 	    state, elemsize, largetype, acbc;
 };
 
-struct type_slot {
-	uint64_t key; /* type address | 1 for "[]T"; 0 = empty */
-	size_t index; /* into types */
-};
-
 struct walk {
 	struct gpm_process *p;
 	struct gpm_heap *h;
 	struct span_layout sl;
 	unsigned ps;
 	uint64_t types_lo, types_hi; /* [moduledata.types, etypes) */
-	struct type_slot *slots;
-	size_t slots_cap, types_cap;
+	struct gpm_u64map type_ids;  /* type address | 1 for "[]T" -> index in h->types */
+	size_t types_cap;
 	bool types_capped;
 	struct gpm_heap_graph *graph; /* with retention */
 	bool greentea;                /* the green tea collector (Go 1.25 experiment, 1.26+) */
@@ -331,35 +327,15 @@ static size_t type_index(struct walk *w, uint64_t type, uint64_t usable)
 		return SIZE_MAX;
 	bool array = tsize * 2 <= usable;
 	uint64_t key = type | array;
-	if ((h->ntypes + 1) * 2 > w->slots_cap) {
-		if (h->ntypes >= GPM_HEAP_MAX_TYPES) {
-			if (!w->types_capped)
-				warn(h, "more than %d distinct types: the rest are untyped",
-				     GPM_HEAP_MAX_TYPES);
-			w->types_capped = true;
-			return SIZE_MAX;
-		}
-		size_t ncap = w->slots_cap ? w->slots_cap * 2 : 1024;
-		struct type_slot *n = calloc(ncap, sizeof(*n));
-		if (!n)
-			return SIZE_MAX;
-		for (size_t i = 0; i < w->slots_cap; i++) {
-			if (!w->slots[i].key)
-				continue;
-			size_t j = (w->slots[i].key * 0x9e3779b97f4a7c15ULL >> 24) & (ncap - 1);
-			while (n[j].key)
-				j = (j + 1) & (ncap - 1);
-			n[j] = w->slots[i];
-		}
-		free(w->slots);
-		w->slots = n;
-		w->slots_cap = ncap;
-	}
-	size_t j = (key * 0x9e3779b97f4a7c15ULL >> 24) & (w->slots_cap - 1);
-	while (w->slots[j].key) {
-		if (w->slots[j].key == key)
-			return w->slots[j].index;
-		j = (j + 1) & (w->slots_cap - 1);
+	uint32_t known;
+	if (gpm_u64map_get(&w->type_ids, key, &known))
+		return known;
+	if (h->ntypes >= GPM_HEAP_MAX_TYPES) {
+		if (!w->types_capped)
+			warn(h, "more than %d distinct types: the rest are untyped",
+			     GPM_HEAP_MAX_TYPES);
+		w->types_capped = true;
+		return SIZE_MAX;
 	}
 	char name[512];
 	if (!gpm_objects_type_name(w->p->img, type, name + 2, sizeof(name) - 2, NULL))
@@ -379,14 +355,14 @@ static size_t type_index(struct walk *w, uint64_t type, uint64_t usable)
 		w->types_cap = ncap;
 	}
 	char *copy = gpm_safe_strndup(s, strlen(s));
-	if (!copy)
+	if (!copy || !gpm_u64map_put(&w->type_ids, key, (uint32_t)h->ntypes)) {
+		free(copy);
 		return SIZE_MAX;
+	}
 	struct gpm_heap_type *t = &h->types[h->ntypes];
 	memset(t, 0, sizeof(*t));
 	t->name = copy;
 	t->type = type;
-	w->slots[j].key = key;
-	w->slots[j].index = h->ntypes;
 	return h->ntypes++;
 }
 
@@ -749,11 +725,11 @@ struct gpm_error *gpm_heap_read(struct gpm_process *p, const struct gpm_heap_opt
 	}
 	if (h->ntypes)
 		qsort(h->types, h->ntypes, sizeof(*h->types), type_cmp);
-	free(w.slots);
+	gpm_u64map_free(&w.type_ids);
 	*out = h;
 	return NULL;
 fail:
-	free(w.slots);
+	gpm_u64map_free(&w.type_ids);
 	gpm_heap_graph_destroy(w.graph);
 	gpm_heap_destroy(h);
 	return err;
