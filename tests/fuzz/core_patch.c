@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/source.h"
+#include "goroutines/goroutines.h"
 #include "core_patch.h"
 
 struct range {
@@ -36,6 +37,27 @@ void core_patch_range(const struct gpm_core *core, uint64_t addr, uint64_t len)
 		return;
 	ranges = r;
 	ranges[nranges++] = (struct range){off, len};
+}
+
+void core_patch_goroutines(struct gpm_process *p, uint64_t g_bytes)
+{
+	struct gpm_incident *inc;
+	struct gpm_error *err = gpm_goroutines_read(p, NULL, &inc);
+	if (err) {
+		gpm_error_destroy(err);
+		return;
+	}
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		uint32_t n;
+		gpm_goroutine_frames(inc, g, &n);
+		if (g_bytes)
+			core_patch_range(p->core, gpm_goroutine_extra(inc, g)->gaddr, g_bytes);
+		const struct gpm_frame_regs *regs = gpm_goroutine_regs(inc, g);
+		if (regs && n)
+			core_patch_range(p->core, regs[0].sp, regs[n - 1].fp - regs[0].sp + 8);
+	}
+	gpm_incident_destroy(inc);
 }
 
 static struct gpm_error *open_image(struct gpm_process **p)

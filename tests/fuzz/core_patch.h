@@ -18,6 +18,10 @@
 /* Adds a range to aim patches at: [addr, addr+len) of the core's memory. */
 void core_patch_range(const struct gpm_core *core, uint64_t addr, uint64_t len);
 
+/* Adds every goroutine's stack (from its innermost sp to its outermost fp) and, when
+ * g_bytes is not 0, the first g_bytes of its runtime.g. */
+void core_patch_goroutines(struct gpm_process *p, uint64_t g_bytes);
+
 /* Loads the fixture (once) and calls choose(p) to add the ranges. False when unusable. */
 bool core_patch_setup(const char *default_core, void (*choose)(struct gpm_process *p));
 

@@ -12,22 +12,7 @@
 
 static void choose(struct gpm_process *p)
 {
-	struct gpm_incident *inc;
-	struct gpm_error *err = gpm_goroutines_read(p, NULL, &inc);
-	if (err) {
-		gpm_error_destroy(err);
-		return;
-	}
-	for (size_t i = 0; i < inc->goroutines.len; i++) {
-		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		uint32_t n;
-		gpm_goroutine_frames(inc, g, &n);
-		core_patch_range(p->core, gpm_goroutine_extra(inc, g)->gaddr, 512);
-		const struct gpm_frame_regs *regs = gpm_goroutine_regs(inc, g);
-		if (regs && n)
-			core_patch_range(p->core, regs[0].sp, regs[n - 1].fp - regs[0].sp + 8);
-	}
-	gpm_incident_destroy(inc);
+	core_patch_goroutines(p, 512);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

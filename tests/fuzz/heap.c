@@ -19,9 +19,9 @@
 static void choose(struct gpm_process *p)
 {
 	struct gpm_heap *h;
-	struct gpm_error *err = gpm_heap_read(p, NULL, &h);
 	const struct gpm_layout *sl;
-	if (err || (err = gpm_goimage_layout(p->img, "runtime.mspan", &sl))) {
+	struct gpm_error *err = gpm_goimage_layout(p->img, "runtime.mspan", &sl);
+	if (err || (err = gpm_heap_read(p, NULL, &h))) {
 		gpm_error_destroy(err);
 		return;
 	}
@@ -45,20 +45,7 @@ static void choose(struct gpm_process *p)
 		core_patch_range(p->core, md->bss, md->ebss - md->bss);
 	}
 	gpm_heap_destroy(h);
-	struct gpm_incident *inc;
-	if ((err = gpm_goroutines_read(p, NULL, &inc))) {
-		gpm_error_destroy(err);
-		return;
-	}
-	for (size_t i = 0; i < inc->goroutines.len; i++) {
-		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		uint32_t n;
-		gpm_goroutine_frames(inc, g, &n);
-		const struct gpm_frame_regs *regs = gpm_goroutine_regs(inc, g);
-		if (regs && n)
-			core_patch_range(p->core, regs[0].sp, regs[n - 1].fp - regs[0].sp + 8);
-	}
-	gpm_incident_destroy(inc);
+	core_patch_goroutines(p, 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
