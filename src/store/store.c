@@ -370,6 +370,19 @@ static int64_t *cache_slot(struct name_cache *c, const char *key)
 	return cache_slot(c, key);
 }
 
+/* Steps the bound lookup s: *id gets column 0 of its row, 0 when there is none (rowids
+ * start at 1). */
+static struct gpm_error *lookup_id(struct gpm_store *st, sqlite3_stmt *s, const char *what,
+                                   int64_t *id)
+{
+	int rc = sqlite3_step(s);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return gpm_store_sqlite_error(st, rc, what);
+	return NULL;
+}
+
 static struct gpm_error *name_id(struct gpm_store *st, struct name_cache *cache,
                                  enum gpm_store_stmt get, enum gpm_store_stmt ins, const char *name,
                                  int64_t *id)
@@ -386,19 +399,16 @@ static struct gpm_error *name_id(struct gpm_store *st, struct name_cache *cache,
 	if (err)
 		return err;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*slot = *id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+	if ((err = lookup_id(st, s, "name lookup", id)))
+		return err;
+	if (*id) {
+		*slot = *id;
 		return NULL;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return gpm_store_sqlite_error(st, rc, "name lookup");
 	if ((err = gpm_store_stmt(st, ins, &s)))
 		return err;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
+	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return gpm_store_sqlite_error(st, rc, "name insert");
@@ -456,19 +466,13 @@ static struct gpm_error *store_stack(struct ingest *in, uint32_t si)
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, hash);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		in->stack_ids[si] = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		return NULL;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return gpm_store_sqlite_error(st, rc, "stack lookup");
+	if ((err = lookup_id(st, s, "stack lookup", &in->stack_ids[si])) || in->stack_ids[si])
+		return err;
 	if ((err = gpm_store_stmt(st, STMT_STACK_INSERT, &s)))
 		return err;
 	sqlite3_bind_int64(s, 1, hash);
 	sqlite3_bind_int64(s, 2, stk->nframes);
+	int rc;
 	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
 		return gpm_store_sqlite_error(st, rc, "stack insert");
 	int64_t id = sqlite3_last_insert_rowid(st->db);
@@ -754,15 +758,8 @@ static struct gpm_error *artifact_row(struct gpm_store *st, const struct gpm_sto
 	if (err)
 		return err;
 	sqlite3_bind_text(s, 1, art->sha256, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		return NULL;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return gpm_store_sqlite_error(st, rc, "artifact lookup");
+	if ((err = lookup_id(st, s, "artifact lookup", id)) || *id)
+		return err;
 	if ((err = gpm_store_stmt(st, STMT_ARTIFACT_INSERT, &s)))
 		return err;
 	sqlite3_bind_text(s, 1, art->sha256, -1, SQLITE_STATIC);
@@ -823,17 +820,11 @@ struct gpm_error *gpm_store_ingest(struct gpm_store *st, const struct gpm_incide
 		goto rollback;
 	sqlite3_bind_int64(s, 1, artifact_id);
 	sqlite3_bind_int64(s, 2, inc->snapshot);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+	if ((err = lookup_id(st, s, "incident lookup", &id)))
+		goto rollback;
+	if (id) {
 		st->last_existed = true;
 		goto commit; // keeps a newly kept copy
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		err = gpm_store_sqlite_error(st, rc, "incident lookup");
-		goto rollback;
 	}
 	if ((err = insert_incident(&in, artifact_id, art, rep, &id)))
 		goto rollback;
