@@ -49,6 +49,8 @@ enum gpm_frame_flags {
 	GPM_FRAME_UNKNOWN_PC = 1 << 4, /* pc not in any Go function */
 	GPM_FRAME_SIGNAL = 1 << 5,     /* a frame the runtime's signal handling inserted */
 	GPM_FRAME_NO_ARGS = 1 << 6,    /* arguments not recorded (pprof debug=1): printed "(...)" */
+	GPM_FRAME_C = 1 << 7,          /* a C frame named by the cgo symbolizer: no parentheses */
+	GPM_FRAME_NO_LOC = 1 << 8,     /* the text gave no location line for it */
 };
 
 struct gpm_frame {
