@@ -412,6 +412,10 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 	struct gpm_incident *inc = P->inc;
 	P->inc = NULL;
 	report_lost(P, inc);
+	if (inc->kind == GPM_INPUT_PPROF1 && inc->pprof_total != inc->goroutines.len &&
+	    inc->goroutines.len < P->o.max_goroutines)
+		gpm_incident_warn(inc, "the profile counts %llu goroutines but %zu were read",
+		                  (unsigned long long)inc->pprof_total, inc->goroutines.len);
 	if (P->reversed)
 		gpm_incident_warn(inc, "the log was newest-first (lines in reverse order): read "
 		                       "bottom to top");
@@ -1743,23 +1747,28 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 			labels_len = labels_end(l.s, l.n, 11) - 11;
 			continue;
 		}
-		if (!STARTS(&l, "#\t")) {
+		if (l.n < 2 || l.s[0] != '#' || (l.s[1] != '\t' && l.s[1] != ' ')) {
 			P->p = save;
 			break;
 		}
-		// "#\t0xPC\tfunc+0xOFF\tfile:line" with tab padding (text/tabwriter).
-		size_t k = 2;
+		// "#\t0xPC\tfunc+0xOFF\tfile:line" with tab padding (text/tabwriter); pasted,
+		// the tabs may have become spaces.
+		size_t k = 1;
 		uint64_t pc = 0;
-		if (!parse_hex(l.s, l.n, &k, &pc))
+		while (k < l.n && (l.s[k] == '\t' || l.s[k] == ' '))
+			k++;
+		if (!parse_hex(l.s, l.n, &k, &pc)) {
+			note_lost(P, LOST_LINE, l.s);
 			continue;
-		while (k < l.n && l.s[k] == '\t')
+		}
+		while (k < l.n && (l.s[k] == '\t' || l.s[k] == ' '))
 			k++;
 		struct loc L;
 		memset(&L, 0, sizeof(L));
 		L.pc = pc;
 		const char *name = l.s + k;
 		size_t ne = k;
-		while (ne < l.n && l.s[ne] != '\t')
+		while (ne < l.n && l.s[ne] != '\t' && l.s[ne] != ' ')
 			ne++;
 		size_t name_len = ne - k;
 		// "+0xOFF" at the end of the name
@@ -1773,7 +1782,7 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 				name_len = (size_t)(plus - name);
 			}
 		}
-		while (ne < l.n && l.s[ne] == '\t')
+		while (ne < l.n && (l.s[ne] == '\t' || l.s[ne] == ' '))
 			ne++;
 		const char *loc = l.s + ne;
 		size_t loc_len = l.n - ne;
@@ -2301,6 +2310,11 @@ static struct gpm_error *parse_text(struct parser *P)
 			}
 		}
 		// A stack line nothing above took, after the dump began: a loss, not log text.
+		if (P->inc->kind == GPM_INPUT_PPROF1 && c0 == '#' && l.n > 3 &&
+		    (l.s[1] == '\t' || l.s[1] == ' ')) {
+			note_lost(P, LOST_LINE, l.s);
+			continue;
+		}
 		if (P->inc->goroutines.len && (go_func_shape(&l) || (c0 == '\t' && l.n > 1))) {
 			struct loc L;
 			if (c0 != '\t' || (parse_loc(l.s + 1, l.n - 1, &L), L.ok))

@@ -126,6 +126,8 @@ static bool loc_like(const char *s, size_t n)
 			i++;
 		return i == n && n > 5;
 	}
+	if (!n || s[0] == '#') // pprof debug=1 frames are read as they are
+		return false;
 	for (int i = 0; i < 4 && strip_field(s, &n); i++)
 		;
 	size_t d = n;
@@ -169,6 +171,22 @@ static bool header_like(const char *s, size_t n)
 	return n > 11 && !memcmp(s, "goroutine ", 10) && is_digit(s[10]);
 }
 
+/* A line of a pprof debug=1 record: "N @ 0x…" or "#\t0x…" (tabs maybe spaces). */
+static bool pprof_line(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (n >= 2 && s[0] == '#' && is_space(s[1])) {
+		i = 1;
+		while (i < n && is_space(s[i]))
+			i++;
+		return (n - i >= 3 && s[i] == '0' && s[i + 1] == 'x') ||
+		       starts(s + i, n - i, "labels:");
+	}
+	while (i < n && is_digit(s[i]))
+		i++;
+	return i > 0 && starts(s + i, n - i, " @ 0x");
+}
+
 /* A console continuation can't be any of these on its own. */
 static bool starts_line(const char *s, size_t n)
 {
@@ -185,7 +203,7 @@ static bool starts_line(const char *s, size_t n)
 	    "...",
 	    "[originating from goroutine ",
 	};
-	if (header_like(s, n) || func_like(s, n))
+	if (header_like(s, n) || func_like(s, n) || pprof_line(s, n))
 		return true;
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
 		if (starts(s, n, heads[i]))
@@ -299,6 +317,8 @@ static bool complete_line(const char *s, size_t n)
 		return true;
 	if (header_like(s, n))
 		return s[n - 1] == ':';
+	if (s[0] == '#') // a pprof frame: complete with its ":LINE"
+		return n > 2 && is_digit(s[n - 1]) && memchr(s, ':', n);
 	return func_like(s, n) || loc_like(s, n);
 }
 
@@ -655,18 +675,19 @@ static bool line_loc(const struct ln *l)
 	return loc_like(s, n);
 }
 
-/* Newest-first: locations above their functions, headers below their stacks. */
+/* Newest-first: headers below their stacks (a function line just above a header) rather
+ * than above them (a function line just below). */
 static bool reversed(const struct work *w)
 {
 	size_t fwd = 0, rev = 0;
 	for (size_t i = 0; i + 1 < w->l.len; i++) {
 		const struct ln *a = &w->l.v[i], *b = &w->l.v[i + 1];
-		if (line_func(a) && line_loc(b))
+		if (header_like(a->s, a->n) && line_func(b))
 			fwd++;
-		else if (line_loc(a) && line_func(b) && (i == 0 || !line_func(&w->l.v[i - 1])))
+		else if (line_func(a) && header_like(b->s, b->n))
 			rev++;
 	}
-	return rev >= 3 && rev > 2 * fwd;
+	return (rev >= 2 && rev > 2 * fwd) || (rev == 1 && fwd == 0);
 }
 
 static void reverse(struct work *w)
@@ -760,10 +781,110 @@ static void reindent(struct work *w)
 	}
 }
 
+/* ---- lines broken by word wrap (mail, chat, editors) ---- */
+
+/* Only " +0x…", "fp=0x…", "sp=0x…", "pc=0x…" fields: the end of a location line. */
+static bool loc_tail_only(const char *s, size_t n)
+{
+	size_t i = 0;
+	bool any = false;
+	while (i < n) {
+		while (i < n && s[i] == ' ')
+			i++;
+		if (i >= n)
+			break;
+		if (s[i] == '+')
+			i++;
+		else if (n - i >= 3 && s[i + 2] == '=' &&
+		         (!memcmp(s + i, "fp", 2) || !memcmp(s + i, "sp", 2) ||
+		          !memcmp(s + i, "pc", 2)))
+			i += 3;
+		else
+			return false;
+		if (n - i < 3 || s[i] != '0' || s[i + 1] != 'x' || !is_hex(s[i + 2]))
+			return false;
+		i += 2;
+		while (i < n && is_hex(s[i]))
+			i++;
+		any = true;
+	}
+	return any;
+}
+
+/* "pkg.F(args" cut before its ')': a Go function line's start. */
+static bool func_start(const char *s, size_t n)
+{
+	while (n && is_space(s[n - 1]))
+		n--;
+	if (n < 3 || s[n - 1] == ')' || !(is_alnum(s[0]) || s[0] == '_'))
+		return false;
+	const char *lp = memchr(s, '(', n);
+	if (!lp || lp == s)
+		return false;
+	size_t nl = (size_t)(lp - s);
+	return memchr(s, '.', nl) && !memchr(s, ' ', nl);
+}
+
+/*
+ * Whether line b (trimmed) is the rest of line a (trimmed) cut by a word wrap: a function
+ * line without its ')' continued by what can't start a line, a location continued by its
+ * fp=/sp=/pc= fields, a header continued to its ':'.
+ */
+static bool word_wrapped(const char *a, size_t an, const char *b, size_t bn)
+{
+	if (!bn || !an || is_space(b[0]))
+		return false;
+	if (func_start(a, an))
+		return !starts_line(b, bn) && !loc_like(b, bn) && !header_like(b, bn);
+	if (loc_like(a, an))
+		return loc_tail_only(b, bn);
+	if (header_like(a, an) && a[an - 1] != ':')
+		return !starts_line(b, bn) && !loc_like(b, bn) && memchr(b, ':', bn);
+	return false;
+}
+
+static void rejoin_words(struct work *w)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < w->l.len && !w->nomem;) {
+		struct ln cur = w->l.v[i];
+		size_t j = i + 1;
+		size_t an;
+		const char *a = trim(&cur, &an);
+		for (; j < w->l.len && j - i < MAX_JOIN; j++) {
+			size_t bn;
+			const char *b = trim(&w->l.v[j], &bn);
+			if (!word_wrapped(a, an, b, bn) || an + bn + 1 > MAX_LINE)
+				break;
+			// The wrap ate the blank at the break: Go separates arguments with ", " and
+			// fields with " ".
+			bool blank = !is_space(a[an - 1]) &&
+			             (a[an - 1] == ',' || loc_like(a, an) || header_like(a, an));
+			char *nb = own(w, an + blank + bn);
+			if (!nb)
+				break;
+			memcpy(nb, a, an);
+			if (blank)
+				nb[an] = ' ';
+			memcpy(nb + an + blank, b, bn);
+			a = nb;
+			an += blank + bn;
+		}
+		if (j > i + 1) {
+			cur.s = a;
+			cur.n = an;
+		}
+		w->l.v[out++] = cur;
+		i = j;
+	}
+	if (!w->nomem)
+		w->l.len = out;
+}
+
 /* ---- the quick look ---- */
 
 struct look {
-	bool cr, json, prefixed, indent, doubled, echo, reversed, wrapped;
+	bool cr, json, prefixed, indent, doubled, echo, reversed, wrapped, words;
 };
 
 static bool json_line(const char *s, size_t n)
@@ -809,19 +930,23 @@ static void quick_look(const char *data, size_t len, struct look *k)
 			bool pf = line_func(&prev), cl = n && line_loc(&cur);
 			if (pf && cl && !(n > 1 && s[0] == '\t' && !is_space(s[1])))
 				k->indent = true; // a location not indented by exactly one tab
-			if (pf && cl)
+			if (header_like(prev.s, prev.n) && n && line_func(&cur))
 				fwd++;
-			if (line_loc(&prev) && n && line_func(&cur) &&
-			    !(prev2.s && line_func(&prev2)))
+			else if (pf && header_like(s, n))
 				rev++;
 			if (!prev.n && prev2.s && line_func(&prev2) && cl)
 				k->doubled = true;
+			if (!k->words && n && prev.n) {
+				size_t an, bn;
+				const char *a = trim(&prev, &an), *b = trim(&cur, &bn);
+				k->words = word_wrapped(a, an, b, bn);
+			}
 		}
 		prev2 = prev;
 		prev = cur;
 		s = e ? e + 1 : end;
 	}
-	if (rev >= 3 && rev > 2 * fwd)
+	if ((rev >= 2 && rev > 2 * fwd) || (rev == 1 && fwd == 0))
 		k->reversed = true;
 	if (maxw < MIN_WRAP || maxw > MAX_WRAP || at_max < 3)
 		return;
@@ -896,7 +1021,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	struct look k;
 	quick_look(data, len, &k);
 	if (!k.cr && !k.json && !k.prefixed && !k.indent && !k.doubled && !k.echo && !k.reversed &&
-	    !k.wrapped)
+	    !k.wrapped && !k.words)
 		return false;
 
 	struct work w = {0};
@@ -933,6 +1058,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		undouble(&w);
 		out->fixes |= GPM_UNWRAP_DOUBLE_SPACED;
 	}
+	if (!w.nomem)
+		rejoin_words(&w);
 	if (!w.nomem) {
 		reindent(&w);
 		ok = finish(&w, out);
