@@ -283,29 +283,6 @@ static size_t display_width(const char *s, size_t n)
 	return w;
 }
 
-/*
- * The width a console wrapped the text at, or 0: the widest line is W, several lines are
- * exactly W wide (every wrapped line leaves a chunk of W), and far more than are W-1 or
- * W-2 wide (natural line lengths thin out smoothly).
- */
-static size_t wrap_width(const struct work *w)
-{
-	uint32_t hist[MAX_WRAP + 2] = {0};
-	size_t maxw = 0;
-	for (size_t i = 0; i < w->l.len; i++) {
-		size_t dw = display_width(w->l.v[i].s, w->l.v[i].n);
-		if (dw > MAX_WRAP)
-			return 0;
-		hist[dw]++;
-		if (dw > maxw)
-			maxw = dw;
-	}
-	if (maxw < MIN_WRAP || hist[maxw] < 3)
-		return 0;
-	uint32_t near = hist[maxw - 1] > hist[maxw - 2] ? hist[maxw - 1] : hist[maxw - 2];
-	return hist[maxw] >= 3 * (near + 1) ? maxw : 0;
-}
-
 static bool complete_line(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -331,9 +308,46 @@ static bool continues(const char *s, size_t n, const char *nx, size_t nn)
 		k++;
 	if (!nn)
 		return false;
+	// A line that begins as this one did is a new log line with the same prefix: a
+	// console continuation starts wherever the cut fell.
+	if (n >= 8 && nn >= 8 && !memcmp(s, nx, 8))
+		return false;
 	bool next_starts =
-	    starts_line(nx + k, nn - k) || (k > 0 && loc_like(nx + k, nn - k) && !loc_like(s, n));
+	    starts_line(nx + k, nn - k) || (loc_like(nx + k, nn - k) && !loc_like(s, n));
 	return !(complete_line(s, n) && next_starts);
+}
+
+/*
+ * The width a console wrapped the text at, or 0: the widest line is W, several lines are
+ * exactly W wide (every wrapped line leaves a chunk of W), and far more than are W-1 or
+ * W-2 wide (natural line lengths thin out smoothly).
+ */
+static size_t wrap_width(const struct work *w)
+{
+	uint32_t hist[MAX_WRAP + 2] = {0};
+	size_t maxw = 0;
+	for (size_t i = 0; i < w->l.len; i++) {
+		size_t dw = display_width(w->l.v[i].s, w->l.v[i].n);
+		if (dw > MAX_WRAP)
+			return 0;
+		hist[dw]++;
+		if (dw > maxw)
+			maxw = dw;
+	}
+	if (maxw < MIN_WRAP || hist[maxw] < 3)
+		return 0;
+	uint32_t near = hist[maxw - 1] > hist[maxw - 2] ? hist[maxw - 1] : hist[maxw - 2];
+	if (hist[maxw] <= near)
+		return 0;
+	// Several lines exactly W wide also come from one long line repeated (goroutines on
+	// the same stack): a wrap shows in lines that were really cut.
+	size_t cut = 0;
+	for (size_t i = 0; i + 1 < w->l.len; i++) {
+		const struct ln *a = &w->l.v[i], *b = &w->l.v[i + 1];
+		if (display_width(a->s, a->n) == maxw && continues(a->s, a->n, b->s, b->n))
+			cut++;
+	}
+	return cut * 3 >= hist[maxw] ? maxw : 0;
 }
 
 /* Joins each line exactly W wide with the lines it was cut from. */
@@ -360,10 +374,13 @@ static void unwrap_console(struct work *w, size_t width)
 				memcpy(acc.v, cur.s, cur.n);
 				acc.len = cur.n;
 			}
-			if (!gpm_vec_reserve(&acc, acc.len + nx->n)) {
+			if (!gpm_vec_reserve(&acc, acc.len + nx->n + 1)) {
 				w->nomem = true;
 				break;
 			}
+			// A word wrap at exactly W ate the blank after a ',' (Go prints ", ").
+			if (acc.v[acc.len - 1] == ',' && nx->n && nx->s[0] != ' ')
+				acc.v[acc.len++] = ' ';
 			memcpy(acc.v + acc.len, nx->s, nx->n);
 			acc.len += nx->n;
 			cw = display_width(nx->s, nx->n);
