@@ -187,6 +187,24 @@ static bool pprof_line(const char *s, size_t n)
 	return i > 0 && starts(s + i, n - i, " @ 0x");
 }
 
+/* A register of a crash's dump: "rax    0x0" (runtime/signal_amd64.go dumpregs). */
+static bool reg_line(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && i <= 8 && ((s[i] >= 'a' && s[i] <= 'z') || is_digit(s[i])))
+		i++;
+	if (!i || i > 8 || i >= n || s[i] != ' ')
+		return false;
+	while (i < n && s[i] == ' ')
+		i++;
+	if (n - i < 3 || s[i] != '0' || s[i + 1] != 'x')
+		return false;
+	for (i += 2; i < n; i++)
+		if (!is_hex(s[i]))
+			return false;
+	return true;
+}
+
 /* A console continuation can't be any of these on its own. */
 static bool starts_line(const char *s, size_t n)
 {
@@ -203,7 +221,7 @@ static bool starts_line(const char *s, size_t n)
 	    "...",
 	    "[originating from goroutine ",
 	};
-	if (header_like(s, n) || func_like(s, n) || pprof_line(s, n))
+	if (header_like(s, n) || func_like(s, n) || pprof_line(s, n) || reg_line(s, n))
 		return true;
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
 		if (starts(s, n, heads[i]))
@@ -268,6 +286,81 @@ static void split(struct work *w, const char *data, size_t len)
 	}
 }
 
+/* ---- log prefixes ---- */
+
+static bool is_word(char c)
+{
+	return is_alnum(c) || c == '_';
+}
+
+/*
+ * Length of the prefix of s that matches the learned prefix pre by shape, or -1: runs of
+ * letters and digits may differ (timestamps, pids, file names), runs of blanks may differ
+ * in width inside the prefix (syslog's "May  1"), everything else is literal.
+ */
+static long match_prefix(const char *pre, size_t pn, const char *s, size_t n)
+{
+	if (n >= pn && memcmp(pre, s, pn) == 0)
+		return (long)pn;
+	size_t i = 0, j = 0;
+	while (i < pn) {
+		if (is_word(pre[i])) {
+			while (i < pn && is_word(pre[i]))
+				i++;
+			size_t st = j;
+			while (j < n && is_word(s[j]))
+				j++;
+			if (j == st)
+				return -1;
+		} else if (pre[i] == ' ' && i + 1 < pn) {
+			while (i < pn && pre[i] == ' ')
+				i++;
+			size_t st = j;
+			while (j < n && s[j] == ' ')
+				j++;
+			if (j == st)
+				return -1;
+		} else {
+			if (j >= n || s[j] != pre[i])
+				return -1;
+			i++;
+			j++;
+		}
+	}
+	return (long)j;
+}
+
+/* A header not at the start of its line ("… goroutine 1 [running]:"), other than in the
+ * runtime's own "… in goroutine N" and "running on other thread" texts. */
+static long prefix_len(const char *s, size_t n)
+{
+	long k = find_header(s, n);
+	if (k <= 0 || k >= MAX_PREFIX || s[0] == '{')
+		return -1;
+	if (k >= 4 && !memcmp(s + k - 4, " in ", 4))
+		return -1;
+	return k;
+}
+
+struct prefix {
+	char s[MAX_PREFIX];
+	size_t n;
+};
+
+/* The prefix of the first header line that has one; n = 0 when none. */
+static void learn_prefix(const struct work *w, struct prefix *pre)
+{
+	pre->n = 0;
+	for (size_t i = 0; i < w->l.len; i++) {
+		long k = prefix_len(w->l.v[i].s, w->l.v[i].n);
+		if (k > 0) {
+			pre->n = (size_t)k;
+			memcpy(pre->s, w->l.v[i].s, pre->n);
+			return;
+		}
+	}
+}
+
 /* ---- console wraps ---- */
 
 static size_t display_width(const char *s, size_t n)
@@ -301,17 +394,23 @@ static bool complete_line(const char *s, size_t n)
 
 /* Whether a console joined s[0..n) (exactly W wide) with nx[0..nn): it did unless s is a
  * complete line and nx starts a line of its own. */
-static bool continues(const char *s, size_t n, const char *nx, size_t nn)
+static bool continues(const char *s, size_t n, const char *nx, size_t nn, const struct prefix *pre)
 {
 	size_t k = 0;
 	while (k < nn && is_space(nx[k]))
 		k++;
 	if (!nn)
 		return false;
-	// A line that begins as this one did is a new log line with the same prefix: a
-	// console continuation starts wherever the cut fell.
-	if (n >= 8 && nn >= 8 && !memcmp(s, nx, 8))
-		return false;
+	if (pre && pre->n) {
+		// A line with the log prefix is a new line; the cut line is judged without it.
+		if (match_prefix(pre->s, pre->n, nx, nn) > 0)
+			return false;
+		long m = match_prefix(pre->s, pre->n, s, n);
+		if (m > 0) {
+			s += m;
+			n -= (size_t)m;
+		}
+	}
 	bool next_starts =
 	    starts_line(nx + k, nn - k) || (loc_like(nx + k, nn - k) && !loc_like(s, n));
 	return !(complete_line(s, n) && next_starts);
@@ -322,7 +421,7 @@ static bool continues(const char *s, size_t n, const char *nx, size_t nn)
  * exactly W wide (every wrapped line leaves a chunk of W), and far more than are W-1 or
  * W-2 wide (natural line lengths thin out smoothly).
  */
-static size_t wrap_width(const struct work *w)
+static size_t wrap_width(const struct work *w, const struct prefix *pre)
 {
 	uint32_t hist[MAX_WRAP + 2] = {0};
 	size_t maxw = 0;
@@ -344,14 +443,14 @@ static size_t wrap_width(const struct work *w)
 	size_t cut = 0;
 	for (size_t i = 0; i + 1 < w->l.len; i++) {
 		const struct ln *a = &w->l.v[i], *b = &w->l.v[i + 1];
-		if (display_width(a->s, a->n) == maxw && continues(a->s, a->n, b->s, b->n))
+		if (display_width(a->s, a->n) == maxw && continues(a->s, a->n, b->s, b->n, pre))
 			cut++;
 	}
 	return cut * 3 >= hist[maxw] ? maxw : 0;
 }
 
 /* Joins each line exactly W wide with the lines it was cut from. */
-static void unwrap_console(struct work *w, size_t width)
+static void unwrap_console(struct work *w, size_t width, const struct prefix *pre)
 {
 	GPM_VEC(char) acc = {0};
 	size_t out = 0;
@@ -364,7 +463,7 @@ static void unwrap_console(struct work *w, size_t width)
 			const struct ln *nx = &w->l.v[j];
 			const char *sofar = acc.len ? acc.v : cur.s;
 			size_t sn = acc.len ? acc.len : cur.n;
-			if (!continues(sofar, sn, nx->s, nx->n) || sn + nx->n > MAX_LINE)
+			if (!continues(sofar, sn, nx->s, nx->n, pre) || sn + nx->n > MAX_LINE)
 				break;
 			if (!acc.len) {
 				if (!gpm_vec_reserve(&acc, cur.n + nx->n)) {
@@ -578,62 +677,6 @@ static void decode_json(struct work *w)
 	}
 	gpm_vec_free(&o.owned);
 	w->nomem |= o.nomem;
-}
-
-/* ---- log prefixes ---- */
-
-static bool is_word(char c)
-{
-	return is_alnum(c) || c == '_';
-}
-
-/*
- * Length of the prefix of s that matches the learned prefix pre by shape, or -1: runs of
- * letters and digits may differ (timestamps, pids, file names), runs of blanks may differ
- * in width inside the prefix (syslog's "May  1"), everything else is literal.
- */
-static long match_prefix(const char *pre, size_t pn, const char *s, size_t n)
-{
-	if (n >= pn && memcmp(pre, s, pn) == 0)
-		return (long)pn;
-	size_t i = 0, j = 0;
-	while (i < pn) {
-		if (is_word(pre[i])) {
-			while (i < pn && is_word(pre[i]))
-				i++;
-			size_t st = j;
-			while (j < n && is_word(s[j]))
-				j++;
-			if (j == st)
-				return -1;
-		} else if (pre[i] == ' ' && i + 1 < pn) {
-			while (i < pn && pre[i] == ' ')
-				i++;
-			size_t st = j;
-			while (j < n && s[j] == ' ')
-				j++;
-			if (j == st)
-				return -1;
-		} else {
-			if (j >= n || s[j] != pre[i])
-				return -1;
-			i++;
-			j++;
-		}
-	}
-	return (long)j;
-}
-
-/* A header not at the start of its line ("… goroutine 1 [running]:"), other than in the
- * runtime's own "… in goroutine N" and "running on other thread" texts. */
-static long prefix_len(const char *s, size_t n)
-{
-	long k = find_header(s, n);
-	if (k <= 0 || k >= MAX_PREFIX || s[0] == '{')
-		return -1;
-	if (k >= 4 && !memcmp(s + k - 4, " in ", 4))
-		return -1;
-	return k;
 }
 
 /* Strips the log prefix learned from the header lines (the latest one seen applies). */
@@ -974,7 +1017,7 @@ static void quick_look(const char *data, size_t len, struct look *k)
 		if (e && display_width(s, n) == maxw) {
 			const char *e2 = memchr(e + 1, '\n', (size_t)(end - e - 1));
 			size_t n2 = e2 ? (size_t)(e2 - e - 1) : (size_t)(end - e - 1);
-			k->wrapped = continues(s, n, e + 1, n2);
+			k->wrapped = continues(s, n, e + 1, n2, NULL);
 		}
 		s = e ? e + 1 : end;
 	}
@@ -1047,9 +1090,11 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	if (w.nomem)
 		goto done;
 	strip_echo(&w);
-	size_t width = wrap_width(&w);
+	struct prefix pre;
+	learn_prefix(&w, &pre);
+	size_t width = wrap_width(&w, &pre);
 	if (width) {
-		unwrap_console(&w, width);
+		unwrap_console(&w, width, &pre);
 		out->fixes |= GPM_UNWRAP_CONSOLE_WRAP;
 	}
 	if (k.json && !w.nomem) {
