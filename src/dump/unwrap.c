@@ -11,7 +11,7 @@
  * zap, logrus) or a whole dump inside one JSON string, the terminal's "^\" echo, and logs
  * shown newest-first.
  *
- * A quick look at the first SCAN_LIMIT bytes decides whether any of that is there; clean
+ * A quick look at the first LOOK_LIMIT bytes decides whether any of that is there; clean
  * runtime text is parsed in place and never copied. Otherwise the text goes through stages
  * over an array of lines, each stage deciding from the whole paste (not line by line) what
  * was done to it: split (CR), re-join console wraps, decode JSON records (jansson), strip
@@ -27,7 +27,8 @@
 #include "dump/dump.h"
 
 enum {
-	SCAN_LIMIT = 4 << 20,
+	SCAN_LIMIT = 4 << 20,   /* input detection looks this far */
+	LOOK_LIMIT = 256 << 10, /* the quick look at how a paste was treated: it treats all alike */
 	MAX_PREFIX = 256,
 	MAX_WRAP = 1024,      /* widest console wrap recognised */
 	MIN_WRAP = 40,        /* narrowest */
@@ -959,10 +960,10 @@ static bool json_line(const char *s, size_t n)
 	return memmem(s, n, "\\ngoroutine ", 12) || memmem(s, n, "\\n\\t", 4);
 }
 
-/* What the first SCAN_LIMIT bytes show. Clean runtime text shows nothing. */
+/* What the first LOOK_LIMIT bytes show. Clean runtime text shows nothing. */
 static void quick_look(const char *data, size_t len, struct look *k)
 {
-	size_t scan = len < SCAN_LIMIT ? len : SCAN_LIMIT;
+	size_t scan = len < LOOK_LIMIT ? len : LOOK_LIMIT;
 	memset(k, 0, sizeof(*k));
 	k->cr = memchr(data, '\r', scan) != NULL;
 	size_t maxw = 0, at_max = 0, fwd = 0, rev = 0;
