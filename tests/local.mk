@@ -73,6 +73,7 @@ endif
 
 # dump reader tests, printer tests and fuzz harness
 check_test_sources += tests/dump/test_dump.c tests/model/test_traceback.c
+check_test_sources += tests/dump/test_race.c
 check_PROGRAMS += tests/fuzz/replay-dump_text
 TESTS += tests/fuzz/replay-dump_text
 tests_fuzz_replay_dump_text_SOURCES = tests/fuzz/dump_text.c $(FUZZ_REPLAY_SRC)

@@ -2035,7 +2035,7 @@ static struct gpm_error *parse_text(struct parser *P)
 			}
 			continue;
 		}
-		if (c0 == 'W' && STARTS(&l, "WARNING: DATA RACE")) {
+		if ((c0 == 'W' || c0 == ' ' || c0 == '\t') && gpm_race_is_start(l.s, l.n)) {
 			if ((err = begin_dump_line(P, !P->inc ||
 			                                  P->inc->crash.kind != GPM_FATAL_RACE)))
 				return err;

@@ -167,6 +167,12 @@ static bool read_hex(const struct rline *l, size_t *i, uint64_t *out)
 	return true;
 }
 
+bool gpm_race_is_start(const char *line, size_t n)
+{
+	struct rline l;
+	return next_line(line, line + n, &l) && starts(&l, 0, "WARNING: DATA RACE");
+}
+
 /* "main goroutine:" or "goroutine N:" at i, to the end of the line. */
 static bool read_who(const struct rline *l, size_t i, struct section *s)
 {

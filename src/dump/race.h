@@ -10,10 +10,14 @@
 #ifndef GPM_DUMP_RACE_H
 #define GPM_DUMP_RACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/error.h"
 #include "model/incident.h"
+
+/* Whether line[0..n) starts a report: "WARNING: DATA RACE" after any blanks. */
+bool gpm_race_is_start(const char *line, size_t n);
 
 /*
  * Parses the body of one report: text[0..len) starts after its "WARNING: DATA RACE" line.
