@@ -119,6 +119,9 @@ check_PROGRAMS += tests/cli/json-valid
 tests_cli_json_valid_SOURCES = tests/cli/json-valid.c
 TESTS += tests/cli/analyze.sh
 
+# race detector reports: gopm analyze and goroutines on them, re-indented too
+TESTS += tests/cli/race.sh
+
 # heap: the walk from cores, heap dumps and pprof profiles; fuzz harnesses for the two readers
 check_test_sources += tests/heap/test_heap.c
 check_PROGRAMS += tests/fuzz/replay-heapdump tests/fuzz/replay-pprof
