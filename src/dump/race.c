@@ -288,7 +288,8 @@ static bool parse_location(const struct rline *l, struct gpm_frame *f, const cha
 	return true;
 }
 
-/* A frame's function line: "NAME()" (the race runtime prints no arguments). */
+/* A frame's function line: "NAME()" (the race runtime prints no arguments). NAME has no
+ * blank outside brackets (a generic shape may: "main.F[go.shape.struct { X int }]"). */
 static bool parse_function(const struct rline *l, size_t *name_len)
 {
 	if (l->n < 3 || l->s[l->n - 1] != ')')
@@ -299,8 +300,17 @@ static bool parse_function(const struct rline *l, size_t *name_len)
 			open = l->s + i - 1;
 			break;
 		}
-	if (!open || open == l->s || memchr(l->s, ' ', (size_t)(open - l->s)))
+	if (!open || open == l->s)
 		return false;
+	unsigned depth = 0;
+	for (const char *c = l->s; c < open; c++) {
+		if (*c == '[')
+			depth++;
+		else if (*c == ']' && depth)
+			depth--;
+		else if (is_blank(*c) && !depth)
+			return false;
+	}
 	*name_len = (size_t)(open - l->s);
 	return true;
 }

@@ -450,11 +450,14 @@ START_TEST(test_shapes)
 	inc = parse_str("WARNING: DATA RACE\n"
 	                "Write by goroutine 5:\n"
 	                "  main.g()\n"
+	                "  main.F[go.shape.struct { X int }]()\n"
+	                "      /src/a.go:5 +0x1\n"
 	                "  main.h()\n"
 	                "      /src/a.go:9 +0x1\n"
 	                "==================\n");
 	const struct gpm_goroutine *a = access_g(inc, &inc->races.v[0].access);
-	ck_assert_uint_eq(nframes(inc, a), 2);
+	ck_assert_uint_eq(nframes(inc, a), 3);
+	check_frame(inc, a, 1, "main.F[go.shape.struct { X int }]", "/src/a.go", 5, 1);
 	ck_assert_ptr_null(gpm_goroutine_frames(inc, a, &(uint32_t){0})[0].file);
 	ck_assert_uint_eq(inc->races.v[0].previous.goroutine, UINT32_MAX);
 	gpm_incident_destroy(inc);
