@@ -73,6 +73,7 @@ endif
 
 # dump reader tests, printer tests and fuzz harness
 check_test_sources += tests/dump/test_dump.c tests/dump/test_pasted.c tests/model/test_traceback.c
+check_test_sources += tests/dump/test_race.c
 check_PROGRAMS += tests/fuzz/replay-dump_text
 TESTS += tests/fuzz/replay-dump_text
 tests_fuzz_replay_dump_text_SOURCES = tests/fuzz/dump_text.c $(FUZZ_REPLAY_SRC)
@@ -117,6 +118,9 @@ EXTRA_DIST += tests/tui
 check_PROGRAMS += tests/cli/json-valid
 tests_cli_json_valid_SOURCES = tests/cli/json-valid.c
 TESTS += tests/cli/analyze.sh
+
+# race detector reports: gopm analyze and goroutines on them, re-indented too
+TESTS += tests/cli/race.sh
 
 # heap: the walk from cores, heap dumps and pprof profiles; fuzz harnesses for the two readers
 check_test_sources += tests/heap/test_heap.c

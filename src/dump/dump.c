@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/vec.h"
+#include "dump/race.h"
 
 enum {
 	DEFAULT_MAX_GOROUTINES = 1 << 24,
@@ -2081,16 +2082,10 @@ static struct gpm_error *parse_text(struct parser *P)
 	struct gpm_error *err;
 	struct line l;
 	bool pending_sep = false;
-	bool race = false;
 	while (next_line(P, &l)) {
 		if (l.n == 0)
 			continue;
 		char c0 = l.s[0];
-		if (race) {
-			if (STARTS(&l, "=================="))
-				race = false;
-			continue;
-		}
 		if (c0 == 'g' && is_header(&l)) {
 			struct header h;
 			if (!parse_header(&l, &h)) {
@@ -2224,7 +2219,7 @@ static struct gpm_error *parse_text(struct parser *P)
 			}
 			continue;
 		}
-		if (c0 == 'W' && STARTS(&l, "WARNING: DATA RACE")) {
+		if ((c0 == 'W' || c0 == ' ' || c0 == '\t') && gpm_race_is_start(l.s, l.n)) {
 			if ((err = begin_dump_line(P, !P->inc ||
 			                                  P->inc->crash.kind != GPM_FATAL_RACE)))
 				return err;
@@ -2233,8 +2228,21 @@ static struct gpm_error *parse_text(struct parser *P)
 				c->kind = GPM_FATAL_RACE;
 				c->fatal_message = istr(P, "DATA RACE", 9);
 			}
-			race = true;
+			size_t used;
+			if ((err = gpm_race_parse(P->inc, P->p, (size_t)(P->end - P->p), &used)))
+				return err;
+			P->p += used;
 			continue;
+		}
+		if (P->inc && P->inc->crash.kind == GPM_FATAL_RACE) {
+			// "Found N data race(s)", "--- FAIL: TestX" + "race detected ..."
+			size_t used;
+			if ((err = gpm_race_trailer(P->inc, l.s, (size_t)(P->end - l.s), &used)))
+				return err;
+			if (used) {
+				P->p = l.s + used;
+				continue;
+			}
 		}
 		if (c0 == 'r' && STARTS(&l, "runtime: out of memory: cannot allocate ")) {
 			if ((err = begin_dump_line(P, true)))
