@@ -390,7 +390,14 @@ static bool complete_line(const char *s, size_t n)
 		return s[n - 1] == ':';
 	if (s[0] == '#') // a pprof frame: complete with its ":LINE"
 		return n > 2 && is_digit(s[n - 1]) && memchr(s, ':', n);
-	return func_like(s, n) || loc_like(s, n);
+	if (func_like(s, n) || loc_like(s, n))
+		return true;
+	// The start of a function line before its ')', or of an indented location before its
+	// ":LINE": cut. Any other text may be whole.
+	const char *lp = memchr(s, '(', n);
+	if (lp && lp > s && memchr(s, '.', (size_t)(lp - s)) && !memchr(s, ' ', (size_t)(lp - s)))
+		return false;
+	return !(i > 0 && !memchr(s, ' ', n));
 }
 
 /* Whether a console joined s[0..n) (exactly W wide) with nx[0..nn): it did unless s is a
