@@ -27,7 +27,9 @@ static const char *signal_name(int sig)
 	    [SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV",     [SIGUSR2] = "SIGUSR2",
 	    [SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",     [SIGTERM] = "SIGTERM",
 	    [SIGCHLD] = "SIGCHLD", [SIGXCPU] = "SIGXCPU",     [SIGXFSZ] = "SIGXFSZ",
-	    [SIGSYS] = "SIGSYS",   [SIGSTKFLT] = "SIGSTKFLT",
+	    [SIGSYS] = "SIGSYS",   [SIGSTKFLT] = "SIGSTKFLT", [SIGSTOP] = "SIGSTOP",
+	    [SIGTSTP] = "SIGTSTP", [SIGCONT] = "SIGCONT",     [SIGTTIN] = "SIGTTIN",
+	    [SIGTTOU] = "SIGTTOU",
 	};
 	if (sig > 0 && (size_t)sig < sizeof(names) / sizeof(names[0]) && names[sig])
 		return names[sig];
@@ -163,7 +165,18 @@ static void print_text(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 		gpm_strbuf_printf(sb, "command:     %s\n", safe_copy(b1, sizeof(b1), ps->psargs));
 	}
 	const struct gpm_core_siginfo *si = gpm_core_siginfo(p->core);
-	if (si && si->signo) {
+	int stop;
+	if (gpm_core_is_snapshot(p->core, &stop)) {
+		const char *name = signal_name(stop);
+		gpm_strbuf_puts(sb, "signal:      none: a snapshot of a live process, not of its death");
+		if (stop && name)
+			gpm_strbuf_printf(sb, " (stopped with %s)", name);
+		else if (stop)
+			gpm_strbuf_printf(sb, " (stopped with signal %d)", stop);
+		gpm_strbuf_putc(sb, '\n');
+		if (gpm_core_by_gdb(p->core))
+			gpm_strbuf_puts(sb, "             (written by gdb: gcore or generate-core-file)\n");
+	} else if (si && si->signo) {
 		const char *name = signal_name(si->signo);
 		const char *code = signal_code(si->signo, si->code);
 		gpm_strbuf_printf(sb, "signal:      %s", name ? name : "?");
@@ -270,8 +283,15 @@ static void print_json(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 		gpm_json_kv_string(&j, "command", ps->psargs);
 	}
 	const struct gpm_core_siginfo *si = gpm_core_siginfo(p->core);
+	int stop;
+	bool live = gpm_core_is_snapshot(p->core, &stop);
+	gpm_json_kv_bool(&j, "live_snapshot", live);
+	if (live) {
+		gpm_json_kv_int(&j, "stop_signal", stop);
+		gpm_json_kv_bool(&j, "written_by_gdb", gpm_core_by_gdb(p->core));
+	}
 	gpm_json_key(&j, "signal");
-	if (si && si->signo) {
+	if (si && si->signo && !live) {
 		gpm_json_object_begin(&j);
 		gpm_json_kv_int(&j, "number", si->signo);
 		gpm_json_kv_string(&j, "name", signal_name(si->signo));
@@ -389,7 +409,10 @@ int gpm_cmd_info(int argc, char **argv)
 	for (size_t i = 0; i < nrows; i++) {
 		const struct gpm_core_thread *t = gpm_core_thread_at(p->core, i);
 		rows[i].tid = t->tid;
-		rows[i].signal = t == gpm_core_signal_thread(p->core) ? t->signal : 0;
+		// A snapshot's stop signal is no signal the thread took.
+		rows[i].signal = t == gpm_core_signal_thread(p->core) && !gpm_core_is_snapshot(p->core, NULL)
+		                     ? t->signal
+		                     : 0;
 		rows[i].pc = t->pc;
 		rows[i].sp = t->sp;
 		symbolize(p, &rows[i]);

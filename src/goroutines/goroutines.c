@@ -1029,7 +1029,11 @@ static void fill_process_facts(struct ctx *c)
 	for (size_t i = 0; i < gpm_goimage_warning_count(img); i++)
 		gpm_incident_warn(inc, "%s", gpm_goimage_warning(img, i));
 	const struct gpm_core_siginfo *si = gpm_core_siginfo(c->p->core);
-	if (si && si->signo) {
+	int stop;
+	if (gpm_core_is_snapshot(c->p->core, &stop)) {
+		inc->crash.live_snapshot = true;
+		inc->crash.stop_signo = stop;
+	} else if (si && si->signo) {
 		inc->crash.signo = si->signo;
 		inc->crash.sigcode = si->code;
 		inc->crash.has_fault_addr = si->has_addr;
