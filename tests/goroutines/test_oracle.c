@@ -268,10 +268,11 @@ START_TEST(every_gcore_snapshot_matches_the_traceback_of_right_after)
 			if (go->id == 0 || (go->flags & GPM_GOROUTINE_UNAVAILABLE))
 				continue;
 			const struct gpm_goroutine *g = find_g(inc, go->id);
-			bool running = go->status == GPM_G_RUNNING || go->status == GPM_G_RUNNABLE ||
-			               (go->state && (!strcmp(go->state, "running") ||
-			                              !strcmp(go->state, "runnable"))) ||
-			               (g && g->status == GPM_G_RUNNING);
+			bool running =
+			    go->status == GPM_G_RUNNING || go->status == GPM_G_RUNNABLE ||
+			    (go->state &&
+			     (!strcmp(go->state, "running") || !strcmp(go->state, "runnable"))) ||
+			    (g && g->status == GPM_G_RUNNING);
 			if (running) {
 				fx_moving++;
 				continue;
