@@ -627,8 +627,9 @@ START_TEST(core_memory_serves_ranges_without_segments)
 			if (s->type != PT_LOAD)
 				continue;
 			uint64_t start = s->vaddr & ~(uint64_t)4095;
-			files[nf++] = (struct cb_file){start, (s->vaddr + s->memsz + 4095) & ~(uint64_t)4095,
-			                               (s->offset & ~(uint64_t)4095) / 4096, "/x/app"};
+			files[nf++] =
+			    (struct cb_file){start, (s->vaddr + s->memsz + 4095) & ~(uint64_t)4095,
+			                     (s->offset & ~(uint64_t)4095) / 4096, "/x/app"};
 		}
 		// A hostile entry: another file, which must never be opened or served.
 		files[nf++] = (struct cb_file){0x10000000, 0x10002000, 0, "/etc/passwd"};
@@ -666,7 +667,7 @@ START_TEST(core_tells_snapshots_from_deaths)
 		int cursig;
 		bool snapshot;
 	} cases[] = {
-	    {6, 6, false},  {11, 11, false}, {3, 3, false}, {19, 19, true},
+	    {6, 6, false},  {11, 11, false}, {3, 3, false},  {19, 19, true},
 	    {-1, 19, true}, {-1, 0, true},   {-1, 6, false}, {0, 0, true},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
