@@ -142,15 +142,17 @@ static void print_text(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 		                  safe_copy(b1, sizeof(b1), p->exe_why));
 		const char *mapped = gpm_core_exe_mapping(p->core, NULL);
 		if (mapped)
-			gpm_strbuf_printf(sb, "mapped as:   %s\n", safe_copy(b1, sizeof(b1), mapped));
+			gpm_strbuf_printf(sb, "mapped as:   %s\n",
+			                  safe_copy(b1, sizeof(b1), mapped));
 		char *gnu = NULL, *go = NULL;
 		struct gpm_error *e = gpm_core_build_ids(p->core, &gnu, &go);
 		gpm_error_destroy(e);
 		gpm_strbuf_printf(sb, "build id:    %s\n", gnu ? gnu : "none in the core");
 		gpm_strbuf_printf(sb, "go build id: %s\n",
 		                  go ? safe_copy(b1, sizeof(b1), go) : "none in the core");
-		gpm_strbuf_puts(sb, "             (look for the executable with these build ids; give "
-		                    "it with --exe FILE|DIR or GOPM_EXE_PATH)\n");
+		gpm_strbuf_puts(sb,
+		                "             (look for the executable with these build ids; give "
+		                "it with --exe FILE|DIR or GOPM_EXE_PATH)\n");
 		free(gnu);
 		free(go);
 		goto process;
@@ -189,14 +191,16 @@ process:;
 	int stop;
 	if (gpm_core_is_snapshot(p->core, &stop)) {
 		const char *name = signal_name(stop);
-		gpm_strbuf_puts(sb, "signal:      none: a snapshot of a live process, not of its death");
+		gpm_strbuf_puts(
+		    sb, "signal:      none: a snapshot of a live process, not of its death");
 		if (stop && name)
 			gpm_strbuf_printf(sb, " (stopped with %s)", name);
 		else if (stop)
 			gpm_strbuf_printf(sb, " (stopped with signal %d)", stop);
 		gpm_strbuf_putc(sb, '\n');
 		if (gpm_core_by_gdb(p->core))
-			gpm_strbuf_puts(sb, "             (written by gdb: gcore or generate-core-file)\n");
+			gpm_strbuf_puts(
+			    sb, "             (written by gdb: gcore or generate-core-file)\n");
 	} else if (si && si->signo) {
 		const char *name = signal_name(si->signo);
 		const char *code = signal_code(si->signo, si->code);
@@ -268,8 +272,8 @@ process:;
 		size_t nf = gpm_core_file_count(p->core);
 		for (size_t i = 0; i < nf && i < 32; i++) {
 			const struct gpm_core_file *f = gpm_core_file_at(p->core, i);
-			gpm_strbuf_printf(sb, "  %016" PRIx64 "-%016" PRIx64 " %s\n", f->start, f->end,
-			                  safe_copy(b1, sizeof(b1), f->path));
+			gpm_strbuf_printf(sb, "  %016" PRIx64 "-%016" PRIx64 " %s\n", f->start,
+			                  f->end, safe_copy(b1, sizeof(b1), f->path));
 		}
 		if (nf > 32)
 			gpm_strbuf_printf(sb, "  ... %zu more file mappings\n", nf - 32);
@@ -472,9 +476,10 @@ int gpm_cmd_info(int argc, char **argv)
 		const struct gpm_core_thread *t = gpm_core_thread_at(p->core, i);
 		rows[i].tid = t->tid;
 		// A snapshot's stop signal is no signal the thread took.
-		rows[i].signal = t == gpm_core_signal_thread(p->core) && !gpm_core_is_snapshot(p->core, NULL)
-		                     ? t->signal
-		                     : 0;
+		rows[i].signal =
+		    t == gpm_core_signal_thread(p->core) && !gpm_core_is_snapshot(p->core, NULL)
+		        ? t->signal
+		        : 0;
 		rows[i].pc = t->pc;
 		rows[i].sp = t->sp;
 		symbolize(p, &rows[i]);

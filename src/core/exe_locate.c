@@ -34,8 +34,8 @@ enum {
 	// Go's linker puts .note.gnu.build-id right after .note.go.buildid, outside the PT_NOTE
 	// (Go 1.24+): notes are read this many bytes past the segment when they are there.
 	LOCATE_NOTE_SLACK = 64,
-	LOCATE_PROBE_HEAD = 4096,  // bytes read first from a file in a search directory
-	LOCATE_PROBE_ZST = 64 << 10, // bytes of a .zst file decompressed to find its notes
+	LOCATE_PROBE_HEAD = 4096,        // bytes read first from a file in a search directory
+	LOCATE_PROBE_ZST = 64 << 10,     // bytes of a .zst file decompressed to find its notes
 	LOCATE_MAX_DIR_ENTRIES = 100000, // entries of one search directory looked at
 	LOCATE_MAX_SEARCH_DIRS = 64,
 };
@@ -349,7 +349,6 @@ static void collect_candidates(const struct gpm_core *core, struct candidates *c
 	free(core_path);
 }
 
-
 /*
  * Build ids of a file in a search directory, read cheaply: the ELF header, the program
  * headers and the PT_NOTE segments only (a .zst file: its first LOCATE_PROBE_ZST bytes
@@ -431,8 +430,8 @@ static bool probe_ids(const char *path, uint16_t machine, char **gnu, char **go)
 		goto out;
 	for (unsigned i = 0; i < phnum && !(*gnu && *go); i++) {
 		uint64_t at;
-		if (__builtin_add_overflow(phoff, (uint64_t)i * phentsize, &at) ||
-		    at > pr.len || pr.len - at < sizeof(Elf64_Phdr))
+		if (__builtin_add_overflow(phoff, (uint64_t)i * phentsize, &at) || at > pr.len ||
+		    pr.len - at < sizeof(Elf64_Phdr))
 			break; // program headers beyond the head: not worth more reads
 		uint32_t type;
 		uint64_t offset, filesz, align;
@@ -691,8 +690,8 @@ static bool search_build_id_tree(struct search *s, const char *root)
 static size_t split_path(char *list, char **dirs)
 {
 	size_t n = 0;
-	for (char *save = NULL, *t = strtok_r(list, ":", &save);
-	     t && n < LOCATE_MAX_SEARCH_DIRS; t = strtok_r(NULL, ":", &save))
+	for (char *save = NULL, *t = strtok_r(list, ":", &save); t && n < LOCATE_MAX_SEARCH_DIRS;
+	     t = strtok_r(NULL, ":", &save))
 		if (*t)
 			dirs[n++] = t;
 	return n;
@@ -720,7 +719,8 @@ static struct gpm_error *not_found_error(const struct search *s)
 	if (s->gnu)
 		gpm_strbuf_printf(&ids, "; the core's GNU build id is %s", s->gnu);
 	if (s->go) {
-		gpm_strbuf_puts(&ids, s->gnu ? ", its Go build id " : "; the core's Go build id is ");
+		gpm_strbuf_puts(&ids,
+		                s->gnu ? ", its Go build id " : "; the core's Go build id is ");
 		gpm_strbuf_append_safe(&ids, s->go, strlen(s->go));
 	}
 	if (!s->gnu && !s->go)
@@ -761,7 +761,8 @@ struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
 		if (!err) {
 			safe_path = safe(o->exe_path);
 			err = set_why(why, "%s (given%s): %s", safe_path ? safe_path : "executable",
-			              verdict == VERDICT_MISMATCH ? ", forced despite a mismatch" : "",
+			              verdict == VERDICT_MISMATCH ? ", forced despite a mismatch"
+			                                          : "",
 			              detail);
 		}
 		free(detail);

@@ -3,9 +3,9 @@
  * NT_FILE mapping holding AT_ENTRY, AT_EXECFN, the psinfo command name, and the same base
  * names next to the core file), then from search directories (the same names, then any file
  * whose ELF notes carry the core's build id: only headers and notes are read, so a directory
- * of thousands of files stays cheap), then from a .build-id tree; each is checked against the build ids the core still holds in
- * its copy of the executable's first page (coredump_filter bit 4 dumps ELF headers), and the
- * PIE load bias is computed from where the executable was mapped.
+ * of thousands of files stays cheap), then from a .build-id tree; each is checked against the build
+ * ids the core still holds in its copy of the executable's first page (coredump_filter bit 4 dumps
+ * ELF headers), and the PIE load bias is computed from where the executable was mapped.
  */
 #ifndef GPM_CORE_EXE_LOCATE_H
 #define GPM_CORE_EXE_LOCATE_H
