@@ -405,7 +405,8 @@ static int info_usage(void)
 	       "What process a core is from: executable and build-id match, Go version and\n"
 	       "module, command line, the fatal signal, each thread with its pc symbolised,\n"
 	       "and a summary of the mappings.\n\n"
-	       "  --exe EXE   the executable (default: found from the core and verified)\n"
+	       "  --exe EXE   the executable, or a directory to look for it in (default: found\n"
+	       "              from the core, $GOPM_EXE_PATH and the .build-id tree, and verified)\n"
 	       "  --force     use --exe even when its build id does not match the core\n"
 	       "  --json      the same facts as JSON\n");
 	return GPM_EXIT_OK;

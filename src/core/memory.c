@@ -218,11 +218,12 @@ static struct gpm_error *mem_fill_unmapped(struct gpm_memory *mem, const struct 
 		return NULL;
 	for (size_t k = 0; k < gpm_exe_segment_count(exe); k++) {
 		const struct gpm_exe_segment *p = gpm_exe_segment_at(exe, k);
-		uint64_t start, end;
+		uint64_t start, end, fend;
 		uint64_t n = p->filesz < p->memsz ? p->filesz : p->memsz;
 		if (p->type != PT_LOAD || (p->flags & PF_W) ||
 		    __builtin_add_overflow(p->vaddr, bias, &start) ||
-		    __builtin_add_overflow(start, n, &end))
+		    __builtin_add_overflow(start, n, &end) ||
+		    __builtin_add_overflow(p->offset, n, &fend))
 			continue;
 		if ((err = mem_add_exe_gaps(mem, core, exe, start, end, p->offset,
 		                            prot_of(p->flags))))
