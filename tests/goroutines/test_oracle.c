@@ -235,7 +235,7 @@ START_TEST(every_gcore_snapshot_matches_the_traceback_of_right_after)
 	size_t nfx = list_fixtures(&fx);
 	size_t snapshots = 0, total = 0, matched = 0, bad = 0, moving = 0;
 	for (size_t i = 0; i < nfx; i++) {
-		char gcore[128], path[600];
+		char gcore[128], path[sizeof(fx->dir) + sizeof(gcore) + 2];
 		if (!gpm_test_meta(fx[i].dir, "gcore", gcore, sizeof(gcore)))
 			continue;
 		snapshots++;
