@@ -101,6 +101,10 @@ endif
 
 # CLI tests on core inputs: exit statuses, one-line errors, hostile cores
 TESTS += tests/cli/core.sh
+# finding a core's executable: search directories, .build-id tree, none found, ingest
+TESTS += tests/cli/exe_lookup.sh
+# live snapshots (gcore): goroutines with wait reasons, reported as snapshots
+TESTS += tests/cli/gcore.sh
 check_test_sources += tests/store/test_store.c
 
 # CLI golden tests: the real gopm on committed dumps, and bad inputs (exit statuses)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "goroutines/process.h"
 #include "model/incident.h"
 
 struct gpm_source;
@@ -32,6 +33,9 @@ struct gpm_cli_core_options {
 	bool objects; /* also what only a core tells: panic values, waited-on objects */
 };
 extern struct gpm_cli_core_options gpm_cli_core_options;
+/* The options for opening a core's process: --exe and --force, the search path GOPM_EXE_PATH
+ * and the .build-id tree under GOPM_DEBUG_ROOT (default /usr/lib/debug). */
+struct gpm_process_options gpm_cli_process_options(void);
 /* A core and its executable, read into one incident (owned by the caller). */
 struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out);
 

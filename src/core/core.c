@@ -58,6 +58,7 @@ struct gpm_core {
 	GPM_VEC(char *) warnings;
 	size_t warnings_dropped;
 	bool have_siginfo, have_psinfo;
+	bool by_gdb; // a "GDB" note (gdb's target description): written by gcore
 	struct gpm_core_siginfo siginfo;
 	struct gpm_core_psinfo psinfo;
 	char *execfn;
@@ -315,6 +316,8 @@ static void parse_notes(struct gpm_core *core, const uint8_t *data, size_t size,
 			core_warn(core, "more than %d notes: the rest are ignored", CORE_MAX_NOTES);
 			return;
 		}
+		if (gpm_elf_note_named(&n, "GDB"))
+			core->by_gdb = true;
 		if (!gpm_elf_note_named(&n, "CORE") && !gpm_elf_note_named(&n, "LINUX"))
 			continue;
 		bool linux_note = n.name[0] == 'L';
@@ -652,6 +655,43 @@ const struct gpm_core_thread *gpm_core_signal_thread(const struct gpm_core *core
 		if (core->threads.v[i].signal != 0)
 			return &core->threads.v[i];
 	return core->threads.len ? &core->threads.v[0] : NULL;
+}
+
+/* The signals whose default action dumps core (signal(7)); Linux x86/arm64 numbers. */
+static bool is_core_signal(int32_t signo)
+{
+	switch (signo) {
+	case 3:  // SIGQUIT
+	case 4:  // SIGILL
+	case 5:  // SIGTRAP
+	case 6:  // SIGABRT
+	case 7:  // SIGBUS
+	case 8:  // SIGFPE
+	case 11: // SIGSEGV
+	case 24: // SIGXCPU
+	case 25: // SIGXFSZ
+	case 31: // SIGSYS
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool gpm_core_is_snapshot(const struct gpm_core *core, int *signo)
+{
+	int32_t sig = core->have_siginfo ? core->siginfo.signo : 0;
+	for (size_t i = 0; !sig && i < core->threads.len; i++)
+		sig = core->threads.v[i].signal;
+	if (signo)
+		*signo = sig;
+	// The kernel writes a core only for a signal that dumps core. gdb records whatever
+	// stopped the process: the SIGSTOP of its attach, a breakpoint's SIGTRAP, or nothing.
+	return !is_core_signal(sig) || (core->by_gdb && sig == 5);
+}
+
+bool gpm_core_by_gdb(const struct gpm_core *core)
+{
+	return core->by_gdb;
 }
 
 const struct gpm_core_siginfo *gpm_core_siginfo(const struct gpm_core *core)

@@ -1029,7 +1029,11 @@ static void fill_process_facts(struct ctx *c)
 	for (size_t i = 0; i < gpm_goimage_warning_count(img); i++)
 		gpm_incident_warn(inc, "%s", gpm_goimage_warning(img, i));
 	const struct gpm_core_siginfo *si = gpm_core_siginfo(c->p->core);
-	if (si && si->signo) {
+	int stop;
+	if (gpm_core_is_snapshot(c->p->core, &stop)) {
+		inc->crash.live_snapshot = true;
+		inc->crash.stop_signo = stop;
+	} else if (si && si->signo) {
 		inc->crash.signo = si->signo;
 		inc->crash.sigcode = si->code;
 		inc->crash.has_fault_addr = si->has_addr;
@@ -1064,7 +1068,10 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 		goto fail;
 	fill_process_facts(&c);
 	map_threads(&c);
-	const struct gpm_core_thread *sig = gpm_core_signal_thread(p->core);
+	// A snapshot of a live process (gcore) has no thread that took a fatal signal, so no
+	// goroutine that crashed.
+	const struct gpm_core_thread *sig =
+	    gpm_core_is_snapshot(p->core, NULL) ? NULL : gpm_core_signal_thread(p->core);
 	uint64_t signal_m = 0;
 	for (size_t i = 0; sig && i < c.threads.len; i++)
 		if (c.threads.v[i].t == sig)

@@ -259,6 +259,11 @@ struct gpm_crash {
 	uint64_t go_sigcode, go_sigaddr, go_sigpc;
 	uint64_t go_sig_goroutine; /* its id */
 	uint64_t panic_goroutine;  /* the goroutine whose g._panic was read (cores); 0 none */
+	/* Added with live snapshots: a core of a process that did not die (gdb's gcore of a
+	 * stopped process). signo is then 0 and stop_signo the signal the core records
+	 * (SIGSTOP of the attach, a breakpoint's SIGTRAP; 0 none). */
+	bool live_snapshot;
+	int stop_signo;
 };
 
 struct gpm_warning {

@@ -600,6 +600,95 @@ START_TEST(core_finds_exe_beside_core)
 }
 END_TEST
 
+/*
+ * A core as gdb's gcore writes it: no segment at all for the executable's read-only ranges,
+ * only NT_FILE entries (or nothing: then the executable's PT_LOADs). They read from the
+ * executable; a writable range the core lacks and a range of another file stay unreadable.
+ */
+START_TEST(core_memory_serves_ranges_without_segments)
+{
+	struct gpm_exe *exe;
+	const char *exe_path = gpm_test_data("exe/go1.19-hang-stripped.zst");
+	if (access(exe_path, R_OK) != 0)
+		return;
+	ck_assert_ptr_null(gpm_exe_open(exe_path, &exe));
+	const struct gpm_exe_section *rodata = gpm_exe_section(exe, ".rodata");
+	const struct gpm_exe_section *data = gpm_exe_section(exe, ".data");
+	ck_assert(rodata && rodata->data && data);
+	for (int with_files = 0; with_files < 2; with_files++) {
+		struct cb_buf notes = {0};
+		cb_prstatus(&notes, 1, 19, 0x7f0000001000, 0x7f0000001800, 0, 0);
+		const uint64_t auxv[] = {AT_ENTRY, gpm_exe_entry(exe)};
+		cb_auxv(&notes, auxv, 1);
+		struct cb_file files[8];
+		size_t nf = 0;
+		for (size_t i = 0; i < gpm_exe_segment_count(exe) && nf < 7; i++) {
+			const struct gpm_exe_segment *s = gpm_exe_segment_at(exe, i);
+			if (s->type != PT_LOAD)
+				continue;
+			uint64_t start = s->vaddr & ~(uint64_t)4095;
+			files[nf++] =
+			    (struct cb_file){start, (s->vaddr + s->memsz + 4095) & ~(uint64_t)4095,
+			                     (s->offset & ~(uint64_t)4095) / 4096, "/x/app"};
+		}
+		// A hostile entry: another file, which must never be opened or served.
+		files[nf++] = (struct cb_file){0x10000000, 0x10002000, 0, "/etc/passwd"};
+		if (with_files)
+			cb_files(&notes, files, nf, nf);
+		const struct cb_seg segs[] = {{0x7f0000000000, 0x2000, PF_R | PF_W, NULL, 0x2000}};
+		size_t len;
+		uint8_t *bytes = cb_core(EM_X86_64, &notes, segs, 1, &len);
+		free(notes.p);
+		struct gpm_core *core = open_ok(bytes, len);
+		int sig;
+		ck_assert(gpm_core_is_snapshot(core, &sig));
+		ck_assert_int_eq(sig, 19);
+		struct gpm_memory *mem;
+		ck_assert_ptr_null(gpm_memory_create(core, exe, 0, &mem));
+		uint8_t a[64];
+		ck_assert_ptr_null(gpm_memory_read(mem, rodata->addr + 100, a, sizeof(a)));
+		ck_assert_mem_eq(a, rodata->data + 100, sizeof(a));
+		ck_assert(!gpm_memory_readable(mem, data->addr, 8));
+		ck_assert(!gpm_memory_readable(mem, 0x10000000, 8));
+		ck_assert(gpm_memory_readable(mem, 0x7f0000000000, 0x2000));
+		gpm_memory_destroy(mem);
+		gpm_core_destroy(core);
+		free(bytes);
+	}
+	gpm_exe_destroy(exe);
+}
+END_TEST
+
+/* Which cores are snapshots of a live process and which record a death. */
+START_TEST(core_tells_snapshots_from_deaths)
+{
+	static const struct {
+		int siginfo; // -1: no NT_SIGINFO
+		int cursig;
+		bool snapshot;
+	} cases[] = {
+	    {6, 6, false},  {11, 11, false}, {3, 3, false},  {19, 19, true},
+	    {-1, 19, true}, {-1, 0, true},   {-1, 6, false}, {0, 0, true},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cb_buf notes = {0};
+		cb_prstatus(&notes, 1, cases[i].cursig, 0x401000, 0, 0, 0);
+		if (cases[i].siginfo >= 0)
+			cb_siginfo(&notes, cases[i].siginfo, 0, 0);
+		size_t len;
+		uint8_t *bytes = cb_core(EM_X86_64, &notes, NULL, 0, &len);
+		free(notes.p);
+		struct gpm_core *core = open_ok(bytes, len);
+		ck_assert_msg(gpm_core_is_snapshot(core, NULL) == cases[i].snapshot,
+		              "case %zu: siginfo %d, cursig %d", i, cases[i].siginfo,
+		              cases[i].cursig);
+		ck_assert(!gpm_core_by_gdb(core));
+		gpm_core_destroy(core);
+		free(bytes);
+	}
+}
+END_TEST
+
 /* A crafted core naming a fixture executable in NT_FILE: undumped text comes from the file. */
 START_TEST(core_memory_fills_text_from_exe)
 {
@@ -663,10 +752,12 @@ Suite *core_suite(void)
 	tcase_add_test(tc, core_survives_absurd_counts);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fixtures");
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, core_fixtures);
 	tcase_add_test(tc, core_finds_exe_beside_core);
 	tcase_add_test(tc, core_memory_fills_text_from_exe);
+	tcase_add_test(tc, core_memory_serves_ranges_without_segments);
+	tcase_add_test(tc, core_tells_snapshots_from_deaths);
 	suite_add_tcase(s, tc);
 	return s;
 }

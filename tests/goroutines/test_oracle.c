@@ -222,6 +222,94 @@ START_TEST(every_fixture_matches_the_runtime_traceback)
 END_TEST
 
 /*
+ * Live snapshots: fixtures with gcore=FILE in meta also hold a core gdb took of the running
+ * process (gcore, generate-core-file) right before the SIGQUIT that printed the traceback.
+ * gdb writes no segment for the executable's read-only data, so without reading it from the
+ * executable the wait reasons (and, stripped, the type descriptors) are lost. Every goroutine
+ * that was parked must be the one the runtime printed an instant later; goroutines running at
+ * either instant (busy loops) have moved on and are only counted.
+ */
+START_TEST(every_gcore_snapshot_matches_the_traceback_of_right_after)
+{
+	struct fixture *fx;
+	size_t nfx = list_fixtures(&fx);
+	size_t snapshots = 0, total = 0, matched = 0, bad = 0, moving = 0;
+	for (size_t i = 0; i < nfx; i++) {
+		char gcore[128], path[sizeof(fx->dir) + sizeof(gcore) + 2];
+		if (!gpm_test_meta(fx[i].dir, "gcore", gcore, sizeof(gcore)))
+			continue;
+		snapshots++;
+		char name[128] = "stderr.txt";
+		gpm_test_meta(fx[i].dir, "stderr", name, sizeof(name));
+		snprintf(path, sizeof(path), "%s/%s", fx[i].dir, name);
+		struct gpm_source *src;
+		ck_assert_ptr_null(gpm_source_open(path, &src));
+		struct gpm_incident **snaps;
+		size_t nsnaps;
+		ck_assert_ptr_null(gpm_dump_parse_all((const char *)src->data, src->size, path,
+		                                      NULL, &snaps, &nsnaps));
+
+		snprintf(path, sizeof(path), "%s/%s", fx[i].dir, gcore);
+		struct gpm_process_options po = {.exe_path = fx[i].exe};
+		struct gpm_process *p;
+		struct gpm_error *err = gpm_process_open(path, &po, &p);
+		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+		ck_assert_msg(gpm_core_is_snapshot(p->core, NULL), "%s: not a live snapshot", path);
+		struct gpm_incident *inc;
+		err = gpm_goroutines_read(p, NULL, &inc);
+		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+		ck_assert_msg(inc->crash.live_snapshot && inc->crash.signo == 0,
+		              "%s: reported as a death (signal %d)", path, inc->crash.signo);
+
+		size_t fx_total = 0, fx_matched = 0, fx_moving = 0;
+		const struct gpm_incident *o = snaps[0];
+		for (size_t k = 0; k < o->goroutines.len; k++) {
+			const struct gpm_goroutine *go = &o->goroutines.v[k];
+			if (go->id == 0 || (go->flags & GPM_GOROUTINE_UNAVAILABLE))
+				continue;
+			const struct gpm_goroutine *g = find_g(inc, go->id);
+			bool running =
+			    go->status == GPM_G_RUNNING || go->status == GPM_G_RUNNABLE ||
+			    (go->state &&
+			     (!strcmp(go->state, "running") || !strcmp(go->state, "runnable"))) ||
+			    (g && g->status == GPM_G_RUNNING);
+			if (running) {
+				fx_moving++;
+				continue;
+			}
+			char why[512];
+			fx_total++;
+			if (compare(o, go, inc, g, why, sizeof(why))) {
+				fx_matched++;
+				continue;
+			}
+			bad++;
+			fprintf(stderr, "gcore: %s: goroutine %llu: %s\n", fx[i].dir,
+			        (unsigned long long)go->id, why);
+		}
+		fprintf(stderr,
+		        "gcore: %-60s %zu/%zu parked goroutines match, %zu running not compared\n",
+		        fx[i].dir, fx_matched, fx_total, fx_moving);
+		ck_assert_msg(fx_total > 0, "%s: no parked goroutines in the traceback", fx[i].dir);
+		total += fx_total;
+		matched += fx_matched;
+		moving += fx_moving;
+		gpm_incident_destroy(inc);
+		gpm_process_destroy(p);
+		for (size_t s = 0; s < nsnaps; s++)
+			gpm_incident_destroy(snaps[s]);
+		free(snaps);
+		gpm_source_destroy(src);
+	}
+	fprintf(stderr, "gcore: %zu snapshots, %zu/%zu parked goroutines match (%zu running)\n",
+	        snapshots, matched, total, moving);
+	free(fx);
+	ck_assert_msg(snapshots > 0, "no gcore fixtures under testdata/cores");
+	ck_assert_msg(bad == 0, "%zu parked goroutines differ from the runtime", bad);
+}
+END_TEST
+
+/*
  * What `gopm info` reports, checked per fixture: the Go version and signal the generator
  * recorded, and for crashes the crashing goroutine and its innermost user frame, which must
  * be those of the goroutine the runtime printed first.
@@ -299,6 +387,7 @@ Suite *goroutines_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, every_fixture_matches_the_runtime_traceback);
 	tcase_add_test(tc, info_facts_match_each_fixture);
+	tcase_add_test(tc, every_gcore_snapshot_matches_the_traceback_of_right_after);
 	suite_add_tcase(s, tc);
 	return s;
 }
