@@ -99,7 +99,7 @@ tests_fuzz_fuzz_goroutines_LDADD = $(FUZZ_LDADD)
 endif
 
 # CLI tests on core inputs: exit statuses, one-line errors, hostile cores
-TESTS += tests/cli/core.sh
+TESTS += tests/cli/core.sh tests/cli/arm64.sh
 check_test_sources += tests/store/test_store.c
 
 # CLI golden tests: the real gopm on committed dumps, and bad inputs (exit statuses)

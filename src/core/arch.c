@@ -3,6 +3,22 @@
 
 #include <elf.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "core/memory.h"
+
+bool gpm_arch_is_sigreturn(const struct gpm_arch_ops *arch, struct gpm_memory *mem, uint64_t pc)
+{
+	const uint8_t *b;
+	if (!arch->sigreturn || !pc)
+		return false;
+	struct gpm_error *err = gpm_memory_ptr(mem, pc, arch->sigreturn_len, &b);
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	return !memcmp(b, arch->sigreturn, arch->sigreturn_len);
+}
 
 const struct gpm_arch_ops *gpm_arch_by_machine(uint16_t machine)
 {

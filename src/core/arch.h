@@ -9,6 +9,7 @@
 #ifndef GPM_CORE_ARCH_H
 #define GPM_CORE_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -89,6 +90,11 @@ const struct gpm_arch_ops *gpm_arch_by_machine(uint16_t machine);
 /* A name for an ELF e_machine, for messages: "x86-64", "aarch64", "ELF machine 62". Static
  * storage or buf. */
 const char *gpm_arch_machine_name(uint16_t machine, char *buf, size_t size);
+
+struct gpm_memory;
+/* Whether the code at pc in mem is the architecture's rt_sigreturn sequence (the return
+ * address of a signal handler's frame); false when unknown or unreadable. */
+bool gpm_arch_is_sigreturn(const struct gpm_arch_ops *arch, struct gpm_memory *mem, uint64_t pc);
 
 /* The ops for an ELF e_machine. GPM_ERR_UNSUPPORTED ("core for riscv64: architecture not
  * supported") for anything not implemented. */

@@ -408,19 +408,9 @@ static inline uint64_t frame_lr_slot(const struct ctx *c, bool innermost, uint64
 	return (innermost && sp < fp) || flr == 0 ? sp : NONE;
 }
 
-/* Whether the code at pc is the architecture's rt_sigreturn sequence: a signal handler's
- * return address, wherever the trampoline lives (vdso, libc, qemu's page). */
 static bool is_sigreturn(struct ctx *c, uint64_t pc)
 {
-	const uint8_t *b;
-	if (!c->arch->sigreturn || !pc)
-		return false;
-	struct gpm_error *err = gpm_memory_ptr(c->p->mem, pc, c->arch->sigreturn_len, &b);
-	if (err) {
-		gpm_error_destroy(err);
-		return false;
-	}
-	return !memcmp(b, c->arch->sigreturn, c->arch->sigreturn_len);
+	return gpm_arch_is_sigreturn(c->arch, c->p->mem, pc);
 }
 
 static inline uint64_t injected_frame_size(const struct ctx *c)
