@@ -5,10 +5,14 @@
 # runtime's own traceback (stderr.txt, the oracle) and a meta file, as make-fixtures.sh
 # does for amd64. Output: testdata/cores-arm64/NAME/ and testdata/exe/arm64-*.zst.
 #
-# Usage: testdata/gen/make-arm64-fixtures.sh [VERSION...]   (default: every fixture below)
+# Usage: testdata/gen/make-arm64-fixtures.sh [VERSION|NAME...]   (default: every fixture below)
 #
 # Environment: as make-fixtures.sh (GOPM_TOOLCHAINS, GOPM_TESTDATA, GOPM_SCRATCH), and
 #   GOPM_QEMU  the qemu-aarch64 user-mode emulator (default: qemu-aarch64-static)
+#   GOPM_ARM64_SYSROOT  a directory holding bookworm's arm64 libc6 unpacked (lib/ld-linux-
+#              aarch64.so.1), given to qemu as -L for the PIE fixtures, which need the
+#              dynamic loader (default: made in $GOPM_SCRATCH/sysroot-arm64 with a private apt
+#              configuration naming bookworm for arm64: apt-get download libc6:arm64; dpkg -x)
 #
 # qemu (bookworm's 7.2) writes qemu_PROG_DATE-TIME_PID.core into the working directory
 # when the guest dies of SIGABRT, then aborts itself: the kernel's core of qemu (an x86-64
@@ -35,6 +39,7 @@ build_arm64() {
   case $variant in
     dwarf) ;;
     stripped) flags+=(-ldflags=-s\ -w) ;;
+    piestripped) flags+=(-buildmode=pie -ldflags=-s\ -w) ;;
     *) echo "unknown variant $variant" >&2; return 1 ;;
   esac
   mkdir -p "$out"
@@ -48,7 +53,26 @@ build_arm64() {
   echo "$out/$prog"
 }
 
-# take_core_arm64 NAME EXE EXPECT -- ARGS...: as take_core, under qemu.
+# arm64_sysroot -> a directory with the arm64 dynamic loader (see GOPM_ARM64_SYSROOT).
+arm64_sysroot() {
+  if [ -n "${GOPM_ARM64_SYSROOT:-}" ]; then echo "$GOPM_ARM64_SYSROOT"; return 0; fi
+  local a=$scratch/apt-arm64 root=$scratch/sysroot-arm64
+  if [ ! -e "$root/lib/ld-linux-aarch64.so.1" ]; then
+    mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs"
+    echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" >"$a/sources.list"
+    local o=(-o "Dir::Etc::SourceList=$a/sources.list" -o Dir::Etc::SourceParts=/dev/null
+             -o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache"
+             -o APT::Architecture=arm64 -o APT::Architectures::=arm64)
+    apt-get "${o[@]}" update >&2
+    (cd "$a/debs" && apt-get "${o[@]}" download libc6:arm64 >&2)
+    dpkg -x "$a"/debs/libc6_*_arm64.deb "$root"
+  fi
+  echo "$root"
+}
+
+# take_core_arm64 NAME EXE EXPECT -- ARGS...: as take_core, under qemu (with -L
+# $QEMU_LD_PREFIX when set: the PIE fixtures; an option, not qemu's environment variable, so
+# that the guest's environment stays empty).
 take_core_arm64() {
   local name=$1 exe=$2 expect=$3; shift 3
   [ "${1:-}" = "--" ] && shift
@@ -60,7 +84,7 @@ take_core_arm64() {
     set +e
     ( cd "$dir" && ulimit -c unlimited &&
       exec setsid env -i PATH=/usr/bin:/bin HOME=/nonexistent GOTRACEBACK=crash GOMAXPROCS=4 \
-        timeout -s KILL 120 "$qemu" "./$prog" "${args[@]}" >stdout.txt 2>stderr.txt </dev/null )
+        timeout -s KILL 120 "$qemu" ${QEMU_LD_PREFIX:+-L "$QEMU_LD_PREFIX"} "./$prog" "${args[@]}" >stdout.txt 2>stderr.txt </dev/null )
     status=$?
     set -e
     rm -f "$dir"/core "$dir"/core.[0-9]*   # the kernel's core of qemu itself
@@ -118,18 +142,24 @@ fixtures=(
   "1.27 hang stripped"
   "1.27 crash stripped deadlock"
   "1.27 crash stripped nilderef"
+  "1.27 hang piestripped"
 )
 want=("$@")
 for f in "${fixtures[@]}"; do
   read -r v prog variant s <<<"$f"
-  if [ ${#want[@]} -gt 0 ] && ! printf '%s\n' "${want[@]}" | grep -qx "$v"; then continue; fi
   gs=$(goshort "$v")
+  name=$gs-$prog-${s:+$s-}$variant
+  if [ ${#want[@]} -gt 0 ] && ! printf '%s\n' "${want[@]}" | grep -qx -e "$v" -e "$name"; then
+    continue
+  fi
   exe=$(build_arm64 "$v" "$prog" "$variant")
+  QEMU_LD_PREFIX=
+  case $variant in pie*) QEMU_LD_PREFIX=$(arm64_sysroot) ;; esac
   if [ -z "$s" ]; then
     META_HEAD=$(meta_arm64 "$v" "$prog" "$variant") \
-      take_core_arm64 "$gs-$prog-$variant" "$exe" '^SIGQUIT: quit'
+      take_core_arm64 "$name" "$exe" '^SIGQUIT: quit'
   else
     META_HEAD=$(meta_arm64 "$v" "$prog" "$variant" | sed "s/^program=.*/program=$prog-$s/") \
-      take_core_arm64 "$gs-$prog-$s-$variant" "$exe" "${crash_expect[$s]}" -- "$s"
+      take_core_arm64 "$name" "$exe" "${crash_expect[$s]}" -- "$s"
   fi
 done

@@ -51,6 +51,19 @@ for d in "$td"/cores-arm64/*/; do
 		sh -c "[ -s '$tmp/arm64.head' ] && cmp -s '$tmp/arm64.head' '$tmp/amd64.head'"
 done
 
+# heap: the walk from an arm64 core reaches as many objects as on the amd64 twin (within 2%:
+# the two runs are not byte-identical), with frames scanned at arm64's varp/argp.
+for side in arm64 amd64; do
+	if [ $side = arm64 ]; then c=$td/cores-arm64/go1.22-crash-leak-stripped; else
+		c=$td/cores/go1.22-crash-leak-stripped; fi
+	expect 0 0 "heap of the $side leak core" -- heap --exe "$td/$(sed -n 's/^exe=//p' "$c/meta")" \
+		"$c/core.zst"
+	sed -n 's/^ *\([0-9]*\) objects (.*) reachable from .*/\1/p' "$tmp/out" >"$tmp/$side.reach"
+done
+a=$(cat "$tmp/arm64.reach") b=$(cat "$tmp/amd64.reach")
+check "heap: $a objects reachable on arm64, $b on amd64" \
+	sh -c "[ -n '$a' ] && [ -n '$b' ] && [ \$(( ($a - $b) * ($a - $b) * 2500 )) -le \$(( $b * $b )) ]"
+
 expect 5 1 "arm64 core with an amd64 executable" -- info --exe "$amd64_exe" "$fx/core.zst"
 check "the mismatch names both architectures" \
 	grep -q 'an x86-64 executable, the core is of an aarch64 process' "$tmp/err"
