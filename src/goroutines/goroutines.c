@@ -1082,6 +1082,7 @@ static void fill_process_facts(struct ctx *c)
 	                                     : NULL;
 	if (mod)
 		inc->main_module = gpm_incident_str(inc, mod, strlen(mod));
+	inc->arch = c->arch->name;
 	const char *exe = gpm_exe_path(c->p->exe);
 	inc->exe_path = gpm_incident_str(inc, exe, strlen(exe));
 	const char *bid = gpm_exe_gnu_build_id(c->p->exe);

@@ -32,6 +32,8 @@ check "info names the signal (from NT_PRSTATUS: qemu writes no NT_SIGINFO)" \
 	grep -q '^signal: *SIGABRT' "$tmp/out"
 expect 0 0 "info --json on an arm64 core" -- info --json --exe "$exe" "$fx/core.zst"
 check "info --json carries the architecture" grep -q '"arch": "arm64"' "$tmp/out"
+expect 0 0 "goroutines --json on an arm64 core" -- goroutines --json --exe "$exe" "$fx/core.zst"
+check "goroutines --json carries the architecture" grep -q '"arch": "arm64"' "$tmp/out"
 expect 0 0 "goroutines of an arm64 core" -- goroutines --exe "$exe" "$fx/core.zst"
 check "goroutines shows main.main" grep -q '^main\.main()' "$tmp/out"
 
