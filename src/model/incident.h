@@ -269,9 +269,9 @@ struct gpm_incident {
 	const char *exe_path;    /* interned */
 	const char *build_id;    /* interned, hex */
 	const char *cmdline;     /* interned */
-	const char *arch; /* static: Go's GOARCH of a core ("amd64", "arm64"), NULL unknown */
-	int64_t pid;      /* -1 unknown */
-	int64_t time;     /* unix seconds of the snapshot, 0 unknown */
+	const char *arch;        /* static: GOARCH of a core, NULL unknown */
+	int64_t pid;             /* -1 unknown */
+	int64_t time;            /* unix seconds of the snapshot, 0 unknown */
 	struct gpm_crash crash;
 	GPM_VEC(struct gpm_goroutine) goroutines;
 	GPM_VEC(struct gpm_frame) frames; /* all frames of all stacks + created-by frames */
