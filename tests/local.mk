@@ -105,6 +105,8 @@ TESTS += tests/cli/core.sh
 TESTS += tests/cli/exe_lookup.sh
 # live snapshots (gcore): goroutines with wait reasons, reported as snapshots
 TESTS += tests/cli/gcore.sh
+# arm64 cores (qemu): commands and bad inputs
+TESTS += tests/cli/arm64.sh
 check_test_sources += tests/store/test_store.c
 
 # CLI golden tests: the real gopm on committed dumps, and bad inputs (exit statuses)

@@ -398,6 +398,8 @@ int gpm_cmd_goroutines(int argc, char **argv)
 			gpm_json_object_begin(&j);
 			gpm_json_kv_uint(&j, "snapshot", s);
 			gpm_json_kv_string(&j, "kind", gpm_input_kind_name(inc->kind));
+			if (inc->arch)
+				gpm_json_kv_string(&j, "arch", inc->arch);
 			json_crash(&j, &inc->crash);
 			gpm_json_key(&j, "goroutines");
 			gpm_json_array_begin(&j);

@@ -166,6 +166,7 @@ static void print_text(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 		gpm_strbuf_printf(sb, "build id:    %s\n", bid);
 	if (goid)
 		gpm_strbuf_printf(sb, "go build id: %s\n", safe_copy(b1, sizeof(b1), goid));
+	gpm_strbuf_printf(sb, "arch:        %s\n", gpm_core_arch(p->core)->name);
 	gpm_strbuf_printf(
 	    sb, "go:          %s%s%s\n", img->go_version[0] ? img->go_version : "unknown",
 	    gpm_exe_is_pie(p->exe) ? ", PIE" : "", gpm_exe_has_symbols(p->exe) ? "" : ", stripped");
@@ -311,6 +312,7 @@ static void print_json(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 	gpm_json_kv_bool(&j, "dwarf", img->has_dwarf);
 	gpm_json_kv_hex(&j, "load_bias", p->bias);
 	gpm_json_object_end(&j);
+	gpm_json_kv_string(&j, "arch", gpm_core_arch(p->core)->name);
 	gpm_json_kv_string(&j, "go_version", img->go_version[0] ? img->go_version : NULL);
 	if (img->has_buildinfo) {
 		gpm_json_kv_string(&j, "main_package", img->buildinfo.path);

@@ -148,6 +148,19 @@ static void parse_prstatus(struct gpm_core *core, const struct gpm_elf_note *n)
 	t->tls = a->tls_reg >= 0 ? st.regs.v[a->tls_reg] : 0;
 }
 
+/* The thread pointer of the thread whose NT_PRSTATUS came last (NT_ARM_TLS on arm64). */
+static void parse_tls_note(struct gpm_core *core, const struct gpm_elf_note *n)
+{
+	const struct gpm_arch_ops *a = core->arch;
+	uint64_t tp;
+	struct gpm_cursor c;
+	gpm_cursor_init(&c, n->desc, n->descsz);
+	if (!core->threads.len || a->tls_reg < 0 || !gpm_cursor_u64(&c, &tp))
+		return;
+	struct gpm_core_thread *t = &core->threads.v[core->threads.len - 1];
+	t->regs.v[a->tls_reg] = t->status.regs.v[a->tls_reg] = t->tls = tp;
+}
+
 static bool is_fault_signal(int32_t signo)
 {
 	// Linux x86/arm64 numbers: SIGILL 4, SIGBUS 7, SIGFPE 8, SIGSEGV 11.
@@ -321,6 +334,10 @@ static void parse_notes(struct gpm_core *core, const uint8_t *data, size_t size,
 		if (!gpm_elf_note_named(&n, "CORE") && !gpm_elf_note_named(&n, "LINUX"))
 			continue;
 		bool linux_note = n.name[0] == 'L';
+		if (core->arch->tls_note && n.type == core->arch->tls_note && linux_note) {
+			parse_tls_note(core, &n);
+			continue;
+		}
 		switch (n.type) {
 		case NT_PRSTATUS:
 			if (!linux_note)
@@ -510,6 +527,18 @@ static void core_find_exe_mapping(struct gpm_core *core)
 	}
 }
 
+/* Cores without NT_SIGINFO (qemu-user's, old kernels'): the signal from the dumping thread's
+ * NT_PRSTATUS (pr_cursig, pr_info), without an address or a sender. */
+static void core_siginfo_from_prstatus(struct gpm_core *core)
+{
+	const struct gpm_core_thread *t = gpm_core_signal_thread(core);
+	if (core->have_siginfo || !t || !t->signal)
+		return;
+	core->siginfo.signo = t->signal;
+	core->siginfo.code = t->status.info_signo == t->signal ? t->status.info_code : 0;
+	core->have_siginfo = true;
+}
+
 static void core_read_execfn(struct gpm_core *core)
 {
 	uint64_t addr;
@@ -547,6 +576,7 @@ struct gpm_error *gpm_core_from_source(struct gpm_source *src, struct gpm_core *
 	}
 	core_find_exe_mapping(core);
 	core_read_execfn(core);
+	core_siginfo_from_prstatus(core);
 	if (core->warnings_dropped) {
 		char *msg, **slot;
 		if (asprintf(&msg, "%zu more warnings", core->warnings_dropped) >= 0) {

@@ -37,7 +37,8 @@ struct gpm_core_thread {
 	struct gpm_arch_prstatus status; /* everything else NT_PRSTATUS said */
 };
 
-/* NT_SIGINFO (the kernel's siginfo_t for the signal that killed the process). */
+/* NT_SIGINFO (the kernel's siginfo_t for the signal that killed the process); without that
+ * note (qemu-user's cores), signo and code from the dumping thread's NT_PRSTATUS. */
 struct gpm_core_siginfo {
 	int32_t signo, code, errno_value;
 	bool has_addr; /* SIGSEGV, SIGBUS, SIGILL, SIGFPE: addr is the faulting address */

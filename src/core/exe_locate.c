@@ -511,8 +511,10 @@ static struct gpm_error *try_exe(const struct gpm_core *core, const char *path, 
 	uint64_t bias = 0;
 	if (gpm_exe_machine(exe) != gpm_core_machine(core)) {
 		*verdict = VERDICT_MISMATCH;
-		if (asprintf(detail, "ELF machine %u, core has %u", gpm_exe_machine(exe),
-		             gpm_core_machine(core)) < 0) {
+		char eb[32], cb[32];
+		if (asprintf(detail, "an %s executable, the core is of an %s process",
+		             gpm_arch_machine_name(gpm_exe_machine(exe), eb, sizeof(eb)),
+		             gpm_arch_machine_name(gpm_core_machine(core), cb, sizeof(cb))) < 0) {
 			gpm_exe_destroy(exe);
 			return &gpm_error_nomem;
 		}

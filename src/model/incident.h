@@ -305,6 +305,7 @@ struct gpm_incident {
 	const char *exe_path;    /* interned */
 	const char *build_id;    /* interned, hex */
 	const char *cmdline;     /* interned */
+	const char *arch;        /* static: GOARCH of a core, NULL unknown */
 	int64_t pid;             /* -1 unknown */
 	int64_t time;            /* unix seconds of the snapshot, 0 unknown */
 	struct gpm_crash crash;

@@ -25,9 +25,11 @@ static int fixture_cmp(const void *a, const void *b)
 	return strcmp(((const struct fixture *)a)->dir, ((const struct fixture *)b)->dir);
 }
 
-static size_t list_fixtures(struct fixture **out)
+/* The fixtures under testdata/SUB: "cores" (amd64, kernel cores), "cores-arm64" (arm64,
+ * qemu-user's cores, testdata/gen/make-arm64-fixtures.sh). */
+static size_t list_fixtures(const char *sub, struct fixture **out)
 {
-	const char *root = gpm_test_data("cores");
+	const char *root = gpm_test_data(sub);
 	char rootcopy[512];
 	snprintf(rootcopy, sizeof(rootcopy), "%s", root);
 	DIR *d = opendir(rootcopy);
@@ -148,11 +150,11 @@ static bool compare(const struct gpm_incident *oracle, const struct gpm_goroutin
 	return true;
 }
 
-START_TEST(every_fixture_matches_the_runtime_traceback)
+static void check_oracle(const char *sub, const char *arch)
 {
 	struct fixture *fx;
-	size_t nfx = list_fixtures(&fx);
-	ck_assert_msg(nfx > 0, "no fixtures under testdata/cores");
+	size_t nfx = list_fixtures(sub, &fx);
+	ck_assert_msg(nfx > 0, "no fixtures under testdata/%s", sub);
 	size_t total = 0, matched = 0, parked_bad = 0, running_bad = 0;
 	for (size_t i = 0; i < nfx; i++) {
 		char path[600];
@@ -174,6 +176,8 @@ START_TEST(every_fixture_matches_the_runtime_traceback)
 		struct gpm_process *p;
 		err = gpm_process_open(path, &po, &p);
 		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+		ck_assert_msg(!strcmp(gpm_core_arch(p->core)->name, arch), "%s: a core for %s",
+		              path, gpm_core_arch(p->core)->name);
 		struct gpm_incident *inc;
 		err = gpm_goroutines_read(p, NULL, &inc);
 		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
@@ -210,14 +214,25 @@ START_TEST(every_fixture_matches_the_runtime_traceback)
 		free(snaps);
 		gpm_source_destroy(src);
 	}
-	fprintf(
-	    stderr,
-	    "oracle: %zu fixtures, %zu/%zu goroutines match (%zu parked and %zu running differ)\n",
-	    nfx, matched, total, parked_bad, running_bad);
+	fprintf(stderr,
+	        "oracle: %s: %zu fixtures, %zu/%zu goroutines match (%zu parked and %zu running "
+	        "differ)\n",
+	        arch, nfx, matched, total, parked_bad, running_bad);
 	free(fx);
 	ck_assert_msg(parked_bad == 0, "%zu parked goroutines differ from the runtime", parked_bad);
 	ck_assert_msg(running_bad == 0, "%zu running goroutines differ from the runtime",
 	              running_bad);
+}
+
+START_TEST(every_fixture_matches_the_runtime_traceback)
+{
+	check_oracle("cores", "amd64");
+}
+END_TEST
+
+START_TEST(every_arm64_fixture_matches_the_runtime_traceback)
+{
+	check_oracle("cores-arm64", "arm64");
 }
 END_TEST
 
@@ -232,7 +247,7 @@ END_TEST
 START_TEST(every_gcore_snapshot_matches_the_traceback_of_right_after)
 {
 	struct fixture *fx;
-	size_t nfx = list_fixtures(&fx);
+	size_t nfx = list_fixtures("cores", &fx);
 	size_t snapshots = 0, total = 0, matched = 0, bad = 0, moving = 0;
 	for (size_t i = 0; i < nfx; i++) {
 		char gcore[128], path[sizeof(fx->dir) + sizeof(gcore) + 2];
@@ -314,10 +329,10 @@ END_TEST
  * recorded, and for crashes the crashing goroutine and its innermost user frame, which must
  * be those of the goroutine the runtime printed first.
  */
-START_TEST(info_facts_match_each_fixture)
+static void check_info(const char *sub)
 {
 	struct fixture *fx;
-	size_t nfx = list_fixtures(&fx);
+	size_t nfx = list_fixtures(sub, &fx);
 	size_t crashes = 0;
 	for (size_t i = 0; i < nfx; i++) {
 		char want_go[64], want_sig[32], path[600];
@@ -375,8 +390,19 @@ START_TEST(info_facts_match_each_fixture)
 		gpm_source_destroy(src);
 		gpm_process_destroy(p);
 	}
-	fprintf(stderr, "info: %zu fixtures, %zu crash sites checked\n", nfx, crashes);
+	fprintf(stderr, "info: %s: %zu fixtures, %zu crash sites checked\n", sub, nfx, crashes);
 	free(fx);
+}
+
+START_TEST(info_facts_match_each_fixture)
+{
+	check_info("cores");
+}
+END_TEST
+
+START_TEST(info_facts_match_each_arm64_fixture)
+{
+	check_info("cores-arm64");
 }
 END_TEST
 
@@ -388,6 +414,8 @@ Suite *goroutines_suite(void)
 	tcase_add_test(tc, every_fixture_matches_the_runtime_traceback);
 	tcase_add_test(tc, info_facts_match_each_fixture);
 	tcase_add_test(tc, every_gcore_snapshot_matches_the_traceback_of_right_after);
+	tcase_add_test(tc, every_arm64_fixture_matches_the_runtime_traceback);
+	tcase_add_test(tc, info_facts_match_each_arm64_fixture);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -67,6 +67,10 @@ START_TEST(test_fixture_images)
 		ck_assert_msg(strncmp(img->go_version, "go1.", 4) == 0, "%s: version %s", names[i],
 		              img->go_version);
 		const char *base = strrchr(names[i], '/') + 1;
+		// arm64 fixtures (testdata/gen/make-arm64-fixtures.sh): arm64-go1.22-...
+		bool arm64 = strncmp(base, "arm64-", 6) == 0;
+		if (arm64)
+			base += 6;
 		if (strncmp(base, "go1.", 4) == 0) {
 			ck_assert_msg(img->has_buildinfo, "%s", names[i]);
 			// Our fixtures: named after the Go version (go1.19-..., go1.27-...).
@@ -76,7 +80,8 @@ START_TEST(test_fixture_images)
 			              "%s", img->buildinfo.path);
 		}
 		if (img->has_buildinfo)
-			ck_assert_str_eq(gpm_buildinfo_setting(&img->buildinfo, "GOARCH"), "amd64");
+			ck_assert_str_eq(gpm_buildinfo_setting(&img->buildinfo, "GOARCH"),
+			                 arm64 ? "arm64" : "amd64");
 		else // esbuild 0.28 ships without build info: the version comes from rodata
 			ck_assert_int_eq(img->version_how, GPM_HOW_SCAN);
 		ck_assert(img->has_moduledata);
