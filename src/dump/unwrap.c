@@ -336,6 +336,10 @@ static long match_prefix(const char *pre, size_t pn, const char *s, size_t n)
 static long prefix_len(const char *s, size_t n)
 {
 	long k = find_header(s, n);
+	if (k < 0 && n > 18) { // a race report has no goroutine header: its first line
+		const char *w = memmem(s, n, "WARNING: DATA RACE", 18);
+		k = w ? w - s : -1;
+	}
 	if (k <= 0 || k >= MAX_PREFIX || s[0] == '{')
 		return -1;
 	if (k >= 4 && !memcmp(s + k - 4, " in ", 4))

@@ -433,11 +433,17 @@ START_TEST(test_pasted_fixtures)
 	check_dir("dumps", ".txt", false, &t);
 	size_t dumps = t.files;
 	check_dir("cores", NULL, true, &t);
-	fprintf(stderr, "pasted fixtures: %zu files, %zu variants, %zu read inexactly (warned)\n",
-	        t.files, t.variants, t.inexact);
+	size_t cores = t.files - dumps;
+	check_dir("dumps/race", ".txt", false, &t);
+	size_t races = t.files - dumps - cores;
+	fprintf(stderr,
+	        "pasted fixtures: %zu files (%zu dumps, %zu core tracebacks, %zu race logs), %zu "
+	        "variants, %zu read inexactly (warned)\n",
+	        t.files, dumps, cores, races, t.variants, t.inexact);
 	// Every fixture is checked: an empty or missing set fails.
 	ck_assert_uint_ge(dumps, 70);
-	ck_assert_uint_ge(t.files - dumps, 75);
+	ck_assert_uint_ge(cores, 70);
+	ck_assert_uint_ge(races, 7);
 	ck_assert_uint_ge(t.variants, t.files * 20);
 	ck_assert_uint_gt(t.goroutines, 3000);
 	ck_assert_msg(!t.failed, "%zu of %zu pasted variants read wrongly without a warning",
