@@ -1499,10 +1499,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 				return NULL;
 			}
 		}
-		if (have_loc && !loc.nl) {
-			// A location line cut by the end of the input: keep what it says.
-			r->end = END_CUT;
-		}
+
 		size_t name_len = (size_t)(lp - l.s);
 		const char *args = lp + 1;
 		size_t args_len = l.n - 1 - name_len - 1;
@@ -1515,6 +1512,11 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 		bool ok;
 		if (have_loc) {
 			parse_loc(loc.s + 1, loc.n - 1, &L);
+			// The input's last line without its newline: complete when it reads as a
+			// location ("FILE:LINE"), else cut by the end of the input (keep what it
+			// says).
+			if (!loc.nl && !L.ok)
+				r->end = END_CUT;
 			if (!L.ok && loc.n - 1 > P->o.max_line) {
 				note_lost(P, LOST_LINE, loc.s);
 				continue;
