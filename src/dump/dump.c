@@ -98,6 +98,8 @@ struct parser {
 	uint32_t nsnapshots;
 	bool any;      /* saw anything dump-like */
 	bool reversed; /* the text was newest-first and was read bottom to top */
+	/* The runtime's lines before the first goroutine of the coming snapshot, as read. */
+	const char *pre_start, *pre_end;
 
 	/* snapshot state */
 	bool have_preamble; /* panic / fatal error / signal lines seen */
@@ -2079,6 +2081,28 @@ static struct gpm_error *begin_dump_line(struct parser *P, bool starts_snapshot)
 	return ensure_incident(P, GPM_INPUT_DUMP);
 }
 
+/* A preamble line from l up to the current position (what its reader consumed). */
+static void preamble_line(struct parser *P, const struct line *l)
+{
+	if (!P->pre_start)
+		P->pre_start = l->s;
+	const char *e = P->p > l->s + l->n ? P->p : l->s + l->n;
+	while (e > l->s && (e[-1] == '\n' || e[-1] == '\r'))
+		e--;
+	P->pre_end = e;
+}
+
+/* Before the first goroutine block of a snapshot: the preamble read since is its own. */
+static struct gpm_error *preamble_commit(struct parser *P)
+{
+	if (P->pre_start && P->inc && !P->inc->goroutines.len && !P->inc->preamble_text &&
+	    P->pre_end > P->pre_start && (size_t)(P->pre_end - P->pre_start) <= P->o.max_line &&
+	    !(P->inc->preamble_text = istr(P, P->pre_start, (size_t)(P->pre_end - P->pre_start))))
+		return &gpm_error_nomem;
+	P->pre_start = P->pre_end = NULL;
+	return NULL;
+}
+
 static struct gpm_error *parse_text(struct parser *P)
 {
 	struct gpm_error *err;
@@ -2102,7 +2126,8 @@ static struct gpm_error *parse_text(struct parser *P)
 			if (P->end_snapshot && P->inc && (err = finish_snapshot(P)))
 				return err;
 			P->any = true;
-			if ((err = ensure_incident(P, GPM_INPUT_DUMP)))
+			if ((err = ensure_incident(P, GPM_INPUT_DUMP)) ||
+			    (err = preamble_commit(P)))
 				return err;
 			if ((err = parse_block(P, &l, &h, false)))
 				return err;
@@ -2118,7 +2143,7 @@ static struct gpm_error *parse_text(struct parser *P)
 			continue;
 		}
 		if (c0 == 'r' && STARTS(&l, "runtime stack:")) {
-			if ((err = begin_dump_line(P, false)))
+			if ((err = begin_dump_line(P, false)) || (err = preamble_commit(P)))
 				return err;
 			struct header h = {0};
 			if ((err = parse_block(P, &l, &h, true)))
@@ -2131,7 +2156,18 @@ static struct gpm_error *parse_text(struct parser *P)
 			P->have_preamble = true;
 			if ((err = parse_panics(P, l, 7)))
 				return err;
+			preamble_line(P, &l);
 			continue;
+		}
+		if ((c0 == 'u' && STARTS(&l, "unexpected fault address ")) ||
+		    (c0 == 'r' && STARTS(&l, "runtime: ") &&
+		     (!P->inc || !P->inc->goroutines.len || P->pre_start || P->end_snapshot))) {
+			// Kept with the preamble; "runtime: out of memory …" is read below too.
+			if (!STARTS(&l, "runtime: out of memory: cannot allocate ") &&
+			    !STARTS(&l, "runtime: goroutine stack exceeds ")) {
+				preamble_line(P, &l);
+				continue;
+			}
 		}
 		if (c0 == 'f' && STARTS(&l, "fatal error: ")) {
 			bool after_panic =
@@ -2147,6 +2183,7 @@ static struct gpm_error *parse_text(struct parser *P)
 			}
 			if (c->kind == GPM_FATAL_NONE || c->kind == GPM_FATAL_PANIC)
 				c->kind = GPM_FATAL_THROW;
+			preamble_line(P, &l);
 			continue;
 		}
 		if (c0 == 'g' && STARTS(&l, "goroutine profile: total ")) {
@@ -2192,6 +2229,8 @@ static struct gpm_error *parse_text(struct parser *P)
 				parse_pc_line(&pcl, sec);
 			pending_sep = false;
 			P->cur_section = (uint32_t)P->inc->sections.len - 1;
+			if ((err = preamble_commit(P)))
+				return err;
 			// An explanatory line may follow ("signal arrived during cgo execution").
 			save = P->p;
 			struct line ex;
@@ -2249,6 +2288,7 @@ static struct gpm_error *parse_text(struct parser *P)
 		if (c0 == 'r' && STARTS(&l, "runtime: out of memory: cannot allocate ")) {
 			if ((err = begin_dump_line(P, true)))
 				return err;
+			preamble_line(P, &l);
 			size_t i = 40;
 			parse_dec(l.s, l.n, &i, &P->inc->crash.oom_request);
 			continue;
@@ -2256,6 +2296,7 @@ static struct gpm_error *parse_text(struct parser *P)
 		if (c0 == 'r' && STARTS(&l, "runtime: goroutine stack exceeds ")) {
 			if ((err = begin_dump_line(P, true)))
 				return err;
+			preamble_line(P, &l);
 			size_t i = 33;
 			parse_dec(l.s, l.n, &i, &P->inc->crash.stack_limit);
 			continue;
@@ -2286,6 +2327,8 @@ static struct gpm_error *parse_text(struct parser *P)
 		}
 		if (c0 == '[' && STARTS(&l, "[signal ")) {
 			parse_signal_bracket(P, &l);
+			if (!P->inc->goroutines.len)
+				preamble_line(P, &l);
 			continue;
 		}
 		if (c0 == 'e' && STARTS(&l, "exit status ")) {

@@ -327,6 +327,10 @@ struct gpm_incident {
 	size_t text_len;
 	GPM_VEC(struct gpm_goroutine_extra) extras; /* see gpm_goroutine.extra */
 	uint64_t pprof_total;                       /* "goroutine profile: total N"; 0 none */
+	/* A dump's lines before its first goroutine (panic, fatal error, [signal …], runtime:
+	 * messages, unexpected fault address) exactly as read, '\n'-separated; NULL for cores
+	 * and dumps without them. The printer gives them back as they were. */
+	const char *preamble_text;
 	uint64_t panics_dropped; /* nested panics beyond the cap, not stored in crash.panics */
 	/* Added with race detector reports (src/dump/race.c), in the order printed: */
 	GPM_VEC(struct gpm_race) races;

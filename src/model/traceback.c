@@ -345,6 +345,21 @@ static void put_preamble(struct gpm_strbuf *sb, const struct gpm_incident *inc,
                          const struct gpm_traceback_options *o)
 {
 	const struct gpm_crash *c = &inc->crash;
+	if (inc->preamble_text) { // a dump's own lines, as they were read
+		for (const char *p = inc->preamble_text;;) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			size_t t = 0;
+			while (t < n && p[t] == '\t') // nested panics, continued values
+				gpm_strbuf_putc(sb, p[t++]);
+			put_strn(sb, p + t, n - t, o);
+			gpm_strbuf_putc(sb, '\n');
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+		return;
+	}
 	for (size_t i = 0; i < c->panics.len; i++) {
 		const struct gpm_panic *p = &c->panics.v[i];
 		if (i)

@@ -675,6 +675,32 @@ START_TEST(test_detect)
 }
 END_TEST
 
+/* The preamble printed back as it was read: order, runtime: lines, nothing invented. */
+START_TEST(test_preamble_as_read)
+{
+	static const char *const texts[] = {
+	    "unexpected fault address 0xdeadbeef\nfatal error: fault\n"
+	    "[signal SIGSEGV: segmentation violation code=0x1 addr=0xdeadbeef pc=0x45]\n\n"
+	    "goroutine 1 [running]:\nmain.main()\n\t/a/main.go:5 +0x1d\n",
+	    "runtime: program exceeds 10000-thread limit\nfatal error: thread exhaustion\n\n"
+	    "goroutine 1 [running]:\nmain.main()\n\t/a/main.go:5 +0x1d\n",
+	    "panic: boom\n\tsecond line\n[signal SIGSEGV: segmentation violation code=0x1 "
+	    "addr=0x0 pc=0x1]\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/main.go:5 +0x1d\n",
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct snaps s = parse_mem(texts[i], strlen(texts[i]));
+		ck_assert_uint_eq(s.n, 1);
+		struct gpm_strbuf sb = GPM_STRBUF_INIT;
+		struct gpm_traceback_options o = {.preamble = true};
+		gpm_traceback_incident(&sb, s.v[0], &o);
+		ck_assert_str_eq(gpm_strbuf_str(&sb), texts[i]);
+		ck_assert_uint_eq(s.v[0]->warnings.len, 0);
+		gpm_strbuf_deinit(&sb);
+		snaps_free(&s);
+	}
+}
+END_TEST
+
 /* ---- grouping ---- */
 
 START_TEST(test_group)
@@ -736,6 +762,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_huge_line);
 	tcase_add_test(tc, test_nested_recovered);
 	tcase_add_test(tc, test_detect);
+	tcase_add_test(tc, test_preamble_as_read);
 	tcase_add_test(tc, test_group);
 	suite_add_tcase(s, tc);
 	return s;
