@@ -117,6 +117,8 @@ EXTRA_DIST += tests/tui
 check_PROGRAMS += tests/cli/json-valid
 tests_cli_json_valid_SOURCES = tests/cli/json-valid.c
 TESTS += tests/cli/analyze.sh
+# findings: the rule table against doc/findings.md and doc/gopm.1; field-shaped dumps
+TESTS += tests/cli/findings.sh
 
 # heap: the walk from cores, heap dumps and pprof profiles; fuzz harnesses for the two readers
 check_test_sources += tests/heap/test_heap.c

@@ -5,6 +5,8 @@
  * goroutines cost well under a second.
  */
 #include "analysis/analysis.h"
+#include "base/u64map.h"
+#include "model/frameclass.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -52,18 +54,36 @@ struct ctx {
 	int32_t *group_of; /* goroutine index -> group index, -1 none */
 };
 
-static struct gpm_finding *finding_new(struct ctx *c, const char *rule, enum gpm_severity sev,
-                                       enum gpm_confidence conf)
+/* Gives f the rule kind, its id and its default severity and confidence. */
+static void set_rule(struct gpm_finding *f, enum gpm_rule_kind kind)
+{
+	f->kind = kind;
+	f->rule = gpm_rules[kind].id;
+	f->severity = gpm_rules[kind].severity;
+	f->confidence = gpm_rules[kind].confidence;
+}
+
+static struct gpm_finding *finding_new(struct ctx *c, enum gpm_rule_kind kind)
 {
 	struct gpm_finding *f = gpm_vec_push(&c->a->findings);
 	if (!f) {
 		c->oom = true;
 		return NULL;
 	}
-	f->rule = rule;
-	f->severity = sev;
-	f->confidence = conf;
+	set_rule(f, kind);
 	f->group = -1;
+	return f;
+}
+
+/* A finding of kind with another severity or confidence than its default. */
+static struct gpm_finding *finding_new_as(struct ctx *c, enum gpm_rule_kind kind,
+                                          enum gpm_severity sev, enum gpm_confidence conf)
+{
+	struct gpm_finding *f = finding_new(c, kind);
+	if (f) {
+		f->severity = sev;
+		f->confidence = conf;
+	}
 	return f;
 }
 
@@ -121,21 +141,37 @@ static bool starts(const char *s, const char *p)
 	return s && !strncmp(s, p, strlen(p));
 }
 
-/* Runtime and standard-library plumbing a reader skips to find the code at fault. */
+/* Whose code fn is (model/frameclass.h, the one classifier). */
+static enum gpm_frame_class frame_class(const char *fn)
+{
+	return gpm_frame_classify(fn, NULL);
+}
+
+/* Runtime and the standard library's plumbing a reader skips to find the code at fault:
+ * the runtime, and the standard packages every blocked stack passes through (sync, time,
+ * os, net, io...); the rest of the standard library (net/http, encoding/json, testing) is
+ * where a goroutine can be said to be. */
 static bool is_plumbing(const char *fn)
 {
-	if (!fn)
+	switch (frame_class(fn)) {
+	case GPM_FRAME_CLASS_RUNTIME:
 		return true;
-	return starts(fn, "runtime.") || starts(fn, "runtime/") || starts(fn, "internal/") ||
-	       starts(fn, "sync.") || starts(fn, "sync/") || !strcmp(fn, "panic") ||
-	       starts(fn, "time.Sleep") || starts(fn, "syscall.") || starts(fn, "reflect.") ||
-	       starts(fn, "fmt.") || starts(fn, "errors.") || starts(fn, "os.") ||
-	       starts(fn, "net.") || starts(fn, "internal/poll.");
+	case GPM_FRAME_CLASS_STDLIB:
+		return starts(fn, "internal/") || starts(fn, "sync.") || starts(fn, "sync/") ||
+		       starts(fn, "time.") || starts(fn, "syscall.") || starts(fn, "reflect.") ||
+		       starts(fn, "fmt.") || starts(fn, "errors.") || starts(fn, "os.") ||
+		       starts(fn, "net.") || starts(fn, "io.") || starts(fn, "bufio.") ||
+		       starts(fn, "context.");
+	case GPM_FRAME_CLASS_DEPENDENCY:
+	case GPM_FRAME_CLASS_MAIN:
+		break;
+	}
+	return false;
 }
 
 static bool is_runtime(const char *fn)
 {
-	return !fn || starts(fn, "runtime.") || starts(fn, "runtime/") || !strcmp(fn, "panic");
+	return frame_class(fn) == GPM_FRAME_CLASS_RUNTIME;
 }
 
 static const struct gpm_goroutine *goroutine_by_id(const struct gpm_incident *inc, uint64_t id)
@@ -329,12 +365,337 @@ static void other_map_writers(struct ctx *c, struct gpm_finding *f, const struct
 	}
 }
 
+/* Runtime functions a goroutine dies in: panics, throws, fatal errors, the map checks. */
+static bool is_panic_func(const char *fn)
+{
+	return fn && (!strcmp(fn, "panic") || !strcmp(fn, "runtime.gopanic"));
+}
+
+static bool is_fatal_func(const char *fn)
+{
+	return fn && (!strcmp(fn, "runtime.throw") || !strcmp(fn, "runtime.fatal") ||
+	              !strcmp(fn, "runtime.fatalthrow") || !strcmp(fn, "runtime.fatalpanic") ||
+	              !strcmp(fn, "sync.fatal") || !strcmp(fn, "sync.throw") ||
+	              !strcmp(fn, "internal/sync.fatal") || !strcmp(fn, "internal/sync.throw") ||
+	              !strcmp(fn, "internal/runtime/maps.fatal"));
+}
+
+static bool is_crash_func(const char *fn)
+{
+	return is_panic_func(fn) || is_fatal_func(fn) ||
+	       (fn && (!strcmp(fn, "runtime.sigpanic") || starts(fn, "runtime.panic") ||
+	               starts(fn, "runtime.mapassign") || starts(fn, "runtime.goPanic")));
+}
+
+/*
+ * Where a crashing goroutine failed, read from its frames (innermost first): a panic
+ * raised while another unwinds shows as "panic(...)" between the two sites, a fatal error
+ * raised by a deferred call during a panic shows the fatal above the panic.
+ */
+struct crash_site {
+	int site;    /* where the first panic (or the fault) happened: the caller of the
+	                deepest panic frame, else of the first crash function; -1 none */
+	int died_in; /* the runtime function the site called, -1 none */
+	int top;     /* the innermost frame outside the runtime (a later panic's site) */
+	int fatal;   /* the first fatal/throw frame, -1 none */
+	int panic;   /* the deepest panic frame, -1 none */
+	int npanics; /* panic frames */
+};
+
+static void crash_site(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                       struct crash_site *s)
+{
+	*s = (struct crash_site){-1, -1, -1, -1, -1, 0};
+	uint32_t n;
+	const struct gpm_frame *f = g ? gpm_goroutine_frames(inc, g, &n) : NULL;
+	if (!f)
+		return;
+	int lastcrash = -1;
+	for (uint32_t i = 0; i < n && i < 256; i++) {
+		const char *fn = f[i].func;
+		if (f[i].flags & GPM_FRAME_ELIDED)
+			continue;
+		if (is_panic_func(fn)) {
+			s->panic = (int)i;
+			s->npanics++;
+		}
+		if (is_fatal_func(fn) && s->fatal < 0)
+			s->fatal = (int)i;
+		if (is_crash_func(fn))
+			lastcrash = (int)i;
+		else if (s->top < 0 && !is_runtime(fn))
+			s->top = (int)i;
+	}
+	int from = s->panic >= 0 ? s->panic : lastcrash;
+	for (uint32_t i = (uint32_t)(from + 1); i < n && i < 256; i++)
+		if (!(f[i].flags & GPM_FRAME_ELIDED) && !is_runtime(f[i].func) &&
+		    !is_crash_func(f[i].func)) {
+			s->site = (int)i;
+			break;
+		}
+	if (s->site < 0)
+		s->site = s->top;
+	// The runtime function the site called: the outermost crash frame above it.
+	for (int i = s->site - 1; i >= 0 && s->site > 0; i--)
+		if (is_crash_func(f[i].func)) {
+			s->died_in = i;
+			break;
+		}
+}
+
+/* An address no Go allocation, stack or mapping ever has: a poison pattern the runtime
+ * or a C allocator writes, or a non-canonical amd64 address. */
+static const char *wild_address(uint64_t a)
+{
+	static const uint32_t words[] = {0xdeaddead, 0xdeadbeef, 0xbaadf00d,
+	                                 0xfeedface, 0xcafebabe, 0xdeadc0de};
+	if (a == 0xb01dfacedebac1eULL)
+		return "a poison value (0xb01dfacedebac1e, the runtime's bad pointer marker)";
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if ((uint32_t)a == words[i] || (uint32_t)(a >> 32) == words[i])
+			return "a poison pattern (freed or never-initialised memory)";
+	if (a >= 0x1000000) {
+		uint8_t b = (uint8_t)a;
+		bool same = true;
+		for (int k = 1; k < 8 && same; k++)
+			same = (uint8_t)(a >> (8 * k)) == b || (k >= 4 && !(a >> 32));
+		if (same && b)
+			return "a repeated-byte fill pattern (poisoned or uninitialised memory)";
+	}
+	if (a >= (1ULL << 47) && a < 0xffff800000000000ULL)
+		return "a non-canonical address (no mapping can exist there)";
+	return NULL;
+}
+
+/* Why the signal that killed the process came from outside, NULL when it did not. */
+static const char *external_signal(const struct gpm_incident *inc, char (*name)[16])
+{
+	const struct gpm_crash *cr = &inc->crash;
+	int signo = cr->signo;
+	int64_t code = cr->sigcode;
+	const char *sn = cr->signame;
+	static const struct {
+		int no;
+		const char *name;
+	} sigs[] = {{6, "SIGABRT"}, {15, "SIGTERM"}, {9, "SIGKILL"},
+	            {2, "SIGINT"},  {1, "SIGHUP"},   {5, "SIGTRAP"}};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if ((sn && !strcmp(sn, sigs[i].name)) || (!sn && signo == sigs[i].no)) {
+			snprintf(*name, sizeof(*name), "%s", sigs[i].name);
+			// SI_USER (0): kill(2) from another process. The runtime's own crash
+			// (GOTRACEBACK=crash) raises SIGABRT with tgkill: SI_TKILL (-6).
+			if (code == 0)
+				return "sigcode 0 (SI_USER): sent with kill(2) by another process";
+			if (sigs[i].no == 9 || sigs[i].no == 15)
+				return "the runtime never sends it to itself";
+			return NULL;
+		}
+	if (cr->exit_status == 137 || cr->exit_status == 143) {
+		snprintf(*name, sizeof(*name), "%s",
+		         cr->exit_status == 137 ? "SIGKILL" : "SIGTERM");
+		return "exit status 128+signal: killed from outside";
+	}
+	return NULL;
+}
+
+static void rule_masked(struct ctx *c, const struct gpm_goroutine *g, const struct crash_site *cs,
+                        const char *fatal, const char *panic_msg, bool nil_fault)
+{
+	const struct gpm_incident *inc = c->inc;
+	struct gpm_finding *f = finding_new(c, GPM_RULE_PANIC_MASKED);
+	if (!f)
+		return;
+	char *where = frame_text(inc, g, cs->site);
+	char *fn = func_text(inc, g, cs->site);
+	char *fatalfn = func_text(inc, g, cs->fatal + 1);
+	char *fs = safe(fatal);
+	char *pm = panic_msg ? safe(panic_msg) : NULL;
+	bool nil = nil_fault || (panic_msg && strstr(panic_msg, "nil pointer dereference"));
+	if (nil)
+		set_text(c, &f->title, "nil pointer dereference in %s, masked by fatal error: %s",
+		         fn ? fn : "?", fs ? fs : "?");
+	else
+		set_text(c, &f->title, "panic%s%s in %s, masked by fatal error: %s", pm ? ": " : "",
+		         pm ? pm : "", fn ? fn : "?", fs ? fs : "?");
+	set_text(c, &f->explanation,
+	         "While a panic unwound, a deferred call raised a fatal error, which cannot be "
+	         "recovered and is what the runtime printed; the panic underneath it, shown as "
+	         "panic(...) in the stack, is the original failure. A deferred Unlock of a mutex "
+	         "that was already unlocked is the usual cause (the fatal error is a second bug, "
+	         "reached only because of the first).");
+	set_text(c, &f->next,
+	         "Look at %s, where the panic happened; then at why %s found the mutex (or "
+	         "state) already released when the deferred call ran.",
+	         where ? where : "?", fatalfn ? fatalfn : "?");
+	evidence(c, f, "underlying panic", "%s%s",
+	         pm ? pm : (nil ? "nil pointer dereference" : "?"),
+	         nil && pm && !strstr(pm, "nil pointer") ? " (nil pointer dereference)" : "");
+	evidence(c, f, "panic site", "%s", where ? where : "?");
+	evidence(c, f, "fatal error", "%s (raised in %s, a deferred call during the panic)",
+	         fs ? fs : "?", fatalfn ? fatalfn : "?");
+	free(where);
+	free(fn);
+	free(fatalfn);
+	free(fs);
+	free(pm);
+	add_id(c, f, g->id);
+	if (c->group_of && g >= inc->goroutines.v)
+		f->group = c->group_of[g - inc->goroutines.v];
+}
+
+/* The test function a goroutine of `go test` runs (the frame tRunner called), -1 none. */
+static int test_frame(const struct gpm_incident *inc, const struct gpm_goroutine *g, bool *parent)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	*parent = false;
+	for (uint32_t i = 0; i < n; i++) {
+		if (f[i].func && !strcmp(f[i].func, "testing.(*T).Run"))
+			*parent = true; // waits for its subtests: not where the time goes
+		if (f[i].func && !strcmp(f[i].func, "testing.tRunner"))
+			return i ? (int)i - 1 : -1;
+	}
+	return -1;
+}
+
+static void rule_test_timeout(struct ctx *c, const struct gpm_panic *p)
+{
+	const struct gpm_incident *inc = c->inc;
+	struct gpm_finding *f = finding_new(c, GPM_RULE_TEST_TIMEOUT);
+	if (!f)
+		return;
+	const char *m = p->message ? p->message : "";
+	size_t first = strcspn(m, "\n");
+	char *limit = gpm_safe_strndup(m, first > 200 ? 200 : first);
+	const struct gpm_goroutine *stuck = NULL;
+	int sframe = -1;
+	unsigned shown = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		bool parent;
+		int tf;
+		if (!counted(g) || (tf = test_frame(inc, g, &parent)) < 0 || parent)
+			continue;
+		add_id(c, f, g->id);
+		if (shown++ >= 6)
+			continue;
+		int uf = user_frame(inc, g, false);
+		char *test = func_text(inc, g, tf);
+		char *at = frame_text(inc, g, uf);
+		evidence(c, f, "stuck test", "%s: goroutine %" PRIu64 " [%s] in %s",
+		         test ? test : "?", g->id, state_of(g), at ? at : "?");
+		free(test);
+		free(at);
+		if (!stuck) {
+			stuck = g;
+			sframe = tf;
+		}
+	}
+	if (stuck) {
+		char *test = func_text(inc, stuck, sframe);
+		char *at = frame_text(inc, stuck, user_frame(inc, stuck, false));
+		set_text(c, &f->title, "test timed out: %s blocked [%s] in %s%s", test ? test : "?",
+		         state_of(stuck), at ? at : "?", shown > 1 ? " (and more tests)" : "");
+		set_text(c, &f->next,
+		         "Look at %s: what it waits for and who should have done it (a missing "
+		         "send, close, Unlock or Done, or a call without a deadline).",
+		         at ? at : "?");
+		if (c->group_of && stuck >= inc->goroutines.v)
+			f->group = c->group_of[stuck - inc->goroutines.v];
+		free(test);
+		free(at);
+	} else {
+		set_text(c, &f->title, "%s", limit ? limit : "test timed out");
+		set_text(c, &f->next, "Read the running tests list and their goroutines below.");
+	}
+	set_text(c, &f->explanation,
+	         "go test stopped the test binary after its -timeout. The goroutine that printed "
+	         "the panic is the testing package's alarm (testing.(*M).startAlarm), not the "
+	         "culprit: the stuck test is the one still running in its own goroutine under "
+	         "testing.tRunner (tests waiting only for their subtests are skipped).");
+	evidence(c, f, "timeout", "%s", limit ? limit : "?");
+	// "running tests:" as printed, when the reader kept it with the message.
+	const char *rt = strstr(m, "running tests:");
+	if (rt) {
+		rt += strlen("running tests:");
+		while (*rt == '\n' || *rt == ' ' || *rt == '\t')
+			rt++;
+		size_t k = strcspn(rt, "\n");
+		char *s = gpm_safe_strndup(rt, k > 200 ? 200 : k);
+		evidence(c, f, "running tests", "%s", s ? s : "?");
+		free(s);
+	}
+	free(limit);
+}
+
+/* A stack pasted without its "panic:"/"fatal error:" line: the first goroutine that died
+ * in a runtime crash function. */
+static void rule_stack_only(struct ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!counted(g) || g->status == GPM_G_WAITING)
+			continue;
+		struct crash_site cs;
+		crash_site(inc, g, &cs);
+		if (cs.died_in < 0 || cs.site < 0 || cs.died_in > 16)
+			continue;
+		struct gpm_finding *f = finding_new(c, GPM_RULE_CRASH_STACK_ONLY);
+		if (!f)
+			return;
+		char *where = frame_text(inc, g, cs.site);
+		char *fn = func_text(inc, g, cs.site);
+		char *died = func_text(inc, g, cs.died_in);
+		const char *how = is_panic_func(died) || starts(died, "runtime.panic") ||
+		                          starts(died, "runtime.goPanic")
+		                      ? "a panic"
+		                  : starts(died, "runtime.mapassign")
+		                      ? "a map write the runtime refused"
+		                  : starts(died, "runtime.sigpanic") ? "a fault (signal)"
+		                                                     : "a fatal error";
+		bool plain = died && (!strcmp(died, "panic") || !strcmp(died, "runtime.gopanic"));
+		set_text(c, &f->title,
+		         "crash in %s: died in %s (%s%sthe message is not in the input)",
+		         fn ? fn : "?", died ? died : "?", plain ? "" : how, plain ? "" : "; ");
+		set_text(
+		    c, &f->explanation,
+		    "The input has goroutine stacks but not the lines the runtime prints before "
+		    "them (\"panic: ...\", \"fatal error: ...\"), as when a stack is pasted from a "
+		    "log. Goroutine %" PRIu64 " was in %s called from the program's own code, so "
+		    "that is where it died; the message itself is in the log above the stacks.",
+		    g->id, died ? died : "?");
+		set_text(c, &f->next,
+		         "Look at %s; find the panic or fatal error line printed just before these "
+		         "stacks for the value.",
+		         where ? where : "?");
+		evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id, state_of(g));
+		evidence(c, f, "frame", "%s", where ? where : "?");
+		evidence(c, f, "runtime function", "%s", died ? died : "?");
+		if (cs.top >= 0 && cs.top < cs.site && cs.npanics) {
+			char *later = frame_text(inc, g, cs.top);
+			evidence(c, f, "panicked again", "in %s, while the first panic unwound",
+			         later ? later : "?");
+			free(later);
+		}
+		add_id(c, f, g->id);
+		if (c->group_of)
+			f->group = c->group_of[i];
+		free(where);
+		free(fn);
+		free(died);
+		return;
+	}
+}
+
 static void rule_crash(struct ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	const struct gpm_crash *cr = &inc->crash;
 	const struct gpm_goroutine *g = crashing_goroutine(inc);
-	int uf = g ? user_frame(inc, g, true) : -1;
+	struct crash_site cs;
+	crash_site(inc, g, &cs);
+	int uf = g ? (cs.site >= 0 ? cs.site : user_frame(inc, g, true)) : -1;
 	char *where = g ? frame_text(inc, g, uf) : strdup("an unknown goroutine");
 	char *fn = g ? func_text(inc, g, uf) : strdup("?");
 	struct gpm_finding *f = NULL;
@@ -343,27 +704,100 @@ static void rule_crash(struct ctx *c)
 	// the goroutine (the kernel only saw the runtime's SIGABRT).
 	const char *signame = NULL;
 	uint64_t addr = 0;
+	int64_t code = INT64_MIN;
 	bool has_addr = false;
 	if (inc->kind == GPM_INPUT_CORE) {
 		if (cr->go_signo == 11 || cr->go_signo == 7) {
 			signame = cr->go_signo == 11 ? "SIGSEGV" : "SIGBUS";
 			addr = cr->go_sigaddr;
+			code = (int64_t)cr->go_sigcode;
 			has_addr = true;
 		}
 	} else if (cr->signame &&
 	           (!strcmp(cr->signame, "SIGSEGV") || !strcmp(cr->signame, "SIGBUS"))) {
 		signame = cr->signame;
 		addr = cr->fault_addr;
+		code = cr->sigcode;
 		has_addr = cr->has_fault_addr;
 	}
+	// SI_KERNEL (0x80) on SIGSEGV: a general-protection fault, a non-canonical address the
+	// kernel reports as 0 — not a nil pointer.
+	const char *wild = !signame || !has_addr ? NULL
+	                   : code == 0x80        ? "a non-canonical address (the kernel reports "
+	                                           "0 with code 0x80, SI_KERNEL)"
+	                                         : wild_address(addr);
+	// A fatal error raised by a deferred call while a panic unwound: the panic frame lies
+	// below the fatal one. The reader may keep "fatal error: ..." inside the panic value.
+	const char *first_msg = cr->panics.len ? cr->panics.v[0].message : NULL;
+	const char *fatal_in_panic = NULL;
+	for (size_t i = 0; i < cr->panics.len && !fatal_in_panic; i++) {
+		const char *pm = cr->panics.v[i].message;
+		const char *x = pm ? strstr(pm, "fatal error: ") : NULL;
+		if (x && (x == pm || x[-1] == '\n' || x[-1] == '\t'))
+			fatal_in_panic = x + strlen("fatal error: ");
+	}
+	bool masked = g && cs.fatal >= 0 && cs.panic > cs.fatal &&
+	              (cr->kind == GPM_FATAL_THROW || fatal_in_panic);
+	char first_buf[512] = "";
+	if (first_msg) {
+		size_t k = strcspn(first_msg, "\n");
+		snprintf(first_buf, sizeof(first_buf), "%.*s", (int)(k < 500 ? k : 500), first_msg);
+		// The fatal error is not a panic value of its own.
+		if (!strncmp(first_buf, "fatal error: ", 13))
+			first_buf[0] = 0;
+	}
 
-	if (cr->kind == GPM_FATAL_PANIC && cr->panics.len) {
-		const struct gpm_panic *p = &cr->panics.v[cr->panics.len - 1];
-		char *msg = safe(p->message);
+	if (wild && g) {
+		f = finding_new(c, GPM_RULE_MEMORY_CORRUPTION);
+		if (!f)
+			goto out;
+		if (code == 0x80)
+			set_text(c, &f->title,
+			         "memory corruption: %s at a non-canonical address in %s", signame,
+			         fn);
+		else
+			set_text(c, &f->title,
+			         "memory corruption: %s at wild address %#" PRIx64 " in %s",
+			         signame, addr, fn);
+		set_text(
+		    c, &f->explanation,
+		    "The fault address is %s: no Go pointer ever has that value, so the pointer "
+		    "was read from memory that was freed, overwritten or never held a pointer "
+		    "(a data race on an interface, slice or map; unsafe or cgo misuse; a bug in "
+		    "the runtime or in C code). The frame named here is where the bad pointer was "
+		    "used, not necessarily where it was made.",
+		    wild);
+		set_text(c, &f->next,
+		         "Run the program under the race detector (-race) and check unsafe and cgo "
+		         "code that feeds %s; GODEBUG=invalidptr=1 and cgocheck=2 catch some of it "
+		         "earlier. Suspect the runtime or a C library only when the code path is "
+		         "pure Go.",
+		         where);
+		f->address = addr;
+		evidence(c, f, "fault address", "%#" PRIx64 ": %s", addr, wild);
+		if (code != INT64_MIN)
+			evidence(c, f, "signal code", "%#" PRIx64, (uint64_t)code);
+		if (cr->kind == GPM_FATAL_THROW && cr->fatal_message) {
+			char *fm = safe(cr->fatal_message);
+			evidence(c, f, "fatal error", "%s", fm ? fm : "?");
+			free(fm);
+		}
+	} else if (masked) {
+		rule_masked(c, g, &cs, fatal_in_panic ? fatal_in_panic : cr->fatal_message,
+		            first_buf[0] ? first_buf : NULL, signame && has_addr && addr < 4096);
+		goto out;
+	} else if (cr->kind == GPM_FATAL_PANIC && cr->panics.len && first_msg &&
+	           starts(first_msg, "test timed out after")) {
+		rule_test_timeout(c, &cr->panics.v[0]);
+		goto out;
+	} else if (cr->kind == GPM_FATAL_PANIC && cr->panics.len) {
+		// A panic raised while another unwound: the first one is the failure, the
+		// others happened in its deferred calls (the runtime prints the first first).
+		const struct gpm_panic *p = &cr->panics.v[0];
+		char *msg = safe(first_buf[0] ? first_buf : p->message);
 		const char *m = p->message ? p->message : "";
 		if (signame && has_addr && addr < 4096) {
-			f = finding_new(c, "signal.nil-dereference", GPM_SEVERITY_CRITICAL,
-			                GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_SIGNAL_NIL);
 			if (!f)
 				goto out;
 			set_text(c, &f->title, "nil pointer dereference in %s", fn);
@@ -381,8 +815,7 @@ static void rule_crash(struct ctx *c)
 			    where);
 			f->address = addr;
 		} else if (strstr(m, "assignment to entry in nil map")) {
-			f = finding_new(c, "panic.nil-map", GPM_SEVERITY_CRITICAL,
-			                GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_PANIC_NIL_MAP);
 			if (!f)
 				goto out;
 			set_text(c, &f->title, "nil map write in %s", fn);
@@ -394,7 +827,7 @@ static void rule_crash(struct ctx *c)
 			         "(constructor, zero value of the struct).",
 			         where);
 		} else {
-			f = finding_new(c, "panic", GPM_SEVERITY_CRITICAL, GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_PANIC);
 			if (!f)
 				goto out;
 			set_text(c, &f->title, "panic: %s", msg ? msg : "?");
@@ -411,13 +844,19 @@ static void rule_crash(struct ctx *c)
 		         p->repanicked  ? " [recovered, repanicked]"
 		         : p->recovered ? " [recovered]"
 		                        : "");
-		for (size_t i = cr->panics.len - 1; i-- > 0;) {
+		for (size_t i = 1; i < cr->panics.len; i++) {
 			char *pm = safe(cr->panics.v[i].message);
-			evidence(c, f, "earlier panic", "%s%s", pm ? pm : "?",
+			evidence(c, f, "then panicked",
+			         "%s%s (raised while the first panic unwound)", pm ? pm : "?",
 			         cr->panics.v[i].repanicked  ? " [recovered, repanicked]"
 			         : cr->panics.v[i].recovered ? " [recovered]"
 			                                     : "");
 			free(pm);
+		}
+		if (cr->panics.len > 1 && g && cs.top >= 0 && cs.top != uf) {
+			char *later = frame_text(inc, g, cs.top);
+			evidence(c, f, "second site", "%s (a deferred call)", later ? later : "?");
+			free(later);
 		}
 		if (inc->panics_dropped)
 			evidence(c, f, "nested panics", "%" PRIu64 " more not shown",
@@ -427,8 +866,7 @@ static void rule_crash(struct ctx *c)
 		const char *m = cr->fatal_message;
 		char *msg = safe(m);
 		if (strstr(m, "all goroutines are asleep")) {
-			f = finding_new(c, "deadlock.all-asleep", GPM_SEVERITY_CRITICAL,
-			                GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_DEADLOCK_ALL);
 			if (!f)
 				goto out;
 			set_text(c, &f->title, "deadlock: all goroutines are asleep");
@@ -460,8 +898,7 @@ static void rule_crash(struct ctx *c)
 				free(ft);
 			}
 		} else if (strstr(m, "concurrent map")) {
-			f = finding_new(c, "map.concurrent-access", GPM_SEVERITY_CRITICAL,
-			                GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_MAP_CONCURRENT);
 			if (!f)
 				goto out;
 			int uf2 = g ? user_frame(inc, g, false) : -1;
@@ -485,8 +922,7 @@ static void rule_crash(struct ctx *c)
 			free(fn2);
 			free(w2);
 		} else if (strstr(m, "stack overflow")) {
-			f = finding_new(c, "stack-overflow", GPM_SEVERITY_CRITICAL,
-			                GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_STACK_OVERFLOW);
 			if (!f)
 				goto out;
 			set_text(c, &f->title, "stack overflow in %s", fn);
@@ -505,7 +941,7 @@ static void rule_crash(struct ctx *c)
 			if (g)
 				recursive_frames(c, f, g);
 		} else if (strstr(m, "out of memory")) {
-			f = finding_new(c, "oom", GPM_SEVERITY_CRITICAL, GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_OOM);
 			if (!f)
 				goto out;
 			int uf2 = g ? user_frame(inc, g, false) : -1;
@@ -558,7 +994,7 @@ static void rule_crash(struct ctx *c)
 			}
 			free(w2);
 		} else {
-			f = finding_new(c, "fatal", GPM_SEVERITY_CRITICAL, GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_FATAL);
 			if (!f)
 				goto out;
 			set_text(c, &f->title, "fatal error: %s", msg ? msg : "?");
@@ -571,8 +1007,7 @@ static void rule_crash(struct ctx *c)
 			evidence(c, f, "fatal error", "%s", msg ? msg : "?");
 		free(msg);
 	} else if (signame) {
-		f = finding_new(c, has_addr && addr < 4096 ? "signal.nil-dereference" : "signal",
-		                GPM_SEVERITY_CRITICAL, GPM_CONFIDENCE_CERTAIN);
+		f = finding_new(c, has_addr && addr < 4096 ? GPM_RULE_SIGNAL_NIL : GPM_RULE_SIGNAL);
 		if (!f)
 			goto out;
 		set_text(c, &f->title, "%s in %s%s", signame, fn,
@@ -583,16 +1018,45 @@ static void rule_crash(struct ctx *c)
 		         signame, addr);
 		set_text(c, &f->next, "Look at %s.", where);
 		f->address = addr;
+	} else if (cr->kind == GPM_FATAL_NONE || cr->kind == GPM_FATAL_UNKNOWN) {
+		rule_stack_only(c);
+	}
+	// A signal from outside (a supervisor, a test runner's timeout, a person) stopped it.
+	char xname[16];
+	const char *why = cr->kind != GPM_FATAL_PANIC && cr->kind != GPM_FATAL_THROW
+	                      ? external_signal(inc, &xname)
+	                      : NULL;
+	if (why) {
+		struct gpm_finding *x = finding_new(c, GPM_RULE_SIGNAL_EXTERNAL);
+		if (x) {
+			set_text(
+			    c, &x->title,
+			    "%s sent from outside: the process was stopped, it did not crash by "
+			    "itself",
+			    xname);
+			set_text(
+			    c, &x->explanation,
+			    "Another process (a supervisor or watchdog, a test runner's timeout, "
+			    "an OOM killer, a person) sent %s; a Go program prints every goroutine "
+			    "on SIGABRT and exits. What the goroutines were doing is often why it "
+			    "was stopped (stuck or too slow): read the other findings and groups.",
+			    xname);
+			set_text(
+			    c, &x->next,
+			    "Find who sent it (service manager logs, the test runner's timeout, "
+			    "the kernel log for the OOM killer) and what it waited for.");
+			evidence(c, x, "signal", "%s: %s", xname, why);
+		}
 	}
 	if (f && signame) {
 		if (has_addr)
 			evidence(c, f, "signal", "%s, fault address %#" PRIx64 "%s", signame, addr,
-			         addr < 4096 ? " (near nil)" : "");
+			         addr < 4096 && !wild ? " (near nil)" : "");
 		uint64_t pc = inc->kind == GPM_INPUT_CORE ? cr->go_sigpc : cr->pc;
 		if (pc)
 			evidence(c, f, "signal pc", "%#" PRIx64, pc);
 	}
-	if (f && g && strcmp(f->rule, "deadlock.all-asleep")) {
+	if (f && g && f->kind != GPM_RULE_DEADLOCK_ALL) {
 		add_id(c, f, g->id);
 		evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id, state_of(g));
 		evidence(c, f, "frame", "%s", where ? where : "?");
@@ -795,8 +1259,7 @@ static void rule_mutexes(struct ctx *c)
 		}
 		if (!found_cycle)
 			continue;
-		struct gpm_finding *f = finding_new(c, "deadlock.lock-order", GPM_SEVERITY_CRITICAL,
-		                                    GPM_CONFIDENCE_HEURISTIC);
+		struct gpm_finding *f = finding_new(c, GPM_RULE_DEADLOCK_LOCK_ORDER);
 		if (!f)
 			break;
 		struct gpm_strbuf ids = GPM_STRBUF_INIT;
@@ -870,8 +1333,8 @@ static void rule_mutexes(struct ctx *c)
 			}
 		if (n < min || cyc)
 			continue;
-		struct gpm_finding *f = finding_new(
-		    c, "contention.mutex", n >= 10 ? GPM_SEVERITY_HIGH : GPM_SEVERITY_MEDIUM,
+		struct gpm_finding *f = finding_new_as(
+		    c, GPM_RULE_CONTENTION, n >= 10 ? GPM_SEVERITY_HIGH : GPM_SEVERITY_MEDIUM,
 		    GPM_CONFIDENCE_LIKELY);
 		if (!f)
 			break;
@@ -951,8 +1414,8 @@ static void rule_mutexes(struct ctx *c)
 				}
 			if (earlier || n < min)
 				continue;
-			struct gpm_finding *f = finding_new(
-			    c, "contention.mutex", GPM_SEVERITY_MEDIUM, GPM_CONFIDENCE_HEURISTIC);
+			struct gpm_finding *f = finding_new_as(
+			    c, GPM_RULE_CONTENTION, GPM_SEVERITY_MEDIUM, GPM_CONFIDENCE_HEURISTIC);
 			if (!f)
 				break;
 			const struct gpm_goroutine *g0 = &inc->goroutines.v[w.v[i].g];
@@ -1072,12 +1535,218 @@ static const struct gpm_goroutine *wait_group_waiter(const struct gpm_incident *
 	return NULL;
 }
 
+/*
+ * Per-connection goroutines: a server or client runs a few goroutines for each live
+ * connection (a reader blocked in netpoll, a writer and a keepalive loop blocked on
+ * channels). They are healthy as long as the connection is open, whatever their number.
+ */
+static bool is_per_connection_func(const char *fn)
+{
+	static const char *const known[] = {
+	    "(*http2Server).keepalive",    "(*controlBuffer).get", "(*http2Client).reader",
+	    "(*http2Client).keepalive",    "(*loopyWriter).run",   "(*persistConn).readLoop",
+	    "(*persistConn).writeLoop",    "(*conn).serve",        "(*http2serverConn).serve",
+	    "(*http2ClientConn).readLoop", "(*serverConn).serve",  "(*ClientConn).readLoop",
+	};
+	if (!fn)
+		return false;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		const char *x = strstr(fn, known[i]);
+		if (x && x[strlen(known[i])] == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Blocked reading from the network poller: a live connection's reader. */
+static bool is_netpoll_reader(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	const char *st = state_of(g);
+	if (!st || strncmp(st, "IO wait", 7))
+		return false;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	bool poll = false;
+	for (uint32_t i = 0; i < n && i < 24; i++) {
+		// A listener waiting for connections is not one.
+		if (f[i].func && strstr(f[i].func, "Accept"))
+			return false;
+		poll |=
+		    f[i].func && (starts(f[i].func, "internal/poll.") || starts(f[i].func, "net."));
+	}
+	return poll;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/* The "family" of a function for telling a connection's goroutines apart from others: its
+ * package, and in the main module its receiver type or function too ("main.(*conn)"). */
+static uint64_t family_key(const char *fn)
+{
+	enum gpm_frame_class cl = frame_class(fn);
+	if (cl == GPM_FRAME_CLASS_RUNTIME || is_plumbing(fn))
+		return 0;
+	size_t n = gpm_frame_package_len(fn);
+	if (!n)
+		return 0;
+	if (cl == GPM_FRAME_CLASS_MAIN) {
+		size_t k = n + 1 + strcspn(fn + n + 1, ".");
+		n = k;
+	}
+	return hash_bytes(fn, n);
+}
+
+/* Calls cb with the family keys of g's frames (not its creator: main.main starts
+ * everything). */
+static void each_family(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                        bool (*cb)(void *, uint64_t), void *arg)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n && i < 32; i++) {
+		uint64_t k = family_key(f[i].func);
+		if (k && !cb(arg, k))
+			return;
+	}
+}
+
+static bool family_put(void *arg, uint64_t k)
+{
+	struct gpm_u64map *m = arg;
+	uint32_t v;
+	return gpm_u64map_get(m, k, &v) || gpm_u64map_put(m, k, 1);
+}
+
+struct family_probe {
+	const struct gpm_u64map *m;
+	bool hit;
+};
+
+static bool family_has(void *arg, uint64_t k)
+{
+	struct family_probe *p = arg;
+	uint32_t v;
+	p->hit = gpm_u64map_get(p->m, k, &v);
+	return !p->hit;
+}
+
+/* Removes the finding added last (a rule that found a healthy shape after all). */
+static void finding_drop(struct ctx *c)
+{
+	struct gpm_finding *f = &c->a->findings.v[c->a->findings.len - 1];
+	free(f->title);
+	free(f->explanation);
+	free(f->next);
+	for (size_t k = 0; k < f->evidence.len; k++) {
+		free(f->evidence.v[k].key);
+		free(f->evidence.v[k].value);
+	}
+	gpm_vec_free(&f->evidence);
+	gpm_vec_free(&f->goroutines);
+	c->a->findings.len--;
+}
+
+struct chan_refs {
+	struct gpm_u64map set;
+	uint64_t found;
+};
+
+static void chan_ref_cb(void *arg, uint64_t v)
+{
+	struct chan_refs *r = arg;
+	uint32_t x;
+	if (!r->found && gpm_u64map_get(&r->set, v, &x))
+		r->found = 1;
+}
+
+/*
+ * A goroutine outside group gi whose printed arguments name one of its channels (the other
+ * side still holds it), or 0. One pass over the goroutines with a hashed set.
+ */
+static uint64_t chans_referenced(struct ctx *c, size_t gi, const uint64_t *chans, size_t nc)
+{
+	const struct gpm_incident *inc = c->inc;
+	struct chan_refs r = {{0}, 0};
+	for (size_t k = 0; k < nc; k++)
+		if (!gpm_u64map_put(&r.set, chans[k], 1)) {
+			c->oom = true;
+			gpm_u64map_free(&r.set);
+			return 0;
+		}
+	uint64_t who = 0;
+	for (size_t i = 0; i < inc->goroutines.len && !who; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!counted(g) || (c->group_of && c->group_of[i] == (int32_t)gi))
+			continue;
+		struct gpm_args_iter it;
+		const char *a;
+		size_t an;
+		uint32_t nf;
+		gpm_goroutine_frames(inc, g, &nf);
+		if (!gpm_goroutine_args_begin(inc, g, &it))
+			continue;
+		// One text per frame; the walk does not stop by itself at the goroutine's end.
+		for (uint32_t k = 0; k < nf && !r.found && gpm_args_iter_next(&it, &a, &an); k++) {
+			char buf[1024];
+			if (an >= sizeof(buf))
+				an = sizeof(buf) - 1;
+			memcpy(buf, a, an);
+			buf[an] = 0;
+			each_arg(buf, chan_ref_cb, &r);
+		}
+		if (r.found)
+			who = g->id;
+	}
+	gpm_u64map_free(&r.set);
+	return who;
+}
+
+/* What rule_leaks ruled out, for one INFO finding that says what was checked (an index:
+ * findings added later may move the array). */
+struct ruled_out {
+	size_t index; /* into c->a->findings; SIZE_MAX none yet */
+	uint64_t goroutines;
+};
+
+static void rule_out(struct ctx *c, struct ruled_out *r, const struct gpm_group *grp,
+                     const char *fn, const char *why)
+{
+	if (r->index == SIZE_MAX) {
+		if (!finding_new(c, GPM_RULE_LEAK_RULED_OUT))
+			return;
+		r->index = c->a->findings.len - 1;
+	}
+	r->goroutines += grp->count;
+	char key[32];
+	snprintf(key, sizeof(key), "%u goroutines", grp->count);
+	evidence(c, &c->a->findings.v[r->index], key, "[%s] in %s: %s", grp->state, fn ? fn : "?",
+	         why);
+}
+
 static void rule_leaks(struct ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	const struct gpm_grouping *gr = &c->a->grouping;
 	uint32_t min = c->o->leak_min ? c->o->leak_min : 10;
 	uint64_t *chans = NULL;
+	// The families of live connections: the packages (types in the main module) of
+	// goroutines blocked reading from the network poller. One pass over the groups.
+	struct gpm_u64map live = {0};
+	uint64_t readers = 0;
+	for (size_t gi = 0; gi < gr->ngroups; gi++) {
+		const struct gpm_goroutine *rep = &inc->goroutines.v[gr->groups[gi].representative];
+		if (counted(rep) && is_netpoll_reader(inc, rep)) {
+			readers += gr->groups[gi].count;
+			each_family(inc, rep, family_put, &live);
+		}
+	}
+	struct ruled_out ro = {SIZE_MAX, 0};
 	for (size_t gi = 0; gi < gr->ngroups; gi++) {
 		const struct gpm_group *grp = &gr->groups[gi];
 		const struct gpm_goroutine *rep = &inc->goroutines.v[grp->representative];
@@ -1085,9 +1754,43 @@ static void rule_leaks(struct ctx *c)
 		    (rep->flags & GPM_GOROUTINE_SYSTEM) || !counted(rep))
 			continue;
 		bool nil = strstr(grp->state, "nil chan") || strstr(grp->state, "no cases");
+		if (!nil) {
+			// Healthy shapes first: per-connection goroutines of live connections.
+			uint32_t rn;
+			const struct gpm_frame *rf = gpm_goroutine_frames(inc, rep, &rn);
+			const char *conn = NULL;
+			for (uint32_t k = 0; k < rn && k < 32 && !conn; k++)
+				if (is_per_connection_func(rf[k].func))
+					conn = rf[k].func;
+			struct family_probe probe = {&live, false};
+			if (!conn && live.len)
+				each_family(inc, rep, family_has, &probe);
+			if (conn || probe.hit) {
+				int uf = user_frame(inc, rep, false);
+				char *fn = func_text(inc, rep, uf);
+				char *cs = conn ? safe(conn) : NULL;
+				char why[256];
+				if (conn)
+					snprintf(
+					    why, sizeof(why),
+					    "per-connection goroutines (%s) of live connections",
+					    cs);
+				else
+					snprintf(why, sizeof(why),
+					         "per-connection goroutines: %" PRIu64
+					         " goroutines of the "
+					         "same family read from open connections (IO wait)",
+					         readers);
+				rule_out(c, &ro, grp, fn, why);
+				free(fn);
+				free(cs);
+				continue;
+			}
+		}
 		enum gpm_severity sev = grp->count >= 100 ? GPM_SEVERITY_HIGH : GPM_SEVERITY_MEDIUM;
 		struct gpm_finding *f =
-		    finding_new(c, nil ? "leak.nil-chan" : "leak.chan", sev, GPM_CONFIDENCE_LIKELY);
+		    finding_new_as(c, nil ? GPM_RULE_LEAK_NIL_CHAN : GPM_RULE_LEAK_CHAN, sev,
+		                   GPM_CONFIDENCE_LIKELY);
 		if (!f)
 			break;
 		f->group = (int32_t)gi;
@@ -1132,6 +1835,33 @@ static void rule_leaks(struct ctx *c)
 		const char *op = starts(grp->state, "chan send")      ? "sending on"
 		                 : starts(grp->state, "chan receive") ? "receiving from"
 		                                                      : "in select on";
+		// Receivers idle on one shared channel: a worker pool waiting for work. And
+		// without channel evidence, goroutines that waited less than a minute (the
+		// runtime prints minutes from one on) are periodic or recently idle work.
+		const char *healthy = NULL;
+		char hbuf[160];
+		bool recv = starts(grp->state, "chan receive");
+		bool sel = starts(grp->state, "select");
+		if (!nil && recv && nc && distinct == 1) {
+			snprintf(hbuf, sizeof(hbuf),
+			         "an idle pool: all receive from one channel %#" PRIx64
+			         " (a leak only if nothing will ever send on or close it)",
+			         topch);
+			healthy = hbuf;
+		} else if (!nil && (recv || sel) && !(nc && distinct * 10 >= nc * 9 && !sel) &&
+		           grp->max_minutes < 1 && inc->kind != GPM_INPUT_CORE) {
+			healthy = "none waited a minute or more: periodic loops or recently idle "
+			          "workers, not evidence of a leak";
+		}
+		if (healthy) {
+			finding_drop(c);
+			f = NULL;
+			rule_out(c, &ro, grp, fn, healthy);
+			free(where);
+			free(fn);
+			continue;
+		}
+		uint64_t referenced = 0;
 		if (nil) {
 			set_text(c, &f->title, "%u goroutines blocked forever (%s) in %s",
 			         grp->count, grp->state, fn ? fn : "?");
@@ -1143,7 +1873,7 @@ static void rule_leaks(struct ctx *c)
 		           (waiter = wait_group_waiter(inc, rep, &wframe, &wg))) {
 			// A worker pool: the senders' creator waits for them before it drains
 			// their results, and they cannot finish before someone does.
-			f->rule = "deadlock.undrained-channel";
+			set_rule(f, GPM_RULE_DEADLOCK_UNDRAINED);
 			f->severity = GPM_SEVERITY_CRITICAL;
 			char *wt = frame_text(inc, waiter, wframe);
 			char *ct = creator_text(inc, rep);
@@ -1193,7 +1923,8 @@ static void rule_leaks(struct ctx *c)
 			    "nobody drains any more, or a consumer that returned early).",
 			    starts(grp->state, "chan send") ? "receive from" : "send on or close");
 			f->address = topch;
-		} else if (nc && distinct * 10 >= nc * 9) {
+		} else if (nc && distinct * 10 >= nc * 9 && (!sel || grp->min_minutes >= 1) &&
+		           !(referenced = chans_referenced(c, gi, chans, nc))) {
 			set_text(
 			    c, &f->title,
 			    "goroutine leak: %u goroutines blocked %s abandoned channels in %s",
@@ -1216,7 +1947,29 @@ static void rule_leaks(struct ctx *c)
 			    "group of blocked goroutines is not by itself a bug (worker pools "
 			    "idle this way).");
 			f->confidence = GPM_CONFIDENCE_HEURISTIC;
+			// No evidence that the other side is gone: a hint, not a claim — unless
+			// many have waited long (the runtime's minutes), which growth leaves.
+			if (grp->count >= 100 && grp->min_minutes >= 10 && !referenced) {
+				f->severity = GPM_SEVERITY_MEDIUM;
+				evidence(c, f, "checked",
+				         "every one waited %" PRId64
+				         "+ minutes; no goroutine of the same "
+				         "family reads from a live connection",
+				         grp->min_minutes);
+			} else {
+				f->severity = GPM_SEVERITY_LOW;
+			}
+			if (referenced)
+				evidence(c, f, "other side",
+				         "goroutine %" PRIu64 " refers to one of these channels",
+				         referenced);
 		}
+		if (f->kind == GPM_RULE_LEAK_CHAN && f->confidence == GPM_CONFIDENCE_LIKELY && nc &&
+		    distinct > 1)
+			evidence(c, f, "checked",
+			         "no other goroutine refers to these channels; no goroutine of the "
+			         "same family reads from a live connection%s",
+			         sel ? "; each waited a minute or more" : "");
 		if (!waiter)
 			set_text(
 			    c, &f->next,
@@ -1246,17 +1999,54 @@ static void rule_leaks(struct ctx *c)
 		free(fn);
 	}
 	free(chans);
+	gpm_u64map_free(&live);
+	if (ro.index != SIZE_MAX) {
+		struct gpm_finding *rf = &c->a->findings.v[ro.index];
+		set_text(c, &rf->title,
+		         "%" PRIu64 " goroutines blocked on channels look healthy (not a leak)",
+		         ro.goroutines);
+		set_text(
+		    c, &rf->explanation,
+		    "Large groups blocked on channels are not leaks by themselves: a leak needs "
+		    "evidence that the other side is gone. These are per-connection goroutines "
+		    "of live connections (a reader of the same family blocked in the network "
+		    "poller), idle pools on one shared channel, or loops that woke within the "
+		    "last minute.");
+		set_text(
+		    c, &rf->next,
+		    "Compare with a snapshot taken later: a group that keeps growing while its "
+		    "connections or work do not is a leak after all.");
+		rf->count = ro.goroutines;
+	}
 }
 
 /* ---- process-wide rules ---- */
+
+/*
+ * A long system call that is the program's normal state, not a stuck one: the signal
+ * handling goroutine (os/signal.loop waits in signal_recv for the next signal) and the main
+ * goroutine locked to the main thread (GUI and C event loops wait there for good).
+ */
+static bool syscall_expected(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	bool main_fn = false;
+	for (uint32_t i = 0; i < n; i++) {
+		const char *fn = f[i].func;
+		if (fn && (starts(fn, "os/signal.") || !strcmp(fn, "runtime.ensureSigM.func1")))
+			return true;
+		main_fn |= fn && (!strcmp(fn, "main.main") || !strcmp(fn, "runtime.main"));
+	}
+	return (g->flags & GPM_GOROUTINE_LOCKED) && (g->id == 1 || main_fn);
+}
 
 static void rule_population(struct ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	uint64_t too_many = c->o->too_many ? c->o->too_many : 10000;
 	if (c->a->goroutines >= too_many) {
-		struct gpm_finding *f = finding_new(c, "goroutines.too-many", GPM_SEVERITY_MEDIUM,
-		                                    GPM_CONFIDENCE_LIKELY);
+		struct gpm_finding *f = finding_new(c, GPM_RULE_TOO_MANY);
 		if (!f)
 			return;
 		set_text(c, &f->title, "%" PRIu64 " goroutines", c->a->goroutines);
@@ -1271,14 +2061,21 @@ static void rule_population(struct ctx *c)
 		if (c->a->grouping.ngroups)
 			f->group = (int32_t)c->a->order[0];
 	}
-	// Syscalls and locked threads.
+	// Syscalls, locked threads and stacks the runtime did not print.
 	uint64_t sys = 0, locked = 0, sysmin = 0;
 	const struct gpm_goroutine *sys1 = NULL, *lock1 = NULL;
+	struct gpm_finding *unavail = NULL;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		if (!counted(g) || (g->flags & GPM_GOROUTINE_SYSTEM))
 			continue;
-		if (g->status == GPM_G_SYSCALL && g->wait_minutes >= 5) {
+		if (g->flags & GPM_GOROUTINE_UNAVAILABLE) {
+			if (!unavail && !(unavail = finding_new(c, GPM_RULE_UNAVAILABLE)))
+				return;
+			add_id(c, unavail, g->id);
+		}
+		if (g->status == GPM_G_SYSCALL && g->wait_minutes >= 5 &&
+		    !syscall_expected(inc, g)) {
 			sys++;
 			if (!sys1 || (uint64_t)g->wait_minutes > sysmin) {
 				sys1 = g;
@@ -1291,9 +2088,29 @@ static void rule_population(struct ctx *c)
 				lock1 = g;
 		}
 	}
+	if (unavail) {
+		struct gpm_strbuf ids = GPM_STRBUF_INIT;
+		for (size_t k = 0; k < unavail->goroutines.len; k++)
+			gpm_strbuf_printf(&ids, "%s%" PRIu64, k ? ", " : "",
+			                  unavail->goroutines.v[k]);
+		set_text(c, &unavail->title,
+		         "%" PRIu64 " goroutine%s running on other threads: stack unavailable",
+		         unavail->count, unavail->count == 1 ? "" : "s");
+		set_text(
+		    c, &unavail->explanation,
+		    "When a goroutine crashes, the runtime prints the stacks of goroutines running "
+		    "on other threads only with GOTRACEBACK=crash (or system); here it printed "
+		    "\"goroutine running on other thread; stack unavailable\" instead. They were "
+		    "busy, not blocked; what they ran is not known from this dump.");
+		set_text(
+		    c, &unavail->next,
+		    "Run with GOTRACEBACK=crash (it also writes a core) to see them next time.");
+		evidence(c, unavail, "goroutines", "%s%s", ids.buf ? ids.buf : "?",
+		         unavail->count > unavail->goroutines.len ? ", ..." : "");
+		gpm_strbuf_deinit(&ids);
+	}
 	if (sys) {
-		struct gpm_finding *f =
-		    finding_new(c, "syscall.stuck", GPM_SEVERITY_LOW, GPM_CONFIDENCE_LIKELY);
+		struct gpm_finding *f = finding_new(c, GPM_RULE_SYSCALL_STUCK);
 		if (!f)
 			return;
 		char *ft = frame_text(inc, sys1, user_frame(inc, sys1, false));
@@ -1311,8 +2128,7 @@ static void rule_population(struct ctx *c)
 		free(ft);
 	}
 	if (locked >= 2) {
-		struct gpm_finding *f =
-		    finding_new(c, "thread.locked", GPM_SEVERITY_LOW, GPM_CONFIDENCE_HEURISTIC);
+		struct gpm_finding *f = finding_new(c, GPM_RULE_THREAD_LOCKED);
 		if (!f)
 			return;
 		char *ft = frame_text(inc, lock1, user_frame(inc, lock1, false));
@@ -1336,8 +2152,7 @@ static void rule_snapshot(struct ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	if (inc->crash.kind == GPM_FATAL_QUIT) {
-		struct gpm_finding *f =
-		    finding_new(c, "snapshot.sigquit", GPM_SEVERITY_INFO, GPM_CONFIDENCE_CERTAIN);
+		struct gpm_finding *f = finding_new(c, GPM_RULE_SNAPSHOT_SIGQUIT);
 		if (!f)
 			return;
 		set_text(c, &f->title,

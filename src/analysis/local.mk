@@ -1,4 +1,6 @@
 libgopm_a_SOURCES += \
 	src/analysis/analysis.h \
+	src/analysis/rules.def \
+	src/analysis/rules.c \
 	src/analysis/findings.c \
 	src/analysis/report.c
