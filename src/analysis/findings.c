@@ -1126,39 +1126,34 @@ static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutin
 	return true;
 }
 
-struct refs_ctx {
-	uint64_t *targets;
-	size_t ntargets;
-	uint64_t exclude, found;
-};
-
-static void ref_cb(void *arg, uint64_t v)
+/* Calls cb with every exact hexadecimal argument of g's frames from frame `from` on: one
+ * walk over the goroutine's argument texts (its own, else its frames'). */
+static void each_goroutine_arg(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                               int from, void (*cb)(void *, uint64_t), void *arg)
 {
-	struct refs_ctx *r = arg;
-	for (size_t i = 0; i < r->ntargets && !r->found; i++)
-		if (r->targets[i] != r->exclude && r->targets[i] >= v && r->targets[i] - v < 64)
-			r->found = r->targets[i];
-}
-
-/* A contended mutex g's code refers to: in a core, from its stack words (held_object); in
- * text, from its printed arguments (frames from the caller on). */
-static uint64_t referenced_mutex(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                                 int from, uint64_t *targets, size_t nt, uint64_t exclude)
-{
-	char abuf[1024];
-	struct refs_ctx r = {targets, nt, exclude, 0};
-	// A core: the stack words were matched when it was read.
-	uint64_t held = gpm_goroutine_extra(inc, g)->held_object;
-	if (held && held != exclude) {
-		for (size_t i = 0; i < nt; i++)
-			if (targets[i] == held)
-				return held;
-	}
+	char buf[1024];
 	uint32_t n;
-	gpm_goroutine_frames(inc, g, &n);
-	for (uint32_t i = (uint32_t)(from < 0 ? 0 : from); i < n && !r.found; i++)
-		each_arg(frame_args(inc, g, i, &abuf), ref_cb, &r);
-	return r.found;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	struct gpm_args_iter it;
+	bool own = gpm_goroutine_args_begin(inc, g, &it);
+	for (uint32_t i = 0; i < n; i++) {
+		const char *a = NULL;
+		size_t an = 0;
+		if (own) {
+			if (!gpm_args_iter_next(&it, &a, &an))
+				break;
+		} else if (f[i].args) {
+			a = f[i].args;
+			an = strlen(a);
+		}
+		if (!a || (int)i < from)
+			continue;
+		if (an >= sizeof(buf))
+			an = sizeof(buf) - 1;
+		memcpy(buf, a, an);
+		buf[an] = 0;
+		each_arg(buf, cb, arg);
+	}
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -1167,10 +1162,161 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The first index of sorted v[0..n) whose value is >= x. */
+static size_t lower_bound(const uint64_t *v, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Arguments that point at most 64 bytes before a contended mutex refer to it (the mutex is
+ * a field of the struct passed). targets are sorted. */
+struct refs_ctx {
+	const uint64_t *targets;
+	size_t ntargets;
+	uint64_t exclude, found;
+};
+
+static void ref_cb(void *arg, uint64_t v)
+{
+	struct refs_ctx *r = arg;
+	if (r->found)
+		return;
+	for (size_t i = lower_bound(r->targets, r->ntargets, v);
+	     i < r->ntargets && r->targets[i] - v < 64; i++)
+		if (r->targets[i] != r->exclude) {
+			r->found = r->targets[i];
+			return;
+		}
+}
+
+/* A contended mutex g's code refers to: in a core, from its stack words (held_object); in
+ * text, from its printed arguments (frames from the caller on). targets are sorted. */
+static uint64_t referenced_mutex(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                                 int from, const uint64_t *targets, size_t nt, uint64_t exclude)
+{
+	struct refs_ctx r = {targets, nt, exclude, 0};
+	// A core: the stack words were matched when it was read.
+	uint64_t held = gpm_goroutine_extra(inc, g)->held_object;
+	if (held && held != exclude) {
+		size_t k = lower_bound(targets, nt, held);
+		if (k < nt && targets[k] == held)
+			return held;
+	}
+	each_goroutine_arg(inc, g, from, ref_cb, &r);
+	return r.found;
+}
+
+static int cmp_waiter_site(const void *a, const void *b)
+{
+	const struct waiter *x = a, *y = b;
+	if (x->func != y->func)
+		return (uintptr_t)x->func < (uintptr_t)y->func ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->g < y->g ? -1 : x->g > y->g;
+}
+
+static int cmp_waiter_g(const void *a, const void *b)
+{
+	const struct waiter *x = a, *y = b;
+	return x->g < y->g ? -1 : x->g > y->g;
+}
+
+/* Waiter indices ordered by (key, waiter index), for runs of equal keys. */
+struct keyed {
+	uint64_t key;
+	uint32_t w;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->w < y->w ? -1 : x->w > y->w;
+}
+
+/* The first waiter (lowest index) other than cur whose key is k in sorted kv, SIZE_MAX none. */
+static size_t keyed_find(const struct keyed *kv, size_t n, uint64_t k, size_t cur)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (kv[mid].key < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && kv[lo].key == k; lo++)
+		if (kv[lo].w != cur)
+			return kv[lo].w;
+	return SIZE_MAX;
+}
+
+/* Holder candidates of one contended mutex, found in one pass over the goroutines. */
+struct holders {
+	uint64_t mutex;
+	const char *cs;   /* the function its first waiter locks from */
+	uint32_t minline; /* the earliest Lock line observed in cs */
+	uint32_t likely[3], nlikely, weak[3], nweak, past[3], npast;
+};
+
+static int cmp_holders(const void *a, const void *b)
+{
+	const struct holders *x = a, *y = b;
+	return x->mutex < y->mutex ? -1 : x->mutex > y->mutex;
+}
+
+struct holder_scan {
+	struct holders *h;
+	size_t nh;
+	uint64_t *mutexes; /* the contended ones, sorted */
+	const struct gpm_incident *inc;
+	const struct gpm_goroutine *g;
+	uint32_t gi;
+	bool inside_any; /* g runs inside some waiters' function (checked per mutex) */
+	uint64_t skip;   /* the mutex g itself waits for */
+};
+
+static void holder_cb(void *arg, uint64_t v)
+{
+	struct holder_scan *s = arg;
+	for (size_t i = lower_bound(s->mutexes, s->nh, v); i < s->nh && s->mutexes[i] - v < 64;
+	     i++) {
+		struct holders *h = &s->h[i];
+		if (h->mutex == s->skip)
+			continue;
+		uint32_t n;
+		const struct gpm_frame *f = gpm_goroutine_frames(s->inc, s->g, &n);
+		bool inside = false;
+		for (uint32_t k = 0; k < n && !inside; k++)
+			inside = f[k].func == h->cs;
+		uint32_t *slot = inside ? h->likely : h->weak;
+		uint32_t *cnt = inside ? &h->nlikely : &h->nweak;
+		bool dup = false;
+		for (uint32_t k = 0; k < *cnt; k++)
+			dup |= slot[k] == s->gi;
+		if (!dup && *cnt < 3)
+			slot[(*cnt)++] = s->gi;
+	}
+}
+
 static void rule_mutexes(struct ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	GPM_VEC(struct waiter) w = {0};
+	uint64_t *addrs = NULL;
+	uint8_t *in_cycle = NULL;
+	struct keyed *kv = NULL;
+	struct holders *hs = NULL;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		uint64_t m;
 		int caller;
@@ -1189,21 +1335,24 @@ static void rule_mutexes(struct ctx *c)
 	if (!w.len)
 		goto out;
 	// Which waiters are past an earlier Lock in the same function: those not at the
-	// earliest Lock line observed in that function.
-	for (size_t i = 0; i < w.len; i++) {
+	// earliest Lock line observed in that function. Sorted by (function, line): one pass.
+	qsort(w.v, w.len, sizeof(*w.v), cmp_waiter_site);
+	for (size_t i = 0; i < w.len;) {
+		size_t j = i;
+		while (j < w.len && w.v[j].func == w.v[i].func)
+			j++;
 		uint32_t minline = w.v[i].line;
-		bool other_line = false;
-		for (size_t j = 0; j < w.len && j < 4096; j++)
-			if (w.v[j].func == w.v[i].func) {
-				if (w.v[j].line < minline)
-					minline = w.v[j].line;
-				other_line |= w.v[j].line != w.v[i].line;
-			}
-		w.v[i].may_hold = !other_line || w.v[i].line > minline;
+		bool other_line = w.v[j - 1].line != minline;
+		for (size_t k = i; k < j; k++)
+			w.v[k].may_hold = !other_line || w.v[k].line > minline;
+		i = j;
 	}
+	qsort(w.v, w.len, sizeof(*w.v), cmp_waiter_g);
 	// Contended mutex addresses.
-	uint64_t *addrs = malloc(w.len * sizeof(*addrs));
-	if (!addrs) {
+	addrs = malloc(w.len * sizeof(*addrs));
+	kv = malloc(w.len * sizeof(*kv));
+	in_cycle = calloc(w.len, 1);
+	if (!addrs || !kv || !in_cycle) {
 		c->oom = true;
 		goto out;
 	}
@@ -1217,33 +1366,28 @@ static void rule_mutexes(struct ctx *c)
 		if (!nu || addrs[nu - 1] != addrs[i])
 			addrs[nu++] = addrs[i];
 	// Holders: a waiter past an earlier Lock whose own frames refer to another contended
-	// mutex (its arguments in text, the words of its frames in a core are not read here).
-	if (nu >= 2 && nu <= 4096)
+	// mutex (its arguments in text, the words of its frames in a core).
+	if (nu >= 2)
 		for (size_t i = 0; i < w.len; i++)
 			if (w.v[i].may_hold && w.v[i].mutex)
 				w.v[i].holds =
 				    referenced_mutex(inc, &inc->goroutines.v[w.v[i].g],
 				                     w.v[i].caller, addrs, nu, w.v[i].mutex);
-	// Cycles: follow "waits for m, m is held by h" from each waiter.
-	uint8_t *in_cycle = calloc(w.len, 1);
-	if (!in_cycle) {
-		free(addrs);
-		c->oom = true;
-		goto out;
-	}
+	// Cycles: follow "waits for m, m is held by h" from each waiter, with the holders
+	// sorted by the mutex they hold (a lookup per step, not a scan).
+	size_t nk = 0;
+	for (size_t i = 0; i < w.len; i++)
+		if (w.v[i].holds)
+			kv[nk++] = (struct keyed){w.v[i].holds, (uint32_t)i};
+	qsort(kv, nk, sizeof(*kv), cmp_keyed);
 	bool found_cycle = false;
-	for (size_t s = 0; s < w.len && !found_cycle; s++) {
+	for (size_t s = 0; s < w.len && !found_cycle && nk; s++) {
 		if (!w.v[s].holds)
 			continue;
 		size_t path[16], np = 0, cur = s;
 		for (;;) {
 			path[np++] = cur;
-			size_t nxt = SIZE_MAX;
-			for (size_t j = 0; j < w.len; j++)
-				if (j != cur && w.v[j].holds == w.v[cur].mutex) {
-					nxt = j;
-					break;
-				}
+			size_t nxt = keyed_find(kv, nk, w.v[cur].mutex, cur);
 			if (nxt == SIZE_MAX || np == 16)
 				break;
 			size_t k = 0;
@@ -1319,19 +1463,103 @@ static void rule_mutexes(struct ctx *c)
 			evidence(c, f, "blocked behind them",
 			         "%" PRIu64 " more goroutines wait for the same mutexes", behind);
 	}
-	// Contention: many waiters on one mutex (not already explained by a cycle).
+	// Contention: many waiters on one mutex (not already explained by a cycle). Waiters
+	// sorted by mutex: each mutex is one run.
 	uint32_t min = c->o->contention_min ? c->o->contention_min : 3;
-	for (size_t u = 0; u < nu; u++) {
-		uint64_t m = addrs[u], n = 0, cyc = 0;
-		size_t first = SIZE_MAX;
-		for (size_t j = 0; j < w.len; j++)
-			if (w.v[j].mutex == m) {
-				n++;
-				cyc += in_cycle[j];
-				if (first == SIZE_MAX)
-					first = j;
+	nk = 0;
+	for (size_t i = 0; i < w.len; i++)
+		if (w.v[i].mutex)
+			kv[nk++] = (struct keyed){w.v[i].mutex, (uint32_t)i};
+	qsort(kv, nk, sizeof(*kv), cmp_keyed);
+	// The contended mutexes and their holder candidates, found in one pass below.
+	size_t nh = 0;
+	hs = calloc(nu ? nu : 1, sizeof(*hs));
+	if (!hs) {
+		c->oom = true;
+		goto out;
+	}
+	for (size_t i = 0; i < nk;) {
+		size_t j = i, cyc = 0;
+		uint32_t minline = UINT32_MAX;
+		for (; j < nk && kv[j].key == kv[i].key; j++) {
+			cyc += in_cycle[kv[j].w];
+			if (w.v[kv[j].w].func == w.v[kv[i].w].func && w.v[kv[j].w].line < minline)
+				minline = w.v[kv[j].w].line;
+		}
+		if (j - i >= min && !cyc)
+			hs[nh++] = (struct holders){
+			    .mutex = kv[i].key, .cs = w.v[kv[i].w].func, .minline = minline};
+		i = j;
+	}
+	if (nh) {
+		// One pass: goroutines not waiting for a mutex that refer to a contended one
+		// (likely holders when inside the function the waiters lock from, weak
+		// otherwise), and goroutines past the Lock of that function, blocked elsewhere.
+		uint64_t *hm = malloc(nh * sizeof(*hm));
+		struct gpm_u64map by_cs = {0};
+		if (!hm) {
+			c->oom = true;
+			goto out;
+		}
+		for (size_t k = 0; k < nh; k++) {
+			hm[k] = hs[k].mutex;
+			uint32_t v;
+			if (!gpm_u64map_get(&by_cs, (uint64_t)(uintptr_t)hs[k].cs, &v) &&
+			    !gpm_u64map_put(&by_cs, (uint64_t)(uintptr_t)hs[k].cs, (uint32_t)k))
+				c->oom = true;
+		}
+		for (size_t i = 0; i < inc->goroutines.len && !c->oom; i++) {
+			const struct gpm_goroutine *h = &inc->goroutines.v[i];
+			if (!counted(h) || (h->flags & GPM_GOROUTINE_SYSTEM))
+				continue;
+			uint32_t hn;
+			const struct gpm_frame *hfr = gpm_goroutine_frames(inc, h, &hn);
+			bool waits = false;
+			for (uint32_t k = 0; k < hn && k < 16 && !waits; k++)
+				waits = is_lock_frame(hfr[k].func);
+			if (waits)
+				continue;
+			const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, h);
+			struct holder_scan sc = {
+			    hs,
+			    nh,
+			    hm,
+			    inc,
+			    h,
+			    (uint32_t)i,
+			    false,
+			    x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX ? x->wait_object : 0};
+			if (x->held_object)
+				holder_cb(&sc, x->held_object);
+			each_goroutine_arg(inc, h, 0, holder_cb, &sc);
+			// Past the earliest Lock of a contended function and blocked elsewhere.
+			for (uint32_t k = 0; k < hn; k++) {
+				uint32_t v;
+				if (!hfr[k].func ||
+				    !gpm_u64map_get(&by_cs, (uint64_t)(uintptr_t)hfr[k].func, &v))
+					continue;
+				struct holders *hh = &hs[v];
+				if (hfr[k].line > hh->minline && hh->npast < 3 &&
+				    h->status == GPM_G_WAITING)
+					hh->past[hh->npast++] = (uint32_t)i;
+				break;
 			}
-		if (n < min || cyc)
+		}
+		free(hm);
+		gpm_u64map_free(&by_cs);
+		qsort(hs, nh, sizeof(*hs), cmp_holders);
+	}
+	for (size_t i = 0; i < nk;) {
+		size_t j = i;
+		while (j < nk && kv[j].key == kv[i].key)
+			j++;
+		uint64_t m = kv[i].key, n = j - i;
+		size_t first = kv[i].w;
+		struct holders key = {.mutex = m};
+		struct holders *hh = nh ? bsearch(&key, hs, nh, sizeof(*hs), cmp_holders) : NULL;
+		size_t from = i;
+		i = j;
+		if (!hh)
 			continue;
 		struct gpm_finding *f = finding_new_as(
 		    c, GPM_RULE_CONTENTION, n >= 10 ? GPM_SEVERITY_HIGH : GPM_SEVERITY_MEDIUM,
@@ -1346,80 +1574,77 @@ static void rule_mutexes(struct ctx *c)
 		         "Many goroutines are queued on one sync.Mutex. Either its holder keeps it "
 		         "for a long time (slow work or I/O inside the critical section) or the "
 		         "holder is itself stuck.");
-		set_text(
-		    c, &f->next,
-		    "Find the holder: a goroutine not waiting on this mutex whose stack is "
-		    "inside the critical section guarded by it (see the candidates); move slow "
-		    "work out of the lock.");
 		f->address = m;
 		evidence(c, f, "mutex", "%#" PRIx64, m);
 		evidence(c, f, "waiters", "%" PRIu64 ", first in %s", n, ft ? ft : "?");
 		free(ft);
-		for (size_t j = 0; j < w.len; j++)
-			if (w.v[j].mutex == m)
-				add_id(c, f, inc->goroutines.v[w.v[j].g].id);
+		for (size_t k = from; k < j; k++)
+			add_id(c, f, inc->goroutines.v[w.v[kv[k].w].g].id);
 		if (c->group_of)
 			f->group = c->group_of[w.v[first].g];
-		// Holder candidates: goroutines not waiting for it that refer to it (its
-		// address among their printed arguments, or on their stack in a core). Those
-		// inside the same function the waiters called Lock from are likely holders (a
-		// slow critical section); others are weak hints (stale stack words happen).
-		const char *cs = w.v[first].func;
-		for (int pass = 0; pass < 2; pass++) {
-			unsigned shown = 0;
-			for (size_t i = 0; i < inc->goroutines.len && shown < 3; i++) {
-				const struct gpm_goroutine *h = &inc->goroutines.v[i];
-				uint64_t one[1] = {m};
-				if (!counted(h) || (h->flags & GPM_GOROUTINE_SYSTEM) ||
-				    (gpm_goroutine_extra(inc, h)->wait_object == m &&
-				     gpm_goroutine_extra(inc, h)->wait_object_kind ==
-				         GPM_WAIT_OBJECT_MUTEX) ||
-				    !referenced_mutex(inc, h, 0, one, 1, 0))
-					continue;
-				uint32_t hn;
-				const struct gpm_frame *hfr = gpm_goroutine_frames(inc, h, &hn);
-				bool inside = false, waits = false;
-				for (uint32_t k = 0; k < hn; k++) {
-					inside |= hfr[k].func == cs;
-					waits |= is_lock_frame(hfr[k].func);
-				}
-				if (waits || inside != (pass == 0))
-					continue;
-				char *hf = frame_text(inc, h, user_frame(inc, h, false));
-				evidence(
-				    c, f, pass ? "holder? (weak)" : "likely holder",
-				    "goroutine %" PRIu64 " [%s] in %s (heuristic: it refers to the "
-				    "mutex%s)",
-				    h->id, state_of(h), hf ? hf : "?",
-				    pass ? ""
-				         : " and runs inside the function the waiters lock from");
-				free(hf);
-				shown++;
-			}
-			if (shown)
-				break;
+		// Holder candidates, best evidence first: goroutines that refer to the mutex
+		// and run inside the function the waiters lock from; else ones past its Lock
+		// and blocked elsewhere; else ones that only refer to it (stale words happen).
+		const char *kind = hh->nlikely ? "likely holder"
+		                   : hh->npast ? "holder?"
+		                               : "holder? (weak)";
+		const uint32_t *list = hh->nlikely ? hh->likely : hh->npast ? hh->past : hh->weak;
+		uint32_t nl = hh->nlikely ? hh->nlikely : hh->npast ? hh->npast : hh->nweak;
+		char *csn = safe(hh->cs);
+		for (uint32_t k = 0; k < nl; k++) {
+			const struct gpm_goroutine *h = &inc->goroutines.v[list[k]];
+			char *hf = frame_text(inc, h, user_frame(inc, h, false));
+			evidence(
+			    c, f, kind, "goroutine %" PRIu64 " [%s] in %s (heuristic: %s)", h->id,
+			    state_of(h), hf ? hf : "?",
+			    hh->nlikely ? "it refers to the mutex and runs inside the function "
+			                  "the waiters lock from"
+			    : hh->npast ? "it is past the Lock in the function the waiters lock "
+			                  "from and blocked elsewhere"
+			                : "it refers to the mutex");
+			free(hf);
 		}
+		if (nl)
+			set_text(
+			    c, &f->next,
+			    "Start with the %s named below: what it waits for while it holds the "
+			    "mutex (inside %s); move slow work out of the lock.",
+			    kind, csn ? csn : "?");
+		else
+			set_text(
+			    c, &f->next,
+			    "Find the holder: a goroutine not waiting on this mutex whose stack "
+			    "is inside the critical section guarded by it (%s); none in this "
+			    "snapshot refers to the mutex or is past its Lock.",
+			    csn ? csn : "?");
+		free(csn);
 	}
-	// Without addresses (arguments elided), group waiters by where they called Lock.
+	// Without addresses (arguments elided), group waiters by where they called Lock:
+	// sorted by (function, line), one run each.
 	if (!nu) {
-		for (size_t i = 0; i < w.len; i++) {
-			if (!w.v[i].func)
-				continue;
-			uint64_t n = 0;
-			bool earlier = false;
-			for (size_t j = 0; j < w.len; j++)
-				if (w.v[j].func == w.v[i].func && w.v[j].line == w.v[i].line) {
-					n++;
-					earlier |= j < i;
-				}
-			if (earlier || n < min)
+		nk = 0;
+		for (size_t i = 0; i < w.len; i++)
+			if (w.v[i].func)
+				kv[nk++] = (struct keyed){((uint64_t)(uintptr_t)w.v[i].func * 31) ^
+				                              w.v[i].line,
+				                          (uint32_t)i};
+		qsort(kv, nk, sizeof(*kv), cmp_keyed);
+		for (size_t i = 0; i < nk;) {
+			size_t j = i;
+			while (j < nk && kv[j].key == kv[i].key)
+				j++;
+			size_t from = i;
+			uint64_t n = j - i;
+			i = j;
+			if (n < min)
 				continue;
 			struct gpm_finding *f = finding_new_as(
 			    c, GPM_RULE_CONTENTION, GPM_SEVERITY_MEDIUM, GPM_CONFIDENCE_HEURISTIC);
 			if (!f)
 				break;
-			const struct gpm_goroutine *g0 = &inc->goroutines.v[w.v[i].g];
-			char *ft = frame_text(inc, g0, w.v[i].caller);
+			size_t w0 = kv[from].w;
+			const struct gpm_goroutine *g0 = &inc->goroutines.v[w.v[w0].g];
+			char *ft = frame_text(inc, g0, w.v[w0].caller);
 			set_text(c, &f->title,
 			         "lock contention: %" PRIu64 " goroutines wait in Lock at %s", n,
 			         ft ? ft : "?");
@@ -1432,17 +1657,18 @@ static void rule_mutexes(struct ctx *c)
 			         "and why it is slow.",
 			         ft ? ft : "?");
 			free(ft);
-			for (size_t j = 0; j < w.len; j++)
-				if (w.v[j].func == w.v[i].func && w.v[j].line == w.v[i].line)
-					add_id(c, f, inc->goroutines.v[w.v[j].g].id);
+			for (size_t k = from; k < j; k++)
+				add_id(c, f, inc->goroutines.v[w.v[kv[k].w].g].id);
 			f->count = n;
 			if (c->group_of)
-				f->group = c->group_of[w.v[i].g];
+				f->group = c->group_of[w.v[w0].g];
 		}
 	}
+out:
+	free(hs);
+	free(kv);
 	free(in_cycle);
 	free(addrs);
-out:
 	gpm_vec_free(&w);
 }
 

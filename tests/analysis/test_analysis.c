@@ -591,6 +591,46 @@ START_TEST(test_stack_only_map)
 }
 END_TEST
 
+/* Three goroutines wait at the Lock of main.(*Store).Get; goroutine 9 is past that Lock in
+ * the same function and blocked elsewhere (on a channel): the holder candidate, though its
+ * arguments do not name the mutex. */
+static const char past_lock_dump[] =
+    "goroutine 1 [running]:\nmain.main()\n\t/x/main.go:10 +0x1\n\n"
+    "goroutine 9 [chan receive, 3 minutes]:\n"
+    "main.fetch(0xc000099000)\n\t/x/main.go:70 +0x1\n"
+    "main.(*Store).Get(0xc000077000, {0x4b, 0x5})\n\t/x/main.go:45 +0x1\n"
+    "created by main.main in goroutine 1\n\t/x/main.go:9 +0x1\n\n"
+    "goroutine 10 [sync.Mutex.Lock]:\n"
+    "sync.(*Mutex).lockSlow(0xc000010000)\n\tsync/mutex.go:171 +0x15d\n"
+    "sync.(*Mutex).Lock(...)\n\tsync/mutex.go:90\n"
+    "main.(*Store).Get(0xc000055000, {0x4b, 0x5})\n\t/x/main.go:40 +0xa5\n"
+    "created by main.main in goroutine 1\n\t/x/main.go:9 +0x1\n\n"
+    "goroutine 11 [sync.Mutex.Lock]:\n"
+    "sync.(*Mutex).lockSlow(0xc000010000)\n\tsync/mutex.go:171 +0x15d\n"
+    "sync.(*Mutex).Lock(...)\n\tsync/mutex.go:90\n"
+    "main.(*Store).Get(0xc000055000, {0x4b, 0x5})\n\t/x/main.go:40 +0xa5\n"
+    "created by main.main in goroutine 1\n\t/x/main.go:9 +0x1\n\n"
+    "goroutine 12 [sync.Mutex.Lock]:\n"
+    "sync.(*Mutex).lockSlow(0xc000010000)\n\tsync/mutex.go:171 +0x15d\n"
+    "sync.(*Mutex).Lock(...)\n\tsync/mutex.go:90\n"
+    "main.(*Store).Get(0xc000055000, {0x4b, 0x5})\n\t/x/main.go:40 +0xa5\n"
+    "created by main.main in goroutine 1\n\t/x/main.go:9 +0x1\n\n";
+
+START_TEST(test_holder_past_lock)
+{
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(past_lock_dump, &inc);
+	const struct gpm_finding *f = find_rule(a, "contention.mutex");
+	ck_assert(f);
+	ck_assert_uint_eq(f->count, 3);
+	ck_assert_msg(evidence_has(f, "goroutine 9 [chan receive"), "%s", f->next);
+	ck_assert(evidence_has(f, "past the Lock"));
+	ck_assert(strstr(f->next, "main.(*Store).Get"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
@@ -607,6 +647,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_leak_still_found);
 	tcase_add_test(tc, test_syscall_expected);
 	tcase_add_test(tc, test_stack_only_map);
+	tcase_add_test(tc, test_holder_past_lock);
 	tcase_add_test(tc, test_scenarios);
 	suite_add_tcase(s, tc);
 	return s;
