@@ -424,6 +424,33 @@ START_TEST(test_field_shapes)
 			checked++;
 		}
 	ck_assert_msg(checked >= 8, "only %u field dumps", checked);
+	// Goroutines running elsewhere when one panicked are listed as such.
+	unsigned unavailable = 0;
+	for (size_t v = 0; v < 4; v++) {
+		char rel[128], path[1024];
+		snprintf(rel, sizeof(rel), "dumps/field/%s-unavailable.txt", versions[v]);
+		snprintf(path, sizeof(path), "%s", gpm_test_data(rel));
+		struct gpm_source *src;
+		if (gpm_source_open(path, &src))
+			continue;
+		struct gpm_incident **inc;
+		size_t n;
+		ck_assert(
+		    !gpm_dump_parse_all((const char *)src->data, src->size, path, NULL, &inc, &n) &&
+		    n >= 1);
+		gpm_source_destroy(src);
+		struct gpm_analysis *a;
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		ck_assert_str_eq(a->findings.v[0].rule, "panic");
+		const struct gpm_finding *f = find_rule(a, "goroutines.unavailable");
+		ck_assert_msg(f && f->count == 3, "%s: no 3 unavailable goroutines", rel);
+		gpm_analysis_destroy(a);
+		for (size_t k = 0; k < n; k++)
+			gpm_incident_destroy(inc[k]);
+		free(inc);
+		unavailable++;
+	}
+	ck_assert(unavailable >= 1);
 	fprintf(stderr, "analysis: %u field-shaped dumps checked\n", checked);
 }
 END_TEST
