@@ -628,6 +628,18 @@ static void rule_test_timeout(struct ctx *c, const struct gpm_panic *p)
 	free(limit);
 }
 
+/* Whether one of g's first n frames is fn. */
+static bool has_func_before(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                            const char *fn, int n)
+{
+	uint32_t nf;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &nf);
+	for (uint32_t i = 0; i < nf && (int)i < n; i++)
+		if (f[i].func && !strcmp(f[i].func, fn))
+			return true;
+	return false;
+}
+
 /* A stack pasted without its "panic:"/"fatal error:" line: the first goroutine that died
  * in a runtime crash function. */
 static void rule_stack_only(struct ctx *c)
@@ -639,7 +651,11 @@ static void rule_stack_only(struct ctx *c)
 			continue;
 		struct crash_site cs;
 		crash_site(inc, g, &cs);
-		if (cs.died_in < 0 || cs.site < 0 || cs.died_in > 16)
+		// A goroutine merely running map code when a live process was snapshot is not
+		// dying: a panic, a throw or a fault must be among its frames.
+		if (cs.died_in < 0 || cs.site < 0 || cs.died_in > 16 ||
+		    (cs.panic < 0 && cs.fatal < 0 &&
+		     !has_func_before(inc, g, "runtime.sigpanic", cs.site)))
 			continue;
 		struct gpm_finding *f = finding_new(c, GPM_RULE_CRASH_STACK_ONLY);
 		if (!f)

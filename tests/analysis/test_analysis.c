@@ -611,6 +611,7 @@ START_TEST(test_stack_only_map)
 	const struct gpm_finding *f = &a->findings.v[0];
 	ck_assert_str_eq(f->rule, "crash.stack-only");
 	ck_assert_msg(strstr(f->title, "main.writer") &&
+	                  strstr(f->title, "a map write the runtime refused") &&
 	                  strstr(f->title, "runtime.mapassign_faststr"),
 	              "%s", f->title);
 	gpm_analysis_destroy(a);
@@ -658,6 +659,23 @@ START_TEST(test_holder_past_lock)
 }
 END_TEST
 
+/* A live snapshot of a goroutine running map code is no crash. */
+static const char running_map[] = "goroutine 7 [running]:\n"
+                                  "runtime.mapassign_faststr(0x0?, 0x0?, {0x4b5c0d, 0x1})\n"
+                                  "\truntime/map_faststr.go:211 +0x7b\n"
+                                  "main.writer(0xc000012345)\n\t/x/main.go:40 +0x45\n"
+                                  "created by main.main in goroutine 1\n\t/x/main.go:20 +0x1\n\n";
+
+START_TEST(test_stack_only_not_running)
+{
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(running_map, &inc);
+	ck_assert_ptr_null(find_rule(a, "crash.stack-only"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
@@ -675,6 +693,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_syscall_expected);
 	tcase_add_test(tc, test_stack_only_map);
 	tcase_add_test(tc, test_holder_past_lock);
+	tcase_add_test(tc, test_stack_only_not_running);
 	tcase_add_test(tc, test_scenarios);
 	suite_add_tcase(s, tc);
 	return s;
