@@ -124,6 +124,8 @@ EXTRA_DIST += tests/tui
 check_PROGRAMS += tests/cli/json-valid
 tests_cli_json_valid_SOURCES = tests/cli/json-valid.c
 TESTS += tests/cli/analyze.sh
+# findings: the rule table against doc/findings.md and doc/gopm.1; field-shaped dumps
+TESTS += tests/cli/findings.sh
 
 # race detector reports: gopm analyze and goroutines on them, re-indented too
 TESTS += tests/cli/race.sh

@@ -37,13 +37,46 @@ enum gpm_confidence {
 	GPM_CONFIDENCE_HEURISTIC, /* inferred from patterns; may be wrong */
 };
 
+/* The rule families (doc/findings.md has one section each). */
+enum gpm_rule_family {
+	GPM_FAMILY_CRASH,      /* what the runtime reported as it died */
+	GPM_FAMILY_LOCKS,      /* mutexes: deadlocks, lock order, contention */
+	GPM_FAMILY_CHANNELS,   /* channels: leaks, undrained results */
+	GPM_FAMILY_POPULATION, /* how many goroutines and of what kind */
+	GPM_FAMILY_RUNTIME,    /* threads, system calls, runtime health */
+	GPM_FAMILY_SNAPSHOT,   /* how the snapshot was taken */
+};
+
+/* Every rule, from src/analysis/rules.def: GPM_RULE_PANIC, GPM_RULE_LEAK_CHAN... */
+enum gpm_rule_kind {
+#define GPM_RULE(name, id, family, severity, confidence, summary) GPM_RULE_##name,
+#include "analysis/rules.def"
+#undef GPM_RULE
+	GPM_RULE_COUNT
+};
+
+struct gpm_rule {
+	const char *id; /* stable; what reports, JSON and the archive store */
+	enum gpm_rule_family family;
+	enum gpm_severity severity;     /* default */
+	enum gpm_confidence confidence; /* default */
+	const char *summary;            /* one line */
+};
+
+/* The table of all rules, GPM_RULE_COUNT entries in rules.def order (static). */
+extern const struct gpm_rule gpm_rules[GPM_RULE_COUNT];
+/* The rule with this id, NULL when there is none. */
+const struct gpm_rule *gpm_rule_find(const char *id);
+const char *gpm_rule_family_name(enum gpm_rule_family f);
+
 struct gpm_evidence {
 	char *key;   /* owned; "goroutine 18", "frame", "channel" */
 	char *value; /* owned; untrusted parts already made terminal-safe */
 };
 
 struct gpm_finding {
-	const char *rule; /* static; stable id, e.g. "leak.chan" */
+	const char *rule; /* static (gpm_rules[kind].id); stable id, e.g. "leak.chan" */
+	enum gpm_rule_kind kind;
 	enum gpm_severity severity;
 	enum gpm_confidence confidence;
 	char *title;       /* owned; one line */

@@ -6,6 +6,8 @@
  */
 #include "analysis/analysis.h"
 #include "analysis/rules.h"
+#include "base/u64map.h"
+#include "model/frameclass.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -45,18 +47,36 @@ static char *safe(const char *s)
 	return gpm_safe_strndup(s, n > 512 ? 512 : n);
 }
 
-static struct gpm_finding *finding_new(struct gpm_rule_ctx *c, const char *rule,
-                                       enum gpm_severity sev, enum gpm_confidence conf)
+/* Gives f the rule kind, its id and its default severity and confidence. */
+static void set_rule(struct gpm_finding *f, enum gpm_rule_kind kind)
+{
+	f->kind = kind;
+	f->rule = gpm_rules[kind].id;
+	f->severity = gpm_rules[kind].severity;
+	f->confidence = gpm_rules[kind].confidence;
+}
+
+static struct gpm_finding *finding_new(struct gpm_rule_ctx *c, enum gpm_rule_kind kind)
 {
 	struct gpm_finding *f = gpm_vec_push(&c->a->findings);
 	if (!f) {
 		c->oom = true;
 		return NULL;
 	}
-	f->rule = rule;
-	f->severity = sev;
-	f->confidence = conf;
+	set_rule(f, kind);
 	f->group = -1;
+	return f;
+}
+
+/* A finding of kind with another severity or confidence than its default. */
+static struct gpm_finding *finding_new_as(struct gpm_rule_ctx *c, enum gpm_rule_kind kind,
+                                          enum gpm_severity sev, enum gpm_confidence conf)
+{
+	struct gpm_finding *f = finding_new(c, kind);
+	if (f) {
+		f->severity = sev;
+		f->confidence = conf;
+	}
 	return f;
 }
 
@@ -66,8 +86,12 @@ static void set_text(struct gpm_rule_ctx *c, char **slot, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	gpm_rule_vtext(c, slot, fmt, ap);
+	char *s = vfmt(fmt, ap);
 	va_end(ap);
+	if (!s)
+		c->oom = true;
+	free(*slot);
+	*slot = s;
 }
 
 static void evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *key,
@@ -77,8 +101,18 @@ static void evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *
 {
 	va_list ap;
 	va_start(ap, fmt);
-	gpm_rule_vevidence(c, f, key, fmt, ap);
+	char *v = vfmt(fmt, ap);
 	va_end(ap);
+	char *k = strdup(key);
+	struct gpm_evidence *e = (v && k) ? gpm_vec_push(&f->evidence) : NULL;
+	if (!e) {
+		free(v);
+		free(k);
+		c->oom = true;
+		return;
+	}
+	e->key = k;
+	e->value = v;
 }
 
 static void add_id(struct gpm_rule_ctx *c, struct gpm_finding *f, uint64_t id)
@@ -101,21 +135,37 @@ static bool starts(const char *s, const char *p)
 	return s && !strncmp(s, p, strlen(p));
 }
 
-/* Runtime and standard-library plumbing a reader skips to find the code at fault. */
+/* Whose code fn is (model/frameclass.h, the one classifier). */
+static enum gpm_frame_class frame_class(const char *fn)
+{
+	return gpm_frame_classify(fn, NULL);
+}
+
+/* Runtime and the standard library's plumbing a reader skips to find the code at fault:
+ * the runtime, and the standard packages every blocked stack passes through (sync, time,
+ * os, net, io...); the rest of the standard library (net/http, encoding/json, testing) is
+ * where a goroutine can be said to be. */
 static bool is_plumbing(const char *fn)
 {
-	if (!fn)
+	switch (frame_class(fn)) {
+	case GPM_FRAME_CLASS_RUNTIME:
 		return true;
-	return starts(fn, "runtime.") || starts(fn, "runtime/") || starts(fn, "internal/") ||
-	       starts(fn, "sync.") || starts(fn, "sync/") || !strcmp(fn, "panic") ||
-	       starts(fn, "time.Sleep") || starts(fn, "syscall.") || starts(fn, "reflect.") ||
-	       starts(fn, "fmt.") || starts(fn, "errors.") || starts(fn, "os.") ||
-	       starts(fn, "net.") || starts(fn, "internal/poll.");
+	case GPM_FRAME_CLASS_STDLIB:
+		return starts(fn, "internal/") || starts(fn, "sync.") || starts(fn, "sync/") ||
+		       starts(fn, "time.") || starts(fn, "syscall.") || starts(fn, "reflect.") ||
+		       starts(fn, "fmt.") || starts(fn, "errors.") || starts(fn, "os.") ||
+		       starts(fn, "net.") || starts(fn, "io.") || starts(fn, "bufio.") ||
+		       starts(fn, "context.");
+	case GPM_FRAME_CLASS_DEPENDENCY:
+	case GPM_FRAME_CLASS_MAIN:
+		break;
+	}
+	return false;
 }
 
 static bool is_runtime(const char *fn)
 {
-	return !fn || starts(fn, "runtime.") || starts(fn, "runtime/") || !strcmp(fn, "panic");
+	return frame_class(fn) == GPM_FRAME_CLASS_RUNTIME;
 }
 
 static const struct gpm_goroutine *goroutine_by_id(const struct gpm_incident *inc, uint64_t id)
@@ -132,7 +182,15 @@ static const struct gpm_goroutine *goroutine_by_id(const struct gpm_incident *in
 static int user_frame(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                       bool runtime_only)
 {
-	return gpm_rule_first_frame(inc, g, runtime_only ? is_runtime : is_plumbing);
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n; i++) {
+		if (f[i].flags & GPM_FRAME_ELIDED)
+			continue;
+		if (runtime_only ? !is_runtime(f[i].func) : !is_plumbing(f[i].func))
+			return (int)i;
+	}
+	return -1;
 }
 
 /* "main.(*T).f at file.go:12" of frame i, malloc'd and safe. */
@@ -302,12 +360,354 @@ static void other_map_writers(struct gpm_rule_ctx *c, struct gpm_finding *f,
 	}
 }
 
+/* Runtime functions a goroutine dies in: panics, throws, fatal errors, the map checks. */
+static bool is_panic_func(const char *fn)
+{
+	return fn && (!strcmp(fn, "panic") || !strcmp(fn, "runtime.gopanic"));
+}
+
+static bool is_fatal_func(const char *fn)
+{
+	return fn && (!strcmp(fn, "runtime.throw") || !strcmp(fn, "runtime.fatal") ||
+	              !strcmp(fn, "runtime.fatalthrow") || !strcmp(fn, "runtime.fatalpanic") ||
+	              !strcmp(fn, "sync.fatal") || !strcmp(fn, "sync.throw") ||
+	              !strcmp(fn, "internal/sync.fatal") || !strcmp(fn, "internal/sync.throw") ||
+	              !strcmp(fn, "internal/runtime/maps.fatal"));
+}
+
+static bool is_crash_func(const char *fn)
+{
+	return is_panic_func(fn) || is_fatal_func(fn) ||
+	       (fn && (!strcmp(fn, "runtime.sigpanic") || starts(fn, "runtime.panic") ||
+	               starts(fn, "runtime.mapassign") || starts(fn, "runtime.goPanic")));
+}
+
+/*
+ * Where a crashing goroutine failed, read from its frames (innermost first): a panic
+ * raised while another unwinds shows as "panic(...)" between the two sites, a fatal error
+ * raised by a deferred call during a panic shows the fatal above the panic.
+ */
+struct crash_site {
+	int site;    /* where the first panic (or the fault) happened: the caller of the
+	                deepest panic frame, else of the first crash function; -1 none */
+	int died_in; /* the runtime function the site called, -1 none */
+	int top;     /* the innermost frame outside the runtime (a later panic's site) */
+	int fatal;   /* the first fatal/throw frame, -1 none */
+	int panic;   /* the deepest panic frame, -1 none */
+	int npanics; /* panic frames */
+};
+
+static void crash_site(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                       struct crash_site *s)
+{
+	*s = (struct crash_site){-1, -1, -1, -1, -1, 0};
+	uint32_t n;
+	const struct gpm_frame *f = g ? gpm_goroutine_frames(inc, g, &n) : NULL;
+	if (!f)
+		return;
+	int lastcrash = -1;
+	for (uint32_t i = 0; i < n && i < 256; i++) {
+		const char *fn = f[i].func;
+		if (f[i].flags & GPM_FRAME_ELIDED)
+			continue;
+		if (is_panic_func(fn)) {
+			s->panic = (int)i;
+			s->npanics++;
+		}
+		if (is_fatal_func(fn) && s->fatal < 0)
+			s->fatal = (int)i;
+		if (is_crash_func(fn))
+			lastcrash = (int)i;
+		else if (s->top < 0 && !is_runtime(fn))
+			s->top = (int)i;
+	}
+	int from = s->panic >= 0 ? s->panic : lastcrash;
+	for (uint32_t i = (uint32_t)(from + 1); i < n && i < 256; i++)
+		if (!(f[i].flags & GPM_FRAME_ELIDED) && !is_runtime(f[i].func) &&
+		    !is_crash_func(f[i].func)) {
+			s->site = (int)i;
+			break;
+		}
+	if (s->site < 0)
+		s->site = s->top;
+	// The runtime function the site called: the outermost crash frame above it.
+	for (int i = s->site - 1; i >= 0 && s->site > 0; i--)
+		if (is_crash_func(f[i].func)) {
+			s->died_in = i;
+			break;
+		}
+}
+
+/* An address no Go allocation, stack or mapping ever has: a poison pattern the runtime
+ * or a C allocator writes, or a non-canonical amd64 address. */
+static const char *wild_address(uint64_t a)
+{
+	static const uint32_t words[] = {0xdeaddead, 0xdeadbeef, 0xbaadf00d,
+	                                 0xfeedface, 0xcafebabe, 0xdeadc0de};
+	if (a == 0xb01dfacedebac1eULL)
+		return "a poison value (0xb01dfacedebac1e, the runtime's bad pointer marker)";
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if ((uint32_t)a == words[i] || (uint32_t)(a >> 32) == words[i])
+			return "a poison pattern (freed or never-initialised memory)";
+	if (a >= 0x1000000) {
+		uint8_t b = (uint8_t)a;
+		bool same = true;
+		for (int k = 1; k < 8 && same; k++)
+			same = (uint8_t)(a >> (8 * k)) == b || (k >= 4 && !(a >> 32));
+		if (same && b)
+			return "a repeated-byte fill pattern (poisoned or uninitialised memory)";
+	}
+	if (a >= (1ULL << 47) && a < 0xffff800000000000ULL)
+		return "a non-canonical address (no mapping can exist there)";
+	return NULL;
+}
+
+/* Why the signal that killed the process came from outside, NULL when it did not. */
+static const char *external_signal(const struct gpm_incident *inc, char (*name)[16])
+{
+	const struct gpm_crash *cr = &inc->crash;
+	int signo = cr->signo;
+	int64_t code = cr->sigcode;
+	const char *sn = cr->signame;
+	static const struct {
+		int no;
+		const char *name;
+	} sigs[] = {{6, "SIGABRT"}, {15, "SIGTERM"}, {9, "SIGKILL"},
+	            {2, "SIGINT"},  {1, "SIGHUP"},   {5, "SIGTRAP"}};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if ((sn && !strcmp(sn, sigs[i].name)) || (!sn && signo == sigs[i].no)) {
+			snprintf(*name, sizeof(*name), "%s", sigs[i].name);
+			// SI_USER (0): kill(2) from another process. The runtime's own crash
+			// (GOTRACEBACK=crash) raises SIGABRT with tgkill: SI_TKILL (-6).
+			if (code == 0)
+				return "sigcode 0 (SI_USER): sent with kill(2) by another process";
+			if (sigs[i].no == 9 || sigs[i].no == 15)
+				return "the runtime never sends it to itself";
+			return NULL;
+		}
+	if (cr->exit_status == 137 || cr->exit_status == 143) {
+		snprintf(*name, sizeof(*name), "%s",
+		         cr->exit_status == 137 ? "SIGKILL" : "SIGTERM");
+		return "exit status 128+signal: killed from outside";
+	}
+	return NULL;
+}
+
+static void rule_masked(struct gpm_rule_ctx *c, const struct gpm_goroutine *g,
+                        const struct crash_site *cs, const char *fatal, const char *panic_msg,
+                        bool nil_fault)
+{
+	const struct gpm_incident *inc = c->inc;
+	struct gpm_finding *f = finding_new(c, GPM_RULE_PANIC_MASKED);
+	if (!f)
+		return;
+	char *where = frame_text(inc, g, cs->site);
+	char *fn = func_text(inc, g, cs->site);
+	char *fatalfn = func_text(inc, g, cs->fatal + 1);
+	char *fs = safe(fatal);
+	char *pm = panic_msg ? safe(panic_msg) : NULL;
+	bool nil = nil_fault || (panic_msg && strstr(panic_msg, "nil pointer dereference"));
+	if (nil)
+		set_text(c, &f->title, "nil pointer dereference in %s, masked by fatal error: %s",
+		         fn ? fn : "?", fs ? fs : "?");
+	else
+		set_text(c, &f->title, "panic%s%s in %s, masked by fatal error: %s", pm ? ": " : "",
+		         pm ? pm : "", fn ? fn : "?", fs ? fs : "?");
+	set_text(c, &f->explanation,
+	         "While a panic unwound, a deferred call raised a fatal error, which cannot be "
+	         "recovered and is what the runtime printed; the panic underneath it, shown as "
+	         "panic(...) in the stack, is the original failure. A deferred Unlock of a mutex "
+	         "that was already unlocked is the usual cause (the fatal error is a second bug, "
+	         "reached only because of the first).");
+	set_text(c, &f->next,
+	         "Look at %s, where the panic happened; then at why %s found the mutex (or "
+	         "state) already released when the deferred call ran.",
+	         where ? where : "?", fatalfn ? fatalfn : "?");
+	evidence(c, f, "underlying panic", "%s%s",
+	         pm ? pm : (nil ? "nil pointer dereference" : "?"),
+	         nil && pm && !strstr(pm, "nil pointer") ? " (nil pointer dereference)" : "");
+	evidence(c, f, "panic site", "%s", where ? where : "?");
+	evidence(c, f, "fatal error", "%s (raised in %s, a deferred call during the panic)",
+	         fs ? fs : "?", fatalfn ? fatalfn : "?");
+	free(where);
+	free(fn);
+	free(fatalfn);
+	free(fs);
+	free(pm);
+	add_id(c, f, g->id);
+	if (c->group_of && g >= inc->goroutines.v)
+		f->group = c->group_of[g - inc->goroutines.v];
+}
+
+/* The test function a goroutine of `go test` runs (the frame tRunner called), -1 none. */
+static int test_frame(const struct gpm_incident *inc, const struct gpm_goroutine *g, bool *parent)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	*parent = false;
+	for (uint32_t i = 0; i < n; i++) {
+		if (f[i].func && !strcmp(f[i].func, "testing.(*T).Run"))
+			*parent = true; // waits for its subtests: not where the time goes
+		if (f[i].func && !strcmp(f[i].func, "testing.tRunner"))
+			return i ? (int)i - 1 : -1;
+	}
+	return -1;
+}
+
+static void rule_test_timeout(struct gpm_rule_ctx *c, const struct gpm_panic *p)
+{
+	const struct gpm_incident *inc = c->inc;
+	struct gpm_finding *f = finding_new(c, GPM_RULE_TEST_TIMEOUT);
+	if (!f)
+		return;
+	const char *m = p->message ? p->message : "";
+	size_t first = strcspn(m, "\n");
+	char *limit = gpm_safe_strndup(m, first > 200 ? 200 : first);
+	const struct gpm_goroutine *stuck = NULL;
+	int sframe = -1;
+	unsigned shown = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		bool parent;
+		int tf;
+		if (!counted(g) || (tf = test_frame(inc, g, &parent)) < 0 || parent)
+			continue;
+		add_id(c, f, g->id);
+		if (shown++ >= 6)
+			continue;
+		int uf = user_frame(inc, g, false);
+		char *test = func_text(inc, g, tf);
+		char *at = frame_text(inc, g, uf);
+		evidence(c, f, "stuck test", "%s: goroutine %" PRIu64 " [%s] in %s",
+		         test ? test : "?", g->id, state_of(g), at ? at : "?");
+		free(test);
+		free(at);
+		if (!stuck) {
+			stuck = g;
+			sframe = tf;
+		}
+	}
+	if (stuck) {
+		char *test = func_text(inc, stuck, sframe);
+		char *at = frame_text(inc, stuck, user_frame(inc, stuck, false));
+		set_text(c, &f->title, "test timed out: %s blocked [%s] in %s%s", test ? test : "?",
+		         state_of(stuck), at ? at : "?", shown > 1 ? " (and more tests)" : "");
+		set_text(c, &f->next,
+		         "Look at %s: what it waits for and who should have done it (a missing "
+		         "send, close, Unlock or Done, or a call without a deadline).",
+		         at ? at : "?");
+		if (c->group_of && stuck >= inc->goroutines.v)
+			f->group = c->group_of[stuck - inc->goroutines.v];
+		free(test);
+		free(at);
+	} else {
+		set_text(c, &f->title, "%s", limit ? limit : "test timed out");
+		set_text(c, &f->next, "Read the running tests list and their goroutines below.");
+	}
+	set_text(c, &f->explanation,
+	         "go test stopped the test binary after its -timeout. The goroutine that printed "
+	         "the panic is the testing package's alarm (testing.(*M).startAlarm), not the "
+	         "culprit: the stuck test is the one still running in its own goroutine under "
+	         "testing.tRunner (tests waiting only for their subtests are skipped).");
+	evidence(c, f, "timeout", "%s", limit ? limit : "?");
+	// "running tests:" as printed, when the reader kept it with the message.
+	const char *rt = strstr(m, "running tests:");
+	if (rt) {
+		rt += strlen("running tests:");
+		while (*rt == '\n' || *rt == ' ' || *rt == '\t')
+			rt++;
+		size_t k = strcspn(rt, "\n");
+		char *s = gpm_safe_strndup(rt, k > 200 ? 200 : k);
+		evidence(c, f, "running tests", "%s", s ? s : "?");
+		free(s);
+	}
+	free(limit);
+}
+
+/* Whether one of g's first n frames is fn. */
+static bool has_func_before(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                            const char *fn, int n)
+{
+	uint32_t nf;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &nf);
+	for (uint32_t i = 0; i < nf && (int)i < n; i++)
+		if (f[i].func && !strcmp(f[i].func, fn))
+			return true;
+	return false;
+}
+
+/* A stack pasted without its "panic:"/"fatal error:" line: the first goroutine that died
+ * in a runtime crash function. */
+static void rule_stack_only(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!counted(g) || g->status == GPM_G_WAITING)
+			continue;
+		struct crash_site cs;
+		crash_site(inc, g, &cs);
+		// A goroutine merely running map code when a live process was snapshot is not
+		// dying: a panic, a throw or a fault must be among its frames.
+		if (cs.died_in < 0 || cs.site < 0 || cs.died_in > 16 ||
+		    (cs.panic < 0 && cs.fatal < 0 &&
+		     !has_func_before(inc, g, "runtime.sigpanic", cs.site)))
+			continue;
+		struct gpm_finding *f = finding_new(c, GPM_RULE_CRASH_STACK_ONLY);
+		if (!f)
+			return;
+		char *where = frame_text(inc, g, cs.site);
+		char *fn = func_text(inc, g, cs.site);
+		char *died = func_text(inc, g, cs.died_in);
+		const char *how = is_panic_func(died) || starts(died, "runtime.panic") ||
+		                          starts(died, "runtime.goPanic")
+		                      ? "a panic"
+		                  : starts(died, "runtime.mapassign")
+		                      ? "a map write the runtime refused"
+		                  : starts(died, "runtime.sigpanic") ? "a fault (signal)"
+		                                                     : "a fatal error";
+		bool plain = died && (!strcmp(died, "panic") || !strcmp(died, "runtime.gopanic"));
+		set_text(c, &f->title,
+		         "crash in %s: died in %s (%s%sthe message is not in the input)",
+		         fn ? fn : "?", died ? died : "?", plain ? "" : how, plain ? "" : "; ");
+		set_text(
+		    c, &f->explanation,
+		    "The input has goroutine stacks but not the lines the runtime prints before "
+		    "them (\"panic: ...\", \"fatal error: ...\"), as when a stack is pasted from a "
+		    "log. Goroutine %" PRIu64 " was in %s called from the program's own code, so "
+		    "that is where it died; the message itself is in the log above the stacks.",
+		    g->id, died ? died : "?");
+		set_text(c, &f->next,
+		         "Look at %s; find the panic or fatal error line printed just before these "
+		         "stacks for the value.",
+		         where ? where : "?");
+		evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id, state_of(g));
+		evidence(c, f, "frame", "%s", where ? where : "?");
+		evidence(c, f, "runtime function", "%s", died ? died : "?");
+		if (cs.top >= 0 && cs.top < cs.site && cs.npanics) {
+			char *later = frame_text(inc, g, cs.top);
+			evidence(c, f, "panicked again", "in %s, while the first panic unwound",
+			         later ? later : "?");
+			free(later);
+		}
+		add_id(c, f, g->id);
+		if (c->group_of)
+			f->group = c->group_of[i];
+		free(where);
+		free(fn);
+		free(died);
+		return;
+	}
+}
+
 static void rule_crash(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	const struct gpm_crash *cr = &inc->crash;
 	const struct gpm_goroutine *g = crashing_goroutine(inc);
-	int uf = g ? user_frame(inc, g, true) : -1;
+	struct crash_site cs;
+	crash_site(inc, g, &cs);
+	int uf = g ? (cs.site >= 0 ? cs.site : user_frame(inc, g, true)) : -1;
 	char *where = g ? frame_text(inc, g, uf) : strdup("an unknown goroutine");
 	char *fn = g ? func_text(inc, g, uf) : strdup("?");
 	struct gpm_finding *f = NULL;
@@ -316,27 +716,100 @@ static void rule_crash(struct gpm_rule_ctx *c)
 	// the goroutine (the kernel only saw the runtime's SIGABRT).
 	const char *signame = NULL;
 	uint64_t addr = 0;
+	int64_t code = INT64_MIN;
 	bool has_addr = false;
 	if (inc->kind == GPM_INPUT_CORE) {
 		if (cr->go_signo == 11 || cr->go_signo == 7) {
 			signame = cr->go_signo == 11 ? "SIGSEGV" : "SIGBUS";
 			addr = cr->go_sigaddr;
+			code = (int64_t)cr->go_sigcode;
 			has_addr = true;
 		}
 	} else if (cr->signame &&
 	           (!strcmp(cr->signame, "SIGSEGV") || !strcmp(cr->signame, "SIGBUS"))) {
 		signame = cr->signame;
 		addr = cr->fault_addr;
+		code = cr->sigcode;
 		has_addr = cr->has_fault_addr;
 	}
+	// SI_KERNEL (0x80) on SIGSEGV: a general-protection fault, a non-canonical address the
+	// kernel reports as 0 — not a nil pointer.
+	const char *wild = !signame || !has_addr ? NULL
+	                   : code == 0x80        ? "a non-canonical address (the kernel reports "
+	                                           "0 with code 0x80, SI_KERNEL)"
+	                                         : wild_address(addr);
+	// A fatal error raised by a deferred call while a panic unwound: the panic frame lies
+	// below the fatal one. The reader may keep "fatal error: ..." inside the panic value.
+	const char *first_msg = cr->panics.len ? cr->panics.v[0].message : NULL;
+	const char *fatal_in_panic = NULL;
+	for (size_t i = 0; i < cr->panics.len && !fatal_in_panic; i++) {
+		const char *pm = cr->panics.v[i].message;
+		const char *x = pm ? strstr(pm, "fatal error: ") : NULL;
+		if (x && (x == pm || x[-1] == '\n' || x[-1] == '\t'))
+			fatal_in_panic = x + strlen("fatal error: ");
+	}
+	bool masked = g && cs.fatal >= 0 && cs.panic > cs.fatal &&
+	              (cr->kind == GPM_FATAL_THROW || fatal_in_panic);
+	char first_buf[512] = "";
+	if (first_msg) {
+		size_t k = strcspn(first_msg, "\n");
+		snprintf(first_buf, sizeof(first_buf), "%.*s", (int)(k < 500 ? k : 500), first_msg);
+		// The fatal error is not a panic value of its own.
+		if (!strncmp(first_buf, "fatal error: ", 13))
+			first_buf[0] = 0;
+	}
 
-	if (cr->kind == GPM_FATAL_PANIC && cr->panics.len) {
-		const struct gpm_panic *p = &cr->panics.v[cr->panics.len - 1];
-		char *msg = safe(p->message);
+	if (wild && g) {
+		f = finding_new(c, GPM_RULE_MEMORY_CORRUPTION);
+		if (!f)
+			goto out;
+		if (code == 0x80)
+			set_text(c, &f->title,
+			         "memory corruption: %s at a non-canonical address in %s", signame,
+			         fn);
+		else
+			set_text(c, &f->title,
+			         "memory corruption: %s at wild address %#" PRIx64 " in %s",
+			         signame, addr, fn);
+		set_text(
+		    c, &f->explanation,
+		    "The fault address is %s: no Go pointer ever has that value, so the pointer "
+		    "was read from memory that was freed, overwritten or never held a pointer "
+		    "(a data race on an interface, slice or map; unsafe or cgo misuse; a bug in "
+		    "the runtime or in C code). The frame named here is where the bad pointer was "
+		    "used, not necessarily where it was made.",
+		    wild);
+		set_text(c, &f->next,
+		         "Run the program under the race detector (-race) and check unsafe and cgo "
+		         "code that feeds %s; GODEBUG=invalidptr=1 and cgocheck=2 catch some of it "
+		         "earlier. Suspect the runtime or a C library only when the code path is "
+		         "pure Go.",
+		         where);
+		f->address = addr;
+		evidence(c, f, "fault address", "%#" PRIx64 ": %s", addr, wild);
+		if (code != INT64_MIN)
+			evidence(c, f, "signal code", "%#" PRIx64, (uint64_t)code);
+		if (cr->kind == GPM_FATAL_THROW && cr->fatal_message) {
+			char *fm = safe(cr->fatal_message);
+			evidence(c, f, "fatal error", "%s", fm ? fm : "?");
+			free(fm);
+		}
+	} else if (masked) {
+		rule_masked(c, g, &cs, fatal_in_panic ? fatal_in_panic : cr->fatal_message,
+		            first_buf[0] ? first_buf : NULL, signame && has_addr && addr < 4096);
+		goto out;
+	} else if (cr->kind == GPM_FATAL_PANIC && cr->panics.len && first_msg &&
+	           starts(first_msg, "test timed out after")) {
+		rule_test_timeout(c, &cr->panics.v[0]);
+		goto out;
+	} else if (cr->kind == GPM_FATAL_PANIC && cr->panics.len) {
+		// A panic raised while another unwound: the first one is the failure, the
+		// others happened in its deferred calls (the runtime prints the first first).
+		const struct gpm_panic *p = &cr->panics.v[0];
+		char *msg = safe(first_buf[0] ? first_buf : p->message);
 		const char *m = p->message ? p->message : "";
 		if (signame && has_addr && addr < 4096) {
-			f = finding_new(c, "signal.nil-dereference", GPM_SEVERITY_CRITICAL,
-			                GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_SIGNAL_NIL);
 			if (!f)
 				goto out;
 			set_text(c, &f->title, "nil pointer dereference in %s", fn);
@@ -354,8 +827,7 @@ static void rule_crash(struct gpm_rule_ctx *c)
 			    where);
 			f->address = addr;
 		} else if (strstr(m, "assignment to entry in nil map")) {
-			f = finding_new(c, "panic.nil-map", GPM_SEVERITY_CRITICAL,
-			                GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_PANIC_NIL_MAP);
 			if (!f)
 				goto out;
 			set_text(c, &f->title, "nil map write in %s", fn);
@@ -367,7 +839,7 @@ static void rule_crash(struct gpm_rule_ctx *c)
 			         "(constructor, zero value of the struct).",
 			         where);
 		} else {
-			f = finding_new(c, "panic", GPM_SEVERITY_CRITICAL, GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_PANIC);
 			if (!f)
 				goto out;
 			set_text(c, &f->title, "panic: %s", msg ? msg : "?");
@@ -384,13 +856,19 @@ static void rule_crash(struct gpm_rule_ctx *c)
 		         p->repanicked  ? " [recovered, repanicked]"
 		         : p->recovered ? " [recovered]"
 		                        : "");
-		for (size_t i = cr->panics.len - 1; i-- > 0;) {
+		for (size_t i = 1; i < cr->panics.len; i++) {
 			char *pm = safe(cr->panics.v[i].message);
-			evidence(c, f, "earlier panic", "%s%s", pm ? pm : "?",
+			evidence(c, f, "then panicked",
+			         "%s%s (raised while the first panic unwound)", pm ? pm : "?",
 			         cr->panics.v[i].repanicked  ? " [recovered, repanicked]"
 			         : cr->panics.v[i].recovered ? " [recovered]"
 			                                     : "");
 			free(pm);
+		}
+		if (cr->panics.len > 1 && g && cs.top >= 0 && cs.top != uf) {
+			char *later = frame_text(inc, g, cs.top);
+			evidence(c, f, "second site", "%s (a deferred call)", later ? later : "?");
+			free(later);
 		}
 		if (inc->panics_dropped)
 			evidence(c, f, "nested panics", "%" PRIu64 " more not shown",
@@ -400,8 +878,7 @@ static void rule_crash(struct gpm_rule_ctx *c)
 		const char *m = cr->fatal_message;
 		char *msg = safe(m);
 		if (strstr(m, "all goroutines are asleep")) {
-			f = finding_new(c, "deadlock.all-asleep", GPM_SEVERITY_CRITICAL,
-			                GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_DEADLOCK_ALL);
 			if (!f)
 				goto out;
 			set_text(c, &f->title, "deadlock: all goroutines are asleep");
@@ -433,8 +910,7 @@ static void rule_crash(struct gpm_rule_ctx *c)
 				free(ft);
 			}
 		} else if (strstr(m, "concurrent map")) {
-			f = finding_new(c, "map.concurrent-access", GPM_SEVERITY_CRITICAL,
-			                GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_MAP_CONCURRENT);
 			if (!f)
 				goto out;
 			int uf2 = g ? user_frame(inc, g, false) : -1;
@@ -458,8 +934,7 @@ static void rule_crash(struct gpm_rule_ctx *c)
 			free(fn2);
 			free(w2);
 		} else if (strstr(m, "stack overflow")) {
-			f = finding_new(c, "stack-overflow", GPM_SEVERITY_CRITICAL,
-			                GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_STACK_OVERFLOW);
 			if (!f)
 				goto out;
 			set_text(c, &f->title, "stack overflow in %s", fn);
@@ -478,7 +953,7 @@ static void rule_crash(struct gpm_rule_ctx *c)
 			if (g)
 				recursive_frames(c, f, g);
 		} else if (strstr(m, "out of memory")) {
-			f = finding_new(c, "oom", GPM_SEVERITY_CRITICAL, GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_OOM);
 			if (!f)
 				goto out;
 			int uf2 = g ? user_frame(inc, g, false) : -1;
@@ -531,7 +1006,7 @@ static void rule_crash(struct gpm_rule_ctx *c)
 			}
 			free(w2);
 		} else {
-			f = finding_new(c, "fatal", GPM_SEVERITY_CRITICAL, GPM_CONFIDENCE_CERTAIN);
+			f = finding_new(c, GPM_RULE_FATAL);
 			if (!f)
 				goto out;
 			set_text(c, &f->title, "fatal error: %s", msg ? msg : "?");
@@ -544,8 +1019,7 @@ static void rule_crash(struct gpm_rule_ctx *c)
 			evidence(c, f, "fatal error", "%s", msg ? msg : "?");
 		free(msg);
 	} else if (signame) {
-		f = finding_new(c, has_addr && addr < 4096 ? "signal.nil-dereference" : "signal",
-		                GPM_SEVERITY_CRITICAL, GPM_CONFIDENCE_CERTAIN);
+		f = finding_new(c, has_addr && addr < 4096 ? GPM_RULE_SIGNAL_NIL : GPM_RULE_SIGNAL);
 		if (!f)
 			goto out;
 		set_text(c, &f->title, "%s in %s%s", signame, fn,
@@ -556,16 +1030,45 @@ static void rule_crash(struct gpm_rule_ctx *c)
 		         signame, addr);
 		set_text(c, &f->next, "Look at %s.", where);
 		f->address = addr;
+	} else if (cr->kind == GPM_FATAL_NONE || cr->kind == GPM_FATAL_UNKNOWN) {
+		rule_stack_only(c);
+	}
+	// A signal from outside (a supervisor, a test runner's timeout, a person) stopped it.
+	char xname[16];
+	const char *why = cr->kind != GPM_FATAL_PANIC && cr->kind != GPM_FATAL_THROW
+	                      ? external_signal(inc, &xname)
+	                      : NULL;
+	if (why) {
+		struct gpm_finding *x = finding_new(c, GPM_RULE_SIGNAL_EXTERNAL);
+		if (x) {
+			set_text(
+			    c, &x->title,
+			    "%s sent from outside: the process was stopped, it did not crash by "
+			    "itself",
+			    xname);
+			set_text(
+			    c, &x->explanation,
+			    "Another process (a supervisor or watchdog, a test runner's timeout, "
+			    "an OOM killer, a person) sent %s; a Go program prints every goroutine "
+			    "on SIGABRT and exits. What the goroutines were doing is often why it "
+			    "was stopped (stuck or too slow): read the other findings and groups.",
+			    xname);
+			set_text(
+			    c, &x->next,
+			    "Find who sent it (service manager logs, the test runner's timeout, "
+			    "the kernel log for the OOM killer) and what it waited for.");
+			evidence(c, x, "signal", "%s: %s", xname, why);
+		}
 	}
 	if (f && signame) {
 		if (has_addr)
 			evidence(c, f, "signal", "%s, fault address %#" PRIx64 "%s", signame, addr,
-			         addr < 4096 ? " (near nil)" : "");
+			         addr < 4096 && !wild ? " (near nil)" : "");
 		uint64_t pc = inc->kind == GPM_INPUT_CORE ? cr->go_sigpc : cr->pc;
 		if (pc)
 			evidence(c, f, "signal pc", "%#" PRIx64, pc);
 	}
-	if (f && g && strcmp(f->rule, "deadlock.all-asleep")) {
+	if (f && g && f->kind != GPM_RULE_DEADLOCK_ALL) {
 		add_id(c, f, g->id);
 		evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id, state_of(g));
 		evidence(c, f, "frame", "%s", where ? where : "?");
@@ -635,39 +1138,34 @@ static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutin
 	return true;
 }
 
-struct refs_ctx {
-	uint64_t *targets;
-	size_t ntargets;
-	uint64_t exclude, found;
-};
-
-static void ref_cb(void *arg, uint64_t v)
+/* Calls cb with every exact hexadecimal argument of g's frames from frame `from` on: one
+ * walk over the goroutine's argument texts (its own, else its frames'). */
+static void each_goroutine_arg(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                               int from, void (*cb)(void *, uint64_t), void *arg)
 {
-	struct refs_ctx *r = arg;
-	for (size_t i = 0; i < r->ntargets && !r->found; i++)
-		if (r->targets[i] != r->exclude && r->targets[i] >= v && r->targets[i] - v < 64)
-			r->found = r->targets[i];
-}
-
-/* A contended mutex g's code refers to: in a core, from its stack words (held_object); in
- * text, from its printed arguments (frames from the caller on). */
-static uint64_t referenced_mutex(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                                 int from, uint64_t *targets, size_t nt, uint64_t exclude)
-{
-	char abuf[1024];
-	struct refs_ctx r = {targets, nt, exclude, 0};
-	// A core: the stack words were matched when it was read.
-	uint64_t held = gpm_goroutine_extra(inc, g)->held_object;
-	if (held && held != exclude) {
-		for (size_t i = 0; i < nt; i++)
-			if (targets[i] == held)
-				return held;
-	}
+	char buf[1024];
 	uint32_t n;
-	gpm_goroutine_frames(inc, g, &n);
-	for (uint32_t i = (uint32_t)(from < 0 ? 0 : from); i < n && !r.found; i++)
-		each_arg(frame_args(inc, g, i, &abuf), ref_cb, &r);
-	return r.found;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	struct gpm_args_iter it;
+	bool own = gpm_goroutine_args_begin(inc, g, &it);
+	for (uint32_t i = 0; i < n; i++) {
+		const char *a = NULL;
+		size_t an = 0;
+		if (own) {
+			if (!gpm_args_iter_next(&it, &a, &an))
+				break;
+		} else if (f[i].args) {
+			a = f[i].args;
+			an = strlen(a);
+		}
+		if (!a || (int)i < from)
+			continue;
+		if (an >= sizeof(buf))
+			an = sizeof(buf) - 1;
+		memcpy(buf, a, an);
+		buf[an] = 0;
+		each_arg(buf, cb, arg);
+	}
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -676,10 +1174,161 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The first index of sorted v[0..n) whose value is >= x. */
+static size_t lower_bound(const uint64_t *v, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Arguments that point at most 64 bytes before a contended mutex refer to it (the mutex is
+ * a field of the struct passed). targets are sorted. */
+struct refs_ctx {
+	const uint64_t *targets;
+	size_t ntargets;
+	uint64_t exclude, found;
+};
+
+static void ref_cb(void *arg, uint64_t v)
+{
+	struct refs_ctx *r = arg;
+	if (r->found)
+		return;
+	for (size_t i = lower_bound(r->targets, r->ntargets, v);
+	     i < r->ntargets && r->targets[i] - v < 64; i++)
+		if (r->targets[i] != r->exclude) {
+			r->found = r->targets[i];
+			return;
+		}
+}
+
+/* A contended mutex g's code refers to: in a core, from its stack words (held_object); in
+ * text, from its printed arguments (frames from the caller on). targets are sorted. */
+static uint64_t referenced_mutex(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                                 int from, const uint64_t *targets, size_t nt, uint64_t exclude)
+{
+	struct refs_ctx r = {targets, nt, exclude, 0};
+	// A core: the stack words were matched when it was read.
+	uint64_t held = gpm_goroutine_extra(inc, g)->held_object;
+	if (held && held != exclude) {
+		size_t k = lower_bound(targets, nt, held);
+		if (k < nt && targets[k] == held)
+			return held;
+	}
+	each_goroutine_arg(inc, g, from, ref_cb, &r);
+	return r.found;
+}
+
+static int cmp_waiter_site(const void *a, const void *b)
+{
+	const struct waiter *x = a, *y = b;
+	if (x->func != y->func)
+		return (uintptr_t)x->func < (uintptr_t)y->func ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->g < y->g ? -1 : x->g > y->g;
+}
+
+static int cmp_waiter_g(const void *a, const void *b)
+{
+	const struct waiter *x = a, *y = b;
+	return x->g < y->g ? -1 : x->g > y->g;
+}
+
+/* Waiter indices ordered by (key, waiter index), for runs of equal keys. */
+struct keyed {
+	uint64_t key;
+	uint32_t w;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->w < y->w ? -1 : x->w > y->w;
+}
+
+/* The first waiter (lowest index) other than cur whose key is k in sorted kv, SIZE_MAX none. */
+static size_t keyed_find(const struct keyed *kv, size_t n, uint64_t k, size_t cur)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (kv[mid].key < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && kv[lo].key == k; lo++)
+		if (kv[lo].w != cur)
+			return kv[lo].w;
+	return SIZE_MAX;
+}
+
+/* Holder candidates of one contended mutex, found in one pass over the goroutines. */
+struct holders {
+	uint64_t mutex;
+	const char *cs;   /* the function its first waiter locks from */
+	uint32_t minline; /* the earliest Lock line observed in cs */
+	uint32_t likely[3], nlikely, weak[3], nweak, past[3], npast;
+};
+
+static int cmp_holders(const void *a, const void *b)
+{
+	const struct holders *x = a, *y = b;
+	return x->mutex < y->mutex ? -1 : x->mutex > y->mutex;
+}
+
+struct holder_scan {
+	struct holders *h;
+	size_t nh;
+	uint64_t *mutexes; /* the contended ones, sorted */
+	const struct gpm_incident *inc;
+	const struct gpm_goroutine *g;
+	uint32_t gi;
+	bool inside_any; /* g runs inside some waiters' function (checked per mutex) */
+	uint64_t skip;   /* the mutex g itself waits for */
+};
+
+static void holder_cb(void *arg, uint64_t v)
+{
+	struct holder_scan *s = arg;
+	for (size_t i = lower_bound(s->mutexes, s->nh, v); i < s->nh && s->mutexes[i] - v < 64;
+	     i++) {
+		struct holders *h = &s->h[i];
+		if (h->mutex == s->skip)
+			continue;
+		uint32_t n;
+		const struct gpm_frame *f = gpm_goroutine_frames(s->inc, s->g, &n);
+		bool inside = false;
+		for (uint32_t k = 0; k < n && !inside; k++)
+			inside = f[k].func == h->cs;
+		uint32_t *slot = inside ? h->likely : h->weak;
+		uint32_t *cnt = inside ? &h->nlikely : &h->nweak;
+		bool dup = false;
+		for (uint32_t k = 0; k < *cnt; k++)
+			dup |= slot[k] == s->gi;
+		if (!dup && *cnt < 3)
+			slot[(*cnt)++] = s->gi;
+	}
+}
+
 static void rule_mutexes(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	GPM_VEC(struct waiter) w = {0};
+	uint64_t *addrs = NULL;
+	uint8_t *in_cycle = NULL;
+	struct keyed *kv = NULL;
+	struct holders *hs = NULL;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		uint64_t m;
 		int caller;
@@ -698,21 +1347,24 @@ static void rule_mutexes(struct gpm_rule_ctx *c)
 	if (!w.len)
 		goto out;
 	// Which waiters are past an earlier Lock in the same function: those not at the
-	// earliest Lock line observed in that function.
-	for (size_t i = 0; i < w.len; i++) {
+	// earliest Lock line observed in that function. Sorted by (function, line): one pass.
+	qsort(w.v, w.len, sizeof(*w.v), cmp_waiter_site);
+	for (size_t i = 0; i < w.len;) {
+		size_t j = i;
+		while (j < w.len && w.v[j].func == w.v[i].func)
+			j++;
 		uint32_t minline = w.v[i].line;
-		bool other_line = false;
-		for (size_t j = 0; j < w.len && j < 4096; j++)
-			if (w.v[j].func == w.v[i].func) {
-				if (w.v[j].line < minline)
-					minline = w.v[j].line;
-				other_line |= w.v[j].line != w.v[i].line;
-			}
-		w.v[i].may_hold = !other_line || w.v[i].line > minline;
+		bool other_line = w.v[j - 1].line != minline;
+		for (size_t k = i; k < j; k++)
+			w.v[k].may_hold = !other_line || w.v[k].line > minline;
+		i = j;
 	}
+	qsort(w.v, w.len, sizeof(*w.v), cmp_waiter_g);
 	// Contended mutex addresses.
-	uint64_t *addrs = malloc(w.len * sizeof(*addrs));
-	if (!addrs) {
+	addrs = malloc(w.len * sizeof(*addrs));
+	kv = malloc(w.len * sizeof(*kv));
+	in_cycle = calloc(w.len, 1);
+	if (!addrs || !kv || !in_cycle) {
 		c->oom = true;
 		goto out;
 	}
@@ -726,33 +1378,28 @@ static void rule_mutexes(struct gpm_rule_ctx *c)
 		if (!nu || addrs[nu - 1] != addrs[i])
 			addrs[nu++] = addrs[i];
 	// Holders: a waiter past an earlier Lock whose own frames refer to another contended
-	// mutex (its arguments in text, the words of its frames in a core are not read here).
-	if (nu >= 2 && nu <= 4096)
+	// mutex (its arguments in text, the words of its frames in a core).
+	if (nu >= 2)
 		for (size_t i = 0; i < w.len; i++)
 			if (w.v[i].may_hold && w.v[i].mutex)
 				w.v[i].holds =
 				    referenced_mutex(inc, &inc->goroutines.v[w.v[i].g],
 				                     w.v[i].caller, addrs, nu, w.v[i].mutex);
-	// Cycles: follow "waits for m, m is held by h" from each waiter.
-	uint8_t *in_cycle = calloc(w.len, 1);
-	if (!in_cycle) {
-		free(addrs);
-		c->oom = true;
-		goto out;
-	}
+	// Cycles: follow "waits for m, m is held by h" from each waiter, with the holders
+	// sorted by the mutex they hold (a lookup per step, not a scan).
+	size_t nk = 0;
+	for (size_t i = 0; i < w.len; i++)
+		if (w.v[i].holds)
+			kv[nk++] = (struct keyed){w.v[i].holds, (uint32_t)i};
+	qsort(kv, nk, sizeof(*kv), cmp_keyed);
 	bool found_cycle = false;
-	for (size_t s = 0; s < w.len && !found_cycle; s++) {
+	for (size_t s = 0; s < w.len && !found_cycle && nk; s++) {
 		if (!w.v[s].holds)
 			continue;
 		size_t path[16], np = 0, cur = s;
 		for (;;) {
 			path[np++] = cur;
-			size_t nxt = SIZE_MAX;
-			for (size_t j = 0; j < w.len; j++)
-				if (j != cur && w.v[j].holds == w.v[cur].mutex) {
-					nxt = j;
-					break;
-				}
+			size_t nxt = keyed_find(kv, nk, w.v[cur].mutex, cur);
 			if (nxt == SIZE_MAX || np == 16)
 				break;
 			size_t k = 0;
@@ -768,8 +1415,7 @@ static void rule_mutexes(struct gpm_rule_ctx *c)
 		}
 		if (!found_cycle)
 			continue;
-		struct gpm_finding *f = finding_new(c, "deadlock.lock-order", GPM_SEVERITY_CRITICAL,
-		                                    GPM_CONFIDENCE_HEURISTIC);
+		struct gpm_finding *f = finding_new(c, GPM_RULE_DEADLOCK_LOCK_ORDER);
 		if (!f)
 			break;
 		struct gpm_strbuf ids = GPM_STRBUF_INIT;
@@ -829,22 +1475,106 @@ static void rule_mutexes(struct gpm_rule_ctx *c)
 			evidence(c, f, "blocked behind them",
 			         "%" PRIu64 " more goroutines wait for the same mutexes", behind);
 	}
-	// Contention: many waiters on one mutex (not already explained by a cycle).
+	// Contention: many waiters on one mutex (not already explained by a cycle). Waiters
+	// sorted by mutex: each mutex is one run.
 	uint32_t min = c->o->contention_min ? c->o->contention_min : 3;
-	for (size_t u = 0; u < nu; u++) {
-		uint64_t m = addrs[u], n = 0, cyc = 0;
-		size_t first = SIZE_MAX;
-		for (size_t j = 0; j < w.len; j++)
-			if (w.v[j].mutex == m) {
-				n++;
-				cyc += in_cycle[j];
-				if (first == SIZE_MAX)
-					first = j;
+	nk = 0;
+	for (size_t i = 0; i < w.len; i++)
+		if (w.v[i].mutex)
+			kv[nk++] = (struct keyed){w.v[i].mutex, (uint32_t)i};
+	qsort(kv, nk, sizeof(*kv), cmp_keyed);
+	// The contended mutexes and their holder candidates, found in one pass below.
+	size_t nh = 0;
+	hs = calloc(nu ? nu : 1, sizeof(*hs));
+	if (!hs) {
+		c->oom = true;
+		goto out;
+	}
+	for (size_t i = 0; i < nk;) {
+		size_t j = i, cyc = 0;
+		uint32_t minline = UINT32_MAX;
+		for (; j < nk && kv[j].key == kv[i].key; j++) {
+			cyc += in_cycle[kv[j].w];
+			if (w.v[kv[j].w].func == w.v[kv[i].w].func && w.v[kv[j].w].line < minline)
+				minline = w.v[kv[j].w].line;
+		}
+		if (j - i >= min && !cyc)
+			hs[nh++] = (struct holders){
+			    .mutex = kv[i].key, .cs = w.v[kv[i].w].func, .minline = minline};
+		i = j;
+	}
+	if (nh) {
+		// One pass: goroutines not waiting for a mutex that refer to a contended one
+		// (likely holders when inside the function the waiters lock from, weak
+		// otherwise), and goroutines past the Lock of that function, blocked elsewhere.
+		uint64_t *hm = malloc(nh * sizeof(*hm));
+		struct gpm_u64map by_cs = {0};
+		if (!hm) {
+			c->oom = true;
+			goto out;
+		}
+		for (size_t k = 0; k < nh; k++) {
+			hm[k] = hs[k].mutex;
+			uint32_t v;
+			if (!gpm_u64map_get(&by_cs, (uint64_t)(uintptr_t)hs[k].cs, &v) &&
+			    !gpm_u64map_put(&by_cs, (uint64_t)(uintptr_t)hs[k].cs, (uint32_t)k))
+				c->oom = true;
+		}
+		for (size_t i = 0; i < inc->goroutines.len && !c->oom; i++) {
+			const struct gpm_goroutine *h = &inc->goroutines.v[i];
+			if (!counted(h) || (h->flags & GPM_GOROUTINE_SYSTEM))
+				continue;
+			uint32_t hn;
+			const struct gpm_frame *hfr = gpm_goroutine_frames(inc, h, &hn);
+			bool waits = false;
+			for (uint32_t k = 0; k < hn && k < 16 && !waits; k++)
+				waits = is_lock_frame(hfr[k].func);
+			if (waits)
+				continue;
+			const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, h);
+			struct holder_scan sc = {
+			    hs,
+			    nh,
+			    hm,
+			    inc,
+			    h,
+			    (uint32_t)i,
+			    false,
+			    x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX ? x->wait_object : 0};
+			if (x->held_object)
+				holder_cb(&sc, x->held_object);
+			each_goroutine_arg(inc, h, 0, holder_cb, &sc);
+			// Past the earliest Lock of a contended function and blocked elsewhere.
+			for (uint32_t k = 0; k < hn; k++) {
+				uint32_t v;
+				if (!hfr[k].func ||
+				    !gpm_u64map_get(&by_cs, (uint64_t)(uintptr_t)hfr[k].func, &v))
+					continue;
+				struct holders *hh = &hs[v];
+				if (hfr[k].line > hh->minline && hh->npast < 3 &&
+				    h->status == GPM_G_WAITING)
+					hh->past[hh->npast++] = (uint32_t)i;
+				break;
 			}
-		if (n < min || cyc)
+		}
+		free(hm);
+		gpm_u64map_free(&by_cs);
+		qsort(hs, nh, sizeof(*hs), cmp_holders);
+	}
+	for (size_t i = 0; i < nk;) {
+		size_t j = i;
+		while (j < nk && kv[j].key == kv[i].key)
+			j++;
+		uint64_t m = kv[i].key, n = j - i;
+		size_t first = kv[i].w;
+		struct holders key = {.mutex = m};
+		struct holders *hh = nh ? bsearch(&key, hs, nh, sizeof(*hs), cmp_holders) : NULL;
+		size_t from = i;
+		i = j;
+		if (!hh)
 			continue;
-		struct gpm_finding *f = finding_new(
-		    c, "contention.mutex", n >= 10 ? GPM_SEVERITY_HIGH : GPM_SEVERITY_MEDIUM,
+		struct gpm_finding *f = finding_new_as(
+		    c, GPM_RULE_CONTENTION, n >= 10 ? GPM_SEVERITY_HIGH : GPM_SEVERITY_MEDIUM,
 		    GPM_CONFIDENCE_LIKELY);
 		if (!f)
 			break;
@@ -856,80 +1586,77 @@ static void rule_mutexes(struct gpm_rule_ctx *c)
 		         "Many goroutines are queued on one sync.Mutex. Either its holder keeps it "
 		         "for a long time (slow work or I/O inside the critical section) or the "
 		         "holder is itself stuck.");
-		set_text(
-		    c, &f->next,
-		    "Find the holder: a goroutine not waiting on this mutex whose stack is "
-		    "inside the critical section guarded by it (see the candidates); move slow "
-		    "work out of the lock.");
 		f->address = m;
 		evidence(c, f, "mutex", "%#" PRIx64, m);
 		evidence(c, f, "waiters", "%" PRIu64 ", first in %s", n, ft ? ft : "?");
 		free(ft);
-		for (size_t j = 0; j < w.len; j++)
-			if (w.v[j].mutex == m)
-				add_id(c, f, inc->goroutines.v[w.v[j].g].id);
+		for (size_t k = from; k < j; k++)
+			add_id(c, f, inc->goroutines.v[w.v[kv[k].w].g].id);
 		if (c->group_of)
 			f->group = c->group_of[w.v[first].g];
-		// Holder candidates: goroutines not waiting for it that refer to it (its
-		// address among their printed arguments, or on their stack in a core). Those
-		// inside the same function the waiters called Lock from are likely holders (a
-		// slow critical section); others are weak hints (stale stack words happen).
-		const char *cs = w.v[first].func;
-		for (int pass = 0; pass < 2; pass++) {
-			unsigned shown = 0;
-			for (size_t i = 0; i < inc->goroutines.len && shown < 3; i++) {
-				const struct gpm_goroutine *h = &inc->goroutines.v[i];
-				uint64_t one[1] = {m};
-				if (!counted(h) || (h->flags & GPM_GOROUTINE_SYSTEM) ||
-				    (gpm_goroutine_extra(inc, h)->wait_object == m &&
-				     gpm_goroutine_extra(inc, h)->wait_object_kind ==
-				         GPM_WAIT_OBJECT_MUTEX) ||
-				    !referenced_mutex(inc, h, 0, one, 1, 0))
-					continue;
-				uint32_t hn;
-				const struct gpm_frame *hfr = gpm_goroutine_frames(inc, h, &hn);
-				bool inside = false, waits = false;
-				for (uint32_t k = 0; k < hn; k++) {
-					inside |= hfr[k].func == cs;
-					waits |= is_lock_frame(hfr[k].func);
-				}
-				if (waits || inside != (pass == 0))
-					continue;
-				char *hf = frame_text(inc, h, user_frame(inc, h, false));
-				evidence(
-				    c, f, pass ? "holder? (weak)" : "likely holder",
-				    "goroutine %" PRIu64 " [%s] in %s (heuristic: it refers to the "
-				    "mutex%s)",
-				    h->id, state_of(h), hf ? hf : "?",
-				    pass ? ""
-				         : " and runs inside the function the waiters lock from");
-				free(hf);
-				shown++;
-			}
-			if (shown)
-				break;
+		// Holder candidates, best evidence first: goroutines that refer to the mutex
+		// and run inside the function the waiters lock from; else ones past its Lock
+		// and blocked elsewhere; else ones that only refer to it (stale words happen).
+		const char *kind = hh->nlikely ? "likely holder"
+		                   : hh->npast ? "holder?"
+		                               : "holder? (weak)";
+		const uint32_t *list = hh->nlikely ? hh->likely : hh->npast ? hh->past : hh->weak;
+		uint32_t nl = hh->nlikely ? hh->nlikely : hh->npast ? hh->npast : hh->nweak;
+		char *csn = safe(hh->cs);
+		for (uint32_t k = 0; k < nl; k++) {
+			const struct gpm_goroutine *h = &inc->goroutines.v[list[k]];
+			char *hf = frame_text(inc, h, user_frame(inc, h, false));
+			evidence(
+			    c, f, kind, "goroutine %" PRIu64 " [%s] in %s (heuristic: %s)", h->id,
+			    state_of(h), hf ? hf : "?",
+			    hh->nlikely ? "it refers to the mutex and runs inside the function "
+			                  "the waiters lock from"
+			    : hh->npast ? "it is past the Lock in the function the waiters lock "
+			                  "from and blocked elsewhere"
+			                : "it refers to the mutex");
+			free(hf);
 		}
+		if (nl)
+			set_text(
+			    c, &f->next,
+			    "Start with the %s named below: what it waits for while it holds the "
+			    "mutex (inside %s); move slow work out of the lock.",
+			    kind, csn ? csn : "?");
+		else
+			set_text(
+			    c, &f->next,
+			    "Find the holder: a goroutine not waiting on this mutex whose stack "
+			    "is inside the critical section guarded by it (%s); none in this "
+			    "snapshot refers to the mutex or is past its Lock.",
+			    csn ? csn : "?");
+		free(csn);
 	}
-	// Without addresses (arguments elided), group waiters by where they called Lock.
+	// Without addresses (arguments elided), group waiters by where they called Lock:
+	// sorted by (function, line), one run each.
 	if (!nu) {
-		for (size_t i = 0; i < w.len; i++) {
-			if (!w.v[i].func)
+		nk = 0;
+		for (size_t i = 0; i < w.len; i++)
+			if (w.v[i].func)
+				kv[nk++] = (struct keyed){((uint64_t)(uintptr_t)w.v[i].func * 31) ^
+				                              w.v[i].line,
+				                          (uint32_t)i};
+		qsort(kv, nk, sizeof(*kv), cmp_keyed);
+		for (size_t i = 0; i < nk;) {
+			size_t j = i;
+			while (j < nk && kv[j].key == kv[i].key)
+				j++;
+			size_t from = i;
+			uint64_t n = j - i;
+			i = j;
+			if (n < min)
 				continue;
-			uint64_t n = 0;
-			bool earlier = false;
-			for (size_t j = 0; j < w.len; j++)
-				if (w.v[j].func == w.v[i].func && w.v[j].line == w.v[i].line) {
-					n++;
-					earlier |= j < i;
-				}
-			if (earlier || n < min)
-				continue;
-			struct gpm_finding *f = finding_new(
-			    c, "contention.mutex", GPM_SEVERITY_MEDIUM, GPM_CONFIDENCE_HEURISTIC);
+			struct gpm_finding *f = finding_new_as(
+			    c, GPM_RULE_CONTENTION, GPM_SEVERITY_MEDIUM, GPM_CONFIDENCE_HEURISTIC);
 			if (!f)
 				break;
-			const struct gpm_goroutine *g0 = &inc->goroutines.v[w.v[i].g];
-			char *ft = frame_text(inc, g0, w.v[i].caller);
+			size_t w0 = kv[from].w;
+			const struct gpm_goroutine *g0 = &inc->goroutines.v[w.v[w0].g];
+			char *ft = frame_text(inc, g0, w.v[w0].caller);
 			set_text(c, &f->title,
 			         "lock contention: %" PRIu64 " goroutines wait in Lock at %s", n,
 			         ft ? ft : "?");
@@ -942,17 +1669,18 @@ static void rule_mutexes(struct gpm_rule_ctx *c)
 			         "and why it is slow.",
 			         ft ? ft : "?");
 			free(ft);
-			for (size_t j = 0; j < w.len; j++)
-				if (w.v[j].func == w.v[i].func && w.v[j].line == w.v[i].line)
-					add_id(c, f, inc->goroutines.v[w.v[j].g].id);
+			for (size_t k = from; k < j; k++)
+				add_id(c, f, inc->goroutines.v[w.v[kv[k].w].g].id);
 			f->count = n;
 			if (c->group_of)
-				f->group = c->group_of[w.v[i].g];
+				f->group = c->group_of[w.v[w0].g];
 		}
 	}
+out:
+	free(hs);
+	free(kv);
 	free(in_cycle);
 	free(addrs);
-out:
 	gpm_vec_free(&w);
 }
 
@@ -1045,12 +1773,219 @@ static const struct gpm_goroutine *wait_group_waiter(const struct gpm_incident *
 	return NULL;
 }
 
+/*
+ * Per-connection goroutines: a server or client runs a few goroutines for each live
+ * connection (a reader blocked in netpoll, a writer and a keepalive loop blocked on
+ * channels). They are healthy as long as the connection is open, whatever their number.
+ */
+static bool is_per_connection_func(const char *fn)
+{
+	static const char *const known[] = {
+	    "(*http2Server).keepalive",    "(*controlBuffer).get", "(*http2Client).reader",
+	    "(*http2Client).keepalive",    "(*loopyWriter).run",   "(*persistConn).readLoop",
+	    "(*persistConn).writeLoop",    "(*conn).serve",        "(*http2serverConn).serve",
+	    "(*http2ClientConn).readLoop", "(*serverConn).serve",  "(*ClientConn).readLoop",
+	};
+	if (!fn)
+		return false;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		const char *x = strstr(fn, known[i]);
+		if (x && x[strlen(known[i])] == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Blocked reading from the network poller: a live connection's reader. */
+static bool is_netpoll_reader(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	const char *st = state_of(g);
+	if (!st || strncmp(st, "IO wait", 7))
+		return false;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	bool poll = false;
+	for (uint32_t i = 0; i < n && i < 24; i++) {
+		// A listener waiting for connections is not one.
+		if (f[i].func && strstr(f[i].func, "Accept"))
+			return false;
+		poll |=
+		    f[i].func && (starts(f[i].func, "internal/poll.") || starts(f[i].func, "net."));
+	}
+	return poll;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/* The "family" of a function for telling a connection's goroutines apart from others: its
+ * package, and in the main module its receiver type or function too ("main.(*conn)"). */
+static uint64_t family_key(const char *fn)
+{
+	enum gpm_frame_class cl = frame_class(fn);
+	if (cl == GPM_FRAME_CLASS_RUNTIME || is_plumbing(fn))
+		return 0;
+	size_t n = gpm_frame_package_len(fn);
+	if (!n)
+		return 0;
+	if (cl == GPM_FRAME_CLASS_MAIN) {
+		size_t k = n + 1 + strcspn(fn + n + 1, ".");
+		n = k;
+	}
+	return hash_bytes(fn, n);
+}
+
+/* Calls cb with the family keys of g's frames (not its creator: main.main starts
+ * everything). */
+static void each_family(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                        bool (*cb)(void *, uint64_t), void *arg)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n && i < 32; i++) {
+		uint64_t k = family_key(f[i].func);
+		if (k && !cb(arg, k))
+			return;
+	}
+}
+
+static bool family_put(void *arg, uint64_t k)
+{
+	struct gpm_u64map *m = arg;
+	uint32_t v;
+	return gpm_u64map_get(m, k, &v) || gpm_u64map_put(m, k, 1);
+}
+
+struct family_probe {
+	const struct gpm_u64map *m;
+	bool hit;
+};
+
+static bool family_has(void *arg, uint64_t k)
+{
+	struct family_probe *p = arg;
+	uint32_t v;
+	p->hit = gpm_u64map_get(p->m, k, &v);
+	return !p->hit;
+}
+
+/* Removes the finding added last (a rule that found a healthy shape after all). */
+static void finding_drop(struct gpm_rule_ctx *c)
+{
+	struct gpm_finding *f = &c->a->findings.v[c->a->findings.len - 1];
+	free(f->title);
+	free(f->explanation);
+	free(f->next);
+	for (size_t k = 0; k < f->evidence.len; k++) {
+		free(f->evidence.v[k].key);
+		free(f->evidence.v[k].value);
+	}
+	gpm_vec_free(&f->evidence);
+	gpm_vec_free(&f->goroutines);
+	c->a->findings.len--;
+}
+
+struct chan_refs {
+	struct gpm_u64map set;
+	uint64_t found;
+};
+
+static void chan_ref_cb(void *arg, uint64_t v)
+{
+	struct chan_refs *r = arg;
+	uint32_t x;
+	if (!r->found && gpm_u64map_get(&r->set, v, &x))
+		r->found = 1;
+}
+
+/*
+ * A goroutine outside group gi whose printed arguments name one of its channels (the other
+ * side still holds it), or 0. One pass over the goroutines with a hashed set.
+ */
+static uint64_t chans_referenced(struct gpm_rule_ctx *c, size_t gi, const uint64_t *chans,
+                                 size_t nc)
+{
+	const struct gpm_incident *inc = c->inc;
+	struct chan_refs r = {{0}, 0};
+	for (size_t k = 0; k < nc; k++)
+		if (!gpm_u64map_put(&r.set, chans[k], 1)) {
+			c->oom = true;
+			gpm_u64map_free(&r.set);
+			return 0;
+		}
+	uint64_t who = 0;
+	for (size_t i = 0; i < inc->goroutines.len && !who; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!counted(g) || (c->group_of && c->group_of[i] == (int32_t)gi))
+			continue;
+		struct gpm_args_iter it;
+		const char *a;
+		size_t an;
+		uint32_t nf;
+		gpm_goroutine_frames(inc, g, &nf);
+		if (!gpm_goroutine_args_begin(inc, g, &it))
+			continue;
+		// One text per frame; the walk does not stop by itself at the goroutine's end.
+		for (uint32_t k = 0; k < nf && !r.found && gpm_args_iter_next(&it, &a, &an); k++) {
+			char buf[1024];
+			if (an >= sizeof(buf))
+				an = sizeof(buf) - 1;
+			memcpy(buf, a, an);
+			buf[an] = 0;
+			each_arg(buf, chan_ref_cb, &r);
+		}
+		if (r.found)
+			who = g->id;
+	}
+	gpm_u64map_free(&r.set);
+	return who;
+}
+
+/* What rule_leaks ruled out, for one INFO finding that says what was checked (an index:
+ * findings added later may move the array). */
+struct ruled_out {
+	size_t index; /* into c->a->findings; SIZE_MAX none yet */
+	uint64_t goroutines;
+};
+
+static void rule_out(struct gpm_rule_ctx *c, struct ruled_out *r, const struct gpm_group *grp,
+                     const char *fn, const char *why)
+{
+	if (r->index == SIZE_MAX) {
+		if (!finding_new(c, GPM_RULE_LEAK_RULED_OUT))
+			return;
+		r->index = c->a->findings.len - 1;
+	}
+	r->goroutines += grp->count;
+	char key[32];
+	snprintf(key, sizeof(key), "%u goroutines", grp->count);
+	evidence(c, &c->a->findings.v[r->index], key, "[%s] in %s: %s", grp->state, fn ? fn : "?",
+	         why);
+}
+
 static void rule_leaks(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	const struct gpm_grouping *gr = &c->a->grouping;
 	uint32_t min = c->o->leak_min ? c->o->leak_min : 10;
 	uint64_t *chans = NULL;
+	// The families of live connections: the packages (types in the main module) of
+	// goroutines blocked reading from the network poller. One pass over the groups.
+	struct gpm_u64map live = {0};
+	uint64_t readers = 0;
+	for (size_t gi = 0; gi < gr->ngroups; gi++) {
+		const struct gpm_goroutine *rep = &inc->goroutines.v[gr->groups[gi].representative];
+		if (counted(rep) && is_netpoll_reader(inc, rep)) {
+			readers += gr->groups[gi].count;
+			each_family(inc, rep, family_put, &live);
+		}
+	}
+	struct ruled_out ro = {SIZE_MAX, 0};
 	for (size_t gi = 0; gi < gr->ngroups; gi++) {
 		const struct gpm_group *grp = &gr->groups[gi];
 		const struct gpm_goroutine *rep = &inc->goroutines.v[grp->representative];
@@ -1058,9 +1993,43 @@ static void rule_leaks(struct gpm_rule_ctx *c)
 		    (rep->flags & GPM_GOROUTINE_SYSTEM) || !counted(rep))
 			continue;
 		bool nil = strstr(grp->state, "nil chan") || strstr(grp->state, "no cases");
+		if (!nil) {
+			// Healthy shapes first: per-connection goroutines of live connections.
+			uint32_t rn;
+			const struct gpm_frame *rf = gpm_goroutine_frames(inc, rep, &rn);
+			const char *conn = NULL;
+			for (uint32_t k = 0; k < rn && k < 32 && !conn; k++)
+				if (is_per_connection_func(rf[k].func))
+					conn = rf[k].func;
+			struct family_probe probe = {&live, false};
+			if (!conn && live.len)
+				each_family(inc, rep, family_has, &probe);
+			if (conn || probe.hit) {
+				int uf = user_frame(inc, rep, false);
+				char *fn = func_text(inc, rep, uf);
+				char *cs = conn ? safe(conn) : NULL;
+				char why[256];
+				if (conn)
+					snprintf(
+					    why, sizeof(why),
+					    "per-connection goroutines (%s) of live connections",
+					    cs);
+				else
+					snprintf(why, sizeof(why),
+					         "per-connection goroutines: %" PRIu64
+					         " goroutines of the "
+					         "same family read from open connections (IO wait)",
+					         readers);
+				rule_out(c, &ro, grp, fn, why);
+				free(fn);
+				free(cs);
+				continue;
+			}
+		}
 		enum gpm_severity sev = grp->count >= 100 ? GPM_SEVERITY_HIGH : GPM_SEVERITY_MEDIUM;
 		struct gpm_finding *f =
-		    finding_new(c, nil ? "leak.nil-chan" : "leak.chan", sev, GPM_CONFIDENCE_LIKELY);
+		    finding_new_as(c, nil ? GPM_RULE_LEAK_NIL_CHAN : GPM_RULE_LEAK_CHAN, sev,
+		                   GPM_CONFIDENCE_LIKELY);
 		if (!f)
 			break;
 		f->group = (int32_t)gi;
@@ -1105,6 +2074,33 @@ static void rule_leaks(struct gpm_rule_ctx *c)
 		const char *op = starts(grp->state, "chan send")      ? "sending on"
 		                 : starts(grp->state, "chan receive") ? "receiving from"
 		                                                      : "in select on";
+		// Receivers idle on one shared channel: a worker pool waiting for work. And
+		// without channel evidence, goroutines that waited less than a minute (the
+		// runtime prints minutes from one on) are periodic or recently idle work.
+		const char *healthy = NULL;
+		char hbuf[160];
+		bool recv = starts(grp->state, "chan receive");
+		bool sel = starts(grp->state, "select");
+		if (!nil && recv && nc && distinct == 1) {
+			snprintf(hbuf, sizeof(hbuf),
+			         "an idle pool: all receive from one channel %#" PRIx64
+			         " (a leak only if nothing will ever send on or close it)",
+			         topch);
+			healthy = hbuf;
+		} else if (!nil && (recv || sel) && !(nc && distinct * 10 >= nc * 9 && !sel) &&
+		           grp->max_minutes < 1 && inc->kind != GPM_INPUT_CORE) {
+			healthy = "none waited a minute or more: periodic loops or recently idle "
+			          "workers, not evidence of a leak";
+		}
+		if (healthy) {
+			finding_drop(c);
+			f = NULL;
+			rule_out(c, &ro, grp, fn, healthy);
+			free(where);
+			free(fn);
+			continue;
+		}
+		uint64_t referenced = 0;
 		if (nil) {
 			set_text(c, &f->title, "%u goroutines blocked forever (%s) in %s",
 			         grp->count, grp->state, fn ? fn : "?");
@@ -1116,7 +2112,7 @@ static void rule_leaks(struct gpm_rule_ctx *c)
 		           (waiter = wait_group_waiter(inc, rep, &wframe, &wg))) {
 			// A worker pool: the senders' creator waits for them before it drains
 			// their results, and they cannot finish before someone does.
-			f->rule = "deadlock.undrained-channel";
+			set_rule(f, GPM_RULE_DEADLOCK_UNDRAINED);
 			f->severity = GPM_SEVERITY_CRITICAL;
 			char *wt = frame_text(inc, waiter, wframe);
 			char *ct = creator_text(inc, rep);
@@ -1166,7 +2162,8 @@ static void rule_leaks(struct gpm_rule_ctx *c)
 			    "nobody drains any more, or a consumer that returned early).",
 			    starts(grp->state, "chan send") ? "receive from" : "send on or close");
 			f->address = topch;
-		} else if (nc && distinct * 10 >= nc * 9) {
+		} else if (nc && distinct * 10 >= nc * 9 && (!sel || grp->min_minutes >= 1) &&
+		           !(referenced = chans_referenced(c, gi, chans, nc))) {
 			set_text(
 			    c, &f->title,
 			    "goroutine leak: %u goroutines blocked %s abandoned channels in %s",
@@ -1189,7 +2186,29 @@ static void rule_leaks(struct gpm_rule_ctx *c)
 			    "group of blocked goroutines is not by itself a bug (worker pools "
 			    "idle this way).");
 			f->confidence = GPM_CONFIDENCE_HEURISTIC;
+			// No evidence that the other side is gone: a hint, not a claim — unless
+			// many have waited long (the runtime's minutes), which growth leaves.
+			if (grp->count >= 100 && grp->min_minutes >= 10 && !referenced) {
+				f->severity = GPM_SEVERITY_MEDIUM;
+				evidence(c, f, "checked",
+				         "every one waited %" PRId64
+				         "+ minutes; no goroutine of the same "
+				         "family reads from a live connection",
+				         grp->min_minutes);
+			} else {
+				f->severity = GPM_SEVERITY_LOW;
+			}
+			if (referenced)
+				evidence(c, f, "other side",
+				         "goroutine %" PRIu64 " refers to one of these channels",
+				         referenced);
 		}
+		if (f->kind == GPM_RULE_LEAK_CHAN && f->confidence == GPM_CONFIDENCE_LIKELY && nc &&
+		    distinct > 1)
+			evidence(c, f, "checked",
+			         "no other goroutine refers to these channels; no goroutine of the "
+			         "same family reads from a live connection%s",
+			         sel ? "; each waited a minute or more" : "");
 		if (!waiter)
 			set_text(
 			    c, &f->next,
@@ -1219,17 +2238,54 @@ static void rule_leaks(struct gpm_rule_ctx *c)
 		free(fn);
 	}
 	free(chans);
+	gpm_u64map_free(&live);
+	if (ro.index != SIZE_MAX) {
+		struct gpm_finding *rf = &c->a->findings.v[ro.index];
+		set_text(c, &rf->title,
+		         "%" PRIu64 " goroutines blocked on channels look healthy (not a leak)",
+		         ro.goroutines);
+		set_text(
+		    c, &rf->explanation,
+		    "Large groups blocked on channels are not leaks by themselves: a leak needs "
+		    "evidence that the other side is gone. These are per-connection goroutines "
+		    "of live connections (a reader of the same family blocked in the network "
+		    "poller), idle pools on one shared channel, or loops that woke within the "
+		    "last minute.");
+		set_text(
+		    c, &rf->next,
+		    "Compare with a snapshot taken later: a group that keeps growing while its "
+		    "connections or work do not is a leak after all.");
+		rf->count = ro.goroutines;
+	}
 }
 
 /* ---- process-wide rules ---- */
+
+/*
+ * A long system call that is the program's normal state, not a stuck one: the signal
+ * handling goroutine (os/signal.loop waits in signal_recv for the next signal) and the main
+ * goroutine locked to the main thread (GUI and C event loops wait there for good).
+ */
+static bool syscall_expected(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	bool main_fn = false;
+	for (uint32_t i = 0; i < n; i++) {
+		const char *fn = f[i].func;
+		if (fn && (starts(fn, "os/signal.") || !strcmp(fn, "runtime.ensureSigM.func1")))
+			return true;
+		main_fn |= fn && (!strcmp(fn, "main.main") || !strcmp(fn, "runtime.main"));
+	}
+	return (g->flags & GPM_GOROUTINE_LOCKED) && (g->id == 1 || main_fn);
+}
 
 static void rule_population(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	uint64_t too_many = c->o->too_many ? c->o->too_many : 10000;
 	if (c->a->goroutines >= too_many) {
-		struct gpm_finding *f = finding_new(c, "goroutines.too-many", GPM_SEVERITY_MEDIUM,
-		                                    GPM_CONFIDENCE_LIKELY);
+		struct gpm_finding *f = finding_new(c, GPM_RULE_TOO_MANY);
 		if (!f)
 			return;
 		set_text(c, &f->title, "%" PRIu64 " goroutines", c->a->goroutines);
@@ -1244,14 +2300,21 @@ static void rule_population(struct gpm_rule_ctx *c)
 		if (c->a->grouping.ngroups)
 			f->group = (int32_t)c->a->order[0];
 	}
-	// Syscalls and locked threads.
+	// Syscalls, locked threads and stacks the runtime did not print.
 	uint64_t sys = 0, locked = 0, sysmin = 0;
 	const struct gpm_goroutine *sys1 = NULL, *lock1 = NULL;
+	struct gpm_finding *unavail = NULL;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		if (!counted(g) || (g->flags & GPM_GOROUTINE_SYSTEM))
 			continue;
-		if (g->status == GPM_G_SYSCALL && g->wait_minutes >= 5) {
+		if (g->flags & GPM_GOROUTINE_UNAVAILABLE) {
+			if (!unavail && !(unavail = finding_new(c, GPM_RULE_UNAVAILABLE)))
+				return;
+			add_id(c, unavail, g->id);
+		}
+		if (g->status == GPM_G_SYSCALL && g->wait_minutes >= 5 &&
+		    !syscall_expected(inc, g)) {
 			sys++;
 			if (!sys1 || (uint64_t)g->wait_minutes > sysmin) {
 				sys1 = g;
@@ -1264,9 +2327,29 @@ static void rule_population(struct gpm_rule_ctx *c)
 				lock1 = g;
 		}
 	}
+	if (unavail) {
+		struct gpm_strbuf ids = GPM_STRBUF_INIT;
+		for (size_t k = 0; k < unavail->goroutines.len; k++)
+			gpm_strbuf_printf(&ids, "%s%" PRIu64, k ? ", " : "",
+			                  unavail->goroutines.v[k]);
+		set_text(c, &unavail->title,
+		         "%" PRIu64 " goroutine%s running on other threads: stack unavailable",
+		         unavail->count, unavail->count == 1 ? "" : "s");
+		set_text(
+		    c, &unavail->explanation,
+		    "When a goroutine crashes, the runtime prints the stacks of goroutines running "
+		    "on other threads only with GOTRACEBACK=crash (or system); here it printed "
+		    "\"goroutine running on other thread; stack unavailable\" instead. They were "
+		    "busy, not blocked; what they ran is not known from this dump.");
+		set_text(
+		    c, &unavail->next,
+		    "Run with GOTRACEBACK=crash (it also writes a core) to see them next time.");
+		evidence(c, unavail, "goroutines", "%s%s", ids.buf ? ids.buf : "?",
+		         unavail->count > unavail->goroutines.len ? ", ..." : "");
+		gpm_strbuf_deinit(&ids);
+	}
 	if (sys) {
-		struct gpm_finding *f =
-		    finding_new(c, "syscall.stuck", GPM_SEVERITY_LOW, GPM_CONFIDENCE_LIKELY);
+		struct gpm_finding *f = finding_new(c, GPM_RULE_SYSCALL_STUCK);
 		if (!f)
 			return;
 		char *ft = frame_text(inc, sys1, user_frame(inc, sys1, false));
@@ -1284,8 +2367,7 @@ static void rule_population(struct gpm_rule_ctx *c)
 		free(ft);
 	}
 	if (locked >= 2) {
-		struct gpm_finding *f =
-		    finding_new(c, "thread.locked", GPM_SEVERITY_LOW, GPM_CONFIDENCE_HEURISTIC);
+		struct gpm_finding *f = finding_new(c, GPM_RULE_THREAD_LOCKED);
 		if (!f)
 			return;
 		char *ft = frame_text(inc, lock1, user_frame(inc, lock1, false));
@@ -1309,8 +2391,7 @@ static void rule_snapshot(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	if (inc->crash.kind == GPM_FATAL_QUIT) {
-		struct gpm_finding *f =
-		    finding_new(c, "snapshot.sigquit", GPM_SEVERITY_INFO, GPM_CONFIDENCE_CERTAIN);
+		struct gpm_finding *f = finding_new(c, GPM_RULE_SNAPSHOT_SIGQUIT);
 		if (!f)
 			return;
 		set_text(c, &f->title,
@@ -1321,6 +2402,82 @@ static void rule_snapshot(struct gpm_rule_ctx *c)
 		         "other findings for why.");
 		set_text(c, &f->next, "Compare with a second dump taken later to see what grows.");
 	}
+}
+
+/* ---- helpers for rules in files of their own (rules.h) ---- */
+
+struct gpm_finding *gpm_rule_finding_new(struct gpm_rule_ctx *c, enum gpm_rule_kind kind)
+{
+	return finding_new(c, kind);
+}
+
+void gpm_rule_vtext(struct gpm_rule_ctx *c, char **slot, const char *fmt, va_list ap)
+{
+	char *s = vfmt(fmt, ap);
+	if (!s)
+		c->oom = true;
+	free(*slot);
+	*slot = s;
+}
+
+void gpm_rule_text(struct gpm_rule_ctx *c, char **slot, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	gpm_rule_vtext(c, slot, fmt, ap);
+	va_end(ap);
+}
+
+void gpm_rule_vevidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *key,
+                        const char *fmt, va_list ap)
+{
+	char *v = vfmt(fmt, ap);
+	if (!v) {
+		c->oom = true;
+		return;
+	}
+	evidence(c, f, key, "%s", v);
+	free(v);
+}
+
+void gpm_rule_evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *key,
+                       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	gpm_rule_vevidence(c, f, key, fmt, ap);
+	va_end(ap);
+}
+
+void gpm_rule_add_id(struct gpm_rule_ctx *c, struct gpm_finding *f, uint64_t id)
+{
+	add_id(c, f, id);
+}
+
+bool gpm_rule_is_plumbing(const char *func)
+{
+	return is_plumbing(func);
+}
+
+int gpm_rule_first_frame(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                         bool (*skip)(const char *func))
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n; i++)
+		if (f[i].func && !skip(f[i].func))
+			return (int)i;
+	return -1;
+}
+
+char *gpm_rule_frame_text(const struct gpm_incident *inc, const struct gpm_goroutine *g, int i)
+{
+	return frame_text(inc, g, i);
+}
+
+char *gpm_rule_creator_text(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	return creator_text(inc, g);
 }
 
 /* ---- ordering ---- */
@@ -1370,90 +2527,6 @@ static struct gpm_error *summarise(struct gpm_rule_ctx *c)
 			a->states.v[j - 1] = t;
 		}
 	return NULL;
-}
-
-/* ---- the helpers for rules in their own files (rules.h) ---- */
-
-struct gpm_finding *gpm_rule_finding_new(struct gpm_rule_ctx *c, const char *rule,
-                                         enum gpm_severity sev, enum gpm_confidence conf)
-{
-	return finding_new(c, rule, sev, conf);
-}
-
-void gpm_rule_vtext(struct gpm_rule_ctx *c, char **slot, const char *fmt, va_list ap)
-{
-	char *s = vfmt(fmt, ap);
-	if (!s)
-		c->oom = true;
-	free(*slot);
-	*slot = s;
-}
-
-void gpm_rule_text(struct gpm_rule_ctx *c, char **slot, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	gpm_rule_vtext(c, slot, fmt, ap);
-	va_end(ap);
-}
-
-void gpm_rule_vevidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *key,
-                        const char *fmt, va_list ap)
-{
-	char *v = vfmt(fmt, ap);
-	char *k = strdup(key);
-	struct gpm_evidence *e = (v && k) ? gpm_vec_push(&f->evidence) : NULL;
-	if (!e) {
-		free(v);
-		free(k);
-		c->oom = true;
-		return;
-	}
-	e->key = k;
-	e->value = v;
-}
-
-void gpm_rule_evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *key,
-                       const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	gpm_rule_vevidence(c, f, key, fmt, ap);
-	va_end(ap);
-}
-
-void gpm_rule_add_id(struct gpm_rule_ctx *c, struct gpm_finding *f, uint64_t id)
-{
-	add_id(c, f, id);
-}
-
-bool gpm_rule_is_plumbing(const char *func)
-{
-	return is_plumbing(func);
-}
-
-int gpm_rule_first_frame(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                         bool (*skip)(const char *func))
-{
-	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	for (uint32_t i = 0; i < n; i++) {
-		if (f[i].flags & GPM_FRAME_ELIDED)
-			continue;
-		if (!skip(f[i].func))
-			return (int)i;
-	}
-	return -1;
-}
-
-char *gpm_rule_frame_text(const struct gpm_incident *inc, const struct gpm_goroutine *g, int i)
-{
-	return frame_text(inc, g, i);
-}
-
-char *gpm_rule_creator_text(const struct gpm_incident *inc, const struct gpm_goroutine *g)
-{
-	return creator_text(inc, g);
 }
 
 struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,

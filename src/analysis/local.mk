@@ -1,5 +1,7 @@
 libgopm_a_SOURCES += \
 	src/analysis/analysis.h \
+	src/analysis/rules.def \
+	src/analysis/rules.c \
 	src/analysis/findings.c \
 	src/analysis/rule_race.c src/analysis/rules.h \
 	src/analysis/report.c

@@ -447,6 +447,7 @@ void gpm_report_json(const struct gpm_incident *inc, const struct gpm_analysis *
 		const struct gpm_finding *f = &a->findings.v[i];
 		gpm_json_object_begin(&j);
 		gpm_json_kv_string(&j, "rule", f->rule);
+		gpm_json_kv_string(&j, "family", gpm_rule_family_name(gpm_rules[f->kind].family));
 		gpm_json_kv_string(&j, "severity", gpm_severity_name(f->severity));
 		gpm_json_kv_string(&j, "confidence", gpm_confidence_name(f->confidence));
 		gpm_json_kv_string(&j, "title", f->title);

@@ -149,8 +149,7 @@ static void side_evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const c
 static void pair_finding(struct gpm_rule_ctx *c, const struct pair *p, bool first)
 {
 	const struct gpm_incident *inc = c->inc;
-	struct gpm_finding *f =
-	    gpm_rule_finding_new(c, "race.data", GPM_SEVERITY_HIGH, GPM_CONFIDENCE_CERTAIN);
+	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_RACE_DATA);
 	if (!f)
 		return;
 	const struct side *x = &p->x, *y = &p->y;

@@ -22,8 +22,8 @@ struct gpm_rule_ctx {
 };
 
 /* A new finding to fill (NULL and c->oom on out of memory). */
-struct gpm_finding *gpm_rule_finding_new(struct gpm_rule_ctx *c, const char *rule,
-                                         enum gpm_severity sev, enum gpm_confidence conf);
+/* A new finding of rule kind with the table's severity and confidence (rules.def). */
+struct gpm_finding *gpm_rule_finding_new(struct gpm_rule_ctx *c, enum gpm_rule_kind kind);
 /* Replaces *slot (title, explanation, next) with the formatted text. */
 void gpm_rule_text(struct gpm_rule_ctx *c, char **slot, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

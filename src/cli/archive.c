@@ -652,9 +652,17 @@ static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
 			f.exe = v;
 		else if (!strcmp(a, "--go"))
 			f.go = v;
-		else if (!strcmp(a, "--finding"))
+		else if (!strcmp(a, "--finding")) {
 			f.finding = v;
-		else if (!strcmp(a, "--cluster") && !parse_id(v, &f.cluster))
+			// A rule id is checked against the table; other text matches headlines.
+			if (strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789.-") == strlen(v) &&
+			    strchr(v, '.') && !gpm_rule_find(v))
+				fprintf(
+				    stderr,
+				    "gopm %s: note: '%s' is no rule id ('gopm rules' lists them); "
+				    "matching it in headlines\n",
+				    cmd, v);
+		} else if (!strcmp(a, "--cluster") && !parse_id(v, &f.cluster))
 			return gpm_cli_usage(cmd, "--cluster needs a cluster id");
 		else if (!strcmp(a, "--limit")) {
 			char *end;

@@ -536,6 +536,7 @@ static void core_siginfo_from_prstatus(struct gpm_core *core)
 		return;
 	core->siginfo.signo = t->signal;
 	core->siginfo.code = t->status.info_signo == t->signal ? t->status.info_code : 0;
+	core->siginfo.code_unknown = t->status.info_signo != t->signal || !t->status.info_code;
 	core->have_siginfo = true;
 }
 

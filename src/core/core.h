@@ -45,6 +45,7 @@ struct gpm_core_siginfo {
 	uint64_t addr;
 	bool has_sender; /* si_code <= 0 (kill, tkill, sigqueue): the sender's pid and uid */
 	uint32_t sender_pid, sender_uid;
+	bool code_unknown; /* only the signal number is known (qemu writes no NT_SIGINFO) */
 };
 
 /* NT_PRPSINFO. Strings are NUL-terminated copies, untrusted (make them safe to print). */

@@ -1107,7 +1107,7 @@ static void fill_process_facts(struct ctx *c)
 		inc->crash.stop_signo = stop;
 	} else if (si && si->signo) {
 		inc->crash.signo = si->signo;
-		inc->crash.sigcode = si->code;
+		inc->crash.sigcode = si->code_unknown ? INT64_MIN : si->code;
 		inc->crash.has_fault_addr = si->has_addr;
 		inc->crash.fault_addr = si->addr;
 	}

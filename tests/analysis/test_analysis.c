@@ -6,6 +6,7 @@
  * (stderr.txt); and both inputs must name the same goroutines.
  */
 #include <dirent.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "dump/dump.h"
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
+#include "model/frameclass.h"
 
 static struct gpm_incident *load_core(const char *dir)
 {
@@ -301,6 +303,379 @@ START_TEST(test_group_closures)
 }
 END_TEST
 
+/* Parses a hand-made dump and analyses it; the caller destroys both. */
+static struct gpm_analysis *analyse_text(const char *text, struct gpm_incident **inc)
+{
+	struct gpm_incident **v;
+	size_t n;
+	struct gpm_error *err = gpm_dump_parse_all(text, strlen(text), "t", NULL, &v, &n);
+	ck_assert_msg(!err && n >= 1, "%s", err ? err->message : "no dump");
+	for (size_t i = 1; i < n; i++)
+		gpm_incident_destroy(v[i]);
+	*inc = v[0];
+	free(v);
+	struct gpm_analysis *a;
+	ck_assert(!gpm_analysis_run(*inc, NULL, &a));
+	return a;
+}
+
+static const struct gpm_finding *find_rule(const struct gpm_analysis *a, const char *rule)
+{
+	for (size_t i = 0; i < a->findings.len; i++)
+		if (!strcmp(a->findings.v[i].rule, rule))
+			return &a->findings.v[i];
+	return NULL;
+}
+
+START_TEST(test_rules_table)
+{
+	for (size_t i = 0; i < GPM_RULE_COUNT; i++) {
+		const struct gpm_rule *r = &gpm_rules[i];
+		ck_assert(r->id && *r->id && r->summary && *r->summary);
+		ck_assert_ptr_eq(gpm_rule_find(r->id), r);
+		ck_assert_str_ne(gpm_rule_family_name(r->family), "?");
+		for (size_t k = 0; k < i; k++)
+			ck_assert_str_ne(gpm_rules[k].id, r->id);
+	}
+	ck_assert_ptr_null(gpm_rule_find("leak.bogus"));
+	ck_assert_str_eq(gpm_rules[GPM_RULE_LEAK_CHAN].id, "leak.chan");
+}
+END_TEST
+
+START_TEST(test_frame_class)
+{
+	static const struct {
+		const char *fn;
+		enum gpm_frame_class c;
+	} cases[] = {
+	    {"runtime.gopark", GPM_FRAME_CLASS_RUNTIME},
+	    {"panic", GPM_FRAME_CLASS_RUNTIME},
+	    {"internal/runtime/maps.fatal", GPM_FRAME_CLASS_RUNTIME},
+	    {"runtime/pprof.writeGoroutine", GPM_FRAME_CLASS_RUNTIME},
+	    {"sync.(*Mutex).Lock", GPM_FRAME_CLASS_STDLIB},
+	    {"internal/sync.fatal", GPM_FRAME_CLASS_STDLIB},
+	    {"net/http.(*persistConn).readLoop", GPM_FRAME_CLASS_STDLIB},
+	    {"google.golang.org/grpc/internal/transport.(*http2Server).keepalive",
+	     GPM_FRAME_CLASS_DEPENDENCY},
+	    {"golang.org/x/net/http2.(*Framer).ReadFrame", GPM_FRAME_CLASS_DEPENDENCY},
+	    {"main.(*T).Run", GPM_FRAME_CLASS_MAIN},
+	    {"main.main.func1", GPM_FRAME_CLASS_MAIN},
+	    {"example.com/app/store.Get[...]", GPM_FRAME_CLASS_MAIN},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(gpm_frame_classify(cases[i].fn, "example.com/app") == cases[i].c,
+		              "%s", cases[i].fn);
+	ck_assert_uint_eq(gpm_frame_package_len("net/http.(*conn).serve"), 8);
+	ck_assert_uint_eq(gpm_frame_package_len("main.Map[go.shape.int].Get"), 4);
+	ck_assert_uint_eq(gpm_frame_package_len("goexit"), 0);
+}
+END_TEST
+
+/* The field-shaped dumps made by real Go programs (testdata/dumps/field): each headline's
+ * rule and key words, per Go version present. */
+START_TEST(test_field_shapes)
+{
+	static const struct {
+		const char *shape, *rule, *title_has, *evidence_has;
+	} shapes[] = {
+	    {"testtimeout", "test.timeout", "TestStuck.func1 blocked [chan receive]", "waitEvent"},
+	    {"unlockmasks", "panic.masked", "nil pointer dereference in main.bump",
+	     "sync: unlock of unlocked mutex"},
+	    {"nested", "signal.nil-dereference", "main.process", "assignment to entry in nil map"},
+	    {"repanic", "panic", "panic: config has no name", "main.handle.func1"},
+	    {"pasted", "crash.stack-only", "main.process: died in panic", "main.cleanup"},
+	    {"poison", "memory.corruption", "non-canonical", "main.readAt"},
+	    {"deadaddr", "memory.corruption", "0xdeaddead", "poison"},
+	    {"abort", "signal.external", "SIGABRT sent from outside", "SI_USER"},
+	};
+	static const char *const versions[] = {"go1.19", "go1.22", "go1.24", "go1.27"};
+	unsigned checked = 0;
+	for (size_t v = 0; v < 4; v++)
+		for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+			char rel[128], path[1024];
+			snprintf(rel, sizeof(rel), "dumps/field/%s-%s.txt", versions[v],
+			         shapes[i].shape);
+			snprintf(path, sizeof(path), "%s", gpm_test_data(rel));
+			struct gpm_source *src;
+			if (gpm_source_open(path, &src))
+				continue;
+			struct gpm_incident **inc;
+			size_t n;
+			ck_assert(!gpm_dump_parse_all((const char *)src->data, src->size, path,
+			                              NULL, &inc, &n) &&
+			          n >= 1);
+			gpm_source_destroy(src);
+			struct gpm_analysis *a;
+			ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+			ck_assert_msg(a->findings.len, "%s: no findings", rel);
+			const struct gpm_finding *f = &a->findings.v[0];
+			ck_assert_msg(!strcmp(f->rule, shapes[i].rule), "%s: headline %s (%s)", rel,
+			              f->rule, f->title);
+			ck_assert_msg(strstr(f->title, shapes[i].title_has), "%s: title '%s'", rel,
+			              f->title);
+			ck_assert_msg(evidence_has(f, shapes[i].evidence_has),
+			              "%s: evidence lacks %s", rel, shapes[i].evidence_has);
+			// The alarm goroutine is never blamed for a test timeout.
+			ck_assert(!strstr(f->title, "startAlarm"));
+			gpm_analysis_destroy(a);
+			for (size_t k = 0; k < n; k++)
+				gpm_incident_destroy(inc[k]);
+			free(inc);
+			checked++;
+		}
+	ck_assert_msg(checked >= 8, "only %u field dumps", checked);
+	// Goroutines running elsewhere when one panicked are listed as such.
+	unsigned unavailable = 0;
+	for (size_t v = 0; v < 4; v++) {
+		char rel[128], path[1024];
+		snprintf(rel, sizeof(rel), "dumps/field/%s-unavailable.txt", versions[v]);
+		snprintf(path, sizeof(path), "%s", gpm_test_data(rel));
+		struct gpm_source *src;
+		if (gpm_source_open(path, &src))
+			continue;
+		struct gpm_incident **inc;
+		size_t n;
+		ck_assert(
+		    !gpm_dump_parse_all((const char *)src->data, src->size, path, NULL, &inc, &n) &&
+		    n >= 1);
+		gpm_source_destroy(src);
+		struct gpm_analysis *a;
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		ck_assert_str_eq(a->findings.v[0].rule, "panic");
+		const struct gpm_finding *f = find_rule(a, "goroutines.unavailable");
+		ck_assert_msg(f && f->count == 3, "%s: no 3 unavailable goroutines", rel);
+		gpm_analysis_destroy(a);
+		for (size_t k = 0; k < n; k++)
+			gpm_incident_destroy(inc[k]);
+		free(inc);
+		unavailable++;
+	}
+	ck_assert(unavailable >= 1);
+	fprintf(stderr, "analysis: %u field-shaped dumps checked\n", checked);
+}
+END_TEST
+
+/* gRPC's per-connection goroutines of live streams (etcd, containerd): keepalive and
+ * controlBuffer.get waiting for hours, a reader of the same package in IO wait. */
+static const char grpc_dump[] =
+    "goroutine 1 [IO wait, 300 minutes]:\n"
+    "internal/poll.runtime_pollWait(0x7f, 0x72)\n\truntime/netpoll.go:343 +0x85\n"
+    "net.(*conn).Read(0xc0001)\n\tnet/net.go:179 +0x45\n"
+    "main.main()\n\t/x/main.go:10 +0x1\n\n";
+
+static void grpc_append(struct gpm_strbuf *sb, int n)
+{
+	for (int i = 0; i < n; i++) {
+		uint64_t id = 100 + 4 * (uint64_t)i;
+		gpm_strbuf_printf(
+		    sb,
+		    "goroutine %" PRIu64 " [IO wait, 300 minutes]:\n"
+		    "internal/poll.runtime_pollWait(0x7f, 0x72)\n\truntime/netpoll.go:343 +0x85\n"
+		    "internal/poll.(*FD).Read(0xc000%x, {0xc00, 0x8000, 0x8000})\n"
+		    "\tinternal/poll/fd_unix.go:164 +0x27a\n"
+		    "net.(*conn).Read(0xc0001)\n\tnet/net.go:179 +0x45\n"
+		    "bufio.(*Reader).Read(0xc0002, {0xc0003, 0x9, 0x9})\n\tbufio/bufio.go:244 "
+		    "+0x197\n"
+		    "golang.org/x/net/http2.(*Framer).ReadFrame(0xc0004)\n"
+		    "\tgolang.org/x/net/http2/frame.go:498 +0x95\n"
+		    "google.golang.org/grpc/internal/"
+		    "transport.(*http2Server).HandleStreams(0xc0005, "
+		    "0xc0006)\n\tgoogle.golang.org/grpc/internal/transport/http2_server.go:636 "
+		    "+0x11\n"
+		    "created by google.golang.org/grpc.(*Server).serveStreams in goroutine 50\n"
+		    "\tgoogle.golang.org/grpc/server.go:1000 +0x1\n\n"
+		    "goroutine %" PRIu64 " [select, 300 minutes]:\n"
+		    "google.golang.org/grpc/internal/transport.(*http2Server).keepalive(0xc0%x)\n"
+		    "\tgoogle.golang.org/grpc/internal/transport/http2_server.go:1155 +0x225\n"
+		    "created by google.golang.org/grpc/internal/transport.NewServerTransport in "
+		    "goroutine 50\n\tgoogle.golang.org/grpc/internal/transport/http2_server.go:339 "
+		    "+0x1\n\n"
+		    "goroutine %" PRIu64 " [select, 300 minutes]:\n"
+		    "google.golang.org/grpc/internal/transport.(*controlBuffer).get(0xc1%x, 0x1)\n"
+		    "\tgoogle.golang.org/grpc/internal/transport/controlbuf.go:418 +0x115\n"
+		    "google.golang.org/grpc/internal/transport.(*loopyWriter).run(0xc2%x)\n"
+		    "\tgoogle.golang.org/grpc/internal/transport/controlbuf.go:552 +0x86\n"
+		    "created by google.golang.org/grpc/internal/transport.NewServerTransport in "
+		    "goroutine 50\n\tgoogle.golang.org/grpc/internal/transport/http2_server.go:330 "
+		    "+0x1\n\n"
+		    "goroutine %" PRIu64 " [select, 300 minutes]:\n"
+		    "github.com/prometheus/prometheus/scrape.(*scrapeLoop).run(0xc3%x, 0x0)\n"
+		    "\tgithub.com/prometheus/prometheus/scrape/scrape.go:1200 +0x1\n"
+		    "created by github.com/prometheus/prometheus/scrape.(*scrapePool).sync in "
+		    "goroutine 40\n\tgithub.com/prometheus/prometheus/scrape/scrape.go:600 "
+		    "+0x1\n\n",
+		    id, i, id + 1, i, id + 2, i, i, id + 3, i);
+	}
+}
+
+START_TEST(test_grpc_healthy)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, grpc_dump);
+	grpc_append(&sb, 40);
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(sb.buf, &inc);
+	for (size_t i = 0; i < a->findings.len; i++)
+		ck_assert_msg(a->findings.v[i].severity <= GPM_SEVERITY_LOW, "%s: %s",
+		              a->findings.v[i].rule, a->findings.v[i].title);
+	const struct gpm_finding *ro = find_rule(a, "leak.ruled-out");
+	ck_assert(ro);
+	ck_assert(evidence_has(ro, "http2Server).keepalive"));
+	ck_assert(evidence_has(ro, "controlBuffer).get"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
+/* A real leak still speaks: 120 helpers each waiting 45 minutes on a channel of their own
+ * that nobody else names, no reader of their family. */
+START_TEST(test_leak_still_found)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, grpc_dump);
+	for (int i = 0; i < 120; i++)
+		gpm_strbuf_printf(
+		    &sb,
+		    "goroutine %d [chan send, 45 minutes]:\n"
+		    "runtime.chansend1(0xc00%05x, 0xc0009)\n\truntime/chan.go:145 +0x1d\n"
+		    "main.(*Client).fetch.func1()\n\t/x/main.go:182 +0x7e\n"
+		    "created by main.(*Client).fetch in goroutine 1\n"
+		    "\t/x/main.go:180 +0xde\n\n",
+		    10 + i, 0x100 * i + 0x40);
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(sb.buf, &inc);
+	ck_assert(a->findings.len >= 1);
+	const struct gpm_finding *f = &a->findings.v[0];
+	ck_assert_str_eq(f->rule, "leak.chan");
+	ck_assert_int_ge(f->severity, GPM_SEVERITY_HIGH);
+	ck_assert(strstr(f->title, "abandoned channels"));
+	ck_assert(evidence_has(f, "no other goroutine refers to these channels"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
+/* Long system calls that are the normal state: signal handling, the locked main thread;
+ * and one that is stuck. */
+static const char syscall_dump[] =
+    "goroutine 1 [syscall, 30 minutes, locked to thread]:\n"
+    "syscall.Syscall(0x0, 0x0, 0xc000, 0x1000)\n\tsyscall/syscall_linux.go:69 +0x25\n"
+    "main.eventLoop()\n\t/x/main.go:30 +0x1\nmain.main()\n\t/x/main.go:10 +0x1\n\n"
+    "goroutine 6 [syscall, 30 minutes]:\n"
+    "os/signal.signal_recv()\n\truntime/sigqueue.go:152 +0x29\n"
+    "os/signal.loop()\n\tos/signal/signal_unix.go:23 +0x13\n"
+    "created by os/signal.Notify.func1.1 in goroutine 1\n\tos/signal/signal.go:151 +0x1f\n\n";
+
+START_TEST(test_syscall_expected)
+{
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(syscall_dump, &inc);
+	ck_assert_ptr_null(find_rule(a, "syscall.stuck"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, syscall_dump);
+	gpm_strbuf_puts(&sb, "goroutine 9 [syscall, 12 minutes]:\n"
+	                     "syscall.Syscall(0x0, 0x3, 0xc000, 0x1000)\n"
+	                     "\tsyscall/syscall_linux.go:69 +0x25\n"
+	                     "main.readDevice()\n\t/x/main.go:50 +0x1\n"
+	                     "created by main.main in goroutine 1\n\t/x/main.go:12 +0x1\n\n");
+	a = analyse_text(sb.buf, &inc);
+	const struct gpm_finding *f = find_rule(a, "syscall.stuck");
+	ck_assert(f);
+	ck_assert_uint_eq(f->count, 1);
+	ck_assert(strstr(f->next, "main.readDevice"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
+/* A concurrent-map crash pasted without its "fatal error:" line. */
+static const char pasted_map[] =
+    "goroutine 7 [running]:\n"
+    "runtime.throw({0x4b7d2e?, 0x0?})\n\truntime/panic.go:1023 +0x5c\n"
+    "runtime.mapassign_faststr(0x0?, 0x0?, {0x4b5c0d, 0x1})\n"
+    "\truntime/map_faststr.go:211 +0x7b\n"
+    "main.writer(0xc000012345)\n\t/x/main.go:40 +0x45\n"
+    "created by main.main in goroutine 1\n\t/x/main.go:20 +0x1\n\n"
+    "goroutine 1 [chan receive]:\nmain.main()\n\t/x/main.go:22 +0x1\n\n";
+
+START_TEST(test_stack_only_map)
+{
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(pasted_map, &inc);
+	ck_assert(a->findings.len >= 1);
+	const struct gpm_finding *f = &a->findings.v[0];
+	ck_assert_str_eq(f->rule, "crash.stack-only");
+	ck_assert_msg(strstr(f->title, "main.writer") &&
+	                  strstr(f->title, "a map write the runtime refused") &&
+	                  strstr(f->title, "runtime.mapassign_faststr"),
+	              "%s", f->title);
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
+/* Three goroutines wait at the Lock of main.(*Store).Get; goroutine 9 is past that Lock in
+ * the same function and blocked elsewhere (on a channel): the holder candidate, though its
+ * arguments do not name the mutex. */
+static const char past_lock_dump[] =
+    "goroutine 1 [running]:\nmain.main()\n\t/x/main.go:10 +0x1\n\n"
+    "goroutine 9 [chan receive, 3 minutes]:\n"
+    "main.fetch(0xc000099000)\n\t/x/main.go:70 +0x1\n"
+    "main.(*Store).Get(0xc000077000, {0x4b, 0x5})\n\t/x/main.go:45 +0x1\n"
+    "created by main.main in goroutine 1\n\t/x/main.go:9 +0x1\n\n"
+    "goroutine 10 [sync.Mutex.Lock]:\n"
+    "sync.(*Mutex).lockSlow(0xc000010000)\n\tsync/mutex.go:171 +0x15d\n"
+    "sync.(*Mutex).Lock(...)\n\tsync/mutex.go:90\n"
+    "main.(*Store).Get(0xc000055000, {0x4b, 0x5})\n\t/x/main.go:40 +0xa5\n"
+    "created by main.main in goroutine 1\n\t/x/main.go:9 +0x1\n\n"
+    "goroutine 11 [sync.Mutex.Lock]:\n"
+    "sync.(*Mutex).lockSlow(0xc000010000)\n\tsync/mutex.go:171 +0x15d\n"
+    "sync.(*Mutex).Lock(...)\n\tsync/mutex.go:90\n"
+    "main.(*Store).Get(0xc000055000, {0x4b, 0x5})\n\t/x/main.go:40 +0xa5\n"
+    "created by main.main in goroutine 1\n\t/x/main.go:9 +0x1\n\n"
+    "goroutine 12 [sync.Mutex.Lock]:\n"
+    "sync.(*Mutex).lockSlow(0xc000010000)\n\tsync/mutex.go:171 +0x15d\n"
+    "sync.(*Mutex).Lock(...)\n\tsync/mutex.go:90\n"
+    "main.(*Store).Get(0xc000055000, {0x4b, 0x5})\n\t/x/main.go:40 +0xa5\n"
+    "created by main.main in goroutine 1\n\t/x/main.go:9 +0x1\n\n";
+
+START_TEST(test_holder_past_lock)
+{
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(past_lock_dump, &inc);
+	const struct gpm_finding *f = find_rule(a, "contention.mutex");
+	ck_assert(f);
+	ck_assert_uint_eq(f->count, 3);
+	ck_assert_msg(evidence_has(f, "goroutine 9 [chan receive"), "%s", f->next);
+	ck_assert(evidence_has(f, "past the Lock"));
+	ck_assert(strstr(f->next, "main.(*Store).Get"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
+/* A live snapshot of a goroutine running map code is no crash. */
+static const char running_map[] = "goroutine 7 [running]:\n"
+                                  "runtime.mapassign_faststr(0x0?, 0x0?, {0x4b5c0d, 0x1})\n"
+                                  "\truntime/map_faststr.go:211 +0x7b\n"
+                                  "main.writer(0xc000012345)\n\t/x/main.go:40 +0x45\n"
+                                  "created by main.main in goroutine 1\n\t/x/main.go:20 +0x1\n\n";
+
+START_TEST(test_stack_only_not_running)
+{
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(running_map, &inc);
+	ck_assert_ptr_null(find_rule(a, "crash.stack-only"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
@@ -310,6 +685,15 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_normalise);
 	tcase_add_test(tc, test_group_closures);
 	tcase_add_test(tc, test_abba_text);
+	tcase_add_test(tc, test_rules_table);
+	tcase_add_test(tc, test_frame_class);
+	tcase_add_test(tc, test_field_shapes);
+	tcase_add_test(tc, test_grpc_healthy);
+	tcase_add_test(tc, test_leak_still_found);
+	tcase_add_test(tc, test_syscall_expected);
+	tcase_add_test(tc, test_stack_only_map);
+	tcase_add_test(tc, test_holder_past_lock);
+	tcase_add_test(tc, test_stack_only_not_running);
 	tcase_add_test(tc, test_scenarios);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,48 @@
+/* Frame classification by package path (see frameclass.h). */
+#include "model/frameclass.h"
+
+#include <string.h>
+
+size_t gpm_frame_package_len(const char *func)
+{
+	if (!func)
+		return 0;
+	// Generic type arguments may hold '/' and '.': look only before the first '['.
+	size_t end = strcspn(func, "[");
+	const char *slash = NULL;
+	for (const char *p = func; p < func + end; p++)
+		if (*p == '/')
+			slash = p;
+	const char *from = slash ? slash + 1 : func;
+	const char *dot = memchr(from, '.', (size_t)(func + end - from));
+	return dot ? (size_t)(dot - func) : 0;
+}
+
+static int has_prefix(const char *s, size_t n, const char *p)
+{
+	size_t pn = strlen(p);
+	return n >= pn && !memcmp(s, p, pn) && (n == pn || s[pn] == '/');
+}
+
+enum gpm_frame_class gpm_frame_classify(const char *func, const char *main_module)
+{
+	if (!func || !strcmp(func, "panic") || !strncmp(func, "runtime.", 8) ||
+	    !strncmp(func, "runtime/", 8) || !strncmp(func, "internal/runtime/", 17))
+		return GPM_FRAME_CLASS_RUNTIME;
+	size_t n = gpm_frame_package_len(func);
+	if (!n)
+		return GPM_FRAME_CLASS_RUNTIME; // "goexit", "?" and other names without a package
+	if (has_prefix(func, n, "main") || has_prefix(func, n, "command-line-arguments"))
+		return GPM_FRAME_CLASS_MAIN;
+	if (main_module && *main_module && has_prefix(func, n, main_module))
+		return GPM_FRAME_CLASS_MAIN;
+	size_t first = strcspn(func, "/.");
+	if (first < n && func[first] == '.')
+		return GPM_FRAME_CLASS_DEPENDENCY; // the first path element has a dot: a module
+	if (first >= n) {
+		// One element, no dot ("sync", "main" handled above): the standard library.
+		return GPM_FRAME_CLASS_STDLIB;
+	}
+	// "net/http", "internal/poll", "golang.org/x/..." (the dot case above).
+	return memchr(func, '.', first) ? GPM_FRAME_CLASS_DEPENDENCY : GPM_FRAME_CLASS_STDLIB;
+}

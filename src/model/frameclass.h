@@ -1,0 +1,35 @@
+/*
+ * Whose code a frame is: the Go runtime, the standard library, a dependency or the main
+ * module. The one answer to "is this a runtime frame" for findings, signatures, grouping
+ * and the TUI. Decided from the function name alone (a text dump has nothing else): the
+ * package path is the name up to the first '.' after the last '/'; a path whose first
+ * element has no dot is the standard library (or "main"); the main module is "main" or
+ * the incident's main_module prefix when it is known.
+ */
+#ifndef GPM_MODEL_FRAMECLASS_H
+#define GPM_MODEL_FRAMECLASS_H
+
+#include <stddef.h>
+
+enum gpm_frame_class {
+	GPM_FRAME_CLASS_RUNTIME,    /* runtime, runtime/..., internal/runtime/..., panic, goexit */
+	GPM_FRAME_CLASS_STDLIB,     /* the rest of the standard library (sync, net/http...) */
+	GPM_FRAME_CLASS_DEPENDENCY, /* a module path (github.com/x/y, google.golang.org/grpc) */
+	GPM_FRAME_CLASS_MAIN,       /* package main or the main module */
+};
+
+/* Classifies a function name as the runtime prints it; main_module may be NULL. NULL
+ * names are the runtime's (unknown pc). */
+enum gpm_frame_class gpm_frame_classify(const char *func, const char *main_module);
+
+/* Length of the package path of func ("net/http" of "net/http.(*conn).serve"), 0 when it
+ * has none. */
+size_t gpm_frame_package_len(const char *func);
+
+/* Whether the class is the program's own code (main module or a dependency). */
+static inline int gpm_frame_class_is_user(enum gpm_frame_class c)
+{
+	return c == GPM_FRAME_CLASS_DEPENDENCY || c == GPM_FRAME_CLASS_MAIN;
+}
+
+#endif

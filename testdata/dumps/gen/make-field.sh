@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# make-field.sh — text dumps in the shapes of real incidents, for the findings rules
+# (tests/analysis, tests/cli): each made by a real Go program of testdata/go (field,
+# fieldtest, healthy) built with each Debian toolchain found.
+#
+# Usage: testdata/dumps/gen/make-field.sh [VERSION...]   (default: every toolchain found)
+# Same environment variables as testdata/gen/make-fixtures.sh (GOPM_TOOLCHAINS,
+# GOPM_TESTDATA, GOPM_SCRATCH); FIELD_ONLY=SHAPE makes only that shape. Writes testdata/dumps/field/<go>-<shape>.txt:
+#
+#   testtimeout    `go test -timeout 1s` of a test stuck in a subtest: "panic: test
+#                  timed out after 1s" and its "running tests:" list
+#   unlockmasks    "fatal error: sync: unlock of unlocked mutex" raised by a deferred
+#                  Unlock while a nil dereference panics (shown only as panic(...))
+#   nested         a deferred cleanup panics (nil map) while a nil dereference unwinds
+#   repanic        a recover that panics again with another value ("[recovered]")
+#   pasted         nested without its preamble: the stacks only, as pasted in bug reports
+#   poison         a read through 0xb01dfacedebac1e (non-canonical: the kernel reports 0)
+#   deadaddr       a read through 0xdeaddead (canonical, never mapped)
+#   abort          SIGABRT sent with kill(1) from outside to a waiting process
+#   unavailable    a panic while other goroutines run ("stack unavailable")
+#   healthy-pprof  an idle HTTP server with 200 keep-alive connections, a pool of 25
+#                  workers and 25 scrape loops: pprof debug=2 (zstd-compressed)
+#   healthy-quit   the same after SIGQUIT, GOTRACEBACK=all (zstd-compressed)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+script_args=("$@")
+# shellcheck source=../../gen/make-fixtures.sh
+source "$here/../../gen/make-fixtures.sh" lib
+out_dir=$testdata/dumps/field
+if [ ${#script_args[@]} -gt 0 ]; then versions=("${script_args[@]}"); fi
+mkdir -p "$out_dir"
+
+# build_test VERSION PKG -> a `go test -c` binary of testdata/go/PKG
+build_test() {
+  local v=$1 pkg=$2 gr; gr=$(goroot "$v")
+  local out=$scratch/build/$(goshort "$v")-$pkg-test
+  mkdir -p "$out"
+  (cd "$src" && env -i PATH="$gr/bin:/usr/bin:/bin" HOME="$scratch/home" \
+     GOROOT="$gr" GOPATH="$scratch/gopath" GOCACHE="$scratch/gocache-$v" \
+     GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod CGO_ENABLED=0 GO111MODULE=on \
+     "$gr/bin/go" test -c -trimpath -o "$out/$pkg.test" "./$pkg") >&2
+  echo "$out/$pkg.test"
+}
+
+# run_shape OUT EXE STREAM SIGNAL ENV... -- ARGS...
+# Runs EXE in a scratch directory in an empty environment; with SIGNAL (not "-"), sends
+# it that signal from outside after a second. Stores stdout or stderr (STREAM).
+run_shape() {
+  local out=$1 exe=$2 stream=$3 sig=$4; shift 4
+  case ${FIELD_ONLY:-} in ''|"${out#go*-}") ;; *) return 0 ;; esac
+  local extra_env=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do extra_env+=("$1"); shift; done
+  [ "${1:-}" = "--" ] && shift
+  local dir=$scratch/field/$out prog; prog=$(basename "$exe")
+  rm -rf "$dir"; mkdir -p "$dir"; cp "$exe" "$dir/$prog"
+  set +e
+  ( cd "$dir" && ulimit -c 0 &&
+    exec timeout -s KILL 60 env -i PATH=/usr/bin:/bin HOME=/nonexistent GOMAXPROCS=4 \
+      "${extra_env[@]}" "./$prog" "$@" >stdout.txt 2>stderr.txt </dev/null ) &
+  local pid=$!
+  if [ "$sig" != - ]; then
+    sleep 1
+    pkill -"$sig" -x -P "$pid" "$prog" 2>/dev/null || pkill -"$sig" -x "$prog" -n
+  fi
+  wait "$pid"
+  local status=$?
+  set -e
+  cp "$dir/$stream.txt" "$out_dir/$out.txt"
+  chmod 644 "$out_dir/$out.txt"
+  check_clean "$out_dir/$out.txt"
+  echo "$out.txt: exit=$status $(stat -c %s "$out_dir/$out.txt") bytes" >&2
+}
+
+for v in "${versions[@]}"; do
+  gs=$(goshort "$v")
+  field=$(BUILD_STORE=0 build "$v" field dwarf)
+  healthy=$(BUILD_STORE=0 build "$v" healthy dwarf)
+  ftest=$(build_test "$v" fieldtest)
+
+  run_shape "$gs-testtimeout" "$ftest" stderr - -- -test.timeout=1s -test.v=false
+  run_shape "$gs-unlockmasks" "$field" stderr - GOTRACEBACK=all -- unlockmasks
+  run_shape "$gs-nested" "$field" stderr - GOTRACEBACK=all -- nested
+  run_shape "$gs-repanic" "$field" stderr - GOTRACEBACK=all -- repanic
+  run_shape "$gs-poison" "$field" stderr - GOTRACEBACK=all -- poison
+  run_shape "$gs-deadaddr" "$field" stderr - GOTRACEBACK=all -- deadaddr
+  run_shape "$gs-abort" "$field" stderr ABRT GOTRACEBACK=all -- wait
+  # Without asynchronous preemption the spinning goroutines stay running on their threads.
+  run_shape "$gs-unavailable" "$field" stderr - GOTRACEBACK=all GODEBUG=asyncpreemptoff=1 -- unavailable
+  # The stacks of "nested" without the panic lines before them.
+  [ -z "${FIELD_ONLY:-}" ] || continue
+  sed -n '/^goroutine /,$p' "$out_dir/$gs-nested.txt" >"$out_dir/$gs-pasted.txt"
+  run_shape "$gs-healthy-pprof" "$healthy" stdout -
+  run_shape "$gs-healthy-quit" "$healthy" stderr - GOTRACEBACK=all -- quit
+  for h in healthy-pprof healthy-quit; do
+    zstd -19 -q -f --rm "$out_dir/$gs-$h.txt" -o "$out_dir/$gs-$h.txt.zst"
+  done
+done

@@ -1,0 +1,83 @@
+#!/bin/sh
+# CLI tests of the findings: the rule table agrees with its catalogue and the man page
+# (every id of `gopm rules` has a section in doc/findings.md, every command of
+# `gopm --help` an entry in doc/gopm.1), `gopm rules --json` parses, `--finding` notes
+# unknown rule ids; and the headline of every field-shaped dump (testdata/dumps/field,
+# made by real Go programs) is the expected one (tests/cli/expected/field-headlines.out),
+# with no finding above LOW on the healthy servers.
+set -u
+: "${GOPM:?}" "${top_srcdir:?}" "${top_builddir:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+n=0
+XDG_DATA_HOME=$tmp/xdg HOME=$tmp/home
+export XDG_DATA_HOME HOME
+. "$top_srcdir/tests/cli/expect.sh"
+
+# The table, its catalogue and the man page.
+expect 0 0 "gopm rules" -- rules
+ids=$(cut -d' ' -f1 "$tmp/out")
+[ -n "$ids" ] || { echo "FAIL: gopm rules lists nothing"; fail=$((fail + 1)); }
+nids=0
+for id in $ids; do
+	nids=$((nids + 1))
+	grep -q "^### \`$id\`\$" "$top_srcdir/doc/findings.md" ||
+		{ echo "FAIL: rule $id has no section in doc/findings.md"; fail=$((fail + 1)); }
+done
+# And no section for a rule that does not exist.
+for id in $(sed -n 's/^### `\(.*\)`$/\1/p' "$top_srcdir/doc/findings.md"); do
+	echo "$ids" | grep -qx -- "$id" ||
+		{ echo "FAIL: doc/findings.md describes $id, which gopm rules lacks"; fail=$((fail + 1)); }
+done
+echo "ok: $nids rule ids checked against doc/findings.md"
+expect 0 0 "gopm rules --json" -- rules --json
+"$top_builddir/tests/cli/json-valid" "$tmp/out" >/dev/null 2>&1 ||
+	{ echo "FAIL: gopm rules --json is not JSON"; fail=$((fail + 1)); }
+expect 0 0 "gopm rules of one family" -- rules locks
+grep -q '^deadlock.lock-order ' "$tmp/out" || { echo "FAIL: locks lacks deadlock.lock-order"; fail=$((fail + 1)); }
+grep -q '^panic ' "$tmp/out" && { echo "FAIL: locks lists panic"; fail=$((fail + 1)); }
+expect 2 2 "gopm rules of a family that does not exist" -- rules nosuch
+"$GOPM" --help >"$tmp/help" 2>&1
+ncmd=0
+for cmd in $(sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p' "$tmp/help"); do
+	ncmd=$((ncmd + 1))
+	grep -q "^\.B $cmd\$" "$top_srcdir/doc/gopm.1" ||
+		{ echo "FAIL: command $cmd has no entry in doc/gopm.1"; fail=$((fail + 1)); }
+done
+[ "$ncmd" -ge 10 ] || { echo "FAIL: only $ncmd commands in gopm --help"; fail=$((fail + 1)); }
+echo "ok: $ncmd commands checked against doc/gopm.1"
+expect 0 - "an archive to query" -- analyze --db "$tmp/a.db" "$top_srcdir/testdata/dumps/go1.22-panic-all.txt"
+expect 0 1 "--finding with an unknown rule id notes it" -- incidents --db "$tmp/a.db" --finding leak.bogus
+grep -q "no rule id" "$tmp/err" || { echo "FAIL: no note for leak.bogus"; fail=$((fail + 1)); }
+expect 0 0 "--finding with a rule id" -- incidents --db "$tmp/a.db" --finding leak.chan
+
+# Headlines of the field-shaped dumps.
+field=$top_srcdir/testdata/dumps/field
+: >"$tmp/headlines"
+checked=0
+for f in "$field"/*.txt "$field"/*.txt.zst; do
+	[ -e "$f" ] || continue
+	name=$(basename "$f")
+	"$GOPM" analyze --no-store --width 1000 "$f" >"$tmp/report" 2>"$tmp/err"
+	st=$?
+	[ "$st" -le 1 ] || { echo "FAIL: analyze $name: exit $st"; fail=$((fail + 1)); }
+	printf '%s: %s\n' "$name" "$(sed -n 2p "$tmp/report" | tr -s ' ')" >>"$tmp/headlines"
+	checked=$((checked + 1))
+	case $name in
+	*healthy*)
+		# No leak, deadlock or contention claim on a healthy server: nothing above LOW.
+		sed -n '/^FINDINGS/,/^PROCESS/p' "$tmp/report" | grep -E '^(CRITICAL|HIGH|MEDIUM) ' >"$tmp/loud"
+		if [ -s "$tmp/loud" ]; then
+			echo "FAIL: $name: healthy server, yet: $(head -n 1 "$tmp/loud")"
+			fail=$((fail + 1))
+		fi ;;
+	esac
+done
+[ "$checked" -ge 10 ] || { echo "FAIL: only $checked field dumps"; fail=$((fail + 1)); }
+if ! diff -u "$top_srcdir/tests/cli/expected/field-headlines.out" "$tmp/headlines"; then
+	echo "FAIL: field headlines differ from tests/cli/expected/field-headlines.out"
+	fail=$((fail + 1))
+fi
+echo "ok: $checked field dumps analysed"
+[ "$fail" -eq 0 ] || { echo "$fail failed"; exit 1; }
