@@ -19,13 +19,19 @@
 #include "dump/dump.h"
 #include "model/traceback.h"
 
-struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
+static struct gpm_error *load(const char *path, bool hash, struct gpm_loaded *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct gpm_source *src;
-	struct gpm_error *err = gpm_source_open(path, &src);
+	// The kind is checked from the first bytes before the rest is read or decompressed.
+	struct gpm_source_options so = {.hash = hash, .check_head = gpm_cli_check_head};
+	struct gpm_error *err = gpm_cli_open_input(path, &so, &src);
 	if (err)
 		return err;
+	memcpy(out->sha256, src->sha256, sizeof(out->sha256));
+	out->input_size = src->file_size;
+	out->mtime = src->mtime;
+	path = src->path; // "<stdin>" for standard input
 	enum gpm_input_kind kind = gpm_input_detect(src->data, src->size);
 	switch (kind) {
 	case GPM_INPUT_DUMP:
@@ -36,14 +42,14 @@ struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
 		struct gpm_dump_options o = {.borrow_text = true};
 		err = gpm_dump_parse_all((const char *)src->data, src->size, path, &o,
 		                         &out->snapshots, &out->n);
-		if (!err) {
-			out->src = src;
-			src = NULL;
-		}
 		if (err && kind == GPM_INPUT_UNKNOWN && err->code == GPM_ERR_FORMAT) {
 			gpm_error_destroy(err);
 			err = gpm_error_create(GPM_ERR_UNSUPPORTED,
 			                       "%s: not a goroutine dump, profile or core", path);
+		}
+		if (!err) {
+			out->src = src;
+			src = NULL;
 		}
 		break;
 	}
@@ -53,7 +59,9 @@ struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
 			err = &gpm_error_nomem;
 			break;
 		}
-		err = gpm_cli_load_core(path, &out->snapshots[0]);
+		// The core reader takes the source over: the input is read once.
+		err = gpm_cli_load_core(src, &out->snapshots[0]);
+		src = NULL;
 		if (err) {
 			free(out->snapshots);
 			out->snapshots = NULL;
@@ -68,6 +76,16 @@ struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
 	}
 	gpm_source_destroy(src);
 	return err;
+}
+
+struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
+{
+	return load(path, false, out);
+}
+
+struct gpm_error *gpm_cli_load_hashed(const char *path, struct gpm_loaded *out)
+{
+	return load(path, true, out);
 }
 
 void gpm_cli_loaded_release(struct gpm_loaded *l)
@@ -327,9 +345,18 @@ int gpm_cmd_goroutines(int argc, char **argv)
 	bool json = false;
 	struct filter f = {0};
 	int status = GPM_EXIT_OK;
+	bool operands = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options
+		} else if (operands || a[0] != '-' || !a[1]) {
+			if (input) {
+				status = gpm_cli_usage("goroutines", "one input only");
+				goto out;
+			}
+			input = a;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			return goroutines_usage();
 		} else if (!strcmp(a, "--json")) {
 			json = true;
@@ -357,18 +384,13 @@ int gpm_cmd_goroutines(int argc, char **argv)
 		} else if (gpm_cli_core_option("goroutines", argc, argv, &i, &status)) {
 			if (status)
 				goto out;
-		} else if (a[0] == '-' && a[1]) {
-			status = gpm_cli_usage("goroutines", "unknown option '%s'", a);
-			goto out;
-		} else if (!input) {
-			input = a;
 		} else {
-			status = gpm_cli_usage("goroutines", "one input only");
+			status = gpm_cli_usage("goroutines", "unknown option '%s'", a);
 			goto out;
 		}
 	}
-	if (!input) {
-		status = gpm_cli_usage("goroutines", "missing INPUT");
+	if (!input && !(input = gpm_cli_default_input())) {
+		status = gpm_cli_usage("goroutines", "missing INPUT (or '-' for standard input)");
 		goto out;
 	}
 	struct gpm_loaded l;
@@ -468,17 +490,21 @@ int gpm_cmd_stack(int argc, char **argv)
 	}
 	const char *pos[2] = {NULL, NULL};
 	size_t npos = 0;
+	bool operands = false;
 	for (int i = 1; i < argc; i++) {
 		int st = 0;
-		if (gpm_cli_core_option("stack", argc, argv, &i, &st)) {
+		const char *a = argv[i];
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options
+		} else if (operands || a[0] != '-' || !a[1]) {
+			if (npos < 2)
+				pos[npos] = a;
+			npos++;
+		} else if (gpm_cli_core_option("stack", argc, argv, &i, &st)) {
 			if (st)
 				return st;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return gpm_cli_usage("stack", "unknown option '%s'", argv[i]);
-		} else if (npos < 2) {
-			pos[npos++] = argv[i];
 		} else {
-			npos++;
+			return gpm_cli_usage("stack", "unknown option '%s'", a);
 		}
 	}
 	if (npos != 2)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/source.h"
 #include "cli/cli.h"
 
 #include "goroutines/goroutines.h"
@@ -55,16 +56,26 @@ static void heap_holders(struct gpm_incident *inc, const struct gpm_heap *h)
 	}
 }
 
-struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out)
+struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident **out)
 {
 	struct gpm_process_options po = {
 	    .exe_path = gpm_cli_core_options.exe_path,
 	    .force = gpm_cli_core_options.force,
 	};
+	char *path = strdup(src->path);
+	if (!path) {
+		gpm_source_destroy(src);
+		return &gpm_error_nomem;
+	}
+	struct gpm_core *core;
 	struct gpm_process *p;
-	struct gpm_error *err = gpm_process_open(path, &po, &p);
-	if (err)
+	struct gpm_error *err = gpm_core_from_source(src, &core);
+	if (!err)
+		err = gpm_process_from_core(core, &po, &p);
+	if (err) {
+		free(path);
 		return err;
+	}
 	struct gpm_goroutines_options go = {
 	    .system_stacks = gpm_cli_core_options.system_stacks,
 	    .all_frames = gpm_cli_core_options.all_frames,
@@ -105,6 +116,7 @@ struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out)
 		}
 	}
 	gpm_process_destroy(p);
+	free(path);
 	return err;
 }
 
