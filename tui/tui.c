@@ -741,8 +741,9 @@ int gpm_cmd_tui(int argc, char **argv)
 				return gpm_cli_usage("tui", "one input only");
 			// The keys come from the terminal on standard input.
 			if (!strcmp(a, "-"))
-				return gpm_cli_usage("tui", "standard input is the terminal's: save "
-				                            "the input to a file first");
+				return gpm_cli_usage("tui",
+				                     "standard input is the terminal's: save "
+				                     "the input to a file first");
 			input = a;
 			continue;
 		}

@@ -23,8 +23,8 @@
 enum { PAGE = 4096, CHUNK = 1 << 20, FEED = 4 << 20, SNIFF_LEN = 6 };
 
 #define DEFAULT_MAX_SIZE ((uint64_t)64 << 30)
-#define DEFAULT_RATIO 256
-#define DEFAULT_FLOOR ((uint64_t)256 << 20)
+#define DEFAULT_RATIO    256
+#define DEFAULT_FLOOR    ((uint64_t)256 << 20)
 
 /* ---- limits ---- */
 
@@ -82,9 +82,9 @@ struct gpm_error *gpm_source_limits_default(struct gpm_source_limits *out)
 		errno = 0;
 		unsigned long long v = strtoull(e, &end, 10);
 		if (errno || end == e || *end || !v || *e == '-')
-			return gpm_error_create(GPM_ERR_USAGE,
-			                        "GOPM_MAX_RATIO: bad ratio '%.40s' (a positive number)",
-			                        e);
+			return gpm_error_create(
+			    GPM_ERR_USAGE, "GOPM_MAX_RATIO: bad ratio '%.40s' (a positive number)",
+			    e);
 		l.max_ratio = v;
 	}
 	*out = l;
@@ -316,8 +316,7 @@ static struct gpm_error *corrupt(const struct sink *s, const char *what, const c
 	                        what, (unsigned long long)s->in, why);
 }
 
-static struct gpm_error *feed_zstd(struct decoder *d, const uint8_t *in, size_t n,
-                                   struct sink *s)
+static struct gpm_error *feed_zstd(struct decoder *d, const uint8_t *in, size_t n, struct sink *s)
 {
 	ZSTD_inBuffer ib = {in, n, 0};
 	ZSTD_outBuffer ob;
@@ -338,8 +337,7 @@ static struct gpm_error *feed_zstd(struct decoder *d, const uint8_t *in, size_t 
 	return NULL;
 }
 
-static struct gpm_error *feed_gzip(struct decoder *d, const uint8_t *in, size_t n,
-                                   struct sink *s)
+static struct gpm_error *feed_gzip(struct decoder *d, const uint8_t *in, size_t n, struct sink *s)
 {
 	size_t pos = 0;
 	while (pos < n && !d->trailer) {
@@ -398,8 +396,8 @@ static struct gpm_error *xz_error(const struct sink *s, lzma_ret r)
 	case LZMA_MEM_ERROR:
 		return &gpm_error_nomem;
 	case LZMA_MEMLIMIT_ERROR:
-		return gpm_error_create(GPM_ERR_LIMIT, "%s: xz data needs more than 1 GiB to decode",
-		                        s->name);
+		return gpm_error_create(GPM_ERR_LIMIT,
+		                        "%s: xz data needs more than 1 GiB to decode", s->name);
 	case LZMA_FORMAT_ERROR:
 		return corrupt(s, "xz", "not in the .xz format");
 	case LZMA_OPTIONS_ERROR:
@@ -440,8 +438,7 @@ static struct gpm_error *run_xz(struct decoder *d, const uint8_t *in, size_t n, 
 	}
 }
 
-static struct gpm_error *feed_lz4(struct decoder *d, const uint8_t *in, size_t n,
-                                  struct sink *s)
+static struct gpm_error *feed_lz4(struct decoder *d, const uint8_t *in, size_t n, struct sink *s)
 {
 	size_t pos = 0, out;
 	do {
@@ -512,7 +509,10 @@ static enum gpm_compression sniff(const uint8_t *p, size_t n)
 		return GPM_COMPRESSION_ZSTD;
 	if (n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8)
 		return GPM_COMPRESSION_GZIP;
-	if (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6))
+	if (n >= 6 && !memcmp(p,
+	                      "\xfd"
+	                      "7zXZ\0",
+	                      6))
 		return GPM_COMPRESSION_XZ;
 	if (n >= 4 && p[0] == 0x04 && p[1] == 0x22 && p[2] == 0x4d && p[3] == 0x18)
 		return GPM_COMPRESSION_LZ4;
@@ -545,8 +545,8 @@ static struct gpm_error *reader_init(struct reader *r, struct gpm_source *src,
 }
 
 // Starts decompressing (or copying, for NONE from a descriptor) into the sink.
-static struct gpm_error *reader_start(struct reader *r, enum gpm_compression c,
-                                      const uint8_t *head, size_t n)
+static struct gpm_error *reader_start(struct reader *r, enum gpm_compression c, const uint8_t *head,
+                                      size_t n)
 {
 	uint64_t hint = 0;
 	if (c == GPM_COMPRESSION_ZSTD) {

@@ -35,13 +35,13 @@ struct gpm_source {
 	const uint8_t *data; /* size bytes; NULL when size is 0 */
 	size_t size;
 	enum gpm_compression compression;
-	uint64_t file_size;                /* bytes read or on disk (compressed) */
-	int64_t mtime;                     /* the file's mtime; the time of reading for a pipe */
-	char sha256[GPM_SHA256_HEX_SIZE];  /* of the file_size bytes; "" unless asked for */
-	void *map;                         /* private */
-	size_t map_len;                    /* private */
-	int owns_map;                      /* private */
-	int file_backed;                   /* private: map is the file's */
+	uint64_t file_size;               /* bytes read or on disk (compressed) */
+	int64_t mtime;                    /* the file's mtime; the time of reading for a pipe */
+	char sha256[GPM_SHA256_HEX_SIZE]; /* of the file_size bytes; "" unless asked for */
+	void *map;                        /* private */
+	size_t map_len;                   /* private */
+	int owns_map;                     /* private */
+	int file_backed;                  /* private: map is the file's */
 };
 
 /*

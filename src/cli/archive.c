@@ -848,7 +848,8 @@ int gpm_cmd_show(int argc, char **argv)
 		}
 		if (operands) {
 			if (id || !parse_id(a, &id))
-				return gpm_cli_usage("show", "bad argument '%s': one incident ID", a);
+				return gpm_cli_usage("show", "bad argument '%s': one incident ID",
+				                     a);
 			continue;
 		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
