@@ -100,6 +100,9 @@ endif
 
 # CLI tests on core inputs: exit statuses, one-line errors, hostile cores
 TESTS += tests/cli/core.sh
+
+# CLI tests of the input layer: stdin, "--", xz and lz4, bombs, FIFOs, sparse and empty files
+TESTS += tests/cli/source.sh
 check_test_sources += tests/store/test_store.c
 
 # CLI golden tests: the real gopm on committed dumps, and bad inputs (exit statuses)
