@@ -159,6 +159,7 @@ int gpm_cmd_analyze(int argc, char **argv)
 			       "groups, states. The incident is\nstored in the archive (the same "
 			       "input twice is stored once) and the report\nends with its id and "
 			       "how often the archive has seen the same bug.\n\n"
+			       "INPUT '-' (or none, from a pipe) is standard input.\n\n"
 			       "  --db PATH     the archive (default "
 			       "$XDG_DATA_HOME/gopm/archive.db)\n"
 			       "  --no-store    do not store the incident\n"
