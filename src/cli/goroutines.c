@@ -324,19 +324,19 @@ static void json_crash(struct gpm_json *j, const struct gpm_crash *c)
 
 static int goroutines_usage(void)
 {
-	printf(
-	    "usage: gopm goroutines INPUT [--json] [--state S] [--wait REGEX] [--func REGEX]\n\n"
-	    "Print the goroutines of a goroutine dump (panic/fatal/SIGQUIT output, pprof\n"
-	    "goroutine profile at debug=1 or 2, runtime.Stack in a log) in the Go runtime's\n"
-	    "traceback format, or as JSON. INPUT '-' (or none, from a pipe) is standard input.\n\n"
-	    "  --json          JSON: snapshots, crash facts, goroutines, frames\n"
-	    "  --state S       only goroutines whose state or status is S (\"chan receive\")\n"
-	    "  --wait REGEX    only goroutines whose wait reason matches REGEX (POSIX ERE)\n"
-	    "  --func REGEX    only goroutines with a frame whose function matches REGEX\n"
-	    "  --exe EXE       the executable of a core (default: found from the core)\n"
-	    "  --force         use --exe even when its build id does not match the core\n"
-	    "  --all-frames    do not elide the middle of very deep stacks\n"
-	    "  --system        also each thread's system stack (g0, gsignal) as goroutine 0\n");
+	printf("usage: gopm goroutines INPUT [--json] [--state S] [--wait REGEX] [--func REGEX]\n\n"
+	       "Print the goroutines of a goroutine dump (panic/fatal/SIGQUIT output, pprof\n"
+	       "goroutine profile at debug=1 or 2, runtime.Stack in a log) in the Go runtime's\n"
+	       "traceback format, or as JSON. INPUT '-' (or none, from a pipe) is standard\n"
+	       "input.\n\n"
+	       "  --json          JSON: snapshots, crash facts, goroutines, frames\n"
+	       "  --state S       only goroutines whose state or status is S (\"chan receive\")\n"
+	       "  --wait REGEX    only goroutines whose wait reason matches REGEX (POSIX ERE)\n"
+	       "  --func REGEX    only goroutines with a frame whose function matches REGEX\n"
+	       "  --exe EXE       the executable of a core (default: found from the core)\n"
+	       "  --force         use --exe even when its build id does not match the core\n"
+	       "  --all-frames    do not elide the middle of very deep stacks\n"
+	       "  --system        also each thread's system stack (g0, gsignal) as goroutine 0\n");
 	return GPM_EXIT_OK;
 }
 
