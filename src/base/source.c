@@ -604,9 +604,28 @@ static void reader_deinit(struct reader *r, const struct gpm_source_options *o,
 	sink_release(&r->sink);
 }
 
-/* Decompresses raw into src when it is compressed; otherwise leaves src->data = raw. */
+/*
+ * Hashes a file mapping in slices, each dropped from this process once hashed (the page
+ * cache keeps it): a big core is hashed without its pages staying resident here.
+ */
+static void hash_file_map(struct gpm_sha256 *h, const uint8_t *map, size_t n)
+{
+	enum { SLICE = 8 << 20 };
+	madvise((void *)map, n, MADV_SEQUENTIAL);
+	for (size_t off = 0; off < n; off += SLICE) {
+		size_t k = n - off < SLICE ? n - off : SLICE;
+		gpm_sha256_update(h, map + off, k);
+		madvise((void *)(map + off), k, MADV_DONTNEED);
+	}
+	madvise((void *)map, n, MADV_NORMAL);
+}
+
+/*
+ * Decompresses raw into src when it is compressed; otherwise leaves src->data = raw.
+ * file_map: raw is a private mapping of the file (its pages can be dropped and re-read).
+ */
 static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw, size_t n,
-                                     const struct gpm_source_options *o)
+                                     bool file_map, const struct gpm_source_options *o)
 {
 	struct reader r;
 	struct gpm_error *err = reader_init(&r, src, o);
@@ -621,7 +640,10 @@ static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw,
 		                         src->path, o->arg)))
 			return err;
 		if (o && o->hash) {
-			gpm_sha256_update(&r.hash, raw, n);
+			if (file_map && n)
+				hash_file_map(&r.hash, raw, n);
+			else
+				gpm_sha256_update(&r.hash, raw, n);
 			reader_deinit(&r, o, src, true);
 		}
 		src->data = n ? raw : NULL;
@@ -696,7 +718,7 @@ struct gpm_error *gpm_source_open_opts(const char *path, const struct gpm_source
 		raw = fmap;
 	}
 	close(fd);
-	struct gpm_error *err = source_fill(src, raw, (size_t)st.st_size, o);
+	struct gpm_error *err = source_fill(src, raw, (size_t)st.st_size, fmap != NULL, o);
 	if (err) {
 		if (fmap)
 			munmap(fmap, (size_t)st.st_size);
@@ -794,7 +816,7 @@ struct gpm_error *gpm_source_from_memory_opts(const void *data, size_t size, con
 	if (!src)
 		return &gpm_error_nomem;
 	src->file_size = size;
-	struct gpm_error *err = source_fill(src, data, size, o);
+	struct gpm_error *err = source_fill(src, data, size, false, o);
 	if (err) {
 		gpm_source_destroy(src);
 		return err;
