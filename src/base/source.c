@@ -10,6 +10,7 @@
 #include <lz4frame.h>
 #include <lzma.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 #include <zstd.h>
 
 enum { PAGE = 4096, CHUNK = 1 << 20, FEED = 4 << 20, SNIFF_LEN = 6 };
+// Plain files at least this big are hashed in a thread when the caller allows it.
+#define ASYNC_HASH_MIN ((uint64_t)32 << 20)
 
 #define DEFAULT_MAX_SIZE ((uint64_t)64 << 30)
 #define DEFAULT_RATIO    256
@@ -674,6 +677,8 @@ static struct gpm_source *source_alloc(const char *name)
 	return src;
 }
 
+static void hash_start(struct gpm_source *src, int fd, size_t len);
+
 struct gpm_error *gpm_source_open_opts(const char *path, const struct gpm_source_options *o,
                                        struct gpm_source **out)
 {
@@ -717,8 +722,20 @@ struct gpm_error *gpm_source_open_opts(const char *path, const struct gpm_source
 		}
 		raw = fmap;
 	}
+	// A big plain file is hashed in a thread of its own (the caller collects the digest
+	// with gpm_source_hash_finish), so hashing overlaps the reading of the input.
+	struct gpm_source_options sync;
+	bool async = o && o->hash && o->hash_async && (uint64_t)st.st_size >= ASYNC_HASH_MIN &&
+	             sniff(raw, (size_t)st.st_size) == GPM_COMPRESSION_NONE;
+	if (async) {
+		sync = *o;
+		sync.hash = false;
+	}
+	struct gpm_error *err =
+	    source_fill(src, raw, (size_t)st.st_size, fmap != NULL, async ? &sync : o);
+	if (!err && async)
+		hash_start(src, fd, (size_t)st.st_size);
 	close(fd);
-	struct gpm_error *err = source_fill(src, raw, (size_t)st.st_size, fmap != NULL, o);
 	if (err) {
 		if (fmap)
 			munmap(fmap, (size_t)st.st_size);
@@ -737,6 +754,76 @@ struct gpm_error *gpm_source_open_opts(const char *path, const struct gpm_source
 	}
 	*out = src;
 	return NULL;
+}
+
+struct gpm_source_hash {
+	pthread_t thread;
+	const uint8_t *map; /* a mapping of its own: independent of the source's lifetime */
+	size_t len;
+	char hex[GPM_SHA256_HEX_SIZE];
+};
+
+static void *hash_main(void *arg)
+{
+	struct gpm_source_hash *h = arg;
+	struct gpm_sha256 s;
+	uint8_t d[GPM_SHA256_SIZE];
+	gpm_sha256_init(&s);
+	hash_file_map(&s, h->map, h->len);
+	gpm_sha256_final(&s, d);
+	gpm_sha256_to_hex(d, h->hex);
+	return NULL;
+}
+
+// Starts hashing fd's len bytes in a thread; hashes here when no thread can be had.
+static void hash_start(struct gpm_source *src, int fd, size_t len)
+{
+	struct gpm_source_hash *h = calloc(1, sizeof(*h));
+	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (h && m != MAP_FAILED) {
+		h->map = m;
+		h->len = len;
+		if (!pthread_create(&h->thread, NULL, hash_main, h)) {
+			src->hash_pending = h;
+			return;
+		}
+	}
+	if (m != MAP_FAILED) {
+		struct gpm_sha256 s;
+		uint8_t d[GPM_SHA256_SIZE];
+		gpm_sha256_init(&s);
+		hash_file_map(&s, m, len);
+		gpm_sha256_final(&s, d);
+		gpm_sha256_to_hex(d, src->sha256);
+		munmap(m, len);
+	} else {
+		// Still the same bytes: the source's own mapping.
+		struct gpm_sha256 s;
+		uint8_t d[GPM_SHA256_SIZE];
+		gpm_sha256_init(&s);
+		gpm_sha256_update(&s, src->data, src->size);
+		gpm_sha256_final(&s, d);
+		gpm_sha256_to_hex(d, src->sha256);
+	}
+	free(h);
+}
+
+struct gpm_source_hash *gpm_source_hash_take(struct gpm_source *src)
+{
+	struct gpm_source_hash *h = src->hash_pending;
+	src->hash_pending = NULL;
+	return h;
+}
+
+void gpm_source_hash_finish(struct gpm_source_hash *h, char out[GPM_SHA256_HEX_SIZE])
+{
+	if (!h)
+		return;
+	pthread_join(h->thread, NULL);
+	munmap((void *)h->map, h->len);
+	if (out)
+		memcpy(out, h->hex, GPM_SHA256_HEX_SIZE);
+	free(h);
 }
 
 struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out)
@@ -842,6 +929,7 @@ void gpm_source_destroy(struct gpm_source *src)
 {
 	if (!src)
 		return;
+	gpm_source_hash_finish(src->hash_pending, src->sha256);
 	if (src->owns_map && src->map)
 		munmap(src->map, src->map_len);
 	free(src->path);

@@ -30,18 +30,21 @@ enum gpm_compression {
 	GPM_COMPRESSION_LZ4,
 };
 
+struct gpm_source_hash;
+
 struct gpm_source {
 	char *path;          /* owned; as given by the caller */
 	const uint8_t *data; /* size bytes; NULL when size is 0 */
 	size_t size;
 	enum gpm_compression compression;
-	uint64_t file_size;               /* bytes read or on disk (compressed) */
-	int64_t mtime;                    /* the file's mtime; the time of reading for a pipe */
-	char sha256[GPM_SHA256_HEX_SIZE]; /* of the file_size bytes; "" unless asked for */
-	void *map;                        /* private */
-	size_t map_len;                   /* private */
-	int owns_map;                     /* private */
-	int file_backed;                  /* private: map is the file's */
+	uint64_t file_size;                   /* bytes read or on disk (compressed) */
+	int64_t mtime;                        /* the file's mtime; the time of reading for a pipe */
+	char sha256[GPM_SHA256_HEX_SIZE];     /* of the file_size bytes; "" unless asked for */
+	void *map;                            /* private */
+	size_t map_len;                       /* private */
+	int owns_map;                         /* private */
+	int file_backed;                      /* private: map is the file's */
+	struct gpm_source_hash *hash_pending; /* private: see gpm_source_hash_take */
 };
 
 /*
@@ -64,6 +67,11 @@ enum { GPM_SOURCE_HEAD = 64 << 10 };
 struct gpm_source_options {
 	struct gpm_source_limits limits;
 	bool hash; /* compute sha256 of the input's bytes (before decompression) while reading */
+	/*
+	 * With hash: a big plain file may be hashed in a thread of its own while the caller
+	 * goes on; sha256 stays "" until gpm_source_hash_take + gpm_source_hash_finish.
+	 */
+	bool hash_async;
 	/*
 	 * When set, called once with the first GPM_SOURCE_HEAD bytes of the content (fewer
 	 * when the content is shorter; n may be 0) as soon as they are known, before the rest
@@ -102,5 +110,12 @@ void gpm_source_destroy(struct gpm_source *src);
  */
 void gpm_source_release_pages(struct gpm_source *src);
 const char *gpm_compression_name(enum gpm_compression c);
+
+/* A hash still being computed (hash_async): owned by whoever takes it. */
+struct gpm_source_hash;
+/* Takes the pending hash out of src (NULL when none: src->sha256 is final). */
+struct gpm_source_hash *gpm_source_hash_take(struct gpm_source *src);
+/* Waits for h, writes its digest to out (may be NULL) and frees h; h may be NULL. */
+void gpm_source_hash_finish(struct gpm_source_hash *h, char out[GPM_SHA256_HEX_SIZE]);
 
 #endif

@@ -198,7 +198,6 @@ int gpm_cmd_analyze(int argc, char **argv)
 	    .size = l.input_size,
 	    .mtime = l.mtime,
 	};
-	memcpy(art.sha256, l.sha256, sizeof(art.sha256));
 	if (store) {
 		struct gpm_error *serr = gpm_cli_store_open(db, false, &st);
 		if (serr) {
@@ -238,6 +237,8 @@ int gpm_cmd_analyze(int argc, char **argv)
 			// Stored with its own plain report (no colour, width 100), as ingest does.
 			int64_t id = 0;
 			struct gpm_strbuf line = GPM_STRBUF_INIT;
+			// The hash has run beside the loading and the analysis: wait for it now.
+			memcpy(art.sha256, gpm_cli_loaded_sha256(&l), sizeof(art.sha256));
 			struct gpm_error *serr =
 			    gpm_cli_store_incident(st, inc, a, &art, NULL, &id);
 			if (!serr)

@@ -24,10 +24,13 @@ static struct gpm_error *load(const char *path, bool hash, struct gpm_loaded *ou
 	memset(out, 0, sizeof(*out));
 	struct gpm_source *src;
 	// The kind is checked from the first bytes before the rest is read or decompressed.
-	struct gpm_source_options so = {.hash = hash, .check_head = gpm_cli_check_head};
+	struct gpm_source_options so = {
+	    .hash = hash, .hash_async = hash, .check_head = gpm_cli_check_head};
 	struct gpm_error *err = gpm_cli_open_input(path, &so, &src);
 	if (err)
 		return err;
+	// A big plain file's hash goes on in a thread while the input is loaded.
+	out->hash_pending = gpm_source_hash_take(src);
 	memcpy(out->sha256, src->sha256, sizeof(out->sha256));
 	out->input_size = src->file_size;
 	out->mtime = src->mtime;
@@ -75,7 +78,18 @@ static struct gpm_error *load(const char *path, bool hash, struct gpm_loaded *ou
 		break;
 	}
 	gpm_source_destroy(src);
+	if (err) {
+		gpm_source_hash_finish(out->hash_pending, NULL);
+		out->hash_pending = NULL;
+	}
 	return err;
+}
+
+const char *gpm_cli_loaded_sha256(struct gpm_loaded *l)
+{
+	gpm_source_hash_finish(l->hash_pending, l->sha256);
+	l->hash_pending = NULL;
+	return l->sha256;
 }
 
 struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
@@ -94,6 +108,8 @@ void gpm_cli_loaded_release(struct gpm_loaded *l)
 		gpm_incident_destroy(l->snapshots[i]);
 	free(l->snapshots);
 	gpm_source_destroy(l->src);
+	gpm_source_hash_finish(l->hash_pending, NULL);
+	l->hash_pending = NULL;
 	l->snapshots = NULL;
 	l->n = 0;
 	l->src = NULL;

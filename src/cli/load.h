@@ -14,6 +14,7 @@
 #include "model/incident.h"
 
 struct gpm_source;
+struct gpm_source_hash;
 struct gpm_source_options;
 
 struct gpm_loaded {
@@ -24,12 +25,15 @@ struct gpm_loaded {
 	char sha256[GPM_SHA256_HEX_SIZE];
 	uint64_t input_size;
 	int64_t mtime;
+	struct gpm_source_hash *hash_pending; /* owned: see gpm_cli_loaded_sha256 */
 };
 
 /* path "-" is standard input. */
 struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out);
-/* The same, hashing the input's bytes while they are read (out->sha256). */
+/* The same, hashing the input's bytes while they are read (gpm_cli_loaded_sha256). */
 struct gpm_error *gpm_cli_load_hashed(const char *path, struct gpm_loaded *out);
+/* The input's SHA-256 (hex, in l) once a hash still running in a thread is done. */
+const char *gpm_cli_loaded_sha256(struct gpm_loaded *l);
 void gpm_cli_loaded_release(struct gpm_loaded *l);
 
 /* How cores are opened (set from --exe / --force before loading). */
