@@ -15,7 +15,7 @@ tmp=${TMPDIR:-/tmp}/gopm-dump-bench.$$
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 ${CC:-cc} -O2 -std=gnu11 -include "$build/config.h" -I"$top/src" -I"$build" \
-	"$here/dump/dump_bench.c" "$build/libgopm.a" $(pkg-config --libs libzstd zlib 2>/dev/null || echo -lzstd -lz) -lm \
+	"$here/dump/dump_bench.c" "$build/libgopm.a" $(pkg-config --libs libzstd zlib jansson 2>/dev/null || echo -lzstd -lz -ljansson) -lm \
 	-o "$tmp/dump_bench"
 "$tmp/dump_bench" "$@"
 "$tmp/dump_bench" -o "$tmp/dump.txt" "$@"

@@ -72,7 +72,8 @@ tests_fuzz_fuzz_typedesc_LDADD = $(FUZZ_LDADD)
 endif
 
 # dump reader tests, printer tests and fuzz harness
-check_test_sources += tests/dump/test_dump.c tests/model/test_traceback.c
+check_test_sources += tests/dump/test_dump.c tests/dump/test_pasted.c tests/model/test_traceback.c
+check_test_sources += tests/dump/test_race.c
 check_PROGRAMS += tests/fuzz/replay-dump_text
 TESTS += tests/fuzz/replay-dump_text
 tests_fuzz_replay_dump_text_SOURCES = tests/fuzz/dump_text.c $(FUZZ_REPLAY_SRC)
@@ -100,6 +101,12 @@ endif
 
 # CLI tests on core inputs: exit statuses, one-line errors, hostile cores
 TESTS += tests/cli/core.sh
+# finding a core's executable: search directories, .build-id tree, none found, ingest
+TESTS += tests/cli/exe_lookup.sh
+# live snapshots (gcore): goroutines with wait reasons, reported as snapshots
+TESTS += tests/cli/gcore.sh
+# arm64 cores (qemu): commands and bad inputs
+TESTS += tests/cli/arm64.sh
 
 # CLI tests of the input layer: stdin, "--", xz and lz4, bombs, FIFOs, sparse and empty files
 TESTS += tests/cli/source.sh
@@ -120,6 +127,9 @@ EXTRA_DIST += tests/tui
 check_PROGRAMS += tests/cli/json-valid
 tests_cli_json_valid_SOURCES = tests/cli/json-valid.c
 TESTS += tests/cli/analyze.sh
+
+# race detector reports: gopm analyze and goroutines on them, re-indented too
+TESTS += tests/cli/race.sh
 
 # heap: the walk from cores, heap dumps and pprof profiles; fuzz harnesses for the two readers
 check_test_sources += tests/heap/test_heap.c

@@ -5,6 +5,7 @@
  * goroutines cost well under a second.
  */
 #include "analysis/analysis.h"
+#include "analysis/rules.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -44,16 +45,8 @@ static char *safe(const char *s)
 	return gpm_safe_strndup(s, n > 512 ? 512 : n);
 }
 
-struct ctx {
-	const struct gpm_incident *inc;
-	struct gpm_analysis *a;
-	const struct gpm_analysis_options *o;
-	bool oom;
-	int32_t *group_of; /* goroutine index -> group index, -1 none */
-};
-
-static struct gpm_finding *finding_new(struct ctx *c, const char *rule, enum gpm_severity sev,
-                                       enum gpm_confidence conf)
+static struct gpm_finding *finding_new(struct gpm_rule_ctx *c, const char *rule,
+                                       enum gpm_severity sev, enum gpm_confidence conf)
 {
 	struct gpm_finding *f = gpm_vec_push(&c->a->findings);
 	if (!f) {
@@ -67,41 +60,28 @@ static struct gpm_finding *finding_new(struct ctx *c, const char *rule, enum gpm
 	return f;
 }
 
-static void set_text(struct ctx *c, char **slot, const char *fmt, ...)
+static void set_text(struct gpm_rule_ctx *c, char **slot, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void set_text(struct ctx *c, char **slot, const char *fmt, ...)
+static void set_text(struct gpm_rule_ctx *c, char **slot, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = vfmt(fmt, ap);
+	gpm_rule_vtext(c, slot, fmt, ap);
 	va_end(ap);
-	if (!s)
-		c->oom = true;
-	free(*slot);
-	*slot = s;
 }
 
-static void evidence(struct ctx *c, struct gpm_finding *f, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void evidence(struct ctx *c, struct gpm_finding *f, const char *key, const char *fmt, ...)
+static void evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *key,
+                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *key,
+                     const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *v = vfmt(fmt, ap);
+	gpm_rule_vevidence(c, f, key, fmt, ap);
 	va_end(ap);
-	char *k = strdup(key);
-	struct gpm_evidence *e = (v && k) ? gpm_vec_push(&f->evidence) : NULL;
-	if (!e) {
-		free(v);
-		free(k);
-		c->oom = true;
-		return;
-	}
-	e->key = k;
-	e->value = v;
 }
 
-static void add_id(struct ctx *c, struct gpm_finding *f, uint64_t id)
+static void add_id(struct gpm_rule_ctx *c, struct gpm_finding *f, uint64_t id)
 {
 	f->count++;
 	if (f->goroutines.len >= GPM_FINDING_MAX_IDS)
@@ -152,15 +132,7 @@ static const struct gpm_goroutine *goroutine_by_id(const struct gpm_incident *in
 static int user_frame(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                       bool runtime_only)
 {
-	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	for (uint32_t i = 0; i < n; i++) {
-		if (f[i].flags & GPM_FRAME_ELIDED)
-			continue;
-		if (runtime_only ? !is_runtime(f[i].func) : !is_plumbing(f[i].func))
-			return (int)i;
-	}
-	return -1;
+	return gpm_rule_first_frame(inc, g, runtime_only ? is_runtime : is_plumbing);
 }
 
 /* "main.(*T).f at file.go:12" of frame i, malloc'd and safe. */
@@ -261,7 +233,8 @@ static void each_arg(const char *args, void (*cb)(void *, uint64_t), void *arg)
 
 /* ---- crash rules: what the runtime itself reported ---- */
 
-static void recursive_frames(struct ctx *c, struct gpm_finding *f, const struct gpm_goroutine *g)
+static void recursive_frames(struct gpm_rule_ctx *c, struct gpm_finding *f,
+                             const struct gpm_goroutine *g)
 {
 	uint32_t n;
 	const struct gpm_frame *fr = gpm_goroutine_frames(c->inc, g, &n);
@@ -296,8 +269,8 @@ static void recursive_frames(struct ctx *c, struct gpm_finding *f, const struct 
 		         regs[n - 1].fp - regs[0].sp, regs[0].sp, regs[n - 1].fp);
 }
 
-static void other_map_writers(struct ctx *c, struct gpm_finding *f, const struct gpm_goroutine *cur,
-                              const char *fn)
+static void other_map_writers(struct gpm_rule_ctx *c, struct gpm_finding *f,
+                              const struct gpm_goroutine *cur, const char *fn)
 {
 	// The runtime names only the goroutine that noticed; the other side is usually a
 	// goroutine running (or runnable) in the same function or in the map code.
@@ -329,7 +302,7 @@ static void other_map_writers(struct ctx *c, struct gpm_finding *f, const struct
 	}
 }
 
-static void rule_crash(struct ctx *c)
+static void rule_crash(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	const struct gpm_crash *cr = &inc->crash;
@@ -703,7 +676,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void rule_mutexes(struct ctx *c)
+static void rule_mutexes(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	GPM_VEC(struct waiter) w = {0};
@@ -1072,7 +1045,7 @@ static const struct gpm_goroutine *wait_group_waiter(const struct gpm_incident *
 	return NULL;
 }
 
-static void rule_leaks(struct ctx *c)
+static void rule_leaks(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	const struct gpm_grouping *gr = &c->a->grouping;
@@ -1250,7 +1223,7 @@ static void rule_leaks(struct ctx *c)
 
 /* ---- process-wide rules ---- */
 
-static void rule_population(struct ctx *c)
+static void rule_population(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	uint64_t too_many = c->o->too_many ? c->o->too_many : 10000;
@@ -1332,7 +1305,7 @@ static void rule_population(struct ctx *c)
 	}
 }
 
-static void rule_snapshot(struct ctx *c)
+static void rule_snapshot(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	if (inc->crash.kind == GPM_FATAL_QUIT) {
@@ -1364,7 +1337,7 @@ static int cmp_finding(const void *a, const void *b)
 	return strcmp(x->rule, y->rule);
 }
 
-static struct gpm_error *summarise(struct ctx *c)
+static struct gpm_error *summarise(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
 	struct gpm_analysis *a = c->a;
@@ -1399,6 +1372,90 @@ static struct gpm_error *summarise(struct ctx *c)
 	return NULL;
 }
 
+/* ---- the helpers for rules in their own files (rules.h) ---- */
+
+struct gpm_finding *gpm_rule_finding_new(struct gpm_rule_ctx *c, const char *rule,
+                                         enum gpm_severity sev, enum gpm_confidence conf)
+{
+	return finding_new(c, rule, sev, conf);
+}
+
+void gpm_rule_vtext(struct gpm_rule_ctx *c, char **slot, const char *fmt, va_list ap)
+{
+	char *s = vfmt(fmt, ap);
+	if (!s)
+		c->oom = true;
+	free(*slot);
+	*slot = s;
+}
+
+void gpm_rule_text(struct gpm_rule_ctx *c, char **slot, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	gpm_rule_vtext(c, slot, fmt, ap);
+	va_end(ap);
+}
+
+void gpm_rule_vevidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *key,
+                        const char *fmt, va_list ap)
+{
+	char *v = vfmt(fmt, ap);
+	char *k = strdup(key);
+	struct gpm_evidence *e = (v && k) ? gpm_vec_push(&f->evidence) : NULL;
+	if (!e) {
+		free(v);
+		free(k);
+		c->oom = true;
+		return;
+	}
+	e->key = k;
+	e->value = v;
+}
+
+void gpm_rule_evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *key,
+                       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	gpm_rule_vevidence(c, f, key, fmt, ap);
+	va_end(ap);
+}
+
+void gpm_rule_add_id(struct gpm_rule_ctx *c, struct gpm_finding *f, uint64_t id)
+{
+	add_id(c, f, id);
+}
+
+bool gpm_rule_is_plumbing(const char *func)
+{
+	return is_plumbing(func);
+}
+
+int gpm_rule_first_frame(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                         bool (*skip)(const char *func))
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n; i++) {
+		if (f[i].flags & GPM_FRAME_ELIDED)
+			continue;
+		if (!skip(f[i].func))
+			return (int)i;
+	}
+	return -1;
+}
+
+char *gpm_rule_frame_text(const struct gpm_incident *inc, const struct gpm_goroutine *g, int i)
+{
+	return frame_text(inc, g, i);
+}
+
+char *gpm_rule_creator_text(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	return creator_text(inc, g);
+}
+
 struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
                                    const struct gpm_analysis_options *o, struct gpm_analysis **out)
 {
@@ -1406,7 +1463,7 @@ struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
 	struct gpm_analysis *a = calloc(1, sizeof(*a));
 	if (!a)
 		return &gpm_error_nomem;
-	struct ctx c = {.inc = inc, .a = a, .o = o ? o : &defaults};
+	struct gpm_rule_ctx c = {.inc = inc, .a = a, .o = o ? o : &defaults};
 	struct gpm_error *err = gpm_group_goroutines(inc, c.o->level, &a->grouping);
 	if (err)
 		goto fail;
@@ -1432,6 +1489,7 @@ struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
 	rule_leaks(&c);
 	rule_population(&c);
 	rule_snapshot(&c);
+	gpm_rule_race(&c);
 	if (c.oom) {
 		err = &gpm_error_nomem;
 		goto fail;

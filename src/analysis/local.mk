@@ -1,4 +1,5 @@
 libgopm_a_SOURCES += \
 	src/analysis/analysis.h \
 	src/analysis/findings.c \
+	src/analysis/rule_race.c src/analysis/rules.h \
 	src/analysis/report.c

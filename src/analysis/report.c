@@ -322,7 +322,13 @@ void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *
 	if (inc->pid >= 0)
 		gpm_strbuf_printf(out, "  %-12s%" PRId64 "\n", "pid", inc->pid);
 	const struct gpm_crash *c = &inc->crash;
-	if (inc->kind == GPM_INPUT_CORE && c->signo) {
+	if (inc->kind == GPM_INPUT_CORE && c->live_snapshot) {
+		gpm_strbuf_printf(out, "  %-12sa snapshot of a live process, not of its death",
+		                  "snapshot");
+		if (c->stop_signo)
+			gpm_strbuf_printf(out, "; stopped with signal %d", c->stop_signo);
+		gpm_strbuf_putc(out, '\n');
+	} else if (inc->kind == GPM_INPUT_CORE && c->signo) {
 		gpm_strbuf_printf(out, "  %-12s%d (the signal the process died of%s)\n", "signal",
 		                  c->signo,
 		                  c->signo == 6 ? "; SIGABRT is how the runtime crashes with "
@@ -486,6 +492,10 @@ void gpm_report_json(const struct gpm_incident *inc, const struct gpm_analysis *
 		gpm_json_kv_int(&j, "pid", inc->pid);
 	if (inc->crash.signo)
 		gpm_json_kv_int(&j, "signal", inc->crash.signo);
+	if (inc->crash.live_snapshot) {
+		gpm_json_kv_bool(&j, "live_snapshot", true);
+		gpm_json_kv_int(&j, "stop_signal", inc->crash.stop_signo);
+	}
 	gpm_json_kv_uint(&j, "goroutines", a->goroutines);
 	gpm_json_kv_uint(&j, "system_goroutines", a->system);
 	gpm_json_object_end(&j);

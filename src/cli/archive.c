@@ -509,7 +509,8 @@ static int ingest_usage(void)
 	       "  --db PATH      the archive (default $XDG_DATA_HOME/gopm/archive.db)\n"
 	       "  --keep         copy each input into the archive's zstd artifact store\n"
 	       "  --host NAME    record the host the inputs came from\n"
-	       "  --exe EXE      the executable of the cores\n"
+	       "  --exe EXE|DIR  the executable of the cores, or a directory where each core's\n"
+	       "                 own executable is looked for by build id (also $GOPM_EXE_PATH)\n"
 	       "  --force        use --exe even when its build id does not match\n");
 	return GPM_EXIT_OK;
 }

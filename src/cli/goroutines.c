@@ -140,7 +140,10 @@ static bool report_problems(const struct gpm_incident *inc)
 	}
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		if (g->flags & (GPM_GOROUTINE_TRUNCATED | GPM_GOROUTINE_DAMAGED)) {
+		// A dump's reader counts its cut goroutines in one warning (with line numbers).
+		bool text = inc->kind != GPM_INPUT_CORE;
+		if (g->flags & (GPM_GOROUTINE_TRUNCATED | GPM_GOROUTINE_DAMAGED) &&
+		    !(text && (g->flags & GPM_GOROUTINE_TRUNCATED))) {
 			fprintf(stderr, "gopm: warning: goroutine %llu: %s\n",
 			        (unsigned long long)g->id,
 			        gpm_goroutine_extra(inc, g)->problem
@@ -434,6 +437,8 @@ int gpm_cmd_goroutines(int argc, char **argv)
 			gpm_json_object_begin(&j);
 			gpm_json_kv_uint(&j, "snapshot", s);
 			gpm_json_kv_string(&j, "kind", gpm_input_kind_name(inc->kind));
+			if (inc->arch)
+				gpm_json_kv_string(&j, "arch", inc->arch);
 			json_crash(&j, &inc->crash);
 			gpm_json_key(&j, "goroutines");
 			gpm_json_array_begin(&j);

@@ -115,8 +115,7 @@ static int heap_core(struct gpm_source *src, bool json, size_t top, bool store, 
 		free(path);
 		return gpm_cli_fail(err);
 	}
-	struct gpm_process_options po = {.exe_path = gpm_cli_core_options.exe_path,
-	                                 .force = gpm_cli_core_options.force};
+	struct gpm_process_options po = gpm_cli_process_options();
 	struct gpm_process *p;
 	if ((err = gpm_process_from_core(core, &po, &p))) {
 		free(path);

@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "cli/load.h"
 #include "goroutines/goroutines.h"
+#include "core/exe_locate.h"
 #include "goroutines/process.h"
 
 /* Linux signal names (asm-generic numbering, as on x86-64 and arm64). */
@@ -27,7 +28,9 @@ static const char *signal_name(int sig)
 	    [SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV",     [SIGUSR2] = "SIGUSR2",
 	    [SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",     [SIGTERM] = "SIGTERM",
 	    [SIGCHLD] = "SIGCHLD", [SIGXCPU] = "SIGXCPU",     [SIGXFSZ] = "SIGXFSZ",
-	    [SIGSYS] = "SIGSYS",   [SIGSTKFLT] = "SIGSTKFLT",
+	    [SIGSYS] = "SIGSYS",   [SIGSTKFLT] = "SIGSTKFLT", [SIGSTOP] = "SIGSTOP",
+	    [SIGTSTP] = "SIGTSTP", [SIGCONT] = "SIGCONT",     [SIGTTIN] = "SIGTTIN",
+	    [SIGTTOU] = "SIGTTOU",
 	};
 	if (sig > 0 && (size_t)sig < sizeof(names) / sizeof(names[0]) && names[sig])
 		return names[sig];
@@ -75,7 +78,7 @@ struct thread_row {
 static void symbolize(struct gpm_process *p, struct thread_row *r)
 {
 	struct gpm_func fn;
-	struct gpm_pclntab *tab = p->img->pclntab;
+	struct gpm_pclntab *tab = p->img ? p->img->pclntab : NULL;
 	if (!tab || !gpm_pclntab_func_for_pc(tab, r->pc, &fn)) {
 		snprintf(r->func, sizeof(r->func), "?");
 		return;
@@ -133,6 +136,27 @@ static void print_text(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 	const struct gpm_goimage *img = p->img;
 	gpm_strbuf_printf(sb, "core:        %s\n",
 	                  safe_copy(b1, sizeof(b1), gpm_core_path(p->core)));
+	if (!p->exe) {
+		// No executable: what the core alone says, and what to look for.
+		gpm_strbuf_printf(sb, "executable:  not found: %s\n",
+		                  safe_copy(b1, sizeof(b1), p->exe_why));
+		const char *mapped = gpm_core_exe_mapping(p->core, NULL);
+		if (mapped)
+			gpm_strbuf_printf(sb, "mapped as:   %s\n",
+			                  safe_copy(b1, sizeof(b1), mapped));
+		char *gnu = NULL, *go = NULL;
+		struct gpm_error *e = gpm_core_build_ids(p->core, &gnu, &go);
+		gpm_error_destroy(e);
+		gpm_strbuf_printf(sb, "build id:    %s\n", gnu ? gnu : "none in the core");
+		gpm_strbuf_printf(sb, "go build id: %s\n",
+		                  go ? safe_copy(b1, sizeof(b1), go) : "none in the core");
+		gpm_strbuf_puts(sb,
+		                "             (look for the executable with these build ids; give "
+		                "it with --exe FILE|DIR or GOPM_EXE_PATH)\n");
+		free(gnu);
+		free(go);
+		goto process;
+	}
 	gpm_strbuf_printf(sb, "executable:  %s\n", safe_copy(b1, sizeof(b1), gpm_exe_path(p->exe)));
 	if (p->exe_why)
 		gpm_strbuf_printf(sb, "             %s\n", safe_copy(b1, sizeof(b1), p->exe_why));
@@ -142,6 +166,7 @@ static void print_text(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 		gpm_strbuf_printf(sb, "build id:    %s\n", bid);
 	if (goid)
 		gpm_strbuf_printf(sb, "go build id: %s\n", safe_copy(b1, sizeof(b1), goid));
+	gpm_strbuf_printf(sb, "arch:        %s\n", gpm_core_arch(p->core)->name);
 	gpm_strbuf_printf(
 	    sb, "go:          %s%s%s\n", img->go_version[0] ? img->go_version : "unknown",
 	    gpm_exe_is_pie(p->exe) ? ", PIE" : "", gpm_exe_has_symbols(p->exe) ? "" : ", stripped");
@@ -155,6 +180,7 @@ static void print_text(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 			                  safe_copy(b1, sizeof(b1), bi->main.path),
 			                  safe_copy(b2, sizeof(b2), bi->main.version));
 	}
+process:;
 	const struct gpm_core_psinfo *ps = gpm_core_psinfo(p->core);
 	if (ps) {
 		gpm_strbuf_printf(
@@ -163,7 +189,20 @@ static void print_text(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 		gpm_strbuf_printf(sb, "command:     %s\n", safe_copy(b1, sizeof(b1), ps->psargs));
 	}
 	const struct gpm_core_siginfo *si = gpm_core_siginfo(p->core);
-	if (si && si->signo) {
+	int stop;
+	if (gpm_core_is_snapshot(p->core, &stop)) {
+		const char *name = signal_name(stop);
+		gpm_strbuf_puts(
+		    sb, "signal:      none: a snapshot of a live process, not of its death");
+		if (stop && name)
+			gpm_strbuf_printf(sb, " (stopped with %s)", name);
+		else if (stop)
+			gpm_strbuf_printf(sb, " (stopped with signal %d)", stop);
+		gpm_strbuf_putc(sb, '\n');
+		if (gpm_core_by_gdb(p->core))
+			gpm_strbuf_puts(
+			    sb, "             (written by gdb: gcore or generate-core-file)\n");
+	} else if (si && si->signo) {
 		const char *name = signal_name(si->signo);
 		const char *code = signal_code(si->signo, si->code);
 		gpm_strbuf_printf(sb, "signal:      %s", name ? name : "?");
@@ -226,9 +265,20 @@ static void print_text(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 	for (size_t i = 0; i < nw; i++)
 		gpm_strbuf_printf(sb, "warning: %s\n",
 		                  safe_copy(b1, sizeof(b1), gpm_core_warning_at(p->core, i)));
-	for (size_t i = 0; i < gpm_goimage_warning_count(img); i++)
+	for (size_t i = 0; img && i < gpm_goimage_warning_count(img); i++)
 		gpm_strbuf_printf(sb, "warning: %s\n",
 		                  safe_copy(b1, sizeof(b1), gpm_goimage_warning(img, i)));
+	if (!p->exe) {
+		// Without the executable, the mapped files say what the process was made of.
+		size_t nf = gpm_core_file_count(p->core);
+		for (size_t i = 0; i < nf && i < 32; i++) {
+			const struct gpm_core_file *f = gpm_core_file_at(p->core, i);
+			gpm_strbuf_printf(sb, "  %016" PRIx64 "-%016" PRIx64 " %s\n", f->start,
+			                  f->end, safe_copy(b1, sizeof(b1), f->path));
+		}
+		if (nf > 32)
+			gpm_strbuf_printf(sb, "  ... %zu more file mappings\n", nf - 32);
+	}
 }
 
 static void print_json(struct gpm_strbuf *sb, struct gpm_process *p, const struct gpm_incident *inc,
@@ -240,6 +290,18 @@ static void print_json(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 	gpm_json_object_begin(&j);
 	gpm_json_kv_string(&j, "core", gpm_core_path(p->core));
 	gpm_json_key(&j, "executable");
+	if (!p->exe) {
+		gpm_json_null(&j);
+		gpm_json_kv_string(&j, "executable_error", p->exe_why);
+		char *gnu = NULL, *go = NULL;
+		struct gpm_error *e = gpm_core_build_ids(p->core, &gnu, &go);
+		gpm_error_destroy(e);
+		gpm_json_kv_string(&j, "core_build_id", gnu);
+		gpm_json_kv_string(&j, "core_go_build_id", go);
+		free(gnu);
+		free(go);
+		goto process;
+	}
 	gpm_json_object_begin(&j);
 	gpm_json_kv_string(&j, "path", gpm_exe_path(p->exe));
 	gpm_json_kv_string(&j, "found", p->exe_why);
@@ -250,6 +312,7 @@ static void print_json(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 	gpm_json_kv_bool(&j, "dwarf", img->has_dwarf);
 	gpm_json_kv_hex(&j, "load_bias", p->bias);
 	gpm_json_object_end(&j);
+	gpm_json_kv_string(&j, "arch", gpm_core_arch(p->core)->name);
 	gpm_json_kv_string(&j, "go_version", img->go_version[0] ? img->go_version : NULL);
 	if (img->has_buildinfo) {
 		gpm_json_kv_string(&j, "main_package", img->buildinfo.path);
@@ -262,6 +325,7 @@ static void print_json(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 			                   img->buildinfo.settings[i].value);
 		gpm_json_object_end(&j);
 	}
+process:;
 	const struct gpm_core_psinfo *ps = gpm_core_psinfo(p->core);
 	if (ps) {
 		gpm_json_kv_uint(&j, "pid", ps->pid);
@@ -270,8 +334,15 @@ static void print_json(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 		gpm_json_kv_string(&j, "command", ps->psargs);
 	}
 	const struct gpm_core_siginfo *si = gpm_core_siginfo(p->core);
+	int stop;
+	bool live = gpm_core_is_snapshot(p->core, &stop);
+	gpm_json_kv_bool(&j, "live_snapshot", live);
+	if (live) {
+		gpm_json_kv_int(&j, "stop_signal", stop);
+		gpm_json_kv_bool(&j, "written_by_gdb", gpm_core_by_gdb(p->core));
+	}
 	gpm_json_key(&j, "signal");
-	if (si && si->signo) {
+	if (si && si->signo && !live) {
 		gpm_json_object_begin(&j);
 		gpm_json_kv_int(&j, "number", si->signo);
 		gpm_json_kv_string(&j, "name", signal_name(si->signo));
@@ -321,7 +392,7 @@ static void print_json(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 	gpm_json_array_begin(&j);
 	for (size_t i = 0; i < gpm_core_warning_count(p->core); i++)
 		gpm_json_string(&j, gpm_core_warning_at(p->core, i));
-	for (size_t i = 0; i < gpm_goimage_warning_count(img); i++)
+	for (size_t i = 0; img && i < gpm_goimage_warning_count(img); i++)
 		gpm_json_string(&j, gpm_goimage_warning(img, i));
 	if (inc)
 		for (size_t i = 0; i < inc->warnings.len; i++)
@@ -336,7 +407,8 @@ static int info_usage(void)
 	       "What process a core is from: executable and build-id match, Go version and\n"
 	       "module, command line, the fatal signal, each thread with its pc symbolised,\n"
 	       "and a summary of the mappings.\n\n"
-	       "  --exe EXE   the executable (default: found from the core and verified)\n"
+	       "  --exe EXE   the executable, or a directory to look for it in (default: found\n"
+	       "              from the core, $GOPM_EXE_PATH and the .build-id tree, and verified)\n"
 	       "  --force     use --exe even when its build id does not match the core\n"
 	       "  --json      the same facts as JSON\n");
 	return GPM_EXIT_OK;
@@ -371,8 +443,7 @@ int gpm_cmd_info(int argc, char **argv)
 	}
 	if (!input && !(input = gpm_cli_default_input()))
 		return gpm_cli_usage("info", "missing CORE (or '-' for standard input)");
-	struct gpm_process_options po = {.exe_path = gpm_cli_core_options.exe_path,
-	                                 .force = gpm_cli_core_options.force};
+	struct gpm_process_options po = gpm_cli_process_options();
 	struct gpm_process *p;
 	struct gpm_source *src;
 	struct gpm_core *core;
@@ -381,12 +452,25 @@ int gpm_cmd_info(int argc, char **argv)
 		err = gpm_core_from_source(src, &core);
 	if (!err)
 		err = gpm_process_from_core(core, &po, &p);
-	if (err)
-		return gpm_cli_fail(err);
 	int status = GPM_EXIT_OK;
+	struct gpm_process bare = {0};
+	if (err && err->code == GPM_ERR_MISMATCH && !gpm_cli_is_stdin(input)) {
+		// No (matching) executable: the core alone still says a lot. Exit 5 all the same.
+		bare.exe_why = strdup(err->message);
+		status = gpm_cli_fail(err);
+		if (!bare.exe_why)
+			return status;
+		if ((err = gpm_core_open(input, &bare.core))) {
+			free(bare.exe_why);
+			return gpm_cli_fail(err);
+		}
+		p = &bare;
+	} else if (err) {
+		return gpm_cli_fail(err);
+	}
 	// Goroutines tell which goroutine each thread ran; info still works without them.
 	struct gpm_incident *inc = NULL;
-	err = gpm_goroutines_read(p, NULL, &inc);
+	err = p->img ? gpm_goroutines_read(p, NULL, &inc) : NULL;
 	if (err) {
 		fprintf(stderr, "gopm: warning: %s\n", err->message);
 		gpm_error_destroy(err);
@@ -396,13 +480,22 @@ int gpm_cmd_info(int argc, char **argv)
 	struct thread_row *rows = calloc(nrows ? nrows : 1, sizeof(*rows));
 	if (!rows) {
 		gpm_incident_destroy(inc);
-		gpm_process_destroy(p);
+		if (p == &bare) {
+			gpm_core_destroy(bare.core);
+			free(bare.exe_why);
+		} else {
+			gpm_process_destroy(p);
+		}
 		return gpm_cli_fail(&gpm_error_nomem);
 	}
 	for (size_t i = 0; i < nrows; i++) {
 		const struct gpm_core_thread *t = gpm_core_thread_at(p->core, i);
 		rows[i].tid = t->tid;
-		rows[i].signal = t == gpm_core_signal_thread(p->core) ? t->signal : 0;
+		// A snapshot's stop signal is no signal the thread took.
+		rows[i].signal =
+		    t == gpm_core_signal_thread(p->core) && !gpm_core_is_snapshot(p->core, NULL)
+		        ? t->signal
+		        : 0;
 		rows[i].pc = t->pc;
 		rows[i].sp = t->sp;
 		symbolize(p, &rows[i]);
@@ -429,6 +522,11 @@ int gpm_cmd_info(int argc, char **argv)
 	gpm_strbuf_deinit(&sb);
 	free(rows);
 	gpm_incident_destroy(inc);
-	gpm_process_destroy(p);
+	if (p == &bare) {
+		gpm_core_destroy(bare.core);
+		free(bare.exe_why);
+	} else {
+		gpm_process_destroy(p);
+	}
 	return status;
 }

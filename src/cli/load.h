@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "base/sha256.h"
+#include "goroutines/process.h"
 #include "model/incident.h"
 
 struct gpm_source;
@@ -47,6 +48,9 @@ struct gpm_cli_core_options {
 extern struct gpm_cli_core_options gpm_cli_core_options;
 /* A core and its executable, read into one incident (owned by the caller); src taken over. */
 struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident **out);
+/* The options for opening a core's process: --exe and --force, the search path GOPM_EXE_PATH
+ * and the .build-id tree under GOPM_DEBUG_ROOT (default /usr/lib/debug). */
+struct gpm_process_options gpm_cli_process_options(void);
 
 /* Consumes --exe EXE, --force, --all-frames, --system at argv[*i] into gpm_cli_core_options; false
  * when argv[*i] is none of them. *status becomes GPM_EXIT_USAGE when a value is missing. */

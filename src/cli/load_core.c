@@ -56,12 +56,21 @@ static void heap_holders(struct gpm_incident *inc, const struct gpm_heap *h)
 	}
 }
 
-struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident **out)
+struct gpm_process_options gpm_cli_process_options(void)
 {
-	struct gpm_process_options po = {
+	const char *debug_root = getenv("GOPM_DEBUG_ROOT");
+	const char *search = getenv("GOPM_EXE_PATH");
+	return (struct gpm_process_options){
 	    .exe_path = gpm_cli_core_options.exe_path,
 	    .force = gpm_cli_core_options.force,
+	    .search_path = search && *search ? search : NULL,
+	    .debug_root = debug_root ? (*debug_root ? debug_root : NULL) : "/usr/lib/debug",
 	};
+}
+
+struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident **out)
+{
+	struct gpm_process_options po = gpm_cli_process_options();
 	char *path = strdup(src->path);
 	if (!path) {
 		gpm_source_destroy(src);

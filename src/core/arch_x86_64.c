@@ -118,5 +118,12 @@ const struct gpm_arch_ops gpm_arch_x86_64 = {
     .sp_reg = R_RSP,
     .fp_reg = R_RBP,
     .tls_reg = R_FS_BASE,
+    .g_reg = -1,
+    .lr_reg = -1,
+    .stack_align = 8,
+    // rt_sigframe { pretcode; struct ucontext uc { flags, link, stack_t (24), mcontext { r8..r15,
+    // rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip ... } } }: from &uc, which is the unwinder's
+    // fp of the handler (the sp above the return address pretcode).
+    .sigframe = {.pc = 40 + 16 * 8, .sp = 40 + 15 * 8, .fp = 40 + 10 * 8, .lr = GPM_ARCH_NO_REG},
     .parse_prstatus = x86_64_parse_prstatus,
 };

@@ -58,6 +58,7 @@ struct gpm_core {
 	GPM_VEC(char *) warnings;
 	size_t warnings_dropped;
 	bool have_siginfo, have_psinfo;
+	bool by_gdb; // a "GDB" note (gdb's target description): written by gcore
 	struct gpm_core_siginfo siginfo;
 	struct gpm_core_psinfo psinfo;
 	char *execfn;
@@ -145,6 +146,19 @@ static void parse_prstatus(struct gpm_core *core, const struct gpm_elf_note *n)
 	t->sp = st.regs.v[a->sp_reg];
 	t->bp = st.regs.v[a->fp_reg];
 	t->tls = a->tls_reg >= 0 ? st.regs.v[a->tls_reg] : 0;
+}
+
+/* The thread pointer of the thread whose NT_PRSTATUS came last (NT_ARM_TLS on arm64). */
+static void parse_tls_note(struct gpm_core *core, const struct gpm_elf_note *n)
+{
+	const struct gpm_arch_ops *a = core->arch;
+	uint64_t tp;
+	struct gpm_cursor c;
+	gpm_cursor_init(&c, n->desc, n->descsz);
+	if (!core->threads.len || a->tls_reg < 0 || !gpm_cursor_u64(&c, &tp))
+		return;
+	struct gpm_core_thread *t = &core->threads.v[core->threads.len - 1];
+	t->regs.v[a->tls_reg] = t->status.regs.v[a->tls_reg] = t->tls = tp;
 }
 
 static bool is_fault_signal(int32_t signo)
@@ -315,9 +329,15 @@ static void parse_notes(struct gpm_core *core, const uint8_t *data, size_t size,
 			core_warn(core, "more than %d notes: the rest are ignored", CORE_MAX_NOTES);
 			return;
 		}
+		if (gpm_elf_note_named(&n, "GDB"))
+			core->by_gdb = true;
 		if (!gpm_elf_note_named(&n, "CORE") && !gpm_elf_note_named(&n, "LINUX"))
 			continue;
 		bool linux_note = n.name[0] == 'L';
+		if (core->arch->tls_note && n.type == core->arch->tls_note && linux_note) {
+			parse_tls_note(core, &n);
+			continue;
+		}
 		switch (n.type) {
 		case NT_PRSTATUS:
 			if (!linux_note)
@@ -507,6 +527,18 @@ static void core_find_exe_mapping(struct gpm_core *core)
 	}
 }
 
+/* Cores without NT_SIGINFO (qemu-user's, old kernels'): the signal from the dumping thread's
+ * NT_PRSTATUS (pr_cursig, pr_info), without an address or a sender. */
+static void core_siginfo_from_prstatus(struct gpm_core *core)
+{
+	const struct gpm_core_thread *t = gpm_core_signal_thread(core);
+	if (core->have_siginfo || !t || !t->signal)
+		return;
+	core->siginfo.signo = t->signal;
+	core->siginfo.code = t->status.info_signo == t->signal ? t->status.info_code : 0;
+	core->have_siginfo = true;
+}
+
 static void core_read_execfn(struct gpm_core *core)
 {
 	uint64_t addr;
@@ -544,6 +576,7 @@ struct gpm_error *gpm_core_from_source(struct gpm_source *src, struct gpm_core *
 	}
 	core_find_exe_mapping(core);
 	core_read_execfn(core);
+	core_siginfo_from_prstatus(core);
 	if (core->warnings_dropped) {
 		char *msg, **slot;
 		if (asprintf(&msg, "%zu more warnings", core->warnings_dropped) >= 0) {
@@ -652,6 +685,43 @@ const struct gpm_core_thread *gpm_core_signal_thread(const struct gpm_core *core
 		if (core->threads.v[i].signal != 0)
 			return &core->threads.v[i];
 	return core->threads.len ? &core->threads.v[0] : NULL;
+}
+
+/* The signals whose default action dumps core (signal(7)); Linux x86/arm64 numbers. */
+static bool is_core_signal(int32_t signo)
+{
+	switch (signo) {
+	case 3:  // SIGQUIT
+	case 4:  // SIGILL
+	case 5:  // SIGTRAP
+	case 6:  // SIGABRT
+	case 7:  // SIGBUS
+	case 8:  // SIGFPE
+	case 11: // SIGSEGV
+	case 24: // SIGXCPU
+	case 25: // SIGXFSZ
+	case 31: // SIGSYS
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool gpm_core_is_snapshot(const struct gpm_core *core, int *signo)
+{
+	int32_t sig = core->have_siginfo ? core->siginfo.signo : 0;
+	for (size_t i = 0; !sig && i < core->threads.len; i++)
+		sig = core->threads.v[i].signal;
+	if (signo)
+		*signo = sig;
+	// The kernel writes a core only for a signal that dumps core. gdb records whatever
+	// stopped the process: the SIGSTOP of its attach, a breakpoint's SIGTRAP, or nothing.
+	return !is_core_signal(sig) || (core->by_gdb && sig == 5);
+}
+
+bool gpm_core_by_gdb(const struct gpm_core *core)
+{
+	return core->by_gdb;
 }
 
 const struct gpm_core_siginfo *gpm_core_siginfo(const struct gpm_core *core)

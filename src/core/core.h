@@ -37,7 +37,8 @@ struct gpm_core_thread {
 	struct gpm_arch_prstatus status; /* everything else NT_PRSTATUS said */
 };
 
-/* NT_SIGINFO (the kernel's siginfo_t for the signal that killed the process). */
+/* NT_SIGINFO (the kernel's siginfo_t for the signal that killed the process); without that
+ * note (qemu-user's cores), signo and code from the dumping thread's NT_PRSTATUS. */
 struct gpm_core_siginfo {
 	int32_t signo, code, errno_value;
 	bool has_addr; /* SIGSEGV, SIGBUS, SIGILL, SIGFPE: addr is the faulting address */
@@ -95,6 +96,17 @@ const struct gpm_core_thread *gpm_core_signal_thread(const struct gpm_core *core
 /* NULL when the note is absent. */
 const struct gpm_core_siginfo *gpm_core_siginfo(const struct gpm_core *core);
 const struct gpm_core_psinfo *gpm_core_psinfo(const struct gpm_core *core);
+
+/*
+ * Whether the core is a snapshot of a live process rather than a record of its death: the
+ * signal it records (NT_SIGINFO, else the threads' pr_cursig) is not one whose default
+ * action dumps core — gdb's gcore records the SIGSTOP it stopped the process with, or
+ * nothing — or it is the SIGTRAP of a breakpoint in a core gdb wrote. *signo (may be NULL)
+ * gets that signal (0: none recorded).
+ */
+bool gpm_core_is_snapshot(const struct gpm_core *core, int *signo);
+/* True when gdb wrote the core (gcore, generate-core-file): it carries a "GDB" note. */
+bool gpm_core_by_gdb(const struct gpm_core *core);
 
 size_t gpm_core_file_count(const struct gpm_core *core);
 const struct gpm_core_file *gpm_core_file_at(const struct gpm_core *core, size_t i);

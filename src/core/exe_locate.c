@@ -6,13 +6,18 @@
  */
 #include "core/exe_locate.h"
 
+#include <dirent.h>
 #include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "base/cursor.h"
 #include "base/strbuf.h"
@@ -26,6 +31,13 @@ enum {
 	LOCATE_MAX_BUILD_ID = 1024, // bytes of a build-id note desc
 	LOCATE_MAX_CANDIDATES = 16,
 	LOCATE_HEADER_PAGE = 4096, // bytes of the dumped header page compared
+	// Go's linker puts .note.gnu.build-id right after .note.go.buildid, outside the PT_NOTE
+	// (Go 1.24+): notes are read this many bytes past the segment when they are there.
+	LOCATE_NOTE_SLACK = 64,
+	LOCATE_PROBE_HEAD = 4096,        // bytes read first from a file in a search directory
+	LOCATE_PROBE_ZST = 64 << 10,     // bytes of a .zst file decompressed to find its notes
+	LOCATE_MAX_DIR_ENTRIES = 100000, // entries of one search directory looked at
+	LOCATE_MAX_SEARCH_DIRS = 64,
 };
 
 /* Where the executable's file offset 0 is in the process; false when unknown. */
@@ -124,14 +136,23 @@ struct gpm_error *gpm_core_build_ids(const struct gpm_core *core, char **gnu_hex
 		if (type != PT_NOTE || filesz == 0 || filesz > LOCATE_MAX_NOTE ||
 		    __builtin_add_overflow(base, offset, &note_addr))
 			continue;
-		uint8_t *buf = malloc((size_t)filesz);
+		uint8_t *buf = malloc((size_t)filesz + LOCATE_NOTE_SLACK);
 		if (!buf) {
 			err = &gpm_error_nomem;
 			goto out;
 		}
-		e = gpm_core_read(core, note_addr, buf, (size_t)filesz);
+		// The slack may run past the dumped page: a GNU build-id note of 20 bytes (36 in
+		// all) ends exactly there in Go's layout.
+		static const size_t slack[] = {LOCATE_NOTE_SLACK, 36, 0};
+		size_t len = 0;
+		for (size_t k = 0; k < 3; k++) {
+			gpm_error_destroy(e);
+			len = (size_t)filesz + slack[k];
+			if (!(e = gpm_core_read(core, note_addr, buf, len)))
+				break;
+		}
 		if (!e)
-			err = scan_notes(buf, (size_t)filesz, align, &gnu, &go);
+			err = scan_notes(buf, len, align, &gnu, &go);
 		gpm_error_destroy(e);
 		free(buf);
 		if (err)
@@ -328,6 +349,142 @@ static void collect_candidates(const struct gpm_core *core, struct candidates *c
 	free(core_path);
 }
 
+/*
+ * Build ids of a file in a search directory, read cheaply: the ELF header, the program
+ * headers and the PT_NOTE segments only (a .zst file: its first LOCATE_PROBE_ZST bytes
+ * decompressed). Anything that is not a 64-bit little-endian ELF file of the machine is
+ * skipped after reading its first page. False when the file has no build id to compare.
+ */
+struct probe {
+	uint8_t *buf;
+	size_t len;
+	int fd; // plain files: notes beyond buf are read from here; -1 for .zst
+};
+
+static bool probe_zst(int fd, struct probe *pr)
+{
+	uint8_t *in = malloc(LOCATE_PROBE_ZST);
+	uint8_t *out = malloc(LOCATE_PROBE_ZST);
+	ZSTD_DStream *ds = ZSTD_createDStream();
+	ssize_t n = in ? pread(fd, in, LOCATE_PROBE_ZST, 0) : -1;
+	bool ok = false;
+	if (out && ds && n > 0) {
+		ZSTD_DCtx_setParameter(ds, ZSTD_d_windowLogMax, 31);
+		ZSTD_inBuffer ib = {in, (size_t)n, 0};
+		ZSTD_outBuffer ob = {out, LOCATE_PROBE_ZST, 0};
+		while (ob.pos < ob.size && ib.pos < ib.size) {
+			size_t r = ZSTD_decompressStream(ds, &ob, &ib);
+			if (ZSTD_isError(r) || r == 0)
+				break;
+		}
+		pr->buf = out;
+		pr->len = ob.pos;
+		pr->fd = -1;
+		ok = ob.pos > 0;
+	}
+	ZSTD_freeDStream(ds);
+	free(in);
+	if (!ok)
+		free(out);
+	return ok;
+}
+
+static bool probe_ids(const char *path, uint16_t machine, char **gnu, char **go)
+{
+	*gnu = *go = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	struct probe pr = {.fd = fd};
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr))
+		goto out;
+	pr.buf = malloc(LOCATE_PROBE_HEAD);
+	ssize_t n = pr.buf ? pread(fd, pr.buf, LOCATE_PROBE_HEAD, 0) : -1;
+	if (n < (ssize_t)sizeof(Elf64_Ehdr))
+		goto out;
+	pr.len = (size_t)n;
+	static const uint8_t zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
+	if (memcmp(pr.buf, zstd_magic, 4) == 0) {
+		free(pr.buf);
+		pr.buf = NULL;
+		if (!probe_zst(fd, &pr))
+			goto out;
+	}
+	const uint8_t *b = pr.buf;
+	if (pr.len < sizeof(Elf64_Ehdr) || memcmp(b, ELFMAG, SELFMAG) != 0 ||
+	    b[EI_CLASS] != ELFCLASS64 || b[EI_DATA] != ELFDATA2LSB)
+		goto out;
+	struct gpm_cursor c;
+	gpm_cursor_init(&c, b, pr.len);
+	uint16_t mach, phentsize, phnum;
+	uint64_t phoff;
+	gpm_cursor_seek(&c, 18);
+	gpm_cursor_u16(&c, &mach);
+	gpm_cursor_seek(&c, 32);
+	gpm_cursor_u64(&c, &phoff);
+	gpm_cursor_seek(&c, 54);
+	gpm_cursor_u16(&c, &phentsize);
+	gpm_cursor_u16(&c, &phnum);
+	if (mach != machine || phentsize < sizeof(Elf64_Phdr) || phnum > LOCATE_MAX_PHNUM)
+		goto out;
+	for (unsigned i = 0; i < phnum && !(*gnu && *go); i++) {
+		uint64_t at;
+		if (__builtin_add_overflow(phoff, (uint64_t)i * phentsize, &at) || at > pr.len ||
+		    pr.len - at < sizeof(Elf64_Phdr))
+			break; // program headers beyond the head: not worth more reads
+		uint32_t type;
+		uint64_t offset, filesz, align;
+		gpm_cursor_init(&c, b + at, sizeof(Elf64_Phdr));
+		gpm_cursor_u32(&c, &type);
+		gpm_cursor_seek(&c, 8);
+		gpm_cursor_u64(&c, &offset);
+		gpm_cursor_seek(&c, 32);
+		gpm_cursor_u64(&c, &filesz);
+		gpm_cursor_seek(&c, 48);
+		gpm_cursor_u64(&c, &align);
+		if (type != PT_NOTE || filesz == 0 || filesz > LOCATE_MAX_NOTE)
+			continue;
+		if (offset <= pr.len && pr.len - offset >= filesz) {
+			uint64_t len = filesz + LOCATE_NOTE_SLACK;
+			if (len > pr.len - offset)
+				len = pr.len - offset;
+			if (scan_notes(b + offset, (size_t)len, align, gnu, go))
+				break;
+		} else if (pr.fd >= 0) {
+			uint8_t *nb = malloc((size_t)filesz);
+			if (nb && pread(fd, nb, (size_t)filesz, (off_t)offset) == (ssize_t)filesz &&
+			    scan_notes(nb, (size_t)filesz, align, gnu, go)) {
+				free(nb);
+				break;
+			}
+			free(nb);
+		}
+	}
+out:
+	free(pr.buf);
+	close(fd);
+	if (*gnu || *go)
+		return true;
+	return false;
+}
+
+/* Whether the build ids of a probed file are those of the core. */
+static bool ids_match(const char *core_gnu, const char *core_go, const char *gnu, const char *go)
+{
+	if (core_gnu && gnu)
+		return strcmp(core_gnu, gnu) == 0;
+	if (core_go && go)
+		return strcmp(core_go, go) == 0;
+	return false;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static char *safe(const char *s)
 {
 	return gpm_safe_strndup(s, strlen(s));
@@ -354,8 +511,10 @@ static struct gpm_error *try_exe(const struct gpm_core *core, const char *path, 
 	uint64_t bias = 0;
 	if (gpm_exe_machine(exe) != gpm_core_machine(core)) {
 		*verdict = VERDICT_MISMATCH;
-		if (asprintf(detail, "ELF machine %u, core has %u", gpm_exe_machine(exe),
-		             gpm_core_machine(core)) < 0) {
+		char eb[32], cb[32];
+		if (asprintf(detail, "an %s executable, the core is of an %s process",
+		             gpm_arch_machine_name(gpm_exe_machine(exe), eb, sizeof(eb)),
+		             gpm_arch_machine_name(gpm_core_machine(core), cb, sizeof(cb))) < 0) {
 			gpm_exe_destroy(exe);
 			return &gpm_error_nomem;
 		}
@@ -385,116 +544,302 @@ static struct gpm_error *set_why(char **why, const char *fmt, ...)
 	return r < 0 ? &gpm_error_nomem : NULL;
 }
 
+/* What the search has found so far: the match, else the first unverified candidate (kept
+ * open), else the first mismatch (its detail); and the names tried, for the error. */
+struct search {
+	const struct gpm_core *core;
+	const char *gnu, *go; // the core's build ids
+	struct gpm_exe *exe;
+	uint64_t bias;
+	char *detail;
+	const char *source;
+	char *path;
+	struct gpm_exe *fallback;
+	uint64_t fallback_bias;
+	char *fallback_detail, *fallback_path;
+	const char *fallback_source;
+	char *mismatch_detail, *mismatch_path;
+	struct gpm_strbuf tried;
+	size_t ntried;
+	struct gpm_error *err; // out of memory only
+};
+
+/* Opens and checks one candidate; true when the search is over (a match, or no memory). */
+static bool consider(struct search *s, const char *path, const char *source)
+{
+	if (s->ntried++ < 24) {
+		char *p = safe(path);
+		if (s->tried.len)
+			gpm_strbuf_puts(&s->tried, ", ");
+		gpm_strbuf_puts(&s->tried, p ? p : "?");
+		free(p);
+	} else if (s->ntried == 25) {
+		gpm_strbuf_puts(&s->tried, ", ...");
+	}
+	struct gpm_exe *cand;
+	uint64_t cand_bias;
+	char *cand_detail = NULL;
+	enum verdict verdict;
+	struct gpm_error *e =
+	    try_exe(s->core, path, s->gnu, s->go, &cand, &cand_bias, &verdict, &cand_detail);
+	if (e) {
+		if (e->code == GPM_ERR_NOMEM) {
+			s->err = e;
+			return true;
+		}
+		gpm_error_destroy(e);
+		return false;
+	}
+	if (verdict == VERDICT_MATCH) {
+		s->exe = cand;
+		s->bias = cand_bias;
+		s->detail = cand_detail;
+		s->source = source;
+		if (!(s->path = strdup(path)))
+			s->err = &gpm_error_nomem;
+		return true;
+	}
+	if (verdict == VERDICT_UNVERIFIED && !s->fallback) {
+		s->fallback = cand;
+		s->fallback_bias = cand_bias;
+		s->fallback_detail = cand_detail;
+		s->fallback_source = source;
+		if (!(s->fallback_path = strdup(path)))
+			s->err = &gpm_error_nomem;
+		return s->err != NULL;
+	}
+	if (verdict == VERDICT_MISMATCH && !s->mismatch_detail) {
+		s->mismatch_detail = cand_detail;
+		if (!(s->mismatch_path = strdup(path)))
+			s->err = &gpm_error_nomem;
+	} else {
+		free(cand_detail);
+	}
+	gpm_exe_destroy(cand);
+	return s->err != NULL;
+}
+
+/*
+ * Searches one directory: first the names the core gives (the executable's base name, the
+ * command), then, when the core holds a build id, every regular file whose ELF notes carry
+ * the same id. Only headers and notes are read, so a directory of thousands of files (or of
+ * anything) costs one small read per file.
+ */
+static bool search_dir(struct search *s, const char *dir)
+{
+	struct candidates cs = {.n = 0};
+	const struct gpm_core_psinfo *ps = gpm_core_psinfo(s->core);
+	add_beside(&cs, dir, gpm_core_exe_mapping(s->core, NULL), "search directory");
+	add_beside(&cs, dir, gpm_core_execfn(s->core), "search directory");
+	add_beside(&cs, dir, ps ? ps->fname : NULL, "search directory");
+	bool done = false;
+	for (size_t i = 0; i < cs.n && !done; i++)
+		if (access(cs.v[i].path, F_OK) == 0)
+			done = consider(s, cs.v[i].path, "search directory, by name");
+	for (size_t i = 0; i < cs.n; i++)
+		free(cs.v[i].path);
+	if (done || (!s->gnu && !s->go))
+		return done;
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	struct dirent *e;
+	size_t seen = 0;
+	while (!done && (e = readdir(d)) && seen++ < LOCATE_MAX_DIR_ENTRIES) {
+		if (e->d_name[0] == '.' ||
+		    (e->d_type != DT_REG && e->d_type != DT_LNK && e->d_type != DT_UNKNOWN))
+			continue;
+		char *path;
+		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0) {
+			s->err = &gpm_error_nomem;
+			break;
+		}
+		char *gnu = NULL, *go = NULL;
+		if (probe_ids(path, gpm_core_machine(s->core), &gnu, &go) &&
+		    ids_match(s->gnu, s->go, gnu, go))
+			done = consider(s, path, "search directory, by build id");
+		free(gnu);
+		free(go);
+		free(path);
+	}
+	closedir(d);
+	return done || s->err;
+}
+
+/* root/.build-id/xx/yyyy and yyyy.debug, for the core's GNU build id. */
+static bool search_build_id_tree(struct search *s, const char *root)
+{
+	size_t n = s->gnu ? strlen(s->gnu) : 0;
+	if (n < 4 || !root)
+		return false;
+	static const char *const suffixes[] = {"", ".debug"};
+	for (size_t i = 0; i < 2; i++) {
+		char *path;
+		if (asprintf(&path, "%s/.build-id/%.2s/%s%s", root, s->gnu, s->gnu + 2,
+		             suffixes[i]) < 0) {
+			s->err = &gpm_error_nomem;
+			return true;
+		}
+		bool done = access(path, F_OK) == 0 && consider(s, path, ".build-id tree");
+		free(path);
+		if (done)
+			return true;
+	}
+	return false;
+}
+
+/* Splits a colon-separated list into at most LOCATE_MAX_SEARCH_DIRS directories. */
+static size_t split_path(char *list, char **dirs)
+{
+	size_t n = 0;
+	for (char *save = NULL, *t = strtok_r(list, ":", &save); t && n < LOCATE_MAX_SEARCH_DIRS;
+	     t = strtok_r(NULL, ":", &save))
+		if (*t)
+			dirs[n++] = t;
+	return n;
+}
+
+static void search_deinit(struct search *s)
+{
+	gpm_exe_destroy(s->exe);
+	gpm_exe_destroy(s->fallback);
+	free(s->detail);
+	free(s->path);
+	free(s->fallback_detail);
+	free(s->fallback_path);
+	free(s->mismatch_detail);
+	free(s->mismatch_path);
+	gpm_strbuf_deinit(&s->tried);
+}
+
+/* The error when nothing matched: what was tried and the build ids to look for. */
+static struct gpm_error *not_found_error(const struct search *s)
+{
+	const char *core_path = gpm_core_path(s->core) ? gpm_core_path(s->core) : "core";
+	char *cp = safe(core_path);
+	struct gpm_strbuf ids = GPM_STRBUF_INIT;
+	if (s->gnu)
+		gpm_strbuf_printf(&ids, "; the core's GNU build id is %s", s->gnu);
+	if (s->go) {
+		gpm_strbuf_puts(&ids,
+		                s->gnu ? ", its Go build id " : "; the core's Go build id is ");
+		gpm_strbuf_append_safe(&ids, s->go, strlen(s->go));
+	}
+	if (!s->gnu && !s->go)
+		gpm_strbuf_puts(&ids, "; the core holds no build id");
+	struct gpm_error *err = gpm_error_create(
+	    GPM_ERR_NOT_FOUND,
+	    "no executable found for %s (tried: %s)%s; give it with --exe FILE or DIR, or "
+	    "GOPM_EXE_PATH",
+	    cp ? cp : "core", s->tried.len ? gpm_strbuf_str(&s->tried) : "none",
+	    ids.len ? gpm_strbuf_str(&ids) : "");
+	gpm_strbuf_deinit(&ids);
+	free(cp);
+	return err;
+}
+
+struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
+                                      const struct gpm_exe_locate_options *o,
+                                      struct gpm_exe **exe_out, uint64_t *bias_out, char **why)
+{
+	static const struct gpm_exe_locate_options none;
+	if (!o)
+		o = &none;
+	char *gnu = NULL, *go = NULL;
+	struct gpm_error *err = gpm_core_build_ids(core, &gnu, &go);
+	if (err)
+		return err;
+	struct search s = {.core = core, .gnu = gnu, .go = go, .tried = GPM_STRBUF_INIT};
+	bool exe_dir = is_dir(o->exe_path);
+
+	if (o->exe_path && !exe_dir) {
+		enum verdict verdict;
+		char *detail = NULL, *safe_path = NULL;
+		struct gpm_exe *exe = NULL;
+		uint64_t bias = 0;
+		err = try_exe(core, o->exe_path, gnu, go, &exe, &bias, &verdict, &detail);
+		if (!err && verdict == VERDICT_MISMATCH && !o->force)
+			err = mismatch_error(o->exe_path, detail);
+		if (!err) {
+			safe_path = safe(o->exe_path);
+			err = set_why(why, "%s (given%s): %s", safe_path ? safe_path : "executable",
+			              verdict == VERDICT_MISMATCH ? ", forced despite a mismatch"
+			                                          : "",
+			              detail);
+		}
+		free(detail);
+		free(safe_path);
+		if (!err) {
+			*exe_out = exe;
+			*bias_out = bias;
+		} else {
+			gpm_exe_destroy(exe);
+		}
+		goto out;
+	}
+
+	// The core's own candidates, then the search directories, then the .build-id tree.
+	struct candidates cs = {.n = 0};
+	collect_candidates(core, &cs);
+	bool done = false;
+	for (size_t i = 0; i < cs.n && !done; i++)
+		done = consider(&s, cs.v[i].path, cs.v[i].source);
+	for (size_t i = 0; i < cs.n; i++)
+		free(cs.v[i].path);
+	if (!done && exe_dir)
+		done = search_dir(&s, o->exe_path);
+	if (!done && o->search_path) {
+		char *list = strdup(o->search_path);
+		char *dirs[LOCATE_MAX_SEARCH_DIRS];
+		if (!list) {
+			s.err = &gpm_error_nomem;
+			done = true;
+		}
+		size_t nd = list ? split_path(list, dirs) : 0;
+		for (size_t i = 0; i < nd && !done; i++)
+			done = search_dir(&s, dirs[i]);
+		free(list);
+	}
+	if (!done && o->debug_root)
+		done = search_build_id_tree(&s, o->debug_root);
+
+	if ((err = s.err)) {
+		s.err = NULL;
+	} else if (s.exe) {
+		char *p = safe(s.path);
+		err = set_why(why, "%s (from %s): %s", p ? p : "executable", s.source, s.detail);
+		free(p);
+		if (!err) {
+			*exe_out = s.exe;
+			*bias_out = s.bias;
+			s.exe = NULL;
+		}
+	} else if (s.fallback) {
+		char *p = safe(s.fallback_path);
+		err = set_why(why, "%s (from %s): %s", p ? p : "executable", s.fallback_source,
+		              s.fallback_detail);
+		free(p);
+		if (!err) {
+			*exe_out = s.fallback;
+			*bias_out = s.fallback_bias;
+			s.fallback = NULL;
+		}
+	} else if (s.mismatch_detail) {
+		err = mismatch_error(s.mismatch_path, s.mismatch_detail);
+	} else {
+		err = not_found_error(&s);
+	}
+out:
+	search_deinit(&s);
+	free(gnu);
+	free(go);
+	return err;
+}
+
 struct gpm_error *gpm_core_find_exe(const struct gpm_core *core, const char *explicit_path,
                                     bool force, struct gpm_exe **exe_out, uint64_t *bias_out,
                                     char **why)
 {
-	char *gnu = NULL, *go = NULL, *detail = NULL, *safe_path = NULL;
-	struct gpm_exe *exe = NULL;
-	uint64_t bias = 0;
-	enum verdict verdict;
-	struct candidates cs = {.n = 0};
-	struct gpm_strbuf tried = GPM_STRBUF_INIT;
-	struct gpm_error *err = gpm_core_build_ids(core, &gnu, &go);
-	if (err)
-		return err;
-
-	if (explicit_path) {
-		if ((err = try_exe(core, explicit_path, gnu, go, &exe, &bias, &verdict, &detail)))
-			goto out;
-		if (verdict == VERDICT_MISMATCH && !force) {
-			err = mismatch_error(explicit_path, detail);
-			goto out;
-		}
-		safe_path = safe(explicit_path);
-		err = set_why(why, "%s (given%s): %s", safe_path ? safe_path : "executable",
-		              verdict == VERDICT_MISMATCH ? ", forced despite a mismatch" : "",
-		              detail);
-		goto out;
-	}
-
-	collect_candidates(core, &cs);
-	struct gpm_exe *fallback = NULL;
-	uint64_t fallback_bias = 0;
-	size_t fallback_i = 0;
-	char *fallback_detail = NULL, *mismatch_detail = NULL;
-	size_t mismatch_i = 0;
-	for (size_t i = 0; i < cs.n; i++) {
-		struct gpm_exe *cand;
-		uint64_t cand_bias;
-		char *cand_detail = NULL;
-		char *p = safe(cs.v[i].path);
-		if (tried.len)
-			gpm_strbuf_puts(&tried, ", ");
-		gpm_strbuf_puts(&tried, p ? p : "?");
-		free(p);
-		struct gpm_error *e =
-		    try_exe(core, cs.v[i].path, gnu, go, &cand, &cand_bias, &verdict, &cand_detail);
-		if (e) {
-			if (e->code == GPM_ERR_NOMEM) {
-				err = e;
-				break;
-			}
-			gpm_error_destroy(e);
-			continue;
-		}
-		if (verdict == VERDICT_MATCH) {
-			exe = cand;
-			bias = cand_bias;
-			detail = cand_detail;
-			safe_path = safe(cs.v[i].path);
-			err = set_why(why, "%s (from %s): %s", safe_path ? safe_path : "executable",
-			              cs.v[i].source, detail);
-			break;
-		}
-		if (verdict == VERDICT_UNVERIFIED && !fallback) {
-			fallback = cand;
-			fallback_bias = cand_bias;
-			fallback_detail = cand_detail;
-			fallback_i = i;
-			continue;
-		}
-		if (!mismatch_detail) {
-			mismatch_detail = cand_detail;
-			mismatch_i = i;
-		} else {
-			free(cand_detail);
-		}
-		gpm_exe_destroy(cand);
-	}
-	if (!exe && !err && fallback) {
-		exe = fallback;
-		bias = fallback_bias;
-		fallback = NULL;
-		safe_path = safe(cs.v[fallback_i].path);
-		err = set_why(why, "%s (from %s): %s", safe_path ? safe_path : "executable",
-		              cs.v[fallback_i].source, fallback_detail);
-	} else if (!exe && !err && mismatch_detail) {
-		err = mismatch_error(cs.v[mismatch_i].path, mismatch_detail);
-	} else if (!exe && !err) {
-		const char *core_path = gpm_core_path(core) ? gpm_core_path(core) : "core";
-		char *cp = safe(core_path);
-		err = gpm_error_create(
-		    GPM_ERR_NOT_FOUND, "no executable found for %s (tried: %s); give it with --exe",
-		    cp ? cp : "core", tried.len ? gpm_strbuf_str(&tried) : "none");
-		free(cp);
-	}
-	gpm_exe_destroy(fallback);
-	free(fallback_detail);
-	free(mismatch_detail);
-out:
-	for (size_t i = 0; i < cs.n; i++)
-		free(cs.v[i].path);
-	gpm_strbuf_deinit(&tried);
-	free(gnu);
-	free(go);
-	free(detail);
-	free(safe_path);
-	if (err) {
-		gpm_exe_destroy(exe);
-		return err;
-	}
-	*exe_out = exe;
-	*bias_out = bias;
-	return NULL;
+	struct gpm_exe_locate_options o = {.exe_path = explicit_path, .force = force};
+	return gpm_core_locate_exe(core, &o, exe_out, bias_out, why);
 }

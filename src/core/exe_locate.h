@@ -1,9 +1,11 @@
 /*
  * Finding and checking the executable of a core. Candidates come from the core itself (the
  * NT_FILE mapping holding AT_ENTRY, AT_EXECFN, the psinfo command name, and the same base
- * names next to the core file); each is checked against the build ids the core still holds in
- * its copy of the executable's first page (coredump_filter bit 4 dumps ELF headers), and the
- * PIE load bias is computed from where the executable was mapped.
+ * names next to the core file), then from search directories (the same names, then any file
+ * whose ELF notes carry the core's build id: only headers and notes are read, so a directory
+ * of thousands of files stays cheap), then from a .build-id tree; each is checked against the build
+ * ids the core still holds in its copy of the executable's first page (coredump_filter bit 4 dumps
+ * ELF headers), and the PIE load bias is computed from where the executable was mapped.
  */
 #ifndef GPM_CORE_EXE_LOCATE_H
 #define GPM_CORE_EXE_LOCATE_H
@@ -42,5 +44,24 @@ bool gpm_core_exe_bias(const struct gpm_core *core, const struct gpm_exe *exe, u
 struct gpm_error *gpm_core_find_exe(const struct gpm_core *core, const char *explicit_path,
                                     bool force, struct gpm_exe **exe_out, uint64_t *bias_out,
                                     char **why);
+
+struct gpm_exe_locate_options {
+	const char *exe_path;    /* a file: used and verified (as explicit_path above); a
+	                            directory: searched after the core's own candidates */
+	bool force;              /* use a file exe_path even when its build id differs */
+	const char *search_path; /* colon-separated directories searched next (GOPM_EXE_PATH);
+	                            NULL none */
+	const char *debug_root;  /* searched last: DEBUG_ROOT/.build-id/xx/yyyy(.debug) for the
+	                            core's GNU build id ("/usr/lib/debug"); NULL none */
+};
+
+/*
+ * gpm_core_find_exe with search directories. When nothing matches: GPM_ERR_MISMATCH naming a
+ * candidate whose build id differs, else GPM_ERR_NOT_FOUND listing what was tried and the
+ * core's build ids (what to look for).
+ */
+struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
+                                      const struct gpm_exe_locate_options *o,
+                                      struct gpm_exe **exe_out, uint64_t *bias_out, char **why);
 
 #endif

@@ -148,6 +148,90 @@ static struct gpm_error *mem_fill_from_exe(struct gpm_memory *mem, const struct 
 	return NULL;
 }
 
+/*
+ * Adds the parts of [start, end) that no core segment covers, from the executable's bytes at
+ * file offset foff (for start) onwards. The core's segments are sorted by vaddr.
+ */
+static struct gpm_error *mem_add_exe_gaps(struct gpm_memory *mem, const struct gpm_core *core,
+                                          const struct gpm_exe *exe, uint64_t start, uint64_t end,
+                                          uint64_t foff, uint32_t prot)
+{
+	struct gpm_error *err;
+	uint64_t cur = start;
+	for (size_t i = 0; i < gpm_core_segment_count(core) && cur < end; i++) {
+		const struct gpm_core_segment *s = gpm_core_segment_at(core, i);
+		uint64_t se = s->vaddr + s->memsz; // no overflow: checked by the core reader
+		if (se <= cur)
+			continue;
+		if (s->vaddr >= end)
+			break;
+		if (s->vaddr > cur &&
+		    (err = mem_add_exe_bytes(mem, exe, cur, s->vaddr, foff + (cur - start), prot)))
+			return err;
+		cur = se;
+	}
+	if (cur < end)
+		return mem_add_exe_bytes(mem, exe, cur, end, foff + (cur - start), prot);
+	return NULL;
+}
+
+/*
+ * Serves what the core holds no segment for at all from the executable: gdb's gcore writes
+ * no PT_LOAD for read-only file-backed mappings (the executable's rodata, a PIE's headers),
+ * only their NT_FILE entries. Ranges come from the NT_FILE entries of the executable's own
+ * path (the mapping the core says holds AT_ENTRY; no other file a core names is ever opened:
+ * a hostile core could name any path), else from the executable's PT_LOADs at the load bias.
+ * Only bytes of non-writable PT_LOADs are served: a writable mapping the core does not hold
+ * may have changed since it was read from the file.
+ */
+static struct gpm_error *mem_fill_unmapped(struct gpm_memory *mem, const struct gpm_core *core,
+                                           const struct gpm_exe *exe, uint64_t bias)
+{
+	struct gpm_error *err;
+	const char *exe_path = gpm_core_exe_mapping(core, NULL);
+	bool by_file = false;
+	for (size_t i = 0; exe_path && i < gpm_core_file_count(core); i++) {
+		const struct gpm_core_file *f = gpm_core_file_at(core, i);
+		if (strcmp(f->path, exe_path) != 0 || f->end <= f->start)
+			continue;
+		by_file = true;
+		uint64_t fend;
+		if (__builtin_add_overflow(f->offset, f->end - f->start, &fend))
+			continue;
+		for (size_t k = 0; k < gpm_exe_segment_count(exe); k++) {
+			const struct gpm_exe_segment *p = gpm_exe_segment_at(exe, k);
+			uint64_t pend;
+			if (p->type != PT_LOAD || (p->flags & PF_W) ||
+			    __builtin_add_overflow(p->offset, p->filesz, &pend))
+				continue;
+			uint64_t lo = p->offset > f->offset ? p->offset : f->offset;
+			uint64_t hi = pend < fend ? pend : fend;
+			if (lo >= hi)
+				continue;
+			uint64_t start = f->start + (lo - f->offset);
+			if ((err = mem_add_exe_gaps(mem, core, exe, start, start + (hi - lo), lo,
+			                            prot_of(p->flags))))
+				return err;
+		}
+	}
+	if (by_file)
+		return NULL;
+	for (size_t k = 0; k < gpm_exe_segment_count(exe); k++) {
+		const struct gpm_exe_segment *p = gpm_exe_segment_at(exe, k);
+		uint64_t start, end, fend;
+		uint64_t n = p->filesz < p->memsz ? p->filesz : p->memsz;
+		if (p->type != PT_LOAD || (p->flags & PF_W) ||
+		    __builtin_add_overflow(p->vaddr, bias, &start) ||
+		    __builtin_add_overflow(start, n, &end) ||
+		    __builtin_add_overflow(p->offset, n, &fend))
+			continue;
+		if ((err = mem_add_exe_gaps(mem, core, exe, start, end, p->offset,
+		                            prot_of(p->flags))))
+			return err;
+	}
+	return NULL;
+}
+
 struct gpm_error *gpm_memory_create(const struct gpm_core *core, const struct gpm_exe *exe,
                                     uint64_t exe_bias, struct gpm_memory **out)
 {
@@ -171,6 +255,8 @@ struct gpm_error *gpm_memory_create(const struct gpm_core *core, const struct gp
 		                             prot)))
 			goto fail;
 	}
+	if (exe && (err = mem_fill_unmapped(mem, core, exe, exe_bias)))
+		goto fail;
 	mem_finish(mem);
 	*out = mem;
 	return NULL;

@@ -2,7 +2,8 @@
  * Process memory: the one reader through which every byte of the dumped process is read.
  * It maps address ranges to their bytes: segments the kernel dumped (from the core),
  * file-backed segments it did not dump (text, rodata: from the executable, with the PIE load
- * bias), and .bss-style zero fill. A read that is not fully covered fails with GPM_ERR_FAULT
+ * bias; also where the core has no segment at all, as in gdb's gcore), and .bss-style zero
+ * fill. A read that is not fully covered fails with GPM_ERR_FAULT
  * naming the first missing address. Ranges are kept sorted; lookup is a binary search with a
  * one-entry cache, since reads cluster.
  *

@@ -8,10 +8,12 @@
  */
 #include "dump/dump.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/vec.h"
+#include "dump/race.h"
 
 enum {
 	DEFAULT_MAX_GOROUTINES = 1 << 24,
@@ -74,15 +76,28 @@ struct rawframe {
 	bool has_loc; /* L is known (a location line, or the pc of a non-Go frame) */
 };
 
+/* Kinds of loss, each reported in one warning with the first line numbers. */
+enum lost_kind {
+	LOST_LINE,   /* a line inside or between goroutine blocks that could not be placed */
+	LOST_LOC,    /* a frame without its location line */
+	LOST_CUT,    /* a goroutine cut short by the end of the input */
+	LOST_FRAMES, /* a goroutine header with no frames */
+	LOST_KINDS
+};
+
 struct parser {
 	const char *p, *end;
+	const char *base;         /* the text parsed (line numbers count from here) */
+	const uint32_t *line_map; /* cleaned text's line -> input line; NULL: the same */
+	size_t nlines;
 	const char *name;
 	struct gpm_dump_options o;
 	gpm_dump_snapshot_fn *fn;
 	void *arg;
 	struct gpm_incident *inc;
 	uint32_t nsnapshots;
-	bool any; /* saw anything dump-like */
+	bool any;      /* saw anything dump-like */
+	bool reversed; /* the text was newest-first and was read bottom to top */
 
 	/* snapshot state */
 	bool have_preamble; /* panic / fatal error / signal lines seen */
@@ -91,7 +106,11 @@ struct parser {
 	uint32_t cur_section; /* UINT32_MAX none */
 	bool end_snapshot;    /* "exit status" seen: the next dump line starts a new one */
 	bool warned_args, warned_lines;
-	uint64_t skipped_lines;
+	/* What could not be read, counted, with where the first few were (in the text). */
+	struct lost {
+		uint64_t n;
+		const char *at[5];
+	} lost[LOST_KINDS];
 
 	GPM_VEC(struct fentry) fents;
 	uint32_t *fidx;
@@ -269,6 +288,69 @@ static const char *istr(struct parser *P, const char *s, size_t n)
 	return gpm_incident_str(P->inc, s, n);
 }
 
+/* ---- what could not be read ---- */
+
+static void note_lost(struct parser *P, enum lost_kind k, const char *at)
+{
+	struct lost *l = &P->lost[k];
+	if (l->n < sizeof(l->at) / sizeof(l->at[0]))
+		l->at[l->n] = at;
+	l->n++;
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	return (x > y) - (x < y);
+}
+
+/* The input line numbers of positions at[0..n) (sorted in place), as "12, 40, 41". */
+static void line_numbers(const struct parser *P, const char **at, size_t n, char *buf, size_t size)
+{
+	qsort(at, n, sizeof(*at), cmp_ptr);
+	const char *p = P->base;
+	size_t line = 0, off = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (at[i] < p || at[i] > P->end)
+			continue;
+		for (const char *q; (q = memchr(p, '\n', (size_t)(at[i] - p)));) {
+			line++;
+			p = q + 1;
+		}
+		size_t shown = line + 1;
+		if (P->line_map && line < P->nlines)
+			shown = P->line_map[line];
+		int w = snprintf(buf + off, size - off, "%s%zu", off ? ", " : "", shown);
+		if (w < 0 || (size_t)w >= size - off)
+			break;
+		off += (size_t)w;
+	}
+}
+
+static void report_lost(struct parser *P, struct gpm_incident *inc)
+{
+	static const char *const what[LOST_KINDS][2] = {
+	    [LOST_LINE] = {"line inside the dump could not be placed and was skipped",
+	                   "lines inside the dump could not be placed and were skipped"},
+	    [LOST_LOC] = {"frame has no location line", "frames have no location line"},
+	    [LOST_CUT] = {"goroutine was cut short by the end of the input",
+	                  "goroutines were cut short by the end of the input"},
+	    [LOST_FRAMES] = {"goroutine header has no frames", "goroutine headers have no frames"},
+	};
+	for (int k = 0; k < LOST_KINDS; k++) {
+		struct lost *l = &P->lost[k];
+		if (!l->n)
+			continue;
+		size_t shown = l->n < 5 ? (size_t)l->n : 5;
+		char lines[128];
+		line_numbers(P, l->at, shown, lines, sizeof(lines));
+		gpm_incident_warn(inc, "%llu %s (line%s %s%s)", (unsigned long long)l->n,
+		                  what[k][l->n != 1], shown == 1 ? "" : "s", lines,
+		                  l->n > shown ? ", ..." : "");
+	}
+}
+
 /* ---- snapshots ---- */
 
 static void snapshot_reset_state(struct parser *P)
@@ -279,7 +361,7 @@ static void snapshot_reset_state(struct parser *P)
 	P->cur_section = UINT32_MAX;
 	P->end_snapshot = false;
 	P->warned_args = P->warned_lines = false;
-	P->skipped_lines = 0;
+	memset(P->lost, 0, sizeof(P->lost));
 	P->fents.len = 0;
 	if (P->fidx)
 		memset(P->fidx, 0, P->fidx_cap * sizeof(*P->fidx));
@@ -330,11 +412,14 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 		return NULL;
 	struct gpm_incident *inc = P->inc;
 	P->inc = NULL;
-	if (P->skipped_lines)
-		gpm_incident_warn(inc,
-		                  "%llu lines inside goroutine blocks were not understood "
-		                  "and skipped",
-		                  (unsigned long long)P->skipped_lines);
+	report_lost(P, inc);
+	if (inc->kind == GPM_INPUT_PPROF1 && inc->pprof_total != inc->goroutines.len &&
+	    inc->goroutines.len < P->o.max_goroutines)
+		gpm_incident_warn(inc, "the profile counts %llu goroutines but %zu were read",
+		                  (unsigned long long)inc->pprof_total, inc->goroutines.len);
+	if (P->reversed)
+		gpm_incident_warn(inc, "the log was newest-first (lines in reverse order): read "
+		                       "bottom to top");
 	if (inc->crash.kind == GPM_FATAL_NONE && inc->crash.panics.len)
 		inc->crash.kind = GPM_FATAL_PANIC;
 	P->nsnapshots++;
@@ -454,41 +539,28 @@ static bool rhex(const char *s, size_t e, size_t *start, uint64_t *out)
 	return true;
 }
 
-/* Reads " KEY0xHEX" ending at *e (exclusive), backwards. */
-static bool rfield(const char *s, size_t *e, const char *key, size_t klen, uint64_t *out)
-{
-	size_t st;
-	uint64_t v;
-	if (!rhex(s, *e, &st, &v) || st < klen + 1)
-		return false;
-	size_t k = st - klen;
-	if (memcmp(s + k, key, klen) != 0 || s[k - 1] != ' ')
-		return false;
-	*out = v;
-	*e = k - 1;
-	return true;
-}
-
 static void parse_loc(const char *s, size_t n, struct loc *L)
 {
 	memset(L, 0, sizeof(*L));
 	size_t e = n, st;
 	uint64_t v;
-	// The last field is read once: " pc=0x…" of a system traceback, or the "+0x…" offset.
-	bool hex = rhex(s, e, &st, &v);
-	if (hex && st >= 4 && memcmp(s + st - 4, " pc=", 4) == 0) {
-		uint64_t fp, sp, pc;
-		size_t e2 = e;
-		if (rfield(s, &e2, "pc=", 3, &pc) && rfield(s, &e2, "sp=", 3, &sp) &&
-		    rfield(s, &e2, "fp=", 3, &fp)) {
-			L->has_regs = true;
-			L->fp = fp;
-			L->sp = sp;
-			L->pc = pc;
-			e = e2;
-			hex = rhex(s, e, &st, &v);
-		}
+	// Trailing " fp=0x… sp=0x… pc=0x…" of a system traceback, " fp=… sp=…" of Go 1.10 and
+	// older, or " pc=…" alone: any subset in any order, read from the end; then "+0x…".
+	bool hex = rhex(s, e, &st, &v), fp = false, sp = false;
+	for (int k = 0; k < 3 && hex && st >= 4 && s[st - 1] == '=' && s[st - 4] == ' '; k++) {
+		const char *key = s + st - 3;
+		if (key[0] == 'p' && key[1] == 'c')
+			L->pc = v;
+		else if (key[0] == 's' && key[1] == 'p')
+			L->sp = v, sp = true;
+		else if (key[0] == 'f' && key[1] == 'p')
+			L->fp = v, fp = true;
+		else
+			break;
+		e = st - 4;
+		hex = rhex(s, e, &st, &v);
 	}
+	L->has_regs = fp && sp;
 	L->key_len = e;
 	if (hex && st >= 2 && s[st - 1] == '+' && s[st - 2] == ' ') {
 		L->has_off = true;
@@ -1219,6 +1291,92 @@ struct frames_result {
 	uint32_t elided;
 };
 
+/* Lines that start something of their own in parse_text: never junk inside a block. */
+static bool structural(const struct line *l)
+{
+	return STARTS(l, "runtime stack:") || STARTS(l, "panic: ") || STARTS(l, "fatal error: ") ||
+	       STARTS(l, "[signal ") || STARTS(l, "-----") || STARTS(l, "goroutine ") ||
+	       STARTS(l, "exit status ") || STARTS(l, "WARNING: DATA RACE") ||
+	       STARTS(l, "==================") || STARTS(l, "SIG") || STARTS(l, "PC=");
+}
+
+/* "pkg.Func(args)": a Go function line, by shape (the name has a '.' and no blank). */
+static bool go_func_shape(const struct line *l)
+{
+	if (l->n < 4 || l->s[l->n - 1] != ')' || l->s[0] == '\t' || l->s[0] == ' ')
+		return false;
+	const char *lp = memrchr(l->s, '(', l->n - 1);
+	if (!lp || lp == l->s)
+		return false;
+	size_t nl = (size_t)(lp - l->s);
+	return memchr(l->s, '.', nl) && !memchr(l->s, ' ', nl);
+}
+
+/* The line at *p (before end), advancing *p past it. */
+static bool line_at(const char **p, const char *end, struct line *l)
+{
+	if (*p >= end)
+		return false;
+	const char *e = memchr(*p, '\n', (size_t)(end - *p));
+	l->s = *p;
+	l->n = e ? (size_t)(e - *p) : (size_t)(end - *p);
+	l->nl = e != NULL;
+	*p = e ? e + 1 : end;
+	return true;
+}
+
+/* Whether the two lines after the current position are a frame: "f(…)" + "\tFILE:LINE". */
+static bool frame_follows(const struct parser *P)
+{
+	const char *p = P->p;
+	struct line a, b;
+	if (!line_at(&p, P->end, &a) || !go_func_shape(&a) || !line_at(&p, P->end, &b) || b.n < 2 ||
+	    b.s[0] != '\t')
+		return false;
+	struct loc L;
+	parse_loc(b.s + 1, b.n - 1, &L);
+	return L.ok;
+}
+
+/*
+ * A C frame of the cgo symbolizer (runtime/traceback.go printOneCgoTraceback): the function
+ * name as the symbolizer gives it, no parentheses, then "\tFILE:LINE pc=0x…" or "\tpc=0x…"
+ * ("non-Go function" when it has no name). Returns 1 when l was one (consumed), 0 when not.
+ */
+static int c_frame(struct parser *P, const struct line *l)
+{
+	const char *save = P->p;
+	struct line loc;
+	if (!next_line(P, &loc) || loc.n < 6 || loc.s[0] != '\t' ||
+	    !memmem(loc.s, loc.n, "pc=0x", 5)) {
+		P->p = save;
+		return 0;
+	}
+	struct loc L;
+	const char *ls = loc.s + 1;
+	size_t ln = loc.n - 1;
+	if (starts(ls, ln, "pc=0x", 5)) {
+		size_t i = 3;
+		memset(&L, 0, sizeof(L));
+		if (!parse_hex(ls, ln, &i, &L.pc) || i != ln) {
+			P->p = save;
+			return 0;
+		}
+		L.key_len = ln;
+	} else {
+		parse_loc(ls, ln, &L);
+		if (!L.ok || !L.pc) {
+			P->p = save;
+			return 0;
+		}
+	}
+	P->block_plain = false;
+	if (!push_frame(P, l->s, l->n, ls, ln, GPM_FRAME_C, &L, 0) || !push_args(P, "", 0) ||
+	    !push_regs(P, NULL))
+		return -1;
+	return 1;
+}
+
 static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct frames_result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -1280,7 +1438,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 				r->unavailable = true;
 				continue;
 			}
-			P->skipped_lines++; // a location line without its function line
+			note_lost(P, LOST_LINE, l.s); // a location line without its function line
 			continue;
 		}
 		if (c0 == 'g' && is_header(&l)) {
@@ -1305,8 +1463,20 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 				r->end = END_CUT;
 				return NULL;
 			}
-			// Not a frame: the end of the block when the next line is not a
-			// location line either (an interleaved log line otherwise).
+			if (l.n <= P->o.max_line && !structural(&l)) {
+				int c = c_frame(P, &l);
+				if (c < 0)
+					return &gpm_error_nomem;
+				if (c > 0)
+					continue;
+				// Junk between frames (an interleaved log line): skipped, counted.
+				if (frame_follows(P)) {
+					note_lost(P, LOST_LINE, l.s);
+					P->block_plain = false;
+					continue;
+				}
+			}
+			// Not a frame: the end of the block.
 			P->p = save;
 			r->end = END_OTHER;
 			return NULL;
@@ -1322,7 +1492,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 		bool have_loc = next_line(P, &loc) && loc.n > 0 && loc.s[0] == '\t';
 		if (!have_loc) {
 			P->p = save2;
-			if (P->p < P->end) {
+			if (P->p < P->end && !go_func_shape(&l)) {
 				// A line ending in ')' without a location: not a frame.
 				P->p = save;
 				r->end = END_OTHER;
@@ -1346,7 +1516,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 		if (have_loc) {
 			parse_loc(loc.s + 1, loc.n - 1, &L);
 			if (!L.ok && loc.n - 1 > P->o.max_line) {
-				P->skipped_lines++;
+				note_lost(P, LOST_LINE, loc.s);
 				continue;
 			}
 			// Plain so far when this pair follows the previous one directly.
@@ -1357,10 +1527,16 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			P->block_next = P->p;
 			ok = push_frame(P, l.s, name_len, loc.s + 1, L.key_len, flags, &L, 0);
 		} else {
+			// A function line with no location: kept as a frame, counted.
 			memset(&L, 0, sizeof(L));
 			P->block_plain = false;
-			ok = push_frame(P, l.s, name_len, "", 0, flags, &L, 0);
-			r->end = END_CUT;
+			bool at_end = P->p >= P->end;
+			if (!at_end)
+				note_lost(P, LOST_LOC, l.s);
+			ok = push_frame(P, l.s, name_len, "", 0,
+			                flags | (at_end ? 0 : GPM_FRAME_NO_LOC), &L, 0);
+			if (at_end)
+				r->end = END_CUT;
 		}
 		if (!ok || !push_args(P, args, args_len) || !push_regs(P, &L))
 			return &gpm_error_nomem;
@@ -1423,6 +1599,7 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 				return err;
 		}
 		if (!h->complete) {
+			note_lost(P, LOST_CUT, hl->s);
 			g->flags |= GPM_GOROUTINE_TRUNCATED | GPM_GOROUTINE_NO_STACK;
 			return set_problem(P, g, "header cut by the end of the input");
 		}
@@ -1434,7 +1611,6 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 			}
 		}
 	}
-	(void)hl;
 	if (P->cur_section != UINT32_MAX) {
 		struct gpm_signal_section *sec = &inc->sections.v[P->cur_section];
 		if (!sec->ngoroutines)
@@ -1472,11 +1648,14 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		}
 	} else if (!r.unavailable) {
 		g->flags |= GPM_GOROUTINE_NO_STACK;
+		if (r.end != END_CUT)
+			note_lost(P, LOST_FRAMES, hl->s);
 	}
 	if (P->nframes >= P->o.max_frames)
 		gpm_incident_warn(inc, "goroutine %llu: more than %u frames, rest not read",
 		                  (unsigned long long)g->id, P->o.max_frames);
 	if (r.end == END_CUT) {
+		note_lost(P, LOST_CUT, hl->s);
 		g->flags |= GPM_GOROUTINE_TRUNCATED;
 		return set_problem(P, g, "stack cut by the end of the input");
 	}
@@ -1569,23 +1748,28 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 			labels_len = labels_end(l.s, l.n, 11) - 11;
 			continue;
 		}
-		if (!STARTS(&l, "#\t")) {
+		if (l.n < 2 || l.s[0] != '#' || (l.s[1] != '\t' && l.s[1] != ' ')) {
 			P->p = save;
 			break;
 		}
-		// "#\t0xPC\tfunc+0xOFF\tfile:line" with tab padding (text/tabwriter).
-		size_t k = 2;
+		// "#\t0xPC\tfunc+0xOFF\tfile:line" with tab padding (text/tabwriter); pasted,
+		// the tabs may have become spaces.
+		size_t k = 1;
 		uint64_t pc = 0;
-		if (!parse_hex(l.s, l.n, &k, &pc))
+		while (k < l.n && (l.s[k] == '\t' || l.s[k] == ' '))
+			k++;
+		if (!parse_hex(l.s, l.n, &k, &pc)) {
+			note_lost(P, LOST_LINE, l.s);
 			continue;
-		while (k < l.n && l.s[k] == '\t')
+		}
+		while (k < l.n && (l.s[k] == '\t' || l.s[k] == ' '))
 			k++;
 		struct loc L;
 		memset(&L, 0, sizeof(L));
 		L.pc = pc;
 		const char *name = l.s + k;
 		size_t ne = k;
-		while (ne < l.n && l.s[ne] != '\t')
+		while (ne < l.n && l.s[ne] != '\t' && l.s[ne] != ' ')
 			ne++;
 		size_t name_len = ne - k;
 		// "+0xOFF" at the end of the name
@@ -1599,7 +1783,7 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 				name_len = (size_t)(plus - name);
 			}
 		}
-		while (ne < l.n && l.s[ne] == '\t')
+		while (ne < l.n && (l.s[ne] == '\t' || l.s[ne] == ' '))
 			ne++;
 		const char *loc = l.s + ne;
 		size_t loc_len = l.n - ne;
@@ -1754,7 +1938,7 @@ static void parse_signal_bracket(struct parser *P, const struct line *l)
 }
 
 /* "panic: V[ [recovered]]" then "\tpanic: …" lines, values continued on "\t" lines. */
-static struct gpm_error *parse_panics(struct parser *P, struct line l)
+static struct gpm_error *parse_panics(struct parser *P, struct line l, size_t skip)
 {
 	struct gpm_crash *c = &P->inc->crash;
 	bool first = true, cut = false;
@@ -1767,9 +1951,10 @@ static struct gpm_error *parse_panics(struct parser *P, struct line l)
 				n--;
 			}
 		}
+		size_t k = first ? skip : 7;
 		first = false;
-		s += 7;
-		n -= 7;
+		s += k;
+		n -= k;
 		bool recovered = false, repanicked = false;
 		if (n >= 24 && memcmp(s + n - 24, " [recovered, repanicked]", 24) == 0) {
 			recovered = repanicked = true;
@@ -1897,21 +2082,15 @@ static struct gpm_error *parse_text(struct parser *P)
 	struct gpm_error *err;
 	struct line l;
 	bool pending_sep = false;
-	bool race = false;
 	while (next_line(P, &l)) {
 		if (l.n == 0)
 			continue;
 		char c0 = l.s[0];
-		if (race) {
-			if (STARTS(&l, "=================="))
-				race = false;
-			continue;
-		}
 		if (c0 == 'g' && is_header(&l)) {
 			struct header h;
 			if (!parse_header(&l, &h)) {
 				if (P->inc)
-					P->skipped_lines++;
+					note_lost(P, LOST_LINE, l.s);
 				continue;
 			}
 			// The same goroutine twice outside crash sections: the next dump.
@@ -1948,7 +2127,7 @@ static struct gpm_error *parse_text(struct parser *P)
 			if ((err = begin_dump_line(P, true)))
 				return err;
 			P->have_preamble = true;
-			if ((err = parse_panics(P, l)))
+			if ((err = parse_panics(P, l, 7)))
 				return err;
 			continue;
 		}
@@ -2040,7 +2219,7 @@ static struct gpm_error *parse_text(struct parser *P)
 			}
 			continue;
 		}
-		if (c0 == 'W' && STARTS(&l, "WARNING: DATA RACE")) {
+		if ((c0 == 'W' || c0 == ' ' || c0 == '\t') && gpm_race_is_start(l.s, l.n)) {
 			if ((err = begin_dump_line(P, !P->inc ||
 			                                  P->inc->crash.kind != GPM_FATAL_RACE)))
 				return err;
@@ -2049,8 +2228,21 @@ static struct gpm_error *parse_text(struct parser *P)
 				c->kind = GPM_FATAL_RACE;
 				c->fatal_message = istr(P, "DATA RACE", 9);
 			}
-			race = true;
+			size_t used;
+			if ((err = gpm_race_parse(P->inc, P->p, (size_t)(P->end - P->p), &used)))
+				return err;
+			P->p += used;
 			continue;
+		}
+		if (P->inc && P->inc->crash.kind == GPM_FATAL_RACE) {
+			// "Found N data race(s)", "--- FAIL: TestX" + "race detected ..."
+			size_t used;
+			if ((err = gpm_race_trailer(P->inc, l.s, (size_t)(P->end - l.s), &used)))
+				return err;
+			if (used) {
+				P->p = l.s + used;
+				continue;
+			}
 		}
 		if (c0 == 'r' && STARTS(&l, "runtime: out of memory: cannot allocate ")) {
 			if ((err = begin_dump_line(P, true)))
@@ -2066,8 +2258,26 @@ static struct gpm_error *parse_text(struct parser *P)
 			parse_dec(l.s, l.n, &i, &P->inc->crash.stack_limit);
 			continue;
 		}
+		if (c0 != '\t' && l.n > 15) {
+			// testify's suite: "test panicked: V" (after go test's "file.go:N: ").
+			const char *tp = memmem(l.s, l.n, "test panicked: ", 15);
+			if (tp &&
+			    (tp == l.s || (tp - l.s >= 2 && tp[-2] == ':' && tp[-1] == ' '))) {
+				struct line pl = {tp, l.n - (size_t)(tp - l.s), l.nl};
+				if ((err = begin_dump_line(P, true)))
+					return err;
+				P->have_preamble = true;
+				if ((err = parse_panics(P, pl, 15)))
+					return err;
+				continue;
+			}
+		}
 		if (!P->inc)
 			continue;
+		if (c0 == 'F' && (STARTS(&l, "FAIL\t") || STARTS(&l, "FAIL "))) {
+			P->end_snapshot = true; // go test's verdict after the dump of a test binary
+			continue;
+		}
 		if (c0 == '-' && l.n == 5 && memcmp(l.s, "-----", 5) == 0) {
 			pending_sep = true;
 			continue;
@@ -2106,6 +2316,17 @@ static struct gpm_error *parse_text(struct parser *P)
 				}
 				continue;
 			}
+		}
+		// A stack line nothing above took, after the dump began: a loss, not log text.
+		if (P->inc->kind == GPM_INPUT_PPROF1 && c0 == '#' && l.n > 3 &&
+		    (l.s[1] == '\t' || l.s[1] == ' ')) {
+			note_lost(P, LOST_LINE, l.s);
+			continue;
+		}
+		if (P->inc->goroutines.len && (go_func_shape(&l) || (c0 == '\t' && l.n > 1))) {
+			struct loc L;
+			if (c0 != '\t' || (parse_loc(l.s + 1, l.n - 1, &L), L.ok))
+				note_lost(P, LOST_LINE, l.s);
 		}
 	}
 	return NULL;
@@ -2152,21 +2373,24 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 	P.arg = arg;
 	P.cur_section = UINT32_MAX;
 
-	char *clean = NULL;
-	size_t clean_len = 0;
+	struct gpm_dump_clean clean;
 	bool nomem = false;
-	if (gpm_dump_unwrap(data, len, &clean, &clean_len, &nomem)) {
-		data = clean;
-		len = clean_len;
+	bool cleaned = gpm_dump_unwrap(data, len, &clean, &nomem);
+	if (cleaned) {
+		data = clean.text;
+		len = clean.len;
+		P.line_map = clean.line_map;
+		P.nlines = clean.nlines;
 	} else if (nomem) {
 		return &gpm_error_nomem;
 	}
-	P.p = data;
+	P.p = P.base = data;
 	P.end = data + len;
-	if (P.o.borrow_text && !clean) {
+	if (P.o.borrow_text && !cleaned) {
 		P.text = data;
 		P.text_len = len;
 	}
+	P.reversed = cleaned && (clean.fixes & GPM_UNWRAP_REVERSED);
 	struct gpm_error *err = parse_text(&P);
 	if (!err)
 		err = finish_snapshot(&P);
@@ -2174,7 +2398,8 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 		err = gpm_error_create(GPM_ERR_FORMAT, "%s: no goroutine dump found",
 		                       name ? name : "input");
 	parser_deinit(&P);
-	free(clean);
+	if (cleaned)
+		gpm_dump_clean_deinit(&clean);
 	return err;
 }
 

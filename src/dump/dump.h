@@ -62,11 +62,32 @@ struct gpm_error *gpm_dump_parse_all(const char *data, size_t len, const char *n
                                      struct gpm_incident ***incidents_out, size_t *n_out);
 
 /*
- * Unwrapping: when lines carry a log prefix, CRLF ends or JSON escapes, returns a malloc'd
- * clean copy in *out (caller frees) and true; false (and *out = NULL) when the text is
- * clean already or on out of memory (*nomem set).
+ * Text as pasted, back in the runtime's format (unwrap.c): CRLF and stray CR, console wraps,
+ * JSON records and dumps inside JSON strings, log prefixes, newest-first order, double
+ * spacing, indentation with spaces or none. What was done is in fixes.
  */
-bool gpm_dump_unwrap(const char *data, size_t len, char **out, size_t *out_len, bool *nomem);
+enum gpm_unwrap_fix {
+	GPM_UNWRAP_CONSOLE_WRAP = 1 << 0,
+	GPM_UNWRAP_JSON = 1 << 1,
+	GPM_UNWRAP_PREFIX = 1 << 2,
+	GPM_UNWRAP_REVERSED = 1 << 3,
+	GPM_UNWRAP_DOUBLE_SPACED = 1 << 4,
+};
+
+struct gpm_dump_clean {
+	char *text; /* owned; every line ends with '\n' */
+	size_t len;
+	uint32_t *line_map; /* owned: output line i (0-based) came from input line line_map[i] */
+	size_t nlines;
+	uint32_t fixes; /* enum gpm_unwrap_fix */
+};
+
+/*
+ * Returns true with *out filled (gpm_dump_clean_deinit it) when the text needed cleaning;
+ * false when it is clean already, or on out of memory (*nomem set).
+ */
+bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, bool *nomem);
+void gpm_dump_clean_deinit(struct gpm_dump_clean *c);
 
 /* Classifies an input by its first bytes: core, dump text, pprof text, heap dump. */
 enum gpm_input_kind gpm_input_detect(const uint8_t *data, size_t len);

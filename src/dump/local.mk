@@ -1,4 +1,5 @@
 libgopm_a_SOURCES +=
 libgopm_a_SOURCES += \
 	src/dump/dump.c src/dump/dump.h \
+	src/dump/race.c src/dump/race.h \
 	src/dump/unwrap.c

@@ -4,6 +4,8 @@
  * Mirrors runtime/traceback.go (Go 1.21+ unwinder: initAt, resolveInternal, next; Go 1.19
  * gentraceback behaves the same for these cases) and runtime/proc.go (allgs). Struct
  * offsets come from the binary's own layouts (gpm_goimage_layout): runtime.g, runtime.m.
+ * What differs per architecture (how a frame keeps its return address, where the g of a
+ * thread is, the signal frame) comes from the core's ops table (core/arch.h).
  */
 #include "goroutines/goroutines.h"
 
@@ -21,21 +23,10 @@
 /* Field offsets of runtime.g and runtime.m in this binary (NONE when absent). */
 struct rt_layout {
 	uint64_t g_size, m_size;
-	uint64_t g_stack_lo, g_stack_hi, g_sched_sp, g_sched_pc, g_sched_bp, g_sched_g;
+	uint64_t g_stack_lo, g_stack_hi, g_sched_sp, g_sched_pc, g_sched_bp, g_sched_g, g_sched_lr;
 	uint64_t g_syscallsp, g_syscallpc, g_m, g_status, g_goid, g_waitsince, g_waitreason;
 	uint64_t g_lockedm, g_gopc, g_startpc, g_parent_goid, g_labels;
 	uint64_t m_g0, m_curg, m_gsignal, m_id, m_procid;
-};
-
-/* Where the kernel's signal frame keeps the interrupted registers, per architecture
- * (x86-64: rt_sigframe { pretcode; ucontext { flags, link, stack_t, mcontext { r8..r15, rdi,
- * rsi, rbp, rbx, rdx, rax, rcx, rsp, rip ... } } }, offsets from &ucontext). */
-struct sigframe_layout {
-	uint16_t machine;
-	uint64_t pc, sp, fp;
-};
-static const struct sigframe_layout sigframes[] = {
-    {EM_X86_64, 40 + 16 * 8, 40 + 15 * 8, 40 + 10 * 8},
 };
 
 /* A cached decode of one pc: its function and the logical frames it expands to. */
@@ -80,7 +71,8 @@ struct ctx {
 	GPM_VEC(uint64_t) since;    /* g.waitsince per goroutine read, for the wait minutes */
 	uint64_t newest;            /* the newest waitsince seen */
 	struct gpm_u64map creators; /* gopc -> created_by frame index */
-	const struct sigframe_layout *sigframe;
+	const struct gpm_arch_ops *arch;
+	bool uses_lr;         /* arch has a link register: runtime/traceback.go's usesLR */
 	uint64_t sigtramp[2]; /* entries of runtime.sigtramp and runtime.cgoSigtramp */
 	char name_buf[1024];
 };
@@ -137,6 +129,7 @@ static struct gpm_error *load_layout(struct ctx *c)
 		return err;
 	rt->g_sched_bp = gpm_layout_offset(g, "sched.bp");
 	rt->g_sched_g = gpm_layout_offset(g, "sched.g");
+	rt->g_sched_lr = gpm_layout_offset(g, "sched.lr");
 	rt->g_syscallsp = gpm_layout_offset(g, "syscallsp");
 	rt->g_syscallpc = gpm_layout_offset(g, "syscallpc");
 	rt->g_waitsince = gpm_layout_offset(g, "waitsince");
@@ -393,8 +386,38 @@ static const struct pc_entry *decode_pc(struct ctx *c, uint64_t pc, bool trap)
 
 struct start {
 	uint64_t pc, sp;
-	bool trap; /* pc is exact (interrupted), not a return address */
+	bool trap;   /* pc is exact (interrupted), not a return address */
+	uint64_t lr; /* link register machines: the LR of the innermost frame (0: read it) */
 };
+
+/* The frame pointer of a frame at sp (runtime/traceback.go resolveInternal): the caller's sp,
+ * plus the return address a call pushed on amd64. */
+static inline uint64_t frame_fp(const struct ctx *c, uint64_t sp, int32_t spdelta)
+{
+	return sp + (uint64_t)spdelta + (c->uses_lr ? 0 : c->ptr);
+}
+
+/* Where the return address of a frame is: above the frame on amd64; on link register
+ * machines in the register (flr) for a leaf or a frame not set up yet, else saved at the
+ * bottom of the frame. NONE: it is flr. */
+static inline uint64_t frame_lr_slot(const struct ctx *c, bool innermost, uint64_t sp, uint64_t fp,
+                                     uint64_t flr)
+{
+	if (!c->uses_lr)
+		return fp - c->ptr;
+	return (innermost && sp < fp) || flr == 0 ? sp : NONE;
+}
+
+static bool is_sigreturn(struct ctx *c, uint64_t pc)
+{
+	return gpm_arch_is_sigreturn(c->arch, c->p->mem, pc);
+}
+
+static inline uint64_t injected_frame_size(const struct ctx *c)
+{
+	uint64_t a = c->arch->stack_align ? c->arch->stack_align : 1;
+	return (c->arch->min_frame_size + a - 1) / a * a;
+}
 
 /* Keeps a logical frame: the first `keep` frames in c->stack, the rest in the tail ring. */
 static bool keep_frame(struct ctx *c, const struct gpm_frame *f, uint64_t sp, uint64_t fp,
@@ -442,12 +465,16 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 	uint64_t count = 0;
 	const char *problem = NULL;
 	char pbuf[160];
-	uint64_t pc = st.pc, sp = st.sp;
+	uint64_t pc = st.pc, sp = st.sp, flr = c->uses_lr ? st.lr : 0;
 	bool trap = st.trap;
 	if (pc == 0 && sp) {
+		// A nil function call: start in the caller's frame.
 		if (!read_word(c, sp, &pc))
 			pc = 0;
-		sp += c->ptr;
+		if (c->uses_lr)
+			flr = 0;
+		else
+			sp += c->ptr;
 	}
 	for (uint32_t n = 0;; n++) {
 		if (n >= GPM_GOROUTINES_MAX_FRAMES) {
@@ -470,7 +497,7 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 		}
 		uint64_t fp = 0;
 		if (e->sp_ok && e->spdelta >= 0)
-			fp = sp + (uint64_t)e->spdelta + c->ptr; // + the return address (amd64)
+			fp = frame_fp(c, sp, e->spdelta);
 		for (uint32_t i = 0; i < e->n; i++) {
 			const struct gpm_frame *lf = &c->lframes.v[e->first + i];
 			if (!keep_frame(c, lf, sp, fp, &count, inner, outer))
@@ -487,10 +514,10 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 		// A function that writes SP arbitrarily ends the traceback (as the runtime does).
 		if (e->flag & GPM_FUNC_FLAG_SPWRITE)
 			break;
-		uint64_t lr;
-		if (!read_word(c, fp - c->ptr, &lr)) {
+		uint64_t lr = flr, slot = frame_lr_slot(c, n == 0, sp, fp, flr);
+		if (slot != NONE && !read_word(c, slot, &lr)) {
 			snprintf(pbuf, sizeof(pbuf),
-			         "return address at 0x%" PRIx64 " not in the core", fp - c->ptr);
+			         "return address at 0x%" PRIx64 " not in the core", slot);
 			problem = pbuf;
 			break;
 		}
@@ -511,14 +538,36 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 		// The caller of an injected call was interrupted, not calling: look up its exact
 		// pc. Go 1.21+ treats asyncPreempt and debugCallV2 so too (isInjectedCall);
 		// before, only sigpanic (gentraceback's waspanic).
-		trap = e->kind == GPM_FUNC_SIGPANIC ||
-		       (c->go121 &&
-		        (e->kind == GPM_FUNC_ASYNC_PREEMPT || e->kind == GPM_FUNC_DEBUGCALLV2));
+		bool injected = e->kind == GPM_FUNC_SIGPANIC || e->kind == GPM_FUNC_ASYNC_PREEMPT ||
+		                e->kind == GPM_FUNC_DEBUGCALLV2;
+		trap = e->kind == GPM_FUNC_SIGPANIC || (c->go121 && injected);
 		pc = lr;
 		sp = fp;
+		flr = 0;
 		const struct pc_entry *next = decode_pc(c, pc, trap);
 		if (!next)
 			return &gpm_error_nomem;
+		if (c->uses_lr && injected) {
+			// The signal handler that injected the call saved the interrupted LR below
+			// the caller's frame (runtime/signal_arm64.go pushCall): a frame not set up
+			// yet returns through it.
+			uint64_t x;
+			if (!read_word(c, sp, &x)) {
+				snprintf(pbuf, sizeof(pbuf),
+				         "saved link register at 0x%" PRIx64 " not in the core",
+				         sp);
+				problem = pbuf;
+				break;
+			}
+			sp += injected_frame_size(c);
+			if (!next->ok) {
+				pc = x;
+				if (!(next = decode_pc(c, pc, trap)))
+					return &gpm_error_nomem;
+			} else if (next->sp_ok && next->spdelta == 0) {
+				flr = x;
+			}
+		}
 		if (!next->ok) {
 			snprintf(pbuf, sizeof(pbuf), "unexpected return pc 0x%" PRIx64, pc);
 			problem = pbuf;
@@ -593,9 +642,14 @@ static void map_threads(struct ctx *c)
 		if (!tm)
 			return;
 		tm->t = t;
-		// linux/amd64 without cgo: the g is in the TLS slot at fs_base - 8.
+		// arm64: the g is in R28. linux/amd64 without cgo: in the TLS slot at fs_base - 8.
 		uint64_t g = 0;
-		if (t->tls >= (uint64_t)c->ptr && read_word(c, t->tls - c->ptr, &g) && g) {
+		bool have = false;
+		if (c->arch->g_reg >= 0)
+			have = (g = t->regs.v[c->arch->g_reg]) != 0;
+		else
+			have = t->tls >= (uint64_t)c->ptr && read_word(c, t->tls - c->ptr, &g) && g;
+		if (have) {
 			const uint8_t *gb = read_g(c, g);
 			const uint8_t *mb = gb ? read_m(c, rd(gb, c->rt.g_m, c->ptr)) : NULL;
 			if (mb) {
@@ -638,6 +692,11 @@ static struct thread_map *thread_of_m(struct ctx *c, uint64_t m)
 	return NULL;
 }
 
+static uint64_t thread_lr(const struct ctx *c, const struct gpm_core_thread *t)
+{
+	return c->uses_lr ? t->regs.v[c->arch->lr_reg] : 0;
+}
+
 static bool is_sigtramp(struct ctx *c, uint64_t entry)
 {
 	return entry && (entry == c->sigtramp[0] || entry == c->sigtramp[1]);
@@ -652,37 +711,47 @@ static bool is_sigtramp(struct ctx *c, uint64_t entry)
 static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, uint64_t lo, uint64_t hi,
                            struct start *out)
 {
-	if (!c->sigframe || !(c->sigtramp[0] || c->sigtramp[1]))
+	const struct gpm_arch_sigframe *sf = &c->arch->sigframe;
+	if (!(c->sigtramp[0] || c->sigtramp[1] || c->arch->sigreturn))
 		return false;
 	uint64_t pc = t->pc, sp = t->sp;
-	bool trap = true;
+	uint64_t flr = c->uses_lr ? t->regs.v[c->arch->lr_reg] : 0;
+	bool trap = true, innermost = true;
 	for (int n = 0; n < 1024; n++) {
 		const struct pc_entry *e = decode_pc(c, pc, trap);
 		if (!e || !e->ok || !e->sp_ok || e->spdelta < 0)
 			return false;
-		uint64_t fp = sp + (uint64_t)e->spdelta + c->ptr;
-		if (is_sigtramp(c, e->entry)) {
-			uint64_t rpc, rsp;
-			if (!read_word(c, fp + c->sigframe->pc, &rpc) ||
-			    !read_word(c, fp + c->sigframe->sp, &rsp))
+		uint64_t fp = frame_fp(c, sp, e->spdelta), lr = flr;
+		// A signal frame: the handler is runtime.sigtramp, or the frame returns to the
+		// rt_sigreturn instructions (a handler of another name, cgo's, a future one).
+		bool handler = is_sigtramp(c, e->entry);
+		if (!handler) {
+			if (e->flag & GPM_FUNC_FLAG_TOPFRAME)
+				return false;
+			uint64_t slot = frame_lr_slot(c, innermost, sp, fp, flr);
+			if ((slot != NONE && !read_word(c, slot, &lr)) || !lr)
+				return false;
+			handler = is_sigreturn(c, lr);
+		}
+		if (handler) {
+			uint64_t rpc, rsp, rlr = 0;
+			if (!read_word(c, fp + sf->pc, &rpc) || !read_word(c, fp + sf->sp, &rsp) ||
+			    (sf->lr != GPM_ARCH_NO_REG && !read_word(c, fp + sf->lr, &rlr)))
 				return false;
 			if (rsp >= lo && rsp < hi) {
-				*out = (struct start){rpc, rsp, true};
+				*out = (struct start){rpc, rsp, true, rlr};
 				return true;
 			}
 			pc = rpc;
 			sp = rsp;
-			trap = true;
+			flr = rlr;
+			trap = innermost = true;
 			continue;
 		}
-		if (e->flag & GPM_FUNC_FLAG_TOPFRAME)
-			return false;
-		uint64_t lr;
-		if (!read_word(c, fp - c->ptr, &lr) || !lr)
-			return false;
 		pc = lr;
 		sp = fp;
-		trap = false;
+		flr = 0;
+		trap = innermost = false;
 	}
 	return false;
 }
@@ -836,6 +905,7 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	uint64_t goid = rd(b, rt->g_goid, 8);
 	uint64_t lo = rd(b, rt->g_stack_lo, c->ptr), hi = rd(b, rt->g_stack_hi, c->ptr);
 	uint64_t sched_pc = rd(b, rt->g_sched_pc, c->ptr), sched_sp = rd(b, rt->g_sched_sp, c->ptr);
+	uint64_t sched_lr = field(b, rt->g_sched_lr, c->ptr);
 	uint64_t syscallsp = field(b, rt->g_syscallsp, c->ptr),
 	         syscallpc = field(b, rt->g_syscallpc, c->ptr);
 	uint64_t m = rd(b, rt->g_m, c->ptr);
@@ -896,9 +966,9 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 		g->flags |= GPM_GOROUTINE_SYSTEM;
 
 	// Where to unwind from: a running goroutine from its thread, else the saved state.
-	struct start st = {sched_pc, sched_sp, false};
+	struct start st = {sched_pc, sched_sp, false, sched_lr};
 	if (syscallsp)
-		st = (struct start){syscallpc, syscallsp, false};
+		st = (struct start){syscallpc, syscallsp, false, 0};
 	struct thread_map *tm = m ? thread_of_m(c, m) : NULL;
 	if (tm) {
 		const uint8_t *mb = read_m(c, m);
@@ -910,7 +980,8 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 			// interrupted it; otherwise it is on g0 and g.sched holds the switch.
 			struct start sig;
 			if (tm->t->sp >= lo && tm->t->sp < hi)
-				st = (struct start){tm->t->pc, tm->t->sp, true};
+				st =
+				    (struct start){tm->t->pc, tm->t->sp, true, thread_lr(c, tm->t)};
 			else if (signal_context(c, tm->t, lo, hi, &sig))
 				st = sig;
 		}
@@ -968,7 +1039,7 @@ static struct gpm_error *read_system_stack(struct ctx *c, const struct thread_ma
 	if (lo == hi)
 		lo = hi = 0;
 	uint32_t gi = (uint32_t)(g - c->inc->goroutines.v);
-	struct start st = {tm->t->pc, tm->t->sp, true};
+	struct start st = {tm->t->pc, tm->t->sp, true, thread_lr(c, tm->t)};
 	struct gpm_error *err = unwind(c, g, st, lo, hi);
 	g = &c->inc->goroutines.v[gi];
 	if (!err && xg(c, g)->problem && (g->flags & GPM_GOROUTINE_TRUNCATED)) {
@@ -1011,6 +1082,7 @@ static void fill_process_facts(struct ctx *c)
 	                                     : NULL;
 	if (mod)
 		inc->main_module = gpm_incident_str(inc, mod, strlen(mod));
+	inc->arch = c->arch->name;
 	const char *exe = gpm_exe_path(c->p->exe);
 	inc->exe_path = gpm_incident_str(inc, exe, strlen(exe));
 	const char *bid = gpm_exe_gnu_build_id(c->p->exe);
@@ -1029,7 +1101,11 @@ static void fill_process_facts(struct ctx *c)
 	for (size_t i = 0; i < gpm_goimage_warning_count(img); i++)
 		gpm_incident_warn(inc, "%s", gpm_goimage_warning(img, i));
 	const struct gpm_core_siginfo *si = gpm_core_siginfo(c->p->core);
-	if (si && si->signo) {
+	int stop;
+	if (gpm_core_is_snapshot(c->p->core, &stop)) {
+		inc->crash.live_snapshot = true;
+		inc->crash.stop_signo = stop;
+	} else if (si && si->signo) {
 		inc->crash.signo = si->signo;
 		inc->crash.sigcode = si->code;
 		inc->crash.has_fault_addr = si->has_addr;
@@ -1044,9 +1120,8 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	struct ctx c = {.p = p, .o = o ? o : &defaults, .ptr = p->img->ptr_size};
 	c.tab = p->img->pclntab;
 	c.go121 = gpm_go_version_cmp(&p->img->version, 1, 21) >= 0 || !p->img->version.major;
-	for (size_t i = 0; i < sizeof(sigframes) / sizeof(sigframes[0]); i++)
-		if (sigframes[i].machine == gpm_core_machine(p->core))
-			c.sigframe = &sigframes[i];
+	c.arch = gpm_core_arch(p->core);
+	c.uses_lr = c.arch->lr_reg >= 0;
 	struct gpm_func fn;
 	if (gpm_pclntab_func_by_name(c.tab, "runtime.sigtramp", &fn))
 		c.sigtramp[0] = fn.entry;
@@ -1064,7 +1139,10 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 		goto fail;
 	fill_process_facts(&c);
 	map_threads(&c);
-	const struct gpm_core_thread *sig = gpm_core_signal_thread(p->core);
+	// A snapshot of a live process (gcore) has no thread that took a fatal signal, so no
+	// goroutine that crashed.
+	const struct gpm_core_thread *sig =
+	    gpm_core_is_snapshot(p->core, NULL) ? NULL : gpm_core_signal_thread(p->core);
 	uint64_t signal_m = 0;
 	for (size_t i = 0; sig && i < c.threads.len; i++)
 		if (c.threads.v[i].t == sig)

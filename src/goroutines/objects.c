@@ -420,17 +420,23 @@ static bool is_thrower(const char *f)
 static const char *scan_thread_stack(struct octx *c, uint64_t lo, uint64_t hi, int depth)
 {
 	struct gpm_pclntab *tab = c->p->img->pclntab;
+	const struct gpm_arch_ops *arch = gpm_core_arch(c->p->core);
 	for (uint64_t a = lo; a + c->ps <= hi; a += c->ps) {
 		uint64_t w;
 		struct gpm_func fn;
 		if (!word(c, a, &w))
 			return NULL; // the end of the mapped stack
-		if (w < c->p->img->moduledata.text || w >= c->p->img->moduledata.etext ||
-		    !gpm_pclntab_func_for_pc(tab, w, &fn))
+		// The signal frame's return address is sigreturn's entry (the restorer, amd64) or
+		// the rt_sigreturn code of a trampoline outside Go's text (vdso, qemu: arm64).
+		bool sigret = depth > 0 && gpm_arch_is_sigreturn(arch, c->p->mem, w);
+		if (!sigret &&
+		    (w < c->p->img->moduledata.text || w >= c->p->img->moduledata.etext ||
+		     !gpm_pclntab_func_for_pc(tab, w, &fn)))
 			continue;
-		// The signal frame's return address is sigreturn's entry (the restorer).
-		if (depth > 0 && fn.name && strstr(fn.name, "runtime.sigreturn")) {
-			for (uint64_t k = 1; k < 48; k++) {
+		if (depth > 0 && (sigret || (fn.name && strstr(fn.name, "runtime.sigreturn")))) {
+			// The interrupted sp is in the signal frame, at most the handler's frame
+			// and the frame's sp offset away.
+			for (uint64_t k = 1; k < 48 + arch->sigframe.sp / c->ps; k++) {
 				uint64_t sp;
 				if (!word(c, a + k * c->ps, &sp) || sp % c->ps ||
 				    (sp >= lo && sp < hi) ||

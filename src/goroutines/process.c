@@ -14,8 +14,13 @@ struct gpm_error *gpm_process_from_core(struct gpm_core *core, const struct gpm_
 		return &gpm_error_nomem;
 	}
 	p->core = core;
-	struct gpm_error *err = gpm_core_find_exe(core, o ? o->exe_path : NULL, o && o->force,
-	                                          &p->exe, &p->bias, &p->exe_why);
+	struct gpm_exe_locate_options lo = {0};
+	if (o)
+		lo = (struct gpm_exe_locate_options){.exe_path = o->exe_path,
+		                                     .force = o->force,
+		                                     .search_path = o->search_path,
+		                                     .debug_root = o->debug_root};
+	struct gpm_error *err = gpm_core_locate_exe(core, &lo, &p->exe, &p->bias, &p->exe_why);
 	// Whatever is wrong with the executable (absent, unreadable, not ELF, not Go) is one
 	// kind of failure for the caller: the core cannot be read without the right program.
 	if (err && err->code != GPM_ERR_NOMEM)

@@ -193,6 +193,20 @@ static void pclntab_find(struct gpm_goimage *img)
 	}
 }
 
+/* Whether the executable's pclntab section is of a Go release older than gopm reads. */
+static bool old_pclntab(const struct gpm_goimage *img)
+{
+	static const char *const names[] = {".gopclntab", ".data.rel.ro.gopclntab"};
+	for (size_t i = 0; i < 2; i++) {
+		const struct gpm_exe_section *s = gpm_exe_section(img->exe, names[i]);
+		if (s && s->data && s->size >= 8 &&
+		    gpm_pclntab_header_ok(s->data, (size_t)s->size) && s->data[0] == 0xfb &&
+		    s->data[1] == 0xff && s->data[2] == 0xff && s->data[3] == 0xff)
+			return true;
+	}
+	return false;
+}
+
 /* ---- build info and version ---- */
 
 static void buildinfo_find(struct gpm_goimage *img)
@@ -417,6 +431,18 @@ struct gpm_error *gpm_goimage_open(struct gpm_exe *exe, struct gpm_memory *mem, 
 		img->ptr_size = 8;
 	pclntab_find(img);
 	buildinfo_find(img);
+	if (!img->pclntab && old_pclntab(img)) {
+		// A Go program all the same: say which release, and that it is too old.
+		version_find(img);
+		struct gpm_error *err = gpm_error_create(
+		    GPM_ERR_UNSUPPORTED,
+		    "%s: %s%s uses the pclntab of Go 1.2-1.15 (magic 0xfffffffb); gopm reads Go "
+		    "1.16 and later: unsupported",
+		    gpm_exe_path(exe), img->go_version[0] ? "Go " : "a Go 1.2-1.15 program",
+		    img->go_version[0] ? img->go_version + 2 : "");
+		gpm_goimage_destroy(img);
+		return err;
+	}
 	if (!img->pclntab) {
 		struct gpm_error *err = gpm_error_create(
 		    GPM_ERR_UNSUPPORTED,

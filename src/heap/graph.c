@@ -1005,9 +1005,14 @@ static bool frame_precise(struct frame_scan *fs, uint64_t pc, uint64_t sp, uint6
 	}
 	if (idx == -1)
 		idx = 0;
-	uint64_t varp = fp - 8;
+	// runtime/traceback.go resolveInternal: locals end below the return address on amd64,
+	// at fp on link register machines (arm64), whose arguments start MinFrameSize above fp;
+	// both save the frame pointer just below.
+	const struct gpm_arch_ops *arch = gpm_core_arch(fs->p->core);
+	uint64_t varp = arch->lr_reg >= 0 ? fp : fp - 8;
+	uint64_t argp = fp + arch->min_frame_size;
 	if (varp > sp)
-		varp -= 8; // the saved frame pointer (amd64)
+		varp -= 8; // the saved frame pointer
 	uint64_t a;
 	struct stackmap m;
 	uint32_t last = NONE32;
@@ -1022,7 +1027,7 @@ static bool frame_precise(struct frame_scan *fs, uint64_t pc, uint64_t sp, uint6
 	}
 	if (funcdata_addr(fs, &fn, GPM_FUNCDATA_ARGS_POINTER_MAPS, &a)) {
 		if (!read_stackmap(fs, a, &m) || idx < 0 || (m.nbit && idx >= m.n) ||
-		    !scan_bitmap(fs, &m, idx, fp, &last))
+		    !scan_bitmap(fs, &m, idx, argp, &last))
 			goto fail;
 	}
 	if (funcdata_addr(fs, &fn, GPM_FUNCDATA_STACK_OBJECTS, &a)) {
@@ -1040,7 +1045,7 @@ static bool frame_precise(struct frame_scan *fs, uint64_t pc, uint64_t sp, uint6
 				goto fail;
 			}
 			uint64_t base = rec[0] < 0 ? varp - (uint64_t)(-(int64_t)rec[0])
-			                           : fp + (uint64_t)rec[0];
+			                           : argp + (uint64_t)rec[0];
 			int64_t ptrdata = rec[2] < 0 ? -(int64_t)rec[2] : rec[2];
 			for (int64_t o = 0; o < ptrdata && o < rec[1]; o += 8)
 				if (!push_word(fs, base + (uint64_t)o, &last))

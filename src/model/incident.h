@@ -49,6 +49,8 @@ enum gpm_frame_flags {
 	GPM_FRAME_UNKNOWN_PC = 1 << 4, /* pc not in any Go function */
 	GPM_FRAME_SIGNAL = 1 << 5,     /* a frame the runtime's signal handling inserted */
 	GPM_FRAME_NO_ARGS = 1 << 6,    /* arguments not recorded (pprof debug=1): printed "(...)" */
+	GPM_FRAME_C = 1 << 7,          /* a C frame named by the cgo symbolizer: no parentheses */
+	GPM_FRAME_NO_LOC = 1 << 8,     /* the text gave no location line for it */
 };
 
 struct gpm_frame {
@@ -101,6 +103,9 @@ enum gpm_goroutine_flags {
 	GPM_GOROUTINE_SYNCTEST_GROUP = 1 << 13, /* Go 1.24 wording "synctest group N" */
 	GPM_GOROUTINE_PPROF_RECORD = 1 << 14,   /* one of the N goroutines of a pprof debug=1 record
 	                                           (no id, state or arguments known) */
+	GPM_GOROUTINE_RACE_ACCESS = 1 << 15,    /* a memory access of a race detector report
+	                                           (incident->races): its stack is the access's,
+	                                           not the goroutine's state at one instant */
 };
 
 /* A "[originating from goroutine N]:" block (GODEBUG=tracebackancestors). */
@@ -254,10 +259,41 @@ struct gpm_crash {
 	uint64_t go_sigcode, go_sigaddr, go_sigpc;
 	uint64_t go_sig_goroutine; /* its id */
 	uint64_t panic_goroutine;  /* the goroutine whose g._panic was read (cores); 0 none */
+	/* Added with live snapshots: a core of a process that did not die (gdb's gcore of a
+	 * stopped process). signo is then 0 and stop_signo the signal the core records
+	 * (SIGSTOP of the attach, a breakpoint's SIGTRAP; 0 none). */
+	bool live_snapshot;
+	int stop_signo;
 };
 
 struct gpm_warning {
 	const char *text; /* interned */
+};
+
+/*
+ * One access of a race detector report ("Write at 0x00c000012345 by goroutine 7:",
+ * "Previous read at … by main goroutine:"; src/dump/race.c). The goroutine record holds
+ * the access's stack, its state ("race: write at 0x…"), its creator (created_by: the top
+ * frame of "Goroutine 7 (running) created at:") and the whole creation stack as its one
+ * ancestor (gpm_ancestor.id 0: the race runtime does not say which goroutine created it).
+ */
+struct gpm_race_access {
+	uint32_t goroutine; /* index into incident->goroutines; UINT32_MAX: not printed */
+	uint64_t addr;      /* valid with has_addr (old race runtimes printed no address) */
+	bool has_addr;
+	bool write; /* a write; else a read */
+};
+
+/* One "WARNING: DATA RACE" report: the access that found the race and the earlier,
+ * unsynchronised access to the same memory it conflicts with. */
+struct gpm_race {
+	struct gpm_race_access access;   /* "Read at" / "Write at" */
+	struct gpm_race_access previous; /* "Previous read at" / "Previous write at" */
+	const char *location;    /* interned; what the memory is, as printed ("Heap block of size
+	                            8 at 0x… allocated by goroutine 6", "Global var x of size 8
+	                            at 0x… declared at x.go:3"); NULL none */
+	uint32_t location_stack; /* index into incident->stacks of a heap block's allocation;
+	                            UINT32_MAX none */
 };
 
 struct gpm_incident {
@@ -269,6 +305,7 @@ struct gpm_incident {
 	const char *exe_path;    /* interned */
 	const char *build_id;    /* interned, hex */
 	const char *cmdline;     /* interned */
+	const char *arch;        /* static: GOARCH of a core, NULL unknown */
 	int64_t pid;             /* -1 unknown */
 	int64_t time;            /* unix seconds of the snapshot, 0 unknown */
 	struct gpm_crash crash;
@@ -291,6 +328,13 @@ struct gpm_incident {
 	GPM_VEC(struct gpm_goroutine_extra) extras; /* see gpm_goroutine.extra */
 	uint64_t pprof_total;                       /* "goroutine profile: total N"; 0 none */
 	uint64_t panics_dropped; /* nested panics beyond the cap, not stored in crash.panics */
+	/* Added with race detector reports (src/dump/race.c), in the order printed: */
+	GPM_VEC(struct gpm_race) races;
+	uint64_t races_dropped; /* reports beyond the cap (counted, not stored) */
+	uint64_t races_found;   /* "Found N data race(s)" (the runtime's count); 0 none */
+	GPM_VEC(const char *)
+	race_tests; /* interned; tests that failed with "race detected
+	               during execution of test" ("TestCache") */
 	/* Added with the heap reader (cores only): the heap as walked in the core. */
 	bool heap_known;
 	uint64_t heap_inuse;   /* bytes of in-use heap spans (HeapInuse) */

@@ -282,6 +282,22 @@ static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 			gpm_strbuf_putc(sb, '\n');
 			continue;
 		}
+		if (f->flags & GPM_FRAME_C) {
+			// runtime/traceback.go printOneCgoTraceback: the symbolizer's name as it
+			// is, then "\tFILE:LINE pc=0x…" or "\tpc=0x…".
+			put_str(sb, f->func ? f->func : "non-Go function", o);
+			gpm_strbuf_puts(sb, "\n\t");
+			if (f->file) {
+				put_str(sb, f->file, o);
+				gpm_strbuf_putc(sb, ':');
+				gpm_strbuf_put_u64(sb, f->line);
+				gpm_strbuf_putc(sb, ' ');
+			}
+			gpm_strbuf_puts(sb, "pc=");
+			put_hex(sb, f->pc);
+			gpm_strbuf_putc(sb, '\n');
+			continue;
+		}
 		put_str(sb, f->func ? f->func : "?", o);
 		gpm_strbuf_putc(sb, '(');
 		if (ancestor || (f->flags & (GPM_FRAME_INLINED | GPM_FRAME_NO_ARGS)))
@@ -289,6 +305,8 @@ static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 		else if (a)
 			put_strn(sb, a, an, o);
 		gpm_strbuf_puts(sb, ")\n");
+		if (f->flags & GPM_FRAME_NO_LOC)
+			continue;
 		put_location(sb, f, o);
 		if (regs && !ancestor && !(f->flags & GPM_FRAME_INLINED)) {
 			gpm_strbuf_puts(sb, " fp=");

@@ -7,6 +7,8 @@
 #   go     (default) hang/crash/many fixtures for the given Go versions (default: all found)
 #   labels only the hang-with-GODEBUG=tracebacklabels=1 fixtures (Go 1.26+; part of "go")
 #   crash2 only the crash2 scenarios (workers, oom, contention; part of "go")
+#   gcore  live snapshots taken with gdb (gcore.zst) and the kernel core of right after
+#          (Go 1.19, 1.22, 1.27; needs gdb)
 #   bench  the 100,000-goroutine core (go1.19, DWARF) for the Delve benchmark; it is
 #          too big to commit (core.zst 9.8 MB, stderr.txt.zst 3.7 MB; 335 MB uncompressed,
 #          ~8 min): write it elsewhere with GOPM_TESTDATA=/some/dir
@@ -62,7 +64,8 @@ gofull() { GOROOT=$(goroot "$1") "$(goroot "$1")/bin/go" env GOVERSION; }
 build() {
   local v=$1 prog=$2 variant=$3
   local gr; gr=$(goroot "$v")
-  local out=$scratch/build/$(goshort "$v")-$prog-$variant
+  local tag=${BUILD_TAG:+-$BUILD_TAG}
+  local out=$scratch/build/$(goshort "$v")-$prog$tag-$variant
   local flags=(-trimpath)
   case $variant in
     dwarf) ;;
@@ -80,7 +83,7 @@ build() {
   # Store the executable, one per build, shared by all cores of that build
   # (not for builds only used for text dumps: BUILD_STORE=0).
   if [ "${BUILD_STORE:-1}" = 0 ]; then echo "$out/$prog"; return 0; fi
-  local exe=$testdata/exe/$(goshort "$v")-$prog-$variant.zst
+  local exe=$testdata/exe/$(goshort "$v")-$prog$tag-$variant.zst
   zstd -19 -q -f "$out/$prog" -o "$exe"
   chmod 644 "$exe"
   echo "$out/$prog"
@@ -114,6 +117,12 @@ check_clean() {
 #   TC_QUIT_AFTER  seconds after which this script sends SIGQUIT to the program
 #   TC_ULIMIT_V    address-space limit in KiB (ulimit -v) the program runs under: out of
 #                  memory without filling this machine's memory (recorded as ulimit_v=)
+#   TC_GCORE       gcore|gdb: first take a snapshot of the live process with gdb
+#                  (gcore PID, or gdb -batch -ex generate-core-file), stored as gcore.zst,
+#                  then send SIGQUIT: the kernel core and the traceback of right after are
+#                  the oracle for the snapshot. The program runs with GOPM_HOLD=1 (it waits
+#                  instead of sending itself SIGQUIT); TC_HOLD is an extended regexp its
+#                  stdout prints when everything has settled.
 #   TC_CHROOT=1    run it with a private root directory that holds nothing but its own
 #                  scratch directory (under the same path): programs that list parent
 #                  directories (esbuild's watcher) then see nothing of this machine.
@@ -141,14 +150,29 @@ take_core() {
     # The program runs in the neutral directory with nothing of this machine's
     # environment, in a session of its own; a watchdog kills it if it never crashes.
     # (Opening the FIFO read-write makes the program its own writer: no EOF ever.)
-    local chroot=()
+    local chroot=() hold=()
+    if [ -n "${TC_GCORE:-}" ]; then hold=(GOPM_HOLD=1); fi
     if [ -n "$root" ]; then chroot=(unshare --root="$root" --wd="$rundir"); fi
     ( cd "$dir" && ulimit -c unlimited &&
       { [ -z "${TC_ULIMIT_V:-}" ] || ulimit -v "$TC_ULIMIT_V"; } &&
       exec setsid env -i PATH=/usr/bin:/bin HOME=/nonexistent GOTRACEBACK=crash GOMAXPROCS=4 \
-        "${extra_env[@]}" "${chroot[@]}" "./$prog" "${args[@]}" >stdout.txt 2>stderr.txt <>"$stdin" ) &
+        "${extra_env[@]}" "${hold[@]}" "${chroot[@]}" "./$prog" "${args[@]}" >stdout.txt 2>stderr.txt <>"$stdin" ) &
     local pid=$!
     ( sleep 120; kill -KILL -- -$pid 2>/dev/null; kill -KILL $pid 2>/dev/null ) & local wd=$!
+    if [ -n "${TC_GCORE:-}" ]; then
+      local waited=0
+      until grep -q -E "$TC_HOLD" "$dir/stdout.txt" 2>/dev/null || [ $waited -ge 300 ]; do
+        sleep 0.1; waited=$((waited + 1))
+      done
+      sleep 0.5
+      rm -f "$dir"/gcore*
+      case $TC_GCORE in
+        gcore) gcore -o "$dir/gcore" $pid >/dev/null 2>&1 || true
+               if [ -f "$dir/gcore.$pid" ]; then mv "$dir/gcore.$pid" "$dir/gcore"; fi ;;
+        gdb) gdb -nx -batch -p $pid -ex "generate-core-file $dir/gcore" >/dev/null 2>&1 || true ;;
+      esac
+      kill -QUIT $pid 2>/dev/null || true
+    fi
     if [ -n "${TC_QUIT_AFTER:-}" ]; then
       sleep "$TC_QUIT_AFTER"
       kill -QUIT $pid 2>/dev/null || true
@@ -159,13 +183,15 @@ take_core() {
     set -e
     # With kernel.core_uses_pid=1 the core is core.PID.
     if [ ! -f "$dir/core" ] && [ -f "$dir/core.$pid" ]; then mv "$dir/core.$pid" "$dir/core"; fi
-    if [ -f "$dir/core" ] && grep -q -E "$expect" "$dir/stderr.txt"; then
+    if [ -f "$dir/core" ] && grep -q -E "$expect" "$dir/stderr.txt" &&
+       { [ -z "${TC_GCORE:-}" ] || [ -f "$dir/gcore" ]; }; then
       break
     fi
     echo "make-fixtures.sh: $name try $try: status $status, first line: $(head -1 "$dir/stderr.txt")" >&2
     [ $try = 3 ] && { echo "make-fixtures.sh: $name failed" >&2; return 1; }
   done
   check_clean "$dir/core" "$dir/stderr.txt" "$dir/stdout.txt"
+  if [ -n "${TC_GCORE:-}" ]; then check_clean "$dir/gcore"; fi
 
   local out=$testdata/cores/$name
   rm -rf "$out"; mkdir -p "$out"
@@ -179,6 +205,8 @@ take_core() {
     cp "$dir/stderr.txt" "$out/stderr.txt"
   fi
   if [ -s "$dir/stdout.txt" ]; then cp "$dir/stdout.txt" "$out/stdout.txt"; fi
+  # gdb dumps the runtime's PROT_NONE reservations as zeros: GBs that compress to KBs.
+  if [ -n "${TC_GCORE:-}" ]; then zstd -19 --long=27 -q -f "$dir/gcore" -o "$out/gcore.zst"; fi
   chmod 644 "$out"/*
 
   # Facts from the traceback: distinct goroutine ids (0 is a thread's g0, not a
@@ -194,6 +222,12 @@ take_core() {
     echo "cwd=$rundir"
     if [ -n "$root" ]; then echo "chroot=yes"; fi
     if [ -n "${TC_ULIMIT_V:-}" ]; then echo "ulimit_v=$TC_ULIMIT_V"; fi
+    if [ -n "${TC_GCORE:-}" ]; then
+      echo "gcore=gcore.zst"
+      echo "gcore_by=$TC_GCORE"
+      echo "gcore_size=$(stat -c %s "$dir/gcore")"
+      echo "gcore_gdb=$(gdb --version | head -1)"
+    fi
     echo "env=GOTRACEBACK=crash GOMAXPROCS=4 ${extra_env[*]}" | sed 's/ *$//'
     echo "exit=$status"
     python3 "$here/coreinfo.py" "$dir/core"
@@ -220,7 +254,7 @@ meta_head() {
   local v=$1 prog=$2 variant=$3 bm=exe dw=yes
   case $variant in pie) bm=pie ;; piestripped) bm=pie; dw=no ;; stripped) dw=no ;; esac
   printf 'go=%s\nvariant=%s\nbuildmode=%s\ndwarf=%s\nprogram=%s\nexe=exe/%s-%s-%s.zst' \
-    "$(gofull "$v")" "$variant" "$bm" "$dw" "$prog" "$(goshort "$v")" "$prog" "$variant"
+    "$(gofull "$v")" "$variant" "$bm" "$dw" "$prog" "$(goshort "$v")" "$prog${BUILD_TAG:+-$BUILD_TAG}" "$variant"
 }
 
 # Which toolchains exist; the ones asked for (default: all of them).
@@ -326,6 +360,32 @@ labels_fixture() {
     take_core "$(goshort "$v")-hanglabels-dwarf" "$exe" '^SIGQUIT: quit' GODEBUG=tracebacklabels=1
 }
 
+# gcore_fixtures: live snapshots taken with gdb, each followed by the kernel core of right
+# after (the oracle). gdb writes no segment for read-only file-backed mappings, and it
+# dumps the runtime's PROT_NONE reservations as zeros (0.7-1.3 GB per core, ~0.5 MB
+# compressed; the kernel core taken after it grows alike): four fixtures, not more. The programs
+# are built from the sources that know GOPM_HOLD, stored apart (exe/goX-PROG-gcore-VARIANT)
+# so that the executables of the older fixtures stay the ones their cores were taken from.
+gcore_fixtures() {
+  local exe
+  local BUILD_TAG=gcore
+  exe=$(build 1.19 crash dwarf)
+  TC_GCORE=gcore TC_HOLD='^hold' \
+    META_HEAD=$(meta_head 1.19 crash dwarf | sed "s/^program=.*/program=crash-leak/") \
+    take_core go1.19-gcore-leak-dwarf "$exe" '^SIGQUIT: quit' -- leak
+  exe=$(build 1.22 crash stripped)
+  TC_GCORE=gcore TC_HOLD='^hold' \
+    META_HEAD=$(meta_head 1.22 crash stripped | sed "s/^program=.*/program=crash-leak/") \
+    take_core go1.22-gcore-leak-stripped "$exe" '^SIGQUIT: quit' -- leak
+  exe=$(build 1.27 crash stripped)
+  TC_GCORE=gcore TC_HOLD='^hold' \
+    META_HEAD=$(meta_head 1.27 crash stripped | sed "s/^program=.*/program=crash-leak/") \
+    take_core go1.27-gcore-leak-stripped "$exe" '^SIGQUIT: quit' -- leak
+  exe=$(build 1.27 hang piestripped)
+  TC_GCORE=gdb TC_HOLD='^hang: goroutines' META_HEAD=$(meta_head 1.27 hang piestripped) \
+    take_core go1.27-gcore-hang-piestripped "$exe" '^SIGQUIT: quit'
+}
+
 bench_fixture() {
   local exe
   exe=$(build 1.19 many dwarf)
@@ -340,9 +400,10 @@ if [ "$mode" = lib ]; then return 0 2>/dev/null || exit 0; fi
 case $mode in
   go) go_fixtures ;;
   bench) bench_fixture ;;
+  gcore) gcore_fixtures ;;
   labels) for v in "${versions[@]}"; do labels_fixture "$v"; done ;;
   crash2) for v in "${versions[@]}"; do crash2_fixtures "$v"; done ;;
   npm) "$here/npm-fixtures.sh" ;;
   all) go_fixtures; "$here/npm-fixtures.sh" ;;
-  *) echo "usage: $0 [go|bench|labels|crash2|npm|all] [VERSION...]" >&2; exit 2 ;;
+  *) echo "usage: $0 [go|bench|labels|crash2|gcore|npm|all] [VERSION...]" >&2; exit 2 ;;
 esac

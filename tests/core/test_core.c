@@ -296,17 +296,92 @@ START_TEST(core_refuses_non_cores)
 	eh->e_type = ET_EXEC;
 	expect_error(bytes, len, GPM_ERR_FORMAT, "not a core file");
 	eh->e_type = ET_CORE;
-	eh->e_machine = EM_AARCH64;
+	eh->e_machine = EM_RISCV;
 	expect_error(bytes, len, GPM_ERR_UNSUPPORTED,
-	             "core for aarch64: architecture not supported yet");
+	             "core for riscv64: architecture not supported (amd64 and arm64 are)");
 	eh->e_machine = EM_PPC64;
-	expect_error(bytes, len, GPM_ERR_UNSUPPORTED, "architecture not supported");
+	expect_error(bytes, len, GPM_ERR_UNSUPPORTED, "core for ppc64: architecture not supported");
+	eh->e_machine = 4242;
+	expect_error(bytes, len, GPM_ERR_UNSUPPORTED,
+	             "core for ELF machine 4242: architecture not supported");
 	eh->e_machine = EM_X86_64;
 	eh->e_ident[EI_CLASS] = ELFCLASS32;
 	expect_error(bytes, len, GPM_ERR_UNSUPPORTED, "ELF class 1 not supported");
 	eh->e_ident[EI_CLASS] = ELFCLASS64;
 	eh->e_ident[EI_DATA] = ELFDATA2MSB;
 	expect_error(bytes, len, GPM_ERR_UNSUPPORTED, "not supported");
+	free(bytes);
+}
+END_TEST
+
+/* An arm64 core as qemu-user writes it: NT_PRSTATUS per thread (user_pt_regs x0..x30, sp, pc,
+ * pstate), the signal only on the dumping thread, which is not the first; NT_PRPSINFO and
+ * NT_AUXV but no NT_SIGINFO or NT_FILE. Then a kernel's: NT_ARM_TLS after a thread. */
+static void arm64_prstatus(struct cb_buf *b, uint32_t tid, uint16_t sig, uint64_t pc, uint64_t sp,
+                           uint64_t lr, uint64_t g)
+{
+	uint8_t d[392] = {0};
+	uint32_t signo = sig;
+	memcpy(d, &signo, 4);
+	memcpy(d + 12, &sig, 2);
+	memcpy(d + 32, &tid, 4);
+	uint64_t *regs = (uint64_t *)(void *)(d + 112);
+	for (unsigned i = 0; i < 31; i++)
+		regs[i] = 0x1000 + i;
+	regs[28] = g;
+	regs[30] = lr;
+	regs[31] = sp;
+	regs[32] = pc;
+	regs[33] = 0x60000000;
+	cb_note(b, "CORE", NT_PRSTATUS, d, sizeof(d));
+}
+
+START_TEST(core_arm64_qemu_notes)
+{
+	struct cb_buf notes = {0};
+	arm64_prstatus(&notes, 7, 0, TEXT + 0x10, STACK + 0x100, TEXT + 0x20, HEAP);
+	cb_prpsinfo(&notes, 7, 1, "app", "app");
+	const uint64_t auxv[] = {AT_PHDR, TEXT + 0x40, AT_ENTRY, TEXT + 0x1000};
+	cb_auxv(&notes, auxv, 2);
+	arm64_prstatus(&notes, 9, 6, TEXT + 0x30, STACK + 0x200, TEXT + 0x40, HEAP + 0x100);
+	uint64_t tls = 0x7f00001000;
+	cb_note(&notes, "LINUX", 0x401, &tls, 8); // NT_ARM_TLS of thread 9
+	const struct cb_seg segs[] = {
+	    {TEXT, 0x3000, PF_R | PF_X, NULL, 0},
+	    {STACK, 0x2000, PF_R | PF_W, stack_bytes, 0x2000},
+	};
+	size_t len;
+	uint8_t *bytes = cb_core(EM_AARCH64, &notes, segs, 2, &len);
+	free(notes.p);
+	struct gpm_core *core = open_ok(bytes, len);
+	const struct gpm_arch_ops *arch = gpm_core_arch(core);
+	ck_assert_str_eq(arch->name, "arm64");
+	ck_assert_str_eq(arch->reg_names[arch->go_dump_count - 1], "pc");
+	ck_assert_str_eq(arch->reg_names[arch->lr_reg], "lr");
+	ck_assert_uint_eq(gpm_core_thread_count(core), 2);
+	const struct gpm_core_thread *t = gpm_core_thread_at(core, 0);
+	ck_assert_uint_eq(t->tid, 7);
+	ck_assert_uint_eq(t->pc, TEXT + 0x10);
+	ck_assert_uint_eq(t->sp, STACK + 0x100);
+	ck_assert_uint_eq(t->regs.v[arch->lr_reg], TEXT + 0x20);
+	ck_assert_uint_eq(t->regs.v[arch->g_reg], HEAP);
+	ck_assert_uint_eq(t->regs.v[5], 0x1005);
+	ck_assert_uint_eq(t->tls, 0);
+	// The dumping thread is the one with the signal, wherever it is among the notes.
+	const struct gpm_core_thread *s = gpm_core_signal_thread(core);
+	ck_assert_uint_eq(s->tid, 9);
+	ck_assert_uint_eq(s->tls, tls);
+	ck_assert_uint_eq(s->regs.v[arch->tls_reg], tls);
+	// No NT_SIGINFO: the signal comes from the dumping thread's NT_PRSTATUS.
+	const struct gpm_core_siginfo *si = gpm_core_siginfo(core);
+	ck_assert_ptr_nonnull(si);
+	ck_assert_int_eq(si->signo, 6);
+	ck_assert(!si->has_addr && !si->has_sender);
+	ck_assert_uint_eq(gpm_core_file_count(core), 0);
+	ck_assert_ptr_null(gpm_core_exe_mapping(core, NULL));
+	uint64_t entry;
+	ck_assert(gpm_core_auxv_get(core, AT_ENTRY, &entry) && entry == TEXT + 0x1000);
+	gpm_core_destroy(core);
 	free(bytes);
 }
 END_TEST
@@ -600,6 +675,95 @@ START_TEST(core_finds_exe_beside_core)
 }
 END_TEST
 
+/*
+ * A core as gdb's gcore writes it: no segment at all for the executable's read-only ranges,
+ * only NT_FILE entries (or nothing: then the executable's PT_LOADs). They read from the
+ * executable; a writable range the core lacks and a range of another file stay unreadable.
+ */
+START_TEST(core_memory_serves_ranges_without_segments)
+{
+	struct gpm_exe *exe;
+	const char *exe_path = gpm_test_data("exe/go1.19-hang-stripped.zst");
+	if (access(exe_path, R_OK) != 0)
+		return;
+	ck_assert_ptr_null(gpm_exe_open(exe_path, &exe));
+	const struct gpm_exe_section *rodata = gpm_exe_section(exe, ".rodata");
+	const struct gpm_exe_section *data = gpm_exe_section(exe, ".data");
+	ck_assert(rodata && rodata->data && data);
+	for (int with_files = 0; with_files < 2; with_files++) {
+		struct cb_buf notes = {0};
+		cb_prstatus(&notes, 1, 19, 0x7f0000001000, 0x7f0000001800, 0, 0);
+		const uint64_t auxv[] = {AT_ENTRY, gpm_exe_entry(exe)};
+		cb_auxv(&notes, auxv, 1);
+		struct cb_file files[8];
+		size_t nf = 0;
+		for (size_t i = 0; i < gpm_exe_segment_count(exe) && nf < 7; i++) {
+			const struct gpm_exe_segment *s = gpm_exe_segment_at(exe, i);
+			if (s->type != PT_LOAD)
+				continue;
+			uint64_t start = s->vaddr & ~(uint64_t)4095;
+			files[nf++] =
+			    (struct cb_file){start, (s->vaddr + s->memsz + 4095) & ~(uint64_t)4095,
+			                     (s->offset & ~(uint64_t)4095) / 4096, "/x/app"};
+		}
+		// A hostile entry: another file, which must never be opened or served.
+		files[nf++] = (struct cb_file){0x10000000, 0x10002000, 0, "/etc/passwd"};
+		if (with_files)
+			cb_files(&notes, files, nf, nf);
+		const struct cb_seg segs[] = {{0x7f0000000000, 0x2000, PF_R | PF_W, NULL, 0x2000}};
+		size_t len;
+		uint8_t *bytes = cb_core(EM_X86_64, &notes, segs, 1, &len);
+		free(notes.p);
+		struct gpm_core *core = open_ok(bytes, len);
+		int sig;
+		ck_assert(gpm_core_is_snapshot(core, &sig));
+		ck_assert_int_eq(sig, 19);
+		struct gpm_memory *mem;
+		ck_assert_ptr_null(gpm_memory_create(core, exe, 0, &mem));
+		uint8_t a[64];
+		ck_assert_ptr_null(gpm_memory_read(mem, rodata->addr + 100, a, sizeof(a)));
+		ck_assert_mem_eq(a, rodata->data + 100, sizeof(a));
+		ck_assert(!gpm_memory_readable(mem, data->addr, 8));
+		ck_assert(!gpm_memory_readable(mem, 0x10000000, 8));
+		ck_assert(gpm_memory_readable(mem, 0x7f0000000000, 0x2000));
+		gpm_memory_destroy(mem);
+		gpm_core_destroy(core);
+		free(bytes);
+	}
+	gpm_exe_destroy(exe);
+}
+END_TEST
+
+/* Which cores are snapshots of a live process and which record a death. */
+START_TEST(core_tells_snapshots_from_deaths)
+{
+	static const struct {
+		int siginfo; // -1: no NT_SIGINFO
+		int cursig;
+		bool snapshot;
+	} cases[] = {
+	    {6, 6, false},  {11, 11, false}, {3, 3, false},  {19, 19, true},
+	    {-1, 19, true}, {-1, 0, true},   {-1, 6, false}, {0, 0, true},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cb_buf notes = {0};
+		cb_prstatus(&notes, 1, cases[i].cursig, 0x401000, 0, 0, 0);
+		if (cases[i].siginfo >= 0)
+			cb_siginfo(&notes, cases[i].siginfo, 0, 0);
+		size_t len;
+		uint8_t *bytes = cb_core(EM_X86_64, &notes, NULL, 0, &len);
+		free(notes.p);
+		struct gpm_core *core = open_ok(bytes, len);
+		ck_assert_msg(gpm_core_is_snapshot(core, NULL) == cases[i].snapshot,
+		              "case %zu: siginfo %d, cursig %d", i, cases[i].siginfo,
+		              cases[i].cursig);
+		ck_assert(!gpm_core_by_gdb(core));
+		gpm_core_destroy(core);
+		free(bytes);
+	}
+}
+END_TEST
+
 /* A crafted core naming a fixture executable in NT_FILE: undumped text comes from the file. */
 START_TEST(core_memory_fills_text_from_exe)
 {
@@ -661,12 +825,15 @@ Suite *core_suite(void)
 	tcase_add_test(tc, core_truncated_keeps_what_exists);
 	tcase_add_test(tc, core_refuses_non_cores);
 	tcase_add_test(tc, core_survives_absurd_counts);
+	tcase_add_test(tc, core_arm64_qemu_notes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fixtures");
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, core_fixtures);
 	tcase_add_test(tc, core_finds_exe_beside_core);
 	tcase_add_test(tc, core_memory_fills_text_from_exe);
+	tcase_add_test(tc, core_memory_serves_ranges_without_segments);
+	tcase_add_test(tc, core_tells_snapshots_from_deaths);
 	suite_add_tcase(s, tc);
 	return s;
 }

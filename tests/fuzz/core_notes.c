@@ -70,6 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			probe(mem, t->pc);
 			probe(mem, t->sp);
 			probe(mem, t->tls - 8);
+			sink += gpm_arch_is_sigreturn(gpm_core_arch(core), mem, t->pc);
+			if (gpm_core_arch(core)->lr_reg >= 0)
+				probe(mem, t->regs.v[gpm_core_arch(core)->lr_reg]);
 		}
 		for (size_t i = 0; i < gpm_core_auxv_count(core) && i < 64; i++)
 			probe(mem, gpm_core_auxv_at(core, i)->value);

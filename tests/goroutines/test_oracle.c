@@ -25,9 +25,11 @@ static int fixture_cmp(const void *a, const void *b)
 	return strcmp(((const struct fixture *)a)->dir, ((const struct fixture *)b)->dir);
 }
 
-static size_t list_fixtures(struct fixture **out)
+/* The fixtures under testdata/SUB: "cores" (amd64, kernel cores), "cores-arm64" (arm64,
+ * qemu-user's cores, testdata/gen/make-arm64-fixtures.sh). */
+static size_t list_fixtures(const char *sub, struct fixture **out)
 {
-	const char *root = gpm_test_data("cores");
+	const char *root = gpm_test_data(sub);
 	char rootcopy[512];
 	snprintf(rootcopy, sizeof(rootcopy), "%s", root);
 	DIR *d = opendir(rootcopy);
@@ -148,11 +150,11 @@ static bool compare(const struct gpm_incident *oracle, const struct gpm_goroutin
 	return true;
 }
 
-START_TEST(every_fixture_matches_the_runtime_traceback)
+static void check_oracle(const char *sub, const char *arch)
 {
 	struct fixture *fx;
-	size_t nfx = list_fixtures(&fx);
-	ck_assert_msg(nfx > 0, "no fixtures under testdata/cores");
+	size_t nfx = list_fixtures(sub, &fx);
+	ck_assert_msg(nfx > 0, "no fixtures under testdata/%s", sub);
 	size_t total = 0, matched = 0, parked_bad = 0, running_bad = 0;
 	for (size_t i = 0; i < nfx; i++) {
 		char path[600];
@@ -174,6 +176,8 @@ START_TEST(every_fixture_matches_the_runtime_traceback)
 		struct gpm_process *p;
 		err = gpm_process_open(path, &po, &p);
 		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+		ck_assert_msg(!strcmp(gpm_core_arch(p->core)->name, arch), "%s: a core for %s",
+		              path, gpm_core_arch(p->core)->name);
 		struct gpm_incident *inc;
 		err = gpm_goroutines_read(p, NULL, &inc);
 		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
@@ -210,14 +214,113 @@ START_TEST(every_fixture_matches_the_runtime_traceback)
 		free(snaps);
 		gpm_source_destroy(src);
 	}
-	fprintf(
-	    stderr,
-	    "oracle: %zu fixtures, %zu/%zu goroutines match (%zu parked and %zu running differ)\n",
-	    nfx, matched, total, parked_bad, running_bad);
+	fprintf(stderr,
+	        "oracle: %s: %zu fixtures, %zu/%zu goroutines match (%zu parked and %zu running "
+	        "differ)\n",
+	        arch, nfx, matched, total, parked_bad, running_bad);
 	free(fx);
 	ck_assert_msg(parked_bad == 0, "%zu parked goroutines differ from the runtime", parked_bad);
 	ck_assert_msg(running_bad == 0, "%zu running goroutines differ from the runtime",
 	              running_bad);
+}
+
+START_TEST(every_fixture_matches_the_runtime_traceback)
+{
+	check_oracle("cores", "amd64");
+}
+END_TEST
+
+START_TEST(every_arm64_fixture_matches_the_runtime_traceback)
+{
+	check_oracle("cores-arm64", "arm64");
+}
+END_TEST
+
+/*
+ * Live snapshots: fixtures with gcore=FILE in meta also hold a core gdb took of the running
+ * process (gcore, generate-core-file) right before the SIGQUIT that printed the traceback.
+ * gdb writes no segment for the executable's read-only data, so without reading it from the
+ * executable the wait reasons (and, stripped, the type descriptors) are lost. Every goroutine
+ * that was parked must be the one the runtime printed an instant later; goroutines running at
+ * either instant (busy loops) have moved on and are only counted.
+ */
+START_TEST(every_gcore_snapshot_matches_the_traceback_of_right_after)
+{
+	struct fixture *fx;
+	size_t nfx = list_fixtures("cores", &fx);
+	size_t snapshots = 0, total = 0, matched = 0, bad = 0, moving = 0;
+	for (size_t i = 0; i < nfx; i++) {
+		char gcore[128], path[sizeof(fx->dir) + sizeof(gcore) + 2];
+		if (!gpm_test_meta(fx[i].dir, "gcore", gcore, sizeof(gcore)))
+			continue;
+		snapshots++;
+		char name[128] = "stderr.txt";
+		gpm_test_meta(fx[i].dir, "stderr", name, sizeof(name));
+		snprintf(path, sizeof(path), "%s/%s", fx[i].dir, name);
+		struct gpm_source *src;
+		ck_assert_ptr_null(gpm_source_open(path, &src));
+		struct gpm_incident **snaps;
+		size_t nsnaps;
+		ck_assert_ptr_null(gpm_dump_parse_all((const char *)src->data, src->size, path,
+		                                      NULL, &snaps, &nsnaps));
+
+		snprintf(path, sizeof(path), "%s/%s", fx[i].dir, gcore);
+		struct gpm_process_options po = {.exe_path = fx[i].exe};
+		struct gpm_process *p;
+		struct gpm_error *err = gpm_process_open(path, &po, &p);
+		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+		ck_assert_msg(gpm_core_is_snapshot(p->core, NULL), "%s: not a live snapshot", path);
+		struct gpm_incident *inc;
+		err = gpm_goroutines_read(p, NULL, &inc);
+		ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+		ck_assert_msg(inc->crash.live_snapshot && inc->crash.signo == 0,
+		              "%s: reported as a death (signal %d)", path, inc->crash.signo);
+
+		size_t fx_total = 0, fx_matched = 0, fx_moving = 0;
+		const struct gpm_incident *o = snaps[0];
+		for (size_t k = 0; k < o->goroutines.len; k++) {
+			const struct gpm_goroutine *go = &o->goroutines.v[k];
+			if (go->id == 0 || (go->flags & GPM_GOROUTINE_UNAVAILABLE))
+				continue;
+			const struct gpm_goroutine *g = find_g(inc, go->id);
+			bool running =
+			    go->status == GPM_G_RUNNING || go->status == GPM_G_RUNNABLE ||
+			    (go->state &&
+			     (!strcmp(go->state, "running") || !strcmp(go->state, "runnable"))) ||
+			    (g && g->status == GPM_G_RUNNING);
+			if (running) {
+				fx_moving++;
+				continue;
+			}
+			char why[512];
+			fx_total++;
+			if (compare(o, go, inc, g, why, sizeof(why))) {
+				fx_matched++;
+				continue;
+			}
+			bad++;
+			fprintf(stderr, "gcore: %s: goroutine %llu: %s\n", fx[i].dir,
+			        (unsigned long long)go->id, why);
+		}
+		fprintf(stderr,
+		        "gcore: %-60s %zu/%zu parked goroutines match, %zu running not compared\n",
+		        fx[i].dir, fx_matched, fx_total, fx_moving);
+		ck_assert_msg(fx_total > 0, "%s: no parked goroutines in the traceback", fx[i].dir);
+		total += fx_total;
+		matched += fx_matched;
+		moving += fx_moving;
+		gpm_incident_destroy(inc);
+		gpm_process_destroy(p);
+		for (size_t s = 0; s < nsnaps; s++)
+			gpm_incident_destroy(snaps[s]);
+		free(snaps);
+		gpm_source_destroy(src);
+	}
+	fprintf(stderr, "gcore: %zu snapshots, %zu/%zu parked goroutines match (%zu running)\n",
+	        snapshots, matched, total, moving);
+	free(fx);
+	ck_assert_msg(snapshots > 0, "no gcore fixtures under testdata/cores");
+	ck_assert_msg(bad == 0, "%zu parked goroutines differ from the runtime", bad);
 }
 END_TEST
 
@@ -226,10 +329,10 @@ END_TEST
  * recorded, and for crashes the crashing goroutine and its innermost user frame, which must
  * be those of the goroutine the runtime printed first.
  */
-START_TEST(info_facts_match_each_fixture)
+static void check_info(const char *sub)
 {
 	struct fixture *fx;
-	size_t nfx = list_fixtures(&fx);
+	size_t nfx = list_fixtures(sub, &fx);
 	size_t crashes = 0;
 	for (size_t i = 0; i < nfx; i++) {
 		char want_go[64], want_sig[32], path[600];
@@ -287,8 +390,19 @@ START_TEST(info_facts_match_each_fixture)
 		gpm_source_destroy(src);
 		gpm_process_destroy(p);
 	}
-	fprintf(stderr, "info: %zu fixtures, %zu crash sites checked\n", nfx, crashes);
+	fprintf(stderr, "info: %s: %zu fixtures, %zu crash sites checked\n", sub, nfx, crashes);
 	free(fx);
+}
+
+START_TEST(info_facts_match_each_fixture)
+{
+	check_info("cores");
+}
+END_TEST
+
+START_TEST(info_facts_match_each_arm64_fixture)
+{
+	check_info("cores-arm64");
 }
 END_TEST
 
@@ -299,6 +413,9 @@ Suite *goroutines_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, every_fixture_matches_the_runtime_traceback);
 	tcase_add_test(tc, info_facts_match_each_fixture);
+	tcase_add_test(tc, every_gcore_snapshot_matches_the_traceback_of_right_after);
+	tcase_add_test(tc, every_arm64_fixture_matches_the_runtime_traceback);
+	tcase_add_test(tc, info_facts_match_each_arm64_fixture);
 	suite_add_tcase(s, tc);
 	return s;
 }

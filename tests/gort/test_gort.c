@@ -67,6 +67,10 @@ START_TEST(test_fixture_images)
 		ck_assert_msg(strncmp(img->go_version, "go1.", 4) == 0, "%s: version %s", names[i],
 		              img->go_version);
 		const char *base = strrchr(names[i], '/') + 1;
+		// arm64 fixtures (testdata/gen/make-arm64-fixtures.sh): arm64-go1.22-...
+		bool arm64 = strncmp(base, "arm64-", 6) == 0;
+		if (arm64)
+			base += 6;
 		if (strncmp(base, "go1.", 4) == 0) {
 			ck_assert_msg(img->has_buildinfo, "%s", names[i]);
 			// Our fixtures: named after the Go version (go1.19-..., go1.27-...).
@@ -76,7 +80,8 @@ START_TEST(test_fixture_images)
 			              "%s", img->buildinfo.path);
 		}
 		if (img->has_buildinfo)
-			ck_assert_str_eq(gpm_buildinfo_setting(&img->buildinfo, "GOARCH"), "amd64");
+			ck_assert_str_eq(gpm_buildinfo_setting(&img->buildinfo, "GOARCH"),
+			                 arm64 ? "arm64" : "amd64");
 		else // esbuild 0.28 ships without build info: the version comes from rodata
 			ck_assert_int_eq(img->version_how, GPM_HOW_SCAN);
 		ck_assert(img->has_moduledata);
@@ -490,6 +495,39 @@ static const struct gpm_exe_section *pclntab_section(struct gpm_exe *exe)
 	return s;
 }
 
+/* A Go program older than gopm reads (pclntab magic 0xfffffffb, Go 1.2-1.15) is named as
+ * such, not "not a Go program". The fixture's pclntab magic is patched to the old one. */
+START_TEST(test_old_go_release)
+{
+	struct gpm_exe *exe = open_some_fixture();
+	const struct gpm_exe_section *s = pclntab_section(exe);
+	size_t size;
+	const uint8_t *bytes = gpm_exe_bytes(exe, &size);
+	uint8_t *copy = malloc(size);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, bytes, size);
+	ck_assert_uint_lt(s->offset + 4, size);
+	static const uint8_t old_magic[4] = {0xfb, 0xff, 0xff, 0xff};
+	memcpy(copy + s->offset, old_magic, 4);
+	gpm_exe_destroy(exe);
+	struct gpm_source *src;
+	ck_assert(!gpm_source_from_memory(copy, size, "old-go", &src));
+	struct gpm_error *err = gpm_exe_from_source(src, &exe);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	struct gpm_goimage *img;
+	err = gpm_goimage_open(exe, NULL, 0, &img);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_UNSUPPORTED);
+	ck_assert_msg(strstr(err->message, "pclntab of Go 1.2-1.15 (magic 0xfffffffb)") &&
+	                  strstr(err->message, "unsupported") && strstr(err->message, "uses the") &&
+	                  !strstr(err->message, "not a Go"),
+	              "%s", err->message);
+	gpm_error_destroy(err);
+	gpm_exe_destroy(exe);
+	free(copy);
+}
+END_TEST
+
 /* Exercises every lookup of a table; must not crash whatever the bytes. */
 static void exercise(struct gpm_pclntab *t)
 {
@@ -693,6 +731,7 @@ Suite *gort_suite(void)
 	tcase_add_test(tc, test_dwarf_vs_types);
 	tcase_add_test(tc, test_traceback_oracle);
 	tcase_add_test(tc, test_not_go);
+	tcase_add_test(tc, test_old_go_release);
 	tcase_add_test(tc, test_pclntab_corrupt);
 	tcase_add_test(tc, test_buildinfo_text);
 	tcase_add_test(tc, test_go_version);

@@ -258,8 +258,14 @@ func abba() {
 }
 
 // quit sends SIGQUIT to this process and waits for the runtime to die.
+// With GOPM_HOLD set it says "hold" and waits for someone else to take a snapshot (gcore)
+// and send SIGQUIT (testdata/gen/make-fixtures.sh gcore).
 func quit() {
-	syscall.Kill(os.Getpid(), syscall.SIGQUIT)
+	if os.Getenv("GOPM_HOLD") != "" {
+		fmt.Println("hold")
+	} else {
+		syscall.Kill(os.Getpid(), syscall.SIGQUIT)
+	}
 	<-never
 }
 

@@ -336,6 +336,10 @@ func main() {
 	// GOTRACEBACK=crash, a core dump).
 	time.Sleep(200 * time.Millisecond)
 	fmt.Println("hang: goroutines", runtime.NumGoroutine())
-	syscall.Kill(os.Getpid(), syscall.SIGQUIT)
+	// GOPM_HOLD: stay like this until someone else takes a snapshot (gcore) and sends
+	// SIGQUIT (testdata/gen/make-fixtures.sh gcore).
+	if os.Getenv("GOPM_HOLD") == "" {
+		syscall.Kill(os.Getpid(), syscall.SIGQUIT)
+	}
 	chanRecv(never)
 }

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# make-arm64-fixtures.sh — arm64 (aarch64) cores on an amd64 machine: build the fixture
+# programs with GOARCH=arm64, run them under Debian's qemu-user-static with
+# GOTRACEBACK=crash, and store qemu's core of the instant the runtime aborted (zstd), the
+# runtime's own traceback (stderr.txt, the oracle) and a meta file, as make-fixtures.sh
+# does for amd64. Output: testdata/cores-arm64/NAME/ and testdata/exe/arm64-*.zst.
+#
+# Usage: testdata/gen/make-arm64-fixtures.sh [VERSION|NAME...]   (default: every fixture below)
+#
+# Environment: as make-fixtures.sh (GOPM_TOOLCHAINS, GOPM_TESTDATA, GOPM_SCRATCH), and
+#   GOPM_QEMU  the qemu-aarch64 user-mode emulator (default: qemu-aarch64-static)
+#   GOPM_ARM64_SYSROOT  a directory holding bookworm's arm64 libc6 unpacked (lib/ld-linux-
+#              aarch64.so.1), given to qemu as -L for the PIE fixtures, which need the
+#              dynamic loader (default: made in $GOPM_SCRATCH/sysroot-arm64 with a private apt
+#              configuration naming bookworm for arm64: apt-get download libc6:arm64; dpkg -x)
+#
+# qemu (bookworm's 7.2) writes qemu_PROG_DATE-TIME_PID.core into the working directory
+# when the guest dies of SIGABRT, then aborts itself: the kernel's core of qemu (an x86-64
+# core named by core_pattern) is deleted. qemu's cores carry NT_PRSTATUS per thread,
+# NT_PRPSINFO and NT_AUXV only, and no text of the executable (see doc/arm64.md).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The helpers (goroot, gofull, check_clean, coreinfo, ...) of the amd64 generator.
+# shellcheck source=make-fixtures.sh
+source "$here/make-fixtures.sh" lib
+qemu=${GOPM_QEMU:-qemu-aarch64-static}
+command -v "$qemu" >/dev/null || { echo "make-arm64-fixtures.sh: $qemu not found (apt-get install qemu-user-static)" >&2; exit 1; }
+out_root=$testdata/cores-arm64
+mkdir -p "$out_root" "$scratch/build-arm64"
+
+# build_arm64 VERSION PROGRAM VARIANT -> path of the built arm64 executable (stored as
+# exe/arm64-goX-PROGRAM-VARIANT.zst).
+build_arm64() {
+  local v=$1 prog=$2 variant=$3
+  local gr; gr=$(goroot "$v")
+  local out=$scratch/build-arm64/$(goshort "$v")-$prog-$variant
+  local flags=(-trimpath)
+  case $variant in
+    dwarf) ;;
+    stripped) flags+=(-ldflags=-s\ -w) ;;
+    piestripped) flags+=(-buildmode=pie -ldflags=-s\ -w) ;;
+    *) echo "unknown variant $variant" >&2; return 1 ;;
+  esac
+  mkdir -p "$out"
+  (cd "$src" && env -i PATH="$gr/bin:/usr/bin:/bin" HOME="$scratch/home" \
+     GOROOT="$gr" GOPATH="$scratch/gopath" GOCACHE="$scratch/gocache-arm64-$v" \
+     GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod CGO_ENABLED=0 GO111MODULE=on \
+     GOOS=linux GOARCH=arm64 \
+     "$gr/bin/go" build "${flags[@]}" -o "$out/$prog" "./$prog") >&2
+  zstd -19 -q -f "$out/$prog" -o "$testdata/exe/arm64-$(goshort "$v")-$prog-$variant.zst"
+  chmod 644 "$testdata/exe/arm64-$(goshort "$v")-$prog-$variant.zst"
+  echo "$out/$prog"
+}
+
+# arm64_sysroot -> a directory with the arm64 dynamic loader (see GOPM_ARM64_SYSROOT).
+arm64_sysroot() {
+  if [ -n "${GOPM_ARM64_SYSROOT:-}" ]; then echo "$GOPM_ARM64_SYSROOT"; return 0; fi
+  local a=$scratch/apt-arm64 root=$scratch/sysroot-arm64
+  if [ ! -e "$root/lib/ld-linux-aarch64.so.1" ]; then
+    mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs"
+    echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" >"$a/sources.list"
+    local o=(-o "Dir::Etc::SourceList=$a/sources.list" -o Dir::Etc::SourceParts=/dev/null
+             -o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache"
+             -o APT::Architecture=arm64 -o APT::Architectures::=arm64)
+    apt-get "${o[@]}" update >&2
+    (cd "$a/debs" && apt-get "${o[@]}" download libc6:arm64 >&2)
+    dpkg -x "$a"/debs/libc6_*_arm64.deb "$root"
+  fi
+  echo "$root"
+}
+
+# take_core_arm64 NAME EXE EXPECT -- ARGS...: as take_core, under qemu (with -L
+# $QEMU_LD_PREFIX when set: the PIE fixtures; an option, not qemu's environment variable, so
+# that the guest's environment stays empty).
+take_core_arm64() {
+  local name=$1 exe=$2 expect=$3; shift 3
+  [ "${1:-}" = "--" ] && shift
+  local args=("$@") prog; prog=$(basename "$exe")
+  local dir=$scratch/$name try status qcore
+  for try in 1 2 3; do
+    rm -rf "$dir"; mkdir -p "$dir"
+    cp "$exe" "$dir/$prog"
+    set +e
+    ( cd "$dir" && ulimit -c unlimited &&
+      exec setsid env -i PATH=/usr/bin:/bin HOME=/nonexistent GOTRACEBACK=crash GOMAXPROCS=4 \
+        timeout -s KILL 120 "$qemu" ${QEMU_LD_PREFIX:+-L "$QEMU_LD_PREFIX"} "./$prog" "${args[@]}" >stdout.txt 2>stderr.txt </dev/null )
+    status=$?
+    set -e
+    rm -f "$dir"/core "$dir"/core.[0-9]*   # the kernel's core of qemu itself
+    qcore=$(ls "$dir"/qemu_*.core 2>/dev/null | head -1 || true)
+    if [ -n "$qcore" ] && grep -q -E "$expect" "$dir/stderr.txt"; then
+      mv "$qcore" "$dir/core"
+      break
+    fi
+    echo "make-arm64-fixtures.sh: $name try $try: status $status, first line: $(head -1 "$dir/stderr.txt")" >&2
+    [ $try = 3 ] && { echo "make-arm64-fixtures.sh: $name failed" >&2; return 1; }
+  done
+  check_clean "$dir/core" "$dir/stderr.txt" "$dir/stdout.txt"
+  local out=$out_root/$name
+  rm -rf "$out"; mkdir -p "$out"
+  zstd -19 --long=27 -q -f "$dir/core" -o "$out/core.zst"
+  cp "$dir/stderr.txt" "$out/stderr.txt"
+  if [ -s "$dir/stdout.txt" ]; then cp "$dir/stdout.txt" "$out/stdout.txt"; fi
+  chmod 644 "$out"/*
+  local goroutines tb_start
+  goroutines=$(grep -E '^goroutine [0-9]+ ' "$dir/stderr.txt" | awk '$2 != "0" {print $2}' | sort -u | wc -l)
+  tb_start=$(grep -n -m1 -E "$expect" "$dir/stderr.txt" | cut -d: -f1)
+  {
+    echo "name=$name"
+    echo "${META_HEAD}"
+    echo "arch=arm64"
+    echo "emulator=$("$qemu" --version | head -1 | sed 's/ (.*//')"
+    echo "args=${args[*]}"
+    echo "cwd=$dir"
+    echo "env=GOTRACEBACK=crash GOMAXPROCS=4"
+    echo "exit=$status"
+    python3 "$here/coreinfo.py" "$dir/core"
+    echo "core_size=$(stat -c %s "$dir/core")"
+    echo "goroutines=$goroutines"
+    echo "stderr=stderr.txt"
+    echo "traceback_start=$tb_start"
+    echo "first_line=$(sed -n "${tb_start}p" "$dir/stderr.txt")"
+    echo "signal_line=$(grep -m1 -E '^(\[signal |PC=0x)' "$dir/stderr.txt" || true)"
+  } | grep -v '^$' > "$out/meta"
+  echo "$name: $(grep -E '^(goroutines|exit)=' "$out/meta" | tr '\n' ' ') core.zst=$(stat -c %s "$out/core.zst")" >&2
+}
+
+# meta of an arm64 build: the amd64 one with the arm64 executable's name.
+meta_arm64() {
+  meta_head "$1" "$2" "$3" | sed -E "s|^exe=exe/|exe=exe/arm64-|"
+}
+
+# The fixtures: VERSION PROGRAM VARIANT [SCENARIO]. Few, to keep the committed data small:
+# DWARF (1.19) and stripped (1.22, 1.27); the hang program (every kind of parked goroutine,
+# deep recursion, two running goroutines preempted by signals) and the crashes.
+fixtures=(
+  "1.19 hang dwarf"
+  "1.22 hang stripped"
+  "1.22 crash stripped leak"
+  "1.22 crash stripped nilderef"
+  "1.27 hang stripped"
+  "1.27 crash stripped deadlock"
+  "1.27 crash stripped nilderef"
+  "1.27 hang piestripped"
+)
+want=("$@")
+for f in "${fixtures[@]}"; do
+  read -r v prog variant s <<<"$f"
+  gs=$(goshort "$v")
+  name=$gs-$prog-${s:+$s-}$variant
+  if [ ${#want[@]} -gt 0 ] && ! printf '%s\n' "${want[@]}" | grep -qx -e "$v" -e "$name"; then
+    continue
+  fi
+  exe=$(build_arm64 "$v" "$prog" "$variant")
+  QEMU_LD_PREFIX=
+  case $variant in pie*) QEMU_LD_PREFIX=$(arm64_sysroot) ;; esac
+  if [ -z "$s" ]; then
+    META_HEAD=$(meta_arm64 "$v" "$prog" "$variant") \
+      take_core_arm64 "$name" "$exe" '^SIGQUIT: quit'
+  else
+    META_HEAD=$(meta_arm64 "$v" "$prog" "$variant" | sed "s/^program=.*/program=$prog-$s/") \
+      take_core_arm64 "$name" "$exe" "${crash_expect[$s]}" -- "$s"
+  fi
+done

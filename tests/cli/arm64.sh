@@ -1,0 +1,85 @@
+#!/bin/sh
+# CLI tests for arm64 cores (qemu-user's, testdata/cores-arm64): info names the architecture
+# (text and --json), goroutines and analyze work, analyze's findings have the same headlines
+# as on the amd64 core of the same program and Go version (addresses aside), and the bad
+# inputs: an executable of the other architecture (exit 5, both ways) and a core of a third
+# architecture (exit 4). Needs zstd and dd.
+set -u
+: "${GOPM:?}" "${top_srcdir:?}"
+td=$top_srcdir/testdata
+fx=$td/cores-arm64/go1.22-hang-stripped
+exe=$td/$(sed -n 's/^exe=//p' "$fx/meta")
+amd64_fx=$td/cores/go1.22-hang-stripped
+amd64_exe=$td/$(sed -n 's/^exe=//p' "$amd64_fx/meta")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+n=0
+
+. "$top_srcdir/tests/cli/expect.sh"
+
+check() { # check DESCRIPTION COMMAND...: counts a test that passes when COMMAND succeeds
+	what=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=$((fail + 1)); fi
+}
+
+expect 0 0 "info on an arm64 core" -- info --exe "$exe" "$fx/core.zst"
+check "info names arm64" grep -q '^arch: *arm64$' "$tmp/out"
+check "info names go1.22" grep -q '^go: *go1\.22' "$tmp/out"
+check "info names the signal (from NT_PRSTATUS: qemu writes no NT_SIGINFO)" \
+	grep -q '^signal: *SIGABRT' "$tmp/out"
+expect 0 0 "info --json on an arm64 core" -- info --json --exe "$exe" "$fx/core.zst"
+check "info --json carries the architecture" grep -q '"arch": "arm64"' "$tmp/out"
+expect 0 0 "goroutines --json on an arm64 core" -- goroutines --json --exe "$exe" "$fx/core.zst"
+check "goroutines --json carries the architecture" grep -q '"arch": "arm64"' "$tmp/out"
+expect 0 0 "goroutines of an arm64 core" -- goroutines --exe "$exe" "$fx/core.zst"
+check "goroutines shows main.main" grep -q '^main\.main()' "$tmp/out"
+
+# analyze: the same findings' headlines as the amd64 twin.
+for d in "$td"/cores-arm64/*/; do
+	name=$(basename "$d")
+	twin=$td/cores/$name
+	[ -d "$twin" ] || continue
+	for side in arm64 amd64; do
+		if [ $side = arm64 ]; then c=$d; else c=$twin; fi
+		"$GOPM" analyze --no-store --exe "$td/$(sed -n 's/^exe=//p' "$c/meta")" "$c/core.zst" \
+			>"$tmp/$side" 2>/dev/null
+		sed -n '/^FINDINGS/,/^PROCESS/p' "$tmp/$side" | grep -E '^[A-Z]+ ' |
+			sed 's/0x[0-9a-f]*/0x_/g' >"$tmp/$side.head"
+	done
+	check "analyze $name: headlines as on amd64 ($(head -n 1 "$tmp/arm64.head"))" \
+		sh -c "[ -s '$tmp/arm64.head' ] && cmp -s '$tmp/arm64.head' '$tmp/amd64.head'"
+done
+
+# heap: the walk from an arm64 core reaches as many objects as on the amd64 twin (within 2%:
+# the two runs are not byte-identical), with frames scanned at arm64's varp/argp.
+for side in arm64 amd64; do
+	if [ $side = arm64 ]; then c=$td/cores-arm64/go1.22-crash-leak-stripped; else
+		c=$td/cores/go1.22-crash-leak-stripped; fi
+	expect 0 0 "heap of the $side leak core" -- heap --exe "$td/$(sed -n 's/^exe=//p' "$c/meta")" \
+		"$c/core.zst"
+	sed -n 's/^ *\([0-9]*\) objects (.*) reachable from .*/\1/p' "$tmp/out" >"$tmp/$side.reach"
+done
+a=$(cat "$tmp/arm64.reach") b=$(cat "$tmp/amd64.reach")
+check "heap: $a objects reachable on arm64, $b on amd64" \
+	sh -c "[ -n '$a' ] && [ -n '$b' ] && [ \$(( ($a - $b) * ($a - $b) * 2500 )) -le \$(( $b * $b )) ]"
+
+expect 5 1 "arm64 core with an amd64 executable" -- info --exe "$amd64_exe" "$fx/core.zst"
+check "the mismatch names both architectures" \
+	grep -q 'an x86-64 executable, the core is of an aarch64 process' "$tmp/err"
+expect 5 1 "amd64 core with an arm64 executable" -- info --exe "$exe" "$amd64_fx/core.zst"
+check "the mismatch names both architectures" \
+	grep -q 'an aarch64 executable, the core is of an x86-64 process' "$tmp/err"
+expect 5 1 "goroutines: arm64 core with an amd64 executable" -- \
+	goroutines --exe "$amd64_exe" "$fx/core.zst"
+
+# A core of a third architecture (e_machine patched to RISC-V): refused by name.
+zstd -dcq "$fx/core.zst" >"$tmp/riscv.core"
+printf '\363\000' | dd of="$tmp/riscv.core" bs=1 seek=18 conv=notrunc 2>/dev/null
+expect 4 1 "core of a third architecture" -- info --exe "$exe" "$tmp/riscv.core"
+check "the refusal names it" grep -q 'core for riscv64: architecture not supported' "$tmp/err"
+
+echo "$((n - fail)) passed, $fail failed"
+[ "$fail" -eq 0 ]
