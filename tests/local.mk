@@ -107,6 +107,9 @@ TESTS += tests/cli/exe_lookup.sh
 TESTS += tests/cli/gcore.sh
 # arm64 cores (qemu): commands and bad inputs
 TESTS += tests/cli/arm64.sh
+
+# CLI tests of the input layer: stdin, "--", xz and lz4, bombs, FIFOs, sparse and empty files
+TESTS += tests/cli/source.sh
 check_test_sources += tests/store/test_store.c
 
 # CLI golden tests: the real gopm on committed dumps, and bad inputs (exit statuses)

@@ -729,8 +729,24 @@ int gpm_cmd_tui(int argc, char **argv)
 	int status = GPM_EXIT_OK;
 	struct tui t;
 	memset(&t, 0, sizeof(t));
+	bool operands = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options
+			continue;
+		}
+		if (operands || a[0] != '-' || !a[1]) {
+			if (input)
+				return gpm_cli_usage("tui", "one input only");
+			// The keys come from the terminal on standard input.
+			if (!strcmp(a, "-"))
+				return gpm_cli_usage("tui",
+				                     "standard input is the terminal's: save "
+				                     "the input to a file first");
+			input = a;
+			continue;
+		}
 		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			return usage();
 		if (gpm_cli_core_option("tui", argc, argv, &i, &status)) {
@@ -749,12 +765,8 @@ int gpm_cmd_tui(int argc, char **argv)
 				script_path = val;
 		} else if (!strcmp(a, "--no-store")) {
 			no_store = true;
-		} else if (a[0] == '-' && a[1]) {
-			return gpm_cli_usage("tui", "unknown option '%s'", a);
-		} else if (!input) {
-			input = a;
 		} else {
-			return gpm_cli_usage("tui", "one input only");
+			return gpm_cli_usage("tui", "unknown option '%s'", a);
 		}
 	}
 	if (no_store && !input)

@@ -1,31 +1,156 @@
-/* Input files: mmap, or decompress zstd/gzip into a sparse anonymous mapping. */
+/*
+ * Input files: mmap a plain file; stream zstd, gzip, xz and lz4 (and anything read from a
+ * file descriptor) into a sparse anonymous mapping, checking the limits of
+ * struct gpm_source_limits on every chunk written.
+ */
 #include "base/source.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
+#include <lz4frame.h>
+#include <lzma.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
-enum { PAGE = 4096, CHUNK = 1 << 20 };
+enum { PAGE = 4096, CHUNK = 1 << 20, FEED = 4 << 20, SNIFF_LEN = 6 };
+// Plain files at least this big are hashed in a thread when the caller allows it.
+#define ASYNC_HASH_MIN ((uint64_t)32 << 20)
 
-/* The output side of a decompressor: an anonymous mapping that grows with mremap. */
+#define DEFAULT_MAX_SIZE ((uint64_t)64 << 30)
+#define DEFAULT_RATIO    256
+#define DEFAULT_FLOOR    ((uint64_t)256 << 20)
+
+/* ---- limits ---- */
+
+// "64G", "512M", "1048576": bytes with an optional binary suffix.
+static bool parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return false;
+	unsigned shift = 0;
+	switch (*end) {
+	case 'K':
+	case 'k':
+		shift = 10;
+		break;
+	case 'M':
+	case 'm':
+		shift = 20;
+		break;
+	case 'G':
+	case 'g':
+		shift = 30;
+		break;
+	case 'T':
+	case 't':
+		shift = 40;
+		break;
+	case 0:
+		break;
+	default:
+		return false;
+	}
+	if (shift && *++end == 'B')
+		end++;
+	if (*end || !v || (shift && v > (UINT64_MAX >> shift)))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
+struct gpm_error *gpm_source_limits_default(struct gpm_source_limits *out)
+{
+	struct gpm_source_limits l = {DEFAULT_MAX_SIZE, DEFAULT_RATIO, DEFAULT_FLOOR};
+	const char *e = getenv("GOPM_MAX_INPUT");
+	if (e && *e && !parse_size(e, &l.max_size))
+		return gpm_error_create(GPM_ERR_USAGE,
+		                        "GOPM_MAX_INPUT: bad size '%.40s' (bytes, with an optional "
+		                        "K, M, G or T)",
+		                        e);
+	e = getenv("GOPM_MAX_RATIO");
+	if (e && *e) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(e, &end, 10);
+		if (errno || end == e || *end || !v || *e == '-')
+			return gpm_error_create(
+			    GPM_ERR_USAGE, "GOPM_MAX_RATIO: bad ratio '%.40s' (a positive number)",
+			    e);
+		l.max_ratio = v;
+	}
+	*out = l;
+	return NULL;
+}
+
+// Zero fields of o's limits take the defaults.
+static struct gpm_error *resolve_limits(const struct gpm_source_options *o,
+                                        struct gpm_source_limits *out)
+{
+	struct gpm_error *err = gpm_source_limits_default(out);
+	if (err || !o)
+		return err;
+	if (o->limits.max_size)
+		out->max_size = o->limits.max_size;
+	if (o->limits.max_ratio)
+		out->max_ratio = o->limits.max_ratio;
+	if (o->limits.ratio_floor)
+		out->ratio_floor = o->limits.ratio_floor;
+	return NULL;
+}
+
+// "64 GiB", "300 MiB", "4097 bytes"
+static void human(uint64_t n, char *buf, size_t len)
+{
+	static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+	unsigned u = 0;
+	while (u < 4 && n >= 1024 && n % 1024 == 0) {
+		n /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%llu %s", (unsigned long long)n, units[u]);
+}
+
+/* ---- the output side: a sparse anonymous mapping that grows with mremap ---- */
+
 struct sink {
 	uint8_t *map;
 	size_t cap;
 	size_t len;
+	uint64_t written;   /* bytes in pages that are not all zeros */
+	uint64_t in;        /* compressed bytes consumed so far (0: not compressed) */
+	bool ratio_applies; /* compressed input: the bomb check is on */
+	bool head_done;
+	const char *name;
+	const struct gpm_source_limits *lim;
+	const struct gpm_source_options *o;
 };
+
+static struct gpm_error *limit_error(const struct sink *s)
+{
+	char b[32];
+	human(s->lim->max_size, b, sizeof(b));
+	return gpm_error_create(GPM_ERR_LIMIT,
+	                        "%s: larger than %s after decompression (the limit is "
+	                        "GOPM_MAX_INPUT)",
+	                        s->name, b);
+}
 
 static struct gpm_error *sink_init(struct sink *s, uint64_t hint)
 {
-	if (hint > GPM_SOURCE_MAX_SIZE)
-		return gpm_error_create(GPM_ERR_LIMIT, "decompressed size %llu exceeds the limit",
-		                        (unsigned long long)hint);
+	if (hint > s->lim->max_size)
+		return limit_error(s);
 	size_t cap = hint ? (size_t)((hint + PAGE - 1) & ~(uint64_t)(PAGE - 1)) : (size_t)64 << 20;
 	void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE,
 	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -48,17 +173,31 @@ static bool page_is_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* Appends bytes, leaving untouched (zero, unbacked) every aligned page of zeros. */
+static struct gpm_error *sink_head(struct sink *s)
+{
+	s->head_done = true;
+	if (!s->o || !s->o->check_head)
+		return NULL;
+	size_t n = s->len < GPM_SOURCE_HEAD ? s->len : GPM_SOURCE_HEAD;
+	return s->o->check_head(n ? s->map : NULL, n, s->name, s->o->arg);
+}
+
+/*
+ * Appends bytes, leaving untouched (zero, unbacked) every aligned page of zeros. The size
+ * and bomb limits are checked here, on every chunk, so a bomb stops after at most one
+ * chunk past its limit.
+ */
 static struct gpm_error *sink_write(struct sink *s, const uint8_t *p, size_t n)
 {
+	if (!n)
+		return NULL;
 	size_t need;
-	if (__builtin_add_overflow(s->len, n, &need) || need > GPM_SOURCE_MAX_SIZE)
-		return gpm_error_create(GPM_ERR_LIMIT, "decompressed input exceeds %llu bytes",
-		                        (unsigned long long)GPM_SOURCE_MAX_SIZE);
+	if (__builtin_add_overflow(s->len, n, &need) || need > s->lim->max_size)
+		return limit_error(s);
 	if (need > s->cap) {
 		size_t ncap = s->cap;
 		while (ncap < need)
-			ncap *= 2;
+			ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
 		void *m = mremap(s->map, s->cap, ncap, MREMAP_MAYMOVE);
 		if (m == MAP_FAILED)
 			return gpm_error_os(errno, "cannot grow decompression buffer to %zu bytes",
@@ -69,12 +208,29 @@ static struct gpm_error *sink_write(struct sink *s, const uint8_t *p, size_t n)
 	while (n) {
 		size_t off = s->len % PAGE;
 		size_t k = PAGE - off < n ? PAGE - off : n;
-		if (!page_is_zero(p, k))
+		if (!page_is_zero(p, k)) {
 			memcpy(s->map + s->len, p, k);
+			s->written += k;
+		}
 		s->len += k;
 		p += k;
 		n -= k;
 	}
+	if (s->ratio_applies) {
+		// Non-zero bytes per compressed byte consumed so far, above a floor.
+		uint64_t allowed;
+		if (__builtin_mul_overflow(s->in, s->lim->max_ratio, &allowed) ||
+		    __builtin_add_overflow(allowed, s->lim->ratio_floor, &allowed))
+			allowed = UINT64_MAX;
+		if (s->written > allowed)
+			return gpm_error_create(
+			    GPM_ERR_LIMIT,
+			    "%s: expands to more than %llu times its compressed size (a "
+			    "decompression bomb? the limit is GOPM_MAX_RATIO)",
+			    s->name, (unsigned long long)s->lim->max_ratio);
+	}
+	if (!s->head_done && s->len >= GPM_SOURCE_HEAD)
+		return sink_head(s);
 	return NULL;
 }
 
@@ -85,113 +241,269 @@ static void sink_release(struct sink *s)
 	s->map = NULL;
 }
 
-static struct gpm_error *decompress_zstd(const uint8_t *in, size_t in_len, struct sink *s)
+/* ---- decompressors: fed the compressed stream in chunks, written into a sink ---- */
+
+struct decoder {
+	enum gpm_compression kind;
+	uint8_t *buf; /* CHUNK bytes of output */
+	bool ended;   /* gzip: a member ended; later bytes start a member or are ignored */
+	bool trailer; /* gzip: bytes after the last member, ignored */
+	size_t more;  /* zstd, lz4: non-zero while a frame is unfinished */
+	ZSTD_DStream *zs;
+	z_stream gz;
+	lzma_stream xz;
+	LZ4F_dctx *lz4;
+};
+
+static struct gpm_error *decoder_init(struct decoder *d, enum gpm_compression kind)
 {
-	unsigned long long hint = ZSTD_getFrameContentSize(in, in_len);
-	if (hint == ZSTD_CONTENTSIZE_ERROR || hint == ZSTD_CONTENTSIZE_UNKNOWN)
-		hint = 0;
-	struct gpm_error *err = sink_init(s, hint > GPM_SOURCE_MAX_SIZE ? 0 : hint);
-	if (err)
-		return err;
-	ZSTD_DStream *ds = ZSTD_createDStream();
-	if (!ds)
+	memset(d, 0, sizeof(*d));
+	d->kind = kind;
+	d->buf = malloc(CHUNK);
+	if (!d->buf)
 		return &gpm_error_nomem;
-	// Allow --long windows up to 2 GiB (zstd -19 --long=31).
-	ZSTD_DCtx_setParameter(ds, ZSTD_d_windowLogMax, 31);
-	uint8_t *buf = malloc(CHUNK);
-	if (!buf) {
-		ZSTD_freeDStream(ds);
-		return &gpm_error_nomem;
+	switch (kind) {
+	case GPM_COMPRESSION_ZSTD:
+		if (!(d->zs = ZSTD_createDStream()))
+			return &gpm_error_nomem;
+		// Allow --long windows up to 2 GiB (zstd -19 --long=31).
+		ZSTD_DCtx_setParameter(d->zs, ZSTD_d_windowLogMax, 31);
+		return NULL;
+	case GPM_COMPRESSION_GZIP:
+		if (inflateInit2(&d->gz, 15 + 32) != Z_OK)
+			return &gpm_error_nomem;
+		d->ended = false;
+		return NULL;
+	case GPM_COMPRESSION_XZ: {
+		lzma_stream init = LZMA_STREAM_INIT;
+		d->xz = init;
+		// xz -9 needs 65 MiB; the limit only stops a hostile header's dictionary size.
+		if (lzma_stream_decoder(&d->xz, (uint64_t)1 << 30, LZMA_CONCATENATED) != LZMA_OK)
+			return &gpm_error_nomem;
+		return NULL;
 	}
-	ZSTD_inBuffer ib = {in, in_len, 0};
-	size_t ret = 1;
-	while (ib.pos < ib.size) {
-		ZSTD_outBuffer ob = {buf, CHUNK, 0};
-		ret = ZSTD_decompressStream(ds, &ob, &ib);
-		if (ZSTD_isError(ret)) {
-			err =
-			    gpm_error_create(GPM_ERR_FORMAT, "corrupt zstd data at offset %zu: %s",
-			                     ib.pos, ZSTD_getErrorName(ret));
-			break;
-		}
-		if ((err = sink_write(s, buf, ob.pos)))
-			break;
-		if (ob.pos == 0 && ret == 0)
-			break;
+	case GPM_COMPRESSION_LZ4:
+		if (LZ4F_isError(LZ4F_createDecompressionContext(&d->lz4, LZ4F_VERSION)))
+			return &gpm_error_nomem;
+		return NULL;
+	case GPM_COMPRESSION_NONE:
+		break;
 	}
-	// Flush what the decoder still holds.
-	while (!err && ret != 0) {
-		ZSTD_outBuffer ob = {buf, CHUNK, 0};
-		ret = ZSTD_decompressStream(ds, &ob, &ib);
-		if (ZSTD_isError(ret)) {
-			err = gpm_error_create(GPM_ERR_FORMAT, "corrupt zstd data: %s",
-			                       ZSTD_getErrorName(ret));
-			break;
-		}
-		if ((err = sink_write(s, buf, ob.pos)))
-			break;
-		if (ob.pos == 0) {
-			if (ret != 0)
-				err = gpm_error_create(GPM_ERR_FORMAT,
-				                       "truncated zstd data (%zu input bytes)",
-				                       in_len);
-			break;
-		}
-	}
-	free(buf);
-	ZSTD_freeDStream(ds);
-	return err;
+	return NULL;
 }
 
-static struct gpm_error *decompress_gzip(const uint8_t *in, size_t in_len, struct sink *s)
+static void decoder_deinit(struct decoder *d)
 {
-	struct gpm_error *err = sink_init(s, 0);
-	if (err)
-		return err;
-	z_stream zs;
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit2(&zs, 15 + 32) != Z_OK)
-		return &gpm_error_nomem;
-	uint8_t *buf = malloc(CHUNK);
-	if (!buf) {
-		inflateEnd(&zs);
-		return &gpm_error_nomem;
+	switch (d->kind) {
+	case GPM_COMPRESSION_ZSTD:
+		ZSTD_freeDStream(d->zs);
+		break;
+	case GPM_COMPRESSION_GZIP:
+		inflateEnd(&d->gz);
+		break;
+	case GPM_COMPRESSION_XZ:
+		lzma_end(&d->xz);
+		break;
+	case GPM_COMPRESSION_LZ4:
+		LZ4F_freeDecompressionContext(d->lz4);
+		break;
+	case GPM_COMPRESSION_NONE:
+		break;
 	}
+	free(d->buf);
+}
+
+static struct gpm_error *corrupt(const struct sink *s, const char *what, const char *why)
+{
+	return gpm_error_create(GPM_ERR_FORMAT, "%s: corrupt %s data at offset %llu: %s", s->name,
+	                        what, (unsigned long long)s->in, why);
+}
+
+static struct gpm_error *feed_zstd(struct decoder *d, const uint8_t *in, size_t n, struct sink *s)
+{
+	ZSTD_inBuffer ib = {in, n, 0};
+	ZSTD_outBuffer ob;
+	do {
+		ob = (ZSTD_outBuffer){d->buf, CHUNK, 0};
+		size_t before = ib.pos;
+		size_t ret = ZSTD_decompressStream(d->zs, &ob, &ib);
+		if (ZSTD_isError(ret))
+			return corrupt(s, "zstd", ZSTD_getErrorName(ret));
+		s->in += ib.pos - before;
+		// A call with nothing to do after a finished frame asks for the next header.
+		if (ib.pos != before || ob.pos)
+			d->more = ret;
+		struct gpm_error *err = sink_write(s, d->buf, ob.pos);
+		if (err)
+			return err;
+	} while (ib.pos < ib.size || ob.pos == ob.size);
+	return NULL;
+}
+
+static struct gpm_error *feed_gzip(struct decoder *d, const uint8_t *in, size_t n, struct sink *s)
+{
 	size_t pos = 0;
-	for (;;) {
-		size_t avail = in_len - pos;
-		zs.next_in = (Bytef *)(in + pos);
-		zs.avail_in = avail > (1u << 30) ? (1u << 30) : (uInt)avail;
-		zs.next_out = buf;
-		zs.avail_out = CHUNK;
-		int r = inflate(&zs, Z_NO_FLUSH);
-		pos += (size_t)(zs.next_in - (in + pos));
-		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR) {
-			err =
-			    gpm_error_create(GPM_ERR_FORMAT, "corrupt gzip data at offset %zu: %s",
-			                     pos, zs.msg ? zs.msg : "inflate failed");
-			break;
-		}
-		if ((err = sink_write(s, buf, CHUNK - zs.avail_out)))
-			break;
-		if (r == Z_STREAM_END) {
-			// Concatenated gzip members continue; trailing zeros end the stream.
-			if (pos < in_len && in_len - pos >= 2 && in[pos] == 0x1f &&
-			    in[pos + 1] == 0x8b) {
-				inflateReset(&zs);
-				continue;
+	while (pos < n && !d->trailer) {
+		if (d->ended) {
+			// Concatenated gzip members continue; anything else (zero padding) ends it.
+			if (n - pos >= 2 && in[pos] == 0x1f && in[pos + 1] == 0x8b) {
+				inflateReset(&d->gz);
+				d->ended = false;
+			} else {
+				d->trailer = true;
+				break;
 			}
-			break;
 		}
-		if (r == Z_BUF_ERROR && zs.avail_out == CHUNK) {
-			err = gpm_error_create(GPM_ERR_FORMAT,
-			                       "truncated gzip data (%zu input bytes)", in_len);
+		size_t avail = n - pos;
+		d->gz.next_in = (Bytef *)(in + pos);
+		d->gz.avail_in = avail > (1u << 30) ? (1u << 30) : (uInt)avail;
+		d->gz.next_out = d->buf;
+		d->gz.avail_out = CHUNK;
+		int r = inflate(&d->gz, Z_NO_FLUSH);
+		size_t used = (size_t)(d->gz.next_in - (in + pos));
+		pos += used;
+		s->in += used;
+		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+			return corrupt(s, "gzip", d->gz.msg ? d->gz.msg : "inflate failed");
+		struct gpm_error *err = sink_write(s, d->buf, CHUNK - d->gz.avail_out);
+		if (err)
+			return err;
+		if (r == Z_STREAM_END)
+			d->ended = true;
+		else if (r == Z_BUF_ERROR && d->gz.avail_out == CHUNK && !used)
+			break; // needs more input than this chunk holds
+	}
+	// Output still held by the decoder with the input used up.
+	while (!d->ended && !d->trailer && d->gz.avail_out == 0) {
+		d->gz.next_in = (Bytef *)(in + n);
+		d->gz.avail_in = 0;
+		d->gz.next_out = d->buf;
+		d->gz.avail_out = CHUNK;
+		int r = inflate(&d->gz, Z_NO_FLUSH);
+		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+			return corrupt(s, "gzip", d->gz.msg ? d->gz.msg : "inflate failed");
+		struct gpm_error *err = sink_write(s, d->buf, CHUNK - d->gz.avail_out);
+		if (err)
+			return err;
+		if (r == Z_STREAM_END)
+			d->ended = true;
+		if (r == Z_BUF_ERROR)
 			break;
+	}
+	return NULL;
+}
+
+static struct gpm_error *xz_error(const struct sink *s, lzma_ret r)
+{
+	switch (r) {
+	case LZMA_MEM_ERROR:
+		return &gpm_error_nomem;
+	case LZMA_MEMLIMIT_ERROR:
+		return gpm_error_create(GPM_ERR_LIMIT,
+		                        "%s: xz data needs more than 1 GiB to decode", s->name);
+	case LZMA_FORMAT_ERROR:
+		return corrupt(s, "xz", "not in the .xz format");
+	case LZMA_OPTIONS_ERROR:
+		return corrupt(s, "xz", "unsupported options");
+	case LZMA_BUF_ERROR:
+		return gpm_error_create(GPM_ERR_FORMAT, "%s: truncated xz data (%llu input bytes)",
+		                        s->name, (unsigned long long)s->in);
+	default:
+		return corrupt(s, "xz", "bad data");
+	}
+}
+
+static struct gpm_error *run_xz(struct decoder *d, const uint8_t *in, size_t n, struct sink *s,
+                                lzma_action action)
+{
+	d->xz.next_in = in;
+	d->xz.avail_in = n;
+	for (;;) {
+		d->xz.next_out = d->buf;
+		d->xz.avail_out = CHUNK;
+		size_t before = d->xz.avail_in;
+		lzma_ret r = lzma_code(&d->xz, action);
+		s->in += before - d->xz.avail_in;
+		if (r != LZMA_OK && r != LZMA_STREAM_END)
+			return xz_error(s, r);
+		struct gpm_error *err = sink_write(s, d->buf, CHUNK - d->xz.avail_out);
+		if (err)
+			return err;
+		if (r == LZMA_STREAM_END) {
+			d->ended = true;
+			return NULL;
+		}
+		if (d->xz.avail_in == 0 && d->xz.avail_out != 0) {
+			if (action == LZMA_FINISH)
+				return xz_error(s, LZMA_BUF_ERROR);
+			return NULL;
 		}
 	}
-	free(buf);
-	inflateEnd(&zs);
-	return err;
+}
+
+static struct gpm_error *feed_lz4(struct decoder *d, const uint8_t *in, size_t n, struct sink *s)
+{
+	size_t pos = 0, out;
+	do {
+		size_t src = n - pos;
+		out = CHUNK;
+		size_t r = LZ4F_decompress(d->lz4, d->buf, &out, in + pos, &src, NULL);
+		if (LZ4F_isError(r))
+			return corrupt(s, "lz4", LZ4F_getErrorName(r));
+		pos += src;
+		s->in += src;
+		if (src || out)
+			d->more = r;
+		struct gpm_error *err = sink_write(s, d->buf, out);
+		if (err)
+			return err;
+		if (!src && !out)
+			break;
+	} while (pos < n || out == CHUNK);
+	return NULL;
+}
+
+static struct gpm_error *decoder_feed(struct decoder *d, const uint8_t *in, size_t n,
+                                      struct sink *s)
+{
+	switch (d->kind) {
+	case GPM_COMPRESSION_ZSTD:
+		return feed_zstd(d, in, n, s);
+	case GPM_COMPRESSION_GZIP:
+		return feed_gzip(d, in, n, s);
+	case GPM_COMPRESSION_XZ:
+		return run_xz(d, in, n, s, LZMA_RUN);
+	case GPM_COMPRESSION_LZ4:
+		return feed_lz4(d, in, n, s);
+	case GPM_COMPRESSION_NONE:
+		break;
+	}
+	return sink_write(s, in, n);
+}
+
+// The input has ended: an unfinished stream is truncated.
+static struct gpm_error *decoder_finish(struct decoder *d, struct sink *s)
+{
+	const char *what = NULL;
+	switch (d->kind) {
+	case GPM_COMPRESSION_ZSTD:
+		what = d->more ? "zstd" : NULL;
+		break;
+	case GPM_COMPRESSION_GZIP:
+		what = d->ended || d->trailer ? NULL : "gzip";
+		break;
+	case GPM_COMPRESSION_XZ:
+		return d->ended ? NULL : run_xz(d, NULL, 0, s, LZMA_FINISH);
+	case GPM_COMPRESSION_LZ4:
+		what = d->more ? "lz4" : NULL;
+		break;
+	case GPM_COMPRESSION_NONE:
+		break;
+	}
+	if (what)
+		return gpm_error_create(GPM_ERR_FORMAT, "%s: truncated %s data (%llu input bytes)",
+		                        s->name, what, (unsigned long long)s->in);
+	return NULL;
 }
 
 static enum gpm_compression sniff(const uint8_t *p, size_t n)
@@ -200,33 +512,156 @@ static enum gpm_compression sniff(const uint8_t *p, size_t n)
 		return GPM_COMPRESSION_ZSTD;
 	if (n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8)
 		return GPM_COMPRESSION_GZIP;
+	if (n >= 6 && !memcmp(p,
+	                      "\xfd"
+	                      "7zXZ\0",
+	                      6))
+		return GPM_COMPRESSION_XZ;
+	if (n >= 4 && p[0] == 0x04 && p[1] == 0x22 && p[2] == 0x4d && p[3] == 0x18)
+		return GPM_COMPRESSION_LZ4;
 	return GPM_COMPRESSION_NONE;
 }
 
-/* Decompresses raw into src when it is compressed; otherwise leaves src->data = raw. */
-static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw, size_t n)
+/* ---- sources ---- */
+
+struct reader {
+	struct sink sink;
+	struct decoder dec;
+	bool have_dec;
+	struct gpm_sha256 hash;
+	struct gpm_source_limits lim;
+};
+
+static struct gpm_error *reader_init(struct reader *r, struct gpm_source *src,
+                                     const struct gpm_source_options *o)
 {
+	memset(r, 0, sizeof(*r));
+	struct gpm_error *err = resolve_limits(o, &r->lim);
+	if (err)
+		return err;
+	r->sink.lim = &r->lim;
+	r->sink.o = o;
+	r->sink.name = src->path;
+	if (o && o->hash)
+		gpm_sha256_init(&r->hash);
+	return NULL;
+}
+
+// Starts decompressing (or copying, for NONE from a descriptor) into the sink.
+static struct gpm_error *reader_start(struct reader *r, enum gpm_compression c, const uint8_t *head,
+                                      size_t n)
+{
+	uint64_t hint = 0;
+	if (c == GPM_COMPRESSION_ZSTD) {
+		unsigned long long h = ZSTD_getFrameContentSize(head, n);
+		if (h != ZSTD_CONTENTSIZE_ERROR && h != ZSTD_CONTENTSIZE_UNKNOWN)
+			hint = h;
+	}
+	struct gpm_error *err = sink_init(&r->sink, hint);
+	if (err)
+		return err;
+	r->sink.ratio_applies = c != GPM_COMPRESSION_NONE;
+	r->have_dec = true;
+	return decoder_init(&r->dec, c);
+}
+
+static struct gpm_error *reader_feed(struct reader *r, const struct gpm_source_options *o,
+                                     const uint8_t *p, size_t n)
+{
+	if (o && o->hash)
+		gpm_sha256_update(&r->hash, p, n);
+	if (r->dec.kind == GPM_COMPRESSION_NONE)
+		r->sink.in += n;
+	return decoder_feed(&r->dec, p, n, &r->sink);
+}
+
+// The input ended: the source takes over the sink's mapping.
+static struct gpm_error *reader_finish(struct reader *r, struct gpm_source *src)
+{
+	struct gpm_error *err = decoder_finish(&r->dec, &r->sink);
+	if (!err && !r->sink.head_done)
+		err = sink_head(&r->sink);
+	if (err)
+		return err;
+	struct sink *s = &r->sink;
+	mprotect(s->map, s->cap, PROT_READ);
+	src->data = s->len ? s->map : NULL;
+	src->size = s->len;
+	src->map = s->map;
+	src->map_len = s->cap;
+	src->owns_map = 1;
+	s->map = NULL;
+	return NULL;
+}
+
+static void reader_deinit(struct reader *r, const struct gpm_source_options *o,
+                          struct gpm_source *src, bool ok)
+{
+	if (ok && o && o->hash) {
+		uint8_t d[GPM_SHA256_SIZE];
+		gpm_sha256_final(&r->hash, d);
+		gpm_sha256_to_hex(d, src->sha256);
+	}
+	if (r->have_dec)
+		decoder_deinit(&r->dec);
+	sink_release(&r->sink);
+}
+
+/*
+ * Hashes a file mapping in slices, each dropped from this process once hashed (the page
+ * cache keeps it): a big core is hashed without its pages staying resident here.
+ */
+static void hash_file_map(struct gpm_sha256 *h, const uint8_t *map, size_t n)
+{
+	enum { SLICE = 8 << 20 };
+	madvise((void *)map, n, MADV_SEQUENTIAL);
+	for (size_t off = 0; off < n; off += SLICE) {
+		size_t k = n - off < SLICE ? n - off : SLICE;
+		gpm_sha256_update(h, map + off, k);
+		madvise((void *)(map + off), k, MADV_DONTNEED);
+	}
+	madvise((void *)map, n, MADV_NORMAL);
+}
+
+/*
+ * Decompresses raw into src when it is compressed; otherwise leaves src->data = raw.
+ * file_map: raw is a private mapping of the file (its pages can be dropped and re-read).
+ */
+static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw, size_t n,
+                                     bool file_map, const struct gpm_source_options *o)
+{
+	struct reader r;
+	struct gpm_error *err = reader_init(&r, src, o);
+	if (err)
+		return err;
 	src->compression = sniff(raw, n);
 	if (src->compression == GPM_COMPRESSION_NONE) {
+		if ((uint64_t)n > r.lim.max_size)
+			return limit_error(&r.sink);
+		if (o && o->check_head &&
+		    (err = o->check_head(n ? raw : NULL, n < GPM_SOURCE_HEAD ? n : GPM_SOURCE_HEAD,
+		                         src->path, o->arg)))
+			return err;
+		if (o && o->hash) {
+			if (file_map && n)
+				hash_file_map(&r.hash, raw, n);
+			else
+				gpm_sha256_update(&r.hash, raw, n);
+			reader_deinit(&r, o, src, true);
+		}
 		src->data = n ? raw : NULL;
 		src->size = n;
 		return NULL;
 	}
-	struct sink s = {0};
-	struct gpm_error *err = src->compression == GPM_COMPRESSION_ZSTD
-	                            ? decompress_zstd(raw, n, &s)
-	                            : decompress_gzip(raw, n, &s);
-	if (err) {
-		sink_release(&s);
-		return gpm_error_wrap(err, "%s", src->path);
+	if (!(err = reader_start(&r, src->compression, raw, n))) {
+		// Fed in slices so the bomb check sees the compressed bytes consumed so far.
+		for (size_t off = 0; !err && off < n; off += FEED)
+			err = reader_feed(&r, o, raw + off, n - off < FEED ? n - off : FEED);
 	}
-	mprotect(s.map, s.cap, PROT_READ);
-	src->data = s.len ? s.map : NULL;
-	src->size = s.len;
-	src->map = s.map;
-	src->map_len = s.cap;
-	src->owns_map = 1;
-	return NULL;
+	if (!err)
+		err = reader_finish(&r, src);
+	reader_deinit(&r, o, src, !err);
+	return err;
 }
 
 static struct gpm_source *source_alloc(const char *name)
@@ -242,9 +677,13 @@ static struct gpm_source *source_alloc(const char *name)
 	return src;
 }
 
-struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out)
+static void hash_start(struct gpm_source *src, int fd, size_t len);
+
+struct gpm_error *gpm_source_open_opts(const char *path, const struct gpm_source_options *o,
+                                       struct gpm_source **out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	// O_NONBLOCK: opening a FIFO without a writer would wait forever; fstat says what it is.
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return gpm_error_os(errno, "%s", path);
 	struct stat st;
@@ -255,7 +694,14 @@ struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return gpm_error_create(GPM_ERR_OS, "%s: not a regular file", path);
+		const char *what = S_ISDIR(st.st_mode)    ? "a directory"
+		                   : S_ISFIFO(st.st_mode) ? "a FIFO"
+		                   : S_ISSOCK(st.st_mode) ? "a socket"
+		                                          : "a device";
+		return gpm_error_create(GPM_ERR_OS,
+		                        "%s: not a regular file (%s; to read a stream, give '-' "
+		                        "and redirect standard input)",
+		                        path, what);
 	}
 	struct gpm_source *src = source_alloc(path);
 	if (!src) {
@@ -263,6 +709,7 @@ struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out)
 		return &gpm_error_nomem;
 	}
 	src->file_size = (uint64_t)st.st_size;
+	src->mtime = (int64_t)st.st_mtime;
 	const uint8_t *raw = NULL;
 	void *fmap = NULL;
 	if (st.st_size > 0) {
@@ -275,8 +722,20 @@ struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out)
 		}
 		raw = fmap;
 	}
+	// A big plain file is hashed in a thread of its own (the caller collects the digest
+	// with gpm_source_hash_finish), so hashing overlaps the reading of the input.
+	struct gpm_source_options sync;
+	bool async = o && o->hash && o->hash_async && (uint64_t)st.st_size >= ASYNC_HASH_MIN &&
+	             sniff(raw, (size_t)st.st_size) == GPM_COMPRESSION_NONE;
+	if (async) {
+		sync = *o;
+		sync.hash = false;
+	}
+	struct gpm_error *err =
+	    source_fill(src, raw, (size_t)st.st_size, fmap != NULL, async ? &sync : o);
+	if (!err && async)
+		hash_start(src, fd, (size_t)st.st_size);
 	close(fd);
-	struct gpm_error *err = source_fill(src, raw, (size_t)st.st_size);
 	if (err) {
 		if (fmap)
 			munmap(fmap, (size_t)st.st_size);
@@ -291,19 +750,143 @@ struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out)
 		src->map = fmap;
 		src->map_len = (size_t)st.st_size;
 		src->owns_map = fmap != NULL;
+		src->file_backed = fmap != NULL;
 	}
 	*out = src;
 	return NULL;
 }
 
-struct gpm_error *gpm_source_from_memory(const void *data, size_t size, const char *name,
-                                         struct gpm_source **out)
+struct gpm_source_hash {
+	pthread_t thread;
+	const uint8_t *map; /* a mapping of its own: independent of the source's lifetime */
+	size_t len;
+	char hex[GPM_SHA256_HEX_SIZE];
+};
+
+static void *hash_main(void *arg)
+{
+	struct gpm_source_hash *h = arg;
+	struct gpm_sha256 s;
+	uint8_t d[GPM_SHA256_SIZE];
+	gpm_sha256_init(&s);
+	hash_file_map(&s, h->map, h->len);
+	gpm_sha256_final(&s, d);
+	gpm_sha256_to_hex(d, h->hex);
+	return NULL;
+}
+
+// Starts hashing fd's len bytes in a thread; hashes here when no thread can be had.
+static void hash_start(struct gpm_source *src, int fd, size_t len)
+{
+	struct gpm_source_hash *h = calloc(1, sizeof(*h));
+	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (h && m != MAP_FAILED) {
+		h->map = m;
+		h->len = len;
+		if (!pthread_create(&h->thread, NULL, hash_main, h)) {
+			src->hash_pending = h;
+			return;
+		}
+	}
+	if (m != MAP_FAILED) {
+		struct gpm_sha256 s;
+		uint8_t d[GPM_SHA256_SIZE];
+		gpm_sha256_init(&s);
+		hash_file_map(&s, m, len);
+		gpm_sha256_final(&s, d);
+		gpm_sha256_to_hex(d, src->sha256);
+		munmap(m, len);
+	} else {
+		// Still the same bytes: the source's own mapping.
+		struct gpm_sha256 s;
+		uint8_t d[GPM_SHA256_SIZE];
+		gpm_sha256_init(&s);
+		gpm_sha256_update(&s, src->data, src->size);
+		gpm_sha256_final(&s, d);
+		gpm_sha256_to_hex(d, src->sha256);
+	}
+	free(h);
+}
+
+struct gpm_source_hash *gpm_source_hash_take(struct gpm_source *src)
+{
+	struct gpm_source_hash *h = src->hash_pending;
+	src->hash_pending = NULL;
+	return h;
+}
+
+void gpm_source_hash_finish(struct gpm_source_hash *h, char out[GPM_SHA256_HEX_SIZE])
+{
+	if (!h)
+		return;
+	pthread_join(h->thread, NULL);
+	munmap((void *)h->map, h->len);
+	if (out)
+		memcpy(out, h->hex, GPM_SHA256_HEX_SIZE);
+	free(h);
+}
+
+struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out)
+{
+	return gpm_source_open_opts(path, NULL, out);
+}
+
+// read() that retries on EINTR and waits when the descriptor is non-blocking.
+static ssize_t read_some(int fd, uint8_t *buf, size_t n)
+{
+	for (;;) {
+		ssize_t r = read(fd, buf, n);
+		if (r >= 0)
+			return r;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		poll(&p, 1, -1);
+	}
+}
+
+struct gpm_error *gpm_source_read_fd(int fd, const char *name, const struct gpm_source_options *o,
+                                     struct gpm_source **out)
 {
 	struct gpm_source *src = source_alloc(name);
 	if (!src)
 		return &gpm_error_nomem;
-	src->file_size = size;
-	struct gpm_error *err = source_fill(src, data, size);
+	src->mtime = (int64_t)time(NULL);
+	struct reader r;
+	struct gpm_error *err = reader_init(&r, src, o);
+	uint8_t *buf = err ? NULL : malloc(CHUNK);
+	if (!err && !buf)
+		err = &gpm_error_nomem;
+	size_t have = 0;
+	bool eof = false, started = false;
+	while (!err && !eof) {
+		ssize_t k = read_some(fd, buf + have, CHUNK - have);
+		if (k < 0) {
+			err = gpm_error_os(errno, "%s", src->path);
+			break;
+		}
+		eof = k == 0;
+		have += (size_t)k;
+		src->file_size += (uint64_t)k;
+		// The magic bytes decide the decompressor: wait for enough of them.
+		if (!started && have < SNIFF_LEN && !eof)
+			continue;
+		if (!started) {
+			src->compression = sniff(buf, have);
+			if ((err = reader_start(&r, src->compression, buf, have)))
+				break;
+			started = true;
+		}
+		if (have && (err = reader_feed(&r, o, buf, have)))
+			break;
+		have = 0;
+	}
+	if (!err)
+		err = reader_finish(&r, src);
+	reader_deinit(&r, o, src, !err);
+	free(buf);
 	if (err) {
 		gpm_source_destroy(src);
 		return err;
@@ -312,9 +895,33 @@ struct gpm_error *gpm_source_from_memory(const void *data, size_t size, const ch
 	return NULL;
 }
 
+struct gpm_error *gpm_source_from_memory_opts(const void *data, size_t size, const char *name,
+                                              const struct gpm_source_options *o,
+                                              struct gpm_source **out)
+{
+	struct gpm_source *src = source_alloc(name);
+	if (!src)
+		return &gpm_error_nomem;
+	src->file_size = size;
+	struct gpm_error *err = source_fill(src, data, size, false, o);
+	if (err) {
+		gpm_source_destroy(src);
+		return err;
+	}
+	*out = src;
+	return NULL;
+}
+
+struct gpm_error *gpm_source_from_memory(const void *data, size_t size, const char *name,
+                                         struct gpm_source **out)
+{
+	return gpm_source_from_memory_opts(data, size, name, NULL, out);
+}
+
 void gpm_source_release_pages(struct gpm_source *src)
 {
-	if (src && src->map && src->compression == GPM_COMPRESSION_NONE && src->owns_map)
+	// Only a file mapping: anonymous pages would come back as zeros.
+	if (src && src->map && src->file_backed)
 		madvise(src->map, src->map_len, MADV_DONTNEED);
 }
 
@@ -322,6 +929,7 @@ void gpm_source_destroy(struct gpm_source *src)
 {
 	if (!src)
 		return;
+	gpm_source_hash_finish(src->hash_pending, src->sha256);
 	if (src->owns_map && src->map)
 		munmap(src->map, src->map_len);
 	free(src->path);
@@ -337,6 +945,10 @@ const char *gpm_compression_name(enum gpm_compression c)
 		return "zstd";
 	case GPM_COMPRESSION_GZIP:
 		return "gzip";
+	case GPM_COMPRESSION_XZ:
+		return "xz";
+	case GPM_COMPRESSION_LZ4:
+		return "lz4";
 	}
 	return "?";
 }

@@ -1,41 +1,106 @@
 /*
  * Input files. A source is the whole content of one input as bytes in memory: plain files
- * are mmapped, zstd (.zst, systemd-coredump's core.*.zst) and gzip files are decompressed
- * once into an anonymous mapping. Pages of zeros in the decompressed stream are never
- * written, so the sparse parts of a core cost no memory.
+ * are mmapped; zstd (.zst, systemd-coredump's core.*.zst), gzip, xz and lz4 (older systemd,
+ * RHEL 8) inputs, recognised by their magic bytes, are decompressed once, streaming, into
+ * an anonymous mapping, and so is standard input. Pages of zeros in the decompressed stream
+ * are never written, so the sparse parts of a core cost no memory.
+ *
+ * Inputs may be hostile (a shared incident service), so reading is bounded while it
+ * streams, never after: a hard cap on the decompressed size, a cap on the bytes a
+ * decompressor may materialise per compressed byte (decompression bombs), and a check of
+ * the first bytes of the content before the rest is read (an input of an unknown kind
+ * fails at once instead of after gigabytes). Non-regular files (FIFOs, devices) are
+ * refused before they can block; a file descriptor is read only when the caller asks.
  */
 #ifndef GPM_BASE_SOURCE_H
 #define GPM_BASE_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/error.h"
+#include "base/sha256.h"
 
 enum gpm_compression {
 	GPM_COMPRESSION_NONE,
 	GPM_COMPRESSION_ZSTD,
 	GPM_COMPRESSION_GZIP,
+	GPM_COMPRESSION_XZ,
+	GPM_COMPRESSION_LZ4,
 };
+
+struct gpm_source_hash;
 
 struct gpm_source {
 	char *path;          /* owned; as given by the caller */
 	const uint8_t *data; /* size bytes; NULL when size is 0 */
 	size_t size;
 	enum gpm_compression compression;
-	uint64_t file_size; /* bytes on disk */
-	void *map;          /* private */
-	size_t map_len;     /* private */
-	int owns_map;       /* private */
+	uint64_t file_size;                   /* bytes read or on disk (compressed) */
+	int64_t mtime;                        /* the file's mtime; the time of reading for a pipe */
+	char sha256[GPM_SHA256_HEX_SIZE];     /* of the file_size bytes; "" unless asked for */
+	void *map;                            /* private */
+	size_t map_len;                       /* private */
+	int owns_map;                         /* private */
+	int file_backed;                      /* private: map is the file's */
+	struct gpm_source_hash *hash_pending; /* private: see gpm_source_hash_take */
 };
 
-/* Decompressed inputs above this size are refused (GPM_ERR_LIMIT). */
-#define GPM_SOURCE_MAX_SIZE ((uint64_t)256 << 30)
+/*
+ * Bounds on what reading one input may cost. Zero fields take the defaults, which the
+ * environment can change (documented in gopm(1)):
+ *   GOPM_MAX_INPUT  hard cap on an input's size after decompression, in bytes with an
+ *                   optional K, M, G or T (binary) suffix; default 64G
+ *   GOPM_MAX_RATIO  non-zero bytes a compressed input may expand to per compressed byte
+ *                   (above the first 256 MiB); default 256. Real cores and dumps stay
+ *                   below 30: their zero pages, which cost nothing, are not counted.
+ */
+struct gpm_source_limits {
+	uint64_t max_size;
+	uint64_t max_ratio;
+	uint64_t ratio_floor; /* non-zero bytes always allowed; default 256 MiB */
+};
 
+enum { GPM_SOURCE_HEAD = 64 << 10 };
+
+struct gpm_source_options {
+	struct gpm_source_limits limits;
+	bool hash; /* compute sha256 of the input's bytes (before decompression) while reading */
+	/*
+	 * With hash: a big plain file may be hashed in a thread of its own while the caller
+	 * goes on; sha256 stays "" until gpm_source_hash_take + gpm_source_hash_finish.
+	 */
+	bool hash_async;
+	/*
+	 * When set, called once with the first GPM_SOURCE_HEAD bytes of the content (fewer
+	 * when the content is shorter; n may be 0) as soon as they are known, before the rest
+	 * is read or decompressed; an error it returns ends reading and is returned.
+	 */
+	struct gpm_error *(*check_head)(const uint8_t *p, size_t n, const char *name, void *arg);
+	void *arg;
+};
+
+/* The defaults above, after the environment; GPM_ERR_USAGE for a malformed variable. */
+struct gpm_error *gpm_source_limits_default(struct gpm_source_limits *out);
+
+/*
+ * Opens a regular file (o may be NULL: default limits, no hash). A FIFO, device, socket or
+ * directory is refused (GPM_ERR_OS) without blocking. Errors: GPM_ERR_OS, GPM_ERR_FORMAT
+ * (corrupt compressed data), GPM_ERR_LIMIT (a limit above), or what check_head returns.
+ */
 struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out);
+struct gpm_error *gpm_source_open_opts(const char *path, const struct gpm_source_options *o,
+                                       struct gpm_source **out);
+/* Reads fd (a pipe, say standard input) to its end under the same rules; fd stays open. */
+struct gpm_error *gpm_source_read_fd(int fd, const char *name, const struct gpm_source_options *o,
+                                     struct gpm_source **out);
 /* Wraps caller memory (borrowed; it must outlive the source); decompresses if compressed. */
 struct gpm_error *gpm_source_from_memory(const void *data, size_t size, const char *name,
                                          struct gpm_source **out);
+struct gpm_error *gpm_source_from_memory_opts(const void *data, size_t size, const char *name,
+                                              const struct gpm_source_options *o,
+                                              struct gpm_source **out);
 void gpm_source_destroy(struct gpm_source *src);
 /*
  * Lets the kernel take back the pages of a file-backed (uncompressed) source that have been
@@ -45,5 +110,12 @@ void gpm_source_destroy(struct gpm_source *src);
  */
 void gpm_source_release_pages(struct gpm_source *src);
 const char *gpm_compression_name(enum gpm_compression c);
+
+/* A hash still being computed (hash_async): owned by whoever takes it. */
+struct gpm_source_hash;
+/* Takes the pending hash out of src (NULL when none: src->sha256 is final). */
+struct gpm_source_hash *gpm_source_hash_take(struct gpm_source *src);
+/* Waits for h, writes its digest to out (may be NULL) and frees h; h may be NULL. */
+void gpm_source_hash_finish(struct gpm_source_hash *h, char out[GPM_SHA256_HEX_SIZE]);
 
 #endif

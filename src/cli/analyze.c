@@ -104,10 +104,16 @@ int gpm_cmd_analyze(int argc, char **argv)
 	struct gpm_report_options ro = {0};
 	int status = GPM_EXIT_OK;
 	const char *db = NULL;
-	bool store = true, keep = false;
+	bool store = true, keep = false, operands = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (gpm_cli_core_option("analyze", argc, argv, &i, &status)) {
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options
+		} else if (operands || a[0] != '-' || !a[1]) {
+			if (input)
+				return gpm_cli_usage("analyze", "one input only");
+			input = a;
+		} else if (gpm_cli_core_option("analyze", argc, argv, &i, &status)) {
 			if (status)
 				return status;
 		} else if (!strcmp(a, "--json")) {
@@ -153,22 +159,23 @@ int gpm_cmd_analyze(int argc, char **argv)
 			       "groups, states. The incident is\nstored in the archive (the same "
 			       "input twice is stored once) and the report\nends with its id and "
 			       "how often the archive has seen the same bug.\n\n"
+			       "INPUT '-' (or none, from a pipe) is standard input.\n\n"
 			       "  --db PATH     the archive (default "
 			       "$XDG_DATA_HOME/gopm/archive.db)\n"
 			       "  --no-store    do not store the incident\n"
 			       "  --keep        also copy the input into the archive's zstd "
 			       "artifact store\n");
 			return GPM_EXIT_OK;
-		} else if (a[0] == '-' && a[1]) {
-			return gpm_cli_usage("analyze", "unknown option '%s'", a);
-		} else if (!input) {
-			input = a;
 		} else {
-			return gpm_cli_usage("analyze", "one input only");
+			return gpm_cli_usage("analyze", "unknown option '%s'", a);
 		}
 	}
-	if (!input)
-		return gpm_cli_usage("analyze", "missing INPUT (a core or a goroutine dump)");
+	if (!input && !(input = gpm_cli_default_input()))
+		return gpm_cli_usage("analyze", "missing INPUT (a core or a goroutine dump, or "
+		                                "'-' for standard input)");
+	if (keep && gpm_cli_is_stdin(input))
+		return gpm_cli_usage("analyze", "--keep copies a file: save standard input to "
+		                                "one first");
 	if (!store && (keep || db))
 		return gpm_cli_usage("analyze", "--no-store cannot go with %s",
 		                     keep ? "--keep" : "--db");
@@ -179,17 +186,20 @@ int gpm_cmd_analyze(int argc, char **argv)
 	struct gpm_loaded l;
 	// Cores also give what only a core tells: panic values, waited-on objects.
 	gpm_cli_core_options.objects = true;
-	struct gpm_error *err = gpm_cli_load(input, &l);
+	// The archive's identity of the input is hashed while it is read.
+	struct gpm_error *err = store ? gpm_cli_load_hashed(input, &l) : gpm_cli_load(input, &l);
 	if (err)
 		return gpm_cli_fail(err);
 	bool partial = false;
 	// The archive: opened once; a failure to store is a warning, not a lost report.
 	struct gpm_store *st = NULL;
-	struct gpm_store_artifact art;
+	struct gpm_store_artifact art = {
+	    .path = gpm_cli_is_stdin(input) ? GPM_CLI_STDIN_NAME : input,
+	    .size = l.input_size,
+	    .mtime = l.mtime,
+	};
 	if (store) {
-		struct gpm_error *serr = gpm_store_artifact_from_file(input, &art);
-		if (!serr)
-			serr = gpm_cli_store_open(db, false, &st);
+		struct gpm_error *serr = gpm_cli_store_open(db, false, &st);
 		if (serr) {
 			char *m = gpm_safe_strndup(serr->message, strlen(serr->message));
 			fprintf(stderr, "gopm: warning: not stored in the archive: %s\n",
@@ -227,6 +237,8 @@ int gpm_cmd_analyze(int argc, char **argv)
 			// Stored with its own plain report (no colour, width 100), as ingest does.
 			int64_t id = 0;
 			struct gpm_strbuf line = GPM_STRBUF_INIT;
+			// The hash has run beside the loading and the analysis: wait for it now.
+			memcpy(art.sha256, gpm_cli_loaded_sha256(&l), sizeof(art.sha256));
 			struct gpm_error *serr =
 			    gpm_cli_store_incident(st, inc, a, &art, NULL, &id);
 			if (!serr)

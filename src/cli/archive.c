@@ -452,6 +452,15 @@ static void walk(const char *path, int depth, char ***files, size_t *n, size_t *
 	struct stat sb;
 	if (stat(path, &sb) < 0 || *n >= MAX_WALK_FILES)
 		return;
+	if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
+		// A FIFO would block the whole batch, a device never ends: skip, say so, go on.
+		struct gpm_strbuf name = GPM_STRBUF_INIT;
+		gpm_strbuf_append_safe(&name, path, strlen(path));
+		fprintf(stderr, "gopm: warning: %s: skipped: not a regular file\n",
+		        gpm_strbuf_str(&name));
+		gpm_strbuf_deinit(&name);
+		return;
+	}
 	if (!S_ISDIR(sb.st_mode)) {
 		if (*n == *cap) {
 			size_t nc = *cap ? 2 * *cap : 64;
@@ -515,10 +524,15 @@ int gpm_cmd_ingest(int argc, char **argv)
 	int status = GPM_EXIT_OK;
 	if (!inputs)
 		return gpm_cli_fail(&gpm_error_nomem);
+	bool operands = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int r;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options
+		} else if (operands || a[0] != '-' || !a[1]) {
+			inputs[ninputs++] = argv[i];
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			free(inputs);
 			return ingest_usage();
 		} else if ((r = common_option("ingest", argc, argv, &i, &c))) {
@@ -539,11 +553,9 @@ int gpm_cmd_ingest(int argc, char **argv)
 				free(inputs);
 				return status;
 			}
-		} else if (a[0] == '-' && a[1]) {
+		} else {
 			free(inputs);
 			return gpm_cli_usage("ingest", "unknown option '%s'", a);
-		} else {
-			inputs[ninputs++] = argv[i];
 		}
 	}
 	if (!ninputs) {
@@ -556,6 +568,11 @@ int gpm_cmd_ingest(int argc, char **argv)
 		struct stat sb;
 		if (stat(inputs[i], &sb) < 0) {
 			status = gpm_cli_fail(gpm_error_os(errno, "%s", inputs[i]));
+			continue;
+		}
+		if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
+			status = gpm_cli_fail(gpm_error_create(
+			    GPM_ERR_OS, "%s: not a regular file or directory", inputs[i]));
 			continue;
 		}
 		walk(inputs[i], 0, &files, &nfiles, &cap);
@@ -623,9 +640,16 @@ static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
 	struct common c = {0};
 	struct gpm_store_filter f = {0};
 	int64_t now = (int64_t)time(NULL);
+	bool operands = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int r;
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options; none takes an operand
+			continue;
+		}
+		if (operands)
+			return gpm_cli_usage(cmd, "unexpected argument '%s'", a);
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return query_usage(cmd);
 		if ((r = common_option(cmd, argc, argv, &i, &c))) {
@@ -708,9 +732,20 @@ int gpm_cmd_search(int argc, char **argv)
 	const char *text = NULL;
 	bool raw = false;
 	int64_t limit = 0;
+	bool operands = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int r;
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options: TEXT may start with '-'
+			continue;
+		}
+		if (operands || a[0] != '-' || !a[1]) {
+			if (text)
+				return gpm_cli_usage("search", "one TEXT only (quote it)");
+			text = a;
+			continue;
+		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			printf(
 			    "usage: gopm search [--raw] [--limit N] [--json|--csv] [--db PATH] "
@@ -732,12 +767,8 @@ int gpm_cmd_search(int argc, char **argv)
 			limit = strtoll(argv[++i], &end, 10);
 			if (*end || limit < -1)
 				return gpm_cli_usage("search", "--limit needs a number");
-		} else if (a[0] == '-' && a[1]) {
-			return gpm_cli_usage("search", "unknown option '%s'", a);
-		} else if (!text) {
-			text = a;
 		} else {
-			return gpm_cli_usage("search", "one TEXT only (quote it)");
+			return gpm_cli_usage("search", "unknown option '%s'", a);
 		}
 	}
 	if (!text || !*text)
@@ -760,9 +791,20 @@ int gpm_cmd_sql(int argc, char **argv)
 {
 	struct common c = {0};
 	const char *query = NULL;
+	bool operands = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int r;
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options
+			continue;
+		}
+		if (operands) {
+			if (query)
+				return gpm_cli_usage("sql", "one QUERY only (quote it)");
+			query = a;
+			continue;
+		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			printf(
 			    "usage: gopm sql [--json|--csv] [--db PATH] QUERY\n\n"
@@ -805,9 +847,20 @@ int gpm_cmd_show(int argc, char **argv)
 {
 	struct common c = {0};
 	int64_t id = 0;
+	bool operands = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int r;
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options
+			continue;
+		}
+		if (operands) {
+			if (id || !parse_id(a, &id))
+				return gpm_cli_usage("show", "bad argument '%s': one incident ID",
+				                     a);
+			continue;
+		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			printf(
 			    "usage: gopm show [--json] [--db PATH] ID\n\n"
@@ -901,9 +954,22 @@ int gpm_cmd_rm(int argc, char **argv)
 	size_t n = 0;
 	if (!ids)
 		return gpm_cli_fail(&gpm_error_nomem);
+	bool operands = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int r;
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options
+			continue;
+		}
+		if (operands) {
+			if (!parse_id(a, &ids[n])) {
+				free(ids);
+				return gpm_cli_usage("rm", "bad incident id '%s'", a);
+			}
+			n++;
+			continue;
+		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			printf(
 			    "usage: gopm rm [--db PATH] ID...\n\n"
@@ -948,6 +1014,12 @@ int gpm_cmd_rm(int argc, char **argv)
 static int simple_write(const char *cmd, int argc, char **argv, struct common *c)
 {
 	for (int i = 1; i < argc; i++) {
+		// "--" ends the options; these commands take no operand.
+		if (!strcmp(argv[i], "--")) {
+			if (i + 1 < argc)
+				return gpm_cli_usage(cmd, "unknown argument '%s'", argv[i + 1]);
+			break;
+		}
 		int r = common_option(cmd, argc, argv, &i, c);
 		if (r < 0)
 			return GPM_EXIT_USAGE;

@@ -15,8 +15,8 @@ enum gpm_exit {
 	GPM_EXIT_OK = 0,        /* success */
 	GPM_EXIT_PARTIAL = 1,   /* a result was printed, but parts of the input were unreadable */
 	GPM_EXIT_USAGE = 2,     /* bad command line */
-	GPM_EXIT_INPUT = 3,     /* the input cannot be opened or read */
-	GPM_EXIT_BADINPUT = 4,  /* the input is malformed, truncated or not a supported kind */
+	GPM_EXIT_INPUT = 3,     /* the input cannot be opened or read, or is not a regular file */
+	GPM_EXIT_BADINPUT = 4,  /* malformed, truncated, empty, unsupported kind, over a limit */
 	GPM_EXIT_EXE = 5,       /* the executable is missing, not Go, or does not match the core */
 	GPM_EXIT_NOTFOUND = 6,  /* the requested item (goroutine, incident) does not exist */
 	GPM_EXIT_INTERNAL = 70, /* out of memory or an internal error */

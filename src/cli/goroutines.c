@@ -19,13 +19,22 @@
 #include "dump/dump.h"
 #include "model/traceback.h"
 
-struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
+static struct gpm_error *load(const char *path, bool hash, struct gpm_loaded *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct gpm_source *src;
-	struct gpm_error *err = gpm_source_open(path, &src);
+	// The kind is checked from the first bytes before the rest is read or decompressed.
+	struct gpm_source_options so = {
+	    .hash = hash, .hash_async = hash, .check_head = gpm_cli_check_head};
+	struct gpm_error *err = gpm_cli_open_input(path, &so, &src);
 	if (err)
 		return err;
+	// A big plain file's hash goes on in a thread while the input is loaded.
+	out->hash_pending = gpm_source_hash_take(src);
+	memcpy(out->sha256, src->sha256, sizeof(out->sha256));
+	out->input_size = src->file_size;
+	out->mtime = src->mtime;
+	path = src->path; // "<stdin>" for standard input
 	enum gpm_input_kind kind = gpm_input_detect(src->data, src->size);
 	switch (kind) {
 	case GPM_INPUT_DUMP:
@@ -36,14 +45,14 @@ struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
 		struct gpm_dump_options o = {.borrow_text = true};
 		err = gpm_dump_parse_all((const char *)src->data, src->size, path, &o,
 		                         &out->snapshots, &out->n);
-		if (!err) {
-			out->src = src;
-			src = NULL;
-		}
 		if (err && kind == GPM_INPUT_UNKNOWN && err->code == GPM_ERR_FORMAT) {
 			gpm_error_destroy(err);
 			err = gpm_error_create(GPM_ERR_UNSUPPORTED,
 			                       "%s: not a goroutine dump, profile or core", path);
+		}
+		if (!err) {
+			out->src = src;
+			src = NULL;
 		}
 		break;
 	}
@@ -53,7 +62,9 @@ struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
 			err = &gpm_error_nomem;
 			break;
 		}
-		err = gpm_cli_load_core(path, &out->snapshots[0]);
+		// The core reader takes the source over: the input is read once.
+		err = gpm_cli_load_core(src, &out->snapshots[0]);
+		src = NULL;
 		if (err) {
 			free(out->snapshots);
 			out->snapshots = NULL;
@@ -67,7 +78,28 @@ struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
 		break;
 	}
 	gpm_source_destroy(src);
+	if (err) {
+		gpm_source_hash_finish(out->hash_pending, NULL);
+		out->hash_pending = NULL;
+	}
 	return err;
+}
+
+const char *gpm_cli_loaded_sha256(struct gpm_loaded *l)
+{
+	gpm_source_hash_finish(l->hash_pending, l->sha256);
+	l->hash_pending = NULL;
+	return l->sha256;
+}
+
+struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
+{
+	return load(path, false, out);
+}
+
+struct gpm_error *gpm_cli_load_hashed(const char *path, struct gpm_loaded *out)
+{
+	return load(path, true, out);
 }
 
 void gpm_cli_loaded_release(struct gpm_loaded *l)
@@ -76,6 +108,8 @@ void gpm_cli_loaded_release(struct gpm_loaded *l)
 		gpm_incident_destroy(l->snapshots[i]);
 	free(l->snapshots);
 	gpm_source_destroy(l->src);
+	gpm_source_hash_finish(l->hash_pending, NULL);
+	l->hash_pending = NULL;
 	l->snapshots = NULL;
 	l->n = 0;
 	l->src = NULL;
@@ -312,7 +346,8 @@ static int goroutines_usage(void)
 	printf("usage: gopm goroutines INPUT [--json] [--state S] [--wait REGEX] [--func REGEX]\n\n"
 	       "Print the goroutines of a goroutine dump (panic/fatal/SIGQUIT output, pprof\n"
 	       "goroutine profile at debug=1 or 2, runtime.Stack in a log) in the Go runtime's\n"
-	       "traceback format, or as JSON.\n\n"
+	       "traceback format, or as JSON. INPUT '-' (or none, from a pipe) is standard\n"
+	       "input.\n\n"
 	       "  --json          JSON: snapshots, crash facts, goroutines, frames\n"
 	       "  --state S       only goroutines whose state or status is S (\"chan receive\")\n"
 	       "  --wait REGEX    only goroutines whose wait reason matches REGEX (POSIX ERE)\n"
@@ -330,9 +365,18 @@ int gpm_cmd_goroutines(int argc, char **argv)
 	bool json = false;
 	struct filter f = {0};
 	int status = GPM_EXIT_OK;
+	bool operands = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options
+		} else if (operands || a[0] != '-' || !a[1]) {
+			if (input) {
+				status = gpm_cli_usage("goroutines", "one input only");
+				goto out;
+			}
+			input = a;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			return goroutines_usage();
 		} else if (!strcmp(a, "--json")) {
 			json = true;
@@ -360,18 +404,13 @@ int gpm_cmd_goroutines(int argc, char **argv)
 		} else if (gpm_cli_core_option("goroutines", argc, argv, &i, &status)) {
 			if (status)
 				goto out;
-		} else if (a[0] == '-' && a[1]) {
-			status = gpm_cli_usage("goroutines", "unknown option '%s'", a);
-			goto out;
-		} else if (!input) {
-			input = a;
 		} else {
-			status = gpm_cli_usage("goroutines", "one input only");
+			status = gpm_cli_usage("goroutines", "unknown option '%s'", a);
 			goto out;
 		}
 	}
-	if (!input) {
-		status = gpm_cli_usage("goroutines", "missing INPUT");
+	if (!input && !(input = gpm_cli_default_input())) {
+		status = gpm_cli_usage("goroutines", "missing INPUT (or '-' for standard input)");
 		goto out;
 	}
 	struct gpm_loaded l;
@@ -473,17 +512,21 @@ int gpm_cmd_stack(int argc, char **argv)
 	}
 	const char *pos[2] = {NULL, NULL};
 	size_t npos = 0;
+	bool operands = false;
 	for (int i = 1; i < argc; i++) {
 		int st = 0;
-		if (gpm_cli_core_option("stack", argc, argv, &i, &st)) {
+		const char *a = argv[i];
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options
+		} else if (operands || a[0] != '-' || !a[1]) {
+			if (npos < 2)
+				pos[npos] = a;
+			npos++;
+		} else if (gpm_cli_core_option("stack", argc, argv, &i, &st)) {
 			if (st)
 				return st;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return gpm_cli_usage("stack", "unknown option '%s'", argv[i]);
-		} else if (npos < 2) {
-			pos[npos++] = argv[i];
 		} else {
-			npos++;
+			return gpm_cli_usage("stack", "unknown option '%s'", a);
 		}
 	}
 	if (npos != 2)

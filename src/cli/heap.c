@@ -225,11 +225,19 @@ int gpm_cmd_heap(int argc, char **argv)
 	bool json = false, store = false, retention = true;
 	const char *db = NULL;
 	size_t top = 20;
+	bool operands = false;
 	for (int i = 1; i < argc; i++) {
 		int st = 0;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+		const char *a = argv[i];
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options
+		} else if (operands || a[0] != '-' || !a[1]) {
+			if (input)
+				return gpm_cli_usage("heap", "one input only");
+			input = a;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			return heap_usage();
-		if (!strcmp(argv[i], "--json")) {
+		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if (!strcmp(argv[i], "--store")) {
 			store = true;
@@ -252,18 +260,17 @@ int gpm_cmd_heap(int argc, char **argv)
 		} else if (gpm_cli_core_option("heap", argc, argv, &i, &st)) {
 			if (st)
 				return st;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return gpm_cli_usage("heap", "unknown option '%s'", argv[i]);
-		} else if (!input) {
-			input = argv[i];
 		} else {
-			return gpm_cli_usage("heap", "one input only");
+			return gpm_cli_usage("heap", "unknown option '%s'", argv[i]);
 		}
 	}
-	if (!input)
-		return gpm_cli_usage("heap", "missing INPUT");
+	if (!input && !(input = gpm_cli_default_input()))
+		return gpm_cli_usage("heap", "missing INPUT (or '-' for standard input)");
+	if (store && gpm_cli_is_stdin(input))
+		return gpm_cli_usage("heap", "--store needs a file: save standard input to one "
+		                             "first");
 	struct gpm_source *src;
-	struct gpm_error *err = gpm_source_open(input, &src);
+	struct gpm_error *err = gpm_cli_open_input(input, NULL, &src);
 	if (err)
 		return gpm_cli_fail(err);
 	if (src->size >= 4 && !memcmp(src->data, "\177ELF", 4))

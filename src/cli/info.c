@@ -417,9 +417,20 @@ static int info_usage(void)
 int gpm_cmd_info(int argc, char **argv)
 {
 	const char *input = NULL;
-	bool json = false;
+	bool json = false, operands = false;
 	for (int i = 1; i < argc; i++) {
 		int st = 0;
+		const char *a = argv[i];
+		if (!operands && !strcmp(a, "--")) {
+			operands = true; // "--" ends the options
+			continue;
+		}
+		if (operands || a[0] != '-' || !a[1]) {
+			if (input)
+				return gpm_cli_usage("info", "one core only");
+			input = a;
+			continue;
+		}
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 			return info_usage();
 		if (!strcmp(argv[i], "--json"))
@@ -427,21 +438,23 @@ int gpm_cmd_info(int argc, char **argv)
 		else if (gpm_cli_core_option("info", argc, argv, &i, &st)) {
 			if (st)
 				return st;
-		} else if (argv[i][0] == '-' && argv[i][1])
+		} else
 			return gpm_cli_usage("info", "unknown option '%s'", argv[i]);
-		else if (!input)
-			input = argv[i];
-		else
-			return gpm_cli_usage("info", "one core only");
 	}
-	if (!input)
-		return gpm_cli_usage("info", "missing CORE");
+	if (!input && !(input = gpm_cli_default_input()))
+		return gpm_cli_usage("info", "missing CORE (or '-' for standard input)");
 	struct gpm_process_options po = gpm_cli_process_options();
 	struct gpm_process *p;
-	struct gpm_error *err = gpm_process_open(input, &po, &p);
+	struct gpm_source *src;
+	struct gpm_core *core;
+	struct gpm_error *err = gpm_cli_open_input(input, NULL, &src);
+	if (!err)
+		err = gpm_core_from_source(src, &core);
+	if (!err)
+		err = gpm_process_from_core(core, &po, &p);
 	int status = GPM_EXIT_OK;
 	struct gpm_process bare = {0};
-	if (err && err->code == GPM_ERR_MISMATCH) {
+	if (err && err->code == GPM_ERR_MISMATCH && !gpm_cli_is_stdin(input)) {
 		// No (matching) executable: the core alone still says a lot. Exit 5 all the same.
 		bare.exe_why = strdup(err->message);
 		status = gpm_cli_fail(err);

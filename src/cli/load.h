@@ -10,18 +10,31 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "base/sha256.h"
 #include "goroutines/process.h"
 #include "model/incident.h"
 
 struct gpm_source;
+struct gpm_source_hash;
+struct gpm_source_options;
 
 struct gpm_loaded {
 	struct gpm_incident **snapshots; /* owned */
 	size_t n;
 	struct gpm_source *src; /* owned: a dump's text, which its snapshots read arguments from */
+	/* The input's identity (gpm_cli_load_hashed): SHA-256 of its bytes as read. */
+	char sha256[GPM_SHA256_HEX_SIZE];
+	uint64_t input_size;
+	int64_t mtime;
+	struct gpm_source_hash *hash_pending; /* owned: see gpm_cli_loaded_sha256 */
 };
 
+/* path "-" is standard input. */
 struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out);
+/* The same, hashing the input's bytes while they are read (gpm_cli_loaded_sha256). */
+struct gpm_error *gpm_cli_load_hashed(const char *path, struct gpm_loaded *out);
+/* The input's SHA-256 (hex, in l) once a hash still running in a thread is done. */
+const char *gpm_cli_loaded_sha256(struct gpm_loaded *l);
 void gpm_cli_loaded_release(struct gpm_loaded *l);
 
 /* How cores are opened (set from --exe / --force before loading). */
@@ -33,14 +46,28 @@ struct gpm_cli_core_options {
 	bool objects; /* also what only a core tells: panic values, waited-on objects */
 };
 extern struct gpm_cli_core_options gpm_cli_core_options;
+/* A core and its executable, read into one incident (owned by the caller); src taken over. */
+struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident **out);
 /* The options for opening a core's process: --exe and --force, the search path GOPM_EXE_PATH
  * and the .build-id tree under GOPM_DEBUG_ROOT (default /usr/lib/debug). */
 struct gpm_process_options gpm_cli_process_options(void);
-/* A core and its executable, read into one incident (owned by the caller). */
-struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out);
 
 /* Consumes --exe EXE, --force, --all-frames, --system at argv[*i] into gpm_cli_core_options; false
  * when argv[*i] is none of them. *status becomes GPM_EXIT_USAGE when a value is missing. */
 bool gpm_cli_core_option(const char *cmd, int argc, char **argv, int *i, int *status);
+
+/* How standard input is named in messages and in the archive. */
+#define GPM_CLI_STDIN_NAME "<stdin>"
+/* Whether path names standard input ("-"). */
+bool gpm_cli_is_stdin(const char *path);
+/* Opens path, or reads standard input for "-". o may be NULL. */
+struct gpm_error *gpm_cli_open_input(const char *path, const struct gpm_source_options *o,
+                                     struct gpm_source **out);
+/* "-" when standard input is a pipe or a non-empty file (`kubectl logs pod | gopm analyze`),
+ * else NULL: the input of a command run with none named. */
+const char *gpm_cli_default_input(void);
+/* gpm_source_options.check_head for goroutine inputs: refuses empty input and, from the
+ * first bytes, binary input of no known kind. */
+struct gpm_error *gpm_cli_check_head(const uint8_t *p, size_t n, const char *name, void *arg);
 
 #endif

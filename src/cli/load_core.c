@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/source.h"
 #include "cli/cli.h"
 
 #include "goroutines/goroutines.h"
@@ -67,13 +68,23 @@ struct gpm_process_options gpm_cli_process_options(void)
 	};
 }
 
-struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out)
+struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident **out)
 {
 	struct gpm_process_options po = gpm_cli_process_options();
+	char *path = strdup(src->path);
+	if (!path) {
+		gpm_source_destroy(src);
+		return &gpm_error_nomem;
+	}
+	struct gpm_core *core;
 	struct gpm_process *p;
-	struct gpm_error *err = gpm_process_open(path, &po, &p);
-	if (err)
+	struct gpm_error *err = gpm_core_from_source(src, &core);
+	if (!err)
+		err = gpm_process_from_core(core, &po, &p);
+	if (err) {
+		free(path);
 		return err;
+	}
 	struct gpm_goroutines_options go = {
 	    .system_stacks = gpm_cli_core_options.system_stacks,
 	    .all_frames = gpm_cli_core_options.all_frames,
@@ -114,6 +125,7 @@ struct gpm_error *gpm_cli_load_core(const char *path, struct gpm_incident **out)
 		}
 	}
 	gpm_process_destroy(p);
+	free(path);
 	return err;
 }
 

@@ -24,9 +24,13 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: gopm COMMAND [OPTIONS] INPUT...\n\n"
-	             "Post-mortem analysis of Go programs from cores and goroutine dumps.\n\n"
-	             "commands:\n");
+	fprintf(out,
+	        "usage: gopm COMMAND [OPTIONS] [--] INPUT...\n\n"
+	        "Post-mortem analysis of Go programs from cores and goroutine dumps.\n"
+	        "An INPUT may be compressed (zstd, gzip, xz, lz4); '-' is standard input,\n"
+	        "read as well when no INPUT is named and it is a pipe. '--' ends the options.\n"
+	        "GOPM_MAX_INPUT and GOPM_MAX_RATIO bound what an input may decompress to.\n\n"
+	        "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(
@@ -36,8 +40,9 @@ static void usage(FILE *out)
 	    "  0   success\n"
 	    "  1   partial result: printed, but parts of the input were unreadable (see warnings)\n"
 	    "  2   usage error\n"
-	    "  3   an input cannot be opened or read\n"
-	    "  4   an input is malformed, truncated or of an unsupported kind\n"
+	    "  3   an input cannot be opened or read, or is not a regular file\n"
+	    "  4   an input is malformed, truncated, empty, of an unsupported kind or over a "
+	    "limit\n"
 	    "  5   the executable is missing, not a Go program, or does not match the core\n"
 	    "  6   the requested goroutine or incident does not exist\n"
 	    "  70  out of memory or internal error\n");

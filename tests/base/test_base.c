@@ -1,7 +1,12 @@
-/* Unit tests of src/base: cursor, strbuf, json, intern, source. */
+/* Unit tests of src/base: cursor, strbuf, json, intern, source (compression, limits, pipes). */
+#include <fcntl.h>
+#include <lz4frame.h>
+#include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 #include <zlib.h>
@@ -172,6 +177,244 @@ START_TEST(source_open_errors_name_the_file)
 }
 END_TEST
 
+// 1 MiB of a header, zeros and a trailer: the shape of a core.
+static uint8_t *core_like(size_t n)
+{
+	uint8_t *plain = calloc(1, n);
+	memcpy(plain, "ELF-ish", 7);
+	memcpy(plain + n - 5, "tail", 5);
+	return plain;
+}
+
+START_TEST(source_decompresses_xz_and_lz4)
+{
+	size_t n = 1 << 20;
+	uint8_t *plain = core_like(n);
+	size_t xcap = lzma_stream_buffer_bound(n), xn = 0;
+	uint8_t *x = malloc(xcap);
+	ck_assert_int_eq(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL, plain, n, x, &xn, xcap),
+	                 LZMA_OK);
+	struct gpm_source *src;
+	ck_assert_ptr_null(gpm_source_from_memory(x, xn, "x.xz", &src));
+	ck_assert_int_eq(src->compression, GPM_COMPRESSION_XZ);
+	ck_assert_str_eq(gpm_compression_name(src->compression), "xz");
+	ck_assert_uint_eq(src->size, n);
+	ck_assert(!memcmp(src->data, plain, n));
+	gpm_source_destroy(src);
+	struct gpm_error *err = gpm_source_from_memory(x, xn - 16, "t.xz", &src);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_FORMAT);
+	gpm_error_destroy(err);
+
+	size_t lcap = LZ4F_compressFrameBound(n, NULL);
+	uint8_t *l = malloc(lcap);
+	size_t ln = LZ4F_compressFrame(l, lcap, plain, n, NULL);
+	ck_assert(!LZ4F_isError(ln));
+	ck_assert_ptr_null(gpm_source_from_memory(l, ln, "x.lz4", &src));
+	ck_assert_int_eq(src->compression, GPM_COMPRESSION_LZ4);
+	ck_assert_uint_eq(src->size, n);
+	ck_assert(!memcmp(src->data, plain, n));
+	gpm_source_destroy(src);
+	err = gpm_source_from_memory(l, ln / 2, "t.lz4", &src);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(err->message, "truncated lz4"));
+	gpm_error_destroy(err);
+	free(l);
+	free(x);
+	free(plain);
+}
+END_TEST
+
+// A zstd bomb: 32 MiB of 'A' compresses about 5000 to 1.
+START_TEST(source_stops_decompression_bombs_while_streaming)
+{
+	size_t n = 32 << 20;
+	uint8_t *plain = malloc(n);
+	memset(plain, 'A', n);
+	size_t zcap = ZSTD_compressBound(n);
+	uint8_t *z = malloc(zcap);
+	size_t zn = ZSTD_compress(z, zcap, plain, n, 1);
+	ck_assert(!ZSTD_isError(zn));
+	ck_assert_uint_lt(zn, n / 1000);
+	struct gpm_source *src;
+	// The ratio cap: 4 non-zero bytes per compressed byte above a 1 MiB floor.
+	struct gpm_source_options o = {.limits = {.max_ratio = 4, .ratio_floor = 1 << 20}};
+	struct gpm_error *err = gpm_source_from_memory_opts(z, zn, "bomb.zst", &o, &src);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_LIMIT);
+	ck_assert_ptr_nonnull(strstr(err->message, "GOPM_MAX_RATIO"));
+	gpm_error_destroy(err);
+	// The hard cap, on the decompressed size.
+	o = (struct gpm_source_options){.limits = {.max_size = 8 << 20}};
+	err = gpm_source_from_memory_opts(z, zn, "bomb.zst", &o, &src);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_LIMIT);
+	ck_assert_ptr_nonnull(strstr(err->message, "GOPM_MAX_INPUT"));
+	gpm_error_destroy(err);
+	// Zero pages cost nothing and are not counted: a sparse core is no bomb.
+	memset(plain, 0, n);
+	memcpy(plain + n / 2, "middle", 6);
+	zn = ZSTD_compress(z, zcap, plain, n, 1);
+	o = (struct gpm_source_options){.limits = {.max_ratio = 4, .ratio_floor = 1 << 20}};
+	ck_assert_ptr_null(gpm_source_from_memory_opts(z, zn, "sparse.zst", &o, &src));
+	ck_assert_uint_eq(src->size, n);
+	ck_assert(!memcmp(src->data + n / 2, "middle", 6));
+	gpm_source_destroy(src);
+	free(z);
+	free(plain);
+}
+END_TEST
+
+START_TEST(source_limits_come_from_the_environment)
+{
+	struct gpm_source_limits l;
+	setenv("GOPM_MAX_INPUT", "3M", 1);
+	setenv("GOPM_MAX_RATIO", "7", 1);
+	ck_assert_ptr_null(gpm_source_limits_default(&l));
+	ck_assert_uint_eq(l.max_size, 3 << 20);
+	ck_assert_uint_eq(l.max_ratio, 7);
+	setenv("GOPM_MAX_INPUT", "lots", 1);
+	struct gpm_error *err = gpm_source_limits_default(&l);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_USAGE);
+	gpm_error_destroy(err);
+	unsetenv("GOPM_MAX_INPUT");
+	unsetenv("GOPM_MAX_RATIO");
+	ck_assert_ptr_null(gpm_source_limits_default(&l));
+	ck_assert_uint_eq(l.max_size, (uint64_t)64 << 30);
+	ck_assert_uint_eq(l.max_ratio, 256);
+}
+END_TEST
+
+struct head_seen {
+	size_t calls, n;
+	char first[8];
+};
+
+static struct gpm_error *refuse_head(const uint8_t *p, size_t n, const char *name, void *arg)
+{
+	struct head_seen *h = arg;
+	h->calls++;
+	h->n = n;
+	memcpy(h->first, p, n < 7 ? n : 7);
+	return gpm_error_create(GPM_ERR_UNSUPPORTED, "%s: refused", name);
+}
+
+START_TEST(source_checks_the_head_before_the_rest)
+{
+	// 64 MiB of zeros after a header, the compressed stream cut short: refused from the
+	// first 64 KiB, before the decompressor reaches the end (which would say "truncated").
+	size_t n = 64 << 20;
+	uint8_t *plain = core_like(n);
+	size_t zcap = ZSTD_compressBound(n);
+	uint8_t *z = malloc(zcap);
+	size_t zn = ZSTD_compress(z, zcap, plain, n, 1);
+	struct head_seen h = {0};
+	struct gpm_source_options o = {.check_head = refuse_head, .arg = &h};
+	struct gpm_source *src;
+	struct gpm_error *err = gpm_source_from_memory_opts(z, zn - 8, "z.zst", &o, &src);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_UNSUPPORTED);
+	gpm_error_destroy(err);
+	ck_assert_uint_eq(h.calls, 1);
+	ck_assert_uint_eq(h.n, GPM_SOURCE_HEAD);
+	ck_assert_str_eq(h.first, "ELF-ish");
+	free(z);
+	free(plain);
+}
+END_TEST
+
+START_TEST(source_hashes_the_bytes_as_read)
+{
+	size_t n = 1 << 20;
+	uint8_t *plain = core_like(n);
+	size_t zcap = ZSTD_compressBound(n);
+	uint8_t *z = malloc(zcap);
+	size_t zn = ZSTD_compress(z, zcap, plain, n, 3);
+	char want[GPM_SHA256_HEX_SIZE];
+	gpm_sha256_hex(z, zn, want);
+	struct gpm_source_options o = {.hash = true};
+	struct gpm_source *src;
+	ck_assert_ptr_null(gpm_source_from_memory_opts(z, zn, "x.zst", &o, &src));
+	ck_assert_str_eq(src->sha256, want); // of the compressed bytes: the file's identity
+	gpm_source_destroy(src);
+	gpm_sha256_hex(plain, n, want);
+	ck_assert_ptr_null(gpm_source_from_memory_opts(plain, n, "x", &o, &src));
+	ck_assert_str_eq(src->sha256, want);
+	gpm_source_destroy(src);
+	// Empty input: no NULL pointer reaches memcpy or the hash.
+	ck_assert_ptr_null(gpm_source_from_memory_opts(NULL, 0, "empty", &o, &src));
+	ck_assert_uint_eq(src->size, 0);
+	ck_assert_ptr_null(src->data);
+	ck_assert_str_eq(src->sha256,
+	                 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	gpm_source_destroy(src);
+	free(z);
+	free(plain);
+}
+END_TEST
+
+START_TEST(source_reads_a_pipe)
+{
+	size_t n = 1 << 20;
+	uint8_t *plain = core_like(n);
+	size_t zcap = ZSTD_compressBound(n);
+	uint8_t *z = malloc(zcap);
+	size_t zn = ZSTD_compress(z, zcap, plain, n, 3);
+	char want[GPM_SHA256_HEX_SIZE];
+	gpm_sha256_hex(z, zn, want);
+	// A child writes the compressed bytes into a pipe.
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		// Dribble the first bytes so the magic arrives in pieces.
+		ssize_t w = write(fds[1], z, 2);
+		usleep(1000);
+		for (size_t off = 2; w >= 0 && off < zn; off += (size_t)w)
+			w = write(fds[1], z + off, zn - off);
+		_exit(0);
+	}
+	close(fds[1]);
+	struct gpm_source_options o = {.hash = true};
+	struct gpm_source *src;
+	ck_assert_ptr_null(gpm_source_read_fd(fds[0], "<stdin>", &o, &src));
+	close(fds[0]);
+	ck_assert_int_eq(src->compression, GPM_COMPRESSION_ZSTD);
+	ck_assert_uint_eq(src->size, n);
+	ck_assert_uint_eq(src->file_size, zn);
+	ck_assert(!memcmp(src->data, plain, n));
+	ck_assert_str_eq(src->sha256, want);
+	ck_assert_str_eq(src->path, "<stdin>");
+	gpm_source_destroy(src);
+	free(z);
+	free(plain);
+}
+END_TEST
+
+START_TEST(source_refuses_a_fifo_without_blocking)
+{
+	char dir[] = "/tmp/gopm-fifo-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char path[64];
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	struct gpm_source *src;
+	time_t t0 = time(NULL);
+	struct gpm_error *err = gpm_source_open(path, &src); // no writer: open() would block
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_OS);
+	ck_assert_ptr_nonnull(strstr(err->message, "not a regular file (a FIFO"));
+	gpm_error_destroy(err);
+	ck_assert_int_le(time(NULL) - t0, 2);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *base_suite(void)
 {
 	Suite *s = suite_create("base");
@@ -183,6 +426,13 @@ Suite *base_suite(void)
 	tcase_add_test(tc, intern_returns_same_pointer);
 	tcase_add_test(tc, source_decompresses_zstd_and_gzip);
 	tcase_add_test(tc, source_open_errors_name_the_file);
+	tcase_add_test(tc, source_decompresses_xz_and_lz4);
+	tcase_add_test(tc, source_stops_decompression_bombs_while_streaming);
+	tcase_add_test(tc, source_limits_come_from_the_environment);
+	tcase_add_test(tc, source_checks_the_head_before_the_rest);
+	tcase_add_test(tc, source_hashes_the_bytes_as_read);
+	tcase_add_test(tc, source_reads_a_pipe);
+	tcase_add_test(tc, source_refuses_a_fifo_without_blocking);
 	suite_add_tcase(s, tc);
 	return s;
 }

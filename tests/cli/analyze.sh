@@ -20,7 +20,7 @@ export XDG_DATA_HOME HOME
 check() { # check DESCRIPTION WANT_STATUS -- gopm ARGS...
 	what=$1 want=$2
 	shift 3
-	"$GOPM" "$@" >"$tmp/out" 2>"$tmp/err"
+	"$GOPM" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
 	got=$?
 	if [ "$got" -ne "$want" ]; then
 		echo "FAIL: $what: exit $got (want $want)"

@@ -25,7 +25,7 @@ golden() {
 	name=$1
 	want=$2
 	shift 2
-	(cd "$top_srcdir/testdata/dumps" && "$GOPM" "$@") >"$tmp/out" 2>"$tmp/err"
+	(cd "$top_srcdir/testdata/dumps" && "$GOPM" "$@" </dev/null) >"$tmp/out" 2>"$tmp/err"
 	status=$?
 	if [ "${GOPM_UPDATE_GOLDEN:-}" = 1 ] && [ $status -eq "$want" ]; then
 		cp "$tmp/out" "$expected/$name.out"
@@ -54,7 +54,7 @@ bad() {
 	name=$1
 	want=$2
 	shift 2
-	(cd "$top_srcdir/tests/cli/bad" && "$GOPM" "$@") >"$tmp/out" 2>"$tmp/err"
+	(cd "$top_srcdir/tests/cli/bad" && "$GOPM" "$@" </dev/null) >"$tmp/out" 2>"$tmp/err"
 	status=$?
 	lines=$(wc -l <"$tmp/err")
 	wantlines=1

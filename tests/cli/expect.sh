@@ -5,7 +5,7 @@ expect() {
 	want=$1 lines=$2 what=$3
 	shift 4
 	n=$((n + 1))
-	"$GOPM" "$@" >"$tmp/out" 2>"$tmp/err"
+	"$GOPM" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
 	got=$?
 	nl=$(wc -l <"$tmp/err")
 	if [ "$got" -ne "$want" ] || { [ "$lines" != - ] && [ "$nl" -ne "$lines" ]; }; then

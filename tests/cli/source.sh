@@ -1,0 +1,199 @@
+#!/bin/sh
+# CLI tests of the input layer (src/base/source.c, src/cli/load_input.c): standard input
+# ('-' and a pipe with no INPUT), '--' ending the options, xz and lz4 cores made here from a
+# committed zstd fixture, and hostile inputs - bombs under GOPM_MAX_INPUT, a FIFO, a 10 GB
+# sparse file, a gzip of zeros, an empty file - each with its exit status and one-line
+# error (gopm(1)). Needs zstd, gzip, xz, lz4, mkfifo, truncate and timeout.
+set -u
+: "${GOPM:?}" "${top_srcdir:?}"
+td=$top_srcdir/testdata
+fx=$td/cores/go1.19-hang-stripped
+exe=$td/$(sed -n 's/^exe=//p' "$fx/meta")
+dump=$td/dumps/go1.19-hang-all.txt
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+n=0
+XDG_DATA_HOME=$tmp/xdg HOME=$tmp/home
+export XDG_DATA_HOME HOME
+
+. "$top_srcdir/tests/cli/expect.sh"
+
+bad() { # bad DESCRIPTION PATTERN: stderr of the last expect has PATTERN
+	grep -q -- "$2" "$tmp/err" || { echo "FAIL: $1: stderr lacks '$2'"; fail=$((fail + 1)); }
+}
+same() { # same DESCRIPTION FILE1 FILE2
+	n=$((n + 1))
+	if cmp -s "$2" "$3"; then
+		echo "ok: $1"
+	else
+		echo "FAIL: $1: output differs"
+		diff "$2" "$3" | head -5
+		fail=$((fail + 1))
+	fi
+}
+# piped STATUS DESCRIPTION INPUT_FILE -- gopm ARGS...: like expect, with INPUT_FILE on stdin
+# through a pipe (cat), as from kubectl logs or journalctl.
+piped() {
+	want=$1 what=$2 in=$3
+	shift 4
+	n=$((n + 1))
+	cat "$in" | "$GOPM" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL: $what: exit $got (want $want)"
+		sed 's/^/  stderr: /' "$tmp/err" | head -5
+		fail=$((fail + 1))
+	else
+		echo "ok: $what: exit $got: $(head -n 1 "$tmp/err")"
+	fi
+}
+
+# ---- standard input ----
+expect 0 0 "goroutines of a dump file" -- goroutines "$dump"
+cp "$tmp/out" "$tmp/dump.want"
+piped 0 "goroutines - from a pipe" "$dump" -- goroutines -
+same "goroutines - prints what the file gives" "$tmp/dump.want" "$tmp/out"
+piped 0 "goroutines with no INPUT from a pipe" "$dump" -- goroutines
+same "a pipe with no INPUT prints what the file gives" "$tmp/dump.want" "$tmp/out"
+gzip -c "$dump" >"$tmp/dump.gz"
+piped 0 "goroutines - of gzip on a pipe" "$tmp/dump.gz" -- goroutines -
+same "gzip on standard input decompresses" "$tmp/dump.want" "$tmp/out"
+piped 0 "stack - GOID" "$dump" -- stack - 1
+grep -q '^goroutine 1 ' "$tmp/out" || { echo "FAIL: stack - printed no goroutine 1"; fail=$((fail + 1)); }
+
+expect 0 0 "goroutines of a core file" -- goroutines --exe "$exe" "$fx/core.zst"
+cp "$tmp/out" "$tmp/core.want"
+piped 0 "goroutines - of a zstd core on a pipe" "$fx/core.zst" -- goroutines --exe "$exe" -
+same "a core on standard input gives the file's goroutines" "$tmp/core.want" "$tmp/out"
+piped 0 "info - of a core on a pipe" "$fx/core.zst" -- info --exe "$exe" -
+grep -q '^go: *go1\.19' "$tmp/out" || { echo "FAIL: info - does not name go1.19"; fail=$((fail + 1)); }
+
+piped 0 "analyze --no-store with no INPUT from a pipe" "$dump" -- analyze --no-store
+piped 0 "analyze - stores from a pipe" "$dump" -- analyze --db "$tmp/a.db" -
+grep -q 'stored in the archive as incident 1' "$tmp/out" ||
+	{ echo "FAIL: analyze - did not store"; fail=$((fail + 1)); }
+sum=$(sha256sum "$dump" | cut -d' ' -f1)
+expect 0 0 "the archive's artifact of standard input" -- sql --db "$tmp/a.db" --csv \
+	"SELECT sha256, path FROM artifacts"
+grep -q "^$sum,<stdin>" "$tmp/out" ||
+	{ echo "FAIL: stdin's identity is not the sha256 of its bytes: $(tail -n 1 "$tmp/out")"; fail=$((fail + 1)); }
+expect 0 0 "analyze of the same bytes as a file" -- analyze --db "$tmp/a.db" "$dump"
+grep -q 'already in the archive as incident 1' "$tmp/out" ||
+	{ echo "FAIL: the file is not the same artifact as its bytes on stdin"; fail=$((fail + 1)); }
+expect 2 - "analyze - --keep (nothing to copy)" -- analyze --db "$tmp/a.db" --keep -
+expect 4 1 "goroutines - of empty standard input" -- goroutines -
+bad "empty standard input" "<stdin>: empty input"
+expect 2 - "goroutines with no INPUT and stdin not a pipe" -- goroutines
+
+# ---- '--' ends the options ----
+cp "$dump" "$tmp/-dash.txt"
+(cd "$tmp" && "$GOPM" goroutines -- -dash.txt >"$tmp/out" 2>"$tmp/err")
+st=$?
+n=$((n + 1))
+if [ "$st" -eq 0 ] && cmp -s "$tmp/out" "$tmp/dump.want"; then
+	echo "ok: goroutines -- -dash.txt"
+else
+	echo "FAIL: goroutines -- -dash.txt: exit $st"
+	fail=$((fail + 1))
+fi
+expect 0 - "analyze --no-store -- FILE" -- analyze --no-store -- "$dump"
+expect 0 - "stack -- FILE GOID" -- stack -- "$dump" 1
+expect 0 - "info -- CORE" -- info --exe "$exe" -- "$fx/core.zst"
+expect 0 - "search -- -TEXT" -- search --db "$tmp/a.db" -- -nothing-like-this
+expect 0 - "incidents --" -- incidents --db "$tmp/a.db" --
+expect 2 - "incidents -- extra" -- incidents --db "$tmp/a.db" -- extra
+expect 0 - "show -- ID" -- show --db "$tmp/a.db" -- 1
+expect 0 - "sql -- QUERY" -- sql --db "$tmp/a.db" -- "SELECT 1"
+expect 0 - "ingest -- FILE" -- ingest --db "$tmp/a.db" -- "$dump"
+expect 2 - "an option after '--' is an operand" -- goroutines -- "$dump" --json
+
+# ---- xz and lz4 cores (older systemd-coredump, RHEL 8) ----
+zstd -dqc "$fx/core.zst" >"$tmp/core"
+xz -0 -T1 -c "$tmp/core" >"$tmp/core.xz"
+lz4 -q -c "$tmp/core" >"$tmp/core.lz4"
+rm -f "$tmp/core"
+expect 0 0 "goroutines of an xz core" -- goroutines --exe "$exe" "$tmp/core.xz"
+same "xz core gives the zstd core's goroutines" "$tmp/core.want" "$tmp/out"
+expect 0 0 "goroutines of an lz4 core" -- goroutines --exe "$exe" "$tmp/core.lz4"
+same "lz4 core gives the zstd core's goroutines" "$tmp/core.want" "$tmp/out"
+piped 0 "goroutines - of an lz4 core on a pipe" "$tmp/core.lz4" -- goroutines --exe "$exe" -
+same "lz4 on standard input gives the same goroutines" "$tmp/core.want" "$tmp/out"
+head -c 20000 "$tmp/core.xz" >"$tmp/cut.xz"
+expect 4 1 "truncated xz core" -- goroutines --exe "$exe" "$tmp/cut.xz"
+bad "truncated xz core" "truncated xz data"
+head -c 100000 "$tmp/core.lz4" >"$tmp/cut.lz4"
+expect 4 1 "truncated lz4 core" -- goroutines --exe "$exe" "$tmp/cut.lz4"
+
+# ---- hostile inputs ----
+# Bombs: 32 MiB of 'A' is 1 KB of zstd and 32 KB of gzip; a 4 MiB cap stops both early.
+head -c 33554432 /dev/zero | tr '\0' A >"$tmp/a"
+zstd -q -1 -c "$tmp/a" >"$tmp/bomb.zst"
+gzip -1 -c "$tmp/a" >"$tmp/bomb.gz"
+rm -f "$tmp/a"
+GOPM_MAX_INPUT=4M
+export GOPM_MAX_INPUT
+expect 4 1 "zstd bomb over GOPM_MAX_INPUT" -- goroutines "$tmp/bomb.zst"
+bad "zstd bomb" "larger than 4 MiB after decompression (the limit is GOPM_MAX_INPUT)"
+expect 4 1 "gzip bomb over GOPM_MAX_INPUT" -- analyze --no-store "$tmp/bomb.gz"
+bad "gzip bomb" "GOPM_MAX_INPUT"
+piped 4 "gzip bomb on standard input" "$tmp/bomb.gz" -- goroutines -
+bad "gzip bomb on stdin" "<stdin>: larger than 4 MiB"
+GOPM_MAX_INPUT=lots
+expect 2 1 "a malformed GOPM_MAX_INPUT" -- goroutines "$dump"
+unset GOPM_MAX_INPUT
+
+# A FIFO with no writer: refused at once, never a blocked open().
+mkfifo "$tmp/fifo"
+n=$((n + 1))
+timeout 10 "$GOPM" goroutines "$tmp/fifo" </dev/null >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ "$st" -eq 3 ] && grep -q 'not a regular file (a FIFO' "$tmp/err"; then
+	echo "ok: goroutines FIFO: exit 3: $(head -n 1 "$tmp/err")"
+else
+	echo "FAIL: goroutines FIFO: exit $st (want 3; 124 is a timeout)"
+	fail=$((fail + 1))
+fi
+mkdir "$tmp/in"
+cp "$dump" "$tmp/in/a.txt"
+mkfifo "$tmp/in/b.fifo"
+n=$((n + 1))
+timeout 10 "$GOPM" ingest --db "$tmp/i.db" "$tmp/in" </dev/null >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ "$st" -eq 0 ] && grep -q 'b.fifo: skipped: not a regular file' "$tmp/err" &&
+	grep -q '1 stored' "$tmp/err"; then
+	echo "ok: ingest skips a FIFO in the directory and goes on"
+else
+	echo "FAIL: ingest DIR with a FIFO: exit $st"
+	sed 's/^/  stderr: /' "$tmp/err" | head -5
+	fail=$((fail + 1))
+fi
+
+# A 10 GB sparse file and a gzip of 16 MiB of zeros: no kind gopm reads, known from the
+# first 64 KiB.
+truncate -s 10G "$tmp/sparse"
+start=$(date +%s)
+expect 4 1 "10 GB sparse file" -- goroutines "$tmp/sparse"
+bad "sparse file" "not a goroutine dump, profile or core"
+expect 4 1 "10 GB sparse file, analyze" -- analyze --no-store "$tmp/sparse"
+head -c 16777216 /dev/zero | gzip -1 >"$tmp/zeros.gz"
+expect 4 1 "gzip of zeros" -- goroutines "$tmp/zeros.gz"
+elapsed=$(($(date +%s) - start))
+n=$((n + 1))
+if [ "$elapsed" -le 5 ]; then
+	echo "ok: sparse and zero inputs refused in ${elapsed}s"
+else
+	echo "FAIL: sparse and zero inputs took ${elapsed}s"
+	fail=$((fail + 1))
+fi
+rm -f "$tmp/sparse"
+
+# An empty file: a clear error, no undefined behaviour (the sanitizer build runs this too).
+: >"$tmp/empty"
+expect 4 1 "empty file" -- goroutines "$tmp/empty"
+bad "empty file" "empty input"
+expect 4 1 "empty file, analyze" -- analyze --no-store "$tmp/empty"
+expect 4 1 "empty file, stack" -- stack "$tmp/empty" 1
+
+echo "$n checks, $fail failed"
+[ "$fail" -eq 0 ]
