@@ -479,6 +479,8 @@ void gpm_report_json(const struct gpm_incident *inc, const struct gpm_analysis *
 	gpm_json_key(&j, "process");
 	gpm_json_object_begin(&j);
 	gpm_json_kv_string(&j, "input", kind_name(inc->kind));
+	if (inc->arch)
+		gpm_json_kv_string(&j, "arch", inc->arch);
 	if (inc->source_name)
 		gpm_json_kv_string(&j, "file", inc->source_name);
 	if (inc->go_version)

@@ -34,6 +34,8 @@ expect 0 0 "info --json on an arm64 core" -- info --json --exe "$exe" "$fx/core.
 check "info --json carries the architecture" grep -q '"arch": "arm64"' "$tmp/out"
 expect 0 0 "goroutines --json on an arm64 core" -- goroutines --json --exe "$exe" "$fx/core.zst"
 check "goroutines --json carries the architecture" grep -q '"arch": "arm64"' "$tmp/out"
+expect 0 0 "analyze --json on an arm64 core" -- analyze --json --no-store --exe "$exe" "$fx/core.zst"
+check "analyze --json carries the architecture" grep -q '"arch": "arm64"' "$tmp/out"
 expect 0 0 "goroutines of an arm64 core" -- goroutines --exe "$exe" "$fx/core.zst"
 check "goroutines shows main.main" grep -q '^main\.main()' "$tmp/out"
 
