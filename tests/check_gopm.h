@@ -15,6 +15,11 @@ const char *gpm_test_data(const char *rel);
 /* The value of key in a fixture directory's meta file (key=value lines) into out; false
  * when absent or longer than cap. */
 bool gpm_test_meta(const char *dir, const char *key, char *out, size_t cap);
+/* Calls fn(path, arg) for each file under testdata/DIR whose name ends in suffix or, with
+ * nested, for each subdirectory's stderr.txt (when it exists); returns how many. A missing
+ * DIR fails the test. */
+size_t gpm_test_each_file(const char *dir, const char *suffix, bool nested,
+                          void (*fn)(const char *path, void *arg), void *arg);
 /* Path of the built gopm program. */
 const char *gpm_test_program(void);
 

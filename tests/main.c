@@ -2,6 +2,7 @@
  * The unit-test runner: runs every suite of suites.def and ends with the line
  * "N passed, N failed". CK_RUN_SUITE / CK_RUN_CASE select a subset as usual with Check.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,37 @@ const char *gpm_test_data(const char *rel)
 	const char *top = getenv("top_srcdir");
 	snprintf(buf, sizeof(buf), "%s/testdata/%s", top ? top : ".", rel);
 	return buf;
+}
+
+size_t gpm_test_each_file(const char *dir, const char *suffix, bool nested,
+                          void (*fn)(const char *path, void *arg), void *arg)
+{
+	char base[4096];
+	snprintf(base, sizeof(base), "%s", gpm_test_data(dir));
+	DIR *d = opendir(base);
+	ck_assert_msg(d, "%s: missing", dir);
+	size_t n = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[8192];
+		if (nested) {
+			snprintf(path, sizeof(path), "%s/%s/stderr.txt", base, e->d_name);
+		} else {
+			size_t l = strlen(e->d_name), sl = strlen(suffix);
+			if (l < sl || strcmp(e->d_name + l - sl, suffix))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		}
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		fclose(f);
+		fn(path, arg);
+		n++;
+	}
+	closedir(d);
+	return n;
 }
 
 bool gpm_test_meta(const char *dir, const char *key, char *out, size_t cap)

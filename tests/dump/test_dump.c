@@ -4,7 +4,6 @@
  * counts found independently (grep), round trips over every runtime-produced fixture,
  * and hostile inputs (junk, huge lines, deep panic chains).
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,39 +527,26 @@ static size_t roundtrip_file(const char *path, bool *full)
 	return n;
 }
 
+struct roundtrip_tally {
+	size_t goroutines, full;
+};
+
+static void roundtrip_one(const char *path, void *arg)
+{
+	struct roundtrip_tally *t = arg;
+	bool same;
+	t->goroutines += roundtrip_file(path, &same);
+	t->full += same;
+}
+
 /* Every file under testdata/DIR matching suffix (or each subdirectory's stderr.txt). */
 static size_t roundtrip_dir(const char *dir, const char *suffix, bool nested, size_t *files,
                             size_t *full)
 {
-	DIR *d = opendir(gpm_test_data(dir));
-	if (!d)
-		return 0;
-	size_t n = 0;
-	char base[4096];
-	snprintf(base, sizeof(base), "%s", gpm_test_data(dir));
-	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[8192];
-		if (nested) {
-			snprintf(path, sizeof(path), "%s/%s/stderr.txt", base, e->d_name);
-		} else {
-			size_t l = strlen(e->d_name), sl = strlen(suffix);
-			if (l < sl || strcmp(e->d_name + l - sl, suffix))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
-		}
-		FILE *f = fopen(path, "r");
-		if (!f)
-			continue;
-		fclose(f);
-		bool same;
-		n += roundtrip_file(path, &same);
-		(*files)++;
-		*full += same;
-	}
-	closedir(d);
-	return n;
+	struct roundtrip_tally t = {0, 0};
+	*files += gpm_test_each_file(dir, suffix, nested, roundtrip_one, &t);
+	*full += t.full;
+	return t.goroutines;
 }
 
 START_TEST(test_roundtrip)

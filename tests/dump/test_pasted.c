@@ -8,7 +8,6 @@
  * printed goroutines, frames, files and lines must equal those of the pristine text, and
  * no variant may lose a goroutine or a frame with no warning (the exit status 1 contract).
  */
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,31 +399,14 @@ static void check_file(const char *path, struct tally *t)
 	gpm_source_destroy(src);
 }
 
+static void check_one(const char *path, void *arg)
+{
+	check_file(path, arg);
+}
+
 static void check_dir(const char *dir, const char *suffix, bool nested, struct tally *t)
 {
-	DIR *d = opendir(gpm_test_data(dir));
-	ck_assert_msg(d, "%s: missing", dir);
-	char base[4096];
-	snprintf(base, sizeof(base), "%s", gpm_test_data(dir));
-	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[8192];
-		if (nested) {
-			snprintf(path, sizeof(path), "%s/%s/stderr.txt", base, e->d_name);
-		} else {
-			size_t l = strlen(e->d_name), sl = strlen(suffix);
-			if (l < sl || strcmp(e->d_name + l - sl, suffix))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
-		}
-		FILE *f = fopen(path, "r");
-		if (!f)
-			continue;
-		fclose(f);
-		check_file(path, t);
-	}
-	closedir(d);
+	gpm_test_each_file(dir, suffix, nested, check_one, t);
 }
 
 START_TEST(test_pasted_fixtures)
