@@ -86,12 +86,8 @@ static void set_text(struct gpm_rule_ctx *c, char **slot, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = vfmt(fmt, ap);
+	gpm_rule_vtext(c, slot, fmt, ap);
 	va_end(ap);
-	if (!s)
-		c->oom = true;
-	free(*slot);
-	*slot = s;
 }
 
 static void evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *key,
@@ -101,18 +97,8 @@ static void evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *v = vfmt(fmt, ap);
+	gpm_rule_vevidence(c, f, key, fmt, ap);
 	va_end(ap);
-	char *k = strdup(key);
-	struct gpm_evidence *e = (v && k) ? gpm_vec_push(&f->evidence) : NULL;
-	if (!e) {
-		free(v);
-		free(k);
-		c->oom = true;
-		return;
-	}
-	e->key = k;
-	e->value = v;
 }
 
 static void add_id(struct gpm_rule_ctx *c, struct gpm_finding *f, uint64_t id)
@@ -1874,10 +1860,9 @@ static bool family_has(void *arg, uint64_t k)
 	return !p->hit;
 }
 
-/* Removes the finding added last (a rule that found a healthy shape after all). */
-static void finding_drop(struct gpm_rule_ctx *c)
+/* Frees what a finding owns. */
+static void finding_deinit(struct gpm_finding *f)
 {
-	struct gpm_finding *f = &c->a->findings.v[c->a->findings.len - 1];
 	free(f->title);
 	free(f->explanation);
 	free(f->next);
@@ -1887,6 +1872,12 @@ static void finding_drop(struct gpm_rule_ctx *c)
 	}
 	gpm_vec_free(&f->evidence);
 	gpm_vec_free(&f->goroutines);
+}
+
+/* Removes the finding added last (a rule that found a healthy shape after all). */
+static void finding_drop(struct gpm_rule_ctx *c)
+{
+	finding_deinit(&c->a->findings.v[c->a->findings.len - 1]);
 	c->a->findings.len--;
 }
 
@@ -2432,12 +2423,16 @@ void gpm_rule_vevidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const cha
                         const char *fmt, va_list ap)
 {
 	char *v = vfmt(fmt, ap);
-	if (!v) {
+	char *k = strdup(key);
+	struct gpm_evidence *e = (v && k) ? gpm_vec_push(&f->evidence) : NULL;
+	if (!e) {
+		free(v);
+		free(k);
 		c->oom = true;
 		return;
 	}
-	evidence(c, f, key, "%s", v);
-	free(v);
+	e->key = k;
+	e->value = v;
 }
 
 void gpm_rule_evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *key,
@@ -2602,18 +2597,8 @@ void gpm_analysis_destroy(struct gpm_analysis *a)
 {
 	if (!a)
 		return;
-	for (size_t i = 0; i < a->findings.len; i++) {
-		struct gpm_finding *f = &a->findings.v[i];
-		free(f->title);
-		free(f->explanation);
-		free(f->next);
-		for (size_t k = 0; k < f->evidence.len; k++) {
-			free(f->evidence.v[k].key);
-			free(f->evidence.v[k].value);
-		}
-		gpm_vec_free(&f->evidence);
-		gpm_vec_free(&f->goroutines);
-	}
+	for (size_t i = 0; i < a->findings.len; i++)
+		finding_deinit(&a->findings.v[i]);
 	gpm_vec_free(&a->findings);
 	gpm_vec_free(&a->states);
 	gpm_grouping_deinit(&a->grouping);
