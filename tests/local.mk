@@ -73,7 +73,19 @@ endif
 
 # dump reader tests, printer tests and fuzz harness
 check_test_sources += tests/dump/test_dump.c tests/dump/test_pasted.c tests/model/test_traceback.c
-check_test_sources += tests/dump/test_race.c
+check_test_sources += tests/dump/test_race.c tests/dump/test_profile.c tests/dump/test_deadlock.c
+check_PROGRAMS += tests/fuzz/replay-goroutine_profile
+TESTS += tests/fuzz/replay-goroutine_profile
+tests_fuzz_replay_goroutine_profile_SOURCES = tests/fuzz/goroutine_profile.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_goroutine_profile_LDADD = $(FUZZ_LDADD)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz-goroutine_profile
+tests_fuzz_fuzz_goroutine_profile_SOURCES = tests/fuzz/goroutine_profile.c
+tests_fuzz_fuzz_goroutine_profile_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_goroutine_profile_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_goroutine_profile_LDADD = $(FUZZ_LDADD)
+endif
+
 check_PROGRAMS += tests/fuzz/replay-dump_text
 TESTS += tests/fuzz/replay-dump_text
 tests_fuzz_replay_dump_text_SOURCES = tests/fuzz/dump_text.c $(FUZZ_REPLAY_SRC)

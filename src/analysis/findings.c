@@ -223,7 +223,8 @@ static const struct gpm_goroutine *crashing_goroutine(const struct gpm_incident 
 
 static bool counted(const struct gpm_goroutine *g)
 {
-	return !(g->flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK)) && g->id;
+	return !(g->flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK)) &&
+	       gpm_goroutine_is_real(g);
 }
 
 static const char *state_of(const struct gpm_goroutine *g)
@@ -1980,8 +1981,10 @@ static void rule_leaks(struct gpm_rule_ctx *c)
 	for (size_t gi = 0; gi < gr->ngroups; gi++) {
 		const struct gpm_group *grp = &gr->groups[gi];
 		const struct gpm_goroutine *rep = &inc->goroutines.v[grp->representative];
+		// Leaks the runtime proved are leak.detected's (rule_leaked.c).
 		if (grp->count < min || !is_chan_state(grp->state) ||
-		    (rep->flags & GPM_GOROUTINE_SYSTEM) || !counted(rep))
+		    (rep->flags & GPM_GOROUTINE_SYSTEM) || !counted(rep) ||
+		    rep->status == GPM_G_LEAKED)
 			continue;
 		bool nil = strstr(grp->state, "nil chan") || strstr(grp->state, "no cases");
 		if (!nil) {
@@ -2558,6 +2561,8 @@ struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
 	rule_population(&c);
 	rule_snapshot(&c);
 	gpm_rule_race(&c);
+	gpm_rule_leaked(&c);
+	gpm_rule_deadlock_reports(&c);
 	if (c.oom) {
 		err = &gpm_error_nomem;
 		goto fail;

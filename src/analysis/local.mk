@@ -4,4 +4,6 @@ libgopm_a_SOURCES += \
 	src/analysis/rules.c \
 	src/analysis/findings.c \
 	src/analysis/rule_race.c src/analysis/rules.h \
+	src/analysis/rule_leaked.c \
+	src/analysis/rule_deadlock.c \
 	src/analysis/report.c

@@ -112,11 +112,15 @@ static void finding_text(struct rep *r, const struct gpm_finding *f, bool full)
 	col(r, C_RESET);
 	gpm_strbuf_putc(r->out, '\n');
 	col(r, C_DIM);
-	gpm_strbuf_printf(r->out, "         rule %s, %s\n", f->rule,
-	                  f->confidence == GPM_CONFIDENCE_CERTAIN ? "reported by the runtime"
-	                  : f->confidence == GPM_CONFIDENCE_LIKELY
-	                      ? "inferred from the process state"
-	                      : "heuristic");
+	// Who says so: a tool that watched the program, the runtime, or gopm's reading.
+	gpm_strbuf_printf(
+	    r->out, "         rule %s, %s\n", f->rule,
+	    f->kind == GPM_RULE_DEADLOCK_REPORTED     ? "reported by go-deadlock"
+	    : f->kind == GPM_RULE_RACE_DATA           ? "reported by the race detector"
+	    : f->kind == GPM_RULE_LEAK_DETECTED       ? "reported by the runtime's leak detection"
+	    : f->confidence == GPM_CONFIDENCE_CERTAIN ? "reported by the runtime"
+	    : f->confidence == GPM_CONFIDENCE_LIKELY  ? "inferred from the process state"
+	                                              : "heuristic");
 	col(r, C_RESET);
 	if (!full)
 		return;
@@ -161,6 +165,8 @@ static const char *kind_name(enum gpm_input_kind k)
 		return "goroutine profile (debug=2)";
 	case GPM_INPUT_HEAPDUMP:
 		return "heap dump";
+	case GPM_INPUT_PPROF0:
+		return "goroutine profile (protobuf)";
 	case GPM_INPUT_UNKNOWN:
 		break;
 	}
@@ -201,7 +207,10 @@ static void group_text(struct rep *r, const struct gpm_incident *inc, const stru
 			                  g->min_minutes, g->max_minutes);
 	}
 	gpm_strbuf_puts(r->out, "]");
-	if (g->count <= 6) {
+	const struct gpm_goroutine *rep = &inc->goroutines.v[g->representative];
+	if (rep->flags & GPM_GOROUTINE_PPROF_RECORD) {
+		// A profile counts goroutines by stack: it has no ids to list.
+	} else if (g->count <= 6) {
 		gpm_strbuf_puts(r->out, " goroutine");
 		gpm_strbuf_puts(r->out, g->count > 1 ? "s " : " ");
 		for (uint32_t k = 0; k < g->count; k++)
@@ -220,7 +229,6 @@ static void group_text(struct rep *r, const struct gpm_incident *inc, const stru
 		}
 	gpm_strbuf_putc(r->out, '\n');
 	// The object waited on, when a core told (one line for the group).
-	const struct gpm_goroutine *rep = &inc->goroutines.v[g->representative];
 	const struct gpm_goroutine_extra *rx = gpm_goroutine_extra(inc, rep);
 	if (rx->wait_object) {
 		uint64_t same = 0;
@@ -362,7 +370,7 @@ void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *
 		uint32_t gi = a->order[i];
 		const struct gpm_goroutine *rep =
 		    &inc->goroutines.v[a->grouping.groups[gi].representative];
-		if ((rep->flags & (GPM_GOROUTINE_RUNTIME_STACK)) || !rep->id)
+		if ((rep->flags & (GPM_GOROUTINE_RUNTIME_STACK)) || !gpm_goroutine_is_real(rep))
 			continue;
 		gpm_strbuf_putc(out, '\n');
 		group_text(&r, inc, a, gi);
@@ -402,7 +410,9 @@ static void json_group(struct gpm_json *j, const struct gpm_incident *inc,
 		gpm_json_kv_hex(j, "wait_object", gpm_goroutine_extra(inc, rep)->wait_object);
 	gpm_json_key(j, "ids");
 	gpm_json_array_begin(j);
-	for (uint32_t k = 0; k < g->count && k < GPM_FINDING_MAX_IDS; k++)
+	for (uint32_t k = 0;
+	     k < g->count && k < GPM_FINDING_MAX_IDS && !(rep->flags & GPM_GOROUTINE_PPROF_RECORD);
+	     k++)
 		gpm_json_uint(j, inc->goroutines.v[a->grouping.members[g->first_member + k]].id);
 	gpm_json_array_end(j);
 	gpm_json_key(j, "creators");

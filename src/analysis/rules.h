@@ -54,5 +54,9 @@ char *gpm_rule_creator_text(const struct gpm_incident *inc, const struct gpm_gor
 
 /* Data races from race detector reports (rule_race.c). */
 void gpm_rule_race(struct gpm_rule_ctx *c);
+/* Goroutines the runtime's leak detection marked leaked (rule_leaked.c). */
+void gpm_rule_leaked(struct gpm_rule_ctx *c);
+/* Potential deadlocks go-deadlock reported (rule_deadlock.c). */
+void gpm_rule_deadlock_reports(struct gpm_rule_ctx *c);
 
 #endif

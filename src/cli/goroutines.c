@@ -72,6 +72,21 @@ static struct gpm_error *load(const char *path, bool hash, struct gpm_loaded *ou
 			out->n = 1;
 		}
 		break;
+	case GPM_INPUT_PPROF0:
+		// The snapshot copies what it keeps: the profile's bytes go now.
+		if (!(out->snapshots = calloc(1, sizeof(*out->snapshots)))) {
+			err = &gpm_error_nomem;
+			break;
+		}
+		err = gpm_goroutine_profile_parse(src->data, src->size, path, NULL,
+		                                  &out->snapshots[0]);
+		if (err) {
+			free(out->snapshots);
+			out->snapshots = NULL;
+		} else {
+			out->n = 1;
+		}
+		break;
 	case GPM_INPUT_HEAPDUMP:
 		err = gpm_error_create(GPM_ERR_UNSUPPORTED,
 		                       "%s: heap dumps hold no goroutine stacks", path);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/vec.h"
+#include "dump/deadlock.h"
 #include "dump/race.h"
 
 enum {
@@ -1840,6 +1841,8 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 			return &gpm_error_nomem;
 		g->flags |= GPM_GOROUTINE_PPROF_RECORD;
 		g->state = state;
+		if (inc->leak_profile)
+			g->status = GPM_G_LEAKED;
 		g->stack = stack;
 		if (c > 0 && stack != UINT32_MAX)
 			inc->stacks.v[stack].refs++;
@@ -2112,6 +2115,28 @@ static struct gpm_error *parse_text(struct parser *P)
 		if (l.n == 0)
 			continue;
 		char c0 = l.s[0];
+		if ((c0 == 'P' || c0 == 'O' || c0 == 'A' || c0 == ' ' || c0 == '\t') &&
+		    gpm_lock_report_is_start(l.s, l.n)) {
+			// A go-deadlock report opens with "POTENTIAL DEADLOCK:"; its later
+			// sections come back here after the goroutines they introduce.
+			const char *t = l.s;
+			while (*t == ' ' || *t == '\t')
+				t++;
+			bool opens = *t == 'P';
+			bool ours = opens || (P->inc && P->inc->lock_reports.len);
+			if (ours) {
+				// Several reports in one log are one incident, as races are.
+				if (opens && (err = begin_dump_line(
+				                  P, !P->inc || !P->inc->lock_reports.len)))
+					return err;
+				size_t used;
+				if ((err = gpm_lock_report_parse(P->inc, l.s,
+				                                 (size_t)(P->end - l.s), &used)))
+					return err;
+				P->p = l.s + (used ? used : l.n);
+				continue;
+			}
+		}
 		if (c0 == 'g' && is_header(&l)) {
 			struct header h;
 			if (!parse_header(&l, &h)) {
@@ -2186,11 +2211,14 @@ static struct gpm_error *parse_text(struct parser *P)
 			preamble_line(P, &l);
 			continue;
 		}
-		if (c0 == 'g' && STARTS(&l, "goroutine profile: total ")) {
+		bool leak_profile = c0 == 'g' && STARTS(&l, "goroutineleak profile: total ");
+		if (c0 == 'g' && (leak_profile || STARTS(&l, "goroutine profile: total "))) {
 			if ((err = begin_dump_line(P, true)))
 				return err;
 			P->inc->kind = GPM_INPUT_PPROF1;
-			size_t i = 25;
+			// Go 1.26+: the goroutines the garbage collector found leaked, only them.
+			P->inc->leak_profile = leak_profile;
+			size_t i = leak_profile ? 29 : 25;
 			parse_dec(l.s, l.n, &i, &P->inc->pprof_total);
 			continue;
 		}

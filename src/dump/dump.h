@@ -20,6 +20,7 @@
 #ifndef GPM_DUMP_DUMP_H
 #define GPM_DUMP_DUMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -89,7 +90,20 @@ struct gpm_dump_clean {
 bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, bool *nomem);
 void gpm_dump_clean_deinit(struct gpm_dump_clean *c);
 
-/* Classifies an input by its first bytes: core, dump text, pprof text, heap dump. */
+/*
+ * A goroutine profile in protobuf form (debug=0; profile.c): one incident whose goroutines
+ * are the profile's records, each sample as many times as it counts. A protobuf profile of
+ * something else (heap, CPU) is a GPM_ERR_UNSUPPORTED error naming its sample types. Only
+ * max_goroutines and max_frames of opts apply; opts may be NULL.
+ */
+struct gpm_error *gpm_goroutine_profile_parse(const uint8_t *data, size_t size, const char *name,
+                                              const struct gpm_dump_options *opts,
+                                              struct gpm_incident **out);
+/* Whether data (perhaps only the first bytes of an input) starts like a protobuf profile. */
+bool gpm_goroutine_profile_detect(const uint8_t *data, size_t size);
+
+/* Classifies an input by its first bytes: core, dump text, pprof text or protobuf, heap
+ * dump. */
 enum gpm_input_kind gpm_input_detect(const uint8_t *data, size_t len);
 const char *gpm_input_kind_name(enum gpm_input_kind kind);
 

@@ -81,6 +81,9 @@ static long find_header(const char *s, size_t n)
 		} else if ((size_t)(end - g) >= 25 &&
 		           memcmp(g, "goroutine profile: total ", 25) == 0) {
 			return g - s;
+		} else if ((size_t)(end - g) >= 29 &&
+		           memcmp(g, "goroutineleak profile: total ", 29) == 0) {
+			return g - s; // Go 1.26+ /debug/pprof/goroutineleak?debug=1
 		}
 		p = g + 10;
 	}
@@ -170,6 +173,18 @@ static bool func_like(const char *s, size_t n)
 static bool header_like(const char *s, size_t n)
 {
 	return n > 11 && !memcmp(s, "goroutine ", 10) && is_digit(s[10]);
+}
+
+/* A goroutine header's start: "goroutine N [" or "goroutine N gp=" (not "goroutine N lock
+ * 0x…" of a go-deadlock report, nor prose that names a goroutine). */
+static bool header_opens(const char *s, size_t n)
+{
+	if (!header_like(s, n))
+		return false;
+	size_t i = 10;
+	while (i < n && is_digit(s[i]))
+		i++;
+	return starts(s + i, n - i, " [") || starts(s + i, n - i, " gp=");
 }
 
 /* A line of a pprof debug=1 record: "N @ 0x…" or "#\t0x…" (tabs maybe spaces). */
@@ -336,8 +351,10 @@ static long match_prefix(const char *pre, size_t pn, const char *s, size_t n)
 static long prefix_len(const char *s, size_t n)
 {
 	long k = find_header(s, n);
-	if (k < 0 && n > 18) { // a race report has no goroutine header: its first line
+	if (k < 0 && n > 18) { // race and go-deadlock reports have no goroutine header
 		const char *w = memmem(s, n, "WARNING: DATA RACE", 18);
+		if (!w)
+			w = memmem(s, n, "POTENTIAL DEADLOCK:", 19);
 		k = w ? w - s : -1;
 	}
 	if (k <= 0 || k >= MAX_PREFIX || s[0] == '{')
@@ -910,7 +927,7 @@ static bool word_wrapped(const char *a, size_t an, const char *b, size_t bn)
 		return !starts_line(b, bn) && !loc_like(b, bn) && !header_like(b, bn);
 	if (loc_like(a, an))
 		return loc_tail_only(b, bn);
-	if (header_like(a, an) && a[an - 1] != ':')
+	if (header_opens(a, an) && a[an - 1] != ':')
 		return !starts_line(b, bn) && !loc_like(b, bn) && memchr(b, ':', bn);
 	return false;
 }
@@ -1163,13 +1180,18 @@ enum gpm_input_kind gpm_input_detect(const uint8_t *data, size_t len)
 	}
 	if (len >= 16 && !memcmp(data, "go1.7 heap dump\n", 16))
 		return GPM_INPUT_HEAPDUMP;
+	if (gpm_goroutine_profile_detect(data, len))
+		return GPM_INPUT_PPROF0;
 	size_t scan = len < SCAN_LIMIT ? len : SCAN_LIMIT;
 	const char *s = (const char *)data;
 	long k = find_header(s, scan);
 	if (k < 0)
-		return memmem(s, scan, "WARNING: DATA RACE", 18) ? GPM_INPUT_DUMP
-		                                                 : GPM_INPUT_UNKNOWN;
-	if (memmem(s, scan, "goroutine profile: total ", 25))
+		return memmem(s, scan, "WARNING: DATA RACE", 18) ||
+		               memmem(s, scan, "POTENTIAL DEADLOCK:", 19)
+		           ? GPM_INPUT_DUMP
+		           : GPM_INPUT_UNKNOWN;
+	if (memmem(s, scan, "goroutine profile: total ", 25) ||
+	    memmem(s, scan, "goroutineleak profile: total ", 29))
 		return GPM_INPUT_PPROF1;
 	// debug=2 is runtime.Stack from the profile writer: its first frame says so.
 	const char *nl = memchr(s + k, '\n', scan - (size_t)k);
@@ -1192,6 +1214,8 @@ const char *gpm_input_kind_name(enum gpm_input_kind kind)
 		return "pprof-debug2";
 	case GPM_INPUT_HEAPDUMP:
 		return "heapdump";
+	case GPM_INPUT_PPROF0:
+		return "pprof-debug0";
 	case GPM_INPUT_UNKNOWN:
 		break;
 	}

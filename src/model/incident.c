@@ -73,6 +73,7 @@ void gpm_incident_destroy(struct gpm_incident *inc)
 	gpm_vec_free(&inc->crash.panics);
 	gpm_vec_free(&inc->ancestors);
 	gpm_vec_free(&inc->races);
+	gpm_vec_free(&inc->lock_reports);
 	gpm_vec_free(&inc->race_tests);
 	gpm_vec_free(&inc->sections);
 	gpm_vec_free(&inc->regs);

@@ -210,6 +210,7 @@ enum gpm_input_kind {
 	GPM_INPUT_PPROF1,   /* /debug/pprof/goroutine?debug=1 */
 	GPM_INPUT_PPROF2,   /* ?debug=2 */
 	GPM_INPUT_HEAPDUMP, /* runtime/debug.WriteHeapDump */
+	GPM_INPUT_PPROF0,   /* ?debug=0: the protobuf profile (src/dump/profile.c) */
 };
 
 /* What the runtime printed (or the core recorded) about how the process ended. */
@@ -296,6 +297,30 @@ struct gpm_race {
 	                            UINT32_MAX none */
 };
 
+/* What a go-deadlock report says (src/dump/deadlock.h). */
+enum gpm_lock_report_kind {
+	GPM_LOCK_REPORT_ORDER,     /* two goroutines took the same two locks in opposite orders */
+	GPM_LOCK_REPORT_RECURSIVE, /* a goroutine locked a lock it already held */
+	GPM_LOCK_REPORT_TIMEOUT,   /* a goroutine waited past a timeout for a lock another held */
+};
+
+enum { GPM_LOCK_REPORT_STACKS = 4 };
+
+/* One "POTENTIAL DEADLOCK:" report of go-deadlock or a fork of it, in the order printed. */
+struct gpm_lock_report {
+	uint8_t kind;        /* enum gpm_lock_report_kind */
+	uint64_t lock;       /* the lock's address; 0 not printed (ORDER names none) */
+	uint64_t holder;     /* the goroutine holding it (RECURSIVE: the same as waiter); 0 */
+	uint64_t waiter;     /* the goroutine trying to take it; 0 unknown */
+	const char *timeout; /* interned; the timeout as printed ("30s"); NULL none */
+	uint32_t others;     /* entries under "Other goroutines holding locks:" */
+	/* Into incident->stacks, UINT32_MAX when not printed. ORDER: one goroutine's first
+	 * and second lock, then another goroutine's first and second. RECURSIVE: the second
+	 * lock, then where the goroutine took it before. TIMEOUT: where the holder took it,
+	 * then where the waiter tries to. Each stack's first frame is where Lock is called. */
+	uint32_t stacks[GPM_LOCK_REPORT_STACKS];
+};
+
 struct gpm_incident {
 	struct gpm_intern *strings;
 	enum gpm_input_kind kind;
@@ -327,6 +352,9 @@ struct gpm_incident {
 	size_t text_len;
 	GPM_VEC(struct gpm_goroutine_extra) extras; /* see gpm_goroutine.extra */
 	uint64_t pprof_total;                       /* "goroutine profile: total N"; 0 none */
+	/* A goroutineleak profile (Go 1.26+, text or protobuf): every goroutine it lists is one
+	 * the runtime's garbage collector found leaked (status GPM_G_LEAKED). */
+	bool leak_profile;
 	/* A dump's lines before its first goroutine (panic, fatal error, [signal …], runtime:
 	 * messages, unexpected fault address) exactly as read, '\n'-separated; NULL for cores
 	 * and dumps without them. The printer gives them back as they were. */
@@ -339,6 +367,9 @@ struct gpm_incident {
 	GPM_VEC(const char *)
 	race_tests; /* interned; tests that failed with "race detected
 	               during execution of test" ("TestCache") */
+	/* Added with go-deadlock reports (src/dump/deadlock.c), in the order printed: */
+	GPM_VEC(struct gpm_lock_report) lock_reports;
+	uint64_t lock_reports_dropped; /* reports beyond the cap (counted, not stored) */
 	/* Added with the heap reader (cores only): the heap as walked in the core. */
 	bool heap_known;
 	uint64_t heap_inuse;   /* bytes of in-use heap spans (HeapInuse) */
@@ -400,6 +431,13 @@ struct gpm_error *gpm_incident_warn(struct gpm_incident *inc, const char *fmt, .
  * every frame is the runtime's. */
 const struct gpm_frame *gpm_goroutine_user_frame(const struct gpm_incident *inc,
                                                  const struct gpm_goroutine *g);
+
+/* Whether g is a goroutine of the program: a goroutine id, or one of a profile's records
+ * (profiles give no ids). Not an M's g0 ("goroutine 0 [idle]"), which has id 0. */
+static inline bool gpm_goroutine_is_real(const struct gpm_goroutine *g)
+{
+	return g->id || (g->flags & GPM_GOROUTINE_PPROF_RECORD);
+}
 
 /* What every goroutine without an extra record has: nothing known (m_id, thread_id -1). */
 extern const struct gpm_goroutine_extra gpm_goroutine_extra_none;

@@ -174,7 +174,9 @@ struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident
 	if (kind && !strcmp(kind, "core"))
 		ik = GPM_INPUT_CORE;
 	else if (kind && !strncmp(kind, "pprof", 5))
-		ik = strstr(kind, "1") ? GPM_INPUT_PPROF1 : GPM_INPUT_PPROF2;
+		ik = !strcmp(kind, "pprof-debug0")   ? GPM_INPUT_PPROF0
+		     : !strcmp(kind, "pprof-debug1") ? GPM_INPUT_PPROF1
+		                                     : GPM_INPUT_PPROF2;
 	else if (kind && !strcmp(kind, "dump"))
 		ik = GPM_INPUT_DUMP;
 	struct gpm_incident *inc = gpm_incident_create(ik);

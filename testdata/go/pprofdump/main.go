@@ -4,6 +4,11 @@
 //	pprofdump debug1   runtime/pprof goroutine profile, debug=1 (grouped, with labels)
 //	pprofdump debug2   runtime/pprof goroutine profile, debug=2 (traceback format)
 //	pprofdump stack    runtime.Stack(buf, true)
+//	pprofdump debug0   runtime/pprof goroutine profile, debug=0 (protobuf, gzipped)
+//	pprofdump debug01  debug=0 to stdout and debug=1 of the same goroutines to stderr
+//	pprofdump leak0|leak1|leak2
+//	                   Go 1.26+: the goroutineleak profile at debug=0, 1 and 2, with two
+//	                   goroutines leaked on a channel nobody else can reach
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
 package main
@@ -41,6 +46,15 @@ func selectLeaf(a, b chan int) {
 	}
 }
 
+// leakLeaf blocks forever on a channel only it can reach: the garbage collector's leak
+// detection (Go 1.26+) finds it leaked.
+//
+//go:noinline
+func leakLeaf() {
+	ch := make(chan int)
+	sink += <-ch
+}
+
 // handler blocks under pprof labels.
 //
 //go:noinline
@@ -52,7 +66,7 @@ func handler(ctx context.Context, route, tenant string) {
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: pprofdump debug1|debug2|stack")
+		fmt.Fprintln(os.Stderr, "usage: pprofdump debug0|debug01|debug1|debug2|stack|leak0|leak1|leak2")
 		os.Exit(2)
 	}
 	mu.Lock()
@@ -68,9 +82,31 @@ func main() {
 	go handler(ctx, "/upload", "acme")
 	go handler(ctx, "/upload", "acme")
 	go handler(ctx, "/download", "globex")
+	leak := os.Args[1] == "leak0" || os.Args[1] == "leak1" || os.Args[1] == "leak2"
+	if leak {
+		for i := 0; i < 2; i++ {
+			go leakLeaf()
+		}
+	}
 	time.Sleep(100 * time.Millisecond)
 
+	if leak {
+		p := pprof.Lookup("goroutineleak")
+		if p == nil {
+			fmt.Fprintln(os.Stderr, "no goroutineleak profile in", runtime.Version())
+			os.Exit(3)
+		}
+		p.WriteTo(os.Stdout, int(os.Args[1][4]-'0'))
+		return
+	}
 	switch os.Args[1] {
+	case "debug0":
+		pprof.Lookup("goroutine").WriteTo(os.Stdout, 0)
+	case "debug01":
+		// One call site for both, so the writing goroutine's stack is the same in each.
+		for debug, w := range []*os.File{os.Stdout, os.Stderr} {
+			pprof.Lookup("goroutine").WriteTo(w, debug)
+		}
 	case "debug1":
 		pprof.Lookup("goroutine").WriteTo(os.Stdout, 1)
 	case "debug2":

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# make-profiles.sh — goroutine profiles in protobuf form (debug=0) and the goroutineleak
+# profile, one set per Go toolchain, from testdata/go/pprofdump.
+#
+# Usage: testdata/dumps/gen/make-profiles.sh [VERSION...]   (default: every toolchain found)
+# Same environment variables as testdata/gen/make-fixtures.sh. Writes
+# testdata/dumps/profiles/:
+#
+#   <go>-goroutine.pb.gz        pprof.Lookup("goroutine").WriteTo(w, 0), as
+#                               /debug/pprof/goroutine serves it
+#   <go>-goroutine.debug1.txt   debug=1 of the same goroutines, written right after by the
+#                               same process: the runtime's own text of that profile
+#   <go>-goroutineleak.pb.gz, <go>-goroutineleak.debug1.txt, <go>-goroutineleak.debug2.txt
+#                               Go 1.26+: the goroutineleak profile at debug=0, 1 and 2
+#                               (separate runs), two goroutines leaked on a channel
+# The programs run in a neutral scratch directory in an empty environment; the files are
+# checked for this machine's paths (the protobuf after gunzip).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+script_args=("$@")
+# shellcheck source=../../gen/make-fixtures.sh
+source "$here/../../gen/make-fixtures.sh" lib
+out=$testdata/dumps/profiles
+if [ ${#script_args[@]} -gt 0 ]; then versions=("${script_args[@]}"); fi
+mkdir -p "$out"
+
+# run NAME EXE ARG: runs EXE ARG in $scratch/profiles/NAME; leaves stdout.bin, stderr.txt.
+run() {
+  local name=$1 exe=$2 arg=$3
+  local dir=$scratch/profiles/$name prog; prog=$(basename "$exe")
+  rm -rf "$dir"; mkdir -p "$dir"; cp "$exe" "$dir/$prog"
+  ( cd "$dir" && ulimit -c 0 &&
+    exec timeout -s KILL 60 env -i PATH=/usr/bin:/bin HOME=/nonexistent GOMAXPROCS=4 \
+      "./$prog" "$arg" >stdout.bin 2>stderr.txt </dev/null )
+  echo "$dir"
+}
+
+# keep SRC DEST: copies a profile into the fixtures and checks it is clean.
+keep() {
+  cp "$1" "$out/$2"
+  chmod 644 "$out/$2"
+  case $2 in
+    *.gz) gzip -dc "$out/$2" >"$scratch/profiles/check.bin"; check_clean "$scratch/profiles/check.bin" ;;
+    *) check_clean "$out/$2" ;;
+  esac
+  echo "$2: $(stat -c %s "$out/$2") bytes" >&2
+}
+
+for v in "${versions[@]}"; do
+  gs=$(goshort "$v")
+  pd=$(BUILD_STORE=0 build "$v" pprofdump dwarf)
+  d=$(run "$gs-goroutine" "$pd" debug01)
+  keep "$d/stdout.bin" "$gs-goroutine.pb.gz"
+  keep "$d/stderr.txt" "$gs-goroutine.debug1.txt"
+  # The goroutineleak profile exists from Go 1.26 (runtime/pprof/pprof.go).
+  if grep -q '"goroutineleak"' "$(goroot "$v")/src/runtime/pprof/pprof.go" 2>/dev/null; then
+    for k in 0 1 2; do
+      d=$(run "$gs-goroutineleak$k" "$pd" "leak$k")
+      case $k in
+        0) keep "$d/stdout.bin" "$gs-goroutineleak.pb.gz" ;;
+        *) keep "$d/stdout.bin" "$gs-goroutineleak.debug$k.txt" ;;
+      esac
+    done
+  fi
+done
