@@ -97,8 +97,9 @@ struct parser {
 	void *arg;
 	struct gpm_incident *inc;
 	uint32_t nsnapshots;
-	bool any;      /* saw anything dump-like */
-	bool reversed; /* the text was newest-first and was read bottom to top */
+	bool any;         /* saw anything dump-like */
+	bool reversed;    /* the text was newest-first and was read bottom to top */
+	unsigned sources; /* processes an interleaved log was regrouped into; 0 none */
 	/* The runtime's lines before the first goroutine of the coming snapshot, as read. */
 	const char *pre_start, *pre_end;
 
@@ -420,6 +421,12 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 	    inc->goroutines.len < P->o.max_goroutines)
 		gpm_incident_warn(inc, "the profile counts %llu goroutines but %zu were read",
 		                  (unsigned long long)inc->pprof_total, inc->goroutines.len);
+	if (P->sources)
+		gpm_incident_warn(
+		    inc,
+		    "the log interleaves the output of %u processes (named by its log "
+		    "prefixes): their lines were read apart, one dump each",
+		    P->sources);
 	if (P->reversed)
 		gpm_incident_warn(inc, "the log was newest-first (lines in reverse order): read "
 		                       "bottom to top");
@@ -2464,6 +2471,7 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 		P.text_len = len;
 	}
 	P.reversed = cleaned && (clean.fixes & GPM_UNWRAP_REVERSED);
+	P.sources = cleaned && (clean.fixes & GPM_UNWRAP_INTERLEAVED) ? clean.sources : 0;
 	struct gpm_error *err = parse_text(&P);
 	if (!err)
 		err = finish_snapshot(&P);

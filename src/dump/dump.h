@@ -73,6 +73,7 @@ enum gpm_unwrap_fix {
 	GPM_UNWRAP_PREFIX = 1 << 2,
 	GPM_UNWRAP_REVERSED = 1 << 3,
 	GPM_UNWRAP_DOUBLE_SPACED = 1 << 4,
+	GPM_UNWRAP_INTERLEAVED = 1 << 5, /* several processes' lines, regrouped per process */
 };
 
 struct gpm_dump_clean {
@@ -80,7 +81,8 @@ struct gpm_dump_clean {
 	size_t len;
 	uint32_t *line_map; /* owned: output line i (0-based) came from input line line_map[i] */
 	size_t nlines;
-	uint32_t fixes; /* enum gpm_unwrap_fix */
+	uint32_t fixes;   /* enum gpm_unwrap_fix */
+	unsigned sources; /* with GPM_UNWRAP_INTERLEAVED: how many processes */
 };
 
 /*

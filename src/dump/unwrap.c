@@ -253,12 +253,14 @@ struct ln {
 	uint32_t orig; /* 1-based line of the input */
 	bool tab;      /* output a tab before s */
 	bool dropped;
+	uint8_t src; /* which process of an interleaved log (strip_prefix); 0 one or unknown */
 };
 
 struct work {
 	GPM_VEC(struct ln) l;
 	GPM_VEC(char *) owned; /* buffers lines point into */
 	bool nomem;
+	unsigned sources; /* processes an interleaved log was separated into (strip_prefix) */
 };
 
 static char *own(struct work *w, size_t n)
@@ -281,7 +283,7 @@ static void push_line(struct work *w, const char *s, size_t n, uint32_t orig)
 		w->nomem = true;
 		return;
 	}
-	*l = (struct ln){s, n, orig, false, false};
+	*l = (struct ln){s, n, orig, false, false, 0};
 }
 
 /* Splits data into lines: "\n", "\r\n", stray "\r" at line ends, or "\r" alone when the
@@ -708,6 +710,78 @@ static void decode_json(struct work *w)
 	w->nomem |= o.nomem;
 }
 
+enum { MAX_SOURCES = 16 }; /* processes told apart in one log; more are left as they are */
+
+/*
+ * The process a line's prefix names, when it names one: "etcd1" of "11:05:58  etcd1 | ",
+ * "web_1" of "web_1  | " (docker-compose, Procfile runners), "pod/api-1/app" of kubectl's
+ * "[pod/api-1/app] ". Timestamps and the like are not names: syslog and klog prefixes name
+ * none here, so their logs are never split.
+ */
+static bool prefix_source(const char *p, size_t n, const char **tag, size_t *tn)
+{
+	if (n > 5 && !memcmp(p, "[pod/", 5)) {
+		const char *e = memchr(p, ']', n);
+		if (!e)
+			return false;
+		*tag = p + 1;
+		*tn = (size_t)(e - p - 1);
+		return true;
+	}
+	const char *bar = NULL;
+	for (size_t i = n; i-- > 0 && !bar;)
+		if (p[i] == '|')
+			bar = p + i;
+	if (!bar)
+		return false;
+	const char *e = bar;
+	while (e > p && is_space(e[-1]))
+		e--;
+	const char *s = e;
+	while (s > p && !is_space(s[-1]))
+		s--;
+	if (s == e)
+		return false;
+	*tag = s;
+	*tn = (size_t)(e - s);
+	return true;
+}
+
+/*
+ * Several processes logging into one stream (docker-compose, kubectl logs of several pods)
+ * interleave their dumps line by line; read together they are garbage. When the prefixes
+ * name two or more processes that each printed a goroutine header, the lines are regrouped
+ * per process in order of first appearance (each keeps its own order and its input line
+ * numbers), so each dump is read whole. Lines without a name go with the line before.
+ */
+static void separate_sources(struct work *w, unsigned ntags)
+{
+	bool header[MAX_SOURCES] = {0};
+	unsigned with_header = 0;
+	for (size_t i = 0; i < w->l.len; i++) {
+		const struct ln *l = &w->l.v[i];
+		if (!header[l->src] && header_opens(l->s, l->n)) {
+			header[l->src] = true;
+			with_header++;
+		}
+	}
+	if (ntags < 2 || with_header < 2)
+		return;
+	struct ln *v = malloc(w->l.len * sizeof(*v));
+	if (!v) {
+		w->nomem = true;
+		return;
+	}
+	size_t out = 0;
+	for (unsigned t = 0; t < ntags; t++)
+		for (size_t i = 0; i < w->l.len; i++)
+			if (w->l.v[i].src == t)
+				v[out++] = w->l.v[i];
+	memcpy(w->l.v, v, out * sizeof(*v));
+	free(v);
+	w->sources = ntags;
+}
+
 /* Strips the log prefix learned from the header lines (the latest one seen applies). */
 static void strip_prefix(struct work *w)
 {
@@ -724,6 +798,12 @@ static void strip_prefix(struct work *w)
 	}
 	if (!pre_len)
 		return;
+	// The processes the prefixes name, in order of first appearance.
+	const char *tags[MAX_SOURCES];
+	size_t tlen[MAX_SOURCES];
+	unsigned ntags = 0;
+	bool too_many = false;
+	uint8_t src = 0;
 	for (size_t i = 0; i < w->l.len; i++) {
 		struct ln *l = &w->l.v[i];
 		long k = prefix_len(l->s, l->n);
@@ -732,11 +812,30 @@ static void strip_prefix(struct work *w)
 			memcpy(pre, l->s, pre_len);
 		}
 		long m = match_prefix(pre, pre_len, l->s, l->n);
+		const char *tag;
+		size_t tn;
+		if (m > 0 && !too_many && prefix_source(l->s, (size_t)m, &tag, &tn)) {
+			unsigned t = 0;
+			while (t < ntags && (tlen[t] != tn || memcmp(tags[t], tag, tn)))
+				t++;
+			if (t == ntags) {
+				if (ntags == MAX_SOURCES) {
+					too_many = true;
+				} else {
+					tags[ntags] = tag;
+					tlen[ntags++] = tn;
+				}
+			}
+			src = (uint8_t)(t < MAX_SOURCES ? t : 0);
+		}
+		l->src = src;
 		if (m > 0) {
 			l->s += m;
 			l->n -= (size_t)m;
 		}
 	}
+	if (!too_many)
+		separate_sources(w, ntags);
 }
 
 /* ---- layout ---- */
@@ -1000,7 +1099,7 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	for (const char *s = data; s < end;) {
 		const char *e = memchr(s, '\n', (size_t)(end - s));
 		size_t n = e ? (size_t)(e - s) : (size_t)(end - s);
-		struct ln cur = {s, n, 0, false, false};
+		struct ln cur = {s, n, 0, false, false, 0};
 		if (n && !k->json && json_line(s, n) && memmem(s, n, "goroutine ", 10))
 			k->json = true;
 		if (n && !k->json && json_line(s, n) && memmem(s, n, "\\t", 2))
@@ -1140,6 +1239,9 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 			after += w.l.v[i].n;
 		if (after != before)
 			out->fixes |= GPM_UNWRAP_PREFIX;
+		if (w.sources > 1)
+			out->fixes |= GPM_UNWRAP_INTERLEAVED;
+		out->sources = w.sources;
 	}
 	if (!w.nomem && reversed(&w)) {
 		reverse(&w);

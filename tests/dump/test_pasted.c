@@ -409,6 +409,108 @@ static void check_dir(const char *dir, const char *suffix, bool nested, struct t
 	gpm_test_each_file(dir, suffix, nested, check_one, t);
 }
 
+/* ---- two processes in one log ---- */
+
+struct pair {
+	const char *first; /* the previous file of the walk */
+	size_t checked;
+};
+
+static bool warned(const struct gpm_incident *inc, const char *what)
+{
+	for (size_t i = 0; i < inc->warnings.len; i++)
+		if (strstr(inc->warnings.v[i].text, what))
+			return true;
+	return false;
+}
+
+/*
+ * Two processes' dumps interleaved line by line in chunks of 1-4 lines, each line behind
+ * its docker-compose prefix, must read as the two dumps, each exactly as alone, and say so.
+ */
+static void check_interleaved(const char *a_path, const char *b_path)
+{
+	struct gpm_source *sa, *sb;
+	ck_assert_ptr_null(gpm_source_open(a_path, &sa));
+	ck_assert_ptr_null(gpm_source_open(b_path, &sb));
+	struct parsed ra, rb;
+	parse((const char *)sa->data, sa->size, &ra);
+	parse((const char *)sb->data, sb->size, &rb);
+	struct gpm_strbuf mix = GPM_STRBUF_INIT;
+	const char *p[2] = {(const char *)sa->data, (const char *)sb->data};
+	const char *end[2] = {p[0] + sa->size, p[1] + sb->size};
+	static const char *const pre[2] = {"api_1     | ", "worker_1  | "};
+	unsigned seed = 12345;
+	while (p[0] < end[0] || p[1] < end[1]) {
+		seed = seed * 1103515245 + 12345;
+		int s = p[0] < end[0] && p[1] < end[1] ? (int)((seed >> 16) & 1)
+		        : p[0] < end[0]                ? 0
+		                                       : 1;
+		for (unsigned k = 1 + ((seed >> 8) & 3); k > 0 && p[s] < end[s]; k--) {
+			const char *nl = memchr(p[s], '\n', (size_t)(end[s] - p[s]));
+			size_t n = nl ? (size_t)(nl - p[s]) : (size_t)(end[s] - p[s]);
+			gpm_strbuf_puts(&mix, pre[s]);
+			gpm_strbuf_append(&mix, p[s], n);
+			gpm_strbuf_putc(&mix, '\n');
+			p[s] += n + 1;
+		}
+	}
+	struct parsed got;
+	parse(mix.buf, mix.len, &got);
+	ck_assert_msg(got.n == ra.n + rb.n, "%s + %s: %zu snapshots, want %zu", a_path, b_path,
+	              got.n, ra.n + rb.n);
+	struct gpm_strbuf want = GPM_STRBUF_INIT;
+	gpm_strbuf_append(&want, ra.printed.buf, ra.printed.len);
+	gpm_strbuf_append(&want, rb.printed.buf, rb.printed.len);
+	ck_assert_msg(!strcmp(gpm_strbuf_str(&want), gpm_strbuf_str(&got.printed)),
+	              "%s + %s: read differently than apart", a_path, b_path);
+	for (size_t i = 0; i < got.n; i++)
+		ck_assert(warned(got.v[i], "interleaves the output of 2 processes"));
+	gpm_strbuf_deinit(&want);
+	gpm_strbuf_deinit(&mix);
+	parsed_deinit(&got);
+	parsed_deinit(&ra);
+	parsed_deinit(&rb);
+	gpm_source_destroy(sa);
+	gpm_source_destroy(sb);
+}
+
+static void interleave_one(const char *path, void *arg)
+{
+	struct pair *pr = arg;
+	if (pr->first) {
+		check_interleaved(pr->first, path);
+		pr->checked++;
+	}
+	free((char *)pr->first);
+	pr->first = strdup(path);
+}
+
+START_TEST(test_pasted_interleaved)
+{
+	struct pair pr = {0};
+	size_t n = gpm_test_each_file("dumps", "-hang-all.txt", false, interleave_one, &pr);
+	n += gpm_test_each_file("dumps", "-panic-all.txt", false, interleave_one, &pr);
+	free((char *)pr.first);
+	ck_assert_uint_ge(n, 10);
+	ck_assert_uint_eq(pr.checked, n - 1);
+	// One process behind its prefix, or prefixes that name no process: never split.
+	const char *one = "web_1  | goroutine 1 [running]:\n"
+	                  "web_1  | main.main()\n"
+	                  "web_1  | \tmain.go:3 +0x1\n"
+	                  "web_1  | \n"
+	                  "web_1  | goroutine 2 [select]:\n"
+	                  "web_1  | main.f()\n"
+	                  "web_1  | \tmain.go:9 +0x1\n";
+	struct parsed got;
+	parse(one, strlen(one), &got);
+	ck_assert_uint_eq(got.n, 1);
+	ck_assert_uint_eq(got.goroutines, 2);
+	ck_assert(!warned(got.v[0], "interleaves"));
+	parsed_deinit(&got);
+}
+END_TEST
+
 START_TEST(test_pasted_fixtures)
 {
 	struct tally t = {0};
@@ -460,6 +562,7 @@ Suite *pasted_suite(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_pasted_fixtures);
 	tcase_add_test(tc, test_pasted_corpus);
+	tcase_add_test(tc, test_pasted_interleaved);
 	suite_add_tcase(s, tc);
 	return s;
 }
