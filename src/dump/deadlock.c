@@ -289,9 +289,10 @@ static struct gpm_error *read_report(struct reader *r)
 			memset(rep, 0, sizeof(*rep));
 			for (int i = 0; i < GPM_LOCK_REPORT_STACKS; i++)
 				rep->stacks[i] = UINT32_MAX;
-			rep->kind = strstr(l.s, "Recursive") && l.n < 64 ? GPM_LOCK_REPORT_RECURSIVE
-			            : l.n > 19                           ? GPM_LOCK_REPORT_ORDER
-			                                                 : GPM_LOCK_REPORT_TIMEOUT;
+			rep->kind = memmem(l.s, l.n, "Recursive", 9) && l.n < 64
+			                ? GPM_LOCK_REPORT_RECURSIVE
+			            : l.n > 19 ? GPM_LOCK_REPORT_ORDER
+			                       : GPM_LOCK_REPORT_TIMEOUT;
 			continue;
 		}
 		if (!rep) { // a dropped report's lines (over the cap): skip them by shape
