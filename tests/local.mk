@@ -178,7 +178,7 @@ TESTS += tests/cli/output.sh
 TESTS += tests/cli/show-json.sh
 # every --json document of the tests above against doc/gopm.schema.json: after them all
 TESTS += tests/cli/json-schema.sh
-tests/cli/json-schema.log: tests/cli/core.sh.log tests/cli/exe_lookup.sh.log \
+tests/cli/json-schema.sh.log: tests/cli/core.sh.log tests/cli/exe_lookup.sh.log \
 	tests/cli/gcore.sh.log tests/cli/arm64.sh.log tests/cli/source.sh.log \
 	tests/cli/dump.sh.log tests/cli/archive.sh.log tests/cli/analyze.sh.log \
 	tests/cli/findings.sh.log tests/cli/race.sh.log tests/cli/heap.sh.log \

@@ -32,7 +32,8 @@ static void usage(FILE *out)
 		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(
 	    out,
-	    "\nRun 'gopm COMMAND --help' for a command's options.\n\n"
+	    "\nRun 'gopm help COMMAND' (or 'gopm COMMAND --help') for a command's options;\n"
+	    "'gopm completion bash|zsh' prints shell completions of them all.\n\n"
 	    "exit status:\n"
 	    "  0   success\n"
 	    "  1   partial result: printed, but parts of the input were unreadable (see warnings)\n"

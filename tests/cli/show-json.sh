@@ -47,6 +47,13 @@ compare "hang dump" -- "$td/dumps/go1.21-hang-all.txt"
 compare "nil dereference" -- "$td/dumps/go1.19-nilderef-all.txt"
 compare "two dumps in one file" -- "$td/dumps/variants/concat.log"
 compare "core" -- --exe "$td/exe/go1.27-heapfix-stripped.zst" "$td/cores/go1.27-heapfix-stripped/core.zst"
+# The archive's other documents, for tests/cli/json-schema.sh.
+for q in "search --json nil" "sql --json SELECT(id),time,headline/**/FROM/**/incidents" \
+	"incidents --json" "clusters --json"; do
+	# shellcheck disable=SC2086
+	"$GOPM" $q --db "$db" >"$tmp/out" 2>"$tmp/err" && [ -s "$tmp/out" ] ||
+		{ echo "FAIL: $q: $(head -n 1 "$tmp/err")"; fail=$((fail + 1)); }
+done
 echo "$n stored incidents compared"
 [ "$n" -ge 6 ] || { echo "FAIL: only $n incidents compared (want 6)"; fail=$((fail + 1)); }
 [ "$fail" -eq 0 ]
