@@ -30,12 +30,13 @@ full() { # full DESCRIPTION -- gopm ARGS...: stdout on /dev/full gives exit 3, o
 	"$G" "$@" </dev/null >/dev/full 2>"$tmp/err"
 	got=$?
 	nl=$(wc -l <"$tmp/err")
-	if [ "$got" -ne 3 ] || ! grep -q 'gopm: standard output: No space left on device' "$tmp/err"; then
-		echo "FAIL: $what: exit $got (want 3), stderr:"
+	if [ "$got" -ne 3 ] || [ "$nl" -ne 1 ] ||
+		! grep -q '^gopm: standard output: No space left on device$' "$tmp/err"; then
+		echo "FAIL: $what: exit $got (want 3), $nl stderr lines (want the one message):"
 		sed 's/^/  /' "$tmp/err" | head -5
 		fail=$((fail + 1))
 	else
-		echo "ok: $what: exit 3, $nl stderr line(s)"
+		echo "ok: $what: exit 3, one line"
 	fi
 }
 
