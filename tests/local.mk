@@ -12,8 +12,11 @@ check_test_sources += \
 	tests/model/test_model.c \
 	tests/goroutines/test_oracle.c
 
+# GOPM is the real binary behind tests/cli/gopm-record, which keeps every --json document
+# in GOPM_JSON_DIR for tests/cli/json-schema.sh.
 TESTS_ENVIRONMENT = top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) \
-	GOPM=$(abs_top_builddir)/gopm NO_COLOR=1 \
+	GOPM=$(abs_top_srcdir)/tests/cli/gopm-record GOPM_BIN=$(abs_top_builddir)/gopm \
+	GOPM_JSON_DIR=$(abs_top_builddir)/tests/cli/json-out NO_COLOR=1 \
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 EXTRA_DIST += tests/fuzz/corpus tests/cli
 
@@ -178,3 +181,28 @@ tests_fuzz_fuzz_heap_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_heap_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_heap_LDADD = $(FUZZ_LDADD)
 endif
+
+# The command line: option tables against --help, completions and doc/gopm.1; "--" and "-"
+TESTS += tests/cli/options.sh
+# every command's standard output on a full disk (/dev/full): a message and exit 3
+TESTS += tests/cli/output.sh
+# show --json of stored incidents against analyze --json of their inputs
+TESTS += tests/cli/show-json.sh
+# every --json document of the tests above against doc/gopm.schema.json: after them all
+TESTS += tests/cli/json-schema.sh
+# (A rule of our own for this log replaces automake's, so it repeats automake's recipe.)
+tests/cli/json-schema.sh.log: tests/cli/json-schema.sh tests/cli/core.sh.log tests/cli/exe_lookup.sh.log \
+	tests/cli/gcore.sh.log tests/cli/arm64.sh.log tests/cli/source.sh.log \
+	tests/cli/dump.sh.log tests/cli/archive.sh.log tests/cli/analyze.sh.log \
+	tests/cli/findings.sh.log tests/cli/race.sh.log tests/cli/heap.sh.log \
+	tests/cli/options.sh.log tests/cli/show-json.sh.log
+	@p='tests/cli/json-schema.sh'; \
+	b='tests/cli/json-schema.sh'; \
+	$(am__check_pre) $(LOG_DRIVER) --test-name "$$f" \
+	--log-file $$b.log --trs-file $$b.trs \
+	$(am__common_driver_flags) $(AM_LOG_DRIVER_FLAGS) $(LOG_DRIVER_FLAGS) -- $(LOG_COMPILE) \
+	"$$tst" $(AM_TESTS_FD_REDIRECT)
+clean-local: clean-json-out
+clean-json-out:
+	rm -rf tests/cli/json-out
+.PHONY: clean-json-out

@@ -30,6 +30,7 @@
 #include "cli/archive.h"
 #include "cli/cli.h"
 #include "cli/load.h"
+#include "cli/options.h"
 #include "dump/dump.h"
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
@@ -654,16 +655,36 @@ static struct gpm_error *store_input(const char *db, const char *input, int64_t 
 	return err;
 }
 
-static int usage(void)
-{
-	printf("usage: gopm tui [INPUT] [--db PATH] [--source-root DIR] [--no-store]\n"
-	       "                [--exe EXE] [--force]\n"
-	       "Interactive triage over the incident archive. With INPUT (a core or a goroutine\n"
-	       "dump), analyses it, stores it (--no-store: in a temporary archive) and opens it.\n"
-	       "--source-root DIR shows source lines of frames whose files are found under DIR.\n"
-	       "Press ? in any view for its keys. NO_COLOR turns colours off.\n");
-	return GPM_EXIT_OK;
-}
+enum { OPT_DB = 1, OPT_SOURCE_ROOT, OPT_NO_STORE, OPT_SCRIPT };
+
+static const struct gpm_option options[] = {
+    {"db", 0, "PATH", "the archive (default $XDG_DATA_HOME/gopm/archive.db)", OPT_DB, "file"},
+    {"source-root", 0, "DIR", "show source lines of frames whose files are found under DIR",
+     OPT_SOURCE_ROOT, "dir"},
+    {"no-store", 0, NULL, "with INPUT: store it in a temporary archive, not in --db", OPT_NO_STORE,
+     NULL},
+    {"script", 0, "FILE",
+     "read keys from FILE instead of the terminal (tests; also $GOPM_TUI_SCRIPT)", OPT_SCRIPT,
+     "file"},
+    {NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const struct gpm_command_spec gpm_spec_tui = {
+    .name = "tui",
+    .operands = "[INPUT]",
+    .about = "Interactive triage over the incident archive. With INPUT (a core or a goroutine\n"
+             "dump), analyses it, stores it (--no-store: in a temporary archive) and opens it.\n"
+             "Press ? in any view for its keys. NO_COLOR turns colours off.\n\n"
+             "Commands typed after ':' (filters as for 'gopm incidents'; times 7d, 12h,\n"
+             "2024-05-01, @unix), and '\\' to show only the rows of a list containing a text:\n"
+#define TUI_COMMAND(name, args, help) "  :" #name "  " help "\n     " args "\n"
+#include "tui/commands.def"
+#undef TUI_COMMAND
+    ,
+    .options = options,
+    .core = true,
+    .operand_complete = "file",
+};
 
 static char *tmpdir_path;
 
@@ -729,45 +750,30 @@ int gpm_cmd_tui(int argc, char **argv)
 	int status = GPM_EXIT_OK;
 	struct tui t;
 	memset(&t, 0, sizeof(t));
-	bool operands = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!operands && !strcmp(a, "--")) {
-			operands = true; // "--" ends the options
-			continue;
-		}
-		if (operands || a[0] != '-' || !a[1]) {
-			if (input)
-				return gpm_cli_usage("tui", "one input only");
-			// The keys come from the terminal on standard input.
-			if (!strcmp(a, "-"))
-				return gpm_cli_usage("tui",
-				                     "standard input is the terminal's: save "
-				                     "the input to a file first");
-			input = a;
-			continue;
-		}
-		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
-			return usage();
-		if (gpm_cli_core_option("tui", argc, argv, &i, &status)) {
-			if (status)
-				return status;
-		} else if (!strcmp(a, "--db") || !strcmp(a, "--source-root") ||
-		           !strcmp(a, "--script")) {
-			if (i + 1 >= argc)
-				return gpm_cli_usage("tui", "%s needs a value", a);
-			const char *val = argv[++i];
-			if (a[2] == 'd')
-				db = val;
-			else if (a[3] == 'o')
-				t.source_root = val;
-			else
-				script_path = val;
-		} else if (!strcmp(a, "--no-store")) {
+	struct gpm_opts o;
+	const char *val;
+	int opt;
+	gpm_opts_begin(&o, &gpm_spec_tui, argc, argv);
+	while ((opt = gpm_opts_next(&o, &val)) > 0) {
+		if (opt == OPT_DB)
+			db = val;
+		else if (opt == OPT_SOURCE_ROOT)
+			t.source_root = val;
+		else if (opt == OPT_SCRIPT)
+			script_path = val;
+		else if (opt == OPT_NO_STORE)
 			no_store = true;
-		} else {
-			return gpm_cli_usage("tui", "unknown option '%s'", a);
-		}
+	}
+	if (opt < 0)
+		return o.status;
+	if (gpm_opts_noperands(&o) > 1)
+		return gpm_cli_usage("tui", "one input only");
+	if (gpm_opts_noperands(&o)) {
+		input = gpm_opts_operands(&o)[0];
+		// The keys come from the terminal on standard input.
+		if (!strcmp(input, "-"))
+			return gpm_cli_usage("tui", "standard input is the terminal's: save the "
+			                            "input to a file first");
 	}
 	if (no_store && !input)
 		return gpm_cli_usage("tui", "--no-store needs an INPUT");

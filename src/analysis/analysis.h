@@ -133,8 +133,19 @@ struct gpm_report_options {
 /* The person-readable report: findings, process facts, groups, states. */
 void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *a,
                      const struct gpm_report_options *o, struct gpm_strbuf *out);
-/* The same as one JSON object. */
+/* The same as one JSON object (an analysis snapshot of doc/json.md). */
 void gpm_report_json(const struct gpm_incident *inc, const struct gpm_analysis *a,
                      const struct gpm_report_options *o, struct gpm_strbuf *out);
+struct gpm_json;
+/* The same object written into j; snapshot is its index in the input (< 0: not written). */
+void gpm_report_json_snapshot(struct gpm_json *j, const struct gpm_incident *inc,
+                              const struct gpm_analysis *a, const struct gpm_report_options *o,
+                              int64_t snapshot);
+/* The members of that object after "findings": process, ngroups, groups, states, warnings. */
+void gpm_report_json_facts(struct gpm_json *j, const struct gpm_incident *inc,
+                           const struct gpm_analysis *a, const struct gpm_report_options *o);
+struct gpm_finding;
+/* One finding as an object of the "findings" array (also what the archive stores). */
+void gpm_report_json_finding(struct gpm_json *j, const struct gpm_finding *f);
 
 #endif

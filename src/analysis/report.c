@@ -443,49 +443,73 @@ static void json_group(struct gpm_json *j, const struct gpm_incident *inc,
 	gpm_json_object_end(j);
 }
 
+void gpm_report_json_finding(struct gpm_json *j, const struct gpm_finding *f)
+{
+	gpm_json_object_begin(j);
+	gpm_json_kv_string(j, "rule", f->rule);
+	gpm_json_kv_string(j, "family", gpm_rule_family_name(gpm_rules[f->kind].family));
+	gpm_json_kv_string(j, "severity", gpm_severity_name(f->severity));
+	gpm_json_kv_string(j, "confidence", gpm_confidence_name(f->confidence));
+	gpm_json_kv_string(j, "title", f->title);
+	gpm_json_kv_string(j, "explanation", f->explanation);
+	gpm_json_kv_string(j, "next", f->next);
+	gpm_json_key(j, "evidence");
+	gpm_json_array_begin(j);
+	for (size_t k = 0; k < f->evidence.len; k++) {
+		gpm_json_object_begin(j);
+		gpm_json_kv_string(j, "key", f->evidence.v[k].key);
+		gpm_json_kv_string(j, "value", f->evidence.v[k].value);
+		gpm_json_object_end(j);
+	}
+	gpm_json_array_end(j);
+	gpm_json_key(j, "goroutines");
+	gpm_json_array_begin(j);
+	for (size_t k = 0; k < f->goroutines.len; k++)
+		gpm_json_uint(j, f->goroutines.v[k]);
+	gpm_json_array_end(j);
+	gpm_json_kv_uint(j, "count", f->count);
+	if (f->address)
+		gpm_json_kv_hex(j, "address", f->address);
+	if (f->group >= 0)
+		gpm_json_kv_int(j, "group", f->group);
+	gpm_json_object_end(j);
+}
+
 void gpm_report_json(const struct gpm_incident *inc, const struct gpm_analysis *a,
                      const struct gpm_report_options *o, struct gpm_strbuf *out)
 {
-	static const struct gpm_report_options defaults;
-	o = o ? o : &defaults;
 	struct gpm_json j;
 	gpm_json_init(&j, out, true);
+	gpm_report_json_snapshot(&j, inc, a, o, -1);
+}
+
+void gpm_report_json_snapshot(struct gpm_json *jp, const struct gpm_incident *inc,
+                              const struct gpm_analysis *a, const struct gpm_report_options *o,
+                              int64_t snapshot)
+{
+	static const struct gpm_report_options defaults;
+	o = o ? o : &defaults;
+	struct gpm_json j = *jp;
 	gpm_json_object_begin(&j);
+	if (snapshot >= 0)
+		gpm_json_kv_int(&j, "snapshot", snapshot);
 	gpm_json_key(&j, "findings");
 	gpm_json_array_begin(&j);
-	for (size_t i = 0; i < a->findings.len; i++) {
-		const struct gpm_finding *f = &a->findings.v[i];
-		gpm_json_object_begin(&j);
-		gpm_json_kv_string(&j, "rule", f->rule);
-		gpm_json_kv_string(&j, "family", gpm_rule_family_name(gpm_rules[f->kind].family));
-		gpm_json_kv_string(&j, "severity", gpm_severity_name(f->severity));
-		gpm_json_kv_string(&j, "confidence", gpm_confidence_name(f->confidence));
-		gpm_json_kv_string(&j, "title", f->title);
-		gpm_json_kv_string(&j, "explanation", f->explanation);
-		gpm_json_kv_string(&j, "next", f->next);
-		gpm_json_key(&j, "evidence");
-		gpm_json_array_begin(&j);
-		for (size_t k = 0; k < f->evidence.len; k++) {
-			gpm_json_object_begin(&j);
-			gpm_json_kv_string(&j, "key", f->evidence.v[k].key);
-			gpm_json_kv_string(&j, "value", f->evidence.v[k].value);
-			gpm_json_object_end(&j);
-		}
-		gpm_json_array_end(&j);
-		gpm_json_key(&j, "goroutines");
-		gpm_json_array_begin(&j);
-		for (size_t k = 0; k < f->goroutines.len; k++)
-			gpm_json_uint(&j, f->goroutines.v[k]);
-		gpm_json_array_end(&j);
-		gpm_json_kv_uint(&j, "count", f->count);
-		if (f->address)
-			gpm_json_kv_hex(&j, "address", f->address);
-		if (f->group >= 0)
-			gpm_json_kv_int(&j, "group", f->group);
-		gpm_json_object_end(&j);
-	}
+	for (size_t i = 0; i < a->findings.len; i++)
+		gpm_report_json_finding(&j, &a->findings.v[i]);
 	gpm_json_array_end(&j);
 
+	gpm_report_json_facts(&j, inc, a, o);
+	gpm_json_object_end(&j);
+	*jp = j;
+}
+
+void gpm_report_json_facts(struct gpm_json *jp, const struct gpm_incident *inc,
+                           const struct gpm_analysis *a, const struct gpm_report_options *o)
+{
+	static const struct gpm_report_options defaults;
+	o = o ? o : &defaults;
+	struct gpm_json j = *jp;
 	gpm_json_key(&j, "process");
 	gpm_json_object_begin(&j);
 	gpm_json_kv_string(&j, "input", kind_name(inc->kind));
@@ -526,6 +550,13 @@ void gpm_report_json(const struct gpm_incident *inc, const struct gpm_analysis *
 	for (size_t i = 0; i < a->states.len; i++)
 		gpm_json_kv_uint(&j, a->states.v[i].state, a->states.v[i].count);
 	gpm_json_object_end(&j);
-	gpm_json_object_end(&j);
-	gpm_strbuf_putc(out, '\n');
+	// What could not be read is said in the document too, not only on stderr.
+	if (inc->warnings.len) {
+		gpm_json_key(&j, "warnings");
+		gpm_json_array_begin(&j);
+		for (size_t i = 0; i < inc->warnings.len; i++)
+			gpm_json_string(&j, inc->warnings.v[i].text);
+		gpm_json_array_end(&j);
+	}
+	*jp = j;
 }

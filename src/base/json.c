@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 void gpm_json_init(struct gpm_json *j, struct gpm_strbuf *out, bool pretty)
 {
@@ -213,4 +214,23 @@ void gpm_json_kv_bool(struct gpm_json *j, const char *key, bool v)
 {
 	gpm_json_key(j, key);
 	gpm_json_bool(j, v);
+}
+
+void gpm_json_document_begin(struct gpm_json *j, const char *command)
+{
+	gpm_json_object_begin(j);
+	gpm_json_kv_string(j, "schema", GPM_JSON_SCHEMA);
+	gpm_json_kv_string(j, "command", command);
+}
+
+void gpm_json_time(struct gpm_json *j, int64_t unix_seconds)
+{
+	time_t t = (time_t)unix_seconds;
+	struct tm tm;
+	char buf[64];
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+		gpm_json_null(j);
+		return;
+	}
+	gpm_json_string(j, buf);
 }

@@ -13,6 +13,9 @@
 
 enum { GPM_JSON_MAX_DEPTH = 64 };
 
+/* The version of gopm's JSON documents (doc/json.md, doc/gopm.schema.json). */
+#define GPM_JSON_SCHEMA "gopm/1"
+
 struct gpm_json {
 	struct gpm_strbuf *out; /* borrowed */
 	int depth;
@@ -35,6 +38,12 @@ void gpm_json_uint(struct gpm_json *j, uint64_t v);
 void gpm_json_hex(struct gpm_json *j, uint64_t v);
 void gpm_json_bool(struct gpm_json *j, bool v);
 void gpm_json_null(struct gpm_json *j);
+
+/* Begins a document of gopm's JSON contract: an object whose first members are
+ * "schema": GPM_JSON_SCHEMA and "command": command. End it with gpm_json_object_end. */
+void gpm_json_document_begin(struct gpm_json *j, const char *command);
+/* A time (unix seconds) as RFC 3339 in UTC: "2026-12-04T17:30:00Z". */
+void gpm_json_time(struct gpm_json *j, int64_t unix_seconds);
 
 /* key + value shorthands */
 void gpm_json_kv_string(struct gpm_json *j, const char *key, const char *s);

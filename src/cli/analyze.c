@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
+#include "base/json.h"
 #include "base/source.h"
 #include "cli/archive.h"
 #include "cli/cli.h"
 #include "cli/load.h"
+#include "cli/options.h"
 #include "dump/dump.h"
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
@@ -96,40 +98,70 @@ static struct gpm_error *archive_lines(struct gpm_store *st, int64_t id, bool ex
 	return NULL;
 }
 
+enum {
+	OPT_JSON = 1,
+	OPT_NO_STORE,
+	OPT_KEEP,
+	OPT_DB,
+	OPT_SIMILARITY,
+	OPT_GROUPS,
+	OPT_WIDTH,
+};
+
+static const struct gpm_option options[] = {
+    {"json", 0, NULL, "one JSON document (doc/json.md) instead of the report", OPT_JSON, NULL},
+    {"similarity", 0, "LEVEL",
+     "how alike goroutines of one group are: exact, args (default: arguments\n"
+     "ignored) or lines (line numbers ignored too)",
+     OPT_SIMILARITY, "exact args lines"},
+    {"groups", 0, "N", "show at most N goroutine groups", OPT_GROUPS, NULL},
+    {"width", 0, "N", "wrap the report at N columns (default: the terminal's)", OPT_WIDTH, NULL},
+    {"db", 0, "PATH", "the archive (default $XDG_DATA_HOME/gopm/archive.db)", OPT_DB, "file"},
+    {"no-store", 0, NULL, "do not store the incident", OPT_NO_STORE, NULL},
+    {"keep", 0, NULL, "also copy the input into the archive's zstd artifact store", OPT_KEEP, NULL},
+    {NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const struct gpm_command_spec gpm_spec_analyze = {
+    .name = "analyze",
+    .operands = "[INPUT]",
+    .about = "Names the likely root cause of a crash or hang in a core or a goroutine dump:\n"
+             "findings with evidence, process facts, goroutine groups, states. The incident\n"
+             "is stored in the archive (the same input twice is stored once) and the report\n"
+             "ends with its id and how often the archive has seen the same bug.\n\n"
+             "INPUT '-' (or none, from a pipe) is standard input.",
+    .options = options,
+    .core = true,
+    .operand_complete = "file",
+};
+
 int gpm_cmd_analyze(int argc, char **argv)
 {
 	const char *input = NULL;
 	bool json = false;
 	struct gpm_analysis_options ao = {.level = GPM_GROUP_NO_ARGS};
 	struct gpm_report_options ro = {0};
-	int status = GPM_EXIT_OK;
 	const char *db = NULL;
-	bool store = true, keep = false, operands = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!operands && !strcmp(a, "--")) {
-			operands = true; // "--" ends the options
-		} else if (operands || a[0] != '-' || !a[1]) {
-			if (input)
-				return gpm_cli_usage("analyze", "one input only");
-			input = a;
-		} else if (gpm_cli_core_option("analyze", argc, argv, &i, &status)) {
-			if (status)
-				return status;
-		} else if (!strcmp(a, "--json")) {
+	bool store = true, keep = false;
+	struct gpm_opts o;
+	const char *v;
+	int opt;
+	gpm_opts_begin(&o, &gpm_spec_analyze, argc, argv);
+	while ((opt = gpm_opts_next(&o, &v)) > 0) {
+		switch (opt) {
+		case OPT_JSON:
 			json = true;
-		} else if (!strcmp(a, "--no-store")) {
+			break;
+		case OPT_NO_STORE:
 			store = false;
-		} else if (!strcmp(a, "--keep")) {
+			break;
+		case OPT_KEEP:
 			keep = true;
-		} else if (!strcmp(a, "--db") || !strncmp(a, "--db=", 5)) {
-			db = a[4] == '=' ? a + 5 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!db || !*db)
-				return gpm_cli_usage("analyze", "--db needs a path");
-		} else if (!strcmp(a, "--similarity") || !strncmp(a, "--similarity=", 13)) {
-			const char *v = a[12] == '=' ? a + 13 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!v)
-				return gpm_cli_usage("analyze", "--similarity needs a value");
+			break;
+		case OPT_DB:
+			db = v;
+			break;
+		case OPT_SIMILARITY:
 			if (!strcmp(v, "exact"))
 				ao.level = GPM_GROUP_EXACT;
 			else if (!strcmp(v, "args"))
@@ -139,37 +171,27 @@ int gpm_cmd_analyze(int argc, char **argv)
 			else
 				return gpm_cli_usage(
 				    "analyze", "--similarity is exact, args or lines, not '%s'", v);
-		} else if (!strcmp(a, "--groups") || !strcmp(a, "--width")) {
-			if (i + 1 >= argc)
-				return gpm_cli_usage("analyze", "%s needs a value", a);
-			int v = atoi(argv[++i]);
-			if (v <= 0)
-				return gpm_cli_usage("analyze", "%s needs a positive number", a);
-			if (a[2] == 'g')
-				ro.max_groups = (unsigned)v;
+			break;
+		case OPT_GROUPS:
+		case OPT_WIDTH: {
+			int n = atoi(v);
+			if (n <= 0)
+				return gpm_cli_usage("analyze", "--%s needs a positive number",
+				                     opt == OPT_GROUPS ? "groups" : "width");
+			if (opt == OPT_GROUPS)
+				ro.max_groups = (unsigned)n;
 			else
-				ro.width = (unsigned)v;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("usage: gopm analyze INPUT [--json] [--exe EXE] [--force]\n"
-			       "                    [--similarity exact|args|lines] [--groups N] "
-			       "[--width N]\n"
-			       "                    [--db PATH] [--no-store] [--keep]\n\n"
-			       "Names the likely root cause of a crash or hang in a core or a "
-			       "goroutine dump:\nfindings with evidence, process facts, goroutine "
-			       "groups, states. The incident is\nstored in the archive (the same "
-			       "input twice is stored once) and the report\nends with its id and "
-			       "how often the archive has seen the same bug.\n\n"
-			       "INPUT '-' (or none, from a pipe) is standard input.\n\n"
-			       "  --db PATH     the archive (default "
-			       "$XDG_DATA_HOME/gopm/archive.db)\n"
-			       "  --no-store    do not store the incident\n"
-			       "  --keep        also copy the input into the archive's zstd "
-			       "artifact store\n");
-			return GPM_EXIT_OK;
-		} else {
-			return gpm_cli_usage("analyze", "unknown option '%s'", a);
+				ro.width = (unsigned)n;
+			break;
+		}
 		}
 	}
+	if (opt < 0)
+		return o.status;
+	if (gpm_opts_noperands(&o) > 1)
+		return gpm_cli_usage("analyze", "one input only");
+	if (gpm_opts_noperands(&o))
+		input = gpm_opts_operands(&o)[0];
 	if (!input && !(input = gpm_cli_default_input()))
 		return gpm_cli_usage("analyze", "missing INPUT (a core or a goroutine dump, or "
 		                                "'-' for standard input)");
@@ -213,6 +235,15 @@ int gpm_cmd_analyze(int argc, char **argv)
 		}
 	}
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	// JSON: one document whatever the number of snapshots (doc/json.md).
+	struct gpm_json j;
+	if (json) {
+		gpm_json_init(&j, &sb, true);
+		gpm_json_document_begin(&j, "analyze");
+		gpm_json_kv_string(&j, "input", art.path);
+		gpm_json_key(&j, "snapshots");
+		gpm_json_array_begin(&j);
+	}
 	// A file may hold several dumps: the last one is the newest state.
 	for (size_t s = 0; s < l.n; s++) {
 		const struct gpm_incident *inc = l.snapshots[s];
@@ -230,7 +261,7 @@ int gpm_cmd_analyze(int argc, char **argv)
 			gpm_strbuf_printf(&sb, "%s=== snapshot %zu of %zu ===\n", s ? "\n" : "",
 			                  s + 1, l.n);
 		if (json)
-			gpm_report_json(inc, a, &ro, &sb);
+			gpm_report_json_snapshot(&j, inc, a, &ro, (int64_t)s);
 		else
 			gpm_report_text(inc, a, &ro, &sb);
 		if (st) {
@@ -266,18 +297,23 @@ int gpm_cmd_analyze(int argc, char **argv)
 		gpm_analysis_destroy(a);
 		if ((err = gpm_strbuf_error(&sb)))
 			break;
-		if (!gpm_cli_write(sb.buf ? sb.buf : "", sb.len)) {
-			status = GPM_EXIT_INTERNAL;
-			break;
-		}
+		// Text goes out snapshot by snapshot; the JSON document once it is whole.
+		if (json)
+			continue;
+		if (!gpm_cli_write(sb.buf ? sb.buf : "", sb.len))
+			break; // main reports the write error
 		gpm_strbuf_reset(&sb);
+	}
+	if (json && !err) {
+		gpm_json_array_end(&j);
+		gpm_json_object_end(&j);
+		if (!(err = gpm_strbuf_error(&sb)))
+			gpm_cli_write(sb.buf ? sb.buf : "", sb.len);
 	}
 	gpm_strbuf_deinit(&sb);
 	gpm_cli_loaded_release(&l);
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);
-	if (status)
-		return status;
 	return partial ? GPM_EXIT_PARTIAL : GPM_EXIT_OK;
 }

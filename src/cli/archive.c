@@ -6,6 +6,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "cli/archive.h"
 #include "cli/cli.h"
 #include "cli/load.h"
+#include "cli/options.h"
 #include "store/heap.h"
 #include "store/store.h"
 
@@ -30,27 +33,61 @@ struct common {
 	enum format format;
 };
 
-// Consumes --db PATH, --json, --csv. Returns 1 when consumed, 0 when not ours, -1 on error.
-static int common_option(const char *cmd, int argc, char **argv, int *i, struct common *c)
+enum {
+	OPT_DB = 1,
+	OPT_JSON,
+	OPT_CSV,
+	OPT_KEEP,
+	OPT_HOST,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_EXE_MATCH,
+	OPT_GO,
+	OPT_FINDING,
+	OPT_CLUSTER,
+	OPT_LIMIT,
+	OPT_RAW,
+};
+
+// The options most archive commands share, as entries of their tables.
+#define OPTION_DB                                                                                  \
+	{                                                                                          \
+		"db", 0, "PATH", "the archive (default $XDG_DATA_HOME/gopm/archive.db)", OPT_DB,   \
+		    "file"                                                                         \
+	}
+#define OPTION_JSON                                                                                \
+	{                                                                                          \
+		"json", 0, NULL, "one JSON document (doc/json.md)", OPT_JSON, NULL                 \
+	}
+#define OPTION_CSV                                                                                 \
+	{                                                                                          \
+		"csv", 0, NULL, "CSV (RFC 4180) with a header row", OPT_CSV, NULL                  \
+	}
+#define OPTION_LIMIT(what)                                                                         \
+	{                                                                                          \
+		"limit", 0, "N", "at most N " what " (default 100, 0 = default, -1 = all)",        \
+		    OPT_LIMIT, NULL                                                                \
+	}
+#define OPTIONS_END                                                                                \
+	{                                                                                          \
+		NULL, 0, NULL, NULL, 0, NULL                                                       \
+	}
+
+// Applies --db, --json, --csv; false when opt is none of them.
+static bool common_option(int opt, const char *v, struct common *c)
 {
-	const char *a = argv[*i];
-	if (!strcmp(a, "--json")) {
+	switch (opt) {
+	case OPT_DB:
+		c->db = v;
+		return true;
+	case OPT_JSON:
 		c->format = FORMAT_JSON;
-		return 1;
-	}
-	if (!strcmp(a, "--csv")) {
+		return true;
+	case OPT_CSV:
 		c->format = FORMAT_CSV;
-		return 1;
+		return true;
 	}
-	if (!strcmp(a, "--db")) {
-		if (*i + 1 >= argc) {
-			gpm_cli_usage(cmd, "--db needs a path");
-			return -1;
-		}
-		c->db = argv[++*i];
-		return 1;
-	}
-	return 0;
+	return false;
 }
 
 struct gpm_error *gpm_cli_store_open(const char *db, bool readonly, struct gpm_store **out)
@@ -211,23 +248,58 @@ static bool is_integer(const char *s)
 	return strspn(s, "0123456789") == strlen(s);
 }
 
-static void json_rows(struct gpm_json *j, const struct gpm_store_table *t)
+// The archive's tables print times as "YYYY-MM-DD HH:MM:SS" in UTC (SQLite's strftime of
+// unix seconds); JSON has them in RFC 3339 with the zone: "YYYY-MM-DDTHH:MM:SSZ".
+static bool is_time_column(const char *name)
+{
+	static const char *const names[] = {"time", "first", "last", "ingested", "added"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+static bool json_time(struct gpm_json *j, const char *v)
+{
+	static const char shape[] = "dddd-dd-dd dd:dd:dd";
+	if (strlen(v) != sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? v[i] < '0' || v[i] > '9' : v[i] != shape[i])
+			return false;
+	char buf[sizeof(shape) + 1];
+	memcpy(buf, v, sizeof(shape) - 1);
+	buf[10] = 'T';
+	buf[sizeof(shape) - 1] = 'Z';
+	buf[sizeof(shape)] = 0;
+	gpm_json_string(j, buf);
+	return true;
+}
+
+/* One member per column; times of the archive's own tables in RFC 3339 (times). */
+static void json_row(struct gpm_json *j, const struct gpm_store_table *t, size_t r, bool times)
+{
+	gpm_json_object_begin(j);
+	for (size_t c = 0; c < t->ncols; c++) {
+		const char *v = gpm_store_cell(t, r, c);
+		gpm_json_key(j, t->cols[c]);
+		if (!v)
+			gpm_json_null(j);
+		else if (times && is_time_column(t->cols[c]) && json_time(j, v))
+			;
+		else if (t->numeric[c] && is_integer(v))
+			gpm_json_int(j, strtoll(v, NULL, 10));
+		else
+			gpm_json_string(j, v);
+	}
+	gpm_json_object_end(j);
+}
+
+static void json_rows(struct gpm_json *j, const struct gpm_store_table *t, bool times)
 {
 	gpm_json_array_begin(j);
-	for (size_t r = 0; r < t->nrows; r++) {
-		gpm_json_object_begin(j);
-		for (size_t c = 0; c < t->ncols; c++) {
-			const char *v = gpm_store_cell(t, r, c);
-			gpm_json_key(j, t->cols[c]);
-			if (!v)
-				gpm_json_null(j);
-			else if (t->numeric[c] && is_integer(v))
-				gpm_json_int(j, strtoll(v, NULL, 10));
-			else
-				gpm_json_string(j, v);
-		}
-		gpm_json_object_end(j);
-	}
+	for (size_t r = 0; r < t->nrows; r++)
+		json_row(j, t, r, times);
 	gpm_json_array_end(j);
 }
 
@@ -272,20 +344,24 @@ static int emit(struct gpm_strbuf *sb)
 	int status = GPM_EXIT_OK;
 	if (err)
 		status = gpm_cli_fail(err);
-	else if (!gpm_cli_write(sb->buf ? sb->buf : "", sb->len))
-		status = gpm_cli_fail(gpm_error_os(errno, "stdout"));
+	else
+		gpm_cli_write(sb->buf ? sb->buf : "", sb->len); // a write error is reported by main
 	gpm_strbuf_deinit(sb);
 	return status;
 }
 
-static int print_result(const struct gpm_store_table *t, enum format f)
+/* A table as text, CSV, or the JSON document {"schema", "command": cmd, "rows": [...]}. */
+static int print_result(const char *cmd, const struct gpm_store_table *t, enum format f)
 {
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
 	if (f == FORMAT_JSON) {
 		struct gpm_json j;
 		gpm_json_init(&j, &sb, true);
-		json_rows(&j, t);
-		gpm_strbuf_putc(&sb, '\n');
+		gpm_json_document_begin(&j, cmd);
+		gpm_json_key(&j, "rows");
+		// sql's columns are the query's: their text is given as is.
+		json_rows(&j, t, strcmp(cmd, "sql") != 0);
+		gpm_json_object_end(&j);
 	} else if (f == FORMAT_CSV) {
 		print_csv(&sb, t);
 	} else {
@@ -342,6 +418,8 @@ struct gpm_error *gpm_cli_store_incident(struct gpm_store *st, const struct gpm_
 		gpm_json_kv_uint(&j, "count", f->count);
 		if (f->address)
 			gpm_json_kv_hex(&j, "address", f->address);
+		if (f->group >= 0)
+			gpm_json_kv_int(&j, "group", f->group);
 		gpm_json_key(&j, "goroutines");
 		gpm_json_array_begin(&j);
 		for (size_t g = 0; g < f->goroutines.len; g++)
@@ -500,68 +578,48 @@ static void walk(const char *path, int depth, char ***files, size_t *n, size_t *
 	free(ents);
 }
 
-static int ingest_usage(void)
-{
-	printf("usage: gopm ingest [--db PATH] [--keep] [--host NAME] FILE|DIR...\n\n"
-	       "Analyse cores and goroutine dumps and store them in the incident archive\n"
-	       "(directories are walked, e.g. /var/lib/systemd/coredump). Progress goes to\n"
-	       "stderr. Inputs already stored (same SHA-256) are skipped.\n\n"
-	       "  --db PATH      the archive (default $XDG_DATA_HOME/gopm/archive.db)\n"
-	       "  --keep         copy each input into the archive's zstd artifact store\n"
-	       "  --host NAME    record the host the inputs came from\n"
-	       "  --exe EXE|DIR  the executable of the cores, or a directory where each core's\n"
-	       "                 own executable is looked for by build id (also $GOPM_EXE_PATH)\n"
-	       "  --force        use --exe even when its build id does not match\n");
-	return GPM_EXIT_OK;
-}
+static const struct gpm_option ingest_options[] = {
+    OPTION_DB,
+    {"keep", 0, NULL, "copy each input into the archive's zstd artifact store", OPT_KEEP, NULL},
+    {"host", 0, "NAME", "record the host the inputs came from", OPT_HOST, NULL},
+    OPTIONS_END,
+};
+
+const struct gpm_command_spec gpm_spec_ingest = {
+    .name = "ingest",
+    .operands = "FILE|DIR...",
+    .about = "Analyse cores and goroutine dumps and store them in the incident archive\n"
+             "(directories are walked, e.g. /var/lib/systemd/coredump). Progress goes to\n"
+             "stderr. Inputs already stored (same SHA-256) are skipped. With --exe DIR, each\n"
+             "core's own executable is looked for by build id in DIR (also $GOPM_EXE_PATH).",
+    .options = ingest_options,
+    .core = true,
+    .operand_complete = "file",
+};
 
 int gpm_cmd_ingest(int argc, char **argv)
 {
 	struct common c = {0};
 	struct ingest_state s = {0};
-	char **inputs = calloc((size_t)argc + 1, sizeof(*inputs));
-	size_t ninputs = 0;
 	int status = GPM_EXIT_OK;
-	if (!inputs)
-		return gpm_cli_fail(&gpm_error_nomem);
-	bool operands = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int r;
-		if (!operands && !strcmp(a, "--")) {
-			operands = true; // "--" ends the options
-		} else if (operands || a[0] != '-' || !a[1]) {
-			inputs[ninputs++] = argv[i];
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			free(inputs);
-			return ingest_usage();
-		} else if ((r = common_option("ingest", argc, argv, &i, &c))) {
-			if (r < 0) {
-				free(inputs);
-				return GPM_EXIT_USAGE;
-			}
-		} else if (!strcmp(a, "--keep")) {
+	struct gpm_opts o;
+	const char *v;
+	int opt;
+	gpm_opts_begin(&o, &gpm_spec_ingest, argc, argv);
+	while ((opt = gpm_opts_next(&o, &v)) > 0) {
+		if (opt == OPT_KEEP)
 			s.keep = true;
-		} else if (!strcmp(a, "--host")) {
-			if (i + 1 >= argc) {
-				free(inputs);
-				return gpm_cli_usage("ingest", "--host needs a name");
-			}
-			s.host = argv[++i];
-		} else if (gpm_cli_core_option("ingest", argc, argv, &i, &status)) {
-			if (status) {
-				free(inputs);
-				return status;
-			}
-		} else {
-			free(inputs);
-			return gpm_cli_usage("ingest", "unknown option '%s'", a);
-		}
+		else if (opt == OPT_HOST)
+			s.host = v;
+		else
+			common_option(opt, v, &c);
 	}
-	if (!ninputs) {
-		free(inputs);
+	if (opt < 0)
+		return o.status;
+	char **inputs = gpm_opts_operands(&o);
+	size_t ninputs = (size_t)gpm_opts_noperands(&o);
+	if (!ninputs)
 		return gpm_cli_usage("ingest", "missing FILE or DIR");
-	}
 	char **files = NULL;
 	size_t nfiles = 0, cap = 0;
 	for (size_t i = 0; i < ninputs; i++) {
@@ -577,7 +635,6 @@ int gpm_cmd_ingest(int argc, char **argv)
 		}
 		walk(inputs[i], 0, &files, &nfiles, &cap);
 	}
-	free(inputs);
 	if ((status = status ? status : open_store(&c, false, &s.st)))
 		goto out;
 	s.total = nfiles;
@@ -613,70 +670,62 @@ static bool parse_id(const char *s, int64_t *out)
 	return true;
 }
 
-static int query_usage(const char *cmd)
-{
-	if (!strcmp(cmd, "incidents") || !strcmp(cmd, "clusters"))
-		printf(
-		    "usage: gopm %s [--since T] [--until T] [--exe S] [--go V] [--finding R]\n"
-		    "       [--cluster ID] [--limit N] [--json|--csv] [--db PATH]\n\n"
-		    "%s\n\n"
-		    "  --since T, --until T  7d, 12h, 30m, YYYY-MM-DD[THH:MM[:SS]] (UTC), unix "
-		    "seconds\n"
-		    "  --exe S               executable path contains S\n"
-		    "  --go V                Go version starts with V (go1.22)\n"
-		    "  --finding R           a finding with rule id R, or R in the headline\n"
-		    "  --cluster ID          incidents of one cluster\n"
-		    "  --limit N             at most N rows (default 100, 0 = default, -1 = all)\n",
-		    cmd,
-		    !strcmp(cmd, "incidents")
-		        ? "List stored incidents, newest first."
-		        : "List clusters of incidents (same bug across incidents): count, first\n"
-		          "and last seen, distinct builds, Go versions, latest headline.");
-	return GPM_EXIT_OK;
-}
+static const struct gpm_option filter_options[] = {
+    {"since", 0, "T", "from time T: 7d, 12h, 30m, YYYY-MM-DD[THH:MM[:SS]] (UTC), unix seconds",
+     OPT_SINCE, NULL},
+    {"until", 0, "T", "up to time T (as --since)", OPT_UNTIL, NULL},
+    {"exe", 0, "S", "executable path contains S", OPT_EXE_MATCH, NULL},
+    {"go", 0, "V", "Go version starts with V (go1.22)", OPT_GO, NULL},
+    {"finding", 0, "R", "a finding with rule id R, or R in the headline", OPT_FINDING, NULL},
+    {"cluster", 0, "ID", "incidents of one cluster", OPT_CLUSTER, NULL},
+    OPTION_LIMIT("rows"),
+    OPTION_JSON,
+    OPTION_CSV,
+    OPTION_DB,
+    OPTIONS_END,
+};
 
-static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
+const struct gpm_command_spec gpm_spec_incidents = {
+    .name = "incidents",
+    .operands = "",
+    .about = "List stored incidents, newest first.",
+    .options = filter_options,
+};
+
+const struct gpm_command_spec gpm_spec_clusters = {
+    .name = "clusters",
+    .operands = "",
+    .about = "List clusters of incidents (same bug across incidents): count, first and last\n"
+             "seen, distinct builds, Go versions, latest headline.",
+    .options = filter_options,
+};
+
+static int run_filtered(const struct gpm_command_spec *spec, int argc, char **argv, bool clusters)
 {
+	const char *cmd = spec->name;
 	struct common c = {0};
 	struct gpm_store_filter f = {0};
 	int64_t now = (int64_t)time(NULL);
-	bool operands = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int r;
-		if (!operands && !strcmp(a, "--")) {
-			operands = true; // "--" ends the options; none takes an operand
-			continue;
-		}
-		if (operands)
-			return gpm_cli_usage(cmd, "unexpected argument '%s'", a);
-		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
-			return query_usage(cmd);
-		if ((r = common_option(cmd, argc, argv, &i, &c))) {
-			if (r < 0)
-				return GPM_EXIT_USAGE;
-			continue;
-		}
-		static const char *const valued[] = {"--since",   "--until",   "--exe",   "--go",
-		                                     "--finding", "--cluster", "--limit", NULL};
-		bool known = false;
-		for (const char *const *v = valued; *v; v++)
-			known |= !strcmp(a, *v);
-		if (!known)
-			return gpm_cli_usage(cmd, "unknown option or argument '%s'", a);
-		if (i + 1 >= argc)
-			return gpm_cli_usage(cmd, "%s needs a value", a);
-		const char *v = argv[++i];
+	struct gpm_opts o;
+	const char *v;
+	int opt;
+	gpm_opts_begin(&o, spec, argc, argv);
+	while ((opt = gpm_opts_next(&o, &v)) > 0) {
 		struct gpm_error *err = NULL;
-		if (!strcmp(a, "--since"))
+		switch (opt) {
+		case OPT_SINCE:
 			err = gpm_store_parse_time(v, now, &f.since);
-		else if (!strcmp(a, "--until"))
+			break;
+		case OPT_UNTIL:
 			err = gpm_store_parse_time(v, now, &f.until);
-		else if (!strcmp(a, "--exe"))
+			break;
+		case OPT_EXE_MATCH:
 			f.exe = v;
-		else if (!strcmp(a, "--go"))
+			break;
+		case OPT_GO:
 			f.go = v;
-		else if (!strcmp(a, "--finding")) {
+			break;
+		case OPT_FINDING:
 			f.finding = v;
 			// A rule id is checked against the table; other text matches headlines.
 			if (strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789.-") == strlen(v) &&
@@ -686,14 +735,21 @@ static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
 				    "gopm %s: note: '%s' is no rule id ('gopm rules' lists them); "
 				    "matching it in headlines\n",
 				    cmd, v);
-		} else if (!strcmp(a, "--cluster") && !parse_id(v, &f.cluster))
-			return gpm_cli_usage(cmd, "--cluster needs a cluster id");
-		else if (!strcmp(a, "--limit")) {
+			break;
+		case OPT_CLUSTER:
+			if (!parse_id(v, &f.cluster))
+				return gpm_cli_usage(cmd, "--cluster needs a cluster id");
+			break;
+		case OPT_LIMIT: {
 			char *end;
 			errno = 0;
 			f.limit = strtoll(v, &end, 10);
 			if (errno || *end || end == v || f.limit < -1)
 				return gpm_cli_usage(cmd, "--limit needs a number (-1 = all)");
+			break;
+		}
+		default:
+			common_option(opt, v, &c);
 		}
 		if (err) {
 			gpm_cli_usage(cmd, "%s", err->message);
@@ -701,6 +757,10 @@ static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
 			return GPM_EXIT_USAGE;
 		}
 	}
+	if (opt < 0)
+		return o.status;
+	if (gpm_opts_noperands(&o))
+		return gpm_cli_usage(cmd, "unexpected argument '%s'", gpm_opts_operands(&o)[0]);
 	struct gpm_store *st;
 	int status = open_store(&c, true, &st);
 	if (status)
@@ -711,20 +771,37 @@ static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);
-	status = print_result(&t, c.format);
+	status = print_result(cmd, &t, c.format);
 	gpm_store_table_deinit(&t);
 	return status;
 }
 
 int gpm_cmd_incidents(int argc, char **argv)
 {
-	return run_filtered("incidents", argc, argv, false);
+	return run_filtered(&gpm_spec_incidents, argc, argv, false);
 }
 
 int gpm_cmd_clusters(int argc, char **argv)
 {
-	return run_filtered("clusters", argc, argv, true);
+	return run_filtered(&gpm_spec_clusters, argc, argv, true);
 }
+
+static const struct gpm_option search_options[] = {
+    {"raw", 0, NULL, "TEXT is an SQLite FTS5 query ('nil AND Config', 'retr*')", OPT_RAW, NULL},
+    OPTION_LIMIT("results"),
+    OPTION_JSON,
+    OPTION_CSV,
+    OPTION_DB,
+    OPTIONS_END,
+};
+
+const struct gpm_command_spec gpm_spec_search = {
+    .name = "search",
+    .operands = "TEXT",
+    .about = "Full-text search over panic messages, findings and function names. TEXT is a\n"
+             "phrase (after '--' it may start with '-').",
+    .options = search_options,
+};
 
 int gpm_cmd_search(int argc, char **argv)
 {
@@ -732,45 +809,28 @@ int gpm_cmd_search(int argc, char **argv)
 	const char *text = NULL;
 	bool raw = false;
 	int64_t limit = 0;
-	bool operands = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int r;
-		if (!operands && !strcmp(a, "--")) {
-			operands = true; // "--" ends the options: TEXT may start with '-'
-			continue;
-		}
-		if (operands || a[0] != '-' || !a[1]) {
-			if (text)
-				return gpm_cli_usage("search", "one TEXT only (quote it)");
-			text = a;
-			continue;
-		}
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			printf(
-			    "usage: gopm search [--raw] [--limit N] [--json|--csv] [--db PATH] "
-			    "TEXT\n\n"
-			    "Full-text search over panic messages, findings and function names.\n"
-			    "TEXT is a phrase; with --raw it is an SQLite FTS5 query\n"
-			    "(e.g. 'nil AND Config', 'retr*').\n");
-			return GPM_EXIT_OK;
-		}
-		if ((r = common_option("search", argc, argv, &i, &c))) {
-			if (r < 0)
-				return GPM_EXIT_USAGE;
-		} else if (!strcmp(a, "--raw")) {
+	struct gpm_opts o;
+	const char *v;
+	int opt;
+	gpm_opts_begin(&o, &gpm_spec_search, argc, argv);
+	while ((opt = gpm_opts_next(&o, &v)) > 0) {
+		if (opt == OPT_RAW) {
 			raw = true;
-		} else if (!strcmp(a, "--limit")) {
-			if (i + 1 >= argc)
-				return gpm_cli_usage("search", "--limit needs a number");
+		} else if (opt == OPT_LIMIT) {
 			char *end;
-			limit = strtoll(argv[++i], &end, 10);
+			limit = strtoll(v, &end, 10);
 			if (*end || limit < -1)
 				return gpm_cli_usage("search", "--limit needs a number");
 		} else {
-			return gpm_cli_usage("search", "unknown option '%s'", a);
+			common_option(opt, v, &c);
 		}
 	}
+	if (opt < 0)
+		return o.status;
+	if (gpm_opts_noperands(&o) > 1)
+		return gpm_cli_usage("search", "one TEXT only (quote it)");
+	if (gpm_opts_noperands(&o))
+		text = gpm_opts_operands(&o)[0];
 	if (!text || !*text)
 		return gpm_cli_usage("search", "missing TEXT");
 	struct gpm_store *st;
@@ -782,48 +842,45 @@ int gpm_cmd_search(int argc, char **argv)
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);
-	status = print_result(&t, c.format);
+	status = print_result("search", &t, c.format);
 	gpm_store_table_deinit(&t);
 	return status;
 }
+
+static const struct gpm_option sql_options[] = {
+    OPTION_JSON,
+    OPTION_CSV,
+    OPTION_DB,
+    OPTIONS_END,
+};
+
+const struct gpm_command_spec gpm_spec_sql = {
+    .name = "sql",
+    .operands = "QUERY",
+    .about = "Run one read-only SQL statement on the archive (opened with\n"
+             "SQLITE_OPEN_READONLY; ATTACH and PRAGMA assignments are refused).\n"
+             "Tables: incidents, artifacts, findings, goroutines, groups, stacks,\n"
+             "frames, functions, files, signatures, incident_signatures, clusters,\n"
+             "heap_summaries, heap_types, incident_fts.",
+    .options = sql_options,
+};
 
 int gpm_cmd_sql(int argc, char **argv)
 {
 	struct common c = {0};
 	const char *query = NULL;
-	bool operands = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int r;
-		if (!operands && !strcmp(a, "--")) {
-			operands = true; // "--" ends the options
-			continue;
-		}
-		if (operands) {
-			if (query)
-				return gpm_cli_usage("sql", "one QUERY only (quote it)");
-			query = a;
-			continue;
-		}
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			printf(
-			    "usage: gopm sql [--json|--csv] [--db PATH] QUERY\n\n"
-			    "Run one read-only SQL statement on the archive (opened with\n"
-			    "SQLITE_OPEN_READONLY; ATTACH and PRAGMA assignments are refused).\n"
-			    "Tables: incidents, artifacts, findings, goroutines, groups, stacks,\n"
-			    "frames, functions, files, signatures, incident_signatures, clusters,\n"
-			    "heap_summaries, heap_types, incident_fts.\n");
-			return GPM_EXIT_OK;
-		}
-		if ((r = common_option("sql", argc, argv, &i, &c))) {
-			if (r < 0)
-				return GPM_EXIT_USAGE;
-		} else if (!query) {
-			query = a;
-		} else {
-			return gpm_cli_usage("sql", "one QUERY only (quote it)");
-		}
-	}
+	struct gpm_opts o;
+	const char *v;
+	int opt;
+	gpm_opts_begin(&o, &gpm_spec_sql, argc, argv);
+	while ((opt = gpm_opts_next(&o, &v)) > 0)
+		common_option(opt, v, &c);
+	if (opt < 0)
+		return o.status;
+	if (gpm_opts_noperands(&o) > 1)
+		return gpm_cli_usage("sql", "one QUERY only (quote it)");
+	if (gpm_opts_noperands(&o))
+		query = gpm_opts_operands(&o)[0];
 	if (!query)
 		return gpm_cli_usage("sql", "missing QUERY");
 	struct gpm_store *st;
@@ -836,47 +893,176 @@ int gpm_cmd_sql(int argc, char **argv)
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);
-	status = print_result(&t, c.format);
+	status = print_result("sql", &t, c.format);
 	if (t.nrows == MAX_SQL_ROWS)
 		fprintf(stderr, "gopm sql: stopped after %d rows\n", MAX_SQL_ROWS);
 	gpm_store_table_deinit(&t);
 	return status;
 }
 
+static const struct gpm_option show_options[] = {
+    OPTION_JSON,
+    OPTION_DB,
+    OPTIONS_END,
+};
+
+const struct gpm_command_spec gpm_spec_show = {
+    .name = "show",
+    .operands = "ID",
+    .about = "Show a stored incident: its facts, signature and cluster, findings, and the\n"
+             "stored report (or its largest goroutine groups). --json has the shapes of\n"
+             "'gopm analyze --json' (doc/json.md).",
+    .options = show_options,
+};
+
+// Facts of the archive that are numbers in JSON.
+static bool numeric_fact(const char *k)
+{
+	static const char *const keys[] = {"id",  "size",       "snapshot",
+	                                   "pid", "goroutines", "cluster"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(k, keys[i]))
+			return true;
+	return false;
+}
+
+/* One stored finding (rule, severity, title, explanation, evidence JSON as written by
+ * gpm_cli_store_incident) in the shape of analyze's "findings" (gpm_report_json_finding). */
+static void json_stored_finding(struct gpm_json *j, const struct gpm_store_table *t, size_t r)
+{
+	const char *rule = gpm_store_cell(t, r, 0);
+	json_error_t jerr;
+	const char *evtext = gpm_store_cell(t, r, 4);
+	json_t *ev = evtext ? json_loads(evtext, 0, &jerr) : NULL;
+	const struct gpm_rule *def = rule ? gpm_rule_find(rule) : NULL;
+	gpm_json_object_begin(j);
+	gpm_json_kv_string(j, "rule", rule);
+	gpm_json_kv_string(j, "family", def ? gpm_rule_family_name(def->family) : NULL);
+	gpm_json_kv_string(j, "severity", gpm_store_cell(t, r, 1));
+	gpm_json_kv_string(j, "confidence", json_string_value(json_object_get(ev, "confidence")));
+	gpm_json_kv_string(j, "title", gpm_store_cell(t, r, 2));
+	gpm_json_kv_string(j, "explanation", gpm_store_cell(t, r, 3));
+	gpm_json_kv_string(j, "next", json_string_value(json_object_get(ev, "next")));
+	gpm_json_key(j, "evidence");
+	gpm_json_array_begin(j);
+	size_t i;
+	json_t *pair;
+	json_array_foreach(json_object_get(ev, "evidence"), i, pair)
+	{
+		gpm_json_object_begin(j);
+		gpm_json_kv_string(j, "key", json_string_value(json_array_get(pair, 0)));
+		gpm_json_kv_string(j, "value", json_string_value(json_array_get(pair, 1)));
+		gpm_json_object_end(j);
+	}
+	gpm_json_array_end(j);
+	gpm_json_key(j, "goroutines");
+	gpm_json_array_begin(j);
+	json_t *g;
+	json_array_foreach(json_object_get(ev, "goroutines"), i, g)
+	    gpm_json_uint(j, (uint64_t)json_integer_value(g));
+	gpm_json_array_end(j);
+	gpm_json_kv_uint(j, "count", (uint64_t)json_integer_value(json_object_get(ev, "count")));
+	const char *addr = json_string_value(json_object_get(ev, "address"));
+	if (addr)
+		gpm_json_kv_string(j, "address", addr);
+	json_t *group = json_object_get(ev, "group");
+	if (json_is_integer(group))
+		gpm_json_kv_int(j, "group", json_integer_value(group));
+	gpm_json_object_end(j);
+	json_decref(ev);
+}
+
+/*
+ * show --json: {"schema", "command", "incident": what only the archive knows (id, times,
+ * artifact, signature, cluster), "snapshots": [the analysis snapshot], "report"}. The
+ * snapshot has analyze --json's shapes: the stored findings, and process facts, groups and
+ * states of the incident as the archive rebuilds it.
+ */
+static struct gpm_error *show_json(struct gpm_store *st, int64_t id,
+                                   const struct gpm_store_table *facts,
+                                   const struct gpm_store_table *findings, const char *report,
+                                   struct gpm_strbuf *sb)
+{
+	struct gpm_incident *inc;
+	struct gpm_error *err = gpm_store_load_incident(st, id, &inc);
+	if (err)
+		return err;
+	int64_t snapshot = 0;
+	for (size_t r = 0; r < facts->nrows; r++) {
+		const char *k = gpm_store_cell(facts, r, 0), *v = gpm_store_cell(facts, r, 1);
+		if (!strcmp(k, "input"))
+			inc->source_name = gpm_incident_str(inc, v, strlen(v));
+		else if (!strcmp(k, "snapshot"))
+			snapshot = strtoll(v, NULL, 10);
+	}
+	struct gpm_analysis_options ao = {.level = GPM_GROUP_NO_ARGS};
+	struct gpm_analysis *a;
+	if ((err = gpm_analysis_run(inc, &ao, &a))) {
+		gpm_incident_destroy(inc);
+		return err;
+	}
+	struct gpm_json j;
+	gpm_json_init(&j, sb, true);
+	gpm_json_document_begin(&j, "show");
+	gpm_json_key(&j, "incident");
+	gpm_json_object_begin(&j);
+	for (size_t r = 0; r < facts->nrows; r++) {
+		const char *k = gpm_store_cell(facts, r, 0), *v = gpm_store_cell(facts, r, 1);
+		gpm_json_key(&j, k);
+		if (is_time_column(k) && json_time(&j, v))
+			continue;
+		if (!strcmp(k, "signature_frames")) {
+			// Innermost first, as the table prints them joined by " < ".
+			gpm_json_array_begin(&j);
+			for (const char *p = v; *p;) {
+				const char *e = strstr(p, " < ");
+				size_t n = e ? (size_t)(e - p) : strlen(p);
+				gpm_json_string_n(&j, p, n);
+				p += n + (e ? 3 : 0);
+			}
+			gpm_json_array_end(&j);
+		} else if (numeric_fact(k) && is_integer(v)) {
+			gpm_json_int(&j, strtoll(v, NULL, 10));
+		} else {
+			gpm_json_string(&j, v);
+		}
+	}
+	gpm_json_object_end(&j);
+	gpm_json_key(&j, "snapshots");
+	gpm_json_array_begin(&j);
+	gpm_json_object_begin(&j);
+	gpm_json_kv_int(&j, "snapshot", snapshot);
+	gpm_json_key(&j, "findings");
+	gpm_json_array_begin(&j);
+	for (size_t r = 0; r < findings->nrows; r++)
+		json_stored_finding(&j, findings, r);
+	gpm_json_array_end(&j);
+	gpm_report_json_facts(&j, inc, a, NULL);
+	gpm_json_object_end(&j);
+	gpm_json_array_end(&j);
+	gpm_json_kv_string(&j, "report", report);
+	gpm_json_object_end(&j);
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	return NULL;
+}
+
 int gpm_cmd_show(int argc, char **argv)
 {
 	struct common c = {0};
 	int64_t id = 0;
-	bool operands = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int r;
-		if (!operands && !strcmp(a, "--")) {
-			operands = true; // "--" ends the options
-			continue;
-		}
-		if (operands) {
-			if (id || !parse_id(a, &id))
-				return gpm_cli_usage("show", "bad argument '%s': one incident ID",
-				                     a);
-			continue;
-		}
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			printf(
-			    "usage: gopm show [--json] [--db PATH] ID\n\n"
-			    "Show a stored incident: its facts, signature and cluster, findings,\n"
-			    "and the stored report (or its largest goroutine groups).\n");
-			return GPM_EXIT_OK;
-		}
-		if ((r = common_option("show", argc, argv, &i, &c))) {
-			if (r < 0)
-				return GPM_EXIT_USAGE;
-		} else if (!id && parse_id(a, &id)) {
-			continue;
-		} else {
-			return gpm_cli_usage("show", "bad argument '%s': one incident ID", a);
-		}
-	}
+	struct gpm_opts o;
+	const char *optval;
+	int opt;
+	gpm_opts_begin(&o, &gpm_spec_show, argc, argv);
+	while ((opt = gpm_opts_next(&o, &optval)) > 0)
+		common_option(opt, optval, &c);
+	if (opt < 0)
+		return o.status;
+	if (gpm_opts_noperands(&o) > 1 ||
+	    (gpm_opts_noperands(&o) == 1 && !parse_id(gpm_opts_operands(&o)[0], &id)))
+		return gpm_cli_usage("show", "bad argument '%s': one incident ID",
+		                     gpm_opts_operands(&o)[gpm_opts_noperands(&o) - 1]);
 	if (!id)
 		return gpm_cli_usage("show", "missing incident ID");
 	struct gpm_store *st;
@@ -892,31 +1078,15 @@ int gpm_cmd_show(int argc, char **argv)
 		err = gpm_store_incident_groups(st, id, 10, &groups);
 	if (!err)
 		err = gpm_store_incident_report(st, id, &report);
-	gpm_store_close(st);
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	if (!err && c.format == FORMAT_JSON)
+		err = show_json(st, id, &facts, &findings, report, &sb);
+	gpm_store_close(st);
 	if (err) {
 		status = gpm_cli_fail(err);
 		goto out;
 	}
-	if (c.format == FORMAT_JSON) {
-		struct gpm_json j;
-		gpm_json_init(&j, &sb, true);
-		gpm_json_object_begin(&j);
-		for (size_t r = 0; r < facts.nrows; r++)
-			gpm_json_kv_string(&j, gpm_store_cell(&facts, r, 0),
-			                   gpm_store_cell(&facts, r, 1));
-		gpm_json_key(&j, "findings");
-		json_rows(&j, &findings);
-		gpm_json_key(&j, "groups");
-		json_rows(&j, &groups);
-		gpm_json_key(&j, "report");
-		if (report)
-			gpm_json_string(&j, report);
-		else
-			gpm_json_null(&j);
-		gpm_json_object_end(&j);
-		gpm_strbuf_putc(&sb, '\n');
-	} else {
+	if (c.format != FORMAT_JSON) {
 		for (size_t r = 0; r < facts.nrows; r++) {
 			const char *k = gpm_store_cell(&facts, r, 0),
 			           *v = gpm_store_cell(&facts, r, 1);
@@ -940,6 +1110,7 @@ int gpm_cmd_show(int argc, char **argv)
 	}
 	status = emit(&sb);
 out:
+	gpm_strbuf_deinit(&sb);
 	free(report);
 	gpm_store_table_deinit(&facts);
 	gpm_store_table_deinit(&findings);
@@ -947,44 +1118,36 @@ out:
 	return status;
 }
 
+static const struct gpm_option db_options[] = {
+    OPTION_DB,
+    OPTIONS_END,
+};
+
+const struct gpm_command_spec gpm_spec_rm = {
+    .name = "rm",
+    .operands = "ID...",
+    .about = "Remove incidents from the archive ('gopm gc' then reclaims space).",
+    .options = db_options,
+};
+
 int gpm_cmd_rm(int argc, char **argv)
 {
 	struct common c = {0};
-	int64_t *ids = calloc((size_t)argc + 1, sizeof(*ids));
+	struct gpm_opts o;
+	const char *v;
+	int opt;
+	gpm_opts_begin(&o, &gpm_spec_rm, argc, argv);
+	while ((opt = gpm_opts_next(&o, &v)) > 0)
+		common_option(opt, v, &c);
+	if (opt < 0)
+		return o.status;
+	int64_t *ids = calloc((size_t)gpm_opts_noperands(&o) + 1, sizeof(*ids));
 	size_t n = 0;
 	if (!ids)
 		return gpm_cli_fail(&gpm_error_nomem);
-	bool operands = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int r;
-		if (!operands && !strcmp(a, "--")) {
-			operands = true; // "--" ends the options
-			continue;
-		}
-		if (operands) {
-			if (!parse_id(a, &ids[n])) {
-				free(ids);
-				return gpm_cli_usage("rm", "bad incident id '%s'", a);
-			}
-			n++;
-			continue;
-		}
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			printf(
-			    "usage: gopm rm [--db PATH] ID...\n\n"
-			    "Remove incidents from the archive ('gopm gc' then reclaims space).\n");
-			free(ids);
-			return GPM_EXIT_OK;
-		}
-		if ((r = common_option("rm", argc, argv, &i, &c))) {
-			if (r < 0) {
-				free(ids);
-				return GPM_EXIT_USAGE;
-			}
-		} else if (parse_id(a, &ids[n])) {
-			n++;
-		} else {
+	for (int i = 0; i < gpm_opts_noperands(&o); i++, n++) {
+		const char *a = gpm_opts_operands(&o)[i];
+		if (!parse_id(a, &ids[n])) {
 			free(ids);
 			return gpm_cli_usage("rm", "bad incident id '%s'", a);
 		}
@@ -1011,35 +1174,53 @@ int gpm_cmd_rm(int argc, char **argv)
 	return status;
 }
 
-static int simple_write(const char *cmd, int argc, char **argv, struct common *c)
+// gc and resign: --db only, no operand. False when the command is over (--help, a usage
+// error) with *status its exit status.
+static bool simple_write(const struct gpm_command_spec *spec, int argc, char **argv,
+                         struct common *c, int *status)
 {
-	for (int i = 1; i < argc; i++) {
-		// "--" ends the options; these commands take no operand.
-		if (!strcmp(argv[i], "--")) {
-			if (i + 1 < argc)
-				return gpm_cli_usage(cmd, "unknown argument '%s'", argv[i + 1]);
-			break;
-		}
-		int r = common_option(cmd, argc, argv, &i, c);
-		if (r < 0)
-			return GPM_EXIT_USAGE;
-		if (!r)
-			return gpm_cli_usage(cmd, "unknown argument '%s'", argv[i]);
+	struct gpm_opts o;
+	const char *v;
+	int opt;
+	gpm_opts_begin(&o, spec, argc, argv);
+	while ((opt = gpm_opts_next(&o, &v)) > 0)
+		common_option(opt, v, c);
+	if (opt < 0) {
+		*status = o.status;
+		return false;
 	}
-	return GPM_EXIT_OK;
+	if (gpm_opts_noperands(&o)) {
+		*status =
+		    gpm_cli_usage(spec->name, "unknown argument '%s'", gpm_opts_operands(&o)[0]);
+		return false;
+	}
+	*status = GPM_EXIT_OK;
+	return true;
 }
+
+const struct gpm_command_spec gpm_spec_gc = {
+    .name = "gc",
+    .operands = "",
+    .about = "Delete stacks, names, signatures, clusters and kept artifacts no incident uses,\n"
+             "then compact the archive.",
+    .options = db_options,
+};
+
+const struct gpm_command_spec gpm_spec_resign = {
+    .name = "resign",
+    .operands = "",
+    .about = "Recompute every incident's signature with this gopm's algorithm and rebuild the\n"
+             "clusters (after an upgrade).",
+    .options = db_options,
+};
 
 int gpm_cmd_gc(int argc, char **argv)
 {
 	struct common c = {0};
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: gopm gc [--db PATH]\n\nDelete stacks, names, signatures, clusters "
-		       "and kept artifacts no incident uses,\nthen compact the archive.\n");
-		return GPM_EXIT_OK;
-	}
-	int status = simple_write("gc", argc, argv, &c);
+	int status;
 	struct gpm_store *st;
-	if (status || (status = open_store(&c, false, &st)))
+	if (!simple_write(&gpm_spec_gc, argc, argv, &c, &status) ||
+	    (status = open_store(&c, false, &st)))
 		return status;
 	struct gpm_store_gc_stats s;
 	struct gpm_error *err = gpm_store_gc(st, &s);
@@ -1058,15 +1239,10 @@ int gpm_cmd_gc(int argc, char **argv)
 int gpm_cmd_resign(int argc, char **argv)
 {
 	struct common c = {0};
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf(
-		    "usage: gopm resign [--db PATH]\n\nRecompute every incident's signature with "
-		    "this gopm's algorithm and rebuild\nthe clusters (after an upgrade).\n");
-		return GPM_EXIT_OK;
-	}
-	int status = simple_write("resign", argc, argv, &c);
+	int status;
 	struct gpm_store *st;
-	if (status || (status = open_store(&c, false, &st)))
+	if (!simple_write(&gpm_spec_resign, argc, argv, &c, &status) ||
+	    (status = open_store(&c, false, &st)))
 		return status;
 	uint64_t n;
 	struct gpm_error *err = gpm_store_resign(st, &n);

@@ -16,6 +16,7 @@
 #include "base/strbuf.h"
 #include "cli/cli.h"
 #include "cli/load.h"
+#include "cli/options.h"
 #include "dump/dump.h"
 #include "model/traceback.h"
 
@@ -356,23 +357,31 @@ static void json_crash(struct gpm_json *j, const struct gpm_crash *c)
 	gpm_json_object_end(j);
 }
 
-static int goroutines_usage(void)
-{
-	printf("usage: gopm goroutines INPUT [--json] [--state S] [--wait REGEX] [--func REGEX]\n\n"
-	       "Print the goroutines of a goroutine dump (panic/fatal/SIGQUIT output, pprof\n"
-	       "goroutine profile at debug=1 or 2, runtime.Stack in a log) in the Go runtime's\n"
-	       "traceback format, or as JSON. INPUT '-' (or none, from a pipe) is standard\n"
-	       "input.\n\n"
-	       "  --json          JSON: snapshots, crash facts, goroutines, frames\n"
-	       "  --state S       only goroutines whose state or status is S (\"chan receive\")\n"
-	       "  --wait REGEX    only goroutines whose wait reason matches REGEX (POSIX ERE)\n"
-	       "  --func REGEX    only goroutines with a frame whose function matches REGEX\n"
-	       "  --exe EXE       the executable of a core (default: found from the core)\n"
-	       "  --force         use --exe even when its build id does not match the core\n"
-	       "  --all-frames    do not elide the middle of very deep stacks\n"
-	       "  --system        also each thread's system stack (g0, gsignal) as goroutine 0\n");
-	return GPM_EXIT_OK;
-}
+enum { OPT_JSON = 1, OPT_STATE, OPT_WAIT, OPT_FUNC };
+
+static const struct gpm_option goroutines_options[] = {
+    {"json", 0, NULL, "one JSON document: snapshots, crash facts, goroutines, frames", OPT_JSON,
+     NULL},
+    {"state", 0, "STATE", "only goroutines whose state or status is STATE (\"chan receive\")",
+     OPT_STATE, NULL},
+    {"wait", 0, "REGEX", "only goroutines whose wait reason matches REGEX (POSIX ERE)", OPT_WAIT,
+     NULL},
+    {"func", 0, "REGEX", "only goroutines with a frame whose function matches REGEX", OPT_FUNC,
+     NULL},
+    {NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const struct gpm_command_spec gpm_spec_goroutines = {
+    .name = "goroutines",
+    .operands = "[INPUT]",
+    .about = "Print the goroutines of a core or a goroutine dump (panic/fatal/SIGQUIT output,\n"
+             "pprof goroutine profile at debug=1 or 2, runtime.Stack in a log) in the Go\n"
+             "runtime's traceback format, or as JSON. INPUT '-' (or none, from a pipe) is\n"
+             "standard input.",
+    .options = goroutines_options,
+    .core = true,
+    .operand_complete = "file",
+};
 
 int gpm_cmd_goroutines(int argc, char **argv)
 {
@@ -380,50 +389,40 @@ int gpm_cmd_goroutines(int argc, char **argv)
 	bool json = false;
 	struct filter f = {0};
 	int status = GPM_EXIT_OK;
-	bool operands = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!operands && !strcmp(a, "--")) {
-			operands = true; // "--" ends the options
-		} else if (operands || a[0] != '-' || !a[1]) {
-			if (input) {
-				status = gpm_cli_usage("goroutines", "one input only");
-				goto out;
-			}
-			input = a;
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			return goroutines_usage();
-		} else if (!strcmp(a, "--json")) {
+	struct gpm_opts op;
+	const char *v;
+	int opt;
+	gpm_opts_begin(&op, &gpm_spec_goroutines, argc, argv);
+	while ((opt = gpm_opts_next(&op, &v)) > 0) {
+		if (opt == OPT_JSON) {
 			json = true;
-		} else if (!strcmp(a, "--state") || !strcmp(a, "--wait") || !strcmp(a, "--func")) {
-			if (i + 1 >= argc) {
-				status = gpm_cli_usage("goroutines", "%s needs a value", a);
-				goto out;
-			}
-			const char *v = argv[++i];
-			if (!strcmp(a, "--state")) {
-				f.state = v;
-				continue;
-			}
-			regex_t *re = !strcmp(a, "--wait") ? &f.wait : &f.func;
-			bool *has = !strcmp(a, "--wait") ? &f.has_wait : &f.has_func;
-			if (*has)
-				regfree(re);
-			if (regcomp(re, v, REG_EXTENDED | REG_NOSUB)) {
-				*has = false;
-				status =
-				    gpm_cli_usage("goroutines", "bad regular expression '%s'", v);
-				goto out;
-			}
-			*has = true;
-		} else if (gpm_cli_core_option("goroutines", argc, argv, &i, &status)) {
-			if (status)
-				goto out;
-		} else {
-			status = gpm_cli_usage("goroutines", "unknown option '%s'", a);
+			continue;
+		}
+		if (opt == OPT_STATE) {
+			f.state = v;
+			continue;
+		}
+		regex_t *re = opt == OPT_WAIT ? &f.wait : &f.func;
+		bool *has = opt == OPT_WAIT ? &f.has_wait : &f.has_func;
+		if (*has)
+			regfree(re);
+		if (regcomp(re, v, REG_EXTENDED | REG_NOSUB)) {
+			*has = false;
+			status = gpm_cli_usage("goroutines", "bad regular expression '%s'", v);
 			goto out;
 		}
+		*has = true;
 	}
+	if (opt < 0) {
+		status = op.status;
+		goto out;
+	}
+	if (gpm_opts_noperands(&op) > 1) {
+		status = gpm_cli_usage("goroutines", "one input only");
+		goto out;
+	}
+	if (gpm_opts_noperands(&op))
+		input = gpm_opts_operands(&op)[0];
 	if (!input && !(input = gpm_cli_default_input())) {
 		status = gpm_cli_usage("goroutines", "missing INPUT (or '-' for standard input)");
 		goto out;
@@ -439,8 +438,9 @@ int gpm_cmd_goroutines(int argc, char **argv)
 	struct gpm_json j;
 	if (json) {
 		gpm_json_init(&j, &sb, true);
-		gpm_json_object_begin(&j);
-		gpm_json_kv_string(&j, "input", input);
+		gpm_json_document_begin(&j, "goroutines");
+		gpm_json_kv_string(&j, "input",
+		                   gpm_cli_is_stdin(input) ? GPM_CLI_STDIN_NAME : input);
 		gpm_json_key(&j, "snapshots");
 		gpm_json_array_begin(&j);
 	}
@@ -499,12 +499,11 @@ int gpm_cmd_goroutines(int argc, char **argv)
 	if (json) {
 		gpm_json_array_end(&j);
 		gpm_json_object_end(&j);
-		gpm_strbuf_putc(&sb, '\n');
 	}
 	if ((err = gpm_strbuf_error(&sb)))
 		status = gpm_cli_fail(err);
 	else if (!flush(&sb))
-		status = gpm_cli_fail(gpm_error_os(errno, "stdout"));
+		; // main reports the write error
 	else if (partial)
 		status = GPM_EXIT_PARTIAL;
 	gpm_strbuf_deinit(&sb);
@@ -517,35 +516,29 @@ out:
 	return status;
 }
 
+const struct gpm_command_spec gpm_spec_stack = {
+    .name = "stack",
+    .operands = "INPUT GOID",
+    .about = "Print one goroutine in the Go runtime's traceback format (from every snapshot\n"
+             "of INPUT that has it). INPUT '-' is standard input.",
+    .options = NULL,
+    .core = true,
+    .operand_complete = "file",
+};
+
 int gpm_cmd_stack(int argc, char **argv)
 {
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: gopm stack [--exe EXE] [--force] INPUT GOID\n\n"
-		       "Print one goroutine in the Go runtime's traceback format (from every\n"
-		       "snapshot of INPUT that has it).\n");
-		return GPM_EXIT_OK;
-	}
-	const char *pos[2] = {NULL, NULL};
-	size_t npos = 0;
-	bool operands = false;
-	for (int i = 1; i < argc; i++) {
-		int st = 0;
-		const char *a = argv[i];
-		if (!operands && !strcmp(a, "--")) {
-			operands = true; // "--" ends the options
-		} else if (operands || a[0] != '-' || !a[1]) {
-			if (npos < 2)
-				pos[npos] = a;
-			npos++;
-		} else if (gpm_cli_core_option("stack", argc, argv, &i, &st)) {
-			if (st)
-				return st;
-		} else {
-			return gpm_cli_usage("stack", "unknown option '%s'", a);
-		}
-	}
-	if (npos != 2)
+	struct gpm_opts op;
+	const char *v;
+	int opt;
+	gpm_opts_begin(&op, &gpm_spec_stack, argc, argv);
+	while ((opt = gpm_opts_next(&op, &v)) > 0)
+		; // only the shared core options, applied by the parser
+	if (opt < 0)
+		return op.status;
+	if (gpm_opts_noperands(&op) != 2)
 		return gpm_cli_usage("stack", "expected INPUT GOID");
+	const char *pos[2] = {gpm_opts_operands(&op)[0], gpm_opts_operands(&op)[1]};
 	char *end;
 	errno = 0;
 	unsigned long long id = strtoull(pos[1], &end, 10);
@@ -578,8 +571,8 @@ int gpm_cmd_stack(int argc, char **argv)
 		status = GPM_EXIT_NOTFOUND;
 	} else if ((err = gpm_strbuf_error(&sb))) {
 		status = gpm_cli_fail(err);
-	} else if (!flush(&sb)) {
-		status = gpm_cli_fail(gpm_error_os(errno, "stdout"));
+	} else {
+		flush(&sb); // a write error is reported by main
 	}
 	gpm_strbuf_deinit(&sb);
 	gpm_cli_loaded_release(&l);

@@ -22,6 +22,7 @@
 #include "cli/archive.h"
 #include "cli/cli.h"
 #include "cli/load.h"
+#include "cli/options.h"
 #include "goroutines/goroutines.h"
 #include "goroutines/process.h"
 #include "heap/heap.h"
@@ -29,34 +30,13 @@
 #include "heap/pprof.h"
 #include "store/heap.h"
 
-static int heap_usage(void)
-{
-	printf(
-	    "usage: gopm heap [--exe EXE] [--force] [--json] [--top N] INPUT\n\n"
-	    "What fills a Go program's memory. INPUT is one of:\n"
-	    "  a core        the heap walked from the runtime's spans: objects by size class,\n"
-	    "                types recorded by the heap (Go 1.22+), stacks, and totals checked\n"
-	    "                against the runtime's own accounting in the same core\n"
-	    "  a heap dump   written by runtime/debug.WriteHeapDump: objects, roots, memstats\n"
-	    "  a profile     a pprof heap profile (profile.proto, gzip'd or not, or the\n"
-	    "                ?debug=1 text): in-use and allocated bytes by allocation site\n\n"
-	    "  --exe EXE   the executable of a core (default: found from the core and verified);\n"
-	    "              with a heap dump, names the types of objects with allocation headers\n"
-	    "  --force     use --exe even when its build id does not match the core\n"
-	    "  --json      the same as JSON\n"
-	    "  --top N     rows of the top lists (default 20)\n"
-	    "  --no-retention  cores: skip what keeps the heap alive (reachability from\n"
-	    "              globals and goroutine stacks, reference paths, retained sizes)\n");
-	return GPM_EXIT_OK;
-}
-
 static int emit(struct gpm_strbuf *sb, int status)
 {
 	struct gpm_error *err = gpm_strbuf_error(sb);
 	if (err)
 		status = gpm_cli_fail(err);
-	else if (!gpm_cli_write(gpm_strbuf_str(sb), sb->len))
-		status = GPM_EXIT_INPUT;
+	else
+		gpm_cli_write(gpm_strbuf_str(sb), sb->len); // a write error is reported by main
 	gpm_strbuf_deinit(sb);
 	return status;
 }
@@ -219,51 +199,83 @@ static int heap_profile(struct gpm_source *src, bool json, size_t top)
 	return emit(&sb, GPM_EXIT_OK);
 }
 
+enum { OPT_JSON = 1, OPT_TOP, OPT_STORE, OPT_DB, OPT_NO_RETENTION };
+
+static const struct gpm_option options[] = {
+    {"json", 0, NULL, "one JSON document instead of the tables", OPT_JSON, NULL},
+    {"top", 0, "N", "rows of the top lists (default 20)", OPT_TOP, NULL},
+    {"no-retention", 0, NULL,
+     "cores: skip what keeps the heap alive (reachability from globals and\n"
+     "goroutine stacks, reference paths, retained sizes)",
+     OPT_NO_RETENTION, NULL},
+    {"store", 0, NULL, "cores: store the snapshot in the archive with its heap summary", OPT_STORE,
+     NULL},
+    {"db", 0, "PATH",
+     "the archive for --store (default $XDG_DATA_HOME/gopm/archive.db);\n"
+     "implies --store",
+     OPT_DB, "file"},
+    {NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const struct gpm_command_spec gpm_spec_heap = {
+    .name = "heap",
+    .operands = "[INPUT]",
+    .about = "What fills a Go program's memory. INPUT is one of:\n"
+             "  a core        the heap walked from the runtime's spans: objects by size\n"
+             "                class, types recorded by the heap (Go 1.22+), stacks, and\n"
+             "                totals checked against the runtime's own accounting\n"
+             "  a heap dump   written by runtime/debug.WriteHeapDump: objects, roots, memstats\n"
+             "                (with --exe, objects with allocation headers get their types)\n"
+             "  a profile     a pprof heap profile (profile.proto, gzip'd or not, or the\n"
+             "                ?debug=1 text): in-use and allocated bytes by allocation site\n"
+             "INPUT '-' (or none, from a pipe) is standard input.",
+    .options = options,
+    .core = true,
+    .operand_complete = "file",
+};
+
 int gpm_cmd_heap(int argc, char **argv)
 {
 	const char *input = NULL;
 	bool json = false, store = false, retention = true;
 	const char *db = NULL;
 	size_t top = 20;
-	bool operands = false;
-	for (int i = 1; i < argc; i++) {
-		int st = 0;
-		const char *a = argv[i];
-		if (!operands && !strcmp(a, "--")) {
-			operands = true; // "--" ends the options
-		} else if (operands || a[0] != '-' || !a[1]) {
-			if (input)
-				return gpm_cli_usage("heap", "one input only");
-			input = a;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			return heap_usage();
-		} else if (!strcmp(argv[i], "--json")) {
+	struct gpm_opts o;
+	const char *v;
+	int opt;
+	gpm_opts_begin(&o, &gpm_spec_heap, argc, argv);
+	while ((opt = gpm_opts_next(&o, &v)) > 0) {
+		switch (opt) {
+		case OPT_JSON:
 			json = true;
-		} else if (!strcmp(argv[i], "--store")) {
+			break;
+		case OPT_STORE:
 			store = true;
-		} else if (!strcmp(argv[i], "--no-retention")) {
+			break;
+		case OPT_NO_RETENTION:
 			retention = false;
-		} else if (!strcmp(argv[i], "--db")) {
-			if (i + 1 >= argc)
-				return gpm_cli_usage("heap", "--db needs a path");
-			db = argv[++i];
+			break;
+		case OPT_DB:
+			db = v;
 			store = true;
-		} else if (!strcmp(argv[i], "--top")) {
-			if (i + 1 >= argc)
-				return gpm_cli_usage("heap", "--top needs a value");
+			break;
+		case OPT_TOP: {
 			char *end;
 			errno = 0;
-			unsigned long long v = strtoull(argv[++i], &end, 10);
-			if (errno || *end || end == argv[i] || v > 1000000)
-				return gpm_cli_usage("heap", "bad --top '%s'", argv[i]);
-			top = (size_t)v;
-		} else if (gpm_cli_core_option("heap", argc, argv, &i, &st)) {
-			if (st)
-				return st;
-		} else {
-			return gpm_cli_usage("heap", "unknown option '%s'", argv[i]);
+			unsigned long long n = strtoull(v, &end, 10);
+			if (errno || *end || end == v || n > 1000000)
+				return gpm_cli_usage("heap", "bad --top '%s'", v);
+			top = (size_t)n;
+			break;
+		}
 		}
 	}
+	if (opt < 0)
+		return o.status;
+	if (gpm_opts_noperands(&o) > 1)
+		return gpm_cli_usage("heap", "one input only");
+	if (gpm_opts_noperands(&o))
+		input = gpm_opts_operands(&o)[0];
 	if (!input && !(input = gpm_cli_default_input()))
 		return gpm_cli_usage("heap", "missing INPUT (or '-' for standard input)");
 	if (store && gpm_cli_is_stdin(input))

@@ -14,6 +14,7 @@
 #include "base/strbuf.h"
 #include "cli/cli.h"
 #include "cli/load.h"
+#include "cli/options.h"
 #include "goroutines/goroutines.h"
 #include "core/exe_locate.h"
 #include "goroutines/process.h"
@@ -287,7 +288,7 @@ static void print_json(struct gpm_strbuf *sb, struct gpm_process *p, const struc
 	struct gpm_json j;
 	gpm_json_init(&j, sb, true);
 	const struct gpm_goimage *img = p->img;
-	gpm_json_object_begin(&j);
+	gpm_json_document_begin(&j, "info");
 	gpm_json_kv_string(&j, "core", gpm_core_path(p->core));
 	gpm_json_key(&j, "executable");
 	if (!p->exe) {
@@ -331,7 +332,7 @@ process:;
 		gpm_json_kv_uint(&j, "pid", ps->pid);
 		gpm_json_kv_uint(&j, "ppid", ps->ppid);
 		gpm_json_kv_uint(&j, "uid", ps->uid);
-		gpm_json_kv_string(&j, "command", ps->psargs);
+		gpm_json_kv_string(&j, "cmdline", ps->psargs);
 	}
 	const struct gpm_core_siginfo *si = gpm_core_siginfo(p->core);
 	int stop;
@@ -401,46 +402,42 @@ process:;
 	gpm_json_object_end(&j);
 }
 
-static int info_usage(void)
-{
-	printf("usage: gopm info [--exe EXE] [--force] [--json] CORE\n\n"
-	       "What process a core is from: executable and build-id match, Go version and\n"
-	       "module, command line, the fatal signal, each thread with its pc symbolised,\n"
-	       "and a summary of the mappings.\n\n"
-	       "  --exe EXE   the executable, or a directory to look for it in (default: found\n"
-	       "              from the core, $GOPM_EXE_PATH and the .build-id tree, and verified)\n"
-	       "  --force     use --exe even when its build id does not match the core\n"
-	       "  --json      the same facts as JSON\n");
-	return GPM_EXIT_OK;
-}
+enum { OPT_JSON = 1 };
+
+static const struct gpm_option options[] = {
+    {"json", 0, NULL, "the same facts as one JSON document", OPT_JSON, NULL},
+    {NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const struct gpm_command_spec gpm_spec_info = {
+    .name = "info",
+    .operands = "[CORE]",
+    .about = "What process a core is from: executable and build-id match, Go version and\n"
+             "module, command line, the fatal signal, each thread with its pc symbolised,\n"
+             "and a summary of the mappings. CORE '-' (or none, from a pipe) is standard\n"
+             "input.",
+    .options = options,
+    .core = true,
+    .operand_complete = "file",
+};
 
 int gpm_cmd_info(int argc, char **argv)
 {
 	const char *input = NULL;
-	bool json = false, operands = false;
-	for (int i = 1; i < argc; i++) {
-		int st = 0;
-		const char *a = argv[i];
-		if (!operands && !strcmp(a, "--")) {
-			operands = true; // "--" ends the options
-			continue;
-		}
-		if (operands || a[0] != '-' || !a[1]) {
-			if (input)
-				return gpm_cli_usage("info", "one core only");
-			input = a;
-			continue;
-		}
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return info_usage();
-		if (!strcmp(argv[i], "--json"))
+	bool json = false;
+	struct gpm_opts o;
+	const char *v;
+	int opt;
+	gpm_opts_begin(&o, &gpm_spec_info, argc, argv);
+	while ((opt = gpm_opts_next(&o, &v)) > 0)
+		if (opt == OPT_JSON)
 			json = true;
-		else if (gpm_cli_core_option("info", argc, argv, &i, &st)) {
-			if (st)
-				return st;
-		} else
-			return gpm_cli_usage("info", "unknown option '%s'", argv[i]);
-	}
+	if (opt < 0)
+		return o.status;
+	if (gpm_opts_noperands(&o) > 1)
+		return gpm_cli_usage("info", "one core only");
+	if (gpm_opts_noperands(&o))
+		input = gpm_opts_operands(&o)[0];
 	if (!input && !(input = gpm_cli_default_input()))
 		return gpm_cli_usage("info", "missing CORE (or '-' for standard input)");
 	struct gpm_process_options po = gpm_cli_process_options();
@@ -514,8 +511,8 @@ int gpm_cmd_info(int argc, char **argv)
 		print_text(&sb, p, inc, rows, nrows, &ms);
 	if ((err = gpm_strbuf_error(&sb)))
 		status = gpm_cli_fail(err);
-	else if (!gpm_cli_write(gpm_strbuf_str(&sb), sb.len))
-		status = GPM_EXIT_INPUT;
+	else
+		gpm_cli_write(gpm_strbuf_str(&sb), sb.len); // a write error is reported by main
 	if (status == GPM_EXIT_OK &&
 	    (gpm_core_warning_count(p->core) || (inc && inc->warnings.len)))
 		status = GPM_EXIT_PARTIAL;

@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "base/sha256.h"
+#include "cli/options.h"
 #include "goroutines/process.h"
 #include "model/incident.h"
 
@@ -52,9 +53,12 @@ struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident 
  * and the .build-id tree under GOPM_DEBUG_ROOT (default /usr/lib/debug). */
 struct gpm_process_options gpm_cli_process_options(void);
 
-/* Consumes --exe EXE, --force, --all-frames, --system at argv[*i] into gpm_cli_core_options; false
- * when argv[*i] is none of them. *status becomes GPM_EXIT_USAGE when a value is missing. */
-bool gpm_cli_core_option(const char *cmd, int argc, char **argv, int *i, int *status);
+/* The shared options of the commands that open cores (--exe EXE, --force, --all-frames,
+ * --system): one table fragment every such command's option table includes. */
+extern const struct gpm_option gpm_cli_core_option_table[];
+/* Applies a core option (by its id in the table) to gpm_cli_core_options; false when id is
+ * none of them. */
+bool gpm_cli_core_option_apply(int id, const char *value);
 
 /* How standard input is named in messages and in the archive. */
 #define GPM_CLI_STDIN_NAME "<stdin>"

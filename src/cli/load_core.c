@@ -7,6 +7,7 @@
 
 #include "base/source.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
@@ -129,25 +130,36 @@ struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident 
 	return err;
 }
 
-bool gpm_cli_core_option(const char *cmd, int argc, char **argv, int *i, int *status)
+enum { CORE_EXE = 1001, CORE_FORCE, CORE_SYSTEM, CORE_ALL_FRAMES };
+
+const struct gpm_option gpm_cli_core_option_table[] = {
+    {"exe", 0, "EXE",
+     "the executable of a core, or a directory to look for it in (default: found\n"
+     "from the core, $GOPM_EXE_PATH and the .build-id tree, and verified)",
+     CORE_EXE, "file"},
+    {"force", 0, NULL, "use --exe even when its build id does not match the core", CORE_FORCE,
+     NULL},
+    {"all-frames", 0, NULL, "do not elide the middle of very deep stacks", CORE_ALL_FRAMES, NULL},
+    {"system", 0, NULL, "also each thread's system stack (g0, gsignal) as goroutine 0", CORE_SYSTEM,
+     NULL},
+    {NULL, 0, NULL, NULL, 0, NULL},
+};
+
+bool gpm_cli_core_option_apply(int id, const char *value)
 {
-	const char *a = argv[*i];
-	if (!strcmp(a, "--exe")) {
-		if (*i + 1 >= argc) {
-			*status = gpm_cli_usage(cmd, "--exe needs a value");
-			return true;
-		}
-		gpm_cli_core_options.exe_path = argv[++*i];
-	} else if (!strncmp(a, "--exe=", 6)) {
-		gpm_cli_core_options.exe_path = a + 6;
-	} else if (!strcmp(a, "--force")) {
+	switch (id) {
+	case CORE_EXE:
+		gpm_cli_core_options.exe_path = value;
+		return true;
+	case CORE_FORCE:
 		gpm_cli_core_options.force = true;
-	} else if (!strcmp(a, "--system")) {
+		return true;
+	case CORE_SYSTEM:
 		gpm_cli_core_options.system_stacks = true;
-	} else if (!strcmp(a, "--all-frames")) {
+		return true;
+	case CORE_ALL_FRAMES:
 		gpm_cli_core_options.all_frames = true;
-	} else {
-		return false;
+		return true;
 	}
-	return true;
+	return false;
 }

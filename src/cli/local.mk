@@ -1,6 +1,6 @@
 gopm_SOURCES += \
 	src/cli/cli.h src/cli/commands.def \
-	src/cli/main.c \
+	src/cli/main.c src/cli/options.c src/cli/options.h src/cli/completion.c \
 	src/cli/info.c \
 	src/cli/load_core.c src/cli/load_input.c
 gopm_SOURCES += src/cli/goroutines.c src/cli/load.h

@@ -8,19 +8,16 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "config.h"
 
-struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *summary;
-};
-
-static const struct command commands[] = {
-#define GPM_COMMAND(name, summary) {#name, gpm_cmd_##name, summary},
+const struct gpm_cli_command gpm_cli_commands[] = {
+#define GPM_COMMAND(name, summary) {#name, gpm_cmd_##name, summary, &gpm_spec_##name},
 #include "cli/commands.def"
 #undef GPM_COMMAND
 };
+const size_t gpm_cli_ncommands = sizeof(gpm_cli_commands) / sizeof(gpm_cli_commands[0]);
+#define commands gpm_cli_commands
 
 static void usage(FILE *out)
 {
@@ -35,12 +32,14 @@ static void usage(FILE *out)
 		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(
 	    out,
-	    "\nRun 'gopm COMMAND --help' for a command's options.\n\n"
+	    "\nRun 'gopm help COMMAND' (or 'gopm COMMAND --help') for a command's options;\n"
+	    "'gopm completion bash|zsh' prints shell completions of them all.\n\n"
 	    "exit status:\n"
 	    "  0   success\n"
 	    "  1   partial result: printed, but parts of the input were unreadable (see warnings)\n"
 	    "  2   usage error\n"
-	    "  3   an input cannot be opened or read, or is not a regular file\n"
+	    "  3   an input cannot be opened or read, or is not a regular file; or standard\n"
+	    "      output cannot be written (a full disk)\n"
 	    "  4   an input is malformed, truncated, empty, of an unsupported kind or over a "
 	    "limit\n"
 	    "  5   the executable is missing, not a Go program, or does not match the core\n"
@@ -92,19 +91,66 @@ int gpm_cli_usage(const char *cmd, const char *fmt, ...)
 	return GPM_EXIT_USAGE;
 }
 
+// The first error writing standard output (0 = none), reported once by main.
+static int stdout_errno;
+
 bool gpm_cli_write(const char *s, size_t n)
 {
+	if (stdout_errno)
+		return false;
 	while (n) {
 		ssize_t w = write(STDOUT_FILENO, s, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return errno == EPIPE;
+			stdout_errno = errno;
+			return false;
 		}
 		s += w;
 		n -= (size_t)w;
 	}
 	return true;
+}
+
+/*
+ * The one place a failed write of standard output becomes a message and exit status 3,
+ * whichever command wrote and however (gpm_cli_write or stdio). A closed pipe (`gopm ... |
+ * head`) is no error: the reader has what it wanted.
+ */
+static int output_status(int status)
+{
+	if (fflush(stdout) && !stdout_errno)
+		stdout_errno = errno ? errno : EIO;
+	if (ferror(stdout) && !stdout_errno)
+		stdout_errno = EIO;
+	if (!stdout_errno || stdout_errno == EPIPE)
+		return status;
+	fprintf(stderr, "gopm: standard output: %s\n", strerror(stdout_errno));
+	return GPM_EXIT_OUTPUT;
+}
+
+static const struct gpm_cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < gpm_cli_ncommands; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* gopm help [CMD] */
+static int help(int argc, char **argv)
+{
+	if (argc < 3) {
+		usage(stdout);
+		return GPM_EXIT_OK;
+	}
+	const struct gpm_cli_command *c = find_command(argv[2]);
+	if (!c) {
+		fprintf(stderr, "gopm help: unknown command '%s'\n", argv[2]);
+		return GPM_EXIT_USAGE;
+	}
+	gpm_opts_help(c->spec, stdout);
+	return GPM_EXIT_OK;
 }
 
 bool gpm_cli_color(void)
@@ -127,17 +173,18 @@ int main(int argc, char **argv)
 		return GPM_EXIT_USAGE;
 	}
 	const char *name = argv[1];
-	if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
-		usage(stdout);
-		return GPM_EXIT_OK;
-	}
+	if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help"))
+		return output_status(help(argc, argv));
 	if (!strcmp(name, "--version") || !strcmp(name, "version")) {
 		printf("gopm %s\n", PACKAGE_VERSION);
-		return GPM_EXIT_OK;
+		return output_status(GPM_EXIT_OK);
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(commands[i].name, name))
-			return commands[i].run(argc - 1, argv + 1);
+	// Not a command of the list: shell completions generated from the option tables.
+	if (!strcmp(name, "completion"))
+		return output_status(gpm_cli_completion(argc - 1, argv + 1));
+	const struct gpm_cli_command *c = find_command(name);
+	if (c)
+		return output_status(c->run(argc - 1, argv + 1));
 	fprintf(stderr, "gopm: unknown command '%s'\n", name);
 	usage(stderr);
 	return GPM_EXIT_USAGE;

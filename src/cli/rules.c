@@ -9,35 +9,45 @@
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 
-static int rules_usage(void)
-{
-	printf("usage: gopm rules [--json] [FAMILY]\n\n"
-	       "List the rules findings come from: id, family, default severity and confidence,\n"
-	       "and what each one finds. doc/findings.md says what evidence each needs and its\n"
-	       "known false positives.\n\n"
-	       "  --json   one JSON array of {id, family, severity, confidence, summary}\n"
-	       "  FAMILY   only that family: crash, locks, channels, population, runtime,\n"
-	       "           snapshot\n");
-	return GPM_EXIT_OK;
-}
+enum { OPT_JSON = 1 };
+
+static const struct gpm_option options[] = {
+    {"json", 0, NULL,
+     "one JSON document whose \"rules\" are {id, family, severity,\n"
+     "confidence, summary}",
+     OPT_JSON, NULL},
+    {NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const struct gpm_command_spec gpm_spec_rules = {
+    .name = "rules",
+    .operands = "[FAMILY]",
+    .about = "List the rules findings come from: id, family, default severity and confidence,\n"
+             "and what each one finds. doc/findings.md says what evidence each needs and its\n"
+             "known false positives. FAMILY is one of crash, locks, channels, population,\n"
+             "runtime, snapshot.",
+    .options = options,
+};
 
 int gpm_cmd_rules(int argc, char **argv)
 {
 	bool json = false;
 	const char *family = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return rules_usage();
-		if (!strcmp(argv[i], "--json"))
+	struct gpm_opts o;
+	const char *v;
+	int opt;
+	gpm_opts_begin(&o, &gpm_spec_rules, argc, argv);
+	while ((opt = gpm_opts_next(&o, &v)) > 0)
+		if (opt == OPT_JSON)
 			json = true;
-		else if (argv[i][0] == '-' && argv[i][1])
-			return gpm_cli_usage("rules", "unknown option '%s'", argv[i]);
-		else if (!family)
-			family = argv[i];
-		else
-			return gpm_cli_usage("rules", "one family only");
-	}
+	if (opt < 0)
+		return o.status;
+	if (gpm_opts_noperands(&o) > 1)
+		return gpm_cli_usage("rules", "one family only");
+	if (gpm_opts_noperands(&o))
+		family = gpm_opts_operands(&o)[0];
 	bool known = !family;
 	for (size_t i = 0; i < GPM_RULE_COUNT && !known; i++)
 		known = !strcmp(gpm_rule_family_name(gpm_rules[i].family), family);
@@ -47,6 +57,8 @@ int gpm_cmd_rules(int argc, char **argv)
 	struct gpm_json j;
 	if (json) {
 		gpm_json_init(&j, &sb, true);
+		gpm_json_document_begin(&j, "rules");
+		gpm_json_key(&j, "rules");
 		gpm_json_array_begin(&j);
 	}
 	for (size_t i = 0; i < GPM_RULE_COUNT; i++) {
@@ -70,9 +82,11 @@ int gpm_cmd_rules(int argc, char **argv)
 	}
 	if (json) {
 		gpm_json_array_end(&j);
-		gpm_strbuf_putc(&sb, '\n');
+		gpm_json_object_end(&j);
 	}
-	bool ok = gpm_cli_write(sb.buf ? sb.buf : "", sb.len);
+	struct gpm_error *err = gpm_strbuf_error(&sb);
+	if (!err)
+		gpm_cli_write(sb.buf ? sb.buf : "", sb.len); // a write error is reported by main
 	gpm_strbuf_deinit(&sb);
-	return ok ? GPM_EXIT_OK : GPM_EXIT_INTERNAL;
+	return err ? gpm_cli_fail(err) : GPM_EXIT_OK;
 }

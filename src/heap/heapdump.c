@@ -533,7 +533,8 @@ void gpm_heapdump_format_json(const struct gpm_heapdump *d, size_t top, struct g
 {
 	struct gpm_json j;
 	gpm_json_init(&j, sb, true);
-	gpm_json_object_begin(&j);
+	gpm_json_document_begin(&j, "heap");
+	gpm_json_kv_string(&j, "source", "heapdump");
 	gpm_json_kv_string(&j, "format", "go1.7 heap dump");
 	gpm_json_kv_string(&j, "go_version", d->go_version);
 	gpm_json_kv_string(&j, "arch", d->arch);

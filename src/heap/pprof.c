@@ -683,7 +683,8 @@ void gpm_pprof_format_json(const struct gpm_pprof *p, size_t top, struct gpm_str
 {
 	struct gpm_json j;
 	gpm_json_init(&j, sb, true);
-	gpm_json_object_begin(&j);
+	gpm_json_document_begin(&j, "heap");
+	gpm_json_kv_string(&j, "source", "profile");
 	gpm_json_kv_string(&j, "format", p->text ? "pprof-debug1" : "profile.proto");
 	gpm_json_kv_string(&j, "sample_types", p->sample_types);
 	gpm_json_kv_uint(&j, "samples", p->samples);

@@ -390,7 +390,8 @@ void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbu
 {
 	struct gpm_json j;
 	gpm_json_init(&j, sb, true);
-	gpm_json_object_begin(&j);
+	gpm_json_document_begin(&j, "heap");
+	gpm_json_kv_string(&j, "source", "core");
 	gpm_json_kv_string(&j, "go_version", h->go_version[0] ? h->go_version : NULL);
 	gpm_json_key(&j, "spans");
 	gpm_json_object_begin(&j);

@@ -207,8 +207,9 @@ struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident
 		inc->crash.fatal_message = msg;
 	}
 	if ((err = prepare(st,
-	                   "SELECT goid, status, state, wait_minutes, flags, stack_id FROM "
-	                   "goroutines WHERE incident_id = ?1 ORDER BY id",
+	                   "SELECT goid, status, state, wait_minutes, flags, stack_id, (SELECT "
+	                   "name FROM functions WHERE id = created_by) FROM goroutines WHERE "
+	                   "incident_id = ?1 ORDER BY id",
 	                   &gs)) ||
 	    (err = prepare(st,
 	                   "SELECT fn.name, fi.path, f.line, f.flags FROM frames f JOIN "
