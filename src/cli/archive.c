@@ -1069,10 +1069,21 @@ int gpm_cmd_resign(int argc, char **argv)
 	if (status || (status = open_store(&c, false, &st)))
 		return status;
 	uint64_t n;
-	struct gpm_error *err = gpm_store_resign(st, &n);
+	struct gpm_store_table moves;
+	struct gpm_error *err = gpm_store_resign(st, &n, &moves);
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);
-	printf("re-signed %llu incidents\n", (unsigned long long)n);
-	return GPM_EXIT_OK;
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_printf(&sb, "%llu incidents re-signed, %zu moved cluster%s",
+	                  (unsigned long long)n, moves.nrows, moves.nrows ? ":" : "");
+	for (size_t r = 0; r < moves.nrows; r++) {
+		const char *from = gpm_store_cell(&moves, r, 1);
+		gpm_strbuf_printf(&sb, "%s incident %s %s%s -> %s", r ? "," : "",
+		                  gpm_store_cell(&moves, r, 0), from ? "cluster " : "(new)",
+		                  from ? from : "", gpm_store_cell(&moves, r, 2));
+	}
+	gpm_strbuf_putc(&sb, '\n');
+	gpm_store_table_deinit(&moves);
+	return emit(&sb);
 }

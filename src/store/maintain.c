@@ -205,8 +205,9 @@ struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident
 		inc->crash.fatal_message = msg;
 	}
 	if ((err = prepare(st,
-	                   "SELECT goid, status, state, wait_minutes, flags, stack_id FROM "
-	                   "goroutines WHERE incident_id = ?1 ORDER BY id",
+	                   "SELECT g.goid, g.status, g.state, g.wait_minutes, g.flags, "
+	                   "g.stack_id, fn.name FROM goroutines g LEFT JOIN functions fn ON "
+	                   "fn.id = g.created_by WHERE g.incident_id = ?1 ORDER BY g.id",
 	                   &gs)) ||
 	    (err = prepare(st,
 	                   "SELECT fn.name, fi.path, f.line, f.flags FROM frames f JOIN "
@@ -285,13 +286,17 @@ fail:
 	return err;
 }
 
-struct gpm_error *gpm_store_resign(struct gpm_store *st, uint64_t *nincidents)
+struct gpm_error *gpm_store_resign(struct gpm_store *st, uint64_t *nincidents,
+                                   struct gpm_store_table *moves)
 {
 	*nincidents = 0;
+	memset(moves, 0, sizeof(*moves));
 	struct gpm_error *err = writable(st);
 	if (err || (err = gpm_store_exec(st, "BEGIN IMMEDIATE")))
 		return err;
 	sqlite3_stmt *s;
+	if ((err = gpm_cluster_remember(st)))
+		goto rollback;
 	if ((err = prepare(st, "SELECT id, headline_rule FROM incidents ORDER BY id", &s)))
 		goto rollback;
 	int rc;
@@ -321,9 +326,12 @@ struct gpm_error *gpm_store_resign(struct gpm_store *st, uint64_t *nincidents)
 	                              "signature_id FROM incident_signatures)")) ||
 	    (err = gpm_cluster_rebuild(st, GPM_SIGNATURE_ALGORITHM)) ||
 	    (err = gpm_store_exec(st, "DELETE FROM clusters WHERE id NOT IN (SELECT cluster_id "
-	                              "FROM signatures WHERE cluster_id IS NOT NULL)")))
+	                              "FROM signatures WHERE cluster_id IS NOT NULL)")) ||
+	    (err = gpm_cluster_moves(st, GPM_SIGNATURE_ALGORITHM, moves)))
 		goto rollback;
-	return gpm_store_exec(st, "COMMIT");
+	if ((err = gpm_store_exec(st, "COMMIT")))
+		gpm_store_table_deinit(moves);
+	return err;
 rollback:
 	gpm_store_exec(st, "ROLLBACK");
 	return err;
