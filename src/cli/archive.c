@@ -300,8 +300,43 @@ struct ingest_state {
 	struct gpm_store *st;
 	bool keep;
 	const char *host;
-	size_t done, total, stored, present, failed;
+	size_t done, total, stored, present, skipped, failed;
 };
+
+// Why a loaded snapshot is no incident (NULL: it is one): only a core, a goroutine dump
+// with at least one goroutine that has a frame, a heap dump or a profile is. Text that merely
+// quotes "panic:" or "SIGQUIT: quit" (a README, a Go source file) parses as a dump of nothing.
+static const char *not_an_incident(const struct gpm_incident *inc)
+{
+	switch (inc->kind) {
+	case GPM_INPUT_CORE:
+	case GPM_INPUT_HEAPDUMP:
+	case GPM_INPUT_PPROF1:
+	case GPM_INPUT_PPROF2:
+		return NULL;
+	case GPM_INPUT_DUMP:
+	case GPM_INPUT_UNKNOWN:
+	default:
+		break;
+	}
+	// A goroutine header quoted in prose has no frame under it.
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		uint32_t n = 0;
+		gpm_goroutine_frames(inc, &inc->goroutines.v[i], &n);
+		if (n)
+			return NULL;
+	}
+	return "no goroutine dump, core or profile";
+}
+
+// Whether a load error says the file is of no kind gopm reads (gpm_cli_check_head and the
+// loader's text check word it so), as opposed to an input that failed.
+static bool no_input_kind(const struct gpm_error *err)
+{
+	static const char tail[] = "not a goroutine dump, profile or core";
+	size_t n = strlen(err->message), t = sizeof(tail) - 1;
+	return err->code == GPM_ERR_UNSUPPORTED && n >= t && !strcmp(err->message + n - t, tail);
+}
 
 /*
  * Analyses one snapshot (unless given) and stores it with its findings and report; `gopm
@@ -414,15 +449,40 @@ static int ingest_file(struct ingest_state *s, const char *path)
 	// Analyse cores as `gopm analyze` does, with panic values and waited-on objects, so
 	// an ingested incident has the same findings and signature.
 	gpm_cli_core_options.objects = true;
+	struct stat sb;
+	if (!stat(path, &sb) && S_ISREG(sb.st_mode) && !sb.st_size) {
+		fprintf(stderr, "[%zu/%zu] skipped: %s: empty file\n", s->done, s->total,
+		        gpm_strbuf_str(&name));
+		s->skipped++;
+		gpm_strbuf_deinit(&name);
+		return GPM_EXIT_OK;
+	}
 	if ((err = gpm_cli_load(path, &l))) {
+		if (no_input_kind(err)) {
+			fprintf(stderr,
+			        "[%zu/%zu] skipped: %s: no goroutine dump, core or profile\n",
+			        s->done, s->total, gpm_strbuf_str(&name));
+			s->skipped++;
+			gpm_error_destroy(err);
+			gpm_strbuf_deinit(&name);
+			return GPM_EXIT_OK;
+		}
 		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 		s->failed++;
 		gpm_strbuf_deinit(&name);
 		return gpm_cli_fail(err);
 	}
 	int status = GPM_EXIT_OK;
+	size_t incidents = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		int64_t id;
+		const char *why = not_an_incident(l.snapshots[i]);
+		if (why) {
+			fprintf(stderr, "[%zu/%zu] skipped: %s%s: %s\n", s->done, s->total,
+			        gpm_strbuf_str(&name), l.n > 1 ? " (snapshot)" : "", why);
+			continue;
+		}
+		incidents++;
 		if ((err = gpm_cli_store_incident(s->st, l.snapshots[i], NULL, &art, NULL, &id))) {
 			fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 			status = gpm_cli_fail(err);
@@ -438,6 +498,8 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		        gpm_strbuf_str(&name), l.n > 1 ? " (snapshot)" : "",
 		        existed ? "already stored as" : "stored", (long long)id);
 	}
+	if (!incidents)
+		s->skipped++;
 	gpm_strbuf_deinit(&name);
 	gpm_cli_loaded_release(&l);
 	return status;
@@ -589,8 +651,8 @@ int gpm_cmd_ingest(int argc, char **argv)
 		else if (r && worst != GPM_EXIT_INTERNAL)
 			worst = GPM_EXIT_PARTIAL;
 	}
-	fprintf(stderr, "gopm ingest: %zu stored, %zu already stored, %zu failed\n", s.stored,
-	        s.present, s.failed);
+	fprintf(stderr, "gopm ingest: %zu stored, %zu already stored, %zu skipped, %zu failed\n",
+	        s.stored, s.present, s.skipped, s.failed);
 	status = worst;
 	gpm_store_close(s.st);
 out:
