@@ -22,6 +22,7 @@
 #include "cli/load.h"
 #include "store/heap.h"
 #include "store/store.h"
+#include "store/workflow.h"
 
 enum format { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV };
 
@@ -299,7 +300,7 @@ static int print_result(const struct gpm_store_table *t, enum format f)
 struct ingest_state {
 	struct gpm_store *st;
 	bool keep;
-	const char *host;
+	const char *host, *build;
 	size_t done, total, stored, present, skipped, failed;
 };
 
@@ -436,6 +437,7 @@ static int ingest_file(struct ingest_state *s, const char *path)
 	}
 	art.keep = s->keep;
 	art.host = s->host;
+	art.build = s->build;
 	struct gpm_strbuf name = GPM_STRBUF_INIT;
 	gpm_strbuf_append_safe(&name, path, strlen(path));
 	if (known && !s->keep) {
@@ -564,13 +566,15 @@ static void walk(const char *path, int depth, char ***files, size_t *n, size_t *
 
 static int ingest_usage(void)
 {
-	printf("usage: gopm ingest [--db PATH] [--keep] [--host NAME] FILE|DIR...\n\n"
+	printf("usage: gopm ingest [--db PATH] [--keep] [--host NAME] [--build B] FILE|DIR...\n\n"
 	       "Analyse cores and goroutine dumps and store them in the incident archive\n"
 	       "(directories are walked, e.g. /var/lib/systemd/coredump). Progress goes to\n"
 	       "stderr. Inputs already stored (same SHA-256) are skipped.\n\n"
 	       "  --db PATH      the archive (default $XDG_DATA_HOME/gopm/archive.db)\n"
 	       "  --keep         copy each input into the archive's zstd artifact store\n"
 	       "  --host NAME    record the host the inputs came from\n"
+	       "  --build B      the build of inputs that do not say (a dump's text has no\n"
+	       "                 build id; a core's executable has one)\n"
 	       "  --exe EXE|DIR  the executable of the cores, or a directory where each core's\n"
 	       "                 own executable is looked for by build id (also $GOPM_EXE_PATH)\n"
 	       "  --force        use --exe even when its build id does not match\n");
@@ -604,12 +608,12 @@ int gpm_cmd_ingest(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--keep")) {
 			s.keep = true;
-		} else if (!strcmp(a, "--host")) {
+		} else if (!strcmp(a, "--host") || !strcmp(a, "--build")) {
 			if (i + 1 >= argc) {
 				free(inputs);
-				return gpm_cli_usage("ingest", "--host needs a name");
+				return gpm_cli_usage("ingest", "%s needs a value", a);
 			}
-			s.host = argv[++i];
+			*(!strcmp(a, "--host") ? &s.host : &s.build) = argv[++i];
 		} else if (gpm_cli_core_option("ingest", argc, argv, &i, &status)) {
 			if (status) {
 				free(inputs);
@@ -688,18 +692,25 @@ static int query_usage(const char *cmd)
 		    "  --go V                Go version starts with V (go1.22)\n"
 		    "  --finding R           a finding with rule id R, or R in the headline\n"
 		    "  --cluster ID          incidents of one cluster\n"
-		    "  --limit N             at most N rows (default 100, 0 = default, -1 = all)\n",
+		    "  --limit N             at most N rows (default 100, 0 = default, -1 = all)\n"
+		    "%s",
 		    cmd,
 		    !strcmp(cmd, "incidents")
 		        ? "List stored incidents, newest first."
 		        : "List clusters of incidents (same bug across incidents): count, first\n"
-		          "and last seen, distinct builds, Go versions, latest headline.");
+		          "and last seen, distinct builds, Go versions, workflow status and "
+		          "owner,\n"
+		          "the first build, the build a resolved cluster regressed in, headline.",
+		    !strcmp(cmd, "clusters")
+		        ? "  --trend[=day|build]   incidents per cluster and day (UTC) or build\n"
+		        : "");
 	return GPM_EXIT_OK;
 }
 
 static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
 {
 	struct common c = {0};
+	const char *trend = NULL;
 	struct gpm_store_filter f = {0};
 	int64_t now = (int64_t)time(NULL);
 	bool operands = false;
@@ -717,6 +728,12 @@ static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
 		if ((r = common_option(cmd, argc, argv, &i, &c))) {
 			if (r < 0)
 				return GPM_EXIT_USAGE;
+			continue;
+		}
+		if (clusters && (!strcmp(a, "--trend") || !strncmp(a, "--trend=", 8))) {
+			trend = a[7] == '=' ? a + 8 : "day";
+			if (strcmp(trend, "day") && strcmp(trend, "build"))
+				return gpm_cli_usage(cmd, "--trend=day or --trend=build");
 			continue;
 		}
 		static const char *const valued[] = {"--since",   "--until",   "--exe",   "--go",
@@ -768,8 +785,9 @@ static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
 	if (status)
 		return status;
 	struct gpm_store_table t;
-	struct gpm_error *err =
-	    clusters ? gpm_store_clusters(st, &f, &t) : gpm_store_incidents(st, &f, &t);
+	struct gpm_error *err = trend ? gpm_store_cluster_trend(st, !strcmp(trend, "build"), &f, &t)
+	                        : clusters ? gpm_store_clusters(st, &f, &t)
+	                                   : gpm_store_incidents(st, &f, &t);
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);
@@ -954,6 +972,17 @@ int gpm_cmd_show(int argc, char **argv)
 		err = gpm_store_incident_groups(st, id, 10, &groups);
 	if (!err)
 		err = gpm_store_incident_report(st, id, &report);
+	struct gpm_cluster_summary cs = {0};
+	for (size_t r = 0; !err && r < facts.nrows; r++) {
+		const char *v = gpm_store_cell(&facts, r, 1);
+		if (!strcmp(gpm_store_cell(&facts, r, 0), "cluster") && v) {
+			err = gpm_store_cluster_summary(st, strtoll(v, NULL, 10), &cs);
+			if (err && err->code == GPM_ERR_NOT_FOUND) {
+				gpm_error_destroy(err);
+				err = NULL;
+			}
+		}
+	}
 	gpm_store_close(st);
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
 	if (err) {
@@ -967,6 +996,21 @@ int gpm_cmd_show(int argc, char **argv)
 		for (size_t r = 0; r < facts.nrows; r++)
 			gpm_json_kv_string(&j, gpm_store_cell(&facts, r, 0),
 			                   gpm_store_cell(&facts, r, 1));
+		if (cs.status) {
+			gpm_json_key(&j, "cluster_workflow");
+			gpm_json_object_begin(&j);
+			gpm_json_kv_string(&j, "status", cs.status);
+			gpm_json_key(&j, "owner");
+			cs.owner ? gpm_json_string(&j, cs.owner) : gpm_json_null(&j);
+			gpm_json_key(&j, "first_build");
+			cs.first_build ? gpm_json_string(&j, cs.first_build) : gpm_json_null(&j);
+			gpm_json_key(&j, "resolved_build");
+			cs.resolved_build ? gpm_json_string(&j, cs.resolved_build)
+			                  : gpm_json_null(&j);
+			gpm_json_key(&j, "regressed_build");
+			cs.regressed ? gpm_json_string(&j, cs.regressed) : gpm_json_null(&j);
+			gpm_json_object_end(&j);
+		}
 		gpm_json_key(&j, "findings");
 		json_rows(&j, &findings);
 		gpm_json_key(&j, "groups");
@@ -986,6 +1030,10 @@ int gpm_cmd_show(int argc, char **argv)
 			gpm_strbuf_append_safe(&sb, v, strlen(v));
 			gpm_strbuf_putc(&sb, '\n');
 		}
+		if (cs.status) {
+			gpm_cli_cluster_summary_text(&cs, &sb);
+			gpm_strbuf_putc(&sb, '\n');
+		}
 		if (findings.nrows) {
 			gpm_strbuf_puts(&sb, "\nfindings:\n");
 			print_table(&sb, &findings);
@@ -1002,6 +1050,7 @@ int gpm_cmd_show(int argc, char **argv)
 	}
 	status = emit(&sb);
 out:
+	gpm_cluster_summary_deinit(&cs);
 	free(report);
 	gpm_store_table_deinit(&facts);
 	gpm_store_table_deinit(&findings);
