@@ -368,6 +368,8 @@ bool gpm_store_coredump_name_time(const char *path, int64_t *out)
 		field[f][1] = e;
 		p--; // the dot
 	}
+	if (p <= base + 5)
+		return false; // no NAME
 	if (!digits_between(field[0][0], field[0][1], 10, 18) ||
 	    !digits_between(field[1][0], field[1][1], 1, 10) || field[2][1] - field[2][0] != 32 ||
 	    !digits_between(field[3][0], field[3][1], 1, 10))

@@ -803,6 +803,45 @@ START_TEST(test_parse_time)
 }
 END_TEST
 
+// Where an incident's time comes from: systemd-coredump's file name, a log prefix in the
+// text (RFC 3339 with fraction and Z, Go's log package), else the file's mtime.
+START_TEST(test_incident_time)
+{
+	int64_t t = 0;
+	ck_assert(gpm_store_coredump_name_time(
+	    "/var/lib/systemd/coredump/core.my.svc.1000.0123456789abcdef0123456789abcdef.4242."
+	    "1714557601123456.zst",
+	    &t));
+	ck_assert_int_eq(t, 1714557601); // 2024-05-01T10:00:01Z
+	ck_assert(gpm_store_coredump_name_time(
+	    "core.a.0.0123456789abcdef0123456789abcdef.1.1714557601000000", &t));
+	static const char *const not_names[] = {
+	    "core",
+	    "core.1234",
+	    "core.a.0.0123456789abcdef.1.1714557601000000.zst",
+	    "core..0.0123456789abcdef0123456789abcdef.1.1714557601000000",
+	    "core.a.0.0123456789abcdef0123456789abcdeg.1.1714557601000000",
+	    "xcore.a.0.0123456789abcdef0123456789abcdef.1.1714557601000000",
+	    "core.a.0.0123456789abcdef0123456789abcdef.1.99999999999999999999"};
+	for (size_t i = 0; i < sizeof(not_names) / sizeof(not_names[0]); i++)
+		ck_assert_msg(!gpm_store_coredump_name_time(not_names[i], &t), "%s", not_names[i]);
+
+	struct gpm_store *st = open_rw(tmp("t.db"));
+	int64_t a = ingest_rel(st, "dumps/variants/kubectl-timestamps.log");
+	int64_t b = ingest_rel(st, "dumps/variants/logprintf.log");
+	int64_t c = ingest_rel(st, "dumps/go1.22-panic-all.txt");
+	gpm_store_close(st);
+	st = open_ro(tmp("t.db"));
+	char sql[160];
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM incidents WHERE (id IN (%lld, %lld) AND time = 1714557601 "
+	         "AND time_source = 'input') OR (id = %lld AND time_source = 'mtime')",
+	         (long long)a, (long long)b, (long long)c);
+	ck_assert_int_eq(scalar(st, sql), 3);
+	gpm_store_close(st);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -826,6 +865,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_signature_normalise);
 	tcase_add_test(tc, test_rm_gc_keep);
 	tcase_add_test(tc, test_parse_time);
+	tcase_add_test(tc, test_incident_time);
 	suite_add_tcase(s, tc);
 	return s;
 }
