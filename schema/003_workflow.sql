@@ -10,6 +10,10 @@ ALTER TABLE incidents ADD COLUMN time_source TEXT;
 -- `gopm ingest --build` said; NULL unknown. vcs_time orders builds (unix seconds).
 ALTER TABLE incidents ADD COLUMN build TEXT;
 ALTER TABLE incidents ADD COLUMN vcs_time INTEGER;
+-- From schema 3, incidents.exe is the executable's path as the process had it (from the
+-- core) when known; exe_read is the file gopm read for it (--exe, or found by build id)
+-- when that differs.
+ALTER TABLE incidents ADD COLUMN exe_read TEXT;
 CREATE INDEX incidents_build ON incidents (build);
 
 ALTER TABLE clusters ADD COLUMN status TEXT NOT NULL DEFAULT 'new'

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/u64map.h"
 #include "base/vec.h"
@@ -1085,6 +1086,35 @@ static void fill_process_facts(struct ctx *c)
 	inc->arch = c->arch->name;
 	const char *exe = gpm_exe_path(c->p->exe);
 	inc->exe_path = gpm_incident_str(inc, exe, strlen(exe));
+	uint64_t base;
+	const char *pexe = gpm_core_exe_mapping(c->p->core, &base);
+	if (!pexe)
+		pexe = gpm_core_execfn(c->p->core);
+	if (pexe && *pexe)
+		inc->process_exe = gpm_incident_str(inc, pexe, strlen(pexe));
+	if (img->has_buildinfo) {
+		const char *rev = gpm_buildinfo_setting(&img->buildinfo, "vcs.revision");
+		const char *modified = gpm_buildinfo_setting(&img->buildinfo, "vcs.modified");
+		if (rev && *rev) {
+			char buf[128];
+			snprintf(buf, sizeof(buf), "%s%s", rev,
+			         modified && !strcmp(modified, "true") ? "+dirty" : "");
+			inc->vcs_revision = gpm_incident_str(inc, buf, strlen(buf));
+		}
+		const char *vt = gpm_buildinfo_setting(&img->buildinfo, "vcs.time");
+		int y, mo, d, h, mi, se;
+		// vcs.time is RFC 3339 in UTC ("2024-05-01T10:00:00Z"), as cmd/go writes it.
+		if (vt && sscanf(vt, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) == 6 &&
+		    y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31) {
+			struct tm tm = {.tm_year = y - 1900,
+			                .tm_mon = mo - 1,
+			                .tm_mday = d,
+			                .tm_hour = h,
+			                .tm_min = mi,
+			                .tm_sec = se};
+			inc->vcs_time = (int64_t)timegm(&tm);
+		}
+	}
 	const char *bid = gpm_exe_gnu_build_id(c->p->exe);
 	if (!bid)
 		bid = gpm_exe_go_build_id(c->p->exe);

@@ -28,9 +28,9 @@ static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_INCIDENT_INSERT] =
         "INSERT INTO incidents (artifact_id, snapshot, time, ingested, host, kind, exe, "
         "build_id, go_version, module, module_version, cmdline, pid, fatal, signal, message, "
-        "headline, headline_rule, goroutines, report, time_source, build) VALUES (?1, ?2, ?3, "
-        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
-        "?22)",
+        "headline, headline_rule, goroutines, report, time_source, build, vcs_time, exe_read) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+        "?18, ?19, ?20, ?21, ?22, ?23, ?24)",
     [STMT_FUNCTION_GET] = "SELECT id FROM functions WHERE name = ?1",
     [STMT_FUNCTION_INSERT] = "INSERT INTO functions (name) VALUES (?1)",
     [STMT_FILE_GET] = "SELECT id FROM files WHERE path = ?1",
@@ -657,7 +657,8 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	sqlite3_bind_int64(s, 4, now);
 	gpm_store_bind_text(s, 5, art->host);
 	gpm_store_bind_text(s, 6, art->kind ? art->kind : gpm_input_kind_name(inc->kind));
-	gpm_store_bind_text(s, 7, inc->exe_path);
+	// The service is the path the process ran from; the file read for it may be a copy.
+	gpm_store_bind_text(s, 7, inc->process_exe ? inc->process_exe : inc->exe_path);
 	gpm_store_bind_text(s, 8, inc->build_id);
 	gpm_store_bind_text(s, 9, inc->go_version);
 	gpm_store_bind_text(s, 10, inc->main_module);
@@ -673,7 +674,17 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	sqlite3_bind_int64(s, 19, (int64_t)inc->goroutines.len);
 	gpm_store_bind_text(s, 20, rep ? rep->text : NULL);
 	gpm_store_bind_text(s, 21, source);
-	gpm_store_bind_text(s, 22, inc->build_id ? inc->build_id : art->build);
+	gpm_store_bind_text(s, 22,
+	                    inc->vcs_revision ? inc->vcs_revision
+	                    : inc->build_id   ? inc->build_id
+	                                      : art->build);
+	if (inc->vcs_time)
+		sqlite3_bind_int64(s, 23, inc->vcs_time);
+	gpm_store_bind_text(s, 24,
+	                    inc->process_exe && inc->exe_path &&
+	                            strcmp(inc->process_exe, inc->exe_path)
+	                        ? inc->exe_path
+	                        : NULL);
 	err = step_done(st, s, "incident insert");
 	gpm_strbuf_deinit(&head);
 	if (!err)

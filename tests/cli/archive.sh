@@ -62,6 +62,13 @@ for f in README.md quit.go sub/meta empty; do
 done
 check "mixed directory: incidents" 0 -- sql --db "$tmp/mix.db" --csv "SELECT count(*) FROM incidents WHERE goroutines > 0"
 [ "$(tail -n 1 "$tmp/out" | tr -d '\r')" = 2 ] || { echo "FAIL: mixed directory: $(tail -n 1 "$tmp/out") incidents"; fail=$((fail + 1)); }
+# The core's facts: the service as the process ran it (not the --exe copy, which is kept
+# as exe_read), and the build from the executable's build info (vcs.revision, vcs.time).
+check "core facts" 0 -- sql --db "$tmp/mix.db" --csv "SELECT exe, exe_read, build, vcs_time, \
+time_source FROM incidents WHERE kind = 'core'"
+row=$(tail -n 1 "$tmp/out" | tr -d '\r')
+echo "$row" | grep -q -E "^/[^,]*/crash,$top_srcdir/testdata/$exe,[0-9a-f]{40}(\+dirty)?,[0-9]{10},mtime\$" ||
+	{ echo "FAIL: core facts: $row"; fail=$((fail + 1)); }
 check "incidents" 0 -- incidents --db "$db" --limit -1
 check "incidents --csv" 0 -- incidents --db "$db" --csv --limit 3
 lines "incidents --csv" 4
