@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "model/frameclass.h"
 #include "store/cluster.h"
 #include "store/internal.h"
 
@@ -41,28 +42,50 @@ static bool same(const struct seq *a, unsigned i, const struct seq *b, unsigned 
 	return a->n[i] == b->n[j] && !memcmp(a->s[i], b->s[j], a->n[i]);
 }
 
+// In-app frames (the program's own: package main) count twice as much as the standard
+// library's and dependencies' (doc/signatures.md). The name is normalised already, so the
+// classifier sees a plain "pkg.Func".
+static double weight(const struct seq *q, unsigned i)
+{
+	char name[256];
+	size_t n = q->n[i] < sizeof(name) ? q->n[i] : sizeof(name) - 1;
+	memcpy(name, q->s[i], n);
+	name[n] = 0;
+	return gpm_frame_classify(name, NULL) == GPM_FRAME_CLASS_MAIN ? 1.0 : 0.5;
+}
+
 double gpm_cluster_distance(const char *frames_a, const char *frames_b)
 {
 	struct seq a, b;
 	split(frames_a, &a);
 	split(frames_b, &b);
-	unsigned m = a.len > b.len ? a.len : b.len;
-	if (!m)
+	double wa[MAX_COMPARE], wb[MAX_COMPARE], la = 0, lb = 0;
+	for (unsigned i = 0; i < a.len; i++)
+		la += wa[i] = weight(&a, i);
+	for (unsigned j = 0; j < b.len; j++)
+		lb += wb[j] = weight(&b, j);
+	double m = la > lb ? la : lb;
+	if (m <= 0)
 		return 0;
-	unsigned prev[MAX_COMPARE + 1], cur[MAX_COMPARE + 1];
-	for (unsigned j = 0; j <= b.len; j++)
-		prev[j] = j;
+	// Weighted Levenshtein: deleting or inserting a frame costs its weight, replacing
+	// one frame by another the larger of the two.
+	double prev[MAX_COMPARE + 1], cur[MAX_COMPARE + 1];
+	prev[0] = 0;
+	for (unsigned j = 1; j <= b.len; j++)
+		prev[j] = prev[j - 1] + wb[j - 1];
 	for (unsigned i = 1; i <= a.len; i++) {
-		cur[0] = i;
+		cur[0] = prev[0] + wa[i - 1];
 		for (unsigned j = 1; j <= b.len; j++) {
-			unsigned sub = prev[j - 1] + !same(&a, i - 1, &b, j - 1);
-			unsigned del = prev[j] + 1, ins = cur[j - 1] + 1;
-			unsigned v = sub < del ? sub : del;
+			double sw = wa[i - 1] > wb[j - 1] ? wa[i - 1] : wb[j - 1];
+			double sub = prev[j - 1] + (same(&a, i - 1, &b, j - 1) ? 0 : sw);
+			double del = prev[j] + wa[i - 1], ins = cur[j - 1] + wb[j - 1];
+			double v = sub < del ? sub : del;
 			cur[j] = v < ins ? v : ins;
 		}
 		memcpy(prev, cur, (b.len + 1) * sizeof(prev[0]));
 	}
-	return (double)prev[b.len] / m;
+	double d = prev[b.len] / m;
+	return d > 1 ? 1 : d;
 }
 
 static struct gpm_error *step_done(struct gpm_store *st, sqlite3_stmt *s, const char *what)

@@ -733,6 +733,15 @@ START_TEST(test_signature_normalise)
 	ck_assert(gpm_cluster_distance("a\nb\nc", "a\nx\nc") > 0.3);
 	ck_assert(gpm_cluster_distance("a\nb\nc\nd", "a\nb\nc\nd\ne") <= GPM_CLUSTER_THRESHOLD);
 	ck_assert(gpm_cluster_distance("a", "b") == 1);
+	// In-app frames weigh twice the library's: a different library frame on the same
+	// program frames is nearer than a different program frame.
+	double lib = gpm_cluster_distance("sync.(*Mutex).Lock\nmain.get\nmain.serve",
+	                                  "sync.(*RWMutex).RLock\nmain.get\nmain.serve");
+	double app = gpm_cluster_distance("sync.(*Mutex).Lock\nmain.get\nmain.serve",
+	                                  "sync.(*Mutex).Lock\nmain.put\nmain.serve");
+	ck_assert(lib > 0.19 && lib < 0.21); // 0.5 of 2.5
+	ck_assert(app > 0.39 && app < 0.41); // 1 of 2.5
+	ck_assert(gpm_cluster_distance("main.a\nmain.b", "x.c\ny.d\nz.e") == 1);
 }
 END_TEST
 
