@@ -23,6 +23,7 @@
 #include "store/cluster.h"
 #include "store/signature.h"
 #include "store/store.h"
+#include "store/workflow.h"
 
 static char tmpdir[256];
 
@@ -812,6 +813,80 @@ START_TEST(test_parse_time)
 }
 END_TEST
 
+static void exec_sql(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	char *msg = NULL;
+	int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+	sqlite3_free(msg);
+	sqlite3_close(h);
+}
+
+// A signature-algorithm change: signatures of an older algorithm (simulated by relabelling
+// the rows and splitting one bug into two old clusters) are re-signed by one resign, which
+// keeps the cluster ids (and their workflow), folds the split cluster in, says which
+// incident moved and records it in the cluster's history.
+START_TEST(test_resign_algorithm_change)
+{
+	const char *db = tmp("re.db");
+	struct gpm_store *st = open_rw(db);
+	static const char *const nil[] = {
+	    "dumps/go1.19-nilderef-all.txt", "dumps/go1.22-nilderef-all.txt",
+	    "dumps/go1.24-nilderef-all.txt", "dumps/go1.27-nilderef-all.txt"};
+	int64_t ids[4];
+	for (int i = 0; i < 4; i++)
+		ids[i] = ingest_rel(st, nil[i]);
+	int64_t dl = ingest_rel(st, "dumps/go1.19-deadlock-single.txt");
+	int64_t cn = cluster_of(st, ids[0]), cd = cluster_of(st, dl);
+	ck_assert_ptr_null(
+	    gpm_store_cluster_change(st, cn, GPM_CLUSTER_RESOLVE, "v2", "tester", 1714557601));
+	gpm_store_close(st);
+	char sql[1024];
+	snprintf(sql, sizeof(sql),
+	         "UPDATE clusters SET algorithm = 1; UPDATE signatures SET algorithm = 1; "
+	         "UPDATE incident_signatures SET algorithm = 1; "
+	         "INSERT INTO clusters (id, algorithm, kind, created) VALUES (41, 1, 'crash', 0); "
+	         "INSERT INTO signatures (algorithm, hash, kind, frames, cluster_id) VALUES (1, "
+	         "'0000000000000000', 'crash', 'panic' || char(10) || "
+	         "'main.old', 41); "
+	         "UPDATE incident_signatures SET signature_id = last_insert_rowid() WHERE "
+	         "incident_id = %lld",
+	         (long long)ids[3]);
+	exec_sql(db, sql);
+	st = open_rw(db);
+	uint64_t n;
+	struct gpm_store_table moves;
+	ck_assert_ptr_null(gpm_store_resign(st, &n, &moves));
+	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_eq(moves.nrows, 1);
+	ck_assert_int_eq(atoll(gpm_store_cell(&moves, 0, 0)), ids[3]);
+	ck_assert_str_eq(gpm_store_cell(&moves, 0, 1), "41");
+	ck_assert_int_eq(atoll(gpm_store_cell(&moves, 0, 2)), cn);
+	gpm_store_table_deinit(&moves);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(cluster_of(st, ids[i]), cn);
+	ck_assert_int_eq(cluster_of(st, dl), cd);
+	struct gpm_cluster_summary cs;
+	ck_assert_ptr_null(gpm_store_cluster_summary(st, cn, &cs));
+	ck_assert_str_eq(cs.status, "resolved");
+	ck_assert_str_eq(cs.resolved_build, "v2");
+	ck_assert_int_eq(cs.count, 4);
+	gpm_cluster_summary_deinit(&cs);
+	struct gpm_store_table ev;
+	ck_assert_ptr_null(gpm_store_cluster_events(st, cn, &ev));
+	ck_assert_uint_eq(ev.nrows, 2);
+	ck_assert_str_eq(gpm_store_cell(&ev, 1, 3), "took incidents of cluster 41, merged away");
+	gpm_store_table_deinit(&ev);
+	// A second resign under the same algorithm moves nothing.
+	ck_assert_ptr_null(gpm_store_resign(st, &n, &moves));
+	ck_assert_uint_eq(moves.nrows, 0);
+	gpm_store_table_deinit(&moves);
+	gpm_store_close(st);
+}
+END_TEST
+
 // Where an incident's time comes from: systemd-coredump's file name, a log prefix in the
 // text (RFC 3339 with fraction and Z, Go's log package), else the file's mtime.
 START_TEST(test_incident_time)
@@ -875,6 +950,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_rm_gc_keep);
 	tcase_add_test(tc, test_parse_time);
 	tcase_add_test(tc, test_incident_time);
+	tcase_add_test(tc, test_resign_algorithm_change);
 	suite_add_tcase(s, tc);
 	return s;
 }
