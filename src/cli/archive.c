@@ -20,6 +20,9 @@
 #include "cli/archive.h"
 #include "cli/cli.h"
 #include "cli/load.h"
+#include "elf/exe.h"
+#include "goroutines/goroutines.h"
+#include "gort/image.h"
 #include "store/heap.h"
 #include "store/store.h"
 #include "store/workflow.h"
@@ -422,6 +425,36 @@ out:
 	return err;
 }
 
+/*
+ * A goroutine dump's text names no executable or build: when the user named the
+ * executable (--exe FILE), its facts (Go version, module, build id, vcs.revision and
+ * vcs.time) go with every snapshot the file held. A directory given with --exe is a
+ * search path for cores only.
+ */
+static struct gpm_error *dump_exe_facts(struct gpm_loaded *l)
+{
+	const char *path = gpm_cli_core_options.exe_path;
+	struct stat sb;
+	bool any = false;
+	for (size_t i = 0; i < l->n; i++)
+		any |= l->snapshots[i]->kind != GPM_INPUT_CORE;
+	if (!any || !path || stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return NULL;
+	struct gpm_exe *exe;
+	struct gpm_error *err = gpm_exe_open(path, &exe);
+	if (err)
+		return err;
+	struct gpm_goimage *img = NULL;
+	err = gpm_goimage_open(exe, NULL, 0, &img);
+	if (!err)
+		for (size_t i = 0; i < l->n; i++)
+			if (l->snapshots[i]->kind != GPM_INPUT_CORE)
+				gpm_incident_set_exe_facts(l->snapshots[i], exe, img);
+	gpm_goimage_destroy(img);
+	gpm_exe_destroy(exe);
+	return err;
+}
+
 static int ingest_file(struct ingest_state *s, const char *path)
 {
 	s->done++;
@@ -473,6 +506,13 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		s->failed++;
 		gpm_strbuf_deinit(&name);
 		return gpm_cli_fail(err);
+	}
+	if ((err = dump_exe_facts(&l))) {
+		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
+		s->failed++;
+		gpm_strbuf_deinit(&name);
+		gpm_cli_loaded_release(&l);
+		return gpm_cli_fail(gpm_error_wrap(err, "--exe for a dump"));
 	}
 	int status = GPM_EXIT_OK;
 	size_t incidents = 0;
@@ -576,7 +616,8 @@ static int ingest_usage(void)
 	       "  --build B      the build of inputs that do not say (a dump's text has no\n"
 	       "                 build id; a core's executable has one)\n"
 	       "  --exe EXE|DIR  the executable of the cores, or a directory where each core's\n"
-	       "                 own executable is looked for by build id (also $GOPM_EXE_PATH)\n"
+	       "                 own executable is looked for by build id (also $GOPM_EXE_PATH);\n"
+	       "                 a dump's build facts (build info, build id) come from EXE\n"
 	       "  --force        use --exe even when its build id does not match\n");
 	return GPM_EXIT_OK;
 }

@@ -1072,27 +1072,20 @@ static void set_wait_minutes(struct ctx *c)
 			    (int64_t)((now - c->since.v[i]) / 60000000000ULL);
 }
 
-static void fill_process_facts(struct ctx *c)
+void gpm_incident_set_exe_facts(struct gpm_incident *inc, const struct gpm_exe *exe,
+                                const struct gpm_goimage *img)
 {
-	struct gpm_incident *inc = c->inc;
-	const struct gpm_goimage *img = c->p->img;
-	if (img->go_version[0])
+	if (img && img->go_version[0])
 		inc->go_version = gpm_incident_str(inc, img->go_version, strlen(img->go_version));
-	const char *mod = img->has_buildinfo ? (img->buildinfo.main.path ? img->buildinfo.main.path
-	                                                                 : img->buildinfo.path)
-	                                     : NULL;
+	const char *mod =
+	    img && img->has_buildinfo
+	        ? (img->buildinfo.main.path ? img->buildinfo.main.path : img->buildinfo.path)
+	        : NULL;
 	if (mod)
 		inc->main_module = gpm_incident_str(inc, mod, strlen(mod));
-	inc->arch = c->arch->name;
-	const char *exe = gpm_exe_path(c->p->exe);
-	inc->exe_path = gpm_incident_str(inc, exe, strlen(exe));
-	uint64_t base;
-	const char *pexe = gpm_core_exe_mapping(c->p->core, &base);
-	if (!pexe)
-		pexe = gpm_core_execfn(c->p->core);
-	if (pexe && *pexe)
-		inc->process_exe = gpm_incident_str(inc, pexe, strlen(pexe));
-	if (img->has_buildinfo) {
+	const char *path = gpm_exe_path(exe);
+	inc->exe_path = gpm_incident_str(inc, path, strlen(path));
+	if (img && img->has_buildinfo) {
 		const char *rev = gpm_buildinfo_setting(&img->buildinfo, "vcs.revision");
 		const char *modified = gpm_buildinfo_setting(&img->buildinfo, "vcs.modified");
 		if (rev && *rev) {
@@ -1115,11 +1108,25 @@ static void fill_process_facts(struct ctx *c)
 			inc->vcs_time = (int64_t)timegm(&tm);
 		}
 	}
-	const char *bid = gpm_exe_gnu_build_id(c->p->exe);
+	const char *bid = gpm_exe_gnu_build_id(exe);
 	if (!bid)
-		bid = gpm_exe_go_build_id(c->p->exe);
+		bid = gpm_exe_go_build_id(exe);
 	if (bid)
 		inc->build_id = gpm_incident_str(inc, bid, strlen(bid));
+}
+
+static void fill_process_facts(struct ctx *c)
+{
+	struct gpm_incident *inc = c->inc;
+	const struct gpm_goimage *img = c->p->img;
+	gpm_incident_set_exe_facts(inc, c->p->exe, img);
+	inc->arch = c->arch->name;
+	uint64_t base;
+	const char *pexe = gpm_core_exe_mapping(c->p->core, &base);
+	if (!pexe)
+		pexe = gpm_core_execfn(c->p->core);
+	if (pexe && *pexe)
+		inc->process_exe = gpm_incident_str(inc, pexe, strlen(pexe));
 	const struct gpm_core_psinfo *ps = gpm_core_psinfo(c->p->core);
 	if (ps) {
 		inc->pid = ps->pid;
