@@ -23,8 +23,12 @@
 #include "cli/cli.h"
 #include "cli/load.h"
 #include "cli/options.h"
+#include "elf/exe.h"
+#include "goroutines/goroutines.h"
+#include "gort/image.h"
 #include "store/heap.h"
 #include "store/store.h"
+#include "store/workflow.h"
 
 enum format { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV };
 
@@ -39,6 +43,8 @@ enum {
 	OPT_CSV,
 	OPT_KEEP,
 	OPT_HOST,
+	OPT_BUILD,
+	OPT_TREND,
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_EXE_MATCH,
@@ -375,9 +381,44 @@ static int print_result(const char *cmd, const struct gpm_store_table *t, enum f
 struct ingest_state {
 	struct gpm_store *st;
 	bool keep;
-	const char *host;
-	size_t done, total, stored, present, failed;
+	const char *host, *build;
+	size_t done, total, stored, present, skipped, failed;
 };
+
+// Why a loaded snapshot is no incident (NULL: it is one): only a core, a goroutine dump
+// with at least one goroutine that has a frame, a heap dump or a profile is. Text that merely
+// quotes "panic:" or "SIGQUIT: quit" (a README, a Go source file) parses as a dump of nothing.
+static const char *not_an_incident(const struct gpm_incident *inc)
+{
+	switch (inc->kind) {
+	case GPM_INPUT_CORE:
+	case GPM_INPUT_HEAPDUMP:
+	case GPM_INPUT_PPROF1:
+	case GPM_INPUT_PPROF2:
+		return NULL;
+	case GPM_INPUT_DUMP:
+	case GPM_INPUT_UNKNOWN:
+	default:
+		break;
+	}
+	// A goroutine header quoted in prose has no frame under it.
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		uint32_t n = 0;
+		gpm_goroutine_frames(inc, &inc->goroutines.v[i], &n);
+		if (n)
+			return NULL;
+	}
+	return "no goroutine dump, core or profile";
+}
+
+// Whether a load error says the file is of no kind gopm reads (gpm_cli_check_head and the
+// loader's text check word it so), as opposed to an input that failed.
+static bool no_input_kind(const struct gpm_error *err)
+{
+	static const char tail[] = "not a goroutine dump, profile or core";
+	size_t n = strlen(err->message), t = sizeof(tail) - 1;
+	return err->code == GPM_ERR_UNSUPPORTED && n >= t && !strcmp(err->message + n - t, tail);
+}
 
 /*
  * Analyses one snapshot (unless given) and stores it with its findings and report; `gopm
@@ -464,6 +505,36 @@ out:
 	return err;
 }
 
+/*
+ * A goroutine dump's text names no executable or build: when the user named the
+ * executable (--exe FILE), its facts (Go version, module, build id, vcs.revision and
+ * vcs.time) go with every snapshot the file held. A directory given with --exe is a
+ * search path for cores only.
+ */
+static struct gpm_error *dump_exe_facts(struct gpm_loaded *l)
+{
+	const char *path = gpm_cli_core_options.exe_path;
+	struct stat sb;
+	bool any = false;
+	for (size_t i = 0; i < l->n; i++)
+		any |= l->snapshots[i]->kind != GPM_INPUT_CORE;
+	if (!any || !path || stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return NULL;
+	struct gpm_exe *exe;
+	struct gpm_error *err = gpm_exe_open(path, &exe);
+	if (err)
+		return err;
+	struct gpm_goimage *img = NULL;
+	err = gpm_goimage_open(exe, NULL, 0, &img);
+	if (!err)
+		for (size_t i = 0; i < l->n; i++)
+			if (l->snapshots[i]->kind != GPM_INPUT_CORE)
+				gpm_incident_set_exe_facts(l->snapshots[i], exe, img);
+	gpm_goimage_destroy(img);
+	gpm_exe_destroy(exe);
+	return err;
+}
+
 static int ingest_file(struct ingest_state *s, const char *path)
 {
 	s->done++;
@@ -479,6 +550,7 @@ static int ingest_file(struct ingest_state *s, const char *path)
 	}
 	art.keep = s->keep;
 	art.host = s->host;
+	art.build = s->build;
 	struct gpm_strbuf name = GPM_STRBUF_INIT;
 	gpm_strbuf_append_safe(&name, path, strlen(path));
 	if (known && !s->keep) {
@@ -492,15 +564,47 @@ static int ingest_file(struct ingest_state *s, const char *path)
 	// Analyse cores as `gopm analyze` does, with panic values and waited-on objects, so
 	// an ingested incident has the same findings and signature.
 	gpm_cli_core_options.objects = true;
+	struct stat sb;
+	if (!stat(path, &sb) && S_ISREG(sb.st_mode) && !sb.st_size) {
+		fprintf(stderr, "[%zu/%zu] skipped: %s: empty file\n", s->done, s->total,
+		        gpm_strbuf_str(&name));
+		s->skipped++;
+		gpm_strbuf_deinit(&name);
+		return GPM_EXIT_OK;
+	}
 	if ((err = gpm_cli_load(path, &l))) {
+		if (no_input_kind(err)) {
+			fprintf(stderr,
+			        "[%zu/%zu] skipped: %s: no goroutine dump, core or profile\n",
+			        s->done, s->total, gpm_strbuf_str(&name));
+			s->skipped++;
+			gpm_error_destroy(err);
+			gpm_strbuf_deinit(&name);
+			return GPM_EXIT_OK;
+		}
 		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 		s->failed++;
 		gpm_strbuf_deinit(&name);
 		return gpm_cli_fail(err);
 	}
+	if ((err = dump_exe_facts(&l))) {
+		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
+		s->failed++;
+		gpm_strbuf_deinit(&name);
+		gpm_cli_loaded_release(&l);
+		return gpm_cli_fail(gpm_error_wrap(err, "--exe for a dump"));
+	}
 	int status = GPM_EXIT_OK;
+	size_t incidents = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		int64_t id;
+		const char *why = not_an_incident(l.snapshots[i]);
+		if (why) {
+			fprintf(stderr, "[%zu/%zu] skipped: %s%s: %s\n", s->done, s->total,
+			        gpm_strbuf_str(&name), l.n > 1 ? " (snapshot)" : "", why);
+			continue;
+		}
+		incidents++;
 		if ((err = gpm_cli_store_incident(s->st, l.snapshots[i], NULL, &art, NULL, &id))) {
 			fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 			status = gpm_cli_fail(err);
@@ -516,6 +620,8 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		        gpm_strbuf_str(&name), l.n > 1 ? " (snapshot)" : "",
 		        existed ? "already stored as" : "stored", (long long)id);
 	}
+	if (!incidents)
+		s->skipped++;
 	gpm_strbuf_deinit(&name);
 	gpm_cli_loaded_release(&l);
 	return status;
@@ -582,6 +688,9 @@ static const struct gpm_option ingest_options[] = {
     OPTION_DB,
     {"keep", 0, NULL, "copy each input into the archive's zstd artifact store", OPT_KEEP, NULL},
     {"host", 0, "NAME", "record the host the inputs came from", OPT_HOST, NULL},
+    {"build", 0, "B",
+     "the build of inputs that do not say (a dump's text has no build id;\na core's executable has one)",
+     OPT_BUILD, NULL},
     OPTIONS_END,
 };
 
@@ -591,7 +700,9 @@ const struct gpm_command_spec gpm_spec_ingest = {
     .about = "Analyse cores and goroutine dumps and store them in the incident archive\n"
              "(directories are walked, e.g. /var/lib/systemd/coredump). Progress goes to\n"
              "stderr. Inputs already stored (same SHA-256) are skipped. With --exe DIR, each\n"
-             "core's own executable is looked for by build id in DIR (also $GOPM_EXE_PATH).",
+             "core's own executable is looked for by build id in DIR (also $GOPM_EXE_PATH); a\n"
+             "dump's build facts (build info, build id) come from --exe EXE. Files that are\n"
+             "no core, dump, heap dump or profile are listed as skipped, with the reason.",
     .options = ingest_options,
     .core = true,
     .operand_complete = "file",
@@ -611,6 +722,8 @@ int gpm_cmd_ingest(int argc, char **argv)
 			s.keep = true;
 		else if (opt == OPT_HOST)
 			s.host = v;
+		else if (opt == OPT_BUILD)
+			s.build = v;
 		else
 			common_option(opt, v, &c);
 	}
@@ -646,8 +759,8 @@ int gpm_cmd_ingest(int argc, char **argv)
 		else if (r && worst != GPM_EXIT_INTERNAL)
 			worst = GPM_EXIT_PARTIAL;
 	}
-	fprintf(stderr, "gopm ingest: %zu stored, %zu already stored, %zu failed\n", s.stored,
-	        s.present, s.failed);
+	fprintf(stderr, "gopm ingest: %zu stored, %zu already stored, %zu skipped, %zu failed\n",
+	        s.stored, s.present, s.skipped, s.failed);
 	status = worst;
 	gpm_store_close(s.st);
 out:
@@ -692,18 +805,37 @@ const struct gpm_command_spec gpm_spec_incidents = {
     .options = filter_options,
 };
 
+static const struct gpm_option cluster_list_options[] = {
+    {"since", 0, "T", "from time T: 7d, 12h, 30m, YYYY-MM-DD[THH:MM[:SS]] (UTC), unix seconds",
+     OPT_SINCE, NULL},
+    {"until", 0, "T", "up to time T (as --since)", OPT_UNTIL, NULL},
+    {"exe", 0, "S", "executable path contains S", OPT_EXE_MATCH, NULL},
+    {"go", 0, "V", "Go version starts with V (go1.22)", OPT_GO, NULL},
+    {"finding", 0, "R", "a finding with rule id R, or R in the headline", OPT_FINDING, NULL},
+    {"cluster", 0, "ID", "incidents of one cluster", OPT_CLUSTER, NULL},
+    {"trend", 0, "[=day|build]", "incidents per cluster and day (UTC, the default) or build",
+     OPT_TREND, NULL},
+    OPTION_LIMIT("rows"),
+    OPTION_JSON,
+    OPTION_CSV,
+    OPTION_DB,
+    OPTIONS_END,
+};
+
 const struct gpm_command_spec gpm_spec_clusters = {
     .name = "clusters",
     .operands = "",
     .about = "List clusters of incidents (same bug across incidents): count, first and last\n"
-             "seen, distinct builds, Go versions, latest headline.",
-    .options = filter_options,
+             "seen, distinct builds, Go versions, workflow status and owner, the first build,\n"
+             "the build a resolved cluster regressed in, headline.",
+    .options = cluster_list_options,
 };
 
 static int run_filtered(const struct gpm_command_spec *spec, int argc, char **argv, bool clusters)
 {
 	const char *cmd = spec->name;
 	struct common c = {0};
+	const char *trend = NULL;
 	struct gpm_store_filter f = {0};
 	int64_t now = (int64_t)time(NULL);
 	struct gpm_opts o;
@@ -736,6 +868,11 @@ static int run_filtered(const struct gpm_command_spec *spec, int argc, char **ar
 				    "matching it in headlines\n",
 				    cmd, v);
 			break;
+		case OPT_TREND:
+			trend = v ? v : "day";
+			if (strcmp(trend, "day") && strcmp(trend, "build"))
+				return gpm_cli_usage(cmd, "--trend=day or --trend=build");
+			break;
 		case OPT_CLUSTER:
 			if (!parse_id(v, &f.cluster))
 				return gpm_cli_usage(cmd, "--cluster needs a cluster id");
@@ -766,8 +903,9 @@ static int run_filtered(const struct gpm_command_spec *spec, int argc, char **ar
 	if (status)
 		return status;
 	struct gpm_store_table t;
-	struct gpm_error *err =
-	    clusters ? gpm_store_clusters(st, &f, &t) : gpm_store_incidents(st, &f, &t);
+	struct gpm_error *err = trend ? gpm_store_cluster_trend(st, !strcmp(trend, "build"), &f, &t)
+	                        : clusters ? gpm_store_clusters(st, &f, &t)
+	                                   : gpm_store_incidents(st, &f, &t);
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);
@@ -1078,6 +1216,17 @@ int gpm_cmd_show(int argc, char **argv)
 		err = gpm_store_incident_groups(st, id, 10, &groups);
 	if (!err)
 		err = gpm_store_incident_report(st, id, &report);
+	struct gpm_cluster_summary cs = {0};
+	for (size_t r = 0; !err && r < facts.nrows; r++) {
+		const char *v = gpm_store_cell(&facts, r, 1);
+		if (!strcmp(gpm_store_cell(&facts, r, 0), "cluster") && v) {
+			err = gpm_store_cluster_summary(st, strtoll(v, NULL, 10), &cs);
+			if (err && err->code == GPM_ERR_NOT_FOUND) {
+				gpm_error_destroy(err);
+				err = NULL;
+			}
+		}
+	}
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
 	if (!err && c.format == FORMAT_JSON)
 		err = show_json(st, id, &facts, &findings, report, &sb);
@@ -1092,6 +1241,10 @@ int gpm_cmd_show(int argc, char **argv)
 			           *v = gpm_store_cell(&facts, r, 1);
 			gpm_strbuf_printf(&sb, "%-17s ", k);
 			gpm_strbuf_append_safe(&sb, v, strlen(v));
+			gpm_strbuf_putc(&sb, '\n');
+		}
+		if (cs.status) {
+			gpm_cli_cluster_summary_text(&cs, &sb);
 			gpm_strbuf_putc(&sb, '\n');
 		}
 		if (findings.nrows) {
@@ -1111,6 +1264,7 @@ int gpm_cmd_show(int argc, char **argv)
 	status = emit(&sb);
 out:
 	gpm_strbuf_deinit(&sb);
+	gpm_cluster_summary_deinit(&cs);
 	free(report);
 	gpm_store_table_deinit(&facts);
 	gpm_store_table_deinit(&findings);
@@ -1245,10 +1399,21 @@ int gpm_cmd_resign(int argc, char **argv)
 	    (status = open_store(&c, false, &st)))
 		return status;
 	uint64_t n;
-	struct gpm_error *err = gpm_store_resign(st, &n);
+	struct gpm_store_table moves;
+	struct gpm_error *err = gpm_store_resign(st, &n, &moves);
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);
-	printf("re-signed %llu incidents\n", (unsigned long long)n);
-	return GPM_EXIT_OK;
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_printf(&sb, "%llu incidents re-signed, %zu moved cluster%s",
+	                  (unsigned long long)n, moves.nrows, moves.nrows ? ":" : "");
+	for (size_t r = 0; r < moves.nrows; r++) {
+		const char *from = gpm_store_cell(&moves, r, 1);
+		gpm_strbuf_printf(&sb, "%s incident %s %s%s -> %s", r ? "," : "",
+		                  gpm_store_cell(&moves, r, 0), from ? "cluster " : "(new)",
+		                  from ? from : "", gpm_store_cell(&moves, r, 2));
+	}
+	gpm_strbuf_putc(&sb, '\n');
+	gpm_store_table_deinit(&moves);
+	return emit(&sb);
 }

@@ -19,7 +19,7 @@ struct words {
 static void option_word(const struct gpm_option *opt, void *arg)
 {
 	struct words *w = arg;
-	if (w->values && !opt->arg)
+	if (w->values && (!opt->arg || gpm_option_optional(opt)))
 		return;
 	fprintf(w->out, "%s--%s", w->sep, opt->name);
 	w->sep = w->values ? "|" : " ";
@@ -32,7 +32,7 @@ static void option_word(const struct gpm_option *opt, void *arg)
 static void bash_value(const struct gpm_option *opt, void *arg)
 {
 	FILE *out = arg;
-	if (!opt->arg)
+	if (!opt->arg || gpm_option_optional(opt))
 		return;
 	fprintf(out, "\t\t--%s", opt->name);
 	if (opt->short_name)
@@ -109,7 +109,7 @@ static void zsh_option(const struct gpm_option *opt, void *arg)
 	fputc('[', out);
 	zsh_text(out, opt->help);
 	fputc(']', out);
-	if (opt->arg) {
+	if (opt->arg && !gpm_option_optional(opt)) {
 		fprintf(out, ":%s:", opt->arg);
 		if (!opt->complete)
 			fputc(' ', out);
@@ -159,7 +159,8 @@ static void zsh(FILE *out)
 static void list_option(const struct gpm_option *opt, void *arg)
 {
 	const char *cmd = arg;
-	printf("%s --%s%s%s\n", cmd, opt->name, opt->arg ? " " : "", opt->arg ? opt->arg : "");
+	printf("%s --%s%s%s\n", cmd, opt->name, opt->arg && !gpm_option_optional(opt) ? " " : "",
+	       opt->arg ? opt->arg : "");
 }
 
 int gpm_cli_completion(int argc, char **argv)

@@ -33,12 +33,17 @@ static void add_option(const struct gpm_option *opt, void *arg)
 	if (n >= GPM_OPTS_MAX)
 		return;
 	o->by_index[n] = opt;
-	o->longopts[n] = (struct option){opt->name, opt->arg ? required_argument : no_argument,
+	o->longopts[n] = (struct option){opt->name,
+	                                 gpm_option_optional(opt) ? optional_argument
+	                                 : opt->arg               ? required_argument
+	                                                          : no_argument,
 	                                 NULL, (int)n + 256};
 	if (opt->short_name) {
 		size_t l = strlen(o->shortopts);
 		o->shortopts[l++] = opt->short_name;
 		if (opt->arg)
+			o->shortopts[l++] = ':';
+		if (gpm_option_optional(opt))
 			o->shortopts[l++] = ':';
 		o->shortopts[l] = 0;
 	}
@@ -100,7 +105,7 @@ int gpm_opts_next(struct gpm_opts *o, const char **value)
 			return GPM_OPTS_EXIT;
 		}
 		*value = opt->arg ? optarg : NULL;
-		if (opt->arg && (!optarg || !*optarg)) {
+		if (opt->arg && !gpm_option_optional(opt) && (!optarg || !*optarg)) {
 			o->status = gpm_cli_usage(cmd, "--%s needs a value", opt->name);
 			return GPM_OPTS_EXIT;
 		}
@@ -118,7 +123,8 @@ struct help_state {
 static size_t option_width(const struct gpm_option *opt)
 {
 	// "  -x, --name ARG" or "      --name ARG"
-	return 8 + strlen(opt->name) + (opt->arg ? 1 + strlen(opt->arg) : 0);
+	return 8 + strlen(opt->name) +
+	       (opt->arg ? !gpm_option_optional(opt) + strlen(opt->arg) : 0);
 }
 
 static void measure(const struct gpm_option *opt, void *arg)
@@ -137,7 +143,7 @@ static void print_option(const struct gpm_option *opt, void *arg)
 	else
 		fprintf(h->out, "      --%s", opt->name);
 	if (opt->arg)
-		fprintf(h->out, " %s", opt->arg);
+		fprintf(h->out, "%s%s", gpm_option_optional(opt) ? "" : " ", opt->arg);
 	size_t w = option_width(opt);
 	if (w > h->width)
 		fprintf(h->out, "\n%*s", (int)(h->width + 2), "");

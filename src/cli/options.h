@@ -22,6 +22,13 @@ struct gpm_option {
 	const char *complete; /* value completion: "file", "dir", or words "a b c"; NULL none */
 };
 
+/* Whether opt's value may be left out: its value name is written "[=day|build]" and the
+ * value, when given, is attached ("--trend=build"). */
+static inline bool gpm_option_optional(const struct gpm_option *opt)
+{
+	return opt->arg && opt->arg[0] == '[';
+}
+
 /* A command's options: its own table and shared fragments. */
 struct gpm_command_spec {
 	const char *name;

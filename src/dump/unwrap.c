@@ -251,6 +251,7 @@ struct ln {
 	const char *s;
 	size_t n;
 	uint32_t orig; /* 1-based line of the input */
+	int64_t stamp; /* unix seconds of the log prefix stripped from it; 0 none */
 	bool tab;      /* output a tab before s */
 	bool dropped;
 	uint8_t src; /* which process of an interleaved log (strip_prefix); 0 one or unknown */
@@ -259,6 +260,7 @@ struct ln {
 struct work {
 	GPM_VEC(struct ln) l;
 	GPM_VEC(char *) owned; /* buffers lines point into */
+	const char *host;      /* in owned: the first host a JSON record named; NULL none */
 	bool nomem;
 	unsigned sources; /* processes an interleaved log was separated into (strip_prefix) */
 };
@@ -283,7 +285,7 @@ static void push_line(struct work *w, const char *s, size_t n, uint32_t orig)
 		w->nomem = true;
 		return;
 	}
-	*l = (struct ln){s, n, orig, false, false, 0};
+	*l = (struct ln){s, n, orig, 0, false, false, 0};
 }
 
 /* Splits data into lines: "\n", "\r\n", stray "\r" at line ends, or "\r" alone when the
@@ -603,6 +605,43 @@ static void push_text(struct work *w, const char *s, size_t n, uint32_t orig)
 	}
 }
 
+static int64_t prefix_stamp(const char *s, size_t n);
+
+/*
+ * The time and host a log record gives (NULL/0 when it does not): docker's and Go's
+ * "time" (RFC 3339; go test -json's "Time"), zap's "ts" (unix seconds, a number), journald's
+ * "__REALTIME_TIMESTAMP" (microseconds, a string) and "_HOSTNAME", "host"/"hostname".
+ */
+static void record_facts(json_t *root, int64_t *stamp, const char **host)
+{
+	static const char *const time_keys[] = {"time", "Time", "timestamp", "ts", "@timestamp"};
+	for (size_t i = 0; i < sizeof(time_keys) / sizeof(time_keys[0]) && !*stamp; i++) {
+		json_t *v = json_object_get(root, time_keys[i]);
+		if (json_is_string(v))
+			*stamp = prefix_stamp(json_string_value(v), json_string_length(v));
+		else if (json_is_number(v) && json_number_value(v) > 0 &&
+		         json_number_value(v) < 1e11)
+			*stamp = (int64_t)json_number_value(v);
+	}
+	json_t *rt = json_object_get(root, "__REALTIME_TIMESTAMP");
+	if (!*stamp && json_is_string(rt)) {
+		const char *d = json_string_value(rt);
+		int64_t us = 0;
+		size_t n = strlen(d);
+		if (n >= 10 && n <= 18 && strspn(d, "0123456789") == n) {
+			for (size_t i = 0; i < n; i++)
+				us = us * 10 + (d[i] - '0');
+			*stamp = us / 1000000;
+		}
+	}
+	static const char *const host_keys[] = {"_HOSTNAME", "hostname", "host"};
+	for (size_t i = 0; i < sizeof(host_keys) / sizeof(host_keys[0]) && !*host; i++) {
+		json_t *v = json_object_get(root, host_keys[i]);
+		if (json_is_string(v) && json_string_length(v) && json_string_length(v) < 256)
+			*host = json_string_value(v);
+	}
+}
+
 /* A line that is one JSON record: its message, as lines. */
 static bool json_record(struct work *w, const struct ln *l)
 {
@@ -619,6 +658,7 @@ static bool json_record(struct work *w, const struct ln *l)
 	struct pick p = {NULL, 0, -1, NULL};
 	pick_string(&p, NULL, root, 0);
 	bool ok = p.s || p.bytes;
+	size_t first = w->l.len;
 	if (p.bytes) {
 		size_t nb = json_array_size(p.bytes);
 		char *t = malloc(nb ? nb : 1);
@@ -634,6 +674,21 @@ static bool json_record(struct work *w, const struct ln *l)
 		push_text(w, p.s, p.n, l->orig);
 		if (!p.n)
 			push_line(w, "", 0, l->orig);
+	}
+	if (ok && json_is_object(root)) {
+		int64_t stamp = 0;
+		const char *host = NULL;
+		record_facts(root, &stamp, &host);
+		for (size_t i = first; i < w->l.len; i++)
+			w->l.v[i].stamp = stamp;
+		if (host && !w->host) {
+			size_t hn = strlen(host);
+			char *h = own(w, hn + 1);
+			if (h) {
+				memcpy(h, host, hn + 1);
+				w->host = h;
+			}
+		}
 	}
 	json_decref(root);
 	return ok;
@@ -697,6 +752,8 @@ static void decode_json(struct work *w)
 	w->l.v = o.l.v;
 	w->l.len = o.l.len;
 	w->l.cap = o.l.cap;
+	if (!w->host)
+		w->host = o.host;
 	for (size_t i = 0; i < o.owned.len && !w->nomem; i++) {
 		char **slot = gpm_vec_push(&w->owned);
 		if (!slot) {
@@ -782,6 +839,61 @@ static void separate_sources(struct work *w, unsigned ntags)
 	w->sources = ntags;
 }
 
+static bool digits(const char *s, size_t n, int *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+// Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/*
+ * The first timestamp with a year in a log prefix: RFC 3339 / ISO 8601
+ * ("2024-05-01T10:00:01.123Z", "2024-05-01 10:00:01+02:00") or Go's log package
+ * ("2024/05/01 10:00:01"). No zone means UTC. 0 when there is none (klog and syslog
+ * prefixes carry no year).
+ */
+static int64_t prefix_stamp(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 19 <= n; i++) {
+		const char *p = s + i;
+		int y, mo, d, h, mi, se;
+		if ((i && is_digit(p[-1])) || !digits(p, 4, &y) || (p[4] != '-' && p[4] != '/') ||
+		    p[7] != p[4] || !digits(p + 5, 2, &mo) || !digits(p + 8, 2, &d) ||
+		    (p[10] != 'T' && p[10] != ' ') || !digits(p + 11, 2, &h) || p[13] != ':' ||
+		    !digits(p + 14, 2, &mi) || p[16] != ':' || !digits(p + 17, 2, &se))
+			continue;
+		if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+		    se > 60)
+			continue;
+		int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+		size_t j = i + 19;
+		if (j < n && (s[j] == '.' || s[j] == ','))
+			for (j++; j < n && is_digit(s[j]); j++)
+				;
+		int zh, zm;
+		if (j + 6 <= n && (s[j] == '+' || s[j] == '-') && digits(s + j + 1, 2, &zh) &&
+		    s[j + 3] == ':' && digits(s + j + 4, 2, &zm))
+			t -= (s[j] == '+' ? 1 : -1) * (int64_t)(zh * 3600 + zm * 60);
+		return t;
+	}
+	return 0;
+}
+
 /* Strips the log prefix learned from the header lines (the latest one seen applies). */
 static void strip_prefix(struct work *w)
 {
@@ -830,6 +942,7 @@ static void strip_prefix(struct work *w)
 		}
 		l->src = src;
 		if (m > 0) {
+			l->stamp = prefix_stamp(l->s, (size_t)m);
 			l->s += m;
 			l->n -= (size_t)m;
 		}
@@ -1099,7 +1212,7 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	for (const char *s = data; s < end;) {
 		const char *e = memchr(s, '\n', (size_t)(end - s));
 		size_t n = e ? (size_t)(e - s) : (size_t)(end - s);
-		struct ln cur = {s, n, 0, false, false, 0};
+		struct ln cur = {s, n, 0, 0, false, false, 0};
 		if (n && !k->json && json_line(s, n) && memmem(s, n, "goroutine ", 10))
 			k->json = true;
 		if (n && !k->json && json_line(s, n) && memmem(s, n, "\\t", 2))
@@ -1167,6 +1280,8 @@ void gpm_dump_clean_deinit(struct gpm_dump_clean *c)
 {
 	free(c->text);
 	free(c->line_map);
+	free(c->line_time);
+	free(c->host);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1177,9 +1292,11 @@ static bool finish(struct work *w, struct gpm_dump_clean *out)
 		total += w->l.v[i].n + w->l.v[i].tab + 1;
 	char *t = malloc(total ? total : 1);
 	uint32_t *map = malloc((w->l.len ? w->l.len : 1) * sizeof(*map));
-	if (!t || !map) {
+	int64_t *times = calloc(w->l.len ? w->l.len : 1, sizeof(*times));
+	if (!t || !map || !times) {
 		free(t);
 		free(map);
+		free(times);
 		w->nomem = true;
 		return false;
 	}
@@ -1192,6 +1309,17 @@ static bool finish(struct work *w, struct gpm_dump_clean *out)
 		off += l->n;
 		t[off++] = '\n';
 		map[i] = l->orig;
+		times[i] = l->stamp;
+		if (l->stamp && (!out->first_time || l->stamp < out->first_time))
+			out->first_time = l->stamp;
+		if (l->stamp > out->last_time)
+			out->last_time = l->stamp;
+	}
+	out->line_time = times;
+	if (w->host) {
+		out->host = strdup(w->host);
+		if (!out->host)
+			w->nomem = true;
 	}
 	out->text = t;
 	out->len = off;
