@@ -1119,7 +1119,7 @@ static void json_stored_finding(struct gpm_json *j, const struct gpm_store_table
 static struct gpm_error *show_json(struct gpm_store *st, int64_t id,
                                    const struct gpm_store_table *facts,
                                    const struct gpm_store_table *findings, const char *report,
-                                   struct gpm_strbuf *sb)
+                                   const struct gpm_cluster_summary *cs, struct gpm_strbuf *sb)
 {
 	struct gpm_incident *inc;
 	struct gpm_error *err = gpm_store_load_incident(st, id, &inc);
@@ -1166,6 +1166,20 @@ static struct gpm_error *show_json(struct gpm_store *st, int64_t id,
 		}
 	}
 	gpm_json_object_end(&j);
+	if (cs->status) {
+		gpm_json_key(&j, "cluster_workflow");
+		gpm_json_object_begin(&j);
+		gpm_json_kv_string(&j, "status", cs->status);
+		gpm_json_key(&j, "owner");
+		cs->owner ? gpm_json_string(&j, cs->owner) : gpm_json_null(&j);
+		gpm_json_key(&j, "first_build");
+		cs->first_build ? gpm_json_string(&j, cs->first_build) : gpm_json_null(&j);
+		gpm_json_key(&j, "resolved_build");
+		cs->resolved_build ? gpm_json_string(&j, cs->resolved_build) : gpm_json_null(&j);
+		gpm_json_key(&j, "regressed_build");
+		cs->regressed ? gpm_json_string(&j, cs->regressed) : gpm_json_null(&j);
+		gpm_json_object_end(&j);
+	}
 	gpm_json_key(&j, "snapshots");
 	gpm_json_array_begin(&j);
 	gpm_json_object_begin(&j);
@@ -1229,7 +1243,7 @@ int gpm_cmd_show(int argc, char **argv)
 	}
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
 	if (!err && c.format == FORMAT_JSON)
-		err = show_json(st, id, &facts, &findings, report, &sb);
+		err = show_json(st, id, &facts, &findings, report, &cs, &sb);
 	gpm_store_close(st);
 	if (err) {
 		status = gpm_cli_fail(err);
