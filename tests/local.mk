@@ -127,6 +127,7 @@ EXTRA_DIST += tests/tui
 check_PROGRAMS += tests/cli/json-valid
 tests_cli_json_valid_SOURCES = tests/cli/json-valid.c
 TESTS += tests/cli/analyze.sh
+TESTS += tests/cli/diff.sh
 # findings: the rule table against doc/findings.md and doc/gopm.1; field-shaped dumps
 TESTS += tests/cli/findings.sh
 

@@ -4,4 +4,5 @@ libgopm_a_SOURCES += \
 	src/analysis/rules.c \
 	src/analysis/findings.c \
 	src/analysis/rule_race.c src/analysis/rules.h \
-	src/analysis/report.c
+	src/analysis/report.c \
+	src/analysis/diff.c src/analysis/diff.h
