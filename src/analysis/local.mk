@@ -5,4 +5,5 @@ libgopm_a_SOURCES += \
 	src/analysis/findings.c \
 	src/analysis/rule_race.c src/analysis/rules.h \
 	src/analysis/report.c \
-	src/analysis/diff.c src/analysis/diff.h
+	src/analysis/diff.c src/analysis/diff.h \
+	src/analysis/report_share.h src/analysis/report_md.c src/analysis/report_html.c
