@@ -403,7 +403,8 @@ void gpm_report_flamegraph_svg(const struct gpm_incident *inc, const struct gpm_
 	unsigned height = (maxdepth + 1) * FLAME_ROW + 4;
 	gpm_strbuf_printf(out,
 	                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
-	                  "viewBox=\"0 0 %u %u\" role=\"img\" aria-label=\"flame graph of the "
+	                  "viewBox=\"0 0 %u %u\" style=\"max-width:100%%;height:auto\" "
+	                  "role=\"img\" aria-label=\"flame graph of the "
 	                  "goroutines' stacks\">\n",
 	                  width, height, width, height);
 	// Depth-first with an explicit stack of (node, x); children laid out left to right.
