@@ -129,6 +129,7 @@ tests_cli_json_valid_SOURCES = tests/cli/json-valid.c
 TESTS += tests/cli/analyze.sh
 TESTS += tests/cli/diff.sh
 TESTS += tests/cli/report.sh
+TESTS += tests/cli/pprof-export.sh
 # findings: the rule table against doc/findings.md and doc/gopm.1; field-shaped dumps
 TESTS += tests/cli/findings.sh
 

@@ -374,12 +374,22 @@ static int export_profile(struct gpm_loaded *l, bool pprof)
 		fprintf(stderr, "gopm: the input holds %zu snapshots: the last one is exported\n",
 		        l->n);
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
-	struct gpm_error *err = pprof ? gpm_profile_goroutines_pprof(inc, &sb, NULL)
-	                              : gpm_profile_goroutines_folded(inc, &sb, NULL);
+	struct gpm_profile_totals t;
+	struct gpm_error *err = pprof ? gpm_profile_goroutines_pprof(inc, &sb, &t)
+	                              : gpm_profile_goroutines_folded(inc, &sb, &t);
 	int status = partial ? GPM_EXIT_PARTIAL : GPM_EXIT_OK;
 	if (err)
 		status = gpm_cli_fail(err);
-	else if (!gpm_cli_write(sb.buf ? sb.buf : "", sb.len))
+	else if (pprof)
+		fprintf(stderr,
+		        "gopm: goroutine profile: %llu samples, %llu goroutines, %llu functions, "
+		        "%llu locations\n",
+		        (unsigned long long)t.samples, (unsigned long long)t.value,
+		        (unsigned long long)t.functions, (unsigned long long)t.locations);
+	else
+		fprintf(stderr, "gopm: folded stacks: %llu lines, %llu goroutines\n",
+		        (unsigned long long)t.samples, (unsigned long long)t.value);
+	if (!err && !gpm_cli_write(sb.buf ? sb.buf : "", sb.len))
 		status = GPM_EXIT_INTERNAL;
 	gpm_strbuf_deinit(&sb);
 	return status;
