@@ -116,7 +116,7 @@ check_test_sources += tests/store/test_store.c
 TESTS += tests/cli/dump.sh
 
 # findings on the scenario corpus (core and text)
-check_test_sources += tests/analysis/test_analysis.c
+check_test_sources += tests/analysis/test_analysis.c tests/analysis/test_diff.c
 TESTS += tests/cli/archive.sh
 
 # gopm tui: scripted screens compared as text, and end-to-end runs under tmux (skip without it)
