@@ -52,7 +52,8 @@ static int diff_usage(void)
 	       "findings new and gone. With three or more snapshots, a group or type that grew\n"
 	       "at every step is named as evidence of a leak.\n\n"
 	       "A snapshot is a file - a core, a goroutine dump or profile, a heap dump, a pprof\n"
-	       "heap profile - or an archive incident: #12, or 12 when no such file exists.\n\n"
+	       "heap profile - or an archive incident: #12, or 12 when no such file exists.\n"
+	       "One snapshot may be standard input ('-'): a goroutine dump or a core.\n\n"
 	       "  --json       the comparison as one JSON document\n"
 	       "  --groups N   changed groups and heap rows shown (default 20)\n"
 	       "  --db PATH    the archive that incident ids are read from\n"
@@ -204,11 +205,15 @@ static struct gpm_error *load_operand(struct operand *o, const char *db, struct 
 		return err;
 	}
 	snprintf(o->label, sizeof(o->label), "%s", base_name(o->arg));
-	// A heap dump or a heap profile is read here; the rest by gpm_cli_load.
-	bool goroutine_input = false;
+	// A heap dump or a heap profile is read here; the rest by gpm_cli_load. Standard
+	// input can be read once only: it is taken for a goroutine input (or a core).
+	bool goroutine_input = gpm_cli_is_stdin(o->arg);
+	if (goroutine_input)
+		snprintf(o->label, sizeof(o->label), "%s", GPM_CLI_STDIN_NAME);
 	struct gpm_source_options so = {.check_head = heap_head, .arg = &goroutine_input};
-	struct gpm_source *src;
-	struct gpm_error *err = gpm_cli_open_input(o->arg, &so, &src);
+	struct gpm_source *src = NULL;
+	struct gpm_error *err = goroutine_input ? gpm_error_create(GPM_ERR_STOP, "standard input")
+	                                        : gpm_cli_open_input(o->arg, &so, &src);
 	if (err && !goroutine_input)
 		return err;
 	if (!err) {

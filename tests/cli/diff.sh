@@ -74,6 +74,13 @@ if run 0 --json stage-1.txt.zst stage-2.txt.zst stage-3.txt.zst; then
 	echo "ok: json"
 fi
 
+# Standard input as one snapshot (a dump).
+checked=$((checked + 1))
+zstd -dc "$top_srcdir/testdata/diff/stage-1.txt.zst" |
+	"$GOPM" diff - "$top_srcdir/testdata/diff/stage-3.txt.zst" >"$tmp/out" 2>"$tmp/err" ||
+	bad "stdin" "exit $?: $(head -n 1 "$tmp/err")"
+first_evidence "stdin" "goroutine leak: group main.(*Session).wait [chan receive] grew 120 → 1,500"
+
 # Archive incidents: the same comparison as the files; an incident with itself.
 db=$tmp/a.db
 for s in 1 3; do
@@ -95,6 +102,6 @@ run 3 stage-1.txt.zst no-such-file
 head -c 4096 /dev/urandom >"$tmp/junk"
 run 4 stage-1.txt.zst "$tmp/junk"
 
-[ $checked -eq 14 ] || bad "count" "$checked runs checked, want 14"
+[ $checked -eq 15 ] || bad "count" "$checked runs checked, want 15"
 echo "$checked runs, $fail failures"
 [ $fail -eq 0 ]
