@@ -1,5 +1,6 @@
 /*
  * gopm diff A B [C ...] [--json] [--groups N] [--db PATH] [--exe EXE] [--force]
+ * gopm diff --cluster N [--since T] [--db PATH] [--json]
  *
  * What grew between snapshots of one service, oldest first: goroutine groups new, gone,
  * grown and shrunk, heap types (or a profile's allocation sites) by bytes and objects, and
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "analysis/diff.h"
 #include "base/source.h"
@@ -57,6 +59,8 @@ static int diff_usage(void)
 	       "  --json       the comparison as one JSON document\n"
 	       "  --groups N   changed groups and heap rows shown (default 20)\n"
 	       "  --db PATH    the archive that incident ids are read from\n"
+	       "  --cluster N  the incidents of archive cluster N, oldest first (the newest 64)\n"
+	       "  --since T    with --cluster: only incidents since T (7d, 12h, 2026-01-31)\n"
 	       "  --exe EXE    the executable of the cores (default: found and verified)\n"
 	       "  --force      use --exe even when its build id does not match\n");
 	return GPM_EXIT_OK;
@@ -263,13 +267,55 @@ static void operand_deinit(struct operand *o)
 	free(o->names);
 }
 
+/* --cluster N [--since T]: the cluster's incidents, oldest first (the newest
+ * GPM_DIFF_MAX_SNAPSHOTS when there are more), as "#ID" operands. */
+static int cluster_incidents(const char *db, int64_t cluster, const char *since, char ids[][24],
+                             const char **args, size_t *n)
+{
+	struct gpm_store_filter f = {.cluster = cluster, .limit = GPM_DIFF_MAX_SNAPSHOTS};
+	struct gpm_error *err = NULL;
+	if (since && (err = gpm_store_parse_time(since, (int64_t)time(NULL), &f.since)))
+		return gpm_cli_fail(err);
+	struct gpm_store *st;
+	if ((err = gpm_cli_store_open(db, true, &st)))
+		return gpm_cli_fail(err);
+	struct gpm_store_table t;
+	err = gpm_store_incidents(st, &f, &t);
+	gpm_store_close(st);
+	if (err)
+		return gpm_cli_fail(err);
+	size_t idc = SIZE_MAX;
+	for (size_t c = 0; c < t.ncols; c++)
+		if (!strcmp(t.cols[c], "id"))
+			idc = c;
+	// Newest first in the table: reversed, oldest first.
+	*n = 0;
+	for (size_t r = t.nrows; idc != SIZE_MAX && r-- > 0 && *n < GPM_DIFF_MAX_SNAPSHOTS;) {
+		const char *id = gpm_store_cell(&t, r, idc);
+		if (!id)
+			continue;
+		snprintf(ids[*n], 24, "#%s", id);
+		args[*n] = ids[*n];
+		(*n)++;
+	}
+	gpm_store_table_deinit(&t);
+	if (*n < 2) {
+		fprintf(stderr, "gopm: cluster %lld has %zu incident%s%s: nothing to compare\n",
+		        (long long)cluster, *n, *n == 1 ? "" : "s", since ? " in that time" : "");
+		return GPM_EXIT_NOTFOUND;
+	}
+	return GPM_EXIT_OK;
+}
+
 int gpm_cmd_diff(int argc, char **argv)
 {
 	const char *args[GPM_DIFF_MAX_SNAPSHOTS];
 	size_t n = 0;
 	bool json = false, operands = false;
-	const char *db = NULL;
+	const char *db = NULL, *since = NULL;
+	int64_t cluster = 0;
 	size_t max_groups = 20;
+	char ids[GPM_DIFF_MAX_SNAPSHOTS][24]; // "#N" of a cluster's incidents
 	int status = GPM_EXIT_OK;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -288,6 +334,18 @@ int gpm_cmd_diff(int argc, char **argv)
 			db = a[4] == '=' ? a + 5 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!db || !*db)
 				return gpm_cli_usage("diff", "--db needs a path");
+		} else if (!strcmp(a, "--cluster") || !strcmp(a, "--since")) {
+			if (i + 1 >= argc)
+				return gpm_cli_usage("diff", "%s needs a value", a);
+			if (a[2] == 's') {
+				since = argv[++i];
+				continue;
+			}
+			char *end;
+			errno = 0;
+			cluster = strtoll(argv[++i], &end, 10);
+			if (errno || *end || cluster <= 0)
+				return gpm_cli_usage("diff", "--cluster needs a cluster id");
 		} else if (!strcmp(a, "--groups")) {
 			char *end;
 			errno = 0;
@@ -301,6 +359,15 @@ int gpm_cmd_diff(int argc, char **argv)
 		} else {
 			return gpm_cli_usage("diff", "unknown option '%s'", a);
 		}
+	}
+	if (since && !cluster)
+		return gpm_cli_usage("diff", "--since goes with --cluster");
+	if (cluster) {
+		if (n)
+			return gpm_cli_usage("diff", "--cluster takes no snapshots of its own");
+		int st = cluster_incidents(db, cluster, since, ids, args, &n);
+		if (st)
+			return st;
 	}
 	if (n < 2)
 		return gpm_cli_usage("diff", "two snapshots or more, oldest first (files or "

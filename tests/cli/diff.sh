@@ -93,6 +93,12 @@ if run 0 --db "$db" '#1' 2; then
 fi
 run 0 --db "$db" 1 '#1' && { grep -q '^nothing grew' "$tmp/out" || bad "archive self" "no 'nothing grew'"; }
 run 6 --db "$db" '#1' '#99'
+# The incidents of one cluster, oldest first (both dumps are of the same bug).
+if run 0 --db "$db" --cluster 1; then
+	first_evidence "--cluster" "goroutine leak: group main.(*Session).wait [chan receive] grew 120 → 1,500 over 2 snapshots"
+	echo "ok: --cluster"
+fi
+run 2 --db "$db" --since 7d stage-1.txt.zst stage-2.txt.zst
 
 # Bad command lines and inputs.
 run 2 stage-1.txt.zst
@@ -102,6 +108,6 @@ run 3 stage-1.txt.zst no-such-file
 head -c 4096 /dev/urandom >"$tmp/junk"
 run 4 stage-1.txt.zst "$tmp/junk"
 
-[ $checked -eq 15 ] || bad "count" "$checked runs checked, want 15"
+[ $checked -eq 17 ] || bad "count" "$checked runs checked, want 17"
 echo "$checked runs, $fail failures"
 [ $fail -eq 0 ]
