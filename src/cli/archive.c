@@ -689,7 +689,8 @@ static const struct gpm_option ingest_options[] = {
     {"keep", 0, NULL, "copy each input into the archive's zstd artifact store", OPT_KEEP, NULL},
     {"host", 0, "NAME", "record the host the inputs came from", OPT_HOST, NULL},
     {"build", 0, "B",
-     "the build of inputs that do not say (a dump's text has no build id;\na core's executable has one)",
+     "the build of inputs that do not say (a dump's text has no build id;\na core's executable has "
+     "one)",
      OPT_BUILD, NULL},
     OPTIONS_END,
 };

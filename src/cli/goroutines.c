@@ -10,7 +10,9 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "analysis/profile.h"
 #include "base/json.h"
 #include "base/source.h"
 #include "base/strbuf.h"
@@ -357,7 +359,7 @@ static void json_crash(struct gpm_json *j, const struct gpm_crash *c)
 	gpm_json_object_end(j);
 }
 
-enum { OPT_JSON = 1, OPT_STATE, OPT_WAIT, OPT_FUNC };
+enum { OPT_JSON = 1, OPT_STATE, OPT_WAIT, OPT_FUNC, OPT_FORMAT };
 
 static const struct gpm_option goroutines_options[] = {
     {"json", 0, NULL, "one JSON document: snapshots, crash facts, goroutines, frames", OPT_JSON,
@@ -368,6 +370,11 @@ static const struct gpm_option goroutines_options[] = {
      NULL},
     {"func", 0, "REGEX", "only goroutines with a frame whose function matches REGEX", OPT_FUNC,
      NULL},
+    {"format", 0, "F",
+     "text (default), json, pprof (a gzip'd profile.proto goroutine profile for\ngo tool pprof, "
+     "with goroutine labels) or folded (folded stacks for flame\ngraph tools); pprof and folded "
+     "take the last snapshot and no filters",
+     OPT_FORMAT, "text json pprof folded"},
     {NULL, 0, NULL, NULL, 0, NULL},
 };
 
@@ -383,10 +390,41 @@ const struct gpm_command_spec gpm_spec_goroutines = {
     .operand_complete = "file",
 };
 
+/* --format pprof|folded: the last snapshot as a profile on stdout. */
+static int export_profile(struct gpm_loaded *l, bool pprof)
+{
+	const struct gpm_incident *inc = l->snapshots[l->n - 1];
+	bool partial = report_problems(inc);
+	if (l->n > 1)
+		fprintf(stderr, "gopm: the input holds %zu snapshots: the last one is exported\n",
+		        l->n);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_profile_totals t;
+	struct gpm_error *err = pprof ? gpm_profile_goroutines_pprof(inc, &sb, &t)
+	                              : gpm_profile_goroutines_folded(inc, &sb, &t);
+	int status = partial ? GPM_EXIT_PARTIAL : GPM_EXIT_OK;
+	if (err)
+		status = gpm_cli_fail(err);
+	else if (pprof)
+		fprintf(stderr,
+		        "gopm: goroutine profile: %llu samples, %llu goroutines, %llu functions, "
+		        "%llu locations\n",
+		        (unsigned long long)t.samples, (unsigned long long)t.value,
+		        (unsigned long long)t.functions, (unsigned long long)t.locations);
+	else
+		fprintf(stderr, "gopm: folded stacks: %llu lines, %llu goroutines\n",
+		        (unsigned long long)t.samples, (unsigned long long)t.value);
+	if (!err && !gpm_cli_write(sb.buf ? sb.buf : "", sb.len))
+		status = GPM_EXIT_INTERNAL;
+	gpm_strbuf_deinit(&sb);
+	return status;
+}
+
 int gpm_cmd_goroutines(int argc, char **argv)
 {
 	const char *input = NULL;
 	bool json = false;
+	const char *format = NULL; // pprof or folded
 	struct filter f = {0};
 	int status = GPM_EXIT_OK;
 	struct gpm_opts op;
@@ -396,6 +434,18 @@ int gpm_cmd_goroutines(int argc, char **argv)
 	while ((opt = gpm_opts_next(&op, &v)) > 0) {
 		if (opt == OPT_JSON) {
 			json = true;
+			continue;
+		}
+		if (opt == OPT_FORMAT) {
+			if (!strcmp(v, "json"))
+				json = true;
+			else if (!strcmp(v, "pprof") || !strcmp(v, "folded"))
+				format = v;
+			else if (strcmp(v, "text")) {
+				status = gpm_cli_usage("goroutines",
+				                       "--format is text, json, pprof or folded");
+				goto out;
+			}
 			continue;
 		}
 		if (opt == OPT_STATE) {
@@ -427,10 +477,25 @@ int gpm_cmd_goroutines(int argc, char **argv)
 		status = gpm_cli_usage("goroutines", "missing INPUT (or '-' for standard input)");
 		goto out;
 	}
+	if (format && (json || f.state || f.has_wait || f.has_func)) {
+		status = gpm_cli_usage("goroutines", "--format %s goes with no --json or filter",
+		                       format);
+		goto out;
+	}
+	if (format && !strcmp(format, "pprof") && isatty(STDOUT_FILENO)) {
+		status = gpm_cli_usage("goroutines", "--format pprof writes a binary profile: "
+		                                     "redirect standard output to a file");
+		goto out;
+	}
 	struct gpm_loaded l;
 	struct gpm_error *err = gpm_cli_load(input, &l);
 	if (err) {
 		status = gpm_cli_fail(err);
+		goto out;
+	}
+	if (format) {
+		status = export_profile(&l, !strcmp(format, "pprof"));
+		gpm_cli_loaded_release(&l);
 		goto out;
 	}
 	bool filtered = f.state || f.has_wait || f.has_func;
