@@ -131,6 +131,9 @@ struct gpm_report_options {
 };
 
 /* The person-readable report: findings, process facts, groups, states. */
+/* What an input is, in words for reports ("core dump", "goroutine profile (debug=1)"). */
+const char *gpm_report_input_kind(enum gpm_input_kind k);
+
 void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *a,
                      const struct gpm_report_options *o, struct gpm_strbuf *out);
 /* The same as one JSON object (an analysis snapshot of doc/json.md). */

@@ -779,23 +779,10 @@ void gpm_diff_destroy(struct gpm_diff *d)
 
 /* ---- text ---- */
 
+/* What kind of snapshot x is; an archive incident's kind is not kept ("unknown"). */
 static const char *kind_name(enum gpm_input_kind k)
 {
-	switch (k) {
-	case GPM_INPUT_CORE:
-		return "core";
-	case GPM_INPUT_DUMP:
-		return "goroutine dump";
-	case GPM_INPUT_PPROF1:
-		return "goroutine profile (debug=1)";
-	case GPM_INPUT_PPROF2:
-		return "goroutine dump (debug=2)";
-	case GPM_INPUT_HEAPDUMP:
-		return "heap dump";
-	case GPM_INPUT_UNKNOWN:
-		break;
-	}
-	return "archive incident";
+	return k == GPM_INPUT_UNKNOWN ? "archive incident" : gpm_report_input_kind(k);
 }
 
 static void put_share(struct gpm_strbuf *sb, uint64_t count, uint64_t total)

@@ -152,7 +152,7 @@ static void finding_text(struct rep *r, const struct gpm_finding *f, bool full)
 	}
 }
 
-static const char *kind_name(enum gpm_input_kind k)
+const char *gpm_report_input_kind(enum gpm_input_kind k)
 {
 	switch (k) {
 	case GPM_INPUT_CORE:
@@ -321,7 +321,7 @@ void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *
 	}
 
 	heading(&r, "PROCESS");
-	fact(&r, "input", kind_name(inc->kind));
+	fact(&r, "input", gpm_report_input_kind(inc->kind));
 	fact(&r, "file", inc->source_name);
 	fact(&r, "go", inc->go_version);
 	fact(&r, "module", inc->main_module);
@@ -512,7 +512,7 @@ void gpm_report_json_facts(struct gpm_json *jp, const struct gpm_incident *inc,
 	struct gpm_json j = *jp;
 	gpm_json_key(&j, "process");
 	gpm_json_object_begin(&j);
-	gpm_json_kv_string(&j, "input", kind_name(inc->kind));
+	gpm_json_kv_string(&j, "input", gpm_report_input_kind(inc->kind));
 	if (inc->arch)
 		gpm_json_kv_string(&j, "arch", inc->arch);
 	if (inc->source_name)

@@ -94,25 +94,6 @@ static void fact(struct gpm_strbuf *out, const char *key, const char *value)
 	gpm_strbuf_puts(out, "</td></tr>\n");
 }
 
-static const char *kind_name(enum gpm_input_kind k)
-{
-	switch (k) {
-	case GPM_INPUT_CORE:
-		return "core dump";
-	case GPM_INPUT_DUMP:
-		return "goroutine dump (text)";
-	case GPM_INPUT_PPROF1:
-		return "goroutine profile (debug=1)";
-	case GPM_INPUT_PPROF2:
-		return "goroutine profile (debug=2)";
-	case GPM_INPUT_HEAPDUMP:
-		return "heap dump";
-	case GPM_INPUT_UNKNOWN:
-		break;
-	}
-	return "unknown";
-}
-
 /* Whether the report shows group gi (as the text report: no g0 stacks, no id 0). */
 static bool shown_group(const struct gpm_incident *inc, const struct gpm_analysis *a, uint32_t gi)
 {
@@ -203,7 +184,7 @@ void gpm_report_html_section(const struct gpm_incident *inc, const struct gpm_an
 	}
 
 	gpm_strbuf_puts(out, "<h2>Process</h2>\n<table>\n");
-	fact(out, "input", kind_name(inc->kind));
+	fact(out, "input", gpm_report_input_kind(inc->kind));
 	fact(out, "file", inc->source_name);
 	fact(out, "go", inc->go_version);
 	fact(out, "module", inc->main_module);

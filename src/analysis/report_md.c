@@ -65,25 +65,6 @@ static void md(struct gpm_strbuf *out, const char *s)
 	free(safe);
 }
 
-static const char *kind_name(enum gpm_input_kind k)
-{
-	switch (k) {
-	case GPM_INPUT_CORE:
-		return "core dump";
-	case GPM_INPUT_DUMP:
-		return "goroutine dump (text)";
-	case GPM_INPUT_PPROF1:
-		return "goroutine profile (debug=1)";
-	case GPM_INPUT_PPROF2:
-		return "goroutine profile (debug=2)";
-	case GPM_INPUT_HEAPDUMP:
-		return "heap dump";
-	case GPM_INPUT_UNKNOWN:
-		break;
-	}
-	return "unknown";
-}
-
 static void fact(struct gpm_strbuf *out, const char *key, const char *value)
 {
 	if (!value)
@@ -202,7 +183,7 @@ void gpm_report_markdown(const struct gpm_incident *inc, const struct gpm_analys
 	}
 
 	gpm_strbuf_puts(out, "## Process\n\n| | |\n|---|---|\n");
-	fact(out, "input", kind_name(inc->kind));
+	fact(out, "input", gpm_report_input_kind(inc->kind));
 	fact(out, "file", inc->source_name);
 	fact(out, "go", inc->go_version);
 	fact(out, "module", inc->main_module);

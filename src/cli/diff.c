@@ -324,6 +324,7 @@ int gpm_cmd_diff(int argc, char **argv)
 	const char *db = NULL, *since = NULL;
 	int64_t cluster = 0;
 	size_t max_groups = 20;
+	int status = GPM_EXIT_OK;
 	char ids[GPM_DIFF_MAX_SNAPSHOTS][24]; // "#N" of a cluster's incidents
 	struct gpm_opts o;
 	const char *v;
