@@ -937,9 +937,7 @@ void gpm_diff_format_json(const struct gpm_diff *d, struct gpm_strbuf *sb)
 {
 	struct gpm_json j;
 	gpm_json_init(&j, sb, true);
-	gpm_json_object_begin(&j);
-	gpm_json_kv_string(&j, "schema", "gopm/1");
-	gpm_json_kv_string(&j, "kind", "diff");
+	gpm_json_document_begin(&j, "diff");
 	gpm_json_key(&j, "snapshots");
 	gpm_json_array_begin(&j);
 	for (size_t s = 0; s < d->n; s++) {
