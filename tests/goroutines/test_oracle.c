@@ -15,6 +15,7 @@
 #include "check_gopm.h"
 #include "dump/dump.h"
 #include "goroutines/goroutines.h"
+#include "gort/arglayout.h"
 #include "model/traceback.h"
 
 struct fixture {
@@ -569,6 +570,69 @@ START_TEST(info_facts_match_each_arm64_fixture)
 }
 END_TEST
 
+/*
+ * printArgs on layouts the fixtures rarely hold: an offset too large ('_'), values of 1,
+ * 2 and 4 bytes (the low bytes of the 8-byte word), nested aggregates, '...' past the
+ * limit, and liveness (a spill slot whose bit is clear gets '?', offsets below startOffset
+ * are always live); and an unreadable word, which appends nothing.
+ */
+static uint8_t fake_mem[64 + 16];
+
+static bool fake_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	(void)ctx;
+	if (addr < 0x1000 || addr - 0x1000 > sizeof(fake_mem) || len > sizeof(fake_mem) ||
+	    addr - 0x1000 + len > sizeof(fake_mem))
+		return false;
+	memcpy(buf, fake_mem + (addr - 0x1000), len);
+	return true;
+}
+
+START_TEST(arglayout_prints_as_print_args)
+{
+	for (size_t i = 0; i < 64; i++)
+		fake_mem[i] = (uint8_t)(0x10 + i);
+	// Liveness at 0x1040: startOffset 8, then at index 1 the bits of slots 0..: slot 0
+	// (offset 8) live, slot 1 (offset 16) dead.
+	fake_mem[64] = 8;
+	fake_mem[65] = 0x01;
+	struct gpm_arglayout l = {.start_off = 0xff, .live_idx = -1};
+	static const uint8_t prog[] = {0x00, 8,    0xfe, 0x08, 1,    0xfe, 0x10, 2,
+	                               0xfd, 0x18, 4,    0xfd, 0xfb, 0xfc, 0xff};
+	memcpy(l.prog, prog, sizeof(prog));
+	l.len = sizeof(prog);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	ck_assert_ptr_null(gpm_arglayout_print(&l, 0x1000, fake_read, NULL, &sb));
+	ck_assert_str_eq(gpm_strbuf_str(&sb),
+	                 "0x1716151413121110, {0x18, {0x2120}, 0x2b2a2928}, _, ...");
+	// With liveness: offsets 8 and 16 are spill slots 0 and 1.
+	static const uint8_t prog2[] = {0x00, 8, 0x08, 8, 0x10, 8, 0xff};
+	memcpy(l.prog, prog2, sizeof(prog2));
+	l.len = sizeof(prog2);
+	l.live_addr = 0x1040;
+	l.live_idx = 1;
+	l.start_off = 8;
+	gpm_strbuf_reset(&sb);
+	ck_assert_ptr_null(gpm_arglayout_print(&l, 0x1000, fake_read, NULL, &sb));
+	ck_assert_str_eq(gpm_strbuf_str(&sb),
+	                 "0x1716151413121110, 0x1f1e1d1c1b1a1918, 0x2726252423222120?");
+	// Index 0: no liveness at this pc, all live.
+	l.live_idx = 0;
+	gpm_strbuf_reset(&sb);
+	ck_assert_ptr_null(gpm_arglayout_print(&l, 0x1000, fake_read, NULL, &sb));
+	ck_assert_ptr_null(strchr(gpm_strbuf_str(&sb), '?'));
+	// A word beyond what is readable: an error, and the buffer as it was.
+	gpm_strbuf_reset(&sb);
+	gpm_strbuf_puts(&sb, "f(");
+	struct gpm_error *err = gpm_arglayout_print(&l, 0x1050, fake_read, NULL, &sb);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_FAULT);
+	gpm_error_destroy(err);
+	ck_assert_str_eq(gpm_strbuf_str(&sb), "f(");
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
 Suite *goroutines_suite(void)
 {
 	Suite *s = suite_create("goroutines");
@@ -581,6 +645,9 @@ Suite *goroutines_suite(void)
 	tcase_add_test(tc, info_facts_match_each_arm64_fixture);
 	tcase_add_test(tc, every_parked_goroutine_prints_as_the_runtime_printed_it);
 	tcase_add_test(tc, every_parked_arm64_goroutine_prints_as_the_runtime_printed_it);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("arglayout");
+	tcase_add_test(tc, arglayout_prints_as_print_args);
 	suite_add_tcase(s, tc);
 	return s;
 }
