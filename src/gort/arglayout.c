@@ -22,14 +22,18 @@ struct gpm_error *gpm_arglayout_read(struct gpm_pclntab *tab, const struct gpm_f
 		// The funcdata may end less than a full program before the end of what is
 		// mapped: read it a byte at a time up to its end.
 		gpm_error_destroy(err);
-		size_t i = 0;
-		for (; i < sizeof(prog); i++) {
+		memset(prog, GPM_ARGINFO_END_SEQ, sizeof(prog));
+		for (size_t i = 0; i < sizeof(prog); i++) {
 			err = gpm_pclntab_funcdata_read(tab, fn, GPM_FUNCDATA_ARG_INFO, i, &prog[i],
 			                                1);
 			if (err)
 				return err;
 			if (prog[i] == GPM_ARGINFO_END_SEQ)
 				break;
+			if (prog[i] < GPM_ARGINFO_OFFSET_TOO_LARGE && ++i < sizeof(prog) &&
+			    (err = gpm_pclntab_funcdata_read(tab, fn, GPM_FUNCDATA_ARG_INFO, i,
+			                                     &prog[i], 1)))
+				return err; // the size byte of an offset
 		}
 	}
 	// Walk it as printArgs does to find its end: an offset is followed by a size byte.
@@ -75,8 +79,18 @@ struct gpm_error *gpm_arglayout_read(struct gpm_pclntab *tab, const struct gpm_f
 
 static void put_hex(struct gpm_strbuf *sb, uint64_t v)
 {
-	// runtime/print.go printhex: "0x" and lowercase digits, no leading zeros.
-	gpm_strbuf_printf(sb, "0x%" PRIx64, v);
+	// runtime/print.go printhex: "0x" and lowercase digits, no leading zeros. By hand:
+	// a core's traceback prints millions of these, and printf was half the reading time.
+	static const char digits[] = "0123456789abcdef";
+	char buf[18];
+	size_t i = sizeof(buf);
+	do {
+		buf[--i] = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	buf[--i] = 'x';
+	buf[--i] = '0';
+	gpm_strbuf_append(sb, buf + i, sizeof(buf) - i);
 }
 
 struct gpm_error *gpm_arglayout_print(const struct gpm_arglayout *l, uint64_t argp,
@@ -84,6 +98,26 @@ struct gpm_error *gpm_arglayout_print(const struct gpm_arglayout *l, uint64_t ar
 {
 	// Appended in place and cut back on error.
 	size_t mark = sb->len;
+	// The words are read in one go where they can be (one lookup per frame instead of one
+	// per word), else one at a time; so are the liveness bits.
+	size_t span = 0, nslots = 0;
+	for (size_t pi = 0; pi < l->len; pi++) {
+		uint8_t o = l->prog[pi];
+		if (o == GPM_ARGINFO_END_SEQ)
+			break;
+		if (o < GPM_ARGINFO_OFFSET_TOO_LARGE) {
+			span = (size_t)o + 8 > span ? (size_t)o + 8 : span;
+			nslots += o >= l->start_off;
+			pi++;
+		}
+	}
+	uint8_t area[GPM_ARGINFO_OFFSET_TOO_LARGE + 8], live[(GPM_ARGINFO_MAX_LEN + 7) / 8];
+	uint64_t la = 0;
+	bool have_area = span && read(ctx, argp, area, span);
+	bool need_live = l->live_addr && l->live_idx > 0 && nslots;
+	bool have_live = need_live &&
+	                 !__builtin_add_overflow(l->live_addr, (uint64_t)l->live_idx, &la) &&
+	                 read(ctx, la, live, (nslots + 7) / 8);
 	bool start = true;
 	uint8_t slot = 0; // register argument spill slot index
 	struct gpm_error *err = NULL;
@@ -114,28 +148,34 @@ struct gpm_error *gpm_arglayout_print(const struct gpm_arglayout *l, uint64_t ar
 			uint8_t sz = pi < l->len ? l->prog[pi++] : 8;
 			// readUnaligned64 of 8 bytes whatever the size, then the low sz bytes
 			// (little endian: amd64, arm64).
-			uint8_t w[8];
+			uint8_t wb[8];
+			const uint8_t *w = area + o;
 			uint64_t a;
-			if (__builtin_add_overflow(argp, (uint64_t)o, &a) || !read(ctx, a, w, 8)) {
-				err = gpm_error_fault(a, 8);
-				break;
+			if (!have_area) {
+				w = wb;
+				if (__builtin_add_overflow(argp, (uint64_t)o, &a) ||
+				    !read(ctx, a, wb, 8)) {
+					err = gpm_error_fault(a, 8);
+					break;
+				}
 			}
 			uint64_t x = 0;
 			for (int i = 7; i >= 0; i--)
 				x = x << 8 | w[i];
-			if (sz < 8) {
-				unsigned shift = 64 - sz * 8u;
-				x = x << shift >> shift;
-			}
+			if (sz == 0) // Go's shift by 64 gives 0; C's is undefined
+				x = 0;
+			else if (sz < 8)
+				x = x << (64 - sz * 8u) >> (64 - sz * 8u);
 			put_hex(sb, x);
 			// isLive: no liveness info, an index <= 0 or an offset below startOffset
 			// are live; else the slot's bit at liveInfo + liveIdx + slot/8.
-			if (l->live_addr && l->live_idx > 0 && o >= l->start_off) {
-				uint8_t bits;
+			if (need_live && o >= l->start_off) {
+				uint8_t bits = have_live ? live[slot / 8] : 0;
 				uint64_t ba;
-				if (__builtin_add_overflow(l->live_addr,
-				                           (uint64_t)l->live_idx + slot / 8, &ba) ||
-				    !read(ctx, ba, &bits, 1)) {
+				if (!have_live &&
+				    (__builtin_add_overflow(
+				         l->live_addr, (uint64_t)l->live_idx + slot / 8, &ba) ||
+				     !read(ctx, ba, &bits, 1))) {
 					err = gpm_error_fault(ba, 1);
 					break;
 				}

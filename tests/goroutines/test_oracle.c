@@ -616,6 +616,13 @@ START_TEST(arglayout_prints_as_print_args)
 	ck_assert_ptr_null(gpm_arglayout_print(&l, 0x1000, fake_read, NULL, &sb));
 	ck_assert_str_eq(gpm_strbuf_str(&sb),
 	                 "0x1716151413121110, 0x1f1e1d1c1b1a1918, 0x2726252423222120?");
+	// A size of 0 (no compiler writes one): Go's 64-bit shift leaves 0.
+	static const uint8_t prog3[] = {0x00, 0, 0xff};
+	struct gpm_arglayout z = {.start_off = 0xff, .live_idx = -1, .len = sizeof(prog3)};
+	memcpy(z.prog, prog3, sizeof(prog3));
+	gpm_strbuf_reset(&sb);
+	ck_assert_ptr_null(gpm_arglayout_print(&z, 0x1000, fake_read, NULL, &sb));
+	ck_assert_str_eq(gpm_strbuf_str(&sb), "0x0");
 	// Index 0: no liveness at this pc, all live.
 	l.live_idx = 0;
 	gpm_strbuf_reset(&sb);
