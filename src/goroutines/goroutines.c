@@ -16,8 +16,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/intern.h"
 #include "base/u64map.h"
 #include "base/vec.h"
+#include "gort/arglayout.h"
 
 #define NONE UINT64_MAX
 
@@ -37,6 +39,8 @@ struct pc_entry {
 	int32_t spdelta;
 	uint8_t ok, sp_ok, flag, kind;
 	uint32_t first, n; /* into ctx.lframes */
+	uint32_t layout;   /* into ctx.layouts: its argument layout; UINT32_MAX none ("()") */
+	bool layout_bad;   /* the layout is there but could not be read */
 };
 
 struct thread_map {
@@ -52,6 +56,7 @@ enum { ROLE_UNKNOWN, ROLE_CURG, ROLE_G0, ROLE_GSIGNAL };
 struct lframe {
 	struct gpm_frame f;
 	struct gpm_frame_regs r;
+	bool trap; /* its pc was decoded as exact (interrupted), not as a return address */
 };
 
 struct ctx {
@@ -61,8 +66,13 @@ struct ctx {
 	const struct gpm_goroutines_options *o;
 	struct rt_layout rt;
 	unsigned ptr;
-	bool go121;                        /* 1.21+: elide the middle of deep stacks */
-	GPM_VEC(struct gpm_frame) lframes; /* cached logical frames of pcs */
+	bool go121;                            /* 1.21+: elide the middle of deep stacks */
+	GPM_VEC(struct gpm_frame) lframes;     /* cached logical frames of pcs */
+	GPM_VEC(struct gpm_arglayout) layouts; /* argument layouts of cached pcs */
+	struct gpm_strbuf args;                /* the argument texts of the stack being built */
+	struct gpm_u64map args_seen;           /* hash of a goroutine's argument texts -> offset */
+	uint64_t args_unread;                  /* frames whose arguments could not be read */
+	const char *args_why;                  /* interned: the first reason */
 	struct pc_entry *cache;
 	size_t cache_cap, cache_len;
 	GPM_VEC(struct lframe) stack; /* the stack being built */
@@ -95,6 +105,13 @@ static inline uint64_t field(const uint8_t *b, uint64_t off, unsigned n)
 static bool read_word(struct ctx *c, uint64_t addr, uint64_t *out)
 {
 	struct gpm_error *err = gpm_memory_word(c->p->mem, addr, out);
+	gpm_error_destroy(err);
+	return !err;
+}
+
+static bool mem_read_cb(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct gpm_error *err = gpm_memory_read(ctx, addr, buf, len);
 	gpm_error_destroy(err);
 	return !err;
 }
@@ -334,7 +351,7 @@ static const struct pc_entry *decode_pc(struct ctx *c, uint64_t pc, bool trap)
 			return &c->cache[j];
 		j = (j + 1) & (c->cache_cap - 1);
 	}
-	struct pc_entry e = {.key = key};
+	struct pc_entry e = {.key = key, .layout = UINT32_MAX};
 	struct gpm_func fn;
 	if (gpm_pclntab_func_for_pc(c->tab, pc, &fn)) {
 		e.ok = 1;
@@ -356,10 +373,12 @@ static const struct pc_entry *decode_pc(struct ctx *c, uint64_t pc, bool trap)
 			int32_t line = 0;
 			err = gpm_pclntab_file_line(c->tab, &fn, tracepc, &file, &line);
 			gpm_error_destroy(err);
-			inl[0] = (struct gpm_inline_frame){fn.name, file ? file : "?", line,
-			                                   fn.kind, false};
+			inl[0] = (struct gpm_inline_frame){
+			    fn.name, file ? file : "?", line, fn.kind, false, tracepc};
 			n = 1;
 		}
+		// Go before 1.21 gave printArgs the outermost frame's pc (see below).
+		uint64_t outer_pc = n <= 64 ? inl[n - 1].pc : tracepc;
 		if (n > 64)
 			n = 64;
 		e.first = (uint32_t)c->lframes.len;
@@ -377,6 +396,23 @@ static const struct pc_entry *decode_pc(struct ctx *c, uint64_t pc, bool trap)
 			}
 		}
 		e.n = (uint32_t)n;
+		// The argument layout at the pc printArgs is given: Go 1.21+ u.symPC() (the
+		// trace pc); before, gentraceback's tracepc after its walk of the inline tree
+		// had moved it to the outermost call (entry + parentPc).
+		uint64_t argpc = c->go121 ? tracepc : outer_pc;
+		struct gpm_arglayout al;
+		bool has;
+		err = gpm_arglayout_read(c->tab, &fn, argpc, &al, &has);
+		if (err) {
+			e.layout_bad = true;
+			gpm_error_destroy(err);
+		} else if (has) {
+			struct gpm_arglayout *d = gpm_vec_push(&c->layouts);
+			if (!d)
+				return NULL;
+			*d = al;
+			e.layout = (uint32_t)(c->layouts.len - 1);
+		}
 	}
 	c->cache[j] = e;
 	c->cache_len++;
@@ -422,9 +458,9 @@ static inline uint64_t injected_frame_size(const struct ctx *c)
 
 /* Keeps a logical frame: the first `keep` frames in c->stack, the rest in the tail ring. */
 static bool keep_frame(struct ctx *c, const struct gpm_frame *f, uint64_t sp, uint64_t fp,
-                       uint64_t *count, size_t inner, size_t outer)
+                       bool trap, uint64_t *count, size_t inner, size_t outer)
 {
-	struct lframe lf = {*f, {sp, fp}};
+	struct lframe lf = {*f, {sp, fp}, trap};
 	(*count)++;
 	if (c->stack.len < inner) {
 		struct lframe *d = gpm_vec_push(&c->stack);
@@ -454,6 +490,80 @@ static bool keep_frame(struct ctx *c, const struct gpm_frame *f, uint64_t sp, ui
 static inline struct gpm_goroutine_extra *xg(struct ctx *c, const struct gpm_goroutine *g)
 {
 	return &c->inc->extras.v[g->extra];
+}
+
+/*
+ * Appends the argument text of one kept frame to c->args and its NUL: what printArgs
+ * prints between the parentheses (runtime/traceback.go traceback2), reading the frame's
+ * argument words and spill slots at argp = fp + the minimum frame size (frame.argp).
+ * Inlined frames print "(...)" and markers nothing: their text is empty.
+ */
+static bool frame_args(struct ctx *c, const struct lframe *lf)
+{
+	const struct gpm_frame *f = &lf->f;
+	if (!(f->flags &
+	      (GPM_FRAME_INLINED | GPM_FRAME_ELIDED | GPM_FRAME_NON_GO | GPM_FRAME_UNKNOWN_PC)) &&
+	    f->func) {
+		const struct pc_entry *e = decode_pc(c, f->pc, lf->trap);
+		if (!e)
+			return false;
+		const char *why = NULL;
+		char buf[120];
+		if (e->layout_bad) {
+			why = "its argument layout (funcdata) is unreadable";
+		} else if (e->layout != UINT32_MAX && !lf->r.fp) {
+			why = "its frame size is unknown";
+		} else if (e->layout != UINT32_MAX) {
+			struct gpm_error *err = gpm_arglayout_print(
+			    &c->layouts.v[e->layout], lf->r.fp + c->arch->min_frame_size,
+			    mem_read_cb, c->p->mem, &c->args);
+			if (err) {
+				snprintf(buf, sizeof(buf), "%s", err->message);
+				why = buf;
+			}
+			gpm_error_destroy(err);
+		}
+		if (why) {
+			if (!c->args_unread++) {
+				char msg[400];
+				snprintf(msg, sizeof(msg), "%s: %s", f->func, why);
+				c->args_why = gpm_incident_str(c->inc, msg, strlen(msg));
+			}
+			gpm_strbuf_putc(&c->args, '?'); // not a value the runtime would print
+		}
+	}
+	gpm_strbuf_append(&c->args, "", 1);
+	return !c->args.oom;
+}
+
+/* Stores the argument texts of g's frames (c->args) in the incident, once for goroutines
+ * whose texts are the same. */
+static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size_t nframes)
+{
+	size_t n = c->args.len;
+	if (n <= nframes) // every frame printed "()" or "(...)"
+		return NULL;
+	struct gpm_incident *inc = c->inc;
+	uint64_t h = gpm_hash_bytes(c->args.buf, n, 0x61726773);
+	uint32_t off;
+	if (gpm_u64map_get(&c->args_seen, h, &off) && off <= inc->arg_text.len &&
+	    inc->arg_text.len - off >= n && !memcmp(inc->arg_text.v + off, c->args.buf, n)) {
+		g->args = off;
+		return NULL;
+	}
+	if (inc->arg_text.len + n >= UINT32_MAX) {
+		c->args_unread += nframes;
+		return NULL;
+	}
+	if (!gpm_vec_reserve(&inc->arg_text, inc->arg_text.len + n))
+		return &gpm_error_nomem;
+	off = (uint32_t)inc->arg_text.len;
+	memcpy(inc->arg_text.v + off, c->args.buf, n);
+	inc->arg_text.len += n;
+	g->args = off;
+	if (!gpm_u64map_put(&c->args_seen, h, off))
+		return &gpm_error_nomem;
+	return NULL;
 }
 
 static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct start st,
@@ -489,7 +599,7 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 			struct gpm_frame f = {
 			    .pc = pc, .flags = n == 0 ? GPM_FRAME_UNKNOWN_PC : GPM_FRAME_NON_GO};
 			f.func = gpm_incident_str(c->inc, "?", 1);
-			if (!keep_frame(c, &f, sp, 0, &count, inner, outer))
+			if (!keep_frame(c, &f, sp, 0, trap, &count, inner, outer))
 				return &gpm_error_nomem;
 			snprintf(pbuf, sizeof(pbuf),
 			         "unknown pc 0x%" PRIx64 " (not in any Go function)", pc);
@@ -501,7 +611,7 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 			fp = frame_fp(c, sp, e->spdelta);
 		for (uint32_t i = 0; i < e->n; i++) {
 			const struct gpm_frame *lf = &c->lframes.v[e->first + i];
-			if (!keep_frame(c, lf, sp, fp, &count, inner, outer))
+			if (!keep_frame(c, lf, sp, fp, trap, &count, inner, outer))
 				return &gpm_error_nomem;
 		}
 		if (!fp) {
@@ -574,7 +684,7 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 			problem = pbuf;
 			struct gpm_frame f = {.pc = pc, .flags = GPM_FRAME_NON_GO};
 			f.func = gpm_incident_str(c->inc, "?", 1);
-			if (!keep_frame(c, &f, sp, 0, &count, inner, outer))
+			if (!keep_frame(c, &f, sp, 0, trap, &count, inner, outer))
 				return &gpm_error_nomem;
 			break;
 		}
@@ -590,10 +700,11 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 	if (!regs)
 		return &gpm_error_nomem;
 	xg(c, g)->regs = regs;
+	gpm_strbuf_reset(&c->args);
 	size_t k = 0;
 	for (size_t i = 0; i < c->stack.len; i++, k++) {
 		struct gpm_frame *f = gpm_incident_frame_push(c->inc);
-		if (!f)
+		if (!f || !frame_args(c, &c->stack.v[i]))
 			return &gpm_error_nomem;
 		*f = c->stack.v[i].f;
 		regs[k] = c->stack.v[i].r;
@@ -605,6 +716,7 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 		f->flags = GPM_FRAME_ELIDED;
 		f->line = elided > UINT32_MAX ? UINT32_MAX : (uint32_t)elided;
 		xg(c, g)->elided_frames = f->line;
+		gpm_strbuf_append(&c->args, "", 1);
 		k++;
 	} else if (elided) {
 		g->flags |= GPM_GOROUTINE_MORE_FRAMES;
@@ -616,12 +728,14 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 	for (size_t i = 0; i < nt; i++, k++) {
 		const struct lframe *lf = &c->tail.v[(start + i) % nt];
 		struct gpm_frame *f = gpm_incident_frame_push(c->inc);
-		if (!f)
+		if (!f || !frame_args(c, lf))
 			return &gpm_error_nomem;
 		*f = lf->f;
 		regs[k] = lf->r;
 	}
 	struct gpm_error *err = gpm_incident_stack_commit(c->inc, &b, &g->stack);
+	if (!err)
+		err = store_args(c, g, k);
 	if (err)
 		return err;
 	if (problem) {
@@ -1199,6 +1313,12 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 			gpm_core_release_pages(p->core);
 	}
 	set_wait_minutes(&c);
+	if (c.args_unread)
+		gpm_incident_warn(c.inc,
+		                  "arguments of %" PRIu64
+		                  " frames could not be read (printed \"?\"); "
+		                  "first: %s",
+		                  c.args_unread, c.args_why ? c.args_why : "?");
 	// On request, the system stacks of the threads that are on one (g0, gsignal).
 	for (size_t i = 0; c.o->system_stacks && i < c.threads.len; i++) {
 		const struct thread_map *tm = &c.threads.v[i];
@@ -1223,6 +1343,9 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	gpm_vec_free(&c.since);
 	free(c.cache);
 	gpm_u64map_free(&c.creators);
+	gpm_vec_free(&c.layouts);
+	gpm_strbuf_deinit(&c.args);
+	gpm_u64map_free(&c.args_seen);
 	*out = c.inc;
 	return NULL;
 fail:
@@ -1233,6 +1356,9 @@ fail:
 	gpm_vec_free(&c.since);
 	free(c.cache);
 	gpm_u64map_free(&c.creators);
+	gpm_vec_free(&c.layouts);
+	gpm_strbuf_deinit(&c.args);
+	gpm_u64map_free(&c.args_seen);
 	gpm_incident_destroy(c.inc);
 	return err;
 }

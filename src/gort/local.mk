@@ -1,4 +1,5 @@
 libgopm_a_SOURCES += \
+	src/gort/arglayout.c src/gort/arglayout.h \
 	src/gort/buildinfo.c src/gort/buildinfo.h \
 	src/gort/image.c src/gort/image.h \
 	src/gort/internal.h \

@@ -596,11 +596,42 @@ struct gpm_error *gpm_pclntab_funcdata(struct gpm_pclntab *t, const struct gpm_f
 	return NULL;
 }
 
+struct gpm_error *gpm_pclntab_funcdata_addr(struct gpm_pclntab *t, const struct gpm_func *fn,
+                                            uint32_t i, uint64_t *out)
+{
+	if (!t->read || (t->format != GPM_PCLNTAB_116 && !t->gofunc))
+		return gpm_error_create(GPM_ERR_NOT_FOUND, "pclntab: no reader for funcdata");
+	uint64_t fd;
+	struct gpm_error *e = gpm_pclntab_funcdata(t, fn, i, &fd);
+	if (e)
+		return e;
+	// 1.16-1.17: an absolute address; 1.18+: an offset from moduledata.gofunc.
+	if (t->format != GPM_PCLNTAB_116 && __builtin_add_overflow(t->gofunc, fd, &fd))
+		return gpm_error_create(GPM_ERR_FORMAT, "pclntab: %s: funcdata %u out of range",
+		                        fn->name, i);
+	*out = fd;
+	return NULL;
+}
+
+struct gpm_error *gpm_pclntab_funcdata_read(struct gpm_pclntab *t, const struct gpm_func *fn,
+                                            uint32_t i, uint64_t off, void *buf, size_t len)
+{
+	uint64_t a;
+	struct gpm_error *e = gpm_pclntab_funcdata_addr(t, fn, i, &a);
+	if (e)
+		return e;
+	if (__builtin_add_overflow(a, off, &a) || !t->read(t->read_ctx, a, buf, len))
+		return gpm_error_create(GPM_ERR_FAULT, "pclntab: %s: funcdata %u unreadable",
+		                        fn->name, i);
+	return NULL;
+}
+
 static void frame_put(struct gpm_inline_frame *out, size_t max, size_t n, const char *name,
-                      const char *file, int32_t line, bool inlined)
+                      const char *file, int32_t line, bool inlined, uint64_t pc)
 {
 	if (n >= max)
 		return;
+	out[n].pc = pc;
 	out[n].name = name;
 	out[n].file = file;
 	out[n].line = line;
@@ -668,7 +699,7 @@ struct gpm_error *gpm_pclntab_frames(struct gpm_pclntab *t, const struct gpm_fun
 			line = 0;
 		}
 		const char *name = region_str(&t->funcnametab, nameoff);
-		frame_put(out, max, count++, name ? name : "?", file, line, true);
+		frame_put(out, max, count++, name ? name : "?", file, line, true, cur);
 		uint64_t next = fn->entry + parent_pc;
 		if (parent_pc >= fn->end - fn->entry || next == cur)
 			break;
@@ -682,7 +713,7 @@ struct gpm_error *gpm_pclntab_frames(struct gpm_pclntab *t, const struct gpm_fun
 		file = "?";
 		line = 0;
 	}
-	frame_put(out, max, count++, fn->name, file, line, false);
+	frame_put(out, max, count++, fn->name, file, line, false, cur);
 	if (max > 0 && count <= max)
 		out[count - 1].kind = fn->kind;
 	*n = count;

@@ -108,6 +108,8 @@ struct gpm_inline_frame {
 	int32_t line;
 	enum gpm_func_kind kind;
 	bool inlined; /* false only for the outermost (physical) function */
+	uint64_t pc;  /* where file and line were looked up: for the outermost frame the pc of
+	                 the call its inlined frames stand for (entry + parentPc) */
 };
 
 /* Reads len bytes at addr of the program (for funcdata outside the table: inline trees).
@@ -170,6 +172,15 @@ struct gpm_error *gpm_pclntab_pcdata(struct gpm_pclntab *tab, const struct gpm_f
  * an absolute address (0: none). GPM_ERR_NOT_FOUND when absent. */
 struct gpm_error *gpm_pclntab_funcdata(struct gpm_pclntab *tab, const struct gpm_func *fn,
                                        uint32_t i, uint64_t *out);
+/* The address of funcdata i of fn (moduledata.gofunc + offset from 1.18). GPM_ERR_NOT_FOUND
+ * when absent or when no reader was set. */
+struct gpm_error *gpm_pclntab_funcdata_addr(struct gpm_pclntab *tab, const struct gpm_func *fn,
+                                            uint32_t i, uint64_t *out);
+/* Reads len bytes at offset off into funcdata i of fn through the reader set with
+ * gpm_pclntab_set_reader. GPM_ERR_NOT_FOUND when fn has no such funcdata (or no reader is
+ * set), GPM_ERR_FAULT when the bytes are not readable. */
+struct gpm_error *gpm_pclntab_funcdata_read(struct gpm_pclntab *tab, const struct gpm_func *fn,
+                                            uint32_t i, uint64_t off, void *buf, size_t len);
 /* File name by CU-relative file number (what pcfile yields). */
 const char *gpm_pclntab_file_name(struct gpm_pclntab *tab, const struct gpm_func *fn,
                                   int32_t fileno);

@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +359,9 @@ static struct gpm_error *pass2(const uint8_t *data, size_t size, const struct pb
 	}
 	snprintf(p->sample_types, sizeof(p->sample_types), "%s", gpm_strbuf_str(&st));
 	gpm_strbuf_deinit(&st);
+	for (int k = 0; k < 4; k++)
+		if (idx[k] >= 0)
+			p->present |= 1u << k;
 	if (idx[1] < 0 && idx[3] < 0)
 		return gpm_error_create(GPM_ERR_FORMAT,
 		                        "profile: not a heap profile (sample types: %s)",
@@ -472,12 +476,46 @@ static bool expect(const char **p, const char *end, const char *lit)
 	return true;
 }
 
-/* "N: B [N: B]" at *p */
+static void skip_spaces(const char **p, const char *end)
+{
+	while (*p < end && **p == ' ')
+		(*p)++;
+}
+
+/* "N: B [N: B]" at *p, spaced as pprof's heapHeaderRE / heapSampleRE allow:
+ * `(\d+): *(\d+) *\[ *(\d+): *(\d+) *\]`. */
 static bool counts(const char **p, const char *end, int64_t v[4])
 {
-	return parse_i64(p, end, &v[0]) && expect(p, end, ":") && parse_i64(p, end, &v[1]) &&
-	       expect(p, end, " [") && parse_i64(p, end, &v[2]) && expect(p, end, ":") &&
-	       parse_i64(p, end, &v[3]) && expect(p, end, "]");
+	if (!parse_i64(p, end, &v[0]) || !expect(p, end, ":") || !parse_i64(p, end, &v[1]))
+		return false;
+	skip_spaces(p, end);
+	if (!expect(p, end, "[") || !parse_i64(p, end, &v[2]) || !expect(p, end, ":") ||
+	    !parse_i64(p, end, &v[3]))
+		return false;
+	skip_spaces(p, end);
+	return expect(p, end, "]");
+}
+
+/*
+ * Undoes the sampling of one record's count and bytes, as pprof reads a legacy profile
+ * (github.com/google/pprof/profile/legacy_profile.go scaleHeapSample) and runtime/pprof
+ * writes profile.proto (protomem.go scaleHeapSample): an allocation of size S is sampled
+ * with probability 1-exp(-S/rate), so divide by that, S being the record's average size.
+ */
+static void unsample(int64_t *count, int64_t *bytes, int64_t rate)
+{
+	if (*count == 0 || *bytes == 0) {
+		*count = *bytes = 0;
+		return;
+	}
+	if (rate <= 1)
+		return; // all sampled (1), or unknown: left as they are
+	double avg = (double)*bytes / (double)*count;
+	double scale = 1 / (1 - exp(-avg / (double)rate));
+	double c = (double)*count * scale, b = (double)*bytes * scale;
+	// Go's int64(float64) conversion truncates; beyond int64 it is undefined in C.
+	*count = c < 9.2e18 ? (int64_t)c : INT64_MAX;
+	*bytes = b < 9.2e18 ? (int64_t)b : INT64_MAX;
 }
 
 static struct gpm_error *parse_text(const char *s, size_t size, struct builder *b)
@@ -486,16 +524,47 @@ static struct gpm_error *parse_text(const char *s, size_t size, struct builder *
 	const char *end = s + size, *q = s;
 	const char *le = line_end(q, end);
 	int64_t tot[4];
-	if (!expect(&q, le, "heap profile: ") || !counts(&q, le, tot))
+	if (!expect(&q, le, "heap profile:"))
+		return gpm_error_create(GPM_ERR_FORMAT, "profile: bad \"heap profile:\" line");
+	skip_spaces(&q, le);
+	if (!counts(&q, le, tot))
 		return gpm_error_create(GPM_ERR_FORMAT, "profile: bad \"heap profile:\" line");
 	p->text = true;
-	snprintf(p->sample_types, sizeof(p->sample_types), "%s",
-	         "inuse_objects/count,inuse_space/bytes,alloc_objects/count,alloc_space/bytes");
-	if (expect(&q, le, " @ heap/")) {
-		int64_t r;
-		if (parse_i64(&q, le, &r))
-			p->rate = r;
+	// "@ heap/N": the Go runtime's (runtime/pprof writeHeapInternal), N being twice
+	// MemProfileRate, which pprof halves (parseHeapHeader). gperftools' tcmalloc writes
+	// "@ heapprofile" or "@ heap_v2/N", Google's heapz "@ heapz_v2/N": not Go's, refused.
+	skip_spaces(&q, le);
+	const char *kind = q;
+	if (expect(&q, le, "@")) {
+		skip_spaces(&q, le);
+		kind = q;
+		while (q < le &&
+		       (*q == '_' || isdigit((unsigned char)*q) || (*q >= 'a' && *q <= 'z')))
+			q++;
 	}
+	size_t kn = (size_t)(q - kind);
+	if (kn != 4 || memcmp(kind, "heap", 4)) {
+		if (kn >= 4 && !memcmp(kind, "heap", 4))
+			return gpm_error_create(GPM_ERR_UNSUPPORTED,
+			                        "profile: a C++ heap profile (\"@ %.*s\": tcmalloc/"
+			                        "gperftools), not a Go one",
+			                        (int)(kn > 32 ? 32 : kn), kind);
+		return gpm_error_create(GPM_ERR_FORMAT,
+		                        "profile: \"heap profile:\" line without \"@ heap/RATE\"");
+	}
+	int64_t r = 0;
+	if (expect(&q, le, "/"))
+		parse_i64(&q, le, &r);
+	p->rate = r / 2;
+	// pprof's rule: the allocation columns are there when they differ from the in-use
+	// ones and are not 0; else the profile has only objects and space.
+	bool alloc = (tot[2] != tot[0] && tot[2] != 0) || (tot[3] != tot[1] && tot[3] != 0);
+	p->present = GPM_PPROF_INUSE_OBJECTS | GPM_PPROF_INUSE_SPACE |
+	             (alloc ? GPM_PPROF_ALLOC_OBJECTS | GPM_PPROF_ALLOC_SPACE : 0);
+	snprintf(p->sample_types, sizeof(p->sample_types), "%s",
+	         alloc
+	             ? "inuse_objects/count,inuse_space/bytes,alloc_objects/count,alloc_space/bytes"
+	             : "inuse_objects/count,inuse_space/bytes");
 	int64_t cur[4];
 	bool in_record = false, have_frame = false;
 	for (q = le < end ? le + 1 : end; q < end; q = le < end ? le + 1 : end) {
@@ -552,6 +621,10 @@ static struct gpm_error *parse_text(const char *s, size_t size, struct builder *
 			p->heap_inuse = (uint64_t)v;
 		x = q;
 		if (isdigit((unsigned char)*x) && counts(&x, le, cur)) {
+			unsample(&cur[0], &cur[1], p->rate);
+			unsample(&cur[2], &cur[3], p->rate);
+			if (!alloc)
+				cur[2] = cur[3] = 0;
 			if (in_record && !have_frame) {
 				struct gpm_pprof_site *si = site(b, "?", 1, "", 0, 0);
 				if (!si)
@@ -653,15 +726,39 @@ void gpm_pprof_destroy(struct gpm_pprof *p)
 	free(p);
 }
 
+/* A column's value, or "-" when the profile has no such column. */
+static void put_col(struct gpm_strbuf *sb, const struct gpm_pprof *p, unsigned col, int width,
+                    int64_t v)
+{
+	if (p->present & col)
+		gpm_strbuf_printf(sb, "%*" PRId64, width, v);
+	else
+		gpm_strbuf_printf(sb, "%*s", width, "-");
+}
+
+static void put_pair(struct gpm_strbuf *sb, const struct gpm_pprof *p, const char *what,
+                     unsigned ocol, int64_t objects, unsigned bcol, int64_t bytes)
+{
+	gpm_strbuf_puts(sb, what);
+	if (!(p->present & (ocol | bcol))) {
+		gpm_strbuf_puts(sb, "not in the profile\n");
+		return;
+	}
+	put_col(sb, p, ocol, 0, objects);
+	gpm_strbuf_puts(sb, " objects, ");
+	put_col(sb, p, bcol, 0, bytes);
+	gpm_strbuf_puts(sb, " bytes\n");
+}
+
 void gpm_pprof_format_text(const struct gpm_pprof *p, size_t top, struct gpm_strbuf *sb)
 {
 	gpm_strbuf_printf(sb, "heap profile: %s, %" PRIu64 " samples, rate %" PRId64 "\n",
 	                  p->text ? "debug=1 text" : "profile.proto", p->samples, p->rate);
 	gpm_strbuf_printf(sb, "sample types: %s\n", p->sample_types);
-	gpm_strbuf_printf(sb,
-	                  "in use:       %" PRId64 " objects, %" PRId64 " bytes\n"
-	                  "allocated:    %" PRId64 " objects, %" PRId64 " bytes\n",
-	                  p->inuse_objects, p->inuse_bytes, p->alloc_objects, p->alloc_bytes);
+	put_pair(sb, p, "in use:       ", GPM_PPROF_INUSE_OBJECTS, p->inuse_objects,
+	         GPM_PPROF_INUSE_SPACE, p->inuse_bytes);
+	put_pair(sb, p, "allocated:    ", GPM_PPROF_ALLOC_OBJECTS, p->alloc_objects,
+	         GPM_PPROF_ALLOC_SPACE, p->alloc_bytes);
 	if (p->has_memstats)
 		gpm_strbuf_printf(sb,
 		                  "memstats:     HeapAlloc %" PRIu64 ", HeapObjects %" PRIu64
@@ -671,11 +768,27 @@ void gpm_pprof_format_text(const struct gpm_pprof *p, size_t top, struct gpm_str
 	                  "inuse B", "inuse N", "alloc B", "alloc N", "site");
 	for (size_t i = 0; i < p->nsites && i < top; i++) {
 		const struct gpm_pprof_site *s = &p->sites[i];
-		gpm_strbuf_printf(sb,
-		                  "  %12" PRId64 " %10" PRId64 " %12" PRId64 " %10" PRId64
-		                  "  %s %s:%" PRId64 "\n",
-		                  s->inuse_bytes, s->inuse_objects, s->alloc_bytes,
-		                  s->alloc_objects, s->func, s->file, s->line);
+		gpm_strbuf_puts(sb, "  ");
+		put_col(sb, p, GPM_PPROF_INUSE_SPACE, 12, s->inuse_bytes);
+		gpm_strbuf_putc(sb, ' ');
+		put_col(sb, p, GPM_PPROF_INUSE_OBJECTS, 10, s->inuse_objects);
+		gpm_strbuf_putc(sb, ' ');
+		put_col(sb, p, GPM_PPROF_ALLOC_SPACE, 12, s->alloc_bytes);
+		gpm_strbuf_putc(sb, ' ');
+		put_col(sb, p, GPM_PPROF_ALLOC_OBJECTS, 10, s->alloc_objects);
+		gpm_strbuf_printf(sb, "  %s %s:%" PRId64 "\n", s->func, s->file, s->line);
+	}
+}
+
+/* "key": value, or null when the profile has no such column. */
+static void kv_col(struct gpm_json *j, const struct gpm_pprof *p, const char *key, unsigned col,
+                   int64_t v)
+{
+	if (p->present & col) {
+		gpm_json_kv_int(j, key, v);
+	} else {
+		gpm_json_key(j, key);
+		gpm_json_null(j);
 	}
 }
 
@@ -689,10 +802,10 @@ void gpm_pprof_format_json(const struct gpm_pprof *p, size_t top, struct gpm_str
 	gpm_json_kv_string(&j, "sample_types", p->sample_types);
 	gpm_json_kv_uint(&j, "samples", p->samples);
 	gpm_json_kv_int(&j, "rate", p->rate);
-	gpm_json_kv_int(&j, "inuse_objects", p->inuse_objects);
-	gpm_json_kv_int(&j, "inuse_bytes", p->inuse_bytes);
-	gpm_json_kv_int(&j, "alloc_objects", p->alloc_objects);
-	gpm_json_kv_int(&j, "alloc_bytes", p->alloc_bytes);
+	kv_col(&j, p, "inuse_objects", GPM_PPROF_INUSE_OBJECTS, p->inuse_objects);
+	kv_col(&j, p, "inuse_bytes", GPM_PPROF_INUSE_SPACE, p->inuse_bytes);
+	kv_col(&j, p, "alloc_objects", GPM_PPROF_ALLOC_OBJECTS, p->alloc_objects);
+	kv_col(&j, p, "alloc_bytes", GPM_PPROF_ALLOC_SPACE, p->alloc_bytes);
 	if (p->has_memstats) {
 		gpm_json_kv_uint(&j, "memstats_heap_alloc", p->heap_alloc);
 		gpm_json_kv_uint(&j, "memstats_heap_objects", p->heap_objects);
@@ -705,10 +818,10 @@ void gpm_pprof_format_json(const struct gpm_pprof *p, size_t top, struct gpm_str
 		gpm_json_kv_string(&j, "function", s->func);
 		gpm_json_kv_string(&j, "file", s->file);
 		gpm_json_kv_int(&j, "line", s->line);
-		gpm_json_kv_int(&j, "inuse_objects", s->inuse_objects);
-		gpm_json_kv_int(&j, "inuse_bytes", s->inuse_bytes);
-		gpm_json_kv_int(&j, "alloc_objects", s->alloc_objects);
-		gpm_json_kv_int(&j, "alloc_bytes", s->alloc_bytes);
+		kv_col(&j, p, "inuse_objects", GPM_PPROF_INUSE_OBJECTS, s->inuse_objects);
+		kv_col(&j, p, "inuse_bytes", GPM_PPROF_INUSE_SPACE, s->inuse_bytes);
+		kv_col(&j, p, "alloc_objects", GPM_PPROF_ALLOC_OBJECTS, s->alloc_objects);
+		kv_col(&j, p, "alloc_bytes", GPM_PPROF_ALLOC_SPACE, s->alloc_bytes);
 		gpm_json_object_end(&j);
 	}
 	gpm_json_array_end(&j);

@@ -62,6 +62,15 @@ head -c 5000 "$(dirname "$core")/stderr.txt" >"$tmp/text"
 expect 4 1 "a goroutine dump is not a heap input" -- heap "$tmp/text"
 printf 'go1.7 heap dump\n\377' >"$tmp/bad.dump"
 expect 4 1 "corrupt heap dump" -- heap "$tmp/bad.dump"
+printf 'heap profile:    1:   262144 [     1:   262144] @ heapprofile\n' >"$tmp/cxx.heap"
+expect 4 1 "a C++ (gperftools) heap profile is not Go's" -- heap "$tmp/cxx.heap"
+has_err() {
+	n=$((n + 1))
+	if grep -q "$1" "$tmp/err"; then echo "ok: $2"; else echo "FAIL: $2"; fail=$((fail + 1)); fi
+}
+has_err 'C++ heap profile' "C++ profile named"
+expect 0 0 "a default-rate debug=1 profile, unsampled as pprof does" -- heap "$td/pprof/go1.27-heaprate-default.debug1.txt.zst"
+has '^in use: +186605 objects, 67622659 bytes$' "go tool pprof -raw totals"
 expect 3 1 "missing file" -- heap "$tmp/nope"
 expect 2 - "no input" -- heap
 expect 2 - "bad --top" -- heap --top x "$core"

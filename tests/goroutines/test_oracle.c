@@ -2,8 +2,9 @@
  * The oracle tests: for every fixture core in testdata/cores/, the goroutines gopm reads from
  * the core must be the ones the Go runtime printed at that instant (stderr.txt): same id,
  * same state/wait reason, same frames (function, file:line) in the same order, same creator.
- * Parked goroutines must match exactly; a running goroutine may have extra innermost frames
- * (the crash handling the signal added after the runtime printed it).
+ * Parked goroutines must match exactly, arguments included; a running goroutine may have
+ * extra innermost frames (the crash handling the signal added after the runtime printed it)
+ * and other argument values.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include "check_gopm.h"
 #include "dump/dump.h"
 #include "goroutines/goroutines.h"
+#include "gort/arglayout.h"
+#include "model/traceback.h"
 
 struct fixture {
 	char dir[512];
@@ -66,18 +69,37 @@ static const struct gpm_goroutine *find_g(const struct gpm_incident *inc, uint64
 	return NULL;
 }
 
-/* Real frames only (no elision markers). */
+/* A frame and the argument text printed between its parentheses ("" for "(...)"). */
+struct tframe {
+	const struct gpm_frame *f;
+	const char *args;
+	size_t nargs;
+};
+
+/* Real frames only (no elision markers), with their argument texts. */
 static size_t frames_of(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                        const struct gpm_frame **out)
+                        struct tframe *out)
 {
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	struct gpm_args_iter it;
+	bool own = gpm_goroutine_args_begin(inc, g, &it);
 	size_t k = 0;
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
+		const char *a = f[i].args;
+		size_t an = a ? strlen(a) : 0;
+		if (own && !gpm_args_iter_next(&it, &a, &an))
+			a = NULL, an = 0;
+		if (f[i].flags & GPM_FRAME_INLINED)
+			a = NULL, an = 0; // "(...)"
 		if (!(f[i].flags & GPM_FRAME_ELIDED))
-			out[k++] = &f[i];
+			out[k++] = (struct tframe){&f[i], a ? a : "", a ? an : 0};
+	}
 	return k;
 }
+
+/* Frames whose argument texts were compared, and of those equal. */
+static size_t args_compared, args_equal;
 
 static bool same_frame(const struct gpm_frame *a, const struct gpm_frame *b)
 {
@@ -99,7 +121,7 @@ static bool compare(const struct gpm_incident *oracle, const struct gpm_goroutin
 		snprintf(why, cap, "state '%s', runtime printed '%s'", s, so);
 		return false;
 	}
-	static const struct gpm_frame *fo[100000], *f[100000];
+	static struct tframe fo[100000], f[100000];
 	size_t no = frames_of(oracle, go, fo), n = frames_of(ours, g, f);
 	bool running = go->status == GPM_G_RUNNING || !strcmp(so, "running");
 	size_t skip = 0;
@@ -110,13 +132,25 @@ static bool compare(const struct gpm_incident *oracle, const struct gpm_goroutin
 		return false;
 	}
 	for (size_t i = 0; i < no; i++) {
-		if (!same_frame(fo[i], f[skip + i])) {
+		const struct gpm_frame *a = f[skip + i].f, *b = fo[i].f;
+		if (!same_frame(b, a)) {
 			snprintf(why, cap, "frame %zu is %s %s:%u, runtime printed %s %s:%u", i,
-			         f[skip + i]->func, f[skip + i]->file ? f[skip + i]->file : "?",
-			         f[skip + i]->line, fo[i]->func, fo[i]->file ? fo[i]->file : "?",
-			         fo[i]->line);
+			         a->func, a->file ? a->file : "?", a->line, b->func,
+			         b->file ? b->file : "?", b->line);
 			return false;
 		}
+	}
+	// The arguments, byte for byte, of goroutines that did not run after the print (the
+	// running goroutine of a crash goes on to die: its spill slots differ by then).
+	for (size_t i = 0; i < no && !running; i++) {
+		const struct tframe *a = &f[skip + i], *b = &fo[i];
+		args_compared++;
+		if (a->nargs != b->nargs || memcmp(a->args, b->args, a->nargs)) {
+			snprintf(why, cap, "frame %zu %s(%.*s), runtime printed (%.*s)", i,
+			         b->f->func, (int)a->nargs, a->args, (int)b->nargs, b->args);
+			return false;
+		}
+		args_equal++;
 	}
 	// pprof labels, when the runtime printed them (Go 1.26+ with tracebacklabels).
 	const struct gpm_goroutine_extra *xo = gpm_goroutine_extra(oracle, go),
@@ -156,6 +190,7 @@ static void check_oracle(const char *sub, const char *arch)
 	size_t nfx = list_fixtures(sub, &fx);
 	ck_assert_msg(nfx > 0, "no fixtures under testdata/%s", sub);
 	size_t total = 0, matched = 0, parked_bad = 0, running_bad = 0;
+	args_compared = args_equal = 0;
 	for (size_t i = 0; i < nfx; i++) {
 		char path[600];
 		// The traceback is stderr.txt, or stderr.txt.zst when large (meta names it).
@@ -218,7 +253,12 @@ static void check_oracle(const char *sub, const char *arch)
 	        "oracle: %s: %zu fixtures, %zu/%zu goroutines match (%zu parked and %zu running "
 	        "differ)\n",
 	        arch, nfx, matched, total, parked_bad, running_bad);
+	fprintf(stderr, "oracle: %s: arguments of %zu/%zu frames equal the runtime's\n", arch,
+	        args_equal, args_compared);
 	free(fx);
+	// Every fixture has parked goroutines whose frames print arguments.
+	ck_assert_msg(args_compared >= nfx, "%s: only %zu frames' arguments compared", arch,
+	              args_compared);
 	ck_assert_msg(parked_bad == 0, "%zu parked goroutines differ from the runtime", parked_bad);
 	ck_assert_msg(running_bad == 0, "%zu running goroutines differ from the runtime",
 	              running_bad);
@@ -237,6 +277,127 @@ START_TEST(every_arm64_fixture_matches_the_runtime_traceback)
 END_TEST
 
 /*
+ * The text itself: each parked goroutine as gopm prints it from the core (the printer of
+ * `gopm goroutines`) must equal the runtime's own lines for it in stderr.txt, byte for
+ * byte from the first frame to the end of the block (arguments, "(...)", offsets, fp/sp/pc,
+ * elision markers, created by). Of the header, the state in brackets is compared (gopm adds
+ * the pprof labels the runtime of before 1.26 did not print, and the g's address that it
+ * printed from 1.23 on). No parsing of the runtime's text: the
+ * block is found by its "goroutine N " line and compared as it is.
+ */
+static size_t golden_fixture(const struct fixture *fx, size_t *compared)
+{
+	char path[600], name[128] = "stderr.txt";
+	gpm_test_meta(fx->dir, "stderr", name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", fx->dir, name);
+	struct gpm_source *src;
+	ck_assert_ptr_null(gpm_source_open(path, &src));
+	const char *text = (const char *)src->data;
+	size_t tlen = src->size;
+
+	snprintf(path, sizeof(path), "%s/core.zst", fx->dir);
+	struct gpm_process_options po = {.exe_path = fx->exe};
+	struct gpm_process *p;
+	struct gpm_error *err = gpm_process_open(path, &po, &p);
+	ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+	struct gpm_incident *inc;
+	err = gpm_goroutines_read(p, NULL, &inc);
+	ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
+
+	size_t bad = 0;
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	for (size_t k = 0; k < inc->goroutines.len; k++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[k];
+		if (g->status == GPM_G_RUNNING || (g->flags & GPM_GOROUTINE_CURRENT))
+			continue;
+		char head[48];
+		int hn = snprintf(head, sizeof(head), "goroutine %llu ", (unsigned long long)g->id);
+		const char *b = NULL;
+		for (const char *q = text; q && (size_t)(q - text) < tlen;) {
+			const char *m = memmem(q, tlen - (size_t)(q - text), head, (size_t)hn);
+			if (!m)
+				break;
+			if (m == text || m[-1] == '\n') {
+				b = m;
+				break;
+			}
+			q = m + 1;
+		}
+		if (!b)
+			continue;
+		const char *end = memmem(b, tlen - (size_t)(b - text), "\n\n", 2);
+		size_t blen = end ? (size_t)(end - b) + 1 : tlen - (size_t)(b - text);
+		const char *hl = memchr(b, '\n', blen);
+		ck_assert_ptr_nonnull(hl);
+		const char *br = memchr(b, ']', (size_t)(hl - b));
+		if (br && memmem(b, (size_t)(br - b), "[running", 8))
+			continue; // running when printed: its frames moved on
+		gpm_strbuf_reset(&sb);
+		gpm_traceback_goroutine(&sb, inc, g, NULL);
+		const char *ours = gpm_strbuf_str(&sb);
+		const char *ohl = strchr(ours, '\n');
+		ck_assert_ptr_nonnull(ohl);
+		(*compared)++;
+		// The state in brackets (the runtime printed "gp=… m=…" from Go 1.23 on, and
+		// labels only when asked to: gopm prints those it read).
+		const char *lb = memchr(b, '[', (size_t)(hl - b)), *olb = strchr(ours, '[');
+		size_t sl = lb && br ? (size_t)(br - lb) : 0;
+		bool same = sl && olb && !strncmp(olb, lb, sl) &&
+		            (olb[sl] == ']' || !strncmp(olb + sl, " labels:{", 9));
+		// Then every line to the end of the block. What the runtime's text has after it
+		// must be no more of a traceback (a shell's "timeout: … dumped core" line).
+		size_t on = strlen(ohl), rn = blen - (size_t)(hl - b);
+		same = same && on <= rn && !memcmp(ohl, hl, on);
+		if (same && on < rn) {
+			const char *rest = hl + on, *rl = memchr(rest, '\n', rn - on);
+			size_t n = rl ? (size_t)(rl - rest) : rn - on;
+			same = n && rest[0] != '\t' && rest[n - 1] != ')' &&
+			       strncmp(rest, "created by ", 11) && strncmp(rest, "...", 3) &&
+			       strncmp(rest, "[originating", 12);
+		}
+		if (same)
+			continue;
+		if (!bad++)
+			fprintf(stderr,
+			        "golden: %s: goroutine %llu differs:\ngopm:\n%s\nruntime:\n%.*s\n",
+			        fx->dir, (unsigned long long)g->id, ours, (int)blen, b);
+	}
+	gpm_strbuf_deinit(&sb);
+	gpm_incident_destroy(inc);
+	gpm_process_destroy(p);
+	gpm_source_destroy(src);
+	return bad;
+}
+
+static void check_golden(const char *sub)
+{
+	struct fixture *fx;
+	size_t nfx = list_fixtures(sub, &fx);
+	ck_assert_msg(nfx > 0, "no fixtures under testdata/%s", sub);
+	size_t compared = 0, bad = 0;
+	for (size_t i = 0; i < nfx; i++)
+		bad += golden_fixture(&fx[i], &compared);
+	fprintf(stderr,
+	        "golden: %s: %zu fixtures, %zu/%zu parked goroutines print as the runtime did\n",
+	        sub, nfx, compared - bad, compared);
+	free(fx);
+	ck_assert_msg(compared >= nfx, "%s: only %zu goroutines compared", sub, compared);
+	ck_assert_msg(bad == 0, "%s: %zu goroutines print otherwise than the runtime", sub, bad);
+}
+
+START_TEST(every_parked_goroutine_prints_as_the_runtime_printed_it)
+{
+	check_golden("cores");
+}
+END_TEST
+
+START_TEST(every_parked_arm64_goroutine_prints_as_the_runtime_printed_it)
+{
+	check_golden("cores-arm64");
+}
+END_TEST
+
+/*
  * Live snapshots: fixtures with gcore=FILE in meta also hold a core gdb took of the running
  * process (gcore, generate-core-file) right before the SIGQUIT that printed the traceback.
  * gdb writes no segment for the executable's read-only data, so without reading it from the
@@ -249,6 +410,7 @@ START_TEST(every_gcore_snapshot_matches_the_traceback_of_right_after)
 	struct fixture *fx;
 	size_t nfx = list_fixtures("cores", &fx);
 	size_t snapshots = 0, total = 0, matched = 0, bad = 0, moving = 0;
+	args_compared = args_equal = 0;
 	for (size_t i = 0; i < nfx; i++) {
 		char gcore[128], path[sizeof(fx->dir) + sizeof(gcore) + 2];
 		if (!gpm_test_meta(fx[i].dir, "gcore", gcore, sizeof(gcore)))
@@ -316,8 +478,10 @@ START_TEST(every_gcore_snapshot_matches_the_traceback_of_right_after)
 		free(snaps);
 		gpm_source_destroy(src);
 	}
-	fprintf(stderr, "gcore: %zu snapshots, %zu/%zu parked goroutines match (%zu running)\n",
-	        snapshots, matched, total, moving);
+	fprintf(stderr,
+	        "gcore: %zu snapshots, %zu/%zu parked goroutines match (%zu running), arguments "
+	        "of %zu/%zu frames equal\n",
+	        snapshots, matched, total, moving, args_equal, args_compared);
 	free(fx);
 	ck_assert_msg(snapshots > 0, "no gcore fixtures under testdata/cores");
 	ck_assert_msg(bad == 0, "%zu parked goroutines differ from the runtime", bad);
@@ -406,6 +570,76 @@ START_TEST(info_facts_match_each_arm64_fixture)
 }
 END_TEST
 
+/*
+ * printArgs on layouts the fixtures rarely hold: an offset too large ('_'), values of 1,
+ * 2 and 4 bytes (the low bytes of the 8-byte word), nested aggregates, '...' past the
+ * limit, and liveness (a spill slot whose bit is clear gets '?', offsets below startOffset
+ * are always live); and an unreadable word, which appends nothing.
+ */
+static uint8_t fake_mem[64 + 16];
+
+static bool fake_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	(void)ctx;
+	if (addr < 0x1000 || addr - 0x1000 > sizeof(fake_mem) || len > sizeof(fake_mem) ||
+	    addr - 0x1000 + len > sizeof(fake_mem))
+		return false;
+	memcpy(buf, fake_mem + (addr - 0x1000), len);
+	return true;
+}
+
+START_TEST(arglayout_prints_as_print_args)
+{
+	for (size_t i = 0; i < 64; i++)
+		fake_mem[i] = (uint8_t)(0x10 + i);
+	// Liveness at 0x1040: startOffset 8, then at index 1 the bits of slots 0..: slot 0
+	// (offset 8) live, slot 1 (offset 16) dead.
+	fake_mem[64] = 8;
+	fake_mem[65] = 0x01;
+	struct gpm_arglayout l = {.start_off = 0xff, .live_idx = -1};
+	static const uint8_t prog[] = {0x00, 8,    0xfe, 0x08, 1,    0xfe, 0x10, 2,
+	                               0xfd, 0x18, 4,    0xfd, 0xfb, 0xfc, 0xff};
+	memcpy(l.prog, prog, sizeof(prog));
+	l.len = sizeof(prog);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	ck_assert_ptr_null(gpm_arglayout_print(&l, 0x1000, fake_read, NULL, &sb));
+	ck_assert_str_eq(gpm_strbuf_str(&sb),
+	                 "0x1716151413121110, {0x18, {0x2120}, 0x2b2a2928}, _, ...");
+	// With liveness: offsets 8 and 16 are spill slots 0 and 1.
+	static const uint8_t prog2[] = {0x00, 8, 0x08, 8, 0x10, 8, 0xff};
+	memcpy(l.prog, prog2, sizeof(prog2));
+	l.len = sizeof(prog2);
+	l.live_addr = 0x1040;
+	l.live_idx = 1;
+	l.start_off = 8;
+	gpm_strbuf_reset(&sb);
+	ck_assert_ptr_null(gpm_arglayout_print(&l, 0x1000, fake_read, NULL, &sb));
+	ck_assert_str_eq(gpm_strbuf_str(&sb),
+	                 "0x1716151413121110, 0x1f1e1d1c1b1a1918, 0x2726252423222120?");
+	// A size of 0 (no compiler writes one): Go's 64-bit shift leaves 0.
+	static const uint8_t prog3[] = {0x00, 0, 0xff};
+	struct gpm_arglayout z = {.start_off = 0xff, .live_idx = -1, .len = sizeof(prog3)};
+	memcpy(z.prog, prog3, sizeof(prog3));
+	gpm_strbuf_reset(&sb);
+	ck_assert_ptr_null(gpm_arglayout_print(&z, 0x1000, fake_read, NULL, &sb));
+	ck_assert_str_eq(gpm_strbuf_str(&sb), "0x0");
+	// Index 0: no liveness at this pc, all live.
+	l.live_idx = 0;
+	gpm_strbuf_reset(&sb);
+	ck_assert_ptr_null(gpm_arglayout_print(&l, 0x1000, fake_read, NULL, &sb));
+	ck_assert_ptr_null(strchr(gpm_strbuf_str(&sb), '?'));
+	// A word beyond what is readable: an error, and the buffer as it was.
+	gpm_strbuf_reset(&sb);
+	gpm_strbuf_puts(&sb, "f(");
+	struct gpm_error *err = gpm_arglayout_print(&l, 0x1050, fake_read, NULL, &sb);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_FAULT);
+	gpm_error_destroy(err);
+	ck_assert_str_eq(gpm_strbuf_str(&sb), "f(");
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
 Suite *goroutines_suite(void)
 {
 	Suite *s = suite_create("goroutines");
@@ -416,6 +650,11 @@ Suite *goroutines_suite(void)
 	tcase_add_test(tc, every_gcore_snapshot_matches_the_traceback_of_right_after);
 	tcase_add_test(tc, every_arm64_fixture_matches_the_runtime_traceback);
 	tcase_add_test(tc, info_facts_match_each_arm64_fixture);
+	tcase_add_test(tc, every_parked_goroutine_prints_as_the_runtime_printed_it);
+	tcase_add_test(tc, every_parked_arm64_goroutine_prints_as_the_runtime_printed_it);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("arglayout");
+	tcase_add_test(tc, arglayout_prints_as_print_args);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -503,6 +503,126 @@ START_TEST(pprof_proto_and_text_agree)
 }
 END_TEST
 
+/*
+ * Totals as pprof computes them: for each testdata/pprof/NAME.expected (written by
+ * testdata/gen/make-pprof-fixtures.sh from `go tool pprof -raw`), the profile.proto and the
+ * debug=1 text of the same snapshot, taken at the default and at a custom MemProfileRate,
+ * must give the sums of pprof's samples exactly: the text's records unsampled as pprof does.
+ */
+static void check_expected(const char *path, void *arg)
+{
+	size_t *checked = arg;
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	char line[512], base[512];
+	snprintf(base, sizeof(base), "%.*s", (int)(strlen(path) - strlen(".expected")), path);
+	size_t forms = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char form[16];
+		unsigned long long n;
+		long long ao, as, io, is;
+		if (sscanf(
+		        line,
+		        "%15s samples=%llu alloc_objects=%lld alloc_space=%lld inuse_objects=%lld "
+		        "inuse_space=%lld",
+		        form, &n, &ao, &as, &io, &is) != 6)
+			continue;
+		char file[600];
+		snprintf(file, sizeof(file), "%s.%s", base,
+		         !strcmp(form, "pb") ? "pb.gz" : "debug1.txt.zst");
+		struct gpm_source *src;
+		struct gpm_error *err = gpm_source_open(file, &src);
+		ck_assert_msg(!err, "%s: %s", file, err ? err->message : "");
+		struct gpm_pprof *p;
+		err = gpm_pprof_parse(src->data, src->size, &p);
+		ck_assert_msg(!err, "%s: %s", file, err ? err->message : "");
+		fprintf(stderr,
+		        "pprof: %s: in use %" PRId64 " objects %" PRId64 " B (pprof %lld %lld), "
+		        "allocated %" PRId64 " %" PRId64 " (pprof %lld %lld), rate %" PRId64 "\n",
+		        file, p->inuse_objects, p->inuse_bytes, io, is, p->alloc_objects,
+		        p->alloc_bytes, ao, as, p->rate);
+		ck_assert_uint_eq(p->present, 15);
+		ck_assert_int_eq(p->inuse_objects, io);
+		ck_assert_int_eq(p->inuse_bytes, is);
+		ck_assert_int_eq(p->alloc_objects, ao);
+		ck_assert_int_eq(p->alloc_bytes, as);
+		ck_assert_msg(p->text == !strcmp(form, "debug1"), "%s: form", file);
+		gpm_pprof_destroy(p);
+		gpm_source_destroy(src);
+		forms++;
+	}
+	fclose(f);
+	ck_assert_msg(forms == 2, "%s: %zu forms, want pb and debug1", path, forms);
+	(*checked)++;
+}
+
+START_TEST(pprof_totals_equal_pprof)
+{
+	size_t checked = 0;
+	size_t n = gpm_test_each_file("pprof", ".expected", false, check_expected, &checked);
+	fprintf(stderr, "pprof: %zu profiles checked against go tool pprof -raw\n", checked * 2);
+	// Go 1.19 and 1.27, each at the default and at a custom rate.
+	ck_assert_uint_ge(n, 4);
+	ck_assert_uint_eq(checked, n);
+}
+END_TEST
+
+/* A C++ (tcmalloc / gperftools) heap profile is refused as not Go's: it must not read as
+ * an empty or a Go profile. */
+START_TEST(pprof_cxx_profiles_refused)
+{
+	static const char *const cxx[] = {
+	    "heap profile:    1:   262144 [     1:   262144] @ heapprofile\n"
+	    "     1:   262144 [     1:   262144] @ 0x4005d6 0x7f3a2b\n",
+	    "heap profile: 3: 3072 [ 10: 10240] @ heap_v2/524288\n"
+	    "     3:     3072 [    10:    10240] @ 0x4005d6\n",
+	    "heap profile: 3: 3072 [ 10: 10240] @ heapz_v2/524288\n",
+	};
+	for (size_t i = 0; i < sizeof(cxx) / sizeof(cxx[0]); i++) {
+		struct gpm_pprof *p = NULL;
+		ck_assert(gpm_pprof_detect(cxx[i], strlen(cxx[i])));
+		struct gpm_error *err = gpm_pprof_parse(cxx[i], strlen(cxx[i]), &p);
+		ck_assert_ptr_nonnull(err);
+		ck_assert_int_eq(err->code, GPM_ERR_UNSUPPORTED);
+		ck_assert_ptr_nonnull(strstr(err->message, "C++"));
+		gpm_error_destroy(err);
+	}
+}
+END_TEST
+
+/* Absent columns: a debug=1 text whose allocation totals equal the in-use ones has only
+ * objects and space (pprof's rule); they print as absent, not as 0. Records are unsampled
+ * with half of "heap/N". */
+START_TEST(pprof_absent_columns_shown_absent)
+{
+	static const char text[] = "heap profile: 2: 2048 [2: 2048] @ heap/2048\n"
+	                           "2: 2048 [2: 2048] @ 0x401001\n"
+	                           "#\t0x401000\tmain.f+0x0\t\tmain.go:3\n";
+	struct gpm_pprof *p;
+	struct gpm_error *err = gpm_pprof_parse(text, strlen(text), &p);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	ck_assert_int_eq(p->rate, 1024);
+	ck_assert_uint_eq(p->present, GPM_PPROF_INUSE_OBJECTS | GPM_PPROF_INUSE_SPACE);
+	// 2 objects of 1024 B at rate 1024: 1/(1-e^-1) = 1.58198: 3 objects, 3239 bytes.
+	ck_assert_int_eq(p->inuse_objects, 3);
+	ck_assert_int_eq(p->inuse_bytes, 3239);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_pprof_format_text(p, 10, &sb);
+	ck_assert_msg(strstr(gpm_strbuf_str(&sb), "allocated:    not in the profile\n"), "%s",
+	              gpm_strbuf_str(&sb));
+	ck_assert_msg(strstr(gpm_strbuf_str(&sb), "          -          -  main.f main.go:3\n"),
+	              "%s", gpm_strbuf_str(&sb));
+	gpm_strbuf_reset(&sb);
+	gpm_pprof_format_json(p, 10, &sb);
+	ck_assert_msg(strstr(gpm_strbuf_str(&sb), "\"alloc_bytes\": null"), "%s",
+	              gpm_strbuf_str(&sb));
+	ck_assert_msg(strstr(gpm_strbuf_str(&sb), "\"inuse_bytes\": 3239"), "%s",
+	              gpm_strbuf_str(&sb));
+	gpm_strbuf_deinit(&sb);
+	gpm_pprof_destroy(p);
+}
+END_TEST
+
 START_TEST(pprof_bad_inputs)
 {
 	struct gpm_pprof *p;
@@ -536,6 +656,9 @@ Suite *heap_suite(void)
 	tcase_add_test(tc, heapdump_bad_inputs);
 	tcase_add_loop_test(tc, pprof_proto_and_text_agree, 0, 3);
 	tcase_add_test(tc, pprof_bad_inputs);
+	tcase_add_test(tc, pprof_totals_equal_pprof);
+	tcase_add_test(tc, pprof_cxx_profiles_refused);
+	tcase_add_test(tc, pprof_absent_columns_shown_absent);
 	suite_add_tcase(s, tc);
 	return s;
 }
