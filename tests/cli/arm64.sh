@@ -2,7 +2,8 @@
 # CLI tests for arm64 cores (qemu-user's, testdata/cores-arm64): info names the architecture
 # (text and --json), goroutines and analyze work, analyze's findings have the same headlines
 # as on the amd64 core of the same program and Go version (addresses aside), analyze of the
-# real programs from npm is as in expected/arm64-npm.out, and the bad
+# real programs from npm is as in expected/arm64-npm.out, heap reaches as many objects as on
+# the amd64 twins (the leak program and the real programs), and the bad
 # inputs: an executable of the other architecture (exit 5, both ways) and a core of a third
 # architecture (exit 4). Needs zstd and dd.
 set -u
@@ -99,6 +100,22 @@ done
 a=$(cat "$tmp/arm64.reach") b=$(cat "$tmp/amd64.reach")
 check "heap: $a objects reachable on arm64, $b on amd64" \
 	sh -c "[ -n '$a' ] && [ -n '$b' ] && [ \$(( ($a - $b) * ($a - $b) * 2500 )) -le \$(( $b * $b )) ]"
+# The same for the real programs and their amd64 twins (stripped: layouts from the binaries'
+# own type descriptors), with no warning.
+for d in "$td"/cores-arm64/*/; do
+	grep -q '^package=' "$d/meta" || continue
+	name=$(basename "$d")
+	[ -d "$td/cores/$name" ] || continue
+	for side in arm64 amd64; do
+		if [ $side = arm64 ]; then c=$d; else c=$td/cores/$name; fi
+		expect 0 0 "heap of the $side $name core" -- heap \
+			--exe "$td/$(sed -n 's/^exe=//p' "$c/meta")" "$c/core.zst"
+		sed -n 's/^ *\([0-9]*\) objects (.*) reachable from .*/\1/p' "$tmp/out" >"$tmp/$side.reach"
+	done
+	a=$(cat "$tmp/arm64.reach") b=$(cat "$tmp/amd64.reach")
+	check "heap $name: $a objects reachable on arm64, $b on amd64" \
+		sh -c "[ -n '$a' ] && [ -n '$b' ] && [ \$(( ($a - $b) * ($a - $b) * 2500 )) -le \$(( $b * $b )) ]"
+done
 
 expect 5 1 "arm64 core with an amd64 executable" -- info --exe "$amd64_exe" "$fx/core.zst"
 check "the mismatch names both architectures" \
