@@ -6,6 +6,7 @@
 # does for amd64. Output: testdata/cores-arm64/NAME/ and testdata/exe/arm64-*.zst.
 #
 # Usage: testdata/gen/make-arm64-fixtures.sh [VERSION|NAME...]   (default: every fixture below)
+#        testdata/gen/make-arm64-fixtures.sh bench   (the 100,000-goroutine core, see below)
 #
 # Environment: as make-fixtures.sh (GOPM_TOOLCHAINS, GOPM_TESTDATA, GOPM_SCRATCH), and
 #   GOPM_QEMU  the qemu-aarch64 user-mode emulator (default: qemu-aarch64-static)
@@ -93,6 +94,7 @@ check_clean_core() {
 #   TC_READY       an extended regexp its stdout or stderr prints once it waits (then
 #                  TC_QUIT_AFTER more seconds pass before SIGQUIT; at most 40 s of waiting)
 #   TC_QUIT_AFTER  seconds after which SIGQUIT is sent to qemu, which hands it to the guest
+#   TC_TIMEOUT     seconds after which the program is killed (default 120)
 #   TC_CHROOT=1    a private root holding only the program's directory (same path) and the
 #                  emulator, which is static: programs that list parent directories
 #                  (esbuild's watcher) see nothing of this machine
@@ -126,7 +128,7 @@ take_core_arm64() {
         "${chroot[@]}" "$run_qemu" ${QEMU_LD_PREFIX:+-L "$QEMU_LD_PREFIX"} "./$prog" "${args[@]}" \
         >stdout.txt 2>stderr.txt <>"$stdin" ) &
     pid=$!
-    ( sleep 120; kill -KILL -- -$pid 2>/dev/null; kill -KILL $pid 2>/dev/null ) & wd=$!
+    ( sleep "${TC_TIMEOUT:-120}"; kill -KILL -- -$pid 2>/dev/null; kill -KILL $pid 2>/dev/null ) & wd=$!
     if [ -n "${TC_READY:-}" ]; then
       local until=$((SECONDS + 40))
       until cat "$dir/stdout.txt" "$dir/stderr.txt" 2>/dev/null | grep -q -E "$TC_READY" ||
@@ -156,7 +158,7 @@ take_core_arm64() {
   check_clean "$dir/stderr.txt" "$dir/stdout.txt"
   local out=$out_root/$name
   rm -rf "$out"; mkdir -p "$out"
-  zstd -19 --long=27 -q -f "$dir/core" -o "$out/core.zst"
+  zstd "-${TC_ZSTD_LEVEL:-19}" --long=27 -q -f "$dir/core" -o "$out/core.zst"
   cp "$dir/stderr.txt" "$out/stderr.txt"
   if [ -s "$dir/stdout.txt" ]; then cp "$dir/stdout.txt" "$out/stdout.txt"; fi
   chmod 644 "$out"/*
@@ -204,6 +206,17 @@ fixtures=(
 )
 # "lib": sourced by npm-arm64-fixtures.sh for the functions above.
 if [ "${1:-}" = lib ]; then return 0 2>/dev/null || exit 0; fi
+
+# "bench": the arm64 twin of make-fixtures.sh bench, the GOPM_BENCH_N-goroutine core of the
+# Go 1.19 "many" program with DWARF (bench/goroutines-bench.sh, bench/core-analyze-bench.sh).
+# Too big to commit (a 100,000-goroutine run: ~330 MB core, 125 MB traceback, a few minutes
+# under qemu): write it elsewhere with GOPM_TESTDATA=/some/dir. Compressed at zstd -3.
+if [ "${1:-}" = bench ]; then
+  exe=$(build_arm64 1.19 many dwarf)
+  META_HEAD=$(meta_arm64 1.19 many dwarf) TC_TIMEOUT=1800 TC_ZSTD_LEVEL=3 \
+    take_core_arm64 go1.19-many100k-dwarf "$exe" '^SIGQUIT: quit' -- "$bench_n"
+  exit 0
+fi
 
 want=("$@")
 for f in "${fixtures[@]}"; do
