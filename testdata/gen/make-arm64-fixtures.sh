@@ -6,6 +6,7 @@
 # does for amd64. Output: testdata/cores-arm64/NAME/ and testdata/exe/arm64-*.zst.
 #
 # Usage: testdata/gen/make-arm64-fixtures.sh [VERSION|NAME...]   (default: every fixture below)
+#        testdata/gen/make-arm64-fixtures.sh bench   (the 100,000-goroutine core, see below)
 #
 # Environment: as make-fixtures.sh (GOPM_TOOLCHAINS, GOPM_TESTDATA, GOPM_SCRATCH), and
 #   GOPM_QEMU  the qemu-aarch64 user-mode emulator (default: qemu-aarch64-static)
@@ -70,22 +71,79 @@ arm64_sysroot() {
   echo "$root"
 }
 
+# check_clean_core CORE EXE: check_clean for a qemu core, which holds the executable's
+# read-only data: a string the executable itself carries (lefthook embeds test sources that
+# name /home/...) is the program's, not this machine's.
+check_clean_core() {
+  local bad
+  bad=$(comm -23 <(strings -n 4 "$1" | grep -i -E "$clean_pattern" | sort -u) \
+                 <(strings -n 4 "$2" | grep -i -E "$clean_pattern" | sort -u) || true)
+  if [ -n "$bad" ]; then
+    echo "make-arm64-fixtures.sh: $1 contains machine-specific paths:" >&2
+    head -5 <<<"$bad" >&2
+    return 1
+  fi
+}
+
 # take_core_arm64 NAME EXE EXPECT -- ARGS...: as take_core, under qemu (with -L
 # $QEMU_LD_PREFIX when set: the PIE fixtures; an option, not qemu's environment variable, so
-# that the guest's environment stays empty).
+# that the guest's environment stays empty). The program either aborts by itself or, with
+# the optional variables of take_core (make-fixtures.sh), waits and is sent SIGQUIT:
+#   TC_SETUP       a shell function run in the program's directory before the start
+#   TC_STDIN=fifo  stdin is a FIFO the program itself holds open: reads block forever
+#   TC_READY       an extended regexp its stdout or stderr prints once it waits (then
+#                  TC_QUIT_AFTER more seconds pass before SIGQUIT; at most 40 s of waiting)
+#   TC_QUIT_AFTER  seconds after which SIGQUIT is sent to qemu, which hands it to the guest
+#   TC_TIMEOUT     seconds after which the program is killed (default 120)
+#   TC_CHROOT=1    a private root holding only the program's directory (same path) and the
+#                  emulator, which is static: programs that list parent directories
+#                  (esbuild's watcher) see nothing of this machine
+# The program runs in its own session; what is left of it (a hook's "sleep") is killed by
+# session id afterwards.
 take_core_arm64() {
   local name=$1 exe=$2 expect=$3; shift 3
   [ "${1:-}" = "--" ] && shift
   local args=("$@") prog; prog=$(basename "$exe")
-  local dir=$scratch/$name try status qcore
+  local rundir=$scratch/$name root="" dir try status qcore pid wd
+  if [ -n "${TC_CHROOT:-}" ]; then root=$scratch/chroot/$name; fi
+  dir=$root$rundir   # the same directory as seen from here
   for try in 1 2 3; do
+    if [ -n "$root" ]; then rm -rf "$root"; fi
     rm -rf "$dir"; mkdir -p "$dir"
     cp "$exe" "$dir/$prog"
+    local run_qemu=$qemu chroot=()
+    if [ -n "$root" ]; then
+      mkdir -p "$root/usr/bin"
+      cp "$(command -v "$qemu")" "$root/usr/bin/qemu-aarch64"
+      run_qemu=/usr/bin/qemu-aarch64
+      chroot=(unshare --root="$root" --wd="$rundir")
+    fi
+    if [ -n "${TC_SETUP:-}" ]; then (cd "$dir" && "$TC_SETUP"); fi
+    local stdin=/dev/null
+    if [ "${TC_STDIN:-}" = fifo ]; then mkfifo "$dir/stdin.fifo"; stdin=stdin.fifo; fi
     set +e
+    # (Opening the FIFO read-write makes the program its own writer: no EOF ever.)
     ( cd "$dir" && ulimit -c unlimited &&
       exec setsid env -i PATH=/usr/bin:/bin HOME=/nonexistent GOTRACEBACK=crash GOMAXPROCS=4 \
-        timeout -s KILL 120 "$qemu" ${QEMU_LD_PREFIX:+-L "$QEMU_LD_PREFIX"} "./$prog" "${args[@]}" >stdout.txt 2>stderr.txt </dev/null )
-    status=$?
+        "${chroot[@]}" "$run_qemu" ${QEMU_LD_PREFIX:+-L "$QEMU_LD_PREFIX"} "./$prog" "${args[@]}" \
+        >stdout.txt 2>stderr.txt <>"$stdin" ) &
+    pid=$!
+    ( sleep "${TC_TIMEOUT:-120}"; kill -KILL -- -$pid 2>/dev/null; kill -KILL $pid 2>/dev/null ) & wd=$!
+    if [ -n "${TC_READY:-}" ]; then
+      local until=$((SECONDS + 40))
+      until cat "$dir/stdout.txt" "$dir/stderr.txt" 2>/dev/null | grep -q -E "$TC_READY" ||
+            [ $SECONDS -ge $until ]; do
+        sleep 0.2
+      done
+    fi
+    if [ -n "${TC_QUIT_AFTER:-}" ]; then
+      sleep "$TC_QUIT_AFTER"
+      kill -QUIT $pid 2>/dev/null || true
+    fi
+    { wait $pid; } 2>/dev/null; status=$?
+    kill $wd 2>/dev/null; wait $wd 2>/dev/null
+    # Leftovers of the program's session (a hook's sh and sleep run in a group of their own).
+    pkill -KILL -s $pid 2>/dev/null
     set -e
     rm -f "$dir"/core "$dir"/core.[0-9]*   # the kernel's core of qemu itself
     qcore=$(ls "$dir"/qemu_*.core 2>/dev/null | head -1 || true)
@@ -96,10 +154,11 @@ take_core_arm64() {
     echo "make-arm64-fixtures.sh: $name try $try: status $status, first line: $(head -1 "$dir/stderr.txt")" >&2
     [ $try = 3 ] && { echo "make-arm64-fixtures.sh: $name failed" >&2; return 1; }
   done
-  check_clean "$dir/core" "$dir/stderr.txt" "$dir/stdout.txt"
+  check_clean_core "$dir/core" "$exe"
+  check_clean "$dir/stderr.txt" "$dir/stdout.txt"
   local out=$out_root/$name
   rm -rf "$out"; mkdir -p "$out"
-  zstd -19 --long=27 -q -f "$dir/core" -o "$out/core.zst"
+  zstd "-${TC_ZSTD_LEVEL:-19}" --long=27 -q -f "$dir/core" -o "$out/core.zst"
   cp "$dir/stderr.txt" "$out/stderr.txt"
   if [ -s "$dir/stdout.txt" ]; then cp "$dir/stdout.txt" "$out/stdout.txt"; fi
   chmod 644 "$out"/*
@@ -112,7 +171,8 @@ take_core_arm64() {
     echo "arch=arm64"
     echo "emulator=$("$qemu" --version | head -1 | sed 's/ (.*//')"
     echo "args=${args[*]}"
-    echo "cwd=$dir"
+    echo "cwd=$rundir"
+    if [ -n "$root" ]; then echo "chroot=yes"; fi
     echo "env=GOTRACEBACK=crash GOMAXPROCS=4"
     echo "exit=$status"
     python3 "$here/coreinfo.py" "$dir/core"
@@ -144,6 +204,20 @@ fixtures=(
   "1.27 crash stripped nilderef"
   "1.27 hang piestripped"
 )
+# "lib": sourced by npm-arm64-fixtures.sh for the functions above.
+if [ "${1:-}" = lib ]; then return 0 2>/dev/null || exit 0; fi
+
+# "bench": the arm64 twin of make-fixtures.sh bench, the GOPM_BENCH_N-goroutine core of the
+# Go 1.19 "many" program with DWARF (bench/goroutines-bench.sh, bench/core-analyze-bench.sh).
+# Too big to commit (a 100,000-goroutine run: ~330 MB core, 125 MB traceback, a few minutes
+# under qemu): write it elsewhere with GOPM_TESTDATA=/some/dir. Compressed at zstd -3.
+if [ "${1:-}" = bench ]; then
+  exe=$(build_arm64 1.19 many dwarf)
+  META_HEAD=$(meta_arm64 1.19 many dwarf) TC_TIMEOUT=1800 TC_ZSTD_LEVEL=3 \
+    take_core_arm64 go1.19-many100k-dwarf "$exe" '^SIGQUIT: quit' -- "$bench_n"
+  exit 0
+fi
+
 want=("$@")
 for f in "${fixtures[@]}"; do
   read -r v prog variant s <<<"$f"

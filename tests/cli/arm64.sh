@@ -1,7 +1,9 @@
 #!/bin/sh
 # CLI tests for arm64 cores (qemu-user's, testdata/cores-arm64): info names the architecture
 # (text and --json), goroutines and analyze work, analyze's findings have the same headlines
-# as on the amd64 core of the same program and Go version (addresses aside), and the bad
+# as on the amd64 core of the same program and Go version (addresses aside), analyze of the
+# real programs from npm is as in expected/arm64-npm.out, heap reaches as many objects as on
+# the amd64 twins (the leak program and the real programs), and the bad
 # inputs: an executable of the other architecture (exit 5, both ways) and a core of a third
 # architecture (exit 4). Needs zstd and dd.
 set -u
@@ -39,21 +41,52 @@ check "analyze --json carries the architecture" grep -q '"arch": "arm64"' "$tmp/
 expect 0 0 "goroutines of an arm64 core" -- goroutines --exe "$exe" "$fx/core.zst"
 check "goroutines shows main.main" grep -q '^main\.main()' "$tmp/out"
 
-# analyze: the same findings' headlines as the amd64 twin.
+# analyze: the same findings' headlines as the amd64 twin (the same program, Go version and
+# scenario; for the real programs from npm, the same package for the other architecture).
+# A healthy waiting program has none: then the "nothing stands out" line is compared.
+twins=0
 for d in "$td"/cores-arm64/*/; do
 	name=$(basename "$d")
 	twin=$td/cores/$name
 	[ -d "$twin" ] || continue
+	twins=$((twins + 1))
 	for side in arm64 amd64; do
 		if [ $side = arm64 ]; then c=$d; else c=$twin; fi
 		"$GOPM" analyze --no-store --exe "$td/$(sed -n 's/^exe=//p' "$c/meta")" "$c/core.zst" \
 			>"$tmp/$side" 2>/dev/null
-		sed -n '/^FINDINGS/,/^PROCESS/p' "$tmp/$side" | grep -E '^[A-Z]+ ' |
+		sed -n '/^FINDINGS/,/^PROCESS/p' "$tmp/$side" | grep -E '^[A-Z]+ |^  nothing stands out' |
 			sed 's/0x[0-9a-f]*/0x_/g' >"$tmp/$side.head"
 	done
-	check "analyze $name: headlines as on amd64 ($(head -n 1 "$tmp/arm64.head"))" \
+	check "analyze $name: headlines as on amd64 ($(head -n 1 "$tmp/arm64.head" | sed 's/^ *//'))" \
 		sh -c "[ -s '$tmp/arm64.head' ] && cmp -s '$tmp/arm64.head' '$tmp/amd64.head'"
 done
+check "analyze: $twins arm64 cores compared with their amd64 twins (at least 11)" [ "$twins" -ge 11 ]
+
+# The real programs (npm packages, meta has package=): analyze says what they are and that
+# nothing stands out in a healthy program waiting when SIGQUIT came, with no warning; its
+# findings, process facts and states are those of tests/cli/expected/arm64-npm.out
+# (GOPM_UPDATE_GOLDEN=1 rewrites it; review the diff).
+: >"$tmp/npm.out"
+npm=0
+for d in "$td"/cores-arm64/*/; do
+	grep -q '^package=' "$d/meta" || continue
+	name=$(basename "$d")
+	npm=$((npm + 1))
+	expect 0 0 "analyze $name (real program)" -- analyze --no-store \
+		--exe "$td/$(sed -n 's/^exe=//p' "$d/meta")" "$d/core.zst"
+	{
+		echo "== $name ($(sed -n 's/^package=//p' "$d/meta"))"
+		sed -n '/^FINDINGS/,/^PROCESS/p' "$tmp/out" | grep -v '^PROCESS'
+		grep -E '^  (go|module|command|signal|goroutines) ' "$tmp/out"
+		sed -n '/^STATES/,$p' "$tmp/out"
+	} | sed 's/0x[0-9a-f]*/0x_/g' >>"$tmp/npm.out"
+done
+check "analyze: $npm real arm64 programs (at least 3)" [ "$npm" -ge 3 ]
+if [ "${GOPM_UPDATE_GOLDEN:-}" = 1 ]; then cp "$tmp/npm.out" "$top_srcdir/tests/cli/expected/arm64-npm.out"; fi
+check "analyze of the real programs as in tests/cli/expected/arm64-npm.out" \
+	cmp -s "$tmp/npm.out" "$top_srcdir/tests/cli/expected/arm64-npm.out"
+cmp -s "$tmp/npm.out" "$top_srcdir/tests/cli/expected/arm64-npm.out" ||
+	diff -u "$top_srcdir/tests/cli/expected/arm64-npm.out" "$tmp/npm.out" | head -n 20
 
 # heap: the walk from an arm64 core reaches as many objects as on the amd64 twin (within 2%:
 # the two runs are not byte-identical), with frames scanned at arm64's varp/argp.
@@ -67,6 +100,22 @@ done
 a=$(cat "$tmp/arm64.reach") b=$(cat "$tmp/amd64.reach")
 check "heap: $a objects reachable on arm64, $b on amd64" \
 	sh -c "[ -n '$a' ] && [ -n '$b' ] && [ \$(( ($a - $b) * ($a - $b) * 2500 )) -le \$(( $b * $b )) ]"
+# The same for the real programs and their amd64 twins (stripped: layouts from the binaries'
+# own type descriptors), with no warning.
+for d in "$td"/cores-arm64/*/; do
+	grep -q '^package=' "$d/meta" || continue
+	name=$(basename "$d")
+	[ -d "$td/cores/$name" ] || continue
+	for side in arm64 amd64; do
+		if [ $side = arm64 ]; then c=$d; else c=$td/cores/$name; fi
+		expect 0 0 "heap of the $side $name core" -- heap \
+			--exe "$td/$(sed -n 's/^exe=//p' "$c/meta")" "$c/core.zst"
+		sed -n 's/^ *\([0-9]*\) objects (.*) reachable from .*/\1/p' "$tmp/out" >"$tmp/$side.reach"
+	done
+	a=$(cat "$tmp/arm64.reach") b=$(cat "$tmp/amd64.reach")
+	check "heap $name: $a objects reachable on arm64, $b on amd64" \
+		sh -c "[ -n '$a' ] && [ -n '$b' ] && [ \$(( ($a - $b) * ($a - $b) * 2500 )) -le \$(( $b * $b )) ]"
+done
 
 expect 5 1 "arm64 core with an amd64 executable" -- info --exe "$amd64_exe" "$fx/core.zst"
 check "the mismatch names both architectures" \
