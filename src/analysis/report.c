@@ -325,7 +325,10 @@ void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *
 	fact(&r, "file", inc->source_name);
 	fact(&r, "go", inc->go_version);
 	fact(&r, "module", inc->main_module);
-	fact(&r, "executable", inc->exe_path);
+	// The service is the path the process ran from; the file read may be a copy of it.
+	fact(&r, "executable", inc->process_exe ? inc->process_exe : inc->exe_path);
+	if (inc->process_exe && inc->exe_path && strcmp(inc->process_exe, inc->exe_path))
+		fact(&r, "read from", inc->exe_path);
 	fact(&r, "command", inc->cmdline);
 	if (inc->pid >= 0)
 		gpm_strbuf_printf(out, "  %-12s%" PRId64 "\n", "pid", inc->pid);
@@ -521,8 +524,11 @@ void gpm_report_json_facts(struct gpm_json *jp, const struct gpm_incident *inc,
 		gpm_json_kv_string(&j, "go", inc->go_version);
 	if (inc->main_module)
 		gpm_json_kv_string(&j, "module", inc->main_module);
-	if (inc->exe_path)
-		gpm_json_kv_string(&j, "executable", inc->exe_path);
+	if (inc->process_exe || inc->exe_path)
+		gpm_json_kv_string(&j, "executable",
+		                   inc->process_exe ? inc->process_exe : inc->exe_path);
+	if (inc->process_exe && inc->exe_path && strcmp(inc->process_exe, inc->exe_path))
+		gpm_json_kv_string(&j, "executable_read", inc->exe_path);
 	if (inc->cmdline)
 		gpm_json_kv_string(&j, "command", inc->cmdline);
 	if (inc->pid >= 0)

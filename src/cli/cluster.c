@@ -140,8 +140,8 @@ static int show(struct gpm_store *st, int64_t id)
 	int status = GPM_EXIT_OK;
 	if ((err = gpm_strbuf_error(&sb)))
 		status = gpm_cli_fail(err);
-	else if (!gpm_cli_write(sb.buf, sb.len))
-		status = gpm_cli_fail(gpm_error_os(errno, "stdout"));
+	else
+		gpm_cli_write(sb.buf, sb.len); // main reports a write error
 	gpm_strbuf_deinit(&sb);
 	return status;
 }

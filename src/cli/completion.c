@@ -159,8 +159,7 @@ static void zsh(FILE *out)
 static void list_option(const struct gpm_option *opt, void *arg)
 {
 	const char *cmd = arg;
-	printf("%s --%s%s%s\n", cmd, opt->name, opt->arg && !gpm_option_optional(opt) ? " " : "",
-	       opt->arg ? opt->arg : "");
+	printf("%s --%s%s%s\n", cmd, opt->name, opt->arg ? " " : "", opt->arg ? opt->arg : "");
 }
 
 int gpm_cli_completion(int argc, char **argv)

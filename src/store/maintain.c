@@ -158,7 +158,7 @@ struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident
 	struct gpm_error *err =
 	    prepare(st,
 	            "SELECT kind, exe, build_id, go_version, module, cmdline, pid, time, "
-	            "fatal, signal, message, snapshot FROM incidents WHERE id = ?1",
+	            "fatal, signal, message, snapshot, exe_read FROM incidents WHERE id = ?1",
 	            &s);
 	if (err)
 		return err;
@@ -185,7 +185,11 @@ struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident
 		sqlite3_finalize(s);
 		return &gpm_error_nomem;
 	}
-	inc->exe_path = col_str(s, 1, inc);
+	// The path the process ran from, and the file read for it when that was another.
+	inc->process_exe = col_str(s, 1, inc);
+	inc->exe_path = col_str(s, 12, inc);
+	if (!inc->exe_path)
+		inc->exe_path = inc->process_exe;
 	inc->build_id = col_str(s, 2, inc);
 	inc->go_version = col_str(s, 3, inc);
 	inc->main_module = col_str(s, 4, inc);

@@ -49,6 +49,8 @@ ingest --help
 incidents --db $db
 show --db $db 1
 clusters --db $db
+cluster show --db $db 1
+diff $dump $td/dumps/go1.19-nilderef-all.txt
 search --db $db nil
 sql --db $db SELECT(1)
 rm --db $db 2
@@ -74,6 +76,7 @@ full "show --json" -- show --json --db "$db" 1
 full "incidents --json" -- incidents --json --db "$db"
 full "heap --json" -- heap --json --exe "$exe" "$core"
 full "rules --json" -- rules --json
+full "diff --json" -- diff --json "$dump" "$td/dumps/go1.19-nilderef-all.txt"
 full "goroutines --json of two dumps" -- goroutines --json "$td/dumps/variants/concat.log"
 full "help analyze" -- help analyze
 full "--help" -- --help
