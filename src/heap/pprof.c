@@ -20,73 +20,11 @@
 #include <string.h>
 
 #include "base/cursor.h"
+#include "base/protobuf.h"
 #include "base/json.h"
 #include "base/source.h"
 
-/* ---- protobuf ---- */
-
-struct field {
-	uint32_t num;
-	uint8_t wire;
-	uint64_t v;           /* varint / fixed value */
-	const uint8_t *bytes; /* length-delimited */
-	size_t len;
-};
-
-static bool next_field(struct gpm_cursor *c, struct field *f)
-{
-	uint64_t key;
-	size_t save = c->pos;
-	if (!gpm_cursor_uvarint(c, &key) || key >> 3 == 0 || key >> 3 > UINT32_MAX)
-		goto bad;
-	f->num = (uint32_t)(key >> 3);
-	f->wire = key & 7;
-	switch (f->wire) {
-	case 0:
-		if (!gpm_cursor_uvarint(c, &f->v))
-			goto bad;
-		return true;
-	case 1:
-		if (!gpm_cursor_u64(c, &f->v))
-			goto bad;
-		return true;
-	case 5: {
-		uint32_t v;
-		if (!gpm_cursor_u32(c, &v))
-			goto bad;
-		f->v = v;
-		return true;
-	}
-	case 2: {
-		uint64_t n;
-		if (!gpm_cursor_uvarint(c, &n) || n > gpm_cursor_left(c) ||
-		    !gpm_cursor_bytes(c, (size_t)n, &f->bytes))
-			goto bad;
-		f->len = (size_t)n;
-		return true;
-	}
-	}
-bad:
-	c->pos = save;
-	return false;
-}
-
-/* Calls fn for each integer of a repeated varint field (packed or one per field). */
-static bool each_int(const struct field *f, bool (*fn)(void *, uint64_t), void *ctx)
-{
-	if (f->wire == 0)
-		return fn(ctx, f->v);
-	if (f->wire != 2)
-		return false;
-	struct gpm_cursor c;
-	gpm_cursor_init(&c, f->bytes, f->len);
-	while (gpm_cursor_left(&c)) {
-		uint64_t v;
-		if (!gpm_cursor_uvarint(&c, &v) || !fn(ctx, v))
-			return false;
-	}
-	return true;
-}
+/* ---- the profile's tables (fields read with base/protobuf.h) ---- */
 
 struct str {
 	const uint8_t *p;
@@ -143,10 +81,10 @@ static struct gpm_error *pass1(const uint8_t *data, size_t size, struct pb *pb)
 {
 	struct gpm_cursor c;
 	gpm_cursor_init(&c, data, size);
-	struct field f;
+	struct gpm_pb_field f;
 	while (gpm_cursor_left(&c)) {
 		size_t at = c.pos;
-		if (!next_field(&c, &f))
+		if (!gpm_pb_next(&c, &f))
 			return gpm_error_create(GPM_ERR_FORMAT, "profile: bad field at offset %zu",
 			                        at);
 		if (f.num == 6 && f.wire == 2) {
@@ -157,13 +95,13 @@ static struct gpm_error *pass1(const uint8_t *data, size_t size, struct pb *pb)
 			s->n = f.len;
 		} else if ((f.num == 5 || f.num == 4 || f.num == 1) && f.wire == 2) {
 			struct gpm_cursor m;
-			struct field g;
+			struct gpm_pb_field g;
 			gpm_cursor_init(&m, f.bytes, f.len);
 			struct func fn = {0};
 			struct loc lc = {0};
 			uint64_t vt[2] = {0, 0};
 			while (gpm_cursor_left(&m)) {
-				if (!next_field(&m, &g))
+				if (!gpm_pb_next(&m, &g))
 					return gpm_error_create(
 					    GPM_ERR_FORMAT, "profile: bad message at offset %zu",
 					    at);
@@ -179,9 +117,9 @@ static struct gpm_error *pass1(const uint8_t *data, size_t size, struct pb *pb)
 				} else if (f.num == 4 && g.num == 4 && g.wire == 2 && !lc.func) {
 					// The first Line is the innermost (inlined) frame.
 					struct gpm_cursor l;
-					struct field h;
+					struct gpm_pb_field h;
 					gpm_cursor_init(&l, g.bytes, g.len);
-					while (gpm_cursor_left(&l) && next_field(&l, &h))
+					while (gpm_cursor_left(&l) && gpm_pb_next(&l, &h))
 						if (h.wire == 0 && h.num == 1)
 							lc.func = h.v;
 						else if (h.wire == 0 && h.num == 2)
@@ -368,21 +306,21 @@ static struct gpm_error *pass2(const uint8_t *data, size_t size, const struct pb
 		                        p->sample_types[0] ? p->sample_types : "none");
 	struct gpm_cursor c;
 	gpm_cursor_init(&c, data, size);
-	struct field f;
-	while (gpm_cursor_left(&c) && next_field(&c, &f)) {
+	struct gpm_pb_field f;
+	while (gpm_cursor_left(&c) && gpm_pb_next(&c, &f)) {
 		if (f.num != 2 || f.wire != 2)
 			continue;
 		struct sample_ctx s = {0};
 		struct gpm_cursor m;
-		struct field g;
+		struct gpm_pb_field g;
 		gpm_cursor_init(&m, f.bytes, f.len);
 		while (gpm_cursor_left(&m)) {
-			if (!next_field(&m, &g))
+			if (!gpm_pb_next(&m, &g))
 				return gpm_error_create(GPM_ERR_FORMAT, "profile: bad sample");
-			if (g.num == 1 && !each_int(&g, take_loc, &s))
+			if (g.num == 1 && !gpm_pb_each_int(&g, take_loc, &s))
 				return gpm_error_create(GPM_ERR_FORMAT,
 				                        "profile: bad location ids");
-			if (g.num == 2 && !each_int(&g, take_value, &s))
+			if (g.num == 2 && !gpm_pb_each_int(&g, take_value, &s))
 				return gpm_error_create(GPM_ERR_FORMAT, "profile: bad values");
 		}
 		if (p->samples++ >= GPM_PPROF_MAX_ITEMS)
@@ -659,10 +597,10 @@ bool gpm_pprof_detect(const void *data, size_t size)
 	// profile.proto: the first fields parse, with Profile's field numbers (1-14), and
 	// include sample_type (1) or period_type (11), which runtime/pprof writes first.
 	struct gpm_cursor c;
-	struct field f;
+	struct gpm_pb_field f;
 	gpm_cursor_init(&c, d, size);
 	for (int k = 0; k < 8 && gpm_cursor_left(&c); k++) {
-		if (!next_field(&c, &f) || f.num > 14)
+		if (!gpm_pb_next(&c, &f) || f.num > 14)
 			return false;
 		if ((f.num == 1 || f.num == 11) && f.wire == 2)
 			return true;
