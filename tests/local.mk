@@ -129,7 +129,7 @@ TESTS += tests/cli/dump.sh
 
 # findings on the scenario corpus (core and text)
 check_test_sources += tests/analysis/test_analysis.c
-TESTS += tests/cli/archive.sh
+TESTS += tests/cli/archive.sh tests/cli/archive-scenario.sh tests/cli/archive-regression.sh
 
 # gopm tui: scripted screens compared as text, and end-to-end runs under tmux (skip without it)
 TESTS += tests/tui/run.sh tests/tui/tmux.sh

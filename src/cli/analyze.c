@@ -19,6 +19,7 @@
 #include "analysis/analysis.h"
 #include "base/source.h"
 #include "cli/archive.h"
+#include "store/workflow.h"
 #include "cli/cli.h"
 #include "cli/load.h"
 #include "dump/dump.h"
@@ -93,6 +94,17 @@ static struct gpm_error *archive_lines(struct gpm_store *st, int64_t id, bool ex
 		gpm_strbuf_printf(out, "; first of its kind (cluster %lld)", (long long)cluster);
 	gpm_strbuf_putc(out, '\n');
 	gpm_store_table_deinit(&t);
+	// The cluster's workflow once someone triaged it: status, resolution, regression.
+	struct gpm_cluster_summary cs;
+	if ((err = gpm_store_cluster_summary(st, cluster, &cs))) {
+		gpm_error_destroy(err); // the report stands without it
+	} else {
+		if (strcmp(cs.status, "new") || cs.regressed) {
+			gpm_cli_cluster_summary_text(&cs, out);
+			gpm_strbuf_putc(out, '\n');
+		}
+		gpm_cluster_summary_deinit(&cs);
+	}
 	return NULL;
 }
 

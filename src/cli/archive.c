@@ -20,8 +20,12 @@
 #include "cli/archive.h"
 #include "cli/cli.h"
 #include "cli/load.h"
+#include "elf/exe.h"
+#include "goroutines/goroutines.h"
+#include "gort/image.h"
 #include "store/heap.h"
 #include "store/store.h"
+#include "store/workflow.h"
 
 enum format { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV };
 
@@ -299,9 +303,44 @@ static int print_result(const struct gpm_store_table *t, enum format f)
 struct ingest_state {
 	struct gpm_store *st;
 	bool keep;
-	const char *host;
-	size_t done, total, stored, present, failed;
+	const char *host, *build;
+	size_t done, total, stored, present, skipped, failed;
 };
+
+// Why a loaded snapshot is no incident (NULL: it is one): only a core, a goroutine dump
+// with at least one goroutine that has a frame, a heap dump or a profile is. Text that merely
+// quotes "panic:" or "SIGQUIT: quit" (a README, a Go source file) parses as a dump of nothing.
+static const char *not_an_incident(const struct gpm_incident *inc)
+{
+	switch (inc->kind) {
+	case GPM_INPUT_CORE:
+	case GPM_INPUT_HEAPDUMP:
+	case GPM_INPUT_PPROF1:
+	case GPM_INPUT_PPROF2:
+		return NULL;
+	case GPM_INPUT_DUMP:
+	case GPM_INPUT_UNKNOWN:
+	default:
+		break;
+	}
+	// A goroutine header quoted in prose has no frame under it.
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		uint32_t n = 0;
+		gpm_goroutine_frames(inc, &inc->goroutines.v[i], &n);
+		if (n)
+			return NULL;
+	}
+	return "no goroutine dump, core or profile";
+}
+
+// Whether a load error says the file is of no kind gopm reads (gpm_cli_check_head and the
+// loader's text check word it so), as opposed to an input that failed.
+static bool no_input_kind(const struct gpm_error *err)
+{
+	static const char tail[] = "not a goroutine dump, profile or core";
+	size_t n = strlen(err->message), t = sizeof(tail) - 1;
+	return err->code == GPM_ERR_UNSUPPORTED && n >= t && !strcmp(err->message + n - t, tail);
+}
 
 /*
  * Analyses one snapshot (unless given) and stores it with its findings and report; `gopm
@@ -386,6 +425,36 @@ out:
 	return err;
 }
 
+/*
+ * A goroutine dump's text names no executable or build: when the user named the
+ * executable (--exe FILE), its facts (Go version, module, build id, vcs.revision and
+ * vcs.time) go with every snapshot the file held. A directory given with --exe is a
+ * search path for cores only.
+ */
+static struct gpm_error *dump_exe_facts(struct gpm_loaded *l)
+{
+	const char *path = gpm_cli_core_options.exe_path;
+	struct stat sb;
+	bool any = false;
+	for (size_t i = 0; i < l->n; i++)
+		any |= l->snapshots[i]->kind != GPM_INPUT_CORE;
+	if (!any || !path || stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return NULL;
+	struct gpm_exe *exe;
+	struct gpm_error *err = gpm_exe_open(path, &exe);
+	if (err)
+		return err;
+	struct gpm_goimage *img = NULL;
+	err = gpm_goimage_open(exe, NULL, 0, &img);
+	if (!err)
+		for (size_t i = 0; i < l->n; i++)
+			if (l->snapshots[i]->kind != GPM_INPUT_CORE)
+				gpm_incident_set_exe_facts(l->snapshots[i], exe, img);
+	gpm_goimage_destroy(img);
+	gpm_exe_destroy(exe);
+	return err;
+}
+
 static int ingest_file(struct ingest_state *s, const char *path)
 {
 	s->done++;
@@ -401,6 +470,7 @@ static int ingest_file(struct ingest_state *s, const char *path)
 	}
 	art.keep = s->keep;
 	art.host = s->host;
+	art.build = s->build;
 	struct gpm_strbuf name = GPM_STRBUF_INIT;
 	gpm_strbuf_append_safe(&name, path, strlen(path));
 	if (known && !s->keep) {
@@ -414,15 +484,47 @@ static int ingest_file(struct ingest_state *s, const char *path)
 	// Analyse cores as `gopm analyze` does, with panic values and waited-on objects, so
 	// an ingested incident has the same findings and signature.
 	gpm_cli_core_options.objects = true;
+	struct stat sb;
+	if (!stat(path, &sb) && S_ISREG(sb.st_mode) && !sb.st_size) {
+		fprintf(stderr, "[%zu/%zu] skipped: %s: empty file\n", s->done, s->total,
+		        gpm_strbuf_str(&name));
+		s->skipped++;
+		gpm_strbuf_deinit(&name);
+		return GPM_EXIT_OK;
+	}
 	if ((err = gpm_cli_load(path, &l))) {
+		if (no_input_kind(err)) {
+			fprintf(stderr,
+			        "[%zu/%zu] skipped: %s: no goroutine dump, core or profile\n",
+			        s->done, s->total, gpm_strbuf_str(&name));
+			s->skipped++;
+			gpm_error_destroy(err);
+			gpm_strbuf_deinit(&name);
+			return GPM_EXIT_OK;
+		}
 		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 		s->failed++;
 		gpm_strbuf_deinit(&name);
 		return gpm_cli_fail(err);
 	}
+	if ((err = dump_exe_facts(&l))) {
+		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
+		s->failed++;
+		gpm_strbuf_deinit(&name);
+		gpm_cli_loaded_release(&l);
+		return gpm_cli_fail(gpm_error_wrap(err, "--exe for a dump"));
+	}
 	int status = GPM_EXIT_OK;
+	size_t incidents = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		int64_t id;
+		const char *why = not_an_incident(l.snapshots[i]);
+		if (why) {
+			fprintf(stderr, "[%zu/%zu] skipped: %s%s: %s\n", s->done, s->total,
+			        gpm_strbuf_str(&name), l.n > 1 ? " (snapshot)" : "", why);
+			continue;
+		}
+		incidents++;
 		if ((err = gpm_cli_store_incident(s->st, l.snapshots[i], NULL, &art, NULL, &id))) {
 			fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 			status = gpm_cli_fail(err);
@@ -438,6 +540,8 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		        gpm_strbuf_str(&name), l.n > 1 ? " (snapshot)" : "",
 		        existed ? "already stored as" : "stored", (long long)id);
 	}
+	if (!incidents)
+		s->skipped++;
 	gpm_strbuf_deinit(&name);
 	gpm_cli_loaded_release(&l);
 	return status;
@@ -502,15 +606,18 @@ static void walk(const char *path, int depth, char ***files, size_t *n, size_t *
 
 static int ingest_usage(void)
 {
-	printf("usage: gopm ingest [--db PATH] [--keep] [--host NAME] FILE|DIR...\n\n"
+	printf("usage: gopm ingest [--db PATH] [--keep] [--host NAME] [--build B] FILE|DIR...\n\n"
 	       "Analyse cores and goroutine dumps and store them in the incident archive\n"
 	       "(directories are walked, e.g. /var/lib/systemd/coredump). Progress goes to\n"
 	       "stderr. Inputs already stored (same SHA-256) are skipped.\n\n"
 	       "  --db PATH      the archive (default $XDG_DATA_HOME/gopm/archive.db)\n"
 	       "  --keep         copy each input into the archive's zstd artifact store\n"
 	       "  --host NAME    record the host the inputs came from\n"
+	       "  --build B      the build of inputs that do not say (a dump's text has no\n"
+	       "                 build id; a core's executable has one)\n"
 	       "  --exe EXE|DIR  the executable of the cores, or a directory where each core's\n"
-	       "                 own executable is looked for by build id (also $GOPM_EXE_PATH)\n"
+	       "                 own executable is looked for by build id (also $GOPM_EXE_PATH);\n"
+	       "                 a dump's build facts (build info, build id) come from EXE\n"
 	       "  --force        use --exe even when its build id does not match\n");
 	return GPM_EXIT_OK;
 }
@@ -542,12 +649,12 @@ int gpm_cmd_ingest(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--keep")) {
 			s.keep = true;
-		} else if (!strcmp(a, "--host")) {
+		} else if (!strcmp(a, "--host") || !strcmp(a, "--build")) {
 			if (i + 1 >= argc) {
 				free(inputs);
-				return gpm_cli_usage("ingest", "--host needs a name");
+				return gpm_cli_usage("ingest", "%s needs a value", a);
 			}
-			s.host = argv[++i];
+			*(!strcmp(a, "--host") ? &s.host : &s.build) = argv[++i];
 		} else if (gpm_cli_core_option("ingest", argc, argv, &i, &status)) {
 			if (status) {
 				free(inputs);
@@ -589,8 +696,8 @@ int gpm_cmd_ingest(int argc, char **argv)
 		else if (r && worst != GPM_EXIT_INTERNAL)
 			worst = GPM_EXIT_PARTIAL;
 	}
-	fprintf(stderr, "gopm ingest: %zu stored, %zu already stored, %zu failed\n", s.stored,
-	        s.present, s.failed);
+	fprintf(stderr, "gopm ingest: %zu stored, %zu already stored, %zu skipped, %zu failed\n",
+	        s.stored, s.present, s.skipped, s.failed);
 	status = worst;
 	gpm_store_close(s.st);
 out:
@@ -626,18 +733,25 @@ static int query_usage(const char *cmd)
 		    "  --go V                Go version starts with V (go1.22)\n"
 		    "  --finding R           a finding with rule id R, or R in the headline\n"
 		    "  --cluster ID          incidents of one cluster\n"
-		    "  --limit N             at most N rows (default 100, 0 = default, -1 = all)\n",
+		    "  --limit N             at most N rows (default 100, 0 = default, -1 = all)\n"
+		    "%s",
 		    cmd,
 		    !strcmp(cmd, "incidents")
 		        ? "List stored incidents, newest first."
 		        : "List clusters of incidents (same bug across incidents): count, first\n"
-		          "and last seen, distinct builds, Go versions, latest headline.");
+		          "and last seen, distinct builds, Go versions, workflow status and "
+		          "owner,\n"
+		          "the first build, the build a resolved cluster regressed in, headline.",
+		    !strcmp(cmd, "clusters")
+		        ? "  --trend[=day|build]   incidents per cluster and day (UTC) or build\n"
+		        : "");
 	return GPM_EXIT_OK;
 }
 
 static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
 {
 	struct common c = {0};
+	const char *trend = NULL;
 	struct gpm_store_filter f = {0};
 	int64_t now = (int64_t)time(NULL);
 	bool operands = false;
@@ -655,6 +769,12 @@ static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
 		if ((r = common_option(cmd, argc, argv, &i, &c))) {
 			if (r < 0)
 				return GPM_EXIT_USAGE;
+			continue;
+		}
+		if (clusters && (!strcmp(a, "--trend") || !strncmp(a, "--trend=", 8))) {
+			trend = a[7] == '=' ? a + 8 : "day";
+			if (strcmp(trend, "day") && strcmp(trend, "build"))
+				return gpm_cli_usage(cmd, "--trend=day or --trend=build");
 			continue;
 		}
 		static const char *const valued[] = {"--since",   "--until",   "--exe",   "--go",
@@ -706,8 +826,9 @@ static int run_filtered(const char *cmd, int argc, char **argv, bool clusters)
 	if (status)
 		return status;
 	struct gpm_store_table t;
-	struct gpm_error *err =
-	    clusters ? gpm_store_clusters(st, &f, &t) : gpm_store_incidents(st, &f, &t);
+	struct gpm_error *err = trend ? gpm_store_cluster_trend(st, !strcmp(trend, "build"), &f, &t)
+	                        : clusters ? gpm_store_clusters(st, &f, &t)
+	                                   : gpm_store_incidents(st, &f, &t);
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);
@@ -892,6 +1013,17 @@ int gpm_cmd_show(int argc, char **argv)
 		err = gpm_store_incident_groups(st, id, 10, &groups);
 	if (!err)
 		err = gpm_store_incident_report(st, id, &report);
+	struct gpm_cluster_summary cs = {0};
+	for (size_t r = 0; !err && r < facts.nrows; r++) {
+		const char *v = gpm_store_cell(&facts, r, 1);
+		if (!strcmp(gpm_store_cell(&facts, r, 0), "cluster") && v) {
+			err = gpm_store_cluster_summary(st, strtoll(v, NULL, 10), &cs);
+			if (err && err->code == GPM_ERR_NOT_FOUND) {
+				gpm_error_destroy(err);
+				err = NULL;
+			}
+		}
+	}
 	gpm_store_close(st);
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
 	if (err) {
@@ -905,6 +1037,21 @@ int gpm_cmd_show(int argc, char **argv)
 		for (size_t r = 0; r < facts.nrows; r++)
 			gpm_json_kv_string(&j, gpm_store_cell(&facts, r, 0),
 			                   gpm_store_cell(&facts, r, 1));
+		if (cs.status) {
+			gpm_json_key(&j, "cluster_workflow");
+			gpm_json_object_begin(&j);
+			gpm_json_kv_string(&j, "status", cs.status);
+			gpm_json_key(&j, "owner");
+			cs.owner ? gpm_json_string(&j, cs.owner) : gpm_json_null(&j);
+			gpm_json_key(&j, "first_build");
+			cs.first_build ? gpm_json_string(&j, cs.first_build) : gpm_json_null(&j);
+			gpm_json_key(&j, "resolved_build");
+			cs.resolved_build ? gpm_json_string(&j, cs.resolved_build)
+			                  : gpm_json_null(&j);
+			gpm_json_key(&j, "regressed_build");
+			cs.regressed ? gpm_json_string(&j, cs.regressed) : gpm_json_null(&j);
+			gpm_json_object_end(&j);
+		}
 		gpm_json_key(&j, "findings");
 		json_rows(&j, &findings);
 		gpm_json_key(&j, "groups");
@@ -924,6 +1071,10 @@ int gpm_cmd_show(int argc, char **argv)
 			gpm_strbuf_append_safe(&sb, v, strlen(v));
 			gpm_strbuf_putc(&sb, '\n');
 		}
+		if (cs.status) {
+			gpm_cli_cluster_summary_text(&cs, &sb);
+			gpm_strbuf_putc(&sb, '\n');
+		}
 		if (findings.nrows) {
 			gpm_strbuf_puts(&sb, "\nfindings:\n");
 			print_table(&sb, &findings);
@@ -940,6 +1091,7 @@ int gpm_cmd_show(int argc, char **argv)
 	}
 	status = emit(&sb);
 out:
+	gpm_cluster_summary_deinit(&cs);
 	free(report);
 	gpm_store_table_deinit(&facts);
 	gpm_store_table_deinit(&findings);
@@ -1069,10 +1221,21 @@ int gpm_cmd_resign(int argc, char **argv)
 	if (status || (status = open_store(&c, false, &st)))
 		return status;
 	uint64_t n;
-	struct gpm_error *err = gpm_store_resign(st, &n);
+	struct gpm_store_table moves;
+	struct gpm_error *err = gpm_store_resign(st, &n, &moves);
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);
-	printf("re-signed %llu incidents\n", (unsigned long long)n);
-	return GPM_EXIT_OK;
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_printf(&sb, "%llu incidents re-signed, %zu moved cluster%s",
+	                  (unsigned long long)n, moves.nrows, moves.nrows ? ":" : "");
+	for (size_t r = 0; r < moves.nrows; r++) {
+		const char *from = gpm_store_cell(&moves, r, 1);
+		gpm_strbuf_printf(&sb, "%s incident %s %s%s -> %s", r ? "," : "",
+		                  gpm_store_cell(&moves, r, 0), from ? "cluster " : "(new)",
+		                  from ? from : "", gpm_store_cell(&moves, r, 2));
+	}
+	gpm_strbuf_putc(&sb, '\n');
+	gpm_store_table_deinit(&moves);
+	return emit(&sb);
 }

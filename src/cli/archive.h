@@ -26,4 +26,10 @@ struct gpm_error *gpm_cli_store_incident(struct gpm_store *st, const struct gpm_
                                          const struct gpm_store_artifact *art,
                                          const char *report_text, int64_t *id);
 
+struct gpm_cluster_summary;
+struct gpm_strbuf;
+/* "cluster C: seen N times since T, first in build B; resolved in B on T; **regressed**:
+ * seen again in build C on T" (no newline), terminal-safe. */
+void gpm_cli_cluster_summary_text(const struct gpm_cluster_summary *c, struct gpm_strbuf *sb);
+
 #endif

@@ -5,6 +5,6 @@ gopm_SOURCES += \
 	src/cli/load_core.c src/cli/load_input.c
 gopm_SOURCES += src/cli/goroutines.c src/cli/load.h
 gopm_SOURCES += src/cli/analyze.c
-gopm_SOURCES += src/cli/archive.c src/cli/archive.h
+gopm_SOURCES += src/cli/archive.c src/cli/archive.h src/cli/cluster.c
 gopm_SOURCES += src/cli/heap.c
 gopm_SOURCES += src/cli/rules.c

@@ -90,6 +90,7 @@ struct parser {
 	const char *p, *end;
 	const char *base;         /* the text parsed (line numbers count from here) */
 	const uint32_t *line_map; /* cleaned text's line -> input line; NULL: the same */
+	const int64_t *line_time; /* cleaned text's line -> its log prefix's time; NULL: none */
 	size_t nlines;
 	const char *name;
 	struct gpm_dump_options o;
@@ -392,6 +393,16 @@ static struct gpm_error *ensure_incident(struct parser *P, enum gpm_input_kind k
 	if (!P->inc)
 		return &gpm_error_nomem;
 	P->inc->snapshot = P->nsnapshots;
+	// The time of a dump in a log: the log prefix of its first line (the one just read),
+	// else of the next line that has one.
+	if (P->line_time && P->p > P->base && P->p <= P->end) {
+		size_t line = 0;
+		const char *at = P->p - 1; // the end of the line just read
+		for (const char *q = P->base; (q = memchr(q, '\n', (size_t)(at - q))); q++)
+			line++;
+		for (size_t i = line; i < P->nlines && !P->inc->time; i++)
+			P->inc->time = P->line_time[i];
+	}
 	// Room for the goroutines and argument texts this input can hold, reserved once:
 	// growing 20 MB arrays by doubling costs more in copies than the parse itself, and
 	// pages never written are never resident.
@@ -2460,6 +2471,7 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 		data = clean.text;
 		len = clean.len;
 		P.line_map = clean.line_map;
+		P.line_time = clean.last_time ? clean.line_time : NULL;
 		P.nlines = clean.nlines;
 	} else if (nomem) {
 		return &gpm_error_nomem;

@@ -81,8 +81,12 @@ struct gpm_dump_clean {
 	size_t len;
 	uint32_t *line_map; /* owned: output line i (0-based) came from input line line_map[i] */
 	size_t nlines;
-	uint32_t fixes;   /* enum gpm_unwrap_fix */
 	unsigned sources; /* with GPM_UNWRAP_INTERLEAVED: how many processes */
+	uint32_t fixes; /* enum gpm_unwrap_fix */
+	/* owned: unix seconds of the log prefix stripped from output line i, 0 none; and the
+	 * earliest and latest of them (0 none). Prefixes with a year only (RFC 3339, Go's log). */
+	int64_t *line_time;
+	int64_t first_time, last_time;
 };
 
 /*

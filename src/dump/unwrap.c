@@ -251,6 +251,7 @@ struct ln {
 	const char *s;
 	size_t n;
 	uint32_t orig; /* 1-based line of the input */
+	int64_t stamp; /* unix seconds of the log prefix stripped from it; 0 none */
 	bool tab;      /* output a tab before s */
 	bool dropped;
 	uint8_t src; /* which process of an interleaved log (strip_prefix); 0 one or unknown */
@@ -283,7 +284,7 @@ static void push_line(struct work *w, const char *s, size_t n, uint32_t orig)
 		w->nomem = true;
 		return;
 	}
-	*l = (struct ln){s, n, orig, false, false, 0};
+	*l = (struct ln){s, n, orig, 0, false, false, 0};
 }
 
 /* Splits data into lines: "\n", "\r\n", stray "\r" at line ends, or "\r" alone when the
@@ -782,6 +783,61 @@ static void separate_sources(struct work *w, unsigned ntags)
 	w->sources = ntags;
 }
 
+static bool digits(const char *s, size_t n, int *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+// Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/*
+ * The first timestamp with a year in a log prefix: RFC 3339 / ISO 8601
+ * ("2024-05-01T10:00:01.123Z", "2024-05-01 10:00:01+02:00") or Go's log package
+ * ("2024/05/01 10:00:01"). No zone means UTC. 0 when there is none (klog and syslog
+ * prefixes carry no year).
+ */
+static int64_t prefix_stamp(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 19 <= n; i++) {
+		const char *p = s + i;
+		int y, mo, d, h, mi, se;
+		if ((i && is_digit(p[-1])) || !digits(p, 4, &y) || (p[4] != '-' && p[4] != '/') ||
+		    p[7] != p[4] || !digits(p + 5, 2, &mo) || !digits(p + 8, 2, &d) ||
+		    (p[10] != 'T' && p[10] != ' ') || !digits(p + 11, 2, &h) || p[13] != ':' ||
+		    !digits(p + 14, 2, &mi) || p[16] != ':' || !digits(p + 17, 2, &se))
+			continue;
+		if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+		    se > 60)
+			continue;
+		int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+		size_t j = i + 19;
+		if (j < n && (s[j] == '.' || s[j] == ','))
+			for (j++; j < n && is_digit(s[j]); j++)
+				;
+		int zh, zm;
+		if (j + 6 <= n && (s[j] == '+' || s[j] == '-') && digits(s + j + 1, 2, &zh) &&
+		    s[j + 3] == ':' && digits(s + j + 4, 2, &zm))
+			t -= (s[j] == '+' ? 1 : -1) * (int64_t)(zh * 3600 + zm * 60);
+		return t;
+	}
+	return 0;
+}
+
 /* Strips the log prefix learned from the header lines (the latest one seen applies). */
 static void strip_prefix(struct work *w)
 {
@@ -830,6 +886,7 @@ static void strip_prefix(struct work *w)
 		}
 		l->src = src;
 		if (m > 0) {
+			l->stamp = prefix_stamp(l->s, (size_t)m);
 			l->s += m;
 			l->n -= (size_t)m;
 		}
@@ -1099,7 +1156,7 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	for (const char *s = data; s < end;) {
 		const char *e = memchr(s, '\n', (size_t)(end - s));
 		size_t n = e ? (size_t)(e - s) : (size_t)(end - s);
-		struct ln cur = {s, n, 0, false, false, 0};
+		struct ln cur = {s, n, 0, 0, false, false, 0};
 		if (n && !k->json && json_line(s, n) && memmem(s, n, "goroutine ", 10))
 			k->json = true;
 		if (n && !k->json && json_line(s, n) && memmem(s, n, "\\t", 2))
@@ -1167,6 +1224,7 @@ void gpm_dump_clean_deinit(struct gpm_dump_clean *c)
 {
 	free(c->text);
 	free(c->line_map);
+	free(c->line_time);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1177,9 +1235,11 @@ static bool finish(struct work *w, struct gpm_dump_clean *out)
 		total += w->l.v[i].n + w->l.v[i].tab + 1;
 	char *t = malloc(total ? total : 1);
 	uint32_t *map = malloc((w->l.len ? w->l.len : 1) * sizeof(*map));
-	if (!t || !map) {
+	int64_t *times = calloc(w->l.len ? w->l.len : 1, sizeof(*times));
+	if (!t || !map || !times) {
 		free(t);
 		free(map);
+		free(times);
 		w->nomem = true;
 		return false;
 	}
@@ -1192,7 +1252,13 @@ static bool finish(struct work *w, struct gpm_dump_clean *out)
 		off += l->n;
 		t[off++] = '\n';
 		map[i] = l->orig;
+		times[i] = l->stamp;
+		if (l->stamp && (!out->first_time || l->stamp < out->first_time))
+			out->first_time = l->stamp;
+		if (l->stamp > out->last_time)
+			out->last_time = l->stamp;
 	}
+	out->line_time = times;
 	out->text = t;
 	out->len = off;
 	out->line_map = map;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/u64map.h"
 #include "base/vec.h"
@@ -1071,25 +1072,61 @@ static void set_wait_minutes(struct ctx *c)
 			    (int64_t)((now - c->since.v[i]) / 60000000000ULL);
 }
 
+void gpm_incident_set_exe_facts(struct gpm_incident *inc, const struct gpm_exe *exe,
+                                const struct gpm_goimage *img)
+{
+	if (img && img->go_version[0])
+		inc->go_version = gpm_incident_str(inc, img->go_version, strlen(img->go_version));
+	const char *mod =
+	    img && img->has_buildinfo
+	        ? (img->buildinfo.main.path ? img->buildinfo.main.path : img->buildinfo.path)
+	        : NULL;
+	if (mod)
+		inc->main_module = gpm_incident_str(inc, mod, strlen(mod));
+	const char *path = gpm_exe_path(exe);
+	inc->exe_path = gpm_incident_str(inc, path, strlen(path));
+	if (img && img->has_buildinfo) {
+		const char *rev = gpm_buildinfo_setting(&img->buildinfo, "vcs.revision");
+		const char *modified = gpm_buildinfo_setting(&img->buildinfo, "vcs.modified");
+		if (rev && *rev) {
+			char buf[128];
+			snprintf(buf, sizeof(buf), "%s%s", rev,
+			         modified && !strcmp(modified, "true") ? "+dirty" : "");
+			inc->vcs_revision = gpm_incident_str(inc, buf, strlen(buf));
+		}
+		const char *vt = gpm_buildinfo_setting(&img->buildinfo, "vcs.time");
+		int y, mo, d, h, mi, se;
+		// vcs.time is RFC 3339 in UTC ("2024-05-01T10:00:00Z"), as cmd/go writes it.
+		if (vt && sscanf(vt, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) == 6 &&
+		    y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31) {
+			struct tm tm = {.tm_year = y - 1900,
+			                .tm_mon = mo - 1,
+			                .tm_mday = d,
+			                .tm_hour = h,
+			                .tm_min = mi,
+			                .tm_sec = se};
+			inc->vcs_time = (int64_t)timegm(&tm);
+		}
+	}
+	const char *bid = gpm_exe_gnu_build_id(exe);
+	if (!bid)
+		bid = gpm_exe_go_build_id(exe);
+	if (bid)
+		inc->build_id = gpm_incident_str(inc, bid, strlen(bid));
+}
+
 static void fill_process_facts(struct ctx *c)
 {
 	struct gpm_incident *inc = c->inc;
 	const struct gpm_goimage *img = c->p->img;
-	if (img->go_version[0])
-		inc->go_version = gpm_incident_str(inc, img->go_version, strlen(img->go_version));
-	const char *mod = img->has_buildinfo ? (img->buildinfo.main.path ? img->buildinfo.main.path
-	                                                                 : img->buildinfo.path)
-	                                     : NULL;
-	if (mod)
-		inc->main_module = gpm_incident_str(inc, mod, strlen(mod));
+	gpm_incident_set_exe_facts(inc, c->p->exe, img);
 	inc->arch = c->arch->name;
-	const char *exe = gpm_exe_path(c->p->exe);
-	inc->exe_path = gpm_incident_str(inc, exe, strlen(exe));
-	const char *bid = gpm_exe_gnu_build_id(c->p->exe);
-	if (!bid)
-		bid = gpm_exe_go_build_id(c->p->exe);
-	if (bid)
-		inc->build_id = gpm_incident_str(inc, bid, strlen(bid));
+	uint64_t base;
+	const char *pexe = gpm_core_exe_mapping(c->p->core, &base);
+	if (!pexe)
+		pexe = gpm_core_execfn(c->p->core);
+	if (pexe && *pexe)
+		inc->process_exe = gpm_incident_str(inc, pexe, strlen(pexe));
 	const struct gpm_core_psinfo *ps = gpm_core_psinfo(c->p->core);
 	if (ps) {
 		inc->pid = ps->pid;

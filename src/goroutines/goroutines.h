@@ -28,6 +28,17 @@ struct gpm_goroutines_options {
  * that cannot be read fully are kept with GPM_GOROUTINE_DAMAGED/TRUNCATED and a problem;
  * warnings go to the incident. Errors only when nothing can be read (no allgs, no layout).
  */
+/*
+ * The facts an executable gives an incident: Go version, main module, the path of the file
+ * read (exe_path), build id, and build info's vcs.revision (+dirty) and vcs.time. img may
+ * be NULL (then only the path and build id). Used for cores and for a dump whose
+ * executable the user named (gopm ingest --exe).
+ */
+struct gpm_exe;
+struct gpm_goimage;
+void gpm_incident_set_exe_facts(struct gpm_incident *inc, const struct gpm_exe *exe,
+                                const struct gpm_goimage *img);
+
 struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_goroutines_options *o,
                                       struct gpm_incident **out);
 

@@ -46,3 +46,11 @@ enum gpm_frame_class gpm_frame_classify(const char *func, const char *main_modul
 	// "net/http", "internal/poll", "golang.org/x/..." (the dot case above).
 	return memchr(func, '.', first) ? GPM_FRAME_CLASS_DEPENDENCY : GPM_FRAME_CLASS_STDLIB;
 }
+
+int gpm_frame_is_runtime_detail(const char *func)
+{
+	if (!func || !*func || gpm_frame_classify(func, NULL) == GPM_FRAME_CLASS_RUNTIME)
+		return 1;
+	return !strncmp(func, "internal/", 9) || !strncmp(func, "sync.runtime_", 13) ||
+	       !strncmp(func, "sync.runtime.", 13);
+}

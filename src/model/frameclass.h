@@ -26,6 +26,17 @@ enum gpm_frame_class gpm_frame_classify(const char *func, const char *main_modul
  * has none. */
 size_t gpm_frame_package_len(const char *func);
 
+/*
+ * Whether func is a frame whose presence depends on the Go version, the GOTRACEBACK level
+ * or whether the stack came from a core or from text, not on the program: the runtime
+ * (GPM_FRAME_CLASS_RUNTIME, which includes the `panic` frame GOTRACEBACK=single/all print
+ * for runtime.gopanic, sigpanic and goexit), every internal/... package (internal/poll,
+ * internal/sync since Go 1.24, internal/runtime/maps since 1.24) and the standard
+ * library's hooks into the runtime (sync.runtime_Semacquire, sync.runtime_notifyListWait).
+ * Signatures drop these frames (doc/signatures.md).
+ */
+int gpm_frame_is_runtime_detail(const char *func);
+
 /* Whether the class is the program's own code (main module or a dependency). */
 static inline int gpm_frame_class_is_user(enum gpm_frame_class c)
 {

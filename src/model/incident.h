@@ -329,10 +329,17 @@ struct gpm_incident {
 	const char *main_module; /* interned */
 	const char *exe_path;    /* interned */
 	const char *build_id;    /* interned, hex */
-	const char *cmdline;     /* interned */
-	const char *arch;        /* static: GOARCH of a core, NULL unknown */
-	int64_t pid;             /* -1 unknown */
-	int64_t time;            /* unix seconds of the snapshot, 0 unknown */
+	/* Added with the archive's facts (NULL / 0 unknown): the executable's path as the
+	 * process had it (a core's NT_FILE mapping of the main executable, else AT_EXECFN),
+	 * which exe_path (the file gopm read) need not be; build info's vcs.revision (with
+	 * "+dirty" when vcs.modified) and vcs.time (unix seconds). */
+	const char *process_exe;  /* interned */
+	const char *vcs_revision; /* interned */
+	int64_t vcs_time;
+	const char *cmdline; /* interned */
+	const char *arch;    /* static: GOARCH of a core, NULL unknown */
+	int64_t pid;         /* -1 unknown */
+	int64_t time;        /* unix seconds of the snapshot, 0 unknown */
 	struct gpm_crash crash;
 	GPM_VEC(struct gpm_goroutine) goroutines;
 	GPM_VEC(struct gpm_frame) frames; /* all frames of all stacks + created-by frames */

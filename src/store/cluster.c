@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "model/frameclass.h"
 #include "store/cluster.h"
 #include "store/internal.h"
 
@@ -41,28 +42,50 @@ static bool same(const struct seq *a, unsigned i, const struct seq *b, unsigned 
 	return a->n[i] == b->n[j] && !memcmp(a->s[i], b->s[j], a->n[i]);
 }
 
+// In-app frames (the program's own: package main) count twice as much as the standard
+// library's and dependencies' (doc/signatures.md). The name is normalised already, so the
+// classifier sees a plain "pkg.Func".
+static double weight(const struct seq *q, unsigned i)
+{
+	char name[256];
+	size_t n = q->n[i] < sizeof(name) ? q->n[i] : sizeof(name) - 1;
+	memcpy(name, q->s[i], n);
+	name[n] = 0;
+	return gpm_frame_classify(name, NULL) == GPM_FRAME_CLASS_MAIN ? 1.0 : 0.5;
+}
+
 double gpm_cluster_distance(const char *frames_a, const char *frames_b)
 {
 	struct seq a, b;
 	split(frames_a, &a);
 	split(frames_b, &b);
-	unsigned m = a.len > b.len ? a.len : b.len;
-	if (!m)
+	double wa[MAX_COMPARE], wb[MAX_COMPARE], la = 0, lb = 0;
+	for (unsigned i = 0; i < a.len; i++)
+		la += wa[i] = weight(&a, i);
+	for (unsigned j = 0; j < b.len; j++)
+		lb += wb[j] = weight(&b, j);
+	double m = la > lb ? la : lb;
+	if (m <= 0)
 		return 0;
-	unsigned prev[MAX_COMPARE + 1], cur[MAX_COMPARE + 1];
-	for (unsigned j = 0; j <= b.len; j++)
-		prev[j] = j;
+	// Weighted Levenshtein: deleting or inserting a frame costs its weight, replacing
+	// one frame by another the larger of the two.
+	double prev[MAX_COMPARE + 1], cur[MAX_COMPARE + 1];
+	prev[0] = 0;
+	for (unsigned j = 1; j <= b.len; j++)
+		prev[j] = prev[j - 1] + wb[j - 1];
 	for (unsigned i = 1; i <= a.len; i++) {
-		cur[0] = i;
+		cur[0] = prev[0] + wa[i - 1];
 		for (unsigned j = 1; j <= b.len; j++) {
-			unsigned sub = prev[j - 1] + !same(&a, i - 1, &b, j - 1);
-			unsigned del = prev[j] + 1, ins = cur[j - 1] + 1;
-			unsigned v = sub < del ? sub : del;
+			double sw = wa[i - 1] > wb[j - 1] ? wa[i - 1] : wb[j - 1];
+			double sub = prev[j - 1] + (same(&a, i - 1, &b, j - 1) ? 0 : sw);
+			double del = prev[j] + wa[i - 1], ins = cur[j - 1] + wb[j - 1];
+			double v = sub < del ? sub : del;
 			cur[j] = v < ins ? v : ins;
 		}
 		memcpy(prev, cur, (b.len + 1) * sizeof(prev[0]));
 	}
-	return (double)prev[b.len] / m;
+	double d = prev[b.len] / m;
+	return d > 1 ? 1 : d;
 }
 
 static struct gpm_error *step_done(struct gpm_store *st, sqlite3_stmt *s, const char *what)
@@ -77,23 +100,43 @@ static struct gpm_error *prepare(struct gpm_store *st, const char *sql, sqlite3_
 	return rc == SQLITE_OK ? NULL : gpm_store_sqlite_error(st, rc, "prepare");
 }
 
+// A cluster id no cluster and no event ever had: ids are never reused, so the history of
+// a cluster merged away by resign cannot attach itself to a newer one.
+static struct gpm_error *fresh_id(struct gpm_store *st, int64_t *id)
+{
+	sqlite3_stmt *s;
+	struct gpm_error *err =
+	    prepare(st,
+	            "SELECT max(coalesce((SELECT max(id) FROM clusters), 0), coalesce((SELECT "
+	            "max(cluster_id) FROM cluster_events), 0)) + 1",
+	            &s);
+	if (err)
+		return err;
+	int rc = sqlite3_step(s);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? NULL : gpm_store_sqlite_error(st, rc, "cluster id");
+}
+
+// Inserts cluster *id (0: a fresh one, written back) or, when it exists, gives it to the
+// algorithm and kind (a cluster kept across resign keeps its workflow columns).
 static struct gpm_error *new_cluster(struct gpm_store *st, int algorithm, const char *kind,
                                      int64_t *id)
 {
+	struct gpm_error *err = *id ? NULL : fresh_id(st, id);
 	sqlite3_stmt *s;
-	struct gpm_error *err = prepare(st,
-	                                "INSERT INTO clusters (algorithm, kind, created) "
-	                                "VALUES (?1, ?2, ?3)",
-	                                &s);
-	if (err)
+	if (err || (err = prepare(st,
+	                          "INSERT INTO clusters (id, algorithm, kind, created) VALUES "
+	                          "(?4, ?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET algorithm = "
+	                          "excluded.algorithm, kind = excluded.kind",
+	                          &s)))
 		return err;
 	sqlite3_bind_int(s, 1, algorithm);
 	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (int64_t)time(NULL));
+	sqlite3_bind_int64(s, 4, *id);
 	err = step_done(st, s, "cluster insert");
 	sqlite3_finalize(s);
-	if (!err)
-		*id = sqlite3_last_insert_rowid(st->db);
 	return err;
 }
 
@@ -194,6 +237,7 @@ struct gpm_error *gpm_cluster_assign(struct gpm_store *st, int64_t signature_id)
 	}
 	if (!best || best_d > GPM_CLUSTER_THRESHOLD) {
 		best_d = 0;
+		best = 0;
 		if ((err = new_cluster(st, algorithm, kind, &best)))
 			goto out;
 	}
@@ -296,6 +340,142 @@ static int cmp_point(const void *a, const void *b)
 	return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
+struct overlap {
+	size_t rep;    /* representative point of the new cluster */
+	int64_t prior; /* the cluster its incidents were in */
+	int64_t count; /* how many of them */
+};
+
+static int cmp_overlap(const void *a, const void *b)
+{
+	const struct overlap *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	if (x->prior != y->prior)
+		return x->prior < y->prior ? -1 : 1;
+	return (x->rep > y->rep) - (x->rep < y->rep);
+}
+
+static int cmp_point_id_sort(const void *a, const void *b)
+{
+	const struct point *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int cmp_point_id(const void *key, const void *elem)
+{
+	int64_t k = *(const int64_t *)key, e = ((const struct point *)elem)->id;
+	return (k > e) - (k < e);
+}
+
+/*
+ * Gives each new cluster (ids[rep]) the id of the prior cluster most of its incidents were
+ * in (temp.prior_cluster, taken by gpm_cluster_remember), largest overlaps first, each
+ * prior id used once; ties go to the lowest prior id. p is sorted by kind then id; the
+ * lookup below needs it by id, so it searches a copy of the ids.
+ */
+static struct gpm_error *keep_ids(struct gpm_store *st, int algorithm, struct point *p, size_t n,
+                                  int64_t *ids)
+{
+	sqlite3_stmt *s;
+	struct gpm_error *err = prepare(
+	    st,
+	    "SELECT x.signature_id, pc.cluster_id, count(*) FROM incident_signatures x JOIN "
+	    "temp.prior_cluster pc ON pc.incident_id = x.incident_id WHERE x.algorithm = ?1 AND "
+	    "pc.cluster_id IS NOT NULL GROUP BY 1, 2",
+	    &s);
+	if (err) {
+		// No prior clustering was remembered: every cluster is new.
+		gpm_error_destroy(err);
+		return NULL;
+	}
+	sqlite3_bind_int(s, 1, algorithm);
+	struct point *byid = malloc((n + 1) * sizeof(*byid));
+	struct overlap *ov = NULL;
+	size_t nov = 0, cap = 0;
+	if (!byid) {
+		sqlite3_finalize(s);
+		return &gpm_error_nomem;
+	}
+	memcpy(byid, p, n * sizeof(*p));
+	for (size_t i = 0; i < n; i++)
+		byid[i].cluster = (int)i; // index into p
+	qsort(byid, n, sizeof(*byid), cmp_point_id_sort);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t sig = sqlite3_column_int64(s, 0);
+		struct point *pt = bsearch(&sig, byid, n, sizeof(*byid), cmp_point_id);
+		if (!pt)
+			continue;
+		size_t rep = (size_t)p[pt->cluster].cluster;
+		int64_t prior = sqlite3_column_int64(s, 1), cnt = sqlite3_column_int64(s, 2);
+		size_t k = 0;
+		while (k < nov && !(ov[k].rep == rep && ov[k].prior == prior))
+			k++;
+		if (k == nov) {
+			if (nov == cap) {
+				size_t nc = cap ? 2 * cap : 64;
+				struct overlap *o = realloc(ov, nc * sizeof(*ov));
+				if (!o) {
+					err = &gpm_error_nomem;
+					break;
+				}
+				ov = o;
+				cap = nc;
+			}
+			ov[nov++] = (struct overlap){rep, prior, 0};
+		}
+		ov[k].count += cnt;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = gpm_store_sqlite_error(st, rc, "prior clusters");
+	sqlite3_finalize(s);
+	if (!err && nov) {
+		qsort(ov, nov, sizeof(*ov), cmp_overlap);
+		for (size_t k = 0; k < nov; k++) {
+			if (ids[ov[k].rep])
+				continue;
+			bool taken = false;
+			for (size_t j = 0; j < n && !taken; j++)
+				taken = ids[j] == ov[k].prior;
+			if (!taken)
+				ids[ov[k].rep] = ov[k].prior;
+		}
+	}
+	free(ov);
+	free(byid);
+	return err;
+}
+
+struct gpm_error *gpm_cluster_remember(struct gpm_store *st)
+{
+	return gpm_store_exec(
+	    st, "CREATE TEMP TABLE IF NOT EXISTS prior_cluster (incident_id INTEGER PRIMARY KEY, "
+	        "cluster_id INTEGER); DELETE FROM temp.prior_cluster; INSERT INTO "
+	        "temp.prior_cluster SELECT x.incident_id, s.cluster_id FROM incident_signatures x "
+	        "JOIN signatures s ON s.id = x.signature_id WHERE x.algorithm = (SELECT "
+	        "max(y.algorithm) FROM incident_signatures y WHERE y.incident_id = x.incident_id)");
+}
+
+struct gpm_error *gpm_cluster_moves(struct gpm_store *st, int algorithm,
+                                    struct gpm_store_table *out)
+{
+	sqlite3_stmt *s;
+	struct gpm_error *err = prepare(
+	    st,
+	    "SELECT x.incident_id AS incident, pc.cluster_id AS \"from\", s.cluster_id AS \"to\" "
+	    "FROM incident_signatures x JOIN signatures s ON s.id = x.signature_id LEFT JOIN "
+	    "temp.prior_cluster pc ON pc.incident_id = x.incident_id WHERE x.algorithm = ?1 AND "
+	    "pc.cluster_id IS NOT s.cluster_id ORDER BY x.incident_id",
+	    &s);
+	if (err)
+		return err;
+	sqlite3_bind_int(s, 1, algorithm);
+	err = gpm_store_table_fill(st, s, -1, out);
+	sqlite3_finalize(s);
+	return err;
+}
+
 struct gpm_error *gpm_cluster_rebuild(struct gpm_store *st, int algorithm)
 {
 	sqlite3_stmt *s;
@@ -348,18 +528,15 @@ struct gpm_error *gpm_cluster_rebuild(struct gpm_store *st, int algorithm)
 		err = step_done(st, s, "cluster reset");
 		sqlite3_finalize(s);
 	}
-	if (!err && !(err = prepare(st, "DELETE FROM clusters WHERE algorithm = ?1", &s))) {
-		sqlite3_bind_int(s, 1, algorithm);
-		err = step_done(st, s, "cluster reset");
-		sqlite3_finalize(s);
-	}
 	int64_t *ids = err ? NULL : calloc(n + 1, sizeof(*ids));
 	if (!err && !ids)
 		err = &gpm_error_nomem;
-	// Representatives first (in order), so cluster ids follow the oldest signature.
+	if (!err)
+		err = keep_ids(st, algorithm, p, n, ids);
+	// Representatives first (in order), so new cluster ids follow the oldest signature.
 	for (size_t i = 0; i < n && !err; i++) {
 		size_t r = (size_t)p[i].cluster;
-		if (!ids[r])
+		if (r == i || !ids[r])
 			err = new_cluster(st, algorithm, p[r].kind, &ids[r]);
 		if (!err) {
 			double dsum = 0;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "store/store.h"
 
 struct gpm_store;
 
@@ -30,5 +31,16 @@ struct gpm_error *gpm_cluster_assign(struct gpm_store *st, int64_t signature_id)
  * within the threshold. Deterministic (ties broken by lowest ids).
  */
 struct gpm_error *gpm_cluster_rebuild(struct gpm_store *st, int algorithm);
+
+/*
+ * Remembers each incident's cluster (under its newest signature algorithm) in a temporary
+ * table, before a re-signing. gpm_cluster_rebuild then gives every new cluster the id of
+ * the remembered cluster most of its incidents were in, so ids (and the workflow attached
+ * to them) are stable across `gopm resign`; without it every rebuilt cluster gets a new id.
+ */
+struct gpm_error *gpm_cluster_remember(struct gpm_store *st);
+/* Incidents whose cluster differs from the remembered one: incident, from, to. */
+struct gpm_error *gpm_cluster_moves(struct gpm_store *st, int algorithm,
+                                    struct gpm_store_table *out);
 
 #endif

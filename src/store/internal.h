@@ -52,6 +52,31 @@ struct gpm_store {
 	sqlite3_stmt *stmts[STMT__COUNT];
 };
 
+/*
+ * SQL shared by the cluster queries (query.c, workflow.c). GPM_SQL_BUILD_KEYS is a WITH
+ * table "bk" (build, k) ordering builds by vcs.time, else by their first incident.
+ * GPM_SQL_CLUSTER_INCIDENTS(c) is a FROM ... WHERE over the incidents i of cluster c
+ * under the signature algorithm bound as ?1, each with its build key bk.k (NULL when it has
+ * no build). The first-build and regressed subqueries need a clusters row named c.
+ */
+#define GPM_SQL_BUILD_KEYS                                                                         \
+	"bk AS (SELECT build, coalesce(min(vcs_time), min(time)) AS k FROM incidents WHERE "       \
+	"build IS NOT NULL GROUP BY build)"
+#define GPM_SQL_CLUSTER_INCIDENTS(c)                                                               \
+	" FROM incidents i JOIN incident_signatures x ON x.incident_id = i.id AND x.algorithm = "  \
+	"?1 JOIN signatures s ON s.id = x.signature_id LEFT JOIN bk ON bk.build = i.build WHERE "  \
+	"s.cluster_id = " c " "
+#define GPM_SQL_REGRESSED_WHERE                                                                    \
+	"AND c.status = 'resolved' AND CASE WHEN EXISTS (SELECT 1 FROM bk r WHERE r.build = "      \
+	"c.resolved_build) THEN bk.k > (SELECT r.k FROM bk r WHERE r.build = c.resolved_build) "   \
+	"ELSE i.time > c.resolved_time END "
+#define GPM_SQL_FIRST_BUILD                                                                        \
+	"(SELECT i.build" GPM_SQL_CLUSTER_INCIDENTS("c.id") "AND i.build IS NOT NULL ORDER BY "    \
+	                                                    "bk.k, i.build LIMIT 1)"
+#define GPM_SQL_REGRESSED                                                                          \
+	"(SELECT coalesce(i.build, '?')" GPM_SQL_CLUSTER_INCIDENTS("c.id") GPM_SQL_REGRESSED_WHERE \
+	    "ORDER BY coalesce(bk.k, i.time) DESC LIMIT 1)"
+
 /* An error from the connection's last failure: "<what>: <sqlite message>". */
 struct gpm_error *gpm_store_sqlite_error(struct gpm_store *st, int rc, const char *what);
 /* The cached statement (prepared on first use, reset and unbound). */

@@ -7,11 +7,13 @@ libgopm_a_SOURCES += \
 	src/store/artifact.c src/store/maintain.c \
 	src/store/internal.h \
 	src/store/signature.c src/store/signature.h \
-	src/store/cluster.c src/store/cluster.h
+	src/store/cluster.c src/store/cluster.h \
+	src/store/workflow.c src/store/workflow.h
 nodist_libgopm_a_SOURCES = src/store/schema_sql.c
 CLEANFILES = src/store/schema_sql.c
 
-gpm_schema_files = schema/001_init.sql schema/002_signatures.sql
+gpm_schema_files = schema/001_init.sql schema/002_signatures.sql \
+	schema/003_workflow.sql
 schemadir = $(pkgdatadir)/schema
 dist_schema_DATA = $(gpm_schema_files)
 

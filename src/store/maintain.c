@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model/incident.h"
 #include "store/cluster.h"
@@ -207,8 +208,9 @@ struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident
 		inc->crash.fatal_message = msg;
 	}
 	if ((err = prepare(st,
-	                   "SELECT goid, status, state, wait_minutes, flags, stack_id FROM "
-	                   "goroutines WHERE incident_id = ?1 ORDER BY id",
+	                   "SELECT g.goid, g.status, g.state, g.wait_minutes, g.flags, "
+	                   "g.stack_id, fn.name FROM goroutines g LEFT JOIN functions fn ON "
+	                   "fn.id = g.created_by WHERE g.incident_id = ?1 ORDER BY g.id",
 	                   &gs)) ||
 	    (err = prepare(st,
 	                   "SELECT fn.name, fi.path, f.line, f.flags FROM frames f JOIN "
@@ -287,13 +289,42 @@ fail:
 	return err;
 }
 
-struct gpm_error *gpm_store_resign(struct gpm_store *st, uint64_t *nincidents)
+// The history of clusters resign changed: an event on each cluster that took incidents
+// of another, saying whether that one was merged away or remains.
+static struct gpm_error *record_moves(struct gpm_store *st)
+{
+	sqlite3_stmt *s;
+	struct gpm_error *err = prepare(
+	    st,
+	    "INSERT INTO cluster_events (cluster_id, time, who, action, value) SELECT DISTINCT "
+	    "s.cluster_id, ?2, 'gopm resign', 'resign', 'took incidents of cluster ' || "
+	    "pc.cluster_id || CASE WHEN EXISTS (SELECT 1 FROM clusters c WHERE c.id = "
+	    "pc.cluster_id AND c.algorithm = ?1) THEN ', which remains' ELSE ', merged away' END "
+	    "FROM temp.prior_cluster pc JOIN incident_signatures x ON x.incident_id = "
+	    "pc.incident_id AND x.algorithm = ?1 JOIN signatures s ON s.id = x.signature_id "
+	    "WHERE pc.cluster_id IS NOT NULL AND s.cluster_id IS NOT NULL AND pc.cluster_id <> "
+	    "s.cluster_id ORDER BY s.cluster_id, pc.cluster_id",
+	    &s);
+	if (err)
+		return err;
+	sqlite3_bind_int(s, 1, GPM_SIGNATURE_ALGORITHM);
+	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? NULL : gpm_store_sqlite_error(st, rc, "resign events");
+}
+
+struct gpm_error *gpm_store_resign(struct gpm_store *st, uint64_t *nincidents,
+                                   struct gpm_store_table *moves)
 {
 	*nincidents = 0;
+	memset(moves, 0, sizeof(*moves));
 	struct gpm_error *err = writable(st);
 	if (err || (err = gpm_store_exec(st, "BEGIN IMMEDIATE")))
 		return err;
 	sqlite3_stmt *s;
+	if ((err = gpm_cluster_remember(st)))
+		goto rollback;
 	if ((err = prepare(st, "SELECT id, headline_rule FROM incidents ORDER BY id", &s)))
 		goto rollback;
 	int rc;
@@ -323,9 +354,13 @@ struct gpm_error *gpm_store_resign(struct gpm_store *st, uint64_t *nincidents)
 	                              "signature_id FROM incident_signatures)")) ||
 	    (err = gpm_cluster_rebuild(st, GPM_SIGNATURE_ALGORITHM)) ||
 	    (err = gpm_store_exec(st, "DELETE FROM clusters WHERE id NOT IN (SELECT cluster_id "
-	                              "FROM signatures WHERE cluster_id IS NOT NULL)")))
+	                              "FROM signatures WHERE cluster_id IS NOT NULL)")) ||
+	    (err = record_moves(st)) ||
+	    (err = gpm_cluster_moves(st, GPM_SIGNATURE_ALGORITHM, moves)))
 		goto rollback;
-	return gpm_store_exec(st, "COMMIT");
+	if ((err = gpm_store_exec(st, "COMMIT")))
+		gpm_store_table_deinit(moves);
+	return err;
 rollback:
 	gpm_store_exec(st, "ROLLBACK");
 	return err;

@@ -165,15 +165,17 @@ struct gpm_error *gpm_store_clusters(struct gpm_store *st, const struct gpm_stor
 	sqlite3_stmt *s;
 	struct gpm_error *err = prepare(
 	    st,
-	    "SELECT a.cluster AS id, a.count, strftime('%Y-%m-%d %H:%M:%S', a.first, 'unixepoch') "
-	    "AS first, strftime('%Y-%m-%d %H:%M:%S', a.last, 'unixepoch') AS last, a.builds, a.go, "
-	    "a.kind, h.headline FROM (SELECT s.cluster_id AS cluster, count(*) AS count, "
-	    "min(i.time) AS first, max(i.time) AS last, count(DISTINCT coalesce(i.build_id, "
-	    "i.exe, '')) AS builds, group_concat(DISTINCT i.go_version) AS go, max(s.kind) AS "
-	    "kind, max(i.id) AS last_id FROM incidents i JOIN incident_signatures x ON "
-	    "x.incident_id = i.id AND x.algorithm = ?1 JOIN signatures s ON s.id = "
-	    "x.signature_id WHERE s.cluster_id IS NOT NULL AND " FILTER_WHERE
-	    "GROUP BY s.cluster_id) a JOIN incidents h ON h.id = a.last_id "
+	    "WITH " GPM_SQL_BUILD_KEYS " SELECT a.cluster AS id, a.count, strftime('%Y-%m-%d "
+	    "%H:%M:%S', a.first, 'unixepoch') AS first, strftime('%Y-%m-%d %H:%M:%S', a.last, "
+	    "'unixepoch') AS last, a.builds, a.go, a.kind, c.status, c.owner, " GPM_SQL_FIRST_BUILD
+	    " AS first_build, " GPM_SQL_REGRESSED " AS regressed, h.headline FROM (SELECT "
+	    "s.cluster_id AS cluster, count(*) AS count, min(i.time) AS first, max(i.time) AS "
+	    "last, count(DISTINCT coalesce(i.build, i.build_id, i.exe, '')) AS builds, "
+	    "group_concat(DISTINCT i.go_version) AS go, max(s.kind) AS kind, max(i.id) AS "
+	    "last_id FROM incidents i JOIN incident_signatures x ON x.incident_id = i.id AND "
+	    "x.algorithm = ?1 JOIN signatures s ON s.id = x.signature_id WHERE s.cluster_id IS "
+	    "NOT NULL AND " FILTER_WHERE "GROUP BY s.cluster_id) a JOIN incidents h ON h.id = "
+	    "a.last_id JOIN clusters c ON c.id = a.cluster "
 	    "ORDER BY a.count DESC, a.cluster LIMIT ?8",
 	    &s);
 	if (err)
@@ -276,7 +278,9 @@ struct gpm_error *gpm_store_incident_facts(struct gpm_store *st, int64_t id,
 	    "SELECT i.id, strftime('%Y-%m-%d %H:%M:%S', i.time, 'unixepoch') AS time, "
 	    "strftime('%Y-%m-%d %H:%M:%S', i.ingested, 'unixepoch') AS ingested, i.host, i.kind, "
 	    "a.path AS input, a.sha256, a.size, a.kept, i.snapshot, i.exe, i.build_id, "
-	    "i.go_version AS go, i.module, i.cmdline, i.pid, i.fatal, i.signal, i.message, "
+	    "i.time_source, i.build, i.exe_read, i.go_version AS go, i.module, i.cmdline, i.pid, "
+	    "i.fatal, "
+	    "i.signal, i.message, "
 	    "i.headline, i.headline_rule AS rule, i.goroutines, s.hash AS signature, s.kind AS "
 	    "signature_kind, s.cluster_id AS cluster, replace(s.frames, char(10), ' < ') AS "
 	    "signature_frames FROM incidents i JOIN artifacts a ON a.id = i.artifact_id LEFT JOIN "

@@ -13,23 +13,8 @@
 
 #include "base/sha256.h"
 #include "base/strbuf.h"
+#include "model/frameclass.h"
 #include "store/signature.h"
-
-static bool has_prefix(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
-}
-
-// Packages whose frames differ between Go versions for the same user bug: the runtime
-// (gopark, sigpanic, panicmem, fatalpanic, goexit, chanrecv, mapassign ...), its internal
-// packages (internal/runtime/maps since 1.24, internal/sync since 1.24) and the sync
-// package's runtime hooks.
-static bool runtime_internal(const char *name)
-{
-	return has_prefix(name, "runtime.") || has_prefix(name, "runtime/") ||
-	       has_prefix(name, "internal/") || has_prefix(name, "sync.runtime_") ||
-	       has_prefix(name, "sync.runtime.") || !strcmp(name, "?") || !*name;
-}
 
 static bool all_digits(const char *s, size_t n)
 {
@@ -52,7 +37,7 @@ bool gpm_signature_normalise_function(const char *name, char *buf, size_t cap)
 	if (!cap)
 		return false;
 	buf[0] = 0;
-	if (!name || runtime_internal(name))
+	if (!name || gpm_frame_is_runtime_detail(name))
 		return false;
 	// Generic instantiations: whatever is between brackets ("[...]", "[go.shape.int]").
 	char tmp[512];
@@ -178,10 +163,26 @@ static unsigned normalise_stack(const struct gpm_incident *inc, const struct gpm
 	bool drop_outer = outer != UINT32_MAX && outer != inner &&
 	                  gpm_signature_normalise_function(fr[outer].func, name, sizeof(name)) &&
 	                  creator_closure(inc, g, name);
+	// The standard library's frames the program's innermost call went through vary with
+	// the Go version (sync.(*Mutex).lockSlow moved to internal/sync in 1.24; inlining
+	// differs): of the leading run of standard-library frames only the outermost, the
+	// function the program called, is kept.
+	bool leading = true;
 	for (uint32_t i = 0; i < n && kept < GPM_SIGNATURE_MAX_FRAMES; i++) {
 		if (frame_skipped(&fr[i]) || (drop_outer && i == outer) ||
 		    !gpm_signature_normalise_function(fr[i].func, name, sizeof(name)))
 			continue;
+		if (leading &&
+		    gpm_frame_classify(fr[i].func, inc->main_module) == GPM_FRAME_CLASS_STDLIB) {
+			uint32_t j = i + 1;
+			while (j < n &&
+			       (frame_skipped(&fr[j]) || gpm_frame_is_runtime_detail(fr[j].func)))
+				j++;
+			if (j < n && gpm_frame_classify(fr[j].func, inc->main_module) ==
+			                 GPM_FRAME_CLASS_STDLIB)
+				continue; // not the outermost of the run
+		}
+		leading = false;
 		if (kept && !strcmp(name, prev))
 			continue; // direct recursion: one frame
 		if (kept)

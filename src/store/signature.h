@@ -14,7 +14,7 @@
 #include "model/incident.h"
 
 /* The algorithm new signatures are computed with. */
-#define GPM_SIGNATURE_ALGORITHM 1
+#define GPM_SIGNATURE_ALGORITHM 2
 /* Normalised frames kept (innermost first). */
 #define GPM_SIGNATURE_MAX_FRAMES 12
 

@@ -28,8 +28,9 @@ static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_INCIDENT_INSERT] =
         "INSERT INTO incidents (artifact_id, snapshot, time, ingested, host, kind, exe, "
         "build_id, go_version, module, module_version, cmdline, pid, fatal, signal, message, "
-        "headline, headline_rule, goroutines, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        "headline, headline_rule, goroutines, report, time_source, build, vcs_time, exe_read) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+        "?18, ?19, ?20, ?21, ?22, ?23, ?24)",
     [STMT_FUNCTION_GET] = "SELECT id FROM functions WHERE name = ?1",
     [STMT_FUNCTION_INSERT] = "INSERT INTO functions (name) VALUES (?1)",
     [STMT_FILE_GET] = "SELECT id FROM files WHERE path = ?1",
@@ -328,6 +329,61 @@ struct gpm_error *gpm_store_default_path(bool create, char **out)
 
 /* ---- ingest ---- */
 
+static bool digits_between(const char *b, const char *e, size_t min, size_t max)
+{
+	size_t n = (size_t)(e - b);
+	if (n < min || n > max)
+		return false;
+	for (const char *p = b; p < e; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+bool gpm_store_coredump_name_time(const char *path, int64_t *out)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (strncmp(base, "core.", 5))
+		return false;
+	size_t n = strlen(base);
+	static const char *const ext[] = {".zst", ".xz", ".lz4", ".gz"};
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t l = strlen(ext[i]);
+		if (n > l && !strcmp(base + n - l, ext[i])) {
+			n -= l;
+			break;
+		}
+	}
+	// From the end: USEC, PID, BOOTID (32 hex digits), UID; NAME may hold dots.
+	const char *end = base + n, *p = end;
+	const char *field[4][2];
+	for (int f = 0; f < 4; f++) {
+		const char *e = p;
+		while (p > base && p[-1] != '.')
+			p--;
+		if (p <= base + 5)
+			return false;
+		field[f][0] = p;
+		field[f][1] = e;
+		p--; // the dot
+	}
+	if (p <= base + 5)
+		return false; // no NAME
+	if (!digits_between(field[0][0], field[0][1], 10, 18) ||
+	    !digits_between(field[1][0], field[1][1], 1, 10) || field[2][1] - field[2][0] != 32 ||
+	    !digits_between(field[3][0], field[3][1], 1, 10))
+		return false;
+	for (const char *h = field[2][0]; h < field[2][1]; h++)
+		if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
+			return false;
+	int64_t usec = 0;
+	for (const char *d = field[0][0]; d < field[0][1]; d++)
+		usec = usec * 10 + (*d - '0');
+	*out = usec / 1000000;
+	return true;
+}
+
 // Row id of a name in functions or files, inserting it when new. A small cache keyed by
 // the incident's interned pointer avoids a lookup per frame.
 struct name_cache {
@@ -573,8 +629,18 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	struct gpm_error *err = gpm_store_stmt(st, STMT_INCIDENT_INSERT, &s);
 	if (err)
 		return err;
-	int64_t now = time(NULL);
-	int64_t t = inc->time ? inc->time : art->mtime ? art->mtime : now;
+	int64_t now = time(NULL), t = now, named;
+	const char *source = "ingest";
+	if (inc->time) {
+		t = inc->time;
+		source = "input";
+	} else if (art->path && gpm_store_coredump_name_time(art->path, &named)) {
+		t = named;
+		source = "coredump-name";
+	} else if (art->mtime) {
+		t = art->mtime;
+		source = "mtime";
+	}
 	struct gpm_strbuf head = GPM_STRBUF_INIT;
 	const struct gpm_store_finding *hf = rep && rep->nfindings ? &rep->findings[0] : NULL;
 	if (hf && hf->title)
@@ -591,7 +657,8 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	sqlite3_bind_int64(s, 4, now);
 	gpm_store_bind_text(s, 5, art->host);
 	gpm_store_bind_text(s, 6, art->kind ? art->kind : gpm_input_kind_name(inc->kind));
-	gpm_store_bind_text(s, 7, inc->exe_path);
+	// The service is the path the process ran from; the file read for it may be a copy.
+	gpm_store_bind_text(s, 7, inc->process_exe ? inc->process_exe : inc->exe_path);
 	gpm_store_bind_text(s, 8, inc->build_id);
 	gpm_store_bind_text(s, 9, inc->go_version);
 	gpm_store_bind_text(s, 10, inc->main_module);
@@ -606,6 +673,18 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	gpm_store_bind_text(s, 18, hf ? hf->rule : NULL);
 	sqlite3_bind_int64(s, 19, (int64_t)inc->goroutines.len);
 	gpm_store_bind_text(s, 20, rep ? rep->text : NULL);
+	gpm_store_bind_text(s, 21, source);
+	gpm_store_bind_text(s, 22,
+	                    inc->vcs_revision ? inc->vcs_revision
+	                    : inc->build_id   ? inc->build_id
+	                                      : art->build);
+	if (inc->vcs_time)
+		sqlite3_bind_int64(s, 23, inc->vcs_time);
+	gpm_store_bind_text(s, 24,
+	                    inc->process_exe && inc->exe_path &&
+	                            strcmp(inc->process_exe, inc->exe_path)
+	                        ? inc->exe_path
+	                        : NULL);
 	err = step_done(st, s, "incident insert");
 	gpm_strbuf_deinit(&head);
 	if (!err)

@@ -53,10 +53,11 @@ struct gpm_store_artifact {
 	const char *path; /* as named by the user; informational */
 	char sha256[GPM_SHA256_HEX_SIZE];
 	uint64_t size;
-	int64_t mtime;    /* the file's mtime: incident time when the input has none */
-	const char *kind; /* NULL: from the incident */
-	const char *host; /* NULL unknown */
-	bool keep;        /* copy the file into the content-addressed store beside the db */
+	int64_t mtime;     /* the file's mtime: incident time when the input has none */
+	const char *kind;  /* NULL: from the incident */
+	const char *host;  /* NULL unknown */
+	const char *build; /* the build when the input does not say (ingest --build); NULL */
+	bool keep;         /* copy the file into the content-addressed store beside the db */
 };
 /* Hashes the file and fills art (path borrowed from the argument). */
 struct gpm_error *gpm_store_artifact_from_file(const char *path, struct gpm_store_artifact *art);
@@ -88,6 +89,12 @@ struct gpm_store_report {
 struct gpm_error *gpm_store_ingest(struct gpm_store *st, const struct gpm_incident *inc,
                                    const struct gpm_store_artifact *art,
                                    const struct gpm_store_report *report, int64_t *incident_id);
+/*
+ * The crash time systemd-coredump put in a core's file name
+ * (core.NAME.UID.BOOTID.PID.USEC, optionally .zst/.xz/.lz4/.gz; any directory): unix
+ * seconds in *out. False when path is not such a name.
+ */
+bool gpm_store_coredump_name_time(const char *path, int64_t *out);
 /* Whether the last gpm_store_ingest found the incident already stored. */
 bool gpm_store_ingest_existed(const struct gpm_store *st);
 
@@ -100,8 +107,14 @@ struct gpm_store_gc_stats {
 /* Deletes rows and kept files nothing refers to any more, then checkpoints and vacuums. */
 struct gpm_error *gpm_store_gc(struct gpm_store *st, struct gpm_store_gc_stats *stats);
 
-/* Recomputes every incident's signature with the current algorithm and re-clusters. */
-struct gpm_error *gpm_store_resign(struct gpm_store *st, uint64_t *nincidents);
+/*
+ * Recomputes every incident's signature with the current algorithm and re-clusters,
+ * keeping cluster ids where the clusters stay (src/store/cluster.h). *moves (owned, to be
+ * deinit'ed) lists the incidents whose cluster changed: incident, from, to.
+ */
+struct gpm_store_table;
+struct gpm_error *gpm_store_resign(struct gpm_store *st, uint64_t *nincidents,
+                                   struct gpm_store_table *moves);
 
 /* Rebuilds an incident (facts, goroutines, stacks) from the archive; owned by the caller. */
 struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident_id,

@@ -37,9 +37,38 @@ check "ingest three dumps" 0 -- ingest --db "$db" "$d/go1.19-nilderef-all.txt" \
 grep -q '3 stored' "$tmp/err" || { echo "FAIL: ingest summary"; fail=$((fail + 1)); }
 check "re-ingest is a no-op" 0 -- ingest --db "$db" "$d/go1.19-nilderef-all.txt"
 grep -q '0 stored, 1 already stored' "$tmp/err" || { echo "FAIL: re-ingest summary"; fail=$((fail + 1)); }
-# The directory holds a README: that one file fails (exit 1, partial), the rest are stored.
-check "ingest --keep of a directory" 1 -- ingest --db "$db" --keep "$top_srcdir/testdata/dumps/variants"
-grep -q " 1 failed" "$tmp/err" || { echo "FAIL: directory summary"; fail=$((fail + 1)); }
+# The directory holds a README: skipped (no incident), the rest are stored.
+check "ingest --keep of a directory" 0 -- ingest --db "$db" --keep "$top_srcdir/testdata/dumps/variants"
+grep -q " 1 skipped, 0 failed" "$tmp/err" || { echo "FAIL: directory summary"; fail=$((fail + 1)); }
+grep -q "skipped: .*README.md: no goroutine dump, core or profile" "$tmp/err" ||
+	{ echo "FAIL: README not listed as skipped"; fail=$((fail + 1)); }
+
+# A directory mixing incidents (a dump, a core, a heap profile) with text that merely
+# mentions them: only the incidents are stored, every other file is listed as skipped.
+mix=$tmp/mix
+mkdir -p "$mix/sub"
+cp "$d/go1.22-panic-all.txt" "$mix/"
+cp "$top_srcdir/testdata/cores/go1.27-crash-abba-stripped/core.zst" "$mix/sub/core.zst"
+cp "$top_srcdir/testdata/cores/go1.27-crash-abba-stripped/meta" "$mix/sub/meta"
+printf '# Fixtures\n\nA crash prints\n\n    panic: runtime error: index out of range\n\nthen\n\n    goroutine 1 [running]:\n' >"$mix/README.md"
+printf 'package main\n\nconst quit = "SIGQUIT: quit"\n\nfunc main() { println("panic: no") }\n' >"$mix/quit.go"
+: >"$mix/empty"
+exe=$(sed -n 's/^exe=//p' "$mix/sub/meta")
+check "ingest of a mixed directory" 0 -- ingest --db "$tmp/mix.db" --exe "$top_srcdir/testdata/$exe" "$mix"
+grep -q "gopm ingest: 2 stored, 0 already stored, 4 skipped, 0 failed" "$tmp/err" ||
+	{ echo "FAIL: mixed directory summary: $(tail -1 "$tmp/err")"; fail=$((fail + 1)); }
+for f in README.md quit.go sub/meta empty; do
+	grep -q "skipped: $mix/$f: " "$tmp/err" || { echo "FAIL: $f not listed as skipped"; fail=$((fail + 1)); }
+done
+check "mixed directory: incidents" 0 -- sql --db "$tmp/mix.db" --csv "SELECT count(*) FROM incidents WHERE goroutines > 0"
+[ "$(tail -n 1 "$tmp/out" | tr -d '\r')" = 2 ] || { echo "FAIL: mixed directory: $(tail -n 1 "$tmp/out") incidents"; fail=$((fail + 1)); }
+# The core's facts: the service as the process ran it (not the --exe copy, which is kept
+# as exe_read), and the build from the executable's build info (vcs.revision, vcs.time).
+check "core facts" 0 -- sql --db "$tmp/mix.db" --csv "SELECT exe, exe_read, build, vcs_time, \
+time_source FROM incidents WHERE kind = 'core'"
+row=$(tail -n 1 "$tmp/out" | tr -d '\r')
+echo "$row" | grep -q -E "^/[^,]*/crash,$top_srcdir/testdata/$exe,[0-9a-f]{40}(\+dirty)?,[0-9]{10},mtime\$" ||
+	{ echo "FAIL: core facts: $row"; fail=$((fail + 1)); }
 check "incidents" 0 -- incidents --db "$db" --limit -1
 check "incidents --csv" 0 -- incidents --db "$db" --csv --limit 3
 lines "incidents --csv" 4

@@ -23,6 +23,7 @@
 #include "store/cluster.h"
 #include "store/signature.h"
 #include "store/store.h"
+#include "store/workflow.h"
 
 static char tmpdir[256];
 
@@ -224,8 +225,10 @@ START_TEST(test_migrate_older)
 	st = open_rw(db);
 	ck_assert_uint_eq(gpm_store_version(st), gpm_store_schema_latest());
 	uint64_t n;
-	ck_assert_ptr_null(gpm_store_resign(st, &n));
+	struct gpm_store_table moves;
+	ck_assert_ptr_null(gpm_store_resign(st, &n, &moves));
 	ck_assert_uint_eq(n, 1);
+	gpm_store_table_deinit(&moves);
 	gpm_store_close(st);
 	st = open_ro(db);
 	struct gpm_store_table t;
@@ -655,8 +658,11 @@ START_TEST(test_clusters_across_versions)
 		ck_assert_int_ne(cd, cp);
 		// Re-signing recomputes everything and must agree.
 		uint64_t n;
-		ck_assert_ptr_null(gpm_store_resign(st, &n));
+		struct gpm_store_table moves;
+		ck_assert_ptr_null(gpm_store_resign(st, &n, &moves));
 		ck_assert_uint_eq(n, 9);
+		ck_assert_uint_eq(moves.nrows, 0); // same algorithm: nothing moves
+		gpm_store_table_deinit(&moves);
 	}
 	gpm_store_close(st);
 	st = open_ro(db);
@@ -728,6 +734,15 @@ START_TEST(test_signature_normalise)
 	ck_assert(gpm_cluster_distance("a\nb\nc", "a\nx\nc") > 0.3);
 	ck_assert(gpm_cluster_distance("a\nb\nc\nd", "a\nb\nc\nd\ne") <= GPM_CLUSTER_THRESHOLD);
 	ck_assert(gpm_cluster_distance("a", "b") == 1);
+	// In-app frames weigh twice the library's: a different library frame on the same
+	// program frames is nearer than a different program frame.
+	double lib = gpm_cluster_distance("sync.(*Mutex).Lock\nmain.get\nmain.serve",
+	                                  "sync.(*RWMutex).RLock\nmain.get\nmain.serve");
+	double app = gpm_cluster_distance("sync.(*Mutex).Lock\nmain.get\nmain.serve",
+	                                  "sync.(*Mutex).Lock\nmain.put\nmain.serve");
+	ck_assert(lib > 0.19 && lib < 0.21); // 0.5 of 2.5
+	ck_assert(app > 0.39 && app < 0.41); // 1 of 2.5
+	ck_assert(gpm_cluster_distance("main.a\nmain.b", "x.c\ny.d\nz.e") == 1);
 }
 END_TEST
 
@@ -798,6 +813,119 @@ START_TEST(test_parse_time)
 }
 END_TEST
 
+static void exec_sql(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	char *msg = NULL;
+	int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+	sqlite3_free(msg);
+	sqlite3_close(h);
+}
+
+// A signature-algorithm change: signatures of an older algorithm (simulated by relabelling
+// the rows and splitting one bug into two old clusters) are re-signed by one resign, which
+// keeps the cluster ids (and their workflow), folds the split cluster in, says which
+// incident moved and records it in the cluster's history.
+START_TEST(test_resign_algorithm_change)
+{
+	const char *db = tmp("re.db");
+	struct gpm_store *st = open_rw(db);
+	static const char *const nil[] = {
+	    "dumps/go1.19-nilderef-all.txt", "dumps/go1.22-nilderef-all.txt",
+	    "dumps/go1.24-nilderef-all.txt", "dumps/go1.27-nilderef-all.txt"};
+	int64_t ids[4];
+	for (int i = 0; i < 4; i++)
+		ids[i] = ingest_rel(st, nil[i]);
+	int64_t dl = ingest_rel(st, "dumps/go1.19-deadlock-single.txt");
+	int64_t cn = cluster_of(st, ids[0]), cd = cluster_of(st, dl);
+	ck_assert_ptr_null(
+	    gpm_store_cluster_change(st, cn, GPM_CLUSTER_RESOLVE, "v2", "tester", 1714557601));
+	gpm_store_close(st);
+	char sql[1024];
+	snprintf(sql, sizeof(sql),
+	         "UPDATE clusters SET algorithm = 1; UPDATE signatures SET algorithm = 1; "
+	         "UPDATE incident_signatures SET algorithm = 1; "
+	         "INSERT INTO clusters (id, algorithm, kind, created) VALUES (41, 1, 'crash', 0); "
+	         "INSERT INTO signatures (algorithm, hash, kind, frames, cluster_id) VALUES (1, "
+	         "'0000000000000000', 'crash', 'panic' || char(10) || "
+	         "'main.old', 41); "
+	         "UPDATE incident_signatures SET signature_id = last_insert_rowid() WHERE "
+	         "incident_id = %lld",
+	         (long long)ids[3]);
+	exec_sql(db, sql);
+	st = open_rw(db);
+	uint64_t n;
+	struct gpm_store_table moves;
+	ck_assert_ptr_null(gpm_store_resign(st, &n, &moves));
+	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_eq(moves.nrows, 1);
+	ck_assert_int_eq(atoll(gpm_store_cell(&moves, 0, 0)), ids[3]);
+	ck_assert_str_eq(gpm_store_cell(&moves, 0, 1), "41");
+	ck_assert_int_eq(atoll(gpm_store_cell(&moves, 0, 2)), cn);
+	gpm_store_table_deinit(&moves);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(cluster_of(st, ids[i]), cn);
+	ck_assert_int_eq(cluster_of(st, dl), cd);
+	struct gpm_cluster_summary cs;
+	ck_assert_ptr_null(gpm_store_cluster_summary(st, cn, &cs));
+	ck_assert_str_eq(cs.status, "resolved");
+	ck_assert_str_eq(cs.resolved_build, "v2");
+	ck_assert_int_eq(cs.count, 4);
+	gpm_cluster_summary_deinit(&cs);
+	struct gpm_store_table ev;
+	ck_assert_ptr_null(gpm_store_cluster_events(st, cn, &ev));
+	ck_assert_uint_eq(ev.nrows, 2);
+	ck_assert_str_eq(gpm_store_cell(&ev, 1, 3), "took incidents of cluster 41, merged away");
+	gpm_store_table_deinit(&ev);
+	// A second resign under the same algorithm moves nothing.
+	ck_assert_ptr_null(gpm_store_resign(st, &n, &moves));
+	ck_assert_uint_eq(moves.nrows, 0);
+	gpm_store_table_deinit(&moves);
+	gpm_store_close(st);
+}
+END_TEST
+
+// Where an incident's time comes from: systemd-coredump's file name, a log prefix in the
+// text (RFC 3339 with fraction and Z, Go's log package), else the file's mtime.
+START_TEST(test_incident_time)
+{
+	int64_t t = 0;
+	ck_assert(gpm_store_coredump_name_time(
+	    "/var/lib/systemd/coredump/core.my.svc.1000.0123456789abcdef0123456789abcdef.4242."
+	    "1714557601123456.zst",
+	    &t));
+	ck_assert_int_eq(t, 1714557601); // 2024-05-01T10:00:01Z
+	ck_assert(gpm_store_coredump_name_time(
+	    "core.a.0.0123456789abcdef0123456789abcdef.1.1714557601000000", &t));
+	static const char *const not_names[] = {
+	    "core",
+	    "core.1234",
+	    "core.a.0.0123456789abcdef.1.1714557601000000.zst",
+	    "core..0.0123456789abcdef0123456789abcdef.1.1714557601000000",
+	    "core.a.0.0123456789abcdef0123456789abcdeg.1.1714557601000000",
+	    "xcore.a.0.0123456789abcdef0123456789abcdef.1.1714557601000000",
+	    "core.a.0.0123456789abcdef0123456789abcdef.1.99999999999999999999"};
+	for (size_t i = 0; i < sizeof(not_names) / sizeof(not_names[0]); i++)
+		ck_assert_msg(!gpm_store_coredump_name_time(not_names[i], &t), "%s", not_names[i]);
+
+	struct gpm_store *st = open_rw(tmp("t.db"));
+	int64_t a = ingest_rel(st, "dumps/variants/kubectl-timestamps.log");
+	int64_t b = ingest_rel(st, "dumps/variants/logprintf.log");
+	int64_t c = ingest_rel(st, "dumps/go1.22-panic-all.txt");
+	gpm_store_close(st);
+	st = open_ro(tmp("t.db"));
+	char sql[160];
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM incidents WHERE (id IN (%lld, %lld) AND time = 1714557601 "
+	         "AND time_source = 'input') OR (id = %lld AND time_source = 'mtime')",
+	         (long long)a, (long long)b, (long long)c);
+	ck_assert_int_eq(scalar(st, sql), 3);
+	gpm_store_close(st);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -821,6 +949,8 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_signature_normalise);
 	tcase_add_test(tc, test_rm_gc_keep);
 	tcase_add_test(tc, test_parse_time);
+	tcase_add_test(tc, test_incident_time);
+	tcase_add_test(tc, test_resign_algorithm_change);
 	suite_add_tcase(s, tc);
 	return s;
 }
