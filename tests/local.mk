@@ -15,7 +15,7 @@ check_test_sources += \
 TESTS_ENVIRONMENT = top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) \
 	GOPM=$(abs_top_builddir)/gopm NO_COLOR=1 \
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-EXTRA_DIST += tests/fuzz/corpus tests/cli
+EXTRA_DIST += tests/fuzz/corpus tests/cli tests/browser
 
 # Fuzz harnesses: each tests/fuzz/NAME.c defines LLVMFuzzerTestOneInput. `make check`
 # replays tests/fuzz/corpus/NAME/ through tests/fuzz/replay-NAME under the normal build;
@@ -128,7 +128,7 @@ check_test_sources += tests/store/test_store.c
 TESTS += tests/cli/dump.sh
 
 # findings on the scenario corpus (core and text)
-check_test_sources += tests/analysis/test_analysis.c
+check_test_sources += tests/analysis/test_analysis.c tests/analysis/test_diff.c
 TESTS += tests/cli/archive.sh tests/cli/archive-scenario.sh tests/cli/archive-regression.sh
 
 # gopm tui: scripted screens compared as text, and end-to-end runs under tmux (skip without it)
@@ -139,6 +139,9 @@ EXTRA_DIST += tests/tui
 check_PROGRAMS += tests/cli/json-valid
 tests_cli_json_valid_SOURCES = tests/cli/json-valid.c
 TESTS += tests/cli/analyze.sh
+TESTS += tests/cli/diff.sh
+TESTS += tests/cli/report.sh
+TESTS += tests/cli/pprof-export.sh
 # findings: the rule table against doc/findings.md and doc/gopm.1; field-shaped dumps
 TESTS += tests/cli/findings.sh
 
@@ -178,3 +181,11 @@ tests_fuzz_fuzz_heap_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_heap_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_heap_LDADD = $(FUZZ_LDADD)
 endif
+
+# The HTML reports in a headless chromium (not part of make check: CI runs it where a
+# browser is installed; it skips with a message where none is).
+check-browser: gopm$(EXEEXT)
+	GOPM=$(abs_top_builddir)/gopm$(EXEEXT) top_srcdir=$(abs_top_srcdir) \
+	    $(SHELL) $(top_srcdir)/tests/browser/check.sh; st=$$?; \
+	    if [ $$st -eq 77 ]; then exit 0; fi; exit $$st
+.PHONY: check-browser

@@ -9,3 +9,4 @@ libgopm_a_SOURCES += \
 libgopm_a_SOURCES += src/base/sha256.c src/base/sha256.h
 libgopm_a_SOURCES += src/base/u64map.c src/base/u64map.h
 libgopm_a_SOURCES += src/base/protobuf.c src/base/protobuf.h
+libgopm_a_SOURCES += src/base/pbwrite.c src/base/pbwrite.h

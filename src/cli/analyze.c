@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
+#include "analysis/report_share.h"
 #include "base/source.h"
 #include "cli/archive.h"
 #include "store/workflow.h"
@@ -108,10 +109,22 @@ static struct gpm_error *archive_lines(struct gpm_store *st, int64_t id, bool ex
 	return NULL;
 }
 
+/* The Markdown or HTML report of one snapshot, with the archive's line (NULL none). */
+static void report_shared(bool html, const struct gpm_incident *inc, const struct gpm_analysis *a,
+                          const struct gpm_report_options *ro, const char *archive,
+                          struct gpm_strbuf *sb)
+{
+	if (html)
+		gpm_report_html_section(inc, a, ro, archive, sb);
+	else
+		gpm_report_markdown(inc, a, ro, archive, sb);
+}
+
 int gpm_cmd_analyze(int argc, char **argv)
 {
 	const char *input = NULL;
 	bool json = false;
+	enum { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_HTML } format = FORMAT_TEXT;
 	struct gpm_analysis_options ao = {.level = GPM_GROUP_NO_ARGS};
 	struct gpm_report_options ro = {0};
 	int status = GPM_EXIT_OK;
@@ -130,6 +143,19 @@ int gpm_cmd_analyze(int argc, char **argv)
 				return status;
 		} else if (!strcmp(a, "--json")) {
 			json = true;
+		} else if (!strcmp(a, "--format") || !strncmp(a, "--format=", 9)) {
+			const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+			if (v && !strcmp(v, "text"))
+				format = FORMAT_TEXT;
+			else if (v && (!strcmp(v, "markdown") || !strcmp(v, "md")))
+				format = FORMAT_MARKDOWN;
+			else if (v && !strcmp(v, "html"))
+				format = FORMAT_HTML;
+			else if (v && !strcmp(v, "json"))
+				json = true;
+			else
+				return gpm_cli_usage("analyze",
+				                     "--format is text, markdown, html or json");
 		} else if (!strcmp(a, "--no-store")) {
 			store = false;
 		} else if (!strcmp(a, "--keep")) {
@@ -176,7 +202,10 @@ int gpm_cmd_analyze(int argc, char **argv)
 			       "$XDG_DATA_HOME/gopm/archive.db)\n"
 			       "  --no-store    do not store the incident\n"
 			       "  --keep        also copy the input into the archive's zstd "
-			       "artifact store\n");
+			       "artifact store\n"
+			       "  --format F    text (default), markdown (a report to paste), html "
+			       "(one\n"
+			       "                self-contained page with a flame graph) or json\n");
 			return GPM_EXIT_OK;
 		} else {
 			return gpm_cli_usage("analyze", "unknown option '%s'", a);
@@ -191,9 +220,11 @@ int gpm_cmd_analyze(int argc, char **argv)
 	if (!store && (keep || db))
 		return gpm_cli_usage("analyze", "--no-store cannot go with %s",
 		                     keep ? "--keep" : "--db");
+	if (json && format != FORMAT_TEXT)
+		return gpm_cli_usage("analyze", "--json cannot go with --format markdown or html");
 	if (!ro.width)
 		ro.width = terminal_width();
-	ro.color = !json && gpm_cli_color();
+	ro.color = !json && format == FORMAT_TEXT && gpm_cli_color();
 
 	struct gpm_loaded l;
 	// Cores also give what only a core tells: panic values, waited-on objects.
@@ -238,13 +269,18 @@ int gpm_cmd_analyze(int argc, char **argv)
 		struct gpm_analysis *a;
 		if ((err = gpm_analysis_run(inc, &ao, &a)))
 			break;
-		if (l.n > 1 && !json)
+		if (l.n > 1 && !json && format == FORMAT_TEXT)
 			gpm_strbuf_printf(&sb, "%s=== snapshot %zu of %zu ===\n", s ? "\n" : "",
 			                  s + 1, l.n);
+		if (format == FORMAT_HTML && !s)
+			gpm_report_html_begin(inc->source_name ? inc->source_name : input, &sb);
 		if (json)
 			gpm_report_json(inc, a, &ro, &sb);
-		else
+		else if (format == FORMAT_TEXT)
 			gpm_report_text(inc, a, &ro, &sb);
+		// Markdown and HTML carry the archive's line inside the document: written below.
+		bool shared = format != FORMAT_TEXT;
+		bool archived = false;
 		if (st) {
 			// Stored with its own plain report (no colour, width 100), as ingest does.
 			int64_t id = 0;
@@ -267,6 +303,11 @@ int gpm_cmd_analyze(int argc, char **argv)
 			} else if (json) {
 				// stdout stays one JSON document.
 				fprintf(stderr, "gopm: %s", gpm_strbuf_str(&line));
+			} else if (shared) {
+				archived = true;
+				if (line.len && line.buf[line.len - 1] == '\n')
+					line.buf[--line.len] = 0;
+				report_shared(format == FORMAT_HTML, inc, a, &ro, line.buf, &sb);
 			} else {
 				if (sb.len && sb.buf[sb.len - 1] != '\n')
 					gpm_strbuf_putc(&sb, '\n');
@@ -275,6 +316,10 @@ int gpm_cmd_analyze(int argc, char **argv)
 			}
 			gpm_strbuf_deinit(&line);
 		}
+		if (shared && !archived)
+			report_shared(format == FORMAT_HTML, inc, a, &ro, NULL, &sb);
+		if (format == FORMAT_HTML && s + 1 == l.n)
+			gpm_report_html_end(&sb);
 		gpm_analysis_destroy(a);
 		if ((err = gpm_strbuf_error(&sb)))
 			break;

@@ -10,7 +10,9 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "analysis/profile.h"
 #include "base/json.h"
 #include "base/source.h"
 #include "base/strbuf.h"
@@ -370,14 +372,49 @@ static int goroutines_usage(void)
 	       "  --exe EXE       the executable of a core (default: found from the core)\n"
 	       "  --force         use --exe even when its build id does not match the core\n"
 	       "  --all-frames    do not elide the middle of very deep stacks\n"
-	       "  --system        also each thread's system stack (g0, gsignal) as goroutine 0\n");
+	       "  --system        also each thread's system stack (g0, gsignal) as goroutine 0\n"
+	       "  --format F      text (default), json, pprof (a gzip'd profile.proto goroutine\n"
+	       "                  profile for go tool pprof, with goroutine labels) or folded\n"
+	       "                  (folded stacks for flame graph tools); pprof and folded take\n"
+	       "                  the last snapshot of the input and no filters\n");
 	return GPM_EXIT_OK;
+}
+
+/* --format pprof|folded: the last snapshot as a profile on stdout. */
+static int export_profile(struct gpm_loaded *l, bool pprof)
+{
+	const struct gpm_incident *inc = l->snapshots[l->n - 1];
+	bool partial = report_problems(inc);
+	if (l->n > 1)
+		fprintf(stderr, "gopm: the input holds %zu snapshots: the last one is exported\n",
+		        l->n);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_profile_totals t;
+	struct gpm_error *err = pprof ? gpm_profile_goroutines_pprof(inc, &sb, &t)
+	                              : gpm_profile_goroutines_folded(inc, &sb, &t);
+	int status = partial ? GPM_EXIT_PARTIAL : GPM_EXIT_OK;
+	if (err)
+		status = gpm_cli_fail(err);
+	else if (pprof)
+		fprintf(stderr,
+		        "gopm: goroutine profile: %llu samples, %llu goroutines, %llu functions, "
+		        "%llu locations\n",
+		        (unsigned long long)t.samples, (unsigned long long)t.value,
+		        (unsigned long long)t.functions, (unsigned long long)t.locations);
+	else
+		fprintf(stderr, "gopm: folded stacks: %llu lines, %llu goroutines\n",
+		        (unsigned long long)t.samples, (unsigned long long)t.value);
+	if (!err && !gpm_cli_write(sb.buf ? sb.buf : "", sb.len))
+		status = GPM_EXIT_INTERNAL;
+	gpm_strbuf_deinit(&sb);
+	return status;
 }
 
 int gpm_cmd_goroutines(int argc, char **argv)
 {
 	const char *input = NULL;
 	bool json = false;
+	const char *format = NULL; // pprof or folded
 	struct filter f = {0};
 	int status = GPM_EXIT_OK;
 	bool operands = false;
@@ -395,6 +432,17 @@ int gpm_cmd_goroutines(int argc, char **argv)
 			return goroutines_usage();
 		} else if (!strcmp(a, "--json")) {
 			json = true;
+		} else if (!strcmp(a, "--format") || !strncmp(a, "--format=", 9)) {
+			const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+			if (v && !strcmp(v, "json"))
+				json = true;
+			else if (v && (!strcmp(v, "pprof") || !strcmp(v, "folded")))
+				format = v;
+			else if (!v || strcmp(v, "text")) {
+				status = gpm_cli_usage("goroutines",
+				                       "--format is text, json, pprof or folded");
+				goto out;
+			}
 		} else if (!strcmp(a, "--state") || !strcmp(a, "--wait") || !strcmp(a, "--func")) {
 			if (i + 1 >= argc) {
 				status = gpm_cli_usage("goroutines", "%s needs a value", a);
@@ -428,10 +476,25 @@ int gpm_cmd_goroutines(int argc, char **argv)
 		status = gpm_cli_usage("goroutines", "missing INPUT (or '-' for standard input)");
 		goto out;
 	}
+	if (format && (json || f.state || f.has_wait || f.has_func)) {
+		status = gpm_cli_usage("goroutines", "--format %s goes with no --json or filter",
+		                       format);
+		goto out;
+	}
+	if (format && !strcmp(format, "pprof") && isatty(STDOUT_FILENO)) {
+		status = gpm_cli_usage("goroutines", "--format pprof writes a binary profile: "
+		                                     "redirect standard output to a file");
+		goto out;
+	}
 	struct gpm_loaded l;
 	struct gpm_error *err = gpm_cli_load(input, &l);
 	if (err) {
 		status = gpm_cli_fail(err);
+		goto out;
+	}
+	if (format) {
+		status = export_profile(&l, !strcmp(format, "pprof"));
+		gpm_cli_loaded_release(&l);
 		goto out;
 	}
 	bool filtered = f.state || f.has_wait || f.has_func;

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "analysis/profile.h"
 #include "base/source.h"
 #include "base/strbuf.h"
 #include "elf/exe.h"
@@ -46,8 +48,81 @@ static int heap_usage(void)
 	    "  --json      the same as JSON\n"
 	    "  --top N     rows of the top lists (default 20)\n"
 	    "  --no-retention  cores: skip what keeps the heap alive (reachability from\n"
-	    "              globals and goroutine stacks, reference paths, retained sizes)\n");
+	    "              globals and goroutine stacks, reference paths, retained sizes)\n"
+	    "  --format F  text (default), json, pprof (a gzip'd in-use profile by type:\n"
+	    "              inuse_objects, inuse_space) or folded (type BYTES lines) for a\n"
+	    "              core or a heap dump\n");
 	return GPM_EXIT_OK;
+}
+
+static int emit(struct gpm_strbuf *sb, int status);
+
+/* --format pprof|folded: the heap's types (and what it leaves untyped) as a profile. */
+enum export_format { EXPORT_NONE, EXPORT_PPROF, EXPORT_FOLDED };
+
+static int export_rows(const struct gpm_profile_heap_row *rows, size_t n, enum export_format f,
+                       int status)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_profile_totals t;
+	struct gpm_error *err = f == EXPORT_PPROF ? gpm_profile_heap_pprof(rows, n, 0, &sb, &t)
+	                                          : gpm_profile_heap_folded(rows, n, &sb, &t);
+	if (err) {
+		gpm_strbuf_deinit(&sb);
+		return gpm_cli_fail(err);
+	}
+	fprintf(stderr, "gopm: %s: %llu %s, %llu objects, %llu bytes\n",
+	        f == EXPORT_PPROF ? "heap profile" : "folded heap", (unsigned long long)t.samples,
+	        f == EXPORT_PPROF ? "samples" : "lines", (unsigned long long)t.objects,
+	        (unsigned long long)t.value);
+	return emit(&sb, status);
+}
+
+static int export_core_heap(const struct gpm_heap *h, enum export_format f, int status)
+{
+	struct gpm_profile_heap_row *rows = calloc(h->ntypes + 1, sizeof(*rows));
+	if (!rows)
+		return gpm_cli_fail(&gpm_error_nomem);
+	size_t n = 0;
+	for (size_t i = 0; i < h->ntypes; i++)
+		rows[n++] = (struct gpm_profile_heap_row){h->types[i].name, h->types[i].count,
+		                                          h->types[i].bytes};
+	// Types found along pointers are in the types' counts too (as gopm heap --store).
+	uint64_t obj = h->objects - h->typed_objects - h->inferred_objects;
+	uint64_t bytes = h->bytes - h->typed_bytes - h->inferred_bytes;
+	if (obj <= h->objects && bytes <= h->bytes && (obj || bytes))
+		rows[n++] = (struct gpm_profile_heap_row){"(untyped)", obj, bytes};
+	status = export_rows(rows, n, f, status);
+	free(rows);
+	return status;
+}
+
+static int export_heapdump(const struct gpm_heapdump *d, enum export_format f, int status)
+{
+	size_t n = d->notypes ? d->notypes : d->nsizes;
+	struct gpm_profile_heap_row *rows = calloc(n ? n : 1, sizeof(*rows));
+	char(*names)[48] = d->notypes ? NULL : calloc(n ? n : 1, sizeof(*names));
+	if (!rows || (!d->notypes && !names)) {
+		free(rows);
+		free(names);
+		return gpm_cli_fail(&gpm_error_nomem);
+	}
+	// Types when the executable named them (--exe), else objects by size.
+	for (size_t i = 0; i < n; i++) {
+		if (d->notypes) {
+			rows[i] = (struct gpm_profile_heap_row){
+			    d->otypes[i].name, d->otypes[i].count, d->otypes[i].bytes};
+		} else {
+			snprintf(names[i], sizeof(names[i]), "objects of %llu B",
+			         (unsigned long long)d->sizes[i].size);
+			rows[i] = (struct gpm_profile_heap_row){
+			    names[i], d->sizes[i].count, d->sizes[i].count * d->sizes[i].size};
+		}
+	}
+	status = export_rows(rows, n, f, status);
+	free(rows);
+	free(names);
+	return status;
 }
 
 static int emit(struct gpm_strbuf *sb, int status)
@@ -102,7 +177,7 @@ static struct gpm_error *store_heap(const char *path, const char *db, struct gpm
 }
 
 static int heap_core(struct gpm_source *src, bool json, size_t top, bool store, const char *db,
-                     bool retention)
+                     bool retention, enum export_format fmt)
 {
 	char *path = strdup(src->path ? src->path : "");
 	if (!path) {
@@ -145,12 +220,21 @@ static int heap_core(struct gpm_source *src, bool json, size_t top, bool store, 
 		free(path);
 		return gpm_cli_fail(err);
 	}
+	int status = h->nwarnings || h->spans_bad ? GPM_EXIT_PARTIAL : GPM_EXIT_OK;
+	if (fmt != EXPORT_NONE) {
+		for (size_t i = 0; i < h->nwarnings; i++)
+			fprintf(stderr, "gopm: warning: %s\n", h->warnings[i]);
+		status = export_core_heap(h, fmt, status);
+		free(path);
+		gpm_heap_destroy(h);
+		gpm_process_destroy(p);
+		return status;
+	}
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
 	if (json)
 		gpm_heap_format_json(h, top, &sb);
 	else
 		gpm_heap_format_text(h, top, &sb);
-	int status = h->nwarnings || h->spans_bad ? GPM_EXIT_PARTIAL : GPM_EXIT_OK;
 	if (store) {
 		int64_t id = 0;
 		err = store_heap(path, db, p, h, &id);
@@ -172,7 +256,7 @@ static int heap_core(struct gpm_source *src, bool json, size_t top, bool store, 
 	return emit(&sb, status);
 }
 
-static int heap_dump(struct gpm_source *src, bool json, size_t top)
+static int heap_dump(struct gpm_source *src, bool json, size_t top, enum export_format fmt)
 {
 	// With the executable, objects carrying an allocation header (Go 1.22+) get types.
 	struct gpm_exe *exe = NULL;
@@ -193,6 +277,13 @@ static int heap_dump(struct gpm_source *src, bool json, size_t top)
 	gpm_exe_destroy(exe);
 	if (err)
 		return gpm_cli_fail(err);
+	if (fmt != EXPORT_NONE) {
+		for (size_t i = 0; i < d->nwarnings; i++)
+			fprintf(stderr, "gopm: warning: %s\n", d->warnings[i]);
+		int st = export_heapdump(d, fmt, d->nwarnings ? GPM_EXIT_PARTIAL : GPM_EXIT_OK);
+		gpm_heapdump_destroy(d);
+		return st;
+	}
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
 	if (json)
 		gpm_heapdump_format_json(d, top, &sb);
@@ -223,6 +314,7 @@ int gpm_cmd_heap(int argc, char **argv)
 {
 	const char *input = NULL;
 	bool json = false, store = false, retention = true;
+	enum export_format fmt = EXPORT_NONE;
 	const char *db = NULL;
 	size_t top = 20;
 	bool operands = false;
@@ -239,6 +331,17 @@ int gpm_cmd_heap(int argc, char **argv)
 			return heap_usage();
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(a, "--format") || !strncmp(a, "--format=", 9)) {
+			const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+			if (v && !strcmp(v, "json"))
+				json = true;
+			else if (v && !strcmp(v, "pprof"))
+				fmt = EXPORT_PPROF;
+			else if (v && !strcmp(v, "folded"))
+				fmt = EXPORT_FOLDED;
+			else if (!v || strcmp(v, "text"))
+				return gpm_cli_usage("heap",
+				                     "--format is text, json, pprof or folded");
 		} else if (!strcmp(argv[i], "--store")) {
 			store = true;
 		} else if (!strcmp(argv[i], "--no-retention")) {
@@ -269,16 +372,29 @@ int gpm_cmd_heap(int argc, char **argv)
 	if (store && gpm_cli_is_stdin(input))
 		return gpm_cli_usage("heap", "--store needs a file: save standard input to one "
 		                             "first");
+	if (fmt != EXPORT_NONE && (json || store))
+		return gpm_cli_usage("heap",
+		                     "--format pprof or folded goes with no --json or --store");
+	if (fmt == EXPORT_PPROF && isatty(STDOUT_FILENO))
+		return gpm_cli_usage("heap", "--format pprof writes a binary profile: redirect "
+		                             "standard output to a file");
 	struct gpm_source *src;
 	struct gpm_error *err = gpm_cli_open_input(input, NULL, &src);
 	if (err)
 		return gpm_cli_fail(err);
 	if (src->size >= 4 && !memcmp(src->data, "\177ELF", 4))
-		return heap_core(src, json, top, store, db, retention);
+		return heap_core(src, json, top, store, db, retention && fmt == EXPORT_NONE, fmt);
 	if (gpm_heapdump_detect(src->data, src->size))
-		return heap_dump(src, json, top);
-	if (gpm_pprof_detect(src->data, src->size))
+		return heap_dump(src, json, top, fmt);
+	if (gpm_pprof_detect(src->data, src->size)) {
+		if (fmt != EXPORT_NONE) {
+			gpm_source_destroy(src);
+			return gpm_cli_usage("heap",
+			                     "the input is already a pprof profile: give it to "
+			                     "go tool pprof as it is");
+		}
 		return heap_profile(src, json, top);
+	}
 	gpm_source_destroy(src);
 	return gpm_cli_fail(gpm_error_create(
 	    GPM_ERR_FORMAT, "%s: not a core, a Go heap dump or a pprof heap profile", input));

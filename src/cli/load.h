@@ -14,6 +14,7 @@
 #include "goroutines/process.h"
 #include "model/incident.h"
 
+struct gpm_heap;
 struct gpm_source;
 struct gpm_source_hash;
 struct gpm_source_options;
@@ -44,6 +45,9 @@ struct gpm_cli_core_options {
 	bool system_stacks;
 	bool all_frames;
 	bool objects; /* also what only a core tells: panic values, waited-on objects */
+	/* With objects: where the heap walked in a core is handed over (owned by the caller,
+	 * gpm_heap_destroy) instead of being destroyed; NULL: not kept (gopm diff keeps it). */
+	struct gpm_heap **keep_heap;
 };
 extern struct gpm_cli_core_options gpm_cli_core_options;
 /* A core and its executable, read into one incident (owned by the caller); src taken over. */

@@ -111,7 +111,10 @@ struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident 
 			(*out)->heap_bytes = h->bytes;
 			(*out)->heap_objects = h->objects;
 			heap_holders(*out, h);
-			gpm_heap_destroy(h);
+			if (gpm_cli_core_options.keep_heap)
+				*gpm_cli_core_options.keep_heap = h;
+			else
+				gpm_heap_destroy(h);
 		} else {
 			gpm_incident_warn(*out, "heap not read: %s", herr->message);
 			gpm_error_destroy(herr);

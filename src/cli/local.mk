@@ -8,3 +8,4 @@ gopm_SOURCES += src/cli/analyze.c
 gopm_SOURCES += src/cli/archive.c src/cli/archive.h src/cli/cluster.c
 gopm_SOURCES += src/cli/heap.c
 gopm_SOURCES += src/cli/rules.c
+gopm_SOURCES += src/cli/diff.c

@@ -1,0 +1,68 @@
+#!/bin/sh
+# gopm goroutines|heap --format pprof|folded against what `go tool pprof` read from the
+# same exports (testdata/pprof-export/expected.txt, made by
+# testdata/gen/make-pprof-expectations.sh; no Go needed here): gopm's own totals (samples,
+# goroutines or objects and bytes, locations) must equal pprof's; the folded stacks must sum
+# to the same total; a heap profile must read back (gopm's profile.proto reader) to the
+# same in-use objects and bytes.
+set -u
+: "${GOPM:?}" "${top_srcdir:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+checked=0
+bad() { echo "FAIL: $1: $2"; fail=$((fail + 1)); }
+field() { # field NAME STATS: the value of NAME=... in STATS
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+exp=$top_srcdir/testdata/pprof-export/expected.txt
+
+grep -v '^#' "$exp" >"$tmp/cases"
+while IFS='|' read -r name args stats; do
+	name=$(echo $name)
+	checked=$((checked + 1))
+	(cd "$top_srcdir/testdata" && $GOPM $args --format pprof </dev/null >"$tmp/$name.pb.gz" 2>"$tmp/$name.err")
+	st=$?
+	[ $st -le 1 ] || { bad "$name" "exit $st: $(head -n 1 "$tmp/$name.err")"; continue; }
+	(cd "$top_srcdir/testdata" && $GOPM $args --format folded </dev/null >"$tmp/$name.folded" 2>/dev/null)
+	folded=$(awk '{ s += $NF } END { print s + 0 }' "$tmp/$name.folded")
+	line=$(grep '^gopm: .*profile:' "$tmp/$name.err")
+	samples=$(echo "$line" | sed -n 's/.*: \([0-9]*\) samples.*/\1/p')
+	[ "$samples" = "$(field samples "$stats")" ] ||
+		bad "$name" "gopm wrote $samples samples, pprof read $(field samples "$stats")"
+	case $args in
+	*goroutines*)
+		g=$(echo "$line" | sed -n 's/.* \([0-9]*\) goroutines.*/\1/p')
+		l=$(echo "$line" | sed -n 's/.* \([0-9]*\) locations.*/\1/p')
+		[ "$g" = "$(field value1 "$stats")" ] && [ "$g" = "$(field top_total "$stats")" ] ||
+			bad "$name" "gopm counted $g goroutines, pprof $(field value1 "$stats") (top $(field top_total "$stats"))"
+		[ "$l" = "$(field locations "$stats")" ] ||
+			bad "$name" "gopm wrote $l locations, pprof read $(field locations "$stats")"
+		[ "$folded" = "$g" ] || bad "$name" "folded stacks sum to $folded, not $g"
+		;;
+	*)
+		o=$(echo "$line" | sed -n 's/.* \([0-9]*\) objects.*/\1/p')
+		b=$(echo "$line" | sed -n 's/.* \([0-9]*\) bytes.*/\1/p')
+		[ "$o" = "$(field value1 "$stats")" ] && [ "$o" = "$(field top_objects "$stats")" ] ||
+			bad "$name" "gopm counted $o objects, pprof $(field value1 "$stats")"
+		[ "$b" = "$(field value2 "$stats")" ] || bad "$name" "gopm counted $b bytes, pprof $(field value2 "$stats")"
+		[ "$folded" = "$b" ] || bad "$name" "folded heap sums to $folded bytes, not $b"
+		# Read back by gopm's own profile.proto reader.
+		"$GOPM" heap "$tmp/$name.pb.gz" >"$tmp/$name.back" 2>&1 ||
+			bad "$name" "gopm heap cannot read its export: $(head -n 1 "$tmp/$name.back")"
+		grep -q "^in use: *$o objects, $b bytes" "$tmp/$name.back" ||
+			bad "$name" "read back: $(grep '^in use' "$tmp/$name.back")"
+		;;
+	esac
+	echo "ok: $name ($samples samples)"
+done <"$tmp/cases"
+
+# Usage: a binary profile is not written to a terminal; filters do not go with it.
+"$GOPM" goroutines --format pprof --state running "$top_srcdir/testdata/dumps/go1.22-hang-all.txt" >/dev/null 2>&1
+[ $? -eq 2 ] || bad "--format pprof --state" "not a usage error"
+"$GOPM" heap --format bogus "$top_srcdir/testdata/heapdumps/go1.22-heapfix.dump.zst" >/dev/null 2>&1
+[ $? -eq 2 ] || bad "--format bogus" "not a usage error"
+
+[ $checked -eq 6 ] || bad count "$checked cases checked, want 6"
+echo "$checked cases, $fail failures"
+[ $fail -eq 0 ]
