@@ -788,6 +788,8 @@ static const char *kind_name(enum gpm_input_kind k)
 		return "goroutine dump (debug=2)";
 	case GPM_INPUT_HEAPDUMP:
 		return "heap dump";
+	case GPM_INPUT_PPROF0:
+		return "goroutine profile (protobuf)";
 	case GPM_INPUT_UNKNOWN:
 		break;
 	}

@@ -107,6 +107,8 @@ static const char *kind_name(enum gpm_input_kind k)
 		return "goroutine profile (debug=2)";
 	case GPM_INPUT_HEAPDUMP:
 		return "heap dump";
+	case GPM_INPUT_PPROF0:
+		return "goroutine profile (protobuf)";
 	case GPM_INPUT_UNKNOWN:
 		break;
 	}

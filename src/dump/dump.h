@@ -82,7 +82,7 @@ struct gpm_dump_clean {
 	uint32_t *line_map; /* owned: output line i (0-based) came from input line line_map[i] */
 	size_t nlines;
 	unsigned sources; /* with GPM_UNWRAP_INTERLEAVED: how many processes */
-	uint32_t fixes; /* enum gpm_unwrap_fix */
+	uint32_t fixes;   /* enum gpm_unwrap_fix */
 	/* owned: unix seconds of the log prefix stripped from output line i, 0 none; and the
 	 * earliest and latest of them (0 none). Prefixes with a year only (RFC 3339, Go's log). */
 	int64_t *line_time;
