@@ -34,6 +34,7 @@
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
 #include "goroutines/process.h"
+#include "store/workflow.h"
 #include "tui/tui.h"
 
 const struct tui_key_info tui_keys[] = {
@@ -277,6 +278,72 @@ static unsigned open_result(struct tui *t, struct gpm_error *err, struct tui_vie
 	return *v ? push_view(t, *v) : TUI_REDRAW_STATUS;
 }
 
+/* ---- the cluster workflow (store/workflow.h, the same events as gopm cluster) ---- */
+
+static const struct {
+	const char *name;
+	enum gpm_cluster_action action;
+	int args; /* 0 none, 1 optional, 2 required */
+} triage_actions[] = {
+    {"resolve", GPM_CLUSTER_RESOLVE, 1}, {"reopen", GPM_CLUSTER_REOPEN, 0},
+    {"ignore", GPM_CLUSTER_IGNORE, 0},   {"investigate", GPM_CLUSTER_INVESTIGATE, 0},
+    {"assign", GPM_CLUSTER_ASSIGN, 2},   {"note", GPM_CLUSTER_NOTE, 2},
+    {"link", GPM_CLUSTER_LINK, 2},
+};
+
+// Applies one change to the cluster the current view is about, then re-reads the views
+// below it too (their status cells are stale). value may be NULL.
+static unsigned triage(struct tui *t, enum gpm_cluster_action action, const char *value)
+{
+	struct tui_view *v = t->views[t->depth - 1];
+	int64_t id;
+	struct gpm_error *err = tui_view_cluster(t, v, &id);
+	if (err)
+		return fail(t, err);
+	if (!id) {
+		snprintf(t->status, sizeof(t->status),
+		         "no cluster here: open the clusters list (c)");
+		t->status_error = true;
+		return TUI_REDRAW_STATUS;
+	}
+	struct gpm_store *st;
+	if ((err = tui_store(t, true, &st)))
+		return fail(t, err);
+	const char *who = getenv("USER");
+	err = gpm_store_cluster_change(st, id, action, value, who, t->now);
+	gpm_store_close(st);
+	if (err)
+		return fail(t, err);
+	for (int i = 0; i < t->depth; i++)
+		if ((err = tui_view_refresh(t, t->views[i])))
+			return fail(t, err);
+	snprintf(t->status, sizeof(t->status), "cluster %lld: %s%s%.200s", (long long)id,
+	         gpm_cluster_action_name(action), value && *value ? " " : "", value ? value : "");
+	return TUI_REDRAW_VIEW | TUI_REDRAW_STATUS;
+}
+
+// A workflow command typed on the ':' line; false when line is not one.
+static bool triage_command(struct tui *t, char **w, int n, const char *line, const char *buf,
+                           unsigned *redraw)
+{
+	size_t k = 0;
+	while (k < sizeof(triage_actions) / sizeof(triage_actions[0]) &&
+	       strcmp(triage_actions[k].name, w[0]))
+		k++;
+	if (k == sizeof(triage_actions) / sizeof(triage_actions[0]))
+		return false;
+	if ((triage_actions[k].args == 2 && n < 2) || (triage_actions[k].args == 0 && n > 1)) {
+		snprintf(t->status, sizeof(t->status), ":%s %s", w[0],
+		         triage_actions[k].args ? "needs a value" : "takes no value");
+		t->status_error = true;
+		*redraw = TUI_REDRAW_STATUS;
+		return true;
+	}
+	// The value is the rest of the line as typed (a note keeps its spaces).
+	*redraw = triage(t, triage_actions[k].action, n > 1 ? line + (w[1] - buf) : NULL);
+	return true;
+}
+
 /* ---- the ':' command line ---- */
 
 // Splits a command line into words (quotes group words); returns the count (at most max).
@@ -333,6 +400,9 @@ static unsigned run_command(struct tui *t, const char *line)
 		const char *text = line + (w[1] - buf);
 		return open_result(t, tui_view_search(t, text, &v), &v);
 	}
+	unsigned redraw;
+	if (triage_command(t, w, n, line, buf, &redraw))
+		return redraw;
 	if (strcmp(w[0], "incidents") && strcmp(w[0], "clusters")) {
 		snprintf(t->status, sizeof(t->status), "unknown command '%.40s' (? lists them)",
 		         w[0]);
@@ -507,6 +577,24 @@ static unsigned handle(struct tui *t, const struct event *ev)
 			return TUI_REDRAW_NONE;
 		v->focus = (v->focus + 1) % v->npanes;
 		return TUI_REDRAW_VIEW;
+	case TUI_REQ_RESOLVE:
+		return triage(t, GPM_CLUSTER_RESOLVE, NULL);
+	case TUI_REQ_REOPEN:
+		return triage(t, GPM_CLUSTER_REOPEN, NULL);
+	case TUI_REQ_IGNORE:
+		return triage(t, GPM_CLUSTER_IGNORE, NULL);
+	case TUI_REQ_ASSIGN:
+	case TUI_REQ_NOTE:
+	case TUI_REQ_LINK: {
+		// The command line, started: the value is typed there (Esc cancels).
+		const char *start = req == TUI_REQ_ASSIGN ? "assign "
+		                    : req == TUI_REQ_NOTE ? "note "
+		                                          : "link ";
+		t->prompt = ':';
+		t->input_len = strlen(start);
+		memcpy(t->input, start, t->input_len);
+		return TUI_REDRAW_STATUS;
+	}
 	case TUI_REQ_SEARCH:
 	case TUI_REQ_FILTER:
 	case TUI_REQ_COMMAND:
@@ -861,6 +949,7 @@ out:
 		tui_view_destroy(t.views[--t.depth]);
 	free(t.search);
 	tui_db_close(&t.db);
+	gpm_store_close(t.store);
 	free(path);
 	if (sf)
 		fclose(sf);

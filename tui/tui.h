@@ -45,6 +45,8 @@ enum tui_view_kind {
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_INCIDENT) |      \
 	 TUI_IN(TUI_VIEW_GOROUTINES))
 #define TUI_IN_SORT (TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS))
+/* Where a cluster is at hand for the workflow keys: the clusters list, an incident. */
+#define TUI_IN_TRIAGE (TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_INCIDENT))
 
 enum tui_request {
 	TUI_REQ_NONE,
@@ -108,6 +110,15 @@ struct gpm_error *tui_db_query(struct tui_db *db, const char *sql, const struct 
 struct gpm_error *tui_db_int(struct tui_db *db, const char *sql, const struct tui_bind *binds,
                              size_t nbinds, int64_t def, int64_t *out);
 
+/*
+ * The archive through the store module (src/store/) for what the store answers itself: the
+ * cluster workflow. Read-only: t->store, opened once (borrowed). Writable (write true): a
+ * new handle for one change, owned by the caller (gpm_store_close it), so the TUI holds no
+ * write lock while it only reads.
+ */
+struct tui;
+struct gpm_error *tui_store(struct tui *t, bool write, struct gpm_store **out);
+
 /* ---- drawing (draw.c) ---- */
 
 enum tui_color {
@@ -163,6 +174,7 @@ struct tui_col {
 	const char *title;
 	int width; /* columns; the minimum for TUI_COL_FLEX */
 	unsigned flags;
+	int drop; /* 0: always shown; else dropped on narrow terminals, highest first */
 };
 
 /* A line of a text pane (findings, help, report, source); text owned. */
@@ -237,6 +249,7 @@ enum { TUI_MAX_DEPTH = 32 };
 
 struct tui {
 	struct tui_db db;
+	struct gpm_store *store; /* read-only, opened on first use (tui_store) */
 	const char *db_path;
 	const char *source_root;
 	struct tui_view *views[TUI_MAX_DEPTH];
@@ -267,6 +280,11 @@ void tui_view_destroy(struct tui_view *v);
 void tui_view_layout(struct tui *t, struct tui_view *v);
 /* Enter on the focused row: may push a view. */
 struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_view **out);
+/* The cluster the view is about: the selected row of a clusters list, the incidents list of
+ * one cluster, an incident's cluster; 0 none. */
+struct gpm_error *tui_view_cluster(struct tui *t, struct tui_view *v, int64_t *out);
+/* Re-reads every pane of the view (after a change to the archive), keeping the cursors. */
+struct gpm_error *tui_view_refresh(struct tui *t, struct tui_view *v);
 /* Whether a key of this kind makes sense here (the help lists only these). */
 const char *tui_view_name(enum tui_view_kind kind);
 

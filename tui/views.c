@@ -17,6 +17,7 @@
 
 #include "base/strbuf.h"
 #include "store/signature.h"
+#include "store/workflow.h"
 #include "tui/tui.h"
 
 enum {
@@ -265,11 +266,11 @@ struct gpm_error *tui_pane_search(struct tui *t, struct tui_view *v, struct tui_
 	"substr(coalesce(i.exe, '-'), length(rtrim(coalesce(i.exe, '-'), "                         \
 	"replace(coalesce(i.exe, '-'), '/', ''))) + 1)"
 #define TIME_MIN(col) "strftime('%Y-%m-%d %H:%M', " col ", 'unixepoch')"
-// Where a goroutine waits: its innermost frame outside the runtime (else the innermost).
+// What people scan for: the innermost frame of the program's own code, else of the
+// standard library it called, else the innermost (gpm_frame_rank, data.c).
 #define TOP_FRAME(stack)                                                                           \
 	"(SELECT fn.name FROM frames f JOIN functions fn ON fn.id = f.function_id WHERE "          \
-	"f.stack_id = " stack " ORDER BY (fn.name GLOB 'runtime.*' OR fn.name GLOB "               \
-	"'internal/*'), f.depth LIMIT 1)"
+	"f.stack_id = " stack " ORDER BY gpm_frame_rank(fn.name), f.depth LIMIT 1)"
 
 #define INC_FROM                                                                                   \
 	" FROM incidents i LEFT JOIN incident_signatures x ON x.incident_id = i.id AND "           \
@@ -312,11 +313,11 @@ static struct gpm_error *sorted_page(struct tui *t, struct tui_pane *p, const ch
 
 /* Incidents: time, executable, Go version, headline, cluster (+ id). */
 static const struct tui_col incident_cols[] = {
-    {"time", 16, 0},
-    {"executable", 12, 0},
-    {"go", 9, 0},
-    {"headline", 20, TUI_COL_FLEX},
-    {"cluster", 7, TUI_COL_RIGHT},
+    {"time", 16, 0, 0},
+    {"executable", 12, 0, 2},
+    {"go", 9, 0, 1},
+    {"headline", 20, TUI_COL_FLEX, 0},
+    {"cluster", 7, TUI_COL_RIGHT, 3},
 };
 static const struct tui_sort incident_sorts[] = {
     {"time", "i.time DESC, i.id DESC", "i.time ASC, i.id ASC", "↓", "↑"},
@@ -363,12 +364,19 @@ static const struct tui_pane_ops incidents_ops = {
 	"length(?5)) = ?5) AND (?6 IS NULL OR i.headline_rule = ?6) AND (?7 IS NULL OR "           \
 	"s.cluster_id = ?7) GROUP BY s.cluster_id) a JOIN incidents h ON h.id = a.last_id LEFT "   \
 	"JOIN incident_signatures hx ON hx.incident_id = h.id AND hx.algorithm = ?1 LEFT JOIN "    \
-	"signatures sg ON sg.id = hx.signature_id WHERE (?8 IS NULL OR instr(lower(h.headline || " \
-	"' ' || coalesce(sg.hash, '') || ' ' || coalesce(sg.frames, '')), lower(?8)) > 0)"
+	"signatures sg ON sg.id = hx.signature_id LEFT JOIN clusters c ON c.id = a.cluster "       \
+	"WHERE (?8 IS NULL OR instr(lower(h.headline || ' ' || coalesce(sg.hash, '') || ' ' || "   \
+	"coalesce(sg.frames, '') || ' ' || coalesce(c.status, '')), lower(?8)) > 0)"
 
 static const struct tui_col cluster_cols[] = {
-    {"id", 4, TUI_COL_RIGHT}, {"count", 6, TUI_COL_RIGHT},  {"first", 10, 0},
-    {"last", 10, 0},          {"builds", 6, TUI_COL_RIGHT}, {"signature", 20, TUI_COL_FLEX},
+    {"id", 4, TUI_COL_RIGHT, 0},
+    {"status", 10, 0, 0},
+    {"count", 6, TUI_COL_RIGHT, 0},
+    {"first", 10, 0, 3},
+    {"last", 10, 0, 2},
+    {"builds", 6, TUI_COL_RIGHT, 4},
+    {"headline", 24, TUI_COL_FLEX, 0},
+    {"top frame", 18, TUI_COL_FLEX, 1},
 };
 static const struct tui_sort cluster_sorts[] = {
     {"count", "a.count DESC, a.cluster", "a.count ASC, a.cluster", "↓", "↑"},
@@ -376,6 +384,8 @@ static const struct tui_sort cluster_sorts[] = {
     {"first seen", "a.first ASC, a.cluster", "a.first DESC, a.cluster", "↑", "↓"},
     {"builds", "a.builds DESC, a.cluster", "a.builds ASC, a.cluster", "↓", "↑"},
     {"id", "a.cluster ASC", "a.cluster DESC", "↑", "↓"},
+    {"status", "c.status ASC, a.count DESC, a.cluster", "c.status DESC, a.count DESC, a.cluster",
+     "↑", "↓"},
 };
 
 static struct gpm_error *clusters_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
@@ -386,29 +396,79 @@ static struct gpm_error *clusters_count(struct tui *t, struct tui_view *v, struc
 	return tui_db_int(&t->db, "SELECT count(*)" CLUSTER_FROM, b, 8, 0, n);
 }
 
+/*
+ * A resolved cluster that came back shows "regressed" in its status cell. Whether it did is
+ * the workflow's question (store/workflow.c answers it for the command line too), asked
+ * only for the resolved clusters of the page.
+ */
+static struct gpm_error *clusters_mark_regressed(struct tui *t, struct gpm_store_table *page)
+{
+	for (size_t r = 0; r < page->nrows; r++) {
+		const char *status = gpm_store_cell(page, r, 1);
+		const char *id = gpm_store_cell(page, r, 8);
+		if (!status || strcmp(status, "resolved") || !id)
+			continue;
+		struct gpm_store *st;
+		struct gpm_error *err = tui_store(t, false, &st);
+		if (err)
+			return err;
+		struct gpm_cluster_summary c;
+		if ((err = gpm_store_cluster_summary(st, strtoll(id, NULL, 10), &c)))
+			return err;
+		if (c.regressed) {
+			char *mark = strdup("regressed");
+			if (!mark) {
+				gpm_cluster_summary_deinit(&c);
+				return &gpm_error_nomem;
+			}
+			free(page->cells[r * page->ncols + 1]);
+			page->cells[r * page->ncols + 1] = mark;
+		}
+		gpm_cluster_summary_deinit(&c);
+	}
+	return NULL;
+}
+
 static struct gpm_error *clusters_fetch(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                         int64_t off, int64_t limit, struct gpm_store_table *out)
 {
 	struct tui_bind b[10];
 	query_binds(b, &v->q, p->filter);
-	return sorted_page(t, p,
-	                   "SELECT a.cluster, a.count, strftime('%Y-%m-%d', a.first, 'unixepoch'), "
-	                   "strftime('%Y-%m-%d', a.last, 'unixepoch'), a.builds, "
-	                   "coalesce(substr(sg.hash, 1, 8) || ' ', '') || h.headline, "
-	                   "a.cluster" CLUSTER_FROM,
-	                   b, 8, off, limit, out);
+	// The headline and the first frame of user code of the newest incident's largest
+	// group: what the bug is, not its hash.
+	struct gpm_error *err = sorted_page(
+	    t, p,
+	    "SELECT a.cluster, coalesce(c.status, 'new'), a.count, strftime('%Y-%m-%d', a.first, "
+	    "'unixepoch'), strftime('%Y-%m-%d', a.last, 'unixepoch'), a.builds, h.headline, "
+	    "coalesce((SELECT " TOP_FRAME(
+	        "g.stack_id") " FROM groups g WHERE g.incident_id = h.id "
+	                      "ORDER BY g.ordinal LIMIT 1), ''), a.cluster" CLUSTER_FROM,
+	    b, 8, off, limit, out);
+	if (!err && (err = clusters_mark_regressed(t, out)))
+		gpm_store_table_deinit(out);
+	return err;
+}
+
+static enum tui_color cluster_color(const struct gpm_store_table *page, size_t row)
+{
+	const char *status = gpm_store_cell(page, row, 1);
+	if (status && !strcmp(status, "regressed"))
+		return TUI_C_CRITICAL;
+	if (status && (!strcmp(status, "resolved") || !strcmp(status, "ignored")))
+		return TUI_C_DIM;
+	return TUI_C_NORMAL;
 }
 
 static const struct tui_pane_ops clusters_ops = {
-    cluster_cols, 6, cluster_sorts, 5, clusters_count, clusters_fetch, NULL,
+    cluster_cols, 8, cluster_sorts, 6, clusters_count, clusters_fetch, cluster_color,
 };
 
 /* Search results (FTS5 phrase, as gopm search): time, go, match, headline (+ id). */
 static const struct tui_col search_cols[] = {
-    {"time", 16, 0},
-    {"go", 9, 0},
-    {"match", 16, TUI_COL_FLEX},
-    {"headline", 16, TUI_COL_FLEX},
+    {"time", 16, 0, 0},
+    {"go", 9, 0, 1},
+    {"match", 16, TUI_COL_FLEX, 0},
+    {"headline", 16, TUI_COL_FLEX, 0},
 };
 static const struct tui_sort search_sorts[] = {{"rank", "rank, i.id", "rank DESC, i.id", "", ""}};
 
@@ -464,10 +524,10 @@ static const struct tui_pane_ops search_ops = {
 
 /* An incident's goroutine groups: count, state, wait, top frame (+ ordinal). */
 static const struct tui_col group_cols[] = {
-    {"count", 7, TUI_COL_RIGHT},
-    {"state", 16, 0},
-    {"wait", 9, 0},
-    {"top frame", 20, TUI_COL_FLEX},
+    {"count", 7, TUI_COL_RIGHT, 0},
+    {"state", 16, 0, 2},
+    {"wait", 9, 0, 1},
+    {"top frame", 20, TUI_COL_FLEX, 0},
 };
 static const struct tui_sort group_sorts[] = {
     {"size", "g.ordinal", "g.ordinal DESC", "", ""},
@@ -502,10 +562,10 @@ static const struct tui_pane_ops groups_ops = {
 
 /* Goroutines of a group or of a finding: id, state, wait, top frame (+ stack, created by). */
 static const struct tui_col goroutine_cols[] = {
-    {"goroutine", 9, TUI_COL_RIGHT},
-    {"state", 16, 0},
-    {"wait", 8, 0},
-    {"top frame", 20, TUI_COL_FLEX},
+    {"goroutine", 9, TUI_COL_RIGHT, 0},
+    {"state", 16, 0, 2},
+    {"wait", 8, 0, 1},
+    {"top frame", 20, TUI_COL_FLEX, 0},
 };
 #define GOROUTINE_WHERE                                                                            \
 	" FROM goroutines g WHERE g.incident_id = ?1 AND (?2 IS NULL OR g.group_ordinal = ?2) "    \
@@ -557,9 +617,9 @@ static const struct tui_pane_ops goroutines_ops = {
 
 /* One stack: depth, function (inlined marked), file:line (+ path, line, flags). */
 static const struct tui_col frame_cols[] = {
-    {"#", 3, TUI_COL_RIGHT},
-    {"function", 24, TUI_COL_FLEX},
-    {"file:line", 24, TUI_COL_FLEX | TUI_COL_CUT_LEFT},
+    {"#", 3, TUI_COL_RIGHT, 0},
+    {"function", 24, TUI_COL_FLEX, 0},
+    {"file:line", 24, TUI_COL_FLEX | TUI_COL_CUT_LEFT, 1},
 };
 
 static struct gpm_error *frames_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
@@ -598,9 +658,9 @@ static const struct tui_pane_ops frames_ops = {
 
 /* Heap: type, objects, bytes (once the heap tables are filled). */
 static const struct tui_col heap_cols[] = {
-    {"type", 30, TUI_COL_FLEX},
-    {"objects", 12, TUI_COL_RIGHT},
-    {"bytes", 14, TUI_COL_RIGHT},
+    {"type", 30, TUI_COL_FLEX, 0},
+    {"objects", 12, TUI_COL_RIGHT, 0},
+    {"bytes", 14, TUI_COL_RIGHT, 0},
 };
 
 static struct gpm_error *heap_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
@@ -628,7 +688,7 @@ static const struct tui_pane_ops heap_ops = {
 };
 
 /* Text panes: lines in memory. */
-static const struct tui_col text_cols[] = {{"", 10, TUI_COL_FLEX}};
+static const struct tui_col text_cols[] = {{"", 10, TUI_COL_FLEX, 0}};
 static const struct tui_pane_ops text_ops = {text_cols, 1, group_sorts, 1, NULL, NULL, NULL};
 
 /* ---- views ---- */
@@ -1113,6 +1173,39 @@ static struct gpm_error *source_view(struct tui *t, const char *path, int64_t li
 	return finish(t, v, out);
 }
 
+struct gpm_error *tui_view_cluster(struct tui *t, struct tui_view *v, int64_t *out)
+{
+	*out = 0;
+	if (v->kind == TUI_VIEW_CLUSTERS) {
+		struct tui_pane *p = &v->panes[0];
+		if (p->n <= 0)
+			return NULL;
+		struct gpm_error *err = pane_ensure(t, v, p, p->cur, 1);
+		if (err)
+			return err;
+		const char *id = pane_cell(p, p->cur, 8);
+		*out = id ? strtoll(id, NULL, 10) : 0;
+	} else if (v->kind == TUI_VIEW_INCIDENT) {
+		const char *id = v->info.nrows ? gpm_store_cell(&v->info, 0, 7) : NULL;
+		*out = id ? strtoll(id, NULL, 10) : 0;
+	} else if (v->kind == TUI_VIEW_INCIDENTS) {
+		*out = v->q.cluster;
+	}
+	return NULL;
+}
+
+struct gpm_error *tui_view_refresh(struct tui *t, struct tui_view *v)
+{
+	for (int i = 0; i < v->npanes; i++) {
+		if (!v->panes[i].ops->fetch)
+			continue;
+		struct gpm_error *err = tui_pane_reload(t, v, &v->panes[i]);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
 struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_view **out)
 {
 	*out = NULL;
@@ -1133,7 +1226,7 @@ struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_v
 			return tui_view_incident(t, strtoll(id, NULL, 10), out);
 		break;
 	case TUI_VIEW_CLUSTERS:
-		if ((id = pane_cell(p, p->cur, 6))) {
+		if ((id = pane_cell(p, p->cur, 8))) {
 			struct tui_query q = v->q;
 			q.cluster = strtoll(id, NULL, 10);
 			return tui_view_incidents(t, &q, out);
@@ -1236,24 +1329,51 @@ void tui_view_layout(struct tui *t, struct tui_view *v)
 	}
 }
 
-// Column widths for the screen width: fixed columns as given, flex ones share the rest.
+/*
+ * Column widths for the screen width (0: not shown). Columns are sized by importance: when
+ * the minimum widths don't fit, the column with the highest drop goes first (a narrow
+ * terminal keeps the headline and loses the cluster id); what is left over goes to the
+ * flex columns in proportion to their minimum, so the headline takes the room.
+ */
 static void widths(const struct tui_pane_ops *ops, int cols, int *w)
 {
-	int fixed = 0, nflex = 0;
-	for (size_t c = 0; c < ops->ncols; c++) {
-		fixed +=
-		    (c ? 1 : 0) + ((ops->cols[c].flags & TUI_COL_FLEX) ? 0 : ops->cols[c].width);
-		nflex += (ops->cols[c].flags & TUI_COL_FLEX) != 0;
+	bool shown[16];
+	for (size_t c = 0; c < ops->ncols; c++)
+		shown[c] = true;
+	int need, flexmin;
+	for (;;) {
+		need = 0;
+		flexmin = 0;
+		int ncols = 0;
+		for (size_t c = 0; c < ops->ncols; c++) {
+			if (!shown[c])
+				continue;
+			need += (ncols++ ? 1 : 0) + ops->cols[c].width;
+			if (ops->cols[c].flags & TUI_COL_FLEX)
+				flexmin += ops->cols[c].width;
+		}
+		size_t worst = ops->ncols;
+		for (size_t c = 0; c < ops->ncols; c++)
+			if (shown[c] && ops->cols[c].drop &&
+			    (worst == ops->ncols || ops->cols[c].drop > ops->cols[worst].drop))
+				worst = c;
+		if (need <= cols || worst == ops->ncols)
+			break;
+		shown[worst] = false;
 	}
-	int rest = cols - fixed, k = 0;
+	int rest = cols > need ? cols - need : 0, given = 0;
+	size_t last_flex = ops->ncols;
 	for (size_t c = 0; c < ops->ncols; c++) {
-		w[c] = ops->cols[c].width;
-		if (!(ops->cols[c].flags & TUI_COL_FLEX))
+		w[c] = shown[c] ? ops->cols[c].width : 0;
+		if (!shown[c] || !(ops->cols[c].flags & TUI_COL_FLEX))
 			continue;
-		int share = nflex ? rest / nflex + (k < rest % nflex ? 1 : 0) : 0;
-		k++;
-		w[c] = share > ops->cols[c].width ? share : ops->cols[c].width;
+		int share = flexmin ? (int)((int64_t)rest * ops->cols[c].width / flexmin) : 0;
+		w[c] += share;
+		given += share;
+		last_flex = c;
 	}
+	if (last_flex < ops->ncols)
+		w[last_flex] += rest - given;
 }
 
 static void draw_cells(struct tui *t, const struct tui_pane_ops *ops, int y,
@@ -1261,11 +1381,15 @@ static void draw_cells(struct tui *t, const struct tui_pane_ops *ops, int y,
 {
 	int w[16], x = 0;
 	widths(ops, t->cols, w);
+	bool first = true;
 	for (size_t c = 0; c < ops->ncols && x < t->cols; c++) {
-		if (c) {
+		if (!w[c])
+			continue;
+		if (!first) {
 			tui_draw_text(stdscr, y, x, 1, " ", attr, TUI_TEXT_PAD);
 			x++;
 		}
+		first = false;
 		int cw = w[c] < t->cols - x ? w[c] : t->cols - x;
 		const char *s = cells[c] ? cells[c] : "";
 		unsigned fl =
