@@ -91,6 +91,7 @@ struct parser {
 	const char *base;         /* the text parsed (line numbers count from here) */
 	const uint32_t *line_map; /* cleaned text's line -> input line; NULL: the same */
 	const int64_t *line_time; /* cleaned text's line -> its log prefix's time; NULL: none */
+	const char *host;         /* the host the log records name; NULL none */
 	size_t nlines;
 	const char *name;
 	struct gpm_dump_options o;
@@ -403,6 +404,8 @@ static struct gpm_error *ensure_incident(struct parser *P, enum gpm_input_kind k
 		for (size_t i = line; i < P->nlines && !P->inc->time; i++)
 			P->inc->time = P->line_time[i];
 	}
+	if (P->host)
+		P->inc->host = gpm_incident_str(P->inc, P->host, strlen(P->host));
 	// Room for the goroutines and argument texts this input can hold, reserved once:
 	// growing 20 MB arrays by doubling costs more in copies than the parse itself, and
 	// pages never written are never resident.
@@ -2472,6 +2475,7 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 		len = clean.len;
 		P.line_map = clean.line_map;
 		P.line_time = clean.last_time ? clean.line_time : NULL;
+		P.host = clean.host;
 		P.nlines = clean.nlines;
 	} else if (nomem) {
 		return &gpm_error_nomem;

@@ -84,9 +84,11 @@ struct gpm_dump_clean {
 	unsigned sources; /* with GPM_UNWRAP_INTERLEAVED: how many processes */
 	uint32_t fixes;   /* enum gpm_unwrap_fix */
 	/* owned: unix seconds of the log prefix stripped from output line i, 0 none; and the
-	 * earliest and latest of them (0 none). Prefixes with a year only (RFC 3339, Go's log). */
+	 * earliest and latest of them (0 none). Prefixes with a year only (RFC 3339, Go's log),
+	 * and the time fields of JSON log records (docker, zap, journald). */
 	int64_t *line_time;
 	int64_t first_time, last_time;
+	char *host; /* owned: the host the first JSON log record naming one names; NULL */
 };
 
 /*

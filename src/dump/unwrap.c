@@ -260,6 +260,7 @@ struct ln {
 struct work {
 	GPM_VEC(struct ln) l;
 	GPM_VEC(char *) owned; /* buffers lines point into */
+	const char *host;      /* in owned: the first host a JSON record named; NULL none */
 	bool nomem;
 	unsigned sources; /* processes an interleaved log was separated into (strip_prefix) */
 };
@@ -604,6 +605,43 @@ static void push_text(struct work *w, const char *s, size_t n, uint32_t orig)
 	}
 }
 
+static int64_t prefix_stamp(const char *s, size_t n);
+
+/*
+ * The time and host a log record gives (NULL/0 when it does not): docker's and Go's
+ * "time" (RFC 3339; go test -json's "Time"), zap's "ts" (unix seconds, a number), journald's
+ * "__REALTIME_TIMESTAMP" (microseconds, a string) and "_HOSTNAME", "host"/"hostname".
+ */
+static void record_facts(json_t *root, int64_t *stamp, const char **host)
+{
+	static const char *const time_keys[] = {"time", "Time", "timestamp", "ts", "@timestamp"};
+	for (size_t i = 0; i < sizeof(time_keys) / sizeof(time_keys[0]) && !*stamp; i++) {
+		json_t *v = json_object_get(root, time_keys[i]);
+		if (json_is_string(v))
+			*stamp = prefix_stamp(json_string_value(v), json_string_length(v));
+		else if (json_is_number(v) && json_number_value(v) > 0 &&
+		         json_number_value(v) < 1e11)
+			*stamp = (int64_t)json_number_value(v);
+	}
+	json_t *rt = json_object_get(root, "__REALTIME_TIMESTAMP");
+	if (!*stamp && json_is_string(rt)) {
+		const char *d = json_string_value(rt);
+		int64_t us = 0;
+		size_t n = strlen(d);
+		if (n >= 10 && n <= 18 && strspn(d, "0123456789") == n) {
+			for (size_t i = 0; i < n; i++)
+				us = us * 10 + (d[i] - '0');
+			*stamp = us / 1000000;
+		}
+	}
+	static const char *const host_keys[] = {"_HOSTNAME", "hostname", "host"};
+	for (size_t i = 0; i < sizeof(host_keys) / sizeof(host_keys[0]) && !*host; i++) {
+		json_t *v = json_object_get(root, host_keys[i]);
+		if (json_is_string(v) && json_string_length(v) && json_string_length(v) < 256)
+			*host = json_string_value(v);
+	}
+}
+
 /* A line that is one JSON record: its message, as lines. */
 static bool json_record(struct work *w, const struct ln *l)
 {
@@ -620,6 +658,7 @@ static bool json_record(struct work *w, const struct ln *l)
 	struct pick p = {NULL, 0, -1, NULL};
 	pick_string(&p, NULL, root, 0);
 	bool ok = p.s || p.bytes;
+	size_t first = w->l.len;
 	if (p.bytes) {
 		size_t nb = json_array_size(p.bytes);
 		char *t = malloc(nb ? nb : 1);
@@ -635,6 +674,21 @@ static bool json_record(struct work *w, const struct ln *l)
 		push_text(w, p.s, p.n, l->orig);
 		if (!p.n)
 			push_line(w, "", 0, l->orig);
+	}
+	if (ok && json_is_object(root)) {
+		int64_t stamp = 0;
+		const char *host = NULL;
+		record_facts(root, &stamp, &host);
+		for (size_t i = first; i < w->l.len; i++)
+			w->l.v[i].stamp = stamp;
+		if (host && !w->host) {
+			size_t hn = strlen(host);
+			char *h = own(w, hn + 1);
+			if (h) {
+				memcpy(h, host, hn + 1);
+				w->host = h;
+			}
+		}
 	}
 	json_decref(root);
 	return ok;
@@ -698,6 +752,8 @@ static void decode_json(struct work *w)
 	w->l.v = o.l.v;
 	w->l.len = o.l.len;
 	w->l.cap = o.l.cap;
+	if (!w->host)
+		w->host = o.host;
 	for (size_t i = 0; i < o.owned.len && !w->nomem; i++) {
 		char **slot = gpm_vec_push(&w->owned);
 		if (!slot) {
@@ -1225,6 +1281,7 @@ void gpm_dump_clean_deinit(struct gpm_dump_clean *c)
 	free(c->text);
 	free(c->line_map);
 	free(c->line_time);
+	free(c->host);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1259,6 +1316,11 @@ static bool finish(struct work *w, struct gpm_dump_clean *out)
 			out->last_time = l->stamp;
 	}
 	out->line_time = times;
+	if (w->host) {
+		out->host = strdup(w->host);
+		if (!out->host)
+			w->nomem = true;
+	}
 	out->text = t;
 	out->len = off;
 	out->line_map = map;

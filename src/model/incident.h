@@ -334,6 +334,7 @@ struct gpm_incident {
 	 * which exe_path (the file gopm read) need not be; build info's vcs.revision (with
 	 * "+dirty" when vcs.modified) and vcs.time (unix seconds). */
 	const char *process_exe;  /* interned */
+	const char *host;         /* interned: the host the input names (a log record's); NULL */
 	const char *vcs_revision; /* interned */
 	int64_t vcs_time;
 	const char *cmdline; /* interned */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/u64map.h"
 #include "model/frameclass.h"
 #include "store/cluster.h"
 #include "store/internal.h"
@@ -356,6 +357,14 @@ static int cmp_overlap(const void *a, const void *b)
 	return (x->rep > y->rep) - (x->rep < y->rep);
 }
 
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct overlap *x = a, *y = b;
+	if (x->rep != y->rep)
+		return x->rep < y->rep ? -1 : 1;
+	return (x->prior > y->prior) - (x->prior < y->prior);
+}
+
 static int cmp_point_id_sort(const void *a, const void *b)
 {
 	const struct point *x = a, *y = b;
@@ -377,6 +386,8 @@ static int cmp_point_id(const void *key, const void *elem)
 static struct gpm_error *keep_ids(struct gpm_store *st, int algorithm, struct point *p, size_t n,
                                   int64_t *ids)
 {
+	if (!n)
+		return NULL;
 	sqlite3_stmt *s;
 	struct gpm_error *err = prepare(
 	    st,
@@ -407,40 +418,47 @@ static struct gpm_error *keep_ids(struct gpm_store *st, int algorithm, struct po
 		struct point *pt = bsearch(&sig, byid, n, sizeof(*byid), cmp_point_id);
 		if (!pt)
 			continue;
-		size_t rep = (size_t)p[pt->cluster].cluster;
-		int64_t prior = sqlite3_column_int64(s, 1), cnt = sqlite3_column_int64(s, 2);
-		size_t k = 0;
-		while (k < nov && !(ov[k].rep == rep && ov[k].prior == prior))
-			k++;
-		if (k == nov) {
-			if (nov == cap) {
-				size_t nc = cap ? 2 * cap : 64;
-				struct overlap *o = realloc(ov, nc * sizeof(*ov));
-				if (!o) {
-					err = &gpm_error_nomem;
-					break;
-				}
-				ov = o;
-				cap = nc;
+		if (nov == cap) {
+			size_t nc = cap ? 2 * cap : 64;
+			struct overlap *o = realloc(ov, nc * sizeof(*ov));
+			if (!o) {
+				err = &gpm_error_nomem;
+				break;
 			}
-			ov[nov++] = (struct overlap){rep, prior, 0};
+			ov = o;
+			cap = nc;
 		}
-		ov[k].count += cnt;
+		ov[nov++] =
+		    (struct overlap){(size_t)p[pt->cluster].cluster, sqlite3_column_int64(s, 1),
+		                     sqlite3_column_int64(s, 2)};
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = gpm_store_sqlite_error(st, rc, "prior clusters");
 	sqlite3_finalize(s);
+	// Sum the rows of one (new cluster, prior cluster) pair, then take the largest first.
 	if (!err && nov) {
-		qsort(ov, nov, sizeof(*ov), cmp_overlap);
+		qsort(ov, nov, sizeof(*ov), cmp_pair);
+		size_t m = 0;
 		for (size_t k = 0; k < nov; k++) {
-			if (ids[ov[k].rep])
+			if (m && ov[m - 1].rep == ov[k].rep && ov[m - 1].prior == ov[k].prior)
+				ov[m - 1].count += ov[k].count;
+			else
+				ov[m++] = ov[k];
+		}
+		nov = m;
+		qsort(ov, nov, sizeof(*ov), cmp_overlap);
+		struct gpm_u64map used = {0};
+		for (size_t k = 0; k < nov && !err; k++) {
+			uint32_t v;
+			if (ids[ov[k].rep] || ov[k].prior <= 0 ||
+			    gpm_u64map_get(&used, (uint64_t)ov[k].prior, &v))
 				continue;
-			bool taken = false;
-			for (size_t j = 0; j < n && !taken; j++)
-				taken = ids[j] == ov[k].prior;
-			if (!taken)
+			if (!gpm_u64map_put(&used, (uint64_t)ov[k].prior, 1))
+				err = &gpm_error_nomem;
+			else
 				ids[ov[k].rep] = ov[k].prior;
 		}
+		gpm_u64map_free(&used);
 	}
 	free(ov);
 	free(byid);

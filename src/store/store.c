@@ -655,7 +655,7 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	sqlite3_bind_int64(s, 2, inc->snapshot);
 	sqlite3_bind_int64(s, 3, t);
 	sqlite3_bind_int64(s, 4, now);
-	gpm_store_bind_text(s, 5, art->host);
+	gpm_store_bind_text(s, 5, art->host ? art->host : inc->host);
 	gpm_store_bind_text(s, 6, art->kind ? art->kind : gpm_input_kind_name(inc->kind));
 	// The service is the path the process ran from; the file read for it may be a copy.
 	gpm_store_bind_text(s, 7, inc->process_exe ? inc->process_exe : inc->exe_path);

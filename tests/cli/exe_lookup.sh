@@ -86,9 +86,15 @@ cp "$exe" "$tmp/e1/service-a"
 cp "$exe2" "$tmp/e2/service-b"
 GOPM_EXE_PATH=$tmp/e1:$tmp/e2 expect 0 - "ingest of two programs' cores" -- ingest --db "$tmp/db" "$tmp/coredump"
 grep -q '2 stored' "$tmp/err" || bad "ingest did not store both cores: $(tail -1 "$tmp/err")"
-"$GOPM" sql --db "$tmp/db" "SELECT exe FROM incidents ORDER BY exe" >"$tmp/exes" 2>&1
+# exe is the path the process ran from; exe_read the executable found for it.
+"$GOPM" sql --db "$tmp/db" "SELECT exe_read FROM incidents ORDER BY exe_read" >"$tmp/exes" 2>&1
 grep -q 'e1/service-a' "$tmp/exes" || bad "ingest: the hang core did not get service-a"
 grep -q 'e2/service-b' "$tmp/exes" || bad "ingest: the crash core did not get service-b"
+# Their crash times come from systemd-coredump's file names (USEC), not the files' mtimes.
+"$GOPM" sql --db "$tmp/db" --csv "SELECT time, time_source FROM incidents ORDER BY time" |
+	tr -d '\r' | tail -n +2 | tr '\n' ' ' >"$tmp/times"
+[ "$(cat "$tmp/times")" = "1733300000,coredump-name 1733300001,coredump-name " ] ||
+	bad "ingest: crash times not from the coredump names: $(cat "$tmp/times")"
 
 echo "$((n - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -910,7 +910,35 @@ START_TEST(test_incident_time)
 	for (size_t i = 0; i < sizeof(not_names) / sizeof(not_names[0]); i++)
 		ck_assert_msg(!gpm_store_coredump_name_time(not_names[i], &t), "%s", not_names[i]);
 
+	// journalctl -o json: the record's time and host.
+	const char *jpath = tmp("journal.log");
+	FILE *jf = fopen(jpath, "w");
+	ck_assert_ptr_nonnull(jf);
+	static const char *const msgs[] = {"goroutine 1 [running]:", "main.main()",
+	                                   "\\t/app/main.go:10 +0x1d"};
+	for (int i = 0; i < 3; i++)
+		fprintf(jf,
+		        "{\"__REALTIME_TIMESTAMP\":\"171455760100000%d\",\"_HOSTNAME\":\"web-3\","
+		        "\"MESSAGE\":\"%s\"}\n",
+		        i, msgs[i]);
+	ck_assert_int_eq(fclose(jf), 0);
+	struct gpm_source *jsrc;
+	ck_assert_ptr_null(gpm_source_open(jpath, &jsrc));
+	struct gpm_incident **jinc;
+	size_t jn;
+	ck_assert_ptr_null(
+	    gpm_dump_parse_all((const char *)jsrc->data, jsrc->size, jpath, NULL, &jinc, &jn));
+	ck_assert_uint_eq(jn, 1);
+	ck_assert_int_eq(jinc[0]->time, 1714557601);
+	ck_assert_str_eq(jinc[0]->host, "web-3");
+	struct gpm_store_artifact jart;
+	ck_assert_ptr_null(gpm_store_artifact_from_file(jpath, &jart));
 	struct gpm_store *st = open_rw(tmp("t.db"));
+	int64_t jid = 0;
+	ck_assert_ptr_null(gpm_store_ingest(st, jinc[0], &jart, NULL, &jid));
+	gpm_incident_destroy(jinc[0]);
+	free(jinc);
+	gpm_source_destroy(jsrc);
 	int64_t a = ingest_rel(st, "dumps/variants/kubectl-timestamps.log");
 	int64_t b = ingest_rel(st, "dumps/variants/logprintf.log");
 	int64_t c = ingest_rel(st, "dumps/go1.22-panic-all.txt");
@@ -922,6 +950,11 @@ START_TEST(test_incident_time)
 	         "AND time_source = 'input') OR (id = %lld AND time_source = 'mtime')",
 	         (long long)a, (long long)b, (long long)c);
 	ck_assert_int_eq(scalar(st, sql), 3);
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM incidents WHERE id = %lld AND host = 'web-3' AND time = "
+	         "1714557601 AND time_source = 'input'",
+	         (long long)jid);
+	ck_assert_int_eq(scalar(st, sql), 1);
 	gpm_store_close(st);
 }
 END_TEST
