@@ -735,7 +735,11 @@ struct gpm_error *gpm_diff_run(const struct gpm_diff_input *in, size_t n, struct
 	settle_groups(d);
 	settle_types(d);
 	// Growth between two programs proves nothing about either.
-	if (!unrelated && (err = make_evidence(d)))
+	for (size_t i = 0; unrelated && i < d->ngroups; i++)
+		d->groups[i].leak = false;
+	for (size_t i = 0; unrelated && i < d->ntypes; i++)
+		d->types[i].leak = false;
+	if ((err = make_evidence(d)))
 		goto fail;
 	gpm_u64map_free(&b.group_index);
 	gpm_u64map_free(&b.type_index);

@@ -48,7 +48,8 @@ struct operand {
 static int diff_usage(void)
 {
 	printf("usage: gopm diff A B [C ...] [--json] [--groups N] [--db PATH] [--exe EXE] "
-	       "[--force]\n\n"
+	       "[--force]\n"
+	       "       gopm diff --cluster N [--since T] [--db PATH] [--json] [--groups N]\n\n"
 	       "What grew between snapshots of one service, oldest first: goroutine groups\n"
 	       "(new, gone, grown, shrunk; count and share), heap types by bytes and objects,\n"
 	       "findings new and gone. With three or more snapshots, a group or type that grew\n"

@@ -150,7 +150,10 @@ START_TEST(test_diff_heap_rows)
 	ck_assert_int_eq(d->types[0].delta_bytes, 8000);
 	ck_assert_uint_eq(d->snapshots[2].heap_bytes, 9500);
 	gpm_diff_destroy(d);
-	ck_assert_ptr_nonnull(gpm_diff_run(in, 1, &d)); // one snapshot is no diff
+	struct gpm_error *err = gpm_diff_run(in, 1, &d); // one snapshot is no diff
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_USAGE);
+	gpm_error_destroy(err);
 }
 END_TEST
 

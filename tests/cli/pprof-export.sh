@@ -21,10 +21,10 @@ grep -v '^#' "$exp" >"$tmp/cases"
 while IFS='|' read -r name args stats; do
 	name=$(echo $name)
 	checked=$((checked + 1))
-	(cd "$top_srcdir/testdata" && $GOPM $args --format pprof </dev/null >"$tmp/$name.pb.gz" 2>"$tmp/$name.err")
+	(cd "$top_srcdir/testdata" && "$GOPM" $args --format pprof </dev/null >"$tmp/$name.pb.gz" 2>"$tmp/$name.err")
 	st=$?
 	[ $st -le 1 ] || { bad "$name" "exit $st: $(head -n 1 "$tmp/$name.err")"; continue; }
-	(cd "$top_srcdir/testdata" && $GOPM $args --format folded </dev/null >"$tmp/$name.folded" 2>/dev/null)
+	(cd "$top_srcdir/testdata" && "$GOPM" $args --format folded </dev/null >"$tmp/$name.folded" 2>/dev/null)
 	folded=$(awk '{ s += $NF } END { print s + 0 }' "$tmp/$name.folded")
 	line=$(grep '^gopm: .*profile:' "$tmp/$name.err")
 	samples=$(echo "$line" | sed -n 's/.*: \([0-9]*\) samples.*/\1/p')
