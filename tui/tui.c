@@ -565,6 +565,12 @@ static unsigned handle(struct tui *t, const struct event *ev)
 	case TUI_REQ_LAST:
 		return tui_pane_move(p, p->n - 1);
 	case TUI_REQ_ENTER:
+		if (v->kind != TUI_VIEW_INCIDENT && v->npanes == 2 && v->focus == 1) {
+			// Enter on a preview maximises it; again gives the list its room back.
+			v->maximized = !v->maximized;
+			tui_view_layout(t, v);
+			return TUI_REDRAW_ALL;
+		}
 		err = tui_view_enter(t, v, &n);
 		return open_result(t, err, &n);
 	case TUI_REQ_BACK:
@@ -686,6 +692,7 @@ static void run(struct tui *t, struct script *script)
 	const char *tpath = getenv("GOPM_TUI_TIMING");
 	FILE *timing = tpath && *tpath ? fopen(tpath, "w") : NULL;
 	double t0 = now_ms();
+	tui_view_preview(t, t->views[t->depth - 1]);
 	tui_draw(t, TUI_REDRAW_ALL);
 	if (timing)
 		fprintf(timing, "start %.2f ms %u queries\n", now_ms() - t0, t->db.queries);
@@ -704,6 +711,7 @@ static void run(struct tui *t, struct script *script)
 			break;
 		if (had_status)
 			r |= TUI_REDRAW_STATUS;
+		r |= tui_view_preview(t, t->views[t->depth - 1]);
 		tui_draw(t, r);
 		if (timing)
 			fprintf(timing, "key %d %.2f ms %u queries\n", ev.key, now_ms() - t0,

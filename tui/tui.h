@@ -39,7 +39,8 @@ enum tui_view_kind {
 #define TUI_IN_OPEN                                                                                \
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_SEARCH) |        \
 	 TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_GOROUTINES) | TUI_IN(TUI_VIEW_STACK))
-#define TUI_IN_PANES    TUI_IN(TUI_VIEW_INCIDENT)
+#define TUI_IN_PANES                                                                               \
+	(TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS))
 #define TUI_IN_INCIDENT TUI_IN(TUI_VIEW_INCIDENT)
 #define TUI_IN_FILTER                                                                              \
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_INCIDENT) |      \
@@ -243,6 +244,8 @@ struct tui_view {
 	struct gpm_store_table info; /* incident facts / findings kept for re-layout */
 	struct gpm_store_table findings;
 	struct gpm_store_table *evidence; /* one table per finding */
+	int64_t preview_of;               /* list row the preview pane (panes[1]) shows; -1 none */
+	bool maximized;                   /* the preview has the screen */
 };
 
 enum { TUI_MAX_DEPTH = 32 };
@@ -283,6 +286,8 @@ struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_v
 /* The cluster the view is about: the selected row of a clusters list, the incidents list of
  * one cluster, an incident's cluster; 0 none. */
 struct gpm_error *tui_view_cluster(struct tui *t, struct tui_view *v, int64_t *out);
+/* The incident id of the selected row of an incidents list; 0 none. */
+struct gpm_error *tui_view_row_id(struct tui *t, struct tui_view *v, int64_t *out);
 /* Re-reads every pane of the view (after a change to the archive), keeping the cursors. */
 struct gpm_error *tui_view_refresh(struct tui *t, struct tui_view *v);
 /* Whether a key of this kind makes sense here (the help lists only these). */
@@ -295,6 +300,13 @@ struct gpm_error *tui_pane_reload(struct tui *t, struct tui_view *v, struct tui_
 /* Finds the next row (dir +1/-1, wrapping) containing text; *found false when none. */
 struct gpm_error *tui_pane_search(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                   const char *text, int dir, bool *found);
+/* Text lines of a text pane: text wrapped to width after indent (continuations under it). */
+struct gpm_error *tui_pane_push(struct tui_pane *p, const char *indent, const char *text, int width,
+                                enum tui_color color);
+void tui_pane_clear(struct tui_pane *p);
+/* Fills the preview pane of a list view for its selected row when the cursor moved (preview.c);
+ * returns what to redraw. */
+unsigned tui_view_preview(struct tui *t, struct tui_view *v);
 /* Draws what flags ask for; the main loop's only drawing call. */
 void tui_draw(struct tui *t, unsigned flags);
 /* The query helpers for ':' commands. */

@@ -691,6 +691,17 @@ static const struct tui_pane_ops heap_ops = {
 static const struct tui_col text_cols[] = {{"", 10, TUI_COL_FLEX, 0}};
 static const struct tui_pane_ops text_ops = {text_cols, 1, group_sorts, 1, NULL, NULL, NULL};
 
+struct gpm_error *tui_pane_push(struct tui_pane *p, const char *indent, const char *text, int width,
+                                enum tui_color color)
+{
+	return push_wrapped(p, indent, text ? text : "", width, color, 0);
+}
+
+void tui_pane_clear(struct tui_pane *p)
+{
+	clear_lines(p);
+}
+
 /* ---- views ---- */
 
 const char *tui_view_name(enum tui_view_kind kind)
@@ -781,6 +792,12 @@ struct gpm_error *tui_view_incidents(struct tui *t, const struct tui_query *q,
 	if (!v)
 		return &gpm_error_nomem;
 	v->panes[0].ops = &incidents_ops;
+	v->npanes = 2;
+	if (!(v->panes[1].title = strdup("Preview  (Tab: focus, Enter: maximise)"))) {
+		tui_view_destroy(v);
+		return &gpm_error_nomem;
+	}
+	v->preview_of = -1;
 	if (q && query_copy(&v->q, q)) {
 		tui_view_destroy(v);
 		return &gpm_error_nomem;
@@ -794,6 +811,12 @@ struct gpm_error *tui_view_clusters(struct tui *t, const struct tui_query *q, st
 	if (!v)
 		return &gpm_error_nomem;
 	v->panes[0].ops = &clusters_ops;
+	v->npanes = 2;
+	if (!(v->panes[1].title = strdup("Preview  (Tab: focus, Enter: maximise)"))) {
+		tui_view_destroy(v);
+		return &gpm_error_nomem;
+	}
+	v->preview_of = -1;
 	if (q && query_copy(&v->q, q)) {
 		tui_view_destroy(v);
 		return &gpm_error_nomem;
@@ -1194,8 +1217,23 @@ struct gpm_error *tui_view_cluster(struct tui *t, struct tui_view *v, int64_t *o
 	return NULL;
 }
 
+struct gpm_error *tui_view_row_id(struct tui *t, struct tui_view *v, int64_t *out)
+{
+	*out = 0;
+	struct tui_pane *p = &v->panes[0];
+	if (v->kind != TUI_VIEW_INCIDENTS || p->n <= 0)
+		return NULL;
+	struct gpm_error *err = pane_ensure(t, v, p, p->cur, 1);
+	if (err)
+		return err;
+	const char *id = pane_cell(p, p->cur, 5);
+	*out = id ? strtoll(id, NULL, 10) : 0;
+	return NULL;
+}
+
 struct gpm_error *tui_view_refresh(struct tui *t, struct tui_view *v)
 {
+	v->preview_of = -1;
 	for (int i = 0; i < v->npanes; i++) {
 		if (!v->panes[i].ops->fetch)
 			continue;
@@ -1307,6 +1345,17 @@ void tui_view_layout(struct tui *t, struct tui_view *v)
 		int h0 = (int)v->panes[0].nlines;
 		if (h0 > avail / 2)
 			h0 = avail / 2;
+		if (h0 < 1)
+			h0 = 1;
+		v->panes[0].y = 2;
+		v->panes[0].h = h0;
+		v->panes[1].y = 2 + h0 + 1;
+		v->panes[1].h = avail - h0 > 0 ? avail - h0 : 0;
+	} else if (v->npanes == 2) {
+		// A list and the preview of its selected row below; Enter on the preview
+		// maximises it (the list keeps one row).
+		int avail = body - 2;
+		int h0 = v->maximized ? 1 : avail / 2;
 		if (h0 < 1)
 			h0 = 1;
 		v->panes[0].y = 2;
@@ -1462,7 +1511,9 @@ static void draw_pane_header(struct tui *t, struct tui_view *v, struct tui_pane 
 	if (!p->ops->fetch && p->title) {
 		char buf[160];
 		snprintf(buf, sizeof(buf), "%s%s", p->title,
-		         v->npanes > 1 && &v->panes[v->focus] == p ? "  (Tab: groups)" : "");
+		         v->kind == TUI_VIEW_INCIDENT && &v->panes[v->focus] == p
+		             ? "  (Tab: groups)"
+		             : "");
 		tui_draw_text(stdscr, y, 0, t->cols, buf, tui_attr(TUI_C_HEADER), TUI_TEXT_PAD);
 		return;
 	}
@@ -1479,7 +1530,8 @@ static void draw_pane_header(struct tui *t, struct tui_view *v, struct tui_pane 
 static void draw_title(struct tui *t, struct tui_view *v)
 {
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
-	struct tui_pane *p = &v->panes[v->focus];
+	// A list with a preview is titled by the list.
+	struct tui_pane *p = &v->panes[v->kind == TUI_VIEW_INCIDENT ? v->focus : 0];
 	gpm_strbuf_printf(&sb, "%s", v->title);
 	if (v->kind == TUI_VIEW_INCIDENTS || v->kind == TUI_VIEW_CLUSTERS ||
 	    v->kind == TUI_VIEW_SEARCH || v->kind == TUI_VIEW_GOROUTINES)
