@@ -390,6 +390,18 @@ static unsigned run_command(struct tui *t, const char *line)
 		}
 		return open_result(t, tui_view_incident(t, id, &v), &v);
 	}
+	if (!strcmp(w[0], "diff")) {
+		char *end1 = NULL, *end2 = NULL;
+		long long a = n >= 2 ? strtoll(w[1], &end1, 10) : 0;
+		long long b = n == 3 ? strtoll(w[2], &end2, 10) : t->marked;
+		if (n < 2 || n > 3 || *end1 || a <= 0 || b <= 0 || (end2 && *end2) || a == b) {
+			snprintf(t->status, sizeof(t->status),
+			         ":diff needs two incident ids (or one and a marked incident)");
+			t->status_error = true;
+			return TUI_REDRAW_STATUS;
+		}
+		return open_result(t, tui_view_diff(t, b, a, &v), &v);
+	}
 	if (!strcmp(w[0], "search")) {
 		if (n < 2) {
 			snprintf(t->status, sizeof(t->status), ":search needs text");
@@ -583,6 +595,26 @@ static unsigned handle(struct tui *t, const struct event *ev)
 			return TUI_REDRAW_NONE;
 		v->focus = (v->focus + 1) % v->npanes;
 		return TUI_REDRAW_VIEW;
+	case TUI_REQ_MARK:
+	case TUI_REQ_DIFF: {
+		int64_t id;
+		if ((err = tui_view_row_id(t, v, &id)))
+			return fail(t, err);
+		if (!id)
+			return TUI_REDRAW_NONE;
+		if (req == TUI_REQ_MARK || !t->marked) {
+			t->marked = id;
+			snprintf(t->status, sizeof(t->status),
+			         "incident %lld marked: D on another compares them", (long long)id);
+			return TUI_REDRAW_STATUS;
+		}
+		if (id == t->marked) {
+			snprintf(t->status, sizeof(t->status),
+			         "incident %lld is the marked one: D on another", (long long)id);
+			return TUI_REDRAW_STATUS;
+		}
+		return open_result(t, tui_view_diff(t, t->marked, id, &n), &n);
+	}
 	case TUI_REQ_RESOLVE:
 		return triage(t, GPM_CLUSTER_RESOLVE, NULL);
 	case TUI_REQ_REOPEN:

@@ -46,6 +46,9 @@ enum tui_view_kind {
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_INCIDENT) |      \
 	 TUI_IN(TUI_VIEW_GOROUTINES))
 #define TUI_IN_SORT (TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS))
+/* Where an incident is at hand for m and D: a list of incidents, search results, one open. */
+#define TUI_IN_COMPARE                                                                             \
+	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_SEARCH) | TUI_IN(TUI_VIEW_INCIDENT))
 /* Where a cluster is at hand for the workflow keys: the clusters list, an incident. */
 #define TUI_IN_TRIAGE (TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_INCIDENT))
 
@@ -265,6 +268,7 @@ struct tui {
 	size_t input_len;
 	char *search;
 	int64_t now;
+	int64_t marked; /* the incident `m` marked for a diff; 0 none */
 	bool quit;
 };
 
@@ -278,6 +282,11 @@ struct gpm_error *tui_view_incident(struct tui *t, int64_t id, struct tui_view *
 struct gpm_error *tui_view_help(struct tui *t, enum tui_view_kind kind, struct tui_view **out);
 struct gpm_error *tui_view_report(struct tui *t, int64_t id, struct tui_view **out);
 struct gpm_error *tui_view_heap(struct tui *t, int64_t id, struct tui_view **out);
+/* A text view of lines (copied). */
+struct gpm_error *tui_view_text(struct tui *t, const char *title, const char *text,
+                                struct tui_view **out);
+/* The diff of two archive incidents, older first (view_diff.c: gopm diff's engine). */
+struct gpm_error *tui_view_diff(struct tui *t, int64_t a, int64_t b, struct tui_view **out);
 void tui_view_destroy(struct tui_view *v);
 /* Lays the view out for t->rows x t->cols (after a resize too). */
 void tui_view_layout(struct tui *t, struct tui_view *v);
@@ -286,7 +295,8 @@ struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_v
 /* The cluster the view is about: the selected row of a clusters list, the incidents list of
  * one cluster, an incident's cluster; 0 none. */
 struct gpm_error *tui_view_cluster(struct tui *t, struct tui_view *v, int64_t *out);
-/* The incident id of the selected row of an incidents list; 0 none. */
+/* The incident at hand: the selected row of an incidents list or search, an open incident;
+ * 0 none. */
 struct gpm_error *tui_view_row_id(struct tui *t, struct tui_view *v, int64_t *out);
 /* Re-reads every pane of the view (after a change to the archive), keeping the cursors. */
 struct gpm_error *tui_view_refresh(struct tui *t, struct tui_view *v);

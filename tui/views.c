@@ -1036,6 +1036,20 @@ static struct gpm_error *push_text(struct tui_pane *p, const char *text)
 	return err;
 }
 
+struct gpm_error *tui_view_text(struct tui *t, const char *title, const char *text,
+                                struct tui_view **out)
+{
+	struct tui_view *v;
+	struct gpm_error *err = text_view(title, &v);
+	if (err)
+		return err;
+	if ((err = push_text(&v->panes[0], text))) {
+		tui_view_destroy(v);
+		return err;
+	}
+	return finish(t, v, out);
+}
+
 struct gpm_error *tui_view_report(struct tui *t, int64_t id, struct tui_view **out)
 {
 	char title[64];
@@ -1220,13 +1234,17 @@ struct gpm_error *tui_view_cluster(struct tui *t, struct tui_view *v, int64_t *o
 struct gpm_error *tui_view_row_id(struct tui *t, struct tui_view *v, int64_t *out)
 {
 	*out = 0;
+	if (v->kind == TUI_VIEW_INCIDENT) {
+		*out = v->incident > 0 ? v->incident : 0;
+		return NULL;
+	}
 	struct tui_pane *p = &v->panes[0];
-	if (v->kind != TUI_VIEW_INCIDENTS || p->n <= 0)
+	if ((v->kind != TUI_VIEW_INCIDENTS && v->kind != TUI_VIEW_SEARCH) || p->n <= 0)
 		return NULL;
 	struct gpm_error *err = pane_ensure(t, v, p, p->cur, 1);
 	if (err)
 		return err;
-	const char *id = pane_cell(p, p->cur, 5);
+	const char *id = pane_cell(p, p->cur, v->kind == TUI_VIEW_SEARCH ? 4 : 5);
 	*out = id ? strtoll(id, NULL, 10) : 0;
 	return NULL;
 }
