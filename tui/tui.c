@@ -909,6 +909,15 @@ int gpm_cmd_tui(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	tui_utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	t.now = (int64_t)time(NULL);
+	// A scripted run can fix the clock (the times of workflow events it records), for
+	// screens that are the same on every run: SOURCE_DATE_EPOCH, as reproducible builds do.
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	if (script_path && epoch && *epoch) {
+		char *end;
+		long long e = strtoll(epoch, &end, 10);
+		if (!*end && e > 0)
+			t.now = e;
+	}
 
 	char *path = NULL;
 	struct gpm_error *err = NULL;

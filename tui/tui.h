@@ -206,6 +206,10 @@ struct tui_pane_ops {
 	struct gpm_error *(*fetch)(struct tui *t, struct tui_view *v, struct tui_pane *p,
 	                           int64_t off, int64_t limit, struct gpm_store_table *out);
 	enum tui_color (*color)(const struct gpm_store_table *page, size_t row);
+	/* The natural sort (sorts[0]) is a total order whose sql_reverse is its exact reverse,
+	 * and fetch honours pane->reverse: a page near the end is read from the end (list.c),
+	 * so G on a million rows costs what g does. */
+	bool tail;
 };
 
 struct tui_pane {

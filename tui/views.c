@@ -120,6 +120,17 @@ static struct gpm_error *push_wrapped(struct tui_pane *p, const char *indent, co
 /* ---- pane engine ---- */
 
 // Makes rows [from, from + count) available in p->page (or as many as exist).
+// Turns a page read in the reverse order around.
+static void page_reverse(struct gpm_store_table *t)
+{
+	for (size_t a = 0, b = t->nrows; a + 1 < b; a++, b--)
+		for (size_t c = 0; c < t->ncols; c++) {
+			char *x = t->cells[a * t->ncols + c];
+			t->cells[a * t->ncols + c] = t->cells[(b - 1) * t->ncols + c];
+			t->cells[(b - 1) * t->ncols + c] = x;
+		}
+}
+
 static struct gpm_error *pane_ensure(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                      int64_t from, int64_t count)
 {
@@ -132,6 +143,21 @@ static struct gpm_error *pane_ensure(struct tui *t, struct tui_view *v, struct t
 	int64_t lim = (from - off) + count + PAGE_EXTRA;
 	gpm_store_table_deinit(&p->page);
 	p->page_ok = false;
+	if (p->ops->tail && p->sort == 0 && from > p->n / 2) {
+		// Near the end: read the page from the end in the reverse order, so OFFSET
+		// stays small (G on a million rows costs what g does), and turn it around.
+		int64_t last = from + count + PAGE_EXTRA < p->n ? from + count + PAGE_EXTRA : p->n;
+		p->reverse = !p->reverse;
+		struct gpm_error *err = p->ops->fetch(t, v, p, p->n - last, last - off, &p->page);
+		p->reverse = !p->reverse;
+		if (err)
+			return err;
+		page_reverse(&p->page);
+		p->page_off = last - (int64_t)p->page.nrows;
+		p->page_ok = true;
+		p->page_end = last == p->n;
+		return NULL;
+	}
 	struct gpm_error *err = p->ops->fetch(t, v, p, off, lim, &p->page);
 	if (err)
 		return err;
@@ -350,7 +376,7 @@ static struct gpm_error *incidents_fetch(struct tui *t, struct tui_view *v, stru
 }
 
 static const struct tui_pane_ops incidents_ops = {
-    incident_cols, 5, incident_sorts, 6, incidents_count, incidents_fetch, NULL,
+    incident_cols, 5, incident_sorts, 6, incidents_count, incidents_fetch, NULL, true,
 };
 
 /* Clusters: id, count, first and last seen, builds, signature (+ id). */
@@ -460,7 +486,7 @@ static enum tui_color cluster_color(const struct gpm_store_table *page, size_t r
 }
 
 static const struct tui_pane_ops clusters_ops = {
-    cluster_cols, 8, cluster_sorts, 6, clusters_count, clusters_fetch, cluster_color,
+    cluster_cols, 8, cluster_sorts, 6, clusters_count, clusters_fetch, cluster_color, false,
 };
 
 /* Search results (FTS5 phrase, as gopm search): time, go, match, headline (+ id). */
@@ -519,7 +545,7 @@ static struct gpm_error *search_fetch(struct tui *t, struct tui_view *v, struct 
 }
 
 static const struct tui_pane_ops search_ops = {
-    search_cols, 4, search_sorts, 1, search_count, search_fetch, NULL,
+    search_cols, 4, search_sorts, 1, search_count, search_fetch, NULL, false,
 };
 
 /* An incident's goroutine groups: count, state, wait, top frame (+ ordinal). */
@@ -557,7 +583,7 @@ static struct gpm_error *groups_fetch(struct tui *t, struct tui_view *v, struct 
 }
 
 static const struct tui_pane_ops groups_ops = {
-    group_cols, 4, group_sorts, 1, groups_count, groups_fetch, NULL,
+    group_cols, 4, group_sorts, 1, groups_count, groups_fetch, NULL, true,
 };
 
 /* Goroutines of a group or of a finding: id, state, wait, top frame (+ stack, created by). */
@@ -590,6 +616,19 @@ static struct gpm_error *goroutines_count(struct tui *t, struct tui_view *v, str
 	return tui_db_int(&t->db, "SELECT count(*)" GOROUTINE_WHERE, b, 4, 0, n);
 }
 
+// The page is cut first (rowid order: the dump's order, no sort), then described.
+#define GOROUTINE_PAGE(order)                                                                      \
+	"SELECT x.goid, x.state, x.wait, coalesce(" TOP_FRAME(                                     \
+	    "x.stack_id") ", '?'), x.stack_id, "                                                   \
+	                  "coalesce(cf.name, ''), x.wait_minutes FROM (SELECT g.id, g.goid, "      \
+	                  "coalesce(g.state, '-') "                                                \
+	                  "AS state, CASE WHEN coalesce(g.wait_minutes, 0) > 0 THEN "              \
+	                  "g.wait_minutes || ' min' ELSE "                                         \
+	                  "'' END AS wait, g.wait_minutes, g.stack_id, "                           \
+	                  "g.created_by" GOROUTINE_WHERE " ORDER BY g.id " order                   \
+	                  " LIMIT ?5 OFFSET ?6) x LEFT JOIN functions cf ON cf.id = "              \
+	                  "x.created_by ORDER BY x.id " order
+
 static struct gpm_error *goroutines_fetch(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                           int64_t off, int64_t limit, struct gpm_store_table *out)
 {
@@ -597,22 +636,12 @@ static struct gpm_error *goroutines_fetch(struct tui *t, struct tui_view *v, str
 	goroutine_binds(b, v, p);
 	b[4] = TUI_INT(limit);
 	b[5] = TUI_INT(off);
-	// The page is cut first (rowid order: the dump's order, no sort), then described.
-	return tui_db_query(
-	    &t->db,
-	    "SELECT x.goid, x.state, x.wait, coalesce(" TOP_FRAME(
-	        "x.stack_id") ", '?'), x.stack_id, coalesce(cf.name, ''), "
-	                      "x.wait_minutes FROM (SELECT g.goid, coalesce(g.state, "
-	                      "'-') AS state, CASE WHEN coalesce(g.wait_minutes, 0) > "
-	                      "0 THEN g.wait_minutes || ' min' ELSE '' END AS wait, "
-	                      "g.wait_minutes, g.stack_id, g.created_by" GOROUTINE_WHERE
-	                      " ORDER BY g.id LIMIT ?5 OFFSET ?6) x LEFT JOIN "
-	                      "functions cf ON cf.id = x.created_by",
-	    b, 6, -1, out);
+	return tui_db_query(&t->db, p->reverse ? GOROUTINE_PAGE("DESC") : GOROUTINE_PAGE("ASC"), b,
+	                    6, -1, out);
 }
 
 static const struct tui_pane_ops goroutines_ops = {
-    goroutine_cols, 4, group_sorts, 1, goroutines_count, goroutines_fetch, NULL,
+    goroutine_cols, 4, group_sorts, 1, goroutines_count, goroutines_fetch, NULL, true,
 };
 
 /* One stack: depth, function (inlined marked), file:line (+ path, line, flags). */
@@ -653,7 +682,7 @@ static enum tui_color frame_color(const struct gpm_store_table *page, size_t row
 }
 
 static const struct tui_pane_ops frames_ops = {
-    frame_cols, 3, group_sorts, 1, frames_count, frames_fetch, frame_color,
+    frame_cols, 3, group_sorts, 1, frames_count, frames_fetch, frame_color, false,
 };
 
 /* Heap: type, objects, bytes (once the heap tables are filled). */
@@ -684,12 +713,12 @@ static struct gpm_error *heap_fetch(struct tui *t, struct tui_view *v, struct tu
 }
 
 static const struct tui_pane_ops heap_ops = {
-    heap_cols, 3, group_sorts, 1, heap_count, heap_fetch, NULL,
+    heap_cols, 3, group_sorts, 1, heap_count, heap_fetch, NULL, false,
 };
 
 /* Text panes: lines in memory. */
 static const struct tui_col text_cols[] = {{"", 10, TUI_COL_FLEX, 0}};
-static const struct tui_pane_ops text_ops = {text_cols, 1, group_sorts, 1, NULL, NULL, NULL};
+static const struct tui_pane_ops text_ops = {text_cols, 1, group_sorts, 1, NULL, NULL, NULL, false};
 
 struct gpm_error *tui_pane_push(struct tui_pane *p, const char *indent, const char *text, int width,
                                 enum tui_color color)
