@@ -307,6 +307,14 @@ struct gpm_error *tui_view_refresh(struct tui *t, struct tui_view *v);
 /* Whether a key of this kind makes sense here (the help lists only these). */
 const char *tui_view_name(enum tui_view_kind kind);
 
+/* ---- the list engine (list.c) ---- */
+
+/* Makes rows [from, from + count) available in p->page (or as many as exist). */
+struct gpm_error *tui_pane_ensure(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                  int64_t from, int64_t count);
+/* Cells of row i (borrowed until the next fetch), or NULL when it is not in the page. */
+const char *const *tui_pane_cells(struct tui_pane *p, int64_t i);
+const char *tui_pane_cell(struct tui_pane *p, int64_t i, size_t col);
 /* Moves the focused pane's cursor to row (clamped); returns what to redraw. */
 unsigned tui_pane_move(struct tui_pane *p, int64_t row);
 /* Re-counts rows after a filter or sort change, keeping the cursor in range. */

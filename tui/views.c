@@ -21,10 +21,6 @@
 #include "tui/tui.h"
 
 enum {
-	PAGE_MARGIN = 64,        /* rows fetched before the window asked for */
-	PAGE_EXTRA = 192,        /* and after it */
-	SEARCH_CHUNK = 512,      /* rows per query while searching */
-	SEARCH_MAX = 2000000,    /* rows a search looks at before giving up (reported) */
 	MAX_FINDINGS = 64,       /* findings shown for one incident */
 	MAX_EVIDENCE = 40,       /* evidence lines per finding */
 	MAX_TEXT_LINES = 200000, /* lines of a report or source file */
@@ -115,175 +111,6 @@ static struct gpm_error *push_wrapped(struct tui_pane *p, const char *indent, co
 	} while (*s);
 	gpm_strbuf_deinit(&sb);
 	return err;
-}
-
-/* ---- pane engine ---- */
-
-// Makes rows [from, from + count) available in p->page (or as many as exist).
-// Turns a page read in the reverse order around.
-static void page_reverse(struct gpm_store_table *t)
-{
-	for (size_t a = 0, b = t->nrows; a + 1 < b; a++, b--)
-		for (size_t c = 0; c < t->ncols; c++) {
-			char *x = t->cells[a * t->ncols + c];
-			t->cells[a * t->ncols + c] = t->cells[(b - 1) * t->ncols + c];
-			t->cells[(b - 1) * t->ncols + c] = x;
-		}
-}
-
-static struct gpm_error *pane_ensure(struct tui *t, struct tui_view *v, struct tui_pane *p,
-                                     int64_t from, int64_t count)
-{
-	if (!p->ops->fetch)
-		return NULL;
-	int64_t end = p->page_off + (int64_t)p->page.nrows;
-	if (p->page_ok && from >= p->page_off && (from + count <= end || p->page_end))
-		return NULL;
-	int64_t off = from > PAGE_MARGIN ? from - PAGE_MARGIN : 0;
-	int64_t lim = (from - off) + count + PAGE_EXTRA;
-	gpm_store_table_deinit(&p->page);
-	p->page_ok = false;
-	if (p->ops->tail && p->sort == 0 && from > p->n / 2) {
-		// Near the end: read the page from the end in the reverse order, so OFFSET
-		// stays small (G on a million rows costs what g does), and turn it around.
-		int64_t last = from + count + PAGE_EXTRA < p->n ? from + count + PAGE_EXTRA : p->n;
-		p->reverse = !p->reverse;
-		struct gpm_error *err = p->ops->fetch(t, v, p, p->n - last, last - off, &p->page);
-		p->reverse = !p->reverse;
-		if (err)
-			return err;
-		page_reverse(&p->page);
-		p->page_off = last - (int64_t)p->page.nrows;
-		p->page_ok = true;
-		p->page_end = last == p->n;
-		return NULL;
-	}
-	struct gpm_error *err = p->ops->fetch(t, v, p, off, lim, &p->page);
-	if (err)
-		return err;
-	p->page_off = off;
-	p->page_ok = true;
-	p->page_end = (int64_t)p->page.nrows < lim;
-	return NULL;
-}
-
-// Cells of row i (borrowed until the next fetch), or NULL when it is not in the page.
-static const char *const *pane_cells(struct tui_pane *p, int64_t i)
-{
-	if (!p->page_ok || i < p->page_off || i >= p->page_off + (int64_t)p->page.nrows)
-		return NULL;
-	return (const char *const *)p->page.cells + (size_t)(i - p->page_off) * p->page.ncols;
-}
-
-static const char *pane_cell(struct tui_pane *p, int64_t i, size_t col)
-{
-	const char *const *c = pane_cells(p, i);
-	return c && col < p->page.ncols ? c[col] : NULL;
-}
-
-unsigned tui_pane_move(struct tui_pane *p, int64_t row)
-{
-	if (row >= p->n)
-		row = p->n - 1;
-	if (row < 0)
-		row = 0;
-	unsigned r = row != p->cur ? TUI_REDRAW_CURSOR : TUI_REDRAW_NONE;
-	p->cur = row;
-	int h = p->h > 0 ? p->h : 1;
-	if (p->cur < p->top)
-		p->top = p->cur;
-	else if (p->cur >= p->top + h)
-		p->top = p->cur - h + 1;
-	return r | TUI_REDRAW_STATUS;
-}
-
-struct gpm_error *tui_pane_reload(struct tui *t, struct tui_view *v, struct tui_pane *p)
-{
-	gpm_store_table_deinit(&p->page);
-	p->page_ok = false;
-	p->drawn = false;
-	if (p->ops->count) {
-		struct gpm_error *err = p->ops->count(t, v, p, &p->n);
-		if (err) {
-			p->n = 0;
-			return err;
-		}
-	} else {
-		p->n = (int64_t)p->nlines;
-	}
-	if (p->top > p->cur)
-		p->top = p->cur;
-	tui_pane_move(p, p->cur);
-	return NULL;
-}
-
-static bool contains_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-	if (!n)
-		return true;
-	for (; *hay; hay++) {
-		size_t i = 0;
-		while (i < n && hay[i]) {
-			char a = hay[i], b = needle[i];
-			if (a >= 'A' && a <= 'Z')
-				a = (char)(a - 'A' + 'a');
-			if (b >= 'A' && b <= 'Z')
-				b = (char)(b - 'A' + 'a');
-			if (a != b)
-				break;
-			i++;
-		}
-		if (i == n)
-			return true;
-	}
-	return false;
-}
-
-static bool row_matches(struct tui_pane *p, int64_t i, const char *text)
-{
-	if (!p->ops->fetch)
-		return i >= 0 && (size_t)i < p->nlines && contains_ci(p->lines[i].text, text);
-	for (size_t c = 0; c < p->ops->ncols; c++) {
-		const char *cell = pane_cell(p, i, c);
-		if (cell && contains_ci(cell, text))
-			return true;
-	}
-	return false;
-}
-
-struct gpm_error *tui_pane_search(struct tui *t, struct tui_view *v, struct tui_pane *p,
-                                  const char *text, int dir, bool *found)
-{
-	*found = false;
-	if (p->n <= 0)
-		return NULL;
-	int64_t limit = p->n < SEARCH_MAX ? p->n : SEARCH_MAX;
-	int64_t i = p->cur;
-	for (int64_t k = 0; k < limit; k++) {
-		i += dir;
-		if (i >= p->n)
-			i = 0;
-		if (i < 0)
-			i = p->n - 1;
-		if (p->ops->fetch && !pane_cells(p, i)) {
-			int64_t from = dir > 0 ? i : (i >= SEARCH_CHUNK ? i - SEARCH_CHUNK + 1 : 0);
-			struct gpm_error *err = pane_ensure(t, v, p, from, SEARCH_CHUNK);
-			if (err)
-				return err;
-			if (!pane_cells(p, i))
-				return NULL;
-		}
-		if (row_matches(p, i, text)) {
-			*found = true;
-			tui_pane_move(p, i);
-			return NULL;
-		}
-	}
-	if (limit < p->n)
-		snprintf(t->status, sizeof(t->status), "search stopped after %lld rows (cap %d)",
-		         (long long)limit, SEARCH_MAX);
-	return NULL;
 }
 
 /* ---- queries ---- */
@@ -1246,10 +1073,10 @@ struct gpm_error *tui_view_cluster(struct tui *t, struct tui_view *v, int64_t *o
 		struct tui_pane *p = &v->panes[0];
 		if (p->n <= 0)
 			return NULL;
-		struct gpm_error *err = pane_ensure(t, v, p, p->cur, 1);
+		struct gpm_error *err = tui_pane_ensure(t, v, p, p->cur, 1);
 		if (err)
 			return err;
-		const char *id = pane_cell(p, p->cur, 8);
+		const char *id = tui_pane_cell(p, p->cur, 8);
 		*out = id ? strtoll(id, NULL, 10) : 0;
 	} else if (v->kind == TUI_VIEW_INCIDENT) {
 		const char *id = v->info.nrows ? gpm_store_cell(&v->info, 0, 7) : NULL;
@@ -1270,10 +1097,10 @@ struct gpm_error *tui_view_row_id(struct tui *t, struct tui_view *v, int64_t *ou
 	struct tui_pane *p = &v->panes[0];
 	if ((v->kind != TUI_VIEW_INCIDENTS && v->kind != TUI_VIEW_SEARCH) || p->n <= 0)
 		return NULL;
-	struct gpm_error *err = pane_ensure(t, v, p, p->cur, 1);
+	struct gpm_error *err = tui_pane_ensure(t, v, p, p->cur, 1);
 	if (err)
 		return err;
-	const char *id = pane_cell(p, p->cur, v->kind == TUI_VIEW_SEARCH ? 4 : 5);
+	const char *id = tui_pane_cell(p, p->cur, v->kind == TUI_VIEW_SEARCH ? 4 : 5);
 	*out = id ? strtoll(id, NULL, 10) : 0;
 	return NULL;
 }
@@ -1297,21 +1124,21 @@ struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_v
 	struct tui_pane *p = &v->panes[v->focus];
 	if (p->n <= 0)
 		return NULL;
-	struct gpm_error *err = pane_ensure(t, v, p, p->cur, 1);
+	struct gpm_error *err = tui_pane_ensure(t, v, p, p->cur, 1);
 	if (err)
 		return err;
 	const char *id;
 	switch (v->kind) {
 	case TUI_VIEW_INCIDENTS:
-		if ((id = pane_cell(p, p->cur, 5)))
+		if ((id = tui_pane_cell(p, p->cur, 5)))
 			return tui_view_incident(t, strtoll(id, NULL, 10), out);
 		break;
 	case TUI_VIEW_SEARCH:
-		if ((id = pane_cell(p, p->cur, 4)))
+		if ((id = tui_pane_cell(p, p->cur, 4)))
 			return tui_view_incident(t, strtoll(id, NULL, 10), out);
 		break;
 	case TUI_VIEW_CLUSTERS:
-		if ((id = pane_cell(p, p->cur, 8))) {
+		if ((id = tui_pane_cell(p, p->cur, 8))) {
 			struct tui_query q = v->q;
 			q.cluster = strtoll(id, NULL, 10);
 			return tui_view_incidents(t, &q, out);
@@ -1335,25 +1162,25 @@ struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_v
 				return goroutines_view(t, v, -1, ref, what, out);
 			}
 			snprintf(t->status, sizeof(t->status), "Tab: goroutine groups");
-		} else if ((id = pane_cell(p, p->cur, 4))) {
+		} else if ((id = tui_pane_cell(p, p->cur, 4))) {
 			char what[96];
 			snprintf(what, sizeof(what), "of group %lld (%s, %s)",
-			         (long long)strtoll(id, NULL, 10) + 1, pane_cell(p, p->cur, 1),
-			         pane_cell(p, p->cur, 0));
+			         (long long)strtoll(id, NULL, 10) + 1, tui_pane_cell(p, p->cur, 1),
+			         tui_pane_cell(p, p->cur, 0));
 			return goroutines_view(t, v, strtoll(id, NULL, 10), -1, what, out);
 		}
 		break;
 	case TUI_VIEW_GOROUTINES: {
-		const char *stack = pane_cell(p, p->cur, 4);
+		const char *stack = tui_pane_cell(p, p->cur, 4);
 		if (!stack) {
 			snprintf(t->status, sizeof(t->status),
 			         "this goroutine has no stored stack");
 			return NULL;
 		}
 		struct gpm_strbuf sb = GPM_STRBUF_INIT;
-		const char *cb = pane_cell(p, p->cur, 5), *wait = pane_cell(p, p->cur, 2);
-		gpm_strbuf_printf(&sb, "Goroutine %s [%s%s%s]", pane_cell(p, p->cur, 0),
-		                  pane_cell(p, p->cur, 1), wait && *wait ? ", " : "",
+		const char *cb = tui_pane_cell(p, p->cur, 5), *wait = tui_pane_cell(p, p->cur, 2);
+		gpm_strbuf_printf(&sb, "Goroutine %s [%s%s%s]", tui_pane_cell(p, p->cur, 0),
+		                  tui_pane_cell(p, p->cur, 1), wait && *wait ? ", " : "",
 		                  wait ? wait : "");
 		if (cb && *cb)
 			gpm_strbuf_printf(&sb, " · created by %s", cb);
@@ -1364,13 +1191,13 @@ struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_v
 			return &gpm_error_nomem;
 		n->incident = v->incident;
 		n->stack = strtoll(stack, NULL, 10);
-		n->goid = strtoll(pane_cell(p, p->cur, 0), NULL, 10);
+		n->goid = strtoll(tui_pane_cell(p, p->cur, 0), NULL, 10);
 		n->panes[0].ops = &frames_ops;
 		return finish(t, n, out);
 	}
 	case TUI_VIEW_STACK: {
-		const char *path = pane_cell(p, p->cur, 3), *line = pane_cell(p, p->cur, 4);
-		const char *fn = pane_cell(p, p->cur, 6);
+		const char *path = tui_pane_cell(p, p->cur, 3), *line = tui_pane_cell(p, p->cur, 4);
+		const char *fn = tui_pane_cell(p, p->cur, 6);
 		return source_view(t, path ? path : "", line ? strtoll(line, NULL, 10) : 0,
 		                   fn ? fn : "?", out);
 	}
@@ -1524,7 +1351,7 @@ static void draw_row(struct tui *t, struct tui_view *v, struct tui_pane *p, int6
 		tui_draw_text(stdscr, y, 0, t->cols, l->text, a, TUI_TEXT_PAD);
 		return;
 	}
-	const char *const *cells = pane_cells(p, i);
+	const char *const *cells = tui_pane_cells(p, i);
 	if (!cells) {
 		tui_draw_text(stdscr, y, 0, t->cols, "…", A_NORMAL, TUI_TEXT_PAD);
 		return;
@@ -1537,7 +1364,7 @@ static void draw_row(struct tui *t, struct tui_view *v, struct tui_pane *p, int6
 
 static void draw_pane_body(struct tui *t, struct tui_view *v, struct tui_pane *p)
 {
-	struct gpm_error *err = pane_ensure(t, v, p, p->top, p->h);
+	struct gpm_error *err = tui_pane_ensure(t, v, p, p->top, p->h);
 	if (err) {
 		snprintf(t->status, sizeof(t->status), "%s", err->message ? err->message : "error");
 		t->status_error = true;
