@@ -15,6 +15,6 @@ mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 ${CC:-cc} -O2 -std=gnu11 -include "$build/config.h" -I"$top/src" -I"$build" \
 	"$here/archive/archive_bench.c" "$build/libgopm.a" \
-	$(pkg-config --libs sqlite3 libzstd zlib libdw libelf 2>/dev/null || echo -lsqlite3 -lzstd -lz -ldw -lelf) -lm \
+	$(sed -n 's/^[A-Z0-9]*_LIBS = \(-l.*\)/\1/p' "$build/Makefile" | grep -v check | tr '\n' ' ') -lm \
 	-o "$tmp/archive_bench"
 "$tmp/archive_bench" "$top/testdata/dumps" "${1:-$tmp/archive.db}"

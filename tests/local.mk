@@ -135,7 +135,7 @@ check_test_sources += tests/analysis/test_analysis.c tests/analysis/test_diff.c
 TESTS += tests/cli/archive.sh tests/cli/archive-scenario.sh tests/cli/archive-regression.sh
 
 # gopm tui: scripted screens compared as text, and end-to-end runs under tmux (skip without it)
-TESTS += tests/tui/run.sh tests/tui/tmux.sh
+TESTS += tests/tui/run.sh tests/tui/tmux.sh tests/tui/topframe.sh
 EXTRA_DIST += tests/tui
 
 # gopm analyze: exit statuses, --json validity (json-valid), storing into the archive

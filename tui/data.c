@@ -8,7 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/frameclass.h"
 #include "tui/tui.h"
+
+/*
+ * gpm_frame_rank(name): 0 for the program's code (main module, dependencies), 1 for the
+ * standard library the program called, 2 for the runtime and its hooks. Lists order a
+ * stack's frames by it to show the first frame of user code (the one classifier,
+ * model/frameclass.h, so the TUI agrees with findings and signatures).
+ */
+static void frame_rank(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *name = (const char *)sqlite3_value_text(argv[0]);
+	int rank = 2;
+	if (name && gpm_frame_class_is_user(gpm_frame_classify(name, NULL)))
+		rank = 0;
+	else if (name && !gpm_frame_is_runtime_detail(name) &&
+	         gpm_frame_classify(name, NULL) == GPM_FRAME_CLASS_STDLIB)
+		rank = 1;
+	sqlite3_result_int(ctx, rank);
+}
 
 struct gpm_error *tui_db_open(const char *path, struct tui_db *db)
 {
@@ -22,6 +42,16 @@ struct gpm_error *tui_db_open(const char *path, struct tui_db *db)
 		return err;
 	}
 	sqlite3_busy_timeout(db->db, 5000);
+	rc = sqlite3_create_function(db->db, "gpm_frame_rank", 1,
+	                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	                             frame_rank, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		struct gpm_error *err =
+		    gpm_error_create(GPM_ERR_OS, "%s: %s", path, sqlite3_errmsg(db->db));
+		sqlite3_close(db->db);
+		db->db = NULL;
+		return err;
+	}
 	return NULL;
 }
 
@@ -108,5 +138,22 @@ struct gpm_error *tui_db_int(struct tui_db *db, const char *sql, const struct tu
 	const char *v = t.nrows && t.ncols ? gpm_store_cell(&t, 0, 0) : NULL;
 	*out = v ? strtoll(v, NULL, 10) : def;
 	gpm_store_table_deinit(&t);
+	return NULL;
+}
+
+struct gpm_error *tui_store(struct tui *t, bool write, struct gpm_store **out)
+{
+	if (!write && t->store) {
+		*out = t->store;
+		return NULL;
+	}
+	struct gpm_store_options o = {.readonly = !write};
+	struct gpm_store *st;
+	struct gpm_error *err = gpm_store_open(t->db_path, &o, &st);
+	if (err)
+		return err;
+	if (!write)
+		t->store = st;
+	*out = st;
 	return NULL;
 }

@@ -35,6 +35,7 @@
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
 #include "goroutines/process.h"
+#include "store/workflow.h"
 #include "tui/tui.h"
 
 const struct tui_key_info tui_keys[] = {
@@ -278,6 +279,72 @@ static unsigned open_result(struct tui *t, struct gpm_error *err, struct tui_vie
 	return *v ? push_view(t, *v) : TUI_REDRAW_STATUS;
 }
 
+/* ---- the cluster workflow (store/workflow.h, the same events as gopm cluster) ---- */
+
+static const struct {
+	const char *name;
+	enum gpm_cluster_action action;
+	int args; /* 0 none, 1 optional, 2 required */
+} triage_actions[] = {
+    {"resolve", GPM_CLUSTER_RESOLVE, 1}, {"reopen", GPM_CLUSTER_REOPEN, 0},
+    {"ignore", GPM_CLUSTER_IGNORE, 0},   {"investigate", GPM_CLUSTER_INVESTIGATE, 0},
+    {"assign", GPM_CLUSTER_ASSIGN, 2},   {"note", GPM_CLUSTER_NOTE, 2},
+    {"link", GPM_CLUSTER_LINK, 2},
+};
+
+// Applies one change to the cluster the current view is about, then re-reads the views
+// below it too (their status cells are stale). value may be NULL.
+static unsigned triage(struct tui *t, enum gpm_cluster_action action, const char *value)
+{
+	struct tui_view *v = t->views[t->depth - 1];
+	int64_t id;
+	struct gpm_error *err = tui_view_cluster(t, v, &id);
+	if (err)
+		return fail(t, err);
+	if (!id) {
+		snprintf(t->status, sizeof(t->status),
+		         "no cluster here: open the clusters list (c)");
+		t->status_error = true;
+		return TUI_REDRAW_STATUS;
+	}
+	struct gpm_store *st;
+	if ((err = tui_store(t, true, &st)))
+		return fail(t, err);
+	const char *who = getenv("USER");
+	err = gpm_store_cluster_change(st, id, action, value, who, t->now);
+	gpm_store_close(st);
+	if (err)
+		return fail(t, err);
+	for (int i = 0; i < t->depth; i++)
+		if ((err = tui_view_refresh(t, t->views[i])))
+			return fail(t, err);
+	snprintf(t->status, sizeof(t->status), "cluster %lld: %s%s%.200s", (long long)id,
+	         gpm_cluster_action_name(action), value && *value ? " " : "", value ? value : "");
+	return TUI_REDRAW_VIEW | TUI_REDRAW_STATUS;
+}
+
+// A workflow command typed on the ':' line; false when line is not one.
+static bool triage_command(struct tui *t, char **w, int n, const char *line, const char *buf,
+                           unsigned *redraw)
+{
+	size_t k = 0;
+	while (k < sizeof(triage_actions) / sizeof(triage_actions[0]) &&
+	       strcmp(triage_actions[k].name, w[0]))
+		k++;
+	if (k == sizeof(triage_actions) / sizeof(triage_actions[0]))
+		return false;
+	if ((triage_actions[k].args == 2 && n < 2) || (triage_actions[k].args == 0 && n > 1)) {
+		snprintf(t->status, sizeof(t->status), ":%s %s", w[0],
+		         triage_actions[k].args ? "needs a value" : "takes no value");
+		t->status_error = true;
+		*redraw = TUI_REDRAW_STATUS;
+		return true;
+	}
+	// The value is the rest of the line as typed (a note keeps its spaces).
+	*redraw = triage(t, triage_actions[k].action, n > 1 ? line + (w[1] - buf) : NULL);
+	return true;
+}
+
 /* ---- the ':' command line ---- */
 
 // Splits a command line into words (quotes group words); returns the count (at most max).
@@ -324,6 +391,18 @@ static unsigned run_command(struct tui *t, const char *line)
 		}
 		return open_result(t, tui_view_incident(t, id, &v), &v);
 	}
+	if (!strcmp(w[0], "diff")) {
+		char *end1 = NULL, *end2 = NULL;
+		long long a = n >= 2 ? strtoll(w[1], &end1, 10) : 0;
+		long long b = n == 3 ? strtoll(w[2], &end2, 10) : t->marked;
+		if (n < 2 || n > 3 || *end1 || a <= 0 || b <= 0 || (end2 && *end2) || a == b) {
+			snprintf(t->status, sizeof(t->status),
+			         ":diff needs two incident ids (or one and a marked incident)");
+			t->status_error = true;
+			return TUI_REDRAW_STATUS;
+		}
+		return open_result(t, tui_view_diff(t, b, a, &v), &v);
+	}
 	if (!strcmp(w[0], "search")) {
 		if (n < 2) {
 			snprintf(t->status, sizeof(t->status), ":search needs text");
@@ -334,6 +413,9 @@ static unsigned run_command(struct tui *t, const char *line)
 		const char *text = line + (w[1] - buf);
 		return open_result(t, tui_view_search(t, text, &v), &v);
 	}
+	unsigned redraw;
+	if (triage_command(t, w, n, line, buf, &redraw))
+		return redraw;
 	if (strcmp(w[0], "incidents") && strcmp(w[0], "clusters")) {
 		snprintf(t->status, sizeof(t->status), "unknown command '%.40s' (? lists them)",
 		         w[0]);
@@ -496,6 +578,12 @@ static unsigned handle(struct tui *t, const struct event *ev)
 	case TUI_REQ_LAST:
 		return tui_pane_move(p, p->n - 1);
 	case TUI_REQ_ENTER:
+		if (v->kind != TUI_VIEW_INCIDENT && v->npanes == 2 && v->focus == 1) {
+			// Enter on a preview maximises it; again gives the list its room back.
+			v->maximized = !v->maximized;
+			tui_view_layout(t, v);
+			return TUI_REDRAW_ALL;
+		}
 		err = tui_view_enter(t, v, &n);
 		return open_result(t, err, &n);
 	case TUI_REQ_BACK:
@@ -508,6 +596,44 @@ static unsigned handle(struct tui *t, const struct event *ev)
 			return TUI_REDRAW_NONE;
 		v->focus = (v->focus + 1) % v->npanes;
 		return TUI_REDRAW_VIEW;
+	case TUI_REQ_MARK:
+	case TUI_REQ_DIFF: {
+		int64_t id;
+		if ((err = tui_view_row_id(t, v, &id)))
+			return fail(t, err);
+		if (!id)
+			return TUI_REDRAW_NONE;
+		if (req == TUI_REQ_MARK || !t->marked) {
+			t->marked = id;
+			snprintf(t->status, sizeof(t->status),
+			         "incident %lld marked: D on another compares them", (long long)id);
+			return TUI_REDRAW_STATUS;
+		}
+		if (id == t->marked) {
+			snprintf(t->status, sizeof(t->status),
+			         "incident %lld is the marked one: D on another", (long long)id);
+			return TUI_REDRAW_STATUS;
+		}
+		return open_result(t, tui_view_diff(t, t->marked, id, &n), &n);
+	}
+	case TUI_REQ_RESOLVE:
+		return triage(t, GPM_CLUSTER_RESOLVE, NULL);
+	case TUI_REQ_REOPEN:
+		return triage(t, GPM_CLUSTER_REOPEN, NULL);
+	case TUI_REQ_IGNORE:
+		return triage(t, GPM_CLUSTER_IGNORE, NULL);
+	case TUI_REQ_ASSIGN:
+	case TUI_REQ_NOTE:
+	case TUI_REQ_LINK: {
+		// The command line, started: the value is typed there (Esc cancels).
+		const char *start = req == TUI_REQ_ASSIGN ? "assign "
+		                    : req == TUI_REQ_NOTE ? "note "
+		                                          : "link ";
+		t->prompt = ':';
+		t->input_len = strlen(start);
+		memcpy(t->input, start, t->input_len);
+		return TUI_REDRAW_STATUS;
+	}
 	case TUI_REQ_SEARCH:
 	case TUI_REQ_FILTER:
 	case TUI_REQ_COMMAND:
@@ -599,6 +725,7 @@ static void run(struct tui *t, struct script *script)
 	const char *tpath = getenv("GOPM_TUI_TIMING");
 	FILE *timing = tpath && *tpath ? fopen(tpath, "w") : NULL;
 	double t0 = now_ms();
+	tui_view_preview(t, t->views[t->depth - 1]);
 	tui_draw(t, TUI_REDRAW_ALL);
 	if (timing)
 		fprintf(timing, "start %.2f ms %u queries\n", now_ms() - t0, t->db.queries);
@@ -617,6 +744,7 @@ static void run(struct tui *t, struct script *script)
 			break;
 		if (had_status)
 			r |= TUI_REDRAW_STATUS;
+		r |= tui_view_preview(t, t->views[t->depth - 1]);
 		tui_draw(t, r);
 		if (timing)
 			fprintf(timing, "key %d %.2f ms %u queries\n", ev.key, now_ms() - t0,
@@ -787,6 +915,15 @@ int gpm_cmd_tui(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	tui_utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	t.now = (int64_t)time(NULL);
+	// A scripted run can fix the clock (the times of workflow events it records), for
+	// screens that are the same on every run: SOURCE_DATE_EPOCH, as reproducible builds do.
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	if (script_path && epoch && *epoch) {
+		char *end;
+		long long e = strtoll(epoch, &end, 10);
+		if (!*end && e > 0)
+			t.now = e;
+	}
 
 	char *path = NULL;
 	struct gpm_error *err = NULL;
@@ -867,6 +1004,7 @@ out:
 		tui_view_destroy(t.views[--t.depth]);
 	free(t.search);
 	tui_db_close(&t.db);
+	gpm_store_close(t.store);
 	free(path);
 	if (sf)
 		fclose(sf);

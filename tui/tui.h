@@ -39,12 +39,18 @@ enum tui_view_kind {
 #define TUI_IN_OPEN                                                                                \
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_SEARCH) |        \
 	 TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_GOROUTINES) | TUI_IN(TUI_VIEW_STACK))
-#define TUI_IN_PANES    TUI_IN(TUI_VIEW_INCIDENT)
+#define TUI_IN_PANES                                                                               \
+	(TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS))
 #define TUI_IN_INCIDENT TUI_IN(TUI_VIEW_INCIDENT)
 #define TUI_IN_FILTER                                                                              \
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_INCIDENT) |      \
 	 TUI_IN(TUI_VIEW_GOROUTINES))
 #define TUI_IN_SORT (TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS))
+/* Where an incident is at hand for m and D: a list of incidents, search results, one open. */
+#define TUI_IN_COMPARE                                                                             \
+	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_SEARCH) | TUI_IN(TUI_VIEW_INCIDENT))
+/* Where a cluster is at hand for the workflow keys: the clusters list, an incident. */
+#define TUI_IN_TRIAGE (TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_INCIDENT))
 
 enum tui_request {
 	TUI_REQ_NONE,
@@ -108,6 +114,15 @@ struct gpm_error *tui_db_query(struct tui_db *db, const char *sql, const struct 
 struct gpm_error *tui_db_int(struct tui_db *db, const char *sql, const struct tui_bind *binds,
                              size_t nbinds, int64_t def, int64_t *out);
 
+/*
+ * The archive through the store module (src/store/) for what the store answers itself: the
+ * cluster workflow. Read-only: t->store, opened once (borrowed). Writable (write true): a
+ * new handle for one change, owned by the caller (gpm_store_close it), so the TUI holds no
+ * write lock while it only reads.
+ */
+struct tui;
+struct gpm_error *tui_store(struct tui *t, bool write, struct gpm_store **out);
+
 /* ---- drawing (draw.c) ---- */
 
 enum tui_color {
@@ -163,6 +178,7 @@ struct tui_col {
 	const char *title;
 	int width; /* columns; the minimum for TUI_COL_FLEX */
 	unsigned flags;
+	int drop; /* 0: always shown; else dropped on narrow terminals, highest first */
 };
 
 /* A line of a text pane (findings, help, report, source); text owned. */
@@ -190,6 +206,10 @@ struct tui_pane_ops {
 	struct gpm_error *(*fetch)(struct tui *t, struct tui_view *v, struct tui_pane *p,
 	                           int64_t off, int64_t limit, struct gpm_store_table *out);
 	enum tui_color (*color)(const struct gpm_store_table *page, size_t row);
+	/* The natural sort (sorts[0]) is a total order whose sql_reverse is its exact reverse,
+	 * and fetch honours pane->reverse: a page near the end is read from the end (list.c),
+	 * so G on a million rows costs what g does. */
+	bool tail;
 };
 
 struct tui_pane {
@@ -231,12 +251,15 @@ struct tui_view {
 	struct gpm_store_table info; /* incident facts / findings kept for re-layout */
 	struct gpm_store_table findings;
 	struct gpm_store_table *evidence; /* one table per finding */
+	int64_t preview_of;               /* list row the preview pane (panes[1]) shows; -1 none */
+	bool maximized;                   /* the preview has the screen */
 };
 
 enum { TUI_MAX_DEPTH = 32 };
 
 struct tui {
 	struct tui_db db;
+	struct gpm_store *store; /* read-only, opened on first use (tui_store) */
 	const char *db_path;
 	const char *source_root;
 	struct tui_view *views[TUI_MAX_DEPTH];
@@ -249,6 +272,7 @@ struct tui {
 	size_t input_len;
 	char *search;
 	int64_t now;
+	int64_t marked; /* the incident `m` marked for a diff; 0 none */
 	bool quit;
 };
 
@@ -262,14 +286,35 @@ struct gpm_error *tui_view_incident(struct tui *t, int64_t id, struct tui_view *
 struct gpm_error *tui_view_help(struct tui *t, enum tui_view_kind kind, struct tui_view **out);
 struct gpm_error *tui_view_report(struct tui *t, int64_t id, struct tui_view **out);
 struct gpm_error *tui_view_heap(struct tui *t, int64_t id, struct tui_view **out);
+/* A text view of lines (copied). */
+struct gpm_error *tui_view_text(struct tui *t, const char *title, const char *text,
+                                struct tui_view **out);
+/* The diff of two archive incidents, older first (view_diff.c: gopm diff's engine). */
+struct gpm_error *tui_view_diff(struct tui *t, int64_t a, int64_t b, struct tui_view **out);
 void tui_view_destroy(struct tui_view *v);
 /* Lays the view out for t->rows x t->cols (after a resize too). */
 void tui_view_layout(struct tui *t, struct tui_view *v);
 /* Enter on the focused row: may push a view. */
 struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_view **out);
+/* The cluster the view is about: the selected row of a clusters list, the incidents list of
+ * one cluster, an incident's cluster; 0 none. */
+struct gpm_error *tui_view_cluster(struct tui *t, struct tui_view *v, int64_t *out);
+/* The incident at hand: the selected row of an incidents list or search, an open incident;
+ * 0 none. */
+struct gpm_error *tui_view_row_id(struct tui *t, struct tui_view *v, int64_t *out);
+/* Re-reads every pane of the view (after a change to the archive), keeping the cursors. */
+struct gpm_error *tui_view_refresh(struct tui *t, struct tui_view *v);
 /* Whether a key of this kind makes sense here (the help lists only these). */
 const char *tui_view_name(enum tui_view_kind kind);
 
+/* ---- the list engine (list.c) ---- */
+
+/* Makes rows [from, from + count) available in p->page (or as many as exist). */
+struct gpm_error *tui_pane_ensure(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                  int64_t from, int64_t count);
+/* Cells of row i (borrowed until the next fetch), or NULL when it is not in the page. */
+const char *const *tui_pane_cells(struct tui_pane *p, int64_t i);
+const char *tui_pane_cell(struct tui_pane *p, int64_t i, size_t col);
 /* Moves the focused pane's cursor to row (clamped); returns what to redraw. */
 unsigned tui_pane_move(struct tui_pane *p, int64_t row);
 /* Re-counts rows after a filter or sort change, keeping the cursor in range. */
@@ -277,6 +322,13 @@ struct gpm_error *tui_pane_reload(struct tui *t, struct tui_view *v, struct tui_
 /* Finds the next row (dir +1/-1, wrapping) containing text; *found false when none. */
 struct gpm_error *tui_pane_search(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                   const char *text, int dir, bool *found);
+/* Text lines of a text pane: text wrapped to width after indent (continuations under it). */
+struct gpm_error *tui_pane_push(struct tui_pane *p, const char *indent, const char *text, int width,
+                                enum tui_color color);
+void tui_pane_clear(struct tui_pane *p);
+/* Fills the preview pane of a list view for its selected row when the cursor moved (preview.c);
+ * returns what to redraw. */
+unsigned tui_view_preview(struct tui *t, struct tui_view *v);
 /* Draws what flags ask for; the main loop's only drawing call. */
 void tui_draw(struct tui *t, unsigned flags);
 /* The query helpers for ':' commands. */

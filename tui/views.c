@@ -17,13 +17,10 @@
 
 #include "base/strbuf.h"
 #include "store/signature.h"
+#include "store/workflow.h"
 #include "tui/tui.h"
 
 enum {
-	PAGE_MARGIN = 64,        /* rows fetched before the window asked for */
-	PAGE_EXTRA = 192,        /* and after it */
-	SEARCH_CHUNK = 512,      /* rows per query while searching */
-	SEARCH_MAX = 2000000,    /* rows a search looks at before giving up (reported) */
 	MAX_FINDINGS = 64,       /* findings shown for one incident */
 	MAX_EVIDENCE = 40,       /* evidence lines per finding */
 	MAX_TEXT_LINES = 200000, /* lines of a report or source file */
@@ -116,160 +113,17 @@ static struct gpm_error *push_wrapped(struct tui_pane *p, const char *indent, co
 	return err;
 }
 
-/* ---- pane engine ---- */
-
-// Makes rows [from, from + count) available in p->page (or as many as exist).
-static struct gpm_error *pane_ensure(struct tui *t, struct tui_view *v, struct tui_pane *p,
-                                     int64_t from, int64_t count)
-{
-	if (!p->ops->fetch)
-		return NULL;
-	int64_t end = p->page_off + (int64_t)p->page.nrows;
-	if (p->page_ok && from >= p->page_off && (from + count <= end || p->page_end))
-		return NULL;
-	int64_t off = from > PAGE_MARGIN ? from - PAGE_MARGIN : 0;
-	int64_t lim = (from - off) + count + PAGE_EXTRA;
-	gpm_store_table_deinit(&p->page);
-	p->page_ok = false;
-	struct gpm_error *err = p->ops->fetch(t, v, p, off, lim, &p->page);
-	if (err)
-		return err;
-	p->page_off = off;
-	p->page_ok = true;
-	p->page_end = (int64_t)p->page.nrows < lim;
-	return NULL;
-}
-
-// Cells of row i (borrowed until the next fetch), or NULL when it is not in the page.
-static const char *const *pane_cells(struct tui_pane *p, int64_t i)
-{
-	if (!p->page_ok || i < p->page_off || i >= p->page_off + (int64_t)p->page.nrows)
-		return NULL;
-	return (const char *const *)p->page.cells + (size_t)(i - p->page_off) * p->page.ncols;
-}
-
-static const char *pane_cell(struct tui_pane *p, int64_t i, size_t col)
-{
-	const char *const *c = pane_cells(p, i);
-	return c && col < p->page.ncols ? c[col] : NULL;
-}
-
-unsigned tui_pane_move(struct tui_pane *p, int64_t row)
-{
-	if (row >= p->n)
-		row = p->n - 1;
-	if (row < 0)
-		row = 0;
-	unsigned r = row != p->cur ? TUI_REDRAW_CURSOR : TUI_REDRAW_NONE;
-	p->cur = row;
-	int h = p->h > 0 ? p->h : 1;
-	if (p->cur < p->top)
-		p->top = p->cur;
-	else if (p->cur >= p->top + h)
-		p->top = p->cur - h + 1;
-	return r | TUI_REDRAW_STATUS;
-}
-
-struct gpm_error *tui_pane_reload(struct tui *t, struct tui_view *v, struct tui_pane *p)
-{
-	gpm_store_table_deinit(&p->page);
-	p->page_ok = false;
-	p->drawn = false;
-	if (p->ops->count) {
-		struct gpm_error *err = p->ops->count(t, v, p, &p->n);
-		if (err) {
-			p->n = 0;
-			return err;
-		}
-	} else {
-		p->n = (int64_t)p->nlines;
-	}
-	if (p->top > p->cur)
-		p->top = p->cur;
-	tui_pane_move(p, p->cur);
-	return NULL;
-}
-
-static bool contains_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-	if (!n)
-		return true;
-	for (; *hay; hay++) {
-		size_t i = 0;
-		while (i < n && hay[i]) {
-			char a = hay[i], b = needle[i];
-			if (a >= 'A' && a <= 'Z')
-				a = (char)(a - 'A' + 'a');
-			if (b >= 'A' && b <= 'Z')
-				b = (char)(b - 'A' + 'a');
-			if (a != b)
-				break;
-			i++;
-		}
-		if (i == n)
-			return true;
-	}
-	return false;
-}
-
-static bool row_matches(struct tui_pane *p, int64_t i, const char *text)
-{
-	if (!p->ops->fetch)
-		return i >= 0 && (size_t)i < p->nlines && contains_ci(p->lines[i].text, text);
-	for (size_t c = 0; c < p->ops->ncols; c++) {
-		const char *cell = pane_cell(p, i, c);
-		if (cell && contains_ci(cell, text))
-			return true;
-	}
-	return false;
-}
-
-struct gpm_error *tui_pane_search(struct tui *t, struct tui_view *v, struct tui_pane *p,
-                                  const char *text, int dir, bool *found)
-{
-	*found = false;
-	if (p->n <= 0)
-		return NULL;
-	int64_t limit = p->n < SEARCH_MAX ? p->n : SEARCH_MAX;
-	int64_t i = p->cur;
-	for (int64_t k = 0; k < limit; k++) {
-		i += dir;
-		if (i >= p->n)
-			i = 0;
-		if (i < 0)
-			i = p->n - 1;
-		if (p->ops->fetch && !pane_cells(p, i)) {
-			int64_t from = dir > 0 ? i : (i >= SEARCH_CHUNK ? i - SEARCH_CHUNK + 1 : 0);
-			struct gpm_error *err = pane_ensure(t, v, p, from, SEARCH_CHUNK);
-			if (err)
-				return err;
-			if (!pane_cells(p, i))
-				return NULL;
-		}
-		if (row_matches(p, i, text)) {
-			*found = true;
-			tui_pane_move(p, i);
-			return NULL;
-		}
-	}
-	if (limit < p->n)
-		snprintf(t->status, sizeof(t->status), "search stopped after %lld rows (cap %d)",
-		         (long long)limit, SEARCH_MAX);
-	return NULL;
-}
-
 /* ---- queries ---- */
 
 #define EXE_BASE                                                                                   \
 	"substr(coalesce(i.exe, '-'), length(rtrim(coalesce(i.exe, '-'), "                         \
 	"replace(coalesce(i.exe, '-'), '/', ''))) + 1)"
 #define TIME_MIN(col) "strftime('%Y-%m-%d %H:%M', " col ", 'unixepoch')"
-// Where a goroutine waits: its innermost frame outside the runtime (else the innermost).
+// What people scan for: the innermost frame of the program's own code, else of the
+// standard library it called, else the innermost (gpm_frame_rank, data.c).
 #define TOP_FRAME(stack)                                                                           \
 	"(SELECT fn.name FROM frames f JOIN functions fn ON fn.id = f.function_id WHERE "          \
-	"f.stack_id = " stack " ORDER BY (fn.name GLOB 'runtime.*' OR fn.name GLOB "               \
-	"'internal/*'), f.depth LIMIT 1)"
+	"f.stack_id = " stack " ORDER BY gpm_frame_rank(fn.name), f.depth LIMIT 1)"
 
 #define INC_FROM                                                                                   \
 	" FROM incidents i LEFT JOIN incident_signatures x ON x.incident_id = i.id AND "           \
@@ -312,11 +166,11 @@ static struct gpm_error *sorted_page(struct tui *t, struct tui_pane *p, const ch
 
 /* Incidents: time, executable, Go version, headline, cluster (+ id). */
 static const struct tui_col incident_cols[] = {
-    {"time", 16, 0},
-    {"executable", 12, 0},
-    {"go", 9, 0},
-    {"headline", 20, TUI_COL_FLEX},
-    {"cluster", 7, TUI_COL_RIGHT},
+    {"time", 16, 0, 0},
+    {"executable", 12, 0, 2},
+    {"go", 9, 0, 1},
+    {"headline", 20, TUI_COL_FLEX, 0},
+    {"cluster", 7, TUI_COL_RIGHT, 3},
 };
 static const struct tui_sort incident_sorts[] = {
     {"time", "i.time DESC, i.id DESC", "i.time ASC, i.id ASC", "↓", "↑"},
@@ -349,7 +203,7 @@ static struct gpm_error *incidents_fetch(struct tui *t, struct tui_view *v, stru
 }
 
 static const struct tui_pane_ops incidents_ops = {
-    incident_cols, 5, incident_sorts, 6, incidents_count, incidents_fetch, NULL,
+    incident_cols, 5, incident_sorts, 6, incidents_count, incidents_fetch, NULL, true,
 };
 
 /* Clusters: id, count, first and last seen, builds, signature (+ id). */
@@ -363,12 +217,19 @@ static const struct tui_pane_ops incidents_ops = {
 	"length(?5)) = ?5) AND (?6 IS NULL OR i.headline_rule = ?6) AND (?7 IS NULL OR "           \
 	"s.cluster_id = ?7) GROUP BY s.cluster_id) a JOIN incidents h ON h.id = a.last_id LEFT "   \
 	"JOIN incident_signatures hx ON hx.incident_id = h.id AND hx.algorithm = ?1 LEFT JOIN "    \
-	"signatures sg ON sg.id = hx.signature_id WHERE (?8 IS NULL OR instr(lower(h.headline || " \
-	"' ' || coalesce(sg.hash, '') || ' ' || coalesce(sg.frames, '')), lower(?8)) > 0)"
+	"signatures sg ON sg.id = hx.signature_id LEFT JOIN clusters c ON c.id = a.cluster "       \
+	"WHERE (?8 IS NULL OR instr(lower(h.headline || ' ' || coalesce(sg.hash, '') || ' ' || "   \
+	"coalesce(sg.frames, '') || ' ' || coalesce(c.status, '')), lower(?8)) > 0)"
 
 static const struct tui_col cluster_cols[] = {
-    {"id", 4, TUI_COL_RIGHT}, {"count", 6, TUI_COL_RIGHT},  {"first", 10, 0},
-    {"last", 10, 0},          {"builds", 6, TUI_COL_RIGHT}, {"signature", 20, TUI_COL_FLEX},
+    {"id", 4, TUI_COL_RIGHT, 0},
+    {"status", 10, 0, 0},
+    {"count", 6, TUI_COL_RIGHT, 0},
+    {"first", 10, 0, 3},
+    {"last", 10, 0, 2},
+    {"builds", 6, TUI_COL_RIGHT, 4},
+    {"headline", 24, TUI_COL_FLEX, 0},
+    {"top frame", 18, TUI_COL_FLEX, 1},
 };
 static const struct tui_sort cluster_sorts[] = {
     {"count", "a.count DESC, a.cluster", "a.count ASC, a.cluster", "↓", "↑"},
@@ -376,6 +237,8 @@ static const struct tui_sort cluster_sorts[] = {
     {"first seen", "a.first ASC, a.cluster", "a.first DESC, a.cluster", "↑", "↓"},
     {"builds", "a.builds DESC, a.cluster", "a.builds ASC, a.cluster", "↓", "↑"},
     {"id", "a.cluster ASC", "a.cluster DESC", "↑", "↓"},
+    {"status", "c.status ASC, a.count DESC, a.cluster", "c.status DESC, a.count DESC, a.cluster",
+     "↑", "↓"},
 };
 
 static struct gpm_error *clusters_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
@@ -386,29 +249,79 @@ static struct gpm_error *clusters_count(struct tui *t, struct tui_view *v, struc
 	return tui_db_int(&t->db, "SELECT count(*)" CLUSTER_FROM, b, 8, 0, n);
 }
 
+/*
+ * A resolved cluster that came back shows "regressed" in its status cell. Whether it did is
+ * the workflow's question (store/workflow.c answers it for the command line too), asked
+ * only for the resolved clusters of the page.
+ */
+static struct gpm_error *clusters_mark_regressed(struct tui *t, struct gpm_store_table *page)
+{
+	for (size_t r = 0; r < page->nrows; r++) {
+		const char *status = gpm_store_cell(page, r, 1);
+		const char *id = gpm_store_cell(page, r, 8);
+		if (!status || strcmp(status, "resolved") || !id)
+			continue;
+		struct gpm_store *st;
+		struct gpm_error *err = tui_store(t, false, &st);
+		if (err)
+			return err;
+		struct gpm_cluster_summary c;
+		if ((err = gpm_store_cluster_summary(st, strtoll(id, NULL, 10), &c)))
+			return err;
+		if (c.regressed) {
+			char *mark = strdup("regressed");
+			if (!mark) {
+				gpm_cluster_summary_deinit(&c);
+				return &gpm_error_nomem;
+			}
+			free(page->cells[r * page->ncols + 1]);
+			page->cells[r * page->ncols + 1] = mark;
+		}
+		gpm_cluster_summary_deinit(&c);
+	}
+	return NULL;
+}
+
 static struct gpm_error *clusters_fetch(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                         int64_t off, int64_t limit, struct gpm_store_table *out)
 {
 	struct tui_bind b[10];
 	query_binds(b, &v->q, p->filter);
-	return sorted_page(t, p,
-	                   "SELECT a.cluster, a.count, strftime('%Y-%m-%d', a.first, 'unixepoch'), "
-	                   "strftime('%Y-%m-%d', a.last, 'unixepoch'), a.builds, "
-	                   "coalesce(substr(sg.hash, 1, 8) || ' ', '') || h.headline, "
-	                   "a.cluster" CLUSTER_FROM,
-	                   b, 8, off, limit, out);
+	// The headline and the first frame of user code of the newest incident's largest
+	// group: what the bug is, not its hash.
+	struct gpm_error *err = sorted_page(
+	    t, p,
+	    "SELECT a.cluster, coalesce(c.status, 'new'), a.count, strftime('%Y-%m-%d', a.first, "
+	    "'unixepoch'), strftime('%Y-%m-%d', a.last, 'unixepoch'), a.builds, h.headline, "
+	    "coalesce((SELECT " TOP_FRAME(
+	        "g.stack_id") " FROM groups g WHERE g.incident_id = h.id "
+	                      "ORDER BY g.ordinal LIMIT 1), ''), a.cluster" CLUSTER_FROM,
+	    b, 8, off, limit, out);
+	if (!err && (err = clusters_mark_regressed(t, out)))
+		gpm_store_table_deinit(out);
+	return err;
+}
+
+static enum tui_color cluster_color(const struct gpm_store_table *page, size_t row)
+{
+	const char *status = gpm_store_cell(page, row, 1);
+	if (status && !strcmp(status, "regressed"))
+		return TUI_C_CRITICAL;
+	if (status && (!strcmp(status, "resolved") || !strcmp(status, "ignored")))
+		return TUI_C_DIM;
+	return TUI_C_NORMAL;
 }
 
 static const struct tui_pane_ops clusters_ops = {
-    cluster_cols, 6, cluster_sorts, 5, clusters_count, clusters_fetch, NULL,
+    cluster_cols, 8, cluster_sorts, 6, clusters_count, clusters_fetch, cluster_color, false,
 };
 
 /* Search results (FTS5 phrase, as gopm search): time, go, match, headline (+ id). */
 static const struct tui_col search_cols[] = {
-    {"time", 16, 0},
-    {"go", 9, 0},
-    {"match", 16, TUI_COL_FLEX},
-    {"headline", 16, TUI_COL_FLEX},
+    {"time", 16, 0, 0},
+    {"go", 9, 0, 1},
+    {"match", 16, TUI_COL_FLEX, 0},
+    {"headline", 16, TUI_COL_FLEX, 0},
 };
 static const struct tui_sort search_sorts[] = {{"rank", "rank, i.id", "rank DESC, i.id", "", ""}};
 
@@ -459,15 +372,15 @@ static struct gpm_error *search_fetch(struct tui *t, struct tui_view *v, struct 
 }
 
 static const struct tui_pane_ops search_ops = {
-    search_cols, 4, search_sorts, 1, search_count, search_fetch, NULL,
+    search_cols, 4, search_sorts, 1, search_count, search_fetch, NULL, false,
 };
 
 /* An incident's goroutine groups: count, state, wait, top frame (+ ordinal). */
 static const struct tui_col group_cols[] = {
-    {"count", 7, TUI_COL_RIGHT},
-    {"state", 16, 0},
-    {"wait", 9, 0},
-    {"top frame", 20, TUI_COL_FLEX},
+    {"count", 7, TUI_COL_RIGHT, 0},
+    {"state", 16, 0, 2},
+    {"wait", 9, 0, 1},
+    {"top frame", 20, TUI_COL_FLEX, 0},
 };
 static const struct tui_sort group_sorts[] = {
     {"size", "g.ordinal", "g.ordinal DESC", "", ""},
@@ -497,15 +410,15 @@ static struct gpm_error *groups_fetch(struct tui *t, struct tui_view *v, struct 
 }
 
 static const struct tui_pane_ops groups_ops = {
-    group_cols, 4, group_sorts, 1, groups_count, groups_fetch, NULL,
+    group_cols, 4, group_sorts, 1, groups_count, groups_fetch, NULL, true,
 };
 
 /* Goroutines of a group or of a finding: id, state, wait, top frame (+ stack, created by). */
 static const struct tui_col goroutine_cols[] = {
-    {"goroutine", 9, TUI_COL_RIGHT},
-    {"state", 16, 0},
-    {"wait", 8, 0},
-    {"top frame", 20, TUI_COL_FLEX},
+    {"goroutine", 9, TUI_COL_RIGHT, 0},
+    {"state", 16, 0, 2},
+    {"wait", 8, 0, 1},
+    {"top frame", 20, TUI_COL_FLEX, 0},
 };
 #define GOROUTINE_WHERE                                                                            \
 	" FROM goroutines g WHERE g.incident_id = ?1 AND (?2 IS NULL OR g.group_ordinal = ?2) "    \
@@ -530,6 +443,19 @@ static struct gpm_error *goroutines_count(struct tui *t, struct tui_view *v, str
 	return tui_db_int(&t->db, "SELECT count(*)" GOROUTINE_WHERE, b, 4, 0, n);
 }
 
+// The page is cut first (rowid order: the dump's order, no sort), then described.
+#define GOROUTINE_PAGE(order)                                                                      \
+	"SELECT x.goid, x.state, x.wait, coalesce(" TOP_FRAME(                                     \
+	    "x.stack_id") ", '?'), x.stack_id, "                                                   \
+	                  "coalesce(cf.name, ''), x.wait_minutes FROM (SELECT g.id, g.goid, "      \
+	                  "coalesce(g.state, '-') "                                                \
+	                  "AS state, CASE WHEN coalesce(g.wait_minutes, 0) > 0 THEN "              \
+	                  "g.wait_minutes || ' min' ELSE "                                         \
+	                  "'' END AS wait, g.wait_minutes, g.stack_id, "                           \
+	                  "g.created_by" GOROUTINE_WHERE " ORDER BY g.id " order                   \
+	                  " LIMIT ?5 OFFSET ?6) x LEFT JOIN functions cf ON cf.id = "              \
+	                  "x.created_by ORDER BY x.id " order
+
 static struct gpm_error *goroutines_fetch(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                           int64_t off, int64_t limit, struct gpm_store_table *out)
 {
@@ -537,29 +463,19 @@ static struct gpm_error *goroutines_fetch(struct tui *t, struct tui_view *v, str
 	goroutine_binds(b, v, p);
 	b[4] = TUI_INT(limit);
 	b[5] = TUI_INT(off);
-	// The page is cut first (rowid order: the dump's order, no sort), then described.
-	return tui_db_query(
-	    &t->db,
-	    "SELECT x.goid, x.state, x.wait, coalesce(" TOP_FRAME(
-	        "x.stack_id") ", '?'), x.stack_id, coalesce(cf.name, ''), "
-	                      "x.wait_minutes FROM (SELECT g.goid, coalesce(g.state, "
-	                      "'-') AS state, CASE WHEN coalesce(g.wait_minutes, 0) > "
-	                      "0 THEN g.wait_minutes || ' min' ELSE '' END AS wait, "
-	                      "g.wait_minutes, g.stack_id, g.created_by" GOROUTINE_WHERE
-	                      " ORDER BY g.id LIMIT ?5 OFFSET ?6) x LEFT JOIN "
-	                      "functions cf ON cf.id = x.created_by",
-	    b, 6, -1, out);
+	return tui_db_query(&t->db, p->reverse ? GOROUTINE_PAGE("DESC") : GOROUTINE_PAGE("ASC"), b,
+	                    6, -1, out);
 }
 
 static const struct tui_pane_ops goroutines_ops = {
-    goroutine_cols, 4, group_sorts, 1, goroutines_count, goroutines_fetch, NULL,
+    goroutine_cols, 4, group_sorts, 1, goroutines_count, goroutines_fetch, NULL, true,
 };
 
 /* One stack: depth, function (inlined marked), file:line (+ path, line, flags). */
 static const struct tui_col frame_cols[] = {
-    {"#", 3, TUI_COL_RIGHT},
-    {"function", 24, TUI_COL_FLEX},
-    {"file:line", 24, TUI_COL_FLEX | TUI_COL_CUT_LEFT},
+    {"#", 3, TUI_COL_RIGHT, 0},
+    {"function", 24, TUI_COL_FLEX, 0},
+    {"file:line", 24, TUI_COL_FLEX | TUI_COL_CUT_LEFT, 1},
 };
 
 static struct gpm_error *frames_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
@@ -593,14 +509,14 @@ static enum tui_color frame_color(const struct gpm_store_table *page, size_t row
 }
 
 static const struct tui_pane_ops frames_ops = {
-    frame_cols, 3, group_sorts, 1, frames_count, frames_fetch, frame_color,
+    frame_cols, 3, group_sorts, 1, frames_count, frames_fetch, frame_color, false,
 };
 
 /* Heap: type, objects, bytes (once the heap tables are filled). */
 static const struct tui_col heap_cols[] = {
-    {"type", 30, TUI_COL_FLEX},
-    {"objects", 12, TUI_COL_RIGHT},
-    {"bytes", 14, TUI_COL_RIGHT},
+    {"type", 30, TUI_COL_FLEX, 0},
+    {"objects", 12, TUI_COL_RIGHT, 0},
+    {"bytes", 14, TUI_COL_RIGHT, 0},
 };
 
 static struct gpm_error *heap_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
@@ -624,12 +540,23 @@ static struct gpm_error *heap_fetch(struct tui *t, struct tui_view *v, struct tu
 }
 
 static const struct tui_pane_ops heap_ops = {
-    heap_cols, 3, group_sorts, 1, heap_count, heap_fetch, NULL,
+    heap_cols, 3, group_sorts, 1, heap_count, heap_fetch, NULL, false,
 };
 
 /* Text panes: lines in memory. */
-static const struct tui_col text_cols[] = {{"", 10, TUI_COL_FLEX}};
-static const struct tui_pane_ops text_ops = {text_cols, 1, group_sorts, 1, NULL, NULL, NULL};
+static const struct tui_col text_cols[] = {{"", 10, TUI_COL_FLEX, 0}};
+static const struct tui_pane_ops text_ops = {text_cols, 1, group_sorts, 1, NULL, NULL, NULL, false};
+
+struct gpm_error *tui_pane_push(struct tui_pane *p, const char *indent, const char *text, int width,
+                                enum tui_color color)
+{
+	return push_wrapped(p, indent, text ? text : "", width, color, 0);
+}
+
+void tui_pane_clear(struct tui_pane *p)
+{
+	clear_lines(p);
+}
 
 /* ---- views ---- */
 
@@ -721,6 +648,12 @@ struct gpm_error *tui_view_incidents(struct tui *t, const struct tui_query *q,
 	if (!v)
 		return &gpm_error_nomem;
 	v->panes[0].ops = &incidents_ops;
+	v->npanes = 2;
+	if (!(v->panes[1].title = strdup("Preview  (Tab: focus, Enter: maximise)"))) {
+		tui_view_destroy(v);
+		return &gpm_error_nomem;
+	}
+	v->preview_of = -1;
 	if (q && query_copy(&v->q, q)) {
 		tui_view_destroy(v);
 		return &gpm_error_nomem;
@@ -734,6 +667,12 @@ struct gpm_error *tui_view_clusters(struct tui *t, const struct tui_query *q, st
 	if (!v)
 		return &gpm_error_nomem;
 	v->panes[0].ops = &clusters_ops;
+	v->npanes = 2;
+	if (!(v->panes[1].title = strdup("Preview  (Tab: focus, Enter: maximise)"))) {
+		tui_view_destroy(v);
+		return &gpm_error_nomem;
+	}
+	v->preview_of = -1;
 	if (q && query_copy(&v->q, q)) {
 		tui_view_destroy(v);
 		return &gpm_error_nomem;
@@ -953,6 +892,20 @@ static struct gpm_error *push_text(struct tui_pane *p, const char *text)
 	return err;
 }
 
+struct gpm_error *tui_view_text(struct tui *t, const char *title, const char *text,
+                                struct tui_view **out)
+{
+	struct tui_view *v;
+	struct gpm_error *err = text_view(title, &v);
+	if (err)
+		return err;
+	if ((err = push_text(&v->panes[0], text))) {
+		tui_view_destroy(v);
+		return err;
+	}
+	return finish(t, v, out);
+}
+
 struct gpm_error *tui_view_report(struct tui *t, int64_t id, struct tui_view **out)
 {
 	char title[64];
@@ -1113,27 +1066,79 @@ static struct gpm_error *source_view(struct tui *t, const char *path, int64_t li
 	return finish(t, v, out);
 }
 
+struct gpm_error *tui_view_cluster(struct tui *t, struct tui_view *v, int64_t *out)
+{
+	*out = 0;
+	if (v->kind == TUI_VIEW_CLUSTERS) {
+		struct tui_pane *p = &v->panes[0];
+		if (p->n <= 0)
+			return NULL;
+		struct gpm_error *err = tui_pane_ensure(t, v, p, p->cur, 1);
+		if (err)
+			return err;
+		const char *id = tui_pane_cell(p, p->cur, 8);
+		*out = id ? strtoll(id, NULL, 10) : 0;
+	} else if (v->kind == TUI_VIEW_INCIDENT) {
+		const char *id = v->info.nrows ? gpm_store_cell(&v->info, 0, 7) : NULL;
+		*out = id ? strtoll(id, NULL, 10) : 0;
+	} else if (v->kind == TUI_VIEW_INCIDENTS) {
+		*out = v->q.cluster;
+	}
+	return NULL;
+}
+
+struct gpm_error *tui_view_row_id(struct tui *t, struct tui_view *v, int64_t *out)
+{
+	*out = 0;
+	if (v->kind == TUI_VIEW_INCIDENT) {
+		*out = v->incident > 0 ? v->incident : 0;
+		return NULL;
+	}
+	struct tui_pane *p = &v->panes[0];
+	if ((v->kind != TUI_VIEW_INCIDENTS && v->kind != TUI_VIEW_SEARCH) || p->n <= 0)
+		return NULL;
+	struct gpm_error *err = tui_pane_ensure(t, v, p, p->cur, 1);
+	if (err)
+		return err;
+	const char *id = tui_pane_cell(p, p->cur, v->kind == TUI_VIEW_SEARCH ? 4 : 5);
+	*out = id ? strtoll(id, NULL, 10) : 0;
+	return NULL;
+}
+
+struct gpm_error *tui_view_refresh(struct tui *t, struct tui_view *v)
+{
+	v->preview_of = -1;
+	for (int i = 0; i < v->npanes; i++) {
+		if (!v->panes[i].ops->fetch)
+			continue;
+		struct gpm_error *err = tui_pane_reload(t, v, &v->panes[i]);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
 struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_view **out)
 {
 	*out = NULL;
 	struct tui_pane *p = &v->panes[v->focus];
 	if (p->n <= 0)
 		return NULL;
-	struct gpm_error *err = pane_ensure(t, v, p, p->cur, 1);
+	struct gpm_error *err = tui_pane_ensure(t, v, p, p->cur, 1);
 	if (err)
 		return err;
 	const char *id;
 	switch (v->kind) {
 	case TUI_VIEW_INCIDENTS:
-		if ((id = pane_cell(p, p->cur, 5)))
+		if ((id = tui_pane_cell(p, p->cur, 5)))
 			return tui_view_incident(t, strtoll(id, NULL, 10), out);
 		break;
 	case TUI_VIEW_SEARCH:
-		if ((id = pane_cell(p, p->cur, 4)))
+		if ((id = tui_pane_cell(p, p->cur, 4)))
 			return tui_view_incident(t, strtoll(id, NULL, 10), out);
 		break;
 	case TUI_VIEW_CLUSTERS:
-		if ((id = pane_cell(p, p->cur, 6))) {
+		if ((id = tui_pane_cell(p, p->cur, 8))) {
 			struct tui_query q = v->q;
 			q.cluster = strtoll(id, NULL, 10);
 			return tui_view_incidents(t, &q, out);
@@ -1157,25 +1162,25 @@ struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_v
 				return goroutines_view(t, v, -1, ref, what, out);
 			}
 			snprintf(t->status, sizeof(t->status), "Tab: goroutine groups");
-		} else if ((id = pane_cell(p, p->cur, 4))) {
+		} else if ((id = tui_pane_cell(p, p->cur, 4))) {
 			char what[96];
 			snprintf(what, sizeof(what), "of group %lld (%s, %s)",
-			         (long long)strtoll(id, NULL, 10) + 1, pane_cell(p, p->cur, 1),
-			         pane_cell(p, p->cur, 0));
+			         (long long)strtoll(id, NULL, 10) + 1, tui_pane_cell(p, p->cur, 1),
+			         tui_pane_cell(p, p->cur, 0));
 			return goroutines_view(t, v, strtoll(id, NULL, 10), -1, what, out);
 		}
 		break;
 	case TUI_VIEW_GOROUTINES: {
-		const char *stack = pane_cell(p, p->cur, 4);
+		const char *stack = tui_pane_cell(p, p->cur, 4);
 		if (!stack) {
 			snprintf(t->status, sizeof(t->status),
 			         "this goroutine has no stored stack");
 			return NULL;
 		}
 		struct gpm_strbuf sb = GPM_STRBUF_INIT;
-		const char *cb = pane_cell(p, p->cur, 5), *wait = pane_cell(p, p->cur, 2);
-		gpm_strbuf_printf(&sb, "Goroutine %s [%s%s%s]", pane_cell(p, p->cur, 0),
-		                  pane_cell(p, p->cur, 1), wait && *wait ? ", " : "",
+		const char *cb = tui_pane_cell(p, p->cur, 5), *wait = tui_pane_cell(p, p->cur, 2);
+		gpm_strbuf_printf(&sb, "Goroutine %s [%s%s%s]", tui_pane_cell(p, p->cur, 0),
+		                  tui_pane_cell(p, p->cur, 1), wait && *wait ? ", " : "",
 		                  wait ? wait : "");
 		if (cb && *cb)
 			gpm_strbuf_printf(&sb, " · created by %s", cb);
@@ -1186,13 +1191,13 @@ struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_v
 			return &gpm_error_nomem;
 		n->incident = v->incident;
 		n->stack = strtoll(stack, NULL, 10);
-		n->goid = strtoll(pane_cell(p, p->cur, 0), NULL, 10);
+		n->goid = strtoll(tui_pane_cell(p, p->cur, 0), NULL, 10);
 		n->panes[0].ops = &frames_ops;
 		return finish(t, n, out);
 	}
 	case TUI_VIEW_STACK: {
-		const char *path = pane_cell(p, p->cur, 3), *line = pane_cell(p, p->cur, 4);
-		const char *fn = pane_cell(p, p->cur, 6);
+		const char *path = tui_pane_cell(p, p->cur, 3), *line = tui_pane_cell(p, p->cur, 4);
+		const char *fn = tui_pane_cell(p, p->cur, 6);
 		return source_view(t, path ? path : "", line ? strtoll(line, NULL, 10) : 0,
 		                   fn ? fn : "?", out);
 	}
@@ -1220,6 +1225,17 @@ void tui_view_layout(struct tui *t, struct tui_view *v)
 		v->panes[0].h = h0;
 		v->panes[1].y = 2 + h0 + 1;
 		v->panes[1].h = avail - h0 > 0 ? avail - h0 : 0;
+	} else if (v->npanes == 2) {
+		// A list and the preview of its selected row below; Enter on the preview
+		// maximises it (the list keeps one row).
+		int avail = body - 2;
+		int h0 = v->maximized ? 1 : avail / 2;
+		if (h0 < 1)
+			h0 = 1;
+		v->panes[0].y = 2;
+		v->panes[0].h = h0;
+		v->panes[1].y = 2 + h0 + 1;
+		v->panes[1].h = avail - h0 > 0 ? avail - h0 : 0;
 	} else {
 		v->panes[0].y = 2;
 		v->panes[0].h = body - 1 > 0 ? body - 1 : 0;
@@ -1236,24 +1252,51 @@ void tui_view_layout(struct tui *t, struct tui_view *v)
 	}
 }
 
-// Column widths for the screen width: fixed columns as given, flex ones share the rest.
+/*
+ * Column widths for the screen width (0: not shown). Columns are sized by importance: when
+ * the minimum widths don't fit, the column with the highest drop goes first (a narrow
+ * terminal keeps the headline and loses the cluster id); what is left over goes to the
+ * flex columns in proportion to their minimum, so the headline takes the room.
+ */
 static void widths(const struct tui_pane_ops *ops, int cols, int *w)
 {
-	int fixed = 0, nflex = 0;
-	for (size_t c = 0; c < ops->ncols; c++) {
-		fixed +=
-		    (c ? 1 : 0) + ((ops->cols[c].flags & TUI_COL_FLEX) ? 0 : ops->cols[c].width);
-		nflex += (ops->cols[c].flags & TUI_COL_FLEX) != 0;
+	bool shown[16];
+	for (size_t c = 0; c < ops->ncols; c++)
+		shown[c] = true;
+	int need, flexmin;
+	for (;;) {
+		need = 0;
+		flexmin = 0;
+		int ncols = 0;
+		for (size_t c = 0; c < ops->ncols; c++) {
+			if (!shown[c])
+				continue;
+			need += (ncols++ ? 1 : 0) + ops->cols[c].width;
+			if (ops->cols[c].flags & TUI_COL_FLEX)
+				flexmin += ops->cols[c].width;
+		}
+		size_t worst = ops->ncols;
+		for (size_t c = 0; c < ops->ncols; c++)
+			if (shown[c] && ops->cols[c].drop &&
+			    (worst == ops->ncols || ops->cols[c].drop > ops->cols[worst].drop))
+				worst = c;
+		if (need <= cols || worst == ops->ncols)
+			break;
+		shown[worst] = false;
 	}
-	int rest = cols - fixed, k = 0;
+	int rest = cols > need ? cols - need : 0, given = 0;
+	size_t last_flex = ops->ncols;
 	for (size_t c = 0; c < ops->ncols; c++) {
-		w[c] = ops->cols[c].width;
-		if (!(ops->cols[c].flags & TUI_COL_FLEX))
+		w[c] = shown[c] ? ops->cols[c].width : 0;
+		if (!shown[c] || !(ops->cols[c].flags & TUI_COL_FLEX))
 			continue;
-		int share = nflex ? rest / nflex + (k < rest % nflex ? 1 : 0) : 0;
-		k++;
-		w[c] = share > ops->cols[c].width ? share : ops->cols[c].width;
+		int share = flexmin ? (int)((int64_t)rest * ops->cols[c].width / flexmin) : 0;
+		w[c] += share;
+		given += share;
+		last_flex = c;
 	}
+	if (last_flex < ops->ncols)
+		w[last_flex] += rest - given;
 }
 
 static void draw_cells(struct tui *t, const struct tui_pane_ops *ops, int y,
@@ -1261,11 +1304,15 @@ static void draw_cells(struct tui *t, const struct tui_pane_ops *ops, int y,
 {
 	int w[16], x = 0;
 	widths(ops, t->cols, w);
+	bool first = true;
 	for (size_t c = 0; c < ops->ncols && x < t->cols; c++) {
-		if (c) {
+		if (!w[c])
+			continue;
+		if (!first) {
 			tui_draw_text(stdscr, y, x, 1, " ", attr, TUI_TEXT_PAD);
 			x++;
 		}
+		first = false;
 		int cw = w[c] < t->cols - x ? w[c] : t->cols - x;
 		const char *s = cells[c] ? cells[c] : "";
 		unsigned fl =
@@ -1304,7 +1351,7 @@ static void draw_row(struct tui *t, struct tui_view *v, struct tui_pane *p, int6
 		tui_draw_text(stdscr, y, 0, t->cols, l->text, a, TUI_TEXT_PAD);
 		return;
 	}
-	const char *const *cells = pane_cells(p, i);
+	const char *const *cells = tui_pane_cells(p, i);
 	if (!cells) {
 		tui_draw_text(stdscr, y, 0, t->cols, "…", A_NORMAL, TUI_TEXT_PAD);
 		return;
@@ -1317,7 +1364,7 @@ static void draw_row(struct tui *t, struct tui_view *v, struct tui_pane *p, int6
 
 static void draw_pane_body(struct tui *t, struct tui_view *v, struct tui_pane *p)
 {
-	struct gpm_error *err = pane_ensure(t, v, p, p->top, p->h);
+	struct gpm_error *err = tui_pane_ensure(t, v, p, p->top, p->h);
 	if (err) {
 		snprintf(t->status, sizeof(t->status), "%s", err->message ? err->message : "error");
 		t->status_error = true;
@@ -1338,7 +1385,9 @@ static void draw_pane_header(struct tui *t, struct tui_view *v, struct tui_pane 
 	if (!p->ops->fetch && p->title) {
 		char buf[160];
 		snprintf(buf, sizeof(buf), "%s%s", p->title,
-		         v->npanes > 1 && &v->panes[v->focus] == p ? "  (Tab: groups)" : "");
+		         v->kind == TUI_VIEW_INCIDENT && &v->panes[v->focus] == p
+		             ? "  (Tab: groups)"
+		             : "");
 		tui_draw_text(stdscr, y, 0, t->cols, buf, tui_attr(TUI_C_HEADER), TUI_TEXT_PAD);
 		return;
 	}
@@ -1355,7 +1404,8 @@ static void draw_pane_header(struct tui *t, struct tui_view *v, struct tui_pane 
 static void draw_title(struct tui *t, struct tui_view *v)
 {
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
-	struct tui_pane *p = &v->panes[v->focus];
+	// A list with a preview is titled by the list.
+	struct tui_pane *p = &v->panes[v->kind == TUI_VIEW_INCIDENT ? v->focus : 0];
 	gpm_strbuf_printf(&sb, "%s", v->title);
 	if (v->kind == TUI_VIEW_INCIDENTS || v->kind == TUI_VIEW_CLUSTERS ||
 	    v->kind == TUI_VIEW_SEARCH || v->kind == TUI_VIEW_GOROUTINES)

@@ -104,7 +104,10 @@ int main(int argc, char **argv)
 	die(gpm_store_open(db, NULL, &st), "open");
 	int64_t t0 = (int64_t)time(NULL);
 	double start = now_ms(), at1000 = 0;
-	for (int i = 0; i < 10000; i++) {
+	// GOPM_BENCH_INCIDENTS: how many to store (default 10,000; bench/tui-bench.sh: 100,000).
+	const char *env = getenv("GOPM_BENCH_INCIDENTS");
+	int n = env && atoi(env) >= 1000 ? atoi(env) : 10000;
+	for (int i = 0; i < n; i++) {
 		struct gpm_store_artifact art = {.path = "bench", .size = 1};
 		snprintf(art.sha256, sizeof(art.sha256), "%064x", i + 1);
 		art.mtime = t0 - (int64_t)(i % 90) * 86400 - i;
@@ -117,9 +120,9 @@ int main(int argc, char **argv)
 		}
 	}
 	double total = now_ms() - start;
-	printf("ingest 10,000 incidents: %.2f s (%.0f incidents/s; incidents 1,001-10,000 at "
+	printf("ingest %d incidents: %.2f s (%.0f incidents/s; incidents 1,001-%d at "
 	       "%.0f/s)\n",
-	       total / 1e3, 10000 / (total / 1e3), 9000 / ((total - at1000) / 1e3));
+	       n, total / 1e3, n / (total / 1e3), n, (n - 1000) / ((total - at1000) / 1e3));
 	gpm_store_close(st);
 	struct stat sb;
 	if (!stat(db, &sb))

@@ -10,8 +10,12 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 . "$top_srcdir/tests/tui/archive.sh"
 make_archive || { echo "FAIL: cannot build the archive"; exit 1; }
 export LC_ALL=C.UTF-8 TERM=xterm
+# The clock of scripted runs: the workflow events triage.keys records have this time.
+export SOURCE_DATE_EPOCH=1717200000
 unset NO_COLOR GOPM_TUI_SCRIPT
 fail=0 screens=0
+# triage.keys changes clusters: it works on a copy, checked after the loop.
+cp "$tmp/a.db" "$tmp/triage.db"
 expected=$top_srcdir/tests/tui/expected
 for s in "$top_srcdir"/tests/tui/scripts/*.keys; do
 	name=$(basename "$s" .keys)
@@ -50,6 +54,34 @@ for s in "$top_srcdir"/tests/tui/scripts/*.keys; do
 	echo "ok: $name"
 done
 [ "$screens" -gt 0 ] || { echo "FAIL: no screens saved"; fail=$((fail + 1)); }
+
+# The workflow keys of triage.keys persisted, as the command line sees them: the first
+# cluster resolved and assigned with a note and a link, the second ignored, and the
+# events the same rows `gopm cluster` writes.
+# id, status and owner of each cluster in `gopm clusters --json` (one field a line).
+clusters_json() {
+	"$GOPM" clusters --json --db "$1" |
+		awk -F': ' '/"id":/ {id = $2} /"status":/ {st = $2} /"owner":/ {print id, st, $2}' |
+		tr -d '",'
+}
+got=$(clusters_json "$tmp/triage.db" | head -3)
+want=$(clusters_json "$tmp/a.db" | head -3 |
+	awk 'NR == 1 {print $1, "resolved alice"} NR == 2 {print $1, "ignored null"} NR == 3 {print $1, "new null"}')
+if [ "$got" != "$want" ]; then
+	echo "FAIL: triage: clusters --json says"; echo "$got" | sed 's/^/  /'
+	echo "  want"; echo "$want" | sed 's/^/  /'
+	fail=$((fail + 1))
+fi
+first=$(echo "$want" | sed -n '1s/ .*//p')
+events=$("$GOPM" cluster show "$first" --db "$tmp/triage.db" | awk 'NF >= 3 && $1 ~ /^20/ {print $3, $4, $5, $6, $7, $8, $9, $10, $11}')
+want_events="resolve -
+assign alice
+note the lock order in transfer; see the ticket
+link https://bugs.example/1234"
+if [ "$(echo "$events" | sed 's/ *$//')" != "$want_events" ]; then
+	echo "FAIL: triage: events of cluster $first:"; echo "$events" | sed 's/^/  /'
+	fail=$((fail + 1))
+fi
 
 # Outside a terminal and without a script, gopm tui refuses with a usage status.
 "$GOPM" tui --db "$tmp/a.db" </dev/null >/dev/null 2>&1
