@@ -131,6 +131,12 @@ struct gpm_report_options {
 };
 
 /* The person-readable report: findings, process facts, groups, states. */
+/* Who says a finding, in words for reports: "reported by the runtime", "reported by the
+ * race detector", "inferred from the process state", "heuristic". */
+const char *gpm_report_finding_source(const struct gpm_finding *f);
+/* The executable in words for reports: the path the process ran from; *read the file gopm
+ * read for it when that was another path, else NULL. */
+const char *gpm_report_executable(const struct gpm_incident *inc, const char **read);
 /* What an input is, in words for reports ("core dump", "goroutine profile (debug=1)"). */
 const char *gpm_report_input_kind(enum gpm_input_kind k);
 

@@ -112,15 +112,7 @@ static void finding_text(struct rep *r, const struct gpm_finding *f, bool full)
 	col(r, C_RESET);
 	gpm_strbuf_putc(r->out, '\n');
 	col(r, C_DIM);
-	// Who says so: a tool that watched the program, the runtime, or gopm's reading.
-	gpm_strbuf_printf(
-	    r->out, "         rule %s, %s\n", f->rule,
-	    f->kind == GPM_RULE_DEADLOCK_REPORTED     ? "reported by go-deadlock"
-	    : f->kind == GPM_RULE_RACE_DATA           ? "reported by the race detector"
-	    : f->kind == GPM_RULE_LEAK_DETECTED       ? "reported by the runtime's leak detection"
-	    : f->confidence == GPM_CONFIDENCE_CERTAIN ? "reported by the runtime"
-	    : f->confidence == GPM_CONFIDENCE_LIKELY  ? "inferred from the process state"
-	                                              : "heuristic");
+	gpm_strbuf_printf(r->out, "         rule %s, %s\n", f->rule, gpm_report_finding_source(f));
 	col(r, C_RESET);
 	if (!full)
 		return;
@@ -150,6 +142,25 @@ static void finding_text(struct rep *r, const struct gpm_finding *f, bool full)
 		gpm_strbuf_putc(r->out, ' ');
 		wrap(r, f->next, 15, 15);
 	}
+}
+
+const char *gpm_report_finding_source(const struct gpm_finding *f)
+{
+	// A tool that watched the program, the runtime, or gopm's own reading.
+	return f->kind == GPM_RULE_DEADLOCK_REPORTED ? "reported by go-deadlock"
+	       : f->kind == GPM_RULE_RACE_DATA       ? "reported by the race detector"
+	       : f->kind == GPM_RULE_LEAK_DETECTED   ? "reported by the runtime's leak detection"
+	       : f->confidence == GPM_CONFIDENCE_CERTAIN ? "reported by the runtime"
+	       : f->confidence == GPM_CONFIDENCE_LIKELY  ? "inferred from the process state"
+	                                                 : "heuristic";
+}
+
+const char *gpm_report_executable(const struct gpm_incident *inc, const char **read)
+{
+	// The service is the path the process ran from; the file read may be a copy of it.
+	bool other = inc->process_exe && inc->exe_path && strcmp(inc->process_exe, inc->exe_path);
+	*read = other ? inc->exe_path : NULL;
+	return inc->process_exe ? inc->process_exe : inc->exe_path;
 }
 
 const char *gpm_report_input_kind(enum gpm_input_kind k)
@@ -325,10 +336,9 @@ void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *
 	fact(&r, "file", inc->source_name);
 	fact(&r, "go", inc->go_version);
 	fact(&r, "module", inc->main_module);
-	// The service is the path the process ran from; the file read may be a copy of it.
-	fact(&r, "executable", inc->process_exe ? inc->process_exe : inc->exe_path);
-	if (inc->process_exe && inc->exe_path && strcmp(inc->process_exe, inc->exe_path))
-		fact(&r, "read from", inc->exe_path);
+	const char *exe_read;
+	fact(&r, "executable", gpm_report_executable(inc, &exe_read));
+	fact(&r, "read from", exe_read);
 	fact(&r, "command", inc->cmdline);
 	if (inc->pid >= 0)
 		gpm_strbuf_printf(out, "  %-12s%" PRId64 "\n", "pid", inc->pid);
@@ -524,11 +534,11 @@ void gpm_report_json_facts(struct gpm_json *jp, const struct gpm_incident *inc,
 		gpm_json_kv_string(&j, "go", inc->go_version);
 	if (inc->main_module)
 		gpm_json_kv_string(&j, "module", inc->main_module);
-	if (inc->process_exe || inc->exe_path)
-		gpm_json_kv_string(&j, "executable",
-		                   inc->process_exe ? inc->process_exe : inc->exe_path);
-	if (inc->process_exe && inc->exe_path && strcmp(inc->process_exe, inc->exe_path))
-		gpm_json_kv_string(&j, "executable_read", inc->exe_path);
+	const char *exe_read, *exe = gpm_report_executable(inc, &exe_read);
+	if (exe)
+		gpm_json_kv_string(&j, "executable", exe);
+	if (exe_read)
+		gpm_json_kv_string(&j, "executable_read", exe_read);
 	if (inc->cmdline)
 		gpm_json_kv_string(&j, "command", inc->cmdline);
 	if (inc->pid >= 0)

@@ -78,13 +78,6 @@ void gpm_report_html_end(struct gpm_strbuf *out)
 	                     "external resource.</p>\n</body>\n</html>\n");
 }
 
-static const char *confidence_words(enum gpm_confidence c)
-{
-	return c == GPM_CONFIDENCE_CERTAIN  ? "reported by the runtime"
-	       : c == GPM_CONFIDENCE_LIKELY ? "inferred from the process state"
-	                                    : "heuristic";
-}
-
 static void fact(struct gpm_strbuf *out, const char *key, const char *value)
 {
 	if (!value)
@@ -159,7 +152,7 @@ void gpm_report_html_section(const struct gpm_incident *inc, const struct gpm_an
 		gpm_strbuf_printf(out, "<h3><span class=\"sev %s\">%s</span> ", sev, sev);
 		gpm_html_escape(out, f->title);
 		gpm_strbuf_printf(out, "</h3>\n<p class=\"muted\">rule <code>%s</code>, %s</p>\n",
-		                  f->rule, confidence_words(f->confidence));
+		                  f->rule, gpm_report_finding_source(f));
 		if (f->explanation) {
 			gpm_strbuf_puts(out, "<p>");
 			gpm_html_escape(out, f->explanation);
@@ -188,7 +181,9 @@ void gpm_report_html_section(const struct gpm_incident *inc, const struct gpm_an
 	fact(out, "file", inc->source_name);
 	fact(out, "go", inc->go_version);
 	fact(out, "module", inc->main_module);
-	fact(out, "executable", inc->exe_path);
+	const char *exe_read;
+	fact(out, "executable", gpm_report_executable(inc, &exe_read));
+	fact(out, "read from", exe_read);
 	fact(out, "command", inc->cmdline);
 	if (inc->pid >= 0)
 		gpm_strbuf_printf(out, "<tr><th>pid</th><td>%" PRId64 "</td></tr>\n", inc->pid);

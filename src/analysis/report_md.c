@@ -155,11 +155,7 @@ void gpm_report_markdown(const struct gpm_incident *inc, const struct gpm_analys
 		gpm_strbuf_printf(out, "### %s: ", sev);
 		md(out, f->title);
 		gpm_strbuf_printf(out, "\n\n*rule `%s`, %s*\n\n", f->rule,
-		                  f->confidence == GPM_CONFIDENCE_CERTAIN
-		                      ? "reported by the runtime"
-		                  : f->confidence == GPM_CONFIDENCE_LIKELY ? "inferred from the "
-		                                                             "process state"
-		                                                           : "heuristic");
+		                  gpm_report_finding_source(f));
 		if (f->explanation) {
 			md(out, f->explanation);
 			gpm_strbuf_puts(out, "\n\n");
@@ -187,7 +183,9 @@ void gpm_report_markdown(const struct gpm_incident *inc, const struct gpm_analys
 	fact(out, "file", inc->source_name);
 	fact(out, "go", inc->go_version);
 	fact(out, "module", inc->main_module);
-	fact(out, "executable", inc->exe_path);
+	const char *exe_read;
+	fact(out, "executable", gpm_report_executable(inc, &exe_read));
+	fact(out, "read from", exe_read);
 	fact(out, "command", inc->cmdline);
 	if (inc->pid >= 0)
 		gpm_strbuf_printf(out, "| pid | %" PRId64 " |\n", inc->pid);

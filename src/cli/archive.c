@@ -784,7 +784,10 @@ static bool parse_id(const char *s, int64_t *out)
 	return true;
 }
 
-static const struct gpm_option filter_options[] = {
+// incidents takes the options of clusters but --trend, the first.
+static const struct gpm_option cluster_list_options[] = {
+    {"trend", 0, "[=day|build]", "incidents per cluster and day (UTC, the default) or build",
+     OPT_TREND, NULL},
     {"since", 0, "T", "from time T: 7d, 12h, 30m, YYYY-MM-DD[THH:MM[:SS]] (UTC), unix seconds",
      OPT_SINCE, NULL},
     {"until", 0, "T", "up to time T (as --since)", OPT_UNTIL, NULL},
@@ -803,24 +806,7 @@ const struct gpm_command_spec gpm_spec_incidents = {
     .name = "incidents",
     .operands = "",
     .about = "List stored incidents, newest first.",
-    .options = filter_options,
-};
-
-static const struct gpm_option cluster_list_options[] = {
-    {"since", 0, "T", "from time T: 7d, 12h, 30m, YYYY-MM-DD[THH:MM[:SS]] (UTC), unix seconds",
-     OPT_SINCE, NULL},
-    {"until", 0, "T", "up to time T (as --since)", OPT_UNTIL, NULL},
-    {"exe", 0, "S", "executable path contains S", OPT_EXE_MATCH, NULL},
-    {"go", 0, "V", "Go version starts with V (go1.22)", OPT_GO, NULL},
-    {"finding", 0, "R", "a finding with rule id R, or R in the headline", OPT_FINDING, NULL},
-    {"cluster", 0, "ID", "incidents of one cluster", OPT_CLUSTER, NULL},
-    {"trend", 0, "[=day|build]", "incidents per cluster and day (UTC, the default) or build",
-     OPT_TREND, NULL},
-    OPTION_LIMIT("rows"),
-    OPTION_JSON,
-    OPTION_CSV,
-    OPTION_DB,
-    OPTIONS_END,
+    .options = cluster_list_options + 1,
 };
 
 const struct gpm_command_spec gpm_spec_clusters = {
