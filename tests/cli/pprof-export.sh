@@ -4,7 +4,7 @@
 # testdata/gen/make-pprof-expectations.sh; no Go needed here): gopm's own totals (samples,
 # goroutines or objects and bytes, locations) must equal pprof's; the folded stacks must sum
 # to the same total; a heap profile must read back (gopm's profile.proto reader) to the
-# same in-use objects and bytes.
+# same in-use objects and bytes, a goroutine profile to the same stacks and counts.
 set -u
 : "${GOPM:?}" "${top_srcdir:?}"
 tmp=$(mktemp -d)
@@ -39,6 +39,16 @@ while IFS='|' read -r name args stats; do
 		[ "$l" = "$(field locations "$stats")" ] ||
 			bad "$name" "gopm wrote $l locations, pprof read $(field locations "$stats")"
 		[ "$folded" = "$g" ] || bad "$name" "folded stacks sum to $folded, not $g"
+		# Read back by gopm's own reader of goroutine profiles (src/dump/profile.c): the
+		# same stacks and counts (the export's runtime.goexit root, which tracebacks do
+		# not print, is not read back).
+		"$GOPM" goroutines --format folded "$tmp/$name.pb.gz" 2>"$tmp/$name.back.err" |
+			sort >"$tmp/$name.back" || bad "$name" "gopm cannot read its export back"
+		sed 's/^runtime\.goexit;//' "$tmp/$name.folded" | sort >"$tmp/$name.want"
+		cmp -s "$tmp/$name.want" "$tmp/$name.back" || {
+			bad "$name" "read back as other stacks (< export, > read back):"
+			diff "$tmp/$name.want" "$tmp/$name.back" | head -6
+		}
 		;;
 	*)
 		o=$(echo "$line" | sed -n 's/.* \([0-9]*\) objects.*/\1/p')
