@@ -30,4 +30,10 @@ make_archive() {
 		(cd "$in" && "$GOPM" ingest --db "$tmp/a.db" --exe "$(basename "$exe")" \
 			"$c.core.zst") >/dev/null 2>&1 || return 1
 	done
+	# An arm64 core (qemu's) for `gopm tui INPUT`, not ingested here.
+	c=go1.27-crash-deadlock-stripped
+	exe=$(sed -n 's/^exe=//p' "$top_srcdir/testdata/cores-arm64/$c/meta")
+	cp "$top_srcdir/testdata/$exe" "$in/$(basename "$exe")"
+	cp "$top_srcdir/testdata/cores-arm64/$c/core.zst" "$in/arm64-$c.core.zst"
+	TZ=UTC touch -d "2024-05-13 08:00:00" "$in/arm64-$c.core.zst"
 }
