@@ -40,6 +40,10 @@ expect 0 0 "analyze --json on an arm64 core" -- analyze --json --no-store --exe 
 check "analyze --json carries the architecture" grep -q '"arch": "arm64"' "$tmp/out"
 expect 0 0 "goroutines of an arm64 core" -- goroutines --exe "$exe" "$fx/core.zst"
 check "goroutines shows main.main" grep -q '^main\.main()' "$tmp/out"
+# ingest stores an arm64 core like any other, with its goroutines and architecture's facts.
+expect 0 2 "ingest of an arm64 core" -- ingest --db "$tmp/arm64.db" --exe "$exe" "$fx/core.zst"
+expect 0 0 "incidents --json of the arm64 incident" -- incidents --json --db "$tmp/arm64.db"
+check "the arm64 incident is stored with its goroutines" grep -q '"goroutines": [1-9]' "$tmp/out"
 
 # analyze: the same findings' headlines as the amd64 twin (the same program, Go version and
 # scenario; for the real programs from npm, the same package for the other architecture).
