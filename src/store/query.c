@@ -242,6 +242,34 @@ static int sql_authorizer(void *ud, int action, const char *a, const char *b, co
 	}
 }
 
+/* The bounds of one user query: wall-clock time (checked every few thousand steps of
+ * SQLite's machine) and SQLite's heap. */
+struct sql_bounds {
+	struct timespec start;
+	double seconds; /* 0 none */
+	bool stopped;
+};
+
+static int sql_progress(void *arg)
+{
+	struct sql_bounds *b = arg;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double t = (double)(now.tv_sec - b->start.tv_sec) + (now.tv_nsec - b->start.tv_nsec) / 1e9;
+	if (b->seconds > 0 && t > b->seconds)
+		b->stopped = true;
+	return b->stopped;
+}
+
+/* A non-negative number from the environment, else def. */
+static double env_number(const char *name, double def)
+{
+	const char *v = getenv(name);
+	char *end;
+	double d = v && *v ? strtod(v, &end) : def;
+	return v && *v && (*end || d < 0) ? def : d;
+}
+
 struct gpm_error *gpm_store_sql(struct gpm_store *st, const char *sql, int64_t max_rows,
                                 struct gpm_store_table *out)
 {
@@ -266,7 +294,36 @@ struct gpm_error *gpm_store_sql(struct gpm_store *st, const char *sql, int64_t m
 		sqlite3_finalize(s);
 		return gpm_error_create(GPM_ERR_USAGE, "sql: only statements that read");
 	}
-	return run(st, s, max_rows, out);
+	// A query of anyone's may run forever (a recursive CTE) or fill memory: bounded in
+	// time (GOPM_SQL_SECONDS, default 30), in SQLite's heap (GOPM_SQL_MEMORY MiB, default
+	// 512) and in the length of one value (16 MiB).
+	struct sql_bounds b = {.seconds = env_number("GOPM_SQL_SECONDS", 30)};
+	double mib = env_number("GOPM_SQL_MEMORY", 512);
+	clock_gettime(CLOCK_MONOTONIC, &b.start);
+	sqlite3_progress_handler(st->db, 4096, sql_progress, &b);
+	sqlite3_int64 heap = sqlite3_hard_heap_limit64(-1);
+	if (mib > 0)
+		sqlite3_hard_heap_limit64((sqlite3_int64)(mib * 1048576));
+	int length = sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, 16 << 20);
+	struct gpm_error *err = run(st, s, max_rows, out);
+	sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, length);
+	sqlite3_hard_heap_limit64(heap);
+	sqlite3_progress_handler(st->db, 0, NULL, NULL);
+	if (err && b.stopped) {
+		gpm_error_destroy(err);
+		return gpm_error_create(GPM_ERR_LIMIT,
+		                        "sql: stopped after %g s (GOPM_SQL_SECONDS sets the limit)",
+		                        b.seconds);
+	}
+	if (err &&
+	    (sqlite3_errcode(st->db) == SQLITE_NOMEM || sqlite3_errcode(st->db) == SQLITE_TOOBIG)) {
+		gpm_error_destroy(err);
+		return gpm_error_create(GPM_ERR_LIMIT,
+		                        "sql: the query needs more than %g MiB or a value over 16 "
+		                        "MiB (GOPM_SQL_MEMORY sets the memory limit)",
+		                        mib);
+	}
+	return err;
 }
 
 struct gpm_error *gpm_store_incident_facts(struct gpm_store *st, int64_t id,

@@ -112,6 +112,16 @@ for q in "DELETE FROM incidents" "DROP TABLE incidents" "ATTACH '$tmp/x.db' AS x
 	check "sql refuses [$q]" 2 -- sql --db "$db" "$q"
 done
 [ ! -e "$tmp/x.db" ] || { echo "FAIL: ATTACH created a file"; fail=$((fail + 1)); }
+# A query that never ends stops at the time limit; a value too big for memory is refused.
+GOPM_SQL_SECONDS=1
+export GOPM_SQL_SECONDS
+check "sql stops a query that runs forever" 4 -- sql --db "$db" \
+	"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+unset GOPM_SQL_SECONDS
+grep -q 'stopped after 1 s' "$tmp/err" || { echo "FAIL: the time limit is not said"; fail=$((fail + 1)); }
+check "sql refuses a value over the length limit" 4 -- sql --db "$db" \
+	"SELECT length(zeroblob(100000000))"
+grep -q 'GOPM_SQL_MEMORY' "$tmp/err" || { echo "FAIL: the memory limit is not said"; fail=$((fail + 1)); }
 check "rm" 0 -- rm --db "$db" 1
 check "rm again" 6 -- rm --db "$db" 1
 check "gc" 0 -- gc --db "$db"
