@@ -112,6 +112,19 @@ for q in "DELETE FROM incidents" "DROP TABLE incidents" "ATTACH '$tmp/x.db' AS x
 	check "sql refuses [$q]" 2 -- sql --db "$db" "$q"
 done
 [ ! -e "$tmp/x.db" ] || { echo "FAIL: ATTACH created a file"; fail=$((fail + 1)); }
+# CSV escapes what a dump could use to drive a terminal, as every other output does.
+printf 'goroutine 1 [running]:\nmain.\033]0;pwned\007f()\n\tmain.go:3 +0x1\n' >"$tmp/esc.txt"
+check "ingest a dump with escapes in a name" 0 -- ingest --db "$tmp/esc.db" "$tmp/esc.txt"
+for c in "search --csv pwned" "sql --csv SELECT(name)FROM(functions)" "incidents --csv"; do
+	# shellcheck disable=SC2086
+	check "$c" 0 -- $c --db "$tmp/esc.db"
+	if tr -d '\r\n' <"$tmp/out" | LC_ALL=C grep -q "$(printf '[\001-\037\177]')"; then
+		echo "FAIL: $c printed a control byte"
+		fail=$((fail + 1))
+	fi
+done
+check "sql --csv of the names" 0 -- sql --csv --db "$tmp/esc.db" "SELECT name FROM functions"
+contains "the escaped name is there" 'main.\\x1b]0;pwned'
 # A query that never ends stops at the time limit; a value too big for memory is refused.
 GOPM_SQL_SECONDS=1
 export GOPM_SQL_SECONDS
