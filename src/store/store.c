@@ -75,8 +75,10 @@ struct gpm_error *gpm_store_sqlite_error(struct gpm_store *st, int rc, const cha
 	case SQLITE_ERROR:
 	case SQLITE_AUTH:
 	case SQLITE_RANGE:
-	case SQLITE_READONLY:
 		code = GPM_ERR_USAGE;
+		break;
+	case SQLITE_READONLY: // a file or directory we may not write: access, not usage
+		code = GPM_ERR_OS;
 		break;
 	case SQLITE_CANTOPEN:
 		code = GPM_ERR_NOT_FOUND;
@@ -198,6 +200,34 @@ static struct gpm_error *check_identity(struct gpm_store *st, int64_t *version)
 	return NULL;
 }
 
+/*
+ * Opens path read-only as an immutable file: for a reader without write access to the
+ * archive's directory, who cannot create the WAL index a WAL database needs. It sees the
+ * archive as of the last checkpoint (SQLite checkpoints when a writer closes); changes still
+ * in the write-ahead log are not seen. The path goes into a URI, percent-encoded.
+ */
+static int open_immutable(const char *path, sqlite3 **db)
+{
+	size_t n = strlen(path);
+	char *uri = malloc(5 + 3 * n + 16);
+	if (!uri)
+		return SQLITE_NOMEM;
+	char *u = uri;
+	u += sprintf(u, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-~", *p))
+			*u++ = (char)*p;
+		else
+			u += sprintf(u, "%%%02X", *p);
+	}
+	strcpy(u, "?immutable=1");
+	int rc = sqlite3_open_v2(
+	    uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	free(uri);
+	return rc;
+}
+
 struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_options *opts,
                                  struct gpm_store **out)
 {
@@ -225,7 +255,20 @@ struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_option
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : 10000);
 	int64_t version;
-	if ((err = check_identity(st, &version)))
+	if ((err = check_identity(st, &version)) && opts->readonly &&
+	    (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_READONLY) {
+		// A reader who may not write beside the archive (another user's archive).
+		gpm_error_destroy(err);
+		sqlite3_close_v2(st->db);
+		st->db = NULL;
+		if ((rc = open_immutable(path, &st->db)) != SQLITE_OK) {
+			err = gpm_store_sqlite_error(st, rc, "open read-only");
+			goto fail;
+		}
+		sqlite3_extended_result_codes(st->db, 1);
+		err = check_identity(st, &version);
+	}
+	if (err)
 		goto fail;
 	if (!opts->readonly) {
 		if ((err = gpm_store_exec(st, "PRAGMA journal_mode = WAL; "

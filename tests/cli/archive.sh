@@ -112,6 +112,30 @@ for q in "DELETE FROM incidents" "DROP TABLE incidents" "ATTACH '$tmp/x.db' AS x
 	check "sql refuses [$q]" 2 -- sql --db "$db" "$q"
 done
 [ ! -e "$tmp/x.db" ] || { echo "FAIL: ATTACH created a file"; fail=$((fail + 1)); }
+# Another user who may read the archive but not write beside it (an archive shared read-only):
+# queries work (immutable open), a writing command fails with exit 3, not a usage error.
+if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
+	ro=$(mktemp -d /tmp/gopm-ro.XXXXXX)
+	"$GOPM" ingest --db "$ro/a.db" "$d/go1.22-panic-all.txt" >/dev/null 2>&1
+	chmod 755 "$ro"
+	chmod 644 "$ro"/*
+	for c in "incidents" "clusters" "show 1" "sql SELECT(count(*))FROM(incidents)"; do
+		# shellcheck disable=SC2086
+		if runuser -u nobody -- "${GOPM_BIN:-$GOPM}" $c --db "$ro/a.db" >"$tmp/out" 2>"$tmp/err"; then
+			echo "ok: a reader without write access: $c"
+		else
+			echo "FAIL: a reader without write access: $c: $(head -n 1 "$tmp/err")"
+			fail=$((fail + 1))
+		fi
+	done
+	runuser -u nobody -- "${GOPM_BIN:-$GOPM}" ingest --db "$ro/a.db" "$d/go1.19-panic-all.txt" \
+		>/dev/null 2>"$tmp/err"
+	st=$?
+	[ "$st" -eq 3 ] || { echo "FAIL: ingest into another user's archive: exit $st (want 3)"; fail=$((fail + 1)); }
+	rm -rf "$ro"
+else
+	echo "skip: a reader without write access (needs root and runuser)"
+fi
 # CSV escapes what a dump could use to drive a terminal, as every other output does.
 printf 'goroutine 1 [running]:\nmain.\033]0;pwned\007f()\n\tmain.go:3 +0x1\n' >"$tmp/esc.txt"
 check "ingest a dump with escapes in a name" 0 -- ingest --db "$tmp/esc.db" "$tmp/esc.txt"
