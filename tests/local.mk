@@ -189,6 +189,8 @@ endif
 TESTS += tests/cli/options.sh
 # every command's standard output on a full disk (/dev/full): a message and exit 3
 TESTS += tests/cli/output.sh
+# every documented exit status from a real cause
+TESTS += tests/cli/exit.sh
 # show --json of stored incidents against analyze --json of their inputs
 TESTS += tests/cli/show-json.sh
 # every --json document of the tests above against doc/gopm.schema.json: after them all

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Every exit status of the table in `gopm --help` (the one list gopm(1) is checked against)
+# from a real cause: each documented status is produced at least once below, and a status
+# the table does not list fails the test. 70 (out of memory, internal error) has no cause a
+# test can make without breaking gopm: it is the one status left out, and said.
+set -u
+: "${GOPM:?}" "${top_srcdir:?}"
+td=$top_srcdir/testdata
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+XDG_DATA_HOME=$tmp/xdg HOME=$tmp/home
+export XDG_DATA_HOME HOME
+fail=0
+seen=""
+documented=$("$GOPM" --help | sed -n '/^exit status:/,$p' | awk '$1 ~ /^[0-9]+$/ { print $1 }')
+[ -n "$documented" ] || { echo "FAIL: no exit statuses in gopm --help"; exit 1; }
+
+status() { # status WANT DESCRIPTION -- ARGS...
+	want=$1 what=$2
+	shift 3
+	"$GOPM" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL: $what: exit $got (want $want): $(head -n 1 "$tmp/err")"
+		fail=$((fail + 1))
+	else
+		echo "ok: $want: $what"
+		seen="$seen $got"
+	fi
+	echo "$documented" | grep -qx "$got" || { echo "FAIL: exit $got is not documented"; fail=$((fail + 1)); }
+}
+
+dump=$td/dumps/go1.22-panic-all.txt
+core=$td/cores/go1.27-heapfix-stripped/core.zst
+exe=$td/exe/go1.27-heapfix-stripped.zst
+wrong_exe=$td/exe/go1.22-crash-stripped.zst
+head -c 4096 /dev/urandom >"$tmp/random.bin"
+: >"$tmp/empty.txt"
+
+status 0 "a goroutine dump" -- goroutines "$dump"
+status 1 "a dump cut in the middle of a goroutine" -- goroutines "$td/dumps/variants/truncated.log"
+status 2 "an unknown option" -- goroutines --no-such-option "$dump"
+status 2 "a missing operand" -- stack "$dump"
+status 3 "a file that does not exist" -- goroutines "$tmp/nothing.txt"
+status 3 "a directory as input" -- goroutines "$tmp"
+status 4 "random bytes" -- goroutines "$tmp/random.bin"
+status 4 "an empty file" -- goroutines "$tmp/empty.txt"
+status 5 "a core with another program's executable" -- goroutines --exe "$wrong_exe" "$core"
+status 6 "a goroutine the dump does not have" -- stack "$dump" 999999
+"$GOPM" ingest --db "$tmp/a.db" "$dump" >/dev/null 2>&1
+status 6 "an incident the archive does not have" -- show --db "$tmp/a.db" 424242
+status 0 "a core with its executable" -- info --exe "$exe" "$core"
+
+# Every documented status but 70 was produced.
+for s in $documented; do
+	[ "$s" = 70 ] && { echo "not made: 70 (out of memory or an internal error)"; continue; }
+	case " $seen " in *" $s "*) ;; *) echo "FAIL: no test produced exit $s"; fail=$((fail + 1)) ;; esac
+done
+[ "$fail" -eq 0 ]
