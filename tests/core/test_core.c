@@ -291,7 +291,7 @@ START_TEST(core_refuses_non_cores)
 
 	size_t len;
 	uint8_t *bytes = sample_core(&len, true);
-	Elf64_Ehdr *eh = (Elf64_Ehdr *)bytes;
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)(void *)bytes; // malloc'd: aligned
 	expect_error(bytes, 40, GPM_ERR_FORMAT, "truncated ELF header");
 	eh->e_type = ET_EXEC;
 	expect_error(bytes, len, GPM_ERR_FORMAT, "not a core file");
@@ -390,7 +390,7 @@ START_TEST(core_survives_absurd_counts)
 {
 	size_t len;
 	uint8_t *bytes = sample_core(&len, true);
-	Elf64_Ehdr *eh = (Elf64_Ehdr *)bytes;
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)(void *)bytes; // malloc'd: aligned
 	struct gpm_core *core;
 
 	// e_phnum far beyond the file: only the program headers that fit are read.
@@ -411,7 +411,7 @@ START_TEST(core_survives_absurd_counts)
 	eh->e_phentsize = sizeof(Elf64_Phdr);
 
 	// A PT_LOAD whose vaddr + memsz wraps, and one whose offset is past the end.
-	Elf64_Phdr *ph = (Elf64_Phdr *)(bytes + sizeof(*eh));
+	Elf64_Phdr *ph = (Elf64_Phdr *)(void *)(bytes + sizeof(*eh));
 	Elf64_Phdr save = ph[1];
 	ph[1].p_vaddr = UINT64_MAX - 0x10;
 	core = open_ok(bytes, len);
