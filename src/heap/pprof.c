@@ -275,6 +275,16 @@ static bool take_value(void *ctx, uint64_t v)
 	return true;
 }
 
+/* Counts add up saturating: a hostile profile's huge values must not overflow int64. */
+static void add_counts(int64_t *objects, int64_t *bytes, int64_t *alloc_objects,
+                       int64_t *alloc_bytes, const int64_t v[4])
+{
+	int64_t *acc[4] = {objects, bytes, alloc_objects, alloc_bytes};
+	for (int k = 0; k < 4; k++)
+		if (__builtin_add_overflow(*acc[k], v[k], acc[k]))
+			*acc[k] = v[k] < 0 ? INT64_MIN : INT64_MAX;
+}
+
 static struct gpm_error *pass2(const uint8_t *data, size_t size, const struct pb *pb,
                                struct builder *b)
 {
@@ -354,14 +364,8 @@ static struct gpm_error *pass2(const uint8_t *data, size_t size, const struct pb
 		int64_t v[4];
 		for (int k = 0; k < 4; k++)
 			v[k] = idx[k] >= 0 && (size_t)idx[k] < s.nvalues ? s.values[idx[k]] : 0;
-		x->inuse_objects += v[0];
-		x->inuse_bytes += v[1];
-		x->alloc_objects += v[2];
-		x->alloc_bytes += v[3];
-		p->inuse_objects += v[0];
-		p->inuse_bytes += v[1];
-		p->alloc_objects += v[2];
-		p->alloc_bytes += v[3];
+		add_counts(&x->inuse_objects, &x->inuse_bytes, &x->alloc_objects, &x->alloc_bytes, v);
+		add_counts(&p->inuse_objects, &p->inuse_bytes, &p->alloc_objects, &p->alloc_bytes, v);
 	}
 	p->rate = pb->period;
 	return NULL;
@@ -536,10 +540,7 @@ static struct gpm_error *parse_text(const char *s, size_t size, struct builder *
 			    site(b, fn, (size_t)(plus - fn), file, (size_t)(colon - file), line);
 			if (!si)
 				return &gpm_error_nomem;
-			si->inuse_objects += cur[0];
-			si->inuse_bytes += cur[1];
-			si->alloc_objects += cur[2];
-			si->alloc_bytes += cur[3];
+			add_counts(&si->inuse_objects, &si->inuse_bytes, &si->alloc_objects, &si->alloc_bytes, cur);
 			have_frame = true;
 			continue;
 		}
@@ -567,19 +568,13 @@ static struct gpm_error *parse_text(const char *s, size_t size, struct builder *
 				struct gpm_pprof_site *si = site(b, "?", 1, "", 0, 0);
 				if (!si)
 					return &gpm_error_nomem;
-				si->inuse_objects += cur[0];
-				si->inuse_bytes += cur[1];
-				si->alloc_objects += cur[2];
-				si->alloc_bytes += cur[3];
+				add_counts(&si->inuse_objects, &si->inuse_bytes, &si->alloc_objects, &si->alloc_bytes, cur);
 			}
 			if (p->samples++ >= GPM_PPROF_MAX_ITEMS)
 				return gpm_error_create(GPM_ERR_LIMIT, "profile: too many records");
 			in_record = true;
 			have_frame = false;
-			p->inuse_objects += cur[0];
-			p->inuse_bytes += cur[1];
-			p->alloc_objects += cur[2];
-			p->alloc_bytes += cur[3];
+			add_counts(&p->inuse_objects, &p->inuse_bytes, &p->alloc_objects, &p->alloc_bytes, cur);
 		}
 	}
 	return NULL;
