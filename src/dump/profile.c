@@ -515,8 +515,8 @@ static struct gpm_error *read_sample(struct reader *r, const struct gpm_pb_field
 	if (__builtin_add_overflow(r->inc->pprof_total, count, &r->inc->pprof_total))
 		r->inc->pprof_total = UINT64_MAX;
 	if (count > r->max_goroutines - inc->goroutines.len) {
-		if (__builtin_add_overflow(r->capped, count - (r->max_goroutines - inc->goroutines.len),
-		                           &r->capped))
+		if (__builtin_add_overflow(
+		        r->capped, count - (r->max_goroutines - inc->goroutines.len), &r->capped))
 			r->capped = UINT64_MAX;
 		count = r->max_goroutines - inc->goroutines.len;
 	}

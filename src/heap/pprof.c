@@ -364,8 +364,10 @@ static struct gpm_error *pass2(const uint8_t *data, size_t size, const struct pb
 		int64_t v[4];
 		for (int k = 0; k < 4; k++)
 			v[k] = idx[k] >= 0 && (size_t)idx[k] < s.nvalues ? s.values[idx[k]] : 0;
-		add_counts(&x->inuse_objects, &x->inuse_bytes, &x->alloc_objects, &x->alloc_bytes, v);
-		add_counts(&p->inuse_objects, &p->inuse_bytes, &p->alloc_objects, &p->alloc_bytes, v);
+		add_counts(&x->inuse_objects, &x->inuse_bytes, &x->alloc_objects, &x->alloc_bytes,
+		           v);
+		add_counts(&p->inuse_objects, &p->inuse_bytes, &p->alloc_objects, &p->alloc_bytes,
+		           v);
 	}
 	p->rate = pb->period;
 	return NULL;
@@ -540,7 +542,8 @@ static struct gpm_error *parse_text(const char *s, size_t size, struct builder *
 			    site(b, fn, (size_t)(plus - fn), file, (size_t)(colon - file), line);
 			if (!si)
 				return &gpm_error_nomem;
-			add_counts(&si->inuse_objects, &si->inuse_bytes, &si->alloc_objects, &si->alloc_bytes, cur);
+			add_counts(&si->inuse_objects, &si->inuse_bytes, &si->alloc_objects,
+			           &si->alloc_bytes, cur);
 			have_frame = true;
 			continue;
 		}
@@ -568,13 +571,15 @@ static struct gpm_error *parse_text(const char *s, size_t size, struct builder *
 				struct gpm_pprof_site *si = site(b, "?", 1, "", 0, 0);
 				if (!si)
 					return &gpm_error_nomem;
-				add_counts(&si->inuse_objects, &si->inuse_bytes, &si->alloc_objects, &si->alloc_bytes, cur);
+				add_counts(&si->inuse_objects, &si->inuse_bytes, &si->alloc_objects,
+				           &si->alloc_bytes, cur);
 			}
 			if (p->samples++ >= GPM_PPROF_MAX_ITEMS)
 				return gpm_error_create(GPM_ERR_LIMIT, "profile: too many records");
 			in_record = true;
 			have_frame = false;
-			add_counts(&p->inuse_objects, &p->inuse_bytes, &p->alloc_objects, &p->alloc_bytes, cur);
+			add_counts(&p->inuse_objects, &p->inuse_bytes, &p->alloc_objects,
+			           &p->alloc_bytes, cur);
 		}
 	}
 	return NULL;
