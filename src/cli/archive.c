@@ -783,10 +783,11 @@ int gpm_cmd_ingest(int argc, char **argv)
 	fprintf(stderr, "gopm ingest: %zu stored, %zu already stored, %zu skipped, %zu failed\n",
 	        s.stored, s.present, s.skipped, s.failed);
 	if (s.busy)
-		fprintf(stderr,
-		        "gopm ingest: the archive stayed busy: %zu of %zu inputs not stored; run the "
-		        "same command again (stored inputs are skipped)\n",
-		        nfiles - s.done + s.busy, nfiles);
+		fprintf(
+		    stderr,
+		    "gopm ingest: the archive stayed busy: %zu of %zu inputs not stored; run the "
+		    "same command again (stored inputs are skipped)\n",
+		    nfiles - s.done + s.busy, nfiles);
 	status = worst;
 	gpm_store_close(s.st);
 out:

@@ -241,8 +241,8 @@ static struct gpm_error *open_empty(struct gpm_store *st)
 {
 	sqlite3_close_v2(st->db);
 	st->db = NULL;
-	int rc = sqlite3_open_v2(":memory:", &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-	                         NULL);
+	int rc =
+	    sqlite3_open_v2(":memory:", &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
 		return gpm_store_sqlite_error(st, rc, "open");
 	sqlite3_extended_result_codes(st->db, 1);
