@@ -137,6 +137,8 @@ TESTS += tests/cli/archive.sh tests/cli/archive-scenario.sh tests/cli/archive-re
 TESTS += tests/cli/archive-concurrent.sh
 # resign under an unchanged algorithm changes no signature of ~190 stored dumps
 TESTS += tests/cli/resign.sh
+# cores damaged at test time: allgs repeating one g, overlapping PT_LOADs (warning, exit 1)
+TESTS += tests/cli/damaged-core.sh
 
 # gopm tui: scripted screens compared as text, and end-to-end runs under tmux (skip without it)
 TESTS += tests/tui/run.sh tests/tui/tmux.sh tests/tui/topframe.sh
