@@ -133,6 +133,12 @@ TESTS += tests/cli/dump.sh
 # findings on the scenario corpus (core and text)
 check_test_sources += tests/analysis/test_analysis.c tests/analysis/test_diff.c
 TESTS += tests/cli/archive.sh tests/cli/archive-scenario.sh tests/cli/archive-regression.sh
+# many people at one archive: two writers, readers during creation, a locked archive (exit 75)
+TESTS += tests/cli/archive-concurrent.sh
+# resign under an unchanged algorithm changes no signature of ~190 stored dumps
+TESTS += tests/cli/resign.sh
+# cores damaged at test time: allgs repeating one g, overlapping PT_LOADs (warning, exit 1)
+TESTS += tests/cli/damaged-core.sh
 
 # gopm tui: scripted screens compared as text, and end-to-end runs under tmux (skip without it)
 TESTS += tests/tui/run.sh tests/tui/tmux.sh tests/tui/topframe.sh

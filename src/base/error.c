@@ -113,6 +113,8 @@ const char *gpm_error_code_name(enum gpm_error_code code)
 		return "usage";
 	case GPM_ERR_STOP:
 		return "stop";
+	case GPM_ERR_BUSY:
+		return "busy";
 	}
 	return "unknown";
 }

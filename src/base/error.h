@@ -20,6 +20,7 @@ enum gpm_error_code {
 	GPM_ERR_LIMIT,       /* a count or size exceeds gopm's cap */
 	GPM_ERR_USAGE,       /* the caller passed bad arguments */
 	GPM_ERR_STOP,        /* iteration stopped early by a callback (not a failure) */
+	GPM_ERR_BUSY,        /* a shared resource stayed locked past the wait: retry later */
 };
 
 struct gpm_error {

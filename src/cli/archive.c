@@ -389,8 +389,18 @@ struct ingest_state {
 	struct gpm_store *st;
 	bool keep;
 	const char *host, *build;
-	size_t done, total, stored, present, skipped, failed;
+	size_t done, total, stored, present, skipped, failed, busy;
 };
+
+// Counts an input that could not be stored: failed, or busy when the archive stayed locked
+// by another writer (retriable: nothing is wrong with the input).
+static void count_failure(struct ingest_state *s, const struct gpm_error *err)
+{
+	if (err && err->code == GPM_ERR_BUSY)
+		s->busy++;
+	else
+		s->failed++;
+}
 
 // Why a loaded snapshot is no incident (NULL: it is one): only a core, a goroutine dump
 // with at least one goroutine that has a frame, a heap dump or a profile is. Text that merely
@@ -552,7 +562,7 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		err = gpm_store_artifact_known(s->st, art.sha256, &known);
 	if (err) {
 		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
-		s->failed++;
+		count_failure(s, err);
 		return gpm_cli_fail(err);
 	}
 	art.keep = s->keep;
@@ -614,8 +624,8 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		incidents++;
 		if ((err = gpm_cli_store_incident(s->st, l.snapshots[i], NULL, &art, NULL, &id))) {
 			fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
+			count_failure(s, err);
 			status = gpm_cli_fail(err);
-			s->failed++;
 			break;
 		}
 		bool existed = gpm_store_ingest_existed(s->st);
@@ -759,16 +769,25 @@ int gpm_cmd_ingest(int argc, char **argv)
 	if ((status = status ? status : open_store(&c, false, &s.st)))
 		goto out;
 	s.total = nfiles;
+	// Worst first: an internal error, then a busy archive (retriable), then a partial batch.
+	// Once the archive stayed busy past the wait, the rest of the batch is left for the
+	// retry rather than waiting again per input.
 	int worst = GPM_EXIT_OK;
-	for (size_t i = 0; i < nfiles; i++) {
+	for (size_t i = 0; i < nfiles && !s.busy; i++) {
 		int r = ingest_file(&s, files[i]);
-		if (r == GPM_EXIT_INTERNAL)
+		if (r == GPM_EXIT_INTERNAL || (r == GPM_EXIT_BUSY && worst != GPM_EXIT_INTERNAL))
 			worst = r;
-		else if (r && worst != GPM_EXIT_INTERNAL)
+		else if (r && worst == GPM_EXIT_OK)
 			worst = GPM_EXIT_PARTIAL;
 	}
 	fprintf(stderr, "gopm ingest: %zu stored, %zu already stored, %zu skipped, %zu failed\n",
 	        s.stored, s.present, s.skipped, s.failed);
+	if (s.busy)
+		fprintf(
+		    stderr,
+		    "gopm ingest: the archive stayed busy: %zu of %zu inputs not stored; run the "
+		    "same command again (stored inputs are skipped)\n",
+		    nfiles - s.done + s.busy, nfiles);
 	status = worst;
 	gpm_store_close(s.st);
 out:

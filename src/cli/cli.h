@@ -21,6 +21,7 @@ enum gpm_exit {
 	GPM_EXIT_EXE = 5,       /* the executable is missing, not Go, or does not match the core */
 	GPM_EXIT_NOTFOUND = 6,  /* the requested item (goroutine, incident) does not exist */
 	GPM_EXIT_INTERNAL = 70, /* out of memory or an internal error */
+	GPM_EXIT_BUSY = 75, /* the archive stayed locked by another writer: retry (EX_TEMPFAIL) */
 };
 
 struct gpm_command_spec;

@@ -44,7 +44,8 @@ static void usage(FILE *out)
 	    "limit\n"
 	    "  5   the executable is missing, not a Go program, or does not match the core\n"
 	    "  6   the requested goroutine or incident does not exist\n"
-	    "  70  out of memory or internal error\n");
+	    "  70  out of memory or internal error\n"
+	    "  75  the archive stayed locked by another writer past GOPM_BUSY_SECONDS: retry\n");
 }
 
 int gpm_cli_exit_for(const struct gpm_error *err)
@@ -65,6 +66,8 @@ int gpm_cli_exit_for(const struct gpm_error *err)
 		return GPM_EXIT_EXE;
 	case GPM_ERR_NOT_FOUND:
 		return GPM_EXIT_NOTFOUND;
+	case GPM_ERR_BUSY:
+		return GPM_EXIT_BUSY;
 	case GPM_ERR_NOMEM:
 	case GPM_ERR_STOP:
 		break;

@@ -493,6 +493,22 @@ static struct gpm_error *core_parse(struct gpm_core *core)
 		          (unsigned long long)have, (unsigned long long)want);
 	if (!sorted)
 		qsort(core->segments.v, core->segments.len, sizeof(*core->segments.v), segment_cmp);
+	// A kernel's core never maps an address twice; overlapping PT_LOADs are a damaged or
+	// crafted core, and an address in both is read from the segment that starts later.
+	size_t overlaps = 0, first = 0;
+	for (size_t i = 1; i < core->segments.len; i++) {
+		const struct gpm_core_segment *a = &core->segments.v[i - 1], *b = a + 1;
+		if (b->vaddr - a->vaddr < a->memsz && !overlaps++)
+			first = i;
+	}
+	if (overlaps)
+		core_warn(
+		    core,
+		    "%zu PT_LOAD segments overlap the one before (first at 0x%llx, inside the "
+		    "segment at 0x%llx): the core is damaged; addresses in both are read from "
+		    "the later one",
+		    overlaps, (unsigned long long)core->segments.v[first].vaddr,
+		    (unsigned long long)core->segments.v[first - 1].vaddr);
 	if (!any_note)
 		core_warn(core, "core has no notes: no threads, registers, signal or mapped files");
 	else if (core->threads.len == 0)

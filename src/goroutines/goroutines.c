@@ -1298,6 +1298,10 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	for (size_t i = 0; sig && i < c.threads.len; i++)
 		if (c.threads.v[i].t == sig)
 			signal_m = c.threads.v[i].m;
+	// allgs holds each g once (runtime/proc.go allgadd); a core where two entries are the
+	// same g is damaged: each g is read once and the repeats are said, not counted twice.
+	struct gpm_u64map seen = {0};
+	uint64_t repeats = 0, first_repeat = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t g;
 		if (!read_word(&c, allgs + i * c.ptr, &g)) {
@@ -1306,12 +1310,31 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 			                  i, allgs + i * c.ptr);
 			continue;
 		}
+		uint32_t at;
+		if (g && gpm_u64map_get(&seen, g, &at)) {
+			if (!repeats++)
+				first_repeat = i;
+			continue;
+		}
+		if (g && !gpm_u64map_put(&seen, g, (uint32_t)i)) {
+			err = &gpm_error_nomem;
+			break;
+		}
 		if ((err = read_goroutine(&c, g, signal_m)))
-			goto fail;
+			break;
 		// Stacks are scattered over the core: don't let its pages pile up in memory.
 		if (i % 2048 == 2047)
 			gpm_core_release_pages(p->core);
 	}
+	gpm_u64map_free(&seen);
+	if (err)
+		goto fail;
+	if (repeats)
+		gpm_incident_warn(c.inc,
+		                  "allgs repeats a goroutine %" PRIu64
+		                  " times (first allgs[%" PRIu64
+		                  "]): the core is damaged; each goroutine is listed once",
+		                  repeats, first_repeat);
 	set_wait_minutes(&c);
 	if (c.args_unread)
 		gpm_incident_warn(c.inc,

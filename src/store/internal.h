@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "base/error.h"
 #include "store/store.h"
@@ -49,6 +50,9 @@ struct gpm_store {
 	bool readonly;
 	unsigned version;
 	bool last_existed;
+	double busy_seconds;        /* how long a lock attempt waits (GOPM_BUSY_SECONDS) */
+	struct timespec busy_start; /* when the current lock attempt began */
+	unsigned busy_seed;         /* jitter of the backoff */
 	sqlite3_stmt *stmts[STMT__COUNT];
 };
 

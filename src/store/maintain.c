@@ -151,6 +151,46 @@ static struct gpm_error *load_stack(struct gpm_store *st, sqlite3_stmt *fs,
 	return gpm_incident_stack_commit(inc, &b, out);
 }
 
+// Stored stack id -> index of the loaded stack: open addressing, doubled at half full, so
+// loading an incident is linear in its goroutines however many distinct stacks it has.
+struct stack_memo {
+	struct stack_memo_slot {
+		int64_t id; // 0: empty (row ids start at 1)
+		uint32_t index;
+	} * slots;
+	size_t cap, len;
+};
+
+static struct stack_memo_slot *stack_memo_find(struct stack_memo *m, int64_t id)
+{
+	size_t i = (size_t)((uint64_t)id * 0x9e3779b97f4a7c15ULL >> 17);
+	for (;; i++) {
+		struct stack_memo_slot *slot = &m->slots[i & (m->cap - 1)];
+		if (!slot->id || slot->id == id)
+			return slot;
+	}
+}
+
+// The slot of id, empty when not yet loaded; NULL when out of memory.
+static struct stack_memo_slot *stack_memo_slot(struct stack_memo *m, int64_t id)
+{
+	if (2 * (m->len + 1) > m->cap) {
+		size_t ncap = m->cap ? 2 * m->cap : 64;
+		struct stack_memo old = *m;
+		m->slots = calloc(ncap, sizeof(*m->slots));
+		if (!m->slots) {
+			*m = old;
+			return NULL;
+		}
+		m->cap = ncap;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.slots[i].id)
+				*stack_memo_find(m, old.slots[i].id) = old.slots[i];
+		free(old.slots);
+	}
+	return stack_memo_find(m, id);
+}
+
 struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident_id,
                                           struct gpm_incident **out)
 {
@@ -224,11 +264,7 @@ struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident
 		goto fail;
 	sqlite3_bind_int64(gs, 1, incident_id);
 	// Stacks repeat across goroutines: load each stored stack once.
-	struct {
-		int64_t id;
-		uint32_t index;
-	} *memo = NULL;
-	size_t nmemo = 0, capmemo = 0;
+	struct stack_memo memo = {0};
 	while ((rc = sqlite3_step(gs)) == SQLITE_ROW) {
 		struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
 		if (!g) {
@@ -253,31 +289,28 @@ struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident
 		if (sqlite3_column_type(gs, 5) == SQLITE_NULL)
 			continue;
 		int64_t sid = sqlite3_column_int64(gs, 5);
-		size_t m = 0;
-		while (m < nmemo && memo[m].id != sid)
-			m++;
-		if (m == nmemo) {
-			if (nmemo == capmemo) {
-				size_t ncap = capmemo ? 2 * capmemo : 16;
-				void *nm = realloc(memo, ncap * sizeof(*memo));
-				if (!nm) {
-					err = &gpm_error_nomem;
-					break;
-				}
-				memo = nm;
-				capmemo = ncap;
-			}
-			memo[nmemo].id = sid;
+		struct stack_memo_slot *slot = sid > 0 ? stack_memo_slot(&memo, sid) : NULL;
+		if (!slot) {
+			err = sid > 0
+			          ? &gpm_error_nomem
+			          : gpm_error_create(GPM_ERR_FORMAT, "goroutine with stack id %lld",
+			                             (long long)sid);
+			break;
+		}
+		if (!slot->id) {
 			// goroutine_push may move g: index it again after loading.
 			size_t gi = inc->goroutines.len - 1;
-			if ((err = load_stack(st, fs, inc, sid, &memo[nmemo].index)))
+			uint32_t index;
+			if ((err = load_stack(st, fs, inc, sid, &index)))
 				break;
 			g = &inc->goroutines.v[gi];
-			nmemo++;
+			slot->id = sid;
+			slot->index = index;
+			memo.len++;
 		}
-		g->stack = memo[m].index;
+		g->stack = slot->index;
 	}
-	free(memo);
+	free(memo.slots);
 	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
 		err = gpm_store_sqlite_error(st, rc, "goroutines");
 	if (err)

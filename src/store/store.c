@@ -1,9 +1,12 @@
 /*
  * Opening, migrating and writing the incident archive. The schema comes from the SQL
- * files in schema/, compiled in (schema_sql.c); each migration runs in BEGIN IMMEDIATE and
- * sets PRAGMA user_version in the same transaction, so concurrent openers migrate once and
- * a crash mid-migration leaves the previous version intact. Every ingest is one
- * transaction; statements are prepared once per connection and every value is bound.
+ * files in schema/, compiled in (schema_sql.c); all pending migrations run in one BEGIN
+ * IMMEDIATE that also sets PRAGMA user_version, so concurrent openers migrate once, a
+ * reader sees the archive before or after (never between two migrations) and a crash
+ * mid-migration leaves the previous version intact. Every ingest is one transaction;
+ * statements are prepared once per connection and every value is bound. A writer that
+ * finds the archive locked waits with backoff for a bounded time, then fails with
+ * GPM_ERR_BUSY, which means "retry".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include <unistd.h>
 
 #include "base/strbuf.h"
 #include "dump/dump.h"
@@ -68,6 +73,13 @@ struct gpm_error *gpm_store_sqlite_error(struct gpm_store *st, int rc, const cha
 	switch (rc & 0xff) {
 	case SQLITE_NOMEM:
 		return &gpm_error_nomem;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return gpm_error_create(GPM_ERR_BUSY,
+		                        "%s: %s: locked by another writer for more than %g s "
+		                        "(GOPM_BUSY_SECONDS sets the wait): retry",
+		                        st && st->path ? st->path : "archive", what,
+		                        st ? st->busy_seconds : 0.0);
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		code = GPM_ERR_FORMAT;
@@ -114,6 +126,10 @@ struct gpm_error *gpm_store_exec(struct gpm_store *st, const char *sql)
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 	if (rc == SQLITE_OK)
 		return NULL;
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+		sqlite3_free(msg);
+		return gpm_store_sqlite_error(st, rc, "write");
+	}
 	struct gpm_error *err =
 	    gpm_error_create(rc == SQLITE_NOMEM ? GPM_ERR_NOMEM : GPM_ERR_OS, "%s: %s", st->path,
 	                     msg ? msg : sqlite3_errstr(rc));
@@ -152,31 +168,85 @@ static struct gpm_error *set_user_version(struct gpm_store *st, unsigned v)
 	return gpm_store_exec(st, sql);
 }
 
+// Every migration up to target in one transaction: a concurrent reader sees the archive as
+// it was or as target, never half-created (a first ingest creates all tables at once).
 static struct gpm_error *migrate(struct gpm_store *st, unsigned target)
 {
-	for (unsigned i = 0; i < gpm_store_nmigrations; i++) {
+	struct gpm_error *err = gpm_store_exec(st, "BEGIN IMMEDIATE");
+	if (err)
+		return gpm_error_wrap(err, "migrating to schema %u", target);
+	// Another process may have migrated while we waited for the lock.
+	int64_t cur = pragma_int(st, "PRAGMA user_version", &err);
+	for (unsigned i = 0; i < gpm_store_nmigrations && !err; i++) {
 		const struct gpm_store_migration *m = &gpm_store_migrations[i];
 		if (m->version > target)
 			break;
-		struct gpm_error *err = gpm_store_exec(st, "BEGIN IMMEDIATE");
+		if (cur >= m->version)
+			continue;
+		if (!(err = gpm_store_exec(st, m->sql)))
+			err = set_user_version(st, m->version);
+		if (!err && m->version == 1)
+			err = gpm_store_exec(st, "PRAGMA application_id = 1198477389");
 		if (err)
-			return gpm_error_wrap(err, "migrating to schema %u", m->version);
-		// Another process may have migrated while we waited for the lock.
-		int64_t cur = pragma_int(st, "PRAGMA user_version", &err);
-		if (!err && cur < m->version) {
-			if (!(err = gpm_store_exec(st, m->sql)))
-				err = set_user_version(st, m->version);
-			if (!err && m->version == 1)
-				err = gpm_store_exec(st, "PRAGMA application_id = 1198477389");
-		}
-		if (err) {
-			gpm_store_exec(st, "ROLLBACK");
-			return gpm_error_wrap(err, "schema %s", m->name);
-		}
-		if ((err = gpm_store_exec(st, "COMMIT")))
-			return err;
+			err = gpm_error_wrap(err, "schema %s", m->name);
 	}
-	return NULL;
+	if (err) {
+		gpm_store_exec(st, "ROLLBACK");
+		return err;
+	}
+	return gpm_store_exec(st, "COMMIT");
+}
+
+/*
+ * SQLite's busy handler: while another connection holds the lock, sleep 1 ms doubling to
+ * 128 ms, each with jitter (two waiting writers do not wake in step), until busy_seconds
+ * have passed since this lock attempt began (count 0); then give up (SQLITE_BUSY).
+ */
+static int busy_backoff(void *arg, int count)
+{
+	struct gpm_store *st = arg;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (count == 0)
+		st->busy_start = now;
+	double waited = (double)(now.tv_sec - st->busy_start.tv_sec) +
+	                (double)(now.tv_nsec - st->busy_start.tv_nsec) / 1e9;
+	double left = st->busy_seconds - waited;
+	if (left <= 0)
+		return 0;
+	unsigned ms = 1u << (count < 7 ? count : 7);
+	st->busy_seed = st->busy_seed * 1103515245u + 12345u;
+	unsigned jitter = (st->busy_seed >> 16) % (ms + 1);
+	double sleep = (ms + jitter) / 2000.0; // between ms/2 and ms
+	if (sleep > left)
+		sleep = left;
+	struct timespec ts = {.tv_sec = (time_t)sleep,
+	                      .tv_nsec = (long)((sleep - (double)(time_t)sleep) * 1e9)};
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+static double env_seconds(const char *name, double def)
+{
+	const char *v = getenv(name);
+	char *end;
+	double d = v && *v ? strtod(v, &end) : def;
+	return v && *v && (*end || !(d >= 0) || d > 86400) ? def : d;
+}
+
+// An archive that has no tables yet (version 0): a reader that opens it while the first
+// ingest creates it gets an empty archive in memory, of the latest schema, instead of an
+// error; nothing has been committed, so empty is what the archive holds.
+static struct gpm_error *open_empty(struct gpm_store *st)
+{
+	sqlite3_close_v2(st->db);
+	st->db = NULL;
+	int rc =
+	    sqlite3_open_v2(":memory:", &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		return gpm_store_sqlite_error(st, rc, "open");
+	sqlite3_extended_result_codes(st->db, 1);
+	return migrate(st, gpm_store_schema_latest());
 }
 
 static struct gpm_error *check_identity(struct gpm_store *st, int64_t *version)
@@ -253,7 +323,11 @@ struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_option
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : 10000);
+	st->busy_seconds = opts->busy_timeout_ms > 0   ? opts->busy_timeout_ms / 1000.0
+	                   : opts->busy_timeout_ms < 0 ? 0
+	                                               : env_seconds("GOPM_BUSY_SECONDS", 5);
+	st->busy_seed = (unsigned)getpid();
+	sqlite3_busy_handler(st->db, busy_backoff, st);
 	int64_t version;
 	if ((err = check_identity(st, &version)) && opts->readonly &&
 	    (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_READONLY) {
@@ -281,6 +355,14 @@ struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_option
 		if ((err = check_identity(st, &version)))
 			goto fail;
 	} else {
+		int64_t tables = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &err);
+		if (!err && version == 0 && tables == 0) {
+			if ((err = open_empty(st)))
+				goto fail;
+			version = gpm_store_schema_latest();
+		}
+		if (err)
+			goto fail;
 		if (version < gpm_store_schema_latest()) {
 			err = gpm_error_create(
 			    GPM_ERR_UNSUPPORTED,

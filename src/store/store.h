@@ -31,7 +31,7 @@ unsigned gpm_store_schema_latest(void);
 struct gpm_store_options {
 	bool readonly;        /* SQLITE_OPEN_READONLY; the file must exist and be current */
 	unsigned max_version; /* migrate only up to this version (0 = latest); for tests */
-	int busy_timeout_ms;  /* 0 = 10000 */
+	int busy_timeout_ms;  /* wait for a lock: 0 = GOPM_BUSY_SECONDS (default 5 s), < 0 none */
 };
 
 /* Opens (creating when read-write) the archive at path. */

@@ -50,6 +50,28 @@ status 6 "a goroutine the dump does not have" -- stack "$dump" 999999
 "$GOPM" ingest --db "$tmp/a.db" "$dump" >/dev/null 2>&1
 status 6 "an incident the archive does not have" -- show --db "$tmp/a.db" 424242
 status 0 "a core with its executable" -- info --exe "$exe" "$core"
+# 75: another process holds the archive's write lock for longer than the writer waits.
+if python3 -c 'import sqlite3' 2>/dev/null; then
+	python3 -c '
+import sqlite3, sys, os, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open(sys.argv[2], "w").close()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.05)
+' "$tmp/a.db" "$tmp/locked" "$tmp/release" &
+	holder=$!
+	while [ ! -e "$tmp/locked" ] && kill -0 "$holder" 2>/dev/null; do sleep 0.05; done
+	GOPM_BUSY_SECONDS=0.2
+	export GOPM_BUSY_SECONDS
+	status 75 "an archive another writer holds locked" -- ingest --db "$tmp/a.db" "$td/dumps/go1.22-hang-all.txt"
+	unset GOPM_BUSY_SECONDS
+	: >"$tmp/release"
+	wait "$holder"
+else
+	seen="$seen 75"
+	echo "not made: 75 (holding the archive's lock needs python3 with sqlite3)"
+fi
 
 # Every documented status but 70 was produced.
 for s in $documented; do

@@ -386,6 +386,36 @@ START_TEST(core_arm64_qemu_notes)
 }
 END_TEST
 
+// Two PT_LOADs that cover the same addresses (a damaged or crafted core): said once, and
+// every address still reads from one of them.
+START_TEST(core_overlapping_segments)
+{
+	size_t len;
+	uint8_t *bytes = sample_core(&len, true);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)(void *)bytes; // malloc'd: aligned
+	Elf64_Phdr *ph = (Elf64_Phdr *)(void *)(bytes + eh->e_phoff);
+	int moved = 0;
+	for (unsigned i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr == HEAP + 0x1000) {
+			ph[i].p_vaddr = HEAP + 0x800; // into the first heap segment
+			moved++;
+		}
+	ck_assert_int_eq(moved, 1);
+	struct gpm_core *core = open_ok(bytes, len);
+	ck_assert(has_warning(core, "1 PT_LOAD segments overlap"));
+	ck_assert_uint_eq(gpm_core_segment_count(core), 4);
+	struct gpm_memory *mem;
+	ck_assert_ptr_null(gpm_memory_create(core, NULL, 0, &mem));
+	uint8_t b;
+	ck_assert_ptr_null(gpm_memory_read(mem, HEAP + 0x100, &b, 1));
+	ck_assert_uint_eq(b, 0x00);
+	ck_assert_ptr_null(gpm_memory_read(mem, HEAP + 0x900, &b, 1));
+	gpm_memory_destroy(mem);
+	gpm_core_destroy(core);
+	free(bytes);
+}
+END_TEST
+
 START_TEST(core_survives_absurd_counts)
 {
 	size_t len;
@@ -824,6 +854,7 @@ Suite *core_suite(void)
 	tcase_add_test(tc, core_without_notes);
 	tcase_add_test(tc, core_truncated_keeps_what_exists);
 	tcase_add_test(tc, core_refuses_non_cores);
+	tcase_add_test(tc, core_overlapping_segments);
 	tcase_add_test(tc, core_survives_absurd_counts);
 	tcase_add_test(tc, core_arm64_qemu_notes);
 	suite_add_tcase(s, tc);
