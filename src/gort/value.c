@@ -596,6 +596,10 @@ static void value(struct vctx *c, uint64_t taddr, uint64_t addr, unsigned nest, 
 	}
 	uint8_t b[16] = {0};
 	uint64_t u = 0;
+	// A struct or array nowhere in memory prints once, not once per field.
+	if ((t->kind == GPM_KIND_STRUCT || t->kind == GPM_KIND_ARRAY) && t->size &&
+	    !rd(c, addr, b, 1))
+		return unreadable(c, addr);
 	switch (t->kind) {
 	case GPM_KIND_BOOL:
 	case GPM_KIND_INT:
