@@ -28,8 +28,9 @@ static const struct gpm_option options[] = {
      "pointer levels to follow, the value's own included (default 2; 1 prints what %#v\n"
      "prints)",
      OPT_DEPTH, NULL},
-    {"max-len", 0, "N", "elements of a slice, array or map and bytes of a string shown (default 64)",
-     OPT_MAX_LEN, NULL},
+    {"max-len", 0, "N",
+     "elements of a slice, array or map and bytes of a string shown (default 64)", OPT_MAX_LEN,
+     NULL},
     {"json", 0, NULL, "one JSON document: each expression with its type, address and value",
      OPT_JSON, NULL},
     {NULL, 0, NULL, NULL, 0, NULL},
@@ -80,7 +81,8 @@ int gpm_cmd_print(int argc, char **argv)
 			break;
 		case OPT_MAX_LEN:
 			if (!parse_count(v, 1u << 24, &n))
-				return gpm_cli_usage("print", "bad --max-len '%s' (1 to 16777216)", v);
+				return gpm_cli_usage("print", "bad --max-len '%s' (1 to 16777216)",
+				                     v);
 			vo.max_len = n;
 			break;
 		}
@@ -88,7 +90,8 @@ int gpm_cmd_print(int argc, char **argv)
 	if (opt < 0)
 		return o.status;
 	if (gpm_opts_noperands(&o) < 2)
-		return gpm_cli_usage("print", "missing %s", gpm_opts_noperands(&o) ? "EXPR" : "CORE");
+		return gpm_cli_usage("print", "missing %s",
+		                     gpm_opts_noperands(&o) ? "EXPR" : "CORE");
 	char **ops = gpm_opts_operands(&o);
 	int nexpr = gpm_opts_noperands(&o) - 1;
 	struct gpm_process_options po = gpm_cli_process_options();

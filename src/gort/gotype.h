@@ -25,7 +25,7 @@ struct gpm_gotype_field {
 struct gpm_gotype {
 	uint64_t addr; /* the descriptor's run-time address */
 	uint64_t size, ptrdata;
-	uint8_t kind; /* enum gpm_go_kind */
+	uint8_t kind;      /* enum gpm_go_kind */
 	bool direct_iface; /* an interface's data word is the value itself */
 	char *name;        /* owned: "main.Config", "[]*main.Peer", "map[string]int" */
 	uint64_t elem;     /* pointer, slice, array, chan, map: element type */

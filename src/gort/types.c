@@ -613,8 +613,7 @@ void gpm_gotype_deinit(struct gpm_gotype *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static struct gpm_error *gotype_struct(struct gpm_goimage *img, uint64_t addr,
-                                       struct gpm_gotype *t)
+static struct gpm_error *gotype_struct(struct gpm_goimage *img, uint64_t addr, struct gpm_gotype *t)
 {
 	unsigned ps = img->ptr_size;
 	uint8_t st[3 * 8];
@@ -702,7 +701,8 @@ static struct gpm_error *gotype_map(struct gpm_goimage *img, uint64_t addr, stru
 struct gpm_error *gpm_gotype_read(struct gpm_goimage *img, uint64_t addr, struct gpm_gotype *out)
 {
 	if (!img->has_moduledata)
-		return gpm_error_create(GPM_ERR_NOT_FOUND, "type descriptors: moduledata not found");
+		return gpm_error_create(GPM_ERR_NOT_FOUND,
+		                        "type descriptors: moduledata not found");
 	if (addr < img->moduledata.types || addr >= img->moduledata.etypes)
 		return gpm_error_create(GPM_ERR_FORMAT, "type descriptor 0x%llx outside the types",
 		                        (unsigned long long)addr);

@@ -48,8 +48,10 @@ struct vctx {
 	struct gpm_strbuf *sb;
 	size_t unreadable;
 	struct gpm_error *err; /* sticky: out of memory */
-	GPM_VEC(struct gpm_gotype) types; /* decoded descriptors, by address (linear: few) */
-	uint64_t path[MAX_NESTING];       /* pointers being followed */
+	/* Decoded descriptors (linear search: few), each allocated on its own so that pointers
+	 * to them stay valid while the cache grows. */
+	GPM_VEC(struct gpm_gotype *) types;
+	uint64_t path[MAX_NESTING]; /* pointers being followed */
 	unsigned npath;
 };
 
@@ -94,8 +96,8 @@ static bool word(struct vctx *c, uint64_t addr, uint64_t *v)
 static const struct gpm_gotype *type_at(struct vctx *c, uint64_t addr)
 {
 	for (size_t i = 0; i < c->types.len; i++)
-		if (c->types.v[i].addr == addr)
-			return &c->types.v[i];
+		if (c->types.v[i]->addr == addr)
+			return c->types.v[i];
 	if (c->types.len >= MAX_CACHED_TYPES)
 		return NULL;
 	struct gpm_gotype t;
@@ -107,14 +109,17 @@ static const struct gpm_gotype *type_at(struct vctx *c, uint64_t addr)
 			gpm_error_destroy(err);
 		return NULL;
 	}
-	struct gpm_gotype *slot = gpm_vec_push(&c->types);
+	struct gpm_gotype *heap = malloc(sizeof(*heap)),
+	                  **slot = heap ? gpm_vec_push(&c->types) : NULL;
 	if (!slot) {
 		gpm_gotype_deinit(&t);
+		free(heap);
 		c->err = &gpm_error_nomem;
 		return NULL;
 	}
-	*slot = t;
-	return slot;
+	*heap = t;
+	*slot = heap;
+	return heap;
 }
 
 static void bad_type(struct vctx *c, uint64_t taddr)
@@ -131,15 +136,33 @@ static void quote(struct vctx *c, const uint8_t *s, size_t n)
 		uint8_t b = s[i];
 		const char *esc = NULL;
 		switch (b) {
-		case '\a': esc = "\\a"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		case '\v': esc = "\\v"; break;
-		case '\\': esc = "\\\\"; break;
-		case '"': esc = "\\\""; break;
+		case '\a':
+			esc = "\\a";
+			break;
+		case '\b':
+			esc = "\\b";
+			break;
+		case '\f':
+			esc = "\\f";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		case '\v':
+			esc = "\\v";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '"':
+			esc = "\\\"";
+			break;
 		}
 		if (esc) {
 			put(c, esc);
@@ -155,7 +178,10 @@ static void quote(struct vctx *c, const uint8_t *s, size_t n)
 			continue;
 		}
 		// UTF-8: a valid sequence is kept (C1 controls escaped), a bad byte is \xNN.
-		size_t len = b >= 0xf0 && b < 0xf5 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 0;
+		size_t len = b >= 0xf0 && b < 0xf5   ? 4
+		             : b >= 0xe0             ? 3
+		             : b >= 0xc2 && b < 0xe0 ? 2
+		                                     : 0;
 		uint32_t r = len == 2 ? b & 0x1f : len == 3 ? b & 0x0f : b & 0x07;
 		bool ok = len && i + len <= n;
 		for (size_t k = 1; ok && k < len; k++) {
@@ -298,7 +324,8 @@ static void elements(struct vctx *c, const struct gpm_gotype *et, uint64_t base,
 		if (i)
 			put(c, ", ");
 		uint64_t a;
-		if (__builtin_mul_overflow(i, et->size, &a) || __builtin_add_overflow(a, base, &a)) {
+		if (__builtin_mul_overflow(i, et->size, &a) ||
+		    __builtin_add_overflow(a, base, &a)) {
 			unreadable(c, base);
 			break;
 		}
@@ -354,8 +381,8 @@ struct entries {
 	bool capped;
 };
 
-static void add_entry(struct vctx *c, struct entries *es, const struct gpm_gotype *mt,
-                      uint64_t k, uint64_t e)
+static void add_entry(struct vctx *c, struct entries *es, const struct gpm_gotype *mt, uint64_t k,
+                      uint64_t e)
 {
 	if (es->v.len >= GPM_VALUE_MAX_MAP_ENTRIES) {
 		es->capped = true;
@@ -389,7 +416,8 @@ static void add_entry(struct vctx *c, struct entries *es, const struct gpm_gotyp
 			u |= (uint64_t)b[q] << (8 * q);
 		x->u = u;
 		unsigned bits = (unsigned)kt->size * 8;
-		x->i = bits < 64 && (u >> (bits - 1) & 1) ? (int64_t)(u | ~0ull << bits) : (int64_t)u;
+		x->i =
+		    bits < 64 && (u >> (bits - 1) & 1) ? (int64_t)(u | ~0ull << bits) : (int64_t)u;
 		if (kt->kind == GPM_KIND_FLOAT64)
 			memcpy(&x->f, &u, 8);
 		else if (kt->kind == GPM_KIND_FLOAT32) {
@@ -436,8 +464,8 @@ static int entry_cmp(const void *pa, const void *pb)
 	}
 }
 
-static void old_buckets(struct vctx *c, const struct gpm_gotype *mt, uint64_t buckets,
-                        uint64_t nb, struct entries *es, size_t *visits)
+static void old_buckets(struct vctx *c, const struct gpm_gotype *mt, uint64_t buckets, uint64_t nb,
+                        struct entries *es, size_t *visits)
 {
 	uint64_t ks = mt->keysize, es_ = mt->elemsize, bs = mt->bucket_size;
 	unsigned ps = c->img->ptr_size;
@@ -454,15 +482,15 @@ static void old_buckets(struct vctx *c, const struct gpm_gotype *mt, uint64_t bu
 			}
 			for (unsigned s = 0; s < 8; s++)
 				if (top[s] >= 5) // minTopHash: 0-4 are empty and evacuated marks
-					add_entry(c, es, mt, b + 8 + s * ks, b + 8 + 8 * ks + s * es_);
+					add_entry(c, es, mt, b + 8 + s * ks,
+					          b + 8 + 8 * ks + s * es_);
 			if (!word(c, b + bs - ps, &b))
 				break;
 		}
 	}
 }
 
-static void swiss_group(struct vctx *c, const struct gpm_gotype *mt, uint64_t g,
-                        struct entries *es)
+static void swiss_group(struct vctx *c, const struct gpm_gotype *mt, uint64_t g, struct entries *es)
 {
 	uint8_t ctrl[8];
 	if (!rd(c, g, ctrl, 8)) {
@@ -475,8 +503,7 @@ static void swiss_group(struct vctx *c, const struct gpm_gotype *mt, uint64_t g,
 			          g + mt->elems_off + s * mt->elem_stride);
 }
 
-static void map_entries(struct vctx *c, const struct gpm_gotype *mt, uint64_t h,
-                        struct entries *es)
+static void map_entries(struct vctx *c, const struct gpm_gotype *mt, uint64_t h, struct entries *es)
 {
 	unsigned ps = c->img->ptr_size;
 	size_t visits = 0;
@@ -549,9 +576,14 @@ static void map_value(struct vctx *c, const struct gpm_gotype *mt, uint64_t h, u
 		gpm_strbuf_putc(c->sb, ':');
 		value(c, mt->elem, es.v.v[i].elem, nest + 1, ptrs);
 	}
-	if (shown < es.v.len || es.capped) {
+	if (shown < es.v.len) {
 		put(c, shown ? ", " : "");
 		more(c, es.v.len - shown);
+	}
+	if (es.capped) {
+		c->unreadable++;
+		gpm_strbuf_printf(c->sb, "%s/* entries past %d not read */", es.v.len ? ", " : "",
+		                  GPM_VALUE_MAX_MAP_ENTRIES);
 	}
 	gpm_strbuf_putc(c->sb, '}');
 	for (size_t i = 0; i < es.v.len; i++)
@@ -561,8 +593,8 @@ static void map_value(struct vctx *c, const struct gpm_gotype *mt, uint64_t h, u
 
 /* An interface at addr: its dynamic value (at the same nesting for the top, as Printf
  * receives it), or T(nil). */
-static void iface_value(struct vctx *c, const struct gpm_gotype *t, uint64_t addr,
-                        unsigned nest, unsigned ptrs)
+static void iface_value(struct vctx *c, const struct gpm_gotype *t, uint64_t addr, unsigned nest,
+                        unsigned ptrs)
 {
 	unsigned ps = c->img->ptr_size;
 	uint64_t tw, data;
@@ -635,8 +667,9 @@ static void value(struct vctx *c, uint64_t taddr, uint64_t addr, unsigned nest, 
 	case GPM_KIND_INT16:
 	case GPM_KIND_INT32:
 	case GPM_KIND_INT64: {
-		int64_t i = bits && bits < 64 && (u >> (bits - 1) & 1) ? (int64_t)(u | ~0ull << bits)
-		                                                       : (int64_t)u;
+		int64_t i = bits && bits < 64 && (u >> (bits - 1) & 1)
+		                ? (int64_t)(u | ~0ull << bits)
+		                : (int64_t)u;
 		gpm_strbuf_printf(c->sb, "%" PRId64, i);
 		break;
 	}
@@ -758,12 +791,7 @@ static void value(struct vctx *c, uint64_t taddr, uint64_t addr, unsigned nest, 
 			if (i)
 				put(c, ", ");
 			gpm_strbuf_printf(c->sb, "%s:", t->fields[i].name);
-			// type_at may move t (the cache grows): read the field before.
-			uint64_t ft = t->fields[i].type, fo = t->fields[i].offset;
-			value(c, ft, addr + fo, nest + 1, ptrs);
-			t = type_at(c, taddr);
-			if (!t)
-				return;
+			value(c, t->fields[i].type, addr + t->fields[i].offset, nest + 1, ptrs);
 		}
 		gpm_strbuf_putc(c->sb, '}');
 		break;
@@ -786,15 +814,18 @@ struct gpm_error *gpm_value_format(struct gpm_goimage *img, const struct gpm_val
 	if (ref->is_pointer) {
 		if (top.kind != GPM_KIND_POINTER) {
 			gpm_gotype_deinit(&top);
-			return gpm_error_create(GPM_ERR_USAGE, "%s is not a pointer type", top.name);
+			return gpm_error_create(GPM_ERR_USAGE, "%s is not a pointer type",
+			                        top.name);
 		}
 		pointer(&c, &top, ref->addr, 0, 0);
 	} else {
 		value(&c, ref->type, ref->addr, 0, 0);
 	}
 	gpm_gotype_deinit(&top);
-	for (size_t i = 0; i < c.types.len; i++)
-		gpm_gotype_deinit(&c.types.v[i]);
+	for (size_t i = 0; i < c.types.len; i++) {
+		gpm_gotype_deinit(c.types.v[i]);
+		free(c.types.v[i]);
+	}
 	gpm_vec_free(&c.types);
 	if (c.err)
 		return c.err;
@@ -812,10 +843,11 @@ static struct gpm_error *dwarf_global(struct gpm_goimage *img, const char *name,
 {
 	Dwarf *dw = gpm_exe_dwarf(img->exe);
 	if (!dw)
-		return gpm_error_create(GPM_ERR_NOT_FOUND,
-		                        "%s: globals are found by name in DWARF, which this "
-		                        "executable lacks; give a type and an address: *(*T)(0xADDR)",
-		                        name);
+		return gpm_error_create(
+		    GPM_ERR_NOT_FOUND,
+		    "%s: globals are found by name in DWARF, which this "
+		    "executable lacks; give a type and an address: *(*T)(0xADDR)",
+		    name);
 	Dwarf_Off off = 0, next;
 	size_t hsize;
 	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
@@ -831,13 +863,15 @@ static struct gpm_error *dwarf_global(struct gpm_goimage *img, const char *name,
 					continue;
 				if (!dwarf_attr(&child, DW_AT_location, &a) ||
 				    dwarf_formblock(&a, &blk) != 0 || blk.length != 9 ||
-				    blk.data[0] != DW_OP_addr || !dwarf_attr(&child, DW_AT_type, &a) ||
+				    blk.data[0] != DW_OP_addr ||
+				    !dwarf_attr(&child, DW_AT_type, &a) ||
 				    !dwarf_formref_die(&a, &type) || !dwarf_diename(&type))
 					continue;
 				uint64_t vaddr;
 				memcpy(&vaddr, blk.data + 1, 8);
 				uint64_t t;
-				struct gpm_error *err = gpm_gotype_find(img, dwarf_diename(&type), &t);
+				struct gpm_error *err =
+				    gpm_gotype_find(img, dwarf_diename(&type), &t);
 				if (err)
 					return gpm_error_wrap(err, "%s", name);
 				*out = (struct gpm_value_ref){.type = t, .addr = vaddr + img->bias};
