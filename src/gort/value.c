@@ -911,6 +911,92 @@ static bool parse_conv(const char *s, char **type, uint64_t *addr, const char **
 	return *type != NULL;
 }
 
+/* Applies one selector to ref: ".Field" (through a pointer as Go does) or "[i]" of a slice
+ * or array. *s advances past it. */
+static struct gpm_error *select_one(struct gpm_goimage *img, struct gpm_value_ref *ref,
+                                    const char **s)
+{
+	struct vctx c = {.img = img};
+	struct gpm_gotype t;
+	struct gpm_error *err = gpm_gotype_read(img, ref->type, &t);
+	if (err)
+		return err;
+	uint64_t base = ref->addr;
+	if (ref->is_pointer || t.kind == GPM_KIND_POINTER) {
+		// Go's selectors and indexes see through one pointer.
+		if (!ref->is_pointer && !word(&c, ref->addr, &base)) {
+			gpm_gotype_deinit(&t);
+			return gpm_error_create(GPM_ERR_FAULT, "0x%" PRIx64 " unreadable",
+			                        ref->addr);
+		}
+		uint64_t elem = t.elem;
+		gpm_gotype_deinit(&t);
+		if (!base)
+			return gpm_error_create(GPM_ERR_NOT_FOUND, "nil pointer before '%s'", *s);
+		if ((err = gpm_gotype_read(img, elem, &t)))
+			return err;
+	}
+	const char *p = *s;
+	if (*p == '.') {
+		size_t n = strcspn(p + 1, ".[");
+		for (size_t i = 0; i < t.nfields; i++) {
+			if (strlen(t.fields[i].name) == n && !strncmp(t.fields[i].name, p + 1, n)) {
+				*ref = (struct gpm_value_ref){.type = t.fields[i].type,
+				                              .addr = base + t.fields[i].offset};
+				*s = p + 1 + n;
+				gpm_gotype_deinit(&t);
+				return NULL;
+			}
+		}
+		err = gpm_error_create(GPM_ERR_NOT_FOUND, "%s has no field %.*s", t.name, (int)n,
+		                       p + 1);
+		gpm_gotype_deinit(&t);
+		return err;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long idx = strtoull(p + 1, &end, 0);
+	if (end == p + 1 || *end != ']' || errno) {
+		gpm_gotype_deinit(&t);
+		return gpm_error_create(GPM_ERR_USAGE, "bad index at '%s'", p);
+	}
+	uint64_t len = t.len, data = base;
+	if (t.kind == GPM_KIND_SLICE &&
+	    (!word(&c, base, &data) || !word(&c, base + img->ptr_size, &len))) {
+		gpm_gotype_deinit(&t);
+		return gpm_error_create(GPM_ERR_FAULT, "0x%" PRIx64 " unreadable", base);
+	}
+	if (t.kind != GPM_KIND_SLICE && t.kind != GPM_KIND_ARRAY) {
+		err = gpm_error_create(GPM_ERR_USAGE, "%s cannot be indexed", t.name);
+	} else if (idx >= len) {
+		err = gpm_error_create(GPM_ERR_NOT_FOUND,
+		                       "index %llu out of range of %s of length %" PRIu64, idx,
+		                       t.name, len);
+	} else {
+		struct gpm_gotype et;
+		if (!(err = gpm_gotype_read(img, t.elem, &et))) {
+			*ref = (struct gpm_value_ref){.type = t.elem, .addr = data + idx * et.size};
+			*s = end + 1;
+			gpm_gotype_deinit(&et);
+		}
+	}
+	gpm_gotype_deinit(&t);
+	return err;
+}
+
+static struct gpm_error *select_all(struct gpm_goimage *img, struct gpm_value_ref *ref,
+                                    const char *s)
+{
+	while (*s) {
+		if (*s != '.' && *s != '[')
+			return gpm_error_create(GPM_ERR_USAGE, "unexpected '%s'", s);
+		struct gpm_error *err = select_one(img, ref, &s);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
 struct gpm_error *gpm_value_eval(struct gpm_goimage *img, const char *expr,
                                  struct gpm_value_ref *out)
 {
@@ -921,19 +1007,16 @@ struct gpm_error *gpm_value_eval(struct gpm_goimage *img, const char *expr,
 	uint64_t addr;
 	const char *end;
 	if (parse_conv(expr + deref, &type, &addr, &end)) {
-		while (isspace((unsigned char)*end))
-			end++;
-		if (*end) {
-			free(type);
-			return gpm_error_create(GPM_ERR_USAGE, "%s: unexpected '%s'", expr, end);
-		}
 		uint64_t t;
 		// *(*T)(a) is a T at a: the descriptor of T; (*T)(a) a pointer: that of *T.
 		struct gpm_error *err = gpm_gotype_find(img, deref ? type + 1 : type, &t);
 		free(type);
 		if (err)
 			return err;
-		*out = (struct gpm_value_ref){.type = t, .addr = addr, .is_pointer = !deref};
+		struct gpm_value_ref r = {.type = t, .addr = addr, .is_pointer = !deref};
+		if ((err = select_all(img, &r, end)))
+			return gpm_error_wrap(err, "%s", expr);
+		*out = r;
 		return NULL;
 	}
 	if (!isalpha((unsigned char)expr[0]) && expr[0] != '_')
@@ -941,5 +1024,39 @@ struct gpm_error *gpm_value_eval(struct gpm_goimage *img, const char *expr,
 		                        "%s: not an expression (a global such as main.config, "
 		                        "*(*T)(0xADDR) or (*T)(0xADDR))",
 		                        expr);
-	return dwarf_global(img, expr, out);
+	// The global is the longest prefix that names one: package paths hold dots too.
+	size_t len = strlen(expr);
+	char *name = strdup(expr);
+	if (!name)
+		return &gpm_error_nomem;
+	struct gpm_error *first = NULL;
+	for (;;) {
+		struct gpm_value_ref r;
+		name[len] = 0;
+		struct gpm_error *err = dwarf_global(img, name, &r);
+		if (!err) {
+			gpm_error_destroy(first);
+			err = select_all(img, &r, expr + len);
+			free(name);
+			if (err)
+				return gpm_error_wrap(err, "%s", expr);
+			*out = r;
+			return NULL;
+		}
+		bool not_found = err->code == GPM_ERR_NOT_FOUND;
+		if (!first)
+			first = err;
+		else
+			gpm_error_destroy(err);
+		if (!not_found || !img->has_dwarf)
+			break;
+		// Drop the last ".name" or "[i]" and try again.
+		while (len && name[len - 1] != '.' && name[len - 1] != '[')
+			len--;
+		if (len < 2)
+			break;
+		len--;
+	}
+	free(name);
+	return first;
 }

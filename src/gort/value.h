@@ -42,7 +42,8 @@ struct gpm_value_ref {
 
 /*
  * Evaluates an expression: a global by name ("main.config", needs DWARF), "*(*T)(0xADDR)"
- * (a value of type T at ADDR) or "(*T)(0xADDR)" (a pointer to it). Types are found by their
+ * (a value of type T at ADDR) or "(*T)(0xADDR)" (a pointer to it), each followed by any
+ * ".Field" and "[i]" selectors (through a pointer as Go's). Types are found by their
  * string form among the type descriptors. Errors: GPM_ERR_NOT_FOUND (no such global or
  * type), GPM_ERR_USAGE (not an expression).
  */

@@ -61,6 +61,16 @@ for dir in "$td"/cores/go*-printfix-*; do
 	printf '[]*main.Peer{&%s, &%s, (*main.Peer)(nil)}\n' "$p0" "$p1" >"$tmp/want2"
 	expect 0 0 "$name: default depth" -- print --exe "$tmp/exe" "$tmp/core" "*(*[]*main.Peer)($peers)"
 	same "$tmp/want2" "$name: pointers in the slice followed"
+	# Selectors: an index, then a field through the pointer.
+	printf '&%s\n"10.0.0.2"\n' "$p1" >"$tmp/want3"
+	expect 0 0 "$name: selectors" -- print --depth 1 --exe "$tmp/exe" "$tmp/core" "*(*[]*main.Peer)($peers)[1]" "*(*[]*main.Peer)($peers)[0].Next.Addr"
+	same "$tmp/want3" "$name: [1] and [0].Next.Addr"
+	if grep -q '^dwarf=yes' "$dir/meta"; then
+		expect 0 0 "$name: selectors on a global" -- print --depth 1 --exe "$tmp/exe" "$tmp/core" "main.config.peers[1]" "main.peers[0].Next.Addr"
+		same "$tmp/want3" "$name: main.config.peers[1] and main.peers[0].Next.Addr"
+		expect 6 1 "$name: no such field" -- print --exe "$tmp/exe" "$tmp/core" main.config.Nope
+		expect 6 1 "$name: index out of range" -- print --exe "$tmp/exe" "$tmp/core" "main.peers[3]"
+	fi
 done
 n=$((n + 1))
 if [ "$cores" -eq 7 ] && [ "$values" -eq 70 ]; then
