@@ -177,6 +177,8 @@ tests_fuzz_fuzz_pprof_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_pprof_LDADD = $(FUZZ_LDADD)
 endif
 TESTS += tests/cli/heap.sh
+# gopm print against the fixture programs' own %#v
+TESTS += tests/cli/print.sh
 
 # the heap (walk, object graph, retention, type propagation) of corrupted cores
 check_PROGRAMS += tests/fuzz/replay-heap
@@ -205,7 +207,7 @@ TESTS += tests/cli/json-schema.sh
 tests/cli/json-schema.sh.log: tests/cli/json-schema.sh tests/cli/core.sh.log tests/cli/exe_lookup.sh.log \
 	tests/cli/gcore.sh.log tests/cli/arm64.sh.log tests/cli/source.sh.log \
 	tests/cli/dump.sh.log tests/cli/archive.sh.log tests/cli/analyze.sh.log \
-	tests/cli/findings.sh.log tests/cli/race.sh.log tests/cli/heap.sh.log \
+	tests/cli/findings.sh.log tests/cli/race.sh.log tests/cli/heap.sh.log tests/cli/print.sh.log \
 	tests/cli/options.sh.log tests/cli/show-json.sh.log tests/cli/diff.sh.log \
 	tests/cli/report.sh.log tests/cli/pprof-export.sh.log tests/cli/archive-scenario.sh.log \
 	tests/cli/archive-regression.sh.log

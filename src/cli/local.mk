@@ -9,3 +9,4 @@ gopm_SOURCES += src/cli/archive.c src/cli/archive.h src/cli/cluster.c
 gopm_SOURCES += src/cli/heap.c
 gopm_SOURCES += src/cli/rules.c
 gopm_SOURCES += src/cli/diff.c
+gopm_SOURCES += src/cli/print.c

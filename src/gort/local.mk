@@ -6,4 +6,6 @@ libgopm_a_SOURCES += \
 	src/gort/layout.h \
 	src/gort/moduledata.c src/gort/moduledata.h \
 	src/gort/pclntab.c src/gort/pclntab.h \
-	src/gort/types.c
+	src/gort/gotype.h \
+	src/gort/types.c \
+	src/gort/value.c src/gort/value.h

@@ -26,6 +26,7 @@
 
 #include "base/vec.h"
 #include "elf/exe.h"
+#include "gort/gotype.h"
 #include "gort/internal.h"
 
 #define TYPES_MAX_REGION ((uint64_t)512 << 20)
@@ -593,4 +594,228 @@ size_t gpm_goimage_dwarf_globals(struct gpm_goimage *img, gpm_goimage_global_fn 
 		off = next;
 	}
 	return n;
+}
+
+/* ---- any type, for values (gotype.h) ---- */
+
+#define KIND_DIRECT_IFACE  0x20 // Kind_ bit before Go 1.26
+#define TFLAG_DIRECT_IFACE 0x20 // TFlag bit from Go 1.26 (abi.TFlagDirectIface)
+#define NAME_EMBEDDED      8    // flag byte of a field name (internal/abi Name)
+
+void gpm_gotype_deinit(struct gpm_gotype *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nfields; i++)
+		free(t->fields[i].name);
+	free(t->fields);
+	free(t->name);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct gpm_error *gotype_struct(struct gpm_goimage *img, uint64_t addr, struct gpm_gotype *t)
+{
+	unsigned ps = img->ptr_size;
+	uint8_t st[3 * 8];
+	struct gpm_error *err = gpm_goimage_read(img, addr + typehdr_size(ps) + ps, st, 3 * ps);
+	if (err)
+		return err;
+	uint64_t fptr = gpm_gort_ptr(img, rdw(st, ps)), flen = rdw(st + ps, ps);
+	if (flen > GPM_GOTYPE_MAX_FIELDS)
+		return gpm_error_create(GPM_ERR_LIMIT, "type %s: %llu fields exceed the cap of %d",
+		                        t->name, (unsigned long long)flen, GPM_GOTYPE_MAX_FIELDS);
+	t->fields = calloc(flen ? flen : 1, sizeof(*t->fields));
+	if (!t->fields)
+		return &gpm_error_nomem;
+	bool anon = offset_anon(img), old = old_names(img);
+	for (uint64_t i = 0; i < flen; i++) {
+		uint8_t fb[3 * 8];
+		err = gpm_goimage_read(img, fptr + i * 3 * ps, fb, 3 * ps);
+		if (err)
+			return gpm_error_wrap(err, "type %s: field %llu", t->name,
+			                      (unsigned long long)i);
+		struct gpm_gotype_field *f = &t->fields[t->nfields++];
+		uint64_t off = rdw(fb + 2 * ps, ps), naddr = gpm_gort_ptr(img, rdw(fb, ps));
+		f->offset = anon ? off >> 1 : off;
+		f->type = gpm_gort_ptr(img, rdw(fb + ps, ps));
+		uint8_t flag = 0;
+		struct gpm_error *ferr = gpm_goimage_read(img, naddr, &flag, 1);
+		gpm_error_destroy(ferr);
+		f->embedded = anon ? (off & 1) : (flag & NAME_EMBEDDED) != 0;
+		f->name = read_name(img, naddr, old);
+		if (!f->name && !(f->name = strdup("?")))
+			return &gpm_error_nomem;
+	}
+	return NULL;
+}
+
+static struct gpm_error *gotype_map(struct gpm_goimage *img, uint64_t addr, struct gpm_gotype *t)
+{
+	unsigned ps = img->ptr_size;
+	uint8_t b[16 * 8];
+	size_t th = typehdr_size(ps);
+	// Key, Elem, Bucket/Group *Type, Hasher, then the layout words.
+	struct gpm_error *err = gpm_goimage_read(img, addr + th, b, 4 * ps + 8 * ps);
+	if (err)
+		return err;
+	t->key = gpm_gort_ptr(img, rdw(b, ps));
+	t->elem = gpm_gort_ptr(img, rdw(b + ps, ps));
+	const uint8_t *p = b + 4 * ps;
+	bool swiss = img->version.major && gpm_go_version_cmp(&img->version, 1, 24) >= 0;
+	t->swiss = swiss;
+	uint32_t flags;
+	if (!swiss) {
+		// runtime/type.go maptype (1.17-1.20), internal/abi MapType (1.21-1.23):
+		// KeySize, ValueSize uint8; BucketSize uint16; Flags uint32.
+		t->keysize = p[0];
+		t->elemsize = p[1];
+		t->bucket_size = (uint64_t)p[2] | (uint64_t)p[3] << 8;
+		flags = (uint32_t)rdw(p + 4, 4);
+		t->indirect_key = flags & 1;
+		t->indirect_elem = flags & 2;
+		return NULL;
+	}
+	t->group_size = rdw(p, ps);
+	if (gpm_go_version_cmp(&img->version, 1, 27) >= 0) {
+		// Go 1.27 internal/abi/map.go: KeysOff, KeyStride, ElemsOff, ElemStride, ElemOff,
+		// Flags (both group layouts).
+		t->keys_off = rdw(p + ps, ps);
+		t->key_stride = rdw(p + 2 * ps, ps);
+		t->elems_off = rdw(p + 3 * ps, ps);
+		t->elem_stride = rdw(p + 4 * ps, ps);
+		flags = (uint32_t)rdw(p + 6 * ps, 4);
+	} else {
+		// Go 1.24-1.26 internal/abi/map_swiss.go: SlotSize, ElemOff, Flags; slots after
+		// the 8-byte control word.
+		uint64_t slot = rdw(p + ps, ps), elem_off = rdw(p + 2 * ps, ps);
+		t->keys_off = 8;
+		t->key_stride = t->elem_stride = slot;
+		t->elems_off = 8 + elem_off;
+		flags = (uint32_t)rdw(p + 3 * ps, 4);
+	}
+	t->indirect_key = flags & 4;
+	t->indirect_elem = flags & 8;
+	return NULL;
+}
+
+struct gpm_error *gpm_gotype_read(struct gpm_goimage *img, uint64_t addr, struct gpm_gotype *out)
+{
+	if (!img->has_moduledata)
+		return gpm_error_create(GPM_ERR_NOT_FOUND,
+		                        "type descriptors: moduledata not found");
+	if (addr < img->moduledata.types || addr >= img->moduledata.etypes)
+		return gpm_error_create(GPM_ERR_FORMAT, "type descriptor 0x%llx outside the types",
+		                        (unsigned long long)addr);
+	unsigned ps = img->ptr_size;
+	uint8_t hb[64], raw_kind;
+	struct gpm_error *err = gpm_goimage_read(img, addr, hb, typehdr_size(ps));
+	if (err)
+		return err;
+	struct gpm_gotype t = {.addr = addr};
+	struct typehdr h;
+	typehdr_decode(hb, ps, &h);
+	raw_kind = hb[2 * ps + 7];
+	t.size = h.size;
+	t.ptrdata = rdw(hb + ps, ps);
+	t.kind = h.kind;
+	t.direct_iface = (raw_kind & KIND_DIRECT_IFACE) || (h.tflag & TFLAG_DIRECT_IFACE);
+	t.name = type_name(img, &h);
+	if (!t.name)
+		return &gpm_error_nomem;
+	uint8_t b[3 * 8];
+	size_t th = typehdr_size(ps);
+	switch (t.kind) {
+	case GPM_KIND_POINTER:
+	case GPM_KIND_SLICE:
+	case GPM_KIND_CHAN:
+		// PtrType/SliceType/ChanType: Elem *Type first.
+		err = gpm_goimage_read(img, addr + th, b, ps);
+		if (!err)
+			t.elem = gpm_gort_ptr(img, rdw(b, ps));
+		break;
+	case GPM_KIND_ARRAY:
+		// ArrayType: Elem, Slice *Type; Len uintptr.
+		err = gpm_goimage_read(img, addr + th, b, 3 * ps);
+		if (!err) {
+			t.elem = gpm_gort_ptr(img, rdw(b, ps));
+			t.len = rdw(b + 2 * ps, ps);
+		}
+		break;
+	case GPM_KIND_INTERFACE:
+		// InterfaceType: PkgPath Name; Methods []Imethod.
+		err = gpm_goimage_read(img, addr + th + ps, b, 2 * ps);
+		if (!err)
+			t.nmethods = rdw(b + ps, ps);
+		break;
+	case GPM_KIND_MAP:
+		err = gotype_map(img, addr, &t);
+		break;
+	case GPM_KIND_STRUCT:
+		err = gotype_struct(img, addr, &t);
+		break;
+	default:
+		break;
+	}
+	if (err) {
+		err = gpm_error_wrap(err, "type %s", t.name);
+		gpm_gotype_deinit(&t);
+		return err;
+	}
+	*out = t;
+	return NULL;
+}
+
+struct gpm_error *gpm_gotype_find(struct gpm_goimage *img, const char *name, uint64_t *out)
+{
+	struct types_region *r = NULL;
+	struct gpm_error *err = types_region(img, &r);
+	if (err)
+		return err;
+	unsigned ps = img->ptr_size;
+	bool old = old_names(img);
+	// The type T's string is stored as "*T" with TFlagExtraStar, shared with *T's.
+	bool star = name[0] == '*';
+	size_t nl = strlen(name);
+	if (nl == 0 || nl > 1000)
+		return gpm_error_create(GPM_ERR_USAGE, "bad type name");
+	char *want = malloc(nl + 2);
+	if (!want)
+		return &gpm_error_nomem;
+	size_t wl = 0;
+	if (!star)
+		want[wl++] = '*';
+	memcpy(want + wl, name, nl);
+	wl += nl;
+	size_t th = typehdr_size(ps);
+	for (size_t pos = 0; pos + wl <= r->len;) {
+		const uint8_t *hit = memmem(r->buf + pos, r->len - pos, want, wl);
+		if (!hit)
+			break;
+		size_t at = (size_t)(hit - r->buf);
+		pos = at + 1;
+		size_t hdr = old ? 3 : (wl < 128 ? 2 : 3);
+		if (at < hdr)
+			continue;
+		size_t noff = at - hdr;
+		const char *s;
+		size_t n;
+		if (!name_at(r->buf, r->len, noff, old, &s, &n) || n != wl ||
+		    (const uint8_t *)s != hit)
+			continue;
+		for (size_t t = 0; t + th <= r->len; t += ps) {
+			if ((uint32_t)rdw(r->buf + t + 4 * ps + 8, 4) != (uint32_t)noff)
+				continue;
+			struct typehdr h;
+			typehdr_decode(r->buf + t, ps, &h);
+			if (!(h.tflag & TFLAG_EXTRA_STAR) != star || h.kind == GPM_KIND_INVALID ||
+			    h.align == 0 || (h.align & (h.align - 1)) || h.align > 64)
+				continue;
+			free(want);
+			*out = r->base + t;
+			return NULL;
+		}
+	}
+	free(want);
+	return gpm_error_create(GPM_ERR_NOT_FOUND, "type %s: no type descriptor in the binary",
+	                        name);
 }

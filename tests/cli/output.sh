@@ -58,6 +58,7 @@ gc --db $db
 resign --db $db
 tui --help
 heap --exe $exe $core
+print --exe $exe $core (*int)(0x10)
 rules"
 ncommands=0
 while IFS= read -r line; do
@@ -75,6 +76,7 @@ full "info --json" -- info --json --exe "$exe" "$core"
 full "show --json" -- show --json --db "$db" 1
 full "incidents --json" -- incidents --json --db "$db"
 full "heap --json" -- heap --json --exe "$exe" "$core"
+full "print --json" -- print --json --exe "$exe" "$core" "*(*int)(0x10)"
 full "rules --json" -- rules --json
 full "diff --json" -- diff --json "$dump" "$td/dumps/go1.19-nilderef-all.txt"
 full "goroutines --json of two dumps" -- goroutines --json "$td/dumps/variants/concat.log"
