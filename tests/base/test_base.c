@@ -464,8 +464,10 @@ START_TEST(srcpath_stays_under_the_root)
 	ck_assert_ptr_nonnull(strstr(got, "/github.com/!burnt!sushi@v1.2.0/toml.go"));
 	free(got);
 	// Refused: a symlink out of the root, ".." out of it, a directory behind a symlink.
-	const char *bad[] = {"app/link.go", "/x/app/link.go", "../secret.go", "app/../../secret.go",
-	                     "up/secret.go", "/a/b/up/root/../secret.go", "app", ""};
+	const char *bad[] = {"app/link.go",  "/x/app/link.go",
+	                     "../secret.go", "app/../../secret.go",
+	                     "up/secret.go", "/a/b/up/root/../secret.go",
+	                     "app",          ""};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_ptr_null(gpm_srcpath_find(root, bad[i], &got));
 		ck_assert_msg(!got, "%s: %s", bad[i], got);

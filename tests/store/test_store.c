@@ -760,10 +760,10 @@ static long long check_cluster_stats(const char *db)
 	"incident_signatures x ON x.signature_id = s.id JOIN incidents i ON i.id = "               \
 	"x.incident_id WHERE s.cluster_id IS NOT NULL GROUP BY 1, 2"
 #define KEPT_BUILDS "SELECT cluster, build, count FROM cluster_builds"
-	ck_assert_int_eq(scalar_path(db, "SELECT count(*) FROM (" LIVE_STATS " EXCEPT " KEPT_STATS ")"),
-	                 0);
-	ck_assert_int_eq(scalar_path(db, "SELECT count(*) FROM (" KEPT_STATS " EXCEPT " LIVE_STATS ")"),
-	                 0);
+	ck_assert_int_eq(
+	    scalar_path(db, "SELECT count(*) FROM (" LIVE_STATS " EXCEPT " KEPT_STATS ")"), 0);
+	ck_assert_int_eq(
+	    scalar_path(db, "SELECT count(*) FROM (" KEPT_STATS " EXCEPT " LIVE_STATS ")"), 0);
 	ck_assert_int_eq(
 	    scalar_path(db, "SELECT count(*) FROM (" LIVE_BUILDS " EXCEPT " KEPT_BUILDS ")"), 0);
 	ck_assert_int_eq(
