@@ -104,7 +104,9 @@ static struct gpm_error *incident_preview(struct tui *t, struct tui_pane *p, int
 static struct gpm_error *push_sparkline(struct gpm_store *st, struct tui_pane *p, int64_t id,
                                         int64_t last, int width)
 {
-	struct gpm_store_filter f = {.cluster = id, .limit = -1};
+	// Only the days drawn: a cluster's whole history is tens of thousands of incidents.
+	struct gpm_store_filter f = {
+	    .cluster = id, .limit = -1, .since = (last / 86400 - SPARK_DAYS + 1) * 86400};
 	struct gpm_store_table tr;
 	struct gpm_error *err = gpm_store_cluster_trend(st, false, &f, &tr);
 	if (err)
