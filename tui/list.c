@@ -155,6 +155,17 @@ struct gpm_error *tui_pane_search(struct tui *t, struct tui_view *v, struct tui_
 	*found = false;
 	if (p->n <= 0)
 		return NULL;
+	if (p->ops->find) {
+		int64_t row = -1;
+		struct gpm_error *err = p->ops->find(t, v, p, text, dir, &row);
+		if (err)
+			return err;
+		if (row >= 0 && row < p->n) {
+			*found = true;
+			tui_pane_move(p, row);
+		}
+		return NULL;
+	}
 	int64_t limit = p->n < SEARCH_MAX ? p->n : SEARCH_MAX;
 	int64_t i = p->cur;
 	for (int64_t k = 0; k < limit; k++) {

@@ -104,7 +104,9 @@ static struct gpm_error *incident_preview(struct tui *t, struct tui_pane *p, int
 static struct gpm_error *push_sparkline(struct gpm_store *st, struct tui_pane *p, int64_t id,
                                         int64_t last, int width)
 {
-	struct gpm_store_filter f = {.cluster = id, .limit = -1};
+	// Only the days drawn: a cluster's whole history is tens of thousands of incidents.
+	struct gpm_store_filter f = {
+	    .cluster = id, .limit = -1, .since = (last / 86400 - SPARK_DAYS + 1) * 86400};
 	struct gpm_store_table tr;
 	struct gpm_error *err = gpm_store_cluster_trend(st, false, &f, &tr);
 	if (err)
@@ -233,9 +235,12 @@ unsigned tui_view_preview(struct tui *t, struct tui_view *v)
 		return TUI_REDRAW_NONE;
 	struct tui_pane *list = &v->panes[0], *p = &v->panes[1];
 	int64_t row = list->n > 0 ? list->cur : -1;
-	if (row == v->preview_of)
+	// Filled again when the row changes or the layout gives it another width.
+	if (row == v->preview_of && v->preview_w == p->w)
 		return TUI_REDRAW_NONE;
 	v->preview_of = row;
+	v->preview_w = p->w;
+	int width = p->w > 1 ? p->w - 1 : 1;
 	tui_pane_clear(p);
 	p->cur = p->top = 0;
 	struct gpm_error *err = NULL;
@@ -245,11 +250,10 @@ unsigned tui_view_preview(struct tui *t, struct tui_view *v)
 	else if (row >= 0)
 		err = tui_view_row_id(t, v, &id);
 	if (!err && id)
-		err = v->kind == TUI_VIEW_CLUSTERS ? cluster_preview(t, p, id, t->cols - 1)
-		                                   : incident_preview(t, p, id, t->cols - 1);
+		err = v->kind == TUI_VIEW_CLUSTERS ? cluster_preview(t, p, id, width)
+		                                   : incident_preview(t, p, id, width);
 	if (err) {
-		tui_pane_push(p, "", err->message ? err->message : "error", t->cols - 1,
-		              TUI_C_ERROR);
+		tui_pane_push(p, "", err->message ? err->message : "error", width, TUI_C_ERROR);
 		gpm_error_destroy(err);
 	}
 	p->n = (int64_t)p->nlines;

@@ -534,7 +534,8 @@ static unsigned mouse(struct tui *t, const MEVENT *m)
 		return TUI_REDRAW_NONE;
 	for (int i = 0; i < v->npanes; i++) {
 		struct tui_pane *q = &v->panes[i];
-		if (m->y < q->y || m->y >= q->y + q->h || q->top + (m->y - q->y) >= q->n)
+		if (m->y < q->y || m->y >= q->y + q->h || m->x < q->x || m->x >= q->x + q->w ||
+		    q->top + (m->y - q->y) >= q->n)
 			continue;
 		unsigned r = v->focus != i ? TUI_REDRAW_VIEW : TUI_REDRAW_NONE;
 		v->focus = i;

@@ -210,6 +210,11 @@ struct tui_pane_ops {
 	 * and fetch honours pane->reverse: a page near the end is read from the end (list.c),
 	 * so G on a million rows costs what g does. */
 	bool tail;
+	/* The next row after p->cur in direction dir (+1/-1, wrapping, p->cur itself last)
+	 * whose shown cells contain text (ASCII case folded), as one SQL query over the whole
+	 * list; *row -1 when none. NULL: list.c reads the rows page by page. */
+	struct gpm_error *(*find)(struct tui *t, struct tui_view *v, struct tui_pane *p,
+	                          const char *text, int dir, int64_t *row);
 };
 
 struct tui_pane {
@@ -218,6 +223,7 @@ struct tui_pane {
 	int64_t n;   /* rows (after the filter) */
 	int64_t top, cur;
 	int y, h;   /* screen rows of the pane's body (its header is at y - 1) */
+	int x, w;   /* its screen columns: the whole width, or a side at >= TUI_WIDE columns */
 	bool drawn; /* body on screen matches drawn_top/drawn_cur */
 	int64_t drawn_top, drawn_cur;
 	struct gpm_store_table page; /* cached rows [page_off, page_off + page.nrows) */
@@ -253,9 +259,13 @@ struct tui_view {
 	struct gpm_store_table *evidence; /* one table per finding */
 	int64_t preview_of;               /* list row the preview pane (panes[1]) shows; -1 none */
 	bool maximized;                   /* the preview has the screen */
+	int preview_w;                    /* the width the preview was wrapped for */
 };
 
-enum { TUI_MAX_DEPTH = 32 };
+enum {
+	TUI_MAX_DEPTH = 32,
+	TUI_WIDE = 160, /* from this width a list and its preview are side by side */
+};
 
 struct tui {
 	struct tui_db db;

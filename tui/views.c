@@ -10,11 +10,13 @@
  * too, called only by the main loop through tui_draw.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/srcpath.h"
 #include "base/strbuf.h"
 #include "store/signature.h"
 #include "store/workflow.h"
@@ -25,7 +27,6 @@ enum {
 	MAX_EVIDENCE = 40,       /* evidence lines per finding */
 	MAX_TEXT_LINES = 200000, /* lines of a report or source file */
 	MAX_SOURCE_BYTES = 16 << 20,
-	MAX_STRIP = 64, /* leading path components tried under --source-root */
 };
 
 static char *xstrdup(const char *s)
@@ -164,6 +165,49 @@ static struct gpm_error *sorted_page(struct tui *t, struct tui_pane *p, const ch
 	return tui_db_query(&t->db, sql, b, nb + 2, -1, out);
 }
 
+/*
+ * Search in SQL (tui_pane_ops.find): cells is "cell, ..., cell FROM ..." with ncells shown
+ * cells; their row numbers in the pane's order come from a window over the same ORDER BY as
+ * its pages, and the first match after the cursor (wrapping) is the one of least distance.
+ */
+static struct gpm_error *sorted_find(struct tui *t, struct tui_pane *p, const char *cells,
+                                     size_t ncells, struct tui_bind *b, size_t nb, const char *text,
+                                     int dir, int64_t *row)
+{
+	const struct tui_sort *s = &p->ops->sorts[p->sort];
+	char names[128] = "", match[1024] = "";
+	size_t nn = 0, nm = 0;
+	for (size_t c = 0; c < ncells && c < 10; c++) {
+		nn += (size_t)snprintf(names + nn, sizeof(names) - nn, ", c%zu", c);
+		nm += (size_t)snprintf(match + nm, sizeof(match) - nm,
+		                       "%sinstr(lower(c%zu), lower(?%zu)) > 0", c ? " OR " : "", c,
+		                       nb + 1);
+	}
+	char sql[8192];
+	// Distance from the cursor in the direction of the search, the cursor's own row last.
+	// ?cur is bind nb + 2, ?n bind nb + 3.
+	char order[256];
+	if (dir > 0)
+		snprintf(order, sizeof(order),
+		         "CASE WHEN rn > ?%zu THEN rn - ?%zu ELSE rn + ?%zu - ?%zu END", nb + 2,
+		         nb + 2, nb + 3, nb + 2);
+	else
+		snprintf(order, sizeof(order),
+		         "CASE WHEN rn < ?%zu THEN ?%zu - rn ELSE ?%zu - rn + ?%zu END", nb + 2,
+		         nb + 2, nb + 2, nb + 3);
+	int n =
+	    snprintf(sql, sizeof(sql),
+	             "WITH r(rn%s) AS (SELECT row_number() OVER (ORDER BY %s) - 1, %s) SELECT rn "
+	             "FROM r WHERE %s ORDER BY %s LIMIT 1",
+	             names, p->reverse ? s->sql_reverse : s->sql, cells, match, order);
+	if (n < 0 || (size_t)n >= sizeof(sql) || nn >= sizeof(names) || nm >= sizeof(match))
+		return gpm_error_create(GPM_ERR_LIMIT, "query too long");
+	b[nb] = TUI_TEXT(text);
+	b[nb + 1] = TUI_INT(p->cur);
+	b[nb + 2] = TUI_INT(p->n);
+	return tui_db_int(&t->db, sql, b, nb + 3, -1, row);
+}
+
 /* Incidents: time, executable, Go version, headline, cluster (+ id). */
 static const struct tui_col incident_cols[] = {
     {"time", 16, 0, 0},
@@ -202,8 +246,20 @@ static struct gpm_error *incidents_fetch(struct tui *t, struct tui_view *v, stru
 	    b, 8, off, limit, out);
 }
 
+static struct gpm_error *incidents_find(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                        const char *text, int dir, int64_t *row)
+{
+	struct tui_bind b[11];
+	query_binds(b, &v->q, p->filter);
+	return sorted_find(t, p,
+	                   TIME_MIN("i.time") ", " EXE_BASE ", coalesce(i.go_version, '-'), "
+	                                      "i.headline, coalesce(s.cluster_id, '-')" INC_FROM,
+	                   5, b, 8, text, dir, row);
+}
+
 static const struct tui_pane_ops incidents_ops = {
-    incident_cols, 5, incident_sorts, 6, incidents_count, incidents_fetch, NULL, true,
+    incident_cols, 5,    incident_sorts, 6, incidents_count, incidents_fetch,
+    NULL,          true, incidents_find,
 };
 
 /* Clusters: id, count, first and last seen, builds, signature (+ id). */
@@ -220,6 +276,24 @@ static const struct tui_pane_ops incidents_ops = {
 	"signatures sg ON sg.id = hx.signature_id LEFT JOIN clusters c ON c.id = a.cluster "       \
 	"WHERE (?8 IS NULL OR instr(lower(h.headline || ' ' || coalesce(sg.hash, '') || ' ' || "   \
 	"coalesce(sg.frames, '') || ' ' || coalesce(c.status, '')), lower(?8)) > 0)"
+
+/* Without time, executable, Go or finding filters, the counts kept by schema 4's triggers
+ * (cluster_stats, cluster_builds) stand for the aggregate: one row per cluster read. */
+#define CLUSTER_FAST_FROM                                                                          \
+	" FROM (SELECT st.cluster AS cluster, st.count AS count, st.first AS first, st.last AS "   \
+	"last, (SELECT count(*) FROM cluster_builds b WHERE b.cluster = st.cluster) AS builds, "   \
+	"st.last_id AS last_id FROM cluster_stats st WHERE st.algorithm = ?1 AND ?2 IS NULL AND "  \
+	"?3 IS NULL AND ?4 IS NULL AND ?5 IS NULL AND ?6 IS NULL AND (?7 IS NULL OR st.cluster = " \
+	"?7)) a JOIN incidents h ON h.id = a.last_id LEFT JOIN incident_signatures hx ON "         \
+	"hx.incident_id = h.id AND hx.algorithm = ?1 LEFT JOIN signatures sg ON sg.id = "          \
+	"hx.signature_id LEFT JOIN clusters c ON c.id = a.cluster WHERE (?8 IS NULL OR "           \
+	"instr(lower(h.headline || ' ' || coalesce(sg.hash, '') || ' ' || coalesce(sg.frames, "    \
+	"'') || ' ' || coalesce(c.status, '')), lower(?8)) > 0)"
+
+static bool clusters_fast(const struct tui_query *q)
+{
+	return !q->since && !q->until && !q->exe && !q->go && !q->finding;
+}
 
 static const struct tui_col cluster_cols[] = {
     {"id", 4, TUI_COL_RIGHT, 0},
@@ -246,6 +320,8 @@ static struct gpm_error *clusters_count(struct tui *t, struct tui_view *v, struc
 {
 	struct tui_bind b[8];
 	query_binds(b, &v->q, p->filter);
+	if (clusters_fast(&v->q))
+		return tui_db_int(&t->db, "SELECT count(*)" CLUSTER_FAST_FROM, b, 8, 0, n);
 	return tui_db_int(&t->db, "SELECT count(*)" CLUSTER_FROM, b, 8, 0, n);
 }
 
@@ -289,14 +365,16 @@ static struct gpm_error *clusters_fetch(struct tui *t, struct tui_view *v, struc
 	query_binds(b, &v->q, p->filter);
 	// The headline and the first frame of user code of the newest incident's largest
 	// group: what the bug is, not its hash.
-	struct gpm_error *err = sorted_page(
-	    t, p,
-	    "SELECT a.cluster, coalesce(c.status, 'new'), a.count, strftime('%Y-%m-%d', a.first, "
-	    "'unixepoch'), strftime('%Y-%m-%d', a.last, 'unixepoch'), a.builds, h.headline, "
-	    "coalesce((SELECT " TOP_FRAME(
-	        "g.stack_id") " FROM groups g WHERE g.incident_id = h.id "
-	                      "ORDER BY g.ordinal LIMIT 1), ''), a.cluster" CLUSTER_FROM,
-	    b, 8, off, limit, out);
+#define CLUSTER_SELECT                                                                             \
+	"SELECT a.cluster, coalesce(c.status, 'new'), a.count, strftime('%Y-%m-%d', a.first, "     \
+	"'unixepoch'), strftime('%Y-%m-%d', a.last, 'unixepoch'), a.builds, h.headline, "          \
+	"coalesce((SELECT " TOP_FRAME("g.stack_id") " FROM groups g WHERE g.incident_id = h.id "   \
+	                                            "ORDER BY g.ordinal LIMIT 1), ''), a.cluster"
+	struct gpm_error *err = sorted_page(t, p,
+	                                    clusters_fast(&v->q) ? CLUSTER_SELECT CLUSTER_FAST_FROM
+	                                                         : CLUSTER_SELECT CLUSTER_FROM,
+	                                    b, 8, off, limit, out);
+#undef CLUSTER_SELECT
 	if (!err && (err = clusters_mark_regressed(t, out)))
 		gpm_store_table_deinit(out);
 	return err;
@@ -313,8 +391,7 @@ static enum tui_color cluster_color(const struct gpm_store_table *page, size_t r
 }
 
 static const struct tui_pane_ops clusters_ops = {
-    cluster_cols, 8, cluster_sorts, 6, clusters_count, clusters_fetch, cluster_color, false,
-};
+    cluster_cols, 8, cluster_sorts, 6, clusters_count, clusters_fetch, cluster_color, false, NULL};
 
 /* Search results (FTS5 phrase, as gopm search): time, go, match, headline (+ id). */
 static const struct tui_col search_cols[] = {
@@ -371,9 +448,8 @@ static struct gpm_error *search_fetch(struct tui *t, struct tui_view *v, struct 
 	return err;
 }
 
-static const struct tui_pane_ops search_ops = {
-    search_cols, 4, search_sorts, 1, search_count, search_fetch, NULL, false,
-};
+static const struct tui_pane_ops search_ops = {search_cols,  4,    search_sorts, 1,   search_count,
+                                               search_fetch, NULL, false,        NULL};
 
 /* An incident's goroutine groups: count, state, wait, top frame (+ ordinal). */
 static const struct tui_col group_cols[] = {
@@ -409,9 +485,8 @@ static struct gpm_error *groups_fetch(struct tui *t, struct tui_view *v, struct 
 	                   b, 2, off, limit, out);
 }
 
-static const struct tui_pane_ops groups_ops = {
-    group_cols, 4, group_sorts, 1, groups_count, groups_fetch, NULL, true,
-};
+static const struct tui_pane_ops groups_ops = {group_cols,   4,    group_sorts, 1,   groups_count,
+                                               groups_fetch, NULL, true,        NULL};
 
 /* Goroutines of a group or of a finding: id, state, wait, top frame (+ stack, created by). */
 static const struct tui_col goroutine_cols[] = {
@@ -468,8 +543,7 @@ static struct gpm_error *goroutines_fetch(struct tui *t, struct tui_view *v, str
 }
 
 static const struct tui_pane_ops goroutines_ops = {
-    goroutine_cols, 4, group_sorts, 1, goroutines_count, goroutines_fetch, NULL, true,
-};
+    goroutine_cols, 4, group_sorts, 1, goroutines_count, goroutines_fetch, NULL, true, NULL};
 
 /* One stack: depth, function (inlined marked), file:line (+ path, line, flags). */
 static const struct tui_col frame_cols[] = {
@@ -509,8 +583,7 @@ static enum tui_color frame_color(const struct gpm_store_table *page, size_t row
 }
 
 static const struct tui_pane_ops frames_ops = {
-    frame_cols, 3, group_sorts, 1, frames_count, frames_fetch, frame_color, false,
-};
+    frame_cols, 3, group_sorts, 1, frames_count, frames_fetch, frame_color, false, NULL};
 
 /* Heap: type, objects, bytes (once the heap tables are filled). */
 static const struct tui_col heap_cols[] = {
@@ -539,13 +612,13 @@ static struct gpm_error *heap_fetch(struct tui *t, struct tui_view *v, struct tu
 	                    b, 3, -1, out);
 }
 
-static const struct tui_pane_ops heap_ops = {
-    heap_cols, 3, group_sorts, 1, heap_count, heap_fetch, NULL, false,
-};
+static const struct tui_pane_ops heap_ops = {heap_cols,  3,    group_sorts, 1,   heap_count,
+                                             heap_fetch, NULL, false,       NULL};
 
 /* Text panes: lines in memory. */
 static const struct tui_col text_cols[] = {{"", 10, TUI_COL_FLEX, 0}};
-static const struct tui_pane_ops text_ops = {text_cols, 1, group_sorts, 1, NULL, NULL, NULL, false};
+static const struct tui_pane_ops text_ops = {text_cols, 1,    group_sorts, 1,   NULL,
+                                             NULL,      NULL, false,       NULL};
 
 struct gpm_error *tui_pane_push(struct tui_pane *p, const char *indent, const char *text, int width,
                                 enum tui_color color)
@@ -972,32 +1045,46 @@ static struct gpm_error *goroutines_view(struct tui *t, struct tui_view *from, i
 
 // A file of the stack under --source-root: the path as recorded, then without its leading
 // components one at a time (a build path /home/ci/src/app/x.go finds app/x.go).
-static char *source_find(const char *root, const char *path)
+/*
+ * The file of a frame: under --source-root, then the module cache (a dependency's
+ * module@version/... path; $GOMODCACHE, else $GOPATH/pkg/mod, else ~/go/pkg/mod), then the
+ * standard library of $GOROOT/src and of ~/sdk/GOVERSION/src (the incident's Go version, as
+ * golang.org/dl installs it). Each lookup is confined to its root (base/srcpath.h).
+ */
+static struct gpm_error *source_find(struct tui *t, int64_t incident, const char *path, char **out)
 {
-	if (!root || !*path)
-		return NULL;
-	const char *p = path;
-	for (int i = 0; i < MAX_STRIP && p; i++) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		size_t n = strlen(root) + strlen(p) + 2;
-		char *full = malloc(n);
-		if (!full)
-			return NULL;
-		snprintf(full, n, "%s/%s", root, p);
-		struct stat sb;
-		if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode))
-			return full;
-		free(full);
-		p = strchr(p, '/');
+	*out = NULL;
+	const char *home = getenv("HOME"), *env;
+	char mod[PATH_MAX] = "", goroot[PATH_MAX] = "", sdk[PATH_MAX] = "";
+	if ((env = getenv("GOMODCACHE")) && *env)
+		snprintf(mod, sizeof(mod), "%s", env);
+	else if ((env = getenv("GOPATH")) && *env)
+		snprintf(mod, sizeof(mod), "%.*s/pkg/mod", (int)strcspn(env, ":"), env);
+	else if (home && *home)
+		snprintf(mod, sizeof(mod), "%s/go/pkg/mod", home);
+	if ((env = getenv("GOROOT")) && *env)
+		snprintf(goroot, sizeof(goroot), "%s/src", env);
+	struct tui_bind b[1] = {TUI_INT(incident)};
+	struct gpm_store_table ver;
+	if (home && *home && incident > 0 &&
+	    !tui_db_query(&t->db, "SELECT go_version FROM incidents WHERE id = ?1", b, 1, 1,
+	                  &ver)) {
+		const char *v = ver.nrows ? gpm_store_cell(&ver, 0, 0) : NULL;
+		if (v && !strncmp(v, "go", 2) && !strchr(v, '/'))
+			snprintf(sdk, sizeof(sdk), "%s/sdk/%s/src", home, v);
+		gpm_store_table_deinit(&ver);
+	}
+	const char *roots[] = {t->source_root, mod, goroot, sdk};
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]) && !*out; i++) {
+		struct gpm_error *err = gpm_srcpath_find(roots[i], path, out);
+		if (err)
+			return err;
 	}
 	return NULL;
 }
 
-static struct gpm_error *source_view(struct tui *t, const char *path, int64_t line,
-                                     const char *func, struct tui_view **out)
+static struct gpm_error *source_view(struct tui *t, int64_t incident, const char *path,
+                                     int64_t line, const char *func, struct tui_view **out)
 {
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
 	gpm_strbuf_printf(&sb, "Source %s:%lld · %s", path, (long long)line, func);
@@ -1008,14 +1095,19 @@ static struct gpm_error *source_view(struct tui *t, const char *path, int64_t li
 		return &gpm_error_nomem;
 	struct tui_pane *p = &v->panes[0];
 	struct gpm_error *err = NULL;
-	char *found = source_find(t->source_root, path);
+	char *found = NULL;
+	v->incident = incident;
+	err = source_find(t, incident, path, &found);
 	FILE *f = found ? fopen(found, "r") : NULL;
 	char buf[4096];
-	if (!f) {
-		snprintf(buf, sizeof(buf), "%s",
-		         t->source_root ? "source not found under --source-root "
-		                        : "no --source-root given: location only");
-		err = push_line(p, buf, TUI_C_DIM, 0);
+	if (!err && !f) {
+		err =
+		    push_line(p,
+		              t->source_root ? "source not found under --source-root, the module "
+		                               "cache or GOROOT:"
+		                             : "source not found in the module cache or GOROOT (no "
+		                               "--source-root given):",
+		              TUI_C_DIM, 0);
 		if (!err && t->source_root)
 			err = push_line(p, t->source_root, TUI_C_DIM, 0);
 		if (!err)
@@ -1026,7 +1118,7 @@ static struct gpm_error *source_view(struct tui *t, const char *path, int64_t li
 		snprintf(buf, sizeof(buf), "function: %s", func);
 		if (!err)
 			err = push_line(p, buf, TUI_C_NORMAL, 0);
-	} else {
+	} else if (!err) {
 		// Lines numbered; the frame's line highlighted and the cursor on it.
 		struct gpm_strbuf ln = GPM_STRBUF_INIT;
 		int64_t no = 0;
@@ -1198,8 +1290,8 @@ struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_v
 	case TUI_VIEW_STACK: {
 		const char *path = tui_pane_cell(p, p->cur, 3), *line = tui_pane_cell(p, p->cur, 4);
 		const char *fn = tui_pane_cell(p, p->cur, 6);
-		return source_view(t, path ? path : "", line ? strtoll(line, NULL, 10) : 0,
-		                   fn ? fn : "?", out);
+		return source_view(t, v->incident, path ? path : "",
+		                   line ? strtoll(line, NULL, 10) : 0, fn ? fn : "?", out);
 	}
 	default:
 		break;
@@ -1212,6 +1304,10 @@ struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_v
 void tui_view_layout(struct tui *t, struct tui_view *v)
 {
 	int body = t->rows - 2; // title and status lines
+	for (int i = 0; i < 2; i++) {
+		v->panes[i].x = 0;
+		v->panes[i].w = t->cols;
+	}
 	if (v->kind == TUI_VIEW_INCIDENT) {
 		findings_layout(v, t->cols - 1);
 		v->panes[0].n = (int64_t)v->panes[0].nlines;
@@ -1225,6 +1321,15 @@ void tui_view_layout(struct tui *t, struct tui_view *v)
 		v->panes[0].h = h0;
 		v->panes[1].y = 2 + h0 + 1;
 		v->panes[1].h = avail - h0 > 0 ? avail - h0 : 0;
+	} else if (v->npanes == 2 && t->cols >= TUI_WIDE && !v->maximized) {
+		// Wide (tig, lazygit): the list left, the preview right of a rule; the list
+		// gets 55%, as its columns need more room than the preview's wrapped text.
+		int w0 = (t->cols - 1) * 11 / 20;
+		v->panes[0].y = v->panes[1].y = 2;
+		v->panes[0].h = v->panes[1].h = body - 1 > 0 ? body - 1 : 0;
+		v->panes[0].w = w0;
+		v->panes[1].x = w0 + 1;
+		v->panes[1].w = t->cols - w0 - 1;
 	} else if (v->npanes == 2) {
 		// A list and the preview of its selected row below; Enter on the preview
 		// maximises it (the list keeps one row).
@@ -1299,13 +1404,13 @@ static void widths(const struct tui_pane_ops *ops, int cols, int *w)
 		w[last_flex] += rest - given;
 }
 
-static void draw_cells(struct tui *t, const struct tui_pane_ops *ops, int y,
-                       const char *const *cells, attr_t attr)
+static void draw_cells(const struct tui_pane *p, int y, const char *const *cells, attr_t attr)
 {
-	int w[16], x = 0;
-	widths(ops, t->cols, w);
+	const struct tui_pane_ops *ops = p->ops;
+	int w[16], x = p->x, end = p->x + p->w;
+	widths(ops, p->w, w);
 	bool first = true;
-	for (size_t c = 0; c < ops->ncols && x < t->cols; c++) {
+	for (size_t c = 0; c < ops->ncols && x < end; c++) {
 		if (!w[c])
 			continue;
 		if (!first) {
@@ -1313,7 +1418,7 @@ static void draw_cells(struct tui *t, const struct tui_pane_ops *ops, int y,
 			x++;
 		}
 		first = false;
-		int cw = w[c] < t->cols - x ? w[c] : t->cols - x;
+		int cw = w[c] < end - x ? w[c] : end - x;
 		const char *s = cells[c] ? cells[c] : "";
 		unsigned fl =
 		    TUI_TEXT_PAD | ((ops->cols[c].flags & TUI_COL_RIGHT) ? TUI_TEXT_RIGHT : 0);
@@ -1330,8 +1435,15 @@ static void draw_cells(struct tui *t, const struct tui_pane_ops *ops, int y,
 		}
 		x += cw;
 	}
-	if (x < t->cols)
-		tui_draw_text(stdscr, y, x, t->cols - x, "", attr, TUI_TEXT_PAD);
+	if (x < end)
+		tui_draw_text(stdscr, y, x, end - x, "", attr, TUI_TEXT_PAD);
+}
+
+// The rule left of a pane beside another (wide layout).
+static void draw_rule(const struct tui_pane *p, int y)
+{
+	if (p->x > 0)
+		tui_draw_text(stdscr, y, p->x - 1, 1, tui_utf8 ? "│" : "|", tui_attr(TUI_C_DIM), 0);
 }
 
 static void draw_row(struct tui *t, struct tui_view *v, struct tui_pane *p, int64_t i)
@@ -1341,25 +1453,26 @@ static void draw_row(struct tui *t, struct tui_view *v, struct tui_pane *p, int6
 		return;
 	bool focused = &v->panes[v->focus] == p;
 	attr_t cursor = tui_attr(focused ? TUI_C_CURSOR : TUI_C_CURSOR_DIM);
+	draw_rule(p, y);
 	if (i >= p->n) {
-		tui_draw_text(stdscr, y, 0, t->cols, "", A_NORMAL, TUI_TEXT_PAD);
+		tui_draw_text(stdscr, y, p->x, p->w, "", A_NORMAL, TUI_TEXT_PAD);
 		return;
 	}
 	if (!p->ops->fetch) {
 		const struct tui_line *l = &p->lines[i];
 		attr_t a = i == p->cur && (focused || v->npanes > 1) ? cursor : tui_attr(l->color);
-		tui_draw_text(stdscr, y, 0, t->cols, l->text, a, TUI_TEXT_PAD);
+		tui_draw_text(stdscr, y, p->x, p->w, l->text, a, TUI_TEXT_PAD);
 		return;
 	}
 	const char *const *cells = tui_pane_cells(p, i);
 	if (!cells) {
-		tui_draw_text(stdscr, y, 0, t->cols, "…", A_NORMAL, TUI_TEXT_PAD);
+		tui_draw_text(stdscr, y, p->x, p->w, "…", A_NORMAL, TUI_TEXT_PAD);
 		return;
 	}
 	attr_t a = tui_attr(TUI_C_NORMAL);
 	if (p->ops->color)
 		a = tui_attr(p->ops->color(&p->page, (size_t)(i - p->page_off)));
-	draw_cells(t, p->ops, y, cells, i == p->cur ? cursor : a);
+	draw_cells(p, y, cells, i == p->cur ? cursor : a);
 }
 
 static void draw_pane_body(struct tui *t, struct tui_view *v, struct tui_pane *p)
@@ -1382,23 +1495,24 @@ static void draw_pane_header(struct tui *t, struct tui_view *v, struct tui_pane 
 	int y = p->y - 1;
 	if (y < 1 || y >= t->rows - 1)
 		return;
+	draw_rule(p, y);
 	if (!p->ops->fetch && p->title) {
 		char buf[160];
 		snprintf(buf, sizeof(buf), "%s%s", p->title,
 		         v->kind == TUI_VIEW_INCIDENT && &v->panes[v->focus] == p
 		             ? "  (Tab: groups)"
 		             : "");
-		tui_draw_text(stdscr, y, 0, t->cols, buf, tui_attr(TUI_C_HEADER), TUI_TEXT_PAD);
+		tui_draw_text(stdscr, y, p->x, p->w, buf, tui_attr(TUI_C_HEADER), TUI_TEXT_PAD);
 		return;
 	}
 	if (!p->ops->fetch) {
-		tui_draw_text(stdscr, y, 0, t->cols, "", A_NORMAL, TUI_TEXT_PAD);
+		tui_draw_text(stdscr, y, p->x, p->w, "", A_NORMAL, TUI_TEXT_PAD);
 		return;
 	}
 	const char *titles[16];
 	for (size_t c = 0; c < p->ops->ncols && c < 16; c++)
 		titles[c] = p->ops->cols[c].title;
-	draw_cells(t, p->ops, y, titles, tui_attr(TUI_C_HEADER));
+	draw_cells(p, y, titles, tui_attr(TUI_C_HEADER));
 }
 
 static void draw_title(struct tui *t, struct tui_view *v)

@@ -4,6 +4,7 @@ libgopm_a_SOURCES += \
 	src/base/intern.c src/base/intern.h \
 	src/base/json.c src/base/json.h \
 	src/base/source.c src/base/source.h \
+	src/base/srcpath.c src/base/srcpath.h \
 	src/base/strbuf.c src/base/strbuf.h \
 	src/base/vec.c src/base/vec.h
 libgopm_a_SOURCES += src/base/sha256.c src/base/sha256.h

@@ -13,7 +13,7 @@ nodist_libgopm_a_SOURCES = src/store/schema_sql.c
 CLEANFILES = src/store/schema_sql.c
 
 gpm_schema_files = schema/001_init.sql schema/002_signatures.sql \
-	schema/003_workflow.sql
+	schema/003_workflow.sql schema/004_cluster_stats.sql
 schemadir = $(pkgdatadir)/schema
 dist_schema_DATA = $(gpm_schema_files)
 

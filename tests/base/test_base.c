@@ -15,6 +15,7 @@
 #include "base/intern.h"
 #include "base/json.h"
 #include "base/source.h"
+#include "base/srcpath.h"
 #include "base/strbuf.h"
 #include "check_gopm.h"
 
@@ -415,6 +416,88 @@ START_TEST(source_refuses_a_fifo_without_blocking)
 }
 END_TEST
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+// A frame's path is the program's: the file read for it stays under the root whatever the
+// path or the root's symlinks say.
+START_TEST(srcpath_stays_under_the_root)
+{
+	char dir[] = "/tmp/gopm-srcpath-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char root[96], path[160], outside[96];
+	snprintf(root, sizeof(root), "%s/root", dir);
+	snprintf(outside, sizeof(outside), "%s/secret.go", dir);
+	ck_assert_int_eq(mkdir(root, 0700), 0);
+	write_file(outside, "secret\n");
+	snprintf(path, sizeof(path), "%s/app", root);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/app/main.go", root);
+	write_file(path, "package main\n");
+	// A symlink inside the root to a file outside it, and one to a directory outside.
+	snprintf(path, sizeof(path), "%s/app/link.go", root);
+	ck_assert_int_eq(symlink(outside, path), 0);
+	snprintf(path, sizeof(path), "%s/up", root);
+	ck_assert_int_eq(symlink(dir, path), 0);
+	// The module cache spells upper case as '!' and the lower case letter.
+	snprintf(path, sizeof(path), "%s/github.com", root);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/github.com/!burnt!sushi@v1.2.0", root);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/github.com/!burnt!sushi@v1.2.0/toml.go", root);
+	write_file(path, "package toml\n");
+
+	char *got;
+	// Found with leading components stripped, as a real path under the root.
+	ck_assert_ptr_null(gpm_srcpath_find(root, "/home/ci/src/app/main.go", &got));
+	ck_assert_ptr_nonnull(got);
+	ck_assert_ptr_nonnull(strstr(got, "/root/app/main.go"));
+	free(got);
+	ck_assert_ptr_null(
+	    gpm_srcpath_find(root, "/go/pkg/mod/github.com/BurntSushi@v1.2.0/toml.go", &got));
+	ck_assert_ptr_nonnull(got);
+	ck_assert_ptr_nonnull(strstr(got, "/github.com/!burnt!sushi@v1.2.0/toml.go"));
+	free(got);
+	// Refused: a symlink out of the root, ".." out of it, a directory behind a symlink.
+	const char *bad[] = {"app/link.go",  "/x/app/link.go",
+	                     "../secret.go", "app/../../secret.go",
+	                     "up/secret.go", "/a/b/up/root/../secret.go",
+	                     "app",          ""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_ptr_null(gpm_srcpath_find(root, bad[i], &got));
+		ck_assert_msg(!got, "%s: %s", bad[i], got);
+	}
+	ck_assert_ptr_null(gpm_srcpath_find(NULL, "app/main.go", &got));
+	ck_assert_ptr_null(got);
+	ck_assert(gpm_srcpath_inside("/a/b", "/a/b/c"));
+	ck_assert(!gpm_srcpath_inside("/a/b", "/a/bc"));
+	ck_assert(gpm_srcpath_inside("/", "/etc"));
+
+	snprintf(path, sizeof(path), "%s/app/link.go", root);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/app/main.go", root);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/app", root);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/up", root);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/github.com/!burnt!sushi@v1.2.0/toml.go", root);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/github.com/!burnt!sushi@v1.2.0", root);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/github.com", root);
+	rmdir(path);
+	rmdir(root);
+	unlink(outside);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *base_suite(void)
 {
 	Suite *s = suite_create("base");
@@ -433,6 +516,7 @@ Suite *base_suite(void)
 	tcase_add_test(tc, source_hashes_the_bytes_as_read);
 	tcase_add_test(tc, source_reads_a_pipe);
 	tcase_add_test(tc, source_refuses_a_fifo_without_blocking);
+	tcase_add_test(tc, srcpath_stays_under_the_root);
 	suite_add_tcase(s, tc);
 	return s;
 }

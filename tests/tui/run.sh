@@ -12,7 +12,13 @@ make_archive || { echo "FAIL: cannot build the archive"; exit 1; }
 export LC_ALL=C.UTF-8 TERM=xterm
 # The clock of scripted runs: the workflow events triage.keys records have this time.
 export SOURCE_DATE_EPOCH=1717200000
-unset NO_COLOR GOPM_TUI_SCRIPT
+unset NO_COLOR GOPM_TUI_SCRIPT GOMODCACHE GOPATH
+# Source of standard library frames comes from GOROOT/src (a stand-in runtime/proc.go of
+# numbered lines); no module cache or ~/sdk of this machine is looked at.
+export HOME="$tmp/home" GOROOT="$tmp/goroot"
+mkdir -p "$GOROOT/src/runtime"
+awk 'BEGIN { for (i = 1; i <= 400; i++) printf "// stand-in runtime/proc.go, line %d\n", i }' \
+	>"$GOROOT/src/runtime/proc.go"
 fail=0 screens=0
 # triage.keys changes clusters: it works on a copy, checked after the loop.
 cp "$tmp/a.db" "$tmp/triage.db"
