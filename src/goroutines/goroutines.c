@@ -818,13 +818,14 @@ static bool is_sigtramp(struct ctx *c, uint64_t entry)
 }
 
 /*
- * The registers a signal interrupted on the goroutine stack [lo, hi): unwinds the thread's own
+ * The registers a signal interrupted on the goroutine stack [lo, hi) (with frame: in code
+ * outside Go, and *frame the signal frame's base): unwinds the thread's own
  * (signal) stack from its registers to runtime.sigtramp, whose frame sits on the kernel's
  * signal frame. Signals nest (the crash raises SIGABRT inside the SIGQUIT handler), so when
  * the interrupted code is itself on the signal stack, the walk goes on from there.
  */
 static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, uint64_t lo, uint64_t hi,
-                           struct start *out)
+                           struct start *out, uint64_t *frame)
 {
 	const struct gpm_arch_sigframe *sf = &c->arch->sigframe;
 	if (!(c->sigtramp[0] || c->sigtramp[1] || c->arch->sigreturn))
@@ -853,8 +854,12 @@ static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, uint6
 			if (!read_word(c, fp + sf->pc, &rpc) || !read_word(c, fp + sf->sp, &rsp) ||
 			    (sf->lr != GPM_ARCH_NO_REG && !read_word(c, fp + sf->lr, &rlr)))
 				return false;
-			if (rsp >= lo && rsp < hi) {
+			// frame: the interrupted code's pc outside Go (C code) is what is asked.
+			const struct pc_entry *re = frame ? decode_pc(c, rpc, true) : NULL;
+			if (frame ? re && !re->ok : rsp >= lo && rsp < hi) {
 				*out = (struct start){rpc, rsp, true, rlr};
+				if (frame)
+					*frame = fp;
 				return true;
 			}
 			pc = rpc;
@@ -869,6 +874,107 @@ static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, uint6
 		trap = innermost = false;
 	}
 	return false;
+}
+
+/* ---- C code (cgo) ---- */
+
+/* Names a pc in C code from the executable's symbols and DWARF; false when none names it. */
+static bool c_frame(struct ctx *c, uint64_t pc, struct gpm_frame *out)
+{
+	const char *name, *file = NULL;
+	uint64_t start, lpc;
+	uint32_t line = 0;
+	if (__builtin_sub_overflow(pc, c->p->bias, &lpc) ||
+	    !gpm_exe_func_for_addr(c->p->exe, lpc, &name, &start))
+		return false;
+	gpm_exe_source_line(c->p->exe, lpc, &file, &line);
+	struct gpm_frame f = {.pc = pc, .line = line, .flags = GPM_FRAME_C};
+	f.func = gpm_incident_str(c->inc, name, strlen(name));
+	f.file = file ? gpm_incident_str(c->inc, file, strlen(file)) : NULL;
+	if (!f.func)
+		return false;
+	*out = f;
+	return true;
+}
+
+/* The signal a g took (g.sig, g.sigcode1: the address, g.sigpc); false when none. */
+static bool g0_signal(struct ctx *c, uint64_t g, int32_t *signo, uint64_t *addr, uint64_t *pc)
+{
+	const struct gpm_layout *l;
+	struct gpm_error *err = gpm_goimage_layout(c->p->img, "runtime.g", &l);
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	uint64_t osig = gpm_layout_offset(l, "sig"), oaddr = gpm_layout_offset(l, "sigcode1"),
+	         opc = gpm_layout_offset(l, "sigpc"), sig;
+	if (osig == NONE || oaddr == NONE || opc == NONE || !read_word(c, g + osig, &sig) ||
+	    !read_word(c, g + oaddr, addr) || !read_word(c, g + opc, pc))
+		return false;
+	*signo = (int32_t)(uint32_t)sig;
+	return *signo > 0;
+}
+
+/*
+ * A signal taken in C code (cgo): the signal thread's registers are in the runtime's crash
+ * path on its signal stack; the kernel's signal frame of the first handler holds the
+ * interrupted pc and the siginfo. When that pc is in no Go function and the thread's m was
+ * in a C call (its curg in a syscall), the original signal, the pc and the C function are
+ * recorded in crash.c_* for the analysis (rule signal.cgo).
+ */
+static void read_c_fault(struct ctx *c, const struct gpm_core_thread *sig)
+{
+	const struct gpm_arch_sigframe *sf = &c->arch->sigframe;
+	const struct thread_map *tm = NULL;
+	for (size_t i = 0; sig && i < c->threads.len; i++)
+		if (c->threads.v[i].t == sig)
+			tm = &c->threads.v[i];
+	if (!tm || !tm->curg || sf->siginfo == GPM_ARCH_NO_REG)
+		return;
+	// The m's goroutine must be inside a C call (entersyscall in cgocall).
+	const uint8_t *gb = read_g(c, tm->curg);
+	if (!gb || (rd(gb, c->rt.g_status, 4) & ~0x1000u) != GPM_G_SYSCALL)
+		return;
+	struct start st;
+	uint64_t frame, addr = 0, pc;
+	int32_t signo, code;
+	if (signal_context(c, tm->t, 0, 0, &st, &frame)) {
+		uint8_t si[32];
+		if (!mem_read_cb(c->p->mem, frame + sf->siginfo, si, sizeof(si)))
+			return;
+		signo = (int32_t)rd(si, 0, 4);
+		code = (int32_t)rd(si, 8, 4);
+		addr = rd(si, 16, 8);
+		pc = st.pc;
+	} else if (tm->role == ROLE_G0 && g0_signal(c, tm->g, &signo, &addr, &pc)) {
+		// Go 1.19 and older: the handler injected runtime.sigpanic on g0, which threw;
+		// preparePanic left the signal in g0's own fields.
+		const struct pc_entry *e = decode_pc(c, pc, true);
+		if (!e || e->ok)
+			return;
+		code = 0;
+	} else {
+		return; // no signal in C: a signal in Go is in the goroutine's own fields
+	}
+	// Faults, and abort() (SIGABRT the process sent itself, SI_TKILL); a SIGQUIT or a
+	// signal from outside that found the thread in C is not a crash in C.
+	if (signo != 11 && signo != 7 && signo != 4 && signo != 8 && !(signo == 6 && code == -6))
+		return;
+	struct gpm_crash *cr = &c->inc->crash;
+	cr->c_signo = signo;
+	cr->c_pc = pc;
+	// SIGSEGV, SIGBUS, SIGILL, SIGFPE carry the fault address (si_addr at offset 16).
+	if (signo != 6) {
+		cr->c_has_addr = true;
+		cr->c_sigaddr = addr;
+	}
+	struct gpm_frame f;
+	if (c_frame(c, pc, &f)) {
+		cr->c_func = f.func;
+		cr->c_file = f.file;
+		cr->c_line = f.line;
+	}
+	cr->c_goroutine = rd(gb, c->rt.g_goid, 8);
 }
 
 /* ---- goroutines ---- */
@@ -1097,7 +1203,7 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 			if (tm->t->sp >= lo && tm->t->sp < hi)
 				st =
 				    (struct start){tm->t->pc, tm->t->sp, true, thread_lr(c, tm->t)};
-			else if (signal_context(c, tm->t, lo, hi, &sig))
+			else if (signal_context(c, tm->t, lo, hi, &sig, NULL))
 				st = sig;
 		}
 		if (m == signal_m && tm->curg == gaddr)
@@ -1298,6 +1404,7 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	for (size_t i = 0; sig && i < c.threads.len; i++)
 		if (c.threads.v[i].t == sig)
 			signal_m = c.threads.v[i].m;
+	read_c_fault(&c, sig);
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t g;
 		if (!read_word(&c, allgs + i * c.ptr, &g)) {
