@@ -85,6 +85,7 @@ struct ctx {
 	const struct gpm_arch_ops *arch;
 	bool uses_lr;         /* arch has a link register: runtime/traceback.go's usesLR */
 	uint64_t sigtramp[2]; /* entries of runtime.sigtramp and runtime.cgoSigtramp */
+	bool follow_signals;  /* unwinding a system stack: go on through signal frames */
 	char name_buf[1024];
 };
 
@@ -566,6 +567,84 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 	return NULL;
 }
 
+static bool c_frame(struct ctx *c, uint64_t pc, struct gpm_frame *out);
+static bool is_sigtramp(struct ctx *c, uint64_t entry);
+
+enum { C_MAX_FRAMES = 256, C_SCAN_WORDS = 512 };
+
+/* Whether ret follows a call instruction (call rel32, call *r/m) in the executable's code. */
+static bool after_call(struct ctx *c, uint64_t ret)
+{
+	uint8_t b[7];
+	if (ret < sizeof(b) || !mem_read_cb(c->p->mem, ret - sizeof(b), b, sizeof(b)))
+		return false;
+	return b[2] == 0xe8 || (b[5] == 0xff && (b[6] & 0x38) == 0x10) ||
+	       (b[4] == 0xff && (b[5] & 0x38) == 0x10) || (b[1] == 0xff && (b[2] & 0x38) == 0x10);
+}
+
+/*
+ * C frames (cgo), amd64: from pc and sp in code outside Go, names each frame from the
+ * executable's symbols (GPM_FRAME_C, file:line from DWARF) and finds its caller by the
+ * executable's call frame information (.eh_frame). Code the executable does not hold (a
+ * shared library: libc's sleep) is one unnamed frame; the walk then goes on from the first
+ * word above it on the stack that is a return address into the executable's C code (a stack
+ * scan, as debuggers do without the library's unwind tables). Returns 1 with the pc and sp
+ * where Go code resumes, 0 when the walk ended in C, -1 out of memory.
+ */
+static int c_walk(struct ctx *c, uint64_t pc, uint64_t sp, bool exact, uint64_t *count,
+                  size_t inner, size_t outer, uint64_t *npc, uint64_t *nsp)
+{
+	bool scanned = false;
+	for (int n = 0; n < C_MAX_FRAMES; n++) {
+		struct gpm_frame f;
+		uint64_t look = exact || !pc ? pc : pc - 1; // a return address: the call's line
+		if (!c_frame(c, look, &f)) {
+			struct gpm_frame u = {.pc = pc, .flags = GPM_FRAME_NON_GO};
+			u.func = gpm_incident_str(c->inc, "?", 1);
+			if (!u.func || !keep_frame(c, &u, sp, 0, exact, count, inner, outer))
+				return -1;
+			if (scanned || c->arch->machine != EM_X86_64)
+				return 0;
+			scanned = true;
+			uint64_t w, found = 0;
+			for (unsigned k = 0; k < C_SCAN_WORDS && !found; k++) {
+				struct gpm_frame t;
+				if (!read_word(c, sp + k * 8, &w))
+					break;
+				if (w > 0x1000 && c_frame(c, w - 1, &t) && after_call(c, w))
+					found = sp + k * 8;
+			}
+			if (!found)
+				return 0;
+			pc = w;
+			sp = found + 8;
+			exact = false;
+			continue;
+		}
+		f.pc = pc;
+		if (!keep_frame(c, &f, sp, 0, exact, count, inner, outer))
+			return -1;
+		struct gpm_exe_cfi_rule r;
+		uint64_t cfa, ra, lpc = look - c->p->bias;
+		if (!gpm_exe_cfi_rule(c->p->exe, lpc, &r) || r.cfa_reg != GPM_EXE_DWARF_RSP ||
+		    __builtin_add_overflow(sp, (uint64_t)r.cfa_offset, &cfa) ||
+		    !read_word(c, cfa + (uint64_t)r.ra_offset, &ra) || !ra)
+			return 0;
+		const struct pc_entry *e = decode_pc(c, ra, false);
+		if (!e)
+			return -1;
+		if (e->ok) {
+			*npc = ra;
+			*nsp = cfa;
+			return 1;
+		}
+		pc = ra;
+		sp = cfa;
+		exact = false;
+	}
+	return 0;
+}
+
 static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct start st,
                                 uint64_t lo, uint64_t hi)
 {
@@ -595,6 +674,24 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 		const struct pc_entry *e = decode_pc(c, pc, trap);
 		if (!e)
 			return &gpm_error_nomem;
+		struct gpm_frame cf;
+		if (!e->ok && c->p->exe && (n == 0 || trap || c_frame(c, trap ? pc : pc - 1, &cf))) {
+			// C code (cgo): named frames and, through its unwind tables, back into Go.
+			uint64_t gpc, gsp;
+			int r = c_walk(c, pc, sp, trap, &count, inner, outer, &gpc, &gsp);
+			if (r < 0)
+				return &gpm_error_nomem;
+			if (r > 0) {
+				pc = gpc;
+				sp = gsp;
+				trap = false;
+				flr = 0;
+				continue;
+			}
+			snprintf(pbuf, sizeof(pbuf), "stack ends in C code below pc 0x%" PRIx64, pc);
+			problem = pbuf;
+			break;
+		}
 		if (!e->ok) {
 			struct gpm_frame f = {
 			    .pc = pc, .flags = n == 0 ? GPM_FRAME_UNKNOWN_PC : GPM_FRAME_NON_GO};
@@ -619,6 +716,20 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 			         pc);
 			problem = pbuf;
 			break;
+		}
+		// A system stack goes on through a signal handler into the code the signal
+		// interrupted (C code under cgo, the runtime); the runtime's traceback stops here.
+		if (c->follow_signals && is_sigtramp(c, e->entry)) {
+			const struct gpm_arch_sigframe *sf = &c->arch->sigframe;
+			uint64_t rpc, rsp, rlr = 0;
+			if (read_word(c, fp + sf->pc, &rpc) && read_word(c, fp + sf->sp, &rsp) &&
+			    (sf->lr == GPM_ARCH_NO_REG || read_word(c, fp + sf->lr, &rlr)) && rpc) {
+				pc = rpc;
+				sp = rsp;
+				flr = c->uses_lr ? rlr : 0;
+				trap = true;
+				continue;
+			}
 		}
 		if (e->flag & GPM_FUNC_FLAG_TOPFRAME || e->kind == GPM_FUNC_GOEXIT)
 			break;
@@ -679,6 +790,9 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 				flr = x;
 			}
 		}
+		struct gpm_frame cf2;
+		if (!next->ok && c->p->exe && (trap || c_frame(c, pc - 1, &cf2)))
+			continue; // C code (cgo) below a Go frame or a signal: the loop's C walk
 		if (!next->ok) {
 			snprintf(pbuf, sizeof(pbuf), "unexpected return pc 0x%" PRIx64, pc);
 			problem = pbuf;
@@ -1239,7 +1353,6 @@ static struct gpm_error *read_system_stack(struct ctx *c, const struct thread_ma
 	const uint8_t *mb = read_m(c, tm->m);
 	if (!gb || !mb)
 		return NULL;
-	uint64_t lo = rd(gb, c->rt.g_stack_lo, c->ptr), hi = rd(gb, c->rt.g_stack_hi, c->ptr);
 	struct gpm_goroutine *g = gpm_incident_goroutine_push(c->inc);
 	if (!g)
 		return &gpm_error_nomem;
@@ -1256,12 +1369,12 @@ static struct gpm_error *read_system_stack(struct ctx *c, const struct thread_ma
 	g->state = gpm_incident_str(c->inc, "idle", 4);
 	if (!g->state)
 		return &gpm_error_nomem;
-	// A g0 stack of a thread the runtime started has no bounds recorded (the OS gave it).
-	if (lo == hi)
-		lo = hi = 0;
 	uint32_t gi = (uint32_t)(g - c->inc->goroutines.v);
 	struct start st = {tm->t->pc, tm->t->sp, true, thread_lr(c, tm->t)};
-	struct gpm_error *err = unwind(c, g, st, lo, hi);
+	// The signal stack and the C code it interrupted are not within g0's bounds.
+	c->follow_signals = true;
+	struct gpm_error *err = unwind(c, g, st, 0, 0);
+	c->follow_signals = false;
 	g = &c->inc->goroutines.v[gi];
 	if (!err && xg(c, g)->problem && (g->flags & GPM_GOROUTINE_TRUNCATED)) {
 		// The end of a system stack is often C or assembly without a frame: not damage.

@@ -61,6 +61,24 @@ for fx in "$td"/go*-*-*; do
 		grep -q '^ *signal *SIGSEGV, fault address 0x7 (near nil)$' "$tmp/out" ||
 			bad "$name: core: the original SIGSEGV and its address"
 		! grep -q 'sent from outside' "$tmp/out" || bad "$name: core: the runtime's SIGABRT taken as external"
+		# The crashing thread's system stack goes through the signal frames into the C
+		# code: the C functions named (file:line with DWARF), below them the Go code.
+		expect 0 0 "$name: goroutines --system" -- goroutines --system --exe "$exe" "$fx/core.zst"
+		case $name in
+		go1.22-*-stripped) ;;
+		*)
+			grep -A1 '^gpm_fixture_read_record$' "$tmp/out" | grep -q 'pc=0x' ||
+				bad "$name: --system: no C frame gpm_fixture_read_record"
+			grep -q '^gpm_fixture_crash$' "$tmp/out" ||
+				bad "$name: --system: no C frame gpm_fixture_crash (its caller, by .eh_frame)"
+			;;
+		esac
+		case $name in
+		*-dwarf)
+			grep -A1 '^gpm_fixture_read_record$' "$tmp/out" | grep -q '	.*main\.go:14 pc=0x' ||
+				bad "$name: --system: the C frame's file:line"
+			;;
+		esac
 		expect 0 0 "$name: analyze --json" -- analyze --no-store --json --exe "$exe" "$fx/core.zst"
 		grep -q '"rule": "signal.cgo"' "$tmp/out" || bad "$name: json: no signal.cgo"
 		;;
@@ -71,6 +89,15 @@ for fx in "$td"/go*-*-*; do
 				bad "$name: ${input##*/}: headline: $(headline)"
 			! grep -q 'rule signal.cgo' "$tmp/out" || bad "$name: ${input##*/}: SIGQUIT in C taken for a crash"
 		done
+		# The thread in C: libc's sleep unnamed, then the C function found above it.
+		case $name in
+		go1.22-*-stripped) ;;
+		*)
+			expect 0 0 "$name: goroutines --system" -- goroutines --system --exe "$exe" "$fx/core.zst"
+			grep -q '^gpm_fixture_wait_device$' "$tmp/out" ||
+				bad "$name: --system: no C frame gpm_fixture_wait_device"
+			;;
+		esac
 		;;
 	esac
 done

@@ -24,6 +24,7 @@ __attribute__((noinline)) void gpm_fixture_wait_device(unsigned int secs)
 {
 	fprintf(stderr, "waiting in C\n");
 	sleep(secs); // blocks this thread in C for a long time
+	fprintf(stderr, "woke\n"); // not a tail call: this frame stays on the stack
 }
 */
 import "C"
