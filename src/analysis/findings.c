@@ -746,7 +746,7 @@ static void rule_crash(struct gpm_rule_ctx *c)
 			first_buf[0] = 0;
 	}
 
-	if (wild && g) {
+	if (wild && g && !gpm_rule_cgo_fault(inc)) {
 		f = finding_new(c, GPM_RULE_MEMORY_CORRUPTION);
 		if (!f)
 			goto out;
@@ -861,7 +861,7 @@ static void rule_crash(struct gpm_rule_ctx *c)
 			evidence(c, f, "nested panics", "%" PRIu64 " more not shown",
 			         inc->panics_dropped);
 		free(msg);
-	} else if (cr->kind == GPM_FATAL_THROW && cr->fatal_message) {
+	} else if (cr->kind == GPM_FATAL_THROW && cr->fatal_message && !gpm_rule_cgo_fault(inc)) {
 		const char *m = cr->fatal_message;
 		char *msg = safe(m);
 		if (strstr(m, "all goroutines are asleep")) {
@@ -1005,6 +1005,8 @@ static void rule_crash(struct gpm_rule_ctx *c)
 		if (f)
 			evidence(c, f, "fatal error", "%s", msg ? msg : "?");
 		free(msg);
+	} else if (gpm_rule_cgo_fault(inc)) {
+		// A signal in C code: signal.cgo names the C function and its Go caller.
 	} else if (signame) {
 		f = finding_new(c, has_addr && addr < 4096 ? GPM_RULE_SIGNAL_NIL : GPM_RULE_SIGNAL);
 		if (!f)
@@ -1022,7 +1024,8 @@ static void rule_crash(struct gpm_rule_ctx *c)
 	}
 	// A signal from outside (a supervisor, a test runner's timeout, a person) stopped it.
 	char xname[16];
-	const char *why = cr->kind != GPM_FATAL_PANIC && cr->kind != GPM_FATAL_THROW
+	const char *why = cr->kind != GPM_FATAL_PANIC && cr->kind != GPM_FATAL_THROW &&
+	                          !gpm_rule_cgo_fault(inc)
 	                      ? external_signal(inc, &xname)
 	                      : NULL;
 	if (why) {
@@ -2556,6 +2559,7 @@ struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
 	if ((err = summarise(&c)))
 		goto fail;
 	rule_crash(&c);
+	gpm_rule_cgo(&c);
 	rule_mutexes(&c);
 	rule_leaks(&c);
 	rule_population(&c);

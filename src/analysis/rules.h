@@ -56,6 +56,10 @@ char *gpm_rule_creator_text(const struct gpm_incident *inc, const struct gpm_gor
 void gpm_rule_race(struct gpm_rule_ctx *c);
 /* Goroutines the runtime's leak detection marked leaked (rule_leaked.c). */
 void gpm_rule_leaked(struct gpm_rule_ctx *c);
+/* A fatal signal in C code, goroutines inside C calls (rule_cgo.c). */
+void gpm_rule_cgo(struct gpm_rule_ctx *c);
+/* Whether the incident is a fatal signal taken in C code called through cgo. */
+bool gpm_rule_cgo_fault(const struct gpm_incident *inc);
 /* Potential deadlocks go-deadlock reported (rule_deadlock.c). */
 void gpm_rule_deadlock_reports(struct gpm_rule_ctx *c);
 

@@ -44,6 +44,7 @@ struct gpm_arch_prstatus {
 #define GPM_ARCH_NO_REG UINT64_MAX
 struct gpm_arch_sigframe {
 	uint64_t pc, sp, fp, lr;
+	uint64_t siginfo; /* the kernel's siginfo of the signal; GPM_ARCH_NO_REG unknown */
 };
 
 struct gpm_arch_ops {

@@ -130,7 +130,8 @@ const struct gpm_arch_ops gpm_arch_arm64 = {
     .sigframe = {.pc = SIGFRAME_PC,
                  .sp = SIGFRAME_SP,
                  .fp = SIGFRAME_REGS + 29 * 8,
-                 .lr = SIGFRAME_REGS + 30 * 8},
+                 .lr = SIGFRAME_REGS + 30 * 8,
+                 .siginfo = GPM_ARCH_NO_REG}, // not read on arm64 yet
     .sigreturn = arm64_sigreturn,
     .sigreturn_len = sizeof(arm64_sigreturn),
     .parse_prstatus = arm64_parse_prstatus,

@@ -124,6 +124,12 @@ const struct gpm_arch_ops gpm_arch_x86_64 = {
     // rt_sigframe { pretcode; struct ucontext uc { flags, link, stack_t (24), mcontext { r8..r15,
     // rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip ... } } }: from &uc, which is the unwinder's
     // fp of the handler (the sp above the return address pretcode).
-    .sigframe = {.pc = 40 + 16 * 8, .sp = 40 + 15 * 8, .fp = 40 + 10 * 8, .lr = GPM_ARCH_NO_REG},
+    // The siginfo follows the ucontext (flags, link, stack_t, sigcontext of 256 bytes, an
+    // 8-byte signal mask: 304 bytes; arch/x86/include/asm/sigframe.h rt_sigframe).
+    .sigframe = {.pc = 40 + 16 * 8,
+                 .sp = 40 + 15 * 8,
+                 .fp = 40 + 10 * 8,
+                 .lr = GPM_ARCH_NO_REG,
+                 .siginfo = 304},
     .parse_prstatus = x86_64_parse_prstatus,
 };

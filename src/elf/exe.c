@@ -8,6 +8,7 @@
 #include "elf/exe.h"
 
 #include <elf.h>
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -50,6 +51,11 @@ struct gpm_exe {
 	Dwarf *dwarf;
 	bool dwarf_tried;
 	Elf *dwarf_elf;  // over dwarf_map
+	struct exe_symbol *funcs; // function symbols of .symtab and .dynsym, by address
+	size_t nfuncs;
+	bool funcs_tried;
+	Dwarf_CFI *cfi; // .eh_frame (owned by libdw through elf)
+	bool cfi_tried;
 	void *dwarf_map; // private copy of the bytes libdw needs
 	size_t dwarf_map_len;
 };
@@ -367,6 +373,9 @@ void gpm_exe_destroy(struct gpm_exe *exe)
 	free(exe->sections);
 	free(exe->segments);
 	free(exe->symbols);
+	free(exe->funcs);
+	if (exe->cfi)
+		dwarf_cfi_end(exe->cfi);
 	free(exe->gnu_build_id);
 	free(exe->go_build_id);
 	gpm_source_destroy(exe->src);
@@ -601,4 +610,181 @@ struct gpm_error *gpm_exe_read(const struct gpm_exe *exe, uint64_t addr, void *b
 		left -= n;
 	}
 	return NULL;
+}
+
+/* ---- C code: function symbols, source lines, call frame information ---- */
+
+static int func_addr_cmp(const void *a, const void *b)
+{
+	const struct exe_symbol *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	// At one address prefer the sized symbol, then the name that sorts first (stable).
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Appends the defined function symbols of every section of the given type. */
+static bool exe_collect_funcs(struct gpm_exe *exe, uint32_t type, size_t *cap)
+{
+	for (size_t i = 0; i < exe->nsections; i++) {
+		if (exe->sections[i].type != type)
+			continue;
+		Elf_Scn *scn = elf_getscn(exe->elf, i);
+		GElf_Shdr sh;
+		if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_entsize == 0)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		if (!data || !data->d_buf)
+			continue;
+		size_t count = data->d_size / sizeof(Elf64_Sym);
+		for (size_t j = 1; j < count && exe->nfuncs < EXE_MAX_SYMBOLS; j++) {
+			GElf_Sym sym;
+			if (!gelf_getsym(data, (int)j, &sym))
+				break;
+			unsigned t = GELF_ST_TYPE(sym.st_info);
+			if ((t != STT_FUNC && t != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
+			    sym.st_value == 0 || sym.st_name == 0)
+				continue;
+			const char *name = elf_strptr(exe->elf, sh.sh_link, sym.st_name);
+			if (!name || !*name)
+				continue;
+			if (exe->nfuncs == *cap) {
+				size_t ncap = *cap ? *cap * 2 : 256;
+				struct exe_symbol *n = realloc(exe->funcs, ncap * sizeof(*n));
+				if (!n)
+					return false;
+				exe->funcs = n;
+				*cap = ncap;
+			}
+			exe->funcs[exe->nfuncs++] =
+			    (struct exe_symbol){name, sym.st_value, sym.st_size};
+		}
+	}
+	return true;
+}
+
+bool gpm_exe_func_for_addr(struct gpm_exe *exe, uint64_t addr, const char **name,
+                           uint64_t *start)
+{
+	if (!exe->funcs_tried) {
+		exe->funcs_tried = true;
+		size_t cap = 0;
+		if (!exe_collect_funcs(exe, SHT_SYMTAB, &cap) ||
+		    !exe_collect_funcs(exe, SHT_DYNSYM, &cap)) {
+			free(exe->funcs);
+			exe->funcs = NULL;
+			exe->nfuncs = 0;
+		}
+		if (exe->nfuncs)
+			qsort(exe->funcs, exe->nfuncs, sizeof(*exe->funcs), func_addr_cmp);
+	}
+	// The last symbol at or below addr.
+	size_t lo = 0, hi = exe->nfuncs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (exe->funcs[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return false;
+	const struct exe_symbol *s = &exe->funcs[lo - 1];
+	while (s > exe->funcs && s[-1].addr == s->addr)
+		s--; // the preferred one of its address
+	if (s->size && addr - s->addr >= s->size)
+		return false;
+	if (!s->size) {
+		// An unsized symbol (assembly) covers up to the next one, inside its section.
+		const struct gpm_exe_section *a = gpm_exe_section_for_addr(exe, s->addr);
+		if (!a || a != gpm_exe_section_for_addr(exe, addr))
+			return false;
+	}
+	*name = s->name;
+	*start = s->addr;
+	return true;
+}
+
+bool gpm_exe_source_line(struct gpm_exe *exe, uint64_t addr, const char **file, uint32_t *line)
+{
+	Dwarf *dw = gpm_exe_dwarf(exe);
+	Dwarf_Die cu;
+	if (!dw || !dwarf_addrdie(dw, addr, &cu))
+		return false;
+	Dwarf_Line *l = dwarf_getsrc_die(&cu, addr);
+	int n = 0;
+	const char *f = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
+	if (!f || dwarf_lineno(l, &n) != 0 || n <= 0)
+		return false;
+	*file = f;
+	*line = (uint32_t)n;
+	return true;
+}
+
+/* The value of a DWARF location that is CFA + offset; false for anything else. */
+static bool cfa_offset_rule(const Dwarf_Op *ops, size_t n, int64_t *off)
+{
+	if (n < 1 || ops[0].atom != DW_OP_call_frame_cfa)
+		return false;
+	if (n == 1) {
+		*off = 0;
+		return true;
+	}
+	if (n == 2 && ops[1].atom == DW_OP_plus_uconst) {
+		*off = (int64_t)ops[1].number;
+		return true;
+	}
+	return false;
+}
+
+bool gpm_exe_cfi_rule(struct gpm_exe *exe, uint64_t pc, struct gpm_exe_cfi_rule *out)
+{
+	if (exe->machine != EM_X86_64)
+		return false; // the register numbers below are amd64's
+	if (!exe->cfi_tried) {
+		exe->cfi_tried = true;
+		exe->cfi = dwarf_getcfi_elf(exe->elf);
+	}
+	Dwarf_Frame *fr = NULL;
+	if (!exe->cfi || dwarf_cfi_addrframe(exe->cfi, pc, &fr) != 0 || !fr)
+		return false;
+	struct gpm_exe_cfi_rule r = {0};
+	bool ok = false;
+	Dwarf_Op *ops, mem[3];
+	size_t n;
+	// CFA = register + offset (DW_CFA_def_cfa), the only form C code here uses.
+	if (dwarf_frame_cfa(fr, &ops, &n) != 0 || n != 1)
+		goto out;
+	if (ops[0].atom == DW_OP_bregx) {
+		r.cfa_reg = (int)ops[0].number;
+		r.cfa_offset = (int64_t)ops[0].number2;
+	} else if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
+		r.cfa_reg = ops[0].atom - DW_OP_breg0;
+		r.cfa_offset = (int64_t)ops[0].number;
+	} else {
+		goto out;
+	}
+	if (r.cfa_reg != GPM_EXE_DWARF_RSP && r.cfa_reg != GPM_EXE_DWARF_RBP)
+		goto out;
+	// The return address (column 16) saved at CFA + offset.
+	if (dwarf_frame_register(fr, 16, mem, &ops, &n) != 0 ||
+	    !cfa_offset_rule(ops, n, &r.ra_offset))
+		goto out;
+	// rbp: saved at CFA + offset, or unchanged.
+	if (dwarf_frame_register(fr, GPM_EXE_DWARF_RBP, mem, &ops, &n) != 0)
+		goto out;
+	if (n == 0)
+		r.rbp_saved = false;
+	else if (cfa_offset_rule(ops, n, &r.rbp_offset))
+		r.rbp_saved = true;
+	else
+		goto out;
+	ok = true;
+out:
+	free(fr);
+	if (ok)
+		*out = r;
+	return ok;
 }

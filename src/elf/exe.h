@@ -72,6 +72,29 @@ const char *gpm_exe_go_build_id(const struct gpm_exe *exe);
 Dwarf *gpm_exe_dwarf(struct gpm_exe *exe);
 
 /*
+ * C code. The function symbol (.symtab and .dynsym, STT_FUNC) containing the link-time
+ * address addr: its name (borrowed from the executable) and start. False when none.
+ */
+bool gpm_exe_func_for_addr(struct gpm_exe *exe, uint64_t addr, const char **name,
+                           uint64_t *start);
+/* The source file (borrowed) and line of addr from DWARF line tables; false without. */
+bool gpm_exe_source_line(struct gpm_exe *exe, uint64_t addr, const char **file, uint32_t *line);
+/* DWARF register numbers of amd64 used by the call frame rules. */
+enum { GPM_EXE_DWARF_RBP = 6, GPM_EXE_DWARF_RSP = 7 };
+/*
+ * How to find the caller of the amd64 code at link-time pc from its call frame information
+ * (.eh_frame, read by libdw): CFA = register cfa_reg + cfa_offset; the return address is
+ * at CFA + ra_offset; rbp is saved at CFA + rbp_offset when rbp_saved, else unchanged; the
+ * caller's rsp is the CFA. False when the executable has no rule for pc or the rule has a
+ * form other than these (DWARF expressions).
+ */
+struct gpm_exe_cfi_rule {
+	int cfa_reg; /* GPM_EXE_DWARF_RSP or GPM_EXE_DWARF_RBP */
+	int64_t cfa_offset, ra_offset, rbp_offset;
+	bool rbp_saved;
+};
+bool gpm_exe_cfi_rule(struct gpm_exe *exe, uint64_t pc, struct gpm_exe_cfi_rule *out);
+/*
  * Reads len bytes at link-time virtual address addr from the file-backed part of the PT_LOAD
  * segments; bytes past p_filesz inside p_memsz read as zero (.bss). GPM_ERR_FAULT otherwise.
  */

@@ -85,6 +85,7 @@ struct ctx {
 	const struct gpm_arch_ops *arch;
 	bool uses_lr;         /* arch has a link register: runtime/traceback.go's usesLR */
 	uint64_t sigtramp[2]; /* entries of runtime.sigtramp and runtime.cgoSigtramp */
+	bool follow_signals;  /* unwinding a system stack: go on through signal frames */
 	char name_buf[1024];
 };
 
@@ -566,6 +567,84 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 	return NULL;
 }
 
+static bool c_frame(struct ctx *c, uint64_t pc, struct gpm_frame *out);
+static bool is_sigtramp(struct ctx *c, uint64_t entry);
+
+enum { C_MAX_FRAMES = 256, C_SCAN_WORDS = 512 };
+
+/* Whether ret follows a call instruction (call rel32, call *r/m) in the executable's code. */
+static bool after_call(struct ctx *c, uint64_t ret)
+{
+	uint8_t b[7];
+	if (ret < sizeof(b) || !mem_read_cb(c->p->mem, ret - sizeof(b), b, sizeof(b)))
+		return false;
+	return b[2] == 0xe8 || (b[5] == 0xff && (b[6] & 0x38) == 0x10) ||
+	       (b[4] == 0xff && (b[5] & 0x38) == 0x10) || (b[1] == 0xff && (b[2] & 0x38) == 0x10);
+}
+
+/*
+ * C frames (cgo), amd64: from pc and sp in code outside Go, names each frame from the
+ * executable's symbols (GPM_FRAME_C, file:line from DWARF) and finds its caller by the
+ * executable's call frame information (.eh_frame). Code the executable does not hold (a
+ * shared library: libc's sleep) is one unnamed frame; the walk then goes on from the first
+ * word above it on the stack that is a return address into the executable's C code (a stack
+ * scan, as debuggers do without the library's unwind tables). Returns 1 with the pc and sp
+ * where Go code resumes, 0 when the walk ended in C, -1 out of memory.
+ */
+static int c_walk(struct ctx *c, uint64_t pc, uint64_t sp, bool exact, uint64_t *count,
+                  size_t inner, size_t outer, uint64_t *npc, uint64_t *nsp)
+{
+	bool scanned = false;
+	for (int n = 0; n < C_MAX_FRAMES; n++) {
+		struct gpm_frame f;
+		uint64_t look = exact || !pc ? pc : pc - 1; // a return address: the call's line
+		if (!c_frame(c, look, &f)) {
+			struct gpm_frame u = {.pc = pc, .flags = GPM_FRAME_NON_GO};
+			u.func = gpm_incident_str(c->inc, "?", 1);
+			if (!u.func || !keep_frame(c, &u, sp, 0, exact, count, inner, outer))
+				return -1;
+			if (scanned || c->arch->machine != EM_X86_64)
+				return 0;
+			scanned = true;
+			uint64_t w, found = 0;
+			for (unsigned k = 0; k < C_SCAN_WORDS && !found; k++) {
+				struct gpm_frame t;
+				if (!read_word(c, sp + k * 8, &w))
+					break;
+				if (w > 0x1000 && c_frame(c, w - 1, &t) && after_call(c, w))
+					found = sp + k * 8;
+			}
+			if (!found)
+				return 0;
+			pc = w;
+			sp = found + 8;
+			exact = false;
+			continue;
+		}
+		f.pc = pc;
+		if (!keep_frame(c, &f, sp, 0, exact, count, inner, outer))
+			return -1;
+		struct gpm_exe_cfi_rule r;
+		uint64_t cfa, ra, lpc = look - c->p->bias;
+		if (!gpm_exe_cfi_rule(c->p->exe, lpc, &r) || r.cfa_reg != GPM_EXE_DWARF_RSP ||
+		    __builtin_add_overflow(sp, (uint64_t)r.cfa_offset, &cfa) ||
+		    !read_word(c, cfa + (uint64_t)r.ra_offset, &ra) || !ra)
+			return 0;
+		const struct pc_entry *e = decode_pc(c, ra, false);
+		if (!e)
+			return -1;
+		if (e->ok) {
+			*npc = ra;
+			*nsp = cfa;
+			return 1;
+		}
+		pc = ra;
+		sp = cfa;
+		exact = false;
+	}
+	return 0;
+}
+
 static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct start st,
                                 uint64_t lo, uint64_t hi)
 {
@@ -595,6 +674,24 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 		const struct pc_entry *e = decode_pc(c, pc, trap);
 		if (!e)
 			return &gpm_error_nomem;
+		struct gpm_frame cf;
+		if (!e->ok && c->p->exe && (n == 0 || trap || c_frame(c, trap ? pc : pc - 1, &cf))) {
+			// C code (cgo): named frames and, through its unwind tables, back into Go.
+			uint64_t gpc, gsp;
+			int r = c_walk(c, pc, sp, trap, &count, inner, outer, &gpc, &gsp);
+			if (r < 0)
+				return &gpm_error_nomem;
+			if (r > 0) {
+				pc = gpc;
+				sp = gsp;
+				trap = false;
+				flr = 0;
+				continue;
+			}
+			snprintf(pbuf, sizeof(pbuf), "stack ends in C code below pc 0x%" PRIx64, pc);
+			problem = pbuf;
+			break;
+		}
 		if (!e->ok) {
 			struct gpm_frame f = {
 			    .pc = pc, .flags = n == 0 ? GPM_FRAME_UNKNOWN_PC : GPM_FRAME_NON_GO};
@@ -619,6 +716,20 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 			         pc);
 			problem = pbuf;
 			break;
+		}
+		// A system stack goes on through a signal handler into the code the signal
+		// interrupted (C code under cgo, the runtime); the runtime's traceback stops here.
+		if (c->follow_signals && is_sigtramp(c, e->entry)) {
+			const struct gpm_arch_sigframe *sf = &c->arch->sigframe;
+			uint64_t rpc, rsp, rlr = 0;
+			if (read_word(c, fp + sf->pc, &rpc) && read_word(c, fp + sf->sp, &rsp) &&
+			    (sf->lr == GPM_ARCH_NO_REG || read_word(c, fp + sf->lr, &rlr)) && rpc) {
+				pc = rpc;
+				sp = rsp;
+				flr = c->uses_lr ? rlr : 0;
+				trap = true;
+				continue;
+			}
 		}
 		if (e->flag & GPM_FUNC_FLAG_TOPFRAME || e->kind == GPM_FUNC_GOEXIT)
 			break;
@@ -679,6 +790,9 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 				flr = x;
 			}
 		}
+		struct gpm_frame cf2;
+		if (!next->ok && c->p->exe && (trap || c_frame(c, pc - 1, &cf2)))
+			continue; // C code (cgo) below a Go frame or a signal: the loop's C walk
 		if (!next->ok) {
 			snprintf(pbuf, sizeof(pbuf), "unexpected return pc 0x%" PRIx64, pc);
 			problem = pbuf;
@@ -818,13 +932,14 @@ static bool is_sigtramp(struct ctx *c, uint64_t entry)
 }
 
 /*
- * The registers a signal interrupted on the goroutine stack [lo, hi): unwinds the thread's own
+ * The registers a signal interrupted on the goroutine stack [lo, hi) (with frame: in code
+ * outside Go, and *frame the signal frame's base): unwinds the thread's own
  * (signal) stack from its registers to runtime.sigtramp, whose frame sits on the kernel's
  * signal frame. Signals nest (the crash raises SIGABRT inside the SIGQUIT handler), so when
  * the interrupted code is itself on the signal stack, the walk goes on from there.
  */
 static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, uint64_t lo, uint64_t hi,
-                           struct start *out)
+                           struct start *out, uint64_t *frame)
 {
 	const struct gpm_arch_sigframe *sf = &c->arch->sigframe;
 	if (!(c->sigtramp[0] || c->sigtramp[1] || c->arch->sigreturn))
@@ -853,8 +968,12 @@ static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, uint6
 			if (!read_word(c, fp + sf->pc, &rpc) || !read_word(c, fp + sf->sp, &rsp) ||
 			    (sf->lr != GPM_ARCH_NO_REG && !read_word(c, fp + sf->lr, &rlr)))
 				return false;
-			if (rsp >= lo && rsp < hi) {
+			// frame: the interrupted code's pc outside Go (C code) is what is asked.
+			const struct pc_entry *re = frame ? decode_pc(c, rpc, true) : NULL;
+			if (frame ? re && !re->ok : rsp >= lo && rsp < hi) {
 				*out = (struct start){rpc, rsp, true, rlr};
+				if (frame)
+					*frame = fp;
 				return true;
 			}
 			pc = rpc;
@@ -869,6 +988,107 @@ static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, uint6
 		trap = innermost = false;
 	}
 	return false;
+}
+
+/* ---- C code (cgo) ---- */
+
+/* Names a pc in C code from the executable's symbols and DWARF; false when none names it. */
+static bool c_frame(struct ctx *c, uint64_t pc, struct gpm_frame *out)
+{
+	const char *name, *file = NULL;
+	uint64_t start, lpc;
+	uint32_t line = 0;
+	if (__builtin_sub_overflow(pc, c->p->bias, &lpc) ||
+	    !gpm_exe_func_for_addr(c->p->exe, lpc, &name, &start))
+		return false;
+	gpm_exe_source_line(c->p->exe, lpc, &file, &line);
+	struct gpm_frame f = {.pc = pc, .line = line, .flags = GPM_FRAME_C};
+	f.func = gpm_incident_str(c->inc, name, strlen(name));
+	f.file = file ? gpm_incident_str(c->inc, file, strlen(file)) : NULL;
+	if (!f.func)
+		return false;
+	*out = f;
+	return true;
+}
+
+/* The signal a g took (g.sig, g.sigcode1: the address, g.sigpc); false when none. */
+static bool g0_signal(struct ctx *c, uint64_t g, int32_t *signo, uint64_t *addr, uint64_t *pc)
+{
+	const struct gpm_layout *l;
+	struct gpm_error *err = gpm_goimage_layout(c->p->img, "runtime.g", &l);
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	uint64_t osig = gpm_layout_offset(l, "sig"), oaddr = gpm_layout_offset(l, "sigcode1"),
+	         opc = gpm_layout_offset(l, "sigpc"), sig;
+	if (osig == NONE || oaddr == NONE || opc == NONE || !read_word(c, g + osig, &sig) ||
+	    !read_word(c, g + oaddr, addr) || !read_word(c, g + opc, pc))
+		return false;
+	*signo = (int32_t)(uint32_t)sig;
+	return *signo > 0;
+}
+
+/*
+ * A signal taken in C code (cgo): the signal thread's registers are in the runtime's crash
+ * path on its signal stack; the kernel's signal frame of the first handler holds the
+ * interrupted pc and the siginfo. When that pc is in no Go function and the thread's m was
+ * in a C call (its curg in a syscall), the original signal, the pc and the C function are
+ * recorded in crash.c_* for the analysis (rule signal.cgo).
+ */
+static void read_c_fault(struct ctx *c, const struct gpm_core_thread *sig)
+{
+	const struct gpm_arch_sigframe *sf = &c->arch->sigframe;
+	const struct thread_map *tm = NULL;
+	for (size_t i = 0; sig && i < c->threads.len; i++)
+		if (c->threads.v[i].t == sig)
+			tm = &c->threads.v[i];
+	if (!tm || !tm->curg || sf->siginfo == GPM_ARCH_NO_REG)
+		return;
+	// The m's goroutine must be inside a C call (entersyscall in cgocall).
+	const uint8_t *gb = read_g(c, tm->curg);
+	if (!gb || (rd(gb, c->rt.g_status, 4) & ~0x1000u) != GPM_G_SYSCALL)
+		return;
+	struct start st;
+	uint64_t frame, addr = 0, pc;
+	int32_t signo, code;
+	if (signal_context(c, tm->t, 0, 0, &st, &frame)) {
+		uint8_t si[32];
+		if (!mem_read_cb(c->p->mem, frame + sf->siginfo, si, sizeof(si)))
+			return;
+		signo = (int32_t)rd(si, 0, 4);
+		code = (int32_t)rd(si, 8, 4);
+		addr = rd(si, 16, 8);
+		pc = st.pc;
+	} else if (tm->role == ROLE_G0 && g0_signal(c, tm->g, &signo, &addr, &pc)) {
+		// Go 1.19 and older: the handler injected runtime.sigpanic on g0, which threw;
+		// preparePanic left the signal in g0's own fields.
+		const struct pc_entry *e = decode_pc(c, pc, true);
+		if (!e || e->ok)
+			return;
+		code = 0;
+	} else {
+		return; // no signal in C: a signal in Go is in the goroutine's own fields
+	}
+	// Faults, and abort() (SIGABRT the process sent itself, SI_TKILL); a SIGQUIT or a
+	// signal from outside that found the thread in C is not a crash in C.
+	if (signo != 11 && signo != 7 && signo != 4 && signo != 8 && !(signo == 6 && code == -6))
+		return;
+	struct gpm_crash *cr = &c->inc->crash;
+	cr->c_signo = signo;
+	cr->c_pc = pc;
+	// SIGSEGV, SIGBUS, SIGILL, SIGFPE carry the fault address (si_addr at offset 16).
+	if (signo != 6) {
+		cr->c_has_addr = true;
+		cr->c_sigaddr = addr;
+	}
+	struct gpm_frame f;
+	if (c_frame(c, pc, &f)) {
+		cr->c_func = f.func;
+		cr->c_file = f.file;
+		cr->c_line = f.line;
+	}
+	cr->c_goroutine = rd(gb, c->rt.g_goid, 8);
 }
 
 /* ---- goroutines ---- */
@@ -1097,7 +1317,7 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 			if (tm->t->sp >= lo && tm->t->sp < hi)
 				st =
 				    (struct start){tm->t->pc, tm->t->sp, true, thread_lr(c, tm->t)};
-			else if (signal_context(c, tm->t, lo, hi, &sig))
+			else if (signal_context(c, tm->t, lo, hi, &sig, NULL))
 				st = sig;
 		}
 		if (m == signal_m && tm->curg == gaddr)
@@ -1133,7 +1353,6 @@ static struct gpm_error *read_system_stack(struct ctx *c, const struct thread_ma
 	const uint8_t *mb = read_m(c, tm->m);
 	if (!gb || !mb)
 		return NULL;
-	uint64_t lo = rd(gb, c->rt.g_stack_lo, c->ptr), hi = rd(gb, c->rt.g_stack_hi, c->ptr);
 	struct gpm_goroutine *g = gpm_incident_goroutine_push(c->inc);
 	if (!g)
 		return &gpm_error_nomem;
@@ -1150,12 +1369,12 @@ static struct gpm_error *read_system_stack(struct ctx *c, const struct thread_ma
 	g->state = gpm_incident_str(c->inc, "idle", 4);
 	if (!g->state)
 		return &gpm_error_nomem;
-	// A g0 stack of a thread the runtime started has no bounds recorded (the OS gave it).
-	if (lo == hi)
-		lo = hi = 0;
 	uint32_t gi = (uint32_t)(g - c->inc->goroutines.v);
 	struct start st = {tm->t->pc, tm->t->sp, true, thread_lr(c, tm->t)};
-	struct gpm_error *err = unwind(c, g, st, lo, hi);
+	// The signal stack and the C code it interrupted are not within g0's bounds.
+	c->follow_signals = true;
+	struct gpm_error *err = unwind(c, g, st, 0, 0);
+	c->follow_signals = false;
 	g = &c->inc->goroutines.v[gi];
 	if (!err && xg(c, g)->problem && (g->flags & GPM_GOROUTINE_TRUNCATED)) {
 		// The end of a system stack is often C or assembly without a frame: not damage.
@@ -1298,6 +1517,7 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	for (size_t i = 0; sig && i < c.threads.len; i++)
 		if (c.threads.v[i].t == sig)
 			signal_m = c.threads.v[i].m;
+	read_c_fault(&c, sig);
 	// allgs holds each g once (runtime/proc.go allgadd); a core where two entries are the
 	// same g is damaged: each g is read once and the repeats are said, not counted twice.
 	struct gpm_u64map seen = {0};

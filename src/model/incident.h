@@ -265,6 +265,16 @@ struct gpm_crash {
 	 * (SIGSTOP of the attach, a breakpoint's SIGTRAP; 0 none). */
 	bool live_snapshot;
 	int stop_signo;
+	/* Added with cgo (cores): a signal taken in C code called through cgo. The kernel
+	 * records the runtime's SIGABRT; the original signal and the interrupted pc are in the
+	 * kernel's signal frame on the crashing thread's signal stack. c_func and c_file are
+	 * interned (NULL unknown: a stripped executable names no C function). */
+	int c_signo; /* 0 none */
+	uint64_t c_sigaddr, c_pc;
+	bool c_has_addr;
+	const char *c_func, *c_file;
+	uint32_t c_line;
+	uint64_t c_goroutine; /* the goroutine whose C call it was (its m's curg); 0 unknown */
 };
 
 struct gpm_warning {

@@ -1,0 +1,300 @@
+/*
+ * cgo: C code called from Go. A goroutine inside a C call shows, in the runtime's traceback
+ * and in a core, runtime.cgocall under the wrapper cgo generates for the C function
+ * (main._Cfunc_foo, or _C2func_foo when errno is returned: cmd/cgo/out.go) under the Go
+ * code that called it; the C frames themselves run on the thread's system stack.
+ *
+ * signal.cgo: a fatal signal taken in C code. The runtime cannot turn it into a panic and
+ * prints "signal arrived during cgo execution" (runtime/signal_unix.go sighandler, Go
+ * 1.19-1.27); a core records the runtime's SIGABRT, and the goroutine reader takes the
+ * original signal and the C pc from the kernel's signal frame (crash.c_*). The finding names
+ * the C function (from the executable's symbols and DWARF when a core has them, else the
+ * C function the wrapper calls) and the Go caller.
+ *
+ * cgo.blocked: goroutines inside C calls in a snapshot of a process that did not crash in
+ * C: a program hanging in C code (sleep(), a blocking read in a C library) shows exactly
+ * this, and the runtime's wait reasons say nothing about it (the status is "syscall").
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/rules.h"
+#include "base/strbuf.h"
+
+/* How many frames from the top runtime.cgocall may be (asmcgocall, a signal frame). */
+enum { CGOCALL_DEPTH = 4 };
+
+/* The C function name a cgo wrapper calls ("main._Cfunc_foo" -> "foo"), or NULL. */
+static const char *wrapped_c_name(const char *fn)
+{
+	if (!fn)
+		return NULL;
+	const char *p = strstr(fn, "._Cfunc_");
+	if (p)
+		return p + strlen("._Cfunc_");
+	p = strstr(fn, "._C2func_");
+	return p ? p + strlen("._C2func_") : NULL;
+}
+
+/*
+ * Whether g is inside a C call: the frame index of its cgo wrapper and of the Go function
+ * that called the wrapper (-1 when none is outside the runtime).
+ */
+static bool cgo_call(const struct gpm_incident *inc, const struct gpm_goroutine *g, int *wrapper,
+                     int *caller)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	uint32_t i = 0;
+	while (i < n && i < CGOCALL_DEPTH && !(f[i].func && !strcmp(f[i].func, "runtime.cgocall")))
+		i++;
+	if (i >= n || i >= CGOCALL_DEPTH || i + 1 >= n || !wrapped_c_name(f[i + 1].func))
+		return false;
+	*wrapper = (int)i + 1;
+	*caller = -1;
+	for (uint32_t k = i + 2; k < n; k++) {
+		if (f[k].flags & GPM_FRAME_ELIDED)
+			continue;
+		if (f[k].func && !wrapped_c_name(f[k].func) && !gpm_rule_is_plumbing(f[k].func)) {
+			*caller = (int)k;
+			break;
+		}
+	}
+	return true;
+}
+
+static bool counted(const struct gpm_goroutine *g)
+{
+	return !(g->flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK)) &&
+	       gpm_goroutine_is_real(g);
+}
+
+static const struct gpm_goroutine *by_id(const struct gpm_incident *inc, uint64_t id)
+{
+	for (size_t i = 0; id && i < inc->goroutines.len; i++)
+		if (inc->goroutines.v[i].id == id && counted(&inc->goroutines.v[i]))
+			return &inc->goroutines.v[i];
+	return NULL;
+}
+
+/* The text's signal section says the signal came during a C call. */
+static bool text_says_cgo(const struct gpm_incident *inc)
+{
+	return inc->kind != GPM_INPUT_CORE && inc->sections.len && inc->sections.v[0].extra &&
+	       strstr(inc->sections.v[0].extra, "cgo execution") && inc->crash.signame &&
+	       strcmp(inc->crash.signame, "SIGQUIT") != 0;
+}
+
+/* Go 1.19 and older print no such line: the handler injected sigpanic on the system stack,
+ * which threw "unexpected signal during runtime execution"; the goroutine printed first is
+ * the m's own, inside its C call. */
+static bool text_throw_in_cgo(const struct gpm_incident *inc)
+{
+	const struct gpm_crash *cr = &inc->crash;
+	if (inc->kind == GPM_INPUT_CORE || cr->kind != GPM_FATAL_THROW || !cr->fatal_message ||
+	    !strstr(cr->fatal_message, "unexpected signal during runtime execution"))
+		return false;
+	const struct gpm_goroutine *g = by_id(inc, cr->current_goroutine);
+	for (size_t i = 0; !g && i < inc->goroutines.len; i++)
+		if (counted(&inc->goroutines.v[i]))
+			g = &inc->goroutines.v[i];
+	int w, k;
+	return g && cgo_call(inc, g, &w, &k);
+}
+
+bool gpm_rule_cgo_fault(const struct gpm_incident *inc)
+{
+	return inc->crash.c_signo != 0 || text_says_cgo(inc) || text_throw_in_cgo(inc);
+}
+
+static const char *signal_name(int signo)
+{
+	switch (signo) {
+	case 4:
+		return "SIGILL";
+	case 6:
+		return "SIGABRT";
+	case 7:
+		return "SIGBUS";
+	case 8:
+		return "SIGFPE";
+	case 11:
+		return "SIGSEGV";
+	default:
+		return "a signal";
+	}
+}
+
+/* The goroutine whose C call faulted: the core's, the one printed first, else the first in C. */
+static const struct gpm_goroutine *faulting(const struct gpm_incident *inc, int *wrapper,
+                                            int *caller)
+{
+	const struct gpm_goroutine *g = by_id(inc, inc->crash.c_goroutine);
+	if (!g)
+		g = by_id(inc, inc->crash.current_goroutine);
+	if (!g && inc->sections.len && inc->sections.v[0].ngoroutines &&
+	    inc->sections.v[0].first_goroutine < inc->goroutines.len)
+		g = &inc->goroutines.v[inc->sections.v[0].first_goroutine];
+	if (g && cgo_call(inc, g, wrapper, caller))
+		return g;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		g = &inc->goroutines.v[i];
+		if (counted(g) && cgo_call(inc, g, wrapper, caller))
+			return g;
+	}
+	return NULL;
+}
+
+static void rule_fault(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	const struct gpm_crash *cr = &inc->crash;
+	int wrapper = -1, caller = -1;
+	const struct gpm_goroutine *g = faulting(inc, &wrapper, &caller);
+	uint32_t n = 0;
+	const struct gpm_frame *f = g ? gpm_goroutine_frames(inc, g, &n) : NULL;
+	const char *entry = g ? wrapped_c_name(f[wrapper].func) : NULL;
+	bool core = cr->c_signo != 0;
+	const char *sig = core ? signal_name(cr->c_signo) : cr->signame;
+	uint64_t addr = core ? cr->c_sigaddr : cr->fault_addr;
+	bool has_addr = core ? cr->c_has_addr : cr->has_fault_addr;
+	uint64_t pc = core ? cr->c_pc : cr->pc;
+	// The C function: the one the pc is in (cores with symbols), else the one cgo called.
+	const char *cfn = cr->c_func ? cr->c_func : entry;
+	char *csafe = cfn ? gpm_safe_strndup(cfn, strlen(cfn)) : NULL;
+	char *cfile = cr->c_file ? gpm_safe_strndup(cr->c_file, strlen(cr->c_file)) : NULL;
+	char *gocaller = g && caller >= 0 ? gpm_rule_frame_text(inc, g, caller) : NULL;
+	char *wtext = g ? gpm_rule_frame_text(inc, g, wrapper) : NULL;
+	struct gpm_finding *fd = gpm_rule_finding_new(c, GPM_RULE_SIGNAL_CGO);
+	if (!fd)
+		goto out;
+	char loc[600] = "";
+	if (cfile)
+		snprintf(loc, sizeof(loc), " at %s:%" PRIu32, cfile, cr->c_line);
+	const char *callname = g && caller >= 0 && f[caller].func ? f[caller].func : NULL;
+	char *callsafe = callname ? gpm_safe_strndup(callname, strlen(callname)) : NULL;
+	gpm_rule_text(c, &fd->title, "%s in C function %s%s, called from Go %s", sig ? sig : "?",
+	              csafe ? csafe : "(unknown)", has_addr && addr < 4096 ? " (nil pointer)" : "",
+	              callsafe ? callsafe : "(unknown)");
+	free(callsafe);
+	gpm_rule_text(c, &fd->explanation,
+	              "The program received %s while a goroutine ran C code called through cgo. "
+	              "The Go runtime cannot turn a fault in C into a panic: it printed the "
+	              "goroutines and stopped the program. The fault is in the C code%s; the Go "
+	              "frames only say who called it.",
+	              sig ? sig : "a signal",
+	              cr->c_func && entry && strcmp(cr->c_func, entry)
+	                  ? " (in a function the called C function calls)"
+	                  : "");
+	gpm_rule_text(c, &fd->next,
+	              "Look at the C function %s%s and at what %s passes to it (pointers to Go "
+	              "memory kept by C, lengths, NULL); run the C code under AddressSanitizer or "
+	              "valgrind, or the program with GODEBUG=cgocheck=1.",
+	              csafe ? csafe : "(unknown)", loc, gocaller ? gocaller : "its Go caller");
+	gpm_rule_evidence(c, fd, "C function", "%s%s", csafe ? csafe : "(not named: no symbols)",
+	                  loc);
+	if (entry) {
+		char *e = gpm_safe_strndup(entry, strlen(entry));
+		gpm_rule_evidence(c, fd, "called through", "%s (cgo calls the C function %s)",
+		                  wtext ? wtext : "?", e ? e : "?");
+		free(e);
+	}
+	if (gocaller)
+		gpm_rule_evidence(c, fd, "Go caller", "%s", gocaller);
+	if (has_addr)
+		gpm_rule_evidence(c, fd, "signal", "%s, fault address %#" PRIx64 "%s", sig ? sig : "?",
+		                  addr, addr < 4096 ? " (near nil)" : "");
+	else
+		gpm_rule_evidence(c, fd, "signal", "%s", sig ? sig : "?");
+	if (pc)
+		gpm_rule_evidence(c, fd, "signal pc", "%#" PRIx64 " (in C code)", pc);
+	fd->address = addr;
+	if (g) {
+		gpm_rule_add_id(c, fd, g->id);
+		gpm_rule_evidence(c, fd, "goroutine", "%" PRIu64, g->id);
+		if (c->group_of)
+			fd->group = c->group_of[g - inc->goroutines.v];
+	}
+out:
+	free(csafe);
+	free(cfile);
+	free(gocaller);
+	free(wtext);
+}
+
+static void rule_blocked(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	const struct gpm_goroutine *first = NULL;
+	int fw = -1, fc = -1;
+	uint64_t count = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		int w, k;
+		if (!counted(g) || !cgo_call(inc, g, &w, &k))
+			continue;
+		if (!count++) {
+			first = g;
+			fw = w;
+			fc = k;
+		}
+	}
+	if (!first)
+		return;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, first, &n);
+	const char *entry = wrapped_c_name(f[fw].func);
+	char *csafe = gpm_safe_strndup(entry, strlen(entry));
+	const char *callname = fc >= 0 ? f[fc].func : NULL;
+	char *callsafe = callname ? gpm_safe_strndup(callname, strlen(callname)) : NULL;
+	char *gocaller = fc >= 0 ? gpm_rule_frame_text(inc, first, fc) : NULL;
+	struct gpm_finding *fd = gpm_rule_finding_new(c, GPM_RULE_CGO_BLOCKED);
+	if (!fd)
+		goto out;
+	if (count == 1)
+		gpm_rule_text(c, &fd->title,
+		              "goroutine %" PRIu64 " is in C code: C function %s, called from Go %s",
+		              first->id, csafe ? csafe : "?", callsafe ? callsafe : "(unknown)");
+	else
+		gpm_rule_text(c, &fd->title,
+		              "%" PRIu64 " goroutines are in C code; goroutine %" PRIu64
+		              " in C function %s, called from Go %s",
+		              count, first->id, csafe ? csafe : "?", callsafe ? callsafe : "(unknown)");
+	gpm_rule_text(c, &fd->explanation,
+	              "A goroutine inside a C call holds its OS thread until the C function "
+	              "returns; the runtime shows it as \"syscall\" and knows nothing of what it "
+	              "waits for. A program that hangs in C (sleep, a blocking read or lock in a C "
+	              "library) looks exactly like this.");
+	gpm_rule_text(c, &fd->next,
+	              "Look at what the C function %s waits for (the thread's native stack in "
+	              "gopm goroutines --system), and at %s, which called it.",
+	              csafe ? csafe : "?", gocaller ? gocaller : "its Go caller");
+	gpm_rule_evidence(c, fd, "C function", "%s", csafe ? csafe : "?");
+	if (gocaller)
+		gpm_rule_evidence(c, fd, "Go caller", "%s", gocaller);
+	gpm_rule_evidence(c, fd, "goroutine", "%" PRIu64 " [%s]", first->id,
+	                  first->state ? first->state : "syscall");
+	gpm_rule_add_id(c, fd, first->id);
+	fd->count = count;
+	if (c->group_of)
+		fd->group = c->group_of[first - inc->goroutines.v];
+out:
+	free(csafe);
+	free(callsafe);
+	free(gocaller);
+}
+
+void gpm_rule_cgo(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	if (gpm_rule_cgo_fault(inc)) {
+		rule_fault(c);
+		return;
+	}
+	// A crash elsewhere is the story; a goroutine in C then is a bystander.
+	if (inc->crash.kind == GPM_FATAL_PANIC || inc->crash.kind == GPM_FATAL_THROW)
+		return;
+	rule_blocked(c);
+}

@@ -1,0 +1,3 @@
+module gopm.test/cgofixture
+
+go 1.19
