@@ -1,15 +1,29 @@
 #!/bin/sh
 # analyze-bench.sh BUILD_DIR [GOROUTINES] [COPIES]
-# End-to-end `gopm analyze --no-store` beside the parser alone (`gopm goroutines`, which
-# parses, groups nothing and prints) on a synthetic goroutine dump shaped for the rules:
-# 40 % of the goroutines wait in sync.(*Mutex).Lock on mutexes shared by three (two at the
-# first Lock of main.(*Store).Get, one at its second: lock-order candidates), 30 % block
-# on channels of their own, the rest sit in IO wait and select; then the same on COPIES
-# dumps concatenated (default 8). Prints time, MiB/s and peak RSS per run (/usr/bin/time).
+# End-to-end `gopm analyze --no-store` beside the parser alone (`gopm goroutines --state`
+# with a state no goroutine has: every goroutine is parsed and filtered out, nothing is
+# printed) on two synthetic goroutine dumps of GOROUTINES (default 100,000), each alone and
+# COPIES (default 8) concatenated (one snapshot per copy):
+#  - "rules": shaped for the rules: 40 % of the goroutines wait in sync.(*Mutex).Lock on
+#    mutexes shared by three (two at the first Lock of main.(*Store).Get, one at its second:
+#    lock-order candidates), 30 % block on channels of their own, the rest sit in IO wait
+#    and select (thousands of findings);
+#  - "pprof": bench/dump/dump_bench.c's pprof debug=2 dump (300 distinct stacks with
+#    per-goroutine argument values), the shape of a real server's dump.
+# Prints time, MiB/s and peak RSS (above the input) per run (/usr/bin/time), best of
+# GOPM_BENCH_RUNS (default 3). With GOPM_BENCH_CORE=CORE (and GOPM_BENCH_EXE=EXE when the
+# executable is not found from the core) also `gopm goroutines` and `gopm analyze` on that
+# core (make a big one with testdata/gen/make-fixtures.sh bench and GOPM_BENCH_N).
+# Configure BUILD_DIR without sanitizers (CFLAGS="-O2 -g") for meaningful figures.
+# panicparse (the peer for text dumps) is run when installed.
 set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
 build=${1:?usage: analyze-bench.sh BUILD_DIR [GOROUTINES] [COPIES]}
+build=$(cd "$build" && pwd)
 n=${2:-100000}
 copies=${3:-8}
+runs=${GOPM_BENCH_RUNS:-3}
 tmp=${TMPDIR:-/tmp}/gopm-analyze-bench.$$
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
@@ -46,17 +60,56 @@ awk -v n="$n" 'BEGIN {
 		}
 	}
 }' >"$tmp/dump.txt"
-i=0
-while [ "$i" -lt "$copies" ]; do cat "$tmp/dump.txt"; i=$((i + 1)); done >"$tmp/concat.txt"
-for f in dump.txt concat.txt; do
-	mib=$(du -m "$tmp/$f" | cut -f1)
-	for cmd in goroutines analyze; do
-		extra=
-		if [ "$cmd" = analyze ]; then extra=--no-store; fi
-		/usr/bin/time -f "%e %M" -o "$tmp/t" "$build/gopm" $cmd $extra "$tmp/$f" >/dev/null 2>"$tmp/err" || true
-		read -r s kib <<EOT
-$(tail -n 1 "$tmp/t")
-EOT
-		echo "$f ($mib MiB): gopm $cmd: $s s, $(awk -v m="$mib" -v s="$s" 'BEGIN { printf "%.0f", (s > 0 ? m / s : 0) }') MiB/s, peak RSS $((kib / 1024)) MiB"
+${CC:-cc} -O2 -std=gnu11 -include "$build/config.h" -I"$top/src" -I"$build" \
+	"$here/dump/dump_bench.c" "$build/libgopm.a" \
+	$(sed -n 's/^[A-Z0-9]*_LIBS = \(-l.*\)/\1/p' "$build/Makefile" | grep -v check | tr '\n' ' ') -lm \
+	-o "$tmp/dump_bench"
+"$tmp/dump_bench" -n "$n" -o "$tmp/pprof.txt" >/dev/null
+for shape in dump pprof; do
+	i=0
+	while [ "$i" -lt "$copies" ]; do cat "$tmp/$shape.txt"; i=$((i + 1)); done >"$tmp/$shape-x$copies.txt"
+done
+
+# measure LABEL FILE CMD...: best wall time of $runs runs, with its peak RSS.
+measure() {
+	label=$1 file=$2
+	shift 2
+	best= kib=
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		/usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" </dev/null || true
+		read -r s k <"$tmp/t" || { cat "$tmp/t" "$tmp/err" >&2; return 0; }
+		if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+			best=$s kib=$k
+		fi
+		i=$((i + 1))
+	done
+	bytes=$(wc -c <"$file")
+	awk -v l="$label" -v s="$best" -v k="$kib" -v b="$bytes" 'BEGIN {
+		mib = b / 1048576
+		printf "%-44s %7.2f s %8.0f MiB/s   peak RSS %5.0f MiB (input %.0f MiB, %+.0f %%)\n",
+		    l, s, (s > 0 ? mib / s : 0), k / 1024, mib, (k * 1024 / b - 1) * 100 }'
+}
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $runs runs each, best shown"
+for shape in dump pprof; do
+	name=rules
+	[ "$shape" = pprof ] && name=pprof
+	for f in "$shape.txt" "$shape-x$copies.txt"; do
+		measure "$name $f: parse only" "$tmp/$f" "$build/gopm" goroutines --state no-such-state "$tmp/$f"
+		measure "$name $f: analyze" "$tmp/$f" "$build/gopm" analyze --no-store "$tmp/$f"
+		if command -v panicparse >/dev/null 2>&1; then
+			measure "$name $f: panicparse" "$tmp/$f" panicparse -parse=false -rebase=false "$tmp/$f"
+		fi
 	done
 done
+command -v panicparse >/dev/null 2>&1 || echo "panicparse: not installed; only gopm's figures are shown"
+if [ -n "${GOPM_BENCH_CORE:-}" ]; then
+	exe=
+	[ -n "${GOPM_BENCH_EXE:-}" ] && exe="--exe $GOPM_BENCH_EXE"
+	# The core's pages count toward the input size, not toward what gopm keeps resident.
+	# shellcheck disable=SC2086
+	measure "core: goroutines" "$GOPM_BENCH_CORE" "$build/gopm" goroutines $exe "$GOPM_BENCH_CORE"
+	# shellcheck disable=SC2086
+	measure "core: analyze" "$GOPM_BENCH_CORE" "$build/gopm" analyze --no-store $exe "$GOPM_BENCH_CORE"
+fi

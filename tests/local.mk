@@ -155,6 +155,7 @@ TESTS += tests/cli/report.sh
 TESTS += tests/cli/pprof-export.sh
 # findings: the rule table against doc/findings.md and doc/gopm.1; field-shaped dumps
 TESTS += tests/cli/findings.sh
+TESTS += tests/cli/leak-refs.sh
 
 # race detector reports: gopm analyze and goroutines on them, re-indented too
 TESTS += tests/cli/race.sh

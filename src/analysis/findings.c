@@ -628,9 +628,15 @@ static bool has_func_before(const struct gpm_incident *inc, const struct gpm_gor
 static void rule_stack_only(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
+	// The verdict depends on the frames only: each distinct stack is looked at once.
+	uint8_t *seen = calloc(inc->stacks.len / 8 + 1, 1);
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		if (!counted(g) || g->status == GPM_G_WAITING)
+			continue;
+		uint32_t st = g->stack;
+		bool memo = seen && st < inc->stacks.len;
+		if (memo && (seen[st / 8] & (1u << (st % 8))))
 			continue;
 		struct crash_site cs;
 		crash_site(inc, g, &cs);
@@ -638,8 +644,12 @@ static void rule_stack_only(struct gpm_rule_ctx *c)
 		// dying: a panic, a throw or a fault must be among its frames.
 		if (cs.died_in < 0 || cs.site < 0 || cs.died_in > 16 ||
 		    (cs.panic < 0 && cs.fatal < 0 &&
-		     !has_func_before(inc, g, "runtime.sigpanic", cs.site)))
+		     !has_func_before(inc, g, "runtime.sigpanic", cs.site))) {
+			if (memo)
+				seen[st / 8] |= (uint8_t)(1u << (st % 8));
 			continue;
+		}
+		free(seen);
 		struct gpm_finding *f = finding_new(c, GPM_RULE_CRASH_STACK_ONLY);
 		if (!f)
 			return;
@@ -685,6 +695,7 @@ static void rule_stack_only(struct gpm_rule_ctx *c)
 		free(died);
 		return;
 	}
+	free(seen);
 }
 
 static void rule_crash(struct gpm_rule_ctx *c)
@@ -1885,38 +1896,57 @@ static void finding_drop(struct gpm_rule_ctx *c)
 	c->a->findings.len--;
 }
 
-struct chan_refs {
-	struct gpm_u64map set;
-	uint64_t found;
+/*
+ * Who names which value in its printed arguments, built once per analysis on first use:
+ * value -> the first goroutine naming it and the first one of another group than that
+ * one. Enough to find, for any group, the first goroutine outside it naming a value.
+ */
+struct ref_pair {
+	uint32_t first, other; /* goroutine indices; UINT32_MAX none */
 };
 
-static void chan_ref_cb(void *arg, uint64_t v)
+struct arg_refs {
+	bool built;
+	struct gpm_u64map slot; /* value -> index into pairs */
+	GPM_VEC(struct ref_pair) pairs;
+	struct gpm_rule_ctx *c;
+	uint32_t gi; /* the goroutine being read */
+};
+
+static int32_t group_of_index(const struct gpm_rule_ctx *c, uint32_t i)
 {
-	struct chan_refs *r = arg;
-	uint32_t x;
-	if (!r->found && gpm_u64map_get(&r->set, v, &x))
-		r->found = 1;
+	return c->group_of ? c->group_of[i] : -1;
 }
 
-/*
- * A goroutine outside group gi whose printed arguments name one of its channels (the other
- * side still holds it), or 0. One pass over the goroutines with a hashed set.
- */
-static uint64_t chans_referenced(struct gpm_rule_ctx *c, size_t gi, const uint64_t *chans,
-                                 size_t nc)
+static void arg_ref_cb(void *arg, uint64_t v)
+{
+	struct arg_refs *r = arg;
+	uint32_t k;
+	if (gpm_u64map_get(&r->slot, v, &k)) {
+		struct ref_pair *p = &r->pairs.v[k];
+		if (p->other == UINT32_MAX && p->first != r->gi &&
+		    group_of_index(r->c, p->first) != group_of_index(r->c, r->gi))
+			p->other = r->gi;
+		return;
+	}
+	struct ref_pair *p = gpm_vec_push(&r->pairs);
+	if (!p || r->pairs.len > UINT32_MAX ||
+	    !gpm_u64map_put(&r->slot, v, (uint32_t)(r->pairs.len - 1))) {
+		r->c->oom = true;
+		return;
+	}
+	*p = (struct ref_pair){r->gi, UINT32_MAX};
+}
+
+/* One pass over every goroutine's printed arguments. */
+static bool arg_refs_build(struct gpm_rule_ctx *c, struct arg_refs *r)
 {
 	const struct gpm_incident *inc = c->inc;
-	struct chan_refs r = {{0}, 0};
-	for (size_t k = 0; k < nc; k++)
-		if (!gpm_u64map_put(&r.set, chans[k], 1)) {
-			c->oom = true;
-			gpm_u64map_free(&r.set);
-			return 0;
-		}
-	uint64_t who = 0;
-	for (size_t i = 0; i < inc->goroutines.len && !who; i++) {
+	r->built = true;
+	r->c = c;
+	for (size_t i = 0; i < inc->goroutines.len && i < UINT32_MAX && !c->oom; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		if (!counted(g) || (c->group_of && c->group_of[i] == (int32_t)gi))
+		if (!counted(g))
 			continue;
 		struct gpm_args_iter it;
 		const char *a;
@@ -1925,20 +1955,46 @@ static uint64_t chans_referenced(struct gpm_rule_ctx *c, size_t gi, const uint64
 		gpm_goroutine_frames(inc, g, &nf);
 		if (!gpm_goroutine_args_begin(inc, g, &it))
 			continue;
+		r->gi = (uint32_t)i;
 		// One text per frame; the walk does not stop by itself at the goroutine's end.
-		for (uint32_t k = 0; k < nf && !r.found && gpm_args_iter_next(&it, &a, &an); k++) {
+		for (uint32_t k = 0; k < nf && gpm_args_iter_next(&it, &a, &an); k++) {
 			char buf[1024];
 			if (an >= sizeof(buf))
 				an = sizeof(buf) - 1;
 			memcpy(buf, a, an);
 			buf[an] = 0;
-			each_arg(buf, chan_ref_cb, &r);
+			each_arg(buf, arg_ref_cb, r);
 		}
-		if (r.found)
-			who = g->id;
 	}
-	gpm_u64map_free(&r.set);
-	return who;
+	return !c->oom;
+}
+
+static void arg_refs_free(struct arg_refs *r)
+{
+	gpm_u64map_free(&r->slot);
+	gpm_vec_free(&r->pairs);
+}
+
+/*
+ * A goroutine outside group gi whose printed arguments name one of its channels (the other
+ * side still holds it), or 0: the first such goroutine in the dump's order.
+ */
+static uint64_t chans_referenced(struct gpm_rule_ctx *c, struct arg_refs *r, size_t gi,
+                                 const uint64_t *chans, size_t nc)
+{
+	if (!r->built && !arg_refs_build(c, r))
+		return 0;
+	uint32_t best = UINT32_MAX;
+	for (size_t k = 0; k < nc; k++) {
+		uint32_t s;
+		if (!gpm_u64map_get(&r->slot, chans[k], &s))
+			continue;
+		const struct ref_pair *p = &r->pairs.v[s];
+		uint32_t who = group_of_index(c, p->first) != (int32_t)gi ? p->first : p->other;
+		if (who < best)
+			best = who;
+	}
+	return best == UINT32_MAX ? 0 : c->inc->goroutines.v[best].id;
 }
 
 /* What rule_leaks ruled out, for one INFO finding that says what was checked (an index:
@@ -1969,6 +2025,7 @@ static void rule_leaks(struct gpm_rule_ctx *c)
 	const struct gpm_grouping *gr = &c->a->grouping;
 	uint32_t min = c->o->leak_min ? c->o->leak_min : 10;
 	uint64_t *chans = NULL;
+	struct arg_refs refs = {0};
 	// The families of live connections: the packages (types in the main module) of
 	// goroutines blocked reading from the network poller. One pass over the groups.
 	struct gpm_u64map live = {0};
@@ -2160,7 +2217,7 @@ static void rule_leaks(struct gpm_rule_ctx *c)
 			    starts(grp->state, "chan send") ? "receive from" : "send on or close");
 			f->address = topch;
 		} else if (nc && distinct * 10 >= nc * 9 && (!sel || grp->min_minutes >= 1) &&
-		           !(referenced = chans_referenced(c, gi, chans, nc))) {
+		           !(referenced = chans_referenced(c, &refs, gi, chans, nc))) {
 			set_text(
 			    c, &f->title,
 			    "goroutine leak: %u goroutines blocked %s abandoned channels in %s",
@@ -2236,6 +2293,7 @@ static void rule_leaks(struct gpm_rule_ctx *c)
 	}
 	free(chans);
 	gpm_u64map_free(&live);
+	arg_refs_free(&refs);
 	if (ro.index != SIZE_MAX) {
 		struct gpm_finding *rf = &c->a->findings.v[ro.index];
 		set_text(c, &rf->title,

@@ -486,6 +486,17 @@ static void read_throw(struct octx *c)
 	}
 }
 
+/*
+ * Every 2,048 goroutines, gives the core's file pages back (the bytes stay valid and are
+ * read again on access): the goroutines' g structs, sudogs and stacks are scattered over
+ * the whole core, and a pass over all of them would otherwise leave it all resident.
+ */
+static void ease(struct octx *c, size_t i)
+{
+	if (i % 2048 == 2047)
+		gpm_core_release_pages(c->p->core);
+}
+
 /* ---- wait objects ---- */
 
 static bool sudog_of(struct octx *c, uint64_t s, uint64_t gaddr)
@@ -601,6 +612,7 @@ static struct gpm_error *held_objects(struct octx *c)
 			m.v[nu++] = m.v[i];
 	uint64_t budget = 64ull << 20; // bytes scanned in all
 	for (size_t i = 0; i < inc->goroutines.len && budget; i++) {
+		ease(c, i);
 		struct gpm_goroutine *g = &inc->goroutines.v[i];
 		if (g->extra >= inc->extras.len)
 			continue;
@@ -694,8 +706,10 @@ struct gpm_error *gpm_objects_read(struct gpm_process *p, struct gpm_incident *i
 	if (!inc->crash.panics.len && c.g_panic != NONE) {
 		if (pg)
 			err = read_panics(&c, pg);
-		for (size_t i = 0; !err && !inc->crash.panics.len && i < inc->goroutines.len; i++)
+		for (size_t i = 0; !err && !inc->crash.panics.len && i < inc->goroutines.len; i++) {
 			err = read_panics(&c, &inc->goroutines.v[i]);
+			ease(&c, i);
+		}
 		if (err)
 			return err;
 	}
@@ -711,6 +725,9 @@ struct gpm_error *gpm_objects_read(struct gpm_process *p, struct gpm_incident *i
 			struct gpm_goroutine *g = &inc->goroutines.v[i];
 			if (gpm_goroutine_extra(inc, g)->gaddr && g->status == GPM_G_WAITING)
 				wait_object(&c, g);
+			ease(&c, i);
 		}
-	return held_objects(&c);
+	err = held_objects(&c);
+	gpm_core_release_pages(p->core);
+	return err;
 }
