@@ -2676,6 +2676,7 @@ struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
 	gpm_rule_race(&c);
 	gpm_rule_leaked(&c);
 	gpm_rule_deadlock_reports(&c);
+	gpm_rule_net_deadline(&c);
 	if (c.oom) {
 		err = &gpm_error_nomem;
 		goto fail;

@@ -58,5 +58,7 @@ void gpm_rule_race(struct gpm_rule_ctx *c);
 void gpm_rule_leaked(struct gpm_rule_ctx *c);
 /* Potential deadlocks go-deadlock reported (rule_deadlock.c). */
 void gpm_rule_deadlock_reports(struct gpm_rule_ctx *c);
+/* Requests blocked on network I/O for minutes without a deadline (rule_network.c). */
+void gpm_rule_net_deadline(struct gpm_rule_ctx *c);
 
 #endif

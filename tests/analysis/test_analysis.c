@@ -391,6 +391,9 @@ START_TEST(test_field_shapes)
 	    {"lockorder", "deadlock.lock-order", "each hold a mutex the other wants",
 	     "past the first Lock of its function"},
 	    // The goroutine past refresh's Lock, blocked on <-never, is the named candidate.
+	    // http.Get without a client timeout to a server that never answers, 65 s.
+	    {"nodeadline", "net.no-deadline", "HTTP requests blocked 1+ minutes",
+	     "main.fetchStatus"},
 	    {"holder", "contention.mutex", "4 goroutines wait for mutex",
 	     "[chan receive] in main.refresh"},
 	};
@@ -581,6 +584,66 @@ START_TEST(test_servers_quiet)
 }
 END_TEST
 
+/* net.no-deadline: HTTP requests of the program's own code waiting minutes for a response
+ * speak; idle keep-alive connections (a client's readLoop, a server's readRequest) waiting
+ * for hours, with no frame of the program, stay quiet. */
+static const char nodeadline_idle[] =
+    "goroutine 30 [IO wait, 300 minutes]:\n"
+    "internal/poll.runtime_pollWait(0x7f, 0x72)\n\truntime/netpoll.go:343 +0x85\n"
+    "net.(*conn).Read(0xc0001)\n\tnet/net.go:179 +0x45\n"
+    "net/http.(*persistConn).Read(0xc0002, {0xc0003, 0x1000, 0x1000})\n"
+    "\tnet/http/transport.go:1954 +0x4a\n"
+    "bufio.(*Reader).Peek(0xc0004, 0x1)\n\tbufio/bufio.go:144 +0x5d\n"
+    "net/http.(*persistConn).readLoop(0xc0002)\n\tnet/http/transport.go:2118 +0x1b4\n"
+    "created by net/http.(*Transport).dialConn in goroutine 20\n"
+    "\tnet/http/transport.go:1776 +0x16f1\n\n"
+    "goroutine 31 [IO wait, 300 minutes]:\n"
+    "internal/poll.runtime_pollWait(0x7f, 0x72)\n\truntime/netpoll.go:343 +0x85\n"
+    "net.(*conn).Read(0xc0005)\n\tnet/net.go:179 +0x45\n"
+    "net/http.(*connReader).Read(0xc0006, {0xc0007, 0x1000, 0x1000})\n"
+    "\tnet/http/server.go:791 +0x14b\n"
+    "net/http.(*conn).readRequest(0xc0008, {0x8, 0xc0009})\n"
+    "\tnet/http/server.go:1009 +0x1a5\n"
+    "net/http.(*conn).serve(0xc0008, {0x8, 0xc0009})\n\tnet/http/server.go:1925 +0x8a5\n"
+    "created by net/http.(*Server).Serve in goroutine 1\n"
+    "\tnet/http/server.go:3086 +0x5cb\n\n";
+
+static const char nodeadline_request[] =
+    "goroutine %d [select, %d minutes]:\n"
+    "net/http.(*persistConn).roundTrip(0xc0002, 0xc000a)\n"
+    "\tnet/http/transport.go:2652 +0x979\n"
+    "net/http.(*Transport).roundTrip(0xc000b, 0xc000c)\n\tnet/http/transport.go:604 +0x79a\n"
+    "net/http.(*Client).Do(...)\n\tnet/http/client.go:590\n"
+    "net/http.Get({0xc000d, 0x2a})\n\tnet/http/client.go:487 +0x5b\n"
+    "main.fetchStatus({0xc000d, 0x2a})\n\t/x/main.go:150 +0x25\n"
+    "created by main.main in goroutine 1\n\t/x/main.go:200 +0x1\n\n";
+
+START_TEST(test_net_no_deadline)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, nodeadline_idle);
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(sb.buf, &inc);
+	ck_assert(!find_rule(a, "net.no-deadline"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	for (int i = 0; i < 3; i++)
+		gpm_strbuf_printf(&sb, nodeadline_request, 40 + i, 7 + i);
+	a = analyse_text(sb.buf, &inc);
+	ck_assert(a->findings.len >= 1);
+	const struct gpm_finding *f = &a->findings.v[0];
+	ck_assert_str_eq(f->rule, "net.no-deadline");
+	ck_assert_msg(strstr(f->title, "3 HTTP requests blocked 9+ minutes") &&
+	                  strstr(f->title, "main.fetchStatus"),
+	              "%s", f->title);
+	ck_assert(evidence_has(f, "round trip"));
+	ck_assert_uint_eq(f->count, 3);
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
 /* A real leak still speaks: 120 helpers each waiting 45 minutes on a channel of their own
  * that nobody else names, no reader of their family. */
 START_TEST(test_leak_still_found)
@@ -743,6 +806,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_field_shapes);
 	tcase_add_test(tc, test_grpc_healthy);
 	tcase_add_test(tc, test_servers_quiet);
+	tcase_add_test(tc, test_net_no_deadline);
 	tcase_add_test(tc, test_leak_still_found);
 	tcase_add_test(tc, test_syscall_expected);
 	tcase_add_test(tc, test_stack_only_map);
