@@ -1657,8 +1657,8 @@ static void rule_mutexes(struct gpm_rule_ctx *c)
 		static const char *const kinds[] = {"likely holder", "holder?", "holder? (weak)"};
 		static const char *const why[] = {
 		    "it refers to the mutex and runs inside the function the waiters lock from",
-		    "it is past the Lock in the function the waiters lock from and blocked "
-		    "elsewhere",
+		    ("it is past the Lock in the function the waiters lock from and blocked "
+		     "elsewhere"),
 		    "it refers to the mutex"};
 		const uint32_t *lists[] = {hh->likely, hh->past, hh->weak};
 		const uint32_t counts[] = {hh->nlikely, hh->npast, hh->nweak};

@@ -406,8 +406,11 @@ START_TEST(test_field_shapes)
 			         shapes[i].shape);
 			snprintf(path, sizeof(path), "%s", gpm_test_data(rel));
 			struct gpm_source *src;
-			if (gpm_source_open(path, &src))
+			struct gpm_error *err = gpm_source_open(path, &src);
+			if (err) { // not made for this Go version (nodeadline: 1.19 and 1.22)
+				gpm_error_destroy(err);
 				continue;
+			}
 			struct gpm_incident **inc;
 			size_t n;
 			ck_assert(!gpm_dump_parse_all((const char *)src->data, src->size, path,
