@@ -1100,6 +1100,11 @@ struct waiter {
 	uint32_t line;
 	bool may_hold;  /* past an earlier Lock in its function */
 	uint64_t holds; /* a contended mutex it probably holds, 0 none */
+	/* The mutex every waiter at its function's first Lock waits for, when it is past that
+	 * Lock and waits for another one: the one it took there (0 none). */
+	uint64_t first_held;
+	uint32_t first_waiters; /* how many wait at that first Lock */
+	bool by_first;          /* holds was inferred from first_held, not from arguments */
 };
 
 static bool is_lock_frame(const char *fn)
@@ -1322,6 +1327,24 @@ static void holder_cb(void *arg, uint64_t v)
 	}
 }
 
+/* Whether holder candidate h is making progress: on a CPU or runnable, or in a short
+ * semacquire of the runtime's own (GC, a sync.Pool) rather than of a sync primitive. */
+static bool holder_progressing(const struct gpm_incident *inc, const struct gpm_goroutine *h)
+{
+	if (h->status == GPM_G_RUNNING || h->status == GPM_G_RUNNABLE)
+		return true;
+	if (h->status != GPM_G_WAITING || h->wait_minutes > 0 || !h->state ||
+	    !starts(h->state, "semacquire"))
+		return false;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, h, &n);
+	for (uint32_t k = 0; k < n && k < 16; k++)
+		if (f[k].func &&
+		    (starts(f[k].func, "sync.") || starts(f[k].func, "internal/sync.")))
+			return false;
+	return true;
+}
+
 static void rule_mutexes(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
@@ -1342,8 +1365,11 @@ static void rule_mutexes(struct gpm_rule_ctx *c)
 			c->oom = true;
 			goto out;
 		}
-		*x = (struct waiter){(uint32_t)i,    m,     caller, f[caller].func,
-		                     f[caller].line, false, 0};
+		*x = (struct waiter){.g = (uint32_t)i,
+		                     .mutex = m,
+		                     .caller = caller,
+		                     .func = f[caller].func,
+		                     .line = f[caller].line};
 	}
 	if (!w.len)
 		goto out;
@@ -1358,6 +1384,22 @@ static void rule_mutexes(struct gpm_rule_ctx *c)
 		bool other_line = w.v[j - 1].line != minline;
 		for (size_t k = i; k < j; k++)
 			w.v[k].may_hold = !other_line || w.v[k].line > minline;
+		// Lock order from text: the waiters at the function's first Lock all wait for
+		// one mutex m1; a waiter at a later Lock of the same function waiting for
+		// another mutex is past that first Lock, so it holds m1.
+		uint64_t m1 = 0;
+		uint32_t nfirst = 0;
+		bool one = other_line;
+		for (size_t k = i; k < j && w.v[k].line == minline && one; k++, nfirst++) {
+			if (!w.v[k].mutex || (m1 && w.v[k].mutex != m1))
+				one = false;
+			m1 = w.v[k].mutex;
+		}
+		for (size_t k = i; k < j && one; k++)
+			if (w.v[k].line > minline && w.v[k].mutex && w.v[k].mutex != m1) {
+				w.v[k].first_held = m1;
+				w.v[k].first_waiters = nfirst;
+			}
 		i = j;
 	}
 	qsort(w.v, w.len, sizeof(*w.v), cmp_waiter_g);
@@ -1380,12 +1422,18 @@ static void rule_mutexes(struct gpm_rule_ctx *c)
 			addrs[nu++] = addrs[i];
 	// Holders: a waiter past an earlier Lock whose own frames refer to another contended
 	// mutex (its arguments in text, the words of its frames in a core).
+	// Else, the mutex of its function's first Lock (see first_held).
 	if (nu >= 2)
-		for (size_t i = 0; i < w.len; i++)
+		for (size_t i = 0; i < w.len; i++) {
 			if (w.v[i].may_hold && w.v[i].mutex)
 				w.v[i].holds =
 				    referenced_mutex(inc, &inc->goroutines.v[w.v[i].g],
 				                     w.v[i].caller, addrs, nu, w.v[i].mutex);
+			if (!w.v[i].holds && w.v[i].first_held) {
+				w.v[i].holds = w.v[i].first_held;
+				w.v[i].by_first = true;
+			}
+		}
 	// Cycles: follow "waits for m, m is held by h" from each waiter, with the holders
 	// sorted by the mutex they hold (a lookup per step, not a scan).
 	size_t nk = 0;
@@ -1431,29 +1479,50 @@ static void rule_mutexes(struct gpm_rule_ctx *c)
 		         "inversion)",
 		         ids.buf ? ids.buf : "?");
 		gpm_strbuf_deinit(&ids);
-		char *fn = safe(w.v[s].func);
+		// The functions of the cycle, each once (A then B in one, B then A in another).
+		struct gpm_strbuf fns = GPM_STRBUF_INIT;
+		for (size_t k = 0; k < np; k++) {
+			size_t d = 0;
+			while (d < k && w.v[path[d]].func != w.v[path[k]].func)
+				d++;
+			if (d < k)
+				continue;
+			char *one = safe(w.v[path[k]].func);
+			gpm_strbuf_printf(&fns, "%s%s", fns.len ? " and " : "", one ? one : "?");
+			free(one);
+		}
+		char *fn = fns.buf;
 		set_text(
 		    c, &f->explanation,
 		    "These goroutines lock the same mutexes in opposite orders: each took one "
 		    "and now waits for one another of them holds, so none can continue; the "
 		    "runtime cannot see this while other goroutines still run. Heuristic: "
 		    "who holds which mutex is inferred from their stacks (each is blocked on a "
-		    "later Lock in %s and refers to the other mutex).",
-		    fn ? fn : "?");
+		    "later Lock of its function, past a first Lock, and refers to the other "
+		    "mutex or is past the Lock where others wait for it).");
 		set_text(c, &f->next,
 		         "Make every path lock these mutexes in one global order (e.g. by account "
 		         "id) in %s, or take them under one lock.",
 		         fn ? fn : "?");
-		free(fn);
+		gpm_strbuf_deinit(&fns);
 		for (size_t k = 0; k < np; k++) {
 			const struct waiter *x = &w.v[path[k]];
 			const struct gpm_goroutine *g = &inc->goroutines.v[x->g];
 			char *ft = frame_text(inc, g, x->caller);
 			char key[48];
 			snprintf(key, sizeof(key), "goroutine %" PRIu64, g->id);
-			evidence(c, f, key,
-			         "holds %#" PRIx64 " (inferred), waits for %#" PRIx64 " in %s",
-			         x->holds, x->mutex, ft ? ft : "?");
+			if (x->by_first)
+				evidence(c, f, key,
+				         "holds %#" PRIx64 " (inferred: past the first Lock of its "
+				         "function, where %" PRIu32
+				         " other goroutines wait for it), "
+				         "waits for %#" PRIx64 " in %s",
+				         x->holds, x->first_waiters, x->mutex, ft ? ft : "?");
+			else
+				evidence(c, f, key,
+				         "holds %#" PRIx64 " (inferred: its frames refer to it), "
+				         "waits for %#" PRIx64 " in %s",
+				         x->holds, x->mutex, ft ? ft : "?");
 			free(ft);
 			add_id(c, f, g->id);
 			if (!f->address)
@@ -1595,29 +1664,73 @@ static void rule_mutexes(struct gpm_rule_ctx *c)
 			add_id(c, f, inc->goroutines.v[w.v[kv[k].w].g].id);
 		if (c->group_of)
 			f->group = c->group_of[w.v[first].g];
-		// Holder candidates, best evidence first: goroutines that refer to the mutex
-		// and run inside the function the waiters lock from; else ones past its Lock
-		// and blocked elsewhere; else ones that only refer to it (stale words happen).
-		const char *kind = hh->nlikely ? "likely holder"
-		                   : hh->npast ? "holder?"
-		                               : "holder? (weak)";
-		const uint32_t *list = hh->nlikely ? hh->likely : hh->npast ? hh->past : hh->weak;
-		uint32_t nl = hh->nlikely ? hh->nlikely : hh->npast ? hh->npast : hh->nweak;
+		// Holder candidates ranked by their evidence, best first: goroutines that refer
+		// to the mutex and run inside the function the waiters lock from; then ones
+		// past its Lock and blocked elsewhere; then ones that only refer to it (stale
+		// words happen). A goroutine is listed once, under its best evidence.
+		static const char *const kinds[] = {"likely holder", "holder?", "holder? (weak)"};
+		static const char *const why[] = {
+		    "it refers to the mutex and runs inside the function the waiters lock from",
+		    ("it is past the Lock in the function the waiters lock from and blocked "
+		     "elsewhere"),
+		    "it refers to the mutex"};
+		const uint32_t *lists[] = {hh->likely, hh->past, hh->weak};
+		const uint32_t counts[] = {hh->nlikely, hh->npast, hh->nweak};
+		const char *kind = NULL;
+		uint32_t nl = 0, listed[9];
 		char *csn = safe(hh->cs);
-		for (uint32_t k = 0; k < nl; k++) {
-			const struct gpm_goroutine *h = &inc->goroutines.v[list[k]];
-			char *hf = frame_text(inc, h, user_frame(inc, h, false));
-			evidence(
-			    c, f, kind, "goroutine %" PRIu64 " [%s] in %s (heuristic: %s)", h->id,
-			    state_of(h), hf ? hf : "?",
-			    hh->nlikely ? "it refers to the mutex and runs inside the function "
-			                  "the waiters lock from"
-			    : hh->npast ? "it is past the Lock in the function the waiters lock "
-			                  "from and blocked elsewhere"
-			                : "it refers to the mutex");
-			free(hf);
+		for (int r = 0; r < 3; r++)
+			for (uint32_t k = 0; k < counts[r]; k++) {
+				uint32_t d = 0;
+				while (d < nl && listed[d] != lists[r][k])
+					d++;
+				if (d < nl)
+					continue;
+				listed[nl++] = lists[r][k];
+				if (!kind)
+					kind = kinds[r];
+				const struct gpm_goroutine *h = &inc->goroutines.v[lists[r][k]];
+				char *hf = frame_text(inc, h, user_frame(inc, h, false));
+				evidence(c, f, kinds[r],
+				         "goroutine %" PRIu64 " [%s] in %s (heuristic: %s)", h->id,
+				         state_of(h), hf ? hf : "?", why[r]);
+				free(hf);
+			}
+		// A busy lock, not a stuck one: nobody has waited a minute and the best
+		// candidate is making progress (a hot lock under load at the instant of the
+		// snapshot, as on a healthy server serving many requests).
+		int64_t maxwait = -1;
+		for (size_t k = from; k < j; k++) {
+			int64_t wm = inc->goroutines.v[w.v[kv[k].w].g].wait_minutes;
+			if (wm > maxwait)
+				maxwait = wm;
 		}
-		if (nl)
+		bool weak_only = nl && kind == kinds[2];
+		if (nl && maxwait < 1 &&
+		    (weak_only || holder_progressing(inc, &inc->goroutines.v[listed[0]]))) {
+			f->severity = GPM_SEVERITY_LOW;
+			f->confidence = GPM_CONFIDENCE_HEURISTIC;
+			set_text(c, &f->title,
+			         "busy mutex: %" PRIu64
+			         " goroutines wait briefly for mutex %#" PRIx64 "%s",
+			         n, m, weak_only ? "" : ", its holder is running");
+			set_text(
+			    c, &f->explanation,
+			    "Many goroutines are queued on one sync.Mutex, but none has waited a "
+			    "minute and no goroutine is seen stuck while holding it (the best "
+			    "candidate is making progress, or none is inside the critical "
+			    "section): a hot lock under load at the instant of the snapshot.");
+			evidence(c, f, "checked",
+			         "waits under a minute; the best candidate, goroutine %" PRIu64
+			         " (%s), is %s",
+			         inc->goroutines.v[listed[0]].id, kind,
+			         state_of(&inc->goroutines.v[listed[0]]));
+			set_text(
+			    c, &f->next,
+			    "If requests are slow, profile the lock (mutex profile) in %s; take "
+			    "another snapshot to see whether the queue persists.",
+			    csn ? csn : "?");
+		} else if (nl)
 			set_text(
 			    c, &f->next,
 			    "Start with the %s named below: what it waits for while it holds the "
@@ -2625,6 +2738,7 @@ struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
 	gpm_rule_race(&c);
 	gpm_rule_leaked(&c);
 	gpm_rule_deadlock_reports(&c);
+	gpm_rule_net_deadline(&c);
 	if (c.oom) {
 		err = &gpm_error_nomem;
 		goto fail;

@@ -17,6 +17,12 @@
 #   poison         a read through 0xb01dfacedebac1e (non-canonical: the kernel reports 0)
 #   deadaddr       a read through 0xdeaddead (canonical, never mapped)
 #   abort          SIGABRT sent with kill(1) from outside to a waiting process
+#   lockorder      two global mutexes locked in opposite orders (A then B, B then A) by
+#                  two goroutines, three more queued on each: SIGQUIT, GOTRACEBACK=all
+#   holder         a goroutine past mu.Lock blocked on <-never, four queued at that Lock:
+#                  SIGQUIT, GOTRACEBACK=all
+#   nodeadline     three http.Get calls (no client timeout) to a server that never answers,
+#                  waiting in roundTrip: SIGQUIT after 65 s (SHAPE_DELAY), GOTRACEBACK=all
 #   unavailable    a panic while other goroutines run ("stack unavailable")
 #   healthy-pprof  an idle HTTP server with 200 keep-alive connections, a pool of 25
 #                  workers and 25 scrape loops: pprof debug=2 (zstd-compressed)
@@ -56,11 +62,11 @@ run_shape() {
   rm -rf "$dir"; mkdir -p "$dir"; cp "$exe" "$dir/$prog"
   set +e
   ( cd "$dir" && ulimit -c 0 &&
-    exec timeout -s KILL 60 env -i PATH=/usr/bin:/bin HOME=/nonexistent GOMAXPROCS=4 \
+    exec timeout -s KILL $((${SHAPE_DELAY:-1} + 60)) env -i PATH=/usr/bin:/bin HOME=/nonexistent GOMAXPROCS=4 \
       "${extra_env[@]}" "./$prog" "$@" >stdout.txt 2>stderr.txt </dev/null ) &
   local pid=$!
   if [ "$sig" != - ]; then
-    sleep 1
+    sleep "${SHAPE_DELAY:-1}"
     pkill -"$sig" -x -P "$pid" "$prog" 2>/dev/null || pkill -"$sig" -x "$prog" -n
   fi
   wait "$pid"
@@ -85,6 +91,9 @@ for v in "${versions[@]}"; do
   run_shape "$gs-poison" "$field" stderr - GOTRACEBACK=all -- poison
   run_shape "$gs-deadaddr" "$field" stderr - GOTRACEBACK=all -- deadaddr
   run_shape "$gs-abort" "$field" stderr ABRT GOTRACEBACK=all -- wait
+  run_shape "$gs-lockorder" "$field" stderr QUIT GOTRACEBACK=all -- lockorder
+  run_shape "$gs-holder" "$field" stderr QUIT GOTRACEBACK=all -- holder
+  SHAPE_DELAY=65 run_shape "$gs-nodeadline" "$field" stderr QUIT GOTRACEBACK=all -- nodeadline
   # Without asynchronous preemption the spinning goroutines stay running on their threads.
   run_shape "$gs-unavailable" "$field" stderr - GOTRACEBACK=all GODEBUG=asyncpreemptoff=1 -- unavailable
   # The stacks of "nested" without the panic lines before them.

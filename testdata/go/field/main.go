@@ -1,14 +1,18 @@
 // Command field reproduces crash shapes seen in real bug reports, one per argument, for
 // the findings rules (testdata/dumps/gen/make-field.sh):
 //
-//	field unlockmasks|nested|repanic|poison|deadaddr|wait|unavailable
+//	field unlockmasks|nested|repanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
 package main
 
 import (
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 	"unsafe"
@@ -88,9 +92,77 @@ func spin() {
 	}
 }
 
+// ---- lockorder: two global mutexes taken in opposite orders by two request paths; each
+// path's first goroutine holds its first mutex and waits at its second Lock, the others
+// queue at the first Lock. Dumped with SIGQUIT.
+
+var (
+	muA sync.Mutex
+	muB sync.Mutex
+)
+
+//go:noinline
+func debit() {
+	muA.Lock()
+	defer muA.Unlock()
+	time.Sleep(50 * time.Millisecond) // widen the window
+	muB.Lock()
+	defer muB.Unlock()
+	sink++
+}
+
+//go:noinline
+func credit() {
+	muB.Lock()
+	defer muB.Unlock()
+	time.Sleep(50 * time.Millisecond)
+	muA.Lock()
+	defer muA.Unlock()
+	sink--
+}
+
+// ---- holder: a goroutine takes mu in refresh and then blocks on a channel nobody sends
+// on; four more queue at refresh's Lock. Dumped with SIGQUIT.
+
+//go:noinline
+func refresh() {
+	mu.Lock()
+	defer mu.Unlock()
+	<-never
+}
+
+// ---- nodeadline: requests through http.Get (the default client has no timeout) to a
+// server that reads requests and never answers: each waits in roundTrip for minutes.
+// Dumped with SIGQUIT after 65 s, garbage collected every 5 s meanwhile.
+
+//go:noinline
+func fetchStatus(url string) {
+	resp, err := http.Get(url)
+	if err == nil {
+		resp.Body.Close()
+	}
+}
+
+func silentServer() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go io.Copy(io.Discard, c)
+		}
+	}()
+	return "http://" + ln.Addr().String() + "/status"
+}
+
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|poison|deadaddr|wait|unavailable")
+		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline")
 		os.Exit(2)
 	}
 	go func() { <-never }()
@@ -110,6 +182,36 @@ func main() {
 	case "wait":
 		// Blocks until a signal from outside ends it (SIGABRT).
 		go func() { mu.Lock(); <-never }()
+		time.Sleep(time.Hour)
+	case "lockorder":
+		go debit()
+		go credit()
+		time.Sleep(10 * time.Millisecond)
+		for i := 0; i < 3; i++ {
+			go debit()
+			go credit()
+		}
+		time.Sleep(time.Hour)
+	case "nodeadline":
+		// The runtime records when a goroutine began to wait at the next GC, and prints
+		// its minutes only then: collect as a busy program would.
+		go func() {
+			for {
+				time.Sleep(5 * time.Second)
+				runtime.GC()
+			}
+		}()
+		url := silentServer()
+		for i := 0; i < 3; i++ {
+			go fetchStatus(url)
+		}
+		time.Sleep(time.Hour)
+	case "holder":
+		go refresh()
+		time.Sleep(10 * time.Millisecond)
+		for i := 0; i < 4; i++ {
+			go refresh()
+		}
 		time.Sleep(time.Hour)
 	case "unavailable":
 		for i := 0; i < 3; i++ {
