@@ -118,6 +118,8 @@ endif
 TESTS += tests/cli/core.sh
 # finding a core's executable: search directories, .build-id tree, none found, ingest
 TESTS += tests/cli/exe_lookup.sh
+# the executable fetched from a local debuginfod server; one that never answers
+TESTS += tests/cli/debuginfod.sh
 # live snapshots (gcore): goroutines with wait reasons, reported as snapshots
 TESTS += tests/cli/gcore.sh
 # arm64 cores (qemu): commands and bad inputs

@@ -61,11 +61,21 @@ struct gpm_process_options gpm_cli_process_options(void)
 {
 	const char *debug_root = getenv("GOPM_DEBUG_ROOT");
 	const char *search = getenv("GOPM_EXE_PATH");
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	const char *timeout = getenv("DEBUGINFOD_TIMEOUT");
+	// libdebuginfod's own DEBUGINFOD_TIMEOUT bounds the connection and each wait for
+	// bytes; the same number of seconds bounds the whole query here (default 90).
+	char *end = NULL;
+	unsigned long secs = timeout ? strtoul(timeout, &end, 10) : 0;
+	if (!end || *end || secs > 86400)
+		secs = 0;
 	return (struct gpm_process_options){
 	    .exe_path = gpm_cli_core_options.exe_path,
 	    .force = gpm_cli_core_options.force,
 	    .search_path = search && *search ? search : NULL,
 	    .debug_root = debug_root ? (*debug_root ? debug_root : NULL) : "/usr/lib/debug",
+	    .debuginfod = urls && *urls,
+	    .debuginfod_timeout = (unsigned)secs,
 	};
 }
 

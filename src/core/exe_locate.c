@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <elf.h>
+#include <elfutils/debuginfod.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -38,6 +40,7 @@ enum {
 	LOCATE_PROBE_ZST = 64 << 10,     // bytes of a .zst file decompressed to find its notes
 	LOCATE_MAX_DIR_ENTRIES = 100000, // entries of one search directory looked at
 	LOCATE_MAX_SEARCH_DIRS = 64,
+	LOCATE_DEBUGINFOD_TIMEOUT = 90, // seconds, libdebuginfod's own default
 };
 
 /* Where the executable's file offset 0 is in the process; false when unknown. */
@@ -561,6 +564,7 @@ struct search {
 	char *mismatch_detail, *mismatch_path;
 	struct gpm_strbuf tried;
 	size_t ntried;
+	char *debuginfod_note; // what debuginfod answered, when it did not help
 	struct gpm_error *err; // out of memory only
 };
 
@@ -688,6 +692,79 @@ static bool search_build_id_tree(struct search *s, const char *root)
 	return false;
 }
 
+/* A deadline over the whole debuginfod query: libdebuginfod calls this between waits. */
+struct debuginfod_deadline {
+	struct timespec start;
+	unsigned seconds;
+	bool expired;
+};
+
+static int debuginfod_progress(debuginfod_client *client, long a, long b)
+{
+	struct debuginfod_deadline *d = debuginfod_get_user_data(client);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - d->start.tv_sec >= (time_t)d->seconds)
+		d->expired = true;
+	return d->expired;
+}
+
+static bool debuginfod_note(struct search *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static bool debuginfod_note(struct search *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(s->debuginfod_note);
+	if (vasprintf(&s->debuginfod_note, fmt, ap) < 0) {
+		s->debuginfod_note = NULL;
+		s->err = &gpm_error_nomem;
+	}
+	va_end(ap);
+	return s->err != NULL;
+}
+
+/*
+ * Asks the servers of DEBUGINFOD_URLS for the executable of the core's GNU build id (the
+ * file lands in libdebuginfod's cache, $XDG_CACHE_HOME/debuginfod_client). Go's internal
+ * linker writes only a Go build id, which debuginfod does not index: then it is not asked.
+ */
+static bool search_debuginfod(struct search *s, unsigned timeout)
+{
+	if (!s->gnu)
+		return debuginfod_note(s, "debuginfod not asked: the core has no GNU build id "
+		                          "(Go's internal linker writes only a Go build id)");
+	debuginfod_client *client = debuginfod_begin();
+	if (!client)
+		return debuginfod_note(s, "debuginfod: cannot start a client");
+	struct debuginfod_deadline d = {.seconds = timeout ? timeout : LOCATE_DEBUGINFOD_TIMEOUT};
+	clock_gettime(CLOCK_MONOTONIC, &d.start);
+	debuginfod_set_user_data(client, &d);
+	debuginfod_set_progressfn(client, debuginfod_progress);
+	char *path = NULL;
+	int fd = debuginfod_find_executable(client, (const unsigned char *)s->gnu, 0, &path);
+	debuginfod_end(client);
+	bool done = false;
+	if (fd >= 0) {
+		close(fd);
+		done = consider(s, path, "debuginfod");
+		if (!done && !s->err)
+			debuginfod_note(s,
+			                "debuginfod's executable for build id %s does not "
+			                "match the core",
+			                s->gnu);
+	} else if (d.expired) {
+		debuginfod_note(s, "debuginfod: no answer within %u s (DEBUGINFOD_TIMEOUT)",
+		                d.seconds);
+	} else if (fd == -ENOENT) {
+		debuginfod_note(s, "debuginfod: no server has build id %s", s->gnu);
+	} else {
+		debuginfod_note(s, "debuginfod: %s", strerror(-fd));
+	}
+	free(path);
+	return done || s->err;
+}
+
 /* Splits a colon-separated list into at most LOCATE_MAX_SEARCH_DIRS directories. */
 static size_t split_path(char *list, char **dirs)
 {
@@ -709,6 +786,7 @@ static void search_deinit(struct search *s)
 	free(s->fallback_path);
 	free(s->mismatch_detail);
 	free(s->mismatch_path);
+	free(s->debuginfod_note);
 	gpm_strbuf_deinit(&s->tried);
 }
 
@@ -727,6 +805,8 @@ static struct gpm_error *not_found_error(const struct search *s)
 	}
 	if (!s->gnu && !s->go)
 		gpm_strbuf_puts(&ids, "; the core holds no build id");
+	if (s->debuginfod_note)
+		gpm_strbuf_printf(&ids, "; %s", s->debuginfod_note);
 	struct gpm_error *err = gpm_error_create(
 	    GPM_ERR_NOT_FOUND,
 	    "no executable found for %s (tried: %s)%s; give it with --exe FILE or DIR, or "
@@ -802,6 +882,8 @@ struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
 	}
 	if (!done && o->debug_root)
 		done = search_build_id_tree(&s, o->debug_root);
+	if (!done && o->debuginfod)
+		done = search_debuginfod(&s, o->debuginfod_timeout);
 
 	if ((err = s.err)) {
 		s.err = NULL;
