@@ -120,6 +120,8 @@ TESTS += tests/cli/core.sh
 TESTS += tests/cli/exe_lookup.sh
 # the executable fetched from a local debuginfod server; one that never answers
 TESTS += tests/cli/debuginfod.sh
+# the user's config file: exe-path, overrides, bad lines named
+TESTS += tests/cli/config.sh
 # live snapshots (gcore): goroutines with wait reasons, reported as snapshots
 TESTS += tests/cli/gcore.sh
 # arm64 cores (qemu): commands and bad inputs

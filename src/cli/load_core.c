@@ -7,6 +7,7 @@
 
 #include "base/source.h"
 #include "cli/cli.h"
+#include "cli/config_file.h"
 #include "cli/options.h"
 
 #include "goroutines/goroutines.h"
@@ -59,8 +60,14 @@ static void heap_holders(struct gpm_incident *inc, const struct gpm_heap *h)
 
 struct gpm_process_options gpm_cli_process_options(void)
 {
+	// The environment overrides the config file.
+	const struct gpm_cli_config *cfg = gpm_cli_config();
 	const char *debug_root = getenv("GOPM_DEBUG_ROOT");
 	const char *search = getenv("GOPM_EXE_PATH");
+	if (!debug_root)
+		debug_root = cfg->debug_root;
+	if (!search)
+		search = cfg->exe_path;
 	const char *urls = getenv("DEBUGINFOD_URLS");
 	const char *timeout = getenv("DEBUGINFOD_TIMEOUT");
 	// libdebuginfod's own DEBUGINFOD_TIMEOUT bounds the connection and each wait for
