@@ -122,6 +122,8 @@ TESTS += tests/cli/exe_lookup.sh
 TESTS += tests/cli/debuginfod.sh
 # the user's config file: exe-path, overrides, bad lines named
 TESTS += tests/cli/config.sh
+# a sparse core's archive identity is the sha256 of its bytes
+TESTS += tests/cli/hash-sparse.sh
 # live snapshots (gcore): goroutines with wait reasons, reported as snapshots
 TESTS += tests/cli/gcore.sh
 # arm64 cores (qemu): commands and bad inputs
