@@ -753,7 +753,8 @@ static bool search_debuginfod(struct search *s, unsigned timeout)
 			                "debuginfod's executable for build id %s does not "
 			                "match the core",
 			                s->gnu);
-	} else if (d.expired) {
+	} else if (d.expired || fd == -ETIME || fd == -ETIMEDOUT) {
+		// Our deadline or the library's own (the same DEBUGINFOD_TIMEOUT), whichever first.
 		debuginfod_note(s, "debuginfod: no answer within %u s (DEBUGINFOD_TIMEOUT)",
 		                d.seconds);
 	} else if (fd == -ENOENT) {
