@@ -40,6 +40,8 @@ enum {
 	LOCATE_PROBE_ZST = 64 << 10,     // bytes of a .zst file decompressed to find its notes
 	LOCATE_MAX_DIR_ENTRIES = 100000, // entries of one search directory looked at
 	LOCATE_MAX_SEARCH_DIRS = 64,
+	LOCATE_MAX_SUBDIRS = 256,       // subdirectories of one search directory looked into
+	LOCATE_SEARCH_DEPTH = 1,        // levels of subdirectories below a search directory
 	LOCATE_DEBUGINFOD_TIMEOUT = 90, // seconds, libdebuginfod's own default
 };
 
@@ -626,10 +628,10 @@ static bool consider(struct search *s, const char *path, const char *source)
 /*
  * Searches one directory: first the names the core gives (the executable's base name, the
  * command), then, when the core holds a build id, every regular file whose ELF notes carry
- * the same id. Only headers and notes are read, so a directory of thousands of files (or of
- * anything) costs one small read per file.
+ * the same id, then its subdirectories down to depth levels. Only headers and notes are
+ * read, so a directory of thousands of files (or of anything) costs one small read per file.
  */
-static bool search_dir(struct search *s, const char *dir)
+static bool search_dir(struct search *s, const char *dir, unsigned depth)
 {
 	struct candidates cs = {.n = 0};
 	const struct gpm_core_psinfo *ps = gpm_core_psinfo(s->core);
@@ -648,18 +650,25 @@ static bool search_dir(struct search *s, const char *dir)
 	if (!d)
 		return false;
 	struct dirent *e;
-	size_t seen = 0;
+	size_t seen = 0, nsub = 0;
+	char *subdirs[LOCATE_MAX_SUBDIRS];
 	while (!done && (e = readdir(d)) && seen++ < LOCATE_MAX_DIR_ENTRIES) {
-		if (e->d_name[0] == '.' ||
-		    (e->d_type != DT_REG && e->d_type != DT_LNK && e->d_type != DT_UNKNOWN))
+		bool maybe_dir = e->d_type == DT_DIR || e->d_type == DT_UNKNOWN;
+		if (e->d_name[0] == '.' || (e->d_type != DT_REG && e->d_type != DT_LNK &&
+		                            e->d_type != DT_UNKNOWN && e->d_type != DT_DIR))
 			continue;
 		char *path;
 		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0) {
 			s->err = &gpm_error_nomem;
 			break;
 		}
+		// Subdirectories (releases/v1.2/...) are searched after this directory's files.
+		if (maybe_dir && depth > 0 && nsub < LOCATE_MAX_SUBDIRS && is_dir(path)) {
+			subdirs[nsub++] = path;
+			continue;
+		}
 		char *gnu = NULL, *go = NULL;
-		if (probe_ids(path, gpm_core_machine(s->core), &gnu, &go) &&
+		if (e->d_type != DT_DIR && probe_ids(path, gpm_core_machine(s->core), &gnu, &go) &&
 		    ids_match(s->gnu, s->go, gnu, go))
 			done = consider(s, path, "search directory, by build id");
 		free(gnu);
@@ -667,6 +676,11 @@ static bool search_dir(struct search *s, const char *dir)
 		free(path);
 	}
 	closedir(d);
+	for (size_t i = 0; i < nsub; i++) {
+		if (!done && !s->err)
+			done = search_dir(s, subdirs[i], depth - 1);
+		free(subdirs[i]);
+	}
 	return done || s->err;
 }
 
@@ -868,7 +882,7 @@ struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
 	for (size_t i = 0; i < cs.n; i++)
 		free(cs.v[i].path);
 	if (!done && exe_dir)
-		done = search_dir(&s, o->exe_path);
+		done = search_dir(&s, o->exe_path, LOCATE_SEARCH_DEPTH);
 	if (!done && o->search_path) {
 		char *list = strdup(o->search_path);
 		char *dirs[LOCATE_MAX_SEARCH_DIRS];
@@ -878,7 +892,7 @@ struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
 		}
 		size_t nd = list ? split_path(list, dirs) : 0;
 		for (size_t i = 0; i < nd && !done; i++)
-			done = search_dir(&s, dirs[i]);
+			done = search_dir(&s, dirs[i], LOCATE_SEARCH_DEPTH);
 		free(list);
 	}
 	if (!done && o->debug_root)
