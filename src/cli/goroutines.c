@@ -41,6 +41,15 @@ static struct gpm_error *load(const char *path, bool hash, struct gpm_loaded *ou
 	struct gpm_error *err = gpm_cli_open_input(path, &so, &src);
 	if (err)
 		return err;
+	// Changed or replaced between the look-up and the open: hashed after all.
+	if (hit && !gpm_cli_hash_key_same(path, &out->hash_key)) {
+		gpm_source_destroy(src);
+		hit = false;
+		out->hash_key.valid = false;
+		so.hash = so.hash_async = true;
+		if ((err = gpm_cli_open_input(path, &so, &src)))
+			return err;
+	}
 	// A big plain file's hash goes on in a thread while the input is loaded.
 	out->hash_pending = gpm_source_hash_take(src);
 	memcpy(out->sha256, hit ? cached : src->sha256, sizeof(out->sha256));

@@ -77,6 +77,13 @@ static bool key_equal(const struct gpm_cli_hash_key *a, const struct gpm_cli_has
 	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
+bool gpm_cli_hash_key_same(const char *path, const struct gpm_cli_hash_key *key)
+{
+	struct gpm_cli_hash_key now;
+	gpm_cli_hash_key(path, &now);
+	return key->valid && now.valid && key_equal(key, &now);
+}
+
 bool gpm_cli_hash_cache_get(const struct gpm_cli_hash_key *key, char hex[GPM_SHA256_HEX_SIZE])
 {
 	if (!key->valid)
@@ -108,11 +115,9 @@ bool gpm_cli_hash_cache_get(const struct gpm_cli_hash_key *key, char hex[GPM_SHA
 void gpm_cli_hash_cache_put(const char *path, const struct gpm_cli_hash_key *key,
                             const char hex[GPM_SHA256_HEX_SIZE])
 {
-	struct gpm_cli_hash_key now;
 	if (!key->valid || strlen(hex) != GPM_SHA256_HEX_SIZE - 1)
 		return;
-	gpm_cli_hash_key(path, &now);
-	if (!now.valid || !key_equal(key, &now) ||
+	if (!gpm_cli_hash_key_same(path, key) ||
 	    key->taken_ns - key->mtime_ns < HASH_CACHE_SETTLE_NS ||
 	    key->taken_ns - key->ctime_ns < HASH_CACHE_SETTLE_NS)
 		return;

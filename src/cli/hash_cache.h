@@ -23,6 +23,8 @@ struct gpm_cli_hash_key {
 /* The key of path now; valid only for a regular file of at least 32 MiB (smaller ones hash
  * faster than the cache is read) and when the cache is on. */
 void gpm_cli_hash_key(const char *path, struct gpm_cli_hash_key *key);
+/* Whether path's key now is still key (the file was not changed or replaced since). */
+bool gpm_cli_hash_key_same(const char *path, const struct gpm_cli_hash_key *key);
 /* The cached SHA-256 for key; false when none. */
 bool gpm_cli_hash_cache_get(const struct gpm_cli_hash_key *key, char hex[GPM_SHA256_HEX_SIZE]);
 /* Records hex for path when its key is still key and old enough (see above); errors are
