@@ -32,12 +32,15 @@ zstd -qdc "$exe" >"$tmp/exe"
 zstd -qdc "$fx/core.zst" >"$tmp/core"
 sum=$(sha256sum "$tmp/core" | cut -d' ' -f1)
 
-# Just written: hashed, but not recorded (a change in the same clock tick would go unseen).
+# Changed "just now" (a modification time in the future stands for it, whatever the load on
+# the machine): hashed, but not recorded (a change in the same clock tick would go unseen).
+touch -d '+1 hour' "$tmp/core"
 expect 0 - "analyze of a fresh file" -- analyze --db "$tmp/db0" --exe "$tmp/exe" "$tmp/core"
 [ "$(stored "$tmp/db0")" = "$sum" ] || bad "fresh file: wrong sha256 stored"
 [ -s "$cache" ] && bad "fresh file: recorded in the cache"
 
-# Settled: recorded on the first analysis.
+# Settled (changed over two seconds ago): recorded on the first analysis.
+touch -d '-1 hour' "$tmp/core"
 sleep 3
 expect 0 - "first analysis" -- analyze --db "$tmp/db1" --exe "$tmp/exe" "$tmp/core"
 [ "$(stored "$tmp/db1")" = "$sum" ] || bad "first analysis: wrong sha256 stored"
