@@ -17,6 +17,7 @@ check_test_sources += \
 TESTS_ENVIRONMENT = top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) \
 	GOPM=$(abs_top_srcdir)/tests/cli/gopm-record GOPM_BIN=$(abs_top_builddir)/gopm \
 	GOPM_JSON_DIR=$(abs_top_builddir)/tests/cli/json-out NO_COLOR=1 \
+	XDG_CACHE_HOME=$(abs_top_builddir)/tests/cache \
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 EXTRA_DIST += tests/fuzz/corpus tests/cli tests/browser
 
@@ -118,6 +119,14 @@ endif
 TESTS += tests/cli/core.sh
 # finding a core's executable: search directories, .build-id tree, none found, ingest
 TESTS += tests/cli/exe_lookup.sh
+# the executable fetched from a local debuginfod server; one that never answers
+TESTS += tests/cli/debuginfod.sh
+# the user's config file: exe-path, overrides, bad lines named
+TESTS += tests/cli/config.sh
+# a sparse core's archive identity is the sha256 of its bytes
+TESTS += tests/cli/hash-sparse.sh
+# the cache of big inputs' sha256: used, refreshed, off
+TESTS += tests/cli/hash-cache.sh
 # live snapshots (gcore): goroutines with wait reasons, reported as snapshots
 TESTS += tests/cli/gcore.sh
 # arm64 cores (qemu): commands and bad inputs

@@ -29,6 +29,7 @@
 #include "base/strbuf.h"
 #include "cli/archive.h"
 #include "cli/cli.h"
+#include "cli/config_file.h"
 #include "cli/load.h"
 #include "cli/options.h"
 #include "dump/dump.h"
@@ -895,6 +896,9 @@ int gpm_cmd_tui(int argc, char **argv)
 	}
 	if (opt < 0)
 		return o.status;
+	// --source-root, else the config file's source-root.
+	if (!t.source_root)
+		t.source_root = gpm_cli_config()->source_root;
 	if (gpm_opts_noperands(&o) > 1)
 		return gpm_cli_usage("tui", "one input only");
 	if (gpm_opts_noperands(&o)) {

@@ -17,6 +17,7 @@
 #include "base/source.h"
 #include "base/strbuf.h"
 #include "cli/cli.h"
+#include "cli/hash_cache.h"
 #include "cli/load.h"
 #include "cli/options.h"
 #include "dump/dump.h"
@@ -26,15 +27,34 @@ static struct gpm_error *load(const char *path, bool hash, struct gpm_loaded *ou
 {
 	memset(out, 0, sizeof(*out));
 	struct gpm_source *src;
+	// A big plain file analysed before: its hash is in the cache, not read again.
+	char cached[GPM_SHA256_HEX_SIZE];
+	bool hit = false;
+	if (hash && !gpm_cli_is_stdin(path)) {
+		gpm_cli_hash_key(path, &out->hash_key);
+		out->hash_path = path;
+		hit = gpm_cli_hash_cache_get(&out->hash_key, cached);
+	}
 	// The kind is checked from the first bytes before the rest is read or decompressed.
 	struct gpm_source_options so = {
-	    .hash = hash, .hash_async = hash, .check_head = gpm_cli_check_head};
+	    .hash = hash && !hit, .hash_async = hash && !hit, .check_head = gpm_cli_check_head};
 	struct gpm_error *err = gpm_cli_open_input(path, &so, &src);
 	if (err)
 		return err;
+	// Changed or replaced between the look-up and the open: hashed after all.
+	if (hit && !gpm_cli_hash_key_same(path, &out->hash_key)) {
+		gpm_source_destroy(src);
+		hit = false;
+		out->hash_key.valid = false;
+		so.hash = so.hash_async = true;
+		if ((err = gpm_cli_open_input(path, &so, &src)))
+			return err;
+	}
 	// A big plain file's hash goes on in a thread while the input is loaded.
 	out->hash_pending = gpm_source_hash_take(src);
-	memcpy(out->sha256, src->sha256, sizeof(out->sha256));
+	memcpy(out->sha256, hit ? cached : src->sha256, sizeof(out->sha256));
+	if (hit)
+		out->hash_key.valid = false; // nothing new to record
 	out->input_size = src->file_size;
 	out->mtime = src->mtime;
 	path = src->path; // "<stdin>" for standard input
@@ -105,8 +125,13 @@ static struct gpm_error *load(const char *path, bool hash, struct gpm_loaded *ou
 
 const char *gpm_cli_loaded_sha256(struct gpm_loaded *l)
 {
-	gpm_source_hash_finish(l->hash_pending, l->sha256);
-	l->hash_pending = NULL;
+	if (l->hash_pending) {
+		gpm_source_hash_finish(l->hash_pending, l->sha256);
+		l->hash_pending = NULL;
+		if (l->hash_path)
+			gpm_cli_hash_cache_put(l->hash_path, &l->hash_key, l->sha256);
+		l->hash_key.valid = false;
+	}
 	return l->sha256;
 }
 

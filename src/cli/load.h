@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "base/sha256.h"
+#include "cli/hash_cache.h"
 #include "cli/options.h"
 #include "goroutines/process.h"
 #include "model/incident.h"
@@ -29,6 +30,8 @@ struct gpm_loaded {
 	uint64_t input_size;
 	int64_t mtime;
 	struct gpm_source_hash *hash_pending; /* owned: see gpm_cli_loaded_sha256 */
+	struct gpm_cli_hash_key hash_key;     /* the input as it was when hashing began */
+	const char *hash_path;                /* borrowed: the path hashed (for the cache) */
 };
 
 /* path "-" is standard input. */

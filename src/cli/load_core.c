@@ -7,6 +7,7 @@
 
 #include "base/source.h"
 #include "cli/cli.h"
+#include "cli/config_file.h"
 #include "cli/options.h"
 
 #include "goroutines/goroutines.h"
@@ -59,13 +60,29 @@ static void heap_holders(struct gpm_incident *inc, const struct gpm_heap *h)
 
 struct gpm_process_options gpm_cli_process_options(void)
 {
+	// The environment overrides the config file.
+	const struct gpm_cli_config *cfg = gpm_cli_config();
 	const char *debug_root = getenv("GOPM_DEBUG_ROOT");
 	const char *search = getenv("GOPM_EXE_PATH");
+	if (!debug_root)
+		debug_root = cfg->debug_root;
+	if (!search)
+		search = cfg->exe_path;
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	const char *timeout = getenv("DEBUGINFOD_TIMEOUT");
+	// libdebuginfod's own DEBUGINFOD_TIMEOUT bounds the connection and each wait for
+	// bytes; the same number of seconds bounds the whole query here (default 90).
+	char *end = NULL;
+	unsigned long secs = timeout ? strtoul(timeout, &end, 10) : 0;
+	if (!end || *end || secs > 86400)
+		secs = 0;
 	return (struct gpm_process_options){
 	    .exe_path = gpm_cli_core_options.exe_path,
 	    .force = gpm_cli_core_options.force,
 	    .search_path = search && *search ? search : NULL,
 	    .debug_root = debug_root ? (*debug_root ? debug_root : NULL) : "/usr/lib/debug",
+	    .debuginfod = urls && *urls,
+	    .debuginfod_timeout = (unsigned)secs,
 	};
 }
 

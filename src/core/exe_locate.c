@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <elf.h>
+#include <elfutils/debuginfod.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -38,6 +40,9 @@ enum {
 	LOCATE_PROBE_ZST = 64 << 10,     // bytes of a .zst file decompressed to find its notes
 	LOCATE_MAX_DIR_ENTRIES = 100000, // entries of one search directory looked at
 	LOCATE_MAX_SEARCH_DIRS = 64,
+	LOCATE_MAX_SUBDIRS = 256,       // subdirectories of one search directory looked into
+	LOCATE_SEARCH_DEPTH = 1,        // levels of subdirectories below a search directory
+	LOCATE_DEBUGINFOD_TIMEOUT = 90, // seconds, libdebuginfod's own default
 };
 
 /* Where the executable's file offset 0 is in the process; false when unknown. */
@@ -561,6 +566,7 @@ struct search {
 	char *mismatch_detail, *mismatch_path;
 	struct gpm_strbuf tried;
 	size_t ntried;
+	char *debuginfod_note; // what debuginfod answered, when it did not help
 	struct gpm_error *err; // out of memory only
 };
 
@@ -622,10 +628,10 @@ static bool consider(struct search *s, const char *path, const char *source)
 /*
  * Searches one directory: first the names the core gives (the executable's base name, the
  * command), then, when the core holds a build id, every regular file whose ELF notes carry
- * the same id. Only headers and notes are read, so a directory of thousands of files (or of
- * anything) costs one small read per file.
+ * the same id, then its subdirectories down to depth levels. Only headers and notes are
+ * read, so a directory of thousands of files (or of anything) costs one small read per file.
  */
-static bool search_dir(struct search *s, const char *dir)
+static bool search_dir(struct search *s, const char *dir, unsigned depth)
 {
 	struct candidates cs = {.n = 0};
 	const struct gpm_core_psinfo *ps = gpm_core_psinfo(s->core);
@@ -644,18 +650,25 @@ static bool search_dir(struct search *s, const char *dir)
 	if (!d)
 		return false;
 	struct dirent *e;
-	size_t seen = 0;
+	size_t seen = 0, nsub = 0;
+	char *subdirs[LOCATE_MAX_SUBDIRS];
 	while (!done && (e = readdir(d)) && seen++ < LOCATE_MAX_DIR_ENTRIES) {
-		if (e->d_name[0] == '.' ||
-		    (e->d_type != DT_REG && e->d_type != DT_LNK && e->d_type != DT_UNKNOWN))
+		bool maybe_dir = e->d_type == DT_DIR || e->d_type == DT_UNKNOWN;
+		if (e->d_name[0] == '.' || (e->d_type != DT_REG && e->d_type != DT_LNK &&
+		                            e->d_type != DT_UNKNOWN && e->d_type != DT_DIR))
 			continue;
 		char *path;
 		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0) {
 			s->err = &gpm_error_nomem;
 			break;
 		}
+		// Subdirectories (releases/v1.2/...) are searched after this directory's files.
+		if (maybe_dir && depth > 0 && nsub < LOCATE_MAX_SUBDIRS && is_dir(path)) {
+			subdirs[nsub++] = path;
+			continue;
+		}
 		char *gnu = NULL, *go = NULL;
-		if (probe_ids(path, gpm_core_machine(s->core), &gnu, &go) &&
+		if (e->d_type != DT_DIR && probe_ids(path, gpm_core_machine(s->core), &gnu, &go) &&
 		    ids_match(s->gnu, s->go, gnu, go))
 			done = consider(s, path, "search directory, by build id");
 		free(gnu);
@@ -663,6 +676,11 @@ static bool search_dir(struct search *s, const char *dir)
 		free(path);
 	}
 	closedir(d);
+	for (size_t i = 0; i < nsub; i++) {
+		if (!done && !s->err)
+			done = search_dir(s, subdirs[i], depth - 1);
+		free(subdirs[i]);
+	}
 	return done || s->err;
 }
 
@@ -688,6 +706,80 @@ static bool search_build_id_tree(struct search *s, const char *root)
 	return false;
 }
 
+/* A deadline over the whole debuginfod query: libdebuginfod calls this between waits. */
+struct debuginfod_deadline {
+	struct timespec start;
+	unsigned seconds;
+	bool expired;
+};
+
+static int debuginfod_progress(debuginfod_client *client, long a, long b)
+{
+	struct debuginfod_deadline *d = debuginfod_get_user_data(client);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - d->start.tv_sec >= (time_t)d->seconds)
+		d->expired = true;
+	return d->expired;
+}
+
+static bool debuginfod_note(struct search *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static bool debuginfod_note(struct search *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(s->debuginfod_note);
+	if (vasprintf(&s->debuginfod_note, fmt, ap) < 0) {
+		s->debuginfod_note = NULL;
+		s->err = &gpm_error_nomem;
+	}
+	va_end(ap);
+	return s->err != NULL;
+}
+
+/*
+ * Asks the servers of DEBUGINFOD_URLS for the executable of the core's GNU build id (the
+ * file lands in libdebuginfod's cache, $XDG_CACHE_HOME/debuginfod_client). Go's internal
+ * linker writes only a Go build id, which debuginfod does not index: then it is not asked.
+ */
+static bool search_debuginfod(struct search *s, unsigned timeout)
+{
+	if (!s->gnu)
+		return debuginfod_note(s, "debuginfod not asked: the core has no GNU build id "
+		                          "(Go's internal linker writes only a Go build id)");
+	debuginfod_client *client = debuginfod_begin();
+	if (!client)
+		return debuginfod_note(s, "debuginfod: cannot start a client");
+	struct debuginfod_deadline d = {.seconds = timeout ? timeout : LOCATE_DEBUGINFOD_TIMEOUT};
+	clock_gettime(CLOCK_MONOTONIC, &d.start);
+	debuginfod_set_user_data(client, &d);
+	debuginfod_set_progressfn(client, debuginfod_progress);
+	char *path = NULL;
+	int fd = debuginfod_find_executable(client, (const unsigned char *)s->gnu, 0, &path);
+	debuginfod_end(client);
+	bool done = false;
+	if (fd >= 0) {
+		close(fd);
+		done = consider(s, path, "debuginfod");
+		if (!done && !s->err)
+			debuginfod_note(s,
+			                "debuginfod's executable for build id %s does not "
+			                "match the core",
+			                s->gnu);
+	} else if (d.expired || fd == -ETIME || fd == -ETIMEDOUT) {
+		// Our deadline or the library's own (the same DEBUGINFOD_TIMEOUT), whichever first.
+		debuginfod_note(s, "debuginfod: no answer within %u s (DEBUGINFOD_TIMEOUT)",
+		                d.seconds);
+	} else if (fd == -ENOENT) {
+		debuginfod_note(s, "debuginfod: no server has build id %s", s->gnu);
+	} else {
+		debuginfod_note(s, "debuginfod: %s", strerror(-fd));
+	}
+	free(path);
+	return done || s->err;
+}
+
 /* Splits a colon-separated list into at most LOCATE_MAX_SEARCH_DIRS directories. */
 static size_t split_path(char *list, char **dirs)
 {
@@ -709,6 +801,7 @@ static void search_deinit(struct search *s)
 	free(s->fallback_path);
 	free(s->mismatch_detail);
 	free(s->mismatch_path);
+	free(s->debuginfod_note);
 	gpm_strbuf_deinit(&s->tried);
 }
 
@@ -727,6 +820,8 @@ static struct gpm_error *not_found_error(const struct search *s)
 	}
 	if (!s->gnu && !s->go)
 		gpm_strbuf_puts(&ids, "; the core holds no build id");
+	if (s->debuginfod_note)
+		gpm_strbuf_printf(&ids, "; %s", s->debuginfod_note);
 	struct gpm_error *err = gpm_error_create(
 	    GPM_ERR_NOT_FOUND,
 	    "no executable found for %s (tried: %s)%s; give it with --exe FILE or DIR, or "
@@ -787,7 +882,7 @@ struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
 	for (size_t i = 0; i < cs.n; i++)
 		free(cs.v[i].path);
 	if (!done && exe_dir)
-		done = search_dir(&s, o->exe_path);
+		done = search_dir(&s, o->exe_path, LOCATE_SEARCH_DEPTH);
 	if (!done && o->search_path) {
 		char *list = strdup(o->search_path);
 		char *dirs[LOCATE_MAX_SEARCH_DIRS];
@@ -797,11 +892,13 @@ struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
 		}
 		size_t nd = list ? split_path(list, dirs) : 0;
 		for (size_t i = 0; i < nd && !done; i++)
-			done = search_dir(&s, dirs[i]);
+			done = search_dir(&s, dirs[i], LOCATE_SEARCH_DEPTH);
 		free(list);
 	}
 	if (!done && o->debug_root)
 		done = search_build_id_tree(&s, o->debug_root);
+	if (!done && o->debuginfod)
+		done = search_debuginfod(&s, o->debuginfod_timeout);
 
 	if ((err = s.err)) {
 		s.err = NULL;

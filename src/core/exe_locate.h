@@ -46,19 +46,23 @@ struct gpm_error *gpm_core_find_exe(const struct gpm_core *core, const char *exp
                                     char **why);
 
 struct gpm_exe_locate_options {
-	const char *exe_path;    /* a file: used and verified (as explicit_path above); a
-	                            directory: searched after the core's own candidates */
-	bool force;              /* use a file exe_path even when its build id differs */
-	const char *search_path; /* colon-separated directories searched next (GOPM_EXE_PATH);
-	                            NULL none */
-	const char *debug_root;  /* searched last: DEBUG_ROOT/.build-id/xx/yyyy(.debug) for the
-	                            core's GNU build id ("/usr/lib/debug"); NULL none */
+	const char *exe_path;        /* a file: used and verified (as explicit_path above); a
+	                                directory: searched after the core's own candidates */
+	bool force;                  /* use a file exe_path even when its build id differs */
+	const char *search_path;     /* colon-separated directories searched next (GOPM_EXE_PATH);
+	                                NULL none */
+	const char *debug_root;      /* searched last: DEBUG_ROOT/.build-id/xx/yyyy(.debug) for the
+	                                core's GNU build id ("/usr/lib/debug"); NULL none */
+	bool debuginfod;             /* then ask the servers of DEBUGINFOD_URLS (libdebuginfod) for
+	                                the executable of the core's GNU build id */
+	unsigned debuginfod_timeout; /* seconds the whole query may take; 0: 90 */
 };
 
 /*
  * gpm_core_find_exe with search directories. When nothing matches: GPM_ERR_MISMATCH naming a
  * candidate whose build id differs, else GPM_ERR_NOT_FOUND listing what was tried and the
- * core's build ids (what to look for).
+ * core's build ids (what to look for), and what debuginfod answered (a timeout, an error, or
+ * that it could not be asked: a Go internal link writes no GNU build id).
  */
 struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
                                       const struct gpm_exe_locate_options *o,

@@ -19,7 +19,9 @@ struct gpm_error *gpm_process_from_core(struct gpm_core *core, const struct gpm_
 		lo = (struct gpm_exe_locate_options){.exe_path = o->exe_path,
 		                                     .force = o->force,
 		                                     .search_path = o->search_path,
-		                                     .debug_root = o->debug_root};
+		                                     .debug_root = o->debug_root,
+		                                     .debuginfod = o->debuginfod,
+		                                     .debuginfod_timeout = o->debuginfod_timeout};
 	struct gpm_error *err = gpm_core_locate_exe(core, &lo, &p->exe, &p->bias, &p->exe_why);
 	// Whatever is wrong with the executable (absent, unreadable, not ELF, not Go) is one
 	// kind of failure for the caller: the core cannot be read without the right program.

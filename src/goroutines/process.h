@@ -29,8 +29,10 @@ struct gpm_process_options {
 	const char *exe_path; /* NULL: find it from the core */
 	bool force;           /* accept an executable whose build id does not match */
 	/* Where else to look (see gpm_exe_locate_options): exe_path may be a directory. */
-	const char *search_path; /* colon-separated directories; NULL none */
-	const char *debug_root;  /* holds .build-id/; NULL none */
+	const char *search_path;     /* colon-separated directories; NULL none */
+	const char *debug_root;      /* holds .build-id/; NULL none */
+	bool debuginfod;             /* ask the servers of DEBUGINFOD_URLS last */
+	unsigned debuginfod_timeout; /* seconds; 0: 90 */
 };
 
 /*

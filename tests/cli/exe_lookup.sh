@@ -72,6 +72,15 @@ echo "ok: searched $(ls "$tmp/s2" | wc -l) files in $((t1 - t0)) s"
 expect 0 0 "--exe DIR" -- goroutines --exe "$tmp/s2" "$tmp/c/core.zst"
 grep -q '^goroutine 1 .*\[chan receive\]' "$tmp/out" || bad "--exe DIR: goroutines not read"
 
+# One level of subdirectories is searched (releases/NAME), two are not (bounded).
+mkdir -p "$tmp/s3/releases" "$tmp/s4/a/b"
+zstd -qdc "$exe" >"$tmp/s3/releases/hang-v3"
+zstd -qdc "$exe" >"$tmp/s4/a/b/hang-deep"
+GOPM_EXE_PATH=$tmp/s3 expect 0 0 "a subdirectory of a search directory" -- info "$tmp/c/core.zst"
+grep -q 's3/releases/hang-v3 (from search directory, by build id)' "$tmp/out" ||
+	bad "not found one level below a search directory"
+GOPM_EXE_PATH=$tmp/s4 expect 5 1 "two levels below a search directory" -- info "$tmp/c/core.zst"
+
 # A .build-id tree (compressed there: any file gopm can open).
 cp "$exe" "$tmp/dbg/.build-id/$(echo "$gnu" | cut -c1-2)/$(echo "$gnu" | cut -c3-)"
 GOPM_DEBUG_ROOT=$tmp/dbg expect 0 0 ".build-id tree" -- info "$tmp/c/core.zst"

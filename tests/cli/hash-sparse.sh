@@ -1,0 +1,46 @@
+#!/bin/sh
+# The archive's identity of a big plain core is the SHA-256 of its bytes, hashed in a thread
+# beside the analysis with the file's holes (a kernel core is sparse) fed as zeros instead of
+# read (src/base/source.c): a sparse copy and a dense copy of one core are stored under the
+# same sha256, and it is the one sha256sum prints. Needs zstd, sha256sum and cp --sparse.
+set -u
+: "${GOPM:?}" "${top_srcdir:?}"
+td=$top_srcdir/testdata
+fx=$td/cores/go1.22-crash-leak-stripped
+exe=$td/$(sed -n 's/^exe=//p' "$fx/meta")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+n=0
+unset GOPM_EXE_PATH DEBUGINFOD_URLS
+. "$top_srcdir/tests/cli/expect.sh"
+
+zstd -qdc "$exe" >"$tmp/exe"
+zstd -qdc "$fx/core.zst" >"$tmp/raw"
+cp --sparse=always "$tmp/raw" "$tmp/sparse"
+cp --sparse=never "$tmp/raw" "$tmp/dense"
+size=$(stat -c %s "$tmp/sparse")
+# Above the size hashed in a thread (32 MiB), with holes: else this tests nothing.
+[ "$size" -ge 33554432 ] || { echo "FAIL: core of $size bytes is too small"; exit 1; }
+used=$(($(stat -c %b "$tmp/sparse") * $(stat -c %B "$tmp/sparse")))
+if [ "$used" -ge "$size" ]; then
+	echo "skip: this file system keeps no holes ($used of $size bytes allocated)"
+	exit 77
+fi
+sum=$(sha256sum "$tmp/raw" | cut -d' ' -f1)
+checked=0
+for f in sparse dense; do
+	expect 0 - "analyze of the $f copy" -- analyze --db "$tmp/db-$f" --exe "$tmp/exe" "$tmp/$f"
+	got=$("$GOPM" sql --db "$tmp/db-$f" --csv "SELECT sha256 FROM artifacts" | tr -d '\r' | tail -n 1)
+	n=$((n + 1))
+	if [ "$got" = "$sum" ]; then
+		echo "ok: $f copy stored as $got"
+		checked=$((checked + 1))
+	else
+		echo "FAIL: $f copy stored as '$got', sha256sum says $sum"
+		fail=$((fail + 1))
+	fi
+done
+[ "$checked" -eq 2 ] || echo "checked $checked of 2 copies"
+echo "$((n - fail)) passed, $fail failed"
+[ "$fail" -eq 0 ]
