@@ -1035,10 +1035,10 @@ static void rule_crash(struct gpm_rule_ctx *c)
 	}
 	// A signal from outside (a supervisor, a test runner's timeout, a person) stopped it.
 	char xname[16];
-	const char *why = cr->kind != GPM_FATAL_PANIC && cr->kind != GPM_FATAL_THROW &&
-	                          !gpm_rule_cgo_fault(inc)
-	                      ? external_signal(inc, &xname)
-	                      : NULL;
+	const char *why =
+	    cr->kind != GPM_FATAL_PANIC && cr->kind != GPM_FATAL_THROW && !gpm_rule_cgo_fault(inc)
+	        ? external_signal(inc, &xname)
+	        : NULL;
 	if (why) {
 		struct gpm_finding *x = finding_new(c, GPM_RULE_SIGNAL_EXTERNAL);
 		if (x) {

@@ -204,8 +204,8 @@ static void rule_fault(struct gpm_rule_ctx *c)
 	if (gocaller)
 		gpm_rule_evidence(c, fd, "Go caller", "%s", gocaller);
 	if (has_addr)
-		gpm_rule_evidence(c, fd, "signal", "%s, fault address %#" PRIx64 "%s", sig ? sig : "?",
-		                  addr, addr < 4096 ? " (near nil)" : "");
+		gpm_rule_evidence(c, fd, "signal", "%s, fault address %#" PRIx64 "%s",
+		                  sig ? sig : "?", addr, addr < 4096 ? " (near nil)" : "");
 	else
 		gpm_rule_evidence(c, fd, "signal", "%s", sig ? sig : "?");
 	if (pc)
@@ -255,13 +255,15 @@ static void rule_blocked(struct gpm_rule_ctx *c)
 		goto out;
 	if (count == 1)
 		gpm_rule_text(c, &fd->title,
-		              "goroutine %" PRIu64 " is in C code: C function %s, called from Go %s",
+		              "goroutine %" PRIu64
+		              " is in C code: C function %s, called from Go %s",
 		              first->id, csafe ? csafe : "?", callsafe ? callsafe : "(unknown)");
 	else
 		gpm_rule_text(c, &fd->title,
 		              "%" PRIu64 " goroutines are in C code; goroutine %" PRIu64
 		              " in C function %s, called from Go %s",
-		              count, first->id, csafe ? csafe : "?", callsafe ? callsafe : "(unknown)");
+		              count, first->id, csafe ? csafe : "?",
+		              callsafe ? callsafe : "(unknown)");
 	gpm_rule_text(c, &fd->explanation,
 	              "A goroutine inside a C call holds its OS thread until the C function "
 	              "returns; the runtime shows it as \"syscall\" and knows nothing of what it "

@@ -50,7 +50,7 @@ struct gpm_exe {
 	char *go_build_id;
 	Dwarf *dwarf;
 	bool dwarf_tried;
-	Elf *dwarf_elf;  // over dwarf_map
+	Elf *dwarf_elf;           // over dwarf_map
 	struct exe_symbol *funcs; // function symbols of .symtab and .dynsym, by address
 	size_t nfuncs;
 	bool funcs_tried;
@@ -665,8 +665,7 @@ static bool exe_collect_funcs(struct gpm_exe *exe, uint32_t type, size_t *cap)
 	return true;
 }
 
-bool gpm_exe_func_for_addr(struct gpm_exe *exe, uint64_t addr, const char **name,
-                           uint64_t *start)
+bool gpm_exe_func_for_addr(struct gpm_exe *exe, uint64_t addr, const char **name, uint64_t *start)
 {
 	if (!exe->funcs_tried) {
 		exe->funcs_tried = true;

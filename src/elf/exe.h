@@ -75,8 +75,7 @@ Dwarf *gpm_exe_dwarf(struct gpm_exe *exe);
  * C code. The function symbol (.symtab and .dynsym, STT_FUNC) containing the link-time
  * address addr: its name (borrowed from the executable) and start. False when none.
  */
-bool gpm_exe_func_for_addr(struct gpm_exe *exe, uint64_t addr, const char **name,
-                           uint64_t *start);
+bool gpm_exe_func_for_addr(struct gpm_exe *exe, uint64_t addr, const char **name, uint64_t *start);
 /* The source file (borrowed) and line of addr from DWARF line tables; false without. */
 bool gpm_exe_source_line(struct gpm_exe *exe, uint64_t addr, const char **file, uint32_t *line);
 /* DWARF register numbers of amd64 used by the call frame rules. */

@@ -675,7 +675,8 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 		if (!e)
 			return &gpm_error_nomem;
 		struct gpm_frame cf;
-		if (!e->ok && c->p->exe && (n == 0 || trap || c_frame(c, trap ? pc : pc - 1, &cf))) {
+		if (!e->ok && c->p->exe &&
+		    (n == 0 || trap || c_frame(c, trap ? pc : pc - 1, &cf))) {
 			// C code (cgo): named frames and, through its unwind tables, back into Go.
 			uint64_t gpc, gsp;
 			int r = c_walk(c, pc, sp, trap, &count, inner, outer, &gpc, &gsp);
@@ -688,7 +689,8 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 				flr = 0;
 				continue;
 			}
-			snprintf(pbuf, sizeof(pbuf), "stack ends in C code below pc 0x%" PRIx64, pc);
+			snprintf(pbuf, sizeof(pbuf), "stack ends in C code below pc 0x%" PRIx64,
+			         pc);
 			problem = pbuf;
 			break;
 		}
