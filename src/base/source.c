@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 enum { PAGE = 4096, CHUNK = 1 << 20, FEED = 4 << 20, SNIFF_LEN = 6 };
 // Plain files at least this big are hashed in a thread when the caller allows it.
@@ -255,7 +256,22 @@ struct decoder {
 	LZ4F_dctx *lz4;
 };
 
-static struct gpm_error *decoder_init(struct decoder *d, enum gpm_compression kind)
+// The largest zstd window (log2) a compressed input of `total` bytes may ask for: 256 MiB (what
+// the bomb check lets any input write, DEFAULT_FLOOR), raised up to --long=31's 2 GiB for
+// inputs that could fill it (a 128 KiB zstd block costs at least 4 bytes: 32768:1). A larger
+// window is a hostile header that would have the decoder allocate gigabytes for a few bytes.
+// 0 means the size is unknown (a pipe): 2 GiB then, the output limits still applying.
+static int zstd_window_log_max(uint64_t total)
+{
+	int wlog = 28;
+	if (!total)
+		return 31;
+	while (wlog < 31 && (total << 15) > ((uint64_t)1 << wlog))
+		wlog++;
+	return wlog;
+}
+
+static struct gpm_error *decoder_init(struct decoder *d, enum gpm_compression kind, uint64_t total)
 {
 	memset(d, 0, sizeof(*d));
 	d->kind = kind;
@@ -266,8 +282,7 @@ static struct gpm_error *decoder_init(struct decoder *d, enum gpm_compression ki
 	case GPM_COMPRESSION_ZSTD:
 		if (!(d->zs = ZSTD_createDStream()))
 			return &gpm_error_nomem;
-		// Allow --long windows up to 2 GiB (zstd -19 --long=31).
-		ZSTD_DCtx_setParameter(d->zs, ZSTD_d_windowLogMax, 31);
+		ZSTD_DCtx_setParameter(d->zs, ZSTD_d_windowLogMax, zstd_window_log_max(total));
 		return NULL;
 	case GPM_COMPRESSION_GZIP:
 		if (inflateInit2(&d->gz, 15 + 32) != Z_OK)
@@ -327,6 +342,12 @@ static struct gpm_error *feed_zstd(struct decoder *d, const uint8_t *in, size_t 
 		ob = (ZSTD_outBuffer){d->buf, CHUNK, 0};
 		size_t before = ib.pos;
 		size_t ret = ZSTD_decompressStream(d->zs, &ob, &ib);
+		if (ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge)
+			return corrupt(
+			    s, "zstd",
+			    "the frame asks for a window larger than an input of this size "
+			    "can need (a damaged or hostile header; if it is real, "
+			    "decompress it with zstd -d --long=31 first)");
 		if (ZSTD_isError(ret))
 			return corrupt(s, "zstd", ZSTD_getErrorName(ret));
 		s->in += ib.pos - before;
@@ -548,8 +569,9 @@ static struct gpm_error *reader_init(struct reader *r, struct gpm_source *src,
 }
 
 // Starts decompressing (or copying, for NONE from a descriptor) into the sink.
+// `total` is the compressed input's size, 0 when unknown.
 static struct gpm_error *reader_start(struct reader *r, enum gpm_compression c, const uint8_t *head,
-                                      size_t n)
+                                      size_t n, uint64_t total)
 {
 	uint64_t hint = 0;
 	if (c == GPM_COMPRESSION_ZSTD) {
@@ -562,7 +584,7 @@ static struct gpm_error *reader_start(struct reader *r, enum gpm_compression c, 
 		return err;
 	r->sink.ratio_applies = c != GPM_COMPRESSION_NONE;
 	r->have_dec = true;
-	return decoder_init(&r->dec, c);
+	return decoder_init(&r->dec, c, total);
 }
 
 static struct gpm_error *reader_feed(struct reader *r, const struct gpm_source_options *o,
@@ -686,7 +708,7 @@ static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw,
 		src->size = n;
 		return NULL;
 	}
-	if (!(err = reader_start(&r, src->compression, raw, n))) {
+	if (!(err = reader_start(&r, src->compression, raw, n, n))) {
 		// Fed in slices so the bomb check sees the compressed bytes consumed so far.
 		for (size_t off = 0; !err && off < n; off += FEED)
 			err = reader_feed(&r, o, raw + off, n - off < FEED ? n - off : FEED);
@@ -896,6 +918,9 @@ struct gpm_error *gpm_source_read_fd(int fd, const char *name, const struct gpm_
 	if (!src)
 		return &gpm_error_nomem;
 	src->mtime = (int64_t)time(NULL);
+	// A regular file on stdin has a size that bounds the zstd window; a pipe has none.
+	struct stat st;
+	uint64_t total = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 	struct reader r;
 	struct gpm_error *err = reader_init(&r, src, o);
 	uint8_t *buf = err ? NULL : malloc(CHUNK);
@@ -917,7 +942,7 @@ struct gpm_error *gpm_source_read_fd(int fd, const char *name, const struct gpm_
 			continue;
 		if (!started) {
 			src->compression = sniff(buf, have);
-			if ((err = reader_start(&r, src->compression, buf, have)))
+			if ((err = reader_start(&r, src->compression, buf, have, total)))
 				break;
 			started = true;
 		}

@@ -143,6 +143,18 @@ GOPM_MAX_INPUT=lots
 expect 2 1 "a malformed GOPM_MAX_INPUT" -- goroutines "$dump"
 unset GOPM_MAX_INPUT
 
+# A zstd frame header asking for a 2 GiB window in 17 bytes (found by the elf fuzzer: the
+# decoder allocated the window before reading a byte): refused from the header. A real core
+# written with --long=31 from a pipe (a 2 GiB window whatever the size) at 3,800:1 (mostly
+# zero pages) still opens.
+printf '\050\265\057\375\000\250\056\172\044\000\000\002\172\000\000\331\001' >"$tmp/window.zst"
+expect 4 1 "a zstd header asking for a 2 GiB window" -- goroutines "$tmp/window.zst"
+bad "zstd window header" "asks for a window larger than an input of this size can need"
+piped 4 "the same header on a pipe is still bounded by the output limits" "$tmp/window.zst" -- goroutines -
+{ zstd -dqc "$fx/core.zst"; head -c 268435456 /dev/zero; } | zstd -q -3 --long=31 -o "$tmp/long.zst"
+expect 0 0 "a core written with zstd --long=31 at a high ratio" -- goroutines --exe "$exe" "$tmp/long.zst"
+rm -f "$tmp/long.zst"
+
 # A FIFO with no writer: refused at once, never a blocked open().
 mkfifo "$tmp/fifo"
 n=$((n + 1))
