@@ -44,6 +44,12 @@ struct gpm_error *gpm_process_open(const char *core_path, const struct gpm_proce
 /* Same over an already opened core (taken over: destroyed on failure too). */
 struct gpm_error *gpm_process_from_core(struct gpm_core *core, const struct gpm_process_options *o,
                                         struct gpm_process **out);
+/* The same, but when the executable is what failed (GPM_ERR_MISMATCH) the core is handed
+ * back in *left (owned by the caller) rather than destroyed: what the core alone says can
+ * still be told without opening it again. */
+struct gpm_error *gpm_process_from_core_keep(struct gpm_core *core,
+                                             const struct gpm_process_options *o,
+                                             struct gpm_process **out, struct gpm_core **left);
 void gpm_process_destroy(struct gpm_process *p);
 
 #endif

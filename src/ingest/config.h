@@ -3,20 +3,21 @@
  * of `key = value`, blank lines and `#` comments. Keys: exe-path (colon-separated directories
  * searched for executables of cores, as GOPM_EXE_PATH), debug-root (the root of the
  * .build-id tree, as GOPM_DEBUG_ROOT) and source-root (the tui's --source-root). The
- * environment and the command line override it. A line that cannot be read is a warning on
- * standard error naming the file and the line, and is skipped.
+ * environment and the command line override it. A line that cannot be read is a warning
+ * naming the file and the line, and is skipped.
  */
-#ifndef GPM_CLI_CONFIG_FILE_H
-#define GPM_CLI_CONFIG_FILE_H
+#ifndef GPM_INGEST_CONFIG_H
+#define GPM_INGEST_CONFIG_H
 
-struct gpm_cli_config {
+struct gpm_ingest_config {
 	char *exe_path;    /* NULL: not set */
 	char *debug_root;  /* NULL: not set; "" means none */
 	char *source_root; /* NULL: not set */
 };
 
-/* The config file, read on first use (warnings printed then); borrowed for the life of the
- * program, never NULL. */
-const struct gpm_cli_config *gpm_cli_config(void);
+/* The config file, read on the first call, when on_warning (may be NULL) is called with each
+ * warning ("FILE:LINE: what", terminal-safe); borrowed for the life of the program, never
+ * NULL. The front end (cli, tui) decides how warnings are shown. */
+const struct gpm_ingest_config *gpm_ingest_config(void (*on_warning)(const char *message));
 
 #endif
