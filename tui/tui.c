@@ -33,7 +33,7 @@
 #include "dump/dump.h"
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "store/workflow.h"
 #include "tui/tui.h"
 

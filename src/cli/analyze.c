@@ -28,7 +28,7 @@
 #include "dump/dump.h"
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "store/store.h"
 
 static unsigned terminal_width(void)

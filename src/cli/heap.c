@@ -26,7 +26,7 @@
 #include "ingest/ingest.h"
 #include "cli/options.h"
 #include "goroutines/goroutines.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "heap/heap.h"
 #include "heap/heapdump.h"
 #include "heap/pprof.h"

@@ -17,7 +17,7 @@
 #include "cli/options.h"
 #include "goroutines/goroutines.h"
 #include "core/exe_locate.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 
 /* Linux signal names (asm-generic numbering, as on x86-64 and arm64). */
 static const char *signal_name(int sig)

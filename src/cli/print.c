@@ -17,7 +17,7 @@
 #include "ingest/ingest.h"
 #include "cli/options.h"
 #include "core/core.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "gort/gotype.h"
 #include "gort/value.h"
 

@@ -1,6 +1,6 @@
 /*
  * Loading a core into an incident: its process (the executable found and verified by
- * src/goroutines/process.c with the options built here from the caller's, the environment
+ * src/process/process.c with the options built here from the caller's, the environment
  * and the config file), its goroutines and, with objects, what only a core tells and the
  * heap's size and holders.
  */
@@ -13,7 +13,7 @@
 #include "base/source.h"
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "heap/heap.h"
 
 static const struct gpm_ingest_options no_options;

@@ -2,7 +2,7 @@
  * The ingest pipeline: from a file name to incidents and to archive rows. It detects an
  * input's kind from its first bytes (gpm_input_detect), opens it once (plain, compressed or
  * standard input, through src/base/source.c), finds and verifies a core's executable
- * (src/goroutines/process.c), loads the incident snapshots (src/dump/ for text and
+ * (src/process/process.c), loads the incident snapshots (src/dump/ for text and
  * profiles, src/goroutines/ and src/heap/ for cores) and turns an analysis into archive rows
  * (src/store/). Everything is driven by a struct gpm_ingest_options passed explicitly: the
  * cli, the tui, the tests and the fuzzers call the same functions. Nothing here prints.
@@ -18,7 +18,7 @@
 #include "base/error.h"
 #include "base/sha256.h"
 #include "cli/hash_cache.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "ingest/config.h"
 #include "model/incident.h"
 #include "store/store.h"

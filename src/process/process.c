@@ -1,5 +1,5 @@
 /* A dumped Go process: core + executable + memory + Go image. See process.h. */
-#include "goroutines/process.h"
+#include "process/process.h"
 
 #include <stdlib.h>
 

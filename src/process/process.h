@@ -4,8 +4,8 @@
  * the PIE load bias and reads the Go runtime's description of itself; every later reader
  * (goroutines, heap) takes a process.
  */
-#ifndef GPM_GOROUTINES_PROCESS_H
-#define GPM_GOROUTINES_PROCESS_H
+#ifndef GPM_PROCESS_PROCESS_H
+#define GPM_PROCESS_PROCESS_H
 
 #include <stdbool.h>
 #include <stdint.h>
