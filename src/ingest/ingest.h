@@ -17,12 +17,12 @@
 #include "analysis/analysis.h"
 #include "base/error.h"
 #include "base/sha256.h"
-#include "cli/hash_cache.h"
 #include "process/process.h"
 #include "ingest/config.h"
 #include "model/incident.h"
 #include "store/store.h"
 
+struct gpm_cli_hash_key;
 struct gpm_heap;
 struct gpm_source;
 struct gpm_source_hash;
@@ -54,7 +54,7 @@ struct gpm_ingest_loaded {
 	uint64_t input_size;
 	int64_t mtime;
 	struct gpm_source_hash *hash_pending; /* owned: see gpm_ingest_loaded_sha256 */
-	struct gpm_cli_hash_key hash_key;     /* the input as it was when hashing began */
+	struct gpm_cli_hash_key *hash_key;    /* owned: the input as it was when hashing began */
 	const char *hash_path;                /* borrowed: the path hashed (for the cache) */
 };
 

@@ -22,10 +22,12 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 	// A big plain file analysed before: its hash is in the cache, not read again.
 	char cached[GPM_SHA256_HEX_SIZE];
 	bool hit = false;
+	struct gpm_cli_hash_key key = {0};
+	const char *key_path = NULL;
 	if (hash && !gpm_ingest_is_stdin(path)) {
-		gpm_cli_hash_key(path, &out->hash_key);
-		out->hash_path = path;
-		hit = gpm_cli_hash_cache_get(&out->hash_key, cached);
+		gpm_cli_hash_key(path, &key);
+		key_path = path;
+		hit = gpm_cli_hash_cache_get(&key, cached);
 	}
 	// The kind is checked from the first bytes before the rest is read or decompressed.
 	struct gpm_source_options so = {
@@ -34,10 +36,10 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 	if (err)
 		return err;
 	// Changed or replaced between the look-up and the open: hashed after all.
-	if (hit && !gpm_cli_hash_key_same(path, &out->hash_key)) {
+	if (hit && !gpm_cli_hash_key_same(path, &key)) {
 		gpm_source_destroy(src);
 		hit = false;
-		out->hash_key.valid = false;
+		key.valid = false;
 		so.hash = so.hash_async = true;
 		if ((err = gpm_ingest_open(path, &so, &src)))
 			return err;
@@ -46,7 +48,7 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 	out->hash_pending = gpm_source_hash_take(src);
 	memcpy(out->sha256, hit ? cached : src->sha256, sizeof(out->sha256));
 	if (hit)
-		out->hash_key.valid = false; // nothing new to record
+		key.valid = false; // nothing new to record
 	out->input_size = src->file_size;
 	out->mtime = src->mtime;
 	path = src->path; // "<stdin>" for standard input
@@ -111,6 +113,12 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 	if (err) {
 		gpm_source_hash_finish(out->hash_pending, NULL);
 		out->hash_pending = NULL;
+	} else if (key.valid && out->hash_pending) {
+		// Recorded in the cache once the hash is done; without memory, only not cached.
+		if ((out->hash_key = malloc(sizeof(*out->hash_key)))) {
+			*out->hash_key = key;
+			out->hash_path = key_path;
+		}
 	}
 	return err;
 }
@@ -120,10 +128,11 @@ const char *gpm_ingest_loaded_sha256(struct gpm_ingest_loaded *l)
 	if (l->hash_pending) {
 		gpm_source_hash_finish(l->hash_pending, l->sha256);
 		l->hash_pending = NULL;
-		if (l->hash_path)
-			gpm_cli_hash_cache_put(l->hash_path, &l->hash_key, l->sha256);
-		l->hash_key.valid = false;
+		if (l->hash_key)
+			gpm_cli_hash_cache_put(l->hash_path, l->hash_key, l->sha256);
 	}
+	free(l->hash_key);
+	l->hash_key = NULL;
 	return l->sha256;
 }
 
@@ -147,6 +156,8 @@ void gpm_ingest_loaded_deinit(struct gpm_ingest_loaded *l)
 	gpm_source_destroy(l->src);
 	gpm_source_hash_finish(l->hash_pending, NULL);
 	l->hash_pending = NULL;
+	free(l->hash_key);
+	l->hash_key = NULL;
 	l->snapshots = NULL;
 	l->n = 0;
 	l->src = NULL;
