@@ -1,10 +1,8 @@
 /* Parsing a command's argv through its option table, and --help from the same table. */
 #include "cli/options.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-#include "base/strbuf.h"
 #include "cli/cli.h"
 
 enum { OPT_HELP = 'h' + 100000 };
