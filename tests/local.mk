@@ -171,6 +171,7 @@ TESTS += tests/cli/race.sh
 
 # heap: the walk from cores, heap dumps and pprof profiles; fuzz harnesses for the two readers
 check_test_sources += tests/heap/test_heap.c
+check_test_sources += tests/ingest/test_ingest.c
 check_PROGRAMS += tests/fuzz/replay-heapdump tests/fuzz/replay-pprof
 TESTS += tests/fuzz/replay-heapdump tests/fuzz/replay-pprof
 tests_fuzz_replay_heapdump_SOURCES = tests/fuzz/heapdump.c $(FUZZ_REPLAY_SRC)

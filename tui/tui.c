@@ -27,15 +27,13 @@
 #include "analysis/analysis.h"
 #include "base/source.h"
 #include "base/strbuf.h"
-#include "cli/archive.h"
 #include "cli/cli.h"
-#include "cli/config_file.h"
-#include "cli/load.h"
+#include "ingest/ingest.h"
 #include "cli/options.h"
 #include "dump/dump.h"
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "store/workflow.h"
 #include "tui/tui.h"
 
@@ -759,29 +757,32 @@ static void run(struct tui *t, struct script *script)
 /* ---- input, archive and setup ---- */
 
 // The same loading as `gopm analyze`: cores with their wait objects and panic values.
-static struct gpm_error *load_input(const char *path, struct gpm_loaded *out)
+static struct gpm_error *load_input(const char *path, const struct gpm_ingest_options *lo,
+                                    struct gpm_ingest_loaded *out)
 {
-	gpm_cli_core_options.objects = true;
-	return gpm_cli_load(path, out);
+	struct gpm_ingest_options o = *lo;
+	o.objects = true;
+	return gpm_ingest_load(path, &o, out);
 }
 
 // Analyses and stores input; *id is its (last snapshot's) incident.
-static struct gpm_error *store_input(const char *db, const char *input, int64_t *id)
+static struct gpm_error *store_input(const char *db, const char *input,
+                                     const struct gpm_ingest_options *lo, int64_t *id)
 {
 	struct gpm_store_artifact art;
 	struct gpm_error *err = gpm_store_artifact_from_file(input, &art);
 	if (err)
 		return err;
-	struct gpm_loaded l;
-	if ((err = load_input(input, &l)))
+	struct gpm_ingest_loaded l;
+	if ((err = load_input(input, lo, &l)))
 		return err;
 	struct gpm_store *st;
-	if (!(err = gpm_cli_store_open(db, false, &st))) {
+	if (!(err = gpm_ingest_store_open(db, false, &st))) {
 		for (size_t i = 0; i < l.n && !err; i++)
-			err = gpm_cli_store_incident(st, l.snapshots[i], NULL, &art, NULL, id);
+			err = gpm_ingest_store_incident(st, l.snapshots[i], NULL, &art, NULL, id);
 		gpm_store_close(st);
 	}
-	gpm_cli_loaded_release(&l);
+	gpm_ingest_loaded_deinit(&l);
 	return err;
 }
 
@@ -958,7 +959,7 @@ int gpm_cmd_tui(int argc, char **argv)
 	}
 	if (input) {
 		fprintf(stderr, "gopm tui: analysing %s\n", input);
-		if ((err = store_input(path, input, &open_id)))
+		if ((err = store_input(path, input, &o.ingest, &open_id)))
 			goto out;
 	}
 	struct stat sb;

@@ -6,7 +6,7 @@
  * process facts, goroutine groups and states. Cores are loaded with the core-only readers
  * (src/goroutines/objects.c: panic values, wait objects, fault addresses) switched on.
  *
- * Every analysis is stored in the incident archive (cli/archive.h, as `gopm ingest` does)
+ * Every analysis is stored in the incident archive (src/ingest/, as `gopm ingest` does)
  * unless --no-store: the report ends with the incident id and, when the archive has seen
  * the same bug before (the incident's cluster), how often and since when.
  */
@@ -23,12 +23,12 @@
 #include "cli/archive.h"
 #include "store/workflow.h"
 #include "cli/cli.h"
-#include "cli/load.h"
+#include "ingest/ingest.h"
 #include "cli/options.h"
 #include "dump/dump.h"
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "store/store.h"
 
 static unsigned terminal_width(void)
@@ -235,10 +235,10 @@ int gpm_cmd_analyze(int argc, char **argv)
 		return gpm_cli_usage("analyze", "one input only");
 	if (gpm_opts_noperands(&o))
 		input = gpm_opts_operands(&o)[0];
-	if (!input && !(input = gpm_cli_default_input()))
+	if (!input && !(input = gpm_ingest_default_input()))
 		return gpm_cli_usage("analyze", "missing INPUT (a core or a goroutine dump, or "
 		                                "'-' for standard input)");
-	if (keep && gpm_cli_is_stdin(input))
+	if (keep && gpm_ingest_is_stdin(input))
 		return gpm_cli_usage("analyze", "--keep copies a file: save standard input to "
 		                                "one first");
 	if (!store && (keep || db))
@@ -250,23 +250,24 @@ int gpm_cmd_analyze(int argc, char **argv)
 		ro.width = terminal_width();
 	ro.color = !json && format == FORMAT_TEXT && gpm_cli_color();
 
-	struct gpm_loaded l;
+	struct gpm_ingest_loaded l;
 	// Cores also give what only a core tells: panic values, waited-on objects.
-	gpm_cli_core_options.objects = true;
+	o.ingest.objects = true;
 	// The archive's identity of the input is hashed while it is read.
-	struct gpm_error *err = store ? gpm_cli_load_hashed(input, &l) : gpm_cli_load(input, &l);
+	struct gpm_error *err = store ? gpm_ingest_load_hashed(input, &o.ingest, &l)
+	                              : gpm_ingest_load(input, &o.ingest, &l);
 	if (err)
 		return gpm_cli_fail(err);
 	bool partial = false;
 	// The archive: opened once; a failure to store is a warning, not a lost report.
 	struct gpm_store *st = NULL;
 	struct gpm_store_artifact art = {
-	    .path = gpm_cli_is_stdin(input) ? GPM_CLI_STDIN_NAME : input,
+	    .path = gpm_ingest_is_stdin(input) ? GPM_INGEST_STDIN_NAME : input,
 	    .size = l.input_size,
 	    .mtime = l.mtime,
 	};
 	if (store) {
-		struct gpm_error *serr = gpm_cli_store_open(db, false, &st);
+		struct gpm_error *serr = gpm_ingest_store_open(db, false, &st);
 		if (serr) {
 			char *m = gpm_safe_strndup(serr->message, strlen(serr->message));
 			fprintf(stderr, "gopm: warning: not stored in the archive: %s\n",
@@ -319,9 +320,9 @@ int gpm_cmd_analyze(int argc, char **argv)
 			int64_t id = 0;
 			struct gpm_strbuf line = GPM_STRBUF_INIT;
 			// The hash has run beside the loading and the analysis: wait for it now.
-			memcpy(art.sha256, gpm_cli_loaded_sha256(&l), sizeof(art.sha256));
+			memcpy(art.sha256, gpm_ingest_loaded_sha256(&l), sizeof(art.sha256));
 			struct gpm_error *serr =
-			    gpm_cli_store_incident(st, inc, a, &art, NULL, &id);
+			    gpm_ingest_store_incident(st, inc, a, &art, NULL, &id);
 			if (!serr)
 				serr = archive_lines(st, id, gpm_store_ingest_existed(st), &line);
 			if (!serr)
@@ -370,7 +371,7 @@ int gpm_cmd_analyze(int argc, char **argv)
 			gpm_cli_write(sb.buf ? sb.buf : "", sb.len);
 	}
 	gpm_strbuf_deinit(&sb);
-	gpm_cli_loaded_release(&l);
+	gpm_ingest_loaded_deinit(&l);
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);

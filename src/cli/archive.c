@@ -21,7 +21,7 @@
 #include "base/strbuf.h"
 #include "cli/archive.h"
 #include "cli/cli.h"
-#include "cli/load.h"
+#include "ingest/ingest.h"
 #include "cli/options.h"
 #include "elf/exe.h"
 #include "goroutines/goroutines.h"
@@ -94,18 +94,6 @@ static bool common_option(int opt, const char *v, struct common *c)
 		return true;
 	}
 	return false;
-}
-
-struct gpm_error *gpm_cli_store_open(const char *db, bool readonly, struct gpm_store **out)
-{
-	char *path = NULL;
-	struct gpm_error *err = NULL;
-	if (!db && (err = gpm_store_default_path(!readonly, &path)))
-		return err;
-	struct gpm_store_options o = {.readonly = readonly};
-	err = gpm_store_open(db ? db : path, &o, out);
-	free(path);
-	return err;
 }
 
 static int open_store(const struct common *c, bool readonly, struct gpm_store **st)
@@ -387,6 +375,7 @@ static int print_result(const char *cmd, const struct gpm_store_table *t, enum f
 
 struct ingest_state {
 	struct gpm_store *st;
+	struct gpm_ingest_options *load; /* how inputs are loaded (--exe etc.) */
 	bool keep;
 	const char *host, *build;
 	size_t done, total, stored, present, skipped, failed, busy;
@@ -400,156 +389,6 @@ static void count_failure(struct ingest_state *s, const struct gpm_error *err)
 		s->busy++;
 	else
 		s->failed++;
-}
-
-// Why a loaded snapshot is no incident (NULL: it is one): only a core, a goroutine dump
-// with at least one goroutine that has a frame, a heap dump or a profile is. Text that merely
-// quotes "panic:" or "SIGQUIT: quit" (a README, a Go source file) parses as a dump of nothing.
-static const char *not_an_incident(const struct gpm_incident *inc)
-{
-	switch (inc->kind) {
-	case GPM_INPUT_CORE:
-	case GPM_INPUT_HEAPDUMP:
-	case GPM_INPUT_PPROF1:
-	case GPM_INPUT_PPROF2:
-		return NULL;
-	case GPM_INPUT_DUMP:
-	case GPM_INPUT_UNKNOWN:
-	default:
-		break;
-	}
-	// A goroutine header quoted in prose has no frame under it.
-	for (size_t i = 0; i < inc->goroutines.len; i++) {
-		uint32_t n = 0;
-		gpm_goroutine_frames(inc, &inc->goroutines.v[i], &n);
-		if (n)
-			return NULL;
-	}
-	return "no goroutine dump, core or profile";
-}
-
-// Whether a load error says the file is of no kind gopm reads (gpm_cli_check_head and the
-// loader's text check word it so), as opposed to an input that failed.
-static bool no_input_kind(const struct gpm_error *err)
-{
-	static const char tail[] = "not a goroutine dump, profile or core";
-	size_t n = strlen(err->message), t = sizeof(tail) - 1;
-	return err->code == GPM_ERR_UNSUPPORTED && n >= t && !strcmp(err->message + n - t, tail);
-}
-
-/*
- * Analyses one snapshot (unless given) and stores it with its findings and report; `gopm
- * analyze` calls this too (cli/archive.h). Evidence becomes a JSON object: confidence,
- * next step, goroutine count and ids, and the finding's evidence lines.
- */
-struct gpm_error *gpm_cli_store_incident(struct gpm_store *st, const struct gpm_incident *inc,
-                                         const struct gpm_analysis *given,
-                                         const struct gpm_store_artifact *art,
-                                         const char *report_text, int64_t *id)
-{
-	struct gpm_analysis *owned = NULL;
-	const struct gpm_analysis *a = given;
-	struct gpm_error *err = a ? NULL : gpm_analysis_run(inc, NULL, &owned);
-	if (!a)
-		a = owned;
-	if (err) {
-		// Store the facts and goroutines even when the rules fail.
-		gpm_error_destroy(err);
-		return gpm_store_ingest(st, inc, art, NULL, id);
-	}
-	size_t n = a->findings.len;
-	struct gpm_store_finding *fs = calloc(n + 1, sizeof(*fs));
-	struct gpm_strbuf *ev = calloc(n + 1, sizeof(*ev));
-	struct gpm_strbuf text = GPM_STRBUF_INIT;
-	if (!fs || !ev) {
-		err = &gpm_error_nomem;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct gpm_finding *f = &a->findings.v[i];
-		struct gpm_json j;
-		gpm_json_init(&j, &ev[i], false);
-		gpm_json_object_begin(&j);
-		gpm_json_kv_string(&j, "confidence", gpm_confidence_name(f->confidence));
-		if (f->next)
-			gpm_json_kv_string(&j, "next", f->next);
-		gpm_json_kv_uint(&j, "count", f->count);
-		if (f->address)
-			gpm_json_kv_hex(&j, "address", f->address);
-		if (f->group >= 0)
-			gpm_json_kv_int(&j, "group", f->group);
-		gpm_json_key(&j, "goroutines");
-		gpm_json_array_begin(&j);
-		for (size_t g = 0; g < f->goroutines.len; g++)
-			gpm_json_uint(&j, f->goroutines.v[g]);
-		gpm_json_array_end(&j);
-		gpm_json_key(&j, "evidence");
-		gpm_json_array_begin(&j);
-		for (size_t e = 0; e < f->evidence.len; e++) {
-			gpm_json_array_begin(&j);
-			gpm_json_string(&j, f->evidence.v[e].key ? f->evidence.v[e].key : "");
-			gpm_json_string(&j, f->evidence.v[e].value ? f->evidence.v[e].value : "");
-			gpm_json_array_end(&j);
-		}
-		gpm_json_array_end(&j);
-		gpm_json_object_end(&j);
-		if ((err = gpm_strbuf_error(&ev[i])))
-			goto out;
-		fs[i] = (struct gpm_store_finding){f->rule, gpm_severity_name(f->severity),
-		                                   f->title, f->explanation, ev[i].buf};
-	}
-	if (!report_text) {
-		struct gpm_report_options ro = {.width = 100};
-		gpm_report_text(inc, a, &ro, &text);
-		if ((err = gpm_strbuf_error(&text)))
-			goto out;
-		report_text = gpm_strbuf_str(&text);
-	}
-	struct gpm_store_report rep = {fs, n, report_text};
-	err = gpm_store_ingest(st, inc, art, &rep, id);
-	// A core's heap size goes with it, so incidents of one service can be compared
-	// (`gopm heap --store` adds the types).
-	if (!err && inc->heap_known && !gpm_store_ingest_existed(st))
-		err =
-		    gpm_store_heap_summary(st, *id, inc->heap_bytes, inc->heap_objects, 0, NULL, 0);
-out:
-	for (size_t i = 0; ev && i < n; i++)
-		gpm_strbuf_deinit(&ev[i]);
-	free(ev);
-	free(fs);
-	gpm_strbuf_deinit(&text);
-	gpm_analysis_destroy(owned);
-	return err;
-}
-
-/*
- * A goroutine dump's text names no executable or build: when the user named the
- * executable (--exe FILE), its facts (Go version, module, build id, vcs.revision and
- * vcs.time) go with every snapshot the file held. A directory given with --exe is a
- * search path for cores only.
- */
-static struct gpm_error *dump_exe_facts(struct gpm_loaded *l)
-{
-	const char *path = gpm_cli_core_options.exe_path;
-	struct stat sb;
-	bool any = false;
-	for (size_t i = 0; i < l->n; i++)
-		any |= l->snapshots[i]->kind != GPM_INPUT_CORE;
-	if (!any || !path || stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
-		return NULL;
-	struct gpm_exe *exe;
-	struct gpm_error *err = gpm_exe_open(path, &exe);
-	if (err)
-		return err;
-	struct gpm_goimage *img = NULL;
-	err = gpm_goimage_open(exe, NULL, 0, &img);
-	if (!err)
-		for (size_t i = 0; i < l->n; i++)
-			if (l->snapshots[i]->kind != GPM_INPUT_CORE)
-				gpm_incident_set_exe_facts(l->snapshots[i], exe, img);
-	gpm_goimage_destroy(img);
-	gpm_exe_destroy(exe);
-	return err;
 }
 
 static int ingest_file(struct ingest_state *s, const char *path)
@@ -577,10 +416,10 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		gpm_strbuf_deinit(&name);
 		return GPM_EXIT_OK;
 	}
-	struct gpm_loaded l;
+	struct gpm_ingest_loaded l;
 	// Analyse cores as `gopm analyze` does, with panic values and waited-on objects, so
 	// an ingested incident has the same findings and signature.
-	gpm_cli_core_options.objects = true;
+	s->load->objects = true;
 	struct stat sb;
 	if (!stat(path, &sb) && S_ISREG(sb.st_mode) && !sb.st_size) {
 		fprintf(stderr, "[%zu/%zu] skipped: %s: empty file\n", s->done, s->total,
@@ -589,8 +428,8 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		gpm_strbuf_deinit(&name);
 		return GPM_EXIT_OK;
 	}
-	if ((err = gpm_cli_load(path, &l))) {
-		if (no_input_kind(err)) {
+	if ((err = gpm_ingest_load(path, s->load, &l))) {
+		if (gpm_ingest_error_no_kind(err)) {
 			fprintf(stderr,
 			        "[%zu/%zu] skipped: %s: no goroutine dump, core or profile\n",
 			        s->done, s->total, gpm_strbuf_str(&name));
@@ -604,25 +443,26 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		gpm_strbuf_deinit(&name);
 		return gpm_cli_fail(err);
 	}
-	if ((err = dump_exe_facts(&l))) {
+	if ((err = gpm_ingest_dump_exe_facts(&l, s->load))) {
 		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 		s->failed++;
 		gpm_strbuf_deinit(&name);
-		gpm_cli_loaded_release(&l);
+		gpm_ingest_loaded_deinit(&l);
 		return gpm_cli_fail(gpm_error_wrap(err, "--exe for a dump"));
 	}
 	int status = GPM_EXIT_OK;
 	size_t incidents = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		int64_t id;
-		const char *why = not_an_incident(l.snapshots[i]);
+		const char *why = gpm_ingest_not_an_incident(l.snapshots[i]);
 		if (why) {
 			fprintf(stderr, "[%zu/%zu] skipped: %s%s: %s\n", s->done, s->total,
 			        gpm_strbuf_str(&name), l.n > 1 ? " (snapshot)" : "", why);
 			continue;
 		}
 		incidents++;
-		if ((err = gpm_cli_store_incident(s->st, l.snapshots[i], NULL, &art, NULL, &id))) {
+		if ((err =
+		         gpm_ingest_store_incident(s->st, l.snapshots[i], NULL, &art, NULL, &id))) {
 			fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 			count_failure(s, err);
 			status = gpm_cli_fail(err);
@@ -640,7 +480,7 @@ static int ingest_file(struct ingest_state *s, const char *path)
 	if (!incidents)
 		s->skipped++;
 	gpm_strbuf_deinit(&name);
-	gpm_cli_loaded_release(&l);
+	gpm_ingest_loaded_deinit(&l);
 	return status;
 }
 
@@ -747,6 +587,7 @@ int gpm_cmd_ingest(int argc, char **argv)
 	}
 	if (opt < 0)
 		return o.status;
+	s.load = &o.ingest;
 	char **inputs = gpm_opts_operands(&o);
 	size_t ninputs = (size_t)gpm_opts_noperands(&o);
 	if (!ninputs)
@@ -1078,7 +919,7 @@ static bool numeric_fact(const char *k)
 }
 
 /* One stored finding (rule, severity, title, explanation, evidence JSON as written by
- * gpm_cli_store_incident) in the shape of analyze's "findings" (gpm_report_json_finding). */
+ * gpm_ingest_store_incident) in the shape of analyze's "findings" (gpm_report_json_finding). */
 static void json_stored_finding(struct gpm_json *j, const struct gpm_store_table *t, size_t r)
 {
 	const char *rule = gpm_store_cell(t, r, 0);

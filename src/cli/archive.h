@@ -1,6 +1,7 @@
 /*
- * The archive for other commands: `gopm analyze` stores what it analysed through these,
- * the same way `gopm ingest` does (default path, --db, findings as evidence JSON).
+ * The archive for other commands. Opening the archive and storing an analysed snapshot
+ * are the ingest pipeline's (src/ingest/ingest.h: gpm_ingest_store_open and
+ * gpm_ingest_store_incident, as `gopm ingest` does).
  */
 #ifndef GPM_CLI_ARCHIVE_H
 #define GPM_CLI_ARCHIVE_H
@@ -10,21 +11,6 @@
 
 #include "analysis/analysis.h"
 #include "store/store.h"
-
-/*
- * Opens the archive at db, or at the default path when db is NULL (creating its
- * directory when writing). Prints nothing; the caller reports the error.
- */
-struct gpm_error *gpm_cli_store_open(const char *db, bool readonly, struct gpm_store **out);
-
-/*
- * Stores one snapshot with its analysis a (NULL: runs gpm_analysis_run itself) and the
- * report text (NULL: generated with gpm_report_text). Idempotent per artifact+snapshot.
- */
-struct gpm_error *gpm_cli_store_incident(struct gpm_store *st, const struct gpm_incident *inc,
-                                         const struct gpm_analysis *a,
-                                         const struct gpm_store_artifact *art,
-                                         const char *report_text, int64_t *id);
 
 struct gpm_cluster_summary;
 struct gpm_strbuf;

@@ -180,7 +180,7 @@ int gpm_cmd_cluster(int argc, char **argv)
 	if ((is_show || actions[k].args == 0) && nwords > 2)
 		return gpm_cli_usage("cluster", "%s takes no value", words[0]);
 	struct gpm_store *st;
-	struct gpm_error *err = gpm_cli_store_open(db, is_show, &st);
+	struct gpm_error *err = gpm_ingest_store_open(db, is_show, &st);
 	if (err)
 		return gpm_cli_fail(err);
 	int status;

@@ -21,7 +21,7 @@
 #include "cli/archive.h"
 #include "cli/cli.h"
 #include "cli/options.h"
-#include "cli/load.h"
+#include "ingest/ingest.h"
 #include "elf/exe.h"
 #include "gort/image.h"
 #include "heap/heap.h"
@@ -31,8 +31,9 @@
 
 struct operand {
 	const char *arg;
+	const struct gpm_ingest_options *load; /* how a file is loaded (--exe etc.) */
 	char label[64];
-	struct gpm_loaded loaded;
+	struct gpm_ingest_loaded loaded;
 	bool has_loaded;
 	struct gpm_incident *stored; /* from the archive; owned */
 	struct gpm_analysis *analysis;
@@ -97,7 +98,7 @@ static void warn(const char *what, const char *text)
 }
 
 /* A heap input is read here; anything else stops at its first bytes (GPM_ERR_STOP) and
- * goes to gpm_cli_load. */
+ * goes to gpm_ingest_load. */
 static struct gpm_error *heap_head(const uint8_t *p, size_t n, const char *name, void *arg)
 {
 	if (gpm_heapdump_detect(p, n) || gpm_pprof_detect(p, n))
@@ -136,8 +137,7 @@ static struct gpm_error *load_heapdump(struct operand *o, struct gpm_source *src
 	struct gpm_exe *exe = NULL;
 	struct gpm_goimage *img = NULL;
 	struct gpm_error *err = NULL;
-	if (gpm_cli_core_options.exe_path &&
-	    !(err = gpm_exe_open(gpm_cli_core_options.exe_path, &exe)))
+	if (o->load->exe_path && !(err = gpm_exe_open(o->load->exe_path, &exe)))
 		err = gpm_goimage_open(exe, NULL, 0, &img);
 	if (!err)
 		err = gpm_heapdump_parse(src->data, src->size, img, &o->heapdump);
@@ -212,21 +212,21 @@ static struct gpm_error *load_operand(struct operand *o, const char *db, struct 
 	int64_t id;
 	if (stat(o->arg, &sb) < 0 && errno == ENOENT && incident_id(o->arg, &id)) {
 		snprintf(o->label, sizeof(o->label), "#%lld", (long long)id);
-		struct gpm_error *err = *st ? NULL : gpm_cli_store_open(db, true, st);
+		struct gpm_error *err = *st ? NULL : gpm_ingest_store_open(db, true, st);
 		if (!err)
 			err = gpm_store_load_incident(*st, id, &o->stored);
 		return err;
 	}
 	snprintf(o->label, sizeof(o->label), "%s", base_name(o->arg));
-	// A heap dump or a heap profile is read here; the rest by gpm_cli_load. Standard
+	// A heap dump or a heap profile is read here; the rest by gpm_ingest_load. Standard
 	// input can be read once only: it is taken for a goroutine input (or a core).
-	bool goroutine_input = gpm_cli_is_stdin(o->arg);
+	bool goroutine_input = gpm_ingest_is_stdin(o->arg);
 	if (goroutine_input)
-		snprintf(o->label, sizeof(o->label), "%s", GPM_CLI_STDIN_NAME);
+		snprintf(o->label, sizeof(o->label), "%s", GPM_INGEST_STDIN_NAME);
 	struct gpm_source_options so = {.check_head = heap_head, .arg = &goroutine_input};
 	struct gpm_source *src = NULL;
 	struct gpm_error *err = goroutine_input ? gpm_error_create(GPM_ERR_STOP, "standard input")
-	                                        : gpm_cli_open_input(o->arg, &so, &src);
+	                                        : gpm_ingest_open(o->arg, &so, &src);
 	if (err && !goroutine_input)
 		return err;
 	if (!err) {
@@ -238,10 +238,10 @@ static struct gpm_error *load_operand(struct operand *o, const char *db, struct 
 		return err;
 	}
 	gpm_error_destroy(err);
-	gpm_cli_core_options.objects = true;
-	gpm_cli_core_options.keep_heap = &o->heap;
-	err = gpm_cli_load(o->arg, &o->loaded);
-	gpm_cli_core_options.keep_heap = NULL;
+	struct gpm_ingest_options lo = *o->load;
+	lo.objects = true;
+	lo.keep_heap = &o->heap;
+	err = gpm_ingest_load(o->arg, &lo, &o->loaded);
 	if (err)
 		return err;
 	o->has_loaded = true;
@@ -267,7 +267,7 @@ static void operand_deinit(struct operand *o)
 {
 	gpm_analysis_destroy(o->analysis);
 	if (o->has_loaded)
-		gpm_cli_loaded_release(&o->loaded);
+		gpm_ingest_loaded_deinit(&o->loaded);
 	gpm_incident_destroy(o->stored);
 	gpm_heap_destroy(o->heap);
 	gpm_heapdump_destroy(o->heapdump);
@@ -286,7 +286,7 @@ static int cluster_incidents(const char *db, int64_t cluster, const char *since,
 	if (since && (err = gpm_store_parse_time(since, (int64_t)time(NULL), &f.since)))
 		return gpm_cli_fail(err);
 	struct gpm_store *st;
-	if ((err = gpm_cli_store_open(db, true, &st)))
+	if ((err = gpm_ingest_store_open(db, true, &st)))
 		return gpm_cli_fail(err);
 	struct gpm_store_table t;
 	err = gpm_store_incidents(st, &f, &t);
@@ -377,7 +377,7 @@ int gpm_cmd_diff(int argc, char **argv)
 		                             "archive incidents #N)");
 	size_t stdin_uses = 0;
 	for (size_t i = 0; i < n; i++)
-		stdin_uses += gpm_cli_is_stdin(args[i]);
+		stdin_uses += gpm_ingest_is_stdin(args[i]);
 	if (stdin_uses > 1)
 		return gpm_cli_usage("diff", "standard input ('-') can be one snapshot only");
 
@@ -390,6 +390,7 @@ int gpm_cmd_diff(int argc, char **argv)
 	struct gpm_analysis_options ao = {.level = GPM_GROUP_NO_ARGS};
 	for (size_t i = 0; i < n && !err; i++) {
 		ops[i].arg = args[i];
+		ops[i].load = &o.ingest;
 		if ((err = load_operand(&ops[i], db, &st, &partial)))
 			break;
 		const struct gpm_incident *inc = incident_of(&ops[i]);

@@ -3,7 +3,7 @@
  * gopm stack INPUT GOID
  *
  * Print goroutines in the Go runtime's own traceback format (or JSON). The input is loaded
- * into incident snapshots by gpm_cli_load (the one place that knows input kinds); the
+ * into incident snapshots by gpm_ingest_load (the one place that knows input kinds); the
  * commands only print incidents.
  */
 #include <errno.h>
@@ -17,146 +17,10 @@
 #include "base/source.h"
 #include "base/strbuf.h"
 #include "cli/cli.h"
-#include "cli/hash_cache.h"
-#include "cli/load.h"
+#include "ingest/ingest.h"
 #include "cli/options.h"
 #include "dump/dump.h"
 #include "model/traceback.h"
-
-static struct gpm_error *load(const char *path, bool hash, struct gpm_loaded *out)
-{
-	memset(out, 0, sizeof(*out));
-	struct gpm_source *src;
-	// A big plain file analysed before: its hash is in the cache, not read again.
-	char cached[GPM_SHA256_HEX_SIZE];
-	bool hit = false;
-	if (hash && !gpm_cli_is_stdin(path)) {
-		gpm_cli_hash_key(path, &out->hash_key);
-		out->hash_path = path;
-		hit = gpm_cli_hash_cache_get(&out->hash_key, cached);
-	}
-	// The kind is checked from the first bytes before the rest is read or decompressed.
-	struct gpm_source_options so = {
-	    .hash = hash && !hit, .hash_async = hash && !hit, .check_head = gpm_cli_check_head};
-	struct gpm_error *err = gpm_cli_open_input(path, &so, &src);
-	if (err)
-		return err;
-	// Changed or replaced between the look-up and the open: hashed after all.
-	if (hit && !gpm_cli_hash_key_same(path, &out->hash_key)) {
-		gpm_source_destroy(src);
-		hit = false;
-		out->hash_key.valid = false;
-		so.hash = so.hash_async = true;
-		if ((err = gpm_cli_open_input(path, &so, &src)))
-			return err;
-	}
-	// A big plain file's hash goes on in a thread while the input is loaded.
-	out->hash_pending = gpm_source_hash_take(src);
-	memcpy(out->sha256, hit ? cached : src->sha256, sizeof(out->sha256));
-	if (hit)
-		out->hash_key.valid = false; // nothing new to record
-	out->input_size = src->file_size;
-	out->mtime = src->mtime;
-	path = src->path; // "<stdin>" for standard input
-	enum gpm_input_kind kind = gpm_input_detect(src->data, src->size);
-	switch (kind) {
-	case GPM_INPUT_DUMP:
-	case GPM_INPUT_PPROF1:
-	case GPM_INPUT_PPROF2:
-	case GPM_INPUT_UNKNOWN: { // maybe a dump buried deep in a log: let the parser decide
-		// The snapshots read argument texts from the input in place: keep it.
-		struct gpm_dump_options o = {.borrow_text = true};
-		err = gpm_dump_parse_all((const char *)src->data, src->size, path, &o,
-		                         &out->snapshots, &out->n);
-		if (err && kind == GPM_INPUT_UNKNOWN && err->code == GPM_ERR_FORMAT) {
-			gpm_error_destroy(err);
-			err = gpm_error_create(GPM_ERR_UNSUPPORTED,
-			                       "%s: not a goroutine dump, profile or core", path);
-		}
-		if (!err) {
-			out->src = src;
-			src = NULL;
-		}
-		break;
-	}
-	case GPM_INPUT_CORE:
-		out->snapshots = calloc(1, sizeof(*out->snapshots));
-		if (!out->snapshots) {
-			err = &gpm_error_nomem;
-			break;
-		}
-		// The core reader takes the source over: the input is read once.
-		err = gpm_cli_load_core(src, &out->snapshots[0]);
-		src = NULL;
-		if (err) {
-			free(out->snapshots);
-			out->snapshots = NULL;
-		} else {
-			out->n = 1;
-		}
-		break;
-	case GPM_INPUT_PPROF0:
-		// The snapshot copies what it keeps: the profile's bytes go now.
-		if (!(out->snapshots = calloc(1, sizeof(*out->snapshots)))) {
-			err = &gpm_error_nomem;
-			break;
-		}
-		err = gpm_goroutine_profile_parse(src->data, src->size, path, NULL,
-		                                  &out->snapshots[0]);
-		if (err) {
-			free(out->snapshots);
-			out->snapshots = NULL;
-		} else {
-			out->n = 1;
-		}
-		break;
-	case GPM_INPUT_HEAPDUMP:
-		err = gpm_error_create(GPM_ERR_UNSUPPORTED,
-		                       "%s: heap dumps hold no goroutine stacks", path);
-		break;
-	}
-	gpm_source_destroy(src);
-	if (err) {
-		gpm_source_hash_finish(out->hash_pending, NULL);
-		out->hash_pending = NULL;
-	}
-	return err;
-}
-
-const char *gpm_cli_loaded_sha256(struct gpm_loaded *l)
-{
-	if (l->hash_pending) {
-		gpm_source_hash_finish(l->hash_pending, l->sha256);
-		l->hash_pending = NULL;
-		if (l->hash_path)
-			gpm_cli_hash_cache_put(l->hash_path, &l->hash_key, l->sha256);
-		l->hash_key.valid = false;
-	}
-	return l->sha256;
-}
-
-struct gpm_error *gpm_cli_load(const char *path, struct gpm_loaded *out)
-{
-	return load(path, false, out);
-}
-
-struct gpm_error *gpm_cli_load_hashed(const char *path, struct gpm_loaded *out)
-{
-	return load(path, true, out);
-}
-
-void gpm_cli_loaded_release(struct gpm_loaded *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		gpm_incident_destroy(l->snapshots[i]);
-	free(l->snapshots);
-	gpm_source_destroy(l->src);
-	gpm_source_hash_finish(l->hash_pending, NULL);
-	l->hash_pending = NULL;
-	l->snapshots = NULL;
-	l->n = 0;
-	l->src = NULL;
-}
 
 static bool flush(struct gpm_strbuf *sb)
 {
@@ -416,7 +280,7 @@ const struct gpm_command_spec gpm_spec_goroutines = {
 };
 
 /* --format pprof|folded: the last snapshot as a profile on stdout. */
-static int export_profile(struct gpm_loaded *l, bool pprof)
+static int export_profile(struct gpm_ingest_loaded *l, bool pprof)
 {
 	const struct gpm_incident *inc = l->snapshots[l->n - 1];
 	bool partial = report_problems(inc);
@@ -498,7 +362,7 @@ int gpm_cmd_goroutines(int argc, char **argv)
 	}
 	if (gpm_opts_noperands(&op))
 		input = gpm_opts_operands(&op)[0];
-	if (!input && !(input = gpm_cli_default_input())) {
+	if (!input && !(input = gpm_ingest_default_input())) {
 		status = gpm_cli_usage("goroutines", "missing INPUT (or '-' for standard input)");
 		goto out;
 	}
@@ -512,15 +376,15 @@ int gpm_cmd_goroutines(int argc, char **argv)
 		                                     "redirect standard output to a file");
 		goto out;
 	}
-	struct gpm_loaded l;
-	struct gpm_error *err = gpm_cli_load(input, &l);
+	struct gpm_ingest_loaded l;
+	struct gpm_error *err = gpm_ingest_load(input, &op.ingest, &l);
 	if (err) {
 		status = gpm_cli_fail(err);
 		goto out;
 	}
 	if (format) {
 		status = export_profile(&l, !strcmp(format, "pprof"));
-		gpm_cli_loaded_release(&l);
+		gpm_ingest_loaded_deinit(&l);
 		goto out;
 	}
 	bool filtered = f.state || f.has_wait || f.has_func;
@@ -530,7 +394,7 @@ int gpm_cmd_goroutines(int argc, char **argv)
 		gpm_json_init(&j, &sb, true);
 		gpm_json_document_begin(&j, "goroutines");
 		gpm_json_kv_string(&j, "input",
-		                   gpm_cli_is_stdin(input) ? GPM_CLI_STDIN_NAME : input);
+		                   gpm_ingest_is_stdin(input) ? GPM_INGEST_STDIN_NAME : input);
 		gpm_json_key(&j, "snapshots");
 		gpm_json_array_begin(&j);
 	}
@@ -597,7 +461,7 @@ int gpm_cmd_goroutines(int argc, char **argv)
 	else if (partial)
 		status = GPM_EXIT_PARTIAL;
 	gpm_strbuf_deinit(&sb);
-	gpm_cli_loaded_release(&l);
+	gpm_ingest_loaded_deinit(&l);
 out:
 	if (f.has_wait)
 		regfree(&f.wait);
@@ -634,8 +498,8 @@ int gpm_cmd_stack(int argc, char **argv)
 	unsigned long long id = strtoull(pos[1], &end, 10);
 	if (errno || !*pos[1] || *end)
 		return gpm_cli_usage("stack", "bad goroutine id '%s'", pos[1]);
-	struct gpm_loaded l;
-	struct gpm_error *err = gpm_cli_load(pos[0], &l);
+	struct gpm_ingest_loaded l;
+	struct gpm_error *err = gpm_ingest_load(pos[0], &op.ingest, &l);
 	if (err)
 		return gpm_cli_fail(err);
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
@@ -665,6 +529,6 @@ int gpm_cmd_stack(int argc, char **argv)
 		flush(&sb); // a write error is reported by main
 	}
 	gpm_strbuf_deinit(&sb);
-	gpm_cli_loaded_release(&l);
+	gpm_ingest_loaded_deinit(&l);
 	return status;
 }

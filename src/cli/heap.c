@@ -23,10 +23,10 @@
 #include "gort/image.h"
 #include "cli/archive.h"
 #include "cli/cli.h"
-#include "cli/load.h"
+#include "ingest/ingest.h"
 #include "cli/options.h"
 #include "goroutines/goroutines.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "heap/heap.h"
 #include "heap/heapdump.h"
 #include "heap/pprof.h"
@@ -127,11 +127,11 @@ static struct gpm_error *store_heap(const char *path, const char *db, struct gpm
 		return err;
 	inc->source_name = gpm_incident_str(inc, path, strlen(path));
 	struct gpm_store *st;
-	if ((err = gpm_cli_store_open(db, false, &st))) {
+	if ((err = gpm_ingest_store_open(db, false, &st))) {
 		gpm_incident_destroy(inc);
 		return err;
 	}
-	err = gpm_cli_store_incident(st, inc, NULL, &art, NULL, id);
+	err = gpm_ingest_store_incident(st, inc, NULL, &art, NULL, id);
 	gpm_incident_destroy(inc);
 	// The types the heap records, and what it leaves untyped as one row.
 	struct gpm_store_heap_type *t = NULL;
@@ -153,8 +153,8 @@ static struct gpm_error *store_heap(const char *path, const char *db, struct gpm
 	return err;
 }
 
-static int heap_core(struct gpm_source *src, bool json, size_t top, bool store, const char *db,
-                     bool retention, enum export_format fmt)
+static int heap_core(struct gpm_source *src, const struct gpm_ingest_options *lo, bool json,
+                     size_t top, bool store, const char *db, bool retention, enum export_format fmt)
 {
 	char *path = strdup(src->path ? src->path : "");
 	if (!path) {
@@ -167,7 +167,7 @@ static int heap_core(struct gpm_source *src, bool json, size_t top, bool store, 
 		free(path);
 		return gpm_cli_fail(err);
 	}
-	struct gpm_process_options po = gpm_cli_process_options();
+	struct gpm_process_options po = gpm_ingest_process_options(lo);
 	struct gpm_process *p;
 	if ((err = gpm_process_from_core(core, &po, &p))) {
 		free(path);
@@ -233,14 +233,14 @@ static int heap_core(struct gpm_source *src, bool json, size_t top, bool store, 
 	return emit(&sb, status);
 }
 
-static int heap_dump(struct gpm_source *src, bool json, size_t top, enum export_format fmt)
+static int heap_dump(struct gpm_source *src, const struct gpm_ingest_options *lo, bool json,
+                     size_t top, enum export_format fmt)
 {
 	// With the executable, objects carrying an allocation header (Go 1.22+) get types.
 	struct gpm_exe *exe = NULL;
 	struct gpm_goimage *img = NULL;
 	struct gpm_error *err = NULL;
-	if (gpm_cli_core_options.exe_path &&
-	    (err = gpm_exe_open(gpm_cli_core_options.exe_path, &exe)) == NULL)
+	if (lo->exe_path && (err = gpm_exe_open(lo->exe_path, &exe)) == NULL)
 		err = gpm_goimage_open(exe, NULL, 0, &img);
 	if (err) {
 		gpm_exe_destroy(exe);
@@ -380,9 +380,9 @@ int gpm_cmd_heap(int argc, char **argv)
 		return gpm_cli_usage("heap", "one input only");
 	if (gpm_opts_noperands(&o))
 		input = gpm_opts_operands(&o)[0];
-	if (!input && !(input = gpm_cli_default_input()))
+	if (!input && !(input = gpm_ingest_default_input()))
 		return gpm_cli_usage("heap", "missing INPUT (or '-' for standard input)");
-	if (store && gpm_cli_is_stdin(input))
+	if (store && gpm_ingest_is_stdin(input))
 		return gpm_cli_usage("heap", "--store needs a file: save standard input to one "
 		                             "first");
 	if (fmt != EXPORT_NONE && (json || store))
@@ -392,13 +392,14 @@ int gpm_cmd_heap(int argc, char **argv)
 		return gpm_cli_usage("heap", "--format pprof writes a binary profile: redirect "
 		                             "standard output to a file");
 	struct gpm_source *src;
-	struct gpm_error *err = gpm_cli_open_input(input, NULL, &src);
+	struct gpm_error *err = gpm_ingest_open(input, NULL, &src);
 	if (err)
 		return gpm_cli_fail(err);
 	if (src->size >= 4 && !memcmp(src->data, "\177ELF", 4))
-		return heap_core(src, json, top, store, db, retention && fmt == EXPORT_NONE, fmt);
+		return heap_core(src, &o.ingest, json, top, store, db,
+		                 retention && fmt == EXPORT_NONE, fmt);
 	if (gpm_heapdump_detect(src->data, src->size))
-		return heap_dump(src, json, top, fmt);
+		return heap_dump(src, &o.ingest, json, top, fmt);
 	if (gpm_pprof_detect(src->data, src->size)) {
 		if (fmt != EXPORT_NONE) {
 			gpm_source_destroy(src);

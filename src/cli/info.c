@@ -13,11 +13,11 @@
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "cli/cli.h"
-#include "cli/load.h"
+#include "ingest/ingest.h"
 #include "cli/options.h"
 #include "goroutines/goroutines.h"
 #include "core/exe_locate.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 
 /* Linux signal names (asm-generic numbering, as on x86-64 and arm64). */
 static const char *signal_name(int sig)
@@ -438,31 +438,32 @@ int gpm_cmd_info(int argc, char **argv)
 		return gpm_cli_usage("info", "one core only");
 	if (gpm_opts_noperands(&o))
 		input = gpm_opts_operands(&o)[0];
-	if (!input && !(input = gpm_cli_default_input()))
+	if (!input && !(input = gpm_ingest_default_input()))
 		return gpm_cli_usage("info", "missing CORE (or '-' for standard input)");
-	struct gpm_process_options po = gpm_cli_process_options();
+	struct gpm_process_options po = gpm_ingest_process_options(&o.ingest);
 	struct gpm_process *p;
 	struct gpm_source *src;
 	struct gpm_core *core;
-	struct gpm_error *err = gpm_cli_open_input(input, NULL, &src);
+	struct gpm_core *left = NULL; // the core, when its executable is what failed
+	struct gpm_error *err = gpm_ingest_open(input, NULL, &src);
 	if (!err)
 		err = gpm_core_from_source(src, &core);
 	if (!err)
-		err = gpm_process_from_core(core, &po, &p);
+		err = gpm_process_from_core_keep(core, &po, &p, &left);
 	int status = GPM_EXIT_OK;
 	struct gpm_process bare = {0};
-	if (err && err->code == GPM_ERR_MISMATCH && !gpm_cli_is_stdin(input)) {
+	if (err && err->code == GPM_ERR_MISMATCH && left && !gpm_ingest_is_stdin(input)) {
 		// No (matching) executable: the core alone still says a lot. Exit 5 all the same.
 		bare.exe_why = strdup(err->message);
 		status = gpm_cli_fail(err);
-		if (!bare.exe_why)
+		if (!bare.exe_why) {
+			gpm_core_destroy(left);
 			return status;
-		if ((err = gpm_core_open(input, &bare.core))) {
-			free(bare.exe_why);
-			return gpm_cli_fail(err);
 		}
+		bare.core = left;
 		p = &bare;
 	} else if (err) {
+		gpm_core_destroy(left);
 		return gpm_cli_fail(err);
 	}
 	// Goroutines tell which goroutine each thread ran; info still works without them.

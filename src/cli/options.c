@@ -4,9 +4,55 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/load.h"
 
 enum { OPT_HELP = 'h' + 100000 };
+
+// The shared options of the commands that open cores (spec->core): --exe EXE, --force,
+// --all-frames, --system, applied to gpm_opts.ingest.
+enum { CORE_EXE = 1001, CORE_FORCE, CORE_SYSTEM, CORE_ALL_FRAMES };
+
+static const struct gpm_option core_option_table[] = {
+    {"exe", 0, "EXE",
+     "the executable of a core, or a directory to look for it in (default: found\n"
+     "from the core, $GOPM_EXE_PATH and the .build-id tree, and verified)",
+     CORE_EXE, "file"},
+    {"force", 0, NULL, "use --exe even when its build id does not match the core", CORE_FORCE,
+     NULL},
+    {"all-frames", 0, NULL, "do not elide the middle of very deep stacks", CORE_ALL_FRAMES, NULL},
+    {"system", 0, NULL, "also each thread's system stack (g0, gsignal) as goroutine 0", CORE_SYSTEM,
+     NULL},
+    {NULL, 0, NULL, NULL, 0, NULL},
+};
+
+// Applies a core option (by its id in the table) to o; false when id is none of them.
+static bool core_option_apply(struct gpm_ingest_options *o, int id, const char *value)
+{
+	switch (id) {
+	case CORE_EXE:
+		o->exe_path = value;
+		return true;
+	case CORE_FORCE:
+		o->force = true;
+		return true;
+	case CORE_SYSTEM:
+		o->system_stacks = true;
+		return true;
+	case CORE_ALL_FRAMES:
+		o->all_frames = true;
+		return true;
+	}
+	return false;
+}
+
+static void config_warning(const char *message)
+{
+	fprintf(stderr, "gopm: warning: %s\n", message);
+}
+
+const struct gpm_ingest_config *gpm_cli_config(void)
+{
+	return gpm_ingest_config(config_warning);
+}
 
 static const struct gpm_option help_option[] = {
     {"help", 'h', NULL, "print this help and exit", OPT_HELP, NULL},
@@ -16,8 +62,8 @@ static const struct gpm_option help_option[] = {
 void gpm_opts_each(const struct gpm_command_spec *spec,
                    void (*fn)(const struct gpm_option *opt, void *arg), void *arg)
 {
-	const struct gpm_option *tables[] = {
-	    spec->options, spec->core ? gpm_cli_core_option_table : NULL, help_option};
+	const struct gpm_option *tables[] = {spec->options, spec->core ? core_option_table : NULL,
+	                                     help_option};
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 		for (const struct gpm_option *opt = tables[t]; opt && opt->name; opt++)
 			fn(opt, arg);
@@ -53,6 +99,7 @@ void gpm_opts_begin(struct gpm_opts *o, const struct gpm_command_spec *spec, int
 {
 	memset(o, 0, sizeof(*o));
 	o->spec = spec;
+	o->ingest.config = gpm_cli_config;
 	o->argc = argc;
 	o->argv = argv;
 	// ':' first: a missing value is reported as ':' rather than '?'.
@@ -109,7 +156,7 @@ int gpm_opts_next(struct gpm_opts *o, const char **value)
 			o->status = gpm_cli_usage(cmd, "--%s needs a value", opt->name);
 			return GPM_OPTS_EXIT;
 		}
-		if (gpm_cli_core_option_apply(opt->id, optarg))
+		if (core_option_apply(&o->ingest, opt->id, optarg))
 			continue;
 		return opt->id;
 	}

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "ingest/ingest.h"
+
 /* One option. Tables end with an entry whose name is NULL. */
 struct gpm_option {
 	const char *name;     /* long name without "--" */
@@ -35,7 +37,7 @@ struct gpm_command_spec {
 	const char *operands;             /* synopsis of the operands: "INPUT", "ID..." */
 	const char *about;                /* the paragraphs of --help after the usage line */
 	const struct gpm_option *options; /* the command's table */
-	bool core;                        /* also gpm_cli_core_option_table (cli/load.h) */
+	bool core;                        /* also --exe, --force, --all-frames, --system */
 	const char *operand_complete;     /* "file", "dir" or NULL (no completion) */
 };
 
@@ -48,6 +50,9 @@ struct gpm_opts {
 	char **argv;
 	int optind;
 	int status; /* when gpm_opts_next returned GPM_OPTS_EXIT: the exit status */
+	/* How the command loads its inputs: the shared core options (spec->core) applied by
+	 * gpm_opts_next, the config file through gpm_cli_config. */
+	struct gpm_ingest_options ingest;
 	struct option longopts[GPM_OPTS_MAX + 1];
 	const struct gpm_option *by_index[GPM_OPTS_MAX];
 	char shortopts[2 * GPM_OPTS_MAX + 4];
@@ -71,6 +76,10 @@ static inline char **gpm_opts_operands(const struct gpm_opts *o)
 {
 	return o->argv + o->optind;
 }
+
+/* The user's config file (src/ingest/config.h), read on first use; its warnings are printed
+ * on standard error then. */
+const struct gpm_ingest_config *gpm_cli_config(void);
 
 /* `gopm CMD --help` text. */
 void gpm_opts_help(const struct gpm_command_spec *spec, FILE *out);

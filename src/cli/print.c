@@ -14,10 +14,10 @@
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "cli/cli.h"
-#include "cli/load.h"
+#include "ingest/ingest.h"
 #include "cli/options.h"
 #include "core/core.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "gort/gotype.h"
 #include "gort/value.h"
 
@@ -94,7 +94,7 @@ int gpm_cmd_print(int argc, char **argv)
 		                     gpm_opts_noperands(&o) ? "EXPR" : "CORE");
 	char **ops = gpm_opts_operands(&o);
 	int nexpr = gpm_opts_noperands(&o) - 1;
-	struct gpm_process_options po = gpm_cli_process_options();
+	struct gpm_process_options po = gpm_ingest_process_options(&o.ingest);
 	struct gpm_process *p;
 	struct gpm_error *err = gpm_process_open(ops[0], &po, &p);
 	if (err)

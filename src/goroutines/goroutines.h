@@ -11,7 +11,7 @@
 #include <stdbool.h>
 
 #include "base/error.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "model/incident.h"
 
 struct gpm_goroutines_options {

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "model/incident.h"
 
 /* Caps on what a core controls. */

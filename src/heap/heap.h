@@ -23,7 +23,7 @@
 
 #include "base/error.h"
 #include "base/strbuf.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 
 /* Caps on what a core controls (reported in warnings when hit). */
 #define GPM_HEAP_MAX_SPANS   ((uint64_t)1 << 26) /* entries of allspans walked */

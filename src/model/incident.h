@@ -393,7 +393,7 @@ struct gpm_incident {
 	uint64_t heap_inuse;   /* bytes of in-use heap spans (HeapInuse) */
 	uint64_t heap_bytes;   /* bytes of allocated objects (HeapAlloc) */
 	uint64_t heap_objects; /* allocated objects (HeapObjects) */
-	/* What holds the heap, for cores of out-of-memory crashes (src/cli/load_core.c): the
+	/* What holds the heap, for cores of out-of-memory crashes (src/ingest/core.c): the
 	 * top of the heap's dominator tree that keeps at least 1% of it, largest first. */
 	struct gpm_heap_holder {
 		const char *what; /* interned: "main.cache (global) (holding []T)", "goroutine 9:

@@ -1,5 +1,5 @@
 #!/bin/sh
-# CLI tests of the input layer (src/base/source.c, src/cli/load_input.c): standard input
+# CLI tests of the input layer (src/base/source.c, src/ingest/input.c): standard input
 # ('-' and a pipe with no INPUT), '--' ending the options, xz and lz4 cores made here from a
 # committed zstd fixture, and hostile inputs - bombs under GOPM_MAX_INPUT, a FIFO, a 4 TB
 # sparse file, a gzip of zeros, an empty file - each with its exit status and one-line

@@ -1,5 +1,5 @@
 /*
- * Opening an input for the commands: a regular file by name, or standard input for "-" (and
+ * Opening an input: a regular file by name, or standard input for "-" (and
  * for no name at all when standard input is a pipe), through the same source layer and
  * limits. The first bytes of the content are checked before the rest is read, so an input
  * of no kind gopm reads (a sparse file of zeros, a binary, a bomb of zeros) fails at once.
@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "base/source.h"
-#include "cli/load.h"
+#include "ingest/ingest.h"
 #include "dump/dump.h"
 
-struct gpm_error *gpm_cli_check_head(const uint8_t *p, size_t n, const char *name, void *arg)
+struct gpm_error *gpm_ingest_check_head(const uint8_t *p, size_t n, const char *name, void *arg)
 {
 	if (!n)
 		return gpm_error_create(GPM_ERR_FORMAT, "%s: empty input", name);
@@ -24,20 +24,20 @@ struct gpm_error *gpm_cli_check_head(const uint8_t *p, size_t n, const char *nam
 	return NULL;
 }
 
-bool gpm_cli_is_stdin(const char *path)
+bool gpm_ingest_is_stdin(const char *path)
 {
 	return path && !strcmp(path, "-");
 }
 
-struct gpm_error *gpm_cli_open_input(const char *path, const struct gpm_source_options *o,
-                                     struct gpm_source **out)
+struct gpm_error *gpm_ingest_open(const char *path, const struct gpm_source_options *so,
+                                  struct gpm_source **out)
 {
-	if (gpm_cli_is_stdin(path))
-		return gpm_source_read_fd(STDIN_FILENO, GPM_CLI_STDIN_NAME, o, out);
-	return gpm_source_open_opts(path, o, out);
+	if (gpm_ingest_is_stdin(path))
+		return gpm_source_read_fd(STDIN_FILENO, GPM_INGEST_STDIN_NAME, so, out);
+	return gpm_source_open_opts(path, so, out);
 }
 
-const char *gpm_cli_default_input(void)
+const char *gpm_ingest_default_input(void)
 {
 	struct stat st;
 	if (isatty(STDIN_FILENO) || fstat(STDIN_FILENO, &st) < 0)
@@ -46,4 +46,11 @@ const char *gpm_cli_default_input(void)
 	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size))
 		return "-";
 	return NULL;
+}
+
+bool gpm_ingest_error_no_kind(const struct gpm_error *err)
+{
+	static const char tail[] = "not a goroutine dump, profile or core";
+	size_t n = strlen(err->message), t = sizeof(tail) - 1;
+	return err->code == GPM_ERR_UNSUPPORTED && n >= t && !strcmp(err->message + n - t, tail);
 }

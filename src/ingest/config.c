@@ -1,5 +1,5 @@
-/* Reading the user's config file (see config_file.h). */
-#include "cli/config_file.h"
+/* Reading the user's config file (see config.h). */
+#include "ingest/config.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -15,7 +15,7 @@ enum {
 	CONFIG_MAX_LINE = 4096,  // bytes of one line
 };
 
-static struct gpm_cli_config config;
+static struct gpm_ingest_config config;
 static bool config_read;
 
 static char *trim(char *s)
@@ -28,10 +28,18 @@ static char *trim(char *s)
 	return s;
 }
 
+static void (*warn_fn)(const char *message);
+
 static void warn(const char *path, unsigned line, const char *what)
 {
+	if (!warn_fn)
+		return;
 	char *p = gpm_safe_strndup(path, strlen(path));
-	fprintf(stderr, "gopm: warning: %s:%u: %s\n", p ? p : "config", line, what);
+	char *m = NULL;
+	if (asprintf(&m, "%s:%u: %s", p ? p : "config", line, what) >= 0) {
+		warn_fn(m);
+		free(m);
+	}
 	free(p);
 }
 
@@ -52,9 +60,9 @@ static void config_line(const char *path, unsigned lineno, char *line)
 		const char *key;
 		size_t offset;
 	} keys[] = {
-	    {"exe-path", offsetof(struct gpm_cli_config, exe_path)},
-	    {"debug-root", offsetof(struct gpm_cli_config, debug_root)},
-	    {"source-root", offsetof(struct gpm_cli_config, source_root)},
+	    {"exe-path", offsetof(struct gpm_ingest_config, exe_path)},
+	    {"debug-root", offsetof(struct gpm_ingest_config, debug_root)},
+	    {"source-root", offsetof(struct gpm_ingest_config, source_root)},
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(key, keys[i].key) != 0)
@@ -111,11 +119,13 @@ static void config_load(void)
 	free(path);
 }
 
-const struct gpm_cli_config *gpm_cli_config(void)
+const struct gpm_ingest_config *gpm_ingest_config(void (*on_warning)(const char *message))
 {
 	if (!config_read) {
 		config_read = true;
+		warn_fn = on_warning;
 		config_load();
+		warn_fn = NULL;
 	}
 	return &config;
 }

@@ -1,21 +1,22 @@
-/* Loading a core into an incident for the commands that print goroutines. */
-#include "cli/load.h"
+/*
+ * Loading a core into an incident: its process (the executable found and verified by
+ * src/process/process.c with the options built here from the caller's, the environment
+ * and the config file), its goroutines and, with objects, what only a core tells and the
+ * heap's size and holders.
+ */
+#include "ingest/ingest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/source.h"
-#include "cli/cli.h"
-#include "cli/config_file.h"
-#include "cli/options.h"
-
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
-#include "goroutines/process.h"
+#include "process/process.h"
 #include "heap/heap.h"
 
-struct gpm_cli_core_options gpm_cli_core_options;
+static const struct gpm_ingest_options no_options;
 
 /* The incident's heap holders from h's retention (see gpm_incident.heap_holders). */
 static void heap_holders(struct gpm_incident *inc, const struct gpm_heap *h)
@@ -58,15 +59,17 @@ static void heap_holders(struct gpm_incident *inc, const struct gpm_heap *h)
 	}
 }
 
-struct gpm_process_options gpm_cli_process_options(void)
+struct gpm_process_options gpm_ingest_process_options(const struct gpm_ingest_options *o)
 {
+	if (!o)
+		o = &no_options;
 	// The environment overrides the config file.
-	const struct gpm_cli_config *cfg = gpm_cli_config();
+	const struct gpm_ingest_config *cfg = o->config ? o->config() : NULL;
 	const char *debug_root = getenv("GOPM_DEBUG_ROOT");
 	const char *search = getenv("GOPM_EXE_PATH");
-	if (!debug_root)
+	if (!debug_root && cfg)
 		debug_root = cfg->debug_root;
-	if (!search)
+	if (!search && cfg)
 		search = cfg->exe_path;
 	const char *urls = getenv("DEBUGINFOD_URLS");
 	const char *timeout = getenv("DEBUGINFOD_TIMEOUT");
@@ -77,8 +80,8 @@ struct gpm_process_options gpm_cli_process_options(void)
 	if (!end || *end || secs > 86400)
 		secs = 0;
 	return (struct gpm_process_options){
-	    .exe_path = gpm_cli_core_options.exe_path,
-	    .force = gpm_cli_core_options.force,
+	    .exe_path = o->exe_path,
+	    .force = o->force,
 	    .search_path = search && *search ? search : NULL,
 	    .debug_root = debug_root ? (*debug_root ? debug_root : NULL) : "/usr/lib/debug",
 	    .debuginfod = urls && *urls,
@@ -86,9 +89,12 @@ struct gpm_process_options gpm_cli_process_options(void)
 	};
 }
 
-struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident **out)
+struct gpm_error *gpm_ingest_load_core(struct gpm_source *src, const struct gpm_ingest_options *o,
+                                       struct gpm_incident **out)
 {
-	struct gpm_process_options po = gpm_cli_process_options();
+	if (!o)
+		o = &no_options;
+	struct gpm_process_options po = gpm_ingest_process_options(o);
 	char *path = strdup(src->path);
 	if (!path) {
 		gpm_source_destroy(src);
@@ -104,11 +110,11 @@ struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident 
 		return err;
 	}
 	struct gpm_goroutines_options go = {
-	    .system_stacks = gpm_cli_core_options.system_stacks,
-	    .all_frames = gpm_cli_core_options.all_frames,
+	    .system_stacks = o->system_stacks,
+	    .all_frames = o->all_frames,
 	};
 	err = gpm_goroutines_read(p, &go, out);
-	if (!err && gpm_cli_core_options.objects) {
+	if (!err && o->objects) {
 		err = gpm_objects_read(p, *out);
 		if (err)
 			gpm_incident_destroy(*out);
@@ -117,7 +123,7 @@ struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident 
 	// cannot be walked is a warning, not a failure.
 	struct gpm_heap *h;
 	struct gpm_error *herr;
-	if (!err && gpm_cli_core_options.objects) {
+	if (!err && o->objects) {
 		// Out of memory: what holds the heap is the question, so its retention is
 		// worked out (the goroutines just read are the stack roots).
 		const char *fm = (*out)->crash.fatal_message;
@@ -129,8 +135,8 @@ struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident 
 			(*out)->heap_bytes = h->bytes;
 			(*out)->heap_objects = h->objects;
 			heap_holders(*out, h);
-			if (gpm_cli_core_options.keep_heap)
-				*gpm_cli_core_options.keep_heap = h;
+			if (o->keep_heap)
+				*o->keep_heap = h;
 			else
 				gpm_heap_destroy(h);
 		} else {
@@ -148,38 +154,4 @@ struct gpm_error *gpm_cli_load_core(struct gpm_source *src, struct gpm_incident 
 	gpm_process_destroy(p);
 	free(path);
 	return err;
-}
-
-enum { CORE_EXE = 1001, CORE_FORCE, CORE_SYSTEM, CORE_ALL_FRAMES };
-
-const struct gpm_option gpm_cli_core_option_table[] = {
-    {"exe", 0, "EXE",
-     "the executable of a core, or a directory to look for it in (default: found\n"
-     "from the core, $GOPM_EXE_PATH and the .build-id tree, and verified)",
-     CORE_EXE, "file"},
-    {"force", 0, NULL, "use --exe even when its build id does not match the core", CORE_FORCE,
-     NULL},
-    {"all-frames", 0, NULL, "do not elide the middle of very deep stacks", CORE_ALL_FRAMES, NULL},
-    {"system", 0, NULL, "also each thread's system stack (g0, gsignal) as goroutine 0", CORE_SYSTEM,
-     NULL},
-    {NULL, 0, NULL, NULL, 0, NULL},
-};
-
-bool gpm_cli_core_option_apply(int id, const char *value)
-{
-	switch (id) {
-	case CORE_EXE:
-		gpm_cli_core_options.exe_path = value;
-		return true;
-	case CORE_FORCE:
-		gpm_cli_core_options.force = true;
-		return true;
-	case CORE_SYSTEM:
-		gpm_cli_core_options.system_stacks = true;
-		return true;
-	case CORE_ALL_FRAMES:
-		gpm_cli_core_options.all_frames = true;
-		return true;
-	}
-	return false;
 }

@@ -1,12 +1,13 @@
 /* A dumped Go process: core + executable + memory + Go image. See process.h. */
-#include "goroutines/process.h"
+#include "process/process.h"
 
 #include <stdlib.h>
 
 #include "core/exe_locate.h"
 
-struct gpm_error *gpm_process_from_core(struct gpm_core *core, const struct gpm_process_options *o,
-                                        struct gpm_process **out)
+struct gpm_error *gpm_process_from_core_keep(struct gpm_core *core,
+                                             const struct gpm_process_options *o,
+                                             struct gpm_process **out, struct gpm_core **left)
 {
 	struct gpm_process *p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -35,11 +36,21 @@ struct gpm_error *gpm_process_from_core(struct gpm_core *core, const struct gpm_
 			err->code = GPM_ERR_MISMATCH;
 	}
 	if (err) {
+		if (left && err->code == GPM_ERR_MISMATCH) {
+			*left = p->core;
+			p->core = NULL;
+		}
 		gpm_process_destroy(p);
 		return err;
 	}
 	*out = p;
 	return NULL;
+}
+
+struct gpm_error *gpm_process_from_core(struct gpm_core *core, const struct gpm_process_options *o,
+                                        struct gpm_process **out)
+{
+	return gpm_process_from_core_keep(core, o, out, NULL);
 }
 
 struct gpm_error *gpm_process_open(const char *core_path, const struct gpm_process_options *o,

@@ -1,0 +1,164 @@
+/*
+ * Loading an input into incident snapshots: the one place that knows input kinds. The kind
+ * is detected from the first bytes (gpm_input_detect) and the input is opened once: a dump's
+ * text and pprof text go through src/dump/, a core's source is handed over to the core
+ * reader (ingest/core.c). A big plain file's SHA-256 (its identity in the archive) is taken
+ * from the hash cache or computed in a thread while the input is loaded.
+ */
+#include "ingest/ingest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/source.h"
+#include "cli/hash_cache.h"
+#include "dump/dump.h"
+
+static struct gpm_error *load(const char *path, bool hash, const struct gpm_ingest_options *o,
+                              struct gpm_ingest_loaded *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct gpm_source *src;
+	// A big plain file analysed before: its hash is in the cache, not read again.
+	char cached[GPM_SHA256_HEX_SIZE];
+	bool hit = false;
+	struct gpm_cli_hash_key key = {0};
+	const char *key_path = NULL;
+	if (hash && !gpm_ingest_is_stdin(path)) {
+		gpm_cli_hash_key(path, &key);
+		key_path = path;
+		hit = gpm_cli_hash_cache_get(&key, cached);
+	}
+	// The kind is checked from the first bytes before the rest is read or decompressed.
+	struct gpm_source_options so = {
+	    .hash = hash && !hit, .hash_async = hash && !hit, .check_head = gpm_ingest_check_head};
+	struct gpm_error *err = gpm_ingest_open(path, &so, &src);
+	if (err)
+		return err;
+	// Changed or replaced between the look-up and the open: hashed after all.
+	if (hit && !gpm_cli_hash_key_same(path, &key)) {
+		gpm_source_destroy(src);
+		hit = false;
+		key.valid = false;
+		so.hash = so.hash_async = true;
+		if ((err = gpm_ingest_open(path, &so, &src)))
+			return err;
+	}
+	// A big plain file's hash goes on in a thread while the input is loaded.
+	out->hash_pending = gpm_source_hash_take(src);
+	memcpy(out->sha256, hit ? cached : src->sha256, sizeof(out->sha256));
+	if (hit)
+		key.valid = false; // nothing new to record
+	out->input_size = src->file_size;
+	out->mtime = src->mtime;
+	path = src->path; // "<stdin>" for standard input
+	enum gpm_input_kind kind = gpm_input_detect(src->data, src->size);
+	switch (kind) {
+	case GPM_INPUT_DUMP:
+	case GPM_INPUT_PPROF1:
+	case GPM_INPUT_PPROF2:
+	case GPM_INPUT_UNKNOWN: { // maybe a dump buried deep in a log: let the parser decide
+		// The snapshots read argument texts from the input in place: keep it.
+		struct gpm_dump_options dopt = {.borrow_text = true};
+		err = gpm_dump_parse_all((const char *)src->data, src->size, path, &dopt,
+		                         &out->snapshots, &out->n);
+		if (err && kind == GPM_INPUT_UNKNOWN && err->code == GPM_ERR_FORMAT) {
+			gpm_error_destroy(err);
+			err = gpm_error_create(GPM_ERR_UNSUPPORTED,
+			                       "%s: not a goroutine dump, profile or core", path);
+		}
+		if (!err) {
+			out->src = src;
+			src = NULL;
+		}
+		break;
+	}
+	case GPM_INPUT_CORE:
+		out->snapshots = calloc(1, sizeof(*out->snapshots));
+		if (!out->snapshots) {
+			err = &gpm_error_nomem;
+			break;
+		}
+		// The core reader takes the source over: the input is read once.
+		err = gpm_ingest_load_core(src, o, &out->snapshots[0]);
+		src = NULL;
+		if (err) {
+			free(out->snapshots);
+			out->snapshots = NULL;
+		} else {
+			out->n = 1;
+		}
+		break;
+	case GPM_INPUT_PPROF0:
+		// The snapshot copies what it keeps: the profile's bytes go now.
+		if (!(out->snapshots = calloc(1, sizeof(*out->snapshots)))) {
+			err = &gpm_error_nomem;
+			break;
+		}
+		err = gpm_goroutine_profile_parse(src->data, src->size, path, NULL,
+		                                  &out->snapshots[0]);
+		if (err) {
+			free(out->snapshots);
+			out->snapshots = NULL;
+		} else {
+			out->n = 1;
+		}
+		break;
+	case GPM_INPUT_HEAPDUMP:
+		err = gpm_error_create(GPM_ERR_UNSUPPORTED,
+		                       "%s: heap dumps hold no goroutine stacks", path);
+		break;
+	}
+	gpm_source_destroy(src);
+	if (err) {
+		gpm_source_hash_finish(out->hash_pending, NULL);
+		out->hash_pending = NULL;
+	} else if (key.valid && out->hash_pending) {
+		// Recorded in the cache once the hash is done; without memory, only not cached.
+		if ((out->hash_key = malloc(sizeof(*out->hash_key)))) {
+			*out->hash_key = key;
+			out->hash_path = key_path;
+		}
+	}
+	return err;
+}
+
+const char *gpm_ingest_loaded_sha256(struct gpm_ingest_loaded *l)
+{
+	if (l->hash_pending) {
+		gpm_source_hash_finish(l->hash_pending, l->sha256);
+		l->hash_pending = NULL;
+		if (l->hash_key)
+			gpm_cli_hash_cache_put(l->hash_path, l->hash_key, l->sha256);
+	}
+	free(l->hash_key);
+	l->hash_key = NULL;
+	return l->sha256;
+}
+
+struct gpm_error *gpm_ingest_load(const char *path, const struct gpm_ingest_options *o,
+                                  struct gpm_ingest_loaded *out)
+{
+	return load(path, false, o, out);
+}
+
+struct gpm_error *gpm_ingest_load_hashed(const char *path, const struct gpm_ingest_options *o,
+                                         struct gpm_ingest_loaded *out)
+{
+	return load(path, true, o, out);
+}
+
+void gpm_ingest_loaded_deinit(struct gpm_ingest_loaded *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		gpm_incident_destroy(l->snapshots[i]);
+	free(l->snapshots);
+	gpm_source_destroy(l->src);
+	gpm_source_hash_finish(l->hash_pending, NULL);
+	l->hash_pending = NULL;
+	free(l->hash_key);
+	l->hash_key = NULL;
+	l->snapshots = NULL;
+	l->n = 0;
+	l->src = NULL;
+}

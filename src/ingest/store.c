@@ -1,0 +1,171 @@
+/*
+ * The archive side of the pipeline: opening the archive, and one analysed snapshot turned
+ * into the rows src/store/ writes (findings with their evidence as JSON, the report text,
+ * a core's heap size). Also what decides that a loaded snapshot is worth storing, and the
+ * build facts a dump gets from the executable the user named.
+ */
+#include "ingest/ingest.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/json.h"
+#include "base/strbuf.h"
+#include "elf/exe.h"
+#include "goroutines/goroutines.h"
+#include "gort/image.h"
+#include "store/heap.h"
+
+struct gpm_error *gpm_ingest_store_open(const char *db, bool readonly, struct gpm_store **out)
+{
+	char *path = NULL;
+	struct gpm_error *err = NULL;
+	if (!db && (err = gpm_store_default_path(!readonly, &path)))
+		return err;
+	struct gpm_store_options o = {.readonly = readonly};
+	err = gpm_store_open(db ? db : path, &o, out);
+	free(path);
+	return err;
+}
+
+// Text that merely quotes "panic:" or "SIGQUIT: quit" (a README, a Go source file) parses
+// as a dump of nothing.
+const char *gpm_ingest_not_an_incident(const struct gpm_incident *inc)
+{
+	switch (inc->kind) {
+	case GPM_INPUT_CORE:
+	case GPM_INPUT_HEAPDUMP:
+	case GPM_INPUT_PPROF1:
+	case GPM_INPUT_PPROF2:
+		return NULL;
+	case GPM_INPUT_DUMP:
+	case GPM_INPUT_UNKNOWN:
+	default:
+		break;
+	}
+	// A goroutine header quoted in prose has no frame under it.
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		uint32_t n = 0;
+		gpm_goroutine_frames(inc, &inc->goroutines.v[i], &n);
+		if (n)
+			return NULL;
+	}
+	return "no goroutine dump, core or profile";
+}
+
+/*
+ * Analyses one snapshot (unless given) and stores it with its findings and report; `gopm
+ * analyze`, `gopm ingest`, `gopm heap --store` and the tui call this. Evidence becomes a JSON
+ * object: confidence, next step, goroutine count and ids, and the finding's evidence lines.
+ */
+struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct gpm_incident *inc,
+                                            const struct gpm_analysis *given,
+                                            const struct gpm_store_artifact *art,
+                                            const char *report_text, int64_t *id)
+{
+	struct gpm_analysis *owned = NULL;
+	const struct gpm_analysis *a = given;
+	struct gpm_error *err = a ? NULL : gpm_analysis_run(inc, NULL, &owned);
+	if (!a)
+		a = owned;
+	if (err) {
+		// Store the facts and goroutines even when the rules fail.
+		gpm_error_destroy(err);
+		return gpm_store_ingest(st, inc, art, NULL, id);
+	}
+	size_t n = a->findings.len;
+	struct gpm_store_finding *fs = calloc(n + 1, sizeof(*fs));
+	struct gpm_strbuf *ev = calloc(n + 1, sizeof(*ev));
+	struct gpm_strbuf text = GPM_STRBUF_INIT;
+	if (!fs || !ev) {
+		err = &gpm_error_nomem;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct gpm_finding *f = &a->findings.v[i];
+		struct gpm_json j;
+		gpm_json_init(&j, &ev[i], false);
+		gpm_json_object_begin(&j);
+		gpm_json_kv_string(&j, "confidence", gpm_confidence_name(f->confidence));
+		if (f->next)
+			gpm_json_kv_string(&j, "next", f->next);
+		gpm_json_kv_uint(&j, "count", f->count);
+		if (f->address)
+			gpm_json_kv_hex(&j, "address", f->address);
+		if (f->group >= 0)
+			gpm_json_kv_int(&j, "group", f->group);
+		gpm_json_key(&j, "goroutines");
+		gpm_json_array_begin(&j);
+		for (size_t g = 0; g < f->goroutines.len; g++)
+			gpm_json_uint(&j, f->goroutines.v[g]);
+		gpm_json_array_end(&j);
+		gpm_json_key(&j, "evidence");
+		gpm_json_array_begin(&j);
+		for (size_t e = 0; e < f->evidence.len; e++) {
+			gpm_json_array_begin(&j);
+			gpm_json_string(&j, f->evidence.v[e].key ? f->evidence.v[e].key : "");
+			gpm_json_string(&j, f->evidence.v[e].value ? f->evidence.v[e].value : "");
+			gpm_json_array_end(&j);
+		}
+		gpm_json_array_end(&j);
+		gpm_json_object_end(&j);
+		if ((err = gpm_strbuf_error(&ev[i])))
+			goto out;
+		fs[i] = (struct gpm_store_finding){f->rule, gpm_severity_name(f->severity),
+		                                   f->title, f->explanation, ev[i].buf};
+	}
+	if (!report_text) {
+		struct gpm_report_options ro = {.width = 100};
+		gpm_report_text(inc, a, &ro, &text);
+		if ((err = gpm_strbuf_error(&text)))
+			goto out;
+		report_text = gpm_strbuf_str(&text);
+	}
+	struct gpm_store_report rep = {fs, n, report_text};
+	err = gpm_store_ingest(st, inc, art, &rep, id);
+	// A core's heap size goes with it, so incidents of one service can be compared
+	// (`gopm heap --store` adds the types).
+	if (!err && inc->heap_known && !gpm_store_ingest_existed(st))
+		err =
+		    gpm_store_heap_summary(st, *id, inc->heap_bytes, inc->heap_objects, 0, NULL, 0);
+out:
+	for (size_t i = 0; ev && i < n; i++)
+		gpm_strbuf_deinit(&ev[i]);
+	free(ev);
+	free(fs);
+	gpm_strbuf_deinit(&text);
+	gpm_analysis_destroy(owned);
+	return err;
+}
+
+/*
+ * A goroutine dump's text names no executable or build: when the user named the
+ * executable (--exe FILE), its facts (Go version, module, build id, vcs.revision and
+ * vcs.time) go with every snapshot the file held. A directory given with --exe is a
+ * search path for cores only.
+ */
+struct gpm_error *gpm_ingest_dump_exe_facts(struct gpm_ingest_loaded *l,
+                                            const struct gpm_ingest_options *o)
+{
+	const char *path = o ? o->exe_path : NULL;
+	struct stat sb;
+	bool any = false;
+	for (size_t i = 0; i < l->n; i++)
+		any |= l->snapshots[i]->kind != GPM_INPUT_CORE;
+	if (!any || !path || stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return NULL;
+	struct gpm_exe *exe;
+	struct gpm_error *err = gpm_exe_open(path, &exe);
+	if (err)
+		return err;
+	struct gpm_goimage *img = NULL;
+	err = gpm_goimage_open(exe, NULL, 0, &img);
+	if (!err)
+		for (size_t i = 0; i < l->n; i++)
+			if (l->snapshots[i]->kind != GPM_INPUT_CORE)
+				gpm_incident_set_exe_facts(l->snapshots[i], exe, img);
+	gpm_goimage_destroy(img);
+	gpm_exe_destroy(exe);
+	return err;
+}
