@@ -195,6 +195,10 @@ static int heap_core(struct gpm_source *src, bool json, size_t top, bool store, 
 	struct gpm_heap *h;
 	err = gpm_heap_read(p, &ho, &h);
 	gpm_incident_destroy(gs);
+	// The heap's span list not found is a core that cannot say (cut, damaged): exit 4, not
+	// 6, which means a goroutine or incident the user asked for does not exist.
+	if (err && err->code == GPM_ERR_NOT_FOUND)
+		err->code = GPM_ERR_FORMAT;
 	if (err) {
 		gpm_process_destroy(p);
 		free(path);
