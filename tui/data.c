@@ -41,7 +41,7 @@ struct gpm_error *tui_db_open(const char *path, struct tui_db *db)
 		db->db = NULL;
 		return err;
 	}
-	sqlite3_busy_timeout(db->db, 5000);
+	gpm_store_busy_attach(db->db, &db->busy, 0);
 	rc = sqlite3_create_function(db->db, "gpm_frame_rank", 1,
 	                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
 	                             frame_rank, NULL, NULL);

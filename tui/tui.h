@@ -92,6 +92,7 @@ struct tui_db {
 	} cache[48];
 	size_t ncache;
 	unsigned queries; /* statements run, for the status line in --debug */
+	struct gpm_store_busy busy; /* waiting for a writer's lock, as the cli waits */
 };
 
 enum tui_bind_type { TUI_BIND_NULL, TUI_BIND_INT, TUI_BIND_TEXT };

@@ -152,6 +152,64 @@ void gpm_strbuf_append_safe(struct gpm_strbuf *sb, const char *s, size_t n)
 	gpm_strbuf_append(sb, s + run, n - run);
 }
 
+/* Whether s[0..n) is a decimal number: [+-]digits[.digits][(e|E)[+-]digits]. */
+static bool plain_number(const char *s, size_t n)
+{
+	size_t i = 0, d = 0;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		d++;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			d++;
+	if (!d)
+		return false;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		size_t e = 0;
+		if (++i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			e++;
+		if (!e)
+			return false;
+	}
+	return i == n;
+}
+
+void gpm_strbuf_append_field(struct gpm_strbuf *sb, const char *s, size_t n, char sep)
+{
+	struct gpm_strbuf safe = GPM_STRBUF_INIT;
+	gpm_strbuf_append(&safe, "", 0);
+	gpm_strbuf_append_safe(&safe, s, n);
+	if (safe.oom) {
+		gpm_strbuf_deinit(&safe);
+		sb->oom = true;
+		return;
+	}
+	const char *t = safe.buf;
+	size_t len = safe.len;
+	// CR and LF are \x escapes by now (a field cannot begin with them any more); TAB is
+	// kept (it is text), and defused in front.
+	bool formula = len && memchr("=+-@\t\r", t[0], 6) && !plain_number(t, len);
+	bool quote = false;
+	for (size_t i = 0; i < len && !quote; i++)
+		quote = t[i] == sep || t[i] == '"' || t[i] == '\r' || t[i] == '\n';
+	if (quote)
+		gpm_strbuf_putc(sb, '"');
+	if (formula)
+		gpm_strbuf_putc(sb, '\'');
+	for (size_t i = 0, run = 0; i <= len; i++) {
+		if (i == len || t[i] == '"') {
+			gpm_strbuf_append(sb, t + run, i - run + (i < len)); // a quote: doubled
+			run = i;
+		}
+	}
+	if (quote)
+		gpm_strbuf_putc(sb, '"');
+	gpm_strbuf_deinit(&safe);
+}
+
 const char *gpm_strbuf_str(const struct gpm_strbuf *sb)
 {
 	return sb->buf && !sb->oom ? sb->buf : "";

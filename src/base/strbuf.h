@@ -50,6 +50,15 @@ void gpm_strbuf_printf(struct gpm_strbuf *sb, const char *fmt, ...)
  * change colours.
  */
 void gpm_strbuf_append_safe(struct gpm_strbuf *sb, const char *s, size_t n);
+/*
+ * Appends untrusted text as one field of a CSV (sep ',') or TSV (sep '\t') row, the one
+ * path every such output takes: terminal-safe as above (CR and LF become \x escapes); a
+ * field beginning with = + - @ or a TAB gets a leading ' so that a spreadsheet does not
+ * run it as a formula (OWASP, "CSV Injection"), except a plain decimal number ("-1",
+ * "+2.5e3"), which no spreadsheet reads as a formula; quoted as RFC 4180 says when it
+ * holds sep or a quote.
+ */
+void gpm_strbuf_append_field(struct gpm_strbuf *sb, const char *s, size_t n, char sep);
 /* The string (never NULL; "" when empty). */
 const char *gpm_strbuf_str(const struct gpm_strbuf *sb);
 /* Detaches the buffer: the caller owns it (NULL on out of memory). */

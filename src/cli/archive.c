@@ -297,28 +297,11 @@ static void json_rows(struct gpm_json *j, const struct gpm_store_table *t, bool 
 	gpm_json_array_end(j);
 }
 
-/* One CSV field (RFC 4180). Its text is made terminal-safe first, as every other output's:
- * a value from a dump cannot carry ESC, OSC or C1 bytes to whoever views the file. */
+/* One CSV field: terminal-safe, formulas defused, quoted as RFC 4180 says (strbuf.h). */
 static void csv_field(struct gpm_strbuf *out, const char *v)
 {
-	if (!v)
-		return;
-	char *safe = gpm_safe_strndup(v, strlen(v));
-	const char *s = safe ? safe : "";
-	if (!strpbrk(s, ",\"\r\n")) {
-		gpm_strbuf_puts(out, s);
-	} else {
-		gpm_strbuf_putc(out, '"');
-		for (; *s; s++) {
-			if (*s == '"')
-				gpm_strbuf_putc(out, '"');
-			gpm_strbuf_putc(out, *s);
-		}
-		gpm_strbuf_putc(out, '"');
-	}
-	if (!safe)
-		gpm_strbuf_puts(out, "?"); // out of memory: the strbuf reports it too
-	free(safe);
+	if (v)
+		gpm_strbuf_append_field(out, v, strlen(v), ',');
 }
 
 static void print_csv(struct gpm_strbuf *out, const struct gpm_store_table *t)

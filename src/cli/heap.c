@@ -176,8 +176,11 @@ static int heap_core(struct gpm_source *src, const struct gpm_ingest_options *lo
 	// The goroutines' stack frames are roots of the heap.
 	struct gpm_incident *gs = NULL;
 	struct gpm_heap_options ho = {.retention = retention};
+	bool gs_read = false;
 	if (retention) {
-		if ((err = gpm_goroutines_read(p, NULL, &gs))) {
+		if (!(err = gpm_goroutines_read(p, NULL, &gs))) {
+			gs_read = true;
+		} else {
 			char *m = gpm_safe_strndup(err->message, strlen(err->message));
 			fprintf(stderr,
 			        "gopm: warning: goroutines not read (their stacks are not "
@@ -192,15 +195,21 @@ static int heap_core(struct gpm_source *src, const struct gpm_ingest_options *lo
 	struct gpm_heap *h;
 	err = gpm_heap_read(p, &ho, &h);
 	gpm_incident_destroy(gs);
+	// The heap's span list not found is a core that cannot say (cut, damaged): exit 4, not
+	// 6, which means a goroutine or incident the user asked for does not exist.
+	if (err && err->code == GPM_ERR_NOT_FOUND)
+		err->code = GPM_ERR_FORMAT;
 	if (err) {
 		gpm_process_destroy(p);
 		free(path);
 		return gpm_cli_fail(err);
 	}
-	int status = h->nwarnings || h->spans_bad ? GPM_EXIT_PARTIAL : GPM_EXIT_OK;
+	// What could not be read is said on stderr in every format (and kept in --json).
+	int status = h->nwarnings || h->spans_bad || (retention && !gs_read) ? GPM_EXIT_PARTIAL
+	                                                                     : GPM_EXIT_OK;
+	for (size_t i = 0; i < h->nwarnings; i++)
+		fprintf(stderr, "gopm: warning: %s\n", h->warnings[i]);
 	if (fmt != EXPORT_NONE) {
-		for (size_t i = 0; i < h->nwarnings; i++)
-			fprintf(stderr, "gopm: warning: %s\n", h->warnings[i]);
 		status = export_core_heap(h, fmt, status);
 		free(path);
 		gpm_heap_destroy(h);

@@ -30,6 +30,7 @@
 #define GPM_HEAP_MAX_TYPES   (1 << 20)           /* distinct type descriptors named */
 #define GPM_HEAP_MAX_CLASSES 256                 /* size classes (Go has 68) */
 #define GPM_HEAP_PAGE_SIZE   8192                /* runtime._PageSize, all versions */
+#define GPM_HEAP_ARENA_SHIFT 26 /* runtime.logHeapArenaBytes, 64-bit Linux (64 MiB arenas) */
 
 /* One size class (class 0 = large objects, one per span). */
 struct gpm_heap_class {

@@ -302,8 +302,6 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 		gpm_strbuf_printf(sb, " %8" PRIu64 " %10" PRIu64 " %14" PRIu64 " %10" PRIu64 "\n",
 		                  k->spans, k->objects, k->bytes, k->free_slots);
 	}
-	for (size_t i = 0; i < h->nwarnings; i++)
-		gpm_strbuf_printf(sb, "warning: %s\n", h->warnings[i]);
 }
 
 static void retention_json(const struct gpm_heap *h, struct gpm_json *j)

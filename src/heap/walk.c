@@ -63,7 +63,14 @@ struct walk {
 	bool types_capped;
 	struct gpm_heap_graph *graph; /* with retention */
 	bool greentea;                /* the green tea collector (Go 1.25 experiment, 1.26+) */
+	/* Heap arenas holding spans: arena number + 1 -> ARENA_* flags. */
+	struct gpm_u64map arenas;
+	uint64_t narenas, arenas_unreadable;
+	uint64_t spans_unreadable, spans_seen;    /* in-use and manual spans */
+	uint64_t objects_unreadable, bytes_unreadable; /* allocated, in unreadable spans */
 };
+
+enum { ARENA_SEEN = 1, ARENA_UNREADABLE = 2 };
 
 static void warn(struct gpm_heap *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(struct gpm_heap *h, const char *fmt, ...)
@@ -390,6 +397,30 @@ static void count_typed(struct walk *w, uint64_t type, uint64_t usable, uint64_t
 
 /* ---- spans ---- */
 
+/*
+ * Records that the span [start, start+bytes) lives in its heap arena (heapArenaBytes,
+ * runtime/malloc.go: 64 MiB on 64-bit Linux, Go 1.19-1.27) and whether its memory is in
+ * the core. Returns whether it is: a core can lack a heap segment (a filtered or damaged
+ * dump), and the counts the span's header promises then describe memory nobody can read.
+ */
+static bool arena_span(struct walk *w, uint64_t start, uint64_t bytes)
+{
+	bool ok = bytes && gpm_memory_readable(w->p->mem, start, (size_t)bytes);
+	uint64_t key = (start >> GPM_HEAP_ARENA_SHIFT) + 1;
+	uint32_t flags = 0;
+	bool known = gpm_u64map_get(&w->arenas, key, &flags);
+	uint32_t now = flags | ARENA_SEEN | (ok ? 0 : ARENA_UNREADABLE);
+	w->spans_seen++;
+	w->spans_unreadable += !ok;
+	if (!known)
+		w->narenas++;
+	if (!ok && !(flags & ARENA_UNREADABLE))
+		w->arenas_unreadable++;
+	if (now != flags)
+		(void)gpm_u64map_put(&w->arenas, key, now); // out of memory: counted again
+	return ok;
+}
+
 static void inuse_span(struct walk *w, const uint8_t *b, uint64_t addr)
 {
 	struct gpm_heap *h = w->h;
@@ -412,6 +443,7 @@ static void inuse_span(struct walk *w, const uint8_t *b, uint64_t addr)
 	h->spans_inuse++;
 	h->pages_inuse += npages;
 	h->inuse_bytes += span_bytes;
+	bool readable = arena_span(w, start, span_bytes);
 	if (h->has_sweepgen && sl->sweepgen.off != NONE) {
 		uint32_t sg = (uint32_t)get(b, sl->sweepgen);
 		if (sg == h->sweepgen + 1 || sg == h->sweepgen + 3) {
@@ -453,6 +485,10 @@ static void inuse_span(struct walk *w, const uint8_t *b, uint64_t addr)
 	}
 	if (n != ac)
 		h->count_mismatch++;
+	if (!readable) {
+		w->objects_unreadable += n;
+		w->bytes_unreadable += n * es;
+	}
 	uint32_t first = UINT32_MAX;
 	if (w->graph) {
 		// Where the pointers are (runtime/mbitmap.go, Go 1.22-1.27): headers and
@@ -564,8 +600,10 @@ static struct gpm_error *walk_spans(struct walk *w, uint64_t max)
 			if (st == SPAN_DEAD) {
 				h->spans_dead++;
 			} else if (st == SPAN_MANUAL) {
+				uint64_t bytes = get(b, w->sl.npages) * GPM_HEAP_PAGE_SIZE;
 				h->spans_manual++;
-				h->manual_bytes += get(b, w->sl.npages) * GPM_HEAP_PAGE_SIZE;
+				h->manual_bytes += bytes;
+				arena_span(w, get(b, w->sl.start), bytes);
 			} else {
 				if (!strcmp(h->allspans_how,
 				            "scan of .bss/.noptrbss for the slice of mspans") &&
@@ -583,6 +621,13 @@ static struct gpm_error *walk_spans(struct walk *w, uint64_t max)
 		// core's pages back now and then so resident memory stays small.
 		gpm_core_release_pages(w->p->core);
 	}
+	if (w->arenas_unreadable)
+		warn(h,
+		     "%" PRIu64 " of %" PRIu64 " heap arenas unreadable: %" PRIu64 " of %" PRIu64
+		     " spans not (wholly) in the core, %" PRIu64 " allocated objects (%" PRIu64
+		     " bytes) counted from their spans' bits but not read",
+		     w->arenas_unreadable, w->narenas, w->spans_unreadable, w->spans_seen,
+		     w->objects_unreadable, w->bytes_unreadable);
 	if (seen && agree * 10 < seen * 9) {
 		warn(h,
 		     "mheap_.sweepgen not recognised (%" PRIu64 " of %" PRIu64
@@ -726,10 +771,12 @@ struct gpm_error *gpm_heap_read(struct gpm_process *p, const struct gpm_heap_opt
 	if (h->ntypes)
 		qsort(h->types, h->ntypes, sizeof(*h->types), type_cmp);
 	gpm_u64map_free(&w.type_ids);
+	gpm_u64map_free(&w.arenas);
 	*out = h;
 	return NULL;
 fail:
 	gpm_u64map_free(&w.type_ids);
+	gpm_u64map_free(&w.arenas);
 	gpm_heap_graph_destroy(w.graph);
 	gpm_heap_destroy(h);
 	return err;

@@ -50,9 +50,7 @@ struct gpm_store {
 	bool readonly;
 	unsigned version;
 	bool last_existed;
-	double busy_seconds;        /* how long a lock attempt waits (GOPM_BUSY_SECONDS) */
-	struct timespec busy_start; /* when the current lock attempt began */
-	unsigned busy_seed;         /* jitter of the backoff */
+	struct gpm_store_busy busy; /* how a lock attempt waits (GOPM_BUSY_SECONDS) */
 	sqlite3_stmt *stmts[STMT__COUNT];
 };
 

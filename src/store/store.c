@@ -79,7 +79,7 @@ struct gpm_error *gpm_store_sqlite_error(struct gpm_store *st, int rc, const cha
 		                        "%s: %s: locked by another writer for more than %g s "
 		                        "(GOPM_BUSY_SECONDS sets the wait): retry",
 		                        st && st->path ? st->path : "archive", what,
-		                        st ? st->busy_seconds : 0.0);
+		                        st ? st->busy.seconds : 0.0);
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		code = GPM_ERR_FORMAT;
@@ -199,24 +199,24 @@ static struct gpm_error *migrate(struct gpm_store *st, unsigned target)
 
 /*
  * SQLite's busy handler: while another connection holds the lock, sleep 1 ms doubling to
- * 128 ms, each with jitter (two waiting writers do not wake in step), until busy_seconds
+ * 128 ms, each with jitter (two waiting writers do not wake in step), until b->seconds
  * have passed since this lock attempt began (count 0); then give up (SQLITE_BUSY).
  */
 static int busy_backoff(void *arg, int count)
 {
-	struct gpm_store *st = arg;
+	struct gpm_store_busy *b = arg;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (count == 0)
-		st->busy_start = now;
-	double waited = (double)(now.tv_sec - st->busy_start.tv_sec) +
-	                (double)(now.tv_nsec - st->busy_start.tv_nsec) / 1e9;
-	double left = st->busy_seconds - waited;
+		b->start = now;
+	double waited = (double)(now.tv_sec - b->start.tv_sec) +
+	                (double)(now.tv_nsec - b->start.tv_nsec) / 1e9;
+	double left = b->seconds - waited;
 	if (left <= 0)
 		return 0;
 	unsigned ms = 1u << (count < 7 ? count : 7);
-	st->busy_seed = st->busy_seed * 1103515245u + 12345u;
-	unsigned jitter = (st->busy_seed >> 16) % (ms + 1);
+	b->seed = b->seed * 1103515245u + 12345u;
+	unsigned jitter = (b->seed >> 16) % (ms + 1);
 	double sleep = (ms + jitter) / 2000.0; // between ms/2 and ms
 	if (sleep > left)
 		sleep = left;
@@ -232,6 +232,15 @@ static double env_seconds(const char *name, double def)
 	char *end;
 	double d = v && *v ? strtod(v, &end) : def;
 	return v && *v && (*end || !(d >= 0) || d > 86400) ? def : d;
+}
+
+void gpm_store_busy_attach(struct sqlite3 *db, struct gpm_store_busy *b, int timeout_ms)
+{
+	b->seconds = timeout_ms > 0   ? timeout_ms / 1000.0
+	             : timeout_ms < 0 ? 0
+	                              : env_seconds("GOPM_BUSY_SECONDS", 5);
+	b->seed = (unsigned)getpid();
+	sqlite3_busy_handler(db, busy_backoff, b);
 }
 
 // An archive that has no tables yet (version 0): a reader that opens it while the first
@@ -323,11 +332,7 @@ struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_option
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	st->busy_seconds = opts->busy_timeout_ms > 0   ? opts->busy_timeout_ms / 1000.0
-	                   : opts->busy_timeout_ms < 0 ? 0
-	                                               : env_seconds("GOPM_BUSY_SECONDS", 5);
-	st->busy_seed = (unsigned)getpid();
-	sqlite3_busy_handler(st->db, busy_backoff, st);
+	gpm_store_busy_attach(st->db, &st->busy, opts->busy_timeout_ms);
 	int64_t version;
 	if ((err = check_identity(st, &version)) && opts->readonly &&
 	    (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_READONLY) {

@@ -18,12 +18,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "base/error.h"
 #include "base/sha256.h"
 #include "model/incident.h"
 
 struct gpm_store;
+struct sqlite3;
 
 /* Newest schema version this binary knows (the number of files in schema/). */
 unsigned gpm_store_schema_latest(void);
@@ -33,6 +35,21 @@ struct gpm_store_options {
 	unsigned max_version; /* migrate only up to this version (0 = latest); for tests */
 	int busy_timeout_ms;  /* wait for a lock: 0 = GOPM_BUSY_SECONDS (default 5 s), < 0 none */
 };
+
+/*
+ * How a connection waits for a lock that another connection holds: sleeps of 1 ms doubling
+ * to 128 ms, each with jitter, for at most `seconds` per lock attempt, then SQLITE_BUSY
+ * (GPM_ERR_BUSY, exit 75: retry). Every connection to an archive waits this way, the
+ * store's own and the TUI's.
+ */
+struct gpm_store_busy {
+	double seconds;        /* GOPM_BUSY_SECONDS (default 5) */
+	struct timespec start; /* when the current lock attempt began */
+	unsigned seed;         /* jitter */
+};
+/* Makes db wait as above for timeout_ms (0: GOPM_BUSY_SECONDS, < 0: not at all); b holds
+ * the state and must outlive db. */
+void gpm_store_busy_attach(struct sqlite3 *db, struct gpm_store_busy *b, int timeout_ms);
 
 /* Opens (creating when read-write) the archive at path. */
 struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_options *opts,

@@ -68,6 +68,46 @@ START_TEST(strbuf_escapes_terminal_controls)
 }
 END_TEST
 
+/* CSV and TSV fields: formulas defused with a ' (OWASP), numbers kept, RFC 4180 quoting,
+ * terminal controls escaped, each case once per separator. */
+START_TEST(strbuf_fields_defuse_formulas)
+{
+	static const struct {
+		const char *in, *csv, *tsv;
+	} cases[] = {
+	    {"=1+1", "'=1+1", "'=1+1"},
+	    {"+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"},
+	    {"-2+3+cmd", "'-2+3+cmd", "'-2+3+cmd"},
+	    {"@SUM(A1:A9)", "'@SUM(A1:A9)", "'@SUM(A1:A9)"},
+	    {"\t=1", "'\t=1", "\"'\t=1\""},
+	    {"\r=1", "\\x0d=1", "\\x0d=1"}, // CR is escaped first: nothing to defuse
+	    {"=HYPERLINK(\"x\",\"y\")", "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"",
+	     "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\""},
+	    {"-1", "-1", "-1"},
+	    {"+2.5e-3", "+2.5e-3", "+2.5e-3"},
+	    {"-", "'-", "'-"},
+	    {"-1e", "'-1e", "'-1e"},
+	    {"a=b", "a=b", "a=b"},
+	    {"a,b", "\"a,b\"", "a,b"},
+	    {"say \"hi\"", "\"say \"\"hi\"\"\"", "\"say \"\"hi\"\"\""},
+	    {"\033]0;x\007", "\\x1b]0;x\\x07", "\\x1b]0;x\\x07"},
+	    {"", "", ""},
+	};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (int k = 0; k < 2; k++) {
+			struct gpm_strbuf sb = GPM_STRBUF_INIT;
+			gpm_strbuf_append(&sb, "", 0);
+			gpm_strbuf_append_field(&sb, cases[i].in, strlen(cases[i].in), k ? '\t' : ',');
+			ck_assert_str_eq(gpm_strbuf_str(&sb), k ? cases[i].tsv : cases[i].csv);
+			gpm_strbuf_deinit(&sb);
+			n++;
+		}
+	}
+	ck_assert_uint_eq(n, 32);
+}
+END_TEST
+
 START_TEST(json_writer_nests_and_escapes)
 {
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
@@ -505,6 +545,7 @@ Suite *base_suite(void)
 	tcase_add_test(tc, cursor_reads_and_stops_at_end);
 	tcase_add_test(tc, cursor_rejects_overlong_varint);
 	tcase_add_test(tc, strbuf_escapes_terminal_controls);
+	tcase_add_test(tc, strbuf_fields_defuse_formulas);
 	tcase_add_test(tc, json_writer_nests_and_escapes);
 	tcase_add_test(tc, intern_returns_same_pointer);
 	tcase_add_test(tc, source_decompresses_zstd_and_gzip);

@@ -149,6 +149,24 @@ for c in "search --csv pwned" "sql --csv SELECT(name)FROM(functions)" "incidents
 done
 check "sql --csv of the names" 0 -- sql --csv --db "$tmp/esc.db" "SELECT name FROM functions"
 contains "the escaped name is there" 'main.\\x1b]0;pwned'
+# CSV cells that a spreadsheet would run as a formula (= + - @ TAB in front) get a leading '
+# (OWASP), in every CSV gopm writes: a value from a dump, SQL values and a column name.
+# Plain numbers stay numbers.
+printf 'panic: =HYPERLINK("http://x","y")\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/main.go:3 +0x1\n' >"$tmp/formula.txt"
+check "ingest a dump whose panic is a formula" 0 -- ingest --db "$tmp/formula.db" "$tmp/formula.txt"
+check "sql --csv of a formula from a dump" 0 -- sql --csv --db "$tmp/formula.db" \
+	"SELECT substr(headline, 8) AS \"=h\" FROM incidents"
+printf '%s\r\n' "'=h" "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" >"$tmp/want"
+cmp -s "$tmp/out" "$tmp/want" || { echo "FAIL: sql --csv: the formula is not defused: $(head -n 2 "$tmp/out")"; fail=$((fail + 1)); }
+check "sql --csv of formula characters and numbers" 0 -- sql --csv --db "$tmp/formula.db" \
+	"SELECT '+1+1', '-1-1', '@SUM(A1)', char(9) || '=1', '-5', -5, 2.5, 'a=b'"
+printf "'+1+1,'-1-1,'@SUM(A1),'\\t=1,-5,-5,2.5,a=b\\r\\n" >"$tmp/want"
+tail -n 1 "$tmp/out" | cmp -s - "$tmp/want" || { echo "FAIL: sql --csv: $(tail -n 1 "$tmp/out")"; fail=$((fail + 1)); }
+check "search --csv of a formula from a dump" 0 -- search --csv --db "$tmp/formula.db" HYPERLINK
+if cut -d, -f1- "$tmp/out" | grep -q '^=\|,=\|,"='; then
+	echo "FAIL: search --csv printed a cell beginning with ="
+	fail=$((fail + 1))
+fi
 # A query that never ends stops at the time limit; a value too big for memory is refused.
 GOPM_SQL_SECONDS=1
 export GOPM_SQL_SECONDS

@@ -50,6 +50,40 @@ status 6 "a goroutine the dump does not have" -- stack "$dump" 999999
 "$GOPM" ingest --db "$tmp/a.db" "$dump" >/dev/null 2>&1
 status 6 "an incident the archive does not have" -- show --db "$tmp/a.db" 424242
 status 0 "a core with its executable" -- info --exe "$exe" "$core"
+# More causes of the documented statuses, one per clause of the table.
+mkfifo "$tmp/fifo"
+status 3 "a FIFO as input (not a regular file; never blocks)" -- goroutines "$tmp/fifo"
+GOPM_MAX_INPUT=1000
+export GOPM_MAX_INPUT
+status 4 "an input over GOPM_MAX_INPUT" -- goroutines "$dump"
+unset GOPM_MAX_INPUT
+printf 'heap profile:    1:   262144 [     1:   262144] @ heapprofile\n' >"$tmp/cxx.heap"
+status 4 "an unsupported kind (a C++ heap profile)" -- heap "$tmp/cxx.heap"
+mkdir "$tmp/alone"
+cp "$core" "$tmp/alone/core.zst"
+status 5 "a core whose executable cannot be found" -- goroutines "$tmp/alone/core.zst"
+[ -x /bin/sh ] && status 5 "an executable that is not a Go program" -- goroutines --force --exe /bin/sh "$core"
+if command -v zstd >/dev/null 2>&1; then
+	zstd -q -d -o "$tmp/full.core" "$core"
+	size=$(wc -c <"$tmp/full.core")
+	head -c $((size * 3 / 4)) "$tmp/full.core" >"$tmp/cut.core"
+	status 1 "a core cut short (the goroutines it still has)" -- goroutines --exe "$exe" "$tmp/cut.core"
+	status 4 "the heap of a core cut before its span list" -- heap --exe "$exe" "$tmp/cut.core"
+	rm -f "$tmp/full.core" "$tmp/cut.core"
+else
+	echo "not made: a cut core (needs zstd)"
+fi
+# Standard output that cannot be written.
+if [ -w /dev/full ]; then
+	"$GOPM" goroutines "$dump" </dev/null >/dev/full 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq 3 ]; then
+		echo "ok: 3: standard output on a full disk (/dev/full)"
+	else
+		echo "FAIL: standard output on a full disk: exit $got (want 3): $(head -n 1 "$tmp/err")"
+		fail=$((fail + 1))
+	fi
+fi
 # 75: another process holds the archive's write lock for longer than the writer waits.
 if python3 -c 'import sqlite3' 2>/dev/null; then
 	python3 -c '

@@ -822,6 +822,39 @@ START_TEST(test_rm_gc_keep)
 }
 END_TEST
 
+/* Every connection to an archive (the store's, the TUI's) waits for a lock the same way:
+ * GOPM_BUSY_SECONDS, then SQLITE_BUSY. */
+START_TEST(test_busy_wait_from_environment)
+{
+	const char *db = tmp("busy.db");
+	sqlite3 *holder, *waiter;
+	ck_assert_int_eq(sqlite3_open(db, &holder), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(holder, "CREATE TABLE t (x); BEGIN EXCLUSIVE", NULL, NULL,
+	                              NULL),
+	                 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_open(db, &waiter), SQLITE_OK);
+	struct gpm_store_busy b;
+	setenv("GOPM_BUSY_SECONDS", "0.25", 1);
+	gpm_store_busy_attach(waiter, &b, 0);
+	ck_assert(b.seconds == 0.25);
+	memset(&b.start, 0, sizeof(b.start));
+	ck_assert_int_eq(sqlite3_exec(waiter, "SELECT count(*) FROM t", NULL, NULL, NULL),
+	                 SQLITE_BUSY);
+	ck_assert(b.start.tv_sec || b.start.tv_nsec); // the handler ran, then gave up
+	setenv("GOPM_BUSY_SECONDS", "soon", 1);
+	gpm_store_busy_attach(waiter, &b, 0);
+	ck_assert(b.seconds == 5);
+	gpm_store_busy_attach(waiter, &b, 1500);
+	ck_assert(b.seconds == 1.5);
+	gpm_store_busy_attach(waiter, &b, -1);
+	ck_assert(b.seconds == 0);
+	unsetenv("GOPM_BUSY_SECONDS");
+	sqlite3_close(waiter);
+	sqlite3_exec(holder, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(holder);
+}
+END_TEST
+
 START_TEST(test_parse_time)
 {
 	int64_t t;
@@ -1016,6 +1049,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_clusters_core_and_text);
 	tcase_add_test(tc, test_signature_normalise);
 	tcase_add_test(tc, test_rm_gc_keep);
+	tcase_add_test(tc, test_busy_wait_from_environment);
 	tcase_add_test(tc, test_parse_time);
 	tcase_add_test(tc, test_incident_time);
 	tcase_add_test(tc, test_resign_algorithm_change);
