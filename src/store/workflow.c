@@ -135,26 +135,31 @@ static char *col_dup(sqlite3_stmt *s, int i, bool *oom)
 
 /*
  * Count, first and last seen from cluster_stats (schema 4's triggers keep it per cluster),
- * not from the cluster's incidents: a cluster of 31,000 incidents was read three times.
- * Whether it regressed is asked only of a resolved cluster (CASE evaluates the subquery
- * only then).
+ * not from the cluster's incidents: a cluster of 31,000 incidents was read three times. Its
+ * algorithm is the least of the cluster's rows, so it stands for the aggregate when that is
+ * the current one; a cluster that still has rows of an older algorithm (before a resign
+ * finished) is aggregated as before. Whether it regressed is asked only of a resolved
+ * cluster (CASE evaluates the subquery only then).
  */
 #define CI GPM_SQL_CLUSTER_INCIDENTS("c.id")
 #define CS(col)                                                                                    \
 	"(SELECT " col " FROM cluster_stats st WHERE st.cluster = c.id AND st.algorithm = ?1)"
+#define STAT(col, agg) "CASE WHEN " CS("1") " THEN " CS(col) " ELSE (SELECT " agg CI ") END"
+#define STATS                                                                                      \
+	STAT("st.count", "count(*)")                                                               \
+	", " STAT("st.first", "min(i.time)") ", " STAT("st.last", "max(i.time)")
+#define REGRESSED                                                                                  \
+	"CASE WHEN c.status = 'resolved' THEN " GPM_SQL_REGRESSED " END, CASE WHEN c.status = "    \
+	"'resolved' THEN (SELECT max(i.time)" CI GPM_SQL_REGRESSED_WHERE ") END"
 static const char summary_sql[] =
-    "WITH " GPM_SQL_BUILD_KEYS " SELECT c.id, "
-    "coalesce(" CS("st.count") ", 0), " CS("st.first") ", " CS(
-        "st.last") ", "
-                   "c.status, c.owner, c.resolved_build, c.resolved_time, " GPM_SQL_FIRST_BUILD ", "
-                   "CASE WHEN c.status = 'resolved' THEN " GPM_SQL_REGRESSED " END, "
-                   "CASE WHEN c.status = 'resolved' THEN (SELECT max(i.time)" CI
-                       GPM_SQL_REGRESSED_WHERE ") END, "
-                   "(SELECT count(*) FROM cluster_events e WHERE e.cluster_id = c.id AND e.action "
-                   "= 'note'), "
-                   "(SELECT count(*) FROM cluster_events e WHERE e.cluster_id = c.id AND e.action "
-                   "= 'link') "
-                   "FROM clusters c WHERE c.id = ?2";
+    "WITH " GPM_SQL_BUILD_KEYS " SELECT c.id, " STATS ", c.status, c.owner, c.resolved_build, "
+    "c.resolved_time, " GPM_SQL_FIRST_BUILD ", " REGRESSED ", "
+    "(SELECT count(*) FROM cluster_events e WHERE e.cluster_id = c.id AND e.action = 'note'), "
+    "(SELECT count(*) FROM cluster_events e WHERE e.cluster_id = c.id AND e.action = 'link') "
+    "FROM clusters c WHERE c.id = ?2";
+#undef REGRESSED
+#undef STATS
+#undef STAT
 #undef CS
 #undef CI
 
