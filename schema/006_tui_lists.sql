@@ -37,10 +37,11 @@ DROP INDEX IF EXISTS incidents_list;
 CREATE INDEX incidents_list_text ON incidents (time, id, list_text, exe, go_version,
                                                headline_rule, kind, headline);
 
--- A group's goroutines in the dump's order (the rowid ends every index) with the cells
--- the list shows and searches: Enter on a group of 500,000 counts this index's range.
-CREATE INDEX goroutines_group ON goroutines (incident_id, group_ordinal, state, wait_minutes,
-                                             stack_id, goid);
+-- A group's goroutines in the dump's order (id, the rowid, right after the group) with the
+-- cells the list shows and searches: Enter on a group of 500,000 counts this index's range,
+-- a page or a search starts at a goroutine's id in it.
+CREATE INDEX goroutines_group ON goroutines (incident_id, group_ordinal, id, state,
+                                             wait_minutes, stack_id, goid);
 
 -- Builds ordered by vcs.time, else their first incident (the workflow's "first build" and
 -- "regressed"): from this index alone instead of every incident's row.

@@ -19,8 +19,12 @@ static const struct tui_col goroutine_cols[] = {
     {"wait", 8, 0, 1},
     {"top frame", 20, TUI_COL_FLEX, 0},
 };
-#define GOROUTINE_WHERE                                                                            \
-	" FROM goroutines g WHERE g.incident_id = ?1 AND (?2 IS NULL OR g.group_ordinal = ?2) "    \
+// A group's goroutines (IN_GROUP) are read from schema 6's goroutines_group index in rowid
+// order: its (incident, group, id) prefix gives the order, the key ranges and the count.
+#define IN_GROUP  "g.group_ordinal = ?2"
+#define ANY_GROUP "?2 IS NULL"
+#define GOROUTINE_WHERE(grp)                                                                       \
+	" FROM goroutines g WHERE g.incident_id = ?1 AND " grp " "                                 \
 	"AND (?3 IS NULL OR g.goid IN (SELECT value FROM json_each((SELECT evidence FROM "         \
 	"findings WHERE id = ?3), '$.goroutines'))) AND (?4 IS NULL OR "                           \
 	"instr(lower(coalesce(g.state, '') || ' ' || coalesce(" TUI_SQL_TOP_FRAME(                 \
@@ -39,11 +43,14 @@ static struct gpm_error *goroutines_count(struct tui *t, struct tui_view *v, str
 {
 	struct tui_bind b[4];
 	goroutine_binds(b, v, p);
-	return tui_db_int(&t->db, "SELECT count(*)" GOROUTINE_WHERE, b, 4, 0, n);
+	return tui_db_int(&t->db,
+	                  v->group >= 0 ? "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP)
+	                                : "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP),
+	                  b, 4, 0, n);
 }
 
 // The page is cut first (rowid order: the dump's order, no sort), then described.
-#define GOROUTINE_PAGE(order)                                                                      \
+#define GOROUTINE_PAGE(order, grp)                                                                 \
 	"SELECT x.goid, x.state, x.wait, coalesce(" TUI_SQL_TOP_FRAME(                             \
 	    "x.stack_id") ", '?'), x.stack_id, "                                                   \
 	                  "coalesce(cf.name, ''), x.wait_minutes, x.id FROM (SELECT g.id, "        \
@@ -52,9 +59,10 @@ static struct gpm_error *goroutines_count(struct tui *t, struct tui_view *v, str
 	                  "AS state, CASE WHEN coalesce(g.wait_minutes, 0) > 0 THEN "              \
 	                  "g.wait_minutes || ' min' ELSE "                                         \
 	                  "'' END AS wait, g.wait_minutes, g.stack_id, "                           \
-	                  "g.created_by" GOROUTINE_WHERE " ORDER BY g.id " order                   \
-	                  " LIMIT ?5 OFFSET ?6) x LEFT JOIN functions cf ON cf.id = "              \
-	                  "x.created_by ORDER BY x.id " order
+	                  "g.created_by" GOROUTINE_WHERE(                                          \
+	                      grp) " ORDER BY g.id " order                                         \
+	                           " LIMIT ?5 OFFSET ?6) x LEFT JOIN functions cf ON cf.id = "     \
+	                           "x.created_by ORDER BY x.id " order
 
 static struct gpm_error *goroutines_fetch(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                           int64_t off, int64_t limit, struct gpm_store_table *out)
@@ -63,8 +71,11 @@ static struct gpm_error *goroutines_fetch(struct tui *t, struct tui_view *v, str
 	goroutine_binds(b, v, p);
 	b[4] = TUI_INT(limit);
 	b[5] = TUI_INT(off);
-	return tui_db_query(&t->db, p->reverse ? GOROUTINE_PAGE("DESC") : GOROUTINE_PAGE("ASC"), b,
-	                    6, -1, out);
+	const char *sql = v->group >= 0 ? (p->reverse ? GOROUTINE_PAGE("DESC", IN_GROUP)
+	                                              : GOROUTINE_PAGE("ASC", IN_GROUP))
+	                                : (p->reverse ? GOROUTINE_PAGE("DESC", ANY_GROUP)
+	                                              : GOROUTINE_PAGE("ASC", ANY_GROUP));
+	return tui_db_query(&t->db, sql, b, 6, -1, out);
 }
 
 enum { GOROUTINES_ROWID = 7 }; /* the row's id: the key of the dump's order */
@@ -87,9 +98,9 @@ enum { GOROUTINES_ROWID = 7 }; /* the row's id: the key of the dump's order */
 	"> 0 AND instr(lower(" TUI_SQL_TOP_FRAME(                                                  \
 	    "mf.stack_id") "), ?6) > 0) OR (g.stack_id IS NULL "                                   \
 	                   "AND ?6 = '?'))"
-#define GOROUTINE_FIND(cmp, order)                                                                 \
-	"SELECT g.id" GOROUTINE_WHERE " AND g.id " cmp " ?5" GOROUTINE_MATCH                       \
-	" ORDER BY g.id " order " LIMIT 1"
+#define GOROUTINE_FIND(cmp, order, grp)                                                            \
+	"SELECT g.id" GOROUTINE_WHERE(grp) " AND g.id " cmp " ?5" GOROUTINE_MATCH                  \
+	                                   " ORDER BY g.id " order " LIMIT 1"
 
 static struct gpm_error *goroutines_find(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                          const char *text, int dir, int64_t *row)
@@ -116,18 +127,35 @@ static struct gpm_error *goroutines_find(struct tui *t, struct tui_view *v, stru
 	b[6] = digits ? TUI_TEXT(lower) : TUI_NULL;
 	b[7] = wait ? TUI_TEXT(lower) : TUI_NULL;
 	int64_t found = -1;
-	err = tui_db_int(&t->db, dir > 0 ? GOROUTINE_FIND(">", "ASC") : GOROUTINE_FIND("<", "DESC"),
-	                 b, 8, -1, &found);
-	if (!err && found < 0)
-		err = tui_db_int(
-		    &t->db, dir > 0 ? GOROUTINE_FIND("<=", "ASC") : GOROUTINE_FIND(">=", "DESC"), b,
-		    8, -1, &found);
+	bool in = v->group >= 0;
+	if (dir > 0)
+		err = tui_db_int(&t->db,
+		                 in ? GOROUTINE_FIND(">", "ASC", IN_GROUP)
+		                    : GOROUTINE_FIND(">", "ASC", ANY_GROUP),
+		                 b, 8, -1, &found);
+	else
+		err = tui_db_int(&t->db,
+		                 in ? GOROUTINE_FIND("<", "DESC", IN_GROUP)
+		                    : GOROUTINE_FIND("<", "DESC", ANY_GROUP),
+		                 b, 8, -1, &found);
+	if (!err && found < 0 && dir > 0)
+		err = tui_db_int(&t->db,
+		                 in ? GOROUTINE_FIND("<=", "ASC", IN_GROUP)
+		                    : GOROUTINE_FIND("<=", "ASC", ANY_GROUP),
+		                 b, 8, -1, &found);
+	else if (!err && found < 0)
+		err = tui_db_int(&t->db,
+		                 in ? GOROUTINE_FIND(">=", "DESC", IN_GROUP)
+		                    : GOROUTINE_FIND(">=", "DESC", ANY_GROUP),
+		                 b, 8, -1, &found);
 	free(lower);
 	if (err || found < 0)
 		return err;
 	b[4] = TUI_INT(found);
-	return tui_db_int(&t->db, "SELECT count(*)" GOROUTINE_WHERE " AND g.id < ?5", b, 5, -1,
-	                  row);
+	return tui_db_int(&t->db,
+	                  in ? "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP) " AND g.id < ?5"
+	                     : "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP) " AND g.id < ?5",
+	                  b, 5, -1, row);
 }
 
 static const struct tui_pane_ops goroutines_ops = {
