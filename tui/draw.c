@@ -442,9 +442,7 @@ static void draw_pane_header(struct tui *t, struct tui_view *v, struct tui_pane 
 	if (!p->ops->fetch && p->title) {
 		char buf[160];
 		snprintf(buf, sizeof(buf), "%s%s", p->title,
-		         v->kind == TUI_VIEW_INCIDENT && &v->panes[v->focus] == p
-		             ? "  (Tab: groups)"
-		             : "");
+		         v->ops->focus_hint && &v->panes[v->focus] == p ? v->ops->focus_hint : "");
 		tui_draw_text(stdscr, y, p->x, p->w, buf, tui_attr(TUI_C_HEADER), TUI_TEXT_PAD);
 		return;
 	}
@@ -462,10 +460,9 @@ static void draw_title(struct tui *t, struct tui_view *v)
 {
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
 	// A list with a preview is titled by the list.
-	struct tui_pane *p = &v->panes[v->kind == TUI_VIEW_INCIDENT ? v->focus : 0];
+	struct tui_pane *p = &v->panes[v->ops->title_of_focus ? v->focus : 0];
 	gpm_strbuf_printf(&sb, "%s", v->title);
-	if (v->kind == TUI_VIEW_INCIDENTS || v->kind == TUI_VIEW_CLUSTERS ||
-	    v->kind == TUI_VIEW_SEARCH || v->kind == TUI_VIEW_GOROUTINES)
+	if (v->ops->counted)
 		gpm_strbuf_printf(&sb, " (%lld)", (long long)p->n);
 	if (p->ops->nsorts > 1) {
 		const struct tui_sort *s = &p->ops->sorts[p->sort];

@@ -249,6 +249,11 @@ struct tui_query {
  */
 struct tui_view_ops {
 	const char *name; /* status line and help: "incidents" */
+	bool counted;     /* the title shows the list's rows */
+	/* The title describes the focused pane (sort, filter), not the list; hint follows the
+	 * header of the focused text pane. */
+	bool title_of_focus;
+	const char *focus_hint;
 	/* Enter on row p->cur of the focused pane p (its page loaded): may open a view (*out). */
 	struct gpm_error *(*enter)(struct tui *t, struct tui_view *v, struct tui_pane *p,
 	                           struct tui_view **out);

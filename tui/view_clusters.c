@@ -172,6 +172,7 @@ static struct gpm_error *clusters_preview(struct tui *t, struct tui_view *v, str
 
 const struct tui_view_ops tui_clusters_view = {
     .name = "clusters",
+    .counted = true,
     .enter = clusters_enter,
     .cluster = clusters_cluster,
     .preview = clusters_preview,

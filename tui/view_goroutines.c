@@ -193,6 +193,7 @@ static struct gpm_error *goroutines_incident(struct tui *t, struct tui_view *v, 
 
 const struct tui_view_ops tui_goroutines_view = {
     .name = "goroutines",
+    .counted = true,
     .enter = goroutines_enter,
     .incident = goroutines_incident,
 };

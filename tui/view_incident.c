@@ -253,6 +253,8 @@ static void incident_layout(struct tui *t, struct tui_view *v, int body)
 
 const struct tui_view_ops tui_incident_view = {
     .name = "incident",
+    .title_of_focus = true,
+    .focus_hint = "  (Tab: groups)",
     .enter = incident_enter,
     .incident = incident_incident,
     .cluster = incident_cluster,

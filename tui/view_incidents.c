@@ -174,6 +174,7 @@ static struct gpm_error *incidents_preview(struct tui *t, struct tui_view *v, st
 
 const struct tui_view_ops tui_incidents_view = {
     .name = "incidents",
+    .counted = true,
     .enter = incidents_enter,
     .incident = incidents_incident,
     .cluster = incidents_cluster,

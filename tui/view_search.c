@@ -86,6 +86,7 @@ static struct gpm_error *search_enter(struct tui *t, struct tui_view *v, struct 
 
 const struct tui_view_ops tui_search_view = {
     .name = "search",
+    .counted = true,
     .enter = search_enter,
     .incident = search_incident,
 };
