@@ -4,7 +4,7 @@
 #    first screen, G, a / search without a match, the clusters list and its preview;
 #  - an incident of 1,000,000 goroutines (a goroutine dump written here: 8 stacks, the
 #    largest group 500,000 goroutines): first screen, the incident, its largest group, G in
-#    it, a / search, the previews.
+#    it, / searches (no match, a goroutine id, a top frame), the previews.
 # Configure BUILD_DIR without sanitizers (CFLAGS=-O2). Figures are in doc/performance.md.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,6 +49,6 @@ awk 'BEGIN {
 t0=$(date +%s)
 "$gopm" ingest --db "$tmp/big.db" "$tmp/big.txt" >/dev/null 2>&1
 echo "ingest of the 1,000,000-goroutine dump: $(($(date +%s) - t0)) s"
-timing "1,000,000 goroutines: open, groups, largest group, G, g, / (no match)" \
-	"$(printf ':open 1\nEnter\nTab\nEnter\nG\ng\n/no such text\nEnter\n')" --db "$tmp/big.db"
+timing "1,000,000 goroutines: open, groups, largest group, G, g, / (no match), / (a goroutine id), / (a top frame), n" \
+	"$(printf ':open 1\nEnter\nTab\nEnter\nG\ng\n/no such text\nEnter\n/777777\nEnter\n/worker1\nEnter\nn\n')" --db "$tmp/big.db"
 timing "1,000,000 goroutines: incidents list with preview" "$(printf 'j\nk\n')" --db "$tmp/big.db"

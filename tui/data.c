@@ -1,8 +1,8 @@
 /*
  * The TUI's window on the archive: one read-only SQLite connection whose statements are
  * prepared once, kept, and reset for each page (SQLite's advice). Every statement is a
- * fixed string from views.c; values are always bound. Pages are small (a screen or a few),
- * so an archive of 10,000 incidents or an incident of 1,000,000 goroutines is never loaded.
+ * fixed string from a view file (view_*.c); values are always bound. Pages are small (a screen or a
+ * few), so an archive of 10,000 incidents or an incident of 1,000,000 goroutines is never loaded.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,6 +6,10 @@
  * character (C0, DEL, C1) to ncurses, so no byte of a dump can start an escape sequence.
  * Colours use the terminal's default background (use_default_colors) so they read on dark
  * and light themes; NO_COLOR leaves only bold, reverse and underline.
+ *
+ * The screen: views laid out in panes (a list beside or above its preview), column widths
+ * by importance, and tui_draw, the main loop's only drawing call, which redraws what the
+ * key handlers said changed (htop).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -247,4 +251,290 @@ char *tui_screen_text(WINDOW *win)
 	char *out = strdup(gpm_strbuf_str(&sb));
 	gpm_strbuf_deinit(&sb);
 	return out;
+}
+
+/* ---- layout and drawing of views ---- */
+
+void tui_view_layout(struct tui *t, struct tui_view *v)
+{
+	int body = t->rows - 2; // title and status lines
+	for (int i = 0; i < 2; i++) {
+		v->panes[i].x = 0;
+		v->panes[i].w = t->cols;
+	}
+	if (v->ops->layout) {
+		v->ops->layout(t, v, body);
+	} else if (v->npanes == 2 && t->cols >= TUI_WIDE && !v->maximized) {
+		// Wide (tig, lazygit): the list left, the preview right of a rule; the list
+		// gets 55%, as its columns need more room than the preview's wrapped text.
+		int w0 = (t->cols - 1) * 11 / 20;
+		v->panes[0].y = v->panes[1].y = 2;
+		v->panes[0].h = v->panes[1].h = body - 1 > 0 ? body - 1 : 0;
+		v->panes[0].w = w0;
+		v->panes[1].x = w0 + 1;
+		v->panes[1].w = t->cols - w0 - 1;
+	} else if (v->npanes == 2) {
+		// A list and the preview of its selected row below; Enter on the preview
+		// maximises it (the list keeps one row).
+		int avail = body - 2;
+		int h0 = v->maximized ? 1 : avail / 2;
+		if (h0 < 1)
+			h0 = 1;
+		v->panes[0].y = 2;
+		v->panes[0].h = h0;
+		v->panes[1].y = 2 + h0 + 1;
+		v->panes[1].h = avail - h0 > 0 ? avail - h0 : 0;
+	} else {
+		v->panes[0].y = 2;
+		v->panes[0].h = body - 1 > 0 ? body - 1 : 0;
+	}
+	for (int i = 0; i < v->npanes; i++) {
+		struct tui_pane *p = &v->panes[i];
+		p->drawn = false;
+		if (p->n > 0 && p->cur >= p->n)
+			p->cur = p->n - 1;
+		// Keep the cursor in view, a little above the middle for a jump (source line).
+		if (p->cur >= p->top + p->h || p->cur < p->top)
+			p->top = p->cur - p->h / 3 > 0 ? p->cur - p->h / 3 : 0;
+		tui_pane_move(p, p->cur);
+	}
+}
+
+/*
+ * Column widths for the screen width (0: not shown). Columns are sized by importance: when
+ * the minimum widths don't fit, the column with the highest drop goes first (a narrow
+ * terminal keeps the headline and loses the cluster id); what is left over goes to the
+ * flex columns in proportion to their minimum, so the headline takes the room.
+ */
+static void widths(const struct tui_pane_ops *ops, int cols, int *w)
+{
+	bool shown[16];
+	for (size_t c = 0; c < ops->ncols; c++)
+		shown[c] = true;
+	int need, flexmin;
+	for (;;) {
+		need = 0;
+		flexmin = 0;
+		int ncols = 0;
+		for (size_t c = 0; c < ops->ncols; c++) {
+			if (!shown[c])
+				continue;
+			need += (ncols++ ? 1 : 0) + ops->cols[c].width;
+			if (ops->cols[c].flags & TUI_COL_FLEX)
+				flexmin += ops->cols[c].width;
+		}
+		size_t worst = ops->ncols;
+		for (size_t c = 0; c < ops->ncols; c++)
+			if (shown[c] && ops->cols[c].drop &&
+			    (worst == ops->ncols || ops->cols[c].drop > ops->cols[worst].drop))
+				worst = c;
+		if (need <= cols || worst == ops->ncols)
+			break;
+		shown[worst] = false;
+	}
+	int rest = cols > need ? cols - need : 0, given = 0;
+	size_t last_flex = ops->ncols;
+	for (size_t c = 0; c < ops->ncols; c++) {
+		w[c] = shown[c] ? ops->cols[c].width : 0;
+		if (!shown[c] || !(ops->cols[c].flags & TUI_COL_FLEX))
+			continue;
+		int share = flexmin ? (int)((int64_t)rest * ops->cols[c].width / flexmin) : 0;
+		w[c] += share;
+		given += share;
+		last_flex = c;
+	}
+	if (last_flex < ops->ncols)
+		w[last_flex] += rest - given;
+}
+
+static void draw_cells(const struct tui_pane *p, int y, const char *const *cells, attr_t attr)
+{
+	const struct tui_pane_ops *ops = p->ops;
+	int w[16], x = p->x, end = p->x + p->w;
+	widths(ops, p->w, w);
+	bool first = true;
+	for (size_t c = 0; c < ops->ncols && x < end; c++) {
+		if (!w[c])
+			continue;
+		if (!first) {
+			tui_draw_text(stdscr, y, x, 1, " ", attr, TUI_TEXT_PAD);
+			x++;
+		}
+		first = false;
+		int cw = w[c] < end - x ? w[c] : end - x;
+		const char *s = cells[c] ? cells[c] : "";
+		unsigned fl =
+		    TUI_TEXT_PAD | ((ops->cols[c].flags & TUI_COL_RIGHT) ? TUI_TEXT_RIGHT : 0);
+		if ((ops->cols[c].flags & TUI_COL_CUT_LEFT) && tui_text_width(s) > cw && cw > 1) {
+			// Keep the end of a long path (its file name and line).
+			int drop = tui_text_width(s) - (cw - 1);
+			size_t skip = tui_text_fit(s, drop);
+			while (tui_text_width(s + skip) > cw - 1 && s[skip])
+				skip++;
+			tui_draw_text(stdscr, y, x, 1, tui_utf8 ? "…" : "~", attr, 0);
+			tui_draw_text(stdscr, y, x + 1, cw - 1, s + skip, attr, fl);
+		} else {
+			tui_draw_text(stdscr, y, x, cw, s, attr, fl);
+		}
+		x += cw;
+	}
+	if (x < end)
+		tui_draw_text(stdscr, y, x, end - x, "", attr, TUI_TEXT_PAD);
+}
+
+// The rule left of a pane beside another (wide layout).
+static void draw_rule(const struct tui_pane *p, int y)
+{
+	if (p->x > 0)
+		tui_draw_text(stdscr, y, p->x - 1, 1, tui_utf8 ? "│" : "|", tui_attr(TUI_C_DIM), 0);
+}
+
+static void draw_row(struct tui *t, struct tui_view *v, struct tui_pane *p, int64_t i)
+{
+	int y = p->y + (int)(i - p->top);
+	if (i < p->top || y >= p->y + p->h || y >= t->rows - 1)
+		return;
+	bool focused = &v->panes[v->focus] == p;
+	attr_t cursor = tui_attr(focused ? TUI_C_CURSOR : TUI_C_CURSOR_DIM);
+	draw_rule(p, y);
+	if (i >= p->n) {
+		tui_draw_text(stdscr, y, p->x, p->w, "", A_NORMAL, TUI_TEXT_PAD);
+		return;
+	}
+	if (!p->ops->fetch) {
+		const struct tui_line *l = &p->lines[i];
+		attr_t a = i == p->cur && (focused || v->npanes > 1) ? cursor : tui_attr(l->color);
+		tui_draw_text(stdscr, y, p->x, p->w, l->text, a, TUI_TEXT_PAD);
+		return;
+	}
+	const char *const *cells = tui_pane_cells(p, i);
+	if (!cells) {
+		tui_draw_text(stdscr, y, p->x, p->w, "…", A_NORMAL, TUI_TEXT_PAD);
+		return;
+	}
+	attr_t a = tui_attr(TUI_C_NORMAL);
+	if (p->ops->color)
+		a = tui_attr(p->ops->color(&p->page, (size_t)(i - p->page_off)));
+	draw_cells(p, y, cells, i == p->cur ? cursor : a);
+}
+
+static void draw_pane_body(struct tui *t, struct tui_view *v, struct tui_pane *p)
+{
+	struct gpm_error *err = tui_pane_ensure(t, v, p, p->top, p->h);
+	if (err) {
+		snprintf(t->status, sizeof(t->status), "%s", err->message ? err->message : "error");
+		t->status_error = true;
+		gpm_error_destroy(err);
+	}
+	for (int64_t i = p->top; i < p->top + p->h; i++)
+		draw_row(t, v, p, i);
+	p->drawn = true;
+	p->drawn_top = p->top;
+	p->drawn_cur = p->cur;
+}
+
+static void draw_pane_header(struct tui *t, struct tui_view *v, struct tui_pane *p)
+{
+	int y = p->y - 1;
+	if (y < 1 || y >= t->rows - 1)
+		return;
+	draw_rule(p, y);
+	if (!p->ops->fetch && p->title) {
+		char buf[160];
+		snprintf(buf, sizeof(buf), "%s%s", p->title,
+		         v->ops->focus_hint && &v->panes[v->focus] == p ? v->ops->focus_hint : "");
+		tui_draw_text(stdscr, y, p->x, p->w, buf, tui_attr(TUI_C_HEADER), TUI_TEXT_PAD);
+		return;
+	}
+	if (!p->ops->fetch) {
+		tui_draw_text(stdscr, y, p->x, p->w, "", A_NORMAL, TUI_TEXT_PAD);
+		return;
+	}
+	const char *titles[16];
+	for (size_t c = 0; c < p->ops->ncols && c < 16; c++)
+		titles[c] = p->ops->cols[c].title;
+	draw_cells(p, y, titles, tui_attr(TUI_C_HEADER));
+}
+
+static void draw_title(struct tui *t, struct tui_view *v)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	// A list with a preview is titled by the list.
+	struct tui_pane *p = &v->panes[v->ops->title_of_focus ? v->focus : 0];
+	gpm_strbuf_printf(&sb, "%s", v->title);
+	if (v->ops->counted)
+		gpm_strbuf_printf(&sb, " (%lld)", (long long)p->n);
+	if (p->ops->nsorts > 1) {
+		const struct tui_sort *s = &p->ops->sorts[p->sort];
+		gpm_strbuf_printf(&sb, " · sort: %s %s", s->label,
+		                  p->reverse ? s->arrow_reverse : s->arrow);
+	}
+	if (p->filter)
+		gpm_strbuf_printf(&sb, " · filter: %s", p->filter);
+	tui_draw_text(stdscr, 0, 0, t->cols, gpm_strbuf_str(&sb), tui_attr(TUI_C_TITLE),
+	              TUI_TEXT_PAD);
+	gpm_strbuf_deinit(&sb);
+}
+
+static void draw_status(struct tui *t)
+{
+	int y = t->rows - 1;
+	if (y < 1)
+		return;
+	char left[600];
+	if (t->prompt) {
+		snprintf(left, sizeof(left), "%c%.*s", t->prompt, (int)t->input_len, t->input);
+		tui_draw_text(stdscr, y, 0, t->cols, left, A_NORMAL, TUI_TEXT_PAD);
+		int x = tui_text_width(left);
+		move(y, x < t->cols ? x : t->cols - 1);
+		return;
+	}
+	struct tui_view *v = t->views[t->depth - 1];
+	struct tui_pane *p = &v->panes[v->focus];
+	if (t->status[0]) {
+		tui_draw_text(stdscr, y, 0, t->cols, t->status,
+		              tui_attr(t->status_error ? TUI_C_ERROR : TUI_C_STATUS), TUI_TEXT_PAD);
+		return;
+	}
+	snprintf(left, sizeof(left), "[%s] %lld/%lld", v->name, (long long)(p->n ? p->cur + 1 : 0),
+	         (long long)p->n);
+	const char *right = "? help  : command  q back";
+	int rw = tui_text_width(right);
+	int lw = t->cols - rw - 1 > 0 ? t->cols - rw - 1 : t->cols;
+	tui_draw_text(stdscr, y, 0, lw, left, tui_attr(TUI_C_STATUS), TUI_TEXT_PAD);
+	if (lw < t->cols)
+		tui_draw_text(stdscr, y, lw, t->cols - lw, right, tui_attr(TUI_C_STATUS),
+		              TUI_TEXT_PAD | TUI_TEXT_RIGHT);
+}
+
+void tui_draw(struct tui *t, unsigned flags)
+{
+	if (!flags || t->depth <= 0)
+		return;
+	struct tui_view *v = t->views[t->depth - 1];
+	struct tui_pane *p = &v->panes[v->focus];
+	if (flags & TUI_REDRAW_ALL) {
+		werase(stdscr);
+		flags |= TUI_REDRAW_VIEW;
+	}
+	if (flags & TUI_REDRAW_VIEW) {
+		draw_title(t, v);
+		for (int i = 0; i < v->npanes; i++) {
+			draw_pane_header(t, v, &v->panes[i]);
+			draw_pane_body(t, v, &v->panes[i]);
+		}
+	} else if ((flags & TUI_REDRAW_PANE) || !p->drawn || p->drawn_top != p->top) {
+		draw_title(t, v);
+		draw_pane_body(t, v, p);
+	} else if (flags & TUI_REDRAW_CURSOR) {
+		// Only the rows that changed: the old cursor row and the new one.
+		int64_t old = p->drawn_cur;
+		p->drawn_cur = p->cur;
+		draw_row(t, v, p, old);
+		draw_row(t, v, p, p->cur);
+	}
+	curs_set(t->prompt ? 1 : 0);
+	draw_status(t);
+	wnoutrefresh(stdscr);
+	doupdate();
 }

@@ -3,19 +3,22 @@
  * cursor, fetched through the pane's ops (one file per view says what a row is); cursor
  * moves, re-counting after a filter or sort, and search over the rows. A page near the end
  * of a list with a total natural order is read from the end (tui_pane_ops.tail), so G on a
- * million rows costs what g does; the middle of a list still pays its OFFSET.
+ * million rows costs what g does; the middle of a list still pays its OFFSET. Text panes
+ * (findings, help, a report, a source file) are lines in memory, wrapped here.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strbuf.h"
 #include "tui/tui.h"
 
 enum {
-	PAGE_MARGIN = 64,     /* rows fetched before the window asked for */
-	PAGE_EXTRA = 192,     /* and after it */
-	SEARCH_CHUNK = 512,   /* rows per query while searching */
-	SEARCH_MAX = 2000000, /* rows a search looks at before giving up (reported) */
+	PAGE_MARGIN = 64,        /* rows fetched before the window asked for */
+	PAGE_EXTRA = 192,        /* and after it */
+	SEARCH_CHUNK = 512,      /* rows per query while searching */
+	SEARCH_MAX = 2000000,    /* rows a search looks at before giving up (reported) */
+	MAX_TEXT_LINES = 200000, /* lines of a text pane (a report, a source file) */
 };
 
 // Turns a page read in the reverse order around.
@@ -192,4 +195,92 @@ struct gpm_error *tui_pane_search(struct tui *t, struct tui_view *v, struct tui_
 		snprintf(t->status, sizeof(t->status), "search stopped after %lld rows (cap %d)",
 		         (long long)limit, SEARCH_MAX);
 	return NULL;
+}
+
+/* ---- text panes: lines in memory ---- */
+
+struct gpm_error *tui_pane_line(struct tui_pane *p, const char *text, enum tui_color color,
+                                int64_t ref)
+{
+	if (p->nlines >= MAX_TEXT_LINES)
+		return NULL;
+	if (!(p->nlines & (p->nlines + 1))) { // grow at 0, 1, 3, 7, ...
+		struct tui_line *n = realloc(p->lines, (2 * p->nlines + 2) * sizeof(*n));
+		if (!n)
+			return &gpm_error_nomem;
+		p->lines = n;
+	}
+	char *dup = strdup(text ? text : "");
+	if (!dup)
+		return &gpm_error_nomem;
+	p->lines[p->nlines++] = (struct tui_line){dup, color, ref};
+	p->n = (int64_t)p->nlines;
+	return NULL;
+}
+
+void tui_pane_clear(struct tui_pane *p)
+{
+	for (size_t i = 0; i < p->nlines; i++)
+		free(p->lines[i].text);
+	free(p->lines);
+	p->lines = NULL;
+	p->nlines = 0;
+	p->n = 0;
+}
+
+// Wraps text to width columns into lines, each with the given indent.
+struct gpm_error *tui_pane_wrap(struct tui_pane *p, const char *indent, const char *text, int width,
+                                enum tui_color color, int64_t ref)
+{
+	// Continuation lines line up under the text: the indent's width in spaces.
+	char cont[32];
+	int iw = tui_text_width(indent);
+	if (iw > (int)sizeof(cont) - 1)
+		iw = (int)sizeof(cont) - 1;
+	memset(cont, ' ', (size_t)iw);
+	cont[iw] = 0;
+	int w = width - tui_text_width(indent);
+	if (w < 10)
+		w = 10;
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_error *err = NULL;
+	const char *s = text;
+	do {
+		// Hard newlines first, then fit to the width at a space when there is one.
+		const char *nl = strchr(s, '\n');
+		size_t seg = nl ? (size_t)(nl - s) : strlen(s);
+		char *piece = strndup(s, seg);
+		if (!piece)
+			return &gpm_error_nomem;
+		size_t fit = tui_text_fit(piece, w);
+		if (fit < seg) {
+			size_t sp = fit;
+			while (sp > 0 && piece[sp] != ' ')
+				sp--;
+			if (sp > 0)
+				fit = sp;
+			if (!fit)
+				fit = 1;
+			seg = fit;
+			piece[fit] = 0;
+		}
+		gpm_strbuf_reset(&sb);
+		gpm_strbuf_puts(&sb, s == text ? indent : cont);
+		gpm_strbuf_puts(&sb, piece);
+		free(piece);
+		if ((err = gpm_strbuf_error(&sb)) ||
+		    (err = tui_pane_line(p, gpm_strbuf_str(&sb), color, ref)))
+			break;
+		s += seg;
+		if (*s == '\n' || (*s == ' ' && !nl) || (*s == ' ' && s < nl))
+			s++;
+	} while (*s);
+	gpm_strbuf_deinit(&sb);
+	return err;
+}
+
+struct gpm_error *tui_pane_push(struct tui_pane *p, const char *indent, const char *text, int width,
+                                enum tui_color color)
+{
+	return tui_pane_wrap(p, indent, text ? text : "", width, color, 0);
 }

@@ -53,7 +53,7 @@ static struct gpm_error *push_stack(struct tui *t, struct tui_pane *p, int64_t i
 	return err;
 }
 
-static struct gpm_error *incident_preview(struct tui *t, struct tui_pane *p, int64_t id, int width)
+struct gpm_error *tui_preview_incident(struct tui *t, struct tui_pane *p, int64_t id, int width)
 {
 	struct tui_bind b[1] = {TUI_INT(id)};
 	struct gpm_store_table inc;
@@ -157,7 +157,7 @@ static struct gpm_error *push_sparkline(struct gpm_store *st, struct tui_pane *p
 	return err;
 }
 
-static struct gpm_error *cluster_preview(struct tui *t, struct tui_pane *p, int64_t id, int width)
+struct gpm_error *tui_preview_cluster(struct tui *t, struct tui_pane *p, int64_t id, int width)
 {
 	struct gpm_store *st;
 	struct gpm_error *err = tui_store(t, false, &st);
@@ -202,11 +202,10 @@ static struct gpm_error *cluster_preview(struct tui *t, struct tui_pane *p, int6
 	int64_t rep = 0;
 	struct tui_bind b[2] = {TUI_INT(GPM_SIGNATURE_ALGORITHM), TUI_INT(id)};
 	if (!err)
-		err = tui_db_int(
-		    &t->db,
-		    "SELECT max(x.incident_id) FROM incident_signatures x JOIN signatures s "
-		    "ON s.id = x.signature_id WHERE x.algorithm = ?1 AND s.cluster_id = ?2",
-		    b, 2, 0, &rep);
+		err = tui_db_int(&t->db,
+		                 "SELECT last_id FROM cluster_stats WHERE cluster = ?2 AND "
+		                 "algorithm = ?1",
+		                 b, 2, 0, &rep);
 	if (!err && rep)
 		err = push_stack(t, p, rep, width);
 	struct gpm_store_table ev;
@@ -231,7 +230,7 @@ static struct gpm_error *cluster_preview(struct tui *t, struct tui_pane *p, int6
 
 unsigned tui_view_preview(struct tui *t, struct tui_view *v)
 {
-	if (v->npanes != 2 || (v->kind != TUI_VIEW_INCIDENTS && v->kind != TUI_VIEW_CLUSTERS))
+	if (v->npanes != 2 || !v->ops->preview)
 		return TUI_REDRAW_NONE;
 	struct tui_pane *list = &v->panes[0], *p = &v->panes[1];
 	int64_t row = list->n > 0 ? list->cur : -1;
@@ -243,15 +242,7 @@ unsigned tui_view_preview(struct tui *t, struct tui_view *v)
 	int width = p->w > 1 ? p->w - 1 : 1;
 	tui_pane_clear(p);
 	p->cur = p->top = 0;
-	struct gpm_error *err = NULL;
-	int64_t id = 0;
-	if (row >= 0 && v->kind == TUI_VIEW_CLUSTERS)
-		err = tui_view_cluster(t, v, &id);
-	else if (row >= 0)
-		err = tui_view_row_id(t, v, &id);
-	if (!err && id)
-		err = v->kind == TUI_VIEW_CLUSTERS ? cluster_preview(t, p, id, width)
-		                                   : incident_preview(t, p, id, width);
+	struct gpm_error *err = row >= 0 ? v->ops->preview(t, v, p, width) : NULL;
 	if (err) {
 		tui_pane_push(p, "", err->message ? err->message : "error", width, TUI_C_ERROR);
 		gpm_error_destroy(err);

@@ -578,7 +578,7 @@ static unsigned handle(struct tui *t, const struct event *ev)
 	case TUI_REQ_LAST:
 		return tui_pane_move(p, p->n - 1);
 	case TUI_REQ_ENTER:
-		if (v->kind != TUI_VIEW_INCIDENT && v->npanes == 2 && v->focus == 1) {
+		if (v->ops->preview && v->npanes == 2 && v->focus == 1) {
 			// Enter on a preview maximises it; again gives the list its room back.
 			v->maximized = !v->maximized;
 			tui_view_layout(t, v);

@@ -1,9 +1,10 @@
 /*
  * gopm tui: the interactive triage program over the incident archive. Internal to tui/.
  *
- * Shape (tig and htop): views are ops tables; each view has one or two panes, and a pane is
- * a list whose rows come from SQL pages (LIMIT/OFFSET, a few hundred rows cached) or from a
- * few in-memory text lines. Key requests and their help come from keys.def. Key handlers
+ * Shape (tig and htop): views are ops tables (struct tui_view_ops, one view_NAME.c each);
+ * each view has one or two panes, and a pane is a list whose rows come from SQL pages (a few
+ * hundred rows cached; searched by keys where the order has them) or from a few in-memory
+ * text lines. Key requests and their help come from keys.def. Key handlers
  * change state and return what must be redrawn (enum tui_redraw); only the main loop draws.
  * Every string from the archive goes to the screen through tui_draw_text, which replaces
  * control characters, so a dump can't inject terminal escapes.
@@ -168,7 +169,7 @@ struct tui_command_info {
 extern const struct tui_command_info tui_commands[];
 extern const size_t tui_ncommands;
 
-/* ---- panes and views (views.c) ---- */
+/* ---- panes and views (view.c, one view_*.c per view) ---- */
 
 struct tui;
 struct tui_view;
@@ -243,8 +244,37 @@ struct tui_query {
 	char *exe, *go, *finding;
 };
 
+/*
+ * What a view does (tig's view ops): one table per view, in its own file (view_NAME.c).
+ * The list engine (list.c) and drawing (draw.c) know panes; only these know what a row is.
+ */
+struct tui_view_ops {
+	const char *name; /* status line and help: "incidents" */
+	bool counted;     /* the title shows the list's rows */
+	/* The title describes the focused pane (sort, filter), not the list; hint follows the
+	 * header of the focused text pane. */
+	bool title_of_focus;
+	const char *focus_hint;
+	/* Enter on row p->cur of the focused pane p (its page loaded): may open a view (*out). */
+	struct gpm_error *(*enter)(struct tui *t, struct tui_view *v, struct tui_pane *p,
+	                           struct tui_view **out);
+	/* The incident and the cluster the view is about (0 none); NULL: never one. */
+	struct gpm_error *(*incident)(struct tui *t, struct tui_view *v, int64_t *out);
+	struct gpm_error *(*cluster)(struct tui *t, struct tui_view *v, int64_t *out);
+	/* Fills the preview pane p (cleared, width columns) for the list's selected row; NULL:
+	 * no preview. */
+	struct gpm_error *(*preview)(struct tui *t, struct tui_view *v, struct tui_pane *p,
+	                             int width);
+	/* Places the panes in body screen rows (below the title) itself; NULL: list, or list and
+	 * preview (draw.c). */
+	void (*layout)(struct tui *t, struct tui_view *v, int body);
+};
+extern const struct tui_view_ops tui_incidents_view, tui_clusters_view, tui_search_view,
+    tui_incident_view, tui_goroutines_view, tui_stack_view, tui_source_view, tui_text_view;
+
 struct tui_view {
 	enum tui_view_kind kind;
+	const struct tui_view_ops *ops;
 	char *title; /* owned, raw (drawn through tui_draw_text) */
 	const char *name;
 	struct tui_pane panes[2];
@@ -302,6 +332,15 @@ struct gpm_error *tui_view_text(struct tui *t, const char *title, const char *te
                                 struct tui_view **out);
 /* The diff of two archive incidents, older first (view_diff.c: gopm diff's engine). */
 struct gpm_error *tui_view_diff(struct tui *t, int64_t a, int64_t b, struct tui_view **out);
+/* A group's or a finding's goroutines (group or finding -1 when not that). */
+struct gpm_error *tui_view_goroutines(struct tui *t, int64_t incident, int64_t group,
+                                      int64_t finding, const char *what, struct tui_view **out);
+/* One goroutine's stack. */
+struct gpm_error *tui_view_stack(struct tui *t, const char *title, int64_t incident, int64_t stack,
+                                 int64_t goid, struct tui_view **out);
+/* A frame's source file, its line highlighted (view_source.c: where it is looked for). */
+struct gpm_error *tui_view_source(struct tui *t, int64_t incident, const char *path, int64_t line,
+                                  const char *func, struct tui_view **out);
 void tui_view_destroy(struct tui_view *v);
 /* Lays the view out for t->rows x t->cols (after a resize too). */
 void tui_view_layout(struct tui *t, struct tui_view *v);
@@ -318,6 +357,32 @@ struct gpm_error *tui_view_refresh(struct tui *t, struct tui_view *v);
 /* Whether a key of this kind makes sense here (the help lists only these). */
 const char *tui_view_name(enum tui_view_kind kind);
 
+/* ---- helpers of the view files (view.c) ---- */
+
+/* A new view of this kind with its ops and one text pane (NULL when out of memory). */
+struct tui_view *tui_view_create(enum tui_view_kind kind, const char *title);
+/* Lays v out, counts its panes' rows and hands it to *out (destroys it on error). */
+struct gpm_error *tui_view_finish(struct tui *t, struct tui_view *v, struct tui_view **out);
+struct gpm_error *tui_query_copy(struct tui_query *dst, const struct tui_query *src);
+/* Binds ?1..?8 of an incidents or clusters list query (sql.h: TUI_SQL_INC_FROM). */
+void tui_query_binds(struct tui_bind *b, const struct tui_query *q, const char *filter);
+/* select (binds b[0..nb)) in the pane's sort, rows [off, off + limit). b has nb + 2 slots. */
+struct gpm_error *tui_sorted_page(struct tui *t, struct tui_pane *p, const char *select,
+                                  struct tui_bind *b, size_t nb, int64_t off, int64_t limit,
+                                  struct gpm_store_table *out);
+/* The search of tui_pane_ops.find as one query: cells is "c, ..., c FROM ..." with ncells
+ * shown cells (their row numbers from a window in the pane's order). b has nb + 3 slots. */
+struct gpm_error *tui_sorted_find(struct tui *t, struct tui_pane *p, const char *cells,
+                                  size_t ncells, struct tui_bind *b, size_t nb, const char *text,
+                                  int dir, int64_t *row);
+/* The id in column col of the selected row of the view's list (panes[0]); 0 none. */
+struct gpm_error *tui_view_list_id(struct tui *t, struct tui_view *v, size_t col, int64_t *out);
+/* The ops of a pane of text lines (p->lines). */
+extern const struct tui_pane_ops tui_text_ops;
+/* The previews of an incident and of a cluster (preview.c), into p wrapped to width. */
+struct gpm_error *tui_preview_incident(struct tui *t, struct tui_pane *p, int64_t id, int width);
+struct gpm_error *tui_preview_cluster(struct tui *t, struct tui_pane *p, int64_t id, int width);
+
 /* ---- the list engine (list.c) ---- */
 
 /* Makes rows [from, from + count) available in p->page (or as many as exist). */
@@ -333,9 +398,15 @@ struct gpm_error *tui_pane_reload(struct tui *t, struct tui_view *v, struct tui_
 /* Finds the next row (dir +1/-1, wrapping) containing text; *found false when none. */
 struct gpm_error *tui_pane_search(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                   const char *text, int dir, bool *found);
-/* Text lines of a text pane: text wrapped to width after indent (continuations under it). */
+/* Text lines of a text pane: text wrapped to width after indent (continuations under it);
+ * ref is what Enter opens from those lines (tui_line.ref). */
+struct gpm_error *tui_pane_wrap(struct tui_pane *p, const char *indent, const char *text, int width,
+                                enum tui_color color, int64_t ref);
 struct gpm_error *tui_pane_push(struct tui_pane *p, const char *indent, const char *text, int width,
                                 enum tui_color color);
+/* One line as it is (copied); lines past a cap are dropped. */
+struct gpm_error *tui_pane_line(struct tui_pane *p, const char *text, enum tui_color color,
+                                int64_t ref);
 void tui_pane_clear(struct tui_pane *p);
 /* Fills the preview pane of a list view for its selected row when the cursor moved (preview.c);
  * returns what to redraw. */

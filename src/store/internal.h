@@ -72,9 +72,13 @@ struct gpm_store {
 	"AND c.status = 'resolved' AND CASE WHEN EXISTS (SELECT 1 FROM bk r WHERE r.build = "      \
 	"c.resolved_build) THEN bk.k > (SELECT r.k FROM bk r WHERE r.build = c.resolved_build) "   \
 	"ELSE i.time > c.resolved_time END "
+// The builds in order, the first with an incident of the cluster: a few builds probed
+// through incidents_build, not every incident of a cluster of thousands read.
 #define GPM_SQL_FIRST_BUILD                                                                        \
-	"(SELECT i.build" GPM_SQL_CLUSTER_INCIDENTS("c.id") "AND i.build IS NOT NULL ORDER BY "    \
-	                                                    "bk.k, i.build LIMIT 1)"
+	"(SELECT bk.build FROM bk WHERE EXISTS (SELECT 1 FROM incidents i JOIN "                   \
+	"incident_signatures x ON x.incident_id = i.id AND x.algorithm = ?1 JOIN signatures s ON " \
+	"s.id = x.signature_id WHERE i.build = bk.build AND s.cluster_id = c.id) ORDER BY bk.k, "  \
+	"bk.build LIMIT 1)"
 #define GPM_SQL_REGRESSED                                                                          \
 	"(SELECT coalesce(i.build, '?')" GPM_SQL_CLUSTER_INCIDENTS("c.id") GPM_SQL_REGRESSED_WHERE \
 	    "ORDER BY coalesce(bk.k, i.time) DESC LIMIT 1)"

@@ -14,6 +14,8 @@ CLEANFILES = src/store/schema_sql.c
 
 gpm_schema_files = schema/001_init.sql schema/002_signatures.sql \
 	schema/003_workflow.sql schema/004_cluster_stats.sql
+# In order: a migration runs once, after those listed before it.
+gpm_schema_files += schema/006_tui_lists.sql
 schemadir = $(pkgdatadir)/schema
 dist_schema_DATA = $(gpm_schema_files)
 

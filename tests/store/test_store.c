@@ -239,6 +239,26 @@ START_TEST(test_migrate_older)
 	ck_assert_uint_eq(t.nrows, 1);
 	gpm_store_table_deinit(&t);
 	ck_assert_int_eq(scalar(st, "SELECT count(*) FROM incident_signatures"), 1);
+	// Schema 6 filled the list text of the older incident: time (UTC, minutes), executable,
+	// Go version, headline, lowered, joined by char(31).
+	ck_assert_int_eq(scalar(st, "SELECT count(*) FROM incidents WHERE list_text = '1970-01-01 "
+	                            "00:00' || char(31) || '-' || char(31) || '-' || char(31) || "
+	                            "'panic: boom quokka'"),
+	                 1);
+	gpm_store_close(st);
+	// And its trigger follows a change of the shown columns.
+	ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw,
+	                              "UPDATE incidents SET exe = '/opt/Bin/Wombat', go_version = "
+	                              "'go1.27.0', headline = 'Fatal: Quokka'",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(raw);
+	st = open_ro(db);
+	ck_assert_int_eq(scalar(st, "SELECT count(*) FROM incidents WHERE list_text = '1970-01-01 "
+	                            "00:00' || char(31) || 'wombat' || char(31) || 'go1.27.0' || "
+	                            "char(31) || 'fatal: quokka'"),
+	                 1);
 	gpm_store_close(st);
 }
 END_TEST

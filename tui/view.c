@@ -1,0 +1,227 @@
+/*
+ * What every view shares: the table of view ops by kind, creating and destroying a view,
+ * the dispatch of Enter and of "the incident / cluster at hand" to the view's ops, and the
+ * SQL helpers of list panes (binds of the list filters, a page in the pane's sort, search as
+ * one query). The views themselves are view_NAME.c; the list engine is list.c, drawing and
+ * layout draw.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/signature.h"
+#include "tui/tui.h"
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void tui_query_binds(struct tui_bind *b, const struct tui_query *q, const char *filter)
+{
+	b[0] = TUI_INT(GPM_SIGNATURE_ALGORITHM);
+	b[1] = q->since ? TUI_INT(q->since) : TUI_NULL;
+	b[2] = q->until ? TUI_INT(q->until) : TUI_NULL;
+	b[3] = TUI_TEXT(q->exe);
+	b[4] = TUI_TEXT(q->go);
+	b[5] = TUI_TEXT(q->finding);
+	b[6] = q->cluster ? TUI_INT(q->cluster) : TUI_NULL;
+	b[7] = TUI_TEXT(filter);
+}
+
+// An ORDER BY from the pane's sort (fixed strings only) and the page window.
+struct gpm_error *tui_sorted_page(struct tui *t, struct tui_pane *p, const char *select,
+                                  struct tui_bind *b, size_t nb, int64_t off, int64_t limit,
+                                  struct gpm_store_table *out)
+{
+	const struct tui_sort *s = &p->ops->sorts[p->sort];
+	char sql[4096];
+	int n = snprintf(sql, sizeof(sql), "%s ORDER BY %s LIMIT ?%zu OFFSET ?%zu", select,
+	                 p->reverse ? s->sql_reverse : s->sql, nb + 1, nb + 2);
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return gpm_error_create(GPM_ERR_LIMIT, "query too long");
+	b[nb] = TUI_INT(limit);
+	b[nb + 1] = TUI_INT(off);
+	return tui_db_query(&t->db, sql, b, nb + 2, -1, out);
+}
+
+/*
+ * Search in SQL (tui_pane_ops.find): cells is "cell, ..., cell FROM ..." with ncells shown
+ * cells; their row numbers in the pane's order come from a window over the same ORDER BY as
+ * its pages, and the first match after the cursor (wrapping) is the one of least distance.
+ */
+struct gpm_error *tui_sorted_find(struct tui *t, struct tui_pane *p, const char *cells,
+                                  size_t ncells, struct tui_bind *b, size_t nb, const char *text,
+                                  int dir, int64_t *row)
+{
+	const struct tui_sort *s = &p->ops->sorts[p->sort];
+	char names[128] = "", match[1024] = "";
+	size_t nn = 0, nm = 0;
+	for (size_t c = 0; c < ncells && c < 10; c++) {
+		nn += (size_t)snprintf(names + nn, sizeof(names) - nn, ", c%zu", c);
+		nm += (size_t)snprintf(match + nm, sizeof(match) - nm,
+		                       "%sinstr(lower(c%zu), lower(?%zu)) > 0", c ? " OR " : "", c,
+		                       nb + 1);
+	}
+	char sql[8192];
+	// Distance from the cursor in the direction of the search, the cursor's own row last.
+	// ?cur is bind nb + 2, ?n bind nb + 3.
+	char order[256];
+	if (dir > 0)
+		snprintf(order, sizeof(order),
+		         "CASE WHEN rn > ?%zu THEN rn - ?%zu ELSE rn + ?%zu - ?%zu END", nb + 2,
+		         nb + 2, nb + 3, nb + 2);
+	else
+		snprintf(order, sizeof(order),
+		         "CASE WHEN rn < ?%zu THEN ?%zu - rn ELSE ?%zu - rn + ?%zu END", nb + 2,
+		         nb + 2, nb + 2, nb + 3);
+	int n =
+	    snprintf(sql, sizeof(sql),
+	             "WITH r(rn%s) AS (SELECT row_number() OVER (ORDER BY %s) - 1, %s) SELECT rn "
+	             "FROM r WHERE %s ORDER BY %s LIMIT 1",
+	             names, p->reverse ? s->sql_reverse : s->sql, cells, match, order);
+	if (n < 0 || (size_t)n >= sizeof(sql) || nn >= sizeof(names) || nm >= sizeof(match))
+		return gpm_error_create(GPM_ERR_LIMIT, "query too long");
+	b[nb] = TUI_TEXT(text);
+	b[nb + 1] = TUI_INT(p->cur);
+	b[nb + 2] = TUI_INT(p->n);
+	return tui_db_int(&t->db, sql, b, nb + 3, -1, row);
+}
+
+/* Text panes: lines in memory. */
+static const struct tui_col text_cols[] = {{"", 10, TUI_COL_FLEX, 0}};
+static const struct tui_sort text_sorts[] = {{"line", "", "", "", ""}};
+const struct tui_pane_ops tui_text_ops = {text_cols, 1,    text_sorts, 1,   NULL,
+                                          NULL,      NULL, false,      NULL};
+
+static const struct tui_view_ops *const view_ops[TUI_VIEW__COUNT] = {
+    [TUI_VIEW_INCIDENTS] = &tui_incidents_view,   [TUI_VIEW_CLUSTERS] = &tui_clusters_view,
+    [TUI_VIEW_SEARCH] = &tui_search_view,         [TUI_VIEW_INCIDENT] = &tui_incident_view,
+    [TUI_VIEW_GOROUTINES] = &tui_goroutines_view, [TUI_VIEW_STACK] = &tui_stack_view,
+    [TUI_VIEW_SOURCE] = &tui_source_view,         [TUI_VIEW_TEXT] = &tui_text_view,
+};
+
+const char *tui_view_name(enum tui_view_kind kind)
+{
+	return kind < TUI_VIEW__COUNT ? view_ops[kind]->name : "?";
+}
+
+struct tui_view *tui_view_create(enum tui_view_kind kind, const char *title)
+{
+	struct tui_view *v = calloc(1, sizeof(*v));
+	if (!v)
+		return NULL;
+	v->kind = kind;
+	v->ops = view_ops[kind];
+	v->name = v->ops->name;
+	v->incident = v->stack = v->finding = v->group = -1;
+	v->npanes = 1;
+	v->panes[0].ops = &tui_text_ops;
+	v->panes[1].ops = &tui_text_ops;
+	if (!(v->title = strdup(title))) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+void tui_query_deinit(struct tui_query *q)
+{
+	free(q->exe);
+	free(q->go);
+	free(q->finding);
+	memset(q, 0, sizeof(*q));
+}
+
+void tui_view_destroy(struct tui_view *v)
+{
+	if (!v)
+		return;
+	for (int i = 0; i < 2; i++) {
+		tui_pane_clear(&v->panes[i]);
+		gpm_store_table_deinit(&v->panes[i].page);
+		free(v->panes[i].filter);
+		free(v->panes[i].title);
+	}
+	for (size_t i = 0; v->evidence && i < v->findings.nrows; i++)
+		gpm_store_table_deinit(&v->evidence[i]);
+	free(v->evidence);
+	gpm_store_table_deinit(&v->info);
+	gpm_store_table_deinit(&v->findings);
+	tui_query_deinit(&v->q);
+	free(v->text);
+	free(v->title);
+	free(v);
+}
+
+struct gpm_error *tui_view_finish(struct tui *t, struct tui_view *v, struct tui_view **out)
+{
+	struct gpm_error *err = NULL;
+	tui_view_layout(t, v);
+	for (int i = 0; i < v->npanes && !err; i++)
+		err = tui_pane_reload(t, v, &v->panes[i]);
+	if (err) {
+		tui_view_destroy(v);
+		return err;
+	}
+	*out = v;
+	return NULL;
+}
+
+struct gpm_error *tui_query_copy(struct tui_query *dst, const struct tui_query *src)
+{
+	*dst = (struct tui_query){src->since,        src->until,       src->cluster,
+	                          xstrdup(src->exe), xstrdup(src->go), xstrdup(src->finding)};
+	if ((src->exe && !dst->exe) || (src->go && !dst->go) || (src->finding && !dst->finding))
+		return &gpm_error_nomem;
+	return NULL;
+}
+
+struct gpm_error *tui_view_list_id(struct tui *t, struct tui_view *v, size_t col, int64_t *out)
+{
+	*out = 0;
+	struct tui_pane *p = &v->panes[0];
+	if (p->n <= 0)
+		return NULL;
+	struct gpm_error *err = tui_pane_ensure(t, v, p, p->cur, 1);
+	if (err)
+		return err;
+	const char *id = tui_pane_cell(p, p->cur, col);
+	*out = id ? strtoll(id, NULL, 10) : 0;
+	return NULL;
+}
+
+struct gpm_error *tui_view_cluster(struct tui *t, struct tui_view *v, int64_t *out)
+{
+	*out = 0;
+	return v->ops->cluster ? v->ops->cluster(t, v, out) : NULL;
+}
+
+struct gpm_error *tui_view_row_id(struct tui *t, struct tui_view *v, int64_t *out)
+{
+	*out = 0;
+	return v->ops->incident ? v->ops->incident(t, v, out) : NULL;
+}
+
+struct gpm_error *tui_view_refresh(struct tui *t, struct tui_view *v)
+{
+	v->preview_of = -1;
+	for (int i = 0; i < v->npanes; i++) {
+		if (!v->panes[i].ops->fetch)
+			continue;
+		struct gpm_error *err = tui_pane_reload(t, v, &v->panes[i]);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+struct gpm_error *tui_view_enter(struct tui *t, struct tui_view *v, struct tui_view **out)
+{
+	*out = NULL;
+	struct tui_pane *p = &v->panes[v->focus];
+	if (p->n <= 0 || !v->ops->enter)
+		return NULL;
+	struct gpm_error *err = tui_pane_ensure(t, v, p, p->cur, 1);
+	return err ? err : v->ops->enter(t, v, p, out);
+}

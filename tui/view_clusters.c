@@ -1,0 +1,198 @@
+/*
+ * The clusters list: one row per cluster of incidents (status, count, first and last seen,
+ * builds, the newest incident's headline and top frame), with the selected cluster's
+ * preview (workflow summary, sparkline, representative stack, history). Enter lists the
+ * cluster's incidents; the workflow keys (tui.c) act on the selected cluster.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/workflow.h"
+#include "tui/sql.h"
+#include "tui/tui.h"
+
+/* Clusters: id, count, first and last seen, builds, signature (+ id). */
+#define CLUSTER_FROM                                                                               \
+	" FROM (SELECT s.cluster_id AS cluster, count(*) AS count, min(i.time) AS first, "         \
+	"max(i.time) AS last, count(DISTINCT coalesce(i.build_id, i.exe, '')) AS builds, "         \
+	"max(i.id) AS last_id FROM incidents i JOIN incident_signatures x ON x.incident_id = "     \
+	"i.id AND x.algorithm = ?1 JOIN signatures s ON s.id = x.signature_id WHERE "              \
+	"s.cluster_id IS NOT NULL AND (?2 IS NULL OR i.time >= ?2) AND (?3 IS NULL OR i.time < "   \
+	"?3) AND (?4 IS NULL OR instr(i.exe, ?4) > 0) AND (?5 IS NULL OR substr(i.go_version, 1, " \
+	"length(?5)) = ?5) AND (?6 IS NULL OR i.headline_rule = ?6) AND (?7 IS NULL OR "           \
+	"s.cluster_id = ?7) GROUP BY s.cluster_id) a JOIN incidents h ON h.id = a.last_id LEFT "   \
+	"JOIN incident_signatures hx ON hx.incident_id = h.id AND hx.algorithm = ?1 LEFT JOIN "    \
+	"signatures sg ON sg.id = hx.signature_id LEFT JOIN clusters c ON c.id = a.cluster "       \
+	"WHERE (?8 IS NULL OR instr(lower(h.headline || ' ' || coalesce(sg.hash, '') || ' ' || "   \
+	"coalesce(sg.frames, '') || ' ' || coalesce(c.status, '')), lower(?8)) > 0)"
+
+/* Without time, executable, Go or finding filters, the counts kept by schema 4's triggers
+ * (cluster_stats, cluster_builds) stand for the aggregate: one row per cluster read. */
+#define CLUSTER_FAST_FROM                                                                          \
+	" FROM (SELECT st.cluster AS cluster, st.count AS count, st.first AS first, st.last AS "   \
+	"last, (SELECT count(*) FROM cluster_builds b WHERE b.cluster = st.cluster) AS builds, "   \
+	"st.last_id AS last_id FROM cluster_stats st WHERE st.algorithm = ?1 AND ?2 IS NULL AND "  \
+	"?3 IS NULL AND ?4 IS NULL AND ?5 IS NULL AND ?6 IS NULL AND (?7 IS NULL OR st.cluster = " \
+	"?7)) a JOIN incidents h ON h.id = a.last_id LEFT JOIN incident_signatures hx ON "         \
+	"hx.incident_id = h.id AND hx.algorithm = ?1 LEFT JOIN signatures sg ON sg.id = "          \
+	"hx.signature_id LEFT JOIN clusters c ON c.id = a.cluster WHERE (?8 IS NULL OR "           \
+	"instr(lower(h.headline || ' ' || coalesce(sg.hash, '') || ' ' || coalesce(sg.frames, "    \
+	"'') || ' ' || coalesce(c.status, '')), lower(?8)) > 0)"
+
+static bool clusters_fast(const struct tui_query *q)
+{
+	return !q->since && !q->until && !q->exe && !q->go && !q->finding;
+}
+
+static const struct tui_col cluster_cols[] = {
+    {"id", 4, TUI_COL_RIGHT, 0},
+    {"status", 10, 0, 0},
+    {"count", 6, TUI_COL_RIGHT, 0},
+    {"first", 10, 0, 3},
+    {"last", 10, 0, 2},
+    {"builds", 6, TUI_COL_RIGHT, 4},
+    {"headline", 24, TUI_COL_FLEX, 0},
+    {"top frame", 18, TUI_COL_FLEX, 1},
+};
+static const struct tui_sort cluster_sorts[] = {
+    {"count", "a.count DESC, a.cluster", "a.count ASC, a.cluster", "↓", "↑"},
+    {"last seen", "a.last DESC, a.cluster", "a.last ASC, a.cluster", "↓", "↑"},
+    {"first seen", "a.first ASC, a.cluster", "a.first DESC, a.cluster", "↑", "↓"},
+    {"builds", "a.builds DESC, a.cluster", "a.builds ASC, a.cluster", "↓", "↑"},
+    {"id", "a.cluster ASC", "a.cluster DESC", "↑", "↓"},
+    {"status", "c.status ASC, a.count DESC, a.cluster", "c.status DESC, a.count DESC, a.cluster",
+     "↑", "↓"},
+};
+
+static struct gpm_error *clusters_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                        int64_t *n)
+{
+	struct tui_bind b[8];
+	tui_query_binds(b, &v->q, p->filter);
+	if (clusters_fast(&v->q))
+		return tui_db_int(&t->db, "SELECT count(*)" CLUSTER_FAST_FROM, b, 8, 0, n);
+	return tui_db_int(&t->db, "SELECT count(*)" CLUSTER_FROM, b, 8, 0, n);
+}
+
+/*
+ * A resolved cluster that came back shows "regressed" in its status cell. Whether it did is
+ * the workflow's question (store/workflow.c answers it for the command line too), asked
+ * only for the resolved clusters of the page.
+ */
+static struct gpm_error *clusters_mark_regressed(struct tui *t, struct gpm_store_table *page)
+{
+	for (size_t r = 0; r < page->nrows; r++) {
+		const char *status = gpm_store_cell(page, r, 1);
+		const char *id = gpm_store_cell(page, r, 8);
+		if (!status || strcmp(status, "resolved") || !id)
+			continue;
+		struct gpm_store *st;
+		struct gpm_error *err = tui_store(t, false, &st);
+		if (err)
+			return err;
+		struct gpm_cluster_summary c;
+		if ((err = gpm_store_cluster_summary(st, strtoll(id, NULL, 10), &c)))
+			return err;
+		if (c.regressed) {
+			char *mark = strdup("regressed");
+			if (!mark) {
+				gpm_cluster_summary_deinit(&c);
+				return &gpm_error_nomem;
+			}
+			free(page->cells[r * page->ncols + 1]);
+			page->cells[r * page->ncols + 1] = mark;
+		}
+		gpm_cluster_summary_deinit(&c);
+	}
+	return NULL;
+}
+
+static struct gpm_error *clusters_fetch(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                        int64_t off, int64_t limit, struct gpm_store_table *out)
+{
+	struct tui_bind b[10];
+	tui_query_binds(b, &v->q, p->filter);
+	// The headline and the first frame of user code of the newest incident's largest
+	// group: what the bug is, not its hash.
+#define CLUSTER_SELECT                                                                             \
+	"SELECT a.cluster, coalesce(c.status, 'new'), a.count, strftime('%Y-%m-%d', a.first, "     \
+	"'unixepoch'), strftime('%Y-%m-%d', a.last, 'unixepoch'), a.builds, h.headline, "          \
+	"coalesce((SELECT " TUI_SQL_TOP_FRAME(                                                     \
+	    "g.stack_id") " FROM groups g WHERE g.incident_id = h.id "                             \
+	                  "ORDER BY g.ordinal LIMIT 1), ''), a.cluster"
+	struct gpm_error *err = tui_sorted_page(
+	    t, p,
+	    clusters_fast(&v->q) ? CLUSTER_SELECT CLUSTER_FAST_FROM : CLUSTER_SELECT CLUSTER_FROM,
+	    b, 8, off, limit, out);
+#undef CLUSTER_SELECT
+	if (!err && (err = clusters_mark_regressed(t, out)))
+		gpm_store_table_deinit(out);
+	return err;
+}
+
+static enum tui_color cluster_color(const struct gpm_store_table *page, size_t row)
+{
+	const char *status = gpm_store_cell(page, row, 1);
+	if (status && !strcmp(status, "regressed"))
+		return TUI_C_CRITICAL;
+	if (status && (!strcmp(status, "resolved") || !strcmp(status, "ignored")))
+		return TUI_C_DIM;
+	return TUI_C_NORMAL;
+}
+
+static const struct tui_pane_ops clusters_ops = {
+    cluster_cols, 8, cluster_sorts, 6, clusters_count, clusters_fetch, cluster_color, false, NULL};
+
+enum { CLUSTERS_ID = 8 };
+
+static struct gpm_error *clusters_cluster(struct tui *t, struct tui_view *v, int64_t *out)
+{
+	return tui_view_list_id(t, v, CLUSTERS_ID, out);
+}
+
+static struct gpm_error *clusters_enter(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                        struct tui_view **out)
+{
+	const char *id = tui_pane_cell(p, p->cur, CLUSTERS_ID);
+	if (!id)
+		return NULL;
+	struct tui_query q = v->q;
+	q.cluster = strtoll(id, NULL, 10);
+	return tui_view_incidents(t, &q, out);
+}
+
+static struct gpm_error *clusters_preview(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                          int width)
+{
+	int64_t id;
+	struct gpm_error *err = clusters_cluster(t, v, &id);
+	return err || !id ? err : tui_preview_cluster(t, p, id, width);
+}
+
+const struct tui_view_ops tui_clusters_view = {
+    .name = "clusters",
+    .counted = true,
+    .enter = clusters_enter,
+    .cluster = clusters_cluster,
+    .preview = clusters_preview,
+};
+
+struct gpm_error *tui_view_clusters(struct tui *t, const struct tui_query *q, struct tui_view **out)
+{
+	struct tui_view *v = tui_view_create(TUI_VIEW_CLUSTERS, "Clusters");
+	if (!v)
+		return &gpm_error_nomem;
+	v->panes[0].ops = &clusters_ops;
+	v->npanes = 2;
+	if (!(v->panes[1].title = strdup("Preview  (Tab: focus, Enter: maximise)"))) {
+		tui_view_destroy(v);
+		return &gpm_error_nomem;
+	}
+	v->preview_of = -1;
+	if (q && tui_query_copy(&v->q, q)) {
+		tui_view_destroy(v);
+		return &gpm_error_nomem;
+	}
+	return tui_view_finish(t, v, out);
+}

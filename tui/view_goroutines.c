@@ -1,0 +1,217 @@
+/*
+ * The goroutines of a group or of a finding, in the dump's order: id, state, wait and top
+ * frame. Enter opens the goroutine's stack.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+#include "tui/sql.h"
+#include "tui/tui.h"
+
+/* Goroutines of a group or of a finding: id, state, wait, top frame (+ stack, created by). */
+static const struct tui_sort goroutine_sorts[] = {{"dump order", "", "", "", ""}};
+static const struct tui_col goroutine_cols[] = {
+    {"goroutine", 9, TUI_COL_RIGHT, 0},
+    {"state", 16, 0, 2},
+    {"wait", 8, 0, 1},
+    {"top frame", 20, TUI_COL_FLEX, 0},
+};
+// A group's goroutines (IN_GROUP) are read from schema 6's goroutines_group index in rowid
+// order: its (incident, group, id) prefix gives the order, the key ranges and the count.
+#define IN_GROUP  "g.group_ordinal = ?2"
+#define ANY_GROUP "?2 IS NULL"
+#define GOROUTINE_WHERE(grp)                                                                       \
+	" FROM goroutines g WHERE g.incident_id = ?1 AND " grp " "                                 \
+	"AND (?3 IS NULL OR g.goid IN (SELECT value FROM json_each((SELECT evidence FROM "         \
+	"findings WHERE id = ?3), '$.goroutines'))) AND (?4 IS NULL OR "                           \
+	"instr(lower(coalesce(g.state, '') || ' ' || coalesce(" TUI_SQL_TOP_FRAME(                 \
+	    "g.stack_id") ", '')), lower(?4)) > 0)"
+
+static void goroutine_binds(struct tui_bind *b, struct tui_view *v, struct tui_pane *p)
+{
+	b[0] = TUI_INT(v->incident);
+	b[1] = v->group >= 0 ? TUI_INT(v->group) : TUI_NULL;
+	b[2] = v->finding > 0 ? TUI_INT(v->finding) : TUI_NULL;
+	b[3] = TUI_TEXT(p->filter);
+}
+
+static struct gpm_error *goroutines_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                          int64_t *n)
+{
+	struct tui_bind b[4];
+	goroutine_binds(b, v, p);
+	return tui_db_int(&t->db,
+	                  v->group >= 0 ? "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP)
+	                                : "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP),
+	                  b, 4, 0, n);
+}
+
+// The page is cut first (rowid order: the dump's order, no sort), then described.
+#define GOROUTINE_PAGE(order, grp)                                                                 \
+	"SELECT x.goid, x.state, x.wait, coalesce(" TUI_SQL_TOP_FRAME(                             \
+	    "x.stack_id") ", '?'), x.stack_id, "                                                   \
+	                  "coalesce(cf.name, ''), x.wait_minutes, x.id FROM (SELECT g.id, "        \
+	                  "g.goid, "                                                               \
+	                  "coalesce(g.state, '-') "                                                \
+	                  "AS state, CASE WHEN coalesce(g.wait_minutes, 0) > 0 THEN "              \
+	                  "g.wait_minutes || ' min' ELSE "                                         \
+	                  "'' END AS wait, g.wait_minutes, g.stack_id, "                           \
+	                  "g.created_by" GOROUTINE_WHERE(                                          \
+	                      grp) " ORDER BY g.id " order                                         \
+	                           " LIMIT ?5 OFFSET ?6) x LEFT JOIN functions cf ON cf.id = "     \
+	                           "x.created_by ORDER BY x.id " order
+
+static struct gpm_error *goroutines_fetch(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                          int64_t off, int64_t limit, struct gpm_store_table *out)
+{
+	struct tui_bind b[6];
+	goroutine_binds(b, v, p);
+	b[4] = TUI_INT(limit);
+	b[5] = TUI_INT(off);
+	const char *sql = v->group >= 0 ? (p->reverse ? GOROUTINE_PAGE("DESC", IN_GROUP)
+	                                              : GOROUTINE_PAGE("ASC", IN_GROUP))
+	                                : (p->reverse ? GOROUTINE_PAGE("DESC", ANY_GROUP)
+	                                              : GOROUTINE_PAGE("ASC", ANY_GROUP));
+	return tui_db_query(&t->db, sql, b, 6, -1, out);
+}
+
+enum { GOROUTINES_ROWID = 7 }; /* the row's id: the key of the dump's order */
+
+/*
+ * Search by keys (the rowid, the dump's order), not row numbers: the first row past the
+ * cursor's that matches (then from the other end up to the cursor itself), and its row
+ * number counted over schema 6's goroutines_group index. What a row shows is matched without
+ * describing each row: a goroutine id only when the text is digits (?7), the wait cell only
+ * when the text could be part of "N min" (?8), and the top frame through the set of stacks
+ * whose top frame contains the text (built once from the functions that contain it).
+ * ?5 the cursor's rowid, ?6 the lowered text.
+ */
+#define GOROUTINE_MATCH                                                                            \
+	" AND ((?7 IS NOT NULL AND instr(g.goid, ?7) > 0) OR instr(lower(coalesce(g.state, "       \
+	"'-')), ?6) > 0 OR (?8 IS NOT NULL AND coalesce(g.wait_minutes, 0) > 0 AND "               \
+	"instr(g.wait_minutes || ' min', ?8) > 0) OR g.stack_id IN (SELECT mf.stack_id FROM "      \
+	"functions mfn JOIN frames mf ON mf.function_id = mfn.id WHERE instr(lower(mfn.name), "    \
+	"?6) "                                                                                     \
+	"> 0 AND instr(lower(" TUI_SQL_TOP_FRAME(                                                  \
+	    "mf.stack_id") "), ?6) > 0) OR (g.stack_id IS NULL "                                   \
+	                   "AND ?6 = '?'))"
+#define GOROUTINE_FIND(cmp, order, grp)                                                            \
+	"SELECT g.id" GOROUTINE_WHERE(grp) " AND g.id " cmp " ?5" GOROUTINE_MATCH                  \
+	                                   " ORDER BY g.id " order " LIMIT 1"
+
+static struct gpm_error *goroutines_find(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                         const char *text, int dir, int64_t *row)
+{
+	*row = -1;
+	struct gpm_error *err = tui_pane_ensure(t, v, p, p->cur, 1);
+	const char *cur = err ? NULL : tui_pane_cell(p, p->cur, GOROUTINES_ROWID);
+	if (!cur)
+		return err;
+	char *lower = strdup(text);
+	if (!lower)
+		return &gpm_error_nomem;
+	bool digits = *text != 0, wait = *text != 0;
+	for (char *c = lower; *c; c++) {
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+		digits = digits && *c >= '0' && *c <= '9';
+		wait = wait && strchr("0123456789 min", *c);
+	}
+	struct tui_bind b[8];
+	goroutine_binds(b, v, p);
+	b[4] = TUI_INT(strtoll(cur, NULL, 10));
+	b[5] = TUI_TEXT(lower);
+	b[6] = digits ? TUI_TEXT(lower) : TUI_NULL;
+	b[7] = wait ? TUI_TEXT(lower) : TUI_NULL;
+	int64_t found = -1;
+	bool in = v->group >= 0;
+	if (dir > 0)
+		err = tui_db_int(&t->db,
+		                 in ? GOROUTINE_FIND(">", "ASC", IN_GROUP)
+		                    : GOROUTINE_FIND(">", "ASC", ANY_GROUP),
+		                 b, 8, -1, &found);
+	else
+		err = tui_db_int(&t->db,
+		                 in ? GOROUTINE_FIND("<", "DESC", IN_GROUP)
+		                    : GOROUTINE_FIND("<", "DESC", ANY_GROUP),
+		                 b, 8, -1, &found);
+	if (!err && found < 0 && dir > 0)
+		err = tui_db_int(&t->db,
+		                 in ? GOROUTINE_FIND("<=", "ASC", IN_GROUP)
+		                    : GOROUTINE_FIND("<=", "ASC", ANY_GROUP),
+		                 b, 8, -1, &found);
+	else if (!err && found < 0)
+		err = tui_db_int(&t->db,
+		                 in ? GOROUTINE_FIND(">=", "DESC", IN_GROUP)
+		                    : GOROUTINE_FIND(">=", "DESC", ANY_GROUP),
+		                 b, 8, -1, &found);
+	free(lower);
+	if (err || found < 0)
+		return err;
+	b[4] = TUI_INT(found);
+	return tui_db_int(&t->db,
+	                  in ? "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP) " AND g.id < ?5"
+	                     : "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP) " AND g.id < ?5",
+	                  b, 5, -1, row);
+}
+
+static const struct tui_pane_ops goroutines_ops = {
+    goroutine_cols, 4,    goroutine_sorts, 1, goroutines_count, goroutines_fetch,
+    NULL,           true, goroutines_find};
+
+static struct gpm_error *goroutines_enter(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                          struct tui_view **out)
+{
+	const char *stack = tui_pane_cell(p, p->cur, 4);
+	if (!stack) {
+		snprintf(t->status, sizeof(t->status), "this goroutine has no stored stack");
+		return NULL;
+	}
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	const char *cb = tui_pane_cell(p, p->cur, 5), *wait = tui_pane_cell(p, p->cur, 2);
+	gpm_strbuf_printf(&sb, "Goroutine %s [%s%s%s]", tui_pane_cell(p, p->cur, 0),
+	                  tui_pane_cell(p, p->cur, 1), wait && *wait ? ", " : "", wait ? wait : "");
+	if (cb && *cb)
+		gpm_strbuf_printf(&sb, " · created by %s", cb);
+	struct gpm_error *err = gpm_strbuf_error(&sb);
+	if (!err)
+		err = tui_view_stack(t, gpm_strbuf_str(&sb), v->incident, strtoll(stack, NULL, 10),
+		                     strtoll(tui_pane_cell(p, p->cur, 0), NULL, 10), out);
+	gpm_strbuf_deinit(&sb);
+	return err;
+}
+
+static struct gpm_error *goroutines_incident(struct tui *t, struct tui_view *v, int64_t *out)
+{
+	(void)t;
+	*out = v->incident > 0 ? v->incident : 0;
+	return NULL;
+}
+
+const struct tui_view_ops tui_goroutines_view = {
+    .name = "goroutines",
+    .counted = true,
+    .enter = goroutines_enter,
+    .incident = goroutines_incident,
+};
+
+struct gpm_error *tui_view_goroutines(struct tui *t, int64_t incident, int64_t group,
+                                      int64_t finding, const char *what, struct tui_view **out)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_printf(&sb, "Incident %lld · goroutines %s", (long long)incident, what);
+	struct tui_view *v = gpm_strbuf_error(&sb)
+	                         ? NULL
+	                         : tui_view_create(TUI_VIEW_GOROUTINES, gpm_strbuf_str(&sb));
+	gpm_strbuf_deinit(&sb);
+	if (!v)
+		return &gpm_error_nomem;
+	v->incident = incident;
+	v->group = group;
+	v->finding = finding;
+	v->panes[0].ops = &goroutines_ops;
+	return tui_view_finish(t, v, out);
+}
