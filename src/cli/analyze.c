@@ -29,9 +29,10 @@
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
 #include "goroutines/process.h"
+#include "heap/heap.h"
 #include "store/store.h"
 
-static unsigned terminal_width(void)
+unsigned gpm_cli_report_width(void)
 {
 	const char *c = getenv("COLUMNS");
 	if (c && atoi(c) >= 40)
@@ -47,8 +48,8 @@ static unsigned terminal_width(void)
  * "already in ... as incident N") and, when its cluster holds earlier incidents, "seen N
  * times before since DATE (cluster C)". One or two lines into out.
  */
-static struct gpm_error *archive_lines(struct gpm_store *st, int64_t id, bool existed,
-                                       struct gpm_strbuf *out)
+struct gpm_error *gpm_cli_archive_lines(struct gpm_store *st, int64_t id, bool existed,
+                                        struct gpm_strbuf *out)
 {
 	gpm_strbuf_printf(out, "%s in the archive as incident %lld (gopm show %lld)",
 	                  existed ? "already" : "stored", (long long)id, (long long)id);
@@ -247,14 +248,19 @@ int gpm_cmd_analyze(int argc, char **argv)
 	if (json && format != FORMAT_TEXT)
 		return gpm_cli_usage("analyze", "--json cannot go with --format markdown or html");
 	if (!ro.width)
-		ro.width = terminal_width();
+		ro.width = gpm_cli_report_width();
 	ro.color = !json && format == FORMAT_TEXT && gpm_cli_color();
 
 	struct gpm_loaded l;
 	// Cores also give what only a core tells: panic values, waited-on objects.
 	gpm_cli_core_options.objects = true;
 	// The archive's identity of the input is hashed while it is read.
+	// A core's heap types go to the archive with it, so `gopm diff #A #B` compares them.
+	struct gpm_heap *heap = NULL;
+	if (store)
+		gpm_cli_core_options.keep_heap = &heap;
 	struct gpm_error *err = store ? gpm_cli_load_hashed(input, &l) : gpm_cli_load(input, &l);
+	gpm_cli_core_options.keep_heap = NULL;
 	if (err)
 		return gpm_cli_fail(err);
 	bool partial = false;
@@ -322,8 +328,11 @@ int gpm_cmd_analyze(int argc, char **argv)
 			memcpy(art.sha256, gpm_cli_loaded_sha256(&l), sizeof(art.sha256));
 			struct gpm_error *serr =
 			    gpm_cli_store_incident(st, inc, a, &art, NULL, &id);
+			if (!serr && heap && !gpm_store_ingest_existed(st))
+				serr = gpm_cli_store_heap_types(st, id, heap);
 			if (!serr)
-				serr = archive_lines(st, id, gpm_store_ingest_existed(st), &line);
+				serr = gpm_cli_archive_lines(st, id, gpm_store_ingest_existed(st),
+				                             &line);
 			if (!serr)
 				serr = gpm_strbuf_error(&line);
 			if (serr) {
@@ -371,6 +380,7 @@ int gpm_cmd_analyze(int argc, char **argv)
 	}
 	gpm_strbuf_deinit(&sb);
 	gpm_cli_loaded_release(&l);
+	gpm_heap_destroy(heap);
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);
