@@ -119,6 +119,19 @@ cmp -s "$tmp/diff.tail" "$tmp/diff.files.tail" || {
 	bad "diff #1 #2" "differs from the diff of the cores"
 	diff "$tmp/diff.files.tail" "$tmp/diff.tail" | head -n 10
 }
+# The findings compared are the stored ones: with #1's removed from the archive, #2's are
+# new (an analysis of the stored incident would find them again).
+if command -v python3 >/dev/null 2>&1; then
+	nf=$(python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(db.execute("SELECT count(*) FROM findings WHERE incident_id = 2").fetchone()[0])
+db.execute("DELETE FROM findings WHERE incident_id = 1")
+db.commit()' "$ddb")
+	"$GOPM" diff --db "$ddb" '#1' '#2' >"$tmp/diff.nof" 2>/dev/null
+	got=$(sed -n '/^findings (#1 → #2)/,$p' "$tmp/diff.nof" | grep -c '^  new ')
+	[ "$nf" -ge 1 ] && [ "$got" -eq "$nf" ] ||
+		bad "diff #1 #2 without #1's findings" "$got new findings, want $nf"
+fi
 "$GOPM" diff --db "$ddb" '#2' '#2' >"$tmp/self" 2>/dev/null
 grep -q -i 'nothing\|same' "$tmp/self" || bad "diff #2 #2" "$(head -n 2 "$tmp/self")"
 
