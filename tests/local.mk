@@ -214,6 +214,8 @@ TESTS += tests/cli/output.sh
 TESTS += tests/cli/exit.sh
 # show --json of stored incidents against analyze --json of their inputs
 TESTS += tests/cli/show-json.sh
+# show --format text|markdown|html of stored incidents against analyze --format of their inputs
+TESTS += tests/cli/show-report.sh
 # every --json document of the tests above against doc/gopm.schema.json: after them all
 TESTS += tests/cli/json-schema.sh
 # (A rule of our own for this log replaces automake's, so it repeats automake's recipe.)

@@ -72,9 +72,9 @@ struct gpm_error *tui_view_diff(struct tui *t, int64_t a, int64_t b, struct tui_
 	struct gpm_diff_input in[2];
 	for (int i = 0; i < 2 && !err; i++) {
 		err = side_load(t, st, ids[i], &s[i]);
-		in[i] = (struct gpm_diff_input){s[i].label, s[i].inc,        NULL,
-		                                s[i].rows,  s[i].heap.nrows, s[i].heap.nrows > 0,
-		                                "type"};
+		in[i] = (struct gpm_diff_input){
+		    s[i].label,          s[i].inc, NULL, s[i].rows, s[i].heap.nrows,
+		    s[i].heap.nrows > 0, "type",   NULL, 0};
 	}
 	struct gpm_diff *d = NULL;
 	if (!err)

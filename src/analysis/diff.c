@@ -427,7 +427,47 @@ static uint64_t finding_key(const struct gpm_incident *inc, const struct gpm_ana
 	return h ? h : 1;
 }
 
-static struct gpm_error *finding_add(struct gpm_diff *d, size_t *cap, const struct gpm_finding *f,
+/* A finding of one snapshot as compared: its key (rule and the group it names), rule and
+ * title (borrowed). */
+struct fkey {
+	uint64_t key;
+	const char *rule, *title;
+};
+
+/* The findings of in as keys: its given findings, else its analysis'. *out owned. */
+static struct gpm_error *finding_keys(const struct gpm_diff_input *in, bool lines,
+                                      struct fkey **out, size_t *n)
+{
+	const struct gpm_analysis *a = in->analysis;
+	size_t len = in->findings ? in->nfindings : a->findings.len;
+	struct fkey *k = calloc(len + 1, sizeof(*k));
+	if (!k)
+		return &gpm_error_nomem;
+	for (size_t i = 0; i < len; i++) {
+		if (!in->findings) {
+			const struct gpm_finding *f = &a->findings.v[i];
+			k[i] = (struct fkey){finding_key(in->inc, a, f, lines), f->rule, f->title};
+			continue;
+		}
+		const struct gpm_diff_given_finding *f = &in->findings[i];
+		const struct gpm_rule *def = f->rule ? gpm_rule_find(f->rule) : NULL;
+		uint64_t h = str_hash(def ? def->id : "?", GPM_HASH_SEED);
+		// The group it names, by one of its goroutines, as finding_key does.
+		for (size_t g = 0; f->goroutine && g < in->inc->goroutines.len; g++)
+			if (in->inc->goroutines.v[g].id == f->goroutine) {
+				bool user;
+				h = mix(
+				    h, signature(in->inc, &in->inc->goroutines.v[g], lines, &user));
+				break;
+			}
+		k[i] = (struct fkey){h ? h : 1, def ? def->id : "?", f->title};
+	}
+	*out = k;
+	*n = len;
+	return NULL;
+}
+
+static struct gpm_error *finding_add(struct gpm_diff *d, size_t *cap, const struct fkey *f,
                                      bool added)
 {
 	if (!gpm_array_reserve((void **)&d->findings, cap, d->nfindings + 1, sizeof(*d->findings)))
@@ -445,26 +485,31 @@ static struct gpm_error *finding_add(struct gpm_diff *d, size_t *cap, const stru
 static struct gpm_error *compare_findings(struct gpm_diff *d, const struct gpm_diff_input *first,
                                           const struct gpm_diff_input *last, bool lines)
 {
-	if (!first->analysis || !last->analysis || !first->inc || !last->inc)
+	if ((!first->analysis && !first->findings) || (!last->analysis && !last->findings) ||
+	    !first->inc || !last->inc)
 		return NULL;
 	struct gpm_u64map fk = {0}, lk = {0};
-	struct gpm_error *err = NULL;
+	struct fkey *fv = NULL, *lv = NULL;
+	size_t fn = 0, ln = 0;
+	struct gpm_error *err = finding_keys(first, lines, &fv, &fn);
+	if (!err)
+		err = finding_keys(last, lines, &lv, &ln);
 	size_t cap = 0;
-	const struct gpm_analysis *fa = first->analysis, *la = last->analysis;
-	for (size_t i = 0; i < fa->findings.len && !err; i++)
-		if (!gpm_u64map_put(&fk, finding_key(first->inc, fa, &fa->findings.v[i], lines), 1))
+	for (size_t i = 0; i < fn && !err; i++)
+		if (!gpm_u64map_put(&fk, fv[i].key, 1))
 			err = &gpm_error_nomem;
-	for (size_t i = 0; i < la->findings.len && !err; i++)
-		if (!gpm_u64map_put(&lk, finding_key(last->inc, la, &la->findings.v[i], lines), 1))
+	for (size_t i = 0; i < ln && !err; i++)
+		if (!gpm_u64map_put(&lk, lv[i].key, 1))
 			err = &gpm_error_nomem;
 	uint32_t v;
-	for (size_t i = 0; i < la->findings.len && !err; i++)
-		if (!gpm_u64map_get(&fk, finding_key(last->inc, la, &la->findings.v[i], lines), &v))
-			err = finding_add(d, &cap, &la->findings.v[i], true);
-	for (size_t i = 0; i < fa->findings.len && !err; i++)
-		if (!gpm_u64map_get(&lk, finding_key(first->inc, fa, &fa->findings.v[i], lines),
-		                    &v))
-			err = finding_add(d, &cap, &fa->findings.v[i], false);
+	for (size_t i = 0; i < ln && !err; i++)
+		if (!gpm_u64map_get(&fk, lv[i].key, &v))
+			err = finding_add(d, &cap, &lv[i], true);
+	for (size_t i = 0; i < fn && !err; i++)
+		if (!gpm_u64map_get(&lk, fv[i].key, &v))
+			err = finding_add(d, &cap, &fv[i], false);
+	free(fv);
+	free(lv);
 	gpm_u64map_free(&fk);
 	gpm_u64map_free(&lk);
 	return err;

@@ -40,6 +40,13 @@ struct gpm_diff_heap_row {
 	uint64_t objects, bytes;
 };
 
+/* A finding as the archive stored it: an archive incident's findings are compared as they
+ * were found, not as an analysis of the incident the archive rebuilds would name them. */
+struct gpm_diff_given_finding {
+	const char *rule, *title; /* borrowed */
+	uint64_t goroutine;       /* the id of a goroutine of the group it names; 0 none */
+};
+
 /* One snapshot to compare; everything borrowed for the life of the diff. */
 struct gpm_diff_input {
 	const char *label;                   /* a file name or "#12" */
@@ -49,6 +56,8 @@ struct gpm_diff_input {
 	size_t nheap;
 	bool has_heap;         /* heap rows are known (even if there are none) */
 	const char *heap_unit; /* what a heap row is: "type" or "allocation site" */
+	const struct gpm_diff_given_finding *findings; /* non-NULL: compared, not analysis's */
+	size_t nfindings;
 };
 
 enum gpm_diff_change {

@@ -11,4 +11,5 @@ libgopm_a_SOURCES += \
 	src/analysis/report.c \
 	src/analysis/diff.c src/analysis/diff.h \
 	src/analysis/report_share.h src/analysis/report_md.c src/analysis/report_html.c \
+	src/analysis/report_doc.c src/analysis/report_doc.h \
 	src/analysis/profile.c src/analysis/profile.h

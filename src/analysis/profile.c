@@ -377,6 +377,15 @@ struct gpm_error *gpm_profile_goroutines_folded(const struct gpm_incident *inc,
 	return NULL;
 }
 
+/* Whether the rows are reference chains (some row hangs under another). */
+static bool chained(const struct gpm_profile_heap_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].parent)
+			return true;
+	return false;
+}
+
 struct gpm_error *gpm_profile_heap_pprof(const struct gpm_profile_heap_row *rows, size_t n,
                                          int64_t time, struct gpm_strbuf *out,
                                          struct gpm_profile_totals *totals)
@@ -392,11 +401,18 @@ struct gpm_error *gpm_profile_heap_pprof(const struct gpm_profile_heap_row *rows
 	         bytes = strtab_add(&st, "bytes"), space = strtab_add(&st, "space");
 	value_type(&p, 1, inuse_objects, count);
 	value_type(&p, 1, inuse_space, bytes);
+	bool chains = chained(rows, n);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t loc = symtab_location(&sy, &st, rows[i].name, NULL, 0);
+		if (!rows[i].objects && !rows[i].bytes && chains)
+			continue;
+		uint64_t loc[GPM_PROFILE_MAX_CHAIN];
+		size_t nloc = 0;
+		for (size_t r = i + 1; r && r <= n && nloc < GPM_PROFILE_MAX_CHAIN;
+		     r = rows[r - 1].parent < r ? rows[r - 1].parent : 0)
+			loc[nloc++] = symtab_location(&sy, &st, rows[r - 1].name, NULL, 0);
 		uint64_t v[2] = {rows[i].objects, rows[i].bytes};
 		struct gpm_strbuf m = GPM_STRBUF_INIT;
-		gpm_pb_packed(&m, 1, &loc, 1);
+		gpm_pb_packed(&m, 1, loc, nloc);
 		gpm_pb_packed(&m, 2, v, 2);
 		gpm_pb_message(&p, 2, &m);
 		gpm_strbuf_deinit(&m);
@@ -431,7 +447,16 @@ struct gpm_error *gpm_profile_heap_folded(const struct gpm_profile_heap_row *row
 	for (size_t i = 0; i < n; i++) {
 		if (!rows[i].bytes)
 			continue;
-		folded_frame(out, rows[i].name);
+		// Root first: the chain from this row up, written backwards.
+		size_t chain[GPM_PROFILE_MAX_CHAIN], k = 0;
+		for (size_t r = i + 1; r && r <= n && k < GPM_PROFILE_MAX_CHAIN;
+		     r = rows[r - 1].parent < r ? rows[r - 1].parent : 0)
+			chain[k++] = r - 1;
+		while (k--) {
+			folded_frame(out, rows[chain[k]].name);
+			if (k)
+				gpm_strbuf_putc(out, ';');
+		}
 		gpm_strbuf_printf(out, " %llu\n", (unsigned long long)rows[i].bytes);
 		t.samples++;
 		t.objects += rows[i].objects;

@@ -42,11 +42,18 @@ struct gpm_error *gpm_profile_goroutines_folded(const struct gpm_incident *inc,
                                                 struct gpm_profile_totals *totals);
 
 struct gpm_profile_heap_row {
-	const char *name; /* a type name; borrowed */
+	const char *name; /* a type name (or a root); borrowed */
 	uint64_t objects, bytes;
+	size_t parent; /* 1 + the index of an earlier row this one hangs under (its caller in
+	                  the sample's stack), 0 none: rows so chained are reference chains,
+	                  root first in folded stacks, leaf first in a profile's samples */
 };
 
-/* A heap histogram as a gzip'd in-use profile (default sample type inuse_space). */
+/* The most frames of one chained row's stack. */
+#define GPM_PROFILE_MAX_CHAIN 64
+
+/* A heap histogram (or reference chains) as a gzip'd in-use profile (default sample type
+ * inuse_space). Rows of no objects and no bytes that others hang under are no samples. */
 struct gpm_error *gpm_profile_heap_pprof(const struct gpm_profile_heap_row *rows, size_t n,
                                          int64_t time, struct gpm_strbuf *out,
                                          struct gpm_profile_totals *totals);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "analysis/report_doc.h"
 #include "base/json.h"
 
 #define C_RESET "\033[0m"
@@ -97,7 +98,8 @@ static void heading(struct rep *r, const char *title)
 	gpm_strbuf_putc(r->out, '\n');
 }
 
-static void finding_text(struct rep *r, const struct gpm_finding *f, bool full)
+static void finding_text(struct rep *r, const struct gpm_report_doc *doc,
+                         const struct gpm_report_dfinding *f, bool full)
 {
 	char sev[16];
 	size_t n = strlen(gpm_severity_name(f->severity));
@@ -112,27 +114,30 @@ static void finding_text(struct rep *r, const struct gpm_finding *f, bool full)
 	col(r, C_RESET);
 	gpm_strbuf_putc(r->out, '\n');
 	col(r, C_DIM);
-	gpm_strbuf_printf(r->out, "         rule %s, %s\n", f->rule, gpm_report_finding_source(f));
+	gpm_strbuf_puts(r->out, "         rule ");
+	puts_safe(r, f->rule);
+	gpm_strbuf_printf(r->out, ", %s\n", f->source);
 	col(r, C_RESET);
 	if (!full)
 		return;
 	gpm_strbuf_puts(r->out, "         ");
 	wrap(r, f->explanation, 9, 9);
+	const struct gpm_report_kv *ev = doc->evidence.v + f->evidence;
 	size_t kw = 0;
-	for (size_t i = 0; i < f->evidence.len; i++) {
-		size_t l = strlen(f->evidence.v[i].key);
+	for (size_t i = 0; i < f->nevidence; i++) {
+		size_t l = ev[i].key ? strlen(ev[i].key) : 1;
 		if (l > kw)
 			kw = l;
 	}
 	if (kw > 20)
 		kw = 20;
-	for (size_t i = 0; i < f->evidence.len; i++) {
+	for (size_t i = 0; i < f->nevidence; i++) {
 		gpm_strbuf_puts(r->out, "         ");
 		col(r, C_DIM);
-		gpm_strbuf_printf(r->out, "%-*s", (int)kw, f->evidence.v[i].key);
+		gpm_strbuf_printf(r->out, "%-*s", (int)kw, ev[i].key ? ev[i].key : "?");
 		col(r, C_RESET);
 		gpm_strbuf_puts(r->out, "  ");
-		wrap(r, f->evidence.v[i].value, 11 + (unsigned)kw, 11 + (unsigned)kw);
+		wrap(r, ev[i].value, 11 + (unsigned)kw, 11 + (unsigned)kw);
 	}
 	if (f->next) {
 		gpm_strbuf_puts(r->out, "         ");
@@ -193,20 +198,11 @@ static void fact(struct rep *r, const char *key, const char *value)
 	gpm_strbuf_putc(r->out, '\n');
 }
 
-static const char *level_name(enum gpm_group_level l)
+static void group_text(struct rep *r, const struct gpm_report_doc *doc,
+                       const struct gpm_report_dgroup *g)
 {
-	return l == GPM_GROUP_EXACT     ? "exact"
-	       : l == GPM_GROUP_NO_ARGS ? "ignoring argument values"
-	                                : "ignoring arguments and line numbers";
-}
-
-static void group_text(struct rep *r, const struct gpm_incident *inc, const struct gpm_analysis *a,
-                       uint32_t gi)
-{
-	const struct gpm_group *g = &a->grouping.groups[gi];
-	unsigned maxf = r->o->max_frames ? r->o->max_frames : 16;
 	col(r, C_BOLD);
-	gpm_strbuf_printf(r->out, "%u goroutine%s ", g->count, g->count == 1 ? "" : "s");
+	gpm_strbuf_printf(r->out, "%" PRIu64 " goroutine%s ", g->count, g->count == 1 ? "" : "s");
 	col(r, C_RESET);
 	gpm_strbuf_putc(r->out, '[');
 	puts_safe(r, g->state);
@@ -218,53 +214,31 @@ static void group_text(struct rep *r, const struct gpm_incident *inc, const stru
 			                  g->min_minutes, g->max_minutes);
 	}
 	gpm_strbuf_puts(r->out, "]");
-	const struct gpm_goroutine *rep = &inc->goroutines.v[g->representative];
-	if (rep->flags & GPM_GOROUTINE_PPROF_RECORD) {
+	if (g->no_ids) {
 		// A profile counts goroutines by stack: it has no ids to list.
-	} else if (g->count <= 6) {
-		gpm_strbuf_puts(r->out, " goroutine");
-		gpm_strbuf_puts(r->out, g->count > 1 ? "s " : " ");
-		for (uint32_t k = 0; k < g->count; k++)
-			gpm_strbuf_printf(
-			    r->out, "%s%" PRIu64, k ? ", " : "",
-			    inc->goroutines.v[a->grouping.members[g->first_member + k]].id);
+	} else if (g->ids) {
+		gpm_strbuf_puts(r->out, g->count > 1 ? " goroutines " : " goroutine ");
+		puts_safe(r, g->ids);
 	} else {
 		gpm_strbuf_printf(r->out, " ids %" PRIu64 "..%" PRIu64, g->min_id, g->max_id);
 	}
-	for (size_t i = 0; i < a->findings.len; i++)
-		if (a->findings.v[i].group == (int32_t)gi) {
-			col(r, sev_color(a->findings.v[i].severity));
-			gpm_strbuf_printf(r->out, "  <- %s", a->findings.v[i].rule);
-			col(r, C_RESET);
-			break;
-		}
-	gpm_strbuf_putc(r->out, '\n');
-	// The object waited on, when a core told (one line for the group).
-	const struct gpm_goroutine_extra *rx = gpm_goroutine_extra(inc, rep);
-	if (rx->wait_object) {
-		uint64_t same = 0;
-		for (uint32_t k = 0; k < g->count; k++)
-			same +=
-			    gpm_goroutine_extra(
-			        inc, &inc->goroutines.v[a->grouping.members[g->first_member + k]])
-			        ->wait_object == rx->wait_object;
-		static const char *const kinds[] = {"", "channel", "select on channel", "mutex",
-		                                    "semaphore"};
-		const char *kn = rx->wait_object_kind < 5 ? kinds[rx->wait_object_kind] : "object";
-		col(r, C_DIM);
-		if (same == g->count)
-			gpm_strbuf_printf(r->out, "    waiting on %s %#" PRIx64 "\n", kn,
-			                  rx->wait_object);
-		else
-			gpm_strbuf_printf(r->out,
-			                  "    waiting on %s %#" PRIx64 " (%" PRIu64
-			                  " of them; the others on other objects)\n",
-			                  kn, rx->wait_object, same);
+	if (g->rule) {
+		col(r, sev_color(g->rule_severity));
+		gpm_strbuf_puts(r->out, "  <- ");
+		puts_safe(r, g->rule);
 		col(r, C_RESET);
 	}
-	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, rep, &n);
-	for (uint32_t i = 0; i < n && i < maxf; i++) {
+	gpm_strbuf_putc(r->out, '\n');
+	// The object waited on, when a core told (one line for the group).
+	if (g->wait) {
+		col(r, C_DIM);
+		gpm_strbuf_puts(r->out, "    ");
+		puts_safe(r, g->wait);
+		gpm_strbuf_putc(r->out, '\n');
+		col(r, C_RESET);
+	}
+	const struct gpm_report_dframe *f = doc->frames.v + g->frame;
+	for (size_t i = 0; i < g->nframes; i++) {
 		bool rt = f[i].func && (!strncmp(f[i].func, "runtime.", 8) ||
 		                        !strncmp(f[i].func, "internal/", 9));
 		gpm_strbuf_puts(r->out, "    ");
@@ -289,27 +263,26 @@ static void group_text(struct rep *r, const struct gpm_incident *inc, const stru
 		col(r, C_RESET);
 		gpm_strbuf_putc(r->out, '\n');
 	}
-	if (n > maxf)
-		gpm_strbuf_printf(r->out, "    ... %u more frames\n", n - maxf);
-	if (rep->created_by != UINT32_MAX && rep->created_by < inc->frames.len) {
-		const struct gpm_frame *cb = &inc->frames.v[rep->created_by];
+	if (g->more_frames)
+		gpm_strbuf_printf(r->out, "    ... %" PRIu64 " more frames\n", g->more_frames);
+	if (g->has_creator) {
 		gpm_strbuf_puts(r->out, "    created by ");
-		puts_safe(r, cb->func);
+		puts_safe(r, g->creator);
 		if (g->ncreators > 1)
 			gpm_strbuf_printf(r->out, " (and %u other creators)", g->ncreators - 1);
 		col(r, C_DIM);
-		if (cb->file) {
+		if (g->creator_file) {
 			gpm_strbuf_puts(r->out, "\n        ");
-			puts_safe(r, cb->file);
-			gpm_strbuf_printf(r->out, ":%u", cb->line);
+			puts_safe(r, g->creator_file);
+			gpm_strbuf_printf(r->out, ":%u", g->creator_line);
 		}
 		col(r, C_RESET);
 		gpm_strbuf_putc(r->out, '\n');
 	}
 }
 
-void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *a,
-                     const struct gpm_report_options *o, struct gpm_strbuf *out)
+void gpm_report_doc_text(const struct gpm_report_doc *doc, const struct gpm_report_options *o,
+                         struct gpm_strbuf *out)
 {
 	static const struct gpm_report_options defaults;
 	struct rep r = {out, o ? o : &defaults, 0};
@@ -320,85 +293,52 @@ void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *
 	gpm_strbuf_puts(out, "FINDINGS");
 	col(&r, C_RESET);
 	gpm_strbuf_putc(out, '\n');
-	if (!a->findings.len)
+	if (!doc->findings.len)
 		gpm_strbuf_puts(out, "  nothing stands out: no crash reported, no large blocked "
 		                     "groups, no lock cycles\n");
-	for (size_t i = 0; i < a->findings.len; i++) {
-		const struct gpm_finding *f = &a->findings.v[i];
+	for (size_t i = 0; i < doc->findings.len; i++) {
+		const struct gpm_report_dfinding *f = &doc->findings.v[i];
 		bool full = f->severity >= GPM_SEVERITY_MEDIUM || i == 0;
 		if (i && full)
 			gpm_strbuf_putc(out, '\n');
-		finding_text(&r, f, full);
+		finding_text(&r, doc, f, full);
 	}
 
 	heading(&r, "PROCESS");
-	fact(&r, "input", gpm_report_input_kind(inc->kind));
-	fact(&r, "file", inc->source_name);
-	fact(&r, "go", inc->go_version);
-	fact(&r, "module", inc->main_module);
-	const char *exe_read;
-	fact(&r, "executable", gpm_report_executable(inc, &exe_read));
-	fact(&r, "read from", exe_read);
-	fact(&r, "command", inc->cmdline);
-	if (inc->pid >= 0)
-		gpm_strbuf_printf(out, "  %-12s%" PRId64 "\n", "pid", inc->pid);
-	const struct gpm_crash *c = &inc->crash;
-	if (inc->kind == GPM_INPUT_CORE && c->live_snapshot) {
-		gpm_strbuf_printf(out, "  %-12sa snapshot of a live process, not of its death",
-		                  "snapshot");
-		if (c->stop_signo)
-			gpm_strbuf_printf(out, "; stopped with signal %d", c->stop_signo);
-		gpm_strbuf_putc(out, '\n');
-	} else if (inc->kind == GPM_INPUT_CORE && c->signo) {
-		gpm_strbuf_printf(out, "  %-12s%d (the signal the process died of%s)\n", "signal",
-		                  c->signo,
-		                  c->signo == 6 ? "; SIGABRT is how the runtime crashes with "
-		                                  "GOTRACEBACK=crash"
-		                                : "");
-	} else if (c->signame) {
-		gpm_strbuf_printf(out, "  %-12s", "signal");
-		puts_safe(&r, c->signame);
-		if (c->has_fault_addr)
-			gpm_strbuf_printf(out, " addr=%#" PRIx64, c->fault_addr);
-		gpm_strbuf_putc(out, '\n');
-	}
-	gpm_strbuf_printf(out,
-	                  "  %-12s%" PRIu64 " (%" PRIu64 " of them runtime-internal), %zu groups\n",
-	                  "goroutines", a->goroutines, a->system, a->grouping.ngroups);
-	for (size_t i = 0; i < inc->warnings.len && i < 5; i++) {
-		gpm_strbuf_printf(out, "  %-12s", "warning");
-		puts_safe(&r, inc->warnings.v[i].text);
-		gpm_strbuf_putc(out, '\n');
-	}
+	for (size_t i = 0; i < doc->facts.len; i++)
+		fact(&r, doc->facts.v[i].key, doc->facts.v[i].value);
 
-	unsigned maxg = r.o->max_groups ? r.o->max_groups : 12;
 	gpm_strbuf_putc(out, '\n');
 	col(&r, C_BOLD);
 	gpm_strbuf_printf(out, "GOROUTINE GROUPS");
 	col(&r, C_RESET);
-	gpm_strbuf_printf(out, " (%zu, stacks compared %s; suspicious first)\n",
-	                  a->grouping.ngroups, level_name(a->grouping.level));
-	size_t shown = 0;
-	for (size_t i = 0; i < a->grouping.ngroups && shown < maxg; i++) {
-		uint32_t gi = a->order[i];
-		const struct gpm_goroutine *rep =
-		    &inc->goroutines.v[a->grouping.groups[gi].representative];
-		if ((rep->flags & (GPM_GOROUTINE_RUNTIME_STACK)) || !gpm_goroutine_is_real(rep))
-			continue;
+	gpm_strbuf_printf(out, " (%" PRIu64 ", stacks compared %s; suspicious first)\n",
+	                  doc->ngroups, doc->level ? doc->level : "?");
+	for (size_t i = 0; i < doc->groups.len; i++) {
 		gpm_strbuf_putc(out, '\n');
-		group_text(&r, inc, a, gi);
-		shown++;
+		group_text(&r, doc, &doc->groups.v[i]);
 	}
-	if (a->grouping.ngroups > shown)
-		gpm_strbuf_printf(out, "\n  ... %zu more groups (gopm goroutines shows them all)\n",
-		                  a->grouping.ngroups - shown);
+	if (doc->ngroups > doc->groups.len)
+		gpm_strbuf_printf(
+		    out, "\n  ... %" PRIu64 " more groups (gopm goroutines shows them all)\n",
+		    doc->ngroups - doc->groups.len);
 
 	heading(&r, "STATES");
-	for (size_t i = 0; i < a->states.len; i++) {
-		gpm_strbuf_printf(out, "  %8" PRIu64 "  ", a->states.v[i].count);
-		puts_safe(&r, a->states.v[i].state);
+	for (size_t i = 0; i < doc->states.len; i++) {
+		gpm_strbuf_printf(out, "  %8" PRIu64 "  ", doc->states.v[i].count);
+		puts_safe(&r, doc->states.v[i].state);
 		gpm_strbuf_putc(out, '\n');
 	}
+}
+
+void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *a,
+                     const struct gpm_report_options *o, struct gpm_strbuf *out)
+{
+	struct gpm_report_doc doc;
+	if (gpm_report_doc_build(&doc, inc, a, o))
+		gpm_strbuf_puts(out, "(out of memory: the report is incomplete)\n");
+	gpm_report_doc_text(&doc, o, out);
+	gpm_report_doc_deinit(&doc);
 }
 
 /* ---- JSON ---- */

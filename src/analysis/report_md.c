@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/report_doc.h"
 #include "analysis/report_share.h"
 
 /* Text made terminal-safe, then safe as Markdown inline text (and in a table cell). */
@@ -74,13 +75,12 @@ static void fact(struct gpm_strbuf *out, const char *key, const char *value)
 	gpm_strbuf_puts(out, " |\n");
 }
 
-/* The stack of rep as the runtime prints it (terminal-safe), in code block text. */
-static void stack_text(const struct gpm_incident *inc, const struct gpm_goroutine *rep,
-                       unsigned maxf, struct gpm_strbuf *t)
+/* A group's stack as the runtime prints it (terminal-safe), in code block text. */
+static void stack_text(const struct gpm_report_doc *doc, const struct gpm_report_dgroup *g,
+                       struct gpm_strbuf *t)
 {
-	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, rep, &n);
-	for (uint32_t i = 0; i < n && i < maxf; i++) {
+	const struct gpm_report_dframe *f = doc->frames.v + g->frame;
+	for (size_t i = 0; i < g->nframes; i++) {
 		if (f[i].flags & GPM_FRAME_ELIDED) {
 			gpm_strbuf_printf(t, "...%u frames elided...\n", f[i].line);
 			continue;
@@ -94,18 +94,17 @@ static void stack_text(const struct gpm_incident *inc, const struct gpm_goroutin
 			gpm_strbuf_printf(t, ":%u\n", f[i].line);
 		}
 	}
-	if (n > maxf)
-		gpm_strbuf_printf(t, "... %u more frames\n", n - maxf);
-	if (rep->created_by != UINT32_MAX && rep->created_by < inc->frames.len) {
-		const struct gpm_frame *cb = &inc->frames.v[rep->created_by];
+	if (g->more_frames)
+		gpm_strbuf_printf(t, "... %" PRIu64 " more frames\n", g->more_frames);
+	if (g->has_creator) {
+		const char *fn = g->creator ? g->creator : "?";
 		gpm_strbuf_puts(t, "created by ");
-		if (cb->func)
-			gpm_strbuf_append_safe(t, cb->func, strlen(cb->func));
+		gpm_strbuf_append_safe(t, fn, strlen(fn));
 		gpm_strbuf_putc(t, '\n');
-		if (cb->file) {
+		if (g->creator_file) {
 			gpm_strbuf_putc(t, '\t');
-			gpm_strbuf_append_safe(t, cb->file, strlen(cb->file));
-			gpm_strbuf_printf(t, ":%u\n", cb->line);
+			gpm_strbuf_append_safe(t, g->creator_file, strlen(g->creator_file));
+			gpm_strbuf_printf(t, ":%u\n", g->creator_line);
 		}
 	}
 }
@@ -129,23 +128,20 @@ static void code_block(struct gpm_strbuf *out, const struct gpm_strbuf *t)
 	gpm_strbuf_putc(out, '\n');
 }
 
-void gpm_report_markdown(const struct gpm_incident *inc, const struct gpm_analysis *a,
-                         const struct gpm_report_options *o, const char *archive,
-                         struct gpm_strbuf *out)
+void gpm_report_doc_markdown(const struct gpm_report_doc *doc, const char *archive,
+                             struct gpm_strbuf *out)
 {
-	static const struct gpm_report_options defaults;
-	o = o ? o : &defaults;
 	gpm_strbuf_puts(out, "# ");
-	if (a->findings.len)
-		md(out, a->findings.v[0].title);
+	if (doc->findings.len)
+		md(out, doc->findings.v[0].title);
 	else
 		gpm_strbuf_puts(out, "Nothing stands out");
 	gpm_strbuf_puts(out, "\n\n## Findings\n\n");
-	if (!a->findings.len)
+	if (!doc->findings.len)
 		gpm_strbuf_puts(out, "Nothing stands out: no crash reported, no large blocked "
 		                     "groups, no lock cycles.\n\n");
-	for (size_t i = 0; i < a->findings.len; i++) {
-		const struct gpm_finding *f = &a->findings.v[i];
+	for (size_t i = 0; i < doc->findings.len; i++) {
+		const struct gpm_report_dfinding *f = &doc->findings.v[i];
 		char sev[16];
 		const char *sn = gpm_severity_name(f->severity);
 		size_t k = 0;
@@ -154,19 +150,22 @@ void gpm_report_markdown(const struct gpm_incident *inc, const struct gpm_analys
 		sev[k] = 0;
 		gpm_strbuf_printf(out, "### %s: ", sev);
 		md(out, f->title);
-		gpm_strbuf_printf(out, "\n\n*rule `%s`, %s*\n\n", f->rule,
-		                  gpm_report_finding_source(f));
+		gpm_strbuf_puts(out, "\n\n*rule `");
+		gpm_strbuf_append_safe(out, f->rule ? f->rule : "?",
+		                       strlen(f->rule ? f->rule : "?"));
+		gpm_strbuf_printf(out, "`, %s*\n\n", f->source);
 		if (f->explanation) {
 			md(out, f->explanation);
 			gpm_strbuf_puts(out, "\n\n");
 		}
-		if (f->evidence.len) {
+		if (f->nevidence) {
+			const struct gpm_report_kv *ev = doc->evidence.v + f->evidence;
 			gpm_strbuf_puts(out, "| evidence | |\n|---|---|\n");
-			for (size_t e = 0; e < f->evidence.len; e++) {
+			for (size_t e = 0; e < f->nevidence; e++) {
 				gpm_strbuf_puts(out, "| ");
-				md(out, f->evidence.v[e].key);
+				md(out, ev[e].key);
 				gpm_strbuf_puts(out, " | ");
-				md(out, f->evidence.v[e].value);
+				md(out, ev[e].value);
 				gpm_strbuf_puts(out, " |\n");
 			}
 			gpm_strbuf_putc(out, '\n');
@@ -179,33 +178,19 @@ void gpm_report_markdown(const struct gpm_incident *inc, const struct gpm_analys
 	}
 
 	gpm_strbuf_puts(out, "## Process\n\n| | |\n|---|---|\n");
-	fact(out, "input", gpm_report_input_kind(inc->kind));
-	fact(out, "file", inc->source_name);
-	fact(out, "go", inc->go_version);
-	fact(out, "module", inc->main_module);
-	const char *exe_read;
-	fact(out, "executable", gpm_report_executable(inc, &exe_read));
-	fact(out, "read from", exe_read);
-	fact(out, "command", inc->cmdline);
-	if (inc->pid >= 0)
-		gpm_strbuf_printf(out, "| pid | %" PRId64 " |\n", inc->pid);
-	gpm_strbuf_printf(out,
-	                  "| goroutines | %" PRIu64 " (%" PRIu64
-	                  " of them runtime-internal), %zu groups |\n",
-	                  a->goroutines, a->system, a->grouping.ngroups);
-	for (size_t i = 0; i < inc->warnings.len && i < 5; i++)
-		fact(out, "warning", inc->warnings.v[i].text);
+	for (size_t i = 0; i < doc->facts.len; i++)
+		fact(out, doc->facts.v[i].key, doc->facts.v[i].value);
 	gpm_strbuf_putc(out, '\n');
 
-	if (inc->heap_known) {
+	if (doc->heap_known) {
 		gpm_strbuf_printf(out,
 		                  "## Heap\n\n%" PRIu64 " bytes in %" PRIu64
 		                  " allocated objects; %" PRIu64 " bytes of in-use heap spans.\n\n",
-		                  inc->heap_bytes, inc->heap_objects, inc->heap_inuse);
-		if (inc->nheap_holders) {
+		                  doc->heap_bytes, doc->heap_objects, doc->heap_inuse);
+		if (doc->holders.len) {
 			gpm_strbuf_puts(out, "| retains | objects | what |\n|---|---|---|\n");
-			for (unsigned i = 0; i < inc->nheap_holders; i++) {
-				const struct gpm_heap_holder *h = &inc->heap_holders[i];
+			for (size_t i = 0; i < doc->holders.len; i++) {
+				const struct gpm_report_dholder *h = &doc->holders.v[i];
 				gpm_strbuf_printf(out, "| %" PRIu64 " B | %" PRIu64 " | ", h->bytes,
 				                  h->objects);
 				md(out, h->what);
@@ -220,58 +205,45 @@ void gpm_report_markdown(const struct gpm_incident *inc, const struct gpm_analys
 		}
 	}
 
-	unsigned maxg = o->max_groups ? o->max_groups : 12;
-	unsigned maxf = o->max_frames ? o->max_frames : 16;
-	gpm_strbuf_printf(out, "## Goroutine groups (%zu; suspicious first)\n\n",
-	                  a->grouping.ngroups);
-	size_t shown = 0;
+	gpm_strbuf_printf(out, "## Goroutine groups (%" PRIu64 "; suspicious first)\n\n",
+	                  doc->ngroups);
 	struct gpm_strbuf t = GPM_STRBUF_INIT;
-	for (size_t i = 0; i < a->grouping.ngroups && shown < maxg; i++) {
-		uint32_t gi = a->order[i];
-		const struct gpm_group *g = &a->grouping.groups[gi];
-		const struct gpm_goroutine *rep = &inc->goroutines.v[g->representative];
-		if ((rep->flags & GPM_GOROUTINE_RUNTIME_STACK) || !rep->id)
-			continue;
-		const struct gpm_frame *top = gpm_goroutine_user_frame(inc, rep);
-		gpm_strbuf_printf(out, "<details%s><summary><b>%u goroutine%s</b> [",
-		                  a->group_flagged && a->group_flagged[gi] ? " open" : "", g->count,
-		                  g->count == 1 ? "" : "s");
+	for (size_t i = 0; i < doc->groups.len; i++) {
+		const struct gpm_report_dgroup *g = &doc->groups.v[i];
+		gpm_strbuf_printf(out, "<details%s><summary><b>%" PRIu64 " goroutine%s</b> [",
+		                  g->flagged ? " open" : "", g->count, g->count == 1 ? "" : "s");
 		gpm_html_escape(out, g->state);
 		gpm_strbuf_puts(out, "] ");
-		if (top)
-			gpm_html_escape(out, top->func);
-		for (size_t k = 0; k < a->findings.len; k++)
-			if (a->findings.v[k].group == (int32_t)gi) {
-				gpm_strbuf_printf(out, " &larr; <code>%s</code>",
-				                  a->findings.v[k].rule);
-				break;
-			}
+		if (g->top)
+			gpm_html_escape(out, g->top);
+		if (g->rule) {
+			gpm_strbuf_puts(out, " &larr; <code>");
+			gpm_html_escape(out, g->rule);
+			gpm_strbuf_puts(out, "</code>");
+		}
 		gpm_strbuf_puts(out, "</summary>\n\n");
-		if (g->count <= 6) {
+		if (g->ids) {
 			gpm_strbuf_puts(out, g->count > 1 ? "goroutines " : "goroutine ");
-			for (uint32_t k = 0; k < g->count; k++)
-				gpm_strbuf_printf(
-				    out, "%s%" PRIu64, k ? ", " : "",
-				    inc->goroutines.v[a->grouping.members[g->first_member + k]].id);
+			md(out, g->ids);
 			gpm_strbuf_puts(out, "\n\n");
-		} else {
+		} else if (!g->no_ids) {
 			gpm_strbuf_printf(out, "ids %" PRIu64 "..%" PRIu64 "\n\n", g->min_id,
 			                  g->max_id);
 		}
 		gpm_strbuf_reset(&t);
-		stack_text(inc, rep, maxf, &t);
+		stack_text(doc, g, &t);
 		code_block(out, &t);
 		gpm_strbuf_puts(out, "\n</details>\n\n");
-		shown++;
 	}
 	gpm_strbuf_deinit(&t);
-	if (a->grouping.ngroups > shown)
-		gpm_strbuf_printf(out, "... %zu more groups (gopm goroutines shows them all)\n\n",
-		                  a->grouping.ngroups - shown);
+	if (doc->ngroups > doc->groups.len)
+		gpm_strbuf_printf(
+		    out, "... %" PRIu64 " more groups (gopm goroutines shows them all)\n\n",
+		    doc->ngroups - doc->groups.len);
 	gpm_strbuf_puts(out, "## States\n\n| goroutines | state |\n|---|---|\n");
-	for (size_t i = 0; i < a->states.len; i++) {
-		gpm_strbuf_printf(out, "| %" PRIu64 " | ", a->states.v[i].count);
-		md(out, a->states.v[i].state);
+	for (size_t i = 0; i < doc->states.len; i++) {
+		gpm_strbuf_printf(out, "| %" PRIu64 " | ", doc->states.v[i].count);
+		md(out, doc->states.v[i].state);
 		gpm_strbuf_puts(out, " |\n");
 	}
 	if (archive) {
@@ -279,4 +251,15 @@ void gpm_report_markdown(const struct gpm_incident *inc, const struct gpm_analys
 		md(out, archive);
 		gpm_strbuf_putc(out, '\n');
 	}
+}
+
+void gpm_report_markdown(const struct gpm_incident *inc, const struct gpm_analysis *a,
+                         const struct gpm_report_options *o, const char *archive,
+                         struct gpm_strbuf *out)
+{
+	struct gpm_report_doc doc;
+	if (gpm_report_doc_build(&doc, inc, a, o))
+		gpm_strbuf_puts(out, "(out of memory: the report is incomplete)\n\n");
+	gpm_report_doc_markdown(&doc, archive, out);
+	gpm_report_doc_deinit(&doc);
 }

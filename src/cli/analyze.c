@@ -28,10 +28,11 @@
 #include "dump/dump.h"
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
+#include "heap/heap.h"
 #include "process/process.h"
 #include "store/store.h"
 
-static unsigned terminal_width(void)
+unsigned gpm_cli_report_width(void)
 {
 	const char *c = getenv("COLUMNS");
 	if (c && atoi(c) >= 40)
@@ -47,8 +48,8 @@ static unsigned terminal_width(void)
  * "already in ... as incident N") and, when its cluster holds earlier incidents, "seen N
  * times before since DATE (cluster C)". One or two lines into out.
  */
-static struct gpm_error *archive_lines(struct gpm_store *st, int64_t id, bool existed,
-                                       struct gpm_strbuf *out)
+struct gpm_error *gpm_cli_archive_lines(struct gpm_store *st, int64_t id, bool existed,
+                                        struct gpm_strbuf *out)
 {
 	gpm_strbuf_printf(out, "%s in the archive as incident %lld (gopm show %lld)",
 	                  existed ? "already" : "stored", (long long)id, (long long)id);
@@ -247,15 +248,20 @@ int gpm_cmd_analyze(int argc, char **argv)
 	if (json && format != FORMAT_TEXT)
 		return gpm_cli_usage("analyze", "--json cannot go with --format markdown or html");
 	if (!ro.width)
-		ro.width = terminal_width();
+		ro.width = gpm_cli_report_width();
 	ro.color = !json && format == FORMAT_TEXT && gpm_cli_color();
 
 	struct gpm_ingest_loaded l;
 	// Cores also give what only a core tells: panic values, waited-on objects.
 	o.ingest.objects = true;
 	// The archive's identity of the input is hashed while it is read.
+	// A core's heap types go to the archive with it, so `gopm diff #A #B` compares them.
+	struct gpm_heap *heap = NULL;
+	if (store)
+		o.ingest.keep_heap = &heap;
 	struct gpm_error *err = store ? gpm_ingest_load_hashed(input, &o.ingest, &l)
 	                              : gpm_ingest_load(input, &o.ingest, &l);
+	o.ingest.keep_heap = NULL;
 	if (err)
 		return gpm_cli_fail(err);
 	bool partial = false;
@@ -323,8 +329,11 @@ int gpm_cmd_analyze(int argc, char **argv)
 			memcpy(art.sha256, gpm_ingest_loaded_sha256(&l), sizeof(art.sha256));
 			struct gpm_error *serr =
 			    gpm_ingest_store_incident(st, inc, a, &art, NULL, &id);
+			if (!serr && heap && !gpm_store_ingest_existed(st))
+				serr = gpm_cli_store_heap_types(st, id, heap);
 			if (!serr)
-				serr = archive_lines(st, id, gpm_store_ingest_existed(st), &line);
+				serr = gpm_cli_archive_lines(st, id, gpm_store_ingest_existed(st),
+				                             &line);
 			if (!serr)
 				serr = gpm_strbuf_error(&line);
 			if (serr) {
@@ -372,6 +381,7 @@ int gpm_cmd_analyze(int argc, char **argv)
 	}
 	gpm_strbuf_deinit(&sb);
 	gpm_ingest_loaded_deinit(&l);
+	gpm_heap_destroy(heap);
 	gpm_store_close(st);
 	if (err)
 		return gpm_cli_fail(err);

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
+#include "analysis/report_doc.h"
+#include "analysis/report_share.h"
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "cli/archive.h"
@@ -27,6 +29,7 @@
 #include "goroutines/goroutines.h"
 #include "gort/image.h"
 #include "store/heap.h"
+#include "store/report.h"
 #include "store/store.h"
 #include "store/workflow.h"
 
@@ -53,6 +56,7 @@ enum {
 	OPT_CLUSTER,
 	OPT_LIMIT,
 	OPT_RAW,
+	OPT_REPORT_FORMAT,
 };
 
 // The options most archive commands share, as entries of their tables.
@@ -877,6 +881,10 @@ int gpm_cmd_sql(int argc, char **argv)
 
 static const struct gpm_option show_options[] = {
     OPTION_JSON,
+    {"format", 0, "F",
+     "the report as analyze rendered it: text, markdown or html (default:\nthe archive's "
+     "facts, findings and stored report)",
+     OPT_REPORT_FORMAT, "text markdown html"},
     OPTION_DB,
     OPTIONS_END,
 };
@@ -1036,6 +1044,62 @@ static struct gpm_error *show_json(struct gpm_store *st, int64_t id,
 	return NULL;
 }
 
+enum report_format { REPORT_NONE, REPORT_TEXT, REPORT_MARKDOWN, REPORT_HTML };
+
+/*
+ * show --format: the stored report rendered as analyze rendered it, ending with the
+ * archive's line as analyze writes it for an input already stored. An incident stored
+ * before schema 5 gives what the archive keeps, and a warning naming what it lacks.
+ * Closes st.
+ */
+static int show_report(struct gpm_store *st, int64_t id, enum report_format f)
+{
+	struct gpm_report_doc doc;
+	const char *missing = NULL;
+	struct gpm_strbuf line = GPM_STRBUF_INIT, sb = GPM_STRBUF_INIT;
+	struct gpm_error *err = gpm_store_report_read(st, id, &doc, &missing);
+	if (!err)
+		err = gpm_cli_archive_lines(st, id, true, &line);
+	gpm_store_close(st);
+	if (!err)
+		err = gpm_strbuf_error(&line);
+	if (err) {
+		gpm_report_doc_deinit(&doc);
+		gpm_strbuf_deinit(&line);
+		return gpm_cli_fail(err);
+	}
+	if (missing)
+		fprintf(stderr,
+		        "gopm: warning: incident %lld was stored before archive schema 5: its "
+		        "report lacks %s\n",
+		        (long long)id, missing);
+	if (line.len && line.buf[line.len - 1] == '\n')
+		line.buf[--line.len] = 0;
+	if (f == REPORT_TEXT) {
+		struct gpm_report_options ro = {.width = gpm_cli_report_width(),
+		                                .color = gpm_cli_color()};
+		gpm_report_doc_text(&doc, &ro, &sb);
+		if (sb.len && sb.buf[sb.len - 1] != '\n')
+			gpm_strbuf_putc(&sb, '\n');
+		gpm_strbuf_putc(&sb, '\n');
+		gpm_strbuf_append(&sb, line.buf, line.len);
+		gpm_strbuf_putc(&sb, '\n');
+	} else if (f == REPORT_MARKDOWN) {
+		gpm_report_doc_markdown(&doc, line.buf, &sb);
+	} else {
+		char title[48];
+		snprintf(title, sizeof(title), "incident %lld", (long long)id);
+		gpm_report_html_begin(doc.source_name ? doc.source_name : title, &sb);
+		gpm_report_doc_html(&doc, line.buf, &sb);
+		gpm_report_html_end(&sb);
+	}
+	int status = emit(&sb);
+	gpm_strbuf_deinit(&sb);
+	gpm_strbuf_deinit(&line);
+	gpm_report_doc_deinit(&doc);
+	return status;
+}
+
 int gpm_cmd_show(int argc, char **argv)
 {
 	struct common c = {0};
@@ -1043,9 +1107,22 @@ int gpm_cmd_show(int argc, char **argv)
 	struct gpm_opts o;
 	const char *optval;
 	int opt;
+	enum report_format rformat = REPORT_NONE;
 	gpm_opts_begin(&o, &gpm_spec_show, argc, argv);
-	while ((opt = gpm_opts_next(&o, &optval)) > 0)
-		common_option(opt, optval, &c);
+	while ((opt = gpm_opts_next(&o, &optval)) > 0) {
+		if (common_option(opt, optval, &c))
+			continue;
+		if (opt == OPT_REPORT_FORMAT) {
+			if (!strcmp(optval, "text"))
+				rformat = REPORT_TEXT;
+			else if (!strcmp(optval, "markdown") || !strcmp(optval, "md"))
+				rformat = REPORT_MARKDOWN;
+			else if (!strcmp(optval, "html"))
+				rformat = REPORT_HTML;
+			else
+				return gpm_cli_usage("show", "--format is text, markdown or html");
+		}
+	}
 	if (opt < 0)
 		return o.status;
 	if (gpm_opts_noperands(&o) > 1 ||
@@ -1054,10 +1131,14 @@ int gpm_cmd_show(int argc, char **argv)
 		                     gpm_opts_operands(&o)[gpm_opts_noperands(&o) - 1]);
 	if (!id)
 		return gpm_cli_usage("show", "missing incident ID");
+	if (rformat != REPORT_NONE && c.format == FORMAT_JSON)
+		return gpm_cli_usage("show", "--json cannot go with --format");
 	struct gpm_store *st;
 	int status = open_store(&c, true, &st);
 	if (status)
 		return status;
+	if (rformat != REPORT_NONE)
+		return show_report(st, id, rformat);
 	struct gpm_store_table facts = {0}, findings = {0}, groups = {0};
 	char *report = NULL;
 	struct gpm_error *err = gpm_store_incident_facts(st, id, &facts);

@@ -18,4 +18,19 @@ struct gpm_strbuf;
  * seen again in build C on T" (no newline), terminal-safe. */
 void gpm_cli_cluster_summary_text(const struct gpm_cluster_summary *c, struct gpm_strbuf *sb);
 
+/*
+ * What the archive knows about incident id, as analyze's report ends: "stored in the
+ * archive as incident N" (or "already in ..."), how often its cluster was seen before and
+ * the cluster's workflow; one or two lines into out (analyze.c).
+ */
+struct gpm_error *gpm_cli_archive_lines(struct gpm_store *st, int64_t id, bool existed,
+                                        struct gpm_strbuf *out);
+struct gpm_heap;
+/* Replaces incident id's heap summary with h's totals and types (bytes, objects, and what
+ * they retain when h's retention was worked out), what h left untyped as one row (heap.c). */
+struct gpm_error *gpm_cli_store_heap_types(struct gpm_store *st, int64_t id,
+                                           const struct gpm_heap *h);
+/* The width analyze's text report wraps at: $COLUMNS, the terminal's, else 100. */
+unsigned gpm_cli_report_width(void);
+
 #endif

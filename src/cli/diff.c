@@ -10,6 +10,7 @@
  * name exists. The engine is src/analysis/diff.c; doc/diff.md describes the matching.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "heap/heap.h"
 #include "heap/heapdump.h"
 #include "heap/pprof.h"
+#include "store/heap.h"
 #include "store/store.h"
 
 struct operand {
@@ -45,6 +47,10 @@ struct operand {
 	bool has_heap;
 	const char *unit;
 	char (*names)[48]; /* row names made here (object sizes) */
+	/* An archive incident's findings and heap types as stored (the rows point into them). */
+	struct gpm_store_table sfindings, sheap;
+	struct gpm_diff_given_finding *given;
+	size_t ngiven;
 };
 
 enum { OPT_JSON = 1, OPT_GROUPS, OPT_DB, OPT_CLUSTER, OPT_SINCE };
@@ -199,6 +205,55 @@ static struct gpm_error *load_profile(struct operand *o, struct gpm_source *src)
 	return NULL;
 }
 
+/* The stored findings of an archive incident: rule, title and, for a finding that names a
+ * group, one of the group's goroutines (the evidence JSON of gpm_ingest_store_incident). */
+static struct gpm_error *stored_findings(struct operand *o, struct gpm_store *st, int64_t id)
+{
+	struct gpm_error *err = gpm_store_incident_findings(st, id, &o->sfindings);
+	if (err)
+		return err;
+	const struct gpm_store_table *t = &o->sfindings;
+	if (!(o->given = calloc(t->nrows + 1, sizeof(*o->given))))
+		return &gpm_error_nomem;
+	for (size_t r = 0; r < t->nrows; r++) {
+		struct gpm_diff_given_finding *g = &o->given[o->ngiven++];
+		g->rule = gpm_store_cell(t, r, 0);
+		g->title = gpm_store_cell(t, r, 2);
+		const char *ev = gpm_store_cell(t, r, 4);
+		json_error_t jerr;
+		json_t *j = ev ? json_loads(ev, 0, &jerr) : NULL;
+		json_t *group = json_object_get(j, "group");
+		json_t *first = json_array_get(json_object_get(j, "goroutines"), 0);
+		if (json_is_integer(group) && json_integer_value(group) >= 0 &&
+		    json_is_integer(first) && json_integer_value(first) > 0)
+			g->goroutine = (uint64_t)json_integer_value(first);
+		json_decref(j);
+	}
+	return NULL;
+}
+
+/* The heap types the archive stored with incident id (analyze or heap --store of a core). */
+static struct gpm_error *stored_heap(struct operand *o, struct gpm_store *st, int64_t id)
+{
+	bool known;
+	struct gpm_error *err = gpm_store_incident_heap_types(st, id, &known, &o->sheap);
+	if (err || !known)
+		return err;
+	const struct gpm_store_table *t = &o->sheap;
+	if ((err = rows_alloc(o, t->nrows)))
+		return err;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *name = gpm_store_cell(t, r, 0), *c = gpm_store_cell(t, r, 1),
+		           *b = gpm_store_cell(t, r, 2);
+		o->rows[o->nrows++] =
+		    (struct gpm_diff_heap_row){name ? name : "?", c ? strtoull(c, NULL, 10) : 0,
+		                               b ? strtoull(b, NULL, 10) : 0};
+	}
+	o->has_heap = true;
+	o->unit = "type";
+	return NULL;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -215,6 +270,10 @@ static struct gpm_error *load_operand(struct operand *o, const char *db, struct 
 		struct gpm_error *err = *st ? NULL : gpm_ingest_store_open(db, true, st);
 		if (!err)
 			err = gpm_store_load_incident(*st, id, &o->stored);
+		if (!err)
+			err = stored_findings(o, *st, id);
+		if (!err)
+			err = stored_heap(o, *st, id);
 		return err;
 	}
 	snprintf(o->label, sizeof(o->label), "%s", base_name(o->arg));
@@ -274,6 +333,9 @@ static void operand_deinit(struct operand *o)
 	gpm_pprof_destroy(o->profile);
 	free(o->rows);
 	free(o->names);
+	free(o->given);
+	gpm_store_table_deinit(&o->sfindings);
+	gpm_store_table_deinit(&o->sheap);
 }
 
 /* --cluster N [--since T]: the cluster's incidents, oldest first (the newest
@@ -399,12 +461,16 @@ int gpm_cmd_diff(int argc, char **argv)
 				warn("", inc->warnings.v[w].text);
 				partial = true;
 			}
-			err = gpm_analysis_run(inc, &ao, &ops[i].analysis);
+			// An archive incident's findings are those it was stored with.
+			if (!ops[i].stored)
+				err = gpm_analysis_run(inc, &ao, &ops[i].analysis);
 		}
 		in[i] = (struct gpm_diff_input){
 		    .label = ops[i].label,
 		    .inc = inc,
 		    .analysis = ops[i].analysis,
+		    .findings = ops[i].stored ? ops[i].given : NULL,
+		    .nfindings = ops[i].ngiven,
 		    .heap = ops[i].rows,
 		    .nheap = ops[i].nrows,
 		    .has_heap = ops[i].has_heap,

@@ -55,20 +55,59 @@ static int export_rows(const struct gpm_profile_heap_row *rows, size_t n, enum e
 	return emit(&sb, status);
 }
 
+/*
+ * With retention worked out, the profile's stacks are the reference chains of the
+ * dominator tree (root -> the types of the objects that keep it -> its type; heap.h), one
+ * sample per chain with the objects it ends at, and what no root reaches (garbage not yet
+ * collected, or objects the graph could not take) as one "(unreachable)" sample: the
+ * totals stay the heap's.
+ */
+static int export_core_chains(const struct gpm_heap *h, enum export_format f, int status)
+{
+	const struct gpm_heap_retention *r = &h->ret;
+	struct gpm_profile_heap_row *rows = calloc(r->nchains + 1, sizeof(*rows));
+	if (!rows)
+		return gpm_cli_fail(&gpm_error_nomem);
+	uint64_t objects = 0, bytes = 0;
+	for (size_t i = 0; i < r->nchains; i++) {
+		const struct gpm_heap_chain *c = &r->chains[i];
+		// Node 0 stands for all roots: its children start their stacks.
+		rows[i] = (struct gpm_profile_heap_row){c->name, c->objects, c->bytes,
+		                                        i && c->parent ? c->parent + 1 : 0};
+		objects += c->objects;
+		bytes += c->bytes;
+	}
+	size_t n = r->nchains;
+	if (objects <= h->objects && bytes <= h->bytes &&
+	    (h->objects > objects || h->bytes > bytes))
+		rows[n++] = (struct gpm_profile_heap_row){"(unreachable)", h->objects - objects,
+		                                          h->bytes - bytes, 0};
+	if (r->chains_capped)
+		fprintf(stderr,
+		        "gopm: warning: more than %d reference chains: the objects of the "
+		        "others count at their parents\n",
+		        GPM_HEAP_CHAIN_NODES);
+	status = export_rows(rows, n, f, r->chains_capped ? GPM_EXIT_PARTIAL : status);
+	free(rows);
+	return status;
+}
+
 static int export_core_heap(const struct gpm_heap *h, enum export_format f, int status)
 {
+	if (h->ret.dominators && h->ret.nchains > 1)
+		return export_core_chains(h, f, status);
 	struct gpm_profile_heap_row *rows = calloc(h->ntypes + 1, sizeof(*rows));
 	if (!rows)
 		return gpm_cli_fail(&gpm_error_nomem);
 	size_t n = 0;
 	for (size_t i = 0; i < h->ntypes; i++)
 		rows[n++] = (struct gpm_profile_heap_row){h->types[i].name, h->types[i].count,
-		                                          h->types[i].bytes};
+		                                          h->types[i].bytes, 0};
 	// Types found along pointers are in the types' counts too (as gopm heap --store).
 	uint64_t obj = h->objects - h->typed_objects - h->inferred_objects;
 	uint64_t bytes = h->bytes - h->typed_bytes - h->inferred_bytes;
 	if (obj <= h->objects && bytes <= h->bytes && (obj || bytes))
-		rows[n++] = (struct gpm_profile_heap_row){"(untyped)", obj, bytes};
+		rows[n++] = (struct gpm_profile_heap_row){"(untyped)", obj, bytes, 0};
 	status = export_rows(rows, n, f, status);
 	free(rows);
 	return status;
@@ -88,12 +127,12 @@ static int export_heapdump(const struct gpm_heapdump *d, enum export_format f, i
 	for (size_t i = 0; i < n; i++) {
 		if (d->notypes) {
 			rows[i] = (struct gpm_profile_heap_row){
-			    d->otypes[i].name, d->otypes[i].count, d->otypes[i].bytes};
+			    d->otypes[i].name, d->otypes[i].count, d->otypes[i].bytes, 0};
 		} else {
 			snprintf(names[i], sizeof(names[i]), "objects of %llu B",
 			         (unsigned long long)d->sizes[i].size);
 			rows[i] = (struct gpm_profile_heap_row){
-			    names[i], d->sizes[i].count, d->sizes[i].count * d->sizes[i].size};
+			    names[i], d->sizes[i].count, d->sizes[i].count * d->sizes[i].size, 0};
 		}
 	}
 	status = export_rows(rows, n, f, status);
@@ -111,6 +150,28 @@ static int emit(struct gpm_strbuf *sb, int status)
 		gpm_cli_write(gpm_strbuf_str(sb), sb->len); // a write error is reported by main
 	gpm_strbuf_deinit(sb);
 	return status;
+}
+
+struct gpm_error *gpm_cli_store_heap_types(struct gpm_store *st, int64_t id,
+                                           const struct gpm_heap *h)
+{
+	// The types the heap records, and what it leaves untyped as one row.
+	struct gpm_store_heap_type *t = calloc(h->ntypes + 1, sizeof(*t));
+	if (!t)
+		return &gpm_error_nomem;
+	bool retained = h->ret.done && h->ret.dominators;
+	for (size_t i = 0; i < h->ntypes; i++)
+		t[i] = (struct gpm_store_heap_type){h->types[i].name, h->types[i].count,
+		                                    h->types[i].bytes, retained,
+		                                    h->types[i].retained_bytes};
+	// Types found along pointers are in the types' counts too.
+	t[h->ntypes] = (struct gpm_store_heap_type){
+	    "(untyped)", h->objects - h->typed_objects - h->inferred_objects,
+	    h->bytes - h->typed_bytes - h->inferred_bytes, false, 0};
+	struct gpm_error *err =
+	    gpm_store_heap_summary(st, id, h->bytes, h->objects, h->spans_inuse, t, h->ntypes + 1);
+	free(t);
+	return err;
 }
 
 /* Stores the core as an incident (as gopm analyze does) with the heap summary; prints
@@ -133,22 +194,8 @@ static struct gpm_error *store_heap(const char *path, const char *db, struct gpm
 	}
 	err = gpm_ingest_store_incident(st, inc, NULL, &art, NULL, id);
 	gpm_incident_destroy(inc);
-	// The types the heap records, and what it leaves untyped as one row.
-	struct gpm_store_heap_type *t = NULL;
-	if (!err && !(t = calloc(h->ntypes + 1, sizeof(*t))))
-		err = &gpm_error_nomem;
-	if (!err) {
-		for (size_t i = 0; i < h->ntypes; i++)
-			t[i] = (struct gpm_store_heap_type){h->types[i].name, h->types[i].count,
-			                                    h->types[i].bytes};
-		// Types found along pointers are in the types' counts too.
-		t[h->ntypes] = (struct gpm_store_heap_type){
-		    "(untyped)", h->objects - h->typed_objects - h->inferred_objects,
-		    h->bytes - h->typed_bytes - h->inferred_bytes};
-		err = gpm_store_heap_summary(st, *id, h->bytes, h->objects, h->spans_inuse, t,
-		                             h->ntypes + 1);
-	}
-	free(t);
+	if (!err)
+		err = gpm_cli_store_heap_types(st, *id, h);
 	gpm_store_close(st);
 	return err;
 }
@@ -405,8 +452,7 @@ int gpm_cmd_heap(int argc, char **argv)
 	if (err)
 		return gpm_cli_fail(err);
 	if (src->size >= 4 && !memcmp(src->data, "\177ELF", 4))
-		return heap_core(src, &o.ingest, json, top, store, db,
-		                 retention && fmt == EXPORT_NONE, fmt);
+		return heap_core(src, &o.ingest, json, top, store, db, retention, fmt);
 	if (gpm_heapdump_detect(src->data, src->size))
 		return heap_dump(src, &o.ingest, json, top, fmt);
 	if (gpm_pprof_detect(src->data, src->size)) {

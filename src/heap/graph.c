@@ -1594,6 +1594,118 @@ static void holdings(struct gpm_heap_graph *g, struct gpm_heap *h, const uint32_
 	}
 }
 
+/*
+ * The dominator tree folded into chains (gpm_heap_retention.chains): each object in
+ * preorder (its dominator comes before it) goes to the trie node of its dominator's chain
+ * extended by its own label - a root, a type, or untyped - found in a map keyed by (parent,
+ * label). A run of one label stays one node, so a linked list is one frame, not a chain per
+ * element; chains deeper than GPM_HEAP_CHAIN_DEPTH, and nodes over GPM_HEAP_CHAIN_NODES,
+ * count at their parent.
+ */
+#define CHAIN_UNTYPED (NONE32 - 1)
+#define CHAIN_SHARED  (NONE32 - 2)
+
+static uint32_t chain_label(const struct gpm_heap_graph *g, uint32_t v)
+{
+	if (v >= g->nslots)
+		return CHAIN_SHARED - 1 - (v - g->nslots); // roots count down from below
+	return g->type[v] != NONE32 ? g->type[v] : CHAIN_UNTYPED;
+}
+
+static char *chain_name(const struct gpm_heap_graph *g, const struct gpm_heap *h, uint32_t v,
+                        uint32_t label)
+{
+	if (label == CHAIN_SHARED)
+		return strdup("(several roots)");
+	if (label == CHAIN_UNTYPED)
+		return strdup("(untyped)");
+	if (v >= g->nslots)
+		return strdup(g->roots.v[v - g->nslots].name);
+	return strdup(h->types[label].name);
+}
+
+struct chainer {
+	const struct gpm_heap_graph *g;
+	struct gpm_heap *h;
+	struct gpm_u64map kids; /* (parent + 1) << 32 | label -> node */
+	uint32_t *labels;       /* per node */
+	uint8_t *depths;        /* per node */
+	size_t cap, lcap, dcap;
+};
+
+static bool chain_node(struct chainer *c, uint32_t parent, uint32_t v, uint32_t label,
+                       uint32_t *out)
+{
+	struct gpm_heap_retention *r = &c->h->ret;
+	uint64_t key = ((uint64_t)(parent + 1) << 32) | label;
+	if (gpm_u64map_get(&c->kids, key, out))
+		return true;
+	if (r->nchains >= GPM_HEAP_CHAIN_NODES || c->depths[parent] >= GPM_HEAP_CHAIN_DEPTH) {
+		r->chains_capped = r->chains_capped || r->nchains >= GPM_HEAP_CHAIN_NODES;
+		*out = parent;
+		return true;
+	}
+	size_t need = r->nchains + 1;
+	if (!gpm_array_reserve((void **)&r->chains, &c->cap, need, sizeof(*r->chains)) ||
+	    !gpm_array_reserve((void **)&c->labels, &c->lcap, need, sizeof(*c->labels)) ||
+	    !gpm_array_reserve((void **)&c->depths, &c->dcap, need, sizeof(*c->depths)))
+		return false;
+	uint32_t id = (uint32_t)r->nchains;
+	char *name = chain_name(c->g, c->h, v, label);
+	if (!name || !gpm_u64map_put(&c->kids, key, id)) {
+		free(name);
+		return false;
+	}
+	r->chains[id] = (struct gpm_heap_chain){parent, name, 0, 0};
+	c->labels[id] = label;
+	c->depths[id] = (uint8_t)(c->depths[parent] + 1);
+	r->nchains++;
+	*out = id;
+	return true;
+}
+
+static struct gpm_error *chains(const struct gpm_heap_graph *g, struct gpm_heap *h,
+                                const uint32_t *idom, const uint32_t *vertex, uint32_t n)
+{
+	struct gpm_heap_retention *r = &h->ret;
+	struct chainer c = {.g = g, .h = h};
+	uint32_t *at = calloc((size_t)n + 1, sizeof(*at));
+	char *all = strdup("(roots)");
+	bool ok = at && all &&
+	          gpm_array_reserve((void **)&r->chains, &c.cap, 1, sizeof(*r->chains)) &&
+	          gpm_array_reserve((void **)&c.labels, &c.lcap, 1, sizeof(*c.labels)) &&
+	          gpm_array_reserve((void **)&c.depths, &c.dcap, 1, sizeof(*c.depths));
+	if (ok) {
+		r->chains[0] = (struct gpm_heap_chain){0, all, 0, 0};
+		r->nchains = 1;
+		c.labels[0] = NONE32;
+		c.depths[0] = 0;
+	} else {
+		free(all);
+	}
+	// Node 1 of the preorder is the super-root: node 0 of the trie.
+	for (uint32_t i = 2; ok && i <= n; i++) {
+		uint32_t v = vertex[i], p = at[idom[i]], label = chain_label(g, v), node;
+		// An object no single root keeps: under "(several roots)".
+		if (p == 0 && v < g->nslots && !(ok = chain_node(&c, 0, v, CHAIN_SHARED, &p)))
+			break;
+		if (p && c.labels[p] == label)
+			node = p;
+		else if (!(ok = chain_node(&c, p, v, label, &node)))
+			break;
+		at[i] = node;
+		if (v < g->nslots) {
+			r->chains[node].objects++;
+			r->chains[node].bytes += node_size(g, v);
+		}
+	}
+	free(at);
+	free(c.labels);
+	free(c.depths);
+	gpm_u64map_free(&c.kids);
+	return ok ? NULL : &gpm_error_nomem;
+}
+
 static struct gpm_error *retained(struct gpm_heap_graph *g, struct gpm_heap *h)
 {
 	uint32_t s = g->nnodes - 1, *idom = NULL, *vertex = NULL, n = 0;
@@ -1702,6 +1814,8 @@ static struct gpm_error *retained(struct gpm_heap_graph *g, struct gpm_heap *h)
 		h->types[t].retained_bytes = sum;
 	}
 	free(keys);
+	if ((err = chains(g, h, idom, vertex, n)))
+		goto out;
 	h->ret.dominators = true;
 out:
 	free(bytes);
@@ -2127,5 +2241,8 @@ void gpm_heap_retention_free(struct gpm_heap_retention *r)
 		free(r->paths[i].why);
 	}
 	free(r->paths);
+	for (size_t i = 0; i < r->nchains; i++)
+		free(r->chains[i].name);
+	free(r->chains);
 	memset(r, 0, sizeof(*r));
 }

@@ -112,6 +112,23 @@ struct gpm_heap_retention {
 	size_t nroots;
 	struct gpm_heap_path *paths; /* owned: why the top types and the largest objects live */
 	size_t npaths;
+	/* The dominator tree folded into reference chains, for the retention profile: node 0
+	 * stands for all roots; every other node is a root, a type or "(several roots)" under
+	 * its parent (an earlier node). A reachable object counts at the node that ends its
+	 * chain: the root, the types of the objects that dominate it (a run of one type is
+	 * one node; chains are cut at GPM_HEAP_CHAIN_DEPTH), its own type. */
+	struct gpm_heap_chain *chains; /* owned; nchains, empty without dominators */
+	size_t nchains;
+	bool chains_capped; /* over GPM_HEAP_CHAIN_NODES: objects counted at their parent */
+};
+
+#define GPM_HEAP_CHAIN_DEPTH 32
+#define GPM_HEAP_CHAIN_NODES 200000
+
+struct gpm_heap_chain {
+	uint32_t parent;         /* an earlier node; 0 under node 0 itself */
+	char *name;              /* owned, terminal-safe */
+	uint64_t objects, bytes; /* the objects whose chain ends here */
 };
 
 /* The runtime's own accounting, read from the same core. */

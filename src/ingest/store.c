@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis/report_doc.h"
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "elf/exe.h"
@@ -78,6 +79,7 @@ struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct g
 	struct gpm_store_finding *fs = calloc(n + 1, sizeof(*fs));
 	struct gpm_strbuf *ev = calloc(n + 1, sizeof(*ev));
 	struct gpm_strbuf text = GPM_STRBUF_INIT;
+	struct gpm_report_doc doc = {0};
 	if (!fs || !ev) {
 		err = &gpm_error_nomem;
 		goto out;
@@ -115,14 +117,17 @@ struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct g
 		fs[i] = (struct gpm_store_finding){f->rule, gpm_severity_name(f->severity),
 		                                   f->title, f->explanation, ev[i].buf};
 	}
+	// The report as data goes with it, for show --format (the default cuts, width 100).
+	struct gpm_report_options ro = {.width = 100};
+	if ((err = gpm_report_doc_build(&doc, inc, a, &ro)))
+		goto out;
 	if (!report_text) {
-		struct gpm_report_options ro = {.width = 100};
-		gpm_report_text(inc, a, &ro, &text);
+		gpm_report_doc_text(&doc, &ro, &text);
 		if ((err = gpm_strbuf_error(&text)))
 			goto out;
 		report_text = gpm_strbuf_str(&text);
 	}
-	struct gpm_store_report rep = {fs, n, report_text};
+	struct gpm_store_report rep = {fs, n, report_text, &doc};
 	err = gpm_store_ingest(st, inc, art, &rep, id);
 	// A core's heap size goes with it, so incidents of one service can be compared
 	// (`gopm heap --store` adds the types).
@@ -135,6 +140,7 @@ out:
 	free(ev);
 	free(fs);
 	gpm_strbuf_deinit(&text);
+	gpm_report_doc_deinit(&doc);
 	gpm_analysis_destroy(owned);
 	return err;
 }

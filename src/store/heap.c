@@ -62,9 +62,10 @@ struct gpm_error *gpm_store_heap_summary(struct gpm_store *st, int64_t incident_
 		goto fail;
 	sqlite3_finalize(s);
 	if ((err = prepare(st,
-	                   "INSERT INTO heap_types (incident_id, type, count, bytes) "
-	                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (incident_id, type) DO UPDATE "
-	                   "SET count = count + excluded.count, bytes = bytes + excluded.bytes",
+	                   "INSERT INTO heap_types (incident_id, type, count, bytes, retained) "
+	                   "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (incident_id, type) DO UPDATE "
+	                   "SET count = count + excluded.count, bytes = bytes + excluded.bytes, "
+	                   "retained = retained + excluded.retained",
 	                   &s)))
 		goto fail;
 	for (size_t i = 0; i < ntypes; i++) {
@@ -75,6 +76,10 @@ struct gpm_error *gpm_store_heap_summary(struct gpm_store *st, int64_t incident_
 		gpm_store_bind_text(s, 2, types[i].type);
 		sqlite3_bind_int64(s, 3, (int64_t)types[i].count);
 		sqlite3_bind_int64(s, 4, (int64_t)types[i].bytes);
+		if (types[i].has_retained && types[i].retained <= INT64_MAX)
+			sqlite3_bind_int64(s, 5, (int64_t)types[i].retained);
+		else
+			sqlite3_bind_null(s, 5);
 		if ((err = step_done(st, s)))
 			goto fail;
 	}
@@ -86,5 +91,33 @@ struct gpm_error *gpm_store_heap_summary(struct gpm_store *st, int64_t incident_
 fail:
 	sqlite3_finalize(s);
 	gpm_error_destroy(gpm_store_exec(st, "ROLLBACK"));
+	return err;
+}
+
+struct gpm_error *gpm_store_incident_heap_types(struct gpm_store *st, int64_t id, bool *known,
+                                                struct gpm_store_table *out)
+{
+	sqlite3_stmt *s = NULL;
+	struct gpm_error *err =
+	    prepare(st, "SELECT 1 FROM heap_summaries WHERE incident_id = ?1", &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return gpm_store_sqlite_error(st, rc, "heap summary");
+	*known = rc == SQLITE_ROW;
+	if ((err = prepare(st,
+	                   st->version >= 5
+	                       ? "SELECT type, count, bytes, retained FROM heap_types WHERE "
+	                         "incident_id = ?1 ORDER BY bytes DESC, type"
+	                       : "SELECT type, count, bytes, NULL AS retained FROM heap_types "
+	                         "WHERE incident_id = ?1 ORDER BY bytes DESC, type",
+	                   &s)))
+		return err;
+	sqlite3_bind_int64(s, 1, id);
+	err = gpm_store_table_fill(st, s, -1, out);
+	sqlite3_finalize(s);
 	return err;
 }

@@ -7,6 +7,7 @@
 #ifndef GPM_STORE_HEAP_H
 #define GPM_STORE_HEAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,8 @@
 struct gpm_store_heap_type {
 	const char *type; /* borrowed */
 	uint64_t count, bytes;
+	bool has_retained;
+	uint64_t retained; /* bytes its instances keep alive (when retention was worked out) */
 };
 
 /*
@@ -26,5 +29,12 @@ struct gpm_store_heap_type {
 struct gpm_error *gpm_store_heap_summary(struct gpm_store *st, int64_t incident_id, uint64_t bytes,
                                          uint64_t objects, uint64_t spans,
                                          const struct gpm_store_heap_type *types, size_t ntypes);
+
+/*
+ * The heap summary of incident id: *known false when none was stored; else its types, most
+ * bytes first: type, count, bytes, retained (NULL unknown).
+ */
+struct gpm_error *gpm_store_incident_heap_types(struct gpm_store *st, int64_t id, bool *known,
+                                                struct gpm_store_table *out);
 
 #endif

@@ -13,9 +13,9 @@ nodist_libgopm_a_SOURCES = src/store/schema_sql.c
 CLEANFILES = src/store/schema_sql.c
 
 gpm_schema_files = schema/001_init.sql schema/002_signatures.sql \
-	schema/003_workflow.sql schema/004_cluster_stats.sql
+	schema/003_workflow.sql schema/004_cluster_stats.sql \
+	schema/005_reports.sql schema/006_tui_lists.sql
 # In order: a migration runs once, after those listed before it.
-gpm_schema_files += schema/006_tui_lists.sql
 schemadir = $(pkgdatadir)/schema
 dist_schema_DATA = $(gpm_schema_files)
 
@@ -40,3 +40,4 @@ src/store/schema_sql.c: $(gpm_schema_files) $(srcdir)/src/store/local.mk
 	  echo 'const unsigned gpm_store_nmigrations = sizeof(gpm_store_migrations) / sizeof(gpm_store_migrations[0]);'; \
 	} > $@.tmp && mv $@.tmp $@
 libgopm_a_SOURCES += src/store/heap.c src/store/heap.h
+libgopm_a_SOURCES += src/store/report.c src/store/report.h

@@ -22,6 +22,7 @@
 #include "model/group.h"
 #include "store/cluster.h"
 #include "store/internal.h"
+#include "store/report.h"
 #include "store/signature.h"
 
 static const char *const stmt_sql[STMT__COUNT] = {
@@ -1043,6 +1044,8 @@ struct gpm_error *gpm_store_ingest(struct gpm_store *st, const struct gpm_incide
 	if ((err = insert_goroutines(&in, id)))
 		goto rollback;
 	if ((err = insert_findings_and_text(&in, id, rep)))
+		goto rollback;
+	if (rep && rep->doc && (err = gpm_store_report_write(st, id, rep->doc)))
 		goto rollback;
 	if ((err = gpm_store_sign_incident(st, id, inc,
 	                                   rep && rep->nfindings ? rep->findings[0].rule : NULL)))

@@ -91,10 +91,14 @@ struct gpm_store_finding {
 };
 
 /* What the analysis adds to an incident; all optional (pass NULL for none). */
+struct gpm_report_doc;
 struct gpm_store_report {
 	const struct gpm_store_finding *findings; /* findings[0] is the headline */
 	size_t nfindings;
 	const char *text; /* the report as printed */
+	/* The report as data (src/analysis/report_doc.h), for show --format (store/report.h);
+	 * its findings are the findings above. */
+	const struct gpm_report_doc *doc;
 };
 
 /*

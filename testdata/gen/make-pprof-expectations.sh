@@ -3,7 +3,9 @@
 # profiles gopm exports, written to testdata/pprof-export/expected.txt for
 # tests/cli/pprof-export.sh, which compares gopm's own totals with them in CI without Go.
 #
-# For each case: gopm exports the profile (goroutines|heap --format pprof), and
+# For each case: gopm exports the profile (goroutines|heap --format pprof; a core's heap
+# profile has the reference chains of its dominator tree as stacks, with --no-retention
+# its types as one-frame stacks), and
 # `go tool pprof -raw` gives the samples (lines of its Samples section), the sum of each
 # sample value and the locations; `go tool pprof -top` gives the total it reports.
 #
@@ -32,6 +34,8 @@ cases=(
 	"gor-labels goroutines cores/go1.26-hanglabels-dwarf/core.zst --exe exe/go1.26-hang-dwarf.zst"
 	"gor-dump goroutines dumps/go1.22-hang-all.txt"
 	"heap-core heap diff/stage-3.core.zst --exe diff/growleak.zst"
+	"heap-core-types heap diff/stage-3.core.zst --exe diff/growleak.zst --no-retention"
+	"heap-oom heap cores/go1.22-crash2-oom-stripped/core.zst --exe exe/go1.22-crash2-stripped.zst"
 	"heap-dump heap heapdumps/go1.22-heapfix.dump.zst"
 )
 

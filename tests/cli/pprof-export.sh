@@ -67,12 +67,26 @@ while IFS='|' read -r name args stats; do
 	echo "ok: $name ($samples samples)"
 done <"$tmp/cases"
 
+# A core's heap profile: its stacks are reference chains, root first in the folded form.
+# The leaking map (a global) keeps its buckets, which keep the sessions: that chain holds
+# the most bytes, and every chain starts at a root, at "(several roots)" or is the
+# "(unreachable)" rest.
+f=$tmp/heap-core.folded
+top=$(awk '{ print $NF "\t" $0 }' "$f" | sort -n -r | head -n 1 | cut -f 2-)
+case $top in
+"0x"*" (.bss);"*"[]map.bucket[int]*main.Session;main.Session "*) ;;
+*) bad "heap-core chains" "the largest chain is not the map's sessions: $top" ;;
+esac
+bad_roots=$(grep -v -c -E '^(0x[0-9a-f]+ \(\.(bss|data|noptrdata|noptrbss)\)|[a-zA-Z_].*\(global\)|goroutine [0-9]+: |\(several roots\)|\(unreachable\) )' "$f")
+[ "$bad_roots" -eq 0 ] || bad "heap-core chains" "$bad_roots chains start elsewhere: $(grep -v -E '^(0x|goroutine |\(several|\(unreachable)' "$f" | head -n 2)"
+grep -q ';' "$tmp/heap-core-types.folded" && bad "heap-core-types" "--no-retention wrote chains"
+
 # Usage: a binary profile is not written to a terminal; filters do not go with it.
 "$GOPM" goroutines --format pprof --state running "$top_srcdir/testdata/dumps/go1.22-hang-all.txt" >/dev/null 2>&1
 [ $? -eq 2 ] || bad "--format pprof --state" "not a usage error"
 "$GOPM" heap --format bogus "$top_srcdir/testdata/heapdumps/go1.22-heapfix.dump.zst" >/dev/null 2>&1
 [ $? -eq 2 ] || bad "--format bogus" "not a usage error"
 
-[ $checked -eq 6 ] || bad count "$checked cases checked, want 6"
+[ $checked -eq 8 ] || bad count "$checked cases checked, want 8"
 echo "$checked cases, $fail failures"
 [ $fail -eq 0 ]

@@ -20,7 +20,9 @@
 #include "base/source.h"
 #include "check_gopm.h"
 #include "dump/dump.h"
+#include "analysis/report_doc.h"
 #include "store/cluster.h"
+#include "store/report.h"
 #include "store/signature.h"
 #include "store/store.h"
 #include "store/workflow.h"
@@ -350,12 +352,12 @@ START_TEST(test_findings_and_report)
 	     "c is nil because connect was passed a nil *Config", "{\"goroutine\": 4}"},
 	    {"leak", "warning", "two goroutines blocked forever", NULL, NULL},
 	};
-	struct gpm_store_report rep = {fd, 2, "REPORT TEXT\nline two\n"};
+	struct gpm_store_report rep = {fd, 2, "REPORT TEXT\nline two\n", NULL};
 	int64_t id;
 	ck_assert_ptr_null(gpm_store_ingest(st, f.inc[0], &f.art, &rep, &id));
 	// Evidence must be JSON: a bad document fails the whole incident, nothing stays.
 	struct gpm_store_finding bad = {"x", "info", "t", NULL, "{not json"};
-	struct gpm_store_report rbad = {&bad, 1, NULL};
+	struct gpm_store_report rbad = {&bad, 1, NULL, NULL};
 	struct fixture g;
 	load("dumps/go1.22-panic-all.txt", &g);
 	int64_t id2;
@@ -909,6 +911,73 @@ static void exec_sql(const char *db, const char *sql)
 	sqlite3_close(h);
 }
 
+// The report document stored with an incident comes back as it was written (the emitters
+// then write the same text); an incident of a schema-4 archive has no stored report and
+// reads as what the archive keeps, saying so; a damaged flame row is an error, not a crash.
+START_TEST(test_stored_report)
+{
+	const char *db = tmp("r.db");
+	struct gpm_store_options o4 = {.max_version = 4};
+	struct gpm_store *st;
+	ck_assert_ptr_null(gpm_store_open(db, &o4, &st));
+	int64_t old = ingest_rel(st, "dumps/go1.22-deadlock-single.txt");
+	gpm_store_close(st);
+	st = open_rw(db);
+	ck_assert_uint_eq(gpm_store_version(st), gpm_store_schema_latest());
+	struct fixture f;
+	load("dumps/go1.22-hang-all.txt", &f);
+	struct gpm_analysis *a;
+	ck_assert_ptr_null(gpm_analysis_run(f.inc[0], NULL, &a));
+	struct gpm_report_doc doc;
+	ck_assert_ptr_null(gpm_report_doc_build(&doc, f.inc[0], a, NULL));
+	ck_assert_uint_gt(doc.groups.len, 0);
+	ck_assert_uint_gt(doc.flame.len, 1);
+	struct gpm_store_report rep = {.doc = &doc};
+	int64_t id;
+	ck_assert_ptr_null(gpm_store_ingest(st, f.inc[0], &f.art, &rep, &id));
+	struct gpm_strbuf want = GPM_STRBUF_INIT, got = GPM_STRBUF_INIT;
+	// The findings go to the findings table (gpm_store_report.findings, none here).
+	doc.findings.len = 0;
+	gpm_report_doc_html(&doc, NULL, &want);
+	gpm_report_doc_deinit(&doc);
+	gpm_analysis_destroy(a);
+	unload(&f);
+	gpm_store_close(st);
+
+	st = open_ro(db);
+	const char *missing = "?";
+	ck_assert_ptr_null(gpm_store_report_read(st, id, &doc, &missing));
+	ck_assert_ptr_null(missing);
+	gpm_report_doc_html(&doc, NULL, &got);
+	ck_assert_uint_gt(want.len, 1000);
+	ck_assert_msg(!strcmp(gpm_strbuf_str(&got), gpm_strbuf_str(&want)),
+	              "the stored report renders otherwise");
+	gpm_report_doc_deinit(&doc);
+	ck_assert_ptr_null(gpm_store_report_read(st, old, &doc, &missing));
+	ck_assert_ptr_nonnull(missing);
+	ck_assert_uint_gt(doc.groups.len, 0);
+	ck_assert_uint_gt(doc.states.len, 0);
+	ck_assert_uint_eq(doc.flame.len, 0);
+	gpm_report_doc_deinit(&doc);
+	struct gpm_error *err = gpm_store_report_read(st, 999, &doc, &missing);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_NOT_FOUND);
+	gpm_error_destroy(err);
+	gpm_report_doc_deinit(&doc);
+	gpm_store_close(st);
+
+	exec_sql(db, "UPDATE report_flame SET parent = node + 5 WHERE node = 1");
+	st = open_ro(db);
+	err = gpm_store_report_read(st, id, &doc, &missing);
+	ck_assert_ptr_nonnull(err);
+	gpm_error_destroy(err);
+	gpm_report_doc_deinit(&doc);
+	gpm_store_close(st);
+	gpm_strbuf_deinit(&want);
+	gpm_strbuf_deinit(&got);
+}
+END_TEST
+
 // A signature-algorithm change: signatures of an older algorithm (simulated by relabelling
 // the rows and splitting one bug into two old clusters) are re-signed by one resign, which
 // keeps the cluster ids (and their workflow), folds the split cluster in, says which
@@ -1060,6 +1129,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_ingest_idempotent);
 	tcase_add_test(tc, test_dedup_across_incidents);
 	tcase_add_test(tc, test_findings_and_report);
+	tcase_add_test(tc, test_stored_report);
 	tcase_add_test(tc, test_reader_during_ingest);
 	tcase_add_test(tc, test_kill_during_ingest);
 	tcase_add_test(tc, test_fts);

@@ -1,0 +1,147 @@
+#!/bin/sh
+# `gopm show ID --format text|markdown|html` renders a stored incident as `gopm analyze`
+# rendered it: for cores and dumps of several kinds, the output of analyze --format F of an
+# input already stored (whose archive section says "already in the archive as incident N")
+# equals show --format F of that incident, byte for byte - findings, process facts with the
+# signal, groups with creators and waited-on objects, heap holders, the flame graph, the
+# archive section. An incident stored before schema 5 (the report tables dropped and the
+# version set back, as an archive of the previous release is) shows what the archive keeps,
+# with one warning naming what is missing. `gopm diff #A #B` of archive incidents compares
+# the findings they were stored with and the heap types of cores.
+set -u
+: "${GOPM:?}" "${top_srcdir:?}"
+td=$top_srcdir/testdata
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+XDG_DATA_HOME=$tmp/xdg HOME=$tmp/home COLUMNS=100 NO_COLOR=1
+export XDG_DATA_HOME HOME COLUMNS NO_COLOR
+db=$tmp/a.db
+fail=0 n=0
+bad() { echo "FAIL: $1: $2"; fail=$((fail + 1)); }
+
+same() { # same NAME -- INPUT [ARGS...]: analyze == show in each format
+	name=$1
+	shift 2
+	if ! "$GOPM" analyze --db "$db" "$@" >/dev/null 2>"$tmp/err" </dev/null; then
+		[ $? -le 1 ] || { bad "$name" "analyze: $(head -n 1 "$tmp/err")"; return; }
+	fi
+	"$GOPM" analyze --db "$db" "$@" >"$tmp/a.text" 2>/dev/null </dev/null
+	id=$(sed -n 's/^already in the archive as incident \([0-9]*\) .*/\1/p' "$tmp/a.text")
+	[ -n "$id" ] || { bad "$name" "no incident id in the report"; return; }
+	for f in text markdown html; do
+		"$GOPM" analyze --db "$db" --format $f "$@" >"$tmp/a.$f" 2>/dev/null </dev/null
+		if ! "$GOPM" show --db "$db" --format $f "$id" >"$tmp/s.$f" 2>"$tmp/err"; then
+			bad "$name" "show --format $f $id: $(head -n 1 "$tmp/err")"
+		elif [ -s "$tmp/err" ]; then
+			bad "$name" "show --format $f $id warned: $(head -n 1 "$tmp/err")"
+		elif ! cmp -s "$tmp/a.$f" "$tmp/s.$f"; then
+			bad "$name" "show --format $f $id differs from analyze"
+			diff "$tmp/a.$f" "$tmp/s.$f" | head -n 10
+		else
+			n=$((n + 1))
+			echo "ok: $name: analyze --format $f = show --format $f $id"
+		fi
+	done
+}
+
+c=$td/cores e=$td/exe
+same abba-core -- --exe "$e/go1.22-crash-stripped.zst" "$c/go1.22-crash-abba-stripped/core.zst"
+same oom-core -- --exe "$e/go1.19-crash2-dwarf.zst" "$c/go1.19-crash2-oom-dwarf/core.zst"
+same leak-core -- --exe "$td/diff/growleak.zst" "$td/diff/stage-3.core.zst"
+same leak-text -- "$c/go1.27-crash-leak-stripped/stderr.txt.zst"
+same deadlock-text -- "$td/dumps/go1.22-deadlock-single.txt"
+same pprof-debug1 -- "$td/dumps/go1.21-pprof-debug1.txt"
+same hostile -- "$td/reports/hostile.txt"
+[ "$n" -eq 21 ] || bad "count" "$n of 21 comparisons made"
+
+# The reports of the cores are really there (not two empty outputs that agree).
+grep -q '<svg xmlns=' "$tmp/s.html" || bad "hostile html" "no flame graph"
+"$GOPM" show --db "$db" --format markdown 3 >"$tmp/s3.md" 2>/dev/null
+grep -q '^| snapshot | a snapshot of a live process' "$tmp/s3.md" ||
+	bad "leak-core markdown" "no snapshot fact"
+
+# An archive of the previous schema: the report tables are not there yet.
+old=$tmp/old.db
+"$GOPM" analyze --db "$old" --exe "$e/go1.22-crash-stripped.zst" \
+	"$c/go1.22-crash-abba-stripped/core.zst" >/dev/null 2>&1
+"$GOPM" analyze --db "$old" "$td/dumps/go1.22-deadlock-single.txt" >/dev/null 2>&1
+if command -v python3 >/dev/null 2>&1; then
+	python3 - "$old" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for t in ("reports", "report_facts", "report_holders", "report_groups", "report_frames",
+          "report_flame", "report_states"):
+    db.execute("DROP TABLE " + t)
+db.execute("ALTER TABLE heap_types DROP COLUMN retained")
+db.execute("PRAGMA user_version = 4")
+db.commit()
+EOF
+	# A writer migrates it; the incidents stored before have no stored report.
+	"$GOPM" analyze --db "$old" "$td/dumps/go1.21-hang-all.txt" >/dev/null 2>&1
+	for f in text markdown html; do
+		for id in 1 2; do
+			"$GOPM" show --db "$old" --format $f $id >"$tmp/o.$f" 2>"$tmp/err"
+			st=$?
+			[ $st -eq 0 ] || bad "old archive $f $id" "exit $st"
+			[ "$(grep -c 'stored before archive schema 5' "$tmp/err")" -eq 1 ] ||
+				bad "old archive $f $id" "not one warning: $(head -n 1 "$tmp/err")"
+			n=$((n + 1))
+		done
+		"$GOPM" show --db "$old" --format $f 3 >/dev/null 2>"$tmp/err"
+		[ ! -s "$tmp/err" ] || bad "old archive $f 3" "a new incident warned"
+	done
+	grep -q 'deadlock' "$tmp/o.html" || bad "old archive html" "no finding"
+	grep -q 'main.main' "$tmp/o.html" || bad "old archive html" "no stack"
+	grep -q '^  goroutines' "$tmp/o.text" || bad "old archive text" "no goroutines fact"
+	"$GOPM" show --db "$old" --format markdown 1 2>/dev/null | grep -q '^## Findings' ||
+		bad "old archive markdown" "no findings"
+else
+	echo "SKIP: no python3 to write an archive of the previous schema"
+fi
+[ "$n" -ge 21 ] || bad "count" "$n comparisons"
+
+# diff of archive incidents: the stored findings and the cores' heap types.
+ddb=$tmp/d.db
+for s in 1 3; do
+	"$GOPM" analyze --db "$ddb" --exe "$td/diff/growleak.zst" "$td/diff/stage-$s.core.zst" \
+		>/dev/null 2>&1
+done
+"$GOPM" diff --db "$ddb" '#1' '#2' >"$tmp/diff" 2>"$tmp/err" || true
+"$GOPM" diff --exe "$td/diff/growleak.zst" "$td/diff/stage-1.core.zst" \
+	"$td/diff/stage-3.core.zst" >"$tmp/diff.files" 2>/dev/null || true
+# The same comparison as of the cores themselves: groups, heap types, findings.
+sed -n '/^goroutine groups/,$p' "$tmp/diff" >"$tmp/diff.tail"
+sed -n '/^goroutine groups/,$p' "$tmp/diff.files" >"$tmp/diff.files.tail"
+grep -q '^heap by type' "$tmp/diff.tail" || bad "diff #1 #2" "no heap types: $(head -n 3 "$tmp/diff")"
+grep -q 'grown  main.Session  leak' "$tmp/diff.tail" || bad "diff #1 #2" "main.Session not grown"
+grep -q '^findings' "$tmp/diff.tail" || bad "diff #1 #2" "no findings compared"
+cmp -s "$tmp/diff.tail" "$tmp/diff.files.tail" || {
+	bad "diff #1 #2" "differs from the diff of the cores"
+	diff "$tmp/diff.files.tail" "$tmp/diff.tail" | head -n 10
+}
+# The findings compared are the stored ones: with #1's removed from the archive, #2's are
+# new (an analysis of the stored incident would find them again).
+if command -v python3 >/dev/null 2>&1; then
+	nf=$(python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(db.execute("SELECT count(*) FROM findings WHERE incident_id = 2").fetchone()[0])
+db.execute("DELETE FROM findings WHERE incident_id = 1")
+db.commit()' "$ddb")
+	"$GOPM" diff --db "$ddb" '#1' '#2' >"$tmp/diff.nof" 2>/dev/null
+	got=$(sed -n '/^findings (#1 → #2)/,$p' "$tmp/diff.nof" | grep -c '^  new ')
+	[ "$nf" -ge 1 ] && [ "$got" -eq "$nf" ] ||
+		bad "diff #1 #2 without #1's findings" "$got new findings, want $nf"
+fi
+"$GOPM" diff --db "$ddb" '#2' '#2' >"$tmp/self" 2>/dev/null
+grep -q -i 'nothing\|same' "$tmp/self" || bad "diff #2 #2" "$(head -n 2 "$tmp/self")"
+
+# Usage.
+"$GOPM" show --db "$db" --format pdf 1 >/dev/null 2>&1
+[ $? -eq 2 ] || bad "--format pdf" "not a usage error"
+"$GOPM" show --db "$db" --format text --json 1 >/dev/null 2>&1
+[ $? -eq 2 ] || bad "--format with --json" "not a usage error"
+"$GOPM" show --db "$db" --format text 999 >/dev/null 2>&1
+[ $? -ne 0 ] || bad "show 999" "no failure"
+
+echo "$n checked, $fail failed"
+[ $fail -eq 0 ]
