@@ -27,7 +27,31 @@ struct waiter {
 	uint64_t first_held;
 	uint32_t first_waiters; /* how many wait at that first Lock */
 	bool by_first;          /* holds was inferred from first_held, not from arguments */
+	const char *name;       /* the global mutex is in ("main.mu"), NULL unknown */
 };
+
+/* The name of mutex m from the waiters idx[0..n) name, NULL when none knows it. */
+static const char *mutex_name(const struct waiter *w, const size_t *idx, size_t n, uint64_t m)
+{
+	for (size_t k = 0; m && k < n; k++) {
+		const struct waiter *x = &w[idx[k]];
+		if (x->mutex == m && x->name)
+			return x->name;
+	}
+	return NULL;
+}
+
+/* "main.mu (0x5bda50)" or "0xc000102000", in buf. */
+static const char *mutex_text(const char *name, uint64_t m, char (*buf)[160])
+{
+	char *s = name ? gpm_rule_safe(name) : NULL;
+	if (s)
+		snprintf(*buf, sizeof(*buf), "%s (%#" PRIx64 ")", s, m);
+	else
+		snprintf(*buf, sizeof(*buf), "%#" PRIx64, m);
+	free(s);
+	return *buf;
+}
 
 static bool is_lock_frame(const char *fn)
 {
@@ -281,11 +305,15 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			c->oom = true;
 			goto out;
 		}
+		const struct gpm_goroutine_extra *gx =
+		    gpm_goroutine_extra(inc, &inc->goroutines.v[i]);
 		*x = (struct waiter){.g = (uint32_t)i,
 		                     .mutex = m,
 		                     .caller = caller,
 		                     .func = f[caller].func,
-		                     .line = f[caller].line};
+		                     .line = f[caller].line,
+		                     .name =
+		                         m && gx->wait_object == m ? gx->wait_object_name : NULL};
 	}
 	if (!w.len)
 		goto out;
@@ -427,21 +455,23 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			const struct waiter *x = &w.v[path[k]];
 			const struct gpm_goroutine *g = &inc->goroutines.v[x->g];
 			char *ft = gpm_rule_frame_text(inc, g, x->caller);
-			char key[48];
+			char key[48], hb[160], mb[160];
 			snprintf(key, sizeof(key), "goroutine %" PRIu64, g->id);
+			const char *ht =
+			    mutex_text(mutex_name(w.v, path, np, x->holds), x->holds, &hb);
+			const char *mt = mutex_text(x->name, x->mutex, &mb);
 			if (x->by_first)
-				gpm_rule_evidence(
-				    c, f, key,
-				    "holds %#" PRIx64 " (inferred: past the first Lock of its "
-				    "function, where %" PRIu32 " other goroutines wait for it), "
-				    "waits for %#" PRIx64 " in %s",
-				    x->holds, x->first_waiters, x->mutex, ft ? ft : "?");
+				gpm_rule_evidence(c, f, key,
+				                  "holds %s (inferred: past the first Lock of its "
+				                  "function, where %" PRIu32
+				                  " other goroutines wait for it), "
+				                  "waits for %s in %s",
+				                  ht, x->first_waiters, mt, ft ? ft : "?");
 			else
 				gpm_rule_evidence(c, f, key,
-				                  "holds %#" PRIx64
-				                  " (inferred: its frames refer to it), "
-				                  "waits for %#" PRIx64 " in %s",
-				                  x->holds, x->mutex, ft ? ft : "?");
+				                  "holds %s (inferred: its frames refer to it), "
+				                  "waits for %s in %s",
+				                  ht, mt, ft ? ft : "?");
 			free(ft);
 			gpm_rule_add_id(c, f, g->id);
 			if (!f->address)
@@ -570,16 +600,32 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			break;
 		const struct gpm_goroutine *g0 = &inc->goroutines.v[w.v[first].g];
 		char *ft = gpm_rule_frame_text(inc, g0, w.v[first].caller);
-		gpm_rule_text(c, &f->title,
-		              "lock contention: %" PRIu64 " goroutines wait for mutex %#" PRIx64, n,
-		              m);
+		const char *mname = NULL;
+		for (size_t k = from; k < j && !mname; k++)
+			mname = w.v[kv[k].w].name;
+		char *msafe = mname ? gpm_rule_safe(mname) : NULL;
+		if (msafe)
+			gpm_rule_text(c, &f->title,
+			              "lock contention: %" PRIu64 " goroutines wait for mutex %s",
+			              n, msafe);
+		else
+			gpm_rule_text(c, &f->title,
+			              "lock contention: %" PRIu64
+			              " goroutines wait for mutex %#" PRIx64,
+			              n, m);
 		gpm_rule_text(
 		    c, &f->explanation,
 		    "Many goroutines are queued on one sync.Mutex. Either its holder keeps it "
 		    "for a long time (slow work or I/O inside the critical section) or the "
 		    "holder is itself stuck.");
 		f->address = m;
-		gpm_rule_evidence(c, f, "mutex", "%#" PRIx64, m);
+		if (msafe)
+			gpm_rule_evidence(c, f, "mutex",
+			                  "%s at %#" PRIx64 " (the executable's symbol table)",
+			                  msafe, m);
+		else
+			gpm_rule_evidence(c, f, "mutex", "%#" PRIx64, m);
+		free(msafe);
 		gpm_rule_evidence(c, f, "waiters", "%" PRIu64 ", first in %s", n, ft ? ft : "?");
 		free(ft);
 		for (size_t k = from; k < j; k++)
