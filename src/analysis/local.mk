@@ -3,6 +3,10 @@ libgopm_a_SOURCES += \
 	src/analysis/rules.def \
 	src/analysis/rules.c \
 	src/analysis/findings.c \
+	src/analysis/rule_crash.c \
+	src/analysis/rule_mutex.c \
+	src/analysis/rule_leaks.c \
+	src/analysis/rule_population.c \
 	src/analysis/rule_race.c src/analysis/rules.h \
 	src/analysis/rule_leaked.c \
 	src/analysis/rule_deadlock.c \

@@ -13,7 +13,10 @@
  *
  * cgo.blocked: goroutines inside C calls in a snapshot of a process that did not crash in
  * C: a program hanging in C code (sleep(), a blocking read in a C library) shows exactly
- * this, and the runtime's wait reasons say nothing about it (the status is "syscall").
+ * this, and the runtime's wait reasons say nothing about it (the status is "syscall"). A
+ * busy cgo program shows the same for calls that return within microseconds, so the
+ * finding is LOW unless one of them has been in C for minutes (the runtime's "[syscall,
+ * N minutes]", the bar syscall.stuck sets), then MEDIUM.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,6 +28,8 @@
 
 /* How many frames from the top runtime.cgocall may be (asmcgocall, a signal frame). */
 enum { CGOCALL_DEPTH = 4 };
+/* Minutes in C that make cgo.blocked MEDIUM: the bar of syscall.stuck. */
+enum { STUCK_MINUTES = 5 };
 
 /* The C function name a cgo wrapper calls ("main._Cfunc_foo" -> "foo"), or NULL. */
 static const char *wrapped_c_name(const char *fn)
@@ -229,16 +234,22 @@ static void rule_blocked(struct gpm_rule_ctx *c)
 	const struct gpm_incident *inc = c->inc;
 	const struct gpm_goroutine *first = NULL;
 	int fw = -1, fc = -1;
-	uint64_t count = 0;
+	uint64_t count = 0, stuck = 0;
+	int64_t longest = -1;
+	// The representative: the one in C longest, else the first.
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		int w, k;
 		if (!counted(g) || !cgo_call(inc, g, &w, &k))
 			continue;
-		if (!count++) {
+		count++;
+		if (g->wait_minutes >= STUCK_MINUTES)
+			stuck++;
+		if (!first || g->wait_minutes > longest) {
 			first = g;
 			fw = w;
 			fc = k;
+			longest = g->wait_minutes;
 		}
 	}
 	if (!first)
@@ -253,6 +264,8 @@ static void rule_blocked(struct gpm_rule_ctx *c)
 	struct gpm_finding *fd = gpm_rule_finding_new(c, GPM_RULE_CGO_BLOCKED);
 	if (!fd)
 		goto out;
+	if (stuck)
+		fd->severity = GPM_SEVERITY_MEDIUM;
 	if (count == 1)
 		gpm_rule_text(c, &fd->title,
 		              "goroutine %" PRIu64
@@ -278,6 +291,19 @@ static void rule_blocked(struct gpm_rule_ctx *c)
 		gpm_rule_evidence(c, fd, "Go caller", "%s", gocaller);
 	gpm_rule_evidence(c, fd, "goroutine", "%" PRIu64 " [%s]", first->id,
 	                  first->state ? first->state : "syscall");
+	if (stuck)
+		gpm_rule_evidence(c, fd, "in C for",
+		                  "%" PRIu64 " of %" PRIu64
+		                  " goroutines %d+ minutes, the longest %" PRId64 " minutes",
+		                  stuck, count, STUCK_MINUTES, longest);
+	else
+		gpm_rule_evidence(c, fd, "in C for",
+		                  "%s: calls in progress, not known to be stuck (LOW; MEDIUM "
+		                  "from %d minutes)",
+		                  longest >= 0 ? "under the bar"
+		                               : "less than a minute (no wait "
+		                                 "time printed)",
+		                  STUCK_MINUTES);
 	gpm_rule_add_id(c, fd, first->id);
 	fd->count = count;
 	if (c->group_of)

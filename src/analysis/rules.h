@@ -1,7 +1,7 @@
 /*
  * Private interfaces between the rule files of src/analysis (not for use outside the
- * module): the state of one analysis run and the helpers findings.c keeps for its rules,
- * for the rules that live in their own files (rule_race.c).
+ * module): the state of one analysis run and the helpers findings.c keeps for the rules,
+ * which live one family per file (rule_*.c).
  */
 #ifndef GPM_ANALYSIS_RULES_H
 #define GPM_ANALYSIS_RULES_H
@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "analysis/analysis.h"
+#include "model/frameclass.h"
 
 /* One analysis run, as every rule sees it (gpm_analysis_run in findings.c). */
 struct gpm_rule_ctx {
@@ -21,9 +22,16 @@ struct gpm_rule_ctx {
 	int32_t *group_of; /* goroutine index -> group index, -1 none */
 };
 
-/* A new finding to fill (NULL and c->oom on out of memory). */
-/* A new finding of rule kind with the table's severity and confidence (rules.def). */
+/* A new finding of rule kind with the table's severity and confidence (rules.def); NULL
+ * and c->oom on out of memory. */
 struct gpm_finding *gpm_rule_finding_new(struct gpm_rule_ctx *c, enum gpm_rule_kind kind);
+/* A finding of kind with another severity or confidence than its default. */
+struct gpm_finding *gpm_rule_finding_new_as(struct gpm_rule_ctx *c, enum gpm_rule_kind kind,
+                                            enum gpm_severity sev, enum gpm_confidence conf);
+/* Gives f the rule kind, its id and its default severity and confidence. */
+void gpm_rule_set_rule(struct gpm_finding *f, enum gpm_rule_kind kind);
+/* Removes the finding added last (a rule that found a healthy shape after all). */
+void gpm_rule_finding_drop(struct gpm_rule_ctx *c);
 /* Replaces *slot (title, explanation, next) with the formatted text. */
 void gpm_rule_text(struct gpm_rule_ctx *c, char **slot, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -36,6 +44,32 @@ void gpm_rule_vevidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const cha
                         const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 /* Counts goroutine id in f and lists it once (up to GPM_FINDING_MAX_IDS). */
 void gpm_rule_add_id(struct gpm_rule_ctx *c, struct gpm_finding *f, uint64_t id);
+
+/* A string from the dump, made terminal-safe and bounded (malloc'd; NULL on out of memory). */
+char *gpm_rule_safe(const char *s);
+bool gpm_rule_starts(const char *s, const char *prefix);
+/* Whose code fn is (model/frameclass.h, the one classifier). */
+enum gpm_frame_class gpm_rule_frame_class(const char *fn);
+bool gpm_rule_is_runtime(const char *fn);
+/* The first frame of g that is not runtime/std plumbing (only not runtime when
+ * runtime_only), or -1. */
+int gpm_rule_user_frame(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                        bool runtime_only);
+/* Frame i's function, malloc'd and safe ("?" out of range). */
+char *gpm_rule_func_text(const struct gpm_incident *inc, const struct gpm_goroutine *g, int i);
+/* Whether g counts as one of the program's goroutines (not a repeat, not a runtime stack). */
+bool gpm_rule_counted(const struct gpm_goroutine *g);
+/* g's printed wait state, else its status name. */
+const char *gpm_rule_state_of(const struct gpm_goroutine *g);
+/* Frame i's argument text as a C string in buf (cut at its size), NULL when none. */
+const char *gpm_rule_frame_args(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                                uint32_t i, char (*buf)[1024]);
+/* The first hexadecimal argument of an argument text, when printed exactly (no '?'). */
+bool gpm_rule_first_arg(const char *args, uint64_t *out);
+/* Every exact hexadecimal argument above 4096 of an argument text, via cb. */
+void gpm_rule_each_arg(const char *args, void (*cb)(void *, uint64_t), void *arg);
+/* qsort comparison of uint64_t. */
+int gpm_rule_cmp_u64(const void *a, const void *b);
 
 /* Runtime and standard-library plumbing a reader skips to find the code at fault (the
  * runtime, sync, time.Sleep, reflect, fmt, os, net ...). */
@@ -50,7 +84,18 @@ char *gpm_rule_frame_text(const struct gpm_incident *inc, const struct gpm_gorou
 /* The same for g's "created by" frame; NULL when it has none (or out of memory). */
 char *gpm_rule_creator_text(const struct gpm_incident *inc, const struct gpm_goroutine *g);
 
-/* ---- rules in their own files ---- */
+/* ---- the rules, one family per file ---- */
+
+/* Panics, fatal errors, signals, test timeouts, pasted stacks (rule_crash.c). */
+void gpm_rule_crash(struct gpm_rule_ctx *c);
+/* Lock-order inversion and contention with holder candidates (rule_mutex.c). */
+void gpm_rule_mutexes(struct gpm_rule_ctx *c);
+/* Channel leaks, undrained channels, healthy groups ruled out (rule_leaks.c). */
+void gpm_rule_leaks(struct gpm_rule_ctx *c);
+/* Goroutine count, unavailable stacks, locked threads, long syscalls (rule_population.c). */
+void gpm_rule_population(struct gpm_rule_ctx *c);
+/* How the snapshot was taken (rule_population.c). */
+void gpm_rule_snapshot(struct gpm_rule_ctx *c);
 
 /* Data races from race detector reports (rule_race.c). */
 void gpm_rule_race(struct gpm_rule_ctx *c);

@@ -192,6 +192,9 @@ struct gpm_goroutine_extra {
 	uint64_t held_object;     /* a mutex others wait for that this goroutine's own frames
 	                             refer to (outside the Lock it may be blocked in): a hint
 	                             that it holds it, not proof; 0 none */
+	/* interned: the global variable wait_object lies in, by the executable's symbol table
+	   ("main.mu", "main.state+8"); NULL unknown (stripped, a heap object) */
+	const char *wait_object_name;
 };
 
 /* What gpm_goroutine.wait_object is. */

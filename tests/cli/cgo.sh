@@ -4,7 +4,8 @@
 # its Go caller, from the kernel core and from the runtime's own text of that instant; a
 # program hanging in C (sleep() under a C function) is named as a goroutine in C code (rule
 # cgo.blocked). With symbols and DWARF the core names the C function the pc is in (the one
-# the called C function calls) with file:line; stripped, the C function cgo called.
+# the called C function calls) with file:line; stripped, the C function cgo called. A goroutine
+# in C is LOW unless in C for minutes; healthy cgo programs (busy-*.txt) get nothing above LOW.
 set -u
 : "${GOPM:?}" "${top_srcdir:?}"
 td=$top_srcdir/testdata/cgo
@@ -102,6 +103,38 @@ for fx in "$td"/go*-*-*; do
 	esac
 done
 [ "$seen" -ge 4 ] || bad "only $seen cgo fixtures"
+
+# A program hanging in C for minutes: the same dump with the runtime's wait time, as it
+# prints it after 7 minutes, makes cgo.blocked MEDIUM.
+sed 's/^goroutine 1 \(.*\)\[syscall\]:$/goroutine 1 \1[syscall, 7 minutes]:/' \
+	"$td/go1.22-hang-dwarf/stderr.txt" >"$tmp/hang-7min.txt"
+grep -q 'syscall, 7 minutes' "$tmp/hang-7min.txt" || bad "hang-7min: the wait time was not set"
+expect 0 0 "a goroutine 7 minutes in C" -- analyze --no-store "$tmp/hang-7min.txt"
+sed -n '2p' "$tmp/out" | grep -q '^MEDIUM *goroutine 1 is in C code' ||
+	bad "hang-7min: not MEDIUM: $(sed -n '2p' "$tmp/out")"
+grep -q '^ *in C for *1 of 1 goroutines 5+ minutes, the longest 7 minutes$' "$tmp/out" ||
+	bad "hang-7min: no wait evidence"
+
+# Healthy cgo (testdata/cgo/gen-busy.sh): 64 goroutines calling a short C function in a
+# loop, dumped while they run; nothing above LOW, and in the SIGQUIT tracebacks (where they
+# show under runtime.cgocall) cgo.blocked is there at LOW with why.
+busy=0
+for f in "$td"/busy-go*.txt; do
+	[ -f "$f" ] || continue
+	busy=$((busy + 1))
+	name=${f##*/}
+	expect 0 0 "$name: analyze" -- analyze --no-store "$f"
+	! grep -Eq '^(MEDIUM|HIGH|CRITICAL) ' "$tmp/out" ||
+		bad "$name: a finding above LOW: $(grep -E '^(MEDIUM|HIGH|CRITICAL) ' "$tmp/out" | head -1)"
+	case $name in
+	*-sigquit.txt)
+		grep -q '^LOW *64 goroutines are in C code; goroutine [0-9]* in C function gpm_fixture_checksum, called from Go main.checksum$' "$tmp/out" ||
+			bad "$name: no LOW cgo.blocked: $(sed -n '2p' "$tmp/out")"
+		grep -q '^ *in C for *less than a minute' "$tmp/out" || bad "$name: no wait evidence"
+		;;
+	esac
+done
+[ "$busy" -ge 4 ] || bad "only $busy healthy cgo dumps"
 
 echo "$((n - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]

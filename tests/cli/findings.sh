@@ -4,7 +4,7 @@
 # `gopm --help` an entry in doc/gopm.1), `gopm rules --json` parses, `--finding` notes
 # unknown rule ids; and the headline of every field-shaped dump (testdata/dumps/field,
 # made by real Go programs) is the expected one (tests/cli/expected/field-headlines.out),
-# with no finding above LOW on the healthy servers.
+# with no finding above LOW on the healthy servers; a contended global mutex is named by symbol.
 set -u
 : "${GOPM:?}" "${top_srcdir:?}" "${top_builddir:?}"
 tmp=$(mktemp -d)
@@ -80,4 +80,28 @@ if ! diff -u "$top_srcdir/tests/cli/expected/field-headlines.out" "$tmp/headline
 	fail=$((fail + 1))
 fi
 echo "ok: $checked field dumps analysed"
+
+# A contended mutex in a global variable is named by the executable's symbol table
+# (testdata/mutexname, made by its gen.sh): main.mu in the headline and the JSON, the
+# address beside it; the text dump of the same instant has no symbols and keeps the address.
+named=0
+for d in "$top_srcdir"/testdata/mutexname/go*.*; do
+	[ -f "$d/core.zst" ] || continue
+	named=$((named + 1))
+	v=${d##*/}
+	zstd -dqf "$d/exe.zst" -o "$tmp/exe-$v" || { echo "FAIL: $v: exe.zst"; fail=$((fail + 1)); continue; }
+	"$GOPM" analyze --no-store --width 1000 --exe "$tmp/exe-$v" "$d/core.zst" >"$tmp/report" 2>"$tmp/err"
+	sed -n 2p "$tmp/report" | grep -q '^MEDIUM *lock contention: 8 goroutines wait for mutex main\.mu$' ||
+		{ echo "FAIL: $v: core headline: $(sed -n 2p "$tmp/report")"; fail=$((fail + 1)); }
+	grep -Eq '^ *mutex +main\.mu at 0x[0-9a-f]+ \(the executable.s symbol table\)$' "$tmp/report" ||
+		{ echo "FAIL: $v: no mutex evidence naming main.mu"; fail=$((fail + 1)); }
+	"$GOPM" analyze --no-store --json --exe "$tmp/exe-$v" "$d/core.zst" >"$tmp/json" 2>"$tmp/err"
+	grep -q '"title": "lock contention: 8 goroutines wait for mutex main.mu"' "$tmp/json" ||
+		{ echo "FAIL: $v: JSON title lacks main.mu"; fail=$((fail + 1)); }
+	"$GOPM" analyze --no-store --width 1000 "$d/stderr.txt" >"$tmp/report" 2>"$tmp/err"
+	sed -n 2p "$tmp/report" | grep -Eq '^MEDIUM *lock contention: 8 goroutines wait for mutex 0x[0-9a-f]+$' ||
+		{ echo "FAIL: $v: text headline: $(sed -n 2p "$tmp/report")"; fail=$((fail + 1)); }
+done
+[ "$named" -ge 2 ] || { echo "FAIL: only $named mutexname fixtures"; fail=$((fail + 1)); }
+echo "ok: $named cores with a mutex named by symbol"
 [ "$fail" -eq 0 ] || { echo "$fail failed"; exit 1; }

@@ -1,0 +1,881 @@
+/*
+ * Crash rules: what the runtime itself reported (panics, fatal errors, signals, test
+ * timeouts, a stack pasted without its panic line), named at the site of the fault.
+ */
+#include "analysis/analysis.h"
+#include "analysis/rules.h"
+#include "base/u64map.h"
+#include "model/frameclass.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- crash rules: what the runtime itself reported ---- */
+
+static const struct gpm_goroutine *goroutine_by_id(const struct gpm_incident *inc, uint64_t id)
+{
+	for (size_t i = 0; id && i < inc->goroutines.len; i++)
+		if (inc->goroutines.v[i].id == id &&
+		    !(inc->goroutines.v[i].flags &
+		      (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK)))
+			return &inc->goroutines.v[i];
+	return NULL;
+}
+
+/* The goroutine that panicked or threw: the model's own notion first. */
+static const struct gpm_goroutine *crashing_goroutine(const struct gpm_incident *inc)
+{
+	const struct gpm_goroutine *g = goroutine_by_id(inc, inc->crash.panic_goroutine);
+	if (!g)
+		g = goroutine_by_id(inc, inc->crash.current_goroutine);
+	for (size_t i = 0; !g && i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *h = &inc->goroutines.v[i];
+		if ((h->flags & GPM_GOROUTINE_CURRENT) &&
+		    !(h->flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK)))
+			g = h;
+	}
+	return g;
+}
+
+static void recursive_frames(struct gpm_rule_ctx *c, struct gpm_finding *f,
+                             const struct gpm_goroutine *g)
+{
+	uint32_t n;
+	const struct gpm_frame *fr = gpm_goroutine_frames(c->inc, g, &n);
+	// The most frequent function among the frames (the recursion).
+	const char *best = NULL;
+	uint32_t bestn = 0;
+	for (uint32_t i = 0; i < n && i < 64; i++) {
+		uint32_t k = 0;
+		for (uint32_t j = 0; j < n; j++)
+			k += fr[j].func == fr[i].func;
+		if (k > bestn) {
+			bestn = k;
+			best = fr[i].func;
+		}
+	}
+	uint64_t elided = gpm_goroutine_extra(c->inc, g)->elided_frames;
+	for (uint32_t i = 0; i < n; i++)
+		if (fr[i].flags & GPM_FRAME_ELIDED)
+			elided += fr[i].line;
+	if (best && bestn > 1) {
+		char *s = gpm_rule_safe(best);
+		gpm_rule_evidence(c, f, "recursion", "%s appears %u times in %u frames shown%s",
+		                  s ? s : "?", bestn, n, elided ? "" : "");
+		if (elided)
+			gpm_rule_evidence(c, f, "elided", "%" PRIu64 " more frames not printed",
+			                  elided);
+		gpm_rule_text(c, &f->title, "stack overflow: runaway recursion in %s", s ? s : "?");
+		free(s);
+	}
+	const struct gpm_frame_regs *regs = gpm_goroutine_regs(c->inc, g);
+	if (regs && n > 1 && regs[n - 1].fp > regs[0].sp)
+		gpm_rule_evidence(c, f, "stack used",
+		                  "%" PRIu64 " bytes (sp %#" PRIx64 " to %#" PRIx64 ")",
+		                  regs[n - 1].fp - regs[0].sp, regs[0].sp, regs[n - 1].fp);
+}
+
+static void other_map_writers(struct gpm_rule_ctx *c, struct gpm_finding *f,
+                              const struct gpm_goroutine *cur, const char *fn)
+{
+	// The runtime names only the goroutine that noticed; the other side is usually a
+	// goroutine running (or runnable) in the same function or in the map code.
+	unsigned shown = 0;
+	for (size_t i = 0; i < c->inc->goroutines.len && shown < 4; i++) {
+		const struct gpm_goroutine *g = &c->inc->goroutines.v[i];
+		if (g == cur || !gpm_rule_counted(g) || g->id == cur->id ||
+		    (g->status != GPM_G_RUNNING && g->status != GPM_G_RUNNABLE &&
+		     g->status != GPM_G_PREEMPTED))
+			continue;
+		uint32_t n;
+		const struct gpm_frame *fr = gpm_goroutine_frames(c->inc, g, &n);
+		bool hit = false;
+		for (uint32_t k = 0; k < n && !hit; k++)
+			hit = fr[k].func && (fr[k].func == fn || (fn && !strcmp(fr[k].func, fn)) ||
+			                     gpm_rule_starts(fr[k].func, "runtime.mapassign") ||
+			                     gpm_rule_starts(fr[k].func, "runtime.mapaccess") ||
+			                     gpm_rule_starts(fr[k].func, "runtime.mapdelete") ||
+			                     gpm_rule_starts(fr[k].func, "internal/runtime/maps."));
+		if (!hit)
+			continue;
+		char *ft = gpm_rule_frame_text(c->inc, g, gpm_rule_user_frame(c->inc, g, false));
+		gpm_rule_evidence(c, f, "other side",
+		                  "goroutine %" PRIu64
+		                  " [%s] in %s (heuristic: running in the same code)",
+		                  g->id, gpm_rule_state_of(g), ft ? ft : "?");
+		free(ft);
+		gpm_rule_add_id(c, f, g->id);
+		shown++;
+	}
+}
+
+/* Runtime functions a goroutine dies in: panics, throws, fatal errors, the map checks. */
+static bool is_panic_func(const char *fn)
+{
+	return fn && (!strcmp(fn, "panic") || !strcmp(fn, "runtime.gopanic"));
+}
+
+static bool is_fatal_func(const char *fn)
+{
+	return fn && (!strcmp(fn, "runtime.throw") || !strcmp(fn, "runtime.fatal") ||
+	              !strcmp(fn, "runtime.fatalthrow") || !strcmp(fn, "runtime.fatalpanic") ||
+	              !strcmp(fn, "sync.fatal") || !strcmp(fn, "sync.throw") ||
+	              !strcmp(fn, "internal/sync.fatal") || !strcmp(fn, "internal/sync.throw") ||
+	              !strcmp(fn, "internal/runtime/maps.fatal"));
+}
+
+static bool is_crash_func(const char *fn)
+{
+	return is_panic_func(fn) || is_fatal_func(fn) ||
+	       (fn && (!strcmp(fn, "runtime.sigpanic") || gpm_rule_starts(fn, "runtime.panic") ||
+	               gpm_rule_starts(fn, "runtime.mapassign") ||
+	               gpm_rule_starts(fn, "runtime.goPanic")));
+}
+
+/*
+ * Where a crashing goroutine failed, read from its frames (innermost first): a panic
+ * raised while another unwinds shows as "panic(...)" between the two sites, a fatal error
+ * raised by a deferred call during a panic shows the fatal above the panic.
+ */
+struct crash_site {
+	int site;    /* where the first panic (or the fault) happened: the caller of the
+	                deepest panic frame, else of the first crash function; -1 none */
+	int died_in; /* the runtime function the site called, -1 none */
+	int top;     /* the innermost frame outside the runtime (a later panic's site) */
+	int fatal;   /* the first fatal/throw frame, -1 none */
+	int panic;   /* the deepest panic frame, -1 none */
+	int npanics; /* panic frames */
+};
+
+static void crash_site(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                       struct crash_site *s)
+{
+	*s = (struct crash_site){-1, -1, -1, -1, -1, 0};
+	uint32_t n;
+	const struct gpm_frame *f = g ? gpm_goroutine_frames(inc, g, &n) : NULL;
+	if (!f)
+		return;
+	int lastcrash = -1;
+	for (uint32_t i = 0; i < n && i < 256; i++) {
+		const char *fn = f[i].func;
+		if (f[i].flags & GPM_FRAME_ELIDED)
+			continue;
+		if (is_panic_func(fn)) {
+			s->panic = (int)i;
+			s->npanics++;
+		}
+		if (is_fatal_func(fn) && s->fatal < 0)
+			s->fatal = (int)i;
+		if (is_crash_func(fn))
+			lastcrash = (int)i;
+		else if (s->top < 0 && !gpm_rule_is_runtime(fn))
+			s->top = (int)i;
+	}
+	int from = s->panic >= 0 ? s->panic : lastcrash;
+	for (uint32_t i = (uint32_t)(from + 1); i < n && i < 256; i++)
+		if (!(f[i].flags & GPM_FRAME_ELIDED) && !gpm_rule_is_runtime(f[i].func) &&
+		    !is_crash_func(f[i].func)) {
+			s->site = (int)i;
+			break;
+		}
+	if (s->site < 0)
+		s->site = s->top;
+	// The runtime function the site called: the outermost crash frame above it.
+	for (int i = s->site - 1; i >= 0 && s->site > 0; i--)
+		if (is_crash_func(f[i].func)) {
+			s->died_in = i;
+			break;
+		}
+}
+
+/* An address no Go allocation, stack or mapping ever has: a poison pattern the runtime
+ * or a C allocator writes, or a non-canonical amd64 address. */
+static const char *wild_address(uint64_t a)
+{
+	static const uint32_t words[] = {0xdeaddead, 0xdeadbeef, 0xbaadf00d,
+	                                 0xfeedface, 0xcafebabe, 0xdeadc0de};
+	if (a == 0xb01dfacedebac1eULL)
+		return "a poison value (0xb01dfacedebac1e, the runtime's bad pointer marker)";
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if ((uint32_t)a == words[i] || (uint32_t)(a >> 32) == words[i])
+			return "a poison pattern (freed or never-initialised memory)";
+	if (a >= 0x1000000) {
+		uint8_t b = (uint8_t)a;
+		bool same = true;
+		for (int k = 1; k < 8 && same; k++)
+			same = (uint8_t)(a >> (8 * k)) == b || (k >= 4 && !(a >> 32));
+		if (same && b)
+			return "a repeated-byte fill pattern (poisoned or uninitialised memory)";
+	}
+	if (a >= (1ULL << 47) && a < 0xffff800000000000ULL)
+		return "a non-canonical address (no mapping can exist there)";
+	return NULL;
+}
+
+/* Why the signal that killed the process came from outside, NULL when it did not. */
+static const char *external_signal(const struct gpm_incident *inc, char (*name)[16])
+{
+	const struct gpm_crash *cr = &inc->crash;
+	int signo = cr->signo;
+	int64_t code = cr->sigcode;
+	const char *sn = cr->signame;
+	static const struct {
+		int no;
+		const char *name;
+	} sigs[] = {{6, "SIGABRT"}, {15, "SIGTERM"}, {9, "SIGKILL"},
+	            {2, "SIGINT"},  {1, "SIGHUP"},   {5, "SIGTRAP"}};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if ((sn && !strcmp(sn, sigs[i].name)) || (!sn && signo == sigs[i].no)) {
+			snprintf(*name, sizeof(*name), "%s", sigs[i].name);
+			// SI_USER (0): kill(2) from another process. The runtime's own crash
+			// (GOTRACEBACK=crash) raises SIGABRT with tgkill: SI_TKILL (-6).
+			if (code == 0)
+				return "sigcode 0 (SI_USER): sent with kill(2) by another process";
+			if (sigs[i].no == 9 || sigs[i].no == 15)
+				return "the runtime never sends it to itself";
+			return NULL;
+		}
+	if (cr->exit_status == 137 || cr->exit_status == 143) {
+		snprintf(*name, sizeof(*name), "%s",
+		         cr->exit_status == 137 ? "SIGKILL" : "SIGTERM");
+		return "exit status 128+signal: killed from outside";
+	}
+	return NULL;
+}
+
+static void rule_masked(struct gpm_rule_ctx *c, const struct gpm_goroutine *g,
+                        const struct crash_site *cs, const char *fatal, const char *panic_msg,
+                        bool nil_fault)
+{
+	const struct gpm_incident *inc = c->inc;
+	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_PANIC_MASKED);
+	if (!f)
+		return;
+	char *where = gpm_rule_frame_text(inc, g, cs->site);
+	char *fn = gpm_rule_func_text(inc, g, cs->site);
+	char *fatalfn = gpm_rule_func_text(inc, g, cs->fatal + 1);
+	char *fs = gpm_rule_safe(fatal);
+	char *pm = panic_msg ? gpm_rule_safe(panic_msg) : NULL;
+	bool nil = nil_fault || (panic_msg && strstr(panic_msg, "nil pointer dereference"));
+	if (nil)
+		gpm_rule_text(c, &f->title,
+		              "nil pointer dereference in %s, masked by fatal error: %s",
+		              fn ? fn : "?", fs ? fs : "?");
+	else
+		gpm_rule_text(c, &f->title, "panic%s%s in %s, masked by fatal error: %s",
+		              pm ? ": " : "", pm ? pm : "", fn ? fn : "?", fs ? fs : "?");
+	gpm_rule_text(
+	    c, &f->explanation,
+	    "While a panic unwound, a deferred call raised a fatal error, which cannot be "
+	    "recovered and is what the runtime printed; the panic underneath it, shown as "
+	    "panic(...) in the stack, is the original failure. A deferred Unlock of a mutex "
+	    "that was already unlocked is the usual cause (the fatal error is a second bug, "
+	    "reached only because of the first).");
+	gpm_rule_text(c, &f->next,
+	              "Look at %s, where the panic happened; then at why %s found the mutex (or "
+	              "state) already released when the deferred call ran.",
+	              where ? where : "?", fatalfn ? fatalfn : "?");
+	gpm_rule_evidence(
+	    c, f, "underlying panic", "%s%s", pm ? pm : (nil ? "nil pointer dereference" : "?"),
+	    nil && pm && !strstr(pm, "nil pointer") ? " (nil pointer dereference)" : "");
+	gpm_rule_evidence(c, f, "panic site", "%s", where ? where : "?");
+	gpm_rule_evidence(c, f, "fatal error",
+	                  "%s (raised in %s, a deferred call during the panic)", fs ? fs : "?",
+	                  fatalfn ? fatalfn : "?");
+	free(where);
+	free(fn);
+	free(fatalfn);
+	free(fs);
+	free(pm);
+	gpm_rule_add_id(c, f, g->id);
+	if (c->group_of && g >= inc->goroutines.v)
+		f->group = c->group_of[g - inc->goroutines.v];
+}
+
+/* The test function a goroutine of `go test` runs (the frame tRunner called), -1 none. */
+static int test_frame(const struct gpm_incident *inc, const struct gpm_goroutine *g, bool *parent)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	*parent = false;
+	for (uint32_t i = 0; i < n; i++) {
+		if (f[i].func && !strcmp(f[i].func, "testing.(*T).Run"))
+			*parent = true; // waits for its subtests: not where the time goes
+		if (f[i].func && !strcmp(f[i].func, "testing.tRunner"))
+			return i ? (int)i - 1 : -1;
+	}
+	return -1;
+}
+
+static void rule_test_timeout(struct gpm_rule_ctx *c, const struct gpm_panic *p)
+{
+	const struct gpm_incident *inc = c->inc;
+	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_TEST_TIMEOUT);
+	if (!f)
+		return;
+	const char *m = p->message ? p->message : "";
+	size_t first = strcspn(m, "\n");
+	char *limit = gpm_safe_strndup(m, first > 200 ? 200 : first);
+	const struct gpm_goroutine *stuck = NULL;
+	int sframe = -1;
+	unsigned shown = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		bool parent;
+		int tf;
+		if (!gpm_rule_counted(g) || (tf = test_frame(inc, g, &parent)) < 0 || parent)
+			continue;
+		gpm_rule_add_id(c, f, g->id);
+		if (shown++ >= 6)
+			continue;
+		int uf = gpm_rule_user_frame(inc, g, false);
+		char *test = gpm_rule_func_text(inc, g, tf);
+		char *at = gpm_rule_frame_text(inc, g, uf);
+		gpm_rule_evidence(c, f, "stuck test", "%s: goroutine %" PRIu64 " [%s] in %s",
+		                  test ? test : "?", g->id, gpm_rule_state_of(g), at ? at : "?");
+		free(test);
+		free(at);
+		if (!stuck) {
+			stuck = g;
+			sframe = tf;
+		}
+	}
+	if (stuck) {
+		char *test = gpm_rule_func_text(inc, stuck, sframe);
+		char *at = gpm_rule_frame_text(inc, stuck, gpm_rule_user_frame(inc, stuck, false));
+		gpm_rule_text(c, &f->title, "test timed out: %s blocked [%s] in %s%s",
+		              test ? test : "?", gpm_rule_state_of(stuck), at ? at : "?",
+		              shown > 1 ? " (and more tests)" : "");
+		gpm_rule_text(
+		    c, &f->next,
+		    "Look at %s: what it waits for and who should have done it (a missing "
+		    "send, close, Unlock or Done, or a call without a deadline).",
+		    at ? at : "?");
+		if (c->group_of && stuck >= inc->goroutines.v)
+			f->group = c->group_of[stuck - inc->goroutines.v];
+		free(test);
+		free(at);
+	} else {
+		gpm_rule_text(c, &f->title, "%s", limit ? limit : "test timed out");
+		gpm_rule_text(c, &f->next,
+		              "Read the running tests list and their goroutines below.");
+	}
+	gpm_rule_text(
+	    c, &f->explanation,
+	    "go test stopped the test binary after its -timeout. The goroutine that printed "
+	    "the panic is the testing package's alarm (testing.(*M).startAlarm), not the "
+	    "culprit: the stuck test is the one still running in its own goroutine under "
+	    "testing.tRunner (tests waiting only for their subtests are skipped).");
+	gpm_rule_evidence(c, f, "timeout", "%s", limit ? limit : "?");
+	// "running tests:" as printed, when the reader kept it with the message.
+	const char *rt = strstr(m, "running tests:");
+	if (rt) {
+		rt += strlen("running tests:");
+		while (*rt == '\n' || *rt == ' ' || *rt == '\t')
+			rt++;
+		size_t k = strcspn(rt, "\n");
+		char *s = gpm_safe_strndup(rt, k > 200 ? 200 : k);
+		gpm_rule_evidence(c, f, "running tests", "%s", s ? s : "?");
+		free(s);
+	}
+	free(limit);
+}
+
+/* Whether one of g's first n frames is fn. */
+static bool has_func_before(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                            const char *fn, int n)
+{
+	uint32_t nf;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &nf);
+	for (uint32_t i = 0; i < nf && (int)i < n; i++)
+		if (f[i].func && !strcmp(f[i].func, fn))
+			return true;
+	return false;
+}
+
+/* A stack pasted without its "panic:"/"fatal error:" line: the first goroutine that died
+ * in a runtime crash function. */
+static void rule_stack_only(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	// The verdict depends on the frames only: each distinct stack is looked at once.
+	uint8_t *seen = calloc(inc->stacks.len / 8 + 1, 1);
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!gpm_rule_counted(g) || g->status == GPM_G_WAITING)
+			continue;
+		uint32_t st = g->stack;
+		bool memo = seen && st < inc->stacks.len;
+		if (memo && (seen[st / 8] & (1u << (st % 8))))
+			continue;
+		struct crash_site cs;
+		crash_site(inc, g, &cs);
+		// A goroutine merely running map code when a live process was snapshot is not
+		// dying: a panic, a throw or a fault must be among its frames.
+		if (cs.died_in < 0 || cs.site < 0 || cs.died_in > 16 ||
+		    (cs.panic < 0 && cs.fatal < 0 &&
+		     !has_func_before(inc, g, "runtime.sigpanic", cs.site))) {
+			if (memo)
+				seen[st / 8] |= (uint8_t)(1u << (st % 8));
+			continue;
+		}
+		free(seen);
+		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_CRASH_STACK_ONLY);
+		if (!f)
+			return;
+		char *where = gpm_rule_frame_text(inc, g, cs.site);
+		char *fn = gpm_rule_func_text(inc, g, cs.site);
+		char *died = gpm_rule_func_text(inc, g, cs.died_in);
+		const char *how = is_panic_func(died) || gpm_rule_starts(died, "runtime.panic") ||
+		                          gpm_rule_starts(died, "runtime.goPanic")
+		                      ? "a panic"
+		                  : gpm_rule_starts(died, "runtime.mapassign")
+		                      ? "a map write the runtime refused"
+		                  : gpm_rule_starts(died, "runtime.sigpanic") ? "a fault (signal)"
+		                                                              : "a fatal error";
+		bool plain = died && (!strcmp(died, "panic") || !strcmp(died, "runtime.gopanic"));
+		gpm_rule_text(
+		    c, &f->title, "crash in %s: died in %s (%s%sthe message is not in the input)",
+		    fn ? fn : "?", died ? died : "?", plain ? "" : how, plain ? "" : "; ");
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "The input has goroutine stacks but not the lines the runtime prints before "
+		    "them (\"panic: ...\", \"fatal error: ...\"), as when a stack is pasted from a "
+		    "log. Goroutine %" PRIu64 " was in %s called from the program's own code, so "
+		    "that is where it died; the message itself is in the log above the stacks.",
+		    g->id, died ? died : "?");
+		gpm_rule_text(
+		    c, &f->next,
+		    "Look at %s; find the panic or fatal error line printed just before these "
+		    "stacks for the value.",
+		    where ? where : "?");
+		gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id,
+		                  gpm_rule_state_of(g));
+		gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
+		gpm_rule_evidence(c, f, "runtime function", "%s", died ? died : "?");
+		if (cs.top >= 0 && cs.top < cs.site && cs.npanics) {
+			char *later = gpm_rule_frame_text(inc, g, cs.top);
+			gpm_rule_evidence(c, f, "panicked again",
+			                  "in %s, while the first panic unwound",
+			                  later ? later : "?");
+			free(later);
+		}
+		gpm_rule_add_id(c, f, g->id);
+		if (c->group_of)
+			f->group = c->group_of[i];
+		free(where);
+		free(fn);
+		free(died);
+		return;
+	}
+	free(seen);
+}
+
+void gpm_rule_crash(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	const struct gpm_crash *cr = &inc->crash;
+	const struct gpm_goroutine *g = crashing_goroutine(inc);
+	struct crash_site cs;
+	crash_site(inc, g, &cs);
+	int uf = g ? (cs.site >= 0 ? cs.site : gpm_rule_user_frame(inc, g, true)) : -1;
+	char *where = g ? gpm_rule_frame_text(inc, g, uf) : strdup("an unknown goroutine");
+	char *fn = g ? gpm_rule_func_text(inc, g, uf) : strdup("?");
+	struct gpm_finding *f = NULL;
+
+	// The original fault: text prints "[signal SIGSEGV ... addr=]"; a core keeps it in
+	// the goroutine (the kernel only saw the runtime's SIGABRT).
+	const char *signame = NULL;
+	uint64_t addr = 0;
+	int64_t code = INT64_MIN;
+	bool has_addr = false;
+	if (inc->kind == GPM_INPUT_CORE) {
+		if (cr->go_signo == 11 || cr->go_signo == 7) {
+			signame = cr->go_signo == 11 ? "SIGSEGV" : "SIGBUS";
+			addr = cr->go_sigaddr;
+			code = (int64_t)cr->go_sigcode;
+			has_addr = true;
+		}
+	} else if (cr->signame &&
+	           (!strcmp(cr->signame, "SIGSEGV") || !strcmp(cr->signame, "SIGBUS"))) {
+		signame = cr->signame;
+		addr = cr->fault_addr;
+		code = cr->sigcode;
+		has_addr = cr->has_fault_addr;
+	}
+	// SI_KERNEL (0x80) on SIGSEGV: a general-protection fault, a non-canonical address the
+	// kernel reports as 0 — not a nil pointer.
+	const char *wild = !signame || !has_addr ? NULL
+	                   : code == 0x80        ? "a non-canonical address (the kernel reports "
+	                                           "0 with code 0x80, SI_KERNEL)"
+	                                         : wild_address(addr);
+	// A fatal error raised by a deferred call while a panic unwound: the panic frame lies
+	// below the fatal one. The reader may keep "fatal error: ..." inside the panic value.
+	const char *first_msg = cr->panics.len ? cr->panics.v[0].message : NULL;
+	const char *fatal_in_panic = NULL;
+	for (size_t i = 0; i < cr->panics.len && !fatal_in_panic; i++) {
+		const char *pm = cr->panics.v[i].message;
+		const char *x = pm ? strstr(pm, "fatal error: ") : NULL;
+		if (x && (x == pm || x[-1] == '\n' || x[-1] == '\t'))
+			fatal_in_panic = x + strlen("fatal error: ");
+	}
+	bool masked = g && cs.fatal >= 0 && cs.panic > cs.fatal &&
+	              (cr->kind == GPM_FATAL_THROW || fatal_in_panic);
+	char first_buf[512] = "";
+	if (first_msg) {
+		size_t k = strcspn(first_msg, "\n");
+		snprintf(first_buf, sizeof(first_buf), "%.*s", (int)(k < 500 ? k : 500), first_msg);
+		// The fatal error is not a panic value of its own.
+		if (!strncmp(first_buf, "fatal error: ", 13))
+			first_buf[0] = 0;
+	}
+
+	if (wild && g && !gpm_rule_cgo_fault(inc)) {
+		f = gpm_rule_finding_new(c, GPM_RULE_MEMORY_CORRUPTION);
+		if (!f)
+			goto out;
+		if (code == 0x80)
+			gpm_rule_text(c, &f->title,
+			              "memory corruption: %s at a non-canonical address in %s",
+			              signame, fn);
+		else
+			gpm_rule_text(c, &f->title,
+			              "memory corruption: %s at wild address %#" PRIx64 " in %s",
+			              signame, addr, fn);
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "The fault address is %s: no Go pointer ever has that value, so the pointer "
+		    "was read from memory that was freed, overwritten or never held a pointer "
+		    "(a data race on an interface, slice or map; unsafe or cgo misuse; a bug in "
+		    "the runtime or in C code). The frame named here is where the bad pointer was "
+		    "used, not necessarily where it was made.",
+		    wild);
+		gpm_rule_text(
+		    c, &f->next,
+		    "Run the program under the race detector (-race) and check unsafe and cgo "
+		    "code that feeds %s; GODEBUG=invalidptr=1 and cgocheck=2 catch some of it "
+		    "earlier. Suspect the runtime or a C library only when the code path is "
+		    "pure Go.",
+		    where);
+		f->address = addr;
+		gpm_rule_evidence(c, f, "fault address", "%#" PRIx64 ": %s", addr, wild);
+		if (code != INT64_MIN)
+			gpm_rule_evidence(c, f, "signal code", "%#" PRIx64, (uint64_t)code);
+		if (cr->kind == GPM_FATAL_THROW && cr->fatal_message) {
+			char *fm = gpm_rule_safe(cr->fatal_message);
+			gpm_rule_evidence(c, f, "fatal error", "%s", fm ? fm : "?");
+			free(fm);
+		}
+	} else if (masked) {
+		rule_masked(c, g, &cs, fatal_in_panic ? fatal_in_panic : cr->fatal_message,
+		            first_buf[0] ? first_buf : NULL, signame && has_addr && addr < 4096);
+		goto out;
+	} else if (cr->kind == GPM_FATAL_PANIC && cr->panics.len && first_msg &&
+	           gpm_rule_starts(first_msg, "test timed out after")) {
+		rule_test_timeout(c, &cr->panics.v[0]);
+		goto out;
+	} else if (cr->kind == GPM_FATAL_PANIC && cr->panics.len) {
+		// A panic raised while another unwound: the first one is the failure, the
+		// others happened in its deferred calls (the runtime prints the first first).
+		const struct gpm_panic *p = &cr->panics.v[0];
+		char *msg = gpm_rule_safe(first_buf[0] ? first_buf : p->message);
+		const char *m = p->message ? p->message : "";
+		if (signame && has_addr && addr < 4096) {
+			f = gpm_rule_finding_new(c, GPM_RULE_SIGNAL_NIL);
+			if (!f)
+				goto out;
+			gpm_rule_text(c, &f->title, "nil pointer dereference in %s", fn);
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "The program read or wrote through a nil pointer: the fault "
+			    "address %#" PRIx64 " is a small offset from zero, the field at "
+			    "that offset of a struct reached through a nil pointer. The runtime "
+			    "turned the %s into a panic that nobody recovered.",
+			    addr, signame);
+			gpm_rule_text(
+			    c, &f->next,
+			    "Look at %s: which pointer can be nil there, and the callers below it "
+			    "that built the value.",
+			    where);
+			f->address = addr;
+		} else if (strstr(m, "assignment to entry in nil map")) {
+			f = gpm_rule_finding_new(c, GPM_RULE_PANIC_NIL_MAP);
+			if (!f)
+				goto out;
+			gpm_rule_text(c, &f->title, "nil map write in %s", fn);
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "A map that was never created (make or a literal) was written to. "
+			    "Reading a nil map is allowed, writing panics.");
+			gpm_rule_text(
+			    c, &f->next,
+			    "Find where the map field used in %s should have been initialised "
+			    "(constructor, zero value of the struct).",
+			    where);
+		} else {
+			f = gpm_rule_finding_new(c, GPM_RULE_PANIC);
+			if (!f)
+				goto out;
+			gpm_rule_text(c, &f->title, "panic: %s", msg ? msg : "?");
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "The program panicked%s and nothing recovered it, so the runtime "
+			    "printed the panic and exited.",
+			    p->is_error ? " with an error value" : "");
+			gpm_rule_text(c, &f->next,
+			              "Look at %s, where the panic was raised, and why its "
+			              "caller got this value.",
+			              where);
+		}
+		gpm_rule_evidence(c, f, "panic value", "%s%s", msg ? msg : "?",
+		                  p->repanicked  ? " [recovered, repanicked]"
+		                  : p->recovered ? " [recovered]"
+		                                 : "");
+		for (size_t i = 1; i < cr->panics.len; i++) {
+			char *pm = gpm_rule_safe(cr->panics.v[i].message);
+			gpm_rule_evidence(c, f, "then panicked",
+			                  "%s%s (raised while the first panic unwound)",
+			                  pm ? pm : "?",
+			                  cr->panics.v[i].repanicked  ? " [recovered, repanicked]"
+			                  : cr->panics.v[i].recovered ? " [recovered]"
+			                                              : "");
+			free(pm);
+		}
+		if (cr->panics.len > 1 && g && cs.top >= 0 && cs.top != uf) {
+			char *later = gpm_rule_frame_text(inc, g, cs.top);
+			gpm_rule_evidence(c, f, "second site", "%s (a deferred call)",
+			                  later ? later : "?");
+			free(later);
+		}
+		if (inc->panics_dropped)
+			gpm_rule_evidence(c, f, "nested panics", "%" PRIu64 " more not shown",
+			                  inc->panics_dropped);
+		free(msg);
+	} else if (cr->kind == GPM_FATAL_THROW && cr->fatal_message && !gpm_rule_cgo_fault(inc)) {
+		const char *m = cr->fatal_message;
+		char *msg = gpm_rule_safe(m);
+		if (strstr(m, "all goroutines are asleep")) {
+			f = gpm_rule_finding_new(c, GPM_RULE_DEADLOCK_ALL);
+			if (!f)
+				goto out;
+			gpm_rule_text(c, &f->title, "deadlock: all goroutines are asleep");
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "Every goroutine was blocked (on channels, mutexes, WaitGroups or "
+			    "select) and no timer or network event could wake any of them, so "
+			    "the runtime's deadlock check stopped the program.");
+			gpm_rule_text(
+			    c, &f->next,
+			    "Read the blocked groups below: each waits for something only another "
+			    "blocked goroutine could do. Start with the main goroutine.");
+			uint64_t blocked = 0;
+			for (size_t i = 0; i < inc->goroutines.len; i++) {
+				const struct gpm_goroutine *h = &inc->goroutines.v[i];
+				// Runtime helpers (GC workers, finalizers) sleep too; count the
+				// program's own goroutines.
+				if (gpm_rule_counted(h) && h->status == GPM_G_WAITING &&
+				    !(h->flags & GPM_GOROUTINE_SYSTEM) &&
+				    gpm_rule_user_frame(inc, h, false) >= 0)
+					gpm_rule_add_id(c, f, h->id);
+			}
+			blocked = f->count;
+			gpm_rule_evidence(c, f, "blocked", "%" PRIu64 " goroutines", blocked);
+			const struct gpm_goroutine *m1 = goroutine_by_id(inc, 1);
+			if (m1) {
+				char *ft = gpm_rule_frame_text(inc, m1,
+				                               gpm_rule_user_frame(inc, m1, false));
+				gpm_rule_evidence(c, f, "main goroutine", "[%s] in %s",
+				                  gpm_rule_state_of(m1), ft ? ft : "?");
+				free(ft);
+			}
+		} else if (strstr(m, "concurrent map")) {
+			f = gpm_rule_finding_new(c, GPM_RULE_MAP_CONCURRENT);
+			if (!f)
+				goto out;
+			int uf2 = g ? gpm_rule_user_frame(inc, g, false) : -1;
+			char *fn2 = g ? gpm_rule_func_text(inc, g, uf2) : strdup("?");
+			char *w2 = g ? gpm_rule_frame_text(inc, g, uf2) : strdup("?");
+			gpm_rule_text(c, &f->title, "%s in %s", msg ? msg : "?", fn2 ? fn2 : "?");
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "Two goroutines used the same map at once, at least one of them "
+			    "writing. Go maps are not safe for concurrent use; the runtime "
+			    "detected it and stopped the program (this cannot be recovered).");
+			gpm_rule_text(c, &f->next,
+			              "Guard the map used in %s with a sync.Mutex/RWMutex (or use "
+			              "sync.Map); run the tests with -race to find every access.",
+			              w2 ? w2 : "?");
+			if (g)
+				other_map_writers(
+				    c, f, g,
+				    g && uf2 >= 0
+				        ? gpm_goroutine_frames(inc, g, &(uint32_t){0})[uf2].func
+				        : NULL);
+			free(fn2);
+			free(w2);
+		} else if (strstr(m, "stack overflow")) {
+			f = gpm_rule_finding_new(c, GPM_RULE_STACK_OVERFLOW);
+			if (!f)
+				goto out;
+			gpm_rule_text(c, &f->title, "stack overflow in %s", fn);
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "A goroutine's stack grew past the limit (1 GB by default, or what "
+			    "debug.SetMaxStack set), almost always endless recursion.");
+			gpm_rule_text(
+			    c, &f->next,
+			    "Find why the recursion in %s does not end (a cycle in the data, a "
+			    "missing base case).",
+			    where);
+			if (inc->crash.stack_limit)
+				gpm_rule_evidence(c, f, "limit", "%" PRIu64 " bytes",
+				                  inc->crash.stack_limit);
+			if (g)
+				recursive_frames(c, f, g);
+		} else if (strstr(m, "out of memory")) {
+			f = gpm_rule_finding_new(c, GPM_RULE_OOM);
+			if (!f)
+				goto out;
+			int uf2 = g ? gpm_rule_user_frame(inc, g, false) : -1;
+			char *w2 = g ? gpm_rule_frame_text(inc, g, uf2) : strdup("?");
+			gpm_rule_text(c, &f->title, "out of memory while allocating in %s",
+			              w2 ? w2 : "?");
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "The runtime could not get memory from the operating system (or hit "
+			    "a limit) and stopped the program. The goroutine named here made the "
+			    "last allocation; it is not necessarily the one holding the memory.");
+			gpm_rule_text(
+			    c, &f->next,
+			    "Look at what grows without bound: large groups of goroutines below, "
+			    "caches, queues; a heap profile or heap dump shows who holds the "
+			    "memory.");
+			if (inc->crash.oom_request)
+				gpm_rule_evidence(c, f, "request", "%" PRIu64 " bytes",
+				                  inc->crash.oom_request);
+			if (inc->heap_known)
+				gpm_rule_evidence(c, f, "heap",
+				                  "%" PRIu64 " MiB in use, %" PRIu64
+				                  " objects of %" PRIu64 " MiB allocated",
+				                  inc->heap_inuse >> 20, inc->heap_objects,
+				                  inc->heap_bytes >> 20);
+			// What holds the memory, from the heap's dominator tree (cores).
+			for (unsigned i = 0; i < inc->nheap_holders; i++) {
+				const struct gpm_heap_holder *hd = &inc->heap_holders[i];
+				unsigned pc = inc->heap_bytes
+				                  ? (unsigned)(hd->bytes * 100 / inc->heap_bytes)
+				                  : 0;
+				bool mib = hd->bytes >= (1u << 20);
+				gpm_rule_evidence(c, f, "held by",
+				                  "%s retains %" PRIu64
+				                  " %s (%u%% of the heap, %" PRIu64 " objects)%s%s",
+				                  hd->what, mib ? hd->bytes >> 20 : hd->bytes >> 10,
+				                  mib ? "MiB" : "KiB", pc, hd->objects,
+				                  hd->path ? ", reached as " : "",
+				                  hd->path ? hd->path : "");
+			}
+			if (inc->nheap_holders) {
+				const struct gpm_heap_holder *hd = &inc->heap_holders[0];
+				gpm_rule_text(
+				    c, &f->next,
+				    "Start with what holds the memory: %s retains %u%% of the heap "
+				    "(gopm heap shows the paths and types). Bound it, or find why "
+				    "it grows.",
+				    hd->what,
+				    inc->heap_bytes ? (unsigned)(hd->bytes * 100 / inc->heap_bytes)
+				                    : 0);
+			}
+			free(w2);
+		} else {
+			f = gpm_rule_finding_new(c, GPM_RULE_FATAL);
+			if (!f)
+				goto out;
+			gpm_rule_text(c, &f->title, "fatal error: %s", msg ? msg : "?");
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "The runtime found an unrecoverable condition and stopped the "
+			    "program.");
+			gpm_rule_text(c, &f->next, "Look at %s and the runtime's message.", where);
+		}
+		if (f)
+			gpm_rule_evidence(c, f, "fatal error", "%s", msg ? msg : "?");
+		free(msg);
+	} else if (gpm_rule_cgo_fault(inc)) {
+		// A signal in C code: signal.cgo names the C function and its Go caller.
+	} else if (signame) {
+		f = gpm_rule_finding_new(c, has_addr && addr < 4096 ? GPM_RULE_SIGNAL_NIL
+		                                                    : GPM_RULE_SIGNAL);
+		if (!f)
+			goto out;
+		gpm_rule_text(c, &f->title, "%s in %s%s", signame, fn,
+		              has_addr && addr < 4096 ? " (nil pointer dereference)" : "");
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "The program received %s at %#" PRIx64 " outside of code that could turn "
+		    "it into a panic (cgo, the runtime, or a signal delivered from outside).",
+		    signame, addr);
+		gpm_rule_text(c, &f->next, "Look at %s.", where);
+		f->address = addr;
+	} else if (cr->kind == GPM_FATAL_NONE || cr->kind == GPM_FATAL_UNKNOWN) {
+		rule_stack_only(c);
+	}
+	// A signal from outside (a supervisor, a test runner's timeout, a person) stopped it.
+	char xname[16];
+	const char *why =
+	    cr->kind != GPM_FATAL_PANIC && cr->kind != GPM_FATAL_THROW && !gpm_rule_cgo_fault(inc)
+	        ? external_signal(inc, &xname)
+	        : NULL;
+	if (why) {
+		struct gpm_finding *x = gpm_rule_finding_new(c, GPM_RULE_SIGNAL_EXTERNAL);
+		if (x) {
+			gpm_rule_text(
+			    c, &x->title,
+			    "%s sent from outside: the process was stopped, it did not crash by "
+			    "itself",
+			    xname);
+			gpm_rule_text(
+			    c, &x->explanation,
+			    "Another process (a supervisor or watchdog, a test runner's timeout, "
+			    "an OOM killer, a person) sent %s; a Go program prints every goroutine "
+			    "on SIGABRT and exits. What the goroutines were doing is often why it "
+			    "was stopped (stuck or too slow): read the other findings and groups.",
+			    xname);
+			gpm_rule_text(
+			    c, &x->next,
+			    "Find who sent it (service manager logs, the test runner's timeout, "
+			    "the kernel log for the OOM killer) and what it waited for.");
+			gpm_rule_evidence(c, x, "signal", "%s: %s", xname, why);
+		}
+	}
+	if (f && signame) {
+		if (has_addr)
+			gpm_rule_evidence(c, f, "signal", "%s, fault address %#" PRIx64 "%s",
+			                  signame, addr, addr < 4096 && !wild ? " (near nil)" : "");
+		uint64_t pc = inc->kind == GPM_INPUT_CORE ? cr->go_sigpc : cr->pc;
+		if (pc)
+			gpm_rule_evidence(c, f, "signal pc", "%#" PRIx64, pc);
+	}
+	if (f && g && f->kind != GPM_RULE_DEADLOCK_ALL) {
+		gpm_rule_add_id(c, f, g->id);
+		gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id,
+		                  gpm_rule_state_of(g));
+		gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
+		if (g->created_by != UINT32_MAX && g->created_by < inc->frames.len) {
+			const struct gpm_frame *cb = &inc->frames.v[g->created_by];
+			char *s = gpm_rule_safe(cb->func);
+			char *file = cb->file ? gpm_rule_safe(cb->file) : NULL;
+			gpm_rule_evidence(c, f, "created by", "%s%s%s:%u", s ? s : "?",
+			                  file ? " at " : "", file ? file : "", cb->line);
+			free(s);
+			free(file);
+		}
+		if (c->group_of && g >= inc->goroutines.v)
+			f->group = c->group_of[g - inc->goroutines.v];
+	}
+out:
+	free(where);
+	free(fn);
+}

@@ -1,0 +1,771 @@
+/*
+ * Mutex rules: lock-order inversion and contention, with the holder candidates.
+ */
+#include "analysis/analysis.h"
+#include "analysis/rules.h"
+#include "base/u64map.h"
+#include "model/frameclass.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- mutexes: lock-order inversion and contention ---- */
+
+struct waiter {
+	uint32_t g;       /* goroutine index */
+	uint64_t mutex;   /* address waited for */
+	int caller;       /* frame index of the code that called Lock */
+	const char *func; /* caller's function (interned) */
+	uint32_t line;
+	bool may_hold;  /* past an earlier Lock in its function */
+	uint64_t holds; /* a contended mutex it probably holds, 0 none */
+	/* The mutex every waiter at its function's first Lock waits for, when it is past that
+	 * Lock and waits for another one: the one it took there (0 none). */
+	uint64_t first_held;
+	uint32_t first_waiters; /* how many wait at that first Lock */
+	bool by_first;          /* holds was inferred from first_held, not from arguments */
+	const char *name;       /* the global mutex is in ("main.mu"), NULL unknown */
+};
+
+/* The name of mutex m from the waiters idx[0..n) name, NULL when none knows it. */
+static const char *mutex_name(const struct waiter *w, const size_t *idx, size_t n, uint64_t m)
+{
+	for (size_t k = 0; m && k < n; k++) {
+		const struct waiter *x = &w[idx[k]];
+		if (x->mutex == m && x->name)
+			return x->name;
+	}
+	return NULL;
+}
+
+/* "main.mu (0x5bda50)" or "0xc000102000", in buf. */
+static const char *mutex_text(const char *name, uint64_t m, char (*buf)[160])
+{
+	char *s = name ? gpm_rule_safe(name) : NULL;
+	if (s)
+		snprintf(*buf, sizeof(*buf), "%s (%#" PRIx64 ")", s, m);
+	else
+		snprintf(*buf, sizeof(*buf), "%#" PRIx64, m);
+	free(s);
+	return *buf;
+}
+
+static bool is_lock_frame(const char *fn)
+{
+	return fn && (!strcmp(fn, "sync.(*Mutex).Lock") || !strcmp(fn, "sync.(*Mutex).lockSlow") ||
+	              !strcmp(fn, "internal/sync.(*Mutex).Lock") ||
+	              !strcmp(fn, "internal/sync.(*Mutex).lockSlow"));
+}
+
+/* If g is blocked in sync.(*Mutex).Lock: the mutex (0 unknown) and the caller frame. */
+static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                       uint64_t *mutex, int *caller)
+{
+	char abuf[1024];
+	if (g->status != GPM_G_WAITING || !gpm_rule_counted(g))
+		return false;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	int last = -1;
+	uint64_t m = 0;
+	for (uint32_t i = 0; i < n && i < 16; i++) {
+		if (is_lock_frame(f[i].func)) {
+			last = (int)i;
+			if (!m && strstr(f[i].func, "lockSlow"))
+				gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &m);
+		} else if (last >= 0) {
+			break;
+		}
+	}
+	if (last < 0 || (uint32_t)last + 1 >= n)
+		return false;
+	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
+	if (x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX)
+		m = x->wait_object;
+	*mutex = m;
+	*caller = last + 1;
+	return true;
+}
+
+/* Calls cb with every exact hexadecimal argument of g's frames from frame `from` on: one
+ * walk over the goroutine's argument texts (its own, else its frames'). */
+static void each_goroutine_arg(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                               int from, void (*cb)(void *, uint64_t), void *arg)
+{
+	char buf[1024];
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	struct gpm_args_iter it;
+	bool own = gpm_goroutine_args_begin(inc, g, &it);
+	for (uint32_t i = 0; i < n; i++) {
+		const char *a = NULL;
+		size_t an = 0;
+		if (own) {
+			if (!gpm_args_iter_next(&it, &a, &an))
+				break;
+		} else if (f[i].args) {
+			a = f[i].args;
+			an = strlen(a);
+		}
+		if (!a || (int)i < from)
+			continue;
+		if (an >= sizeof(buf))
+			an = sizeof(buf) - 1;
+		memcpy(buf, a, an);
+		buf[an] = 0;
+		gpm_rule_each_arg(buf, cb, arg);
+	}
+}
+
+/* The first index of sorted v[0..n) whose value is >= x. */
+static size_t lower_bound(const uint64_t *v, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Arguments that point at most 64 bytes before a contended mutex refer to it (the mutex is
+ * a field of the struct passed). targets are sorted. */
+struct refs_ctx {
+	const uint64_t *targets;
+	size_t ntargets;
+	uint64_t exclude, found;
+};
+
+static void ref_cb(void *arg, uint64_t v)
+{
+	struct refs_ctx *r = arg;
+	if (r->found)
+		return;
+	for (size_t i = lower_bound(r->targets, r->ntargets, v);
+	     i < r->ntargets && r->targets[i] - v < 64; i++)
+		if (r->targets[i] != r->exclude) {
+			r->found = r->targets[i];
+			return;
+		}
+}
+
+/* A contended mutex g's code refers to: in a core, from its stack words (held_object); in
+ * text, from its printed arguments (frames from the caller on). targets are sorted. */
+static uint64_t referenced_mutex(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                                 int from, const uint64_t *targets, size_t nt, uint64_t exclude)
+{
+	struct refs_ctx r = {targets, nt, exclude, 0};
+	// A core: the stack words were matched when it was read.
+	uint64_t held = gpm_goroutine_extra(inc, g)->held_object;
+	if (held && held != exclude) {
+		size_t k = lower_bound(targets, nt, held);
+		if (k < nt && targets[k] == held)
+			return held;
+	}
+	each_goroutine_arg(inc, g, from, ref_cb, &r);
+	return r.found;
+}
+
+static int cmp_waiter_site(const void *a, const void *b)
+{
+	const struct waiter *x = a, *y = b;
+	if (x->func != y->func)
+		return (uintptr_t)x->func < (uintptr_t)y->func ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->g < y->g ? -1 : x->g > y->g;
+}
+
+static int cmp_waiter_g(const void *a, const void *b)
+{
+	const struct waiter *x = a, *y = b;
+	return x->g < y->g ? -1 : x->g > y->g;
+}
+
+/* Waiter indices ordered by (key, waiter index), for runs of equal keys. */
+struct keyed {
+	uint64_t key;
+	uint32_t w;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->w < y->w ? -1 : x->w > y->w;
+}
+
+/* The first waiter (lowest index) other than cur whose key is k in sorted kv, SIZE_MAX none. */
+static size_t keyed_find(const struct keyed *kv, size_t n, uint64_t k, size_t cur)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (kv[mid].key < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && kv[lo].key == k; lo++)
+		if (kv[lo].w != cur)
+			return kv[lo].w;
+	return SIZE_MAX;
+}
+
+/* Holder candidates of one contended mutex, found in one pass over the goroutines. */
+struct holders {
+	uint64_t mutex;
+	const char *cs;   /* the function its first waiter locks from */
+	uint32_t minline; /* the earliest Lock line observed in cs */
+	uint32_t likely[3], nlikely, weak[3], nweak, past[3], npast;
+};
+
+static int cmp_holders(const void *a, const void *b)
+{
+	const struct holders *x = a, *y = b;
+	return x->mutex < y->mutex ? -1 : x->mutex > y->mutex;
+}
+
+struct holder_scan {
+	struct holders *h;
+	size_t nh;
+	uint64_t *mutexes; /* the contended ones, sorted */
+	const struct gpm_incident *inc;
+	const struct gpm_goroutine *g;
+	uint32_t gi;
+	bool inside_any; /* g runs inside some waiters' function (checked per mutex) */
+	uint64_t skip;   /* the mutex g itself waits for */
+};
+
+static void holder_cb(void *arg, uint64_t v)
+{
+	struct holder_scan *s = arg;
+	for (size_t i = lower_bound(s->mutexes, s->nh, v); i < s->nh && s->mutexes[i] - v < 64;
+	     i++) {
+		struct holders *h = &s->h[i];
+		if (h->mutex == s->skip)
+			continue;
+		uint32_t n;
+		const struct gpm_frame *f = gpm_goroutine_frames(s->inc, s->g, &n);
+		bool inside = false;
+		for (uint32_t k = 0; k < n && !inside; k++)
+			inside = f[k].func == h->cs;
+		uint32_t *slot = inside ? h->likely : h->weak;
+		uint32_t *cnt = inside ? &h->nlikely : &h->nweak;
+		bool dup = false;
+		for (uint32_t k = 0; k < *cnt; k++)
+			dup |= slot[k] == s->gi;
+		if (!dup && *cnt < 3)
+			slot[(*cnt)++] = s->gi;
+	}
+}
+
+/* Whether holder candidate h is making progress: on a CPU or runnable, or in a short
+ * semacquire of the runtime's own (GC, a sync.Pool) rather than of a sync primitive. */
+static bool holder_progressing(const struct gpm_incident *inc, const struct gpm_goroutine *h)
+{
+	if (h->status == GPM_G_RUNNING || h->status == GPM_G_RUNNABLE)
+		return true;
+	if (h->status != GPM_G_WAITING || h->wait_minutes > 0 || !h->state ||
+	    !gpm_rule_starts(h->state, "semacquire"))
+		return false;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, h, &n);
+	for (uint32_t k = 0; k < n && k < 16; k++)
+		if (f[k].func && (gpm_rule_starts(f[k].func, "sync.") ||
+		                  gpm_rule_starts(f[k].func, "internal/sync.")))
+			return false;
+	return true;
+}
+
+void gpm_rule_mutexes(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	GPM_VEC(struct waiter) w = {0};
+	uint64_t *addrs = NULL;
+	uint8_t *in_cycle = NULL;
+	struct keyed *kv = NULL;
+	struct holders *hs = NULL;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		uint64_t m;
+		int caller;
+		if (!mutex_wait(inc, &inc->goroutines.v[i], &m, &caller))
+			continue;
+		uint32_t n;
+		const struct gpm_frame *f = gpm_goroutine_frames(inc, &inc->goroutines.v[i], &n);
+		struct waiter *x = gpm_vec_push(&w);
+		if (!x) {
+			c->oom = true;
+			goto out;
+		}
+		const struct gpm_goroutine_extra *gx =
+		    gpm_goroutine_extra(inc, &inc->goroutines.v[i]);
+		*x = (struct waiter){.g = (uint32_t)i,
+		                     .mutex = m,
+		                     .caller = caller,
+		                     .func = f[caller].func,
+		                     .line = f[caller].line,
+		                     .name =
+		                         m && gx->wait_object == m ? gx->wait_object_name : NULL};
+	}
+	if (!w.len)
+		goto out;
+	// Which waiters are past an earlier Lock in the same function: those not at the
+	// earliest Lock line observed in that function. Sorted by (function, line): one pass.
+	qsort(w.v, w.len, sizeof(*w.v), cmp_waiter_site);
+	for (size_t i = 0; i < w.len;) {
+		size_t j = i;
+		while (j < w.len && w.v[j].func == w.v[i].func)
+			j++;
+		uint32_t minline = w.v[i].line;
+		bool other_line = w.v[j - 1].line != minline;
+		for (size_t k = i; k < j; k++)
+			w.v[k].may_hold = !other_line || w.v[k].line > minline;
+		// Lock order from text: the waiters at the function's first Lock all wait for
+		// one mutex m1; a waiter at a later Lock of the same function waiting for
+		// another mutex is past that first Lock, so it holds m1.
+		uint64_t m1 = 0;
+		uint32_t nfirst = 0;
+		bool one = other_line;
+		for (size_t k = i; k < j && w.v[k].line == minline && one; k++, nfirst++) {
+			if (!w.v[k].mutex || (m1 && w.v[k].mutex != m1))
+				one = false;
+			m1 = w.v[k].mutex;
+		}
+		for (size_t k = i; k < j && one; k++)
+			if (w.v[k].line > minline && w.v[k].mutex && w.v[k].mutex != m1) {
+				w.v[k].first_held = m1;
+				w.v[k].first_waiters = nfirst;
+			}
+		i = j;
+	}
+	qsort(w.v, w.len, sizeof(*w.v), cmp_waiter_g);
+	// Contended mutex addresses.
+	addrs = malloc(w.len * sizeof(*addrs));
+	kv = malloc(w.len * sizeof(*kv));
+	in_cycle = calloc(w.len, 1);
+	if (!addrs || !kv || !in_cycle) {
+		c->oom = true;
+		goto out;
+	}
+	size_t na = 0;
+	for (size_t i = 0; i < w.len; i++)
+		if (w.v[i].mutex)
+			addrs[na++] = w.v[i].mutex;
+	qsort(addrs, na, sizeof(*addrs), gpm_rule_cmp_u64);
+	size_t nu = 0;
+	for (size_t i = 0; i < na; i++)
+		if (!nu || addrs[nu - 1] != addrs[i])
+			addrs[nu++] = addrs[i];
+	// Holders: a waiter past an earlier Lock whose own frames refer to another contended
+	// mutex (its arguments in text, the words of its frames in a core).
+	// Else, the mutex of its function's first Lock (see first_held).
+	if (nu >= 2)
+		for (size_t i = 0; i < w.len; i++) {
+			if (w.v[i].may_hold && w.v[i].mutex)
+				w.v[i].holds =
+				    referenced_mutex(inc, &inc->goroutines.v[w.v[i].g],
+				                     w.v[i].caller, addrs, nu, w.v[i].mutex);
+			if (!w.v[i].holds && w.v[i].first_held) {
+				w.v[i].holds = w.v[i].first_held;
+				w.v[i].by_first = true;
+			}
+		}
+	// Cycles: follow "waits for m, m is held by h" from each waiter, with the holders
+	// sorted by the mutex they hold (a lookup per step, not a scan).
+	size_t nk = 0;
+	for (size_t i = 0; i < w.len; i++)
+		if (w.v[i].holds)
+			kv[nk++] = (struct keyed){w.v[i].holds, (uint32_t)i};
+	qsort(kv, nk, sizeof(*kv), cmp_keyed);
+	bool found_cycle = false;
+	for (size_t s = 0; s < w.len && !found_cycle && nk; s++) {
+		if (!w.v[s].holds)
+			continue;
+		size_t path[16], np = 0, cur = s;
+		for (;;) {
+			path[np++] = cur;
+			size_t nxt = keyed_find(kv, nk, w.v[cur].mutex, cur);
+			if (nxt == SIZE_MAX || np == 16)
+				break;
+			size_t k = 0;
+			while (k < np && path[k] != nxt)
+				k++;
+			if (k < np) {
+				if (k != 0)
+					break; // a cycle not through s: found from its own start
+				found_cycle = true;
+				break;
+			}
+			cur = nxt;
+		}
+		if (!found_cycle)
+			continue;
+		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_DEADLOCK_LOCK_ORDER);
+		if (!f)
+			break;
+		struct gpm_strbuf ids = GPM_STRBUF_INIT;
+		for (size_t k = 0; k < np; k++) {
+			in_cycle[path[k]] = 1;
+			gpm_strbuf_printf(&ids, "%s%" PRIu64,
+			                  k ? (k + 1 == np ? " and " : ", ") : "",
+			                  inc->goroutines.v[w.v[path[k]].g].id);
+		}
+		gpm_rule_text(
+		    c, &f->title,
+		    "deadlock: goroutines %s each hold a mutex the other wants (lock-order "
+		    "inversion)",
+		    ids.buf ? ids.buf : "?");
+		gpm_strbuf_deinit(&ids);
+		// The functions of the cycle, each once (A then B in one, B then A in another).
+		struct gpm_strbuf fns = GPM_STRBUF_INIT;
+		for (size_t k = 0; k < np; k++) {
+			size_t d = 0;
+			while (d < k && w.v[path[d]].func != w.v[path[k]].func)
+				d++;
+			if (d < k)
+				continue;
+			char *one = gpm_rule_safe(w.v[path[k]].func);
+			gpm_strbuf_printf(&fns, "%s%s", fns.len ? " and " : "", one ? one : "?");
+			free(one);
+		}
+		char *fn = fns.buf;
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "These goroutines lock the same mutexes in opposite orders: each took one "
+		    "and now waits for one another of them holds, so none can continue; the "
+		    "runtime cannot see this while other goroutines still run. Heuristic: "
+		    "who holds which mutex is inferred from their stacks (each is blocked on a "
+		    "later Lock of its function, past a first Lock, and refers to the other "
+		    "mutex or is past the Lock where others wait for it).");
+		gpm_rule_text(
+		    c, &f->next,
+		    "Make every path lock these mutexes in one global order (e.g. by account "
+		    "id) in %s, or take them under one lock.",
+		    fn ? fn : "?");
+		gpm_strbuf_deinit(&fns);
+		for (size_t k = 0; k < np; k++) {
+			const struct waiter *x = &w.v[path[k]];
+			const struct gpm_goroutine *g = &inc->goroutines.v[x->g];
+			char *ft = gpm_rule_frame_text(inc, g, x->caller);
+			char key[48], hb[160], mb[160];
+			snprintf(key, sizeof(key), "goroutine %" PRIu64, g->id);
+			const char *ht =
+			    mutex_text(mutex_name(w.v, path, np, x->holds), x->holds, &hb);
+			const char *mt = mutex_text(x->name, x->mutex, &mb);
+			if (x->by_first)
+				gpm_rule_evidence(c, f, key,
+				                  "holds %s (inferred: past the first Lock of its "
+				                  "function, where %" PRIu32
+				                  " other goroutines wait for it), "
+				                  "waits for %s in %s",
+				                  ht, x->first_waiters, mt, ft ? ft : "?");
+			else
+				gpm_rule_evidence(c, f, key,
+				                  "holds %s (inferred: its frames refer to it), "
+				                  "waits for %s in %s",
+				                  ht, mt, ft ? ft : "?");
+			free(ft);
+			gpm_rule_add_id(c, f, g->id);
+			if (!f->address)
+				f->address = x->mutex;
+			if (f->group < 0 && c->group_of)
+				f->group = c->group_of[x->g];
+		}
+		// Who piles up behind the cycle.
+		uint64_t behind = 0;
+		for (size_t j = 0; j < w.len; j++) {
+			if (in_cycle[j])
+				continue;
+			for (size_t k = 0; k < np; k++)
+				if (w.v[j].mutex == w.v[path[k]].mutex) {
+					behind++;
+					break;
+				}
+		}
+		if (behind)
+			gpm_rule_evidence(c, f, "blocked behind them",
+			                  "%" PRIu64 " more goroutines wait for the same mutexes",
+			                  behind);
+	}
+	// Contention: many waiters on one mutex (not already explained by a cycle). Waiters
+	// sorted by mutex: each mutex is one run.
+	uint32_t min = c->o->contention_min ? c->o->contention_min : 3;
+	nk = 0;
+	for (size_t i = 0; i < w.len; i++)
+		if (w.v[i].mutex)
+			kv[nk++] = (struct keyed){w.v[i].mutex, (uint32_t)i};
+	qsort(kv, nk, sizeof(*kv), cmp_keyed);
+	// The contended mutexes and their holder candidates, found in one pass below.
+	size_t nh = 0;
+	hs = calloc(nu ? nu : 1, sizeof(*hs));
+	if (!hs) {
+		c->oom = true;
+		goto out;
+	}
+	for (size_t i = 0; i < nk;) {
+		size_t j = i, cyc = 0;
+		uint32_t minline = UINT32_MAX;
+		for (; j < nk && kv[j].key == kv[i].key; j++) {
+			cyc += in_cycle[kv[j].w];
+			if (w.v[kv[j].w].func == w.v[kv[i].w].func && w.v[kv[j].w].line < minline)
+				minline = w.v[kv[j].w].line;
+		}
+		if (j - i >= min && !cyc)
+			hs[nh++] = (struct holders){
+			    .mutex = kv[i].key, .cs = w.v[kv[i].w].func, .minline = minline};
+		i = j;
+	}
+	if (nh) {
+		// One pass: goroutines not waiting for a mutex that refer to a contended one
+		// (likely holders when inside the function the waiters lock from, weak
+		// otherwise), and goroutines past the Lock of that function, blocked elsewhere.
+		uint64_t *hm = malloc(nh * sizeof(*hm));
+		struct gpm_u64map by_cs = {0};
+		if (!hm) {
+			c->oom = true;
+			goto out;
+		}
+		for (size_t k = 0; k < nh; k++) {
+			hm[k] = hs[k].mutex;
+			uint32_t v;
+			if (!gpm_u64map_get(&by_cs, (uint64_t)(uintptr_t)hs[k].cs, &v) &&
+			    !gpm_u64map_put(&by_cs, (uint64_t)(uintptr_t)hs[k].cs, (uint32_t)k))
+				c->oom = true;
+		}
+		for (size_t i = 0; i < inc->goroutines.len && !c->oom; i++) {
+			const struct gpm_goroutine *h = &inc->goroutines.v[i];
+			if (!gpm_rule_counted(h) || (h->flags & GPM_GOROUTINE_SYSTEM))
+				continue;
+			uint32_t hn;
+			const struct gpm_frame *hfr = gpm_goroutine_frames(inc, h, &hn);
+			bool waits = false;
+			for (uint32_t k = 0; k < hn && k < 16 && !waits; k++)
+				waits = is_lock_frame(hfr[k].func);
+			if (waits)
+				continue;
+			const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, h);
+			struct holder_scan sc = {
+			    hs,
+			    nh,
+			    hm,
+			    inc,
+			    h,
+			    (uint32_t)i,
+			    false,
+			    x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX ? x->wait_object : 0};
+			if (x->held_object)
+				holder_cb(&sc, x->held_object);
+			each_goroutine_arg(inc, h, 0, holder_cb, &sc);
+			// Past the earliest Lock of a contended function and blocked elsewhere.
+			for (uint32_t k = 0; k < hn; k++) {
+				uint32_t v;
+				if (!hfr[k].func ||
+				    !gpm_u64map_get(&by_cs, (uint64_t)(uintptr_t)hfr[k].func, &v))
+					continue;
+				struct holders *hh = &hs[v];
+				if (hfr[k].line > hh->minline && hh->npast < 3 &&
+				    h->status == GPM_G_WAITING)
+					hh->past[hh->npast++] = (uint32_t)i;
+				break;
+			}
+		}
+		free(hm);
+		gpm_u64map_free(&by_cs);
+		qsort(hs, nh, sizeof(*hs), cmp_holders);
+	}
+	for (size_t i = 0; i < nk;) {
+		size_t j = i;
+		while (j < nk && kv[j].key == kv[i].key)
+			j++;
+		uint64_t m = kv[i].key, n = j - i;
+		size_t first = kv[i].w;
+		struct holders key = {.mutex = m};
+		struct holders *hh = nh ? bsearch(&key, hs, nh, sizeof(*hs), cmp_holders) : NULL;
+		size_t from = i;
+		i = j;
+		if (!hh)
+			continue;
+		struct gpm_finding *f = gpm_rule_finding_new_as(
+		    c, GPM_RULE_CONTENTION, n >= 10 ? GPM_SEVERITY_HIGH : GPM_SEVERITY_MEDIUM,
+		    GPM_CONFIDENCE_LIKELY);
+		if (!f)
+			break;
+		const struct gpm_goroutine *g0 = &inc->goroutines.v[w.v[first].g];
+		char *ft = gpm_rule_frame_text(inc, g0, w.v[first].caller);
+		const char *mname = NULL;
+		for (size_t k = from; k < j && !mname; k++)
+			mname = w.v[kv[k].w].name;
+		char *msafe = mname ? gpm_rule_safe(mname) : NULL;
+		if (msafe)
+			gpm_rule_text(c, &f->title,
+			              "lock contention: %" PRIu64 " goroutines wait for mutex %s",
+			              n, msafe);
+		else
+			gpm_rule_text(c, &f->title,
+			              "lock contention: %" PRIu64
+			              " goroutines wait for mutex %#" PRIx64,
+			              n, m);
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "Many goroutines are queued on one sync.Mutex. Either its holder keeps it "
+		    "for a long time (slow work or I/O inside the critical section) or the "
+		    "holder is itself stuck.");
+		f->address = m;
+		if (msafe)
+			gpm_rule_evidence(c, f, "mutex",
+			                  "%s at %#" PRIx64 " (the executable's symbol table)",
+			                  msafe, m);
+		else
+			gpm_rule_evidence(c, f, "mutex", "%#" PRIx64, m);
+		free(msafe);
+		gpm_rule_evidence(c, f, "waiters", "%" PRIu64 ", first in %s", n, ft ? ft : "?");
+		free(ft);
+		for (size_t k = from; k < j; k++)
+			gpm_rule_add_id(c, f, inc->goroutines.v[w.v[kv[k].w].g].id);
+		if (c->group_of)
+			f->group = c->group_of[w.v[first].g];
+		// Holder candidates ranked by their evidence, best first: goroutines that refer
+		// to the mutex and run inside the function the waiters lock from; then ones
+		// past its Lock and blocked elsewhere; then ones that only refer to it (stale
+		// words happen). A goroutine is listed once, under its best evidence.
+		static const char *const kinds[] = {"likely holder", "holder?", "holder? (weak)"};
+		static const char *const why[] = {
+		    "it refers to the mutex and runs inside the function the waiters lock from",
+		    ("it is past the Lock in the function the waiters lock from and blocked "
+		     "elsewhere"),
+		    "it refers to the mutex"};
+		const uint32_t *lists[] = {hh->likely, hh->past, hh->weak};
+		const uint32_t counts[] = {hh->nlikely, hh->npast, hh->nweak};
+		const char *kind = NULL;
+		uint32_t nl = 0, listed[9];
+		char *csn = gpm_rule_safe(hh->cs);
+		for (int r = 0; r < 3; r++)
+			for (uint32_t k = 0; k < counts[r]; k++) {
+				uint32_t d = 0;
+				while (d < nl && listed[d] != lists[r][k])
+					d++;
+				if (d < nl)
+					continue;
+				listed[nl++] = lists[r][k];
+				if (!kind)
+					kind = kinds[r];
+				const struct gpm_goroutine *h = &inc->goroutines.v[lists[r][k]];
+				char *hf =
+				    gpm_rule_frame_text(inc, h, gpm_rule_user_frame(inc, h, false));
+				gpm_rule_evidence(
+				    c, f, kinds[r],
+				    "goroutine %" PRIu64 " [%s] in %s (heuristic: %s)", h->id,
+				    gpm_rule_state_of(h), hf ? hf : "?", why[r]);
+				free(hf);
+			}
+		// A busy lock, not a stuck one: nobody has waited a minute and the best
+		// candidate is making progress (a hot lock under load at the instant of the
+		// snapshot, as on a healthy server serving many requests).
+		int64_t maxwait = -1;
+		for (size_t k = from; k < j; k++) {
+			int64_t wm = inc->goroutines.v[w.v[kv[k].w].g].wait_minutes;
+			if (wm > maxwait)
+				maxwait = wm;
+		}
+		bool weak_only = nl && kind == kinds[2];
+		if (nl && maxwait < 1 &&
+		    (weak_only || holder_progressing(inc, &inc->goroutines.v[listed[0]]))) {
+			f->severity = GPM_SEVERITY_LOW;
+			f->confidence = GPM_CONFIDENCE_HEURISTIC;
+			gpm_rule_text(c, &f->title,
+			              "busy mutex: %" PRIu64
+			              " goroutines wait briefly for mutex %#" PRIx64 "%s",
+			              n, m, weak_only ? "" : ", its holder is running");
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "Many goroutines are queued on one sync.Mutex, but none has waited a "
+			    "minute and no goroutine is seen stuck while holding it (the best "
+			    "candidate is making progress, or none is inside the critical "
+			    "section): a hot lock under load at the instant of the snapshot.");
+			gpm_rule_evidence(
+			    c, f, "checked",
+			    "waits under a minute; the best candidate, goroutine %" PRIu64
+			    " (%s), is %s",
+			    inc->goroutines.v[listed[0]].id, kind,
+			    gpm_rule_state_of(&inc->goroutines.v[listed[0]]));
+			gpm_rule_text(
+			    c, &f->next,
+			    "If requests are slow, profile the lock (mutex profile) in %s; take "
+			    "another snapshot to see whether the queue persists.",
+			    csn ? csn : "?");
+		} else if (nl)
+			gpm_rule_text(
+			    c, &f->next,
+			    "Start with the %s named below: what it waits for while it holds the "
+			    "mutex (inside %s); move slow work out of the lock.",
+			    kind, csn ? csn : "?");
+		else
+			gpm_rule_text(
+			    c, &f->next,
+			    "Find the holder: a goroutine not waiting on this mutex whose stack "
+			    "is inside the critical section guarded by it (%s); none in this "
+			    "snapshot refers to the mutex or is past its Lock.",
+			    csn ? csn : "?");
+		free(csn);
+	}
+	// Without addresses (arguments elided), group waiters by where they called Lock:
+	// sorted by (function, line), one run each.
+	if (!nu) {
+		nk = 0;
+		for (size_t i = 0; i < w.len; i++)
+			if (w.v[i].func)
+				kv[nk++] = (struct keyed){((uint64_t)(uintptr_t)w.v[i].func * 31) ^
+				                              w.v[i].line,
+				                          (uint32_t)i};
+		qsort(kv, nk, sizeof(*kv), cmp_keyed);
+		for (size_t i = 0; i < nk;) {
+			size_t j = i;
+			while (j < nk && kv[j].key == kv[i].key)
+				j++;
+			size_t from = i;
+			uint64_t n = j - i;
+			i = j;
+			if (n < min)
+				continue;
+			struct gpm_finding *f = gpm_rule_finding_new_as(
+			    c, GPM_RULE_CONTENTION, GPM_SEVERITY_MEDIUM, GPM_CONFIDENCE_HEURISTIC);
+			if (!f)
+				break;
+			size_t w0 = kv[from].w;
+			const struct gpm_goroutine *g0 = &inc->goroutines.v[w.v[w0].g];
+			char *ft = gpm_rule_frame_text(inc, g0, w.v[w0].caller);
+			gpm_rule_text(c, &f->title,
+			              "lock contention: %" PRIu64 " goroutines wait in Lock at %s",
+			              n, ft ? ft : "?");
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "Many goroutines wait in sync.(*Mutex).Lock called from the same "
+			    "place. Heuristic: the dump does not show the mutex's address, so "
+			    "they probably, not certainly, wait for the same mutex.");
+			gpm_rule_text(c, &f->next,
+			              "Find the goroutine inside the critical section of %s "
+			              "and why it is slow.",
+			              ft ? ft : "?");
+			free(ft);
+			for (size_t k = from; k < j; k++)
+				gpm_rule_add_id(c, f, inc->goroutines.v[w.v[kv[k].w].g].id);
+			f->count = n;
+			if (c->group_of)
+				f->group = c->group_of[w.v[w0].g];
+		}
+	}
+out:
+	free(hs);
+	free(kv);
+	free(in_cycle);
+	free(addrs);
+	gpm_vec_free(&w);
+}

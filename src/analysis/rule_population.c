@@ -1,0 +1,164 @@
+/*
+ * Process-wide rules: how many goroutines, locked threads, long system calls, and how
+ * the snapshot was taken.
+ */
+#include "analysis/analysis.h"
+#include "analysis/rules.h"
+#include "base/u64map.h"
+#include "model/frameclass.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- process-wide rules ---- */
+
+/*
+ * A long system call that is the program's normal state, not a stuck one: the signal
+ * handling goroutine (os/signal.loop waits in signal_recv for the next signal) and the main
+ * goroutine locked to the main thread (GUI and C event loops wait there for good).
+ */
+static bool syscall_expected(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	bool main_fn = false;
+	for (uint32_t i = 0; i < n; i++) {
+		const char *fn = f[i].func;
+		if (fn &&
+		    (gpm_rule_starts(fn, "os/signal.") || !strcmp(fn, "runtime.ensureSigM.func1")))
+			return true;
+		main_fn |= fn && (!strcmp(fn, "main.main") || !strcmp(fn, "runtime.main"));
+	}
+	return (g->flags & GPM_GOROUTINE_LOCKED) && (g->id == 1 || main_fn);
+}
+
+void gpm_rule_population(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	uint64_t too_many = c->o->too_many ? c->o->too_many : 10000;
+	if (c->a->goroutines >= too_many) {
+		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_TOO_MANY);
+		if (!f)
+			return;
+		gpm_rule_text(c, &f->title, "%" PRIu64 " goroutines", c->a->goroutines);
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "An unusually large number of goroutines: each costs at least a few KB of "
+		    "stack, and a growing count usually means goroutines are started faster "
+		    "than they finish.");
+		gpm_rule_text(c, &f->next,
+		              "Look at the largest groups below and where they were "
+		              "created.");
+		f->count = c->a->goroutines;
+		if (c->a->grouping.ngroups)
+			f->group = (int32_t)c->a->order[0];
+	}
+	// Syscalls, locked threads and stacks the runtime did not print.
+	uint64_t sys = 0, locked = 0, sysmin = 0;
+	const struct gpm_goroutine *sys1 = NULL, *lock1 = NULL;
+	struct gpm_finding *unavail = NULL;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!gpm_rule_counted(g) || (g->flags & GPM_GOROUTINE_SYSTEM))
+			continue;
+		if (g->flags & GPM_GOROUTINE_UNAVAILABLE) {
+			if (!unavail && !(unavail = gpm_rule_finding_new(c, GPM_RULE_UNAVAILABLE)))
+				return;
+			gpm_rule_add_id(c, unavail, g->id);
+		}
+		if (g->status == GPM_G_SYSCALL && g->wait_minutes >= 5 &&
+		    !syscall_expected(inc, g)) {
+			sys++;
+			if (!sys1 || (uint64_t)g->wait_minutes > sysmin) {
+				sys1 = g;
+				sysmin = (uint64_t)g->wait_minutes;
+			}
+		}
+		if ((g->flags & GPM_GOROUTINE_LOCKED) && g->status == GPM_G_WAITING && g->id != 1) {
+			locked++;
+			if (!lock1)
+				lock1 = g;
+		}
+	}
+	if (unavail) {
+		struct gpm_strbuf ids = GPM_STRBUF_INIT;
+		for (size_t k = 0; k < unavail->goroutines.len; k++)
+			gpm_strbuf_printf(&ids, "%s%" PRIu64, k ? ", " : "",
+			                  unavail->goroutines.v[k]);
+		gpm_rule_text(c, &unavail->title,
+		              "%" PRIu64 " goroutine%s running on other threads: stack unavailable",
+		              unavail->count, unavail->count == 1 ? "" : "s");
+		gpm_rule_text(
+		    c, &unavail->explanation,
+		    "When a goroutine crashes, the runtime prints the stacks of goroutines running "
+		    "on other threads only with GOTRACEBACK=crash (or system); here it printed "
+		    "\"goroutine running on other thread; stack unavailable\" instead. They were "
+		    "busy, not blocked; what they ran is not known from this dump.");
+		gpm_rule_text(
+		    c, &unavail->next,
+		    "Run with GOTRACEBACK=crash (it also writes a core) to see them next time.");
+		gpm_rule_evidence(c, unavail, "goroutines", "%s%s", ids.buf ? ids.buf : "?",
+		                  unavail->count > unavail->goroutines.len ? ", ..." : "");
+		gpm_strbuf_deinit(&ids);
+	}
+	if (sys) {
+		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_SYSCALL_STUCK);
+		if (!f)
+			return;
+		char *ft = gpm_rule_frame_text(inc, sys1, gpm_rule_user_frame(inc, sys1, false));
+		gpm_rule_text(c, &f->title, "%" PRIu64 " goroutines in system calls for 5+ minutes",
+		              sys);
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "Each holds an OS thread while it waits in the kernel (a blocking read, "
+		    "a file lock, cgo). That is normal for idle network servers only when the "
+		    "poller is not used.");
+		gpm_rule_text(c, &f->next, "Look at %s.", ft ? ft : "?");
+		gpm_rule_evidence(c, f, "longest", "goroutine %" PRIu64 ", %" PRIu64 " minutes",
+		                  sys1->id, sysmin);
+		gpm_rule_add_id(c, f, sys1->id);
+		f->count = sys;
+		free(ft);
+	}
+	if (locked >= 2) {
+		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_THREAD_LOCKED);
+		if (!f)
+			return;
+		char *ft = gpm_rule_frame_text(inc, lock1, gpm_rule_user_frame(inc, lock1, false));
+		gpm_rule_text(c, &f->title,
+		              "%" PRIu64 " goroutines locked to OS threads are blocked", locked);
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "runtime.LockOSThread pins a goroutine to its thread: while it blocks, the "
+		    "thread can run nothing else, and one that exits while locked takes the "
+		    "thread with it. Heuristic: many blocked locked goroutines suggest a "
+		    "missing UnlockOSThread.");
+		gpm_rule_text(c, &f->next, "Look at %s and where LockOSThread is called.",
+		              ft ? ft : "?");
+		gpm_rule_add_id(c, f, lock1->id);
+		f->count = locked;
+		free(ft);
+	}
+}
+
+void gpm_rule_snapshot(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	if (inc->crash.kind == GPM_FATAL_QUIT) {
+		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_SNAPSHOT_SIGQUIT);
+		if (!f)
+			return;
+		gpm_rule_text(c, &f->title,
+		              "dump taken on request (SIGQUIT): the process was not "
+		              "crashing");
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "Someone sent SIGQUIT (or pressed Ctrl-\\) to get this dump; look at the "
+		    "other findings for why.");
+		gpm_rule_text(c, &f->next,
+		              "Compare with a second dump taken later to see what grows.");
+	}
+}

@@ -1,0 +1,3 @@
+module gopm.test/cgobusy
+
+go 1.19

@@ -1,0 +1,3 @@
+module gopm.test/globalmu
+
+go 1.19
