@@ -79,7 +79,7 @@ done
 measure() {
 	label=$1 file=$2
 	shift 2
-	best= kib= cpu=
+	best='' kib='' cpu=''
 	i=0
 	while [ "$i" -lt "$runs" ]; do
 		/usr/bin/time -f "%e %M %U %S" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" </dev/null || true
