@@ -10,12 +10,15 @@
 #    and select (thousands of findings);
 #  - "pprof": bench/dump/dump_bench.c's pprof debug=2 dump (300 distinct stacks with
 #    per-goroutine argument values), the shape of a real server's dump.
-# Prints time, MiB/s and peak RSS (above the input) per run (/usr/bin/time), best of
-# GOPM_BENCH_RUNS (default 3). With GOPM_BENCH_CORE=CORE (and GOPM_BENCH_EXE=EXE when the
-# executable is not found from the core) also `gopm goroutines` and `gopm analyze` on that
-# core (make a big one with testdata/gen/make-fixtures.sh bench and GOPM_BENCH_N).
+# Prints wall time, CPU time (user + system), MiB/s of each and peak RSS (above the input)
+# per command (/usr/bin/time), best of GOPM_BENCH_RUNS (default 3). With
+# GOPM_BENCH_CORE=CORE (and GOPM_BENCH_EXE=EXE when the executable is not found from the
+# core) also `gopm goroutines` and `gopm analyze` on that core (bench/make-big-core.sh
+# makes a 1,000,000-goroutine one).
 # Configure BUILD_DIR without sanitizers (CFLAGS="-O2 -g") for meaningful figures.
-# panicparse (the peer for text dumps) is run when installed.
+# panicparse (the peer for text dumps; Debian's panicparse, -parse=false -rebase=false) is
+# run on the same files when installed, and its time and peak RSS printed as ratios to
+# gopm analyze's.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -70,25 +73,32 @@ for shape in dump pprof; do
 	while [ "$i" -lt "$copies" ]; do cat "$tmp/$shape.txt"; i=$((i + 1)); done >"$tmp/$shape-x$copies.txt"
 done
 
-# measure LABEL FILE CMD...: best wall time of $runs runs, with its peak RSS.
+# measure LABEL FILE CMD...: best wall time of $runs runs, with its peak RSS, and the best
+# CPU time (user + system) of the same runs: on a shared machine the CPU time is the
+# figure that holds (a run that waited for a core has the same CPU time).
 measure() {
 	label=$1 file=$2
 	shift 2
-	best= kib=
+	best='' kib='' cpu=''
 	i=0
 	while [ "$i" -lt "$runs" ]; do
-		/usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" </dev/null || true
-		read -r s k <"$tmp/t" || { cat "$tmp/t" "$tmp/err" >&2; return 0; }
+		/usr/bin/time -f "%e %M %U %S" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" </dev/null || true
+		read -r s k u y <"$tmp/t" || { cat "$tmp/t" "$tmp/err" >&2; return 0; }
 		if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then
 			best=$s kib=$k
 		fi
+		c=$(awk -v u="$u" -v y="$y" 'BEGIN { printf "%.2f", u + y }')
+		if [ -z "$cpu" ] || awk -v a="$c" -v b="$cpu" 'BEGIN { exit !(a < b) }'; then
+			cpu=$c
+		fi
 		i=$((i + 1))
 	done
+	last_s=$best last_kib=$kib
 	bytes=$(wc -c <"$file")
-	awk -v l="$label" -v s="$best" -v k="$kib" -v b="$bytes" 'BEGIN {
+	awk -v l="$label" -v s="$best" -v c="$cpu" -v k="$kib" -v b="$bytes" 'BEGIN {
 		mib = b / 1048576
-		printf "%-44s %7.2f s %8.0f MiB/s   peak RSS %5.0f MiB (input %.0f MiB, %+.0f %%)\n",
-		    l, s, (s > 0 ? mib / s : 0), k / 1024, mib, (k * 1024 / b - 1) * 100 }'
+		printf "%-44s %7.2f s %6.0f MiB/s  CPU %6.2f s %6.0f MiB/s  peak RSS %5.0f MiB (input %.0f MiB, %+.0f %%)\n",
+		    l, s, (s > 0 ? mib / s : 0), c, (c > 0 ? mib / c : 0), k / 1024, mib, (k * 1024 / b - 1) * 100 }'
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $runs runs each, best shown"
@@ -99,7 +109,12 @@ for shape in dump pprof; do
 		measure "$name $f: parse only" "$tmp/$f" "$build/gopm" goroutines --state no-such-state "$tmp/$f"
 		measure "$name $f: analyze" "$tmp/$f" "$build/gopm" analyze --no-store "$tmp/$f"
 		if command -v panicparse >/dev/null 2>&1; then
+			gs=$last_s gk=$last_kib
 			measure "$name $f: panicparse" "$tmp/$f" panicparse -parse=false -rebase=false "$tmp/$f"
+			# The peer's whole run beside gopm analyze's whole run on the same file.
+			awk -v l="$name $f" -v gs="$gs" -v gk="$gk" -v ps="$last_s" -v pk="$last_kib" 'BEGIN {
+				printf "%-44s %7.1fx the time, %5.1fx the memory of gopm analyze\n",
+				    l ": panicparse takes", (gs > 0 ? ps / gs : 0), (gk > 0 ? pk / gk : 0) }'
 		fi
 	done
 done

@@ -11,6 +11,7 @@
 #include "model/frameclass.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,18 +220,54 @@ bool gpm_rule_first_arg(const char *args, uint64_t *out)
 	return true;
 }
 
-/* Every exact hexadecimal argument of an argument text, via cb. */
-void gpm_rule_each_arg(const char *args, void (*cb)(void *, uint64_t), void *arg)
+static int hex_digit(char ch)
 {
-	for (const char *p = args; p && *p;) {
-		const char *x = strstr(p, "0x");
-		if (!x)
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch |= 0x20;
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/*
+ * Every exact hexadecimal argument of the n bytes at args (n < 1024, no NUL among them),
+ * via cb: each "0x" followed by a value as strtoull reads it (saturated when too long) and
+ * not by '?', above 4096. The usual "0x" + hex digits is read here, in place (this runs
+ * over every printed argument of every goroutine); anything else (a second "0x", a sign,
+ * spaces) goes to strtoull over a copy, as it always did.
+ */
+void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t), void *arg)
+{
+	const char *lim = args + n;
+	for (const char *p = args; p < lim;) {
+		const char *x = memchr(p, '0', (size_t)(lim - p));
+		if (!x || lim - x < 2)
 			break;
-		char *end;
-		unsigned long long v = strtoull(x + 2, &end, 16);
-		if (end != x + 2 && *end != '?' && v > 4096)
+		if (x[1] != 'x') {
+			p = x + 1;
+			continue;
+		}
+		const char *q = x + 2, *end = q;
+		unsigned long long v = 0;
+		if (q < lim && hex_digit(*q) >= 0 &&
+		    !(*q == '0' && q + 1 < lim && (q[1] | 0x20) == 'x')) {
+			bool over = false;
+			for (int d; end < lim && (d = hex_digit(*end)) >= 0; end++) {
+				over |= v > (ULLONG_MAX >> 4);
+				v = v << 4 | (unsigned)d;
+			}
+			if (over)
+				v = ULLONG_MAX;
+		} else if (q < lim) {
+			char buf[1024];
+			memcpy(buf, q, (size_t)(lim - q));
+			buf[lim - q] = 0;
+			char *e;
+			v = strtoull(buf, &e, 16);
+			end = q + (e - buf);
+		}
+		if (end != q && !(end < lim && *end == '?') && v > 4096)
 			cb(arg, v);
-		p = end > x + 2 ? end : x + 2;
+		p = end > q ? end : q;
 	}
 }
 

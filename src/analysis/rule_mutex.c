@@ -95,7 +95,6 @@ static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutin
 static void each_goroutine_arg(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                                int from, void (*cb)(void *, uint64_t), void *arg)
 {
-	char buf[1024];
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
 	struct gpm_args_iter it;
@@ -112,11 +111,7 @@ static void each_goroutine_arg(const struct gpm_incident *inc, const struct gpm_
 		}
 		if (!a || (int)i < from)
 			continue;
-		if (an >= sizeof(buf))
-			an = sizeof(buf) - 1;
-		memcpy(buf, a, an);
-		buf[an] = 0;
-		gpm_rule_each_arg(buf, cb, arg);
+		gpm_rule_each_arg(a, an < 1024 ? an : 1023, cb, arg);
 	}
 }
 

@@ -66,8 +66,8 @@ const char *gpm_rule_frame_args(const struct gpm_incident *inc, const struct gpm
                                 uint32_t i, char (*buf)[1024]);
 /* The first hexadecimal argument of an argument text, when printed exactly (no '?'). */
 bool gpm_rule_first_arg(const char *args, uint64_t *out);
-/* Every exact hexadecimal argument above 4096 of an argument text, via cb. */
-void gpm_rule_each_arg(const char *args, void (*cb)(void *, uint64_t), void *arg);
+/* Every exact hexadecimal argument above 4096 of the n bytes at args (n < 1024), via cb. */
+void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t), void *arg);
 /* qsort comparison of uint64_t. */
 int gpm_rule_cmp_u64(const void *a, const void *b);
 

@@ -3,68 +3,76 @@
 
 #include <stdlib.h>
 
+// Half of murmur3's finalizer: every bit of the key reaches the low bits that pick the slot
+// (addresses differ in their middle bits; a dump may choose any bits at all).
 static size_t slot(uint64_t key, size_t cap)
 {
-	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1);
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdULL;
+	key ^= key >> 33;
+	return (size_t)key & (cap - 1);
 }
 
 bool gpm_u64map_get(const struct gpm_u64map *m, uint64_t key, uint32_t *val)
 {
 	if (!m->cap || !key)
 		return false;
-	for (size_t j = slot(key, m->cap); m->keys[j]; j = (j + 1) & (m->cap - 1))
-		if (m->keys[j] == key) {
-			*val = m->vals[j];
+	const struct gpm_u64map_slot *s = m->slots;
+	for (size_t j = slot(key, m->cap); s[j].key; j = (j + 1) & (m->cap - 1))
+		if (s[j].key == key) {
+			*val = s[j].val;
 			return true;
 		}
 	return false;
 }
 
-static bool grow(struct gpm_u64map *m)
+static bool resize(struct gpm_u64map *m, size_t ncap)
 {
-	size_t ncap = m->cap ? m->cap * 2 : 1024;
-	uint64_t *keys = calloc(ncap, sizeof(*keys));
-	uint32_t *vals = calloc(ncap, sizeof(*vals));
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
+	struct gpm_u64map_slot *s = calloc(ncap, sizeof(*s));
+	if (!s)
 		return false;
-	}
 	for (size_t i = 0; i < m->cap; i++) {
-		if (!m->keys[i])
+		if (!m->slots[i].key)
 			continue;
-		size_t j = slot(m->keys[i], ncap);
-		while (keys[j])
+		size_t j = slot(m->slots[i].key, ncap);
+		while (s[j].key)
 			j = (j + 1) & (ncap - 1);
-		keys[j] = m->keys[i];
-		vals[j] = m->vals[i];
+		s[j] = m->slots[i];
 	}
-	free(m->keys);
-	free(m->vals);
-	m->keys = keys;
-	m->vals = vals;
+	free(m->slots);
+	m->slots = s;
 	m->cap = ncap;
 	return true;
 }
 
+bool gpm_u64map_reserve(struct gpm_u64map *m, size_t n)
+{
+	size_t ncap = m->cap ? m->cap : 1024;
+	while (ncap / 2 < n) {
+		if (ncap > SIZE_MAX / 2 / sizeof(struct gpm_u64map_slot))
+			return false;
+		ncap *= 2;
+	}
+	return ncap == m->cap || resize(m, ncap);
+}
+
 bool gpm_u64map_put(struct gpm_u64map *m, uint64_t key, uint32_t val)
 {
-	if (!key || ((m->len + 1) * 2 > m->cap && !grow(m)))
+	if (!key || ((m->len + 1) * 2 > m->cap && !gpm_u64map_reserve(m, m->len + 1)))
 		return false;
 	size_t j = slot(key, m->cap);
-	while (m->keys[j] && m->keys[j] != key)
+	while (m->slots[j].key && m->slots[j].key != key)
 		j = (j + 1) & (m->cap - 1);
-	if (!m->keys[j]) {
-		m->keys[j] = key;
+	if (!m->slots[j].key) {
+		m->slots[j].key = key;
 		m->len++;
 	}
-	m->vals[j] = val;
+	m->slots[j].val = val;
 	return true;
 }
 
 void gpm_u64map_free(struct gpm_u64map *m)
 {
-	free(m->keys);
-	free(m->vals);
+	free(m->slots);
 	*m = (struct gpm_u64map){0};
 }

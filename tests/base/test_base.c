@@ -17,6 +17,7 @@
 #include "base/source.h"
 #include "base/srcpath.h"
 #include "base/strbuf.h"
+#include "base/u64map.h"
 #include "check_gopm.h"
 
 START_TEST(cursor_reads_and_stops_at_end)
@@ -144,6 +145,45 @@ START_TEST(intern_returns_same_pointer)
 	ck_assert_str_eq(gpm_intern(in, "f4999"), "f4999");
 	ck_assert_uint_eq(gpm_intern_count(in), 5001);
 	gpm_intern_destroy(in);
+}
+END_TEST
+
+START_TEST(u64map_keeps_every_key_through_growth)
+{
+	// Keys that share their low bits (addresses 64 bytes apart) and keys that differ only
+	// above bit 44: every one must be found with its value after the table doubled many
+	// times, and absent keys (0 among them) must not be.
+	struct gpm_u64map m = {0};
+	const uint32_t n = 20000;
+	for (uint32_t i = 0; i < n; i++) {
+		ck_assert(gpm_u64map_put(&m, 0xc000000000ULL + (uint64_t)i * 64, i));
+		ck_assert(gpm_u64map_put(&m, ((uint64_t)i + 1) << 44, n + i));
+	}
+	ck_assert_uint_eq(m.len, 2 * (size_t)n);
+	ck_assert(gpm_u64map_put(&m, 0xc000000000ULL, 7)); // overwrite, no new key
+	ck_assert_uint_eq(m.len, 2 * (size_t)n);
+	uint32_t v = 0, found = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		found +=
+		    gpm_u64map_get(&m, 0xc000000000ULL + (uint64_t)i * 64, &v) && v == (i ? i : 7);
+		found += gpm_u64map_get(&m, ((uint64_t)i + 1) << 44, &v) && v == n + i;
+	}
+	ck_assert_uint_eq(found, 2 * n);
+	ck_assert(!gpm_u64map_get(&m, 0, &v));
+	ck_assert(!gpm_u64map_get(&m, 0xc000000000ULL + 32, &v));
+	ck_assert(!gpm_u64map_put(&m, 0, 1));
+	gpm_u64map_free(&m);
+	ck_assert(!gpm_u64map_get(&m, 0xc000000000ULL, &v));
+	// Reserved room is not grown into again, and what was there stays.
+	ck_assert(gpm_u64map_put(&m, 5, 55));
+	ck_assert(gpm_u64map_reserve(&m, 5000));
+	size_t cap = m.cap;
+	ck_assert_uint_ge(cap / 2, 5000);
+	for (uint64_t k = 6; k < 5005; k++)
+		ck_assert(gpm_u64map_put(&m, k, (uint32_t)k));
+	ck_assert_uint_eq(m.cap, cap);
+	ck_assert(gpm_u64map_get(&m, 5, &v) && v == 55);
+	gpm_u64map_free(&m);
 }
 END_TEST
 
@@ -548,6 +588,7 @@ Suite *base_suite(void)
 	tcase_add_test(tc, strbuf_fields_defuse_formulas);
 	tcase_add_test(tc, json_writer_nests_and_escapes);
 	tcase_add_test(tc, intern_returns_same_pointer);
+	tcase_add_test(tc, u64map_keeps_every_key_through_growth);
 	tcase_add_test(tc, source_decompresses_zstd_and_gzip);
 	tcase_add_test(tc, source_open_errors_name_the_file);
 	tcase_add_test(tc, source_decompresses_xz_and_lz4);
