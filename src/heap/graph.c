@@ -1995,31 +1995,46 @@ static void prop_frames(struct prop *pr, const struct gpm_incident *inc)
 {
 	struct gpm_goimage *img = pr->p->img;
 	uint64_t frames = 0;
+	// pcs (and inline depths) whose scope holds no typed variable: goroutines that share
+	// a stack look each up once.
+	struct gpm_u64map barren = {0};
 	if (!inc || !img->has_dwarf)
 		return;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *gr = &inc->goroutines.v[i];
 		uint32_t n;
-		gpm_goroutine_frames(inc, gr, &n);
+		const struct gpm_frame *fr = gpm_goroutine_frames(inc, gr, &n);
 		for (uint32_t k = 0; k < n; k++) {
 			struct gpm_locals_frame w;
 			struct gpm_locals l;
-			if (!gpm_locals_frame_where(inc, gr, k, &w) || !w.cfa)
+			uint32_t unused;
+			// The runtime's frames hold its own structures, typed from its globals.
+			if (!fr[k].func || !strncmp(fr[k].func, "runtime.", 8) ||
+			    !gpm_locals_frame_where(inc, gr, k, &w) || !w.cfa)
+				continue;
+			uint64_t key = w.lookup_pc ^ (uint64_t)w.inline_depth << 56;
+			if (gpm_u64map_get(&barren, key, &unused))
 				continue;
 			if (++frames > GPM_HEAP_MAX_PROP_FRAMES) {
 				pr->h->frames_capped = true;
+				gpm_u64map_free(&barren);
 				return;
 			}
 			struct gpm_error *err =
 			    gpm_locals_read(img, w.lookup_pc, w.inline_depth, w.cfa, &l);
 			if (err) {
 				gpm_error_destroy(err);
+				gpm_u64map_put(&barren, key, 1);
 				continue;
 			}
+			bool typed = false;
 			for (size_t v = 0; v < l.len; v++) {
 				const struct gpm_local *x = &l.v[v];
 				uint8_t buf[512];
-				if (!x->type || x->why || x->size < 8)
+				if (!x->type || x->size < 8)
+					continue;
+				typed = true;
+				if (x->why)
 					continue;
 				if (!x->bytes) {
 					if (x->size > sizeof(buf))
@@ -2034,9 +2049,12 @@ static void prop_frames(struct prop *pr, const struct gpm_incident *inc)
 				prop_outside(pr, x->type, x->bytes ? x->bytes : buf, x->size);
 				pr->h->dwarf_locals++;
 			}
+			if (!typed)
+				gpm_u64map_put(&barren, key, 1);
 			gpm_locals_deinit(&l);
 		}
 	}
+	gpm_u64map_free(&barren);
 }
 
 /* Counts the typed objects of each size class (class by element size; large objects, one a
