@@ -44,28 +44,56 @@ void gpm_locals_deinit(struct gpm_locals *l)
 	*l = (struct gpm_locals){0};
 }
 
-/* The scopes that hold pc, innermost first (dwarf_getscopes; malloc'd), in the compile unit
- * that holds it. Returns their number, 0 when none. */
+/* Appends to *scopes the DIEs under parent that hold pc, outermost first: a subprogram,
+ * then the inlined calls and lexical blocks nested in it. (Not dwarf_getscopes: it loses
+ * its array when it finds an inlined call whose origin is elsewhere.) */
+static int descend(Dwarf_Die *parent, uint64_t pc, Dwarf_Die *scopes, int n, int max)
+{
+	Dwarf_Die child;
+	if (n >= max || dwarf_child(parent, &child) != 0)
+		return n;
+	do {
+		int tag = dwarf_tag(&child);
+		if ((tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
+		     tag == DW_TAG_lexical_block) &&
+		    dwarf_haspc(&child, pc) == 1) {
+			scopes[n] = child;
+			return descend(&scopes[n], pc, scopes, n + 1, max);
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return n;
+}
+
+/* The scopes that hold pc, innermost first (malloc'd), in the compile unit that holds it.
+ * Returns their number, 0 when none. */
 static int scopes_at(Dwarf *dw, uint64_t pc, Dwarf_Die **scopes)
 {
-	Dwarf_Die cu;
-	if (dwarf_addrdie(dw, pc, &cu)) {
-		int n = dwarf_getscopes(&cu, pc, scopes);
-		if (n > 0)
-			return n;
-	}
+	enum { MAX_SCOPES = GPM_LOCALS_MAX_INLINE * 4 };
+	Dwarf_Die cu, *v = malloc(MAX_SCOPES * sizeof(*v));
+	int n = 0;
+	if (!v)
+		return 0;
+	if (dwarf_addrdie(dw, pc, &cu))
+		n = descend(&cu, pc, v, 0, MAX_SCOPES);
 	// Go before 1.20 wrote no .debug_aranges for some units: look through them all.
 	Dwarf_Off off = 0, next;
 	size_t hsize;
-	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_haspc(&cu, pc) == 1) {
-			int n = dwarf_getscopes(&cu, pc, scopes);
-			if (n > 0)
-				return n;
-		}
+	while (!n && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_haspc(&cu, pc) == 1)
+			n = descend(&cu, pc, v, 0, MAX_SCOPES);
 		off = next;
 	}
-	return 0;
+	// Innermost first, as dwarf_getscopes gives them.
+	for (int i = 0; i < n / 2; i++) {
+		Dwarf_Die t = v[i];
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = t;
+	}
+	if (!n)
+		free(v);
+	else
+		*scopes = v;
+	return n;
 }
 
 /* The index in scopes of the function (depth 0) or of the depth'th inlined call into it;
