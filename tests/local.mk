@@ -190,6 +190,8 @@ tests_fuzz_fuzz_pprof_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_pprof_LDADD = $(FUZZ_LDADD)
 endif
 TESTS += tests/cli/heap.sh
+# the typed heap of out-of-memory cores without allocation headers
+TESTS += tests/cli/heap-typed.sh
 # gopm print against the fixture programs' own %#v
 TESTS += tests/cli/print.sh
 

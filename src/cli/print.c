@@ -4,7 +4,10 @@
  * Values of the crashed program in Go syntax, as fmt's %#v prints them: a global by name
  * (DWARF), or a value of a named type at an address, *(*T)(0xADDR), or a pointer to one,
  * (*T)(0xADDR) (any binary: the types come from its runtime type descriptors). The
- * evaluation and printing are src/gort/value.c's.
+ * evaluation and printing are src/gort/value.c's. A frame's arguments and locals,
+ * "goroutine N frame K|FUNC [NAME]", are found here: the frame in the goroutines read from
+ * the core, its variables by DWARF (src/gort/locals.c) or, without DWARF, its argument
+ * words by the runtime's argument layout (src/gort/arglayout.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,8 +20,13 @@
 #include "ingest/ingest.h"
 #include "cli/options.h"
 #include "core/core.h"
+#include "core/arch.h"
+#include "goroutines/goroutines.h"
+#include "gort/arglayout.h"
 #include "process/process.h"
 #include "gort/gotype.h"
+#include "gort/image.h"
+#include "gort/locals.h"
 #include "gort/value.h"
 
 enum { OPT_JSON = 1, OPT_DEPTH, OPT_MAX_LEN };
@@ -42,7 +50,10 @@ const struct gpm_command_spec gpm_spec_print = {
     .about = "Prints values of the program in Go syntax, as fmt's %#v prints them, from the\n"
              "runtime type descriptors (stripped binaries too). EXPR is a global by name\n"
              "(main.config; needs DWARF), *(*T)(0xADDR) for a value of type T at an address,\n"
-             "or (*T)(0xADDR) for a pointer to one. What cannot be read prints as\n"
+             "or (*T)(0xADDR) for a pointer to one; 'goroutine N frame K' lists a frame's\n"
+             "arguments and locals (K counts from 0, the innermost, or names the function),\n"
+             "'goroutine N frame K NAME' prints one (names need DWARF; without, the frame's\n"
+             "argument words are listed). What cannot be read prints as\n"
              "<unreadable 0x...> and the exit status is 1; an unknown name or type is exit 6.",
     .options = options,
     .core = true,
@@ -58,6 +69,249 @@ static bool parse_count(const char *v, uint64_t max, uint64_t *out)
 		return false;
 	*out = n;
 	return true;
+}
+
+/* ---- frames ---- */
+
+/* "goroutine N frame K|FUNC [NAME[selectors]]", split; false: not of that form. */
+struct frame_expr {
+	uint64_t gid;
+	char *frame; /* owned: a number or a function name */
+	char *name;  /* owned: NAME and its selectors; NULL: list the frame */
+};
+
+static bool parse_frame_expr(const char *s, struct frame_expr *out)
+{
+	char w[5][512];
+	int n = 0;
+	for (;;) {
+		s += strspn(s, " \t");
+		size_t k = strcspn(s, " \t");
+		if (!k)
+			break;
+		if (n == 5 || k >= sizeof(w[0]))
+			return false;
+		memcpy(w[n], s, k);
+		w[n++][k] = 0;
+		s += k;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long id = n >= 4 ? strtoull(w[1], &end, 10) : 0;
+	if (n < 4 || strcmp(w[0], "goroutine") || errno || *end || end == w[1] ||
+	    strcmp(w[2], "frame"))
+		return false;
+	*out = (struct frame_expr){.gid = id, .frame = strdup(w[3])};
+	if (n == 5)
+		out->name = strdup(w[4]);
+	if (!out->frame || (n == 5 && !out->name)) {
+		free(out->frame);
+		free(out->name);
+		return false;
+	}
+	return true;
+}
+
+/* What print needs of the frames: the goroutines, read once for all expressions. */
+struct frames {
+	struct gpm_process *p;
+	struct gpm_incident *inc; /* NULL until the first frame expression */
+};
+
+/* The frame an expression names: g, its index k, and the physical frame j it is in
+ * (j >= k: the inlined calls come first). */
+struct frame_at {
+	const struct gpm_goroutine *g;
+	const struct gpm_frame *frames;
+	uint32_t n, k, j;
+	uint64_t cfa, lookup_pc;
+};
+
+static struct gpm_error *find_frame(struct frames *fr, const struct frame_expr *fe,
+                                    struct frame_at *out)
+{
+	struct gpm_error *err;
+	if (!fr->inc && (err = gpm_goroutines_read(fr->p, NULL, &fr->inc)))
+		return err;
+	const struct gpm_incident *inc = fr->inc;
+	const struct gpm_goroutine *g = NULL;
+	for (size_t i = 0; i < inc->goroutines.len && !g; i++)
+		if (inc->goroutines.v[i].id == fe->gid)
+			g = &inc->goroutines.v[i];
+	if (!g)
+		return gpm_error_create(GPM_ERR_NOT_FOUND, "no goroutine %" PRIu64, fe->gid);
+	struct frame_at f = {.g = g};
+	f.frames = gpm_goroutine_frames(inc, g, &f.n);
+	char *end;
+	errno = 0;
+	unsigned long long k = strtoull(fe->frame, &end, 10);
+	if (errno || *end || end == fe->frame) {
+		for (k = 0; k < f.n && (!f.frames[k].func || strcmp(f.frames[k].func, fe->frame));
+		     k++)
+			;
+		if (k == f.n)
+			return gpm_error_create(GPM_ERR_NOT_FOUND,
+			                        "goroutine %" PRIu64 " has no frame of %s", fe->gid,
+			                        fe->frame);
+	} else if (k >= f.n) {
+		return gpm_error_create(GPM_ERR_NOT_FOUND,
+		                        "goroutine %" PRIu64 " has %" PRIu32
+		                        " frames (0 to %" PRIu32 "), not %llu",
+		                        fe->gid, f.n, f.n ? f.n - 1 : 0, k);
+	}
+	f.k = (uint32_t)k;
+	struct gpm_locals_frame w;
+	if (!gpm_locals_frame_where(inc, g, f.k, &w))
+		return gpm_error_create(
+		    GPM_ERR_NOT_FOUND, "frame %llu of goroutine %" PRIu64 " is not a Go function's",
+		    k, fe->gid);
+	f.j = w.j;
+	f.cfa = w.cfa;
+	f.lookup_pc = w.lookup_pc;
+	*out = f;
+	return NULL;
+}
+
+static void frame_header(const struct frames *fr, const struct frame_expr *fe,
+                         const struct frame_at *f, struct gpm_strbuf *out)
+{
+	size_t alen = 0;
+	const char *args = gpm_goroutine_frame_args(fr->inc, f->g, f->k, &alen);
+	const struct gpm_frame *fk = &f->frames[f->k];
+	gpm_strbuf_printf(out, "goroutine %" PRIu64 " frame %" PRIu32 ": %s(%.*s)\n", fe->gid, f->k,
+	                  fk->func, (int)(args ? alen : 0), args ? args : "");
+}
+
+static bool read_mem(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct gpm_error *err = gpm_goimage_read(ctx, addr, buf, len);
+	gpm_error_destroy(err);
+	return !err;
+}
+
+/* Without DWARF: the runtime's argument text and the words of the argument layout. */
+static struct gpm_error *frame_words(struct frames *fr, const struct frame_at *f,
+                                     struct gpm_strbuf *out, size_t *bad)
+{
+	struct gpm_goimage *img = fr->p->img;
+	struct gpm_func fn;
+	if (f->j != f->k) {
+		gpm_strbuf_puts(out,
+		                "  (an inlined call: its arguments are its caller's values)\n");
+		return NULL;
+	}
+	if (!gpm_pclntab_func_for_pc(img->pclntab, f->lookup_pc, &fn))
+		return gpm_error_create(GPM_ERR_NOT_FOUND, "no function at pc 0x%" PRIx64,
+		                        f->lookup_pc);
+	struct gpm_arglayout al;
+	bool has;
+	struct gpm_error *err = gpm_arglayout_read(img->pclntab, &fn, f->lookup_pc, &al, &has);
+	if (err)
+		return err;
+	if (!has) {
+		gpm_strbuf_puts(out, "  (no argument layout: an assembly function)\n");
+		return NULL;
+	}
+	if (!f->cfa) {
+		(*bad)++;
+		gpm_strbuf_puts(out, "  <the frame's address is unknown>\n");
+		return NULL;
+	}
+	uint64_t argp = f->cfa + gpm_core_arch(fr->p->core)->min_frame_size;
+	gpm_strbuf_printf(out, "  argument words at 0x%" PRIx64 " (offset, bytes, value):\n", argp);
+	err = gpm_arglayout_words(&al, argp, read_mem, img, out);
+	if (err && err->code == GPM_ERR_FAULT) {
+		(*bad)++;
+		gpm_strbuf_printf(out, "  <unreadable: %s>\n", err->message);
+		gpm_error_destroy(err);
+		err = NULL;
+	}
+	return err;
+}
+
+/* One variable's value: ref from v, selectors sel applied. */
+static struct gpm_error *local_value(struct gpm_goimage *img, const struct gpm_local *v,
+                                     const char *sel, const struct gpm_value_options *vo,
+                                     struct gpm_strbuf *out, size_t *bad)
+{
+	if (v->why) {
+		(*bad)++;
+		gpm_strbuf_printf(out, "<%s>", v->why);
+		return NULL;
+	}
+	if (!v->type) {
+		(*bad)++;
+		gpm_strbuf_printf(out, "<%s: the executable has no runtime type descriptor of it>",
+		                  v->type_name);
+		return NULL;
+	}
+	struct gpm_value_ref ref = {.type = v->type, .addr = v->addr};
+	if (v->bytes)
+		ref = (struct gpm_value_ref){.type = v->type,
+		                             .addr = GPM_VALUE_PIECES_ADDR,
+		                             .bytes = v->bytes,
+		                             .nbytes = v->size};
+	size_t n = 0;
+	struct gpm_error *err = gpm_value_select(img, &ref, sel);
+	if (!err)
+		err = gpm_value_format(img, &ref, vo, out, &n);
+	*bad += n;
+	return err;
+}
+
+/* Evaluates a frame expression into out (a value, or the frame's listing). */
+static struct gpm_error *frame_eval(struct frames *fr, const struct frame_expr *fe,
+                                    const struct gpm_value_options *vo, struct gpm_strbuf *out,
+                                    size_t *bad)
+{
+	struct frame_at f;
+	struct gpm_error *err = find_frame(fr, fe, &f);
+	if (err)
+		return err;
+	struct gpm_goimage *img = fr->p->img;
+	if (!img->has_dwarf) {
+		if (fe->name)
+			return gpm_error_create(
+			    GPM_ERR_NOT_FOUND,
+			    "%s: names of arguments and locals come from DWARF, "
+			    "which this executable lacks; 'goroutine %" PRIu64
+			    " frame %s' lists the frame's argument words",
+			    fe->name, fe->gid, fe->frame);
+		frame_header(fr, fe, &f, out);
+		err = frame_words(fr, &f, out, bad);
+		if (!err && out->len && out->buf[out->len - 1] == '\n')
+			out->buf[--out->len] = 0; // the caller ends the line
+		return err;
+	}
+	struct gpm_locals l;
+	if ((err = gpm_locals_read(img, f.lookup_pc, f.j - f.k, f.cfa, &l)))
+		return err;
+	if (fe->name) {
+		size_t n = strcspn(fe->name, ".[");
+		size_t i = 0;
+		while (i < l.len && (strlen(l.v[i].name) != n || strncmp(l.v[i].name, fe->name, n)))
+			i++;
+		if (i == l.len)
+			err = gpm_error_create(GPM_ERR_NOT_FOUND,
+			                       "%.*s: no argument or local of that name in %s",
+			                       (int)n, fe->name, f.frames[f.k].func);
+		else
+			err = local_value(img, &l.v[i], fe->name + n, vo, out, bad);
+	} else {
+		frame_header(fr, fe, &f, out);
+		for (size_t i = 0; i < l.len && !err; i++) {
+			gpm_strbuf_printf(out, "  %s %s %s = ", l.v[i].is_arg ? "arg" : "local",
+			                  l.v[i].name, l.v[i].type_name);
+			err = local_value(img, &l.v[i], "", vo, out, bad);
+			gpm_strbuf_putc(out, '\n');
+		}
+		if (!l.len)
+			gpm_strbuf_puts(out, "  (no arguments or locals)\n");
+	}
+	gpm_locals_deinit(&l);
+	if (!err && out->len && out->buf[out->len - 1] == '\n')
+		out->buf[--out->len] = 0; // the caller ends the line
+	return err;
 }
 
 int gpm_cmd_print(int argc, char **argv)
@@ -99,6 +353,7 @@ int gpm_cmd_print(int argc, char **argv)
 	struct gpm_error *err = gpm_process_open(ops[0], &po, &p);
 	if (err)
 		return gpm_cli_fail(err);
+	struct frames fr = {.p = p};
 	int status = GPM_EXIT_OK;
 	struct gpm_strbuf sb = GPM_STRBUF_INIT, val = GPM_STRBUF_INIT;
 	struct gpm_json j;
@@ -113,9 +368,23 @@ int gpm_cmd_print(int argc, char **argv)
 		struct gpm_value_ref ref;
 		size_t bad = 0;
 		gpm_strbuf_reset(&val);
-		err = gpm_value_eval(p->img, expr, &ref);
-		if (!err)
-			err = gpm_value_format(p->img, &ref, &vo, &val, &bad);
+		struct frame_expr fe;
+		bool is_frame = !strncmp(expr, "goroutine", 9);
+		if (is_frame && !parse_frame_expr(expr, &fe)) {
+			err = gpm_error_create(
+			    GPM_ERR_USAGE,
+			    "%s: not a frame expression ('goroutine N frame K', "
+			    "'goroutine N frame K NAME'; K a number or a function)",
+			    expr);
+		} else if (is_frame) {
+			err = frame_eval(&fr, &fe, &vo, &val, &bad);
+			free(fe.frame);
+			free(fe.name);
+		} else {
+			err = gpm_value_eval(p->img, expr, &ref);
+			if (!err)
+				err = gpm_value_format(p->img, &ref, &vo, &val, &bad);
+		}
 		if (!err)
 			err = gpm_strbuf_error(&val);
 		if (err) {
@@ -135,18 +404,27 @@ int gpm_cmd_print(int argc, char **argv)
 			struct gpm_gotype t;
 			gpm_json_object_begin(&j);
 			gpm_json_kv_string(&j, "expr", expr);
-			if (!gpm_gotype_read(p->img, ref.type, &t)) {
+			if (!is_frame && !gpm_gotype_read(p->img, ref.type, &t)) {
 				gpm_json_kv_string(&j, "type", t.name);
 				gpm_gotype_deinit(&t);
 			}
-			gpm_json_key(&j, ref.is_pointer ? "pointer" : "address");
-			gpm_json_hex(&j, ref.addr);
+			if (!is_frame) {
+				gpm_json_key(&j, ref.is_pointer ? "pointer" : "address");
+				gpm_json_hex(&j, ref.addr);
+			}
 			gpm_json_kv_string(&j, "value", gpm_strbuf_str(&val));
 			gpm_json_kv_uint(&j, "unreadable", bad);
 			gpm_json_object_end(&j);
 		} else {
-			gpm_strbuf_append_safe(&sb, gpm_strbuf_str(&val), val.len);
-			gpm_strbuf_putc(&sb, '\n');
+			// A frame's listing is lines of its own: each made safe on its own.
+			const char *q = gpm_strbuf_str(&val), *e = q + val.len;
+			while (q <= e) {
+				const char *nl = memchr(q, '\n', (size_t)(e - q));
+				size_t k = nl ? (size_t)(nl - q) : (size_t)(e - q);
+				gpm_strbuf_append_safe(&sb, q, k);
+				gpm_strbuf_putc(&sb, '\n');
+				q += k + 1;
+			}
 		}
 	}
 	if (json) {
@@ -160,6 +438,7 @@ int gpm_cmd_print(int argc, char **argv)
 		gpm_cli_write(gpm_strbuf_str(&sb), sb.len);
 	gpm_strbuf_deinit(&sb);
 	gpm_strbuf_deinit(&val);
+	gpm_incident_destroy(fr.inc);
 	gpm_process_destroy(p);
 	return status;
 }

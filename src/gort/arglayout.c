@@ -193,3 +193,64 @@ struct gpm_error *gpm_arglayout_print(const struct gpm_arglayout *l, uint64_t ar
 	}
 	return err;
 }
+
+struct gpm_error *gpm_arglayout_words(const struct gpm_arglayout *l, uint64_t argp,
+                                      gpm_pclntab_read_fn *read, void *ctx, struct gpm_strbuf *sb)
+{
+	size_t mark = sb->len;
+	unsigned depth = 0, slot = 0;
+	bool need_live = l->live_addr && l->live_idx > 0;
+	struct gpm_error *err = NULL;
+	for (size_t pi = 0; pi < l->len && !err;) {
+		uint8_t o = l->prog[pi++];
+		if (o == GPM_ARGINFO_END_SEQ)
+			break;
+		if (o == GPM_ARGINFO_START_AGG || o == GPM_ARGINFO_END_AGG) {
+			depth = o == GPM_ARGINFO_START_AGG ? depth + 1 : (depth ? depth - 1 : 0);
+			continue;
+		}
+		for (unsigned i = 0; i < depth + 1; i++)
+			gpm_strbuf_puts(sb, "  ");
+		if (o == GPM_ARGINFO_DOTDOTDOT) {
+			gpm_strbuf_puts(sb, "... (more arguments than the layout records)\n");
+			continue;
+		}
+		if (o == GPM_ARGINFO_OFFSET_TOO_LARGE) {
+			gpm_strbuf_puts(sb, "_ (at an offset past the layout's reach)\n");
+			continue;
+		}
+		uint8_t sz = pi < l->len ? l->prog[pi++] : 8, w[8];
+		uint64_t a, x = 0;
+		if (__builtin_add_overflow(argp, (uint64_t)o, &a) || !read(ctx, a, w, 8)) {
+			err = gpm_error_fault(a, 8);
+			break;
+		}
+		for (int i = 7; i >= 0; i--)
+			x = x << 8 | w[i];
+		if (sz == 0)
+			x = 0;
+		else if (sz < 8)
+			x = x << (64 - sz * 8u) >> (64 - sz * 8u);
+		gpm_strbuf_printf(sb, "+0x%x %u ", o, sz);
+		put_hex(sb, x);
+		if (need_live && o >= l->start_off) {
+			uint8_t bits = 0;
+			uint64_t ba;
+			if (__builtin_add_overflow(l->live_addr, (uint64_t)l->live_idx + slot / 8,
+			                           &ba) ||
+			    !read(ctx, ba, &bits, 1)) {
+				err = gpm_error_fault(ba, 1);
+				break;
+			}
+			if (!(bits & (1u << (slot % 8))))
+				gpm_strbuf_puts(sb, " ? (may be stale)");
+			slot++;
+		}
+		gpm_strbuf_putc(sb, '\n');
+	}
+	if (err && sb->len > mark) {
+		sb->len = mark;
+		sb->buf[mark] = 0;
+	}
+	return err;
+}

@@ -55,4 +55,13 @@ struct gpm_error *gpm_arglayout_read(struct gpm_pclntab *tab, const struct gpm_f
 struct gpm_error *gpm_arglayout_print(const struct gpm_arglayout *l, uint64_t argp,
                                       gpm_pclntab_read_fn *read, void *ctx, struct gpm_strbuf *sb);
 
+/*
+ * Appends one line per argument word of the layout, "+0xOFF SIZE 0xVALUE" (offset from
+ * argp, bytes, the value as printArgs reads it), indented one more level inside each
+ * aggregate, with "? (may be stale)" where printArgs prints "?". Nothing is appended on
+ * error (GPM_ERR_FAULT).
+ */
+struct gpm_error *gpm_arglayout_words(const struct gpm_arglayout *l, uint64_t argp,
+                                      gpm_pclntab_read_fn *read, void *ctx, struct gpm_strbuf *sb);
+
 #endif

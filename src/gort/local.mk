@@ -2,6 +2,7 @@ libgopm_a_SOURCES += \
 	src/gort/arglayout.c src/gort/arglayout.h \
 	src/gort/buildinfo.c src/gort/buildinfo.h \
 	src/gort/image.c src/gort/image.h \
+	src/gort/locals.c src/gort/locals.h \
 	src/gort/internal.h \
 	src/gort/layout.h \
 	src/gort/moduledata.c src/gort/moduledata.h \

@@ -53,6 +53,8 @@ struct vctx {
 	GPM_VEC(struct gpm_gotype *) types;
 	uint64_t path[MAX_NESTING]; /* pointers being followed */
 	unsigned npath;
+	const uint8_t *pieces; /* the bytes of a value in pieces (gpm_value_ref.bytes) */
+	size_t npieces;
 };
 
 static void put(struct vctx *c, const char *s)
@@ -73,6 +75,13 @@ static void unreadable(struct vctx *c, uint64_t addr)
 
 static bool rd(struct vctx *c, uint64_t addr, void *buf, size_t n)
 {
+	if (c->pieces && addr >= GPM_VALUE_PIECES_ADDR) {
+		uint64_t off = addr - GPM_VALUE_PIECES_ADDR;
+		if (off > c->npieces || n > c->npieces - off)
+			return false;
+		memcpy(buf, c->pieces + off, n);
+		return true;
+	}
 	struct gpm_error *err = gpm_goimage_read(c->img, addr, buf, n);
 	if (err) {
 		gpm_error_destroy(err);
@@ -806,7 +815,8 @@ struct gpm_error *gpm_value_format(struct gpm_goimage *img, const struct gpm_val
                                    size_t *unreadable_out)
 {
 	struct gpm_value_options def = {GPM_VALUE_DEFAULT_DEPTH, GPM_VALUE_DEFAULT_MAX_LEN};
-	struct vctx c = {.img = img, .o = o ? o : &def, .sb = sb};
+	struct vctx c = {
+	    .img = img, .o = o ? o : &def, .sb = sb, .pieces = ref->bytes, .npieces = ref->nbytes};
 	struct gpm_gotype top;
 	struct gpm_error *err = gpm_gotype_read(img, ref->type, &top);
 	if (err)
@@ -916,7 +926,7 @@ static bool parse_conv(const char *s, char **type, uint64_t *addr, const char **
 static struct gpm_error *select_one(struct gpm_goimage *img, struct gpm_value_ref *ref,
                                     const char **s)
 {
-	struct vctx c = {.img = img};
+	struct vctx c = {.img = img, .pieces = ref->bytes, .npieces = ref->nbytes};
 	struct gpm_gotype t;
 	struct gpm_error *err = gpm_gotype_read(img, ref->type, &t);
 	if (err)
@@ -990,11 +1000,24 @@ static struct gpm_error *select_all(struct gpm_goimage *img, struct gpm_value_re
 	while (*s) {
 		if (*s != '.' && *s != '[')
 			return gpm_error_create(GPM_ERR_USAGE, "unexpected '%s'", s);
+		const uint8_t *bytes = ref->bytes;
+		size_t nbytes = ref->nbytes;
 		struct gpm_error *err = select_one(img, ref, &s);
 		if (err)
 			return err;
+		// A part of a value in pieces is still in them (unless a pointer led away).
+		if (bytes && ref->addr >= GPM_VALUE_PIECES_ADDR) {
+			ref->bytes = bytes;
+			ref->nbytes = nbytes;
+		}
 	}
 	return NULL;
+}
+
+struct gpm_error *gpm_value_select(struct gpm_goimage *img, struct gpm_value_ref *ref,
+                                   const char *selectors)
+{
+	return select_all(img, ref, selectors);
 }
 
 struct gpm_error *gpm_value_eval(struct gpm_goimage *img, const char *expr,

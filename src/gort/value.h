@@ -38,7 +38,14 @@ struct gpm_value_options {
 struct gpm_value_ref {
 	uint64_t type, addr;
 	bool is_pointer;
+	/* A value that is not in memory in one piece (a local split between stack slots): its
+	 * bytes (borrowed, nbytes of them), which reads of [addr, addr + nbytes) return; addr
+	 * is then GPM_VALUE_PIECES_ADDR, an address no process maps. */
+	const uint8_t *bytes;
+	size_t nbytes;
 };
+
+#define GPM_VALUE_PIECES_ADDR 0xfff0000000000000ULL
 
 /*
  * Evaluates an expression: a global by name ("main.config", needs DWARF), "*(*T)(0xADDR)"
@@ -49,6 +56,11 @@ struct gpm_value_ref {
  */
 struct gpm_error *gpm_value_eval(struct gpm_goimage *img, const char *expr,
                                  struct gpm_value_ref *out);
+
+/* Applies selectors (".Field", "[i]", any number, "" none) to ref. Errors as
+ * gpm_value_eval's. */
+struct gpm_error *gpm_value_select(struct gpm_goimage *img, struct gpm_value_ref *ref,
+                                   const char *selectors);
 
 /*
  * Appends the value to sb in Go syntax. *unreadable counts the parts that could not be read

@@ -42,6 +42,7 @@
 #include "core/memory.h"
 #include "elf/exe.h"
 #include "gort/image.h"
+#include "gort/locals.h"
 #include "gort/pclntab.h"
 #include "heap/graph.h"
 #include "model/incident.h"
@@ -2091,8 +2092,110 @@ static void prop_global(void *ctx, const struct gpm_goimage_global *gv)
 	pr->h->dwarf_globals++;
 }
 
+/* Walks one typed value held outside the heap (a global, a frame's variable). */
+static void prop_outside(struct prop *pr, uint64_t type, const uint8_t *buf, uint64_t size)
+{
+	pr->obj = buf;
+	pr->obj_size = size;
+	prop_value(pr, type, 0, 0);
+	pr->obj = NULL;
+	pr->obj_size = 0;
+}
+
+/* The goroutines' arguments and locals typed by DWARF (locals.c): what they point to is
+ * typed from their types. A program's cache is often a local of main.main, which no global
+ * reaches: before Go 1.22 (no allocation headers) nothing else types it. */
+static void prop_frames(struct prop *pr, const struct gpm_incident *inc)
+{
+	struct gpm_goimage *img = pr->p->img;
+	uint64_t frames = 0;
+	// pcs (and inline depths) whose scope holds no typed variable: goroutines that share
+	// a stack look each up once.
+	struct gpm_u64map barren = {0};
+	if (!inc || !img->has_dwarf)
+		return;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *gr = &inc->goroutines.v[i];
+		uint32_t n;
+		const struct gpm_frame *fr = gpm_goroutine_frames(inc, gr, &n);
+		for (uint32_t k = 0; k < n; k++) {
+			struct gpm_locals_frame w;
+			struct gpm_locals l;
+			uint32_t unused;
+			// The runtime's frames hold its own structures, typed from its globals.
+			if (!fr[k].func || !strncmp(fr[k].func, "runtime.", 8) ||
+			    !gpm_locals_frame_where(inc, gr, k, &w) || !w.cfa)
+				continue;
+			uint64_t key = w.lookup_pc ^ (uint64_t)w.inline_depth << 56;
+			if (gpm_u64map_get(&barren, key, &unused))
+				continue;
+			if (++frames > GPM_HEAP_MAX_PROP_FRAMES) {
+				pr->h->frames_capped = true;
+				gpm_u64map_free(&barren);
+				return;
+			}
+			struct gpm_error *err =
+			    gpm_locals_read(img, w.lookup_pc, w.inline_depth, w.cfa, &l);
+			if (err) {
+				gpm_error_destroy(err);
+				gpm_u64map_put(&barren, key, 1);
+				continue;
+			}
+			bool typed = false;
+			for (size_t v = 0; v < l.len; v++) {
+				const struct gpm_local *x = &l.v[v];
+				uint8_t buf[512];
+				if (!x->type || x->size < 8)
+					continue;
+				typed = true;
+				if (x->why)
+					continue;
+				if (!x->bytes) {
+					if (x->size > sizeof(buf))
+						continue; // a large array on the stack: rare
+					struct gpm_error *e = gpm_memory_read(pr->p->mem, x->addr,
+					                                      buf, (size_t)x->size);
+					if (e) {
+						gpm_error_destroy(e);
+						continue;
+					}
+				}
+				prop_outside(pr, x->type, x->bytes ? x->bytes : buf, x->size);
+				pr->h->dwarf_locals++;
+			}
+			if (!typed)
+				gpm_u64map_put(&barren, key, 1);
+			gpm_locals_deinit(&l);
+		}
+	}
+	gpm_u64map_free(&barren);
+}
+
+/* Counts the typed objects of each size class (class by element size; large objects, one a
+ * span, class 0): what is left of a class is its untyped bytes, listed with the types. */
+static void typed_by_class(const struct gpm_heap_graph *g, struct gpm_heap *h)
+{
+	for (size_t s = 0; s < g->nspans; s++) {
+		const struct gspan *sp = &g->spans[s];
+		unsigned ci = 0;
+		for (unsigned i = 1; i < h->nclasses && !ci; i++)
+			if (h->classes[i].elemsize == sp->es)
+				ci = i;
+		struct gpm_heap_class *c = &h->classes[ci];
+		for (uint32_t k = 0; k < sp->nelems; k++) {
+			uint32_t id = sp->first + k;
+			if (allocated(g, id) && g->type[id] != NONE32) {
+				c->typed_objects++;
+				c->typed_bytes += sp->es;
+			}
+		}
+	}
+	h->typed_known = true;
+}
+
 static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, struct gpm_heap *h,
-                            gpm_heap_type_intern_fn *intern, void *ctx)
+                            const struct gpm_incident *inc, gpm_heap_type_intern_fn *intern,
+                            void *ctx)
 {
 	const struct gpm_go_version *v = &p->img->version;
 	struct prop pr = {
@@ -2112,8 +2215,10 @@ static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, str
 				break;
 			*w = id;
 		}
-	// Seeds: the typed objects (allocation headers), and with DWARF the globals.
+	// Seeds: the typed objects (allocation headers), and with DWARF the globals and the
+	// frames' variables.
 	gpm_goimage_dwarf_globals(p->img, prop_global, &pr);
+	prop_frames(&pr, inc);
 	uint8_t *buf = NULL;
 	size_t buf_cap = 0;
 	for (uint64_t done = 0; pr.work.len; done++) {
@@ -2154,6 +2259,7 @@ static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, str
 	}
 	free(buf);
 	gpm_core_release_pages(p->core);
+	typed_by_class(g, h);
 	gpm_vec_free(&pr.work);
 	for (size_t i = 0; i < pr.descs.len; i++)
 		free(pr.descs.v[i].fields);
@@ -2206,7 +2312,7 @@ void gpm_heap_graph_retention(struct gpm_heap_graph *g, struct gpm_process *p, s
 			                       MAX_EDGES);
 	}
 	if (!err && intern)
-		propagate_types(g, p, h, intern, ctx);
+		propagate_types(g, p, h, o->goroutines, intern, ctx);
 	// Dominators first: reach() explains the shared objects they find with a path.
 	struct gpm_error *derr = err ? NULL : retained(g, h);
 	if (derr) {

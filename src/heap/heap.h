@@ -37,6 +37,9 @@ struct gpm_heap_class {
 	uint64_t elemsize; /* of the spans seen (large: 0) */
 	uint64_t spans, objects, bytes;
 	uint64_t free_slots; /* unallocated slots in its in-use spans */
+	/* Its objects given a type (headers, or propagation with retention), when typed_known:
+	 * the rest are its untyped bytes. */
+	uint64_t typed_objects, typed_bytes;
 };
 
 /* Objects of one type as recorded by the heap (allocation header or span.largeType). */
@@ -177,6 +180,9 @@ struct gpm_heap {
 	 * types' count/bytes, not in typed_objects/typed_bytes. */
 	uint64_t inferred_objects, inferred_bytes;
 	uint64_t dwarf_globals;      /* globals whose DWARF type started the propagation */
+	uint64_t dwarf_locals;       /* frames' arguments and locals (DWARF) that did */
+	bool frames_capped;          /* frames past GPM_HEAP_MAX_PROP_FRAMES not looked at */
+	bool typed_known;            /* classes[].typed_* are counted (the type propagation ran) */
 	struct gpm_heap_type *types; /* ntypes, owned, sorted by bytes descending */
 	size_t ntypes;
 
@@ -205,6 +211,8 @@ struct gpm_heap_options {
 };
 
 #define GPM_HEAP_MAX_NODES ((uint64_t)1 << 28)
+/* Goroutine frames whose DWARF variables seed the type propagation, at most. */
+#define GPM_HEAP_MAX_PROP_FRAMES 100000
 
 /*
  * Walks the heap of p. Errors: GPM_ERR_UNSUPPORTED when the binary has no layout of

@@ -225,8 +225,10 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 			    " more (%s) typed by following typed pointers%s: %.1f%% of "
 			    "bytes typed in all\n",
 			    h->inferred_objects, a,
-			    h->dwarf_globals ? " (from the headers and the globals DWARF types)"
-			                     : "",
+			    h->dwarf_globals || h->dwarf_locals
+			        ? " (from the headers and the DWARF types of globals and frames' "
+			          "variables)"
+			        : "",
 			    pct(h->typed_bytes + h->inferred_bytes, h->bytes));
 		}
 		if (h->bad_headers)
@@ -241,11 +243,17 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 			gpm_strbuf_printf(sb,
 			                  "             %" PRIu64
 			                  " objects (%s, %.1f%% of bytes) typed by following "
-			                  "pointers from %" PRIu64 " globals typed by DWARF\n",
+			                  "pointers from %" PRIu64 " globals and %" PRIu64
+			                  " frames' arguments and locals typed by DWARF\n",
 			                  h->inferred_objects, a, pct(h->inferred_bytes, h->bytes),
-			                  h->dwarf_globals);
+			                  h->dwarf_globals, h->dwarf_locals);
 		}
 	}
+	if (h->frames_capped)
+		gpm_strbuf_printf(sb,
+		                  "             (frames' variables typed the heap from the first "
+		                  "%d frames only)\n",
+		                  GPM_HEAP_MAX_PROP_FRAMES);
 	retention_text(h, sb);
 	struct gpm_heap_check checks[8];
 	size_t nc = gpm_heap_checks(h, checks, 8);
@@ -270,14 +278,45 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 		if (ret)
 			gpm_strbuf_printf(sb, " %10s %14s", "reachable", "retained");
 		gpm_strbuf_puts(sb, "  type\n");
-		for (size_t i = 0; i < n; i++) {
-			gpm_strbuf_printf(sb, "  %14" PRIu64 " %10" PRIu64, h->types[i].bytes,
-			                  h->types[i].count);
-			if (ret)
-				gpm_strbuf_printf(sb, " %10" PRIu64 " %14" PRIu64,
-				                  h->types[i].reachable,
-				                  h->types[i].retained_bytes);
-			gpm_strbuf_printf(sb, "  %s\n", h->types[i].name);
+		// Untyped bytes of each size class rank among the types, so that what no type
+		// names is never invisible (each class's bytes less its typed objects').
+		size_t ti = 0, printed = 0;
+		uint64_t ub[GPM_HEAP_MAX_CLASSES] = {0};
+		if (h->typed_known)
+			for (unsigned ci = 0; ci < h->nclasses; ci++)
+				if (h->classes[ci].bytes > h->classes[ci].typed_bytes)
+					ub[ci] = h->classes[ci].bytes - h->classes[ci].typed_bytes;
+		while (printed < top && (ti < n || h->typed_known)) {
+			unsigned best = 0;
+			for (unsigned ci = 1; ci < h->nclasses; ci++)
+				if (ub[ci] > ub[best])
+					best = ci;
+			if (ti < n && h->types[ti].bytes >= ub[best]) {
+				gpm_strbuf_printf(sb, "  %14" PRIu64 " %10" PRIu64,
+				                  h->types[ti].bytes, h->types[ti].count);
+				if (ret)
+					gpm_strbuf_printf(sb, " %10" PRIu64 " %14" PRIu64,
+					                  h->types[ti].reachable,
+					                  h->types[ti].retained_bytes);
+				gpm_strbuf_printf(sb, "  %s\n", h->types[ti].name);
+				ti++;
+			} else if (ub[best]) {
+				const struct gpm_heap_class *k = &h->classes[best];
+				gpm_strbuf_printf(sb, "  %14" PRIu64 " %10" PRIu64, ub[best],
+				                  k->objects - k->typed_objects);
+				if (ret)
+					gpm_strbuf_printf(sb, " %10s %14s", "-", "-");
+				if (best)
+					gpm_strbuf_printf(
+					    sb, "  (untyped, size class %u: %" PRIu64 " B)\n", best,
+					    k->elemsize);
+				else
+					gpm_strbuf_puts(sb, "  (untyped, large objects)\n");
+				ub[best] = 0;
+			} else {
+				break;
+			}
+			printed++;
 		}
 		const struct gpm_heap_type **v = by_count(h);
 		if (v) {
@@ -424,6 +463,7 @@ void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbu
 	gpm_json_kv_uint(&j, "inferred", h->inferred_objects);
 	gpm_json_kv_uint(&j, "inferred_bytes", h->inferred_bytes);
 	gpm_json_kv_uint(&j, "dwarf_globals", h->dwarf_globals);
+	gpm_json_kv_uint(&j, "dwarf_locals", h->dwarf_locals);
 	gpm_json_object_end(&j);
 	gpm_json_key(&j, "reconciliation");
 	gpm_json_array_begin(&j);
@@ -467,6 +507,10 @@ void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbu
 		gpm_json_kv_uint(&j, "objects", k->objects);
 		gpm_json_kv_uint(&j, "bytes", k->bytes);
 		gpm_json_kv_uint(&j, "free_slots", k->free_slots);
+		if (h->typed_known) {
+			gpm_json_kv_uint(&j, "typed_objects", k->typed_objects);
+			gpm_json_kv_uint(&j, "typed_bytes", k->typed_bytes);
+		}
 		gpm_json_object_end(&j);
 	}
 	gpm_json_array_end(&j);

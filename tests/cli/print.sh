@@ -14,6 +14,8 @@ fail=0
 n=0
 cores=0
 values=0
+locals=0
+words=0
 
 . "$top_srcdir/tests/cli/expect.sh"
 same() {
@@ -71,12 +73,78 @@ for dir in "$td"/cores/go*-printfix-*; do
 		expect 6 1 "$name: no such field" -- print --exe "$tmp/exe" "$tmp/core" main.config.Nope
 		expect 6 1 "$name: index out of range" -- print --exe "$tmp/exe" "$tmp/core" "main.peers[3]"
 	fi
+	# A frame's arguments and locals: the goroutine parked in main.worker printed its id
+	# and them with %#v before it blocked ("arg"/"local" lines). id, name, cfg and label
+	# are live across the receive: equal. For the others the compiler may keep no location
+	# at that pc, or no variable at all (Go 1.27 recomputes total from id): equal,
+	# "<optimized out>" or no such variable, never another value.
+	gid=$(grep "^goroutine$tab" "$dir/stderr.txt" | cut -f2)
+	frame="goroutine $gid frame main.worker"
+	if grep -q '^dwarf=yes' "$dir/meta"; then
+		grep -E "^(arg|local)$tab" "$dir/stderr.txt" >"$tmp/locals"
+		while IFS="$tab" read -r _ _ lname _ want; do
+			got=$("$GOPM" print --depth 1 --max-len 1000 --exe "$tmp/exe" "$tmp/core" "$frame $lname" 2>&1 </dev/null)
+			n=$((n + 1))
+			case "$lname:$got" in
+			*:"$want") echo "ok: $name: $lname equal to the program's %#v"; locals=$((locals + 1)) ;;
+			id:* | name:* | cfg:* | label:*) echo "FAIL: $name: $lname: got '$got', want '$want'"; fail=$((fail + 1)) ;;
+			*:"<optimized out>" | *": no argument or local of that name in main.worker") echo "ok: $name: $lname optimized out" ;;
+			*) echo "FAIL: $name: $lname: got '$got', want '$want'"; fail=$((fail + 1)) ;;
+			esac
+		done <"$tmp/locals"
+		# The listing names each with its type, arguments first.
+		# (exit 1 when one of them is optimized out)
+		"$GOPM" print --depth 1 --max-len 1000 --exe "$tmp/exe" "$tmp/core" "$frame" >"$tmp/out" 2>&1 </dev/null
+		n=$((n + 1))
+		if grep -q "^goroutine $gid frame [0-9]*: main.worker(0x2a, " "$tmp/out" &&
+			grep -q '^  arg id int = 42$' "$tmp/out" && grep -q '^  local label string = "job-7/42"$' "$tmp/out" &&
+			[ "$(grep -c '^  arg ' "$tmp/out")" -eq 6 ] &&
+			[ "$(sed -n 2p "$tmp/out")" = "  arg id int = 42" ]; then
+			echo "ok: $name: listing"
+		else
+			echo "FAIL: $name: listing"; sed 's/^/  /' "$tmp/out" | head -5; fail=$((fail + 1))
+		fi
+		expect 6 1 "$name: a field of an argument, a composite local" -- print --exe "$tmp/exe" "$tmp/core" "$frame cfg.Name" "$frame label" "$frame nosuch"
+		printf '"api"\n"job-7/42"\n' >"$tmp/want"
+		same "$tmp/want" "$name: cfg.Name and label"
+	else
+		expect 6 1 "$name: a local by name needs DWARF" -- print --exe "$tmp/exe" "$tmp/core" "$frame id"
+		# Without DWARF: the argument words by the runtime's layout. The program printed
+		# id, len(name) and cfg; the words at +0x0, +0x10 and +0x18 (amd64's ABI) are they.
+		expect 0 0 "$name: argument words" -- print --exe "$tmp/exe" "$tmp/core" "$frame"
+		cp "$tmp/out" "$tmp/words"
+		for w in "id +0x0" "name.len +0x10" "cfg +0x18"; do
+			want=$(grep "^argword$tab${w% *}$tab" "$dir/stderr.txt" | cut -f3)
+			n=$((n + 1))
+			if grep -q "^ *${w#* } [0-9] $want\$" "$tmp/words"; then
+				echo "ok: $name: ${w% *} is the word at ${w#* }"; words=$((words + 1))
+			else
+				echo "FAIL: $name: ${w% *} ($want) is not the word at ${w#* }"; fail=$((fail + 1))
+			fi
+		done
+		# The pointer word, typed by hand, is the program's cfg.
+		cfg=$(grep "^argword${tab}cfg$tab" "$dir/stderr.txt" | cut -f3)
+		grep "^arg${tab}main.worker${tab}cfg$tab" "$dir/stderr.txt" | cut -f5 | sed 's/^&//' >"$tmp/want"
+		expect 0 0 "$name: the cfg word as *main.Config" -- print --depth 1 --max-len 1000 --exe "$tmp/exe" "$tmp/core" "*(*main.Config)($cfg)"
+		same "$tmp/want" "$name: the word's value equal to the program's %#v"
+	fi
+	expect 6 1 "$name: no such goroutine" -- print --exe "$tmp/exe" "$tmp/core" "goroutine 999999 frame 0"
+	expect 6 1 "$name: no such frame" -- print --exe "$tmp/exe" "$tmp/core" "goroutine $gid frame 999"
+	expect 2 1 "$name: not a frame expression" -- print --exe "$tmp/exe" "$tmp/core" "goroutine $gid"
 done
 n=$((n + 1))
 if [ "$cores" -eq 7 ] && [ "$values" -eq 70 ]; then
 	echo "ok: $cores cores, $values values compared"
 else
 	echo "FAIL: $cores cores (want 7), $values values (want 70) compared"
+	fail=$((fail + 1))
+fi
+# 3 DWARF cores with at least id, name, cfg and label each; 4 stripped with 3 words each.
+n=$((n + 1))
+if [ "$locals" -ge 12 ] && [ "$words" -eq 12 ]; then
+	echo "ok: $locals frame values, $words argument words compared"
+else
+	echo "FAIL: $locals frame values (want >= 12), $words argument words (want 12) compared"
 	fail=$((fail + 1))
 fi
 

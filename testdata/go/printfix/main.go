@@ -1,14 +1,19 @@
 // printfix: values of known contents for `gopm print`. It builds a config struct, a map, a
 // slice of pointers, an interface holding a struct and a string in globals, prints each
 // with %#v to stderr (the oracle) in lines "var<TAB>name<TAB>type<TAB>address<TAB>%#v",
-// then raises SIGQUIT on itself: with GOTRACEBACK=crash the runtime dumps core.
+// A goroutine parked in main.worker prints its id ("goroutine<TAB>N"), its arguments and
+// locals the same way ("arg"/"local<TAB>main.worker<TAB>name<TAB>type<TAB>%#v"; the
+// pointer argument also as "argword<TAB>cfg<TAB>%p"), then blocks on a channel receive.
+// Then main raises SIGQUIT on itself: with GOTRACEBACK=crash the runtime dumps core.
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -109,9 +114,43 @@ func main() {
 	show("main.numbers", "[]int", &numbers, numbers)
 	fmt.Fprintf(os.Stderr, "deref\tmain.peers[0]\tmain.Peer\t%p\t%#v\n", peers[0], *peers[0])
 	fmt.Fprintf(os.Stderr, "deref\tmain.peers[1]\tmain.Peer\t%p\t%#v\n", peers[1], *peers[1])
+	ready := make(chan struct{})
+	block := make(chan int)
+	go worker(42, "job-7", config, Limits{Max: 5, Burst: 1, Delay: time.Millisecond}, ready, block)
+	<-ready
 	runtime.KeepAlive(config)
 	syscall.Kill(os.Getpid(), syscall.SIGQUIT)
 	time.Sleep(10 * time.Second)
+}
+
+// worker's arguments and locals are used after it parks, so at the receive they are all
+// in its frame (register arguments in their spill slots): what gopm reads from the core.
+//
+//go:noinline
+func worker(id int, name string, cfg *Config, lim Limits, ready chan<- struct{}, block <-chan int) {
+	total := id * 3
+	label := name + "/" + strconv.Itoa(id)
+	pair := [2]int64{int64(id), -int64(id)}
+	var gid int
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	if f := bytes.Fields(buf); len(f) > 1 {
+		gid, _ = strconv.Atoi(string(f[1]))
+	}
+	fmt.Fprintf(os.Stderr, "goroutine\t%d\n", gid)
+	fmt.Fprintf(os.Stderr, "arg\tmain.worker\tid\tint\t%#v\n", id)
+	fmt.Fprintf(os.Stderr, "arg\tmain.worker\tname\tstring\t%#v\n", name)
+	fmt.Fprintf(os.Stderr, "arg\tmain.worker\tcfg\t*main.Config\t%#v\n", cfg)
+	fmt.Fprintf(os.Stderr, "arg\tmain.worker\tlim\tmain.Limits\t%#v\n", lim)
+	fmt.Fprintf(os.Stderr, "local\tmain.worker\ttotal\tint\t%#v\n", total)
+	fmt.Fprintf(os.Stderr, "local\tmain.worker\tlabel\tstring\t%#v\n", label)
+	fmt.Fprintf(os.Stderr, "local\tmain.worker\tpair\t[2]int64\t%#v\n", pair)
+	fmt.Fprintf(os.Stderr, "argword\tid\t%#x\n", id)
+	fmt.Fprintf(os.Stderr, "argword\tname.len\t%#x\n", len(name))
+	fmt.Fprintf(os.Stderr, "argword\tcfg\t%p\n", cfg)
+	ready <- struct{}{}
+	n := <-block
+	fmt.Println(id, name, cfg.Name, lim, total, label, pair, gid, n)
 }
 
 func show(name, typ string, addr interface{}, v interface{}) {
