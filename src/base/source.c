@@ -827,7 +827,9 @@ static bool hash_file_fd(struct gpm_sha256 *h, int fd, size_t n)
 			else {
 				d = data < 0 || (size_t)data > n ? n : (size_t)data;
 				off_t hole = d < n ? lseek(fd, (off_t)d, SEEK_HOLE) : (off_t)n;
-				e = hole < 0 || (size_t)hole > n || (size_t)hole <= d ? n : (size_t)hole;
+				e = hole < 0 || (size_t)hole > n || (size_t)hole <= d
+				        ? n
+				        : (size_t)hole;
 			}
 		}
 		hash_zeros(h, d - off);

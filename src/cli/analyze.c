@@ -323,8 +323,8 @@ int gpm_cmd_analyze(int argc, char **argv)
 			// No digest: the file shrank while it was hashed.
 			struct gpm_error *serr =
 			    art.sha256[0] ? gpm_cli_store_incident(st, inc, a, &art, NULL, &id)
-			                  : gpm_error_create(GPM_ERR_OS, "%s: changed while it was read",
-			                                     input);
+			                  : gpm_error_create(
+			                        GPM_ERR_OS, "%s: changed while it was read", input);
 			if (!serr)
 				serr = archive_lines(st, id, gpm_store_ingest_existed(st), &line);
 			if (!serr)
