@@ -8,6 +8,7 @@
 #include "base/source.h"
 #include "cli/cli.h"
 #include "cli/config_file.h"
+#include "cli/hash_cache.h"
 #include "cli/options.h"
 
 #include "goroutines/goroutines.h"
@@ -83,6 +84,7 @@ struct gpm_process_options gpm_cli_process_options(void)
 	    .debug_root = debug_root ? (*debug_root ? debug_root : NULL) : "/usr/lib/debug",
 	    .debuginfod = urls && *urls,
 	    .debuginfod_timeout = (unsigned)secs,
+	    .exe_index = gpm_cli_exe_index_path(),
 	};
 }
 
