@@ -654,27 +654,12 @@ static void hash_zeros(struct gpm_sha256 *h, size_t n)
 
 /*
  * Hashes a file mapping in slices, each dropped from this process once hashed (the page
- * cache keeps it): a big core is hashed without its pages staying resident here. With fd
- * (else -1), the file's holes (SEEK_HOLE: the kernel writes cores sparse, skipping zero
- * pages, often 40 % of a core) are hashed as the zeros they read as, without faulting in
- * page-cache pages for them.
+ * cache keeps it): a file is hashed without its pages staying resident here.
  */
-static void hash_file_map(struct gpm_sha256 *h, const uint8_t *map, size_t n, int fd)
+static void hash_file_map(struct gpm_sha256 *h, const uint8_t *map, size_t n)
 {
 	madvise((void *)map, n, MADV_SEQUENTIAL);
-	size_t off = 0;
-	while (off < n && fd >= 0) {
-		off_t data = lseek(fd, (off_t)off, SEEK_DATA);
-		if (data < 0 && errno != ENXIO)
-			break; // no hole information: hash the rest from the mapping
-		size_t d = data < 0 || (size_t)data > n ? n : (size_t)data;
-		hash_zeros(h, d - off);
-		off_t hole = d < n ? lseek(fd, (off_t)d, SEEK_HOLE) : (off_t)n;
-		size_t e = hole < 0 || (size_t)hole > n || (size_t)hole <= d ? n : (size_t)hole;
-		hash_map_range(h, map, d, e);
-		off = e;
-	}
-	hash_map_range(h, map, off, n);
+	hash_map_range(h, map, 0, n);
 	madvise((void *)map, n, MADV_NORMAL);
 }
 
@@ -699,7 +684,7 @@ static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw,
 			return err;
 		if (o && o->hash) {
 			if (file_map && n)
-				hash_file_map(&r.hash, raw, n, -1);
+				hash_file_map(&r.hash, raw, n);
 			else
 				gpm_sha256_update(&r.hash, raw, n);
 			reader_deinit(&r, o, src, true);
@@ -813,21 +798,76 @@ struct gpm_error *gpm_source_open_opts(const char *path, const struct gpm_source
 
 struct gpm_source_hash {
 	pthread_t thread;
-	const uint8_t *map; /* a mapping of its own: independent of the source's lifetime */
+	int fd; /* an open file of its own: independent of the source's lifetime */
 	size_t len;
-	int fd; /* the file, for its holes; -1 none */
 	char hex[GPM_SHA256_HEX_SIZE];
 };
+
+/*
+ * Hashes fd's first n bytes with pread into a buffer that stays in the cache, the holes
+ * (SEEK_DATA / SEEK_HOLE) as the zeros they read as. Reading this way costs about a tenth
+ * of what faulting in a mapping of the same pages did (doc/performance.md). False when the
+ * file could not be read whole (it shrank): h is then unusable.
+ */
+static bool hash_file_fd(struct gpm_sha256 *h, int fd, size_t n)
+{
+	enum { BUF = 256 << 10 };
+	uint8_t *buf = malloc(BUF);
+	if (!buf)
+		return false;
+	posix_fadvise(fd, 0, (off_t)n, POSIX_FADV_SEQUENTIAL);
+	bool holes = true, ok = true;
+	size_t off = 0;
+	while (ok && off < n) {
+		size_t d = off, e = n;
+		if (holes) {
+			off_t data = lseek(fd, (off_t)off, SEEK_DATA);
+			if (data < 0 && errno != ENXIO)
+				holes = false; // no hole information: read the rest
+			else {
+				d = data < 0 || (size_t)data > n ? n : (size_t)data;
+				off_t hole = d < n ? lseek(fd, (off_t)d, SEEK_HOLE) : (off_t)n;
+				e = hole < 0 || (size_t)hole > n || (size_t)hole <= d
+				        ? n
+				        : (size_t)hole;
+			}
+		}
+		hash_zeros(h, d - off);
+		for (off = d; off < e;) {
+			size_t k = e - off < BUF ? e - off : BUF;
+			ssize_t got = pread(fd, buf, k, (off_t)off);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0) {
+				ok = false;
+				break;
+			}
+			gpm_sha256_update(h, buf, (size_t)got);
+			off += (size_t)got;
+		}
+	}
+	free(buf);
+	return ok;
+}
+
+// The digest of fd's len bytes into hex; "" when the file could not be read whole.
+static void hash_fd_hex(int fd, size_t len, char hex[GPM_SHA256_HEX_SIZE])
+{
+	struct gpm_sha256 s;
+	uint8_t d[GPM_SHA256_SIZE];
+	gpm_sha256_init(&s);
+	if (!hash_file_fd(&s, fd, len)) {
+		hex[0] = 0;
+		return;
+	}
+	gpm_sha256_final(&s, d);
+	gpm_sha256_to_hex(d, hex);
+}
 
 static void *hash_main(void *arg)
 {
 	struct gpm_source_hash *h = arg;
-	struct gpm_sha256 s;
-	uint8_t d[GPM_SHA256_SIZE];
-	gpm_sha256_init(&s);
-	hash_file_map(&s, h->map, h->len, h->fd);
-	gpm_sha256_final(&s, d);
-	gpm_sha256_to_hex(d, h->hex);
+	hash_fd_hex(h->fd, h->len, h->hex);
 	return NULL;
 }
 
@@ -835,39 +875,22 @@ static void *hash_main(void *arg)
 static void hash_start(struct gpm_source *src, int fd, size_t len)
 {
 	struct gpm_source_hash *h = calloc(1, sizeof(*h));
-	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (h && m != MAP_FAILED) {
-		h->map = m;
+	// Its own open file (not a dup: SEEK_DATA moves the offset of the open file).
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	int own = open(self, O_RDONLY | O_CLOEXEC);
+	if (h && own >= 0) {
+		h->fd = own;
 		h->len = len;
-		// Its own open file (not a dup: SEEK_DATA moves the offset of the open file).
-		char self[64];
-		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-		h->fd = open(self, O_RDONLY | O_CLOEXEC);
 		if (!pthread_create(&h->thread, NULL, hash_main, h)) {
 			src->hash_pending = h;
 			return;
 		}
-		if (h->fd >= 0)
-			close(h->fd);
 	}
-	if (m != MAP_FAILED) {
-		struct gpm_sha256 s;
-		uint8_t d[GPM_SHA256_SIZE];
-		gpm_sha256_init(&s);
-		hash_file_map(&s, m, len, -1);
-		gpm_sha256_final(&s, d);
-		gpm_sha256_to_hex(d, src->sha256);
-		munmap(m, len);
-	} else {
-		// Still the same bytes: the source's own mapping.
-		struct gpm_sha256 s;
-		uint8_t d[GPM_SHA256_SIZE];
-		gpm_sha256_init(&s);
-		gpm_sha256_update(&s, src->data, src->size);
-		gpm_sha256_final(&s, d);
-		gpm_sha256_to_hex(d, src->sha256);
-	}
+	if (own >= 0)
+		close(own);
 	free(h);
+	hash_fd_hex(fd, len, src->sha256);
 }
 
 struct gpm_source_hash *gpm_source_hash_take(struct gpm_source *src)
@@ -882,9 +905,7 @@ void gpm_source_hash_finish(struct gpm_source_hash *h, char out[GPM_SHA256_HEX_S
 	if (!h)
 		return;
 	pthread_join(h->thread, NULL);
-	munmap((void *)h->map, h->len);
-	if (h->fd >= 0)
-		close(h->fd);
+	close(h->fd);
 	if (out)
 		memcpy(out, h->hex, GPM_SHA256_HEX_SIZE);
 	free(h);

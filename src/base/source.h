@@ -115,7 +115,10 @@ const char *gpm_compression_name(enum gpm_compression c);
 struct gpm_source_hash;
 /* Takes the pending hash out of src (NULL when none: src->sha256 is final). */
 struct gpm_source_hash *gpm_source_hash_take(struct gpm_source *src);
-/* Waits for h, writes its digest to out (may be NULL) and frees h; h may be NULL. */
+/*
+ * Waits for h, writes its digest to out (may be NULL; "" when the file shrank while it was
+ * hashed) and frees h; h may be NULL.
+ */
 void gpm_source_hash_finish(struct gpm_source_hash *h, char out[GPM_SHA256_HEX_SIZE]);
 
 #endif

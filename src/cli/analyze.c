@@ -327,8 +327,11 @@ int gpm_cmd_analyze(int argc, char **argv)
 			struct gpm_strbuf line = GPM_STRBUF_INIT;
 			// The hash has run beside the loading and the analysis: wait for it now.
 			memcpy(art.sha256, gpm_ingest_loaded_sha256(&l), sizeof(art.sha256));
+			// No digest: the file shrank while it was hashed.
 			struct gpm_error *serr =
-			    gpm_ingest_store_incident(st, inc, a, &art, NULL, &id);
+			    art.sha256[0] ? gpm_ingest_store_incident(st, inc, a, &art, NULL, &id)
+			                  : gpm_error_create(
+			                        GPM_ERR_OS, "%s: changed while it was read", input);
 			if (!serr && heap && !gpm_store_ingest_existed(st))
 				serr = gpm_cli_store_heap_types(st, id, heap);
 			if (!serr)

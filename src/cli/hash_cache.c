@@ -17,7 +17,8 @@ enum {
 };
 static const int64_t HASH_CACHE_SETTLE_NS = 2000000000; // a change older than this is seen
 
-static char *cache_path(bool make_dir)
+// $XDG_CACHE_HOME/gopm/NAME (default ~/.cache/gopm/NAME), malloc'd; NULL when no home.
+static char *cache_file(const char *name, bool make_dir)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME");
 	const char *home = getenv("HOME");
@@ -39,7 +40,7 @@ static char *cache_path(bool make_dir)
 		*slash = '/';
 		mkdir(dir, 0700);
 	}
-	if (asprintf(&path, "%s/sha256", dir) < 0)
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
 		path = NULL;
 	free(dir);
 	return path;
@@ -88,7 +89,7 @@ bool gpm_cli_hash_cache_get(const struct gpm_cli_hash_key *key, char hex[GPM_SHA
 {
 	if (!key->valid)
 		return false;
-	char *path = cache_path(false);
+	char *path = cache_file("sha256", false);
 	FILE *f = path ? fopen(path, "re") : NULL;
 	free(path);
 	if (!f)
@@ -121,7 +122,7 @@ void gpm_cli_hash_cache_put(const char *path, const struct gpm_cli_hash_key *key
 	    key->taken_ns - key->mtime_ns < HASH_CACHE_SETTLE_NS ||
 	    key->taken_ns - key->ctime_ns < HASH_CACHE_SETTLE_NS)
 		return;
-	char *cp = cache_path(true);
+	char *cp = cache_file("sha256", true);
 	if (!cp)
 		return;
 	struct stat st;
@@ -140,4 +141,16 @@ void gpm_cli_hash_cache_put(const char *path, const struct gpm_cli_hash_key *key
 	if (n > 0 && (size_t)n < sizeof(line) && write(fd, line, (size_t)n) != n)
 		errno = 0;
 	close(fd);
+}
+
+const char *gpm_cli_exe_index_path(void)
+{
+	// One path for the process's lifetime (the options hold it borrowed).
+	static char *path;
+	static bool done;
+	if (!done) {
+		done = true;
+		path = cache_file("exe-index", false);
+	}
+	return path;
 }

@@ -32,4 +32,11 @@ bool gpm_cli_hash_cache_get(const struct gpm_cli_hash_key *key, char hex[GPM_SHA
 void gpm_cli_hash_cache_put(const char *path, const struct gpm_cli_hash_key *key,
                             const char hex[GPM_SHA256_HEX_SIZE]);
 
+/*
+ * Where the build-id index of search directories is kept (core/exe_index.h):
+ * $XDG_CACHE_HOME/gopm/exe-index (its directory is made when the index is first written);
+ * NULL without a home. Owned by the process.
+ */
+const char *gpm_cli_exe_index_path(void);
+
 #endif

@@ -24,6 +24,7 @@
 #include "base/cursor.h"
 #include "base/strbuf.h"
 #include "core/core.h"
+#include "core/exe_index.h"
 #include "elf/exe.h"
 #include "elf/note.h"
 
@@ -566,7 +567,10 @@ struct search {
 	char *mismatch_detail, *mismatch_path;
 	struct gpm_strbuf tried;
 	size_t ntried;
-	char *debuginfod_note; // what debuginfod answered, when it did not help
+	char *debuginfod_note;       // what debuginfod answered, when it did not help
+	const char *index_path;      // where the build-id index is kept; NULL none
+	struct gpm_exe_index *index; // loaded at the first search directory
+	struct gpm_exe_locate_stats stats;
 	struct gpm_error *err; // out of memory only
 };
 
@@ -626,6 +630,87 @@ static bool consider(struct search *s, const char *path, const char *source)
 }
 
 /*
+ * Build ids of a file in a search directory, from the index while stat says the file is
+ * the one indexed, else probed (and the index updated). False when it carries none.
+ */
+static bool probe_indexed(struct search *s, const char *path, char **gnu, char **go)
+{
+	*gnu = *go = NULL;
+	uint16_t machine = gpm_core_machine(s->core);
+	struct stat st;
+	if (!s->index || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		s->stats.probed++;
+		return probe_ids(path, machine, gnu, go);
+	}
+	struct gpm_exe_file_key key;
+	gpm_exe_file_key_of(&st, machine, &key);
+	struct gpm_exe_index_entry *e = gpm_exe_index_get(s->index, path);
+	if (e && gpm_exe_file_key_equal(&e->key, &key)) {
+		e->seen = true;
+		s->stats.indexed++;
+		if ((e->gnu && !(*gnu = strdup(e->gnu))) || (e->go && !(*go = strdup(e->go)))) {
+			free(*gnu);
+			*gnu = NULL;
+			s->err = &gpm_error_nomem;
+			return false;
+		}
+		return *gnu || *go;
+	}
+	s->stats.probed++;
+	bool found = probe_ids(path, machine, gnu, go);
+	struct gpm_error *err = gpm_exe_index_put(s->index, path, &key, *gnu, *go);
+	if (err)
+		s->err = err;
+	return found;
+}
+
+/* Whether path lies in dir or at most depth directories below it. */
+static bool path_below(const char *path, const char *dir, unsigned depth)
+{
+	size_t n = strlen(dir);
+	if (strncmp(path, dir, n) != 0 || path[n] != '/')
+		return false;
+	unsigned slashes = 0;
+	for (const char *p = path + n + 1; *p; p++)
+		if (*p == '/' && ++slashes > depth)
+			return false;
+	return true;
+}
+
+/*
+ * The indexed files under dir that carried the core's build id, checked with stat (a
+ * changed file is probed again, a vanished one dropped) and considered without listing the
+ * directory. True when the search is over.
+ */
+static bool search_index(struct search *s, const char *dir, unsigned depth)
+{
+	for (size_t i = 0; i < s->index->n && !s->err; i++) {
+		const struct gpm_exe_index_entry *e = &s->index->v[i];
+		if (e->dead || !ids_match(s->gnu, s->go, e->gnu, e->go) ||
+		    !path_below(e->path, dir, depth))
+			continue;
+		char *path = strdup(e->path);
+		if (!path) {
+			s->err = &gpm_error_nomem;
+			break;
+		}
+		struct stat st;
+		char *gnu = NULL, *go = NULL;
+		bool done = false;
+		if (stat(path, &st) != 0)
+			gpm_exe_index_remove(s->index, path);
+		else if (probe_indexed(s, path, &gnu, &go) && ids_match(s->gnu, s->go, gnu, go))
+			done = consider(s, path, "search directory, by build id");
+		free(gnu);
+		free(go);
+		free(path);
+		if (done)
+			return true;
+	}
+	return s->err != NULL;
+}
+
+/*
  * Searches one directory: first the names the core gives (the executable's base name, the
  * command), then, when the core holds a build id, every regular file whose ELF notes carry
  * the same id, then its subdirectories down to depth levels. Only headers and notes are
@@ -646,10 +731,19 @@ static bool search_dir(struct search *s, const char *dir, unsigned depth)
 		free(cs.v[i].path);
 	if (done || (!s->gnu && !s->go))
 		return done;
+	if (s->index_path && !s->index) {
+		struct gpm_error *err = gpm_exe_index_create(s->index_path, &s->index);
+		if (err) {
+			s->err = err;
+			return true;
+		}
+	}
+	if (s->index && search_index(s, dir, depth))
+		return true;
 	DIR *d = opendir(dir);
 	if (!d)
 		return false;
-	struct dirent *e;
+	struct dirent *e = NULL;
 	size_t seen = 0, nsub = 0;
 	char *subdirs[LOCATE_MAX_SUBDIRS];
 	while (!done && (e = readdir(d)) && seen++ < LOCATE_MAX_DIR_ENTRIES) {
@@ -668,13 +762,17 @@ static bool search_dir(struct search *s, const char *dir, unsigned depth)
 			continue;
 		}
 		char *gnu = NULL, *go = NULL;
-		if (e->d_type != DT_DIR && probe_ids(path, gpm_core_machine(s->core), &gnu, &go) &&
+		if (e->d_type != DT_DIR && probe_indexed(s, path, &gnu, &go) &&
 		    ids_match(s->gnu, s->go, gnu, go))
 			done = consider(s, path, "search directory, by build id");
 		free(gnu);
 		free(go);
 		free(path);
+		done = done || s->err;
 	}
+	// Listed whole: the index forgets the files of this directory that are gone.
+	if (!done && !e && s->index)
+		gpm_exe_index_prune(s->index, dir);
 	closedir(d);
 	for (size_t i = 0; i < nsub; i++) {
 		if (!done && !s->err)
@@ -802,6 +900,7 @@ static void search_deinit(struct search *s)
 	free(s->mismatch_detail);
 	free(s->mismatch_path);
 	free(s->debuginfod_note);
+	gpm_exe_index_destroy(s->index);
 	gpm_strbuf_deinit(&s->tried);
 }
 
@@ -844,7 +943,11 @@ struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
 	struct gpm_error *err = gpm_core_build_ids(core, &gnu, &go);
 	if (err)
 		return err;
-	struct search s = {.core = core, .gnu = gnu, .go = go, .tried = GPM_STRBUF_INIT};
+	struct search s = {.core = core,
+	                   .gnu = gnu,
+	                   .go = go,
+	                   .tried = GPM_STRBUF_INIT,
+	                   .index_path = o->index_path};
 	bool exe_dir = is_dir(o->exe_path);
 
 	if (o->exe_path && !exe_dir) {
@@ -899,6 +1002,10 @@ struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
 		done = search_build_id_tree(&s, o->debug_root);
 	if (!done && o->debuginfod)
 		done = search_debuginfod(&s, o->debuginfod_timeout);
+	// A cache: failing to write it loses nothing.
+	gpm_error_destroy(gpm_exe_index_save(s.index));
+	if (o->stats)
+		*o->stats = s.stats;
 
 	if ((err = s.err)) {
 		s.err = NULL;

@@ -3,7 +3,8 @@
  * NT_FILE mapping holding AT_ENTRY, AT_EXECFN, the psinfo command name, and the same base
  * names next to the core file), then from search directories (the same names, then any file
  * whose ELF notes carry the core's build id: only headers and notes are read, so a directory
- * of thousands of files stays cheap), then from a .build-id tree; each is checked against the build
+ * of thousands of files stays cheap, and an index of the ids seen, kept between runs, spares
+ * even that), then from a .build-id tree; each is checked against the build
  * ids the core still holds in its copy of the executable's first page (coredump_filter bit 4 dumps
  * ELF headers), and the PIE load bias is computed from where the executable was mapped.
  */
@@ -45,6 +46,12 @@ struct gpm_error *gpm_core_find_exe(const struct gpm_core *core, const char *exp
                                     bool force, struct gpm_exe **exe_out, uint64_t *bias_out,
                                     char **why);
 
+/* What a search of directories read (for tests and benchmarks). */
+struct gpm_exe_locate_stats {
+	unsigned probed;  /* files opened to read their ELF notes */
+	unsigned indexed; /* files whose build ids came from the index (not opened) */
+};
+
 struct gpm_exe_locate_options {
 	const char *exe_path;        /* a file: used and verified (as explicit_path above); a
 	                                directory: searched after the core's own candidates */
@@ -56,6 +63,9 @@ struct gpm_exe_locate_options {
 	bool debuginfod;             /* then ask the servers of DEBUGINFOD_URLS (libdebuginfod) for
 	                                the executable of the core's GNU build id */
 	unsigned debuginfod_timeout; /* seconds the whole query may take; 0: 90 */
+	const char *index_path;      /* the build-id index of search directories' files, read and
+	                                updated (core/exe_index.h); NULL none */
+	struct gpm_exe_locate_stats *stats; /* when not NULL, what the search read */
 };
 
 /*

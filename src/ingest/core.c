@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "base/source.h"
+#include "cli/hash_cache.h"
+
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
 #include "process/process.h"
@@ -86,6 +88,7 @@ struct gpm_process_options gpm_ingest_process_options(const struct gpm_ingest_op
 	    .debug_root = debug_root ? (*debug_root ? debug_root : NULL) : "/usr/lib/debug",
 	    .debuginfod = urls && *urls,
 	    .debuginfod_timeout = (unsigned)secs,
+	    .exe_index = gpm_cli_exe_index_path(),
 	};
 }
 

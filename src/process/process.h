@@ -33,6 +33,7 @@ struct gpm_process_options {
 	const char *debug_root;      /* holds .build-id/; NULL none */
 	bool debuginfod;             /* ask the servers of DEBUGINFOD_URLS last */
 	unsigned debuginfod_timeout; /* seconds; 0: 90 */
+	const char *exe_index;       /* the build-id index of search directories; NULL none */
 };
 
 /*

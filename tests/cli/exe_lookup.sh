@@ -18,7 +18,8 @@ fail=0
 n=0
 unset GOPM_EXE_PATH
 GOPM_DEBUG_ROOT=$tmp/no-debug-root
-export GOPM_DEBUG_ROOT
+XDG_CACHE_HOME=$tmp/cache
+export GOPM_DEBUG_ROOT XDG_CACHE_HOME
 
 . "$top_srcdir/tests/cli/expect.sh"
 
@@ -69,6 +70,9 @@ grep -q 'hang-v2-deployed (from search directory, by build id): GNU build id mat
 	bad "GOPM_EXE_PATH: not found by build id in the search directory"
 [ $((t1 - t0)) -le 20 ] || bad "search of $(ls "$tmp/s2" | wc -l) files took $((t1 - t0)) s"
 echo "ok: searched $(ls "$tmp/s2" | wc -l) files in $((t1 - t0)) s"
+# The build-id index remembers what the search read: the executable under its build id.
+grep -q "^[0-9]* [0-9]* [0-9]* [0-9-]* [0-9-]* [0-9]* $gnu [^ ]* $tmp/s2/hang-v2-deployed\$" \
+	"$tmp/cache/gopm/exe-index" || bad "the build-id index does not hold the deployed executable"
 expect 0 0 "--exe DIR" -- goroutines --exe "$tmp/s2" "$tmp/c/core.zst"
 grep -q '^goroutine 1 .*\[chan receive\]' "$tmp/out" || bad "--exe DIR: goroutines not read"
 

@@ -705,6 +705,137 @@ START_TEST(core_finds_exe_beside_core)
 }
 END_TEST
 
+/* Runs a search of dir for core's executable with the index kept in index; the stats out. */
+static struct gpm_error *locate_indexed(struct gpm_core *core, const char *dir, const char *index,
+                                        struct gpm_exe_locate_stats *st, char **why)
+{
+	struct gpm_exe_locate_options o = {.search_path = dir, .index_path = index, .stats = st};
+	struct gpm_exe *exe = NULL;
+	uint64_t bias;
+	*st = (struct gpm_exe_locate_stats){0};
+	*why = NULL;
+	struct gpm_error *err = gpm_core_locate_exe(core, &o, &exe, &bias, why);
+	gpm_exe_destroy(exe);
+	return err;
+}
+
+static size_t index_lines(const char *index)
+{
+	FILE *f = fopen(index, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = 0;
+	int c;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n - 1; // the header
+}
+
+/*
+ * A search directory of thousands of files is opened once: later searches take the build
+ * ids from the index (no file opened), a new file alone is probed, a changed one is probed
+ * again, and a removed one leaves the index.
+ */
+START_TEST(core_exe_index_spares_reads)
+{
+	enum { NJUNK = 3000 };
+	char core_src[4096], exe_src[4096], other_src[4096]; // gpm_test_data's buffer is static
+	snprintf(core_src, sizeof(core_src), "%s", gpm_test_data("cores/go1.19-hang-pie/core.zst"));
+	snprintf(exe_src, sizeof(exe_src), "%s", gpm_test_data("exe/go1.19-hang-pie.zst"));
+	snprintf(other_src, sizeof(other_src), "%s", gpm_test_data("exe/go1.19-hang-stripped.zst"));
+	if (access(core_src, R_OK) != 0 || access(exe_src, R_OK) != 0 ||
+	    access(other_src, R_OK) != 0)
+		return;
+	char tmp[] = "/tmp/gopm-test-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	char dir[4200], index[4200], path[4300];
+	snprintf(dir, sizeof(dir), "%s/search", tmp);
+	snprintf(index, sizeof(index), "%s/cache/gopm/exe-index", tmp);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	for (int i = 0; i < NJUNK; i++) {
+		snprintf(path, sizeof(path), "%s/junk-%04d", dir, i);
+		FILE *f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fprintf(f, "%0100d\n", i); // not ELF, bigger than an ELF header
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/other-program.zst", dir);
+	copy_file(other_src, path);
+	struct gpm_core *core;
+	ck_assert_ptr_null(gpm_core_open(core_src, &core));
+	struct gpm_exe_locate_stats st;
+	char *why;
+
+	// Not there: every file is probed once, then none.
+	struct gpm_error *err = locate_indexed(core, dir, index, &st, &why);
+	ck_assert_ptr_nonnull(err);
+	gpm_error_destroy(err);
+	ck_assert_uint_eq(st.probed, NJUNK + 1);
+	ck_assert_uint_eq(st.indexed, 0);
+	ck_assert_uint_eq(index_lines(index), NJUNK + 1);
+	err = locate_indexed(core, dir, index, &st, &why);
+	ck_assert_ptr_nonnull(err);
+	gpm_error_destroy(err);
+	ck_assert_uint_eq(st.probed, 0);
+	ck_assert_uint_eq(st.indexed, NJUNK + 1);
+
+	// Deployed under another name: only the new file is opened; next time it comes from
+	// the index without listing the directory.
+	char deployed[4300];
+	snprintf(deployed, sizeof(deployed), "%s/service-v2.zst", dir);
+	copy_file(exe_src, deployed);
+	err = locate_indexed(core, dir, index, &st, &why);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	ck_assert_msg(strstr(why, "service-v2.zst (from search directory, by build id)"), "%s",
+	              why);
+	free(why);
+	ck_assert_uint_eq(st.probed, 1);
+	err = locate_indexed(core, dir, index, &st, &why);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	free(why);
+	ck_assert_uint_eq(st.probed, 0);
+	ck_assert_uint_eq(st.indexed, 1);
+
+	// Replaced in place by another program: the stale entry is probed again, and the
+	// rest comes from the index.
+	copy_file(other_src, deployed);
+	struct stat sb;
+	ck_assert_int_eq(stat(deployed, &sb), 0);
+	err = locate_indexed(core, dir, index, &st, &why);
+	ck_assert_ptr_nonnull(err);
+	gpm_error_destroy(err);
+	ck_assert_uint_eq(st.probed, 1);
+	// The listing meets the re-probed file again, now indexed: every file but it counted once.
+	ck_assert_uint_eq(st.indexed, NJUNK + 2);
+
+	// Removed files leave the index once the directory is listed whole.
+	for (int i = 0; i < 10; i++) {
+		snprintf(path, sizeof(path), "%s/junk-%04d", dir, i);
+		ck_assert_int_eq(unlink(path), 0);
+	}
+	err = locate_indexed(core, dir, index, &st, &why);
+	ck_assert_ptr_nonnull(err);
+	gpm_error_destroy(err);
+	ck_assert_uint_eq(st.probed, 0);
+	ck_assert_uint_eq(index_lines(index), NJUNK - 10 + 2);
+
+	// A damaged index is an empty one: everything probed again, nothing lost.
+	FILE *f = fopen(index, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("gopm exe-index 1\n1 2 3 x\n\n4 5 6 7 8 62 - - \n", f);
+	fclose(f);
+	err = locate_indexed(core, dir, index, &st, &why);
+	ck_assert_ptr_nonnull(err);
+	gpm_error_destroy(err);
+	ck_assert_uint_eq(st.probed, NJUNK - 10 + 2);
+
+	gpm_core_destroy(core);
+	char cmd[4300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /*
  * A core as gdb's gcore writes it: no segment at all for the executable's read-only ranges,
  * only NT_FILE entries (or nothing: then the executable's PT_LOADs). They read from the
@@ -862,6 +993,7 @@ Suite *core_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, core_fixtures);
 	tcase_add_test(tc, core_finds_exe_beside_core);
+	tcase_add_test(tc, core_exe_index_spares_reads);
 	tcase_add_test(tc, core_memory_fills_text_from_exe);
 	tcase_add_test(tc, core_memory_serves_ranges_without_segments);
 	tcase_add_test(tc, core_tells_snapshots_from_deaths);

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "goroutines/process.h"
+#include "process/process.h"
 
 /* Adds a range to aim patches at: [addr, addr+len) of the core's memory. */
 void core_patch_range(const struct gpm_core *core, uint64_t addr, uint64_t len);
