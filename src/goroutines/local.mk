@@ -1,4 +1,3 @@
 libgopm_a_SOURCES += \
-	src/goroutines/goroutines.c src/goroutines/goroutines.h \
-	src/goroutines/process.h
+	src/goroutines/goroutines.c src/goroutines/goroutines.h
 libgopm_a_SOURCES += src/goroutines/objects.c src/goroutines/objects.h
