@@ -133,6 +133,10 @@ struct gpm_error *gpm_ingest_load_core(struct gpm_source *src, const struct gpm_
 		struct gpm_heap_options ho = {.retention = fm && strstr(fm, "out of memory"),
 		                              .goroutines = *out};
 		if (!(herr = gpm_heap_read(p, &ho, &h))) {
+			// What the heap walker could not read is the analysis's loss too (spans
+			// outside the core, caps hit): said, not stored as a whole heap silently.
+			for (size_t i = 0; i < h->nwarnings; i++)
+				gpm_incident_warn(*out, "heap: %s", h->warnings[i]);
 			(*out)->heap_known = true;
 			(*out)->heap_inuse = h->inuse_bytes;
 			(*out)->heap_bytes = h->bytes;
