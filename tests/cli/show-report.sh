@@ -73,6 +73,12 @@ for t in ("reports", "report_facts", "report_holders", "report_groups", "report_
           "report_flame", "report_states"):
     db.execute("DROP TABLE " + t)
 db.execute("ALTER TABLE heap_types DROP COLUMN retained")
+# Schema 6 (the TUI's list text and indexes) undone too: the archive is as schema 4 left it.
+for x in ("TRIGGER incidents_list_text_insert", "TRIGGER incidents_list_text_update",
+          "INDEX incidents_list_text", "INDEX goroutines_group", "INDEX incidents_build_keys"):
+    db.execute("DROP " + x)
+db.execute("ALTER TABLE incidents DROP COLUMN list_text")
+db.execute("CREATE INDEX incidents_list ON incidents (time, exe, go_version, headline)")
 db.execute("PRAGMA user_version = 4")
 db.commit()
 EOF
