@@ -92,7 +92,7 @@ struct tui_db {
 		sqlite3_stmt *s;
 	} cache[48];
 	size_t ncache;
-	unsigned queries; /* statements run, for the status line in --debug */
+	unsigned queries;           /* statements run, for the status line in --debug */
 	struct gpm_store_busy busy; /* waiting for a writer's lock, as the cli waits */
 };
 

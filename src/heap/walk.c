@@ -66,7 +66,7 @@ struct walk {
 	/* Heap arenas holding spans: arena number + 1 -> ARENA_* flags. */
 	struct gpm_u64map arenas;
 	uint64_t narenas, arenas_unreadable;
-	uint64_t spans_unreadable, spans_seen;    /* in-use and manual spans */
+	uint64_t spans_unreadable, spans_seen;         /* in-use and manual spans */
 	uint64_t objects_unreadable, bytes_unreadable; /* allocated, in unreadable spans */
 };
 

@@ -210,8 +210,8 @@ static int busy_backoff(void *arg, int count)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (count == 0)
 		b->start = now;
-	double waited = (double)(now.tv_sec - b->start.tv_sec) +
-	                (double)(now.tv_nsec - b->start.tv_nsec) / 1e9;
+	double waited =
+	    (double)(now.tv_sec - b->start.tv_sec) + (double)(now.tv_nsec - b->start.tv_nsec) / 1e9;
 	double left = b->seconds - waited;
 	if (left <= 0)
 		return 0;

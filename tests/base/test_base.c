@@ -99,7 +99,8 @@ START_TEST(strbuf_fields_defuse_formulas)
 		for (int k = 0; k < 2; k++) {
 			struct gpm_strbuf sb = GPM_STRBUF_INIT;
 			gpm_strbuf_append(&sb, "", 0);
-			gpm_strbuf_append_field(&sb, cases[i].in, strlen(cases[i].in), k ? '\t' : ',');
+			gpm_strbuf_append_field(&sb, cases[i].in, strlen(cases[i].in),
+			                        k ? '\t' : ',');
 			ck_assert_str_eq(gpm_strbuf_str(&sb), k ? cases[i].tsv : cases[i].csv);
 			gpm_strbuf_deinit(&sb);
 			n++;

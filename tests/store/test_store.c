@@ -851,9 +851,9 @@ START_TEST(test_busy_wait_from_environment)
 	const char *db = tmp("busy.db");
 	sqlite3 *holder, *waiter;
 	ck_assert_int_eq(sqlite3_open(db, &holder), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(holder, "CREATE TABLE t (x); BEGIN EXCLUSIVE", NULL, NULL,
-	                              NULL),
-	                 SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_exec(holder, "CREATE TABLE t (x); BEGIN EXCLUSIVE", NULL, NULL, NULL),
+	    SQLITE_OK);
 	ck_assert_int_eq(sqlite3_open(db, &waiter), SQLITE_OK);
 	struct gpm_store_busy b;
 	setenv("GOPM_BUSY_SECONDS", "0.25", 1);
