@@ -34,6 +34,17 @@ struct gpm_error *tui_db_open(const char *path, struct tui_db *db)
 {
 	memset(db, 0, sizeof(*db));
 	int rc = sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READONLY, NULL);
+	// A reader who may not write beside the archive (another user's) cannot create the WAL
+	// index: the first read says so, and the archive is read as an immutable file, as the
+	// command line reads it (gpm_store_open).
+	int probe = rc == SQLITE_OK ? sqlite3_exec(db->db, "SELECT count(*) FROM sqlite_master",
+	                                           NULL, NULL, NULL)
+	                            : SQLITE_OK;
+	if (probe == SQLITE_READONLY || probe == SQLITE_CANTOPEN) {
+		sqlite3_close(db->db);
+		db->db = NULL;
+		rc = gpm_store_open_immutable(path, &db->db);
+	}
 	if (rc != SQLITE_OK) {
 		struct gpm_error *err = gpm_error_create(
 		    GPM_ERR_OS, "%s: %s", path, db->db ? sqlite3_errmsg(db->db) : "cannot open");

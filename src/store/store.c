@@ -286,7 +286,7 @@ static struct gpm_error *check_identity(struct gpm_store *st, int64_t *version)
  * archive as of the last checkpoint (SQLite checkpoints when a writer closes); changes still
  * in the write-ahead log are not seen. The path goes into a URI, percent-encoded.
  */
-static int open_immutable(const char *path, sqlite3 **db)
+int gpm_store_open_immutable(const char *path, sqlite3 **db)
 {
 	size_t n = strlen(path);
 	char *uri = malloc(5 + 3 * n + 16);
@@ -341,7 +341,7 @@ struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_option
 		gpm_error_destroy(err);
 		sqlite3_close_v2(st->db);
 		st->db = NULL;
-		if ((rc = open_immutable(path, &st->db)) != SQLITE_OK) {
+		if ((rc = gpm_store_open_immutable(path, &st->db)) != SQLITE_OK) {
 			err = gpm_store_sqlite_error(st, rc, "open read-only");
 			goto fail;
 		}

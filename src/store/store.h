@@ -50,6 +50,12 @@ struct gpm_store_busy {
 /* Makes db wait as above for timeout_ms (0: GOPM_BUSY_SECONDS, < 0: not at all); b holds
  * the state and must outlive db. */
 void gpm_store_busy_attach(struct sqlite3 *db, struct gpm_store_busy *b, int timeout_ms);
+/*
+ * Opens path read-only as an immutable file (an SQLite status): what a reader without write
+ * access beside the archive falls back to, as it cannot create the WAL index. It sees the
+ * archive as of the last checkpoint.
+ */
+int gpm_store_open_immutable(const char *path, struct sqlite3 **db);
 
 /* Opens (creating when read-write) the archive at path. */
 struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_options *opts,

@@ -128,6 +128,20 @@ if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null 2>&1 && id nobody >/dev
 			fail=$((fail + 1))
 		fi
 	done
+	# The TUI reads it too (it failed at its first query: "attempt to write a readonly
+	# database"); its scripted screen is saved where nobody may write.
+	mkdir "$ro/screens"
+	chmod 777 "$ro/screens"
+	printf ':save ro.txt\nq\n' >"$ro/ro.keys"
+	chmod 644 "$ro/ro.keys"
+	if (cd "$ro/screens" && TERM=xterm runuser -u nobody -- "${GOPM_BIN:-$GOPM}" tui \
+		--db "$ro/a.db" --script "$ro/ro.keys") >"$tmp/out" 2>"$tmp/err" &&
+		grep -q '^Incidents (1)' "$ro/screens/ro.txt"; then
+		echo "ok: a reader without write access: tui"
+	else
+		echo "FAIL: a reader without write access: tui: $(head -n 1 "$tmp/err")"
+		fail=$((fail + 1))
+	fi
 	runuser -u nobody -- "${GOPM_BIN:-$GOPM}" ingest --db "$ro/a.db" "$d/go1.19-panic-all.txt" \
 		>/dev/null 2>"$tmp/err"
 	st=$?
