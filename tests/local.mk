@@ -236,7 +236,7 @@ tests/cli/json-schema.sh.log: tests/cli/json-schema.sh tests/cli/core.sh.log tes
 	"$$tst" $(AM_TESTS_FD_REDIRECT)
 clean-local: clean-json-out
 clean-json-out:
-	rm -rf tests/cli/json-out
+	rm -rf tests/cli/json-out tests/cache
 .PHONY: clean-json-out
 # The HTML reports in a headless chromium (not part of make check: CI runs it where a
 # browser is installed; it skips with a message where none is).
