@@ -74,6 +74,7 @@ enum gpm_unwrap_fix {
 	GPM_UNWRAP_REVERSED = 1 << 3,
 	GPM_UNWRAP_DOUBLE_SPACED = 1 << 4,
 	GPM_UNWRAP_INTERLEAVED = 1 << 5, /* several processes' lines, regrouped per process */
+	GPM_UNWRAP_HTML = 1 << 6,        /* HTML entities (&lt; &quot; …) decoded */
 };
 
 struct gpm_dump_clean {

@@ -52,6 +52,35 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t';
 }
 
+/*
+ * Length of the blank at s: a space or tab, or one of the Unicode spaces web pages and chat
+ * tools put in place of indentation (U+00A0 no-break space, U+2000..U+200B, U+202F, U+3000,
+ * and the byte-order mark U+FEFF at a file's start), in UTF-8; 0 when none.
+ */
+static size_t blank_at(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (n >= 1 && (u[0] == ' ' || u[0] == '\t'))
+		return 1;
+	if (n >= 2 && u[0] == 0xc2 && u[1] == 0xa0)
+		return 2;
+	if (n >= 3 && u[0] == 0xe2 && u[1] == 0x80 && (u[2] <= 0x8b || u[2] == 0xaf))
+		return 3;
+	if (n >= 3 && ((u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) ||
+	               (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)))
+		return 3;
+	return 0;
+}
+
+/* Length of the blank that ends s[0..n), as blank_at; 0 when none. */
+static size_t blank_before(const char *s, size_t n)
+{
+	for (size_t k = 1; k <= 3 && k <= n; k++)
+		if (blank_at(s + n - k, k) == k)
+			return k;
+	return 0;
+}
+
 static bool is_hex(char c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -365,7 +394,9 @@ static long prefix_len(const char *s, size_t n)
 		return -1;
 	if (k >= 4 && !memcmp(s + k - 4, " in ", 4))
 		return -1;
-	return k;
+	if (s[k - 1] == '"') // a quoted value (logfmt's msg="…"): the quote stays, unquote_lines
+		k--;
+	return k ? k : -1;
 }
 
 struct prefix {
@@ -389,9 +420,13 @@ static void learn_prefix(const struct work *w, struct prefix *pre)
 
 /* ---- console wraps ---- */
 
+/* Columns of s on a terminal. Tabs at the end, an editor's, are no width: a console's wrap
+ * never leaves a tab (copied text has them as spaces). */
 static size_t display_width(const char *s, size_t n)
 {
 	size_t w = 0;
+	while (n && s[n - 1] == '\t')
+		n--;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\t')
@@ -738,6 +773,104 @@ static bool json_string_in_line(struct work *w, const struct ln *l)
 	return true;
 }
 
+/* A line holding a dump with its line ends escaped ("\\ngoroutine 1 [", "\\n\\t/app/x.go", a
+ * race report's "\\n  main.f()\\n"). */
+static bool escaped_dump(const char *s, size_t n)
+{
+	if (memmem(s, n, "\\ngoroutine ", 12) || memmem(s, n, "\\n\\t", 4))
+		return true;
+	if (!memmem(s, n, "goroutine ", 10) && !memmem(s, n, "DATA RACE", 9))
+		return false;
+	unsigned breaks = 0;
+	for (const char *p = s, *end = s + n; breaks < 3;) {
+		const char *q = memmem(p, (size_t)(end - p), "\\n", 2);
+		if (!q)
+			break;
+		breaks++;
+		p = q + 2;
+	}
+	return breaks >= 3;
+}
+
+/* Where the runtime's own first line starts in s ("panic: ", "fatal error: ", "SIGQUIT: ",
+ * a goroutine header), after a logger's words; n when it does not. */
+static size_t runtime_start(const char *s, size_t n)
+{
+	static const char *const heads[] = {"panic: ",
+	                                    "fatal error: ",
+	                                    "unexpected fault address ",
+	                                    "goroutine profile: ",
+	                                    "SIGQUIT: ",
+	                                    "SIGABRT: ",
+	                                    "SIGSEGV: ",
+	                                    "SIGBUS: ",
+	                                    "SIGILL: ",
+	                                    "SIGFPE: ",
+	                                    "SIGTRAP: ",
+	                                    "==================",
+	                                    "WARNING: DATA RACE"};
+	size_t best = n;
+	long h = find_header(s, n);
+	if (h >= 0)
+		best = (size_t)h;
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		const char *p = memmem(s, best, heads[i], strlen(heads[i]));
+		if (p && (p == s || p[-1] == ' '))
+			best = (size_t)(p - s);
+	}
+	return best;
+}
+
+/*
+ * A dump escaped into one line without quotes around it ("crash: goroutine 1
+ * [running]:\nmain.main()\n\t/app/main.go:5 +0x1d"), as loggers print a stack with %v of an
+ * escaped string: the whole line unescaped (\n, \t, \r, \", \\, \xNN; other escapes kept).
+ */
+static bool escaped_line(struct work *w, const struct ln *l)
+{
+	if (!escaped_dump(l->s, l->n))
+		return false;
+	char *b = own(w, l->n);
+	if (!b)
+		return false;
+	size_t o = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		char c = l->s[i];
+		if (c != '\\' || i + 1 == l->n) {
+			b[o++] = c;
+			continue;
+		}
+		char e = l->s[i + 1];
+		if (e == 'n' || e == 't' || e == '"' || e == '\\' || e == 'r') {
+			if (e != 'r')
+				b[o++] = e == 'n' ? '\n' : e == 't' ? '\t' : e;
+			i++;
+		} else if (e == 'x' && i + 3 < l->n && is_hex(l->s[i + 2]) && is_hex(l->s[i + 3])) {
+			unsigned v = 0;
+			for (size_t j = i + 2; j < i + 4; j++)
+				v = v * 16 + (unsigned)(is_digit(l->s[j])
+				                            ? l->s[j] - '0'
+				                            : (l->s[j] | 0x20) - 'a' + 10);
+			b[o++] = (char)v;
+			i += 3;
+		} else {
+			b[o++] = c;
+		}
+	}
+	// The logger's words before the runtime's first line go on a line of their own.
+	const char *nl = memchr(b, '\n', o);
+	size_t first = nl ? (size_t)(nl - b) : o, at = runtime_start(b, first);
+	if (at && at < first)
+		push_line(w, b, at, l->orig);
+	for (size_t i = at < first ? at : 0; i < o && !w->nomem;) {
+		const char *e = memchr(b + i, '\n', o - i);
+		size_t len = e ? (size_t)(e - (b + i)) : o - i;
+		push_line(w, b + i, len, l->orig);
+		i += len + 1;
+	}
+	return true;
+}
+
 static void decode_json(struct work *w)
 {
 	struct work o = {0};
@@ -745,6 +878,8 @@ static void decode_json(struct work *w)
 		const struct ln *l = &w->l.v[i];
 		if (l->n && memchr(l->s, '"', l->n) &&
 		    (json_record(&o, l) || json_string_in_line(&o, l)))
+			continue;
+		if (l->n && escaped_line(&o, l))
 			continue;
 		push_line(&o, l->s, l->n, l->orig);
 	}
@@ -951,13 +1086,47 @@ static void strip_prefix(struct work *w)
 		separate_sources(w, ntags);
 }
 
+/*
+ * Every line a quoted string once its prefix is gone (logfmt's msg="goroutine 1 [running]:"
+ * of a logger that printed the dump a line at a time): the strings, decoded. Go quotes as
+ * JSON does for what a dump holds; a line that does not decode is kept as it is.
+ */
+static void unquote_lines(struct work *w)
+{
+	size_t lines = 0, quoted = 0;
+	for (size_t i = 0; i < w->l.len; i++) {
+		const struct ln *l = &w->l.v[i];
+		lines += l->n > 0;
+		quoted += l->n >= 2 && l->s[0] == '"' && l->s[l->n - 1] == '"';
+	}
+	if (quoted < 3 || quoted * 4 < lines * 3)
+		return;
+	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
+		struct ln *l = &w->l.v[i];
+		if (l->n < 2 || l->s[0] != '"' || l->s[l->n - 1] != '"')
+			continue;
+		json_t *v = json_loadb(l->s, l->n, JSON_DECODE_ANY, NULL);
+		if (v && json_is_string(v) &&
+		    !memchr(json_string_value(v), '\n', json_string_length(v))) {
+			size_t n = json_string_length(v);
+			char *b = own(w, n);
+			if (b) {
+				memcpy(b, json_string_value(v), n);
+				l->s = b;
+				l->n = n;
+			}
+		}
+		json_decref(v);
+	}
+}
+
 /* ---- layout ---- */
 
 static const char *trim(const struct ln *l, size_t *n)
 {
-	size_t i = 0;
-	while (i < l->n && is_space(l->s[i]))
-		i++;
+	size_t i = 0, k;
+	while ((k = blank_at(l->s + i, l->n - i)) != 0)
+		i += k;
 	*n = l->n - i;
 	return l->s + i;
 }
@@ -1049,6 +1218,8 @@ static void reindent(struct work *w)
 		size_t n;
 		const char *s = trim(l, &n);
 		bool indented = s != l->s;
+		for (size_t k; (k = blank_before(s, n)) != 0;)
+			n -= k;
 		l->s = s;
 		l->n = n;
 		l->tab = false;
@@ -1185,7 +1356,8 @@ static void rejoin_words(struct work *w)
 /* ---- the quick look ---- */
 
 struct look {
-	bool cr, json, prefixed, indent, doubled, echo, reversed, wrapped, words;
+	bool cr, json, prefixed, indent, doubled, echo, reversed, wrapped, words, trailing, html,
+	    ublank;
 };
 
 static bool json_line(const char *s, size_t n)
@@ -1197,7 +1369,126 @@ static bool json_line(const char *s, size_t n)
 		n--;
 	if (n - b >= 2 && s[b] == '{' && s[n - 1] == '}' && memchr(s + b, '"', n - b))
 		return true;
-	return memmem(s, n, "\\ngoroutine ", 12) || memmem(s, n, "\\n\\t", 4);
+	return escaped_dump(s, n);
+}
+
+/* A runtime line followed by blanks a terminal or an editor added ("goroutine 1 [running]:   "):
+ * the parser reads the runtime's lines to their exact end. */
+static bool trailing_blanks(const char *s, size_t n)
+{
+	while (n && s[n - 1] == '\r')
+		n--;
+	for (size_t k; (k = blank_before(s, n)) != 0;)
+		n -= k;
+	size_t b = 0;
+	for (size_t k; (k = blank_at(s + b, n - b)) != 0;)
+		b += k;
+	return n > b &&
+	       (header_like(s + b, n - b) || func_like(s + b, n - b) || loc_like(s + b, n - b) ||
+	        starts(s + b, n - b, "created by ") || pprof_line(s + b, n - b));
+}
+
+/* The character an HTML entity at s stands for, and its length in *len; 0 when none. Only
+ * what an escaped dump holds: &lt; &gt; &amp; &quot; &apos; &nbsp; and numeric ASCII. */
+static char entity(const char *s, size_t n, size_t *len)
+{
+	static const struct {
+		const char *name;
+		char c;
+	} named[] = {{"&lt;", '<'},   {"&gt;", '>'},    {"&amp;", '&'},
+	             {"&quot;", '"'}, {"&apos;", '\''}, {"&nbsp;", ' '}};
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (starts(s, n, named[i].name)) {
+			*len = strlen(named[i].name);
+			return named[i].c;
+		}
+	if (n < 4 || s[0] != '&' || s[1] != '#')
+		return 0;
+	bool hex = s[2] == 'x' || s[2] == 'X';
+	unsigned v = 0;
+	size_t i = hex ? 3 : 2, st = i;
+	while (i < n && i < st + 4 && (hex ? is_hex(s[i]) : is_digit(s[i]))) {
+		char c = s[i++];
+		v = v * (hex ? 16 : 10) + (unsigned)(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	if (i == st || i >= n || s[i] != ';' || v < 0x20 || v > 0x7e)
+		return 0;
+	*len = i + 1;
+	return (char)v;
+}
+
+/* Text escaped for HTML (a paste from a page's source or a ticket's export): entities for
+ * '<', '>', '"' or '&', and none of those characters raw. */
+static bool html_escaped(const char *s, size_t n)
+{
+	size_t entities = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '<' || s[i] == '>' || s[i] == '"')
+			return false;
+		size_t len;
+		if (s[i] == '&') {
+			if (!entity(s + i, n - i, &len))
+				return false;
+			entities++;
+			i += len - 1;
+		}
+	}
+	return entities > 0;
+}
+
+/* Unicode blanks (blank_at) as one ASCII space each, the byte-order mark dropped. */
+static void plain_blanks(struct work *w)
+{
+	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
+		struct ln *l = &w->l.v[i];
+		size_t j = 0;
+		while (j < l->n &&
+		       !((unsigned char)l->s[j] >= 0xc2 && blank_at(l->s + j, l->n - j) > 1))
+			j++;
+		if (j == l->n)
+			continue;
+		char *b = own(w, l->n);
+		if (!b)
+			return;
+		memcpy(b, l->s, j);
+		size_t o = j, k;
+		for (; j < l->n; j++) {
+			if ((unsigned char)l->s[j] >= 0xc2 &&
+			    (k = blank_at(l->s + j, l->n - j)) > 1) {
+				if (l->s[j] != '\xef') // U+FEFF, the byte-order mark, is no blank
+					b[o++] = ' ';
+				j += k - 1;
+			} else {
+				b[o++] = l->s[j];
+			}
+		}
+		l->s = b;
+		l->n = o;
+	}
+}
+
+static void unescape_html(struct work *w)
+{
+	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
+		struct ln *l = &w->l.v[i];
+		if (!memchr(l->s, '&', l->n))
+			continue;
+		char *b = own(w, l->n);
+		if (!b)
+			return;
+		size_t o = 0, len;
+		for (size_t j = 0; j < l->n; j++) {
+			char c = l->s[j] == '&' ? entity(l->s + j, l->n - j, &len) : 0;
+			if (c) {
+				b[o++] = c;
+				j += len - 1;
+			} else {
+				b[o++] = l->s[j];
+			}
+		}
+		l->s = b;
+		l->n = o;
+	}
 }
 
 /* What the first LOOK_LIMIT bytes show. Clean runtime text shows nothing. */
@@ -1219,6 +1510,8 @@ static void quick_look(const char *data, size_t len, struct look *k)
 			k->json = true;
 		if (n >= 2 && s[0] == '^' && (s[1] == '\\' || s[1] == 'C'))
 			k->echo = true;
+		if (!k->trailing && n && (blank_before(s, n) || s[n - 1] == '\r'))
+			k->trailing = trailing_blanks(s, n);
 		if (!k->prefixed && n > 10 && prefix_len(s, n) > 0)
 			k->prefixed = true;
 		size_t dw = display_width(s, n);
@@ -1249,6 +1542,9 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	}
 	if ((rev >= 2 && rev > 2 * fwd) || (rev == 1 && fwd == 0))
 		k->reversed = true;
+	k->html = html_escaped(data, scan);
+	for (size_t i = 0; i < scan && !k->ublank; i++)
+		k->ublank = (unsigned char)data[i] >= 0xc2 && blank_at(data + i, scan - i) > 1;
 	if (maxw < MIN_WRAP || maxw > MAX_WRAP || at_max < 3)
 		return;
 	// Lines exactly as wide as the widest: a console wrap only if one of them was cut.
@@ -1337,7 +1633,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	struct look k;
 	quick_look(data, len, &k);
 	if (!k.cr && !k.json && !k.prefixed && !k.indent && !k.doubled && !k.echo && !k.reversed &&
-	    !k.wrapped && !k.words)
+	    !k.wrapped && !k.words && !k.trailing && !k.html && !k.ublank)
 		return false;
 
 	struct work w = {0};
@@ -1345,6 +1641,12 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	bool ok = false;
 	if (w.nomem)
 		goto done;
+	if (k.ublank)
+		plain_blanks(&w);
+	if (k.html) {
+		unescape_html(&w);
+		out->fixes |= GPM_UNWRAP_HTML;
+	}
 	strip_echo(&w);
 	struct prefix pre;
 	learn_prefix(&w, &pre);
@@ -1362,6 +1664,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		for (size_t i = 0; i < w.l.len; i++)
 			before += w.l.v[i].n;
 		strip_prefix(&w);
+		unquote_lines(&w);
 		size_t after = 0;
 		for (size_t i = 0; i < w.l.len; i++)
 			after += w.l.v[i].n;

@@ -208,6 +208,65 @@ static void t_json(struct gpm_strbuf *out, const char *s, size_t n, size_t no, v
 	}
 }
 
+/* Blanks a terminal or an editor left at line ends; arg NULL: spaces on every line, "tab": a
+ * tab on every line, "some": a space on every third line. */
+static void t_trailing(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	gpm_strbuf_append(out, s, n);
+	if (!arg)
+		gpm_strbuf_puts(out, "   ");
+	else if (!strcmp(arg, "tab"))
+		gpm_strbuf_putc(out, '\t');
+	else if (no % 3 == 0)
+		gpm_strbuf_putc(out, ' ');
+	gpm_strbuf_putc(out, '\n');
+}
+
+/* A web page or chat tool: indentation as no-break spaces (U+00A0), the first line after a
+ * byte-order mark. */
+static void t_nbsp(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	if (!no)
+		gpm_strbuf_puts(out, "\xef\xbb\xbf");
+	put_expanded(out, s, n, "\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0");
+	gpm_strbuf_putc(out, '\n');
+}
+
+/* The page source of a ticket or a wiki: HTML entities for <, >, &, " and '. */
+static void t_html(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '<':
+			gpm_strbuf_puts(out, "&lt;");
+			break;
+		case '>':
+			gpm_strbuf_puts(out, "&gt;");
+			break;
+		case '&':
+			gpm_strbuf_puts(out, "&amp;");
+			break;
+		case '"':
+			gpm_strbuf_puts(out, "&quot;");
+			break;
+		case '\'':
+			gpm_strbuf_puts(out, "&#39;");
+			break;
+		default:
+			gpm_strbuf_putc(out, s[i]);
+		}
+	}
+	gpm_strbuf_putc(out, '\n');
+}
+
+/* logfmt, a record per line with the line as a quoted value (msg="…"). */
+static void t_logfmt(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	gpm_strbuf_printf(out, "time=2024-05-01T10:00:%02uZ level=error msg=", (unsigned)(no % 60));
+	json_string(out, s, n);
+	gpm_strbuf_putc(out, '\n');
+}
+
 static void t_echo(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
 {
 	if (n >= 3 && !memcmp(s, "SIG", 3))
@@ -216,7 +275,7 @@ static void t_echo(struct gpm_strbuf *out, const char *s, size_t n, size_t no, v
 	gpm_strbuf_putc(out, '\n');
 }
 
-enum variant_kind { V_LINES, V_JSON_STRING, V_REVERSED };
+enum variant_kind { V_LINES, V_JSON_STRING, V_ESCAPED, V_REVERSED };
 
 struct variant {
 	const char *name;
@@ -252,6 +311,13 @@ static const struct variant variants[] = {
     {"go test -json", V_LINES, t_json, "gotest", true},
     {"terminal echo", V_LINES, t_echo, NULL, true},
     {"one JSON string", V_JSON_STRING, NULL, NULL, true},
+    {"escaped in a log line", V_ESCAPED, NULL, NULL, true},
+    {"trailing spaces", V_LINES, t_trailing, NULL, true},
+    {"trailing tabs", V_LINES, t_trailing, "tab", true},
+    {"trailing space on some lines", V_LINES, t_trailing, "some", true},
+    {"no-break spaces", V_LINES, t_nbsp, NULL, true},
+    {"HTML entities", V_LINES, t_html, NULL, true},
+    {"logfmt", V_LINES, t_logfmt, NULL, true},
     {"newest first", V_REVERSED, NULL, NULL, false},
 };
 
@@ -267,6 +333,15 @@ static void make_variant(const struct variant *v, struct text t, struct gpm_strb
 		json_string(out, t.s, t.n);
 		gpm_strbuf_puts(out, "}\n");
 		break;
+	case V_ESCAPED: { // a logger's words, then the dump escaped as %q would, no quotes
+		gpm_strbuf_puts(out, "2024/05/01 10:00:00 worker crashed: ");
+		struct gpm_strbuf q = GPM_STRBUF_INIT;
+		json_string(&q, t.s, t.n);
+		gpm_strbuf_append(out, q.buf + 1, q.len - 2);
+		gpm_strbuf_deinit(&q);
+		gpm_strbuf_putc(out, '\n');
+		break;
+	}
 	case V_REVERSED: {
 		size_t end = t.n;
 		if (end && t.s[end - 1] == '\n')
