@@ -75,6 +75,7 @@ enum gpm_unwrap_fix {
 	GPM_UNWRAP_DOUBLE_SPACED = 1 << 4,
 	GPM_UNWRAP_INTERLEAVED = 1 << 5, /* several processes' lines, regrouped per process */
 	GPM_UNWRAP_HTML = 1 << 6,        /* HTML entities (&lt; &quot; …) decoded */
+	GPM_UNWRAP_UTF16 = 1 << 7,       /* UTF-16 text (Windows PowerShell's '>') read as UTF-8 */
 };
 
 struct gpm_dump_clean {

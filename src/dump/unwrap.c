@@ -1624,19 +1624,107 @@ static bool finish(struct work *w, struct gpm_dump_clean *out)
 	return true;
 }
 
+/*
+ * UTF-16 text: a log saved by Windows PowerShell's '>' or Out-File, by Notepad "Unicode". With
+ * a byte-order mark, or without one when the first KiB is text whose every other byte is 0.
+ * *be says the byte order.
+ */
+static bool utf16_text(const uint8_t *d, size_t n, bool *be)
+{
+	if (n >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))) {
+		*be = d[0] == 0xfe;
+		return true;
+	}
+	size_t scan = (n < 1024 ? n : 1024) & ~(size_t)1, zero[2] = {0, 0};
+	if (scan < 32)
+		return false;
+	for (size_t i = 0; i < scan; i++)
+		zero[i & 1] += d[i] == 0;
+	size_t half = scan / 2;
+	if (zero[1] * 10 >= half * 9 && zero[0] * 10 < half) {
+		*be = false;
+		return true;
+	}
+	if (zero[0] * 10 >= half * 9 && zero[1] * 10 < half) {
+		*be = true;
+		return true;
+	}
+	return false;
+}
+
+/* UTF-16 (after its byte-order mark, if any) as UTF-8; a lone surrogate becomes U+FFFD. */
+static char *utf16_to_utf8(const uint8_t *d, size_t n, bool be, size_t *out_len)
+{
+	size_t i =
+	    n >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff)) ? 2 : 0;
+	char *o = malloc(n / 2 * 3 + 1);
+	if (!o)
+		return NULL;
+	size_t k = 0;
+	for (; i + 1 < n; i += 2) {
+		uint32_t c = be ? (uint32_t)d[i] << 8 | d[i + 1] : (uint32_t)d[i + 1] << 8 | d[i];
+		if (c >= 0xd800 && c < 0xdc00 && i + 3 < n) {
+			uint32_t c2 = be ? (uint32_t)d[i + 2] << 8 | d[i + 3]
+			                 : (uint32_t)d[i + 3] << 8 | d[i + 2];
+			if (c2 >= 0xdc00 && c2 < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (c2 - 0xdc00);
+				i += 2;
+			}
+		}
+		if (c >= 0xd800 && c < 0xe000)
+			c = 0xfffd;
+		if (c < 0x80) {
+			o[k++] = (char)c;
+		} else if (c < 0x800) {
+			o[k++] = (char)(0xc0 | c >> 6);
+			o[k++] = (char)(0x80 | (c & 0x3f));
+		} else if (c < 0x10000) {
+			o[k++] = (char)(0xe0 | c >> 12);
+			o[k++] = (char)(0x80 | (c >> 6 & 0x3f));
+			o[k++] = (char)(0x80 | (c & 0x3f));
+		} else { // four bytes from the two code units that held it
+			o[k++] = (char)(0xf0 | c >> 18);
+			o[k++] = (char)(0x80 | (c >> 12 & 0x3f));
+			o[k++] = (char)(0x80 | (c >> 6 & 0x3f));
+			o[k++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	*out_len = k;
+	return o;
+}
+
 bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, bool *nomem)
 {
 	memset(out, 0, sizeof(*out));
 	*nomem = false;
 	if (!data || !len)
 		return false;
+	bool be;
+	char *wide = NULL;
+	if (utf16_text((const uint8_t *)data, len, &be)) {
+		wide = utf16_to_utf8((const uint8_t *)data, len, be, &len);
+		if (!wide) {
+			*nomem = true;
+			return false;
+		}
+		data = wide;
+		out->fixes |= GPM_UNWRAP_UTF16;
+	}
 	struct look k;
 	quick_look(data, len, &k);
-	if (!k.cr && !k.json && !k.prefixed && !k.indent && !k.doubled && !k.echo && !k.reversed &&
-	    !k.wrapped && !k.words && !k.trailing && !k.html && !k.ublank)
+	if (!wide && !k.cr && !k.json && !k.prefixed && !k.indent && !k.doubled && !k.echo &&
+	    !k.reversed && !k.wrapped && !k.words && !k.trailing && !k.html && !k.ublank)
 		return false;
 
 	struct work w = {0};
+	char **slot = wide ? gpm_vec_push(&w.owned) : NULL;
+	if (wide && !slot) {
+		free(wide);
+		*nomem = true;
+		return false;
+	}
+	if (slot)
+		*slot = wide;
 	split(&w, data, len);
 	bool ok = false;
 	if (w.nomem)
@@ -1703,6 +1791,21 @@ enum gpm_input_kind gpm_input_detect(const uint8_t *data, size_t len)
 {
 	if (!data || !len)
 		return GPM_INPUT_UNKNOWN;
+	bool be;
+	if (len >= 18 &&
+	    memcmp(data,
+	           "\x7f"
+	           "ELF",
+	           4) &&
+	    utf16_text(data, len, &be)) {
+		size_t n;
+		char *t = utf16_to_utf8(data, len < 2 * SCAN_LIMIT ? len : 2 * SCAN_LIMIT, be, &n);
+		if (!t)
+			return GPM_INPUT_UNKNOWN;
+		enum gpm_input_kind kind = gpm_input_detect((const uint8_t *)t, n);
+		free(t);
+		return kind;
+	}
 	if (len >= 18 && !memcmp(data,
 	                         "\x7f"
 	                         "ELF",

@@ -275,7 +275,7 @@ static void t_echo(struct gpm_strbuf *out, const char *s, size_t n, size_t no, v
 	gpm_strbuf_putc(out, '\n');
 }
 
-enum variant_kind { V_LINES, V_JSON_STRING, V_ESCAPED, V_REVERSED };
+enum variant_kind { V_LINES, V_JSON_STRING, V_ESCAPED, V_UTF16, V_REVERSED };
 
 struct variant {
 	const char *name;
@@ -318,8 +318,46 @@ static const struct variant variants[] = {
     {"no-break spaces", V_LINES, t_nbsp, NULL, true},
     {"HTML entities", V_LINES, t_html, NULL, true},
     {"logfmt", V_LINES, t_logfmt, NULL, true},
+    {"UTF-16LE with a byte-order mark", V_UTF16, NULL, "le", true},
+    {"UTF-16BE without a byte-order mark", V_UTF16, NULL, "be", true},
     {"newest first", V_REVERSED, NULL, NULL, false},
 };
+
+static void put_unit(struct gpm_strbuf *out, unsigned u, bool be)
+{
+	gpm_strbuf_putc(out, (char)(be ? u >> 8 : u & 0xff));
+	gpm_strbuf_putc(out, (char)(be ? u & 0xff : u >> 8));
+}
+
+/* Windows PowerShell's '>': the text as UTF-16 (invalid UTF-8 bytes as U+FFFD). */
+static void utf16(struct gpm_strbuf *out, struct text t, bool be, bool bom)
+{
+	if (bom)
+		put_unit(out, 0xfeff, be);
+	const unsigned char *u = (const unsigned char *)t.s;
+	for (size_t i = 0; i < t.n;) {
+		unsigned c = u[i], len = c < 0x80       ? 1
+		                         : c >> 5 == 6  ? 2
+		                         : c >> 4 == 14 ? 3
+		                         : c >> 3 == 30 ? 4
+		                                        : 0;
+		if (!len || i + len > t.n) {
+			put_unit(out, 0xfffd, be);
+			i++;
+			continue;
+		}
+		unsigned cp = len == 1 ? c : c & (0x7f >> len);
+		for (unsigned j = 1; j < len; j++)
+			cp = cp << 6 | (u[i + j] & 0x3f);
+		i += len;
+		if (cp >= 0x10000) {
+			put_unit(out, 0xd800 + ((cp - 0x10000) >> 10), be);
+			put_unit(out, 0xdc00 + ((cp - 0x10000) & 0x3ff), be);
+		} else {
+			put_unit(out, cp, be);
+		}
+	}
+}
 
 static void make_variant(const struct variant *v, struct text t, struct gpm_strbuf *out)
 {
@@ -332,6 +370,9 @@ static void make_variant(const struct variant *v, struct text t, struct gpm_strb
 		gpm_strbuf_puts(out, "{\"level\":\"error\",\"msg\":\"crashed\",\"stack\":");
 		json_string(out, t.s, t.n);
 		gpm_strbuf_puts(out, "}\n");
+		break;
+	case V_UTF16:
+		utf16(out, t, !strcmp(v->arg, "be"), strcmp(v->arg, "be") != 0);
 		break;
 	case V_ESCAPED: { // a logger's words, then the dump escaped as %q would, no quotes
 		gpm_strbuf_puts(out, "2024/05/01 10:00:00 worker crashed: ");
