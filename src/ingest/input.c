@@ -12,15 +12,47 @@
 #include "ingest/ingest.h"
 #include "dump/dump.h"
 
+/* The archive or compression format an attachment came in, when it is one gopm does not
+ * open itself; NULL otherwise. */
+static const char *container_name(const uint8_t *p, size_t n)
+{
+	static const struct {
+		const char *magic;
+		size_t len, at;
+		const char *name;
+	} known[] = {
+	    {"BZh", 3, 0, "a bzip2-compressed file"},
+	    {"PK\x03\x04", 4, 0, "a zip archive"},
+	    {"7z\xbc\xaf\x27\x1c", 6, 0, "a 7-Zip archive"},
+	    {"Rar!\x1a\x07", 6, 0, "a RAR archive"},
+	    {"ustar", 5, 257, "a tar archive"},
+	    {"\x1f\x9d", 2, 0, "a compress(1) .Z file"},
+	    {"\x89LZO", 4, 0, "an lzop-compressed file"},
+	};
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (n >= known[i].at + known[i].len &&
+		    !memcmp(p + known[i].at, known[i].magic, known[i].len))
+			return known[i].name;
+	return NULL;
+}
+
 struct gpm_error *gpm_ingest_check_head(const uint8_t *p, size_t n, const char *name, void *arg)
 {
 	if (!n)
 		return gpm_error_create(GPM_ERR_FORMAT, "%s: empty input", name);
 	// Text (a dump, perhaps deep in a log) holds no NUL byte; a kind with a magic is known
 	// from its first bytes. Anything else would be scanned in full for nothing.
-	if (gpm_input_detect(p, n) == GPM_INPUT_UNKNOWN && memchr(p, 0, n))
+	if (gpm_input_detect(p, n) == GPM_INPUT_UNKNOWN && memchr(p, 0, n)) {
+		const char *what = container_name(p, n);
+		if (what)
+			return gpm_error_create(GPM_ERR_UNSUPPORTED,
+			                        "%s: %s; extract the dump or core from it first "
+			                        "(gopm reads zstd, gzip, xz and lz4 itself): "
+			                        "not a goroutine dump, profile or core",
+			                        name, what);
 		return gpm_error_create(GPM_ERR_UNSUPPORTED,
 		                        "%s: not a goroutine dump, profile or core", name);
+	}
 	return NULL;
 }
 

@@ -213,5 +213,21 @@ bad "empty file" "empty input"
 expect 4 1 "empty file, analyze" -- analyze --no-store "$tmp/empty"
 expect 4 1 "empty file, stack" -- stack "$tmp/empty" 1
 
+# An attachment in a container gopm does not open: named, with what to do.
+{ printf 'BZh91AY&SY'; head -c 64 /dev/zero; } >"$tmp/crash.log.bz2"
+expect 4 1 "bzip2 file" -- goroutines "$tmp/crash.log.bz2"
+bad "bzip2 file" "a bzip2-compressed file; extract"
+{ printf 'PK\003\004'; head -c 64 /dev/zero; } >"$tmp/logs.zip"
+expect 4 1 "zip archive" -- analyze --no-store "$tmp/logs.zip"
+bad "zip archive" "a zip archive; extract"
+
+# UTF-16 text, as Windows PowerShell's '>' saves a log: read as the UTF-8 original.
+"$GOPM" goroutines "$dump" >"$tmp/utf8.out" 2>/dev/null
+for enc in UTF-16 UTF-16BE UTF-16LE; do
+	iconv -f UTF-8 -t "$enc" "$dump" >"$tmp/utf16.txt"
+	expect 0 0 "$enc dump" -- goroutines "$tmp/utf16.txt"
+	same "$enc dump reads as its UTF-8 original" "$tmp/utf8.out" "$tmp/out"
+done
+
 echo "$n checks, $fail failed"
 [ "$fail" -eq 0 ]
