@@ -1303,6 +1303,17 @@ enum block_end {
 	END_CUT,   /* end of input inside a frame or line: truncated */
 };
 
+/* A function whose frame ends a goroutine's stack as the runtime prints it. */
+static bool stack_end_func(const char *name, size_t n)
+{
+	static const char *const ends[] = {"main.main", "runtime.goexit", "runtime.main",
+	                                   "runtime.mstart", "runtime.rt0_go"};
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		if (n == strlen(ends[i]) && !memcmp(name, ends[i], n))
+			return true;
+	return false;
+}
+
 /*
  * Reads frames into P->gids / gargs / gregs until the end of a stack. Stops before
  * "created by", "[originating from", headers and foreign lines (not consumed) and
@@ -1536,10 +1547,11 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 		bool ok;
 		if (have_loc) {
 			parse_loc(loc.s + 1, loc.n - 1, &L);
-			// The input's last line without its newline: complete when it reads as a
-			// location ("FILE:LINE"), else cut by the end of the input (keep what it
-			// says).
-			if (!loc.nl && !L.ok)
+			// The input's last line without its newline (the runtime ends every line):
+			// complete when it reads as a location ("FILE:LINE") of a frame that ends a
+			// stack (main.main, runtime.goexit, runtime.main), else cut by the end of
+			// the input, maybe inside its line number (keep what it says).
+			if (!loc.nl && (!L.ok || !stack_end_func(l.s, (size_t)(lp - l.s))))
 				r->end = END_CUT;
 			if (!L.ok && loc.n - 1 > P->o.max_line) {
 				note_lost(P, LOST_LINE, loc.s);

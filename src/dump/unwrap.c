@@ -291,6 +291,7 @@ struct work {
 	GPM_VEC(char *) owned; /* buffers lines point into */
 	const char *host;      /* in owned: the first host a JSON record named; NULL none */
 	bool nomem;
+	bool cut;         /* the input's last line has no line end: the cleaned text's neither */
 	unsigned sources; /* processes an interleaved log was separated into (strip_prefix) */
 };
 
@@ -1603,7 +1604,8 @@ static bool finish(struct work *w, struct gpm_dump_clean *out)
 			t[off++] = '\t';
 		memcpy(t + off, l->s, l->n);
 		off += l->n;
-		t[off++] = '\n';
+		if (!w->cut || i + 1 < w->l.len)
+			t[off++] = '\n';
 		map[i] = l->orig;
 		times[i] = l->stamp;
 		if (l->stamp && (!out->first_time || l->stamp < out->first_time))
@@ -1743,6 +1745,9 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		unwrap_console(&w, width, &pre);
 		out->fixes |= GPM_UNWRAP_CONSOLE_WRAP;
 	}
+	// A paste cut short keeps its missing line end, so the parser sees the cut (a line end
+	// inside a JSON string is the record's, not the input's).
+	w.cut = !k.json && len && data[len - 1] != '\n' && data[len - 1] != '\r';
 	if (k.json && !w.nomem) {
 		decode_json(&w);
 		out->fixes |= GPM_UNWRAP_JSON;

@@ -390,6 +390,31 @@ START_TEST(test_concat_and_truncated)
 	ck_assert(s.v[0]->goroutines.v[1].flags & GPM_GOROUTINE_TRUNCATED);
 	ck_assert(s.v[0]->goroutines.v[1].flags & GPM_GOROUTINE_NO_STACK);
 	snaps_free(&s);
+	// The input ends inside a location's line number ("x.go:56" of "x.go:569"), with no
+	// line end: cut, unless the frame ends a stack; also through the paste stages
+	// (trailing blanks on the lines before).
+	static const struct {
+		const char *text;
+		bool cut;
+	} ends[] = {
+	    {"goroutine 7 [chan receive]:\nmain.recv()\n\t/a.go:12 +0x1\nmain.work()\n\t/a.go:5",
+	     true},
+	    {"goroutine 7 [chan receive]:  \nmain.recv()  \n\t/a.go:12 "
+	     "+0x1\nmain.work()\n\t/a.go:5",
+	     true},
+	    {"goroutine 7 [chan receive]:\nmain.recv()\n\t/a.go:12 +0x1\nmain.work()\n\t/a.go:5\n",
+	     false},
+	    {"goroutine 1 [chan receive]:\nmain.recv()\n\t/a.go:12 +0x1\nmain.main()\n\t/a.go:5",
+	     false},
+	};
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		s = parse_mem(ends[i].text, strlen(ends[i].text));
+		ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+		ck_assert_msg(!!(s.v[0]->goroutines.v[0].flags & GPM_GOROUTINE_TRUNCATED) ==
+		                  ends[i].cut,
+		              "end %zu", i);
+		snaps_free(&s);
+	}
 	const char *bare = "goroutine 5 [select]:\n\ngoroutine 6 [select]:\n";
 	s = parse_mem(bare, strlen(bare));
 	ck_assert_uint_eq(s.v[0]->goroutines.len, 2);
