@@ -284,6 +284,7 @@ struct ln {
 	bool tab;      /* output a tab before s */
 	bool dropped;
 	uint8_t src; /* which process of an interleaved log (strip_prefix); 0 one or unknown */
+	char sep;    /* the last character of the prefix strip_prefix removed; 0 none */
 };
 
 struct work {
@@ -315,7 +316,7 @@ static void push_line(struct work *w, const char *s, size_t n, uint32_t orig)
 		w->nomem = true;
 		return;
 	}
-	*l = (struct ln){s, n, orig, 0, false, false, 0};
+	*l = (struct ln){s, n, orig, 0, false, false, 0, 0};
 }
 
 /* Splits data into lines: "\n", "\r\n", stray "\r" at line ends, or "\r" alone when the
@@ -582,9 +583,13 @@ struct pick {
 
 static void pick_string(struct pick *p, const char *key, json_t *v, int depth)
 {
-	static const char *const keys[] = {"MESSAGE", "log",   "msg",      "message", "Output",
-	                                   "output",  "error", "err",      "stack",   "stacktrace",
-	                                   "panic",   "trace", "exception"};
+	// journald, docker, zap/logrus/slog, go test -json, GCP (textPayload), OpenTelemetry
+	// (body), Loki (line), GELF (short_/full_message), CloudWatch (@message), Splunk (_raw).
+	static const char *const keys[] = {
+	    "MESSAGE",      "log",         "msg",   "message",    "Output", "output",
+	    "error",        "err",         "stack", "stacktrace", "panic",  "trace",
+	    "exception",    "textPayload", "body",  "Body",       "line",   "short_message",
+	    "full_message", "@message",    "_raw",  "event"};
 	if (json_is_object(v) && depth < JSON_MAX_DEPTH) {
 		const char *k;
 		json_t *c;
@@ -872,6 +877,97 @@ static bool escaped_line(struct work *w, const struct ln *l)
 	return true;
 }
 
+enum { JSON_DOC_MAX = 64 << 20 }; /* a whole-file JSON document decoded up to this size */
+
+/* The lines of one record of a JSON document: its message (pick_string), or the string. */
+static bool doc_record(struct work *w, json_t *rec)
+{
+	if (json_is_string(rec)) {
+		push_text(w, json_string_value(rec), json_string_length(rec), 1);
+		return true;
+	}
+	struct pick p = {NULL, 0, -1, NULL};
+	pick_string(&p, NULL, rec, 1);
+	if (!p.s)
+		return false;
+	push_text(w, p.s, p.n, 1);
+	return true;
+}
+
+/* The array of records in a document: the top array, or the first array of objects found
+ * in an export's envelope (Elasticsearch's hits.hits, {"events": [...]}, ...). */
+static json_t *doc_records(json_t *v, int depth)
+{
+	if (json_is_array(v))
+		return v;
+	if (!json_is_object(v) || depth >= JSON_MAX_DEPTH)
+		return NULL;
+	const char *k;
+	json_t *c;
+	json_object_foreach(v, k, c)
+	{
+		if (json_is_array(c) && json_array_size(c) > 1 &&
+		    json_is_object(json_array_get(c, 0)))
+			return c;
+		json_t *r = json_is_object(c) ? doc_records(c, depth + 1) : NULL;
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * The whole input as one JSON document, as log tools export it: an array of records
+ * (Kibana, Grafana, `jq -s`), pretty-printed, or an object that holds them (Elasticsearch's
+ * hits) or the dump itself. The lines of each record's message replace the input's; the
+ * records' own lines are not known, so all count as line 1.
+ */
+static bool json_document(struct work *w, const char *data, size_t len)
+{
+	size_t b = 0;
+	while (b < len && (is_space(data[b]) || data[b] == '\n' || data[b] == '\r'))
+		b++;
+	if (b == len || (data[b] != '[' && data[b] != '{') || len > JSON_DOC_MAX)
+		return false;
+	json_t *root = json_loadb(data + b, len - b, 0, NULL);
+	if (!root)
+		return false;
+	struct work o = {0};
+	json_t *recs = doc_records(root, 0);
+	bool ok = false;
+	if (recs) {
+		size_t i;
+		json_t *c;
+		json_array_foreach(recs, i, c) ok |= doc_record(&o, c);
+	}
+	if (!ok)
+		ok = doc_record(&o, root);
+	json_decref(root);
+	if (!ok || o.nomem) {
+		for (size_t i = 0; i < o.owned.len; i++)
+			free(o.owned.v[i]);
+		gpm_vec_free(&o.owned);
+		gpm_vec_free(&o.l);
+		w->nomem |= o.nomem;
+		return false;
+	}
+	gpm_vec_free(&w->l);
+	w->l.v = o.l.v;
+	w->l.len = o.l.len;
+	w->l.cap = o.l.cap;
+	for (size_t i = 0; i < o.owned.len; i++) {
+		char **slot = w->nomem ? NULL : gpm_vec_push(&w->owned);
+		if (!slot) {
+			free(o.owned.v[i]);
+			w->nomem = true;
+			continue;
+		}
+		*slot = o.owned.v[i];
+	}
+	gpm_vec_free(&o.owned);
+	return true;
+}
+
 static void decode_json(struct work *w)
 {
 	struct work o = {0};
@@ -1079,6 +1175,7 @@ static void strip_prefix(struct work *w)
 		l->src = src;
 		if (m > 0) {
 			l->stamp = prefix_stamp(l->s, (size_t)m);
+			l->sep = l->s[m - 1];
 			l->s += m;
 			l->n -= (size_t)m;
 		}
@@ -1100,11 +1197,25 @@ static void unquote_lines(struct work *w)
 		lines += l->n > 0;
 		quoted += l->n >= 2 && l->s[0] == '"' && l->s[l->n - 1] == '"';
 	}
-	if (quoted < 3 || quoted * 4 < lines * 3)
-		return;
+	bool most = quoted >= 3 && quoted * 4 >= lines * 3;
 	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
 		struct ln *l = &w->l.v[i];
 		if (l->n < 2 || l->s[0] != '"' || l->s[l->n - 1] != '"')
+			continue;
+		if (l->sep == ',' || l->sep == ';') { // a CSV field: "" is a quote, nothing else
+			char *b = own(w, l->n);
+			if (!b)
+				return;
+			size_t o = 0;
+			for (size_t j = 1; j + 1 < l->n; j++) {
+				b[o++] = l->s[j];
+				j += l->s[j] == '"' && l->s[j + 1] == '"';
+			}
+			l->s = b;
+			l->n = o;
+			continue;
+		}
+		if (!most)
 			continue;
 		json_t *v = json_loadb(l->s, l->n, JSON_DECODE_ANY, NULL);
 		if (v && json_is_string(v) &&
@@ -1358,7 +1469,7 @@ static void rejoin_words(struct work *w)
 
 struct look {
 	bool cr, json, prefixed, indent, doubled, echo, reversed, wrapped, words, trailing, html,
-	    ublank;
+	    ublank, doc;
 };
 
 static bool json_line(const char *s, size_t n)
@@ -1504,7 +1615,7 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	for (const char *s = data; s < end;) {
 		const char *e = memchr(s, '\n', (size_t)(end - s));
 		size_t n = e ? (size_t)(e - s) : (size_t)(end - s);
-		struct ln cur = {s, n, 0, 0, false, false, 0};
+		struct ln cur = {s, n, 0, 0, false, false, 0, 0};
 		if (n && !k->json && json_line(s, n) && memmem(s, n, "goroutine ", 10))
 			k->json = true;
 		if (n && !k->json && json_line(s, n) && memmem(s, n, "\\t", 2))
@@ -1544,6 +1655,10 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	if ((rev >= 2 && rev > 2 * fwd) || (rev == 1 && fwd == 0))
 		k->reversed = true;
 	k->html = html_escaped(data, scan);
+	size_t b = 0;
+	while (b < scan && (is_space(data[b]) || data[b] == '\n' || data[b] == '\r'))
+		b++;
+	k->doc = b < scan && (data[b] == '[' || data[b] == '{');
 	for (size_t i = 0; i < scan && !k->ublank; i++)
 		k->ublank = (unsigned char)data[i] >= 0xc2 && blank_at(data + i, scan - i) > 1;
 	if (maxw < MIN_WRAP || maxw > MAX_WRAP || at_max < 3)
@@ -1715,7 +1830,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	struct look k;
 	quick_look(data, len, &k);
 	if (!wide && !k.cr && !k.json && !k.prefixed && !k.indent && !k.doubled && !k.echo &&
-	    !k.reversed && !k.wrapped && !k.words && !k.trailing && !k.html && !k.ublank)
+	    !k.reversed && !k.wrapped && !k.words && !k.trailing && !k.html && !k.ublank && !k.doc)
 		return false;
 
 	struct work w = {0};
@@ -1729,6 +1844,12 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		*slot = wide;
 	split(&w, data, len);
 	bool ok = false;
+	if (w.nomem)
+		goto done;
+	if (k.doc && json_document(&w, data, len)) {
+		k.json = false;
+		out->fixes |= GPM_UNWRAP_JSON;
+	}
 	if (w.nomem)
 		goto done;
 	if (k.ublank)

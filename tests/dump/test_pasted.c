@@ -188,6 +188,10 @@ static void t_json(struct gpm_strbuf *out, const char *s, size_t n, size_t no, v
 		                  "{\"__REALTIME_TIMESTAMP\":\"17000000%05zu\",\"MESSAGE\":", no);
 		json_string(out, s, n);
 		gpm_strbuf_puts(out, ",\"_PID\":\"4242\",\"SYSLOG_IDENTIFIER\":\"app\"}\n");
+	} else if (!strcmp(kind, "gcp")) { // Cloud Logging, the message after other strings
+		gpm_strbuf_puts(out, "{\"severity\":\"ERROR\",\"textPayload\":");
+		json_string(out, s, n);
+		gpm_strbuf_puts(out, ",\"timestamp\":\"2024-05-01T10:00:00Z\"}\n");
 	} else if (!strcmp(kind, "docker")) {
 		gpm_strbuf_puts(out, "{\"log\":");
 		struct gpm_strbuf l = GPM_STRBUF_INIT;
@@ -259,6 +263,31 @@ static void t_html(struct gpm_strbuf *out, const char *s, size_t n, size_t no, v
 	gpm_strbuf_putc(out, '\n');
 }
 
+/* A log tool's CSV export: time, service, message; arg "all" quotes every field, else only
+ * fields with a comma, a quote or a leading blank are (as spreadsheets write them). */
+static void t_csv(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	bool all = arg != NULL;
+	if (!no)
+		gpm_strbuf_puts(out, all ? "\"time\",\"service\",\"message\"\n"
+		                         : "time,service,message\n");
+	gpm_strbuf_printf(out,
+	                  all ? "\"2024-05-01 10:00:%02u\",\"api\"," : "2024-05-01 10:00:%02u,api,",
+	                  (unsigned)(no % 60));
+	bool quote =
+	    all || memchr(s, ',', n) || memchr(s, '"', n) || (n && (s[0] == ' ' || s[0] == '\t'));
+	if (quote)
+		gpm_strbuf_putc(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			gpm_strbuf_putc(out, '"');
+		gpm_strbuf_putc(out, s[i]);
+	}
+	if (quote)
+		gpm_strbuf_putc(out, '"');
+	gpm_strbuf_putc(out, '\n');
+}
+
 /* logfmt, a record per line with the line as a quoted value (msg="…"). */
 static void t_logfmt(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
 {
@@ -275,7 +304,7 @@ static void t_echo(struct gpm_strbuf *out, const char *s, size_t n, size_t no, v
 	gpm_strbuf_putc(out, '\n');
 }
 
-enum variant_kind { V_LINES, V_JSON_STRING, V_ESCAPED, V_UTF16, V_REVERSED };
+enum variant_kind { V_LINES, V_JSON_STRING, V_JSON_DOC, V_ESCAPED, V_UTF16, V_REVERSED };
 
 struct variant {
 	const char *name;
@@ -318,6 +347,11 @@ static const struct variant variants[] = {
     {"no-break spaces", V_LINES, t_nbsp, NULL, true},
     {"HTML entities", V_LINES, t_html, NULL, true},
     {"logfmt", V_LINES, t_logfmt, NULL, true},
+    {"Cloud Logging JSON", V_LINES, t_json, "gcp", true},
+    {"CSV export", V_LINES, t_csv, NULL, true},
+    {"CSV export, all quoted", V_LINES, t_csv, "all", true},
+    {"JSON array export", V_JSON_DOC, NULL, NULL, true},
+    {"Elasticsearch hits", V_JSON_DOC, NULL, "hits", true},
     {"UTF-16LE with a byte-order mark", V_UTF16, NULL, "le", true},
     {"UTF-16BE without a byte-order mark", V_UTF16, NULL, "be", true},
     {"newest first", V_REVERSED, NULL, NULL, false},
@@ -371,6 +405,35 @@ static void make_variant(const struct variant *v, struct text t, struct gpm_strb
 		json_string(out, t.s, t.n);
 		gpm_strbuf_puts(out, "}\n");
 		break;
+	case V_JSON_DOC: { // pretty-printed, a record per line of the text
+		if (v->arg)
+			gpm_strbuf_puts(out, "{\n  \"took\": 3,\n  \"hits\": {\n    \"total\": "
+			                     "1,\n    \"hits\": [\n");
+		else
+			gpm_strbuf_puts(out, "[\n");
+		size_t no = 0;
+		for (const char *p = t.s, *end = t.s + t.n; p < end; no++) {
+			const char *e = memchr(p, '\n', (size_t)(end - p));
+			size_t n = e ? (size_t)(e - p) : (size_t)(end - p);
+			gpm_strbuf_puts(out, no ? ",\n" : "");
+			if (v->arg)
+				gpm_strbuf_printf(
+				    out,
+				    "      {\"_index\": \"logs\", \"_source\": {\"@timestamp\": "
+				    "\"2024-05-01T10:00:%02zuZ\", \"message\": ",
+				    no % 60);
+			else
+				gpm_strbuf_printf(out,
+				                  "  {\n    \"time\": "
+				                  "\"2024-05-01T10:00:%02zuZ\",\n    \"msg\": ",
+				                  no % 60);
+			json_string(out, p, n);
+			gpm_strbuf_puts(out, v->arg ? "}}" : "\n  }");
+			p = e ? e + 1 : end;
+		}
+		gpm_strbuf_puts(out, v->arg ? "\n    ]\n  }\n}\n" : "\n]\n");
+		break;
+	}
 	case V_UTF16:
 		utf16(out, t, !strcmp(v->arg, "be"), strcmp(v->arg, "be") != 0);
 		break;
