@@ -877,7 +877,8 @@ static bool escaped_line(struct work *w, const struct ln *l)
 	return true;
 }
 
-enum { JSON_DOC_MAX = 64 << 20 }; /* a whole-file JSON document decoded up to this size */
+/* A whole-file JSON document is decoded up to this size (its tree takes up to ~10x). */
+enum { JSON_DOC_MAX = 16 << 20 };
 
 /* The lines of one record of a JSON document: its message (pick_string), or the string. */
 static bool doc_record(struct work *w, json_t *rec)
@@ -1913,6 +1914,8 @@ done:
 	return ok;
 }
 
+static enum gpm_input_kind detect(const uint8_t *data, size_t len);
+
 enum gpm_input_kind gpm_input_detect(const uint8_t *data, size_t len)
 {
 	if (!data || !len)
@@ -1928,10 +1931,17 @@ enum gpm_input_kind gpm_input_detect(const uint8_t *data, size_t len)
 		char *t = utf16_to_utf8(data, len < 2 * SCAN_LIMIT ? len : 2 * SCAN_LIMIT, be, &n);
 		if (!t)
 			return GPM_INPUT_UNKNOWN;
-		enum gpm_input_kind kind = gpm_input_detect((const uint8_t *)t, n);
+		enum gpm_input_kind kind = detect((const uint8_t *)t, n); // as the parser sees it
 		free(t);
 		return kind;
 	}
+	return detect(data, len);
+}
+
+static enum gpm_input_kind detect(const uint8_t *data, size_t len)
+{
+	if (!len)
+		return GPM_INPUT_UNKNOWN;
 	if (len >= 18 && !memcmp(data,
 	                         "\x7f"
 	                         "ELF",
