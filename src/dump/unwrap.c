@@ -1659,7 +1659,10 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	size_t b = 0;
 	while (b < scan && (is_space(data[b]) || data[b] == '\n' || data[b] == '\r'))
 		b++;
-	k->doc = b < scan && (data[b] == '[' || data[b] == '{');
+	// A JSON document is decoded whole: only one that holds a dump near its start.
+	size_t far = len < SCAN_LIMIT ? len : SCAN_LIMIT;
+	k->doc = b < scan && (data[b] == '[' || data[b] == '{') &&
+	         (memmem(data, far, "goroutine ", 10) || memmem(data, far, "DATA RACE", 9));
 	for (size_t i = 0; i < scan && !k->ublank; i++)
 		k->ublank = (unsigned char)data[i] >= 0xc2 && blank_at(data + i, scan - i) > 1;
 	if (maxw < MIN_WRAP || maxw > MAX_WRAP || at_max < 3)
