@@ -103,6 +103,18 @@ static struct gpm_error *goroutines_find(struct tui *t, struct tui_view *v, stru
 		digits = digits && *c >= '0' && *c <= '9';
 		wait = wait && strchr("0123456789 min", *c);
 	}
+	if (v->group >= 0 && v->finding <= 0 && !wait) {
+		// A group's goroutines share their state and frames (the grouping key,
+		// model/group.h): a text that can be neither a goroutine id nor a wait matches
+		// every row or none, and the group's own row says which, whatever its size.
+		struct tui_bind gb[3] = {TUI_INT(v->incident), TUI_INT(v->group), TUI_TEXT(lower)};
+		int64_t all = 0;
+		err = tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_GROUP_MATCHES), gb, 3, 0, &all);
+		free(lower);
+		if (!err && all)
+			*row = ((p->cur + dir) % p->n + p->n) % p->n;
+		return err;
+	}
 	struct tui_bind b[8];
 	goroutine_binds(b, v, p);
 	b[4] = TUI_INT(strtoll(cur, NULL, 10));

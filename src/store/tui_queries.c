@@ -172,6 +172,11 @@ static const char *const queries[GPM_TUI_QUERY__COUNT] = {
     [GPM_TUI_GOROUTINES_FIND_NEXT_WRAP_ANY] = GOROUTINE_FIND("<=", "ASC", ANY_GROUP),
     [GPM_TUI_GOROUTINES_FIND_PREV_WRAP] = GOROUTINE_FIND(">=", "DESC", IN_GROUP),
     [GPM_TUI_GOROUTINES_FIND_PREV_WRAP_ANY] = GOROUTINE_FIND(">=", "DESC", ANY_GROUP),
+    [GPM_TUI_GROUP_MATCHES] =
+        "SELECT instr(lower(coalesce(g.state, '-')), ?3) > 0 OR (g.stack_id IS NULL AND ?3 = "
+        "'?') OR instr(lower(coalesce(" TUI_SQL_TOP_FRAME(
+            "g.stack_id") ", '')), ?3) > 0 FROM "
+                          "groups g WHERE g.incident_id = ?1 AND g.ordinal = ?2",
     [GPM_TUI_GOROUTINES_ROWS_BEFORE] = "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP) " AND g.id < ?5",
     [GPM_TUI_GOROUTINES_ROWS_BEFORE_ANY] =
         "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP) " AND g.id < ?5",

@@ -59,6 +59,9 @@ enum gpm_tui_query {
 	GPM_TUI_GOROUTINES_FIND_NEXT_WRAP_ANY,
 	GPM_TUI_GOROUTINES_FIND_PREV_WRAP,
 	GPM_TUI_GOROUTINES_FIND_PREV_WRAP_ANY,
+	/* Whether the shown cells of every goroutine of group ?2 of incident ?1 (its state, its
+	 * top frame, shared by the group's goroutines) contain the lowered text ?3: 1 or 0. */
+	GPM_TUI_GROUP_MATCHES,
 	/* Rows before rowid ?5. */
 	GPM_TUI_GOROUTINES_ROWS_BEFORE,
 	GPM_TUI_GOROUTINES_ROWS_BEFORE_ANY,

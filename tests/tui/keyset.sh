@@ -5,7 +5,8 @@
 # searches, PgDn, PgUp, G and k. After each move, Enter opens the cursor's goroutine: its id
 # must be the cursor's row number (the status line's N/M) plus one, and the rows on screen
 # consecutive ids. A page read from the wrong key or skipping the wrong number of rows
-# shows other goroutines than the row numbers say.
+# shows other goroutines than the row numbers say. A search for a text every goroutine of the
+# group shows (its top frame) goes to the next row, one none shows finds nothing.
 set -u
 : "${GOPM:?}"
 tmp=$(mktemp -d)
@@ -22,7 +23,7 @@ awk 'BEGIN {
 	exit 1
 }
 # The moves; after each, the list's screen and the cursor's goroutine are saved.
-moves='/12345|PgDn PgDn PgDn|PgUp PgUp PgUp PgUp PgUp PgUp|G|k k k|/20000|PgUp|/100|PgDn|j j|/29990|Up'
+moves='/12345|PgDn PgDn PgDn|PgUp PgUp PgUp PgUp PgUp PgUp|G|k k k|/20000|PgUp|/100|PgDn|j j|/29990|Up|/WORKER'
 {
 	printf ':open 1\nEnter\nTab\nEnter\n'
 	i=0
@@ -34,6 +35,8 @@ moves='/12345|PgDn PgDn PgDn|PgUp PgUp PgUp PgUp PgUp PgUp|G|k k k|/20000|PgUp|/
 		esac
 		printf ':save list-%d.txt\nEnter\n:save stack-%d.txt\nq\n' "$i" "$i"
 	done
+	# A text no goroutine of the group shows (its state and top frame are the group's).
+	printf '/no such text\nEnter\n:save none.txt\n'
 } >"$tmp/keys"
 (cd "$tmp" && "$GOPM" tui --db "$tmp/a.db" --script "$tmp/keys") >/dev/null 2>"$tmp/err" || {
 	echo "FAIL: gopm tui exit $?"
@@ -57,6 +60,17 @@ while [ "$i" -le "$n" ]; do
 	checked=$((checked + 1))
 	i=$((i + 1))
 done
-[ "$checked" -eq 12 ] || { echo "FAIL: $checked moves checked, want 12"; fail=$((fail + 1)); }
+# /WORKER (the group's top frame, case folded: every row shows it) is the next row.
+cursor() { sed -n 's/.*\[goroutines\] \([0-9]*\)\/30000.*/\1/p' "$tmp/list-$1.txt"; }
+a=$(cursor 12) b=$(cursor 13)
+[ -n "$a" ] && [ -n "$b" ] && [ "$b" -eq $((a + 1)) ] || {
+	echo "FAIL: /WORKER from row '$a' went to row '$b'"
+	fail=$((fail + 1))
+}
+[ "$checked" -eq 13 ] || { echo "FAIL: $checked moves checked, want 13"; fail=$((fail + 1)); }
+grep -q "no match for 'no such text'" "$tmp/none.txt" || {
+	echo "FAIL: a text no row shows: $(tail -1 "$tmp/none.txt")"
+	fail=$((fail + 1))
+}
 echo "keyset: $checked moves checked"
 [ "$fail" -eq 0 ]
