@@ -103,7 +103,7 @@ static struct gpm_error *ensure_by_key(struct tui *t, struct tui_view *v, struct
 		p->page_end = end >= p->n;
 	} else {
 		p->page_off = off;
-		p->page_end = (int64_t)p->page.nrows < end - off;
+		p->page_end = (int64_t)p->page.nrows < end - off || end >= p->n;
 	}
 	p->page_ok = true;
 	*done = true;
