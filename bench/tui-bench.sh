@@ -49,6 +49,6 @@ awk 'BEGIN {
 t0=$(date +%s)
 "$gopm" ingest --db "$tmp/big.db" "$tmp/big.txt" >/dev/null 2>&1
 echo "ingest of the 1,000,000-goroutine dump: $(($(date +%s) - t0)) s"
-timing "1,000,000 goroutines: open, groups, largest group, G, g, / (no match), / (a goroutine id), / (a top frame), n" \
-	"$(printf ':open 1\nEnter\nTab\nEnter\nG\ng\n/no such text\nEnter\n/777777\nEnter\n/worker1\nEnter\nn\n')" --db "$tmp/big.db"
+timing "1,000,000 goroutines: open, groups, largest group, G, g, / (no match), / (a goroutine id), PgDn x2, PgUp x6 (pages in the middle), / (a top frame), n" \
+	"$(printf ':open 1\nEnter\nTab\nEnter\nG\ng\n/no such text\nEnter\n/777777\nEnter\nPgDn\nPgDn\nPgUp\nPgUp\nPgUp\nPgUp\nPgUp\nPgUp\n/worker1\nEnter\nn\n')" --db "$tmp/big.db"
 timing "1,000,000 goroutines: incidents list with preview" "$(printf 'j\nk\n')" --db "$tmp/big.db"

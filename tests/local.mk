@@ -152,7 +152,7 @@ TESTS += tests/cli/resign.sh
 TESTS += tests/cli/damaged-core.sh
 
 # gopm tui: scripted screens compared as text, and end-to-end runs under tmux (skip without it)
-TESTS += tests/tui/run.sh tests/tui/tmux.sh tests/tui/topframe.sh
+TESTS += tests/tui/run.sh tests/tui/tmux.sh tests/tui/topframe.sh tests/tui/keyset.sh
 EXTRA_DIST += tests/tui
 
 # gopm analyze: exit statuses, --json validity (json-valid), storing into the archive

@@ -1,8 +1,9 @@
 /*
  * The TUI's window on the archive: one read-only SQLite connection whose statements are
- * prepared once, kept, and reset for each page (SQLite's advice). Every statement is a
- * fixed string from a view file (view_*.c); values are always bound. Pages are small (a screen or a
- * few), so an archive of 10,000 incidents or an incident of 1,000,000 goroutines is never loaded.
+ * prepared once, kept, and reset for each page (SQLite's advice). Every statement is the
+ * store's (store/tui_queries.h: the view files name them); values are always bound. Pages are
+ * small (a screen or a few), so an archive of 10,000 incidents or an incident of 1,000,000
+ * goroutines is never loaded.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,18 +34,8 @@ static void frame_rank(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 struct gpm_error *tui_db_open(const char *path, struct tui_db *db)
 {
 	memset(db, 0, sizeof(*db));
-	int rc = sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READONLY, NULL);
-	// A reader who may not write beside the archive (another user's) cannot create the WAL
-	// index: the first read says so, and the archive is read as an immutable file, as the
-	// command line reads it (gpm_store_open).
-	int probe = rc == SQLITE_OK ? sqlite3_exec(db->db, "SELECT count(*) FROM sqlite_master",
-	                                           NULL, NULL, NULL)
-	                            : SQLITE_OK;
-	if (probe == SQLITE_READONLY || probe == SQLITE_CANTOPEN) {
-		sqlite3_close(db->db);
-		db->db = NULL;
-		rc = gpm_store_open_immutable(path, &db->db);
-	}
+	// Another user's archive is read as an immutable file, as the command line reads it.
+	int rc = gpm_store_open_reader(path, &db->db);
 	if (rc != SQLITE_OK) {
 		struct gpm_error *err = gpm_error_create(
 		    GPM_ERR_OS, "%s: %s", path, db->db ? sqlite3_errmsg(db->db) : "cannot open");

@@ -3,7 +3,8 @@
  * cursor, fetched through the pane's ops (one file per view says what a row is); cursor
  * moves, re-counting after a filter or sort, and search over the rows. A page near the end
  * of a list with a total natural order is read from the end (tui_pane_ops.tail), so G on a
- * million rows costs what g does; the middle of a list still pays its OFFSET. Text panes
+ * million rows costs what g does; a list with keys (tui_pane_ops.fetch_key) reads a page in
+ * its middle from the nearest row whose key is known, not with an OFFSET. Text panes
  * (findings, help, a report, a source file) are lines in memory, wrapped here.
  */
 #include <stdio.h>
@@ -32,6 +33,83 @@ static void page_reverse(struct gpm_store_table *t)
 		}
 }
 
+// A row's key (tui_pane_ops.key_col) when it is in the page.
+static bool page_key(struct tui_pane *p, int64_t row, int64_t *key)
+{
+	const char *c = tui_pane_cell(p, row, p->ops->key_col);
+	if (!c)
+		return false;
+	*key = strtoll(c, NULL, 10);
+	return true;
+}
+
+/*
+ * Keyset paging: rows [off, end) read from the known row nearest to them (a row of the
+ * cached page or the search's hit), forwards from one at or before off or backwards from
+ * one at or after end - 1, when that skips fewer rows than reading from either end of the
+ * list would. *done false: not worth it (or no keys), the caller reads by OFFSET.
+ */
+static struct gpm_error *ensure_by_key(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                       int64_t off, int64_t end, bool *done)
+{
+	*done = false;
+	if (!p->ops->fetch_key || p->sort != 0 || end <= off)
+		return NULL;
+	int64_t best = off < p->n - end ? off : p->n - end; // what OFFSET from an end skips
+	int64_t arow = -1, akey = 0;
+	bool back = false;
+	struct {
+		int64_t first, last;
+		bool from_page;
+	} known[2] = {{-1, -1, true}, {-1, -1, false}};
+	if (p->page_ok && p->page.nrows) {
+		known[0].first = p->page_off;
+		known[0].last = p->page_off + (int64_t)p->page.nrows - 1;
+	}
+	if (p->anchored)
+		known[1].first = known[1].last = p->anchor_row;
+	for (int k = 0; k < 2; k++) {
+		if (known[k].first < 0)
+			continue;
+		// Forwards from the known row nearest off at or before it; backwards from the one
+		// nearest end - 1 at or after it.
+		int64_t key, fwd = off < known[k].last ? off : known[k].last;
+		int64_t bwd = end - 1 > known[k].first ? end - 1 : known[k].first;
+		if (fwd >= known[k].first && off - fwd < best &&
+		    (known[k].from_page ? page_key(p, fwd, &key) : (key = p->anchor_key, true))) {
+			best = off - fwd, arow = fwd, akey = key, back = false;
+		}
+		if (bwd <= known[k].last && bwd - (end - 1) < best &&
+		    (known[k].from_page ? page_key(p, bwd, &key) : (key = p->anchor_key, true))) {
+			best = bwd - (end - 1), arow = bwd, akey = key, back = true;
+		}
+	}
+	if (arow < 0)
+		return NULL;
+	struct gpm_store_table page;
+	if (back)
+		p->reverse = !p->reverse;
+	struct gpm_error *err = p->ops->fetch_key(
+	    t, v, p, akey, back ? arow - (end - 1) : off - arow, end - off, &page);
+	if (back)
+		p->reverse = !p->reverse;
+	if (err)
+		return err;
+	gpm_store_table_deinit(&p->page);
+	p->page = page;
+	if (back) {
+		page_reverse(&p->page);
+		p->page_off = end - (int64_t)p->page.nrows;
+		p->page_end = end >= p->n;
+	} else {
+		p->page_off = off;
+		p->page_end = (int64_t)p->page.nrows < end - off || end >= p->n;
+	}
+	p->page_ok = true;
+	*done = true;
+	return NULL;
+}
+
 struct gpm_error *tui_pane_ensure(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                   int64_t from, int64_t count)
 {
@@ -42,6 +120,11 @@ struct gpm_error *tui_pane_ensure(struct tui *t, struct tui_view *v, struct tui_
 		return NULL;
 	int64_t off = from > PAGE_MARGIN ? from - PAGE_MARGIN : 0;
 	int64_t lim = (from - off) + count + PAGE_EXTRA;
+	bool done;
+	struct gpm_error *kerr =
+	    ensure_by_key(t, v, p, off, off + lim < p->n ? off + lim : p->n, &done);
+	if (kerr || done)
+		return kerr;
 	gpm_store_table_deinit(&p->page);
 	p->page_ok = false;
 	if (p->ops->tail && p->sort == 0 && from > p->n / 2) {
@@ -101,6 +184,7 @@ struct gpm_error *tui_pane_reload(struct tui *t, struct tui_view *v, struct tui_
 {
 	gpm_store_table_deinit(&p->page);
 	p->page_ok = false;
+	p->anchored = false;
 	p->drawn = false;
 	if (p->ops->count) {
 		struct gpm_error *err = p->ops->count(t, v, p, &p->n);

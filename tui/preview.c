@@ -23,14 +23,8 @@ static struct gpm_error *push_stack(struct tui *t, struct tui_pane *p, int64_t i
 {
 	struct tui_bind b[2] = {TUI_INT(incident), TUI_INT(PREVIEW_FRAMES)};
 	struct gpm_store_table st;
-	struct gpm_error *err = tui_db_query(
-	    &t->db,
-	    "SELECT fn.name, coalesce(fl.path, '?') || ':' || f.line, g.count, "
-	    "coalesce(g.state, '-'), gpm_frame_rank(fn.name) FROM groups g JOIN frames f ON "
-	    "f.stack_id = g.stack_id JOIN functions fn ON fn.id = f.function_id LEFT JOIN files "
-	    "fl ON fl.id = f.file_id WHERE g.incident_id = ?1 AND g.ordinal = 0 ORDER BY f.depth "
-	    "LIMIT ?2",
-	    b, 2, -1, &st);
+	struct gpm_error *err =
+	    tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_PREVIEW_STACK), b, 2, -1, &st);
 	if (err)
 		return err;
 	if (st.nrows) {
@@ -57,12 +51,8 @@ struct gpm_error *tui_preview_incident(struct tui *t, struct tui_pane *p, int64_
 {
 	struct tui_bind b[1] = {TUI_INT(id)};
 	struct gpm_store_table inc;
-	struct gpm_error *err = tui_db_query(
-	    &t->db,
-	    "SELECT i.headline, i.kind, coalesce(i.exe, '-'), coalesce(i.go_version, '-'), "
-	    "strftime('%Y-%m-%d %H:%M:%S', i.time, 'unixepoch'), i.goroutines FROM incidents i "
-	    "WHERE i.id = ?1",
-	    b, 1, 1, &inc);
+	struct gpm_error *err =
+	    tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_PREVIEW_INCIDENT), b, 1, 1, &inc);
 	if (err)
 		return err;
 	if (inc.nrows) {
@@ -79,10 +69,8 @@ struct gpm_error *tui_preview_incident(struct tui *t, struct tui_pane *p, int64_
 	}
 	gpm_store_table_deinit(&inc);
 	struct gpm_store_table f;
-	if (!err && !(err = tui_db_query(&t->db,
-	                                 "SELECT upper(severity), title, rule FROM findings WHERE "
-	                                 "incident_id = ?1 ORDER BY ordinal",
-	                                 b, 1, -1, &f))) {
+	if (!err &&
+	    !(err = tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_PREVIEW_FINDINGS), b, 1, -1, &f))) {
 		for (size_t r = 0; r < f.nrows && !err; r++) {
 			struct gpm_strbuf sb = GPM_STRBUF_INIT;
 			gpm_strbuf_printf(&sb, "%-8s %s  (%s)", gpm_store_cell(&f, r, 0),
@@ -202,10 +190,7 @@ struct gpm_error *tui_preview_cluster(struct tui *t, struct tui_pane *p, int64_t
 	int64_t rep = 0;
 	struct tui_bind b[2] = {TUI_INT(GPM_SIGNATURE_ALGORITHM), TUI_INT(id)};
 	if (!err)
-		err = tui_db_int(&t->db,
-		                 "SELECT last_id FROM cluster_stats WHERE cluster = ?2 AND "
-		                 "algorithm = ?1",
-		                 b, 2, 0, &rep);
+		err = tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_CLUSTER_LAST_INCIDENT), b, 2, 0, &rep);
 	if (!err && rep)
 		err = push_stack(t, p, rep, width);
 	struct gpm_store_table ev;

@@ -1,10 +1,7 @@
 /*
- * gopm tui [INPUT] [--db PATH] [--source-root DIR] [--no-store] [--exe EXE] [--force]
- *
- * The interactive triage program. Without INPUT it opens the archive read-only on the
- * incidents view; with INPUT it analyses the core or dump first exactly as `gopm analyze`
- * does, stores it (in the archive, or with --no-store in a temporary one removed at exit)
- * and opens that incident, so the screens always read SQLite.
+ * The interactive triage program (gpm_tui_run, tui/entry.h; the `gopm tui` command around it,
+ * its options and the archive it opens, are src/cli/tui.c). It reads the archive on its own
+ * read-only connection, so the screens always read SQLite.
  *
  * The main loop reads an event (a key, a mouse event, a resize), turns it into a request
  * through keys.def, lets a handler change state, and draws what the handler says changed.
@@ -20,21 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "analysis/analysis.h"
-#include "base/source.h"
 #include "base/strbuf.h"
-#include "cli/cli.h"
-#include "ingest/ingest.h"
-#include "cli/options.h"
-#include "dump/dump.h"
-#include "goroutines/goroutines.h"
-#include "goroutines/objects.h"
-#include "process/process.h"
 #include "store/workflow.h"
+#include "tui/entry.h"
 #include "tui/tui.h"
 
 const struct tui_key_info tui_keys[] = {
@@ -711,29 +699,40 @@ static unsigned handle(struct tui *t, const struct event *ev)
 	return TUI_REDRAW_NONE;
 }
 
-static double now_ms(void)
+static double clock_ms(clockid_t c)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(c, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
+static double now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+static double cpu_ms(void)
+{
+	return clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+}
 
-// GOPM_TUI_TIMING=FILE: one line per event, "key handle+draw ms queries", for the figures in
-// doc/screens/README.md (how long each key takes on a big archive or incident).
+// GOPM_TUI_TIMING=FILE: one line per event, "key K: handle+draw W ms (C ms of CPU), Q
+// queries", for the figures in doc/performance.md (how long each key takes on a big archive
+// or incident; the CPU time is what a loaded machine does not inflate).
 static void run(struct tui *t, struct script *script)
 {
 	const char *tpath = getenv("GOPM_TUI_TIMING");
 	FILE *timing = tpath && *tpath ? fopen(tpath, "w") : NULL;
-	double t0 = now_ms();
+	double t0 = now_ms(), c0 = cpu_ms();
 	tui_view_preview(t, t->views[t->depth - 1]);
 	tui_draw(t, TUI_REDRAW_ALL);
 	if (timing)
-		fprintf(timing, "start %.2f ms %u queries\n", now_ms() - t0, t->db.queries);
+		fprintf(timing, "start: %.2f ms (%.2f ms of CPU), %u queries\n", now_ms() - t0,
+		        cpu_ms() - c0, t->db.queries);
 	while (!t->quit) {
 		struct event ev;
 		if (script ? !script_next(t, script, &ev) : !terminal_next(&ev))
 			break;
 		t0 = now_ms();
+		c0 = cpu_ms();
 		unsigned q0 = t->db.queries;
 		// A message stays until the next key.
 		bool had_status = t->status[0];
@@ -747,93 +746,14 @@ static void run(struct tui *t, struct script *script)
 		r |= tui_view_preview(t, t->views[t->depth - 1]);
 		tui_draw(t, r);
 		if (timing)
-			fprintf(timing, "key %d %.2f ms %u queries\n", ev.key, now_ms() - t0,
-			        t->db.queries - q0);
+			fprintf(timing, "key %d: %.2f ms (%.2f ms of CPU), %u queries\n", ev.key,
+			        now_ms() - t0, cpu_ms() - c0, t->db.queries - q0);
 	}
 	if (timing)
 		fclose(timing);
 }
 
-/* ---- input, archive and setup ---- */
-
-// The same loading as `gopm analyze`: cores with their wait objects and panic values.
-static struct gpm_error *load_input(const char *path, const struct gpm_ingest_options *lo,
-                                    struct gpm_ingest_loaded *out)
-{
-	struct gpm_ingest_options o = *lo;
-	o.objects = true;
-	return gpm_ingest_load(path, &o, out);
-}
-
-// Analyses and stores input; *id is its (last snapshot's) incident.
-static struct gpm_error *store_input(const char *db, const char *input,
-                                     const struct gpm_ingest_options *lo, int64_t *id)
-{
-	struct gpm_store_artifact art;
-	struct gpm_error *err = gpm_store_artifact_from_file(input, &art);
-	if (err)
-		return err;
-	struct gpm_ingest_loaded l;
-	if ((err = load_input(input, lo, &l)))
-		return err;
-	struct gpm_store *st;
-	if (!(err = gpm_ingest_store_open(db, false, &st))) {
-		for (size_t i = 0; i < l.n && !err; i++)
-			err = gpm_ingest_store_incident(st, l.snapshots[i], NULL, &art, NULL, id);
-		gpm_store_close(st);
-	}
-	gpm_ingest_loaded_deinit(&l);
-	return err;
-}
-
-enum { OPT_DB = 1, OPT_SOURCE_ROOT, OPT_NO_STORE, OPT_SCRIPT };
-
-static const struct gpm_option options[] = {
-    {"db", 0, "PATH", "the archive (default $XDG_DATA_HOME/gopm/archive.db)", OPT_DB, "file"},
-    {"source-root", 0, "DIR", "show source lines of frames whose files are found under DIR",
-     OPT_SOURCE_ROOT, "dir"},
-    {"no-store", 0, NULL, "with INPUT: store it in a temporary archive, not in --db", OPT_NO_STORE,
-     NULL},
-    {"script", 0, "FILE",
-     "read keys from FILE instead of the terminal (tests; also $GOPM_TUI_SCRIPT)", OPT_SCRIPT,
-     "file"},
-    {NULL, 0, NULL, NULL, 0, NULL},
-};
-
-const struct gpm_command_spec gpm_spec_tui = {
-    .name = "tui",
-    .operands = "[INPUT]",
-    .about = "Interactive triage over the incident archive. With INPUT (a core or a goroutine\n"
-             "dump), analyses it, stores it (--no-store: in a temporary archive) and opens it.\n"
-             "Press ? in any view for its keys. NO_COLOR turns colours off.\n\n"
-             "Commands typed after ':' (filters as for 'gopm incidents'; times 7d, 12h,\n"
-             "2024-05-01, @unix), and '\\' to show only the rows of a list containing a text:\n"
-#define TUI_COMMAND(name, args, help) "  :" #name "  " help "\n     " args "\n"
-#include "tui/commands.def"
-#undef TUI_COMMAND
-    ,
-    .options = options,
-    .core = true,
-    .operand_complete = "file",
-};
-
-static char *tmpdir_path;
-
-static void remove_temporary(void)
-{
-	if (!tmpdir_path)
-		return;
-	static const char *const files[] = {"archive.db", "archive.db-wal", "archive.db-shm",
-	                                    "archive.db-journal"};
-	char path[4096];
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", tmpdir_path, files[i]);
-		unlink(path);
-	}
-	rmdir(tmpdir_path);
-	free(tmpdir_path);
-	tmpdir_path = NULL;
-}
+/* ---- setup ---- */
 
 static SCREEN *script_screen;
 static FILE *script_out, *script_in;
@@ -874,114 +794,30 @@ static bool start_curses(bool scripted)
 	return true;
 }
 
-int gpm_cmd_tui(int argc, char **argv)
+struct gpm_error *gpm_tui_run(const struct gpm_tui_args *a)
 {
-	const char *db = NULL, *input = NULL, *script_path = getenv("GOPM_TUI_SCRIPT");
-	bool no_store = false;
-	int status = GPM_EXIT_OK;
 	struct tui t;
 	memset(&t, 0, sizeof(t));
-	struct gpm_opts o;
-	const char *val;
-	int opt;
-	gpm_opts_begin(&o, &gpm_spec_tui, argc, argv);
-	while ((opt = gpm_opts_next(&o, &val)) > 0) {
-		if (opt == OPT_DB)
-			db = val;
-		else if (opt == OPT_SOURCE_ROOT)
-			t.source_root = val;
-		else if (opt == OPT_SCRIPT)
-			script_path = val;
-		else if (opt == OPT_NO_STORE)
-			no_store = true;
-	}
-	if (opt < 0)
-		return o.status;
-	// --source-root, else the config file's source-root.
-	if (!t.source_root)
-		t.source_root = gpm_cli_config()->source_root;
-	if (gpm_opts_noperands(&o) > 1)
-		return gpm_cli_usage("tui", "one input only");
-	if (gpm_opts_noperands(&o)) {
-		input = gpm_opts_operands(&o)[0];
-		// The keys come from the terminal on standard input.
-		if (!strcmp(input, "-"))
-			return gpm_cli_usage("tui", "standard input is the terminal's: save the "
-			                            "input to a file first");
-	}
-	if (no_store && !input)
-		return gpm_cli_usage("tui", "--no-store needs an INPUT");
-	FILE *sf = NULL;
-	if (script_path && *script_path && !(sf = fopen(script_path, "r")))
-		return gpm_cli_fail(gpm_error_os(errno, "%s", script_path));
-	if (!sf && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
-		fprintf(stderr, "gopm tui: needs a terminal (use gopm incidents, show, analyze)\n");
-		return GPM_EXIT_USAGE;
-	}
+	t.source_root = a->source_root;
 	setlocale(LC_ALL, "");
 	tui_utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	t.now = (int64_t)time(NULL);
 	// A scripted run can fix the clock (the times of workflow events it records), for
 	// screens that are the same on every run: SOURCE_DATE_EPOCH, as reproducible builds do.
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	if (script_path && epoch && *epoch) {
+	if (a->script && epoch && *epoch) {
 		char *end;
 		long long e = strtoll(epoch, &end, 10);
 		if (!*end && e > 0)
 			t.now = e;
 	}
-
-	char *path = NULL;
-	struct gpm_error *err = NULL;
-	int64_t open_id = 0;
-	if (no_store) {
-		const char *tmp = getenv("TMPDIR");
-		char tmpl[4096];
-		snprintf(tmpl, sizeof(tmpl), "%s/gopm-tui-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(tmpl) || !(tmpdir_path = strdup(tmpl))) {
-			err = gpm_error_os(errno, "temporary archive");
-			goto out;
-		}
-		atexit(remove_temporary);
-		size_t n = strlen(tmpl) + 16;
-		if (!(path = malloc(n))) {
-			err = &gpm_error_nomem;
-			goto out;
-		}
-		snprintf(path, n, "%s/archive.db", tmpl);
-	} else if (db) {
-		if (!(path = strdup(db))) {
-			err = &gpm_error_nomem;
-			goto out;
-		}
-	} else if ((err = gpm_store_default_path(input != NULL, &path))) {
+	struct gpm_error *err = tui_db_open(a->db_path, &t.db);
+	if (err)
 		goto out;
-	}
-	if (input) {
-		fprintf(stderr, "gopm tui: analysing %s\n", input);
-		if ((err = store_input(path, input, &o.ingest, &open_id)))
-			goto out;
-	}
-	struct stat sb;
-	if (stat(path, &sb) < 0) {
-		fprintf(stderr,
-		        "gopm: no archive at %s: store incidents with 'gopm ingest' first\n", path);
-		status = GPM_EXIT_INPUT;
-		goto out;
-	}
-	// Check the schema through the store (refusing a newer one), then read on our own
-	// read-only connection.
-	struct gpm_store *st;
-	struct gpm_store_options so = {.readonly = true};
-	if ((err = gpm_store_open(path, &so, &st)))
-		goto out;
-	gpm_store_close(st);
-	if ((err = tui_db_open(path, &t.db)))
-		goto out;
-	t.db_path = path;
+	t.db_path = a->db_path;
 
 	install_signals();
-	if (!start_curses(sf != NULL)) {
+	if (!start_curses(a->script != NULL)) {
 		err = gpm_error_create(GPM_ERR_OS, "cannot start the terminal (TERM=%s)",
 		                       getenv("TERM") ? getenv("TERM") : "");
 		goto out;
@@ -991,12 +827,12 @@ int gpm_cmd_tui(int argc, char **argv)
 	err = tui_view_incidents(&t, NULL, &v);
 	if (!err) {
 		push_view(&t, v);
-		if (open_id > 0 && !(err = tui_view_incident(&t, open_id, &v)))
+		if (a->open_id > 0 && !(err = tui_view_incident(&t, a->open_id, &v)))
 			push_view(&t, v);
 	}
 	if (!err) {
-		struct script s = {.f = sf};
-		run(&t, sf ? &s : NULL);
+		struct script s = {.f = a->script};
+		run(&t, a->script ? &s : NULL);
 	}
 	restore_terminal();
 out:
@@ -1006,16 +842,12 @@ out:
 		fclose(script_out);
 	if (script_in)
 		fclose(script_in);
+	script_screen = NULL;
+	script_out = script_in = NULL;
 	while (t.depth > 0)
 		tui_view_destroy(t.views[--t.depth]);
 	free(t.search);
 	tui_db_close(&t.db);
 	gpm_store_close(t.store);
-	free(path);
-	if (sf)
-		fclose(sf);
-	remove_temporary();
-	if (err)
-		return gpm_cli_fail(err);
-	return status;
+	return err;
 }

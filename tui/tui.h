@@ -20,6 +20,7 @@
 
 #include "base/error.h"
 #include "store/store.h"
+#include "store/tui_queries.h"
 
 #define TUI_CTRL(c) ((c)&0x1f)
 
@@ -192,7 +193,7 @@ struct tui_line {
 
 struct tui_sort {
 	const char *label;
-	const char *sql, *sql_reverse; /* ORDER BY terms: the natural order and S's reverse */
+	enum gpm_tui_order order; /* ORDER BY terms (store/tui_queries.h), S reverses them */
 	const char *arrow, *arrow_reverse;
 };
 
@@ -217,6 +218,15 @@ struct tui_pane_ops {
 	 * list; *row -1 when none. NULL: list.c reads the rows page by page. */
 	struct gpm_error *(*find)(struct tui *t, struct tui_view *v, struct tui_pane *p,
 	                          const char *text, int dir, int64_t *row);
+	/* Keyset paging (NULL: none): limit rows starting skip rows past the row whose key (an
+	 * integer in cell key_col of every row, increasing in the natural order) is key, in
+	 * the pane's direction (pane->reverse: towards smaller keys). list.c reads a page from
+	 * the nearest row whose key it knows (the page's, or a search's hit), so a page deep in
+	 * a million rows costs what the first does. */
+	struct gpm_error *(*fetch_key)(struct tui *t, struct tui_view *v, struct tui_pane *p,
+	                               int64_t key, int64_t skip, int64_t limit,
+	                               struct gpm_store_table *out);
+	size_t key_col;
 };
 
 struct tui_pane {
@@ -229,6 +239,8 @@ struct tui_pane {
 	bool drawn; /* body on screen matches drawn_top/drawn_cur */
 	int64_t drawn_top, drawn_cur;
 	struct gpm_store_table page; /* cached rows [page_off, page_off + page.nrows) */
+	bool anchored; /* anchor_row's key is anchor_key (a search's hit; fetch_key) */
+	int64_t anchor_row, anchor_key;
 	int64_t page_off;
 	bool page_ok, page_end; /* page_end: no rows after the page */
 	struct tui_line *lines;
@@ -364,7 +376,7 @@ struct tui_view *tui_view_create(enum tui_view_kind kind, const char *title);
 /* Lays v out, counts its panes' rows and hands it to *out (destroys it on error). */
 struct gpm_error *tui_view_finish(struct tui *t, struct tui_view *v, struct tui_view **out);
 struct gpm_error *tui_query_copy(struct tui_query *dst, const struct tui_query *src);
-/* Binds ?1..?8 of an incidents or clusters list query (sql.h: TUI_SQL_INC_FROM). */
+/* Binds ?1..?8 of an incidents or clusters list query (store/tui_queries.h). */
 void tui_query_binds(struct tui_bind *b, const struct tui_query *q, const char *filter);
 /* select (binds b[0..nb)) in the pane's sort, rows [off, off + limit). b has nb + 2 slots. */
 struct gpm_error *tui_sorted_page(struct tui *t, struct tui_pane *p, const char *select,

@@ -1,9 +1,9 @@
 /*
  * What every view shares: the table of view ops by kind, creating and destroying a view,
  * the dispatch of Enter and of "the incident / cluster at hand" to the view's ops, and the
- * SQL helpers of list panes (binds of the list filters, a page in the pane's sort, search as
- * one query). The views themselves are view_NAME.c; the list engine is list.c, drawing and
- * layout draw.c.
+ * helpers of list panes (binds of the list filters, a page in the pane's sort, search as one
+ * query: their SQL is the store's, store/tui_queries.h). The views themselves are
+ * view_NAME.c; the list engine is list.c, drawing and layout draw.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,58 +29,29 @@ void tui_query_binds(struct tui_bind *b, const struct tui_query *q, const char *
 	b[7] = TUI_TEXT(filter);
 }
 
-// An ORDER BY from the pane's sort (fixed strings only) and the page window.
+// A page in the pane's sort (the statement written by the store).
 struct gpm_error *tui_sorted_page(struct tui *t, struct tui_pane *p, const char *select,
                                   struct tui_bind *b, size_t nb, int64_t off, int64_t limit,
                                   struct gpm_store_table *out)
 {
-	const struct tui_sort *s = &p->ops->sorts[p->sort];
 	char sql[4096];
-	int n = snprintf(sql, sizeof(sql), "%s ORDER BY %s LIMIT ?%zu OFFSET ?%zu", select,
-	                 p->reverse ? s->sql_reverse : s->sql, nb + 1, nb + 2);
-	if (n < 0 || (size_t)n >= sizeof(sql))
+	if (!gpm_tui_sql_page(sql, sizeof(sql), select, p->ops->sorts[p->sort].order, p->reverse,
+	                      nb))
 		return gpm_error_create(GPM_ERR_LIMIT, "query too long");
 	b[nb] = TUI_INT(limit);
 	b[nb + 1] = TUI_INT(off);
 	return tui_db_query(&t->db, sql, b, nb + 2, -1, out);
 }
 
-/*
- * Search in SQL (tui_pane_ops.find): cells is "cell, ..., cell FROM ..." with ncells shown
- * cells; their row numbers in the pane's order come from a window over the same ORDER BY as
- * its pages, and the first match after the cursor (wrapping) is the one of least distance.
- */
+// Search in SQL (tui_pane_ops.find): the first match after the cursor, wrapping, as one
+// statement over the same order as the pane's pages.
 struct gpm_error *tui_sorted_find(struct tui *t, struct tui_pane *p, const char *cells,
                                   size_t ncells, struct tui_bind *b, size_t nb, const char *text,
                                   int dir, int64_t *row)
 {
-	const struct tui_sort *s = &p->ops->sorts[p->sort];
-	char names[128] = "", match[1024] = "";
-	size_t nn = 0, nm = 0;
-	for (size_t c = 0; c < ncells && c < 10; c++) {
-		nn += (size_t)snprintf(names + nn, sizeof(names) - nn, ", c%zu", c);
-		nm += (size_t)snprintf(match + nm, sizeof(match) - nm,
-		                       "%sinstr(lower(c%zu), lower(?%zu)) > 0", c ? " OR " : "", c,
-		                       nb + 1);
-	}
 	char sql[8192];
-	// Distance from the cursor in the direction of the search, the cursor's own row last.
-	// ?cur is bind nb + 2, ?n bind nb + 3.
-	char order[256];
-	if (dir > 0)
-		snprintf(order, sizeof(order),
-		         "CASE WHEN rn > ?%zu THEN rn - ?%zu ELSE rn + ?%zu - ?%zu END", nb + 2,
-		         nb + 2, nb + 3, nb + 2);
-	else
-		snprintf(order, sizeof(order),
-		         "CASE WHEN rn < ?%zu THEN ?%zu - rn ELSE ?%zu - rn + ?%zu END", nb + 2,
-		         nb + 2, nb + 2, nb + 3);
-	int n =
-	    snprintf(sql, sizeof(sql),
-	             "WITH r(rn%s) AS (SELECT row_number() OVER (ORDER BY %s) - 1, %s) SELECT rn "
-	             "FROM r WHERE %s ORDER BY %s LIMIT 1",
-	             names, p->reverse ? s->sql_reverse : s->sql, cells, match, order);
-	if (n < 0 || (size_t)n >= sizeof(sql) || nn >= sizeof(names) || nm >= sizeof(match))
+	if (!gpm_tui_sql_find(sql, sizeof(sql), cells, ncells, p->ops->sorts[p->sort].order,
+	                      p->reverse, nb, dir))
 		return gpm_error_create(GPM_ERR_LIMIT, "query too long");
 	b[nb] = TUI_TEXT(text);
 	b[nb + 1] = TUI_INT(p->cur);
@@ -90,9 +61,9 @@ struct gpm_error *tui_sorted_find(struct tui *t, struct tui_pane *p, const char 
 
 /* Text panes: lines in memory. */
 static const struct tui_col text_cols[] = {{"", 10, TUI_COL_FLEX, 0}};
-static const struct tui_sort text_sorts[] = {{"line", "", "", "", ""}};
-const struct tui_pane_ops tui_text_ops = {text_cols, 1,    text_sorts, 1,   NULL,
-                                          NULL,      NULL, false,      NULL};
+static const struct tui_sort text_sorts[] = {{"line", GPM_TUI_ORDER_NONE, "", ""}};
+const struct tui_pane_ops tui_text_ops = {text_cols, 1,     text_sorts, 1,    NULL, NULL,
+                                          NULL,      false, NULL,       NULL, 0};
 
 static const struct tui_view_ops *const view_ops[TUI_VIEW__COUNT] = {
     [TUI_VIEW_INCIDENTS] = &tui_incidents_view,   [TUI_VIEW_CLUSTERS] = &tui_clusters_view,

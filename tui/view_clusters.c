@@ -9,37 +9,10 @@
 #include <string.h>
 
 #include "store/workflow.h"
-#include "tui/sql.h"
 #include "tui/tui.h"
-
-/* Clusters: id, count, first and last seen, builds, signature (+ id). */
-#define CLUSTER_FROM                                                                               \
-	" FROM (SELECT s.cluster_id AS cluster, count(*) AS count, min(i.time) AS first, "         \
-	"max(i.time) AS last, count(DISTINCT coalesce(i.build_id, i.exe, '')) AS builds, "         \
-	"max(i.id) AS last_id FROM incidents i JOIN incident_signatures x ON x.incident_id = "     \
-	"i.id AND x.algorithm = ?1 JOIN signatures s ON s.id = x.signature_id WHERE "              \
-	"s.cluster_id IS NOT NULL AND (?2 IS NULL OR i.time >= ?2) AND (?3 IS NULL OR i.time < "   \
-	"?3) AND (?4 IS NULL OR instr(i.exe, ?4) > 0) AND (?5 IS NULL OR substr(i.go_version, 1, " \
-	"length(?5)) = ?5) AND (?6 IS NULL OR i.headline_rule = ?6) AND (?7 IS NULL OR "           \
-	"s.cluster_id = ?7) GROUP BY s.cluster_id) a JOIN incidents h ON h.id = a.last_id LEFT "   \
-	"JOIN incident_signatures hx ON hx.incident_id = h.id AND hx.algorithm = ?1 LEFT JOIN "    \
-	"signatures sg ON sg.id = hx.signature_id LEFT JOIN clusters c ON c.id = a.cluster "       \
-	"WHERE (?8 IS NULL OR instr(lower(h.headline || ' ' || coalesce(sg.hash, '') || ' ' || "   \
-	"coalesce(sg.frames, '') || ' ' || coalesce(c.status, '')), lower(?8)) > 0)"
 
 /* Without time, executable, Go or finding filters, the counts kept by schema 4's triggers
  * (cluster_stats, cluster_builds) stand for the aggregate: one row per cluster read. */
-#define CLUSTER_FAST_FROM                                                                          \
-	" FROM (SELECT st.cluster AS cluster, st.count AS count, st.first AS first, st.last AS "   \
-	"last, (SELECT count(*) FROM cluster_builds b WHERE b.cluster = st.cluster) AS builds, "   \
-	"st.last_id AS last_id FROM cluster_stats st WHERE st.algorithm = ?1 AND ?2 IS NULL AND "  \
-	"?3 IS NULL AND ?4 IS NULL AND ?5 IS NULL AND ?6 IS NULL AND (?7 IS NULL OR st.cluster = " \
-	"?7)) a JOIN incidents h ON h.id = a.last_id LEFT JOIN incident_signatures hx ON "         \
-	"hx.incident_id = h.id AND hx.algorithm = ?1 LEFT JOIN signatures sg ON sg.id = "          \
-	"hx.signature_id LEFT JOIN clusters c ON c.id = a.cluster WHERE (?8 IS NULL OR "           \
-	"instr(lower(h.headline || ' ' || coalesce(sg.hash, '') || ' ' || coalesce(sg.frames, "    \
-	"'') || ' ' || coalesce(c.status, '')), lower(?8)) > 0)"
-
 static bool clusters_fast(const struct tui_query *q)
 {
 	return !q->since && !q->until && !q->exe && !q->go && !q->finding;
@@ -56,13 +29,12 @@ static const struct tui_col cluster_cols[] = {
     {"top frame", 18, TUI_COL_FLEX, 1},
 };
 static const struct tui_sort cluster_sorts[] = {
-    {"count", "a.count DESC, a.cluster", "a.count ASC, a.cluster", "↓", "↑"},
-    {"last seen", "a.last DESC, a.cluster", "a.last ASC, a.cluster", "↓", "↑"},
-    {"first seen", "a.first ASC, a.cluster", "a.first DESC, a.cluster", "↑", "↓"},
-    {"builds", "a.builds DESC, a.cluster", "a.builds ASC, a.cluster", "↓", "↑"},
-    {"id", "a.cluster ASC", "a.cluster DESC", "↑", "↓"},
-    {"status", "c.status ASC, a.count DESC, a.cluster", "c.status DESC, a.count DESC, a.cluster",
-     "↑", "↓"},
+    {"count", GPM_TUI_ORDER_CLUSTERS_COUNT, "↓", "↑"},
+    {"last seen", GPM_TUI_ORDER_CLUSTERS_LAST, "↓", "↑"},
+    {"first seen", GPM_TUI_ORDER_CLUSTERS_FIRST, "↑", "↓"},
+    {"builds", GPM_TUI_ORDER_CLUSTERS_BUILDS, "↓", "↑"},
+    {"id", GPM_TUI_ORDER_CLUSTERS_ID, "↑", "↓"},
+    {"status", GPM_TUI_ORDER_CLUSTERS_STATUS, "↑", "↓"},
 };
 
 static struct gpm_error *clusters_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
@@ -71,8 +43,8 @@ static struct gpm_error *clusters_count(struct tui *t, struct tui_view *v, struc
 	struct tui_bind b[8];
 	tui_query_binds(b, &v->q, p->filter);
 	if (clusters_fast(&v->q))
-		return tui_db_int(&t->db, "SELECT count(*)" CLUSTER_FAST_FROM, b, 8, 0, n);
-	return tui_db_int(&t->db, "SELECT count(*)" CLUSTER_FROM, b, 8, 0, n);
+		return tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_CLUSTERS_COUNT_FAST), b, 8, 0, n);
+	return tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_CLUSTERS_COUNT), b, 8, 0, n);
 }
 
 /*
@@ -115,17 +87,10 @@ static struct gpm_error *clusters_fetch(struct tui *t, struct tui_view *v, struc
 	tui_query_binds(b, &v->q, p->filter);
 	// The headline and the first frame of user code of the newest incident's largest
 	// group: what the bug is, not its hash.
-#define CLUSTER_SELECT                                                                             \
-	"SELECT a.cluster, coalesce(c.status, 'new'), a.count, strftime('%Y-%m-%d', a.first, "     \
-	"'unixepoch'), strftime('%Y-%m-%d', a.last, 'unixepoch'), a.builds, h.headline, "          \
-	"coalesce((SELECT " TUI_SQL_TOP_FRAME(                                                     \
-	    "g.stack_id") " FROM groups g WHERE g.incident_id = h.id "                             \
-	                  "ORDER BY g.ordinal LIMIT 1), ''), a.cluster"
 	struct gpm_error *err = tui_sorted_page(
 	    t, p,
-	    clusters_fast(&v->q) ? CLUSTER_SELECT CLUSTER_FAST_FROM : CLUSTER_SELECT CLUSTER_FROM,
+	    gpm_tui_sql(clusters_fast(&v->q) ? GPM_TUI_CLUSTERS_PAGE_FAST : GPM_TUI_CLUSTERS_PAGE),
 	    b, 8, off, limit, out);
-#undef CLUSTER_SELECT
 	if (!err && (err = clusters_mark_regressed(t, out)))
 		gpm_store_table_deinit(out);
 	return err;
@@ -142,7 +107,8 @@ static enum tui_color cluster_color(const struct gpm_store_table *page, size_t r
 }
 
 static const struct tui_pane_ops clusters_ops = {
-    cluster_cols, 8, cluster_sorts, 6, clusters_count, clusters_fetch, cluster_color, false, NULL};
+    cluster_cols, 8,    cluster_sorts, 6, clusters_count, clusters_fetch, cluster_color,
+    false,        NULL, NULL,          0};
 
 enum { CLUSTERS_ID = 8 };
 

@@ -8,27 +8,18 @@
 #include <string.h>
 
 #include "base/strbuf.h"
-#include "tui/sql.h"
 #include "tui/tui.h"
 
 /* Goroutines of a group or of a finding: id, state, wait, top frame (+ stack, created by). */
-static const struct tui_sort goroutine_sorts[] = {{"dump order", "", "", "", ""}};
+static const struct tui_sort goroutine_sorts[] = {{"dump order", GPM_TUI_ORDER_NONE, "", ""}};
 static const struct tui_col goroutine_cols[] = {
     {"goroutine", 9, TUI_COL_RIGHT, 0},
     {"state", 16, 0, 2},
     {"wait", 8, 0, 1},
     {"top frame", 20, TUI_COL_FLEX, 0},
 };
-// A group's goroutines (IN_GROUP) are read from schema 6's goroutines_group index in rowid
-// order: its (incident, group, id) prefix gives the order, the key ranges and the count.
-#define IN_GROUP  "g.group_ordinal = ?2"
-#define ANY_GROUP "?2 IS NULL"
-#define GOROUTINE_WHERE(grp)                                                                       \
-	" FROM goroutines g WHERE g.incident_id = ?1 AND " grp " "                                 \
-	"AND (?3 IS NULL OR g.goid IN (SELECT value FROM json_each((SELECT evidence FROM "         \
-	"findings WHERE id = ?3), '$.goroutines'))) AND (?4 IS NULL OR "                           \
-	"instr(lower(coalesce(g.state, '') || ' ' || coalesce(" TUI_SQL_TOP_FRAME(                 \
-	    "g.stack_id") ", '')), lower(?4)) > 0)"
+// A group's goroutines are read from schema 6's goroutines_group index in rowid order: its
+// (incident, group, id) prefix gives the order, the key ranges and the count.
 
 static void goroutine_binds(struct tui_bind *b, struct tui_view *v, struct tui_pane *p)
 {
@@ -43,26 +34,32 @@ static struct gpm_error *goroutines_count(struct tui *t, struct tui_view *v, str
 {
 	struct tui_bind b[4];
 	goroutine_binds(b, v, p);
-	return tui_db_int(&t->db,
-	                  v->group >= 0 ? "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP)
-	                                : "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP),
-	                  b, 4, 0, n);
+	return tui_db_int(
+	    &t->db,
+	    gpm_tui_sql(v->group >= 0 ? GPM_TUI_GOROUTINES_COUNT : GPM_TUI_GOROUTINES_COUNT_ANY), b,
+	    4, 0, n);
 }
 
 // The page is cut first (rowid order: the dump's order, no sort), then described.
-#define GOROUTINE_PAGE(order, grp)                                                                 \
-	"SELECT x.goid, x.state, x.wait, coalesce(" TUI_SQL_TOP_FRAME(                             \
-	    "x.stack_id") ", '?'), x.stack_id, "                                                   \
-	                  "coalesce(cf.name, ''), x.wait_minutes, x.id FROM (SELECT g.id, "        \
-	                  "g.goid, "                                                               \
-	                  "coalesce(g.state, '-') "                                                \
-	                  "AS state, CASE WHEN coalesce(g.wait_minutes, 0) > 0 THEN "              \
-	                  "g.wait_minutes || ' min' ELSE "                                         \
-	                  "'' END AS wait, g.wait_minutes, g.stack_id, "                           \
-	                  "g.created_by" GOROUTINE_WHERE(                                          \
-	                      grp) " ORDER BY g.id " order                                         \
-	                           " LIMIT ?5 OFFSET ?6) x LEFT JOIN functions cf ON cf.id = "     \
-	                           "x.created_by ORDER BY x.id " order
+
+enum { GOROUTINES_ROWID = 7 }; /* the row's id: the key of the dump's order */
+
+static struct gpm_error *goroutines_fetch_key(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                              int64_t key, int64_t skip, int64_t limit,
+                                              struct gpm_store_table *out)
+{
+	struct tui_bind b[7];
+	goroutine_binds(b, v, p);
+	b[4] = TUI_INT(limit);
+	b[5] = TUI_INT(skip);
+	b[6] = TUI_INT(key);
+	bool in = v->group >= 0;
+	enum gpm_tui_query q =
+	    p->reverse ? (in ? GPM_TUI_GOROUTINES_PAGE_KEY_REVERSE
+	                     : GPM_TUI_GOROUTINES_PAGE_KEY_REVERSE_ANY)
+	               : (in ? GPM_TUI_GOROUTINES_PAGE_KEY : GPM_TUI_GOROUTINES_PAGE_KEY_ANY);
+	return tui_db_query(&t->db, gpm_tui_sql(q), b, 7, -1, out);
+}
 
 static struct gpm_error *goroutines_fetch(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                           int64_t off, int64_t limit, struct gpm_store_table *out)
@@ -71,14 +68,12 @@ static struct gpm_error *goroutines_fetch(struct tui *t, struct tui_view *v, str
 	goroutine_binds(b, v, p);
 	b[4] = TUI_INT(limit);
 	b[5] = TUI_INT(off);
-	const char *sql = v->group >= 0 ? (p->reverse ? GOROUTINE_PAGE("DESC", IN_GROUP)
-	                                              : GOROUTINE_PAGE("ASC", IN_GROUP))
-	                                : (p->reverse ? GOROUTINE_PAGE("DESC", ANY_GROUP)
-	                                              : GOROUTINE_PAGE("ASC", ANY_GROUP));
-	return tui_db_query(&t->db, sql, b, 6, -1, out);
+	enum gpm_tui_query q =
+	    v->group >= 0
+	        ? (p->reverse ? GPM_TUI_GOROUTINES_PAGE_REVERSE : GPM_TUI_GOROUTINES_PAGE)
+	        : (p->reverse ? GPM_TUI_GOROUTINES_PAGE_REVERSE_ANY : GPM_TUI_GOROUTINES_PAGE_ANY);
+	return tui_db_query(&t->db, gpm_tui_sql(q), b, 6, -1, out);
 }
-
-enum { GOROUTINES_ROWID = 7 }; /* the row's id: the key of the dump's order */
 
 /*
  * Search by keys (the rowid, the dump's order), not row numbers: the first row past the
@@ -89,18 +84,6 @@ enum { GOROUTINES_ROWID = 7 }; /* the row's id: the key of the dump's order */
  * whose top frame contains the text (built once from the functions that contain it).
  * ?5 the cursor's rowid, ?6 the lowered text.
  */
-#define GOROUTINE_MATCH                                                                            \
-	" AND ((?7 IS NOT NULL AND instr(g.goid, ?7) > 0) OR instr(lower(coalesce(g.state, "       \
-	"'-')), ?6) > 0 OR (?8 IS NOT NULL AND coalesce(g.wait_minutes, 0) > 0 AND "               \
-	"instr(g.wait_minutes || ' min', ?8) > 0) OR g.stack_id IN (SELECT mf.stack_id FROM "      \
-	"functions mfn JOIN frames mf ON mf.function_id = mfn.id WHERE instr(lower(mfn.name), "    \
-	"?6) "                                                                                     \
-	"> 0 AND instr(lower(" TUI_SQL_TOP_FRAME(                                                  \
-	    "mf.stack_id") "), ?6) > 0) OR (g.stack_id IS NULL "                                   \
-	                   "AND ?6 = '?'))"
-#define GOROUTINE_FIND(cmp, order, grp)                                                            \
-	"SELECT g.id" GOROUTINE_WHERE(grp) " AND g.id " cmp " ?5" GOROUTINE_MATCH                  \
-	                                   " ORDER BY g.id " order " LIMIT 1"
 
 static struct gpm_error *goroutines_find(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                          const char *text, int dir, int64_t *row)
@@ -120,6 +103,18 @@ static struct gpm_error *goroutines_find(struct tui *t, struct tui_view *v, stru
 		digits = digits && *c >= '0' && *c <= '9';
 		wait = wait && strchr("0123456789 min", *c);
 	}
+	if (v->group >= 0 && v->finding <= 0 && !wait) {
+		// A group's goroutines share their state and frames (the grouping key,
+		// model/group.h): a text that can be neither a goroutine id nor a wait matches
+		// every row or none, and the group's own row says which, whatever its size.
+		struct tui_bind gb[3] = {TUI_INT(v->incident), TUI_INT(v->group), TUI_TEXT(lower)};
+		int64_t all = 0;
+		err = tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_GROUP_MATCHES), gb, 3, 0, &all);
+		free(lower);
+		if (!err && all)
+			*row = ((p->cur + dir) % p->n + p->n) % p->n;
+		return err;
+	}
 	struct tui_bind b[8];
 	goroutine_binds(b, v, p);
 	b[4] = TUI_INT(strtoll(cur, NULL, 10));
@@ -128,39 +123,48 @@ static struct gpm_error *goroutines_find(struct tui *t, struct tui_view *v, stru
 	b[7] = wait ? TUI_TEXT(lower) : TUI_NULL;
 	int64_t found = -1;
 	bool in = v->group >= 0;
-	if (dir > 0)
-		err = tui_db_int(&t->db,
-		                 in ? GOROUTINE_FIND(">", "ASC", IN_GROUP)
-		                    : GOROUTINE_FIND(">", "ASC", ANY_GROUP),
-		                 b, 8, -1, &found);
-	else
-		err = tui_db_int(&t->db,
-		                 in ? GOROUTINE_FIND("<", "DESC", IN_GROUP)
-		                    : GOROUTINE_FIND("<", "DESC", ANY_GROUP),
-		                 b, 8, -1, &found);
-	if (!err && found < 0 && dir > 0)
-		err = tui_db_int(&t->db,
-		                 in ? GOROUTINE_FIND("<=", "ASC", IN_GROUP)
-		                    : GOROUTINE_FIND("<=", "ASC", ANY_GROUP),
-		                 b, 8, -1, &found);
-	else if (!err && found < 0)
-		err = tui_db_int(&t->db,
-		                 in ? GOROUTINE_FIND(">=", "DESC", IN_GROUP)
-		                    : GOROUTINE_FIND(">=", "DESC", ANY_GROUP),
-		                 b, 8, -1, &found);
+	enum gpm_tui_query first, wrap;
+	if (dir > 0) {
+		first = in ? GPM_TUI_GOROUTINES_FIND_NEXT : GPM_TUI_GOROUTINES_FIND_NEXT_ANY;
+		wrap =
+		    in ? GPM_TUI_GOROUTINES_FIND_NEXT_WRAP : GPM_TUI_GOROUTINES_FIND_NEXT_WRAP_ANY;
+	} else {
+		first = in ? GPM_TUI_GOROUTINES_FIND_PREV : GPM_TUI_GOROUTINES_FIND_PREV_ANY;
+		wrap =
+		    in ? GPM_TUI_GOROUTINES_FIND_PREV_WRAP : GPM_TUI_GOROUTINES_FIND_PREV_WRAP_ANY;
+	}
+	err = tui_db_int(&t->db, gpm_tui_sql(first), b, 8, -1, &found);
+	if (!err && found < 0)
+		err = tui_db_int(&t->db, gpm_tui_sql(wrap), b, 8, -1, &found);
 	free(lower);
 	if (err || found < 0)
 		return err;
 	b[4] = TUI_INT(found);
-	return tui_db_int(&t->db,
-	                  in ? "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP) " AND g.id < ?5"
-	                     : "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP) " AND g.id < ?5",
-	                  b, 5, -1, row);
+	err = tui_db_int(
+	    &t->db,
+	    gpm_tui_sql(in ? GPM_TUI_GOROUTINES_ROWS_BEFORE : GPM_TUI_GOROUTINES_ROWS_BEFORE_ANY),
+	    b, 5, -1, row);
+	// The page around the hit is read from its key (keyset), not by its row number.
+	if (!err && *row >= 0) {
+		p->anchored = true;
+		p->anchor_row = *row;
+		p->anchor_key = found;
+	}
+	return err;
 }
 
 static const struct tui_pane_ops goroutines_ops = {
-    goroutine_cols, 4,    goroutine_sorts, 1, goroutines_count, goroutines_fetch,
-    NULL,           true, goroutines_find};
+    .cols = goroutine_cols,
+    .ncols = 4,
+    .sorts = goroutine_sorts,
+    .nsorts = 1,
+    .count = goroutines_count,
+    .fetch = goroutines_fetch,
+    .tail = true,
+    .find = goroutines_find,
+    .fetch_key = goroutines_fetch_key,
+    .key_col = GOROUTINES_ROWID,
+};
 
 static struct gpm_error *goroutines_enter(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                           struct tui_view **out)

@@ -6,7 +6,7 @@
 #include "tui/tui.h"
 
 /* Heap: type, objects, bytes (once the heap tables are filled). */
-static const struct tui_sort heap_sorts[] = {{"bytes", "", "", "", ""}};
+static const struct tui_sort heap_sorts[] = {{"bytes", GPM_TUI_ORDER_NONE, "", ""}};
 static const struct tui_col heap_cols[] = {
     {"type", 30, TUI_COL_FLEX, 0},
     {"objects", 12, TUI_COL_RIGHT, 0},
@@ -18,8 +18,7 @@ static struct gpm_error *heap_count(struct tui *t, struct tui_view *v, struct tu
 {
 	(void)p;
 	struct tui_bind b[1] = {TUI_INT(v->incident)};
-	return tui_db_int(&t->db, "SELECT count(*) FROM heap_types WHERE incident_id = ?1", b, 1, 0,
-	                  n);
+	return tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_HEAP_COUNT), b, 1, 0, n);
 }
 
 static struct gpm_error *heap_fetch(struct tui *t, struct tui_view *v, struct tui_pane *p,
@@ -27,14 +26,11 @@ static struct gpm_error *heap_fetch(struct tui *t, struct tui_view *v, struct tu
 {
 	(void)p;
 	struct tui_bind b[3] = {TUI_INT(v->incident), TUI_INT(limit), TUI_INT(off)};
-	return tui_db_query(&t->db,
-	                    "SELECT type, count, bytes FROM heap_types WHERE incident_id = ?1 "
-	                    "ORDER BY bytes DESC, type LIMIT ?2 OFFSET ?3",
-	                    b, 3, -1, out);
+	return tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_HEAP_PAGE), b, 3, -1, out);
 }
 
-static const struct tui_pane_ops heap_ops = {heap_cols,  3,    heap_sorts, 1,   heap_count,
-                                             heap_fetch, NULL, false,      NULL};
+static const struct tui_pane_ops heap_ops = {
+    heap_cols, 3, heap_sorts, 1, heap_count, heap_fetch, NULL, false, NULL, NULL, 0};
 
 struct gpm_error *tui_view_heap(struct tui *t, int64_t id, struct tui_view **out)
 {
@@ -47,8 +43,7 @@ struct gpm_error *tui_view_heap(struct tui *t, int64_t id, struct tui_view **out
 	v->incident = id;
 	int64_t n = 0;
 	struct tui_bind b[1] = {TUI_INT(id)};
-	err = tui_db_int(&t->db, "SELECT count(*) FROM heap_types WHERE incident_id = ?1", b, 1, 0,
-	                 &n);
+	err = tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_HEAP_COUNT), b, 1, 0, &n);
 	if (!err && n > 0)
 		v->panes[0].ops = &heap_ops;
 	else if (!err)

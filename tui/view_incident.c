@@ -9,7 +9,6 @@
 
 #include "base/strbuf.h"
 #include "store/signature.h"
-#include "tui/sql.h"
 #include "tui/tui.h"
 
 enum {
@@ -25,35 +24,25 @@ static const struct tui_col group_cols[] = {
     {"top frame", 20, TUI_COL_FLEX, 0},
 };
 static const struct tui_sort group_sorts[] = {
-    {"size", "g.ordinal", "g.ordinal DESC", "", ""},
+    {"size", GPM_TUI_ORDER_GROUPS_SIZE, "", ""},
 };
-#define GROUP_FROM                                                                                 \
-	" FROM groups g WHERE g.incident_id = ?1 AND (?2 IS NULL OR "                              \
-	"instr(lower(coalesce(g.state, "                                                           \
-	"'') || ' ' || coalesce(" TUI_SQL_TOP_FRAME("g.stack_id") ", '')), lower(?2)) > 0)"
 
 static struct gpm_error *groups_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                       int64_t *n)
 {
 	struct tui_bind b[2] = {TUI_INT(v->incident), TUI_TEXT(p->filter)};
-	return tui_db_int(&t->db, "SELECT count(*)" GROUP_FROM, b, 2, 0, n);
+	return tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_GROUPS_COUNT), b, 2, 0, n);
 }
 
 static struct gpm_error *groups_fetch(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                       int64_t off, int64_t limit, struct gpm_store_table *out)
 {
 	struct tui_bind b[4] = {TUI_INT(v->incident), TUI_TEXT(p->filter)};
-	return tui_sorted_page(
-	    t, p,
-	    "SELECT g.count, coalesce(g.state, '-'), CASE WHEN coalesce(g.max_wait, "
-	    "0) = 0 THEN '' WHEN g.min_wait = g.max_wait THEN g.max_wait || ' min' "
-	    "ELSE g.min_wait || '-' || g.max_wait || ' min' END, "
-	    "coalesce(" TUI_SQL_TOP_FRAME("g.stack_id") ", '?'), g.ordinal" GROUP_FROM,
-	    b, 2, off, limit, out);
+	return tui_sorted_page(t, p, gpm_tui_sql(GPM_TUI_GROUPS_PAGE), b, 2, off, limit, out);
 }
 
-static const struct tui_pane_ops groups_ops = {group_cols,   4,    group_sorts, 1,   groups_count,
-                                               groups_fetch, NULL, true,        NULL};
+static const struct tui_pane_ops groups_ops = {
+    group_cols, 4, group_sorts, 1, groups_count, groups_fetch, NULL, true, NULL, NULL, 0};
 
 // Incident facts: id, time, exe, go, kind, goroutines, headline, cluster, message, fatal,
 // signal.
@@ -129,13 +118,8 @@ struct gpm_error *tui_view_incident(struct tui *t, int64_t id, struct tui_view *
 {
 	struct tui_bind b[2] = {TUI_INT(GPM_SIGNATURE_ALGORITHM), TUI_INT(id)};
 	struct gpm_store_table info;
-	struct gpm_error *err = tui_db_query(
-	    &t->db,
-	    "SELECT i.id, strftime('%Y-%m-%d %H:%M:%S', i.time, 'unixepoch'), " TUI_SQL_EXE_BASE
-	    ", coalesce(i.go_version, '?'), i.kind, i.goroutines, i.headline, s.cluster_id FROM "
-	    "incidents i LEFT JOIN incident_signatures x ON x.incident_id = i.id AND x.algorithm "
-	    "= ?1 LEFT JOIN signatures s ON s.id = x.signature_id WHERE i.id = ?2",
-	    b, 2, 1, &info);
+	struct gpm_error *err =
+	    tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_INCIDENT_INFO), b, 2, 1, &info);
 	if (err)
 		return err;
 	if (!info.nrows) {
@@ -161,24 +145,15 @@ struct gpm_error *tui_view_incident(struct tui *t, int64_t id, struct tui_view *
 	v->npanes = 2;
 	v->panes[1].ops = &groups_ops;
 	struct tui_bind fb[2] = {TUI_INT(id), TUI_INT(MAX_FINDINGS)};
-	err = tui_db_query(&t->db,
-	                   "SELECT id, rule, severity, title, explanation, json_extract(evidence, "
-	                   "'$.confidence'), json_extract(evidence, '$.next'), "
-	                   "json_array_length(evidence, '$.goroutines') FROM findings WHERE "
-	                   "incident_id = ?1 ORDER BY ordinal LIMIT ?2",
-	                   fb, 2, -1, &v->findings);
+	err = tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_INCIDENT_FINDINGS), fb, 2, -1, &v->findings);
 	if (!err && !(v->evidence = calloc(v->findings.nrows + 1, sizeof(*v->evidence))))
 		err = &gpm_error_nomem;
 	for (size_t r = 0; !err && r < v->findings.nrows; r++) {
 		struct tui_bind eb[2] = {
 		    TUI_INT(strtoll(gpm_store_cell(&v->findings, r, 0), NULL, 10)),
 		    TUI_INT(MAX_EVIDENCE)};
-		err =
-		    tui_db_query(&t->db,
-		                 "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
-		                 "FROM json_each((SELECT evidence FROM findings WHERE id = ?1), "
-		                 "'$.evidence') LIMIT ?2",
-		                 eb, 2, -1, &v->evidence[r]);
+		err = tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_FINDING_EVIDENCE), eb, 2, -1,
+		                   &v->evidence[r]);
 	}
 	if (err) {
 		tui_view_destroy(v);

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/sql.h"
 #include "tui/tui.h"
 
 /* Incidents: time, executable, Go version, headline, cluster (+ id). */
@@ -20,14 +19,12 @@ static const struct tui_col incident_cols[] = {
     {"cluster", 7, TUI_COL_RIGHT, 3},
 };
 static const struct tui_sort incident_sorts[] = {
-    {"time", "i.time DESC, i.id DESC", "i.time ASC, i.id ASC", "↓", "↑"},
-    {"executable", TUI_SQL_EXE_BASE " ASC, i.time DESC", TUI_SQL_EXE_BASE " DESC, i.time DESC", "↑",
-     "↓"},
-    {"go", "i.go_version DESC, i.time DESC", "i.go_version ASC, i.time DESC", "↓", "↑"},
-    {"headline", "i.headline ASC, i.time DESC", "i.headline DESC, i.time DESC", "↑", "↓"},
-    {"cluster", TUI_SQL_INC_CLUSTER " ASC, i.time DESC", TUI_SQL_INC_CLUSTER " DESC, i.time DESC",
-     "↑", "↓"},
-    {"goroutines", "i.goroutines DESC, i.id", "i.goroutines ASC, i.id", "↓", "↑"},
+    {"time", GPM_TUI_ORDER_INCIDENTS_TIME, "↓", "↑"},
+    {"executable", GPM_TUI_ORDER_INCIDENTS_EXE, "↑", "↓"},
+    {"go", GPM_TUI_ORDER_INCIDENTS_GO, "↓", "↑"},
+    {"headline", GPM_TUI_ORDER_INCIDENTS_HEADLINE, "↑", "↓"},
+    {"cluster", GPM_TUI_ORDER_INCIDENTS_CLUSTER, "↑", "↓"},
+    {"goroutines", GPM_TUI_ORDER_INCIDENTS_GOROUTINES, "↓", "↑"},
 };
 
 static struct gpm_error *incidents_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
@@ -35,7 +32,7 @@ static struct gpm_error *incidents_count(struct tui *t, struct tui_view *v, stru
 {
 	struct tui_bind b[8];
 	tui_query_binds(b, &v->q, p->filter);
-	return tui_db_int(&t->db, "SELECT count(*)" TUI_SQL_INC_FROM, b, 8, 0, n);
+	return tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_INCIDENTS_COUNT), b, 8, 0, n);
 }
 
 // The shown cells, the id, and the time the natural order's keys are made of.
@@ -46,13 +43,7 @@ static struct gpm_error *incidents_fetch(struct tui *t, struct tui_view *v, stru
 {
 	struct tui_bind b[10];
 	tui_query_binds(b, &v->q, p->filter);
-	return tui_sorted_page(
-	    t, p,
-	    "SELECT " TUI_SQL_TIME_MIN("i.time") ", " TUI_SQL_EXE_BASE
-	                                         ", coalesce(i.go_version, '-'), i.headline, "
-	                                         "coalesce(" TUI_SQL_INC_CLUSTER
-	                                         ", '-'), i.id, i.time" TUI_SQL_INC_FROM,
-	    b, 8, off, limit, out);
+	return tui_sorted_page(t, p, gpm_tui_sql(GPM_TUI_INCIDENTS_PAGE), b, 8, off, limit, out);
 }
 
 /*
@@ -63,13 +54,6 @@ static struct gpm_error *incidents_fetch(struct tui *t, struct tui_view *v, stru
  * cell matches through the set of incidents whose cluster id contains the text (digits).
  * ?9 time and ?10 id of the cursor, ?11 the lowered text, ?12 the text when all digits.
  */
-#define INC_MATCH                                                                                  \
-	" AND (instr(i.list_text, ?11) > 0 OR (?12 IS NOT NULL AND i.id IN (SELECT x.incident_id " \
-	"FROM incident_signatures x JOIN signatures s ON s.id = x.signature_id WHERE x.algorithm " \
-	"= ?1 AND instr(s.cluster_id, ?12) > 0)))"
-#define INC_FIND(cmp, order)                                                                       \
-	"SELECT i.time, i.id" TUI_SQL_INC_FROM " AND (i.time, i.id) " cmp " (?9, ?10)" INC_MATCH   \
-	" ORDER BY i.time " order ", i.id " order " LIMIT 1"
 
 static struct gpm_error *incidents_find_key(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                             const char *text, int dir, int64_t *row)
@@ -100,11 +84,15 @@ static struct gpm_error *incidents_find_key(struct tui *t, struct tui_view *v, s
 	// Down the list is towards smaller keys in the natural order (newest first).
 	bool smaller = (dir > 0) != p->reverse;
 	struct gpm_store_table k;
-	err = tui_db_query(&t->db, smaller ? INC_FIND("<", "DESC") : INC_FIND(">", "ASC"), b, 12, 1,
-	                   &k);
+	err = tui_db_query(
+	    &t->db,
+	    gpm_tui_sql(smaller ? GPM_TUI_INCIDENTS_FIND_SMALLER : GPM_TUI_INCIDENTS_FIND_LARGER),
+	    b, 12, 1, &k);
 	if (!err && !k.nrows) {
 		gpm_store_table_deinit(&k);
-		err = tui_db_query(&t->db, smaller ? INC_FIND(">=", "DESC") : INC_FIND("<=", "ASC"),
+		err = tui_db_query(&t->db,
+		                   gpm_tui_sql(smaller ? GPM_TUI_INCIDENTS_FIND_SMALLER_WRAP
+		                                       : GPM_TUI_INCIDENTS_FIND_LARGER_WRAP),
 		                   b, 12, 1, &k);
 	}
 	free(lower);
@@ -119,8 +107,7 @@ static struct gpm_error *incidents_find_key(struct tui *t, struct tui_view *v, s
 	gpm_store_table_deinit(&k);
 	return tui_db_int(
 	    &t->db,
-	    p->reverse ? "SELECT count(*)" TUI_SQL_INC_FROM " AND (i.time, i.id) < (?9, ?10)"
-	               : "SELECT count(*)" TUI_SQL_INC_FROM " AND (i.time, i.id) > (?9, ?10)",
+	    gpm_tui_sql(p->reverse ? GPM_TUI_INCIDENTS_ROWS_BELOW : GPM_TUI_INCIDENTS_ROWS_ABOVE),
 	    b, 10, -1, row);
 }
 
@@ -131,18 +118,20 @@ static struct gpm_error *incidents_find(struct tui *t, struct tui_view *v, struc
 		return incidents_find_key(t, v, p, text, dir, row);
 	struct tui_bind b[11];
 	tui_query_binds(b, &v->q, p->filter);
-	return tui_sorted_find(
-	    t, p,
-	    TUI_SQL_TIME_MIN("i.time") ", " TUI_SQL_EXE_BASE
-	                               ", coalesce(i.go_version, '-'), i.headline, "
-	                               "coalesce(" TUI_SQL_INC_CLUSTER ", '-')" TUI_SQL_INC_FROM,
-	    5, b, 8, text, dir, row);
+	return tui_sorted_find(t, p, gpm_tui_sql(GPM_TUI_INCIDENTS_CELLS), 5, b, 8, text, dir, row);
 }
 
-static const struct tui_pane_ops incidents_ops = {
-    incident_cols, 5,    incident_sorts, 6, incidents_count, incidents_fetch,
-    NULL,          true, incidents_find,
-};
+static const struct tui_pane_ops incidents_ops = {incident_cols,
+                                                  5,
+                                                  incident_sorts,
+                                                  6,
+                                                  incidents_count,
+                                                  incidents_fetch,
+                                                  NULL,
+                                                  true,
+                                                  incidents_find,
+                                                  NULL,
+                                                  0};
 
 static struct gpm_error *incidents_incident(struct tui *t, struct tui_view *v, int64_t *out)
 {

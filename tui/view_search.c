@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "base/strbuf.h"
-#include "tui/sql.h"
 #include "tui/tui.h"
 
 /* Search results (FTS5 phrase, as gopm search): time, go, match, headline (+ id). */
@@ -17,7 +16,7 @@ static const struct tui_col search_cols[] = {
     {"match", 16, TUI_COL_FLEX, 0},
     {"headline", 16, TUI_COL_FLEX, 0},
 };
-static const struct tui_sort search_sorts[] = {{"rank", "rank, i.id", "rank DESC, i.id", "", ""}};
+static const struct tui_sort search_sorts[] = {{"rank", GPM_TUI_ORDER_SEARCH_RANK, "", ""}};
 
 static char *fts_phrase(const char *text)
 {
@@ -32,10 +31,6 @@ static char *fts_phrase(const char *text)
 	return gpm_strbuf_detach(&q);
 }
 
-#define SEARCH_FROM                                                                                \
-	" FROM incident_fts JOIN incidents i ON i.id = incident_fts.rowid WHERE incident_fts "     \
-	"MATCH ?1"
-
 static struct gpm_error *search_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                       int64_t *n)
 {
@@ -44,7 +39,7 @@ static struct gpm_error *search_count(struct tui *t, struct tui_view *v, struct 
 	if (!q)
 		return &gpm_error_nomem;
 	struct tui_bind b[1] = {TUI_TEXT(q)};
-	struct gpm_error *err = tui_db_int(&t->db, "SELECT count(*)" SEARCH_FROM, b, 1, 0, n);
+	struct gpm_error *err = tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_SEARCH_COUNT), b, 1, 0, n);
 	free(q);
 	return err;
 }
@@ -56,18 +51,14 @@ static struct gpm_error *search_fetch(struct tui *t, struct tui_view *v, struct 
 	if (!q)
 		return &gpm_error_nomem;
 	struct tui_bind b[3] = {TUI_TEXT(q)};
-	struct gpm_error *err = tui_sorted_page(
-	    t, p,
-	    "SELECT " TUI_SQL_TIME_MIN(
-	        "i.time") ", coalesce(i.go_version, '-'), snippet(incident_fts, -1, "
-	                  "'[', ']', '...', 6), i.headline, i.id" SEARCH_FROM,
-	    b, 1, off, limit, out);
+	struct gpm_error *err =
+	    tui_sorted_page(t, p, gpm_tui_sql(GPM_TUI_SEARCH_PAGE), b, 1, off, limit, out);
 	free(q);
 	return err;
 }
 
-static const struct tui_pane_ops search_ops = {search_cols,  4,    search_sorts, 1,   search_count,
-                                               search_fetch, NULL, false,        NULL};
+static const struct tui_pane_ops search_ops = {
+    search_cols, 4, search_sorts, 1, search_count, search_fetch, NULL, false, NULL, NULL, 0};
 
 enum { SEARCH_ID = 4 };
 

@@ -40,8 +40,7 @@ static struct gpm_error *source_find(struct tui *t, int64_t incident, const char
 	struct tui_bind b[1] = {TUI_INT(incident)};
 	struct gpm_store_table ver;
 	if (home && *home && incident > 0 &&
-	    !tui_db_query(&t->db, "SELECT go_version FROM incidents WHERE id = ?1", b, 1, 1,
-	                  &ver)) {
+	    !tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_INCIDENT_GO_VERSION), b, 1, 1, &ver)) {
 		const char *v = ver.nrows ? gpm_store_cell(&ver, 0, 0) : NULL;
 		if (v && !strncmp(v, "go", 2) && !strchr(v, '/'))
 			snprintf(sdk, sizeof(sdk), "%s/sdk/%s/src", home, v);

@@ -7,7 +7,7 @@
 #include "tui/tui.h"
 
 /* One stack: depth, function (inlined marked), file:line (+ path, line, flags). */
-static const struct tui_sort frame_sorts[] = {{"depth", "", "", "", ""}};
+static const struct tui_sort frame_sorts[] = {{"depth", GPM_TUI_ORDER_NONE, "", ""}};
 static const struct tui_col frame_cols[] = {
     {"#", 3, TUI_COL_RIGHT, 0},
     {"function", 24, TUI_COL_FLEX, 0},
@@ -19,7 +19,7 @@ static struct gpm_error *frames_count(struct tui *t, struct tui_view *v, struct 
 {
 	(void)p;
 	struct tui_bind b[1] = {TUI_INT(v->stack)};
-	return tui_db_int(&t->db, "SELECT count(*) FROM frames WHERE stack_id = ?1", b, 1, 0, n);
+	return tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_FRAMES_COUNT), b, 1, 0, n);
 }
 
 static struct gpm_error *frames_fetch(struct tui *t, struct tui_view *v, struct tui_pane *p,
@@ -27,15 +27,7 @@ static struct gpm_error *frames_fetch(struct tui *t, struct tui_view *v, struct 
 {
 	(void)p;
 	struct tui_bind b[3] = {TUI_INT(v->stack), TUI_INT(limit), TUI_INT(off)};
-	return tui_db_query(
-	    &t->db,
-	    "SELECT f.depth, CASE WHEN f.flags & 4 THEN '...' || f.line || ' frames elided...' "
-	    "ELSE fn.name || CASE WHEN f.flags & 1 THEN ' [inlined]' ELSE '' END END, "
-	    "CASE WHEN f.flags & 4 THEN '' ELSE coalesce(fl.path, '?') || ':' || f.line END, "
-	    "coalesce(fl.path, ''), f.line, f.flags, fn.name FROM frames f JOIN functions fn ON "
-	    "fn.id = f.function_id LEFT JOIN files fl ON fl.id = f.file_id WHERE f.stack_id = ?1 "
-	    "ORDER BY f.depth LIMIT ?2 OFFSET ?3",
-	    b, 3, -1, out);
+	return tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_FRAMES_PAGE), b, 3, -1, out);
 }
 
 static enum tui_color frame_color(const struct gpm_store_table *page, size_t row)
@@ -45,7 +37,7 @@ static enum tui_color frame_color(const struct gpm_store_table *page, size_t row
 }
 
 static const struct tui_pane_ops frames_ops = {
-    frame_cols, 3, frame_sorts, 1, frames_count, frames_fetch, frame_color, false, NULL};
+    frame_cols, 3, frame_sorts, 1, frames_count, frames_fetch, frame_color, false, NULL, NULL, 0};
 
 static struct gpm_error *stack_enter(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                      struct tui_view **out)

@@ -98,8 +98,7 @@ struct gpm_error *tui_view_report(struct tui *t, int64_t id, struct tui_view **o
 		return err;
 	struct tui_bind b[1] = {TUI_INT(id)};
 	struct gpm_store_table r;
-	if (!(err = tui_db_query(&t->db, "SELECT report FROM incidents WHERE id = ?1", b, 1, 1,
-	                         &r))) {
+	if (!(err = tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_INCIDENT_REPORT), b, 1, 1, &r))) {
 		const char *text = r.nrows ? gpm_store_cell(&r, 0, 0) : NULL;
 		err = push_text(&v->panes[0], text ? text : "no report stored for this incident");
 		gpm_store_table_deinit(&r);

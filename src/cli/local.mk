@@ -11,3 +11,4 @@ gopm_SOURCES += src/cli/heap.c
 gopm_SOURCES += src/cli/rules.c
 gopm_SOURCES += src/cli/diff.c
 gopm_SOURCES += src/cli/print.c
+gopm_SOURCES += src/cli/tui.c

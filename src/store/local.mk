@@ -8,7 +8,8 @@ libgopm_a_SOURCES += \
 	src/store/internal.h \
 	src/store/signature.c src/store/signature.h \
 	src/store/cluster.c src/store/cluster.h \
-	src/store/workflow.c src/store/workflow.h
+	src/store/workflow.c src/store/workflow.h \
+	src/store/tui_queries.c src/store/tui_queries.h
 nodist_libgopm_a_SOURCES = src/store/schema_sql.c
 CLEANFILES = src/store/schema_sql.c
 

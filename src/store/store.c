@@ -308,6 +308,22 @@ int gpm_store_open_immutable(const char *path, sqlite3 **db)
 	return rc;
 }
 
+int gpm_store_open_reader(const char *path, sqlite3 **db)
+{
+	int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	// The first read needs the WAL index of a WAL archive; one who may not create it is
+	// told SQLITE_READONLY (or SQLITE_CANTOPEN, by the SQLite version).
+	int probe =
+	    sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) & 0xff;
+	if (probe != SQLITE_READONLY && probe != SQLITE_CANTOPEN)
+		return SQLITE_OK;
+	sqlite3_close_v2(*db);
+	*db = NULL;
+	return gpm_store_open_immutable(path, db);
+}
+
 struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_options *opts,
                                  struct gpm_store **out)
 {
@@ -323,11 +339,12 @@ struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_option
 		free(st);
 		return &gpm_error_nomem;
 	}
-	int flags =
-	    opts->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	flags |= SQLITE_OPEN_NOMUTEX;
 	struct gpm_error *err = NULL;
-	int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+	int rc = opts->readonly
+	             ? gpm_store_open_reader(path, &st->db)
+	             : sqlite3_open_v2(
+	                   path, &st->db,
+	                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		err = gpm_store_sqlite_error(st, rc, "open");
 		goto fail;
@@ -335,19 +352,7 @@ struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_option
 	sqlite3_extended_result_codes(st->db, 1);
 	gpm_store_busy_attach(st->db, &st->busy, opts->busy_timeout_ms);
 	int64_t version;
-	if ((err = check_identity(st, &version)) && opts->readonly &&
-	    (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_READONLY) {
-		// A reader who may not write beside the archive (another user's archive).
-		gpm_error_destroy(err);
-		sqlite3_close_v2(st->db);
-		st->db = NULL;
-		if ((rc = gpm_store_open_immutable(path, &st->db)) != SQLITE_OK) {
-			err = gpm_store_sqlite_error(st, rc, "open read-only");
-			goto fail;
-		}
-		sqlite3_extended_result_codes(st->db, 1);
-		err = check_identity(st, &version);
-	}
+	err = check_identity(st, &version);
 	if (err)
 		goto fail;
 	if (!opts->readonly) {

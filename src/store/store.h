@@ -56,6 +56,12 @@ void gpm_store_busy_attach(struct sqlite3 *db, struct gpm_store_busy *b, int tim
  * archive as of the last checkpoint.
  */
 int gpm_store_open_immutable(const char *path, struct sqlite3 **db);
+/*
+ * Opens path for reading (an SQLite status; *db to close even on error): read-only, and as
+ * an immutable file when its first read says the reader may not write beside it. The one
+ * detection of that case, used by gpm_store_open (read-only) and the TUI's own connection.
+ */
+int gpm_store_open_reader(const char *path, struct sqlite3 **db);
 
 /* Opens (creating when read-write) the archive at path. */
 struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_options *opts,

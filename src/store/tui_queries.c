@@ -1,0 +1,305 @@
+/*
+ * The TUI's statements (store/tui_queries.h): the SQL of every list, preview and view of
+ * tui/, in one place beside the schema. Fragments shared by several statements come first:
+ * how a list shows an executable, a time and a stack's top frame, and the FROM ... WHERE of
+ * an incidents list with its filters.
+ */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "store/tui_queries.h"
+
+#define TUI_SQL_EXE_BASE                                                                           \
+	"substr(coalesce(i.exe, '-'), length(rtrim(coalesce(i.exe, '-'), "                         \
+	"replace(coalesce(i.exe, '-'), '/', ''))) + 1)"
+#define TUI_SQL_TIME_MIN(col) "strftime('%Y-%m-%d %H:%M', " col ", 'unixepoch')"
+// What people scan for: the innermost frame of the program's own code, else of the
+// standard library it called, else the innermost (gpm_frame_rank, data.c).
+#define TUI_SQL_TOP_FRAME(stack)                                                                   \
+	"(SELECT fn.name FROM frames f JOIN functions fn ON fn.id = f.function_id WHERE "          \
+	"f.stack_id = " stack " ORDER BY gpm_frame_rank(fn.name), f.depth LIMIT 1)"
+
+/* An incident's cluster under the signature algorithm bound as ?1 (NULL: none yet). */
+#define TUI_SQL_INC_CLUSTER                                                                        \
+	"(SELECT s.cluster_id FROM incident_signatures x JOIN signatures s ON s.id = "             \
+	"x.signature_id WHERE x.incident_id = i.id AND x.algorithm = ?1)"
+
+/*
+ * The incidents of a list with its filters (binds ?1..?8, tui_query_binds). Without filters
+ * this reads schema 6's index incidents_list_text alone (the cluster filter is a set of ids
+ * built once, the cluster cell is asked only for the rows shown).
+ */
+#define TUI_SQL_INC_FROM                                                                           \
+	" FROM incidents i WHERE (?2 IS NULL OR i.time >= ?2) AND (?3 IS NULL OR i.time < ?3) "    \
+	"AND (?4 IS NULL OR instr(i.exe, ?4) > 0) "                                                \
+	"AND (?5 IS NULL OR substr(i.go_version, 1, length(?5)) = ?5) "                            \
+	"AND (?6 IS NULL OR i.headline_rule = ?6 OR instr(i.headline, ?6) > 0) "                   \
+	"AND (?7 IS NULL OR i.id IN (SELECT x.incident_id FROM incident_signatures x JOIN "        \
+	"signatures s ON s.id = x.signature_id WHERE x.algorithm = ?1 AND s.cluster_id = ?7)) "    \
+	"AND (?8 IS NULL OR instr(lower(i.headline || ' ' || coalesce(i.exe, '') || ' ' || "       \
+	"coalesce(i.go_version, '') || ' ' || i.kind), lower(?8)) > 0)"
+
+#define CLUSTER_FROM                                                                               \
+	" FROM (SELECT s.cluster_id AS cluster, count(*) AS count, min(i.time) AS first, "         \
+	"max(i.time) AS last, count(DISTINCT coalesce(i.build_id, i.exe, '')) AS builds, "         \
+	"max(i.id) AS last_id FROM incidents i JOIN incident_signatures x ON x.incident_id = "     \
+	"i.id AND x.algorithm = ?1 JOIN signatures s ON s.id = x.signature_id WHERE "              \
+	"s.cluster_id IS NOT NULL AND (?2 IS NULL OR i.time >= ?2) AND (?3 IS NULL OR i.time < "   \
+	"?3) AND (?4 IS NULL OR instr(i.exe, ?4) > 0) AND (?5 IS NULL OR substr(i.go_version, 1, " \
+	"length(?5)) = ?5) AND (?6 IS NULL OR i.headline_rule = ?6) AND (?7 IS NULL OR "           \
+	"s.cluster_id = ?7) GROUP BY s.cluster_id) a JOIN incidents h ON h.id = a.last_id LEFT "   \
+	"JOIN incident_signatures hx ON hx.incident_id = h.id AND hx.algorithm = ?1 LEFT JOIN "    \
+	"signatures sg ON sg.id = hx.signature_id LEFT JOIN clusters c ON c.id = a.cluster "       \
+	"WHERE (?8 IS NULL OR instr(lower(h.headline || ' ' || coalesce(sg.hash, '') || ' ' || "   \
+	"coalesce(sg.frames, '') || ' ' || coalesce(c.status, '')), lower(?8)) > 0)"
+
+#define CLUSTER_FAST_FROM                                                                          \
+	" FROM (SELECT st.cluster AS cluster, st.count AS count, st.first AS first, st.last AS "   \
+	"last, (SELECT count(*) FROM cluster_builds b WHERE b.cluster = st.cluster) AS builds, "   \
+	"st.last_id AS last_id FROM cluster_stats st WHERE st.algorithm = ?1 AND ?2 IS NULL AND "  \
+	"?3 IS NULL AND ?4 IS NULL AND ?5 IS NULL AND ?6 IS NULL AND (?7 IS NULL OR st.cluster = " \
+	"?7)) a JOIN incidents h ON h.id = a.last_id LEFT JOIN incident_signatures hx ON "         \
+	"hx.incident_id = h.id AND hx.algorithm = ?1 LEFT JOIN signatures sg ON sg.id = "          \
+	"hx.signature_id LEFT JOIN clusters c ON c.id = a.cluster WHERE (?8 IS NULL OR "           \
+	"instr(lower(h.headline || ' ' || coalesce(sg.hash, '') || ' ' || coalesce(sg.frames, "    \
+	"'') || ' ' || coalesce(c.status, '')), lower(?8)) > 0)"
+
+#define CLUSTER_SELECT                                                                             \
+	"SELECT a.cluster, coalesce(c.status, 'new'), a.count, strftime('%Y-%m-%d', a.first, "     \
+	"'unixepoch'), strftime('%Y-%m-%d', a.last, 'unixepoch'), a.builds, h.headline, "          \
+	"coalesce((SELECT " TUI_SQL_TOP_FRAME(                                                     \
+	    "g.stack_id") " FROM groups g WHERE g.incident_id = h.id "                             \
+	                  "ORDER BY g.ordinal LIMIT 1), ''), a.cluster"
+
+#define INC_MATCH                                                                                  \
+	" AND (instr(i.list_text, ?11) > 0 OR (?12 IS NOT NULL AND i.id IN (SELECT x.incident_id " \
+	"FROM incident_signatures x JOIN signatures s ON s.id = x.signature_id WHERE x.algorithm " \
+	"= ?1 AND instr(s.cluster_id, ?12) > 0)))"
+
+#define INC_FIND(cmp, order)                                                                       \
+	"SELECT i.time, i.id" TUI_SQL_INC_FROM " AND (i.time, i.id) " cmp " (?9, ?10)" INC_MATCH   \
+	" ORDER BY i.time " order ", i.id " order " LIMIT 1"
+
+#define IN_GROUP "g.group_ordinal = ?2"
+
+#define ANY_GROUP "?2 IS NULL"
+
+#define GOROUTINE_WHERE(grp)                                                                       \
+	" FROM goroutines g WHERE g.incident_id = ?1 AND " grp " "                                 \
+	"AND (?3 IS NULL OR g.goid IN (SELECT value FROM json_each((SELECT evidence FROM "         \
+	"findings WHERE id = ?3), '$.goroutines'))) AND (?4 IS NULL OR "                           \
+	"instr(lower(coalesce(g.state, '') || ' ' || coalesce(" TUI_SQL_TOP_FRAME(                 \
+	    "g.stack_id") ", '')), lower(?4)) > 0)"
+
+#define GOROUTINE_PAGE_AT(order, grp, at)                                                          \
+	"SELECT x.goid, x.state, x.wait, coalesce(" TUI_SQL_TOP_FRAME(                             \
+	    "x.stack_id") ", '?'), x.stack_id, "                                                   \
+	                  "coalesce(cf.name, ''), x.wait_minutes, x.id FROM (SELECT g.id, "        \
+	                  "g.goid, "                                                               \
+	                  "coalesce(g.state, '-') "                                                \
+	                  "AS state, CASE WHEN coalesce(g.wait_minutes, 0) > 0 THEN "              \
+	                  "g.wait_minutes || ' min' ELSE "                                         \
+	                  "'' END AS wait, g.wait_minutes, g.stack_id, "                           \
+	                  "g.created_by" GOROUTINE_WHERE(grp) at                                   \
+	    " ORDER BY g.id " order " LIMIT ?5 OFFSET ?6) x LEFT JOIN functions cf ON cf.id = "    \
+	    "x.created_by ORDER BY x.id " order
+
+#define GOROUTINE_PAGE(order, grp) GOROUTINE_PAGE_AT(order, grp, "")
+// Keyset: from the row of key ?7 on, in either direction.
+#define GOROUTINE_PAGE_KEY(order, grp, cmp) GOROUTINE_PAGE_AT(order, grp, " AND g.id " cmp " ?7")
+
+#define GOROUTINE_MATCH                                                                            \
+	" AND ((?7 IS NOT NULL AND instr(g.goid, ?7) > 0) OR instr(lower(coalesce(g.state, "       \
+	"'-')), ?6) > 0 OR (?8 IS NOT NULL AND coalesce(g.wait_minutes, 0) > 0 AND "               \
+	"instr(g.wait_minutes || ' min', ?8) > 0) OR g.stack_id IN (SELECT mf.stack_id FROM "      \
+	"functions mfn JOIN frames mf ON mf.function_id = mfn.id WHERE instr(lower(mfn.name), "    \
+	"?6) "                                                                                     \
+	"> 0 AND instr(lower(" TUI_SQL_TOP_FRAME(                                                  \
+	    "mf.stack_id") "), ?6) > 0) OR (g.stack_id IS NULL "                                   \
+	                   "AND ?6 = '?'))"
+
+#define GOROUTINE_FIND(cmp, order, grp)                                                            \
+	"SELECT g.id" GOROUTINE_WHERE(grp) " AND g.id " cmp " ?5" GOROUTINE_MATCH                  \
+	                                   " ORDER BY g.id " order " LIMIT 1"
+
+#define GROUP_FROM                                                                                 \
+	" FROM groups g WHERE g.incident_id = ?1 AND (?2 IS NULL OR "                              \
+	"instr(lower(coalesce(g.state, "                                                           \
+	"'') || ' ' || coalesce(" TUI_SQL_TOP_FRAME("g.stack_id") ", '')), lower(?2)) > 0)"
+
+#define SEARCH_FROM                                                                                \
+	" FROM incident_fts JOIN incidents i ON i.id = incident_fts.rowid WHERE incident_fts "     \
+	"MATCH ?1"
+
+static const char *const queries[GPM_TUI_QUERY__COUNT] = {
+    [GPM_TUI_INCIDENTS_COUNT] = "SELECT count(*)" TUI_SQL_INC_FROM,
+    [GPM_TUI_INCIDENTS_PAGE] = "SELECT " TUI_SQL_TIME_MIN(
+        "i.time") ", " TUI_SQL_EXE_BASE ", coalesce(i.go_version, '-'), i.headline, "
+                  "coalesce(" TUI_SQL_INC_CLUSTER ", '-'), i.id, i.time" TUI_SQL_INC_FROM,
+    [GPM_TUI_INCIDENTS_CELLS] =
+        TUI_SQL_TIME_MIN("i.time") ", " TUI_SQL_EXE_BASE
+                                   ", coalesce(i.go_version, '-'), i.headline, "
+                                   "coalesce(" TUI_SQL_INC_CLUSTER ", '-')" TUI_SQL_INC_FROM,
+    [GPM_TUI_INCIDENTS_FIND_SMALLER] = INC_FIND("<", "DESC"),
+    [GPM_TUI_INCIDENTS_FIND_LARGER] = INC_FIND(">", "ASC"),
+    [GPM_TUI_INCIDENTS_FIND_SMALLER_WRAP] = INC_FIND(">=", "DESC"),
+    [GPM_TUI_INCIDENTS_FIND_LARGER_WRAP] = INC_FIND("<=", "ASC"),
+    [GPM_TUI_INCIDENTS_ROWS_BELOW] =
+        "SELECT count(*)" TUI_SQL_INC_FROM " AND (i.time, i.id) < (?9, ?10)",
+    [GPM_TUI_INCIDENTS_ROWS_ABOVE] =
+        "SELECT count(*)" TUI_SQL_INC_FROM " AND (i.time, i.id) > (?9, ?10)",
+    [GPM_TUI_CLUSTERS_COUNT] = "SELECT count(*)" CLUSTER_FROM,
+    [GPM_TUI_CLUSTERS_COUNT_FAST] = "SELECT count(*)" CLUSTER_FAST_FROM,
+    [GPM_TUI_CLUSTERS_PAGE] = CLUSTER_SELECT CLUSTER_FROM,
+    [GPM_TUI_CLUSTERS_PAGE_FAST] = CLUSTER_SELECT CLUSTER_FAST_FROM,
+    [GPM_TUI_CLUSTER_LAST_INCIDENT] =
+        "SELECT last_id FROM cluster_stats WHERE cluster = ?2 AND algorithm = ?1",
+    [GPM_TUI_GOROUTINES_COUNT] = "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP),
+    [GPM_TUI_GOROUTINES_COUNT_ANY] = "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP),
+    [GPM_TUI_GOROUTINES_PAGE] = GOROUTINE_PAGE("ASC", IN_GROUP),
+    [GPM_TUI_GOROUTINES_PAGE_ANY] = GOROUTINE_PAGE("ASC", ANY_GROUP),
+    [GPM_TUI_GOROUTINES_PAGE_REVERSE] = GOROUTINE_PAGE("DESC", IN_GROUP),
+    [GPM_TUI_GOROUTINES_PAGE_REVERSE_ANY] = GOROUTINE_PAGE("DESC", ANY_GROUP),
+    [GPM_TUI_GOROUTINES_PAGE_KEY] = GOROUTINE_PAGE_KEY("ASC", IN_GROUP, ">="),
+    [GPM_TUI_GOROUTINES_PAGE_KEY_ANY] = GOROUTINE_PAGE_KEY("ASC", ANY_GROUP, ">="),
+    [GPM_TUI_GOROUTINES_PAGE_KEY_REVERSE] = GOROUTINE_PAGE_KEY("DESC", IN_GROUP, "<="),
+    [GPM_TUI_GOROUTINES_PAGE_KEY_REVERSE_ANY] = GOROUTINE_PAGE_KEY("DESC", ANY_GROUP, "<="),
+    [GPM_TUI_GOROUTINES_FIND_NEXT] = GOROUTINE_FIND(">", "ASC", IN_GROUP),
+    [GPM_TUI_GOROUTINES_FIND_NEXT_ANY] = GOROUTINE_FIND(">", "ASC", ANY_GROUP),
+    [GPM_TUI_GOROUTINES_FIND_PREV] = GOROUTINE_FIND("<", "DESC", IN_GROUP),
+    [GPM_TUI_GOROUTINES_FIND_PREV_ANY] = GOROUTINE_FIND("<", "DESC", ANY_GROUP),
+    [GPM_TUI_GOROUTINES_FIND_NEXT_WRAP] = GOROUTINE_FIND("<=", "ASC", IN_GROUP),
+    [GPM_TUI_GOROUTINES_FIND_NEXT_WRAP_ANY] = GOROUTINE_FIND("<=", "ASC", ANY_GROUP),
+    [GPM_TUI_GOROUTINES_FIND_PREV_WRAP] = GOROUTINE_FIND(">=", "DESC", IN_GROUP),
+    [GPM_TUI_GOROUTINES_FIND_PREV_WRAP_ANY] = GOROUTINE_FIND(">=", "DESC", ANY_GROUP),
+    [GPM_TUI_GROUP_MATCHES] =
+        "SELECT instr(lower(coalesce(g.state, '-')), ?3) > 0 OR (g.stack_id IS NULL AND ?3 = "
+        "'?') OR instr(lower(coalesce(" TUI_SQL_TOP_FRAME(
+            "g.stack_id") ", '')), ?3) > 0 FROM "
+                          "groups g WHERE g.incident_id = ?1 AND g.ordinal = ?2",
+    [GPM_TUI_GOROUTINES_ROWS_BEFORE] = "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP) " AND g.id < ?5",
+    [GPM_TUI_GOROUTINES_ROWS_BEFORE_ANY] =
+        "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP) " AND g.id < ?5",
+    [GPM_TUI_GROUPS_COUNT] = "SELECT count(*)" GROUP_FROM,
+    [GPM_TUI_GROUPS_PAGE] =
+        "SELECT g.count, coalesce(g.state, '-'), CASE WHEN coalesce(g.max_wait, "
+        "0) = 0 THEN '' WHEN g.min_wait = g.max_wait THEN g.max_wait || ' min' "
+        "ELSE g.min_wait || '-' || g.max_wait || ' min' END, "
+        "coalesce(" TUI_SQL_TOP_FRAME("g.stack_id") ", '?'), g.ordinal" GROUP_FROM,
+    [GPM_TUI_INCIDENT_INFO] =
+        "SELECT i.id, strftime('%Y-%m-%d %H:%M:%S', i.time, 'unixepoch'), " TUI_SQL_EXE_BASE
+        ", coalesce(i.go_version, '?'), i.kind, i.goroutines, i.headline, s.cluster_id FROM "
+        "incidents i LEFT JOIN incident_signatures x ON x.incident_id = i.id AND x.algorithm "
+        "= ?1 LEFT JOIN signatures s ON s.id = x.signature_id WHERE i.id = ?2",
+    [GPM_TUI_INCIDENT_FINDINGS] =
+        "SELECT id, rule, severity, title, explanation, json_extract(evidence, "
+        "'$.confidence'), json_extract(evidence, '$.next'), "
+        "json_array_length(evidence, '$.goroutines') FROM findings WHERE "
+        "incident_id = ?1 ORDER BY ordinal LIMIT ?2",
+    [GPM_TUI_FINDING_EVIDENCE] = "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+                                 "FROM json_each((SELECT evidence FROM findings WHERE id = ?1), "
+                                 "'$.evidence') LIMIT ?2",
+    [GPM_TUI_INCIDENT_GO_VERSION] = "SELECT go_version FROM incidents WHERE id = ?1",
+    [GPM_TUI_INCIDENT_REPORT] = "SELECT report FROM incidents WHERE id = ?1",
+    [GPM_TUI_SEARCH_COUNT] = "SELECT count(*)" SEARCH_FROM,
+    [GPM_TUI_SEARCH_PAGE] = "SELECT " TUI_SQL_TIME_MIN(
+        "i.time") ", coalesce(i.go_version, '-'), snippet(incident_fts, -1, "
+                  "'[', ']', '...', 6), i.headline, i.id" SEARCH_FROM,
+    [GPM_TUI_HEAP_COUNT] = "SELECT count(*) FROM heap_types WHERE incident_id = ?1",
+    [GPM_TUI_HEAP_PAGE] = "SELECT type, count, bytes FROM heap_types WHERE incident_id = ?1 "
+                          "ORDER BY bytes DESC, type LIMIT ?2 OFFSET ?3",
+    [GPM_TUI_FRAMES_COUNT] = "SELECT count(*) FROM frames WHERE stack_id = ?1",
+    [GPM_TUI_FRAMES_PAGE] =
+        "SELECT f.depth, CASE WHEN f.flags & 4 THEN '...' || f.line || ' frames elided...' "
+        "ELSE fn.name || CASE WHEN f.flags & 1 THEN ' [inlined]' ELSE '' END END, "
+        "CASE WHEN f.flags & 4 THEN '' ELSE coalesce(fl.path, '?') || ':' || f.line END, "
+        "coalesce(fl.path, ''), f.line, f.flags, fn.name FROM frames f JOIN functions fn ON "
+        "fn.id = f.function_id LEFT JOIN files fl ON fl.id = f.file_id WHERE f.stack_id = ?1 "
+        "ORDER BY f.depth LIMIT ?2 OFFSET ?3",
+    [GPM_TUI_PREVIEW_STACK] =
+        "SELECT fn.name, coalesce(fl.path, '?') || ':' || f.line, g.count, "
+        "coalesce(g.state, '-'), gpm_frame_rank(fn.name) FROM groups g JOIN frames f ON "
+        "f.stack_id = g.stack_id JOIN functions fn ON fn.id = f.function_id LEFT JOIN files "
+        "fl ON fl.id = f.file_id WHERE g.incident_id = ?1 AND g.ordinal = 0 ORDER BY f.depth "
+        "LIMIT ?2",
+    [GPM_TUI_PREVIEW_INCIDENT] =
+        "SELECT i.headline, i.kind, coalesce(i.exe, '-'), coalesce(i.go_version, '-'), "
+        "strftime('%Y-%m-%d %H:%M:%S', i.time, 'unixepoch'), i.goroutines FROM incidents i "
+        "WHERE i.id = ?1",
+    [GPM_TUI_PREVIEW_FINDINGS] = "SELECT upper(severity), title, rule FROM findings WHERE "
+                                 "incident_id = ?1 ORDER BY ordinal",
+};
+
+const char *gpm_tui_sql(enum gpm_tui_query q)
+{
+	return q < GPM_TUI_QUERY__COUNT ? queries[q] : NULL;
+}
+
+static const struct {
+	const char *sql, *reverse;
+} orders[GPM_TUI_ORDER__COUNT] = {
+    [GPM_TUI_ORDER_NONE] = {"", ""},
+    [GPM_TUI_ORDER_INCIDENTS_TIME] = {"i.time DESC, i.id DESC", "i.time ASC, i.id ASC"},
+    [GPM_TUI_ORDER_INCIDENTS_EXE] = {TUI_SQL_EXE_BASE " ASC, i.time DESC",
+                                     TUI_SQL_EXE_BASE " DESC, i.time DESC"},
+    [GPM_TUI_ORDER_INCIDENTS_GO] = {"i.go_version DESC, i.time DESC",
+                                    "i.go_version ASC, i.time DESC"},
+    [GPM_TUI_ORDER_INCIDENTS_HEADLINE] = {"i.headline ASC, i.time DESC",
+                                          "i.headline DESC, i.time DESC"},
+    [GPM_TUI_ORDER_INCIDENTS_CLUSTER] = {TUI_SQL_INC_CLUSTER " ASC, i.time DESC",
+                                         TUI_SQL_INC_CLUSTER " DESC, i.time DESC"},
+    [GPM_TUI_ORDER_INCIDENTS_GOROUTINES] = {"i.goroutines DESC, i.id", "i.goroutines ASC, i.id"},
+    [GPM_TUI_ORDER_CLUSTERS_COUNT] = {"a.count DESC, a.cluster", "a.count ASC, a.cluster"},
+    [GPM_TUI_ORDER_CLUSTERS_LAST] = {"a.last DESC, a.cluster", "a.last ASC, a.cluster"},
+    [GPM_TUI_ORDER_CLUSTERS_FIRST] = {"a.first ASC, a.cluster", "a.first DESC, a.cluster"},
+    [GPM_TUI_ORDER_CLUSTERS_BUILDS] = {"a.builds DESC, a.cluster", "a.builds ASC, a.cluster"},
+    [GPM_TUI_ORDER_CLUSTERS_ID] = {"a.cluster ASC", "a.cluster DESC"},
+    [GPM_TUI_ORDER_CLUSTERS_STATUS] = {"c.status ASC, a.count DESC, a.cluster",
+                                       "c.status DESC, a.count DESC, a.cluster"},
+    [GPM_TUI_ORDER_GROUPS_SIZE] = {"g.ordinal", "g.ordinal DESC"},
+    [GPM_TUI_ORDER_SEARCH_RANK] = {"rank, i.id", "rank DESC, i.id"},
+};
+
+const char *gpm_tui_order(enum gpm_tui_order o, bool reverse)
+{
+	if (o >= GPM_TUI_ORDER__COUNT)
+		return "";
+	return reverse ? orders[o].reverse : orders[o].sql;
+}
+
+bool gpm_tui_sql_page(char *buf, size_t size, const char *select, enum gpm_tui_order o,
+                      bool reverse, size_t nb)
+{
+	int n = snprintf(buf, size, "%s ORDER BY %s LIMIT ?%zu OFFSET ?%zu", select,
+	                 gpm_tui_order(o, reverse), nb + 1, nb + 2);
+	return n >= 0 && (size_t)n < size;
+}
+
+bool gpm_tui_sql_find(char *buf, size_t size, const char *cells, size_t ncells,
+                      enum gpm_tui_order o, bool reverse, size_t nb, int dir)
+{
+	char names[128] = "", match[1024] = "";
+	size_t nn = 0, nm = 0;
+	for (size_t c = 0; c < ncells && c < 10; c++) {
+		nn += (size_t)snprintf(names + nn, sizeof(names) - nn, ", c%zu", c);
+		nm += (size_t)snprintf(match + nm, sizeof(match) - nm,
+		                       "%sinstr(lower(c%zu), lower(?%zu)) > 0", c ? " OR " : "", c,
+		                       nb + 1);
+	}
+	// Distance from the cursor in the direction of the search, the cursor's own row last.
+	// ?cur is bind nb + 2, ?n bind nb + 3.
+	char order[256];
+	if (dir > 0)
+		snprintf(order, sizeof(order),
+		         "CASE WHEN rn > ?%zu THEN rn - ?%zu ELSE rn + ?%zu - ?%zu END", nb + 2,
+		         nb + 2, nb + 3, nb + 2);
+	else
+		snprintf(order, sizeof(order),
+		         "CASE WHEN rn < ?%zu THEN ?%zu - rn ELSE ?%zu - rn + ?%zu END", nb + 2,
+		         nb + 2, nb + 2, nb + 3);
+	int n = snprintf(buf, size,
+	                 "WITH r(rn%s) AS (SELECT row_number() OVER (ORDER BY %s) - 1, %s) SELECT "
+	                 "rn FROM r WHERE %s ORDER BY %s LIMIT 1",
+	                 names, gpm_tui_order(o, reverse), cells, match, order);
+	return n >= 0 && (size_t)n < size && nn < sizeof(names) && nm < sizeof(match);
+}
