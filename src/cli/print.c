@@ -23,6 +23,7 @@
 #include "core/core.h"
 #include "core/arch.h"
 #include "goroutines/goroutines.h"
+#include "goroutines/objects.h"
 #include "gort/arglayout.h"
 #include "process/process.h"
 #include "gort/gotype.h"
@@ -349,6 +350,9 @@ static struct gpm_error *heap_walk(struct frames *fr, struct heap_objects *ho)
 	struct gpm_heap *h = NULL;
 	ho->walked = true;
 	if (!fr->inc && (err = gpm_goroutines_read(fr->p, NULL, &fr->inc)))
+		return err;
+	// The panic values seed the types too.
+	if ((err = gpm_objects_read(fr->p, fr->inc)))
 		return err;
 	struct gpm_heap_options o = {
 	    .retention = true,

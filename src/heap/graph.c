@@ -41,6 +41,7 @@
 #include "base/u64map.h"
 #include "core/memory.h"
 #include "elf/exe.h"
+#include "gort/gotype.h"
 #include "gort/image.h"
 #include "gort/locals.h"
 #include "gort/pclntab.h"
@@ -2174,6 +2175,60 @@ static void prop_frames(struct prop *pr, const struct gpm_incident *inc)
 	gpm_u64map_free(&barren);
 }
 
+/* The panic and defer records (runtime/runtime2.go _panic, _defer): the value of each panic
+ * (its interface words, read by src/goroutines/objects.c) types what it points at by its
+ * dynamic type, and the heap-allocated _defer records of every goroutine (g._defer, then
+ * _defer.link) are typed runtime._defer, whose fields are followed in turn. A deferred
+ * call's closure (_defer.fn, a funcval) has no type descriptor to name it by. */
+#define MAX_DEFERS 64
+
+static void prop_records(struct prop *pr, const struct gpm_incident *inc)
+{
+	struct gpm_goimage *img = pr->p->img;
+	struct tdesc d;
+	if (!inc)
+		return;
+	for (size_t i = 0; i < inc->crash.panics.len; i++) {
+		const struct gpm_panic *pv = &inc->crash.panics.v[i];
+		if (!pv->arg_type || !pv->arg_data || !desc_of(pr, pv->arg_type, &d))
+			continue;
+		if (!d.direct)
+			prop_target(pr, pv->arg_data, pv->arg_type);
+		else if (d.kind == GPM_KIND_POINTER)
+			prop_target(pr, pv->arg_data, d.elem);
+		pr->h->record_seeds++;
+	}
+	const struct gpm_layout *gl, *dl;
+	const struct gpm_layout_field *f;
+	uint64_t g_defer, d_link, dtype;
+	struct gpm_error *err = gpm_goimage_layout(img, "runtime.g", &gl);
+	if (!err)
+		err = gpm_goimage_layout(img, "runtime._defer", &dl);
+	if (!err)
+		err = gpm_gotype_find(img, "runtime._defer", &dtype);
+	if (err) {
+		gpm_error_destroy(err);
+		return;
+	}
+	if (!(f = gpm_layout_field(gl, "_defer", &g_defer)) || !(f = gpm_layout_field(dl, "link", &d_link)))
+		return;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		uint64_t gaddr = gpm_goroutine_extra(inc, &inc->goroutines.v[i])->gaddr, dp;
+		if (!gaddr || !img_word(pr, gaddr + g_defer, &dp))
+			continue;
+		for (unsigned k = 0; dp && k < MAX_DEFERS; k++) {
+			// Only records in the heap are typed (open-coded and stack defers are not
+			// objects); prop_target checks the slot.
+			uint32_t before = (uint32_t)pr->h->inferred_objects;
+			prop_target(pr, dp, dtype);
+			if ((uint32_t)pr->h->inferred_objects != before)
+				pr->h->record_seeds++;
+			if (!img_word(pr, dp + d_link, &dp))
+				break;
+		}
+	}
+}
+
 /* Counts the typed objects of each size class (class by element size; large objects, one a
  * span, class 0): what is left of a class is its untyped bytes, listed with the types. */
 static void typed_by_class(const struct gpm_heap_graph *g, struct gpm_heap *h)
@@ -2509,6 +2564,7 @@ static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, str
 	// frames' variables.
 	gpm_goimage_dwarf_globals(p->img, prop_global, &pr);
 	prop_frames(&pr, inc);
+	prop_records(&pr, inc);
 	struct prop_buf pb = {0};
 	prop_drain(&pr, &pb);
 	// Before Go 1.22, what is still untyped is matched by shape, and followed in turn.

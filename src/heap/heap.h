@@ -183,6 +183,7 @@ struct gpm_heap {
 	uint64_t dwarf_globals;      /* globals whose DWARF type started the propagation */
 	uint64_t dwarf_locals;       /* frames' arguments and locals (DWARF) that did */
 	bool frames_capped;          /* frames past GPM_HEAP_MAX_PROP_FRAMES not looked at */
+	uint64_t record_seeds;       /* panic values and heap _defer records that did */
 	/* Typed by shape (before Go 1.22, shape.c): objects left untyped whose size class and
 	 * pointer mask (heap bitmap) fit exactly one type descriptor of the binary, or one
 	 * type of a user package that what its pointer fields point at confirms. Also counted

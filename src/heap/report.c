@@ -256,6 +256,11 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 				                  h->inferred_objects, a, pct(h->inferred_bytes, h->bytes));
 		}
 	}
+	if (h->record_seeds)
+		gpm_strbuf_printf(sb,
+		                  "             (%" PRIu64 " panic values and heap defer records "
+		                  "typed what they point at)\n",
+		                  h->record_seeds);
 	if (h->shape_ran) {
 		human(a, sizeof(a), h->shape_bytes);
 		human(b, sizeof(b), h->shape_ambiguous_bytes);
@@ -486,6 +491,7 @@ void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbu
 	gpm_json_kv_uint(&j, "inferred_bytes", h->inferred_bytes);
 	gpm_json_kv_uint(&j, "dwarf_globals", h->dwarf_globals);
 	gpm_json_kv_uint(&j, "dwarf_locals", h->dwarf_locals);
+	gpm_json_kv_uint(&j, "panic_defer_seeds", h->record_seeds);
 	if (h->shape_ran) {
 		gpm_json_key(&j, "by_shape");
 		gpm_json_object_begin(&j);

@@ -4,11 +4,14 @@
 # crash-deadlock of every version and build), `gopm analyze --json` gives each such
 # finding a `print` expression and an evidence line "inspect: gopm print CORE 'EXPR'".
 # The evidence line is run as printed (with --exe added, as the fixtures' executables are
-# not beside their cores): exit 0 and a value. Needs zstd and python3.
+# not beside their cores): exit 0 and a value. A panic value (a string on these fixtures)
+# also types its heap object: `gopm print CORE 0xADDR` names it string. Needs zstd and
+# python3.
 . "$top_srcdir/tests/cli/fixture.sh"
 links=0
 panics=0
 mutexes=0
+seeded=0
 cores=0
 
 for dir in "$td"/cores/go*-crash-panic-* "$td"/cores/go*-crash-abba-* "$td"/cores/go*-crash-leak-* \
@@ -50,8 +53,21 @@ for s in doc["snapshots"]:
 			head -3 "$tmp/err"
 			fail=$((fail + 1))
 		fi
+		# The panic value seeds the heap's types: the object by its address alone is
+		# typed as the panic value's type.
+		case $rule:$expr in
+		panic:\*\(\*string\)\(0x*)
+			addr=${expr#*(\*string)(}
+			addr=${addr%)}
+			expect 0 0 "$name: print $addr" -- print --exe "$tmp/exe" "$tmp/core" "$addr"
+			check "$(grep -q "^// $addr: object $addr +0, 16 bytes, string\$" "$tmp/out" && echo yes)" \
+				"$name: the panic value's object is typed from the panic record"
+			seeded=$((seeded + 1))
+			;;
+		esac
 	done <"$tmp/links"
 done
+check "$([ "$seeded" -ge 3 ] && echo yes)" "$seeded panic values typed by their records (want at least 3)"
 check "$([ "$cores" -ge 12 ] && echo yes)" "$cores cores analysed (want at least 12)"
 check "$([ "$panics" -ge 3 ] && [ "$mutexes" -ge 3 ] && echo yes)" "$links links run: $panics panic values, $mutexes mutexes (want at least 3 each)"
 
