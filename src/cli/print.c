@@ -395,9 +395,11 @@ static struct gpm_error *heap_eval(struct frames *fr, struct heap_objects *ho, u
 	if (f->type && gpm_gotype_read(img, f->type, &t))
 		memset(&t, 0, sizeof(t));
 	if (header)
-		gpm_strbuf_printf(sb, "// 0x%" PRIx64 ": object 0x%" PRIx64 " +%" PRIu64 ", %" PRIu64 " bytes, %s%s\n",
-	                  addr, f->base, addr - f->base, f->size, t.name && f->several ? "[]" : "",
-	                  t.name ? t.name : "untyped");
+		gpm_strbuf_printf(sb,
+		                  "// 0x%" PRIx64 ": object 0x%" PRIx64 " +%" PRIu64 ", %" PRIu64
+		                  " bytes, %s%s\n",
+		                  addr, f->base, addr - f->base, f->size,
+		                  t.name && f->several ? "[]" : "", t.name ? t.name : "untyped");
 	struct gpm_error *err = NULL;
 	if (!t.name || !t.size) {
 		// Untyped: its words, as many as max_len allows.
@@ -407,11 +409,12 @@ static struct gpm_error *heap_eval(struct frames *fr, struct heap_objects *ho, u
 			struct gpm_error *e = gpm_memory_word(fr->p->mem, f->base + k * 8, &w);
 			if (e) {
 				gpm_error_destroy(e);
-				gpm_strbuf_printf(sb, "+%-6" PRIu64 " <unreadable 0x%" PRIx64 ">\n", k * 8,
-				                  f->base + k * 8);
+				gpm_strbuf_printf(sb, "+%-6" PRIu64 " <unreadable 0x%" PRIx64 ">\n",
+				                  k * 8, f->base + k * 8);
 				++*bad;
 			} else {
-				gpm_strbuf_printf(sb, "+%-6" PRIu64 " 0x%016" PRIx64 "\n", k * 8, w);
+				gpm_strbuf_printf(sb, "+%-6" PRIu64 " 0x%016" PRIx64 "\n", k * 8,
+				                  w);
 			}
 		}
 		if (shown < words)

@@ -2210,7 +2210,8 @@ static void prop_records(struct prop *pr, const struct gpm_incident *inc)
 		gpm_error_destroy(err);
 		return;
 	}
-	if (!(f = gpm_layout_field(gl, "_defer", &g_defer)) || !(f = gpm_layout_field(dl, "link", &d_link)))
+	if (!(f = gpm_layout_field(gl, "_defer", &g_defer)) ||
+	    !(f = gpm_layout_field(dl, "link", &d_link)))
 		return;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		uint64_t gaddr = gpm_goroutine_extra(inc, &inc->goroutines.v[i])->gaddr, dp;
@@ -2516,7 +2517,8 @@ static void shape_types(struct prop *pr)
 	for (size_t s = 0; s < g->nspans && buf; s++) {
 		const struct gspan *sp = &g->spans[s];
 		// One-word objects are any pointer; large objects have no size class to match.
-		if ((sp->flags & GPM_HEAP_SPAN_NOSCAN) || sp->es <= 8 || sp->es > GPM_SHAPE_MAX_SIZE)
+		if ((sp->flags & GPM_HEAP_SPAN_NOSCAN) || sp->es <= 8 ||
+		    sp->es > GPM_SHAPE_MAX_SIZE)
 			continue;
 		for (uint32_t k = 0; k < sp->nelems; k++) {
 			uint32_t id = sp->first + k;

@@ -180,18 +180,18 @@ struct gpm_heap {
 	/* Typed by following typed pointers (with retention, Go 1.22+): also counted in the
 	 * types' count/bytes, not in typed_objects/typed_bytes. */
 	uint64_t inferred_objects, inferred_bytes;
-	uint64_t dwarf_globals;      /* globals whose DWARF type started the propagation */
-	uint64_t dwarf_locals;       /* frames' arguments and locals (DWARF) that did */
-	bool frames_capped;          /* frames past GPM_HEAP_MAX_PROP_FRAMES not looked at */
-	uint64_t record_seeds;       /* panic values and heap _defer records that did */
+	uint64_t dwarf_globals; /* globals whose DWARF type started the propagation */
+	uint64_t dwarf_locals;  /* frames' arguments and locals (DWARF) that did */
+	bool frames_capped;     /* frames past GPM_HEAP_MAX_PROP_FRAMES not looked at */
+	uint64_t record_seeds;  /* panic values and heap _defer records that did */
 	/* Typed by shape (before Go 1.22, shape.c): objects left untyped whose size class and
 	 * pointer mask (heap bitmap) fit exactly one type descriptor of the binary, or one
 	 * type of a user package that what its pointer fields point at confirms. Also counted
 	 * in inferred_*; what they point to is typed in turn (inferred_* too). */
 	bool shape_ran;
-	char *shape_skipped;     /* owned: why shape typing did not run, NULL when it ran */
-	uint64_t shape_types;    /* type descriptors indexed by shape */
-	uint64_t shape_checked;  /* untyped objects with pointers matched */
+	char *shape_skipped;    /* owned: why shape typing did not run, NULL when it ran */
+	uint64_t shape_types;   /* type descriptors indexed by shape */
+	uint64_t shape_checked; /* untyped objects with pointers matched */
 	uint64_t shape_objects, shape_bytes; /* typed by shape */
 	uint64_t shape_confirmed;            /* of those, a user type chosen by its pointers */
 	uint64_t shape_ambiguous, shape_ambiguous_bytes; /* fit several: left untyped */

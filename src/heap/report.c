@@ -241,19 +241,21 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 		if (h->inferred_objects) {
 			human(a, sizeof(a), h->inferred_bytes);
 			if (h->dwarf_globals || h->dwarf_locals)
-				gpm_strbuf_printf(sb,
-				                  "             %" PRIu64
-				                  " objects (%s, %.1f%% of bytes) typed by following "
-				                  "pointers from %" PRIu64 " globals and %" PRIu64
-				                  " frames' arguments and locals typed by DWARF\n",
-				                  h->inferred_objects, a, pct(h->inferred_bytes, h->bytes),
-				                  h->dwarf_globals, h->dwarf_locals);
+				gpm_strbuf_printf(
+				    sb,
+				    "             %" PRIu64
+				    " objects (%s, %.1f%% of bytes) typed by following "
+				    "pointers from %" PRIu64 " globals and %" PRIu64
+				    " frames' arguments and locals typed by DWARF\n",
+				    h->inferred_objects, a, pct(h->inferred_bytes, h->bytes),
+				    h->dwarf_globals, h->dwarf_locals);
 			else
-				gpm_strbuf_printf(sb,
-				                  "             %" PRIu64
-				                  " objects (%s, %.1f%% of bytes) typed by shape and by "
-				                  "following pointers from those\n",
-				                  h->inferred_objects, a, pct(h->inferred_bytes, h->bytes));
+				gpm_strbuf_printf(
+				    sb,
+				    "             %" PRIu64
+				    " objects (%s, %.1f%% of bytes) typed by shape and by "
+				    "following pointers from those\n",
+				    h->inferred_objects, a, pct(h->inferred_bytes, h->bytes));
 		}
 	}
 	if (h->record_seeds)
@@ -264,15 +266,15 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 	if (h->shape_ran) {
 		human(a, sizeof(a), h->shape_bytes);
 		human(b, sizeof(b), h->shape_ambiguous_bytes);
-		gpm_strbuf_printf(sb,
-		                  "             %" PRIu64 " of them (%s, %.1f%% of bytes) typed by "
-		                  "shape (%" PRIu64 " chosen among several by their pointers): %" PRIu64
-		                  " untyped objects with pointers matched against %" PRIu64
-		                  " type descriptors by size class and heap bitmap, %" PRIu64
-		                  " fitting several left untyped (%s), %" PRIu64 " fitting none\n",
-		                  h->shape_objects, a, pct(h->shape_bytes, h->bytes),
-		                  h->shape_confirmed, h->shape_checked, h->shape_types,
-		                  h->shape_ambiguous, b, h->shape_unmatched);
+		gpm_strbuf_printf(
+		    sb,
+		    "             %" PRIu64 " of them (%s, %.1f%% of bytes) typed by "
+		    "shape (%" PRIu64 " chosen among several by their pointers): %" PRIu64
+		    " untyped objects with pointers matched against %" PRIu64
+		    " type descriptors by size class and heap bitmap, %" PRIu64
+		    " fitting several left untyped (%s), %" PRIu64 " fitting none\n",
+		    h->shape_objects, a, pct(h->shape_bytes, h->bytes), h->shape_confirmed,
+		    h->shape_checked, h->shape_types, h->shape_ambiguous, b, h->shape_unmatched);
 	} else if (h->shape_skipped && !h->headers) {
 		gpm_strbuf_printf(sb, "             (not typed by shape: %s)\n", h->shape_skipped);
 	}

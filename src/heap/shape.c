@@ -35,18 +35,18 @@
 #include "gort/layout.h"
 #include "heap/shape.h"
 
-#define ARENA_SHIFT      26
-#define ARENA_BYTES      ((uint64_t)1 << ARENA_SHIFT)
-#define PAGE_SHIFT       13
-#define BITMAP_BYTES     (ARENA_BYTES / 32) /* heapArenaBitmapBytes: 2 bits a word */
-#define MAX_TYPES        (1u << 18)
-#define MAX_FIELDS       4096
-#define SAMPLES          4 /* spans of an arena checked against its page table */
-#define KIND_GCPROG      0x40
-#define KIND_MASK        0x1f
-#define NONE32           UINT32_MAX
-#define ARENA_UNKNOWN    0
-#define ARENA_NOT_FOUND  1
+#define ARENA_SHIFT     26
+#define ARENA_BYTES     ((uint64_t)1 << ARENA_SHIFT)
+#define PAGE_SHIFT      13
+#define BITMAP_BYTES    (ARENA_BYTES / 32) /* heapArenaBitmapBytes: 2 bits a word */
+#define MAX_TYPES       (1u << 18)
+#define MAX_FIELDS      4096
+#define SAMPLES         4 /* spans of an arena checked against its page table */
+#define KIND_GCPROG     0x40
+#define KIND_MASK       0x1f
+#define NONE32          UINT32_MAX
+#define ARENA_UNKNOWN   0
+#define ARENA_NOT_FOUND 1
 
 /* runtime/sizeclasses.go class_to_size (unchanged in Go 1.17-1.27). */
 static const uint16_t class_sizes[] = {
@@ -299,9 +299,10 @@ struct gpm_error *gpm_heap_shapes_create(struct gpm_process *p, struct gpm_heap_
 	const struct gpm_go_version *v = &p->img->version;
 	*out = NULL;
 	if (v->major != 1 || v->minor < 17 || v->minor > 19)
-		return gpm_error_create(GPM_ERR_UNSUPPORTED,
-		                        "the heap bitmap of Go %u.%u is not read (Go 1.17-1.19 only)",
-		                        v->major, v->minor);
+		return gpm_error_create(
+		    GPM_ERR_UNSUPPORTED,
+		    "the heap bitmap of Go %u.%u is not read (Go 1.17-1.19 only)", v->major,
+		    v->minor);
 	if (!p->img->has_moduledata || !p->img->moduledata.ntypelinks)
 		return gpm_error_create(GPM_ERR_UNSUPPORTED, "no typelinks in the binary");
 	struct gpm_heap_shapes *s = calloc(1, sizeof(*s));
@@ -424,7 +425,8 @@ static bool object_mask(struct gpm_heap_shapes *s, uint64_t addr, uint64_t es, u
 		return false;
 	uint64_t w0 = (addr & (ARENA_BYTES - 1)) / 8, nw = es / 8;
 	uint64_t b0 = w0 / 4, b1 = (w0 + nw - 1) / 4;
-	struct gpm_error *err = gpm_memory_read(s->p->mem, meta + b0, s->bits, (size_t)(b1 - b0 + 1));
+	struct gpm_error *err =
+	    gpm_memory_read(s->p->mem, meta + b0, s->bits, (size_t)(b1 - b0 + 1));
 	if (err) {
 		gpm_error_destroy(err);
 		return false;
