@@ -192,6 +192,8 @@ endif
 TESTS += tests/cli/heap.sh
 # the typed heap of out-of-memory cores without allocation headers
 TESTS += tests/cli/heap-typed.sh
+# links from findings to gopm print, run as printed
+TESTS += tests/cli/links.sh
 # gopm print against the fixture programs' own %#v
 TESTS += tests/cli/print.sh
 

@@ -86,7 +86,8 @@ struct gpm_finding {
 	GPM_VEC(uint64_t) goroutines; /* ids involved (capped at GPM_FINDING_MAX_IDS) */
 	uint64_t count;               /* goroutines involved (uncapped) */
 	uint64_t address;             /* the object involved (mutex, channel, fault), 0 none */
-	int32_t group;                /* index into gpm_analysis.grouping.groups, -1 none */
+	char *print;   /* owned: a `gopm print` expression of the value involved (cores), NULL */
+	int32_t group; /* index into gpm_analysis.grouping.groups, -1 none */
 };
 
 #define GPM_FINDING_MAX_IDS 64

@@ -294,6 +294,7 @@ static void finding_deinit(struct gpm_finding *f)
 	free(f->title);
 	free(f->explanation);
 	free(f->next);
+	free(f->print);
 	for (size_t k = 0; k < f->evidence.len; k++) {
 		free(f->evidence.v[k].key);
 		free(f->evidence.v[k].value);
@@ -457,6 +458,7 @@ struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
 	gpm_rule_leaked(&c);
 	gpm_rule_deadlock_reports(&c);
 	gpm_rule_net_deadline(&c);
+	gpm_rule_links(&c);
 	if (c.oom) {
 		err = &gpm_error_nomem;
 		goto fail;

@@ -423,6 +423,8 @@ void gpm_report_json_finding(struct gpm_json *j, const struct gpm_finding *f)
 	gpm_json_kv_uint(j, "count", f->count);
 	if (f->address)
 		gpm_json_kv_hex(j, "address", f->address);
+	if (f->print)
+		gpm_json_kv_string(j, "print", f->print);
 	if (f->group >= 0)
 		gpm_json_kv_int(j, "group", f->group);
 	gpm_json_object_end(j);

@@ -109,5 +109,8 @@ bool gpm_rule_cgo_fault(const struct gpm_incident *inc);
 void gpm_rule_deadlock_reports(struct gpm_rule_ctx *c);
 /* Requests blocked on network I/O for minutes without a deadline (rule_network.c). */
 void gpm_rule_net_deadline(struct gpm_rule_ctx *c);
+/* Links from panic, lock and channel findings of a core to `gopm print` (links.c); runs
+ * after the rules. */
+void gpm_rule_links(struct gpm_rule_ctx *c);
 
 #endif

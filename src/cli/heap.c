@@ -26,6 +26,7 @@
 #include "ingest/ingest.h"
 #include "cli/options.h"
 #include "goroutines/goroutines.h"
+#include "goroutines/objects.h"
 #include "process/process.h"
 #include "heap/heap.h"
 #include "heap/heapdump.h"
@@ -225,7 +226,12 @@ static int heap_core(struct gpm_source *src, const struct gpm_ingest_options *lo
 	struct gpm_heap_options ho = {.retention = retention};
 	bool gs_read = false;
 	if (retention) {
-		if (!(err = gpm_goroutines_read(p, NULL, &gs))) {
+		// The panic values seed the types too (objects: only out of memory fails).
+		if (!(err = gpm_goroutines_read(p, NULL, &gs)) && (err = gpm_objects_read(p, gs))) {
+			gpm_incident_destroy(gs);
+			gs = NULL;
+		}
+		if (!err) {
 			gs_read = true;
 		} else {
 			char *m = gpm_safe_strndup(err->message, strlen(err->message));

@@ -4,7 +4,8 @@
  * Values of the crashed program in Go syntax, as fmt's %#v prints them: a global by name
  * (DWARF), or a value of a named type at an address, *(*T)(0xADDR), or a pointer to one,
  * (*T)(0xADDR) (any binary: the types come from its runtime type descriptors). The
- * evaluation and printing are src/gort/value.c's. A frame's arguments and locals,
+ * evaluation and printing are src/gort/value.c's. A bare 0xADDR is the heap object holding
+ * it, typed by the heap walk (src/heap). A frame's arguments and locals,
  * "goroutine N frame K|FUNC [NAME]", are found here: the frame in the goroutines read from
  * the core, its variables by DWARF (src/gort/locals.c) or, without DWARF, its argument
  * words by the runtime's argument layout (src/gort/arglayout.c).
@@ -22,12 +23,14 @@
 #include "core/core.h"
 #include "core/arch.h"
 #include "goroutines/goroutines.h"
+#include "goroutines/objects.h"
 #include "gort/arglayout.h"
 #include "process/process.h"
 #include "gort/gotype.h"
 #include "gort/image.h"
 #include "gort/locals.h"
 #include "gort/value.h"
+#include "heap/heap.h"
 
 enum { OPT_JSON = 1, OPT_DEPTH, OPT_MAX_LEN };
 
@@ -53,7 +56,8 @@ const struct gpm_command_spec gpm_spec_print = {
              "or (*T)(0xADDR) for a pointer to one; 'goroutine N frame K' lists a frame's\n"
              "arguments and locals (K counts from 0, the innermost, or names the function),\n"
              "'goroutine N frame K NAME' prints one (names need DWARF; without, the frame's\n"
-             "argument words are listed). What cannot be read prints as\n"
+             "argument words are listed). A bare 0xADDR prints the heap object holding\n"
+             "that address, typed as gopm heap types it. What cannot be read prints as\n"
              "<unreadable 0x...> and the exit status is 1; an unknown name or type is exit 6.",
     .options = options,
     .core = true,
@@ -314,6 +318,127 @@ static struct gpm_error *frame_eval(struct frames *fr, const struct frame_expr *
 	return err;
 }
 
+/* ---- heap objects by address ---- */
+
+/* A bare "0xADDR": a heap object by an address in it. */
+static bool parse_heap_addr(const char *s, uint64_t *out)
+{
+	char *end;
+	if (strncmp(s, "0x", 2) || !s[2])
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(s + 2, &end, 16);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* The heap, walked once for every address asked (with the goroutines, whose frames type
+ * objects too), and what it says of each. */
+struct heap_objects {
+	uint64_t *addrs;
+	struct gpm_heap_object *found;
+	size_t n;
+	bool walked;
+	struct gpm_error *err; /* why the walk failed (owned) */
+};
+
+static struct gpm_error *heap_walk(struct frames *fr, struct heap_objects *ho)
+{
+	struct gpm_error *err = NULL;
+	struct gpm_heap *h = NULL;
+	ho->walked = true;
+	if (!fr->inc && (err = gpm_goroutines_read(fr->p, NULL, &fr->inc)))
+		return err;
+	// The panic values seed the types too.
+	if ((err = gpm_objects_read(fr->p, fr->inc)))
+		return err;
+	struct gpm_heap_options o = {
+	    .retention = true,
+	    .goroutines = fr->inc,
+	    .find = ho->addrs,
+	    .found = ho->found,
+	    .nfind = ho->n,
+	};
+	if ((err = gpm_heap_read(fr->p, &o, &h)))
+		return err;
+	if (!h->ret.done)
+		err = gpm_error_create(GPM_ERR_LIMIT, "heap: objects not typed: %s",
+		                       h->ret.skipped ? h->ret.skipped : "no object graph");
+	gpm_heap_destroy(h);
+	return err;
+}
+
+/*
+ * Prints the heap object holding addr with the type the heap walk gave it: T{...}, or for
+ * a slice's backing array []T{...} (bounded by max_len); an untyped object as its words.
+ * With header, a first line says which object it is (JSON has its own fields).
+ */
+static struct gpm_error *heap_eval(struct frames *fr, struct heap_objects *ho, uint64_t addr,
+                                   const struct gpm_value_options *vo, bool header,
+                                   struct gpm_strbuf *sb, size_t *bad)
+{
+	if (!ho->walked)
+		ho->err = heap_walk(fr, ho);
+	if (ho->err)
+		return gpm_error_create(ho->err->code, "%s", ho->err->message);
+	const struct gpm_heap_object *f = NULL;
+	for (size_t i = 0; i < ho->n && !f; i++)
+		if (ho->found[i].addr == addr)
+			f = &ho->found[i];
+	if (!f || !f->found)
+		return gpm_error_create(GPM_ERR_NOT_FOUND,
+		                        "0x%" PRIx64 ": not in an allocated heap object", addr);
+	struct gpm_goimage *img = fr->p->img;
+	struct gpm_gotype t = {0};
+	if (f->type && gpm_gotype_read(img, f->type, &t))
+		memset(&t, 0, sizeof(t));
+	if (header)
+		gpm_strbuf_printf(sb,
+		                  "// 0x%" PRIx64 ": object 0x%" PRIx64 " +%" PRIu64 ", %" PRIu64
+		                  " bytes, %s%s\n",
+		                  addr, f->base, addr - f->base, f->size,
+		                  t.name && f->several ? "[]" : "", t.name ? t.name : "untyped");
+	struct gpm_error *err = NULL;
+	if (!t.name || !t.size) {
+		// Untyped: its words, as many as max_len allows.
+		uint64_t words = f->size / 8, shown = words < vo->max_len ? words : vo->max_len;
+		for (uint64_t k = 0; k < shown; k++) {
+			uint64_t w;
+			struct gpm_error *e = gpm_memory_word(fr->p->mem, f->base + k * 8, &w);
+			if (e) {
+				gpm_error_destroy(e);
+				gpm_strbuf_printf(sb, "+%-6" PRIu64 " <unreadable 0x%" PRIx64 ">\n",
+				                  k * 8, f->base + k * 8);
+				++*bad;
+			} else {
+				gpm_strbuf_printf(sb, "+%-6" PRIu64 " 0x%016" PRIx64 "\n", k * 8,
+				                  w);
+			}
+		}
+		if (shown < words)
+			gpm_strbuf_printf(sb, "/* %" PRIu64 " more words */\n", words - shown);
+	} else if (!f->several) {
+		struct gpm_value_ref ref = {.type = f->type, .addr = f->base};
+		err = gpm_value_format(img, &ref, vo, sb, bad);
+	} else {
+		uint64_t n = f->size / t.size, shown = n < vo->max_len ? n : vo->max_len;
+		gpm_strbuf_printf(sb, "[]%s{", t.name);
+		for (uint64_t k = 0; k < shown && !err; k++) {
+			struct gpm_value_ref ref = {.type = f->type, .addr = f->base + k * t.size};
+			if (k)
+				gpm_strbuf_puts(sb, ", ");
+			err = gpm_value_format(img, &ref, vo, sb, bad);
+		}
+		if (shown < n)
+			gpm_strbuf_printf(sb, ", /* %" PRIu64 " more */", n - shown);
+		gpm_strbuf_putc(sb, '}');
+	}
+	gpm_gotype_deinit(&t);
+	return err;
+}
+
 int gpm_cmd_print(int argc, char **argv)
 {
 	struct gpm_value_options vo = {GPM_VALUE_DEFAULT_DEPTH, GPM_VALUE_DEFAULT_MAX_LEN};
@@ -354,6 +479,18 @@ int gpm_cmd_print(int argc, char **argv)
 	if (err)
 		return gpm_cli_fail(err);
 	struct frames fr = {.p = p};
+	struct heap_objects ho = {0};
+	ho.addrs = calloc((size_t)nexpr, sizeof(*ho.addrs));
+	ho.found = calloc((size_t)nexpr, sizeof(*ho.found));
+	if (!ho.addrs || !ho.found) {
+		free(ho.addrs);
+		free(ho.found);
+		gpm_process_destroy(p);
+		return gpm_cli_fail(&gpm_error_nomem);
+	}
+	for (int i = 0; i < nexpr; i++)
+		if (parse_heap_addr(ops[1 + i], &ho.addrs[ho.n]))
+			ho.n++;
 	int status = GPM_EXIT_OK;
 	struct gpm_strbuf sb = GPM_STRBUF_INIT, val = GPM_STRBUF_INIT;
 	struct gpm_json j;
@@ -370,7 +507,11 @@ int gpm_cmd_print(int argc, char **argv)
 		gpm_strbuf_reset(&val);
 		struct frame_expr fe;
 		bool is_frame = !strncmp(expr, "goroutine", 9);
-		if (is_frame && !parse_frame_expr(expr, &fe)) {
+		uint64_t haddr;
+		bool is_heap = parse_heap_addr(expr, &haddr);
+		if (is_heap) {
+			err = heap_eval(&fr, &ho, haddr, &vo, !json, &val, &bad);
+		} else if (is_frame && !parse_frame_expr(expr, &fe)) {
 			err = gpm_error_create(
 			    GPM_ERR_USAGE,
 			    "%s: not a frame expression ('goroutine N frame K', "
@@ -404,11 +545,23 @@ int gpm_cmd_print(int argc, char **argv)
 			struct gpm_gotype t;
 			gpm_json_object_begin(&j);
 			gpm_json_kv_string(&j, "expr", expr);
-			if (!is_frame && !gpm_gotype_read(p->img, ref.type, &t)) {
+			if (is_heap) {
+				const struct gpm_heap_object *f = NULL;
+				for (size_t k = 0; k < ho.n && !f; k++)
+					if (ho.found[k].addr == haddr)
+						f = &ho.found[k];
+				if (f && f->type && !gpm_gotype_read(p->img, f->type, &t)) {
+					gpm_json_kv_string(&j, "type", t.name);
+					gpm_gotype_deinit(&t);
+				}
+				gpm_json_kv_bool(&j, "several", f && f->several);
+				gpm_json_key(&j, "address");
+				gpm_json_hex(&j, f ? f->base : haddr);
+			} else if (!is_frame && !gpm_gotype_read(p->img, ref.type, &t)) {
 				gpm_json_kv_string(&j, "type", t.name);
 				gpm_gotype_deinit(&t);
 			}
-			if (!is_frame) {
+			if (!is_frame && !is_heap) {
 				gpm_json_key(&j, ref.is_pointer ? "pointer" : "address");
 				gpm_json_hex(&j, ref.addr);
 			}
@@ -439,6 +592,9 @@ int gpm_cmd_print(int argc, char **argv)
 	gpm_strbuf_deinit(&sb);
 	gpm_strbuf_deinit(&val);
 	gpm_incident_destroy(fr.inc);
+	gpm_error_destroy(ho.err);
+	free(ho.addrs);
+	free(ho.found);
 	gpm_process_destroy(p);
 	return status;
 }

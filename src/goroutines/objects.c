@@ -25,7 +25,9 @@
 #include "base/strbuf.h"
 #include "core/core.h"
 #include "elf/exe.h"
+#include "gort/gotype.h"
 #include "gort/image.h"
+#include "gort/layout.h"
 
 #define NONE UINT64_MAX
 
@@ -285,6 +287,27 @@ opaque:
 	gpm_strbuf_printf(sb, "(%s) %#" PRIx64, name, data);
 }
 
+/* A `gopm print` expression of a panic value (interned; "" when none applies, NULL out of
+ * memory): a pointer as (*T)(0xADDR), a value the interface points at as *(*T)(0xADDR). */
+static const char *panic_print(struct octx *c, uint64_t type, uint64_t data)
+{
+	struct gpm_gotype t;
+	char buf[600];
+	buf[0] = 0;
+	struct gpm_error *err = type && data ? gpm_gotype_read(c->p->img, type, &t) : NULL;
+	if (err) {
+		gpm_error_destroy(err);
+	} else if (type && data) {
+		if (t.kind == GPM_KIND_POINTER && t.name && strlen(t.name) < 512)
+			snprintf(buf, sizeof(buf), "(%s)(%#" PRIx64 ")", t.name, data);
+		else if (!t.direct_iface && t.name && strlen(t.name) < 512)
+			snprintf(buf, sizeof(buf), "*(*%s)(%#" PRIx64 ")", t.name, data);
+		gpm_gotype_deinit(&t);
+	}
+	// Names with spaces (struct literals, interface {}) are quoted by whoever prints it.
+	return gpm_incident_str(c->inc, buf, strlen(buf));
+}
+
 static struct gpm_error *read_panics(struct octx *c, const struct gpm_goroutine *g)
 {
 	uint64_t pa;
@@ -314,6 +337,14 @@ static struct gpm_error *read_panics(struct octx *c, const struct gpm_goroutine 
 			continue;
 		}
 		gpm_strbuf_reset(&sb);
+		pv.arg_type = type;
+		pv.arg_data = data;
+		if (!(pv.print = panic_print(c, type, data))) {
+			gpm_strbuf_deinit(&sb);
+			return &gpm_error_nomem;
+		}
+		if (!*pv.print)
+			pv.print = NULL;
 		panic_value(c, type, data, &pv, &sb);
 		if (sb.oom) {
 			gpm_strbuf_deinit(&sb);

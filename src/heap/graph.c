@@ -41,10 +41,12 @@
 #include "base/u64map.h"
 #include "core/memory.h"
 #include "elf/exe.h"
+#include "gort/gotype.h"
 #include "gort/image.h"
 #include "gort/locals.h"
 #include "gort/pclntab.h"
 #include "heap/graph.h"
+#include "heap/shape.h"
 #include "model/incident.h"
 
 #define NONE32       UINT32_MAX
@@ -63,6 +65,7 @@ struct gspan {
 	uint64_t base;
 	uint64_t es;
 	uint64_t heap_bits; /* GPM_HEAP_SPAN_HEAPBITS: address of the pointer bitmap */
+	uint64_t mspan;     /* the runtime's mspan describing it */
 	uint32_t first, nelems;
 	uint8_t flags; /* enum gpm_heap_span_flags */
 };
@@ -180,7 +183,7 @@ static struct arena *arena_find(struct gpm_heap_graph *g, uint64_t key, bool cre
 
 uint32_t gpm_heap_graph_add_span(struct gpm_heap_graph *g, uint64_t base, uint64_t elemsize,
                                  uint64_t nelems, const uint8_t *allocbits, uint64_t freeindex,
-                                 unsigned flags, uint64_t heap_bits)
+                                 unsigned flags, uint64_t heap_bits, uint64_t mspan)
 {
 	if (g->capped || g->nomem || !elemsize || !nelems)
 		return NONE32;
@@ -248,6 +251,7 @@ uint32_t gpm_heap_graph_add_span(struct gpm_heap_graph *g, uint64_t base, uint64
 	    .nelems = (uint32_t)nelems,
 	    .flags = (uint8_t)flags,
 	    .heap_bits = heap_bits,
+	    .mspan = mspan,
 	};
 	g->nslots += (uint32_t)nelems;
 	if (base < g->lo)
@@ -2171,6 +2175,61 @@ static void prop_frames(struct prop *pr, const struct gpm_incident *inc)
 	gpm_u64map_free(&barren);
 }
 
+/* The panic and defer records (runtime/runtime2.go _panic, _defer): the value of each panic
+ * (its interface words, read by src/goroutines/objects.c) types what it points at by its
+ * dynamic type, and the heap-allocated _defer records of every goroutine (g._defer, then
+ * _defer.link) are typed runtime._defer, whose fields are followed in turn. A deferred
+ * call's closure (_defer.fn, a funcval) has no type descriptor to name it by. */
+#define MAX_DEFERS 64
+
+static void prop_records(struct prop *pr, const struct gpm_incident *inc)
+{
+	struct gpm_goimage *img = pr->p->img;
+	struct tdesc d;
+	if (!inc)
+		return;
+	for (size_t i = 0; i < inc->crash.panics.len; i++) {
+		const struct gpm_panic *pv = &inc->crash.panics.v[i];
+		if (!pv->arg_type || !pv->arg_data || !desc_of(pr, pv->arg_type, &d))
+			continue;
+		if (!d.direct)
+			prop_target(pr, pv->arg_data, pv->arg_type);
+		else if (d.kind == GPM_KIND_POINTER)
+			prop_target(pr, pv->arg_data, d.elem);
+		pr->h->record_seeds++;
+	}
+	const struct gpm_layout *gl, *dl;
+	const struct gpm_layout_field *f;
+	uint64_t g_defer, d_link, dtype;
+	struct gpm_error *err = gpm_goimage_layout(img, "runtime.g", &gl);
+	if (!err)
+		err = gpm_goimage_layout(img, "runtime._defer", &dl);
+	if (!err)
+		err = gpm_gotype_find(img, "runtime._defer", &dtype);
+	if (err) {
+		gpm_error_destroy(err);
+		return;
+	}
+	if (!(f = gpm_layout_field(gl, "_defer", &g_defer)) ||
+	    !(f = gpm_layout_field(dl, "link", &d_link)))
+		return;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		uint64_t gaddr = gpm_goroutine_extra(inc, &inc->goroutines.v[i])->gaddr, dp;
+		if (!gaddr || !img_word(pr, gaddr + g_defer, &dp))
+			continue;
+		for (unsigned k = 0; dp && k < MAX_DEFERS; k++) {
+			// Only records in the heap are typed (open-coded and stack defers are not
+			// objects); prop_target checks the slot.
+			uint32_t before = (uint32_t)pr->h->inferred_objects;
+			prop_target(pr, dp, dtype);
+			if ((uint32_t)pr->h->inferred_objects != before)
+				pr->h->record_seeds++;
+			if (!img_word(pr, dp + d_link, &dp))
+				break;
+		}
+	}
+}
+
 /* Counts the typed objects of each size class (class by element size; large objects, one a
  * span, class 0): what is left of a class is its untyped bytes, listed with the types. */
 static void typed_by_class(const struct gpm_heap_graph *g, struct gpm_heap *h)
@@ -2191,6 +2250,294 @@ static void typed_by_class(const struct gpm_heap_graph *g, struct gpm_heap *h)
 		}
 	}
 	h->typed_known = true;
+}
+
+struct prop_buf {
+	uint8_t *buf;
+	size_t cap;
+};
+
+/* Follows the typed objects of the work list (and those they type) to the end. */
+static void prop_drain(struct prop *pr, struct prop_buf *pb)
+{
+	struct gpm_heap_graph *g = pr->g;
+	struct gpm_process *p = pr->p;
+	struct gpm_heap *h = pr->h;
+	for (uint64_t done = 0; pr->work.len; done++) {
+		// Objects are read all over the core: give its pages back now and then.
+		if ((done & 0xffff) == 0xffff)
+			gpm_core_release_pages(p->core);
+		uint32_t id = pr->work.v[--pr->work.len];
+		uint64_t size, addr = slot_addr(g, id, &size);
+		const struct gspan *sp = span_of_slot(g, id);
+		uint64_t skip = (sp->flags & GPM_HEAP_SPAN_HEADER) ? 8 : 0;
+		// Borrowed from the core when contiguous there, else copied.
+		const uint8_t *mem;
+		struct gpm_error *err = gpm_memory_ptr(p->mem, addr, (size_t)size, &mem);
+		if (err) {
+			gpm_error_destroy(err);
+			if (size > pb->cap) {
+				uint8_t *nb = realloc(pb->buf, (size_t)size);
+				if (!nb)
+					break;
+				pb->buf = nb;
+				pb->cap = (size_t)size;
+			}
+			if ((err = gpm_memory_read(p->mem, addr, pb->buf, (size_t)size))) {
+				gpm_error_destroy(err);
+				continue;
+			}
+			mem = pb->buf;
+		}
+		uint64_t type = h->types[g->type[id]].type;
+		struct tdesc d;
+		if (!desc_of(pr, type, &d) || !d.size)
+			continue;
+		pr->obj = mem + skip;
+		pr->obj_size = size - skip;
+		uint64_t tsize = d.size;
+		for (uint64_t off = 0; off + tsize <= size - skip; off += tsize)
+			prop_value(pr, type, off, 0);
+	}
+}
+
+/* ---- types by shape ---- */
+
+/*
+ * Before Go 1.22 nothing records a heap object's type; without DWARF nothing seeds the
+ * propagation either (stack object records carry no type since Go 1.17). What the heap
+ * does record is each object's pointer mask (the heap bitmap), and the binary has the mask
+ * of every type it allocates: shape.c matches the two. An object is typed when one type
+ * fits and no array of another type could have its shape, or when several fit and what its
+ * pointer fields point at confirms exactly one of the user packages' types and contradicts
+ * none of its fields. Otherwise it stays untyped and is counted as ambiguous: a wrong name
+ * would be worse than none.
+ */
+#define SHAPE_CANDS       16
+#define SHAPE_MAX_OBJECTS ((uint64_t)1 << 24)
+#define SHAPE_MAX_DEPTH   4
+
+/* What a pointer into the heap at v says of an element type of n elements there: -1 it
+ * cannot be one, 1 it fits, 0 nothing known (outside the heap, inside an object). */
+static int shape_target(struct prop *pr, uint64_t v, uint64_t elem, uint64_t n)
+{
+	struct gpm_heap_graph *g = pr->g;
+	struct tdesc e;
+	const struct gspan *sp = span_of(g, v);
+	if (!sp || v < sp->base)
+		return 0;
+	uint64_t k = (v - sp->base) / sp->es;
+	if ((v - sp->base) % sp->es || k >= sp->nelems)
+		return 0;
+	uint32_t t = sp->first + (uint32_t)k;
+	if (!allocated(g, t) || !desc_of(pr, elem, &e))
+		return -1;
+	if (!e.size || !n)
+		return 0;
+	if (e.size > sp->es || n > sp->es / e.size)
+		return -1;
+	if (((sp->flags & GPM_HEAP_SPAN_NOSCAN) != 0) != (e.ptrdata == 0))
+		return -1;
+	if (g->type[t] != NONE32)
+		return pr->h->types[g->type[t]].type == elem ? 1 : -1;
+	return 1;
+}
+
+/* What the pointer words of a value of type `type` at off in pr->obj say of that type: -1
+ * one cannot hold what it holds, else how many point where a value of their type fits. */
+static int shape_check(struct prop *pr, uint64_t type, uint64_t off, unsigned depth)
+{
+	struct tdesc d;
+	uint64_t v, len, cap;
+	int score = 0, r;
+	if (!desc_of(pr, type, &d))
+		return -1;
+	if (!d.ptrdata || depth > SHAPE_MAX_DEPTH || off + d.size > pr->obj_size)
+		return 0;
+	switch (d.kind) {
+	case GPM_KIND_POINTER:
+		return obj_word_at(pr, off, &v) && v ? shape_target(pr, v, d.elem, 1) : 0;
+	case GPM_KIND_SLICE:
+		if (!obj_word_at(pr, off, &v) || !obj_word_at(pr, off + 8, &len) ||
+		    !obj_word_at(pr, off + 16, &cap) || len > cap)
+			return -1;
+		if (!v)
+			return cap ? -1 : 0;
+		return shape_target(pr, v, d.elem, cap);
+	case GPM_KIND_STRING: {
+		if (!obj_word_at(pr, off, &v) || !obj_word_at(pr, off + 8, &len) ||
+		    len > ((uint64_t)1 << 40))
+			return -1;
+		if (!v)
+			return len ? -1 : 0;
+		const struct gspan *sp = span_of(pr->g, v);
+		if (!sp || v < sp->base)
+			return 0;
+		// String bytes are never in a span of objects with pointers.
+		uint64_t end = sp->base + ((v - sp->base) / sp->es + 1) * sp->es;
+		return (sp->flags & GPM_HEAP_SPAN_NOSCAN) && v + len <= end ? 1 : -1;
+	}
+	case GPM_KIND_MAP: {
+		// An hmap (runtime/map.go before Go 1.24: count, flags, B at +9, hash0, buckets
+		// at +16): 48 bytes with pointers, its buckets an array of 2^B buckets.
+		uint64_t b, buckets;
+		if (!obj_word_at(pr, off, &v) || !v)
+			return 0;
+		const struct gspan *sp = span_of(pr->g, v);
+		if (!sp || v < sp->base)
+			return 0;
+		if (sp->es != 48 || (sp->flags & GPM_HEAP_SPAN_NOSCAN) || (v - sp->base) % sp->es ||
+		    !img_word(pr, v + 8, &b) || !img_word(pr, v + 16, &buckets))
+			return -1;
+		b = (b >> 8) & 0xff;
+		if (pr->go124 || !d.bucket || b > 40)
+			return pr->go124 ? 0 : -1;
+		if (!buckets)
+			return 0;
+		struct tdesc bd;
+		if (!desc_of(pr, d.bucket, &bd))
+			return -1;
+		return shape_target(pr, buckets, d.bucket, (uint64_t)1 << b) > 0 ? 1 : -1;
+	}
+	case GPM_KIND_INTERFACE: {
+		uint64_t tw;
+		if (!obj_word_at(pr, off, &tw) || !obj_word_at(pr, off + 8, &v))
+			return -1;
+		if (!tw)
+			return v ? -1 : 0;
+		// The type word is an itab or a type descriptor of the binary.
+		return img_word(pr, tw, &v) && !span_of(pr->g, tw) ? 0 : -1;
+	}
+	case GPM_KIND_ARRAY: {
+		struct tdesc e;
+		if (!desc_of(pr, d.elem, &e) || !e.size)
+			return 0;
+		for (uint64_t k = 0; k < d.len && k < SHAPE_CANDS; k++) {
+			if ((r = shape_check(pr, d.elem, off + k * e.size, depth + 1)) < 0)
+				return -1;
+			score += r;
+		}
+		return score;
+	}
+	case GPM_KIND_STRUCT:
+		// d.fields stays where it is: the cache owns it apart from its entries.
+		for (uint32_t i = 0; i < d.nfields; i++) {
+			if ((r = shape_check(pr, d.fields[i].type, off + d.fields[i].off,
+			                     depth + 1)) < 0)
+				return -1;
+			score += r;
+		}
+		return score;
+	default:
+		return 0;
+	}
+}
+
+/* Types the object in slot id (es bytes at addr, of memory mem) by shape, if it decides. */
+static void shape_object(struct prop *pr, struct gpm_heap_shapes *sh, uint32_t id, uint64_t addr,
+                         uint64_t es, const uint8_t *mem)
+{
+	struct gpm_heap *h = pr->h;
+	struct gpm_shape_cand c[SHAPE_CANDS];
+	bool array;
+	h->shape_checked++;
+	long n = gpm_heap_shapes_match(sh, addr, es, c, SHAPE_CANDS, &array);
+	if (n <= 0) {
+		h->shape_unmatched++;
+		h->shape_unmatched_bytes += es;
+		return;
+	}
+	pr->obj = mem;
+	pr->obj_size = es;
+	uint64_t viable = n > SHAPE_CANDS ? (uint64_t)(n - SHAPE_CANDS) : 0;
+	uint64_t pick = 0, user_pick = 0;
+	unsigned user_confirmed = 0;
+	for (long i = 0; i < n && i < SHAPE_CANDS; i++) {
+		int r = shape_check(pr, c[i].type, 0, 0);
+		if (r < 0)
+			continue;
+		viable++;
+		pick = c[i].type;
+		if (c[i].user && r > 0) {
+			user_confirmed++;
+			user_pick = c[i].type;
+		}
+	}
+	pr->obj = NULL;
+	pr->obj_size = 0;
+	uint64_t type = 0;
+	bool confirmed = false;
+	if (viable == 1 && !array) {
+		type = pick;
+	} else if (user_confirmed == 1) {
+		type = user_pick;
+		confirmed = true;
+	}
+	uint32_t ti = type ? pr->intern(pr->ctx, type, es) : NONE32;
+	if (ti == NONE32) {
+		if (viable || array) {
+			h->shape_ambiguous++;
+			h->shape_ambiguous_bytes += es;
+		} else {
+			h->shape_unmatched++;
+			h->shape_unmatched_bytes += es;
+		}
+		return;
+	}
+	pr->g->type[id] = ti;
+	h->types[ti].count++;
+	h->types[ti].bytes += es;
+	h->inferred_objects++;
+	h->inferred_bytes += es;
+	h->shape_objects++;
+	h->shape_bytes += es;
+	h->shape_confirmed += confirmed;
+	uint32_t *w = gpm_vec_push(&pr->work);
+	if (w)
+		*w = id;
+}
+
+/* Matches every untyped object with pointers of the small size classes by shape. */
+static void shape_types(struct prop *pr)
+{
+	struct gpm_heap_graph *g = pr->g;
+	struct gpm_heap *h = pr->h;
+	struct gpm_heap_shapes *sh;
+	struct gpm_error *err = gpm_heap_shapes_create(pr->p, &sh);
+	if (err) {
+		h->shape_skipped = strdup(err->message);
+		gpm_error_destroy(err);
+		return;
+	}
+	h->shape_ran = true;
+	h->shape_types = gpm_heap_shapes_types(sh);
+	for (size_t s = 0; s < g->nspans; s++)
+		gpm_heap_shapes_add_span(sh, g->spans[s].base, g->spans[s].mspan);
+	uint8_t *buf = malloc(GPM_SHAPE_MAX_SIZE);
+	for (size_t s = 0; s < g->nspans && buf; s++) {
+		const struct gspan *sp = &g->spans[s];
+		// One-word objects are any pointer; large objects have no size class to match.
+		if ((sp->flags & GPM_HEAP_SPAN_NOSCAN) || sp->es <= 8 ||
+		    sp->es > GPM_SHAPE_MAX_SIZE)
+			continue;
+		for (uint32_t k = 0; k < sp->nelems; k++) {
+			uint32_t id = sp->first + k;
+			if (!allocated(g, id) || g->type[id] != NONE32)
+				continue;
+			if (h->shape_checked >= SHAPE_MAX_OBJECTS)
+				goto done;
+			uint64_t addr = sp->base + (uint64_t)k * sp->es;
+			err = gpm_memory_read(pr->p->mem, addr, buf, (size_t)sp->es);
+			if (err) {
+				gpm_error_destroy(err);
+				continue;
+			}
+			shape_object(pr, sh, id, addr, sp->es, buf);
+		}
+	}
+done:
+	free(buf);
+	gpm_heap_shapes_destroy(sh);
 }
 
 static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, struct gpm_heap *h,
@@ -2219,45 +2566,15 @@ static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, str
 	// frames' variables.
 	gpm_goimage_dwarf_globals(p->img, prop_global, &pr);
 	prop_frames(&pr, inc);
-	uint8_t *buf = NULL;
-	size_t buf_cap = 0;
-	for (uint64_t done = 0; pr.work.len; done++) {
-		// Objects are read all over the core: give its pages back now and then.
-		if ((done & 0xffff) == 0xffff)
-			gpm_core_release_pages(p->core);
-		uint32_t id = pr.work.v[--pr.work.len];
-		uint64_t size, addr = slot_addr(g, id, &size);
-		const struct gspan *sp = span_of_slot(g, id);
-		uint64_t skip = (sp->flags & GPM_HEAP_SPAN_HEADER) ? 8 : 0;
-		// Borrowed from the core when contiguous there, else copied.
-		const uint8_t *mem;
-		struct gpm_error *err = gpm_memory_ptr(p->mem, addr, (size_t)size, &mem);
-		if (err) {
-			gpm_error_destroy(err);
-			if (size > buf_cap) {
-				uint8_t *nb = realloc(buf, (size_t)size);
-				if (!nb)
-					break;
-				buf = nb;
-				buf_cap = (size_t)size;
-			}
-			if ((err = gpm_memory_read(p->mem, addr, buf, (size_t)size))) {
-				gpm_error_destroy(err);
-				continue;
-			}
-			mem = buf;
-		}
-		uint64_t type = h->types[g->type[id]].type;
-		struct tdesc d;
-		if (!desc_of(&pr, type, &d) || !d.size)
-			continue;
-		pr.obj = mem + skip;
-		pr.obj_size = size - skip;
-		uint64_t tsize = d.size;
-		for (uint64_t off = 0; off + tsize <= size - skip; off += tsize)
-			prop_value(&pr, type, off, 0);
+	prop_records(&pr, inc);
+	struct prop_buf pb = {0};
+	prop_drain(&pr, &pb);
+	// Before Go 1.22, what is still untyped is matched by shape, and followed in turn.
+	if (!h->headers) {
+		shape_types(&pr);
+		prop_drain(&pr, &pb);
 	}
-	free(buf);
+	free(pb.buf);
 	gpm_core_release_pages(p->core);
 	typed_by_class(g, h);
 	gpm_vec_free(&pr.work);
@@ -2268,6 +2585,26 @@ static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, str
 }
 
 /* ---- entry point ---- */
+
+/* Fills o->found for the addresses of o->find. */
+static void find_objects(struct gpm_heap_graph *g, const struct gpm_heap *h,
+                         const struct gpm_heap_options *o)
+{
+	for (size_t i = 0; i < o->nfind && o->found; i++) {
+		struct gpm_heap_object *f = &o->found[i];
+		*f = (struct gpm_heap_object){.addr = o->find[i]};
+		uint32_t id = object_at(g, o->find[i]);
+		if (id == NONE32)
+			continue;
+		f->found = true;
+		f->base = slot_addr(g, id, &f->size);
+		if (g->type[id] != NONE32) {
+			const struct gpm_heap_type *t = &h->types[g->type[id]];
+			f->type = t->type;
+			f->several = t->several;
+		}
+	}
+}
 
 void gpm_heap_graph_retention(struct gpm_heap_graph *g, struct gpm_process *p, struct gpm_heap *h,
                               const struct gpm_heap_options *o, gpm_heap_type_intern_fn *intern,
@@ -2313,6 +2650,8 @@ void gpm_heap_graph_retention(struct gpm_heap_graph *g, struct gpm_process *p, s
 	}
 	if (!err && intern)
 		propagate_types(g, p, h, o->goroutines, intern, ctx);
+	if (!err)
+		find_objects(g, h, o);
 	// Dominators first: reach() explains the shared objects they find with a path.
 	struct gpm_error *derr = err ? NULL : retained(g, h);
 	if (derr) {

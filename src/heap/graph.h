@@ -30,12 +30,13 @@ enum gpm_heap_span_flags {
 /*
  * Records an in-use span of nelems slots of elemsize bytes at base; slot i is allocated
  * when i < freeindex or bit i of allocbits is set (allocbits may be NULL). heap_bits is
- * the address of the span's pointer bitmap (GPM_HEAP_SPAN_HEAPBITS). Returns the id of
+ * the address of the span's pointer bitmap (GPM_HEAP_SPAN_HEAPBITS), mspan the address of
+ * the runtime's mspan (shape.c finds heap arenas' metadata by it). Returns the id of
  * slot 0, or UINT32_MAX when the span was not recorded (cap, memory).
  */
 uint32_t gpm_heap_graph_add_span(struct gpm_heap_graph *g, uint64_t base, uint64_t elemsize,
                                  uint64_t nelems, const uint8_t *allocbits, uint64_t freeindex,
-                                 unsigned flags, uint64_t heap_bits);
+                                 unsigned flags, uint64_t heap_bits, uint64_t mspan);
 /* The object in slot id has type index t (into gpm_heap.types). */
 void gpm_heap_graph_set_type(struct gpm_heap_graph *g, uint32_t id, uint32_t t);
 

@@ -46,6 +46,7 @@ struct gpm_heap_class {
 struct gpm_heap_type {
 	const char *name; /* owned by the heap; terminal-safe; "[]T" for arrays of T */
 	uint64_t type;    /* address of the type descriptor */
+	bool several;     /* "[]T": objects holding several values of type */
 	uint64_t count, bytes;
 	/* With retention (gpm_heap_options.retention): */
 	uint64_t reachable;      /* instances reachable from the roots */
@@ -179,9 +180,22 @@ struct gpm_heap {
 	/* Typed by following typed pointers (with retention, Go 1.22+): also counted in the
 	 * types' count/bytes, not in typed_objects/typed_bytes. */
 	uint64_t inferred_objects, inferred_bytes;
-	uint64_t dwarf_globals;      /* globals whose DWARF type started the propagation */
-	uint64_t dwarf_locals;       /* frames' arguments and locals (DWARF) that did */
-	bool frames_capped;          /* frames past GPM_HEAP_MAX_PROP_FRAMES not looked at */
+	uint64_t dwarf_globals; /* globals whose DWARF type started the propagation */
+	uint64_t dwarf_locals;  /* frames' arguments and locals (DWARF) that did */
+	bool frames_capped;     /* frames past GPM_HEAP_MAX_PROP_FRAMES not looked at */
+	uint64_t record_seeds;  /* panic values and heap _defer records that did */
+	/* Typed by shape (before Go 1.22, shape.c): objects left untyped whose size class and
+	 * pointer mask (heap bitmap) fit exactly one type descriptor of the binary, or one
+	 * type of a user package that what its pointer fields point at confirms. Also counted
+	 * in inferred_*; what they point to is typed in turn (inferred_* too). */
+	bool shape_ran;
+	char *shape_skipped;    /* owned: why shape typing did not run, NULL when it ran */
+	uint64_t shape_types;   /* type descriptors indexed by shape */
+	uint64_t shape_checked; /* untyped objects with pointers matched */
+	uint64_t shape_objects, shape_bytes; /* typed by shape */
+	uint64_t shape_confirmed;            /* of those, a user type chosen by its pointers */
+	uint64_t shape_ambiguous, shape_ambiguous_bytes; /* fit several: left untyped */
+	uint64_t shape_unmatched, shape_unmatched_bytes; /* fit none, or no heap bits */
 	bool typed_known;            /* classes[].typed_* are counted (the type propagation ran) */
 	struct gpm_heap_type *types; /* ntypes, owned, sorted by bytes descending */
 	size_t ntypes;
@@ -199,6 +213,16 @@ struct gpm_heap {
 
 struct gpm_incident;
 
+/* An object looked up by address (gpm_heap_options.find), with the type the walk gave it
+ * (allocation header, DWARF-seeded propagation, shape). */
+struct gpm_heap_object {
+	uint64_t addr;       /* the address asked */
+	bool found;          /* an allocated heap object holds it */
+	uint64_t base, size; /* that object (size: its slot) */
+	uint64_t type;       /* its type descriptor, 0 when untyped */
+	bool several;        /* it holds several values of type (a slice's backing array) */
+};
+
 struct gpm_heap_options {
 	uint64_t max_spans; /* 0 = GPM_HEAP_MAX_SPANS */
 	/* Reachability from the roots, reference paths and retained sizes (graph.c). */
@@ -208,6 +232,10 @@ struct gpm_heap_options {
 	const struct gpm_incident *goroutines;
 	uint64_t max_nodes; /* objects in the graph; 0 = GPM_HEAP_MAX_NODES */
 	size_t paths;       /* types to explain with a path; 0 = 5 */
+	/* Objects to look up once typed (with retention): found[i] for find[i]. */
+	const uint64_t *find;
+	struct gpm_heap_object *found;
+	size_t nfind;
 };
 
 #define GPM_HEAP_MAX_NODES ((uint64_t)1 << 28)

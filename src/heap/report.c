@@ -240,14 +240,43 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 		                    "in objects\n");
 		if (h->inferred_objects) {
 			human(a, sizeof(a), h->inferred_bytes);
-			gpm_strbuf_printf(sb,
-			                  "             %" PRIu64
-			                  " objects (%s, %.1f%% of bytes) typed by following "
-			                  "pointers from %" PRIu64 " globals and %" PRIu64
-			                  " frames' arguments and locals typed by DWARF\n",
-			                  h->inferred_objects, a, pct(h->inferred_bytes, h->bytes),
-			                  h->dwarf_globals, h->dwarf_locals);
+			if (h->dwarf_globals || h->dwarf_locals)
+				gpm_strbuf_printf(
+				    sb,
+				    "             %" PRIu64
+				    " objects (%s, %.1f%% of bytes) typed by following "
+				    "pointers from %" PRIu64 " globals and %" PRIu64
+				    " frames' arguments and locals typed by DWARF\n",
+				    h->inferred_objects, a, pct(h->inferred_bytes, h->bytes),
+				    h->dwarf_globals, h->dwarf_locals);
+			else
+				gpm_strbuf_printf(
+				    sb,
+				    "             %" PRIu64
+				    " objects (%s, %.1f%% of bytes) typed by shape and by "
+				    "following pointers from those\n",
+				    h->inferred_objects, a, pct(h->inferred_bytes, h->bytes));
 		}
+	}
+	if (h->record_seeds)
+		gpm_strbuf_printf(sb,
+		                  "             (%" PRIu64 " panic values and heap defer records "
+		                  "typed what they point at)\n",
+		                  h->record_seeds);
+	if (h->shape_ran) {
+		human(a, sizeof(a), h->shape_bytes);
+		human(b, sizeof(b), h->shape_ambiguous_bytes);
+		gpm_strbuf_printf(
+		    sb,
+		    "             %" PRIu64 " of them (%s, %.1f%% of bytes) typed by "
+		    "shape (%" PRIu64 " chosen among several by their pointers): %" PRIu64
+		    " untyped objects with pointers matched against %" PRIu64
+		    " type descriptors by size class and heap bitmap, %" PRIu64
+		    " fitting several left untyped (%s), %" PRIu64 " fitting none\n",
+		    h->shape_objects, a, pct(h->shape_bytes, h->bytes), h->shape_confirmed,
+		    h->shape_checked, h->shape_types, h->shape_ambiguous, b, h->shape_unmatched);
+	} else if (h->shape_skipped && !h->headers) {
+		gpm_strbuf_printf(sb, "             (not typed by shape: %s)\n", h->shape_skipped);
 	}
 	if (h->frames_capped)
 		gpm_strbuf_printf(sb,
@@ -464,6 +493,23 @@ void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbu
 	gpm_json_kv_uint(&j, "inferred_bytes", h->inferred_bytes);
 	gpm_json_kv_uint(&j, "dwarf_globals", h->dwarf_globals);
 	gpm_json_kv_uint(&j, "dwarf_locals", h->dwarf_locals);
+	gpm_json_kv_uint(&j, "panic_defer_seeds", h->record_seeds);
+	if (h->shape_ran) {
+		gpm_json_key(&j, "by_shape");
+		gpm_json_object_begin(&j);
+		gpm_json_kv_uint(&j, "objects", h->shape_objects);
+		gpm_json_kv_uint(&j, "bytes", h->shape_bytes);
+		gpm_json_kv_uint(&j, "confirmed", h->shape_confirmed);
+		gpm_json_kv_uint(&j, "checked", h->shape_checked);
+		gpm_json_kv_uint(&j, "type_descriptors", h->shape_types);
+		gpm_json_kv_uint(&j, "ambiguous", h->shape_ambiguous);
+		gpm_json_kv_uint(&j, "ambiguous_bytes", h->shape_ambiguous_bytes);
+		gpm_json_kv_uint(&j, "unmatched", h->shape_unmatched);
+		gpm_json_kv_uint(&j, "unmatched_bytes", h->shape_unmatched_bytes);
+		gpm_json_object_end(&j);
+	} else if (h->shape_skipped && !h->headers) {
+		gpm_json_kv_string(&j, "by_shape_skipped", h->shape_skipped);
+	}
 	gpm_json_object_end(&j);
 	gpm_json_key(&j, "reconciliation");
 	gpm_json_array_begin(&j);

@@ -370,6 +370,7 @@ static size_t type_index(struct walk *w, uint64_t type, uint64_t usable)
 	memset(t, 0, sizeof(*t));
 	t->name = copy;
 	t->type = type;
+	t->several = array;
 	return h->ntypes++;
 }
 
@@ -513,7 +514,7 @@ static void inuse_span(struct walk *w, const uint8_t *b, uint64_t addr)
 		if (gpm_memory_readable(w->p->mem, start, 1) &&
 		    gpm_memory_readable(w->p->mem, start + es * ne - 1, 1))
 			first = gpm_heap_graph_add_span(w->graph, start, es, ne, ab,
-			                                fi >= ne ? ne : fi, flags, hb);
+			                                fi >= ne ? ne : fi, flags, hb, addr);
 		if (first == UINT32_MAX)
 			h->ret.outside_objects += n;
 	}
@@ -789,6 +790,7 @@ void gpm_heap_destroy(struct gpm_heap *h)
 	for (size_t i = 0; i < h->ntypes; i++)
 		free((char *)h->types[i].name);
 	free(h->types);
+	free(h->shape_skipped);
 	for (size_t i = 0; i < h->nwarnings; i++)
 		free(h->warnings[i]);
 	free(h->warnings);

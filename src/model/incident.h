@@ -232,6 +232,10 @@ struct gpm_panic {
 	bool recovered;      /* "[recovered]" */
 	bool repanicked;     /* "[recovered, repanicked]" */
 	bool is_error;       /* an error value (Go 1.18+ prints the same for error/Stringer) */
+	/* Cores: the value's interface words (_panic.arg: type descriptor, data; 0 unknown)
+	 * and a `gopm print` expression of the value (interned; NULL when none applies). */
+	uint64_t arg_type, arg_data;
+	const char *print;
 };
 
 struct gpm_crash {

@@ -3,15 +3,7 @@
 # *-gcore-*/gcore.zst): goroutines with their wait reasons although gdb wrote no segment for
 # the executable's read-only data, and reports that call them snapshots of a live process,
 # never "the signal the process died of".
-set -u
-: "${GOPM:?}" "${top_srcdir:?}"
-td=$top_srcdir/testdata
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-n=0
-
-. "$top_srcdir/tests/cli/expect.sh"
+. "$top_srcdir/tests/cli/fixture.sh"
 
 bad() {
 	echo "FAIL: $1"

@@ -5,19 +5,12 @@
 # --depth 1 gopm prints each global, by name (DWARF) and as *(*T)(0xADDR) (every build),
 # equal to that text byte for byte: pointers in the core are the program's own. Then the
 # default depth (pointers in the value followed), cycles, caps and bad input. Needs zstd.
-set -u
-: "${GOPM:?}" "${top_srcdir:?}"
-td=$top_srcdir/testdata
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-n=0
+. "$top_srcdir/tests/cli/fixture.sh"
 cores=0
 values=0
 locals=0
 words=0
 
-. "$top_srcdir/tests/cli/expect.sh"
 same() {
 	n=$((n + 1))
 	if cmp -s "$1" "$tmp/out"; then
@@ -32,9 +25,7 @@ same() {
 tab=$(printf '\t')
 for dir in "$td"/cores/go*-printfix-*; do
 	name=${dir##*/}
-	exe=$td/exe/$name.zst
-	zstd -d -q -c "$dir/core.zst" >"$tmp/core"
-	zstd -d -q -c "$exe" >"$tmp/exe"
+	unpack "$dir"
 	grep "^var$tab" "$dir/stderr.txt" >"$tmp/vars"
 	cut -f5 "$tmp/vars" >"$tmp/want"
 	# By address and type: *(*T)(0xADDR), any build.
