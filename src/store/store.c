@@ -759,6 +759,17 @@ static struct gpm_error *step_done(struct gpm_store *st, sqlite3_stmt *s, const 
 	return rc == SQLITE_DONE ? NULL : gpm_store_sqlite_error(st, rc, what);
 }
 
+// Binds a text that outlives the statement's step (the caller's report and findings, our
+// own buffers until after the step): no copy. The report of a 100,000-goroutine dump
+// with thousands of findings is megabytes.
+static void bind_borrowed(sqlite3_stmt *s, int i, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
                                          const struct gpm_store_artifact *art,
                                          const struct gpm_store_report *rep, int64_t *id)
@@ -812,7 +823,7 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	gpm_store_bind_text(s, 17, gpm_strbuf_str(&head));
 	gpm_store_bind_text(s, 18, hf ? hf->rule : NULL);
 	sqlite3_bind_int64(s, 19, (int64_t)inc->goroutines.len);
-	gpm_store_bind_text(s, 20, rep ? rep->text : NULL);
+	bind_borrowed(s, 20, rep ? rep->text : NULL);
 	gpm_store_bind_text(s, 21, source);
 	gpm_store_bind_text(s, 22,
 	                    inc->vcs_revision ? inc->vcs_revision
@@ -938,9 +949,9 @@ static struct gpm_error *insert_findings_and_text(struct ingest *in, int64_t id,
 		sqlite3_bind_int64(s, 2, (int64_t)i);
 		gpm_store_bind_text(s, 3, f->rule);
 		gpm_store_bind_text(s, 4, f->severity ? f->severity : "info");
-		gpm_store_bind_text(s, 5, f->title);
-		gpm_store_bind_text(s, 6, f->explanation);
-		gpm_store_bind_text(s, 7, f->evidence_json);
+		bind_borrowed(s, 5, f->title);
+		bind_borrowed(s, 6, f->explanation);
+		bind_borrowed(s, 7, f->evidence_json);
 		err = step_done(st, s, "finding insert");
 		gpm_strbuf_printf(&ftext, "%s%s %s %s", i ? "\n" : "", f->rule, f->title,
 		                  f->explanation ? f->explanation : "");
@@ -976,9 +987,9 @@ static struct gpm_error *insert_findings_and_text(struct ingest *in, int64_t id,
 		err = gpm_strbuf_error(&msg);
 	if (!err && !(err = gpm_store_stmt(st, STMT_FTS_INSERT, &s))) {
 		sqlite3_bind_int64(s, 1, id);
-		gpm_store_bind_text(s, 2, gpm_strbuf_str(&msg));
-		gpm_store_bind_text(s, 3, gpm_strbuf_str(&ftext));
-		gpm_store_bind_text(s, 4, gpm_strbuf_str(&funcs));
+		bind_borrowed(s, 2, gpm_strbuf_str(&msg));
+		bind_borrowed(s, 3, gpm_strbuf_str(&ftext));
+		bind_borrowed(s, 4, gpm_strbuf_str(&funcs));
 		err = step_done(st, s, "search index");
 	}
 	gpm_strbuf_deinit(&ftext);
