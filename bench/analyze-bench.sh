@@ -1,9 +1,10 @@
 #!/bin/sh
 # analyze-bench.sh BUILD_DIR [GOROUTINES] [COPIES]
-# End-to-end `gopm analyze --no-store` beside the parser alone (`gopm goroutines --state`
-# with a state no goroutine has: every goroutine is parsed and filtered out, nothing is
-# printed) on two synthetic goroutine dumps of GOROUTINES (default 100,000), each alone and
-# COPIES (default 8) concatenated (one snapshot per copy):
+# End-to-end `gopm analyze` (storing into a new archive each run, and --no-store) beside
+# the parser alone (`gopm goroutines --state` with a state no goroutine has: every
+# goroutine is parsed and filtered out, nothing is printed) on two synthetic goroutine
+# dumps of GOROUTINES (default 100,000), each alone and COPIES (default 8) concatenated
+# (one snapshot per copy):
 #  - "rules": shaped for the rules: 40 % of the goroutines wait in sync.(*Mutex).Lock on
 #    mutexes shared by three (two at the first Lock of main.(*Store).Get, one at its second:
 #    lock-order candidates), 30 % block on channels of their own, the rest sit in IO wait
@@ -107,6 +108,11 @@ for shape in dump pprof; do
 	[ "$shape" = pprof ] && name=pprof
 	for f in "$shape.txt" "$shape-x$copies.txt"; do
 		measure "$name $f: parse only" "$tmp/$f" "$build/gopm" goroutines --state no-such-state "$tmp/$f"
+		# With the archive (the default): a new archive each run, so every run stores.
+		# shellcheck disable=SC2016
+		measure "$name $f: analyze, stored" "$tmp/$f" \
+		    sh -c 'rm -f "$1"*; exec "$2" analyze --db "$1" "$3"' sh "$tmp/archive.db" \
+		    "$build/gopm" "$tmp/$f"
 		measure "$name $f: analyze" "$tmp/$f" "$build/gopm" analyze --no-store "$tmp/$f"
 		if command -v panicparse >/dev/null 2>&1; then
 			gs=$last_s gk=$last_kib

@@ -283,15 +283,38 @@ static const struct gpm_goroutine *subject(const struct gpm_incident *inc, bool 
 	} *tab = calloc(cap, sizeof(*tab));
 	if (!tab)
 		return NULL;
+	// The normalised text depends only on the stack and the creator's function: it is
+	// made once per distinct stack (and creator), not per goroutine.
+	struct memo {
+		const char *creator;
+		uint64_t hash; // 0: nothing left after normalising
+		bool set;
+	} *memo = calloc(inc->stacks.len + 1, sizeof(*memo));
+	if (!memo) {
+		free(tab);
+		return NULL;
+	}
 	uint32_t best_count = 0, best_first = UINT32_MAX;
 	for (size_t i = 0; i < n; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		if (!not_a_view(g) || (g->flags & GPM_GOROUTINE_SYSTEM))
 			continue;
-		gpm_strbuf_reset(&sb);
-		if (!normalise_stack(inc, g, &sb))
+		const char *creator =
+		    g->created_by < inc->frames.len ? inc->frames.v[g->created_by].func : NULL;
+		struct memo *m = g->stack < inc->stacks.len ? &memo[g->stack] : NULL;
+		uint64_t h;
+		if (m && m->set && m->creator == creator) {
+			h = m->hash;
+		} else {
+			gpm_strbuf_reset(&sb);
+			h = normalise_stack(inc, g, &sb)
+			        ? gpm_hash_bytes(sb.buf, sb.len, GPM_HASH_SEED) | 1
+			        : 0;
+			if (m && !m->set)
+				*m = (struct memo){creator, h, true};
+		}
+		if (!h)
 			continue;
-		uint64_t h = gpm_hash_bytes(sb.buf, sb.len, GPM_HASH_SEED) | 1;
 		size_t j = h & (cap - 1);
 		while (tab[j].hash && tab[j].hash != h)
 			j = (j + 1) & (cap - 1);
@@ -306,6 +329,7 @@ static const struct gpm_goroutine *subject(const struct gpm_incident *inc, bool 
 			best_first = tab[j].first;
 		}
 	}
+	free(memo);
 	free(tab);
 	gpm_strbuf_deinit(&sb);
 	return best_first == UINT32_MAX ? NULL : &inc->goroutines.v[best_first];

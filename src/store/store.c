@@ -356,8 +356,13 @@ struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_option
 	if (err)
 		goto fail;
 	if (!opts->readonly) {
+		// An ingest's transaction dirties its goroutine rows and their three indexes
+		// (~5 MB per 100,000 goroutines): with SQLite's default 2 MB page cache they
+		// spilled to the WAL and were read back mid-transaction (a third of the CPU of
+		// storing 800,000 goroutines). 8 MiB holds them; more bought nothing measurable.
 		if ((err = gpm_store_exec(st, "PRAGMA journal_mode = WAL; "
 		                              "PRAGMA synchronous = NORMAL; "
+		                              "PRAGMA cache_size = -8192; "
 		                              "PRAGMA foreign_keys = ON")))
 			goto fail;
 		unsigned target = opts->max_version ? opts->max_version : gpm_store_schema_latest();
@@ -613,6 +618,10 @@ struct ingest {
 	const struct gpm_incident *inc;
 	struct name_cache functions, files;
 	int64_t *stack_ids; /* per incident stack */
+	// The last "created by" frame looked up and its function's id: goroutines of one
+	// `go` statement come in runs.
+	const struct gpm_frame *creator_frame;
+	int64_t creator_id;
 };
 
 static int64_t stack_hash(const struct gpm_incident *inc, const struct gpm_stack *s)
@@ -755,6 +764,17 @@ static struct gpm_error *step_done(struct gpm_store *st, sqlite3_stmt *s, const 
 	return rc == SQLITE_DONE ? NULL : gpm_store_sqlite_error(st, rc, what);
 }
 
+// Binds a text that outlives the statement's step (the caller's report and findings, our
+// own buffers until after the step): no copy. The report of a 100,000-goroutine dump
+// with thousands of findings is megabytes.
+static void bind_borrowed(sqlite3_stmt *s, int i, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
                                          const struct gpm_store_artifact *art,
                                          const struct gpm_store_report *rep, int64_t *id)
@@ -808,7 +828,7 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	gpm_store_bind_text(s, 17, gpm_strbuf_str(&head));
 	gpm_store_bind_text(s, 18, hf ? hf->rule : NULL);
 	sqlite3_bind_int64(s, 19, (int64_t)inc->goroutines.len);
-	gpm_store_bind_text(s, 20, rep ? rep->text : NULL);
+	bind_borrowed(s, 20, rep ? rep->text : NULL);
 	gpm_store_bind_text(s, 21, source);
 	gpm_store_bind_text(s, 22,
 	                    inc->vcs_revision ? inc->vcs_revision
@@ -826,6 +846,45 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	if (!err)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return err;
+}
+
+// Binds goroutine i's row to STMT_GOROUTINE_INSERT s.
+static struct gpm_error *bind_goroutine(struct ingest *in, sqlite3_stmt *s, int64_t id, size_t i,
+                                        uint32_t ordinal)
+{
+	const struct gpm_incident *inc = in->inc;
+	const struct gpm_goroutine *g = &inc->goroutines.v[i];
+	uint32_t flags = g->flags;
+	if (inc->crash.current_goroutine && g->id == inc->crash.current_goroutine &&
+	    !(flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK)))
+		flags |= GPM_GOROUTINE_CURRENT;
+	int64_t creator = 0, fileid;
+	struct gpm_error *err;
+	if (g->created_by != UINT32_MAX && g->created_by < inc->frames.len) {
+		const struct gpm_frame *cf = &inc->frames.v[g->created_by];
+		if (cf != in->creator_frame) {
+			if ((err = store_frame_names(in, cf, &in->creator_id, &fileid)))
+				return err;
+			in->creator_frame = cf;
+		}
+		creator = in->creator_id;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (int64_t)g->id);
+	sqlite3_bind_int64(s, 3, g->status);
+	// The state text is interned in the incident, alive past the step: no copy.
+	if (g->state)
+		sqlite3_bind_text(s, 4, g->state, -1, SQLITE_STATIC);
+	if (g->wait_minutes >= 0)
+		sqlite3_bind_int64(s, 5, g->wait_minutes);
+	sqlite3_bind_int64(s, 6, flags);
+	if (g->stack != UINT32_MAX && g->stack < inc->stacks.len)
+		sqlite3_bind_int64(s, 7, in->stack_ids[g->stack]);
+	if (creator)
+		sqlite3_bind_int64(s, 8, creator);
+	if (ordinal != UINT32_MAX)
+		sqlite3_bind_int64(s, 9, ordinal);
+	return NULL;
 }
 
 static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
@@ -864,31 +923,10 @@ static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
 		err = step_done(st, s, "group insert");
 	}
 	for (size_t i = 0; i < inc->goroutines.len && !err; i++) {
-		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		uint32_t flags = g->flags;
-		if (inc->crash.current_goroutine && g->id == inc->crash.current_goroutine &&
-		    !(flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK)))
-			flags |= GPM_GOROUTINE_CURRENT;
-		int64_t creator = 0, fileid;
-		if (g->created_by != UINT32_MAX && g->created_by < inc->frames.len &&
-		    (err = store_frame_names(in, &inc->frames.v[g->created_by], &creator, &fileid)))
-			break;
 		if ((err = gpm_store_stmt(st, STMT_GOROUTINE_INSERT, &s)))
 			break;
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int64(s, 2, (int64_t)g->id);
-		sqlite3_bind_int64(s, 3, g->status);
-		gpm_store_bind_text(s, 4, g->state);
-		if (g->wait_minutes >= 0)
-			sqlite3_bind_int64(s, 5, g->wait_minutes);
-		sqlite3_bind_int64(s, 6, flags);
-		if (g->stack != UINT32_MAX && g->stack < inc->stacks.len)
-			sqlite3_bind_int64(s, 7, in->stack_ids[g->stack]);
-		if (creator)
-			sqlite3_bind_int64(s, 8, creator);
-		if (ordinal[i] != UINT32_MAX)
-			sqlite3_bind_int64(s, 9, ordinal[i]);
-		err = step_done(st, s, "goroutine insert");
+		if (!(err = bind_goroutine(in, s, id, i, ordinal[i])))
+			err = step_done(st, s, "goroutine insert");
 	}
 	free(ordinal);
 	gpm_grouping_deinit(&grouping);
@@ -916,9 +954,9 @@ static struct gpm_error *insert_findings_and_text(struct ingest *in, int64_t id,
 		sqlite3_bind_int64(s, 2, (int64_t)i);
 		gpm_store_bind_text(s, 3, f->rule);
 		gpm_store_bind_text(s, 4, f->severity ? f->severity : "info");
-		gpm_store_bind_text(s, 5, f->title);
-		gpm_store_bind_text(s, 6, f->explanation);
-		gpm_store_bind_text(s, 7, f->evidence_json);
+		bind_borrowed(s, 5, f->title);
+		bind_borrowed(s, 6, f->explanation);
+		bind_borrowed(s, 7, f->evidence_json);
 		err = step_done(st, s, "finding insert");
 		gpm_strbuf_printf(&ftext, "%s%s %s %s", i ? "\n" : "", f->rule, f->title,
 		                  f->explanation ? f->explanation : "");
@@ -954,9 +992,9 @@ static struct gpm_error *insert_findings_and_text(struct ingest *in, int64_t id,
 		err = gpm_strbuf_error(&msg);
 	if (!err && !(err = gpm_store_stmt(st, STMT_FTS_INSERT, &s))) {
 		sqlite3_bind_int64(s, 1, id);
-		gpm_store_bind_text(s, 2, gpm_strbuf_str(&msg));
-		gpm_store_bind_text(s, 3, gpm_strbuf_str(&ftext));
-		gpm_store_bind_text(s, 4, gpm_strbuf_str(&funcs));
+		bind_borrowed(s, 2, gpm_strbuf_str(&msg));
+		bind_borrowed(s, 3, gpm_strbuf_str(&ftext));
+		bind_borrowed(s, 4, gpm_strbuf_str(&funcs));
 		err = step_done(st, s, "search index");
 	}
 	gpm_strbuf_deinit(&ftext);

@@ -724,6 +724,47 @@ START_TEST(test_clusters_core_and_text)
 }
 END_TEST
 
+// The signature's subject is the largest set of goroutines with the same normalised
+// frames; those frames are made once per stack and creator, not once per stack: one
+// stack created by two functions normalises two ways (the creator's own closure as the
+// outermost frame is dropped).
+START_TEST(test_signature_stack_creators)
+{
+	static const char dump[] = "goroutine 1 [select]:\n"
+	                           "main.work()\n\t/app/main.go:10 +0x1d\n"
+	                           "main.serve.func1()\n\t/app/main.go:20 +0x1d\n"
+	                           "created by main.serve in goroutine 9\n"
+	                           "\t/app/main.go:19 +0x1d\n"
+	                           "\n"
+	                           "goroutine 2 [select]:\n"
+	                           "main.work()\n\t/app/main.go:10 +0x1d\n"
+	                           "main.serve.func1()\n\t/app/main.go:20 +0x1d\n"
+	                           "created by main.other in goroutine 9\n"
+	                           "\t/app/main.go:30 +0x1d\n"
+	                           "\n"
+	                           "goroutine 3 [select]:\n"
+	                           "main.work()\n\t/app/main.go:10 +0x1d\n"
+	                           "main.serve.func1()\n\t/app/main.go:20 +0x1d\n"
+	                           "created by main.other in goroutine 9\n"
+	                           "\t/app/main.go:30 +0x1d\n";
+	struct gpm_incident **inc;
+	size_t n;
+	struct gpm_error *err = gpm_dump_parse_all(dump, sizeof(dump) - 1, "d", NULL, &inc, &n);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(inc[0]->goroutines.len, 3);
+	// One stack for all three: only the creators differ.
+	ck_assert_uint_eq(inc[0]->goroutines.v[0].stack, inc[0]->goroutines.v[1].stack);
+	ck_assert_uint_eq(inc[0]->goroutines.v[1].stack, inc[0]->goroutines.v[2].stack);
+	struct gpm_signature sig;
+	ck_assert_ptr_null(gpm_signature_compute(inc[0], NULL, &sig));
+	ck_assert_str_eq(sig.frames, "main.work\nmain.serve.func");
+	gpm_signature_deinit(&sig);
+	gpm_incident_destroy(inc[0]);
+	free(inc);
+}
+END_TEST
+
 START_TEST(test_signature_normalise)
 {
 	char b[256];
@@ -1138,6 +1179,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_clusters_across_versions);
 	tcase_add_test(tc, test_clusters_core_and_text);
 	tcase_add_test(tc, test_signature_normalise);
+	tcase_add_test(tc, test_signature_stack_creators);
 	tcase_add_test(tc, test_rm_gc_keep);
 	tcase_add_test(tc, test_busy_wait_from_environment);
 	tcase_add_test(tc, test_parse_time);
