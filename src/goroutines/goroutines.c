@@ -23,6 +23,8 @@
 
 #define NONE UINT64_MAX
 
+enum { ARGS_SEEN = 1 << 16 };
+
 /* Field offsets of runtime.g and runtime.m in this binary (NONE when absent). */
 struct rt_layout {
 	uint64_t g_size, m_size;
@@ -70,7 +72,7 @@ struct ctx {
 	GPM_VEC(struct gpm_frame) lframes;     /* cached logical frames of pcs */
 	GPM_VEC(struct gpm_arglayout) layouts; /* argument layouts of cached pcs */
 	struct gpm_strbuf args;                /* the argument texts of the stack being built */
-	struct gpm_u64map args_seen;           /* hash of a goroutine's argument texts -> offset */
+	uint32_t *args_seen; /* ARGS_SEEN slots: offset + 1 of an argument text by its hash */
 	uint64_t args_unread;                  /* frames whose arguments could not be read */
 	const char *args_why;                  /* interned: the first reason */
 	struct pc_entry *cache;
@@ -87,6 +89,7 @@ struct ctx {
 	uint64_t sigtramp[2]; /* entries of runtime.sigtramp and runtime.cgoSigtramp */
 	bool follow_signals;  /* unwinding a system stack: go on through signal frames */
 	char name_buf[1024];
+	uint8_t *gbuf, *mbuf; /* read_g's and read_m's copies */
 };
 
 static inline uint64_t rd(const uint8_t *b, uint64_t off, unsigned n)
@@ -167,6 +170,11 @@ static struct gpm_error *load_layout(struct ctx *c)
 		return gpm_error_create(GPM_ERR_FORMAT,
 		                        "runtime.g layout is implausible (size %" PRIu64 ")",
 		                        rt->g_size);
+	// An m of implausible size is never read (read_m gives NULL), as before.
+	c->gbuf = malloc(rt->g_size);
+	c->mbuf = rt->m_size && rt->m_size <= (1 << 20) ? malloc(rt->m_size) : NULL;
+	if (!c->gbuf || (!c->mbuf && rt->m_size && rt->m_size <= (1 << 20)))
+		return &gpm_error_nomem;
 	return NULL;
 }
 
@@ -182,14 +190,28 @@ static const uint8_t *borrow(struct ctx *c, uint64_t addr, uint64_t size)
 	return b;
 }
 
-static const uint8_t *read_g(struct ctx *c, uint64_t addr)
+/* Copies size bytes of a runtime struct at addr into buf (NULL when not all readable): a
+ * copy through the memory's block cache, not a page of the core's mapping per g. */
+static const uint8_t *copy_struct(struct ctx *c, uint64_t addr, uint64_t size, uint8_t *buf)
 {
-	return borrow(c, addr, c->rt.g_size);
+	struct gpm_error *err = gpm_memory_read(c->p->mem, addr, buf, size);
+	if (err) {
+		gpm_error_destroy(err);
+		return NULL;
+	}
+	return buf;
 }
 
+/* The g at addr, valid until the next read_g. */
+static const uint8_t *read_g(struct ctx *c, uint64_t addr)
+{
+	return copy_struct(c, addr, c->rt.g_size, c->gbuf);
+}
+
+/* The m at addr, valid until the next read_m. */
 static const uint8_t *read_m(struct ctx *c, uint64_t addr)
 {
-	return borrow(c, addr, c->rt.m_size);
+	return c->mbuf ? copy_struct(c, addr, c->rt.m_size, c->mbuf) : NULL;
 }
 
 /* ---- allgs ---- */
@@ -304,6 +326,107 @@ static struct gpm_error *find_allgs(struct ctx *c, uint64_t *ptr, uint64_t *len,
 	*len = best_len;
 	*how = "scan of the data segments";
 	return NULL;
+}
+
+/*
+ * The entries of allgs, read in one go, and the g's that appear more than once in it (a
+ * damaged core): found by sorting a copy of the addresses, so a million goroutines need
+ * no map of a million entries to tell that none repeats.
+ */
+struct allgs_list {
+	uint64_t *g;            /* n entries */
+	uint64_t *bad;          /* bitmap: entries that could not be read */
+	struct gpm_u64map dups; /* g's that appear more than once -> 1 once one was read */
+};
+
+static void allgs_list_deinit(struct allgs_list *l)
+{
+	free(l->g);
+	free(l->bad);
+	gpm_u64map_free(&l->dups);
+}
+
+/* Sorts a[0..n) (LSD radix, bytes, skipping bytes all keys share) with tmp as scratch. */
+static void sort_u64(uint64_t *a, uint64_t *tmp, size_t n)
+{
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[(a[i] >> shift) & 0xff]++;
+		if (count[(a[0] >> shift) & 0xff] == n)
+			continue;
+		size_t pos = 0;
+		for (unsigned b = 0; b < 256; b++) {
+			size_t k = count[b];
+			count[b] = pos;
+			pos += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(a[i] >> shift) & 0xff]++] = a[i];
+		memcpy(a, tmp, n * sizeof(*a));
+	}
+}
+
+static struct gpm_error *allgs_read(struct ctx *c, uint64_t allgs, uint64_t n,
+                                    struct allgs_list *out)
+{
+	*out = (struct allgs_list){0};
+	out->g = malloc((n ? n : 1) * sizeof(uint64_t));
+	out->bad = calloc(n / 64 + 1, sizeof(uint64_t));
+	if (!out->g || !out->bad)
+		goto nomem;
+	uint64_t bytes = n * c->ptr; // n <= GPM_GOROUTINES_MAX: no overflow
+	uint8_t *raw = c->ptr == 8 ? (uint8_t *)out->g : malloc(bytes ? bytes : 1);
+	if (!raw)
+		goto nomem;
+	struct gpm_error *err = gpm_memory_read(c->p->mem, allgs, raw, bytes);
+	gpm_error_destroy(err);
+	for (uint64_t i = 0; i < n; i++) {
+		if (err) {
+			if (!read_word(c, allgs + i * c->ptr, &out->g[i])) {
+				out->g[i] = 0;
+				out->bad[i / 64] |= 1ULL << (i % 64);
+			}
+		} else if (c->ptr != 8) {
+			out->g[i] = rd(raw, i * c->ptr, c->ptr);
+		}
+	}
+	if (raw != (uint8_t *)out->g)
+		free(raw);
+	if (n < 2)
+		return NULL;
+	uint64_t *sorted = malloc(2 * n * sizeof(uint64_t));
+	if (!sorted)
+		goto nomem;
+	memcpy(sorted, out->g, n * sizeof(uint64_t));
+	sort_u64(sorted, sorted + n, n);
+	for (size_t i = 1; i < n; i++) {
+		uint64_t g = sorted[i];
+		if (g && g == sorted[i - 1] && !gpm_u64map_put(&out->dups, g, 0)) {
+			free(sorted);
+			goto nomem;
+		}
+	}
+	free(sorted);
+	// Room for one more key, so marking one met (allgs_repeat) never grows the map.
+	if (out->dups.len && !gpm_u64map_reserve(&out->dups, out->dups.len + 1))
+		goto nomem;
+	return NULL;
+nomem:
+	allgs_list_deinit(out);
+	return &gpm_error_nomem;
+}
+
+/* Whether g (one of dups) was met before; marks it met. Unreadable entries (0) never are. */
+static bool allgs_repeat(struct allgs_list *l, uint64_t g)
+{
+	uint32_t met;
+	if (!gpm_u64map_get(&l->dups, g, &met))
+		return false;
+	if (met)
+		return true;
+	gpm_u64map_put(&l->dups, g, 1); // an existing key, room reserved: cannot fail
+	return false;
 }
 
 /* ---- pc cache ---- */
@@ -546,9 +669,11 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 		return NULL;
 	struct gpm_incident *inc = c->inc;
 	uint64_t h = gpm_hash_bytes(c->args.buf, n, 0x61726773);
-	uint32_t off;
-	if (gpm_u64map_get(&c->args_seen, h, &off) && off <= inc->arg_text.len &&
-	    inc->arg_text.len - off >= n && !memcmp(inc->arg_text.v + off, c->args.buf, n)) {
+	// A fixed table, a slot per hash, the newest text wins: goroutines with the same
+	// texts share them (most often they come in runs), without a map of a million entries.
+	uint32_t *slot = &c->args_seen[(h >> 32) & (ARGS_SEEN - 1)], off = *slot - 1;
+	if (*slot && off <= inc->arg_text.len && inc->arg_text.len - off >= n &&
+	    !memcmp(inc->arg_text.v + off, c->args.buf, n)) {
 		g->args = off;
 		return NULL;
 	}
@@ -559,11 +684,11 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 	if (!gpm_vec_reserve(&inc->arg_text, inc->arg_text.len + n))
 		return &gpm_error_nomem;
 	off = (uint32_t)inc->arg_text.len;
+	gpm_prefault(&inc->prefault_args, inc->arg_text.v, off + n, inc->arg_text.cap);
 	memcpy(inc->arg_text.v + off, c->args.buf, n);
 	inc->arg_text.len += n;
 	g->args = off;
-	if (!gpm_u64map_put(&c->args_seen, h, off))
-		return &gpm_error_nomem;
+	*slot = off + 1;
 	return NULL;
 }
 
@@ -812,7 +937,7 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 	size_t total = c->stack.len + c->tail.len + (elided && outer ? 1 : 0);
 	struct gpm_stack_builder b;
 	gpm_incident_stack_begin(c->inc, &b);
-	struct gpm_frame_regs *regs = calloc(total ? total : 1, sizeof(*regs));
+	struct gpm_frame_regs *regs = gpm_incident_regs_alloc(c->inc, total);
 	if (!regs)
 		return &gpm_error_nomem;
 	xg(c, g)->regs = regs;
@@ -1500,8 +1625,12 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	if (gpm_pclntab_func_by_name(c.tab, "runtime.cgoSigtramp", &fn))
 		c.sigtramp[1] = fn.entry;
 	c.inc = gpm_incident_create(GPM_INPUT_CORE);
-	if (!c.inc)
+	c.args_seen = calloc(ARGS_SEEN, sizeof(*c.args_seen));
+	if (!c.inc || !c.args_seen) {
+		gpm_incident_destroy(c.inc);
+		free(c.args_seen);
 		return &gpm_error_nomem;
+	}
 	struct gpm_error *err = load_layout(&c);
 	uint64_t allgs = 0, n = 0;
 	const char *how = NULL;
@@ -1522,25 +1651,26 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	read_c_fault(&c, sig);
 	// allgs holds each g once (runtime/proc.go allgadd); a core where two entries are the
 	// same g is damaged: each g is read once and the repeats are said, not counted twice.
-	struct gpm_u64map seen = {0};
+	struct allgs_list list;
+	if ((err = allgs_read(&c, allgs, n, &list)))
+		goto fail;
+	// Room for them all at once: no copying of a growing array of a million records.
+	gpm_vec_reserve(&c.inc->goroutines, n + c.threads.len);
+	gpm_vec_reserve(&c.inc->extras, n + c.threads.len);
+	gpm_vec_reserve(&c.since, n);
 	uint64_t repeats = 0, first_repeat = 0;
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t g;
-		if (!read_word(&c, allgs + i * c.ptr, &g)) {
+		uint64_t g = list.g[i];
+		if (list.bad[i / 64] >> (i % 64) & 1) {
 			gpm_incident_warn(c.inc,
 			                  "allgs[%" PRIu64 "] at 0x%" PRIx64 " is not in the core",
 			                  i, allgs + i * c.ptr);
 			continue;
 		}
-		uint32_t at;
-		if (g && gpm_u64map_get(&seen, g, &at)) {
+		if (list.dups.len && g && allgs_repeat(&list, g)) {
 			if (!repeats++)
 				first_repeat = i;
 			continue;
-		}
-		if (g && !gpm_u64map_put(&seen, g, (uint32_t)i)) {
-			err = &gpm_error_nomem;
-			break;
 		}
 		if ((err = read_goroutine(&c, g, signal_m)))
 			break;
@@ -1548,7 +1678,7 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 		if (i % 2048 == 2047)
 			gpm_core_release_pages(p->core);
 	}
-	gpm_u64map_free(&seen);
+	allgs_list_deinit(&list);
 	if (err)
 		goto fail;
 	if (repeats)
@@ -1590,7 +1720,9 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	gpm_u64map_free(&c.creators);
 	gpm_vec_free(&c.layouts);
 	gpm_strbuf_deinit(&c.args);
-	gpm_u64map_free(&c.args_seen);
+	free(c.args_seen);
+	free(c.gbuf);
+	free(c.mbuf);
 	*out = c.inc;
 	return NULL;
 fail:
@@ -1603,7 +1735,9 @@ fail:
 	gpm_u64map_free(&c.creators);
 	gpm_vec_free(&c.layouts);
 	gpm_strbuf_deinit(&c.args);
-	gpm_u64map_free(&c.args_seen);
+	free(c.args_seen);
+	free(c.gbuf);
+	free(c.mbuf);
 	gpm_incident_destroy(c.inc);
 	return err;
 }

@@ -408,6 +408,10 @@ struct gpm_incident {
 	} heap_holders[3];
 	unsigned nheap_holders;
 	struct gpm_prefault prefault_goroutines, prefault_args; /* private */
+	/* private: blocks of gpm_incident_regs_alloc (sorted by address when destroyed) */
+	GPM_VEC(struct gpm_frame_regs *) regs_blocks;
+	size_t regs_block_used; /* entries used of the last block */
+	struct gpm_prefault prefault_extras; /* private */
 };
 
 struct gpm_incident *gpm_incident_create(enum gpm_input_kind kind);
@@ -439,6 +443,12 @@ struct gpm_goroutine *gpm_incident_goroutine_push(struct gpm_incident *inc);
  */
 struct gpm_goroutine_extra *gpm_incident_goroutine_extra(struct gpm_incident *inc,
                                                          struct gpm_goroutine *g);
+/*
+ * n zeroed gpm_frame_regs for a goroutine_extra.regs, owned by the incident (freed with it,
+ * never by the caller): a million goroutines' registers in a few big blocks instead of a
+ * million small allocations. NULL on out of memory.
+ */
+struct gpm_frame_regs *gpm_incident_regs_alloc(struct gpm_incident *inc, size_t n);
 /* Appends a single frame outside any stack (used for "created by"); returns its index. */
 struct gpm_error *gpm_incident_lone_frame(struct gpm_incident *inc, const struct gpm_frame *f,
                                           uint32_t *index_out);
