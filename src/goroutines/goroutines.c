@@ -23,7 +23,7 @@
 
 #define NONE UINT64_MAX
 
-enum { ARGS_SEEN = 1 << 16 };
+enum { ARGS_SEEN = 1 << 16, FRAME_SEEN = 1 << 16, FRAME_NEW = 64 };
 
 /* Field offsets of runtime.g and runtime.m in this binary (NONE when absent). */
 struct rt_layout {
@@ -73,6 +73,12 @@ struct ctx {
 	GPM_VEC(struct gpm_arglayout) layouts; /* argument layouts of cached pcs */
 	struct gpm_strbuf args;                /* the argument texts of the stack being built */
 	uint32_t *args_seen; /* ARGS_SEEN slots: offset + 1 of an argument text by its hash */
+	uint32_t *frame_seen; /* FRAME_SEEN slots: offset + 1 of one frame's text by its hash */
+	struct frame_new {
+		uint64_t hash;
+		uint32_t at; /* in c->args */
+	} frame_new[FRAME_NEW]; /* frame texts of the stack being built not shared yet */
+	size_t frame_new_len;
 	uint64_t args_unread;                  /* frames whose arguments could not be read */
 	const char *args_why;                  /* interned: the first reason */
 	struct pc_entry *cache;
@@ -81,7 +87,6 @@ struct ctx {
 	GPM_VEC(struct lframe) tail;  /* ring of the outermost frames */
 	GPM_VEC(struct thread_map) threads;
 	const char *state_str[256 + GPM_G_UNKNOWN + 1]; /* interned: wait reasons, then statuses */
-	GPM_VEC(uint64_t) since;    /* g.waitsince per goroutine read, for the wait minutes */
 	uint64_t newest;            /* the newest waitsince seen */
 	struct gpm_u64map creators; /* gopc -> created_by frame index */
 	const struct gpm_arch_ops *arch;
@@ -328,24 +333,6 @@ static struct gpm_error *find_allgs(struct ctx *c, uint64_t *ptr, uint64_t *len,
 	return NULL;
 }
 
-/*
- * The entries of allgs, read in one go, and the g's that appear more than once in it (a
- * damaged core): found by sorting a copy of the addresses, so a million goroutines need
- * no map of a million entries to tell that none repeats.
- */
-struct allgs_list {
-	uint64_t *g;            /* n entries */
-	uint64_t *bad;          /* bitmap: entries that could not be read */
-	struct gpm_u64map dups; /* g's that appear more than once -> 1 once one was read */
-};
-
-static void allgs_list_deinit(struct allgs_list *l)
-{
-	free(l->g);
-	free(l->bad);
-	gpm_u64map_free(&l->dups);
-}
-
 /* Sorts a[0..n) (LSD radix, bytes, skipping bytes all keys share) with tmp as scratch. */
 static void sort_u64(uint64_t *a, uint64_t *tmp, size_t n)
 {
@@ -367,65 +354,59 @@ static void sort_u64(uint64_t *a, uint64_t *tmp, size_t n)
 	}
 }
 
-static struct gpm_error *allgs_read(struct ctx *c, uint64_t allgs, uint64_t n,
-                                    struct allgs_list *out)
+/*
+ * The g's that appear more than once in allgs (a damaged core), as keys of *dups: found by
+ * sorting a copy of allgs, so a million goroutines need no map of a million entries to
+ * tell that none repeats. Entries that cannot be read are left out.
+ */
+static struct gpm_error *allgs_dups(struct ctx *c, uint64_t allgs, uint64_t n,
+                                    struct gpm_u64map *dups)
 {
-	*out = (struct allgs_list){0};
-	out->g = malloc((n ? n : 1) * sizeof(uint64_t));
-	out->bad = calloc(n / 64 + 1, sizeof(uint64_t));
-	if (!out->g || !out->bad)
-		goto nomem;
-	uint64_t bytes = n * c->ptr; // n <= GPM_GOROUTINES_MAX: no overflow
-	uint8_t *raw = c->ptr == 8 ? (uint8_t *)out->g : malloc(bytes ? bytes : 1);
-	if (!raw)
-		goto nomem;
-	struct gpm_error *err = gpm_memory_read(c->p->mem, allgs, raw, bytes);
-	gpm_error_destroy(err);
-	for (uint64_t i = 0; i < n; i++) {
-		if (err) {
-			if (!read_word(c, allgs + i * c->ptr, &out->g[i])) {
-				out->g[i] = 0;
-				out->bad[i / 64] |= 1ULL << (i % 64);
-			}
-		} else if (c->ptr != 8) {
-			out->g[i] = rd(raw, i * c->ptr, c->ptr);
-		}
-	}
-	if (raw != (uint8_t *)out->g)
-		free(raw);
+	*dups = (struct gpm_u64map){0};
 	if (n < 2)
 		return NULL;
-	uint64_t *sorted = malloc(2 * n * sizeof(uint64_t));
-	if (!sorted)
-		goto nomem;
-	memcpy(sorted, out->g, n * sizeof(uint64_t));
-	sort_u64(sorted, sorted + n, n);
+	uint64_t *g = malloc(2 * n * sizeof(uint64_t)); // the copy, and the sort's scratch
+	if (!g)
+		return &gpm_error_nomem;
+	if (c->ptr == 8) {
+		struct gpm_error *err = gpm_memory_read(c->p->mem, allgs, g, n * 8);
+		if (err) {
+			gpm_error_destroy(err);
+			for (uint64_t i = 0; i < n; i++)
+				if (!read_word(c, allgs + i * 8, &g[i]))
+					g[i] = 0;
+		}
+	} else {
+		for (uint64_t i = 0; i < n; i++)
+			if (!read_word(c, allgs + i * c->ptr, &g[i]))
+				g[i] = 0;
+	}
+	sort_u64(g, g + n, n);
 	for (size_t i = 1; i < n; i++) {
-		uint64_t g = sorted[i];
-		if (g && g == sorted[i - 1] && !gpm_u64map_put(&out->dups, g, 0)) {
-			free(sorted);
-			goto nomem;
+		if (g[i] && g[i] == g[i - 1] && !gpm_u64map_put(dups, g[i], 0)) {
+			free(g);
+			gpm_u64map_free(dups);
+			return &gpm_error_nomem;
 		}
 	}
-	free(sorted);
+	free(g);
 	// Room for one more key, so marking one met (allgs_repeat) never grows the map.
-	if (out->dups.len && !gpm_u64map_reserve(&out->dups, out->dups.len + 1))
-		goto nomem;
+	if (dups->len && !gpm_u64map_reserve(dups, dups->len + 1)) {
+		gpm_u64map_free(dups);
+		return &gpm_error_nomem;
+	}
 	return NULL;
-nomem:
-	allgs_list_deinit(out);
-	return &gpm_error_nomem;
 }
 
-/* Whether g (one of dups) was met before; marks it met. Unreadable entries (0) never are. */
-static bool allgs_repeat(struct allgs_list *l, uint64_t g)
+/* Whether g (one of dups) was met before; marks it met. */
+static bool allgs_repeat(struct gpm_u64map *dups, uint64_t g)
 {
 	uint32_t met;
-	if (!gpm_u64map_get(&l->dups, g, &met))
+	if (!gpm_u64map_get(dups, g, &met))
 		return false;
 	if (met)
 		return true;
-	gpm_u64map_put(&l->dups, g, 1); // an existing key, room reserved: cannot fail
+	gpm_u64map_put(dups, g, 1); // an existing key, room reserved: cannot fail
 	return false;
 }
 
@@ -622,9 +603,39 @@ static inline struct gpm_goroutine_extra *xg(struct ctx *c, const struct gpm_gor
  * argument words and spill slots at argp = fp + the minimum frame size (frame.argp).
  * Inlined frames print "(...)" and markers nothing: their text is empty.
  */
+/*
+ * A frame's argument text (c->args from start) that an earlier goroutine's frame had too
+ * becomes a reference to that one (GPM_ARGS_REF, see gpm_goroutine_args_begin): most
+ * frames of a million goroutines print the same "0x0?, 0x0?" and only a few differ, so
+ * the texts cost a fraction of their bytes. A new text is remembered (store_args) once
+ * the goroutine's texts have their place in the incident.
+ */
+static void share_frame_args(struct ctx *c, size_t start)
+{
+	size_t n = c->args.len - start;
+	if (n <= GPM_ARGS_REF_SIZE || c->args.oom)
+		return;
+	const char *t = c->args.buf + start;
+	uint64_t h = gpm_hash_bytes(t, n, 0x66726d61);
+	uint32_t *slot = &c->frame_seen[(h >> 32) & (FRAME_SEEN - 1)];
+	const struct gpm_incident *inc = c->inc;
+	uint32_t off = *slot - 1;
+	if (*slot && off < inc->arg_text.len && inc->arg_text.len - off > n &&
+	    !memcmp(inc->arg_text.v + off, t, n) && !inc->arg_text.v[off + n]) {
+		char ref[GPM_ARGS_REF_SIZE] = {GPM_ARGS_REF};
+		memcpy(ref + 1, &off, 4);
+		c->args.len = start;
+		gpm_strbuf_append(&c->args, ref, sizeof(ref));
+		return;
+	}
+	if (c->frame_new_len < FRAME_NEW)
+		c->frame_new[c->frame_new_len++] = (struct frame_new){h, (uint32_t)start};
+}
+
 static bool frame_args(struct ctx *c, const struct lframe *lf)
 {
 	const struct gpm_frame *f = &lf->f;
+	size_t start = c->args.len;
 	if (!(f->flags &
 	      (GPM_FRAME_INLINED | GPM_FRAME_ELIDED | GPM_FRAME_NON_GO | GPM_FRAME_UNKNOWN_PC)) &&
 	    f->func) {
@@ -656,8 +667,19 @@ static bool frame_args(struct ctx *c, const struct lframe *lf)
 			gpm_strbuf_putc(&c->args, '?'); // not a value the runtime would print
 		}
 	}
+	share_frame_args(c, start);
 	gpm_strbuf_append(&c->args, "", 1);
 	return !c->args.oom;
+}
+
+/* Makes the new frame texts of the goroutine whose texts are at off findable. */
+static void remember_frame_args(struct ctx *c, uint32_t off)
+{
+	for (size_t i = 0; i < c->frame_new_len; i++) {
+		const struct frame_new *fn = &c->frame_new[i];
+		c->frame_seen[(fn->hash >> 32) & (FRAME_SEEN - 1)] = off + fn->at + 1;
+	}
+	c->frame_new_len = 0;
 }
 
 /* Stores the argument texts of g's frames (c->args) in the incident, once for goroutines
@@ -665,8 +687,10 @@ static bool frame_args(struct ctx *c, const struct lframe *lf)
 static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size_t nframes)
 {
 	size_t n = c->args.len;
-	if (n <= nframes) // every frame printed "()" or "(...)"
+	if (n <= nframes) { // every frame printed "()" or "(...)"
+		c->frame_new_len = 0;
 		return NULL;
+	}
 	struct gpm_incident *inc = c->inc;
 	uint64_t h = gpm_hash_bytes(c->args.buf, n, 0x61726773);
 	// A fixed table, a slot per hash, the newest text wins: goroutines with the same
@@ -675,10 +699,12 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 	if (*slot && off <= inc->arg_text.len && inc->arg_text.len - off >= n &&
 	    !memcmp(inc->arg_text.v + off, c->args.buf, n)) {
 		g->args = off;
+		remember_frame_args(c, off);
 		return NULL;
 	}
 	if (inc->arg_text.len + n >= UINT32_MAX) {
 		c->args_unread += nframes;
+		c->frame_new_len = 0;
 		return NULL;
 	}
 	if (!gpm_vec_reserve(&inc->arg_text, inc->arg_text.len + n))
@@ -689,6 +715,7 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 	inc->arg_text.len += n;
 	g->args = off;
 	*slot = off + 1;
+	remember_frame_args(c, off);
 	return NULL;
 }
 
@@ -1416,11 +1443,10 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	}
 	if (!g->state)
 		return &gpm_error_nomem;
-	// Minutes need the newest time of all goroutines: keep waitsince for the end.
-	uint64_t *since = gpm_vec_push(&c->since);
-	if (!since)
-		return &gpm_error_nomem;
-	*since = (status == GPM_G_WAITING || status == GPM_G_SYSCALL) ? waitsince : 0;
+	// Minutes need the newest time of all goroutines: waitsince waits in wait_minutes
+	// until the end (set_wait_minutes).
+	g->wait_minutes =
+	    (int64_t)((status == GPM_G_WAITING || status == GPM_G_SYSCALL) ? waitsince : 0);
 	if (waitsince > c->newest)
 		c->newest = waitsince;
 	const char *start = func_name(c, startpc);
@@ -1526,10 +1552,12 @@ static void set_wait_minutes(struct ctx *c)
 			now = v;
 	}
 	gpm_error_destroy(err);
-	for (size_t i = 0; i < c->since.len && i < c->inc->goroutines.len; i++)
-		if (c->since.v[i] && now > c->since.v[i])
-			c->inc->goroutines.v[i].wait_minutes =
-			    (int64_t)((now - c->since.v[i]) / 60000000000ULL);
+	for (size_t i = 0; i < c->inc->goroutines.len; i++) {
+		struct gpm_goroutine *g = &c->inc->goroutines.v[i];
+		uint64_t since = (uint64_t)g->wait_minutes; // read_goroutine's waitsince
+		g->wait_minutes = since && now > since ? (int64_t)((now - since) / 60000000000ULL)
+		                                       : -1;
+	}
 }
 
 void gpm_incident_set_exe_facts(struct gpm_incident *inc, const struct gpm_exe *exe,
@@ -1626,9 +1654,11 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 		c.sigtramp[1] = fn.entry;
 	c.inc = gpm_incident_create(GPM_INPUT_CORE);
 	c.args_seen = calloc(ARGS_SEEN, sizeof(*c.args_seen));
-	if (!c.inc || !c.args_seen) {
+	c.frame_seen = calloc(FRAME_SEEN, sizeof(*c.frame_seen));
+	if (!c.inc || !c.args_seen || !c.frame_seen) {
 		gpm_incident_destroy(c.inc);
 		free(c.args_seen);
+		free(c.frame_seen);
 		return &gpm_error_nomem;
 	}
 	struct gpm_error *err = load_layout(&c);
@@ -1651,23 +1681,22 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	read_c_fault(&c, sig);
 	// allgs holds each g once (runtime/proc.go allgadd); a core where two entries are the
 	// same g is damaged: each g is read once and the repeats are said, not counted twice.
-	struct allgs_list list;
-	if ((err = allgs_read(&c, allgs, n, &list)))
+	struct gpm_u64map dups;
+	if ((err = allgs_dups(&c, allgs, n, &dups)))
 		goto fail;
 	// Room for them all at once: no copying of a growing array of a million records.
 	gpm_vec_reserve(&c.inc->goroutines, n + c.threads.len);
 	gpm_vec_reserve(&c.inc->extras, n + c.threads.len);
-	gpm_vec_reserve(&c.since, n);
 	uint64_t repeats = 0, first_repeat = 0;
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t g = list.g[i];
-		if (list.bad[i / 64] >> (i % 64) & 1) {
+		uint64_t g;
+		if (!read_word(&c, allgs + i * c.ptr, &g)) {
 			gpm_incident_warn(c.inc,
 			                  "allgs[%" PRIu64 "] at 0x%" PRIx64 " is not in the core",
 			                  i, allgs + i * c.ptr);
 			continue;
 		}
-		if (list.dups.len && g && allgs_repeat(&list, g)) {
+		if (dups.len && g && allgs_repeat(&dups, g)) {
 			if (!repeats++)
 				first_repeat = i;
 			continue;
@@ -1678,7 +1707,7 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 		if (i % 2048 == 2047)
 			gpm_core_release_pages(p->core);
 	}
-	allgs_list_deinit(&list);
+	gpm_u64map_free(&dups);
 	if (err)
 		goto fail;
 	if (repeats)
@@ -1715,12 +1744,12 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	gpm_vec_free(&c.stack);
 	gpm_vec_free(&c.tail);
 	gpm_vec_free(&c.threads);
-	gpm_vec_free(&c.since);
 	free(c.cache);
 	gpm_u64map_free(&c.creators);
 	gpm_vec_free(&c.layouts);
 	gpm_strbuf_deinit(&c.args);
 	free(c.args_seen);
+	free(c.frame_seen);
 	free(c.gbuf);
 	free(c.mbuf);
 	*out = c.inc;
@@ -1730,12 +1759,12 @@ fail:
 	gpm_vec_free(&c.stack);
 	gpm_vec_free(&c.tail);
 	gpm_vec_free(&c.threads);
-	gpm_vec_free(&c.since);
 	free(c.cache);
 	gpm_u64map_free(&c.creators);
 	gpm_vec_free(&c.layouts);
 	gpm_strbuf_deinit(&c.args);
 	free(c.args_seen);
+	free(c.frame_seen);
 	free(c.gbuf);
 	free(c.mbuf);
 	gpm_incident_destroy(c.inc);

@@ -333,13 +333,14 @@ bool gpm_goroutine_args_begin(const struct gpm_incident *inc, const struct gpm_g
 	if (g->args_in_text) {
 		if (!inc->text || g->args >= inc->text_len)
 			return false;
-		*it = (struct gpm_args_iter){inc->text + g->args, inc->text + inc->text_len, true};
+		*it = (struct gpm_args_iter){inc->text + g->args, inc->text + inc->text_len, true,
+		                             NULL};
 		return true;
 	}
 	if (g->args >= inc->arg_text.len)
 		return false;
 	*it = (struct gpm_args_iter){inc->arg_text.v + g->args, inc->arg_text.v + inc->arg_text.len,
-	                             false};
+	                             false, inc->kind == GPM_INPUT_CORE ? inc->arg_text.v : NULL};
 	return true;
 }
 
@@ -347,6 +348,19 @@ bool gpm_args_iter_next(struct gpm_args_iter *it, const char **s, size_t *n)
 {
 	if (it->p >= it->end)
 		return false;
+	if (it->base && *it->p == GPM_ARGS_REF && it->end - it->p > GPM_ARGS_REF_SIZE) {
+		// A reference to the same text stored earlier (plain, NUL-terminated).
+		uint32_t off;
+		memcpy(&off, it->p + 1, 4);
+		it->p += GPM_ARGS_REF_SIZE + 1;
+		const char *t = it->base + off;
+		const char *z = t < it->p ? memchr(t, 0, (size_t)(it->p - t)) : NULL;
+		if (!z)
+			return false;
+		*s = t;
+		*n = (size_t)(z - t);
+		return true;
+	}
 	const char *e = memchr(it->p, it->text ? '\n' : 0, (size_t)(it->end - it->p));
 	if (!e)
 		e = it->end;

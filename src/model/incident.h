@@ -504,9 +504,14 @@ gpm_goroutine_frames(const struct gpm_incident *inc, const struct gpm_goroutine 
  * NUL-separated strings in incident->arg_text or, read in place, the frame lines of the
  * dump text (each "func(ARGS)" line followed by its location line).
  */
+/* In incident->arg_text of a core, a frame's text may instead be GPM_ARGS_REF and the
+ * 4-byte (native order) offset of the same text stored earlier; then its NUL. Texts read
+ * from a core never hold the byte. */
+enum { GPM_ARGS_REF = 1, GPM_ARGS_REF_SIZE = 5 };
 struct gpm_args_iter {
 	const char *p, *end;
 	bool text;
+	const char *base; /* incident->arg_text when it may hold GPM_ARGS_REF (cores), else NULL */
 };
 /* Starts a walk over g's own argument texts; false when it has none (each frame's args
  * apply). */
