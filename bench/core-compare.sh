@@ -32,6 +32,8 @@ for meta in "$top"/testdata/cores/*/meta; do
 			if ! cmp -s "$tmp/b.out" "$tmp/a.out" || ! cmp -s "$tmp/b.err" "$tmp/a.err"; then
 				diffs=$((diffs + 1))
 				echo "DIFFERS: $(basename "$fx") $cmd ($(basename "$core"))"
+				diff "$tmp/b.out" "$tmp/a.out" | head -n 6
+				diff "$tmp/b.err" "$tmp/a.err" | head -n 6
 			fi
 		done
 	done
