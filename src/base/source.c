@@ -709,6 +709,7 @@ static struct gpm_source *source_alloc(const char *name)
 	struct gpm_source *src = calloc(1, sizeof(*src));
 	if (!src)
 		return NULL;
+	src->fd = -1;
 	src->path = strdup(name ? name : "<memory>");
 	if (!src->path) {
 		free(src);
@@ -775,7 +776,8 @@ struct gpm_error *gpm_source_open_opts(const char *path, const struct gpm_source
 	    source_fill(src, raw, (size_t)st.st_size, fmap != NULL, async ? &sync : o);
 	if (!err && async)
 		hash_start(src, fd, (size_t)st.st_size);
-	close(fd);
+	if (err || src->owns_map || !fmap)
+		close(fd);
 	if (err) {
 		if (fmap)
 			munmap(fmap, (size_t)st.st_size);
@@ -791,6 +793,8 @@ struct gpm_error *gpm_source_open_opts(const char *path, const struct gpm_source
 		src->map_len = (size_t)st.st_size;
 		src->owns_map = fmap != NULL;
 		src->file_backed = fmap != NULL;
+		if (fmap)
+			src->fd = fd; // gpm_source_copy reads through it
 	}
 	*out = src;
 	return NULL;
@@ -1013,10 +1017,36 @@ void gpm_source_release_pages(struct gpm_source *src)
 		madvise(src->map, src->map_len, MADV_DONTNEED);
 }
 
+bool gpm_source_reads_file(const struct gpm_source *src)
+{
+	return src && src->fd >= 0;
+}
+
+bool gpm_source_copy(const struct gpm_source *src, const uint8_t *p, void *buf, size_t len)
+{
+	if (src->fd < 0) {
+		memcpy(buf, p, len);
+		return true;
+	}
+	size_t done = 0;
+	off_t off = (off_t)(p - src->data);
+	while (done < len) {
+		ssize_t n = pread(src->fd, (uint8_t *)buf + done, len - done, off + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false; // a file that shrank: its mapping would fault (SIGBUS)
+		done += (size_t)n;
+	}
+	return true;
+}
+
 void gpm_source_destroy(struct gpm_source *src)
 {
 	if (!src)
 		return;
+	if (src->fd >= 0)
+		close(src->fd);
 	gpm_source_hash_finish(src->hash_pending, src->sha256);
 	if (src->owns_map && src->map)
 		munmap(src->map, src->map_len);

@@ -44,6 +44,7 @@ struct gpm_source {
 	size_t map_len;                       /* private */
 	int owns_map;                         /* private */
 	int file_backed;                      /* private: map is the file's */
+	int fd;                               /* private: the mapped file (file_backed), else -1 */
 	struct gpm_source_hash *hash_pending; /* private: see gpm_source_hash_take */
 };
 
@@ -109,6 +110,17 @@ void gpm_source_destroy(struct gpm_source *src);
  * for decompressed sources, whose pages hold the only copy.
  */
 void gpm_source_release_pages(struct gpm_source *src);
+/*
+ * Copies len bytes at p (a pointer into src->data) into buf. A file-backed source reads
+ * them with pread(2) instead of through its mapping: a walk that visits scattered bytes
+ * of a big core once (a million goroutines' g's and stacks) then costs one copy per
+ * block read instead of a page fault and a page of resident memory per page touched.
+ * Others copy from memory. False when the file could not be read (p..p+len must lie in
+ * src->data).
+ */
+bool gpm_source_copy(const struct gpm_source *src, const uint8_t *p, void *buf, size_t len);
+/* Whether gpm_source_copy reads the file (rather than memory). */
+bool gpm_source_reads_file(const struct gpm_source *src);
 const char *gpm_compression_name(enum gpm_compression c);
 
 /* A hash still being computed (hash_async): owned by whoever takes it. */

@@ -833,6 +833,11 @@ const char *gpm_core_warning_at(const struct gpm_core *core, size_t i)
 	return i < core->warnings.len ? core->warnings.v[i] : NULL;
 }
 
+const struct gpm_source *gpm_core_source(const struct gpm_core *core)
+{
+	return core->src;
+}
+
 void gpm_core_release_pages(struct gpm_core *core)
 {
 	if (core)

@@ -135,6 +135,8 @@ struct gpm_error *gpm_core_read(const struct gpm_core *core, uint64_t addr, void
 /* Gives back the resident pages of an uncompressed core file (see gpm_source_release_pages);
  * everything borrowed from the core stays valid. */
 void gpm_core_release_pages(struct gpm_core *core);
+/* The source the core's segment bytes are borrowed from (borrowed, lives as the core). */
+const struct gpm_source *gpm_core_source(const struct gpm_core *core);
 /* Non-fatal problems found while reading the core ("core truncated: ..."). */
 size_t gpm_core_warning_count(const struct gpm_core *core);
 const char *gpm_core_warning_at(const struct gpm_core *core, size_t i);

@@ -12,17 +12,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/source.h"
 #include "core/core.h"
 #include "elf/exe.h"
 
 enum { ZERO_PAGE_SIZE = 65536 };
 static const uint8_t zero_page[ZERO_PAGE_SIZE];
 
+/* The block cache of copying reads from a core file (see memory.h): direct-mapped, 64
+ * slots of 64 KiB. A million goroutines' g's and stacks are two or three streams of
+ * ascending addresses; 64 slots keep each stream's current block. */
+enum { BLOCK_SHIFT = 16, BLOCK_SIZE = 1 << BLOCK_SHIFT, BLOCK_SLOTS = 64 };
+
+struct block_cache {
+	const struct gpm_source *src;
+	const uint8_t *base, *end; /* the source's bytes */
+	uint8_t *buf;              /* BLOCK_SLOTS blocks; NULL: cache off */
+	uint64_t tag[BLOCK_SLOTS]; /* file block number + 1; 0 empty */
+	uint32_t len[BLOCK_SLOTS]; /* valid bytes (the file's last block is short) */
+};
+
 struct gpm_memory {
 	struct gpm_memory_range *ranges;
 	size_t n, cap;
 	size_t last; // index of the range that served the last lookup
 	unsigned ptr_size;
+	struct block_cache blocks;
 };
 
 static struct gpm_error *mem_add(struct gpm_memory *mem, uint64_t start, uint64_t end,
@@ -258,6 +273,14 @@ struct gpm_error *gpm_memory_create(const struct gpm_core *core, const struct gp
 	if (exe && (err = mem_fill_unmapped(mem, core, exe, exe_bias)))
 		goto fail;
 	mem_finish(mem);
+	const struct gpm_source *src = gpm_core_source(core);
+	if (gpm_source_reads_file(src) && src->size) {
+		mem->blocks.src = src;
+		mem->blocks.base = src->data;
+		mem->blocks.end = src->data + src->size;
+		// Without the buffer the mapping serves: slower, never wrong.
+		mem->blocks.buf = malloc((size_t)BLOCK_SLOTS * BLOCK_SIZE);
+	}
 	*out = mem;
 	return NULL;
 fail:
@@ -299,6 +322,7 @@ void gpm_memory_destroy(struct gpm_memory *mem)
 {
 	if (!mem)
 		return;
+	free(mem->blocks.buf);
 	free(mem->ranges);
 	free(mem);
 }
@@ -328,6 +352,51 @@ static inline const struct gpm_memory_range *mem_find(struct gpm_memory *mem, ui
 	return r;
 }
 
+/*
+ * Copies n bytes at p (inside the core file's bytes) through the block cache; false when
+ * they are not the cache's to serve (no cache, outside the file) or the file could not
+ * be read, and the caller copies from the mapping.
+ */
+static bool block_copy(struct block_cache *bc, const uint8_t *p, uint8_t *out, size_t n)
+{
+	if (!bc->buf || p < bc->base || p >= bc->end || n > (size_t)(bc->end - p))
+		return false;
+	uint64_t off = (uint64_t)(p - bc->base);
+	if (n >= BLOCK_SIZE) // big reads go straight to the caller's buffer
+		return gpm_source_copy(bc->src, p, out, n);
+	while (n) {
+		uint64_t blk = off >> BLOCK_SHIFT;
+		size_t slot = (size_t)(blk % BLOCK_SLOTS);
+		uint8_t *b = bc->buf + slot * (size_t)BLOCK_SIZE;
+		if (bc->tag[slot] != blk + 1) {
+			uint64_t start = blk << BLOCK_SHIFT;
+			uint64_t avail = (uint64_t)(bc->end - bc->base) - start;
+			size_t len = avail < BLOCK_SIZE ? (size_t)avail : BLOCK_SIZE;
+			bc->tag[slot] = 0;
+			if (!gpm_source_copy(bc->src, bc->base + start, b, len))
+				return false;
+			bc->tag[slot] = blk + 1;
+			bc->len[slot] = (uint32_t)len;
+		}
+		size_t in = (size_t)(off & (BLOCK_SIZE - 1));
+		size_t k = bc->len[slot] - in < n ? bc->len[slot] - in : n;
+		memcpy(out, b + in, k);
+		out += k;
+		off += k;
+		n -= k;
+	}
+	return true;
+}
+
+/* Copies n bytes of range r at addr (r covers them). */
+static inline void range_copy(struct gpm_memory *mem, const struct gpm_memory_range *r,
+                              uint64_t addr, uint8_t *out, size_t n)
+{
+	const uint8_t *p = r->data + (addr - r->start);
+	if (r->origin != GPM_MEM_CORE || !block_copy(&mem->blocks, p, out, n))
+		memcpy(out, p, n);
+}
+
 struct gpm_error *gpm_memory_read(struct gpm_memory *mem, uint64_t addr, void *buf, size_t len)
 {
 	uint8_t *out = buf;
@@ -342,7 +411,7 @@ struct gpm_error *gpm_memory_read(struct gpm_memory *mem, uint64_t addr, void *b
 		if (n > end - cur)
 			n = end - cur;
 		if (r->data)
-			memcpy(out, r->data + (cur - r->start), (size_t)n);
+			range_copy(mem, r, cur, out, (size_t)n);
 		else
 			memset(out, 0, (size_t)n);
 		out += n;
@@ -404,11 +473,18 @@ static inline struct gpm_error *mem_read_le(struct gpm_memory *mem, uint64_t add
                                             uint64_t *out)
 {
 	const struct gpm_memory_range *r = mem_find(mem, addr);
+	uint8_t buf[8];
 	if (r && r->end - addr >= n) {
-		*out = r->data ? le(r->data + (addr - r->start), n) : 0;
+		if (!r->data) {
+			*out = 0;
+		} else if (r->origin == GPM_MEM_CORE && mem->blocks.buf) {
+			range_copy(mem, r, addr, buf, n);
+			*out = le(buf, n);
+		} else {
+			*out = le(r->data + (addr - r->start), n);
+		}
 		return NULL;
 	}
-	uint8_t buf[8];
 	struct gpm_error *err = gpm_memory_read(mem, addr, buf, n);
 	if (err)
 		return err;

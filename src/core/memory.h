@@ -7,6 +7,13 @@
  * naming the first missing address. Ranges are kept sorted; lookup is a binary search with a
  * one-entry cache, since reads cluster.
  *
+ * Copying reads (gpm_memory_read, _u8 ... _word) of an uncompressed core file's bytes go
+ * through a small cache of 64 KiB blocks read with pread(2) (gpm_source_copy), not
+ * through the file's mapping: walking a million goroutines touches gigabytes of a core
+ * once each, and a block copied into a buffer that stays mapped costs a fraction of the
+ * page faults and none of the resident pages that touching the mapping would.
+ * gpm_memory_ptr still borrows from the mapping.
+ *
  * A memory can also be built over an executable alone (no core), to read its static data.
  */
 #ifndef GPM_CORE_MEMORY_H

@@ -23,6 +23,8 @@
 
 #define NONE UINT64_MAX
 
+enum { ARGS_SEEN = 1 << 16, FRAME_SEEN = 1 << 16, FRAME_NEW = 64 };
+
 /* Field offsets of runtime.g and runtime.m in this binary (NONE when absent). */
 struct rt_layout {
 	uint64_t g_size, m_size;
@@ -70,7 +72,13 @@ struct ctx {
 	GPM_VEC(struct gpm_frame) lframes;     /* cached logical frames of pcs */
 	GPM_VEC(struct gpm_arglayout) layouts; /* argument layouts of cached pcs */
 	struct gpm_strbuf args;                /* the argument texts of the stack being built */
-	struct gpm_u64map args_seen;           /* hash of a goroutine's argument texts -> offset */
+	uint32_t *args_seen; /* ARGS_SEEN slots: offset + 1 of an argument text by its hash */
+	uint32_t *frame_seen; /* FRAME_SEEN slots: offset + 1 of one frame's text by its hash */
+	struct frame_new {
+		uint64_t hash;
+		uint32_t at; /* in c->args */
+	} frame_new[FRAME_NEW]; /* frame texts of the stack being built not shared yet */
+	size_t frame_new_len;
 	uint64_t args_unread;                  /* frames whose arguments could not be read */
 	const char *args_why;                  /* interned: the first reason */
 	struct pc_entry *cache;
@@ -79,7 +87,6 @@ struct ctx {
 	GPM_VEC(struct lframe) tail;  /* ring of the outermost frames */
 	GPM_VEC(struct thread_map) threads;
 	const char *state_str[256 + GPM_G_UNKNOWN + 1]; /* interned: wait reasons, then statuses */
-	GPM_VEC(uint64_t) since;    /* g.waitsince per goroutine read, for the wait minutes */
 	uint64_t newest;            /* the newest waitsince seen */
 	struct gpm_u64map creators; /* gopc -> created_by frame index */
 	const struct gpm_arch_ops *arch;
@@ -87,6 +94,7 @@ struct ctx {
 	uint64_t sigtramp[2]; /* entries of runtime.sigtramp and runtime.cgoSigtramp */
 	bool follow_signals;  /* unwinding a system stack: go on through signal frames */
 	char name_buf[1024];
+	uint8_t *gbuf, *mbuf; /* read_g's and read_m's copies */
 };
 
 static inline uint64_t rd(const uint8_t *b, uint64_t off, unsigned n)
@@ -167,6 +175,11 @@ static struct gpm_error *load_layout(struct ctx *c)
 		return gpm_error_create(GPM_ERR_FORMAT,
 		                        "runtime.g layout is implausible (size %" PRIu64 ")",
 		                        rt->g_size);
+	// An m of implausible size is never read (read_m gives NULL), as before.
+	c->gbuf = malloc(rt->g_size);
+	c->mbuf = rt->m_size && rt->m_size <= (1 << 20) ? malloc(rt->m_size) : NULL;
+	if (!c->gbuf || (!c->mbuf && rt->m_size && rt->m_size <= (1 << 20)))
+		return &gpm_error_nomem;
 	return NULL;
 }
 
@@ -182,14 +195,28 @@ static const uint8_t *borrow(struct ctx *c, uint64_t addr, uint64_t size)
 	return b;
 }
 
-static const uint8_t *read_g(struct ctx *c, uint64_t addr)
+/* Copies size bytes of a runtime struct at addr into buf (NULL when not all readable): a
+ * copy through the memory's block cache, not a page of the core's mapping per g. */
+static const uint8_t *copy_struct(struct ctx *c, uint64_t addr, uint64_t size, uint8_t *buf)
 {
-	return borrow(c, addr, c->rt.g_size);
+	struct gpm_error *err = gpm_memory_read(c->p->mem, addr, buf, size);
+	if (err) {
+		gpm_error_destroy(err);
+		return NULL;
+	}
+	return buf;
 }
 
+/* The g at addr, valid until the next read_g. */
+static const uint8_t *read_g(struct ctx *c, uint64_t addr)
+{
+	return copy_struct(c, addr, c->rt.g_size, c->gbuf);
+}
+
+/* The m at addr, valid until the next read_m. */
 static const uint8_t *read_m(struct ctx *c, uint64_t addr)
 {
-	return borrow(c, addr, c->rt.m_size);
+	return c->mbuf ? copy_struct(c, addr, c->rt.m_size, c->mbuf) : NULL;
 }
 
 /* ---- allgs ---- */
@@ -304,6 +331,83 @@ static struct gpm_error *find_allgs(struct ctx *c, uint64_t *ptr, uint64_t *len,
 	*len = best_len;
 	*how = "scan of the data segments";
 	return NULL;
+}
+
+/* Sorts a[0..n) (LSD radix, bytes, skipping bytes all keys share) with tmp as scratch. */
+static void sort_u64(uint64_t *a, uint64_t *tmp, size_t n)
+{
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[(a[i] >> shift) & 0xff]++;
+		if (count[(a[0] >> shift) & 0xff] == n)
+			continue;
+		size_t pos = 0;
+		for (unsigned b = 0; b < 256; b++) {
+			size_t k = count[b];
+			count[b] = pos;
+			pos += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(a[i] >> shift) & 0xff]++] = a[i];
+		memcpy(a, tmp, n * sizeof(*a));
+	}
+}
+
+/*
+ * The g's that appear more than once in allgs (a damaged core), as keys of *dups: found by
+ * sorting a copy of allgs, so a million goroutines need no map of a million entries to
+ * tell that none repeats. Entries that cannot be read are left out.
+ */
+static struct gpm_error *allgs_dups(struct ctx *c, uint64_t allgs, uint64_t n,
+                                    struct gpm_u64map *dups)
+{
+	*dups = (struct gpm_u64map){0};
+	if (n < 2)
+		return NULL;
+	uint64_t *g = malloc(2 * n * sizeof(uint64_t)); // the copy, and the sort's scratch
+	if (!g)
+		return &gpm_error_nomem;
+	if (c->ptr == 8) {
+		struct gpm_error *err = gpm_memory_read(c->p->mem, allgs, g, n * 8);
+		if (err) {
+			gpm_error_destroy(err);
+			for (uint64_t i = 0; i < n; i++)
+				if (!read_word(c, allgs + i * 8, &g[i]))
+					g[i] = 0;
+		}
+	} else {
+		for (uint64_t i = 0; i < n; i++)
+			if (!read_word(c, allgs + i * c->ptr, &g[i]))
+				g[i] = 0;
+	}
+	sort_u64(g, g + n, n);
+	for (size_t i = 1; i < n; i++) {
+		if (g[i] && g[i] == g[i - 1] && !gpm_u64map_put(dups, g[i], 0)) {
+			free(g);
+			gpm_u64map_free(dups);
+			return &gpm_error_nomem;
+		}
+	}
+	free(g);
+	// Room for one more key, so marking one met (allgs_repeat) never grows the map.
+	if (dups->len && !gpm_u64map_reserve(dups, dups->len + 1)) {
+		gpm_u64map_free(dups);
+		return &gpm_error_nomem;
+	}
+	return NULL;
+}
+
+/* Whether g (one of dups) was met before; marks it met. */
+static bool allgs_repeat(struct gpm_u64map *dups, uint64_t g)
+{
+	uint32_t met;
+	if (!gpm_u64map_get(dups, g, &met))
+		return false;
+	if (met)
+		return true;
+	gpm_u64map_put(dups, g, 1); // an existing key, room reserved: cannot fail
+	return false;
 }
 
 /* ---- pc cache ---- */
@@ -499,9 +603,39 @@ static inline struct gpm_goroutine_extra *xg(struct ctx *c, const struct gpm_gor
  * argument words and spill slots at argp = fp + the minimum frame size (frame.argp).
  * Inlined frames print "(...)" and markers nothing: their text is empty.
  */
+/*
+ * A frame's argument text (c->args from start) that an earlier goroutine's frame had too
+ * becomes a reference to that one (GPM_ARGS_REF, see gpm_goroutine_args_begin): most
+ * frames of a million goroutines print the same "0x0?, 0x0?" and only a few differ, so
+ * the texts cost a fraction of their bytes. A new text is remembered (store_args) once
+ * the goroutine's texts have their place in the incident.
+ */
+static void share_frame_args(struct ctx *c, size_t start)
+{
+	size_t n = c->args.len - start;
+	if (n <= GPM_ARGS_REF_SIZE || c->args.oom)
+		return;
+	const char *t = c->args.buf + start;
+	uint64_t h = gpm_hash_bytes(t, n, 0x66726d61);
+	uint32_t *slot = &c->frame_seen[(h >> 32) & (FRAME_SEEN - 1)];
+	const struct gpm_incident *inc = c->inc;
+	uint32_t off = *slot - 1;
+	if (*slot && off < inc->arg_text.len && inc->arg_text.len - off > n &&
+	    !memcmp(inc->arg_text.v + off, t, n) && !inc->arg_text.v[off + n]) {
+		char ref[GPM_ARGS_REF_SIZE] = {GPM_ARGS_REF};
+		memcpy(ref + 1, &off, 4);
+		c->args.len = start;
+		gpm_strbuf_append(&c->args, ref, sizeof(ref));
+		return;
+	}
+	if (c->frame_new_len < FRAME_NEW)
+		c->frame_new[c->frame_new_len++] = (struct frame_new){h, (uint32_t)start};
+}
+
 static bool frame_args(struct ctx *c, const struct lframe *lf)
 {
 	const struct gpm_frame *f = &lf->f;
+	size_t start = c->args.len;
 	if (!(f->flags &
 	      (GPM_FRAME_INLINED | GPM_FRAME_ELIDED | GPM_FRAME_NON_GO | GPM_FRAME_UNKNOWN_PC)) &&
 	    f->func) {
@@ -533,8 +667,19 @@ static bool frame_args(struct ctx *c, const struct lframe *lf)
 			gpm_strbuf_putc(&c->args, '?'); // not a value the runtime would print
 		}
 	}
+	share_frame_args(c, start);
 	gpm_strbuf_append(&c->args, "", 1);
 	return !c->args.oom;
+}
+
+/* Makes the new frame texts of the goroutine whose texts are at off findable. */
+static void remember_frame_args(struct ctx *c, uint32_t off)
+{
+	for (size_t i = 0; i < c->frame_new_len; i++) {
+		const struct frame_new *fn = &c->frame_new[i];
+		c->frame_seen[(fn->hash >> 32) & (FRAME_SEEN - 1)] = off + fn->at + 1;
+	}
+	c->frame_new_len = 0;
 }
 
 /* Stores the argument texts of g's frames (c->args) in the incident, once for goroutines
@@ -542,28 +687,35 @@ static bool frame_args(struct ctx *c, const struct lframe *lf)
 static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size_t nframes)
 {
 	size_t n = c->args.len;
-	if (n <= nframes) // every frame printed "()" or "(...)"
+	if (n <= nframes) { // every frame printed "()" or "(...)"
+		c->frame_new_len = 0;
 		return NULL;
+	}
 	struct gpm_incident *inc = c->inc;
 	uint64_t h = gpm_hash_bytes(c->args.buf, n, 0x61726773);
-	uint32_t off;
-	if (gpm_u64map_get(&c->args_seen, h, &off) && off <= inc->arg_text.len &&
-	    inc->arg_text.len - off >= n && !memcmp(inc->arg_text.v + off, c->args.buf, n)) {
+	// A fixed table, a slot per hash, the newest text wins: goroutines with the same
+	// texts share them (most often they come in runs), without a map of a million entries.
+	uint32_t *slot = &c->args_seen[(h >> 32) & (ARGS_SEEN - 1)], off = *slot - 1;
+	if (*slot && off <= inc->arg_text.len && inc->arg_text.len - off >= n &&
+	    !memcmp(inc->arg_text.v + off, c->args.buf, n)) {
 		g->args = off;
+		remember_frame_args(c, off);
 		return NULL;
 	}
 	if (inc->arg_text.len + n >= UINT32_MAX) {
 		c->args_unread += nframes;
+		c->frame_new_len = 0;
 		return NULL;
 	}
 	if (!gpm_vec_reserve(&inc->arg_text, inc->arg_text.len + n))
 		return &gpm_error_nomem;
 	off = (uint32_t)inc->arg_text.len;
+	gpm_prefault(&inc->prefault_args, inc->arg_text.v, off + n, inc->arg_text.cap);
 	memcpy(inc->arg_text.v + off, c->args.buf, n);
 	inc->arg_text.len += n;
 	g->args = off;
-	if (!gpm_u64map_put(&c->args_seen, h, off))
-		return &gpm_error_nomem;
+	*slot = off + 1;
+	remember_frame_args(c, off);
 	return NULL;
 }
 
@@ -812,7 +964,7 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 	size_t total = c->stack.len + c->tail.len + (elided && outer ? 1 : 0);
 	struct gpm_stack_builder b;
 	gpm_incident_stack_begin(c->inc, &b);
-	struct gpm_frame_regs *regs = calloc(total ? total : 1, sizeof(*regs));
+	struct gpm_frame_regs *regs = gpm_incident_regs_alloc(c->inc, total);
 	if (!regs)
 		return &gpm_error_nomem;
 	xg(c, g)->regs = regs;
@@ -1291,11 +1443,10 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	}
 	if (!g->state)
 		return &gpm_error_nomem;
-	// Minutes need the newest time of all goroutines: keep waitsince for the end.
-	uint64_t *since = gpm_vec_push(&c->since);
-	if (!since)
-		return &gpm_error_nomem;
-	*since = (status == GPM_G_WAITING || status == GPM_G_SYSCALL) ? waitsince : 0;
+	// Minutes need the newest time of all goroutines: waitsince waits in wait_minutes
+	// until the end (set_wait_minutes).
+	g->wait_minutes =
+	    (int64_t)((status == GPM_G_WAITING || status == GPM_G_SYSCALL) ? waitsince : 0);
 	if (waitsince > c->newest)
 		c->newest = waitsince;
 	const char *start = func_name(c, startpc);
@@ -1401,10 +1552,12 @@ static void set_wait_minutes(struct ctx *c)
 			now = v;
 	}
 	gpm_error_destroy(err);
-	for (size_t i = 0; i < c->since.len && i < c->inc->goroutines.len; i++)
-		if (c->since.v[i] && now > c->since.v[i])
-			c->inc->goroutines.v[i].wait_minutes =
-			    (int64_t)((now - c->since.v[i]) / 60000000000ULL);
+	for (size_t i = 0; i < c->inc->goroutines.len; i++) {
+		struct gpm_goroutine *g = &c->inc->goroutines.v[i];
+		uint64_t since = (uint64_t)g->wait_minutes; // read_goroutine's waitsince
+		g->wait_minutes = since && now > since ? (int64_t)((now - since) / 60000000000ULL)
+		                                       : -1;
+	}
 }
 
 void gpm_incident_set_exe_facts(struct gpm_incident *inc, const struct gpm_exe *exe,
@@ -1500,8 +1653,14 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	if (gpm_pclntab_func_by_name(c.tab, "runtime.cgoSigtramp", &fn))
 		c.sigtramp[1] = fn.entry;
 	c.inc = gpm_incident_create(GPM_INPUT_CORE);
-	if (!c.inc)
+	c.args_seen = calloc(ARGS_SEEN, sizeof(*c.args_seen));
+	c.frame_seen = calloc(FRAME_SEEN, sizeof(*c.frame_seen));
+	if (!c.inc || !c.args_seen || !c.frame_seen) {
+		gpm_incident_destroy(c.inc);
+		free(c.args_seen);
+		free(c.frame_seen);
 		return &gpm_error_nomem;
+	}
 	struct gpm_error *err = load_layout(&c);
 	uint64_t allgs = 0, n = 0;
 	const char *how = NULL;
@@ -1522,7 +1681,12 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	read_c_fault(&c, sig);
 	// allgs holds each g once (runtime/proc.go allgadd); a core where two entries are the
 	// same g is damaged: each g is read once and the repeats are said, not counted twice.
-	struct gpm_u64map seen = {0};
+	struct gpm_u64map dups;
+	if ((err = allgs_dups(&c, allgs, n, &dups)))
+		goto fail;
+	// Room for them all at once: no copying of a growing array of a million records.
+	gpm_vec_reserve(&c.inc->goroutines, n + c.threads.len);
+	gpm_vec_reserve(&c.inc->extras, n + c.threads.len);
 	uint64_t repeats = 0, first_repeat = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t g;
@@ -1532,15 +1696,10 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 			                  i, allgs + i * c.ptr);
 			continue;
 		}
-		uint32_t at;
-		if (g && gpm_u64map_get(&seen, g, &at)) {
+		if (dups.len && g && allgs_repeat(&dups, g)) {
 			if (!repeats++)
 				first_repeat = i;
 			continue;
-		}
-		if (g && !gpm_u64map_put(&seen, g, (uint32_t)i)) {
-			err = &gpm_error_nomem;
-			break;
 		}
 		if ((err = read_goroutine(&c, g, signal_m)))
 			break;
@@ -1548,7 +1707,7 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 		if (i % 2048 == 2047)
 			gpm_core_release_pages(p->core);
 	}
-	gpm_u64map_free(&seen);
+	gpm_u64map_free(&dups);
 	if (err)
 		goto fail;
 	if (repeats)
@@ -1585,12 +1744,14 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	gpm_vec_free(&c.stack);
 	gpm_vec_free(&c.tail);
 	gpm_vec_free(&c.threads);
-	gpm_vec_free(&c.since);
 	free(c.cache);
 	gpm_u64map_free(&c.creators);
 	gpm_vec_free(&c.layouts);
 	gpm_strbuf_deinit(&c.args);
-	gpm_u64map_free(&c.args_seen);
+	free(c.args_seen);
+	free(c.frame_seen);
+	free(c.gbuf);
+	free(c.mbuf);
 	*out = c.inc;
 	return NULL;
 fail:
@@ -1598,12 +1759,14 @@ fail:
 	gpm_vec_free(&c.stack);
 	gpm_vec_free(&c.tail);
 	gpm_vec_free(&c.threads);
-	gpm_vec_free(&c.since);
 	free(c.cache);
 	gpm_u64map_free(&c.creators);
 	gpm_vec_free(&c.layouts);
 	gpm_strbuf_deinit(&c.args);
-	gpm_u64map_free(&c.args_seen);
+	free(c.args_seen);
+	free(c.frame_seen);
+	free(c.gbuf);
+	free(c.mbuf);
 	gpm_incident_destroy(c.inc);
 	return err;
 }

@@ -643,6 +643,11 @@ static struct gpm_error *held_objects(struct octx *c)
 		if (!nu || m.v[nu - 1] != m.v[i])
 			m.v[nu++] = m.v[i];
 	uint64_t budget = 64ull << 20; // bytes scanned in all
+	uint8_t *b = malloc(GPM_OBJECTS_MAX_SCAN);
+	if (!b) {
+		gpm_vec_free(&m);
+		return &gpm_error_nomem;
+	}
 	for (size_t i = 0; i < inc->goroutines.len && budget; i++) {
 		ease(c, i);
 		struct gpm_goroutine *g = &inc->goroutines.v[i];
@@ -670,8 +675,9 @@ static struct gpm_error *held_objects(struct octx *c)
 			continue;
 		if (hi - lo > GPM_OBJECTS_MAX_SCAN)
 			hi = lo + GPM_OBJECTS_MAX_SCAN;
-		const uint8_t *b;
-		struct gpm_error *err = gpm_memory_ptr(c->p->mem, lo, (size_t)(hi - lo), &b);
+		// A copy through the memory's block cache: no page of the core's mapping per
+		// stack (250,000 goroutines blocked on one mutex, say).
+		struct gpm_error *err = gpm_memory_read(c->p->mem, lo, b, (size_t)(hi - lo));
 		if (err) {
 			gpm_error_destroy(err);
 			continue;
@@ -703,6 +709,7 @@ static struct gpm_error *held_objects(struct octx *c)
 				}
 		}
 	}
+	free(b);
 	gpm_vec_free(&m);
 	return NULL;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 const char *gpm_gstatus_name(enum gpm_gstatus s)
 {
@@ -58,12 +59,72 @@ struct gpm_incident *gpm_incident_create(enum gpm_input_kind kind)
 	return inc;
 }
 
+/* gpm_incident_regs_alloc's blocks: 2 MiB each, advised as a huge page. */
+enum { REGS_BLOCK_BYTES = 2 << 20, REGS_BLOCK = REGS_BLOCK_BYTES / sizeof(struct gpm_frame_regs) };
+
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t) * (struct gpm_frame_regs *const *)a,
+	          y = (uintptr_t) * (struct gpm_frame_regs *const *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Whether r lies in one of the (sorted) blocks. */
+static bool in_regs_block(const struct gpm_incident *inc, const struct gpm_frame_regs *r)
+{
+	size_t lo = 0, hi = inc->regs_blocks.len;
+	if (!r || !hi)
+		return false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((uintptr_t)inc->regs_blocks.v[mid] <= (uintptr_t)r)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && (uintptr_t)r < (uintptr_t)(inc->regs_blocks.v[lo - 1] + REGS_BLOCK);
+}
+
+struct gpm_frame_regs *gpm_incident_regs_alloc(struct gpm_incident *inc, size_t n)
+{
+	if (!n)
+		n = 1; // a pointer inside its block, as every one handed out
+	if (n > REGS_BLOCK / 4)
+		return calloc(n, sizeof(struct gpm_frame_regs));
+	if (!inc->regs_blocks.len || inc->regs_block_used + n > REGS_BLOCK) {
+		struct gpm_frame_regs **slot = gpm_vec_push(&inc->regs_blocks);
+		if (!slot)
+			return NULL;
+		void *b = aligned_alloc(REGS_BLOCK_BYTES, REGS_BLOCK_BYTES);
+		if (!b) {
+			inc->regs_blocks.len--;
+			return NULL;
+		}
+		madvise(b, REGS_BLOCK_BYTES, MADV_HUGEPAGE); // advice: one fault per block
+		memset(b, 0, REGS_BLOCK_BYTES);
+		*slot = b;
+		inc->regs_block_used = 0;
+	}
+	struct gpm_frame_regs *r = inc->regs_blocks.v[inc->regs_blocks.len - 1] + inc->regs_block_used;
+	inc->regs_block_used += n;
+	return r;
+}
+
 void gpm_incident_destroy(struct gpm_incident *inc)
 {
 	if (!inc)
 		return;
-	for (size_t i = 0; i < inc->extras.len; i++)
-		free(inc->extras.v[i].regs);
+	if (inc->regs_blocks.len > 1)
+		qsort(inc->regs_blocks.v, inc->regs_blocks.len, sizeof(*inc->regs_blocks.v),
+		      ptr_cmp);
+	for (size_t i = 0; i < inc->extras.len; i++) {
+		struct gpm_frame_regs *r = inc->extras.v[i].regs;
+		if (!in_regs_block(inc, r))
+			free(r);
+	}
+	for (size_t i = 0; i < inc->regs_blocks.len; i++)
+		free(inc->regs_blocks.v[i]);
+	gpm_vec_free(&inc->regs_blocks);
 	gpm_vec_free(&inc->extras);
 	gpm_vec_free(&inc->goroutines);
 	gpm_vec_free(&inc->frames);
@@ -209,6 +270,8 @@ struct gpm_goroutine_extra *gpm_incident_goroutine_extra(struct gpm_incident *in
 	struct gpm_goroutine_extra *x = gpm_vec_push(&inc->extras);
 	if (!x)
 		return NULL;
+	gpm_prefault(&inc->prefault_extras, inc->extras.v, inc->extras.len * sizeof(*x),
+	             inc->extras.cap * sizeof(*x));
 	*x = gpm_goroutine_extra_none;
 	g->extra = (uint32_t)inc->extras.len - 1;
 	return x;
@@ -270,13 +333,14 @@ bool gpm_goroutine_args_begin(const struct gpm_incident *inc, const struct gpm_g
 	if (g->args_in_text) {
 		if (!inc->text || g->args >= inc->text_len)
 			return false;
-		*it = (struct gpm_args_iter){inc->text + g->args, inc->text + inc->text_len, true};
+		*it = (struct gpm_args_iter){inc->text + g->args, inc->text + inc->text_len, true,
+		                             NULL};
 		return true;
 	}
 	if (g->args >= inc->arg_text.len)
 		return false;
 	*it = (struct gpm_args_iter){inc->arg_text.v + g->args, inc->arg_text.v + inc->arg_text.len,
-	                             false};
+	                             false, inc->kind == GPM_INPUT_CORE ? inc->arg_text.v : NULL};
 	return true;
 }
 
@@ -284,6 +348,19 @@ bool gpm_args_iter_next(struct gpm_args_iter *it, const char **s, size_t *n)
 {
 	if (it->p >= it->end)
 		return false;
+	if (it->base && *it->p == GPM_ARGS_REF && it->end - it->p > GPM_ARGS_REF_SIZE) {
+		// A reference to the same text stored earlier (plain, NUL-terminated).
+		uint32_t off;
+		memcpy(&off, it->p + 1, 4);
+		it->p += GPM_ARGS_REF_SIZE + 1;
+		const char *t = it->base + off;
+		const char *z = t < it->p ? memchr(t, 0, (size_t)(it->p - t)) : NULL;
+		if (!z)
+			return false;
+		*s = t;
+		*n = (size_t)(z - t);
+		return true;
+	}
 	const char *e = memchr(it->p, it->text ? '\n' : 0, (size_t)(it->end - it->p));
 	if (!e)
 		e = it->end;

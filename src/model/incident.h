@@ -412,6 +412,10 @@ struct gpm_incident {
 	} heap_holders[3];
 	unsigned nheap_holders;
 	struct gpm_prefault prefault_goroutines, prefault_args; /* private */
+	/* private: blocks of gpm_incident_regs_alloc (sorted by address when destroyed) */
+	GPM_VEC(struct gpm_frame_regs *) regs_blocks;
+	size_t regs_block_used; /* entries used of the last block */
+	struct gpm_prefault prefault_extras; /* private */
 };
 
 struct gpm_incident *gpm_incident_create(enum gpm_input_kind kind);
@@ -443,6 +447,12 @@ struct gpm_goroutine *gpm_incident_goroutine_push(struct gpm_incident *inc);
  */
 struct gpm_goroutine_extra *gpm_incident_goroutine_extra(struct gpm_incident *inc,
                                                          struct gpm_goroutine *g);
+/*
+ * n zeroed gpm_frame_regs for a goroutine_extra.regs, owned by the incident (freed with it,
+ * never by the caller): a million goroutines' registers in a few big blocks instead of a
+ * million small allocations. NULL on out of memory.
+ */
+struct gpm_frame_regs *gpm_incident_regs_alloc(struct gpm_incident *inc, size_t n);
 /* Appends a single frame outside any stack (used for "created by"); returns its index. */
 struct gpm_error *gpm_incident_lone_frame(struct gpm_incident *inc, const struct gpm_frame *f,
                                           uint32_t *index_out);
@@ -498,9 +508,14 @@ gpm_goroutine_frames(const struct gpm_incident *inc, const struct gpm_goroutine 
  * NUL-separated strings in incident->arg_text or, read in place, the frame lines of the
  * dump text (each "func(ARGS)" line followed by its location line).
  */
+/* In incident->arg_text of a core, a frame's text may instead be GPM_ARGS_REF and the
+ * 4-byte (native order) offset of the same text stored earlier; then its NUL. Texts read
+ * from a core never hold the byte. */
+enum { GPM_ARGS_REF = 1, GPM_ARGS_REF_SIZE = 5 };
 struct gpm_args_iter {
 	const char *p, *end;
 	bool text;
+	const char *base; /* incident->arg_text when it may hold GPM_ARGS_REF (cores), else NULL */
 };
 /* Starts a walk over g's own argument texts; false when it has none (each frame's args
  * apply). */

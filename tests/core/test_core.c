@@ -221,6 +221,87 @@ START_TEST(core_memory_reads)
 }
 END_TEST
 
+/*
+ * An uncompressed core file is read through the memory's block cache (pread into 64 KiB
+ * blocks), a core in memory through its bytes: both give the same bytes everywhere,
+ * across block boundaries, in reads bigger than a block and at the end of the file.
+ */
+START_TEST(core_memory_block_cache_reads_files)
+{
+	enum { SEG = 0x7f0000000000ULL, SIZE = 5 * 65536 + 123 };
+	uint8_t *seg = malloc(SIZE);
+	ck_assert_ptr_nonnull(seg);
+	for (size_t i = 0; i < SIZE; i++)
+		seg[i] = (uint8_t)(i * 2654435761u >> 13);
+	const struct cb_seg segs[] = {{SEG, SIZE, PF_R | PF_W, seg, SIZE}};
+	struct cb_buf notes = {0};
+	cb_prstatus(&notes, 100, 11, SEG, SEG + 0x800, 0, 0);
+	size_t len;
+	uint8_t *bytes = cb_core(EM_X86_64, &notes, segs, 1, &len);
+	free(notes.p);
+	char dir[] = "/tmp/gopm-test-XXXXXX", path[64];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/core", dir);
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+	struct gpm_core *from_file, *in_memory = open_ok(bytes, len);
+	ck_assert_ptr_null(gpm_core_open(path, &from_file));
+	ck_assert(gpm_source_reads_file(gpm_core_source(from_file)));
+	ck_assert(!gpm_source_reads_file(gpm_core_source(in_memory)));
+	struct gpm_memory *a, *b;
+	ck_assert_ptr_null(gpm_memory_create(from_file, NULL, 0, &a));
+	ck_assert_ptr_null(gpm_memory_create(in_memory, NULL, 0, &b));
+	static uint8_t x[3 * 65536], y[3 * 65536];
+	unsigned checked = 0;
+	for (uint64_t off = 0; off < SIZE; off += 4093) {
+		uint64_t w1, w2;
+		uint32_t u1, u2;
+		uint8_t c1;
+		if (off + 8 <= SIZE) {
+			ck_assert_ptr_null(gpm_memory_word(a, SEG + off, &w1));
+			ck_assert_ptr_null(gpm_memory_word(b, SEG + off, &w2));
+			ck_assert_uint_eq(w1, w2);
+			ck_assert_ptr_null(gpm_memory_u32(a, SEG + off, &u1));
+			ck_assert_ptr_null(gpm_memory_u32(b, SEG + off, &u2));
+			ck_assert_uint_eq(u1, u2);
+		}
+		ck_assert_ptr_null(gpm_memory_u8(a, SEG + off, &c1));
+		ck_assert_uint_eq(c1, seg[off]);
+		size_t n = (size_t)((off * 7919) % sizeof(x));
+		if (n > SIZE - off)
+			n = (size_t)(SIZE - off);
+		ck_assert_ptr_null(gpm_memory_read(a, SEG + off, x, n));
+		ck_assert_ptr_null(gpm_memory_read(b, SEG + off, y, n));
+		ck_assert_mem_eq(x, seg + off, n);
+		ck_assert_mem_eq(y, seg + off, n);
+		checked++;
+	}
+	ck_assert_uint_gt(checked, 80);
+	// Words across each block boundary, and the last bytes of the file.
+	for (uint64_t k = 65536; k < SIZE; k += 65536) {
+		uint64_t w;
+		ck_assert_ptr_null(gpm_memory_u64(a, SEG + k - 3, &w));
+		ck_assert_mem_eq(&w, seg + k - 3, 8);
+	}
+	ck_assert_ptr_null(gpm_memory_read(a, SEG + SIZE - 5, x, 5));
+	ck_assert_mem_eq(x, seg + SIZE - 5, 5);
+	struct gpm_error *err = gpm_memory_read(a, SEG + SIZE - 5, x, 6);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_uint_eq(err->address, SEG + SIZE);
+	gpm_error_destroy(err);
+	gpm_memory_destroy(a);
+	gpm_memory_destroy(b);
+	gpm_core_destroy(from_file);
+	gpm_core_destroy(in_memory);
+	unlink(path);
+	rmdir(dir);
+	free(bytes);
+	free(seg);
+}
+END_TEST
+
 START_TEST(core_without_notes)
 {
 	size_t len;
@@ -982,6 +1063,7 @@ Suite *core_suite(void)
 	TCase *tc = tcase_create("crafted");
 	tcase_add_test(tc, core_parses_every_note);
 	tcase_add_test(tc, core_memory_reads);
+	tcase_add_test(tc, core_memory_block_cache_reads_files);
 	tcase_add_test(tc, core_without_notes);
 	tcase_add_test(tc, core_truncated_keeps_what_exists);
 	tcase_add_test(tc, core_refuses_non_cores);
