@@ -87,6 +87,19 @@ static void hex(const uint8_t *b, size_t len, char *out)
 	out[2 * len] = 0;
 }
 
+/* Reads through the process memory; false (the error dropped) when not readable. */
+static bool mread(struct gpm_memory *mem, uint64_t addr, void *buf, size_t len)
+{
+	struct gpm_error *err = gpm_memory_read(mem, addr, buf, len);
+	gpm_error_destroy(err);
+	return !err;
+}
+
+static bool mword(struct gpm_memory *mem, uint64_t addr, uint64_t *v)
+{
+	return mread(mem, addr, v, sizeof(*v));
+}
+
 /*
  * The GNU build id of the ELF image mapped at start, read from process memory: the ELF
  * header, its program headers, the PT_NOTE segments (at start + p_vaddr - first PT_LOAD's
@@ -95,12 +108,12 @@ static void hex(const uint8_t *b, size_t len, char *out)
 static bool mem_build_id(struct gpm_memory *mem, uint64_t start, uint8_t *id, size_t *len)
 {
 	Elf64_Ehdr eh;
-	if (gpm_memory_read(mem, start, &eh, sizeof(eh)) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	if (!mread(mem, start, &eh, sizeof(eh)) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
 	    eh.e_phnum > 64)
 		return false;
 	Elf64_Phdr ph[64];
-	if (gpm_memory_read(mem, start + eh.e_phoff, ph, eh.e_phnum * sizeof(Elf64_Phdr)))
+	if (!mread(mem, start + eh.e_phoff, ph, eh.e_phnum * sizeof(Elf64_Phdr)))
 		return false;
 	uint64_t first = UINT64_MAX;
 	for (unsigned i = 0; i < eh.e_phnum; i++)
@@ -114,7 +127,7 @@ static bool mem_build_id(struct gpm_memory *mem, uint64_t start, uint8_t *id, si
 		uint8_t buf[4096];
 		uint64_t at;
 		if (__builtin_add_overflow(start, ph[i].p_vaddr - first, &at) ||
-		    gpm_memory_read(mem, at, buf, ph[i].p_filesz))
+		    !mread(mem, at, buf, ph[i].p_filesz))
 			continue;
 		for (size_t off = 0; off + 12 <= ph[i].p_filesz;) {
 			uint32_t nsz, dsz, type;
@@ -234,7 +247,7 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 	(void)dwfl;
 	struct gpm_native *n = arg;
 	uint64_t v;
-	if (gpm_memory_u64(n->p->mem, addr, &v)) {
+	if (!mword(n->p->mem, addr, &v)) {
 		if (!n->faulted) {
 			n->faulted = true;
 			n->fault_addr = addr;
@@ -426,7 +439,7 @@ static void fp_walk(struct gpm_native *n, uint64_t pc, uint64_t fp)
 		uint64_t next, ret;
 		if (!fp)
 			return;
-		if (gpm_memory_u64(n->p->mem, fp, &next) || gpm_memory_u64(n->p->mem, fp + 8, &ret)) {
+		if (!mword(n->p->mem, fp, &next) || !mword(n->p->mem, fp + 8, &ret)) {
 			snprintf(n->problem, sizeof(n->problem),
 			         "frame at 0x%" PRIx64 " not in the core", fp);
 			return;
@@ -443,7 +456,7 @@ static void fp_walk(struct gpm_native *n, uint64_t pc, uint64_t fp)
 static bool after_call(struct gpm_native *n, uint64_t ret)
 {
 	uint8_t b[7];
-	if (ret < sizeof(b) || gpm_memory_read(n->p->mem, ret - sizeof(b), b, sizeof(b)))
+	if (ret < sizeof(b) || !mread(n->p->mem, ret - sizeof(b), b, sizeof(b)))
 		return false;
 	if (gpm_core_arch(n->p->core)->machine == EM_AARCH64) {
 		uint32_t insn = (uint32_t)b[3] | (uint32_t)b[4] << 8 | (uint32_t)b[5] << 16 |
@@ -465,7 +478,7 @@ static bool scan_for_return(struct gpm_native *n, uint64_t sp, uint64_t *pc, uin
 {
 	for (unsigned k = 0; k < SCAN_WORDS; k++) {
 		uint64_t w, at = sp + 8 * (uint64_t)k;
-		if (gpm_memory_u64(n->p->mem, at, &w))
+		if (!mword(n->p->mem, at, &w))
 			return false;
 		if (w <= 0x1000)
 			continue;
@@ -496,8 +509,8 @@ size_t gpm_native_unwind(struct gpm_native *n, const struct gpm_core_thread *t,
 	*how = GPM_NATIVE_CFI;
 	const struct gpm_arch_ops *arch = gpm_core_arch(n->p->core);
 	if (n->attached) {
-		int r = dwfl_getthread_frames(n->dwfl, (pid_t)t->tid, frame_cb, n);
-		if (r < 0 && !n->problem[0] && n->faulted)
+		dwfl_getthread_frames(n->dwfl, (pid_t)t->tid, frame_cb, n);
+		if (!n->problem[0] && n->faulted)
 			snprintf(n->problem, sizeof(n->problem),
 			         "stack at 0x%" PRIx64 " not in the core", n->fault_addr);
 		uint64_t pc, slot;
@@ -511,8 +524,8 @@ size_t gpm_native_unwind(struct gpm_native *n, const struct gpm_core_thread *t,
 			n->override_pc = pc;
 			n->override_sp = slot + 8;
 			size_t before = n->nframes;
-			r = dwfl_getthread_frames(n->dwfl, (pid_t)t->tid, frame_cb, n);
-			if (r < 0 && !n->problem[0] && n->faulted)
+			dwfl_getthread_frames(n->dwfl, (pid_t)t->tid, frame_cb, n);
+			if (!n->problem[0] && n->faulted)
 				snprintf(n->problem, sizeof(n->problem),
 				         "stack at 0x%" PRIx64 " not in the core", n->fault_addr);
 			if (n->nframes > before) {
@@ -527,10 +540,17 @@ size_t gpm_native_unwind(struct gpm_native *n, const struct gpm_core_thread *t,
 	if (n->nframes <= 1) {
 		// No call frame information for the first frame (code of no module, a module not
 		// found): frame pointers.
+		char cfi_problem[sizeof(n->problem)];
+		memcpy(cfi_problem, n->problem, sizeof(cfi_problem));
 		n->nframes = 0;
 		n->problem[0] = 0;
 		*how = GPM_NATIVE_FP;
 		fp_walk(n, t->regs.v[arch->pc_reg], t->regs.v[arch->fp_reg]);
+		if (n->nframes <= 1 && cfi_problem[0]) {
+			// Frame pointers got no further: what stopped the CFI walk is the reason.
+			memcpy(n->problem, cfi_problem, sizeof(n->problem));
+			*how = GPM_NATIVE_CFI;
+		}
 	}
 	n->cur = NULL;
 	*problem = n->problem[0] ? n->problem : NULL;
