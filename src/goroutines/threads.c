@@ -76,8 +76,8 @@ static struct gpm_error *push_frame(struct gpm_incident *inc, struct gpm_pclntab
 }
 
 struct gpm_error *gpm_goroutines_read_threads(struct gpm_process *p,
-                                              const struct gpm_thread_hint *hints,
-                                              size_t nhints, struct gpm_incident *inc)
+                                              const struct gpm_thread_hint *hints, size_t nhints,
+                                              struct gpm_incident *inc)
 {
 	struct gpm_pclntab *tab = p->img ? p->img->pclntab : NULL;
 	struct walk w = {tab};
@@ -100,9 +100,10 @@ struct gpm_error *gpm_goroutines_read_threads(struct gpm_process *p,
 				err = &gpm_error_nomem;
 				goto out;
 			}
-			// A library missing on this machine or of another build (gpm_native_note_at)
-			// is not a warning: the core is read whole, only names are missing (its
-			// frames show the module), and a core from another machine is the rule.
+			// A library missing on this machine or of another build
+			// (gpm_native_note_at) is not a warning: the core is read whole, only names
+			// are missing (its frames show the module), and a core from another machine
+			// is the rule.
 		}
 		enum gpm_native_how how;
 		const char *problem;
@@ -114,7 +115,7 @@ struct gpm_error *gpm_goroutines_read_threads(struct gpm_process *p,
 			goto out;
 		}
 		*th = (struct gpm_thread){.tid = t->tid, .m_id = -1, .stack = UINT32_MAX};
-		th->how = how == GPM_NATIVE_FP        ? GPM_THREAD_UNWIND_FP
+		th->how = how == GPM_NATIVE_FP         ? GPM_THREAD_UNWIND_FP
 		          : how == GPM_NATIVE_CFI_SCAN ? GPM_THREAD_UNWIND_CFI_SCAN
 		                                       : GPM_THREAD_UNWIND_CFI;
 		for (size_t k = 0; k < nhints; k++) {
@@ -123,16 +124,16 @@ struct gpm_error *gpm_goroutines_read_threads(struct gpm_process *p,
 				th->goroutine = hints[k].goroutine;
 			}
 		}
-		if (problem &&
-		    !(th->problem = gpm_incident_str(inc, problem, strlen(problem)))) {
+		if (problem && !(th->problem = gpm_incident_str(inc, problem, strlen(problem)))) {
 			err = &gpm_error_nomem;
 			goto out;
 		}
 		if (nf == 0 || (nf == 1 && problem)) {
 			// Not even a frame to show beyond the registers: counted and told.
 			if (!inc->threads_unread++)
-				snprintf(first_unread, sizeof(first_unread), "thread %" PRIu32 ": %s",
-				         t->tid, problem ? problem : "no registers");
+				snprintf(first_unread, sizeof(first_unread),
+				         "thread %" PRIu32 ": %s", t->tid,
+				         problem ? problem : "no registers");
 		}
 		struct gpm_stack_builder b;
 		gpm_incident_stack_begin(inc, &b);

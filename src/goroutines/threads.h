@@ -25,7 +25,7 @@ struct gpm_thread_hint {
  * warned about. Errors: out of memory only.
  */
 struct gpm_error *gpm_goroutines_read_threads(struct gpm_process *p,
-                                              const struct gpm_thread_hint *hints,
-                                              size_t nhints, struct gpm_incident *inc);
+                                              const struct gpm_thread_hint *hints, size_t nhints,
+                                              struct gpm_incident *inc);
 
 #endif

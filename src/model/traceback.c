@@ -514,7 +514,9 @@ void gpm_traceback_thread(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 	if (t->goroutine)
 		gpm_strbuf_printf(sb, " goroutine %" PRIu64, t->goroutine);
 	gpm_strbuf_printf(sb, " [%s, unwound by %s]:\n",
-	                  t->m_id < 0 ? "C thread" : t->goroutine ? "in C for its goroutine" : "in C",
+	                  t->m_id < 0    ? "C thread"
+	                  : t->goroutine ? "in C for its goroutine"
+	                                 : "in C",
 	                  gpm_thread_unwind_name((enum gpm_thread_unwind)t->how));
 	put_frames(sb, inc, NULL, t->stack, false, o);
 	if (t->problem) {

@@ -265,9 +265,9 @@ static bool cb_set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
 	const struct gpm_arch_ops *arch = gpm_core_arch(n->p->core);
 	Dwarf_Word r[33];
 	if (arch->machine == EM_X86_64) {
-		// DWARF numbering (x86-64 psABI): rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip; gopm's
-		// order (arch_x86_64.c): rax rbx rcx rdx rdi rsi rbp rsp r8-r15 rip.
-		static const unsigned from[17] = {0, 3, 2, 1, 5, 4, 6, 7, 8,
+		// DWARF numbering (x86-64 psABI): rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip;
+		// gopm's order (arch_x86_64.c): rax rbx rcx rdx rdi rsi rbp rsp r8-r15 rip.
+		static const unsigned from[17] = {0, 3,  2,  1,  5,  4,  6,  7, 8,
 		                                  9, 10, 11, 12, 13, 14, 15, 16};
 		for (unsigned i = 0; i < 17; i++)
 			r[i] = t->regs.v[from[i]];
@@ -353,7 +353,8 @@ struct gpm_error *gpm_native_create(struct gpm_process *p, struct gpm_native **o
 		}
 	}
 	if (p->exe && !exe_done && gpm_exe_is_pie(p->exe) == false)
-		report_exe(n, base_name(gpm_exe_path(p->exe)), 0); // no NT_FILE (qemu): at its vaddr
+		report_exe(n, base_name(gpm_exe_path(p->exe)),
+		           0); // no NT_FILE (qemu): at its vaddr
 	dwfl_report_end(n->dwfl, NULL, NULL);
 	pid_t pid = 1;
 	const struct gpm_core_psinfo *ps = gpm_core_psinfo(p->core);
@@ -529,7 +530,8 @@ size_t gpm_native_unwind(struct gpm_native *n, const struct gpm_core_thread *t,
 				snprintf(n->problem, sizeof(n->problem),
 				         "stack at 0x%" PRIx64 " not in the core", n->fault_addr);
 			if (n->nframes > before) {
-				// The first frame found is a return address, not where a thread was.
+				// The first frame found is a return address, not where a thread
+				// was.
 				n->frames[before].exact = false;
 				name_frame(n, &n->frames[before]);
 			}

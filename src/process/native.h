@@ -24,8 +24,8 @@ struct gpm_native;
 
 /* How a native stack was unwound. */
 enum gpm_native_how {
-	GPM_NATIVE_CFI, /* libdwfl: call frame information where a module has it */
-	GPM_NATIVE_FP,  /* frame pointers (no module had CFI for the first frame) */
+	GPM_NATIVE_CFI,      /* libdwfl: call frame information where a module has it */
+	GPM_NATIVE_FP,       /* frame pointers (no module had CFI for the first frame) */
 	GPM_NATIVE_CFI_SCAN, /* the first frame in code of no known module; the rest by CFI
 	                        from the first return address found above it on the stack */
 };
