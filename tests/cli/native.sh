@@ -88,6 +88,11 @@ for fx in "$td"/pie-go*-*; do
 			bad "$what: the C thread lacks gpm_native_wait_event under gpm_native_worker"
 		c_thread | grep -A1 '^gpm_native_wait_event$' | grep -q '	.*main\.go:21 pc=0x' ||
 			bad "$what: gpm_native_wait_event without its file:line"
+		expect 0 0 "$what: analyze" -- analyze --no-store --exe "$tmp/exe" "$core"
+		sed -n '/^THREADS IN C$/,$p' "$tmp/out" |
+			sed -n '/^thread [0-9]*, created by C code (no Go m); unwound by /,/^$/p' |
+			grep -q '^    gpm_native_wait_event$' ||
+			bad "$what: analyze: no C thread with gpm_native_wait_event under THREADS IN C"
 		expect 0 0 "$what: goroutines --json" -- goroutines --json --exe "$tmp/exe" "$core"
 		grep -q '"unwound_by": "' "$tmp/out" || bad "$what: json: no threads"
 		grep -q '"func": "gpm_native_wait_event"' "$tmp/out" || bad "$what: json: no C frame"
