@@ -187,6 +187,36 @@ static void json_goroutine(struct gpm_json *j, const struct gpm_incident *inc,
 	gpm_json_object_end(j);
 }
 
+/* The threads in code that is not Go: tid, m, goroutine, how unwound, native frames. */
+static void json_threads(struct gpm_json *j, const struct gpm_incident *inc)
+{
+	gpm_json_key(j, "threads");
+	gpm_json_array_begin(j);
+	for (size_t i = 0; i < inc->threads.len; i++) {
+		const struct gpm_thread *t = &inc->threads.v[i];
+		gpm_json_object_begin(j);
+		gpm_json_kv_int(j, "tid", t->tid);
+		if (t->m_id >= 0)
+			gpm_json_kv_int(j, "m", t->m_id);
+		if (t->goroutine)
+			gpm_json_kv_uint(j, "goroutine", t->goroutine);
+		gpm_json_kv_string(j, "unwound_by",
+		                   gpm_thread_unwind_name((enum gpm_thread_unwind)t->how));
+		if (t->problem)
+			gpm_json_kv_string(j, "problem", t->problem);
+		gpm_json_key(j, "frames");
+		gpm_json_array_begin(j);
+		if (t->stack < inc->stacks.len) {
+			const struct gpm_stack *s = &inc->stacks.v[t->stack];
+			for (uint32_t k = 0; k < s->nframes; k++)
+				json_frame(j, &inc->frames.v[s->first + k], NULL, 0);
+		}
+		gpm_json_array_end(j);
+		gpm_json_object_end(j);
+	}
+	gpm_json_array_end(j);
+}
+
 static const char *fatal_name(enum gpm_fatal_kind k)
 {
 	switch (k) {
@@ -418,6 +448,8 @@ int gpm_cmd_goroutines(int argc, char **argv)
 					break;
 			}
 			gpm_json_array_end(&j);
+			if (inc->threads.len)
+				json_threads(&j, inc);
 			if (inc->warnings.len) {
 				gpm_json_key(&j, "warnings");
 				gpm_json_array_begin(&j);
@@ -435,6 +467,11 @@ int gpm_cmd_goroutines(int argc, char **argv)
 		    .preamble = true, .sections = true, .safe = true, .flush = flush_cb};
 		if (!filtered) {
 			gpm_traceback_incident(&sb, inc, &o);
+			// Then the threads in code that is not Go, with their native stacks.
+			for (size_t i = 0; i < inc->threads.len; i++) {
+				gpm_strbuf_putc(&sb, '\n');
+				gpm_traceback_thread(&sb, inc, &inc->threads.v[i], &o);
+			}
 		} else {
 			bool first = true;
 			for (size_t i = 0; i < inc->goroutines.len; i++) {

@@ -8,6 +8,7 @@
  * thread is, the signal frame) comes from the core's ops table (core/arch.h).
  */
 #include "goroutines/goroutines.h"
+#include "goroutines/threads.h"
 
 #include <elf.h>
 #include <inttypes.h>
@@ -1536,6 +1537,27 @@ static struct gpm_error *read_system_stack(struct ctx *c, const struct thread_ma
 	return err;
 }
 
+/* Threads in code that is not Go (threads.c), told which m and goroutine each one runs. */
+static struct gpm_error *read_threads(struct ctx *c)
+{
+	struct gpm_thread_hint *h = calloc(c->threads.len ? c->threads.len : 1, sizeof(*h));
+	if (!h)
+		return &gpm_error_nomem;
+	for (size_t i = 0; i < c->threads.len; i++) {
+		const struct thread_map *tm = &c->threads.v[i];
+		h[i] = (struct gpm_thread_hint){.tid = tm->t->tid, .m_id = -1};
+		const uint8_t *mb = tm->m ? read_m(c, tm->m) : NULL;
+		if (mb)
+			h[i].m_id = (int64_t)field(mb, c->rt.m_id, 8);
+		const uint8_t *gb = tm->curg ? read_g(c, tm->curg) : NULL;
+		if (gb)
+			h[i].goroutine = rd(gb, c->rt.g_goid, 8);
+	}
+	struct gpm_error *err = gpm_goroutines_read_threads(c->p, h, c->threads.len, c->inc);
+	free(h);
+	return err;
+}
+
 /*
  * Wait minutes, as the runtime prints them ((nanotime() - waitsince) / 1 minute). A core
  * holds no clock, so "now" is the newest time the runtime recorded: the newest wait start
@@ -1730,6 +1752,9 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 		    (err = read_system_stack(&c, tm)))
 			goto fail;
 	}
+	// The threads in code that is not Go, with their native stacks.
+	if ((err = read_threads(&c)))
+		goto fail;
 	// The runtime prints the goroutine that crashed first.
 	for (size_t i = 1; i < c.inc->goroutines.len; i++) {
 		if (!(c.inc->goroutines.v[i].flags & GPM_GOROUTINE_CURRENT))

@@ -138,6 +138,7 @@ void gpm_incident_destroy(struct gpm_incident *inc)
 	gpm_vec_free(&inc->race_tests);
 	gpm_vec_free(&inc->sections);
 	gpm_vec_free(&inc->regs);
+	gpm_vec_free(&inc->threads);
 	gpm_vec_free(&inc->arg_text);
 	free(inc->stack_index);
 	gpm_intern_destroy(inc->strings);
@@ -423,3 +424,16 @@ const struct gpm_frame *gpm_goroutine_user_frame(const struct gpm_incident *inc,
 
 // A dump can list millions of goroutines: keep the per-goroutine record one cache line.
 _Static_assert(sizeof(struct gpm_goroutine) <= 64, "struct gpm_goroutine grew past 64 bytes");
+
+const char *gpm_thread_unwind_name(enum gpm_thread_unwind how)
+{
+	switch (how) {
+	case GPM_THREAD_UNWIND_CFI:
+		return "call frame information";
+	case GPM_THREAD_UNWIND_FP:
+		return "frame pointers";
+	case GPM_THREAD_UNWIND_CFI_SCAN:
+		return "stack scan, then call frame information";
+	}
+	return "?";
+}

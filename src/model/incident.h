@@ -338,6 +338,35 @@ struct gpm_lock_report {
 	uint32_t stacks[GPM_LOCK_REPORT_STACKS];
 };
 
+/* How a native thread's stack was unwound (gpm_thread.how). */
+enum gpm_thread_unwind {
+	GPM_THREAD_UNWIND_CFI, /* call frame information (.eh_frame/.debug_frame) via libdwfl */
+	GPM_THREAD_UNWIND_FP,  /* frame pointers */
+	GPM_THREAD_UNWIND_CFI_SCAN, /* the innermost frame in code of no known module (a library
+	                               not on this machine), the rest by CFI from the return
+	                               address a stack scan found above it */
+};
+
+/*
+ * A thread of a core that runs code that is not Go (cores only): a thread created by C code
+ * (no Go m), a thread in C under runtime.cgocall (its m's goroutine is in the C call), an
+ * extra m of a cgo callback waiting in C. Its native stack is innermost first; C frames have
+ * GPM_FRAME_C, func the symbol ("?" unknown) and file:line from DWARF, or, without line
+ * information, file the mapped file's base name ("libc.so.6") and line 0; the Go frame where
+ * the C code was entered (runtime.asmcgocall) ends it with Go's name.
+ */
+/* "cfi", "frame pointers", "cfi after a stack scan": how the text and JSON name it. */
+const char *gpm_thread_unwind_name(enum gpm_thread_unwind how);
+
+struct gpm_thread {
+	int64_t tid;
+	int64_t m_id;        /* -1: no Go m (a thread created by C code) */
+	uint64_t goroutine;  /* the goroutine whose C call it runs (its m's curg); 0 none */
+	uint32_t stack;      /* index into incident->stacks; UINT32_MAX none */
+	uint8_t how;         /* enum gpm_thread_unwind */
+	const char *problem; /* interned; why the stack ends early; NULL */
+};
+
 struct gpm_incident {
 	struct gpm_intern *strings;
 	enum gpm_input_kind kind;
@@ -411,6 +440,11 @@ struct gpm_incident {
 		uint64_t bytes, objects; /* retained */
 	} heap_holders[3];
 	unsigned nheap_holders;
+	/* Added with native stacks (cores, src/goroutines/threads.c): the threads running code
+	 * that is not Go, in the core's thread order; threads_unread of them could not be
+	 * unwound at all (a warning says which). */
+	GPM_VEC(struct gpm_thread) threads;
+	uint32_t threads_unread;
 	struct gpm_prefault prefault_goroutines, prefault_args; /* private */
 	/* private: blocks of gpm_incident_regs_alloc (sorted by address when destroyed) */
 	GPM_VEC(struct gpm_frame_regs *) regs_blocks;

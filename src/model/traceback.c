@@ -289,8 +289,10 @@ static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 			gpm_strbuf_puts(sb, "\n\t");
 			if (f->file) {
 				put_str(sb, f->file, o);
-				gpm_strbuf_putc(sb, ':');
-				gpm_strbuf_put_u64(sb, f->line);
+				if (f->line) { // else a native frame's module ("libc.so.6")
+					gpm_strbuf_putc(sb, ':');
+					gpm_strbuf_put_u64(sb, f->line);
+				}
 				gpm_strbuf_putc(sb, ' ');
 			}
 			gpm_strbuf_puts(sb, "pc=");
@@ -501,4 +503,25 @@ void gpm_traceback_incident(struct gpm_strbuf *sb, const struct gpm_incident *in
 		put_section_tail(sb, inc, cur, o);
 	if (o && o->preamble && inc->crash.exit_status >= 0)
 		gpm_strbuf_printf(sb, "exit status %d\n", inc->crash.exit_status);
+}
+
+void gpm_traceback_thread(struct gpm_strbuf *sb, const struct gpm_incident *inc,
+                          const struct gpm_thread *t, const struct gpm_traceback_options *o)
+{
+	gpm_strbuf_printf(sb, "thread %" PRId64, t->tid);
+	if (t->m_id >= 0)
+		gpm_strbuf_printf(sb, " m=%" PRId64, t->m_id);
+	if (t->goroutine)
+		gpm_strbuf_printf(sb, " goroutine %" PRIu64, t->goroutine);
+	gpm_strbuf_printf(sb, " [%s, unwound by %s]:\n",
+	                  t->m_id < 0    ? "C thread"
+	                  : t->goroutine ? "in C for its goroutine"
+	                                 : "in C",
+	                  gpm_thread_unwind_name((enum gpm_thread_unwind)t->how));
+	put_frames(sb, inc, NULL, t->stack, false, o);
+	if (t->problem) {
+		gpm_strbuf_puts(sb, "...native stack ends: ");
+		put_str(sb, t->problem, o);
+		gpm_strbuf_putc(sb, '\n');
+	}
 }

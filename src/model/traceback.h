@@ -33,6 +33,10 @@ void gpm_traceback_goroutine(struct gpm_strbuf *sb, const struct gpm_incident *i
 void gpm_traceback_incident(struct gpm_strbuf *sb, const struct gpm_incident *inc,
                             const struct gpm_traceback_options *o);
 /* Appends s as runtime printquoted does (Go 1.26+ label keys and values). */
+/* A native thread (incident->threads): "thread TID [m=N] [goroutine G] [what, unwound by
+ * how]:", its frames, and why it ends early when it does. */
+void gpm_traceback_thread(struct gpm_strbuf *sb, const struct gpm_incident *inc,
+                          const struct gpm_thread *t, const struct gpm_traceback_options *o);
 void gpm_traceback_quote(struct gpm_strbuf *sb, const char *s);
 
 #endif

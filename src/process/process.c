@@ -2,6 +2,7 @@
 #include "process/process.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/exe_locate.h"
 
@@ -15,6 +16,10 @@ struct gpm_error *gpm_process_from_core_keep(struct gpm_core *core,
 		return &gpm_error_nomem;
 	}
 	p->core = core;
+	if (o && o->debug_root && !(p->debug_root = strdup(o->debug_root))) {
+		gpm_process_destroy(p);
+		return &gpm_error_nomem;
+	}
 	struct gpm_exe_locate_options lo = {0};
 	if (o)
 		lo = (struct gpm_exe_locate_options){.exe_path = o->exe_path,
@@ -73,5 +78,6 @@ void gpm_process_destroy(struct gpm_process *p)
 	gpm_exe_destroy(p->exe);
 	gpm_core_destroy(p->core);
 	free(p->exe_why);
+	free(p->debug_root);
 	free(p);
 }

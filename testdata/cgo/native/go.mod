@@ -1,0 +1,3 @@
+module gopm.test/cgonative
+
+go 1.22
