@@ -109,7 +109,7 @@ bool gpm_objects_type_name(struct gpm_goimage *img, uint64_t type, char *buf, si
 		gpm_error_destroy(err);
 		return false;
 	}
-	bool old = img->version.major && gpm_go_version_cmp(&img->version, 1, 17) < 0;
+	bool old = !img->facts.name_varint;
 	uint64_t len = 0, hdr;
 	if (old) {
 		len = (uint64_t)nb[1] << 8 | nb[2];

@@ -91,17 +91,7 @@ static struct gpm_error *types_region(struct gpm_goimage *img, struct types_regi
 
 static bool old_names(const struct gpm_goimage *img)
 {
-	// uvarint lengths from Go 1.17 (internal/abi, runtime/type.go name.readvarint).
-	if (img->version.major)
-		return gpm_go_version_cmp(&img->version, 1, 17) < 0;
-	return false;
-}
-
-static bool offset_anon(const struct gpm_goimage *img)
-{
-	if (img->version.major)
-		return gpm_go_version_cmp(&img->version, 1, 19) < 0;
-	return img->pclntab && gpm_pclntab_format(img->pclntab) == GPM_PCLNTAB_116;
+	return !img->facts.name_varint;
 }
 
 /* Decodes a name at buf[off]: flags, length, bytes. */
@@ -258,7 +248,7 @@ static struct gpm_error *struct_fields(struct gpm_goimage *img, uint64_t taddr,
 	l->fields = calloc(flen ? flen : 1, sizeof(*l->fields));
 	if (!l->fields)
 		return &gpm_error_nomem;
-	bool anon = offset_anon(img);
+	bool anon = img->facts.field_offset_anon;
 	bool old = old_names(img);
 	for (uint64_t i = 0; i < flen; i++) {
 		uint8_t fb[3 * 8];
@@ -326,24 +316,16 @@ static struct gpm_error *struct_layout(struct gpm_goimage *img, uint64_t taddr, 
 	return NULL;
 }
 
-struct gpm_error *gpm_gort_types_layout(struct gpm_goimage *img, const char *name,
-                                        struct gpm_layout **out)
+/*
+ * The offset in r of the descriptor named want[0, wl) in the name encoding old, with
+ * TFlagExtraStar set as extra_star, of kind `kind` (GPM_KIND_INVALID: any valid kind).
+ * Every occurrence of the encoded name gives a candidate name offset; the descriptor is the
+ * pointer-aligned one whose Str is that offset.
+ */
+static bool types_lookup(const struct types_region *r, unsigned ps, const char *want, size_t wl,
+                         bool old, bool extra_star, uint8_t kind, size_t *out)
 {
-	struct types_region *r = NULL;
-	struct gpm_error *err = types_region(img, &r);
-	if (err)
-		return err;
-	unsigned ps = img->ptr_size;
-	bool old = old_names(img);
-	size_t nl = strlen(name);
-	if (nl == 0 || nl > 200)
-		return gpm_error_create(GPM_ERR_USAGE, "bad type name");
-	char want[256];
-	want[0] = '*';
-	memcpy(want + 1, name, nl);
-	size_t wl = nl + 1;
 	size_t th = typehdr_size(ps);
-	// Every occurrence of the encoded name "*<name>" gives a candidate name offset.
 	for (size_t pos = 0; pos + wl <= r->len;) {
 		const uint8_t *hit = memmem(r->buf + pos, r->len - pos, want, wl);
 		if (!hit)
@@ -359,25 +341,47 @@ struct gpm_error *gpm_gort_types_layout(struct gpm_goimage *img, const char *nam
 		if (!name_at(r->buf, r->len, noff, old, &s, &n) || n != wl ||
 		    (const uint8_t *)s != hit)
 			continue;
-		// Find the struct descriptor whose Str is noff.
 		for (size_t t = 0; t + th <= r->len; t += ps) {
 			if ((uint32_t)rdw(r->buf + t + 4 * ps + 8, 4) != (uint32_t)noff)
 				continue;
 			struct typehdr h;
 			typehdr_decode(r->buf + t, ps, &h);
-			if (h.kind != GPM_KIND_STRUCT || !(h.tflag & TFLAG_EXTRA_STAR) ||
+			if (!(h.tflag & TFLAG_EXTRA_STAR) == extra_star ||
+			    (kind != GPM_KIND_INVALID ? h.kind != kind
+			                              : h.kind == GPM_KIND_INVALID) ||
 			    h.align == 0 || (h.align & (h.align - 1)) || h.align > 64)
 				continue;
-			struct gpm_layout *l;
-			size_t budget = GPM_LAYOUT_MAX_TOTAL_FIELDS;
-			err = struct_layout(img, r->base + t, name, 0, &budget, &l);
-			if (err)
-				return gpm_error_wrap(err, "type %s", name);
-			*out = l;
-			return NULL;
+			*out = t;
+			return true;
 		}
 	}
-	return gpm_error_create(GPM_ERR_NOT_FOUND, "type %s: no type descriptor", name);
+	return false;
+}
+
+struct gpm_error *gpm_gort_types_layout(struct gpm_goimage *img, const char *name,
+                                        struct gpm_layout **out)
+{
+	struct types_region *r = NULL;
+	struct gpm_error *err = types_region(img, &r);
+	if (err)
+		return err;
+	size_t nl = strlen(name);
+	if (nl == 0 || nl > 200)
+		return gpm_error_create(GPM_ERR_USAGE, "bad type name");
+	char want[256];
+	want[0] = '*';
+	memcpy(want + 1, name, nl);
+	size_t t;
+	if (!types_lookup(r, img->ptr_size, want, nl + 1, old_names(img), true, GPM_KIND_STRUCT,
+	                  &t))
+		return gpm_error_create(GPM_ERR_NOT_FOUND, "type %s: no type descriptor", name);
+	struct gpm_layout *l;
+	size_t budget = GPM_LAYOUT_MAX_TOTAL_FIELDS;
+	err = struct_layout(img, r->base + t, name, 0, &budget, &l);
+	if (err)
+		return gpm_error_wrap(err, "type %s", name);
+	*out = l;
+	return NULL;
 }
 
 /* ---- DWARF ---- */
@@ -627,7 +631,7 @@ static struct gpm_error *gotype_struct(struct gpm_goimage *img, uint64_t addr, s
 	t->fields = calloc(flen ? flen : 1, sizeof(*t->fields));
 	if (!t->fields)
 		return &gpm_error_nomem;
-	bool anon = offset_anon(img), old = old_names(img);
+	bool anon = img->facts.field_offset_anon, old = old_names(img);
 	for (uint64_t i = 0; i < flen; i++) {
 		uint8_t fb[3 * 8];
 		err = gpm_goimage_read(img, fptr + i * 3 * ps, fb, 3 * ps);
@@ -661,7 +665,7 @@ static struct gpm_error *gotype_map(struct gpm_goimage *img, uint64_t addr, stru
 	t->key = gpm_gort_ptr(img, rdw(b, ps));
 	t->elem = gpm_gort_ptr(img, rdw(b + ps, ps));
 	const uint8_t *p = b + 4 * ps;
-	bool swiss = img->version.major && gpm_go_version_cmp(&img->version, 1, 24) >= 0;
+	bool swiss = img->facts.swiss_maps;
 	t->swiss = swiss;
 	uint32_t flags;
 	if (!swiss) {
@@ -676,7 +680,7 @@ static struct gpm_error *gotype_map(struct gpm_goimage *img, uint64_t addr, stru
 		return NULL;
 	}
 	t->group_size = rdw(p, ps);
-	if (gpm_go_version_cmp(&img->version, 1, 27) >= 0) {
+	if (img->facts.map_group_offsets) {
 		// Go 1.27 internal/abi/map.go: KeysOff, KeyStride, ElemsOff, ElemStride, ElemOff,
 		// Flags (both group layouts).
 		t->keys_off = rdw(p + ps, ps);
@@ -718,7 +722,8 @@ struct gpm_error *gpm_gotype_read(struct gpm_goimage *img, uint64_t addr, struct
 	t.size = h.size;
 	t.ptrdata = rdw(hb + ps, ps);
 	t.kind = h.kind;
-	t.direct_iface = (raw_kind & KIND_DIRECT_IFACE) || (h.tflag & TFLAG_DIRECT_IFACE);
+	t.direct_iface = img->facts.direct_iface_tflag ? (h.tflag & TFLAG_DIRECT_IFACE) != 0
+	                                               : (raw_kind & KIND_DIRECT_IFACE) != 0;
 	t.name = type_name(img, &h);
 	if (!t.name)
 		return &gpm_error_nomem;
@@ -771,8 +776,6 @@ struct gpm_error *gpm_gotype_find(struct gpm_goimage *img, const char *name, uin
 	struct gpm_error *err = types_region(img, &r);
 	if (err)
 		return err;
-	unsigned ps = img->ptr_size;
-	bool old = old_names(img);
 	// The type T's string is stored as "*T" with TFlagExtraStar, shared with *T's.
 	bool star = name[0] == '*';
 	size_t nl = strlen(name);
@@ -786,36 +789,62 @@ struct gpm_error *gpm_gotype_find(struct gpm_goimage *img, const char *name, uin
 		want[wl++] = '*';
 	memcpy(want + wl, name, nl);
 	wl += nl;
-	size_t th = typehdr_size(ps);
-	for (size_t pos = 0; pos + wl <= r->len;) {
-		const uint8_t *hit = memmem(r->buf + pos, r->len - pos, want, wl);
-		if (!hit)
-			break;
-		size_t at = (size_t)(hit - r->buf);
-		pos = at + 1;
-		size_t hdr = old ? 3 : (wl < 128 ? 2 : 3);
-		if (at < hdr)
-			continue;
-		size_t noff = at - hdr;
-		const char *s;
-		size_t n;
-		if (!name_at(r->buf, r->len, noff, old, &s, &n) || n != wl ||
-		    (const uint8_t *)s != hit)
-			continue;
-		for (size_t t = 0; t + th <= r->len; t += ps) {
-			if ((uint32_t)rdw(r->buf + t + 4 * ps + 8, 4) != (uint32_t)noff)
-				continue;
-			struct typehdr h;
-			typehdr_decode(r->buf + t, ps, &h);
-			if (!(h.tflag & TFLAG_EXTRA_STAR) != star || h.kind == GPM_KIND_INVALID ||
-			    h.align == 0 || (h.align & (h.align - 1)) || h.align > 64)
-				continue;
-			free(want);
-			*out = r->base + t;
-			return NULL;
-		}
-	}
+	size_t t;
+	bool found =
+	    types_lookup(r, img->ptr_size, want, wl, old_names(img), !star, GPM_KIND_INVALID, &t);
 	free(want);
-	return gpm_error_create(GPM_ERR_NOT_FOUND, "type %s: no type descriptor in the binary",
-	                        name);
+	if (!found)
+		return gpm_error_create(GPM_ERR_NOT_FOUND,
+		                        "type %s: no type descriptor in the binary", name);
+	*out = r->base + t;
+	return NULL;
+}
+
+/* ---- probes for the facts (internal.h) ---- */
+
+bool gpm_gort_types_probe(struct gpm_goimage *img, struct gpm_gort_types_probe *out)
+{
+	struct types_region *r = NULL;
+	struct gpm_error *err = types_region(img, &r);
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	unsigned ps = img->ptr_size;
+	static const char g[] = "*runtime.g";
+	size_t t, wl = sizeof(g) - 1;
+	// The name of runtime.g's descriptor is either encoding's; only one finds it.
+	struct gpm_gort_types_probe p = {0};
+	if (types_lookup(r, ps, g, wl, false, true, GPM_KIND_STRUCT, &t))
+		p.name_varint = true;
+	else if (!types_lookup(r, ps, g, wl, true, true, GPM_KIND_STRUCT, &t))
+		return false;
+	// offsetAnon doubles every offset: runtime.g's later fields then lie past its size.
+	uint8_t hb[64], st[3 * 8];
+	size_t th = typehdr_size(ps);
+	if (t + th + 4 * (size_t)ps > r->len)
+		return false;
+	struct typehdr h;
+	typehdr_decode(r->buf + t, ps, &h);
+	memcpy(st, r->buf + t + th + ps, 3 * ps);
+	uint64_t fptr = gpm_gort_ptr(img, rdw(st, ps)), flen = rdw(st + ps, ps);
+	if (flen < 2 || flen > GPM_LAYOUT_MAX_FIELDS)
+		return false;
+	uint8_t fb[3 * 8];
+	if ((err = gpm_goimage_read(img, fptr + (flen - 1) * 3 * ps, fb, 3 * ps))) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	p.field_offset_anon = rdw(fb + 2 * ps, ps) > h.size;
+	// *runtime.g, a pointer: direct in an interface, said by TFlag or by Kind_.
+	p.has_direct_iface =
+	    types_lookup(r, ps, g, wl, !p.name_varint, false, GPM_KIND_POINTER, &t);
+	if (p.has_direct_iface) {
+		memcpy(hb, r->buf + t, th);
+		p.direct_iface_tflag = (hb[2 * ps + 4] & TFLAG_DIRECT_IFACE) != 0;
+		if (!p.direct_iface_tflag && !(hb[2 * ps + 7] & KIND_DIRECT_IFACE))
+			p.has_direct_iface = false;
+	}
+	*out = p;
+	return true;
 }

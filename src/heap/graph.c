@@ -384,14 +384,13 @@ static const struct tmask *type_mask(struct tmask *cache, struct gpm_process *p,
 		m->state = 1;
 		return m;
 	}
-	const struct gpm_go_version *v = &p->img->version;
-	bool go124 = v->major > 1 || (v->major == 1 && v->minor >= 24);
-	if (go124 && (tflag & (1 << 4))) {
+	bool on_demand = p->img->facts.gcmask_on_demand;
+	if (on_demand && (tflag & (1 << 4))) {
 		if ((err = gpm_goimage_word(p->img, gcdata, &gcdata)) || !gcdata) {
 			gpm_error_destroy(err);
 			return NULL;
 		}
-	} else if (!go124 && (kind & 0x40) && !(tflag & (1 << 4))) {
+	} else if (!on_demand && (kind & 0x40) && !(tflag & (1 << 4))) {
 		m->mask = pointer_mask(p->img, gcdata + 4, m->ptrwords);
 		if (m->mask)
 			m->state = 1;
@@ -1082,7 +1081,7 @@ static void frame_roots(struct gpm_heap_graph *g, struct gpm_process *p, struct 
 	uint64_t o_hi = gl ? gpm_layout_offset(gl, "stack.hi") : UINT64_MAX;
 	struct frame_scan fs = {.g = g, .p = p};
 	if (p->img->pclntab) {
-		fs.funcdata_offsets = gpm_pclntab_format(p->img->pclntab) != GPM_PCLNTAB_116;
+		fs.funcdata_offsets = p->img->facts.funcdata_gofunc;
 		if (p->img->has_moduledata)
 			fs.gofunc = p->img->moduledata.gofunc;
 		else if (!gpm_goimage_symbol(p->img, "go:func.*", &fs.gofunc, NULL))
@@ -1864,7 +1863,7 @@ struct prop {
 	GPM_VEC(struct tdesc) descs; /* decoded once each (ok false: unusable) */
 	struct gpm_u64map desc_ids;  /* descriptor address -> index in descs */
 	GPM_VEC(uint32_t) work;
-	bool go124, go126, old_offsets;
+	bool swiss, direct_tflag, old_offsets;
 	const uint8_t *obj; /* the object being walked */
 	uint64_t obj_size;
 };
@@ -1889,7 +1888,7 @@ static bool desc_decode(struct prop *pr, uint64_t addr, struct tdesc *d)
 	memcpy(&d->size, b, 8);
 	memcpy(&d->ptrdata, b + 8, 8);
 	d->kind = b[23] & 0x1f;
-	d->direct = pr->go126 ? (b[20] & 0x20) != 0 : (b[23] & 0x20) != 0;
+	d->direct = pr->direct_tflag ? (b[20] & 0x20) != 0 : (b[23] & 0x20) != 0;
 	if (d->ptrdata > d->size || d->size > ((uint64_t)1 << 40))
 		return false;
 	switch (d->kind) {
@@ -1998,7 +1997,7 @@ static void prop_map(struct prop *pr, uint64_t m, uint64_t bucket)
 	uint64_t a, n;
 	if (!m || !bucket)
 		return;
-	if (!pr->go124) {
+	if (!pr->swiss) {
 		if (img_word(pr, m + 16, &a))
 			prop_target(pr, a, bucket);
 		if (img_word(pr, m + 24, &a))
@@ -2197,16 +2196,16 @@ static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, str
                             const struct gpm_incident *inc, gpm_heap_type_intern_fn *intern,
                             void *ctx)
 {
-	const struct gpm_go_version *v = &p->img->version;
+	const struct gpm_go_facts *f = &p->img->facts;
 	struct prop pr = {
 	    .g = g,
 	    .p = p,
 	    .h = h,
 	    .intern = intern,
 	    .ctx = ctx,
-	    .go124 = v->major > 1 || v->minor >= 24,
-	    .go126 = v->major > 1 || v->minor >= 26,
-	    .old_offsets = v->major == 1 && v->minor < 19,
+	    .swiss = f->swiss_maps,
+	    .direct_tflag = f->direct_iface_tflag,
+	    .old_offsets = f->field_offset_anon,
 	};
 	for (uint32_t id = 0; id < g->nslots; id++)
 		if (g->type[id] != NONE32 && allocated(g, id)) {
