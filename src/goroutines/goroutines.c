@@ -1326,7 +1326,7 @@ static void read_labels(struct ctx *c, struct gpm_goroutine *g, uint64_t labels)
 	unsigned w = c->ptr, str = 2 * w;
 	if (!labels)
 		return;
-	if (gpm_go_version_cmp(&c->p->img->version, 1, 24) >= 0) {
+	if (c->p->img->facts.labels_slice) {
 		uint64_t list, n;
 		if (!read_word(c, labels, &list) || !read_word(c, labels + w, &n))
 			return;
@@ -1418,7 +1418,7 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	xg(c, g)->start_pc = startpc;
 	read_labels(c, g, labels);
 	// Go 1.26 prints labels inside the brackets, 1.27 after them (runtime/traceback.go).
-	if (xg(c, g)->nlabels && c->p->img->version.major == 1 && c->p->img->version.minor == 26)
+	if (xg(c, g)->nlabels && c->p->img->facts.labels_inside)
 		g->flags |= GPM_GOROUTINE_LABELS_INSIDE;
 	xg(c, g)->mp = m;
 	if (lockedm)
@@ -1666,7 +1666,7 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	static const struct gpm_goroutines_options defaults;
 	struct ctx c = {.p = p, .o = o ? o : &defaults, .ptr = p->img->ptr_size};
 	c.tab = p->img->pclntab;
-	c.go121 = gpm_go_version_cmp(&p->img->version, 1, 21) >= 0 || !p->img->version.major;
+	c.go121 = p->img->facts.unwinder;
 	c.arch = gpm_core_arch(p->core);
 	c.uses_lr = c.arch->lr_reg >= 0;
 	struct gpm_func fn;

@@ -84,63 +84,11 @@ static uint64_t off_of(struct gpm_goimage *img, const char *type, const char *pa
 bool gpm_objects_type_name(struct gpm_goimage *img, uint64_t type, char *buf, size_t cap,
                            uint8_t *kind)
 {
-	// internal/abi/type.go Type (runtime/type.go _type before 1.21): {Size_, PtrBytes
-	// uintptr; Hash uint32; TFlag, Align_, FieldAlign_, Kind_ uint8; Equal, GCData
-	// pointers; Str NameOff; PtrToThis TypeOff}.
-	unsigned ps = img->ptr_size;
-	uint8_t h[64];
-	size_t hl = 4 * (size_t)ps + 16;
-	if (!type || !cap || !img->has_moduledata || hl > sizeof(h))
+	// Decoded by the one type-descriptor reader (gort/gotype.h); only printable names
+	// are taken (the descriptor may be garbage).
+	if (!gpm_gotype_name(img, type, buf, cap > 1025 ? 1025 : cap, kind))
 		return false;
-	struct gpm_error *err = gpm_goimage_read(img, type, h, hl);
-	if (err) {
-		gpm_error_destroy(err);
-		return false;
-	}
-	uint8_t tflag = h[2 * ps + 4];
-	if (kind)
-		*kind = h[2 * ps + 7] & 0x1f;
-	int32_t str = (int32_t)((uint32_t)h[4 * ps + 8] | (uint32_t)h[4 * ps + 9] << 8 |
-	                        (uint32_t)h[4 * ps + 10] << 16 | (uint32_t)h[4 * ps + 11] << 24);
-	uint64_t na;
-	if (str <= 0 || __builtin_add_overflow(img->moduledata.types, (uint64_t)str, &na))
-		return false;
-	// A name: flags byte, length (uvarint from Go 1.17, 2 bytes big-endian before), bytes.
-	uint8_t nb[12];
-	if ((err = gpm_goimage_read(img, na, nb, 3))) {
-		gpm_error_destroy(err);
-		return false;
-	}
-	bool old = img->version.major && gpm_go_version_cmp(&img->version, 1, 17) < 0;
-	uint64_t len = 0, hdr;
-	if (old) {
-		len = (uint64_t)nb[1] << 8 | nb[2];
-		hdr = 3;
-	} else {
-		if ((err = gpm_goimage_read(img, na, nb, 6))) {
-			gpm_error_destroy(err);
-			return false;
-		}
-		unsigned i = 1, sh = 0;
-		for (; i < 6; i++, sh += 7) {
-			len |= (uint64_t)(nb[i] & 0x7f) << sh;
-			if (!(nb[i] & 0x80))
-				break;
-		}
-		if (i == 6)
-			return false;
-		hdr = i + 1;
-	}
-	if (len == 0 || len >= cap || len > 1024)
-		return false;
-	if ((err = gpm_goimage_read(img, na + hdr, buf, (size_t)len))) {
-		gpm_error_destroy(err);
-		return false;
-	}
-	buf[len] = 0;
-	if ((tflag & 2) && buf[0] == '*') // TFlagExtraStar
-		memmove(buf, buf + 1, (size_t)len);
-	for (uint64_t i = 0; buf[i]; i++)
+	for (size_t i = 0; buf[i]; i++)
 		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f)
 			return false;
 	return true;

@@ -384,6 +384,17 @@ static void moduledata_find(struct gpm_goimage *img)
 	gpm_gort_warn(img, "runtime.firstmoduledata not found");
 }
 
+/* ---- facts ---- */
+
+static void facts_find(struct gpm_goimage *img)
+{
+	if (img->version.major) {
+		gpm_go_facts_from_version(&img->version, &img->facts);
+		return;
+	}
+	gpm_go_facts_probe(img, &img->facts);
+}
+
 static void pclntab_finish(struct gpm_goimage *img)
 {
 	struct gpm_pclntab *tab = img->pclntab;
@@ -395,7 +406,7 @@ static void pclntab_finish(struct gpm_goimage *img)
 		uint64_t ht = gpm_pclntab_header_text(tab);
 		if (ht) {
 			gpm_pclntab_set_text(tab, ht + img->bias);
-		} else if (gpm_pclntab_format(tab) != GPM_PCLNTAB_116) {
+		} else if (img->facts.funcdata_gofunc) {
 			const struct gpm_exe_section *t = gpm_exe_section(img->exe, ".text");
 			if (t) {
 				gpm_pclntab_set_text(tab, t->addr + img->bias);
@@ -406,7 +417,7 @@ static void pclntab_finish(struct gpm_goimage *img)
 		}
 		if (!gpm_goimage_symbol(img, "go:func.*", &gofunc, NULL))
 			gpm_goimage_symbol(img, "go.func.*", &gofunc, NULL);
-		if (!gofunc && gpm_pclntab_format(tab) != GPM_PCLNTAB_116)
+		if (!gofunc && img->facts.funcdata_gofunc)
 			gpm_gort_warn(img, "gofunc unknown: inlined frames are not expanded");
 	}
 	gpm_pclntab_set_reader(tab, gofunc, img_read_cb, img);
@@ -455,6 +466,7 @@ struct gpm_error *gpm_goimage_open(struct gpm_exe *exe, struct gpm_memory *mem, 
 	img->ptr_size = gpm_pclntab_ptr_size(img->pclntab);
 	version_find(img);
 	moduledata_find(img);
+	facts_find(img);
 	pclntab_finish(img);
 	img->has_dwarf = gpm_exe_dwarf(exe) != NULL;
 	*out = img;
@@ -477,7 +489,10 @@ struct gpm_error *gpm_gort_image_fake(struct gpm_exe *exe, const struct gpm_modu
 	img->has_moduledata = true;
 	img->moduledata = *md;
 	snprintf(img->go_version, sizeof(img->go_version), "%s", go_version);
-	gpm_go_version_parse(go_version, &img->version);
+	if (gpm_go_version_parse(go_version, &img->version))
+		gpm_go_facts_from_version(&img->version, &img->facts);
+	else
+		gpm_go_facts_probe(img, &img->facts);
 	*out = img;
 	return NULL;
 }

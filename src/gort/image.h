@@ -13,6 +13,7 @@
 
 #include "base/error.h"
 #include "gort/buildinfo.h"
+#include "gort/facts.h"
 #include "gort/layout.h"
 #include "gort/moduledata.h"
 #include "gort/pclntab.h"
@@ -40,6 +41,9 @@ struct gpm_goimage {
 	char go_version[64];           /* "go1.21.3"; "" when unknown */
 	struct gpm_go_version version; /* zero when unknown */
 	enum gpm_goimage_how version_how;
+	/* What differs between Go releases: from the version, else probed (facts.h). Every
+	 * reader of the image asks these, never the version number. */
+	struct gpm_go_facts facts;
 
 	bool has_buildinfo;
 	struct gpm_buildinfo buildinfo;

@@ -20,6 +20,14 @@ static inline uint64_t gpm_gort_ptr(const struct gpm_goimage *img, uint64_t v)
 {
 	return v && !img->mem ? v + img->bias : v;
 }
+/* What runtime.g's type descriptors say of the Go release (types.c): the name encoding,
+ * offsetAnon field offsets, and (has_direct_iface) where "direct interface" is flagged. */
+struct gpm_gort_types_probe {
+	bool name_varint, field_offset_anon;
+	bool has_direct_iface, direct_iface_tflag;
+};
+/* False when the descriptors cannot tell (no moduledata, no runtime.g). */
+bool gpm_gort_types_probe(struct gpm_goimage *img, struct gpm_gort_types_probe *out);
 /* Adds a warning to the image (image.c). */
 void gpm_gort_warn(struct gpm_goimage *img, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

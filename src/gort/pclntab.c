@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cursor.h"
 #include "base/intern.h"
 #include "gort/pclntab.h"
 
@@ -438,21 +439,15 @@ bool gpm_pclntab_func_by_name(struct gpm_pclntab *t, const char *name, struct gp
 	return false;
 }
 
-/* Go uvarint from [*p, end); false when truncated or overlong. */
-static inline bool uvarint(const uint8_t **p, const uint8_t *end, uint32_t *out)
+/* A pc-value table's uvarint (runtime/symtab.go readvarint: 32 bits); false when truncated,
+ * overlong or wider. */
+static inline bool uvarint32(struct gpm_cursor *c, uint32_t *out)
 {
-	uint32_t v = 0;
-	for (unsigned shift = 0; shift < 35; shift += 7) {
-		if (*p >= end)
-			return false;
-		uint8_t b = *(*p)++;
-		v |= (uint32_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*out = v;
-			return true;
-		}
-	}
-	return false;
+	uint64_t v;
+	if (!gpm_cursor_uvarint(c, &v) || v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
 }
 
 // The pc-value decoder of runtime/symtab.go (pcvalue, step): pairs of (zig-zag value delta,
@@ -473,20 +468,22 @@ struct gpm_error *gpm_pclntab_pcvalue(struct gpm_pclntab *t, const struct gpm_fu
 	if (off >= t->pctab.len)
 		return gpm_error_create(
 		    GPM_ERR_FORMAT, "pclntab: %s: table offset 0x%x out of bounds", fn->name, off);
-	const uint8_t *p = t->pctab.p + off, *end = t->pctab.p + t->pctab.len;
+	struct gpm_cursor tab;
+	gpm_cursor_init(&tab, t->pctab.p, t->pctab.len);
+	gpm_cursor_seek(&tab, off);
 	int64_t val = -1;
 	uint64_t cur = fn->entry;
 	bool first = true;
 	for (;;) {
 		uint32_t uv, pcd;
-		if (!uvarint(&p, end, &uv))
+		if (!uvarint32(&tab, &uv))
 			break;
 		if (uv == 0 && !first)
 			break;
 		first = false;
 		int32_t dv = (int32_t)(-(uv & 1) ^ (uv >> 1));
 		val += dv;
-		if (!uvarint(&p, end, &pcd))
+		if (!uvarint32(&tab, &pcd))
 			break;
 		uint64_t step = (uint64_t)pcd * t->min_lc;
 		if (__builtin_add_overflow(cur, step, &cur))

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cursor.h"
 #include "base/vec.h"
 #include "elf/exe.h"
 #include "gort/gotype.h"
@@ -91,46 +92,36 @@ static struct gpm_error *types_region(struct gpm_goimage *img, struct types_regi
 
 static bool old_names(const struct gpm_goimage *img)
 {
-	// uvarint lengths from Go 1.17 (internal/abi, runtime/type.go name.readvarint).
-	if (img->version.major)
-		return gpm_go_version_cmp(&img->version, 1, 17) < 0;
-	return false;
+	return !img->facts.name_varint;
 }
 
-static bool offset_anon(const struct gpm_goimage *img)
+/* A name's length after its flags byte: a uvarint, or (old) 2 bytes big-endian. */
+static bool name_len(struct gpm_cursor *c, bool old, uint64_t *out)
 {
-	if (img->version.major)
-		return gpm_go_version_cmp(&img->version, 1, 19) < 0;
-	return img->pclntab && gpm_pclntab_format(img->pclntab) == GPM_PCLNTAB_116;
+	if (!old)
+		return gpm_cursor_uvarint(c, out);
+	size_t save = c->pos;
+	uint8_t hi, lo;
+	if (!gpm_cursor_u8(c, &hi) || !gpm_cursor_u8(c, &lo)) {
+		c->pos = save;
+		*out = 0;
+		return false;
+	}
+	*out = (uint64_t)hi << 8 | lo;
+	return true;
 }
 
 /* Decodes a name at buf[off]: flags, length, bytes. */
 static bool name_at(const uint8_t *buf, size_t len, size_t off, bool old, const char **s, size_t *n)
 {
-	if (off >= len)
+	struct gpm_cursor c;
+	gpm_cursor_init(&c, buf, len);
+	uint64_t l;
+	const uint8_t *b;
+	if (!gpm_cursor_seek(&c, off) || !gpm_cursor_skip(&c, 1) || !name_len(&c, old, &l) ||
+	    l > gpm_cursor_left(&c) || !gpm_cursor_bytes(&c, (size_t)l, &b))
 		return false;
-	size_t p = off + 1;
-	uint64_t l = 0;
-	if (old) {
-		if (len - p < 2)
-			return false;
-		l = (uint64_t)buf[p] << 8 | buf[p + 1];
-		p += 2;
-	} else {
-		unsigned shift = 0;
-		for (;;) {
-			if (p >= len || shift > 28)
-				return false;
-			uint8_t b = buf[p++];
-			l |= (uint64_t)(b & 0x7f) << shift;
-			if (!(b & 0x80))
-				break;
-			shift += 7;
-		}
-	}
-	if (l > len - p)
-		return false;
-	*s = (const char *)buf + p;
+	*s = (const char *)b;
 	*n = (size_t)l;
 	return true;
 }
@@ -138,53 +129,36 @@ static bool name_at(const uint8_t *buf, size_t len, size_t off, bool old, const 
 /* Reads a name through memory at an absolute address into a malloc'd string. */
 static char *read_name(struct gpm_goimage *img, uint64_t addr, bool old)
 {
-	uint8_t b[1 + 10 + 256];
+	uint8_t b[12];
 	size_t got = 0;
 	// Names are short: read a header's worth, then the rest.
-	struct gpm_error *rerr = gpm_goimage_read(img, addr, b, 12);
+	struct gpm_error *rerr = gpm_goimage_read(img, addr, b, sizeof(b));
 	gpm_error_destroy(rerr);
 	if (!rerr)
-		got = 12;
+		got = sizeof(b);
 	else
-		for (; got < 12; got++) {
+		for (; got < sizeof(b); got++) {
 			struct gpm_error *err = gpm_goimage_read(img, addr + got, b + got, 1);
 			if (err) {
 				gpm_error_destroy(err);
 				break;
 			}
 		}
-	const char *s;
-	size_t n;
-	size_t hdr = old ? 3 : 0;
-	if (!old) {
-		size_t p = 1;
-		while (p < got && (b[p] & 0x80))
-			p++;
-		hdr = p + 1;
-	}
-	if (got < hdr)
-		return NULL;
-	uint64_t l = 0;
-	if (old) {
-		l = (uint64_t)b[1] << 8 | b[2];
-	} else {
-		for (size_t p = 1, sh = 0; p < hdr && sh < 35; p++, sh += 7)
-			l |= (uint64_t)(b[p] & 0x7f) << sh;
-	}
-	if (l > 4096)
+	struct gpm_cursor c;
+	gpm_cursor_init(&c, b, got);
+	uint64_t l;
+	if (!gpm_cursor_skip(&c, 1) || !name_len(&c, old, &l) || l > 4096)
 		return NULL;
 	char *out = malloc(l + 1);
 	if (!out)
 		return NULL;
-	struct gpm_error *err = gpm_goimage_read(img, addr + hdr, out, (size_t)l);
+	struct gpm_error *err = gpm_goimage_read(img, addr + c.pos, out, (size_t)l);
 	if (err) {
 		gpm_error_destroy(err);
 		free(out);
 		return NULL;
 	}
 	out[l] = 0;
-	(void)s;
-	(void)n;
 	return out;
 }
 
@@ -235,43 +209,40 @@ static char *type_name(struct gpm_goimage *img, const struct typehdr *h)
 static struct gpm_error *struct_layout(struct gpm_goimage *img, uint64_t taddr, const char *name,
                                        unsigned depth, size_t *budget, struct gpm_layout **out);
 
+static struct gpm_error *gotype_struct(struct gpm_goimage *img, uint64_t addr, bool names,
+                                       struct gpm_gotype *t);
+
 static struct gpm_error *struct_fields(struct gpm_goimage *img, uint64_t taddr,
                                        struct gpm_layout *l, unsigned depth, size_t *budget)
 {
 	unsigned ps = img->ptr_size;
 	size_t th = typehdr_size(ps);
-	uint8_t st[3 * 8];
-	// StructType: Type, PkgPath (ptr), Fields {ptr, len, cap}
-	struct gpm_error *err = gpm_goimage_read(img, taddr + th + ps, st, 3 * ps);
-	if (err)
-		return err;
-	uint64_t fptr = gpm_gort_ptr(img, rdw(st, ps)), flen = rdw(st + ps, ps);
-	if (flen > GPM_LAYOUT_MAX_FIELDS)
-		return gpm_error_create(GPM_ERR_LIMIT, "type %s: %llu fields exceed the cap of %d",
-		                        l->name, (unsigned long long)flen, GPM_LAYOUT_MAX_FIELDS);
+	// The fields as the one decoder reads them (gotype.h), then each field's type.
+	struct gpm_gotype st = {0};
+	struct gpm_error *err = gotype_struct(img, taddr, true, &st);
+	if (err) {
+		gpm_gotype_deinit(&st);
+		return gpm_error_wrap(err, "type %s", l->name);
+	}
 	// Nested structs are expanded too; a total budget keeps self-referencing descriptors
 	// from exploding (fields x depth).
-	if (flen > *budget)
+	if (st.nfields > *budget) {
+		gpm_gotype_deinit(&st);
 		return gpm_error_create(GPM_ERR_LIMIT, "type %s: more than %d fields in all",
 		                        l->name, GPM_LAYOUT_MAX_TOTAL_FIELDS);
-	*budget -= flen;
-	l->fields = calloc(flen ? flen : 1, sizeof(*l->fields));
-	if (!l->fields)
+	}
+	*budget -= st.nfields;
+	l->fields = calloc(st.nfields ? st.nfields : 1, sizeof(*l->fields));
+	if (!l->fields) {
+		gpm_gotype_deinit(&st);
 		return &gpm_error_nomem;
-	bool anon = offset_anon(img);
-	bool old = old_names(img);
-	for (uint64_t i = 0; i < flen; i++) {
-		uint8_t fb[3 * 8];
-		err = gpm_goimage_read(img, fptr + i * 3 * ps, fb, 3 * ps);
-		if (err)
-			return gpm_error_wrap(err, "type %s: field %llu", l->name,
-			                      (unsigned long long)i);
+	}
+	for (size_t i = 0; i < st.nfields; i++) {
 		struct gpm_layout_field *f = &l->fields[l->nfields++];
-		uint64_t off = rdw(fb + 2 * ps, ps);
-		f->offset = anon ? off >> 1 : off;
-		char *fname = read_name(img, gpm_gort_ptr(img, rdw(fb, ps)), old);
-		f->name = fname ? fname : strdup("?");
-		uint64_t ft = gpm_gort_ptr(img, rdw(fb + ps, ps));
+		f->offset = st.fields[i].offset;
+		f->name = st.fields[i].name; // moved
+		st.fields[i].name = NULL;
+		uint64_t ft = st.fields[i].type;
 		uint8_t hb[64];
 		struct typehdr h = {0};
 		struct gpm_error *rerr = gpm_goimage_read(img, ft, hb, th);
@@ -284,8 +255,10 @@ static struct gpm_error *struct_fields(struct gpm_goimage *img, uint64_t taddr,
 			gpm_error_destroy(rerr);
 			f->type_name = strdup("");
 		}
-		if (!f->name || !f->type_name)
+		if (!f->name || !f->type_name) {
+			gpm_gotype_deinit(&st);
 			return &gpm_error_nomem;
+		}
 		if (h.kind == GPM_KIND_STRUCT && depth + 1 < GPM_LAYOUT_MAX_DEPTH) {
 			struct gpm_layout *sub;
 			err = struct_layout(img, ft, f->type_name, depth + 1, budget, &sub);
@@ -295,6 +268,7 @@ static struct gpm_error *struct_fields(struct gpm_goimage *img, uint64_t taddr,
 				f->type = sub;
 		}
 	}
+	gpm_gotype_deinit(&st);
 	return NULL;
 }
 
@@ -326,24 +300,16 @@ static struct gpm_error *struct_layout(struct gpm_goimage *img, uint64_t taddr, 
 	return NULL;
 }
 
-struct gpm_error *gpm_gort_types_layout(struct gpm_goimage *img, const char *name,
-                                        struct gpm_layout **out)
+/*
+ * The offset in r of the descriptor named want[0, wl) in the name encoding old, with
+ * TFlagExtraStar set as extra_star, of kind `kind` (GPM_KIND_INVALID: any valid kind).
+ * Every occurrence of the encoded name gives a candidate name offset; the descriptor is the
+ * pointer-aligned one whose Str is that offset.
+ */
+static bool types_lookup(const struct types_region *r, unsigned ps, const char *want, size_t wl,
+                         bool old, bool extra_star, uint8_t kind, size_t *out)
 {
-	struct types_region *r = NULL;
-	struct gpm_error *err = types_region(img, &r);
-	if (err)
-		return err;
-	unsigned ps = img->ptr_size;
-	bool old = old_names(img);
-	size_t nl = strlen(name);
-	if (nl == 0 || nl > 200)
-		return gpm_error_create(GPM_ERR_USAGE, "bad type name");
-	char want[256];
-	want[0] = '*';
-	memcpy(want + 1, name, nl);
-	size_t wl = nl + 1;
 	size_t th = typehdr_size(ps);
-	// Every occurrence of the encoded name "*<name>" gives a candidate name offset.
 	for (size_t pos = 0; pos + wl <= r->len;) {
 		const uint8_t *hit = memmem(r->buf + pos, r->len - pos, want, wl);
 		if (!hit)
@@ -359,25 +325,47 @@ struct gpm_error *gpm_gort_types_layout(struct gpm_goimage *img, const char *nam
 		if (!name_at(r->buf, r->len, noff, old, &s, &n) || n != wl ||
 		    (const uint8_t *)s != hit)
 			continue;
-		// Find the struct descriptor whose Str is noff.
 		for (size_t t = 0; t + th <= r->len; t += ps) {
 			if ((uint32_t)rdw(r->buf + t + 4 * ps + 8, 4) != (uint32_t)noff)
 				continue;
 			struct typehdr h;
 			typehdr_decode(r->buf + t, ps, &h);
-			if (h.kind != GPM_KIND_STRUCT || !(h.tflag & TFLAG_EXTRA_STAR) ||
+			if (!(h.tflag & TFLAG_EXTRA_STAR) == extra_star ||
+			    (kind != GPM_KIND_INVALID ? h.kind != kind
+			                              : h.kind == GPM_KIND_INVALID) ||
 			    h.align == 0 || (h.align & (h.align - 1)) || h.align > 64)
 				continue;
-			struct gpm_layout *l;
-			size_t budget = GPM_LAYOUT_MAX_TOTAL_FIELDS;
-			err = struct_layout(img, r->base + t, name, 0, &budget, &l);
-			if (err)
-				return gpm_error_wrap(err, "type %s", name);
-			*out = l;
-			return NULL;
+			*out = t;
+			return true;
 		}
 	}
-	return gpm_error_create(GPM_ERR_NOT_FOUND, "type %s: no type descriptor", name);
+	return false;
+}
+
+struct gpm_error *gpm_gort_types_layout(struct gpm_goimage *img, const char *name,
+                                        struct gpm_layout **out)
+{
+	struct types_region *r = NULL;
+	struct gpm_error *err = types_region(img, &r);
+	if (err)
+		return err;
+	size_t nl = strlen(name);
+	if (nl == 0 || nl > 200)
+		return gpm_error_create(GPM_ERR_USAGE, "bad type name");
+	char want[256];
+	want[0] = '*';
+	memcpy(want + 1, name, nl);
+	size_t t;
+	if (!types_lookup(r, img->ptr_size, want, nl + 1, old_names(img), true, GPM_KIND_STRUCT,
+	                  &t))
+		return gpm_error_create(GPM_ERR_NOT_FOUND, "type %s: no type descriptor", name);
+	struct gpm_layout *l;
+	size_t budget = GPM_LAYOUT_MAX_TOTAL_FIELDS;
+	err = struct_layout(img, r->base + t, name, 0, &budget, &l);
+	if (err)
+		return gpm_error_wrap(err, "type %s", name);
+	*out = l;
+	return NULL;
 }
 
 /* ---- DWARF ---- */
@@ -598,9 +586,11 @@ size_t gpm_goimage_dwarf_globals(struct gpm_goimage *img, gpm_goimage_global_fn 
 
 /* ---- any type, for values (gotype.h) ---- */
 
-#define KIND_DIRECT_IFACE  0x20 // Kind_ bit before Go 1.26
-#define TFLAG_DIRECT_IFACE 0x20 // TFlag bit from Go 1.26 (abi.TFlagDirectIface)
-#define NAME_EMBEDDED      8    // flag byte of a field name (internal/abi Name)
+#define KIND_DIRECT_IFACE      0x20 // Kind_ bit before Go 1.26
+#define TFLAG_DIRECT_IFACE     0x20 // TFlag bit from Go 1.26 (abi.TFlagDirectIface)
+#define NAME_EMBEDDED          8    // flag byte of a field name (internal/abi Name)
+#define KIND_GCPROG            0x40 // Kind_ bit before Go 1.24: GCData is a GC program
+#define TFLAG_GCMASK_ON_DEMAND 0x10 // TFlag bit from Go 1.24 (abi.TFlagGCMaskOnDemand)
 
 void gpm_gotype_deinit(struct gpm_gotype *t)
 {
@@ -613,7 +603,8 @@ void gpm_gotype_deinit(struct gpm_gotype *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static struct gpm_error *gotype_struct(struct gpm_goimage *img, uint64_t addr, struct gpm_gotype *t)
+static struct gpm_error *gotype_struct(struct gpm_goimage *img, uint64_t addr, bool names,
+                                       struct gpm_gotype *t)
 {
 	unsigned ps = img->ptr_size;
 	uint8_t st[3 * 8];
@@ -622,26 +613,30 @@ static struct gpm_error *gotype_struct(struct gpm_goimage *img, uint64_t addr, s
 		return err;
 	uint64_t fptr = gpm_gort_ptr(img, rdw(st, ps)), flen = rdw(st + ps, ps);
 	if (flen > GPM_GOTYPE_MAX_FIELDS)
-		return gpm_error_create(GPM_ERR_LIMIT, "type %s: %llu fields exceed the cap of %d",
-		                        t->name, (unsigned long long)flen, GPM_GOTYPE_MAX_FIELDS);
+		return gpm_error_create(GPM_ERR_LIMIT, "%llu fields exceed the cap of %d",
+		                        (unsigned long long)flen, GPM_GOTYPE_MAX_FIELDS);
 	t->fields = calloc(flen ? flen : 1, sizeof(*t->fields));
 	if (!t->fields)
 		return &gpm_error_nomem;
-	bool anon = offset_anon(img), old = old_names(img);
+	bool anon = img->facts.field_offset_anon, old = old_names(img);
 	for (uint64_t i = 0; i < flen; i++) {
 		uint8_t fb[3 * 8];
 		err = gpm_goimage_read(img, fptr + i * 3 * ps, fb, 3 * ps);
 		if (err)
-			return gpm_error_wrap(err, "type %s: field %llu", t->name,
-			                      (unsigned long long)i);
+			return gpm_error_wrap(err, "field %llu", (unsigned long long)i);
 		struct gpm_gotype_field *f = &t->fields[t->nfields++];
 		uint64_t off = rdw(fb + 2 * ps, ps), naddr = gpm_gort_ptr(img, rdw(fb, ps));
 		f->offset = anon ? off >> 1 : off;
 		f->type = gpm_gort_ptr(img, rdw(fb + ps, ps));
+		if (anon)
+			f->embedded = off & 1;
+		if (!names)
+			continue;
 		uint8_t flag = 0;
 		struct gpm_error *ferr = gpm_goimage_read(img, naddr, &flag, 1);
 		gpm_error_destroy(ferr);
-		f->embedded = anon ? (off & 1) : (flag & NAME_EMBEDDED) != 0;
+		if (!anon)
+			f->embedded = (flag & NAME_EMBEDDED) != 0;
 		f->name = read_name(img, naddr, old);
 		if (!f->name && !(f->name = strdup("?")))
 			return &gpm_error_nomem;
@@ -660,8 +655,9 @@ static struct gpm_error *gotype_map(struct gpm_goimage *img, uint64_t addr, stru
 		return err;
 	t->key = gpm_gort_ptr(img, rdw(b, ps));
 	t->elem = gpm_gort_ptr(img, rdw(b + ps, ps));
+	t->bucket = gpm_gort_ptr(img, rdw(b + 2 * ps, ps));
 	const uint8_t *p = b + 4 * ps;
-	bool swiss = img->version.major && gpm_go_version_cmp(&img->version, 1, 24) >= 0;
+	bool swiss = img->facts.swiss_maps;
 	t->swiss = swiss;
 	uint32_t flags;
 	if (!swiss) {
@@ -676,7 +672,7 @@ static struct gpm_error *gotype_map(struct gpm_goimage *img, uint64_t addr, stru
 		return NULL;
 	}
 	t->group_size = rdw(p, ps);
-	if (gpm_go_version_cmp(&img->version, 1, 27) >= 0) {
+	if (img->facts.map_group_offsets) {
 		// Go 1.27 internal/abi/map.go: KeysOff, KeyStride, ElemsOff, ElemStride, ElemOff,
 		// Flags (both group layouts).
 		t->keys_off = rdw(p + ps, ps);
@@ -698,12 +694,16 @@ static struct gpm_error *gotype_map(struct gpm_goimage *img, uint64_t addr, stru
 	return NULL;
 }
 
-struct gpm_error *gpm_gotype_read(struct gpm_goimage *img, uint64_t addr, struct gpm_gotype *out)
+struct gpm_error *gpm_gotype_decode(struct gpm_goimage *img, uint64_t addr,
+                                    enum gpm_gotype_parts parts, struct gpm_gotype *out)
 {
+	bool names = parts == GPM_GOTYPE_ALL;
 	if (!img->has_moduledata)
 		return gpm_error_create(GPM_ERR_NOT_FOUND,
 		                        "type descriptors: moduledata not found");
-	if (addr < img->moduledata.types || addr >= img->moduledata.etypes)
+	// Names are offsets into the types section, so only its descriptors have them;
+	// reflect makes others at run time.
+	if (names && (addr < img->moduledata.types || addr >= img->moduledata.etypes))
 		return gpm_error_create(GPM_ERR_FORMAT, "type descriptor 0x%llx outside the types",
 		                        (unsigned long long)addr);
 	unsigned ps = img->ptr_size;
@@ -718,13 +718,20 @@ struct gpm_error *gpm_gotype_read(struct gpm_goimage *img, uint64_t addr, struct
 	t.size = h.size;
 	t.ptrdata = rdw(hb + ps, ps);
 	t.kind = h.kind;
-	t.direct_iface = (raw_kind & KIND_DIRECT_IFACE) || (h.tflag & TFLAG_DIRECT_IFACE);
-	t.name = type_name(img, &h);
-	if (!t.name)
+	// GCData: the pointer mask; from Go 1.24 with TFlagGCMaskOnDemand the word holding
+	// its address, before 1.24 with KindGCProg a GC program.
+	t.gcdata = gpm_gort_ptr(img, rdw(hb + 3 * ps + 8, ps));
+	if (img->facts.gcmask_on_demand)
+		t.gcdata_indirect = (h.tflag & TFLAG_GCMASK_ON_DEMAND) != 0;
+	else
+		t.gcprog = (raw_kind & KIND_GCPROG) && !(h.tflag & TFLAG_GCMASK_ON_DEMAND);
+	t.direct_iface = img->facts.direct_iface_tflag ? (h.tflag & TFLAG_DIRECT_IFACE) != 0
+	                                               : (raw_kind & KIND_DIRECT_IFACE) != 0;
+	if (names && !(t.name = type_name(img, &h)))
 		return &gpm_error_nomem;
 	uint8_t b[3 * 8];
 	size_t th = typehdr_size(ps);
-	switch (t.kind) {
+	switch (parts == GPM_GOTYPE_HEADER ? GPM_KIND_INVALID : t.kind) {
 	case GPM_KIND_POINTER:
 	case GPM_KIND_SLICE:
 	case GPM_KIND_CHAN:
@@ -751,18 +758,23 @@ struct gpm_error *gpm_gotype_read(struct gpm_goimage *img, uint64_t addr, struct
 		err = gotype_map(img, addr, &t);
 		break;
 	case GPM_KIND_STRUCT:
-		err = gotype_struct(img, addr, &t);
+		err = gotype_struct(img, addr, names, &t);
 		break;
 	default:
 		break;
 	}
 	if (err) {
-		err = gpm_error_wrap(err, "type %s", t.name);
+		err = gpm_error_wrap(err, "type %s", t.name ? t.name : "?");
 		gpm_gotype_deinit(&t);
 		return err;
 	}
 	*out = t;
 	return NULL;
+}
+
+struct gpm_error *gpm_gotype_read(struct gpm_goimage *img, uint64_t addr, struct gpm_gotype *out)
+{
+	return gpm_gotype_decode(img, addr, GPM_GOTYPE_ALL, out);
 }
 
 struct gpm_error *gpm_gotype_find(struct gpm_goimage *img, const char *name, uint64_t *out)
@@ -771,8 +783,6 @@ struct gpm_error *gpm_gotype_find(struct gpm_goimage *img, const char *name, uin
 	struct gpm_error *err = types_region(img, &r);
 	if (err)
 		return err;
-	unsigned ps = img->ptr_size;
-	bool old = old_names(img);
 	// The type T's string is stored as "*T" with TFlagExtraStar, shared with *T's.
 	bool star = name[0] == '*';
 	size_t nl = strlen(name);
@@ -786,36 +796,87 @@ struct gpm_error *gpm_gotype_find(struct gpm_goimage *img, const char *name, uin
 		want[wl++] = '*';
 	memcpy(want + wl, name, nl);
 	wl += nl;
-	size_t th = typehdr_size(ps);
-	for (size_t pos = 0; pos + wl <= r->len;) {
-		const uint8_t *hit = memmem(r->buf + pos, r->len - pos, want, wl);
-		if (!hit)
-			break;
-		size_t at = (size_t)(hit - r->buf);
-		pos = at + 1;
-		size_t hdr = old ? 3 : (wl < 128 ? 2 : 3);
-		if (at < hdr)
-			continue;
-		size_t noff = at - hdr;
-		const char *s;
-		size_t n;
-		if (!name_at(r->buf, r->len, noff, old, &s, &n) || n != wl ||
-		    (const uint8_t *)s != hit)
-			continue;
-		for (size_t t = 0; t + th <= r->len; t += ps) {
-			if ((uint32_t)rdw(r->buf + t + 4 * ps + 8, 4) != (uint32_t)noff)
-				continue;
-			struct typehdr h;
-			typehdr_decode(r->buf + t, ps, &h);
-			if (!(h.tflag & TFLAG_EXTRA_STAR) != star || h.kind == GPM_KIND_INVALID ||
-			    h.align == 0 || (h.align & (h.align - 1)) || h.align > 64)
-				continue;
-			free(want);
-			*out = r->base + t;
-			return NULL;
-		}
-	}
+	size_t t;
+	bool found =
+	    types_lookup(r, img->ptr_size, want, wl, old_names(img), !star, GPM_KIND_INVALID, &t);
 	free(want);
-	return gpm_error_create(GPM_ERR_NOT_FOUND, "type %s: no type descriptor in the binary",
-	                        name);
+	if (!found)
+		return gpm_error_create(GPM_ERR_NOT_FOUND,
+		                        "type %s: no type descriptor in the binary", name);
+	*out = r->base + t;
+	return NULL;
+}
+
+bool gpm_gotype_name(struct gpm_goimage *img, uint64_t addr, char *buf, size_t cap, uint8_t *kind)
+{
+	unsigned ps = img->ptr_size;
+	uint8_t hb[64];
+	if (!addr || !cap || !img->has_moduledata)
+		return false;
+	struct gpm_error *err = gpm_goimage_read(img, addr, hb, typehdr_size(ps));
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	struct typehdr h;
+	typehdr_decode(hb, ps, &h);
+	char *s = type_name(img, &h);
+	size_t n = s ? strlen(s) : 0;
+	bool ok = n && n < cap;
+	if (ok) {
+		memcpy(buf, s, n + 1);
+		if (kind)
+			*kind = h.kind;
+	}
+	free(s);
+	return ok;
+}
+
+/* ---- probes for the facts (internal.h) ---- */
+
+bool gpm_gort_types_probe(struct gpm_goimage *img, struct gpm_gort_types_probe *out)
+{
+	struct types_region *r = NULL;
+	struct gpm_error *err = types_region(img, &r);
+	if (err) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	unsigned ps = img->ptr_size;
+	static const char g[] = "*runtime.g";
+	size_t t, wl = sizeof(g) - 1;
+	// The name of runtime.g's descriptor is either encoding's; only one finds it.
+	struct gpm_gort_types_probe p = {0};
+	if (types_lookup(r, ps, g, wl, false, true, GPM_KIND_STRUCT, &t))
+		p.name_varint = true;
+	else if (!types_lookup(r, ps, g, wl, true, true, GPM_KIND_STRUCT, &t))
+		return false;
+	// offsetAnon doubles every offset: runtime.g's later fields then lie past its size.
+	uint8_t hb[64], st[3 * 8];
+	size_t th = typehdr_size(ps);
+	if (t + th + 4 * (size_t)ps > r->len)
+		return false;
+	struct typehdr h;
+	typehdr_decode(r->buf + t, ps, &h);
+	memcpy(st, r->buf + t + th + ps, 3 * ps);
+	uint64_t fptr = gpm_gort_ptr(img, rdw(st, ps)), flen = rdw(st + ps, ps);
+	if (flen < 2 || flen > GPM_LAYOUT_MAX_FIELDS)
+		return false;
+	uint8_t fb[3 * 8];
+	if ((err = gpm_goimage_read(img, fptr + (flen - 1) * 3 * ps, fb, 3 * ps))) {
+		gpm_error_destroy(err);
+		return false;
+	}
+	p.field_offset_anon = rdw(fb + 2 * ps, ps) > h.size;
+	// *runtime.g, a pointer: direct in an interface, said by TFlag or by Kind_.
+	p.has_direct_iface =
+	    types_lookup(r, ps, g, wl, !p.name_varint, false, GPM_KIND_POINTER, &t);
+	if (p.has_direct_iface) {
+		memcpy(hb, r->buf + t, th);
+		p.direct_iface_tflag = (hb[2 * ps + 4] & TFLAG_DIRECT_IFACE) != 0;
+		if (!p.direct_iface_tflag && !(hb[2 * ps + 7] & KIND_DIRECT_IFACE))
+			p.has_direct_iface = false;
+	}
+	*out = p;
+	return true;
 }

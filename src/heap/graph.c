@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cursor.h"
 #include "base/strbuf.h"
 #include "base/u64map.h"
 #include "core/memory.h"
@@ -331,6 +332,16 @@ static bool edge(struct gpm_heap_graph *g, uint32_t to)
 	return true;
 }
 
+/* Why a uvarint of a GC program at b[0, n) did not read: -1 when it runs off the end
+ * (read more), 0 when it is malformed (overlong). */
+static int gcprog_varint_end(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n && i < 10; i++)
+		if (!(b[i] & 0x80))
+			return 0;
+	return n < 10 ? -1 : 0;
+}
+
 /* Adds an edge per word of [words, words+n) that points at an object (not at self),
  * dropping repeats of the previous target. false when the edge store is full. */
 static bool scan_words(struct gpm_heap_graph *g, const uint8_t *words, uint64_t n, uint32_t self)
@@ -369,17 +380,13 @@ static const struct tmask *type_mask(struct tmask *cache, struct gpm_process *p,
 	if (m->state)
 		return m->state == 1 ? m : NULL;
 	m->state = 2;
-	uint8_t hdr[48];
-	struct gpm_error *err = gpm_goimage_read(p->img, h->types[t].type, hdr, sizeof(hdr));
+	struct gpm_gotype ty;
+	struct gpm_error *err = gpm_gotype_decode(p->img, h->types[t].type, GPM_GOTYPE_HEADER, &ty);
 	if (err) {
 		gpm_error_destroy(err);
 		return NULL;
 	}
-	uint64_t size, ptrbytes, gcdata;
-	memcpy(&size, hdr, 8);
-	memcpy(&ptrbytes, hdr + 8, 8);
-	memcpy(&gcdata, hdr + 32, 8);
-	uint8_t tflag = hdr[20], kind = hdr[23];
+	uint64_t size = ty.size, ptrbytes = ty.ptrdata, gcdata = ty.gcdata;
 	if (!size || ptrbytes > size || ptrbytes % 8 || size > ((uint64_t)1 << 40))
 		return NULL;
 	m->size = size;
@@ -388,14 +395,12 @@ static const struct tmask *type_mask(struct tmask *cache, struct gpm_process *p,
 		m->state = 1;
 		return m;
 	}
-	const struct gpm_go_version *v = &p->img->version;
-	bool go124 = v->major > 1 || (v->major == 1 && v->minor >= 24);
-	if (go124 && (tflag & (1 << 4))) {
+	if (ty.gcdata_indirect) {
 		if ((err = gpm_goimage_word(p->img, gcdata, &gcdata)) || !gcdata) {
 			gpm_error_destroy(err);
 			return NULL;
 		}
-	} else if (!go124 && (kind & 0x40) && !(tflag & (1 << 4))) {
+	} else if (ty.gcprog) {
 		m->mask = pointer_mask(p->img, gcdata + 4, m->ptrwords);
 		if (m->mask)
 			m->state = 1;
@@ -669,17 +674,12 @@ static int run_gcprog(const uint8_t *prog, size_t plen, uint8_t *out, uint64_t n
 		}
 		uint64_t c = 0;
 		for (int which = n ? 1 : 0; which < 2; which++) {
-			uint64_t x = 0;
-			for (unsigned shift = 0;; shift += 7) {
-				if (p >= plen)
-					return -1;
-				if (shift > 56)
-					return 0;
-				uint8_t b = prog[p++];
-				x |= (uint64_t)(b & 0x7f) << shift;
-				if (!(b & 0x80))
-					break;
-			}
+			uint64_t x;
+			struct gpm_cursor cur;
+			gpm_cursor_init(&cur, prog, plen);
+			if (!gpm_cursor_seek(&cur, p) || !gpm_cursor_uvarint(&cur, &x))
+				return gcprog_varint_end(prog + p, plen - p);
+			p = cur.pos;
 			if (which == 0)
 				n = x;
 			else
@@ -1086,7 +1086,7 @@ static void frame_roots(struct gpm_heap_graph *g, struct gpm_process *p, struct 
 	uint64_t o_hi = gl ? gpm_layout_offset(gl, "stack.hi") : UINT64_MAX;
 	struct frame_scan fs = {.g = g, .p = p};
 	if (p->img->pclntab) {
-		fs.funcdata_offsets = gpm_pclntab_format(p->img->pclntab) != GPM_PCLNTAB_116;
+		fs.funcdata_offsets = p->img->facts.funcdata_gofunc;
 		if (p->img->has_moduledata)
 			fs.gofunc = p->img->moduledata.gofunc;
 		else if (!gpm_goimage_symbol(p->img, "go:func.*", &fs.gofunc, NULL))
@@ -1844,9 +1844,8 @@ out:
  * when the pointer is to its start and the type fits its slot; newly typed objects are
  * followed in turn.
  */
-#define MAX_DESC_FIELDS 4096
-#define MAX_PROP_DEPTH  16
-#define MAX_PROP_ELEMS  ((uint64_t)1 << 16)
+#define MAX_PROP_DEPTH 16
+#define MAX_PROP_ELEMS ((uint64_t)1 << 16)
 
 struct tdesc {
 	uint8_t kind;
@@ -1868,7 +1867,7 @@ struct prop {
 	GPM_VEC(struct tdesc) descs; /* decoded once each (ok false: unusable) */
 	struct gpm_u64map desc_ids;  /* descriptor address -> index in descs */
 	GPM_VEC(uint32_t) work;
-	bool go124, go126, old_offsets;
+	bool swiss;
 	const uint8_t *obj; /* the object being walked */
 	uint64_t obj_size;
 };
@@ -1884,57 +1883,30 @@ static bool img_word(struct prop *pr, uint64_t addr, uint64_t *v)
  * not usable. */
 static bool desc_decode(struct prop *pr, uint64_t addr, struct tdesc *d)
 {
-	uint8_t b[96];
-	struct gpm_error *err = gpm_goimage_read(pr->p->img, addr, b, sizeof(b));
+	struct gpm_gotype t;
+	struct gpm_error *err = gpm_gotype_decode(pr->p->img, addr, GPM_GOTYPE_SHAPE, &t);
 	if (err) {
 		gpm_error_destroy(err);
 		return false;
 	}
-	memcpy(&d->size, b, 8);
-	memcpy(&d->ptrdata, b + 8, 8);
-	d->kind = b[23] & 0x1f;
-	d->direct = pr->go126 ? (b[20] & 0x20) != 0 : (b[23] & 0x20) != 0;
-	if (d->ptrdata > d->size || d->size > ((uint64_t)1 << 40))
-		return false;
-	switch (d->kind) {
-	case GPM_KIND_POINTER:
-	case GPM_KIND_SLICE:
-		memcpy(&d->elem, b + 48, 8);
-		break;
-	case GPM_KIND_ARRAY:
-		memcpy(&d->elem, b + 48, 8);
-		memcpy(&d->len, b + 64, 8);
-		break;
-	case GPM_KIND_MAP:
-		memcpy(&d->bucket, b + 64, 8);
-		break;
-	case GPM_KIND_INTERFACE: {
-		uint64_t n;
-		memcpy(&n, b + 64, 8);
-		d->nmethods = n > 0xffff ? 0xffff : (uint32_t)n;
-		break;
+	bool ok = t.ptrdata <= t.size && t.size <= ((uint64_t)1 << 40);
+	d->size = t.size;
+	d->ptrdata = t.ptrdata;
+	d->kind = t.kind;
+	d->direct = t.direct_iface;
+	d->elem = t.elem;
+	d->len = t.len;
+	d->bucket = t.bucket;
+	d->nmethods = t.nmethods > 0xffff ? 0xffff : (uint32_t)t.nmethods;
+	if (ok && t.kind == GPM_KIND_STRUCT) {
+		d->fields = calloc(t.nfields ? t.nfields : 1, sizeof(*d->fields));
+		ok = d->fields != NULL;
+		for (size_t i = 0; ok && i < t.nfields; i++)
+			d->fields[i] = (struct tfield){t.fields[i].offset, t.fields[i].type};
+		d->nfields = (uint32_t)t.nfields;
 	}
-	case GPM_KIND_STRUCT: {
-		uint64_t fp, n;
-		memcpy(&fp, b + 56, 8);
-		memcpy(&n, b + 64, 8);
-		if (n > MAX_DESC_FIELDS || !(d->fields = calloc(n ? n : 1, sizeof(*d->fields))))
-			return false;
-		for (uint64_t i = 0; i < n; i++) {
-			uint64_t f[3];
-			if ((err = gpm_goimage_read(pr->p->img, fp + i * 24, f, sizeof(f)))) {
-				gpm_error_destroy(err);
-				return false;
-			}
-			d->fields[i] = (struct tfield){pr->old_offsets ? f[2] >> 1 : f[2], f[1]};
-		}
-		d->nfields = (uint32_t)n;
-		break;
-	}
-	default:
-		break;
-	}
-	return true;
+	gpm_gotype_deinit(&t);
+	return ok;
 }
 
 /* The descriptor at addr, decoded on first use, copied into *out (its fields stay owned
@@ -2002,7 +1974,7 @@ static void prop_map(struct prop *pr, uint64_t m, uint64_t bucket)
 	uint64_t a, n;
 	if (!m || !bucket)
 		return;
-	if (!pr->go124) {
+	if (!pr->swiss) {
 		if (img_word(pr, m + 16, &a))
 			prop_target(pr, a, bucket);
 		if (img_word(pr, m + 24, &a))
@@ -2544,16 +2516,14 @@ static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, str
                             const struct gpm_incident *inc, gpm_heap_type_intern_fn *intern,
                             void *ctx)
 {
-	const struct gpm_go_version *v = &p->img->version;
+	const struct gpm_go_facts *f = &p->img->facts;
 	struct prop pr = {
 	    .g = g,
 	    .p = p,
 	    .h = h,
 	    .intern = intern,
 	    .ctx = ctx,
-	    .go124 = v->major > 1 || v->minor >= 24,
-	    .go126 = v->major > 1 || v->minor >= 26,
-	    .old_offsets = v->major == 1 && v->minor < 19,
+	    .swiss = f->swiss_maps,
 	};
 	for (uint32_t id = 0; id < g->nslots; id++)
 		if (g->type[id] != NONE32 && allocated(g, id)) {

@@ -722,6 +722,77 @@ START_TEST(test_lookup_speed)
 }
 END_TEST
 
+/*
+ * The facts chosen by version equal those found by probing the binary, on every fixture
+ * executable (each core's, amd64 and arm64, our own and the real programs', Go 1.19-1.27).
+ * The probe is what an image without a known version gets, so it must not be shaped by the
+ * version: it reads only the pclntab, the type descriptors and function names.
+ */
+START_TEST(test_facts_version_vs_probe)
+{
+	char names[128][128];
+	size_t n = fixture_exes(names, 128), checked = 0;
+	unsigned minors[64] = {0};
+	size_t nminors = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct gpm_exe *exe = open_exe(names[i]);
+		struct gpm_goimage *img;
+		struct gpm_error *err = gpm_goimage_open(exe, NULL, 0, &img);
+		ck_assert_msg(!err, "%s: %s", names[i], err ? err->message : "");
+		ck_assert_msg(img->version.major == 1, "%s: no version", names[i]);
+		ck_assert_int_eq(img->facts.how, GPM_FACTS_VERSION);
+		struct gpm_go_facts probed;
+		gpm_go_facts_probe(img, &probed);
+		ck_assert_int_eq(probed.how, GPM_FACTS_PROBE);
+		char a[512], b[512];
+		gpm_go_facts_format(&img->facts, a, sizeof(a));
+		gpm_go_facts_format(&probed, b, sizeof(b));
+		ck_assert_msg(gpm_go_facts_equal(&img->facts, &probed),
+		              "%s (%s): by version %s, by probe %s", names[i], img->go_version, a,
+		              b);
+		bool seen = false;
+		for (size_t k = 0; k < nminors; k++)
+			seen |= minors[k] == img->version.minor;
+		if (!seen && nminors < 64)
+			minors[nminors++] = img->version.minor;
+		checked++;
+		gpm_goimage_destroy(img);
+		gpm_exe_destroy(exe);
+	}
+	// Every fixture executable, of Go 1.19, 1.21, 1.22, 1.23, 1.24, 1.26 and 1.27.
+	ck_assert_uint_eq(checked, n);
+	ck_assert_uint_ge(checked, 75);
+	ck_assert_uint_ge(nminors, 7);
+}
+END_TEST
+
+/* The facts of each release, and what an unknown version gets. */
+START_TEST(test_facts_by_version)
+{
+	struct gpm_go_facts f;
+	struct gpm_go_version v = {.major = 1, .minor = 16};
+	gpm_go_facts_from_version(&v, &f);
+	ck_assert(!f.name_varint && f.field_offset_anon && !f.funcdata_gofunc && !f.unwinder);
+	v.minor = 18;
+	gpm_go_facts_from_version(&v, &f);
+	ck_assert(f.name_varint && f.field_offset_anon && f.funcdata_gofunc);
+	v.minor = 21;
+	gpm_go_facts_from_version(&v, &f);
+	ck_assert(!f.field_offset_anon && f.unwinder && !f.swiss_maps && !f.labels_slice);
+	v.minor = 24;
+	gpm_go_facts_from_version(&v, &f);
+	ck_assert(f.swiss_maps && f.labels_slice && f.gcmask_on_demand && !f.labels_inside &&
+	          !f.direct_iface_tflag && !f.map_group_offsets);
+	v.minor = 26;
+	gpm_go_facts_from_version(&v, &f);
+	ck_assert(f.labels_inside && f.direct_iface_tflag && !f.map_group_offsets);
+	v.minor = 27;
+	gpm_go_facts_from_version(&v, &f);
+	ck_assert(!f.labels_inside && f.direct_iface_tflag && f.map_group_offsets);
+	ck_assert_int_eq(f.how, GPM_FACTS_VERSION);
+}
+END_TEST
+
 Suite *gort_suite(void)
 {
 	Suite *s = suite_create("gort");
@@ -736,6 +807,8 @@ Suite *gort_suite(void)
 	tcase_add_test(tc, test_buildinfo_text);
 	tcase_add_test(tc, test_go_version);
 	tcase_add_test(tc, test_lookup_speed);
+	tcase_add_test(tc, test_facts_version_vs_probe);
+	tcase_add_test(tc, test_facts_by_version);
 	suite_add_tcase(s, tc);
 	return s;
 }
