@@ -84,7 +84,8 @@ echo "ok: $checked field dumps analysed"
 
 # A contended mutex in a global variable is named by the executable's symbol table
 # (testdata/mutexname, made by its gen.sh): main.mu in the headline and the JSON, the
-# address beside it; the text dump of the same instant has no symbols and keeps the address.
+# address beside it; the text dump of the same instant has no symbols and keeps the address,
+# unless the executable is given (--exe): then its symbol table names it too.
 named=0
 for d in "$top_srcdir"/testdata/mutexname/go*.*; do
 	[ -f "$d/core.zst" ] || continue
@@ -102,9 +103,13 @@ for d in "$top_srcdir"/testdata/mutexname/go*.*; do
 	"$GOPM" analyze --no-store --width 1000 "$d/stderr.txt" >"$tmp/report" 2>"$tmp/err"
 	sed -n 2p "$tmp/report" | grep -Eq '^MEDIUM *lock contention: 8 goroutines wait for mutex 0x[0-9a-f]+$' ||
 		{ echo "FAIL: $v: text headline: $(sed -n 2p "$tmp/report")"; fail=$((fail + 1)); }
+	# With --exe the text's lockSlow argument is named from the same symbol table.
+	"$GOPM" analyze --no-store --width 1000 --exe "$tmp/exe-$v" "$d/stderr.txt" >"$tmp/report" 2>"$tmp/err"
+	sed -n 2p "$tmp/report" | grep -q '^MEDIUM *lock contention: 8 goroutines wait for mutex main\.mu$' ||
+		{ echo "FAIL: $v: text headline with --exe: $(sed -n 2p "$tmp/report")"; fail=$((fail + 1)); }
 done
 [ "$named" -ge 2 ] || { echo "FAIL: only $named mutexname fixtures"; fail=$((fail + 1)); }
-echo "ok: $named cores with a mutex named by symbol"
+echo "ok: $named cores and texts with a mutex named by symbol"
 # A stop-the-world that cannot complete (testdata/stwstall, made by its gen.sh from
 # stripped executables): in the core the stopper is the goroutine on its system stack under
 # runtime.gcStart, the spinning goroutine is named; the runtime's own traceback of the same
