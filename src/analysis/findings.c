@@ -458,6 +458,9 @@ struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
 	gpm_rule_leaked(&c);
 	gpm_rule_deadlock_reports(&c);
 	gpm_rule_net_deadline(&c);
+	gpm_rule_timers(&c);
+	gpm_rule_context(&c);
+	gpm_rule_gc_stall(&c);
 	gpm_rule_links(&c);
 	if (c.oom) {
 		err = &gpm_error_nomem;

@@ -12,6 +12,9 @@ libgopm_a_SOURCES += \
 	src/analysis/rule_deadlock.c \
 	src/analysis/rule_cgo.c \
 	src/analysis/rule_network.c \
+	src/analysis/rule_timers.c \
+	src/analysis/rule_context.c \
+	src/analysis/rule_gc.c \
 	src/analysis/links.c \
 	src/analysis/report.c \
 	src/analysis/diff.c src/analysis/diff.h \

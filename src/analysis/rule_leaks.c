@@ -356,6 +356,11 @@ void gpm_rule_leaks(struct gpm_rule_ctx *c)
 			each_family(inc, rep, family_put, &live);
 		}
 	}
+	// Whether some goroutine of the snapshot printed minutes of waiting: the process has
+	// run (and collected) long enough for a wait of a minute to show.
+	bool minutes_shown = false;
+	for (size_t gi = 0; gi < gr->ngroups && !minutes_shown; gi++)
+		minutes_shown = gr->groups[gi].max_minutes >= 1;
 	struct ruled_out ro = {SIZE_MAX, 0};
 	for (size_t gi = 0; gi < gr->ngroups; gi++) {
 		const struct gpm_group *grp = &gr->groups[gi];
@@ -464,6 +469,15 @@ void gpm_rule_leaks(struct gpm_rule_ctx *c)
 		           grp->max_minutes < 1 && inc->kind != GPM_INPUT_CORE) {
 			healthy = "none waited a minute or more: periodic loops or recently idle "
 			          "workers, not evidence of a leak";
+		} else if (!nil && recv && grp->max_minutes < 1 && minutes_shown &&
+		           inc->kind != GPM_INPUT_CORE) {
+			// Each on its own channel, yet none waited the minute other goroutines of
+			// this snapshot did: they woke within the last minute (a ticker per
+			// worker).
+			healthy =
+			    "each receives on its own channel and none waited a minute while "
+			    "others of this snapshot did: periodic wake-ups (a ticker or timer "
+			    "per goroutine), not evidence of a leak";
 		}
 		if (healthy) {
 			gpm_rule_finding_drop(c);

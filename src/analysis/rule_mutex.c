@@ -95,24 +95,13 @@ static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutin
 static void each_goroutine_arg(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                                int from, void (*cb)(void *, uint64_t), void *arg)
 {
-	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	struct gpm_args_iter it;
-	bool own = gpm_goroutine_args_begin(inc, g, &it);
-	for (uint32_t i = 0; i < n; i++) {
-		const char *a = NULL;
-		size_t an = 0;
-		if (own) {
-			if (!gpm_args_iter_next(&it, &a, &an))
-				break;
-		} else if (f[i].args) {
-			a = f[i].args;
-			an = strlen(a);
-		}
-		if (!a || (int)i < from)
-			continue;
-		gpm_rule_each_arg(a, an < 1024 ? an : 1023, cb, arg);
-	}
+	struct gpm_frame_args_iter it;
+	gpm_goroutine_frame_args_begin(inc, g, &it);
+	const char *a;
+	size_t an;
+	while (gpm_frame_args_next(&it, &a, &an))
+		if (a && (int)it.i - 1 >= from)
+			gpm_rule_each_arg(a, an < 1024 ? an : 1023, cb, arg);
 }
 
 /* The first index of sorted v[0..n) whose value is >= x. */

@@ -113,4 +113,11 @@ void gpm_rule_net_deadline(struct gpm_rule_ctx *c);
  * after the rules. */
 void gpm_rule_links(struct gpm_rule_ctx *c);
 
+/* Timer callbacks that pile up (rule_timers.c). */
+void gpm_rule_timers(struct gpm_rule_ctx *c);
+/* Request handlers waiting minutes in a select (rule_context.c). */
+void gpm_rule_context(struct gpm_rule_ctx *c);
+/* A stop-the-world that does not complete and who prevents it (rule_gc.c). */
+void gpm_rule_gc_stall(struct gpm_rule_ctx *c);
+
 #endif

@@ -161,20 +161,12 @@ static void json_goroutine(struct gpm_json *j, const struct gpm_incident *inc,
 	}
 	gpm_json_key(j, "frames");
 	gpm_json_array_begin(j);
-	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	struct gpm_args_iter it;
-	bool own = gpm_goroutine_args_begin(inc, g, &it);
-	for (uint32_t i = 0; i < n; i++) {
-		const char *a = NULL;
-		size_t an = 0;
-		if (!own || !gpm_args_iter_next(&it, &a, &an)) {
-			own = false;
-			a = f[i].args;
-			an = a ? strlen(a) : 0;
-		}
-		json_frame(j, &f[i], a, an);
-	}
+	struct gpm_frame_args_iter it;
+	gpm_goroutine_frame_args_begin(inc, g, &it);
+	const char *a;
+	size_t an;
+	while (gpm_frame_args_next(&it, &a, &an))
+		json_frame(j, &it.frames[it.i - 1], a, an);
 	gpm_json_array_end(j);
 	if (g->created_by != UINT32_MAX) {
 		gpm_json_key(j, "created_by");

@@ -54,6 +54,9 @@ struct gpm_exe {
 	struct exe_symbol *funcs; // function symbols of .symtab and .dynsym, by address
 	size_t nfuncs;
 	bool funcs_tried;
+	struct exe_symbol *data; // sized symbols of the data sections, by address
+	size_t ndata;
+	bool data_tried;
 	Dwarf_CFI *cfi; // .eh_frame (owned by libdw through elf)
 	bool cfi_tried;
 	void *dwarf_map; // private copy of the bytes libdw needs
@@ -374,6 +377,7 @@ void gpm_exe_destroy(struct gpm_exe *exe)
 	free(exe->segments);
 	free(exe->symbols);
 	free(exe->funcs);
+	free(exe->data);
 	if (exe->cfi)
 		dwarf_cfi_end(exe->cfi);
 	free(exe->gnu_build_id);
@@ -662,6 +666,47 @@ static bool exe_collect_funcs(struct gpm_exe *exe, uint32_t type, size_t *cap)
 			    (struct exe_symbol){name, sym.st_value, sym.st_size};
 		}
 	}
+	return true;
+}
+
+static bool is_data_section(const char *s)
+{
+	return s && (!strcmp(s, ".data") || !strcmp(s, ".bss") || !strcmp(s, ".noptrdata") ||
+	             !strcmp(s, ".noptrbss"));
+}
+
+bool gpm_exe_data_for_addr(struct gpm_exe *exe, uint64_t addr, const char **name, uint64_t *start)
+{
+	if (!exe->data_tried) {
+		exe->data_tried = true;
+		size_t n = 0;
+		if (exe->nsymbols && (exe->data = malloc(exe->nsymbols * sizeof(*exe->data)))) {
+			for (size_t i = 0; i < exe->nsymbols; i++) {
+				const struct exe_symbol *sym = &exe->symbols[i];
+				const struct gpm_exe_section *sec =
+				    gpm_exe_section_for_addr(exe, sym->addr);
+				if (sym->size && sym->name && *sym->name && sec &&
+				    is_data_section(sec->name))
+					exe->data[n++] = *sym;
+			}
+			if (n)
+				qsort(exe->data, n, sizeof(*exe->data), func_addr_cmp);
+		}
+		exe->ndata = n;
+	}
+	// The last symbol at or below addr, when addr lies inside it.
+	size_t lo = 0, hi = exe->ndata;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (exe->data[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || addr - exe->data[lo - 1].addr >= exe->data[lo - 1].size)
+		return false;
+	*name = exe->data[lo - 1].name;
+	*start = exe->data[lo - 1].addr;
 	return true;
 }
 

@@ -76,6 +76,12 @@ Dwarf *gpm_exe_dwarf(struct gpm_exe *exe);
  * address addr: its name (borrowed from the executable) and start. False when none.
  */
 bool gpm_exe_func_for_addr(struct gpm_exe *exe, uint64_t addr, const char **name, uint64_t *start);
+/*
+ * Data. The sized symbol of a data section (.data, .bss, .noptrdata, .noptrbss) containing
+ * the link-time address addr (a global variable): its name (borrowed) and start. False when
+ * none or the executable has no symbol table.
+ */
+bool gpm_exe_data_for_addr(struct gpm_exe *exe, uint64_t addr, const char **name, uint64_t *start);
 /* The source file (borrowed) and line of addr from DWARF line tables; false without. */
 bool gpm_exe_source_line(struct gpm_exe *exe, uint64_t addr, const char **file, uint32_t *line);
 /* DWARF register numbers of amd64 used by the call frame rules. */

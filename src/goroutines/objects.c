@@ -664,76 +664,32 @@ static struct gpm_error *held_objects(struct octx *c)
 
 /* ---- wait objects named by the global they lie in ---- */
 
-/* A data symbol of the executable (link-time address). */
-struct data_sym {
-	uint64_t addr, size;
-	const char *name; /* borrowed from the executable */
-};
-
-static int cmp_data_sym(const void *a, const void *b)
-{
-	const struct data_sym *x = a, *y = b;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-static bool is_data_section(const char *s)
-{
-	return s && (!strcmp(s, ".data") || !strcmp(s, ".bss") || !strcmp(s, ".noptrdata") ||
-	             !strcmp(s, ".noptrbss"));
-}
-
 /*
  * Names every goroutine's wait object that lies in a global variable ("main.mu", or
- * "main.state+8" inside one) from the executable's symbol table: one sorted table of the
- * data symbols, a binary search per goroutine. Nothing when the executable is stripped.
+ * "main.state+8" inside one) from the executable's symbol table (gpm_exe_data_for_addr: a
+ * binary search per goroutine). Nothing when the executable is stripped.
  */
 static struct gpm_error *name_wait_objects(struct gpm_process *p, struct gpm_incident *inc)
 {
 	if (!p->exe || !gpm_exe_has_symbols(p->exe))
 		return NULL;
-	size_t ns = gpm_exe_symbol_count(p->exe), n = 0;
-	struct data_sym *s = malloc((ns ? ns : 1) * sizeof(*s));
-	if (!s)
-		return &gpm_error_nomem;
-	for (size_t i = 0; i < ns; i++) {
-		const char *name;
-		uint64_t a, sz;
-		if (!gpm_exe_symbol_at(p->exe, i, &name, &a, &sz) || !sz || !name || !*name)
-			continue;
-		const struct gpm_exe_section *sec = gpm_exe_section_for_addr(p->exe, a);
-		if (sec && is_data_section(sec->name))
-			s[n++] = (struct data_sym){a, sz, name};
-	}
-	if (n)
-		qsort(s, n, sizeof(*s), cmp_data_sym);
-	struct gpm_error *err = NULL;
-	for (size_t i = 0; i < inc->extras.len && n && !err; i++) {
+	for (size_t i = 0; i < inc->extras.len; i++) {
 		struct gpm_goroutine_extra *x = &inc->extras.v[i];
-		uint64_t a = x->wait_object - p->bias;
-		if (!x->wait_object || x->wait_object < p->bias)
-			continue;
-		// The last symbol at or below a.
-		size_t lo = 0, hi = n;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (s[mid].addr <= a)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (!lo || a - s[lo - 1].addr >= s[lo - 1].size)
+		uint64_t a = x->wait_object - p->bias, start;
+		const char *sym;
+		if (!x->wait_object || x->wait_object < p->bias ||
+		    !gpm_exe_data_for_addr(p->exe, a, &sym, &start))
 			continue;
 		char buf[512];
-		uint64_t off = a - s[lo - 1].addr;
-		int len = off ? snprintf(buf, sizeof(buf), "%s+%" PRIu64, s[lo - 1].name, off)
-		              : snprintf(buf, sizeof(buf), "%s", s[lo - 1].name);
+		uint64_t off = a - start;
+		int len = off ? snprintf(buf, sizeof(buf), "%s+%" PRIu64, sym, off)
+		              : snprintf(buf, sizeof(buf), "%s", sym);
 		if (len < 0 || (size_t)len >= sizeof(buf))
 			continue;
 		if (!(x->wait_object_name = gpm_incident_str(inc, buf, (size_t)len)))
-			err = &gpm_error_nomem;
+			return &gpm_error_nomem;
 	}
-	free(s);
-	return err;
+	return NULL;
 }
 
 struct gpm_error *gpm_objects_read(struct gpm_process *p, struct gpm_incident *inc)

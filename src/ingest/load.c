@@ -7,12 +7,98 @@
  */
 #include "ingest/ingest.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/source.h"
 #include "cli/hash_cache.h"
 #include "dump/dump.h"
+#include "elf/exe.h"
+
+/* The mutex g waits for in sync.(*Mutex).lockSlow as the dump printed it (its first
+ * argument, exact), 0 none. */
+static uint64_t dump_mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	if (g->status != GPM_G_WAITING)
+		return 0;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n && i < 16; i++) {
+		if (!f[i].func || (strcmp(f[i].func, "sync.(*Mutex).lockSlow") &&
+		                   strcmp(f[i].func, "internal/sync.(*Mutex).lockSlow")))
+			continue;
+		size_t an;
+		const char *a = gpm_goroutine_frame_args(inc, g, i, &an);
+		char buf[32];
+		if (!a || an < 3 || strncmp(a, "0x", 2))
+			return 0;
+		if (an >= sizeof(buf))
+			an = sizeof(buf) - 1;
+		memcpy(buf, a, an);
+		buf[an] = 0;
+		char *end;
+		unsigned long long v = strtoull(buf + 2, &end, 16);
+		return end != buf + 2 && *end != '?' ? (uint64_t)v : 0;
+	}
+	return 0;
+}
+
+/*
+ * --exe beside a goroutine dump: the mutexes goroutines wait for that lie in a global
+ * variable are named from the executable's symbol table ("main.mu"), as a core's are. A
+ * dump prints run-time addresses and no load bias, so only a non-PIE executable (Go's
+ * default) is used; the dump names no build id, so the user's --exe is trusted. An
+ * executable that cannot be read is a warning of each snapshot.
+ */
+static struct gpm_error *name_dump_mutexes(const char *exe_path, struct gpm_incident **snaps,
+                                           size_t n)
+{
+	struct stat st;
+	// A directory is where a core's executable is looked for: nothing to name from.
+	if (!exe_path || (!stat(exe_path, &st) && S_ISDIR(st.st_mode)))
+		return NULL;
+	struct gpm_exe *exe;
+	struct gpm_error *err = gpm_exe_open(exe_path, &exe);
+	if (err) {
+		struct gpm_error *werr = NULL;
+		for (size_t k = 0; k < n && !werr; k++)
+			werr = gpm_incident_warn(snaps[k], "--exe %s not read: %s", exe_path,
+			                         err->message ? err->message : "?");
+		gpm_error_destroy(err);
+		return werr;
+	}
+	err = NULL;
+	for (size_t k = 0; k < n && !err && !gpm_exe_is_pie(exe); k++) {
+		struct gpm_incident *inc = snaps[k];
+		for (size_t i = 0; i < inc->goroutines.len && !err; i++) {
+			struct gpm_goroutine *g = &inc->goroutines.v[i];
+			uint64_t m = dump_mutex_wait(inc, g), start;
+			const char *sym;
+			if (!m || !gpm_exe_data_for_addr(exe, m, &sym, &start))
+				continue;
+			char buf[512];
+			int len = m > start
+			              ? snprintf(buf, sizeof(buf), "%s+%" PRIu64, sym, m - start)
+			              : snprintf(buf, sizeof(buf), "%s", sym);
+			struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
+			const char *name = len > 0 && (size_t)len < sizeof(buf)
+			                       ? gpm_incident_str(inc, buf, (size_t)len)
+			                       : NULL;
+			if (!x || (len > 0 && (size_t)len < sizeof(buf) && !name)) {
+				err = &gpm_error_nomem;
+				break;
+			}
+			x->wait_object_kind = GPM_WAIT_OBJECT_MUTEX;
+			x->wait_object = m;
+			x->wait_object_name = name;
+		}
+	}
+	gpm_exe_destroy(exe);
+	return err;
+}
 
 static struct gpm_error *load(const char *path, bool hash, const struct gpm_ingest_options *o,
                               struct gpm_ingest_loaded *out)
@@ -66,6 +152,13 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 			gpm_error_destroy(err);
 			err = gpm_error_create(GPM_ERR_UNSUPPORTED,
 			                       "%s: not a goroutine dump, profile or core", path);
+		}
+		if (!err && o && (err = name_dump_mutexes(o->exe_path, out->snapshots, out->n))) {
+			for (size_t k = 0; k < out->n; k++)
+				gpm_incident_destroy(out->snapshots[k]);
+			free(out->snapshots);
+			out->snapshots = NULL;
+			out->n = 0;
 		}
 		if (!err) {
 			out->src = src;

@@ -391,6 +391,27 @@ bool gpm_args_iter_next(struct gpm_args_iter *it, const char **s, size_t *n)
 	return true;
 }
 
+void gpm_goroutine_frame_args_begin(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                                    struct gpm_frame_args_iter *it)
+{
+	it->frames = gpm_goroutine_frames(inc, g, &it->n);
+	it->i = 0;
+	it->own = gpm_goroutine_args_begin(inc, g, &it->it);
+}
+
+bool gpm_frame_args_next(struct gpm_frame_args_iter *it, const char **s, size_t *n)
+{
+	if (it->i >= it->n)
+		return false;
+	const struct gpm_frame *f = &it->frames[it->i++];
+	if (!it->own || !gpm_args_iter_next(&it->it, s, n)) {
+		it->own = false;
+		*s = f->args;
+		*n = f->args ? strlen(f->args) : 0;
+	}
+	return true;
+}
+
 const char *gpm_goroutine_frame_args(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                                      uint32_t i, size_t *n)
 {

@@ -559,6 +559,22 @@ bool gpm_goroutine_args_begin(const struct gpm_incident *inc, const struct gpm_g
 bool gpm_args_iter_next(struct gpm_args_iter *it, const char **s, size_t *n);
 
 /*
+ * A walk over the argument text of every frame of g in frame order: g's own texts while
+ * they last, else each frame's args. What `gopm goroutines` prints and the rules read.
+ */
+struct gpm_frame_args_iter {
+	struct gpm_args_iter it;
+	const struct gpm_frame *frames;
+	uint32_t i, n;
+	bool own;
+};
+void gpm_goroutine_frame_args_begin(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                                    struct gpm_frame_args_iter *it);
+/* The next frame's argument text: *s, *n bytes (not NUL-terminated; *s NULL and *n 0 when
+ * none is known); false past the last frame. */
+bool gpm_frame_args_next(struct gpm_frame_args_iter *it, const char **s, size_t *n);
+
+/*
  * The argument text of frame i of g as printed, *n bytes (not NUL-terminated): g's own when
  * it has them, else the frame's; NULL when none is known. Walks the goroutine's frames:
  * use gpm_goroutine_args_begin to visit all of them.

@@ -396,6 +396,15 @@ START_TEST(test_field_shapes)
 	     "main.fetchStatus"},
 	    {"holder", "contention.mutex", "4 goroutines wait for mutex",
 	     "[chan receive] in main.refresh"},
+	    // 200 time.AfterFunc callbacks blocked sending to a channel nobody reads.
+	    {"timers", "timers.accumulation", "200 time.AfterFunc callbacks blocked [chan send]",
+	     "created by time.goFunc"},
+	    // A goroutine spinning without a call while others start a collection
+	    // (GOTRACEBACK=crash: every thread printed, the stopper's g0 among them).
+	    {"stwstall", "gc.stw-stall", "runs in main.spin", "runtime.gcStart"},
+	    // HTTP handlers in a select without the request's context, 65 s (1.19, 1.22).
+	    {"noctx", "context.not-propagated", "3 request handlers waiting 1+ minutes",
+	     "net/http"},
 	};
 	static const char *const versions[] = {"go1.19", "go1.22", "go1.24", "go1.27"};
 	unsigned checked = 0;
@@ -647,6 +656,156 @@ START_TEST(test_net_no_deadline)
 }
 END_TEST
 
+/* timers.accumulation: many blocked goroutines created by time.goFunc (AfterFunc callbacks)
+ * at one site speak; a few do not, nor goroutines of the same stack created by the program. */
+static const char timer_callback[] = "goroutine %d [chan send, %d minutes]:\n"
+                                     "runtime.chansend1(0xc000070120, 0xc0009)\n"
+                                     "\truntime/chan.go:145 +0x17\n"
+                                     "main.retry.func1()\n\t/x/main.go:12 +0x1e\n"
+                                     "created by %s\n\t%s +0x2d\n\n";
+
+START_TEST(test_timer_callbacks)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_incident *inc;
+	for (int i = 0; i < 5; i++)
+		gpm_strbuf_printf(&sb, timer_callback, 10 + i, 3, "time.goFunc",
+		                  "time/sleep.go:177");
+	struct gpm_analysis *a = analyse_text(sb.buf, &inc);
+	ck_assert(!find_rule(a, "timers.accumulation"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	for (int i = 5; i < 40; i++)
+		gpm_strbuf_printf(&sb, timer_callback, 10 + i, 1 + i % 7, "time.goFunc",
+		                  "time/sleep.go:177");
+	a = analyse_text(sb.buf, &inc);
+	const struct gpm_finding *f = find_rule(a, "timers.accumulation");
+	ck_assert(f);
+	ck_assert_msg(strstr(f->title, "40 time.AfterFunc callbacks") &&
+	                  strstr(f->title, "main.retry.func1"),
+	              "%s", f->title);
+	ck_assert(evidence_has(f, "1 to 7 minutes"));
+	ck_assert(!find_rule(a, "leak.chan")); // the same goroutines, named by their cause
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_reset(&sb);
+	for (int i = 0; i < 40; i++)
+		gpm_strbuf_printf(&sb, timer_callback, 10 + i, 2, "main.main in goroutine 1",
+		                  "/x/main.go:30");
+	a = analyse_text(sb.buf, &inc);
+	ck_assert(!find_rule(a, "timers.accumulation"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
+/* context.not-propagated: a select of the program's code under net/http's serving goroutine
+ * for minutes is a LOW heuristic note; the same select for under a minute, or outside a
+ * request path, says nothing. */
+static const char handler_select[] =
+    "goroutine %d [select%s]:\n"
+    "main.lookup({0x7f, 0xc0001}, 0xc0002)\n\t/x/main.go:40 +0x9c\n"
+    "net/http.HandlerFunc.ServeHTTP(0x0?, {0x7f, 0xc0001}, 0x0?)\n"
+    "\tnet/http/server.go:2166 +0x29\n"
+    "%s(0xc0003, {0x7f, 0xc0004})\n\tnet/http/server.go:2137 +0x8a5\n"
+    "created by net/http.(*Server).Serve in goroutine 1\n"
+    "\tnet/http/server.go:3285 +0x4b4\n\n";
+
+START_TEST(test_context_not_propagated)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_incident *inc;
+	for (int i = 0; i < 3; i++)
+		gpm_strbuf_printf(&sb, handler_select, 20 + i, "", "net/http.(*conn).serve");
+	struct gpm_analysis *a = analyse_text(sb.buf, &inc);
+	ck_assert(!find_rule(a, "context.not-propagated"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_reset(&sb);
+	for (int i = 0; i < 3; i++)
+		gpm_strbuf_printf(&sb, handler_select, 20 + i, ", 12 minutes",
+		                  "main.(*router).dispatch");
+	a = analyse_text(sb.buf, &inc);
+	ck_assert(!find_rule(a, "context.not-propagated"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_reset(&sb);
+	for (int i = 0; i < 3; i++)
+		gpm_strbuf_printf(&sb, handler_select, 20 + i, ", 12 minutes",
+		                  "net/http.(*conn).serve");
+	a = analyse_text(sb.buf, &inc);
+	const struct gpm_finding *f = find_rule(a, "context.not-propagated");
+	ck_assert(f);
+	ck_assert(f->severity == GPM_SEVERITY_LOW && f->confidence == GPM_CONFIDENCE_HEURISTIC);
+	ck_assert_msg(
+	    strstr(f->title, "3 request handlers waiting 12+ minutes in select in main.lookup"),
+	    "%s", f->title);
+	ck_assert(evidence_has(f, "not checked"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
+/* gc.stw-stall: goroutines in runtime.gcStart while one runs the program's code at its
+ * innermost frame is a HIGH stall naming that goroutine; GC assist waits alone are LOW;
+ * a snapshot without either says nothing. */
+static const char gc_waiter[] = "goroutine %d [semacquire]:\n"
+                                "runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)\n"
+                                "\truntime/proc.go:402 +0xce\n"
+                                "runtime.semacquire1(0x9068b8, 0x0, 0x0, 0x0, 0x12)\n"
+                                "\truntime/sema.go:160 +0x218\n"
+                                "runtime.gcStart({0x7f, 0x59, 0x0})\n\truntime/mgc.go:646 +0x9c\n"
+                                "runtime.mallocgc(0x1000, 0x678d40, 0x1)\n"
+                                "\truntime/malloc.go:1308 +0x814\n"
+                                "main.allocate()\n\t/x/main.go:20 +0x2b\n"
+                                "created by main.main in goroutine 1\n\t/x/main.go:40 +0x45\n\n";
+static const char gc_assist[] = "goroutine %d [GC assist wait]:\n"
+                                "runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)\n"
+                                "\truntime/proc.go:402 +0xce\n"
+                                "runtime.gcParkAssist()\n\truntime/mgcmark.go:734 +0xe5\n"
+                                "runtime.mallocgc(0x1000, 0x678d40, 0x1)\n"
+                                "\truntime/malloc.go:1308 +0x814\n"
+                                "main.allocate()\n\t/x/main.go:20 +0x2b\n"
+                                "created by main.main in goroutine 1\n\t/x/main.go:40 +0x45\n\n";
+static const char gc_spinner[] = "goroutine 5 [running]:\n"
+                                 "main.spin()\n\t/x/main.go:9 +0x1\n"
+                                 "created by main.main in goroutine 1\n\t/x/main.go:38 +0x25\n\n";
+
+START_TEST(test_gc_stall)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_incident *inc;
+	gpm_strbuf_puts(&sb, gc_spinner);
+	struct gpm_analysis *a = analyse_text(sb.buf, &inc);
+	ck_assert(!find_rule(a, "gc.stw-stall"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	for (int i = 0; i < 3; i++)
+		gpm_strbuf_printf(&sb, gc_assist, 30 + i);
+	a = analyse_text(sb.buf, &inc);
+	const struct gpm_finding *f = find_rule(a, "gc.stw-stall");
+	ck_assert(f && f->severity == GPM_SEVERITY_LOW);
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	for (int i = 0; i < 3; i++)
+		gpm_strbuf_printf(&sb, gc_waiter, 40 + i);
+	a = analyse_text(sb.buf, &inc);
+	ck_assert(a->findings.len >= 1);
+	f = &a->findings.v[0];
+	ck_assert_str_eq(f->rule, "gc.stw-stall");
+	ck_assert(f->severity == GPM_SEVERITY_HIGH);
+	ck_assert_msg(strstr(f->title, "6 goroutines wait while goroutine 5 runs in main.spin"),
+	              "%s", f->title);
+	ck_assert(evidence_has(f, "3 goroutines in runtime.gcStart"));
+	ck_assert(evidence_has(f, "3 goroutines in GC assist wait"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
 /* A real leak still speaks: 120 helpers each waiting 45 minutes on a channel of their own
  * that nobody else names, no reader of their family. */
 START_TEST(test_leak_still_found)
@@ -810,6 +969,9 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_grpc_healthy);
 	tcase_add_test(tc, test_servers_quiet);
 	tcase_add_test(tc, test_net_no_deadline);
+	tcase_add_test(tc, test_timer_callbacks);
+	tcase_add_test(tc, test_context_not_propagated);
+	tcase_add_test(tc, test_gc_stall);
 	tcase_add_test(tc, test_leak_still_found);
 	tcase_add_test(tc, test_syscall_expected);
 	tcase_add_test(tc, test_stack_only_map);

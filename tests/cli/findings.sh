@@ -4,7 +4,8 @@
 # `gopm --help` an entry in doc/gopm.1), `gopm rules --json` parses, `--finding` notes
 # unknown rule ids; and the headline of every field-shaped dump (testdata/dumps/field,
 # made by real Go programs) is the expected one (tests/cli/expected/field-headlines.out),
-# with no finding above LOW on the healthy servers; a contended global mutex is named by symbol.
+# with no finding above LOW on the healthy servers; a contended global mutex is named by
+# symbol; a stalled stop-the-world names the goroutine that prevents it, from cores and text.
 set -u
 : "${GOPM:?}" "${top_srcdir:?}" "${top_builddir:?}"
 tmp=$(mktemp -d)
@@ -83,7 +84,8 @@ echo "ok: $checked field dumps analysed"
 
 # A contended mutex in a global variable is named by the executable's symbol table
 # (testdata/mutexname, made by its gen.sh): main.mu in the headline and the JSON, the
-# address beside it; the text dump of the same instant has no symbols and keeps the address.
+# address beside it; the text dump of the same instant has no symbols and keeps the address,
+# unless the executable is given (--exe): then its symbol table names it too.
 named=0
 for d in "$top_srcdir"/testdata/mutexname/go*.*; do
 	[ -f "$d/core.zst" ] || continue
@@ -101,7 +103,32 @@ for d in "$top_srcdir"/testdata/mutexname/go*.*; do
 	"$GOPM" analyze --no-store --width 1000 "$d/stderr.txt" >"$tmp/report" 2>"$tmp/err"
 	sed -n 2p "$tmp/report" | grep -Eq '^MEDIUM *lock contention: 8 goroutines wait for mutex 0x[0-9a-f]+$' ||
 		{ echo "FAIL: $v: text headline: $(sed -n 2p "$tmp/report")"; fail=$((fail + 1)); }
+	# With --exe the text's lockSlow argument is named from the same symbol table.
+	"$GOPM" analyze --no-store --width 1000 --exe "$tmp/exe-$v" "$d/stderr.txt" >"$tmp/report" 2>"$tmp/err"
+	sed -n 2p "$tmp/report" | grep -q '^MEDIUM *lock contention: 8 goroutines wait for mutex main\.mu$' ||
+		{ echo "FAIL: $v: text headline with --exe: $(sed -n 2p "$tmp/report")"; fail=$((fail + 1)); }
 done
 [ "$named" -ge 2 ] || { echo "FAIL: only $named mutexname fixtures"; fail=$((fail + 1)); }
-echo "ok: $named cores with a mutex named by symbol"
+echo "ok: $named cores and texts with a mutex named by symbol"
+# A stop-the-world that cannot complete (testdata/stwstall, made by its gen.sh from
+# stripped executables): in the core the stopper is the goroutine on its system stack under
+# runtime.gcStart, the spinning goroutine is named; the runtime's own traceback of the same
+# instant (every thread, GOTRACEBACK=crash) gives the same headline.
+stalls=0
+for d in "$top_srcdir"/testdata/stwstall/go*.*; do
+	[ -f "$d/core.zst" ] || continue
+	stalls=$((stalls + 1))
+	v=${d##*/}
+	zstd -dqf "$d/exe.zst" -o "$tmp/stw-$v" || { echo "FAIL: $v: exe.zst"; fail=$((fail + 1)); continue; }
+	"$GOPM" analyze --no-store --width 1000 --exe "$tmp/stw-$v" "$d/core.zst" >"$tmp/report" 2>"$tmp/err"
+	sed -n 2p "$tmp/report" | grep -Eq '^HIGH +the world cannot stop for garbage collection: [0-9]+ goroutines wait while goroutine [0-9]+ runs in main\.spin ' ||
+		{ echo "FAIL: stwstall $v: core headline: $(sed -n 2p "$tmp/report")"; fail=$((fail + 1)); }
+	grep -Eq '^ *stopping +goroutine [0-9]+ is stopping the world' "$tmp/report" ||
+		{ echo "FAIL: stwstall $v: the core's stopper is not named"; fail=$((fail + 1)); }
+	"$GOPM" analyze --no-store --width 1000 "$d/stderr.txt" >"$tmp/report" 2>"$tmp/err"
+	sed -n 2p "$tmp/report" | grep -Eq '^HIGH +the world cannot stop .* runs in main\.spin ' ||
+		{ echo "FAIL: stwstall $v: text headline: $(sed -n 2p "$tmp/report")"; fail=$((fail + 1)); }
+done
+[ "$stalls" -ge 2 ] || { echo "FAIL: only $stalls stwstall fixtures"; fail=$((fail + 1)); }
+echo "ok: $stalls cores of a stalled stop-the-world"
 [ "$fail" -eq 0 ] || { echo "$fail failed"; exit 1; }

@@ -24,6 +24,14 @@
 #   nodeadline     three http.Get calls (no client timeout) to a server that never answers,
 #                  waiting in roundTrip: SIGQUIT after 65 s (SHAPE_DELAY), GOTRACEBACK=all
 #   unavailable    a panic while other goroutines run ("stack unavailable")
+#   timers         200 time.AfterFunc callbacks blocked sending to a channel nobody reads:
+#                  SIGQUIT, GOTRACEBACK=all
+#   noctx          three HTTP handlers waiting in a select without the request's context
+#                  after their clients gave up: SIGQUIT after 65 s, GOTRACEBACK=all
+#   stwstall       a goroutine spinning without a call (GODEBUG=asyncpreemptoff=1) while
+#                  others start a collection: SIGQUIT, GOTRACEBACK=crash (every thread)
+#   healthy-timers long polls selecting on the request's context and 25 workers with a
+#                  fixed ticker each: SIGQUIT after 65 s, GOTRACEBACK=all
 #   healthy-pprof  an idle HTTP server with 200 keep-alive connections, a pool of 25
 #                  workers and 25 scrape loops: pprof debug=2 (zstd-compressed)
 #   healthy-quit   the same after SIGQUIT, GOTRACEBACK=all (zstd-compressed)
@@ -96,6 +104,10 @@ for v in "${versions[@]}"; do
   SHAPE_DELAY=65 run_shape "$gs-nodeadline" "$field" stderr QUIT GOTRACEBACK=all -- nodeadline
   # Without asynchronous preemption the spinning goroutines stay running on their threads.
   run_shape "$gs-unavailable" "$field" stderr - GOTRACEBACK=all GODEBUG=asyncpreemptoff=1 -- unavailable
+  run_shape "$gs-timers" "$field" stderr QUIT GOTRACEBACK=all -- timers
+  SHAPE_DELAY=65 run_shape "$gs-noctx" "$field" stderr QUIT GOTRACEBACK=all -- noctx
+  run_shape "$gs-stwstall" "$field" stderr QUIT GOTRACEBACK=crash GODEBUG=asyncpreemptoff=1 -- stwstall
+  SHAPE_DELAY=65 run_shape "$gs-healthy-timers" "$field" stderr QUIT GOTRACEBACK=all -- healthy-timers
   # The stacks of "nested" without the panic lines before them.
   [ -z "${FIELD_ONLY:-}" ] || continue
   sed -n '/^goroutine /,$p' "$out_dir/$gs-nested.txt" >"$out_dir/$gs-pasted.txt"

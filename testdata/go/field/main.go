@@ -1,7 +1,8 @@
 // Command field reproduces crash shapes seen in real bug reports, one per argument, for
 // the findings rules (testdata/dumps/gen/make-field.sh):
 //
-//	field unlockmasks|nested|repanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline
+//	field unlockmasks|nested|repanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
+//	      timers|noctx|stwstall|healthy-timers
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
 package main
@@ -160,9 +161,111 @@ func silentServer() string {
 	return "http://" + ln.Addr().String() + "/status"
 }
 
+// ---- timers: a retry scheduled with time.AfterFunc per failed call, whose callback hands
+// the result to a channel nobody reads any more: every callback goroutine stays blocked
+// (the runtime starts one per fired timer). Dumped with SIGQUIT.
+
+var retries = make(chan int)
+
+//go:noinline
+func scheduleRetry(n int) {
+	time.AfterFunc(time.Millisecond, func() { retries <- n })
+}
+
+// ---- noctx: an HTTP handler waits for an upstream answer in a select with no case for
+// the request's context; the client gave up after a second, the handlers wait on. Dumped
+// with SIGQUIT after 65 s.
+
+var upstream = make(chan string)
+
+//go:noinline
+func lookup(w http.ResponseWriter, r *http.Request) {
+	select {
+	case v := <-upstream:
+		fmt.Fprint(w, v)
+	case <-time.After(time.Hour):
+		http.Error(w, "upstream timeout", http.StatusGatewayTimeout)
+	}
+}
+
+// healthy-timers: the same handler with the request's context in its select, held open by
+// a client that waits (a long poll), and a pool of workers with one fixed ticker each.
+
+//go:noinline
+func watch(w http.ResponseWriter, r *http.Request) {
+	select {
+	case v := <-upstream:
+		fmt.Fprint(w, v)
+	case <-r.Context().Done():
+	case <-time.After(time.Hour):
+	}
+}
+
+//go:noinline
+func worker(id int) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for range t.C {
+		sink += id
+	}
+}
+
+// serveOn starts an HTTP server with handler h; requests from clients that wait (raw
+// connections, no HTTP client) are sent n times.
+func serveOn(h http.HandlerFunc, n int, clientTimeout time.Duration) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go http.Serve(ln, h)
+	for i := 0; i < n; i++ {
+		go func() {
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				return
+			}
+			fmt.Fprintf(c, "GET /lookup HTTP/1.1\r\nHost: x\r\n\r\n")
+			if clientTimeout > 0 {
+				c.SetReadDeadline(time.Now().Add(clientTimeout))
+			}
+			io.Copy(io.Discard, c)
+			c.Close()
+		}()
+	}
+}
+
+// ---- stwstall: a goroutine spins without a function call (no safe point; asynchronous
+// preemption off) while another asks for a collection: the world never stops, every other
+// goroutine that allocates or is preempted waits. Dumped with SIGQUIT.
+
+var keep []byte
+
+//go:noinline
+func allocate() {
+	for {
+		keep = make([]byte, 4096)
+	}
+}
+
+//go:noinline
+func collect() {
+	runtime.GC()
+}
+
+// gcEvery collects every 5 s: the runtime records when a goroutine began to wait at the
+// next GC, and prints its minutes only then.
+func gcEvery() {
+	go func() {
+		for {
+			time.Sleep(5 * time.Second)
+			runtime.GC()
+		}
+	}()
+}
+
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline")
+		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers")
 		os.Exit(2)
 	}
 	go func() { <-never }()
@@ -212,6 +315,31 @@ func main() {
 		for i := 0; i < 4; i++ {
 			go refresh()
 		}
+		time.Sleep(time.Hour)
+	case "timers":
+		for i := 0; i < 200; i++ {
+			scheduleRetry(i)
+		}
+		time.Sleep(time.Hour)
+	case "noctx":
+		gcEvery()
+		serveOn(lookup, 3, time.Second)
+		time.Sleep(time.Hour)
+	case "healthy-timers":
+		gcEvery()
+		serveOn(watch, 3, 0)
+		for i := 0; i < 25; i++ {
+			go worker(i)
+		}
+		time.Sleep(time.Hour)
+	case "stwstall":
+		go spin()
+		time.Sleep(10 * time.Millisecond)
+		for i := 0; i < 4; i++ {
+			go allocate()
+		}
+		time.Sleep(10 * time.Millisecond)
+		go collect()
 		time.Sleep(time.Hour)
 	case "unavailable":
 		for i := 0; i < 3; i++ {

@@ -1,0 +1,101 @@
+/*
+ * timers.accumulation: timers that pile up. The runtime starts one goroutine per fired
+ * time.AfterFunc timer ("created by time.goFunc"); a callback that cannot finish (it sends
+ * to a channel nobody reads any more, takes a lock that is held) stays blocked, and one per
+ * scheduled timer accumulates: many blocked callback goroutines at one site are that shape.
+ * A group the leak rule already named (leak.chan) becomes this finding, its channel
+ * evidence kept: the cause is the timers, the channel is where they stop.
+ *
+ * Runtime timers that never become goroutines (time.After or time.NewTicker created in a
+ * loop and never stopped) live in the Ps' timer heaps of a core, which this rule does not
+ * read yet; doc/findings.md says so. Works over goroutine groups: linear in goroutines.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/rules.h"
+
+enum { TIMER_MIN = 10 }; /* blocked callbacks at one site called an accumulation */
+
+/* Whether the group's goroutines are blocked timer callbacks (time.AfterFunc). */
+static bool blocked_callback(const struct gpm_incident *inc, const struct gpm_group *grp)
+{
+	const struct gpm_goroutine *g = &inc->goroutines.v[grp->representative];
+	if (g->status != GPM_G_WAITING || g->created_by == UINT32_MAX || !gpm_rule_counted(g))
+		return false;
+	const char *cr = inc->frames.v[g->created_by].func;
+	return cr && !strcmp(cr, "time.goFunc");
+}
+
+/* The leak finding already raised on group gi, or NULL. */
+static struct gpm_finding *leak_of_group(struct gpm_rule_ctx *c, size_t gi)
+{
+	for (size_t i = 0; i < c->a->findings.len; i++) {
+		struct gpm_finding *f = &c->a->findings.v[i];
+		if (f->group == (int32_t)gi && f->kind == GPM_RULE_LEAK_CHAN)
+			return f;
+	}
+	return NULL;
+}
+
+void gpm_rule_timers(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	const struct gpm_grouping *gr = &c->a->grouping;
+	uint32_t min = c->o->leak_min ? c->o->leak_min : TIMER_MIN;
+	for (size_t gi = 0; gi < gr->ngroups && !c->oom; gi++) {
+		const struct gpm_group *grp = &gr->groups[gi];
+		if (grp->count < min || !blocked_callback(inc, grp))
+			continue;
+		const struct gpm_goroutine *rep = &inc->goroutines.v[grp->representative];
+		struct gpm_finding *f = leak_of_group(c, gi);
+		bool was_leak = f != NULL;
+		if (f) {
+			// The same goroutines, named by their cause; a leak's severity stays.
+			enum gpm_severity sev = f->severity;
+			gpm_rule_set_rule(f, GPM_RULE_TIMERS_ACCUMULATION);
+			if (sev > f->severity)
+				f->severity = sev;
+		} else {
+			if (!(f = gpm_rule_finding_new(c, GPM_RULE_TIMERS_ACCUMULATION)))
+				return;
+			f->group = (int32_t)gi;
+			for (uint32_t k = 0; k < grp->count; k++)
+				gpm_rule_add_id(
+				    c, f, inc->goroutines.v[gr->members[grp->first_member + k]].id);
+		}
+		int uf = gpm_rule_first_frame(inc, rep, gpm_rule_is_plumbing);
+		char *where = gpm_rule_frame_text(inc, rep, uf);
+		const char *state = gpm_rule_state_of(rep);
+		gpm_rule_text(c, &f->title, "%u time.AfterFunc callbacks blocked [%s] in %s",
+		              grp->count, state, where ? where : "?");
+		gpm_rule_text(c, &f->explanation,
+		              "The runtime starts a goroutine for every time.AfterFunc timer that "
+		              "fires; these callbacks cannot finish, so each timer the program "
+		              "schedules leaves one more goroutine behind. They accumulate as long "
+		              "as timers are scheduled.");
+		gpm_rule_text(
+		    c, &f->next,
+		    "Make the callback at %s unable to block (a select with a default or "
+		    "a done channel, a buffered channel), or stop scheduling timers whose "
+		    "callbacks cannot complete.",
+		    where ? where : "the callback");
+		gpm_rule_evidence(c, f, "callbacks",
+		                  "%u goroutines created by time.goFunc (one per fired timer) "
+		                  "blocked at one site",
+		                  grp->count);
+		if (grp->max_minutes >= 0)
+			gpm_rule_evidence(c, f, "blocked for",
+			                  "%" PRId64 " to %" PRId64
+			                  " minutes (timers fired over time, not at once)",
+			                  grp->min_minutes, grp->max_minutes);
+		gpm_rule_evidence(c, f, "checked",
+		                  "%s; runtime timers that are not goroutines (time.After, "
+		                  "time.NewTicker) are not counted",
+		                  was_leak
+		                      ? "the leak rule found their channel unreferenced elsewhere"
+		                      : "the creator is the runtime's timer callback starter");
+		free(where);
+	}
+}

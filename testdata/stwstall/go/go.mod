@@ -1,0 +1,3 @@
+module gopm.test/fixture/stwstall
+
+go 1.19
