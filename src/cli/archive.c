@@ -378,14 +378,36 @@ static void count_failure(struct ingest_state *s, const struct gpm_error *err)
 		s->failed++;
 }
 
+// Whether art is stored: by its identity, else (an archive of before schema 7) by its
+// whole-file SHA-256, computed only when an artifact of its size was identified that way;
+// such an artifact takes the new identity.
+static struct gpm_error *artifact_known(struct gpm_store *st, const char *path,
+                                        struct gpm_store_artifact *art, bool *known)
+{
+	struct gpm_error *err = gpm_store_artifact_known(st, art, known);
+	if (!err && !*known && !(err = gpm_store_artifact_whole(st, path, art)) &&
+	    art->whole_sha256[0] && !(err = gpm_store_artifact_known(st, art, known)) && *known)
+		err = gpm_store_artifact_adopt(st, art);
+	return err;
+}
+
 static int ingest_file(struct ingest_state *s, const char *path)
 {
 	s->done++;
-	struct gpm_store_artifact art;
-	struct gpm_error *err = gpm_store_artifact_from_file(path, &art);
-	bool known = false;
-	if (!err)
-		err = gpm_store_artifact_known(s->st, art.sha256, &known);
+	// Looked up before it is loaded, so a stored input is not analysed again: a file whose
+	// identity is cached, or a small one hashed here. A big one not in the cache is hashed
+	// while it loads (read once: gpm_ingest_load_hashed) and looked up after.
+	struct gpm_store_artifact art = {0};
+	struct gpm_error *err = NULL;
+	bool hash_later = false, known = false;
+	if (!gpm_ingest_artifact_cached(path, &art)) {
+		if (gpm_ingest_hash_while_loading(path))
+			hash_later = true;
+		else
+			err = gpm_ingest_artifact_from_file(path, &art);
+	}
+	if (!err && !hash_later)
+		err = artifact_known(s->st, path, &art, &known);
 	if (err) {
 		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 		count_failure(s, err);
@@ -415,7 +437,8 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		gpm_strbuf_deinit(&name);
 		return GPM_EXIT_OK;
 	}
-	if ((err = gpm_ingest_load(path, s->load, &l))) {
+	if ((err = hash_later ? gpm_ingest_load_hashed(path, s->load, &l)
+	                      : gpm_ingest_load(path, s->load, &l))) {
 		if (gpm_ingest_error_no_kind(err)) {
 			fprintf(stderr,
 			        "[%zu/%zu] skipped: %s: no goroutine dump, core or profile\n",
@@ -436,6 +459,30 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		gpm_strbuf_deinit(&name);
 		gpm_ingest_loaded_deinit(&l);
 		return gpm_cli_fail(gpm_error_wrap(err, "--exe for a dump"));
+	}
+	if (hash_later) {
+		art.path = path;
+		art.size = l.input_size;
+		art.mtime = l.mtime;
+		memcpy(art.sha256, gpm_ingest_loaded_sha256(&l), sizeof(art.sha256));
+		err = art.sha256[0]
+		          ? artifact_known(s->st, path, &art, &known)
+		          : gpm_error_create(GPM_ERR_OS, "%s: changed while it was read", path);
+		if (err) {
+			fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
+			count_failure(s, err);
+			gpm_strbuf_deinit(&name);
+			gpm_ingest_loaded_deinit(&l);
+			return gpm_cli_fail(err);
+		}
+		if (known && !s->keep) {
+			fprintf(stderr, "[%zu/%zu] %s: already stored\n", s->done, s->total,
+			        gpm_strbuf_str(&name));
+			s->present++;
+			gpm_strbuf_deinit(&name);
+			gpm_ingest_loaded_deinit(&l);
+			return GPM_EXIT_OK;
+		}
 	}
 	int status = GPM_EXIT_OK;
 	size_t incidents = 0;
