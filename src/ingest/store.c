@@ -167,12 +167,16 @@ struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct g
 		fs[i] = (struct gpm_store_finding){f->rule, gpm_severity_name(f->severity),
 		                                   f->title, f->explanation, ev[i].buf};
 	}
-	// The report as data goes with it, for show --format (the default cuts, width 100).
-	struct gpm_report_options ro = {.width = 100};
+	// The report as data goes with it, for show --format: GPM_REPORT_KEPT_GROUPS groups (show
+	// --groups N cuts it again); the report's text with the default cuts, width 100.
+	struct gpm_report_options ro = {.width = 100, .max_groups = GPM_REPORT_KEPT_GROUPS};
 	if ((err = gpm_report_doc_build(&doc, inc, a, &ro)))
 		goto out;
 	if (!report_text) {
-		gpm_report_doc_text(&doc, &ro, &text);
+		struct gpm_report_options cut = {.width = 100};
+		size_t kept = gpm_report_doc_cut(&doc, cut.max_groups);
+		gpm_report_doc_text(&doc, &cut, &text);
+		doc.groups.len = kept;
 		if ((err = gpm_strbuf_error(&text)))
 			goto out;
 		report_text = gpm_strbuf_str(&text);

@@ -41,6 +41,7 @@ for rid, path in db.execute("SELECT id, path FROM artifacts").fetchall():
                    (hashlib.sha256(f.read()).hexdigest(), rid))
 db.execute("DROP INDEX artifacts_identity_size")
 db.execute("ALTER TABLE artifacts DROP COLUMN identity")
+db.execute("ALTER TABLE reports DROP COLUMN shown_groups")  # schema 8
 db.execute("PRAGMA user_version = 6")
 db.commit()
 PY

@@ -7,7 +7,8 @@
 # archive section. An incident stored before schema 5 (the report tables dropped and the
 # version set back, as an archive of the previous release is) shows what the archive keeps,
 # with one warning naming what is missing. `gopm diff #A #B` of archive incidents compares
-# the findings they were stored with and the heap types of cores; of incidents stored by
+# the findings they were stored with and the heap types of cores; show --groups/--width
+# reproduce analyze's cuts (32 groups kept); of incidents stored by
 # heap --store, the retained bytes and the heap's holders too, as diff --retained of the
 # cores does (text and JSON).
 set -u
@@ -145,6 +146,43 @@ db.commit()' "$ddb")
 fi
 "$GOPM" diff --db "$ddb" '#2' '#2' >"$tmp/self" 2>/dev/null
 grep -q -i 'nothing\|same' "$tmp/self" || bad "diff #2 #2" "$(head -n 2 "$tmp/self")"
+
+# Other cuts than the default: show --groups N --width N renders what analyze did with them
+# (the archive keeps 32 groups); more groups than it kept is a warning and exit 1.
+cdb=$tmp/c.db
+{
+	printf 'goroutine 1 [running]:\nmain.main()\n\t/src/main.go:10 +0x1d\n\n'
+	i=2
+	while [ $i -le 41 ]; do
+		printf 'goroutine %d [chan receive]:\nmain.worker%d()\n\t/src/main.go:%d +0x2a\n' $i $i $((i + 100))
+		printf 'created by main.main in goroutine 1\n\t/src/main.go:11 +0x3b\n\n'
+		i=$((i + 1))
+	done
+} >"$tmp/many.txt"
+for in in "$td/dumps/go1.22-hang-all.txt" "$tmp/many.txt"; do
+	"$GOPM" analyze --db "$cdb" "$in" >/dev/null 2>&1
+done
+for f in text markdown html; do
+	for cut in "--groups 20 --width 80 $td/dumps/go1.22-hang-all.txt 1" "--groups 32 $tmp/many.txt 2" \
+		"--groups 3 --width 60 $tmp/many.txt 2"; do
+		set -- $cut
+		in=$(eval echo "\${$(($# - 1))}") id=$(eval echo "\${$#}")
+		opts=$(echo "$cut" | sed 's| [^ ]* [^ ]*$||')
+		"$GOPM" analyze --db "$cdb" $opts --format $f "$in" >"$tmp/a.$f" 2>/dev/null
+		"$GOPM" show --db "$cdb" $opts --format $f "$id" >"$tmp/s.$f" 2>"$tmp/err" ||
+			bad "show $opts --format $f $id" "exit $?: $(head -n 1 "$tmp/err")"
+		n=$((n + 1))
+		cmp -s "$tmp/a.$f" "$tmp/s.$f" || bad "show $opts --format $f $id" "differs from analyze $opts"
+	done
+done
+"$GOPM" show --db "$cdb" --groups 40 --format text 2 >/dev/null 2>"$tmp/err"
+st=$?
+[ $st -eq 1 ] && grep -q 'keeps 32 goroutine groups of incident 2.s report: 32 shown, not 40' "$tmp/err" ||
+	bad "show --groups 40" "exit $st, not a warning of what is not kept: $(head -n 1 "$tmp/err")"
+"$GOPM" show --db "$cdb" --groups 40 --format text 1 >/dev/null 2>"$tmp/err" ||
+	bad "show --groups 40 of 33 groups, all kept" "exit $?: $(head -n 1 "$tmp/err")"
+"$GOPM" show --db "$cdb" --groups 5 1 >/dev/null 2>&1
+[ $? -eq 2 ] || bad "show --groups without --format" "not a usage error"
 
 # Retained bytes and what holds the heap: stored by heap --store (retention worked out), the
 # diff of the incidents equals diff --retained of the cores, in text and in JSON.
