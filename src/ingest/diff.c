@@ -46,7 +46,8 @@ static struct gpm_error *stored_heap(struct gpm_ingest_stored *o, struct gpm_sto
 {
 	bool known;
 	struct gpm_error *err = gpm_store_incident_heap_types(st, id, &known, &o->heap_table);
-	if (err || !known)
+	// A heap summary without types (ingest stores the size only): the types are not known.
+	if (err || !known || !o->heap_table.nrows)
 		return err;
 	const struct gpm_store_table *t = &o->heap_table;
 	if (!(o->rows = calloc(t->nrows ? t->nrows : 1, sizeof(*o->rows))))
