@@ -123,10 +123,12 @@ TESTS += tests/cli/exe_lookup.sh
 TESTS += tests/cli/debuginfod.sh
 # the user's config file: exe-path, overrides, bad lines named
 TESTS += tests/cli/config.sh
-# a sparse core's archive identity is the sha256 of its bytes
+# a sparse core's archive identity is the tree hash of its bytes
 TESTS += tests/cli/hash-sparse.sh
-# the cache of big inputs' sha256: used, refreshed, off
+# the cache of big inputs' identities: used, refreshed, off
 TESTS += tests/cli/hash-cache.sh
+# an archive of schema 6 (whole-file SHA-256 identities): its files still recognised
+TESTS += tests/cli/identity-migrate.sh
 # live snapshots (gcore): goroutines with wait reasons, reported as snapshots
 TESTS += tests/cli/gcore.sh
 # arm64 cores (qemu): commands and bad inputs

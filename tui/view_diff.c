@@ -1,8 +1,9 @@
 /*
  * The compare view: `m` marks an incident, `D` on another (in a list or open) shows what
- * grew between the two, from gopm diff's engine (analysis/diff.h) on the incidents as the
- * archive rebuilds them (store module) and their stored heap types. The older incident is
- * the first snapshot, as `gopm diff` orders them.
+ * grew between the two, from gopm diff's engine (analysis/diff.h) on the incidents as
+ * `gopm diff #A #B` loads them (ingest/diff.c: the rebuilt incidents, the findings they were
+ * stored with, their heap types and holders), so findings new and gone are listed too. The
+ * older incident is the first snapshot, as `gopm diff` orders them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,48 +11,10 @@
 
 #include "analysis/diff.h"
 #include "base/strbuf.h"
+#include "ingest/ingest.h"
 #include "tui/tui.h"
 
 enum { DIFF_GROUPS = 30 };
-
-struct side {
-	struct gpm_incident *inc;
-	struct gpm_store_table heap;
-	struct gpm_diff_heap_row *rows;
-	char label[32];
-};
-
-static struct gpm_error *side_load(struct tui *t, struct gpm_store *st, int64_t id, struct side *s)
-{
-	snprintf(s->label, sizeof(s->label), "#%lld", (long long)id);
-	struct gpm_error *err = gpm_store_load_incident(st, id, &s->inc);
-	if (err)
-		return err;
-	struct tui_bind b[1] = {TUI_INT(id)};
-	if ((err = tui_db_query(&t->db,
-	                        "SELECT type, count, bytes FROM heap_types WHERE incident_id = ?1",
-	                        b, 1, -1, &s->heap)))
-		return err;
-	s->rows = calloc(s->heap.nrows ? s->heap.nrows : 1, sizeof(*s->rows));
-	if (!s->rows)
-		return &gpm_error_nomem;
-	for (size_t r = 0; r < s->heap.nrows; r++) {
-		const char *name = gpm_store_cell(&s->heap, r, 0);
-		const char *n = gpm_store_cell(&s->heap, r, 1),
-		           *bytes = gpm_store_cell(&s->heap, r, 2);
-		s->rows[r] =
-		    (struct gpm_diff_heap_row){name ? name : "?", n ? strtoull(n, NULL, 10) : 0,
-		                               bytes ? strtoull(bytes, NULL, 10) : 0};
-	}
-	return NULL;
-}
-
-static void side_deinit(struct side *s)
-{
-	gpm_incident_destroy(s->inc);
-	gpm_store_table_deinit(&s->heap);
-	free(s->rows);
-}
 
 struct gpm_error *tui_view_diff(struct tui *t, int64_t a, int64_t b, struct tui_view **out)
 {
@@ -68,13 +31,11 @@ struct gpm_error *tui_view_diff(struct tui *t, int64_t a, int64_t b, struct tui_
 	         bb, 2, a, &older)))
 		return err;
 	int64_t ids[2] = {older, older == a ? b : a};
-	struct side s[2] = {0};
+	struct gpm_ingest_stored s[2] = {0};
 	struct gpm_diff_input in[2];
 	for (int i = 0; i < 2 && !err; i++) {
-		err = side_load(t, st, ids[i], &s[i]);
-		in[i] = (struct gpm_diff_input){
-		    s[i].label,          s[i].inc, NULL, s[i].rows, s[i].heap.nrows,
-		    s[i].heap.nrows > 0, "type",   NULL, 0};
+		err = gpm_ingest_stored_load(st, ids[i], &s[i]);
+		in[i] = gpm_ingest_stored_input(&s[i]);
 	}
 	struct gpm_diff *d = NULL;
 	if (!err)
@@ -90,7 +51,7 @@ struct gpm_error *tui_view_diff(struct tui *t, int64_t a, int64_t b, struct tui_
 		gpm_strbuf_deinit(&sb);
 	}
 	gpm_diff_destroy(d);
-	side_deinit(&s[0]);
-	side_deinit(&s[1]);
+	gpm_ingest_stored_deinit(&s[0]);
+	gpm_ingest_stored_deinit(&s[1]);
 	return err;
 }

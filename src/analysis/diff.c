@@ -133,6 +133,7 @@ struct builder {
 	size_t groups_cap;
 	struct gpm_u64map type_index; /* name key -> index into d->types */
 	size_t types_cap;
+	size_t retainers_cap;
 };
 
 static char *safe_dup(const char *s)
@@ -256,7 +257,8 @@ static struct gpm_error *type_find(struct builder *b, const char *name, uint32_t
 		t->name = safe_dup(name);
 		t->objects = calloc(b->n, sizeof(*t->objects));
 		t->bytes = calloc(b->n, sizeof(*t->bytes));
-		if (!t->name || !t->objects || !t->bytes)
+		t->retained = calloc(b->n, sizeof(*t->retained));
+		if (!t->name || !t->objects || !t->bytes || !t->retained)
 			return &gpm_error_nomem;
 		// The row is keyed by its safe name: look-ups compare with that.
 		if (strcmp(t->name, name)) {
@@ -286,6 +288,47 @@ static struct gpm_error *count_heap(struct builder *b, size_t s, const struct gp
 			return err;
 		b->d->types[ti].objects[s] += r->objects;
 		b->d->types[ti].bytes[s] += r->bytes;
+		if (in->has_retained)
+			b->d->types[ti].retained[s] += r->retained;
+	}
+	return NULL;
+}
+
+/*
+ * Adds snapshot s's retainers. An incident names at most three (gpm_incident.heap_holders):
+ * they are matched by a scan of the rows so far, which stays small.
+ */
+static struct gpm_error *count_retainers(struct builder *b, size_t s,
+                                         const struct gpm_diff_input *in)
+{
+	struct gpm_diff *d = b->d;
+	for (size_t i = 0; i < in->nretainers; i++) {
+		const struct gpm_diff_retainer *r = &in->retainers[i];
+		// Matched by its terminal-safe text, the one printed.
+		char *what = safe_dup(r->what ? r->what : "?");
+		if (!what)
+			return &gpm_error_nomem;
+		size_t k = 0;
+		while (k < d->nretainers && strcmp(d->retainers[k].what, what))
+			k++;
+		if (k < d->nretainers) {
+			free(what);
+		} else {
+			if (!gpm_array_reserve((void **)&d->retainers, &b->retainers_cap,
+			                       d->nretainers + 1, sizeof(*d->retainers))) {
+				free(what);
+				return &gpm_error_nomem;
+			}
+			struct gpm_diff_retainer_row *x = &d->retainers[d->nretainers++];
+			memset(x, 0, sizeof(*x));
+			x->what = what;
+			x->objects = calloc(b->n, sizeof(*x->objects));
+			x->bytes = calloc(b->n, sizeof(*x->bytes));
+			if (!x->objects || !x->bytes)
+				return &gpm_error_nomem;
+		}
+		d->retainers[k].objects[s] += r->objects;
+		d->retainers[k].bytes[s] += r->bytes;
 	}
 	return NULL;
 }
@@ -361,6 +404,22 @@ static void type_deinit(struct gpm_diff_type *t)
 	free(t->name);
 	free(t->objects);
 	free(t->bytes);
+	free(t->retained);
+}
+
+static void retainer_deinit(struct gpm_diff_retainer_row *r)
+{
+	free(r->what);
+	free(r->objects);
+	free(r->bytes);
+}
+
+static int cmp_retainer(const void *x, const void *y)
+{
+	const struct gpm_diff_retainer_row *a = x, *b = y;
+	if (a->delta_bytes != b->delta_bytes)
+		return a->delta_bytes > b->delta_bytes ? -1 : 1;
+	return strcmp(a->what, b->what);
 }
 
 /* Keeps the changed groups (all counts not equal), sorted; counts the others. */
@@ -390,7 +449,8 @@ static void settle_types(struct gpm_diff *d)
 	size_t k = 0;
 	for (size_t i = 0; i < d->ntypes; i++) {
 		struct gpm_diff_type *t = &d->types[i];
-		if (all_equal(t->bytes, d->n) && all_equal(t->objects, d->n)) {
+		if (all_equal(t->bytes, d->n) && all_equal(t->objects, d->n) &&
+		    all_equal(t->retained, d->n)) {
 			d->unchanged_types++;
 			type_deinit(t);
 			continue;
@@ -399,6 +459,7 @@ static void settle_types(struct gpm_diff *d)
 		t->change = change_of(b0 ? b0 : t->objects[0], bl ? bl : t->objects[d->n - 1]);
 		t->delta_bytes = sdelta(b0, bl);
 		t->delta_objects = sdelta(t->objects[0], t->objects[d->n - 1]);
+		t->delta_retained = sdelta(t->retained[0], t->retained[d->n - 1]);
 		// A leaking type grows in objects at every step (bytes follow; a profile's
 		// sampling makes bytes alone noisy). Pairs: 100 objects more, twice as many.
 		t->leak =
@@ -408,6 +469,26 @@ static void settle_types(struct gpm_diff *d)
 	d->ntypes = k;
 	if (k)
 		qsort(d->types, k, sizeof(*d->types), cmp_type);
+}
+
+/* Keeps the retainers whose retained bytes changed, most growth first. */
+static void settle_retainers(struct gpm_diff *d)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < d->nretainers; i++) {
+		struct gpm_diff_retainer_row *r = &d->retainers[i];
+		if (all_equal(r->bytes, d->n)) {
+			d->unchanged_retainers++;
+			retainer_deinit(r);
+			continue;
+		}
+		r->change = change_of(r->bytes[0], r->bytes[d->n - 1]);
+		r->delta_bytes = sdelta(r->bytes[0], r->bytes[d->n - 1]);
+		d->retainers[k++] = *r;
+	}
+	d->nretainers = k;
+	if (k)
+		qsort(d->retainers, k, sizeof(*d->retainers), cmp_retainer);
 }
 
 /* ---- findings ---- */
@@ -741,9 +822,17 @@ struct gpm_error *gpm_diff_run(const struct gpm_diff_input *in, size_t n, struct
 	// Heap rows compare when the first and the last snapshot have them.
 	d->heap_compared = in[0].has_heap && in[n - 1].has_heap;
 	d->heap_unit = in[n - 1].heap_unit ? in[n - 1].heap_unit : "type";
-	for (size_t s = 0; s < n && !err; s++)
-		if (in[s].has_heap)
-			err = count_heap(&b, s, &in[s]);
+	// Retained bytes and retainers too when both ends worked retention out (a snapshot
+	// between them without it counts as 0).
+	d->retained_compared = d->heap_compared && in[0].has_retained && in[n - 1].has_retained;
+	for (size_t s = 0; s < n && !err; s++) {
+		struct gpm_diff_input one = in[s];
+		one.has_retained = one.has_retained && d->retained_compared;
+		if (one.has_heap)
+			err = count_heap(&b, s, &one);
+		if (!err && one.has_retained)
+			err = count_retainers(&b, s, &one);
+	}
 	if (err)
 		goto fail;
 	// What the comparison could not look at.
@@ -753,6 +842,11 @@ struct gpm_error *gpm_diff_run(const struct gpm_diff_input *in, size_t n, struct
 	if (!err && in[0].has_heap != in[n - 1].has_heap)
 		err = note(d, "only one of %s and %s holds a heap: heap types are not compared",
 		           d->snapshots[0].label, d->snapshots[n - 1].label);
+	if (!err && d->heap_compared && in[0].has_retained != in[n - 1].has_retained)
+		err = note(d,
+		           "only %s has the heap's retention worked out: retained bytes are not "
+		           "compared (gopm diff --retained works it out for cores)",
+		           d->snapshots[in[0].has_retained ? 0 : n - 1].label);
 	if (!err && d->heap_compared && in[0].heap_unit && in[n - 1].heap_unit &&
 	    strcmp(in[0].heap_unit, in[n - 1].heap_unit))
 		err = note(d, "the heaps are described differently (%s rows in %s, %s rows in %s)",
@@ -779,6 +873,7 @@ struct gpm_error *gpm_diff_run(const struct gpm_diff_input *in, size_t n, struct
 		goto fail;
 	settle_groups(d);
 	settle_types(d);
+	settle_retainers(d);
 	// Growth between two programs proves nothing about either.
 	for (size_t i = 0; unrelated && i < d->ngroups; i++)
 		d->groups[i].leak = false;
@@ -810,6 +905,9 @@ void gpm_diff_destroy(struct gpm_diff *d)
 	for (size_t i = 0; i < d->ntypes; i++)
 		type_deinit(&d->types[i]);
 	free(d->types);
+	for (size_t i = 0; i < d->nretainers; i++)
+		retainer_deinit(&d->retainers[i]);
+	free(d->retainers);
 	for (size_t i = 0; i < d->nfindings; i++)
 		free(d->findings[i].title);
 	free(d->findings);
@@ -874,7 +972,9 @@ void gpm_diff_format_text(const struct gpm_diff *d, size_t max_groups, struct gp
 	for (size_t i = 0; i < d->ngroups; i++)
 		grew = grew || d->groups[i].delta > 0;
 	for (size_t i = 0; i < d->ntypes; i++)
-		grew = grew || d->types[i].delta_bytes > 0;
+		grew = grew || d->types[i].delta_bytes > 0 || d->types[i].delta_retained > 0;
+	for (size_t i = 0; i < d->nretainers; i++)
+		grew = grew || d->retainers[i].delta_bytes > 0;
 	bool added = false;
 	for (size_t i = 0; i < d->nfindings; i++)
 		added = added || d->findings[i].added;
@@ -884,7 +984,7 @@ void gpm_diff_format_text(const struct gpm_diff *d, size_t max_groups, struct gp
 		gpm_strbuf_putc(sb, '\n');
 	} else if (!grew && !added) {
 		gpm_strbuf_puts(sb, "nothing grew");
-		if (!d->ngroups && !d->ntypes && !d->nfindings)
+		if (!d->ngroups && !d->ntypes && !d->nretainers && !d->nfindings)
 			gpm_strbuf_puts(sb,
 			                ": the snapshots hold the same groups, types and findings");
 		gpm_strbuf_puts(sb, "\n\n");
@@ -940,11 +1040,34 @@ void gpm_diff_format_text(const struct gpm_diff *d, size_t max_groups, struct gp
 			put_series(sb, t->objects, d->n, false);
 			gpm_strbuf_puts(sb, "; bytes ");
 			put_series(sb, t->bytes, d->n, true);
+			if (d->retained_compared) {
+				gpm_strbuf_puts(sb, "; retained ");
+				put_series(sb, t->retained, d->n, true);
+			}
 			gpm_strbuf_putc(sb, '\n');
 		}
 		if (d->ntypes > shown)
 			gpm_strbuf_printf(sb, "  ... %zu more changed rows (--json)\n",
 			                  d->ntypes - shown);
+		gpm_strbuf_putc(sb, '\n');
+	}
+	if (d->retained_compared) {
+		gpm_strbuf_printf(sb,
+		                  "retainers (what keeps most of the heap alive): %zu changed, "
+		                  "%" PRIu64 " unchanged\n",
+		                  d->nretainers, d->unchanged_retainers);
+		for (size_t i = 0; i < d->nretainers; i++) {
+			const struct gpm_diff_retainer_row *r = &d->retainers[i];
+			gpm_strbuf_puts(sb, r->delta_bytes >= 0 ? "  +" : "  -");
+			put_bytes(
+			    sb, (uint64_t)(r->delta_bytes >= 0 ? r->delta_bytes : -r->delta_bytes));
+			gpm_strbuf_printf(sb, "  %s  %s\n      retained ",
+			                  gpm_diff_change_name(r->change), r->what);
+			put_series(sb, r->bytes, d->n, true);
+			gpm_strbuf_puts(sb, " in ");
+			put_series(sb, r->objects, d->n, false);
+			gpm_strbuf_puts(sb, " objects\n");
+		}
 		gpm_strbuf_putc(sb, '\n');
 	}
 	if (d->nfindings) {
@@ -1059,6 +1182,7 @@ void gpm_diff_format_json(const struct gpm_diff *d, struct gpm_strbuf *sb)
 	gpm_json_key(&j, "heap");
 	gpm_json_object_begin(&j);
 	gpm_json_kv_bool(&j, "compared", d->heap_compared);
+	gpm_json_kv_bool(&j, "retained_compared", d->retained_compared);
 	gpm_json_kv_string(&j, "unit", d->heap_unit ? d->heap_unit : "type");
 	gpm_json_kv_uint(&j, "unchanged", d->unchanged_types);
 	gpm_json_key(&j, "rows");
@@ -1073,6 +1197,24 @@ void gpm_diff_format_json(const struct gpm_diff *d, struct gpm_strbuf *sb)
 		gpm_json_kv_bool(&j, "leak", t->leak);
 		json_series(&j, "objects", t->objects, d->n);
 		json_series(&j, "bytes", t->bytes, d->n);
+		if (d->retained_compared) {
+			gpm_json_kv_int(&j, "delta_retained", t->delta_retained);
+			json_series(&j, "retained", t->retained, d->n);
+		}
+		gpm_json_object_end(&j);
+	}
+	gpm_json_array_end(&j);
+	gpm_json_kv_uint(&j, "unchanged_retainers", d->unchanged_retainers);
+	gpm_json_key(&j, "retainers");
+	gpm_json_array_begin(&j);
+	for (size_t i = 0; i < d->nretainers; i++) {
+		const struct gpm_diff_retainer_row *r = &d->retainers[i];
+		gpm_json_object_begin(&j);
+		gpm_json_kv_string(&j, "what", r->what);
+		gpm_json_kv_string(&j, "change", gpm_diff_change_name(r->change));
+		gpm_json_kv_int(&j, "delta_bytes", r->delta_bytes);
+		json_series(&j, "objects", r->objects, d->n);
+		json_series(&j, "bytes", r->bytes, d->n);
 		gpm_json_object_end(&j);
 	}
 	gpm_json_array_end(&j);

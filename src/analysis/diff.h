@@ -38,6 +38,14 @@
 struct gpm_diff_heap_row {
 	const char *name; /* borrowed */
 	uint64_t objects, bytes;
+	uint64_t retained; /* bytes its instances keep alive, when the input's has_retained */
+};
+
+/* What keeps much of a heap alive (a global, a stack frame, an object several roots share:
+ * gpm_incident.heap_holders), matched across snapshots by its description. */
+struct gpm_diff_retainer {
+	const char *what; /* borrowed */
+	uint64_t objects, bytes;
 };
 
 /* A finding as the archive stored it: an archive incident's findings are compared as they
@@ -55,7 +63,10 @@ struct gpm_diff_input {
 	const struct gpm_diff_heap_row *heap;
 	size_t nheap;
 	bool has_heap;         /* heap rows are known (even if there are none) */
+	bool has_retained;     /* retention was worked out: rows' retained and the retainers */
 	const char *heap_unit; /* what a heap row is: "type" or "allocation site" */
+	const struct gpm_diff_retainer *retainers;
+	size_t nretainers;
 	const struct gpm_diff_given_finding *findings; /* non-NULL: compared, not analysis's */
 	size_t nfindings;
 };
@@ -88,11 +99,19 @@ struct gpm_diff_group {
 
 /* A heap row across the snapshots. */
 struct gpm_diff_type {
-	char *name;                /* owned, terminal-safe */
-	uint64_t *objects, *bytes; /* owned: per snapshot (0 where absent) */
+	char *name;                           /* owned, terminal-safe */
+	uint64_t *objects, *bytes, *retained; /* owned: per snapshot (0 where absent or unknown) */
 	enum gpm_diff_change change;
-	int64_t delta_bytes, delta_objects;
+	int64_t delta_bytes, delta_objects, delta_retained;
 	bool leak;
+};
+
+/* A retainer across the snapshots (retainers_compared). */
+struct gpm_diff_retainer_row {
+	char *what;                /* owned, terminal-safe */
+	uint64_t *objects, *bytes; /* owned: retained per snapshot (0 where absent) */
+	enum gpm_diff_change change;
+	int64_t delta_bytes;
 };
 
 /* A finding present in the last snapshot and not the first (new) or the reverse (gone). */
@@ -125,8 +144,12 @@ struct gpm_diff {
 	struct gpm_diff_type *types; /* changed rows, most growth in bytes first */
 	size_t ntypes;
 	uint64_t unchanged_types;
-	bool heap_compared; /* the first and the last snapshot have heap rows */
+	bool heap_compared;     /* the first and the last snapshot have heap rows */
+	bool retained_compared; /* ... and retention: retained bytes and retainers compared */
 	const char *heap_unit;
+	struct gpm_diff_retainer_row *retainers; /* changed, most growth in bytes first */
+	size_t nretainers;
+	uint64_t unchanged_retainers;
 	struct gpm_diff_finding *findings;
 	size_t nfindings;
 	char **evidence; /* owned lines: "goroutine leak: ... grew 120 → 600 → 1,500 over 3

@@ -365,9 +365,13 @@ struct gpm_error *gpm_report_doc_build(struct gpm_report_doc *doc, const struct 
 	}
 	unsigned maxg = o->max_groups ? o->max_groups : 12;
 	unsigned maxf = o->max_frames ? o->max_frames : 16;
-	for (size_t i = 0; i < a->grouping.ngroups && doc->groups.len < maxg; i++)
-		if (shown_group(inc, a, a->order[i]))
+	for (size_t i = 0; i < a->grouping.ngroups; i++) {
+		if (!shown_group(inc, a, a->order[i]))
+			continue;
+		doc->shown_groups++;
+		if (doc->groups.len < maxg)
 			group(doc, inc, a, a->order[i], maxf);
+	}
 	flame(doc, inc, a);
 	for (size_t i = 0; i < a->states.len; i++) {
 		struct gpm_report_dstate *s = gpm_vec_push(&doc->states);
@@ -379,4 +383,13 @@ struct gpm_error *gpm_report_doc_build(struct gpm_report_doc *doc, const struct 
 		s->count = a->states.v[i].count;
 	}
 	return doc->oom ? &gpm_error_nomem : NULL;
+}
+
+size_t gpm_report_doc_cut(struct gpm_report_doc *doc, unsigned max_groups)
+{
+	size_t had = doc->groups.len;
+	size_t maxg = max_groups ? max_groups : 12;
+	if (doc->groups.len > maxg)
+		doc->groups.len = maxg;
+	return had;
 }

@@ -87,7 +87,8 @@ struct gpm_report_doc {
 	GPM_VEC(struct gpm_report_kv) evidence;
 	GPM_VEC(struct gpm_report_kv) facts; /* the PROCESS section, in order */
 	uint64_t goroutines, system, ngroups;
-	const char *level; /* how stacks were compared, in words */
+	uint64_t shown_groups; /* groups shown without a cut; 0 unknown (stored before schema 8) */
+	const char *level;     /* how stacks were compared, in words */
 	bool heap_known;
 	uint64_t heap_bytes, heap_objects, heap_inuse;
 	GPM_VEC(struct gpm_report_dholder) holders;
@@ -99,6 +100,17 @@ struct gpm_report_doc {
 	GPM_VEC(char *) strings; /* owned copies the pointers above point into */
 	bool oom;
 };
+
+/* Goroutine groups the archive keeps of a report (gpm_ingest_store_incident), so that
+ * `gopm show --groups N` renders what `analyze --groups N` did up to this many. */
+enum { GPM_REPORT_KEPT_GROUPS = 32 };
+
+/*
+ * Shows at most max_groups of doc's groups (0: 12), the first ones, as a document built with
+ * that cut would; returns how many it showed before. The groups past the cut stay in doc:
+ * setting doc->groups.len back to the value returned shows them again.
+ */
+size_t gpm_report_doc_cut(struct gpm_report_doc *doc, unsigned max_groups);
 
 /* Walks inc and a (borrowed) into doc (caller storage, deinit'ed by the caller even on
  * error); o's max_groups and max_frames cut as the report does. */

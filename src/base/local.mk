@@ -1,6 +1,7 @@
 libgopm_a_SOURCES += \
 	src/base/cursor.h \
 	src/base/error.c src/base/error.h \
+	src/base/identity.c src/base/identity.h \
 	src/base/intern.c src/base/intern.h \
 	src/base/json.c src/base/json.h \
 	src/base/source.c src/base/source.h \

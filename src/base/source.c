@@ -5,6 +5,8 @@
  */
 #include "base/source.h"
 
+#include "base/identity.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <lz4frame.h>
@@ -549,7 +551,7 @@ struct reader {
 	struct sink sink;
 	struct decoder dec;
 	bool have_dec;
-	struct gpm_sha256 hash;
+	struct gpm_identity hash;
 	struct gpm_source_limits lim;
 };
 
@@ -564,7 +566,7 @@ static struct gpm_error *reader_init(struct reader *r, struct gpm_source *src,
 	r->sink.o = o;
 	r->sink.name = src->path;
 	if (o && o->hash)
-		gpm_sha256_init(&r->hash);
+		gpm_identity_init(&r->hash);
 	return NULL;
 }
 
@@ -591,7 +593,7 @@ static struct gpm_error *reader_feed(struct reader *r, const struct gpm_source_o
                                      const uint8_t *p, size_t n)
 {
 	if (o && o->hash)
-		gpm_sha256_update(&r->hash, p, n);
+		gpm_identity_update(&r->hash, p, n);
 	if (r->dec.kind == GPM_COMPRESSION_NONE)
 		r->sink.in += n;
 	return decoder_feed(&r->dec, p, n, &r->sink);
@@ -619,47 +621,26 @@ static struct gpm_error *reader_finish(struct reader *r, struct gpm_source *src)
 static void reader_deinit(struct reader *r, const struct gpm_source_options *o,
                           struct gpm_source *src, bool ok)
 {
-	if (ok && o && o->hash) {
-		uint8_t d[GPM_SHA256_SIZE];
-		gpm_sha256_final(&r->hash, d);
-		gpm_sha256_to_hex(d, src->sha256);
-	}
+	if (ok && o && o->hash)
+		gpm_identity_final(&r->hash, src->sha256);
 	if (r->have_dec)
 		decoder_deinit(&r->dec);
 	sink_release(&r->sink);
-}
-
-/* Hashes map[off, end) in slices, each dropped from this process once hashed. */
-static void hash_map_range(struct gpm_sha256 *h, const uint8_t *map, size_t off, size_t end)
-{
-	enum { SLICE = 8 << 20 };
-	while (off < end) {
-		size_t k = end - off < SLICE ? end - off : SLICE;
-		gpm_sha256_update(h, map + off, k);
-		madvise((void *)(map + off), k, MADV_DONTNEED);
-		off += k;
-	}
-}
-
-/* n zero bytes, fed to the hash without touching the file. */
-static void hash_zeros(struct gpm_sha256 *h, size_t n)
-{
-	static const uint8_t zeros[64 << 10];
-	while (n) {
-		size_t k = n < sizeof(zeros) ? n : sizeof(zeros);
-		gpm_sha256_update(h, zeros, k);
-		n -= k;
-	}
 }
 
 /*
  * Hashes a file mapping in slices, each dropped from this process once hashed (the page
  * cache keeps it): a file is hashed without its pages staying resident here.
  */
-static void hash_file_map(struct gpm_sha256 *h, const uint8_t *map, size_t n)
+static void hash_file_map(struct gpm_identity *h, const uint8_t *map, size_t n)
 {
+	enum { SLICE = 8 << 20 };
 	madvise((void *)map, n, MADV_SEQUENTIAL);
-	hash_map_range(h, map, 0, n);
+	for (size_t off = 0; off < n; off += SLICE) {
+		size_t k = n - off < SLICE ? n - off : SLICE;
+		gpm_identity_update(h, map + off, k);
+		madvise((void *)(map + off), k, MADV_DONTNEED);
+	}
 	madvise((void *)map, n, MADV_NORMAL);
 }
 
@@ -686,7 +667,7 @@ static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw,
 			if (file_map && n)
 				hash_file_map(&r.hash, raw, n);
 			else
-				gpm_sha256_update(&r.hash, raw, n);
+				gpm_identity_update(&r.hash, raw, n);
 			reader_deinit(&r, o, src, true);
 		}
 		src->data = n ? raw : NULL;
@@ -807,65 +788,11 @@ struct gpm_source_hash {
 	char hex[GPM_SHA256_HEX_SIZE];
 };
 
-/*
- * Hashes fd's first n bytes with pread into a buffer that stays in the cache, the holes
- * (SEEK_DATA / SEEK_HOLE) as the zeros they read as. Reading this way costs about a tenth
- * of what faulting in a mapping of the same pages did (doc/performance.md). False when the
- * file could not be read whole (it shrank): h is then unusable.
- */
-static bool hash_file_fd(struct gpm_sha256 *h, int fd, size_t n)
-{
-	enum { BUF = 256 << 10 };
-	uint8_t *buf = malloc(BUF);
-	if (!buf)
-		return false;
-	posix_fadvise(fd, 0, (off_t)n, POSIX_FADV_SEQUENTIAL);
-	bool holes = true, ok = true;
-	size_t off = 0;
-	while (ok && off < n) {
-		size_t d = off, e = n;
-		if (holes) {
-			off_t data = lseek(fd, (off_t)off, SEEK_DATA);
-			if (data < 0 && errno != ENXIO)
-				holes = false; // no hole information: read the rest
-			else {
-				d = data < 0 || (size_t)data > n ? n : (size_t)data;
-				off_t hole = d < n ? lseek(fd, (off_t)d, SEEK_HOLE) : (off_t)n;
-				e = hole < 0 || (size_t)hole > n || (size_t)hole <= d
-				        ? n
-				        : (size_t)hole;
-			}
-		}
-		hash_zeros(h, d - off);
-		for (off = d; off < e;) {
-			size_t k = e - off < BUF ? e - off : BUF;
-			ssize_t got = pread(fd, buf, k, (off_t)off);
-			if (got < 0 && errno == EINTR)
-				continue;
-			if (got <= 0) {
-				ok = false;
-				break;
-			}
-			gpm_sha256_update(h, buf, (size_t)got);
-			off += (size_t)got;
-		}
-	}
-	free(buf);
-	return ok;
-}
-
-// The digest of fd's len bytes into hex; "" when the file could not be read whole.
+// The identity of fd's len bytes into hex, its chunks hashed by one thread per CPU (the
+// analysis goes on beside them); "" when the file could not be read whole.
 static void hash_fd_hex(int fd, size_t len, char hex[GPM_SHA256_HEX_SIZE])
 {
-	struct gpm_sha256 s;
-	uint8_t d[GPM_SHA256_SIZE];
-	gpm_sha256_init(&s);
-	if (!hash_file_fd(&s, fd, len)) {
-		hex[0] = 0;
-		return;
-	}
-	gpm_sha256_final(&s, d);
-	gpm_sha256_to_hex(d, hex);
+	gpm_identity_fd(fd, len, 0, hex);
 }
 
 static void *hash_main(void *arg)

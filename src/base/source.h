@@ -37,14 +37,15 @@ struct gpm_source {
 	const uint8_t *data; /* size bytes; NULL when size is 0 */
 	size_t size;
 	enum gpm_compression compression;
-	uint64_t file_size;                   /* bytes read or on disk (compressed) */
-	int64_t mtime;                        /* the file's mtime; the time of reading for a pipe */
-	char sha256[GPM_SHA256_HEX_SIZE];     /* of the file_size bytes; "" unless asked for */
-	void *map;                            /* private */
-	size_t map_len;                       /* private */
-	int owns_map;                         /* private */
-	int file_backed;                      /* private: map is the file's */
-	int fd;                               /* private: the mapped file (file_backed), else -1 */
+	uint64_t file_size;               /* bytes read or on disk (compressed) */
+	int64_t mtime;                    /* the file's mtime; the time of reading for a pipe */
+	char sha256[GPM_SHA256_HEX_SIZE]; /* identity (base/identity.h) of the file_size bytes; ""
+	                                     unless asked for */
+	void *map;                        /* private */
+	size_t map_len;                   /* private */
+	int owns_map;                     /* private */
+	int file_backed;                  /* private: map is the file's */
+	int fd;                           /* private: the mapped file (file_backed), else -1 */
 	struct gpm_source_hash *hash_pending; /* private: see gpm_source_hash_take */
 };
 
@@ -67,7 +68,8 @@ enum { GPM_SOURCE_HEAD = 64 << 10 };
 
 struct gpm_source_options {
 	struct gpm_source_limits limits;
-	bool hash; /* compute sha256 of the input's bytes (before decompression) while reading */
+	bool hash; /* compute the identity of the input's bytes (before decompression) while reading
+	            */
 	/*
 	 * With hash: a big plain file may be hashed in a thread of its own while the caller
 	 * goes on; sha256 stays "" until gpm_source_hash_take + gpm_source_hash_finish.

@@ -57,6 +57,8 @@ enum {
 	OPT_LIMIT,
 	OPT_RAW,
 	OPT_REPORT_FORMAT,
+	OPT_REPORT_GROUPS,
+	OPT_REPORT_WIDTH,
 };
 
 // The options most archive commands share, as entries of their tables.
@@ -378,14 +380,36 @@ static void count_failure(struct ingest_state *s, const struct gpm_error *err)
 		s->failed++;
 }
 
+// Whether art is stored: by its identity, else (an archive of before schema 7) by its
+// whole-file SHA-256, computed only when an artifact of its size was identified that way;
+// such an artifact takes the new identity.
+static struct gpm_error *artifact_known(struct gpm_store *st, const char *path,
+                                        struct gpm_store_artifact *art, bool *known)
+{
+	struct gpm_error *err = gpm_store_artifact_known(st, art, known);
+	if (!err && !*known && !(err = gpm_store_artifact_whole(st, path, art)) &&
+	    art->whole_sha256[0] && !(err = gpm_store_artifact_known(st, art, known)) && *known)
+		err = gpm_store_artifact_adopt(st, art);
+	return err;
+}
+
 static int ingest_file(struct ingest_state *s, const char *path)
 {
 	s->done++;
-	struct gpm_store_artifact art;
-	struct gpm_error *err = gpm_store_artifact_from_file(path, &art);
-	bool known = false;
-	if (!err)
-		err = gpm_store_artifact_known(s->st, art.sha256, &known);
+	// Looked up before it is loaded, so a stored input is not analysed again: a file whose
+	// identity is cached, or a small one hashed here. A big one not in the cache is hashed
+	// while it loads (read once: gpm_ingest_load_hashed) and looked up after.
+	struct gpm_store_artifact art = {0};
+	struct gpm_error *err = NULL;
+	bool hash_later = false, known = false;
+	if (!gpm_ingest_artifact_cached(path, &art)) {
+		if (gpm_ingest_hash_while_loading(path))
+			hash_later = true;
+		else
+			err = gpm_ingest_artifact_from_file(path, &art);
+	}
+	if (!err && !hash_later)
+		err = artifact_known(s->st, path, &art, &known);
 	if (err) {
 		fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 		count_failure(s, err);
@@ -415,7 +439,8 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		gpm_strbuf_deinit(&name);
 		return GPM_EXIT_OK;
 	}
-	if ((err = gpm_ingest_load(path, s->load, &l))) {
+	if ((err = hash_later ? gpm_ingest_load_hashed(path, s->load, &l)
+	                      : gpm_ingest_load(path, s->load, &l))) {
 		if (gpm_ingest_error_no_kind(err)) {
 			fprintf(stderr,
 			        "[%zu/%zu] skipped: %s: no goroutine dump, core or profile\n",
@@ -436,6 +461,30 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		gpm_strbuf_deinit(&name);
 		gpm_ingest_loaded_deinit(&l);
 		return gpm_cli_fail(gpm_error_wrap(err, "--exe for a dump"));
+	}
+	if (hash_later) {
+		art.path = path;
+		art.size = l.input_size;
+		art.mtime = l.mtime;
+		memcpy(art.sha256, gpm_ingest_loaded_sha256(&l), sizeof(art.sha256));
+		err = art.sha256[0]
+		          ? artifact_known(s->st, path, &art, &known)
+		          : gpm_error_create(GPM_ERR_OS, "%s: changed while it was read", path);
+		if (err) {
+			fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
+			count_failure(s, err);
+			gpm_strbuf_deinit(&name);
+			gpm_ingest_loaded_deinit(&l);
+			return gpm_cli_fail(err);
+		}
+		if (known && !s->keep) {
+			fprintf(stderr, "[%zu/%zu] %s: already stored\n", s->done, s->total,
+			        gpm_strbuf_str(&name));
+			s->present++;
+			gpm_strbuf_deinit(&name);
+			gpm_ingest_loaded_deinit(&l);
+			return GPM_EXIT_OK;
+		}
 	}
 	int status = GPM_EXIT_OK;
 	size_t incidents = 0;
@@ -885,6 +934,12 @@ static const struct gpm_option show_options[] = {
      "the report as analyze rendered it: text, markdown or html (default:\nthe archive's "
      "facts, findings and stored report)",
      OPT_REPORT_FORMAT, "text markdown html"},
+    {"groups", 0, "N",
+     "with --format: show at most N goroutine groups, as analyze --groups N\ndid (the archive "
+     "keeps 32)",
+     OPT_REPORT_GROUPS, NULL},
+    {"width", 0, "N", "with --format text: wrap at N columns, as analyze --width N",
+     OPT_REPORT_WIDTH, NULL},
     OPTION_DB,
     OPTIONS_END,
 };
@@ -1052,7 +1107,8 @@ enum report_format { REPORT_NONE, REPORT_TEXT, REPORT_MARKDOWN, REPORT_HTML };
  * before schema 5 gives what the archive keeps, and a warning naming what it lacks.
  * Closes st.
  */
-static int show_report(struct gpm_store *st, int64_t id, enum report_format f)
+static int show_report(struct gpm_store *st, int64_t id, enum report_format f,
+                       const struct gpm_report_options *cuts)
 {
 	struct gpm_report_doc doc;
 	const char *missing = NULL;
@@ -1075,8 +1131,23 @@ static int show_report(struct gpm_store *st, int64_t id, enum report_format f)
 		        (long long)id, missing);
 	if (line.len && line.buf[line.len - 1] == '\n')
 		line.buf[--line.len] = 0;
+	// More groups asked for than the archive kept (32, 12 before schema 8) while the report
+	// had more: said, not hidden. A report stored before schema 8 does not say how many it
+	// had: one that kept exactly 12 of more groups is warned about.
+	int status = GPM_EXIT_OK;
+	unsigned want = cuts->max_groups ? cuts->max_groups : 12;
+	size_t had = gpm_report_doc_cut(&doc, want);
+	bool more = doc.shown_groups ? doc.shown_groups > had : had == 12 && doc.ngroups > had;
+	if (want > had && more) {
+		fprintf(stderr,
+		        "gopm: warning: the archive keeps %zu goroutine groups of incident %lld's "
+		        "report: %zu shown, not %u\n",
+		        had, (long long)id, had, want);
+		status = GPM_EXIT_PARTIAL;
+	}
 	if (f == REPORT_TEXT) {
-		struct gpm_report_options ro = {.width = gpm_cli_report_width(),
+		struct gpm_report_options ro = {.width = cuts->width ? cuts->width
+		                                                     : gpm_cli_report_width(),
 		                                .color = gpm_cli_color()};
 		gpm_report_doc_text(&doc, &ro, &sb);
 		if (sb.len && sb.buf[sb.len - 1] != '\n')
@@ -1093,11 +1164,11 @@ static int show_report(struct gpm_store *st, int64_t id, enum report_format f)
 		gpm_report_doc_html(&doc, line.buf, &sb);
 		gpm_report_html_end(&sb);
 	}
-	int status = emit(&sb);
+	int wrote = emit(&sb);
 	gpm_strbuf_deinit(&sb);
 	gpm_strbuf_deinit(&line);
 	gpm_report_doc_deinit(&doc);
-	return status;
+	return wrote ? wrote : status;
 }
 
 int gpm_cmd_show(int argc, char **argv)
@@ -1108,10 +1179,23 @@ int gpm_cmd_show(int argc, char **argv)
 	const char *optval;
 	int opt;
 	enum report_format rformat = REPORT_NONE;
+	struct gpm_report_options cuts = {0};
 	gpm_opts_begin(&o, &gpm_spec_show, argc, argv);
 	while ((opt = gpm_opts_next(&o, &optval)) > 0) {
 		if (common_option(opt, optval, &c))
 			continue;
+		if (opt == OPT_REPORT_GROUPS || opt == OPT_REPORT_WIDTH) {
+			char *end;
+			errno = 0;
+			unsigned long n = strtoul(optval, &end, 10);
+			if (errno || *end || !n || n > 100000)
+				return gpm_cli_usage("show", "--%s needs a positive number",
+				                     opt == OPT_REPORT_GROUPS ? "groups" : "width");
+			if (opt == OPT_REPORT_GROUPS)
+				cuts.max_groups = (unsigned)n;
+			else
+				cuts.width = (unsigned)n;
+		}
 		if (opt == OPT_REPORT_FORMAT) {
 			if (!strcmp(optval, "text"))
 				rformat = REPORT_TEXT;
@@ -1133,12 +1217,14 @@ int gpm_cmd_show(int argc, char **argv)
 		return gpm_cli_usage("show", "missing incident ID");
 	if (rformat != REPORT_NONE && c.format == FORMAT_JSON)
 		return gpm_cli_usage("show", "--json cannot go with --format");
+	if (rformat == REPORT_NONE && (cuts.max_groups || cuts.width))
+		return gpm_cli_usage("show", "--groups and --width go with --format");
 	struct gpm_store *st;
 	int status = open_store(&c, true, &st);
 	if (status)
 		return status;
 	if (rformat != REPORT_NONE)
-		return show_report(st, id, rformat);
+		return show_report(st, id, rformat, &cuts);
 	struct gpm_store_table facts = {0}, findings = {0}, groups = {0};
 	char *report = NULL;
 	struct gpm_error *err = gpm_store_incident_facts(st, id, &facts);

@@ -1,16 +1,16 @@
 /*
- * gopm diff A B [C ...] [--json] [--groups N] [--db PATH] [--exe EXE] [--force]
+ * gopm diff A B [C ...] [--json] [--groups N] [--retained] [--db PATH] [--exe EXE] [--force]
  * gopm diff --cluster N [--since T] [--db PATH] [--json]
  *
  * What grew between snapshots of one service, oldest first: goroutine groups new, gone,
- * grown and shrunk, heap types (or a profile's allocation sites) by bytes and objects, and
- * findings new and gone; with three or more snapshots, growth at every step is stated as
+ * grown and shrunk, heap types (or a profile's allocation sites) by bytes and objects (and the
+ * bytes they retain, with what holds the heap, when retention was worked out), and findings
+ * new and gone; with three or more snapshots, growth at every step is stated as
  * evidence of a leak. An operand is a file (a core, a goroutine dump or profile, a heap
  * dump, a pprof heap profile) or an archive incident: "#12", or "12" when no file of that
  * name exists. The engine is src/analysis/diff.c; doc/diff.md describes the matching.
  */
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,6 @@
 #include "heap/heap.h"
 #include "heap/heapdump.h"
 #include "heap/pprof.h"
-#include "store/heap.h"
 #include "store/store.h"
 
 struct operand {
@@ -37,7 +36,8 @@ struct operand {
 	char label[64];
 	struct gpm_ingest_loaded loaded;
 	bool has_loaded;
-	struct gpm_incident *stored; /* from the archive; owned */
+	struct gpm_ingest_stored stored; /* an archive incident */
+	bool has_stored;
 	struct gpm_analysis *analysis;
 	struct gpm_heap *heap; /* a core's */
 	struct gpm_heapdump *heapdump;
@@ -45,19 +45,22 @@ struct operand {
 	struct gpm_diff_heap_row *rows;
 	size_t nrows;
 	bool has_heap;
+	bool has_retained; /* rows' retained and the retainers are known */
+	struct gpm_diff_retainer retainers[GPM_INGEST_RETAINERS];
+	size_t nretainers;
 	const char *unit;
 	char (*names)[48]; /* row names made here (object sizes) */
-	/* An archive incident's findings and heap types as stored (the rows point into them). */
-	struct gpm_store_table sfindings, sheap;
-	struct gpm_diff_given_finding *given;
-	size_t ngiven;
 };
 
-enum { OPT_JSON = 1, OPT_GROUPS, OPT_DB, OPT_CLUSTER, OPT_SINCE };
+enum { OPT_JSON = 1, OPT_GROUPS, OPT_RETAINED, OPT_DB, OPT_CLUSTER, OPT_SINCE };
 
 static const struct gpm_option options[] = {
     {"json", 0, NULL, "the comparison as one JSON document", OPT_JSON, NULL},
     {"groups", 0, "N", "changed groups and heap rows shown (default 20)", OPT_GROUPS, NULL},
+    {"retained", 0, NULL,
+     "cores: work the heap's retention out, so the bytes each type retains and what holds\n"
+     "the heap are compared too (done anyway for a core that ran out of memory)",
+     OPT_RETAINED, NULL},
     {"db", 0, "PATH", "the archive that incident ids are read from", OPT_DB, "file"},
     {"cluster", 0, "N", "the incidents of archive cluster N, oldest first (the newest 64)",
      OPT_CLUSTER, NULL},
@@ -125,14 +128,17 @@ static struct gpm_error *heap_rows_core(struct operand *o)
 	struct gpm_error *err = rows_alloc(o, h->ntypes + 1);
 	if (err)
 		return err;
+	// Retained bytes as gopm heap --store and analyze store them (gpm_cli_store_heap_types).
+	o->has_retained = h->ret.done && h->ret.dominators;
 	for (size_t i = 0; i < h->ntypes; i++)
 		o->rows[o->nrows++] = (struct gpm_diff_heap_row){
-		    h->types[i].name, h->types[i].count, h->types[i].bytes};
+		    h->types[i].name, h->types[i].count, h->types[i].bytes,
+		    o->has_retained ? h->types[i].retained_bytes : 0};
 	// What the heap records no type for is one row, as the archive stores it.
 	uint64_t obj = h->objects - h->typed_objects - h->inferred_objects;
 	uint64_t bytes = h->bytes - h->typed_bytes - h->inferred_bytes;
 	if (obj <= h->objects && bytes <= h->bytes)
-		o->rows[o->nrows++] = (struct gpm_diff_heap_row){"(untyped)", obj, bytes};
+		o->rows[o->nrows++] = (struct gpm_diff_heap_row){"(untyped)", obj, bytes, 0};
 	o->has_heap = true;
 	o->unit = "type";
 	return NULL;
@@ -160,7 +166,7 @@ static struct gpm_error *load_heapdump(struct operand *o, struct gpm_source *src
 			return err;
 		for (size_t i = 0; i < d->notypes; i++)
 			o->rows[o->nrows++] = (struct gpm_diff_heap_row){
-			    d->otypes[i].name, d->otypes[i].count, d->otypes[i].bytes};
+			    d->otypes[i].name, d->otypes[i].count, d->otypes[i].bytes, 0};
 		o->unit = "type";
 	} else {
 		if ((err = rows_alloc(o, d->nsizes)))
@@ -170,8 +176,9 @@ static struct gpm_error *load_heapdump(struct operand *o, struct gpm_source *src
 		for (size_t i = 0; i < d->nsizes; i++) {
 			snprintf(o->names[i], sizeof(o->names[i]), "objects of %llu B",
 			         (unsigned long long)d->sizes[i].size);
-			o->rows[o->nrows++] = (struct gpm_diff_heap_row){
-			    o->names[i], d->sizes[i].count, d->sizes[i].size * d->sizes[i].count};
+			o->rows[o->nrows++] =
+			    (struct gpm_diff_heap_row){o->names[i], d->sizes[i].count,
+			                               d->sizes[i].size * d->sizes[i].count, 0};
 		}
 		o->unit = "object size";
 	}
@@ -198,60 +205,21 @@ static struct gpm_error *load_profile(struct operand *o, struct gpm_source *src)
 		snprintf(o->names[i], sizeof(o->names[i]), "%s (%s:%lld)", s->func ? s->func : "?",
 		         file ? file : "?", (long long)s->line);
 		o->rows[o->nrows++] = (struct gpm_diff_heap_row){
-		    o->names[i], (uint64_t)s->inuse_objects, (uint64_t)s->inuse_bytes};
+		    o->names[i], (uint64_t)s->inuse_objects, (uint64_t)s->inuse_bytes, 0};
 	}
 	o->has_heap = true;
 	o->unit = "allocation site";
 	return NULL;
 }
 
-/* The stored findings of an archive incident: rule, title and, for a finding that names a
- * group, one of the group's goroutines (the evidence JSON of gpm_ingest_store_incident). */
-static struct gpm_error *stored_findings(struct operand *o, struct gpm_store *st, int64_t id)
+/* A loaded core's retainers: the heap holders its incident names (gpm_ingest_heap_holders). */
+static void core_retainers(struct operand *o, const struct gpm_incident *inc)
 {
-	struct gpm_error *err = gpm_store_incident_findings(st, id, &o->sfindings);
-	if (err)
-		return err;
-	const struct gpm_store_table *t = &o->sfindings;
-	if (!(o->given = calloc(t->nrows + 1, sizeof(*o->given))))
-		return &gpm_error_nomem;
-	for (size_t r = 0; r < t->nrows; r++) {
-		struct gpm_diff_given_finding *g = &o->given[o->ngiven++];
-		g->rule = gpm_store_cell(t, r, 0);
-		g->title = gpm_store_cell(t, r, 2);
-		const char *ev = gpm_store_cell(t, r, 4);
-		json_error_t jerr;
-		json_t *j = ev ? json_loads(ev, 0, &jerr) : NULL;
-		json_t *group = json_object_get(j, "group");
-		json_t *first = json_array_get(json_object_get(j, "goroutines"), 0);
-		if (json_is_integer(group) && json_integer_value(group) >= 0 &&
-		    json_is_integer(first) && json_integer_value(first) > 0)
-			g->goroutine = (uint64_t)json_integer_value(first);
-		json_decref(j);
-	}
-	return NULL;
-}
-
-/* The heap types the archive stored with incident id (analyze or heap --store of a core). */
-static struct gpm_error *stored_heap(struct operand *o, struct gpm_store *st, int64_t id)
-{
-	bool known;
-	struct gpm_error *err = gpm_store_incident_heap_types(st, id, &known, &o->sheap);
-	if (err || !known)
-		return err;
-	const struct gpm_store_table *t = &o->sheap;
-	if ((err = rows_alloc(o, t->nrows)))
-		return err;
-	for (size_t r = 0; r < t->nrows; r++) {
-		const char *name = gpm_store_cell(t, r, 0), *c = gpm_store_cell(t, r, 1),
-		           *b = gpm_store_cell(t, r, 2);
-		o->rows[o->nrows++] =
-		    (struct gpm_diff_heap_row){name ? name : "?", c ? strtoull(c, NULL, 10) : 0,
-		                               b ? strtoull(b, NULL, 10) : 0};
-	}
-	o->has_heap = true;
-	o->unit = "type";
-	return NULL;
+	for (unsigned i = 0;
+	     o->has_retained && i < inc->nheap_holders && o->nretainers < GPM_INGEST_RETAINERS; i++)
+		o->retainers[o->nretainers++] = (struct gpm_diff_retainer){
+		    inc->heap_holders[i].what, inc->heap_holders[i].objects,
+		    inc->heap_holders[i].bytes};
 }
 
 static const char *base_name(const char *path)
@@ -266,15 +234,11 @@ static struct gpm_error *load_operand(struct operand *o, const char *db, struct 
 	struct stat sb;
 	int64_t id;
 	if (stat(o->arg, &sb) < 0 && errno == ENOENT && incident_id(o->arg, &id)) {
-		snprintf(o->label, sizeof(o->label), "#%lld", (long long)id);
 		struct gpm_error *err = *st ? NULL : gpm_ingest_store_open(db, true, st);
-		if (!err)
-			err = gpm_store_load_incident(*st, id, &o->stored);
-		if (!err)
-			err = stored_findings(o, *st, id);
-		if (!err)
-			err = stored_heap(o, *st, id);
-		return err;
+		if (err)
+			return err;
+		o->has_stored = true;
+		return gpm_ingest_stored_load(*st, id, &o->stored);
 	}
 	snprintf(o->label, sizeof(o->label), "%s", base_name(o->arg));
 	// A heap dump or a heap profile is read here; the rest by gpm_ingest_load. Standard
@@ -307,16 +271,16 @@ static struct gpm_error *load_operand(struct operand *o, const char *db, struct 
 	if (o->loaded.n > 1)
 		fprintf(stderr, "gopm: %s holds %zu dumps: the last one is compared\n", o->label,
 		        o->loaded.n);
-	if (o->heap)
-		err = heap_rows_core(o);
+	if (o->heap && !(err = heap_rows_core(o)) && o->loaded.n)
+		core_retainers(o, o->loaded.snapshots[o->loaded.n - 1]);
 	(void)partial;
 	return err;
 }
 
 static const struct gpm_incident *incident_of(const struct operand *o)
 {
-	if (o->stored)
-		return o->stored;
+	if (o->has_stored)
+		return o->stored.inc;
 	if (o->has_loaded && o->loaded.n)
 		return o->loaded.snapshots[o->loaded.n - 1];
 	return NULL;
@@ -327,15 +291,13 @@ static void operand_deinit(struct operand *o)
 	gpm_analysis_destroy(o->analysis);
 	if (o->has_loaded)
 		gpm_ingest_loaded_deinit(&o->loaded);
-	gpm_incident_destroy(o->stored);
+	if (o->has_stored)
+		gpm_ingest_stored_deinit(&o->stored);
 	gpm_heap_destroy(o->heap);
 	gpm_heapdump_destroy(o->heapdump);
 	gpm_pprof_destroy(o->profile);
 	free(o->rows);
 	free(o->names);
-	free(o->given);
-	gpm_store_table_deinit(&o->sfindings);
-	gpm_store_table_deinit(&o->sheap);
 }
 
 /* --cluster N [--since T]: the cluster's incidents, oldest first (the newest
@@ -382,7 +344,7 @@ int gpm_cmd_diff(int argc, char **argv)
 {
 	const char *args[GPM_DIFF_MAX_SNAPSHOTS];
 	size_t n = 0;
-	bool json = false;
+	bool json = false, retained = false;
 	const char *db = NULL, *since = NULL;
 	int64_t cluster = 0;
 	size_t max_groups = 20;
@@ -398,6 +360,9 @@ int gpm_cmd_diff(int argc, char **argv)
 		switch (opt) {
 		case OPT_JSON:
 			json = true;
+			break;
+		case OPT_RETAINED:
+			retained = true;
 			break;
 		case OPT_DB:
 			db = v;
@@ -450,9 +415,11 @@ int gpm_cmd_diff(int argc, char **argv)
 	struct gpm_error *err = NULL;
 	bool partial = false;
 	struct gpm_analysis_options ao = {.level = GPM_GROUP_NO_ARGS};
+	struct gpm_ingest_options lo = o.ingest;
+	lo.heap_retention = retained;
 	for (size_t i = 0; i < n && !err; i++) {
 		ops[i].arg = args[i];
-		ops[i].load = &o.ingest;
+		ops[i].load = &lo;
 		if ((err = load_operand(&ops[i], db, &st, &partial)))
 			break;
 		const struct gpm_incident *inc = incident_of(&ops[i]);
@@ -462,19 +429,24 @@ int gpm_cmd_diff(int argc, char **argv)
 				partial = true;
 			}
 			// An archive incident's findings are those it was stored with.
-			if (!ops[i].stored)
+			if (!ops[i].has_stored)
 				err = gpm_analysis_run(inc, &ao, &ops[i].analysis);
+		}
+		if (ops[i].has_stored) {
+			in[i] = gpm_ingest_stored_input(&ops[i].stored);
+			continue;
 		}
 		in[i] = (struct gpm_diff_input){
 		    .label = ops[i].label,
 		    .inc = inc,
 		    .analysis = ops[i].analysis,
-		    .findings = ops[i].stored ? ops[i].given : NULL,
-		    .nfindings = ops[i].ngiven,
 		    .heap = ops[i].rows,
 		    .nheap = ops[i].nrows,
 		    .has_heap = ops[i].has_heap,
+		    .has_retained = ops[i].has_retained,
 		    .heap_unit = ops[i].unit,
+		    .retainers = ops[i].retainers,
+		    .nretainers = ops[i].nretainers,
 		};
 	}
 	gpm_store_close(st);

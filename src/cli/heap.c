@@ -181,13 +181,20 @@ static struct gpm_error *store_heap(const char *path, const char *db, struct gpm
                                     const struct gpm_heap *h, int64_t *id)
 {
 	struct gpm_store_artifact art;
-	struct gpm_error *err = gpm_store_artifact_from_file(path, &art);
+	struct gpm_error *err = gpm_ingest_artifact_from_file(path, &art);
 	if (err)
 		return err;
 	struct gpm_incident *inc;
 	if ((err = gpm_goroutines_read(p, NULL, &inc)))
 		return err;
 	inc->source_name = gpm_incident_str(inc, path, strlen(path));
+	// The heap's facts and what holds it go with the incident, as analyze's do (gopm diff
+	// compares the holders of stored incidents).
+	inc->heap_known = true;
+	inc->heap_inuse = h->inuse_bytes;
+	inc->heap_bytes = h->bytes;
+	inc->heap_objects = h->objects;
+	gpm_ingest_heap_holders(inc, h);
 	struct gpm_store *st;
 	if ((err = gpm_ingest_store_open(db, false, &st))) {
 		gpm_incident_destroy(inc);

@@ -19,26 +19,24 @@
 #include "store/store.h"
 #include "tui/entry.h"
 
-// The same loading as `gopm analyze`: cores with their wait objects and panic values.
-static struct gpm_error *load_input(const char *path, const struct gpm_ingest_options *lo,
-                                    struct gpm_ingest_loaded *out)
-{
-	struct gpm_ingest_options o = *lo;
-	o.objects = true;
-	return gpm_ingest_load(path, &o, out);
-}
-
-// Analyses and stores input; *id is its (last snapshot's) incident.
+// Analyses and stores input; *id is its (last snapshot's) incident, loaded as `gopm analyze`
+// loads it (cores with their wait objects and panic values). The input is read once: its
+// identity is hashed while it loads.
 static struct gpm_error *store_input(const char *db, const char *input,
                                      const struct gpm_ingest_options *lo, int64_t *id)
 {
-	struct gpm_store_artifact art;
-	struct gpm_error *err = gpm_store_artifact_from_file(input, &art);
+	struct gpm_ingest_options o = *lo;
+	o.objects = true;
+	struct gpm_ingest_loaded l;
+	struct gpm_error *err = gpm_ingest_load_hashed(input, &o, &l);
 	if (err)
 		return err;
-	struct gpm_ingest_loaded l;
-	if ((err = load_input(input, lo, &l)))
-		return err;
+	struct gpm_store_artifact art = {.path = input, .size = l.input_size, .mtime = l.mtime};
+	memcpy(art.sha256, gpm_ingest_loaded_sha256(&l), sizeof(art.sha256));
+	if (!art.sha256[0]) {
+		gpm_ingest_loaded_deinit(&l);
+		return gpm_error_create(GPM_ERR_OS, "%s: changed while it was read", input);
+	}
 	struct gpm_store *st;
 	if (!(err = gpm_ingest_store_open(db, false, &st))) {
 		for (size_t i = 0; i < l.n && !err; i++)

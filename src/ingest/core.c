@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "base/source.h"
-#include "cli/hash_cache.h"
+#include "ingest/hash_cache.h"
 
 #include "goroutines/goroutines.h"
 #include "goroutines/objects.h"
@@ -20,8 +20,7 @@
 
 static const struct gpm_ingest_options no_options;
 
-/* The incident's heap holders from h's retention (see gpm_incident.heap_holders). */
-static void heap_holders(struct gpm_incident *inc, const struct gpm_heap *h)
+void gpm_ingest_heap_holders(struct gpm_incident *inc, const struct gpm_heap *h)
 {
 	const struct gpm_heap_retention *r = &h->ret;
 	for (size_t i = 0; i < r->nroots && inc->nheap_holders < 3; i++) {
@@ -88,7 +87,7 @@ struct gpm_process_options gpm_ingest_process_options(const struct gpm_ingest_op
 	    .debug_root = debug_root ? (*debug_root ? debug_root : NULL) : "/usr/lib/debug",
 	    .debuginfod = urls && *urls,
 	    .debuginfod_timeout = (unsigned)secs,
-	    .exe_index = gpm_cli_exe_index_path(),
+	    .exe_index = gpm_ingest_exe_index_path(),
 	};
 }
 
@@ -130,7 +129,8 @@ struct gpm_error *gpm_ingest_load_core(struct gpm_source *src, const struct gpm_
 		// Out of memory: what holds the heap is the question, so its retention is
 		// worked out (the goroutines just read are the stack roots).
 		const char *fm = (*out)->crash.fatal_message;
-		struct gpm_heap_options ho = {.retention = fm && strstr(fm, "out of memory"),
+		struct gpm_heap_options ho = {.retention = o->heap_retention ||
+		                                           (fm && strstr(fm, "out of memory")),
 		                              .goroutines = *out};
 		if (!(herr = gpm_heap_read(p, &ho, &h))) {
 			// What the heap walker could not read is the analysis's loss too (spans
@@ -141,7 +141,7 @@ struct gpm_error *gpm_ingest_load_core(struct gpm_source *src, const struct gpm_
 			(*out)->heap_inuse = h->inuse_bytes;
 			(*out)->heap_bytes = h->bytes;
 			(*out)->heap_objects = h->objects;
-			heap_holders(*out, h);
+			gpm_ingest_heap_holders(*out, h);
 			if (o->keep_heap)
 				*o->keep_heap = h;
 			else

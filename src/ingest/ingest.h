@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "analysis/analysis.h"
+#include "analysis/diff.h"
 #include "base/error.h"
 #include "base/sha256.h"
 #include "process/process.h"
@@ -22,7 +23,7 @@
 #include "model/incident.h"
 #include "store/store.h"
 
-struct gpm_cli_hash_key;
+struct gpm_ingest_hash_key;
 struct gpm_heap;
 struct gpm_source;
 struct gpm_source_hash;
@@ -39,6 +40,9 @@ struct gpm_ingest_options {
 	/* With objects: where the heap walked in a core is handed over (owned by the caller,
 	 * gpm_heap_destroy) instead of being destroyed; NULL: not kept (gopm diff keeps it). */
 	struct gpm_heap **keep_heap;
+	/* With objects: work the heap's retention out (retained bytes per type, what holds the
+	 * heap) for every core, not only for one that ran out of memory (gopm diff --retained). */
+	bool heap_retention;
 	/* The user's config file (exe-path, debug-root) under the environment; called only
 	 * when a core is opened. NULL: none. */
 	const struct gpm_ingest_config *(*config)(void);
@@ -54,7 +58,7 @@ struct gpm_ingest_loaded {
 	uint64_t input_size;
 	int64_t mtime;
 	struct gpm_source_hash *hash_pending; /* owned: see gpm_ingest_loaded_sha256 */
-	struct gpm_cli_hash_key *hash_key;    /* owned: the input as it was when hashing began */
+	struct gpm_ingest_hash_key *hash_key; /* owned: the input as it was when hashing began */
 	const char *hash_path;                /* borrowed: the path hashed (for the cache) */
 };
 
@@ -114,6 +118,46 @@ struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct g
                                             const struct gpm_analysis *a,
                                             const struct gpm_store_artifact *art,
                                             const char *report_text, int64_t *id);
+
+/*
+ * gpm_store_artifact_from_file with the hash cache (ingest/hash_cache.h): a big file whose
+ * identity is cached is not read; one hashed here is recorded.
+ */
+struct gpm_error *gpm_ingest_artifact_from_file(const char *path, struct gpm_store_artifact *art);
+/* Fills art from the hash cache alone; false when path's identity is not there. */
+bool gpm_ingest_artifact_cached(const char *path, struct gpm_store_artifact *art);
+/* Whether path is a plain file big enough (32 MiB) to be hashed while it loads
+ * (gpm_ingest_load_hashed, one read) rather than before. */
+bool gpm_ingest_hash_while_loading(const char *path);
+
+/* The incident's heap holders (gpm_incident.heap_holders) from a heap whose retention was
+ * worked out; none without it. */
+void gpm_ingest_heap_holders(struct gpm_incident *inc, const struct gpm_heap *h);
+
+/* ---- an archive incident as a snapshot of gopm diff (ingest/diff.c) ---- */
+
+enum { GPM_INGEST_RETAINERS = 3 }; /* as many as gpm_incident.heap_holders */
+
+/* Everything owned; the diff input (gpm_ingest_stored_input) borrows from it. */
+struct gpm_ingest_stored {
+	char label[32]; /* "#12" */
+	struct gpm_incident *inc;
+	struct gpm_diff_given_finding *findings; /* as stored, never re-analysed */
+	size_t nfindings;
+	struct gpm_diff_heap_row *rows; /* stored heap types */
+	size_t nrows;
+	bool has_heap, has_retained;
+	struct gpm_diff_retainer retainers[GPM_INGEST_RETAINERS];
+	size_t nretainers;
+	struct gpm_store_table findings_table, heap_table, holders_table; /* private */
+};
+
+/* Loads incident id of st as a diff snapshot (gpm_ingest_stored_deinit, even on error). */
+struct gpm_error *gpm_ingest_stored_load(struct gpm_store *st, int64_t id,
+                                         struct gpm_ingest_stored *out);
+/* The diff input of s (valid while s is). */
+struct gpm_diff_input gpm_ingest_stored_input(const struct gpm_ingest_stored *s);
+void gpm_ingest_stored_deinit(struct gpm_ingest_stored *s);
 
 /* Why a loaded snapshot is no incident to store (NULL: it is one): only a core, a goroutine
  * dump with at least one goroutine that has a frame, a heap dump or a profile is. */

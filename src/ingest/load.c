@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 #include "base/source.h"
-#include "cli/hash_cache.h"
+#include "ingest/hash_cache.h"
 #include "dump/dump.h"
 #include "elf/exe.h"
 
@@ -108,12 +108,12 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 	// A big plain file analysed before: its hash is in the cache, not read again.
 	char cached[GPM_SHA256_HEX_SIZE];
 	bool hit = false;
-	struct gpm_cli_hash_key key = {0};
+	struct gpm_ingest_hash_key key = {0};
 	const char *key_path = NULL;
 	if (hash && !gpm_ingest_is_stdin(path)) {
-		gpm_cli_hash_key(path, &key);
+		gpm_ingest_hash_key(path, &key);
 		key_path = path;
-		hit = gpm_cli_hash_cache_get(&key, cached);
+		hit = gpm_ingest_hash_cache_get(&key, cached);
 	}
 	// The kind is checked from the first bytes before the rest is read or decompressed.
 	struct gpm_source_options so = {
@@ -122,7 +122,7 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 	if (err)
 		return err;
 	// Changed or replaced between the look-up and the open: hashed after all.
-	if (hit && !gpm_cli_hash_key_same(path, &key)) {
+	if (hit && !gpm_ingest_hash_key_same(path, &key)) {
 		gpm_source_destroy(src);
 		hit = false;
 		key.valid = false;
@@ -222,7 +222,7 @@ const char *gpm_ingest_loaded_sha256(struct gpm_ingest_loaded *l)
 		gpm_source_hash_finish(l->hash_pending, l->sha256);
 		l->hash_pending = NULL;
 		if (l->hash_key)
-			gpm_cli_hash_cache_put(l->hash_path, l->hash_key, l->sha256);
+			gpm_ingest_hash_cache_put(l->hash_path, l->hash_key, l->sha256);
 	}
 	free(l->hash_key);
 	l->hash_key = NULL;

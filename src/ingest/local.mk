@@ -3,4 +3,6 @@
 libgopm_a_SOURCES += \
 	src/ingest/ingest.h \
 	src/ingest/input.c src/ingest/load.c src/ingest/core.c src/ingest/store.c \
-	src/ingest/config.c src/ingest/config.h
+	src/ingest/config.c src/ingest/config.h \
+	src/ingest/hash_cache.c src/ingest/hash_cache.h \
+	src/ingest/diff.c

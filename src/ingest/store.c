@@ -14,6 +14,7 @@
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "elf/exe.h"
+#include "ingest/hash_cache.h"
 #include "goroutines/goroutines.h"
 #include "gort/image.h"
 #include "store/heap.h"
@@ -55,6 +56,46 @@ const char *gpm_ingest_not_an_incident(const struct gpm_incident *inc)
 	return "no goroutine dump, core or profile";
 }
 
+static bool artifact_cached(const char *path, const struct gpm_ingest_hash_key *key,
+                            struct gpm_store_artifact *art)
+{
+	char hex[GPM_SHA256_HEX_SIZE];
+	if (!gpm_ingest_hash_cache_get(key, hex))
+		return false;
+	memset(art, 0, sizeof(*art));
+	memcpy(art->sha256, hex, sizeof(hex));
+	art->path = path;
+	art->size = key->size;
+	art->mtime = key->mtime_ns / 1000000000;
+	return true;
+}
+
+bool gpm_ingest_artifact_cached(const char *path, struct gpm_store_artifact *art)
+{
+	struct gpm_ingest_hash_key key;
+	gpm_ingest_hash_key(path, &key);
+	return artifact_cached(path, &key, art);
+}
+
+struct gpm_error *gpm_ingest_artifact_from_file(const char *path, struct gpm_store_artifact *art)
+{
+	struct gpm_ingest_hash_key key;
+	gpm_ingest_hash_key(path, &key);
+	if (artifact_cached(path, &key, art))
+		return NULL;
+	struct gpm_error *err = gpm_store_artifact_from_file(path, art);
+	if (!err)
+		gpm_ingest_hash_cache_put(path, &key, art->sha256);
+	return err;
+}
+
+bool gpm_ingest_hash_while_loading(const char *path)
+{
+	struct stat st;
+	return !gpm_ingest_is_stdin(path) && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_size >= GPM_INGEST_HASH_CACHE_MIN_SIZE;
+}
+
 /*
  * Analyses one snapshot (unless given) and stores it with its findings and report; `gopm
  * analyze`, `gopm ingest`, `gopm heap --store` and the tui call this. Evidence becomes a JSON
@@ -65,9 +106,18 @@ struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct g
                                             const struct gpm_store_artifact *art,
                                             const char *report_text, int64_t *id)
 {
+	// An input stored before schema 7 is known by its whole-file SHA-256 only: computed
+	// when the archive holds such an artifact of this size (standard input cannot be read
+	// again: it is stored anew).
+	struct gpm_store_artifact with_whole = *art;
+	struct gpm_error *err = NULL;
+	if (!with_whole.whole_sha256[0] && art->path && !gpm_ingest_is_stdin(art->path) &&
+	    (err = gpm_store_artifact_whole(st, art->path, &with_whole)))
+		return err;
+	art = &with_whole;
 	struct gpm_analysis *owned = NULL;
 	const struct gpm_analysis *a = given;
-	struct gpm_error *err = a ? NULL : gpm_analysis_run(inc, NULL, &owned);
+	err = a ? NULL : gpm_analysis_run(inc, NULL, &owned);
 	if (!a)
 		a = owned;
 	if (err) {
@@ -117,12 +167,16 @@ struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct g
 		fs[i] = (struct gpm_store_finding){f->rule, gpm_severity_name(f->severity),
 		                                   f->title, f->explanation, ev[i].buf};
 	}
-	// The report as data goes with it, for show --format (the default cuts, width 100).
-	struct gpm_report_options ro = {.width = 100};
+	// The report as data goes with it, for show --format: GPM_REPORT_KEPT_GROUPS groups (show
+	// --groups N cuts it again); the report's text with the default cuts, width 100.
+	struct gpm_report_options ro = {.width = 100, .max_groups = GPM_REPORT_KEPT_GROUPS};
 	if ((err = gpm_report_doc_build(&doc, inc, a, &ro)))
 		goto out;
 	if (!report_text) {
-		gpm_report_doc_text(&doc, &ro, &text);
+		struct gpm_report_options cut = {.width = 100};
+		size_t kept = gpm_report_doc_cut(&doc, cut.max_groups);
+		gpm_report_doc_text(&doc, &cut, &text);
+		doc.groups.len = kept;
 		if ((err = gpm_strbuf_error(&text)))
 			goto out;
 		report_text = gpm_strbuf_str(&text);

@@ -1,7 +1,7 @@
 /*
- * Artifacts: hashing input files and the content-addressed store of kept copies beside
- * the database, <db>.artifacts/<first two hex digits>/<sha256>.zst. A file that already
- * is zstd is copied as it is; anything else is compressed. Copies are written to a
+ * Artifacts: identifying input files (base/identity.h) and the content-addressed store of
+ * kept copies beside the database, <db>.artifacts/<first two hex digits>/<identity>.zst. A file
+ * that already is zstd is copied as it is; anything else is compressed. Copies are written to a
  * temporary name, fsynced and renamed, so a killed ingest leaves no torn file.
  */
 #include <dirent.h>
@@ -15,72 +15,135 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "base/identity.h"
 #include "base/strbuf.h"
 #include "store/internal.h"
+
+// Opens path as a regular file (O_NONBLOCK: a FIFO must not block here; fstat refuses it).
+static struct gpm_error *open_regular(const char *path, int *fd, struct stat *sb)
+{
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return gpm_error_os(errno, "%s", path);
+	if (fstat(*fd, sb) < 0) {
+		int e = errno;
+		close(*fd);
+		return gpm_error_os(e, "%s", path);
+	}
+	if (!S_ISREG(sb->st_mode)) {
+		close(*fd);
+		return gpm_error_create(GPM_ERR_OS, "%s: not a regular file", path);
+	}
+	return NULL;
+}
 
 struct gpm_error *gpm_store_artifact_from_file(const char *path, struct gpm_store_artifact *art)
 {
 	memset(art, 0, sizeof(*art));
-	// O_NONBLOCK: a FIFO must not block here; fstat refuses it.
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return gpm_error_os(errno, "%s", path);
+	int fd;
 	struct stat sb;
-	if (fstat(fd, &sb) < 0) {
-		int e = errno;
-		close(fd);
-		return gpm_error_os(e, "%s", path);
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		close(fd);
-		return gpm_error_create(GPM_ERR_OS, "%s: not a regular file", path);
-	}
-	struct gpm_sha256 h;
-	gpm_sha256_init(&h);
-	// Hashed from a mapping in slices, each dropped once hashed: no copy, and the
-	// resident size stays one slice whatever the file's size.
-	enum { SLICE = 8 << 20 };
-	size_t size = (size_t)sb.st_size;
-	const uint8_t *map = NULL;
-	if (size && (map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
-		int e = errno;
-		close(fd);
-		return gpm_error_os(e, "%s", path);
-	}
+	struct gpm_error *err = open_regular(path, &fd, &sb);
+	if (err)
+		return err;
+	// Read with pread as the analysis's own hash is (base/identity.c), never mapped.
+	bool ok = gpm_identity_fd(fd, (uint64_t)sb.st_size, 0, art->sha256);
 	close(fd);
-	if (map)
-		madvise((void *)map, size, MADV_SEQUENTIAL);
-	for (size_t off = 0; off < size; off += SLICE) {
-		size_t k = size - off < SLICE ? size - off : SLICE;
-		gpm_sha256_update(&h, map + off, k);
-		madvise((void *)(map + off), k, MADV_DONTNEED);
-	}
-	if (map)
-		munmap((void *)map, size);
-	uint8_t d[GPM_SHA256_SIZE];
-	gpm_sha256_final(&h, d);
-	gpm_sha256_to_hex(d, art->sha256);
+	if (!ok)
+		return gpm_error_create(GPM_ERR_OS, "%s: changed while it was read", path);
 	art->path = path;
 	art->size = (uint64_t)sb.st_size;
 	art->mtime = sb.st_mtime;
 	return NULL;
 }
 
-struct gpm_error *gpm_store_artifact_known(struct gpm_store *st, const char *sha256, bool *known)
+struct gpm_error *gpm_store_artifact_known(struct gpm_store *st,
+                                           const struct gpm_store_artifact *art, bool *known)
 {
 	sqlite3_stmt *s;
-	int rc = sqlite3_prepare_v2(st->db,
-	                            "SELECT 1 FROM artifacts a JOIN incidents i ON i.artifact_id "
-	                            "= a.id WHERE a.sha256 = ?1 LIMIT 1",
-	                            -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(
+	    st->db,
+	    st->version >= 7
+	        ? "SELECT 1 FROM artifacts a JOIN incidents i ON i.artifact_id = a.id WHERE "
+	          "a.sha256 = ?1 OR (a.sha256 = ?2 AND a.identity = '" GPM_IDENTITY_WHOLE
+	          "' AND a.size = ?3) LIMIT 1"
+	        : "SELECT 1 FROM artifacts a JOIN incidents i ON i.artifact_id = a.id WHERE "
+	          "a.sha256 IN (?1, ?2) AND ?3 IS NOT NULL LIMIT 1",
+	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return gpm_store_sqlite_error(st, rc, "prepare");
-	sqlite3_bind_text(s, 1, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, art->sha256, -1, SQLITE_STATIC);
+	if (art->whole_sha256[0])
+		sqlite3_bind_text(s, 2, art->whole_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (int64_t)art->size);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return gpm_store_sqlite_error(st, rc, "artifact lookup");
 	*known = rc == SQLITE_ROW;
+	return NULL;
+}
+
+struct gpm_error *gpm_store_artifact_whole_wanted(struct gpm_store *st, uint64_t size, bool *wanted)
+{
+	// Below schema 7 (an archive opened without migrating) every artifact is of that kind.
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(
+	    st->db,
+	    st->version >= 7 ? "SELECT 1 FROM artifacts WHERE identity = '" GPM_IDENTITY_WHOLE
+	                       "' AND size = ?1 LIMIT 1"
+	                     : "SELECT 1 FROM artifacts WHERE size = ?1 LIMIT 1",
+	    -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return gpm_store_sqlite_error(st, rc, "prepare");
+	sqlite3_bind_int64(s, 1, (int64_t)size);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return gpm_store_sqlite_error(st, rc, "artifact lookup");
+	*wanted = rc == SQLITE_ROW;
+	return NULL;
+}
+
+struct gpm_error *gpm_store_artifact_adopt(struct gpm_store *st,
+                                           const struct gpm_store_artifact *art)
+{
+	if (!art->whole_sha256[0] || st->version < 7 || st->readonly)
+		return NULL;
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(
+	    st->db,
+	    "UPDATE artifacts SET sha256 = ?1, identity = '" GPM_IDENTITY_TREE
+	    "' WHERE sha256 = ?2 AND identity = '" GPM_IDENTITY_WHOLE "' AND size = ?3",
+	    -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return gpm_store_sqlite_error(st, rc, "prepare");
+	sqlite3_bind_text(s, 1, art->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, art->whole_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (int64_t)art->size);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? NULL
+	                         : gpm_store_sqlite_error(st, rc, "artifact identity update");
+}
+
+struct gpm_error *gpm_store_artifact_whole(struct gpm_store *st, const char *path,
+                                           struct gpm_store_artifact *art)
+{
+	art->whole_sha256[0] = 0;
+	bool wanted = false;
+	struct gpm_error *err = gpm_store_artifact_whole_wanted(st, art->size, &wanted);
+	if (err || !wanted || !path)
+		return err;
+	int fd;
+	struct stat sb;
+	// Not there any more, or not the file hashed: nothing to recognise it by.
+	if ((err = open_regular(path, &fd, &sb))) {
+		gpm_error_destroy(err);
+		return NULL;
+	}
+	if ((uint64_t)sb.st_size == art->size &&
+	    !gpm_identity_fd_whole(fd, art->size, art->whole_sha256))
+		art->whole_sha256[0] = 0;
+	close(fd);
 	return NULL;
 }
 

@@ -121,3 +121,23 @@ struct gpm_error *gpm_store_incident_heap_types(struct gpm_store *st, int64_t id
 	sqlite3_finalize(s);
 	return err;
 }
+
+struct gpm_error *gpm_store_incident_heap_holders(struct gpm_store *st, int64_t id,
+                                                  struct gpm_store_table *out)
+{
+	sqlite3_stmt *s = NULL;
+	// Kept since schema 5 (the report as data); an older archive has none.
+	struct gpm_error *err =
+	    prepare(st,
+	            st->version >= 5 ? "SELECT what, objects, bytes FROM report_holders WHERE "
+	                               "incident_id = ?1 ORDER BY ordinal"
+	                             : "SELECT NULL AS what, 0 AS objects, 0 AS bytes WHERE 0",
+	            &s);
+	if (err)
+		return err;
+	if (st->version >= 5)
+		sqlite3_bind_int64(s, 1, id);
+	err = gpm_store_table_fill(st, s, -1, out);
+	sqlite3_finalize(s);
+	return err;
+}

@@ -37,4 +37,11 @@ struct gpm_error *gpm_store_heap_summary(struct gpm_store *st, int64_t incident_
 struct gpm_error *gpm_store_incident_heap_types(struct gpm_store *st, int64_t id, bool *known,
                                                 struct gpm_store_table *out);
 
+/*
+ * What holds most of incident id's heap, as its stored report keeps it (report_holders:
+ * only when the heap's retention was worked out): what, objects, bytes, in order.
+ */
+struct gpm_error *gpm_store_incident_heap_holders(struct gpm_store *st, int64_t id,
+                                                  struct gpm_store_table *out);
+
 #endif

@@ -35,9 +35,13 @@ static struct gpm_error *write_head(struct gpm_store *st, int64_t id,
 	sqlite3_stmt *s;
 	struct gpm_error *err = prepare(
 	    st,
-	    "INSERT INTO reports (incident_id, source_name, goroutines, system, ngroups, level, "
-	    "heap_known, heap_bytes, heap_objects, heap_inuse, flame_capped) VALUES (?1, ?2, ?3, "
-	    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	    st->version >= 8
+	        ? "INSERT INTO reports (incident_id, source_name, goroutines, system, ngroups, "
+	          "level, heap_known, heap_bytes, heap_objects, heap_inuse, flame_capped, "
+	          "shown_groups) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+	        : "INSERT INTO reports (incident_id, source_name, goroutines, system, ngroups, "
+	          "level, heap_known, heap_bytes, heap_objects, heap_inuse, flame_capped) VALUES "
+	          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	    &s);
 	if (err)
 		return err;
@@ -54,6 +58,8 @@ static struct gpm_error *write_head(struct gpm_store *st, int64_t id,
 		sqlite3_bind_int64(s, 10, clamp(doc->heap_inuse));
 	}
 	sqlite3_bind_int(s, 11, doc->flame_capped);
+	if (st->version >= 8)
+		sqlite3_bind_int64(s, 12, clamp(doc->shown_groups));
 	err = step_done(st, s);
 	sqlite3_finalize(s);
 	return err;
@@ -548,15 +554,20 @@ struct gpm_error *gpm_store_report_read(struct gpm_store *st, int64_t id,
 	*missing = NULL;
 	sqlite3_stmt *s;
 	bool stored = st->version >= 5;
-	struct gpm_error *err =
-	    prepare(st,
-	            stored ? "SELECT (SELECT 1 FROM incidents WHERE id = ?1), "
-	                     "source_name, goroutines, system, ngroups, level, "
-	                     "heap_known, heap_bytes, heap_objects, heap_inuse, "
-	                     "flame_capped FROM (SELECT 1) LEFT JOIN reports "
-	                     "ON incident_id = ?1"
-	                   : "SELECT (SELECT 1 FROM incidents WHERE id = ?1)",
-	            &s);
+	struct gpm_error *err = prepare(
+	    st,
+	    !stored            ? "SELECT (SELECT 1 FROM incidents WHERE id = ?1)"
+	    : st->version >= 8 ? "SELECT (SELECT 1 FROM incidents WHERE id = ?1), "
+	                         "source_name, goroutines, system, ngroups, level, "
+	                         "heap_known, heap_bytes, heap_objects, heap_inuse, "
+	                         "flame_capped, shown_groups FROM (SELECT 1) LEFT JOIN reports "
+	                         "ON incident_id = ?1"
+	                       : "SELECT (SELECT 1 FROM incidents WHERE id = ?1), "
+	                         "source_name, goroutines, system, ngroups, level, "
+	                         "heap_known, heap_bytes, heap_objects, heap_inuse, "
+	                         "flame_capped, NULL FROM (SELECT 1) LEFT JOIN reports "
+	                         "ON incident_id = ?1",
+	    &s);
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, id);
@@ -576,6 +587,7 @@ struct gpm_error *gpm_store_report_read(struct gpm_store *st, int64_t id,
 		doc->heap_objects = u64(s, 8);
 		doc->heap_inuse = u64(s, 9);
 		doc->flame_capped = sqlite3_column_int(s, 10);
+		doc->shown_groups = u64(s, 11);
 	} else {
 		stored = false;
 	}

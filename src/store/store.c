@@ -17,6 +17,7 @@
 
 #include <unistd.h>
 
+#include "base/identity.h"
 #include "base/strbuf.h"
 #include "dump/dump.h"
 #include "model/group.h"
@@ -27,8 +28,15 @@
 
 static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_ARTIFACT_GET] = "SELECT id FROM artifacts WHERE sha256 = ?1",
-    [STMT_ARTIFACT_INSERT] = "INSERT INTO artifacts (sha256, path, size, kind, added) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_ARTIFACT_GET_WHOLE] = "SELECT id FROM artifacts WHERE sha256 = ?1 AND identity = "
+                                "'" GPM_IDENTITY_WHOLE "' AND size = ?2",
+    [STMT_ARTIFACT_RENAME] = "UPDATE artifacts SET sha256 = ?2, identity = "
+                             "'" GPM_IDENTITY_TREE "' WHERE id = ?1",
+    [STMT_ARTIFACT_INSERT] = "INSERT INTO artifacts (sha256, path, size, kind, added, identity) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, '" GPM_IDENTITY_TREE "')",
+    // An archive kept below schema 7 (gpm_store_options.max_version: tests) has no kind.
+    [STMT_ARTIFACT_INSERT_V6] = "INSERT INTO artifacts (sha256, path, size, kind, added) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)",
     [STMT_ARTIFACT_KEPT] = "UPDATE artifacts SET kept = ?2 WHERE id = ?1",
     [STMT_INCIDENT_GET] = "SELECT id FROM incidents WHERE artifact_id = ?1 AND snapshot = ?2",
     [STMT_INCIDENT_INSERT] =
@@ -1013,7 +1021,25 @@ static struct gpm_error *artifact_row(struct gpm_store *st, const struct gpm_sto
 	sqlite3_bind_text(s, 1, art->sha256, -1, SQLITE_STATIC);
 	if ((err = lookup_id(st, s, "artifact lookup", id)) || *id)
 		return err;
-	if ((err = gpm_store_stmt(st, STMT_ARTIFACT_INSERT, &s)))
+	// Stored before schema 7 under its whole-file SHA-256: the row takes the new identity,
+	// so the next look-up finds it without hashing the file the old way again.
+	if (art->whole_sha256[0] && st->version >= 7) {
+		if ((err = gpm_store_stmt(st, STMT_ARTIFACT_GET_WHOLE, &s)))
+			return err;
+		sqlite3_bind_text(s, 1, art->whole_sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, (int64_t)art->size);
+		if ((err = lookup_id(st, s, "artifact lookup", id)))
+			return err;
+		if (*id) {
+			if ((err = gpm_store_stmt(st, STMT_ARTIFACT_RENAME, &s)))
+				return err;
+			sqlite3_bind_int64(s, 1, *id);
+			sqlite3_bind_text(s, 2, art->sha256, -1, SQLITE_STATIC);
+			return step_done(st, s, "artifact identity update");
+		}
+	}
+	if ((err = gpm_store_stmt(
+	         st, st->version >= 7 ? STMT_ARTIFACT_INSERT : STMT_ARTIFACT_INSERT_V6, &s)))
 		return err;
 	sqlite3_bind_text(s, 1, art->sha256, -1, SQLITE_STATIC);
 	gpm_store_bind_text(s, 2, art->path);

@@ -79,8 +79,11 @@ struct gpm_error *gpm_store_default_path(bool create, char **out);
 
 /* The input file an incident came from. */
 struct gpm_store_artifact {
-	const char *path; /* as named by the user; informational */
-	char sha256[GPM_SHA256_HEX_SIZE];
+	const char *path;                 /* as named by the user; informational */
+	char sha256[GPM_SHA256_HEX_SIZE]; /* its identity (base/identity.h), as hex */
+	/* Its whole-file SHA-256 when computed because the archive holds artifacts of that
+	 * size stored before schema 7 (gpm_store_artifact_whole_wanted); "" otherwise. */
+	char whole_sha256[GPM_SHA256_HEX_SIZE];
 	uint64_t size;
 	int64_t mtime;     /* the file's mtime: incident time when the input has none */
 	const char *kind;  /* NULL: from the incident */
@@ -88,10 +91,24 @@ struct gpm_store_artifact {
 	const char *build; /* the build when the input does not say (ingest --build); NULL */
 	bool keep;         /* copy the file into the content-addressed store beside the db */
 };
-/* Hashes the file and fills art (path borrowed from the argument). */
+/* Hashes the file (its identity) and fills art (path borrowed from the argument). */
 struct gpm_error *gpm_store_artifact_from_file(const char *path, struct gpm_store_artifact *art);
-/* Whether an artifact with this SHA-256 is stored with at least one incident. */
-struct gpm_error *gpm_store_artifact_known(struct gpm_store *st, const char *sha256, bool *known);
+/* Whether art (its identity, else its whole_sha256 when set) is stored with at least one
+ * incident. */
+struct gpm_error *gpm_store_artifact_known(struct gpm_store *st,
+                                           const struct gpm_store_artifact *art, bool *known);
+/* Whether the archive holds an artifact of this size identified the way inputs were before
+ * schema 7 (a whole-file SHA-256): then only whole_sha256 can recognise the same file. */
+struct gpm_error *gpm_store_artifact_whole_wanted(struct gpm_store *st, uint64_t size,
+                                                  bool *wanted);
+/* An artifact stored before schema 7 and recognised by art->whole_sha256 takes art's identity
+ * (so the next look-up finds it without hashing the old way); a no-op otherwise. */
+struct gpm_error *gpm_store_artifact_adopt(struct gpm_store *st,
+                                           const struct gpm_store_artifact *art);
+/* Fills art->whole_sha256 from path when the archive wants it (above) and path is still the
+ * regular file of art->size bytes; otherwise leaves it "". */
+struct gpm_error *gpm_store_artifact_whole(struct gpm_store *st, const char *path,
+                                           struct gpm_store_artifact *art);
 
 /* One finding of the analysis, as the store keeps it. All strings borrowed. */
 struct gpm_store_finding {

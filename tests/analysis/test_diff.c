@@ -133,9 +133,9 @@ END_TEST
 
 START_TEST(test_diff_heap_rows)
 {
-	const struct gpm_diff_heap_row a[] = {{"main.T", 10, 1000}, {"[]byte", 5, 500}},
-	                               b[] = {{"main.T", 30, 3000}, {"main.U", 1, 8}},
-	                               c[] = {{"main.T", 90, 9000}, {"[]byte", 5, 500}};
+	const struct gpm_diff_heap_row a[] = {{"main.T", 10, 1000, 0}, {"[]byte", 5, 500, 0}},
+	                               b[] = {{"main.T", 30, 3000, 0}, {"main.U", 1, 8, 0}},
+	                               c[] = {{"main.T", 90, 9000, 0}, {"[]byte", 5, 500, 0}};
 	struct gpm_diff_input in[3] = {
 	    {.label = "a", .heap = a, .nheap = 2, .has_heap = true, .heap_unit = "type"},
 	    {.label = "b", .heap = b, .nheap = 2, .has_heap = true, .heap_unit = "type"},
@@ -154,6 +154,68 @@ START_TEST(test_diff_heap_rows)
 	ck_assert_ptr_nonnull(err);
 	ck_assert_int_eq(err->code, GPM_ERR_USAGE);
 	gpm_error_destroy(err);
+}
+END_TEST
+
+// Retained bytes and retainers compare when both ends worked retention out: a type whose
+// bytes stay while what it keeps alive grows is a changed row; a retainer is matched by
+// its description.
+START_TEST(test_diff_retained)
+{
+	const struct gpm_diff_heap_row a[] = {{"main.T", 10, 1000, 1000},
+	                                      {"main.Cache", 1, 64, 500}},
+	                               b[] = {{"main.T", 10, 1000, 1000},
+	                                      {"main.Cache", 1, 64, 90000}};
+	const struct gpm_diff_retainer ra[] = {{"main.cache (global)", 3, 600}},
+	                               rb[] = {{"main.cache (global)", 900, 90100},
+	                                       {"goroutine 7 main.work (stack frame)", 2, 100}};
+	struct gpm_diff_input in[2] = {
+	    {.label = "a",
+	     .heap = a,
+	     .nheap = 2,
+	     .has_heap = true,
+	     .has_retained = true,
+	     .heap_unit = "type",
+	     .retainers = ra,
+	     .nretainers = 1},
+	    {.label = "b",
+	     .heap = b,
+	     .nheap = 2,
+	     .has_heap = true,
+	     .has_retained = true,
+	     .heap_unit = "type",
+	     .retainers = rb,
+	     .nretainers = 2},
+	};
+	struct gpm_diff *d;
+	ck_assert(!gpm_diff_run(in, 2, &d));
+	ck_assert(d->retained_compared);
+	ck_assert_uint_eq(d->ntypes, 1);
+	ck_assert_uint_eq(d->unchanged_types, 1);
+	ck_assert_str_eq(d->types[0].name, "main.Cache");
+	ck_assert_int_eq(d->types[0].delta_bytes, 0);
+	ck_assert_int_eq(d->types[0].delta_retained, 89500);
+	ck_assert_uint_eq(d->nretainers, 2);
+	ck_assert_str_eq(d->retainers[0].what, "main.cache (global)");
+	ck_assert_int_eq(d->retainers[0].delta_bytes, 89500);
+	ck_assert(d->retainers[1].change == GPM_DIFF_NEW);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_diff_format_text(d, 0, &sb);
+	ck_assert_ptr_nonnull(strstr(gpm_strbuf_str(&sb), "retained 500 B \u2192 88 KiB"));
+	ck_assert_ptr_nonnull(strstr(gpm_strbuf_str(&sb), "retainers (what keeps most of the heap "
+	                                                  "alive): 2 changed, 0 unchanged"));
+	ck_assert_ptr_null(strstr(gpm_strbuf_str(&sb), "nothing grew"));
+	gpm_strbuf_deinit(&sb);
+	gpm_diff_destroy(d);
+	// One end without retention: bytes and objects only, and a note says why.
+	in[0].has_retained = false;
+	ck_assert(!gpm_diff_run(in, 2, &d));
+	ck_assert(!d->retained_compared);
+	ck_assert_uint_eq(d->ntypes, 0);
+	ck_assert_uint_eq(d->nretainers, 0);
+	ck_assert_uint_eq(d->nnotes, 1);
+	ck_assert_ptr_nonnull(strstr(d->notes[0], "retained bytes are not compared"));
+	gpm_diff_destroy(d);
 }
 END_TEST
 
@@ -220,6 +282,7 @@ Suite *diff_suite(void)
 	tcase_add_test(tc, test_diff_core_and_text_agree);
 	tcase_add_test(tc, test_diff_leak_rule);
 	tcase_add_test(tc, test_diff_heap_rows);
+	tcase_add_test(tc, test_diff_retained);
 	tcase_add_test(tc, test_profile_folded);
 	tcase_add_test(tc, test_pbwrite);
 	suite_add_tcase(s, tc);

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "base/cursor.h"
+#include "base/identity.h"
 #include "base/intern.h"
 #include "base/json.h"
 #include "base/source.h"
@@ -415,13 +416,13 @@ START_TEST(source_hashes_the_bytes_as_read)
 	uint8_t *z = malloc(zcap);
 	size_t zn = ZSTD_compress(z, zcap, plain, n, 3);
 	char want[GPM_SHA256_HEX_SIZE];
-	gpm_sha256_hex(z, zn, want);
+	gpm_identity_hex(z, zn, want);
 	struct gpm_source_options o = {.hash = true};
 	struct gpm_source *src;
 	ck_assert_ptr_null(gpm_source_from_memory_opts(z, zn, "x.zst", &o, &src));
 	ck_assert_str_eq(src->sha256, want); // of the compressed bytes: the file's identity
 	gpm_source_destroy(src);
-	gpm_sha256_hex(plain, n, want);
+	gpm_identity_hex(plain, n, want);
 	ck_assert_ptr_null(gpm_source_from_memory_opts(plain, n, "x", &o, &src));
 	ck_assert_str_eq(src->sha256, want);
 	gpm_source_destroy(src);
@@ -437,6 +438,113 @@ START_TEST(source_hashes_the_bytes_as_read)
 }
 END_TEST
 
+// The identity of file path computed without gopm: split into 4 MiB chunks, sha256sum of each,
+// the digests as bytes, sha256sum of those (perl turns hex into bytes).
+static void identity_by_coreutils(const char *dir, const char *path, char out[GPM_SHA256_HEX_SIZE])
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+	         "cd '%s' && rm -f c.* && split -b 4194304 -a 4 '%s' c. && "
+	         "for c in $(ls | grep '^c\\.' | sort); do sha256sum <\"$c\" | cut -c1-64; done | "
+	         "perl -ne 'print pack(\"H*\", substr($_, 0, 64))' | sha256sum | cut -c1-64",
+	         dir, path);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(out, GPM_SHA256_HEX_SIZE, p));
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_uint_eq(strlen(out), 64);
+}
+
+// n bytes that differ from chunk to chunk (a chunk put in the wrong place changes the hash).
+static uint8_t *varied(size_t n)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	uint32_t x = 2463534242u;
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		b[i] = (uint8_t)x;
+	}
+	return b;
+}
+
+static void sha256sum_of(const char *path, char out[GPM_SHA256_HEX_SIZE])
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "sha256sum <'%s' | cut -c1-64", path);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(out, GPM_SHA256_HEX_SIZE, p));
+	ck_assert_int_eq(pclose(p), 0);
+}
+
+START_TEST(identity_is_the_tree_hash_coreutils_compute)
+{
+	char dir[] = "/tmp/gopm-identity-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/f", dir);
+	const size_t chunk = GPM_IDENTITY_CHUNK;
+	// Empty, smaller than a chunk, exactly one and two chunks, one byte over, an odd size.
+	const size_t sizes[] = {0, 1000, chunk, 2 * chunk, chunk + 1, 2 * chunk + 12345};
+	size_t checked = 0;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t n = sizes[i];
+		uint8_t *b = varied(n);
+		int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, b, n), (ssize_t)n);
+		char want[GPM_SHA256_HEX_SIZE], got[GPM_SHA256_HEX_SIZE];
+		identity_by_coreutils(dir, path, want);
+		for (unsigned threads = 1; threads <= 3; threads++) {
+			ck_assert(gpm_identity_fd(fd, n, threads, got));
+			ck_assert_str_eq(got, want);
+		}
+		gpm_identity_hex(b, n, got);
+		ck_assert_str_eq(got, want);
+		// Fed in pieces that straddle the chunks' ends.
+		struct gpm_identity t;
+		gpm_identity_init(&t);
+		for (size_t off = 0; off < n; off += 999999)
+			gpm_identity_update(&t, b + off, n - off < 999999 ? n - off : 999999);
+		gpm_identity_final(&t, got);
+		ck_assert_str_eq(got, want);
+		// The whole-file SHA-256 (artifacts stored before schema 7) is sha256sum's.
+		sha256sum_of(path, want);
+		ck_assert(gpm_identity_fd_whole(fd, n, got));
+		ck_assert_str_eq(got, want);
+		// Asked for more bytes than there are: the file shrank, no identity.
+		ck_assert(!gpm_identity_fd(fd, n + 1, 2, got));
+		ck_assert_str_eq(got, "");
+		ck_assert(!gpm_identity_fd_whole(fd, n + 1, got));
+		close(fd);
+		free(b);
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 6);
+	// Sparse: data, a hole over whole chunks and part of one, data, a hole to the end.
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	uint8_t *b = varied(1 << 20);
+	ck_assert_int_eq(pwrite(fd, b, 1 << 20, 0), 1 << 20);
+	ck_assert_int_eq(pwrite(fd, b, 1 << 19, (off_t)(3 * chunk + 4096)), 1 << 19);
+	ck_assert_int_eq(ftruncate(fd, (off_t)(6 * chunk + 77)), 0);
+	char want[GPM_SHA256_HEX_SIZE], got[GPM_SHA256_HEX_SIZE];
+	identity_by_coreutils(dir, path, want);
+	ck_assert(gpm_identity_fd(fd, 6 * chunk + 77, 0, got));
+	ck_assert_str_eq(got, want);
+	sha256sum_of(path, want);
+	ck_assert(gpm_identity_fd_whole(fd, 6 * chunk + 77, got));
+	ck_assert_str_eq(got, want);
+	close(fd);
+	free(b);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(source_reads_a_pipe)
 {
 	size_t n = 1 << 20;
@@ -445,7 +553,7 @@ START_TEST(source_reads_a_pipe)
 	uint8_t *z = malloc(zcap);
 	size_t zn = ZSTD_compress(z, zcap, plain, n, 3);
 	char want[GPM_SHA256_HEX_SIZE];
-	gpm_sha256_hex(z, zn, want);
+	gpm_identity_hex(z, zn, want);
 	// A child writes the compressed bytes into a pipe.
 	int fds[2];
 	ck_assert_int_eq(pipe(fds), 0);
@@ -601,5 +709,10 @@ Suite *base_suite(void)
 	tcase_add_test(tc, source_refuses_a_fifo_without_blocking);
 	tcase_add_test(tc, srcpath_stays_under_the_root);
 	suite_add_tcase(s, tc);
+	// Files of up to 24 MiB hashed many ways, and coreutils on each: time for a loaded machine.
+	TCase *ti = tcase_create("identity");
+	tcase_set_timeout(ti, 120);
+	tcase_add_test(ti, identity_is_the_tree_hash_coreutils_compute);
+	suite_add_tcase(s, ti);
 	return s;
 }

@@ -16,3 +16,13 @@ expect() {
 		echo "ok: $what: exit $got: $(head -n 1 "$tmp/err")"
 	fi
 }
+
+# identity FILE: the archive's identity of FILE (src/base/identity.h) computed without gopm:
+# SHA-256 over the SHA-256 digests of its 4 MiB chunks. Uses $tmp/identity.
+identity() {
+	rm -rf "$tmp/identity" && mkdir "$tmp/identity" &&
+		split -b 4194304 -a 5 "$1" "$tmp/identity/c." &&
+		for c in $(ls "$tmp/identity" | sort); do
+			sha256sum <"$tmp/identity/$c" | cut -c1-64
+		done | perl -ne 'print pack("H*", substr($_, 0, 64))' | sha256sum | cut -c1-64
+}

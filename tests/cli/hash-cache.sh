@@ -1,9 +1,10 @@
 #!/bin/sh
-# The cache of big inputs' SHA-256 ($XDG_CACHE_HOME/gopm/sha256, src/cli/hash_cache.c): a core
+# The cache of big inputs' identities ($XDG_CACHE_HOME/gopm/identity-sha256-4m,
+# src/ingest/hash_cache.c): a core
 # analysed into the archive once is not hashed again while stat says it is the same file; a
 # change to the file, GOPM_HASH_CACHE=0, or a file changed less than two seconds before it
 # was hashed (not recorded) each mean hashing it. The cache's entry is replaced here by a
-# made-up hash to see which one the archive gets. Needs zstd and sha256sum.
+# made-up hash to see which one the archive gets. Needs zstd, sha256sum and perl.
 set -u
 : "${GOPM:?}" "${top_srcdir:?}"
 td=$top_srcdir/testdata
@@ -25,12 +26,12 @@ bad() {
 stored() { # stored DB: the sha256 of its one artifact
 	"$GOPM" sql --db "$1" --csv "SELECT sha256 FROM artifacts" | tr -d '\r' | tail -n 1
 }
-cache=$tmp/cache/gopm/sha256
+cache=$tmp/cache/gopm/identity-sha256-4m
 fake=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 
 zstd -qdc "$exe" >"$tmp/exe"
 zstd -qdc "$fx/core.zst" >"$tmp/core"
-sum=$(sha256sum "$tmp/core" | cut -d' ' -f1)
+sum=$(identity "$tmp/core")
 
 # Changed "just now" (a modification time in the future stands for it, whatever the load on
 # the machine): hashed, but not recorded (a change in the same clock tick would go unseen).
@@ -57,7 +58,7 @@ GOPM_HASH_CACHE=0 expect 0 - "GOPM_HASH_CACHE=0" -- analyze --db "$tmp/db3" --ex
 
 # The file changed (same size, a byte in its last page): hashed again.
 printf 'x' | dd of="$tmp/core" bs=1 seek=$(($(stat -c %s "$tmp/core") - 1)) conv=notrunc 2>/dev/null
-sum2=$(sha256sum "$tmp/core" | cut -d' ' -f1)
+sum2=$(identity "$tmp/core")
 expect 0 - "changed file" -- analyze --db "$tmp/db4" --exe "$tmp/exe" "$tmp/core"
 [ "$(stored "$tmp/db4")" = "$sum2" ] || bad "changed file: stale hash used"
 

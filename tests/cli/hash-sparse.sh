@@ -1,8 +1,9 @@
 #!/bin/sh
-# The archive's identity of a big plain core is the SHA-256 of its bytes, hashed in a thread
-# beside the analysis with the file's holes (a kernel core is sparse) fed as zeros instead of
-# read (src/base/source.c): a sparse copy and a dense copy of one core are stored under the
-# same sha256, and it is the one sha256sum prints. Needs zstd, sha256sum and cp --sparse.
+# The archive's identity of a big plain core is the tree hash of its bytes (src/base/identity.h),
+# hashed by threads beside the analysis with the file's holes (a kernel core is sparse) fed as
+# zeros instead of read: a sparse copy and a dense copy of one core are stored under the same
+# identity, and it is the one split + sha256sum compute. Needs zstd, sha256sum, perl and cp
+# --sparse.
 set -u
 : "${GOPM:?}" "${top_srcdir:?}"
 td=$top_srcdir/testdata
@@ -27,7 +28,7 @@ if [ "$used" -ge "$size" ]; then
 	echo "skip: this file system keeps no holes ($used of $size bytes allocated)"
 	exit 77
 fi
-sum=$(sha256sum "$tmp/raw" | cut -d' ' -f1)
+sum=$(identity "$tmp/raw")
 checked=0
 for f in sparse dense; do
 	expect 0 - "analyze of the $f copy" -- analyze --db "$tmp/db-$f" --exe "$tmp/exe" "$tmp/$f"
@@ -37,7 +38,7 @@ for f in sparse dense; do
 		echo "ok: $f copy stored as $got"
 		checked=$((checked + 1))
 	else
-		echo "FAIL: $f copy stored as '$got', sha256sum says $sum"
+		echo "FAIL: $f copy stored as '$got', split + sha256sum say $sum"
 		fail=$((fail + 1))
 	fi
 done

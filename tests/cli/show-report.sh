@@ -7,7 +7,10 @@
 # archive section. An incident stored before schema 5 (the report tables dropped and the
 # version set back, as an archive of the previous release is) shows what the archive keeps,
 # with one warning naming what is missing. `gopm diff #A #B` of archive incidents compares
-# the findings they were stored with and the heap types of cores.
+# the findings they were stored with and the heap types of cores; show --groups/--width
+# reproduce analyze's cuts (32 groups kept); of incidents stored by
+# heap --store, the retained bytes and the heap's holders too, as diff --retained of the
+# cores does (text and JSON).
 set -u
 : "${GOPM:?}" "${top_srcdir:?}"
 td=$top_srcdir/testdata
@@ -60,7 +63,7 @@ grep -q '<svg xmlns=' "$tmp/s.html" || bad "hostile html" "no flame graph"
 grep -q '^| snapshot | a snapshot of a live process' "$tmp/s3.md" ||
 	bad "leak-core markdown" "no snapshot fact"
 
-# An archive of the previous schema: the report tables are not there yet.
+# An archive of schema 4: the report tables are not there yet.
 old=$tmp/old.db
 "$GOPM" analyze --db "$old" --exe "$e/go1.22-crash-stripped.zst" \
 	"$c/go1.22-crash-abba-stripped/core.zst" >/dev/null 2>&1
@@ -79,6 +82,9 @@ for x in ("TRIGGER incidents_list_text_insert", "TRIGGER incidents_list_text_upd
     db.execute("DROP " + x)
 db.execute("ALTER TABLE incidents DROP COLUMN list_text")
 db.execute("CREATE INDEX incidents_list ON incidents (time, exe, go_version, headline)")
+# And schema 7 (the kind of an artifact's identity).
+db.execute("DROP INDEX artifacts_identity_size")
+db.execute("ALTER TABLE artifacts DROP COLUMN identity")
 db.execute("PRAGMA user_version = 4")
 db.commit()
 EOF
@@ -140,6 +146,76 @@ db.commit()' "$ddb")
 fi
 "$GOPM" diff --db "$ddb" '#2' '#2' >"$tmp/self" 2>/dev/null
 grep -q -i 'nothing\|same' "$tmp/self" || bad "diff #2 #2" "$(head -n 2 "$tmp/self")"
+
+# Other cuts than the default: show --groups N --width N renders what analyze did with them
+# (the archive keeps 32 groups); more groups than it kept is a warning and exit 1.
+cdb=$tmp/c.db
+{
+	printf 'goroutine 1 [running]:\nmain.main()\n\t/src/main.go:10 +0x1d\n\n'
+	i=2
+	while [ $i -le 41 ]; do
+		printf 'goroutine %d [chan receive]:\nmain.worker%d()\n\t/src/main.go:%d +0x2a\n' $i $i $((i + 100))
+		printf 'created by main.main in goroutine 1\n\t/src/main.go:11 +0x3b\n\n'
+		i=$((i + 1))
+	done
+} >"$tmp/many.txt"
+for in in "$td/dumps/go1.22-hang-all.txt" "$tmp/many.txt"; do
+	"$GOPM" analyze --db "$cdb" "$in" >/dev/null 2>&1
+done
+for f in text markdown html; do
+	for cut in "--groups 20 --width 80 $td/dumps/go1.22-hang-all.txt 1" "--groups 32 $tmp/many.txt 2" \
+		"--groups 3 --width 60 $tmp/many.txt 2"; do
+		set -- $cut
+		in=$(eval echo "\${$(($# - 1))}") id=$(eval echo "\${$#}")
+		opts=$(echo "$cut" | sed 's| [^ ]* [^ ]*$||')
+		"$GOPM" analyze --db "$cdb" $opts --format $f "$in" >"$tmp/a.$f" 2>/dev/null
+		"$GOPM" show --db "$cdb" $opts --format $f "$id" >"$tmp/s.$f" 2>"$tmp/err" ||
+			bad "show $opts --format $f $id" "exit $?: $(head -n 1 "$tmp/err")"
+		n=$((n + 1))
+		cmp -s "$tmp/a.$f" "$tmp/s.$f" || bad "show $opts --format $f $id" "differs from analyze $opts"
+	done
+done
+"$GOPM" show --db "$cdb" --groups 40 --format text 2 >/dev/null 2>"$tmp/err"
+st=$?
+[ $st -eq 1 ] && grep -q 'keeps 32 goroutine groups of incident 2.s report: 32 shown, not 40' "$tmp/err" ||
+	bad "show --groups 40" "exit $st, not a warning of what is not kept: $(head -n 1 "$tmp/err")"
+"$GOPM" show --db "$cdb" --groups 40 --format text 1 >/dev/null 2>"$tmp/err" ||
+	bad "show --groups 40 of 33 groups, all kept" "exit $?: $(head -n 1 "$tmp/err")"
+"$GOPM" show --db "$cdb" --groups 5 1 >/dev/null 2>&1
+[ $? -eq 2 ] || bad "show --groups without --format" "not a usage error"
+
+# Retained bytes and what holds the heap: stored by heap --store (retention worked out), the
+# diff of the incidents equals diff --retained of the cores, in text and in JSON.
+rdb=$tmp/r.db
+for s in 1 3; do
+	"$GOPM" heap --store --db "$rdb" --exe "$td/diff/growleak.zst" "$td/diff/stage-$s.core.zst" \
+		>/dev/null 2>&1 || bad "heap --store stage-$s" "exit $?"
+done
+for j in "" --json; do
+	"$GOPM" diff $j --db "$rdb" '#1' '#2' >"$tmp/rdiff" 2>"$tmp/err" || bad "diff $j #1 #2 (retained)" "exit $?"
+	"$GOPM" diff $j --retained --exe "$td/diff/growleak.zst" "$td/diff/stage-1.core.zst" \
+		"$td/diff/stage-3.core.zst" >"$tmp/rdiff.files" 2>/dev/null || bad "diff $j --retained" "exit $?"
+	n=$((n + 1))
+	if [ -z "$j" ]; then
+		sed -n '/^heap by type/,/^findings/p' "$tmp/rdiff" >"$tmp/rdiff.tail"
+		sed -n '/^heap by type/,/^findings/p' "$tmp/rdiff.files" >"$tmp/rdiff.files.tail"
+		grep -q '^      objects 120 → 1,500; bytes 120 KiB → 1.5 MiB; retained 120 KiB → 1.5 MiB$' \
+			"$tmp/rdiff.tail" || bad "diff #1 #2 (retained)" "no retained bytes of main.Session"
+		grep -q '^retainers (what keeps most of the heap alive): 1 changed' "$tmp/rdiff.tail" &&
+			grep -q 'grown  .*(holding \[\]map.bucket\[int\]\*main.Session)$' "$tmp/rdiff.tail" ||
+			bad "diff #1 #2 (retained)" "no grown retainer holding the sessions' map"
+		cmp -s "$tmp/rdiff.tail" "$tmp/rdiff.files.tail" || {
+			bad "diff #1 #2 (retained)" "differs from diff --retained of the cores"
+			diff "$tmp/rdiff.files.tail" "$tmp/rdiff.tail" | head -n 10
+		}
+	elif command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import json, sys
+a, b = (json.load(open(f))["heap"] for f in sys.argv[1:3])
+sys.exit(0 if a == b and a["retained_compared"] and a["retainers"] else 1)' \
+			"$tmp/rdiff" "$tmp/rdiff.files" ||
+			bad "diff --json #1 #2 (retained)" "its heap differs from diff --json --retained of the cores"
+	fi
+done
 
 # Usage.
 "$GOPM" show --db "$db" --format pdf 1 >/dev/null 2>&1

@@ -73,11 +73,11 @@ piped 0 "analyze --no-store with no INPUT from a pipe" "$dump" -- analyze --no-s
 piped 0 "analyze - stores from a pipe" "$dump" -- analyze --db "$tmp/a.db" -
 grep -q 'stored in the archive as incident 1' "$tmp/out" ||
 	{ echo "FAIL: analyze - did not store"; fail=$((fail + 1)); }
-sum=$(sha256sum "$dump" | cut -d' ' -f1)
+sum=$(identity "$dump")
 expect 0 0 "the archive's artifact of standard input" -- sql --db "$tmp/a.db" --csv \
 	"SELECT sha256, path FROM artifacts"
 grep -q "^$sum,<stdin>" "$tmp/out" ||
-	{ echo "FAIL: stdin's identity is not the sha256 of its bytes: $(tail -n 1 "$tmp/out")"; fail=$((fail + 1)); }
+	{ echo "FAIL: stdin's identity is not the tree hash of its bytes: $(tail -n 1 "$tmp/out")"; fail=$((fail + 1)); }
 expect 0 0 "analyze of the same bytes as a file" -- analyze --db "$tmp/a.db" "$dump"
 grep -q 'already in the archive as incident 1' "$tmp/out" ||
 	{ echo "FAIL: the file is not the same artifact as its bytes on stdin"; fail=$((fail + 1)); }

@@ -306,7 +306,7 @@ START_TEST(test_ingest_idempotent)
 	ck_assert(gpm_store_ingest_existed(st));
 	ck_assert_int_eq(a, b);
 	bool known;
-	ck_assert_ptr_null(gpm_store_artifact_known(st, f.art.sha256, &known));
+	ck_assert_ptr_null(gpm_store_artifact_known(st, &f.art, &known));
 	ck_assert(known);
 	unload(&f);
 	gpm_store_close(st);

@@ -1,5 +1,7 @@
-/* The cache of big inputs' SHA-256 (see hash_cache.h). */
-#include "cli/hash_cache.h"
+/* The cache of big inputs' identities (see hash_cache.h). */
+#include "ingest/hash_cache.h"
+
+#include "base/identity.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +14,11 @@
 #include <unistd.h>
 
 enum {
-	HASH_CACHE_MIN_SIZE = 32 << 20, // inputs hashed in a thread (base/source.c)
 	HASH_CACHE_MAX_BYTES = 1 << 20, // past this the file is started afresh
 };
+// Named after the kind of identity it holds: the whole-file SHA-256s of the file "sha256"
+// that gopm wrote before schema 7 are never taken for tree hashes.
+static const char CACHE_NAME[] = "identity-" GPM_IDENTITY_TREE;
 static const int64_t HASH_CACHE_SETTLE_NS = 2000000000; // a change older than this is seen
 
 // $XDG_CACHE_HOME/gopm/NAME (default ~/.cache/gopm/NAME), malloc'd; NULL when no home.
@@ -51,17 +55,17 @@ static int64_t ns(struct timespec t)
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-void gpm_cli_hash_key(const char *path, struct gpm_cli_hash_key *key)
+void gpm_ingest_hash_key(const char *path, struct gpm_ingest_hash_key *key)
 {
 	memset(key, 0, sizeof(*key));
 	const char *off = getenv("GOPM_HASH_CACHE");
 	struct stat st;
 	struct timespec now;
 	if ((off && strcmp(off, "0") == 0) || stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size < HASH_CACHE_MIN_SIZE)
+	    st.st_size < GPM_INGEST_HASH_CACHE_MIN_SIZE)
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
-	*key = (struct gpm_cli_hash_key){
+	*key = (struct gpm_ingest_hash_key){
 	    .dev = (uint64_t)st.st_dev,
 	    .ino = (uint64_t)st.st_ino,
 	    .size = (uint64_t)st.st_size,
@@ -72,24 +76,24 @@ void gpm_cli_hash_key(const char *path, struct gpm_cli_hash_key *key)
 	};
 }
 
-static bool key_equal(const struct gpm_cli_hash_key *a, const struct gpm_cli_hash_key *b)
+static bool key_equal(const struct gpm_ingest_hash_key *a, const struct gpm_ingest_hash_key *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
-bool gpm_cli_hash_key_same(const char *path, const struct gpm_cli_hash_key *key)
+bool gpm_ingest_hash_key_same(const char *path, const struct gpm_ingest_hash_key *key)
 {
-	struct gpm_cli_hash_key now;
-	gpm_cli_hash_key(path, &now);
+	struct gpm_ingest_hash_key now;
+	gpm_ingest_hash_key(path, &now);
 	return key->valid && now.valid && key_equal(key, &now);
 }
 
-bool gpm_cli_hash_cache_get(const struct gpm_cli_hash_key *key, char hex[GPM_SHA256_HEX_SIZE])
+bool gpm_ingest_hash_cache_get(const struct gpm_ingest_hash_key *key, char hex[GPM_SHA256_HEX_SIZE])
 {
 	if (!key->valid)
 		return false;
-	char *path = cache_file("sha256", false);
+	char *path = cache_file(CACHE_NAME, false);
 	FILE *f = path ? fopen(path, "re") : NULL;
 	free(path);
 	if (!f)
@@ -98,7 +102,7 @@ bool gpm_cli_hash_cache_get(const struct gpm_cli_hash_key *key, char hex[GPM_SHA
 	bool found = false;
 	// The last matching line wins (a file rewritten in place gets a new line).
 	while (fgets(line, sizeof(line), f)) {
-		struct gpm_cli_hash_key k = {.valid = true};
+		struct gpm_ingest_hash_key k = {.valid = true};
 		if (sscanf(line, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNd64 " %" SCNd64 " %64s",
 		           &k.dev, &k.ino, &k.size, &k.mtime_ns, &k.ctime_ns, h) != 6 ||
 		    strlen(h) != GPM_SHA256_HEX_SIZE - 1 ||
@@ -113,16 +117,16 @@ bool gpm_cli_hash_cache_get(const struct gpm_cli_hash_key *key, char hex[GPM_SHA
 	return found;
 }
 
-void gpm_cli_hash_cache_put(const char *path, const struct gpm_cli_hash_key *key,
-                            const char hex[GPM_SHA256_HEX_SIZE])
+void gpm_ingest_hash_cache_put(const char *path, const struct gpm_ingest_hash_key *key,
+                               const char hex[GPM_SHA256_HEX_SIZE])
 {
 	if (!key->valid || strlen(hex) != GPM_SHA256_HEX_SIZE - 1)
 		return;
-	if (!gpm_cli_hash_key_same(path, key) ||
+	if (!gpm_ingest_hash_key_same(path, key) ||
 	    key->taken_ns - key->mtime_ns < HASH_CACHE_SETTLE_NS ||
 	    key->taken_ns - key->ctime_ns < HASH_CACHE_SETTLE_NS)
 		return;
-	char *cp = cache_file("sha256", true);
+	char *cp = cache_file(CACHE_NAME, true);
 	if (!cp)
 		return;
 	struct stat st;
@@ -143,7 +147,7 @@ void gpm_cli_hash_cache_put(const char *path, const struct gpm_cli_hash_key *key
 	close(fd);
 }
 
-const char *gpm_cli_exe_index_path(void)
+const char *gpm_ingest_exe_index_path(void)
 {
 	// One path for the process's lifetime (the options hold it borrowed).
 	static char *path;

@@ -1,0 +1,93 @@
+#!/bin/sh
+# An archive written before schema 7 identified inputs by the SHA-256 of the whole file; new
+# inputs are identified by a tree hash (src/base/identity.h). The same files must still be
+# recognised: when an input's tree hash is not stored but an artifact of the old kind and of
+# its size is, gopm hashes it the old way too, and a match takes the row over (its identity
+# becomes the tree hash). A small dump (hashed before loading) and a big core (hashed while
+# it loads, by ingest) are checked, and a file of the same size with one byte changed is not
+# taken for the stored one. Needs zstd, sha256sum, perl and python3 (its sqlite3 module).
+set -u
+: "${GOPM:?}" "${top_srcdir:?}"
+td=$top_srcdir/testdata
+fx=$td/cores/go1.22-crash-leak-stripped
+exe=$td/$(sed -n 's/^exe=//p' "$fx/meta")
+dump=$td/dumps/go1.22-deadlock-single.txt
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+n=0
+unset GOPM_EXE_PATH DEBUGINFOD_URLS
+GOPM_HASH_CACHE=0
+XDG_CACHE_HOME=$tmp/cache
+export GOPM_HASH_CACHE XDG_CACHE_HOME
+. "$top_srcdir/tests/cli/expect.sh"
+command -v python3 >/dev/null 2>&1 || { echo "skip: no python3"; exit 77; }
+
+bad() {
+	echo "FAIL: $1"
+	fail=$((fail + 1))
+}
+q() { # q DB SQL: one value
+	"$GOPM" sql --db "$1" --csv "$2" | tr -d '\r' | tail -n 1
+}
+# old DB: the archive as schema 6 left it, its artifacts identified by whole-file SHA-256.
+old() {
+	python3 - "$1" <<'PY'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for rid, path in db.execute("SELECT id, path FROM artifacts").fetchall():
+    with open(path, "rb") as f:
+        db.execute("UPDATE artifacts SET sha256 = ? WHERE id = ?",
+                   (hashlib.sha256(f.read()).hexdigest(), rid))
+db.execute("DROP INDEX artifacts_identity_size")
+db.execute("ALTER TABLE artifacts DROP COLUMN identity")
+db.execute("ALTER TABLE reports DROP COLUMN shown_groups")  # schema 8
+db.execute("PRAGMA user_version = 6")
+db.commit()
+PY
+}
+
+zstd -qdc "$exe" >"$tmp/exe"
+zstd -qdc "$fx/core.zst" >"$tmp/core"
+cp "$dump" "$tmp/dump"
+[ "$(stat -c %s "$tmp/core")" -ge 33554432 ] || bad "the core is too small to be hashed while it loads"
+
+# Stored by this gopm, then turned into an archive of the previous schema.
+expect 0 - "store the dump" -- analyze --db "$tmp/a.db" "$tmp/dump"
+expect 0 - "store the core" -- ingest --db "$tmp/a.db" --exe "$tmp/exe" "$tmp/core"
+old "$tmp/a.db"
+old_sum=$(python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT sha256 FROM artifacts WHERE path = ?",
+      (sys.argv[2],)).fetchone()[0])' "$tmp/a.db" "$tmp/dump")
+[ "$old_sum" = "$(sha256sum <"$tmp/dump" | cut -c1-64)" ] || bad "the old archive does not hold sha256sum's hash"
+
+# Ingested again: both recognised, nothing stored twice; the rows take the new identity.
+expect 0 - "ingest into the old archive" -- ingest --db "$tmp/a.db" --exe "$tmp/exe" "$tmp/dump" "$tmp/core"
+[ "$(grep -c ': already stored$' "$tmp/err")" -eq 2 ] || bad "ingest: not both already stored: $(cat "$tmp/err")"
+[ "$(q "$tmp/a.db" "SELECT count(*) FROM artifacts")" -eq 2 ] || bad "ingest: artifacts stored twice"
+[ "$(q "$tmp/a.db" "SELECT count(*) FROM incidents")" -eq 2 ] || bad "ingest: incidents stored twice"
+checked=0
+for f in dump core; do
+	row=$(q "$tmp/a.db" "SELECT identity || ' ' || sha256 FROM artifacts WHERE path = '$tmp/$f'")
+	[ "$row" = "sha256-4m $(identity "$tmp/$f")" ] || bad "$f: the row did not take the tree hash: $row"
+	checked=$((checked + 1))
+done
+[ "$checked" -eq 2 ] || bad "checked $checked of 2 rows"
+
+# analyze into another old archive: the dump is known as its incident.
+expect 0 - "store the dump (2)" -- analyze --db "$tmp/b.db" "$tmp/dump"
+old "$tmp/b.db"
+expect 0 - "analyze into the old archive" -- analyze --db "$tmp/b.db" "$tmp/dump"
+grep -q 'already in the archive as incident 1' "$tmp/out" || bad "analyze: not recognised: $(tail -n 2 "$tmp/out")"
+
+# The same size, one byte different: hashed the old way, not matched, stored anew.
+expect 0 - "store the dump (3)" -- analyze --db "$tmp/c.db" "$tmp/dump"
+old "$tmp/c.db"
+printf 'X' | dd of="$tmp/dump" bs=1 seek=0 conv=notrunc 2>/dev/null
+expect 0 - "analyze of a changed file of the same size" -- analyze --db "$tmp/c.db" "$tmp/dump"
+grep -q 'stored in the archive as incident 2' "$tmp/out" || bad "changed file: not stored anew: $(tail -n 2 "$tmp/out")"
+[ "$(q "$tmp/c.db" "SELECT count(*) FROM artifacts WHERE identity = 'sha256'")" -eq 1 ] ||
+	bad "changed file: the old row was taken over"
+
+echo "$((n - fail)) passed, $fail failed"
+[ "$fail" -eq 0 ]
