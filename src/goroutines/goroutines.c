@@ -73,23 +73,23 @@ struct ctx {
 	GPM_VEC(struct gpm_frame) lframes;     /* cached logical frames of pcs */
 	GPM_VEC(struct gpm_arglayout) layouts; /* argument layouts of cached pcs */
 	struct gpm_strbuf args;                /* the argument texts of the stack being built */
-	uint32_t *args_seen; /* ARGS_SEEN slots: offset + 1 of an argument text by its hash */
+	uint32_t *args_seen;  /* ARGS_SEEN slots: offset + 1 of an argument text by its hash */
 	uint32_t *frame_seen; /* FRAME_SEEN slots: offset + 1 of one frame's text by its hash */
 	struct frame_new {
 		uint64_t hash;
-		uint32_t at; /* in c->args */
+		uint32_t at;    /* in c->args */
 	} frame_new[FRAME_NEW]; /* frame texts of the stack being built not shared yet */
 	size_t frame_new_len;
-	uint64_t args_unread;                  /* frames whose arguments could not be read */
-	const char *args_why;                  /* interned: the first reason */
+	uint64_t args_unread; /* frames whose arguments could not be read */
+	const char *args_why; /* interned: the first reason */
 	struct pc_entry *cache;
 	size_t cache_cap, cache_len;
 	GPM_VEC(struct lframe) stack; /* the stack being built */
 	GPM_VEC(struct lframe) tail;  /* ring of the outermost frames */
 	GPM_VEC(struct thread_map) threads;
 	const char *state_str[256 + GPM_G_UNKNOWN + 1]; /* interned: wait reasons, then statuses */
-	uint64_t newest;            /* the newest waitsince seen */
-	struct gpm_u64map creators; /* gopc -> created_by frame index */
+	uint64_t newest;                                /* the newest waitsince seen */
+	struct gpm_u64map creators;                     /* gopc -> created_by frame index */
 	const struct gpm_arch_ops *arch;
 	bool uses_lr;         /* arch has a link register: runtime/traceback.go's usesLR */
 	uint64_t sigtramp[2]; /* entries of runtime.sigtramp and runtime.cgoSigtramp */
@@ -1577,8 +1577,8 @@ static void set_wait_minutes(struct ctx *c)
 	for (size_t i = 0; i < c->inc->goroutines.len; i++) {
 		struct gpm_goroutine *g = &c->inc->goroutines.v[i];
 		uint64_t since = (uint64_t)g->wait_minutes; // read_goroutine's waitsince
-		g->wait_minutes = since && now > since ? (int64_t)((now - since) / 60000000000ULL)
-		                                       : -1;
+		g->wait_minutes =
+		    since && now > since ? (int64_t)((now - since) / 60000000000ULL) : -1;
 	}
 }
 

@@ -2362,8 +2362,8 @@ static int shape_check(struct prop *pr, uint64_t type, uint64_t off, unsigned de
 		    !img_word(pr, v + 8, &b) || !img_word(pr, v + 16, &buckets))
 			return -1;
 		b = (b >> 8) & 0xff;
-		if (pr->go124 || !d.bucket || b > 40)
-			return pr->go124 ? 0 : -1;
+		if (pr->swiss || !d.bucket || b > 40)
+			return pr->swiss ? 0 : -1;
 		if (!buckets)
 			return 0;
 		struct tdesc bd;

@@ -105,7 +105,8 @@ struct gpm_frame_regs *gpm_incident_regs_alloc(struct gpm_incident *inc, size_t 
 		*slot = b;
 		inc->regs_block_used = 0;
 	}
-	struct gpm_frame_regs *r = inc->regs_blocks.v[inc->regs_blocks.len - 1] + inc->regs_block_used;
+	struct gpm_frame_regs *r =
+	    inc->regs_blocks.v[inc->regs_blocks.len - 1] + inc->regs_block_used;
 	inc->regs_block_used += n;
 	return r;
 }

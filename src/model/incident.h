@@ -448,7 +448,7 @@ struct gpm_incident {
 	struct gpm_prefault prefault_goroutines, prefault_args; /* private */
 	/* private: blocks of gpm_incident_regs_alloc (sorted by address when destroyed) */
 	GPM_VEC(struct gpm_frame_regs *) regs_blocks;
-	size_t regs_block_used; /* entries used of the last block */
+	size_t regs_block_used;              /* entries used of the last block */
 	struct gpm_prefault prefault_extras; /* private */
 };
 
