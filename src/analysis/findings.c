@@ -82,6 +82,21 @@ struct gpm_finding *gpm_rule_finding_new_as(struct gpm_rule_ctx *c, enum gpm_rul
 	return f;
 }
 
+/* A finding of kind about group gi: the group marked, all its goroutines counted. */
+struct gpm_finding *gpm_rule_group_finding(struct gpm_rule_ctx *c, enum gpm_rule_kind kind,
+                                           size_t gi)
+{
+	struct gpm_finding *f = gpm_rule_finding_new(c, kind);
+	if (!f)
+		return NULL;
+	const struct gpm_grouping *gr = &c->a->grouping;
+	const struct gpm_group *grp = &gr->groups[gi];
+	f->group = (int32_t)gi;
+	for (uint32_t k = 0; k < grp->count; k++)
+		gpm_rule_add_id(c, f, c->inc->goroutines.v[gr->members[grp->first_member + k]].id);
+	return f;
+}
+
 void gpm_rule_add_id(struct gpm_rule_ctx *c, struct gpm_finding *f, uint64_t id)
 {
 	f->count++;

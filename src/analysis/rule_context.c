@@ -62,14 +62,11 @@ void gpm_rule_context(struct gpm_rule_ctx *c)
 			more += grp->count;
 			continue;
 		}
-		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_CONTEXT_NOT_PROPAGATED);
+		struct gpm_finding *f =
+		    gpm_rule_group_finding(c, GPM_RULE_CONTEXT_NOT_PROPAGATED, gi);
 		if (!f)
 			return;
 		nf++;
-		f->group = (int32_t)gi;
-		for (uint32_t k = 0; k < grp->count; k++)
-			gpm_rule_add_id(c, f,
-			                inc->goroutines.v[gr->members[grp->first_member + k]].id);
 		char *where = gpm_rule_frame_text(inc, rep, uf);
 		gpm_rule_text(c, &f->title,
 		              "%u request %s waiting %" PRId64 "+ minutes in select in %s: is the "

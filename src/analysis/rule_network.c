@@ -80,14 +80,10 @@ void gpm_rule_net_deadline(struct gpm_rule_ctx *c)
 			more += grp->count;
 			continue;
 		}
-		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_NET_NO_DEADLINE);
+		struct gpm_finding *f = gpm_rule_group_finding(c, GPM_RULE_NET_NO_DEADLINE, gi);
 		if (!f)
 			return;
 		nf++;
-		f->group = (int32_t)gi;
-		for (uint32_t k = 0; k < grp->count; k++)
-			gpm_rule_add_id(c, f,
-			                inc->goroutines.v[gr->members[grp->first_member + k]].id);
 		char *where = gpm_rule_frame_text(inc, rep, uf);
 		char *creator = gpm_rule_creator_text(inc, rep);
 		bool resp = !strcmp(what, "response");

@@ -44,6 +44,9 @@ void gpm_rule_vevidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const cha
                         const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 /* Counts goroutine id in f and lists it once (up to GPM_FINDING_MAX_IDS). */
 void gpm_rule_add_id(struct gpm_rule_ctx *c, struct gpm_finding *f, uint64_t id);
+/* A finding of kind about group gi: the group marked, all its goroutines counted. */
+struct gpm_finding *gpm_rule_group_finding(struct gpm_rule_ctx *c, enum gpm_rule_kind kind,
+                                           size_t gi);
 
 /* A string from the dump, made terminal-safe and bounded (malloc'd; NULL on out of memory). */
 char *gpm_rule_safe(const char *s);
