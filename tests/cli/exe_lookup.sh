@@ -68,7 +68,8 @@ GOPM_EXE_PATH=$tmp/s1:$tmp/nonexistent:$tmp/s2 expect 0 0 "GOPM_EXE_PATH" -- inf
 t1=$(date +%s)
 grep -q 'hang-v2-deployed (from search directory, by build id): GNU build id matches' "$tmp/out" ||
 	bad "GOPM_EXE_PATH: not found by build id in the search directory"
-[ $((t1 - t0)) -le 20 ] || bad "search of $(ls "$tmp/s2" | wc -l) files took $((t1 - t0)) s"
+# How much the search reads is counted by the core suite (core_exe_index_spares_reads: each
+# file opened once, then answered from the index); the time is printed, never asserted.
 echo "ok: searched $(ls "$tmp/s2" | wc -l) files in $((t1 - t0)) s"
 # The build-id index remembers what the search read: the executable under its build id.
 grep -q "^[0-9]* [0-9]* [0-9]* [0-9-]* [0-9-]* [0-9]* $gnu [^ ]* $tmp/s2/hang-v2-deployed\$" \
