@@ -25,6 +25,8 @@ static struct gpm_exe *open_exe(const char *rel)
 }
 
 /* Names of the .zst files under testdata/exe. */
+enum { FIXTURE_EXES_MAX = 256 };
+
 static size_t fixture_exes(char names[][128], size_t max)
 {
 	DIR *d = opendir(gpm_test_data("exe"));
@@ -32,10 +34,14 @@ static size_t fixture_exes(char names[][128], size_t max)
 	if (!d)
 		return 0;
 	struct dirent *e;
-	while ((e = readdir(d)) && n < max) {
+	while ((e = readdir(d))) {
 		size_t l = strlen(e->d_name);
-		if (l > 4 && strcmp(e->d_name + l - 4, ".zst") == 0 && l < 100)
+		if (l > 4 && strcmp(e->d_name + l - 4, ".zst") == 0 && l < 100) {
+			// Every fixture is walked: a directory grown past the array fails loudly.
+			ck_assert_msg(n < max, "more than %zu fixture executables: raise the bound",
+			              max);
 			snprintf(names[n++], 128, "exe/%s", e->d_name);
+		}
 	}
 	closedir(d);
 	return n;
@@ -44,8 +50,8 @@ static size_t fixture_exes(char names[][128], size_t max)
 /* One of our own fixture executables (whichever exists). */
 static struct gpm_exe *open_some_fixture(void)
 {
-	char names[64][128];
-	size_t n = fixture_exes(names, 64);
+	char names[FIXTURE_EXES_MAX][128];
+	size_t n = fixture_exes(names, FIXTURE_EXES_MAX);
 	for (size_t i = 0; i < n; i++) {
 		if (strncmp(names[i], "exe/go1.", 8) == 0)
 			return open_exe(names[i]);
@@ -56,8 +62,8 @@ static struct gpm_exe *open_some_fixture(void)
 
 START_TEST(test_fixture_images)
 {
-	char names[64][128];
-	size_t n = fixture_exes(names, 64);
+	char names[FIXTURE_EXES_MAX][128];
+	size_t n = fixture_exes(names, FIXTURE_EXES_MAX);
 	ck_assert_uint_gt(n, 0);
 	for (size_t i = 0; i < n; i++) {
 		struct gpm_exe *exe = open_exe(names[i]);
@@ -147,8 +153,8 @@ static void short_pkg(const char *s, char *out, size_t cap)
 /* DWARF and type descriptors must agree on every field of the runtime structs. */
 START_TEST(test_dwarf_vs_types)
 {
-	char names[64][128];
-	size_t n = fixture_exes(names, 64), checked = 0;
+	char names[FIXTURE_EXES_MAX][128];
+	size_t n = fixture_exes(names, FIXTURE_EXES_MAX), checked = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct gpm_exe *exe = open_exe(names[i]);
 		struct gpm_goimage *img;
@@ -730,8 +736,8 @@ END_TEST
  */
 START_TEST(test_facts_version_vs_probe)
 {
-	char names[128][128];
-	size_t n = fixture_exes(names, 128), checked = 0;
+	char names[FIXTURE_EXES_MAX][128];
+	size_t n = fixture_exes(names, FIXTURE_EXES_MAX), checked = 0;
 	unsigned minors[64] = {0};
 	size_t nminors = 0;
 	for (size_t i = 0; i < n; i++) {
