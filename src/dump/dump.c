@@ -1196,6 +1196,8 @@ static struct gpm_error *set_problem(struct parser *P, struct gpm_goroutine *g, 
 }
 
 /* Parses "created by F[ in goroutine N]" + location. */
+static bool loc_after_foreign(struct parser *P, struct line *loc);
+
 static struct gpm_error *created_by(struct parser *P, const struct line *l, uint32_t *frame_out,
                                     uint64_t *parent)
 {
@@ -1216,6 +1218,9 @@ static struct gpm_error *created_by(struct parser *P, const struct line *l, uint
 	bool have_loc = next_line(P, &loc) && loc.n > 0 && loc.s[0] == '\t';
 	if (!have_loc) {
 		P->p = save;
+		have_loc = loc_after_foreign(P, &loc);
+	}
+	if (!have_loc) {
 		loc.s = "";
 		loc.n = 0;
 		memset(&L, 0, sizeof(L));
@@ -1335,7 +1340,8 @@ static bool structural(const struct line *l)
 	       STARTS(l, "==================") || STARTS(l, "SIG") || STARTS(l, "PC=");
 }
 
-/* "pkg.Func(args)": a Go function line, by shape (the name has a '.' and no blank). */
+/* "pkg.Func(args)": a Go function line, by shape (the name has a '.' and no blank, or is
+ * the "panic" the runtime prints for gopanic). */
 static bool go_func_shape(const struct line *l)
 {
 	if (l->n < 4 || l->s[l->n - 1] != ')' || l->s[0] == '\t' || l->s[0] == ' ')
@@ -1344,7 +1350,8 @@ static bool go_func_shape(const struct line *l)
 	if (!lp || lp == l->s)
 		return false;
 	size_t nl = (size_t)(lp - l->s);
-	return memchr(l->s, '.', nl) && !memchr(l->s, ' ', nl);
+	return (memchr(l->s, '.', nl) || (nl == 5 && !memcmp(l->s, "panic", 5))) &&
+	       !memchr(l->s, ' ', nl);
 }
 
 /* The line at *p (before end), advancing *p past it. */
@@ -1360,17 +1367,61 @@ static bool line_at(const char **p, const char *end, struct line *l)
 	return true;
 }
 
-/* Whether the two lines after the current position are a frame: "f(…)" + "\tFILE:LINE". */
+/* A line no traceback prints: another writer's, between the lines of a stack. */
+static bool foreign_line(const struct line *l)
+{
+	return l->n > 0 && l->s[0] != '\t' && !go_func_shape(l) && !structural(l) &&
+	       !STARTS(l, "created by ") && !STARTS(l, "...") && !is_header(l);
+}
+
+/*
+ * From p: up to four lines of another writer (two processes sharing a log, stdout flushed
+ * into stderr), then a location line "\tFILE:LINE". Returns how many foreign lines came
+ * first, with *loc the location line; -1 when the lines are not of that shape.
+ */
+static int foreign_then_loc(const char *p, const char *end, struct line *loc)
+{
+	struct line l;
+	for (int n = 0; line_at(&p, end, &l) && l.nl; n++) {
+		if (l.n > 1 && l.s[0] == '\t') {
+			struct loc L;
+			parse_loc(l.s + 1, l.n - 1, &L);
+			if (!L.ok)
+				return -1;
+			*loc = l;
+			return n;
+		}
+		if (n == 4 || !foreign_line(&l))
+			return -1;
+	}
+	return -1;
+}
+
+/* Whether a frame follows the current position: "f(…)" or the "created by f" that ends a
+ * stack, then its "\tFILE:LINE" (maybe after another writer's lines). */
 static bool frame_follows(const struct parser *P)
 {
 	const char *p = P->p;
-	struct line a, b;
-	if (!line_at(&p, P->end, &a) || !go_func_shape(&a) || !line_at(&p, P->end, &b) || b.n < 2 ||
-	    b.s[0] != '\t')
+	struct line a, loc;
+	return line_at(&p, P->end, &a) && (go_func_shape(&a) || STARTS(&a, "created by ")) &&
+	       foreign_then_loc(p, P->end, &loc) >= 0;
+}
+
+/*
+ * Another writer's lines between a function line and its location line: on success *loc is
+ * the location, P->p is past it and the foreign lines are counted as skipped; else P->p is
+ * unchanged.
+ */
+static bool loc_after_foreign(struct parser *P, struct line *loc)
+{
+	int n = foreign_then_loc(P->p, P->end, loc);
+	if (n <= 0)
 		return false;
-	struct loc L;
-	parse_loc(b.s + 1, b.n - 1, &L);
-	return L.ok;
+	struct line l;
+	while (n-- > 0 && next_line(P, &l))
+		note_lost(P, LOST_LINE, l.s);
+	P->p = loc->s + loc->n + 1;
+	return true;
 }
 
 /*
@@ -1527,8 +1578,19 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 		bool have_loc = next_line(P, &loc) && loc.n > 0 && loc.s[0] == '\t';
 		if (!have_loc) {
 			P->p = save2;
+			have_loc = go_func_shape(&l) && loc_after_foreign(P, &loc);
+			if (have_loc)
+				P->block_plain = false;
+		}
+		if (!have_loc) {
 			if (P->p < P->end && !go_func_shape(&l)) {
-				// A line ending in ')' without a location: not a frame.
+				// A line ending in ')' without a location: not a frame. Another
+				// writer's line between frames is skipped, counted.
+				if (frame_follows(P)) {
+					note_lost(P, LOST_LINE, l.s);
+					P->block_plain = false;
+					continue;
+				}
 				P->p = save;
 				r->end = END_OTHER;
 				return NULL;
@@ -1763,6 +1825,15 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 
 /* ---- pprof debug=1 ---- */
 
+/* Hex words only: the rest of a record's pc list that a console wrapped. */
+static bool hex_words(const struct line *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (hexval(l->s[i]) < 0 && l->s[i] != 'x' && l->s[i] != ' ')
+			return false;
+	return true;
+}
+
 static struct gpm_error *parse_pprof_record(struct parser *P, const struct line *hl)
 {
 	size_t i = 0;
@@ -1787,6 +1858,18 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 			continue;
 		}
 		if (l.n < 2 || l.s[0] != '#' || (l.s[1] != '\t' && l.s[1] != ' ')) {
+			// Another writer's line inside the record, the record going on after it:
+			// skipped, counted.
+			struct line n;
+			const char *q = P->p;
+			if (!memmem(l.s, l.n, " @ 0x", 5) && !hex_words(&l) &&
+			    line_at(&q, P->end, &n) && n.n > 3 && n.s[0] == '#' &&
+			    (n.s[1] == '\t' || n.s[1] == ' ') &&
+			    (memmem(n.s, n.n < 16 ? n.n : 16, "0x", 2) ||
+			     STARTS(&n, "# labels: {"))) {
+				note_lost(P, LOST_LINE, l.s);
+				continue;
+			}
 			P->p = save;
 			break;
 		}

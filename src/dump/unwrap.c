@@ -268,6 +268,9 @@ static bool starts_line(const char *s, size_t n)
 	};
 	if (header_like(s, n) || func_like(s, n) || pprof_line(s, n) || reg_line(s, n))
 		return true;
+	// Another writer's JSON record (the runtime never prints {" at a line's start).
+	if (n > 3 && s[0] == '{' && s[1] == '"' && s[n - 1] == '}')
+		return true;
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
 		if (starts(s, n, heads[i]))
 			return true;
@@ -480,6 +483,17 @@ static bool continues(const char *s, size_t n, const char *nx, size_t nn, const 
 			s += m;
 			n -= (size_t)m;
 		}
+	}
+	// A function line ends at its ')'; only a receiver's "(*T)" is followed by more
+	// (".method(…)"), so another writer's line after a whole one is not its continuation.
+	if (n && s[n - 1] == ')' && func_like(s, n) && nx[0] != '.')
+		return false;
+	// A location line goes on only with the rest of its number and its " +0x…", "fp=0x…",
+	// "sp=0x…", "pc=0x…" fields: a line with any other character is another writer's.
+	if (n && loc_like(s, n)) {
+		for (size_t i = 0; i < nn; i++)
+			if (!is_hex(nx[i]) && !memchr("x+=ps ", nx[i], 6))
+				return false;
 	}
 	bool next_starts =
 	    starts_line(nx + k, nn - k) || (loc_like(nx + k, nn - k) && !loc_like(s, n));
