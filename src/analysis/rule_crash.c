@@ -622,8 +622,19 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			gpm_rule_text(c, &f->title, "panic: %s", msg ? msg : "?");
 			gpm_rule_text(
 			    c, &f->explanation,
-			    "The program panicked%s and nothing recovered it, so the runtime "
-			    "printed the panic and exited.",
+			    p->repanicked
+			        ? "The program panicked%s; a deferred function recovered the "
+			          "panic and panicked again with the same value, and nothing "
+			          "recovered that, so the runtime printed the panic and exited. "
+			          "The value was first raised where the stack shows the "
+			          "first panic."
+			    : p->recovered && cr->panics.len > 1
+			        ? "The program panicked%s; a deferred function recovered the "
+			          "panic and then panicked itself (below), and nothing recovered "
+			          "that, so the runtime printed both and exited. The first "
+			          "panic is the cause."
+			        : "The program panicked%s and nothing recovered it, so the runtime "
+			          "printed the panic and exited.",
 			    p->is_error ? " with an error value" : "");
 			gpm_rule_text(c, &f->next,
 			              "Look at %s, where the panic was raised, and why its "
@@ -644,10 +655,10 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			                                              : "");
 			free(pm);
 		}
-		if (cr->panics.len > 1 && g && cs.top >= 0 && cs.top != uf) {
+		if ((cr->panics.len > 1 || p->repanicked) && g && cs.top >= 0 && cs.top != uf) {
 			char *later = gpm_rule_frame_text(inc, g, cs.top);
-			gpm_rule_evidence(c, f, "second site", "%s (a deferred call)",
-			                  later ? later : "?");
+			gpm_rule_evidence(c, f, p->repanicked ? "re-panicked in" : "second site",
+			                  "%s (a deferred call)", later ? later : "?");
 			free(later);
 		}
 		if (inc->panics_dropped)

@@ -1,7 +1,7 @@
 // Command field reproduces crash shapes seen in real bug reports, one per argument, for
 // the findings rules (testdata/dumps/gen/make-field.sh):
 //
-//	field unlockmasks|nested|repanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
+//	field unlockmasks|nested|repanic|samepanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
 //	      timers|noctx|stwstall|healthy-timers
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
@@ -74,6 +74,20 @@ func load(c *Conf) {
 	if c.name == "" {
 		panic("config has no name")
 	}
+}
+
+// ---- samepanic: a recover that logs and panics again with the same value (Go 1.25+
+// prints "[recovered, repanicked]", older releases the value twice).
+
+//go:noinline
+func serveOnce(c *Conf) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintln(os.Stderr, "request failed:", r)
+			panic(r)
+		}
+	}()
+	load(c)
 }
 
 // ---- poison / deadaddr: a pointer that no Go allocation ever returns (memory
@@ -265,7 +279,7 @@ func gcEvery() {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers")
+		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers")
 		os.Exit(2)
 	}
 	go func() { <-never }()
@@ -278,6 +292,8 @@ func main() {
 		go func() { process(nil); done <- 1 }()
 	case "repanic":
 		go func() { handle(&Conf{}); done <- 1 }()
+	case "samepanic":
+		go func() { serveOnce(&Conf{}); done <- 1 }()
 	case "poison":
 		go func() { sink = readAt(0xb01dfacedebac1e); done <- 1 }()
 	case "deadaddr":
