@@ -1482,9 +1482,11 @@ static void rejoin_words(struct work *w)
 
 /* ---- the quick look ---- */
 
+#define ELLIPSIS "\xe2\x80\xa6" /* U+2026 in UTF-8 */
+
 struct look {
 	bool cr, json, prefixed, indent, doubled, echo, reversed, wrapped, words, trailing, html,
-	    ublank, doc;
+	    ublank, doc, ellipsis;
 };
 
 static bool json_line(const char *s, size_t n)
@@ -1594,6 +1596,27 @@ static void plain_blanks(struct work *w)
 	}
 }
 
+/*
+ * An editor's or chat tool's autocorrect turned "..." into "…" (U+2026), as an inlined
+ * frame's "(...)" or the "...additional frames elided..." line show: every "…" goes back to
+ * "..." (the same three bytes), panic values included, since the tool changed those too.
+ */
+static void plain_ellipses(struct work *w)
+{
+	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
+		struct ln *l = &w->l.v[i];
+		if (!memmem(l->s, l->n, ELLIPSIS, 3))
+			continue;
+		char *b = own(w, l->n);
+		if (!b)
+			return;
+		memcpy(b, l->s, l->n);
+		for (char *e; (e = memmem(b, l->n, ELLIPSIS, 3));)
+			memcpy(e, "...", 3);
+		l->s = b;
+	}
+}
+
 static void unescape_html(struct work *w)
 {
 	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
@@ -1679,6 +1702,9 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	         (memmem(data, far, "goroutine ", 10) || memmem(data, far, "DATA RACE", 9));
 	for (size_t i = 0; i < scan && !k->ublank; i++)
 		k->ublank = (unsigned char)data[i] >= 0xc2 && blank_at(data + i, scan - i) > 1;
+	k->ellipsis = memmem(data, scan, "(" ELLIPSIS ")", 5) ||
+	              memmem(data, scan, ELLIPSIS "additional frames elided", 27) ||
+	              memmem(data, scan, " frames elided" ELLIPSIS, 17);
 	if (maxw < MIN_WRAP || maxw > MAX_WRAP || at_max < 3)
 		return;
 	// Lines exactly as wide as the widest: a console wrap only if one of them was cut.
@@ -1848,7 +1874,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	struct look k;
 	quick_look(data, len, &k);
 	if (!wide && !k.cr && !k.json && !k.prefixed && !k.indent && !k.doubled && !k.echo &&
-	    !k.reversed && !k.wrapped && !k.words && !k.trailing && !k.html && !k.ublank && !k.doc)
+	    !k.reversed && !k.wrapped && !k.words && !k.trailing && !k.html && !k.ublank &&
+	    !k.doc && !k.ellipsis)
 		return false;
 
 	struct work w = {0};
@@ -1872,6 +1899,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		goto done;
 	if (k.ublank)
 		plain_blanks(&w);
+	if (k.ellipsis)
+		plain_ellipses(&w);
 	if (k.html) {
 		unescape_html(&w);
 		out->fixes |= GPM_UNWRAP_HTML;

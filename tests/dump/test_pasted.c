@@ -318,6 +318,20 @@ static void t_foreign(struct gpm_strbuf *out, const char *s, size_t n, size_t no
 	gpm_strbuf_putc(out, '\n');
 }
 
+/* A word processor's or chat tool's autocorrect: "..." became "…" (U+2026). */
+static void t_ellipsis(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i + 3 <= n && !memcmp(s + i, "...", 3)) {
+			gpm_strbuf_puts(out, "\xe2\x80\xa6");
+			i += 2;
+		} else {
+			gpm_strbuf_putc(out, s[i]);
+		}
+	}
+	gpm_strbuf_putc(out, '\n');
+}
+
 static void t_echo(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
 {
 	if (n >= 3 && !memcmp(s, "SIG", 3))
@@ -380,6 +394,7 @@ static const struct variant variants[] = {
     {"UTF-16BE without a byte-order mark", V_UTF16, NULL, "be", true, false},
     {"newest first", V_REVERSED, NULL, NULL, false, false},
     {"another writer's lines", V_LINES, t_foreign, NULL, true, true},
+    {"autocorrected ellipses", V_LINES, t_ellipsis, NULL, true, false},
 };
 
 static void put_unit(struct gpm_strbuf *out, unsigned u, bool be)
