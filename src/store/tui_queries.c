@@ -127,6 +127,17 @@
 	"instr(lower(coalesce(g.state, "                                                           \
 	"'') || ' ' || coalesce(" TUI_SQL_TOP_FRAME("g.stack_id") ", '')), lower(?2)) > 0)"
 
+// A size as gopm heap shows it: "512 B", "1.5 KiB", "64.0 MiB" (NULL stays NULL).
+#define HEAP_SIZE(col)                                                                             \
+	"CASE WHEN " col " >= 1073741824 THEN printf('%.1f GiB', " col                             \
+	" / 1073741824.0) WHEN " col " >= 1048576 THEN printf('%.1f MiB', " col                    \
+	" / 1048576.0) WHEN " col " >= 1024 THEN printf('%.1f KiB', " col " / 1024.0) ELSE " col   \
+	" || ' B' END"
+
+#define HEAP_FROM                                                                                  \
+	" FROM heap_types h WHERE h.incident_id = ?1 AND (?2 IS NULL OR instr(lower(h.type), "     \
+	"lower(?2)) > 0)"
+
 #define SEARCH_FROM                                                                                \
 	" FROM incident_fts JOIN incidents i ON i.id = incident_fts.rowid WHERE incident_fts "     \
 	"MATCH ?1"
@@ -205,9 +216,13 @@ static const char *const queries[GPM_TUI_QUERY__COUNT] = {
     [GPM_TUI_SEARCH_PAGE] = "SELECT " TUI_SQL_TIME_MIN(
         "i.time") ", coalesce(i.go_version, '-'), snippet(incident_fts, -1, "
                   "'[', ']', '...', 6), i.headline, i.id" SEARCH_FROM,
-    [GPM_TUI_HEAP_COUNT] = "SELECT count(*) FROM heap_types WHERE incident_id = ?1",
-    [GPM_TUI_HEAP_PAGE] = "SELECT type, count, bytes FROM heap_types WHERE incident_id = ?1 "
-                          "ORDER BY bytes DESC, type LIMIT ?2 OFFSET ?3",
+    [GPM_TUI_HEAP_COUNT] = "SELECT count(*)" HEAP_FROM,
+    [GPM_TUI_HEAP_PAGE] = "SELECT h.type, h.count, " HEAP_SIZE("h.bytes") ", coalesce(" HEAP_SIZE(
+        "h.retained") ", '-'), h.bytes, h.retained" HEAP_FROM,
+    [GPM_TUI_HEAP_TYPE_PATH] =
+        "SELECT hops FROM heap_paths WHERE incident_id = ?1 AND why = ?2 ORDER BY ordinal",
+    [GPM_TUI_HEAP_HOLDERS] = "SELECT what, objects, bytes, path FROM report_holders WHERE "
+                             "incident_id = ?1 ORDER BY ordinal",
     [GPM_TUI_FRAMES_COUNT] = "SELECT count(*) FROM frames WHERE stack_id = ?1",
     [GPM_TUI_FRAMES_PAGE] =
         "SELECT f.depth, CASE WHEN f.flags & 4 THEN '...' || f.line || ' frames elided...' "
@@ -258,6 +273,10 @@ static const struct {
                                        "c.status DESC, a.count DESC, a.cluster"},
     [GPM_TUI_ORDER_GROUPS_SIZE] = {"g.ordinal", "g.ordinal DESC"},
     [GPM_TUI_ORDER_SEARCH_RANK] = {"rank, i.id", "rank DESC, i.id"},
+    [GPM_TUI_ORDER_HEAP_BYTES] = {"h.bytes DESC, h.type", "h.bytes ASC, h.type DESC"},
+    [GPM_TUI_ORDER_HEAP_RETAINED] = {"coalesce(h.retained, -1) DESC, h.bytes DESC, h.type",
+                                     "coalesce(h.retained, -1) ASC, h.bytes ASC, h.type DESC"},
+    [GPM_TUI_ORDER_HEAP_OBJECTS] = {"h.count DESC, h.type", "h.count ASC, h.type DESC"},
 };
 
 const char *gpm_tui_order(enum gpm_tui_order o, bool reverse)

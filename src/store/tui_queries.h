@@ -79,9 +79,15 @@ enum gpm_tui_query {
 	/* Full-text search: ?1 an FTS phrase. */
 	GPM_TUI_SEARCH_COUNT,
 	GPM_TUI_SEARCH_PAGE,
-	/* An incident's heap types (?1), by bytes: ?2 rows, ?3 offset. */
+	/* An incident's heap types (?1) whose name contains the filter text ?2 (NULL: all).
+	 * PAGE gets an ORDER BY and a window (a GPM_TUI_ORDER_HEAP_*): type, objects, bytes and
+	 * retained as sizes, then bytes and retained as numbers. */
 	GPM_TUI_HEAP_COUNT,
 	GPM_TUI_HEAP_PAGE,
+	/* Why type ?2 of incident ?1 is alive: the hops of its path from a root (schema 11). */
+	GPM_TUI_HEAP_TYPE_PATH,
+	/* What retains most of incident ?1's heap: what, objects, bytes, path. */
+	GPM_TUI_HEAP_HOLDERS,
 	/* A stack's frames (?1): ?2 rows, ?3 offset. */
 	GPM_TUI_FRAMES_COUNT,
 	GPM_TUI_FRAMES_PAGE,
@@ -113,6 +119,9 @@ enum gpm_tui_order {
 	GPM_TUI_ORDER_CLUSTERS_STATUS,
 	GPM_TUI_ORDER_GROUPS_SIZE,
 	GPM_TUI_ORDER_SEARCH_RANK,
+	GPM_TUI_ORDER_HEAP_BYTES,
+	GPM_TUI_ORDER_HEAP_RETAINED,
+	GPM_TUI_ORDER_HEAP_OBJECTS,
 	GPM_TUI_ORDER__COUNT,
 };
 const char *gpm_tui_order(enum gpm_tui_order o, bool reverse);
