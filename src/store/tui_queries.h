@@ -62,6 +62,14 @@ enum gpm_tui_query {
 	/* Whether the shown cells of every goroutine of group ?2 of incident ?1 (its state, its
 	 * top frame, shared by the group's goroutines) contain the lowered text ?3: 1 or 0. */
 	GPM_TUI_GROUP_MATCHES,
+	/* A goroutine id search answered from schema 11's goroutines_goid: the largest id of
+	 * incident ?1; the smallest and largest wait of its group ?2 (the wait cells a digit
+	 * text could match); and, for the goroutines of group ?2 whose ids are in [?3, ?4], the
+	 * rowids nearest the cursor's rowid ?5: the next one after it, the first, the previous
+	 * one, the last (NULL: none). */
+	GPM_TUI_GOROUTINES_GOID_MAX,
+	GPM_TUI_GROUP_WAITS,
+	GPM_TUI_GOROUTINES_GOID_RANGE,
 	/* Rows before rowid ?5. */
 	GPM_TUI_GOROUTINES_ROWS_BEFORE,
 	GPM_TUI_GOROUTINES_ROWS_BEFORE_ANY,
