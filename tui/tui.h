@@ -222,8 +222,9 @@ struct tui_pane_ops {
 	struct gpm_error *(*find)(struct tui *t, struct tui_view *v, struct tui_pane *p,
 	                          const char *text, int dir, int64_t *row);
 	/* Keyset paging (NULL: none): limit rows starting skip rows past the row whose key (an
-	 * integer in cell key_col of every row, increasing in the natural order) is key, in
-	 * the pane's direction (pane->reverse: towards smaller keys). list.c reads a page from
+	 * integer in cell key_col of every row that tells its place in the natural order: the
+	 * fetch reads from there) is key, in the pane's direction (pane->reverse: the natural
+	 * order reversed). list.c reads a page from
 	 * the nearest row whose key it knows (the page's, or a search's hit), so a page deep in
 	 * a million rows costs what the first does. */
 	struct gpm_error *(*fetch_key)(struct tui *t, struct tui_view *v, struct tui_pane *p,

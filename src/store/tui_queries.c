@@ -69,7 +69,26 @@
 	"'unixepoch'), strftime('%Y-%m-%d', a.last, 'unixepoch'), a.builds, h.headline, "          \
 	"coalesce((SELECT " TUI_SQL_TOP_FRAME(                                                     \
 	    "g.stack_id") " FROM groups g WHERE g.incident_id = h.id "                             \
-	                  "ORDER BY g.ordinal LIMIT 1), ''), a.cluster"
+	                  "ORDER BY g.ordinal LIMIT 1), ''), a.cluster, a.count * 4294967296 + "   \
+	                  "a.cluster"
+
+#define INC_PAGE                                                                                   \
+	"SELECT " TUI_SQL_TIME_MIN("i.time") ", " TUI_SQL_EXE_BASE                                 \
+	                                     ", coalesce(i.go_version, '-'), i.headline, "         \
+	                                     "coalesce(" TUI_SQL_INC_CLUSTER                       \
+	                                     ", '-'), i.id, i.time" TUI_SQL_INC_FROM
+
+// The natural order's key of incident ?9: its time and id.
+#define INC_KEY "((SELECT time FROM incidents WHERE id = ?9), ?9)"
+
+// From the cluster of count ?9 and id ?10 on, down the natural order (count DESC, cluster)
+// or up it.
+#define CLUSTER_KEY_DOWN                                                                           \
+	" AND (a.count < ?9 OR (a.count = ?9 AND a.cluster >= ?10)) ORDER BY a.count DESC, "       \
+	"a.cluster ASC LIMIT ?11 OFFSET ?12"
+#define CLUSTER_KEY_UP                                                                             \
+	" AND (a.count > ?9 OR (a.count = ?9 AND a.cluster <= ?10)) ORDER BY a.count ASC, "        \
+	"a.cluster DESC LIMIT ?11 OFFSET ?12"
 
 #define INC_MATCH                                                                                  \
 	" AND (instr(i.list_text, ?11) > 0 OR (?12 IS NOT NULL AND i.id IN (SELECT x.incident_id " \
@@ -144,9 +163,11 @@
 
 static const char *const queries[GPM_TUI_QUERY__COUNT] = {
     [GPM_TUI_INCIDENTS_COUNT] = "SELECT count(*)" TUI_SQL_INC_FROM,
-    [GPM_TUI_INCIDENTS_PAGE] = "SELECT " TUI_SQL_TIME_MIN(
-        "i.time") ", " TUI_SQL_EXE_BASE ", coalesce(i.go_version, '-'), i.headline, "
-                  "coalesce(" TUI_SQL_INC_CLUSTER ", '-'), i.id, i.time" TUI_SQL_INC_FROM,
+    [GPM_TUI_INCIDENTS_PAGE] = INC_PAGE,
+    [GPM_TUI_INCIDENTS_PAGE_KEY] = INC_PAGE " AND (i.time, i.id) <= " INC_KEY
+                                            " ORDER BY i.time DESC, i.id DESC LIMIT ?10 OFFSET ?11",
+    [GPM_TUI_INCIDENTS_PAGE_KEY_REVERSE] = INC_PAGE
+    " AND (i.time, i.id) >= " INC_KEY " ORDER BY i.time ASC, i.id ASC LIMIT ?10 OFFSET ?11",
     [GPM_TUI_INCIDENTS_CELLS] =
         TUI_SQL_TIME_MIN("i.time") ", " TUI_SQL_EXE_BASE
                                    ", coalesce(i.go_version, '-'), i.headline, "
@@ -163,6 +184,10 @@ static const char *const queries[GPM_TUI_QUERY__COUNT] = {
     [GPM_TUI_CLUSTERS_COUNT_FAST] = "SELECT count(*)" CLUSTER_FAST_FROM,
     [GPM_TUI_CLUSTERS_PAGE] = CLUSTER_SELECT CLUSTER_FROM,
     [GPM_TUI_CLUSTERS_PAGE_FAST] = CLUSTER_SELECT CLUSTER_FAST_FROM,
+    [GPM_TUI_CLUSTERS_PAGE_KEY] = CLUSTER_SELECT CLUSTER_FROM CLUSTER_KEY_DOWN,
+    [GPM_TUI_CLUSTERS_PAGE_KEY_FAST] = CLUSTER_SELECT CLUSTER_FAST_FROM CLUSTER_KEY_DOWN,
+    [GPM_TUI_CLUSTERS_PAGE_KEY_REVERSE] = CLUSTER_SELECT CLUSTER_FROM CLUSTER_KEY_UP,
+    [GPM_TUI_CLUSTERS_PAGE_KEY_REVERSE_FAST] = CLUSTER_SELECT CLUSTER_FAST_FROM CLUSTER_KEY_UP,
     [GPM_TUI_CLUSTER_LAST_INCIDENT] =
         "SELECT last_id FROM cluster_stats WHERE cluster = ?2 AND algorithm = ?1",
     [GPM_TUI_GOROUTINES_COUNT] = "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP),
@@ -271,7 +296,7 @@ static const struct {
     [GPM_TUI_ORDER_INCIDENTS_CLUSTER] = {TUI_SQL_INC_CLUSTER " ASC, i.time DESC",
                                          TUI_SQL_INC_CLUSTER " DESC, i.time DESC"},
     [GPM_TUI_ORDER_INCIDENTS_GOROUTINES] = {"i.goroutines DESC, i.id", "i.goroutines ASC, i.id"},
-    [GPM_TUI_ORDER_CLUSTERS_COUNT] = {"a.count DESC, a.cluster", "a.count ASC, a.cluster"},
+    [GPM_TUI_ORDER_CLUSTERS_COUNT] = {"a.count DESC, a.cluster ASC", "a.count ASC, a.cluster DESC"},
     [GPM_TUI_ORDER_CLUSTERS_LAST] = {"a.last DESC, a.cluster", "a.last ASC, a.cluster"},
     [GPM_TUI_ORDER_CLUSTERS_FIRST] = {"a.first ASC, a.cluster", "a.first DESC, a.cluster"},
     [GPM_TUI_ORDER_CLUSTERS_BUILDS] = {"a.builds DESC, a.cluster", "a.builds ASC, a.cluster"},

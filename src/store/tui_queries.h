@@ -16,6 +16,10 @@ enum gpm_tui_query {
 	 * cells as "c, ... FROM ..." (search in another sort). */
 	GPM_TUI_INCIDENTS_COUNT,
 	GPM_TUI_INCIDENTS_PAGE,
+	/* Keyset pages in the natural order (time, id; newest first) or its reverse, from the
+	 * incident ?9 on: ?10 rows, ?11 skipped. */
+	GPM_TUI_INCIDENTS_PAGE_KEY,
+	GPM_TUI_INCIDENTS_PAGE_KEY_REVERSE,
 	GPM_TUI_INCIDENTS_CELLS,
 	/* Search by the natural order's keys: ?9 time, ?10 id of the cursor, ?11 lowered text,
 	 * ?12 the text when all digits. The first match past the cursor towards smaller keys,
@@ -33,6 +37,13 @@ enum gpm_tui_query {
 	GPM_TUI_CLUSTERS_COUNT_FAST,
 	GPM_TUI_CLUSTERS_PAGE,
 	GPM_TUI_CLUSTERS_PAGE_FAST,
+	/* Keyset pages in the natural order (count DESC, cluster) or its reverse, from the
+	 * cluster ?10 of count ?9 on: ?11 rows, ?12 skipped. A page's cells end in the cluster
+	 * and its key, count * 2^32 + cluster. */
+	GPM_TUI_CLUSTERS_PAGE_KEY,
+	GPM_TUI_CLUSTERS_PAGE_KEY_FAST,
+	GPM_TUI_CLUSTERS_PAGE_KEY_REVERSE,
+	GPM_TUI_CLUSTERS_PAGE_KEY_REVERSE_FAST,
 	/* The newest incident of a cluster: ?1 algorithm, ?2 cluster. */
 	GPM_TUI_CLUSTER_LAST_INCIDENT,
 	/* Goroutines of an incident (?1), of one group (?2; the ANY forms: ?2 NULL), of a
