@@ -4,9 +4,12 @@
 -- goroutines of an incident by id, so a search for a goroutine id in a group of a million
 -- rows reads the few rows whose id contains the digits instead of every row.
 
+-- IF NOT EXISTS: an archive whose user_version was set back (tests/cli/identity-migrate.sh
+-- makes a schema 6 archive so) runs this again over its tables.
+
 -- One row per path the heap walk worked out, in its order: the top types by bytes, the
 -- objects several roots share that retain most, the largest object.
-CREATE TABLE heap_paths (
+CREATE TABLE IF NOT EXISTS heap_paths (
 	incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
 	ordinal INTEGER NOT NULL,
 	why TEXT NOT NULL,         -- the type the path explains, or "the largest object"
@@ -15,4 +18,4 @@ CREATE TABLE heap_paths (
 	PRIMARY KEY (incident_id, ordinal)
 ) WITHOUT ROWID;
 
-CREATE INDEX goroutines_goid ON goroutines (incident_id, goid);
+CREATE INDEX IF NOT EXISTS goroutines_goid ON goroutines (incident_id, goid);
