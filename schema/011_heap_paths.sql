@@ -1,7 +1,7 @@
 -- gopm incident archive, schema version 11: what gopm tui's heap views and goroutine search
 -- read. Why the heap's top types are alive (the shortest reference paths from a root that
 -- `gopm heap` prints), kept when a core's heap is stored with its retention; and the
--- goroutines of an incident by id, so a search for a goroutine id in a group of a million
+-- goroutines of a group by id, so a search for a goroutine id in a group of a million
 -- rows reads the few rows whose id contains the digits instead of every row.
 
 -- IF NOT EXISTS: an archive whose user_version was set back (tests/cli/identity-migrate.sh
@@ -18,4 +18,7 @@ CREATE TABLE IF NOT EXISTS heap_paths (
 	PRIMARY KEY (incident_id, ordinal)
 ) WITHOUT ROWID;
 
-CREATE INDEX IF NOT EXISTS goroutines_goid ON goroutines (incident_id, goid);
+-- A group's goroutines by id (the rowid follows: a hit's place in the dump's order). Keyed
+-- by group first, so a query over an incident's goroutines in goroutine-id order (min and
+-- max of a group's ids: the stored report) does not walk every id of the incident.
+CREATE INDEX IF NOT EXISTS goroutines_goid ON goroutines (incident_id, group_ordinal, goid);

@@ -172,7 +172,7 @@ static struct gpm_error *goroutines_find_goid(struct tui *t, struct tui_view *v,
 				goto out;
 	}
 	int64_t max = 0;
-	if ((err = tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_GOROUTINES_GOID_MAX), b, 1, 0, &max)) ||
+	if ((err = tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_GOROUTINES_GOID_MAX), b, 2, 0, &max)) ||
 	    !digit_ranges(digits, max, r))
 		goto out;
 	// The nearest rowid past the cursor's in the direction of the search, else (wrapping)

@@ -213,13 +213,14 @@ static const char *const queries[GPM_TUI_QUERY__COUNT] = {
         "'?') OR instr(lower(coalesce(" TUI_SQL_TOP_FRAME(
             "g.stack_id") ", '')), ?3) > 0 FROM "
                           "groups g WHERE g.incident_id = ?1 AND g.ordinal = ?2",
-    [GPM_TUI_GOROUTINES_GOID_MAX] = "SELECT max(goid) FROM goroutines WHERE incident_id = ?1",
+    [GPM_TUI_GOROUTINES_GOID_MAX] =
+        "SELECT max(goid) FROM goroutines WHERE incident_id = ?1 AND group_ordinal = ?2",
     [GPM_TUI_GROUP_WAITS] = "SELECT coalesce(min_wait, 0), coalesce(max_wait, 0) FROM groups "
                             "WHERE incident_id = ?1 AND ordinal = ?2",
     [GPM_TUI_GOROUTINES_GOID_RANGE] =
         "SELECT min(CASE WHEN g.id > ?5 THEN g.id END), min(g.id), max(CASE WHEN g.id < ?5 "
         "THEN g.id END), max(g.id) FROM goroutines g INDEXED BY goroutines_goid WHERE "
-        "g.incident_id = ?1 AND g.goid BETWEEN ?3 AND ?4 AND g.group_ordinal = ?2",
+        "g.incident_id = ?1 AND g.group_ordinal = ?2 AND g.goid BETWEEN ?3 AND ?4",
     [GPM_TUI_GOROUTINES_ROWS_BEFORE] = "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP) " AND g.id < ?5",
     [GPM_TUI_GOROUTINES_ROWS_BEFORE_ANY] =
         "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP) " AND g.id < ?5",
