@@ -74,9 +74,9 @@ enum gpm_tui_query {
 	 * top frame, shared by the group's goroutines) contain the lowered text ?3: 1 or 0. */
 	GPM_TUI_GROUP_MATCHES,
 	/* A goroutine id search answered from schema 11's goroutines_goid: the largest id of
-	 * group ?2 of incident ?1; the smallest and largest wait of its group ?2 (the wait cells a digit
-	 * text could match); and, for the goroutines of group ?2 whose ids are in [?3, ?4], the
-	 * rowids nearest the cursor's rowid ?5: the next one after it, the first, the previous
+	 * group ?2 of incident ?1; the smallest and largest wait of its group ?2 (the wait cells a
+	 * digit text could match); and, for the goroutines of group ?2 whose ids are in [?3, ?4],
+	 * the rowids nearest the cursor's rowid ?5: the next one after it, the first, the previous
 	 * one, the last (NULL: none). */
 	GPM_TUI_GOROUTINES_GOID_MAX,
 	GPM_TUI_GROUP_WAITS,
