@@ -156,7 +156,8 @@ TESTS += tests/cli/resign.sh
 TESTS += tests/cli/damaged-core.sh
 
 # gopm tui: scripted screens compared as text, and end-to-end runs under tmux (skip without it)
-TESTS += tests/tui/run.sh tests/tui/tmux.sh tests/tui/topframe.sh tests/tui/keyset.sh
+TESTS += tests/tui/run.sh tests/tui/tmux.sh tests/tui/topframe.sh tests/tui/keyset.sh \
+	tests/tui/goid-search.sh tests/tui/keyset-lists.sh
 EXTRA_DIST += tests/tui
 
 # gopm analyze: exit statuses, --json validity (json-valid), storing into the archive

@@ -186,6 +186,9 @@ struct gpm_error *tui_pane_reload(struct tui *t, struct tui_view *v, struct tui_
 	p->page_ok = false;
 	p->anchored = false;
 	p->drawn = false;
+	// Another sort or filter puts other rows under the cursor: the preview follows.
+	if (p == &v->panes[0])
+		v->preview_of = -1;
 	if (p->ops->count) {
 		struct gpm_error *err = p->ops->count(t, v, p, &p->n);
 		if (err) {

@@ -566,8 +566,9 @@ static unsigned handle(struct tui *t, const struct event *ev)
 	case TUI_REQ_LAST:
 		return tui_pane_move(p, p->n - 1);
 	case TUI_REQ_ENTER:
-		if (v->ops->preview && v->npanes == 2 && v->focus == 1) {
-			// Enter on a preview maximises it; again gives the list its room back.
+		if (v->ops->preview && v->npanes == 2 && (v->focus == 1 || !v->ops->enter)) {
+			// Enter on a preview maximises it; again gives the list its room back. In a
+			// list whose rows open nothing (heap types) Enter on the list does too.
 			v->maximized = !v->maximized;
 			tui_view_layout(t, v);
 			return TUI_REDRAW_ALL;

@@ -33,21 +33,24 @@ enum tui_view_kind {
 	TUI_VIEW_GOROUTINES,
 	TUI_VIEW_STACK,
 	TUI_VIEW_SOURCE,
-	TUI_VIEW_TEXT, /* help, report, heap */
+	TUI_VIEW_TEXT, /* help, report */
+	TUI_VIEW_HEAP,
 	TUI_VIEW__COUNT,
 };
 #define TUI_IN(k)  (1u << (k))
 #define TUI_IN_ALL 0xffffu
 #define TUI_IN_OPEN                                                                                \
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_SEARCH) |        \
-	 TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_GOROUTINES) | TUI_IN(TUI_VIEW_STACK))
+	 TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_GOROUTINES) | TUI_IN(TUI_VIEW_STACK) |        \
+	 TUI_IN(TUI_VIEW_HEAP))
 #define TUI_IN_PANES                                                                               \
-	(TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS))
+	(TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) |      \
+	 TUI_IN(TUI_VIEW_HEAP))
 #define TUI_IN_INCIDENT TUI_IN(TUI_VIEW_INCIDENT)
 #define TUI_IN_FILTER                                                                              \
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_INCIDENT) |      \
-	 TUI_IN(TUI_VIEW_GOROUTINES))
-#define TUI_IN_SORT (TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS))
+	 TUI_IN(TUI_VIEW_GOROUTINES) | TUI_IN(TUI_VIEW_HEAP))
+#define TUI_IN_SORT (TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_HEAP))
 /* Where an incident is at hand for m and D: a list of incidents, search results, one open. */
 #define TUI_IN_COMPARE                                                                             \
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_SEARCH) | TUI_IN(TUI_VIEW_INCIDENT))
@@ -219,8 +222,9 @@ struct tui_pane_ops {
 	struct gpm_error *(*find)(struct tui *t, struct tui_view *v, struct tui_pane *p,
 	                          const char *text, int dir, int64_t *row);
 	/* Keyset paging (NULL: none): limit rows starting skip rows past the row whose key (an
-	 * integer in cell key_col of every row, increasing in the natural order) is key, in
-	 * the pane's direction (pane->reverse: towards smaller keys). list.c reads a page from
+	 * integer in cell key_col of every row that tells its place in the natural order: the
+	 * fetch reads from there) is key, in the pane's direction (pane->reverse: the natural
+	 * order reversed). list.c reads a page from
 	 * the nearest row whose key it knows (the page's, or a search's hit), so a page deep in
 	 * a million rows costs what the first does. */
 	struct gpm_error *(*fetch_key)(struct tui *t, struct tui_view *v, struct tui_pane *p,
@@ -282,7 +286,8 @@ struct tui_view_ops {
 	void (*layout)(struct tui *t, struct tui_view *v, int body);
 };
 extern const struct tui_view_ops tui_incidents_view, tui_clusters_view, tui_search_view,
-    tui_incident_view, tui_goroutines_view, tui_stack_view, tui_source_view, tui_text_view;
+    tui_incident_view, tui_goroutines_view, tui_stack_view, tui_source_view, tui_text_view,
+    tui_heap_view;
 
 struct tui_view {
 	enum tui_view_kind kind;

@@ -66,10 +66,15 @@ const struct tui_pane_ops tui_text_ops = {text_cols, 1,     text_sorts, 1,    NU
                                           NULL,      false, NULL,       NULL, 0};
 
 static const struct tui_view_ops *const view_ops[TUI_VIEW__COUNT] = {
-    [TUI_VIEW_INCIDENTS] = &tui_incidents_view,   [TUI_VIEW_CLUSTERS] = &tui_clusters_view,
-    [TUI_VIEW_SEARCH] = &tui_search_view,         [TUI_VIEW_INCIDENT] = &tui_incident_view,
-    [TUI_VIEW_GOROUTINES] = &tui_goroutines_view, [TUI_VIEW_STACK] = &tui_stack_view,
-    [TUI_VIEW_SOURCE] = &tui_source_view,         [TUI_VIEW_TEXT] = &tui_text_view,
+    [TUI_VIEW_INCIDENTS] = &tui_incidents_view,
+    [TUI_VIEW_CLUSTERS] = &tui_clusters_view,
+    [TUI_VIEW_SEARCH] = &tui_search_view,
+    [TUI_VIEW_INCIDENT] = &tui_incident_view,
+    [TUI_VIEW_GOROUTINES] = &tui_goroutines_view,
+    [TUI_VIEW_STACK] = &tui_stack_view,
+    [TUI_VIEW_SOURCE] = &tui_source_view,
+    [TUI_VIEW_TEXT] = &tui_text_view,
+    [TUI_VIEW_HEAP] = &tui_heap_view,
 };
 
 const char *tui_view_name(enum tui_view_kind kind)

@@ -96,6 +96,30 @@ static struct gpm_error *clusters_fetch(struct tui *t, struct tui_view *v, struc
 	return err;
 }
 
+enum { CLUSTERS_ID = 8, CLUSTERS_KEY = 9 };
+
+// Keyset: the page from the cluster whose key (count * 2^32 + id) is key on.
+static struct gpm_error *clusters_fetch_key(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                            int64_t key, int64_t skip, int64_t limit,
+                                            struct gpm_store_table *out)
+{
+	struct tui_bind b[12];
+	tui_query_binds(b, &v->q, p->filter);
+	b[8] = TUI_INT(key >> 32);
+	b[9] = TUI_INT(key & 0xffffffff);
+	b[10] = TUI_INT(limit);
+	b[11] = TUI_INT(skip);
+	bool fast = clusters_fast(&v->q);
+	enum gpm_tui_query q =
+	    p->reverse ? (fast ? GPM_TUI_CLUSTERS_PAGE_KEY_REVERSE_FAST
+	                       : GPM_TUI_CLUSTERS_PAGE_KEY_REVERSE)
+	               : (fast ? GPM_TUI_CLUSTERS_PAGE_KEY_FAST : GPM_TUI_CLUSTERS_PAGE_KEY);
+	struct gpm_error *err = tui_db_query(&t->db, gpm_tui_sql(q), b, 12, -1, out);
+	if (!err && (err = clusters_mark_regressed(t, out)))
+		gpm_store_table_deinit(out);
+	return err;
+}
+
 static enum tui_color cluster_color(const struct gpm_store_table *page, size_t row)
 {
 	const char *status = gpm_store_cell(page, row, 1);
@@ -106,11 +130,20 @@ static enum tui_color cluster_color(const struct gpm_store_table *page, size_t r
 	return TUI_C_NORMAL;
 }
 
+// The natural sort (count, then id) is total and reversed exactly: G reads from the end, a
+// page in the middle from a known row's key.
 static const struct tui_pane_ops clusters_ops = {
-    cluster_cols, 8,    cluster_sorts, 6, clusters_count, clusters_fetch, cluster_color,
-    false,        NULL, NULL,          0};
-
-enum { CLUSTERS_ID = 8 };
+    .cols = cluster_cols,
+    .ncols = 8,
+    .sorts = cluster_sorts,
+    .nsorts = 6,
+    .count = clusters_count,
+    .fetch = clusters_fetch,
+    .color = cluster_color,
+    .tail = true,
+    .fetch_key = clusters_fetch_key,
+    .key_col = CLUSTERS_KEY,
+};
 
 static struct gpm_error *clusters_cluster(struct tui *t, struct tui_view *v, int64_t *out)
 {

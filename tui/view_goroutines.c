@@ -85,6 +85,130 @@ static struct gpm_error *goroutines_fetch(struct tui *t, struct tui_view *v, str
  * ?5 the cursor's rowid, ?6 the lowered text.
  */
 
+/*
+ * The numbers in [1, max] whose decimal digits contain the digits d, as ranges: for each
+ * position k from the right, n = a·10^(L+k) + D·10^k + b with b < 10^k (a > 0 when d starts
+ * with 0: no leading zero is written). A search for "777777" among a million goroutine ids
+ * is two ranges; "7" would be too many (false: the caller scans).
+ */
+enum { DIGIT_RANGES_MAX = 4096, DIGIT_SPAN_MAX = 200000 };
+struct digit_ranges {
+	int64_t lo[DIGIT_RANGES_MAX], hi[DIGIT_RANGES_MAX];
+	size_t n;
+};
+
+static bool digit_ranges(const char *d, int64_t max, struct digit_ranges *r)
+{
+	size_t len = strlen(d);
+	r->n = 0;
+	if (!len || len > 17 || max > 100000000000000000LL)
+		return false;
+	int64_t dv = strtoll(d, NULL, 10), span = 0;
+	int64_t a0 = d[0] == '0' ? 1 : 0;
+	int64_t p10k = 1, unit = 1;
+	for (size_t i = 0; i < len; i++)
+		unit *= 10;
+	for (size_t k = 0; len + k <= 18; k++, p10k *= 10, unit *= 10) {
+		bool any = false;
+		for (int64_t a = a0;; a++) {
+			int64_t lo = a * unit + dv * p10k;
+			if (lo > max)
+				break;
+			int64_t hi = lo + p10k - 1 < max ? lo + p10k - 1 : max;
+			if (r->n == DIGIT_RANGES_MAX || (span += hi - lo + 1) > DIGIT_SPAN_MAX)
+				return false;
+			r->lo[r->n] = lo;
+			r->hi[r->n++] = hi;
+			any = true;
+		}
+		// The smallest number with the digits at this position is past max: at every
+		// position further left too.
+		if (!any)
+			break;
+	}
+	return true;
+}
+
+/*
+ * A goroutine id search in a group (digits; no finding, no filter): the group's shared
+ * cells are asked once (GPM_TUI_GROUP_MATCHES; *found -2: every row matches); the wait
+ * cells only when a wait of the group could contain the digits; else the ids that contain
+ * them are ranges, each read from schema 11's goroutines_goid, so the cost is the ranges'
+ * rows, not the group's. *found is the rowid (-1 none). *done false: not answered here (too
+ * many ranges, a wait could match), the caller scans.
+ */
+static struct gpm_error *goroutines_find_goid(struct tui *t, struct tui_view *v, const char *digits,
+                                              int64_t cur, int dir, int64_t *found, bool *done)
+{
+	*done = false;
+	*found = -1;
+	struct tui_bind b[5] = {TUI_INT(v->incident), TUI_INT(v->group), TUI_TEXT(digits)};
+	int64_t all = 0;
+	struct gpm_error *err =
+	    tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_GROUP_MATCHES), b, 3, 0, &all);
+	if (err)
+		return err;
+	if (all) {
+		*done = true;
+		*found = -2;
+		return NULL;
+	}
+	struct digit_ranges *r = malloc(sizeof(*r));
+	if (!r)
+		return &gpm_error_nomem;
+	struct gpm_store_table w;
+	if ((err = tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_GROUP_WAITS), b, 2, 1, &w)))
+		goto out;
+	int64_t wmin = w.nrows ? strtoll(gpm_store_cell(&w, 0, 0), NULL, 10) : 0;
+	int64_t wmax = w.nrows ? strtoll(gpm_store_cell(&w, 0, 1), NULL, 10) : 0;
+	gpm_store_table_deinit(&w);
+	if (wmin < 1)
+		wmin = 1;
+	if (wmax > 0) {
+		if (!digit_ranges(digits, wmax, r))
+			goto out;
+		for (size_t i = 0; i < r->n; i++)
+			if (r->hi[i] >= wmin)
+				goto out;
+	}
+	int64_t max = 0;
+	if ((err = tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_GOROUTINES_GOID_MAX), b, 2, 0, &max)) ||
+	    !digit_ranges(digits, max, r))
+		goto out;
+	// The nearest rowid past the cursor's in the direction of the search, else (wrapping)
+	// the one furthest from it, the cursor's own row last.
+	int64_t best = -1, wrap = -1;
+	b[4] = TUI_INT(cur);
+	for (size_t i = 0; i < r->n && !err; i++) {
+		b[2] = TUI_INT(r->lo[i]);
+		b[3] = TUI_INT(r->hi[i]);
+		struct gpm_store_table k;
+		if ((err = tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_GOROUTINES_GOID_RANGE), b, 5, 1,
+		                        &k)))
+			break;
+		const char *near = k.nrows ? gpm_store_cell(&k, 0, dir > 0 ? 0 : 2) : NULL;
+		const char *end = k.nrows ? gpm_store_cell(&k, 0, dir > 0 ? 1 : 3) : NULL;
+		if (near) {
+			int64_t x = strtoll(near, NULL, 10);
+			if (best < 0 || (dir > 0 ? x < best : x > best))
+				best = x;
+		}
+		if (end) {
+			int64_t x = strtoll(end, NULL, 10);
+			if (wrap < 0 || (dir > 0 ? x < wrap : x > wrap))
+				wrap = x;
+		}
+		gpm_store_table_deinit(&k);
+	}
+	if (!err) {
+		*done = true;
+		*found = best >= 0 ? best : wrap;
+	}
+out:
+	free(r);
+	return err;
+}
+
 static struct gpm_error *goroutines_find(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                          const char *text, int dir, int64_t *row)
 {
@@ -122,7 +246,16 @@ static struct gpm_error *goroutines_find(struct tui *t, struct tui_view *v, stru
 	b[6] = digits ? TUI_TEXT(lower) : TUI_NULL;
 	b[7] = wait ? TUI_TEXT(lower) : TUI_NULL;
 	int64_t found = -1;
-	bool in = v->group >= 0;
+	bool in = v->group >= 0, done = false;
+	if (digits && in && v->finding <= 0 && !p->filter) {
+		err = goroutines_find_goid(t, v, lower, strtoll(cur, NULL, 10), dir, &found, &done);
+		if (err || (done && found < 0)) {
+			free(lower);
+			if (!err && found == -2)
+				*row = ((p->cur + dir) % p->n + p->n) % p->n;
+			return err;
+		}
+	}
 	enum gpm_tui_query first, wrap;
 	if (dir > 0) {
 		first = in ? GPM_TUI_GOROUTINES_FIND_NEXT : GPM_TUI_GOROUTINES_FIND_NEXT_ANY;
@@ -133,8 +266,9 @@ static struct gpm_error *goroutines_find(struct tui *t, struct tui_view *v, stru
 		wrap =
 		    in ? GPM_TUI_GOROUTINES_FIND_PREV_WRAP : GPM_TUI_GOROUTINES_FIND_PREV_WRAP_ANY;
 	}
-	err = tui_db_int(&t->db, gpm_tui_sql(first), b, 8, -1, &found);
-	if (!err && found < 0)
+	if (!done)
+		err = tui_db_int(&t->db, gpm_tui_sql(first), b, 8, -1, &found);
+	if (!done && !err && found < 0)
 		err = tui_db_int(&t->db, gpm_tui_sql(wrap), b, 8, -1, &found);
 	free(lower);
 	if (err || found < 0)

@@ -46,6 +46,22 @@ static struct gpm_error *incidents_fetch(struct tui *t, struct tui_view *v, stru
 	return tui_sorted_page(t, p, gpm_tui_sql(GPM_TUI_INCIDENTS_PAGE), b, 8, off, limit, out);
 }
 
+// Keyset: the page from incident key (the natural order's time and id) on.
+static struct gpm_error *incidents_fetch_key(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                             int64_t key, int64_t skip, int64_t limit,
+                                             struct gpm_store_table *out)
+{
+	struct tui_bind b[11];
+	tui_query_binds(b, &v->q, p->filter);
+	b[8] = TUI_INT(key);
+	b[9] = TUI_INT(limit);
+	b[10] = TUI_INT(skip);
+	return tui_db_query(&t->db,
+	                    gpm_tui_sql(p->reverse ? GPM_TUI_INCIDENTS_PAGE_KEY_REVERSE
+	                                           : GPM_TUI_INCIDENTS_PAGE_KEY),
+	                    b, 11, -1, out);
+}
+
 /*
  * Search in the natural order (time, id) by keys, not row numbers: the first matching row
  * past the cursor's key in the direction of the search (then from the other end up to the
@@ -102,13 +118,21 @@ static struct gpm_error *incidents_find_key(struct tui *t, struct tui_view *v, s
 		return err;
 	}
 	// Its row number: the rows before it in the list's order.
+	int64_t id = strtoll(gpm_store_cell(&k, 0, 1), NULL, 10);
 	b[8] = TUI_INT(strtoll(gpm_store_cell(&k, 0, 0), NULL, 10));
-	b[9] = TUI_INT(strtoll(gpm_store_cell(&k, 0, 1), NULL, 10));
+	b[9] = TUI_INT(id);
 	gpm_store_table_deinit(&k);
-	return tui_db_int(
+	err = tui_db_int(
 	    &t->db,
 	    gpm_tui_sql(p->reverse ? GPM_TUI_INCIDENTS_ROWS_BELOW : GPM_TUI_INCIDENTS_ROWS_ABOVE),
 	    b, 10, -1, row);
+	// The page around the hit is read from its key (keyset), not by its row number.
+	if (!err && *row >= 0) {
+		p->anchored = true;
+		p->anchor_row = *row;
+		p->anchor_key = id;
+	}
+	return err;
 }
 
 static struct gpm_error *incidents_find(struct tui *t, struct tui_view *v, struct tui_pane *p,
@@ -121,17 +145,18 @@ static struct gpm_error *incidents_find(struct tui *t, struct tui_view *v, struc
 	return tui_sorted_find(t, p, gpm_tui_sql(GPM_TUI_INCIDENTS_CELLS), 5, b, 8, text, dir, row);
 }
 
-static const struct tui_pane_ops incidents_ops = {incident_cols,
-                                                  5,
-                                                  incident_sorts,
-                                                  6,
-                                                  incidents_count,
-                                                  incidents_fetch,
-                                                  NULL,
-                                                  true,
-                                                  incidents_find,
-                                                  NULL,
-                                                  0};
+static const struct tui_pane_ops incidents_ops = {
+    .cols = incident_cols,
+    .ncols = 5,
+    .sorts = incident_sorts,
+    .nsorts = 6,
+    .count = incidents_count,
+    .fetch = incidents_fetch,
+    .tail = true,
+    .find = incidents_find,
+    .fetch_key = incidents_fetch_key,
+    .key_col = INCIDENTS_ID,
+};
 
 static struct gpm_error *incidents_incident(struct tui *t, struct tui_view *v, int64_t *out)
 {

@@ -172,6 +172,30 @@ struct gpm_error *gpm_cli_store_heap_types(struct gpm_store *st, int64_t id,
 	struct gpm_error *err =
 	    gpm_store_heap_summary(st, id, h->bytes, h->objects, h->spans_inuse, t, h->ntypes + 1);
 	free(t);
+	if (err || !h->ret.npaths)
+		return err;
+	// Why the top types are alive, as gopm heap prints it (calloc: empty buffers): gopm
+	// tui shows the selected type's path.
+	struct gpm_store_heap_path *p = calloc(h->ret.npaths, sizeof(*p));
+	struct gpm_strbuf *hops = calloc(h->ret.npaths, sizeof(*hops));
+	if (!p || !hops) {
+		free(p);
+		free(hops);
+		return &gpm_error_nomem;
+	}
+	for (size_t i = 0; i < h->ret.npaths && !err; i++) {
+		const struct gpm_heap_path *pa = &h->ret.paths[i];
+		gpm_heap_format_path(pa, "", &hops[i]);
+		err = gpm_strbuf_error(&hops[i]);
+		p[i] =
+		    (struct gpm_store_heap_path){pa->why, pa->retained, gpm_strbuf_str(&hops[i])};
+	}
+	if (!err)
+		err = gpm_store_heap_paths(st, id, p, h->ret.npaths);
+	for (size_t i = 0; i < h->ret.npaths; i++)
+		gpm_strbuf_deinit(&hops[i]);
+	free(hops);
+	free(p);
 	return err;
 }
 

@@ -262,6 +262,10 @@ size_t gpm_heap_checks(const struct gpm_heap *h, struct gpm_heap_check *out, siz
 
 /* Text report: totals, reconciliation, top types by bytes and count, size classes. */
 void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbuf *sb);
+/* A reference path's hops, one a line after indent, root first, as the text report shows
+ * them (the archive keeps them so: gopm tui shows why a type is alive). */
+void gpm_heap_format_path(const struct gpm_heap_path *pa, const char *indent,
+                          struct gpm_strbuf *sb);
 /* The same as one JSON document. */
 void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbuf *sb);
 

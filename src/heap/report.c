@@ -151,23 +151,7 @@ static void retention_text(const struct gpm_heap *h, struct gpm_strbuf *sb)
 			gpm_strbuf_printf(sb, "  why %s is alive (shortest path from a root):\n",
 			                  pa->why);
 		}
-		for (size_t k = 0; k < pa->nhops; k++) {
-			const struct gpm_heap_hop *hp = &pa->hops[k];
-			if (k == 0)
-				gpm_strbuf_printf(sb, "    %s", hp->what);
-			else
-				gpm_strbuf_printf(sb, "      -> %s", hp->what);
-			if (hp->root && k == 0)
-				gpm_strbuf_printf(sb, " at 0x%" PRIx64, hp->addr);
-			else if (!hp->root)
-				gpm_strbuf_printf(sb, " at 0x%" PRIx64, hp->addr);
-			if (k + 1 < pa->nhops && hp->offset != UINT64_MAX)
-				gpm_strbuf_printf(sb, ", pointer at +0x%" PRIx64, hp->offset);
-			gpm_strbuf_putc(sb, '\n');
-			if (pa->elided && k + 1 == pa->nhops / 2)
-				gpm_strbuf_printf(sb, "      ... %" PRIu64 " more objects ...\n",
-				                  pa->elided);
-		}
+		gpm_heap_format_path(pa, "    ", sb);
 	}
 	gpm_strbuf_printf(
 	    sb,
@@ -179,6 +163,27 @@ static void retention_text(const struct gpm_heap *h, struct gpm_strbuf *sb)
 	    r->objects_conservative || r->frames_conservative
 	        ? ": word-by-word scanning can keep an object the collector would free"
 	        : "");
+}
+
+void gpm_heap_format_path(const struct gpm_heap_path *pa, const char *indent, struct gpm_strbuf *sb)
+{
+	for (size_t k = 0; k < pa->nhops; k++) {
+		const struct gpm_heap_hop *hp = &pa->hops[k];
+		if (k == 0)
+			gpm_strbuf_printf(sb, "%s%s", indent, hp->what);
+		else
+			gpm_strbuf_printf(sb, "%s  -> %s", indent, hp->what);
+		if (hp->root && k == 0)
+			gpm_strbuf_printf(sb, " at 0x%" PRIx64, hp->addr);
+		else if (!hp->root)
+			gpm_strbuf_printf(sb, " at 0x%" PRIx64, hp->addr);
+		if (k + 1 < pa->nhops && hp->offset != UINT64_MAX)
+			gpm_strbuf_printf(sb, ", pointer at +0x%" PRIx64, hp->offset);
+		gpm_strbuf_putc(sb, '\n');
+		if (pa->elided && k + 1 == pa->nhops / 2)
+			gpm_strbuf_printf(sb, "%s  ... %" PRIu64 " more objects ...\n", indent,
+			                  pa->elided);
+	}
 }
 
 void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbuf *sb)

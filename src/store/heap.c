@@ -94,6 +94,65 @@ fail:
 	return err;
 }
 
+struct gpm_error *gpm_store_heap_paths(struct gpm_store *st, int64_t incident_id,
+                                       const struct gpm_store_heap_path *paths, size_t npaths)
+{
+	if (st->version < 11)
+		return NULL;
+	struct gpm_error *err = gpm_store_exec(st, "BEGIN IMMEDIATE");
+	if (err)
+		return err;
+	sqlite3_stmt *s = NULL;
+	if ((err = prepare(st, "SELECT 1 FROM incidents WHERE id = ?1", &s)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, incident_id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_ROW) {
+		err = rc == SQLITE_DONE
+		          ? gpm_error_create(GPM_ERR_NOT_FOUND, "incident %" PRId64 " not found",
+		                             incident_id)
+		          : gpm_store_sqlite_error(st, rc, "heap paths");
+		goto fail;
+	}
+	if ((err = prepare(st, "DELETE FROM heap_paths WHERE incident_id = ?1", &s)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, incident_id);
+	if ((err = step_done(st, s)))
+		goto fail;
+	sqlite3_finalize(s);
+	if ((err = prepare(st,
+	                   "INSERT INTO heap_paths (incident_id, ordinal, why, retained, hops) "
+	                   "VALUES (?1, ?2, ?3, ?4, ?5)",
+	                   &s)))
+		goto fail;
+	for (size_t i = 0; i < npaths; i++) {
+		if (!paths[i].why || !paths[i].hops)
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, incident_id);
+		sqlite3_bind_int64(s, 2, (int64_t)i);
+		gpm_store_bind_text(s, 3, paths[i].why);
+		if (paths[i].retained && paths[i].retained <= INT64_MAX)
+			sqlite3_bind_int64(s, 4, (int64_t)paths[i].retained);
+		else
+			sqlite3_bind_null(s, 4);
+		gpm_store_bind_text(s, 5, paths[i].hops);
+		if ((err = step_done(st, s)))
+			goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if ((err = gpm_store_exec(st, "COMMIT")))
+		goto fail;
+	return NULL;
+fail:
+	sqlite3_finalize(s);
+	gpm_error_destroy(gpm_store_exec(st, "ROLLBACK"));
+	return err;
+}
+
 struct gpm_error *gpm_store_incident_heap_types(struct gpm_store *st, int64_t id, bool *known,
                                                 struct gpm_store_table *out)
 {

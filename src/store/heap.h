@@ -30,6 +30,21 @@ struct gpm_error *gpm_store_heap_summary(struct gpm_store *st, int64_t incident_
                                          uint64_t objects, uint64_t spans,
                                          const struct gpm_store_heap_type *types, size_t ntypes);
 
+/* A shortest reference path from a root, as the heap walk explains a type (or an object). */
+struct gpm_store_heap_path {
+	const char *why;   /* borrowed: the type, or what the path explains */
+	uint64_t retained; /* a shared object's retained bytes; 0: not one */
+	const char *hops;  /* borrowed: one hop a line, root first (gpm_heap_format_path) */
+};
+
+/*
+ * Replaces the reference paths of incident_id's heap (table heap_paths of schema 11) in one
+ * transaction; an archive below schema 11 keeps none (not an error). NOT_FOUND when the
+ * incident does not exist.
+ */
+struct gpm_error *gpm_store_heap_paths(struct gpm_store *st, int64_t incident_id,
+                                       const struct gpm_store_heap_path *paths, size_t npaths);
+
 /*
  * The heap summary of incident id: *known false when none was stored; else its types, most
  * bytes first: type, count, bytes, retained (NULL unknown).

@@ -69,7 +69,26 @@
 	"'unixepoch'), strftime('%Y-%m-%d', a.last, 'unixepoch'), a.builds, h.headline, "          \
 	"coalesce((SELECT " TUI_SQL_TOP_FRAME(                                                     \
 	    "g.stack_id") " FROM groups g WHERE g.incident_id = h.id "                             \
-	                  "ORDER BY g.ordinal LIMIT 1), ''), a.cluster"
+	                  "ORDER BY g.ordinal LIMIT 1), ''), a.cluster, a.count * 4294967296 + "   \
+	                  "a.cluster"
+
+#define INC_PAGE                                                                                   \
+	"SELECT " TUI_SQL_TIME_MIN("i.time") ", " TUI_SQL_EXE_BASE                                 \
+	                                     ", coalesce(i.go_version, '-'), i.headline, "         \
+	                                     "coalesce(" TUI_SQL_INC_CLUSTER                       \
+	                                     ", '-'), i.id, i.time" TUI_SQL_INC_FROM
+
+// The natural order's key of incident ?9: its time and id.
+#define INC_KEY "((SELECT time FROM incidents WHERE id = ?9), ?9)"
+
+// From the cluster of count ?9 and id ?10 on, down the natural order (count DESC, cluster)
+// or up it.
+#define CLUSTER_KEY_DOWN                                                                           \
+	" AND (a.count < ?9 OR (a.count = ?9 AND a.cluster >= ?10)) ORDER BY a.count DESC, "       \
+	"a.cluster ASC LIMIT ?11 OFFSET ?12"
+#define CLUSTER_KEY_UP                                                                             \
+	" AND (a.count > ?9 OR (a.count = ?9 AND a.cluster <= ?10)) ORDER BY a.count ASC, "        \
+	"a.cluster DESC LIMIT ?11 OFFSET ?12"
 
 #define INC_MATCH                                                                                  \
 	" AND (instr(i.list_text, ?11) > 0 OR (?12 IS NOT NULL AND i.id IN (SELECT x.incident_id " \
@@ -127,15 +146,28 @@
 	"instr(lower(coalesce(g.state, "                                                           \
 	"'') || ' ' || coalesce(" TUI_SQL_TOP_FRAME("g.stack_id") ", '')), lower(?2)) > 0)"
 
+// A size as gopm heap shows it: "512 B", "1.5 KiB", "64.0 MiB" (NULL stays NULL).
+#define HEAP_SIZE(col)                                                                             \
+	"CASE WHEN " col " >= 1073741824 THEN printf('%.1f GiB', " col                             \
+	" / 1073741824.0) WHEN " col " >= 1048576 THEN printf('%.1f MiB', " col                    \
+	" / 1048576.0) WHEN " col " >= 1024 THEN printf('%.1f KiB', " col " / 1024.0) ELSE " col   \
+	" || ' B' END"
+
+#define HEAP_FROM                                                                                  \
+	" FROM heap_types h WHERE h.incident_id = ?1 AND (?2 IS NULL OR instr(lower(h.type), "     \
+	"lower(?2)) > 0)"
+
 #define SEARCH_FROM                                                                                \
 	" FROM incident_fts JOIN incidents i ON i.id = incident_fts.rowid WHERE incident_fts "     \
 	"MATCH ?1"
 
 static const char *const queries[GPM_TUI_QUERY__COUNT] = {
     [GPM_TUI_INCIDENTS_COUNT] = "SELECT count(*)" TUI_SQL_INC_FROM,
-    [GPM_TUI_INCIDENTS_PAGE] = "SELECT " TUI_SQL_TIME_MIN(
-        "i.time") ", " TUI_SQL_EXE_BASE ", coalesce(i.go_version, '-'), i.headline, "
-                  "coalesce(" TUI_SQL_INC_CLUSTER ", '-'), i.id, i.time" TUI_SQL_INC_FROM,
+    [GPM_TUI_INCIDENTS_PAGE] = INC_PAGE,
+    [GPM_TUI_INCIDENTS_PAGE_KEY] = INC_PAGE " AND (i.time, i.id) <= " INC_KEY
+                                            " ORDER BY i.time DESC, i.id DESC LIMIT ?10 OFFSET ?11",
+    [GPM_TUI_INCIDENTS_PAGE_KEY_REVERSE] = INC_PAGE
+    " AND (i.time, i.id) >= " INC_KEY " ORDER BY i.time ASC, i.id ASC LIMIT ?10 OFFSET ?11",
     [GPM_TUI_INCIDENTS_CELLS] =
         TUI_SQL_TIME_MIN("i.time") ", " TUI_SQL_EXE_BASE
                                    ", coalesce(i.go_version, '-'), i.headline, "
@@ -152,6 +184,10 @@ static const char *const queries[GPM_TUI_QUERY__COUNT] = {
     [GPM_TUI_CLUSTERS_COUNT_FAST] = "SELECT count(*)" CLUSTER_FAST_FROM,
     [GPM_TUI_CLUSTERS_PAGE] = CLUSTER_SELECT CLUSTER_FROM,
     [GPM_TUI_CLUSTERS_PAGE_FAST] = CLUSTER_SELECT CLUSTER_FAST_FROM,
+    [GPM_TUI_CLUSTERS_PAGE_KEY] = CLUSTER_SELECT CLUSTER_FROM CLUSTER_KEY_DOWN,
+    [GPM_TUI_CLUSTERS_PAGE_KEY_FAST] = CLUSTER_SELECT CLUSTER_FAST_FROM CLUSTER_KEY_DOWN,
+    [GPM_TUI_CLUSTERS_PAGE_KEY_REVERSE] = CLUSTER_SELECT CLUSTER_FROM CLUSTER_KEY_UP,
+    [GPM_TUI_CLUSTERS_PAGE_KEY_REVERSE_FAST] = CLUSTER_SELECT CLUSTER_FAST_FROM CLUSTER_KEY_UP,
     [GPM_TUI_CLUSTER_LAST_INCIDENT] =
         "SELECT last_id FROM cluster_stats WHERE cluster = ?2 AND algorithm = ?1",
     [GPM_TUI_GOROUTINES_COUNT] = "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP),
@@ -177,6 +213,14 @@ static const char *const queries[GPM_TUI_QUERY__COUNT] = {
         "'?') OR instr(lower(coalesce(" TUI_SQL_TOP_FRAME(
             "g.stack_id") ", '')), ?3) > 0 FROM "
                           "groups g WHERE g.incident_id = ?1 AND g.ordinal = ?2",
+    [GPM_TUI_GOROUTINES_GOID_MAX] =
+        "SELECT max(goid) FROM goroutines WHERE incident_id = ?1 AND group_ordinal = ?2",
+    [GPM_TUI_GROUP_WAITS] = "SELECT coalesce(min_wait, 0), coalesce(max_wait, 0) FROM groups "
+                            "WHERE incident_id = ?1 AND ordinal = ?2",
+    [GPM_TUI_GOROUTINES_GOID_RANGE] =
+        "SELECT min(CASE WHEN g.id > ?5 THEN g.id END), min(g.id), max(CASE WHEN g.id < ?5 "
+        "THEN g.id END), max(g.id) FROM goroutines g INDEXED BY goroutines_goid WHERE "
+        "g.incident_id = ?1 AND g.group_ordinal = ?2 AND g.goid BETWEEN ?3 AND ?4",
     [GPM_TUI_GOROUTINES_ROWS_BEFORE] = "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP) " AND g.id < ?5",
     [GPM_TUI_GOROUTINES_ROWS_BEFORE_ANY] =
         "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP) " AND g.id < ?5",
@@ -205,9 +249,13 @@ static const char *const queries[GPM_TUI_QUERY__COUNT] = {
     [GPM_TUI_SEARCH_PAGE] = "SELECT " TUI_SQL_TIME_MIN(
         "i.time") ", coalesce(i.go_version, '-'), snippet(incident_fts, -1, "
                   "'[', ']', '...', 6), i.headline, i.id" SEARCH_FROM,
-    [GPM_TUI_HEAP_COUNT] = "SELECT count(*) FROM heap_types WHERE incident_id = ?1",
-    [GPM_TUI_HEAP_PAGE] = "SELECT type, count, bytes FROM heap_types WHERE incident_id = ?1 "
-                          "ORDER BY bytes DESC, type LIMIT ?2 OFFSET ?3",
+    [GPM_TUI_HEAP_COUNT] = "SELECT count(*)" HEAP_FROM,
+    [GPM_TUI_HEAP_PAGE] = "SELECT h.type, h.count, " HEAP_SIZE("h.bytes") ", coalesce(" HEAP_SIZE(
+        "h.retained") ", '-'), h.bytes, h.retained" HEAP_FROM,
+    [GPM_TUI_HEAP_TYPE_PATH] =
+        "SELECT hops FROM heap_paths WHERE incident_id = ?1 AND why = ?2 ORDER BY ordinal",
+    [GPM_TUI_HEAP_HOLDERS] = "SELECT what, objects, bytes, path FROM report_holders WHERE "
+                             "incident_id = ?1 ORDER BY ordinal",
     [GPM_TUI_FRAMES_COUNT] = "SELECT count(*) FROM frames WHERE stack_id = ?1",
     [GPM_TUI_FRAMES_PAGE] =
         "SELECT f.depth, CASE WHEN f.flags & 4 THEN '...' || f.line || ' frames elided...' "
@@ -249,7 +297,7 @@ static const struct {
     [GPM_TUI_ORDER_INCIDENTS_CLUSTER] = {TUI_SQL_INC_CLUSTER " ASC, i.time DESC",
                                          TUI_SQL_INC_CLUSTER " DESC, i.time DESC"},
     [GPM_TUI_ORDER_INCIDENTS_GOROUTINES] = {"i.goroutines DESC, i.id", "i.goroutines ASC, i.id"},
-    [GPM_TUI_ORDER_CLUSTERS_COUNT] = {"a.count DESC, a.cluster", "a.count ASC, a.cluster"},
+    [GPM_TUI_ORDER_CLUSTERS_COUNT] = {"a.count DESC, a.cluster ASC", "a.count ASC, a.cluster DESC"},
     [GPM_TUI_ORDER_CLUSTERS_LAST] = {"a.last DESC, a.cluster", "a.last ASC, a.cluster"},
     [GPM_TUI_ORDER_CLUSTERS_FIRST] = {"a.first ASC, a.cluster", "a.first DESC, a.cluster"},
     [GPM_TUI_ORDER_CLUSTERS_BUILDS] = {"a.builds DESC, a.cluster", "a.builds ASC, a.cluster"},
@@ -258,6 +306,10 @@ static const struct {
                                        "c.status DESC, a.count DESC, a.cluster"},
     [GPM_TUI_ORDER_GROUPS_SIZE] = {"g.ordinal", "g.ordinal DESC"},
     [GPM_TUI_ORDER_SEARCH_RANK] = {"rank, i.id", "rank DESC, i.id"},
+    [GPM_TUI_ORDER_HEAP_BYTES] = {"h.bytes DESC, h.type", "h.bytes ASC, h.type DESC"},
+    [GPM_TUI_ORDER_HEAP_RETAINED] = {"coalesce(h.retained, -1) DESC, h.bytes DESC, h.type",
+                                     "coalesce(h.retained, -1) ASC, h.bytes ASC, h.type DESC"},
+    [GPM_TUI_ORDER_HEAP_OBJECTS] = {"h.count DESC, h.type", "h.count ASC, h.type DESC"},
 };
 
 const char *gpm_tui_order(enum gpm_tui_order o, bool reverse)

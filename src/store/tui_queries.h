@@ -16,6 +16,10 @@ enum gpm_tui_query {
 	 * cells as "c, ... FROM ..." (search in another sort). */
 	GPM_TUI_INCIDENTS_COUNT,
 	GPM_TUI_INCIDENTS_PAGE,
+	/* Keyset pages in the natural order (time, id; newest first) or its reverse, from the
+	 * incident ?9 on: ?10 rows, ?11 skipped. */
+	GPM_TUI_INCIDENTS_PAGE_KEY,
+	GPM_TUI_INCIDENTS_PAGE_KEY_REVERSE,
 	GPM_TUI_INCIDENTS_CELLS,
 	/* Search by the natural order's keys: ?9 time, ?10 id of the cursor, ?11 lowered text,
 	 * ?12 the text when all digits. The first match past the cursor towards smaller keys,
@@ -33,6 +37,13 @@ enum gpm_tui_query {
 	GPM_TUI_CLUSTERS_COUNT_FAST,
 	GPM_TUI_CLUSTERS_PAGE,
 	GPM_TUI_CLUSTERS_PAGE_FAST,
+	/* Keyset pages in the natural order (count DESC, cluster) or its reverse, from the
+	 * cluster ?10 of count ?9 on: ?11 rows, ?12 skipped. A page's cells end in the cluster
+	 * and its key, count * 2^32 + cluster. */
+	GPM_TUI_CLUSTERS_PAGE_KEY,
+	GPM_TUI_CLUSTERS_PAGE_KEY_FAST,
+	GPM_TUI_CLUSTERS_PAGE_KEY_REVERSE,
+	GPM_TUI_CLUSTERS_PAGE_KEY_REVERSE_FAST,
 	/* The newest incident of a cluster: ?1 algorithm, ?2 cluster. */
 	GPM_TUI_CLUSTER_LAST_INCIDENT,
 	/* Goroutines of an incident (?1), of one group (?2; the ANY forms: ?2 NULL), of a
@@ -62,6 +73,14 @@ enum gpm_tui_query {
 	/* Whether the shown cells of every goroutine of group ?2 of incident ?1 (its state, its
 	 * top frame, shared by the group's goroutines) contain the lowered text ?3: 1 or 0. */
 	GPM_TUI_GROUP_MATCHES,
+	/* A goroutine id search answered from schema 11's goroutines_goid: the largest id of
+	 * group ?2 of incident ?1; the smallest and largest wait of its group ?2 (the wait cells a
+	 * digit text could match); and, for the goroutines of group ?2 whose ids are in [?3, ?4],
+	 * the rowids nearest the cursor's rowid ?5: the next one after it, the first, the previous
+	 * one, the last (NULL: none). */
+	GPM_TUI_GOROUTINES_GOID_MAX,
+	GPM_TUI_GROUP_WAITS,
+	GPM_TUI_GOROUTINES_GOID_RANGE,
 	/* Rows before rowid ?5. */
 	GPM_TUI_GOROUTINES_ROWS_BEFORE,
 	GPM_TUI_GOROUTINES_ROWS_BEFORE_ANY,
@@ -79,9 +98,15 @@ enum gpm_tui_query {
 	/* Full-text search: ?1 an FTS phrase. */
 	GPM_TUI_SEARCH_COUNT,
 	GPM_TUI_SEARCH_PAGE,
-	/* An incident's heap types (?1), by bytes: ?2 rows, ?3 offset. */
+	/* An incident's heap types (?1) whose name contains the filter text ?2 (NULL: all).
+	 * PAGE gets an ORDER BY and a window (a GPM_TUI_ORDER_HEAP_*): type, objects, bytes and
+	 * retained as sizes, then bytes and retained as numbers. */
 	GPM_TUI_HEAP_COUNT,
 	GPM_TUI_HEAP_PAGE,
+	/* Why type ?2 of incident ?1 is alive: the hops of its path from a root (schema 11). */
+	GPM_TUI_HEAP_TYPE_PATH,
+	/* What retains most of incident ?1's heap: what, objects, bytes, path. */
+	GPM_TUI_HEAP_HOLDERS,
 	/* A stack's frames (?1): ?2 rows, ?3 offset. */
 	GPM_TUI_FRAMES_COUNT,
 	GPM_TUI_FRAMES_PAGE,
@@ -113,6 +138,9 @@ enum gpm_tui_order {
 	GPM_TUI_ORDER_CLUSTERS_STATUS,
 	GPM_TUI_ORDER_GROUPS_SIZE,
 	GPM_TUI_ORDER_SEARCH_RANK,
+	GPM_TUI_ORDER_HEAP_BYTES,
+	GPM_TUI_ORDER_HEAP_RETAINED,
+	GPM_TUI_ORDER_HEAP_OBJECTS,
 	GPM_TUI_ORDER__COUNT,
 };
 const char *gpm_tui_order(enum gpm_tui_order o, bool reverse);

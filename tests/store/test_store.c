@@ -23,6 +23,7 @@
 #include "analysis/report_doc.h"
 #include "store/cluster.h"
 #include "store/report.h"
+#include "store/heap.h"
 #include "store/signature.h"
 #include "store/store.h"
 #include "store/workflow.h"
@@ -522,6 +523,39 @@ START_TEST(test_fts)
 	struct gpm_error *err = gpm_store_search(st, "AND OR (", true, 0, &t);
 	ck_assert_ptr_nonnull(err); // bad FTS syntax is an error, not a crash
 	gpm_error_destroy(err);
+	gpm_store_close(st);
+}
+END_TEST
+
+// The heap's reference paths (schema 11): replaced as a whole, removed with the incident,
+// refused for an incident that does not exist.
+START_TEST(test_heap_paths)
+{
+	const char *db = tmp("s.db");
+	struct gpm_store *st = open_rw(db);
+	int64_t id = ingest_rel(st, "dumps/go1.22-panic-all.txt");
+	const struct gpm_store_heap_path p[3] = {
+	    {"main.Entry", 0, "main.cache at 0x5280a8\n  -> main.Entry at 0xc000044000\n"},
+	    {"runtime.hmap", 4096, "goroutine 1: main.main at 0xc00009af08\n"},
+	    {NULL, 0, "skipped: no why"},
+	};
+	ck_assert_ptr_null(gpm_store_heap_paths(st, id, p, 3));
+	ck_assert_int_eq(scalar_path(db, "SELECT count(*) FROM heap_paths"), 2);
+	ck_assert_int_eq(
+	    scalar_path(db, "SELECT retained FROM heap_paths WHERE why = 'runtime.hmap'"), 4096);
+	ck_assert_int_eq(scalar_path(db,
+	                             "SELECT count(*) FROM heap_paths WHERE why = 'main.Entry' AND "
+	                             "retained IS NULL AND hops LIKE '%-> main.Entry at%'"),
+	                 1);
+	ck_assert_ptr_null(gpm_store_heap_paths(st, id, p + 1, 1)); // replaces them
+	ck_assert_int_eq(scalar_path(db, "SELECT count(*) FROM heap_paths"), 1);
+	struct gpm_error *err = gpm_store_heap_paths(st, id + 100, p, 1);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_NOT_FOUND);
+	gpm_error_destroy(err);
+	ck_assert_int_eq(scalar_path(db, "SELECT count(*) FROM heap_paths"), 1);
+	ck_assert_ptr_null(gpm_store_remove(st, id));
+	ck_assert_int_eq(scalar_path(db, "SELECT count(*) FROM heap_paths"), 0);
 	gpm_store_close(st);
 }
 END_TEST
@@ -1185,6 +1219,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_parse_time);
 	tcase_add_test(tc, test_incident_time);
 	tcase_add_test(tc, test_resign_algorithm_change);
+	tcase_add_test(tc, test_heap_paths);
 	suite_add_tcase(s, tc);
 	return s;
 }

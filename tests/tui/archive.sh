@@ -30,6 +30,15 @@ make_archive() {
 		(cd "$in" && "$GOPM" ingest --db "$tmp/a.db" --exe "$(basename "$exe")" \
 			"$c.core.zst") >/dev/null 2>&1 || return 1
 	done
+	# An out-of-memory core in an archive of its own, stored by gopm analyze with its heap:
+	# types with retained sizes, why the top ones are alive, the top retainers (heap.keys).
+	c=go1.19-oomcache-dwarf
+	exe=$(sed -n 's/^exe=//p' "$top_srcdir/testdata/cores/$c/meta")
+	cp "$top_srcdir/testdata/$exe" "$in/$(basename "$exe")"
+	cp "$top_srcdir/testdata/cores/$c/core.zst" "$in/$c.core.zst"
+	TZ=UTC touch -d "2024-05-14 08:00:00" "$in/$c.core.zst"
+	(cd "$in" && "$GOPM" analyze --db "$tmp/heap.db" --exe "$(basename "$exe")" \
+		"$c.core.zst") >/dev/null 2>&1 || return 1
 	# An arm64 core (qemu's) for `gopm tui INPUT`, not ingested here.
 	c=go1.27-crash-deadlock-stripped
 	exe=$(sed -n 's/^exe=//p' "$top_srcdir/testdata/cores-arm64/$c/meta")

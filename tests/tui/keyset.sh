@@ -6,9 +6,10 @@
 # must be the cursor's row number (the status line's N/M) plus one, and the rows on screen
 # consecutive ids. A page read from the wrong key or skipping the wrong number of rows
 # shows other goroutines than the row numbers say. A search for a text every goroutine of the
-# group shows (its top frame) goes to the next row, one none shows finds nothing.
+# group shows (its top frame) goes to the next row, one none shows finds nothing. Some
+# screens (80x24 and 200x50) are compared with expected ones.
 set -u
-: "${GOPM:?}"
+: "${GOPM:?}" "${top_srcdir:?}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 export LC_ALL=C.UTF-8 TERM=xterm
@@ -37,6 +38,9 @@ moves='/12345|PgDn PgDn PgDn|PgUp PgUp PgUp PgUp PgUp PgUp|G|k k k|/20000|PgUp|/
 	done
 	# A text no goroutine of the group shows (its state and top frame are the group's).
 	printf '/no such text\nEnter\n:save none.txt\n'
+	# At 200x50: a search's page, then pages up from it and G.
+	printf ':resize 200x50\n/15000\nEnter\n:save keyset-wide-search.txt\n'
+	printf 'PgUp\nPgUp\nPgUp\n:save keyset-wide-pgup.txt\nG\n:save keyset-wide-last.txt\n'
 } >"$tmp/keys"
 (cd "$tmp" && "$GOPM" tui --db "$tmp/a.db" --script "$tmp/keys") >/dev/null 2>"$tmp/err" || {
 	echo "FAIL: gopm tui exit $?"
@@ -72,5 +76,22 @@ grep -q "no match for 'no such text'" "$tmp/none.txt" || {
 	echo "FAIL: a text no row shows: $(tail -1 "$tmp/none.txt")"
 	fail=$((fail + 1))
 }
-echo "keyset: $checked moves checked"
+# Screens as saved (80x24: G, a search, PgUp after one; 200x50), compared with
+# tests/tui/expected/keyset-*.txt (GOPM_TUI_UPDATE=1 rewrites them).
+cp "$tmp/list-4.txt" "$tmp/keyset-last.txt"
+cp "$tmp/list-6.txt" "$tmp/keyset-search.txt"
+cp "$tmp/list-7.txt" "$tmp/keyset-search-pgup.txt"
+screens=0
+for f in keyset-last keyset-search keyset-search-pgup keyset-wide-search keyset-wide-pgup \
+	keyset-wide-last; do
+	screens=$((screens + 1))
+	if [ "${GOPM_TUI_UPDATE:-}" = 1 ]; then
+		cp "$tmp/$f.txt" "$top_srcdir/tests/tui/expected/$f.txt"
+	elif ! cmp -s "$tmp/$f.txt" "$top_srcdir/tests/tui/expected/$f.txt"; then
+		echo "FAIL: $f.txt differs from expected"
+		diff -u "$top_srcdir/tests/tui/expected/$f.txt" "$tmp/$f.txt" | head -20
+		fail=$((fail + 1))
+	fi
+done
+echo "keyset: $checked moves checked, $screens screens compared"
 [ "$fail" -eq 0 ]
