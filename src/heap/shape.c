@@ -123,6 +123,7 @@ struct gpm_heap_shapes {
 	struct gpm_u64map arena_ids; /* arena key -> index */
 	uint8_t bits[GPM_SHAPE_MAX_SIZE / 8 / 4 + 2];
 	uint8_t mask[GPM_SHAPE_MAX_SIZE / 8 / 8 + 1];
+	uint16_t border[GPM_SHAPE_MAX_SIZE / 8]; /* array_cands: the mask's prefix function */
 };
 
 static uint64_t hash_shape(uint64_t size, uint32_t pw, const uint8_t *mask, bool exact)
@@ -516,16 +517,28 @@ static void array_cands(struct gpm_heap_shapes *s, uint64_t es, uint32_t pw,
 {
 	uint64_t below = class_below(es);
 	uint8_t em[GPM_SHAPE_MAX_SIZE / 64 + 1];
-	for (uint32_t sw = 1; sw < pw; sw++) {
+	// The periods of the mask (as a string of pw bits) are pw - b for its borders b: the
+	// prefix function finds them all in O(pw), however many there are.
+	uint16_t *pi = s->border;
+	pi[0] = 0;
+	for (uint32_t i = 1; i < pw; i++) {
+		uint32_t k = pi[i - 1];
+		while (k && mask_bit(s->mask, i) != mask_bit(s->mask, k))
+			k = pi[k - 1];
+		pi[i] = (uint16_t)(k + (mask_bit(s->mask, i) == mask_bit(s->mask, k)));
+	}
+	for (uint32_t b = pi[pw - 1]; b; b = pi[b - 1]) {
+		uint32_t sw = pw - b;
 		uint32_t ne = (pw + sw - 1) / sw, ew = pw - (ne - 1) * sw;
 		uint64_t total = (uint64_t)ne * sw * 8;
-		if (ne < 2 || total <= below || total > es || !mask_bit(s->mask, ew - 1))
+		if (ne < 2 || total <= below || total > es)
 			continue;
-		bool periodic = true;
-		for (uint32_t k = 0; k < pw && periodic; k++)
-			periodic =
-			    mask_bit(s->mask, k) == (k % sw < ew && mask_bit(s->mask, k % sw));
-		if (!periodic)
+		// The mask repeats every sw words; the first element's scalar tail has no
+		// pointer (the last element's tail is past pw).
+		bool tail_clear = true;
+		for (uint32_t k = ew; k < sw && tail_clear; k++)
+			tail_clear = !mask_bit(s->mask, k);
+		if (!tail_clear)
 			continue;
 		memset(em, 0, (ew + 7) / 8);
 		for (uint32_t k = 0; k < ew; k++)
