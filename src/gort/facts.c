@@ -6,8 +6,10 @@
  * binaries: runtime.(*unwinder).next (runtime/traceback.go, Go 1.21),
  * runtime.getGCMaskOnDemand (runtime/mbitmap.go, 1.24),
  * internal/runtime/maps.(*table).grow (internal/runtime/maps/table.go, 1.24),
- * runtime.(*g).isMaybeRunnable (runtime/mgc.go, goroutine leak detection, 1.26) and
- * runtime.addModuleItabs (runtime/iface.go, 1.27).
+ * runtime.(*g).isMaybeRunnable (runtime/mgc.go, goroutine leak detection, 1.26),
+ * runtime.addModuleItabs (runtime/iface.go, 1.27), and for the heap bitmap
+ * runtime.heapBitsSetType (runtime/mbitmap.go, gone with the allocation headers of 1.22)
+ * and runtime.writeHeapBits.flush (the one-bit bitmap of 1.20-1.21).
  */
 #include "gort/facts.h"
 
@@ -31,6 +33,9 @@ void gpm_go_facts_from_version(const struct gpm_go_version *v, struct gpm_go_fac
 	    .map_group_offsets = m >= 27,
 	    .gcmask_on_demand = m >= 24,
 	    .direct_iface_tflag = m >= 26,
+	    .heap_bitmap = m >= 22   ? GPM_HEAP_BITMAP_NONE
+	                   : m >= 20 ? GPM_HEAP_BITMAP_1BIT
+	                             : GPM_HEAP_BITMAP_2BIT,
 	};
 }
 
@@ -63,6 +68,12 @@ void gpm_go_facts_probe(struct gpm_goimage *img, struct gpm_go_facts *out)
 		f.labels_inside = go126 && !go127;
 		f.direct_iface_tflag = go126;
 		f.map_group_offsets = go127;
+		if (has_func(img, "runtime.writeHeapBits.flush"))
+			f.heap_bitmap = GPM_HEAP_BITMAP_1BIT;
+		else if (has_func(img, "runtime.heapBitsSetType"))
+			f.heap_bitmap = GPM_HEAP_BITMAP_2BIT;
+		else
+			f.heap_bitmap = GPM_HEAP_BITMAP_NONE;
 	}
 	struct gpm_gort_types_probe tp;
 	if (gpm_gort_types_probe(img, &tp)) {
@@ -81,7 +92,7 @@ bool gpm_go_facts_equal(const struct gpm_go_facts *a, const struct gpm_go_facts 
 	       a->labels_slice == b->labels_slice && a->labels_inside == b->labels_inside &&
 	       a->swiss_maps == b->swiss_maps && a->map_group_offsets == b->map_group_offsets &&
 	       a->gcmask_on_demand == b->gcmask_on_demand &&
-	       a->direct_iface_tflag == b->direct_iface_tflag;
+	       a->direct_iface_tflag == b->direct_iface_tflag && a->heap_bitmap == b->heap_bitmap;
 }
 
 void gpm_go_facts_format(const struct gpm_go_facts *f, char *buf, size_t cap)
@@ -89,8 +100,11 @@ void gpm_go_facts_format(const struct gpm_go_facts *f, char *buf, size_t cap)
 	snprintf(buf, cap,
 	         "name_varint=%d field_offset_anon=%d funcdata_gofunc=%d unwinder=%d "
 	         "labels_slice=%d labels_inside=%d swiss_maps=%d map_group_offsets=%d "
-	         "gcmask_on_demand=%d direct_iface_tflag=%d",
+	         "gcmask_on_demand=%d direct_iface_tflag=%d heap_bitmap=%s",
 	         f->name_varint, f->field_offset_anon, f->funcdata_gofunc, f->unwinder,
 	         f->labels_slice, f->labels_inside, f->swiss_maps, f->map_group_offsets,
-	         f->gcmask_on_demand, f->direct_iface_tflag);
+	         f->gcmask_on_demand, f->direct_iface_tflag,
+	         f->heap_bitmap == GPM_HEAP_BITMAP_2BIT   ? "2bit"
+	         : f->heap_bitmap == GPM_HEAP_BITMAP_1BIT ? "1bit"
+	                                                  : "none");
 }

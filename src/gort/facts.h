@@ -20,6 +20,18 @@
 struct gpm_goimage;
 struct gpm_go_version;
 
+/* How the heap records which words of an object are pointers (runtime/mbitmap.go). */
+enum gpm_heap_bitmap {
+	/* Go 1.19 and before: 2 bits a word (pointer, scan), four words a byte;
+	 * heapArena.spans follows the 2 MiB bitmap. */
+	GPM_HEAP_BITMAP_2BIT,
+	/* Go 1.20-1.21: a bit a word (little-endian words), then the noMorePtrs bitmap (a bit
+	 * a bitmap word); heapArena.spans follows both (1 MiB + 16 KiB). */
+	GPM_HEAP_BITMAP_1BIT,
+	/* Go 1.22+: allocation headers and span-end bitmaps; no arena bitmap. */
+	GPM_HEAP_BITMAP_NONE,
+};
+
 /* How the facts were set. */
 enum gpm_go_facts_how {
 	GPM_FACTS_DEFAULT, /* neither version nor probe answered: the newest release's */
@@ -60,6 +72,9 @@ struct gpm_go_facts {
 	/* Go 1.26+: "direct interface" is TFlagDirectIface (0x20) in TFlag; before, a bit
 	 * (0x20) of Kind_. */
 	bool direct_iface_tflag;
+	/* The heap bitmap's layout; probed by runtime.heapBitsSetType (Go 1.21 and before)
+	 * and runtime.writeHeapBits.flush (Go 1.20-1.21 only). */
+	enum gpm_heap_bitmap heap_bitmap;
 };
 
 /* The facts of a Go release (major.minor of v). */

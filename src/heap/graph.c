@@ -1870,6 +1870,7 @@ struct prop {
 	bool swiss;
 	const uint8_t *obj; /* the object being walked */
 	uint64_t obj_size;
+	bool strict; /* shape_target: an untyped *T target must be of T's size class */
 };
 
 static bool img_word(struct prop *pr, uint64_t addr, uint64_t *v)
@@ -2312,6 +2313,10 @@ static int shape_target(struct prop *pr, uint64_t v, uint64_t elem, uint64_t n)
 		return -1;
 	if (g->type[t] != NONE32)
 		return pr->h->types[g->type[t]].type == elem ? 1 : -1;
+	// Checking an array of pointers: new(T) is of T's size class.
+	uint64_t cls = gpm_heap_shapes_class(e.size);
+	if (pr->strict && n == 1 && cls && sp->es != cls)
+		return -1;
 	return 1;
 }
 
@@ -2405,15 +2410,37 @@ static int shape_check(struct prop *pr, uint64_t type, uint64_t off, unsigned de
 	}
 }
 
-/* Types the object in slot id (es bytes at addr, of memory mem) by shape, if it decides. */
+/* What the pointer words of the object say of candidate c: shape_check of the value, or
+ * of every element of an array (its pointers must then point at objects of their type's
+ * size class: a slice of *T holds what new(T) made). */
+static int shape_cand_check(struct prop *pr, const struct gpm_shape_cand *c)
+{
+	if (!c->elem_size)
+		return shape_check(pr, c->type, 0, 0);
+	int score = 0;
+	pr->strict = true;
+	for (uint64_t off = 0; off + c->elem_size <= pr->obj_size; off += c->elem_size) {
+		int r = shape_check(pr, c->type, off, 0);
+		if (r < 0) {
+			score = -1;
+			break;
+		}
+		score += r > 0;
+	}
+	pr->strict = false;
+	return score;
+}
+
+/* Types the object in slot id (es bytes at addr, of memory mem) by shape, if it decides:
+ * as one value of a type, or as an array of an element type ("[]T", interned by its
+ * element). */
 static void shape_object(struct prop *pr, struct gpm_heap_shapes *sh, uint32_t id, uint64_t addr,
                          uint64_t es, const uint8_t *mem)
 {
 	struct gpm_heap *h = pr->h;
 	struct gpm_shape_cand c[SHAPE_CANDS];
-	bool array;
 	h->shape_checked++;
-	long n = gpm_heap_shapes_match(sh, addr, es, c, SHAPE_CANDS, &array);
+	long n = gpm_heap_shapes_match(sh, addr, es, c, SHAPE_CANDS);
 	if (n <= 0) {
 		h->shape_unmatched++;
 		h->shape_unmatched_bytes += es;
@@ -2422,32 +2449,35 @@ static void shape_object(struct prop *pr, struct gpm_heap_shapes *sh, uint32_t i
 	pr->obj = mem;
 	pr->obj_size = es;
 	uint64_t viable = n > SHAPE_CANDS ? (uint64_t)(n - SHAPE_CANDS) : 0;
-	uint64_t pick = 0, user_pick = 0;
+	const struct gpm_shape_cand *pick = NULL, *user_pick = NULL;
 	unsigned user_confirmed = 0;
 	for (long i = 0; i < n && i < SHAPE_CANDS; i++) {
-		int r = shape_check(pr, c[i].type, 0, 0);
+		int r = shape_cand_check(pr, &c[i]);
 		if (r < 0)
 			continue;
 		viable++;
-		pick = c[i].type;
+		pick = &c[i];
 		if (c[i].user && r > 0) {
 			user_confirmed++;
-			user_pick = c[i].type;
+			user_pick = &c[i];
 		}
 	}
 	pr->obj = NULL;
 	pr->obj_size = 0;
-	uint64_t type = 0;
+	const struct gpm_shape_cand *chosen = NULL;
 	bool confirmed = false;
-	if (viable == 1 && !array) {
-		type = pick;
+	if (viable == 1) {
+		chosen = pick;
 	} else if (user_confirmed == 1) {
-		type = user_pick;
+		chosen = user_pick;
 		confirmed = true;
 	}
-	uint32_t ti = type ? pr->intern(pr->ctx, type, es) : NONE32;
+	uint32_t ti = chosen ? pr->intern(pr->ctx, chosen->type, es) : NONE32;
+	// An array is named "[]T" by its element's size; a single value must not be.
+	if (ti != NONE32 && h->types[ti].several != (chosen->elem_size != 0))
+		ti = NONE32;
 	if (ti == NONE32) {
-		if (viable || array) {
+		if (viable) {
 			h->shape_ambiguous++;
 			h->shape_ambiguous_bytes += es;
 		} else {
@@ -2464,6 +2494,10 @@ static void shape_object(struct prop *pr, struct gpm_heap_shapes *sh, uint32_t i
 	h->shape_objects++;
 	h->shape_bytes += es;
 	h->shape_confirmed += confirmed;
+	if (chosen->elem_size) {
+		h->shape_arrays++;
+		h->shape_array_bytes += es;
+	}
 	uint32_t *w = gpm_vec_push(&pr->work);
 	if (w)
 		*w = id;

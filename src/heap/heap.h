@@ -192,8 +192,9 @@ struct gpm_heap {
 	char *shape_skipped;    /* owned: why shape typing did not run, NULL when it ran */
 	uint64_t shape_types;   /* type descriptors indexed by shape */
 	uint64_t shape_checked; /* untyped objects with pointers matched */
-	uint64_t shape_objects, shape_bytes; /* typed by shape */
-	uint64_t shape_confirmed;            /* of those, a user type chosen by its pointers */
+	uint64_t shape_objects, shape_bytes;      /* typed by shape */
+	uint64_t shape_confirmed;                 /* of those, a user type chosen by its pointers */
+	uint64_t shape_arrays, shape_array_bytes; /* of those, arrays of an element type */
 	uint64_t shape_ambiguous, shape_ambiguous_bytes; /* fit several: left untyped */
 	uint64_t shape_unmatched, shape_unmatched_bytes; /* fit none, or no heap bits */
 	bool typed_known;            /* classes[].typed_* are counted (the type propagation ran) */

@@ -271,15 +271,17 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 	if (h->shape_ran) {
 		human(a, sizeof(a), h->shape_bytes);
 		human(b, sizeof(b), h->shape_ambiguous_bytes);
-		gpm_strbuf_printf(
-		    sb,
-		    "             %" PRIu64 " of them (%s, %.1f%% of bytes) typed by "
-		    "shape (%" PRIu64 " chosen among several by their pointers): %" PRIu64
-		    " untyped objects with pointers matched against %" PRIu64
-		    " type descriptors by size class and heap bitmap, %" PRIu64
-		    " fitting several left untyped (%s), %" PRIu64 " fitting none\n",
-		    h->shape_objects, a, pct(h->shape_bytes, h->bytes), h->shape_confirmed,
-		    h->shape_checked, h->shape_types, h->shape_ambiguous, b, h->shape_unmatched);
+		gpm_strbuf_printf(sb,
+		                  "             %" PRIu64 " of them (%s, %.1f%% of bytes) typed by "
+		                  "shape (%" PRIu64
+		                  " chosen among several by their pointers, %" PRIu64
+		                  " arrays of an element type): %" PRIu64
+		                  " untyped objects with pointers matched against %" PRIu64
+		                  " type descriptors by size class and heap bitmap, %" PRIu64
+		                  " fitting several left untyped (%s), %" PRIu64 " fitting none\n",
+		                  h->shape_objects, a, pct(h->shape_bytes, h->bytes),
+		                  h->shape_confirmed, h->shape_arrays, h->shape_checked,
+		                  h->shape_types, h->shape_ambiguous, b, h->shape_unmatched);
 	} else if (h->shape_skipped && !h->headers) {
 		gpm_strbuf_printf(sb, "             (not typed by shape: %s)\n", h->shape_skipped);
 	}
@@ -505,6 +507,8 @@ void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbu
 		gpm_json_kv_uint(&j, "objects", h->shape_objects);
 		gpm_json_kv_uint(&j, "bytes", h->shape_bytes);
 		gpm_json_kv_uint(&j, "confirmed", h->shape_confirmed);
+		gpm_json_kv_uint(&j, "arrays", h->shape_arrays);
+		gpm_json_kv_uint(&j, "array_bytes", h->shape_array_bytes);
 		gpm_json_kv_uint(&j, "checked", h->shape_checked);
 		gpm_json_kv_uint(&j, "type_descriptors", h->shape_types);
 		gpm_json_kv_uint(&j, "ambiguous", h->shape_ambiguous);

@@ -2,12 +2,19 @@
  * Heap objects typed by shape (see shape.h).
  *
  * The shape of an object is its size class and its pointer mask. Before Go 1.22 the heap
- * records the mask of every object in the heap bitmap of its arena (runtime/mbitmap.go,
- * Go 1.17-1.19: two bits a word, four words a byte, the pointer bit in the low nibble and
- * the "more pointers" bit in the high one; heapBitsSetType writes the element's mask,
- * repeated for arrays, and zeroes the rest of the object's bits). The bitmap is the first
- * field of the arena's runtime.heapArena (runtime/mheap.go: bitmap [2 MiB]byte, then
- * spans [8192]*mspan, one entry a page). Stripped binaries carry neither mheap_.arenas'
+ * records the mask of every object in the heap bitmap of its arena (runtime/mbitmap.go),
+ * whose layout is the facts' heap_bitmap (gort/facts.h):
+ *  - Go 1.17-1.19: two bits a word, four words a byte, the pointer bit in the low nibble
+ *    and the "more pointers" bit in the high one; heapBitsSetType writes the element's
+ *    mask, repeated for arrays, and zeroes the rest of the object's bits. The bitmap
+ *    (bitmap [2 MiB]byte) is the first field of runtime.heapArena, spans [8192]*mspan
+ *    (one entry a page) the second.
+ *  - Go 1.20-1.21: a bit a word, in little-endian uintptr words (so bit w%8 of byte w/8);
+ *    heapBitsSetType writes the element's mask, repeated for arrays, and flush() zeroes
+ *    the rest of the object's bits (one-word objects are set to pointer for the whole
+ *    span by initHeapBits). heapArena: bitmap [131072]uintptr, noMorePtrs [16384]uint8,
+ *    then spans.
+ * Stripped binaries carry neither mheap_.arenas'
  * layout nor a symbol, so the heapArena of an arena is found by its page table: it is a
  * page-aligned allocation of its own (persistentalloc of a size over 64 KiB is sysAlloc)
  * whose spans entries hold the addresses of the arena's in-use mspans, which the span walk
@@ -19,9 +26,6 @@
  * itablinks through element, key, field and pointer-to types. An object matches a type
  * when both size class and mask are equal; the decision (unique, or one user type
  * confirmed by what its pointer fields point at) is graph.c's.
- *
- * Not read: the Go 1.20-1.21 heap bitmap (one bit a word and a separate noMorePtrs
- * bitmap): no toolchain of those versions was at hand to check it against.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +42,9 @@
 #define ARENA_SHIFT     26
 #define ARENA_BYTES     ((uint64_t)1 << ARENA_SHIFT)
 #define PAGE_SHIFT      13
-#define BITMAP_BYTES    (ARENA_BYTES / 32) /* heapArenaBitmapBytes: 2 bits a word */
+#define BITMAP2_BYTES   (ARENA_BYTES / 32) /* Go 1.17-1.19 heapArenaBitmapBytes: 2 bits a word */
+#define BITMAP1_BYTES   (ARENA_BYTES / 64) /* Go 1.20-1.21: a bit a word */
+#define NOMOREPTRS      (BITMAP1_BYTES / 8 / 8) /* Go 1.20-1.21: a bit a bitmap word */
 #define MAX_TYPES       (1u << 18)
 #define MAX_FIELDS      4096
 #define SAMPLES         4 /* spans of an arena checked against its page table */
@@ -64,6 +70,11 @@ static uint64_t roundup_class(uint64_t size)
 		if (size <= class_sizes[i])
 			return class_sizes[i];
 	return 0;
+}
+
+uint64_t gpm_heap_shapes_class(uint64_t size)
+{
+	return roundup_class(size);
 }
 
 static uint64_t class_below(uint64_t es)
@@ -100,6 +111,9 @@ struct tqueue {
 
 struct gpm_heap_shapes {
 	struct gpm_process *p;
+	unsigned words_per_byte; /* of the heap bitmap: 4 (two bits a word) or 8 */
+	uint64_t bitmap_bytes;   /* of heapArena.bitmap */
+	uint64_t spans_off;      /* of heapArena.spans */
 	GPM_VEC(struct cand) cands;
 	GPM_VEC(uint8_t) masks;
 	struct gpm_u64map single; /* hash -> first candidate by size class */
@@ -109,6 +123,7 @@ struct gpm_heap_shapes {
 	struct gpm_u64map arena_ids; /* arena key -> index */
 	uint8_t bits[GPM_SHAPE_MAX_SIZE / 8 / 4 + 2];
 	uint8_t mask[GPM_SHAPE_MAX_SIZE / 8 / 8 + 1];
+	uint16_t border[GPM_SHAPE_MAX_SIZE / 8]; /* array_cands: the mask's prefix function */
 };
 
 static uint64_t hash_shape(uint64_t size, uint32_t pw, const uint8_t *mask, bool exact)
@@ -201,7 +216,18 @@ static bool index_type(struct gpm_heap_shapes *s, uint64_t t, struct tqueue *que
 	s->ntypes++;
 	bool user = false;
 	switch (kind) {
-	case GPM_KIND_POINTER:
+	case GPM_KIND_POINTER: {
+		// A pointer to a user struct counts as a user type (arrays of them by shape).
+		uint8_t e[56];
+		memcpy(&refs[0], b + 48, 8);
+		if (refs[0] && img_read(s, refs[0], e, sizeof(e)) &&
+		    (e[23] & KIND_MASK) == GPM_KIND_STRUCT) {
+			uint64_t pkg;
+			memcpy(&pkg, e + 48, 8);
+			user = user_struct(s, pkg);
+		}
+		break;
+	}
 	case GPM_KIND_SLICE:
 	case GPM_KIND_ARRAY:
 	case GPM_KIND_CHAN:
@@ -296,19 +322,30 @@ static struct gpm_error *index_types(struct gpm_heap_shapes *s)
 
 struct gpm_error *gpm_heap_shapes_create(struct gpm_process *p, struct gpm_heap_shapes **out)
 {
-	const struct gpm_go_version *v = &p->img->version;
+	const struct gpm_go_facts *f = &p->img->facts;
 	*out = NULL;
-	if (v->major != 1 || v->minor < 17 || v->minor > 19)
-		return gpm_error_create(
-		    GPM_ERR_UNSUPPORTED,
-		    "the heap bitmap of Go %u.%u is not read (Go 1.17-1.19 only)", v->major,
-		    v->minor);
+	if (f->heap_bitmap == GPM_HEAP_BITMAP_NONE)
+		return gpm_error_create(GPM_ERR_UNSUPPORTED,
+		                        "no heap bitmap (allocation headers, Go 1.22+)");
+	// user_struct() reads the names of Go 1.17+ (a uvarint length).
+	if (!f->name_varint)
+		return gpm_error_create(GPM_ERR_UNSUPPORTED,
+		                        "type names before Go 1.17 are not read by shape");
 	if (!p->img->has_moduledata || !p->img->moduledata.ntypelinks)
 		return gpm_error_create(GPM_ERR_UNSUPPORTED, "no typelinks in the binary");
 	struct gpm_heap_shapes *s = calloc(1, sizeof(*s));
 	if (!s)
 		return &gpm_error_nomem;
 	s->p = p;
+	if (f->heap_bitmap == GPM_HEAP_BITMAP_1BIT) {
+		s->words_per_byte = 8;
+		s->bitmap_bytes = BITMAP1_BYTES;
+		s->spans_off = BITMAP1_BYTES + NOMOREPTRS;
+	} else {
+		s->words_per_byte = 4;
+		s->bitmap_bytes = BITMAP2_BYTES;
+		s->spans_off = BITMAP2_BYTES;
+	}
 	struct gpm_error *err = index_types(s);
 	if (err) {
 		gpm_heap_shapes_destroy(s);
@@ -364,12 +401,12 @@ static bool arena_meta_fits(struct gpm_heap_shapes *s, const struct sarena *a, u
 	for (unsigned k = 0; k < a->nsamples; k++) {
 		uint64_t w;
 		struct gpm_error *err =
-		    gpm_memory_word(s->p->mem, x + BITMAP_BYTES + a->pages[k] * 8, &w);
+		    gpm_memory_word(s->p->mem, x + s->spans_off + a->pages[k] * 8, &w);
 		gpm_error_destroy(err);
 		if (err || w != a->spans[k])
 			return false;
 	}
-	return gpm_memory_readable(s->p->mem, x, BITMAP_BYTES);
+	return gpm_memory_readable(s->p->mem, x, s->bitmap_bytes);
 }
 
 /* Finds the heapArena of a: one word a page of the writable memory outside the heap
@@ -399,9 +436,9 @@ static uint64_t arena_meta(struct gpm_heap_shapes *s, struct sarena *a)
 			if (pos + 8 > mr->end)
 				continue;
 			memcpy(&w, mr->data + (pos - mr->start), 8);
-			if (w != a->spans[0] || pos < BITMAP_BYTES + at)
+			if (w != a->spans[0] || pos < s->spans_off + at)
 				continue;
-			uint64_t x = pos - BITMAP_BYTES - at;
+			uint64_t x = pos - s->spans_off - at;
 			if (arena_meta_fits(s, a, x)) {
 				a->meta = x;
 				return x;
@@ -423,8 +460,8 @@ static bool object_mask(struct gpm_heap_shapes *s, uint64_t addr, uint64_t es, u
 	uint64_t meta = arena_meta(s, &s->arenas.v[i]);
 	if (meta == ARENA_NOT_FOUND)
 		return false;
-	uint64_t w0 = (addr & (ARENA_BYTES - 1)) / 8, nw = es / 8;
-	uint64_t b0 = w0 / 4, b1 = (w0 + nw - 1) / 4;
+	uint64_t w0 = (addr & (ARENA_BYTES - 1)) / 8, nw = es / 8, wpb = s->words_per_byte;
+	uint64_t b0 = w0 / wpb, b1 = (w0 + nw - 1) / wpb;
 	struct gpm_error *err =
 	    gpm_memory_read(s->p->mem, meta + b0, s->bits, (size_t)(b1 - b0 + 1));
 	if (err) {
@@ -435,7 +472,8 @@ static bool object_mask(struct gpm_heap_shapes *s, uint64_t addr, uint64_t es, u
 	*pw = 0;
 	for (uint64_t k = 0; k < nw; k++) {
 		uint64_t w = w0 + k;
-		if ((s->bits[w / 4 - b0] >> (w % 4)) & 1) {
+		// The pointer bit: bit w%8 (one bit a word) or w%4 (the low nibble).
+		if ((s->bits[w / wpb - b0] >> (w % wpb)) & 1) {
 			s->mask[k / 8] |= (uint8_t)(1u << (k % 8));
 			*pw = (uint32_t)(k + 1);
 		}
@@ -450,20 +488,57 @@ static bool cand_is(const struct gpm_heap_shapes *s, const struct cand *c, uint6
 	       !memcmp(s->masks.v + c->mask_off, mask, (pw + 7) / 8);
 }
 
-/* Whether the mask fits an array of n > 1 elements of a type of the binary. */
-static bool array_fits(struct gpm_heap_shapes *s, uint64_t es, uint32_t pw)
+/* Puts candidate k into out[*n] if there is room, user types first (*users of them). */
+static void put_cand(struct gpm_shape_cand *out, size_t cap, long *n, size_t *users,
+                     const struct cand *k, uint64_t elem_size)
+{
+	struct gpm_shape_cand c = {k->type, k->user, elem_size};
+	if ((size_t)*n < cap) {
+		if (k->user && *users < (size_t)*n) {
+			out[*n] = out[*users];
+			out[(*users)++] = c;
+		} else {
+			out[*n] = c;
+			*users += k->user;
+		}
+	} else if (k->user && *users < cap) {
+		out[(*users)++] = c; // in place of a type of the standard library
+	}
+	(*n)++;
+}
+
+/* The element types of the binary of which an array of n > 1 elements has the object's
+ * mask (s->mask, pw pointer words, es bytes): for each element size of sw words that
+ * repeats the mask, n = ceil(pw / sw) elements must end past the size class below es and
+ * fit in es, and the element type's mask is the first element's (the scalar tail of each
+ * element but the last has no pointer bit). */
+static void array_cands(struct gpm_heap_shapes *s, uint64_t es, uint32_t pw,
+                        struct gpm_shape_cand *out, size_t cap, long *n, size_t *users)
 {
 	uint64_t below = class_below(es);
 	uint8_t em[GPM_SHAPE_MAX_SIZE / 64 + 1];
-	for (uint32_t sw = 1; sw < pw; sw++) {
-		uint32_t n = (pw + sw - 1) / sw, ew = pw - (n - 1) * sw;
-		uint64_t total = (uint64_t)n * sw * 8;
-		if (n < 2 || total <= below || total > es || !mask_bit(s->mask, ew - 1))
+	// The periods of the mask (as a string of pw bits) are pw - b for its borders b: the
+	// prefix function finds them all in O(pw), however many there are.
+	uint16_t *pi = s->border;
+	pi[0] = 0;
+	for (uint32_t i = 1; i < pw; i++) {
+		uint32_t k = pi[i - 1];
+		while (k && mask_bit(s->mask, i) != mask_bit(s->mask, k))
+			k = pi[k - 1];
+		pi[i] = (uint16_t)(k + (mask_bit(s->mask, i) == mask_bit(s->mask, k)));
+	}
+	for (uint32_t b = pi[pw - 1]; b; b = pi[b - 1]) {
+		uint32_t sw = pw - b;
+		uint32_t ne = (pw + sw - 1) / sw, ew = pw - (ne - 1) * sw;
+		uint64_t total = (uint64_t)ne * sw * 8;
+		if (ne < 2 || total <= below || total > es)
 			continue;
-		bool periodic = true;
-		for (uint32_t k = sw; k < pw && periodic; k++)
-			periodic = mask_bit(s->mask, k) == mask_bit(s->mask, k - sw);
-		if (!periodic)
+		// The mask repeats every sw words; the first element's scalar tail has no
+		// pointer (the last element's tail is past pw).
+		bool tail_clear = true;
+		for (uint32_t k = ew; k < sw && tail_clear; k++)
+			tail_clear = !mask_bit(s->mask, k);
+		if (!tail_clear)
 			continue;
 		memset(em, 0, (ew + 7) / 8);
 		for (uint32_t k = 0; k < ew; k++)
@@ -474,16 +549,14 @@ static bool array_fits(struct gpm_heap_shapes *s, uint64_t es, uint32_t pw)
 			continue;
 		for (; c != NONE32; c = s->cands.v[c].next)
 			if (cand_is(s, &s->cands.v[c], (uint64_t)sw * 8, ew, em))
-				return true;
+				put_cand(out, cap, n, users, &s->cands.v[c], (uint64_t)sw * 8);
 	}
-	return false;
 }
 
 long gpm_heap_shapes_match(struct gpm_heap_shapes *s, uint64_t addr, uint64_t es,
-                           struct gpm_shape_cand *out, size_t cap, bool *array)
+                           struct gpm_shape_cand *out, size_t cap)
 {
 	uint32_t pw, c;
-	*array = false;
 	if (!object_mask(s, addr, es, &pw))
 		return -1;
 	if (!pw)
@@ -491,22 +564,9 @@ long gpm_heap_shapes_match(struct gpm_heap_shapes *s, uint64_t addr, uint64_t es
 	long n = 0;
 	size_t users = 0;
 	if (gpm_u64map_get(&s->single, hash_shape(es, pw, s->mask, false), &c))
-		for (; c != NONE32; c = s->cands.v[c].next) {
-			const struct cand *k = &s->cands.v[c];
-			if (!cand_is(s, k, es, pw, s->mask))
-				continue;
-			if ((size_t)n < cap) {
-				// User types first.
-				if (k->user && users < (size_t)n) {
-					out[n] = out[users];
-					out[users++] = (struct gpm_shape_cand){k->type, true};
-				} else {
-					out[n] = (struct gpm_shape_cand){k->type, k->user};
-					users += k->user;
-				}
-			}
-			n++;
-		}
-	*array = array_fits(s, es, pw);
+		for (; c != NONE32; c = s->cands.v[c].next)
+			if (cand_is(s, &s->cands.v[c], es, pw, s->mask))
+				put_cand(out, cap, &n, &users, &s->cands.v[c], 0);
+	array_cands(s, es, pw, out, cap, &n, &users);
 	return n;
 }

@@ -21,8 +21,11 @@ struct gpm_heap_shapes;
 
 /* One type an object's shape fits. */
 struct gpm_shape_cand {
-	uint64_t type; /* its descriptor */
-	bool user;     /* a struct of package main or of a module outside the standard library */
+	uint64_t type;      /* its descriptor */
+	bool user;          /* a user struct (package main or a module outside the standard
+	                     * library), or a pointer to one */
+	uint64_t elem_size; /* 0: one value of the type; else the object is an array of the
+	                     * type (its size) of as many elements as the mask covers */
 };
 
 /*
@@ -32,6 +35,9 @@ struct gpm_shape_cand {
  */
 struct gpm_error *gpm_heap_shapes_create(struct gpm_process *p, struct gpm_heap_shapes **out);
 void gpm_heap_shapes_destroy(struct gpm_heap_shapes *s);
+/* The size class of an allocation of size bytes (runtime/sizeclasses.go), 0 when over
+ * GPM_SHAPE_MAX_SIZE. */
+uint64_t gpm_heap_shapes_class(uint64_t size);
 /* Type descriptors indexed. */
 uint64_t gpm_heap_shapes_types(const struct gpm_heap_shapes *s);
 
@@ -41,11 +47,11 @@ void gpm_heap_shapes_add_span(struct gpm_heap_shapes *s, uint64_t base, uint64_t
 
 /*
  * The types whose shape the object of es bytes at addr has, up to cap in out (user types
- * first). *array is set when the mask also fits an array of some type of the binary (the
- * backing array of a slice), which is never typed by shape. Returns the number of
- * candidates (which may exceed cap), or -1 when the object's heap bits could not be read.
+ * first): single values, then arrays of n > 1 elements (the backing array of a slice).
+ * Returns the number of candidates (which may exceed cap), or -1 when the object's heap
+ * bits could not be read.
  */
 long gpm_heap_shapes_match(struct gpm_heap_shapes *s, uint64_t addr, uint64_t es,
-                           struct gpm_shape_cand *out, size_t cap, bool *array);
+                           struct gpm_shape_cand *out, size_t cap);
 
 #endif

@@ -782,9 +782,17 @@ START_TEST(test_facts_by_version)
 	v.minor = 18;
 	gpm_go_facts_from_version(&v, &f);
 	ck_assert(f.name_varint && f.field_offset_anon && f.funcdata_gofunc);
+	ck_assert_int_eq(f.heap_bitmap, GPM_HEAP_BITMAP_2BIT);
+	v.minor = 20;
+	gpm_go_facts_from_version(&v, &f);
+	ck_assert_int_eq(f.heap_bitmap, GPM_HEAP_BITMAP_1BIT);
 	v.minor = 21;
 	gpm_go_facts_from_version(&v, &f);
 	ck_assert(!f.field_offset_anon && f.unwinder && !f.swiss_maps && !f.labels_slice);
+	ck_assert_int_eq(f.heap_bitmap, GPM_HEAP_BITMAP_1BIT);
+	v.minor = 22;
+	gpm_go_facts_from_version(&v, &f);
+	ck_assert_int_eq(f.heap_bitmap, GPM_HEAP_BITMAP_NONE);
 	v.minor = 24;
 	gpm_go_facts_from_version(&v, &f);
 	ck_assert(f.swiss_maps && f.labels_slice && f.gcmask_on_demand && !f.labels_inside &&
