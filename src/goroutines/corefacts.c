@@ -238,10 +238,8 @@ static struct gpm_error *read_cases(struct fctx *c, struct gpm_goroutine *g, uin
 	uint64_t gaddr = gpm_goroutine_extra(inc, g)->gaddr, s = 0;
 	if (!field_word(c, gaddr, c->g_waiting, &s))
 		return NULL;
-	uint64_t done[8];
-	size_t nd = frame_contexts(c, g, done, sizeof(done) / sizeof(done[0]), buf);
 	size_t first = inc->select_cases.len, k = 0;
-	bool complete = false, oom = false;
+	bool complete = false, oom = false, maybe_ctx = false;
 	for (; k < GPM_COREFACTS_MAX_CASES; k++) {
 		uint64_t sg, ch, et;
 		if (!s) {
@@ -260,15 +258,21 @@ static struct gpm_error *read_cases(struct fctx *c, struct gpm_goroutine *g, uin
 		    gpm_objects_type_name(c->p->img, et, name, sizeof(name), NULL) &&
 		    !(cs->elem_type = gpm_incident_str(inc, name, strlen(name))))
 			return &gpm_error_nomem;
-		for (size_t i = 0; i < nd; i++)
-			if (done[i] && done[i] == ch)
-				cs->ctx_done = true;
+		maybe_ctx |= !cs->elem_type || !strcmp(cs->elem_type, "struct {}");
 		cs->global = global_of(c, ch, &oom);
 		if (oom)
 			return &gpm_error_nomem;
 		if (!field_word(c, s, c->s_waitlink, &s))
 			break;
 	}
+	// Contexts matter only when a case may be one's done channel (ctx.Done() is a chan
+	// struct{}): the frames are scanned only then.
+	uint64_t done[8];
+	size_t nd = maybe_ctx ? frame_contexts(c, g, done, sizeof(done) / sizeof(done[0]), buf) : 0;
+	for (size_t i = first; i < inc->select_cases.len; i++)
+		for (size_t j = 0; j < nd; j++)
+			if (done[j] && done[j] == inc->select_cases.v[i].chan)
+				inc->select_cases.v[i].ctx_done = true;
 	struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
 	if (!x)
 		return &gpm_error_nomem;
