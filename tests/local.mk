@@ -170,6 +170,9 @@ TESTS += tests/cli/pprof-export.sh
 # findings: the rule table against doc/findings.md and doc/gopm.1; field-shaped dumps
 TESTS += tests/cli/findings.sh
 TESTS += tests/cli/leak-refs.sh
+# rules that read more of a core: select cases, timers, the scheduler, mutexes in objects;
+# PIE text dumps with --exe (testdata/corerules)
+TESTS += tests/cli/corerules.sh
 
 # race detector reports: gopm analyze and goroutines on them, re-indented too
 TESTS += tests/cli/race.sh

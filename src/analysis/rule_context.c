@@ -3,9 +3,13 @@
  * request path (under net/http's serving goroutine or a gRPC handler) that has no case for
  * the request's context outlives its request: the client gives up, the handler waits on.
  * A waiting select of the program's own code for a minute or more under such frames is
- * that shape; whether one of its cases is <-ctx.Done() is not visible in a goroutine dump
- * (nor read from a core's select cases yet), so the finding is LOW and HEURISTIC and says
- * what to check. Long polls and watches legitimately wait in a select with ctx.Done().
+ * that shape; whether one of its cases is <-ctx.Done() is not visible in a goroutine dump,
+ * so from text the finding is LOW and HEURISTIC and says what to check. A core shows the
+ * select's cases (src/goroutines/corefacts.c): when none of its channels is a chan
+ * struct{} (what ctx.Done() returns) no case can be a context's, and the finding is
+ * MEDIUM and LIKELY; when one of them is the done channel of a context in the handler's
+ * frames, the select does watch its context and nothing is said. Long polls and watches
+ * legitimately wait in a select with ctx.Done().
  * Works over goroutine groups (one stack each): linear in the goroutines.
  */
 #include <inttypes.h>
@@ -13,6 +17,7 @@
 #include <string.h>
 
 #include "analysis/rules.h"
+#include "base/strbuf.h"
 #include "model/frameclass.h"
 
 enum { MAX_SITES = 5 }; /* findings of their own; more are counted in the last */
@@ -34,6 +39,53 @@ static const char *request_path(const char *fn)
 		if (!strcmp(fn, frames[i]))
 			return frames[i];
 	return NULL;
+}
+
+const struct gpm_goroutine_extra *gpm_rule_select_cases(const struct gpm_rule_ctx *c, size_t gi)
+{
+	const struct gpm_incident *inc = c->inc;
+	const struct gpm_grouping *gr = &c->a->grouping;
+	const struct gpm_group *grp = &gr->groups[gi];
+	// The first members are enough: the core reads one goroutine of each distinct stack.
+	for (uint32_t k = 0; k < grp->count && k < 64; k++) {
+		uint32_t m = gr->members[grp->first_member + k];
+		const struct gpm_goroutine_extra *x =
+		    gpm_goroutine_extra(inc, &inc->goroutines.v[m]);
+		if (x->ncases && x->first_case + (uint64_t)x->ncases <= inc->select_cases.len)
+			return x;
+	}
+	return NULL;
+}
+
+/* Whether a case's channel may be a context's done channel (a chan struct{}, or of an
+ * unknown element type). */
+static bool maybe_done(const struct gpm_select_case *cs)
+{
+	return !cs->elem_type || !strcmp(cs->elem_type, "struct {}");
+}
+
+char *gpm_rule_cases_text(const struct gpm_incident *inc, const struct gpm_goroutine_extra *x)
+{
+	struct gpm_strbuf sb = {0};
+	for (uint32_t k = 0; k < x->ncases && k < 8; k++) {
+		const struct gpm_select_case *cs = &inc->select_cases.v[x->first_case + k];
+		char *t = gpm_rule_safe(cs->elem_type ? cs->elem_type : "?");
+		char *g = cs->global ? gpm_rule_safe(cs->global) : NULL;
+		if (g)
+			gpm_strbuf_printf(&sb, "%s%s (chan %s)", k ? ", " : "", g, t ? t : "?");
+		else
+			gpm_strbuf_printf(&sb, "%schan %s %#" PRIx64, k ? ", " : "", t ? t : "?",
+			                  cs->chan);
+		if (cs->ctx_done)
+			gpm_strbuf_printf(&sb, " = ctx.Done()");
+		free(t);
+		free(g);
+	}
+	if (x->ncases > 8)
+		gpm_strbuf_printf(&sb, ", %" PRIu32 " more", x->ncases - 8);
+	if (!x->cases_complete)
+		gpm_strbuf_printf(&sb, " (not all read)");
+	return gpm_strbuf_detach(&sb);
 }
 
 void gpm_rule_context(struct gpm_rule_ctx *c)
@@ -58,6 +110,17 @@ void gpm_rule_context(struct gpm_rule_ctx *c)
 		if (!path || uf < 0 ||
 		    !gpm_frame_class_is_user(gpm_frame_classify(fr[uf].func, inc->main_module)))
 			continue;
+		// The core's cases: a case on a context's done channel is the healthy shape; no
+		// chan struct{} among all of them is proof none is a context's.
+		const struct gpm_goroutine_extra *x = gpm_rule_select_cases(c, gi);
+		bool watched = false, proof = x && x->cases_complete;
+		for (uint32_t k = 0; x && k < x->ncases; k++) {
+			const struct gpm_select_case *cs = &inc->select_cases.v[x->first_case + k];
+			watched |= cs->ctx_done;
+			proof &= !maybe_done(cs);
+		}
+		if (watched)
+			continue;
 		if (nf == MAX_SITES) {
 			more += grp->count;
 			continue;
@@ -68,11 +131,21 @@ void gpm_rule_context(struct gpm_rule_ctx *c)
 			return;
 		nf++;
 		char *where = gpm_rule_frame_text(inc, rep, uf);
-		gpm_rule_text(c, &f->title,
-		              "%u request %s waiting %" PRId64 "+ minutes in select in %s: is the "
-		              "request's context one of its cases?",
-		              grp->count, grp->count == 1 ? "handler" : "handlers",
-		              grp->max_minutes, where ? where : "?");
+		if (proof) {
+			f->severity = GPM_SEVERITY_MEDIUM;
+			f->confidence = GPM_CONFIDENCE_LIKELY;
+			gpm_rule_text(c, &f->title,
+			              "%u request %s waiting %" PRId64 "+ minutes in select in %s "
+			              "with no ctx.Done() case",
+			              grp->count, grp->count == 1 ? "handler" : "handlers",
+			              grp->max_minutes, where ? where : "?");
+		} else {
+			gpm_rule_text(c, &f->title,
+			              "%u request %s waiting %" PRId64 "+ minutes in select in %s: "
+			              "is the request's context one of its cases?",
+			              grp->count, grp->count == 1 ? "handler" : "handlers",
+			              grp->max_minutes, where ? where : "?");
+		}
 		gpm_rule_text(c, &f->explanation,
 		              "These goroutines serve requests and have waited in a select for "
 		              "minutes. A select in a request path without a <-ctx.Done() case "
@@ -89,12 +162,37 @@ void gpm_rule_context(struct gpm_rule_ctx *c)
 		    grp->min_minutes >= 0 && grp->min_minutes != grp->max_minutes ? " at most" : "",
 		    where ? where : "?");
 		gpm_rule_evidence(c, f, "request path", "under %s", path);
-		gpm_rule_evidence(
-		    c, f, "checked",
-		    "the select is the program's code in a request path; its cases "
-		    "are not known (%s), so whether one is the context's is not checked",
-		    inc->kind == GPM_INPUT_CORE ? "the core's select cases are not read"
-		                                : "a goroutine dump does not print them");
+		if (x) {
+			char *cases = gpm_rule_cases_text(inc, x);
+			gpm_rule_evidence(c, f, "select cases", "%s", cases ? cases : "?");
+			free(cases);
+			if (x->contexts)
+				gpm_rule_evidence(
+				    c, f, "contexts",
+				    "%u in its frames (%u of them with no done channel yet: "
+				    "Done() never called); no done channel of theirs is a case",
+				    x->contexts, x->contexts_without_done);
+		}
+		if (proof)
+			gpm_rule_evidence(
+			    c, f, "checked",
+			    "every case of the select was read from the core; none is a "
+			    "chan struct{} (what ctx.Done() returns), so none is a "
+			    "context's done channel");
+		else if (x)
+			gpm_rule_evidence(
+			    c, f, "checked",
+			    "the select's cases were read from the core; a chan struct{} "
+			    "among them may be a context's done channel (not one of a "
+			    "context found in its frames)%s",
+			    x->cases_complete ? "" : "; not every case was read");
+		else
+			gpm_rule_evidence(
+			    c, f, "checked",
+			    "the select is the program's code in a request path; its cases "
+			    "are not known (%s), so whether one is the context's is not checked",
+			    inc->kind == GPM_INPUT_CORE ? "the core did not show them"
+			                                : "a goroutine dump does not print them");
 		free(where);
 	}
 	if (more && nf) {

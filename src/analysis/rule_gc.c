@@ -26,6 +26,8 @@
 #include "model/frameclass.h"
 
 enum { MAX_CANDIDATES = 4 };
+/* runtime/proc.go freezeStopWait: the stopwait freezetheworld sets as the process dies. */
+enum { FREEZE_STOPWAIT = 0x7fffffff };
 
 static bool is_stopping(const char *fn)
 {
@@ -234,9 +236,38 @@ void gpm_rule_gc_stall(struct gpm_rule_ctx *c)
 		                  "%" PRIu64 " running goroutines whose stacks the dump did not "
 		                  "print (GOTRACEBACK=crash or a core shows them)",
 		                  s.unavailable);
-	gpm_rule_evidence(c, f, "checked",
-	                  "the goroutines' stacks and wait reasons%s; the scheduler's own state "
-	                  "(sched.gcwaiting, stopwait) is not read",
-	                  inc->kind == GPM_INPUT_CORE ? " in the core" : "");
+	const struct gpm_sched_state *ss = &inc->sched;
+	if (ss->known && ss->gcwaiting && ss->stopwait == FREEZE_STOPWAIT)
+		gpm_rule_evidence(c, f, "scheduler",
+		                  "sched.gcwaiting is set; stopwait is freezeStopWait: the runtime "
+		                  "froze the world to crash (GOTRACEBACK=crash, SIGQUIT), over the "
+		                  "stop that was waiting");
+	else if (ss->known && ss->gcwaiting && ss->stopwait > 0)
+		gpm_rule_evidence(c, f, "scheduler",
+		                  "sched.gcwaiting is set and stopwait is %" PRId32
+		                  ": the world is being stopped and %" PRId32
+		                  " P%s not stopped yet; the stopper %s on sched.stopnote",
+		                  ss->stopwait, ss->stopwait, ss->stopwait == 1 ? " has" : "s have",
+		                  ss->stopnote_set ? "was woken" : "still sleeps");
+	else if (ss->known)
+		gpm_rule_evidence(c, f, "scheduler",
+		                  "sched.gcwaiting %s, stopwait %" PRId32
+		                  ": no stop-the-world was waiting when the core was taken",
+		                  ss->gcwaiting ? "set" : "clear", ss->stopwait);
+	if (ss->known && ss->nprocs)
+		gpm_rule_evidence(c, f, "Ps",
+		                  "%" PRIu32 " of %" PRIu32
+		                  " stopped for the collection (_Pgcstop), "
+		                  "%" PRIu32 " running",
+		                  ss->gcstopped, ss->nprocs, ss->running);
+	gpm_rule_evidence(c, f, "checked", "the goroutines' stacks and wait reasons%s%s",
+	                  inc->kind == GPM_INPUT_CORE ? " in the core" : "",
+	                  ss->known ? " and the scheduler's state (sched.gcwaiting, stopwait, "
+	                              "stopnote, the Ps' status)"
+	                  : inc->kind == GPM_INPUT_CORE
+	                      ? "; the scheduler's own state (sched.gcwaiting, stopwait) is not "
+	                        "read: the executable has no symbol table"
+	                      : "; the scheduler's own state (sched.gcwaiting, stopwait) is only "
+	                        "in a core");
 	free(top);
 }

@@ -613,6 +613,13 @@ void gpm_rule_leaks(struct gpm_rule_ctx *c)
 		gpm_rule_evidence(c, f, "goroutines", "%u (ids %" PRIu64 "..%" PRIu64 ")",
 		                  grp->count, grp->min_id, grp->max_id);
 		gpm_rule_evidence(c, f, "blocked in", "%s", where ? where : "?");
+		const struct gpm_goroutine_extra *sx = sel ? gpm_rule_select_cases(c, gi) : NULL;
+		if (sx) {
+			// What the select waits on, as the core showed one of them.
+			char *cases = gpm_rule_cases_text(inc, sx);
+			gpm_rule_evidence(c, f, "select cases", "%s", cases ? cases : "?");
+			free(cases);
+		}
 		if (grp->max_minutes >= 0)
 			gpm_rule_evidence(c, f, "waiting", "%" PRId64 "-%" PRId64 " minutes",
 			                  grp->min_minutes, grp->max_minutes);

@@ -603,10 +603,13 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 		    "for a long time (slow work or I/O inside the critical section) or the "
 		    "holder is itself stuck.");
 		f->address = m;
+		// A global is named by the symbol table; a field ("pkg.(*T).mu") by the
+		// object a method of the waiters' stacks runs on (src/goroutines/corefacts.c).
 		if (msafe)
-			gpm_rule_evidence(c, f, "mutex",
-			                  "%s at %#" PRIx64 " (the executable's symbol table)",
-			                  msafe, m);
+			gpm_rule_evidence(c, f, "mutex", "%s at %#" PRIx64 " (%s)", msafe, m,
+			                  strstr(msafe, ".(*")
+			                      ? "a field of the object the waiters' method runs on"
+			                      : "the executable's symbol table");
 		else
 			gpm_rule_evidence(c, f, "mutex", "%#" PRIx64, m);
 		free(msafe);

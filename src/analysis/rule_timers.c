@@ -7,8 +7,13 @@
  * evidence kept: the cause is the timers, the channel is where they stop.
  *
  * Runtime timers that never become goroutines (time.After or time.NewTicker created in a
- * loop and never stopped) live in the Ps' timer heaps of a core, which this rule does not
- * read yet; doc/findings.md says so. Works over goroutine groups: linear in goroutines.
+ * loop and never stopped) live in the Ps' timer heaps of a core (src/goroutines/corefacts.c
+ * counts them by callback): many pending timers with one callback are that shape too. The
+ * network poller's deadline timers (one per connection with a deadline) are not counted.
+ * From Go 1.23 a channel timer is in a heap only while a goroutine waits on its channel
+ * (the rest are collected as garbage once unreferenced), so there it counts AfterFunc
+ * timers and waited-on channel timers. Works over goroutine groups and the core's counts:
+ * linear in goroutines and timers.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -16,7 +21,8 @@
 
 #include "analysis/rules.h"
 
-enum { TIMER_MIN = 10 }; /* blocked callbacks at one site called an accumulation */
+enum { TIMER_MIN = 10 };     /* blocked callbacks at one site called an accumulation */
+enum { PENDING_MIN = 5000 }; /* pending runtime timers of one callback called one */
 
 /* Whether the group's goroutines are blocked timer callbacks (time.AfterFunc). */
 static bool blocked_callback(const struct gpm_incident *inc, const struct gpm_group *grp)
@@ -37,6 +43,61 @@ static struct gpm_finding *leak_of_group(struct gpm_rule_ctx *c, size_t gi)
 			return f;
 	}
 	return NULL;
+}
+
+/* Whether a timer callback is the runtime's own (the network poller's deadlines, the
+ * scheduler's), not the program's timers. */
+static bool runtime_timer(const char *fn)
+{
+	return gpm_rule_starts(fn, "runtime.") || gpm_rule_starts(fn, "internal/poll.");
+}
+
+/* Many pending runtime timers with one callback (a core's timer heaps). */
+static void pending_timers(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	for (size_t i = 0; inc->timers_known && i < inc->timers.len && !c->oom; i++) {
+		const struct gpm_timer_count *t = &inc->timers.v[i];
+		if (t->count < PENDING_MIN || runtime_timer(t->func))
+			continue;
+		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_TIMERS_ACCUMULATION);
+		if (!f)
+			return;
+		char *fn = gpm_rule_safe(t->func);
+		bool chan = !strcmp(t->func, "time.sendTime");
+		const char *what =
+		    chan ? (t->period ? "time.NewTicker" : "time.After or time.NewTimer")
+		    : fn ? fn
+		         : "?";
+		f->count = 0;
+		gpm_rule_text(c, &f->title, "%" PRIu64 " pending runtime timers of %s", t->count,
+		              what);
+		gpm_rule_text(c, &f->explanation,
+		              "The runtime's timer heaps hold %" PRIu64
+		              " timers that will call %s: "
+		              "a timer %s in a loop (per request, per message) and never stopped "
+		              "piles up, with the memory it holds, until it fires%s.",
+		              t->count, fn ? fn : "?", chan ? "or ticker created" : "scheduled",
+		              t->period ? " (a ticker never does: it fires until stopped)" : "");
+		gpm_rule_text(
+		    c, &f->next,
+		    "Find where %s is called in a loop: stop the timer when it is no longer "
+		    "needed (defer t.Stop()), or reuse one timer (Reset) instead of "
+		    "creating one per iteration.",
+		    what);
+		gpm_rule_evidence(c, f, "timers",
+		                  "%" PRIu64 " of the %" PRIu64 " pending timers in the Ps' heaps "
+		                  "call %s",
+		                  t->count, inc->timers_total, fn ? fn : "?");
+		if (t->period)
+			gpm_rule_evidence(c, f, "period", "%" PRIu64 " ms (a ticker)",
+			                  t->period / 1000000);
+		gpm_rule_evidence(
+		    c, f, "checked",
+		    "every P's timer heap in the core, timers counted by callback; the "
+		    "network poller's deadline timers are not counted");
+		free(fn);
+	}
 }
 
 void gpm_rule_timers(struct gpm_rule_ctx *c)
@@ -98,4 +159,5 @@ void gpm_rule_timers(struct gpm_rule_ctx *c)
 		                      : "the creator is the runtime's timer callback starter");
 		free(where);
 	}
+	pending_timers(c);
 }

@@ -120,6 +120,12 @@ void gpm_rule_links(struct gpm_rule_ctx *c);
 void gpm_rule_timers(struct gpm_rule_ctx *c);
 /* Request handlers waiting minutes in a select (rule_context.c). */
 void gpm_rule_context(struct gpm_rule_ctx *c);
+/* The extra record of a goroutine of group gi whose select cases a core showed, NULL
+ * none (rule_context.c). */
+const struct gpm_goroutine_extra *gpm_rule_select_cases(const struct gpm_rule_ctx *c, size_t gi);
+/* Its cases in words ("main.upstream (chan string), chan time.Time 0xc000…"), malloc'd
+ * and terminal-safe; NULL on out of memory. */
+char *gpm_rule_cases_text(const struct gpm_incident *inc, const struct gpm_goroutine_extra *x);
 /* A stop-the-world that does not complete and who prevents it (rule_gc.c). */
 void gpm_rule_gc_stall(struct gpm_rule_ctx *c);
 

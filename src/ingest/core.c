@@ -14,6 +14,7 @@
 #include "ingest/hash_cache.h"
 
 #include "goroutines/goroutines.h"
+#include "goroutines/corefacts.h"
 #include "goroutines/objects.h"
 #include "process/process.h"
 #include "heap/heap.h"
@@ -118,6 +119,8 @@ struct gpm_error *gpm_ingest_load_core(struct gpm_source *src, const struct gpm_
 	err = gpm_goroutines_read(p, &go, out);
 	if (!err && o->objects) {
 		err = gpm_objects_read(p, *out);
+		if (!err)
+			err = gpm_corefacts_read(p, *out);
 		if (err)
 			gpm_incident_destroy(*out);
 	}

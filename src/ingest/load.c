@@ -46,12 +46,55 @@ static uint64_t dump_mutex_wait(const struct gpm_incident *inc, const struct gpm
 	return 0;
 }
 
+enum { BIAS_FRAMES = 4096, BIAS_CANDIDATES = 8 };
+
+/*
+ * The load bias of a PIE executable in a dump: each frame printed with its pc (the
+ * "pc=0x…" of GOTRACEBACK=system and crash) and its offset ("+0x…") has its function's
+ * run-time entry, pc - offset; less the entry the symbol table gives, that is the bias.
+ * The bias most frames agree on, when it is page-aligned and at least two frames (and
+ * more than half of those read) agree; false otherwise (a dump without pc=).
+ */
+static bool dump_bias(const struct gpm_exe *exe, const struct gpm_incident *inc, uint64_t *bias)
+{
+	struct {
+		uint64_t bias;
+		uint32_t votes;
+	} cand[BIAS_CANDIDATES] = {{0}};
+	size_t nc = 0, read = 0;
+	for (size_t i = 0; i < inc->frames.len && read < BIAS_FRAMES; i++) {
+		const struct gpm_frame *f = &inc->frames.v[i];
+		uint64_t entry, size;
+		if (!f->pc || !(f->flags & GPM_FRAME_HAS_OFFSET) || !f->func || f->pc < f->offset ||
+		    !gpm_exe_symbol(exe, f->func, &entry, &size) || f->pc - f->offset < entry)
+			continue;
+		uint64_t b = f->pc - f->offset - entry;
+		read++;
+		size_t k = 0;
+		while (k < nc && cand[k].bias != b)
+			k++;
+		if (k == nc && nc < BIAS_CANDIDATES)
+			cand[nc++].bias = b;
+		if (k < nc)
+			cand[k].votes++;
+	}
+	size_t best = 0;
+	for (size_t k = 1; k < nc; k++)
+		if (cand[k].votes > cand[best].votes)
+			best = k;
+	if (!nc || cand[best].votes < 2 || cand[best].votes * 2 <= read || cand[best].bias % 4096)
+		return false;
+	*bias = cand[best].bias;
+	return true;
+}
+
 /*
  * --exe beside a goroutine dump: the mutexes goroutines wait for that lie in a global
  * variable are named from the executable's symbol table ("main.mu"), as a core's are. A
- * dump prints run-time addresses and no load bias, so only a non-PIE executable (Go's
- * default) is used; the dump names no build id, so the user's --exe is trusted. An
- * executable that cannot be read is a warning of each snapshot.
+ * dump prints run-time addresses: a PIE executable's load bias is inferred from the frames
+ * printed with their pc (dump_bias), and without them its mutexes stay unnamed. The dump
+ * names no build id, so the user's --exe is trusted. An executable that cannot be read is
+ * a warning of each snapshot.
  */
 static struct gpm_error *name_dump_mutexes(const char *exe_path, struct gpm_incident **snaps,
                                            size_t n)
@@ -71,14 +114,18 @@ static struct gpm_error *name_dump_mutexes(const char *exe_path, struct gpm_inci
 		return werr;
 	}
 	err = NULL;
-	for (size_t k = 0; k < n && !err && !gpm_exe_is_pie(exe); k++) {
+	for (size_t k = 0; k < n && !err; k++) {
 		struct gpm_incident *inc = snaps[k];
+		uint64_t bias = 0;
+		if (gpm_exe_is_pie(exe) && !dump_bias(exe, inc, &bias))
+			continue;
 		for (size_t i = 0; i < inc->goroutines.len && !err; i++) {
 			struct gpm_goroutine *g = &inc->goroutines.v[i];
 			uint64_t m = dump_mutex_wait(inc, g), start;
 			const char *sym;
-			if (!m || !gpm_exe_data_for_addr(exe, m, &sym, &start))
+			if (!m || m < bias || !gpm_exe_data_for_addr(exe, m - bias, &sym, &start))
 				continue;
+			m -= bias; // the symbol's link-time address: the offset into it below
 			char buf[512];
 			int len = m > start
 			              ? snprintf(buf, sizeof(buf), "%s+%" PRIu64, sym, m - start)
@@ -92,7 +139,7 @@ static struct gpm_error *name_dump_mutexes(const char *exe_path, struct gpm_inci
 				break;
 			}
 			x->wait_object_kind = GPM_WAIT_OBJECT_MUTEX;
-			x->wait_object = m;
+			x->wait_object = m + bias;
 			x->wait_object_name = name;
 		}
 	}

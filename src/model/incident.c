@@ -127,6 +127,8 @@ void gpm_incident_destroy(struct gpm_incident *inc)
 		free(inc->regs_blocks.v[i]);
 	gpm_vec_free(&inc->regs_blocks);
 	gpm_vec_free(&inc->extras);
+	gpm_vec_free(&inc->select_cases);
+	gpm_vec_free(&inc->timers);
 	gpm_vec_free(&inc->goroutines);
 	gpm_vec_free(&inc->frames);
 	gpm_vec_free(&inc->stacks);

@@ -195,6 +195,42 @@ struct gpm_goroutine_extra {
 	/* interned: the global variable wait_object lies in, by the executable's symbol table
 	   ("main.mu", "main.state+8"); NULL unknown (stripped, a heap object) */
 	const char *wait_object_name;
+	/* Added with select cases (cores only, src/goroutines/corefacts.c), for one goroutine
+	   of each distinct stack blocked in select: its cases' channels in
+	   incident->select_cases, and the contexts found in its frames (how many; of them,
+	   how many had no done channel yet: Done() never called). */
+	uint32_t first_case, ncases;
+	uint8_t contexts, contexts_without_done;
+	bool cases_complete; /* every sudog of the select was read */
+};
+
+/* One channel a goroutine blocked in select waits on (cores: a sudog of its g.waiting). */
+struct gpm_select_case {
+	uint64_t chan;         /* the runtime.hchan */
+	const char *elem_type; /* interned: its element type ("struct {}", "string"); NULL
+	                          unknown */
+	bool ctx_done;         /* the done channel of a context found in the goroutine's frames */
+	const char *global;    /* interned: the global variable holding it ("main.upstream");
+	                          NULL none known */
+};
+
+/* Pending runtime timers with one callback function (cores: runtime.p's timer heaps). */
+struct gpm_timer_count {
+	const char *func; /* interned: "time.sendTime" (time.After, NewTimer, NewTicker),
+	                     "time.goFunc" (AfterFunc), else the function's name or "?" */
+	uint64_t count;
+	uint64_t period; /* the period in ns of the first one (tickers), 0 none */
+};
+
+/* The scheduler's stop-the-world state as a core recorded it (runtime.sched). */
+struct gpm_sched_state {
+	bool known;
+	bool gcwaiting;     /* sched.gcwaiting: a stop-the-world is under way */
+	int32_t stopwait;   /* sched.stopwait: Ps still to stop */
+	bool stopnote_set;  /* sched.stopnote woken (futex key != 0) */
+	uint32_t nprocs;    /* Ps in allp (0 unknown) */
+	uint32_t running;   /* of them, _Prunning */
+	uint32_t gcstopped; /* of them, _Pgcstop */
 };
 
 /* What gpm_goroutine.wait_object is. */
@@ -450,6 +486,13 @@ struct gpm_incident {
 	GPM_VEC(struct gpm_frame_regs *) regs_blocks;
 	size_t regs_block_used;              /* entries used of the last block */
 	struct gpm_prefault prefault_extras; /* private */
+	/* Added with select cases and scheduler state (cores, src/goroutines/corefacts.c). */
+	GPM_VEC(struct gpm_select_case) select_cases; /* see gpm_goroutine_extra.first_case */
+	struct gpm_sched_state sched;
+	/* Pending runtime timers of every P's heap, by callback (cores): most first. */
+	GPM_VEC(struct gpm_timer_count) timers;
+	uint64_t timers_total; /* timers read in all */
+	bool timers_known;     /* the P's timer heaps were read */
 };
 
 struct gpm_incident *gpm_incident_create(enum gpm_input_kind kind);

@@ -1,0 +1,3 @@
+module gopm.test/fixture/corerules
+
+go 1.19
