@@ -654,6 +654,15 @@ static bool scan_for_return(struct gpm_native *n, uint64_t sp, uint64_t *pc, uin
 	return false;
 }
 
+/* How many of frames a symbol names. */
+static size_t named(const struct gpm_native_frame *frames, size_t len)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < len; i++)
+		k += frames[i].symbol != NULL;
+	return k;
+}
+
 size_t gpm_native_unwind(struct gpm_native *n, const struct gpm_core_thread *t,
                          bool (*stop)(void *arg, uint64_t pc), void *arg,
                          struct gpm_native_frame *frames, size_t max, enum gpm_native_how *how,
@@ -675,8 +684,12 @@ size_t gpm_native_unwind(struct gpm_native *n, const struct gpm_core_thread *t,
 		if (!n->problem[0] && n->faulted)
 			snprintf(n->problem, sizeof(n->problem),
 			         "stack at 0x%" PRIx64 " not in the core", n->fault_addr);
+		// The stack scan is amd64's: a return address pushed by the call sits just
+		// below the caller's sp. On arm64 it is in a frame record at no known distance
+		// from the caller's sp, which the frame-record walk below follows instead.
 		uint64_t pc, slot;
-		if (n->nframes && !n->frames[0].module && n->max > 1 &&
+		if (n->nframes && !dwfl_addrmodule(n->dwfl, n->frames[0].pc) && n->max > 1 &&
+		    arch->machine == EM_X86_64 &&
 		    scan_for_return(n, t->regs.v[arch->sp_reg], &pc, &slot)) {
 			// Keep the unknown frame; go on by CFI from the return address found.
 			n->nframes = 1;
@@ -704,8 +717,9 @@ size_t gpm_native_unwind(struct gpm_native *n, const struct gpm_core_thread *t,
 		// The CFI walk went wrong past the first frame: on arm64 libdwfl unwinds a library
 		// with no file here by frame records and guesses the caller's sp (fp + 16), which
 		// an sp-based CFA rule of the next frame then turns into garbage ("stuck"). Frame
-		// pointers (AAPCS64 frame records, gcc's default there) may get further: the walk
-		// that ends well, or the longer one, is kept.
+		// pointers (AAPCS64 frame records, gcc's default there) may get further: they are
+		// kept when they name more frames (a frame chain of code built without frame
+		// pointers ends early or in garbage, which names nothing).
 		size_t cfi_n = n->nframes;
 		char cfi_problem[sizeof(n->problem)];
 		memcpy(cfi_problem, n->problem, sizeof(cfi_problem));
@@ -714,7 +728,7 @@ size_t gpm_native_unwind(struct gpm_native *n, const struct gpm_core_thread *t,
 		n->nframes = 0;
 		n->problem[0] = 0;
 		fp_walk(n, t->regs.v[arch->pc_reg], t->regs.v[arch->fp_reg]);
-		if (!n->problem[0] ? n->nframes > 1 : n->nframes > cfi_n) {
+		if (named(n->frames, n->nframes) > named(n->kept, cfi_n)) {
 			*how = GPM_NATIVE_FP;
 		} else {
 			memcpy(n->frames, n->kept, cfi_n * sizeof(*n->frames));
