@@ -137,6 +137,8 @@ TESTS += tests/cli/arm64.sh
 TESTS += tests/cli/cgo.sh
 # native stacks: threads in C with their frames by CFI, separate debug files, bad CFI/stacks
 TESTS += tests/cli/native.sh
+# native stacks on arm64 (qemu cores, no NT_FILE): link_map, frame records, debug files
+TESTS += tests/cli/native-arm64.sh
 
 # CLI tests of the input layer: stdin, "--", xz and lz4, bombs, FIFOs, sparse and empty files
 TESTS += tests/cli/source.sh
@@ -232,7 +234,8 @@ TESTS += tests/cli/show-report.sh
 TESTS += tests/cli/json-schema.sh
 # (A rule of our own for this log replaces automake's, so it repeats automake's recipe.)
 tests/cli/json-schema.sh.log: tests/cli/json-schema.sh tests/cli/core.sh.log tests/cli/exe_lookup.sh.log \
-	tests/cli/gcore.sh.log tests/cli/arm64.sh.log tests/cli/cgo.sh.log tests/cli/native.sh.log tests/cli/source.sh.log \
+	tests/cli/gcore.sh.log tests/cli/arm64.sh.log tests/cli/cgo.sh.log tests/cli/native.sh.log tests/cli/native-arm64.sh.log \
+	tests/cli/source.sh.log \
 	tests/cli/dump.sh.log tests/cli/archive.sh.log tests/cli/analyze.sh.log \
 	tests/cli/findings.sh.log tests/cli/race.sh.log tests/cli/heap.sh.log tests/cli/print.sh.log \
 	tests/cli/options.sh.log tests/cli/show-json.sh.log tests/cli/diff.sh.log \

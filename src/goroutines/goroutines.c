@@ -21,6 +21,7 @@
 #include "base/u64map.h"
 #include "base/vec.h"
 #include "gort/arglayout.h"
+#include "process/native.h"
 
 #define NONE UINT64_MAX
 
@@ -95,7 +96,9 @@ struct ctx {
 	uint64_t sigtramp[2]; /* entries of runtime.sigtramp and runtime.cgoSigtramp */
 	bool follow_signals;  /* unwinding a system stack: go on through signal frames */
 	char name_buf[1024];
-	uint8_t *gbuf, *mbuf; /* read_g's and read_m's copies */
+	uint8_t *gbuf, *mbuf;      /* read_g's and read_m's copies */
+	struct gpm_native *native; /* C functions of a stripped executable (its debug file) */
+	bool native_tried;
 };
 
 static inline uint64_t rd(const uint8_t *b, uint64_t off, unsigned n)
@@ -1150,13 +1153,32 @@ static bool signal_context(struct ctx *c, const struct gpm_core_thread *t, uint6
 /* Names a pc in C code from the executable's symbols and DWARF; false when none names it. */
 static bool c_frame(struct ctx *c, uint64_t pc, struct gpm_frame *out)
 {
-	const char *name, *file = NULL;
+	const char *name = NULL, *file = NULL;
 	uint64_t start, lpc;
 	uint32_t line = 0;
-	if (__builtin_sub_overflow(pc, c->p->bias, &lpc) ||
-	    !gpm_exe_func_for_addr(c->p->exe, lpc, &name, &start))
+	if (__builtin_sub_overflow(pc, c->p->bias, &lpc))
 		return false;
-	gpm_exe_source_line(c->p->exe, lpc, &file, &line);
+	if (!gpm_exe_func_for_addr(c->p->exe, lpc, &name, &start) ||
+	    !gpm_exe_source_line(c->p->exe, lpc, &file, &line)) {
+		// No symbol (stripped) or no DWARF: the separate debug file found by build id
+		// under the debug root, as the C threads' frames are named (process/native.c).
+		struct gpm_native_frame nf;
+		if (!c->native_tried && c->p->debug_root) {
+			c->native_tried = true;
+			struct gpm_error *err = gpm_native_create(c->p, &c->native);
+			if (err) {
+				gpm_error_destroy(err);
+				c->native = NULL;
+			}
+		}
+		if (c->native && gpm_native_name_exe(c->native, pc, &nf)) {
+			name = nf.symbol;
+			file = nf.file;
+			line = nf.line;
+		} else if (!name) {
+			return false;
+		}
+	}
 	struct gpm_frame f = {.pc = pc, .line = line, .flags = GPM_FRAME_C};
 	f.func = gpm_incident_str(c->inc, name, strlen(name));
 	f.file = file ? gpm_incident_str(c->inc, file, strlen(file)) : NULL;
@@ -1777,6 +1799,7 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	free(c.frame_seen);
 	free(c.gbuf);
 	free(c.mbuf);
+	gpm_native_destroy(c.native);
 	*out = c.inc;
 	return NULL;
 fail:
@@ -1792,6 +1815,7 @@ fail:
 	free(c.frame_seen);
 	free(c.gbuf);
 	free(c.mbuf);
+	gpm_native_destroy(c.native);
 	gpm_incident_destroy(c.inc);
 	return err;
 }

@@ -63,6 +63,13 @@ static struct gpm_error *push_frame(struct gpm_incident *inc, struct gpm_pclntab
 			}
 		}
 	}
+	char modname[160];
+	if (!name && nf->module) {
+		// A library with no symbol here (missing on this machine, another build): the
+		// module and the offset in it, as a debugger prints them.
+		snprintf(modname, sizeof(modname), "%s+0x%" PRIx64, nf->module, nf->modoff);
+		name = modname;
+	}
 	if (!file && nf->module) {
 		file = nf->module;
 		line = 0;

@@ -24,15 +24,23 @@
 
 #include "base/vec.h"
 
-enum { MAX_MODULES = 4096, MAX_NOTES = 64, BUILD_ID_MAX = 64 };
+enum { MAX_MODULES = 4096, MAX_NOTES = 64, BUILD_ID_MAX = 64, MAX_LINK_MAP = 512 };
+
+/* A module libdwfl has no file for (missing here, another build): its frames carry its name. */
+struct missing {
+	uint64_t start, end;
+	char *name;
+};
 
 struct gpm_native {
 	struct gpm_process *p;
 	Dwfl *dwfl; /* NULL: frame pointers only */
 	bool attached;
+	Dwfl_Module *exe_mod; /* the executable's module; NULL when not reported */
 	Dwfl_Callbacks cb;
 	char *debuginfo_path;
 	GPM_VEC(char *) notes;
+	GPM_VEC(struct missing) missing;
 	/* The walk in progress. */
 	const struct gpm_core_thread *cur;
 	struct gpm_native_frame *frames;
@@ -42,6 +50,7 @@ struct gpm_native {
 	bool faulted;
 	uint64_t fault_addr;
 	bool override; /* start from pc/sp below instead of the thread's (after a stack scan) */
+	struct gpm_native_frame *kept; /* the CFI walk's frames while frame pointers are tried */
 	uint64_t override_pc, override_sp;
 	char problem[160];
 };
@@ -85,6 +94,17 @@ static void hex(const uint8_t *b, size_t len, char *out)
 	for (size_t i = 0; i < len; i++)
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
 	out[2 * len] = 0;
+}
+
+/* Remembers [start, end) as the module name whose file is not used. */
+static void add_missing(struct gpm_native *n, const char *path, uint64_t start, uint64_t end)
+{
+	char *name = end > start ? strdup(base_name(path)) : NULL;
+	struct missing *m = name ? gpm_vec_push(&n->missing) : NULL;
+	if (m)
+		*m = (struct missing){start, end, name};
+	else
+		free(name);
 }
 
 /* Reads through the process memory; false (the error dropped) when not readable. */
@@ -169,14 +189,42 @@ static void report_exe(struct gpm_native *n, const char *name, uint64_t base)
 		}
 		done += (size_t)w;
 	}
-	if (!dwfl_report_elf(n->dwfl, name, name, fd, base, false)) {
+	if (!(n->exe_mod = dwfl_report_elf(n->dwfl, name, name, fd, base, false))) {
 		note(n, "%s: %s", name, dwfl_errmsg(-1));
 		close(fd);
 	}
 }
 
-/* Reports the library at path mapped at start when it is the build the core ran. */
-static void report_library(struct gpm_native *n, const char *path, uint64_t start)
+/* The address of the file's PT_DYNAMIC relative to its first PT_LOAD; false when none. */
+static bool file_dynamic(Elf *elf, uint64_t *rel)
+{
+	size_t phnum;
+	if (elf_getphdrnum(elf, &phnum))
+		return false;
+	uint64_t first = UINT64_MAX, dyn = UINT64_MAX;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(elf, (int)i, &ph))
+			return false;
+		if (ph.p_type == PT_LOAD && first == UINT64_MAX)
+			first = ph.p_vaddr & ~(uint64_t)0xfff;
+		if (ph.p_type == PT_DYNAMIC)
+			dyn = ph.p_vaddr;
+	}
+	if (first == UINT64_MAX || dyn == UINT64_MAX || dyn < first)
+		return false;
+	*rel = dyn - first;
+	return true;
+}
+
+/*
+ * Reports the library at path mapped at [start, end) when it is the build the core ran: its
+ * GNU build id equals the one in the core's memory, or, when the core holds no ELF header of
+ * it (qemu's cores), its dynamic section is where the dynamic loader found it (ld, 0: not
+ * known). A library not used is kept as a named range: its frames carry the module name.
+ */
+static void report_library(struct gpm_native *n, const char *path, uint64_t start, uint64_t end,
+                           uint64_t ld)
 {
 	const char *name = base_name(path);
 	uint8_t want[BUILD_ID_MAX];
@@ -189,14 +237,17 @@ static void report_library(struct gpm_native *n, const char *path, uint64_t star
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
-		if (known) // a mapped file that is not ELF (locale archive, a data file) has none
+		if (known || ld) { // a mapped file that is not ELF (locale archive) has no id
 			note(n, "%s: not found on this machine: its frames are unnamed", path);
+			add_missing(n, path, start, end);
+		}
 		return;
 	}
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	const void *id = NULL;
-	ssize_t id_len = elf && elf_kind(elf) == ELF_K_ELF ? dwelf_elf_gnu_build_id(elf, &id) : -1;
 	bool is_elf = elf && elf_kind(elf) == ELF_K_ELF;
+	ssize_t id_len = is_elf ? dwelf_elf_gnu_build_id(elf, &id) : -1;
+	uint64_t dyn;
 	if (!is_elf) {
 		elf_end(elf);
 		close(fd);
@@ -211,6 +262,17 @@ static void report_library(struct gpm_native *n, const char *path, uint64_t star
 		     "%s: the file on this machine is another build (build id %s, the core's %s): "
 		     "its frames are unnamed",
 		     path, b, a);
+		add_missing(n, path, start, end);
+		elf_end(elf);
+		close(fd);
+		return;
+	}
+	if (!known && ld && (!file_dynamic(elf, &dyn) || start + dyn != ld)) {
+		note(n,
+		     "%s: the file on this machine is another build (its dynamic section is not "
+		     "where the core's loader found it): its frames are unnamed",
+		     path);
+		add_missing(n, path, start, end);
 		elf_end(elf);
 		close(fd);
 		return;
@@ -218,7 +280,67 @@ static void report_library(struct gpm_native *n, const char *path, uint64_t star
 	elf_end(elf);
 	if (!dwfl_report_elf(n->dwfl, name, path, fd, start, false)) {
 		note(n, "%s: %s", path, dwfl_errmsg(-1));
+		add_missing(n, path, start, end);
 		close(fd);
+	}
+}
+
+/*
+ * Cores without NT_FILE (qemu-user's): the shared libraries from the dynamic loader's list,
+ * r_debug (the executable's DT_DEBUG) and its link_map chain in the core's data. Each one's
+ * end is that of the core's segments from the one holding its dynamic section on (its data
+ * and bss), enough to tell whose code a pc is in.
+ */
+static void report_link_map(struct gpm_native *n)
+{
+	struct gpm_memory *mem = n->p->mem;
+	uint64_t phdr, phnum, rdebug = 0, map = 0;
+	if (!gpm_core_auxv_get(n->p->core, AT_PHDR, &phdr) ||
+	    !gpm_core_auxv_get(n->p->core, AT_PHNUM, &phnum) || phnum > 64)
+		return;
+	Elf64_Phdr ph[64];
+	if (!mread(mem, phdr, ph, phnum * sizeof(Elf64_Phdr)))
+		return;
+	uint64_t bias = 0, dyn = 0, dynsz = 0;
+	for (unsigned i = 0; i < phnum; i++)
+		if (ph[i].p_type == PT_PHDR)
+			bias = phdr - ph[i].p_vaddr;
+	for (unsigned i = 0; i < phnum; i++)
+		if (ph[i].p_type == PT_DYNAMIC) {
+			dyn = bias + ph[i].p_vaddr;
+			dynsz = ph[i].p_memsz;
+		}
+	for (uint64_t off = 0; dyn && off + 16 <= dynsz && off < 4096 * 16; off += 16) {
+		uint64_t tag, val;
+		if (!mword(mem, dyn + off, &tag) || !mword(mem, dyn + off + 8, &val) ||
+		    tag == DT_NULL)
+			break;
+		if (tag == DT_DEBUG)
+			rdebug = val;
+	}
+	if (!rdebug || !mword(mem, rdebug + 8, &map)) // struct r_debug: r_version, r_map
+		return;
+	for (unsigned k = 0; map && k < MAX_LINK_MAP; k++) {
+		// struct link_map: l_addr, l_name, l_ld, l_next.
+		uint64_t l[4];
+		char path[4096];
+		if (!mread(mem, map, l, sizeof(l)))
+			break;
+		size_t len = 0;
+		for (; l[1] && len + 1 < sizeof(path); len++)
+			if (!mread(mem, l[1] + len, path + len, 1) || !path[len])
+				break;
+		path[len] = 0;
+		const struct gpm_core_segment *s = gpm_core_segment_for_addr(n->p->core, l[2]);
+		if (path[0] == '/' && s && l[0] <= l[2]) {
+			uint64_t end = s->vaddr + s->memsz;
+			for (const struct gpm_core_segment *t;
+			     (t = gpm_core_segment_for_addr(n->p->core, end)) && t->vaddr == end &&
+			     (t->flags & PF_W);)
+				end = t->vaddr + t->memsz;
+			report_library(n, path, l[0], end, l[2]);
+		}
+		map = l[3];
 	}
 }
 
@@ -306,12 +428,17 @@ struct gpm_error *gpm_native_create(struct gpm_process *p, struct gpm_native **o
 	if (!n)
 		return &gpm_error_nomem;
 	n->p = p;
+	if (!(n->kept = calloc(GPM_NATIVE_MAX_FRAMES, sizeof(*n->kept)))) {
+		free(n);
+		return &gpm_error_nomem;
+	}
 	if (p->debug_root) {
 		// ":.debug:ROOT": beside the file, its .debug directory, then ROOT/.build-id; the
 		// system's tree too (the libraries' debug files are installed there).
 		bool sys = !strcmp(p->debug_root, "/usr/lib/debug");
 		size_t len = strlen(p->debug_root) + 32;
 		if (!(n->debuginfo_path = malloc(len))) {
+			free(n->kept);
 			free(n);
 			return &gpm_error_nomem;
 		}
@@ -349,12 +476,22 @@ struct gpm_error *gpm_native_create(struct gpm_process *p, struct gpm_native **o
 			exe_done = true;
 			report_exe(n, base_name(f->path), f->start);
 		} else {
-			report_library(n, f->path, f->start);
+			uint64_t end = f->end; // the file's last mapping ends the module
+			for (size_t j = i + 1; j < nfiles; j++) {
+				const struct gpm_core_file *g = gpm_core_file_at(p->core, j);
+				if (!strcmp(g->path, f->path) && g->end > end)
+					end = g->end;
+			}
+			report_library(n, f->path, f->start, end, 0);
 		}
 	}
-	if (p->exe && !exe_done && gpm_exe_is_pie(p->exe) == false)
+	if (p->exe && !exe_done && !nfiles) {
+		// No NT_FILE (qemu): the executable at its vaddr or, a PIE, at the load bias;
+		// the libraries from the dynamic loader's list.
 		report_exe(n, base_name(gpm_exe_path(p->exe)),
-		           0); // no NT_FILE (qemu): at its vaddr
+		           gpm_exe_is_pie(p->exe) ? p->bias : 0);
+		report_link_map(n);
+	}
 	dwfl_report_end(n->dwfl, NULL, NULL);
 	pid_t pid = 1;
 	const struct gpm_core_psinfo *ps = gpm_core_psinfo(p->core);
@@ -376,7 +513,11 @@ void gpm_native_destroy(struct gpm_native *n)
 	for (size_t i = 0; i < n->notes.len; i++)
 		free(n->notes.v[i]);
 	gpm_vec_free(&n->notes);
+	for (size_t i = 0; i < n->missing.len; i++)
+		free(n->missing.v[i].name);
+	gpm_vec_free(&n->missing);
 	free(n->debuginfo_path);
+	free(n->kept);
 	free(n);
 }
 
@@ -387,9 +528,20 @@ static void name_frame(struct gpm_native *n, struct gpm_native_frame *f)
 		return;
 	Dwarf_Addr look = f->exact || !f->pc ? f->pc : f->pc - 1; // a return address: the call
 	Dwfl_Module *mod = dwfl_addrmodule(n->dwfl, look);
-	if (!mod)
+	if (!mod) {
+		for (size_t i = 0; i < n->missing.len; i++) {
+			const struct missing *m = &n->missing.v[i];
+			if (look >= m->start && look < m->end) {
+				f->module = m->name;
+				f->modoff = f->pc - m->start;
+				return;
+			}
+		}
 		return;
-	f->module = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	}
+	Dwarf_Addr mstart = 0;
+	f->module = dwfl_module_info(mod, NULL, &mstart, NULL, NULL, NULL, NULL, NULL);
+	f->modoff = f->pc - mstart;
 	GElf_Off off = 0;
 	GElf_Sym sym;
 	const char *s = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
@@ -404,6 +556,15 @@ static void name_frame(struct gpm_native *n, struct gpm_native_frame *f)
 		f->file = file;
 		f->line = (uint32_t)line;
 	}
+}
+
+bool gpm_native_name_exe(struct gpm_native *n, uint64_t pc, struct gpm_native_frame *f)
+{
+	*f = (struct gpm_native_frame){.pc = pc, .exact = true};
+	if (!n->exe_mod || dwfl_addrmodule(n->dwfl, pc) != n->exe_mod)
+		return false;
+	name_frame(n, f);
+	return f->symbol != NULL;
 }
 
 static bool push(struct gpm_native *n, uint64_t pc, bool exact)
@@ -493,6 +654,15 @@ static bool scan_for_return(struct gpm_native *n, uint64_t sp, uint64_t *pc, uin
 	return false;
 }
 
+/* How many of frames a symbol names. */
+static size_t named(const struct gpm_native_frame *frames, size_t len)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < len; i++)
+		k += frames[i].symbol != NULL;
+	return k;
+}
+
 size_t gpm_native_unwind(struct gpm_native *n, const struct gpm_core_thread *t,
                          bool (*stop)(void *arg, uint64_t pc), void *arg,
                          struct gpm_native_frame *frames, size_t max, enum gpm_native_how *how,
@@ -514,8 +684,12 @@ size_t gpm_native_unwind(struct gpm_native *n, const struct gpm_core_thread *t,
 		if (!n->problem[0] && n->faulted)
 			snprintf(n->problem, sizeof(n->problem),
 			         "stack at 0x%" PRIx64 " not in the core", n->fault_addr);
+		// The stack scan is amd64's: a return address pushed by the call sits just
+		// below the caller's sp. On arm64 it is in a frame record at no known distance
+		// from the caller's sp, which the frame-record walk below follows instead.
 		uint64_t pc, slot;
-		if (n->nframes && !n->frames[0].module && n->max > 1 &&
+		if (n->nframes && !dwfl_addrmodule(n->dwfl, n->frames[0].pc) && n->max > 1 &&
+		    arch->machine == EM_X86_64 &&
 		    scan_for_return(n, t->regs.v[arch->sp_reg], &pc, &slot)) {
 			// Keep the unknown frame; go on by CFI from the return address found.
 			n->nframes = 1;
@@ -537,6 +711,30 @@ size_t gpm_native_unwind(struct gpm_native *n, const struct gpm_core_thread *t,
 			}
 			n->override = false;
 			*how = GPM_NATIVE_CFI_SCAN;
+		}
+	}
+	if (n->nframes > 1 && n->problem[0] && n->kept) {
+		// The CFI walk went wrong past the first frame: on arm64 libdwfl unwinds a library
+		// with no file here by frame records and guesses the caller's sp (fp + 16), which
+		// an sp-based CFA rule of the next frame then turns into garbage ("stuck"). Frame
+		// pointers (AAPCS64 frame records, gcc's default there) may get further: they are
+		// kept when they name more frames (a frame chain of code built without frame
+		// pointers ends early or in garbage, which names nothing).
+		size_t cfi_n = n->nframes;
+		char cfi_problem[sizeof(n->problem)];
+		memcpy(cfi_problem, n->problem, sizeof(cfi_problem));
+		memcpy(n->kept, n->frames, cfi_n * sizeof(*n->frames));
+		enum gpm_native_how cfi_how = *how;
+		n->nframes = 0;
+		n->problem[0] = 0;
+		fp_walk(n, t->regs.v[arch->pc_reg], t->regs.v[arch->fp_reg]);
+		if (named(n->frames, n->nframes) > named(n->kept, cfi_n)) {
+			*how = GPM_NATIVE_FP;
+		} else {
+			memcpy(n->frames, n->kept, cfi_n * sizeof(*n->frames));
+			n->nframes = cfi_n;
+			memcpy(n->problem, cfi_problem, sizeof(n->problem));
+			*how = cfi_how;
 		}
 	}
 	if (n->nframes <= 1) {

@@ -35,6 +35,7 @@ struct gpm_native_frame {
 	uint64_t pc;        /* the frame's pc: a return address except in the innermost frame */
 	bool exact;         /* pc is where the thread was (innermost, or a signal interrupted) */
 	const char *module; /* the mapped file's base name ("libc.so.6"); NULL unknown */
+	uint64_t modoff;    /* pc - the module's start */
 	const char *symbol; /* the function symbol containing pc; NULL unknown */
 	uint64_t symoff;    /* pc - symbol start */
 	const char *file;   /* source file from DWARF; NULL unknown */
@@ -63,6 +64,14 @@ size_t gpm_native_unwind(struct gpm_native *n, const struct gpm_core_thread *t,
                          bool (*stop)(void *arg, uint64_t pc), void *arg,
                          struct gpm_native_frame *frames, size_t max, enum gpm_native_how *how,
                          const char **problem);
+
+/*
+ * Names pc, an address in the executable's own code, from its module: its symbol table, or
+ * the separate debug file found by build id (a stripped cgo build's C functions), with
+ * file:line from DWARF. False when pc is not the executable's or no symbol holds it. The
+ * strings in *f are borrowed from n.
+ */
+bool gpm_native_name_exe(struct gpm_native *n, uint64_t pc, struct gpm_native_frame *f);
 
 /* What preparing the modules found worth telling (a library of another build on disk). */
 size_t gpm_native_note_count(const struct gpm_native *n);

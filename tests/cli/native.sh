@@ -4,9 +4,9 @@
 # hanging in C (and gdb's snapshot of the hang). The headline names the C function and its Go
 # caller from the core and from the runtime's text; the threads in code that is not Go are
 # listed with their native stacks (the user's C functions asserted, libc's names may vary
-# with the machine's libc); a stripped executable names them with a separate debug file
-# found by build id; bad input: corrupt call frame information, a thread whose stack is not
-# in the core (counted and warned, never dropped).
+# with the machine's libc); a stripped executable names them, and the headline's C function,
+# with a separate debug file found by build id; bad input: corrupt call frame information, a
+# thread whose stack is not in the core (counted and warned, never dropped).
 set -u
 : "${GOPM:?}" "${top_srcdir:?}"
 td=$top_srcdir/testdata/cgo
@@ -112,6 +112,22 @@ for fx in "$td"/pie-go*-*; do
 		bad "$name: stripped: the debug file did not name the C frames"
 	c_thread | grep -A1 '^gpm_native_wait_event$' | grep -q '	.*main\.go:21 pc=0x' ||
 		bad "$name: stripped: no file:line from the debug file"
+	# The headline's C function too: without the debug file only the function cgo called
+	# is known; with it, the function the pc is in, with file:line.
+	case $name in
+	*-crash)
+		GOPM_DEBUG_ROOT=$tmp/nothing expect 0 0 "$name: stripped headline, no debug file" -- \
+			analyze --no-store --exe "$tmp/exe-stripped" "$fx/core.zst"
+		[ "$(headline)" = "SIGSEGV in C function gpm_native_read_header (nil pointer), called from Go main.parseHeader" ] ||
+			bad "$name: stripped, no debug file: headline $(headline)"
+		GOPM_DEBUG_ROOT=$tmp/debug expect 0 0 "$name: stripped headline, its debug file" -- \
+			analyze --no-store --exe "$tmp/exe-stripped" "$fx/core.zst"
+		[ "$(headline)" = "SIGSEGV in C function gpm_native_parse (nil pointer), called from Go main.parseHeader" ] ||
+			bad "$name: stripped with its debug file: headline $(headline)"
+		grep -q '^ *C function  *gpm_native_parse at .*main\.go:43$' "$tmp/out" ||
+			bad "$name: stripped with its debug file: no file:line for the C function"
+		;;
+	esac
 	rm -rf "$tmp/debug"
 done
 [ "$seen" -ge 4 ] || bad "only $seen native fixtures"
