@@ -230,6 +230,8 @@ TESTS += tests/cli/exit.sh
 TESTS += tests/cli/show-json.sh
 # show --format text|markdown|html of stored incidents against analyze --format of their inputs
 TESTS += tests/cli/show-report.sh
+# the threads in C of native cores stored (schema 9) and shown as analyze shows them
+TESTS += tests/cli/show-threads.sh
 # every --json document of the tests above against doc/gopm.schema.json: after them all
 TESTS += tests/cli/json-schema.sh
 # (A rule of our own for this log replaces automake's, so it repeats automake's recipe.)
@@ -238,7 +240,7 @@ tests/cli/json-schema.sh.log: tests/cli/json-schema.sh tests/cli/core.sh.log tes
 	tests/cli/source.sh.log \
 	tests/cli/dump.sh.log tests/cli/archive.sh.log tests/cli/analyze.sh.log \
 	tests/cli/findings.sh.log tests/cli/race.sh.log tests/cli/heap.sh.log tests/cli/print.sh.log \
-	tests/cli/options.sh.log tests/cli/show-json.sh.log tests/cli/diff.sh.log \
+	tests/cli/options.sh.log tests/cli/show-json.sh.log tests/cli/show-threads.sh.log tests/cli/diff.sh.log \
 	tests/cli/report.sh.log tests/cli/pprof-export.sh.log tests/cli/archive-scenario.sh.log \
 	tests/cli/archive-regression.sh.log
 	@p='tests/cli/json-schema.sh'; \

@@ -143,6 +143,13 @@ const char *gpm_report_input_kind(enum gpm_input_kind k);
 
 void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *a,
                      const struct gpm_report_options *o, struct gpm_strbuf *out);
+/*
+ * The threads running code that is not Go (cores with C threads or threads in C calls), the
+ * report's "THREADS IN C" section (nothing without them): each with how it was unwound and
+ * its native frames, as the report prints a group's frames. analyze prints it after the
+ * report, show after the stored one.
+ */
+void gpm_report_threads_text(const struct gpm_incident *inc, struct gpm_strbuf *out);
 /* The same as one JSON object (an analysis snapshot of doc/json.md). */
 void gpm_report_json(const struct gpm_incident *inc, const struct gpm_analysis *a,
                      const struct gpm_report_options *o, struct gpm_strbuf *out);
@@ -151,7 +158,8 @@ struct gpm_json;
 void gpm_report_json_snapshot(struct gpm_json *j, const struct gpm_incident *inc,
                               const struct gpm_analysis *a, const struct gpm_report_options *o,
                               int64_t snapshot);
-/* The members of that object after "findings": process, ngroups, groups, states, warnings. */
+/* The members of that object after "findings": process, ngroups, groups, states, threads
+ * (when there are any), warnings. */
 void gpm_report_json_facts(struct gpm_json *j, const struct gpm_incident *inc,
                            const struct gpm_analysis *a, const struct gpm_report_options *o);
 struct gpm_finding;

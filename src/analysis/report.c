@@ -430,6 +430,88 @@ void gpm_report_json_finding(struct gpm_json *j, const struct gpm_finding *f)
 	gpm_json_object_end(j);
 }
 
+void gpm_report_threads_text(const struct gpm_incident *inc, struct gpm_strbuf *sb)
+{
+	if (!inc->threads.len)
+		return;
+	gpm_strbuf_puts(sb, "\nTHREADS IN C\n");
+	for (size_t i = 0; i < inc->threads.len; i++) {
+		const struct gpm_thread *t = &inc->threads.v[i];
+		gpm_strbuf_printf(sb, "%sthread %" PRId64, i ? "\n" : "", t->tid);
+		if (t->m_id < 0)
+			gpm_strbuf_puts(sb, ", created by C code (no Go m)");
+		else if (t->goroutine)
+			gpm_strbuf_printf(sb, ", m %" PRId64 ", in C for goroutine %" PRIu64,
+			                  t->m_id, t->goroutine);
+		else
+			gpm_strbuf_printf(sb, ", m %" PRId64 ", in C", t->m_id);
+		gpm_strbuf_printf(sb, "; unwound by %s\n",
+		                  gpm_thread_unwind_name((enum gpm_thread_unwind)t->how));
+		const struct gpm_stack *st =
+		    t->stack < inc->stacks.len ? &inc->stacks.v[t->stack] : NULL;
+		for (uint32_t k = 0; st && k < st->nframes; k++) {
+			const struct gpm_frame *f = &inc->frames.v[st->first + k];
+			const char *func = f->func ? f->func : "?";
+			gpm_strbuf_puts(sb, "    ");
+			gpm_strbuf_append_safe(sb, func, strlen(func));
+			gpm_strbuf_puts(sb, "\n");
+			if (f->file) {
+				gpm_strbuf_puts(sb, "        ");
+				gpm_strbuf_append_safe(sb, f->file, strlen(f->file));
+				if (f->line)
+					gpm_strbuf_printf(sb, ":%" PRIu32, f->line);
+				gpm_strbuf_puts(sb, "\n");
+			}
+		}
+		if (t->problem) {
+			gpm_strbuf_puts(sb, "    (stack ends: ");
+			gpm_strbuf_append_safe(sb, t->problem, strlen(t->problem));
+			gpm_strbuf_puts(sb, ")\n");
+		}
+	}
+}
+
+/*
+ * The threads in code that is not Go: tid, m, goroutine, how unwound, why the stack ends, and
+ * the native frames as the archive keeps them (function, file, line: no pc), so that `show`
+ * writes what `analyze` wrote.
+ */
+static void json_threads(struct gpm_json *j, const struct gpm_incident *inc)
+{
+	gpm_json_key(j, "threads");
+	gpm_json_array_begin(j);
+	for (size_t i = 0; i < inc->threads.len; i++) {
+		const struct gpm_thread *t = &inc->threads.v[i];
+		gpm_json_object_begin(j);
+		gpm_json_kv_int(j, "tid", t->tid);
+		if (t->m_id >= 0)
+			gpm_json_kv_int(j, "m", t->m_id);
+		if (t->goroutine)
+			gpm_json_kv_uint(j, "goroutine", t->goroutine);
+		gpm_json_kv_string(j, "unwound_by",
+		                   gpm_thread_unwind_name((enum gpm_thread_unwind)t->how));
+		if (t->problem)
+			gpm_json_kv_string(j, "problem", t->problem);
+		gpm_json_key(j, "frames");
+		gpm_json_array_begin(j);
+		const struct gpm_stack *st =
+		    t->stack < inc->stacks.len ? &inc->stacks.v[t->stack] : NULL;
+		for (uint32_t k = 0; st && k < st->nframes; k++) {
+			const struct gpm_frame *f = &inc->frames.v[st->first + k];
+			gpm_json_object_begin(j);
+			gpm_json_kv_string(j, "func", f->func ? f->func : "?");
+			if (f->file) {
+				gpm_json_kv_string(j, "file", f->file);
+				gpm_json_kv_uint(j, "line", f->line);
+			}
+			gpm_json_object_end(j);
+		}
+		gpm_json_array_end(j);
+		gpm_json_object_end(j);
+	}
+	gpm_json_array_end(j);
+}
+
 void gpm_report_json(const struct gpm_incident *inc, const struct gpm_analysis *a,
                      const struct gpm_report_options *o, struct gpm_strbuf *out)
 {
@@ -508,6 +590,8 @@ void gpm_report_json_facts(struct gpm_json *jp, const struct gpm_incident *inc,
 	for (size_t i = 0; i < a->states.len; i++)
 		gpm_json_kv_uint(&j, a->states.v[i].state, a->states.v[i].count);
 	gpm_json_object_end(&j);
+	if (inc->threads.len)
+		json_threads(&j, inc);
 	// What could not be read is said in the document too, not only on stderr.
 	if (inc->warnings.len) {
 		gpm_json_key(&j, "warnings");

@@ -63,11 +63,11 @@ void gpm_identity_hex(const void *data, size_t n, char out[GPM_SHA256_HEX_SIZE])
 }
 
 /* n zero bytes, fed to the hash without touching the file. */
-static void hash_zeros(struct gpm_sha256 *h, uint64_t n)
+static void hash_zeros(struct gpm_sha256_bulk *h, uint64_t n)
 {
 	while (n) {
 		size_t k = n < sizeof(zeros) ? (size_t)n : sizeof(zeros);
-		gpm_sha256_update(h, zeros, k);
+		gpm_sha256_bulk_update(h, zeros, k);
 		n -= k;
 	}
 }
@@ -77,7 +77,7 @@ static void hash_zeros(struct gpm_sha256 *h, uint64_t n)
  * cache), the holes as zeros unread. *holes is cleared when the file system cannot say where
  * they are (then everything is read). False on a short read: the file shrank.
  */
-static bool feed_range(struct gpm_sha256 *h, int fd, uint64_t off, uint64_t end, uint8_t *buf,
+static bool feed_range(struct gpm_sha256_bulk *h, int fd, uint64_t off, uint64_t end, uint8_t *buf,
                        bool *holes)
 {
 	while (off < end) {
@@ -104,7 +104,7 @@ static bool feed_range(struct gpm_sha256 *h, int fd, uint64_t off, uint64_t end,
 				continue;
 			if (got <= 0)
 				return false;
-			gpm_sha256_update(h, buf, (size_t)got);
+			gpm_sha256_bulk_update(h, buf, (size_t)got);
 			off += (uint64_t)got;
 		}
 	}
@@ -126,7 +126,8 @@ static void zero_chunk_init(void)
 {
 	struct gpm_sha256 h;
 	gpm_sha256_init(&h);
-	hash_zeros(&h, GPM_IDENTITY_CHUNK);
+	for (size_t off = 0; off < GPM_IDENTITY_CHUNK; off += sizeof(zeros))
+		gpm_sha256_update(&h, zeros, sizeof(zeros));
 	gpm_sha256_final(&h, zero_chunk);
 }
 
@@ -151,7 +152,8 @@ static bool take_chunk(struct tree_job *j, uint64_t *c)
 	return ok;
 }
 
-static bool hash_chunk(struct tree_job *j, uint64_t c, uint8_t *buf, bool *holes)
+static bool hash_chunk(struct tree_job *j, uint64_t c, struct gpm_sha256_bulk *h, uint8_t *buf,
+                       bool *holes)
 {
 	uint64_t off = c * GPM_IDENTITY_CHUNK;
 	uint64_t end = j->n - off < GPM_IDENTITY_CHUNK ? j->n : off + GPM_IDENTITY_CHUNK;
@@ -164,27 +166,26 @@ static bool hash_chunk(struct tree_job *j, uint64_t c, uint8_t *buf, bool *holes
 			return true;
 		}
 	}
-	struct gpm_sha256 h;
-	gpm_sha256_init(&h);
-	if (!feed_range(&h, j->fd, off, end, buf, holes))
-		return false;
-	gpm_sha256_final(&h, j->digests[c]);
-	return true;
+	gpm_sha256_bulk_init(h);
+	return feed_range(h, j->fd, off, end, buf, holes) &&
+	       gpm_sha256_bulk_final(h, j->digests[c]);
 }
 
 static void *tree_worker(void *arg)
 {
 	struct tree_job *j = arg;
 	uint8_t *buf = malloc(READ_BUF);
-	bool holes = true, ok = buf != NULL;
+	struct gpm_sha256_bulk *h = gpm_sha256_bulk_create();
+	bool holes = true, ok = buf && h;
 	uint64_t c;
 	while (ok && take_chunk(j, &c))
-		ok = hash_chunk(j, c, buf, &holes);
+		ok = hash_chunk(j, c, h, buf, &holes);
 	if (!ok) {
 		pthread_mutex_lock(&j->lock);
 		j->failed = true;
 		pthread_mutex_unlock(&j->lock);
 	}
+	gpm_sha256_bulk_destroy(h);
 	free(buf);
 	return NULL;
 }
@@ -235,18 +236,15 @@ bool gpm_identity_fd_whole(int fd, uint64_t n, char out[GPM_SHA256_HEX_SIZE])
 {
 	out[0] = 0;
 	uint8_t *buf = malloc(READ_BUF);
-	if (!buf)
-		return false;
-	struct gpm_sha256 h;
-	bool holes = true;
-	gpm_sha256_init(&h);
+	struct gpm_sha256_bulk *h = gpm_sha256_bulk_create();
+	bool holes = true, ok = buf && h;
+	uint8_t d[GPM_SHA256_SIZE];
 	posix_fadvise(fd, 0, (off_t)n, POSIX_FADV_SEQUENTIAL);
-	bool ok = feed_range(&h, fd, 0, n, buf, &holes) && still_whole(fd, n);
+	ok = ok && feed_range(h, fd, 0, n, buf, &holes) && still_whole(fd, n) &&
+	     gpm_sha256_bulk_final(h, d);
+	gpm_sha256_bulk_destroy(h);
 	free(buf);
-	if (ok) {
-		uint8_t d[GPM_SHA256_SIZE];
-		gpm_sha256_final(&h, d);
+	if (ok)
 		gpm_sha256_to_hex(d, out);
-	}
 	return ok;
 }

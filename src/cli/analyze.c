@@ -124,59 +124,6 @@ enum {
 	OPT_FORMAT,
 };
 
-/* Strings of the core, made safe to print. */
-static void put_safe(struct gpm_strbuf *sb, const char *s)
-{
-	char *t = gpm_safe_strndup(s, strlen(s));
-	gpm_strbuf_puts(sb, t ? t : "?");
-	free(t);
-}
-
-/*
- * The threads running code that is not Go (cores with C threads or threads in C calls),
- * after the report: each with how it was unwound and its native frames, as the report
- * prints a group's frames.
- */
-static void threads_text(const struct gpm_incident *inc, struct gpm_strbuf *sb)
-{
-	if (!inc->threads.len)
-		return;
-	gpm_strbuf_puts(sb, "\nTHREADS IN C\n");
-	for (size_t i = 0; i < inc->threads.len; i++) {
-		const struct gpm_thread *t = &inc->threads.v[i];
-		gpm_strbuf_printf(sb, "%sthread %" PRId64, i ? "\n" : "", t->tid);
-		if (t->m_id < 0)
-			gpm_strbuf_puts(sb, ", created by C code (no Go m)");
-		else if (t->goroutine)
-			gpm_strbuf_printf(sb, ", m %" PRId64 ", in C for goroutine %" PRIu64,
-			                  t->m_id, t->goroutine);
-		else
-			gpm_strbuf_printf(sb, ", m %" PRId64 ", in C", t->m_id);
-		gpm_strbuf_printf(sb, "; unwound by %s\n",
-		                  gpm_thread_unwind_name((enum gpm_thread_unwind)t->how));
-		const struct gpm_stack *st =
-		    t->stack < inc->stacks.len ? &inc->stacks.v[t->stack] : NULL;
-		for (uint32_t k = 0; st && k < st->nframes; k++) {
-			const struct gpm_frame *f = &inc->frames.v[st->first + k];
-			gpm_strbuf_puts(sb, "    ");
-			put_safe(sb, f->func ? f->func : "?");
-			gpm_strbuf_puts(sb, "\n");
-			if (f->file) {
-				gpm_strbuf_puts(sb, "        ");
-				put_safe(sb, f->file);
-				if (f->line)
-					gpm_strbuf_printf(sb, ":%" PRIu32, f->line);
-				gpm_strbuf_puts(sb, "\n");
-			}
-		}
-		if (t->problem) {
-			gpm_strbuf_puts(sb, "    (stack ends: ");
-			put_safe(sb, t->problem);
-			gpm_strbuf_puts(sb, ")\n");
-		}
-	}
-}
-
 static const struct gpm_option options[] = {
     {"json", 0, NULL, "one JSON document (doc/json.md) instead of the report", OPT_JSON, NULL},
     {"format", 0, "F",
@@ -372,7 +319,7 @@ int gpm_cmd_analyze(int argc, char **argv)
 			gpm_report_json_snapshot(&j, inc, a, &ro, (int64_t)s);
 		else if (format == FORMAT_TEXT) {
 			gpm_report_text(inc, a, &ro, &sb);
-			threads_text(inc, &sb);
+			gpm_report_threads_text(inc, &sb);
 		}
 		// Markdown and HTML carry the archive's line inside the document: written below.
 		bool shared = format != FORMAT_TEXT;

@@ -1101,6 +1101,21 @@ static struct gpm_error *show_json(struct gpm_store *st, int64_t id,
 
 enum report_format { REPORT_NONE, REPORT_TEXT, REPORT_MARKDOWN, REPORT_HTML };
 
+/* The stored threads running code that is not Go, as analyze printed them after its report
+ * (nothing for an incident without them or stored before archive schema 9). */
+static struct gpm_error *stored_threads_text(struct gpm_store *st, int64_t id,
+                                             struct gpm_strbuf *out)
+{
+	struct gpm_incident *inc = gpm_incident_create(GPM_INPUT_CORE);
+	if (!inc)
+		return &gpm_error_nomem;
+	struct gpm_error *err = gpm_store_load_threads(st, id, inc);
+	if (!err)
+		gpm_report_threads_text(inc, out);
+	gpm_incident_destroy(inc);
+	return err;
+}
+
 /*
  * show --format: the stored report rendered as analyze rendered it, ending with the
  * archive's line as analyze writes it for an input already stored. An incident stored
@@ -1112,16 +1127,22 @@ static int show_report(struct gpm_store *st, int64_t id, enum report_format f,
 {
 	struct gpm_report_doc doc;
 	const char *missing = NULL;
-	struct gpm_strbuf line = GPM_STRBUF_INIT, sb = GPM_STRBUF_INIT;
+	struct gpm_strbuf line = GPM_STRBUF_INIT, sb = GPM_STRBUF_INIT, threads = GPM_STRBUF_INIT;
 	struct gpm_error *err = gpm_store_report_read(st, id, &doc, &missing);
 	if (!err)
 		err = gpm_cli_archive_lines(st, id, true, &line);
+	// Only the text report lists them, as analyze's does.
+	if (!err && f == REPORT_TEXT)
+		err = stored_threads_text(st, id, &threads);
 	gpm_store_close(st);
 	if (!err)
 		err = gpm_strbuf_error(&line);
+	if (!err)
+		err = gpm_strbuf_error(&threads);
 	if (err) {
 		gpm_report_doc_deinit(&doc);
 		gpm_strbuf_deinit(&line);
+		gpm_strbuf_deinit(&threads);
 		return gpm_cli_fail(err);
 	}
 	if (missing)
@@ -1150,6 +1171,8 @@ static int show_report(struct gpm_store *st, int64_t id, enum report_format f,
 		                                                     : gpm_cli_report_width(),
 		                                .color = gpm_cli_color()};
 		gpm_report_doc_text(&doc, &ro, &sb);
+		if (threads.len)
+			gpm_strbuf_append(&sb, threads.buf, threads.len);
 		if (sb.len && sb.buf[sb.len - 1] != '\n')
 			gpm_strbuf_putc(&sb, '\n');
 		gpm_strbuf_putc(&sb, '\n');
@@ -1166,6 +1189,7 @@ static int show_report(struct gpm_store *st, int64_t id, enum report_format f,
 	}
 	int wrote = emit(&sb);
 	gpm_strbuf_deinit(&sb);
+	gpm_strbuf_deinit(&threads);
 	gpm_strbuf_deinit(&line);
 	gpm_report_doc_deinit(&doc);
 	return wrote ? wrote : status;
@@ -1245,9 +1269,13 @@ int gpm_cmd_show(int argc, char **argv)
 			}
 		}
 	}
-	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_strbuf sb = GPM_STRBUF_INIT, threads = GPM_STRBUF_INIT;
 	if (!err && c.format == FORMAT_JSON)
 		err = show_json(st, id, &facts, &findings, report, &cs, &sb);
+	else if (!err)
+		err = stored_threads_text(st, id, &threads);
+	if (!err)
+		err = gpm_strbuf_error(&threads);
 	gpm_store_close(st);
 	if (err) {
 		status = gpm_cli_fail(err);
@@ -1278,9 +1306,12 @@ int gpm_cmd_show(int argc, char **argv)
 			gpm_strbuf_puts(&sb, "\nlargest goroutine groups:\n");
 			print_table(&sb, &groups);
 		}
+		if (threads.len)
+			gpm_strbuf_append(&sb, threads.buf, threads.len);
 	}
 	status = emit(&sb);
 out:
+	gpm_strbuf_deinit(&threads);
 	gpm_strbuf_deinit(&sb);
 	gpm_cluster_summary_deinit(&cs);
 	free(report);

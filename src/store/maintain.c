@@ -57,8 +57,8 @@ struct gpm_error *gpm_store_gc(struct gpm_store *st, struct gpm_store_gc_stats *
 	struct gpm_error *err = writable(st);
 	if (err || (err = gpm_store_exec(st, "BEGIN IMMEDIATE")))
 		return err;
-	// Order matters: goroutines and groups went with their incidents (cascade); stacks
-	// no goroutine or group uses go next (their frames cascade), then names.
+	// Order matters: goroutines, groups and threads went with their incidents (cascade);
+	// stacks no goroutine, group or thread uses go next (their frames cascade), then names.
 	if (!err)
 		err = delete_count(st,
 		                   "DELETE FROM artifacts WHERE id NOT IN (SELECT artifact_id "
@@ -66,9 +66,15 @@ struct gpm_error *gpm_store_gc(struct gpm_store *st, struct gpm_store_gc_stats *
 		                   &stats->artifacts);
 	if (!err)
 		err = delete_count(st,
-		                   "DELETE FROM stacks WHERE id NOT IN (SELECT stack_id FROM "
-		                   "goroutines WHERE stack_id IS NOT NULL) AND id NOT IN (SELECT "
-		                   "stack_id FROM groups WHERE stack_id IS NOT NULL)",
+		                   st->version >= 9
+		                       ? "DELETE FROM stacks WHERE id NOT IN (SELECT stack_id FROM "
+		                         "goroutines WHERE stack_id IS NOT NULL) AND id NOT IN "
+		                         "(SELECT stack_id FROM groups WHERE stack_id IS NOT NULL) "
+		                         "AND id NOT IN (SELECT stack_id FROM threads WHERE "
+		                         "stack_id IS NOT NULL)"
+		                       : "DELETE FROM stacks WHERE id NOT IN (SELECT stack_id FROM "
+		                         "goroutines WHERE stack_id IS NOT NULL) AND id NOT IN "
+		                         "(SELECT stack_id FROM groups WHERE stack_id IS NOT NULL)",
 		                   &stats->stacks);
 	if (!err)
 		err = delete_count(st,
@@ -191,6 +197,98 @@ static struct stack_memo_slot *stack_memo_slot(struct stack_memo *m, int64_t id)
 	return stack_memo_find(m, id);
 }
 
+// The stored stack stack_id as an index into inc->stacks, loaded once.
+static struct gpm_error *memo_stack(struct gpm_store *st, sqlite3_stmt *fs,
+                                    struct gpm_incident *inc, struct stack_memo *memo, int64_t sid,
+                                    uint32_t *index)
+{
+	struct stack_memo_slot *slot = sid > 0 ? stack_memo_slot(memo, sid) : NULL;
+	if (!slot)
+		return sid > 0 ? &gpm_error_nomem
+		               : gpm_error_create(GPM_ERR_FORMAT, "stack id %lld", (long long)sid);
+	if (!slot->id) {
+		uint32_t i;
+		struct gpm_error *err = load_stack(st, fs, inc, sid, &i);
+		if (err)
+			return err;
+		slot->id = sid;
+		slot->index = i;
+		memo->len++;
+	}
+	*index = slot->index;
+	return NULL;
+}
+
+// The threads running code that is not Go (schema 9; none for incidents stored before).
+static struct gpm_error *load_threads(struct gpm_store *st, sqlite3_stmt *fs,
+                                      struct gpm_incident *inc, int64_t incident_id,
+                                      struct stack_memo *memo)
+{
+	sqlite3_stmt *s;
+	struct gpm_error *err = prepare(st,
+	                                "SELECT tid, m_id, goroutine, unwound, problem, stack_id "
+	                                "FROM threads WHERE incident_id = ?1 ORDER BY ordinal",
+	                                &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, incident_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct gpm_thread t = {
+		    .tid = sqlite3_column_int64(s, 0),
+		    .m_id =
+		        sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 1),
+		    .goroutine = (uint64_t)sqlite3_column_int64(s, 2),
+		    .how = (uint8_t)sqlite3_column_int(s, 3),
+		    .problem = col_str(s, 4, inc),
+		    .stack = UINT32_MAX,
+		};
+		if (t.how > GPM_THREAD_UNWIND_CFI_SCAN) {
+			err = gpm_error_create(GPM_ERR_FORMAT, "thread %lld unwound by %d",
+			                       (long long)t.tid, t.how);
+			break;
+		}
+		if (sqlite3_column_type(s, 4) != SQLITE_NULL && !t.problem) {
+			err = &gpm_error_nomem;
+			break;
+		}
+		if (sqlite3_column_type(s, 5) != SQLITE_NULL &&
+		    (err = memo_stack(st, fs, inc, memo, sqlite3_column_int64(s, 5), &t.stack)))
+			break;
+		struct gpm_thread *slot = gpm_vec_push(&inc->threads);
+		if (!slot) {
+			err = &gpm_error_nomem;
+			break;
+		}
+		*slot = t;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = gpm_store_sqlite_error(st, rc, "threads");
+	sqlite3_finalize(s);
+	return err;
+}
+
+static const char frames_sql[] =
+    "SELECT fn.name, fi.path, f.line, f.flags FROM frames f JOIN functions fn ON fn.id = "
+    "f.function_id LEFT JOIN files fi ON fi.id = f.file_id WHERE f.stack_id = ?1 ORDER BY "
+    "f.depth";
+
+struct gpm_error *gpm_store_load_threads(struct gpm_store *st, int64_t incident_id,
+                                         struct gpm_incident *inc)
+{
+	if (st->version < 9)
+		return NULL;
+	sqlite3_stmt *fs;
+	struct gpm_error *err = prepare(st, frames_sql, &fs);
+	if (err)
+		return err;
+	struct stack_memo memo = {0};
+	err = load_threads(st, fs, inc, incident_id, &memo);
+	free(memo.slots);
+	sqlite3_finalize(fs);
+	return err;
+}
+
 struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident_id,
                                           struct gpm_incident **out)
 {
@@ -256,11 +354,7 @@ struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident
 	                   "g.stack_id, fn.name FROM goroutines g LEFT JOIN functions fn ON "
 	                   "fn.id = g.created_by WHERE g.incident_id = ?1 ORDER BY g.id",
 	                   &gs)) ||
-	    (err = prepare(st,
-	                   "SELECT fn.name, fi.path, f.line, f.flags FROM frames f JOIN "
-	                   "functions fn ON fn.id = f.function_id LEFT JOIN files fi ON fi.id "
-	                   "= f.file_id WHERE f.stack_id = ?1 ORDER BY f.depth",
-	                   &fs)))
+	    (err = prepare(st, frames_sql, &fs)))
 		goto fail;
 	sqlite3_bind_int64(gs, 1, incident_id);
 	// Stacks repeat across goroutines: load each stored stack once.
@@ -288,31 +382,18 @@ struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident
 		}
 		if (sqlite3_column_type(gs, 5) == SQLITE_NULL)
 			continue;
-		int64_t sid = sqlite3_column_int64(gs, 5);
-		struct stack_memo_slot *slot = sid > 0 ? stack_memo_slot(&memo, sid) : NULL;
-		if (!slot) {
-			err = sid > 0
-			          ? &gpm_error_nomem
-			          : gpm_error_create(GPM_ERR_FORMAT, "goroutine with stack id %lld",
-			                             (long long)sid);
+		// Loading a stack may move g: index it again after.
+		size_t gi = inc->goroutines.len - 1;
+		uint32_t index;
+		if ((err = memo_stack(st, fs, inc, &memo, sqlite3_column_int64(gs, 5), &index)))
 			break;
-		}
-		if (!slot->id) {
-			// goroutine_push may move g: index it again after loading.
-			size_t gi = inc->goroutines.len - 1;
-			uint32_t index;
-			if ((err = load_stack(st, fs, inc, sid, &index)))
-				break;
-			g = &inc->goroutines.v[gi];
-			slot->id = sid;
-			slot->index = index;
-			memo.len++;
-		}
-		g->stack = slot->index;
+		inc->goroutines.v[gi].stack = index;
 	}
-	free(memo.slots);
 	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
 		err = gpm_store_sqlite_error(st, rc, "goroutines");
+	if (!err && st->version >= 9)
+		err = load_threads(st, fs, inc, incident_id, &memo);
+	free(memo.slots);
 	if (err)
 		goto fail;
 	sqlite3_finalize(gs);

@@ -56,6 +56,8 @@ static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_GOROUTINE_INSERT] =
         "INSERT INTO goroutines (incident_id, goid, status, state, wait_minutes, flags, "
         "stack_id, created_by, group_ordinal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [STMT_THREAD_INSERT] = "INSERT INTO threads (incident_id, ordinal, tid, m_id, goroutine, "
+                           "unwound, problem, stack_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [STMT_GROUP_INSERT] = "INSERT INTO groups (incident_id, ordinal, signature, count, state, "
                           "stack_id, min_wait, max_wait) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [STMT_FINDING_INSERT] = "INSERT INTO findings (incident_id, ordinal, rule, severity, "
@@ -941,6 +943,35 @@ static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
 	return err;
 }
 
+/* The threads running code that is not Go (schema 9), in the core's thread order. */
+static struct gpm_error *insert_threads(struct ingest *in, int64_t id)
+{
+	const struct gpm_incident *inc = in->inc;
+	struct gpm_error *err = NULL;
+	sqlite3_stmt *s;
+	if (in->st->version < 9)
+		return NULL; // an archive kept at an older schema (tests) has no table for them
+	for (size_t i = 0; i < inc->threads.len && !err; i++) {
+		const struct gpm_thread *t = &inc->threads.v[i];
+		if ((err = gpm_store_stmt(in->st, STMT_THREAD_INSERT, &s)))
+			break;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, (int64_t)i);
+		sqlite3_bind_int64(s, 3, t->tid);
+		if (t->m_id >= 0)
+			sqlite3_bind_int64(s, 4, t->m_id);
+		if (t->goroutine)
+			sqlite3_bind_int64(s, 5, (int64_t)t->goroutine);
+		sqlite3_bind_int64(s, 6, t->how);
+		if (t->problem)
+			sqlite3_bind_text(s, 7, t->problem, -1, SQLITE_STATIC);
+		if (t->stack < inc->stacks.len)
+			sqlite3_bind_int64(s, 8, in->stack_ids[t->stack]);
+		err = step_done(in->st, s, "thread insert");
+	}
+	return err;
+}
+
 static struct gpm_error *insert_findings_and_text(struct ingest *in, int64_t id,
                                                   const struct gpm_store_report *rep)
 {
@@ -1110,7 +1141,7 @@ struct gpm_error *gpm_store_ingest(struct gpm_store *st, const struct gpm_incide
 	for (uint32_t i = 0; i < inc->stacks.len; i++)
 		if ((err = store_stack(&in, i)))
 			goto rollback;
-	if ((err = insert_goroutines(&in, id)))
+	if ((err = insert_goroutines(&in, id)) || (err = insert_threads(&in, id)))
 		goto rollback;
 	if ((err = insert_findings_and_text(&in, id, rep)))
 		goto rollback;

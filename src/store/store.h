@@ -166,9 +166,17 @@ struct gpm_store_table;
 struct gpm_error *gpm_store_resign(struct gpm_store *st, uint64_t *nincidents,
                                    struct gpm_store_table *moves);
 
-/* Rebuilds an incident (facts, goroutines, stacks) from the archive; owned by the caller. */
+/* Rebuilds an incident (facts, goroutines, stacks, threads) from the archive; owned by the
+ * caller. */
 struct gpm_error *gpm_store_load_incident(struct gpm_store *st, int64_t incident_id,
                                           struct gpm_incident **out);
+/*
+ * Appends to inc (the caller's, e.g. a new empty one) the stored threads of an incident that
+ * run code that is not Go, with their native stacks; none for an incident stored before
+ * schema 9 or without them.
+ */
+struct gpm_error *gpm_store_load_threads(struct gpm_store *st, int64_t incident_id,
+                                         struct gpm_incident *inc);
 
 /* ---- queries ---- */
 

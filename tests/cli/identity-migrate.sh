@@ -42,6 +42,7 @@ for rid, path in db.execute("SELECT id, path FROM artifacts").fetchall():
 db.execute("DROP INDEX artifacts_identity_size")
 db.execute("ALTER TABLE artifacts DROP COLUMN identity")
 db.execute("ALTER TABLE reports DROP COLUMN shown_groups")  # schema 8
+db.execute("DROP TABLE threads")  # schema 9
 db.execute("PRAGMA user_version = 6")
 db.commit()
 PY

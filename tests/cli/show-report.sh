@@ -85,6 +85,8 @@ db.execute("CREATE INDEX incidents_list ON incidents (time, exe, go_version, hea
 # And schema 7 (the kind of an artifact's identity).
 db.execute("DROP INDEX artifacts_identity_size")
 db.execute("ALTER TABLE artifacts DROP COLUMN identity")
+# And schema 9 (the threads in C).
+db.execute("DROP TABLE threads")
 db.execute("PRAGMA user_version = 4")
 db.commit()
 EOF
