@@ -16,7 +16,8 @@ CLEANFILES = src/store/schema_sql.c
 gpm_schema_files = schema/001_init.sql schema/002_signatures.sql \
 	schema/003_workflow.sql schema/004_cluster_stats.sql \
 	schema/005_reports.sql schema/006_tui_lists.sql \
-	schema/007_identity_kind.sql schema/008_report_shown_groups.sql
+	schema/007_identity_kind.sql schema/008_report_shown_groups.sql \
+	schema/010_goroutine_indexes.sql
 # In order: a migration runs once, after those listed before it.
 schemadir = $(pkgdatadir)/schema
 dist_schema_DATA = $(gpm_schema_files)

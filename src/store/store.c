@@ -45,6 +45,7 @@ static const char *const stmt_sql[STMT__COUNT] = {
         "headline, headline_rule, goroutines, report, time_source, build, vcs_time, exe_read) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
         "?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+    [STMT_INCIDENT_REPORT] = "UPDATE incidents SET report = ?2 WHERE id = ?1",
     [STMT_FUNCTION_GET] = "SELECT id FROM functions WHERE name = ?1",
     [STMT_FUNCTION_INSERT] = "INSERT INTO functions (name) VALUES (?1)",
     [STMT_FILE_GET] = "SELECT id FROM files WHERE path = ?1",
@@ -55,7 +56,10 @@ static const char *const stmt_sql[STMT__COUNT] = {
                           "flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [STMT_GOROUTINE_INSERT] =
         "INSERT INTO goroutines (incident_id, goid, status, state, wait_minutes, flags, "
-        "stack_id, created_by, group_ordinal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "stack_id, created_by, group_ordinal, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "?10)",
+    // The id SQLite would give the next row is this plus one (no AUTOINCREMENT).
+    [STMT_GOROUTINE_LAST_ID] = "SELECT coalesce(max(id), 0) FROM goroutines",
     [STMT_GROUP_INSERT] = "INSERT INTO groups (incident_id, ordinal, signature, count, state, "
                           "stack_id, min_wait, max_wait) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [STMT_FINDING_INSERT] = "INSERT INTO findings (incident_id, ordinal, rule, severity, "
@@ -836,7 +840,8 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	gpm_store_bind_text(s, 17, gpm_strbuf_str(&head));
 	gpm_store_bind_text(s, 18, hf ? hf->rule : NULL);
 	sqlite3_bind_int64(s, 19, (int64_t)inc->goroutines.len);
-	bind_borrowed(s, 20, rep ? rep->text : NULL);
+	// The report goes in below, once the insert triggers have run.
+	sqlite3_bind_null(s, 20);
 	gpm_store_bind_text(s, 21, source);
 	gpm_store_bind_text(s, 22,
 	                    inc->vcs_revision ? inc->vcs_revision
@@ -853,6 +858,16 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	gpm_strbuf_deinit(&head);
 	if (!err)
 		*id = sqlite3_last_insert_rowid(st->db);
+	/*
+	 * Schema 6's insert trigger rewrites the new row (its list_text): with the report in
+	 * it, a report of megabytes (thousands of findings) was written, read back and written
+	 * again. The row is small when the trigger runs; the report is written once, here.
+	 */
+	if (!err && rep && rep->text && !(err = gpm_store_stmt(st, STMT_INCIDENT_REPORT, &s))) {
+		sqlite3_bind_int64(s, 1, *id);
+		bind_borrowed(s, 2, rep->text);
+		err = step_done(st, s, "incident report");
+	}
 	return err;
 }
 
@@ -895,6 +910,18 @@ static struct gpm_error *bind_goroutine(struct ingest *in, sqlite3_stmt *s, int6
 	return NULL;
 }
 
+// Goroutine i's row, with the id base + 1 + i.
+static struct gpm_error *insert_goroutine(struct ingest *in, int64_t id, int64_t base, size_t i,
+                                          uint32_t ordinal)
+{
+	sqlite3_stmt *s = NULL;
+	struct gpm_error *err = gpm_store_stmt(in->st, STMT_GOROUTINE_INSERT, &s);
+	if (err || (err = bind_goroutine(in, s, id, i, ordinal)))
+		return err;
+	sqlite3_bind_int64(s, 10, base + 1 + (int64_t)i);
+	return step_done(in->st, s, "goroutine insert");
+}
+
 static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
 {
 	const struct gpm_incident *inc = in->inc;
@@ -930,11 +957,33 @@ static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
 		}
 		err = step_done(st, s, "group insert");
 	}
-	for (size_t i = 0; i < inc->goroutines.len && !err; i++) {
-		if ((err = gpm_store_stmt(st, STMT_GOROUTINE_INSERT, &s)))
-			break;
-		if (!(err = bind_goroutine(in, s, id, i, ordinal[i])))
-			err = step_done(st, s, "goroutine insert");
+	/*
+	 * Rows in the order of goroutines_group (ungrouped ones, whose NULL ordinal sorts
+	 * first, then group by group, each in the dump's order) with the ids SQLite would have
+	 * given them in the dump's order: every row lands at the end of that index instead of
+	 * somewhere inside it, and the archive holds the same rows.
+	 */
+	int64_t base = 0;
+	if (!err && !(err = gpm_store_stmt(st, STMT_GOROUTINE_LAST_ID, &s))) {
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			base = sqlite3_column_int64(s, 0);
+		else
+			err = gpm_store_sqlite_error(st, rc, "goroutine ids");
+		sqlite3_reset(s);
+	}
+	for (size_t i = 0; i < inc->goroutines.len && !err; i++)
+		if (ordinal[i] == UINT32_MAX)
+			err = insert_goroutine(in, id, base, i, UINT32_MAX);
+	for (size_t gi = 0; gi < grouping.ngroups && !err; gi++) {
+		const struct gpm_group *g = &grouping.groups[gi];
+		const uint32_t *members = &grouping.members[g->first_member];
+		for (uint32_t m = 0; m < g->count && !err; m++) {
+			// A group's goroutines are spread over the dump: fetch ahead.
+			if (m + 8 < g->count)
+				__builtin_prefetch(&inc->goroutines.v[members[m + 8]]);
+			err = insert_goroutine(in, id, base, members[m], (uint32_t)gi);
+		}
 	}
 	free(ordinal);
 	gpm_grouping_deinit(&grouping);
