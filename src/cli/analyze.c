@@ -439,6 +439,8 @@ int gpm_cmd_analyze(int argc, char **argv)
 		if (format == FORMAT_HTML && s + 1 == l.n)
 			gpm_report_html_end(&sb);
 		gpm_analysis_destroy(a);
+		// The input's pages this snapshot read go: one snapshot's at a time stay resident.
+		gpm_ingest_loaded_release_pages(&l);
 		if ((err = gpm_strbuf_error(&sb)))
 			break;
 		// Text goes out snapshot by snapshot; the JSON document once it is whole.
