@@ -871,9 +871,35 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	return err;
 }
 
+/*
+ * The function id of each goroutine's creator (0: none) into creators, in the dump's order:
+ * names new to the archive get their ids in the order they always did, whatever order the
+ * goroutine rows then go in.
+ */
+static struct gpm_error *creator_ids(struct ingest *in, int64_t *creators)
+{
+	const struct gpm_incident *inc = in->inc;
+	int64_t fileid;
+	struct gpm_error *err;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		creators[i] = 0;
+		if (g->created_by == UINT32_MAX || g->created_by >= inc->frames.len)
+			continue;
+		const struct gpm_frame *cf = &inc->frames.v[g->created_by];
+		if (cf != in->creator_frame) {
+			if ((err = store_frame_names(in, cf, &in->creator_id, &fileid)))
+				return err;
+			in->creator_frame = cf;
+		}
+		creators[i] = in->creator_id;
+	}
+	return NULL;
+}
+
 // Binds goroutine i's row to STMT_GOROUTINE_INSERT s.
-static struct gpm_error *bind_goroutine(struct ingest *in, sqlite3_stmt *s, int64_t id, size_t i,
-                                        uint32_t ordinal)
+static void bind_goroutine(struct ingest *in, sqlite3_stmt *s, int64_t id, size_t i,
+                           int64_t creator, uint32_t ordinal)
 {
 	const struct gpm_incident *inc = in->inc;
 	const struct gpm_goroutine *g = &inc->goroutines.v[i];
@@ -881,17 +907,6 @@ static struct gpm_error *bind_goroutine(struct ingest *in, sqlite3_stmt *s, int6
 	if (inc->crash.current_goroutine && g->id == inc->crash.current_goroutine &&
 	    !(flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK)))
 		flags |= GPM_GOROUTINE_CURRENT;
-	int64_t creator = 0, fileid;
-	struct gpm_error *err;
-	if (g->created_by != UINT32_MAX && g->created_by < inc->frames.len) {
-		const struct gpm_frame *cf = &inc->frames.v[g->created_by];
-		if (cf != in->creator_frame) {
-			if ((err = store_frame_names(in, cf, &in->creator_id, &fileid)))
-				return err;
-			in->creator_frame = cf;
-		}
-		creator = in->creator_id;
-	}
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, (int64_t)g->id);
 	sqlite3_bind_int64(s, 3, g->status);
@@ -907,17 +922,17 @@ static struct gpm_error *bind_goroutine(struct ingest *in, sqlite3_stmt *s, int6
 		sqlite3_bind_int64(s, 8, creator);
 	if (ordinal != UINT32_MAX)
 		sqlite3_bind_int64(s, 9, ordinal);
-	return NULL;
 }
 
 // Goroutine i's row, with the id base + 1 + i.
 static struct gpm_error *insert_goroutine(struct ingest *in, int64_t id, int64_t base, size_t i,
-                                          uint32_t ordinal)
+                                          const int64_t *creators, uint32_t ordinal)
 {
 	sqlite3_stmt *s = NULL;
 	struct gpm_error *err = gpm_store_stmt(in->st, STMT_GOROUTINE_INSERT, &s);
-	if (err || (err = bind_goroutine(in, s, id, i, ordinal)))
+	if (err)
 		return err;
+	bind_goroutine(in, s, id, i, creators[i], ordinal);
 	sqlite3_bind_int64(s, 10, base + 1 + (int64_t)i);
 	return step_done(in->st, s, "goroutine insert");
 }
@@ -931,7 +946,10 @@ static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
 	if (err)
 		return err;
 	uint32_t *ordinal = malloc((inc->goroutines.len + 1) * sizeof(*ordinal));
-	if (!ordinal) {
+	int64_t *creators = malloc((inc->goroutines.len + 1) * sizeof(*creators));
+	if (!ordinal || !creators) {
+		free(ordinal);
+		free(creators);
 		gpm_grouping_deinit(&grouping);
 		return &gpm_error_nomem;
 	}
@@ -964,6 +982,8 @@ static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
 	 * somewhere inside it, and the archive holds the same rows.
 	 */
 	int64_t base = 0;
+	if (!err)
+		err = creator_ids(in, creators);
 	if (!err && !(err = gpm_store_stmt(st, STMT_GOROUTINE_LAST_ID, &s))) {
 		int rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW)
@@ -974,7 +994,7 @@ static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
 	}
 	for (size_t i = 0; i < inc->goroutines.len && !err; i++)
 		if (ordinal[i] == UINT32_MAX)
-			err = insert_goroutine(in, id, base, i, UINT32_MAX);
+			err = insert_goroutine(in, id, base, i, creators, UINT32_MAX);
 	for (size_t gi = 0; gi < grouping.ngroups && !err; gi++) {
 		const struct gpm_group *g = &grouping.groups[gi];
 		const uint32_t *members = &grouping.members[g->first_member];
@@ -982,9 +1002,10 @@ static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
 			// A group's goroutines are spread over the dump: fetch ahead.
 			if (m + 8 < g->count)
 				__builtin_prefetch(&inc->goroutines.v[members[m + 8]]);
-			err = insert_goroutine(in, id, base, members[m], (uint32_t)gi);
+			err = insert_goroutine(in, id, base, members[m], creators, (uint32_t)gi);
 		}
 	}
+	free(creators);
 	free(ordinal);
 	gpm_grouping_deinit(&grouping);
 	return err;
