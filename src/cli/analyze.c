@@ -288,6 +288,14 @@ int gpm_cmd_analyze(int argc, char **argv)
 		}
 	}
 	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	/*
+	 * A plain text report at width 100 with the default cuts is the very text the archive
+	 * keeps (gpm_ingest_store_incident's): rendered once, into report, for both. A report
+	 * of thousands of findings is megabytes and its rendering a tenth of a stored run.
+	 */
+	struct gpm_strbuf report = GPM_STRBUF_INIT;
+	bool stored_text = st && !json && format == FORMAT_TEXT && !ro.color && ro.width == 100 &&
+	                   !ro.max_groups && !ro.max_frames;
 	// JSON: one document whatever the number of snapshots (doc/json.md).
 	struct gpm_json j;
 	if (json) {
@@ -317,7 +325,12 @@ int gpm_cmd_analyze(int argc, char **argv)
 			gpm_report_html_begin(inc->source_name ? inc->source_name : input, &sb);
 		if (json)
 			gpm_report_json_snapshot(&j, inc, a, &ro, (int64_t)s);
-		else if (format == FORMAT_TEXT) {
+		else if (format == FORMAT_TEXT && stored_text) {
+			gpm_strbuf_reset(&report);
+			gpm_report_text(inc, a, &ro, &report);
+			gpm_strbuf_append(&sb, report.buf ? report.buf : "", report.len);
+			threads_text(inc, &sb);
+		} else if (format == FORMAT_TEXT) {
 			gpm_report_text(inc, a, &ro, &sb);
 			gpm_report_threads_text(inc, &sb);
 		}
@@ -331,8 +344,11 @@ int gpm_cmd_analyze(int argc, char **argv)
 			// The hash has run beside the loading and the analysis: wait for it now.
 			memcpy(art.sha256, gpm_ingest_loaded_sha256(&l), sizeof(art.sha256));
 			// No digest: the file shrank while it was hashed.
+			const char *text = stored_text && !gpm_strbuf_error(&report)
+			                       ? gpm_strbuf_str(&report)
+			                       : NULL;
 			struct gpm_error *serr =
-			    art.sha256[0] ? gpm_ingest_store_incident(st, inc, a, &art, NULL, &id)
+			    art.sha256[0] ? gpm_ingest_store_incident(st, inc, a, &art, text, &id)
 			                  : gpm_error_create(
 			                        GPM_ERR_OS, "%s: changed while it was read", input);
 			if (!serr && heap && !gpm_store_ingest_existed(st))
@@ -370,6 +386,8 @@ int gpm_cmd_analyze(int argc, char **argv)
 		if (format == FORMAT_HTML && s + 1 == l.n)
 			gpm_report_html_end(&sb);
 		gpm_analysis_destroy(a);
+		// The input's pages this snapshot read go: one snapshot's at a time stay resident.
+		gpm_ingest_loaded_release_pages(&l);
 		if ((err = gpm_strbuf_error(&sb)))
 			break;
 		// Text goes out snapshot by snapshot; the JSON document once it is whole.
@@ -386,6 +404,7 @@ int gpm_cmd_analyze(int argc, char **argv)
 			gpm_cli_write(sb.buf ? sb.buf : "", sb.len);
 	}
 	gpm_strbuf_deinit(&sb);
+	gpm_strbuf_deinit(&report);
 	gpm_ingest_loaded_deinit(&l);
 	gpm_heap_destroy(heap);
 	gpm_store_close(st);

@@ -70,6 +70,9 @@ struct gpm_error *gpm_ingest_load_hashed(const char *path, const struct gpm_inge
                                          struct gpm_ingest_loaded *out);
 /* The input's SHA-256 (hex, in l) once a hash still running in a thread is done. */
 const char *gpm_ingest_loaded_sha256(struct gpm_ingest_loaded *l);
+/* Gives back the resident pages of a plain dump file l's snapshots read argument texts from
+ * (gpm_source_release_pages): what is read again comes back from the page cache. */
+void gpm_ingest_loaded_release_pages(struct gpm_ingest_loaded *l);
 void gpm_ingest_loaded_deinit(struct gpm_ingest_loaded *l);
 
 /* A core and its executable, read into one incident (owned by the caller); src taken over. */

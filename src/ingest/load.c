@@ -210,6 +210,8 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 		if (!err) {
 			out->src = src;
 			src = NULL;
+			// Parsed: only the argument texts rules and reports print are read again.
+			gpm_ingest_loaded_release_pages(out);
 		}
 		break;
 	}
@@ -286,6 +288,11 @@ struct gpm_error *gpm_ingest_load_hashed(const char *path, const struct gpm_inge
                                          struct gpm_ingest_loaded *out)
 {
 	return load(path, true, o, out);
+}
+
+void gpm_ingest_loaded_release_pages(struct gpm_ingest_loaded *l)
+{
+	gpm_source_release_pages(l->src);
 }
 
 void gpm_ingest_loaded_deinit(struct gpm_ingest_loaded *l)

@@ -18,6 +18,7 @@ gpm_schema_files = schema/001_init.sql schema/002_signatures.sql \
 	schema/005_reports.sql schema/006_tui_lists.sql \
 	schema/007_identity_kind.sql schema/008_report_shown_groups.sql \
 	schema/009_threads.sql \
+	schema/010_goroutine_indexes.sql \
 	schema/011_heap_paths.sql
 # In order: a migration runs once, after those listed before it.
 schemadir = $(pkgdatadir)/schema

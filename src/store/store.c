@@ -45,6 +45,7 @@ static const char *const stmt_sql[STMT__COUNT] = {
         "headline, headline_rule, goroutines, report, time_source, build, vcs_time, exe_read) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
         "?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+    [STMT_INCIDENT_REPORT] = "UPDATE incidents SET report = ?2 WHERE id = ?1",
     [STMT_FUNCTION_GET] = "SELECT id FROM functions WHERE name = ?1",
     [STMT_FUNCTION_INSERT] = "INSERT INTO functions (name) VALUES (?1)",
     [STMT_FILE_GET] = "SELECT id FROM files WHERE path = ?1",
@@ -55,7 +56,10 @@ static const char *const stmt_sql[STMT__COUNT] = {
                           "flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [STMT_GOROUTINE_INSERT] =
         "INSERT INTO goroutines (incident_id, goid, status, state, wait_minutes, flags, "
-        "stack_id, created_by, group_ordinal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "stack_id, created_by, group_ordinal, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "?10)",
+    // The id SQLite would give the next row is this plus one (no AUTOINCREMENT).
+    [STMT_GOROUTINE_LAST_ID] = "SELECT coalesce(max(id), 0) FROM goroutines",
     [STMT_THREAD_INSERT] = "INSERT INTO threads (incident_id, ordinal, tid, m_id, goroutine, "
                            "unwound, problem, stack_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [STMT_GROUP_INSERT] = "INSERT INTO groups (incident_id, ordinal, signature, count, state, "
@@ -838,7 +842,8 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	gpm_store_bind_text(s, 17, gpm_strbuf_str(&head));
 	gpm_store_bind_text(s, 18, hf ? hf->rule : NULL);
 	sqlite3_bind_int64(s, 19, (int64_t)inc->goroutines.len);
-	bind_borrowed(s, 20, rep ? rep->text : NULL);
+	// The report goes in below, once the insert triggers have run.
+	sqlite3_bind_null(s, 20);
 	gpm_store_bind_text(s, 21, source);
 	gpm_store_bind_text(s, 22,
 	                    inc->vcs_revision ? inc->vcs_revision
@@ -855,12 +860,48 @@ static struct gpm_error *insert_incident(struct ingest *in, int64_t artifact_id,
 	gpm_strbuf_deinit(&head);
 	if (!err)
 		*id = sqlite3_last_insert_rowid(st->db);
+	/*
+	 * Schema 6's insert trigger rewrites the new row (its list_text): with the report in
+	 * it, a report of megabytes (thousands of findings) was written, read back and written
+	 * again. The row is small when the trigger runs; the report is written once, here.
+	 */
+	if (!err && rep && rep->text && !(err = gpm_store_stmt(st, STMT_INCIDENT_REPORT, &s))) {
+		sqlite3_bind_int64(s, 1, *id);
+		bind_borrowed(s, 2, rep->text);
+		err = step_done(st, s, "incident report");
+	}
 	return err;
 }
 
+/*
+ * The function id of each goroutine's creator (0: none) into creators, in the dump's order:
+ * names new to the archive get their ids in the order they always did, whatever order the
+ * goroutine rows then go in.
+ */
+static struct gpm_error *creator_ids(struct ingest *in, int64_t *creators)
+{
+	const struct gpm_incident *inc = in->inc;
+	int64_t fileid;
+	struct gpm_error *err;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		creators[i] = 0;
+		if (g->created_by == UINT32_MAX || g->created_by >= inc->frames.len)
+			continue;
+		const struct gpm_frame *cf = &inc->frames.v[g->created_by];
+		if (cf != in->creator_frame) {
+			if ((err = store_frame_names(in, cf, &in->creator_id, &fileid)))
+				return err;
+			in->creator_frame = cf;
+		}
+		creators[i] = in->creator_id;
+	}
+	return NULL;
+}
+
 // Binds goroutine i's row to STMT_GOROUTINE_INSERT s.
-static struct gpm_error *bind_goroutine(struct ingest *in, sqlite3_stmt *s, int64_t id, size_t i,
-                                        uint32_t ordinal)
+static void bind_goroutine(struct ingest *in, sqlite3_stmt *s, int64_t id, size_t i,
+                           int64_t creator, uint32_t ordinal)
 {
 	const struct gpm_incident *inc = in->inc;
 	const struct gpm_goroutine *g = &inc->goroutines.v[i];
@@ -868,17 +909,6 @@ static struct gpm_error *bind_goroutine(struct ingest *in, sqlite3_stmt *s, int6
 	if (inc->crash.current_goroutine && g->id == inc->crash.current_goroutine &&
 	    !(flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK)))
 		flags |= GPM_GOROUTINE_CURRENT;
-	int64_t creator = 0, fileid;
-	struct gpm_error *err;
-	if (g->created_by != UINT32_MAX && g->created_by < inc->frames.len) {
-		const struct gpm_frame *cf = &inc->frames.v[g->created_by];
-		if (cf != in->creator_frame) {
-			if ((err = store_frame_names(in, cf, &in->creator_id, &fileid)))
-				return err;
-			in->creator_frame = cf;
-		}
-		creator = in->creator_id;
-	}
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, (int64_t)g->id);
 	sqlite3_bind_int64(s, 3, g->status);
@@ -894,7 +924,19 @@ static struct gpm_error *bind_goroutine(struct ingest *in, sqlite3_stmt *s, int6
 		sqlite3_bind_int64(s, 8, creator);
 	if (ordinal != UINT32_MAX)
 		sqlite3_bind_int64(s, 9, ordinal);
-	return NULL;
+}
+
+// Goroutine i's row, with the id base + 1 + i.
+static struct gpm_error *insert_goroutine(struct ingest *in, int64_t id, int64_t base, size_t i,
+                                          const int64_t *creators, uint32_t ordinal)
+{
+	sqlite3_stmt *s = NULL;
+	struct gpm_error *err = gpm_store_stmt(in->st, STMT_GOROUTINE_INSERT, &s);
+	if (err)
+		return err;
+	bind_goroutine(in, s, id, i, creators[i], ordinal);
+	sqlite3_bind_int64(s, 10, base + 1 + (int64_t)i);
+	return step_done(in->st, s, "goroutine insert");
 }
 
 static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
@@ -906,7 +948,10 @@ static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
 	if (err)
 		return err;
 	uint32_t *ordinal = malloc((inc->goroutines.len + 1) * sizeof(*ordinal));
-	if (!ordinal) {
+	int64_t *creators = malloc((inc->goroutines.len + 1) * sizeof(*creators));
+	if (!ordinal || !creators) {
+		free(ordinal);
+		free(creators);
 		gpm_grouping_deinit(&grouping);
 		return &gpm_error_nomem;
 	}
@@ -932,12 +977,37 @@ static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
 		}
 		err = step_done(st, s, "group insert");
 	}
-	for (size_t i = 0; i < inc->goroutines.len && !err; i++) {
-		if ((err = gpm_store_stmt(st, STMT_GOROUTINE_INSERT, &s)))
-			break;
-		if (!(err = bind_goroutine(in, s, id, i, ordinal[i])))
-			err = step_done(st, s, "goroutine insert");
+	/*
+	 * Rows in the order of goroutines_group (ungrouped ones, whose NULL ordinal sorts
+	 * first, then group by group, each in the dump's order) with the ids SQLite would have
+	 * given them in the dump's order: every row lands at the end of that index instead of
+	 * somewhere inside it, and the archive holds the same rows.
+	 */
+	int64_t base = 0;
+	if (!err)
+		err = creator_ids(in, creators);
+	if (!err && !(err = gpm_store_stmt(st, STMT_GOROUTINE_LAST_ID, &s))) {
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			base = sqlite3_column_int64(s, 0);
+		else
+			err = gpm_store_sqlite_error(st, rc, "goroutine ids");
+		sqlite3_reset(s);
 	}
+	for (size_t i = 0; i < inc->goroutines.len && !err; i++)
+		if (ordinal[i] == UINT32_MAX)
+			err = insert_goroutine(in, id, base, i, creators, UINT32_MAX);
+	for (size_t gi = 0; gi < grouping.ngroups && !err; gi++) {
+		const struct gpm_group *g = &grouping.groups[gi];
+		const uint32_t *members = &grouping.members[g->first_member];
+		for (uint32_t m = 0; m < g->count && !err; m++) {
+			// A group's goroutines are spread over the dump: fetch ahead.
+			if (m + 8 < g->count)
+				__builtin_prefetch(&inc->goroutines.v[members[m + 8]]);
+			err = insert_goroutine(in, id, base, members[m], creators, (uint32_t)gi);
+		}
+	}
+	free(creators);
 	free(ordinal);
 	gpm_grouping_deinit(&grouping);
 	return err;

@@ -326,6 +326,59 @@ START_TEST(test_ingest_idempotent)
 }
 END_TEST
 
+/*
+ * Goroutine rows go in group by group (goroutines_group's order) with the ids they would
+ * have had in the dump's order: read by id, an incident's goroutines are the dump's, their
+ * ids contiguous and following the incident stored before.
+ */
+START_TEST(test_goroutine_ids_dump_order)
+{
+	const char *db = tmp("order.db");
+	struct gpm_store *st = open_rw(db);
+	const char *rels[] = {"dumps/go1.22-hang-all.txt", "dumps/go1.19-nilderef-all.txt"};
+	struct fixture f[2];
+	int64_t ids[2];
+	for (size_t k = 0; k < 2; k++) {
+		load(rels[k], &f[k]);
+		ids[k] = ingest(st, &f[k]);
+	}
+	gpm_store_close(st);
+	st = open_ro(db);
+	long long prev_max = 0;
+	size_t interleaved = 0;
+	for (size_t k = 0; k < 2; k++) {
+		char sql[256];
+		snprintf(sql, sizeof(sql),
+		         "SELECT goid, id FROM goroutines WHERE incident_id = %lld ORDER BY id",
+		         (long long)ids[k]);
+		struct gpm_store_table t;
+		struct gpm_error *err = gpm_store_sql(st, sql, -1, &t);
+		ck_assert_msg(!err, "%s", err ? err->message : "");
+		const struct gpm_incident *inc = f[k].inc[0];
+		ck_assert_uint_eq(t.nrows, inc->goroutines.len);
+		for (size_t i = 0; i < t.nrows; i++) {
+			ck_assert_uint_eq(strtoull(gpm_store_cell(&t, i, 0), NULL, 10),
+			                  inc->goroutines.v[i].id);
+			ck_assert_int_eq(atoll(gpm_store_cell(&t, i, 1)),
+			                 prev_max + 1 + (long long)i);
+		}
+		prev_max += (long long)t.nrows;
+		gpm_store_table_deinit(&t);
+		// Groups interleave in the dump (one fixture at least): the order by group differs.
+		snprintf(
+		    sql, sizeof(sql),
+		    "SELECT count(*) FROM goroutines a JOIN goroutines b ON b.incident_id = "
+		    "a.incident_id AND b.id > a.id AND b.group_ordinal < a.group_ordinal WHERE "
+		    "a.incident_id = %lld",
+		    (long long)ids[k]);
+		interleaved += scalar(st, sql) > 0;
+		unload(&f[k]);
+	}
+	ck_assert_uint_ge(interleaved, 1);
+	gpm_store_close(st);
+}
+END_TEST
+
 START_TEST(test_dedup_across_incidents)
 {
 	const char *db = tmp("d.db");
@@ -1202,6 +1255,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_migrate_older);
 	tcase_add_test(tc, test_refuse_newer_and_foreign);
 	tcase_add_test(tc, test_ingest_idempotent);
+	tcase_add_test(tc, test_goroutine_ids_dump_order);
 	tcase_add_test(tc, test_dedup_across_incidents);
 	tcase_add_test(tc, test_findings_and_report);
 	tcase_add_test(tc, test_stored_report);
