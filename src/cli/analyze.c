@@ -329,7 +329,7 @@ int gpm_cmd_analyze(int argc, char **argv)
 			gpm_strbuf_reset(&report);
 			gpm_report_text(inc, a, &ro, &report);
 			gpm_strbuf_append(&sb, report.buf ? report.buf : "", report.len);
-			threads_text(inc, &sb);
+			gpm_report_threads_text(inc, &sb);
 		} else if (format == FORMAT_TEXT) {
 			gpm_report_text(inc, a, &ro, &sb);
 			gpm_report_threads_text(inc, &sb);
