@@ -186,6 +186,8 @@ struct gpm_goroutine_extra {
 	uint32_t elided_frames; /* frames the runtime elided ("...N frames elided...") */
 	/* Added with analysis (cores only, src/goroutines/objects.c): */
 	uint8_t wait_object_kind; /* enum gpm_wait_object */
+	uint8_t g_words;          /* cores: enum gpm_g_words, what its runtime.g held when it was
+	                             read, so that objects.c need not read every g again */
 	uint64_t wait_object;     /* what it is blocked on: the hchan, the semaphore's address
 	                             (for a sync.Mutex the mutex itself), the first select
 	                             channel; 0 unknown */
@@ -195,6 +197,13 @@ struct gpm_goroutine_extra {
 	/* interned: the global variable wait_object lies in, by the executable's symbol table
 	   ("main.mu", "main.state+8"); NULL unknown (stripped, a heap object) */
 	const char *wait_object_name;
+};
+
+/* gpm_goroutine_extra.g_words: set by the goroutine reader of a core (0: not known). */
+enum gpm_g_words {
+	GPM_G_WORDS_KNOWN = 1,   /* the bits below were read from the g */
+	GPM_G_WORDS_PANIC = 2,   /* g._panic is not nil */
+	GPM_G_WORDS_WAITING = 4, /* g.waiting is not nil */
 };
 
 /* What gpm_goroutine.wait_object is. */
