@@ -33,6 +33,7 @@ struct rt_layout {
 	uint64_t g_stack_lo, g_stack_hi, g_sched_sp, g_sched_pc, g_sched_bp, g_sched_g, g_sched_lr;
 	uint64_t g_syscallsp, g_syscallpc, g_m, g_status, g_goid, g_waitsince, g_waitreason;
 	uint64_t g_lockedm, g_gopc, g_startpc, g_parent_goid, g_labels;
+	uint64_t g_panic, g_waiting; /* both NONE unless both are in the g */
 	uint64_t m_g0, m_curg, m_gsignal, m_id, m_procid;
 };
 
@@ -170,6 +171,11 @@ static struct gpm_error *load_layout(struct ctx *c)
 	rt->g_startpc = gpm_layout_offset(g, "startpc");
 	rt->g_parent_goid = gpm_layout_offset(g, "parentGoid");
 	rt->g_labels = gpm_layout_offset(g, "labels");
+	rt->g_panic = gpm_layout_offset(g, "_panic");
+	rt->g_waiting = gpm_layout_offset(g, "waiting");
+	if (rt->g_panic == NONE || rt->g_waiting == NONE || g->size < c->ptr ||
+	    rt->g_panic > g->size - c->ptr || rt->g_waiting > g->size - c->ptr)
+		rt->g_panic = rt->g_waiting = NONE;
 	rt->m_g0 = gpm_layout_offset(m, "g0");
 	rt->m_gsignal = gpm_layout_offset(m, "gsignal");
 	rt->m_id = gpm_layout_offset(m, "id");
@@ -1427,6 +1433,10 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	uint64_t gopc = field(b, rt->g_gopc, c->ptr), startpc = field(b, rt->g_startpc, c->ptr);
 	uint64_t parent = field(b, rt->g_parent_goid, 8);
 	uint64_t labels = field(b, rt->g_labels, c->ptr);
+	uint8_t words = 0;
+	if (rt->g_panic != NONE)
+		words = GPM_G_WORDS_KNOWN | (rd(b, rt->g_panic, c->ptr) ? GPM_G_WORDS_PANIC : 0) |
+		        (rd(b, rt->g_waiting, c->ptr) ? GPM_G_WORDS_WAITING : 0);
 
 	struct gpm_goroutine *g = gpm_incident_goroutine_push(c->inc);
 	if (!g)
@@ -1435,6 +1445,7 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 		return &gpm_error_nomem;
 	g->id = goid;
 	xg(c, g)->gaddr = gaddr;
+	xg(c, g)->g_words = words;
 	g->status = status <= GPM_G_DEADEXTRA ? (uint8_t)status : GPM_G_UNKNOWN;
 	g->parent_id = parent;
 	xg(c, g)->start_pc = startpc;

@@ -256,9 +256,19 @@ static const char *panic_print(struct octx *c, uint64_t type, uint64_t data)
 	return gpm_incident_str(c->inc, buf, strlen(buf));
 }
 
+/* Whether the goroutine reader saw g's word (GPM_G_WORDS_PANIC, _WAITING) nil: then it
+ * need not be read again (a million g's are a pass over most of a core). */
+static bool g_word_nil(const struct octx *c, const struct gpm_goroutine *g, unsigned word)
+{
+	uint8_t w = gpm_goroutine_extra(c->inc, g)->g_words;
+	return (w & GPM_G_WORDS_KNOWN) && !(w & word);
+}
+
 static struct gpm_error *read_panics(struct octx *c, const struct gpm_goroutine *g)
 {
 	uint64_t pa;
+	if (g_word_nil(c, g, GPM_G_WORDS_PANIC))
+		return NULL;
 	if (!field_word(c, gpm_goroutine_extra(c->inc, g)->gaddr, c->g_panic, &pa) || !pa ||
 	    c->p_arg == NONE)
 		return NULL;
@@ -493,7 +503,8 @@ static void wait_object(struct octx *c, struct gpm_goroutine *g)
 		return;
 	uint64_t s = 0;
 	const char *why = g->wait_reason ? g->wait_reason : "";
-	if (field_word(c, x->gaddr, c->g_waiting, &s) && sudog_of(c, s, x->gaddr)) {
+	if (!g_word_nil(c, g, GPM_G_WORDS_WAITING) && field_word(c, x->gaddr, c->g_waiting, &s) &&
+	    sudog_of(c, s, x->gaddr)) {
 		uint64_t ch = 0;
 		if (field_word(c, s, c->s_c, &ch) && ch) {
 			x->wait_object = ch;

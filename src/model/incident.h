@@ -186,6 +186,8 @@ struct gpm_goroutine_extra {
 	uint32_t elided_frames; /* frames the runtime elided ("...N frames elided...") */
 	/* Added with analysis (cores only, src/goroutines/objects.c): */
 	uint8_t wait_object_kind; /* enum gpm_wait_object */
+	uint8_t g_words;          /* cores: enum gpm_g_words, what its runtime.g held when it was
+	                             read, so that objects.c need not read every g again */
 	uint64_t wait_object;     /* what it is blocked on: the hchan, the semaphore's address
 	                             (for a sync.Mutex the mutex itself), the first select
 	                             channel; 0 unknown */
@@ -231,6 +233,13 @@ struct gpm_sched_state {
 	uint32_t nprocs;    /* Ps in allp (0 unknown) */
 	uint32_t running;   /* of them, _Prunning */
 	uint32_t gcstopped; /* of them, _Pgcstop */
+};
+
+/* gpm_goroutine_extra.g_words: set by the goroutine reader of a core (0: not known). */
+enum gpm_g_words {
+	GPM_G_WORDS_KNOWN = 1,   /* the bits below were read from the g */
+	GPM_G_WORDS_PANIC = 2,   /* g._panic is not nil */
+	GPM_G_WORDS_WAITING = 4, /* g.waiting is not nil */
 };
 
 /* What gpm_goroutine.wait_object is. */

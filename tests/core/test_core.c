@@ -302,6 +302,63 @@ START_TEST(core_memory_block_cache_reads_files)
 }
 END_TEST
 
+/*
+ * Blocks that fall into one set of the block cache (16 sets of 4 ways: block numbers 16
+ * apart) read one after another, more of them than the set holds, with reads of other sets in
+ * between: every byte read is the file's, whichever block was evicted for which.
+ */
+START_TEST(core_memory_block_cache_evicts_within_a_set)
+{
+	enum { SEG = 0x7f0000000000ULL, BLK = 65536, SIZE = 100 * BLK + 77 };
+	uint8_t *seg = malloc(SIZE);
+	ck_assert_ptr_nonnull(seg);
+	for (size_t i = 0; i < SIZE; i++)
+		seg[i] = (uint8_t)(i * 2654435761u >> 11);
+	const struct cb_seg segs[] = {{SEG, SIZE, PF_R | PF_W, seg, SIZE}};
+	struct cb_buf notes = {0};
+	cb_prstatus(&notes, 100, 11, SEG, SEG + 0x800, 0, 0);
+	size_t len;
+	uint8_t *bytes = cb_core(EM_X86_64, &notes, segs, 1, &len);
+	free(notes.p);
+	char dir[] = "/tmp/gopm-test-XXXXXX", path[64];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/core", dir);
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+	struct gpm_core *core;
+	ck_assert_ptr_null(gpm_core_open(path, &core));
+	ck_assert(gpm_source_reads_file(gpm_core_source(core)));
+	struct gpm_memory *mem;
+	ck_assert_ptr_null(gpm_memory_create(core, NULL, 0, &mem));
+	unsigned checked = 0;
+	for (unsigned turn = 0; turn < 40; turn++) {
+		// 6 blocks of one set (the set moves every 10 rounds), then one of another set.
+		for (unsigned k = 0; k < 6; k++) {
+			uint64_t off =
+			    (uint64_t)(turn / 10 + 16 * k) * BLK + (turn * 4099 + k * 61) % BLK;
+			uint64_t w;
+			ck_assert_ptr_null(gpm_memory_u64(mem, SEG + off, &w));
+			ck_assert_mem_eq(&w, seg + off, 8);
+			checked++;
+		}
+		uint64_t other = (uint64_t)(5 + turn % 7) * BLK + turn * 13;
+		uint8_t x[300];
+		ck_assert_ptr_null(gpm_memory_read(mem, SEG + other, x, sizeof(x)));
+		ck_assert_mem_eq(x, seg + other, sizeof(x));
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 40 * 7);
+	gpm_memory_destroy(mem);
+	gpm_core_destroy(core);
+	unlink(path);
+	rmdir(dir);
+	free(bytes);
+	free(seg);
+}
+END_TEST
+
 START_TEST(core_without_notes)
 {
 	size_t len;
@@ -1064,6 +1121,7 @@ Suite *core_suite(void)
 	tcase_add_test(tc, core_parses_every_note);
 	tcase_add_test(tc, core_memory_reads);
 	tcase_add_test(tc, core_memory_block_cache_reads_files);
+	tcase_add_test(tc, core_memory_block_cache_evicts_within_a_set);
 	tcase_add_test(tc, core_without_notes);
 	tcase_add_test(tc, core_truncated_keeps_what_exists);
 	tcase_add_test(tc, core_refuses_non_cores);
