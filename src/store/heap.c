@@ -19,12 +19,14 @@ static struct gpm_error *step_done(struct gpm_store *st, sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? NULL : gpm_store_sqlite_error(st, rc, "heap summary");
 }
 
-struct gpm_error *gpm_store_heap_summary(struct gpm_store *st, int64_t incident_id, uint64_t bytes,
-                                         uint64_t objects, uint64_t spans,
-                                         const struct gpm_store_heap_type *types, size_t ntypes)
+/*
+ * Opens the transaction that replaces what incident_id has stored in one table ("DELETE
+ * FROM table WHERE incident_id = ?1" as delete_sql): NOT_FOUND when there is no such
+ * incident. On error nothing is left open.
+ */
+static struct gpm_error *begin_replace(struct gpm_store *st, int64_t incident_id,
+                                       const char *delete_sql, const char *what)
 {
-	if (bytes > INT64_MAX || objects > INT64_MAX || spans > INT64_MAX)
-		return gpm_error_create(GPM_ERR_LIMIT, "heap summary: totals out of range");
 	struct gpm_error *err = gpm_store_exec(st, "BEGIN IMMEDIATE");
 	if (err)
 		return err;
@@ -39,15 +41,31 @@ struct gpm_error *gpm_store_heap_summary(struct gpm_store *st, int64_t incident_
 		err = rc == SQLITE_DONE
 		          ? gpm_error_create(GPM_ERR_NOT_FOUND, "incident %" PRId64 " not found",
 		                             incident_id)
-		          : gpm_store_sqlite_error(st, rc, "heap summary");
+		          : gpm_store_sqlite_error(st, rc, what);
 		goto fail;
 	}
-	if ((err = prepare(st, "DELETE FROM heap_types WHERE incident_id = ?1", &s)))
+	if ((err = prepare(st, delete_sql, &s)))
 		goto fail;
 	sqlite3_bind_int64(s, 1, incident_id);
-	if ((err = step_done(st, s)))
-		goto fail;
+	err = step_done(st, s);
+fail:
 	sqlite3_finalize(s);
+	if (err)
+		gpm_error_destroy(gpm_store_exec(st, "ROLLBACK"));
+	return err;
+}
+
+struct gpm_error *gpm_store_heap_summary(struct gpm_store *st, int64_t incident_id, uint64_t bytes,
+                                         uint64_t objects, uint64_t spans,
+                                         const struct gpm_store_heap_type *types, size_t ntypes)
+{
+	if (bytes > INT64_MAX || objects > INT64_MAX || spans > INT64_MAX)
+		return gpm_error_create(GPM_ERR_LIMIT, "heap summary: totals out of range");
+	struct gpm_error *err = begin_replace(
+	    st, incident_id, "DELETE FROM heap_types WHERE incident_id = ?1", "heap summary");
+	if (err)
+		return err;
+	sqlite3_stmt *s = NULL;
 	if ((err = prepare(
 	         st,
 	         "INSERT OR REPLACE INTO heap_summaries (incident_id, bytes, objects, spans) "
@@ -99,29 +117,11 @@ struct gpm_error *gpm_store_heap_paths(struct gpm_store *st, int64_t incident_id
 {
 	if (st->version < 11)
 		return NULL;
-	struct gpm_error *err = gpm_store_exec(st, "BEGIN IMMEDIATE");
+	struct gpm_error *err = begin_replace(
+	    st, incident_id, "DELETE FROM heap_paths WHERE incident_id = ?1", "heap paths");
 	if (err)
 		return err;
 	sqlite3_stmt *s = NULL;
-	if ((err = prepare(st, "SELECT 1 FROM incidents WHERE id = ?1", &s)))
-		goto fail;
-	sqlite3_bind_int64(s, 1, incident_id);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc != SQLITE_ROW) {
-		err = rc == SQLITE_DONE
-		          ? gpm_error_create(GPM_ERR_NOT_FOUND, "incident %" PRId64 " not found",
-		                             incident_id)
-		          : gpm_store_sqlite_error(st, rc, "heap paths");
-		goto fail;
-	}
-	if ((err = prepare(st, "DELETE FROM heap_paths WHERE incident_id = ?1", &s)))
-		goto fail;
-	sqlite3_bind_int64(s, 1, incident_id);
-	if ((err = step_done(st, s)))
-		goto fail;
-	sqlite3_finalize(s);
 	if ((err = prepare(st,
 	                   "INSERT INTO heap_paths (incident_id, ordinal, why, retained, hops) "
 	                   "VALUES (?1, ?2, ?3, ?4, ?5)",
