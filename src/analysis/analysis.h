@@ -162,6 +162,13 @@ void gpm_report_json_snapshot(struct gpm_json *j, const struct gpm_incident *inc
  * (when there are any), warnings. */
 void gpm_report_json_facts(struct gpm_json *j, const struct gpm_incident *inc,
                            const struct gpm_analysis *a, const struct gpm_report_options *o);
+struct gpm_frame;
+/* The "threads" member: the threads in code that is not Go (tid, m, goroutine, how unwound,
+ * why the stack ends) with their native frames written by frame; NULL writes them as the
+ * archive keeps them (function, file, line: no pc), so that `show` writes what `analyze`
+ * wrote. */
+void gpm_report_json_threads(struct gpm_json *j, const struct gpm_incident *inc,
+                             void (*frame)(struct gpm_json *j, const struct gpm_frame *f));
 struct gpm_finding;
 /* One finding as an object of the "findings" array (also what the archive stores). */
 void gpm_report_json_finding(struct gpm_json *j, const struct gpm_finding *f);

@@ -471,13 +471,23 @@ void gpm_report_threads_text(const struct gpm_incident *inc, struct gpm_strbuf *
 	}
 }
 
-/*
- * The threads in code that is not Go: tid, m, goroutine, how unwound, why the stack ends, and
- * the native frames as the archive keeps them (function, file, line: no pc), so that `show`
- * writes what `analyze` wrote.
- */
-static void json_threads(struct gpm_json *j, const struct gpm_incident *inc)
+/* A native frame as the archive keeps it: function, file, line (no pc). */
+static void json_archived_frame(struct gpm_json *j, const struct gpm_frame *f)
 {
+	gpm_json_object_begin(j);
+	gpm_json_kv_string(j, "func", f->func ? f->func : "?");
+	if (f->file) {
+		gpm_json_kv_string(j, "file", f->file);
+		gpm_json_kv_uint(j, "line", f->line);
+	}
+	gpm_json_object_end(j);
+}
+
+void gpm_report_json_threads(struct gpm_json *j, const struct gpm_incident *inc,
+                             void (*frame)(struct gpm_json *j, const struct gpm_frame *f))
+{
+	if (!frame)
+		frame = json_archived_frame;
 	gpm_json_key(j, "threads");
 	gpm_json_array_begin(j);
 	for (size_t i = 0; i < inc->threads.len; i++) {
@@ -496,16 +506,8 @@ static void json_threads(struct gpm_json *j, const struct gpm_incident *inc)
 		gpm_json_array_begin(j);
 		const struct gpm_stack *st =
 		    t->stack < inc->stacks.len ? &inc->stacks.v[t->stack] : NULL;
-		for (uint32_t k = 0; st && k < st->nframes; k++) {
-			const struct gpm_frame *f = &inc->frames.v[st->first + k];
-			gpm_json_object_begin(j);
-			gpm_json_kv_string(j, "func", f->func ? f->func : "?");
-			if (f->file) {
-				gpm_json_kv_string(j, "file", f->file);
-				gpm_json_kv_uint(j, "line", f->line);
-			}
-			gpm_json_object_end(j);
-		}
+		for (uint32_t k = 0; st && k < st->nframes; k++)
+			frame(j, &inc->frames.v[st->first + k]);
 		gpm_json_array_end(j);
 		gpm_json_object_end(j);
 	}
@@ -591,7 +593,7 @@ void gpm_report_json_facts(struct gpm_json *jp, const struct gpm_incident *inc,
 		gpm_json_kv_uint(&j, a->states.v[i].state, a->states.v[i].count);
 	gpm_json_object_end(&j);
 	if (inc->threads.len)
-		json_threads(&j, inc);
+		gpm_report_json_threads(&j, inc, NULL);
 	// What could not be read is said in the document too, not only on stderr.
 	if (inc->warnings.len) {
 		gpm_json_key(&j, "warnings");

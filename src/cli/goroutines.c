@@ -179,34 +179,10 @@ static void json_goroutine(struct gpm_json *j, const struct gpm_incident *inc,
 	gpm_json_object_end(j);
 }
 
-/* The threads in code that is not Go: tid, m, goroutine, how unwound, native frames. */
-static void json_threads(struct gpm_json *j, const struct gpm_incident *inc)
+/* A native frame of a thread in C, with its pc and offset (gpm_report_json_threads). */
+static void json_native_frame(struct gpm_json *j, const struct gpm_frame *f)
 {
-	gpm_json_key(j, "threads");
-	gpm_json_array_begin(j);
-	for (size_t i = 0; i < inc->threads.len; i++) {
-		const struct gpm_thread *t = &inc->threads.v[i];
-		gpm_json_object_begin(j);
-		gpm_json_kv_int(j, "tid", t->tid);
-		if (t->m_id >= 0)
-			gpm_json_kv_int(j, "m", t->m_id);
-		if (t->goroutine)
-			gpm_json_kv_uint(j, "goroutine", t->goroutine);
-		gpm_json_kv_string(j, "unwound_by",
-		                   gpm_thread_unwind_name((enum gpm_thread_unwind)t->how));
-		if (t->problem)
-			gpm_json_kv_string(j, "problem", t->problem);
-		gpm_json_key(j, "frames");
-		gpm_json_array_begin(j);
-		if (t->stack < inc->stacks.len) {
-			const struct gpm_stack *s = &inc->stacks.v[t->stack];
-			for (uint32_t k = 0; k < s->nframes; k++)
-				json_frame(j, &inc->frames.v[s->first + k], NULL, 0);
-		}
-		gpm_json_array_end(j);
-		gpm_json_object_end(j);
-	}
-	gpm_json_array_end(j);
+	json_frame(j, f, NULL, 0);
 }
 
 static const char *fatal_name(enum gpm_fatal_kind k)
@@ -441,7 +417,7 @@ int gpm_cmd_goroutines(int argc, char **argv)
 			}
 			gpm_json_array_end(&j);
 			if (inc->threads.len)
-				json_threads(&j, inc);
+				gpm_report_json_threads(&j, inc, json_native_frame);
 			if (inc->warnings.len) {
 				gpm_json_key(&j, "warnings");
 				gpm_json_array_begin(&j);
