@@ -9,39 +9,7 @@
 # a stripped executable names the headline's C function, with file:line, and the C thread's
 # frames from its separate debug file found by build id; a core whose libc is missing is not
 # a warning. Bad input: libc's name in the loader's list a device.
-set -u
-: "${GOPM:?}" "${top_srcdir:?}"
-td=$top_srcdir/testdata/cgo
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-n=0
-
-. "$top_srcdir/tests/cli/expect.sh"
-
-bad() {
-	echo "FAIL: $1"
-	fail=$((fail + 1))
-}
-
-headline() {
-	sed -n '2p' "$tmp/out" | sed 's/^[A-Z]* *//'
-}
-
-# The lines of the C thread's block (thread TID [C thread, ...]: to the next blank line).
-c_thread() {
-	sed -n '/^thread [0-9]* \[C thread, unwound by /,/^$/p' "$tmp/out"
-}
-
-# Whether the functions named as arguments appear in the C thread's block in that order.
-in_order() {
-	c_thread | grep -v '^	' >"$tmp/funcs"
-	for f in "$@"; do
-		line=$(grep -n "^$f\$" "$tmp/funcs" | head -1 | cut -d: -f1)
-		[ -n "$line" ] || return 1
-		sed -i "1,${line}d" "$tmp/funcs"
-	done
-}
+. "$top_srcdir/tests/cli/native-lib.sh"
 
 crash_core="SIGSEGV in C function gpm_native_parse (nil pointer), called from Go main.parseHeader"
 crash_text="SIGSEGV in C function gpm_native_read_header (nil pointer), called from Go main.parseHeader"

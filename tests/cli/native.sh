@@ -7,39 +7,7 @@
 # with the machine's libc); a stripped executable names them, and the headline's C function,
 # with a separate debug file found by build id; bad input: corrupt call frame information, a
 # thread whose stack is not in the core (counted and warned, never dropped).
-set -u
-: "${GOPM:?}" "${top_srcdir:?}"
-td=$top_srcdir/testdata/cgo
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail=0
-n=0
-
-. "$top_srcdir/tests/cli/expect.sh"
-
-bad() {
-	echo "FAIL: $1"
-	fail=$((fail + 1))
-}
-
-headline() {
-	sed -n '2p' "$tmp/out" | sed 's/^[A-Z]* *//'
-}
-
-# The lines of the C thread's block (thread TID [C thread, ...]: to the next blank line).
-c_thread() {
-	sed -n '/^thread [0-9]* \[C thread, unwound by /,/^$/p' "$tmp/out"
-}
-
-# Whether the functions named as arguments appear in the C thread's block in that order.
-in_order() {
-	c_thread | grep -v '^	' >"$tmp/funcs"
-	for f in "$@"; do
-		line=$(grep -n "^$f\$" "$tmp/funcs" | head -1 | cut -d: -f1)
-		[ -n "$line" ] || return 1
-		sed -i "1,${line}d" "$tmp/funcs"
-	done
-}
+. "$top_srcdir/tests/cli/native-lib.sh"
 
 seen=0
 for fx in "$td"/pie-go*-*; do
