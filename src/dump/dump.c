@@ -2222,6 +2222,39 @@ static struct gpm_error *preamble_commit(struct parser *P)
 	return NULL;
 }
 
+/* "SIGQUIT: quit", "SIGABRT: abort": the first line of a signal's dump. */
+static bool signal_line(const struct line *l)
+{
+	size_t i = 3;
+	if (!STARTS(l, "SIG"))
+		return false;
+	while (i < l->n && l->s[i] >= 'A' && l->s[i] <= 'Z')
+		i++;
+	return i > 3 && i + 1 < l->n && l->s[i] == ':' && l->s[i + 1] == ' ';
+}
+
+/*
+ * A logger's timestamp before a crash line that only that line has (the stack after it
+ * printed bare): "2024/05/01 10:00:01 panic: …" of log.Printf("panic: %v\n%s", r, stack),
+ * "2024-05-01T10:00:01Z fatal error: …", "… SIGQUIT: quit". The stamp (digits and date/time
+ * punctuation, with a ':' or '/') is dropped from l when such a line follows it.
+ */
+static void strip_log_stamp(struct line *l)
+{
+	size_t i = 0;
+	bool sep = false;
+	while (i < l->n && i < 48 && (is_digit(l->s[i]) || strchr("/-:.,+TZ ", l->s[i]) != NULL)) {
+		sep = sep || l->s[i] == ':' || l->s[i] == '/';
+		i++;
+	}
+	if (!sep || i < 8 || l->s[i - 1] != ' ')
+		return;
+	struct line r = {l->s + i, l->n - i, l->nl};
+	if (STARTS(&r, "panic: ") || STARTS(&r, "fatal error: ") || signal_line(&r) ||
+	    STARTS(&r, "unexpected fault address ") || STARTS(&r, "runtime: "))
+		*l = r;
+}
+
 static struct gpm_error *parse_text(struct parser *P)
 {
 	struct gpm_error *err;
@@ -2230,6 +2263,8 @@ static struct gpm_error *parse_text(struct parser *P)
 	while (next_line(P, &l)) {
 		if (l.n == 0)
 			continue;
+		if (is_digit(l.s[0]))
+			strip_log_stamp(&l);
 		char c0 = l.s[0];
 		if ((c0 == 'P' || c0 == 'O' || c0 == 'A' || c0 == ' ' || c0 == '\t') &&
 		    gpm_lock_report_is_start(l.s, l.n)) {
@@ -2456,6 +2491,22 @@ static struct gpm_error *parse_text(struct parser *P)
 				P->have_preamble = true;
 				if ((err = parse_panics(P, pl, 15)))
 					return err;
+				continue;
+			}
+		}
+		if (c0 != '\t' && l.n > 21) {
+			// net/http recovered a handler's panic and logged it, the stack next:
+			// "2024/05/01 10:00:01 http: panic serving 10.0.0.7:51234: V".
+			const char *hp = memmem(l.s, l.n, "http: panic serving ", 20);
+			const char *v =
+			    hp ? memmem(hp + 20, l.n - (size_t)(hp + 20 - l.s), ": ", 2) : NULL;
+			if (v && (hp == l.s || hp[-1] == ' ')) {
+				v += 2;
+				if ((err = begin_dump_line(P, false)))
+					return err;
+				const char **slot = gpm_vec_push(&P->inc->crash.recovered);
+				if (!slot || !(*slot = istr(P, v, (size_t)(l.s + l.n - v))))
+					return &gpm_error_nomem;
 				continue;
 			}
 		}

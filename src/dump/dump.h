@@ -65,7 +65,7 @@ struct gpm_error *gpm_dump_parse_all(const char *data, size_t len, const char *n
 /*
  * Text as pasted, back in the runtime's format (unwrap.c): CRLF and stray CR, console wraps,
  * JSON records and dumps inside JSON strings, log prefixes, newest-first order, double
- * spacing, indentation with spaces or none. What was done is in fixes.
+ * spacing, indentation with spaces or none, terminal colours. What was done is in fixes.
  */
 enum gpm_unwrap_fix {
 	GPM_UNWRAP_CONSOLE_WRAP = 1 << 0,
@@ -76,6 +76,8 @@ enum gpm_unwrap_fix {
 	GPM_UNWRAP_INTERLEAVED = 1 << 5, /* several processes' lines, regrouped per process */
 	GPM_UNWRAP_HTML = 1 << 6,        /* HTML entities (&lt; &quot; …) decoded */
 	GPM_UNWRAP_UTF16 = 1 << 7,       /* UTF-16 text (Windows PowerShell's '>') read as UTF-8 */
+	GPM_UNWRAP_ANSI = 1 << 8,        /* terminal escape sequences (colours) removed */
+	GPM_UNWRAP_QP = 1 << 9,          /* a mail's quoted-printable encoding decoded */
 };
 
 struct gpm_dump_clean {

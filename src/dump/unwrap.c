@@ -284,7 +284,7 @@ struct ln {
 	size_t n;
 	uint32_t orig; /* 1-based line of the input */
 	int64_t stamp; /* unix seconds of the log prefix stripped from it; 0 none */
-	bool tab;      /* output a tab before s */
+	uint8_t tabs;  /* tabs output before s */
 	bool dropped;
 	uint8_t src; /* which process of an interleaved log (strip_prefix); 0 one or unknown */
 	char sep;    /* the last character of the prefix strip_prefix removed; 0 none */
@@ -350,13 +350,17 @@ static bool is_word(char c)
 /*
  * Length of the prefix of s that matches the learned prefix pre by shape, or -1: runs of
  * letters and digits may differ (timestamps, pids, file names), runs of blanks may differ
- * in width inside the prefix (syslog's "May  1"), everything else is literal.
+ * in width inside the prefix (syslog's "May  1"), and a number that starts it may be
+ * right-aligned with padding or without (`cat -n`, `less -N`); everything else is literal.
  */
 static long match_prefix(const char *pre, size_t pn, const char *s, size_t n)
 {
 	if (n >= pn && memcmp(pre, s, pn) == 0)
 		return (long)pn;
 	size_t i = 0, j = 0;
+	if (pn && is_digit(pre[0])) // a right-aligned number learned at its widest
+		while (j < n && s[j] == ' ')
+			j++;
 	while (i < pn) {
 		if (is_word(pre[i])) {
 			while (i < pn && is_word(pre[i]))
@@ -367,12 +371,15 @@ static long match_prefix(const char *pre, size_t pn, const char *s, size_t n)
 			if (j == st)
 				return -1;
 		} else if (pre[i] == ' ' && i + 1 < pn) {
+			size_t from = i;
 			while (i < pn && pre[i] == ' ')
 				i++;
 			size_t st = j;
 			while (j < n && s[j] == ' ')
 				j++;
-			if (j == st)
+			// Padding before a right-aligned number at the start (`cat -n`, `less -N`)
+			// is gone once the number is wide enough.
+			if (j == st && !(from == 0 && i < pn && is_word(pre[i])))
 				return -1;
 		} else {
 			if (j >= n || s[j] != pre[i])
@@ -1141,6 +1148,59 @@ static int64_t prefix_stamp(const char *s, size_t n)
 	return 0;
 }
 
+/*
+ * An empty line of the log: its prefix alone, the blanks that ended the prefix trimmed by an
+ * editor or a log shipper ("> " of a Markdown quote is ">" on an empty quoted line, a
+ * timestamp without the space after it). Its length (all of s) when s is that, else -1.
+ */
+static long bare_prefix(const char *pre, size_t pn, const char *s, size_t n)
+{
+	size_t tn = pn;
+	while (tn && (pre[tn - 1] == ' ' || pre[tn - 1] == '\t'))
+		tn--;
+	if (!tn || tn == pn)
+		return -1;
+	long m = match_prefix(pre, tn, s, n);
+	return m > 0 && (size_t)m == n ? m : -1;
+}
+
+/*
+ * The outer layer of a learned prefix that is two: a shipper's or a pager's prefix on every
+ * line ("api-1  | ", a kubectl timestamp, `cat -n`'s number) around a logger's that only the
+ * line the dump was logged with has ("2024/05/01 10:00:01 " of log.Printf("%s", stack)). The
+ * longest cut of pre after a blank that nine in ten of the first lines with text match, when
+ * pre itself is not matched so; 0 when there is none.
+ */
+static size_t outer_prefix(const struct work *w, const char *pre, size_t pn)
+{
+	enum { LOOK_LINES = 2000 };
+	size_t lines = 0, whole = 0, cut[16], hits[16], ncut = 0;
+	for (size_t k = 1; k < pn && ncut < 16; k++)
+		if (is_space(pre[k - 1]) && !is_space(pre[k]))
+			cut[ncut++] = k;
+	if (!ncut)
+		return 0;
+	memset(hits, 0, sizeof(hits));
+	for (size_t i = 0; i < w->l.len && lines < LOOK_LINES; i++) {
+		const struct ln *l = &w->l.v[i];
+		if (!l->n)
+			continue;
+		lines++;
+		if (match_prefix(pre, pn, l->s, l->n) > 0) {
+			whole++;
+			continue;
+		}
+		for (size_t c = 0; c < ncut; c++)
+			hits[c] += match_prefix(pre, cut[c], l->s, l->n) > 0;
+	}
+	if (whole * 10 >= lines * 9)
+		return 0;
+	for (size_t c = ncut; c-- > 0;)
+		if ((whole + hits[c]) * 10 >= lines * 9)
+			return cut[c];
+	return 0;
+}
+
 /* Strips the log prefix learned from the header lines (the latest one seen applies). */
 static void strip_prefix(struct work *w)
 {
@@ -1157,6 +1217,9 @@ static void strip_prefix(struct work *w)
 	}
 	if (!pre_len)
 		return;
+	char outer[MAX_PREFIX];
+	size_t outer_len = outer_prefix(w, pre, pre_len);
+	memcpy(outer, pre, outer_len);
 	// The processes the prefixes name, in order of first appearance.
 	const char *tags[MAX_SOURCES];
 	size_t tlen[MAX_SOURCES];
@@ -1171,6 +1234,11 @@ static void strip_prefix(struct work *w)
 			memcpy(pre, l->s, pre_len);
 		}
 		long m = match_prefix(pre, pre_len, l->s, l->n);
+		if (m < 0 && outer_len)
+			m = match_prefix(outer, outer_len, l->s, l->n);
+		if (m < 0)
+			m = bare_prefix(outer_len ? outer : pre, outer_len ? outer_len : pre_len,
+			                l->s, l->n);
 		const char *tag;
 		size_t tn;
 		if (m > 0 && !too_many && prefix_source(l->s, (size_t)m, &tag, &tn)) {
@@ -1332,14 +1400,55 @@ static void undouble(struct work *w)
 }
 
 /*
+ * Length of a logger's timestamp before a crash line that only that line has (the stack
+ * after it printed bare: log.Printf("panic: %v\n%s", r, stack)): digits and date/time
+ * punctuation with a ':' or '/', then "panic: ", "fatal error: ", "SIGQUIT: "-like,
+ * "unexpected fault address " or "runtime: "; 0 none.
+ * The parser drops it too (dump.c, strip_log_stamp), for text that needs no other repair.
+ */
+static size_t crash_stamp(const char *s, size_t n)
+{
+	size_t i = 0;
+	bool sep = false;
+	while (i < n && i < 48 && (is_digit(s[i]) || strchr("/-:.,+TZ ", s[i]) != NULL)) {
+		sep = sep || s[i] == ':' || s[i] == '/';
+		i++;
+	}
+	if (!sep || i < 8 || s[i - 1] != ' ')
+		return 0;
+	if (starts(s + i, n - i, "panic: ") || starts(s + i, n - i, "fatal error: ") ||
+	    starts(s + i, n - i, "unexpected fault address ") || starts(s + i, n - i, "runtime: "))
+		return i;
+	size_t j = i + 3;
+	if (!starts(s + i, n - i, "SIG"))
+		return 0;
+	while (j < n && s[j] >= 'A' && s[j] <= 'Z')
+		j++;
+	return j > i + 3 && j + 1 < n && s[j] == ':' && s[j + 1] == ' ' ? i : 0;
+}
+
+/* A test in the list `go test` prints under "running tests:": "TestName (1m0s)", the name
+ * possibly with subtests ("TestX/case_1"), or an example's or a fuzz target's. */
+static bool test_entry(const char *s, size_t n)
+{
+	if (n < 5 || s[n - 1] != ')' || !(s[0] >= 'A' && s[0] <= 'Z'))
+		return false;
+	const char *sp = memchr(s, ' ', n);
+	return sp && sp + 2 < s + n && sp[1] == '(' &&
+	       !memchr(sp + 1, ' ', (size_t)(s + n - sp - 1));
+}
+
+/*
  * Indentation as the runtime prints it: none, except one tab before a location line (after
  * a function line or "created by"), before a continued panic value and nested "panic:",
- * and before "goroutine running on other thread". Whatever indentation the paste had
+ * before "goroutine running on other thread", and before the tests `go test` lists under
+ * "running tests:" at a timeout. Whatever indentation the paste had
  * (spaces, several tabs, a whole indented block) is replaced.
  */
 static void reindent(struct work *w)
 {
-	enum { K_OTHER, K_FRAME, K_LOC, K_PANIC, K_BLANK } prev = K_BLANK;
+	enum { K_OTHER, K_FRAME, K_LOC, K_PANIC, K_TESTS, K_BLANK } prev = K_BLANK;
+	bool tests = false; // the panic value's "running tests:" was seen
 	for (size_t i = 0; i < w->l.len; i++) {
 		struct ln *l = &w->l.v[i];
 		size_t n;
@@ -1347,31 +1456,52 @@ static void reindent(struct work *w)
 		bool indented = s != l->s;
 		for (size_t k; (k = blank_before(s, n)) != 0;)
 			n -= k;
+		size_t stamp = is_digit(*s) ? crash_stamp(s, n) : 0;
+		s += stamp;
+		n -= stamp;
 		l->s = s;
 		l->n = n;
-		l->tab = false;
+		l->tabs = 0;
 		if (!n) {
 			prev = K_BLANK;
 			continue;
 		}
 		if (prev == K_FRAME && loc_like(s, n)) {
-			l->tab = true;
+			l->tabs = 1;
 			prev = K_LOC;
 			continue;
 		}
+		// A test timeout's panic value goes on over lines, each under a tab since Go 1.24:
+		// "panic: test timed out after 1m0s\n\trunning tests:\n\t\tTestX (1m0s)".
+		if (prev == K_PANIC && tests && test_entry(s, n)) {
+			l->tabs = 2;
+			continue;
+		}
+		// A fatal error during a panic is printed under it with a tab ("panic: V\n\tfatal
+		// error: …"), one after it without: the paste's own indentation tells them apart.
 		if (prev == K_PANIC && (indented || starts(s, n, "panic: ")) &&
 		    !header_like(s, n) && !starts(s, n, "[signal ") &&
-		    !starts(s, n, "fatal error: ")) {
-			l->tab = true;
+		    (indented || !starts(s, n, "fatal error: "))) {
+			l->tabs = 1;
+			tests = tests || (n == 14 && starts(s, n, "running tests:"));
+			continue;
+		}
+		// Before Go 1.24: "panic: test timed out after 1m0s\nrunning tests:\n\tTestX
+		// (1m0s)".
+		if (prev == K_TESTS && !header_like(s, n) && (indented || test_entry(s, n))) {
+			l->tabs = 1;
 			continue;
 		}
 		if (starts(s, n, "goroutine running on other thread")) {
-			l->tab = true;
+			l->tabs = 1;
 			prev = K_OTHER;
 			continue;
 		}
+		tests = false;
 		if (starts(s, n, "panic: "))
 			prev = K_PANIC;
+		else if (n == 14 && starts(s, n, "running tests:"))
+			prev = K_TESTS;
 		else if (func_like(s, n) || starts(s, n, "created by ") ||
 		         (i + 1 < w->l.len && line_loc(&w->l.v[i + 1]) && !loc_like(s, n)))
 			prev = K_FRAME; // also a cgo frame: a C function name without parentheses
@@ -1486,7 +1616,7 @@ static void rejoin_words(struct work *w)
 
 struct look {
 	bool cr, json, prefixed, indent, doubled, echo, reversed, wrapped, words, trailing, html,
-	    ublank, doc, ellipsis;
+	    ublank, doc, ellipsis, ansi, qp;
 };
 
 static bool json_line(const char *s, size_t n)
@@ -1617,6 +1747,130 @@ static void plain_ellipses(struct work *w)
 	}
 }
 
+/*
+ * Length of the terminal escape sequence at s (ESC = s[0]), 0 when none: a control sequence
+ * (CSI: ESC '[' parameters, intermediates, a final byte — colours, cursor moves, erase), an
+ * operating system command (OSC: ESC ']' … BEL or ESC '\\' — window titles, hyperlinks), or
+ * a two-byte escape (ESC '(' 'B' and the like).
+ */
+static size_t escape_len(const char *s, size_t n)
+{
+	if (n < 2)
+		return 0;
+	if (s[1] == '[') {
+		size_t i = 2;
+		while (i < n && s[i] >= 0x20 && s[i] <= 0x3f)
+			i++;
+		return i < n && s[i] >= 0x40 && s[i] <= 0x7e ? i + 1 : 0;
+	}
+	if (s[1] == ']') {
+		for (size_t i = 2; i < n; i++) {
+			if (s[i] == '\a')
+				return i + 1;
+			if (s[i] == '\x1b')
+				return i + 1 < n && s[i + 1] == '\\' ? i + 2 : 0;
+		}
+		return 0;
+	}
+	if ((s[1] == '(' || s[1] == ')') && n >= 3 && s[2] > 0x20 && s[2] < 0x7f)
+		return 3;
+	return s[1] >= 0x40 && s[1] <= 0x5f ? 2 : 0;
+}
+
+/* Terminal escape sequences removed: a log captured from a terminal or a CI runner keeps
+ * the colours of a logger, of `go test` wrappers and of docker compose. No traceback has
+ * an ESC in it. */
+static void plain_escapes(struct work *w)
+{
+	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
+		struct ln *l = &w->l.v[i];
+		if (!memchr(l->s, '\x1b', l->n))
+			continue;
+		char *b = own(w, l->n);
+		if (!b)
+			return;
+		size_t o = 0, len;
+		for (size_t j = 0; j < l->n; j++) {
+			if (l->s[j] == '\x1b' && (len = escape_len(l->s + j, l->n - j)) != 0)
+				j += len - 1;
+			else
+				b[o++] = l->s[j];
+		}
+		l->s = b;
+		l->n = o;
+	}
+}
+
+static int hex_digit(char c)
+{
+	return is_digit(c) ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/*
+ * Text in a mail's quoted-printable encoding (a bug report sent by mail, the raw message
+ * pasted): every '=' starts "=XX" (a byte in upper-case hex: "=09" a tab, "=3D" '=') or ends
+ * a line ("=" at the end: a soft break, the line goes on in the next). Runtime text never
+ * passes: "fp=0x…", "m=0" have an '=' before no hex pair. At least one soft break or escape.
+ */
+static bool quoted_printable(const char *s, size_t n)
+{
+	size_t escapes = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '=')
+			continue;
+		if (i + 1 == n || s[i + 1] == '\n' ||
+		    (s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n'))
+			escapes++;
+		else if (i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0)
+			escapes++, i += 2;
+		else if (i + 2 >= n) // cut at the end of the look
+			break;
+		else
+			return false;
+	}
+	return escapes > 0;
+}
+
+/* Quoted-printable decoded: soft breaks joined, "=XX" as its byte. */
+static void decode_qp(struct work *w)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < w->l.len && !w->nomem;) {
+		size_t j = i, total = 0;
+		while (j + 1 < w->l.len && w->l.v[j].n && w->l.v[j].s[w->l.v[j].n - 1] == '=' &&
+		       j - i < MAX_JOIN)
+			total += w->l.v[j++].n;
+		total += w->l.v[j].n;
+		char *b = own(w, total);
+		if (!b)
+			return;
+		size_t o = 0;
+		for (size_t k = i; k <= j; k++) {
+			const struct ln *l = &w->l.v[k];
+			size_t n = l->n;
+			if (n && l->s[n - 1] == '=') // a soft break (also one ending the text)
+				n--;
+			for (size_t c = 0; c < n; c++) {
+				int hi, lo;
+				if (l->s[c] == '=' && c + 2 < n &&
+				    (hi = hex_digit(l->s[c + 1])) >= 0 &&
+				    (lo = hex_digit(l->s[c + 2])) >= 0) {
+					b[o++] = (char)(hi << 4 | lo);
+					c += 2;
+				} else {
+					b[o++] = l->s[c];
+				}
+			}
+		}
+		struct ln joined = w->l.v[i];
+		joined.s = b;
+		joined.n = o;
+		w->l.v[out++] = joined;
+		i = j + 1;
+	}
+	w->l.len = out;
+}
+
 static void unescape_html(struct work *w)
 {
 	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
@@ -1693,6 +1947,9 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	if ((rev >= 2 && rev > 2 * fwd) || (rev == 1 && fwd == 0))
 		k->reversed = true;
 	k->html = html_escaped(data, scan);
+	const char *esc = memchr(data, '\x1b', scan);
+	k->ansi = esc && escape_len(esc, (size_t)(data + scan - esc)) != 0;
+	k->qp = quoted_printable(data, scan);
 	size_t b = 0;
 	while (b < scan && (is_space(data[b]) || data[b] == '\n' || data[b] == '\r'))
 		b++;
@@ -1745,7 +2002,7 @@ static bool finish(struct work *w, struct gpm_dump_clean *out)
 {
 	size_t total = 0;
 	for (size_t i = 0; i < w->l.len; i++)
-		total += w->l.v[i].n + w->l.v[i].tab + 1;
+		total += w->l.v[i].n + w->l.v[i].tabs + 1;
 	char *t = malloc(total ? total : 1);
 	uint32_t *map = malloc((w->l.len ? w->l.len : 1) * sizeof(*map));
 	int64_t *times = calloc(w->l.len ? w->l.len : 1, sizeof(*times));
@@ -1759,7 +2016,7 @@ static bool finish(struct work *w, struct gpm_dump_clean *out)
 	size_t off = 0;
 	for (size_t i = 0; i < w->l.len; i++) {
 		const struct ln *l = &w->l.v[i];
-		if (l->tab)
+		for (unsigned k = 0; k < l->tabs; k++)
 			t[off++] = '\t';
 		memcpy(t + off, l->s, l->n);
 		off += l->n;
@@ -1875,7 +2132,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	quick_look(data, len, &k);
 	if (!wide && !k.cr && !k.json && !k.prefixed && !k.indent && !k.doubled && !k.echo &&
 	    !k.reversed && !k.wrapped && !k.words && !k.trailing && !k.html && !k.ublank &&
-	    !k.doc && !k.ellipsis)
+	    !k.doc && !k.ellipsis && !k.ansi && !k.qp)
 		return false;
 
 	struct work w = {0};
@@ -1897,6 +2154,14 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	}
 	if (w.nomem)
 		goto done;
+	if (k.qp) {
+		decode_qp(&w);
+		out->fixes |= GPM_UNWRAP_QP;
+	}
+	if (k.ansi) {
+		plain_escapes(&w);
+		out->fixes |= GPM_UNWRAP_ANSI;
+	}
 	if (k.ublank)
 		plain_blanks(&w);
 	if (k.ellipsis)
@@ -1918,6 +2183,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	w.cut = !k.json && len && data[len - 1] != '\n' && data[len - 1] != '\r';
 	if (k.json && !w.nomem) {
 		decode_json(&w);
+		plain_escapes(&w); // a record's "\u001b[31m"
 		out->fixes |= GPM_UNWRAP_JSON;
 	}
 	if (!w.nomem) {

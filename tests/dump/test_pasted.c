@@ -154,9 +154,55 @@ static void t_prefix(struct gpm_strbuf *out, const char *s, size_t n, size_t no,
 		gpm_strbuf_printf(out, "[00:11:%02u] ", k);
 	else if (!strcmp(kind, "syslog"))
 		gpm_strbuf_printf(out, "May %2u 10:00:00 host app[4242]: ", k % 28 + 1);
+	else if (!strcmp(kind, "quote")) // a Markdown or mail quote; "> " on an empty line is ">"
+		gpm_strbuf_puts(out, n ? "> " : ">");
+	else if (!strcmp(kind, "catn")) // `cat -n`, `less -N`: a right-aligned number
+		gpm_strbuf_printf(out, "%6zu\t", no + 1);
+	else if (!strcmp(kind, "kubectl")) // kubectl logs --timestamps
+		gpm_strbuf_printf(out, "2024-05-01T10:00:%02u.%09zuZ ", k, no * 7919 % 1000000000);
+	else if (!strcmp(kind, "colour")) // docker compose on a terminal
+		gpm_strbuf_puts(out, "\x1b[36mweb-1  |\x1b[0m ");
+	else if (!strcmp(kind, "layered")) // a shipper's prefix; a logger's on the first line
+		gpm_strbuf_printf(out, "web-1  | %s", no ? "" : "2024/05/01 10:00:01 ");
 	else
 		gpm_strbuf_printf(out, "E0501 10:00:%02u.123456    4242 main.go:123] ", k);
 	gpm_strbuf_append(out, s, n);
+	gpm_strbuf_putc(out, '\n');
+}
+
+/* A logger colouring whole lines (every third in red), as a terminal or a CI log keeps. */
+static void t_colour(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	(void)arg;
+	if (no % 3 == 0)
+		gpm_strbuf_puts(out, "\x1b[31m");
+	gpm_strbuf_append(out, s, n);
+	if (no % 3 == 0)
+		gpm_strbuf_puts(out, "\x1b[0m");
+	gpm_strbuf_putc(out, '\n');
+}
+
+/* A mail's quoted-printable body: '=' and tabs escaped, lines over 76 soft-broken. */
+static void t_qp(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	(void)no;
+	(void)arg;
+	size_t col = 0;
+	for (size_t i = 0; i < n; i++) {
+		char e[4];
+		unsigned char c = (unsigned char)s[i];
+		if (c == '=' || c == '\t')
+			snprintf(e, sizeof(e), "=%02X", c);
+		else
+			e[0] = (char)c, e[1] = 0;
+		size_t el = strlen(e);
+		if (col + el > 75) {
+			gpm_strbuf_puts(out, "=\n");
+			col = 0;
+		}
+		gpm_strbuf_puts(out, e);
+		col += el;
+	}
 	gpm_strbuf_putc(out, '\n');
 }
 
@@ -395,6 +441,13 @@ static const struct variant variants[] = {
     {"newest first", V_REVERSED, NULL, NULL, false, false},
     {"another writer's lines", V_LINES, t_foreign, NULL, true, true},
     {"autocorrected ellipses", V_LINES, t_ellipsis, NULL, true, false},
+    {"Markdown quote", V_LINES, t_prefix, "quote", true, false},
+    {"cat -n", V_LINES, t_prefix, "catn", true, false},
+    {"kubectl --timestamps", V_LINES, t_prefix, "kubectl", true, false},
+    {"docker compose in colour", V_LINES, t_prefix, "colour", true, false},
+    {"coloured lines", V_LINES, t_colour, NULL, true, false},
+    {"quoted-printable mail", V_LINES, t_qp, NULL, true, false},
+    {"a logger's prefix on the first line", V_LINES, t_prefix, "layered", true, false},
 };
 
 static void put_unit(struct gpm_strbuf *out, unsigned u, bool be)
