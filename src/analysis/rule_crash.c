@@ -396,6 +396,127 @@ static bool has_func_before(const struct gpm_incident *inc, const struct gpm_gor
 	return false;
 }
 
+/*
+ * A panic being handled: one panic frame and, above it, the program's own deferred call
+ * still running (no second panic, throw or fault) — a stack printed from a deferred recover
+ * (runtime/debug.Stack in a defer, net/http's "http: panic serving"). The runtime's own crash
+ * output shows the same when a deferred call panics again or faults (the runtime hides
+ * the second panic's frames): only a logged recovery ("http: panic serving") or the same
+ * stack more than once in the input (a goroutine dies once) tells them apart.
+ */
+static bool handled_panic(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                          const struct crash_site *cs)
+{
+	if (cs->npanics != 1 || cs->panic <= 0 || cs->fatal >= 0 || cs->top < 0 ||
+	    cs->top >= cs->panic)
+		return false;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (int i = 0; i < cs->panic; i++)
+		if (is_crash_func(f[i].func) || is_panic_func(f[i].func))
+			return false;
+	return true;
+}
+
+/* How many goroutines that count have g's stack. */
+static size_t same_stack(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++)
+		n += inc->goroutines.v[i].stack == g->stack &&
+		     gpm_rule_counted(&inc->goroutines.v[i]);
+	return n;
+}
+
+/* The recovered panic of handled_panic: where it happened, who recovered it, how often the
+ * same stack was logged, and the values net/http printed. */
+static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g,
+                           const struct crash_site *cs)
+{
+	const struct gpm_incident *inc = c->inc;
+	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_CRASH_RECOVERED);
+	if (!f)
+		return;
+	size_t times = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++)
+		if (inc->goroutines.v[i].stack == g->stack &&
+		    gpm_rule_counted(&inc->goroutines.v[i])) {
+			gpm_rule_add_id(c, f, inc->goroutines.v[i].id);
+			times++;
+		}
+	char *where = gpm_rule_frame_text(inc, g, cs->site);
+	char *fn = gpm_rule_func_text(inc, g, cs->site);
+	// The deferred call right above the panic; its function without ".funcN" recovered.
+	char *by = gpm_rule_func_text(inc, g, cs->panic - 1);
+	char *recoverer = by ? strdup(by) : NULL;
+	if (recoverer) {
+		char *dot = strrchr(recoverer, '.');
+		if (dot && !strncmp(dot, ".func", 5))
+			*dot = 0;
+	}
+	const struct gpm_crash *cr = &inc->crash;
+	const char *value = cr->recovered.len ? cr->recovered.v[0] : NULL;
+	bool http = recoverer && !strcmp(recoverer, "net/http.(*conn).serve");
+	char often[48] = "";
+	if (times > 1)
+		snprintf(often, sizeof(often), "; %zu times in this input", times);
+	gpm_rule_text(c, &f->title, "recovered panic in %s%s%s (%s recovered it%s)", fn ? fn : "?",
+	              value ? ": " : "", value ? value : "",
+	              http        ? "net/http"
+	              : recoverer ? recoverer
+	                          : "a deferred call",
+	              often);
+	gpm_rule_text(
+	    c, &f->explanation,
+	    "The stack was printed while a deferred call (%s) handled a panic: one panic frame, "
+	    "and above it the deferred function still running, with no second panic or fault. "
+	    "That is the shape of a recover that logs the stack%s; the process most likely "
+	    "kept running, but every request or task that reaches %s fails the same way.",
+	    by ? by : "?",
+	    http ? " (net/http logs \"http: panic serving ADDR: VALUE\" and closes that "
+	           "connection)"
+	         : "",
+	    where ? where : "?");
+	gpm_rule_text(c, &f->next, "Fix the panic at %s%s%s.", where ? where : "?",
+	              value ? ": " : "", value ? value : "");
+	gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id, gpm_rule_state_of(g));
+	gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
+	gpm_rule_evidence(c, f, "recovered by", "%s (deferred %s)", recoverer ? recoverer : "?",
+	                  by ? by : "?");
+	// The first three distinct values logged, each with how often (linear: a log may hold
+	// thousands).
+	const char *vals[3];
+	size_t counts[3], nvals = 0, other = 0;
+	for (size_t i = 0; i < cr->recovered.len; i++) {
+		size_t k = 0;
+		while (k < nvals && strcmp(vals[k], cr->recovered.v[i]))
+			k++;
+		if (k < nvals)
+			counts[k]++;
+		else if (nvals < 3)
+			vals[nvals] = cr->recovered.v[i], counts[nvals++] = 1;
+		else
+			other++;
+	}
+	for (size_t k = 0; k < nvals; k++)
+		if (counts[k] > 1)
+			gpm_rule_evidence(c, f, "logged value", "%s (%zu times)", vals[k],
+			                  counts[k]);
+		else
+			gpm_rule_evidence(c, f, "logged value", "%s", vals[k]);
+	if (other)
+		gpm_rule_evidence(c, f, "logged value", "... and %zu more with other values",
+		                  other);
+	if (times > 1)
+		gpm_rule_evidence(c, f, "same stack", "%zu goroutines", times);
+	if (c->group_of && g >= inc->goroutines.v)
+		f->group = c->group_of[g - inc->goroutines.v];
+	free(where);
+	free(fn);
+	free(by);
+	free(recoverer);
+}
+
 /* A stack pasted without its "panic:"/"fatal error:" line: the first goroutine that died
  * in a runtime crash function. */
 static void rule_stack_only(struct gpm_rule_ctx *c)
@@ -423,6 +544,11 @@ static void rule_stack_only(struct gpm_rule_ctx *c)
 			continue;
 		}
 		free(seen);
+		if (handled_panic(inc, g, &cs) &&
+		    (inc->crash.recovered.len || same_stack(inc, g) > 1)) {
+			rule_recovered(c, g, &cs);
+			return;
+		}
 		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_CRASH_STACK_ONLY);
 		if (!f)
 			return;

@@ -135,6 +135,7 @@ void gpm_incident_destroy(struct gpm_incident *inc)
 	gpm_vec_free(&inc->labels);
 	gpm_vec_free(&inc->warnings);
 	gpm_vec_free(&inc->crash.panics);
+	gpm_vec_free(&inc->crash.recovered);
 	gpm_vec_free(&inc->ancestors);
 	gpm_vec_free(&inc->races);
 	gpm_vec_free(&inc->lock_reports);

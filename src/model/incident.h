@@ -287,10 +287,13 @@ struct gpm_crash {
 	enum gpm_fatal_kind kind;
 	const char *fatal_message; /* interned; "all goroutines are asleep - deadlock!" etc. */
 	GPM_VEC(struct gpm_panic) panics; /* outermost first, as printed */
-	int signo;                        /* 0 none */
-	const char *signame;              /* interned; "SIGSEGV" */
-	const char *sigdesc;              /* interned; "segmentation violation" */
-	int64_t sigcode;                  /* INT64_MIN unknown */
+	/* Values of panics a program recovered and logged with their stack, in input order:
+	 * net/http's "http: panic serving ADDR: V" (interned). The process went on. */
+	GPM_VEC(const char *) recovered;
+	int signo;           /* 0 none */
+	const char *signame; /* interned; "SIGSEGV" */
+	const char *sigdesc; /* interned; "segmentation violation" */
+	int64_t sigcode;     /* INT64_MIN unknown */
 	uint64_t fault_addr;
 	bool has_fault_addr;
 	uint64_t pc;          /* pc= of the signal, 0 unknown */

@@ -386,6 +386,11 @@ START_TEST(test_field_shapes)
 	    // The same value again: "[recovered, repanicked]" (Go 1.25+); the first site named.
 	    {"samepanic", "panic", "panic: config has no name", "main.serveOnce.func1"},
 	    {"pasted", "crash.stack-only", "main.process: died in panic", "main.cleanup"},
+	    // A handler's panic net/http recovered and logged ("http: panic serving"): the
+	    // process went on; not a death, the value from the log line.
+	    {"httppanic", "crash.recovered",
+	     "recovered panic in main.(*tally).add: assignment to entry in nil map",
+	     "net/http.(*conn).serve"},
 	    {"poison", "memory.corruption", "non-canonical", "main.readAt"},
 	    {"deadaddr", "memory.corruption", "0xdeaddead", "poison"},
 	    {"abort", "signal.external", "SIGABRT sent from outside", "SI_USER"},

@@ -15,6 +15,8 @@
 #   repanic        a recover that panics again with another value ("[recovered]")
 #   samepanic      a recover that panics again with the same value ("[recovered,
 #                  repanicked]" from Go 1.25)
+#   httppanic      a handler's nil-map panic three times, recovered and logged by net/http
+#                  ("http: panic serving ADDR: V" and the stack); the process goes on
 #   pasted         nested without its preamble: the stacks only, as pasted in bug reports
 #   poison         a read through 0xb01dfacedebac1e (non-canonical: the kernel reports 0)
 #   deadaddr       a read through 0xdeaddead (canonical, never mapped)
@@ -99,6 +101,7 @@ for v in "${versions[@]}"; do
   run_shape "$gs-nested" "$field" stderr - GOTRACEBACK=all -- nested
   run_shape "$gs-repanic" "$field" stderr - GOTRACEBACK=all -- repanic
   run_shape "$gs-samepanic" "$field" stderr - GOTRACEBACK=all -- samepanic
+  run_shape "$gs-httppanic" "$field" stderr - -- httppanic
   run_shape "$gs-poison" "$field" stderr - GOTRACEBACK=all -- poison
   run_shape "$gs-deadaddr" "$field" stderr - GOTRACEBACK=all -- deadaddr
   run_shape "$gs-abort" "$field" stderr ABRT GOTRACEBACK=all -- wait

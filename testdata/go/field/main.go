@@ -1,7 +1,7 @@
 // Command field reproduces crash shapes seen in real bug reports, one per argument, for
 // the findings rules (testdata/dumps/gen/make-field.sh):
 //
-//	field unlockmasks|nested|repanic|samepanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
+//	field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
 //	      timers|noctx|stwstall|healthy-timers
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
@@ -88,6 +88,34 @@ func serveOnce(c *Conf) {
 		}
 	}()
 	load(c)
+}
+
+// ---- httppanic: a handler's panic that net/http recovers and logs with its stack
+// ("http: panic serving ADDR: V"); the server goes on serving.
+
+type tally struct{ hits map[string]int }
+
+//go:noinline
+func (t *tally) add(k string) { t.hits[k]++ }
+
+func countHandler(w http.ResponseWriter, r *http.Request) {
+	var t tally
+	t.add(r.URL.Path)
+	fmt.Fprintln(w, "ok")
+}
+
+func httpPanic() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go http.Serve(ln, http.HandlerFunc(countHandler))
+	for i := 0; i < 3; i++ {
+		if resp, err := http.Get("http://" + ln.Addr().String() + "/count"); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
 }
 
 // ---- poison / deadaddr: a pointer that no Go allocation ever returns (memory
@@ -279,7 +307,7 @@ func gcEvery() {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers")
+		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers")
 		os.Exit(2)
 	}
 	go func() { <-never }()
@@ -294,6 +322,9 @@ func main() {
 		go func() { handle(&Conf{}); done <- 1 }()
 	case "samepanic":
 		go func() { serveOnce(&Conf{}); done <- 1 }()
+	case "httppanic":
+		httpPanic()
+		return
 	case "poison":
 		go func() { sink = readAt(0xb01dfacedebac1e); done <- 1 }()
 	case "deadaddr":
