@@ -1,5 +1,5 @@
 #!/bin/sh
-# CLI tests for arm64 cores (qemu-user's, testdata/cores-arm64): info names the architecture
+# CLI tests for arm64 cores (qemu-user's and the kernel's, testdata/cores-arm64): info names the architecture
 # (text and --json), goroutines and analyze work, analyze's findings have the same headlines
 # as on the amd64 core of the same program and Go version (addresses aside), analyze of the
 # real programs from npm is as in expected/arm64-npm.out, heap reaches as many objects as on
@@ -51,7 +51,9 @@ check "the arm64 incident is stored with its goroutines" grep -q '"goroutines": 
 twins=0
 for d in "$td"/cores-arm64/*/; do
 	name=$(basename "$d")
-	twin=$td/cores/$name
+	# A kernel core (gen-arm64-kernel.sh) names its twin; qemu's cores share its name.
+	twin=$td/cores/$(sed -n 's/^twin=//p' "$d/meta")
+	[ "$twin" != "$td/cores/" ] || twin=$td/cores/$name
 	[ -d "$twin" ] || continue
 	twins=$((twins + 1))
 	for side in arm64 amd64; do
@@ -64,7 +66,36 @@ for d in "$td"/cores-arm64/*/; do
 	check "analyze $name: headlines as on amd64 ($(head -n 1 "$tmp/arm64.head" | sed 's/^ *//'))" \
 		sh -c "[ -s '$tmp/arm64.head' ] && cmp -s '$tmp/arm64.head' '$tmp/amd64.head'"
 done
-check "analyze: $twins arm64 cores compared with their amd64 twins (at least 11)" [ "$twins" -ge 11 ]
+check "analyze: $twins arm64 cores compared with their amd64 twins (at least 14)" [ "$twins" -ge 14 ]
+
+# Cores the Linux kernel wrote (testdata/gen/gen-arm64-kernel.sh, meta kernel=) carry what
+# qemu's lack, and info uses it: the signal's code (NT_SIGINFO), the file mappings (NT_FILE),
+# the executable's first page (its build id verified), the thread that raised SIGABRT
+# running the goroutine that crashed.
+kernel=0
+for d in "$td"/cores-arm64/*/; do
+	grep -q '^kernel=' "$d/meta" || continue
+	kernel=$((kernel + 1))
+	name=$(basename "$d")
+	expect 0 0 "info on the kernel core $name" -- info \
+		--exe "$td/$(sed -n 's/^exe=//p' "$d/meta")" "$d/core.zst"
+	check "$name: the signal's code from NT_SIGINFO" \
+		grep -q '^signal: *SIGABRT (code -6: sent by tkill' "$tmp/out"
+	check "$name: NT_FILE's mappings" grep -q ' [1-9][0-9]* file mappings' "$tmp/out"
+	check "$name: the executable verified by its build id" \
+		grep -q '(given): \(Go\|GNU\) build id matches' "$tmp/out"
+	check "$name: threads as in meta" \
+		grep -q "^threads: $(sed -n 's/^threads=//p' "$d/meta")\$" "$tmp/out"
+done
+check "info: $kernel arm64 cores written by the kernel (at least 3)" [ "$kernel" -ge 3 ]
+kfx=$td/cores-arm64/go1.22-kernel-crash-nilderef-stripped
+kg=$(sed -n 's/^goroutine \([0-9]*\) .*\[running\]:$/\1/p' "$kfx/stderr.txt" | head -n 1)
+expect 0 0 "info on the kernel core of a nil dereference" -- info \
+	--exe "$td/$(sed -n 's/^exe=//p' "$kfx/meta")" "$kfx/core.zst"
+check "kernel core: the goroutine that crashed (goroutine $kg, as the runtime says)" \
+	grep -q "^crashed: *goroutine $kg in main\\.(\\*Config)\\.retries" "$tmp/out"
+check "kernel core: the thread that raised SIGABRT runs it" \
+	grep -q "^ *\\*[0-9]* .*\\[goroutine $kg, running\\]  <- SIGABRT" "$tmp/out"
 
 # The real programs (npm packages, meta has package=): analyze says what they are and that
 # nothing stands out in a healthy program waiting when SIGQUIT came, with no warning; its

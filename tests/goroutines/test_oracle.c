@@ -190,11 +190,16 @@ static void check_oracle(const char *sub, const char *arch)
 	size_t nfx = list_fixtures(sub, &fx);
 	ck_assert_msg(nfx > 0, "no fixtures under testdata/%s", sub);
 	size_t total = 0, matched = 0, parked_bad = 0, running_bad = 0;
+	// Cores the Linux kernel wrote on that architecture (meta kernel=): all of cores/, and
+	// of cores-arm64/ those of testdata/gen/gen-arm64-kernel.sh (the rest are qemu-user's).
+	size_t nkernel = 0, kernel_total = 0;
 	args_compared = args_equal = 0;
 	for (size_t i = 0; i < nfx; i++) {
 		char path[600];
 		// The traceback is stderr.txt, or stderr.txt.zst when large (meta names it).
-		char name[128] = "stderr.txt";
+		char name[128] = "stderr.txt", kernel[128];
+		bool by_kernel = gpm_test_meta(fx[i].dir, "kernel", kernel, sizeof(kernel));
+		nkernel += by_kernel;
 		gpm_test_meta(fx[i].dir, "stderr", name, sizeof(name));
 		snprintf(path, sizeof(path), "%s/%s", fx[i].dir, name);
 		struct gpm_source *src;
@@ -240,6 +245,8 @@ static void check_oracle(const char *sub, const char *arch)
 		fprintf(stderr, "oracle: %-60s %zu/%zu goroutines match\n", fx[i].dir, fx_matched,
 		        fx_total);
 		ck_assert_msg(fx_total > 0, "%s: no goroutines in the traceback", fx[i].dir);
+		if (by_kernel)
+			kernel_total += fx_total;
 		total += fx_total;
 		matched += fx_matched;
 		gpm_incident_destroy(inc);
@@ -255,6 +262,13 @@ static void check_oracle(const char *sub, const char *arch)
 	        arch, nfx, matched, total, parked_bad, running_bad);
 	fprintf(stderr, "oracle: %s: arguments of %zu/%zu frames equal the runtime's\n", arch,
 	        args_equal, args_compared);
+	if (!strcmp(arch, "arm64")) {
+		fprintf(stderr, "oracle: arm64: %zu cores written by the kernel, %zu goroutines\n",
+		        nkernel, kernel_total);
+		ck_assert_msg(nkernel >= 3 && kernel_total >= 98,
+		              "arm64: only %zu kernel cores (%zu goroutines) compared", nkernel,
+		              kernel_total);
+	}
 	free(fx);
 	// Every fixture has parked goroutines whose frames print arguments.
 	ck_assert_msg(args_compared >= nfx, "%s: only %zu frames' arguments compared", arch,
