@@ -1875,6 +1875,9 @@ struct prop {
 	uint64_t *closures;
 	size_t nclosures;
 	bool closures_read;
+	/* Closure functions already looked up (entry -> index in closure_of + 1). */
+	struct gpm_u64map closure_fns;
+	GPM_VEC(uint64_t) closure_of; /* the struct found for each, 0 none */
 };
 
 static bool img_word(struct prop *pr, uint64_t addr, uint64_t *v)
@@ -2227,6 +2230,17 @@ static uint64_t closure_struct(struct prop *pr, const struct gpm_func *fn, uint6
 	}
 	if (!pr->nclosures)
 		return 0;
+	// Goroutines that run one function share its closures' answer.
+	uint32_t known;
+	if (gpm_u64map_get(&pr->closure_fns, fn->entry ^ es << 48, &known))
+		return known ? pr->closure_of.v[known - 1] : 0;
+	uint64_t *slot = pr->closure_fns.len < (1u << 20) ? gpm_vec_push(&pr->closure_of) : NULL;
+	if (slot) {
+		*slot = 0;
+		if (!gpm_u64map_put(&pr->closure_fns, fn->entry ^ es << 48,
+		                    (uint32_t)pr->closure_of.len))
+			pr->closure_of.len--, slot = NULL;
+	}
 	struct gpm_locals l;
 	struct gpm_error *err = gpm_locals_read(img, fn->entry, 0, 0, &l);
 	if (err) {
@@ -2244,7 +2258,10 @@ static uint64_t closure_struct(struct prop *pr, const struct gpm_func *fn, uint6
 			named = pr->closures[i], nnamed++;
 	}
 	gpm_locals_deinit(&l);
-	return nnamed == 1 ? named : ntyped == 1 ? typed : 0;
+	uint64_t st = nnamed == 1 ? named : ntyped == 1 ? typed : 0;
+	if (slot)
+		*slot = st;
+	return st;
 }
 
 static void prop_closure(struct prop *pr, uint64_t fv)
@@ -2722,6 +2739,8 @@ static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, str
 	typed_by_class(g, h);
 	gpm_vec_free(&pr.work);
 	free(pr.closures);
+	gpm_u64map_free(&pr.closure_fns);
+	gpm_vec_free(&pr.closure_of);
 	for (size_t i = 0; i < pr.descs.len; i++)
 		free(pr.descs.v[i].fields);
 	gpm_vec_free(&pr.descs);
