@@ -202,6 +202,7 @@ endif
 TESTS += tests/cli/heap.sh
 # the typed heap of out-of-memory cores without allocation headers
 TESTS += tests/cli/heap-typed.sh
+TESTS += tests/cli/heap-defer.sh
 # links from findings to gopm print, run as printed
 TESTS += tests/cli/links.sh
 # gopm print against the fixture programs' own %#v

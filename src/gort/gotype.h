@@ -85,4 +85,11 @@ bool gpm_gotype_name(struct gpm_goimage *img, uint64_t addr, char *buf, size_t c
  */
 struct gpm_error *gpm_gotype_find(struct gpm_goimage *img, const char *name, uint64_t *out);
 
+/* The descriptors of every type whose string form starts with prefix ("struct { F uintptr;"
+ * finds the closure structs the compiler allocates with runtime.newobject), at most
+ * GPM_GOTYPE_MAX_PREFIX names: *out owned by the caller (free), *n of them. */
+#define GPM_GOTYPE_MAX_PREFIX 65536
+struct gpm_error *gpm_gotype_find_prefix(struct gpm_goimage *img, const char *prefix,
+                                         uint64_t **out, size_t *n);
+
 #endif

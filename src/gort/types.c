@@ -777,6 +777,74 @@ struct gpm_error *gpm_gotype_read(struct gpm_goimage *img, uint64_t addr, struct
 	return gpm_gotype_decode(img, addr, GPM_GOTYPE_ALL, out);
 }
 
+/* Prefix search: every encoded name that starts with the prefix is a candidate name offset
+ * (kept sorted), then one pass over the pointer-aligned words finds the descriptors whose
+ * Str is one of them (TFlagExtraStar set: the type itself, not its pointer type). */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+struct gpm_error *gpm_gotype_find_prefix(struct gpm_goimage *img, const char *prefix,
+                                         uint64_t **out, size_t *n)
+{
+	struct types_region *r = NULL;
+	struct gpm_error *err = types_region(img, &r);
+	if (err)
+		return err;
+	size_t pl = strlen(prefix), th = typehdr_size(img->ptr_size);
+	bool old = old_names(img);
+	GPM_VEC(uint32_t) offs = {0};
+	GPM_VEC(uint64_t) found = {0};
+	if (pl == 0 || pl > 200)
+		return gpm_error_create(GPM_ERR_USAGE, "bad type name prefix");
+	for (size_t pos = 0; pos + pl <= r->len;) {
+		const uint8_t *hit = memmem(r->buf + pos, r->len - pos, prefix, pl);
+		if (!hit)
+			break;
+		size_t at = (size_t)(hit - r->buf);
+		pos = at + 1;
+		// The name's length prefix is one varint byte (old: two bytes) or two.
+		for (size_t hdr = 2; hdr <= 3; hdr++) {
+			const char *s;
+			size_t sl;
+			if (at < hdr || !name_at(r->buf, r->len, at - hdr, old, &s, &sl) ||
+			    (const uint8_t *)s != hit || sl < pl ||
+			    offs.len >= GPM_GOTYPE_MAX_PREFIX)
+				continue;
+			uint32_t *o = gpm_vec_push(&offs);
+			if (!o)
+				goto nomem;
+			*o = (uint32_t)(at - hdr);
+		}
+	}
+	if (offs.len)
+		qsort(offs.v, offs.len, sizeof(*offs.v), cmp_u32);
+	for (size_t t = 0; offs.len && t + th <= r->len; t += img->ptr_size) {
+		uint32_t str = (uint32_t)rdw(r->buf + t + 4 * img->ptr_size + 8, 4);
+		if (!bsearch(&str, offs.v, offs.len, sizeof(*offs.v), cmp_u32))
+			continue;
+		struct typehdr h;
+		typehdr_decode(r->buf + t, img->ptr_size, &h);
+		if (!(h.tflag & TFLAG_EXTRA_STAR) || h.kind == GPM_KIND_INVALID || h.align == 0 ||
+		    (h.align & (h.align - 1)) || h.align > 64)
+			continue;
+		uint64_t *a = gpm_vec_push(&found);
+		if (!a)
+			goto nomem;
+		*a = r->base + t;
+	}
+	free(offs.v);
+	*out = found.v;
+	*n = found.len;
+	return NULL;
+nomem:
+	free(offs.v);
+	free(found.v);
+	return &gpm_error_nomem;
+}
+
 struct gpm_error *gpm_gotype_find(struct gpm_goimage *img, const char *name, uint64_t *out)
 {
 	struct types_region *r = NULL;

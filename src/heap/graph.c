@@ -1871,6 +1871,13 @@ struct prop {
 	const uint8_t *obj; /* the object being walked */
 	uint64_t obj_size;
 	bool strict; /* shape_target: an untyped *T target must be of T's size class */
+	/* The closure structs of the binary (prop_closure), looked up once. */
+	uint64_t *closures;
+	size_t nclosures;
+	bool closures_read;
+	/* Closure functions already looked up (entry -> index in closure_of + 1). */
+	struct gpm_u64map closure_fns;
+	GPM_VEC(uint64_t) closure_of; /* the struct found for each, 0 none */
 };
 
 static bool img_word(struct prop *pr, uint64_t addr, uint64_t *v)
@@ -1949,7 +1956,7 @@ static void prop_target(struct prop *pr, uint64_t v, uint64_t type)
 	// A pointer-free type in a pointer-bearing span (or the reverse) is not it.
 	if (((sp->flags & GPM_HEAP_SPAN_NOSCAN) != 0) != (d.ptrdata == 0))
 		return;
-	uint32_t i = pr->intern(pr->ctx, type, size);
+	uint32_t i = pr->intern(pr->ctx, type, size, NULL);
 	if (i == NONE32)
 		return;
 	g->type[t] = i;
@@ -2148,11 +2155,158 @@ static void prop_frames(struct prop *pr, const struct gpm_incident *inc)
 	gpm_u64map_free(&barren);
 }
 
+/*
+ * A deferred call's closure (_defer.fn, a funcval: the closure function's entry, then the
+ * captured variables, laid out by cmd/compile's closure struct: typecheck.NewClosureStructIter,
+ * Go 1.19-1.27). The compiler allocates a heap closure with runtime.newobject of a struct
+ * type "struct { F uintptr; <captures> }" (fields named after the variables up to Go 1.21,
+ * X0, X1... from 1.22), so the binary carries that descriptor but nothing that ties it to
+ * the function. With DWARF, the closure function's variables include the captured ones
+ * (by reference as "&x", with DW_AT_go_closure_offset from Go 1.23): the closure struct is
+ * the one of the object's size class whose captured fields all have the type (and, where
+ * named, the name) of one of the function's variables, and it is used only when exactly
+ * one fits. Otherwise the object is named by its function alone ("closure of main.f.func1"),
+ * which types nothing beyond it: a wrong name would be worse than none.
+ */
+#define MAX_CLOSURE_FIELDS 64
+
+static bool closure_fits(struct prop *pr, uint64_t st, uint64_t es, const struct gpm_locals *l,
+                         bool *named)
+{
+	struct tdesc d;
+	char name[256];
+	if (!desc_of(pr, st, &d) || d.kind != GPM_KIND_STRUCT || d.nfields < 2 ||
+	    d.nfields > MAX_CLOSURE_FIELDS || d.size > es || gpm_heap_shapes_class(d.size) != es ||
+	    d.fields[0].off != 0)
+		return false;
+	// The field names, for the check by name: "struct { F uintptr; p *main.T; ... }".
+	bool have_names = gpm_gotype_name(pr->p->img, st, name, sizeof(name), NULL);
+	const char *np = have_names ? strstr(name, "F uintptr; ") : NULL;
+	if (np)
+		np += strlen("F uintptr; ");
+	*named = np != NULL;
+	for (uint32_t f = 1; f < d.nfields; f++) {
+		size_t fl = 0;
+		if (np) {
+			fl = strcspn(np, " ");
+			if (!np[fl])
+				np = NULL, *named = false;
+		}
+		bool typed = false, by_name = false;
+		for (size_t v = 0; v < l->len; v++) {
+			const struct gpm_local *x = &l->v[v];
+			if (x->is_arg || x->type != d.fields[f].type)
+				continue;
+			typed = true;
+			// By value "x", by reference "&x" (the field's name drops the "&").
+			const char *vn = x->name[0] == '&' ? x->name + 1 : x->name;
+			if (np && strlen(vn) == fl && !strncmp(vn, np, fl))
+				by_name = true;
+		}
+		if (!typed)
+			return false;
+		if (!by_name)
+			*named = false;
+		if (np) {
+			const char *semi = strchr(np, ';');
+			np = semi ? semi + 2 : NULL;
+		}
+	}
+	return true;
+}
+
+/* The closure struct of the heap closure of function fn in a slot of es bytes, 0 when not
+ * exactly one fits (see above). */
+static uint64_t closure_struct(struct prop *pr, const struct gpm_func *fn, uint64_t es)
+{
+	struct gpm_goimage *img = pr->p->img;
+	if (!img->has_dwarf)
+		return 0;
+	if (!pr->closures_read) {
+		pr->closures_read = true;
+		struct gpm_error *err = gpm_gotype_find_prefix(img, "*struct { F uintptr; ",
+		                                               &pr->closures, &pr->nclosures);
+		gpm_error_destroy(err);
+	}
+	if (!pr->nclosures)
+		return 0;
+	// Goroutines that run one function share its closures' answer.
+	uint32_t known;
+	if (gpm_u64map_get(&pr->closure_fns, fn->entry ^ es << 48, &known))
+		return known ? pr->closure_of.v[known - 1] : 0;
+	uint64_t *slot = pr->closure_fns.len < (1u << 20) ? gpm_vec_push(&pr->closure_of) : NULL;
+	if (slot) {
+		*slot = 0;
+		if (!gpm_u64map_put(&pr->closure_fns, fn->entry ^ es << 48,
+		                    (uint32_t)pr->closure_of.len))
+			pr->closure_of.len--, slot = NULL;
+	}
+	struct gpm_locals l;
+	struct gpm_error *err = gpm_locals_read(img, fn->entry, 0, 0, &l);
+	if (err) {
+		gpm_error_destroy(err);
+		return 0;
+	}
+	uint64_t typed = 0, named = 0;
+	size_t ntyped = 0, nnamed = 0;
+	for (size_t i = 0; i < pr->nclosures; i++) {
+		bool by_name;
+		if (!closure_fits(pr, pr->closures[i], es, &l, &by_name))
+			continue;
+		typed = pr->closures[i], ntyped++;
+		if (by_name)
+			named = pr->closures[i], nnamed++;
+	}
+	gpm_locals_deinit(&l);
+	uint64_t st = nnamed == 1 ? named : ntyped == 1 ? typed : 0;
+	if (slot)
+		*slot = st;
+	return st;
+}
+
+static void prop_closure(struct prop *pr, uint64_t fv)
+{
+	struct gpm_heap_graph *g = pr->g;
+	struct gpm_goimage *img = pr->p->img;
+	struct gpm_func fn;
+	uint64_t pc;
+	// A closure that captures nothing is a static funcval: not a heap object.
+	const struct gspan *sp = span_of(g, fv);
+	if (!sp || fv < sp->base || (fv - sp->base) % sp->es)
+		return;
+	uint64_t k = (fv - sp->base) / sp->es;
+	uint32_t t = sp->first + (uint32_t)k;
+	if (k >= sp->nelems || !allocated(g, t) || g->type[t] != NONE32 || !img_word(pr, fv, &pc) ||
+	    !img->pclntab || !gpm_pclntab_func_for_pc(img->pclntab, pc, &fn) || fn.entry != pc)
+		return;
+	uint64_t st = closure_struct(pr, &fn, sp->es);
+	if (st) {
+		prop_target(pr, fv, st);
+		if (g->type[t] != NONE32) {
+			pr->h->closures_typed++;
+			return;
+		}
+	}
+	char name[300];
+	snprintf(name, sizeof(name), "closure of %s", fn.name);
+	uint32_t i = pr->intern(pr->ctx, fn.entry, sp->es, name);
+	if (i == NONE32)
+		return;
+	g->type[t] = i;
+	pr->h->types[i].count++;
+	pr->h->types[i].bytes += sp->es;
+	pr->h->inferred_objects++;
+	pr->h->inferred_bytes += sp->es;
+	pr->h->closures_named++;
+}
+
 /* The panic and defer records (runtime/runtime2.go _panic, _defer): the value of each panic
  * (its interface words, read by src/goroutines/objects.c) types what it points at by its
- * dynamic type, and the heap-allocated _defer records of every goroutine (g._defer, then
- * _defer.link) are typed runtime._defer, whose fields are followed in turn. A deferred
- * call's closure (_defer.fn, a funcval) has no type descriptor to name it by. */
+ * dynamic type; the heap-allocated _defer records of every goroutine (g._defer, then
+ * _defer.link) are typed runtime._defer, whose fields are followed in turn; and the closure
+ * of every record on the chain (heap or stack record: deferproc and deferprocStack) is
+ * typed by prop_closure. Open-coded defers (Go 1.14+, a defer outside loops) keep their
+ * closures in stack slots that _FUNCDATA_OpenCodedDeferInfo describes: not read yet. */
 #define MAX_DEFERS 64
 
 static void prop_records(struct prop *pr, const struct gpm_incident *inc)
@@ -2172,31 +2326,33 @@ static void prop_records(struct prop *pr, const struct gpm_incident *inc)
 		pr->h->record_seeds++;
 	}
 	const struct gpm_layout *gl, *dl;
-	const struct gpm_layout_field *f;
-	uint64_t g_defer, d_link, dtype;
+	uint64_t g_defer, d_link, d_fn, dtype = 0;
 	struct gpm_error *err = gpm_goimage_layout(img, "runtime.g", &gl);
 	if (!err)
 		err = gpm_goimage_layout(img, "runtime._defer", &dl);
-	if (!err)
-		err = gpm_gotype_find(img, "runtime._defer", &dtype);
 	if (err) {
 		gpm_error_destroy(err);
 		return;
 	}
-	if (!(f = gpm_layout_field(gl, "_defer", &g_defer)) ||
-	    !(f = gpm_layout_field(dl, "link", &d_link)))
+	// Without the descriptor of runtime._defer the records are walked all the same.
+	gpm_error_destroy(gpm_gotype_find(img, "runtime._defer", &dtype));
+	if (!gpm_layout_field(gl, "_defer", &g_defer) || !gpm_layout_field(dl, "link", &d_link))
 		return;
+	bool has_fn = gpm_layout_field(dl, "fn", &d_fn) != NULL;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
-		uint64_t gaddr = gpm_goroutine_extra(inc, &inc->goroutines.v[i])->gaddr, dp;
+		uint64_t gaddr = gpm_goroutine_extra(inc, &inc->goroutines.v[i])->gaddr, dp, fv;
 		if (!gaddr || !img_word(pr, gaddr + g_defer, &dp))
 			continue;
 		for (unsigned k = 0; dp && k < MAX_DEFERS; k++) {
-			// Only records in the heap are typed (open-coded and stack defers are not
-			// objects); prop_target checks the slot.
+			// Only records in the heap are typed (stack defers are not objects);
+			// prop_target checks the slot.
 			uint32_t before = (uint32_t)pr->h->inferred_objects;
-			prop_target(pr, dp, dtype);
+			if (dtype)
+				prop_target(pr, dp, dtype);
 			if ((uint32_t)pr->h->inferred_objects != before)
 				pr->h->record_seeds++;
+			if (has_fn && img_word(pr, dp + d_fn, &fv) && fv)
+				prop_closure(pr, fv);
 			if (!img_word(pr, dp + d_link, &dp))
 				break;
 		}
@@ -2472,7 +2628,7 @@ static void shape_object(struct prop *pr, struct gpm_heap_shapes *sh, uint32_t i
 		chosen = user_pick;
 		confirmed = true;
 	}
-	uint32_t ti = chosen ? pr->intern(pr->ctx, chosen->type, es) : NONE32;
+	uint32_t ti = chosen ? pr->intern(pr->ctx, chosen->type, es, NULL) : NONE32;
 	// An array is named "[]T" by its element's size; a single value must not be.
 	if (ti != NONE32 && h->types[ti].several != (chosen->elem_size != 0))
 		ti = NONE32;
@@ -2582,6 +2738,9 @@ static void propagate_types(struct gpm_heap_graph *g, struct gpm_process *p, str
 	gpm_core_release_pages(p->core);
 	typed_by_class(g, h);
 	gpm_vec_free(&pr.work);
+	free(pr.closures);
+	gpm_u64map_free(&pr.closure_fns);
+	gpm_vec_free(&pr.closure_of);
 	for (size_t i = 0; i < pr.descs.len; i++)
 		free(pr.descs.v[i].fields);
 	gpm_vec_free(&pr.descs);

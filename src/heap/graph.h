@@ -41,8 +41,11 @@ uint32_t gpm_heap_graph_add_span(struct gpm_heap_graph *g, uint64_t base, uint64
 void gpm_heap_graph_set_type(struct gpm_heap_graph *g, uint32_t id, uint32_t t);
 
 /* The index in h->types of type descriptor `type` for an object of `usable` bytes ("[]T"
- * when it holds several), adding it when new; UINT32_MAX when it cannot be named. */
-typedef uint32_t gpm_heap_type_intern_fn(void *ctx, uint64_t type, uint64_t usable);
+ * when it holds several), adding it when new; UINT32_MAX when it cannot be named. With
+ * name (not NULL): a type without a descriptor (a closure named by its function), `type`
+ * then the code address that identifies it. */
+typedef uint32_t gpm_heap_type_intern_fn(void *ctx, uint64_t type, uint64_t usable,
+                                         const char *name);
 
 /* Builds the graph, types objects along typed pointers (Go 1.22+, through intern) and
  * fills h->ret (and the types' reachable / retained_bytes). */

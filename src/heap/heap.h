@@ -180,10 +180,12 @@ struct gpm_heap {
 	/* Typed by following typed pointers (with retention, Go 1.22+): also counted in the
 	 * types' count/bytes, not in typed_objects/typed_bytes. */
 	uint64_t inferred_objects, inferred_bytes;
-	uint64_t dwarf_globals; /* globals whose DWARF type started the propagation */
-	uint64_t dwarf_locals;  /* frames' arguments and locals (DWARF) that did */
-	bool frames_capped;     /* frames past GPM_HEAP_MAX_PROP_FRAMES not looked at */
-	uint64_t record_seeds;  /* panic values and heap _defer records that did */
+	uint64_t dwarf_globals;  /* globals whose DWARF type started the propagation */
+	uint64_t dwarf_locals;   /* frames' arguments and locals (DWARF) that did */
+	bool frames_capped;      /* frames past GPM_HEAP_MAX_PROP_FRAMES not looked at */
+	uint64_t record_seeds;   /* panic values and heap _defer records that did */
+	uint64_t closures_typed; /* deferred closures typed by their closure struct (DWARF) */
+	uint64_t closures_named; /* deferred closures named by their function alone */
 	/* Typed by shape (before Go 1.22, shape.c): objects left untyped whose size class and
 	 * pointer mask (heap bitmap) fit exactly one type descriptor of the binary, or one
 	 * type of a user package that what its pointer fields point at confirms. Also counted

@@ -268,6 +268,12 @@ void gpm_heap_format_text(const struct gpm_heap *h, size_t top, struct gpm_strbu
 		                  "             (%" PRIu64 " panic values and heap defer records "
 		                  "typed what they point at)\n",
 		                  h->record_seeds);
+	if (h->closures_typed || h->closures_named)
+		gpm_strbuf_printf(sb,
+		                  "             (%" PRIu64
+		                  " deferred closures typed by their closure "
+		                  "struct, %" PRIu64 " named by their function)\n",
+		                  h->closures_typed, h->closures_named);
 	if (h->shape_ran) {
 		human(a, sizeof(a), h->shape_bytes);
 		human(b, sizeof(b), h->shape_ambiguous_bytes);
@@ -501,6 +507,8 @@ void gpm_heap_format_json(const struct gpm_heap *h, size_t top, struct gpm_strbu
 	gpm_json_kv_uint(&j, "dwarf_globals", h->dwarf_globals);
 	gpm_json_kv_uint(&j, "dwarf_locals", h->dwarf_locals);
 	gpm_json_kv_uint(&j, "panic_defer_seeds", h->record_seeds);
+	gpm_json_kv_uint(&j, "defer_closures_typed", h->closures_typed);
+	gpm_json_kv_uint(&j, "defer_closures_named", h->closures_named);
 	if (h->shape_ran) {
 		gpm_json_key(&j, "by_shape");
 		gpm_json_object_begin(&j);

@@ -324,16 +324,24 @@ static struct gpm_error *find_allspans(struct walk *w)
 
 /* ---- types ---- */
 
-static size_t type_index(struct walk *w, uint64_t type, uint64_t usable)
+/* named: a type without a descriptor (a closure named by its function, graph.c), keyed by
+ * the code address `type` with the top bit set (no descriptor address has it). */
+static size_t type_index(struct walk *w, uint64_t type, uint64_t usable, const char *named)
 {
 	struct gpm_heap *h = w->h;
-	if (type < w->types_lo || type >= w->types_hi || type % w->ps)
-		return SIZE_MAX;
 	uint64_t tsize;
-	if (!word(w, type, &tsize) || !tsize)
-		return SIZE_MAX;
-	bool array = tsize * 2 <= usable;
-	uint64_t key = type | array;
+	bool array = false;
+	if (named) {
+		if (!type || type >> 63)
+			return SIZE_MAX;
+	} else {
+		if (type < w->types_lo || type >= w->types_hi || type % w->ps)
+			return SIZE_MAX;
+		if (!word(w, type, &tsize) || !tsize)
+			return SIZE_MAX;
+		array = tsize * 2 <= usable;
+	}
+	uint64_t key = named ? type | (uint64_t)1 << 63 : type | array;
 	uint32_t known;
 	if (gpm_u64map_get(&w->type_ids, key, &known))
 		return known;
@@ -345,7 +353,9 @@ static size_t type_index(struct walk *w, uint64_t type, uint64_t usable)
 		return SIZE_MAX;
 	}
 	char name[512];
-	if (!gpm_objects_type_name(w->p->img, type, name + 2, sizeof(name) - 2, NULL))
+	if (named)
+		snprintf(name + 2, sizeof(name) - 2, "%s", named);
+	else if (!gpm_objects_type_name(w->p->img, type, name + 2, sizeof(name) - 2, NULL))
 		return SIZE_MAX;
 	const char *s = name + 2;
 	if (array) {
@@ -374,16 +384,16 @@ static size_t type_index(struct walk *w, uint64_t type, uint64_t usable)
 	return h->ntypes++;
 }
 
-static uint32_t intern_type(void *ctx, uint64_t type, uint64_t usable)
+static uint32_t intern_type(void *ctx, uint64_t type, uint64_t usable, const char *name)
 {
-	size_t i = type_index(ctx, type, usable);
+	size_t i = type_index(ctx, type, usable, name);
 	return i == SIZE_MAX || i >= UINT32_MAX ? UINT32_MAX : (uint32_t)i;
 }
 
 static void count_typed(struct walk *w, uint64_t type, uint64_t usable, uint64_t bytes,
                         uint32_t slot)
 {
-	size_t i = type_index(w, type, usable);
+	size_t i = type_index(w, type, usable, NULL);
 	if (i == SIZE_MAX) {
 		w->h->bad_headers += type != 0;
 		return;

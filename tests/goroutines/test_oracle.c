@@ -7,6 +7,7 @@
  * and other argument values.
  */
 #include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,6 +406,86 @@ START_TEST(every_parked_goroutine_prints_as_the_runtime_printed_it)
 }
 END_TEST
 
+/* One fixture of the other trees: DIR holds core.zst and stderr.txt, its executable is
+ * DIR/exe.zst, PARENT/exe.zst, or the exe= of its meta (relative to the tree). */
+static bool other_fixture(const char *tree, const char *dir, const char *parent, struct fixture *fx)
+{
+	char exe[256], path[1100];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/core.zst", dir);
+	if (stat(path, &st) != 0)
+		return false;
+	snprintf(path, sizeof(path), "%s/stderr.txt", dir);
+	if (stat(path, &st) != 0)
+		return false;
+	snprintf(fx->dir, sizeof(fx->dir), "%s", dir);
+	if (gpm_test_meta(dir, "exe", exe, sizeof(exe)))
+		snprintf(path, sizeof(path), "%s/%s", tree, exe);
+	else if (snprintf(path, sizeof(path), "%s/exe.zst", dir), stat(path, &st) != 0)
+		snprintf(path, sizeof(path), "%s/exe.zst", parent);
+	if (stat(path, &st) != 0)
+		return false;
+	snprintf(fx->exe, sizeof(fx->exe), "%s", path);
+	return true;
+}
+
+/*
+ * The fixture cores outside testdata/cores: the cgo program's cores (testdata/cgo, amd64
+ * kernel cores), the stop-the-world stalls (testdata/stwstall/VERSION) and the finding
+ * rules' cores (testdata/corerules/VERSION/CASE). Every parked goroutine must print as the
+ * runtime printed it, as for testdata/cores; every tree must give fixtures.
+ */
+START_TEST(every_parked_goroutine_of_the_other_trees_prints_as_the_runtime_printed_it)
+{
+	static const char *const trees[] = {"cgo", "stwstall", "corerules"};
+	size_t total = 0, compared = 0, bad = 0;
+	for (size_t t = 0; t < sizeof(trees) / sizeof(trees[0]); t++) {
+		char root[512];
+		snprintf(root, sizeof(root), "%s", gpm_test_data(trees[t]));
+		DIR *d = opendir(root);
+		ck_assert_ptr_nonnull(d);
+		size_t found = 0;
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			char dir[512], sub[1100];
+			struct fixture fx;
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name);
+			if (other_fixture(root, dir, root, &fx)) {
+				bad += golden_fixture(&fx, &compared);
+				found++;
+				continue;
+			}
+			DIR *d2 = opendir(dir);
+			if (!d2)
+				continue;
+			struct dirent *e2;
+			while ((e2 = readdir(d2))) {
+				if (e2->d_name[0] == '.')
+					continue;
+				snprintf(sub, sizeof(sub), "%s/%s", dir, e2->d_name);
+				if (other_fixture(root, sub, dir, &fx)) {
+					bad += golden_fixture(&fx, &compared);
+					found++;
+				}
+			}
+			closedir(d2);
+		}
+		closedir(d);
+		fprintf(stderr, "golden: %s: %zu fixtures\n", trees[t], found);
+		ck_assert_msg(found > 0, "no fixtures under testdata/%s", trees[t]);
+		total += found;
+	}
+	fprintf(stderr,
+	        "golden: other trees: %zu fixtures, %zu/%zu parked goroutines print as the "
+	        "runtime did\n",
+	        total, compared - bad, compared);
+	ck_assert_msg(compared >= total, "only %zu goroutines compared", compared);
+	ck_assert_msg(bad == 0, "%zu goroutines print otherwise than the runtime", bad);
+}
+END_TEST
+
 START_TEST(every_parked_arm64_goroutine_prints_as_the_runtime_printed_it)
 {
 	check_golden("cores-arm64");
@@ -665,6 +746,8 @@ Suite *goroutines_suite(void)
 	tcase_add_test(tc, every_arm64_fixture_matches_the_runtime_traceback);
 	tcase_add_test(tc, info_facts_match_each_arm64_fixture);
 	tcase_add_test(tc, every_parked_goroutine_prints_as_the_runtime_printed_it);
+	tcase_add_test(tc,
+	               every_parked_goroutine_of_the_other_trees_prints_as_the_runtime_printed_it);
 	tcase_add_test(tc, every_parked_arm64_goroutine_prints_as_the_runtime_printed_it);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("arglayout");

@@ -14,6 +14,7 @@
 #include "base/source.h"
 #include "base/vec.h"
 #include "elf/exe.h"
+#include "gort/gotype.h"
 #include "gort/image.h"
 
 static struct gpm_exe *open_exe(const char *rel)
@@ -59,6 +60,38 @@ static struct gpm_exe *open_some_fixture(void)
 	ck_abort_msg("no go1.* fixture executable");
 	return NULL;
 }
+
+/* The closure structs of the deferseed program, found by their name prefix: each found is a
+ * struct whose name has the prefix, and the one its deferred closure was allocated with is
+ * among them; a prefix nothing has finds nothing. */
+START_TEST(test_types_by_prefix)
+{
+	struct gpm_exe *exe = open_exe("exe/go1.22-deferseed-stripped.zst");
+	struct gpm_goimage *img;
+	ck_assert(!gpm_goimage_open(exe, NULL, 0, &img));
+	uint64_t *found = NULL;
+	size_t n = 0;
+	ck_assert_ptr_null(gpm_gotype_find_prefix(img, "*struct { F uintptr; ", &found, &n));
+	bool payload = false;
+	for (size_t i = 0; i < n; i++) {
+		char name[256];
+		uint8_t kind;
+		ck_assert(gpm_gotype_name(img, found[i], name, sizeof(name), &kind));
+		ck_assert_msg(!strncmp(name, "struct { F uintptr; ", 20), "%s", name);
+		ck_assert_uint_eq(kind, GPM_KIND_STRUCT);
+		payload |= !strcmp(name, "struct { F uintptr; X0 *main.Payload }");
+	}
+	fprintf(stderr, "types by prefix: %zu closure structs\n", n);
+	ck_assert_uint_ge(n, 3);
+	ck_assert(payload);
+	free(found);
+	ck_assert_ptr_null(gpm_gotype_find_prefix(img, "*struct { Nope ", &found, &n));
+	ck_assert_uint_eq(n, 0);
+	free(found);
+	gpm_goimage_destroy(img);
+	gpm_exe_destroy(exe);
+}
+END_TEST
 
 START_TEST(test_fixture_images)
 {
@@ -813,6 +846,7 @@ Suite *gort_suite(void)
 	TCase *tc = tcase_create("gort");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_fixture_images);
+	tcase_add_test(tc, test_types_by_prefix);
 	tcase_add_test(tc, test_dwarf_vs_types);
 	tcase_add_test(tc, test_traceback_oracle);
 	tcase_add_test(tc, test_not_go);
