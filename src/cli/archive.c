@@ -594,7 +594,7 @@ const struct gpm_command_spec gpm_spec_ingest = {
     .operands = "FILE|DIR...",
     .about = "Analyse cores and goroutine dumps and store them in the incident archive\n"
              "(directories are walked, e.g. /var/lib/systemd/coredump). Progress goes to\n"
-             "stderr. Inputs already stored (same SHA-256) are skipped. With --exe DIR, each\n"
+             "stderr. Inputs already stored (same identity) are skipped. With --exe DIR, each\n"
              "core's own executable is looked for by build id in DIR (also $GOPM_EXE_PATH); a\n"
              "dump's build facts (build info, build id) come from --exe EXE. Files that are\n"
              "no core, dump, heap dump or profile are listed as skipped, with the reason.",

@@ -6,7 +6,7 @@
  * knows, refusing a newer one) or read-only (SQLITE_OPEN_READONLY, for `gopm sql` and
  * viewers). Each ingested incident is one transaction: killing the process loses nothing
  * committed before and never leaves half an incident. Re-ingesting an artifact (same
- * SHA-256, same snapshot) is a no-op that returns the stored id.
+ * identity, same snapshot) is a no-op that returns the stored id.
  *
  * Queries return a gpm_store_table (column names and text cells) so the command line can
  * print any of them as a terminal table, JSON or CSV. No SQL is ever built from a value:
