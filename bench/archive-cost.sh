@@ -3,7 +3,7 @@
 # What storing in the archive costs: `gopm analyze CORE` (a fresh archive each run) beside
 # `gopm analyze --no-store CORE`, alternating, ROUNDS times (default 3), the executable given
 # with --exe: a first analysis (the input hashed: GOPM_HASH_CACHE=0) and a repeated one (its
-# hash from the cache, $XDG_CACHE_HOME/gopm/sha256, here a fresh one warmed by one run not
+# hash from the cache, $XDG_CACHE_HOME/gopm/identity-*, here a fresh one warmed by one run not
 # counted). Prints wall and CPU (user+sys) seconds of each run, the best of each, and the
 # ratios (issue 20: with the archive at most 1.5x without). Use a core of 500 MB or more, in
 # the page cache (the script reads it once first), e.g. testdata/go/heapbig's (doc/performance.md).

@@ -7,6 +7,11 @@ tests_runner_SOURCES = tests/main.c tests/check_gopm.h tests/suites.def $(check_
 tests_runner_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests
 tests_runner_LDADD = $(GPM_LIBS) $(CHECK_LIBS)
 
+# The CLI tests' reference for the archive's identity (tests/cli/expect.sh).
+check_PROGRAMS += tests/xxh128sum
+tests_xxh128sum_SOURCES = tests/xxh128sum.c
+tests_xxh128sum_LDADD = $(XXHASH_LIBS)
+
 check_test_sources += \
 	tests/base/test_base.c \
 	tests/model/test_model.c \

@@ -1,4 +1,7 @@
-/* The archive's identity of an input: a tree hash over 4 MiB chunks (see identity.h). */
+/*
+ * The archive's identity of an input: XXH3-128 of its bytes (see identity.h), and the SHA-256
+ * kinds of the artifacts stored before it.
+ */
 #include "base/identity.h"
 
 #include <errno.h>
@@ -8,66 +11,78 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 enum { READ_BUF = 256 << 10 };
 
 static const uint8_t zeros[64 << 10];
 
-static void close_chunk(struct gpm_identity *t)
-{
-	uint8_t d[GPM_SHA256_SIZE];
-	gpm_sha256_final(&t->chunk, d);
-	gpm_sha256_update(&t->top, d, sizeof(d));
-	gpm_sha256_init(&t->chunk);
-	t->in_chunk = 0;
-}
-
 void gpm_identity_init(struct gpm_identity *t)
 {
-	gpm_sha256_init(&t->top);
-	gpm_sha256_init(&t->chunk);
-	t->in_chunk = 0;
+	t->state = XXH3_createState();
+	if (t->state && XXH3_128bits_reset(t->state) != XXH_OK)
+		gpm_identity_deinit(t);
 }
 
 void gpm_identity_update(struct gpm_identity *t, const void *data, size_t n)
 {
-	const uint8_t *p = data;
-	while (n) {
-		size_t k = GPM_IDENTITY_CHUNK - t->in_chunk;
-		if (k > n)
-			k = n;
-		gpm_sha256_update(&t->chunk, p, k);
-		t->in_chunk += k;
-		p += k;
-		n -= k;
-		if (t->in_chunk == GPM_IDENTITY_CHUNK)
-			close_chunk(t);
+	if (t->state && n)
+		XXH3_128bits_update(t->state, data, n);
+}
+
+static void to_hex(XXH128_hash_t h, char out[GPM_SHA256_HEX_SIZE])
+{
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, h);
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof(c.digest); i++) {
+		out[2 * i] = digits[c.digest[i] >> 4];
+		out[2 * i + 1] = digits[c.digest[i] & 15];
 	}
+	out[2 * sizeof(c.digest)] = 0;
 }
 
 void gpm_identity_final(struct gpm_identity *t, char out[GPM_SHA256_HEX_SIZE])
 {
-	if (t->in_chunk)
-		close_chunk(t);
-	uint8_t d[GPM_SHA256_SIZE];
-	gpm_sha256_final(&t->top, d);
-	gpm_sha256_to_hex(d, out);
+	out[0] = 0;
+	if (t->state)
+		to_hex(XXH3_128bits_digest(t->state), out);
+	gpm_identity_deinit(t);
+}
+
+void gpm_identity_deinit(struct gpm_identity *t)
+{
+	XXH3_freeState(t->state);
+	t->state = NULL;
 }
 
 void gpm_identity_hex(const void *data, size_t n, char out[GPM_SHA256_HEX_SIZE])
 {
-	struct gpm_identity t;
-	gpm_identity_init(&t);
-	gpm_identity_update(&t, data, n);
-	gpm_identity_final(&t, out);
+	to_hex(XXH3_128bits(data, n), out);
+}
+
+/* A hash fed the bytes of a file: XXH3 for the identity, SHA-256 for the older kinds. */
+struct feed {
+	void (*update)(void *h, const void *data, size_t n);
+	void *h;
+};
+
+static void feed_sha256(void *h, const void *data, size_t n)
+{
+	gpm_sha256_bulk_update(h, data, n);
+}
+
+static void feed_xxh3(void *h, const void *data, size_t n)
+{
+	XXH3_128bits_update(h, data, n);
 }
 
 /* n zero bytes, fed to the hash without touching the file. */
-static void hash_zeros(struct gpm_sha256_bulk *h, uint64_t n)
+static void hash_zeros(const struct feed *h, uint64_t n)
 {
 	while (n) {
 		size_t k = n < sizeof(zeros) ? (size_t)n : sizeof(zeros);
-		gpm_sha256_bulk_update(h, zeros, k);
+		h->update(h->h, zeros, k);
 		n -= k;
 	}
 }
@@ -77,7 +92,7 @@ static void hash_zeros(struct gpm_sha256_bulk *h, uint64_t n)
  * cache), the holes as zeros unread. *holes is cleared when the file system cannot say where
  * they are (then everything is read). False on a short read: the file shrank.
  */
-static bool feed_range(struct gpm_sha256_bulk *h, int fd, uint64_t off, uint64_t end, uint8_t *buf,
+static bool feed_range(const struct feed *h, int fd, uint64_t off, uint64_t end, uint8_t *buf,
                        bool *holes)
 {
 	while (off < end) {
@@ -104,7 +119,7 @@ static bool feed_range(struct gpm_sha256_bulk *h, int fd, uint64_t off, uint64_t
 				continue;
 			if (got <= 0)
 				return false;
-			gpm_sha256_bulk_update(h, buf, (size_t)got);
+			h->update(h->h, buf, (size_t)got);
 			off += (uint64_t)got;
 		}
 	}
@@ -167,7 +182,8 @@ static bool hash_chunk(struct tree_job *j, uint64_t c, struct gpm_sha256_bulk *h
 		}
 	}
 	gpm_sha256_bulk_init(h);
-	return feed_range(h, j->fd, off, end, buf, holes) &&
+	struct feed f = {feed_sha256, h};
+	return feed_range(&f, j->fd, off, end, buf, holes) &&
 	       gpm_sha256_bulk_final(h, j->digests[c]);
 }
 
@@ -190,7 +206,7 @@ static void *tree_worker(void *arg)
 	return NULL;
 }
 
-bool gpm_identity_fd(int fd, uint64_t n, unsigned threads, char out[GPM_SHA256_HEX_SIZE])
+bool gpm_identity_fd_tree(int fd, uint64_t n, unsigned threads, char out[GPM_SHA256_HEX_SIZE])
 {
 	out[0] = 0;
 	struct tree_job j = {.fd = fd, .n = n, .chunks = n / GPM_IDENTITY_CHUNK};
@@ -240,11 +256,29 @@ bool gpm_identity_fd_whole(int fd, uint64_t n, char out[GPM_SHA256_HEX_SIZE])
 	bool holes = true, ok = buf && h;
 	uint8_t d[GPM_SHA256_SIZE];
 	posix_fadvise(fd, 0, (off_t)n, POSIX_FADV_SEQUENTIAL);
-	ok = ok && feed_range(h, fd, 0, n, buf, &holes) && still_whole(fd, n) &&
+	struct feed f = {feed_sha256, h};
+	ok = ok && feed_range(&f, fd, 0, n, buf, &holes) && still_whole(fd, n) &&
 	     gpm_sha256_bulk_final(h, d);
 	gpm_sha256_bulk_destroy(h);
 	free(buf);
 	if (ok)
 		gpm_sha256_to_hex(d, out);
+	return ok;
+}
+
+bool gpm_identity_fd(int fd, uint64_t n, char out[GPM_SHA256_HEX_SIZE])
+{
+	out[0] = 0;
+	uint8_t *buf = malloc(READ_BUF);
+	XXH3_state_t *h = XXH3_createState();
+	bool holes = true, ok = buf && h && XXH3_128bits_reset(h) == XXH_OK;
+	posix_fadvise(fd, 0, (off_t)n, POSIX_FADV_SEQUENTIAL);
+	struct feed f = {feed_xxh3, h};
+	if (ok && feed_range(&f, fd, 0, n, buf, &holes) && still_whole(fd, n))
+		to_hex(XXH3_128bits_digest(h), out);
+	else
+		ok = false;
+	XXH3_freeState(h);
+	free(buf);
 	return ok;
 }

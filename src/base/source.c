@@ -623,6 +623,7 @@ static void reader_deinit(struct reader *r, const struct gpm_source_options *o,
 {
 	if (ok && o && o->hash)
 		gpm_identity_final(&r->hash, src->sha256);
+	gpm_identity_deinit(&r->hash); // a read that failed: no identity
 	if (r->have_dec)
 		decoder_deinit(&r->dec);
 	sink_release(&r->sink);
@@ -658,11 +659,15 @@ static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw,
 	src->compression = sniff(raw, n);
 	if (src->compression == GPM_COMPRESSION_NONE) {
 		if ((uint64_t)n > r.lim.max_size)
-			return limit_error(&r.sink);
-		if (o && o->check_head &&
-		    (err = o->check_head(n ? raw : NULL, n < GPM_SOURCE_HEAD ? n : GPM_SOURCE_HEAD,
-		                         src->path, o->arg)))
+			err = limit_error(&r.sink);
+		else if (o && o->check_head)
+			err =
+			    o->check_head(n ? raw : NULL, n < GPM_SOURCE_HEAD ? n : GPM_SOURCE_HEAD,
+			                  src->path, o->arg);
+		if (err) {
+			reader_deinit(&r, o, src, false);
 			return err;
+		}
 		if (o && o->hash) {
 			if (file_map && n)
 				hash_file_map(&r.hash, raw, n);
@@ -788,11 +793,11 @@ struct gpm_source_hash {
 	char hex[GPM_SHA256_HEX_SIZE];
 };
 
-// The identity of fd's len bytes into hex, its chunks hashed by one thread per CPU (the
-// analysis goes on beside them); "" when the file could not be read whole.
+// The identity of fd's len bytes into hex, read by this thread (the analysis goes on beside
+// it); "" when the file could not be read whole.
 static void hash_fd_hex(int fd, size_t len, char hex[GPM_SHA256_HEX_SIZE])
 {
-	gpm_identity_fd(fd, len, 0, hex);
+	gpm_identity_fd(fd, len, hex);
 }
 
 static void *hash_main(void *arg)

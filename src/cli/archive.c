@@ -380,15 +380,16 @@ static void count_failure(struct ingest_state *s, const struct gpm_error *err)
 		s->failed++;
 }
 
-// Whether art is stored: by its identity, else (an archive of before schema 7) by its
-// whole-file SHA-256, computed only when an artifact of its size was identified that way;
-// such an artifact takes the new identity.
+// Whether art is stored: by its identity, else (an archive written by an older gopm) by
+// its SHA-256 identities, each computed only when an artifact of its size was identified
+// that way; such an artifact takes the new identity.
 static struct gpm_error *artifact_known(struct gpm_store *st, const char *path,
                                         struct gpm_store_artifact *art, bool *known)
 {
 	struct gpm_error *err = gpm_store_artifact_known(st, art, known);
-	if (!err && !*known && !(err = gpm_store_artifact_whole(st, path, art)) &&
-	    art->whole_sha256[0] && !(err = gpm_store_artifact_known(st, art, known)) && *known)
+	if (!err && !*known && !(err = gpm_store_artifact_old(st, path, art)) &&
+	    gpm_store_artifact_has_old(art) && !(err = gpm_store_artifact_known(st, art, known)) &&
+	    *known)
 		err = gpm_store_artifact_adopt(st, art);
 	return err;
 }
@@ -593,7 +594,7 @@ const struct gpm_command_spec gpm_spec_ingest = {
     .operands = "FILE|DIR...",
     .about = "Analyse cores and goroutine dumps and store them in the incident archive\n"
              "(directories are walked, e.g. /var/lib/systemd/coredump). Progress goes to\n"
-             "stderr. Inputs already stored (same SHA-256) are skipped. With --exe DIR, each\n"
+             "stderr. Inputs already stored (same identity) are skipped. With --exe DIR, each\n"
              "core's own executable is looked for by build id in DIR (also $GOPM_EXE_PATH); a\n"
              "dump's build facts (build info, build id) come from --exe EXE. Files that are\n"
              "no core, dump, heap dump or profile are listed as skipped, with the reason.",

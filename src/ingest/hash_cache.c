@@ -16,9 +16,9 @@
 enum {
 	HASH_CACHE_MAX_BYTES = 1 << 20, // past this the file is started afresh
 };
-// Named after the kind of identity it holds: the whole-file SHA-256s of the file "sha256"
-// that gopm wrote before schema 7 are never taken for tree hashes.
-static const char CACHE_NAME[] = "identity-" GPM_IDENTITY_TREE;
+// Named after the kind of identity it holds: the SHA-256s of the files "sha256" and
+// "identity-sha256-4m" that older gopm wrote are never taken for identities of this kind.
+static const char CACHE_NAME[] = "identity-" GPM_IDENTITY_KIND;
 static const int64_t HASH_CACHE_SETTLE_NS = 2000000000; // a change older than this is seen
 
 // $XDG_CACHE_HOME/gopm/NAME (default ~/.cache/gopm/NAME), malloc'd; NULL when no home.
@@ -99,14 +99,14 @@ bool gpm_ingest_hash_cache_get(const struct gpm_ingest_hash_key *key, char hex[G
 	if (!f)
 		return false;
 	char line[256], h[GPM_SHA256_HEX_SIZE];
+	const size_t hex_len = GPM_IDENTITY_HEX_LEN;
 	bool found = false;
 	// The last matching line wins (a file rewritten in place gets a new line).
 	while (fgets(line, sizeof(line), f)) {
 		struct gpm_ingest_hash_key k = {.valid = true};
 		if (sscanf(line, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNd64 " %" SCNd64 " %64s",
 		           &k.dev, &k.ino, &k.size, &k.mtime_ns, &k.ctime_ns, h) != 6 ||
-		    strlen(h) != GPM_SHA256_HEX_SIZE - 1 ||
-		    strspn(h, "0123456789abcdef") != GPM_SHA256_HEX_SIZE - 1)
+		    strlen(h) != hex_len || strspn(h, "0123456789abcdef") != hex_len)
 			continue;
 		if (key_equal(&k, key)) {
 			memcpy(hex, h, GPM_SHA256_HEX_SIZE);
@@ -120,7 +120,7 @@ bool gpm_ingest_hash_cache_get(const struct gpm_ingest_hash_key *key, char hex[G
 void gpm_ingest_hash_cache_put(const char *path, const struct gpm_ingest_hash_key *key,
                                const char hex[GPM_SHA256_HEX_SIZE])
 {
-	if (!key->valid || strlen(hex) != GPM_SHA256_HEX_SIZE - 1)
+	if (!key->valid || strlen(hex) != GPM_IDENTITY_HEX_LEN)
 		return;
 	if (!gpm_ingest_hash_key_same(path, key) ||
 	    key->taken_ns - key->mtime_ns < HASH_CACHE_SETTLE_NS ||

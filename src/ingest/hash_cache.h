@@ -1,6 +1,6 @@
 /*
  * A cache of the identities (base/identity.h) of big plain inputs, so that analysing the same
- * core again does not read it all again: $XDG_CACHE_HOME/gopm/identity-sha256-4m (default
+ * core again does not read it all again: $XDG_CACHE_HOME/gopm/identity-xxh3-128 (default
  * under ~/.cache/gopm), one line per file, "DEV INO SIZE MTIME_NS CTIME_NS HEX", keyed by what
  * stat says of the file (as git's index is). An entry is written only for a file unchanged while it
  * was hashed and last changed over two seconds before the hash began (a change within the same

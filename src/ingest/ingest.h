@@ -53,7 +53,7 @@ struct gpm_ingest_loaded {
 	struct gpm_incident **snapshots; /* owned */
 	size_t n;
 	struct gpm_source *src; /* owned: a dump's text, which its snapshots read arguments from */
-	/* The input's identity (hashed loads): SHA-256 of its bytes as read. */
+	/* The input's identity (hashed loads): XXH3-128 of its bytes as read (base/identity.h). */
 	char sha256[GPM_SHA256_HEX_SIZE];
 	uint64_t input_size;
 	int64_t mtime;
@@ -68,7 +68,7 @@ struct gpm_error *gpm_ingest_load(const char *path, const struct gpm_ingest_opti
 /* The same, hashing the input's bytes while they are read (gpm_ingest_loaded_sha256). */
 struct gpm_error *gpm_ingest_load_hashed(const char *path, const struct gpm_ingest_options *o,
                                          struct gpm_ingest_loaded *out);
-/* The input's SHA-256 (hex, in l) once a hash still running in a thread is done. */
+/* The input's identity (hex, in l) once a hash still running in a thread is done. */
 const char *gpm_ingest_loaded_sha256(struct gpm_ingest_loaded *l);
 /* Gives back the resident pages of a plain dump file l's snapshots read argument texts from
  * (gpm_source_release_pages): what is read again comes back from the page cache. */

@@ -2,7 +2,7 @@
  * Loading an input into incident snapshots: the one place that knows input kinds. The kind
  * is detected from the first bytes (gpm_input_detect) and the input is opened once: a dump's
  * text and pprof text go through src/dump/, a core's source is handed over to the core
- * reader (ingest/core.c). A big plain file's SHA-256 (its identity in the archive) is taken
+ * reader (ingest/core.c). A big plain file's identity in the archive (XXH3-128) is taken
  * from the hash cache or computed in a thread while the input is loaded.
  */
 #include "ingest/ingest.h"

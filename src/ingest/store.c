@@ -106,15 +106,15 @@ struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct g
                                             const struct gpm_store_artifact *art,
                                             const char *report_text, int64_t *id)
 {
-	// An input stored before schema 7 is known by its whole-file SHA-256 only: computed
-	// when the archive holds such an artifact of this size (standard input cannot be read
-	// again: it is stored anew).
-	struct gpm_store_artifact with_whole = *art;
+	// An input stored by an older gopm is known by a SHA-256 identity only: computed when
+	// the archive holds an artifact of that kind and this size (standard input cannot be
+	// read again: it is stored anew).
+	struct gpm_store_artifact with_old = *art;
 	struct gpm_error *err = NULL;
-	if (!with_whole.whole_sha256[0] && art->path && !gpm_ingest_is_stdin(art->path) &&
-	    (err = gpm_store_artifact_whole(st, art->path, &with_whole)))
+	if (!gpm_store_artifact_has_old(art) && art->path && !gpm_ingest_is_stdin(art->path) &&
+	    (err = gpm_store_artifact_old(st, art->path, &with_old)))
 		return err;
-	art = &with_whole;
+	art = &with_old;
 	struct gpm_analysis *owned = NULL;
 	const struct gpm_analysis *a = given;
 	err = a ? NULL : gpm_analysis_run(inc, NULL, &owned);

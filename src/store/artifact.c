@@ -45,7 +45,7 @@ struct gpm_error *gpm_store_artifact_from_file(const char *path, struct gpm_stor
 	if (err)
 		return err;
 	// Read with pread as the analysis's own hash is (base/identity.c), never mapped.
-	bool ok = gpm_identity_fd(fd, (uint64_t)sb.st_size, 0, art->sha256);
+	bool ok = gpm_identity_fd(fd, (uint64_t)sb.st_size, art->sha256);
 	close(fd);
 	if (!ok)
 		return gpm_error_create(GPM_ERR_OS, "%s: changed while it was read", path);
@@ -55,15 +55,23 @@ struct gpm_error *gpm_store_artifact_from_file(const char *path, struct gpm_stor
 	return NULL;
 }
 
+bool gpm_store_artifact_has_old(const struct gpm_store_artifact *art)
+{
+	return art->whole_sha256[0] || art->tree_sha256[0];
+}
+
 struct gpm_error *gpm_store_artifact_known(struct gpm_store *st,
                                            const struct gpm_store_artifact *art, bool *known)
 {
+	// Identities of different kinds never meet: the current one has 32 hex digits, the
+	// SHA-256 ones 64, and these carry their kind and size besides.
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(
 	    st->db,
 	    st->version >= 7
 	        ? "SELECT 1 FROM artifacts a JOIN incidents i ON i.artifact_id = a.id WHERE "
 	          "a.sha256 = ?1 OR (a.sha256 = ?2 AND a.identity = '" GPM_IDENTITY_WHOLE
+	          "' AND a.size = ?3) OR (a.sha256 = ?4 AND a.identity = '" GPM_IDENTITY_TREE
 	          "' AND a.size = ?3) LIMIT 1"
 	        : "SELECT 1 FROM artifacts a JOIN incidents i ON i.artifact_id = a.id WHERE "
 	          "a.sha256 IN (?1, ?2) AND ?3 IS NOT NULL LIMIT 1",
@@ -74,6 +82,8 @@ struct gpm_error *gpm_store_artifact_known(struct gpm_store *st,
 	if (art->whole_sha256[0])
 		sqlite3_bind_text(s, 2, art->whole_sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (int64_t)art->size);
+	if (art->tree_sha256[0] && st->version >= 7)
+		sqlite3_bind_text(s, 4, art->tree_sha256, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -82,56 +92,78 @@ struct gpm_error *gpm_store_artifact_known(struct gpm_store *st,
 	return NULL;
 }
 
-struct gpm_error *gpm_store_artifact_whole_wanted(struct gpm_store *st, uint64_t size, bool *wanted)
+struct gpm_error *gpm_store_artifact_old_wanted(struct gpm_store *st, uint64_t size, bool *whole,
+                                                bool *tree)
 {
-	// Below schema 7 (an archive opened without migrating) every artifact is of that kind.
+	*whole = *tree = false;
+	// Below schema 7 (an archive opened without migrating) every artifact is of kind
+	// GPM_IDENTITY_WHOLE.
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(
 	    st->db,
-	    st->version >= 7 ? "SELECT 1 FROM artifacts WHERE identity = '" GPM_IDENTITY_WHOLE
-	                       "' AND size = ?1 LIMIT 1"
-	                     : "SELECT 1 FROM artifacts WHERE size = ?1 LIMIT 1",
+	    st->version >= 7
+	        ? "SELECT DISTINCT identity FROM artifacts WHERE identity IN ('" GPM_IDENTITY_WHOLE
+	          "', '" GPM_IDENTITY_TREE "') AND size = ?1"
+	        : "SELECT '" GPM_IDENTITY_WHOLE "' FROM artifacts WHERE size = ?1 LIMIT 1",
 	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return gpm_store_sqlite_error(st, rc, "prepare");
 	sqlite3_bind_int64(s, 1, (int64_t)size);
-	rc = sqlite3_step(s);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(s, 0);
+		if (kind && !strcmp(kind, GPM_IDENTITY_WHOLE))
+			*whole = true;
+		else if (kind && !strcmp(kind, GPM_IDENTITY_TREE))
+			*tree = true;
+	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE)
 		return gpm_store_sqlite_error(st, rc, "artifact lookup");
-	*wanted = rc == SQLITE_ROW;
 	return NULL;
 }
 
-struct gpm_error *gpm_store_artifact_adopt(struct gpm_store *st,
-                                           const struct gpm_store_artifact *art)
+// The row of kind `kind` identified by old (of art's size) takes art's identity.
+static struct gpm_error *adopt(struct gpm_store *st, const struct gpm_store_artifact *art,
+                               const char *kind, const char *old)
 {
-	if (!art->whole_sha256[0] || st->version < 7 || st->readonly)
-		return NULL;
 	sqlite3_stmt *s;
-	int rc = sqlite3_prepare_v2(
-	    st->db,
-	    "UPDATE artifacts SET sha256 = ?1, identity = '" GPM_IDENTITY_TREE
-	    "' WHERE sha256 = ?2 AND identity = '" GPM_IDENTITY_WHOLE "' AND size = ?3",
-	    -1, &s, NULL);
+	int rc =
+	    sqlite3_prepare_v2(st->db,
+	                       "UPDATE artifacts SET sha256 = ?1, identity = '" GPM_IDENTITY_KIND
+	                       "' WHERE sha256 = ?2 AND identity = ?4 AND size = ?3",
+	                       -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return gpm_store_sqlite_error(st, rc, "prepare");
 	sqlite3_bind_text(s, 1, art->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, art->whole_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, old, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (int64_t)art->size);
+	sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? NULL
 	                         : gpm_store_sqlite_error(st, rc, "artifact identity update");
 }
 
-struct gpm_error *gpm_store_artifact_whole(struct gpm_store *st, const char *path,
-                                           struct gpm_store_artifact *art)
+struct gpm_error *gpm_store_artifact_adopt(struct gpm_store *st,
+                                           const struct gpm_store_artifact *art)
 {
-	art->whole_sha256[0] = 0;
-	bool wanted = false;
-	struct gpm_error *err = gpm_store_artifact_whole_wanted(st, art->size, &wanted);
-	if (err || !wanted || !path)
+	if (st->version < 7 || st->readonly)
+		return NULL;
+	struct gpm_error *err = NULL;
+	if (art->whole_sha256[0])
+		err = adopt(st, art, GPM_IDENTITY_WHOLE, art->whole_sha256);
+	if (!err && art->tree_sha256[0])
+		err = adopt(st, art, GPM_IDENTITY_TREE, art->tree_sha256);
+	return err;
+}
+
+struct gpm_error *gpm_store_artifact_old(struct gpm_store *st, const char *path,
+                                         struct gpm_store_artifact *art)
+{
+	art->whole_sha256[0] = art->tree_sha256[0] = 0;
+	bool whole = false, tree = false;
+	struct gpm_error *err = gpm_store_artifact_old_wanted(st, art->size, &whole, &tree);
+	if (err || (!whole && !tree) || !path)
 		return err;
 	int fd;
 	struct stat sb;
@@ -140,9 +172,12 @@ struct gpm_error *gpm_store_artifact_whole(struct gpm_store *st, const char *pat
 		gpm_error_destroy(err);
 		return NULL;
 	}
-	if ((uint64_t)sb.st_size == art->size &&
-	    !gpm_identity_fd_whole(fd, art->size, art->whole_sha256))
-		art->whole_sha256[0] = 0;
+	if ((uint64_t)sb.st_size == art->size) {
+		if (whole && !gpm_identity_fd_whole(fd, art->size, art->whole_sha256))
+			art->whole_sha256[0] = 0;
+		if (tree && !gpm_identity_fd_tree(fd, art->size, 0, art->tree_sha256))
+			art->tree_sha256[0] = 0;
+	}
 	close(fd);
 	return NULL;
 }

@@ -23,7 +23,7 @@ extern const unsigned gpm_store_nmigrations;
 
 enum gpm_store_stmt {
 	STMT_ARTIFACT_GET,
-	STMT_ARTIFACT_GET_WHOLE,
+	STMT_ARTIFACT_GET_OLD,
 	STMT_ARTIFACT_RENAME,
 	STMT_ARTIFACT_INSERT_V6,
 	STMT_ARTIFACT_INSERT,

@@ -334,7 +334,7 @@ struct gpm_error *gpm_store_incident_facts(struct gpm_store *st, int64_t id,
 	    st,
 	    "SELECT i.id, strftime('%Y-%m-%d %H:%M:%S', i.time, 'unixepoch') AS time, "
 	    "strftime('%Y-%m-%d %H:%M:%S', i.ingested, 'unixepoch') AS ingested, i.host, i.kind, "
-	    "a.path AS input, a.sha256, a.size, a.kept, i.snapshot, i.exe, i.build_id, "
+	    "a.path AS input, a.sha256, a.identity, a.size, a.kept, i.snapshot, i.exe, i.build_id, "
 	    "i.time_source, i.build, i.exe_read, i.go_version AS go, i.module, i.cmdline, i.pid, "
 	    "i.fatal, "
 	    "i.signal, i.message, "

@@ -28,12 +28,12 @@
 
 static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_ARTIFACT_GET] = "SELECT id FROM artifacts WHERE sha256 = ?1",
-    [STMT_ARTIFACT_GET_WHOLE] = "SELECT id FROM artifacts WHERE sha256 = ?1 AND identity = "
-                                "'" GPM_IDENTITY_WHOLE "' AND size = ?2",
+    [STMT_ARTIFACT_GET_OLD] = "SELECT id FROM artifacts WHERE sha256 = ?1 AND identity = ?3 "
+                              "AND size = ?2",
     [STMT_ARTIFACT_RENAME] = "UPDATE artifacts SET sha256 = ?2, identity = "
-                             "'" GPM_IDENTITY_TREE "' WHERE id = ?1",
+                             "'" GPM_IDENTITY_KIND "' WHERE id = ?1",
     [STMT_ARTIFACT_INSERT] = "INSERT INTO artifacts (sha256, path, size, kind, added, identity) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, '" GPM_IDENTITY_TREE "')",
+                             "VALUES (?1, ?2, ?3, ?4, ?5, '" GPM_IDENTITY_KIND "')",
     // An archive kept below schema 7 (gpm_store_options.max_version: tests) has no kind.
     [STMT_ARTIFACT_INSERT_V6] = "INSERT INTO artifacts (sha256, path, size, kind, added) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1122,13 +1122,19 @@ static struct gpm_error *artifact_row(struct gpm_store *st, const struct gpm_sto
 	sqlite3_bind_text(s, 1, art->sha256, -1, SQLITE_STATIC);
 	if ((err = lookup_id(st, s, "artifact lookup", id)) || *id)
 		return err;
-	// Stored before schema 7 under its whole-file SHA-256: the row takes the new identity,
-	// so the next look-up finds it without hashing the file the old way again.
-	if (art->whole_sha256[0] && st->version >= 7) {
-		if ((err = gpm_store_stmt(st, STMT_ARTIFACT_GET_WHOLE, &s)))
+	// Stored under an identity of an older kind: the row takes the new identity, so the
+	// next look-up finds it without hashing the file the old way again.
+	const struct {
+		const char *kind, *hex;
+	} old[] = {{GPM_IDENTITY_WHOLE, art->whole_sha256}, {GPM_IDENTITY_TREE, art->tree_sha256}};
+	for (size_t k = 0; k < sizeof(old) / sizeof(old[0]) && st->version >= 7; k++) {
+		if (!old[k].hex[0])
+			continue;
+		if ((err = gpm_store_stmt(st, STMT_ARTIFACT_GET_OLD, &s)))
 			return err;
-		sqlite3_bind_text(s, 1, art->whole_sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, old[k].hex, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, (int64_t)art->size);
+		sqlite3_bind_text(s, 3, old[k].kind, -1, SQLITE_STATIC);
 		if ((err = lookup_id(st, s, "artifact lookup", id)))
 			return err;
 		if (*id) {
@@ -1153,12 +1159,11 @@ static struct gpm_error *artifact_row(struct gpm_store *st, const struct gpm_sto
 	return NULL;
 }
 
+// An identity of the kind new rows get: 32 lowercase hex digits.
 static bool sha_valid(const char *h)
 {
-	for (int i = 0; i < 64; i++)
-		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
-			return false;
-	return h[64] == 0;
+	size_t n = strspn(h, "0123456789abcdef");
+	return !h[n] && n == GPM_IDENTITY_HEX_LEN;
 }
 
 struct gpm_error *gpm_store_ingest(struct gpm_store *st, const struct gpm_incident *inc,
@@ -1169,7 +1174,7 @@ struct gpm_error *gpm_store_ingest(struct gpm_store *st, const struct gpm_incide
 	if (st->readonly)
 		return gpm_error_create(GPM_ERR_USAGE, "%s: opened read-only", st->path);
 	if (!sha_valid(art->sha256))
-		return gpm_error_create(GPM_ERR_USAGE, "artifact without a valid sha256");
+		return gpm_error_create(GPM_ERR_USAGE, "artifact without a valid identity");
 	// Copy the file first: a kept copy without a row is removed by gc, a row never names
 	// a missing copy.
 	char *kept = NULL;

@@ -6,7 +6,7 @@
  * knows, refusing a newer one) or read-only (SQLITE_OPEN_READONLY, for `gopm sql` and
  * viewers). Each ingested incident is one transaction: killing the process loses nothing
  * committed before and never leaves half an incident. Re-ingesting an artifact (same
- * SHA-256, same snapshot) is a no-op that returns the stored id.
+ * identity, same snapshot) is a no-op that returns the stored id.
  *
  * Queries return a gpm_store_table (column names and text cells) so the command line can
  * print any of them as a terminal table, JSON or CSV. No SQL is ever built from a value:
@@ -81,9 +81,11 @@ struct gpm_error *gpm_store_default_path(bool create, char **out);
 struct gpm_store_artifact {
 	const char *path;                 /* as named by the user; informational */
 	char sha256[GPM_SHA256_HEX_SIZE]; /* its identity (base/identity.h), as hex */
-	/* Its whole-file SHA-256 when computed because the archive holds artifacts of that
-	 * size stored before schema 7 (gpm_store_artifact_whole_wanted); "" otherwise. */
+	/* Its identities of the kinds stored before (GPM_IDENTITY_WHOLE, GPM_IDENTITY_TREE),
+	 * each computed only when the archive holds an artifact of that kind and this size
+	 * (gpm_store_artifact_old); "" otherwise. */
 	char whole_sha256[GPM_SHA256_HEX_SIZE];
+	char tree_sha256[GPM_SHA256_HEX_SIZE];
 	uint64_t size;
 	int64_t mtime;     /* the file's mtime: incident time when the input has none */
 	const char *kind;  /* NULL: from the incident */
@@ -93,22 +95,25 @@ struct gpm_store_artifact {
 };
 /* Hashes the file (its identity) and fills art (path borrowed from the argument). */
 struct gpm_error *gpm_store_artifact_from_file(const char *path, struct gpm_store_artifact *art);
-/* Whether art (its identity, else its whole_sha256 when set) is stored with at least one
- * incident. */
+/* Whether art (its identity, else one of its older identities when set) is stored with at
+ * least one incident. */
 struct gpm_error *gpm_store_artifact_known(struct gpm_store *st,
                                            const struct gpm_store_artifact *art, bool *known);
-/* Whether the archive holds an artifact of this size identified the way inputs were before
- * schema 7 (a whole-file SHA-256): then only whole_sha256 can recognise the same file. */
-struct gpm_error *gpm_store_artifact_whole_wanted(struct gpm_store *st, uint64_t size,
-                                                  bool *wanted);
-/* An artifact stored before schema 7 and recognised by art->whole_sha256 takes art's identity
- * (so the next look-up finds it without hashing the old way); a no-op otherwise. */
+/* Whether the archive holds an artifact of this size identified by a whole-file SHA-256 (as
+ * before schema 7) or by the SHA-256 tree hash (schema 7 to 11): then only an identity of
+ * that kind can recognise the same file. */
+struct gpm_error *gpm_store_artifact_old_wanted(struct gpm_store *st, uint64_t size, bool *whole,
+                                                bool *tree);
+/* An artifact of an older kind recognised by art's older identities takes art's identity (so
+ * the next look-up finds it without hashing the old way); a no-op otherwise. */
 struct gpm_error *gpm_store_artifact_adopt(struct gpm_store *st,
                                            const struct gpm_store_artifact *art);
-/* Fills art->whole_sha256 from path when the archive wants it (above) and path is still the
- * regular file of art->size bytes; otherwise leaves it "". */
-struct gpm_error *gpm_store_artifact_whole(struct gpm_store *st, const char *path,
-                                           struct gpm_store_artifact *art);
+/* Fills art's older identities the archive wants (above) from path when it is still the
+ * regular file of art->size bytes; otherwise leaves them "". */
+struct gpm_error *gpm_store_artifact_old(struct gpm_store *st, const char *path,
+                                         struct gpm_store_artifact *art);
+/* Whether art carries an older identity. */
+bool gpm_store_artifact_has_old(const struct gpm_store_artifact *art);
 
 /* One finding of the analysis, as the store keeps it. All strings borrowed. */
 struct gpm_store_finding {

@@ -430,8 +430,7 @@ START_TEST(source_hashes_the_bytes_as_read)
 	ck_assert_ptr_null(gpm_source_from_memory_opts(NULL, 0, "empty", &o, &src));
 	ck_assert_uint_eq(src->size, 0);
 	ck_assert_ptr_null(src->data);
-	ck_assert_str_eq(src->sha256,
-	                 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	ck_assert_str_eq(src->sha256, "99aa06d3014798d86001c324468d497f");
 	gpm_source_destroy(src);
 	free(z);
 	free(plain);
@@ -507,7 +506,77 @@ START_TEST(sha256_bulk_equals_nettle)
 }
 END_TEST
 
-START_TEST(identity_is_the_tree_hash_coreutils_compute)
+/*
+ * The identity is XXH3-128 as `xxhsum -H2 FILE` prints it. The expected digests were taken
+ * with xxhsum 0.8.1 (Debian's xxhash) from files of varied() bytes: the tests do not need it.
+ */
+START_TEST(identity_is_xxh3_128_as_xxhsum_prints)
+{
+	char dir[] = "/tmp/gopm-identity-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/f", dir);
+	const size_t chunk = GPM_IDENTITY_CHUNK;
+	const struct {
+		size_t n;
+		const char *hex;
+	} known[] = {
+	    {0, "99aa06d3014798d86001c324468d497f"},
+	    {1000, "e7ed31324ec5d6a1a3367ae3b4c1ada9"},
+	    // Longer than a read buffer and than the tree hash's chunks, an odd size.
+	    {2 * chunk + 12345, "d574fb8afad97a907fd351b7a714e356"},
+	};
+	char got[GPM_SHA256_HEX_SIZE];
+	gpm_identity_hex("abc", 3, got);
+	ck_assert_str_eq(got, "06b05ab6733a618578af5f94892f3950");
+	size_t checked = 0;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		size_t n = known[i].n;
+		uint8_t *b = varied(n);
+		int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, b, n), (ssize_t)n);
+		ck_assert(gpm_identity_fd(fd, n, got));
+		ck_assert_str_eq(got, known[i].hex);
+		gpm_identity_hex(b, n, got);
+		ck_assert_str_eq(got, known[i].hex);
+		// Fed in pieces of an odd size.
+		struct gpm_identity t;
+		gpm_identity_init(&t);
+		for (size_t off = 0; off < n; off += 999999)
+			gpm_identity_update(&t, b + off, n - off < 999999 ? n - off : 999999);
+		gpm_identity_final(&t, got);
+		ck_assert_str_eq(got, known[i].hex);
+		gpm_identity_deinit(&t); // after final: a no-op
+		// Asked for more bytes than there are: the file shrank, no identity.
+		ck_assert(!gpm_identity_fd(fd, n + 1, got));
+		ck_assert_str_eq(got, "");
+		close(fd);
+		free(b);
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 3);
+	// Sparse: data, a hole over whole chunks and part of one, data, a hole to the end; the
+	// holes hash as the zeros they read as.
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	uint8_t *b = varied(1 << 20);
+	ck_assert_int_eq(pwrite(fd, b, 1 << 20, 0), 1 << 20);
+	ck_assert_int_eq(pwrite(fd, b, 1 << 19, (off_t)(3 * chunk + 4096)), 1 << 19);
+	ck_assert_int_eq(ftruncate(fd, (off_t)(6 * chunk + 77)), 0);
+	ck_assert(gpm_identity_fd(fd, 6 * chunk + 77, got));
+	ck_assert_str_eq(got, "fc2a838ed78023125b183055959d2a99");
+	close(fd);
+	free(b);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* The identities of artifacts stored before (recognised, never written): the tree hash is
+ * what coreutils compute, the whole-file one sha256sum's. */
+START_TEST(old_identities_are_what_coreutils_compute)
 {
 	char dir[] = "/tmp/gopm-identity-XXXXXX";
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -526,24 +595,14 @@ START_TEST(identity_is_the_tree_hash_coreutils_compute)
 		char want[GPM_SHA256_HEX_SIZE], got[GPM_SHA256_HEX_SIZE];
 		identity_by_coreutils(dir, path, want);
 		for (unsigned threads = 1; threads <= 3; threads++) {
-			ck_assert(gpm_identity_fd(fd, n, threads, got));
+			ck_assert(gpm_identity_fd_tree(fd, n, threads, got));
 			ck_assert_str_eq(got, want);
 		}
-		gpm_identity_hex(b, n, got);
-		ck_assert_str_eq(got, want);
-		// Fed in pieces that straddle the chunks' ends.
-		struct gpm_identity t;
-		gpm_identity_init(&t);
-		for (size_t off = 0; off < n; off += 999999)
-			gpm_identity_update(&t, b + off, n - off < 999999 ? n - off : 999999);
-		gpm_identity_final(&t, got);
-		ck_assert_str_eq(got, want);
-		// The whole-file SHA-256 (artifacts stored before schema 7) is sha256sum's.
 		sha256sum_of(path, want);
 		ck_assert(gpm_identity_fd_whole(fd, n, got));
 		ck_assert_str_eq(got, want);
 		// Asked for more bytes than there are: the file shrank, no identity.
-		ck_assert(!gpm_identity_fd(fd, n + 1, 2, got));
+		ck_assert(!gpm_identity_fd_tree(fd, n + 1, 2, got));
 		ck_assert_str_eq(got, "");
 		ck_assert(!gpm_identity_fd_whole(fd, n + 1, got));
 		close(fd);
@@ -551,7 +610,7 @@ START_TEST(identity_is_the_tree_hash_coreutils_compute)
 		checked++;
 	}
 	ck_assert_uint_eq(checked, 6);
-	// Sparse: data, a hole over whole chunks and part of one, data, a hole to the end.
+	// Sparse, as above.
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	ck_assert_int_ge(fd, 0);
 	uint8_t *b = varied(1 << 20);
@@ -560,7 +619,7 @@ START_TEST(identity_is_the_tree_hash_coreutils_compute)
 	ck_assert_int_eq(ftruncate(fd, (off_t)(6 * chunk + 77)), 0);
 	char want[GPM_SHA256_HEX_SIZE], got[GPM_SHA256_HEX_SIZE];
 	identity_by_coreutils(dir, path, want);
-	ck_assert(gpm_identity_fd(fd, 6 * chunk + 77, 0, got));
+	ck_assert(gpm_identity_fd_tree(fd, 6 * chunk + 77, 0, got));
 	ck_assert_str_eq(got, want);
 	sha256sum_of(path, want);
 	ck_assert(gpm_identity_fd_whole(fd, 6 * chunk + 77, got));
@@ -741,7 +800,8 @@ Suite *base_suite(void)
 	TCase *ti = tcase_create("identity");
 	tcase_set_timeout(ti, 120);
 	tcase_add_test(ti, sha256_bulk_equals_nettle);
-	tcase_add_test(ti, identity_is_the_tree_hash_coreutils_compute);
+	tcase_add_test(ti, identity_is_xxh3_128_as_xxhsum_prints);
+	tcase_add_test(ti, old_identities_are_what_coreutils_compute);
 	suite_add_tcase(s, ti);
 	return s;
 }

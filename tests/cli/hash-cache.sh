@@ -1,10 +1,11 @@
 #!/bin/sh
-# The cache of big inputs' identities ($XDG_CACHE_HOME/gopm/identity-sha256-4m,
+# The cache of big inputs' identities ($XDG_CACHE_HOME/gopm/identity-xxh3-128,
 # src/ingest/hash_cache.c): a core
 # analysed into the archive once is not hashed again while stat says it is the same file; a
 # change to the file, GOPM_HASH_CACHE=0, or a file changed less than two seconds before it
 # was hashed (not recorded) each mean hashing it. The cache's entry is replaced here by a
-# made-up hash to see which one the archive gets. Needs zstd, sha256sum and perl.
+# made-up hash to see which one the archive gets. The cache an older gopm wrote for another
+# kind of identity (identity-sha256-4m) is never read. Needs zstd.
 set -u
 : "${GOPM:?}" "${top_srcdir:?}"
 td=$top_srcdir/testdata
@@ -26,8 +27,8 @@ bad() {
 stored() { # stored DB: the sha256 of its one artifact
 	"$GOPM" sql --db "$1" --csv "SELECT sha256 FROM artifacts" | tr -d '\r' | tail -n 1
 }
-cache=$tmp/cache/gopm/identity-sha256-4m
-fake=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+cache=$tmp/cache/gopm/identity-xxh3-128
+fake=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 
 zstd -qdc "$exe" >"$tmp/exe"
 zstd -qdc "$fx/core.zst" >"$tmp/core"
@@ -46,6 +47,13 @@ sleep 3
 expect 0 - "first analysis" -- analyze --db "$tmp/db1" --exe "$tmp/exe" "$tmp/core"
 [ "$(stored "$tmp/db1")" = "$sum" ] || bad "first analysis: wrong sha256 stored"
 [ "$(wc -l <"$cache")" -eq 1 ] && grep -q " $sum\$" "$cache" || bad "first analysis: not recorded: $(cat "$cache" 2>/dev/null)"
+
+# The cache of the tree hashes an older gopm kept, holding this very file: not read.
+sed "s/ $sum\$/ $fake$fake/" "$cache" >"$tmp/cache/gopm/identity-sha256-4m"
+mv "$cache" "$tmp/cache.new"
+expect 0 - "analysis beside an old cache" -- analyze --db "$tmp/db5" --exe "$tmp/exe" "$tmp/core"
+[ "$(stored "$tmp/db5")" = "$sum" ] || bad "old cache: read: $(stored "$tmp/db5")"
+mv "$tmp/cache.new" "$cache"
 
 # The second analysis takes the hash from the cache (the made-up one proves it).
 sed -i "s/ $sum\$/ $fake/" "$cache"

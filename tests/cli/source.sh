@@ -77,7 +77,7 @@ sum=$(identity "$dump")
 expect 0 0 "the archive's artifact of standard input" -- sql --db "$tmp/a.db" --csv \
 	"SELECT sha256, path FROM artifacts"
 grep -q "^$sum,<stdin>" "$tmp/out" ||
-	{ echo "FAIL: stdin's identity is not the tree hash of its bytes: $(tail -n 1 "$tmp/out")"; fail=$((fail + 1)); }
+	{ echo "FAIL: stdin's identity is not the XXH3-128 of its bytes: $(tail -n 1 "$tmp/out")"; fail=$((fail + 1)); }
 expect 0 0 "analyze of the same bytes as a file" -- analyze --db "$tmp/a.db" "$dump"
 grep -q 'already in the archive as incident 1' "$tmp/out" ||
 	{ echo "FAIL: the file is not the same artifact as its bytes on stdin"; fail=$((fail + 1)); }

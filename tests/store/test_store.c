@@ -460,7 +460,7 @@ static void ingest_forever(const char *db, int count)
 	struct fixture f;
 	load("dumps/go1.22-hang-all.txt", &f);
 	for (int i = 0; count < 0 || i < count; i++) {
-		snprintf(f.art.sha256, sizeof(f.art.sha256), "%064x", i + 1);
+		snprintf(f.art.sha256, sizeof(f.art.sha256), "%032x", i + 1);
 		f.art.mtime = 1000 + i;
 		int64_t id;
 		if (gpm_store_ingest(st, f.inc[0], &f.art, NULL, &id))
