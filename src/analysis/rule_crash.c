@@ -71,11 +71,15 @@ static void recursive_frames(struct gpm_rule_ctx *c, struct gpm_finding *f,
 		gpm_rule_text(c, &f->title, "stack overflow: runaway recursion in %s", s ? s : "?");
 		free(s);
 	}
-	const struct gpm_frame_regs *regs = gpm_goroutine_regs(c->inc, g);
-	if (regs && n > 1 && regs[n - 1].fp > regs[0].sp)
+	struct gpm_frame_regs lo = {0, 0}, hi = {0, 0};
+	if (gpm_goroutine_has_regs(c->inc, g) && n > 1) {
+		lo = gpm_goroutine_frame_regs(c->inc, g, 0);
+		hi = gpm_goroutine_frame_regs(c->inc, g, n - 1);
+	}
+	if (hi.fp > lo.sp)
 		gpm_rule_evidence(c, f, "stack used",
 		                  "%" PRIu64 " bytes (sp %#" PRIx64 " to %#" PRIx64 ")",
-		                  regs[n - 1].fp - regs[0].sp, regs[0].sp, regs[n - 1].fp);
+		                  hi.fp - lo.sp, lo.sp, hi.fp);
 }
 
 static void other_map_writers(struct gpm_rule_ctx *c, struct gpm_finding *f,

@@ -176,12 +176,13 @@ static bool context_done(struct fctx *c, uint64_t itab, uint64_t data, uint64_t 
 static size_t frame_contexts(struct fctx *c, const struct gpm_goroutine *g, uint64_t *done,
                              size_t cap, uint8_t *buf)
 {
-	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(c->inc, g);
 	uint32_t n;
 	gpm_goroutine_frames(c->inc, g, &n);
-	if (!x->regs || !n || (!c->t_cancel && !c->t_timer && !c->t_value))
+	if (!gpm_goroutine_has_regs(c->inc, g) || !n ||
+	    (!c->t_cancel && !c->t_timer && !c->t_value))
 		return 0;
-	uint64_t lo = x->regs[0].sp, hi = x->regs[n - 1].fp;
+	uint64_t lo = gpm_goroutine_frame_regs(c->inc, g, 0).sp,
+	         hi = gpm_goroutine_frame_regs(c->inc, g, n - 1).fp;
 	if (hi <= lo)
 		return 0;
 	if (hi - lo > GPM_COREFACTS_MAX_SCAN)
@@ -526,10 +527,9 @@ static bool mutex_field_cb(void *arg, uint64_t off, const char *path)
 static const char *object_mutex_name(struct fctx *c, const struct gpm_goroutine *g, uint64_t m,
                                      bool *oom)
 {
-	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(c->inc, g);
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(c->inc, g, &n);
-	if (!x->regs)
+	if (!gpm_goroutine_has_regs(c->inc, g))
 		return NULL;
 	for (uint32_t k = 0; k < n && k < 24; k++) {
 		const char *fn = f[k].func ? f[k].func : "";
@@ -547,8 +547,10 @@ static const char *object_mutex_name(struct fctx *c, const struct gpm_goroutine 
 			return NULL;
 		const struct gpm_layout *l = layout_of(c->p->img, tname);
 		// Its frame, and the spill slots of its register arguments just above it.
-		struct mfind mf = {
-		    .c = c, .mutex = m, .lo = x->regs[k].sp, .hi = x->regs[k].fp + 4 * c->ps};
+		struct mfind mf = {.c = c,
+		                   .mutex = m,
+		                   .lo = gpm_goroutine_frame_regs(c->inc, g, k).sp,
+		                   .hi = gpm_goroutine_frame_regs(c->inc, g, k).fp + 4 * c->ps};
 		if (!l || mf.hi <= mf.lo || mf.hi - mf.lo > GPM_COREFACTS_MAX_SCAN ||
 		    !mutex_fields(l, 0, "", 0, mutex_field_cb, &mf))
 			return NULL;

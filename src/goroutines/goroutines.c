@@ -86,8 +86,9 @@ struct ctx {
 	const char *args_why; /* interned: the first reason */
 	struct pc_entry *cache;
 	size_t cache_cap, cache_len;
-	GPM_VEC(struct lframe) stack; /* the stack being built */
-	GPM_VEC(struct lframe) tail;  /* ring of the outermost frames */
+	GPM_VEC(struct lframe) stack;        /* the stack being built */
+	GPM_VEC(struct lframe) tail;         /* ring of the outermost frames */
+	GPM_VEC(struct gpm_frame_regs) regs; /* the regs of the stack being built */
 	GPM_VEC(struct thread_map) threads;
 	const char *state_str[256 + GPM_G_UNKNOWN + 1]; /* interned: wait reasons, then statuses */
 	uint64_t newest;                                /* the newest waitsince seen */
@@ -974,10 +975,10 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 	size_t total = c->stack.len + c->tail.len + (elided && outer ? 1 : 0);
 	struct gpm_stack_builder b;
 	gpm_incident_stack_begin(c->inc, &b);
-	struct gpm_frame_regs *regs = gpm_incident_regs_alloc(c->inc, total);
-	if (!regs)
+	if (!gpm_vec_reserve(&c->regs, total ? total : 1))
 		return &gpm_error_nomem;
-	xg(c, g)->regs = regs;
+	struct gpm_frame_regs *regs = c->regs.v;
+	memset(regs, 0, total * sizeof(*regs));
 	gpm_strbuf_reset(&c->args);
 	size_t k = 0;
 	for (size_t i = 0; i < c->stack.len; i++, k++) {
@@ -1012,6 +1013,8 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 		regs[k] = lf->r;
 	}
 	struct gpm_error *err = gpm_incident_stack_commit(c->inc, &b, &g->stack);
+	if (!err)
+		err = gpm_incident_goroutine_set_regs(c->inc, g, regs, k);
 	if (!err)
 		err = store_args(c, g, k);
 	if (err)
@@ -1801,6 +1804,7 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	gpm_vec_free(&c.lframes);
 	gpm_vec_free(&c.stack);
 	gpm_vec_free(&c.tail);
+	gpm_vec_free(&c.regs);
 	gpm_vec_free(&c.threads);
 	free(c.cache);
 	gpm_u64map_free(&c.creators);
@@ -1817,6 +1821,7 @@ fail:
 	gpm_vec_free(&c.lframes);
 	gpm_vec_free(&c.stack);
 	gpm_vec_free(&c.tail);
+	gpm_vec_free(&c.regs);
 	gpm_vec_free(&c.threads);
 	free(c.cache);
 	gpm_u64map_free(&c.creators);

@@ -456,14 +456,15 @@ static void read_throw(struct octx *c)
 	// A throw on a goroutine's own stack: the thrower's frame is known.
 	for (size_t i = 0; i < inc->goroutines.len && !msg; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		const struct gpm_frame_regs *regs = gpm_goroutine_regs(inc, g);
-		if (!(g->flags & GPM_GOROUTINE_CURRENT) || !regs)
+		if (!(g->flags & GPM_GOROUTINE_CURRENT) || !gpm_goroutine_has_regs(inc, g))
 			continue;
 		uint32_t n;
 		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-		for (uint32_t k = 0; k < n && k < 8 && !msg; k++)
-			if (is_thrower(f[k].func) && regs[k].fp > regs[k].sp)
-				msg = find_message(c, regs[k].sp, regs[k].fp + 4 * c->ps);
+		for (uint32_t k = 0; k < n && k < 8 && !msg; k++) {
+			struct gpm_frame_regs r = gpm_goroutine_frame_regs(inc, g, k);
+			if (is_thrower(f[k].func) && r.fp > r.sp)
+				msg = find_message(c, r.sp, r.fp + 4 * c->ps);
+		}
 	}
 	// A throw on the system stack (the scheduler's deadlock check, newstack): scan the
 	// stack of the thread that aborted.
@@ -514,8 +515,7 @@ static void wait_object(struct octx *c, struct gpm_goroutine *g)
 		}
 		// No channel: Go 1.26+ also sets g.waiting for semaphores; go on below.
 	}
-	const struct gpm_frame_regs *regs = x->regs;
-	if (!regs)
+	if (!gpm_goroutine_has_regs(inc, g))
 		return;
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
@@ -531,7 +531,8 @@ static void wait_object(struct octx *c, struct gpm_goroutine *g)
 	if (sema < 0)
 		return;
 	// Up to a few words past semacquire1's frame: its spill slots are in its caller's.
-	uint64_t lo = regs[0].sp, hi = regs[sema].fp + 8 * c->ps;
+	uint64_t lo = gpm_goroutine_frame_regs(inc, g, 0).sp,
+	         hi = gpm_goroutine_frame_regs(inc, g, (uint32_t)sema).fp + 8 * c->ps;
 	if (hi <= lo || hi - lo > GPM_OBJECTS_MAX_SCAN)
 		return;
 	uint64_t addr = 0;
@@ -556,7 +557,8 @@ static void wait_object(struct octx *c, struct gpm_goroutine *g)
 	// below: &m.sema itself is often spilled there too (the semacquire argument; seen in
 	// Go 1.19), and the mutex's state word comes before its sema (sync/mutex.go).
 	uint64_t best = 0;
-	for (uint64_t a = regs[lock].sp; a + c->ps <= regs[lock].fp + 4 * c->ps; a += c->ps) {
+	struct gpm_frame_regs lr = gpm_goroutine_frame_regs(inc, g, (uint32_t)lock);
+	for (uint64_t a = lr.sp; a + c->ps <= lr.fp + 4 * c->ps; a += c->ps) {
 		uint64_t w;
 		if (word(c, a, &w) && w < addr && addr - w < 32 && w > best)
 			best = w;
@@ -613,9 +615,9 @@ static struct gpm_error *held_objects(struct octx *c)
 		if (g->extra >= inc->extras.len)
 			continue;
 		struct gpm_goroutine_extra *x = &inc->extras.v[g->extra];
-		const struct gpm_frame_regs *regs = x->regs;
-		if (!regs || (x->wait_object_kind != GPM_WAIT_OBJECT_MUTEX &&
-		              (x->wait_object_kind || (g->flags & GPM_GOROUTINE_SYSTEM))))
+		if (!gpm_goroutine_has_regs(inc, g) ||
+		    (x->wait_object_kind != GPM_WAIT_OBJECT_MUTEX &&
+		     (x->wait_object_kind || (g->flags & GPM_GOROUTINE_SYSTEM))))
 			continue;
 		uint32_t n;
 		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
@@ -629,7 +631,8 @@ static struct gpm_error *held_objects(struct octx *c)
 			k++;
 		if (k >= n)
 			continue;
-		uint64_t lo = regs[k].sp, hi = regs[n - 1].fp;
+		uint64_t lo = gpm_goroutine_frame_regs(inc, g, k).sp,
+		         hi = gpm_goroutine_frame_regs(inc, g, n - 1).fp;
 		if (hi <= lo)
 			continue;
 		if (hi - lo > GPM_OBJECTS_MAX_SCAN)

@@ -506,14 +506,13 @@ bool gpm_locals_frame_where(const struct gpm_incident *inc, const struct gpm_gor
 	uint32_t j = k;
 	while (j + 1 < n && (frames[j].flags & GPM_FRAME_INLINED))
 		j++;
-	const struct gpm_frame_regs *regs = gpm_goroutine_regs(inc, g);
 	bool trap = (j == 0 && (g->flags & GPM_GOROUTINE_CURRENT)) ||
 	            (j > 0 && (frames[j - 1].flags & GPM_FRAME_SIGNAL));
 	*out = (struct gpm_locals_frame){
 	    .j = j,
 	    .inline_depth = j - k,
 	    .lookup_pc = trap ? frames[k].pc : frames[k].pc - 1,
-	    .cfa = regs ? regs[j].fp : 0,
+	    .cfa = gpm_goroutine_frame_regs(inc, g, j).fp,
 	};
 	return true;
 }

@@ -1097,17 +1097,16 @@ static void frame_roots(struct gpm_heap_graph *g, struct gpm_process *p, struct 
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *gr = &inc->goroutines.v[i];
 		const struct gpm_goroutine_extra *gx = gpm_goroutine_extra(inc, gr);
-		const struct gpm_frame_regs *regs = gx->regs;
 		uint64_t hi;
-		if (!regs || gr->stack == UINT32_MAX || !gx->gaddr || o_hi == UINT64_MAX ||
-		    (err = gpm_memory_word(p->mem, gx->gaddr + o_hi, &hi))) {
+		if (!gpm_goroutine_has_regs(inc, gr) || gr->stack == UINT32_MAX || !gx->gaddr ||
+		    o_hi == UINT64_MAX || (err = gpm_memory_word(p->mem, gx->gaddr + o_hi, &hi))) {
 			gpm_error_destroy(err);
 			err = NULL;
 			h->ret.stacks_skipped++;
 			continue;
 		}
 		const struct gpm_stack *st = &inc->stacks.v[gr->stack];
-		uint64_t lo = st->nframes ? regs[0].sp : 0;
+		uint64_t lo = st->nframes ? gpm_goroutine_frame_regs(inc, gr, 0).sp : 0;
 		if (!st->nframes || !lo || hi <= lo || hi - lo > MAX_STACK || lo % 8) {
 			h->ret.stacks_skipped++;
 			continue;
@@ -1139,11 +1138,12 @@ static void frame_roots(struct gpm_heap_graph *g, struct gpm_process *p, struct 
 		const struct gpm_frame *frames = &inc->frames.v[st->first];
 		bool first_physical = true;
 		for (uint32_t f = 0; f < st->nframes; f++) {
-			uint64_t sp = regs[f].sp, fp = regs[f].fp, next = hi;
+			struct gpm_frame_regs r = gpm_goroutine_frame_regs(inc, gr, f);
+			uint64_t sp = r.sp, fp = r.fp, next = hi;
 			// Inlined frames share their caller's sp: the words belong to the last
 			// frame of the group, the function that owns the physical frame.
 			if (f + 1 < st->nframes) {
-				next = regs[f + 1].sp;
+				next = gpm_goroutine_frame_regs(inc, gr, f + 1).sp;
 				if (next == sp)
 					continue;
 			}

@@ -111,6 +111,72 @@ struct gpm_frame_regs *gpm_incident_regs_alloc(struct gpm_incident *inc, size_t 
 	return r;
 }
 
+/* Frame regs value v as an offset from sp0 into *out; false when it does not fit. */
+static bool frame_offset(uint64_t v, uint64_t sp0, int32_t *out)
+{
+	if (!v) {
+		*out = GPM_FRAME_REGS_ZERO;
+		return true;
+	}
+	int64_t d = (int64_t)(v - sp0);
+	if (d <= GPM_FRAME_REGS_ZERO || d > INT32_MAX)
+		return false;
+	*out = (int32_t)d;
+	return true;
+}
+
+/* Gives stack s the frame offsets of regs (n of them) when they can be written so. */
+static struct gpm_error *stack_regs_set(struct gpm_incident *inc, struct gpm_stack *s,
+                                        const struct gpm_frame_regs *regs, size_t n)
+{
+	size_t first = inc->stack_regs.len;
+	if (first + n >= UINT32_MAX)
+		return NULL;
+	if (!gpm_vec_reserve(&inc->stack_regs, first + n))
+		return &gpm_error_nomem;
+	struct gpm_frame_offsets *o = inc->stack_regs.v + first;
+	for (size_t i = 0; i < n; i++)
+		if (!frame_offset(regs[i].sp, regs[0].sp, &o[i].sp) ||
+		    !frame_offset(regs[i].fp, regs[0].sp, &o[i].fp))
+			return NULL;
+	inc->stack_regs.len = first + n;
+	s->regs_first = (uint32_t)first;
+	return NULL;
+}
+
+struct gpm_error *gpm_incident_goroutine_set_regs(struct gpm_incident *inc, struct gpm_goroutine *g,
+                                                  const struct gpm_frame_regs *regs, size_t n)
+{
+	struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
+	if (!x)
+		return &gpm_error_nomem;
+	if (n && g->stack < inc->stacks.len && inc->stacks.v[g->stack].nframes == n) {
+		struct gpm_stack *s = &inc->stacks.v[g->stack];
+		if (s->regs_first == UINT32_MAX && s->refs == 1) {
+			struct gpm_error *err = stack_regs_set(inc, s, regs, n);
+			if (err)
+				return err;
+		}
+		bool same = s->regs_first != UINT32_MAX;
+		const struct gpm_frame_offsets *o = same ? inc->stack_regs.v + s->regs_first : NULL;
+		for (size_t i = 0; same && i < n; i++)
+			same = gpm_frame_offset_apply(regs[0].sp, o[i].sp) == regs[i].sp &&
+			       gpm_frame_offset_apply(regs[0].sp, o[i].fp) == regs[i].fp;
+		if (same) {
+			x->regs_derived = true;
+			x->regs_sp0 = regs[0].sp;
+			return NULL;
+		}
+	}
+	struct gpm_frame_regs *r = gpm_incident_regs_alloc(inc, n);
+	if (!r)
+		return &gpm_error_nomem;
+	if (n)
+		memcpy(r, regs, n * sizeof(*r));
+	x->regs = r;
+	return NULL;
+}
+
 void gpm_incident_destroy(struct gpm_incident *inc)
 {
 	if (!inc)
@@ -126,6 +192,7 @@ void gpm_incident_destroy(struct gpm_incident *inc)
 	for (size_t i = 0; i < inc->regs_blocks.len; i++)
 		free(inc->regs_blocks.v[i]);
 	gpm_vec_free(&inc->regs_blocks);
+	gpm_vec_free(&inc->stack_regs);
 	gpm_vec_free(&inc->extras);
 	gpm_vec_free(&inc->select_cases);
 	gpm_vec_free(&inc->timers);
@@ -242,6 +309,7 @@ struct gpm_error *gpm_incident_stack_commit(struct gpm_incident *inc, struct gpm
 	s->first = first;
 	s->nframes = n;
 	s->refs = 1;
+	s->regs_first = UINT32_MAX;
 	idx[j] = (uint32_t)inc->stacks.len;
 	*stack_out = (uint32_t)inc->stacks.len - 1;
 	return NULL;

@@ -69,6 +69,10 @@ struct gpm_stack {
 	uint32_t first; /* index into incident->frames */
 	uint32_t nframes;
 	uint32_t refs; /* goroutines using it */
+	/* Into incident->stack_regs: the sp and fp of each frame as offsets from the first
+	 * frame's sp, as the first goroutine of this stack read from a core had them;
+	 * UINT32_MAX none (see gpm_incident_goroutine_set_regs). */
+	uint32_t regs_first;
 };
 
 struct gpm_label {
@@ -79,6 +83,12 @@ struct gpm_label {
 struct gpm_frame_regs {
 	uint64_t sp, fp;
 };
+
+/* A frame's sp and fp as offsets from its stack's first sp (GPM_FRAME_REGS_ZERO: 0). */
+struct gpm_frame_offsets {
+	int32_t sp, fp;
+};
+#define GPM_FRAME_REGS_ZERO INT32_MIN
 
 enum gpm_goroutine_flags {
 	GPM_GOROUTINE_LOCKED = 1 << 0,      /* locked to thread */
@@ -173,13 +183,15 @@ struct gpm_goroutine {
 
 /* The rarer facts about a goroutine; defaults (gpm_goroutine_extra_none) when not known. */
 struct gpm_goroutine_extra {
-	uint64_t gaddr;                      /* address of the runtime.g; 0 unknown */
-	uint64_t mp;                         /* address of the runtime.m it runs on; 0 none */
-	int64_t m_id;                        /* m.id, -1 none */
-	int64_t thread_id;                   /* LWP / m.procid, -1 none */
-	uint64_t start_pc;                   /* g.startpc; 0 unknown */
-	uint64_t synctest_bubble;            /* "synctest bubble N"; 0 none */
-	struct gpm_frame_regs *regs;         /* owned; nframes entries or NULL when none known */
+	uint64_t gaddr;           /* address of the runtime.g; 0 unknown */
+	uint64_t mp;              /* address of the runtime.m it runs on; 0 none */
+	int64_t m_id;             /* m.id, -1 none */
+	int64_t thread_id;        /* LWP / m.procid, -1 none */
+	uint64_t start_pc;        /* g.startpc; 0 unknown */
+	uint64_t synctest_bubble; /* "synctest bubble N"; 0 none */
+	/* owned; nframes entries or NULL when none known or derived (regs_derived): read
+	   them with gpm_goroutine_frame_regs */
+	struct gpm_frame_regs *regs;
 	const char *problem;                 /* interned; why DAMAGED/TRUNCATED, NULL otherwise */
 	uint32_t first_label, nlabels;       /* into incident->labels */
 	uint32_t first_ancestor, nancestors; /* into incident->ancestors */
@@ -188,6 +200,7 @@ struct gpm_goroutine_extra {
 	uint8_t wait_object_kind; /* enum gpm_wait_object */
 	uint8_t g_words;          /* cores: enum gpm_g_words, what its runtime.g held when it was
 	                             read, so that objects.c need not read every g again */
+	bool regs_derived;        /* regs are regs_sp0 plus its stack's offsets (stack_regs) */
 	uint64_t wait_object;     /* what it is blocked on: the hchan, the semaphore's address
 	                             (for a sync.Mutex the mutex itself), the first select
 	                             channel; 0 unknown */
@@ -197,6 +210,7 @@ struct gpm_goroutine_extra {
 	/* interned: the global variable wait_object lies in, by the executable's symbol table
 	   ("main.mu", "main.state+8"); NULL unknown (stripped, a heap object) */
 	const char *wait_object_name;
+	uint64_t regs_sp0; /* with regs_derived: the sp of the first frame */
 	/* Added with select cases (cores only, src/goroutines/corefacts.c), for one goroutine
 	   of each distinct stack blocked in select: its cases' channels in
 	   incident->select_cases, and the contexts found in its frames (how many; of them,
@@ -496,8 +510,9 @@ struct gpm_incident {
 	struct gpm_prefault prefault_goroutines, prefault_args; /* private */
 	/* private: blocks of gpm_incident_regs_alloc (sorted by address when destroyed) */
 	GPM_VEC(struct gpm_frame_regs *) regs_blocks;
-	size_t regs_block_used;              /* entries used of the last block */
-	struct gpm_prefault prefault_extras; /* private */
+	GPM_VEC(struct gpm_frame_offsets) stack_regs; /* see gpm_stack.regs_first */
+	size_t regs_block_used;                       /* entries used of the last block */
+	struct gpm_prefault prefault_extras;          /* private */
 	/* Added with select cases and scheduler state (cores, src/goroutines/corefacts.c). */
 	GPM_VEC(struct gpm_select_case) select_cases; /* see gpm_goroutine_extra.first_case */
 	struct gpm_sched_state sched;
@@ -573,12 +588,46 @@ static inline const struct gpm_goroutine_extra *gpm_goroutine_extra(const struct
 	return g->extra < inc->extras.len ? &inc->extras.v[g->extra] : &gpm_goroutine_extra_none;
 }
 
-/* Per-frame sp/fp of g (one per frame of its stack), NULL when not known. */
-static inline const struct gpm_frame_regs *gpm_goroutine_regs(const struct gpm_incident *inc,
-                                                              const struct gpm_goroutine *g)
+/* Whether the sp and fp of g's frames are known (gpm_goroutine_frame_regs). */
+static inline bool gpm_goroutine_has_regs(const struct gpm_incident *inc,
+                                          const struct gpm_goroutine *g)
 {
-	return gpm_goroutine_extra(inc, g)->regs;
+	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
+	return x->regs || x->regs_derived;
 }
+
+static inline uint64_t gpm_frame_offset_apply(uint64_t sp0, int32_t off)
+{
+	return off == GPM_FRAME_REGS_ZERO ? 0 : sp0 + (uint64_t)(int64_t)off;
+}
+
+/* The sp and fp of frame i (< the frames of g's stack) of g; zero when not known. */
+static inline struct gpm_frame_regs
+gpm_goroutine_frame_regs(const struct gpm_incident *inc, const struct gpm_goroutine *g, uint32_t i)
+{
+	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
+	if (x->regs)
+		return x->regs[i];
+	struct gpm_frame_regs r = {0, 0};
+	if (!x->regs_derived || g->stack >= inc->stacks.len)
+		return r;
+	const struct gpm_stack *s = &inc->stacks.v[g->stack];
+	if (s->regs_first == UINT32_MAX || i >= s->nframes)
+		return r;
+	const struct gpm_frame_offsets *o = &inc->stack_regs.v[s->regs_first + i];
+	r.sp = gpm_frame_offset_apply(x->regs_sp0, o->sp);
+	r.fp = gpm_frame_offset_apply(x->regs_sp0, o->fp);
+	return r;
+}
+
+/*
+ * Sets the sp and fp of g's n frames (g->stack set, n its frames) from regs (borrowed):
+ * most goroutines that share a stack have their frames at the same offsets from the first
+ * sp, so the offsets are stored once per stack and g keeps only its first sp; g gets a copy
+ * (gpm_incident_regs_alloc) when its frames sit otherwise.
+ */
+struct gpm_error *gpm_incident_goroutine_set_regs(struct gpm_incident *inc, struct gpm_goroutine *g,
+                                                  const struct gpm_frame_regs *regs, size_t n);
 
 static inline const struct gpm_frame *
 gpm_goroutine_frames(const struct gpm_incident *inc, const struct gpm_goroutine *g, uint32_t *n)

@@ -265,7 +265,7 @@ static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 	const struct gpm_frame *fr = &inc->frames.v[s->first];
 	struct gpm_args_iter args;
 	bool own_args = g && gpm_goroutine_args_begin(inc, g, &args);
-	const struct gpm_frame_regs *regs = g ? gpm_goroutine_regs(inc, g) : NULL;
+	bool regs = g && gpm_goroutine_has_regs(inc, g);
 	for (uint32_t i = 0; i < s->nframes; i++) {
 		const struct gpm_frame *f = &fr[i];
 		const char *a = f->args;
@@ -311,10 +311,11 @@ static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 			continue;
 		put_location(sb, f, o);
 		if (regs && !ancestor && !(f->flags & GPM_FRAME_INLINED)) {
+			struct gpm_frame_regs r = gpm_goroutine_frame_regs(inc, g, i);
 			gpm_strbuf_puts(sb, " fp=");
-			put_hex(sb, regs[i].fp);
+			put_hex(sb, r.fp);
 			gpm_strbuf_puts(sb, " sp=");
-			put_hex(sb, regs[i].sp);
+			put_hex(sb, r.sp);
 			gpm_strbuf_puts(sb, " pc=");
 			put_hex(sb, f->pc);
 		}

@@ -55,9 +55,11 @@ void core_patch_goroutines(struct gpm_process *p, uint64_t g_bytes)
 		gpm_goroutine_frames(inc, g, &n);
 		if (g_bytes)
 			core_patch_range(p->core, gpm_goroutine_extra(inc, g)->gaddr, g_bytes);
-		const struct gpm_frame_regs *regs = gpm_goroutine_regs(inc, g);
-		if (regs && n)
-			core_patch_range(p->core, regs[0].sp, regs[n - 1].fp - regs[0].sp + 8);
+		if (gpm_goroutine_has_regs(inc, g) && n) {
+			uint64_t lo = gpm_goroutine_frame_regs(inc, g, 0).sp,
+			         hi = gpm_goroutine_frame_regs(inc, g, n - 1).fp;
+			core_patch_range(p->core, lo, hi - lo + 8);
+		}
 	}
 	gpm_incident_destroy(inc);
 }
