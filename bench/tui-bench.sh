@@ -1,7 +1,8 @@
 #!/bin/sh
 # tui-bench.sh BUILD_DIR: how long gopm tui takes per key (GOPM_TUI_TIMING) on
 #  - an archive of 100,000 incidents (bench/archive-bench.sh with GOPM_BENCH_INCIDENTS):
-#    first screen, G, a / search without a match, the clusters list and its preview;
+#    first screen, G, a / search without a match, the clusters list and its preview, G and
+#    k in another sort;
 #  - an incident of 1,000,000 goroutines (a goroutine dump written here: 8 stacks, the
 #    largest group 500,000 goroutines): first screen, the incident, its largest group, G in
 #    it, / searches (no match, a goroutine id, a top frame), the previews.
@@ -33,6 +34,11 @@ fi
 timing "100,000 incidents: first screen, G, g, / (no match), / (a match), n, preview focus" \
 	"$(printf 'G\ng\n/no such text anywhere\nEnter\n/deadlock\nEnter\nn\nTab\nEnter\n')" --db "$db"
 timing "100,000 incidents: clusters, G, preview" "$(printf 'c\nG\nj\ng\n')" --db "$db"
+# Other sorts are read by keys too: G then k costs what g does.
+timing "100,000 incidents sorted by executable: s, G, k, PgUp, g" \
+	"$(printf 's\nG\nk\nPgUp\ng\n')" --db "$db"
+timing "100,000 incidents, clusters sorted by last seen: c, s, G, k, PgUp, g" \
+	"$(printf 'c\ns\nG\nk\nPgUp\ng\n')" --db "$db"
 
 # A dump of 1,000,000 goroutines: 8 stacks of the program's code over sync and channels.
 awk 'BEGIN {

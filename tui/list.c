@@ -4,7 +4,9 @@
  * moves, re-counting after a filter or sort, and search over the rows. A page near the end
  * of a list with a total natural order is read from the end (tui_pane_ops.tail), so G on a
  * million rows costs what g does; a list with keys (tui_pane_ops.fetch_key) reads a page in
- * its middle from the nearest row whose key is known, not with an OFFSET. Text panes
+ * its middle from the nearest row whose key is known, not with an OFFSET; so does a list in
+ * any other sort whose order has keys (tui_pane_ops.fetch_sorted, gpm_tui_order_keys), from
+ * the cached page's rows and, near the end, from the last row. Text panes
  * (findings, help, a report, a source file) are lines in memory, wrapped here.
  */
 #include <stdio.h>
@@ -41,6 +43,69 @@ static bool page_key(struct tui_pane *p, int64_t row, int64_t *key)
 		return false;
 	*key = strtoll(c, NULL, 10);
 	return true;
+}
+
+// Whether the pane's sort is read by tui_pane_ops.fetch_sorted (every sort fetch_key,
+// which keys the natural order only, does not read).
+static bool sorted_keyset(const struct tui_pane *p)
+{
+	size_t n;
+	return p->ops->fetch_sorted && (p->sort != 0 || !p->ops->fetch_key) &&
+	       gpm_tui_order_keys(p->ops->sorts[p->sort].order, p->reverse, &n);
+}
+
+// The cells of row when it is in the page and holds every key of the pane's sort.
+static const char *const *page_keys(struct tui_pane *p, int64_t row)
+{
+	const char *const *c = tui_pane_cells(p, row);
+	size_t n;
+	const struct gpm_tui_key *k =
+	    gpm_tui_order_keys(p->ops->sorts[p->sort].order, p->reverse, &n);
+	for (size_t i = 0; c && k && i < n; i++)
+		if (k[i].col >= p->page.ncols || !c[k[i].col])
+			return NULL;
+	return k ? c : NULL;
+}
+
+/*
+ * Keyset paging of a sorted list (fetch_sorted): rows [off, end) read from the row of the
+ * cached page nearest to them, forwards or backwards as in ensure_by_key.
+ */
+static struct gpm_error *ensure_sorted(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                       int64_t off, int64_t end, bool *done)
+{
+	*done = false;
+	if (!p->page_ok || !p->page.nrows || end <= off)
+		return NULL;
+	int64_t best = off < p->n - end ? off : p->n - end;
+	int64_t first = p->page_off, last = p->page_off + (int64_t)p->page.nrows - 1;
+	int64_t fwd = off < last ? off : last, bwd = end - 1 > first ? end - 1 : first;
+	int64_t arow = -1;
+	bool back = false;
+	if (fwd >= first && off - fwd < best)
+		best = off - fwd, arow = fwd;
+	if (bwd <= last && bwd - (end - 1) < best)
+		best = bwd - (end - 1), arow = bwd, back = true;
+	const char *const *anchor = arow >= 0 ? page_keys(p, arow) : NULL;
+	if (!anchor)
+		return NULL;
+	struct gpm_store_table page;
+	struct gpm_error *err = p->ops->fetch_sorted(
+	    t, v, p, anchor, back, back ? arow - (end - 1) : off - arow, end - off, &page);
+	if (err)
+		return err;
+	gpm_store_table_deinit(&p->page);
+	p->page = page;
+	if (back) {
+		page_reverse(&p->page);
+		p->page_off = end - (int64_t)p->page.nrows;
+		p->page_end = end >= p->n;
+	} else {
+		p->page_off = off;
+		p->page_end = (int64_t)p->page.nrows < end - off || end >= p->n;
+	}
+	*done = true;
+	return NULL;
 }
 
 /*
@@ -120,13 +185,27 @@ struct gpm_error *tui_pane_ensure(struct tui *t, struct tui_view *v, struct tui_
 		return NULL;
 	int64_t off = from > PAGE_MARGIN ? from - PAGE_MARGIN : 0;
 	int64_t lim = (from - off) + count + PAGE_EXTRA;
-	bool done;
-	struct gpm_error *kerr =
-	    ensure_by_key(t, v, p, off, off + lim < p->n ? off + lim : p->n, &done);
+	bool done, sorted = sorted_keyset(p);
+	int64_t kend = off + lim < p->n ? off + lim : p->n;
+	struct gpm_error *kerr = sorted ? ensure_sorted(t, v, p, off, kend, &done)
+	                                : ensure_by_key(t, v, p, off, kend, &done);
 	if (kerr || done)
 		return kerr;
 	gpm_store_table_deinit(&p->page);
 	p->page_ok = false;
+	if (sorted && from > p->n / 2) {
+		// Near the end of a sorted list: its exact reverse from the last row.
+		int64_t last = from + count + PAGE_EXTRA < p->n ? from + count + PAGE_EXTRA : p->n;
+		struct gpm_error *err =
+		    p->ops->fetch_sorted(t, v, p, NULL, true, p->n - last, last - off, &p->page);
+		if (err)
+			return err;
+		page_reverse(&p->page);
+		p->page_off = last - (int64_t)p->page.nrows;
+		p->page_ok = true;
+		p->page_end = last == p->n;
+		return NULL;
+	}
 	if (p->ops->tail && p->sort == 0 && from > p->n / 2) {
 		// Near the end: read the page from the end in the reverse order, so OFFSET
 		// stays small (G on a million rows costs what g does), and turn it around.

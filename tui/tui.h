@@ -231,6 +231,13 @@ struct tui_pane_ops {
 	                               int64_t key, int64_t skip, int64_t limit,
 	                               struct gpm_store_table *out);
 	size_t key_col;
+	/* Keyset paging of every sort whose order has keys (gpm_tui_order_keys; NULL: none):
+	 * limit rows from skip rows past the row whose cells are anchor (NULL: the first row),
+	 * in the pane's order or, back, its exact reverse (tui_keyset_page). list.c uses it
+	 * where fetch_key does not apply: G, k, PgUp and PgDn cost what they do at the top. */
+	struct gpm_error *(*fetch_sorted)(struct tui *t, struct tui_view *v, struct tui_pane *p,
+	                                  const char *const *anchor, bool back, int64_t skip,
+	                                  int64_t limit, struct gpm_store_table *out);
 };
 
 struct tui_pane {
@@ -386,6 +393,13 @@ void tui_query_binds(struct tui_bind *b, const struct tui_query *q, const char *
 /* select (binds b[0..nb)) in the pane's sort, rows [off, off + limit). b has nb + 2 slots. */
 struct gpm_error *tui_sorted_page(struct tui *t, struct tui_pane *p, const char *select,
                                   struct tui_bind *b, size_t nb, int64_t off, int64_t limit,
+                                  struct gpm_store_table *out);
+/* select (binds b[0..nb)) in the pane's sort (back: its exact reverse) from the row whose
+ * cells are anchor (NULL: the first), rows [skip, skip + limit) past it: the keyset page of
+ * tui_pane_ops.fetch_sorted. b has nb + GPM_TUI_MAX_KEYS + 2 slots. */
+struct gpm_error *tui_keyset_page(struct tui *t, struct tui_pane *p, const char *select,
+                                  struct tui_bind *b, size_t nb, const char *const *anchor,
+                                  bool back, int64_t skip, int64_t limit,
                                   struct gpm_store_table *out);
 /* The search of tui_pane_ops.find as one query: cells is "c, ..., c FROM ..." with ncells
  * shown cells (their row numbers from a window in the pane's order). b has nb + 3 slots. */

@@ -43,6 +43,28 @@ struct gpm_error *tui_sorted_page(struct tui *t, struct tui_pane *p, const char 
 	return tui_db_query(&t->db, sql, b, nb + 2, -1, out);
 }
 
+struct gpm_error *tui_keyset_page(struct tui *t, struct tui_pane *p, const char *select,
+                                  struct tui_bind *b, size_t nb, const char *const *anchor,
+                                  bool back, int64_t skip, int64_t limit,
+                                  struct gpm_store_table *out)
+{
+	char sql[16384];
+	enum gpm_tui_order o = p->ops->sorts[p->sort].order;
+	size_t n;
+	const struct gpm_tui_key *k = gpm_tui_order_keys(o, p->reverse, &n);
+	if (!k || !gpm_tui_sql_keyset(sql, sizeof(sql), select, o, p->reverse, back, anchor, nb))
+		return gpm_error_create(GPM_ERR_LIMIT, "no keyset query for this sort");
+	for (size_t i = 0; i < n; i++) {
+		const char *c = anchor ? anchor[k[i].col] : NULL;
+		b[nb + i] = !c             ? TUI_NULL
+		            : k[i].integer ? TUI_INT(strtoll(c, NULL, 10))
+		                           : TUI_TEXT(c);
+	}
+	b[nb + n] = TUI_INT(limit);
+	b[nb + n + 1] = TUI_INT(skip);
+	return tui_db_query(&t->db, sql, b, nb + n + 2, -1, out);
+}
+
 // Search in SQL (tui_pane_ops.find): the first match after the cursor, wrapping, as one
 // statement over the same order as the pane's pages.
 struct gpm_error *tui_sorted_find(struct tui *t, struct tui_pane *p, const char *cells,
@@ -62,8 +84,8 @@ struct gpm_error *tui_sorted_find(struct tui *t, struct tui_pane *p, const char 
 /* Text panes: lines in memory. */
 static const struct tui_col text_cols[] = {{"", 10, TUI_COL_FLEX, 0}};
 static const struct tui_sort text_sorts[] = {{"line", GPM_TUI_ORDER_NONE, "", ""}};
-const struct tui_pane_ops tui_text_ops = {text_cols, 1,     text_sorts, 1,    NULL, NULL,
-                                          NULL,      false, NULL,       NULL, 0};
+const struct tui_pane_ops tui_text_ops = {
+    .cols = text_cols, .ncols = 1, .sorts = text_sorts, .nsorts = 1};
 
 static const struct tui_view_ops *const view_ops[TUI_VIEW__COUNT] = {
     [TUI_VIEW_INCIDENTS] = &tui_incidents_view,

@@ -120,6 +120,23 @@ static struct gpm_error *clusters_fetch_key(struct tui *t, struct tui_view *v, s
 	return err;
 }
 
+// Keyset paging of every sort: the page from the row of cells anchor on.
+static struct gpm_error *clusters_fetch_sorted(struct tui *t, struct tui_view *v,
+                                               struct tui_pane *p, const char *const *anchor,
+                                               bool back, int64_t skip, int64_t limit,
+                                               struct gpm_store_table *out)
+{
+	struct tui_bind b[8 + GPM_TUI_MAX_KEYS + 2];
+	tui_query_binds(b, &v->q, p->filter);
+	struct gpm_error *err = tui_keyset_page(
+	    t, p,
+	    gpm_tui_sql(clusters_fast(&v->q) ? GPM_TUI_CLUSTERS_PAGE_FAST : GPM_TUI_CLUSTERS_PAGE),
+	    b, 8, anchor, back, skip, limit, out);
+	if (!err && (err = clusters_mark_regressed(t, out)))
+		gpm_store_table_deinit(out);
+	return err;
+}
+
 static enum tui_color cluster_color(const struct gpm_store_table *page, size_t row)
 {
 	const char *status = gpm_store_cell(page, row, 1);
@@ -143,6 +160,7 @@ static const struct tui_pane_ops clusters_ops = {
     .tail = true,
     .fetch_key = clusters_fetch_key,
     .key_col = CLUSTERS_KEY,
+    .fetch_sorted = clusters_fetch_sorted,
 };
 
 static struct gpm_error *clusters_cluster(struct tui *t, struct tui_view *v, int64_t *out)

@@ -41,8 +41,25 @@ static struct gpm_error *heap_fetch(struct tui *t, struct tui_view *v, struct tu
 	return tui_sorted_page(t, p, gpm_tui_sql(GPM_TUI_HEAP_PAGE), b, 2, off, limit, out);
 }
 
+// Keyset paging of every sort: the page from the row of cells anchor on.
+static struct gpm_error *heap_fetch_sorted(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                           const char *const *anchor, bool back, int64_t skip,
+                                           int64_t limit, struct gpm_store_table *out)
+{
+	struct tui_bind b[2 + GPM_TUI_MAX_KEYS + 2] = {TUI_INT(v->incident), TUI_TEXT(p->filter)};
+	return tui_keyset_page(t, p, gpm_tui_sql(GPM_TUI_HEAP_PAGE), b, 2, anchor, back, skip,
+	                       limit, out);
+}
+
 static const struct tui_pane_ops heap_ops = {
-    heap_cols, 4, heap_sorts, 3, heap_count, heap_fetch, NULL, false, NULL, NULL, 0};
+    .cols = heap_cols,
+    .ncols = 4,
+    .sorts = heap_sorts,
+    .nsorts = 3,
+    .count = heap_count,
+    .fetch = heap_fetch,
+    .fetch_sorted = heap_fetch_sorted,
+};
 
 // "1.2 MiB" as gopm heap says sizes.
 static void human(char *buf, size_t size, const char *bytes)

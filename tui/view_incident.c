@@ -42,7 +42,7 @@ static struct gpm_error *groups_fetch(struct tui *t, struct tui_view *v, struct 
 }
 
 static const struct tui_pane_ops groups_ops = {
-    group_cols, 4, group_sorts, 1, groups_count, groups_fetch, NULL, true, NULL, NULL, 0};
+    group_cols, 4, group_sorts, 1, groups_count, groups_fetch, NULL, true, NULL, NULL, 0, NULL};
 
 // Incident facts: id, time, exe, go, kind, goroutines, headline, cluster, message, fatal,
 // signal.

@@ -62,6 +62,18 @@ static struct gpm_error *incidents_fetch_key(struct tui *t, struct tui_view *v, 
 	                    b, 11, -1, out);
 }
 
+// Keyset paging of every sort: the page from the row of cells anchor on.
+static struct gpm_error *incidents_fetch_sorted(struct tui *t, struct tui_view *v,
+                                                struct tui_pane *p, const char *const *anchor,
+                                                bool back, int64_t skip, int64_t limit,
+                                                struct gpm_store_table *out)
+{
+	struct tui_bind b[8 + GPM_TUI_MAX_KEYS + 2];
+	tui_query_binds(b, &v->q, p->filter);
+	return tui_keyset_page(t, p, gpm_tui_sql(GPM_TUI_INCIDENTS_PAGE), b, 8, anchor, back, skip,
+	                       limit, out);
+}
+
 /*
  * Search in the natural order (time, id) by keys, not row numbers: the first matching row
  * past the cursor's key in the direction of the search (then from the other end up to the
@@ -156,6 +168,7 @@ static const struct tui_pane_ops incidents_ops = {
     .find = incidents_find,
     .fetch_key = incidents_fetch_key,
     .key_col = INCIDENTS_ID,
+    .fetch_sorted = incidents_fetch_sorted,
 };
 
 static struct gpm_error *incidents_incident(struct tui *t, struct tui_view *v, int64_t *out)

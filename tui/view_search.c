@@ -58,7 +58,7 @@ static struct gpm_error *search_fetch(struct tui *t, struct tui_view *v, struct 
 }
 
 static const struct tui_pane_ops search_ops = {
-    search_cols, 4, search_sorts, 1, search_count, search_fetch, NULL, false, NULL, NULL, 0};
+    search_cols, 4, search_sorts, 1, search_count, search_fetch, NULL, false, NULL, NULL, 0, NULL};
 
 enum { SEARCH_ID = 4 };
 

@@ -37,7 +37,8 @@ static enum tui_color frame_color(const struct gpm_store_table *page, size_t row
 }
 
 static const struct tui_pane_ops frames_ops = {
-    frame_cols, 3, frame_sorts, 1, frames_count, frames_fetch, frame_color, false, NULL, NULL, 0};
+    frame_cols, 3,    frame_sorts, 1, frames_count, frames_fetch, frame_color,
+    false,      NULL, NULL,        0, NULL};
 
 static struct gpm_error *stack_enter(struct tui *t, struct tui_view *v, struct tui_pane *p,
                                      struct tui_view **out)

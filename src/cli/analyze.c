@@ -348,11 +348,10 @@ int gpm_cmd_analyze(int argc, char **argv)
 			                       ? gpm_strbuf_str(&report)
 			                       : NULL;
 			struct gpm_error *serr =
-			    art.sha256[0] ? gpm_ingest_store_incident(st, inc, a, &art, text, &id)
-			                  : gpm_error_create(
-			                        GPM_ERR_OS, "%s: changed while it was read", input);
-			if (!serr && heap && !gpm_store_ingest_existed(st))
-				serr = gpm_cli_store_heap_types(st, id, heap);
+			    art.sha256[0]
+			        ? gpm_ingest_store_incident(st, inc, a, &art, text, heap, &id)
+			        : gpm_error_create(GPM_ERR_OS, "%s: changed while it was read",
+			                           input);
 			if (!serr)
 				serr = gpm_cli_archive_lines(st, id, gpm_store_ingest_existed(st),
 				                             &line);

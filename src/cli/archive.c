@@ -28,6 +28,7 @@
 #include "elf/exe.h"
 #include "goroutines/goroutines.h"
 #include "gort/image.h"
+#include "heap/heap.h"
 #include "store/heap.h"
 #include "store/report.h"
 #include "store/store.h"
@@ -440,8 +441,14 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		gpm_strbuf_deinit(&name);
 		return GPM_EXIT_OK;
 	}
-	if ((err = hash_later ? gpm_ingest_load_hashed(path, s->load, &l)
-	                      : gpm_ingest_load(path, s->load, &l))) {
+	// A core's heap types and paths go with it, as analyze stores them (the tui's heap view).
+	struct gpm_heap *heap = NULL;
+	s->load->keep_heap = &heap;
+	err = hash_later ? gpm_ingest_load_hashed(path, s->load, &l)
+	                 : gpm_ingest_load(path, s->load, &l);
+	s->load->keep_heap = NULL;
+	if (err) {
+		gpm_heap_destroy(heap);
 		if (gpm_ingest_error_no_kind(err)) {
 			fprintf(stderr,
 			        "[%zu/%zu] skipped: %s: no goroutine dump, core or profile\n",
@@ -461,6 +468,7 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		s->failed++;
 		gpm_strbuf_deinit(&name);
 		gpm_ingest_loaded_deinit(&l);
+		gpm_heap_destroy(heap);
 		return gpm_cli_fail(gpm_error_wrap(err, "--exe for a dump"));
 	}
 	if (hash_later) {
@@ -476,6 +484,7 @@ static int ingest_file(struct ingest_state *s, const char *path)
 			count_failure(s, err);
 			gpm_strbuf_deinit(&name);
 			gpm_ingest_loaded_deinit(&l);
+			gpm_heap_destroy(heap);
 			return gpm_cli_fail(err);
 		}
 		if (known && !s->keep) {
@@ -484,6 +493,7 @@ static int ingest_file(struct ingest_state *s, const char *path)
 			s->present++;
 			gpm_strbuf_deinit(&name);
 			gpm_ingest_loaded_deinit(&l);
+			gpm_heap_destroy(heap);
 			return GPM_EXIT_OK;
 		}
 	}
@@ -498,8 +508,9 @@ static int ingest_file(struct ingest_state *s, const char *path)
 			continue;
 		}
 		incidents++;
-		if ((err =
-		         gpm_ingest_store_incident(s->st, l.snapshots[i], NULL, &art, NULL, &id))) {
+		if ((err = gpm_ingest_store_incident(
+		         s->st, l.snapshots[i], NULL, &art, NULL,
+		         l.snapshots[i]->kind == GPM_INPUT_CORE ? heap : NULL, &id))) {
 			fprintf(stderr, "[%zu/%zu] ", s->done, s->total);
 			count_failure(s, err);
 			status = gpm_cli_fail(err);
@@ -518,6 +529,7 @@ static int ingest_file(struct ingest_state *s, const char *path)
 		s->skipped++;
 	gpm_strbuf_deinit(&name);
 	gpm_ingest_loaded_deinit(&l);
+	gpm_heap_destroy(heap);
 	return status;
 }
 

@@ -25,11 +25,6 @@ void gpm_cli_cluster_summary_text(const struct gpm_cluster_summary *c, struct gp
  */
 struct gpm_error *gpm_cli_archive_lines(struct gpm_store *st, int64_t id, bool existed,
                                         struct gpm_strbuf *out);
-struct gpm_heap;
-/* Replaces incident id's heap summary with h's totals and types (bytes, objects, and what
- * they retain when h's retention was worked out), what h left untyped as one row (heap.c). */
-struct gpm_error *gpm_cli_store_heap_types(struct gpm_store *st, int64_t id,
-                                           const struct gpm_heap *h);
 /* The width analyze's text report wraps at: $COLUMNS, the terminal's, else 100. */
 unsigned gpm_cli_report_width(void);
 

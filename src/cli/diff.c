@@ -128,7 +128,7 @@ static struct gpm_error *heap_rows_core(struct operand *o)
 	struct gpm_error *err = rows_alloc(o, h->ntypes + 1);
 	if (err)
 		return err;
-	// Retained bytes as gopm heap --store and analyze store them (gpm_cli_store_heap_types).
+	// Retained bytes as gopm heap --store and analyze store them (gpm_ingest_store_heap_types).
 	o->has_retained = h->ret.done && h->ret.dominators;
 	for (size_t i = 0; i < h->ntypes; i++)
 		o->rows[o->nrows++] = (struct gpm_diff_heap_row){

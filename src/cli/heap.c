@@ -153,52 +153,6 @@ static int emit(struct gpm_strbuf *sb, int status)
 	return status;
 }
 
-struct gpm_error *gpm_cli_store_heap_types(struct gpm_store *st, int64_t id,
-                                           const struct gpm_heap *h)
-{
-	// The types the heap records, and what it leaves untyped as one row.
-	struct gpm_store_heap_type *t = calloc(h->ntypes + 1, sizeof(*t));
-	if (!t)
-		return &gpm_error_nomem;
-	bool retained = h->ret.done && h->ret.dominators;
-	for (size_t i = 0; i < h->ntypes; i++)
-		t[i] = (struct gpm_store_heap_type){h->types[i].name, h->types[i].count,
-		                                    h->types[i].bytes, retained,
-		                                    h->types[i].retained_bytes};
-	// Types found along pointers are in the types' counts too.
-	t[h->ntypes] = (struct gpm_store_heap_type){
-	    "(untyped)", h->objects - h->typed_objects - h->inferred_objects,
-	    h->bytes - h->typed_bytes - h->inferred_bytes, false, 0};
-	struct gpm_error *err =
-	    gpm_store_heap_summary(st, id, h->bytes, h->objects, h->spans_inuse, t, h->ntypes + 1);
-	free(t);
-	if (err || !h->ret.npaths)
-		return err;
-	// Why the top types are alive, as gopm heap prints it (calloc: empty buffers): gopm
-	// tui shows the selected type's path.
-	struct gpm_store_heap_path *p = calloc(h->ret.npaths, sizeof(*p));
-	struct gpm_strbuf *hops = calloc(h->ret.npaths, sizeof(*hops));
-	if (!p || !hops) {
-		free(p);
-		free(hops);
-		return &gpm_error_nomem;
-	}
-	for (size_t i = 0; i < h->ret.npaths && !err; i++) {
-		const struct gpm_heap_path *pa = &h->ret.paths[i];
-		gpm_heap_format_path(pa, "", &hops[i]);
-		err = gpm_strbuf_error(&hops[i]);
-		p[i] =
-		    (struct gpm_store_heap_path){pa->why, pa->retained, gpm_strbuf_str(&hops[i])};
-	}
-	if (!err)
-		err = gpm_store_heap_paths(st, id, p, h->ret.npaths);
-	for (size_t i = 0; i < h->ret.npaths; i++)
-		gpm_strbuf_deinit(&hops[i]);
-	free(hops);
-	free(p);
-	return err;
-}
-
 /* Stores the core as an incident (as gopm analyze does) with the heap summary; prints
  * the incident id to stderr. */
 static struct gpm_error *store_heap(const char *path, const char *db, struct gpm_process *p,
@@ -224,10 +178,11 @@ static struct gpm_error *store_heap(const char *path, const char *db, struct gpm
 		gpm_incident_destroy(inc);
 		return err;
 	}
-	err = gpm_ingest_store_incident(st, inc, NULL, &art, NULL, id);
+	err = gpm_ingest_store_incident(st, inc, NULL, &art, NULL, NULL, id);
 	gpm_incident_destroy(inc);
+	// Stored again even when the incident was: this heap's retention is worked out.
 	if (!err)
-		err = gpm_cli_store_heap_types(st, *id, h);
+		err = gpm_ingest_store_heap_types(st, *id, h);
 	gpm_store_close(st);
 	return err;
 }

@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "heap/heap.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
 #include "tui/entry.h"
@@ -27,23 +28,32 @@ static struct gpm_error *store_input(const char *db, const char *input,
 {
 	struct gpm_ingest_options o = *lo;
 	o.objects = true;
+	// A core's heap walked goes with it: the heap view shows its types and paths.
+	struct gpm_heap *heap = NULL;
+	o.keep_heap = &heap;
 	struct gpm_ingest_loaded l;
 	struct gpm_error *err = gpm_ingest_load_hashed(input, &o, &l);
-	if (err)
+	if (err) {
+		gpm_heap_destroy(heap);
 		return err;
+	}
 	struct gpm_store_artifact art = {.path = input, .size = l.input_size, .mtime = l.mtime};
 	memcpy(art.sha256, gpm_ingest_loaded_sha256(&l), sizeof(art.sha256));
 	if (!art.sha256[0]) {
 		gpm_ingest_loaded_deinit(&l);
+		gpm_heap_destroy(heap);
 		return gpm_error_create(GPM_ERR_OS, "%s: changed while it was read", input);
 	}
 	struct gpm_store *st;
 	if (!(err = gpm_ingest_store_open(db, false, &st))) {
 		for (size_t i = 0; i < l.n && !err; i++)
-			err = gpm_ingest_store_incident(st, l.snapshots[i], NULL, &art, NULL, id);
+			err = gpm_ingest_store_incident(
+			    st, l.snapshots[i], NULL, &art, NULL,
+			    l.snapshots[i]->kind == GPM_INPUT_CORE ? heap : NULL, id);
 		gpm_store_close(st);
 	}
 	gpm_ingest_loaded_deinit(&l);
+	gpm_heap_destroy(heap);
 	return err;
 }
 

@@ -115,12 +115,22 @@ struct gpm_error *gpm_ingest_store_open(const char *db, bool readonly, struct gp
 /*
  * Stores one snapshot with its analysis a (NULL: runs gpm_analysis_run itself) and the
  * report text (NULL: generated with gpm_report_text). Findings become rows whose evidence
- * is a JSON object (doc/json.md). Idempotent per artifact+snapshot.
+ * is a JSON object (doc/json.md). heap: the core's heap as walked (gpm_ingest_options
+ * keep_heap), whose types and paths go with a newly stored incident
+ * (gpm_ingest_store_heap_types); NULL: only the incident's heap size, when known.
+ * Idempotent per artifact+snapshot. `gopm analyze`, `gopm ingest`, `gopm heap --store` and
+ * `gopm tui INPUT` store through it.
  */
 struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct gpm_incident *inc,
                                             const struct gpm_analysis *a,
                                             const struct gpm_store_artifact *art,
-                                            const char *report_text, int64_t *id);
+                                            const char *report_text, const struct gpm_heap *heap,
+                                            int64_t *id);
+/* Replaces incident id's heap summary with h's totals and types (bytes, objects, and what
+ * they retain when h's retention was worked out), what h left untyped as one row, and the
+ * paths from a root of its top types. */
+struct gpm_error *gpm_ingest_store_heap_types(struct gpm_store *st, int64_t id,
+                                              const struct gpm_heap *h);
 
 /*
  * gpm_store_artifact_from_file with the hash cache (ingest/hash_cache.h): a big file whose

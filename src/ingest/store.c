@@ -17,6 +17,7 @@
 #include "ingest/hash_cache.h"
 #include "goroutines/goroutines.h"
 #include "gort/image.h"
+#include "heap/heap.h"
 #include "store/heap.h"
 
 struct gpm_error *gpm_ingest_store_open(const char *db, bool readonly, struct gpm_store **out)
@@ -96,6 +97,52 @@ bool gpm_ingest_hash_while_loading(const char *path)
 	       st.st_size >= GPM_INGEST_HASH_CACHE_MIN_SIZE;
 }
 
+struct gpm_error *gpm_ingest_store_heap_types(struct gpm_store *st, int64_t id,
+                                              const struct gpm_heap *h)
+{
+	// The types the heap records, and what it leaves untyped as one row.
+	struct gpm_store_heap_type *t = calloc(h->ntypes + 1, sizeof(*t));
+	if (!t)
+		return &gpm_error_nomem;
+	bool retained = h->ret.done && h->ret.dominators;
+	for (size_t i = 0; i < h->ntypes; i++)
+		t[i] = (struct gpm_store_heap_type){h->types[i].name, h->types[i].count,
+		                                    h->types[i].bytes, retained,
+		                                    h->types[i].retained_bytes};
+	// Types found along pointers are in the types' counts too.
+	t[h->ntypes] = (struct gpm_store_heap_type){
+	    "(untyped)", h->objects - h->typed_objects - h->inferred_objects,
+	    h->bytes - h->typed_bytes - h->inferred_bytes, false, 0};
+	struct gpm_error *err =
+	    gpm_store_heap_summary(st, id, h->bytes, h->objects, h->spans_inuse, t, h->ntypes + 1);
+	free(t);
+	if (err || !h->ret.npaths)
+		return err;
+	// Why the top types are alive, as gopm heap prints it (calloc: empty buffers): gopm
+	// tui shows the selected type's path.
+	struct gpm_store_heap_path *p = calloc(h->ret.npaths, sizeof(*p));
+	struct gpm_strbuf *hops = calloc(h->ret.npaths, sizeof(*hops));
+	if (!p || !hops) {
+		free(p);
+		free(hops);
+		return &gpm_error_nomem;
+	}
+	for (size_t i = 0; i < h->ret.npaths && !err; i++) {
+		const struct gpm_heap_path *pa = &h->ret.paths[i];
+		gpm_heap_format_path(pa, "", &hops[i]);
+		err = gpm_strbuf_error(&hops[i]);
+		p[i] =
+		    (struct gpm_store_heap_path){pa->why, pa->retained, gpm_strbuf_str(&hops[i])};
+	}
+	if (!err)
+		err = gpm_store_heap_paths(st, id, p, h->ret.npaths);
+	for (size_t i = 0; i < h->ret.npaths; i++)
+		gpm_strbuf_deinit(&hops[i]);
+	free(hops);
+	free(p);
+	return err;
+}
+
 /*
  * Analyses one snapshot (unless given) and stores it with its findings and report; `gopm
  * analyze`, `gopm ingest`, `gopm heap --store` and the tui call this. Evidence becomes a JSON
@@ -104,7 +151,8 @@ bool gpm_ingest_hash_while_loading(const char *path)
 struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct gpm_incident *inc,
                                             const struct gpm_analysis *given,
                                             const struct gpm_store_artifact *art,
-                                            const char *report_text, int64_t *id)
+                                            const char *report_text, const struct gpm_heap *heap,
+                                            int64_t *id)
 {
 	// An input stored by an older gopm is known by a SHA-256 identity only: computed when
 	// the archive holds an artifact of that kind and this size (standard input cannot be
@@ -123,7 +171,10 @@ struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct g
 	if (err) {
 		// Store the facts and goroutines even when the rules fail.
 		gpm_error_destroy(err);
-		return gpm_store_ingest(st, inc, art, NULL, id);
+		err = gpm_store_ingest(st, inc, art, NULL, id);
+		if (!err && heap && !gpm_store_ingest_existed(st))
+			err = gpm_ingest_store_heap_types(st, *id, heap);
+		return err;
 	}
 	size_t n = a->findings.len;
 	struct gpm_store_finding *fs = calloc(n + 1, sizeof(*fs));
@@ -183,9 +234,12 @@ struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct g
 	}
 	struct gpm_store_report rep = {fs, n, report_text, &doc};
 	err = gpm_store_ingest(st, inc, art, &rep, id);
-	// A core's heap size goes with it, so incidents of one service can be compared
-	// (`gopm heap --store` adds the types).
-	if (!err && inc->heap_known && !gpm_store_ingest_existed(st))
+	// A core's heap goes with it, so incidents of one service can be compared: its types
+	// and paths when the heap walked is given (the tui's heap view, gopm diff), else its
+	// size. An incident stored before keeps its heap rows.
+	if (!err && heap && !gpm_store_ingest_existed(st))
+		err = gpm_ingest_store_heap_types(st, *id, heap);
+	else if (!err && inc->heap_known && !gpm_store_ingest_existed(st))
 		err =
 		    gpm_store_heap_summary(st, *id, inc->heap_bytes, inc->heap_objects, 0, NULL, 0);
 out:

@@ -70,13 +70,15 @@
 	"coalesce((SELECT " TUI_SQL_TOP_FRAME(                                                     \
 	    "g.stack_id") " FROM groups g WHERE g.incident_id = h.id "                             \
 	                  "ORDER BY g.ordinal LIMIT 1), ''), a.cluster, a.count * 4294967296 + "   \
-	                  "a.cluster"
+	                  "a.cluster, a.last, a.first, coalesce(c.status, '')"
 
 #define INC_PAGE                                                                                   \
 	"SELECT " TUI_SQL_TIME_MIN("i.time") ", " TUI_SQL_EXE_BASE                                 \
 	                                     ", coalesce(i.go_version, '-'), i.headline, "         \
 	                                     "coalesce(" TUI_SQL_INC_CLUSTER                       \
-	                                     ", '-'), i.id, i.time" TUI_SQL_INC_FROM
+	                                     ", '-'), i.id, i.time, coalesce(i.go_version, ''), "  \
+	                                     "coalesce(" TUI_SQL_INC_CLUSTER                       \
+	                                     ", -1), coalesce(i.goroutines, -1)" TUI_SQL_INC_FROM
 
 // The natural order's key of incident ?9: its time and id.
 #define INC_KEY "((SELECT time FROM incidents WHERE id = ?9), ?9)"
@@ -251,7 +253,7 @@ static const char *const queries[GPM_TUI_QUERY__COUNT] = {
                   "'[', ']', '...', 6), i.headline, i.id" SEARCH_FROM,
     [GPM_TUI_HEAP_COUNT] = "SELECT count(*)" HEAP_FROM,
     [GPM_TUI_HEAP_PAGE] = "SELECT h.type, h.count, " HEAP_SIZE("h.bytes") ", coalesce(" HEAP_SIZE(
-        "h.retained") ", '-'), h.bytes, h.retained" HEAP_FROM,
+        "h.retained") ", '-'), h.bytes, h.retained, coalesce(h.retained, -1)" HEAP_FROM,
     [GPM_TUI_HEAP_TYPE_PATH] =
         "SELECT hops FROM heap_paths WHERE incident_id = ?1 AND why = ?2 ORDER BY ordinal",
     [GPM_TUI_HEAP_HOLDERS] = "SELECT what, objects, bytes, path FROM report_holders WHERE "
@@ -287,50 +289,186 @@ static const struct {
 	const char *sql, *reverse;
 } orders[GPM_TUI_ORDER__COUNT] = {
     [GPM_TUI_ORDER_NONE] = {"", ""},
-    [GPM_TUI_ORDER_INCIDENTS_TIME] = {"i.time DESC, i.id DESC", "i.time ASC, i.id ASC"},
-    [GPM_TUI_ORDER_INCIDENTS_EXE] = {TUI_SQL_EXE_BASE " ASC, i.time DESC",
-                                     TUI_SQL_EXE_BASE " DESC, i.time DESC"},
-    [GPM_TUI_ORDER_INCIDENTS_GO] = {"i.go_version DESC, i.time DESC",
-                                    "i.go_version ASC, i.time DESC"},
-    [GPM_TUI_ORDER_INCIDENTS_HEADLINE] = {"i.headline ASC, i.time DESC",
-                                          "i.headline DESC, i.time DESC"},
-    [GPM_TUI_ORDER_INCIDENTS_CLUSTER] = {TUI_SQL_INC_CLUSTER " ASC, i.time DESC",
-                                         TUI_SQL_INC_CLUSTER " DESC, i.time DESC"},
-    [GPM_TUI_ORDER_INCIDENTS_GOROUTINES] = {"i.goroutines DESC, i.id", "i.goroutines ASC, i.id"},
-    [GPM_TUI_ORDER_CLUSTERS_COUNT] = {"a.count DESC, a.cluster ASC", "a.count ASC, a.cluster DESC"},
-    [GPM_TUI_ORDER_CLUSTERS_LAST] = {"a.last DESC, a.cluster", "a.last ASC, a.cluster"},
-    [GPM_TUI_ORDER_CLUSTERS_FIRST] = {"a.first ASC, a.cluster", "a.first DESC, a.cluster"},
-    [GPM_TUI_ORDER_CLUSTERS_BUILDS] = {"a.builds DESC, a.cluster", "a.builds ASC, a.cluster"},
-    [GPM_TUI_ORDER_CLUSTERS_ID] = {"a.cluster ASC", "a.cluster DESC"},
-    [GPM_TUI_ORDER_CLUSTERS_STATUS] = {"c.status ASC, a.count DESC, a.cluster",
-                                       "c.status DESC, a.count DESC, a.cluster"},
     [GPM_TUI_ORDER_GROUPS_SIZE] = {"g.ordinal", "g.ordinal DESC"},
     [GPM_TUI_ORDER_SEARCH_RANK] = {"rank, i.id", "rank DESC, i.id"},
-    [GPM_TUI_ORDER_HEAP_BYTES] = {"h.bytes DESC, h.type", "h.bytes ASC, h.type DESC"},
-    [GPM_TUI_ORDER_HEAP_RETAINED] = {"coalesce(h.retained, -1) DESC, h.bytes DESC, h.type",
-                                     "coalesce(h.retained, -1) ASC, h.bytes ASC, h.type DESC"},
-    [GPM_TUI_ORDER_HEAP_OBJECTS] = {"h.count DESC, h.type", "h.count ASC, h.type DESC"},
 };
 
-const char *gpm_tui_order(enum gpm_tui_order o, bool reverse)
+/*
+ * The sorts of the incidents, clusters and heap lists as keys: terms of the PAGE
+ * statement's cells (col), the last one unique, so every order is total and a page is read
+ * from the known row nearest to it (keyset paging, gpm_tui_sql_keyset). A term is never NULL
+ * (coalesced as it is shown or below every value). The columns are those of
+ * GPM_TUI_INCIDENTS_PAGE, GPM_TUI_CLUSTERS_PAGE and GPM_TUI_HEAP_PAGE.
+ */
+#define K(expr, desc, integer, col)                                                                \
+	{                                                                                          \
+		expr, desc, integer, col                                                           \
+	}
+#define ASC          false
+#define DESC         true
+#define INC_TIME(d)  K("i.time", d, true, 6)
+#define INC_ID(d)    K("i.id", d, true, 5)
+#define CL_ID(d)     K("a.cluster", d, true, 0)
+#define CL_COUNT(d)  K("a.count", d, true, 2)
+#define HEAP_TYPE(d) K("h.type", d, false, 0)
+static const struct {
+	struct gpm_tui_key fwd[GPM_TUI_MAX_KEYS], rev[GPM_TUI_MAX_KEYS];
+	size_t n;
+} keys[GPM_TUI_ORDER__COUNT] = {
+    [GPM_TUI_ORDER_INCIDENTS_TIME] = {{INC_TIME(DESC), INC_ID(DESC)},
+                                      {INC_TIME(ASC), INC_ID(ASC)},
+                                      2},
+    [GPM_TUI_ORDER_INCIDENTS_EXE] = {{K(TUI_SQL_EXE_BASE, ASC, false, 1), INC_TIME(DESC),
+                                      INC_ID(DESC)},
+                                     {K(TUI_SQL_EXE_BASE, DESC, false, 1), INC_TIME(DESC),
+                                      INC_ID(DESC)},
+                                     3},
+    [GPM_TUI_ORDER_INCIDENTS_GO] = {{K("coalesce(i.go_version, '')", DESC, false, 7),
+                                     INC_TIME(DESC), INC_ID(DESC)},
+                                    {K("coalesce(i.go_version, '')", ASC, false, 7), INC_TIME(DESC),
+                                     INC_ID(DESC)},
+                                    3},
+    [GPM_TUI_ORDER_INCIDENTS_HEADLINE] = {{K("i.headline", ASC, false, 3), INC_TIME(DESC),
+                                           INC_ID(DESC)},
+                                          {K("i.headline", DESC, false, 3), INC_TIME(DESC),
+                                           INC_ID(DESC)},
+                                          3},
+    [GPM_TUI_ORDER_INCIDENTS_CLUSTER] = {{K("coalesce(" TUI_SQL_INC_CLUSTER ", -1)", ASC, true, 8),
+                                          INC_TIME(DESC), INC_ID(DESC)},
+                                         {K("coalesce(" TUI_SQL_INC_CLUSTER ", -1)", DESC, true, 8),
+                                          INC_TIME(DESC), INC_ID(DESC)},
+                                         3},
+    [GPM_TUI_ORDER_INCIDENTS_GOROUTINES] = {{K("coalesce(i.goroutines, -1)", DESC, true, 9),
+                                             INC_ID(ASC)},
+                                            {K("coalesce(i.goroutines, -1)", ASC, true, 9),
+                                             INC_ID(ASC)},
+                                            2},
+    [GPM_TUI_ORDER_CLUSTERS_COUNT] = {{CL_COUNT(DESC), CL_ID(ASC)},
+                                      {CL_COUNT(ASC), CL_ID(DESC)},
+                                      2},
+    [GPM_TUI_ORDER_CLUSTERS_LAST] = {{K("a.last", DESC, true, 10), CL_ID(ASC)},
+                                     {K("a.last", ASC, true, 10), CL_ID(ASC)},
+                                     2},
+    [GPM_TUI_ORDER_CLUSTERS_FIRST] = {{K("a.first", ASC, true, 11), CL_ID(ASC)},
+                                      {K("a.first", DESC, true, 11), CL_ID(ASC)},
+                                      2},
+    [GPM_TUI_ORDER_CLUSTERS_BUILDS] = {{K("a.builds", DESC, true, 5), CL_ID(ASC)},
+                                       {K("a.builds", ASC, true, 5), CL_ID(ASC)},
+                                       2},
+    [GPM_TUI_ORDER_CLUSTERS_ID] = {{CL_ID(ASC)}, {CL_ID(DESC)}, 1},
+    [GPM_TUI_ORDER_CLUSTERS_STATUS] = {{K("coalesce(c.status, '')", ASC, false, 12), CL_COUNT(DESC),
+                                        CL_ID(ASC)},
+                                       {K("coalesce(c.status, '')", DESC, false, 12),
+                                        CL_COUNT(DESC), CL_ID(ASC)},
+                                       3},
+    [GPM_TUI_ORDER_HEAP_BYTES] = {{K("h.bytes", DESC, true, 4), HEAP_TYPE(ASC)},
+                                  {K("h.bytes", ASC, true, 4), HEAP_TYPE(DESC)},
+                                  2},
+    [GPM_TUI_ORDER_HEAP_RETAINED] = {{K("coalesce(h.retained, -1)", DESC, true, 6),
+                                      K("h.bytes", DESC, true, 4), HEAP_TYPE(ASC)},
+                                     {K("coalesce(h.retained, -1)", ASC, true, 6),
+                                      K("h.bytes", ASC, true, 4), HEAP_TYPE(DESC)},
+                                     3},
+    [GPM_TUI_ORDER_HEAP_OBJECTS] = {{K("h.count", DESC, true, 1), HEAP_TYPE(ASC)},
+                                    {K("h.count", ASC, true, 1), HEAP_TYPE(DESC)},
+                                    2},
+};
+#undef K
+#undef ASC
+#undef DESC
+#undef INC_TIME
+#undef INC_ID
+#undef CL_ID
+#undef CL_COUNT
+#undef HEAP_TYPE
+
+const struct gpm_tui_key *gpm_tui_order_keys(enum gpm_tui_order o, bool reverse, size_t *n)
 {
-	if (o >= GPM_TUI_ORDER__COUNT)
-		return "";
-	return reverse ? orders[o].reverse : orders[o].sql;
+	*n = o < GPM_TUI_ORDER__COUNT ? keys[o].n : 0;
+	if (!*n)
+		return NULL;
+	return reverse ? keys[o].rev : keys[o].fwd;
+}
+
+// The ORDER BY terms of o (back: in the exact reverse) into buf.
+static bool order_sql(char *buf, size_t size, enum gpm_tui_order o, bool reverse, bool back)
+{
+	size_t n;
+	const struct gpm_tui_key *k = gpm_tui_order_keys(o, reverse, &n);
+	if (!k) {
+		const char *sql =
+		    o < GPM_TUI_ORDER__COUNT ? (reverse ? orders[o].reverse : orders[o].sql) : "";
+		int w = snprintf(buf, size, "%s", sql ? sql : "");
+		return w >= 0 && (size_t)w < size;
+	}
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + at, size - at, "%s%s %s", i ? ", " : "", k[i].expr,
+		                 k[i].desc != back ? "DESC" : "ASC");
+		if (w < 0 || (size_t)w >= size - at)
+			return false;
+		at += (size_t)w;
+	}
+	return true;
 }
 
 bool gpm_tui_sql_page(char *buf, size_t size, const char *select, enum gpm_tui_order o,
                       bool reverse, size_t nb)
 {
-	int n = snprintf(buf, size, "%s ORDER BY %s LIMIT ?%zu OFFSET ?%zu", select,
-	                 gpm_tui_order(o, reverse), nb + 1, nb + 2);
+	char order[2048];
+	if (!order_sql(order, sizeof(order), o, reverse, false))
+		return false;
+	int n = snprintf(buf, size, "%s ORDER BY %s LIMIT ?%zu OFFSET ?%zu", select, order, nb + 1,
+	                 nb + 2);
 	return n >= 0 && (size_t)n < size;
+}
+
+bool gpm_tui_sql_keyset(char *buf, size_t size, const char *select, enum gpm_tui_order o,
+                        bool reverse, bool back, bool anchored, size_t nb)
+{
+	size_t n;
+	const struct gpm_tui_key *k = gpm_tui_order_keys(o, reverse, &n);
+	char order[2048];
+	if (!k || !order_sql(order, sizeof(order), o, reverse, back))
+		return false;
+	/*
+	 * The rows at or past the anchor (keys ?nb+1..?nb+n) in the order read: (k1 past a1)
+	 * OR (k1 = a1 AND ((k2 past a2) OR (k2 = a2 AND ... kn at or past an))), each term
+	 * ascending or descending as the order has it.
+	 */
+	char cond[8192] = "";
+	if (anchored) {
+		size_t at = 0;
+		for (size_t i = 0; i < n; i++) {
+			const char *past = k[i].desc != back ? "<" : ">";
+			int w = i + 1 < n ? snprintf(cond + at, sizeof(cond) - at,
+			                             "(%s %s ?%zu OR (%s = ?%zu AND ", k[i].expr,
+			                             past, nb + 1 + i, k[i].expr, nb + 1 + i)
+			                  : snprintf(cond + at, sizeof(cond) - at, "%s %s= ?%zu",
+			                             k[i].expr, past, nb + 1 + i);
+			if (w < 0 || (size_t)w >= sizeof(cond) - at)
+				return false;
+			at += (size_t)w;
+		}
+		for (size_t i = 0; i + 1 < n; i++) {
+			if (at + 2 >= sizeof(cond))
+				return false;
+			cond[at++] = ')';
+			cond[at++] = ')';
+			cond[at] = 0;
+		}
+	}
+	int w = snprintf(buf, size, "%s%s%s ORDER BY %s LIMIT ?%zu OFFSET ?%zu", select,
+	                 anchored ? " AND " : "", cond, order, nb + n + 1, nb + n + 2);
+	return w >= 0 && (size_t)w < size;
 }
 
 bool gpm_tui_sql_find(char *buf, size_t size, const char *cells, size_t ncells,
                       enum gpm_tui_order o, bool reverse, size_t nb, int dir)
 {
-	char names[128] = "", match[1024] = "";
+	char names[128] = "", match[1024] = "", by[2048];
+	if (!order_sql(by, sizeof(by), o, reverse, false))
+		return false;
 	size_t nn = 0, nm = 0;
 	for (size_t c = 0; c < ncells && c < 10; c++) {
 		nn += (size_t)snprintf(names + nn, sizeof(names) - nn, ", c%zu", c);
@@ -352,6 +490,6 @@ bool gpm_tui_sql_find(char *buf, size_t size, const char *cells, size_t ncells,
 	int n = snprintf(buf, size,
 	                 "WITH r(rn%s) AS (SELECT row_number() OVER (ORDER BY %s) - 1, %s) SELECT "
 	                 "rn FROM r WHERE %s ORDER BY %s LIMIT 1",
-	                 names, gpm_tui_order(o, reverse), cells, match, order);
+	                 names, by, cells, match, order);
 	return n >= 0 && (size_t)n < size && nn < sizeof(names) && nm < sizeof(match);
 }

@@ -121,7 +121,7 @@ enum gpm_tui_query {
 /* The statement's text (fixed). */
 const char *gpm_tui_sql(enum gpm_tui_query q);
 
-/* The ORDER BY terms of the lists' sorts: each a total order and its exact reverse. */
+/* The orders of the lists' sorts, each a total order (gpm_tui_order_keys). */
 enum gpm_tui_order {
 	GPM_TUI_ORDER_NONE, /* a list that orders itself (its PAGE statement) */
 	GPM_TUI_ORDER_INCIDENTS_TIME,
@@ -143,7 +143,19 @@ enum gpm_tui_order {
 	GPM_TUI_ORDER_HEAP_OBJECTS,
 	GPM_TUI_ORDER__COUNT,
 };
-const char *gpm_tui_order(enum gpm_tui_order o, bool reverse);
+
+/* A term of a list's order: an expression of its PAGE statement, shown (or kept) as the
+ * cell col of each row, integer or text; never NULL. */
+struct gpm_tui_key {
+	const char *expr;
+	bool desc;
+	bool integer;
+	size_t col;
+};
+enum { GPM_TUI_MAX_KEYS = 4 };
+/* The terms of order o (reverse: of its reverse), *n of them, the last unique (a total
+ * order); NULL for an order without keys (GPM_TUI_ORDER_NONE, groups, search). */
+const struct gpm_tui_key *gpm_tui_order_keys(enum gpm_tui_order o, bool reverse, size_t *n);
 
 /*
  * A page of a list: select (a PAGE statement with binds ?1..?nb) in the order o, rows
@@ -151,6 +163,14 @@ const char *gpm_tui_order(enum gpm_tui_order o, bool reverse);
  */
 bool gpm_tui_sql_page(char *buf, size_t size, const char *select, enum gpm_tui_order o,
                       bool reverse, size_t nb);
+/*
+ * Keyset paging of an order with keys: select (binds ?1..?nb, ending in a WHERE clause) in
+ * the order o (back: its exact reverse), from the row whose keys are ?nb+1..?nb+n on
+ * (anchored; else from the first row), LIMIT ?nb+n+1 OFFSET ?nb+n+2. False when it does
+ * not fit or o has no keys.
+ */
+bool gpm_tui_sql_keyset(char *buf, size_t size, const char *select, enum gpm_tui_order o,
+                        bool reverse, bool back, bool anchored, size_t nb);
 /*
  * Search over a whole list as one statement: cells is "c, ..., c FROM ..." (a CELLS
  * statement, binds ?1..?nb) whose first ncells cells are matched against ?nb+1 (ASCII case

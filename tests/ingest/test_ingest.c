@@ -253,13 +253,13 @@ START_TEST(ingest_store_rows_once)
 	struct gpm_store *st;
 	ck_assert_ptr_null(gpm_ingest_store_open(db, false, &st));
 	int64_t id = 0, id2 = 0;
-	err = gpm_ingest_store_incident(st, l.snapshots[l.n - 1], NULL, &art, NULL, &id);
+	err = gpm_ingest_store_incident(st, l.snapshots[l.n - 1], NULL, &art, NULL, NULL, &id);
 	ck_assert_msg(!err, "%s", err ? err->message : "");
 	ck_assert(!gpm_store_ingest_existed(st));
 	ck_assert_int_gt(id, 0);
 	ck_assert_ptr_null(gpm_store_artifact_from_file(path, &again));
 	ck_assert_ptr_null(
-	    gpm_ingest_store_incident(st, l.snapshots[l.n - 1], NULL, &again, NULL, &id2));
+	    gpm_ingest_store_incident(st, l.snapshots[l.n - 1], NULL, &again, NULL, NULL, &id2));
 	ck_assert(gpm_store_ingest_existed(st));
 	ck_assert_int_eq(id, id2);
 	gpm_store_close(st);

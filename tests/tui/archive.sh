@@ -39,6 +39,15 @@ make_archive() {
 	TZ=UTC touch -d "2024-05-14 08:00:00" "$in/$c.core.zst"
 	(cd "$in" && "$GOPM" analyze --db "$tmp/heap.db" --exe "$(basename "$exe")" \
 		"$c.core.zst") >/dev/null 2>&1 || return 1
+	# A Go 1.22 core whose heap records its types, stored by gopm ingest (an archive of its
+	# own): ingest keeps the heap's types as analyze does (heap-ingest.keys).
+	c=go1.22-heapfix-dwarf
+	exe=$(sed -n 's/^exe=//p' "$top_srcdir/testdata/cores/$c/meta")
+	cp "$top_srcdir/testdata/$exe" "$in/$(basename "$exe")"
+	cp "$top_srcdir/testdata/cores/$c/core.zst" "$in/$c.core.zst"
+	TZ=UTC touch -d "2024-05-15 08:00:00" "$in/$c.core.zst"
+	(cd "$in" && "$GOPM" ingest --db "$tmp/heapingest.db" --exe "$(basename "$exe")" \
+		"$c.core.zst") >/dev/null 2>&1 || return 1
 	# An arm64 core (qemu's) for `gopm tui INPUT`, not ingested here.
 	c=go1.27-crash-deadlock-stripped
 	exe=$(sed -n 's/^exe=//p' "$top_srcdir/testdata/cores-arm64/$c/meta")
