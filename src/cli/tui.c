@@ -184,6 +184,7 @@ int gpm_cmd_tui(int argc, char **argv)
 		goto out;
 	gpm_store_close(st);
 	a.db_path = path;
+	a.ingest = &o.ingest;
 	err = gpm_tui_run(&a);
 out:
 	free(path);
