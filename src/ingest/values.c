@@ -532,7 +532,7 @@ struct gpm_error *gpm_values_eval(struct gpm_values *vs, const char *expr,
                                   struct gpm_strbuf *out, size_t *unreadable,
                                   struct gpm_values_result *res)
 {
-	struct gpm_values_result r = {GPM_VALUES_EXPR};
+	struct gpm_values_result r = {.kind = GPM_VALUES_EXPR};
 	struct gpm_error *err;
 	uint64_t addr;
 	struct frame_expr fe;
