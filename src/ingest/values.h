@@ -50,8 +50,10 @@ enum gpm_values_kind {
 /* What an evaluated expression was. */
 struct gpm_values_result {
 	enum gpm_values_kind kind;
-	struct gpm_value_ref ref;           /* EXPR */
-	const struct gpm_heap_object *heap; /* HEAP: borrowed, as long as vs */
+	struct gpm_value_ref ref; /* EXPR */
+	/* HEAP: borrowed until an address not added before is asked (gpm_values_want_heap or
+	 * an evaluation of it), which may move the table. */
+	const struct gpm_heap_object *heap;
 };
 
 /* Whether s is a bare heap address "0xADDR" (into *addr). */
