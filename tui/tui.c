@@ -537,6 +537,36 @@ static unsigned mouse(struct tui *t, const MEVENT *m)
 	return TUI_REDRAW_NONE;
 }
 
+/* v on a frame of a stack (its variables) or on a finding of an incident (its value). */
+static struct gpm_error *values(struct tui *t, struct tui_view *v, struct tui_view **out)
+{
+	*out = NULL;
+	struct tui_pane *p = &v->panes[v->focus];
+	if (v->kind == TUI_VIEW_INCIDENT) {
+		int64_t ref =
+		    v->focus == 0 && (size_t)p->cur < p->nlines ? p->lines[p->cur].ref : 0;
+		if (!ref) {
+			snprintf(t->status, sizeof(t->status),
+			         "v on a finding opens its value; P the panic value");
+			return NULL;
+		}
+		return tui_view_finding_value(t, v->incident, ref, out);
+	}
+	struct gpm_error *err = p->n > 0 ? tui_pane_ensure(t, v, p, p->cur, 1) : NULL;
+	if (err)
+		return err;
+	const char *depth = p->n > 0 ? tui_pane_cell(p, p->cur, 0) : NULL;
+	const char *flags = p->n > 0 ? tui_pane_cell(p, p->cur, 5) : NULL;
+	if (!depth || v->goid <= 0 || (flags && (atoi(flags) & 4))) {
+		snprintf(t->status, sizeof(t->status), "no frame here to read values of");
+		return NULL;
+	}
+	char expr[96];
+	snprintf(expr, sizeof(expr), "goroutine %lld frame %lld", (long long)v->goid,
+	         strtoll(depth, NULL, 10));
+	return tui_view_value(t, v->incident, expr, out);
+}
+
 static unsigned handle(struct tui *t, const struct event *ev)
 {
 	if (t->prompt && ev->key != KEY_RESIZE)
@@ -576,7 +606,12 @@ static unsigned handle(struct tui *t, const struct event *ev)
 		err = tui_view_enter(t, v, &n);
 		return open_result(t, err, &n);
 	case TUI_REQ_BACK:
+	case TUI_REQ_VALUE_BACK:
 		return pop_view(t);
+	case TUI_REQ_VALUES:
+		return open_result(t, values(t, v, &n), &n);
+	case TUI_REQ_PANIC:
+		return open_result(t, tui_view_value(t, v->incident, NULL, &n), &n);
 	case TUI_REQ_QUIT:
 		t->quit = true;
 		return TUI_REDRAW_QUIT;
@@ -800,6 +835,7 @@ struct gpm_error *gpm_tui_run(const struct gpm_tui_args *a)
 	struct tui t;
 	memset(&t, 0, sizeof(t));
 	t.source_root = a->source_root;
+	t.ingest = a->ingest;
 	setlocale(LC_ALL, "");
 	tui_utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	t.now = (int64_t)time(NULL);
@@ -848,6 +884,7 @@ out:
 	while (t.depth > 0)
 		tui_view_destroy(t.views[--t.depth]);
 	free(t.search);
+	tui_values_close(&t);
 	tui_db_close(&t.db);
 	gpm_store_close(t.store);
 	return err;

@@ -35,6 +35,7 @@ enum tui_view_kind {
 	TUI_VIEW_SOURCE,
 	TUI_VIEW_TEXT, /* help, report */
 	TUI_VIEW_HEAP,
+	TUI_VIEW_VALUE, /* a frame's variables, a panic value, an object: gopm print's values */
 	TUI_VIEW__COUNT,
 };
 #define TUI_IN(k)  (1u << (k))
@@ -42,7 +43,7 @@ enum tui_view_kind {
 #define TUI_IN_OPEN                                                                                \
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_SEARCH) |        \
 	 TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_GOROUTINES) | TUI_IN(TUI_VIEW_STACK) |        \
-	 TUI_IN(TUI_VIEW_HEAP))
+	 TUI_IN(TUI_VIEW_HEAP) | TUI_IN(TUI_VIEW_VALUE))
 #define TUI_IN_PANES                                                                               \
 	(TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) |      \
 	 TUI_IN(TUI_VIEW_HEAP))
@@ -54,6 +55,8 @@ enum tui_view_kind {
 /* Where an incident is at hand for m and D: a list of incidents, search results, one open. */
 #define TUI_IN_COMPARE                                                                             \
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_SEARCH) | TUI_IN(TUI_VIEW_INCIDENT))
+/* Where a value can be opened: a frame of a stack, an incident's panic value or finding. */
+#define TUI_IN_VALUES (TUI_IN(TUI_VIEW_STACK) | TUI_IN(TUI_VIEW_INCIDENT))
 /* Where a cluster is at hand for the workflow keys: the clusters list, an incident. */
 #define TUI_IN_TRIAGE (TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_INCIDENT))
 
@@ -178,6 +181,9 @@ extern const size_t tui_ncommands;
 struct tui;
 struct tui_view;
 struct tui_pane;
+struct gpm_values;
+struct gpm_values_list;
+struct gpm_ingest_options;
 
 enum { TUI_COL_RIGHT = 1, TUI_COL_FLEX = 2, TUI_COL_CUT_LEFT = 4 };
 struct tui_col {
@@ -294,7 +300,7 @@ struct tui_view_ops {
 };
 extern const struct tui_view_ops tui_incidents_view, tui_clusters_view, tui_search_view,
     tui_incident_view, tui_goroutines_view, tui_stack_view, tui_source_view, tui_text_view,
-    tui_heap_view;
+    tui_heap_view, tui_value_view;
 
 struct tui_view {
 	enum tui_view_kind kind;
@@ -315,6 +321,7 @@ struct tui_view {
 	int64_t preview_of;               /* list row the preview pane (panes[1]) shows; -1 none */
 	bool maximized;                   /* the preview has the screen */
 	int preview_w;                    /* the width the preview was wrapped for */
+	struct gpm_values_list *values;   /* a value view's items (owned), wrapped at layout */
 };
 
 enum {
@@ -339,6 +346,11 @@ struct tui {
 	int64_t now;
 	int64_t marked; /* the incident `m` marked for a diff; 0 none */
 	bool quit;
+	/* Values (view_value.c): the core of one incident kept open while its values are
+	 * browsed, opened with the ingest options of `gopm tui` (borrowed, or NULL). */
+	const struct gpm_ingest_options *ingest;
+	struct gpm_values *values; /* owned; NULL none */
+	int64_t values_incident;
 };
 
 /* View constructors: each returns the new view (owned by the caller) or an error. */
@@ -365,6 +377,17 @@ struct gpm_error *tui_view_stack(struct tui *t, const char *title, int64_t incid
 /* A frame's source file, its line highlighted (view_source.c: where it is looked for). */
 struct gpm_error *tui_view_source(struct tui *t, int64_t incident, const char *path, int64_t line,
                                   const char *func, struct tui_view **out);
+/* A value of an incident's core (view_value.c): expr as gopm print takes it; NULL the
+ * incident's panic value. When the core or its executable cannot be opened, the view
+ * says why in one line. */
+struct gpm_error *tui_view_value(struct tui *t, int64_t incident, const char *expr,
+                                 struct tui_view **out);
+/* The value a finding links to (its panic value or the object it waits on), by the
+ * expression stored with it; a status message when it names none. */
+struct gpm_error *tui_view_finding_value(struct tui *t, int64_t incident, int64_t finding,
+                                         struct tui_view **out);
+/* Closes the core kept open for values. */
+void tui_values_close(struct tui *t);
 void tui_view_destroy(struct tui_view *v);
 /* Lays the view out for t->rows x t->cols (after a resize too). */
 void tui_view_layout(struct tui *t, struct tui_view *v);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/values.h"
 #include "store/signature.h"
 #include "tui/tui.h"
 
@@ -97,6 +98,7 @@ static const struct tui_view_ops *const view_ops[TUI_VIEW__COUNT] = {
     [TUI_VIEW_SOURCE] = &tui_source_view,
     [TUI_VIEW_TEXT] = &tui_text_view,
     [TUI_VIEW_HEAP] = &tui_heap_view,
+    [TUI_VIEW_VALUE] = &tui_value_view,
 };
 
 const char *tui_view_name(enum tui_view_kind kind)
@@ -144,6 +146,10 @@ void tui_view_destroy(struct tui_view *v)
 	for (size_t i = 0; v->evidence && i < v->findings.nrows; i++)
 		gpm_store_table_deinit(&v->evidence[i]);
 	free(v->evidence);
+	if (v->values) {
+		gpm_values_list_deinit(v->values);
+		free(v->values);
+	}
 	gpm_store_table_deinit(&v->info);
 	gpm_store_table_deinit(&v->findings);
 	tui_query_deinit(&v->q);

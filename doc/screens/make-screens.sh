@@ -30,3 +30,24 @@ Enter
 :save cluster-incidents.txt
 KEYS
 (cd "$here" && "$GOPM" tui --db "$tmp/a.db" --script "$tmp/clusters.keys")
+# The value view: the worker goroutine of printfix (DWARF), v on its main.worker frame,
+# then Enter on cfg (a pointer to a struct: its fields).
+cat >"$tmp/values.keys" <<'KEYS'
+:resize 100x30
+Tab
+G
+Enter
+Enter
+j
+j
+j
+v
+:save value-frame.txt
+/cfg
+Enter
+Enter
+:save value-fields.txt
+KEYS
+(cd "$here" && "$GOPM" tui --no-store --script "$tmp/values.keys" \
+	--exe "$top_srcdir/testdata/exe/go1.19-printfix-dwarf.zst" \
+	"$top_srcdir/testdata/cores/go1.19-printfix-dwarf/core.zst" 2>/dev/null)

@@ -76,7 +76,10 @@ const struct gpm_command_spec gpm_spec_tui = {
     .operands = "[INPUT]",
     .about = "Interactive triage over the incident archive. With INPUT (a core or a goroutine\n"
              "dump), analyses it, stores it (--no-store: in a temporary archive) and opens it.\n"
-             "Press ? in any view for its keys. NO_COLOR turns colours off.\n\n"
+             "Press ? in any view for its keys. NO_COLOR turns colours off. Values (v on a\n"
+             "frame or a finding, P the panic value) are read from the incident's core: its\n"
+             "kept copy, else the path it was stored from, with --exe or the executable found\n"
+             "as gopm print finds it.\n\n"
              "Commands typed after ':' (filters as for 'gopm incidents'; times 7d, 12h,\n"
              "2024-05-01, @unix), and '\\' to show only the rows of a list containing a text:\n"
 #define TUI_COMMAND(name, args, help) "  :" #name "  " help "\n     " args "\n"
@@ -194,6 +197,7 @@ int gpm_cmd_tui(int argc, char **argv)
 		goto out;
 	gpm_store_close(st);
 	a.db_path = path;
+	a.ingest = &o.ingest;
 	err = gpm_tui_run(&a);
 out:
 	free(path);

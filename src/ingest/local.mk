@@ -5,4 +5,5 @@ libgopm_a_SOURCES += \
 	src/ingest/input.c src/ingest/load.c src/ingest/core.c src/ingest/store.c \
 	src/ingest/config.c src/ingest/config.h \
 	src/ingest/hash_cache.c src/ingest/hash_cache.h \
-	src/ingest/diff.c
+	src/ingest/diff.c \
+	src/ingest/values.c src/ingest/values.h

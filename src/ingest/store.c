@@ -196,6 +196,8 @@ struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct g
 		gpm_json_kv_uint(&j, "count", f->count);
 		if (f->address)
 			gpm_json_kv_hex(&j, "address", f->address);
+		if (f->print)
+			gpm_json_kv_string(&j, "print", f->print);
 		if (f->group >= 0)
 			gpm_json_kv_int(&j, "group", f->group);
 		gpm_json_key(&j, "goroutines");

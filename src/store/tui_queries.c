@@ -246,6 +246,12 @@ static const char *const queries[GPM_TUI_QUERY__COUNT] = {
                                  "FROM json_each((SELECT evidence FROM findings WHERE id = ?1), "
                                  "'$.evidence') LIMIT ?2",
     [GPM_TUI_INCIDENT_GO_VERSION] = "SELECT go_version FROM incidents WHERE id = ?1",
+    [GPM_TUI_INCIDENT_FILES] = "SELECT a.kind, a.path, a.kept, i.exe_read, i.exe FROM incidents i "
+                               "JOIN artifacts a ON a.id = i.artifact_id WHERE i.id = ?1",
+    [GPM_TUI_FINDING_PRINT] =
+        "SELECT json_extract(evidence, '$.print'), (SELECT json_extract(value, '$[1]') FROM "
+        "json_each(evidence, '$.evidence') WHERE json_extract(value, '$[0]') = 'inspect' "
+        "LIMIT 1) FROM findings WHERE id = ?1 AND json_valid(evidence)",
     [GPM_TUI_INCIDENT_REPORT] = "SELECT report FROM incidents WHERE id = ?1",
     [GPM_TUI_SEARCH_COUNT] = "SELECT count(*)" SEARCH_FROM,
     [GPM_TUI_SEARCH_PAGE] = "SELECT " TUI_SQL_TIME_MIN(

@@ -94,6 +94,12 @@ enum gpm_tui_query {
 	GPM_TUI_FINDING_EVIDENCE,
 	/* ?1 incident. */
 	GPM_TUI_INCIDENT_GO_VERSION,
+	/* Where an incident's input and executable are, for its values: kind, path as
+	 * ingested, kept copy (relative to the artifact store), exe_read, exe; ?1 incident. */
+	GPM_TUI_INCIDENT_FILES,
+	/* The value a finding links to: its print expression, the "inspect" evidence line
+	 * (archives written before the expression was kept); ?1 finding. */
+	GPM_TUI_FINDING_PRINT,
 	GPM_TUI_INCIDENT_REPORT,
 	/* Full-text search: ?1 an FTS phrase. */
 	GPM_TUI_SEARCH_COUNT,

@@ -48,6 +48,28 @@ make_archive() {
 	TZ=UTC touch -d "2024-05-15 08:00:00" "$in/$c.core.zst"
 	(cd "$in" && "$GOPM" ingest --db "$tmp/heapingest.db" --exe "$(basename "$exe")" \
 		"$c.core.zst") >/dev/null 2>&1 || return 1
+	# Cores for the value view (values.keys) in an archive of their own, named by paths
+	# relative to $in that also resolve from each script's directory ($tmp/out-NAME), the
+	# executables too: printfix (DWARF and stripped; its worker goroutine's variables),
+	# a panic, a lock-order deadlock (a mutex), an undrained result channel (a heap object).
+	# printfix-dwarf is kept (--keep) and its
+	# input removed: the view reads the copy beside the archive.
+	t=0
+	for c in go1.19-printfix-dwarf go1.19-printfix-stripped go1.19-crash-panic-dwarf \
+		go1.19-crash-abba-dwarf go1.19-crash2-workers-dwarf; do
+		t=$((t + 1))
+		exe=$(sed -n 's/^exe=//p' "$top_srcdir/testdata/cores/$c/meta")
+		cp "$top_srcdir/testdata/$exe" "$in/$(basename "$exe")"
+		cp "$top_srcdir/testdata/cores/$c/core.zst" "$in/value-$c.core.zst"
+		TZ=UTC touch -d "2024-06-0$t 08:00:00" "$in/value-$c.core.zst"
+		keep=
+		[ "$c" = go1.19-printfix-dwarf ] && keep=--keep
+		# shellcheck disable=SC2086
+		(cd "$in" && "$GOPM" ingest --db "$tmp/value.db" $keep \
+			--exe "../in/$(basename "$exe")" "../in/value-$c.core.zst") >/dev/null 2>&1 ||
+			return 1
+	done
+	rm "$in/value-go1.19-printfix-dwarf.core.zst"
 	# An arm64 core (qemu's) for `gopm tui INPUT`, not ingested here.
 	c=go1.27-crash-deadlock-stripped
 	exe=$(sed -n 's/^exe=//p' "$top_srcdir/testdata/cores-arm64/$c/meta")
