@@ -1255,7 +1255,7 @@ START_TEST(test_goroutines_round_trip)
 	const char *db = tmp("runs.db");
 	struct gpm_store *st = open_rw(db);
 	const char *rels[] = {"dumps/go1.22-hang-all.txt", "dumps/go1.19-nilderef-all.txt",
-	                      "dumps/go1.21-pprof-debug2.txt"};
+	                      "dumps/field/go1.22-nodeadline.txt"};
 	struct fixture f[3];
 	int64_t ids[3];
 	for (size_t k = 0; k < 3; k++) {
@@ -1325,7 +1325,7 @@ START_TEST(test_goroutines_round_trip)
 		ck_assert_int_eq(scalar(st, sql), (long long)inc->goroutines.len);
 		unload(&f[k]);
 	}
-	ck_assert_uint_ge(checked, 100);
+	ck_assert_uint_ge(checked, 50);
 	ck_assert_uint_ge(waits, 1);
 	ck_assert_uint_ge(creators, 10);
 	ck_assert_uint_ge(flagged, 1);
@@ -1399,17 +1399,16 @@ START_TEST(test_migrate_goroutine_runs)
 	char *before = goroutine_rows(db);
 	st = open_rw(db);
 	ck_assert_uint_eq(gpm_store_version(st), gpm_store_schema_latest());
-	ck_assert_int_eq(scalar(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'goroutines'"),
-	                 0);
-	ck_assert_int_eq(scalar(st, "SELECT count(*) FROM goroutine_runs WHERE incident_id = 2 AND "
-	                            "group_ordinal = 99"),
-	                 3);
 	// A new incident's ids continue after the largest.
-	int64_t id = ingest_rel(st, "dumps/go1.19-nilderef-all.txt");
-	ck_assert_int_eq(scalar(st, "SELECT min(id) FROM goroutines WHERE incident_id = 3"),
-	                 2000000 + 3 * 2499 + 1);
-	(void)id;
+	ingest_rel(st, "dumps/go1.19-nilderef-all.txt");
 	gpm_store_close(st);
+	ck_assert_int_eq(
+	    scalar_path(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'goroutines'"), 0);
+	ck_assert_int_eq(scalar_path(db, "SELECT count(*) FROM goroutine_runs WHERE incident_id "
+	                                 "= 2 AND group_ordinal = 99"),
+	                 3);
+	ck_assert_int_eq(scalar_path(db, "SELECT min(id) FROM goroutines WHERE incident_id = 3"),
+	                 2000000 + 3 * 2499 + 1);
 	char *after = goroutine_rows(db);
 	ck_assert_uint_ge(strlen(before), 2500 * 10);
 	ck_assert_int_eq(strncmp(before, after, strlen(before)), 0);
