@@ -134,6 +134,8 @@ TESTS += tests/cli/hash-sparse.sh
 TESTS += tests/cli/hash-cache.sh
 # an archive of schema 6 (whole-file SHA-256 identities): its files still recognised
 TESTS += tests/cli/identity-migrate.sh
+# an archive of schema 11 (a row per goroutine): migrated to runs, read the same
+TESTS += tests/cli/goroutine-runs-migrate.sh
 # live snapshots (gcore): goroutines with wait reasons, reported as snapshots
 TESTS += tests/cli/gcore.sh
 # arm64 cores (qemu): commands and bad inputs

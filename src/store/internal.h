@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "base/strbuf.h"
 #include "store/store.h"
 
 /* 'GoPM' */
@@ -39,6 +40,8 @@ enum gpm_store_stmt {
 	STMT_STACK_INSERT,
 	STMT_FRAME_INSERT,
 	STMT_GOROUTINE_INSERT,
+	STMT_RUN_INSERT,
+	STMT_RUN_LAST_ID,
 	STMT_THREAD_INSERT,
 	STMT_GOROUTINE_LAST_ID,
 	STMT_GROUP_INSERT,
@@ -109,5 +112,35 @@ struct gpm_error *gpm_store_artifact_gc(struct gpm_store *st, uint64_t *removed)
 struct gpm_error *gpm_store_sign_incident(struct gpm_store *st, int64_t incident_id,
                                           const struct gpm_incident *inc,
                                           const char *headline_rule);
+
+/*
+ * Goroutines stored per group (schema 12, goroutines.c): a run is up to GPM_STORE_RUN_MAX
+ * goroutines of one group, in id order, packed in one blob.
+ */
+enum { GPM_STORE_RUN_MAX = 1024 };
+
+/* One goroutine as schema 1's row held it (has_*: the column is not NULL). */
+struct gpm_store_member {
+	int64_t id, goid, status, flags, wait_minutes, stack_id, creator;
+	const char *state; /* NULL: NULL; borrowed */
+	size_t state_len;
+	bool has_wait, has_stack, has_creator;
+};
+
+struct gpm_store_run {
+	struct gpm_strbuf blob; /* the packed members (blob.oom: out of memory) */
+	uint32_t count;
+	int64_t first_id, last_id, min_goid, max_goid;
+	struct gpm_store_member prev; /* the last member added */
+};
+void gpm_store_run_init(struct gpm_store_run *r);
+void gpm_store_run_deinit(struct gpm_store_run *r);
+/* Empties r for the next run, keeping its buffer. */
+void gpm_store_run_reset(struct gpm_store_run *r);
+/* Appends m, whose id must be larger than the last member's; m->state is copied. */
+void gpm_store_run_add(struct gpm_store_run *r, const struct gpm_store_member *m);
+/* Registers gpm_goroutines_pack() and the virtual table `goroutines` on db (an SQLite
+ * status). */
+int gpm_store_goroutines_register(sqlite3 *db);
 
 #endif

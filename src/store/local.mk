@@ -3,6 +3,7 @@
 # with sed only), so the program never needs the installed files.
 libgopm_a_SOURCES += \
 	src/store/store.c src/store/store.h \
+	src/store/goroutines.c \
 	src/store/query.c \
 	src/store/artifact.c src/store/maintain.c \
 	src/store/internal.h \
@@ -19,7 +20,8 @@ gpm_schema_files = schema/001_init.sql schema/002_signatures.sql \
 	schema/007_identity_kind.sql schema/008_report_shown_groups.sql \
 	schema/009_threads.sql \
 	schema/010_goroutine_indexes.sql \
-	schema/011_heap_paths.sql
+	schema/011_heap_paths.sql \
+	schema/012_goroutine_runs.sql
 # In order: a migration runs once, after those listed before it.
 schemadir = $(pkgdatadir)/schema
 dist_schema_DATA = $(gpm_schema_files)

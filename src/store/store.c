@@ -60,6 +60,13 @@ static const char *const stmt_sql[STMT__COUNT] = {
         "?10)",
     // The id SQLite would give the next row is this plus one (no AUTOINCREMENT).
     [STMT_GOROUTINE_LAST_ID] = "SELECT coalesce(max(id), 0) FROM goroutines",
+    [STMT_RUN_INSERT] = "INSERT INTO goroutine_runs (incident_id, group_ordinal, first_id, "
+                        "last_id, count, min_goid, max_goid, members) VALUES (?1, ?2, ?3, ?4, "
+                        "?5, ?6, ?7, ?8)",
+    // Goroutine ids grow with the incidents' (each ingest continues after the largest):
+    // the largest is in the newest incident that has goroutines, found from the key index.
+    [STMT_RUN_LAST_ID] = "SELECT coalesce(max(last_id), 0) FROM goroutine_runs WHERE "
+                         "incident_id = (SELECT max(incident_id) FROM goroutine_runs)",
     [STMT_THREAD_INSERT] = "INSERT INTO threads (incident_id, ordinal, tid, m_id, goroutine, "
                            "unwound, problem, stack_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [STMT_GROUP_INSERT] = "INSERT INTO groups (incident_id, ordinal, signature, count, state, "
@@ -270,6 +277,8 @@ static struct gpm_error *open_empty(struct gpm_store *st)
 	if (rc != SQLITE_OK)
 		return gpm_store_sqlite_error(st, rc, "open");
 	sqlite3_extended_result_codes(st->db, 1);
+	if ((rc = gpm_store_goroutines_register(st->db)) != SQLITE_OK)
+		return gpm_store_sqlite_error(st, rc, "open");
 	return migrate(st, gpm_store_schema_latest());
 }
 
@@ -319,7 +328,7 @@ int gpm_store_open_immutable(const char *path, sqlite3 **db)
 	int rc = sqlite3_open_v2(
 	    uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
 	free(uri);
-	return rc;
+	return rc == SQLITE_OK ? gpm_store_goroutines_register(*db) : rc;
 }
 
 int gpm_store_open_reader(const char *path, sqlite3 **db)
@@ -332,7 +341,7 @@ int gpm_store_open_reader(const char *path, sqlite3 **db)
 	int probe =
 	    sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) & 0xff;
 	if (probe != SQLITE_READONLY && probe != SQLITE_CANTOPEN)
-		return SQLITE_OK;
+		return gpm_store_goroutines_register(*db);
 	sqlite3_close_v2(*db);
 	*db = NULL;
 	return gpm_store_open_immutable(path, db);
@@ -359,6 +368,9 @@ struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_option
 	             : sqlite3_open_v2(
 	                   path, &st->db,
 	                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	// The reader's opening registers the goroutines table itself.
+	if (rc == SQLITE_OK && !opts->readonly)
+		rc = gpm_store_goroutines_register(st->db);
 	if (rc != SQLITE_OK) {
 		err = gpm_store_sqlite_error(st, rc, "open");
 		goto fail;
@@ -899,16 +911,23 @@ static struct gpm_error *creator_ids(struct ingest *in, int64_t *creators)
 	return NULL;
 }
 
-// Binds goroutine i's row to STMT_GOROUTINE_INSERT s.
+// The flags stored for goroutine g: its own, and "current" for the crash's goroutine.
+static uint32_t stored_flags(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	uint32_t flags = g->flags;
+	if (inc->crash.current_goroutine && g->id == inc->crash.current_goroutine &&
+	    !(flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK)))
+		flags |= GPM_GOROUTINE_CURRENT;
+	return flags;
+}
+
+// Binds goroutine i's row to STMT_GOROUTINE_INSERT s (an archive below schema 12).
 static void bind_goroutine(struct ingest *in, sqlite3_stmt *s, int64_t id, size_t i,
                            int64_t creator, uint32_t ordinal)
 {
 	const struct gpm_incident *inc = in->inc;
 	const struct gpm_goroutine *g = &inc->goroutines.v[i];
-	uint32_t flags = g->flags;
-	if (inc->crash.current_goroutine && g->id == inc->crash.current_goroutine &&
-	    !(flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK)))
-		flags |= GPM_GOROUTINE_CURRENT;
+	uint32_t flags = stored_flags(inc, g);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, (int64_t)g->id);
 	sqlite3_bind_int64(s, 3, g->status);
@@ -937,6 +956,103 @@ static struct gpm_error *insert_goroutine(struct ingest *in, int64_t id, int64_t
 	bind_goroutine(in, s, id, i, creators[i], ordinal);
 	sqlite3_bind_int64(s, 10, base + 1 + (int64_t)i);
 	return step_done(in->st, s, "goroutine insert");
+}
+
+// Writes run r of group ordinal (-1: no group) and empties it.
+static struct gpm_error *flush_run(struct ingest *in, int64_t id, int64_t ordinal,
+                                   struct gpm_store_run *r)
+{
+	if (!r->count)
+		return NULL;
+	if (r->blob.oom)
+		return &gpm_error_nomem;
+	sqlite3_stmt *s = NULL;
+	struct gpm_error *err = gpm_store_stmt(in->st, STMT_RUN_INSERT, &s);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ordinal);
+	sqlite3_bind_int64(s, 3, r->first_id);
+	sqlite3_bind_int64(s, 4, r->last_id);
+	sqlite3_bind_int64(s, 5, r->count);
+	sqlite3_bind_int64(s, 6, r->min_goid);
+	sqlite3_bind_int64(s, 7, r->max_goid);
+	sqlite3_bind_blob(s, 8, r->blob.buf, (int)r->blob.len, SQLITE_STATIC);
+	err = step_done(in->st, s, "goroutine run insert");
+	gpm_store_run_reset(r);
+	return err;
+}
+
+// Adds goroutine i, with the id base + 1 + i, to run r of group ordinal (flushed when full).
+static struct gpm_error *add_member(struct ingest *in, int64_t id, int64_t ordinal,
+                                    struct gpm_store_run *r, int64_t base, size_t i,
+                                    int64_t creator)
+{
+	const struct gpm_incident *inc = in->inc;
+	const struct gpm_goroutine *g = &inc->goroutines.v[i];
+	struct gpm_store_member m = {
+	    .id = base + 1 + (int64_t)i,
+	    .goid = (int64_t)g->id,
+	    .status = g->status,
+	    .flags = stored_flags(inc, g),
+	    .state = g->state,
+	    .state_len = g->state ? strlen(g->state) : 0,
+	    .has_wait = g->wait_minutes >= 0,
+	    .wait_minutes = g->wait_minutes >= 0 ? g->wait_minutes : 0,
+	    .has_stack = g->stack != UINT32_MAX && g->stack < inc->stacks.len,
+	    .has_creator = creator != 0,
+	    .creator = creator,
+	};
+	if (m.has_stack)
+		m.stack_id = in->stack_ids[g->stack];
+	gpm_store_run_add(r, &m);
+	return r->count >= GPM_STORE_RUN_MAX ? flush_run(in, id, ordinal, r) : NULL;
+}
+
+/*
+ * Schema 12: the goroutines in no group, then group by group, each in the dump's order in
+ * runs of GPM_STORE_RUN_MAX, with the ids the rows of schema 1 had.
+ */
+static struct gpm_error *insert_runs(struct ingest *in, int64_t id, const uint32_t *ordinal,
+                                     const int64_t *creators, const struct gpm_grouping *grouping)
+{
+	const struct gpm_incident *inc = in->inc;
+	struct gpm_store *st = in->st;
+	sqlite3_stmt *s;
+	int64_t base = 0;
+	struct gpm_error *err = gpm_store_stmt(st, STMT_RUN_LAST_ID, &s);
+	if (err)
+		return err;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		base = sqlite3_column_int64(s, 0);
+	else
+		err = gpm_store_sqlite_error(st, rc, "goroutine ids");
+	sqlite3_reset(s);
+	struct gpm_store_run r;
+	gpm_store_run_init(&r);
+	for (size_t i = 0; i < inc->goroutines.len && !err; i++)
+		if (ordinal[i] == UINT32_MAX)
+			err = add_member(in, id, -1, &r, base, i, creators[i]);
+	if (!err)
+		err = flush_run(in, id, -1, &r);
+	for (size_t gi = 0; gi < grouping->ngroups && !err; gi++) {
+		const struct gpm_group *g = &grouping->groups[gi];
+		const uint32_t *members = &grouping->members[g->first_member];
+		for (uint32_t m = 0; m < g->count && !err; m++) {
+			// A group's goroutines are spread over the dump: fetch ahead.
+			if (m + 8 < g->count) {
+				__builtin_prefetch(&inc->goroutines.v[members[m + 8]]);
+				__builtin_prefetch(&creators[members[m + 8]]);
+			}
+			err = add_member(in, id, (int64_t)gi, &r, base, members[m],
+			                 creators[members[m]]);
+		}
+		if (!err)
+			err = flush_run(in, id, (int64_t)gi, &r);
+	}
+	gpm_store_run_deinit(&r);
+	return err;
 }
 
 static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
@@ -986,6 +1102,10 @@ static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
 	int64_t base = 0;
 	if (!err)
 		err = creator_ids(in, creators);
+	if (!err && st->version >= 12) {
+		err = insert_runs(in, id, ordinal, creators, &grouping);
+		goto done;
+	}
 	if (!err && !(err = gpm_store_stmt(st, STMT_GOROUTINE_LAST_ID, &s))) {
 		int rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW)
@@ -1007,6 +1127,7 @@ static struct gpm_error *insert_goroutines(struct ingest *in, int64_t id)
 			err = insert_goroutine(in, id, base, members[m], creators, (uint32_t)gi);
 		}
 	}
+done:
 	free(creators);
 	free(ordinal);
 	gpm_grouping_deinit(&grouping);

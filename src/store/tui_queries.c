@@ -105,6 +105,12 @@
 
 #define ANY_GROUP "?2 IS NULL"
 
+// Without a filter, a group's goroutines are counted from its runs (schema 12): whole runs
+// from their counts, and only the run of row ?5, which starts at RUN_AT, member by member.
+#define RUN_AT                                                                                     \
+	"(SELECT coalesce(max(first_id), ?5) FROM goroutine_runs WHERE incident_id = ?1 AND "      \
+	"group_ordinal = ?2 AND first_id <= ?5)"
+
 #define GOROUTINE_WHERE(grp)                                                                       \
 	" FROM goroutines g WHERE g.incident_id = ?1 AND " grp " "                                 \
 	"AND (?3 IS NULL OR g.goid IN (SELECT value FROM json_each((SELECT evidence FROM "         \
@@ -192,7 +198,10 @@ static const char *const queries[GPM_TUI_QUERY__COUNT] = {
     [GPM_TUI_CLUSTERS_PAGE_KEY_REVERSE_FAST] = CLUSTER_SELECT CLUSTER_FAST_FROM CLUSTER_KEY_UP,
     [GPM_TUI_CLUSTER_LAST_INCIDENT] =
         "SELECT last_id FROM cluster_stats WHERE cluster = ?2 AND algorithm = ?1",
-    [GPM_TUI_GOROUTINES_COUNT] = "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP),
+    [GPM_TUI_GOROUTINES_COUNT] = "SELECT CASE WHEN ?3 IS NULL AND ?4 IS NULL THEN (SELECT "
+                                 "coalesce(sum(count), 0) FROM goroutine_runs WHERE "
+                                 "incident_id = ?1 AND group_ordinal = ?2) ELSE (SELECT "
+                                 "count(*)" GOROUTINE_WHERE(IN_GROUP) ") END",
     [GPM_TUI_GOROUTINES_COUNT_ANY] = "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP),
     [GPM_TUI_GOROUTINES_PAGE] = GOROUTINE_PAGE("ASC", IN_GROUP),
     [GPM_TUI_GOROUTINES_PAGE_ANY] = GOROUTINE_PAGE("ASC", ANY_GROUP),
@@ -216,14 +225,19 @@ static const char *const queries[GPM_TUI_QUERY__COUNT] = {
             "g.stack_id") ", '')), ?3) > 0 FROM "
                           "groups g WHERE g.incident_id = ?1 AND g.ordinal = ?2",
     [GPM_TUI_GOROUTINES_GOID_MAX] =
-        "SELECT max(goid) FROM goroutines WHERE incident_id = ?1 AND group_ordinal = ?2",
+        "SELECT max(max_goid) FROM goroutine_runs WHERE incident_id = ?1 AND group_ordinal = ?2",
     [GPM_TUI_GROUP_WAITS] = "SELECT coalesce(min_wait, 0), coalesce(max_wait, 0) FROM groups "
                             "WHERE incident_id = ?1 AND ordinal = ?2",
     [GPM_TUI_GOROUTINES_GOID_RANGE] =
         "SELECT min(CASE WHEN g.id > ?5 THEN g.id END), min(g.id), max(CASE WHEN g.id < ?5 "
-        "THEN g.id END), max(g.id) FROM goroutines g INDEXED BY goroutines_goid WHERE "
+        "THEN g.id END), max(g.id) FROM goroutines g WHERE "
         "g.incident_id = ?1 AND g.group_ordinal = ?2 AND g.goid BETWEEN ?3 AND ?4",
-    [GPM_TUI_GOROUTINES_ROWS_BEFORE] = "SELECT count(*)" GOROUTINE_WHERE(IN_GROUP) " AND g.id < ?5",
+    [GPM_TUI_GOROUTINES_ROWS_BEFORE] =
+        "SELECT CASE WHEN ?3 IS NULL AND ?4 IS NULL THEN (SELECT coalesce(sum(count), 0) FROM "
+        "goroutine_runs WHERE incident_id = ?1 AND group_ordinal = ?2 AND first_id < " RUN_AT
+        ") + (SELECT count(*) FROM goroutines g WHERE g.incident_id = ?1 AND g.group_ordinal = "
+        "?2 AND g.id >= " RUN_AT " AND g.id < ?5) ELSE (SELECT "
+        "count(*)" GOROUTINE_WHERE(IN_GROUP) " AND g.id < ?5) END",
     [GPM_TUI_GOROUTINES_ROWS_BEFORE_ANY] =
         "SELECT count(*)" GOROUTINE_WHERE(ANY_GROUP) " AND g.id < ?5",
     [GPM_TUI_GROUPS_COUNT] = "SELECT count(*)" GROUP_FROM,

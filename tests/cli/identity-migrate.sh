@@ -35,6 +35,7 @@ q() { # q DB SQL: one value
 }
 # old DB: the archive as schema 6 left it, its artifacts identified by whole-file SHA-256.
 old() {
+	goroutine_rows "$1" # schema 12
 	python3 - "$1" <<'PY'
 import hashlib, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

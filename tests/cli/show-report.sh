@@ -20,6 +20,7 @@ XDG_DATA_HOME=$tmp/xdg HOME=$tmp/home COLUMNS=100 NO_COLOR=1
 export XDG_DATA_HOME HOME COLUMNS NO_COLOR
 db=$tmp/a.db
 fail=0 n=0
+. "$top_srcdir/tests/cli/expect.sh" # goroutine_rows
 bad() { echo "FAIL: $1: $2"; fail=$((fail + 1)); }
 
 same() { # same NAME -- INPUT [ARGS...]: analyze == show in each format
@@ -69,6 +70,7 @@ old=$tmp/old.db
 	"$c/go1.22-crash-abba-stripped/core.zst" >/dev/null 2>&1
 "$GOPM" analyze --db "$old" "$td/dumps/go1.22-deadlock-single.txt" >/dev/null 2>&1
 if command -v python3 >/dev/null 2>&1; then
+	goroutine_rows "$old" # schema 12
 	python3 - "$old" <<'EOF'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

@@ -97,6 +97,7 @@ hang=$(ls "$td"/pie-go*-hang/gcore.zst | head -n 1)
 zstd -qdcf "$td/$(sed -n 's/^exe=//p' "$fx/meta")" >"$tmp/exe"
 old=$tmp/old.db
 expect 0 - "store a core for the old archive" -- analyze --db "$old" --exe "$tmp/exe" "$fx/core.zst"
+goroutine_rows "$old" # schema 12
 python3 - "$old" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/sha256.h"
+#include "base/strbuf.h"
 #include "base/source.h"
 #include "check_gopm.h"
 #include "dump/dump.h"
@@ -1244,6 +1245,179 @@ START_TEST(test_incident_time)
 }
 END_TEST
 
+/*
+ * Schema 12 stores a group's goroutines packed in runs: what the goroutines table (now a
+ * virtual table over the runs) reads back must be what the incident held, for every
+ * goroutine of three fixtures (states, wait minutes, flags, creators, stacks, groups).
+ */
+START_TEST(test_goroutines_round_trip)
+{
+	const char *db = tmp("runs.db");
+	struct gpm_store *st = open_rw(db);
+	const char *rels[] = {"dumps/go1.22-hang-all.txt", "dumps/go1.19-nilderef-all.txt",
+	                      "dumps/field/go1.22-nodeadline.txt"};
+	struct fixture f[3];
+	int64_t ids[3];
+	for (size_t k = 0; k < 3; k++) {
+		load(rels[k], &f[k]);
+		ids[k] = ingest(st, &f[k]);
+	}
+	gpm_store_close(st);
+	st = open_ro(db);
+	size_t checked = 0, waits = 0, creators = 0, flagged = 0;
+	for (size_t k = 0; k < 3; k++) {
+		char sql[512];
+		snprintf(
+		    sql, sizeof(sql),
+		    "SELECT g.goid, g.status, g.state, g.wait_minutes, g.flags, fn.name, "
+		    "st.nframes, g.group_ordinal, g.stack_id IS NULL FROM goroutines g LEFT JOIN "
+		    "functions fn ON fn.id = g.created_by LEFT JOIN stacks st ON st.id = "
+		    "g.stack_id WHERE g.incident_id = %lld ORDER BY g.id",
+		    (long long)ids[k]);
+		struct gpm_store_table t;
+		struct gpm_error *err = gpm_store_sql(st, sql, -1, &t);
+		ck_assert_msg(!err, "%s", err ? err->message : "");
+		const struct gpm_incident *inc = f[k].inc[0];
+		ck_assert_uint_eq(t.nrows, inc->goroutines.len);
+		for (size_t i = 0; i < t.nrows; i++) {
+			const struct gpm_goroutine *g = &inc->goroutines.v[i];
+			const char *state = gpm_store_cell(&t, i, 2),
+			           *wait = gpm_store_cell(&t, i, 3);
+			const char *creator = gpm_store_cell(&t, i, 5);
+			ck_assert_uint_eq(strtoull(gpm_store_cell(&t, i, 0), NULL, 10), g->id);
+			ck_assert_int_eq(atoi(gpm_store_cell(&t, i, 1)), g->status);
+			if (g->state)
+				ck_assert_str_eq(state, g->state);
+			else
+				ck_assert_ptr_null(state);
+			if (g->wait_minutes >= 0)
+				ck_assert_int_eq(atoll(wait), g->wait_minutes);
+			else
+				ck_assert_ptr_null(wait);
+			uint32_t flags = (uint32_t)strtoul(gpm_store_cell(&t, i, 4), NULL, 10);
+			ck_assert_uint_eq(flags & ~(uint32_t)GPM_GOROUTINE_CURRENT,
+			                  g->flags & ~(uint32_t)GPM_GOROUTINE_CURRENT);
+			if (g->created_by != UINT32_MAX)
+				ck_assert_str_eq(creator, inc->frames.v[g->created_by].func);
+			else
+				ck_assert_ptr_null(creator);
+			bool has_stack = g->stack != UINT32_MAX && g->stack < inc->stacks.len;
+			ck_assert_int_eq(atoi(gpm_store_cell(&t, i, 8)), !has_stack);
+			if (has_stack)
+				ck_assert_int_eq(atoll(gpm_store_cell(&t, i, 6)),
+				                 inc->stacks.v[g->stack].nframes);
+			ck_assert_ptr_nonnull(gpm_store_cell(&t, i, 7));
+			waits += g->wait_minutes > 0;
+			creators += creator != NULL;
+			flagged += flags != 0;
+			checked++;
+		}
+		gpm_store_table_deinit(&t);
+		// Lookups by goid and by id ranges (the virtual table's plans) find the same rows.
+		snprintf(
+		    sql, sizeof(sql),
+		    "SELECT count(*) FROM goroutines a WHERE a.incident_id = %lld AND "
+		    "(SELECT count(*) FROM goroutines b WHERE b.incident_id = a.incident_id AND "
+		    "b.group_ordinal = a.group_ordinal AND b.goid = a.goid AND b.id >= a.id AND "
+		    "b.id <= a.id) = 1 AND (SELECT count(*) FROM goroutines c WHERE c.id = "
+		    "a.id) = 1",
+		    (long long)ids[k]);
+		ck_assert_int_eq(scalar(st, sql), (long long)inc->goroutines.len);
+		unload(&f[k]);
+	}
+	ck_assert_uint_ge(checked, 50);
+	ck_assert_uint_ge(waits, 1);
+	ck_assert_uint_ge(creators, 10);
+	ck_assert_uint_ge(flagged, 1);
+	// Fewer runs than goroutines: members are packed.
+	ck_assert_int_lt(scalar(st, "SELECT count(*) FROM goroutine_runs"), (long long)checked);
+	gpm_store_close(st);
+}
+END_TEST
+
+// The rows of goroutines in id order as one text, NULLs shown as such.
+static char *goroutine_rows(const char *db)
+{
+	sqlite3 *raw;
+	ck_assert_int_eq(gpm_store_open_reader(db, &raw), SQLITE_OK);
+	sqlite3_stmt *s;
+	ck_assert_int_eq(sqlite3_prepare_v2(raw,
+	                                    "SELECT id, incident_id, goid, status, "
+	                                    "quote(state), quote(wait_minutes), flags, "
+	                                    "quote(stack_id), quote(created_by), "
+	                                    "quote(group_ordinal) FROM goroutines ORDER BY id",
+	                                    -1, &s, NULL),
+	                 SQLITE_OK);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		for (int c = 0; c < 10; c++) {
+			gpm_strbuf_puts(&sb, (const char *)sqlite3_column_text(s, c));
+			gpm_strbuf_putc(&sb, c < 9 ? '|' : '\n');
+		}
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(raw);
+	return gpm_strbuf_detach(&sb);
+}
+
+/*
+ * Migration 12 converts the goroutine rows of an older archive: the same rows read back,
+ * NULLs, odd values and groups of more than one run included.
+ */
+START_TEST(test_migrate_goroutine_runs)
+{
+	const char *db = tmp("m11.db");
+	struct gpm_store_options o = {.max_version = 11};
+	struct gpm_store *st;
+	struct gpm_error *err = gpm_store_open(db, &o, &st);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	ck_assert_uint_eq(gpm_store_version(st), 11);
+	ingest_rel(st, "dumps/go1.22-hang-all.txt");
+	ingest_rel(st, "dumps/go1.21-pprof-debug2.txt");
+	gpm_store_close(st);
+	sqlite3 *raw;
+	ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	// Rows no dump gives: NULLs everywhere allowed, negative and huge values, a group of
+	// 2,500 goroutines (three runs) whose ids are not contiguous.
+	ck_assert_int_eq(
+	    sqlite3_exec(
+	        raw,
+	        "INSERT INTO goroutines (id, incident_id, goid, status, state, "
+	        "wait_minutes, flags, stack_id, created_by, group_ordinal) VALUES "
+	        "(1000000, 1, -5, 0, NULL, NULL, 0, NULL, NULL, NULL), "
+	        "(1000002, 1, 9223372036854775807, 11, '', 0, 4294967295, NULL, 1, NULL), "
+	        "(1000003, 2, 1, 2, 'é x', -3, 1, 1, NULL, 7);"
+	        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < "
+	        "2499) INSERT INTO goroutines (id, incident_id, goid, status, state, "
+	        "wait_minutes, flags, stack_id, created_by, group_ordinal) SELECT "
+	        "2000000 + 3 * i, 2, 100000 - i, 4, CASE WHEN i % 7 = 0 THEN "
+	        "'select' ELSE 'chan receive' END, CASE WHEN i % 3 = 0 THEN i END, i % 5, "
+	        "CASE WHEN i % 11 <> 0 THEN 1 END, CASE WHEN i % 13 = 0 THEN 1 END, 99 FROM n",
+	        NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(raw);
+	char *before = goroutine_rows(db);
+	st = open_rw(db);
+	ck_assert_uint_eq(gpm_store_version(st), gpm_store_schema_latest());
+	// A new incident's ids continue after the largest.
+	ingest_rel(st, "dumps/go1.19-nilderef-all.txt");
+	gpm_store_close(st);
+	ck_assert_int_eq(
+	    scalar_path(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'goroutines'"), 0);
+	ck_assert_int_eq(scalar_path(db, "SELECT count(*) FROM goroutine_runs WHERE incident_id "
+	                                 "= 2 AND group_ordinal = 99"),
+	                 3);
+	ck_assert_int_eq(scalar_path(db, "SELECT min(id) FROM goroutines WHERE incident_id = 3"),
+	                 2000000 + 3 * 2499 + 1);
+	char *after = goroutine_rows(db);
+	ck_assert_uint_ge(strlen(before), 2500 * 10);
+	ck_assert_int_eq(strncmp(before, after, strlen(before)), 0);
+	ck_assert_uint_gt(strlen(after), strlen(before));
+	free(before);
+	free(after);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -1256,6 +1430,8 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_refuse_newer_and_foreign);
 	tcase_add_test(tc, test_ingest_idempotent);
 	tcase_add_test(tc, test_goroutine_ids_dump_order);
+	tcase_add_test(tc, test_goroutines_round_trip);
+	tcase_add_test(tc, test_migrate_goroutine_runs);
 	tcase_add_test(tc, test_dedup_across_incidents);
 	tcase_add_test(tc, test_findings_and_report);
 	tcase_add_test(tc, test_stored_report);
