@@ -715,6 +715,8 @@ static unsigned handle(struct tui *t, const struct event *ev)
 		return open_result(t, tui_view_report(t, v->incident, &n), &n);
 	case TUI_REQ_HEAP:
 		return open_result(t, tui_view_heap(t, v->incident, &n), &n);
+	case TUI_REQ_RETAINERS:
+		return open_result(t, tui_view_retainers(t, v->incident, &n), &n);
 	case TUI_REQ_HELP:
 		if (v->kind == TUI_VIEW_TEXT && v->title && !strncmp(v->title, "Help", 4))
 			return TUI_REDRAW_NONE;

@@ -35,7 +35,8 @@ enum tui_view_kind {
 	TUI_VIEW_SOURCE,
 	TUI_VIEW_TEXT, /* help, report */
 	TUI_VIEW_HEAP,
-	TUI_VIEW_VALUE, /* a frame's variables, a panic value, an object: gopm print's values */
+	TUI_VIEW_VALUE,     /* a frame's variables, a panic value, an object: gopm print's values */
+	TUI_VIEW_RETAINERS, /* what retains most of a core's heap, each with its path */
 	TUI_VIEW__COUNT,
 };
 #define TUI_IN(k)  (1u << (k))
@@ -43,10 +44,10 @@ enum tui_view_kind {
 #define TUI_IN_OPEN                                                                                \
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_SEARCH) |        \
 	 TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_GOROUTINES) | TUI_IN(TUI_VIEW_STACK) |        \
-	 TUI_IN(TUI_VIEW_HEAP) | TUI_IN(TUI_VIEW_VALUE))
+	 TUI_IN(TUI_VIEW_HEAP) | TUI_IN(TUI_VIEW_VALUE) | TUI_IN(TUI_VIEW_RETAINERS))
 #define TUI_IN_PANES                                                                               \
 	(TUI_IN(TUI_VIEW_INCIDENT) | TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) |      \
-	 TUI_IN(TUI_VIEW_HEAP))
+	 TUI_IN(TUI_VIEW_HEAP) | TUI_IN(TUI_VIEW_RETAINERS))
 #define TUI_IN_INCIDENT TUI_IN(TUI_VIEW_INCIDENT)
 #define TUI_IN_FILTER                                                                              \
 	(TUI_IN(TUI_VIEW_INCIDENTS) | TUI_IN(TUI_VIEW_CLUSTERS) | TUI_IN(TUI_VIEW_INCIDENT) |      \
@@ -300,7 +301,7 @@ struct tui_view_ops {
 };
 extern const struct tui_view_ops tui_incidents_view, tui_clusters_view, tui_search_view,
     tui_incident_view, tui_goroutines_view, tui_stack_view, tui_source_view, tui_text_view,
-    tui_heap_view, tui_value_view;
+    tui_heap_view, tui_value_view, tui_retainers_view;
 
 struct tui_view {
 	enum tui_view_kind kind;
@@ -363,6 +364,7 @@ struct gpm_error *tui_view_incident(struct tui *t, int64_t id, struct tui_view *
 struct gpm_error *tui_view_help(struct tui *t, enum tui_view_kind kind, struct tui_view **out);
 struct gpm_error *tui_view_report(struct tui *t, int64_t id, struct tui_view **out);
 struct gpm_error *tui_view_heap(struct tui *t, int64_t id, struct tui_view **out);
+struct gpm_error *tui_view_retainers(struct tui *t, int64_t id, struct tui_view **out);
 /* A text view of lines (copied). */
 struct gpm_error *tui_view_text(struct tui *t, const char *title, const char *text,
                                 struct tui_view **out);

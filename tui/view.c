@@ -99,6 +99,7 @@ static const struct tui_view_ops *const view_ops[TUI_VIEW__COUNT] = {
     [TUI_VIEW_TEXT] = &tui_text_view,
     [TUI_VIEW_HEAP] = &tui_heap_view,
     [TUI_VIEW_VALUE] = &tui_value_view,
+    [TUI_VIEW_RETAINERS] = &tui_retainers_view,
 };
 
 const char *tui_view_name(enum tui_view_kind kind)

@@ -4,6 +4,8 @@
  * them at >= TUI_WIDE columns) the selected type's preview: its sizes, why it is alive (the
  * shortest reference path from a root that gopm heap printed, heap_paths) and the top
  * retainers of the heap (report_holders). Tab focuses the preview, Enter maximises it.
+ * R lists the top retainers as a view of their own: what holds the bytes, with the
+ * selected one's path from a root as its preview.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +194,110 @@ struct gpm_error *tui_view_heap(struct tui *t, int64_t id, struct tui_view **out
 			err = &gpm_error_nomem;
 	} else {
 		err = tui_pane_line(&v->panes[0], "no heap data for this incident", TUI_C_DIM, 0);
+	}
+	if (err) {
+		tui_view_destroy(v);
+		return err;
+	}
+	return tui_view_finish(t, v, out);
+}
+
+/* ---- the top retainers as a list ---- */
+
+/* What retains, objects, retained (+ the path, retained bytes). */
+static const struct tui_sort holder_sorts[] = {{"retained", GPM_TUI_ORDER_NONE, "", ""}};
+static const struct tui_col holder_cols[] = {
+    {"retainer", 30, TUI_COL_FLEX, 0},
+    {"objects", 10, TUI_COL_RIGHT, 2},
+    {"retained", 11, TUI_COL_RIGHT, 1},
+};
+enum { HOLDER_WHAT = 0, HOLDER_PATH = 3 };
+
+static struct gpm_error *holders_count(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                       int64_t *n)
+{
+	(void)p;
+	struct tui_bind b[1] = {TUI_INT(v->incident)};
+	return tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_HOLDERS_COUNT), b, 1, 0, n);
+}
+
+static struct gpm_error *holders_fetch(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                       int64_t off, int64_t limit, struct gpm_store_table *out)
+{
+	(void)p;
+	struct tui_bind b[3] = {TUI_INT(v->incident), TUI_INT(limit), TUI_INT(off)};
+	return tui_db_query(&t->db, gpm_tui_sql(GPM_TUI_HOLDERS_PAGE), b, 3, -1, out);
+}
+
+static const struct tui_pane_ops holder_ops = {
+    .cols = holder_cols,
+    .ncols = 3,
+    .sorts = holder_sorts,
+    .nsorts = 1,
+    .count = holders_count,
+    .fetch = holders_fetch,
+};
+
+// The selected retainer: its sizes and its path from a root, as gopm heap printed it.
+static struct gpm_error *holder_preview(struct tui *t, struct tui_view *v, struct tui_pane *p,
+                                        int width)
+{
+	struct tui_pane *list = &v->panes[0];
+	struct gpm_error *err = tui_pane_ensure(t, v, list, list->cur, 1);
+	const char *what = err ? NULL : tui_pane_cell(list, list->cur, HOLDER_WHAT);
+	if (err || !what)
+		return err;
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_printf(&sb, "retains %s in %s objects", tui_pane_cell(list, list->cur, 2),
+	                  tui_pane_cell(list, list->cur, 1));
+	if (!(err = gpm_strbuf_error(&sb)))
+		err = tui_pane_push(p, "", what, width, TUI_C_BOLD);
+	if (!err)
+		err = tui_pane_push(p, "", gpm_strbuf_str(&sb), width, TUI_C_DIM);
+	gpm_strbuf_deinit(&sb);
+	const char *path = tui_pane_cell(list, list->cur, HOLDER_PATH);
+	if (!err && path && *path) {
+		err = tui_pane_push(p, "", "why it is alive (shortest path from a root):", width,
+		                    TUI_C_HEADER);
+		if (!err)
+			err = push_lines(p, "  ", path, width, TUI_C_NORMAL);
+	} else if (!err) {
+		err = tui_pane_push(p, "", "no path from a root stored for this retainer", width,
+		                    TUI_C_DIM);
+	}
+	return err;
+}
+
+const struct tui_view_ops tui_retainers_view = {
+    .name = "retainers",
+    .counted = true,
+    .preview = holder_preview,
+};
+
+struct gpm_error *tui_view_retainers(struct tui *t, int64_t id, struct tui_view **out)
+{
+	char title[64];
+	snprintf(title, sizeof(title), "Retainers of incident %lld", (long long)id);
+	int64_t n = 0;
+	struct tui_bind b[1] = {TUI_INT(id)};
+	struct gpm_error *err = tui_db_int(&t->db, gpm_tui_sql(GPM_TUI_HOLDERS_COUNT), b, 1, 0, &n);
+	if (err)
+		return err;
+	struct tui_view *v = tui_view_create(n > 0 ? TUI_VIEW_RETAINERS : TUI_VIEW_TEXT, title);
+	if (!v)
+		return &gpm_error_nomem;
+	v->incident = id;
+	if (n > 0) {
+		v->panes[0].ops = &holder_ops;
+		v->npanes = 2;
+		v->preview_of = -1;
+		if (!(v->panes[1].title = strdup("Retainer  (Tab: focus, Enter: maximise)")))
+			err = &gpm_error_nomem;
+	} else {
+		err = tui_pane_line(
+		    &v->panes[0],
+		    "no retainers stored for this incident (worked out with retention)", TUI_C_DIM,
+		    0);
 	}
 	if (err) {
 		tui_view_destroy(v);

@@ -278,6 +278,10 @@ static const char *const queries[GPM_TUI_QUERY__COUNT] = {
         "SELECT hops FROM heap_paths WHERE incident_id = ?1 AND why = ?2 ORDER BY ordinal",
     [GPM_TUI_HEAP_HOLDERS] = "SELECT what, objects, bytes, path FROM report_holders WHERE "
                              "incident_id = ?1 ORDER BY ordinal",
+    [GPM_TUI_HOLDERS_COUNT] = "SELECT count(*) FROM report_holders WHERE incident_id = ?1",
+    [GPM_TUI_HOLDERS_PAGE] = "SELECT what, objects, " HEAP_SIZE(
+        "bytes") ", path, bytes FROM report_holders WHERE incident_id = ?1 ORDER BY ordinal "
+                 "LIMIT ?2 OFFSET ?3",
     [GPM_TUI_FRAMES_COUNT] = "SELECT count(*) FROM frames WHERE stack_id = ?1",
     [GPM_TUI_FRAMES_PAGE] =
         "SELECT f.depth, CASE WHEN f.flags & 4 THEN '...' || f.line || ' frames elided...' "

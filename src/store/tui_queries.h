@@ -113,6 +113,10 @@ enum gpm_tui_query {
 	GPM_TUI_HEAP_TYPE_PATH,
 	/* What retains most of incident ?1's heap: what, objects, bytes, path. */
 	GPM_TUI_HEAP_HOLDERS,
+	/* The same as a list of incident ?1: count, and a page of ?2 rows at offset ?3 (in the
+	 * report's order): what, objects, retained as a size, the path, retained bytes. */
+	GPM_TUI_HOLDERS_COUNT,
+	GPM_TUI_HOLDERS_PAGE,
 	/* A stack's frames (?1): ?2 rows, ?3 offset. */
 	GPM_TUI_FRAMES_COUNT,
 	GPM_TUI_FRAMES_PAGE,
