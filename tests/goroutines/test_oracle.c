@@ -425,8 +425,7 @@ static bool other_fixture(const char *tree, const char *dir, const char *parent,
 		snprintf(path, sizeof(path), "%s/exe.zst", parent);
 	if (stat(path, &st) != 0)
 		return false;
-	snprintf(fx->exe, sizeof(fx->exe), "%s", path);
-	return true;
+	return snprintf(fx->exe, sizeof(fx->exe), "%s", path) < (int)sizeof(fx->exe);
 }
 
 /*
@@ -451,7 +450,8 @@ START_TEST(every_parked_goroutine_of_the_other_trees_prints_as_the_runtime_print
 			struct fixture fx;
 			if (e->d_name[0] == '.')
 				continue;
-			snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name);
+			if (snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name) >= (int)sizeof(dir))
+				continue;
 			if (other_fixture(root, dir, root, &fx)) {
 				bad += golden_fixture(&fx, &compared);
 				found++;
