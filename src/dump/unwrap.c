@@ -1748,36 +1748,23 @@ static void plain_ellipses(struct work *w)
 }
 
 /*
- * Length of the terminal escape sequence at s (ESC = s[0]), 0 when none: a control sequence
- * (CSI: ESC '[' parameters, intermediates, a final byte — colours, cursor moves, erase), an
- * operating system command (OSC: ESC ']' … BEL or ESC '\\' — window titles, hyperlinks), or
- * a two-byte escape (ESC '(' 'B' and the like).
+ * Length of the colour or erase sequence at s (ESC = s[0]), 0 when none: a control sequence
+ * (CSI: ESC '[' parameters, intermediates) ending in 'm' (colours, bold, blink) or 'K'
+ * (erase to the end of the line: progress output in CI logs). What logs keep from a
+ * terminal. Anything else (cursor moves, clear screen, window titles) is not a log's: it is
+ * left for the printers to show escaped (hostile text).
  */
 static size_t escape_len(const char *s, size_t n)
 {
-	if (n < 2)
+	if (n < 3 || s[1] != '[')
 		return 0;
-	if (s[1] == '[') {
-		size_t i = 2;
-		while (i < n && s[i] >= 0x20 && s[i] <= 0x3f)
-			i++;
-		return i < n && s[i] >= 0x40 && s[i] <= 0x7e ? i + 1 : 0;
-	}
-	if (s[1] == ']') {
-		for (size_t i = 2; i < n; i++) {
-			if (s[i] == '\a')
-				return i + 1;
-			if (s[i] == '\x1b')
-				return i + 1 < n && s[i + 1] == '\\' ? i + 2 : 0;
-		}
-		return 0;
-	}
-	if ((s[1] == '(' || s[1] == ')') && n >= 3 && s[2] > 0x20 && s[2] < 0x7f)
-		return 3;
-	return s[1] >= 0x40 && s[1] <= 0x5f ? 2 : 0;
+	size_t i = 2;
+	while (i < n && s[i] >= 0x20 && s[i] <= 0x3f)
+		i++;
+	return i < n && (s[i] == 'm' || s[i] == 'K') ? i + 1 : 0;
 }
 
-/* Terminal escape sequences removed: a log captured from a terminal or a CI runner keeps
+/* Colour and erase sequences removed: a log captured from a terminal or a CI runner keeps
  * the colours of a logger, of `go test` wrappers and of docker compose. No traceback has
  * an ESC in it. */
 static void plain_escapes(struct work *w)
@@ -1947,8 +1934,9 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	if ((rev >= 2 && rev > 2 * fwd) || (rev == 1 && fwd == 0))
 		k->reversed = true;
 	k->html = html_escaped(data, scan);
-	const char *esc = memchr(data, '\x1b', scan);
-	k->ansi = esc && escape_len(esc, (size_t)(data + scan - esc)) != 0;
+	for (const char *esc = data;
+	     !k->ansi && (esc = memchr(esc, '\x1b', (size_t)(data + scan - esc))); esc++)
+		k->ansi = escape_len(esc, (size_t)(data + scan - esc)) != 0;
 	k->qp = quoted_printable(data, scan);
 	size_t b = 0;
 	while (b < scan && (is_space(data[b]) || data[b] == '\n' || data[b] == '\r'))
