@@ -50,11 +50,11 @@ start() { # start SESSION ENV...: gopm tui on the archive, status into $tmp/SESS
 start a
 wait_for a "Incidents (13)"
 T send-keys -t a c
-wait_for a "Clusters (7)"
+wait_for a "Clusters (6)"
 T send-keys -t a Enter
 wait_for a "Incidents of cluster"
 T send-keys -t a q
-wait_for a "Clusters (7)"
+wait_for a "Clusters (6)"
 T send-keys -t a q / deadlock Enter Enter
 wait_for a "CRITICAL deadlock: all goroutines are asleep"
 T send-keys -t a Tab Enter
