@@ -2243,7 +2243,8 @@ static void strip_log_stamp(struct line *l)
 {
 	size_t i = 0;
 	bool sep = false;
-	while (i < l->n && i < 48 && (is_digit(l->s[i]) || strchr("/-:.,+TZ ", l->s[i]) != NULL)) {
+	while (i < l->n && i < 48 &&
+	       (is_digit(l->s[i]) || (l->s[i] && strchr("/-:.,+TZ ", l->s[i])))) {
 		sep = sep || l->s[i] == ':' || l->s[i] == '/';
 		i++;
 	}

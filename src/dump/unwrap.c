@@ -1410,7 +1410,7 @@ static size_t crash_stamp(const char *s, size_t n)
 {
 	size_t i = 0;
 	bool sep = false;
-	while (i < n && i < 48 && (is_digit(s[i]) || strchr("/-:.,+TZ ", s[i]) != NULL)) {
+	while (i < n && i < 48 && (is_digit(s[i]) || (s[i] && strchr("/-:.,+TZ ", s[i])))) {
 		sep = sep || s[i] == ':' || s[i] == '/';
 		i++;
 	}
@@ -1456,7 +1456,7 @@ static void reindent(struct work *w)
 		bool indented = s != l->s;
 		for (size_t k; (k = blank_before(s, n)) != 0;)
 			n -= k;
-		size_t stamp = is_digit(*s) ? crash_stamp(s, n) : 0;
+		size_t stamp = n && is_digit(*s) ? crash_stamp(s, n) : 0;
 		s += stamp;
 		n -= stamp;
 		l->s = s;
