@@ -450,7 +450,8 @@ START_TEST(every_parked_goroutine_of_the_other_trees_prints_as_the_runtime_print
 			struct fixture fx;
 			if (e->d_name[0] == '.')
 				continue;
-			if (snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name) >= (int)sizeof(dir))
+			if (snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name) >=
+			    (int)sizeof(dir))
 				continue;
 			if (other_fixture(root, dir, root, &fx)) {
 				bad += golden_fixture(&fx, &compared);
