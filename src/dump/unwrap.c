@@ -1764,28 +1764,50 @@ static size_t escape_len(const char *s, size_t n)
 	return i < n && (s[i] == 'm' || s[i] == 'K') ? i + 1 : 0;
 }
 
-/* Colour and erase sequences removed: a log captured from a terminal or a CI runner keeps
- * the colours of a logger, of `go test` wrappers and of docker compose. No traceback has
- * an ESC in it. */
-static void plain_escapes(struct work *w)
+/*
+ * What a sequence starting at s (s[0] its lead byte) stands for: its length, 0 when s starts
+ * none; *c the byte it becomes, 0 when it goes.
+ */
+typedef size_t sequence_fn(const char *s, size_t n, char *c);
+
+/* Every line holding lead with its sequences replaced (a copy of it; other lines stay). */
+static void replace_sequences(struct work *w, char lead, sequence_fn *seq)
 {
 	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
 		struct ln *l = &w->l.v[i];
-		if (!memchr(l->s, '\x1b', l->n))
+		if (!memchr(l->s, lead, l->n))
 			continue;
 		char *b = own(w, l->n);
 		if (!b)
 			return;
 		size_t o = 0, len;
 		for (size_t j = 0; j < l->n; j++) {
-			if (l->s[j] == '\x1b' && (len = escape_len(l->s + j, l->n - j)) != 0)
+			char c = 0;
+			if (l->s[j] == lead && (len = seq(l->s + j, l->n - j, &c)) != 0) {
+				if (c)
+					b[o++] = c;
 				j += len - 1;
-			else
+			} else {
 				b[o++] = l->s[j];
+			}
 		}
 		l->s = b;
 		l->n = o;
 	}
+}
+
+static size_t escape_seq(const char *s, size_t n, char *c)
+{
+	*c = 0;
+	return escape_len(s, n);
+}
+
+/* Colour and erase sequences removed: a log captured from a terminal or a CI runner keeps
+ * the colours of a logger, of `go test` wrappers and of docker compose. No traceback has
+ * an ESC in it. */
+static void plain_escapes(struct work *w)
+{
+	replace_sequences(w, '\x1b', escape_seq);
 }
 
 static int hex_digit(char c)
@@ -1858,28 +1880,16 @@ static void decode_qp(struct work *w)
 	w->l.len = out;
 }
 
+static size_t entity_seq(const char *s, size_t n, char *c)
+{
+	size_t len;
+	*c = entity(s, n, &len);
+	return *c ? len : 0;
+}
+
 static void unescape_html(struct work *w)
 {
-	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
-		struct ln *l = &w->l.v[i];
-		if (!memchr(l->s, '&', l->n))
-			continue;
-		char *b = own(w, l->n);
-		if (!b)
-			return;
-		size_t o = 0, len;
-		for (size_t j = 0; j < l->n; j++) {
-			char c = l->s[j] == '&' ? entity(l->s + j, l->n - j, &len) : 0;
-			if (c) {
-				b[o++] = c;
-				j += len - 1;
-			} else {
-				b[o++] = l->s[j];
-			}
-		}
-		l->s = b;
-		l->n = o;
-	}
+	replace_sequences(w, '&', entity_seq);
 }
 
 /* What the first LOOK_LIMIT bytes show. Clean runtime text shows nothing. */
