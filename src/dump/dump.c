@@ -2222,38 +2222,17 @@ static struct gpm_error *preamble_commit(struct parser *P)
 	return NULL;
 }
 
-/* "SIGQUIT: quit", "SIGABRT: abort": the first line of a signal's dump. */
-static bool signal_line(const struct line *l)
-{
-	size_t i = 3;
-	if (!STARTS(l, "SIG"))
-		return false;
-	while (i < l->n && l->s[i] >= 'A' && l->s[i] <= 'Z')
-		i++;
-	return i > 3 && i + 1 < l->n && l->s[i] == ':' && l->s[i + 1] == ' ';
-}
-
 /*
- * A logger's timestamp before a crash line that only that line has (the stack after it
+ * A logger's preamble before a crash line that only that line has (the stack after it
  * printed bare): "2024/05/01 10:00:01 panic: …" of log.Printf("panic: %v\n%s", r, stack),
- * "2024-05-01T10:00:01Z fatal error: …", "… SIGQUIT: quit". The stamp (digits and date/time
- * punctuation, with a ':' or '/') is dropped from l when such a line follows it.
+ * "2024-05-01T10:00:01Z ERROR fatal error: …", klog's "E0501 10:00:01.123456 1 main.go:42]
+ * SIGQUIT: quit" (gpm_dump_log_stamp, unwrap.c) is dropped from l.
  */
 static void strip_log_stamp(struct line *l)
 {
-	size_t i = 0;
-	bool sep = false;
-	while (i < l->n && i < 48 &&
-	       (is_digit(l->s[i]) || (l->s[i] && strchr("/-:.,+TZ ", l->s[i])))) {
-		sep = sep || l->s[i] == ':' || l->s[i] == '/';
-		i++;
-	}
-	if (!sep || i < 8 || l->s[i - 1] != ' ')
-		return;
-	struct line r = {l->s + i, l->n - i, l->nl};
-	if (STARTS(&r, "panic: ") || STARTS(&r, "fatal error: ") || signal_line(&r) ||
-	    STARTS(&r, "unexpected fault address ") || STARTS(&r, "runtime: "))
-		*l = r;
+	size_t i = gpm_dump_log_stamp(l->s, l->n);
+	l->s += i;
+	l->n -= i;
 }
 
 static struct gpm_error *parse_text(struct parser *P)
@@ -2264,8 +2243,7 @@ static struct gpm_error *parse_text(struct parser *P)
 	while (next_line(P, &l)) {
 		if (l.n == 0)
 			continue;
-		if (is_digit(l.s[0]))
-			strip_log_stamp(&l);
+		strip_log_stamp(&l);
 		char c0 = l.s[0];
 		if ((c0 == 'P' || c0 == 'O' || c0 == 'A' || c0 == ' ' || c0 == '\t') &&
 		    gpm_lock_report_is_start(l.s, l.n)) {

@@ -78,6 +78,7 @@ enum gpm_unwrap_fix {
 	GPM_UNWRAP_UTF16 = 1 << 7,       /* UTF-16 text (Windows PowerShell's '>') read as UTF-8 */
 	GPM_UNWRAP_ANSI = 1 << 8,        /* terminal escape sequences (colours) removed */
 	GPM_UNWRAP_QP = 1 << 9,          /* a mail's quoted-printable encoding decoded */
+	GPM_UNWRAP_SYSLOG_OCTAL = 1 << 10, /* rsyslog's "#011" for a tab decoded */
 };
 
 struct gpm_dump_clean {
@@ -101,6 +102,12 @@ struct gpm_dump_clean {
  */
 bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, bool *nomem);
 void gpm_dump_clean_deinit(struct gpm_dump_clean *c);
+
+/*
+ * Length of a logger's preamble (timestamp, level, caller, tags) before a crash's first
+ * line ("panic: ", "fatal error: ", "SIGQUIT: ", …) at s; 0 when s holds none.
+ */
+size_t gpm_dump_log_stamp(const char *s, size_t n);
 
 /*
  * A goroutine profile in protobuf form (debug=0; profile.c): one incident whose goroutines

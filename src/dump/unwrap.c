@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/vec.h"
 #include "dump/dump.h"
@@ -1399,32 +1400,144 @@ static void undouble(struct work *w)
 	w->l.len = out;
 }
 
-/*
- * Length of a logger's timestamp before a crash line that only that line has (the stack
- * after it printed bare: log.Printf("panic: %v\n%s", r, stack)): digits and date/time
- * punctuation with a ':' or '/', then "panic: ", "fatal error: ", "SIGQUIT: "-like,
- * "unexpected fault address " or "runtime: "; 0 none.
- * The parser drops it too (dump.c, strip_log_stamp), for text that needs no other repair.
- */
-static size_t crash_stamp(const char *s, size_t n)
+/* Whether s starts a crash's first line: "panic: ", "fatal error: ", "SIGQUIT: "-like,
+ * "unexpected fault address ", "runtime: ". */
+static bool crash_start(const char *s, size_t n)
 {
-	size_t i = 0;
-	bool sep = false;
-	while (i < n && i < 48 && (is_digit(s[i]) || (s[i] && strchr("/-:.,+TZ ", s[i])))) {
-		sep = sep || s[i] == ':' || s[i] == '/';
-		i++;
-	}
-	if (!sep || i < 8 || s[i - 1] != ' ')
-		return 0;
-	if (starts(s + i, n - i, "panic: ") || starts(s + i, n - i, "fatal error: ") ||
-	    starts(s + i, n - i, "unexpected fault address ") || starts(s + i, n - i, "runtime: "))
-		return i;
-	size_t j = i + 3;
-	if (!starts(s + i, n - i, "SIG"))
-		return 0;
+	if (starts(s, n, "panic: ") || starts(s, n, "fatal error: ") ||
+	    starts(s, n, "unexpected fault address ") || starts(s, n, "runtime: "))
+		return true;
+	size_t j = 3;
+	if (!starts(s, n, "SIG"))
+		return false;
 	while (j < n && s[j] >= 'A' && s[j] <= 'Z')
 		j++;
-	return j > i + 3 && j + 1 < n && s[j] == ':' && s[j + 1] == ' ' ? i : 0;
+	return j > 3 && j + 1 < n && s[j] == ':' && s[j + 1] == ' ';
+}
+
+/* A logger's level word ("ERROR", "E", "fatal", "eror"), as is or in brackets. */
+static bool level_word(const char *s, size_t n)
+{
+	static const char *const levels[] = {
+	    "ERROR", "ERRO",    "EROR",  "ERR",  "E",    "FATAL", "FATA",     "FTL",
+	    "F",     "CRIT",    "PANIC", "PANI", "PNC",  "EMERG", "CRITICAL", "ALERT",
+	    "WARN",  "WARNING", "WRN",   "W",    "INFO", "INF",   "I",        "NOTICE",
+	    "DEBUG", "DBG",     "TRACE", "TRC",  "D",
+	};
+	if (n >= 2 && ((s[0] == '[' && s[n - 1] == ']') || (s[0] == '<' && s[n - 1] == '>'))) {
+		s++;
+		n -= 2;
+	}
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (strlen(levels[i]) == n && strncasecmp(s, levels[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* A timestamp or a number: digits and date/time punctuation, at least one digit; or a
+ * month's name (syslog's "May  1 10:00:01"). */
+static bool stamp_word(const char *s, size_t n, bool *sep)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	if (n == 3)
+		for (size_t m = 0; m < 12; m++)
+			if (memcmp(s, months + 3 * m, 3) == 0)
+				return true;
+	bool digit = false;
+	for (size_t i = 0; i < n; i++) {
+		if (is_digit(s[i]))
+			digit = true;
+		else if (!strchr("/-:.,+TZ", s[i]))
+			return false;
+		else if (s[i] == ':' || s[i] == '/')
+			*sep = true;
+	}
+	return digit;
+}
+
+/* A source position as loggers print it: "main.go:42", "app/server.go:118]". */
+static bool caller_word(const char *s, size_t n)
+{
+	const char *go = memmem(s, n, ".go:", 4);
+	if (!go || go == s)
+		return false;
+	for (const char *p = s; p < go; p++)
+		if (!is_alnum(*p) && !strchr("_./-@", *p))
+			return false;
+	size_t i = (size_t)(go - s) + 4, d = i;
+	while (i < n && is_digit(s[i]))
+		i++;
+	return i > d && (i == n || (i + 1 == n && (s[i] == ']' || s[i] == ':')));
+}
+
+/*
+ * Length of a logger's preamble before a crash line that only that line has (the stack
+ * after it printed bare: log.Printf("panic: %v\n%s", r, stack), a structured logger's
+ * console line, klog): up to eight words, each a timestamp or number ("2024/05/01",
+ * "10:00:01.123Z", klog's "E0501" and thread id), a level ("ERROR", "[error]", "<3>",
+ * "level=error"), a caller ("main.go:42", "main.go:42]"), a bracketed tag ("[pod/x/app]",
+ * "[worker]"), or after a timestamp a host or program name ("web01", "api[1234]:"); at
+ * least one timestamp with a ':' or '/', level or klog header; then "panic: ",
+ * "fatal error: ", "SIGQUIT: "-like, "unexpected fault address " or "runtime: ". 0 none.
+ * A line that is all words and no preamble (a message of the program's own that happens to
+ * hold "panic: ") never passes: free words are not preamble words.
+ */
+size_t gpm_dump_log_stamp(const char *s, size_t n)
+{
+	size_t i = 0, words = 0, names = 0;
+	bool sep = false, anchor = false, month = false;
+	// Cheap for the lines of a dump (function lines start with a package's lower-case name).
+	if (!n || !(is_digit(s[0]) || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '[' || s[0] == '<' ||
+	            starts(s, n, "level=") || starts(s, n, "lvl=") || starts(s, n, "severity=")))
+		return 0;
+	if (n > 200)
+		n = 200;
+	while (i < n && words < 8) {
+		size_t e = i;
+		while (e < n && !is_space(s[e]))
+			e++;
+		const char *w = s + i;
+		size_t wn = e - i;
+		if (!wn)
+			return 0;
+		bool stamp = stamp_word(w, wn, &sep);
+		month = month || (stamp && wn == 3 && !is_digit(w[0]));
+		if (stamp) {
+			anchor = anchor || sep;
+		} else if (level_word(w, wn) ||
+		           (wn == 5 && strchr("IWEF", w[0]) && is_digit(w[1]) && is_digit(w[2]) &&
+		            is_digit(w[3]) && is_digit(w[4]))) {
+			anchor = true;
+		} else if ((starts(w, wn, "level=") && level_word(w + 6, wn - 6)) ||
+		           (starts(w, wn, "lvl=") && level_word(w + 4, wn - 4)) ||
+		           (starts(w, wn, "severity=") && level_word(w + 9, wn - 9))) {
+			anchor = true;
+		} else if (caller_word(w, wn)) {
+		} else if (wn >= 3 && w[0] == '[' &&
+		           (w[wn - 1] == ']' || (w[wn - 2] == ']' && w[wn - 1] == ':'))) {
+		} else if (anchor && sep && names < 2 && is_alnum(w[0])) {
+			// A syslog host and program: "May  1 10:00:01 web01 api[1234]: ", or after
+			// another timestamp only with the program's pid ("web01 api[1234]:").
+			for (size_t k = 0; k < wn; k++)
+				if (!is_alnum(w[k]) && !strchr("_.-[]:", w[k]))
+					return 0;
+			if (!month && (wn < 4 || w[wn - 1] != ':' || w[wn - 2] != ']') &&
+			    (names || w[wn - 1] == ':'))
+				return 0;
+			names++;
+		} else {
+			return 0;
+		}
+		words++;
+		i = e;
+		while (i < n && is_space(s[i]))
+			i++;
+		if (i == e) // the word ran to the end
+			return 0;
+		if (anchor && crash_start(s + i, n - i))
+			return i;
+	}
+	return 0;
 }
 
 /* A test in the list `go test` prints under "running tests:": "TestName (1m0s)", the name
@@ -1456,7 +1569,7 @@ static void reindent(struct work *w)
 		bool indented = s != l->s;
 		for (size_t k; (k = blank_before(s, n)) != 0;)
 			n -= k;
-		size_t stamp = n && is_digit(*s) ? crash_stamp(s, n) : 0;
+		size_t stamp = n ? gpm_dump_log_stamp(s, n) : 0;
 		s += stamp;
 		n -= stamp;
 		l->s = s;
@@ -1616,7 +1729,7 @@ static void rejoin_words(struct work *w)
 
 struct look {
 	bool cr, json, prefixed, indent, doubled, echo, reversed, wrapped, words, trailing, html,
-	    ublank, doc, ellipsis, ansi, qp;
+	    ublank, doc, ellipsis, ansi, qp, octal;
 };
 
 static bool json_line(const char *s, size_t n)
@@ -1880,6 +1993,32 @@ static void decode_qp(struct work *w)
 	w->l.len = out;
 }
 
+/*
+ * rsyslog's escape of a control character ('#' and three octal digits: "#011" a tab,
+ * "#033" ESC, "#015" CR), as /var/log/syslog and /var/log/messages show a program's stderr
+ * by default ($EscapeControlCharactersOnReceive): every location line of a traceback
+ * starts with "#011". The CR goes (a line end).
+ */
+static size_t octal_seq(const char *s, size_t n, char *c)
+{
+	if (n < 4 || s[1] != '0' || s[2] < '0' || s[2] > '3' || s[3] < '0' || s[3] > '7')
+		return 0;
+	int v = (s[2] - '0') * 8 + (s[3] - '0');
+	if (v != '\t' && v != 0x1b && v != '\r')
+		return 0;
+	*c = v == '\r' ? 0 : (char)v;
+	return 4;
+}
+
+/* Text whose tabs rsyslog turned into "#011": two or more, and no tab left. */
+static bool syslog_octal(const char *s, size_t n)
+{
+	if (memchr(s, '\t', n))
+		return false;
+	const char *p = memmem(s, n, "#011", 4);
+	return p && memmem(p + 4, (size_t)(s + n - p - 4), "#011", 4);
+}
+
 static size_t entity_seq(const char *s, size_t n, char *c)
 {
 	size_t len;
@@ -1948,6 +2087,9 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	     !k->ansi && (esc = memchr(esc, '\x1b', (size_t)(data + scan - esc))); esc++)
 		k->ansi = escape_len(esc, (size_t)(data + scan - esc)) != 0;
 	k->qp = quoted_printable(data, scan);
+	k->octal = syslog_octal(data, scan);
+	if (k->octal && memmem(data, scan, "#033[", 5))
+		k->ansi = true;
 	size_t b = 0;
 	while (b < scan && (is_space(data[b]) || data[b] == '\n' || data[b] == '\r'))
 		b++;
@@ -2130,7 +2272,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	quick_look(data, len, &k);
 	if (!wide && !k.cr && !k.json && !k.prefixed && !k.indent && !k.doubled && !k.echo &&
 	    !k.reversed && !k.wrapped && !k.words && !k.trailing && !k.html && !k.ublank &&
-	    !k.doc && !k.ellipsis && !k.ansi && !k.qp)
+	    !k.doc && !k.ellipsis && !k.ansi && !k.qp && !k.octal)
 		return false;
 
 	struct work w = {0};
@@ -2155,6 +2297,10 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	if (k.qp) {
 		decode_qp(&w);
 		out->fixes |= GPM_UNWRAP_QP;
+	}
+	if (k.octal) {
+		replace_sequences(&w, '#', octal_seq);
+		out->fixes |= GPM_UNWRAP_SYSLOG_OCTAL;
 	}
 	if (k.ansi) {
 		plain_escapes(&w);

@@ -714,6 +714,45 @@ END_TEST
 
 /* ---- grouping ---- */
 
+/* A logger's preamble before a crash's first line, and lines that only look like one. */
+START_TEST(test_log_stamp)
+{
+	static const struct {
+		const char *line, *rest; // rest NULL: no preamble
+	} cases[] = {
+	    {"2024/05/01 10:00:01 panic: boom", "panic: boom"},
+	    {"2024-05-01T10:00:01.123Z ERROR SIGABRT: abort", "SIGABRT: abort"},
+	    {"2024-05-01T10:00:01.000Z\tERROR\tapp/main.go:42\tpanic: x", "panic: x"},
+	    {"E0501 10:00:01.123456    4242 main.go:123] fatal error: all goroutines are asleep",
+	     "fatal error: all goroutines are asleep"},
+	    {"2024-05-01 10:00:01,123 [ERROR] unexpected fault address 0x0",
+	     "unexpected fault address 0x0"},
+	    {"May  1 10:00:01 web01 api[1234]: runtime: out of memory", "runtime: out of memory"},
+	    {"2024-05-01T10:00:01+02:00 web01 api[1234]: panic: x", "panic: x"},
+	    {"time=2024-05-01T10:00:01Z level=error panic: x", NULL}, // logfmt: its own reader
+	    {"level=error 10:00:01 panic: x", "panic: x"},
+	    {"ERROR [pod/web-1/app] SIGQUIT: quit", "SIGQUIT: quit"},
+	    {"panic: x", NULL},
+	    {"2024/05/01 10:00:01 worker crashed: panic: x", NULL},
+	    {"2024/05/01 10:00:01 crashed: panic: x", NULL},
+	    {"worker 12 panic: x", NULL},
+	    {"12 panic: x", NULL}, // a number alone is no timestamp
+	    {"main.main()", NULL},
+	    {"1 @ 0x43a1b6 0x4071d2", NULL},
+	    {"2024/05/01 10:00:01 SIG: x", NULL},
+	    {"2024/05/01 10:00:01 ", NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *l = cases[i].line;
+		size_t n = gpm_dump_log_stamp(l, strlen(l));
+		if (cases[i].rest)
+			ck_assert_msg(n && !strcmp(l + n, cases[i].rest), "%s: got %zu", l, n);
+		else
+			ck_assert_msg(n == 0, "%s: got %zu", l, n);
+	}
+}
+END_TEST
+
 START_TEST(test_group)
 {
 	struct snaps s = parse_file("dumps/corpus/combinestacks-debug2.txt");
@@ -775,6 +814,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_detect);
 	tcase_add_test(tc, test_preamble_as_read);
 	tcase_add_test(tc, test_group);
+	tcase_add_test(tc, test_log_stamp);
 	suite_add_tcase(s, tc);
 	return s;
 }

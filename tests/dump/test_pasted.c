@@ -164,9 +164,31 @@ static void t_prefix(struct gpm_strbuf *out, const char *s, size_t n, size_t no,
 		gpm_strbuf_puts(out, "\x1b[36mweb-1  |\x1b[0m ");
 	else if (!strcmp(kind, "layered")) // a shipper's prefix; a logger's on the first line
 		gpm_strbuf_printf(out, "web-1  | %s", no ? "" : "2024/05/01 10:00:01 ");
+	else if (!strcmp(kind, "zap")) // a structured logger's console line, the stack bare
+		gpm_strbuf_puts(out, no ? "" : "2024-05-01T10:00:01.000Z\tERROR\tapp/main.go:42\t");
+	else if (!strcmp(kind, "klog1")) // klog's header on the logged line only
+		gpm_strbuf_puts(out, no ? "" : "E0501 10:00:01.123456    4242 main.go:123] ");
+	else if (!strcmp(kind, "level")) // a timestamp and a bracketed level, first line only
+		gpm_strbuf_puts(out, no ? "" : "2024-05-01 10:00:01,123 [ERROR] ");
 	else
 		gpm_strbuf_printf(out, "E0501 10:00:%02u.123456    4242 main.go:123] ", k);
 	gpm_strbuf_append(out, s, n);
+	gpm_strbuf_putc(out, '\n');
+}
+
+/* rsyslog's /var/log/syslog: its prefix, and every tab as "#011". */
+static void t_octal(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	if (arg)
+		gpm_strbuf_printf(out,
+		                  "May %2u 10:00:%02u web01 app[4242]: ", (unsigned)(no % 28 + 1),
+		                  (unsigned)(no % 60));
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\t')
+			gpm_strbuf_puts(out, "#011");
+		else
+			gpm_strbuf_putc(out, s[i]);
+	}
 	gpm_strbuf_putc(out, '\n');
 }
 
@@ -448,6 +470,11 @@ static const struct variant variants[] = {
     {"coloured lines", V_LINES, t_colour, NULL, true, false},
     {"quoted-printable mail", V_LINES, t_qp, NULL, true, false},
     {"a logger's prefix on the first line", V_LINES, t_prefix, "layered", true, false},
+    {"a structured logger's console line", V_LINES, t_prefix, "zap", true, false},
+    {"klog's header on the first line", V_LINES, t_prefix, "klog1", true, false},
+    {"a timestamp and a level on the first line", V_LINES, t_prefix, "level", true, false},
+    {"rsyslog's #011 for tabs", V_LINES, t_octal, "prefix", true, false},
+    {"#011 for tabs, no prefix", V_LINES, t_octal, NULL, true, false},
 };
 
 static void put_unit(struct gpm_strbuf *out, unsigned u, bool be)
