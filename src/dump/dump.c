@@ -424,10 +424,120 @@ static struct gpm_error *ensure_incident(struct parser *P, enum gpm_input_kind k
 	return NULL;
 }
 
+static bool stack_end_func(const char *name, size_t n);
+static void parse_loc(const char *s, size_t n, struct loc *L);
+static struct gpm_error *set_problem(struct parser *P, struct gpm_goroutine *g, const char *why);
+
+/*
+ * Whether the input's last line (l, without its line end; prev the line before it, NULL
+ * none) was cut where the readers took it as whole: a "created by" without its location, a
+ * location without ":LINE" or cut inside "+0x…" or its "fp= sp= pc=" fields, or a created
+ * by's location without "+0x…" (the runtime prints it for every one), a goroutine header
+ * cut before its "]:", a "[signal …" line before its ']'.
+ */
+static bool cut_line(const struct line *l, const struct line *prev)
+{
+	if (STARTS(l, "created by ") || (STARTS(l, "[signal ") && l->s[l->n - 1] != ']'))
+		return true;
+	if (l->s[0] == '\t' && prev &&
+	    (STARTS(prev, "created by ") || (prev->n && prev->s[prev->n - 1] == ')'))) {
+		struct loc L;
+		parse_loc(l->s + 1, l->n - 1, &L);
+		if (!L.ok)
+			return true;
+		const char *b = memrchr(l->s, ' ', l->n);
+		size_t tn = b ? (size_t)(l->s + l->n - b - 1) : 0;
+		if (b && ((tn < 3 && !memcmp(b + 1, "+0x", tn)) ||
+		          (tn < 5 && (!memcmp(b + 1, "fp=0x", tn) || !memcmp(b + 1, "sp=0x", tn) ||
+		                      !memcmp(b + 1, "pc=0x", tn)))))
+			return true;
+		if (memmem(l->s, l->n, " fp=", 4) && !memmem(l->s, l->n, " pc=0x", 6))
+			return true;
+		return STARTS(prev, "created by ") && !memmem(l->s, l->n, " +0x", 4);
+	}
+	if (l->n < 10)
+		return !memcmp(l->s, "goroutine ", l->n);
+	return STARTS(l, "goroutine ") && !(l->s[l->n - 2] == ']' && l->s[l->n - 1] == ':');
+}
+
+/* The line before the one at s (which starts a line after base), NULL none. */
+static bool line_before(const char *base, const char *s, struct line *prev)
+{
+	if (s <= base)
+		return false;
+	const char *e = s - 1; // its '\n'
+	const char *b = memrchr(base, '\n', (size_t)(e - base));
+	b = b ? b + 1 : base;
+	*prev = (struct line){b, (size_t)(e - b), true};
+	return true;
+}
+
+/*
+ * The end of the input inside the last goroutine where no line said so (a paste or a log
+ * cut short at a line end, or inside a line that reads as whole): the last line cut as
+ * cut_line says, or a stack whose last frame is one after which the runtime would have
+ * printed more — every goroutine ends with "created by", or (the first) with main.main, an
+ * init function or a frame that ends stacks (runtime.goexit, runtime.mstart). The last
+ * goroutine is marked truncated and the cut counted with the others; a cut before any
+ * goroutine is a warning of its own.
+ */
+static struct gpm_error *check_cut_end(struct parser *P)
+{
+	struct gpm_incident *inc = P->inc;
+	if (P->p < P->end || P->lost[LOST_CUT].n ||
+	    (inc->kind != GPM_INPUT_DUMP && inc->kind != GPM_INPUT_PPROF2))
+		return NULL;
+	const char *e = P->end;
+	bool nl = e > P->base && e[-1] == '\n';
+	while (e > P->base && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	if (e == P->base)
+		return NULL;
+	const char *s = memrchr(P->base, '\n', (size_t)(e - P->base));
+	s = s ? s + 1 : P->base;
+	struct line last = {s, (size_t)(e - s), nl}, prev;
+	bool has_prev = line_before(P->base, s, &prev);
+	// A "created by" or "[signal" line is never the last of a whole dump, line end or not.
+	bool cut = (!nl && cut_line(&last, has_prev ? &prev : NULL)) ||
+	           STARTS(&last, "created by ") ||
+	           (STARTS(&last, "[signal ") && last.s[last.n - 1] != ']');
+	struct gpm_goroutine *g =
+	    inc->goroutines.len ? &inc->goroutines.v[inc->goroutines.len - 1] : NULL;
+	// A C thread's call into Go (cgo callbacks) has no "created by"; it is locked to its
+	// thread.
+	if (!cut && g && (last.s[0] == '\t' || STARTS(&last, "...additional frames elided")) &&
+	    g->id != 0 && g->created_by == UINT32_MAX &&
+	    !(g->flags &
+	      (GPM_GOROUTINE_TRUNCATED | GPM_GOROUTINE_UNAVAILABLE | GPM_GOROUTINE_NO_STACK |
+	       GPM_GOROUTINE_LOCKED | GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK))) {
+		uint32_t nf;
+		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &nf);
+		const char *fn = nf ? f[nf - 1].func : NULL;
+		// Frames elided: the first goroutine's stack ends there, any other's goes on
+		// with its "created by".
+		if (g->flags & GPM_GOROUTINE_MORE_FRAMES)
+			cut = g->id != 1;
+		else
+			cut = fn && !stack_end_func(fn, strlen(fn)) && !strstr(fn, ".init");
+	}
+	if (!cut)
+		return NULL;
+	if (!g) {
+		gpm_incident_warn(inc, "the input ends inside its last line: it was cut short");
+		return NULL;
+	}
+	note_lost(P, LOST_CUT, last.s);
+	g->flags |= GPM_GOROUTINE_TRUNCATED;
+	return set_problem(P, g, "stack cut by the end of the input");
+}
+
 static struct gpm_error *finish_snapshot(struct parser *P)
 {
 	if (!P->inc)
 		return NULL;
+	struct gpm_error *err = check_cut_end(P);
+	if (err)
+		return err;
 	struct gpm_incident *inc = P->inc;
 	P->inc = NULL;
 	report_lost(P, inc);

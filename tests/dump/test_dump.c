@@ -402,8 +402,30 @@ START_TEST(test_concat_and_truncated)
 	    {"goroutine 7 [chan receive]:  \nmain.recv()  \n\t/a.go:12 "
 	     "+0x1\nmain.work()\n\t/a.go:5",
 	     true},
+	    // With its line end the location is whole, but goroutine 7 ends with no "created
+	    // by" (the runtime prints one for every goroutine but the first): cut.
 	    {"goroutine 7 [chan receive]:\nmain.recv()\n\t/a.go:12 +0x1\nmain.work()\n\t/a.go:5\n",
+	     true},
+	    {"goroutine 7 [chan receive]:\nmain.recv()\n\t/a.go:12 +0x1\nmain.work()\n\t/a.go:5\n"
+	     "created by main.main\n\t/a.go:3 +0x1\n",
 	     false},
+	    // The created by's location cut ("+0" of "+0x1c"; no "+0x" at all), or missing.
+	    {"goroutine 7 [chan receive]:\nmain.recv()\n\t/a.go:12 +0x1\n"
+	     "created by main.main\n\t/a.go:3 +0",
+	     true},
+	    {"goroutine 7 [chan receive]:\nmain.recv()\n\t/a.go:12 +0x1\n"
+	     "created by main.main\n\t/a.go:3",
+	     true},
+	    {"goroutine 7 [chan receive]:\nmain.recv()\n\t/a.go:12 +0x1\ncreated by main.main\n",
+	     true},
+	    // A system traceback's location cut inside its registers.
+	    {"goroutine 1 [running]:\nmain.main()\n\t/a.go:5 +0x1 fp=0xc000012345 sp=0xc0000",
+	     true},
+	    // The first goroutine in an init function; a goroutine of a C thread's callback
+	    // (locked to its thread, no "created by").
+	    {"goroutine 1 [running]:\nmain.init.0()\n\t/a.go:5 +0x1\n", false},
+	    {"goroutine 9 [running, locked to thread]:\nmain.callback()\n\t/a.go:5 +0x1\n", false},
+
 	    {"goroutine 1 [chan receive]:\nmain.recv()\n\t/a.go:12 +0x1\nmain.main()\n\t/a.go:5",
 	     false},
 	};
