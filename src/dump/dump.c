@@ -53,6 +53,15 @@ struct sentry {
 	uint32_t key_len;
 	uint32_t stack;              /* model stack index */
 	uint32_t args_off, args_len; /* first goroutine's argument texts; UINT32_MAX none yet */
+	/*
+	 * The "created by" frame of the last goroutine on this stack, by its bytes in the text
+	 * (the function without " in goroutine N", the whole location line): goroutines on one
+	 * stack were nearly always created at one place, so theirs is found with one
+	 * comparison instead of a parse of the location and a frame lookup. cb_lone is
+	 * UINT32_MAX until one is known.
+	 */
+	const char *cb_name, *cb_loc; /* borrowed from the text */
+	uint32_t cb_name_len, cb_loc_len, cb_lone;
 };
 
 /*
@@ -75,6 +84,7 @@ struct rawframe {
 	uint64_t elided;
 	struct loc L;
 	bool has_loc; /* L is known (a location line, or the pc of a non-Go frame) */
+	bool lazy;    /* has_loc, but L is read from loc[0..loc_len) only when decoded */
 };
 
 /* Kinds of loss, each reported in one warning with the first line numbers. */
@@ -673,6 +683,19 @@ static bool rhex(const char *s, size_t e, size_t *start, uint64_t *out)
 	return true;
 }
 
+/*
+ * Whether the location line s[0..n) may end in " fp=0x… sp=0x… pc=0x…" (any of them):
+ * it ends in "=0xHEX". When not, parse_loc finds no registers and no pc, and the key
+ * length is the whole line.
+ */
+static bool loc_has_regs(const char *s, size_t n)
+{
+	size_t d = n;
+	while (d > 0 && hexval(s[d - 1]) >= 0)
+		d--;
+	return d < n && d >= 3 && s[d - 1] == 'x' && s[d - 2] == '0' && s[d - 3] == '=';
+}
+
 static void parse_loc(const char *s, size_t n, struct loc *L)
 {
 	memset(L, 0, sizeof(*L));
@@ -835,8 +858,14 @@ static bool decode_raw_frames(struct parser *P)
 	P->gids.len = 0;
 	for (size_t i = 0; i < P->raw.len; i++) {
 		const struct rawframe *f = &P->raw.v[i];
+		struct loc L;
+		if (f->lazy)
+			parse_loc(f->loc, f->loc_len, &L);
 		uint32_t id = frame_lookup(P, f->name, f->name_len, f->loc, f->loc_len, f->flags,
-		                           f->has_loc ? &f->L : NULL, f->elided);
+		                           f->lazy      ? &L
+		                           : f->has_loc ? &f->L
+		                                        : NULL,
+		                           f->elided);
 		uint32_t *v = gpm_vec_push(&P->gids);
 		if (id == UINT32_MAX || !v)
 			return false;
@@ -902,6 +931,7 @@ static struct gpm_error *stack_commit(struct parser *P, uint32_t *stack_out, uin
 	s->key_len = klen;
 	s->stack = stack;
 	s->args_off = s->args_len = UINT32_MAX;
+	s->cb_lone = UINT32_MAX;
 	memcpy(P->keys.v + P->keys.len, P->key.v, klen);
 	P->keys.len += klen;
 	P->sidx[j] = (uint32_t)P->sents.len;
@@ -1308,8 +1338,13 @@ static struct gpm_error *set_problem(struct parser *P, struct gpm_goroutine *g, 
 /* Parses "created by F[ in goroutine N]" + location. */
 static bool loc_after_foreign(struct parser *P, struct line *loc);
 
+/*
+ * "created by f[ in goroutine N]" and its location line: *frame_out is the frame in
+ * incident->frames. sent is the parser's entry of the goroutine's stack (its memo of the
+ * last "created by"), UINT32_MAX for none.
+ */
 static struct gpm_error *created_by(struct parser *P, const struct line *l, uint32_t *frame_out,
-                                    uint64_t *parent)
+                                    uint64_t *parent, uint32_t sent)
 {
 	const char *name = l->s + 11;
 	size_t nlen = l->n - 11;
@@ -1326,6 +1361,16 @@ static struct gpm_error *created_by(struct parser *P, const struct line *l, uint
 	const char *save = P->p;
 	struct loc L;
 	bool have_loc = next_line(P, &loc) && loc.n > 0 && loc.s[0] == '\t';
+	struct sentry *s = NULL;
+	if (have_loc && sent != UINT32_MAX) {
+		s = &P->sents.v[sent];
+		if (s->cb_lone != UINT32_MAX && s->cb_name_len == nlen &&
+		    s->cb_loc_len == loc.n - 1 && memcmp(s->cb_name, name, nlen) == 0 &&
+		    memcmp(s->cb_loc, loc.s + 1, loc.n - 1) == 0) {
+			*frame_out = s->cb_lone;
+			return NULL;
+		}
+	}
 	if (!have_loc) {
 		P->p = save;
 		have_loc = loc_after_foreign(P, &loc);
@@ -1347,6 +1392,13 @@ static struct gpm_error *created_by(struct parser *P, const struct line *l, uint
 		if (err)
 			return err;
 	}
+	if (s && loc.n - 1 <= UINT32_MAX && nlen <= UINT32_MAX) {
+		s->cb_name = name;
+		s->cb_name_len = (uint32_t)nlen;
+		s->cb_loc = loc.s + 1;
+		s->cb_loc_len = (uint32_t)(loc.n - 1);
+		s->cb_lone = f->lone;
+	}
 	*frame_out = f->lone;
 	return NULL;
 }
@@ -1361,13 +1413,19 @@ static bool push_gid(struct parser *P, uint32_t id)
 	return true;
 }
 
-/* A text frame: kept raw and added to the stack key; decoded only for a new stack. */
+/*
+ * A text frame: kept raw and added to the stack key; decoded only for a new stack. lazy: L
+ * holds only what a location line without fp=/sp=/pc= gives the key (see loc_has_regs); the
+ * rest is read when the frame is decoded.
+ */
 static bool push_frame(struct parser *P, const char *name, size_t name_len, const char *loc,
-                       size_t loc_len, uint32_t flags, const struct loc *L, uint64_t elided)
+                       size_t loc_len, uint32_t flags, const struct loc *L, uint64_t elided,
+                       bool lazy)
 {
 	struct rawframe *f = gpm_vec_push(&P->raw);
 	if (!f)
 		return false;
+	f->lazy = lazy;
 	// Lines are at most max_line bytes (longer ones end the block), so these fit.
 	f->name = name;
 	f->name_len = (uint32_t)name_len;
@@ -1567,7 +1625,7 @@ static int c_frame(struct parser *P, const struct line *l)
 		}
 	}
 	P->block_plain = false;
-	if (!push_frame(P, l->s, l->n, ls, ln, GPM_FRAME_C, &L, 0) || !push_args(P, "", 0) ||
+	if (!push_frame(P, l->s, l->n, ls, ln, GPM_FRAME_C, &L, 0, false) || !push_args(P, "", 0) ||
 	    !push_regs(P, NULL))
 		return -1;
 	return 1;
@@ -1622,7 +1680,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			    starts(l.s + i, l.n - i, " frames elided...", 17)) {
 				P->block_plain = false;
 				if (!push_frame(P, "", 0, l.s, l.n, GPM_FRAME_ELIDED, NULL,
-				                nel ? nel : 1) ||
+				                nel ? nel : 1, false) ||
 				    !push_args(P, "", 0) || !push_regs(P, NULL))
 					return &gpm_error_nomem;
 				r->elided += nel > UINT32_MAX ? UINT32_MAX : (uint32_t)nel;
@@ -1648,7 +1706,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			parse_hex(l.s, l.n, &i, &pc);
 			struct loc L = {.pc = pc};
 			P->block_plain = false;
-			if (!push_frame(P, "", 0, l.s, l.n, GPM_FRAME_NON_GO, &L, 0) ||
+			if (!push_frame(P, "", 0, l.s, l.n, GPM_FRAME_NON_GO, &L, 0, false) ||
 			    !push_args(P, "", 0) || !push_regs(P, NULL))
 				return &gpm_error_nomem;
 			continue;
@@ -1717,8 +1775,19 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 		}
 		struct loc L;
 		bool ok;
+		bool lazy = false;
 		if (have_loc) {
-			parse_loc(loc.s + 1, loc.n - 1, &L);
+			// The usual location line "FILE:LINE +0xOFF": all a goroutine on a stack
+			// seen before needs of it is its bytes (the key); its line and offset are
+			// read only when a new stack's frames are decoded.
+			lazy = loc.nl && loc.n - 1 <= P->o.max_line &&
+			       !loc_has_regs(loc.s + 1, loc.n - 1);
+			if (lazy) {
+				memset(&L, 0, sizeof(L));
+				L.key_len = loc.n - 1;
+			} else {
+				parse_loc(loc.s + 1, loc.n - 1, &L);
+			}
 			// The input's last line without its newline (the runtime ends every line):
 			// complete when it reads as a location ("FILE:LINE") of a frame that ends a
 			// stack (main.main, runtime.goexit, runtime.main), else cut by the end of
@@ -1735,7 +1804,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			if (l.s != P->block_next)
 				P->block_plain = false;
 			P->block_next = P->p;
-			ok = push_frame(P, l.s, name_len, loc.s + 1, L.key_len, flags, &L, 0);
+			ok = push_frame(P, l.s, name_len, loc.s + 1, L.key_len, flags, &L, 0, lazy);
 		} else {
 			// A function line with no location: kept as a frame, counted.
 			memset(&L, 0, sizeof(L));
@@ -1744,7 +1813,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			if (!at_end)
 				note_lost(P, LOST_LOC, l.s);
 			ok = push_frame(P, l.s, name_len, "", 0,
-			                flags | (at_end ? 0 : GPM_FRAME_NO_LOC), &L, 0);
+			                flags | (at_end ? 0 : GPM_FRAME_NO_LOC), &L, 0, false);
 			if (at_end)
 				r->end = END_CUT;
 		}
@@ -1842,10 +1911,12 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 			return &gpm_error_nomem;
 		x->elided_frames = r.elided;
 	}
+	uint32_t gsent = UINT32_MAX; /* the parser's entry of the goroutine's stack */
 	if (P->nframes) {
 		uint32_t stack, sent;
 		if ((err = stack_commit(P, &stack, &sent)))
 			return err;
+		gsent = sent;
 		g = &inc->goroutines.v[gi];
 		g->stack = stack;
 		if ((err = args_commit(P, g, sent)))
@@ -1877,7 +1948,7 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 	if (next_line(P, &l) && STARTS(&l, "created by ")) {
 		uint32_t fi;
 		uint64_t parent = 0;
-		if ((err = created_by(P, &l, &fi, &parent)))
+		if ((err = created_by(P, &l, &fi, &parent, gsent)))
 			return err;
 		g = &inc->goroutines.v[gi];
 		g->created_by = fi;
@@ -1900,7 +1971,7 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		save = P->p;
 		if (r.end == END_OTHER && next_line(P, &l) && STARTS(&l, "created by ")) {
 			uint64_t dummy = 0;
-			if ((err = created_by(P, &l, &cb, &dummy)))
+			if ((err = created_by(P, &l, &cb, &dummy, UINT32_MAX)))
 				return err;
 			save = P->p;
 		} else {

@@ -816,6 +816,66 @@ START_TEST(test_group)
 }
 END_TEST
 
+/*
+ * Goroutines on one stack created at different places: each keeps its own "created by"
+ * (the parser remembers the last one per stack and must compare all of it).
+ */
+START_TEST(test_created_by_per_goroutine)
+{
+	static const char text[] =
+	    "goroutine 2 [chan receive]:\n"
+	    "main.worker()\n\t/app/w.go:10 +0x1d\n"
+	    "created by main.start in goroutine 1\n\t/app/s.go:20 +0x25\n\n"
+	    "goroutine 3 [chan receive]:\n"
+	    "main.worker()\n\t/app/w.go:10 +0x1d\n"
+	    "created by main.start in goroutine 7\n\t/app/s.go:20 +0x25\n\n"
+	    "goroutine 4 [chan receive]:\n"
+	    "main.worker()\n\t/app/w.go:10 +0x1d\n"
+	    "created by main.start in goroutine 1\n\t/app/s.go:21 +0x25\n\n"
+	    "goroutine 5 [chan receive]:\n"
+	    "main.worker()\n\t/app/w.go:10 +0x1d\n"
+	    "created by main.startAll in goroutine 1\n\t/app/s.go:21 +0x25\n\n"
+	    "goroutine 6 [chan receive]:\n"
+	    "main.worker()\n\t/app/w.go:10 +0x1d\n"
+	    "created by main.start in goroutine 1\n\t/app/s.go:20 +0x26\n\n"
+	    "goroutine 7 [chan receive]:\n"
+	    "main.worker()\n\t/app/w.go:10 +0x1d\n"
+	    "created by main.start in goroutine 1\n\t/app/s.go:20 +0x25\n\n";
+	static const struct {
+		uint64_t id, parent;
+		const char *func;
+		uint32_t line, offset;
+	} want[] = {
+	    {2, 1, "main.start", 20, 0x25}, {3, 7, "main.start", 20, 0x25},
+	    {4, 1, "main.start", 21, 0x25}, {5, 1, "main.startAll", 21, 0x25},
+	    {6, 1, "main.start", 20, 0x26}, {7, 1, "main.start", 20, 0x25},
+	};
+	struct snaps s = parse_mem(text, sizeof(text) - 1);
+	ck_assert_uint_eq(s.n, 1);
+	const struct gpm_incident *inc = s.v[0];
+	ck_assert_uint_eq(inc->goroutines.len, 6);
+	ck_assert_uint_eq(inc->stacks.len, 1);
+	size_t checked = 0;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct gpm_goroutine *g = find_g(inc, want[i].id);
+		ck_assert_ptr_nonnull(g);
+		ck_assert_uint_eq(g->parent_id, want[i].parent);
+		ck_assert_uint_ne(g->created_by, UINT32_MAX);
+		const struct gpm_frame *f = &inc->frames.v[g->created_by];
+		ck_assert_str_eq(f->func, want[i].func);
+		ck_assert_str_eq(f->file, "/app/s.go");
+		ck_assert_uint_eq(f->line, want[i].line);
+		ck_assert_uint_eq(f->offset, want[i].offset);
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 6);
+	// The same place is one frame.
+	ck_assert_uint_eq(find_g(inc, 2)->created_by, find_g(inc, 7)->created_by);
+	ck_assert_uint_eq(find_g(inc, 2)->created_by, find_g(inc, 3)->created_by);
+	snaps_free(&s);
+}
+END_TEST
+
 Suite *dump_suite(void)
 {
 	Suite *s = suite_create("dump");
@@ -824,6 +884,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_corpus_counts);
 	tcase_add_test(tc, test_corpus_fields);
 	tcase_add_test(tc, test_headers);
+	tcase_add_test(tc, test_created_by_per_goroutine);
 	tcase_add_test(tc, test_preambles);
 	tcase_add_test(tc, test_crash_sections);
 	tcase_add_test(tc, test_pprof1);
