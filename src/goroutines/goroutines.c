@@ -83,6 +83,8 @@ struct ctx {
 	} frame_new[FRAME_NEW]; /* frame texts of the stack being built not shared yet */
 	size_t frame_new_len;
 	uint64_t args_unread; /* frames whose arguments could not be read */
+	uint64_t g_unread;    /* allgs entries whose g is not in the core (a truncated core) */
+	uint64_t g_unread_first;
 	const char *args_why; /* interned: the first reason */
 	struct pc_entry *cache;
 	size_t cache_cap, cache_len;
@@ -1415,9 +1417,12 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 {
 	const struct rt_layout *rt = &c->rt;
 	const uint8_t *b = read_g(c, gaddr);
-	if (!b)
-		return gpm_incident_warn(c->inc, "goroutine at 0x%" PRIx64 " is not in the core",
-		                         gaddr);
+	if (!b) {
+		// Said once with the count after the walk: a core cut short loses thousands.
+		if (!c->g_unread++)
+			c->g_unread_first = gaddr;
+		return NULL;
+	}
 	uint32_t raw = (uint32_t)rd(b, rt->g_status, 4);
 	uint32_t status = raw & ~0x1000u;
 	if (status == GPM_G_DEAD || status == GPM_G_DEADEXTRA)
@@ -1696,6 +1701,21 @@ static void fill_process_facts(struct ctx *c)
 	}
 }
 
+/* A runtime structure the goroutines cannot be read without is missing from the core: bad
+ * input (exit 4), not an object the user asked for (exit 6), and named with the damage the
+ * core reader already saw (the first "core truncated: ..." or the like), which is the likely
+ * cause; a core with no such damage says nothing more. */
+static struct gpm_error *input_error(const struct gpm_core *core, struct gpm_error *err)
+{
+	if (err == &gpm_error_nomem ||
+	    (err->code != GPM_ERR_NOT_FOUND && err->code != GPM_ERR_FAULT))
+		return err;
+	err->code = GPM_ERR_FORMAT;
+	if (gpm_core_warning_count(core))
+		err = gpm_error_wrap(err, "%s", gpm_core_warning_at(core, 0));
+	return err;
+}
+
 struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_goroutines_options *o,
                                       struct gpm_incident **out)
 {
@@ -1768,6 +1788,13 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	gpm_u64map_free(&dups);
 	if (err)
 		goto fail;
+	if (c.g_unread &&
+	    (err = gpm_incident_warn(c.inc,
+	                             "%" PRIu64 " of %" PRIu64
+	                             " goroutines (allgs entries) are not in the core (first "
+	                             "g at 0x%" PRIx64 "): they are not listed",
+	                             c.g_unread, n, c.g_unread_first)))
+		goto fail;
 	if (repeats)
 		gpm_incident_warn(c.inc,
 		                  "allgs repeats a goroutine %" PRIu64
@@ -1833,5 +1860,5 @@ fail:
 	free(c.mbuf);
 	gpm_native_destroy(c.native);
 	gpm_incident_destroy(c.inc);
-	return err;
+	return input_error(p->core, err);
 }
