@@ -85,6 +85,8 @@ struct ctx {
 	uint64_t args_unread; /* frames whose arguments could not be read */
 	uint64_t g_unread;    /* allgs entries whose g is not in the core (a truncated core) */
 	uint64_t g_unread_first;
+	uint64_t g_zero; /* allgs entries whose g reads as idle with id 0 (zeroed pages) */
+	uint64_t g_zero_first;
 	const char *args_why; /* interned: the first reason */
 	struct pc_entry *cache;
 	size_t cache_cap, cache_len;
@@ -235,8 +237,8 @@ static const uint8_t *read_m(struct ctx *c, uint64_t addr)
 /* ---- allgs ---- */
 
 /* Whether the g at addr looks like a g: readable, a sane status, and (when alive) its
- * gobuf's self pointer. */
-static bool plausible_g(struct ctx *c, uint64_t addr, bool *self)
+ * gobuf's self pointer; *goid is its id. */
+static bool plausible_g(struct ctx *c, uint64_t addr, bool *self, uint64_t *goid)
 {
 	if (!addr || addr % c->ptr)
 		return false;
@@ -250,11 +252,14 @@ static bool plausible_g(struct ctx *c, uint64_t addr, bool *self)
 	if (lo > hi || hi - lo > ((uint64_t)1 << 32))
 		return false;
 	*self = c->rt.g_sched_g != NONE && rd(b, c->rt.g_sched_g, c->ptr) == addr;
+	*goid = rd(b, c->rt.g_goid, 8);
 	return true;
 }
 
 /* Scores a candidate slice {ptr, len, cap} as allgs: the number of sampled elements that are
- * g's, or 0 when any sampled element is not. */
+ * g's, or 0 when any sampled element is not, or none has an id. The system g's (g0,
+ * gsignal: id 0) are in no allgs but in other lists (a core whose allgs was zeroed gave a
+ * "goroutine list" of m0's g0 and nothing said). */
 static unsigned score_allgs(struct ctx *c, uint64_t ptr, uint64_t len, uint64_t cap)
 {
 	if (!len || len > cap || cap > GPM_GOROUTINES_MAX || !ptr || ptr % c->ptr)
@@ -263,17 +268,18 @@ static unsigned score_allgs(struct ctx *c, uint64_t ptr, uint64_t len, uint64_t 
 	if (__builtin_mul_overflow(len, c->ptr, &bytes) ||
 	    !gpm_memory_readable(c->p->mem, ptr, bytes))
 		return 0;
-	unsigned good = 0, selfs = 0;
+	unsigned good = 0, selfs = 0, ids = 0;
 	uint64_t step = len > 16 ? len / 16 : 1;
 	for (uint64_t i = 0; i < len; i += step) {
-		uint64_t g;
+		uint64_t g, goid;
 		bool self;
-		if (!read_word(c, ptr + i * c->ptr, &g) || !plausible_g(c, g, &self))
+		if (!read_word(c, ptr + i * c->ptr, &g) || !plausible_g(c, g, &self, &goid))
 			return 0;
 		good++;
 		selfs += self;
+		ids += goid != 0;
 	}
-	return selfs ? good : 0;
+	return selfs && ids ? good : 0;
 }
 
 static void scan_region(struct ctx *c, uint64_t start, uint64_t end, uint64_t *best_ptr,
@@ -1429,6 +1435,13 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 		return NULL;
 	// The g's bytes may move if the incident allocates; copy what we need first.
 	uint64_t goid = rd(b, rt->g_goid, 8);
+	// allgadd takes a g already _Gdead (runtime/proc.go newproc1, oneNewExtraM): one in
+	// allgs that is idle with no id reads as zeros, a page of the core lost.
+	if (status == GPM_G_IDLE && goid == 0) {
+		if (!c->g_zero++)
+			c->g_zero_first = gaddr;
+		return NULL;
+	}
 	uint64_t lo = rd(b, rt->g_stack_lo, c->ptr), hi = rd(b, rt->g_stack_hi, c->ptr);
 	uint64_t sched_pc = rd(b, rt->g_sched_pc, c->ptr), sched_sp = rd(b, rt->g_sched_sp, c->ptr);
 	uint64_t sched_lr = field(b, rt->g_sched_lr, c->ptr);
@@ -1794,6 +1807,12 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	                             " goroutines (allgs entries) are not in the core (first "
 	                             "g at 0x%" PRIx64 "): they are not listed",
 	                             c.g_unread, n, c.g_unread_first)))
+		goto fail;
+	if (c.g_zero && (err = gpm_incident_warn(
+	                     c.inc,
+	                     "%" PRIu64 " goroutines (allgs entries) read as zeros (first g "
+	                     "at 0x%" PRIx64 "): the core is damaged; they are not listed",
+	                     c.g_zero, c.g_zero_first)))
 		goto fail;
 	if (repeats)
 		gpm_incident_warn(c.inc,
