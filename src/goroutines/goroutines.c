@@ -85,7 +85,7 @@ struct ctx {
 	uint64_t args_unread; /* frames whose arguments could not be read */
 	uint64_t g_unread;    /* allgs entries whose g is not in the core (a truncated core) */
 	uint64_t g_unread_first;
-	uint64_t g_zero; /* allgs entries whose g reads as idle with id 0 (zeroed pages) */
+	uint64_t g_zero; /* allgs entries nil, or whose g reads as idle with id 0 (zeroed) */
 	uint64_t g_zero_first;
 	const char *args_why; /* interned: the first reason */
 	struct pc_entry *cache;
@@ -1422,6 +1422,12 @@ static const char *func_name(struct ctx *c, uint64_t pc)
 static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t signal_m)
 {
 	const struct rt_layout *rt = &c->rt;
+	if (!gaddr) {
+		// allgs never holds nil: its page was zeroed.
+		if (!c->g_zero++)
+			c->g_zero_first = gaddr;
+		return NULL;
+	}
 	const uint8_t *b = read_g(c, gaddr);
 	if (!b) {
 		// Said once with the count after the walk: a core cut short loses thousands.
