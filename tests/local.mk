@@ -163,6 +163,9 @@ TESTS += tests/cli/archive-concurrent.sh
 TESTS += tests/cli/resign.sh
 # cores damaged at test time: allgs repeating one g, overlapping PT_LOADs (warning, exit 1)
 TESTS += tests/cli/damaged-core.sh
+# every kind of damage a core meets (cut, compressed, zeroed, notes, headers, other builds of
+# its executable) on two fixtures, classified against the pristine core's output
+TESTS += tests/cli/core-sweep.sh
 
 # gopm tui: scripted screens compared as text, and end-to-end runs under tmux (skip without it)
 TESTS += tests/tui/run.sh tests/tui/tmux.sh tests/tui/topframe.sh tests/tui/keyset.sh \

@@ -403,10 +403,13 @@ static struct gpm_error *core_parse(struct gpm_core *core)
 		struct gpm_cursor sc;
 		uint32_t info;
 		gpm_cursor_init(&sc, src->data, src->size);
-		if (shoff > SIZE_MAX - 44 || !gpm_cursor_seek(&sc, (size_t)shoff + 44) ||
-		    !gpm_cursor_u32(&sc, &info))
+		// Section header 0 lies past the ELF header; e_shoff 0 means there is none (a
+		// damaged e_phnum, not extended numbering).
+		if (shoff < sizeof(Elf64_Ehdr) || shoff > SIZE_MAX - 44 ||
+		    !gpm_cursor_seek(&sc, (size_t)shoff + 44) || !gpm_cursor_u32(&sc, &info))
 			return gpm_error_create(GPM_ERR_FORMAT,
-			                        "%s: program header count missing (PN_XNUM)",
+			                        "%s: program header count missing (e_phnum PN_XNUM "
+			                        "without a section header)",
 			                        core_name(core));
 		count = info;
 	}

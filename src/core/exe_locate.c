@@ -33,7 +33,8 @@ enum {
 	LOCATE_MAX_NOTE = 64 << 10, // bytes of one PT_NOTE read from the core
 	LOCATE_MAX_BUILD_ID = 1024, // bytes of a build-id note desc
 	LOCATE_MAX_CANDIDATES = 16,
-	LOCATE_HEADER_PAGE = 4096, // bytes of the dumped header page compared
+	LOCATE_HEADER_PAGE = 4096,      // bytes of the dumped header page compared
+	LOCATE_READONLY_MAX = 64 << 20, // bytes of dumped read-only data compared
 	// Go's linker puts .note.gnu.build-id right after .note.go.buildid, outside the PT_NOTE
 	// (Go 1.24+): notes are read this many bytes past the segment when they are there.
 	LOCATE_NOTE_SLACK = 64,
@@ -214,6 +215,65 @@ bool gpm_core_exe_bias(const struct gpm_core *core, const struct gpm_exe *exe, u
 	return false;
 }
 
+/* True when a PT_GNU_RELRO range of exe (relocated, then made read-only) overlaps s. */
+static bool relro_overlaps(const struct gpm_exe *exe, const struct gpm_exe_segment *s)
+{
+	for (size_t i = 0; i < gpm_exe_segment_count(exe); i++) {
+		const struct gpm_exe_segment *r = gpm_exe_segment_at(exe, i);
+		if (r->type == PT_GNU_RELRO && r->vaddr < s->vaddr + s->memsz &&
+		    s->vaddr < r->vaddr + r->memsz)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Compares the bytes the core holds of exe's read-only, non-executable PT_LOAD segments
+ * (rodata: never written, not relocated outside a PT_GNU_RELRO range) with the file. True
+ * when none differ; *same counts the bytes compared, *diff_at is the first address that
+ * differs. Reads at most LOCATE_READONLY_MAX bytes.
+ */
+static bool readonly_match(const struct gpm_core *core, const struct gpm_exe *exe, uint64_t bias,
+                           uint64_t *same, uint64_t *diff_at)
+{
+	size_t exe_size;
+	const uint8_t *bytes = gpm_exe_bytes(exe, &exe_size);
+	uint64_t budget = LOCATE_READONLY_MAX;
+	*same = 0;
+	for (size_t i = 0; i < gpm_exe_segment_count(exe); i++) {
+		const struct gpm_exe_segment *s = gpm_exe_segment_at(exe, i);
+		if (s->type != PT_LOAD || (s->flags & (PF_W | PF_X)) || s->filesz == 0 ||
+		    s->offset > exe_size || s->filesz > exe_size - s->offset)
+			continue;
+		if (gpm_exe_is_pie(exe) && relro_overlaps(exe, s))
+			continue;
+		uint64_t addr;
+		if (__builtin_add_overflow(s->vaddr, bias, &addr))
+			continue;
+		const struct gpm_core_segment *c = gpm_core_segment_for_addr(core, addr);
+		if (!c || !c->data || addr - c->vaddr >= c->present)
+			continue;
+		uint64_t n = c->present - (addr - c->vaddr);
+		if (n > s->filesz)
+			n = s->filesz;
+		if (n > budget)
+			n = budget;
+		const uint8_t *a = c->data + (addr - c->vaddr), *b = bytes + s->offset;
+		if (memcmp(a, b, (size_t)n) != 0) {
+			uint64_t k = 0;
+			while (k < n && a[k] == b[k])
+				k++;
+			*diff_at = addr + k;
+			return false;
+		}
+		*same += n;
+		budget -= n;
+		if (!budget)
+			break;
+	}
+	return true;
+}
+
 enum verdict {
 	VERDICT_MATCH,
 	VERDICT_UNVERIFIED,
@@ -261,18 +321,42 @@ static struct gpm_error *check_exe(const struct gpm_core *core, const struct gpm
 		uint64_t n = seg && seg->vaddr == base ? seg->present : 0;
 		if (n > LOCATE_HEADER_PAGE)
 			n = LOCATE_HEADER_PAGE;
-		if (n >= sizeof(Elf64_Ehdr) && n <= exe_size) {
-			*verdict = memcmp(seg->data, exe_bytes, (size_t)n) == 0 ? VERDICT_MATCH
-			                                                        : VERDICT_MISMATCH;
+		// The header page names nothing of another build made with the same layout; the
+		// read-only data the core holds (qemu dumps rodata) do.
+		bool header = n >= sizeof(Elf64_Ehdr) && n <= exe_size;
+		bool header_same = header && memcmp(seg->data, exe_bytes, (size_t)n) == 0;
+		uint64_t same = 0, diff_at = 0;
+		bool ro_differ =
+		    (!header || header_same) &&
+		    !readonly_match(core, exe, gpm_exe_is_pie(exe) ? bias : 0, &same, &diff_at);
+		if (header && !header_same) {
+			*verdict = VERDICT_MISMATCH;
 			gpm_strbuf_printf(&sb,
-			                  *verdict == VERDICT_MATCH
-			                      ? "no build id; the first %llu bytes match the "
-			                        "core's copy"
-			                      : "no build id; the first %llu bytes differ from the "
-			                        "core's copy",
+			                  "no build id; the first %llu bytes differ from the "
+			                  "core's copy",
+			                  (unsigned long long)n);
+		} else if (ro_differ) {
+			*verdict = VERDICT_MISMATCH;
+			gpm_strbuf_printf(
+			    &sb,
+			    "no build id; its read-only data at 0x%llx differ from the "
+			    "core's copy",
+			    (unsigned long long)diff_at);
+		} else if (same) {
+			*verdict = VERDICT_MATCH;
+			gpm_strbuf_printf(
+			    &sb,
+			    "no build id; %llu bytes of read-only data match the core's "
+			    "copy",
+			    (unsigned long long)same);
+		} else if (header) {
+			*verdict = VERDICT_MATCH;
+			gpm_strbuf_printf(&sb,
+			                  "no build id; the first %llu bytes match the core's copy",
 			                  (unsigned long long)n);
 		} else if (gpm_core_auxv_get(core, AT_ENTRY, &at) &&
-		           gpm_exe_entry(exe) + bias != at) {
+		           gpm_exe_entry(exe) + (gpm_exe_is_pie(exe) ? bias : 0) != at) {
+			// The bias of a PIE may come from AT_ENTRY itself; an ET_EXEC has none.
 			*verdict = VERDICT_MISMATCH;
 			gpm_strbuf_printf(&sb, "entry point 0x%llx, core has 0x%llx",
 			                  (unsigned long long)(gpm_exe_entry(exe) + bias),

@@ -83,6 +83,10 @@ struct ctx {
 	} frame_new[FRAME_NEW]; /* frame texts of the stack being built not shared yet */
 	size_t frame_new_len;
 	uint64_t args_unread; /* frames whose arguments could not be read */
+	uint64_t g_unread;    /* allgs entries whose g is not in the core (a truncated core) */
+	uint64_t g_unread_first;
+	uint64_t g_zero; /* allgs entries nil, or whose g reads as idle with id 0 (zeroed) */
+	uint64_t g_zero_first;
 	const char *args_why; /* interned: the first reason */
 	struct pc_entry *cache;
 	size_t cache_cap, cache_len;
@@ -233,8 +237,8 @@ static const uint8_t *read_m(struct ctx *c, uint64_t addr)
 /* ---- allgs ---- */
 
 /* Whether the g at addr looks like a g: readable, a sane status, and (when alive) its
- * gobuf's self pointer. */
-static bool plausible_g(struct ctx *c, uint64_t addr, bool *self)
+ * gobuf's self pointer; *goid is its id. */
+static bool plausible_g(struct ctx *c, uint64_t addr, bool *self, uint64_t *goid)
 {
 	if (!addr || addr % c->ptr)
 		return false;
@@ -248,11 +252,14 @@ static bool plausible_g(struct ctx *c, uint64_t addr, bool *self)
 	if (lo > hi || hi - lo > ((uint64_t)1 << 32))
 		return false;
 	*self = c->rt.g_sched_g != NONE && rd(b, c->rt.g_sched_g, c->ptr) == addr;
+	*goid = rd(b, c->rt.g_goid, 8);
 	return true;
 }
 
 /* Scores a candidate slice {ptr, len, cap} as allgs: the number of sampled elements that are
- * g's, or 0 when any sampled element is not. */
+ * g's, or 0 when any sampled element is not, or none has an id. The system g's (g0,
+ * gsignal: id 0) are in no allgs but in other lists (a core whose allgs was zeroed gave a
+ * "goroutine list" of m0's g0 and nothing said). */
 static unsigned score_allgs(struct ctx *c, uint64_t ptr, uint64_t len, uint64_t cap)
 {
 	if (!len || len > cap || cap > GPM_GOROUTINES_MAX || !ptr || ptr % c->ptr)
@@ -261,17 +268,18 @@ static unsigned score_allgs(struct ctx *c, uint64_t ptr, uint64_t len, uint64_t 
 	if (__builtin_mul_overflow(len, c->ptr, &bytes) ||
 	    !gpm_memory_readable(c->p->mem, ptr, bytes))
 		return 0;
-	unsigned good = 0, selfs = 0;
+	unsigned good = 0, selfs = 0, ids = 0;
 	uint64_t step = len > 16 ? len / 16 : 1;
 	for (uint64_t i = 0; i < len; i += step) {
-		uint64_t g;
+		uint64_t g, goid;
 		bool self;
-		if (!read_word(c, ptr + i * c->ptr, &g) || !plausible_g(c, g, &self))
+		if (!read_word(c, ptr + i * c->ptr, &g) || !plausible_g(c, g, &self, &goid))
 			return 0;
 		good++;
 		selfs += self;
+		ids += goid != 0;
 	}
-	return selfs ? good : 0;
+	return selfs && ids ? good : 0;
 }
 
 static void scan_region(struct ctx *c, uint64_t start, uint64_t end, uint64_t *best_ptr,
@@ -1414,16 +1422,32 @@ static const char *func_name(struct ctx *c, uint64_t pc)
 static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t signal_m)
 {
 	const struct rt_layout *rt = &c->rt;
+	if (!gaddr) {
+		// allgs never holds nil: its page was zeroed.
+		if (!c->g_zero++)
+			c->g_zero_first = gaddr;
+		return NULL;
+	}
 	const uint8_t *b = read_g(c, gaddr);
-	if (!b)
-		return gpm_incident_warn(c->inc, "goroutine at 0x%" PRIx64 " is not in the core",
-		                         gaddr);
+	if (!b) {
+		// Said once with the count after the walk: a core cut short loses thousands.
+		if (!c->g_unread++)
+			c->g_unread_first = gaddr;
+		return NULL;
+	}
 	uint32_t raw = (uint32_t)rd(b, rt->g_status, 4);
 	uint32_t status = raw & ~0x1000u;
 	if (status == GPM_G_DEAD || status == GPM_G_DEADEXTRA)
 		return NULL;
 	// The g's bytes may move if the incident allocates; copy what we need first.
 	uint64_t goid = rd(b, rt->g_goid, 8);
+	// allgadd takes a g already _Gdead (runtime/proc.go newproc1, oneNewExtraM): one in
+	// allgs that is idle with no id reads as zeros, a page of the core lost.
+	if (status == GPM_G_IDLE && goid == 0) {
+		if (!c->g_zero++)
+			c->g_zero_first = gaddr;
+		return NULL;
+	}
 	uint64_t lo = rd(b, rt->g_stack_lo, c->ptr), hi = rd(b, rt->g_stack_hi, c->ptr);
 	uint64_t sched_pc = rd(b, rt->g_sched_pc, c->ptr), sched_sp = rd(b, rt->g_sched_sp, c->ptr);
 	uint64_t sched_lr = field(b, rt->g_sched_lr, c->ptr);
@@ -1696,6 +1720,21 @@ static void fill_process_facts(struct ctx *c)
 	}
 }
 
+/* A runtime structure the goroutines cannot be read without is missing from the core: bad
+ * input (exit 4), not an object the user asked for (exit 6), and named with the damage the
+ * core reader already saw (the first "core truncated: ..." or the like), which is the likely
+ * cause; a core with no such damage says nothing more. */
+static struct gpm_error *input_error(const struct gpm_core *core, struct gpm_error *err)
+{
+	if (err == &gpm_error_nomem ||
+	    (err->code != GPM_ERR_NOT_FOUND && err->code != GPM_ERR_FAULT))
+		return err;
+	err->code = GPM_ERR_FORMAT;
+	if (gpm_core_warning_count(core))
+		err = gpm_error_wrap(err, "%s", gpm_core_warning_at(core, 0));
+	return err;
+}
+
 struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_goroutines_options *o,
                                       struct gpm_incident **out)
 {
@@ -1768,6 +1807,19 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	gpm_u64map_free(&dups);
 	if (err)
 		goto fail;
+	if (c.g_unread &&
+	    (err = gpm_incident_warn(c.inc,
+	                             "%" PRIu64 " of %" PRIu64
+	                             " goroutines (allgs entries) are not in the core (first "
+	                             "g at 0x%" PRIx64 "): they are not listed",
+	                             c.g_unread, n, c.g_unread_first)))
+		goto fail;
+	if (c.g_zero && (err = gpm_incident_warn(
+	                     c.inc,
+	                     "%" PRIu64 " goroutines (allgs entries) read as zeros (first g "
+	                     "at 0x%" PRIx64 "): the core is damaged; they are not listed",
+	                     c.g_zero, c.g_zero_first)))
+		goto fail;
 	if (repeats)
 		gpm_incident_warn(c.inc,
 		                  "allgs repeats a goroutine %" PRIu64
@@ -1833,5 +1885,5 @@ fail:
 	free(c.mbuf);
 	gpm_native_destroy(c.native);
 	gpm_incident_destroy(c.inc);
-	return err;
+	return input_error(p->core, err);
 }
