@@ -27,6 +27,17 @@
 
 enum { ARGS_SEEN = 1 << 16, FRAME_SEEN = 1 << 16, FRAME_NEW = 64 };
 
+/*
+ * A slot of the tables of argument texts already stored (args_seen, frame_seen): the
+ * text's offset + 1 in incident->arg_text (0: empty), and the low half of its hash. The
+ * tag is compared first: a million goroutines' texts share 65,536 slots, and comparing
+ * a slot's text (somewhere in ~100 MB of texts, cold) with a different one was a cache
+ * miss per goroutine and per frame.
+ */
+struct seen {
+	uint32_t at, tag;
+};
+
 /* Field offsets of runtime.g and runtime.m in this binary (NONE when absent). */
 struct rt_layout {
 	uint64_t g_size, m_size;
@@ -75,8 +86,8 @@ struct ctx {
 	GPM_VEC(struct gpm_frame) lframes;     /* cached logical frames of pcs */
 	GPM_VEC(struct gpm_arglayout) layouts; /* argument layouts of cached pcs */
 	struct gpm_strbuf args;                /* the argument texts of the stack being built */
-	uint32_t *args_seen;  /* ARGS_SEEN slots: offset + 1 of an argument text by its hash */
-	uint32_t *frame_seen; /* FRAME_SEEN slots: offset + 1 of one frame's text by its hash */
+	struct seen *args_seen;  /* ARGS_SEEN slots: a goroutine's argument texts by their hash */
+	struct seen *frame_seen; /* FRAME_SEEN slots: one frame's argument text by its hash */
 	struct frame_new {
 		uint64_t hash;
 		uint32_t at;    /* in c->args */
@@ -628,11 +639,12 @@ static void share_frame_args(struct ctx *c, size_t start)
 		return;
 	const char *t = c->args.buf + start;
 	uint64_t h = gpm_hash_bytes(t, n, 0x66726d61);
-	uint32_t *slot = &c->frame_seen[(h >> 32) & (FRAME_SEEN - 1)];
+	const struct seen *slot = &c->frame_seen[(h >> 32) & (FRAME_SEEN - 1)];
 	const struct gpm_incident *inc = c->inc;
-	uint32_t off = *slot - 1;
-	if (*slot && off < inc->arg_text.len && inc->arg_text.len - off > n &&
-	    !memcmp(inc->arg_text.v + off, t, n) && !inc->arg_text.v[off + n]) {
+	uint32_t off = slot->at - 1;
+	if (slot->at && slot->tag == (uint32_t)h && off < inc->arg_text.len &&
+	    inc->arg_text.len - off > n && !memcmp(inc->arg_text.v + off, t, n) &&
+	    !inc->arg_text.v[off + n]) {
 		char ref[GPM_ARGS_REF_SIZE] = {GPM_ARGS_REF};
 		memcpy(ref + 1, &off, 4);
 		c->args.len = start;
@@ -688,7 +700,8 @@ static void remember_frame_args(struct ctx *c, uint32_t off)
 {
 	for (size_t i = 0; i < c->frame_new_len; i++) {
 		const struct frame_new *fn = &c->frame_new[i];
-		c->frame_seen[(fn->hash >> 32) & (FRAME_SEEN - 1)] = off + fn->at + 1;
+		c->frame_seen[(fn->hash >> 32) & (FRAME_SEEN - 1)] =
+		    (struct seen){off + fn->at + 1, (uint32_t)fn->hash};
 	}
 	c->frame_new_len = 0;
 }
@@ -706,9 +719,10 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 	uint64_t h = gpm_hash_bytes(c->args.buf, n, 0x61726773);
 	// A fixed table, a slot per hash, the newest text wins: goroutines with the same
 	// texts share them (most often they come in runs), without a map of a million entries.
-	uint32_t *slot = &c->args_seen[(h >> 32) & (ARGS_SEEN - 1)], off = *slot - 1;
-	if (*slot && off <= inc->arg_text.len && inc->arg_text.len - off >= n &&
-	    !memcmp(inc->arg_text.v + off, c->args.buf, n)) {
+	struct seen *slot = &c->args_seen[(h >> 32) & (ARGS_SEEN - 1)];
+	uint32_t off = slot->at - 1;
+	if (slot->at && slot->tag == (uint32_t)h && off <= inc->arg_text.len &&
+	    inc->arg_text.len - off >= n && !memcmp(inc->arg_text.v + off, c->args.buf, n)) {
 		g->args = off;
 		remember_frame_args(c, off);
 		return NULL;
@@ -725,7 +739,7 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 	memcpy(inc->arg_text.v + off, c->args.buf, n);
 	inc->arg_text.len += n;
 	g->args = off;
-	*slot = off + 1;
+	*slot = (struct seen){off + 1, (uint32_t)h};
 	remember_frame_args(c, off);
 	return NULL;
 }
