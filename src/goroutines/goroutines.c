@@ -25,7 +25,7 @@
 
 #define NONE UINT64_MAX
 
-enum { ARGS_SEEN = 1 << 16, FRAME_SEEN = 1 << 16, FRAME_NEW = 64 };
+enum { ARGS_SEEN = 1 << 16, FRAME_SEEN = 1 << 16, FRAME_NEW = 64, WINDOW = 4096 };
 
 /*
  * A slot of the tables of argument texts already stored (args_seen, frame_seen): the
@@ -109,7 +109,11 @@ struct ctx {
 	uint64_t sigtramp[2]; /* entries of runtime.sigtramp and runtime.cgoSigtramp */
 	bool follow_signals;  /* unwinding a system stack: go on through signal frames */
 	char name_buf[1024];
-	uint8_t *gbuf, *mbuf;      /* read_g's and read_m's copies */
+	uint8_t *gbuf, *mbuf; /* read_g's and read_m's copies */
+	/* The stack being unwound from its sp up (at most WINDOW bytes): its return addresses
+	 * and argument words are read from here, not word by word through the memory */
+	uint64_t win_lo, win_len;
+	uint8_t win[WINDOW];
 	struct gpm_native *native; /* C functions of a stripped executable (its debug file) */
 	bool native_tried;
 };
@@ -130,6 +134,11 @@ static inline uint64_t field(const uint8_t *b, uint64_t off, unsigned n)
 
 static bool read_word(struct ctx *c, uint64_t addr, uint64_t *out)
 {
+	uint64_t at = addr - c->win_lo;
+	if (at < c->win_len && c->win_len - at >= c->ptr) {
+		*out = rd(c->win, at, c->ptr);
+		return true;
+	}
 	struct gpm_error *err = gpm_memory_word(c->p->mem, addr, out);
 	gpm_error_destroy(err);
 	return !err;
@@ -140,6 +149,35 @@ static bool mem_read_cb(void *ctx, uint64_t addr, void *buf, size_t len)
 	struct gpm_error *err = gpm_memory_read(ctx, addr, buf, len);
 	gpm_error_destroy(err);
 	return !err;
+}
+
+/* mem_read_cb for the stack being unwound: from its window when that holds the bytes. */
+static bool stack_read_cb(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct ctx *c = ctx;
+	uint64_t at = addr - c->win_lo;
+	if (at < c->win_len && c->win_len - at >= len) {
+		memcpy(buf, c->win + at, len);
+		return true;
+	}
+	return mem_read_cb(c->p->mem, addr, buf, len);
+}
+
+/* Reads the used part of a stack [sp, hi) (its first WINDOW bytes) into the window; none
+ * when it cannot be read whole (then each word is read on its own, as without). */
+static void stack_window(struct ctx *c, uint64_t sp, uint64_t lo, uint64_t hi)
+{
+	c->win_len = 0;
+	if (!(lo || hi) || sp < lo || sp >= hi)
+		return;
+	uint64_t n = hi - sp < WINDOW ? hi - sp : WINDOW;
+	struct gpm_error *err = gpm_memory_read(c->p->mem, sp, c->win, (size_t)n);
+	if (err) {
+		gpm_error_destroy(err);
+		return;
+	}
+	c->win_lo = sp;
+	c->win_len = n;
 }
 
 /* ---- layouts ---- */
@@ -674,7 +712,7 @@ static bool frame_args(struct ctx *c, const struct lframe *lf)
 		} else if (e->layout != UINT32_MAX) {
 			struct gpm_error *err = gpm_arglayout_print(
 			    &c->layouts.v[e->layout], lf->r.fp + c->arch->min_frame_size,
-			    mem_read_cb, c->p->mem, &c->args);
+			    stack_read_cb, c, &c->args);
 			if (err) {
 				snprintf(buf, sizeof(buf), "%s", err->message);
 				why = buf;
@@ -834,6 +872,7 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 	char pbuf[160];
 	uint64_t pc = st.pc, sp = st.sp, flr = c->uses_lr ? st.lr : 0;
 	bool trap = st.trap;
+	stack_window(c, st.sp, lo, hi);
 	if (pc == 0 && sp) {
 		// A nil function call: start in the caller's frame.
 		if (!read_word(c, sp, &pc))
