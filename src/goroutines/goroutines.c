@@ -1572,6 +1572,7 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	bool stale = status == GPM_G_RUNNING && !st.trap;
 	uint32_t gi = (uint32_t)(g - c->inc->goroutines.v);
 	struct gpm_error *err = unwind(c, g, st, lo, hi);
+	c->win_len = 0; // the window is this stack's only
 	if (err)
 		return err;
 	g = &c->inc->goroutines.v[gi];
