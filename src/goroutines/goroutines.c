@@ -25,7 +25,18 @@
 
 #define NONE UINT64_MAX
 
-enum { ARGS_SEEN = 1 << 16, FRAME_SEEN = 1 << 16, FRAME_NEW = 64 };
+enum { ARGS_SEEN = 1 << 16, FRAME_SEEN = 1 << 16, FRAME_NEW = 64, WINDOW = 4096 };
+
+/*
+ * A slot of the tables of argument texts already stored (args_seen, frame_seen): the
+ * text's offset + 1 in incident->arg_text (0: empty), and the low half of its hash. The
+ * tag is compared first: a million goroutines' texts share 65,536 slots, and comparing
+ * a slot's text (somewhere in ~100 MB of texts, cold) with a different one was a cache
+ * miss per goroutine and per frame.
+ */
+struct seen {
+	uint32_t at, tag;
+};
 
 /* Field offsets of runtime.g and runtime.m in this binary (NONE when absent). */
 struct rt_layout {
@@ -75,8 +86,8 @@ struct ctx {
 	GPM_VEC(struct gpm_frame) lframes;     /* cached logical frames of pcs */
 	GPM_VEC(struct gpm_arglayout) layouts; /* argument layouts of cached pcs */
 	struct gpm_strbuf args;                /* the argument texts of the stack being built */
-	uint32_t *args_seen;  /* ARGS_SEEN slots: offset + 1 of an argument text by its hash */
-	uint32_t *frame_seen; /* FRAME_SEEN slots: offset + 1 of one frame's text by its hash */
+	struct seen *args_seen;  /* ARGS_SEEN slots: a goroutine's argument texts by their hash */
+	struct seen *frame_seen; /* FRAME_SEEN slots: one frame's argument text by its hash */
 	struct frame_new {
 		uint64_t hash;
 		uint32_t at;    /* in c->args */
@@ -102,7 +113,11 @@ struct ctx {
 	uint64_t sigtramp[2]; /* entries of runtime.sigtramp and runtime.cgoSigtramp */
 	bool follow_signals;  /* unwinding a system stack: go on through signal frames */
 	char name_buf[1024];
-	uint8_t *gbuf, *mbuf;      /* read_g's and read_m's copies */
+	uint8_t *gbuf, *mbuf; /* read_g's and read_m's copies */
+	/* The stack being unwound from its sp up (at most WINDOW bytes): its return addresses
+	 * and argument words are read from here, not word by word through the memory */
+	uint64_t win_lo, win_len;
+	uint8_t win[WINDOW];
 	struct gpm_native *native; /* C functions of a stripped executable (its debug file) */
 	bool native_tried;
 };
@@ -123,6 +138,11 @@ static inline uint64_t field(const uint8_t *b, uint64_t off, unsigned n)
 
 static bool read_word(struct ctx *c, uint64_t addr, uint64_t *out)
 {
+	uint64_t at = addr - c->win_lo;
+	if (at < c->win_len && c->win_len - at >= c->ptr) {
+		*out = rd(c->win, at, c->ptr);
+		return true;
+	}
 	struct gpm_error *err = gpm_memory_word(c->p->mem, addr, out);
 	gpm_error_destroy(err);
 	return !err;
@@ -133,6 +153,35 @@ static bool mem_read_cb(void *ctx, uint64_t addr, void *buf, size_t len)
 	struct gpm_error *err = gpm_memory_read(ctx, addr, buf, len);
 	gpm_error_destroy(err);
 	return !err;
+}
+
+/* mem_read_cb for the stack being unwound: from its window when that holds the bytes. */
+static bool stack_read_cb(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct ctx *c = ctx;
+	uint64_t at = addr - c->win_lo;
+	if (at < c->win_len && c->win_len - at >= len) {
+		memcpy(buf, c->win + at, len);
+		return true;
+	}
+	return mem_read_cb(c->p->mem, addr, buf, len);
+}
+
+/* Reads the used part of a stack [sp, hi) (its first WINDOW bytes) into the window; none
+ * when it cannot be read whole (then each word is read on its own, as without). */
+static void stack_window(struct ctx *c, uint64_t sp, uint64_t lo, uint64_t hi)
+{
+	c->win_len = 0;
+	if (!(lo || hi) || sp < lo || sp >= hi)
+		return;
+	uint64_t n = hi - sp < WINDOW ? hi - sp : WINDOW;
+	struct gpm_error *err = gpm_memory_read(c->p->mem, sp, c->win, (size_t)n);
+	if (err) {
+		gpm_error_destroy(err);
+		return;
+	}
+	c->win_lo = sp;
+	c->win_len = n;
 }
 
 /* ---- layouts ---- */
@@ -636,11 +685,12 @@ static void share_frame_args(struct ctx *c, size_t start)
 		return;
 	const char *t = c->args.buf + start;
 	uint64_t h = gpm_hash_bytes(t, n, 0x66726d61);
-	uint32_t *slot = &c->frame_seen[(h >> 32) & (FRAME_SEEN - 1)];
+	const struct seen *slot = &c->frame_seen[(h >> 32) & (FRAME_SEEN - 1)];
 	const struct gpm_incident *inc = c->inc;
-	uint32_t off = *slot - 1;
-	if (*slot && off < inc->arg_text.len && inc->arg_text.len - off > n &&
-	    !memcmp(inc->arg_text.v + off, t, n) && !inc->arg_text.v[off + n]) {
+	uint32_t off = slot->at - 1;
+	if (slot->at && slot->tag == (uint32_t)h && off < inc->arg_text.len &&
+	    inc->arg_text.len - off > n && !memcmp(inc->arg_text.v + off, t, n) &&
+	    !inc->arg_text.v[off + n]) {
 		char ref[GPM_ARGS_REF_SIZE] = {GPM_ARGS_REF};
 		memcpy(ref + 1, &off, 4);
 		c->args.len = start;
@@ -670,7 +720,7 @@ static bool frame_args(struct ctx *c, const struct lframe *lf)
 		} else if (e->layout != UINT32_MAX) {
 			struct gpm_error *err = gpm_arglayout_print(
 			    &c->layouts.v[e->layout], lf->r.fp + c->arch->min_frame_size,
-			    mem_read_cb, c->p->mem, &c->args);
+			    stack_read_cb, c, &c->args);
 			if (err) {
 				snprintf(buf, sizeof(buf), "%s", err->message);
 				why = buf;
@@ -696,7 +746,8 @@ static void remember_frame_args(struct ctx *c, uint32_t off)
 {
 	for (size_t i = 0; i < c->frame_new_len; i++) {
 		const struct frame_new *fn = &c->frame_new[i];
-		c->frame_seen[(fn->hash >> 32) & (FRAME_SEEN - 1)] = off + fn->at + 1;
+		c->frame_seen[(fn->hash >> 32) & (FRAME_SEEN - 1)] =
+		    (struct seen){off + fn->at + 1, (uint32_t)fn->hash};
 	}
 	c->frame_new_len = 0;
 }
@@ -714,9 +765,10 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 	uint64_t h = gpm_hash_bytes(c->args.buf, n, 0x61726773);
 	// A fixed table, a slot per hash, the newest text wins: goroutines with the same
 	// texts share them (most often they come in runs), without a map of a million entries.
-	uint32_t *slot = &c->args_seen[(h >> 32) & (ARGS_SEEN - 1)], off = *slot - 1;
-	if (*slot && off <= inc->arg_text.len && inc->arg_text.len - off >= n &&
-	    !memcmp(inc->arg_text.v + off, c->args.buf, n)) {
+	struct seen *slot = &c->args_seen[(h >> 32) & (ARGS_SEEN - 1)];
+	uint32_t off = slot->at - 1;
+	if (slot->at && slot->tag == (uint32_t)h && off <= inc->arg_text.len &&
+	    inc->arg_text.len - off >= n && !memcmp(inc->arg_text.v + off, c->args.buf, n)) {
 		g->args = off;
 		remember_frame_args(c, off);
 		return NULL;
@@ -733,7 +785,7 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 	memcpy(inc->arg_text.v + off, c->args.buf, n);
 	inc->arg_text.len += n;
 	g->args = off;
-	*slot = off + 1;
+	*slot = (struct seen){off + 1, (uint32_t)h};
 	remember_frame_args(c, off);
 	return NULL;
 }
@@ -828,6 +880,7 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 	char pbuf[160];
 	uint64_t pc = st.pc, sp = st.sp, flr = c->uses_lr ? st.lr : 0;
 	bool trap = st.trap;
+	stack_window(c, st.sp, lo, hi);
 	if (pc == 0 && sp) {
 		// A nil function call: start in the caller's frame.
 		if (!read_word(c, sp, &pc))
@@ -1543,6 +1596,7 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	bool stale = status == GPM_G_RUNNING && !st.trap;
 	uint32_t gi = (uint32_t)(g - c->inc->goroutines.v);
 	struct gpm_error *err = unwind(c, g, st, lo, hi);
+	c->win_len = 0; // the window is this stack's only
 	if (err)
 		return err;
 	g = &c->inc->goroutines.v[gi];

@@ -8,6 +8,7 @@
 #include "model/traceback.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void put_str(struct gpm_strbuf *sb, const char *s, const struct gpm_traceback_options *o)
@@ -45,6 +46,34 @@ static void put_hex(struct gpm_strbuf *sb, uint64_t v)
 	buf[--i] = 'x';
 	buf[--i] = '0';
 	gpm_strbuf_append(sb, buf + i, sizeof(buf) - i);
+}
+
+/* Writes v as printhex does ("0x" and lowercase digits, no leading zeros) at p; returns
+ * the end. */
+static char *hex_at(char *p, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	int n = v ? (67 - __builtin_clzll(v)) / 4 : 1;
+	*p++ = '0';
+	*p++ = 'x';
+	for (int i = n - 1; i >= 0; i--, v >>= 4)
+		p[i] = digits[v & 15];
+	return p + n;
+}
+
+/* " fp=0x… sp=0x… pc=0x…\n" of a frame of a core's goroutine, in one append: three
+ * numbers on each of a million goroutines' ten lines. */
+static void put_regs(struct gpm_strbuf *sb, struct gpm_frame_regs r, uint64_t pc)
+{
+	char buf[80], *p = buf;
+	memcpy(p, " fp=", 4);
+	p = hex_at(p + 4, r.fp);
+	memcpy(p, " sp=", 4);
+	p = hex_at(p + 4, r.sp);
+	memcpy(p, " pc=", 4);
+	p = hex_at(p + 4, pc);
+	*p++ = '\n';
+	gpm_strbuf_append(sb, buf, (size_t)(p - buf));
 }
 
 /* Decodes one UTF-8 rune at s (n bytes left); *len = bytes used; -1 when invalid. */
@@ -240,6 +269,67 @@ static void put_location(struct gpm_strbuf *sb, const struct gpm_frame *f,
 	}
 }
 
+/*
+ * Pieces of frames rendered once (gpm_traceback_incident): a core's million goroutines
+ * share a few hundred frames, and every line of a frame but its values (arguments, fp and
+ * sp) is the same text each time. A piece is rendered into the cache the second time its
+ * frame is printed (frames printed once cost a mark only), then copied.
+ */
+struct piece {
+	uint32_t off, len; /* in text; len 0: not rendered */
+};
+enum { PIECE_HEAD, PIECE_LOC, PIECES };
+struct frame_text {
+	size_t n;        /* frames of the incident the cache covers */
+	struct piece *p; /* n * PIECES */
+	uint8_t *seen;   /* n: bit per piece printed once */
+	struct gpm_strbuf text;
+};
+
+static void put_head(struct gpm_strbuf *sb, const struct gpm_frame *f,
+                     const struct gpm_traceback_options *o)
+{
+	put_str(sb, f->func ? f->func : "?", o);
+	gpm_strbuf_putc(sb, '(');
+}
+
+static void put_piece_now(struct gpm_strbuf *sb, const struct gpm_frame *f, int which,
+                          const struct gpm_traceback_options *o)
+{
+	if (which == PIECE_HEAD)
+		put_head(sb, f, o);
+	else
+		put_location(sb, f, o);
+}
+
+/* Piece `which` of frame fi (f, of inc->frames) through the cache ft (NULL: none). */
+static void put_piece(struct gpm_strbuf *sb, struct frame_text *ft, size_t fi,
+                      const struct gpm_frame *f, int which, const struct gpm_traceback_options *o)
+{
+	if (!ft || fi >= ft->n) {
+		put_piece_now(sb, f, which, o);
+		return;
+	}
+	struct piece *p = &ft->p[fi * PIECES + (size_t)which];
+	if (!p->len) {
+		uint8_t bit = (uint8_t)(1u << which);
+		size_t start = ft->text.len;
+		if (!(ft->seen[fi] & bit) || start >= UINT32_MAX / 2) {
+			ft->seen[fi] |= bit;
+			put_piece_now(sb, f, which, o);
+			return;
+		}
+		put_piece_now(&ft->text, f, which, o);
+		if (ft->text.oom) {
+			put_piece_now(sb, f, which, o);
+			return;
+		}
+		p->off = (uint32_t)start;
+		p->len = (uint32_t)(ft->text.len - start);
+	}
+	gpm_strbuf_append(sb, ft->text.buf + p->off, p->len);
+}
+
 static void put_created_by(struct gpm_strbuf *sb, const struct gpm_incident *inc, uint32_t fi,
                            uint64_t parent, const struct gpm_traceback_options *o)
 {
@@ -257,7 +347,7 @@ static void put_created_by(struct gpm_strbuf *sb, const struct gpm_incident *inc
 
 static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
                        const struct gpm_goroutine *g, uint32_t stack, bool ancestor,
-                       const struct gpm_traceback_options *o)
+                       const struct gpm_traceback_options *o, struct frame_text *ft)
 {
 	if (stack == UINT32_MAX || stack >= inc->stacks.len)
 		return;
@@ -300,8 +390,7 @@ static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 			gpm_strbuf_putc(sb, '\n');
 			continue;
 		}
-		put_str(sb, f->func ? f->func : "?", o);
-		gpm_strbuf_putc(sb, '(');
+		put_piece(sb, ft, s->first + i, f, PIECE_HEAD, o);
 		if (ancestor || (f->flags & (GPM_FRAME_INLINED | GPM_FRAME_NO_ARGS)))
 			gpm_strbuf_puts(sb, "...");
 		else if (a)
@@ -309,27 +398,22 @@ static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 		gpm_strbuf_puts(sb, ")\n");
 		if (f->flags & GPM_FRAME_NO_LOC)
 			continue;
-		put_location(sb, f, o);
-		if (regs && !ancestor && !(f->flags & GPM_FRAME_INLINED)) {
-			struct gpm_frame_regs r = gpm_goroutine_frame_regs(inc, g, i);
-			gpm_strbuf_puts(sb, " fp=");
-			put_hex(sb, r.fp);
-			gpm_strbuf_puts(sb, " sp=");
-			put_hex(sb, r.sp);
-			gpm_strbuf_puts(sb, " pc=");
-			put_hex(sb, f->pc);
-		}
-		gpm_strbuf_putc(sb, '\n');
+		put_piece(sb, ft, s->first + i, f, PIECE_LOC, o);
+		if (regs && !ancestor && !(f->flags & GPM_FRAME_INLINED))
+			put_regs(sb, gpm_goroutine_frame_regs(inc, g, i), f->pc);
+		else
+			gpm_strbuf_putc(sb, '\n');
 	}
 }
 
-void gpm_traceback_goroutine(struct gpm_strbuf *sb, const struct gpm_incident *inc,
-                             const struct gpm_goroutine *g, const struct gpm_traceback_options *o)
+static void put_goroutine(struct gpm_strbuf *sb, const struct gpm_incident *inc,
+                          const struct gpm_goroutine *g, const struct gpm_traceback_options *o,
+                          struct frame_text *ft)
 {
 	gpm_traceback_header(sb, inc, g, o);
 	if (g->flags & GPM_GOROUTINE_UNAVAILABLE)
 		gpm_strbuf_puts(sb, "\tgoroutine running on other thread; stack unavailable\n");
-	put_frames(sb, inc, g, g->stack, false, o);
+	put_frames(sb, inc, g, g->stack, false, o, ft);
 	if (g->flags & GPM_GOROUTINE_MORE_FRAMES)
 		gpm_strbuf_puts(sb, "...additional frames elided...\n");
 	put_created_by(sb, inc, g->created_by, g->parent_id, o);
@@ -337,11 +421,17 @@ void gpm_traceback_goroutine(struct gpm_strbuf *sb, const struct gpm_incident *i
 	for (uint32_t i = 0; i < x->nancestors && x->first_ancestor + i < inc->ancestors.len; i++) {
 		const struct gpm_ancestor *a = &inc->ancestors.v[x->first_ancestor + i];
 		gpm_strbuf_printf(sb, "[originating from goroutine %" PRIu64 "]:\n", a->id);
-		put_frames(sb, inc, NULL, a->stack, true, o);
+		put_frames(sb, inc, NULL, a->stack, true, o, ft);
 		if (a->flags & GPM_GOROUTINE_MORE_FRAMES)
 			gpm_strbuf_puts(sb, "...additional frames elided...\n");
 		put_created_by(sb, inc, a->created_by, 0, o);
 	}
+}
+
+void gpm_traceback_goroutine(struct gpm_strbuf *sb, const struct gpm_incident *inc,
+                             const struct gpm_goroutine *g, const struct gpm_traceback_options *o)
+{
+	put_goroutine(sb, inc, g, o, NULL);
 }
 
 static void put_preamble(struct gpm_strbuf *sb, const struct gpm_incident *inc,
@@ -476,6 +566,16 @@ void gpm_traceback_incident(struct gpm_strbuf *sb, const struct gpm_incident *in
 	size_t next = 0;
 	const struct gpm_signal_section *cur = NULL;
 	bool first_in_section = false;
+	// The cache of frame pieces, when goroutines share frames (fewer frames than
+	// goroutines: its size is then small beside the goroutines'); without memory, none.
+	struct frame_text cache = {0}, *ft = NULL;
+	bool stopped = false;
+	if (inc->frames.len && inc->frames.len < inc->goroutines.len) {
+		cache.n = inc->frames.len;
+		cache.p = calloc(cache.n * PIECES, sizeof(*cache.p));
+		cache.seen = calloc(cache.n, 1);
+		ft = cache.p && cache.seen ? &cache : NULL;
+	}
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		while (next < nsec && inc->sections.v[next].first_goroutine <= i) {
 			if (cur)
@@ -489,11 +589,18 @@ void gpm_traceback_incident(struct gpm_strbuf *sb, const struct gpm_incident *in
 		if (any && (first_in_section || !cur || !cur->separator))
 			gpm_strbuf_putc(sb, '\n');
 		first_in_section = false;
-		gpm_traceback_goroutine(sb, inc, &inc->goroutines.v[i], o);
+		put_goroutine(sb, inc, &inc->goroutines.v[i], o, ft);
 		any = true;
-		if (o && o->flush && sb->len >= (1u << 20) && !o->flush(sb, o->flush_arg))
-			return;
+		if (o && o->flush && sb->len >= (1u << 20) && !o->flush(sb, o->flush_arg)) {
+			stopped = true;
+			break;
+		}
 	}
+	free(cache.p);
+	free(cache.seen);
+	gpm_strbuf_deinit(&cache.text);
+	if (stopped)
+		return;
 	for (; next < nsec; next++) {
 		if (cur)
 			put_section_tail(sb, inc, cur, o);
@@ -519,7 +626,7 @@ void gpm_traceback_thread(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 	                  : t->goroutine ? "in C for its goroutine"
 	                                 : "in C",
 	                  gpm_thread_unwind_name((enum gpm_thread_unwind)t->how));
-	put_frames(sb, inc, NULL, t->stack, false, o);
+	put_frames(sb, inc, NULL, t->stack, false, o, NULL);
 	if (t->problem) {
 		gpm_strbuf_puts(sb, "...native stack ends: ");
 		put_str(sb, t->problem, o);

@@ -152,6 +152,63 @@ START_TEST(test_incident_preamble)
 }
 END_TEST
 
+/*
+ * A whole incident prints each frame's name and location from a cache once frames repeat
+ * (fewer frames than goroutines): the text must be what printing each goroutine on its own
+ * gives, registers, terminal-unsafe names and zero values included.
+ */
+START_TEST(test_incident_shared_frames)
+{
+	struct gpm_incident *inc = gpm_incident_create(GPM_INPUT_CORE);
+	uint32_t st = stack2(inc), odd;
+	struct gpm_stack_builder b;
+	gpm_incident_stack_begin(inc, &b);
+	struct gpm_frame *f = gpm_incident_frame_push(inc);
+	f->func = S(inc, "main.\x1b[31mred\x07");
+	f->file = S(inc, "/app/\tbell.go");
+	f->line = 7;
+	f->offset = 0x0;
+	f->flags = GPM_FRAME_HAS_OFFSET;
+	f->pc = 0xabc;
+	ck_assert(!gpm_incident_stack_commit(inc, &b, &odd));
+	enum { N = 7 };
+	static const uint64_t fps[N] = {0, 1, 0xf, 0x10, 0xc000051f70, UINT64_MAX, 0x7fff0};
+	for (int i = 0; i < N; i++) {
+		struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
+		g->id = (uint64_t)i + 1;
+		g->status = GPM_G_WAITING;
+		g->wait_reason = S(inc, "chan receive");
+		g->stack = i % 3 == 2 ? odd : st;
+		struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
+		x->gaddr = 0xc000007c00 + (uint64_t)i * 0x1a0;
+		if (i % 2) {
+			x->regs = calloc(2, sizeof(*x->regs));
+			x->regs[0].fp = fps[i];
+			x->regs[0].sp = fps[N - 1 - i];
+			x->regs[1].fp = fps[(i + 1) % N];
+			x->regs[1].sp = fps[i - 1];
+		}
+	}
+	ck_assert_uint_lt(inc->frames.len, inc->goroutines.len); // the cache is on
+	struct gpm_traceback_options o = {.safe = true};
+	struct gpm_strbuf all = GPM_STRBUF_INIT, one = GPM_STRBUF_INIT;
+	gpm_traceback_incident(&all, inc, &o);
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		if (i)
+			gpm_strbuf_putc(&one, '\n');
+		gpm_traceback_goroutine(&one, inc, &inc->goroutines.v[i], &o);
+	}
+	ck_assert_str_eq(gpm_strbuf_str(&all), gpm_strbuf_str(&one));
+	ck_assert_ptr_nonnull(strstr(gpm_strbuf_str(&all), "main.\\x1b[31mred\\x07()\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(gpm_strbuf_str(&all), "fp=0xffffffffffffffff sp=0x1 pc=0xabc\n"));
+	ck_assert_ptr_nonnull(strstr(gpm_strbuf_str(&all), "fp=0xf sp=0x0 pc=0x401010\n"));
+	gpm_strbuf_deinit(&all);
+	gpm_strbuf_deinit(&one);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
 Suite *traceback_suite(void)
 {
 	Suite *s = suite_create("traceback");
@@ -159,6 +216,7 @@ Suite *traceback_suite(void)
 	tcase_add_test(tc, test_header_from_model);
 	tcase_add_test(tc, test_quote);
 	tcase_add_test(tc, test_incident_preamble);
+	tcase_add_test(tc, test_incident_shared_frames);
 	suite_add_tcase(s, tc);
 	return s;
 }
