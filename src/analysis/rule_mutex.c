@@ -60,26 +60,53 @@ static bool is_lock_frame(const char *fn)
 	              !strcmp(fn, "internal/sync.(*Mutex).lockSlow"));
 }
 
-/* If g is blocked in sync.(*Mutex).Lock: the mutex (0 unknown) and the caller frame. */
+/* Where a stack's Lock frames are, worked out once per distinct stack (the rule asks for
+ * every goroutine, and a dump's goroutines share a few hundred stacks). */
+struct lock_frames {
+	bool known;
+	int8_t last;   /* the last of the first run of Lock frames in the top 16, -1 none */
+	uint16_t slow; /* bit i: frame i of that run is a lockSlow */
+};
+
+static struct lock_frames stack_lock_frames(const struct gpm_incident *inc,
+                                            const struct gpm_goroutine *g, struct lock_frames *memo)
+{
+	struct lock_frames lf = {true, -1, 0};
+	struct lock_frames *slot = memo && g->stack < inc->stacks.len ? &memo[g->stack] : NULL;
+	if (slot && slot->known)
+		return *slot;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n && i < 16; i++) {
+		if (is_lock_frame(f[i].func)) {
+			lf.last = (int8_t)i;
+			if (strstr(f[i].func, "lockSlow"))
+				lf.slow |= (uint16_t)(1u << i);
+		} else if (lf.last >= 0) {
+			break;
+		}
+	}
+	if (slot)
+		*slot = lf;
+	return lf;
+}
+
+/* If g is blocked in sync.(*Mutex).Lock: the mutex (0 unknown) and the caller frame. memo
+ * (per stack, NULL none) keeps where each stack's Lock frames are. */
 static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                       uint64_t *mutex, int *caller)
+                       struct lock_frames *memo, uint64_t *mutex, int *caller)
 {
 	char abuf[1024];
 	if (g->status != GPM_G_WAITING || !gpm_rule_counted(g))
 		return false;
 	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	int last = -1;
+	gpm_goroutine_frames(inc, g, &n);
+	struct lock_frames lf = stack_lock_frames(inc, g, memo);
+	int last = lf.last;
 	uint64_t m = 0;
-	for (uint32_t i = 0; i < n && i < 16; i++) {
-		if (is_lock_frame(f[i].func)) {
-			last = (int)i;
-			if (!m && strstr(f[i].func, "lockSlow"))
-				gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &m);
-		} else if (last >= 0) {
-			break;
-		}
-	}
+	for (uint32_t i = 0; lf.slow >> i && !m; i++)
+		if (lf.slow & (1u << i))
+			gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &m);
 	if (last < 0 || (uint32_t)last + 1 >= n)
 		return false;
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
@@ -478,10 +505,15 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 	struct keyed *kv = NULL;
 	struct holders *hs = NULL;
 	const char **sites = NULL;
+	struct lock_frames *memo = calloc(inc->stacks.len ? inc->stacks.len : 1, sizeof(*memo));
+	if (!memo) {
+		c->oom = true;
+		return;
+	}
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		uint64_t m;
 		int caller;
-		if (!mutex_wait(inc, &inc->goroutines.v[i], &m, &caller))
+		if (!mutex_wait(inc, &inc->goroutines.v[i], memo, &m, &caller))
 			continue;
 		uint32_t n;
 		const struct gpm_frame *f = gpm_goroutine_frames(inc, &inc->goroutines.v[i], &n);
@@ -731,10 +763,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 				continue;
 			uint32_t hn;
 			const struct gpm_frame *hfr = gpm_goroutine_frames(inc, h, &hn);
-			bool waits = false;
-			for (uint32_t k = 0; k < hn && k < 16 && !waits; k++)
-				waits = is_lock_frame(hfr[k].func);
-			if (waits)
+			if (stack_lock_frames(inc, h, memo).last >= 0)
 				continue;
 			const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, h);
 			struct holder_scan sc = {
@@ -961,6 +990,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 		}
 	}
 out:
+	free(memo);
 	free(sites);
 	free(hs);
 	free(kv);
