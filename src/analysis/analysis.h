@@ -85,9 +85,12 @@ struct gpm_finding {
 	GPM_VEC(struct gpm_evidence) evidence;
 	GPM_VEC(uint64_t) goroutines; /* ids involved (capped at GPM_FINDING_MAX_IDS) */
 	uint64_t count;               /* goroutines involved (uncapped) */
-	uint64_t address;             /* the object involved (mutex, channel, fault), 0 none */
-	char *print;   /* owned: a `gopm print` expression of the value involved (cores), NULL */
-	int32_t group; /* index into gpm_analysis.grouping.groups, -1 none */
+	/* Objects this one finding stands for when near-identical findings were rolled up
+	 * (contention on 13,000 mutexes locked in one function: 13,000), 0 when one. */
+	uint64_t instances;
+	uint64_t address; /* the object involved (mutex, channel, fault), 0 none */
+	char *print;      /* owned: a `gopm print` expression of the value involved (cores), NULL */
+	int32_t group;    /* index into gpm_analysis.grouping.groups, -1 none */
 };
 
 #define GPM_FINDING_MAX_IDS 64

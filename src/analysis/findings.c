@@ -304,7 +304,7 @@ char *gpm_rule_creator_text(const struct gpm_incident *inc, const struct gpm_gor
 }
 
 /* Frees what a finding owns. */
-static void finding_deinit(struct gpm_finding *f)
+void gpm_rule_finding_deinit(struct gpm_finding *f)
 {
 	free(f->title);
 	free(f->explanation);
@@ -321,7 +321,7 @@ static void finding_deinit(struct gpm_finding *f)
 /* Removes the finding added last (a rule that found a healthy shape after all). */
 void gpm_rule_finding_drop(struct gpm_rule_ctx *c)
 {
-	finding_deinit(&c->a->findings.v[c->a->findings.len - 1]);
+	gpm_rule_finding_deinit(&c->a->findings.v[c->a->findings.len - 1]);
 	c->a->findings.len--;
 }
 
@@ -517,7 +517,7 @@ void gpm_analysis_destroy(struct gpm_analysis *a)
 	if (!a)
 		return;
 	for (size_t i = 0; i < a->findings.len; i++)
-		finding_deinit(&a->findings.v[i]);
+		gpm_rule_finding_deinit(&a->findings.v[i]);
 	gpm_vec_free(&a->findings);
 	gpm_vec_free(&a->states);
 	gpm_grouping_deinit(&a->grouping);

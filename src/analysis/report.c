@@ -421,6 +421,8 @@ void gpm_report_json_finding(struct gpm_json *j, const struct gpm_finding *f)
 		gpm_json_uint(j, f->goroutines.v[k]);
 	gpm_json_array_end(j);
 	gpm_json_kv_uint(j, "count", f->count);
+	if (f->instances > 1)
+		gpm_json_kv_uint(j, "instances", f->instances);
 	if (f->address)
 		gpm_json_kv_hex(j, "address", f->address);
 	if (f->print)

@@ -22,25 +22,41 @@ static bool is_chan_state(const char *s)
 }
 
 /* The channel g is blocked on: the core's object, else the printed argument. */
-static uint64_t chan_of(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+/* The frame of g's stack that is a channel operation (runtime.chansend1 ...), -1 none. The
+ * same for every goroutine of a group (one stack, arguments aside): asked once a group. */
+static int chan_frame(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n && i < 6; i++) {
+		const char *fn = f[i].func;
+		if (fn && (!strcmp(fn, "runtime.chansend1") || !strcmp(fn, "runtime.chanrecv1") ||
+		           !strcmp(fn, "runtime.chanrecv2") || !strcmp(fn, "runtime.chansend") ||
+		           !strcmp(fn, "runtime.chanrecv")))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The channel g waits on: a core's wait object, else the first argument of its channel
+ * frame: ci, that of its group's representative rep (-1 none), when g has rep's stack;
+ * 0 unknown. */
+static uint64_t chan_at(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                        const struct gpm_goroutine *rep, int ci)
 {
 	char abuf[1024];
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
 	if (x->wait_object_kind == GPM_WAIT_OBJECT_CHAN ||
 	    x->wait_object_kind == GPM_WAIT_OBJECT_SELECT)
 		return x->wait_object;
-	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	for (uint32_t i = 0; i < n && i < 6; i++) {
-		const char *fn = f[i].func;
-		uint64_t v;
-		if (fn &&
-		    (!strcmp(fn, "runtime.chansend1") || !strcmp(fn, "runtime.chanrecv1") ||
-		     !strcmp(fn, "runtime.chanrecv2") || !strcmp(fn, "runtime.chansend") ||
-		     !strcmp(fn, "runtime.chanrecv")) &&
-		    gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &v))
-			return v;
-	}
+	// One stack (frames shared): the same frame; another (a group that ignores lines and
+	// compares names normalised): look again.
+	if (g != rep && gpm_goroutine_frames(inc, g, &(uint32_t){0}) !=
+	                    gpm_goroutine_frames(inc, rep, &(uint32_t){0}))
+		ci = chan_frame(inc, g);
+	uint64_t v;
+	if (ci >= 0 && gpm_rule_first_arg(gpm_rule_frame_args(inc, g, (uint32_t)ci, &abuf), &v))
+		return v;
 	return 0;
 }
 
@@ -238,9 +254,11 @@ static bool arg_refs_keys(struct gpm_rule_ctx *c, struct arg_refs *r)
 		const struct gpm_group *grp = &gr->groups[gi];
 		if (!is_chan_state(grp->state))
 			continue;
+		const struct gpm_goroutine *rep = &inc->goroutines.v[grp->representative];
+		int ci = chan_frame(inc, rep);
 		for (uint32_t k = 0; k < grp->count; k++) {
-			uint64_t ch =
-			    chan_of(inc, &inc->goroutines.v[gr->members[grp->first_member + k]]);
+			uint64_t ch = chan_at(
+			    inc, &inc->goroutines.v[gr->members[grp->first_member + k]], rep, ci);
 			uint32_t old;
 			if (!ch || gpm_u64map_get(&r->slot, ch, &old))
 				continue;
@@ -424,10 +442,11 @@ void gpm_rule_leaks(struct gpm_rule_ctx *c)
 			break;
 		}
 		size_t nc = 0;
+		int ci = chan_frame(inc, rep);
 		for (uint32_t k = 0; k < grp->count; k++) {
 			const struct gpm_goroutine *g =
 			    &inc->goroutines.v[gr->members[grp->first_member + k]];
-			uint64_t ch = chan_of(inc, g);
+			uint64_t ch = chan_at(inc, g, rep, ci);
 			if (ch)
 				chans[nc++] = ch;
 			gpm_rule_add_id(c, f, g->id);

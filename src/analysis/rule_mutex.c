@@ -60,26 +60,53 @@ static bool is_lock_frame(const char *fn)
 	              !strcmp(fn, "internal/sync.(*Mutex).lockSlow"));
 }
 
-/* If g is blocked in sync.(*Mutex).Lock: the mutex (0 unknown) and the caller frame. */
+/* Where a stack's Lock frames are, worked out once per distinct stack (the rule asks for
+ * every goroutine, and a dump's goroutines share a few hundred stacks). */
+struct lock_frames {
+	bool known;
+	int8_t last;   /* the last of the first run of Lock frames in the top 16, -1 none */
+	uint16_t slow; /* bit i: frame i of that run is a lockSlow */
+};
+
+static struct lock_frames stack_lock_frames(const struct gpm_incident *inc,
+                                            const struct gpm_goroutine *g, struct lock_frames *memo)
+{
+	struct lock_frames lf = {true, -1, 0};
+	struct lock_frames *slot = memo && g->stack < inc->stacks.len ? &memo[g->stack] : NULL;
+	if (slot && slot->known)
+		return *slot;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n && i < 16; i++) {
+		if (is_lock_frame(f[i].func)) {
+			lf.last = (int8_t)i;
+			if (strstr(f[i].func, "lockSlow"))
+				lf.slow |= (uint16_t)(1u << i);
+		} else if (lf.last >= 0) {
+			break;
+		}
+	}
+	if (slot)
+		*slot = lf;
+	return lf;
+}
+
+/* If g is blocked in sync.(*Mutex).Lock: the mutex (0 unknown) and the caller frame. memo
+ * (per stack, NULL none) keeps where each stack's Lock frames are. */
 static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                       uint64_t *mutex, int *caller)
+                       struct lock_frames *memo, uint64_t *mutex, int *caller)
 {
 	char abuf[1024];
 	if (g->status != GPM_G_WAITING || !gpm_rule_counted(g))
 		return false;
 	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	int last = -1;
+	gpm_goroutine_frames(inc, g, &n);
+	struct lock_frames lf = stack_lock_frames(inc, g, memo);
+	int last = lf.last;
 	uint64_t m = 0;
-	for (uint32_t i = 0; i < n && i < 16; i++) {
-		if (is_lock_frame(f[i].func)) {
-			last = (int)i;
-			if (!m && strstr(f[i].func, "lockSlow"))
-				gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &m);
-		} else if (last >= 0) {
-			break;
-		}
-	}
+	for (uint32_t i = 0; lf.slow >> i && !m; i++)
+		if (lf.slow & (1u << i))
+			gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &m);
 	if (last < 0 || (uint32_t)last + 1 >= n)
 		return false;
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
@@ -269,6 +296,206 @@ static bool holder_progressing(const struct gpm_incident *inc, const struct gpm_
 	return true;
 }
 
+/*
+ * Roll-up: a function that locks a mutex per object (a per-key or per-account lock) can
+ * leave thousands of mutexes with a short queue each. One finding per mutex buries the
+ * report (13,000 near-identical findings on one shape of dump); a person needs one per
+ * place: how many mutexes, how many goroutines in all, the few with the most waiters as
+ * examples and how many more there are (the JSON's `instances` and `count` keep the full
+ * figures). Contention findings of one function, severity and confidence become one when
+ * there are at least ROLLUP_MIN of them; fewer are kept as they are.
+ */
+enum { ROLLUP_MIN = 6, ROLLUP_SHOWN = 3 };
+
+struct rolled {
+	const char *site;
+	uint64_t count, address;
+	enum gpm_severity sev;
+	enum gpm_confidence conf;
+	size_t f; /* index of the finding */
+};
+
+/* By (site, severity, confidence), then most waiters first, then address. */
+static int cmp_rolled(const void *a, const void *b)
+{
+	const struct rolled *x = a, *y = b;
+	if (x->site != y->site)
+		return (uintptr_t)x->site < (uintptr_t)y->site ? -1 : 1;
+	if (x->sev != y->sev)
+		return x->sev > y->sev ? -1 : 1;
+	if (x->conf != y->conf)
+		return x->conf < y->conf ? -1 : 1;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->address != y->address)
+		return x->address < y->address ? -1 : 1;
+	return x->f < y->f ? -1 : x->f > y->f;
+}
+
+/* One finding for the run r[0..n) (same site, severity, confidence; most waiters first)
+ * into *out; members untouched. */
+static void rollup_one(struct gpm_rule_ctx *c, const struct rolled *r, size_t n,
+                       struct gpm_finding *out)
+{
+	const struct gpm_finding *fs = c->a->findings.v, *top = &fs[r[0].f];
+	uint64_t total = 0, lo = UINT64_MAX, hi = 0;
+	for (size_t k = 0; k < n; k++) {
+		total += r[k].count;
+		lo = r[k].count < lo ? r[k].count : lo;
+		hi = r[k].count > hi ? r[k].count : hi;
+	}
+	*out = (struct gpm_finding){.rule = top->rule,
+	                            .kind = top->kind,
+	                            .severity = top->severity,
+	                            .confidence = top->confidence,
+	                            .count = total,
+	                            .instances = n,
+	                            .address = top->address,
+	                            .group = top->group};
+	char *site = gpm_rule_safe(r[0].site);
+	char per[64];
+	if (lo == hi)
+		snprintf(per, sizeof(per), "%" PRIu64 " per mutex", lo);
+	else
+		snprintf(per, sizeof(per), "%" PRIu64 "-%" PRIu64 " per mutex", lo, hi);
+	bool busy = top->severity == GPM_SEVERITY_LOW;
+	if (busy)
+		gpm_rule_text(
+		    c, &out->title,
+		    "busy mutexes: %zu mutexes locked in %s have goroutines waiting briefly "
+		    "(%" PRIu64 " goroutines, %s)",
+		    n, site ? site : "?", total, per);
+	else
+		gpm_rule_text(c, &out->title,
+		              "lock contention: %zu mutexes locked in %s have waiters (%" PRIu64
+		              " goroutines, %s)",
+		              n, site ? site : "?", total, per);
+	int shown = n < ROLLUP_SHOWN ? (int)n : ROLLUP_SHOWN;
+	if (busy)
+		gpm_rule_text(c, &out->explanation,
+		              "The same code locks many mutexes (one per object) and each has "
+		              "goroutines queued on it, but none has waited a minute and no holder "
+		              "is seen stuck: hot locks under load at the instant of the snapshot. "
+		              "One finding for all of them; the %d with the most waiters are the "
+		              "examples.",
+		              shown);
+	else
+		gpm_rule_text(c, &out->explanation,
+		              "The same code locks many mutexes (one per object) and each has "
+		              "goroutines queued on it: either their holders keep them for a long "
+		              "time (slow work or I/O inside the critical section) or the holders "
+		              "are themselves stuck. One finding for all of them; the %d with the "
+		              "most waiters are the examples.",
+		              shown);
+	if (top->next)
+		gpm_rule_text(c, &out->next, "%s", top->next);
+	gpm_rule_evidence(c, out, "mutexes",
+	                  "%zu locked in %s, %" PRIu64 " goroutines waiting in all (%s)", n,
+	                  site ? site : "?", total, per);
+	for (size_t k = 0; k < n && k < ROLLUP_SHOWN; k++) {
+		const struct gpm_finding *m = &fs[r[k].f];
+		for (size_t e = 0; e < m->evidence.len; e++)
+			gpm_rule_evidence(c, out, m->evidence.v[e].key, "%s",
+			                  m->evidence.v[e].value);
+	}
+	if (n > ROLLUP_SHOWN) {
+		uint64_t listed = 0;
+		for (size_t k = 0; k < ROLLUP_SHOWN; k++)
+			listed += r[k].count;
+		gpm_rule_evidence(c, out, "more",
+		                  "%zu more mutexes locked in %s, %" PRIu64
+		                  " goroutines waiting for them (not listed)",
+		                  n - ROLLUP_SHOWN, site ? site : "?", total - listed);
+	}
+	free(site);
+	// The ids of the examples first, as many as a finding lists.
+	for (size_t k = 0; k < n && out->goroutines.len < GPM_FINDING_MAX_IDS; k++) {
+		const struct gpm_finding *m = &fs[r[k].f];
+		for (size_t i = 0;
+		     i < m->goroutines.len && out->goroutines.len < GPM_FINDING_MAX_IDS; i++) {
+			uint64_t *id = gpm_vec_push(&out->goroutines);
+			if (!id) {
+				c->oom = true;
+				return;
+			}
+			*id = m->goroutines.v[i];
+		}
+	}
+}
+
+/* Rolls up the contention findings from index fstart on; sites[i - fstart] is the function
+ * the waiters of finding i lock from. */
+static void contention_rollup(struct gpm_rule_ctx *c, size_t fstart, const char *const *sites)
+{
+	size_t end = c->a->findings.len, nf = end - fstart;
+	if (nf < ROLLUP_MIN)
+		return;
+	struct rolled *r = malloc(nf * sizeof(*r));
+	// Per finding: SIZE_MAX kept as it is, else the index (in merged) of the roll-up that
+	// replaces it (written at its run's lowest finding, the others dropped).
+	size_t *into = malloc(nf * sizeof(*into));
+	GPM_VEC(struct gpm_finding) merged = {0};
+	if (!r || !into) {
+		c->oom = true;
+		goto out;
+	}
+	for (size_t i = 0; i < nf; i++) {
+		const struct gpm_finding *f = &c->a->findings.v[fstart + i];
+		r[i] = (struct rolled){sites[i],    f->count,      f->address,
+		                       f->severity, f->confidence, fstart + i};
+		into[i] = SIZE_MAX;
+	}
+	qsort(r, nf, sizeof(*r), cmp_rolled);
+	for (size_t i = 0; i < nf;) {
+		size_t j = i;
+		while (j < nf && r[j].site == r[i].site && r[j].sev == r[i].sev &&
+		       r[j].conf == r[i].conf)
+			j++;
+		if (j - i >= ROLLUP_MIN) {
+			struct gpm_finding *m = gpm_vec_push(&merged);
+			if (!m) {
+				c->oom = true;
+				goto out;
+			}
+			rollup_one(c, &r[i], j - i, m);
+			for (size_t k = i; k < j; k++)
+				into[r[k].f - fstart] = merged.len - 1;
+		}
+		i = j;
+	}
+	if (!merged.len || c->oom)
+		goto out;
+	// Compact in place: a kept finding stays, a run's roll-up takes its first member's
+	// place, the other members go.
+	uint8_t *placed = calloc(merged.len, 1);
+	if (!placed) {
+		c->oom = true;
+		goto out;
+	}
+	size_t w = fstart;
+	for (size_t i = 0; i < nf; i++) {
+		struct gpm_finding *f = &c->a->findings.v[fstart + i];
+		if (into[i] == SIZE_MAX) {
+			c->a->findings.v[w++] = *f;
+			continue;
+		}
+		gpm_rule_finding_deinit(f);
+		if (!placed[into[i]]) {
+			placed[into[i]] = 1;
+			c->a->findings.v[w++] = merged.v[into[i]];
+		}
+	}
+	c->a->findings.len = w;
+	merged.len = 0; // moved into the findings
+	free(placed);
+out:
+	for (size_t k = 0; k < merged.len; k++)
+		gpm_rule_finding_deinit(&merged.v[k]);
+	gpm_vec_free(&merged);
+	free(into);
+	free(r);
+}
+
 void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
@@ -277,10 +504,16 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 	uint8_t *in_cycle = NULL;
 	struct keyed *kv = NULL;
 	struct holders *hs = NULL;
+	const char **sites = NULL;
+	struct lock_frames *memo = calloc(inc->stacks.len ? inc->stacks.len : 1, sizeof(*memo));
+	if (!memo) {
+		c->oom = true;
+		return;
+	}
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		uint64_t m;
 		int caller;
-		if (!mutex_wait(inc, &inc->goroutines.v[i], &m, &caller))
+		if (!mutex_wait(inc, &inc->goroutines.v[i], memo, &m, &caller))
 			continue;
 		uint32_t n;
 		const struct gpm_frame *f = gpm_goroutine_frames(inc, &inc->goroutines.v[i], &n);
@@ -530,10 +763,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 				continue;
 			uint32_t hn;
 			const struct gpm_frame *hfr = gpm_goroutine_frames(inc, h, &hn);
-			bool waits = false;
-			for (uint32_t k = 0; k < hn && k < 16 && !waits; k++)
-				waits = is_lock_frame(hfr[k].func);
-			if (waits)
+			if (stack_lock_frames(inc, h, memo).last >= 0)
 				continue;
 			const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, h);
 			struct holder_scan sc = {
@@ -565,6 +795,13 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 		gpm_u64map_free(&by_cs);
 		qsort(hs, nh, sizeof(*hs), cmp_holders);
 	}
+	// The function each contention finding's waiters lock from, for the roll-up below.
+	size_t fstart = c->a->findings.len;
+	sites = malloc((nh ? nh : 1) * sizeof(*sites));
+	if (!sites) {
+		c->oom = true;
+		goto out;
+	}
 	for (size_t i = 0; i < nk;) {
 		size_t j = i;
 		while (j < nk && kv[j].key == kv[i].key)
@@ -582,6 +819,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 		    GPM_CONFIDENCE_LIKELY);
 		if (!f)
 			break;
+		sites[c->a->findings.len - 1 - fstart] = hh->cs;
 		const struct gpm_goroutine *g0 = &inc->goroutines.v[w.v[first].g];
 		char *ft = gpm_rule_frame_text(inc, g0, w.v[first].caller);
 		const char *mname = NULL;
@@ -703,6 +941,8 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			    csn ? csn : "?");
 		free(csn);
 	}
+	if (!c->oom)
+		contention_rollup(c, fstart, sites);
 	// Without addresses (arguments elided), group waiters by where they called Lock:
 	// sorted by (function, line), one run each.
 	if (!nu) {
@@ -750,6 +990,8 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 		}
 	}
 out:
+	free(memo);
+	free(sites);
 	free(hs);
 	free(kv);
 	free(in_cycle);

@@ -30,6 +30,8 @@ struct gpm_finding *gpm_rule_finding_new_as(struct gpm_rule_ctx *c, enum gpm_rul
                                             enum gpm_severity sev, enum gpm_confidence conf);
 /* Gives f the rule kind, its id and its default severity and confidence. */
 void gpm_rule_set_rule(struct gpm_finding *f, enum gpm_rule_kind kind);
+/* Frees what finding f owns (not f itself). */
+void gpm_rule_finding_deinit(struct gpm_finding *f);
 /* Removes the finding added last (a rule that found a healthy shape after all). */
 void gpm_rule_finding_drop(struct gpm_rule_ctx *c);
 /* Replaces *slot (title, explanation, next) with the formatted text. */

@@ -1013,6 +1013,9 @@ static void json_stored_finding(struct gpm_json *j, const struct gpm_store_table
 	    gpm_json_uint(j, (uint64_t)json_integer_value(g));
 	gpm_json_array_end(j);
 	gpm_json_kv_uint(j, "count", (uint64_t)json_integer_value(json_object_get(ev, "count")));
+	json_t *instances = json_object_get(ev, "instances");
+	if (json_is_integer(instances))
+		gpm_json_kv_uint(j, "instances", (uint64_t)json_integer_value(instances));
 	const char *addr = json_string_value(json_object_get(ev, "address"));
 	if (addr)
 		gpm_json_kv_string(j, "address", addr);

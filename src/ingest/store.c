@@ -194,6 +194,8 @@ struct gpm_error *gpm_ingest_store_incident(struct gpm_store *st, const struct g
 		if (f->next)
 			gpm_json_kv_string(&j, "next", f->next);
 		gpm_json_kv_uint(&j, "count", f->count);
+		if (f->instances > 1)
+			gpm_json_kv_uint(&j, "instances", f->instances);
 		if (f->address)
 			gpm_json_kv_hex(&j, "address", f->address);
 		if (f->print)

@@ -707,6 +707,78 @@ START_TEST(test_timer_callbacks)
 }
 END_TEST
 
+/* contention.mutex roll-up: many mutexes locked in one function, each with a short queue,
+ * are one finding with the count of mutexes and goroutines and the top examples; a few
+ * stay one finding each, and another function's are not mixed in. */
+static const char mutex_waiter[] = "goroutine %d [sync.Mutex.Lock, 2 minutes]:\n"
+                                   "sync.runtime_SemacquireMutex(0x%x?, 0x0?, 0x1?)\n"
+                                   "\t/usr/lib/go/src/runtime/sema.go:77 +0x25\n"
+                                   "sync.(*Mutex).lockSlow(0x%x)\n"
+                                   "\t/usr/lib/go/src/sync/mutex.go:171 +0x15d\n"
+                                   "sync.(*Mutex).Lock(...)\n"
+                                   "\t/usr/lib/go/src/sync/mutex.go:90\n"
+                                   "%s(0x%x)\n\t/app/store.go:40 +0x45\n"
+                                   "main.handle()\n\t/app/handler.go:20 +0x1f3\n"
+                                   "created by main.serve in goroutine 1\n"
+                                   "\t/app/server.go:30 +0x65\n\n";
+
+/* Waiters on nmutex mutexes locked in fn (the first with 4 waiters, the others 3), ids
+ * from *id on. */
+static void mutex_waiters(struct gpm_strbuf *sb, const char *fn, unsigned base, int nmutex, int *id)
+{
+	for (int m = 0; m < nmutex; m++)
+		for (int k = 0; k < (m ? 3 : 4); k++) {
+			unsigned mu = base + (unsigned)m * 0x40;
+			gpm_strbuf_printf(sb, mutex_waiter, (*id)++, mu + 8, mu, fn, mu);
+		}
+}
+
+static size_t count_rule(const struct gpm_analysis *a, const char *rule)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < a->findings.len; i++)
+		n += !strcmp(a->findings.v[i].rule, rule);
+	return n;
+}
+
+START_TEST(test_contention_rollup)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_incident *inc;
+	int id = 2;
+	gpm_strbuf_puts(&sb, "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d\n\n");
+	mutex_waiters(&sb, "main.(*Store).Get", 0xc0010000, 5, &id);
+	struct gpm_analysis *a = analyse_text(sb.buf, &inc);
+	ck_assert_uint_eq(count_rule(a, "contention.mutex"), 5);
+	for (size_t i = 0; i < a->findings.len; i++)
+		ck_assert_uint_eq(a->findings.v[i].instances, 0);
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	// Two more of Get's mutexes: one finding for its 7; Put's 2 stay their own.
+	mutex_waiters(&sb, "main.(*Store).Get", 0xc0020000, 2, &id);
+	mutex_waiters(&sb, "main.(*Store).Put", 0xc0030000, 2, &id);
+	a = analyse_text(sb.buf, &inc);
+	ck_assert_uint_eq(count_rule(a, "contention.mutex"), 3);
+	const struct gpm_finding *f = find_rule(a, "contention.mutex");
+	ck_assert_msg(strstr(f->title, "7 mutexes locked in main.(*Store).Get") &&
+	                  strstr(f->title, "23 goroutines, 3-4 per mutex"),
+	              "%s", f->title);
+	ck_assert_uint_eq(f->instances, 7);
+	ck_assert_uint_eq(f->count, 23);
+	ck_assert_uint_eq(f->goroutines.len, 23);
+	ck_assert_uint_eq(f->address, 0xc0010000); // the most waiters, lowest address first
+	ck_assert(evidence_has(f, "4 more mutexes locked in main.(*Store).Get, 12 goroutines"));
+	ck_assert(!strcmp(f->evidence.v[1].value, "0xc0010000"));
+	for (size_t i = 0; i < a->findings.len; i++)
+		if (a->findings.v[i].kind == GPM_RULE_CONTENTION && &a->findings.v[i] != f)
+			ck_assert(strstr(a->findings.v[i].title, "3 goroutines wait for mutex") ||
+			          strstr(a->findings.v[i].title, "4 goroutines wait for mutex"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
 /* context.not-propagated: a select of the program's code under net/http's serving goroutine
  * for minutes is a LOW heuristic note; the same select for under a minute, or outside a
  * request path, says nothing. */
@@ -977,6 +1049,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_servers_quiet);
 	tcase_add_test(tc, test_net_no_deadline);
 	tcase_add_test(tc, test_timer_callbacks);
+	tcase_add_test(tc, test_contention_rollup);
 	tcase_add_test(tc, test_context_not_propagated);
 	tcase_add_test(tc, test_gc_stall);
 	tcase_add_test(tc, test_leak_still_found);

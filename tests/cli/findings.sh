@@ -5,7 +5,8 @@
 # unknown rule ids; and the headline of every field-shaped dump (testdata/dumps/field,
 # made by real Go programs) is the expected one (tests/cli/expected/field-headlines.out),
 # with no finding above LOW on the healthy servers; a contended global mutex is named by
-# symbol; a stalled stop-the-world names the goroutine that prevents it, from cores and text.
+# symbol; a stalled stop-the-world names the goroutine that prevents it, from cores and text;
+# contention on many mutexes locked in one function is one finding with its full counts.
 set -u
 : "${GOPM:?}" "${top_srcdir:?}" "${top_builddir:?}"
 tmp=$(mktemp -d)
@@ -131,4 +132,30 @@ for d in "$top_srcdir"/testdata/stwstall/go*.*; do
 done
 [ "$stalls" -ge 2 ] || { echo "FAIL: only $stalls stwstall fixtures"; fail=$((fail + 1)); }
 echo "ok: $stalls cores of a stalled stop-the-world"
+# Many mutexes locked in one function, 3 waiters each (a lock per key): one finding, the
+# full counts in JSON (analyze --json and, after storing, show --json), the rest said.
+awk 'BEGIN { print "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d\n";
+	for (m = 0; m < 40; m++) for (k = 0; k < 3; k++) {
+		a = 16777216 + m * 64;
+		printf "goroutine %d [sync.Mutex.Lock, 2 minutes]:\n", 2 + m * 3 + k;
+		printf "sync.runtime_SemacquireMutex(0xc%09x?, 0x0?, 0x1?)\n\t/usr/lib/go/src/runtime/sema.go:77 +0x25\n", a + 8;
+		printf "sync.(*Mutex).lockSlow(0xc%09x)\n\t/usr/lib/go/src/sync/mutex.go:171 +0x15d\n", a;
+		printf "sync.(*Mutex).Lock(...)\n\t/usr/lib/go/src/sync/mutex.go:90\n";
+		printf "main.(*Store).Get(0xc%09x)\n\t/app/store.go:40 +0x45\n", a;
+		printf "created by main.serve in goroutine 1\n\t/app/server.go:30 +0x65\n\n" } }' >"$tmp/perkey.txt"
+"$GOPM" analyze --no-store --width 1000 "$tmp/perkey.txt" >"$tmp/report" 2>"$tmp/err"
+[ "$(grep -c 'lock contention' "$tmp/report")" -eq 1 ] ||
+	{ echo "FAIL: per-key mutexes: $(grep -c 'lock contention' "$tmp/report") contention findings (want 1)"; fail=$((fail + 1)); }
+grep -q 'lock contention: 40 mutexes locked in main.(\*Store).Get have waiters (120 goroutines, 3 per mutex)$' "$tmp/report" ||
+	{ echo "FAIL: per-key mutexes: title: $(grep 'lock contention' "$tmp/report")"; fail=$((fail + 1)); }
+grep -Eq '^ +more +37 more mutexes locked in main.\(\*Store\).Get, 111 goroutines waiting for them' "$tmp/report" ||
+	{ echo "FAIL: per-key mutexes: no 'more' line"; fail=$((fail + 1)); }
+"$GOPM" analyze --no-store --json "$tmp/perkey.txt" >"$tmp/json" 2>"$tmp/err"
+grep -q '"instances": 40' "$tmp/json" && grep -q '"count": 120' "$tmp/json" ||
+	{ echo "FAIL: per-key mutexes: analyze --json lacks instances 40 / count 120"; fail=$((fail + 1)); }
+"$GOPM" analyze --db "$tmp/perkey.db" "$tmp/perkey.txt" >/dev/null 2>&1 &&
+	"$GOPM" show --db "$tmp/perkey.db" --json 1 >"$tmp/json" 2>"$tmp/err"
+grep -q '"instances": 40' "$tmp/json" ||
+	{ echo "FAIL: per-key mutexes: show --json lacks instances 40"; fail=$((fail + 1)); }
+echo "ok: 40 mutexes locked in one function, one finding"
 [ "$fail" -eq 0 ] || { echo "$fail failed"; exit 1; }
