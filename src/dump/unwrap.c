@@ -1729,7 +1729,7 @@ static void rejoin_words(struct work *w)
 
 struct look {
 	bool cr, json, prefixed, indent, doubled, echo, reversed, wrapped, words, trailing, html,
-	    ublank, doc, ellipsis, ansi, qp, octal;
+	    ublank, doc, ellipsis, ansi, qp, octal, stars;
 };
 
 static bool json_line(const char *s, size_t n)
@@ -2031,6 +2031,79 @@ static void unescape_html(struct work *w)
 	replace_sequences(w, '&', entity_seq);
 }
 
+/*
+ * The name of a function line s[0..n) (before its arguments), or of "created by F …" (F
+ * and what follows): [*from, *to) of s; false when s is neither.
+ */
+static bool name_part(const char *s, size_t n, size_t *from, size_t *to)
+{
+	if (starts(s, n, "created by ")) {
+		*from = 11;
+		*to = n;
+		return true;
+	}
+	const char *lp = n && s[n - 1] == ')' ? memrchr(s, '(', n - 1) : NULL;
+	*from = 0;
+	*to = lp ? (size_t)(lp - s) : 0;
+	return lp != NULL;
+}
+
+/*
+ * Whether the receiver type at p[0..n) (after ".(") lost its '*': it goes on to a ')' then
+ * a '.', with no blank, and does not start with '*'. A rendered Markdown page (an issue or a
+ * chat message copied from the screen, not from its source) takes the stars of
+ * "main.(*Server).Serve" two by two as emphasis. The runtime prints a pointer receiver
+ * "(*T)" and a value receiver without parentheses ("main.T.M"), so a parenthesized
+ * receiver without '*' has lost it.
+ */
+static bool star_eaten(const char *p, size_t n)
+{
+	if (!n || *p == '*' || *p == '.' || *p == ')')
+		return false;
+	const char *rp = memchr(p, ')', n);
+	return rp && rp + 1 < p + n && rp[1] == '.' && !memchr(p, ' ', (size_t)(rp - p));
+}
+
+/* Whether the trimmed line s[0..n) has a receiver that lost its '*'. */
+static bool eaten_star(const char *s, size_t n)
+{
+	size_t from, to;
+	if (!name_part(s, n, &from, &to))
+		return false;
+	for (size_t j = from + 1; j + 1 < to; j++)
+		if (s[j] == '(' && s[j - 1] == '.' && star_eaten(s + j + 1, to - j - 1))
+			return true;
+	return false;
+}
+
+/* Every receiver that lost its '*' (star_eaten) gets it back, up to 16 in a line. */
+static void restore_stars(struct work *w)
+{
+	enum { MAX_STARS = 16 };
+	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
+		struct ln *l = &w->l.v[i];
+		size_t n, from, to;
+		const char *s = trim(l, &n);
+		if (!eaten_star(s, n) || !name_part(s, n, &from, &to))
+			continue;
+		char *b = own(w, l->n + MAX_STARS);
+		if (!b)
+			return;
+		size_t lead = (size_t)(s - l->s), o = lead, added = 0;
+		memcpy(b, l->s, lead);
+		for (size_t j = 0; j < n; j++) {
+			b[o++] = s[j];
+			if (j > from && j + 1 < to && s[j] == '(' && s[j - 1] == '.' &&
+			    added < MAX_STARS && star_eaten(s + j + 1, to - j - 1)) {
+				b[o++] = '*';
+				added++;
+			}
+		}
+		l->s = b;
+		l->n = o;
+	}
+}
+
 /* What the first LOOK_LIMIT bytes show. Clean runtime text shows nothing. */
 static void quick_look(const char *data, size_t len, struct look *k)
 {
@@ -2050,6 +2123,11 @@ static void quick_look(const char *data, size_t len, struct look *k)
 			k->json = true;
 		if (n >= 2 && s[0] == '^' && (s[1] == '\\' || s[1] == 'C'))
 			k->echo = true;
+		if (!k->stars && n > 4 && func_like(cur.s, n)) {
+			size_t tn;
+			const char *t = trim(&cur, &tn);
+			k->stars = eaten_star(t, tn);
+		}
 		if (!k->trailing && n && (blank_before(s, n) || s[n - 1] == '\r'))
 			k->trailing = trailing_blanks(s, n);
 		if (!k->prefixed && n > 10 && prefix_len(s, n) > 0)
@@ -2272,7 +2350,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	quick_look(data, len, &k);
 	if (!wide && !k.cr && !k.json && !k.prefixed && !k.indent && !k.doubled && !k.echo &&
 	    !k.reversed && !k.wrapped && !k.words && !k.trailing && !k.html && !k.ublank &&
-	    !k.doc && !k.ellipsis && !k.ansi && !k.qp && !k.octal)
+	    !k.doc && !k.ellipsis && !k.ansi && !k.qp && !k.octal && !k.stars)
 		return false;
 
 	struct work w = {0};
@@ -2355,6 +2433,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	}
 	if (!w.nomem)
 		rejoin_words(&w);
+	if (!w.nomem)
+		restore_stars(&w);
 	if (!w.nomem) {
 		reindent(&w);
 		ok = finish(&w, out);

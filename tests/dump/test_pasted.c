@@ -176,6 +176,20 @@ static void t_prefix(struct gpm_strbuf *out, const char *s, size_t n, size_t no,
 	gpm_strbuf_putc(out, '\n');
 }
 
+/* Copied from a rendered Markdown page: the receivers' stars eaten as emphasis
+ * ("main.(Server).Serve"), the indentation gone. */
+static void t_rendered(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	(void)no;
+	(void)arg;
+	while (n && (*s == '\t' || *s == ' '))
+		s++, n--;
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] == '*' && i >= 2 && s[i - 1] == '(' && s[i - 2] == '.'))
+			gpm_strbuf_putc(out, s[i]);
+	gpm_strbuf_putc(out, '\n');
+}
+
 /* rsyslog's /var/log/syslog: its prefix, and every tab as "#011". */
 static void t_octal(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
 {
@@ -475,6 +489,7 @@ static const struct variant variants[] = {
     {"a timestamp and a level on the first line", V_LINES, t_prefix, "level", true, false},
     {"rsyslog's #011 for tabs", V_LINES, t_octal, "prefix", true, false},
     {"#011 for tabs, no prefix", V_LINES, t_octal, NULL, true, false},
+    {"a rendered Markdown page", V_LINES, t_rendered, NULL, false, false},
 };
 
 static void put_unit(struct gpm_strbuf *out, unsigned u, bool be)
