@@ -436,6 +436,7 @@ static struct gpm_error *ensure_incident(struct parser *P, enum gpm_input_kind k
 
 static bool stack_end_func(const char *name, size_t n);
 static void parse_loc(const char *s, size_t n, struct loc *L);
+static bool go_func_shape(const struct line *l);
 static struct gpm_error *set_problem(struct parser *P, struct gpm_goroutine *g, const char *why);
 
 /*
@@ -449,8 +450,7 @@ static bool cut_line(const struct line *l, const struct line *prev)
 {
 	if (STARTS(l, "created by ") || (STARTS(l, "[signal ") && l->s[l->n - 1] != ']'))
 		return true;
-	if (l->s[0] == '\t' && prev &&
-	    (STARTS(prev, "created by ") || (prev->n && prev->s[prev->n - 1] == ')'))) {
+	if (l->s[0] == '\t' && prev && (STARTS(prev, "created by ") || go_func_shape(prev))) {
 		struct loc L;
 		parse_loc(l->s + 1, l->n - 1, &L);
 		if (!L.ok)
