@@ -111,6 +111,7 @@ struct parser {
 	uint32_t nsnapshots;
 	bool any;         /* saw anything dump-like */
 	bool reversed;    /* the text was newest-first and was read bottom to top */
+	bool panics_cut;  /* a panic value of this snapshot was cut at max_line */
 	unsigned sources; /* processes an interleaved log was regrouped into; 0 none */
 	/* The runtime's lines before the first goroutine of the coming snapshot, as read. */
 	const char *pre_start, *pre_end;
@@ -551,6 +552,12 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 	struct gpm_incident *inc = P->inc;
 	P->inc = NULL;
 	report_lost(P, inc);
+	if (P->panics_cut)
+		gpm_incident_warn(inc, "panic values longer than %u bytes were cut", P->o.max_line);
+	P->panics_cut = false;
+	if (inc->panics_dropped)
+		gpm_incident_warn(inc, "%llu nested panics beyond the first %u not kept",
+		                  (unsigned long long)inc->panics_dropped, P->o.max_panics);
 	if (inc->kind == GPM_INPUT_PPROF1 && inc->pprof_total != inc->goroutines.len &&
 	    inc->goroutines.len < P->o.max_goroutines)
 		gpm_incident_warn(inc, "the profile counts %llu goroutines but %zu were read",
@@ -2324,12 +2331,8 @@ static struct gpm_error *parse_panics(struct parser *P, struct line l, size_t sk
 		if (!more)
 			break;
 	}
-	if (cut)
-		gpm_incident_warn(P->inc, "panic values longer than %u bytes were cut",
-		                  P->o.max_line);
-	if (P->inc->panics_dropped)
-		gpm_incident_warn(P->inc, "%llu nested panics beyond the first %u not kept",
-		                  (unsigned long long)P->inc->panics_dropped, P->o.max_panics);
+	// Said once per snapshot, in finish_snapshot: the chain may go on after a foreign line.
+	P->panics_cut |= cut;
 	if (c->kind == GPM_FATAL_NONE)
 		c->kind = GPM_FATAL_PANIC;
 	return NULL;
@@ -2491,6 +2494,15 @@ static struct gpm_error *parse_text(struct parser *P)
 				return err;
 			P->have_preamble = true;
 			if ((err = parse_panics(P, l, 7)))
+				return err;
+			preamble_line(P, &l);
+			continue;
+		}
+		// The chain of nested panics goes on after a line another writer put into it
+		// (a log line between two "\tpanic: " lines of the same stderr).
+		if (c0 == '\t' && STARTS(&l, "\tpanic: ") && P->inc && P->inc->crash.panics.len &&
+		    !P->inc->goroutines.len) {
+			if ((err = parse_panics(P, l, 8)))
 				return err;
 			preamble_line(P, &l);
 			continue;

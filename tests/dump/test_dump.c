@@ -679,11 +679,43 @@ START_TEST(test_nested_recovered)
 	ck_assert_uint_eq(s.v[0]->panics_dropped, n + 1 - 1000);
 	ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
 	snaps_free(&s);
-	gpm_strbuf_deinit(&sb);
 
 	s = parse_file("dumps/variants/nested-recovered.log");
 	ck_assert_uint_eq(s.v[0]->crash.panics.len, 1000);
 	snaps_free(&s);
+
+	// Another writer's line inside the chain (stderr shared with a logger): the chain goes
+	// on after it, and the cap is said once.
+	sb.len = 0;
+	gpm_strbuf_puts(&sb, "panic: p0 [recovered]\n");
+	for (size_t i = 1; i < 1500; i++) {
+		if (i % 10 == 0)
+			gpm_strbuf_puts(&sb,
+			                "2024/05/01 10:00:01 INFO request served status=200\n");
+		gpm_strbuf_printf(&sb, "\tpanic: p%zu [recovered]\n", i);
+	}
+	gpm_strbuf_puts(&sb,
+	                "\tpanic: last\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
+	s = parse_mem(sb.buf, sb.len);
+	ck_assert_uint_eq(s.v[0]->crash.panics.len, 1000);
+	ck_assert_str_eq(s.v[0]->crash.panics.v[0].message, "p0");
+	ck_assert_str_eq(s.v[0]->crash.panics.v[999].message, "p999");
+	ck_assert_uint_eq(s.v[0]->panics_dropped, 501);
+	size_t said = 0;
+	for (size_t i = 0; i < s.v[0]->warnings.len; i++)
+		said += strstr(s.v[0]->warnings.v[i].text, "nested panics") != NULL;
+	ck_assert_uint_eq(said, 1);
+	snaps_free(&s);
+	sb.len = 0;
+	gpm_strbuf_puts(&sb, "panic: a [recovered]\n\tpanic: b [recovered]\n"
+	                     "2024/05/01 10:00:01 INFO request served\n\tpanic: c\n\n"
+	                     "goroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
+	s = parse_mem(sb.buf, sb.len);
+	ck_assert_uint_eq(s.v[0]->crash.panics.len, 3);
+	ck_assert_str_eq(s.v[0]->crash.panics.v[2].message, "c");
+	ck_assert(!s.v[0]->crash.panics.v[2].recovered);
+	snaps_free(&s);
+	gpm_strbuf_deinit(&sb);
 }
 END_TEST
 
