@@ -2097,6 +2097,10 @@ static void restore_stars(struct work *w)
 			    added < MAX_STARS && star_eaten(s + j + 1, to - j - 1)) {
 				b[o++] = '*';
 				added++;
+				// An HTML-to-text converter wrote the emphasis back as '_': "(_T)".
+				if (s[j + 1] == '_' && j + 2 < to &&
+				    ((s[j + 2] | 0x20) >= 'a' && (s[j + 2] | 0x20) <= 'z'))
+					j++;
 			}
 		}
 		l->s = b;

@@ -181,12 +181,14 @@ static void t_prefix(struct gpm_strbuf *out, const char *s, size_t n, size_t no,
 static void t_rendered(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
 {
 	(void)no;
-	(void)arg;
 	while (n && (*s == '\t' || *s == ' '))
 		s++, n--;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (!(s[i] == '*' && i >= 2 && s[i - 1] == '(' && s[i - 2] == '.'))
 			gpm_strbuf_putc(out, s[i]);
+		else if (arg) // an HTML-to-text converter's emphasis: "main.(_Server).Serve"
+			gpm_strbuf_putc(out, '_');
+	}
 	gpm_strbuf_putc(out, '\n');
 }
 
@@ -490,6 +492,7 @@ static const struct variant variants[] = {
     {"rsyslog's #011 for tabs", V_LINES, t_octal, "prefix", true, false},
     {"#011 for tabs, no prefix", V_LINES, t_octal, NULL, true, false},
     {"a rendered Markdown page", V_LINES, t_rendered, NULL, false, false},
+    {"a rendered page converted back to text", V_LINES, t_rendered, "_", false, false},
 };
 
 static void put_unit(struct gpm_strbuf *out, unsigned u, bool be)
