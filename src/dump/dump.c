@@ -2682,6 +2682,14 @@ static struct gpm_error *parse_text(struct parser *P)
 				continue;
 			}
 		}
+		// The signal of a crash whose first line was cut or mangled ("error: unexpected
+		// signal …" without its "fatal "): the signal line starts the dump.
+		if (!P->inc && c0 == '[' && STARTS(&l, "[signal ") && l.s[l.n - 1] == ']' &&
+		    memmem(l.s, l.n, " pc=", 4)) {
+			if ((err = begin_dump_line(P, true)))
+				return err;
+			P->have_preamble = true;
+		}
 		if (!P->inc)
 			continue;
 		if (c0 == 'F' && (STARTS(&l, "FAIL\t") || STARTS(&l, "FAIL "))) {

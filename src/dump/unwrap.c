@@ -392,8 +392,8 @@ static long match_prefix(const char *pre, size_t pn, const char *s, size_t n)
 	return (long)j;
 }
 
-/* A header not at the start of its line ("… goroutine 1 [running]:"), other than in the
- * runtime's own "… in goroutine N" and "running on other thread" texts. */
+/* A header not at the start of its line ("… goroutine 1 [running]:", "… runtime stack:"), other
+ * than in the runtime's own "… in goroutine N" and "running on other thread" texts. */
 static long prefix_len(const char *s, size_t n)
 {
 	long k = find_header(s, n);
@@ -402,6 +402,13 @@ static long prefix_len(const char *s, size_t n)
 		if (!w)
 			w = memmem(s, n, "POTENTIAL DEADLOCK:", 19);
 		k = w ? w - s : -1;
+	}
+	if (k < 0 && n > 14) { // a throw on the system stack: "runtime stack:" and no goroutine
+		size_t e = n;
+		while (e && (s[e - 1] == ' ' || s[e - 1] == '\r'))
+			e--;
+		if (e > 14 && !memcmp(s + e - 14, "runtime stack:", 14))
+			k = (long)(e - 14);
 	}
 	if (k <= 0 || k >= MAX_PREFIX || s[0] == '{')
 		return -1;
@@ -1486,6 +1493,13 @@ size_t gpm_dump_log_stamp(const char *s, size_t n)
 {
 	size_t i = 0, words = 0, names = 0;
 	bool sep = false, anchor = false, month = false;
+	// Markdown's inline code opened on the crash line: "`panic: …" (its close is a line of
+	// its own after the stack).
+	if (n > 1 && s[0] == '`') {
+		while (i < n && i < 3 && s[i] == '`')
+			i++;
+		return crash_start(s + i, n - i) ? i : 0;
+	}
 	// Cheap for the lines of a dump (function lines start with a package's lower-case name).
 	if (!n || !(is_digit(s[0]) || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '[' || s[0] == '<' ||
 	            starts(s, n, "level=") || starts(s, n, "lvl=") || starts(s, n, "severity=")))

@@ -769,6 +769,37 @@ END_TEST
 /* ---- grouping ---- */
 
 /* A logger's preamble before a crash's first line, and lines that only look like one. */
+/* First lines as real pastes mangle them: a prefix on every line of a throw that printed
+ * no goroutine; the "fatal " of "fatal error: unexpected signal" cut off. */
+START_TEST(test_mangled_starts)
+{
+	const char *oom = "Environment: GOARCH=386\n\n"
+	                  "[00:11:11] fatal error: out of memory\n"
+	                  "[00:11:11] \n"
+	                  "[00:11:11] runtime stack:\n"
+	                  "[00:11:11] runtime.throw(0x7b8c10, 0xd)\n"
+	                  "[00:11:11] \tC:/go/src/runtime/panic.go:605 +0x7c\n"
+	                  "[00:11:11] runtime.mstart()\n"
+	                  "[00:11:11] \tC:/go/src/runtime/proc.go:1125\n";
+	struct snaps s = parse_mem(oom, strlen(oom));
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_str_eq(s.v[0]->crash.fatal_message, "out of memory");
+	snaps_free(&s);
+
+	const char *sig =
+	    "error: unexpected signal during runtime execution\n"
+	    "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x7fff8238]\n"
+	    "\ngoroutine 1 [syscall, locked to thread]:\n"
+	    "main._Cfunc_tap(0x1)\n\t_cgo_gotypes.go:40 +0x4e\n"
+	    "main.main()\n\t/app/main.go:24 +0x6\n";
+	s = parse_mem(sig, strlen(sig));
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_str_eq(s.v[0]->crash.signame, "SIGSEGV");
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+	snaps_free(&s);
+}
+END_TEST
+
 START_TEST(test_log_stamp)
 {
 	static const struct {
@@ -795,6 +826,10 @@ START_TEST(test_log_stamp)
 	    {"1 @ 0x43a1b6 0x4071d2", NULL},
 	    {"2024/05/01 10:00:01 SIG: x", NULL},
 	    {"2024/05/01 10:00:01 ", NULL},
+	    {"`panic: sync: negative WaitGroup counter", "panic: sync: negative WaitGroup counter"},
+	    {"```fatal error: concurrent map writes", "fatal error: concurrent map writes"},
+	    {"`main.main()`", NULL},
+	    {"`", NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *l = cases[i].line;
@@ -930,6 +965,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_preamble_as_read);
 	tcase_add_test(tc, test_group);
 	tcase_add_test(tc, test_log_stamp);
+	tcase_add_test(tc, test_mangled_starts);
 	suite_add_tcase(s, tc);
 	return s;
 }
