@@ -2553,6 +2553,18 @@ static struct gpm_error *parse_text(struct parser *P)
 				continue;
 			}
 		}
+		if (c0 != 'S' && c0 != '\t' && P->p < P->end && P->end - P->p > 3 &&
+		    !memcmp(P->p, "PC=", 3)) {
+			// A terminal's progress line the signal was printed after (its '\r' lost in
+			// the paste): "… Total: 53.4 MH/s  SIGABRT: abort", then "PC=…".
+			const char *sg = memmem(l.s, l.n, " SIG", 4);
+			struct line t = {sg ? sg + 1 : NULL, sg ? l.n - (size_t)(sg + 1 - l.s) : 0,
+			                 l.nl};
+			if (sg && is_signal_line(&t)) {
+				l = t;
+				c0 = 'S';
+			}
+		}
 		if (c0 == 'S' && is_signal_line(&l)) {
 			// "SIGQUIT: quit" + "PC=… m=… sigcode=…": a signal section.
 			const char *save = P->p;

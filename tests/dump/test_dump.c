@@ -797,6 +797,19 @@ START_TEST(test_mangled_starts)
 	ck_assert_str_eq(s.v[0]->crash.signame, "SIGSEGV");
 	ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
 	snaps_free(&s);
+
+	// A terminal's progress line before the signal, its '\r' lost.
+	const char *progress = "2017/12/23 23:15:01 started\n"
+	                       "0-53.4 1-0.0 Total: 53.4 MH/s  SIGABRT: abort\n"
+	                       "PC=0x501dd42 m=3\nsignal arrived during cgo execution\n"
+	                       "\ngoroutine 6 [syscall, locked to thread]:\n"
+	                       "main._Cfunc_tap(0x1)\n\t_cgo_gotypes.go:40 +0x4e\n"
+	                       "created by main.main\n\t/app/main.go:24 +0x6\n";
+	s = parse_mem(progress, strlen(progress));
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_str_eq(s.v[0]->crash.signame, "SIGABRT");
+	ck_assert_uint_eq(s.v[0]->sections.len, 1);
+	snaps_free(&s);
 }
 END_TEST
 
