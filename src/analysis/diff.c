@@ -54,7 +54,7 @@ static bool counted(const struct gpm_goroutine *g)
 	if (g->flags &
 	    (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK | GPM_GOROUTINE_RACE_ACCESS))
 		return false;
-	return g->id || (g->flags & GPM_GOROUTINE_PPROF_RECORD);
+	return gpm_goroutine_is_real(g);
 }
 
 /* name ends in WORD followed by digits (".gowrap1", ".deferwrap2"). */

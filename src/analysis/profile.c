@@ -23,7 +23,7 @@ bool gpm_profile_counts_goroutine(const struct gpm_goroutine *g)
 	if (g->flags &
 	    (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK | GPM_GOROUTINE_RACE_ACCESS))
 		return false;
-	return g->id || (g->flags & GPM_GOROUTINE_PPROF_RECORD);
+	return gpm_goroutine_is_real(g);
 }
 
 static uint64_t mix(uint64_t h, uint64_t v)

@@ -109,10 +109,11 @@ struct parser {
 	void *arg;
 	struct gpm_incident *inc;
 	uint32_t nsnapshots;
-	bool any;         /* saw anything dump-like */
-	bool reversed;    /* the text was newest-first and was read bottom to top */
-	bool panics_cut;  /* a panic value of this snapshot was cut at max_line */
-	unsigned sources; /* processes an interleaved log was regrouped into; 0 none */
+	bool any;            /* saw anything dump-like */
+	bool reversed;       /* the text was newest-first and was read bottom to top */
+	bool panics_cut;     /* a panic value of this snapshot was cut at max_line */
+	unsigned headerless; /* stacks of this snapshot read without a goroutine header */
+	unsigned sources;    /* processes an interleaved log was regrouped into; 0 none */
 	/* The runtime's lines before the first goroutine of the coming snapshot, as read. */
 	const char *pre_start, *pre_end;
 
@@ -555,6 +556,12 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 	if (P->panics_cut)
 		gpm_incident_warn(inc, "panic values longer than %u bytes were cut", P->o.max_line);
 	P->panics_cut = false;
+	if (P->headerless)
+		gpm_incident_warn(inc,
+		                  "%u stack%s had no goroutine header (pasted without it): its "
+		                  "goroutine's id and state are unknown",
+		                  P->headerless, P->headerless == 1 ? "" : "s");
+	P->headerless = 0;
 	if (inc->panics_dropped)
 		gpm_incident_warn(inc, "%llu nested panics beyond the first %u not kept",
 		                  (unsigned long long)inc->panics_dropped, P->o.max_panics);
@@ -2419,6 +2426,20 @@ static void strip_log_stamp(struct line *l)
 	l->n -= i;
 }
 
+/* Whether l is a function line whose next line is its location ("\tFILE:LINE"). */
+static bool headerless_start(const struct parser *P, const struct line *l)
+{
+	if (!go_func_shape(l) || P->p >= P->end || *P->p != '\t')
+		return false;
+	const char *e = memchr(P->p, '\n', (size_t)(P->end - P->p));
+	size_t n = e ? (size_t)(e - P->p) : (size_t)(P->end - P->p);
+	if (n && P->p[n - 1] == '\r')
+		n--;
+	struct loc L;
+	parse_loc(P->p + 1, n - 1, &L);
+	return L.ok;
+}
+
 static struct gpm_error *parse_text(struct parser *P)
 {
 	struct gpm_error *err;
@@ -2693,6 +2714,24 @@ static struct gpm_error *parse_text(struct parser *P)
 					return &gpm_error_nomem;
 				continue;
 			}
+		}
+		// Frames before any goroutine header: a stack pasted without its header
+		// (debug.Stack() logged with its first line cut, a bug report's excerpt).
+		if ((!P->inc || (!P->inc->goroutines.len && P->inc->kind == GPM_INPUT_DUMP &&
+		                 !P->inc->lock_reports.len)) &&
+		    headerless_start(P, &l)) {
+			if ((err = ensure_incident(P, GPM_INPUT_DUMP)) ||
+			    (err = preamble_commit(P)))
+				return err;
+			P->any = true;
+			P->headerless++;
+			P->p = l.s; // the frames from this line on
+			struct header h = {.state = "unknown", .state_len = 7, .complete = true};
+			if ((err = parse_block(P, &l, &h, false)))
+				return err;
+			P->inc->goroutines.v[P->inc->goroutines.len - 1].flags |=
+			    GPM_GOROUTINE_NO_HEADER;
+			continue;
 		}
 		// The signal of a crash whose first line was cut or mangled ("error: unexpected
 		// signal …" without its "fatal "): the signal line starts the dump.

@@ -116,6 +116,8 @@ enum gpm_goroutine_flags {
 	GPM_GOROUTINE_RACE_ACCESS = 1 << 15,    /* a memory access of a race detector report
 	                                           (incident->races): its stack is the access's,
 	                                           not the goroutine's state at one instant */
+	GPM_GOROUTINE_NO_HEADER = 1 << 16,      /* frames pasted without their goroutine header:
+	                                           id (0) and state unknown */
 };
 
 /* A "[originating from goroutine N]:" block (GODEBUG=tracebackancestors). */
@@ -575,7 +577,7 @@ const struct gpm_frame *gpm_goroutine_user_frame(const struct gpm_incident *inc,
  * (profiles give no ids). Not an M's g0 ("goroutine 0 [idle]"), which has id 0. */
 static inline bool gpm_goroutine_is_real(const struct gpm_goroutine *g)
 {
-	return g->id || (g->flags & GPM_GOROUTINE_PPROF_RECORD);
+	return g->id || (g->flags & (GPM_GOROUTINE_PPROF_RECORD | GPM_GOROUTINE_NO_HEADER));
 }
 
 /* What every goroutine without an extra record has: nothing known (m_id, thread_id -1). */

@@ -184,7 +184,10 @@ void gpm_traceback_header(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 		return;
 	}
 	gpm_strbuf_puts(sb, "goroutine ");
-	gpm_strbuf_put_u64(sb, g->id);
+	if (g->flags & GPM_GOROUTINE_NO_HEADER) // no id was printed: not a header to re-read
+		gpm_strbuf_putc(sb, '?');
+	else
+		gpm_strbuf_put_u64(sb, g->id);
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
 	if (x->gaddr) {
 		gpm_strbuf_puts(sb, " gp=");

@@ -813,6 +813,56 @@ START_TEST(test_mangled_starts)
 }
 END_TEST
 
+/* Frames pasted without their goroutine header (debug.Stack() logged with its first line
+ * cut, a bug report's excerpt): one goroutine, its id and state unknown, said. */
+START_TEST(test_headerless)
+{
+	const char *bare = "the stack:\n"
+	                   "        main.(*Peer).update(0xc42028a0c0)\n"
+	                   "                /src/lmd/peer.go:2754 +0x12f\n"
+	                   "        panic(0x8b9ce0, 0x9a4dd0)\n"
+	                   "                /usr/go/src/runtime/panic.go:491 +0x283\n"
+	                   "        main.(*DataTable).AddItem(...)\n"
+	                   "                /src/lmd/peer.go:153\n"
+	                   "        main.main()\n"
+	                   "                /src/lmd/main.go:10 +0x1\n";
+	struct snaps s = parse_mem(bare, strlen(bare));
+	ck_assert_uint_eq(s.n, 1);
+	const struct gpm_incident *inc = s.v[0];
+	ck_assert_uint_eq(inc->goroutines.len, 1);
+	const struct gpm_goroutine *g = &inc->goroutines.v[0];
+	ck_assert(g->flags & GPM_GOROUTINE_NO_HEADER);
+	ck_assert(gpm_goroutine_is_real(g));
+	ck_assert_str_eq(frame_at(inc, g, 0)->func, "main.(*Peer).update");
+	ck_assert_str_eq(frame_at(inc, g, 3)->func, "main.main");
+	size_t said = 0;
+	for (size_t i = 0; i < inc->warnings.len; i++)
+		said += strstr(inc->warnings.v[i].text, "no goroutine header") != NULL;
+	ck_assert_uint_eq(said, 1);
+	snaps_free(&s);
+
+	// With the panic line: the goroutine that panicked.
+	const char *pan = "panic: assignment to entry in nil map\n\n"
+	                  "main.(*DataTable).AddItem(...)\n\t/src/lmd/peer.go:153\n"
+	                  "main.main()\n\t/src/lmd/main.go:10 +0x1\n";
+	s = parse_mem(pan, strlen(pan));
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+	ck_assert(s.v[0]->goroutines.v[0].flags & GPM_GOROUTINE_CURRENT);
+	ck_assert_str_eq(s.v[0]->crash.panics.v[0].message, "assignment to entry in nil map");
+	snaps_free(&s);
+
+	// Frames after a goroutine header are that goroutine's, another writer's line
+	// between them or not: no headerless goroutine.
+	const char *mixed = "goroutine 1 [running]:\nmain.a()\n\t/a.go:1 +0x1\n"
+	                    "2024/05/01 10:00:01 INFO served\n"
+	                    "main.main()\n\t/a.go:2 +0x1\n";
+	s = parse_mem(mixed, strlen(mixed));
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+	ck_assert(!(s.v[0]->goroutines.v[0].flags & GPM_GOROUTINE_NO_HEADER));
+	snaps_free(&s);
+}
+END_TEST
+
 START_TEST(test_log_stamp)
 {
 	static const struct {
@@ -979,6 +1029,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_group);
 	tcase_add_test(tc, test_log_stamp);
 	tcase_add_test(tc, test_mangled_starts);
+	tcase_add_test(tc, test_headerless);
 	suite_add_tcase(s, tc);
 	return s;
 }
