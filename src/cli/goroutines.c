@@ -141,6 +141,8 @@ static void json_goroutine(struct gpm_json *j, const struct gpm_incident *inc,
 		gpm_json_kv_bool(j, "truncated", true);
 	if (g->flags & GPM_GOROUTINE_REPEAT)
 		gpm_json_kv_bool(j, "repeat", true);
+	if (g->flags & GPM_GOROUTINE_NO_HEADER)
+		gpm_json_kv_bool(j, "no_header", true);
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
 	if (x->gaddr)
 		gpm_json_kv_hex(j, "gp", x->gaddr);

@@ -2729,8 +2729,11 @@ static struct gpm_error *parse_text(struct parser *P)
 			struct header h = {.state = "unknown", .state_len = 7, .complete = true};
 			if ((err = parse_block(P, &l, &h, false)))
 				return err;
-			P->inc->goroutines.v[P->inc->goroutines.len - 1].flags |=
-			    GPM_GOROUTINE_NO_HEADER;
+			struct gpm_goroutine *hg =
+			    &P->inc->goroutines.v[P->inc->goroutines.len - 1];
+			hg->flags |= GPM_GOROUTINE_NO_HEADER;
+			hg->status = GPM_G_UNKNOWN; // not waiting: nothing says what it was doing
+			hg->wait_reason = NULL;
 			continue;
 		}
 		// The signal of a crash whose first line was cut or mangled ("error: unexpected
