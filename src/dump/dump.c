@@ -2209,12 +2209,16 @@ static void parse_signal_bracket(struct parser *P, const struct line *l)
 	while (i < n && s[i] != ':' && s[i] != ' ')
 		i++;
 	c->signame = istr(P, s + st, i - st);
+	size_t after_name = i;
 	if (i < n && s[i] == ':')
 		i++;
 	while (i < n && s[i] == ' ')
 		i++;
 	size_t ds = i;
-	const char *code = memmem(s + i, n - i, " code=", 6);
+	// Go before 1.5 printed the number: "[signal 0xb code=0x1 addr=0x1 pc=0x…]".
+	const char *code = memmem(s + after_name, n - after_name, " code=", 6);
+	if (code && code < s + ds)
+		ds = (size_t)(code - s);
 	size_t de = code ? (size_t)(code - s) : n - 1;
 	c->sigdesc = istr(P, s + ds, de > ds ? de - ds : 0);
 	for (i = de; i < n; i++) {
@@ -2250,6 +2254,13 @@ static void parse_signal_bracket(struct parser *P, const struct line *l)
 		int no;
 	} sigs[] = {{"SIGSEGV", 11}, {"SIGBUS", 7},  {"SIGFPE", 8},  {"SIGILL", 4},
 	            {"SIGABRT", 6},  {"SIGQUIT", 3}, {"SIGTRAP", 5}, {"SIGSYS", 31}};
+	uint64_t num;
+	size_t j = 8;
+	if (starts(s + 8, n - 8, "0x", 2) && parse_hex(s, n, &j, &num) && j == after_name) {
+		for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+			if ((uint64_t)sigs[k].no == num)
+				c->signame = istr(P, sigs[k].name, strlen(sigs[k].name));
+	}
 	for (size_t k = 0; c->signame && k < sizeof(sigs) / sizeof(sigs[0]); k++)
 		if (!strcmp(c->signame, sigs[k].name))
 			c->signo = sigs[k].no;

@@ -810,6 +810,21 @@ START_TEST(test_mangled_starts)
 	ck_assert_str_eq(s.v[0]->crash.signame, "SIGABRT");
 	ck_assert_uint_eq(s.v[0]->sections.len, 1);
 	snaps_free(&s);
+
+	// Go before 1.5 printed the signal's number.
+	const char *old =
+	    "panic: runtime error: invalid memory address or nil pointer dereference\n"
+	    "[signal 0xb code=0x1 addr=0x20 pc=0x4f2c3a]\n"
+	    "\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:24 +0x6\n";
+	s = parse_mem(old, strlen(old));
+	const struct gpm_crash *c = &s.v[0]->crash;
+	ck_assert_str_eq(c->signame, "SIGSEGV");
+	ck_assert_int_eq(c->signo, 11);
+	ck_assert_int_eq(c->sigcode, 1);
+	ck_assert(c->has_fault_addr);
+	ck_assert_uint_eq(c->fault_addr, 0x20);
+	ck_assert_uint_eq(c->pc, 0x4f2c3a);
+	snaps_free(&s);
 }
 END_TEST
 
