@@ -1493,10 +1493,11 @@ size_t gpm_dump_log_stamp(const char *s, size_t n)
 {
 	size_t i = 0, words = 0, names = 0;
 	bool sep = false, anchor = false, month = false;
-	// Markdown's inline code opened on the crash line: "`panic: …" (its close is a line of
-	// its own after the stack).
-	if (n > 1 && s[0] == '`') {
-		while (i < n && i < 3 && s[i] == '`')
+	// Markup or a logger's marks glued to the crash line: Markdown's inline code or bold
+	// ("`panic: …", "**fatal error: …"; the close is a line of its own after the stack),
+	// a continuation's dots ("..panic: …").
+	if (n > 1 && (s[0] == '`' || s[0] == '*' || s[0] == '.' || s[0] == '_')) {
+		while (i < n && i < 3 && s[i] == s[0])
 			i++;
 		return crash_start(s + i, n - i) ? i : 0;
 	}

@@ -908,6 +908,11 @@ START_TEST(test_log_stamp)
 	    {"```fatal error: concurrent map writes", "fatal error: concurrent map writes"},
 	    {"`main.main()`", NULL},
 	    {"`", NULL},
+	    {"..panic: runtime error: index out of range",
+	     "panic: runtime error: index out of range"},
+	    {"**fatal error: concurrent map writes", "fatal error: concurrent map writes"},
+	    {"...additional frames elided...", NULL},
+	    {"*main.T", NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *l = cases[i].line;
