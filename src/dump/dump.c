@@ -2318,9 +2318,23 @@ static struct gpm_error *parse_panics(struct parser *P, struct line l, size_t sk
 					P->p = save;
 				break;
 			}
-			if (nx.s[0] != '\t') {
+			// go test's timeout before Go 1.24 (the runtime did not indent a value's
+			// lines yet): "panic: test timed out after 1m0s\nrunning tests:\n\tTestX
+			// (1m0s)".
+			bool tests = nx.n == 14 && !memcmp(nx.s, "running tests:", 14) &&
+			             P->tmp.len >= 21 &&
+			             !memcmp(P->tmp.v, "test timed out after ", 21);
+			if (nx.s[0] != '\t' && !tests) {
 				P->p = save;
 				break;
+			}
+			if (tests) {
+				if (!gpm_vec_reserve(&P->tmp, P->tmp.len + 16))
+					return &gpm_error_nomem;
+				memcpy(P->tmp.v + P->tmp.len, "\nrunning tests:", 15);
+				P->tmp.len += 15;
+				save = P->p;
+				continue;
 			}
 			if (P->tmp.len + nx.n > P->o.max_line) {
 				cut = true;

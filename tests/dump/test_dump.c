@@ -262,6 +262,18 @@ START_TEST(test_preambles)
 	ck_assert_int_eq(c->exit_status, 2);
 	snaps_free(&s);
 
+	// go test's timeout before Go 1.24: the running tests are part of the panic's value.
+	s = parse_file("dumps/field/go1.22-testtimeout.txt");
+	ck_assert_str_eq(
+	    s.v[0]->crash.panics.v[0].message,
+	    "test timed out after 1s\nrunning tests:\nTestStuck (1s)\nTestStuck/sub (1s)");
+	snaps_free(&s);
+	const char *other = "panic: boom\nrunning tests:\n\tTestX (1s)\n\n"
+	                    "goroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n";
+	s = parse_mem(other, strlen(other));
+	ck_assert_str_eq(s.v[0]->crash.panics.v[0].message, "boom");
+	snaps_free(&s);
+
 	s = parse_file("dumps/variants/oom.txt");
 	ck_assert_uint_eq(s.v[0]->crash.oom_request, 1073741824);
 	ck_assert_str_eq(s.v[0]->crash.fatal_message, "out of memory");
