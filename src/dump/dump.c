@@ -109,11 +109,12 @@ struct parser {
 	void *arg;
 	struct gpm_incident *inc;
 	uint32_t nsnapshots;
-	bool any;            /* saw anything dump-like */
-	bool reversed;       /* the text was newest-first and was read bottom to top */
-	bool panics_cut;     /* a panic value of this snapshot was cut at max_line */
-	unsigned headerless; /* stacks of this snapshot read without a goroutine header */
-	unsigned sources;    /* processes an interleaved log was regrouped into; 0 none */
+	bool any;              /* saw anything dump-like */
+	bool reversed;         /* the text was newest-first and was read bottom to top */
+	bool panics_cut;       /* a panic value of this snapshot was cut at max_line */
+	unsigned headerless;   /* stacks of this snapshot read without a goroutine header */
+	bool pprof_headerless; /* a debug=1 profile without its "goroutine profile:" line */
+	unsigned sources;      /* processes an interleaved log was regrouped into; 0 none */
 	/* The runtime's lines before the first goroutine of the coming snapshot, as read. */
 	const char *pre_start, *pre_end;
 
@@ -565,8 +566,15 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 	if (inc->panics_dropped)
 		gpm_incident_warn(inc, "%llu nested panics beyond the first %u not kept",
 		                  (unsigned long long)inc->panics_dropped, P->o.max_panics);
-	if (inc->kind == GPM_INPUT_PPROF1 && inc->pprof_total != inc->goroutines.len &&
-	    inc->goroutines.len < P->o.max_goroutines)
+	bool pprof_headerless = P->pprof_headerless;
+	P->pprof_headerless = false;
+	if (pprof_headerless)
+		gpm_incident_warn(inc,
+		                  "the profile's first line (\"goroutine profile: total N\") is "
+		                  "missing: whether records before the first one read were lost "
+		                  "cannot be told");
+	else if (inc->kind == GPM_INPUT_PPROF1 && inc->pprof_total != inc->goroutines.len &&
+	         inc->goroutines.len < P->o.max_goroutines)
 		gpm_incident_warn(inc, "the profile counts %llu goroutines but %zu were read",
 		                  (unsigned long long)inc->pprof_total, inc->goroutines.len);
 	if (P->sources)
@@ -2052,7 +2060,23 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 			labels_len = labels_end(l.s, l.n, 11) - 11;
 			continue;
 		}
-		if (l.n < 2 || l.s[0] != '#' || (l.s[1] != '\t' && l.s[1] != ' ')) {
+		// A frame line indented by the paste, or whose '#' a Markdown renderer took for a
+		// heading mark:
+		// "        0x822124\tnet/http.(*persistConn).writeLoop+0x164\tFILE:LINE".
+		size_t k = 1;
+		if (!(l.n >= 2 && l.s[0] == '#' && (l.s[1] == '\t' || l.s[1] == ' '))) {
+			k = 0;
+			while (k < l.n && (l.s[k] == '\t' || l.s[k] == ' '))
+				k++;
+			if (k < l.n && l.s[k] == '#') // "#" indented by the paste
+				k++;
+			while (k < l.n && (l.s[k] == '\t' || l.s[k] == ' '))
+				k++;
+			if (!(k + 2 < l.n && l.s[k] == '0' && l.s[k + 1] == 'x' &&
+			      memmem(l.s + k, l.n - k, "+0x", 3)))
+				k = SIZE_MAX;
+		}
+		if (k == SIZE_MAX) {
 			// Another writer's line inside the record, the record going on after it:
 			// skipped, counted.
 			struct line n;
@@ -2070,7 +2094,7 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 		}
 		// "#\t0xPC\tfunc+0xOFF\tfile:line" with tab padding (text/tabwriter); pasted,
 		// the tabs may have become spaces.
-		size_t k = 1;
+		size_t key_at = k == 1 ? 2 : k; // what the frame is keyed by: from "0x"
 		uint64_t pc = 0;
 		while (k < l.n && (l.s[k] == '\t' || l.s[k] == ' '))
 			k++;
@@ -2128,7 +2152,8 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 			}
 		}
 		prev_pc = pc;
-		uint32_t id = frame_lookup(P, name, name_len, l.s + 2, l.n - 2, flags, &L, 0);
+		uint32_t id =
+		    frame_lookup(P, name, name_len, l.s + key_at, l.n - key_at, flags, &L, 0);
 		if (id == UINT32_MAX || !push_gid(P, id) || !push_args(P, "", 0) ||
 		    !push_regs(P, NULL))
 			return &gpm_error_nomem;
@@ -2451,6 +2476,25 @@ static void strip_log_stamp(struct line *l)
 	l->n -= i;
 }
 
+/* Whether l is "N @ 0xPC 0xPC …" followed by a frame line ("#\t0xPC\tfunc+0xOFF\t…"). */
+static bool pprof_record_start(const struct parser *P, const struct line *l)
+{
+	size_t i = 0;
+	uint64_t count;
+	if (!parse_dec(l->s, l->n, &i, &count) || l->n - i < 5 || memcmp(l->s + i, " @ 0x", 5) ||
+	    P->p >= P->end)
+		return false;
+	const char *s = P->p, *e = memchr(s, '\n', (size_t)(P->end - s));
+	size_t n = e ? (size_t)(e - s) : (size_t)(P->end - s), k = 0;
+	while (k < n && (s[k] == '\t' || s[k] == ' '))
+		k++;
+	if (k < n && s[k] == '#')
+		k++;
+	while (k < n && (s[k] == '\t' || s[k] == ' '))
+		k++;
+	return k + 2 < n && s[k] == '0' && s[k + 1] == 'x';
+}
+
 /* Whether l is a function line whose next line is its location ("\tFILE:LINE"). */
 static bool headerless_start(const struct parser *P, const struct line *l)
 {
@@ -2590,6 +2634,17 @@ static struct gpm_error *parse_text(struct parser *P)
 			size_t i = leak_profile ? 29 : 25;
 			parse_dec(l.s, l.n, &i, &P->inc->pprof_total);
 			continue;
+		}
+		// Records of a debug=1 profile pasted without its first line: the first record
+		// starts the profile, its total unknown.
+		if (is_digit(c0) &&
+		    (!P->inc || (!P->inc->goroutines.len && P->inc->kind == GPM_INPUT_DUMP &&
+		                 !P->inc->crash.panics.len)) &&
+		    pprof_record_start(P, &l)) {
+			if ((err = begin_dump_line(P, true)))
+				return err;
+			P->inc->kind = GPM_INPUT_PPROF1;
+			P->pprof_headerless = true;
 		}
 		if (is_digit(c0) && P->inc && P->inc->kind == GPM_INPUT_PPROF1) {
 			const char *at = memchr(l.s, '@', l.n < 24 ? l.n : 24);

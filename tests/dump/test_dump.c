@@ -890,6 +890,35 @@ START_TEST(test_headerless)
 }
 END_TEST
 
+/* debug=1 profiles as pasted: without their first line, a record's "#" indented or eaten
+ * by a Markdown renderer. */
+START_TEST(test_pprof_pasted)
+{
+	const char *t = "The readLoop waits forever:\n"
+	                "426 @ 0x4416ea 0x450c79 0x4c72e9 0x472411\n"
+	                " #       0x4c72e8        net/http.(*persistConn).readLoop+0x9c8  "
+	                "/go/src/net/http/transport.go:1536\n\n"
+	                "12 @ 0x4416ea 0x4c866d 0x472411\n"
+	                "        0x4c866c\tnet/http.(*persistConn).writeLoop+0x3bc\t"
+	                "/go/src/net/http/transport.go:1600\n";
+	struct snaps s = parse_mem(t, strlen(t));
+	ck_assert_uint_eq(s.n, 1);
+	const struct gpm_incident *inc = s.v[0];
+	ck_assert_int_eq(inc->kind, GPM_INPUT_PPROF1);
+	ck_assert_uint_eq(inc->goroutines.len, 438);
+	ck_assert_str_eq(frame_at(inc, &inc->goroutines.v[0], 0)->func,
+	                 "net/http.(*persistConn).readLoop");
+	ck_assert_uint_eq(frame_at(inc, &inc->goroutines.v[0], 0)->line, 1536);
+	ck_assert_str_eq(frame_at(inc, &inc->goroutines.v[437], 0)->func,
+	                 "net/http.(*persistConn).writeLoop");
+	size_t said = 0;
+	for (size_t i = 0; i < inc->warnings.len; i++)
+		said += strstr(inc->warnings.v[i].text, "first line") != NULL;
+	ck_assert_uint_eq(said, 1);
+	snaps_free(&s);
+}
+END_TEST
+
 START_TEST(test_log_stamp)
 {
 	static const struct {
@@ -1062,6 +1091,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_log_stamp);
 	tcase_add_test(tc, test_mangled_starts);
 	tcase_add_test(tc, test_headerless);
+	tcase_add_test(tc, test_pprof_pasted);
 	suite_add_tcase(s, tc);
 	return s;
 }
