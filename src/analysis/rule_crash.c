@@ -680,6 +680,68 @@ static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g
 	free(recoverer);
 }
 
+/*
+ * A "runtime stack:" section pasted without the "fatal error:" line above it: runtime.throw
+ * called from the code that grows the heap (runtime.sysMap, (*mheap).grow, sysAlloc,
+ * (*mcache).refill) is the runtime running out of memory; from runtime.newstack, a stack
+ * overflow. Only the function names decide; the finding says the message was not read.
+ */
+static void rule_runtime_stack_only(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!(g->flags & GPM_GOROUTINE_RUNTIME_STACK))
+			continue;
+		uint32_t n;
+		const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+		bool thrown = false, oom = false, overflow = false;
+		const char *from = NULL;
+		for (uint32_t k = 0; k < n && k < 32; k++) {
+			const char *fn = fr[k].func;
+			if (!fn)
+				continue;
+			if (!strcmp(fn, "runtime.throw") || !strcmp(fn, "runtime.fatal"))
+				thrown = true;
+			else if (thrown && !from &&
+			         (!strcmp(fn, "runtime.sysMap") || strstr(fn, "mheap).grow") ||
+			          strstr(fn, "mheap).sysAlloc") || strstr(fn, "mcache).refill") ||
+			          !strcmp(fn, "runtime.mHeap_Grow")))
+				oom = true, from = fn;
+			else if (thrown && !from && !strcmp(fn, "runtime.newstack"))
+				overflow = true, from = fn;
+		}
+		if (!oom && !overflow)
+			continue;
+		struct gpm_finding *f =
+		    gpm_rule_finding_new_as(c, oom ? GPM_RULE_OOM : GPM_RULE_STACK_OVERFLOW,
+		                            GPM_SEVERITY_CRITICAL, GPM_CONFIDENCE_LIKELY);
+		if (!f)
+			return;
+		char *src = gpm_rule_safe(from);
+		gpm_rule_text(c, &f->title,
+		              "%s: runtime.throw called from %s (the fatal error line is not in "
+		              "the input)",
+		              oom ? "out of memory" : "stack overflow", src ? src : "?");
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "The input starts at the runtime's own stack (\"runtime stack:\"); the "
+		    "\"fatal error:\" line printed above it is missing. The runtime threw "
+		    "from %s, which it does only when %s.",
+		    src ? src : "?",
+		    oom ? "the operating system refuses it more memory"
+		        : "a goroutine's stack has passed its limit");
+		gpm_rule_text(c, &f->next,
+		              oom ? "Look at what grows without bound (a heap profile shows who "
+		                    "holds the memory); the log above these lines has the message."
+		                  : "Find the recursion in the goroutine printed after the runtime "
+		                    "stack; the log above these lines has the message.");
+		gpm_rule_evidence(c, f, "runtime stack", "runtime.throw from %s", src ? src : "?");
+		free(src);
+		return;
+	}
+}
+
 /* net/http's "http: panic serving ADDR: VALUE" with no stack the reader could place (cut
  * from the paste, or printed in a shape it did not read): the value and how often. */
 static void rule_recovered_logged(struct gpm_rule_ctx *c)
@@ -875,6 +937,8 @@ static void rule_stack_only(struct gpm_rule_ctx *c)
 	rule_running_only(c);
 	if (c->a->findings.len == before && inc->crash.recovered.len)
 		rule_recovered_logged(c);
+	if (c->a->findings.len == before)
+		rule_runtime_stack_only(c);
 }
 
 void gpm_rule_crash(struct gpm_rule_ctx *c)

@@ -408,6 +408,36 @@ START_TEST(test_crash_variants)
 		checked++;
 	}
 	ck_assert_uint_eq(checked, sizeof(cases) / sizeof(cases[0]));
+
+	// A real "fatal error: runtime: out of memory" (dumps/corpus) with that line left out,
+	// as pasted from "runtime stack:" on: still out of memory, from the runtime's frames.
+	const char *path = gpm_test_data("dumps/corpus/combinestacks-oom-panic.txt");
+	struct gpm_source *src;
+	ck_assert(!gpm_source_open(path, &src));
+	const char *d = (const char *)src->data, *fe = memmem(d, src->size, "fatal error:", 12);
+	ck_assert_ptr_nonnull(fe);
+	const char *nl = memchr(fe, '\n', src->size - (size_t)(fe - d));
+	ck_assert_ptr_nonnull(nl);
+	size_t head = (size_t)(fe - d), tail = src->size - (size_t)(nl + 1 - d);
+	char *cut = malloc(head + tail + 1);
+	ck_assert_ptr_nonnull(cut);
+	memcpy(cut, d, head);
+	memcpy(cut + head, nl + 1, tail);
+	gpm_source_destroy(src);
+	struct gpm_incident **inc;
+	size_t n;
+	ck_assert(!gpm_dump_parse_all(cut, head + tail, path, NULL, &inc, &n) && n >= 1);
+	struct gpm_analysis *a;
+	ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+	ck_assert_msg(a->findings.len && !strcmp(a->findings.v[0].rule, "oom") &&
+	                  strstr(a->findings.v[0].title, "runtime.sysMap"),
+	              "oom without its line: %s",
+	              a->findings.len ? a->findings.v[0].title : "no findings");
+	gpm_analysis_destroy(a);
+	for (size_t k = 0; k < n; k++)
+		gpm_incident_destroy(inc[k]);
+	free(inc);
+	free(cut);
 }
 END_TEST
 
