@@ -195,6 +195,145 @@ static void crash_site(const struct gpm_incident *inc, const struct gpm_goroutin
 		}
 }
 
+/*
+ * The program's own frame that called into the standard library at frame i: a crash site
+ * in os/exec.(*Cmd).Wait, sync.(*WaitGroup).Add or html/template.Must is the library doing
+ * what its caller asked (a nil receiver, one Done too many, a template that does not
+ * parse); the caller is the code to read. -1 when frame i is not the standard library's or
+ * no frame of the program (main module or a dependency) follows within a few frames.
+ */
+static int program_caller(const struct gpm_incident *inc, const struct gpm_goroutine *g, int i)
+{
+	uint32_t n;
+	const struct gpm_frame *f = g && i >= 0 ? gpm_goroutine_frames(inc, g, &n) : NULL;
+	if (!f || (uint32_t)i >= n || gpm_rule_frame_class(f[i].func) != GPM_FRAME_CLASS_STDLIB)
+		return -1;
+	for (uint32_t j = (uint32_t)i + 1; j < n && j < (uint32_t)i + 12; j++) {
+		if (f[j].flags & GPM_FRAME_ELIDED)
+			continue;
+		enum gpm_frame_class k = gpm_rule_frame_class(f[j].func);
+		if (gpm_frame_class_is_user(k))
+			return (int)j;
+		if (k == GPM_FRAME_CLASS_RUNTIME && is_crash_func(f[j].func))
+			return -1; // an earlier panic's frames: not this site's caller
+	}
+	return -1;
+}
+
+/* "fn" of frame i, or "fn called from prog" when fn is the standard library's and the
+ * program's frame prog called it (program_caller); malloc'd, NULL when i is out of range. */
+static char *site_name(const struct gpm_incident *inc, const struct gpm_goroutine *g, int i)
+{
+	uint32_t n;
+	if (!g || i < 0 || (gpm_goroutine_frames(inc, g, &n), (uint32_t)i >= n))
+		return NULL;
+	char *fn = gpm_rule_func_text(inc, g, i);
+	int p = program_caller(inc, g, i);
+	if (!fn || p < 0)
+		return fn;
+	char *caller = gpm_rule_func_text(inc, g, p);
+	size_t len = strlen(fn) + (caller ? strlen(caller) : 1) + 16;
+	char *s = malloc(len);
+	if (s)
+		snprintf(s, len, "%s called from %s", fn, caller ? caller : "?");
+	free(fn);
+	free(caller);
+	return s;
+}
+
+/* What a runtime panic function raises, for a panic whose message is not in the input. */
+static const char *runtime_panic_kind(const char *fn)
+{
+	static const struct {
+		const char *prefix, *what;
+	} kinds[] = {
+	    {"runtime.goPanicIndex", "index out of range"},
+	    {"runtime.panicIndex", "index out of range"},
+	    {"runtime.goPanicSlice", "slice bounds out of range"},
+	    {"runtime.panicSlice", "slice bounds out of range"},
+	    {"runtime.panicBounds", "index or slice bounds out of range"},
+	    {"runtime.panicdivide", "integer divide by zero"},
+	    {"runtime.panicshift", "negative shift amount"},
+	    {"runtime.panicmem", "nil pointer dereference"},
+	    {"runtime.panicnildottype", "interface conversion of a nil interface"},
+	    {"runtime.panicdottype", "interface conversion"},
+	    {"runtime.closechan", "close of a closed or nil channel"},
+	    {"runtime.chansend", "send on a closed channel"},
+	    {"runtime.mapassign", "assignment to entry in nil map"},
+	    {"runtime.sigpanic", "a fault (nil pointer dereference or bad address)"},
+	};
+	for (size_t i = 0; fn && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (gpm_rule_starts(fn, kinds[i].prefix))
+			return kinds[i].what;
+	return NULL;
+}
+
+/* What a standard-library function that panics or throws by itself says, for a stack
+ * that died in it without its message in the input. */
+static const char *library_crash_kind(const char *fn)
+{
+	if (!fn)
+		return NULL;
+	if (gpm_rule_starts(fn, "sync.(*WaitGroup).Add") ||
+	    gpm_rule_starts(fn, "sync.(*WaitGroup).Done"))
+		return "sync: negative WaitGroup counter";
+	if (gpm_rule_starts(fn, "sync.(*RWMutex).Unlock") ||
+	    gpm_rule_starts(fn, "sync.(*RWMutex).RUnlock") ||
+	    gpm_rule_starts(fn, "sync.(*RWMutex).rUnlockSlow"))
+		return "sync: unlock of unlocked RWMutex";
+	if (gpm_rule_starts(fn, "sync.(*Mutex).Unlock") ||
+	    gpm_rule_starts(fn, "sync.(*Mutex).unlockSlow"))
+		return "sync: unlock of unlocked mutex";
+	return NULL;
+}
+
+/*
+ * Fatal errors the runtime raises when its own data is not what it wrote: the heap, a
+ * stack or the scheduler's state was overwritten (a data race on an interface, slice or
+ * map; unsafe or cgo misuse; a runtime or C bug). Matched as substrings of the message.
+ */
+static bool corruption_throw(const char *m)
+{
+	static const char *const msgs[] = {
+	    "found bad pointer in Go heap",
+	    "bad pointer in unexpected span",
+	    "pointer to unallocated span",
+	    "marked free object in span",
+	    "sweep increased allocation count",
+	    "bad span state",
+	    "span has no free",
+	    "unexpected return pc",
+	    "unknown caller pc",
+	    "traceback stuck",
+	    "traceback did not unwind completely",
+	    "invalid p state",
+	    "workbuf is empty",
+	    "workbuf is not empty",
+	    "bad g status",
+	    "bad g->status",
+	    "casgstatus: bad incoming values",
+	    "syscall frame is no longer valid",
+	    "unexpected signal during runtime execution",
+	    "found pointer to free object",
+	    "free list corrupted",
+	};
+	for (size_t i = 0; m && i < sizeof(msgs) / sizeof(msgs[0]); i++)
+		if (strstr(m, msgs[i]))
+			return true;
+	return false;
+}
+
+/* A memory fault printed by number: Go before 1.5 wrote "[signal 0xb code=0x1 addr=0x0
+ * pc=...]" (0xb SIGSEGV; 0xa SIGBUS on darwin, 0x7 on linux), Windows "[signal 0xc0000005
+ * ...]" (an access violation). The signal's name, NULL when it is no memory fault. */
+static const char *numbered_fault(const char *signame)
+{
+	if (!signame || !gpm_rule_starts(signame, "0x"))
+		return NULL;
+	unsigned long long v = strtoull(signame + 2, NULL, 16);
+	return v == 0xb || v == 0xc0000005ULL ? "SIGSEGV" : v == 0xa || v == 0x7 ? "SIGBUS" : NULL;
+}
+
 /* An address no Go allocation, stack or mapping ever has: a poison pattern the runtime
  * or a C allocator writes, or a non-canonical amd64 address. */
 static const char *wild_address(uint64_t a)
@@ -258,13 +397,33 @@ static void rule_masked(struct gpm_rule_ctx *c, const struct gpm_goroutine *g,
 	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_PANIC_MASKED);
 	if (!f)
 		return;
-	char *where = gpm_rule_frame_text(inc, g, cs->site);
-	char *fn = gpm_rule_func_text(inc, g, cs->site);
+	// No frame of the program below panic(...): the input was cut there (a paste, a log
+	// line limit), and the frame crash_site fell back to is the deferred call's.
+	bool cut = cs->site < cs->panic;
+	uint32_t nf;
+	const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &nf);
+	// What raised the panic when its value is not printed: the runtime function below
+	// panic(...) (runtime.goPanicIndex: an index out of range).
+	const char *kind = cs->panic >= 0 && (uint32_t)cs->panic + 1 < nf
+	                       ? runtime_panic_kind(fr[cs->panic + 1].func)
+	                       : NULL;
+	char *where = cut ? strdup("the frames below panic(...), cut from this input")
+	                  : gpm_rule_frame_text(inc, g, cs->site);
+	char *fn = cut ? NULL : site_name(inc, g, cs->site);
 	char *fatalfn = gpm_rule_func_text(inc, g, cs->fatal + 1);
 	char *fs = gpm_rule_safe(fatal);
-	char *pm = panic_msg ? gpm_rule_safe(panic_msg) : NULL;
+	// Go 1.27 prints a runtime error raised under a fatal error by its type and address,
+	// "(runtime.boundsError) 0xc000012345": the runtime function's kind says more.
+	if (panic_msg && kind && gpm_rule_starts(panic_msg, "(runtime."))
+		panic_msg = NULL;
+	char *pm = panic_msg ? gpm_rule_safe(panic_msg) : kind ? strdup(kind) : NULL;
 	bool nil = nil_fault || (panic_msg && strstr(panic_msg, "nil pointer dereference"));
-	if (nil)
+	if (cut)
+		gpm_rule_text(c, &f->title,
+		              "%s%s%s (its site is cut from the input), masked by fatal error: %s",
+		              nil ? "nil pointer dereference" : "panic", !nil && pm ? ": " : "",
+		              !nil && pm ? pm : "", fs ? fs : "?");
+	else if (nil)
 		gpm_rule_text(c, &f->title,
 		              "nil pointer dereference in %s, masked by fatal error: %s",
 		              fn ? fn : "?", fs ? fs : "?");
@@ -449,7 +608,7 @@ static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g
 			times++;
 		}
 	char *where = gpm_rule_frame_text(inc, g, cs->site);
-	char *fn = gpm_rule_func_text(inc, g, cs->site);
+	char *fn = site_name(inc, g, cs->site);
 	// The deferred call right above the panic; its function without ".funcN" recovered.
 	char *by = gpm_rule_func_text(inc, g, cs->panic - 1);
 	char *recoverer = by ? strdup(by) : NULL;
@@ -519,6 +678,178 @@ static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g
 	free(fn);
 	free(by);
 	free(recoverer);
+}
+
+/*
+ * A "runtime stack:" section pasted without the "fatal error:" line above it: runtime.throw
+ * called from the code that grows the heap (runtime.sysMap, (*mheap).grow, sysAlloc,
+ * (*mcache).refill) is the runtime running out of memory; from runtime.newstack, a stack
+ * overflow. Only the function names decide; the finding says the message was not read.
+ */
+static void rule_runtime_stack_only(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!(g->flags & GPM_GOROUTINE_RUNTIME_STACK))
+			continue;
+		uint32_t n;
+		const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+		bool thrown = false, oom = false, overflow = false;
+		const char *from = NULL;
+		for (uint32_t k = 0; k < n && k < 32; k++) {
+			const char *fn = fr[k].func;
+			if (!fn)
+				continue;
+			if (!strcmp(fn, "runtime.throw") || !strcmp(fn, "runtime.fatal"))
+				thrown = true;
+			else if (thrown && !from &&
+			         (!strcmp(fn, "runtime.sysMap") || strstr(fn, "mheap).grow") ||
+			          strstr(fn, "mheap).sysAlloc") || strstr(fn, "mcache).refill") ||
+			          !strcmp(fn, "runtime.mHeap_Grow")))
+				oom = true, from = fn;
+			else if (thrown && !from && !strcmp(fn, "runtime.newstack"))
+				overflow = true, from = fn;
+		}
+		if (!oom && !overflow)
+			continue;
+		struct gpm_finding *f =
+		    gpm_rule_finding_new_as(c, oom ? GPM_RULE_OOM : GPM_RULE_STACK_OVERFLOW,
+		                            GPM_SEVERITY_CRITICAL, GPM_CONFIDENCE_LIKELY);
+		if (!f)
+			return;
+		char *src = gpm_rule_safe(from);
+		gpm_rule_text(c, &f->title,
+		              "%s: runtime.throw called from %s (the fatal error line is not in "
+		              "the input)",
+		              oom ? "out of memory" : "stack overflow", src ? src : "?");
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "The input starts at the runtime's own stack (\"runtime stack:\"); the "
+		    "\"fatal error:\" line printed above it is missing. The runtime threw "
+		    "from %s, which it does only when %s.",
+		    src ? src : "?",
+		    oom ? "the operating system refuses it more memory"
+		        : "a goroutine's stack has passed its limit");
+		gpm_rule_text(c, &f->next,
+		              oom ? "Look at what grows without bound (a heap profile shows who "
+		                    "holds the memory); the log above these lines has the message."
+		                  : "Find the recursion in the goroutine printed after the runtime "
+		                    "stack; the log above these lines has the message.");
+		gpm_rule_evidence(c, f, "runtime stack", "runtime.throw from %s", src ? src : "?");
+		free(src);
+		return;
+	}
+}
+
+/* net/http's "http: panic serving ADDR: VALUE" with no stack the reader could place (cut
+ * from the paste, or printed in a shape it did not read): the value and how often. */
+static void rule_recovered_logged(struct gpm_rule_ctx *c)
+{
+	const struct gpm_crash *cr = &c->inc->crash;
+	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_CRASH_RECOVERED);
+	if (!f)
+		return;
+	char *v = gpm_rule_safe(cr->recovered.v[0]);
+	size_t same = 0;
+	for (size_t i = 0; i < cr->recovered.len; i++)
+		same += !strcmp(cr->recovered.v[i], cr->recovered.v[0]);
+	gpm_rule_text(c, &f->title,
+	              "recovered panic in an HTTP handler: %s (net/http recovered it; the stack is "
+	              "not in the input)",
+	              v ? v : "?");
+	gpm_rule_text(
+	    c, &f->explanation,
+	    "net/http logged \"http: panic serving ADDR: VALUE\": a handler panicked, the "
+	    "server recovered it and closed that connection, and the process went on. "
+	    "The stack it logs after that line is not in this input.");
+	gpm_rule_text(c, &f->next,
+	              "Find the stack logged right after the \"http: panic serving\" line: its "
+	              "first frame of the program is where the handler panicked.");
+	gpm_rule_evidence(c, f, "logged value", "%s%s", v ? v : "?", "");
+	if (same > 1)
+		gpm_rule_evidence(c, f, "times", "%zu", same);
+	if (cr->recovered.len > same)
+		gpm_rule_evidence(c, f, "other values", "%zu", cr->recovered.len - same);
+	free(v);
+}
+
+/*
+ * A crash pasted without its panic line, as most are from Go 1.17 on: the runtime does not
+ * print the panic's own frames for the goroutine that panicked, so its stack starts in the
+ * program's code ("goroutine 1 [running]:" then main.f). The input holds one goroutine,
+ * running, whose innermost frame is the program's (or a library function that panics for
+ * its caller, sync.(*WaitGroup).Add), with no signal and no message: the shape of a crash
+ * at the default GOTRACEBACK=single with its first lines left out. runtime.Stack printed
+ * on purpose looks the same, so the finding is MEDIUM and HEURISTIC and says so.
+ */
+static void rule_running_only(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	const struct gpm_goroutine *g = NULL;
+	size_t counted = 0, gi = 0;
+	for (size_t i = 0; i < inc->goroutines.len && counted < 2; i++)
+		if (gpm_rule_counted(&inc->goroutines.v[i]) && !counted++) {
+			g = &inc->goroutines.v[i];
+			gi = i;
+		}
+	if (counted != 1 || g->status != GPM_G_RUNNING || inc->crash.signo || inc->crash.signame ||
+	    inc->crash.recovered.len)
+		return;
+	uint32_t n;
+	const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+	if (!n || (fr[0].flags & GPM_FRAME_ELIDED) || !fr[0].func ||
+	    gpm_rule_is_runtime(fr[0].func))
+		return;
+	int site = gpm_frame_class_is_user(gpm_rule_frame_class(fr[0].func))
+	               ? 0
+	               : program_caller(inc, g, 0);
+	if (site < 0)
+		return;
+	const char *lib = NULL;
+	for (int i = 0; i < site && !lib; i++)
+		lib = library_crash_kind(fr[i].func);
+	struct gpm_finding *f = gpm_rule_finding_new_as(
+	    c, GPM_RULE_CRASH_STACK_ONLY, GPM_SEVERITY_MEDIUM, GPM_CONFIDENCE_HEURISTIC);
+	if (!f)
+		return;
+	char *where = gpm_rule_frame_text(inc, g, site);
+	char *name = site_name(inc, g, 0);
+	char *top = gpm_rule_func_text(inc, g, 0);
+	gpm_rule_text(c, &f->title,
+	              "crash in %s? goroutine %" PRIu64 " was running there%s%s%s (no panic line "
+	              "in the input)",
+	              name ? name : "?", g->id, lib ? " (likely \"" : "", lib ? lib : "",
+	              lib ? "\")" : "");
+	gpm_rule_text(
+	    c, &f->explanation,
+	    "The input is one running goroutine's stack with nothing before it: no \"panic:\" "
+	    "or \"fatal error:\" line, no signal. A Go program that crashes prints just that "
+	    "(GOTRACEBACK=single, the default), and from Go 1.17 the panicking goroutine's stack "
+	    "starts at the code that panicked, so a paste that left out the first lines looks "
+	    "like this; runtime.Stack printed on purpose looks the same, hence the question.%s",
+	    lib ? " Its innermost frame is a library function that panics when its caller "
+	          "misuses it."
+	        : "");
+	gpm_rule_text(c, &f->next,
+	              "Look at %s; the panic value is on the lines printed just before this "
+	              "stack in the log.",
+	              where ? where : "?");
+	gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s], the only one in the input", g->id,
+	                  gpm_rule_state_of(g));
+	gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
+	if (site > 0)
+		gpm_rule_evidence(c, f, "innermost frame", "%s%s%s", top ? top : "?",
+		                  lib ? ", which raises " : "", lib ? lib : "");
+	gpm_rule_evidence(c, f, "checked",
+	                  "no panic or fatal error line, no signal, no other "
+	                  "goroutine");
+	gpm_rule_add_id(c, f, g->id);
+	if (c->group_of)
+		f->group = c->group_of[gi];
+	free(where);
+	free(name);
+	free(top);
 }
 
 /* A stack pasted without its "panic:"/"fatal error:" line: the first goroutine that died
@@ -602,6 +933,12 @@ static void rule_stack_only(struct gpm_rule_ctx *c)
 		return;
 	}
 	free(seen);
+	size_t before = c->a->findings.len;
+	rule_running_only(c);
+	if (c->a->findings.len == before && inc->crash.recovered.len)
+		rule_recovered_logged(c);
+	if (c->a->findings.len == before)
+		rule_runtime_stack_only(c);
 }
 
 void gpm_rule_crash(struct gpm_rule_ctx *c)
@@ -614,6 +951,24 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	int uf = g ? (cs.site >= 0 ? cs.site : gpm_rule_user_frame(inc, g, true)) : -1;
 	char *where = g ? gpm_rule_frame_text(inc, g, uf) : strdup("an unknown goroutine");
 	char *fn = g ? gpm_rule_func_text(inc, g, uf) : strdup("?");
+	// The site as the headline names it: "fn", or "fn called from prog" when fn is a
+	// library function the program called (a nil receiver, html/template.Must); NULL when
+	// the input has no frame outside the runtime.
+	char *site = uf >= 0 ? site_name(inc, g, uf) : NULL;
+	// Where to look: the program's frame that made the call when the site is a library
+	// function ("main.waitChild at main.go:12, its call to os/exec.(*Cmd).Wait").
+	int prog = program_caller(inc, g, uf);
+	if (prog >= 0) {
+		char *pw = gpm_rule_frame_text(inc, g, prog);
+		size_t len = (pw ? strlen(pw) : 1) + (fn ? strlen(fn) : 1) + 24;
+		char *w = pw && fn ? malloc(len) : NULL;
+		if (w) {
+			snprintf(w, len, "%s, its call to %s", pw, fn);
+			free(where);
+			where = w;
+		}
+		free(pw);
+	}
 	struct gpm_finding *f = NULL;
 
 	// The original fault: text prints "[signal SIGSEGV ... addr=]"; a core keeps it in
@@ -635,6 +990,10 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 		addr = cr->fault_addr;
 		code = cr->sigcode;
 		has_addr = cr->has_fault_addr;
+	} else if ((signame = numbered_fault(cr->signame))) {
+		addr = cr->fault_addr;
+		code = cr->sigcode;
+		has_addr = cr->has_fault_addr;
 	}
 	// SI_KERNEL (0x80) on SIGSEGV: a general-protection fault, a non-canonical address the
 	// kernel reports as 0 — not a nil pointer.
@@ -642,6 +1001,13 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	                   : code == 0x80        ? "a non-canonical address (the kernel reports "
 	                                           "0 with code 0x80, SI_KERNEL)"
 	                                         : wild_address(addr);
+	// "unexpected fault address A" / "fatal error: fault": the runtime's throw for a fault
+	// in Go code at an address it could not call nil (4096 or more): nothing is mapped
+	// there, which no pointer Go made can point to.
+	if (!wild && signame && has_addr && addr >= 4096 && cr->kind == GPM_FATAL_THROW &&
+	    cr->fatal_message && !strcmp(cr->fatal_message, "fault"))
+		wild = "an address nothing is mapped at (not nil): the pointer was never valid, or "
+		       "its memory was unmapped";
 	// A fatal error raised by a deferred call while a panic unwound: the panic frame lies
 	// below the fatal one. The reader may keep "fatal error: ..." inside the panic value.
 	const char *first_msg = cr->panics.len ? cr->panics.v[0].message : NULL;
@@ -663,18 +1029,18 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			first_buf[0] = 0;
 	}
 
-	if (wild && g && !gpm_rule_cgo_fault(inc)) {
+	if (wild && (g || cr->kind == GPM_FATAL_THROW) && !gpm_rule_cgo_fault(inc)) {
 		f = gpm_rule_finding_new(c, GPM_RULE_MEMORY_CORRUPTION);
 		if (!f)
 			goto out;
 		if (code == 0x80)
 			gpm_rule_text(c, &f->title,
-			              "memory corruption: %s at a non-canonical address in %s",
-			              signame, fn);
+			              "memory corruption: %s at a non-canonical address%s%s",
+			              signame, site ? " in " : "", site ? site : "");
 		else
 			gpm_rule_text(c, &f->title,
-			              "memory corruption: %s at wild address %#" PRIx64 " in %s",
-			              signame, addr, fn);
+			              "memory corruption: %s at wild address %#" PRIx64 "%s%s",
+			              signame, addr, site ? " in " : "", site ? site : "");
 		gpm_rule_text(
 		    c, &f->explanation,
 		    "The fault address is %s: no Go pointer ever has that value, so the pointer "
@@ -713,29 +1079,48 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 		const struct gpm_panic *p = &cr->panics.v[0];
 		char *msg = gpm_rule_safe(first_buf[0] ? first_buf : p->message);
 		const char *m = p->message ? p->message : "";
-		if (signame && has_addr && addr < 4096) {
+		// The runtime raises this value only for a fault below 4096 (panicmem; above, it
+		// throws "fault"): a nil dereference even when the "[signal ...]" line is cut or
+		// numbered ("[signal 0xb ...]", Go before 1.5) and its address was not read.
+		bool nilmsg = gpm_rule_starts(m, "runtime error: invalid memory address or nil "
+		                                 "pointer dereference") &&
+		              !(has_addr && addr >= 4096);
+		if ((signame && has_addr && addr < 4096) || nilmsg) {
 			f = gpm_rule_finding_new(c, GPM_RULE_SIGNAL_NIL);
 			if (!f)
 				goto out;
-			gpm_rule_text(c, &f->title, "nil pointer dereference in %s", fn);
-			gpm_rule_text(
-			    c, &f->explanation,
-			    "The program read or wrote through a nil pointer: the fault "
-			    "address %#" PRIx64 " is a small offset from zero, the field at "
-			    "that offset of a struct reached through a nil pointer. The runtime "
-			    "turned the %s into a panic that nobody recovered.",
-			    addr, signame);
+			gpm_rule_text(c, &f->title, "nil pointer dereference in %s",
+			              site ? site : fn);
+			if (has_addr)
+				gpm_rule_text(
+				    c, &f->explanation,
+				    "The program read or wrote through a nil pointer: the fault "
+				    "address %#" PRIx64
+				    " is a small offset from zero, the field at "
+				    "that offset of a struct reached through a nil pointer. The "
+				    "runtime "
+				    "turned the %s into a panic that nobody recovered.",
+				    addr, signame ? signame : "fault");
+			else
+				gpm_rule_text(
+				    c, &f->explanation,
+				    "The program read or wrote through a nil pointer: the runtime "
+				    "raises \"invalid memory address or nil pointer dereference\" "
+				    "only "
+				    "for a fault near address zero (the fault address itself was "
+				    "not "
+				    "read from this input). Nobody recovered the panic.");
 			gpm_rule_text(
 			    c, &f->next,
 			    "Look at %s: which pointer can be nil there, and the callers below it "
 			    "that built the value.",
 			    where);
-			f->address = addr;
+			f->address = has_addr ? addr : 0;
 		} else if (strstr(m, "assignment to entry in nil map")) {
 			f = gpm_rule_finding_new(c, GPM_RULE_PANIC_NIL_MAP);
 			if (!f)
 				goto out;
-			gpm_rule_text(c, &f->title, "nil map write in %s", fn);
+			gpm_rule_text(c, &f->title, "nil map write in %s", site ? site : fn);
 			gpm_rule_text(
 			    c, &f->explanation,
 			    "A map that was never created (make or a literal) was written to. "
@@ -749,7 +1134,11 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			f = gpm_rule_finding_new(c, GPM_RULE_PANIC);
 			if (!f)
 				goto out;
-			gpm_rule_text(c, &f->title, "panic: %s", msg ? msg : "?");
+			if (site)
+				gpm_rule_text(c, &f->title, "panic in %s: %s", site,
+				              msg ? msg : "?");
+			else
+				gpm_rule_text(c, &f->title, "panic: %s", msg ? msg : "?");
 			gpm_rule_text(
 			    c, &f->explanation,
 			    p->repanicked
@@ -861,7 +1250,13 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			f = gpm_rule_finding_new(c, GPM_RULE_STACK_OVERFLOW);
 			if (!f)
 				goto out;
-			gpm_rule_text(c, &f->title, "stack overflow in %s", fn);
+			if (site)
+				gpm_rule_text(c, &f->title, "stack overflow in %s", site);
+			else
+				gpm_rule_text(
+				    c, &f->title,
+				    "stack overflow: a goroutine's stack passed its limit (its "
+				    "frames are not in the input)");
 			gpm_rule_text(
 			    c, &f->explanation,
 			    "A goroutine's stack grew past the limit (1 GB by default, or what "
@@ -882,8 +1277,14 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 				goto out;
 			int uf2 = g ? gpm_rule_user_frame(inc, g, false) : -1;
 			char *w2 = g ? gpm_rule_frame_text(inc, g, uf2) : strdup("?");
-			gpm_rule_text(c, &f->title, "out of memory while allocating in %s",
-			              w2 ? w2 : "?");
+			if (uf2 >= 0)
+				gpm_rule_text(c, &f->title, "out of memory while allocating in %s",
+				              w2 ? w2 : "?");
+			else
+				gpm_rule_text(
+				    c, &f->title,
+				    "out of memory: the runtime could not get memory from the "
+				    "system (the allocating frame is not in the input)");
 			gpm_rule_text(
 			    c, &f->explanation,
 			    "The runtime could not get memory from the operating system (or hit "
@@ -930,11 +1331,37 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 				                    : 0);
 			}
 			free(w2);
+		} else if (corruption_throw(m)) {
+			f = gpm_rule_finding_new(c, GPM_RULE_MEMORY_CORRUPTION);
+			if (!f)
+				goto out;
+			gpm_rule_text(c, &f->title, "memory corruption: fatal error: %s%s%s",
+			              msg ? msg : "?", site ? " in " : "", site ? site : "");
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "The runtime stopped because its own data was not what it had written: "
+			    "a "
+			    "heap pointer to memory it never allocated, a return address or a "
+			    "scheduler state that cannot be. Memory was overwritten: by a data "
+			    "race "
+			    "(on an interface, slice or map), by unsafe or cgo code breaking the "
+			    "pointer rules, or by a bug in the runtime or in C code. The goroutine "
+			    "that noticed is usually not the one that did it.");
+			gpm_rule_text(
+			    c, &f->next,
+			    "Run the program under the race detector (-race) and with "
+			    "GODEBUG=invalidptr=1,cgocheck=2; check unsafe.Pointer conversions and "
+			    "memory passed to C. Try another Go version when the program is pure "
+			    "Go.");
 		} else {
 			f = gpm_rule_finding_new(c, GPM_RULE_FATAL);
 			if (!f)
 				goto out;
-			gpm_rule_text(c, &f->title, "fatal error: %s", msg ? msg : "?");
+			if (site)
+				gpm_rule_text(c, &f->title, "fatal error in %s: %s", site,
+				              msg ? msg : "?");
+			else
+				gpm_rule_text(c, &f->title, "fatal error: %s", msg ? msg : "?");
 			gpm_rule_text(
 			    c, &f->explanation,
 			    "The runtime found an unrecoverable condition and stopped the "
@@ -1019,4 +1446,5 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 out:
 	free(where);
 	free(fn);
+	free(site);
 }

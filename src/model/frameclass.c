@@ -32,7 +32,10 @@ enum gpm_frame_class gpm_frame_classify(const char *func, const char *main_modul
 	size_t n = gpm_frame_package_len(func);
 	if (!n)
 		return GPM_FRAME_CLASS_RUNTIME; // "goexit", "?" and other names without a package
-	if (has_prefix(func, n, "main") || has_prefix(func, n, "command-line-arguments"))
+	// "_/home/u/app/pkg": the import path Go gave a package outside GOPATH (go build of a
+	// directory before modules): the program's own, never the standard library.
+	if (has_prefix(func, n, "main") || has_prefix(func, n, "command-line-arguments") ||
+	    !strncmp(func, "_/", 2))
 		return GPM_FRAME_CLASS_MAIN;
 	if (main_module && *main_module && has_prefix(func, n, main_module))
 		return GPM_FRAME_CLASS_MAIN;

@@ -371,6 +371,76 @@ START_TEST(test_frame_class)
 }
 END_TEST
 
+/* Crash texts in shapes no toolchain here prints, hand-made (testdata/dumps/variants): the
+ * headline's rule and title. */
+START_TEST(test_crash_variants)
+{
+	static const struct {
+		const char *file, *rule, *title_has;
+	} cases[] = {
+	    // Go before 1.5: "[signal 0xb code=0x1 addr=0x10 pc=...]", the signal by number.
+	    {"dumps/variants/old-signal.log", "signal.nil-dereference",
+	     "nil pointer dereference in main.(*Store).Get"},
+	};
+	unsigned checked = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *path = gpm_test_data(cases[i].file);
+		struct gpm_source *src;
+		ck_assert_msg(!gpm_source_open(path, &src), "%s", cases[i].file);
+		struct gpm_incident **inc;
+		size_t n;
+		ck_assert(
+		    !gpm_dump_parse_all((const char *)src->data, src->size, path, NULL, &inc, &n) &&
+		    n >= 1);
+		gpm_source_destroy(src);
+		struct gpm_analysis *a;
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		ck_assert_msg(a->findings.len, "%s: no findings", cases[i].file);
+		const struct gpm_finding *f = &a->findings.v[0];
+		ck_assert_msg(!strcmp(f->rule, cases[i].rule), "%s: headline %s (%s)",
+		              cases[i].file, f->rule, f->title);
+		ck_assert_msg(strstr(f->title, cases[i].title_has), "%s: title '%s'", cases[i].file,
+		              f->title);
+		gpm_analysis_destroy(a);
+		for (size_t k = 0; k < n; k++)
+			gpm_incident_destroy(inc[k]);
+		free(inc);
+		checked++;
+	}
+	ck_assert_uint_eq(checked, sizeof(cases) / sizeof(cases[0]));
+
+	// A real "fatal error: runtime: out of memory" (dumps/corpus) with that line left out,
+	// as pasted from "runtime stack:" on: still out of memory, from the runtime's frames.
+	const char *path = gpm_test_data("dumps/corpus/combinestacks-oom-panic.txt");
+	struct gpm_source *src;
+	ck_assert(!gpm_source_open(path, &src));
+	const char *d = (const char *)src->data, *fe = memmem(d, src->size, "fatal error:", 12);
+	ck_assert_ptr_nonnull(fe);
+	const char *nl = memchr(fe, '\n', src->size - (size_t)(fe - d));
+	ck_assert_ptr_nonnull(nl);
+	size_t head = (size_t)(fe - d), tail = src->size - (size_t)(nl + 1 - d);
+	char *cut = malloc(head + tail + 1);
+	ck_assert_ptr_nonnull(cut);
+	memcpy(cut, d, head);
+	memcpy(cut + head, nl + 1, tail);
+	gpm_source_destroy(src);
+	struct gpm_incident **inc;
+	size_t n;
+	ck_assert(!gpm_dump_parse_all(cut, head + tail, path, NULL, &inc, &n) && n >= 1);
+	struct gpm_analysis *a;
+	ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+	ck_assert_msg(a->findings.len && !strcmp(a->findings.v[0].rule, "oom") &&
+	                  strstr(a->findings.v[0].title, "runtime.sysMap"),
+	              "oom without its line: %s",
+	              a->findings.len ? a->findings.v[0].title : "no findings");
+	gpm_analysis_destroy(a);
+	for (size_t k = 0; k < n; k++)
+		gpm_incident_destroy(inc[k]);
+	free(inc);
+	free(cut);
+}
+END_TEST
+
 /* The field-shaped dumps made by real Go programs (testdata/dumps/field): each headline's
  * rule and key words, per Go version present. */
 START_TEST(test_field_shapes)
@@ -382,15 +452,38 @@ START_TEST(test_field_shapes)
 	    {"unlockmasks", "panic.masked", "nil pointer dereference in main.bump",
 	     "sync: unlock of unlocked mutex"},
 	    {"nested", "signal.nil-dereference", "main.process", "assignment to entry in nil map"},
-	    {"repanic", "panic", "panic: config has no name", "main.handle.func1"},
+	    {"repanic", "panic", "panic in main.load: config has no name", "main.handle.func1"},
 	    // The same value again: "[recovered, repanicked]" (Go 1.25+); the first site named.
-	    {"samepanic", "panic", "panic: config has no name", "main.serveOnce.func1"},
+	    {"samepanic", "panic", "panic in main.load: config has no name",
+	     "main.serveOnce.func1"},
 	    {"pasted", "crash.stack-only", "main.process: died in panic", "main.cleanup"},
 	    // A handler's panic net/http recovered and logged ("http: panic serving"): the
 	    // process went on; not a death, the value from the log line.
 	    {"httppanic", "crash.recovered",
 	     "recovered panic in main.(*tally).add: assignment to entry in nil map",
 	     "net/http.(*conn).serve"},
+	    // A nil receiver faulting inside the standard library: the program's caller named.
+	    {"stdnil", "signal.nil-dereference", "os/exec.(*Cmd).Wait called from main.waitChild",
+	     "main.waitChild at"},
+	    // A library function that panics for its caller (one Done too many).
+	    {"wgneg", "panic",
+	     "panic in sync.(*WaitGroup).Add called from main.finish: sync: negative WaitGroup "
+	     "counter",
+	     "main.finish at"},
+	    // The same stack without its panic line: one running goroutine (Go 1.17+ prints no
+	    // panic frame for it), the likely message from its innermost frame.
+	    {"runonly", "crash.stack-only",
+	     "crash in sync.(*WaitGroup).Add called from main.finish?",
+	     "sync: negative WaitGroup counter"},
+	    // An index panic masked by a deferred Unlock's fatal error; then cut after
+	    // runtime.goPanicIndex: the site is not blamed on the deferred call.
+	    {"unlockindex", "panic.masked", "out of range in main.pick, masked by fatal error",
+	     "main.pick at"},
+	    {"unlockcut", "panic.masked",
+	     "out of range (its site is cut from the input), masked by fatal error",
+	     "sync: unlock of unlocked mutex"},
+	    // "unexpected fault address" at an address nothing is mapped at (not a poison).
+	    {"wildaddr", "memory.corruption", "0x12345678000 in main.readAt", "nothing is mapped"},
 	    {"poison", "memory.corruption", "non-canonical", "main.readAt"},
 	    {"deadaddr", "memory.corruption", "0xdeaddead", "poison"},
 	    {"abort", "signal.external", "SIGABRT sent from outside", "SI_USER"},
@@ -451,7 +544,7 @@ START_TEST(test_field_shapes)
 			free(inc);
 			checked++;
 		}
-	ck_assert_msg(checked >= 42, "only %u field dumps", checked);
+	ck_assert_msg(checked >= 66, "only %u field dumps", checked);
 	// Goroutines running elsewhere when one panicked are listed as such.
 	unsigned unavailable = 0;
 	for (size_t v = 0; v < 4; v++) {
@@ -1045,6 +1138,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_rules_table);
 	tcase_add_test(tc, test_frame_class);
 	tcase_add_test(tc, test_field_shapes);
+	tcase_add_test(tc, test_crash_variants);
 	tcase_add_test(tc, test_grpc_healthy);
 	tcase_add_test(tc, test_servers_quiet);
 	tcase_add_test(tc, test_net_no_deadline);

@@ -36,6 +36,17 @@
 #                  others start a collection: SIGQUIT, GOTRACEBACK=crash (every thread)
 #   healthy-timers long polls selecting on the request's context and 25 workers with a
 #                  fixed ticker each: SIGQUIT after 65 s, GOTRACEBACK=all
+#   stdnil         a nil *exec.Cmd handed to os/exec: the nil dereference faults inside
+#                  (*Cmd).Wait, the program's caller main.waitChild below it
+#   wgneg          wg.Done called twice: "panic: sync: negative WaitGroup counter" raised
+#                  inside sync.(*WaitGroup).Add for main.finish (GOTRACEBACK=single)
+#   runonly        wgneg without its preamble: one running goroutine, no panic line
+#   unlockindex    "fatal error: sync: unlock of unlocked mutex" from a deferred Unlock
+#                  while an index out of range panics (GOTRACEBACK=system: panic(...)
+#                  above the runtime function that raised it, goPanicIndex/panicBounds)
+#   unlockcut      unlockindex cut after that runtime frame, as a paste cut short
+#   wildaddr       a read through 0x12345678000 (mapped by nothing, not a poison):
+#                  "unexpected fault address", "fatal error: fault"
 #   healthy-pprof  an idle HTTP server with 200 keep-alive connections, a pool of 25
 #                  workers and 25 scrape loops: pprof debug=2 (zstd-compressed)
 #   healthy-quit   the same after SIGQUIT, GOTRACEBACK=all (zstd-compressed)
@@ -102,6 +113,10 @@ for v in "${versions[@]}"; do
   run_shape "$gs-repanic" "$field" stderr - GOTRACEBACK=all -- repanic
   run_shape "$gs-samepanic" "$field" stderr - GOTRACEBACK=all -- samepanic
   run_shape "$gs-httppanic" "$field" stderr - -- httppanic
+  run_shape "$gs-stdnil" "$field" stderr - -- stdnil
+  run_shape "$gs-wgneg" "$field" stderr - -- wgneg
+  run_shape "$gs-unlockindex" "$field" stderr - GOTRACEBACK=system -- unlockindex
+  run_shape "$gs-wildaddr" "$field" stderr - GOTRACEBACK=all -- wildaddr
   run_shape "$gs-poison" "$field" stderr - GOTRACEBACK=all -- poison
   run_shape "$gs-deadaddr" "$field" stderr - GOTRACEBACK=all -- deadaddr
   run_shape "$gs-abort" "$field" stderr ABRT GOTRACEBACK=all -- wait
@@ -117,6 +132,10 @@ for v in "${versions[@]}"; do
   # The stacks of "nested" without the panic lines before them.
   [ -z "${FIELD_ONLY:-}" ] || continue
   sed -n '/^goroutine /,$p' "$out_dir/$gs-nested.txt" >"$out_dir/$gs-pasted.txt"
+  # The stack of wgneg alone; unlockindex up to the runtime frame under panic(...).
+  sed -n '/^goroutine /,$p' "$out_dir/$gs-wgneg.txt" >"$out_dir/$gs-runonly.txt"
+  awk 'p { print; if (++n == 3) exit; next } { print } /^panic\(/ { p = 1 }' \
+    "$out_dir/$gs-unlockindex.txt" >"$out_dir/$gs-unlockcut.txt"
   run_shape "$gs-healthy-pprof" "$healthy" stdout -
   run_shape "$gs-healthy-quit" "$healthy" stderr - GOTRACEBACK=all -- quit
   for h in healthy-pprof healthy-quit; do

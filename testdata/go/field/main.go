@@ -2,7 +2,7 @@
 // the findings rules (testdata/dumps/gen/make-field.sh):
 //
 //	field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
-//	      timers|noctx|stwstall|healthy-timers
+//	      timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
 package main
@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"runtime"
 	"sync"
 	"time"
@@ -89,6 +90,36 @@ func serveOnce(c *Conf) {
 	}()
 	load(c)
 }
+
+// ---- stdnil: a nil receiver handed to the standard library, which faults inside it
+// (os/exec.(*Cmd).Wait): the program's frame below is the one to read.
+
+//go:noinline
+func waitChild(cmd *exec.Cmd) error { return cmd.Wait() }
+
+// ---- wgneg: one Done too many: sync.(*WaitGroup).Add panics "sync: negative WaitGroup
+// counter" for its caller.
+
+//go:noinline
+func finish(wg *sync.WaitGroup) {
+	wg.Done()
+	wg.Done() // called twice
+}
+
+// ---- unlockindex: an index out of range inside a critical section whose deferred Unlock
+// finds the mutex already unlocked: "fatal error: sync: unlock of unlocked mutex", the
+// index panic only as panic(...) above runtime.goPanicIndex (cut off as unlockcut).
+
+//go:noinline
+func pick(xs []int, i int) int {
+	mu.Lock()
+	defer mu.Unlock()
+	mu.Unlock() // released early by mistake
+	return xs[i]
+}
+
+// ---- wildaddr: a read through an address nothing is mapped at that is neither nil nor a
+// poison pattern: "unexpected fault address", "fatal error: fault".
 
 // ---- httppanic: a handler's panic that net/http recovers and logs with its stack
 // ("http: panic serving ADDR: V"); the server goes on serving.
@@ -307,7 +338,7 @@ func gcEvery() {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers")
+		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr")
 		os.Exit(2)
 	}
 	go func() { <-never }()
@@ -325,6 +356,14 @@ func main() {
 	case "httppanic":
 		httpPanic()
 		return
+	case "stdnil":
+		go func() { waitChild(nil); done <- 1 }()
+	case "wgneg":
+		go func() { var wg sync.WaitGroup; wg.Add(1); finish(&wg); done <- 1 }()
+	case "unlockindex":
+		go func() { sink = pick([]int{1, 2}, len(os.Args)+3); done <- 1 }()
+	case "wildaddr":
+		go func() { sink = readAt(0x12345678000); done <- 1 }()
 	case "poison":
 		go func() { sink = readAt(0xb01dfacedebac1e); done <- 1 }()
 	case "deadaddr":
