@@ -36,6 +36,11 @@
 #                  others start a collection: SIGQUIT, GOTRACEBACK=crash (every thread)
 #   healthy-timers long polls selecting on the request's context and 25 workers with a
 #                  fixed ticker each: SIGQUIT after 65 s, GOTRACEBACK=all
+#   stucklock      a RWMutex held by a goroutine waiting for a reply that never comes, two
+#                  RLock and one Lock queued behind it: SIGQUIT after 80 s, GOTRACEBACK=all
+#   stuckwait      a WaitGroup.Wait for three workers, one blocked on <-never: SIGQUIT
+#                  after 610 s (ten minutes: the rule's threshold), GOTRACEBACK=all; made
+#                  only with STUCKWAIT=1 (slow)
 #   healthy-pprof  an idle HTTP server with 200 keep-alive connections, a pool of 25
 #                  workers and 25 scrape loops: pprof debug=2 (zstd-compressed)
 #   healthy-quit   the same after SIGQUIT, GOTRACEBACK=all (zstd-compressed)
@@ -114,6 +119,10 @@ for v in "${versions[@]}"; do
   SHAPE_DELAY=65 run_shape "$gs-noctx" "$field" stderr QUIT GOTRACEBACK=all -- noctx
   run_shape "$gs-stwstall" "$field" stderr QUIT GOTRACEBACK=crash GODEBUG=asyncpreemptoff=1 -- stwstall
   SHAPE_DELAY=65 run_shape "$gs-healthy-timers" "$field" stderr QUIT GOTRACEBACK=all -- healthy-timers
+  SHAPE_DELAY=80 run_shape "$gs-stucklock" "$field" stderr QUIT GOTRACEBACK=all -- stucklock
+  if [ -n "${STUCKWAIT:-}" ]; then
+    SHAPE_DELAY=610 run_shape "$gs-stuckwait" "$field" stderr QUIT GOTRACEBACK=all -- stuckwait
+  fi
   # The stacks of "nested" without the panic lines before them.
   [ -z "${FIELD_ONLY:-}" ] || continue
   sed -n '/^goroutine /,$p' "$out_dir/$gs-nested.txt" >"$out_dir/$gs-pasted.txt"

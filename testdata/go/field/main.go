@@ -2,7 +2,7 @@
 // the findings rules (testdata/dumps/gen/make-field.sh):
 //
 //	field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
-//	      timers|noctx|stwstall|healthy-timers
+//	      timers|noctx|stwstall|healthy-timers|stucklock|stuckwait
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
 package main
@@ -305,6 +305,56 @@ func gcEvery() {
 	}()
 }
 
+// ---- stucklock: a registry whose reload takes its RWMutex for writing and then waits for
+// a reply that never comes; readers and another writer queue behind it for minutes.
+
+type Registry struct {
+	mu    sync.RWMutex
+	items map[string]int
+	reply chan int
+}
+
+//go:noinline
+func (r *Registry) reload() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.items["gen"] = <-r.reply
+}
+
+//go:noinline
+func (r *Registry) Get(k string) int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.items[k]
+}
+
+//go:noinline
+func (r *Registry) Set(k string, v int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.items[k] = v
+}
+
+// ---- stuckwait: syncAll waits for three workers, one of which waits forever.
+
+//go:noinline
+func syncOne(wg *sync.WaitGroup, i int) {
+	defer wg.Done()
+	if i == 2 {
+		<-never
+	}
+}
+
+//go:noinline
+func syncAll() {
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go syncOne(&wg, i)
+	}
+	wg.Wait()
+}
+
 func main() {
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers")
@@ -387,6 +437,19 @@ func main() {
 		}
 		time.Sleep(10 * time.Millisecond)
 		go collect()
+		time.Sleep(time.Hour)
+	case "stucklock":
+		gcEvery()
+		r := &Registry{items: map[string]int{}, reply: make(chan int)}
+		go r.reload()
+		time.Sleep(10 * time.Millisecond)
+		go r.Get("a")
+		go r.Get("b")
+		go r.Set("c", 1)
+		time.Sleep(time.Hour)
+	case "stuckwait":
+		gcEvery()
+		go syncAll()
 		time.Sleep(time.Hour)
 	case "unavailable":
 		for i := 0; i < 3; i++ {
