@@ -128,6 +128,20 @@ for f in "$field"/go1.*-stuckwait.txt; do
 done
 [ "$stuck" -ge 3 ] || { echo "FAIL: only $stuck stuck-lock/stuck-wait dumps"; fail=$((fail + 1)); }
 echo "ok: $stuck dumps of locks and WaitGroups stuck for minutes"
+# A SIGQUIT dump of a hung program whose goroutine spins in its own code names it (the
+# healthy servers' goroutine sending SIGQUIT to itself, in a system call, is no such loop).
+spun=0
+# (the dumps whose spinning goroutine was on a thread the runtime could print)
+for f in "$top_srcdir"/testdata/dumps/go1.19-hang-system.txt "$top_srcdir"/testdata/dumps/go1.23-hang-all.txt \
+	"$top_srcdir"/testdata/dumps/go1.27-hang-tracebacklabels.txt; do
+	[ -e "$f" ] || continue
+	spun=$((spun + 1))
+	"$GOPM" analyze --no-store --width 1000 "$f" >"$tmp/report" 2>"$tmp/err"
+	grep -Eq '^INFO +dump taken on request \(SIGQUIT\): goroutine [0-9]+ was running main\.spin at ' "$tmp/report" ||
+		{ echo "FAIL: $(basename "$f"): the spinning goroutine is not named"; fail=$((fail + 1)); }
+done
+[ "$spun" -ge 3 ] || { echo "FAIL: only $spun hang dumps"; fail=$((fail + 1)); }
+echo "ok: $spun SIGQUIT dumps naming the goroutine that spins"
 
 # A contended mutex in a global variable is named by the executable's symbol table
 # (testdata/mutexname, made by its gen.sh): main.mu in the headline and the JSON, the
