@@ -41,6 +41,8 @@
 #   stuckwait      a WaitGroup.Wait for three workers, one blocked on <-never: SIGQUIT
 #                  after 610 s (ten minutes: the rule's threshold), GOTRACEBACK=all; made
 #                  only with STUCKWAIT=1 (slow)
+#   connleak       250 http.Get calls whose response bodies are never closed: 250 client
+#                  connections busy, pprof debug=1 on stdout
 #   healthy-pprof  an idle HTTP server with 200 keep-alive connections, a pool of 25
 #                  workers and 25 scrape loops: pprof debug=2 (zstd-compressed)
 #   healthy-quit   the same after SIGQUIT, GOTRACEBACK=all (zstd-compressed)
@@ -120,6 +122,7 @@ for v in "${versions[@]}"; do
   run_shape "$gs-stwstall" "$field" stderr QUIT GOTRACEBACK=crash GODEBUG=asyncpreemptoff=1 -- stwstall
   SHAPE_DELAY=65 run_shape "$gs-healthy-timers" "$field" stderr QUIT GOTRACEBACK=all -- healthy-timers
   SHAPE_DELAY=80 run_shape "$gs-stucklock" "$field" stderr QUIT GOTRACEBACK=all -- stucklock
+  run_shape "$gs-connleak" "$field" stdout - -- connleak
   if [ -n "${STUCKWAIT:-}" ]; then
     SHAPE_DELAY=610 run_shape "$gs-stuckwait" "$field" stderr QUIT GOTRACEBACK=all -- stuckwait
   fi

@@ -2,7 +2,7 @@
 // the findings rules (testdata/dumps/gen/make-field.sh):
 //
 //	field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
-//	      timers|noctx|stwstall|healthy-timers|stucklock|stuckwait
+//	      timers|noctx|stwstall|healthy-timers|stucklock|stuckwait|connleak
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
 package main
@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"time"
 	"unsafe"
@@ -355,6 +356,30 @@ func syncAll() {
 	wg.Wait()
 }
 
+// ---- connleak: 250 requests to a local server whose response bodies are never closed:
+// every connection stays busy with its readLoop and writeLoop. Prints the goroutine
+// profile (debug=1).
+
+//go:noinline
+func fetchNoClose(url string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		panic(err)
+	}
+	_ = resp.StatusCode // the body is never closed
+}
+
+func chattyServer() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(make([]byte, 64<<10))
+	}))
+	return "http://" + ln.Addr().String() + "/data"
+}
+
 func main() {
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers")
@@ -451,6 +476,14 @@ func main() {
 		gcEvery()
 		go syncAll()
 		time.Sleep(time.Hour)
+	case "connleak":
+		url := chattyServer()
+		for i := 0; i < 250; i++ {
+			fetchNoClose(url)
+		}
+		time.Sleep(200 * time.Millisecond)
+		pprof.Lookup("goroutine").WriteTo(os.Stdout, 1)
+		return
 	case "unavailable":
 		for i := 0; i < 3; i++ {
 			go spin()
