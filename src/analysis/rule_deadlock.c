@@ -381,6 +381,11 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 	bool lock = lo->kind == STUCK_LOCK;
 	if (lock && mutex_reported(c, lo->addr))
 		return;
+	// Three or more waiters on one sync.Mutex are contention.mutex's (which weighs their
+	// minutes and rolls up many mutexes locked in one place into one finding).
+	uint32_t cmin = c->o->contention_min ? c->o->contention_min : 3;
+	if (lock && lo->addr && n >= cmin && !strstr(lo->prim, "RWMutex"))
+		return;
 	struct gpm_finding *f = gpm_rule_finding_new(c, lock ? GPM_RULE_DEADLOCK_STUCK_LOCK
 	                                                     : GPM_RULE_DEADLOCK_STUCK_WAIT);
 	if (!f)
