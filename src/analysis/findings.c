@@ -472,7 +472,9 @@ struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
 	gpm_rule_race(&c);
 	gpm_rule_leaked(&c);
 	gpm_rule_deadlock_reports(&c);
+	gpm_rule_stuck_waits(&c);
 	gpm_rule_net_deadline(&c);
+	gpm_rule_net_client_conns(&c);
 	gpm_rule_timers(&c);
 	gpm_rule_context(&c);
 	gpm_rule_gc_stall(&c);

@@ -464,13 +464,25 @@ static int test_frame(const struct gpm_incident *inc, const struct gpm_goroutine
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
 	*parent = false;
+	int caller = -1; // the frame that called t.Run, for a stack cut before its tRunner
 	for (uint32_t i = 0; i < n; i++) {
-		if (f[i].func && !strcmp(f[i].func, "testing.(*T).Run"))
+		if (f[i].func && !strcmp(f[i].func, "testing.(*T).Run")) {
 			*parent = true; // waits for its subtests: not where the time goes
-		if (f[i].func && !strcmp(f[i].func, "testing.tRunner"))
-			return i ? (int)i - 1 : -1;
+			if (caller < 0 && i + 1 < n && f[i + 1].func &&
+			    !gpm_rule_starts(f[i + 1].func, "testing."))
+				caller = (int)i + 1;
+		}
+		if (f[i].func && !strcmp(f[i].func, "testing.tRunner")) {
+			// The frame tRunner called is the test, unless it is the testing
+			// package's own (runTests.func1, tRunner.func1 waiting for parallel
+			// subtests): no test of the program runs there.
+			if (!i || (f[i - 1].func && gpm_rule_starts(f[i - 1].func, "testing.")))
+				return -1;
+			return (int)i - 1;
+		}
 	}
-	return -1;
+	return *parent && (!n || !f[n - 1].func || strcmp(f[n - 1].func, "main.main")) ? caller
+	                                                                               : -1;
 }
 
 static void rule_test_timeout(struct gpm_rule_ctx *c, const struct gpm_panic *p)
@@ -482,15 +494,24 @@ static void rule_test_timeout(struct gpm_rule_ctx *c, const struct gpm_panic *p)
 	const char *m = p->message ? p->message : "";
 	size_t first = strcspn(m, "\n");
 	char *limit = gpm_safe_strndup(m, first > 200 ? 200 : first);
-	const struct gpm_goroutine *stuck = NULL;
-	int sframe = -1;
+	const struct gpm_goroutine *stuck = NULL, *waiting = NULL;
+	int sframe = -1, wframe = -1;
 	unsigned shown = 0;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		bool parent;
 		int tf;
-		if (!gpm_rule_counted(g) || (tf = test_frame(inc, g, &parent)) < 0 || parent)
+		if (!gpm_rule_counted(g) || (tf = test_frame(inc, g, &parent)) < 0)
 			continue;
+		if (parent) {
+			// A test of the program waiting in t.Run for a subtest: named when
+			// the subtest's own goroutine is not in the dump (a cut paste).
+			if (!waiting) {
+				waiting = g;
+				wframe = tf;
+			}
+			continue;
+		}
 		gpm_rule_add_id(c, f, g->id);
 		if (shown++ >= 6)
 			continue;
@@ -519,6 +540,30 @@ static void rule_test_timeout(struct gpm_rule_ctx *c, const struct gpm_panic *p)
 		    at ? at : "?");
 		if (c->group_of && stuck >= inc->goroutines.v)
 			f->group = c->group_of[stuck - inc->goroutines.v];
+		free(test);
+		free(at);
+	} else if (waiting) {
+		char *test = gpm_rule_func_text(inc, waiting, wframe);
+		char *at = gpm_rule_frame_text(inc, waiting, wframe);
+		uint32_t wn;
+		const struct gpm_frame *wf = gpm_goroutine_frames(inc, waiting, &wn);
+		char *file = wf[wframe].file ? gpm_rule_safe(wf[wframe].file) : NULL;
+		gpm_rule_text(c, &f->title,
+		              "test timed out: %s waits for a subtest it started (%s:%u); the "
+		              "subtest's goroutine is not in the dump",
+		              test ? test : "?", file ? file : "?", wf[wframe].line);
+		free(file);
+		gpm_rule_text(c, &f->next,
+		              "Look at the subtest %s starts at %s: its goroutine (under "
+		              "testing.tRunner) shows where it waits; get the whole output if "
+		              "it was cut.",
+		              test ? test : "?", at ? at : "?");
+		gpm_rule_evidence(c, f, "waiting test", "%s: goroutine %" PRIu64 " [%s] in %s",
+		                  test ? test : "?", waiting->id, gpm_rule_state_of(waiting),
+		                  at ? at : "?");
+		gpm_rule_add_id(c, f, waiting->id);
+		if (c->group_of && waiting >= inc->goroutines.v)
+			f->group = c->group_of[waiting - inc->goroutines.v];
 		free(test);
 		free(at);
 	} else {

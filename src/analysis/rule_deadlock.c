@@ -15,6 +15,7 @@
  * whose count says how often it was printed.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,4 +196,322 @@ void gpm_rule_deadlock_reports(struct gpm_rule_ctx *c)
 			times += same_report(&inc->lock_reports.v[k], r);
 		one_report(c, r, times);
 	}
+}
+
+/*
+ * deadlock.stuck-lock and deadlock.stuck-wait: goroutines the runtime printed as waiting
+ * minutes ("[semacquire, 448 minutes]", printed only after a minute) in a Lock or RLock of
+ * a sync.Mutex or RWMutex, or in a WaitGroup.Wait or Cond.Wait. A healthy program holds a
+ * mutex for microseconds, so a Lock waiting a minute means its holder is blocked while
+ * holding it or never unlocked it; that is a finding whatever else the dump shows
+ * (HIGH, LIKELY). A WaitGroup or Cond waited on for a long time is also how healthy
+ * programs wait for the end of their workers (main waiting for a server's goroutines), so
+ * that one is LOW, and only from 10 minutes on. Waiters are keyed by the mutex address
+ * when their frames print it exactly (those without one are one finding); one finding per
+ * key (at most five), linear in goroutines plus a sort of the waiters.
+ */
+
+enum { STUCK_LOCK, STUCK_WAIT };
+
+struct stuck {
+	uint32_t g;       /* goroutine index */
+	int caller;       /* first frame past the lock or wait frames, -1 cut */
+	uint64_t addr;    /* the mutex or WaitGroup, 0 unknown */
+	const char *func; /* the caller's function (interned), NULL cut */
+	const char *prim; /* the sync method it waits in (interned) */
+	int kind;
+};
+
+/* The sync method a stack waits in, as STUCK_LOCK or STUCK_WAIT; -1 none. */
+static int sync_wait_kind(const char *fn)
+{
+	static const char *const locks[] = {
+	    "sync.(*Mutex).Lock",          "sync.(*Mutex).lockSlow",
+	    "sync.(*RWMutex).Lock",        "sync.(*RWMutex).RLock",
+	    "internal/sync.(*Mutex).Lock", "internal/sync.(*Mutex).lockSlow",
+	    "sync.(*RWMutex).rLock",
+	};
+	static const char *const waits[] = {"sync.(*WaitGroup).Wait", "sync.(*Cond).Wait"};
+	if (!fn)
+		return -1;
+	for (size_t i = 0; i < sizeof(locks) / sizeof(locks[0]); i++)
+		if (!strcmp(fn, locks[i]))
+			return STUCK_LOCK;
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++)
+		if (!strcmp(fn, waits[i]))
+			return STUCK_WAIT;
+	return -1;
+}
+
+/* Whether g waits in a sync primitive: fills s (but for s->g) and returns true. */
+static bool stuck_waiter(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                         struct stuck *s)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	uint32_t i = 0;
+	// The runtime's parking frames and the semaphore calls under the sync method.
+	while (i < n && i < 8 && f[i].func &&
+	       (gpm_rule_is_runtime(f[i].func) || strstr(f[i].func, "runtime_") ||
+	        !strcmp(f[i].func, "sync.runtime_notifyListWait")))
+		i++;
+	if (i >= n || (s->kind = sync_wait_kind(f[i].func)) < 0)
+		return false;
+	s->prim = f[i].func;
+	s->addr = 0;
+	char abuf[1024];
+	// The method frames (Lock over lockSlow, a wrapper's Lock) carry the address.
+	for (; i < n && i < 16 && is_lock_wrapper(f[i].func); i++) {
+		if (sync_wait_kind(f[i].func) < 0)
+			continue;
+		s->prim = f[i].func; // the outermost: RWMutex.Lock over Mutex.lockSlow
+		if (!s->addr)
+			gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &s->addr);
+	}
+	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
+	if (s->kind == STUCK_LOCK && x && x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX &&
+	    x->wait_object)
+		s->addr = x->wait_object;
+	s->caller = i < n ? (int)i : -1;
+	s->func = i < n ? f[i].func : NULL;
+	return true;
+}
+
+static int cmp_stuck(const void *a, const void *b)
+{
+	const struct stuck *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->g < y->g ? -1 : x->g > y->g;
+}
+
+/* Whether a mutex or lock-order finding already names mutex m. */
+static bool mutex_reported(const struct gpm_rule_ctx *c, uint64_t m)
+{
+	for (size_t i = 0; m && i < c->a->findings.len; i++) {
+		const struct gpm_finding *f = &c->a->findings.v[i];
+		if (f->address == m &&
+		    (f->kind == GPM_RULE_CONTENTION || f->kind == GPM_RULE_DEADLOCK_LOCK_ORDER))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Holder candidates of a stuck lock whose longest waiter locks in a method
+ * "pkg.(*T).m": goroutines blocked at least as long (or, without minutes, blocked) with a
+ * method of the same type in their top frames, and not themselves waiting for a lock —
+ * another method of the object that took its mutex and then blocked (heuristic). At most
+ * two, listed as "holder?".
+ */
+static void holder_candidates(struct gpm_rule_ctx *c, struct gpm_finding *f, const struct stuck *lo,
+                              int64_t most)
+{
+	const struct gpm_incident *inc = c->inc;
+	const char *p = strstr(lo->func, ").");
+	if (!p || !strstr(lo->func, "(*"))
+		return;
+	size_t plen = (size_t)(p - lo->func) + 2; // "pkg.(*T)."
+	unsigned shown = 0;
+	for (size_t i = 0; i < inc->goroutines.len && shown < 2; i++) {
+		const struct gpm_goroutine *h = &inc->goroutines.v[i];
+		struct stuck hs;
+		if (i == lo->g || h->status != GPM_G_WAITING || !gpm_rule_counted(h) ||
+		    h->wait_minutes < most || stuck_waiter(inc, h, &hs))
+			continue;
+		uint32_t hn;
+		const struct gpm_frame *hf = gpm_goroutine_frames(inc, h, &hn);
+		for (uint32_t k = 0; k < hn && k < 16; k++) {
+			if (!hf[k].func || strncmp(hf[k].func, lo->func, plen))
+				continue;
+			char *ht = gpm_rule_frame_text(inc, h, (int)k);
+			gpm_rule_evidence(c, f, "holder?",
+			                  "goroutine %" PRIu64
+			                  " [%s] in %s: a method of the same type, "
+			                  "blocked at least as long",
+			                  h->id, gpm_rule_state_of(h), ht ? ht : "?");
+			free(ht);
+			shown++;
+			break;
+		}
+	}
+}
+
+/* What a stuck WaitGroup.Wait waits for: goroutines its function started ("created by")
+ * that are still blocked — one of them has not called Done. At most two. */
+static void awaited(struct gpm_rule_ctx *c, struct gpm_finding *f, const struct stuck *lo)
+{
+	const struct gpm_incident *inc = c->inc;
+	unsigned shown = 0;
+	for (size_t i = 0; i < inc->goroutines.len && shown < 2; i++) {
+		const struct gpm_goroutine *h = &inc->goroutines.v[i];
+		if (i == lo->g || !gpm_rule_counted(h) || h->created_by == UINT32_MAX ||
+		    h->created_by >= inc->frames.len ||
+		    inc->frames.v[h->created_by].func != lo->func)
+			continue;
+		char *ht = gpm_rule_frame_text(inc, h, gpm_rule_user_frame(inc, h, false));
+		gpm_rule_evidence(c, f, "started by it",
+		                  "goroutine %" PRIu64
+		                  " [%s] in %s, still there: has it called Done?",
+		                  h->id, gpm_rule_state_of(h), ht ? ht : "?");
+		free(ht);
+		shown++;
+	}
+}
+
+static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t n)
+{
+	const struct gpm_incident *inc = c->inc;
+	const struct stuck *lo = &v[0]; // the longest waiter
+	int64_t most = -1;
+	size_t sites = 0;
+	for (size_t k = 0; k < n; k++) {
+		int64_t wm = inc->goroutines.v[v[k].g].wait_minutes;
+		if (wm > most) {
+			most = wm;
+			lo = &v[k];
+		}
+		bool seen = false;
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = v[j].func == v[k].func;
+		sites += !seen;
+	}
+	bool lock = lo->kind == STUCK_LOCK;
+	if (lock && mutex_reported(c, lo->addr))
+		return;
+	// Three or more waiters on one sync.Mutex are contention.mutex's (which weighs their
+	// minutes and rolls up many mutexes locked in one place into one finding).
+	uint32_t cmin = c->o->contention_min ? c->o->contention_min : 3;
+	if (lock && lo->addr && n >= cmin && !strstr(lo->prim, "RWMutex"))
+		return;
+	struct gpm_finding *f = gpm_rule_finding_new(c, lock ? GPM_RULE_DEADLOCK_STUCK_LOCK
+	                                                     : GPM_RULE_DEADLOCK_STUCK_WAIT);
+	if (!f)
+		return;
+	const struct gpm_goroutine *g = &inc->goroutines.v[lo->g];
+	char *at = lo->caller >= 0 ? gpm_rule_frame_text(inc, g, lo->caller) : NULL;
+	char *prim = gpm_rule_safe(lo->prim);
+	char what[64];
+	if (lo->addr)
+		snprintf(what, sizeof(what), "%s %#" PRIx64, lock ? "mutex" : "object", lo->addr);
+	else
+		snprintf(what, sizeof(what), "%s", lock ? "a mutex" : "it");
+	const char *where = at ? at : "(the caller is cut from the paste)";
+	if (lock && lo->addr)
+		gpm_rule_text(c, &f->title,
+		              "%s not released for %" PRId64 "+ minutes: %zu goroutine%s wait%s to "
+		              "lock it, the longest in %s",
+		              what, most, n, n == 1 ? "" : "s", n == 1 ? "s" : "", where);
+	else if (lock) // no address printed: perhaps several mutexes
+		gpm_rule_text(c, &f->title,
+		              "lock not released for %" PRId64 "+ minutes: %zu goroutine%s wait%s "
+		              "to lock, the longest in %s",
+		              most, n, n == 1 ? "" : "s", n == 1 ? "s" : "", where);
+	else
+		gpm_rule_text(c, &f->title, "%s waiting %" PRId64 " minutes in %s",
+		              at ? at : "a goroutine", most, prim ? prim : "?");
+	if (lock) {
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "The runtime printed these goroutines as waiting at least %" PRId64
+		    " minutes in %s (it prints minutes only after one). A healthy program holds "
+		    "a mutex for microseconds: whoever holds this one is blocked while holding it "
+		    "(on a channel, I/O without a deadline, another lock) or returned without "
+		    "unlocking it. If the holder in turn waits for one of these goroutines, it is "
+		    "a deadlock.",
+		    most, prim ? prim : "?");
+		gpm_rule_text(
+		    c, &f->next,
+		    "Find the holder: a goroutine that locked %s earlier (in the functions that "
+		    "lock it, e.g. %s) and now waits elsewhere, blocked about as long; check that "
+		    "every return path of those functions unlocks it (defer mu.Unlock()).",
+		    what, where);
+	} else {
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "The runtime printed this goroutine as waiting %" PRId64
+		    " minutes in %s: the Done (or Signal, Broadcast) it waits for has not "
+		    "come, so one of the goroutines it waits for is itself stuck or exited "
+		    "without calling it. Heuristic: a process also waits this way for the "
+		    "lifetime of its workers, which is healthy.",
+		    most, prim ? prim : "?");
+		gpm_rule_text(c, &f->next,
+		              "If %s should have finished, look for the goroutines it waits for "
+		              "(blocked elsewhere, or gone without Done).",
+		              at ? at : "it");
+	}
+	gpm_rule_evidence(c, f, "longest", "goroutine %" PRIu64 " [%s] in %s", g->id,
+	                  gpm_rule_state_of(g), where);
+	if (n > 1)
+		gpm_rule_evidence(c, f, "waiters",
+		                  "%zu goroutines in %s, from %zu function%s, up to %" PRId64
+		                  " minutes",
+		                  n, prim ? prim : "?", sites, sites == 1 ? "" : "s", most);
+	for (size_t k = 0, shown = 0; k < n && shown < 3; k++) {
+		bool seen = v[k].func == lo->func;
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = v[j].func == v[k].func;
+		if (seen || v[k].caller < 0)
+			continue;
+		const struct gpm_goroutine *o = &inc->goroutines.v[v[k].g];
+		char *ot = gpm_rule_frame_text(inc, o, v[k].caller);
+		gpm_rule_evidence(c, f, "also", "goroutine %" PRIu64 " [%s] in %s", o->id,
+		                  gpm_rule_state_of(o), ot ? ot : "?");
+		free(ot);
+		shown++;
+	}
+	if (lock && lo->func)
+		holder_candidates(c, f, lo, most);
+	else if (lo->func)
+		awaited(c, f, lo);
+	for (size_t k = 0; k < n; k++)
+		gpm_rule_add_id(c, f, inc->goroutines.v[v[k].g].id);
+	f->address = lo->addr;
+	if (c->group_of)
+		f->group = c->group_of[lo->g];
+	free(at);
+	free(prim);
+}
+
+void gpm_rule_stuck_waits(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	struct stuck *v = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		struct stuck s;
+		if (g->wait_minutes < 1 || !gpm_rule_counted(g) || !stuck_waiter(inc, g, &s))
+			continue;
+		if (s.kind == STUCK_WAIT && g->wait_minutes < 10)
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct stuck *nv = realloc(v, nc * sizeof(*v));
+			if (!nv) {
+				c->oom = true;
+				free(v);
+				return;
+			}
+			v = nv;
+			cap = nc;
+		}
+		s.g = (uint32_t)i;
+		v[n++] = s;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_stuck);
+	size_t made = 0;
+	for (size_t i = 0; i < n && made < 5 && !c->oom;) {
+		size_t j = i + 1;
+		while (j < n && v[j].kind == v[i].kind && v[j].addr == v[i].addr)
+			j++;
+		size_t before = c->a->findings.len;
+		stuck_finding(c, v + i, j - i);
+		made += c->a->findings.len > before;
+		i = j;
+	}
+	free(v);
 }

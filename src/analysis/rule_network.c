@@ -132,3 +132,81 @@ void gpm_rule_net_deadline(struct gpm_rule_ctx *c)
 		gpm_rule_evidence(c, f, "more", "%" PRIu64 " goroutines in other groups", more);
 	}
 }
+
+/*
+ * net.client-conns: an http.Transport keeps one readLoop and one writeLoop goroutine per
+ * open connection. A readLoop of an idle connection (or one awaiting its response) reads
+ * the network (bufio Peek down to the poller); one whose response body was handed to the
+ * program waits in a select until the body is read to the end or closed. Hundreds of
+ * those, more than the requests in flight (goroutines in roundTrip), are response bodies
+ * never closed: the connections never go back to a pool. From 200; MEDIUM, HEURISTIC (a
+ * program streaming hundreds of long responses at once looks the same). Works on
+ * goroutine profiles (debug=1), which print no states. One pass over the groups.
+ */
+static bool has_func(const struct gpm_incident *inc, const struct gpm_goroutine *g, const char *fn)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n && i < 16; i++)
+		if (f[i].func && !strcmp(f[i].func, fn))
+			return true;
+	return false;
+}
+
+void gpm_rule_net_client_conns(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	const struct gpm_grouping *gr = &c->a->grouping;
+	uint64_t readers = 0, writers = 0, trips = 0;
+	int64_t rgi = -1;
+	for (size_t gi = 0; gi < gr->ngroups; gi++) {
+		const struct gpm_group *grp = &gr->groups[gi];
+		const struct gpm_goroutine *rep = &inc->goroutines.v[grp->representative];
+		if (!gpm_rule_counted(rep))
+			continue;
+		// A readLoop reading the network (bufio Peek down to the poller) is an idle
+		// connection in a pool or one awaiting its response: healthy. One in a select
+		// waits for its response body to be read or closed: busy.
+		if (has_func(inc, rep, "net/http.(*persistConn).readLoop") &&
+		    !has_func(inc, rep, "bufio.(*Reader).Peek") &&
+		    !has_func(inc, rep, "net.(*conn).Read")) {
+			readers += grp->count;
+			if (rgi < 0 || grp->count > gr->groups[rgi].count)
+				rgi = (int64_t)gi;
+		} else if (has_func(inc, rep, "net/http.(*persistConn).writeLoop")) {
+			writers += grp->count;
+		} else if (has_func(inc, rep, "net/http.(*persistConn).roundTrip")) {
+			trips += grp->count;
+		}
+	}
+	if (readers < 200 || readers - (trips < readers ? trips : readers) < 200)
+		return;
+	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_NET_CLIENT_CONNS);
+	if (!f)
+		return;
+	gpm_rule_text(c, &f->title,
+	              "%" PRIu64 " HTTP client connections held by response bodies not closed "
+	              "(%" PRIu64 " requests in flight)",
+	              readers, trips);
+	gpm_rule_text(
+	    c, &f->explanation,
+	    "net/http keeps a readLoop and a writeLoop goroutine per open client connection. "
+	    "The readLoop of an idle connection reads the network; these wait in a select "
+	    "for their response body to be read to the end or closed, with few requests "
+	    "in flight: response bodies the program never closed, so the connections never "
+	    "go back to a pool and pile up. Heuristic: a program streaming hundreds of long "
+	    "responses at once looks the same.");
+	gpm_rule_text(c, &f->next,
+	              "Check that every resp.Body is closed (defer resp.Body.Close() after the "
+	              "error check, also on error status codes); compare with a later "
+	              "snapshot: a leak grows.");
+	gpm_rule_evidence(c, f, "connections",
+	                  "%" PRIu64 " goroutines in persistConn.readLoop waiting for the "
+	                  "body, not reading the network; %" PRIu64 " in writeLoop",
+	                  readers, writers);
+	gpm_rule_evidence(c, f, "in flight",
+	                  "%" PRIu64 " goroutines waiting in persistConn.roundTrip", trips);
+	f->count = readers + writers;
+	if (rgi >= 0)
+		f->group = (int32_t)rgi;
+}

@@ -151,14 +151,62 @@ void gpm_rule_snapshot(struct gpm_rule_ctx *c)
 		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_SNAPSHOT_SIGQUIT);
 		if (!f)
 			return;
-		gpm_rule_text(c, &f->title,
-		              "dump taken on request (SIGQUIT): the process was not "
-		              "crashing");
+		// Goroutines of the program's own code running at that instant: in a hung
+		// process that does not wait, the loop it spins in.
+		const struct gpm_goroutine *run = NULL;
+		uint64_t running = 0;
+		int rf = -1;
+		for (size_t i = 0; i < inc->goroutines.len; i++) {
+			const struct gpm_goroutine *g = &inc->goroutines.v[i];
+			int uf;
+			if (g->status != GPM_G_RUNNING || !gpm_rule_counted(g) ||
+			    (g->flags & GPM_GOROUTINE_SYSTEM) ||
+			    (uf = gpm_rule_user_frame(inc, g, false)) < 0)
+				continue;
+			// Running in a system call (one that sent the signal itself, a read) is
+			// not a loop of the program's own.
+			uint32_t nf;
+			const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &nf);
+			bool sys = false;
+			for (int k = 0; k < uf && (uint32_t)k < nf && !sys; k++)
+				sys = fr[k].func && strstr(fr[k].func, "syscall");
+			if (sys)
+				continue;
+			if (!running++) {
+				run = g;
+				rf = uf;
+			}
+		}
+		char *at = run ? gpm_rule_frame_text(inc, run, rf) : NULL;
+		if (at)
+			gpm_rule_text(c, &f->title,
+			              "dump taken on request (SIGQUIT): goroutine %" PRIu64
+			              " was running %s",
+			              run->id, at);
+		else
+			gpm_rule_text(c, &f->title,
+			              "dump taken on request (SIGQUIT): the process was not "
+			              "crashing");
 		gpm_rule_text(
 		    c, &f->explanation,
 		    "Someone sent SIGQUIT (or pressed Ctrl-\\) to get this dump; look at the "
-		    "other findings for why.");
-		gpm_rule_text(c, &f->next,
-		              "Compare with a second dump taken later to see what grows.");
+		    "other findings for why.%s",
+		    at ? " A goroutine running the program's own code when a hung process is "
+		         "dumped is often the loop it is stuck in."
+		       : "");
+		gpm_rule_text(c, &f->next, "%s",
+		              at ? "Take a second dump: if the same goroutine runs the same "
+		                   "code again, that loop does not end."
+		                 : "Compare with a second dump taken later to see what grows.");
+		if (at) {
+			gpm_rule_evidence(c, f, "running",
+			                  "%" PRIu64 " goroutine%s of the program, first "
+			                  "goroutine %" PRIu64 " in %s",
+			                  running, running == 1 ? "" : "s", run->id, at);
+			gpm_rule_add_id(c, f, run->id);
+			if (c->group_of)
+				f->group = c->group_of[run - inc->goroutines.v];
+		}
+		free(at);
 	}
 }

@@ -112,8 +112,12 @@ void gpm_rule_cgo(struct gpm_rule_ctx *c);
 bool gpm_rule_cgo_fault(const struct gpm_incident *inc);
 /* Potential deadlocks go-deadlock reported (rule_deadlock.c). */
 void gpm_rule_deadlock_reports(struct gpm_rule_ctx *c);
+/* Goroutines waiting minutes to lock a mutex, or in a WaitGroup or Cond (rule_deadlock.c). */
+void gpm_rule_stuck_waits(struct gpm_rule_ctx *c);
 /* Requests blocked on network I/O for minutes without a deadline (rule_network.c). */
 void gpm_rule_net_deadline(struct gpm_rule_ctx *c);
+/* Hundreds of HTTP client connections with few requests in flight (rule_network.c). */
+void gpm_rule_net_client_conns(struct gpm_rule_ctx *c);
 /* Links from panic, lock and channel findings of a core to `gopm print` (links.c); runs
  * after the rules. */
 void gpm_rule_links(struct gpm_rule_ctx *c);

@@ -6,7 +6,9 @@
 # made by real Go programs) is the expected one (tests/cli/expected/field-headlines.out),
 # with no finding above LOW on the healthy servers; a contended global mutex is named by
 # symbol; a stalled stop-the-world names the goroutine that prevents it, from cores and text;
-# contention on many mutexes locked in one function is one finding with its full counts.
+# contention on many mutexes locked in one function is one finding with its full counts;
+# a test timeout cut before the stuck test names the test waiting for it; a lock or
+# WaitGroup stuck for minutes names its holder candidate or the worker it waits for.
 set -u
 : "${GOPM:?}" "${top_srcdir:?}" "${top_builddir:?}"
 tmp=$(mktemp -d)
@@ -82,6 +84,64 @@ if ! diff -u "$top_srcdir/tests/cli/expected/field-headlines.out" "$tmp/headline
 	fail=$((fail + 1))
 fi
 echo "ok: $checked field dumps analysed"
+
+# A test timeout pasted without the stuck subtest's goroutine (cut from the paste): the
+# test that waits in t.Run for it is named. And one whose only test goroutine is the
+# testing package's own (tRunner.func1 waiting for parallel subtests, as Go 1.9 printed
+# goroutine 1): no test is blamed. Both made here from our own field dumps.
+cuts=0
+for f in "$field"/go1.*-testtimeout.txt; do
+	[ -e "$f" ] || continue
+	cuts=$((cuts + 1))
+	name=$(basename "$f")
+	# Every goroutine under tRunner that is no t.Run parent is the stuck one: drop it.
+	awk 'BEGIN { RS = ""; ORS = "\n\n" } !(/testing\.tRunner/ && !/testing\.\(\*T\)\.Run\(/)' "$f" >"$tmp/cut.txt"
+	"$GOPM" analyze --no-store --width 1000 "$tmp/cut.txt" >"$tmp/report" 2>"$tmp/err"
+	sed -n 2p "$tmp/report" | grep -q '^HIGH *test timed out: gopm\.test/fixture/fieldtest\.TestStuck waits for a subtest it started (gopm\.test/fixture/fieldtest/stuck_test\.go:[0-9]*); the subtest.s goroutine is not in the dump$' ||
+		{ echo "FAIL: $name cut: $(sed -n 2p "$tmp/report")"; fail=$((fail + 1)); }
+	# Goroutine 1 as tRunner.func1 over tRunner and runTests, the tests' goroutines cut.
+	awk 'BEGIN { RS = ""; ORS = "\n\n" } /^panic: / || /startAlarm/' "$f" >"$tmp/par.txt"
+	printf 'goroutine 1 [chan receive]:\ntesting.tRunner.func1(0xc42021c000)\n\ttesting/testing.go:753 +0x111\ntesting.tRunner(0xc42021c000, 0xc420177b48)\n\ttesting/testing.go:783 +0xe6\ntesting.runTests(0xc42019c9e0, 0xbc0fa0, 0xfd, 0xfd, 0xc420177be8)\n\ttesting/testing.go:1061 +0x2bb\ntesting.(*M).Run(0xc4201a4580, 0x0)\n\ttesting/testing.go:978 +0x168\nmain.main()\n\t_testmain.go:546 +0x151\n' >>"$tmp/par.txt"
+	"$GOPM" analyze --no-store --width 1000 "$tmp/par.txt" >"$tmp/report" 2>"$tmp/err"
+	sed -n 2p "$tmp/report" | grep -q '^HIGH *test timed out after 1s$' ||
+		{ echo "FAIL: $name parallel: $(sed -n 2p "$tmp/report")"; fail=$((fail + 1)); }
+done
+[ "$cuts" -ge 2 ] || { echo "FAIL: only $cuts test timeouts cut"; fail=$((fail + 1)); }
+echo "ok: $cuts test timeouts cut before the stuck test's goroutine"
+# A lock waited on for minutes names, as holder candidate, the blocked method of the same
+# type (main.(*Registry).reload, waiting for a reply while holding the RWMutex); a WaitGroup
+# waited on for ten minutes names the worker it started that never called Done.
+stuck=0
+for f in "$field"/go1.*-stucklock.txt; do
+	[ -e "$f" ] || continue
+	stuck=$((stuck + 1))
+	"$GOPM" analyze --no-store --width 1000 "$f" >"$tmp/report" 2>"$tmp/err"
+	grep -Eq '^ *holder\? +goroutine [0-9]+ \[chan receive\] in main\.\(\*Registry\)\.reload at ' "$tmp/report" ||
+		{ echo "FAIL: $(basename "$f"): no holder candidate"; fail=$((fail + 1)); }
+done
+for f in "$field"/go1.*-stuckwait.txt; do
+	[ -e "$f" ] || continue
+	stuck=$((stuck + 1))
+	"$GOPM" analyze --no-store --width 1000 "$f" >"$tmp/report" 2>"$tmp/err"
+	grep -Eq '^ *started by it +goroutine [0-9]+ \[chan receive\] in main\.syncOne at ' "$tmp/report" ||
+		{ echo "FAIL: $(basename "$f"): no worker named"; fail=$((fail + 1)); }
+done
+[ "$stuck" -ge 3 ] || { echo "FAIL: only $stuck stuck-lock/stuck-wait dumps"; fail=$((fail + 1)); }
+echo "ok: $stuck dumps of locks and WaitGroups stuck for minutes"
+# A SIGQUIT dump of a hung program whose goroutine spins in its own code names it (the
+# healthy servers' goroutine sending SIGQUIT to itself, in a system call, is no such loop).
+spun=0
+# (the dumps whose spinning goroutine was on a thread the runtime could print)
+for f in "$top_srcdir"/testdata/dumps/go1.19-hang-system.txt "$top_srcdir"/testdata/dumps/go1.23-hang-all.txt \
+	"$top_srcdir"/testdata/dumps/go1.27-hang-tracebacklabels.txt; do
+	[ -e "$f" ] || continue
+	spun=$((spun + 1))
+	"$GOPM" analyze --no-store --width 1000 "$f" >"$tmp/report" 2>"$tmp/err"
+	grep -Eq '^INFO +dump taken on request \(SIGQUIT\): goroutine [0-9]+ was running main\.spin at ' "$tmp/report" ||
+		{ echo "FAIL: $(basename "$f"): the spinning goroutine is not named"; fail=$((fail + 1)); }
+done
+[ "$spun" -ge 3 ] || { echo "FAIL: only $spun hang dumps"; fail=$((fail + 1)); }
+echo "ok: $spun SIGQUIT dumps naming the goroutine that spins"
 
 # A contended mutex in a global variable is named by the executable's symbol table
 # (testdata/mutexname, made by its gen.sh): main.mu in the headline and the JSON, the

@@ -47,6 +47,13 @@
 #   unlockcut      unlockindex cut after that runtime frame, as a paste cut short
 #   wildaddr       a read through 0x12345678000 (mapped by nothing, not a poison):
 #                  "unexpected fault address", "fatal error: fault"
+#   stucklock      a RWMutex held by a goroutine waiting for a reply that never comes, two
+#                  RLock and one Lock queued behind it: SIGQUIT after 80 s, GOTRACEBACK=all
+#   stuckwait      a WaitGroup.Wait for three workers, one blocked on <-never: SIGQUIT
+#                  after 610 s (ten minutes: the rule's threshold), GOTRACEBACK=all; made
+#                  only with STUCKWAIT=1 (slow)
+#   connleak       250 http.Get calls whose response bodies are never closed: 250 client
+#                  connections busy, pprof debug=1 on stdout
 #   healthy-pprof  an idle HTTP server with 200 keep-alive connections, a pool of 25
 #                  workers and 25 scrape loops: pprof debug=2 (zstd-compressed)
 #   healthy-quit   the same after SIGQUIT, GOTRACEBACK=all (zstd-compressed)
@@ -129,6 +136,11 @@ for v in "${versions[@]}"; do
   SHAPE_DELAY=65 run_shape "$gs-noctx" "$field" stderr QUIT GOTRACEBACK=all -- noctx
   run_shape "$gs-stwstall" "$field" stderr QUIT GOTRACEBACK=crash GODEBUG=asyncpreemptoff=1 -- stwstall
   SHAPE_DELAY=65 run_shape "$gs-healthy-timers" "$field" stderr QUIT GOTRACEBACK=all -- healthy-timers
+  SHAPE_DELAY=80 run_shape "$gs-stucklock" "$field" stderr QUIT GOTRACEBACK=all -- stucklock
+  run_shape "$gs-connleak" "$field" stdout - -- connleak
+  if [ -n "${STUCKWAIT:-}" ]; then
+    SHAPE_DELAY=610 run_shape "$gs-stuckwait" "$field" stderr QUIT GOTRACEBACK=all -- stuckwait
+  fi
   # The stacks of "nested" without the panic lines before them.
   [ -z "${FIELD_ONLY:-}" ] || continue
   sed -n '/^goroutine /,$p' "$out_dir/$gs-nested.txt" >"$out_dir/$gs-pasted.txt"

@@ -2,7 +2,8 @@
 // the findings rules (testdata/dumps/gen/make-field.sh):
 //
 //	field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
-//	      timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr
+//	      timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr|
+//	      stucklock|stuckwait|connleak
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
 package main
@@ -15,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"time"
 	"unsafe"
@@ -336,6 +338,80 @@ func gcEvery() {
 	}()
 }
 
+// ---- stucklock: a registry whose reload takes its RWMutex for writing and then waits for
+// a reply that never comes; readers and another writer queue behind it for minutes.
+
+type Registry struct {
+	mu    sync.RWMutex
+	items map[string]int
+	reply chan int
+}
+
+//go:noinline
+func (r *Registry) reload() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.items["gen"] = <-r.reply
+}
+
+//go:noinline
+func (r *Registry) Get(k string) int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.items[k]
+}
+
+//go:noinline
+func (r *Registry) Set(k string, v int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.items[k] = v
+}
+
+// ---- stuckwait: syncAll waits for three workers, one of which waits forever.
+
+//go:noinline
+func syncOne(wg *sync.WaitGroup, i int) {
+	defer wg.Done()
+	if i == 2 {
+		<-never
+	}
+}
+
+//go:noinline
+func syncAll() {
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go syncOne(&wg, i)
+	}
+	wg.Wait()
+}
+
+// ---- connleak: 250 requests to a local server whose response bodies are never closed:
+// every connection stays busy with its readLoop and writeLoop. Prints the goroutine
+// profile (debug=1).
+
+//go:noinline
+func fetchNoClose(url string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		panic(err)
+	}
+	_ = resp.StatusCode // the body is never closed
+}
+
+func chattyServer() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(make([]byte, 64<<10))
+	}))
+	return "http://" + ln.Addr().String() + "/data"
+}
+
 func main() {
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr")
@@ -427,6 +503,27 @@ func main() {
 		time.Sleep(10 * time.Millisecond)
 		go collect()
 		time.Sleep(time.Hour)
+	case "stucklock":
+		gcEvery()
+		r := &Registry{items: map[string]int{}, reply: make(chan int)}
+		go r.reload()
+		time.Sleep(10 * time.Millisecond)
+		go r.Get("a")
+		go r.Get("b")
+		go r.Set("c", 1)
+		time.Sleep(time.Hour)
+	case "stuckwait":
+		gcEvery()
+		go syncAll()
+		time.Sleep(time.Hour)
+	case "connleak":
+		url := chattyServer()
+		for i := 0; i < 250; i++ {
+			fetchNoClose(url)
+		}
+		time.Sleep(200 * time.Millisecond)
+		pprof.Lookup("goroutine").WriteTo(os.Stdout, 1)
+		return
 	case "unavailable":
 		for i := 0; i < 3; i++ {
 			go spin()
