@@ -426,9 +426,10 @@ const struct gpm_command_spec gpm_spec_info = {
     .name = "info",
     .operands = "[CORE]",
     .about = "What process a core is from: executable and build-id match, Go version and\n"
-             "module, command line, the fatal signal, each thread with its pc symbolised,\n"
-             "and a summary of the mappings. CORE '-' (or none, from a pipe) is standard\n"
-             "input.",
+             "module, command line, the fatal signal, the goroutines and Ps (runtime.allp,\n"
+             "by symbol or found by content when stripped), each thread with its pc\n"
+             "symbolised, and a summary of the mappings. CORE '-' (or none, from a pipe)\n"
+             "is standard input.",
     .options = options,
     .core = true,
     .operand_complete = "file",
