@@ -185,6 +185,8 @@ TESTS += tests/cli/leak-refs.sh
 # rules that read more of a core: select cases, timers, the scheduler, mutexes in objects;
 # PIE text dumps with --exe (testdata/corerules)
 TESTS += tests/cli/corerules.sh
+# runtime.allp found by content in stripped cores: at the twin's symbol, same timers and Ps
+TESTS += tests/cli/stripped-allp.sh
 
 # race detector reports: gopm analyze and goroutines on them, re-indented too
 TESTS += tests/cli/race.sh

@@ -19,6 +19,7 @@
  * the threads' system stacks: linear.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -254,20 +255,33 @@ void gpm_rule_gc_stall(struct gpm_rule_ctx *c)
 		                  "sched.gcwaiting %s, stopwait %" PRId32
 		                  ": no stop-the-world was waiting when the core was taken",
 		                  ss->gcwaiting ? "set" : "clear", ss->stopwait);
-	if (ss->known && ss->nprocs)
+	if (ss->nprocs)
 		gpm_rule_evidence(c, f, "Ps",
 		                  "%" PRIu32 " of %" PRIu32
 		                  " stopped for the collection (_Pgcstop), "
 		                  "%" PRIu32 " running",
 		                  ss->gcstopped, ss->nprocs, ss->running);
-	gpm_rule_evidence(c, f, "checked", "the goroutines' stacks and wait reasons%s%s",
-	                  inc->kind == GPM_INPUT_CORE ? " in the core" : "",
-	                  ss->known ? " and the scheduler's state (sched.gcwaiting, stopwait, "
-	                              "stopnote, the Ps' status)"
-	                  : inc->kind == GPM_INPUT_CORE
-	                      ? "; the scheduler's own state (sched.gcwaiting, stopwait) is not "
-	                        "read: the executable has no symbol table"
-	                      : "; the scheduler's own state (sched.gcwaiting, stopwait) is only "
-	                        "in a core");
+	// Why the scheduler's own state is not read, and how the Ps were found without it.
+	const char *why = ss->why_not ? ss->why_not : "the executable has no symbol table";
+	char ps[160] = "";
+	if (!ss->known && ss->nprocs)
+		snprintf(ps, sizeof(ps), " and the Ps' status (runtime.allp: %s)",
+		         ss->allp_how ? ss->allp_how : "?");
+	if (ss->known)
+		gpm_rule_evidence(c, f, "checked",
+		                  "the goroutines' stacks and wait reasons in the core and the "
+		                  "scheduler's state (sched.gcwaiting, stopwait, stopnote, the Ps' "
+		                  "status)");
+	else if (inc->kind == GPM_INPUT_CORE)
+		gpm_rule_evidence(
+		    c, f, "checked",
+		    "the goroutines' stacks and wait reasons in the core%s; the "
+		    "scheduler's own state (sched.gcwaiting, stopwait) is not read: %s",
+		    ps, why);
+	else
+		gpm_rule_evidence(
+		    c, f, "checked",
+		    "the goroutines' stacks and wait reasons; the scheduler's own state "
+		    "(sched.gcwaiting, stopwait) is only in a core");
 	free(top);
 }

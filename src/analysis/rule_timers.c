@@ -94,8 +94,10 @@ static void pending_timers(struct gpm_rule_ctx *c)
 			                  t->period / 1000000);
 		gpm_rule_evidence(
 		    c, f, "checked",
-		    "every P's timer heap in the core, timers counted by callback; the "
-		    "network poller's deadline timers are not counted");
+		    "every P's timer heap in the core (runtime.allp: %s), timers "
+		    "counted by callback; the network poller's deadline timers are not "
+		    "counted",
+		    inc->sched.allp_how ? inc->sched.allp_how : "?");
 		free(fn);
 	}
 }

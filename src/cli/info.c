@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "ingest/ingest.h"
 #include "cli/options.h"
+#include "goroutines/corefacts.h"
 #include "goroutines/goroutines.h"
 #include "core/exe_locate.h"
 #include "process/process.h"
@@ -228,6 +229,10 @@ process:;
 	}
 	if (inc) {
 		gpm_strbuf_printf(sb, "goroutines:  %zu\n", inc->goroutines.len);
+		if (inc->sched.allp)
+			gpm_strbuf_printf(
+			    sb, "allp:        %" PRIu32 " Ps, runtime.allp at 0x%" PRIx64 " (%s)\n",
+			    inc->sched.nprocs, inc->sched.allp, inc->sched.allp_how);
 		const struct gpm_goroutine *cur = NULL;
 		for (size_t i = 0; i < inc->goroutines.len && !cur; i++)
 			if (inc->goroutines.v[i].flags & GPM_GOROUTINE_CURRENT)
@@ -359,6 +364,14 @@ process:;
 	}
 	if (inc)
 		gpm_json_kv_uint(&j, "goroutines", inc->goroutines.len);
+	if (inc && inc->sched.allp) {
+		gpm_json_key(&j, "allp");
+		gpm_json_object_begin(&j);
+		gpm_json_kv_hex(&j, "address", inc->sched.allp);
+		gpm_json_kv_uint(&j, "ps", inc->sched.nprocs);
+		gpm_json_kv_string(&j, "found_by", inc->sched.allp_how);
+		gpm_json_object_end(&j);
+	}
 	gpm_json_key(&j, "threads");
 	gpm_json_array_begin(&j);
 	for (size_t i = 0; i < nrows; i++) {
@@ -413,9 +426,10 @@ const struct gpm_command_spec gpm_spec_info = {
     .name = "info",
     .operands = "[CORE]",
     .about = "What process a core is from: executable and build-id match, Go version and\n"
-             "module, command line, the fatal signal, each thread with its pc symbolised,\n"
-             "and a summary of the mappings. CORE '-' (or none, from a pipe) is standard\n"
-             "input.",
+             "module, command line, the fatal signal, the goroutines and Ps (runtime.allp,\n"
+             "by symbol or found by content when stripped), each thread with its pc\n"
+             "symbolised, and a summary of the mappings. CORE '-' (or none, from a pipe)\n"
+             "is standard input.",
     .options = options,
     .core = true,
     .operand_complete = "file",
@@ -469,6 +483,10 @@ int gpm_cmd_info(int argc, char **argv)
 	// Goroutines tell which goroutine each thread ran; info still works without them.
 	struct gpm_incident *inc = NULL;
 	err = p->img ? gpm_goroutines_read(p, NULL, &inc) : NULL;
+	uint64_t allp_ptr, allp_len;
+	// The Ps (runtime.allp, found by content in a stripped core): how many, and how found.
+	if (inc && gpm_corefacts_find_allp(p, inc, &allp_ptr, &allp_len))
+		inc->sched.nprocs = (uint32_t)allp_len;
 	if (err) {
 		fprintf(stderr, "gopm: warning: %s\n", err->message);
 		gpm_error_destroy(err);

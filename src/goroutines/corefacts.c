@@ -324,19 +324,244 @@ static struct gpm_error *select_cases(struct fctx *c)
 	return err;
 }
 
+/* ---- runtime.allp ---- */
+
+enum { P_STATUS_MAX = 4 }; /* _Pdead: _Pidle 0 ... _Pdead 4 in Go 1.19-1.27 */
+
+struct pcheck {
+	uint64_t size, id, status, mcache, runqhead, runqtail; /* runtime.p */
+	uint64_t wb_next, wb_end, wb_buf, wb_size;             /* p.wbBuf.{next,end,buf} */
+};
+
+/* Whether pp is the p with id i: readable, p.id == i, a sane status, an mcache (procresize
+ * gives every P of allp one), a run queue of at most its 256 slots, and its write barrier
+ * buffer's next and end pointing into its own buf (p.init resets it so): a self pointer,
+ * as g.sched.g is for a g. */
+static bool plausible_p(struct fctx *c, const struct pcheck *k, uint64_t pp, uint64_t i)
+{
+	uint32_t id, st, head, tail;
+	uint64_t mc;
+	if (pp < 4096 || pp % c->ps || !gpm_memory_readable(c->p->mem, pp, (size_t)k->size) ||
+	    !u32_at(c, pp + k->id, &id) || id != i || !u32_at(c, pp + k->status, &st) ||
+	    st > P_STATUS_MAX || !field_word(c, pp, k->mcache, &mc) || mc < 4096 || mc % c->ps ||
+	    !gpm_memory_readable(c->p->mem, mc, c->ps))
+		return false;
+	if (k->runqhead != NONE && k->runqtail != NONE &&
+	    (!u32_at(c, pp + k->runqhead, &head) || !u32_at(c, pp + k->runqtail, &tail) ||
+	     tail - head > 256))
+		return false;
+	uint64_t next, end, lo = pp + k->wb_buf, hi = lo + k->wb_size;
+	return field_word(c, pp, k->wb_next, &next) && field_word(c, pp, k->wb_end, &end) &&
+	       lo <= next && next <= end && lo < end && end <= hi;
+}
+
+/* Whether {ptr, len, cap} is a slice of Ps: every element the p of its index (all read:
+ * len is at most 1 << 16). */
+static bool plausible_allp(struct fctx *c, const struct pcheck *k, uint64_t ptr, uint64_t len,
+                           uint64_t cap)
+{
+	if (!len || len > GPM_COREFACTS_MAX_PS || cap < len || cap > GPM_COREFACTS_MAX_PS ||
+	    ptr < 4096 || ptr % c->ps ||
+	    !gpm_memory_readable(c->p->mem, ptr, (size_t)(len * c->ps)))
+		return false;
+	for (uint64_t i = 0; i < len; i++) {
+		uint64_t pp;
+		if (!word(c, ptr + i * c->ps, &pp) || !plausible_p(c, k, pp, i))
+			return false;
+	}
+	return true;
+}
+
+/* Whether the slice {ptr, len} holds pp. */
+static bool allp_holds(struct fctx *c, uint64_t ptr, uint64_t len, uint64_t pp)
+{
+	for (uint64_t i = 0; i < len; i++) {
+		uint64_t v;
+		if (word(c, ptr + i * c->ps, &v) && v == pp)
+			return true;
+	}
+	return false;
+}
+
+struct allp_scan {
+	uint64_t addr, ptr, len; /* the first candidate */
+	unsigned distinct;       /* candidates with a different {ptr, len} */
+};
+
+/* The slice headers of region [start, end) that are slices of Ps holding every p of
+ * mps[0..nmps). */
+static void scan_allp(struct fctx *c, const struct pcheck *k, uint64_t start, uint64_t end,
+                      const uint64_t *mps, size_t nmps, struct allp_scan *s)
+{
+	const uint8_t *b;
+	if (end <= start || end - start > ((uint64_t)1 << 30))
+		return;
+	struct gpm_error *err = gpm_memory_ptr(c->p->mem, start, (size_t)(end - start), &b);
+	if (err) {
+		gpm_error_destroy(err);
+		return;
+	}
+	for (uint64_t off = 0; off + 3 * 8 <= end - start; off += 8) {
+		uint64_t ptr, len, cap;
+		memcpy(&ptr, b + off, 8);
+		memcpy(&len, b + off + 8, 8);
+		memcpy(&cap, b + off + 16, 8);
+		if (!len || len > GPM_COREFACTS_MAX_PS || cap < len || cap > GPM_COREFACTS_MAX_PS ||
+		    ptr < 4096 || ptr % 8 || (s->addr && ptr == s->ptr && len == s->len) ||
+		    !plausible_allp(c, k, ptr, len, cap))
+			continue;
+		bool all = true;
+		for (size_t j = 0; j < nmps && all; j++)
+			all = allp_holds(c, ptr, len, mps[j]);
+		if (!all)
+			continue;
+		if (!s->addr) {
+			s->addr = start + off;
+			s->ptr = ptr;
+			s->len = len;
+		} else
+			s->distinct++;
+	}
+}
+
+/*
+ * The Ps the running goroutines' Ms hold (g.m.p): allp must hold each. Returns how many
+ * were put in mps (at most cap).
+ */
+static size_t running_ps(struct fctx *c, uint64_t *mps, size_t cap)
+{
+	struct gpm_goimage *img = c->p->img;
+	uint64_t g_m = off_of(img, "runtime.g", "m"), m_p = off_of(img, "runtime.m", "p");
+	size_t n = 0;
+	for (size_t i = 0; g_m != NONE && m_p != NONE && i < c->inc->goroutines.len && n < cap;
+	     i++) {
+		const struct gpm_goroutine *g = &c->inc->goroutines.v[i];
+		uint64_t m, pp;
+		if (g->status != GPM_G_RUNNING ||
+		    !field_word(c, gpm_goroutine_extra(c->inc, g)->gaddr, g_m, &m) || !m ||
+		    !field_word(c, m, m_p, &pp) || !pp)
+			continue;
+		bool dup = false;
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = mps[j] == pp;
+		if (!dup)
+			mps[n++] = pp;
+	}
+	return n;
+}
+
+/*
+ * runtime.allp ([]*p, every P by id): the symbol, else (a stripped executable) the one
+ * slice header in the module's .bss, else .data, whose every element is the p of its
+ * index (plausible_p) and which holds the P of every running goroutine's M. Two
+ * different such slices are ambiguous: none is taken, and a warning says so.
+ */
+static bool find_allp(struct fctx *c, uint64_t *ptr, uint64_t *len)
+{
+	c->inc->sched.allp = 0;
+	c->inc->sched.allp_how = NULL;
+	struct gpm_goimage *img = c->p->img;
+	const struct gpm_layout *pl = layout_of(img, "runtime.p");
+	uint64_t addr, size;
+	if (c->ps != 8 || !pl)
+		return false;
+	if (gpm_goimage_symbol(img, "runtime.allp", &addr, &size)) {
+		if (!word(c, addr, ptr) || !word(c, addr + c->ps, len) ||
+		    *len > GPM_COREFACTS_MAX_PS) {
+			gpm_incident_warn(c->inc,
+			                  "runtime.allp holds no valid slice in the core; the "
+			                  "Ps and their timers are not read");
+			return false;
+		}
+		c->inc->sched.allp = addr;
+		c->inc->sched.allp_how = "symbol runtime.allp";
+		return true;
+	}
+	struct pcheck k = {.size = pl->size,
+	                   .id = gpm_layout_offset(pl, "id"),
+	                   .status = gpm_layout_offset(pl, "status"),
+	                   .mcache = gpm_layout_offset(pl, "mcache"),
+	                   .runqhead = gpm_layout_offset(pl, "runqhead"),
+	                   .runqtail = gpm_layout_offset(pl, "runqtail")};
+	const struct gpm_layout_field *buf = gpm_layout_field(pl, "wbBuf.buf", &k.wb_buf);
+	k.wb_next = gpm_layout_offset(pl, "wbBuf.next");
+	k.wb_end = gpm_layout_offset(pl, "wbBuf.end");
+	if (!k.size || k.size > (1u << 20) || k.id == NONE || k.status == NONE ||
+	    k.mcache == NONE || !buf || k.wb_next == NONE || k.wb_end == NONE || !buf->size ||
+	    k.wb_buf + buf->size > k.size)
+		return false;
+	k.wb_size = buf->size;
+	uint64_t mps[64];
+	size_t nmps = running_ps(c, mps, sizeof(mps) / sizeof(mps[0]));
+	struct allp_scan s = {0};
+	if (img->has_moduledata) {
+		scan_allp(c, &k, img->moduledata.bss, img->moduledata.ebss, mps, nmps, &s);
+		if (!s.addr)
+			scan_allp(c, &k, img->moduledata.data, img->moduledata.edata, mps, nmps,
+			          &s);
+	} else {
+		static const char *const names[] = {".bss", ".data"};
+		for (size_t i = 0; i < 2 && !s.addr; i++) {
+			const struct gpm_exe_section *sec = gpm_exe_section(c->p->exe, names[i]);
+			if (sec)
+				scan_allp(c, &k, sec->addr + c->p->bias,
+				          sec->addr + c->p->bias + sec->size, mps, nmps, &s);
+		}
+	}
+	if (!s.addr) {
+		// Every stripped core of Go 1.19-1.27 tested has it: a damaged core, or a runtime
+		// whose p differs.
+		gpm_incident_warn(c->inc, "cannot find runtime.allp in the core (no symbol table); "
+		                          "the Ps and their timers are not read");
+		return false;
+	}
+	if (s.distinct) {
+		gpm_incident_warn(c->inc,
+		                  "%u slices of the data segments look like runtime.allp; the Ps "
+		                  "and their timers are not read",
+		                  s.distinct + 1);
+		return false;
+	}
+	*ptr = s.ptr;
+	*len = s.len;
+	c->inc->sched.allp = s.addr;
+	c->inc->sched.allp_how = "scan of the data segments";
+	return true;
+}
+
 /* ---- the scheduler ---- */
 
-static void sched_state(struct fctx *c)
+/* The Ps' states (allp, found by find_allp) and, with the symbol runtime.sched (a stripped
+ * binary has no type descriptor of runtime.schedt either: the variable is never
+ * allocated), the stop-the-world state. */
+static void sched_state(struct fctx *c, bool have_allp, uint64_t ptr, uint64_t len)
 {
 	struct gpm_incident *inc = c->inc;
 	struct gpm_goimage *img = c->p->img;
-	uint64_t sched, size, allp, ptr, len;
-	const struct gpm_layout *sl = layout_of(img, "runtime.schedt");
-	if (!sl || !gpm_goimage_symbol(img, "runtime.sched", &sched, &size))
+	uint32_t v;
+	uint64_t st = off_of(img, "runtime.p", "status");
+	for (uint64_t i = 0; have_allp && st != NONE && i < len; i++) {
+		uint64_t pp;
+		if (!word(c, ptr + i * c->ps, &pp) || !pp || !u32_at(c, pp + st, &v))
+			continue;
+		inc->sched.nprocs++;
+		inc->sched.running += v == P_RUNNING;
+		inc->sched.gcstopped += v == P_GCSTOP;
+	}
+	uint64_t sched, size;
+	if (!gpm_goimage_symbol(img, "runtime.sched", &sched, &size)) {
+		inc->sched.why_not = "the executable has no symbol table";
 		return;
+	}
+	const struct gpm_layout *sl = layout_of(img, "runtime.schedt");
+	if (!sl) {
+		inc->sched.why_not =
+		    "the layout of runtime.schedt is only in DWARF (the binary has "
+		    "no type descriptor of it)";
+		return;
+	}
 	uint64_t gw = gpm_layout_offset(sl, "gcwaiting"), sw = gpm_layout_offset(sl, "stopwait"),
 	         sn = gpm_layout_offset(sl, "stopnote");
-	uint32_t v;
 	if (gw == NONE || sw == NONE || !u32_at(c, sched + gw, &v))
 		return;
 	// uint32 before Go 1.20, atomic.Bool after: its value is the first byte either way.
@@ -347,18 +572,6 @@ static void sched_state(struct fctx *c)
 	uint64_t key;
 	inc->sched.stopnote_set = sn != NONE && field_word(c, sched, sn, &key) && key;
 	inc->sched.known = true;
-	uint64_t st = off_of(img, "runtime.p", "status");
-	if (st == NONE || !gpm_goimage_symbol(img, "runtime.allp", &allp, &size) ||
-	    !word(c, allp, &ptr) || !word(c, allp + c->ps, &len) || len > 1u << 16)
-		return;
-	for (uint64_t i = 0; i < len; i++) {
-		uint64_t pp;
-		if (!word(c, ptr + i * c->ps, &pp) || !pp || !u32_at(c, pp + st, &v))
-			continue;
-		inc->sched.nprocs++;
-		inc->sched.running += v == P_RUNNING;
-		inc->sched.gcstopped += v == P_GCSTOP;
-	}
 }
 
 /* ---- timers ---- */
@@ -376,15 +589,13 @@ static int cmp_count(const void *a, const void *b)
 	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
 }
 
-static struct gpm_error *timers(struct fctx *c)
+static struct gpm_error *timers(struct fctx *c, bool have_allp, uint64_t ptr, uint64_t len)
 {
 	struct gpm_incident *inc = c->inc;
 	struct gpm_goimage *img = c->p->img;
-	uint64_t allp, size, ptr, len;
 	const struct gpm_layout *pl = layout_of(img, "runtime.p");
 	const struct gpm_layout *tl = layout_of(img, "runtime.timer");
-	if (!pl || !tl || !img->pclntab || !gpm_goimage_symbol(img, "runtime.allp", &allp, &size) ||
-	    !word(c, allp, &ptr) || !word(c, allp + c->ps, &len) || len > 1u << 16)
+	if (!have_allp || !pl || !tl || !img->pclntab)
 		return NULL;
 	// Go 1.23+: p.timers.heap of timerWhen {timer, when}; before, p.timers of *timer.
 	uint64_t heap = gpm_layout_offset(pl, "timers.heap"), stride = 2 * c->ps;
@@ -608,13 +819,22 @@ static struct gpm_error *object_mutexes(struct fctx *c)
 	return err;
 }
 
+bool gpm_corefacts_find_allp(struct gpm_process *p, struct gpm_incident *inc, uint64_t *ptr,
+                             uint64_t *len)
+{
+	struct fctx c = {.p = p, .inc = inc, .ps = p->img->ptr_size};
+	return find_allp(&c, ptr, len);
+}
+
 struct gpm_error *gpm_corefacts_read(struct gpm_process *p, struct gpm_incident *inc)
 {
 	struct fctx c = {.p = p, .inc = inc, .ps = p->img->ptr_size};
 	struct gpm_error *err = select_cases(&c);
 	if (!err) {
-		sched_state(&c);
-		err = timers(&c);
+		uint64_t ptr = 0, len = 0;
+		bool have = find_allp(&c, &ptr, &len);
+		sched_state(&c, have, ptr, len);
+		err = timers(&c, have, ptr, len);
 	}
 	if (!err)
 		err = object_mutexes(&c);

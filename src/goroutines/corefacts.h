@@ -22,6 +22,7 @@
 #define GPM_COREFACTS_MAX_CONTEXT 8          /* parents followed from a context */
 #define GPM_COREFACTS_MAX_TIMERS  (4u << 20) /* timers read from all the heaps */
 #define GPM_COREFACTS_TIMER_FUNCS 32         /* distinct callbacks kept (the rest "?") */
+#define GPM_COREFACTS_MAX_PS      (1u << 16) /* len of runtime.allp (GOMAXPROCS) */
 
 /*
  * Fills, in inc (read from p by gpm_goroutines_read and gpm_objects_read): the select
@@ -31,5 +32,16 @@
  * an error.
  */
 struct gpm_error *gpm_corefacts_read(struct gpm_process *p, struct gpm_incident *inc);
+
+/*
+ * runtime.allp, the slice of every P: by its symbol, else (a stripped executable) found by
+ * content in the module's .bss/.data: the one slice header whose elements are each the p
+ * of their index (p.id, a sane p.status, an mcache, a run queue within its 256 slots) and
+ * which holds the P of every running goroutine's M. Sets inc->sched.allp and allp_how
+ * and the slice's {ptr, len}; false when not found (or ambiguous: a warning in inc).
+ * inc holds the goroutines read from p.
+ */
+bool gpm_corefacts_find_allp(struct gpm_process *p, struct gpm_incident *inc, uint64_t *ptr,
+                             uint64_t *len);
 
 #endif

@@ -242,13 +242,16 @@ struct gpm_timer_count {
 
 /* The scheduler's stop-the-world state as a core recorded it (runtime.sched). */
 struct gpm_sched_state {
-	bool known;
+	bool known;         /* the sched fields below were read (needs the symbol runtime.sched) */
 	bool gcwaiting;     /* sched.gcwaiting: a stop-the-world is under way */
 	int32_t stopwait;   /* sched.stopwait: Ps still to stop */
 	bool stopnote_set;  /* sched.stopnote woken (futex key != 0) */
-	uint32_t nprocs;    /* Ps in allp (0 unknown) */
+	uint32_t nprocs;    /* Ps in allp (0 unknown; known without runtime.sched too) */
 	uint32_t running;   /* of them, _Prunning */
 	uint32_t gcstopped; /* of them, _Pgcstop */
+	uint64_t allp;      /* address of runtime.allp's slice header, 0 not found */
+	const char *allp_how; /* static: "symbol runtime.allp" or "scan of the data segments" */
+	const char *why_not;  /* static: why the sched fields were not read; NULL unknown */
 };
 
 /* gpm_goroutine_extra.g_words: set by the goroutine reader of a core (0: not known). */
