@@ -332,12 +332,55 @@ static int cmp_rolled(const void *a, const void *b)
 	return x->f < y->f ? -1 : x->f > y->f;
 }
 
-/* One finding for the run r[0..n) (same site, severity, confidence; most waiters first)
- * into *out; members untouched. */
-static void rollup_one(struct gpm_rule_ctx *c, const struct rolled *r, size_t n,
-                       struct gpm_finding *out)
+/* A contended mutex the contention finding is about: its waiters (kv[from..to)), its holder
+ * candidates and its grade, worked out before any text is written: most of them are rolled
+ * up (see ROLLUP_MIN) and only the few a person reads are rendered. */
+struct contended {
+	uint64_t mutex, count;
+	size_t from, to;
+	const struct holders *hh;
+	enum gpm_severity sev;
+	enum gpm_confidence conf;
+	bool busy;   /* a busy lock, not a stuck one (see contention_grade) */
+	bool render; /* written out as a finding of its own (kept, or a roll-up's example) */
+	size_t f;    /* its finding, from the contention findings' start; SIZE_MAX none */
+	size_t into; /* the roll-up that replaces it, SIZE_MAX none */
+	bool lead;   /* the first of its roll-up in mutex order (where the roll-up goes) */
+};
+
+/* The ids a contention finding of r lists (gpm_rule_add_id: each once, the first
+ * GPM_FINDING_MAX_IDS), appended to out while it has fewer than GPM_FINDING_MAX_IDS. */
+static void contended_ids(struct gpm_rule_ctx *c, const struct waiter *w, const struct keyed *kv,
+                          const struct contended *r, struct gpm_finding *out)
 {
-	const struct gpm_finding *fs = c->a->findings.v, *top = &fs[r[0].f];
+	uint64_t ids[GPM_FINDING_MAX_IDS];
+	size_t n = 0;
+	for (size_t k = r->from; k < r->to && n < GPM_FINDING_MAX_IDS; k++) {
+		uint64_t id = c->inc->goroutines.v[w[kv[k].w].g].id;
+		size_t d = 0;
+		while (d < n && ids[d] != id)
+			d++;
+		if (d == n)
+			ids[n++] = id;
+	}
+	for (size_t i = 0; i < n && out->goroutines.len < GPM_FINDING_MAX_IDS; i++) {
+		uint64_t *p = gpm_vec_push(&out->goroutines);
+		if (!p) {
+			c->oom = true;
+			return;
+		}
+		*p = ids[i];
+	}
+}
+
+/* One finding for the run r[0..n) (same site, severity, confidence; most waiters first;
+ * r[k].f indexes cs) into *out; the rendered findings of the first ROLLUP_SHOWN are
+ * fs[cs[r[k].f].f]. */
+static void rollup_one(struct gpm_rule_ctx *c, const struct rolled *r, size_t n,
+                       const struct contended *cs, const struct gpm_finding *fs,
+                       const struct waiter *w, const struct keyed *kv, struct gpm_finding *out)
+{
+	const struct gpm_finding *top = &fs[cs[r[0].f].f];
 	uint64_t total = 0, lo = UINT64_MAX, hi = 0;
 	for (size_t k = 0; k < n; k++) {
 		total += r[k].count;
@@ -393,7 +436,7 @@ static void rollup_one(struct gpm_rule_ctx *c, const struct rolled *r, size_t n,
 	                  "%zu locked in %s, %" PRIu64 " goroutines waiting in all (%s)", n,
 	                  site ? site : "?", total, per);
 	for (size_t k = 0; k < n && k < ROLLUP_SHOWN; k++) {
-		const struct gpm_finding *m = &fs[r[k].f];
+		const struct gpm_finding *m = &fs[cs[r[k].f].f];
 		for (size_t e = 0; e < m->evidence.len; e++)
 			gpm_rule_evidence(c, out, m->evidence.v[e].key, "%s",
 			                  m->evidence.v[e].value);
@@ -409,90 +452,280 @@ static void rollup_one(struct gpm_rule_ctx *c, const struct rolled *r, size_t n,
 	}
 	free(site);
 	// The ids of the examples first, as many as a finding lists.
-	for (size_t k = 0; k < n && out->goroutines.len < GPM_FINDING_MAX_IDS; k++) {
-		const struct gpm_finding *m = &fs[r[k].f];
-		for (size_t i = 0;
-		     i < m->goroutines.len && out->goroutines.len < GPM_FINDING_MAX_IDS; i++) {
-			uint64_t *id = gpm_vec_push(&out->goroutines);
-			if (!id) {
-				c->oom = true;
-				return;
-			}
-			*id = m->goroutines.v[i];
-		}
-	}
+	for (size_t k = 0; k < n && out->goroutines.len < GPM_FINDING_MAX_IDS && !c->oom; k++)
+		contended_ids(c, w, kv, &cs[r[k].f], out);
 }
 
-/* Rolls up the contention findings from index fstart on; sites[i - fstart] is the function
- * the waiters of finding i lock from. */
-static void contention_rollup(struct gpm_rule_ctx *c, size_t fstart, const char *const *sites)
+/*
+ * The candidates of hh as a finding lists them: best evidence first, each goroutine once
+ * (listed[0..*nl)); *kind the index of the first's kind (0 likely, 1 past, 2 weak), -1
+ * none.
+ */
+static void holder_listing(const struct holders *hh, uint32_t listed[9], uint32_t *nl, int *kind)
 {
-	size_t end = c->a->findings.len, nf = end - fstart;
-	if (nf < ROLLUP_MIN)
+	const uint32_t *lists[] = {hh->likely, hh->past, hh->weak};
+	const uint32_t counts[] = {hh->nlikely, hh->npast, hh->nweak};
+	*nl = 0;
+	*kind = -1;
+	for (int r = 0; r < 3; r++)
+		for (uint32_t k = 0; k < counts[r]; k++) {
+			uint32_t d = 0;
+			while (d < *nl && listed[d] != lists[r][k])
+				d++;
+			if (d < *nl)
+				continue;
+			listed[(*nl)++] = lists[r][k];
+			if (*kind < 0)
+				*kind = r;
+		}
+}
+
+/* r's severity and confidence, and whether it is a busy lock, not a stuck one: nobody has
+ * waited a minute and the best candidate is making progress (a hot lock under load at the
+ * instant of the snapshot, as on a healthy server serving many requests). */
+static void contention_grade(const struct gpm_incident *inc, const struct waiter *w,
+                             const struct keyed *kv, struct contended *r)
+{
+	uint32_t listed[9], nl;
+	int kind;
+	holder_listing(r->hh, listed, &nl, &kind);
+	int64_t maxwait = -1;
+	for (size_t k = r->from; k < r->to; k++) {
+		int64_t wm = inc->goroutines.v[w[kv[k].w].g].wait_minutes;
+		if (wm > maxwait)
+			maxwait = wm;
+	}
+	r->busy = nl && maxwait < 1 &&
+	          (kind == 2 || holder_progressing(inc, &inc->goroutines.v[listed[0]]));
+	r->sev =
+	    r->busy ? GPM_SEVERITY_LOW : (r->count >= 10 ? GPM_SEVERITY_HIGH : GPM_SEVERITY_MEDIUM);
+	r->conf = r->busy ? GPM_CONFIDENCE_HEURISTIC : GPM_CONFIDENCE_LIKELY;
+}
+
+/*
+ * The contention findings of cs[0..n) (in mutex order), added to c's findings: those a
+ * roll-up replaces are not rendered, save the few it shows as examples; the roll-up takes
+ * the place of its first member.
+ */
+/* The contention finding of r, rendered (added to c's findings). */
+static void contention_render(struct gpm_rule_ctx *c, const struct waiter *w,
+                              const struct keyed *kv, const struct contended *r)
+{
+	const struct gpm_incident *inc = c->inc;
+	const struct holders *hh = r->hh;
+	uint64_t m = r->mutex, n = r->count;
+	size_t from = r->from, j = r->to, first = kv[from].w;
+	struct gpm_finding *f = gpm_rule_finding_new_as(
+	    c, GPM_RULE_CONTENTION, n >= 10 ? GPM_SEVERITY_HIGH : GPM_SEVERITY_MEDIUM,
+	    GPM_CONFIDENCE_LIKELY);
+	if (!f)
 		return;
-	struct rolled *r = malloc(nf * sizeof(*r));
-	// Per finding: SIZE_MAX kept as it is, else the index (in merged) of the roll-up that
-	// replaces it (written at its run's lowest finding, the others dropped).
-	size_t *into = malloc(nf * sizeof(*into));
+	const struct gpm_goroutine *g0 = &inc->goroutines.v[w[first].g];
+	char *ft = gpm_rule_frame_text(inc, g0, w[first].caller);
+	const char *mname = NULL;
+	for (size_t k = from; k < j && !mname; k++)
+		mname = w[kv[k].w].name;
+	char *msafe = mname ? gpm_rule_safe(mname) : NULL;
+	if (msafe)
+		gpm_rule_text(c, &f->title,
+		              "lock contention: %" PRIu64 " goroutines wait for mutex %s", n,
+		              msafe);
+	else
+		gpm_rule_text(c, &f->title,
+		              "lock contention: %" PRIu64 " goroutines wait for mutex %#" PRIx64, n,
+		              m);
+	gpm_rule_text(c, &f->explanation,
+	              "Many goroutines are queued on one sync.Mutex. Either its holder keeps it "
+	              "for a long time (slow work or I/O inside the critical section) or the "
+	              "holder is itself stuck.");
+	f->address = m;
+	// A global is named by the symbol table; a field ("pkg.(*T).mu") by the
+	// object a method of the waiters' stacks runs on (src/goroutines/corefacts.c).
+	if (msafe)
+		gpm_rule_evidence(c, f, "mutex", "%s at %#" PRIx64 " (%s)", msafe, m,
+		                  strstr(msafe, ".(*")
+		                      ? "a field of the object the waiters' method runs on"
+		                      : "the executable's symbol table");
+	else
+		gpm_rule_evidence(c, f, "mutex", "%#" PRIx64, m);
+	free(msafe);
+	gpm_rule_evidence(c, f, "waiters", "%" PRIu64 ", first in %s", n, ft ? ft : "?");
+	free(ft);
+	for (size_t k = from; k < j; k++)
+		gpm_rule_add_id(c, f, inc->goroutines.v[w[kv[k].w].g].id);
+	if (c->group_of)
+		f->group = c->group_of[w[first].g];
+	// Holder candidates ranked by their evidence, best first: goroutines that refer
+	// to the mutex and run inside the function the waiters lock from; then ones
+	// past its Lock and blocked elsewhere; then ones that only refer to it (stale
+	// words happen). A goroutine is listed once, under its best evidence.
+	static const char *const kinds[] = {"likely holder", "holder?", "holder? (weak)"};
+	static const char *const why[] = {
+	    "it refers to the mutex and runs inside the function the waiters lock from",
+	    ("it is past the Lock in the function the waiters lock from and blocked "
+	     "elsewhere"),
+	    "it refers to the mutex"};
+	const uint32_t *lists[] = {hh->likely, hh->past, hh->weak};
+	const uint32_t counts[] = {hh->nlikely, hh->npast, hh->nweak};
+	const char *kind = NULL;
+	uint32_t nl = 0, listed[9];
+	char *csn = gpm_rule_safe(hh->cs);
+	for (int t = 0; t < 3; t++)
+		for (uint32_t k = 0; k < counts[t]; k++) {
+			uint32_t d = 0;
+			while (d < nl && listed[d] != lists[t][k])
+				d++;
+			if (d < nl)
+				continue;
+			listed[nl++] = lists[t][k];
+			if (!kind)
+				kind = kinds[t];
+			const struct gpm_goroutine *h = &inc->goroutines.v[lists[t][k]];
+			char *hf = gpm_rule_frame_text(inc, h, gpm_rule_user_frame(inc, h, false));
+			gpm_rule_evidence(c, f, kinds[t],
+			                  "goroutine %" PRIu64 " [%s] in %s (heuristic: %s)", h->id,
+			                  gpm_rule_state_of(h), hf ? hf : "?", why[t]);
+			free(hf);
+		}
+	// A busy lock, not a stuck one: nobody has waited a minute and the best
+	// candidate is making progress (a hot lock under load at the instant of the
+	// snapshot, as on a healthy server serving many requests).
+	bool weak_only = nl && kind == kinds[2];
+	if (r->busy) {
+		f->severity = GPM_SEVERITY_LOW;
+		f->confidence = GPM_CONFIDENCE_HEURISTIC;
+		gpm_rule_text(c, &f->title,
+		              "busy mutex: %" PRIu64 " goroutines wait briefly for mutex %#" PRIx64
+		              "%s",
+		              n, m, weak_only ? "" : ", its holder is running");
+		gpm_rule_text(c, &f->explanation,
+		              "Many goroutines are queued on one sync.Mutex, but none has waited a "
+		              "minute and no goroutine is seen stuck while holding it (the best "
+		              "candidate is making progress, or none is inside the critical "
+		              "section): a hot lock under load at the instant of the snapshot.");
+		gpm_rule_evidence(c, f, "checked",
+		                  "waits under a minute; the best candidate, goroutine %" PRIu64
+		                  " (%s), is %s",
+		                  inc->goroutines.v[listed[0]].id, kind,
+		                  gpm_rule_state_of(&inc->goroutines.v[listed[0]]));
+		gpm_rule_text(c, &f->next,
+		              "If requests are slow, profile the lock (mutex profile) in %s; take "
+		              "another snapshot to see whether the queue persists.",
+		              csn ? csn : "?");
+	} else if (nl)
+		gpm_rule_text(c, &f->next,
+		              "Start with the %s named below: what it waits for while it holds the "
+		              "mutex (inside %s); move slow work out of the lock.",
+		              kind, csn ? csn : "?");
+	else
+		gpm_rule_text(c, &f->next,
+		              "Find the holder: a goroutine not waiting on this mutex whose stack "
+		              "is inside the critical section guarded by it (%s); none in this "
+		              "snapshot refers to the mutex or is past its Lock.",
+		              csn ? csn : "?");
+	free(csn);
+}
+
+static void contention_findings(struct gpm_rule_ctx *c, const struct waiter *w,
+                                const struct keyed *kv, struct contended *cs, size_t n)
+{
+	struct rolled *r = NULL;
 	GPM_VEC(struct gpm_finding) merged = {0};
-	if (!r || !into) {
-		c->oom = true;
-		goto out;
+	GPM_VEC(struct gpm_finding) out = {0};
+	size_t fstart = c->a->findings.len;
+	for (size_t i = 0; i < n; i++) {
+		cs[i].render = true;
+		cs[i].into = cs[i].f = SIZE_MAX;
+		cs[i].lead = false;
 	}
-	for (size_t i = 0; i < nf; i++) {
-		const struct gpm_finding *f = &c->a->findings.v[fstart + i];
-		r[i] = (struct rolled){sites[i],    f->count,      f->address,
-		                       f->severity, f->confidence, fstart + i};
-		into[i] = SIZE_MAX;
-	}
-	qsort(r, nf, sizeof(*r), cmp_rolled);
-	for (size_t i = 0; i < nf;) {
-		size_t j = i;
-		while (j < nf && r[j].site == r[i].site && r[j].sev == r[i].sev &&
-		       r[j].conf == r[i].conf)
-			j++;
-		if (j - i >= ROLLUP_MIN) {
-			struct gpm_finding *m = gpm_vec_push(&merged);
-			if (!m) {
-				c->oom = true;
-				goto out;
+	if (n >= ROLLUP_MIN) {
+		if (!(r = malloc(n * sizeof(*r)))) {
+			c->oom = true;
+			goto done;
+		}
+		for (size_t i = 0; i < n; i++)
+			r[i] = (struct rolled){cs[i].hh->cs, cs[i].count, cs[i].mutex,
+			                       cs[i].sev,    cs[i].conf,  i};
+		qsort(r, n, sizeof(*r), cmp_rolled);
+		// Runs of at least ROLLUP_MIN: only their first ROLLUP_SHOWN are rendered.
+		for (size_t i = 0; i < n;) {
+			size_t j = i;
+			while (j < n && r[j].site == r[i].site && r[j].sev == r[i].sev &&
+			       r[j].conf == r[i].conf)
+				j++;
+			if (j - i >= ROLLUP_MIN) {
+				size_t lead = SIZE_MAX;
+				for (size_t k = i; k < j; k++) {
+					cs[r[k].f].render = k - i < ROLLUP_SHOWN;
+					cs[r[k].f].into = i; // the run, by where it starts in r
+					lead = r[k].f < lead ? r[k].f : lead;
+				}
+				cs[lead].lead = true;
 			}
-			rollup_one(c, &r[i], j - i, m);
-			for (size_t k = i; k < j; k++)
-				into[r[k].f - fstart] = merged.len - 1;
+			i = j;
 		}
-		i = j;
 	}
-	if (!merged.len || c->oom)
-		goto out;
-	// Compact in place: a kept finding stays, a run's roll-up takes its first member's
-	// place, the other members go.
-	uint8_t *placed = calloc(merged.len, 1);
-	if (!placed) {
-		c->oom = true;
-		goto out;
-	}
-	size_t w = fstart;
-	for (size_t i = 0; i < nf; i++) {
-		struct gpm_finding *f = &c->a->findings.v[fstart + i];
-		if (into[i] == SIZE_MAX) {
-			c->a->findings.v[w++] = *f;
+	for (size_t i = 0; i < n && !c->oom; i++) {
+		if (!cs[i].render)
 			continue;
-		}
-		gpm_rule_finding_deinit(f);
-		if (!placed[into[i]]) {
-			placed[into[i]] = 1;
-			c->a->findings.v[w++] = merged.v[into[i]];
-		}
+		size_t before = c->a->findings.len;
+		contention_render(c, w, kv, &cs[i]);
+		if (c->a->findings.len == before)
+			goto done; // out of memory
+		cs[i].f = before;
 	}
-	c->a->findings.len = w;
-	merged.len = 0; // moved into the findings
-	free(placed);
-out:
+	if (!r || c->oom)
+		goto done;
+	// The roll-ups (in the order of their first members), then the findings in mutex
+	// order with each roll-up where its first member was.
+	const struct gpm_finding *fs = c->a->findings.v;
+	for (size_t i = 0; i < n; i++) {
+		if (!cs[i].lead)
+			continue;
+		size_t s = cs[i].into, j = s;
+		while (j < n && r[j].site == r[s].site && r[j].sev == r[s].sev &&
+		       r[j].conf == r[s].conf)
+			j++;
+		struct gpm_finding *m = gpm_vec_push(&merged);
+		if (!m) {
+			c->oom = true;
+			goto done;
+		}
+		rollup_one(c, &r[s], j - s, cs, fs, w, kv, m);
+		if (c->oom)
+			goto done;
+	}
+	if (!merged.len)
+		goto done;
+	size_t nm = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct gpm_finding *f = NULL;
+		if (cs[i].into == SIZE_MAX)
+			f = &c->a->findings.v[cs[i].f];
+		else if (cs[i].lead)
+			f = &merged.v[nm++];
+		if (!f)
+			continue;
+		struct gpm_finding *o = gpm_vec_push(&out);
+		if (!o) {
+			c->oom = true;
+			goto done;
+		}
+		*o = *f;
+	}
+	// The kept findings and the roll-ups are moved into out; the examples go.
+	for (size_t i = 0; i < n; i++)
+		if (cs[i].into != SIZE_MAX && cs[i].f != SIZE_MAX)
+			gpm_rule_finding_deinit(&c->a->findings.v[cs[i].f]);
+	merged.len = 0;
+	memcpy(c->a->findings.v + fstart, out.v, out.len * sizeof(*out.v));
+	c->a->findings.len = fstart + out.len;
+	out.len = 0;
+done:
 	for (size_t k = 0; k < merged.len; k++)
 		gpm_rule_finding_deinit(&merged.v[k]);
 	gpm_vec_free(&merged);
-	free(into);
+	gpm_vec_free(&out);
 	free(r);
 }
 
@@ -504,7 +737,6 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 	uint8_t *in_cycle = NULL;
 	struct keyed *kv = NULL;
 	struct holders *hs = NULL;
-	const char **sites = NULL;
 	struct lock_frames *memo = calloc(inc->stacks.len ? inc->stacks.len : 1, sizeof(*memo));
 	if (!memo) {
 		c->oom = true;
@@ -746,10 +978,18 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 		// otherwise), and goroutines past the Lock of that function, blocked elsewhere.
 		uint64_t *hm = malloc(nh * sizeof(*hm));
 		struct gpm_u64map by_cs = {0};
-		if (!hm) {
+		// Per stack: its first frame in a function contended mutexes are locked from,
+		// -1 none, -2 not looked up yet.
+		int32_t *past_at =
+		    malloc((inc->stacks.len ? inc->stacks.len : 1) * sizeof(*past_at));
+		if (!hm || !past_at) {
+			free(hm);
+			free(past_at);
 			c->oom = true;
 			goto out;
 		}
+		for (size_t k = 0; k < inc->stacks.len; k++)
+			past_at[k] = -2;
 		for (size_t k = 0; k < nh; k++) {
 			hm[k] = hs[k].mutex;
 			uint32_t v;
@@ -778,171 +1018,57 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			if (x->held_object)
 				holder_cb(&sc, x->held_object);
 			each_goroutine_arg(inc, h, 0, holder_cb, &sc);
-			// Past the earliest Lock of a contended function and blocked elsewhere.
-			for (uint32_t k = 0; k < hn; k++) {
-				uint32_t v;
-				if (!hfr[k].func ||
-				    !gpm_u64map_get(&by_cs, (uint64_t)(uintptr_t)hfr[k].func, &v))
-					continue;
+			// Past the earliest Lock of a contended function and blocked elsewhere. The
+			// first frame in such a function is the stack's: looked up once per stack.
+			int32_t *at = h->stack < inc->stacks.len ? &past_at[h->stack] : NULL;
+			int32_t k = at ? *at : -2;
+			if (k == -2) {
+				k = -1;
+				for (uint32_t q = 0; q < hn && k < 0; q++)
+					if (hfr[q].func &&
+					    gpm_u64map_get(&by_cs, (uint64_t)(uintptr_t)hfr[q].func,
+					                   &(uint32_t){0}))
+						k = (int32_t)q;
+				if (at)
+					*at = k;
+			}
+			if (k >= 0) {
+				uint32_t v = 0;
+				gpm_u64map_get(&by_cs, (uint64_t)(uintptr_t)hfr[k].func, &v);
 				struct holders *hh = &hs[v];
 				if (hfr[k].line > hh->minline && hh->npast < 3 &&
 				    h->status == GPM_G_WAITING)
 					hh->past[hh->npast++] = (uint32_t)i;
-				break;
 			}
 		}
 		free(hm);
+		free(past_at);
 		gpm_u64map_free(&by_cs);
 		qsort(hs, nh, sizeof(*hs), cmp_holders);
 	}
-	// The function each contention finding's waiters lock from, for the roll-up below.
-	size_t fstart = c->a->findings.len;
-	sites = malloc((nh ? nh : 1) * sizeof(*sites));
-	if (!sites) {
-		c->oom = true;
-		goto out;
-	}
+	// The contended mutexes' findings: graded first, rendered when a person reads them.
+	GPM_VEC(struct contended) cs = {0};
 	for (size_t i = 0; i < nk;) {
 		size_t j = i;
 		while (j < nk && kv[j].key == kv[i].key)
 			j++;
-		uint64_t m = kv[i].key, n = j - i;
-		size_t first = kv[i].w;
-		struct holders key = {.mutex = m};
+		struct holders key = {.mutex = kv[i].key};
 		struct holders *hh = nh ? bsearch(&key, hs, nh, sizeof(*hs), cmp_holders) : NULL;
-		size_t from = i;
-		i = j;
-		if (!hh)
-			continue;
-		struct gpm_finding *f = gpm_rule_finding_new_as(
-		    c, GPM_RULE_CONTENTION, n >= 10 ? GPM_SEVERITY_HIGH : GPM_SEVERITY_MEDIUM,
-		    GPM_CONFIDENCE_LIKELY);
-		if (!f)
-			break;
-		sites[c->a->findings.len - 1 - fstart] = hh->cs;
-		const struct gpm_goroutine *g0 = &inc->goroutines.v[w.v[first].g];
-		char *ft = gpm_rule_frame_text(inc, g0, w.v[first].caller);
-		const char *mname = NULL;
-		for (size_t k = from; k < j && !mname; k++)
-			mname = w.v[kv[k].w].name;
-		char *msafe = mname ? gpm_rule_safe(mname) : NULL;
-		if (msafe)
-			gpm_rule_text(c, &f->title,
-			              "lock contention: %" PRIu64 " goroutines wait for mutex %s",
-			              n, msafe);
-		else
-			gpm_rule_text(c, &f->title,
-			              "lock contention: %" PRIu64
-			              " goroutines wait for mutex %#" PRIx64,
-			              n, m);
-		gpm_rule_text(
-		    c, &f->explanation,
-		    "Many goroutines are queued on one sync.Mutex. Either its holder keeps it "
-		    "for a long time (slow work or I/O inside the critical section) or the "
-		    "holder is itself stuck.");
-		f->address = m;
-		// A global is named by the symbol table; a field ("pkg.(*T).mu") by the
-		// object a method of the waiters' stacks runs on (src/goroutines/corefacts.c).
-		if (msafe)
-			gpm_rule_evidence(c, f, "mutex", "%s at %#" PRIx64 " (%s)", msafe, m,
-			                  strstr(msafe, ".(*")
-			                      ? "a field of the object the waiters' method runs on"
-			                      : "the executable's symbol table");
-		else
-			gpm_rule_evidence(c, f, "mutex", "%#" PRIx64, m);
-		free(msafe);
-		gpm_rule_evidence(c, f, "waiters", "%" PRIu64 ", first in %s", n, ft ? ft : "?");
-		free(ft);
-		for (size_t k = from; k < j; k++)
-			gpm_rule_add_id(c, f, inc->goroutines.v[w.v[kv[k].w].g].id);
-		if (c->group_of)
-			f->group = c->group_of[w.v[first].g];
-		// Holder candidates ranked by their evidence, best first: goroutines that refer
-		// to the mutex and run inside the function the waiters lock from; then ones
-		// past its Lock and blocked elsewhere; then ones that only refer to it (stale
-		// words happen). A goroutine is listed once, under its best evidence.
-		static const char *const kinds[] = {"likely holder", "holder?", "holder? (weak)"};
-		static const char *const why[] = {
-		    "it refers to the mutex and runs inside the function the waiters lock from",
-		    ("it is past the Lock in the function the waiters lock from and blocked "
-		     "elsewhere"),
-		    "it refers to the mutex"};
-		const uint32_t *lists[] = {hh->likely, hh->past, hh->weak};
-		const uint32_t counts[] = {hh->nlikely, hh->npast, hh->nweak};
-		const char *kind = NULL;
-		uint32_t nl = 0, listed[9];
-		char *csn = gpm_rule_safe(hh->cs);
-		for (int r = 0; r < 3; r++)
-			for (uint32_t k = 0; k < counts[r]; k++) {
-				uint32_t d = 0;
-				while (d < nl && listed[d] != lists[r][k])
-					d++;
-				if (d < nl)
-					continue;
-				listed[nl++] = lists[r][k];
-				if (!kind)
-					kind = kinds[r];
-				const struct gpm_goroutine *h = &inc->goroutines.v[lists[r][k]];
-				char *hf =
-				    gpm_rule_frame_text(inc, h, gpm_rule_user_frame(inc, h, false));
-				gpm_rule_evidence(
-				    c, f, kinds[r],
-				    "goroutine %" PRIu64 " [%s] in %s (heuristic: %s)", h->id,
-				    gpm_rule_state_of(h), hf ? hf : "?", why[r]);
-				free(hf);
+		if (hh) {
+			struct contended *r = gpm_vec_push(&cs);
+			if (!r) {
+				c->oom = true;
+				break;
 			}
-		// A busy lock, not a stuck one: nobody has waited a minute and the best
-		// candidate is making progress (a hot lock under load at the instant of the
-		// snapshot, as on a healthy server serving many requests).
-		int64_t maxwait = -1;
-		for (size_t k = from; k < j; k++) {
-			int64_t wm = inc->goroutines.v[w.v[kv[k].w].g].wait_minutes;
-			if (wm > maxwait)
-				maxwait = wm;
+			*r = (struct contended){
+			    .mutex = kv[i].key, .count = j - i, .from = i, .to = j, .hh = hh};
+			contention_grade(inc, w.v, kv, r);
 		}
-		bool weak_only = nl && kind == kinds[2];
-		if (nl && maxwait < 1 &&
-		    (weak_only || holder_progressing(inc, &inc->goroutines.v[listed[0]]))) {
-			f->severity = GPM_SEVERITY_LOW;
-			f->confidence = GPM_CONFIDENCE_HEURISTIC;
-			gpm_rule_text(c, &f->title,
-			              "busy mutex: %" PRIu64
-			              " goroutines wait briefly for mutex %#" PRIx64 "%s",
-			              n, m, weak_only ? "" : ", its holder is running");
-			gpm_rule_text(
-			    c, &f->explanation,
-			    "Many goroutines are queued on one sync.Mutex, but none has waited a "
-			    "minute and no goroutine is seen stuck while holding it (the best "
-			    "candidate is making progress, or none is inside the critical "
-			    "section): a hot lock under load at the instant of the snapshot.");
-			gpm_rule_evidence(
-			    c, f, "checked",
-			    "waits under a minute; the best candidate, goroutine %" PRIu64
-			    " (%s), is %s",
-			    inc->goroutines.v[listed[0]].id, kind,
-			    gpm_rule_state_of(&inc->goroutines.v[listed[0]]));
-			gpm_rule_text(
-			    c, &f->next,
-			    "If requests are slow, profile the lock (mutex profile) in %s; take "
-			    "another snapshot to see whether the queue persists.",
-			    csn ? csn : "?");
-		} else if (nl)
-			gpm_rule_text(
-			    c, &f->next,
-			    "Start with the %s named below: what it waits for while it holds the "
-			    "mutex (inside %s); move slow work out of the lock.",
-			    kind, csn ? csn : "?");
-		else
-			gpm_rule_text(
-			    c, &f->next,
-			    "Find the holder: a goroutine not waiting on this mutex whose stack "
-			    "is inside the critical section guarded by it (%s); none in this "
-			    "snapshot refers to the mutex or is past its Lock.",
-			    csn ? csn : "?");
-		free(csn);
+		i = j;
 	}
 	if (!c->oom)
-		contention_rollup(c, fstart, sites);
+		contention_findings(c, w.v, kv, cs.v, cs.len);
+	gpm_vec_free(&cs);
 	// Without addresses (arguments elided), group waiters by where they called Lock:
 	// sorted by (function, line), one run each.
 	if (!nu) {
@@ -991,7 +1117,6 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 	}
 out:
 	free(memo);
-	free(sites);
 	free(hs);
 	free(kv);
 	free(in_cycle);

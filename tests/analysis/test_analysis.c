@@ -872,6 +872,36 @@ START_TEST(test_contention_rollup)
 }
 END_TEST
 
+/* The roll-up's goroutine ids (at most GPM_FINDING_MAX_IDS) are its mutexes', most waiters
+ * first, then by address, though only the examples are written out as findings. */
+START_TEST(test_contention_rollup_ids)
+{
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	struct gpm_incident *inc;
+	int id = 2;
+	gpm_strbuf_puts(&sb, "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d\n\n");
+	// 4 waiters (ids 2-5) on a mutex above the others, then 30 mutexes: 4 waiters (ids
+	// 6-9) on the lowest, 3 on each of the rest (ids 10 on).
+	mutex_waiters(&sb, "main.(*Store).Get", 0xc0050000, 1, &id);
+	mutex_waiters(&sb, "main.(*Store).Get", 0xc0010000, 30, &id);
+	struct gpm_analysis *a = analyse_text(sb.buf, &inc);
+	ck_assert_uint_eq(count_rule(a, "contention.mutex"), 1);
+	const struct gpm_finding *f = find_rule(a, "contention.mutex");
+	ck_assert_uint_eq(f->instances, 31);
+	ck_assert_uint_eq(f->count, 95);
+	ck_assert_uint_eq(f->goroutines.len, GPM_FINDING_MAX_IDS);
+	static const uint64_t head[] = {6, 7, 8, 9, 2, 3, 4, 5, 10, 11, 12, 13};
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		ck_assert_uint_eq(f->goroutines.v[i], head[i]);
+	ck_assert_uint_eq(f->goroutines.v[GPM_FINDING_MAX_IDS - 1], 65);
+	ck_assert_uint_eq(f->address, 0xc0010000);
+	ck_assert(evidence_has(f, "28 more mutexes locked in main.(*Store).Get, 84 goroutines"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
 /* context.not-propagated: a select of the program's code under net/http's serving goroutine
  * for minutes is a LOW heuristic note; the same select for under a minute, or outside a
  * request path, says nothing. */
@@ -1144,6 +1174,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_net_no_deadline);
 	tcase_add_test(tc, test_timer_callbacks);
 	tcase_add_test(tc, test_contention_rollup);
+	tcase_add_test(tc, test_contention_rollup_ids);
 	tcase_add_test(tc, test_context_not_propagated);
 	tcase_add_test(tc, test_gc_stall);
 	tcase_add_test(tc, test_leak_still_found);
