@@ -566,9 +566,7 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 	if (inc->panics_dropped)
 		gpm_incident_warn(inc, "%llu nested panics beyond the first %u not kept",
 		                  (unsigned long long)inc->panics_dropped, P->o.max_panics);
-	bool pprof_headerless = P->pprof_headerless;
-	P->pprof_headerless = false;
-	if (pprof_headerless)
+	if (P->pprof_headerless)
 		gpm_incident_warn(inc,
 		                  "the profile's first line (\"goroutine profile: total N\") is "
 		                  "missing: whether records before the first one read were lost "
@@ -577,6 +575,7 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 	         inc->goroutines.len < P->o.max_goroutines)
 		gpm_incident_warn(inc, "the profile counts %llu goroutines but %zu were read",
 		                  (unsigned long long)inc->pprof_total, inc->goroutines.len);
+	P->pprof_headerless = false;
 	if (P->sources)
 		gpm_incident_warn(
 		    inc,
@@ -2037,6 +2036,20 @@ static bool hex_words(const struct line *l)
 	return true;
 }
 
+/* Where the pc of a debug=1 frame line starts ("#\t0xPC\t…", its "#" indented by a paste or
+ * eaten by a Markdown renderer), or SIZE_MAX when l is no such line. */
+static size_t pprof_frame_pc(const struct line *l)
+{
+	size_t k = 0;
+	while (k < l->n && (l->s[k] == '\t' || l->s[k] == ' '))
+		k++;
+	if (k < l->n && l->s[k] == '#')
+		k++;
+	while (k < l->n && (l->s[k] == '\t' || l->s[k] == ' '))
+		k++;
+	return k + 2 < l->n && l->s[k] == '0' && l->s[k + 1] == 'x' ? k : SIZE_MAX;
+}
+
 static struct gpm_error *parse_pprof_record(struct parser *P, const struct line *hl)
 {
 	size_t i = 0;
@@ -2065,15 +2078,8 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 		// "        0x822124\tnet/http.(*persistConn).writeLoop+0x164\tFILE:LINE".
 		size_t k = 1;
 		if (!(l.n >= 2 && l.s[0] == '#' && (l.s[1] == '\t' || l.s[1] == ' '))) {
-			k = 0;
-			while (k < l.n && (l.s[k] == '\t' || l.s[k] == ' '))
-				k++;
-			if (k < l.n && l.s[k] == '#') // "#" indented by the paste
-				k++;
-			while (k < l.n && (l.s[k] == '\t' || l.s[k] == ' '))
-				k++;
-			if (!(k + 2 < l.n && l.s[k] == '0' && l.s[k + 1] == 'x' &&
-			      memmem(l.s + k, l.n - k, "+0x", 3)))
+			k = pprof_frame_pc(&l);
+			if (k != SIZE_MAX && !memmem(l.s + k, l.n - k, "+0x", 3))
 				k = SIZE_MAX;
 		}
 		if (k == SIZE_MAX) {
@@ -2481,31 +2487,24 @@ static bool pprof_record_start(const struct parser *P, const struct line *l)
 {
 	size_t i = 0;
 	uint64_t count;
-	if (!parse_dec(l->s, l->n, &i, &count) || l->n - i < 5 || memcmp(l->s + i, " @ 0x", 5) ||
-	    P->p >= P->end)
-		return false;
-	const char *s = P->p, *e = memchr(s, '\n', (size_t)(P->end - s));
-	size_t n = e ? (size_t)(e - s) : (size_t)(P->end - s), k = 0;
-	while (k < n && (s[k] == '\t' || s[k] == ' '))
-		k++;
-	if (k < n && s[k] == '#')
-		k++;
-	while (k < n && (s[k] == '\t' || s[k] == ' '))
-		k++;
-	return k + 2 < n && s[k] == '0' && s[k + 1] == 'x';
+	const char *q = P->p;
+	struct line nx;
+	return parse_dec(l->s, l->n, &i, &count) && l->n - i >= 5 &&
+	       !memcmp(l->s + i, " @ 0x", 5) && line_at(&q, P->end, &nx) &&
+	       pprof_frame_pc(&nx) != SIZE_MAX;
 }
 
 /* Whether l is a function line whose next line is its location ("\tFILE:LINE"). */
 static bool headerless_start(const struct parser *P, const struct line *l)
 {
-	if (!go_func_shape(l) || P->p >= P->end || *P->p != '\t')
+	const char *q = P->p;
+	struct line nx;
+	if (!go_func_shape(l) || !line_at(&q, P->end, &nx) || !nx.n || nx.s[0] != '\t')
 		return false;
-	const char *e = memchr(P->p, '\n', (size_t)(P->end - P->p));
-	size_t n = e ? (size_t)(e - P->p) : (size_t)(P->end - P->p);
-	if (n && P->p[n - 1] == '\r')
-		n--;
+	if (nx.s[nx.n - 1] == '\r')
+		nx.n--;
 	struct loc L;
-	parse_loc(P->p + 1, n - 1, &L);
+	parse_loc(nx.s + 1, nx.n - 1, &L);
 	return L.ok;
 }
 
