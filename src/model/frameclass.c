@@ -24,6 +24,39 @@ static int has_prefix(const char *s, size_t n, const char *p)
 	return n >= pn && !memcmp(s, p, pn) && (n == pn || s[pn] == '/');
 }
 
+/* The first elements of the standard library's import paths (Go 1.17 to 1.27), sorted;
+ * "type" for the compiler's generated functions ("type..eq.T", "type:.hash.T"), "vendor"
+ * for its vendored copies. A first element without a dot that is none of these is the
+ * program's own: a GOPATH-era package ("app/server"), or a package panicparse names by its
+ * directory ("store"). */
+static const char *const std_roots[] = {
+    "archive",   "arena",   "bufio",   "builtin",  "bytes",  "cmd",     "cmp",      "compress",
+    "container", "context", "crypto",  "database", "debug",  "embed",   "encoding", "errors",
+    "expvar",    "flag",    "fmt",     "go",       "hash",   "html",    "image",    "index",
+    "internal",  "io",      "iter",    "log",      "maps",   "math",    "mime",     "net",
+    "os",        "path",    "plugin",  "reflect",  "regexp", "runtime", "simd",     "slices",
+    "sort",      "strconv", "strings", "structs",  "sync",   "syscall", "testing",  "text",
+    "time",      "type",    "unicode", "unique",   "unsafe", "vendor",  "weak",
+};
+
+static int std_root(const char *s, size_t n)
+{
+	size_t lo = 0, hi = sizeof(std_roots) / sizeof(std_roots[0]);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strncmp(std_roots[mid], s, n);
+		if (!c && std_roots[mid][n])
+			c = 1;
+		if (!c)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 enum gpm_frame_class gpm_frame_classify(const char *func, const char *main_module)
 {
 	if (!func || !strcmp(func, "panic") || !strncmp(func, "runtime.", 8) ||
@@ -42,12 +75,11 @@ enum gpm_frame_class gpm_frame_classify(const char *func, const char *main_modul
 	size_t first = strcspn(func, "/.");
 	if (first < n && func[first] == '.')
 		return GPM_FRAME_CLASS_DEPENDENCY; // the first path element has a dot: a module
-	if (first >= n) {
-		// One element, no dot ("sync", "main" handled above): the standard library.
+	if (!strncmp(func, "type:", 5))            // "type:.eq.main.T" (Go 1.21+)
 		return GPM_FRAME_CLASS_STDLIB;
-	}
-	// "net/http", "internal/poll", "golang.org/x/..." (the dot case above).
-	return memchr(func, '.', first) ? GPM_FRAME_CLASS_DEPENDENCY : GPM_FRAME_CLASS_STDLIB;
+	// "sync", "net/http", "internal/poll" ("golang.org/x/..." is the dot case above).
+	return std_root(func, first < n ? first : n) ? GPM_FRAME_CLASS_STDLIB
+	                                             : GPM_FRAME_CLASS_DEPENDENCY;
 }
 
 int gpm_frame_is_runtime_detail(const char *func)

@@ -3,8 +3,10 @@
  * module. The one answer to "is this a runtime frame" for findings, signatures, grouping
  * and the TUI. Decided from the function name alone (a text dump has nothing else): the
  * package path is the name up to the first '.' after the last '/'; a path whose first
- * element has no dot is the standard library (or "main"); the main module is "main" or
- * the incident's main_module prefix when it is known.
+ * element is one of the standard library's ("sync", "net", "internal"...) is the standard
+ * library, any other is the program's (a module path with a dot, a GOPATH-era "app/x", a
+ * package panicparse names by its directory); the main module is "main" or the incident's
+ * main_module prefix when it is known.
  */
 #ifndef GPM_MODEL_FRAMECLASS_H
 #define GPM_MODEL_FRAMECLASS_H
