@@ -363,8 +363,8 @@ static void json_group(struct gpm_json *j, const struct gpm_incident *inc,
 		gpm_json_kv_hex(j, "wait_object", gpm_goroutine_extra(inc, rep)->wait_object);
 	gpm_json_key(j, "ids");
 	gpm_json_array_begin(j);
-	for (uint32_t k = 0;
-	     k < g->count && k < GPM_FINDING_MAX_IDS && !(rep->flags & GPM_GOROUTINE_PPROF_RECORD);
+	for (uint32_t k = 0; k < g->count && k < GPM_FINDING_MAX_IDS &&
+	                     !(rep->flags & (GPM_GOROUTINE_PPROF_RECORD | GPM_GOROUTINE_NO_ID));
 	     k++)
 		gpm_json_uint(j, inc->goroutines.v[a->grouping.members[g->first_member + k]].id);
 	gpm_json_array_end(j);

@@ -485,6 +485,56 @@ static int test_frame(const struct gpm_incident *inc, const struct gpm_goroutine
 	                                                                               : -1;
 }
 
+/* The innermost of tests go test -v started and never ended when they are one test and
+ * the parents it runs in ("TestA", "TestA/sub"): its name; NULL when they are several. */
+static const char *started_leaf(const char *list)
+{
+	const char *prev = list, *nl;
+	while ((nl = strchr(prev, '\n'))) {
+		const char *next = nl + 1;
+		size_t pn = (size_t)(nl - prev);
+		if (strncmp(next, prev, pn) || next[pn] != '/')
+			return NULL;
+		prev = next;
+	}
+	return prev;
+}
+
+/* The tests running at a timeout, one per line, into out: the panic's "running tests:"
+ * list (names without their "(1s)"), else those go test -v started and never ended.
+ * Returns whether there are any. */
+static bool running_tests(const struct gpm_incident *inc, const char *m, char *out, size_t cap)
+{
+	size_t n = 0;
+	const char *rt = strstr(m, "running tests:");
+	if (rt) {
+		rt += strlen("running tests:");
+		for (;;) {
+			while (*rt == '\n' || *rt == ' ' || *rt == '\t')
+				rt++;
+			if (!*rt)
+				break;
+			size_t k = strcspn(rt, " \n");
+			if (n + k + 2 > cap)
+				break;
+			if (n)
+				out[n++] = '\n';
+			memcpy(out + n, rt, k);
+			n += k;
+			rt += k;
+			rt += strcspn(rt, "\n");
+		}
+	} else if (inc->crash.tests_started) {
+		size_t k = strlen(inc->crash.tests_started);
+		if (k < cap) {
+			memcpy(out, inc->crash.tests_started, k);
+			n = k;
+		}
+	}
+	out[n] = 0;
+	return n > 0;
+}
+
 static void rule_test_timeout(struct gpm_rule_ctx *c, const struct gpm_panic *p)
 {
 	const struct gpm_incident *inc = c->inc;
@@ -494,6 +544,7 @@ static void rule_test_timeout(struct gpm_rule_ctx *c, const struct gpm_panic *p)
 	const char *m = p->message ? p->message : "";
 	size_t first = strcspn(m, "\n");
 	char *limit = gpm_safe_strndup(m, first > 200 ? 200 : first);
+	char tests[512];
 	const struct gpm_goroutine *stuck = NULL, *waiting = NULL;
 	int sframe = -1, wframe = -1;
 	unsigned shown = 0;
@@ -566,6 +617,20 @@ static void rule_test_timeout(struct gpm_rule_ctx *c, const struct gpm_panic *p)
 			f->group = c->group_of[waiting - inc->goroutines.v];
 		free(test);
 		free(at);
+	} else if (running_tests(inc, m, tests, sizeof(tests)) && started_leaf(tests)) {
+		// One test still running (with the parents it runs in): the stuck one, its
+		// goroutine cut from the input.
+		const char *leaf = started_leaf(tests);
+		char *t = gpm_safe_strndup(leaf, strnlen(leaf, 200));
+		gpm_rule_text(c, &f->title,
+		              "%s in %s (still running at the timeout; its goroutine is not in the "
+		              "dump)",
+		              limit ? limit : "test timed out", t ? t : "?");
+		gpm_rule_text(c, &f->next,
+		              "Look at %s: get the whole output of the timed-out run (every "
+		              "goroutine) to see where it waits.",
+		              t ? t : "?");
+		free(t);
 	} else {
 		gpm_rule_text(c, &f->title, "%s", limit ? limit : "test timed out");
 		gpm_rule_text(c, &f->next,
@@ -581,12 +646,39 @@ static void rule_test_timeout(struct gpm_rule_ctx *c, const struct gpm_panic *p)
 	// "running tests:" as printed, when the reader kept it with the message.
 	const char *rt = strstr(m, "running tests:");
 	if (rt) {
+		// Each test of the list with its time: "TestA (1m0s), TestA/sub (1m0s)".
+		char list[256];
+		size_t n = 0;
 		rt += strlen("running tests:");
-		while (*rt == '\n' || *rt == ' ' || *rt == '\t')
-			rt++;
-		size_t k = strcspn(rt, "\n");
-		char *s = gpm_safe_strndup(rt, k > 200 ? 200 : k);
+		for (;;) {
+			while (*rt == '\n' || *rt == ' ' || *rt == '\t')
+				rt++;
+			size_t k = strcspn(rt, "\n");
+			if (!k || n + k + 3 > sizeof(list))
+				break;
+			if (n) {
+				list[n++] = ',';
+				list[n++] = ' ';
+			}
+			memcpy(list + n, rt, k);
+			n += k;
+			rt += k;
+		}
+		char *s = gpm_safe_strndup(list, n);
 		gpm_rule_evidence(c, f, "running tests", "%s", s ? s : "?");
+		free(s);
+	} else if (inc->crash.tests_started) {
+		// Go before 1.20 printed no list: go test -v's "=== RUN" lines without their end.
+		char list[256];
+		size_t n = 0;
+		for (const char *q = inc->crash.tests_started; *q && n + 3 < sizeof(list); q++) {
+			if (*q == '\n')
+				list[n++] = ',';
+			list[n++] = *q == '\n' ? ' ' : *q;
+		}
+		char *s = gpm_safe_strndup(list, n);
+		gpm_rule_evidence(c, f, "running tests", "%s (=== RUN without --- PASS/FAIL)",
+		                  s ? s : "?");
 		free(s);
 	}
 	free(limit);

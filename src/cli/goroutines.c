@@ -143,6 +143,8 @@ static void json_goroutine(struct gpm_json *j, const struct gpm_incident *inc,
 		gpm_json_kv_bool(j, "repeat", true);
 	if (g->flags & GPM_GOROUTINE_NO_HEADER)
 		gpm_json_kv_bool(j, "no_header", true);
+	if (g->flags & GPM_GOROUTINE_NO_ID)
+		gpm_json_kv_bool(j, "no_id", true);
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
 	if (x->gaddr)
 		gpm_json_kv_hex(j, "gp", x->gaddr);
@@ -245,6 +247,16 @@ static void json_crash(struct gpm_json *j, const struct gpm_crash *c)
 		gpm_json_kv_uint(j, "current_goroutine", c->current_goroutine);
 	if (c->exit_status >= 0)
 		gpm_json_kv_int(j, "exit_status", c->exit_status);
+	if (c->tests_started) {
+		gpm_json_key(j, "tests_started");
+		gpm_json_array_begin(j);
+		for (const char *t = c->tests_started; *t;) {
+			size_t k = strcspn(t, "\n");
+			gpm_json_string_n(j, t, k);
+			t += k + (t[k] == '\n');
+		}
+		gpm_json_array_end(j);
+	}
 	gpm_json_object_end(j);
 }
 

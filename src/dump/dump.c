@@ -96,6 +96,8 @@ enum lost_kind {
 	LOST_KINDS
 };
 
+enum { MAX_VTESTS = 64 }; /* go test -v tests followed at once (the rest: not named) */
+
 struct parser {
 	const char *p, *end;
 	const char *base;         /* the text parsed (line numbers count from here) */
@@ -114,7 +116,16 @@ struct parser {
 	bool panics_cut;       /* a panic value of this snapshot was cut at max_line */
 	unsigned headerless;   /* stacks of this snapshot read without a goroutine header */
 	bool pprof_headerless; /* a debug=1 profile without its "goroutine profile:" line */
-	unsigned sources;      /* processes an interleaved log was regrouped into; 0 none */
+	uint64_t bucket_total; /* "Showing N unique goroutines out of M total": M; 0 none */
+	/* go test -v's tests started ("=== RUN   TestX") and not ended ("--- PASS: TestX"), in
+	 * the text: names borrowed from it. */
+	struct vtest {
+		const char *s;
+		size_t n;
+	} vtests[MAX_VTESTS];
+	unsigned nvtests;
+	uint64_t bucket_next; /* the same, read before the snapshot it belongs to began */
+	unsigned sources;     /* processes an interleaved log was regrouped into; 0 none */
 	/* The runtime's lines before the first goroutine of the coming snapshot, as read. */
 	const char *pre_start, *pre_end;
 
@@ -576,6 +587,34 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 		gpm_incident_warn(inc, "the profile counts %llu goroutines but %zu were read",
 		                  (unsigned long long)inc->pprof_total, inc->goroutines.len);
 	P->pprof_headerless = false;
+	if (P->bucket_total && P->bucket_total != inc->goroutines.len &&
+	    inc->goroutines.len < P->o.max_goroutines)
+		gpm_incident_warn(inc, "the summary counts %llu goroutines but %zu were read",
+		                  (unsigned long long)P->bucket_total, inc->goroutines.len);
+	P->bucket_total = 0;
+	if (P->nvtests && inc->crash.panics.len && !inc->crash.tests_started) {
+		const char *m = inc->crash.panics.v[0].message;
+		if (m && !strncmp(m, "test timed out after ", 21) && !strstr(m, "running tests:")) {
+			P->tmp.len = 0;
+			for (unsigned k = 0; k < P->nvtests; k++) {
+				const struct vtest *t = &P->vtests[k];
+				if (!gpm_vec_reserve(&P->tmp, P->tmp.len + t->n + 1)) {
+					gpm_incident_destroy(inc);
+					return &gpm_error_nomem;
+				}
+				if (k)
+					P->tmp.v[P->tmp.len++] = '\n';
+				memcpy(P->tmp.v + P->tmp.len, t->s, t->n);
+				P->tmp.len += t->n;
+			}
+			if (!(inc->crash.tests_started =
+			          gpm_incident_str(inc, P->tmp.v, P->tmp.len))) {
+				gpm_incident_destroy(inc);
+				return &gpm_error_nomem;
+			}
+		}
+	}
+	P->nvtests = 0;
 	if (P->sources)
 		gpm_incident_warn(
 		    inc,
@@ -1045,16 +1084,25 @@ static size_t labels_end(const char *s, size_t n, size_t i)
 	return n;
 }
 
+static bool parse_header_rest(const struct line *l, size_t i, struct header *h);
+
 /* runtime/traceback.go (Go 1.27): goroutineheader. Accepts a header cut at the end. */
 static bool parse_header(const struct line *l, struct header *h)
 {
-	const char *s = l->s;
-	size_t n = l->n, i = 10;
+	size_t i = 10;
 	memset(h, 0, sizeof(*h));
 	h->m_id = -1;
 	h->minutes = -1;
-	if (!parse_dec(s, n, &i, &h->id))
+	if (!parse_dec(l->s, l->n, &i, &h->id))
 		return false;
+	return parse_header_rest(l, i, h);
+}
+
+/* The header from after the goroutine id: " gp=… [state, N minutes]:" */
+static bool parse_header_rest(const struct line *l, size_t i, struct header *h)
+{
+	const char *s = l->s;
+	size_t n = l->n;
 	if (starts(s + i, n - i, " gp=", 4)) {
 		i += 4;
 		if (!parse_hex(s, n, &i, &h->gaddr))
@@ -2202,6 +2250,449 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 	return NULL;
 }
 
+/* ---- aggregated summaries: panicparse, gotraceanalyzer ---- */
+
+/*
+ * Tools that fold goroutines with one stack into a bucket print the bucket's size where the
+ * runtime prints a goroutine id. Their output is pasted into bug reports as often as the
+ * runtime's. Each bucket becomes COUNT goroutines of one stack, flagged NO_ID (their ids
+ * were not printed).
+ *
+ * panicparse (cmd panicparse / pp, v1 and v2, internal/ui.go):
+ *   "COUNT: STATE [N minutes] [locked] [Created by DIR.NAME @ FILE:LINE]"
+ *   "    DIR  FILE:LINE  NAME(ARGS)"   one per call, columns padded with spaces
+ *   "    (...)"                         the stack was elided
+ * DIR is the package's directory name ("http" for net/http), FILE the base name unless
+ * -full-path or -rel-path, minutes a range "N~M minutes" ("N-M" before v2), ARGS its own
+ * rendering (#N for a pointer, * for values that differ): not kept.
+ *
+ * gotraceanalyzer: "Showing N unique goroutines out of M total:", then per bucket
+ * "COUNT goroutines [STATE]:" and the runtime's own frame lines.
+ */
+
+/* Standard packages whose directory name is not their import path, as panicparse names
+ * them (the most used one where two share a name: pprof, rand, template). */
+static const char *const pp_std[][2] = {
+    {"atomic", "sync/atomic"},
+    {"base64", "encoding/base64"},
+    {"big", "math/big"},
+    {"binary", "encoding/binary"},
+    {"bits", "math/bits"},
+    {"cgo", "runtime/cgo"},
+    {"csv", "encoding/csv"},
+    {"debug", "runtime/debug"},
+    {"driver", "database/sql/driver"},
+    {"exec", "os/exec"},
+    {"filepath", "path/filepath"},
+    {"flate", "compress/flate"},
+    {"fs", "io/fs"},
+    {"gob", "encoding/gob"},
+    {"gzip", "compress/gzip"},
+    {"heap", "container/heap"},
+    {"hex", "encoding/hex"},
+    {"http", "net/http"},
+    {"httptest", "net/http/httptest"},
+    {"httptrace", "net/http/httptrace"},
+    {"httputil", "net/http/httputil"},
+    {"ioutil", "io/ioutil"},
+    {"json", "encoding/json"},
+    {"list", "container/list"},
+    {"mail", "net/mail"},
+    {"netip", "net/netip"},
+    {"pem", "encoding/pem"},
+    {"poll", "internal/poll"},
+    {"pprof", "runtime/pprof"},
+    {"rand", "math/rand"},
+    {"rpc", "net/rpc"},
+    {"scanner", "text/scanner"},
+    {"signal", "os/signal"},
+    {"slog", "log/slog"},
+    {"smtp", "net/smtp"},
+    {"sql", "database/sql"},
+    {"syslog", "log/syslog"},
+    {"tabwriter", "text/tabwriter"},
+    {"tar", "archive/tar"},
+    {"template", "text/template"},
+    {"textproto", "net/textproto"},
+    {"tls", "crypto/tls"},
+    {"trace", "runtime/trace"},
+    {"url", "net/url"},
+    {"user", "os/user"},
+    {"utf16", "unicode/utf16"},
+    {"utf8", "unicode/utf8"},
+    {"x509", "crypto/x509"},
+    {"xml", "encoding/xml"},
+    {"zip", "archive/zip"},
+    {"zlib", "compress/zlib"},
+};
+
+/*
+ * The import path of a panicparse call's package: from FILE's directory when it has one
+ * (GOROOT/src/..., GOPATH/src/..., the module cache's path@version/..., a path -trimpath
+ * wrote) and its last
+ * element is DIR, else the standard package DIR names, else DIR itself. Written to out
+ * (cap bytes); returns its length, 0 when it does not fit.
+ */
+static size_t pp_package(const char *dir, size_t dir_len, const char *file, size_t file_len,
+                         char *out, size_t cap)
+{
+	const char *slash = memrchr(file, '/', file_len);
+	if (slash && !(dir_len == 4 && !memcmp(dir, "main", 4))) {
+		const char *d = file, *e = slash;
+		for (const char *m = file; m + 5 <= e; m++)
+			if (!memcmp(m, "/src/", 5))
+				d = m + 5;
+		for (const char *m = file; m + 9 <= e; m++)
+			if (!memcmp(m, "/pkg/mod/", 9))
+				d = m + 9;
+		size_t n = 0;
+		for (const char *q = d; q < e; q++) {
+			if (*q == '@') // "grpc@v1.50.0": the version is not part of the path
+				while (q + 1 < e && q[1] != '/')
+					q++;
+			else if (n < cap)
+				out[n++] = *q;
+			else
+				return 0;
+		}
+		// An absolute path outside GOROOT, GOPATH and the module cache does not tell the
+		// import path; a relative one (-trimpath, -rel-path) is it.
+		if ((d != file || file[0] != '/') && n >= dir_len &&
+		    !memcmp(out + n - dir_len, dir, dir_len) &&
+		    (n == dir_len || out[n - dir_len - 1] == '/'))
+			return n;
+	}
+	const char *name = NULL;
+	for (size_t k = 0; k < sizeof(pp_std) / sizeof(pp_std[0]) && !name; k++)
+		if (strlen(pp_std[k][0]) == dir_len && !memcmp(pp_std[k][0], dir, dir_len))
+			name = pp_std[k][1];
+	size_t n = name ? strlen(name) : dir_len;
+	if (n > cap)
+		return 0;
+	memcpy(out, name ? name : dir, n);
+	return n;
+}
+
+/* The function "PKG.NAME" of a panicparse call (interned); NULL when out of memory. */
+static const char *pp_func(struct parser *P, const char *dir, size_t dir_len, const char *file,
+                           size_t file_len, const char *name, size_t name_len)
+{
+	if (!dir_len) // "panic": a name the runtime prints without a package
+		return istr(P, name, name_len);
+	char buf[1024];
+	size_t n = pp_package(dir, dir_len, file, file_len, buf, sizeof(buf) / 2);
+	if (!n) { // too long to be a real path: the directory name alone
+		n = dir_len < sizeof(buf) / 2 ? dir_len : sizeof(buf) / 2;
+		memcpy(buf, dir, n);
+	}
+	if (name_len > sizeof(buf) - n - 1)
+		name_len = sizeof(buf) - n - 1;
+	buf[n++] = '.';
+	memcpy(buf + n, name, name_len);
+	return istr(P, buf, n + name_len);
+}
+
+struct pp_call {
+	const char *dir, *file, *name; /* file: FILE:LINE */
+	size_t dir_len, file_len, loc_len, name_len;
+	uint64_t line;
+	bool inlined; /* printed "(...)" */
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* "    DIR  FILE:LINE  NAME(ARGS)": three columns, the arguments last. */
+static bool pp_call_line(const struct line *l, struct pp_call *c)
+{
+	const char *s = l->s;
+	size_t n = l->n, i = 0;
+	if (n && s[n - 1] == '\r')
+		n--;
+	while (i < n && is_blank(s[i])) // indented, unless a paste's indentation was taken off
+		i++;
+	if (i >= n || s[n - 1] != ')')
+		return false;
+	size_t d = i;
+	while (i < n && !is_blank(s[i]) && s[i] != '(' && s[i] != ':')
+		i++;
+	if (i < n && s[i] == ':') {
+		// No package column: a function without one ("panic", "goexit"), its column
+		// left blank.
+		i = d;
+	} else if (i == d || i >= n || !is_blank(s[i])) {
+		return false;
+	}
+	c->dir = s + d;
+	c->dir_len = i - d;
+	while (i < n && is_blank(s[i]))
+		i++;
+	size_t f = i;
+	while (i < n && !is_blank(s[i]))
+		i++;
+	size_t k = i;
+	while (k > f && is_digit(s[k - 1]))
+		k--;
+	if (k == i || k < f + 2 || s[k - 1] != ':')
+		return false;
+	size_t j = k;
+	if (!parse_dec(s, i, &j, &c->line) || c->line > UINT32_MAX)
+		return false;
+	c->file = s + f;
+	c->file_len = k - 1 - f;
+	c->loc_len = i - f;
+	while (i < n && is_blank(s[i]))
+		i++;
+	// The argument list is the parenthesis that closes the line; the name may hold its
+	// own ("(*Mutex).Lock").
+	size_t depth = 0, a = n;
+	while (a > i) {
+		a--;
+		if (s[a] == ')')
+			depth++;
+		else if (s[a] == '(' && --depth == 0)
+			break;
+	}
+	if (depth || a <= i || memchr(s + i, ' ', a - i))
+		return false;
+	c->name = s + i;
+	c->name_len = a - i;
+	c->inlined = n - a == 5 && !memcmp(s + a, "(...)", 5);
+	return true;
+}
+
+struct pp_header {
+	uint64_t count;
+	struct header h;
+	const char *cb, *cb_loc; /* "Created by" function and FILE:LINE; NULL none */
+	size_t cb_len, cb_loc_len;
+};
+
+/* "COUNT: STATE [N minutes] [locked] [Created by DIR.NAME @ FILE:LINE]" */
+static bool pp_header(const struct line *l, struct pp_header *ph)
+{
+	const char *s = l->s;
+	size_t n = l->n, i = 0;
+	if (n && s[n - 1] == '\r')
+		n--;
+	memset(ph, 0, sizeof(*ph));
+	ph->h.m_id = -1;
+	ph->h.minutes = -1;
+	if (!parse_dec(s, n, &i, &ph->count) || !ph->count || !starts(s + i, n - i, ": ", 2))
+		return false;
+	i += 2;
+	const char *br = memmem(s + i, n - i, " [", 2);
+	size_t se = br ? (size_t)(br - s) : n;
+	if (se == i || memchr(s + i, ']', se - i))
+		return false;
+	ph->h.state = s + i;
+	ph->h.state_len = se - i;
+	i = se;
+	while (i < n) {
+		if (!starts(s + i, n - i, " [", 2))
+			return false;
+		i += 2;
+		if (starts(s + i, n - i, "Created by ", 11) && s[n - 1] == ']') {
+			const char *at = memmem(s + i + 11, n - 1 - (i + 11), " @ ", 3);
+			if (!at)
+				return false;
+			ph->cb = s + i + 11;
+			ph->cb_len = (size_t)(at - ph->cb);
+			ph->cb_loc = at + 3;
+			ph->cb_loc_len = (size_t)(s + n - 1 - ph->cb_loc);
+			i = n;
+			break;
+		}
+		if (starts(s + i, n - i, "locked]", 7)) {
+			ph->h.flags |= GPM_GOROUTINE_LOCKED;
+			i += 7;
+			continue;
+		}
+		uint64_t lo, hi;
+		if (!parse_dec(s, n, &i, &lo))
+			return false;
+		hi = lo;
+		if (i < n && (s[i] == '~' || s[i] == '-')) {
+			i++;
+			if (!parse_dec(s, n, &i, &hi))
+				return false;
+		}
+		if (!starts(s + i, n - i, " minutes]", 9))
+			return false;
+		i += 9;
+		// A bucket's range: its shortest wait is what holds for every goroutine of it.
+		ph->h.minutes = lo > INT64_MAX ? INT64_MAX : (int64_t)(lo < hi ? lo : hi);
+	}
+	ph->h.complete = true;
+	return true;
+}
+
+/* Whether l is a panicparse bucket header followed by one of its call lines. */
+static bool pp_start(const struct parser *P, const struct line *l, struct pp_header *ph)
+{
+	const char *q = P->p;
+	struct line nx;
+	struct pp_call c;
+	return pp_header(l, ph) && line_at(&q, P->end, &nx) && pp_call_line(&nx, &c);
+}
+
+/* Adds count - 1 copies of goroutine gi (a bucket's other goroutines), capped at the
+ * input's goroutine limit with a warning. */
+static struct gpm_error *bucket_copies(struct parser *P, uint32_t gi, uint64_t count)
+{
+	struct gpm_incident *inc = P->inc;
+	if (count - 1 > P->o.max_goroutines - inc->goroutines.len) {
+		gpm_incident_warn(inc, "a bucket of %llu goroutines capped",
+		                  (unsigned long long)count);
+		count = P->o.max_goroutines - inc->goroutines.len + 1;
+	}
+	for (uint64_t c = 1; c < count; c++) {
+		struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
+		if (!g)
+			return &gpm_error_nomem;
+		*g = inc->goroutines.v[gi];
+		g->flags &= ~(uint32_t)GPM_GOROUTINE_CURRENT;
+		if (g->stack != UINT32_MAX)
+			inc->stacks.v[g->stack].refs++;
+	}
+	if (P->cur_section != UINT32_MAX) {
+		struct gpm_signal_section *sec = &inc->sections.v[P->cur_section];
+		sec->ngoroutines = (uint32_t)inc->goroutines.len - sec->first_goroutine;
+	}
+	return NULL;
+}
+
+/* "48 goroutines [semacquire, 4 minutes]:" (gotraceanalyzer): a bucket whose frames are
+ * the runtime's. Returns its count, 0 when l is not one. */
+static uint64_t group_header(const struct line *l, struct header *h)
+{
+	size_t i = 0;
+	uint64_t count;
+	if (!parse_dec(l->s, l->n, &i, &count) || !count)
+		return 0;
+	if (starts(l->s + i, l->n - i, " goroutines [", 13))
+		i += 11;
+	else if (starts(l->s + i, l->n - i, " goroutine [", 12))
+		i += 10;
+	else
+		return 0;
+	memset(h, 0, sizeof(*h));
+	h->m_id = -1;
+	h->minutes = -1;
+	if (!parse_header_rest(l, i, h) || !h->complete || h->has_gp)
+		return 0;
+	h->flags |= GPM_GOROUTINE_NO_ID;
+	return count;
+}
+
+/* A panicparse bucket: its header (ph, line hl) read, its call lines next. */
+static struct gpm_error *parse_pp_bucket(struct parser *P, const struct line *hl,
+                                         const struct pp_header *ph)
+{
+	struct gpm_error *err;
+	struct gpm_incident *inc = P->inc;
+	if (inc->goroutines.len >= P->o.max_goroutines)
+		return parse_block(P, hl, &ph->h, false); // counts and skips, as for any header
+	P->nframes = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->gregs.len = 0;
+	bool elided = false;
+	struct line l;
+	for (;;) {
+		const char *save = P->p;
+		if (!next_line(P, &l))
+			break;
+		struct pp_call c;
+		if (!pp_call_line(&l, &c)) {
+			size_t k = 0;
+			while (k < l.n && is_blank(l.s[k]))
+				k++;
+			if (l.n - k >= 5 && !memcmp(l.s + k, "(...)", 5)) {
+				elided = true;
+				continue;
+			}
+			P->p = save;
+			break;
+		}
+		if (P->nframes >= P->o.max_frames) {
+			note_lost(P, LOST_LINE, l.s);
+			continue;
+		}
+		const char *fn =
+		    pp_func(P, c.dir, c.dir_len, c.file, c.file_len, c.name, c.name_len);
+		if (!fn)
+			return &gpm_error_nomem;
+		struct loc L;
+		memset(&L, 0, sizeof(L));
+		L.file = c.file;
+		L.file_len = c.file_len;
+		L.line = c.line;
+		L.ok = true;
+		uint32_t flags = GPM_FRAME_NO_ARGS | (c.inlined ? GPM_FRAME_INLINED : 0);
+		uint32_t id = frame_lookup(P, fn, strlen(fn), c.file, c.loc_len, flags, &L, 0);
+		if (id == UINT32_MAX || !push_gid(P, id) || !push_args(P, "", 0) ||
+		    !push_regs(P, NULL))
+			return &gpm_error_nomem;
+	}
+	struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
+	if (!g)
+		return &gpm_error_nomem;
+	uint32_t gi = (uint32_t)inc->goroutines.len - 1;
+	// "1: idle": an M's g0 (the runtime's "goroutine 0 [idle]"), not a goroutine.
+	bool g0 = ph->h.state_len == 4 && !memcmp(ph->h.state, "idle", 4);
+	g->flags |= ph->h.flags | (g0 ? 0 : GPM_GOROUTINE_NO_ID);
+	g->wait_minutes = ph->h.minutes;
+	set_state(P, g, ph->h.state, ph->h.state_len);
+	if (!g->state)
+		return &gpm_error_nomem;
+	if (!P->first_goroutine_done) {
+		P->first_goroutine_done = true;
+		if (P->have_preamble && !P->in_separator)
+			g->flags |= GPM_GOROUTINE_CURRENT;
+	}
+	if (P->cur_section != UINT32_MAX && !inc->sections.v[P->cur_section].ngoroutines)
+		inc->sections.v[P->cur_section].first_goroutine = gi;
+	if (elided)
+		g->flags |= GPM_GOROUTINE_MORE_FRAMES;
+	if (P->nframes) {
+		uint32_t stack, sent;
+		if ((err = stack_commit(P, &stack, &sent)))
+			return err;
+		inc->goroutines.v[gi].stack = stack;
+	} else {
+		inc->goroutines.v[gi].flags |= GPM_GOROUTINE_NO_STACK;
+		note_lost(P, LOST_FRAMES, hl->s);
+	}
+	if (ph->cb) {
+		// "DIR.NAME": the package is read as a call's is.
+		const char *dot = memchr(ph->cb, '.', ph->cb_len);
+		struct loc L;
+		parse_loc(ph->cb_loc, ph->cb_loc_len, &L);
+		const char *fn =
+		    dot ? pp_func(P, ph->cb, (size_t)(dot - ph->cb), L.file, L.ok ? L.file_len : 0,
+		                  dot + 1, ph->cb_len - (size_t)(dot + 1 - ph->cb))
+		        : istr(P, ph->cb, ph->cb_len);
+		if (!fn)
+			return &gpm_error_nomem;
+		uint32_t id = frame_lookup(P, fn, strlen(fn), ph->cb_loc, ph->cb_loc_len, 0, &L, 0);
+		if (id == UINT32_MAX)
+			return &gpm_error_nomem;
+		struct fentry *f = &P->fents.v[id];
+		if (f->lone == UINT32_MAX &&
+		    (err = gpm_incident_lone_frame(inc, &f->frame, &f->lone)))
+			return err;
+		inc->goroutines.v[gi].created_by = f->lone;
+	}
+	if ((err = bucket_copies(P, gi, ph->count)))
+		return err;
+	// Swallow the blank line between buckets.
+	const char *save = P->p;
+	if (next_line(P, &l) && l.n != 0)
+		P->p = save;
+	return NULL;
+}
+
 /* ---- preambles ---- */
 
 static bool is_signal_line(const struct line *l)
@@ -2494,6 +2985,44 @@ static bool pprof_record_start(const struct parser *P, const struct line *l)
 	       pprof_frame_pc(&nx) != SIZE_MAX;
 }
 
+/* go test -v's progress lines: "=== RUN   TestX" (and CONT, NAME) starts following TestX,
+ * "--- PASS: TestX (0.01s)" (FAIL, SKIP; indented for a subtest) ends it. */
+static void follow_vtest(struct parser *P, const struct line *l)
+{
+	size_t i = 0;
+	while (i < l->n && l->s[i] == ' ')
+		i++;
+	const char *s = l->s + i;
+	size_t n = l->n - i;
+	bool start =
+	    n > 8 && s[0] == '=' &&
+	    (!memcmp(s, "=== RUN ", 8) || !memcmp(s, "=== CONT ", 9) || !memcmp(s, "=== NAME ", 9));
+	bool end = n > 10 && s[0] == '-' &&
+	           (!memcmp(s, "--- PASS: ", 10) || !memcmp(s, "--- FAIL: ", 10) ||
+	            !memcmp(s, "--- SKIP: ", 10));
+	if (!start && !end)
+		return;
+	size_t k = start ? 8 : 10;
+	while (k < n && s[k] == ' ')
+		k++;
+	size_t e = k;
+	while (e < n && s[e] != ' ' && s[e] != '\t' && s[e] != '\r')
+		e++;
+	if (e == k || e - k > 256)
+		return;
+	unsigned f = 0;
+	while (f < P->nvtests &&
+	       !(P->vtests[f].n == e - k && !memcmp(P->vtests[f].s, s + k, e - k)))
+		f++;
+	if (end && f < P->nvtests) {
+		memmove(&P->vtests[f], &P->vtests[f + 1],
+		        (P->nvtests - f - 1) * sizeof(P->vtests[0]));
+		P->nvtests--;
+	} else if (start && f == P->nvtests && P->nvtests < MAX_VTESTS) {
+		P->vtests[P->nvtests++] = (struct vtest){s + k, e - k};
+	}
+}
+
 /* Whether l is a function line whose next line is its location ("\tFILE:LINE"). */
 static bool headerless_start(const struct parser *P, const struct line *l)
 {
@@ -2633,6 +3162,47 @@ static struct gpm_error *parse_text(struct parser *P)
 			size_t i = leak_profile ? 29 : 25;
 			parse_dec(l.s, l.n, &i, &P->inc->pprof_total);
 			continue;
+		}
+		if (c0 == 'S' && STARTS(&l, "Showing ")) {
+			// gotraceanalyzer's summary line: the total its buckets add up to.
+			const char *o = memmem(l.s, l.n, " unique goroutines out of ", 26);
+			size_t i = o ? (size_t)(o - l.s) + 26 : 0;
+			uint64_t total;
+			if (o && parse_dec(l.s, l.n, &i, &total) &&
+			    starts(l.s + i, l.n - i, " total", 6))
+				P->bucket_next = total;
+			continue;
+		}
+		if (is_digit(c0)) {
+			// A tool's bucket of goroutines: panicparse's or gotraceanalyzer's.
+			struct pp_header ph;
+			struct header gh;
+			uint64_t count = 0;
+			bool pp = pp_start(P, &l, &ph);
+			if (!pp)
+				count = group_header(&l, &gh);
+			if (pp || count) {
+				if ((err = ensure_incident(P, GPM_INPUT_DUMP)) ||
+				    (err = preamble_commit(P)))
+					return err;
+				P->any = true;
+				if (P->bucket_next) {
+					P->bucket_total = P->bucket_next;
+					P->bucket_next = 0;
+				}
+				if (pp) {
+					if ((err = parse_pp_bucket(P, &l, &ph)))
+						return err;
+					continue;
+				}
+				uint32_t gi = (uint32_t)P->inc->goroutines.len;
+				if ((err = parse_block(P, &l, &gh, false)))
+					return err;
+				if (P->inc->goroutines.len > gi &&
+				    (err = bucket_copies(P, gi, count)))
+					return err;
+				continue;
+			}
 		}
 		// Records of a debug=1 profile pasted without its first line: the first record
 		// starts the profile, its total unknown.
@@ -2815,6 +3385,8 @@ static struct gpm_error *parse_text(struct parser *P)
 			hg->wait_reason = NULL;
 			continue;
 		}
+		if ((c0 == '=' || c0 == '-' || c0 == ' ') && (!P->inc || !P->inc->goroutines.len))
+			follow_vtest(P, &l);
 		// The signal of a crash whose first line was cut or mangled ("error: unexpected
 		// signal …" without its "fatal "): the signal line starts the dump.
 		if (!P->inc && c0 == '[' && STARTS(&l, "[signal ") && l.s[l.n - 1] == ']' &&

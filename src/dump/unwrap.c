@@ -251,6 +251,20 @@ static bool reg_line(const char *s, size_t n)
 	return true;
 }
 
+/* A tool's bucket of goroutines: panicparse's "12: chan receive [5 minutes] …",
+ * gotraceanalyzer's "12 goroutines [chan receive]:" (dump.c reads them). */
+static bool bucket_like(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && is_digit(s[i]))
+		i++;
+	if (!i || i + 2 >= n)
+		return false;
+	if (s[i] == ':' && s[i + 1] == ' ')
+		return (s[i + 2] >= 'a' && s[i + 2] <= 'z') || (s[i + 2] >= 'A' && s[i + 2] <= 'Z');
+	return starts(s + i, n - i, " goroutines [") || starts(s + i, n - i, " goroutine [");
+}
+
 /* A console continuation can't be any of these on its own. */
 static bool starts_line(const char *s, size_t n)
 {
@@ -267,7 +281,8 @@ static bool starts_line(const char *s, size_t n)
 	    "...",
 	    "[originating from goroutine ",
 	};
-	if (header_like(s, n) || func_like(s, n) || pprof_line(s, n) || reg_line(s, n))
+	if (header_like(s, n) || func_like(s, n) || pprof_line(s, n) || reg_line(s, n) ||
+	    bucket_like(s, n))
 		return true;
 	// Another writer's JSON record (the runtime never prints {" at a line's start).
 	if (n > 3 && s[0] == '{' && s[1] == '"' && s[n - 1] == '}')
@@ -501,7 +516,11 @@ static bool continues(const char *s, size_t n, const char *nx, size_t nn, const 
 	}
 	// A function line ends at its ')'; only a receiver's "(*T)" is followed by more
 	// (".method(…)"), so another writer's line after a whole one is not its continuation.
-	if (n && s[n - 1] == ')' && func_like(s, n) && nx[0] != '.')
+	// Indented, it is a paste's or panicparse's ("    main  main.go:48    handler(…)").
+	size_t b = 0;
+	while (b < n && is_space(s[b]))
+		b++;
+	if (n && s[n - 1] == ')' && func_like(s + b, n - b) && nx[0] != '.')
 		return false;
 	// A location line goes on only with the rest of its number and its " +0x…", "fp=0x…",
 	// "sp=0x…", "pc=0x…" fields: a line with any other character is another writer's.

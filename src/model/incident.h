@@ -118,6 +118,9 @@ enum gpm_goroutine_flags {
 	                                           not the goroutine's state at one instant */
 	GPM_GOROUTINE_NO_HEADER = 1 << 16,      /* frames pasted without their goroutine header:
 	                                           id (0) and state unknown */
+	GPM_GOROUTINE_NO_ID = 1 << 17,          /* one of the COUNT goroutines of a bucket a tool
+	                                           folded them into (panicparse's "COUNT: state",
+	                                           "COUNT goroutines [state]:"): id (0) not printed */
 };
 
 /* A "[originating from goroutine N]:" block (GODEBUG=tracebackancestors). */
@@ -322,6 +325,10 @@ struct gpm_crash {
 	uint64_t
 	    current_goroutine; /* the goroutine printed first as [running] after the preamble; 0 */
 	int exit_status;       /* "exit status N"; -1 none */
+	/* go test -v: the tests its "=== RUN" lines started that no "--- PASS/FAIL/SKIP" line
+	 * ended before a "test timed out" panic that lists no "running tests:" (Go before
+	 * 1.20, or the list cut), one name per line (interned); NULL none. */
+	const char *tests_started;
 	struct {
 		const char *name;
 		uint64_t value;
@@ -577,10 +584,11 @@ const struct gpm_frame *gpm_goroutine_user_frame(const struct gpm_incident *inc,
                                                  const struct gpm_goroutine *g);
 
 /* Whether g is a goroutine of the program: a goroutine id, or one of a profile's records
- * (profiles give no ids). Not an M's g0 ("goroutine 0 [idle]"), which has id 0. */
+ * or a tool's buckets (they give no ids). Not an M's g0 ("goroutine 0 [idle]"), which has id 0. */
 static inline bool gpm_goroutine_is_real(const struct gpm_goroutine *g)
 {
-	return g->id || (g->flags & (GPM_GOROUTINE_PPROF_RECORD | GPM_GOROUTINE_NO_HEADER));
+	return g->id || (g->flags & (GPM_GOROUTINE_PPROF_RECORD | GPM_GOROUTINE_NO_HEADER |
+	                             GPM_GOROUTINE_NO_ID));
 }
 
 /* What every goroutine without an extra record has: nothing known (m_id, thread_id -1). */

@@ -184,7 +184,7 @@ void gpm_traceback_header(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 		return;
 	}
 	gpm_strbuf_puts(sb, "goroutine ");
-	if (g->flags & GPM_GOROUTINE_NO_HEADER) // no id was printed: not a header to re-read
+	if (g->flags & (GPM_GOROUTINE_NO_HEADER | GPM_GOROUTINE_NO_ID)) // no id was printed
 		gpm_strbuf_putc(sb, '?');
 	else
 		gpm_strbuf_put_u64(sb, g->id);

@@ -361,6 +361,14 @@ START_TEST(test_frame_class)
 	    {"main.(*T).Run", GPM_FRAME_CLASS_MAIN},
 	    {"main.main.func1", GPM_FRAME_CLASS_MAIN},
 	    {"example.com/app/store.Get[...]", GPM_FRAME_CLASS_MAIN},
+	    // A first element that is not the standard library's: the program's (GOPATH-era
+	    // paths, panicparse's directory names).
+	    {"store.(*DB).Get", GPM_FRAME_CLASS_DEPENDENCY},
+	    {"app/server.(*S).handle", GPM_FRAME_CLASS_DEPENDENCY},
+	    {"structs.HostLayout", GPM_FRAME_CLASS_STDLIB},
+	    {"vendor/golang.org/x/net/http2/hpack.(*Decoder).Write", GPM_FRAME_CLASS_STDLIB},
+	    {"type:.eq.main.T", GPM_FRAME_CLASS_STDLIB},
+	    {"type..eq.[2]interface {}", GPM_FRAME_CLASS_STDLIB},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		ck_assert_msg(gpm_frame_classify(cases[i].fn, "example.com/app") == cases[i].c,
@@ -381,6 +389,12 @@ START_TEST(test_crash_variants)
 	    // Go before 1.5: "[signal 0xb code=0x1 addr=0x10 pc=...]", the signal by number.
 	    {"dumps/variants/old-signal.log", "signal.nil-dereference",
 	     "nil pointer dereference in main.(*Store).Get"},
+	    // Our own dumps (field/go1.19-stucklock, -timers) as panicparse 2.3.0 folds them
+	    // ("COUNT: state [N minutes] [Created by …]", package directory names, no ids).
+	    {"dumps/variants/panicparse-stucklock.log", "deadlock.stuck-lock",
+	     "main.(*Registry).Set at main.go:333"},
+	    {"dumps/variants/panicparse-timers.log", "timers.accumulation",
+	     "200 time.AfterFunc callbacks blocked [chan send] in main.scheduleRetry.func1"},
 	};
 	unsigned checked = 0;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -449,6 +463,9 @@ START_TEST(test_field_shapes)
 		const char *shape, *rule, *title_has, *evidence_has;
 	} shapes[] = {
 	    {"testtimeout", "test.timeout", "TestStuck.func1 blocked [chan receive]", "waitEvent"},
+	    // go test -v: "=== RUN" lines before the panic (stdout and stderr in one log).
+	    {"testtimeoutv", "test.timeout", "TestStuck.func1 blocked [chan receive]",
+	     "TestStuck/sub"},
 	    {"unlockmasks", "panic.masked", "nil pointer dereference in main.bump",
 	     "sync: unlock of unlocked mutex"},
 	    {"nested", "signal.nil-dereference", "main.process", "assignment to entry in nil map"},

@@ -890,6 +890,137 @@ START_TEST(test_headerless)
 }
 END_TEST
 
+/* go test -v's "=== RUN" lines before a timeout without a "running tests:" list: the
+ * tests started and never ended, subtests that passed left out. */
+START_TEST(test_gotest_v)
+{
+	const char *t = "=== RUN   TestA\n--- PASS: TestA (0.00s)\n"
+	                "=== RUN   TestB\n=== RUN   TestB/one\n"
+	                "    --- PASS: TestB/one (0.01s)\n=== RUN   TestB/two\n"
+	                "=== PAUSE TestB/two\n=== CONT  TestB/two\n"
+	                "panic: test timed out after 10m0s\n\n"
+	                "goroutine 17 [running]:\ntesting.(*M).startAlarm.func1()\n"
+	                "\ttesting/testing.go:2036 +0x8e\n";
+	struct snaps s = parse_mem(t, strlen(t));
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_ptr_nonnull(s.v[0]->crash.tests_started);
+	ck_assert_str_eq(s.v[0]->crash.tests_started, "TestB\nTestB/two");
+	snaps_free(&s);
+	// With the runtime's own list, the list is the evidence: nothing kept beside it.
+	const char *l = "=== RUN   TestB\npanic: test timed out after 1s\nrunning tests:\n"
+	                "\tTestB (1s)\n\ngoroutine 17 [running]:\nmain.main()\n\t/a.go:1 +0x1\n";
+	s = parse_mem(l, strlen(l));
+	ck_assert_ptr_null(s.v[0]->crash.tests_started);
+	snaps_free(&s);
+}
+END_TEST
+
+/* Buckets of goroutines a tool folded (panicparse, gotraceanalyzer): COUNT goroutines of
+ * one stack each, their ids not printed, the packages' import paths found again. */
+START_TEST(test_buckets)
+{
+	const char *pp =
+	    "SIGQUIT: quit\nPC=0x466101 m=0 sigcode=0\n\n"
+	    "1: idle\n"
+	    "    runtime proc.go:3363               park_m(0xc000006b60)\n"
+	    "    runtime asm_amd64.s:448            mcall()\n"
+	    "3: semacquire [2~7 minutes] [Created by http.(*Server).Serve @ server.go:3086]\n"
+	    "    sync    sema.go:77                 runtime_SemacquireMutex(0, 0, 0)\n"
+	    "    sync    mutex.go:171               (*Mutex).lockSlow(#11)\n"
+	    "    sync    mutex.go:90                (*Mutex).Lock(...)\n"
+	    "    store   store.go:52                (*DB).Get(#11, {#3, 0x4})\n"
+	    "    http    server.go:2122             HandlerFunc.ServeHTTP(#2, {#5, #6}, #7)\n"
+	    "    (...)\n"
+	    "1: chan receive [locked] [Created by main.main @ main.go:30]\n"
+	    "    transport github.com/x/grpc@v1.50.0/internal/transport/t.go:9 (*T).loop()\n"
+	    "             panic.go:884                panic({0x48dc60, 0x524fc0})\n"
+	    "    main    main.go:31                 main.func1()\n";
+	struct snaps s = parse_mem(pp, strlen(pp));
+	ck_assert_uint_eq(s.n, 1);
+	const struct gpm_incident *inc = s.v[0];
+	ck_assert_uint_eq(inc->goroutines.len, 5);
+	// "1: idle" is an M's g0, not a goroutine of the program.
+	ck_assert(!gpm_goroutine_is_real(&inc->goroutines.v[0]));
+	for (size_t i = 1; i < 5; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		ck_assert(g->flags & GPM_GOROUTINE_NO_ID);
+		ck_assert(gpm_goroutine_is_real(g));
+		ck_assert_uint_eq(g->id, 0);
+	}
+	const struct gpm_goroutine *w = &inc->goroutines.v[1];
+	ck_assert_str_eq(w->state, "semacquire");
+	ck_assert_int_eq(w->wait_minutes, 2); // a range: what holds for every goroutine of it
+	ck_assert(w->flags & GPM_GOROUTINE_MORE_FRAMES);
+	ck_assert_uint_eq(w->stack, inc->goroutines.v[3].stack);
+	ck_assert_str_eq(frame_at(inc, w, 1)->func, "sync.(*Mutex).lockSlow");
+	ck_assert(frame_at(inc, w, 2)->flags & GPM_FRAME_INLINED);
+	ck_assert_str_eq(frame_at(inc, w, 3)->func, "store.(*DB).Get");
+	ck_assert_str_eq(frame_at(inc, w, 3)->file, "store.go");
+	ck_assert_uint_eq(frame_at(inc, w, 3)->line, 52);
+	ck_assert_str_eq(frame_at(inc, w, 4)->func, "net/http.HandlerFunc.ServeHTTP");
+	ck_assert_str_eq(inc->frames.v[w->created_by].func, "net/http.(*Server).Serve");
+	ck_assert(!(inc->goroutines.v[2].flags & GPM_GOROUTINE_CURRENT));
+	const struct gpm_goroutine *l = &inc->goroutines.v[4];
+	ck_assert(l->flags & GPM_GOROUTINE_LOCKED);
+	ck_assert_int_eq(l->wait_minutes, -1);
+	// A module cache path gives the import path; a blank package column is "panic".
+	ck_assert_str_eq(frame_at(inc, l, 0)->func,
+	                 "github.com/x/grpc/internal/transport.(*T).loop");
+	ck_assert_str_eq(frame_at(inc, l, 1)->func, "panic");
+	ck_assert_str_eq(frame_at(inc, l, 2)->func, "main.main.func1");
+	ck_assert_uint_eq(inc->warnings.len, 0);
+	snaps_free(&s);
+
+	// The same with the call lines' indentation taken off and every line padded to one
+	// width (a console wrap must not be guessed from the columns).
+	const char *flat = "1: running\n"
+	                   "main  main.go:80    main()                          \n"
+	                   "2: chan receive [Created by main.main @ main.go:68]\n"
+	                   "main  main.go:28    recvLeaf(#9)                    \n"
+	                   "main  main.go:48    handler({#6, #13}, {#3, 0}, {#1})\n"
+	                   "1: chan receive [Created by main.main @ main.go:69]\n"
+	                   "main  main.go:28    recvLeaf(#9)                    \n"
+	                   "main  main.go:48    handler({#6, #13}, {#3, 0}, {#1})\n"
+	                   "1: select [Created by main.main @ main.go:66]\n"
+	                   "main  main.go:38    selectLeaf(0, 0)                \n";
+	s = parse_mem(flat, strlen(flat));
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 5);
+	ck_assert_str_eq(s.v[0]->goroutines.v[4].state, "select");
+	snaps_free(&s);
+
+	// gotraceanalyzer: the runtime's frames under "COUNT goroutines [state]:"; its total
+	// checked against what was read.
+	const char *ga = "Showing 2 unique goroutines out of 5 total:\n\n"
+	                 "3 goroutines [chan receive, 12 minutes]:\n"
+	                 "main.worker(0xc000010000)\n\t/app/main.go:20 +0x2a\n"
+	                 "created by main.main\n\t/app/main.go:9 +0x44\n\n"
+	                 "1 goroutines [running]:\n"
+	                 "main.main()\n\t/app/main.go:12 +0x10\n";
+	s = parse_mem(ga, strlen(ga));
+	ck_assert_uint_eq(s.n, 1);
+	inc = s.v[0];
+	ck_assert_uint_eq(inc->goroutines.len, 4);
+	ck_assert_int_eq(inc->goroutines.v[2].wait_minutes, 12);
+	ck_assert(inc->goroutines.v[2].flags & GPM_GOROUTINE_NO_ID);
+	ck_assert_str_eq(frame_at(inc, &inc->goroutines.v[2], 0)->func, "main.worker");
+	size_t said = 0;
+	for (size_t i = 0; i < inc->warnings.len; i++)
+		said += strstr(inc->warnings.v[i].text, "counts 5 goroutines but 4") != NULL;
+	ck_assert_uint_eq(said, 1);
+	snaps_free(&s);
+
+	// A numbered list in prose is not a bucket.
+	const char *prose = "1: restart the pods\n2: check the logs\n";
+	struct gpm_incident **v = NULL;
+	size_t n = 0;
+	struct gpm_error *err = gpm_dump_parse_all(prose, strlen(prose), "test", NULL, &v, &n);
+	ck_assert(err && err->code == GPM_ERR_FORMAT);
+	gpm_error_destroy(err);
+	free(v);
+}
+END_TEST
+
 /* debug=1 profiles as pasted: without their first line, a record's "#" indented or eaten
  * by a Markdown renderer. */
 START_TEST(test_pprof_pasted)
@@ -1091,6 +1222,8 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_log_stamp);
 	tcase_add_test(tc, test_mangled_starts);
 	tcase_add_test(tc, test_headerless);
+	tcase_add_test(tc, test_buckets);
+	tcase_add_test(tc, test_gotest_v);
 	tcase_add_test(tc, test_pprof_pasted);
 	suite_add_tcase(s, tc);
 	return s;

@@ -9,6 +9,8 @@
 #
 #   testtimeout    `go test -timeout 1s` of a test stuck in a subtest: "panic: test
 #                  timed out after 1s" and its "running tests:" list
+#   testtimeoutv   the same with -test.v, stdout and stderr in one file as go test -v
+#                  prints them: the "=== RUN" lines name the tests before Go 1.20's list
 #   unlockmasks    "fatal error: sync: unlock of unlocked mutex" raised by a deferred
 #                  Unlock while a nil dereference panics (shown only as panic(...))
 #   nested         a deferred cleanup panics (nil map) while a nil dereference unwinds
@@ -92,8 +94,9 @@ run_shape() {
   rm -rf "$dir"; mkdir -p "$dir"; cp "$exe" "$dir/$prog"
   set +e
   ( cd "$dir" && ulimit -c 0 &&
+    if [ "$stream" = combined ]; then exec >combined.txt 2>&1; else exec >stdout.txt 2>stderr.txt; fi
     exec timeout -s KILL $((${SHAPE_DELAY:-1} + 60)) env -i PATH=/usr/bin:/bin HOME=/nonexistent GOMAXPROCS=4 \
-      "${extra_env[@]}" "./$prog" "$@" >stdout.txt 2>stderr.txt </dev/null ) &
+      "${extra_env[@]}" "./$prog" "$@" </dev/null ) &
   local pid=$!
   if [ "$sig" != - ]; then
     sleep "${SHAPE_DELAY:-1}"
@@ -115,6 +118,7 @@ for v in "${versions[@]}"; do
   ftest=$(build_test "$v" fieldtest)
 
   run_shape "$gs-testtimeout" "$ftest" stderr - -- -test.timeout=1s -test.v=false
+  run_shape "$gs-testtimeoutv" "$ftest" combined - -- -test.timeout=1s -test.v=true
   run_shape "$gs-unlockmasks" "$field" stderr - GOTRACEBACK=all -- unlockmasks
   run_shape "$gs-nested" "$field" stderr - GOTRACEBACK=all -- nested
   run_shape "$gs-repanic" "$field" stderr - GOTRACEBACK=all -- repanic
