@@ -100,7 +100,8 @@ struct gpm_finding *gpm_rule_group_finding(struct gpm_rule_ctx *c, enum gpm_rule
 void gpm_rule_add_id(struct gpm_rule_ctx *c, struct gpm_finding *f, uint64_t id)
 {
 	f->count++;
-	if (f->goroutines.len >= GPM_FINDING_MAX_IDS)
+	// Id 0: no id was printed (a profile's record, a tool's bucket): counted, not listed.
+	if (!id || f->goroutines.len >= GPM_FINDING_MAX_IDS)
 		return;
 	for (size_t i = 0; i < f->goroutines.len; i++)
 		if (f->goroutines.v[i] == id)

@@ -266,16 +266,16 @@ static void rule_blocked(struct gpm_rule_ctx *c)
 		goto out;
 	if (stuck)
 		fd->severity = GPM_SEVERITY_MEDIUM;
+	char name[GPM_GOROUTINE_NAME_MAX];
 	if (count == 1)
-		gpm_rule_text(c, &fd->title,
-		              "goroutine %" PRIu64
-		              " is in C code: C function %s, called from Go %s",
-		              first->id, csafe ? csafe : "?", callsafe ? callsafe : "(unknown)");
+		gpm_rule_text(c, &fd->title, "%s is in C code: C function %s, called from Go %s",
+		              gpm_goroutine_name(first, name), csafe ? csafe : "?",
+		              callsafe ? callsafe : "(unknown)");
 	else
 		gpm_rule_text(c, &fd->title,
-		              "%" PRIu64 " goroutines are in C code; goroutine %" PRIu64
-		              " in C function %s, called from Go %s",
-		              count, first->id, csafe ? csafe : "?",
+		              "%" PRIu64 " goroutines are in C code; %s in C function %s, called "
+		              "from Go %s",
+		              count, gpm_goroutine_name(first, name), csafe ? csafe : "?",
 		              callsafe ? callsafe : "(unknown)");
 	gpm_rule_text(c, &fd->explanation,
 	              "A goroutine inside a C call holds its OS thread until the C function "

@@ -170,13 +170,14 @@ void gpm_rule_gc_stall(struct gpm_rule_ctx *c)
 		f->group = c->group_of[s.cand[0]]; // -1 for a thread section's repeat
 		for (size_t k = 0; k < s.ncand; k++)
 			gpm_rule_add_id(c, f, inc->goroutines.v[s.cand[k]].id);
+		char name[GPM_GOROUTINE_NAME_MAX];
 		gpm_rule_text(c, &f->title,
-		              "%s: %" PRIu64 " goroutine%s wait%s while goroutine %" PRIu64
-		              " runs in %s without reaching a safe point",
+		              "%s: %" PRIu64 " goroutine%s wait%s while %s runs in %s without "
+		              "reaching a safe point",
 		              stall ? "the world cannot stop for garbage collection"
 		                    : "garbage collection assists wait",
-		              waiting, waiting == 1 ? "" : "s", waiting == 1 ? "s" : "", g->id,
-		              top ? top : "?");
+		              waiting, waiting == 1 ? "" : "s", waiting == 1 ? "s" : "",
+		              gpm_goroutine_name(g, name), top ? top : "?");
 	} else {
 		gpm_rule_text(c, &f->title, "%s: %" PRIu64 " goroutine%s wait%s for the collector",
 		              stall ? "garbage collection stalled at a stop-the-world"
@@ -223,10 +224,11 @@ void gpm_rule_gc_stall(struct gpm_rule_ctx *c)
 	for (size_t k = 0; k < s.ncand; k++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[s.cand[k]];
 		char *t = gpm_rule_frame_text(inc, g, 0);
+		char name[GPM_GOROUTINE_NAME_MAX];
 		gpm_rule_evidence(c, f, k ? "also running" : "running",
-		                  "goroutine %" PRIu64 " in %s (its innermost frame is the "
-		                  "program's code: no call in progress)",
-		                  g->id, t ? t : "?");
+		                  "%s in %s (its innermost frame is the program's code: no call in "
+		                  "progress)",
+		                  gpm_goroutine_name(g, name), t ? t : "?");
 		free(t);
 	}
 	if (s.candidates > s.ncand)

@@ -178,11 +178,11 @@ void gpm_rule_snapshot(struct gpm_rule_ctx *c)
 			}
 		}
 		char *at = run ? gpm_rule_frame_text(inc, run, rf) : NULL;
+		char name[GPM_GOROUTINE_NAME_MAX];
 		if (at)
 			gpm_rule_text(c, &f->title,
-			              "dump taken on request (SIGQUIT): goroutine %" PRIu64
-			              " was running %s",
-			              run->id, at);
+			              "dump taken on request (SIGQUIT): %s was running %s",
+			              gpm_goroutine_name(run, name), at);
 		else
 			gpm_rule_text(c, &f->title,
 			              "dump taken on request (SIGQUIT): the process was not "
@@ -200,9 +200,9 @@ void gpm_rule_snapshot(struct gpm_rule_ctx *c)
 		                 : "Compare with a second dump taken later to see what grows.");
 		if (at) {
 			gpm_rule_evidence(c, f, "running",
-			                  "%" PRIu64 " goroutine%s of the program, first "
-			                  "goroutine %" PRIu64 " in %s",
-			                  running, running == 1 ? "" : "s", run->id, at);
+			                  "%" PRIu64 " goroutine%s of the program, first %s in %s",
+			                  running, running == 1 ? "" : "s",
+			                  gpm_goroutine_name(run, name), at);
 			gpm_rule_add_id(c, f, run->id);
 			if (c->group_of)
 				f->group = c->group_of[run - inc->goroutines.v];

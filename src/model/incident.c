@@ -503,6 +503,15 @@ const char *gpm_goroutine_frame_args(const struct gpm_incident *inc, const struc
 	return s;
 }
 
+const char *gpm_goroutine_name(const struct gpm_goroutine *g, char *buf)
+{
+	if (!g->id && (g->flags & (GPM_GOROUTINE_PPROF_RECORD | GPM_GOROUTINE_NO_HEADER |
+	                           GPM_GOROUTINE_NO_ID)))
+		return "a goroutine";
+	snprintf(buf, GPM_GOROUTINE_NAME_MAX, "goroutine %llu", (unsigned long long)g->id);
+	return buf;
+}
+
 const struct gpm_frame *gpm_goroutine_user_frame(const struct gpm_incident *inc,
                                                  const struct gpm_goroutine *g)
 {

@@ -591,6 +591,12 @@ static inline bool gpm_goroutine_is_real(const struct gpm_goroutine *g)
 	                             GPM_GOROUTINE_NO_ID));
 }
 
+/* How findings name g: "goroutine 17", or "a goroutine" when no id was printed for it (a
+ * profile's record, a tool's bucket, frames pasted without their header); in buf, which
+ * holds GPM_GOROUTINE_NAME_MAX bytes. */
+enum { GPM_GOROUTINE_NAME_MAX = 32 };
+const char *gpm_goroutine_name(const struct gpm_goroutine *g, char *buf);
+
 /* What every goroutine without an extra record has: nothing known (m_id, thread_id -1). */
 extern const struct gpm_goroutine_extra gpm_goroutine_extra_none;
 
