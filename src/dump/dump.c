@@ -3126,7 +3126,7 @@ static struct gpm_error *parse_text(struct parser *P)
 			continue;
 		}
 		if ((c0 == 'u' && STARTS(&l, "unexpected fault address ")) ||
-		    (c0 == 'r' && STARTS(&l, "runtime: ") &&
+		    (c0 == 'r' && (STARTS(&l, "runtime: ") || STARTS(&l, "runtime/cgo: ")) &&
 		     (!P->inc || !P->inc->goroutines.len || P->pre_start || P->end_snapshot))) {
 			// Kept with the preamble; "runtime: out of memory …" is read below too.
 			if (!STARTS(&l, "runtime: out of memory: cannot allocate ") &&

@@ -1966,25 +1966,33 @@ static int hex_digit(char c)
  * Text in a mail's quoted-printable encoding (a bug report sent by mail, the raw message
  * pasted): every '=' starts "=XX" (a byte in upper-case hex: "=09" a tab, "=3D" '=') or ends
  * a line ("=" at the end: a soft break, the line goes on in the next). Runtime text never
- * passes: "fp=0x…", "m=0" have an '=' before no hex pair. At least one soft break or escape.
+ * passes: "fp=0x…", "m=0" have an '=' before no hex pair. At least one soft break or one
+ * escape only an encoder writes (a tab "=09", a space "=20", '=' "=3D", a byte of UTF-8):
+ * "errno=11" in "runtime: failed to create new OS thread (have 9 already; errno=11)" is
+ * text, not the byte 0x11.
  */
 static bool quoted_printable(const char *s, size_t n)
 {
-	size_t escapes = 0;
+	size_t encoded = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] != '=')
 			continue;
+		int hi, lo;
 		if (i + 1 == n || s[i + 1] == '\n' ||
-		    (s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n'))
-			escapes++;
-		else if (i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0)
-			escapes++, i += 2;
-		else if (i + 2 >= n) // cut at the end of the look
+		    (s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n')) {
+			encoded++;
+		} else if (i + 2 < n && (hi = hex_digit(s[i + 1])) >= 0 &&
+		           (lo = hex_digit(s[i + 2])) >= 0) {
+			int b = hi << 4 | lo;
+			encoded += b == 0x09 || b == 0x20 || b == 0x3d || b >= 0x80;
+			i += 2;
+		} else if (i + 2 >= n) { // cut at the end of the look
 			break;
-		else
+		} else {
 			return false;
+		}
 	}
-	return escapes > 0;
+	return encoded > 0;
 }
 
 /* Quoted-printable decoded: soft breaks joined, "=XX" as its byte. */

@@ -890,6 +890,27 @@ START_TEST(test_headerless)
 }
 END_TEST
 
+/* The runtime's lines before the crash as printed: runtime/cgo's, and "errno=11" kept as
+ * text (an '=' before two hex digits is no quoted-printable escape on its own). */
+START_TEST(test_runtime_lines)
+{
+	const char *t = "runtime/cgo: pthread_create failed: Resource temporarily unavailable\n"
+	                "SIGABRT: abort\nPC=0x7f3a m=12 sigcode=18446744073709551610\n\n"
+	                "goroutine 1 [syscall]:\nmain.main()\n\t/app/main.go:9 +0x1\n";
+	struct snaps s = parse_mem(t, strlen(t));
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_ptr_nonnull(s.v[0]->preamble_text);
+	ck_assert(strstr(s.v[0]->preamble_text, "runtime/cgo: pthread_create failed"));
+	snaps_free(&s);
+	const char *e = "runtime: failed to create new OS thread (have 9 already; errno=11)\n"
+	                "fatal error: newosproc\n\n"
+	                "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:9 +0x1\n";
+	s = parse_mem(e, strlen(e));
+	ck_assert(strstr(s.v[0]->preamble_text, "(have 9 already; errno=11)"));
+	snaps_free(&s);
+}
+END_TEST
+
 /* go test -v's "=== RUN" lines before a timeout without a "running tests:" list: the
  * tests started and never ended, subtests that passed left out. */
 START_TEST(test_gotest_v)
@@ -1224,6 +1245,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_headerless);
 	tcase_add_test(tc, test_buckets);
 	tcase_add_test(tc, test_gotest_v);
+	tcase_add_test(tc, test_runtime_lines);
 	tcase_add_test(tc, test_pprof_pasted);
 	suite_add_tcase(s, tc);
 	return s;
