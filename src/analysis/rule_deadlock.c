@@ -566,6 +566,23 @@ static void rw_merge(struct stuck *v, size_t n)
 	}
 }
 
+struct stuck_run {
+	size_t start, end; /* the waiters v[start..end) of one lock */
+	int64_t most;      /* their longest wait, minutes */
+	int kind;
+};
+
+/* Locks before WaitGroups, then the longest wait first, then the order of addresses. */
+static int cmp_run(const void *a, const void *b)
+{
+	const struct stuck_run *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->most != y->most)
+		return x->most > y->most ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
 void gpm_rule_stuck_waits(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
@@ -595,15 +612,37 @@ void gpm_rule_stuck_waits(struct gpm_rule_ctx *c)
 	rw_merge(v, n);
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_stuck);
-	size_t made = 0;
-	for (size_t i = 0; i < n && made < 5 && !c->oom;) {
+	// One finding per lock (or WaitGroup), the longest wait first: the lock held longest
+	// is the likeliest first cause when several are stuck.
+	struct stuck_run *runs = NULL;
+	size_t nr = 0;
+	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		while (j < n && v[j].kind == v[i].kind && v[j].addr == v[i].addr)
 			j++;
-		size_t before = c->a->findings.len;
-		stuck_finding(c, v + i, j - i);
-		made += c->a->findings.len > before;
+		if (!nr || !(nr & (nr - 1))) { // grow at powers of two
+			struct stuck_run *nrun = realloc(runs, (nr ? nr * 2 : 1) * sizeof(*runs));
+			if (!nrun) {
+				c->oom = true;
+				break;
+			}
+			runs = nrun;
+		}
+		int64_t most = -1;
+		for (size_t k = i; k < j; k++)
+			if (inc->goroutines.v[v[k].g].wait_minutes > most)
+				most = inc->goroutines.v[v[k].g].wait_minutes;
+		runs[nr++] = (struct stuck_run){i, j, most, v[i].kind};
 		i = j;
 	}
+	if (nr)
+		qsort(runs, nr, sizeof(*runs), cmp_run);
+	size_t made = 0;
+	for (size_t r = 0; r < nr && made < 5 && !c->oom; r++) {
+		size_t before = c->a->findings.len;
+		stuck_finding(c, v + runs[r].start, runs[r].end - runs[r].start);
+		made += c->a->findings.len > before;
+	}
+	free(runs);
 	free(v);
 }

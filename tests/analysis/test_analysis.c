@@ -413,6 +413,45 @@ START_TEST(test_crash_variants)
 	}
 	ck_assert_uint_eq(checked, sizeof(cases) / sizeof(cases[0]));
 
+	// Two mutexes stuck: the one held longest heads, whatever the order of addresses.
+	{
+		static const char txt[] = "goroutine 7 [semacquire, 30 minutes]:\n"
+		                          "sync.runtime_SemacquireMutex(0xa00004, 0x0, 0x1)\n"
+		                          "\truntime/sema.go:71 +0x25\n"
+		                          "sync.(*Mutex).lockSlow(0xa00000)\n"
+		                          "\tsync/mutex.go:138 +0x105\n"
+		                          "sync.(*Mutex).Lock(...)\n"
+		                          "\tsync/mutex.go:81\n"
+		                          "main.report()\n"
+		                          "\tmain.go:20 +0x1d\n"
+		                          "\n"
+		                          "goroutine 9 [semacquire, 900 minutes]:\n"
+		                          "sync.runtime_SemacquireMutex(0xc000104, 0x0, 0x1)\n"
+		                          "\truntime/sema.go:71 +0x25\n"
+		                          "sync.(*Mutex).lockSlow(0xc000100)\n"
+		                          "\tsync/mutex.go:138 +0x105\n"
+		                          "sync.(*Mutex).Lock(...)\n"
+		                          "\tsync/mutex.go:81\n"
+		                          "main.(*store).flush()\n"
+		                          "\tmain.go:40 +0x1d\n";
+		struct gpm_incident **inc;
+		size_t n;
+		ck_assert(!gpm_dump_parse_all(txt, sizeof(txt) - 1, "two", NULL, &inc, &n) &&
+		          n >= 1);
+		struct gpm_analysis *a;
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		ck_assert_msg(a->findings.len >= 2 &&
+		                  !strcmp(a->findings.v[0].rule, "deadlock.stuck-lock") &&
+		                  strstr(a->findings.v[0].title, "900+ minutes") &&
+		                  strstr(a->findings.v[0].title, "main.(*store).flush"),
+		              "two locks: %s", a->findings.len ? a->findings.v[0].title : "none");
+		ck_assert(strstr(a->findings.v[1].title, "30+ minutes"));
+		gpm_analysis_destroy(a);
+		for (size_t k = 0; k < n; k++)
+			gpm_incident_destroy(inc[k]);
+		free(inc);
+	}
+
 	// runtime/cgo's "pthread_create failed" then abort(): thread exhaustion, not a signal
 	// from outside (SI_TKILL). The preamble as the reader keeps it, set here: the reader
 	// does not keep the runtime/cgo line yet (filed for the reader).
