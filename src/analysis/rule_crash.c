@@ -1665,6 +1665,36 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 		    signame, addr);
 		gpm_rule_text(c, &f->next, "Look at %s.", where);
 		f->address = addr;
+	} else if (inc->kind != GPM_INPUT_CORE && cr->kind == GPM_FATAL_SIGNAL && cr->signame &&
+	           !strcmp(cr->signame, "SIGABRT") && cr->sigcode == -6 && !cr->panics.len) {
+		// SIGABRT by tgkill (SI_TKILL) with no Go message: abort() in C code, the
+		// runtime's own crashes print "fatal error"/"panic" first.
+		f = gpm_rule_finding_new_as(c, GPM_RULE_SIGNAL, GPM_SEVERITY_CRITICAL,
+		                            GPM_CONFIDENCE_LIKELY);
+		if (!f)
+			goto out;
+		gpm_rule_text(c, &f->title,
+		              "the process aborted itself (SIGABRT from abort(), not sent from "
+		              "outside): C code gave up; the line before \"SIGABRT: abort\" says "
+		              "why (runtime/cgo: pthread_create failed: out of OS threads)");
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "The runtime printed SIGABRT with sigcode SI_TKILL (-6): the process raised it "
+		    "on "
+		    "itself. A Go crash prints \"fatal error:\" or \"panic:\" first; here there is "
+		    "none, so C code called abort(): runtime/cgo when pthread_create fails "
+		    "(\"Resource "
+		    "temporarily unavailable\": too many threads, a ulimit or a container's pids "
+		    "limit), or a C library's assertion.");
+		gpm_rule_text(
+		    c, &f->next,
+		    "Read the log line just before \"SIGABRT: abort\". For pthread_create "
+		    "failures, count the threads (blocking system calls, cgo calls) against "
+		    "ulimit -u and pids.max.");
+		gpm_rule_evidence(c, f, "signal",
+		                  "SIGABRT, sigcode -6 (SI_TKILL): raised by the process");
+		gpm_rule_evidence(c, f, "checked", "no panic, fatal error or fault before it");
+		goto out;
 	} else if (cr->kind == GPM_FATAL_NONE || cr->kind == GPM_FATAL_UNKNOWN) {
 		rule_stack_only(c);
 	}
