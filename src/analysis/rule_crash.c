@@ -389,6 +389,264 @@ static const char *external_signal(const struct gpm_incident *inc, char (*name)[
 	return NULL;
 }
 
+/*
+ * threads.exhausted: the runtime could not start another OS thread. It prints
+ * "runtime: program exceeds N-thread limit" / "fatal error: thread exhaustion" past
+ * debug.SetMaxThreads (10000 by default), "runtime: failed to create new OS thread" /
+ * "fatal error: newosproc" when clone fails, and with cgo the C code's
+ * "runtime/cgo: pthread_create failed: Resource temporarily unavailable" then abort():
+ * a SIGABRT the process raised itself (SI_TKILL), not one sent from outside. The message
+ * if one names it (NULL: not this).
+ */
+static const char *threads_exhausted(const struct gpm_incident *inc)
+{
+	const struct gpm_crash *cr = &inc->crash;
+	const char *pre = inc->preamble_text;
+	const char *m = cr->kind == GPM_FATAL_THROW ? cr->fatal_message : NULL;
+	static const char *const marks[] = {"pthread_create failed", "-thread limit",
+	                                    "failed to create new OS thread"};
+	for (size_t i = 0; pre && i < sizeof(marks) / sizeof(marks[0]); i++) {
+		const char *x = strstr(pre, marks[i]);
+		if (!x)
+			continue;
+		while (x > pre && x[-1] != '\n') // the whole line: the message as printed
+			x--;
+		return x;
+	}
+	if (m && (gpm_rule_starts(m, "thread exhaustion") || gpm_rule_starts(m, "newosproc")))
+		return m;
+	return NULL;
+}
+
+static void rule_threads(struct gpm_rule_ctx *c, const char *msg)
+{
+	const struct gpm_incident *inc = c->inc;
+	const struct gpm_crash *cr = &inc->crash;
+	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_THREADS_EXHAUSTED);
+	if (!f)
+		return;
+	// What holds threads: goroutines in system calls or C calls, goroutines locked to
+	// threads; the largest such place by its first frame of the program.
+	uint64_t sys = 0, locked = 0, top_n = 0;
+	struct {
+		const char *func;
+		const struct gpm_goroutine *g;
+		int frame;
+		uint64_t n;
+	} cand[4];
+	size_t nc = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!gpm_rule_counted(g) || (g->flags & GPM_GOROUTINE_SYSTEM))
+			continue;
+		locked += (g->flags & GPM_GOROUTINE_LOCKED) != 0;
+		if (g->status != GPM_G_SYSCALL)
+			continue;
+		sys++;
+		int uf = gpm_rule_user_frame(inc, g, false);
+		uint32_t n;
+		const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+		if (uf < 0 || (uint32_t)uf >= n || !fr[uf].func)
+			continue;
+		size_t k = 0; // the first four places seen, counted (names are interned)
+		while (k < nc && cand[k].func != fr[uf].func)
+			k++;
+		if (k == nc && nc < 4) {
+			cand[nc].func = fr[uf].func;
+			cand[nc].g = g;
+			cand[nc].frame = uf;
+			cand[nc++].n = 0;
+		}
+		if (k < nc)
+			cand[k].n++;
+	}
+	const struct gpm_goroutine *top_g = NULL;
+	int top_i = -1;
+	for (size_t k = 0; k < nc; k++)
+		if (cand[k].n > top_n) {
+			top_n = cand[k].n;
+			top_g = cand[k].g;
+			top_i = cand[k].frame;
+		}
+	bool abrt = cr->signame && !strcmp(cr->signame, "SIGABRT");
+	char line[256];
+	size_t ml = strcspn(msg, "\n");
+	snprintf(line, sizeof(line), "%.*s", (int)(ml < 250 ? ml : 250), msg);
+	// "(have N already; errno=11)": the count says it all (the errno is EAGAIN).
+	const char *have = strstr(line, "(have ");
+	char *semi = have ? strchr(have, ';') : NULL;
+	if (semi && semi - line < 240 && strstr(line, "failed to create new OS thread"))
+		snprintf(semi, sizeof(line) - (size_t)(semi - line), ")");
+	char *m = gpm_rule_safe(line);
+	char *where = top_g ? gpm_rule_frame_text(inc, top_g, top_i) : NULL;
+	if (where && top_n > 1)
+		gpm_rule_text(c, &f->title,
+		              "out of OS threads (%s): %" PRIu64
+		              " goroutines hold threads in system "
+		              "calls in %s",
+		              m ? m : "?", top_n, where);
+	else
+		gpm_rule_text(c, &f->title, "out of OS threads: %s%s", m ? m : "?",
+		              abrt ? " (then abort(): the SIGABRT is the process's own, not sent "
+		                     "from outside)"
+		                   : "");
+	gpm_rule_text(
+	    c, &f->explanation,
+	    "The runtime needed another OS thread and could not get one, so the process "
+	    "died. Go starts a thread when a goroutine is ready to run and every thread is "
+	    "busy in a blocking system call (file I/O, a blocking read of a non-pollable "
+	    "file), a cgo call or locked to a goroutine (runtime.LockOSThread): thousands of "
+	    "those hold thousands of threads. The other limits are the operating system's: "
+	    "ulimit -u (RLIMIT_NPROC, counted per user), a container's pids limit, "
+	    "kernel.threads-max, or memory for the threads' stacks. With cgo, "
+	    "pthread_create's failure ends in abort(): the SIGABRT is the process's own.");
+	gpm_rule_text(
+	    c, &f->next,
+	    "Bound the goroutines doing blocking system calls or cgo calls (a worker pool, a "
+	    "semaphore)%s%s; compare the thread count (/proc/PID/status Threads:) with ulimit "
+	    "-u and the container's pids.max; raise debug.SetMaxThreads only when the threads "
+	    "are needed.",
+	    where ? ", starting with " : "", where ? where : "");
+	gpm_rule_evidence(c, f, "message", "%s", m ? m : "?");
+	if (cr->m_id > 0)
+		gpm_rule_evidence(c, f, "thread",
+		                  "m=%" PRId64 " (the runtime's thread number "
+		                  "when it died)",
+		                  cr->m_id);
+	if (sys)
+		gpm_rule_evidence(c, f, "in system calls", "%" PRIu64 " goroutines", sys);
+	if (locked)
+		gpm_rule_evidence(c, f, "locked to threads", "%" PRIu64 " goroutines", locked);
+	if (abrt)
+		gpm_rule_evidence(c, f, "signal",
+		                  "SIGABRT%s: abort() after the failure, not sent from outside",
+		                  cr->sigcode == -6 ? " (SI_TKILL, raised by the process)" : "");
+	free(m);
+	free(where);
+}
+
+/*
+ * deadlock.all-asleep: what the main goroutine (or, when it is not in the input, the
+ * first of the program's blocked goroutines) waits on, and the goroutines it waits for:
+ * the blocked goroutines its waiting function started ("created by" that function), else
+ * those any function of its stack started, else the other blocked goroutines.
+ */
+static void asleep_finding(struct gpm_rule_ctx *c, struct gpm_finding *f)
+{
+	const struct gpm_incident *inc = c->inc;
+	const struct gpm_goroutine *m1 = goroutine_by_id(inc, 1);
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *h = &inc->goroutines.v[i];
+		// Runtime helpers (GC workers, finalizers) sleep too; count the program's own
+		// goroutines.
+		if (gpm_rule_counted(h) && h->status == GPM_G_WAITING &&
+		    !(h->flags & GPM_GOROUTINE_SYSTEM) && gpm_rule_user_frame(inc, h, false) >= 0) {
+			gpm_rule_add_id(c, f, h->id);
+			if (!m1 || !gpm_rule_counted(m1))
+				m1 = h;
+		}
+	}
+	uint64_t blocked = f->count;
+	int mf = m1 ? gpm_rule_user_frame(inc, m1, false) : -1;
+	uint32_t mn = 0;
+	const struct gpm_frame *mfr = m1 ? gpm_goroutine_frames(inc, m1, &mn) : NULL;
+	const char *mfunc = mf >= 0 && (uint32_t)mf < mn ? mfr[mf].func : NULL;
+	// The goroutines it waits for: started by its waiting function (pass 0), by any
+	// function of its stack (pass 1), or any other blocked one (pass 2).
+	const struct gpm_goroutine *first = NULL;
+	uint64_t awaited = 0;
+	int pass = 0;
+	for (; pass < 3 && !awaited && m1; pass++)
+		for (size_t i = 0; i < inc->goroutines.len; i++) {
+			const struct gpm_goroutine *h = &inc->goroutines.v[i];
+			if (h == m1 || !gpm_rule_counted(h) || h->status != GPM_G_WAITING ||
+			    (h->flags & GPM_GOROUTINE_SYSTEM) ||
+			    gpm_rule_user_frame(inc, h, false) < 0)
+				continue;
+			const char *cb =
+			    h->created_by != UINT32_MAX && h->created_by < inc->frames.len
+			        ? inc->frames.v[h->created_by].func
+			        : NULL;
+			bool ok = pass == 2;
+			if (pass == 0)
+				ok = cb && cb == mfunc;
+			for (uint32_t k = 0; pass == 1 && cb && k < mn && !ok; k++)
+				ok = mfr[k].func == cb;
+			if (!ok)
+				continue;
+			if (!awaited++)
+				first = h;
+		}
+	pass--; // the pass that found them
+	char *mname = m1 ? gpm_rule_func_text(inc, m1, mf) : NULL;
+	char *mwhere = m1 ? gpm_rule_frame_text(inc, m1, mf) : NULL;
+	char *fname =
+	    first ? gpm_rule_func_text(inc, first, gpm_rule_user_frame(inc, first, false)) : NULL;
+	char *fwhere =
+	    first ? gpm_rule_frame_text(inc, first, gpm_rule_user_frame(inc, first, false)) : NULL;
+	const char *mstate = m1 ? gpm_rule_state_of(m1) : "?";
+	if (!m1 || !mname)
+		gpm_rule_text(c, &f->title, "deadlock: all goroutines are asleep");
+	else if (first && awaited == 1 && pass < 2)
+		gpm_rule_text(c, &f->title,
+		              "deadlock: all goroutines are asleep: %s waits [%s] for goroutine "
+		              "%" PRIu64 " it started, blocked [%s] in %s",
+		              mname, mstate, first->id, gpm_rule_state_of(first),
+		              fname ? fname : "?");
+	else if (first && pass < 2)
+		gpm_rule_text(c, &f->title,
+		              "deadlock: all goroutines are asleep: %s waits [%s] for %" PRIu64
+		              " goroutines it started, blocked (the first [%s] in %s)",
+		              mname, mstate, awaited, gpm_rule_state_of(first),
+		              fname ? fname : "?");
+	else if (first)
+		gpm_rule_text(c, &f->title,
+		              "deadlock: all goroutines are asleep: %s waits [%s]; %" PRIu64
+		              " other goroutine%s blocked (the first [%s] in %s)",
+		              mname, mstate, awaited, awaited == 1 ? "" : "s",
+		              gpm_rule_state_of(first), fname ? fname : "?");
+	else
+		gpm_rule_text(c, &f->title,
+		              "deadlock: all goroutines are asleep: %s waits [%s] with no other "
+		              "goroutine left to wake it",
+		              mname, mstate);
+	gpm_rule_text(c, &f->explanation,
+	              "Every goroutine was blocked (on channels, mutexes, WaitGroups or "
+	              "select) and no timer or network event could wake any of them, so "
+	              "the runtime's deadlock check stopped the program.%s",
+	              first && pass < 2 ? " The main goroutine waits for goroutines it started, "
+	                                  "and they wait in turn: for a send, a receive or a "
+	                                  "close that only the main goroutine, now blocked, "
+	                                  "would have done (a channel never closed, a result "
+	                                  "never read)."
+	              : !first ? " Nothing else runs: what it waits for (a send, a close, a "
+	                         "Done, an Unlock) was never going to happen."
+	                       : "");
+	gpm_rule_text(c, &f->next,
+	              "Start at %s: what should have woken it%s%s%s? Read the blocked groups "
+	              "below: each waits for something only another blocked goroutine could do.",
+	              mwhere ? mwhere : "the main goroutine", fwhere ? ", and at " : "",
+	              fwhere ? fwhere : "", fwhere ? ", which waits in turn" : "");
+	gpm_rule_evidence(c, f, "blocked", "%" PRIu64 " goroutines", blocked);
+	if (m1)
+		gpm_rule_evidence(c, f, m1->id == 1 ? "main goroutine" : "first blocked",
+		                  "%" PRIu64 " [%s] in %s", m1->id, mstate, mwhere ? mwhere : "?");
+	if (first)
+		gpm_rule_evidence(c, f,
+		                  pass == 0   ? "started by it"
+		                  : pass == 1 ? "started by its callers"
+		                              : "also blocked",
+		                  "goroutine %" PRIu64 " [%s] in %s%s", first->id,
+		                  gpm_rule_state_of(first), fwhere ? fwhere : "?",
+		                  awaited > 1 ? " (and others)" : "");
+	if (c->group_of && m1)
+		f->group = c->group_of[m1 - inc->goroutines.v];
+	free(mname);
+	free(mwhere);
+	free(fname);
+	free(fwhere);
+}
+
 static void rule_masked(struct gpm_rule_ctx *c, const struct gpm_goroutine *g,
                         const struct crash_site *cs, const char *fatal, const char *panic_msg,
                         bool nil_fault)
@@ -1166,7 +1424,11 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			first_buf[0] = 0;
 	}
 
-	if (wild && (g || cr->kind == GPM_FATAL_THROW) && !gpm_rule_cgo_fault(inc)) {
+	const char *threads = threads_exhausted(inc);
+	if (threads) {
+		rule_threads(c, threads);
+		goto out;
+	} else if (wild && (g || cr->kind == GPM_FATAL_THROW) && !gpm_rule_cgo_fault(inc)) {
 		f = gpm_rule_finding_new(c, GPM_RULE_MEMORY_CORRUPTION);
 		if (!f)
 			goto out;
@@ -1328,36 +1590,7 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			f = gpm_rule_finding_new(c, GPM_RULE_DEADLOCK_ALL);
 			if (!f)
 				goto out;
-			gpm_rule_text(c, &f->title, "deadlock: all goroutines are asleep");
-			gpm_rule_text(
-			    c, &f->explanation,
-			    "Every goroutine was blocked (on channels, mutexes, WaitGroups or "
-			    "select) and no timer or network event could wake any of them, so "
-			    "the runtime's deadlock check stopped the program.");
-			gpm_rule_text(
-			    c, &f->next,
-			    "Read the blocked groups below: each waits for something only another "
-			    "blocked goroutine could do. Start with the main goroutine.");
-			uint64_t blocked = 0;
-			for (size_t i = 0; i < inc->goroutines.len; i++) {
-				const struct gpm_goroutine *h = &inc->goroutines.v[i];
-				// Runtime helpers (GC workers, finalizers) sleep too; count the
-				// program's own goroutines.
-				if (gpm_rule_counted(h) && h->status == GPM_G_WAITING &&
-				    !(h->flags & GPM_GOROUTINE_SYSTEM) &&
-				    gpm_rule_user_frame(inc, h, false) >= 0)
-					gpm_rule_add_id(c, f, h->id);
-			}
-			blocked = f->count;
-			gpm_rule_evidence(c, f, "blocked", "%" PRIu64 " goroutines", blocked);
-			const struct gpm_goroutine *m1 = goroutine_by_id(inc, 1);
-			if (m1) {
-				char *ft = gpm_rule_frame_text(inc, m1,
-				                               gpm_rule_user_frame(inc, m1, false));
-				gpm_rule_evidence(c, f, "main goroutine", "[%s] in %s",
-				                  gpm_rule_state_of(m1), ft ? ft : "?");
-				free(ft);
-			}
+			asleep_finding(c, f);
 		} else if (strstr(m, "concurrent map")) {
 			f = gpm_rule_finding_new(c, GPM_RULE_MAP_CONCURRENT);
 			if (!f)
@@ -1524,6 +1757,36 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 		    signame, addr);
 		gpm_rule_text(c, &f->next, "Look at %s.", where);
 		f->address = addr;
+	} else if (inc->kind != GPM_INPUT_CORE && cr->kind == GPM_FATAL_SIGNAL && cr->signame &&
+	           !strcmp(cr->signame, "SIGABRT") && cr->sigcode == -6 && !cr->panics.len) {
+		// SIGABRT by tgkill (SI_TKILL) with no Go message: abort() in C code, the
+		// runtime's own crashes print "fatal error"/"panic" first.
+		f = gpm_rule_finding_new_as(c, GPM_RULE_SIGNAL, GPM_SEVERITY_CRITICAL,
+		                            GPM_CONFIDENCE_LIKELY);
+		if (!f)
+			goto out;
+		gpm_rule_text(c, &f->title,
+		              "the process aborted itself (SIGABRT from abort(), not sent from "
+		              "outside): C code gave up; the line before \"SIGABRT: abort\" says "
+		              "why (runtime/cgo: pthread_create failed: out of OS threads)");
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "The runtime printed SIGABRT with sigcode SI_TKILL (-6): the process raised it "
+		    "on "
+		    "itself. A Go crash prints \"fatal error:\" or \"panic:\" first; here there is "
+		    "none, so C code called abort(): runtime/cgo when pthread_create fails "
+		    "(\"Resource "
+		    "temporarily unavailable\": too many threads, a ulimit or a container's pids "
+		    "limit), or a C library's assertion.");
+		gpm_rule_text(
+		    c, &f->next,
+		    "Read the log line just before \"SIGABRT: abort\". For pthread_create "
+		    "failures, count the threads (blocking system calls, cgo calls) against "
+		    "ulimit -u and pids.max.");
+		gpm_rule_evidence(c, f, "signal",
+		                  "SIGABRT, sigcode -6 (SI_TKILL): raised by the process");
+		gpm_rule_evidence(c, f, "checked", "no panic, fatal error or fault before it");
+		goto out;
 	} else if (cr->kind == GPM_FATAL_NONE || cr->kind == GPM_FATAL_UNKNOWN) {
 		rule_stack_only(c);
 	}

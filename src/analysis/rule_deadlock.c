@@ -220,27 +220,17 @@ struct stuck {
 	const char *func; /* the caller's function (interned), NULL cut */
 	const char *prim; /* the sync method it waits in (interned) */
 	int kind;
+	bool read;   /* an RWMutex's RLock: waits to read-lock it */
+	bool rw;     /* an RWMutex (RLock or Lock) */
+	bool merged; /* its address was taken from the RWMutex its callers' type locks */
 };
 
-/* The sync method a stack waits in, as STUCK_LOCK or STUCK_WAIT; -1 none. */
+/* The sync method a stack waits in, as STUCK_LOCK or STUCK_WAIT; -1 none
+ * (gpm_frame_sync_wait, model/frameclass.h, is the one list of those frames). */
 static int sync_wait_kind(const char *fn)
 {
-	static const char *const locks[] = {
-	    "sync.(*Mutex).Lock",          "sync.(*Mutex).lockSlow",
-	    "sync.(*RWMutex).Lock",        "sync.(*RWMutex).RLock",
-	    "internal/sync.(*Mutex).Lock", "internal/sync.(*Mutex).lockSlow",
-	    "sync.(*RWMutex).rLock",
-	};
-	static const char *const waits[] = {"sync.(*WaitGroup).Wait", "sync.(*Cond).Wait"};
-	if (!fn)
-		return -1;
-	for (size_t i = 0; i < sizeof(locks) / sizeof(locks[0]); i++)
-		if (!strcmp(fn, locks[i]))
-			return STUCK_LOCK;
-	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++)
-		if (!strcmp(fn, waits[i]))
-			return STUCK_WAIT;
-	return -1;
+	enum gpm_sync_wait w = gpm_frame_sync_wait(fn);
+	return gpm_sync_wait_is_lock(w) ? STUCK_LOCK : w != GPM_SYNC_NONE ? STUCK_WAIT : -1;
 }
 
 /* Whether g waits in a sync primitive: fills s (but for s->g) and returns true. */
@@ -261,9 +251,13 @@ static bool stuck_waiter(const struct gpm_incident *inc, const struct gpm_gorout
 	s->addr = 0;
 	char abuf[1024];
 	// The method frames (Lock over lockSlow, a wrapper's Lock) carry the address.
+	s->read = s->rw = s->merged = false;
 	for (; i < n && i < 16 && is_lock_wrapper(f[i].func); i++) {
-		if (sync_wait_kind(f[i].func) < 0)
+		enum gpm_sync_wait w = gpm_frame_sync_wait(f[i].func);
+		if (w == GPM_SYNC_NONE)
 			continue;
+		s->read = w == GPM_SYNC_RW_RLOCK;
+		s->rw = s->rw || s->read || w == GPM_SYNC_RW_LOCK;
 		s->prim = f[i].func; // the outermost: RWMutex.Lock over Mutex.lockSlow
 		if (!s->addr)
 			gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &s->addr);
@@ -381,10 +375,18 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 	bool lock = lo->kind == STUCK_LOCK;
 	if (lock && mutex_reported(c, lo->addr))
 		return;
+	size_t readers = 0, merged = 0;
+	bool rw = false;
+	for (size_t k = 0; k < n; k++) {
+		readers += v[k].read;
+		merged += v[k].merged;
+		rw = rw || v[k].rw;
+	}
+	size_t writers = n - readers;
 	// Three or more waiters on one sync.Mutex are contention.mutex's (which weighs their
 	// minutes and rolls up many mutexes locked in one place into one finding).
 	uint32_t cmin = c->o->contention_min ? c->o->contention_min : 3;
-	if (lock && lo->addr && n >= cmin && !strstr(lo->prim, "RWMutex"))
+	if (lock && lo->addr && n >= cmin && !rw)
 		return;
 	struct gpm_finding *f = gpm_rule_finding_new(c, lock ? GPM_RULE_DEADLOCK_STUCK_LOCK
 	                                                     : GPM_RULE_DEADLOCK_STUCK_WAIT);
@@ -392,36 +394,66 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 		return;
 	const struct gpm_goroutine *g = &inc->goroutines.v[lo->g];
 	char *at = lo->caller >= 0 ? gpm_rule_frame_text(inc, g, lo->caller) : NULL;
-	char *prim = gpm_rule_safe(lo->prim);
+	// The method: "sync.(*RWMutex).RLock and Lock" when readers and writers both wait.
+	char *prim1 = gpm_rule_safe(lo->prim);
+	char *prim = NULL;
+	if (prim1 && readers && writers) {
+		size_t len = strlen(prim1) + 16;
+		prim = malloc(len);
+		const char *dot = strrchr(prim1, '.');
+		if (prim && dot)
+			snprintf(prim, len, "%.*s.RLock and Lock", (int)(dot - prim1), prim1);
+		free(prim1);
+	} else {
+		prim = prim1;
+	}
+	const char *unit = most == 1 ? "minute" : "minutes";
 	char what[64];
 	if (lo->addr)
-		snprintf(what, sizeof(what), "%s %#" PRIx64, lock ? "mutex" : "object", lo->addr);
+		snprintf(what, sizeof(what), "%s %#" PRIx64,
+		         !lock ? "object"
+		         : rw  ? "RWMutex"
+		               : "mutex",
+		         lo->addr);
 	else
 		snprintf(what, sizeof(what), "%s", lock ? "a mutex" : "it");
+	// Who waits, by how they lock: "3 goroutines wait for it (2 to read-lock, 1 to lock)",
+	// "2 goroutines wait to read-lock it", "1 goroutine waits to lock it".
+	char who[128];
+	const char *it = lo->addr ? " it" : "";
+	if (readers && writers)
+		snprintf(who, sizeof(who),
+		         "%zu goroutines wait for it (%zu to read-lock, %zu to lock)", n, readers,
+		         writers);
+	else
+		snprintf(who, sizeof(who), "%zu goroutine%s wait%s to %s%s", n, n == 1 ? "" : "s",
+		         n == 1 ? "s" : "", readers ? "read-lock" : "lock", it);
 	const char *where = at ? at : "(the caller is cut from the paste)";
 	if (lock && lo->addr)
 		gpm_rule_text(c, &f->title,
-		              "%s not released for %" PRId64 "+ minutes: %zu goroutine%s wait%s to "
-		              "lock it, the longest in %s",
-		              what, most, n, n == 1 ? "" : "s", n == 1 ? "s" : "", where);
+		              "%s not released for %" PRId64 "+ %s: %s, the longest in %s", what,
+		              most, unit, who, where);
 	else if (lock) // no address printed: perhaps several mutexes
 		gpm_rule_text(c, &f->title,
-		              "lock not released for %" PRId64 "+ minutes: %zu goroutine%s wait%s "
-		              "to lock, the longest in %s",
-		              most, n, n == 1 ? "" : "s", n == 1 ? "s" : "", where);
+		              "lock not released for %" PRId64 "+ %s: %s, the longest in %s", most,
+		              unit, who, where);
 	else
-		gpm_rule_text(c, &f->title, "%s waiting %" PRId64 " minutes in %s",
-		              at ? at : "a goroutine", most, prim ? prim : "?");
+		gpm_rule_text(c, &f->title, "%s waiting %" PRId64 " %s in %s",
+		              at ? at : "a goroutine", most, unit, prim ? prim : "?");
 	if (lock) {
 		gpm_rule_text(
 		    c, &f->explanation,
 		    "The runtime printed these goroutines as waiting at least %" PRId64
-		    " minutes in %s (it prints minutes only after one). A healthy program holds "
+		    " %s in %s (it prints minutes only after one). A healthy program holds "
 		    "a mutex for microseconds: whoever holds this one is blocked while holding it "
 		    "(on a channel, I/O without a deadline, another lock) or returned without "
 		    "unlocking it. If the holder in turn waits for one of these goroutines, it is "
-		    "a deadlock.",
-		    most, prim ? prim : "?");
+		    "a deadlock.%s",
+		    most, unit, prim ? prim : "?",
+		    readers && writers ? " Readers queue behind a waiting writer: the writer waits "
+		                         "for a reader or "
+		                         "writer that holds the lock."
+		                       : "");
 		gpm_rule_text(
 		    c, &f->next,
 		    "Find the holder: a goroutine that locked %s earlier (in the functions that "
@@ -432,11 +464,11 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 		gpm_rule_text(
 		    c, &f->explanation,
 		    "The runtime printed this goroutine as waiting %" PRId64
-		    " minutes in %s: the Done (or Signal, Broadcast) it waits for has not "
+		    " %s in %s: the Done (or Signal, Broadcast) it waits for has not "
 		    "come, so one of the goroutines it waits for is itself stuck or exited "
 		    "without calling it. Heuristic: a process also waits this way for the "
 		    "lifetime of its workers, which is healthy.",
-		    most, prim ? prim : "?");
+		    most, unit, prim ? prim : "?");
 		gpm_rule_text(c, &f->next,
 		              "If %s should have finished, look for the goroutines it waits for "
 		              "(blocked elsewhere, or gone without Done).",
@@ -446,9 +478,13 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 	                  gpm_rule_state_of(g), where);
 	if (n > 1)
 		gpm_rule_evidence(c, f, "waiters",
-		                  "%zu goroutines in %s, from %zu function%s, up to %" PRId64
-		                  " minutes",
-		                  n, prim ? prim : "?", sites, sites == 1 ? "" : "s", most);
+		                  "%zu goroutines in %s, from %zu function%s, up to %" PRId64 " %s",
+		                  n, prim ? prim : "?", sites, sites == 1 ? "" : "s", most, unit);
+	if (merged)
+		gpm_rule_evidence(c, f, "one lock",
+		                  "%zu waiter%s print%s no address (an inlined RLock or Lock): "
+		                  "counted with %s, the RWMutex its callers' type locks",
+		                  merged, merged == 1 ? "" : "s", merged == 1 ? "s" : "", what);
 	for (size_t k = 0, shown = 0; k < n && shown < 3; k++) {
 		bool seen = v[k].func == lo->func;
 		for (size_t j = 0; j < k && !seen; j++)
@@ -473,6 +509,78 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 		f->group = c->group_of[lo->g];
 	free(at);
 	free(prim);
+}
+
+/* Length of "pkg.(*T)." of a method name, 0 when fn is no pointer method. */
+static size_t method_type_len(const char *fn)
+{
+	const char *p = fn ? strstr(fn, ").") : NULL;
+	return p && strstr(fn, "(*") && strstr(fn, "(*") < p ? (size_t)(p - fn) + 2 : 0;
+}
+
+/*
+ * One finding per RWMutex: Go 1.18+ prints an inlined RLock (or an RWMutex.Lock waiting
+ * for readers) as "(...)", with no address, while a writer queued on the inner Mutex
+ * prints it (lockSlow). Address-less RWMutex waiters join the RWMutex whose waiters lock
+ * it from a method of the same type ("pkg.(*T)."), or the only RWMutex with an address
+ * when there is one. Linear: at most 8 distinct RWMutexes are compared.
+ */
+static void rw_merge(struct stuck *v, size_t n)
+{
+	struct {
+		uint64_t addr;
+		const char *func;
+	} known[8];
+	size_t nk = 0, distinct = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].kind != STUCK_LOCK || !v[i].rw || !v[i].addr)
+			continue;
+		size_t k = 0;
+		while (k < nk && known[k].addr != v[i].addr)
+			k++;
+		if (k < nk)
+			continue;
+		distinct++;
+		if (nk < 8) {
+			known[nk].addr = v[i].addr;
+			known[nk++].func = v[i].func;
+		}
+	}
+	if (!nk)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].kind != STUCK_LOCK || !v[i].rw || v[i].addr)
+			continue;
+		size_t tl = method_type_len(v[i].func);
+		uint64_t to = 0;
+		for (size_t k = 0; k < nk && !to; k++)
+			if (tl && method_type_len(known[k].func) == tl &&
+			    !strncmp(known[k].func, v[i].func, tl))
+				to = known[k].addr;
+		if (!to && distinct == 1)
+			to = known[0].addr;
+		if (to) {
+			v[i].addr = to;
+			v[i].merged = true;
+		}
+	}
+}
+
+struct stuck_run {
+	size_t start, end; /* the waiters v[start..end) of one lock */
+	int64_t most;      /* their longest wait, minutes */
+	int kind;
+};
+
+/* Locks before WaitGroups, then the longest wait first, then the order of addresses. */
+static int cmp_run(const void *a, const void *b)
+{
+	const struct stuck_run *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->most != y->most)
+		return x->most > y->most ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
 }
 
 void gpm_rule_stuck_waits(struct gpm_rule_ctx *c)
@@ -501,17 +609,40 @@ void gpm_rule_stuck_waits(struct gpm_rule_ctx *c)
 		s.g = (uint32_t)i;
 		v[n++] = s;
 	}
+	rw_merge(v, n);
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_stuck);
-	size_t made = 0;
-	for (size_t i = 0; i < n && made < 5 && !c->oom;) {
+	// One finding per lock (or WaitGroup), the longest wait first: the lock held longest
+	// is the likeliest first cause when several are stuck.
+	struct stuck_run *runs = NULL;
+	size_t nr = 0;
+	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		while (j < n && v[j].kind == v[i].kind && v[j].addr == v[i].addr)
 			j++;
-		size_t before = c->a->findings.len;
-		stuck_finding(c, v + i, j - i);
-		made += c->a->findings.len > before;
+		if (!nr || !(nr & (nr - 1))) { // grow at powers of two
+			struct stuck_run *nrun = realloc(runs, (nr ? nr * 2 : 1) * sizeof(*runs));
+			if (!nrun) {
+				c->oom = true;
+				break;
+			}
+			runs = nrun;
+		}
+		int64_t most = -1;
+		for (size_t k = i; k < j; k++)
+			if (inc->goroutines.v[v[k].g].wait_minutes > most)
+				most = inc->goroutines.v[v[k].g].wait_minutes;
+		runs[nr++] = (struct stuck_run){i, j, most, v[i].kind};
 		i = j;
 	}
+	if (nr)
+		qsort(runs, nr, sizeof(*runs), cmp_run);
+	size_t made = 0;
+	for (size_t r = 0; r < nr && made < 5 && !c->oom; r++) {
+		size_t before = c->a->findings.len;
+		stuck_finding(c, v + runs[r].start, runs[r].end - runs[r].start);
+		made += c->a->findings.len > before;
+	}
+	free(runs);
 	free(v);
 }

@@ -53,11 +53,10 @@ static const char *mutex_text(const char *name, uint64_t m, char (*buf)[160])
 	return *buf;
 }
 
+/* A sync.Mutex Lock or lockSlow frame (model/frameclass.h keeps the list). */
 static bool is_lock_frame(const char *fn)
 {
-	return fn && (!strcmp(fn, "sync.(*Mutex).Lock") || !strcmp(fn, "sync.(*Mutex).lockSlow") ||
-	              !strcmp(fn, "internal/sync.(*Mutex).Lock") ||
-	              !strcmp(fn, "internal/sync.(*Mutex).lockSlow"));
+	return gpm_sync_wait_is_mutex(gpm_frame_sync_wait(fn));
 }
 
 /* Where a stack's Lock frames are, worked out once per distinct stack (the rule asks for

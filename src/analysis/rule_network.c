@@ -24,8 +24,34 @@ static bool is_round_trip(const char *fn)
 	              !strcmp(fn, "golang.org/x/net/http2.(*ClientConn).RoundTrip"));
 }
 
+/* A gRPC client call waiting for the server's response headers: grpc-go's
+ * transport.(*Stream).waitOnHeader (Header before v1.21), vendored or not. A server
+ * answers with headers when it starts to reply, so a call waiting minutes there has had
+ * no answer at all: with a deadline it would have ended. */
+static bool is_grpc_header_wait(const char *fn)
+{
+	const char *p = fn ? strstr(fn, "google.golang.org/grpc/") : NULL;
+	if (!p)
+		return false;
+	size_t n = strlen(fn);
+	static const char *const ends[] = {"transport.(*Stream).waitOnHeader",
+	                                   "transport.(*Stream).Header"};
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		size_t k = strlen(ends[i]);
+		if (n > k && !strcmp(fn + n - k, ends[i]) && fn[n - k - 1] == '/')
+			return true;
+	}
+	return false;
+}
+
+static bool is_grpc(const char *fn)
+{
+	return fn && strstr(fn, "google.golang.org/grpc");
+}
+
 /* What the group's stack waits in without a deadline: "response" (an HTTP round trip),
- * "read" (a read of a net.Conn under net/http), NULL neither. */
+ * "read" (a read of a net.Conn under net/http), "grpc" (a gRPC call waiting for its
+ * response headers), NULL none. */
 static const char *no_deadline_wait(const struct gpm_incident *inc, const struct gpm_group *grp,
                                     const struct gpm_goroutine *g)
 {
@@ -40,12 +66,46 @@ static const char *no_deadline_wait(const struct gpm_incident *inc, const struct
 			continue;
 		if (is_round_trip(fn))
 			return "response";
+		if (i < 4 && is_grpc_header_wait(fn))
+			return "grpc";
 		conn_read |= !strcmp(fn, "net.(*conn).Read");
 		http |= !strncmp(fn, "net/http.", 9);
 		user |= gpm_frame_class_is_user(gpm_frame_classify(fn, inc->main_module)) != 0;
 	}
 	return conn_read && http && user && g->state && !strncmp(g->state, "IO wait", 7) ? "read"
 	                                                                                 : NULL;
+}
+
+static void grpc_finding(struct gpm_rule_ctx *c, struct gpm_finding *f, const struct gpm_group *grp,
+                         const struct gpm_goroutine *rep, const char *where, const char *creator)
+{
+	const char *w = where ? where : "a caller cut from the paste";
+	gpm_rule_text(c, &f->title,
+	              "%u gRPC call%s blocked %" PRId64 "+ minute%s waiting for the server's "
+	              "response headers, without a deadline, in %s",
+	              grp->count, grp->count == 1 ? "" : "s", grp->max_minutes,
+	              grp->max_minutes == 1 ? "" : "s", w);
+	gpm_rule_text(c, &f->explanation,
+	              "These goroutines are gRPC client calls waiting in "
+	              "transport.(*Stream).waitOnHeader: the server has not even begun to answer "
+	              "for minutes. A call whose context has a deadline (context.WithTimeout) "
+	              "ends with DeadlineExceeded instead; without one, a server that is stuck, "
+	              "overloaded or gone behind a silent connection holds the caller forever.");
+	gpm_rule_text(c, &f->next,
+	              "Give the call a deadline (a context with a timeout) in %s, and enable "
+	              "keepalive on the client connection so a dead peer is noticed; then see "
+	              "why the server does not answer.",
+	              w);
+	gpm_rule_evidence(
+	    c, f, "waits", "for response headers [%s, %" PRId64 "%s minutes] in %s",
+	    rep->state ? rep->state : "?", grp->max_minutes,
+	    grp->min_minutes >= 0 && grp->min_minutes != grp->max_minutes ? " at most" : "", w);
+	gpm_rule_evidence(c, f, "checked",
+	                  "a client call (grpc-go's waitOnHeader at the top of the stack), not a "
+	                  "server's stream; no deadline shows in a text dump: the wait has "
+	                  "outlasted any timeout under a minute");
+	if (creator)
+		gpm_rule_evidence(c, f, "created by", "%s", creator);
 }
 
 void gpm_rule_net_deadline(struct gpm_rule_ctx *c)
@@ -60,13 +120,24 @@ void gpm_rule_net_deadline(struct gpm_rule_ctx *c)
 		const char *what = no_deadline_wait(inc, grp, rep);
 		if (!what)
 			continue;
+		bool grpc = !strcmp(what, "grpc");
 		// Only the program's own requests: a user frame must have made the call.
 		int uf = gpm_rule_first_frame(inc, rep, gpm_rule_is_plumbing);
 		if (uf < 0)
 			continue;
 		uint32_t n;
 		const struct gpm_frame *fr = gpm_goroutine_frames(inc, rep, &n);
-		if (!gpm_frame_class_is_user(gpm_frame_classify(fr[uf].func, inc->main_module))) {
+		if (grpc) {
+			// The caller of the gRPC client: the first frame outside grpc-go (-1: cut
+			// from the paste; the call is still the program's).
+			int k = 0;
+			while ((uint32_t)k < n && (!fr[k].func || is_grpc(fr[k].func) ||
+			                           !gpm_frame_class_is_user(gpm_frame_classify(
+			                               fr[k].func, inc->main_module))))
+				k++;
+			uf = (uint32_t)k < n ? k : -1;
+		} else if (!gpm_frame_class_is_user(
+		               gpm_frame_classify(fr[uf].func, inc->main_module))) {
 			// net/http's own frames (a server's connection loop) are not the caller.
 			int k = uf;
 			while ((uint32_t)k < n && !gpm_frame_class_is_user(gpm_frame_classify(
@@ -84,9 +155,15 @@ void gpm_rule_net_deadline(struct gpm_rule_ctx *c)
 		if (!f)
 			return;
 		nf++;
-		char *where = gpm_rule_frame_text(inc, rep, uf);
+		char *where = uf >= 0 ? gpm_rule_frame_text(inc, rep, uf) : NULL;
 		char *creator = gpm_rule_creator_text(inc, rep);
 		bool resp = !strcmp(what, "response");
+		if (grpc) {
+			grpc_finding(c, f, grp, rep, where, creator);
+			free(where);
+			free(creator);
+			continue;
+		}
 		gpm_rule_text(c, &f->title,
 		              "%u %s blocked %" PRId64
 		              "+ minutes on the network without a deadline "

@@ -89,3 +89,28 @@ int gpm_frame_is_runtime_detail(const char *func)
 	return !strncmp(func, "internal/", 9) || !strncmp(func, "sync.runtime_", 13) ||
 	       !strncmp(func, "sync.runtime.", 13);
 }
+
+enum gpm_sync_wait gpm_frame_sync_wait(const char *func)
+{
+	static const struct {
+		const char *name;
+		enum gpm_sync_wait w;
+	} t[] = {
+	    {"sync.(*Mutex).Lock", GPM_SYNC_MUTEX_LOCK},
+	    {"sync.(*Mutex).lockSlow", GPM_SYNC_MUTEX_SLOW},
+	    {"internal/sync.(*Mutex).Lock", GPM_SYNC_MUTEX_LOCK},
+	    {"internal/sync.(*Mutex).lockSlow", GPM_SYNC_MUTEX_SLOW},
+	    {"sync.(*RWMutex).Lock", GPM_SYNC_RW_LOCK},
+	    {"sync.(*RWMutex).RLock", GPM_SYNC_RW_RLOCK},
+	    {"sync.(*RWMutex).rLock", GPM_SYNC_RW_RLOCK},
+	    {"sync.(*WaitGroup).Wait", GPM_SYNC_WAITGROUP},
+	    {"sync.(*Cond).Wait", GPM_SYNC_COND},
+	};
+	// Every name starts "sync." or "internal/sync.": one test rejects the rest.
+	if (!func || (strncmp(func, "sync.(*", 7) && strncmp(func, "internal/sync.(*", 16)))
+		return GPM_SYNC_NONE;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(func, t[i].name))
+			return t[i].w;
+	return GPM_SYNC_NONE;
+}

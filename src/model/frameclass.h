@@ -39,6 +39,38 @@ size_t gpm_frame_package_len(const char *func);
  */
 int gpm_frame_is_runtime_detail(const char *func);
 
+/*
+ * The sync method a frame waits in, for the lock and wait rules (contention.mutex,
+ * deadlock.stuck-lock, deadlock.stuck-wait): the one list of those frames. The mutex kinds
+ * are sync.Mutex's Lock and lockSlow (internal/sync's from Go 1.24, which sync.Mutex
+ * wraps); an RWMutex's Lock (which waits in its inner Mutex, then for the readers) and
+ * RLock (rLock, inlined in Go 1.24+) are their own.
+ */
+enum gpm_sync_wait {
+	GPM_SYNC_NONE = 0,
+	GPM_SYNC_MUTEX_LOCK, /* sync.(*Mutex).Lock, internal/sync.(*Mutex).Lock */
+	GPM_SYNC_MUTEX_SLOW, /* their lockSlow */
+	GPM_SYNC_RW_LOCK,    /* sync.(*RWMutex).Lock */
+	GPM_SYNC_RW_RLOCK,   /* sync.(*RWMutex).RLock, rLock */
+	GPM_SYNC_WAITGROUP,  /* sync.(*WaitGroup).Wait */
+	GPM_SYNC_COND,       /* sync.(*Cond).Wait */
+};
+
+/* Which sync method func is (GPM_SYNC_NONE: none, or NULL). */
+enum gpm_sync_wait gpm_frame_sync_wait(const char *func);
+
+/* Whether w is a wait to lock (a Mutex, or an RWMutex to write or to read). */
+static inline int gpm_sync_wait_is_lock(enum gpm_sync_wait w)
+{
+	return w >= GPM_SYNC_MUTEX_LOCK && w <= GPM_SYNC_RW_RLOCK;
+}
+
+/* Whether w is a frame of a sync.Mutex's Lock (an RWMutex's Lock waits in one too). */
+static inline int gpm_sync_wait_is_mutex(enum gpm_sync_wait w)
+{
+	return w == GPM_SYNC_MUTEX_LOCK || w == GPM_SYNC_MUTEX_SLOW;
+}
+
 /* Whether the class is the program's own code (main module or a dependency). */
 static inline int gpm_frame_class_is_user(enum gpm_frame_class c)
 {

@@ -395,6 +395,10 @@ START_TEST(test_crash_variants)
 	     "main.(*Registry).Set at main.go:333"},
 	    {"dumps/variants/panicparse-timers.log", "timers.accumulation",
 	     "200 time.AfterFunc callbacks blocked [chan send] in main.scheduleRetry.func1"},
+	    // A unary gRPC call waiting 2210 minutes for the server's headers: no deadline.
+	    {"dumps/variants/grpc-noheader.txt", "net.no-deadline",
+	     "gRPC call blocked 2210+ minutes waiting for the server's response headers, "
+	     "without a deadline, in example.com/inventory/stock.(*Client).Reserve"},
 	};
 	unsigned checked = 0;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -422,6 +426,81 @@ START_TEST(test_crash_variants)
 		checked++;
 	}
 	ck_assert_uint_eq(checked, sizeof(cases) / sizeof(cases[0]));
+
+	// Two mutexes stuck: the one held longest heads, whatever the order of addresses.
+	{
+		static const char txt[] = "goroutine 7 [semacquire, 30 minutes]:\n"
+		                          "sync.runtime_SemacquireMutex(0xa00004, 0x0, 0x1)\n"
+		                          "\truntime/sema.go:71 +0x25\n"
+		                          "sync.(*Mutex).lockSlow(0xa00000)\n"
+		                          "\tsync/mutex.go:138 +0x105\n"
+		                          "sync.(*Mutex).Lock(...)\n"
+		                          "\tsync/mutex.go:81\n"
+		                          "main.report()\n"
+		                          "\tmain.go:20 +0x1d\n"
+		                          "\n"
+		                          "goroutine 9 [semacquire, 900 minutes]:\n"
+		                          "sync.runtime_SemacquireMutex(0xc000104, 0x0, 0x1)\n"
+		                          "\truntime/sema.go:71 +0x25\n"
+		                          "sync.(*Mutex).lockSlow(0xc000100)\n"
+		                          "\tsync/mutex.go:138 +0x105\n"
+		                          "sync.(*Mutex).Lock(...)\n"
+		                          "\tsync/mutex.go:81\n"
+		                          "main.(*store).flush()\n"
+		                          "\tmain.go:40 +0x1d\n";
+		struct gpm_incident **inc;
+		size_t n;
+		ck_assert(!gpm_dump_parse_all(txt, sizeof(txt) - 1, "two", NULL, &inc, &n) &&
+		          n >= 1);
+		struct gpm_analysis *a;
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		ck_assert_msg(a->findings.len >= 2 &&
+		                  !strcmp(a->findings.v[0].rule, "deadlock.stuck-lock") &&
+		                  strstr(a->findings.v[0].title, "900+ minutes") &&
+		                  strstr(a->findings.v[0].title, "main.(*store).flush"),
+		              "two locks: %s", a->findings.len ? a->findings.v[0].title : "none");
+		ck_assert(strstr(a->findings.v[1].title, "30+ minutes"));
+		gpm_analysis_destroy(a);
+		for (size_t k = 0; k < n; k++)
+			gpm_incident_destroy(inc[k]);
+		free(inc);
+	}
+
+	// runtime/cgo's "pthread_create failed" then abort(): thread exhaustion, not a signal
+	// from outside (SI_TKILL). The preamble as the reader keeps it, set here: the reader
+	// does not keep the runtime/cgo line yet (filed for the reader).
+	{
+		static const char txt[] =
+		    "SIGABRT: abort\nPC=0x7f26b22a154c m=214 sigcode=18446744073709551610\n\n"
+		    "goroutine 1 [running]:\nmain.main()\n\tmain.go:9 +0x1d\n";
+		struct gpm_incident **inc;
+		size_t n;
+		ck_assert(!gpm_dump_parse_all(txt, sizeof(txt) - 1, "pthread", NULL, &inc, &n) &&
+		          n >= 1);
+		struct gpm_analysis *a;
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		// Without the runtime/cgo line: an abort() of the process's own, never "sent from
+		// outside".
+		ck_assert_msg(a->findings.len && !strcmp(a->findings.v[0].rule, "signal") &&
+		                  strstr(a->findings.v[0].title, "aborted itself"),
+		              "abort: %s", a->findings.len ? a->findings.v[0].title : "none");
+		ck_assert(!find_rule(a, "signal.external"));
+		gpm_analysis_destroy(a);
+		inc[0]->preamble_text = "runtime/cgo: pthread_create failed: Resource temporarily "
+		                        "unavailable\nSIGABRT: abort";
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		ck_assert_msg(
+		    a->findings.len && !strcmp(a->findings.v[0].rule, "threads.exhausted") &&
+		        strstr(a->findings.v[0].title, "pthread_create failed") &&
+		        strstr(a->findings.v[0].title, "not sent from outside"),
+		    "pthread_create: %s", a->findings.len ? a->findings.v[0].title : "none");
+		ck_assert(!find_rule(a, "signal.external"));
+		gpm_analysis_destroy(a);
+		inc[0]->preamble_text = NULL;
+		for (size_t k = 0; k < n; k++)
+			gpm_incident_destroy(inc[k]);
+		free(inc);
+	}
 
 	// A real "fatal error: runtime: out of memory" (dumps/corpus) with that line left out,
 	// as pasted from "runtime stack:" on: still out of memory, from the runtime's frames.
@@ -522,6 +601,15 @@ START_TEST(test_field_shapes)
 	    // HTTP handlers in a select without the request's context, 65 s (1.19, 1.22).
 	    {"noctx", "context.not-propagated", "3 request handlers waiting 1+ minutes",
 	     "net/http"},
+	    // Past debug.SetMaxThreads: the goroutines holding threads in read(2) named.
+	    {"threads", "threads.exhausted", "in system calls in main.readSensor",
+	     "exceeds 16-thread limit"},
+	    // All asleep: what main waits on and the goroutine it started that waits in turn.
+	    {"asleep", "deadlock.all-asleep", "main.collectAll waits [chan receive] for goroutine",
+	     "main.drain at"},
+	    // An RWMutex's readers (RLock inlined: no address) and its writer: one finding,
+	    // read-locks told from locks (1.19, 1.22).
+	    {"stucklock", "deadlock.stuck-lock", "RWMutex 0x", "main.(*Registry).reload"},
 	};
 	static const char *const versions[] = {"go1.19", "go1.22", "go1.24", "go1.27"};
 	unsigned checked = 0;
@@ -561,7 +649,35 @@ START_TEST(test_field_shapes)
 			free(inc);
 			checked++;
 		}
-	ck_assert_msg(checked >= 66, "only %u field dumps", checked);
+	ck_assert_msg(checked >= 88, "only %u field dumps", checked);
+	// A stack the program logged on purpose (debug.PrintStack after a log line) is not a
+	// crash: nothing above LOW.
+	unsigned logged = 0;
+	for (size_t v = 0; v < 4; v++) {
+		char rel[128], path[1024];
+		snprintf(rel, sizeof(rel), "dumps/field/%s-logstack.txt", versions[v]);
+		snprintf(path, sizeof(path), "%s", gpm_test_data(rel));
+		struct gpm_source *src;
+		if (gpm_source_open(path, &src))
+			continue;
+		struct gpm_incident **inc;
+		size_t n;
+		ck_assert(
+		    !gpm_dump_parse_all((const char *)src->data, src->size, path, NULL, &inc, &n) &&
+		    n >= 1);
+		gpm_source_destroy(src);
+		struct gpm_analysis *a;
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		for (size_t k = 0; k < a->findings.len; k++)
+			ck_assert_msg(a->findings.v[k].severity <= GPM_SEVERITY_LOW, "%s: %s", rel,
+			              a->findings.v[k].title);
+		gpm_analysis_destroy(a);
+		for (size_t k = 0; k < n; k++)
+			gpm_incident_destroy(inc[k]);
+		free(inc);
+		logged++;
+	}
+	ck_assert_uint_eq(logged, 4);
 	// Goroutines running elsewhere when one panicked are listed as such.
 	unsigned unavailable = 0;
 	for (size_t v = 0; v < 4; v++) {

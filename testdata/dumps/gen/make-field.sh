@@ -54,6 +54,12 @@
 #   stuckwait      a WaitGroup.Wait for three workers, one blocked on <-never: SIGQUIT
 #                  after 610 s (ten minutes: the rule's threshold), GOTRACEBACK=all; made
 #                  only with STUCKWAIT=1 (slow)
+#   threads        40 goroutines blocked in read(2) on pipes past debug.SetMaxThreads(16):
+#                  "runtime: program exceeds 16-thread limit", "fatal error: thread
+#                  exhaustion" (GOTRACEBACK=all)
+#   logstack       a log line and debug.PrintStack() from main.report; the program goes on
+#   asleep         main waits for a drainer whose channel is never closed: "all goroutines
+#                  are asleep - deadlock!"
 #   connleak       250 http.Get calls whose response bodies are never closed: 250 client
 #                  connections busy, pprof debug=1 on stdout
 #   healthy-pprof  an idle HTTP server with 200 keep-alive connections, a pool of 25
@@ -142,6 +148,9 @@ for v in "${versions[@]}"; do
   SHAPE_DELAY=65 run_shape "$gs-healthy-timers" "$field" stderr QUIT GOTRACEBACK=all -- healthy-timers
   SHAPE_DELAY=80 run_shape "$gs-stucklock" "$field" stderr QUIT GOTRACEBACK=all -- stucklock
   run_shape "$gs-connleak" "$field" stdout - -- connleak
+  run_shape "$gs-threads" "$field" stderr - GOTRACEBACK=all -- threads
+  run_shape "$gs-logstack" "$field" stderr - -- logstack
+  run_shape "$gs-asleep" "$field" stderr - -- asleep
   if [ -n "${STUCKWAIT:-}" ]; then
     SHAPE_DELAY=610 run_shape "$gs-stuckwait" "$field" stderr QUIT GOTRACEBACK=all -- stuckwait
   fi

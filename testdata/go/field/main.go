@@ -3,7 +3,7 @@
 //
 //	field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
 //	      timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr|
-//	      stucklock|stuckwait|connleak
+//	      stucklock|stuckwait|connleak|threads|logstack|asleep
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
 package main
@@ -15,9 +15,12 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"log"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sync"
+	"syscall"
 	"time"
 	"unsafe"
 )
@@ -412,6 +415,53 @@ func chattyServer() string {
 	return "http://" + ln.Addr().String() + "/data"
 }
 
+// ---- threads: goroutines blocked in read(2) on a pipe each hold an OS thread; past
+// debug.SetMaxThreads the runtime dies with "thread exhaustion".
+
+//go:noinline
+func readSensor(fd int) {
+	buf := make([]byte, 1)
+	syscall.Read(fd, buf)
+}
+
+// ---- logstack: a program that logs its own stack on purpose and goes on
+// (debug.PrintStack): a logged stack, not a crash.
+
+//go:noinline
+func report(what string) {
+	log.Printf("unexpected queue state: %s", what)
+	debug.PrintStack()
+}
+
+//go:noinline
+func checkQueue(n int) {
+	if n > 2 {
+		report("too long")
+	}
+}
+
+// ---- asleep: results never closed, so the drainer's range never ends and main waits
+// for it forever: "all goroutines are asleep".
+
+//go:noinline
+func drain(results chan int, done chan struct{}) {
+	for r := range results {
+		sink += r
+	}
+	close(done)
+}
+
+//go:noinline
+func collectAll() {
+	results := make(chan int)
+	done := make(chan struct{})
+	go drain(results, done)
+	for i := 0; i < 3; i++ {
+		results <- i
+	}
+	<-done
+}
+
 func main() {
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr")
@@ -523,6 +573,23 @@ func main() {
 		}
 		time.Sleep(200 * time.Millisecond)
 		pprof.Lookup("goroutine").WriteTo(os.Stdout, 1)
+		return
+	case "threads":
+		debug.SetMaxThreads(16)
+		for i := 0; i < 40; i++ {
+			var p [2]int
+			if err := syscall.Pipe(p[:]); err != nil {
+				panic(err)
+			}
+			go readSensor(p[0])
+		}
+		time.Sleep(5 * time.Second)
+		return
+	case "logstack":
+		checkQueue(3)
+		return
+	case "asleep":
+		collectAll()
 		return
 	case "unavailable":
 		for i := 0; i < 3; i++ {
