@@ -8,6 +8,7 @@
  * thread is, the signal frame) comes from the core's ops table (core/arch.h).
  */
 #include "goroutines/goroutines.h"
+#include "goroutines/objects.h"
 #include "goroutines/threads.h"
 
 #include <elf.h>
@@ -1596,10 +1597,14 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	bool stale = status == GPM_G_RUNNING && !st.trap;
 	uint32_t gi = (uint32_t)(g - c->inc->goroutines.v);
 	struct gpm_error *err = unwind(c, g, st, lo, hi);
+	g = &c->inc->goroutines.v[gi];
+	// The objects' reads of this stack, while it is in the window.
+	if (!err && c->o->objects)
+		err = gpm_objects_scan_goroutine(c->o->objects, c->inc, g, c->win_lo,
+		                                 c->win_len ? c->win : NULL, (size_t)c->win_len);
 	c->win_len = 0; // the window is this stack's only
 	if (err)
 		return err;
-	g = &c->inc->goroutines.v[gi];
 	if (stale && !xg(c, g)->problem) {
 		// Its thread's registers were not found: the saved state may predate what it ran.
 		xg(c, g)->problem = gpm_incident_str(c->inc,
