@@ -8,6 +8,7 @@
  * thread is, the signal frame) comes from the core's ops table (core/arch.h).
  */
 #include "goroutines/goroutines.h"
+#include "goroutines/objects.h"
 #include "goroutines/threads.h"
 
 #include <elf.h>
@@ -25,7 +26,14 @@
 
 #define NONE UINT64_MAX
 
-enum { ARGS_SEEN = 1 << 16, FRAME_SEEN = 1 << 16, FRAME_NEW = 64, WINDOW = 4096 };
+enum {
+	ARGS_SEEN = 1 << 16,
+	FRAME_SEEN = 1 << 16,
+	FRAME_NEW = 64,
+	WINDOW = 4096,
+	RAW_SEEN = 1 << 14,
+	RAW_MAX = 48
+};
 
 /*
  * A slot of the tables of argument texts already stored (args_seen, frame_seen): the
@@ -36,6 +44,24 @@ enum { ARGS_SEEN = 1 << 16, FRAME_SEEN = 1 << 16, FRAME_NEW = 64, WINDOW = 4096 
  */
 struct seen {
 	uint32_t at, tag;
+};
+
+/*
+ * A slot of the table of frame argument texts by the bytes they were printed from
+ * (raw_seen): a frame's text is a function of its argument layout and of the span of
+ * stack bytes the layout reads (printArgs prints the words as they are; the liveness bits
+ * come from the executable), so a frame whose layout and bytes an earlier frame had gets
+ * that frame's text without printing it. Only texts that were seen twice are kept (a
+ * reference to the stored text, or a text as short as one): the many frames whose
+ * arguments differ in every goroutine (pointers) cost no memory here.
+ */
+struct raw_seen {
+	uint32_t tag;    /* low half of the hash */
+	uint32_t layout; /* into ctx.layouts */
+	uint8_t span;    /* bytes of raw */
+	uint8_t n;       /* bytes of text + 1; 0: empty slot */
+	char text[GPM_ARGS_REF_SIZE];
+	uint8_t raw[RAW_MAX];
 };
 
 /* Field offsets of runtime.g and runtime.m in this binary (NONE when absent). */
@@ -85,6 +111,8 @@ struct ctx {
 	bool go121;                            /* 1.21+: elide the middle of deep stacks */
 	GPM_VEC(struct gpm_frame) lframes;     /* cached logical frames of pcs */
 	GPM_VEC(struct gpm_arglayout) layouts; /* argument layouts of cached pcs */
+	GPM_VEC(uint16_t) layout_spans;        /* bytes from argp each layout reads */
+	struct raw_seen *raw_seen;             /* RAW_SEEN slots; NULL: every frame printed */
 	struct gpm_strbuf args;                /* the argument texts of the stack being built */
 	struct seen *args_seen;  /* ARGS_SEEN slots: a goroutine's argument texts by their hash */
 	struct seen *frame_seen; /* FRAME_SEEN slots: one frame's argument text by its hash */
@@ -581,10 +609,19 @@ static const struct pc_entry *decode_pc(struct ctx *c, uint64_t pc, bool trap)
 			gpm_error_destroy(err);
 		} else if (has) {
 			struct gpm_arglayout *d = gpm_vec_push(&c->layouts);
-			if (!d)
+			uint16_t *sp = gpm_vec_push(&c->layout_spans);
+			if (!d || !sp)
 				return NULL;
 			*d = al;
 			e.layout = (uint32_t)(c->layouts.len - 1);
+			// What gpm_arglayout_print reads in one go: up to the last value's 8 bytes.
+			*sp = 0;
+			for (size_t pi = 0; pi < al.len && al.prog[pi] != GPM_ARGINFO_END_SEQ; pi++)
+				if (al.prog[pi] < GPM_ARGINFO_OFFSET_TOO_LARGE) {
+					if (al.prog[pi] + 8 > *sp)
+						*sp = (uint16_t)(al.prog[pi] + 8);
+					pi++;
+				}
 		}
 	}
 	c->cache[j] = e;
@@ -672,6 +709,28 @@ static inline struct gpm_goroutine_extra *xg(struct ctx *c, const struct gpm_gor
  * Inlined frames print "(...)" and markers nothing: their text is empty.
  */
 /*
+ * The hash of the tables of argument texts (args_seen, frame_seen, raw_seen): eight bytes
+ * a step (a million goroutines' texts, ~100 bytes each, went through a byte-a-step FNV
+ * hash: 6 % of reading the 10^6-goroutine core). Both halves are used (slot, tag).
+ */
+static uint64_t hash_words(const void *p, size_t n, uint64_t seed)
+{
+	const uint8_t *b = p;
+	uint64_t h = seed ^ ((uint64_t)n * 0x9e3779b97f4a7c15ull), w;
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, b, n);
+	h = (h ^ w) * 0x94d049bb133111ebull;
+	h ^= h >> 32;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 29);
+}
+
+/*
  * A frame's argument text (c->args from start) that an earlier goroutine's frame had too
  * becomes a reference to that one (GPM_ARGS_REF, see gpm_goroutine_args_begin): most
  * frames of a million goroutines print the same "0x0?, 0x0?" and only a few differ, so
@@ -684,7 +743,7 @@ static void share_frame_args(struct ctx *c, size_t start)
 	if (n <= GPM_ARGS_REF_SIZE || c->args.oom)
 		return;
 	const char *t = c->args.buf + start;
-	uint64_t h = gpm_hash_bytes(t, n, 0x66726d61);
+	uint64_t h = hash_words(t, n, 0x66726d61);
 	const struct seen *slot = &c->frame_seen[(h >> 32) & (FRAME_SEEN - 1)];
 	const struct gpm_incident *inc = c->inc;
 	uint32_t off = slot->at - 1;
@@ -718,14 +777,46 @@ static bool frame_args(struct ctx *c, const struct lframe *lf)
 		} else if (e->layout != UINT32_MAX && !lf->r.fp) {
 			why = "its frame size is unknown";
 		} else if (e->layout != UINT32_MAX) {
-			struct gpm_error *err = gpm_arglayout_print(
-			    &c->layouts.v[e->layout], lf->r.fp + c->arch->min_frame_size,
-			    stack_read_cb, c, &c->args);
+			uint64_t argp = lf->r.fp + c->arch->min_frame_size;
+			uint8_t raw[RAW_MAX];
+			uint16_t span = c->layout_spans.v[e->layout];
+			struct raw_seen *slot = NULL;
+			uint64_t h = 0;
+			if (span <= RAW_MAX && c->raw_seen && stack_read_cb(c, argp, raw, span)) {
+				h = hash_words(raw, span, 0x72617700u ^ e->layout);
+				slot = &c->raw_seen[(h >> 32) & (RAW_SEEN - 1)];
+				if (slot->n && slot->tag == (uint32_t)h &&
+				    slot->layout == e->layout && slot->span == span &&
+				    !memcmp(slot->raw, raw, span)) {
+					gpm_strbuf_append(&c->args, slot->text, slot->n - 1u);
+					gpm_strbuf_append(&c->args, "", 1);
+					return !c->args.oom;
+				}
+			}
+			struct gpm_error *err = gpm_arglayout_print(&c->layouts.v[e->layout], argp,
+			                                            stack_read_cb, c, &c->args);
 			if (err) {
 				snprintf(buf, sizeof(buf), "%s", err->message);
 				why = buf;
 			}
 			gpm_error_destroy(err);
+			if (!err && slot) {
+				// Kept once it is stored and seen again (a reference) or when
+				// short.
+				share_frame_args(c, start);
+				size_t n = c->args.len - start;
+				if (n <= GPM_ARGS_REF_SIZE && !c->args.oom) {
+					*slot = (struct raw_seen){.tag = (uint32_t)h,
+					                          .layout = e->layout,
+					                          .span = (uint8_t)span,
+					                          .n = (uint8_t)(n + 1)};
+					if (n) // an empty text may have no buffer yet
+						memcpy(slot->text, c->args.buf + start, n);
+					memcpy(slot->raw, raw, span);
+				}
+				gpm_strbuf_append(&c->args, "", 1);
+				return !c->args.oom;
+			}
 		}
 		if (why) {
 			if (!c->args_unread++) {
@@ -762,7 +853,7 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 		return NULL;
 	}
 	struct gpm_incident *inc = c->inc;
-	uint64_t h = gpm_hash_bytes(c->args.buf, n, 0x61726773);
+	uint64_t h = hash_words(c->args.buf, n, 0x61726773);
 	// A fixed table, a slot per hash, the newest text wins: goroutines with the same
 	// texts share them (most often they come in runs), without a map of a million entries.
 	struct seen *slot = &c->args_seen[(h >> 32) & (ARGS_SEEN - 1)];
@@ -1596,10 +1687,14 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	bool stale = status == GPM_G_RUNNING && !st.trap;
 	uint32_t gi = (uint32_t)(g - c->inc->goroutines.v);
 	struct gpm_error *err = unwind(c, g, st, lo, hi);
+	g = &c->inc->goroutines.v[gi];
+	// The objects' reads of this stack, while it is in the window.
+	if (!err && c->o->objects)
+		err = gpm_objects_scan_goroutine(c->o->objects, c->inc, g, c->win_lo,
+		                                 c->win_len ? c->win : NULL, (size_t)c->win_len);
 	c->win_len = 0; // the window is this stack's only
 	if (err)
 		return err;
-	g = &c->inc->goroutines.v[gi];
 	if (stale && !xg(c, g)->problem) {
 		// Its thread's registers were not found: the saved state may predate what it ran.
 		xg(c, g)->problem = gpm_incident_str(c->inc,
@@ -1806,6 +1901,7 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	c.inc = gpm_incident_create(GPM_INPUT_CORE);
 	c.args_seen = calloc(ARGS_SEEN, sizeof(*c.args_seen));
 	c.frame_seen = calloc(FRAME_SEEN, sizeof(*c.frame_seen));
+	c.raw_seen = calloc(RAW_SEEN, sizeof(*c.raw_seen));
 	if (!c.inc || !c.args_seen || !c.frame_seen) {
 		gpm_incident_destroy(c.inc);
 		free(c.args_seen);
@@ -1915,6 +2011,8 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	free(c.cache);
 	gpm_u64map_free(&c.creators);
 	gpm_vec_free(&c.layouts);
+	gpm_vec_free(&c.layout_spans);
+	free(c.raw_seen);
 	gpm_strbuf_deinit(&c.args);
 	free(c.args_seen);
 	free(c.frame_seen);
@@ -1932,6 +2030,8 @@ fail:
 	free(c.cache);
 	gpm_u64map_free(&c.creators);
 	gpm_vec_free(&c.layouts);
+	gpm_vec_free(&c.layout_spans);
+	free(c.raw_seen);
 	gpm_strbuf_deinit(&c.args);
 	free(c.args_seen);
 	free(c.frame_seen);

@@ -14,9 +14,14 @@
 #include "process/process.h"
 #include "model/incident.h"
 
+struct gpm_objects_scan;
+
 struct gpm_goroutines_options {
 	bool system_stacks; /* also each M's g0 and gsignal stacks, as "goroutine 0" entries */
 	bool all_frames;    /* do not elide the middle of very deep stacks as the runtime does */
+	/* Borrowed, may be NULL: given each goroutine as it is read (gpm_objects_scan_goroutine,
+	 * goroutines/objects.h) */
+	struct gpm_objects_scan *objects;
 };
 
 /* Caps on what a core controls. */

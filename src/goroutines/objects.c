@@ -38,10 +38,22 @@ struct octx {
 	uint64_t g_panic, g_waiting, g_sig, g_sigcode0, g_sigcode1, g_sigpc;
 	uint64_t p_arg, p_link, p_recovered, p_repanicked, p_goexit;
 	uint64_t s_g, s_elem, s_elem_vu, s_c, s_waitlink, s_size;
+	/* During the goroutine pass (gpm_objects_scan_goroutine): the used part of the stack
+	 * being read, a copy of the core's bytes at [win_lo, win_lo + win_len) */
+	const uint8_t *win;
+	uint64_t win_lo, win_len;
 };
 
 static bool word(struct octx *c, uint64_t addr, uint64_t *out)
 {
+	uint64_t at = addr - c->win_lo;
+	if (c->win_len && at < c->win_len && c->win_len - at >= c->ps) {
+		uint64_t v = 0;
+		for (unsigned i = 0; i < c->ps; i++)
+			v |= (uint64_t)c->win[at + i] << (8 * i);
+		*out = v;
+		return true;
+	}
 	struct gpm_error *err = gpm_memory_word(c->p->mem, addr, out);
 	if (err) {
 		gpm_error_destroy(err);
@@ -581,7 +593,137 @@ static int cmp_u64(const void *a, const void *b)
  * that embeds it). A goroutine that locked a mutex and still runs inside the critical
  * section usually keeps such a pointer (for the deferred Unlock at least).
  */
-static struct gpm_error *held_objects(struct octx *c)
+
+/* The part of g's stack the held-mutex scan reads, [*lo, *hi): its frames below the
+ * runtime and sync frames at the top (the Lock being waited in), capped; false when g is
+ * not scanned (no frame registers; blocked on something else; a system goroutine). */
+static bool held_range(const struct octx *c, const struct gpm_goroutine *g, uint64_t *lo,
+                       uint64_t *hi)
+{
+	const struct gpm_incident *inc = c->inc;
+	if (g->extra >= inc->extras.len)
+		return false;
+	const struct gpm_goroutine_extra *x = &inc->extras.v[g->extra];
+	if (!gpm_goroutine_has_regs(inc, g) ||
+	    (x->wait_object_kind != GPM_WAIT_OBJECT_MUTEX &&
+	     (x->wait_object_kind || (g->flags & GPM_GOROUTINE_SYSTEM))))
+		return false;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	if (!n)
+		return false;
+	uint32_t k = 0;
+	while (k < n && f[k].func &&
+	       (!strncmp(f[k].func, "runtime.", 8) || !strncmp(f[k].func, "sync.", 5) ||
+	        !strncmp(f[k].func, "internal/sync.", 14)))
+		k++;
+	if (k >= n)
+		return false;
+	*lo = gpm_goroutine_frame_regs(inc, g, k).sp;
+	*hi = gpm_goroutine_frame_regs(inc, g, n - 1).fp;
+	if (*hi <= *lo)
+		return false;
+	if (*hi - *lo > GPM_OBJECTS_MAX_SCAN)
+		*hi = *lo + GPM_OBJECTS_MAX_SCAN;
+	return true;
+}
+
+/* The words of g's own frames, [*lo, *hi) from its first sp to its last frame's fp (empty
+ * when not known): pointers into them (saved frame pointers, pointers to locals) are left
+ * out of what the goroutine pass keeps for the held-mutex scan. */
+static void own_frames(const struct octx *c, const struct gpm_goroutine *g, uint64_t *lo,
+                       uint64_t *hi)
+{
+	uint32_t n;
+	gpm_goroutine_frames(c->inc, g, &n);
+	*lo = *hi = 0;
+	if (!n)
+		return;
+	uint64_t l = gpm_goroutine_frame_regs(c->inc, g, 0).sp,
+	         h = gpm_goroutine_frame_regs(c->inc, g, n - 1).fp;
+	if (h > l) {
+		*lo = l;
+		*hi = h;
+	}
+}
+
+/* Whether a mutex of m[0..nu) (sorted) lies in [lo, hi + 64): a word in [lo, hi) could
+ * name it. */
+static bool mutex_near(const uint64_t *m, size_t nu, uint64_t lo, uint64_t hi)
+{
+	if (hi <= lo)
+		return false;
+	if (hi - lo > UINT64_MAX - 64)
+		return true;
+	size_t l = 0, r = nu;
+	while (l < r) {
+		size_t mid = (l + r) / 2;
+		if (m[mid] < lo)
+			l = mid + 1;
+		else
+			r = mid;
+	}
+	return l < nu && m[l] - lo < hi - lo + 64;
+}
+
+/* Whether word w of x's stack names a mutex of m[0..nu) (sorted): then held_object is set. */
+static bool held_word(struct gpm_goroutine_extra *x, uint64_t w, const uint64_t *m, size_t nu)
+{
+	if (w < 4096)
+		return false;
+	// The smallest mutex >= w, within 64 bytes.
+	size_t l = 0, r = nu;
+	while (l < r) {
+		size_t mid = (l + r) / 2;
+		if (m[mid] < w)
+			l = mid + 1;
+		else
+			r = mid;
+	}
+	// A waiter (the lock-order case) may point at the struct embedding the mutex; for
+	// anyone else only a pointer to the mutex itself counts (words near a global mutex
+	// are too often just other globals).
+	bool waiter = x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX;
+	for (size_t q = l; q < nu && m[q] - w < (waiter ? 64u : 1u); q++)
+		if (m[q] != x->wait_object || !waiter) {
+			x->held_object = m[q];
+			return true;
+		}
+	return false;
+}
+
+/*
+ * What the goroutine pass keeps of the goroutines it reads (gpm_objects_scan_goroutine),
+ * so that the stacks of a million goroutines are not read from the core again: whether
+ * g's wait object was read, and the words of its held-mutex scan range, less those that
+ * cannot name a mutex (below 4096, the code's return addresses, pointers into its own
+ * frames). A goroutine without them is read from the core as before; so is one whose
+ * left-out words could name a contended mutex after all (mutex_near).
+ */
+enum { REC_WAIT = 1u << 31, REC_HELD = 1u << 30, REC_COUNT = REC_HELD - 1 };
+
+struct scan_rec {
+	uint32_t first; /* into words */
+	uint32_t n;     /* REC_WAIT | REC_HELD | the count of words */
+};
+
+struct gpm_objects_scan {
+	struct octx c;
+	bool waits;                /* the sudog's fields are known: wait objects are read */
+	uint64_t text_lo, text_hi; /* the executable's code: return addresses */
+	struct scan_rec *recs;     /* by goroutine extra index */
+	size_t nrecs;
+	GPM_VEC(uint64_t) words;
+	uint64_t budget; /* bytes of scan ranges still kept, as held_objects' own budget */
+	uint8_t *buf;    /* a scan range the stack window does not hold */
+};
+
+static const struct scan_rec *scan_rec(const struct gpm_objects_scan *s, uint32_t extra)
+{
+	return s && extra < s->nrecs ? &s->recs[extra] : NULL;
+}
+
+static struct gpm_error *held_objects(struct octx *c, const struct gpm_objects_scan *s)
 {
 	struct gpm_incident *inc = c->inc;
 	GPM_VEC(uint64_t) m = {0};
@@ -603,6 +745,9 @@ static struct gpm_error *held_objects(struct octx *c)
 	for (size_t i = 0; i < m.len; i++)
 		if (!nu || m.v[nu - 1] != m.v[i])
 			m.v[nu++] = m.v[i];
+	// A mutex in the executable's code is no mutex, but then the kept words are not used.
+	if (s && mutex_near(m.v, nu, s->text_lo, s->text_hi))
+		s = NULL;
 	uint64_t budget = 64ull << 20; // bytes scanned in all
 	uint8_t *b = malloc(GPM_OBJECTS_MAX_SCAN);
 	if (!b) {
@@ -612,31 +757,22 @@ static struct gpm_error *held_objects(struct octx *c)
 	for (size_t i = 0; i < inc->goroutines.len && budget; i++) {
 		ease(c, i);
 		struct gpm_goroutine *g = &inc->goroutines.v[i];
-		if (g->extra >= inc->extras.len)
+		uint64_t lo, hi, olo, ohi;
+		if (!held_range(c, g, &lo, &hi))
 			continue;
 		struct gpm_goroutine_extra *x = &inc->extras.v[g->extra];
-		if (!gpm_goroutine_has_regs(inc, g) ||
-		    (x->wait_object_kind != GPM_WAIT_OBJECT_MUTEX &&
-		     (x->wait_object_kind || (g->flags & GPM_GOROUTINE_SYSTEM))))
-			continue;
-		uint32_t n;
-		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-		if (!n)
-			continue;
-		// Skip the runtime and sync frames at the top (the Lock being waited in).
-		uint32_t k = 0;
-		while (k < n && f[k].func &&
-		       (!strncmp(f[k].func, "runtime.", 8) || !strncmp(f[k].func, "sync.", 5) ||
-		        !strncmp(f[k].func, "internal/sync.", 14)))
-			k++;
-		if (k >= n)
-			continue;
-		uint64_t lo = gpm_goroutine_frame_regs(inc, g, k).sp,
-		         hi = gpm_goroutine_frame_regs(inc, g, n - 1).fp;
-		if (hi <= lo)
-			continue;
-		if (hi - lo > GPM_OBJECTS_MAX_SCAN)
-			hi = lo + GPM_OBJECTS_MAX_SCAN;
+		const struct scan_rec *r = scan_rec(s, g->extra);
+		if (r && (r->n & REC_HELD)) {
+			own_frames(c, g, &olo, &ohi);
+			if (!mutex_near(m.v, nu, olo, ohi)) {
+				budget = budget > hi - lo ? budget - (hi - lo) : 0;
+				const uint64_t *w = s->words.v + r->first;
+				for (uint32_t j = 0;
+				     j < (r->n & REC_COUNT) && !held_word(x, w[j], m.v, nu); j++)
+					;
+				continue;
+			}
+		}
 		// A copy through the memory's block cache: no page of the core's mapping per
 		// stack (250,000 goroutines blocked on one mutex, say).
 		struct gpm_error *err = gpm_memory_read(c->p->mem, lo, b, (size_t)(hi - lo));
@@ -645,30 +781,12 @@ static struct gpm_error *held_objects(struct octx *c)
 			continue;
 		}
 		budget = budget > hi - lo ? budget - (hi - lo) : 0;
-		for (uint64_t o = 0; o + 8 <= hi - lo && !x->held_object; o += c->ps) {
+		for (uint64_t o = 0; o + 8 <= hi - lo; o += c->ps) {
 			uint64_t w = 0;
 			for (unsigned j = 0; j < c->ps; j++)
 				w |= (uint64_t)b[o + j] << (8 * j);
-			if (w < 4096)
-				continue;
-			// The smallest mutex >= w, within 64 bytes.
-			size_t l = 0, r = nu;
-			while (l < r) {
-				size_t mid = (l + r) / 2;
-				if (m.v[mid] < w)
-					l = mid + 1;
-				else
-					r = mid;
-			}
-			// A waiter (the lock-order case) may point at the struct embedding the
-			// mutex; for anyone else only a pointer to the mutex itself counts (words
-			// near a global mutex are too often just other globals).
-			bool waiter = x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX;
-			for (size_t q = l; q < nu && m.v[q] - w < (waiter ? 64u : 1u); q++)
-				if (m.v[q] != x->wait_object || !waiter) {
-					x->held_object = m.v[q];
-					break;
-				}
+			if (held_word(x, w, m.v, nu))
+				break;
 		}
 	}
 	free(b);
@@ -706,26 +824,147 @@ static struct gpm_error *name_wait_objects(struct gpm_process *p, struct gpm_inc
 	return NULL;
 }
 
-struct gpm_error *gpm_objects_read(struct gpm_process *p, struct gpm_incident *inc)
+static void octx_init(struct octx *c, struct gpm_process *p, struct gpm_incident *inc)
 {
 	struct gpm_goimage *img = p->img;
-	struct octx c = {.p = p, .inc = inc, .ps = img->ptr_size};
-	c.g_panic = off_of(img, "runtime.g", "_panic");
-	c.g_waiting = off_of(img, "runtime.g", "waiting");
-	c.g_sig = off_of(img, "runtime.g", "sig");
-	c.g_sigcode0 = off_of(img, "runtime.g", "sigcode0");
-	c.g_sigcode1 = off_of(img, "runtime.g", "sigcode1");
-	c.g_sigpc = off_of(img, "runtime.g", "sigpc");
-	c.p_arg = off_of(img, "runtime._panic", "arg");
-	c.p_link = off_of(img, "runtime._panic", "link");
-	c.p_recovered = off_of(img, "runtime._panic", "recovered");
-	c.p_repanicked = off_of(img, "runtime._panic", "repanicked");
-	c.p_goexit = off_of(img, "runtime._panic", "goexit");
-	c.s_g = off_of(img, "runtime.sudog", "g");
-	c.s_elem = off_of(img, "runtime.sudog", "elem");
-	c.s_elem_vu = off_of(img, "runtime.sudog", "elem.vu");
-	c.s_c = off_of(img, "runtime.sudog", "c");
-	c.s_waitlink = off_of(img, "runtime.sudog", "waitlink");
+	*c = (struct octx){.p = p, .inc = inc, .ps = img->ptr_size};
+	c->g_panic = off_of(img, "runtime.g", "_panic");
+	c->g_waiting = off_of(img, "runtime.g", "waiting");
+	c->g_sig = off_of(img, "runtime.g", "sig");
+	c->g_sigcode0 = off_of(img, "runtime.g", "sigcode0");
+	c->g_sigcode1 = off_of(img, "runtime.g", "sigcode1");
+	c->g_sigpc = off_of(img, "runtime.g", "sigpc");
+	c->p_arg = off_of(img, "runtime._panic", "arg");
+	c->p_link = off_of(img, "runtime._panic", "link");
+	c->p_recovered = off_of(img, "runtime._panic", "recovered");
+	c->p_repanicked = off_of(img, "runtime._panic", "repanicked");
+	c->p_goexit = off_of(img, "runtime._panic", "goexit");
+	c->s_g = off_of(img, "runtime.sudog", "g");
+	c->s_elem = off_of(img, "runtime.sudog", "elem");
+	c->s_elem_vu = off_of(img, "runtime.sudog", "elem.vu");
+	c->s_c = off_of(img, "runtime.sudog", "c");
+	c->s_waitlink = off_of(img, "runtime.sudog", "waitlink");
+}
+
+/* ---- during the goroutine pass ---- */
+
+struct gpm_error *gpm_objects_scan_create(struct gpm_process *p, struct gpm_objects_scan **out)
+{
+	struct gpm_objects_scan *s = calloc(1, sizeof(*s));
+	if (!s)
+		return &gpm_error_nomem;
+	octx_init(&s->c, p, NULL);
+	s->waits = s->c.s_g != NONE && s->c.s_elem != NONE;
+	const struct gpm_moduledata *md = &p->img->moduledata;
+	if (p->img->has_moduledata && md->etext > md->text) {
+		s->text_lo = md->text;
+		s->text_hi = md->etext;
+	}
+	s->budget = 64ull << 20;
+	*out = s;
+	return NULL;
+}
+
+void gpm_objects_scan_destroy(struct gpm_objects_scan *s)
+{
+	if (!s)
+		return;
+	free(s->recs);
+	gpm_vec_free(&s->words);
+	free(s->buf);
+	free(s);
+}
+
+/* Keeps the words of g's held-mutex scan range [lo, hi) that could name a mutex. */
+static struct gpm_error *scan_keep(struct gpm_objects_scan *s, const struct gpm_goroutine *g,
+                                   struct scan_rec *r, uint64_t lo, uint64_t hi)
+{
+	struct octx *c = &s->c;
+	const uint8_t *b;
+	uint64_t at = lo - c->win_lo;
+	if (c->win_len && at < c->win_len && c->win_len - at >= hi - lo) {
+		b = c->win + at;
+	} else {
+		if (!s->buf && !(s->buf = malloc(GPM_OBJECTS_MAX_SCAN)))
+			return &gpm_error_nomem;
+		struct gpm_error *err = gpm_memory_read(c->p->mem, lo, s->buf, (size_t)(hi - lo));
+		if (err) {
+			// Not kept: the scan reads it (and fails) again.
+			gpm_error_destroy(err);
+			return NULL;
+		}
+		b = s->buf;
+	}
+	uint64_t olo, ohi;
+	own_frames(c, g, &olo, &ohi);
+	size_t first = s->words.len;
+	if (first > UINT32_MAX - (GPM_OBJECTS_MAX_SCAN / 4))
+		return NULL;
+	for (uint64_t o = 0; o + 8 <= hi - lo; o += c->ps) {
+		uint64_t w = 0;
+		for (unsigned j = 0; j < c->ps; j++)
+			w |= (uint64_t)b[o + j] << (8 * j);
+		if (w < 4096 || (w >= olo && w < ohi) || (w >= s->text_lo && w < s->text_hi))
+			continue;
+		uint64_t *d = gpm_vec_push(&s->words);
+		if (!d)
+			return &gpm_error_nomem;
+		*d = w;
+	}
+	s->budget = s->budget > hi - lo ? s->budget - (hi - lo) : 0;
+	r->first = (uint32_t)first;
+	r->n |= REC_HELD | (uint32_t)(s->words.len - first);
+	return NULL;
+}
+
+struct gpm_error *gpm_objects_scan_goroutine(struct gpm_objects_scan *s, struct gpm_incident *inc,
+                                             struct gpm_goroutine *g, uint64_t win_lo,
+                                             const uint8_t *win, size_t win_len)
+{
+	if (g->extra >= inc->extras.len)
+		return NULL;
+	if (g->extra >= s->nrecs) {
+		size_t n = s->nrecs ? s->nrecs : 1024;
+		while (n <= g->extra)
+			n *= 2;
+		struct scan_rec *r = reallocarray(s->recs, n, sizeof(*r));
+		if (!r)
+			return &gpm_error_nomem;
+		memset(r + s->nrecs, 0, (n - s->nrecs) * sizeof(*r));
+		s->recs = r;
+		s->nrecs = n;
+	}
+	struct octx *c = &s->c;
+	c->inc = inc;
+	c->win = win;
+	c->win_lo = win_lo;
+	c->win_len = win ? win_len : 0;
+	struct scan_rec *r = &s->recs[g->extra];
+	r->n = 0;
+	// gpm_objects_read's own test, on what the goroutine reader just set.
+	if (s->waits) {
+		if (gpm_goroutine_extra(inc, g)->gaddr && g->status == GPM_G_WAITING)
+			wait_object(c, g);
+		r->n |= REC_WAIT;
+	}
+	uint64_t lo, hi;
+	struct gpm_error *err = NULL;
+	if (s->budget && held_range(c, g, &lo, &hi))
+		err = scan_keep(s, g, r, lo, hi);
+	c->win_len = 0;
+	return err;
+}
+
+struct gpm_error *gpm_objects_read(struct gpm_process *p, struct gpm_incident *inc)
+{
+	return gpm_objects_read_scan(p, inc, NULL);
+}
+
+struct gpm_error *gpm_objects_read_scan(struct gpm_process *p, struct gpm_incident *inc,
+                                        const struct gpm_objects_scan *s)
+{
+	struct octx c;
+	octx_init(&c, p, inc);
 
 	// The panicking goroutine: the one on the aborting thread first, else any other
 	// goroutine with a panic in flight.
@@ -754,11 +993,14 @@ struct gpm_error *gpm_objects_read(struct gpm_process *p, struct gpm_incident *i
 	if (c.s_g != NONE && c.s_elem != NONE)
 		for (size_t i = 0; i < inc->goroutines.len; i++) {
 			struct gpm_goroutine *g = &inc->goroutines.v[i];
+			const struct scan_rec *r = scan_rec(s, g->extra);
+			if (r && (r->n & REC_WAIT))
+				continue; // read during the goroutine pass
 			if (gpm_goroutine_extra(inc, g)->gaddr && g->status == GPM_G_WAITING)
 				wait_object(&c, g);
 			ease(&c, i);
 		}
-	err = held_objects(&c);
+	err = held_objects(&c, s);
 	if (!err)
 		err = name_wait_objects(p, inc);
 	gpm_core_release_pages(p->core);

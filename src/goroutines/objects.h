@@ -35,6 +35,25 @@
 struct gpm_error *gpm_objects_read(struct gpm_process *p, struct gpm_incident *inc);
 
 /*
+ * The same reads done in part during the goroutine pass, while each stack's bytes are at
+ * hand: a million goroutines' stacks are then read from the core once, not three times.
+ * Create a scan, give it to gpm_goroutines_read (gpm_goroutines_options.objects), which
+ * calls gpm_objects_scan_goroutine for each goroutine it reads, then call
+ * gpm_objects_read_scan with it: the result is gpm_objects_read's. A goroutine the scan
+ * did not see (or could not keep) is read from the core as gpm_objects_read reads it.
+ */
+struct gpm_objects_scan;
+struct gpm_error *gpm_objects_scan_create(struct gpm_process *p, struct gpm_objects_scan **out);
+void gpm_objects_scan_destroy(struct gpm_objects_scan *s);
+/* For g, just read into inc (its stack, frame registers, status and gaddr set); [win_lo,
+ * win_lo + win_len) of its stack is at win (a copy of the core's bytes; NULL: none). */
+struct gpm_error *gpm_objects_scan_goroutine(struct gpm_objects_scan *s, struct gpm_incident *inc,
+                                             struct gpm_goroutine *g, uint64_t win_lo,
+                                             const uint8_t *win, size_t win_len);
+struct gpm_error *gpm_objects_read_scan(struct gpm_process *p, struct gpm_incident *inc,
+                                        const struct gpm_objects_scan *s);
+
+/*
  * The name of the Go type whose descriptor is at run-time address type ("*errors.errorString",
  * "runtime.boundsError"), into buf; false when it cannot be read. *kind gets the type kind
  * (enum gpm_go_kind) when kind is not NULL.

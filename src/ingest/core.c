@@ -112,18 +112,27 @@ struct gpm_error *gpm_ingest_load_core(struct gpm_source *src, const struct gpm_
 		free(path);
 		return err;
 	}
+	// With objects, their reads of each stack are done as the goroutines are read.
+	struct gpm_objects_scan *scan = NULL;
+	if (o->objects && p->img)
+		err = gpm_objects_scan_create(p, &scan);
 	struct gpm_goroutines_options go = {
 	    .system_stacks = o->system_stacks,
 	    .all_frames = o->all_frames,
+	    .objects = scan,
 	};
-	err = gpm_goroutines_read(p, &go, out);
+	if (!err)
+		err = gpm_goroutines_read(p, &go, out);
 	if (!err && o->objects) {
-		err = gpm_objects_read(p, *out);
+		err = gpm_objects_read_scan(p, *out, scan);
+		gpm_objects_scan_destroy(scan);
+		scan = NULL;
 		if (!err)
 			err = gpm_corefacts_read(p, *out);
 		if (err)
 			gpm_incident_destroy(*out);
 	}
+	gpm_objects_scan_destroy(scan);
 	// The heap's size belongs to every analysis (out of memory above all); a heap that
 	// cannot be walked is a warning, not a failure.
 	struct gpm_heap *h;

@@ -5,7 +5,7 @@
 # runtime timers by callback (timers.accumulation; quiet for a few hundred), the
 # scheduler's state as gc.stw-stall evidence, a mutex inside a heap object named
 # main.(*Cache).mu, and a PIE text dump given --exe naming main.mu by the load bias its
-# frames' pc= give.
+# frames' pc= give; the holder of a contended mutex in the crash fixtures' cores.
 set -u
 : "${GOPM:?}" "${top_srcdir:?}"
 tmp=$(mktemp -d)
@@ -94,6 +94,23 @@ for d in "$top_srcdir"/testdata/corerules/go1.*; do
 done
 [ "$checked" -ge 2 ] || { echo "FAIL: only $checked toolchains' fixtures in testdata/corerules"; fail=$((fail + 1)); }
 [ "$dwarfs" -ge 1 ] || { echo "FAIL: no corerules executable with DWARF"; fail=$((fail + 1)); }
+
+# A mutex many goroutines queue on: main.quit, which locked it and goes on running, is a
+# holder only because a word of its own frames points at the mutex (objects.c's held-mutex
+# scan, over the stack words the goroutine pass kept). Go 1.22's frame keeps no such word.
+holders=0 named=0
+for d in "$top_srcdir"/testdata/cores/go1.*-crash2-contention-*; do
+	v=${d##*/}
+	rel=$(sed -n 's/^exe=//p' "$d/meta")
+	[ -f "$d/core.zst" ] && [ -f "$top_srcdir/testdata/$rel" ] || continue
+	holders=$((holders + 1))
+	"$GOPM" analyze --no-store --width 1000 --exe "$top_srcdir/testdata/$rel" "$d/core.zst" >"$tmp/r" 2>&1
+	has "$v holder" "$tmp/r" '^ +likely holder +goroutine [0-9]+ \[sleep\] in main\.fetchRemote at '
+	grep -Eq '^ +holder\? \(weak\) +goroutine 1 \[[a-z]+\] in main\.quit at .* \(heuristic: it refers to the mutex\)$' "$tmp/r" &&
+		named=$((named + 1))
+done
+[ "$holders" -ge 4 ] || { echo "FAIL: only $holders contention cores"; fail=$((fail + 1)); }
+[ "$named" -ge 3 ] || { echo "FAIL: main.quit named as a holder by its frames in $named of $holders contention cores"; fail=$((fail + 1)); }
 
 # A PIE program's traceback (GOTRACEBACK=crash prints pc=) with --exe: main.mu by the load
 # bias; without --exe, the address; without the pc= fields, no bias to infer: the address.
