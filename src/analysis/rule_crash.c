@@ -107,9 +107,8 @@ static void other_map_writers(struct gpm_rule_ctx *c, struct gpm_finding *f,
 			continue;
 		char *ft = gpm_rule_frame_text(c->inc, g, gpm_rule_user_frame(c->inc, g, false));
 		gpm_rule_evidence(c, f, "other side",
-		                  "goroutine %" PRIu64
-		                  " [%s] in %s (heuristic: running in the same code)",
-		                  g->id, gpm_rule_state_of(g), ft ? ft : "?");
+		                  "%s [%s] in %s (heuristic: running in the same code)",
+		                  GPM_GOROUTINE_NAME(g), gpm_rule_state_of(g), ft ? ft : "?");
 		free(ft);
 		gpm_rule_add_id(c, f, g->id);
 		shown++;
@@ -636,7 +635,7 @@ static void asleep_finding(struct gpm_rule_ctx *c, struct gpm_finding *f)
 		                  pass == 0   ? "started by it"
 		                  : pass == 1 ? "started by its callers"
 		                              : "also blocked",
-		                  "goroutine %" PRIu64 " [%s] in %s%s", first->id,
+		                  "%s [%s] in %s%s", GPM_GOROUTINE_NAME(first),
 		                  gpm_rule_state_of(first), fwhere ? fwhere : "?",
 		                  awaited > 1 ? " (and others)" : "");
 	if (c->group_of && m1)
@@ -827,8 +826,8 @@ static void rule_test_timeout(struct gpm_rule_ctx *c, const struct gpm_panic *p)
 		int uf = gpm_rule_user_frame(inc, g, false);
 		char *test = gpm_rule_func_text(inc, g, tf);
 		char *at = gpm_rule_frame_text(inc, g, uf);
-		gpm_rule_evidence(c, f, "stuck test", "%s: goroutine %" PRIu64 " [%s] in %s",
-		                  test ? test : "?", g->id, gpm_rule_state_of(g), at ? at : "?");
+		gpm_rule_evidence(c, f, "stuck test", "%s: %s [%s] in %s", test ? test : "?",
+		                  GPM_GOROUTINE_NAME(g), gpm_rule_state_of(g), at ? at : "?");
 		free(test);
 		free(at);
 		if (!stuck) {
@@ -867,8 +866,8 @@ static void rule_test_timeout(struct gpm_rule_ctx *c, const struct gpm_panic *p)
 		              "testing.tRunner) shows where it waits; get the whole output if "
 		              "it was cut.",
 		              test ? test : "?", at ? at : "?");
-		gpm_rule_evidence(c, f, "waiting test", "%s: goroutine %" PRIu64 " [%s] in %s",
-		                  test ? test : "?", waiting->id, gpm_rule_state_of(waiting),
+		gpm_rule_evidence(c, f, "waiting test", "%s: %s [%s] in %s", test ? test : "?",
+		                  GPM_GOROUTINE_NAME(waiting), gpm_rule_state_of(waiting),
 		                  at ? at : "?");
 		gpm_rule_add_id(c, f, waiting->id);
 		if (c->group_of && waiting >= inc->goroutines.v)
@@ -1212,10 +1211,9 @@ static void rule_running_only(struct gpm_rule_ctx *c)
 	char *name = site_name(inc, g, 0);
 	char *top = gpm_rule_func_text(inc, g, 0);
 	gpm_rule_text(c, &f->title,
-	              "crash in %s? goroutine %" PRIu64 " was running there%s%s%s (no panic line "
-	              "in the input)",
-	              name ? name : "?", g->id, lib ? " (likely \"" : "", lib ? lib : "",
-	              lib ? "\")" : "");
+	              "crash in %s? %s was running there%s%s%s (no panic line in the input)",
+	              name ? name : "?", GPM_GOROUTINE_NAME(g), lib ? " (likely \"" : "",
+	              lib ? lib : "", lib ? "\")" : "");
 	gpm_rule_text(
 	    c, &f->explanation,
 	    "The input is one running goroutine's stack with nothing before it: no \"panic:\" "

@@ -322,10 +322,10 @@ static void holder_candidates(struct gpm_rule_ctx *c, struct gpm_finding *f, con
 				continue;
 			char *ht = gpm_rule_frame_text(inc, h, (int)k);
 			gpm_rule_evidence(c, f, "holder?",
-			                  "goroutine %" PRIu64
-			                  " [%s] in %s: a method of the same type, "
-			                  "blocked at least as long",
-			                  h->id, gpm_rule_state_of(h), ht ? ht : "?");
+			                  "%s [%s] in %s: a method of the same type, blocked at "
+			                  "least as long",
+			                  GPM_GOROUTINE_NAME(h), gpm_rule_state_of(h),
+			                  ht ? ht : "?");
 			free(ht);
 			shown++;
 			break;
@@ -347,9 +347,8 @@ static void awaited(struct gpm_rule_ctx *c, struct gpm_finding *f, const struct 
 			continue;
 		char *ht = gpm_rule_frame_text(inc, h, gpm_rule_user_frame(inc, h, false));
 		gpm_rule_evidence(c, f, "started by it",
-		                  "goroutine %" PRIu64
-		                  " [%s] in %s, still there: has it called Done?",
-		                  h->id, gpm_rule_state_of(h), ht ? ht : "?");
+		                  "%s [%s] in %s, still there: has it called Done?",
+		                  GPM_GOROUTINE_NAME(h), gpm_rule_state_of(h), ht ? ht : "?");
 		free(ht);
 		shown++;
 	}
@@ -474,7 +473,7 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 		              "(blocked elsewhere, or gone without Done).",
 		              at ? at : "it");
 	}
-	gpm_rule_evidence(c, f, "longest", "goroutine %" PRIu64 " [%s] in %s", g->id,
+	gpm_rule_evidence(c, f, "longest", "%s [%s] in %s", GPM_GOROUTINE_NAME(g),
 	                  gpm_rule_state_of(g), where);
 	if (n > 1)
 		gpm_rule_evidence(c, f, "waiters",
@@ -493,7 +492,7 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 			continue;
 		const struct gpm_goroutine *o = &inc->goroutines.v[v[k].g];
 		char *ot = gpm_rule_frame_text(inc, o, v[k].caller);
-		gpm_rule_evidence(c, f, "also", "goroutine %" PRIu64 " [%s] in %s", o->id,
+		gpm_rule_evidence(c, f, "also", "%s [%s] in %s", GPM_GOROUTINE_NAME(o),
 		                  gpm_rule_state_of(o), ot ? ot : "?");
 		free(ot);
 		shown++;

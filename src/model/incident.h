@@ -596,6 +596,8 @@ static inline bool gpm_goroutine_is_real(const struct gpm_goroutine *g)
  * holds GPM_GOROUTINE_NAME_MAX bytes. */
 enum { GPM_GOROUTINE_NAME_MAX = 32 };
 const char *gpm_goroutine_name(const struct gpm_goroutine *g, char *buf);
+/* gpm_goroutine_name in a buffer that lives to the end of the enclosing block. */
+#define GPM_GOROUTINE_NAME(g) gpm_goroutine_name((g), (char[GPM_GOROUTINE_NAME_MAX]){0})
 
 /* What every goroutine without an extra record has: nothing known (m_id, thread_id -1). */
 extern const struct gpm_goroutine_extra gpm_goroutine_extra_none;
