@@ -96,7 +96,6 @@ static struct lock_frames stack_lock_frames(const struct gpm_incident *inc,
 static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                        struct lock_frames *memo, uint64_t *mutex, int *caller)
 {
-	char abuf[1024];
 	if (g->status != GPM_G_WAITING || !gpm_rule_counted(g))
 		return false;
 	uint32_t n;
@@ -106,7 +105,7 @@ static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutin
 	uint64_t m = 0;
 	for (uint32_t i = 0; lf.slow >> i && !m; i++)
 		if (lf.slow & (1u << i))
-			gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &m);
+			gpm_rule_frame_word(inc, g, i, &m);
 	if (last < 0 || (uint32_t)last + 1 >= n)
 		return false;
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
@@ -117,18 +116,11 @@ static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutin
 	return true;
 }
 
-/* Calls cb with every exact hexadecimal argument of g's frames from frame `from` on: one
- * walk over the goroutine's argument texts (its own, else its frames'). */
+/* Calls cb with every exact hexadecimal argument of g's frames from frame `from` on. */
 static void each_goroutine_arg(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                                int from, void (*cb)(void *, uint64_t), void *arg)
 {
-	struct gpm_frame_args_iter it;
-	gpm_goroutine_frame_args_begin(inc, g, &it);
-	const char *a;
-	size_t an;
-	while (gpm_frame_args_next(&it, &a, &an))
-		if (a && (int)it.i - 1 >= from)
-			gpm_rule_each_arg(a, an < 1024 ? an : 1023, cb, arg);
+	gpm_rule_each_word(inc, g, from > 0 ? (uint32_t)from : 0, false, cb, arg);
 }
 
 /* The first index of sorted v[0..n) whose value is >= x. */
@@ -835,13 +827,21 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			kv[nk++] = (struct keyed){w.v[i].holds, (uint32_t)i};
 	qsort(kv, nk, sizeof(*kv), cmp_keyed);
 	bool found_cycle = false;
+	// Each holder's next step, looked up once (a walk from every holder visits up to 16).
+	size_t *next = nk ? malloc(w.len * sizeof(*next)) : NULL;
+	if (nk && !next) {
+		c->oom = true;
+		goto out;
+	}
+	for (size_t i = 0; i < w.len && nk; i++)
+		next[i] = w.v[i].holds ? keyed_find(kv, nk, w.v[i].mutex, i) : SIZE_MAX;
 	for (size_t s = 0; s < w.len && !found_cycle && nk; s++) {
 		if (!w.v[s].holds)
 			continue;
 		size_t path[16], np = 0, cur = s;
 		for (;;) {
 			path[np++] = cur;
-			size_t nxt = keyed_find(kv, nk, w.v[cur].mutex, cur);
+			size_t nxt = next[cur];
 			if (nxt == SIZE_MAX || np == 16)
 				break;
 			size_t k = 0;
@@ -944,6 +944,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			                  "%" PRIu64 " more goroutines wait for the same mutexes",
 			                  behind);
 	}
+	free(next);
 	// Contention: many waiters on one mutex (not already explained by a cycle). Waiters
 	// sorted by mutex: each mutex is one run.
 	uint32_t min = c->o->contention_min ? c->o->contention_min : 3;
