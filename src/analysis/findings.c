@@ -225,27 +225,65 @@ const char *gpm_rule_frame_args(const struct gpm_incident *inc, const struct gpm
 /* The first hexadecimal argument of an argument text, when printed exactly (no '?'). */
 bool gpm_rule_first_arg(const char *args, uint64_t *out)
 {
-	return gpm_arg_text_first_word(args, out);
+	if (!args || strncmp(args, "0x", 2))
+		return false;
+	char *end;
+	unsigned long long v = strtoull(args + 2, &end, 16);
+	if (end == args + 2 || *end == '?' || v == 0)
+		return false;
+	*out = v;
+	return true;
 }
 
-struct each_arg {
-	void (*cb)(void *, uint64_t);
-	void *arg;
-};
-
-static void each_arg_cb(void *arg, uint64_t v, size_t at)
+static int hex_digit(char ch)
 {
-	(void)at;
-	struct each_arg *e = arg;
-	e->cb(e->arg, v);
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch |= 0x20;
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
 }
 
-/* Every exact hexadecimal argument of the n bytes at args (n < 1024, no NUL among them),
- * via cb: model/argwords.h reads them. */
+/*
+ * Every exact hexadecimal argument of the n bytes at args (n < 1024, no NUL among them),
+ * via cb: each "0x" followed by a value as strtoull reads it (saturated when too long) and
+ * not by '?', above 4096. The usual "0x" + hex digits is read here, in place (this runs
+ * over every printed argument of every goroutine); anything else (a second "0x", a sign,
+ * spaces) goes to strtoull over a copy, as it always did.
+ */
 void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t), void *arg)
 {
-	struct each_arg e = {cb, arg};
-	gpm_arg_text_words(args, n, each_arg_cb, &e);
+	const char *lim = args + n;
+	for (const char *p = args; p < lim;) {
+		const char *x = memchr(p, '0', (size_t)(lim - p));
+		if (!x || lim - x < 2)
+			break;
+		if (x[1] != 'x') {
+			p = x + 1;
+			continue;
+		}
+		const char *q = x + 2, *end = q;
+		unsigned long long v = 0;
+		if (q < lim && hex_digit(*q) >= 0 &&
+		    !(*q == '0' && q + 1 < lim && (q[1] | 0x20) == 'x')) {
+			bool over = false;
+			for (int d; end < lim && (d = hex_digit(*end)) >= 0; end++) {
+				over |= v > (ULLONG_MAX >> 4);
+				v = v << 4 | (unsigned)d;
+			}
+			if (over)
+				v = ULLONG_MAX;
+		} else if (q < lim) {
+			char buf[1024];
+			memcpy(buf, q, (size_t)(lim - q));
+			buf[lim - q] = 0;
+			char *e;
+			v = strtoull(buf, &e, 16);
+			end = q + (e - buf);
+		}
+		if (end != q && !(end < lim && *end == '?') && v > 4096)
+			cb(arg, v);
+		p = end > q ? end : q;
+	}
 }
 
 /* "created by" of g as "main.f at file.go:12" (malloc'd, safe), or NULL. */

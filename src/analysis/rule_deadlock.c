@@ -259,13 +259,14 @@ static bool stuck_waiter(const struct gpm_incident *inc, const struct gpm_gorout
 		return false;
 	s->prim = f[i].func;
 	s->addr = 0;
+	char abuf[1024];
 	// The method frames (Lock over lockSlow, a wrapper's Lock) carry the address.
 	for (; i < n && i < 16 && is_lock_wrapper(f[i].func); i++) {
 		if (sync_wait_kind(f[i].func) < 0)
 			continue;
 		s->prim = f[i].func; // the outermost: RWMutex.Lock over Mutex.lockSlow
 		if (!s->addr)
-			gpm_rule_frame_word(inc, g, i, &s->addr);
+			gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &s->addr);
 	}
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
 	if (s->kind == STUCK_LOCK && x && x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX &&

@@ -44,6 +44,7 @@ static int chan_frame(const struct gpm_incident *inc, const struct gpm_goroutine
 static uint64_t chan_at(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                         const struct gpm_goroutine *rep, int ci)
 {
+	char abuf[1024];
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
 	if (x->wait_object_kind == GPM_WAIT_OBJECT_CHAN ||
 	    x->wait_object_kind == GPM_WAIT_OBJECT_SELECT)
@@ -54,7 +55,7 @@ static uint64_t chan_at(const struct gpm_incident *inc, const struct gpm_gorouti
 	                    gpm_goroutine_frames(inc, rep, &(uint32_t){0}))
 		ci = chan_frame(inc, g);
 	uint64_t v;
-	if (ci >= 0 && gpm_rule_frame_word(inc, g, (uint32_t)ci, &v))
+	if (ci >= 0 && gpm_rule_first_arg(gpm_rule_frame_args(inc, g, (uint32_t)ci, &abuf), &v))
 		return v;
 	return 0;
 }
@@ -69,6 +70,7 @@ static const struct gpm_goroutine *wait_group_waiter(const struct gpm_incident *
                                                      const struct gpm_goroutine *rep, int *frame,
                                                      uint64_t *wg)
 {
+	char abuf[1024];
 	if (rep->created_by == UINT32_MAX || rep->created_by >= inc->frames.len)
 		return NULL;
 	const char *creator = inc->frames.v[rep->created_by].func;
@@ -92,7 +94,8 @@ static const struct gpm_goroutine *wait_group_waiter(const struct gpm_incident *
 				*wg = 0;
 				// The WaitGroup from Wait's printed receiver (text); a core knows
 				// the semaphore inside it instead (wait_object, kind SEMA).
-				gpm_rule_frame_word(inc, g, (uint32_t)w, wg);
+				gpm_rule_first_arg(gpm_rule_frame_args(inc, g, (uint32_t)w, &abuf),
+				                   wg);
 				return g;
 			}
 		}
@@ -285,8 +288,18 @@ static bool arg_refs_build(struct gpm_rule_ctx *c, struct arg_refs *r)
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		if (!gpm_rule_counted(g))
 			continue;
+		struct gpm_args_iter it;
+		const char *a;
+		size_t an;
+		uint32_t nf;
+		gpm_goroutine_frames(inc, g, &nf);
+		if (!gpm_goroutine_args_begin(inc, g, &it))
+			continue;
 		r->gi = (uint32_t)i;
-		gpm_rule_each_word(inc, g, 0, true, arg_ref_cb, r);
+		// One text per frame; the walk does not stop by itself at the goroutine's end.
+		for (uint32_t k = 0; k < nf && gpm_args_iter_next(&it, &a, &an); k++) {
+			gpm_rule_each_arg(a, an < 1024 ? an : 1023, arg_ref_cb, r);
+		}
 	}
 	return !c->oom;
 }

@@ -96,6 +96,7 @@ static struct lock_frames stack_lock_frames(const struct gpm_incident *inc,
 static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                        struct lock_frames *memo, uint64_t *mutex, int *caller)
 {
+	char abuf[1024];
 	if (g->status != GPM_G_WAITING || !gpm_rule_counted(g))
 		return false;
 	uint32_t n;
@@ -105,7 +106,7 @@ static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutin
 	uint64_t m = 0;
 	for (uint32_t i = 0; lf.slow >> i && !m; i++)
 		if (lf.slow & (1u << i))
-			gpm_rule_frame_word(inc, g, i, &m);
+			gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &m);
 	if (last < 0 || (uint32_t)last + 1 >= n)
 		return false;
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
@@ -116,11 +117,18 @@ static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutin
 	return true;
 }
 
-/* Calls cb with every exact hexadecimal argument of g's frames from frame `from` on. */
+/* Calls cb with every exact hexadecimal argument of g's frames from frame `from` on: one
+ * walk over the goroutine's argument texts (its own, else its frames'). */
 static void each_goroutine_arg(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                                int from, void (*cb)(void *, uint64_t), void *arg)
 {
-	gpm_rule_each_word(inc, g, from > 0 ? (uint32_t)from : 0, false, cb, arg);
+	struct gpm_frame_args_iter it;
+	gpm_goroutine_frame_args_begin(inc, g, &it);
+	const char *a;
+	size_t an;
+	while (gpm_frame_args_next(&it, &a, &an))
+		if (a && (int)it.i - 1 >= from)
+			gpm_rule_each_arg(a, an < 1024 ? an : 1023, cb, arg);
 }
 
 /* The first index of sorted v[0..n) whose value is >= x. */

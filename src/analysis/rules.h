@@ -73,15 +73,6 @@ const char *gpm_rule_frame_args(const struct gpm_incident *inc, const struct gpm
 bool gpm_rule_first_arg(const char *args, uint64_t *out);
 /* Every exact hexadecimal argument above 4096 of the n bytes at args (n < 1024), via cb. */
 void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t), void *arg);
-/* The first argument word of frame i of g (gpm_rule_first_arg of its text): from the
- * parser's table when g is recorded there (model/argwords.h), else read from the text. */
-bool gpm_rule_frame_word(const struct gpm_incident *inc, const struct gpm_goroutine *g, uint32_t i,
-                         uint64_t *out);
-/* Every word (gpm_rule_each_arg) of g's frames from frame `from` on, in frame order, via
- * cb: from the parser's table when recorded, else one walk over the argument texts (g's
- * own, then its frames'; own_only: g's own only). */
-void gpm_rule_each_word(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                        uint32_t from, bool own_only, void (*cb)(void *, uint64_t), void *arg);
 /* qsort comparison of uint64_t. */
 int gpm_rule_cmp_u64(const void *a, const void *b);
 

@@ -1942,10 +1942,6 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		g->stack = stack;
 		if ((err = args_commit(P, g, sent)))
 			return err;
-		// The words the rules read, while the texts are in the cache (model/argwords.h).
-		if (g->args != UINT32_MAX &&
-		    !gpm_incident_arg_words_record(inc, gi, P->gargs.v, P->gargs.len, P->nframes))
-			return &gpm_error_nomem;
 		if (P->gregs_any) {
 			struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
 			if (!x || !(x->regs = malloc(P->gregs.len * sizeof(*x->regs))))

@@ -211,7 +211,6 @@ void gpm_incident_destroy(struct gpm_incident *inc)
 	gpm_vec_free(&inc->regs);
 	gpm_vec_free(&inc->threads);
 	gpm_vec_free(&inc->arg_text);
-	gpm_arg_words_free(&inc->arg_words);
 	free(inc->stack_index);
 	gpm_intern_destroy(inc->strings);
 	free(inc);

@@ -21,7 +21,6 @@
 #include "base/error.h"
 #include "base/intern.h"
 #include "base/vec.h"
-#include "model/argwords.h"
 
 /* runtime/runtime2.go: _Gidle ... _Gdeadextra (Go 1.26); the scan bit (0x1000) is removed. */
 enum gpm_gstatus {
@@ -526,8 +525,6 @@ struct gpm_incident {
 	GPM_VEC(struct gpm_timer_count) timers;
 	uint64_t timers_total; /* timers read in all */
 	bool timers_known;     /* the P's timer heaps were read */
-	/* The argument words of text dumps' goroutines, read by the parser (argwords.h). */
-	struct gpm_arg_words arg_words;
 };
 
 struct gpm_incident *gpm_incident_create(enum gpm_input_kind kind);

@@ -4,4 +4,3 @@ libgopm_a_SOURCES += \
 	src/model/traceback.c src/model/traceback.h \
 	src/model/group.c src/model/group.h
 libgopm_a_SOURCES += src/model/frameclass.c src/model/frameclass.h
-libgopm_a_SOURCES += src/model/argwords.c src/model/argwords.h

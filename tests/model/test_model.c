@@ -1,14 +1,7 @@
-/* Unit tests of src/model: stack deduplication, labels, the argument words of text dumps. */
-#include <ftw.h>
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
+/* Unit tests of src/model: stack deduplication and labels. */
 #include <string.h>
 
 #include "check_gopm.h"
-#include "base/source.h"
-#include "dump/dump.h"
-#include "model/argwords.h"
 #include "model/incident.h"
 
 static uint32_t add_stack(struct gpm_incident *inc, const char *const *funcs, int n, uint32_t line)
@@ -117,176 +110,6 @@ START_TEST(frame_regs_are_shared_by_offsets)
 }
 END_TEST
 
-/* ---- argument words: the parser's table says what the text says ---- */
-
-struct word {
-	uint64_t v;
-	uint32_t frame;
-};
-
-struct words {
-	struct word w[4096];
-	size_t n;
-	uint32_t frame;
-};
-
-static void word_cb(void *arg, uint64_t v, size_t at)
-{
-	(void)at;
-	struct words *ws = arg;
-	ck_assert_uint_lt(ws->n, 4096);
-	ws->w[ws->n++] = (struct word){v, ws->frame};
-}
-
-static struct {
-	size_t files, recorded, words, firsts;
-} aw;
-
-/* Every goroutine of every snapshot of path: a recorded one's words and first words equal
- * what its argument texts give (the walk the rules made before the table: g's own texts,
- * then its frames', each cut at GPM_ARG_TEXT_MAX). */
-static void check_arg_words_file(const char *path)
-{
-	struct gpm_source *src;
-	struct gpm_error *err = gpm_source_open(path, &src);
-	ck_assert_msg(!err, "%s: %s", path, err ? err->message : "");
-	struct gpm_incident **v = NULL;
-	size_t n = 0;
-	struct gpm_dump_options o = {.borrow_text = true};
-	err = gpm_dump_parse_all((const char *)src->data, src->size, path, &o, &v, &n);
-	if (err) { // not a dump (a fixture of another kind): nothing to compare
-		gpm_error_destroy(err);
-		gpm_source_destroy(src);
-		return;
-	}
-	aw.files++;
-	for (size_t s = 0; s < n; s++) {
-		const struct gpm_incident *inc = v[s];
-		for (size_t i = 0; i < inc->goroutines.len; i++) {
-			const struct gpm_goroutine *g = &inc->goroutines.v[i];
-			const uint64_t *wv;
-			const uint32_t *wm;
-			size_t wn;
-			if (!gpm_goroutine_arg_words(inc, g, &wv, &wm, &wn))
-				continue;
-			aw.recorded++;
-			static struct words want;
-			want.n = 0;
-			uint64_t first[256];
-			uint32_t nf = 0;
-			struct gpm_frame_args_iter it;
-			gpm_goroutine_frame_args_begin(inc, g, &it);
-			const char *a;
-			size_t an;
-			while (gpm_frame_args_next(&it, &a, &an)) {
-				want.frame = it.i - 1;
-				ck_assert_msg(it.own,
-				              "%s: goroutine %" PRIu64 " recorded, texts short",
-				              path, g->id);
-				size_t cut = an < GPM_ARG_TEXT_MAX ? an : GPM_ARG_TEXT_MAX;
-				char buf[GPM_ARG_TEXT_MAX + 1];
-				if (a)
-					memcpy(buf, a, cut);
-				buf[a ? cut : 0] = 0;
-				if (a)
-					gpm_arg_text_words(a, cut, word_cb, &want);
-				uint64_t fw = 0;
-				if (nf < 256)
-					first[nf++] = gpm_arg_text_first_word(buf, &fw) ? fw : 0;
-			}
-			size_t got = 0;
-			uint64_t gotfirst[256] = {0};
-			for (size_t k = 0; k < wn; k++) {
-				uint32_t f = wm[k] >> GPM_ARG_WORD_FRAME_SHIFT;
-				ck_assert_uint_lt(f, nf);
-				if (wm[k] & GPM_ARG_WORD_FIRST) {
-					ck_assert_msg(!gotfirst[f], "%s: two first words", path);
-					gotfirst[f] = wv[k];
-					aw.firsts++;
-				}
-				if (!(wm[k] & GPM_ARG_WORD_ANY))
-					continue;
-				ck_assert_msg(got < want.n && want.w[got].v == wv[k] &&
-				                  want.w[got].frame == f,
-				              "%s: goroutine %" PRIu64 ": word %zu differs", path,
-				              g->id, got);
-				got++;
-				aw.words++;
-			}
-			ck_assert_msg(got == want.n,
-			              "%s: goroutine %" PRIu64 ": %zu words, text %zu", path, g->id,
-			              got, want.n);
-			for (uint32_t f = 0; f < nf; f++)
-				ck_assert_msg(gotfirst[f] == first[f],
-				              "%s: goroutine %" PRIu64
-				              " frame %u: first word %#" PRIx64 ", text %#" PRIx64,
-				              path, g->id, f, gotfirst[f], first[f]);
-		}
-		gpm_incident_destroy(v[s]);
-	}
-	free(v);
-	gpm_source_destroy(src);
-}
-
-static int each_text_fixture(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	size_t n = strlen(path);
-	if (type == FTW_F &&
-	    ((n > 4 && !strcmp(path + n - 4, ".txt")) || (n > 4 && !strcmp(path + n - 4, ".log"))))
-		check_arg_words_file(path);
-	return 0;
-}
-
-START_TEST(arg_words_match_the_text)
-{
-	memset(&aw, 0, sizeof(aw));
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", gpm_test_data("dumps"));
-	ck_assert_int_eq(nftw(dir, each_text_fixture, 16, FTW_PHYS), 0);
-	snprintf(dir, sizeof(dir), "%s", gpm_test_data("pprof"));
-	ck_assert_int_eq(nftw(dir, each_text_fixture, 16, FTW_PHYS), 0);
-	// What was checked: the fixtures of testdata/dumps and testdata/pprof in plain text.
-	ck_assert_msg(aw.files >= 200 && aw.recorded >= 3000 && aw.words >= 8000 &&
-	                  aw.firsts >= 5000,
-	              "checked %zu files, %zu goroutines, %zu words, %zu first words", aw.files,
-	              aw.recorded, aw.words, aw.firsts);
-}
-END_TEST
-
-/* A frame's first argument is a word of its own even when it is no pointer (0x1), and a
- * word followed by '?' is none. */
-START_TEST(arg_words_firsts_and_inexact)
-{
-	static const char dump[] = "goroutine 7 [semacquire]:\n"
-	                           "sync.runtime_SemacquireMutex(0xc000012345?, 0x0?, 0x1?)\n"
-	                           "\t/usr/lib/go/src/runtime/sema.go:77 +0x25\n"
-	                           "main.f(0x1, {0xc000100000, 0x5}, 0x0)\n"
-	                           "\t/app/main.go:10 +0x1d\n"
-	                           "main.g(0xc000200000)\n"
-	                           "\t/app/main.go:20 +0x1d\n";
-	struct gpm_incident **v = NULL;
-	size_t n = 0;
-	ck_assert_ptr_null(gpm_dump_parse_all(dump, sizeof(dump) - 1, "t", NULL, &v, &n));
-	ck_assert_uint_eq(n, 1);
-	const uint64_t *wv;
-	const uint32_t *wm;
-	size_t wn;
-	ck_assert(gpm_goroutine_arg_words(v[0], &v[0]->goroutines.v[0], &wv, &wm, &wn));
-	ck_assert_uint_eq(wn, 3);
-	ck_assert_uint_eq(wv[0], 0xc000100000);
-	ck_assert_uint_eq(wm[0], 1u << GPM_ARG_WORD_FRAME_SHIFT | GPM_ARG_WORD_ANY);
-	ck_assert_uint_eq(wv[1], 1);
-	ck_assert_uint_eq(wm[1], 1u << GPM_ARG_WORD_FRAME_SHIFT | GPM_ARG_WORD_FIRST);
-	ck_assert_uint_eq(wv[2], 0xc000200000);
-	ck_assert_uint_eq(wm[2],
-	                  2u << GPM_ARG_WORD_FRAME_SHIFT | GPM_ARG_WORD_ANY | GPM_ARG_WORD_FIRST);
-	gpm_incident_destroy(v[0]);
-	free(v);
-}
-END_TEST
-
 Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -294,12 +117,6 @@ Suite *model_suite(void)
 	tcase_add_test(tc, stacks_are_deduplicated);
 	tcase_add_test(tc, labels_belong_to_their_goroutine);
 	tcase_add_test(tc, frame_regs_are_shared_by_offsets);
-	// Every text fixture parsed: more than the default timeout under the sanitizers.
-	TCase *tw = tcase_create("argwords");
-	tcase_set_timeout(tw, 120);
-	tcase_add_test(tw, arg_words_match_the_text);
-	tcase_add_test(tw, arg_words_firsts_and_inexact);
-	suite_add_tcase(s, tw);
 	suite_add_tcase(s, tc);
 	return s;
 }
