@@ -834,13 +834,21 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			kv[nk++] = (struct keyed){w.v[i].holds, (uint32_t)i};
 	qsort(kv, nk, sizeof(*kv), cmp_keyed);
 	bool found_cycle = false;
+	// Each holder's next step, looked up once (a walk from every holder visits up to 16).
+	size_t *next = nk ? malloc(w.len * sizeof(*next)) : NULL;
+	if (nk && !next) {
+		c->oom = true;
+		goto out;
+	}
+	for (size_t i = 0; i < w.len && nk; i++)
+		next[i] = w.v[i].holds ? keyed_find(kv, nk, w.v[i].mutex, i) : SIZE_MAX;
 	for (size_t s = 0; s < w.len && !found_cycle && nk; s++) {
 		if (!w.v[s].holds)
 			continue;
 		size_t path[16], np = 0, cur = s;
 		for (;;) {
 			path[np++] = cur;
-			size_t nxt = keyed_find(kv, nk, w.v[cur].mutex, cur);
+			size_t nxt = next[cur];
 			if (nxt == SIZE_MAX || np == 16)
 				break;
 			size_t k = 0;
@@ -943,6 +951,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			                  "%" PRIu64 " more goroutines wait for the same mutexes",
 			                  behind);
 	}
+	free(next);
 	// Contention: many waiters on one mutex (not already explained by a cycle). Waiters
 	// sorted by mutex: each mutex is one run.
 	uint32_t min = c->o->contention_min ? c->o->contention_min : 3;

@@ -46,6 +46,43 @@ static uint64_t dump_mutex_wait(const struct gpm_incident *inc, const struct gpm
 	return 0;
 }
 
+/*
+ * The snapshots of a dump as the parser finishes them. The input's pages the parser read go
+ * every RELEASE_GOROUTINES goroutines (a file of several dumps, a log of many): what is
+ * resident is the snapshots read and one snapshot's text, not the whole input, and what
+ * is read again (argument texts in place) comes back from the page cache.
+ */
+enum { RELEASE_GOROUTINES = 32768 };
+
+struct collect {
+	struct gpm_incident **v;
+	size_t n, cap;
+	struct gpm_source *src;
+	size_t since; /* goroutines read since the pages were last released */
+};
+
+static struct gpm_error *collect_one(struct gpm_incident *inc, void *arg)
+{
+	struct collect *c = arg;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		struct gpm_incident **v = realloc(c->v, cap * sizeof(*v));
+		if (!v) {
+			gpm_incident_destroy(inc);
+			return &gpm_error_nomem;
+		}
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = inc;
+	c->since += inc->goroutines.len;
+	if (c->since >= RELEASE_GOROUTINES) {
+		gpm_source_release_pages(c->src);
+		c->since = 0;
+	}
+	return NULL;
+}
+
 enum { BIAS_FRAMES = 4096, BIAS_CANDIDATES = 8 };
 
 /*
@@ -193,8 +230,17 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 	case GPM_INPUT_UNKNOWN: { // maybe a dump buried deep in a log: let the parser decide
 		// The snapshots read argument texts from the input in place: keep it.
 		struct gpm_dump_options dopt = {.borrow_text = true};
-		err = gpm_dump_parse_all((const char *)src->data, src->size, path, &dopt,
-		                         &out->snapshots, &out->n);
+		struct collect c = {.src = src};
+		err = gpm_dump_parse((const char *)src->data, src->size, path, &dopt, collect_one,
+		                     &c);
+		if (err) {
+			for (size_t k = 0; k < c.n; k++)
+				gpm_incident_destroy(c.v[k]);
+			free(c.v);
+		} else {
+			out->snapshots = c.v;
+			out->n = c.n;
+		}
 		if (err && kind == GPM_INPUT_UNKNOWN && err->code == GPM_ERR_FORMAT) {
 			gpm_error_destroy(err);
 			err = gpm_error_create(GPM_ERR_UNSUPPORTED,
