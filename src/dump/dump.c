@@ -18,6 +18,7 @@
 
 enum {
 	DEFAULT_MAX_GOROUTINES = 1 << 24,
+	DEFAULT_MAX_COUNTED = 1 << 21,
 	DEFAULT_MAX_FRAMES = 1000000,
 	DEFAULT_MAX_PANICS = 1000,
 	DEFAULT_MAX_LINE = 1 << 20,
@@ -117,6 +118,8 @@ struct parser {
 	unsigned headerless;   /* stacks of this snapshot read without a goroutine header */
 	bool pprof_headerless; /* a debug=1 profile without its "goroutine profile:" line */
 	uint64_t bucket_total; /* "Showing N unique goroutines out of M total": M; 0 none */
+	uint64_t counted;      /* goroutines made from counts so far, in the whole input */
+	uint64_t counted_lost; /* this snapshot's counted goroutines past the limits */
 	/* go test -v's tests started ("=== RUN   TestX") and not ended ("--- PASS: TestX"), in
 	 * the text: names borrowed from it. */
 	struct vtest {
@@ -583,15 +586,23 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 		                  "missing: whether records before the first one read were lost "
 		                  "cannot be told");
 	else if (inc->kind == GPM_INPUT_PPROF1 && inc->pprof_total != inc->goroutines.len &&
-	         inc->goroutines.len < P->o.max_goroutines)
+	         inc->goroutines.len < P->o.max_goroutines && !P->counted_lost)
 		gpm_incident_warn(inc, "the profile counts %llu goroutines but %zu were read",
 		                  (unsigned long long)inc->pprof_total, inc->goroutines.len);
 	P->pprof_headerless = false;
 	if (P->bucket_total && P->bucket_total != inc->goroutines.len &&
-	    inc->goroutines.len < P->o.max_goroutines)
+	    inc->goroutines.len < P->o.max_goroutines && !P->counted_lost)
 		gpm_incident_warn(inc, "the summary counts %llu goroutines but %zu were read",
 		                  (unsigned long long)P->bucket_total, inc->goroutines.len);
 	P->bucket_total = 0;
+	if (P->counted_lost)
+		gpm_incident_warn(inc,
+		                  "%llu goroutines that records or buckets count were not made: "
+		                  "past the limit of %llu goroutines made from counts in one input "
+		                  "(the counts shown are of the %zu kept)",
+		                  (unsigned long long)P->counted_lost,
+		                  (unsigned long long)P->o.max_counted, inc->goroutines.len);
+	P->counted_lost = 0;
 	if (P->nvtests && inc->crash.panics.len && !inc->crash.tests_started) {
 		const char *m = inc->crash.panics.v[0].message;
 		if (m && !strncmp(m, "test timed out after ", 21) && !strstr(m, "running tests:")) {
@@ -2098,6 +2109,26 @@ static size_t pprof_frame_pc(const struct line *l)
 	return k + 2 < l->n && l->s[k] == '0' && l->s[k + 1] == 'x' ? k : SIZE_MAX;
 }
 
+/*
+ * How many of the count goroutines a pprof record or a tool's bucket claims are made:
+ * no more than the snapshot's limit nor, over the whole input, max_counted (a few bytes
+ * of text can claim billions, and each goroutine made costs memory and analysis time).
+ * The rest is counted in counted_lost and said once at the snapshot's end.
+ */
+static uint64_t counted_room(struct parser *P, uint64_t count)
+{
+	uint64_t room = P->o.max_goroutines - P->inc->goroutines.len;
+	if (P->o.max_counted - P->counted < room)
+		room = P->o.max_counted - P->counted;
+	if (count > room) {
+		if (__builtin_add_overflow(P->counted_lost, count - room, &P->counted_lost))
+			P->counted_lost = UINT64_MAX;
+		count = room;
+	}
+	P->counted += count;
+	return count;
+}
+
 static struct gpm_error *parse_pprof_record(struct parser *P, const struct line *hl)
 {
 	size_t i = 0;
@@ -2216,11 +2247,7 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 	if (P->nframes && (err = stack_commit(P, &stack, &sent)))
 		return err;
 	struct gpm_incident *inc = P->inc;
-	if (count > P->o.max_goroutines - inc->goroutines.len) {
-		gpm_incident_warn(inc, "pprof record of %llu goroutines capped",
-		                  (unsigned long long)count);
-		count = P->o.max_goroutines - inc->goroutines.len;
-	}
+	count = counted_room(P, count);
 	const char *state = istr(P, "unknown", 7);
 	if (!state)
 		return &gpm_error_nomem;
@@ -2538,16 +2565,12 @@ static bool pp_start(const struct parser *P, const struct line *l, struct pp_hea
 	return pp_header(l, ph) && line_at(&q, P->end, &nx) && pp_call_line(&nx, &c);
 }
 
-/* Adds count - 1 copies of goroutine gi (a bucket's other goroutines), capped at the
- * input's goroutine limit with a warning. */
+/* Adds count - 1 copies of goroutine gi (a bucket's other goroutines), as many as
+ * counted_room allows. */
 static struct gpm_error *bucket_copies(struct parser *P, uint32_t gi, uint64_t count)
 {
 	struct gpm_incident *inc = P->inc;
-	if (count - 1 > P->o.max_goroutines - inc->goroutines.len) {
-		gpm_incident_warn(inc, "a bucket of %llu goroutines capped",
-		                  (unsigned long long)count);
-		count = P->o.max_goroutines - inc->goroutines.len + 1;
-	}
+	count = counted_room(P, count - 1) + 1;
 	for (uint64_t c = 1; c < count; c++) {
 		struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
 		if (!g)
@@ -3485,6 +3508,8 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 		P.o = *opts;
 	if (!P.o.max_goroutines)
 		P.o.max_goroutines = DEFAULT_MAX_GOROUTINES;
+	if (!P.o.max_counted)
+		P.o.max_counted = DEFAULT_MAX_COUNTED;
 	if (!P.o.max_frames)
 		P.o.max_frames = DEFAULT_MAX_FRAMES;
 	if (!P.o.max_panics)

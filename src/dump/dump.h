@@ -29,10 +29,14 @@
 
 struct gpm_dump_options {
 	uint64_t max_goroutines; /* per snapshot; 0 = 16,777,216 */
-	uint32_t max_frames;     /* per goroutine; 0 = 1,000,000 */
-	uint32_t max_panics;     /* nested panics stored per snapshot; 0 = 1000 */
-	uint32_t max_line;       /* longer lines are skipped (with a warning); 0 = 1 MiB */
-	uint32_t max_snapshots;  /* 0 = 100,000 */
+	/* Goroutines made from a count rather than read one by one (a pprof debug=1 record's
+	 * "N @", a panicparse or gotraceanalyzer bucket, a profile's sample), over the whole
+	 * input: a few bytes can claim billions. 0 = 2,097,152. */
+	uint64_t max_counted;
+	uint32_t max_frames;    /* per goroutine; 0 = 1,000,000 */
+	uint32_t max_panics;    /* nested panics stored per snapshot; 0 = 1000 */
+	uint32_t max_line;      /* longer lines are skipped (with a warning); 0 = 1 MiB */
+	uint32_t max_snapshots; /* 0 = 100,000 */
 	/* The caller keeps data unchanged for as long as any incident lives: a goroutine's
 	 * argument texts are then read from its frame lines in data (incident->text) instead
 	 * of being copied. Without it (or when the input had to be unwrapped) they are

@@ -37,6 +37,7 @@
 
 enum {
 	DEFAULT_MAX_GOROUTINES = 1 << 24, /* as the text reader (dump.h) */
+	DEFAULT_MAX_COUNTED = 1 << 21,    /* every goroutine of a profile is made from a count */
 	DEFAULT_MAX_FRAMES = 1000000,
 	MAX_LABELS = 64, /* per sample; the runtime has no limit, but more is not a label set */
 };
@@ -608,6 +609,9 @@ struct gpm_error *gpm_goroutine_profile_parse(const uint8_t *data, size_t size, 
 	*out = NULL;
 	struct reader r = {.name = name ? name : "input"};
 	r.max_goroutines = o && o->max_goroutines ? o->max_goroutines : DEFAULT_MAX_GOROUTINES;
+	uint64_t max_counted = o && o->max_counted ? o->max_counted : DEFAULT_MAX_COUNTED;
+	if (max_counted < r.max_goroutines)
+		r.max_goroutines = max_counted;
 	r.max_frames = o && o->max_frames ? o->max_frames : DEFAULT_MAX_FRAMES;
 	struct gpm_error *err = NULL;
 	if (!(r.inc = gpm_incident_create(GPM_INPUT_PPROF0)))

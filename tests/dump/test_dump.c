@@ -1042,6 +1042,49 @@ START_TEST(test_buckets)
 }
 END_TEST
 
+/* Goroutines made from a count (a debug=1 record's "N @", a tool's bucket) are bounded over
+ * the whole input, not per snapshot: a few bytes may claim billions. */
+START_TEST(test_counted_limit)
+{
+	const char *rec = "goroutine profile: total 16777216\n16777216 @ 0x1\n"
+	                  "#\t0x1\tmain.f+0x1\t/a.go:1\n\n";
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s%s%s", rec, rec, rec);
+	struct gpm_dump_options o = {.max_counted = 1000};
+	struct snaps s = parse_mem_opts(buf, strlen(buf), &o);
+	// (A profile left with no goroutine does not end its snapshot: the last two merge.)
+	ck_assert_uint_ge(s.n, 2);
+	size_t total = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		total += s.v[i]->goroutines.len;
+		// Each snapshot says how many of its records' goroutines were not made, and none
+		// says only that the profile's total differs.
+		size_t said = 0;
+		for (size_t w = 0; w < s.v[i]->warnings.len; w++) {
+			const char *t = s.v[i]->warnings.v[w].text;
+			said += strstr(t, "were not made") != NULL;
+			ck_assert_ptr_null(strstr(t, "but"));
+		}
+		ck_assert_uint_eq(said, 1);
+	}
+	ck_assert_uint_eq(total, 1000);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 1000);
+	snaps_free(&s);
+
+	// A tool's buckets: the bucket's own goroutine and its copies, within the same bound.
+	const char *b = "4000000000 goroutines [semacquire, 4 minutes]:\n"
+	                "main.f()\n\t/a.go:5 +0x1\n\n"
+	                "2 goroutines [running]:\nmain.g()\n\t/a.go:9 +0x1\n";
+	s = parse_mem_opts(b, strlen(b), &o);
+	ck_assert_uint_eq(s.n, 1);
+	// Each bucket's first goroutine is read from the text; only copies are counted.
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 1 + 1000 + 1);
+	ck_assert_uint_eq(s.v[0]->warnings.len, 1);
+	ck_assert_ptr_nonnull(strstr(s.v[0]->warnings.v[0].text, "3999999000 goroutines"));
+	snaps_free(&s);
+}
+END_TEST
+
 /* debug=1 profiles as pasted: without their first line, a record's "#" indented or eaten
  * by a Markdown renderer. */
 START_TEST(test_pprof_pasted)
@@ -1244,6 +1287,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_mangled_starts);
 	tcase_add_test(tc, test_headerless);
 	tcase_add_test(tc, test_buckets);
+	tcase_add_test(tc, test_counted_limit);
 	tcase_add_test(tc, test_gotest_v);
 	tcase_add_test(tc, test_runtime_lines);
 	tcase_add_test(tc, test_pprof_pasted);

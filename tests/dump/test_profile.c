@@ -325,6 +325,16 @@ START_TEST(test_profile_hand_made)
 	gpm_incident_destroy(inc);
 	gpm_strbuf_deinit(&p);
 
+	// Every goroutine of a profile is made from a count: max_counted bounds them too.
+	make_profile(&p, "goroutine", (uint64_t)1 << 62);
+	o = (struct gpm_dump_options){.max_counted = 700};
+	err = gpm_goroutine_profile_parse((const uint8_t *)p.buf, p.len, "t", &o, &inc);
+	ck_assert_msg(!err, "%s", err ? err->message : "");
+	ck_assert_uint_eq(inc->goroutines.len, 700);
+	ck_assert_uint_eq(inc->warnings.len, 1);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&p);
+
 	// Text that starts like a protobuf tag ('Z' is field 11, length-delimited) is text.
 	const char *z = "Zebra crossing: goroutine 1 [running]:\nmain.main()\n";
 	ck_assert_int_ne(gpm_input_detect((const uint8_t *)z, strlen(z)), GPM_INPUT_PPROF0);
