@@ -25,6 +25,7 @@ enum {
 	DEFAULT_MAX_SNAPSHOTS = 100000,
 	MAX_LABELS = 10000,   /* per goroutine */
 	MAX_ANCESTORS = 1000, /* per goroutine */
+	RESERVE_AFTER = 1024, /* goroutines of a snapshot before room for the rest is reserved */
 };
 
 struct line {
@@ -106,6 +107,9 @@ struct parser {
 	const int64_t *line_time; /* cleaned text's line -> its log prefix's time; NULL: none */
 	const char *host;         /* the host the log records name; NULL none */
 	size_t nlines;
+	/* line_index's cursor: lc_line line ends lie before lc_at in lc_base. */
+	const char *lc_base, *lc_at;
+	size_t lc_line;
 	const char *name;
 	struct gpm_dump_options o;
 	gpm_dump_snapshot_fn *fn;
@@ -211,14 +215,19 @@ static uint64_t fast_hash(const void *vp, size_t n, uint64_t h)
 	const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL,
 	               k2 = 0x8ebc6af09c88c6e3ULL;
 	h ^= (uint64_t)n * 0x9e3779b97f4a7c15ULL;
-	uint64_t g = h ^ k2;
-	while (n >= 32) {
-		h = mum(rd64(p) ^ k0, rd64(p + 8) ^ h);
-		g = mum(rd64(p + 16) ^ k1, rd64(p + 24) ^ g);
-		p += 32;
-		n -= 32;
+	if (n >= 32) {
+		// (Joined only when the loop ran: h ^ (h ^ k2) would drop the seed and the length,
+		// and the last step's b ^ h ^ k2 would then be b — every key under 9 bytes hashed
+		// to one value, which made a snapshot of 100,000 large goroutine ids quadratic.)
+		uint64_t g = h ^ k2;
+		while (n >= 32) {
+			h = mum(rd64(p) ^ k0, rd64(p + 8) ^ h);
+			g = mum(rd64(p + 16) ^ k1, rd64(p + 24) ^ g);
+			p += 32;
+			n -= 32;
+		}
+		h ^= g;
 	}
-	h ^= g;
 	while (n >= 16) {
 		h = mum(rd64(p) ^ k0, rd64(p + 8) ^ h);
 		p += 16;
@@ -338,19 +347,34 @@ static int cmp_ptr(const void *a, const void *b)
 }
 
 /* The input line numbers of positions at[0..n) (sorted in place), as "12, 40, 41". */
-static void line_numbers(const struct parser *P, const char **at, size_t n, char *buf, size_t size)
+/*
+ * The 0-based line of the text at p (base <= p <= end), counted on from where the last call
+ * stopped: the readers ask in input order, and counting from the start each time made a log
+ * of thousands of small dumps quadratic. A position before the cursor counts from the start.
+ */
+static size_t line_index(struct parser *P, const char *p)
+{
+	if (P->lc_base != P->base || !P->lc_at || p < P->lc_at) {
+		P->lc_base = P->base;
+		P->lc_at = P->base;
+		P->lc_line = 0;
+	}
+	for (const char *q; (q = memchr(P->lc_at, '\n', (size_t)(p - P->lc_at)));) {
+		P->lc_line++;
+		P->lc_at = q + 1;
+	}
+	return P->lc_line;
+}
+
+static void line_numbers(struct parser *P, const char **at, size_t n, char *buf, size_t size)
 {
 	qsort(at, n, sizeof(*at), cmp_ptr);
-	const char *p = P->base;
-	size_t line = 0, off = 0;
+	size_t off = 0;
 	buf[0] = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (at[i] < p || at[i] > P->end)
+		if (at[i] < P->base || at[i] > P->end)
 			continue;
-		for (const char *q; (q = memchr(p, '\n', (size_t)(at[i] - p)));) {
-			line++;
-			p = q + 1;
-		}
+		size_t line = line_index(P, at[i]);
 		size_t shown = line + 1;
 		if (P->line_map && line < P->nlines)
 			shown = P->line_map[line];
@@ -410,6 +434,23 @@ static void snapshot_reset_state(struct parser *P)
 	memset(P->states, 0, sizeof(P->states));
 }
 
+/*
+ * Room for the goroutines and argument texts the rest of the input can hold, reserved once
+ * a snapshot has shown it is large (RESERVE_AFTER goroutines): growing 20 MB arrays by
+ * doubling costs more in copies than the parse itself, and pages never written are never
+ * resident. Not at every snapshot's start: a log of 20,000 small dumps reserved (and
+ * prefaulted) the rest of the input for each, 37 s and 766 MB for 460 KB.
+ */
+static bool reserve_rest(struct parser *P)
+{
+	size_t left = (size_t)(P->end - P->p);
+	size_t est = left / 160 + 16;
+	if (est > P->o.max_goroutines)
+		est = P->o.max_goroutines;
+	return gpm_vec_reserve(&P->inc->goroutines, P->inc->goroutines.len + est) &&
+	       gpm_vec_reserve(&P->inc->arg_text, P->inc->arg_text.len + left / 4 + 64);
+}
+
 static struct gpm_error *ensure_incident(struct parser *P, enum gpm_input_kind kind)
 {
 	if (P->inc)
@@ -424,25 +465,13 @@ static struct gpm_error *ensure_incident(struct parser *P, enum gpm_input_kind k
 	// The time of a dump in a log: the log prefix of its first line (the one just read),
 	// else of the next line that has one.
 	if (P->line_time && P->p > P->base && P->p <= P->end) {
-		size_t line = 0;
-		const char *at = P->p - 1; // the end of the line just read
-		for (const char *q = P->base; (q = memchr(q, '\n', (size_t)(at - q))); q++)
-			line++;
-		for (size_t i = line; i < P->nlines && !P->inc->time; i++)
+		size_t line = line_index(P, P->p - 1); // the end of the line just read
+		// (A log prefix is near when there is one: not the rest of the input each time.)
+		for (size_t i = line; i < P->nlines && i - line < 1024 && !P->inc->time; i++)
 			P->inc->time = P->line_time[i];
 	}
 	if (P->host)
 		P->inc->host = gpm_incident_str(P->inc, P->host, strlen(P->host));
-	// Room for the goroutines and argument texts this input can hold, reserved once:
-	// growing 20 MB arrays by doubling costs more in copies than the parse itself, and
-	// pages never written are never resident.
-	size_t left = (size_t)(P->end - P->p);
-	size_t est = left / 160 + 16;
-	if (est > P->o.max_goroutines)
-		est = P->o.max_goroutines;
-	if (!gpm_vec_reserve(&P->inc->goroutines, est) ||
-	    !gpm_vec_reserve(&P->inc->arg_text, left / 4 + 64))
-		return &gpm_error_nomem;
 	if (P->name && !(P->inc->source_name = istr(P, P->name, strlen(P->name))))
 		return &gpm_error_nomem;
 	P->inc->text = P->text;
@@ -1924,6 +1953,8 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		if (nomem)
 			return &gpm_error_nomem;
 	}
+	if (inc->goroutines.len == RESERVE_AFTER && !reserve_rest(P))
+		return &gpm_error_nomem;
 	struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
 	if (!g)
 		return &gpm_error_nomem;

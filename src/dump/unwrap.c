@@ -2228,17 +2228,21 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	              memmem(data, scan, " frames elided" ELLIPSIS, 17);
 	if (maxw < MIN_WRAP || maxw > MAX_WRAP || at_max < 3)
 		return;
-	// Lines exactly as wide as the widest: a console wrap only if one of them was cut.
-	for (const char *s = data; s < end && !k->wrapped;) {
+	// Lines exactly as wide as the widest: a console wrap only if a third of them were cut
+	// (as wrap_width will require: one long line repeated by goroutines on one stack is
+	// as wide as the widest many times).
+	size_t cut = 0;
+	for (const char *s = data; s < end;) {
 		const char *e = memchr(s, '\n', (size_t)(end - s));
 		size_t n = e ? (size_t)(e - s) : (size_t)(end - s);
 		if (e && display_width(s, n) == maxw) {
 			const char *e2 = memchr(e + 1, '\n', (size_t)(end - e - 1));
 			size_t n2 = e2 ? (size_t)(e2 - e - 1) : (size_t)(end - e - 1);
-			k->wrapped = continues(s, n, e + 1, n2, NULL);
+			cut += continues(s, n, e + 1, n2, NULL);
 		}
 		s = e ? e + 1 : end;
 	}
+	k->wrapped = cut && cut * 3 >= at_max;
 }
 
 static void strip_echo(struct work *w)
@@ -2260,6 +2264,23 @@ void gpm_dump_clean_deinit(struct gpm_dump_clean *c)
 	free(c->line_time);
 	free(c->host);
 	memset(c, 0, sizeof(*c));
+}
+
+/* Whether the lines are still the input's own, whole and in order: the quick look suspected
+ * a treatment (a console wrap at the width many lines share) that no pass then found, and
+ * a copy of the text would cost a pass over it for nothing. */
+static bool unchanged(const struct work *w, const char *data, size_t len)
+{
+	const char *p = data, *end = data + len;
+	for (size_t i = 0; i < w->l.len; i++) {
+		const struct ln *l = &w->l.v[i];
+		if (l->s != p || l->tabs || l->stamp || l->n > (size_t)(end - p))
+			return false;
+		p += l->n;
+		if (p < end && *p++ != '\n')
+			return false;
+	}
+	return p == end && !w->host;
 }
 
 static bool finish(struct work *w, struct gpm_dump_clean *out)
@@ -2483,7 +2504,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		restore_stars(&w);
 	if (!w.nomem) {
 		reindent(&w);
-		ok = finish(&w, out);
+		ok = (wide || !unchanged(&w, data, len)) && finish(&w, out);
 	}
 done:
 	for (size_t i = 0; i < w.owned.len; i++)
