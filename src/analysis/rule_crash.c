@@ -1168,12 +1168,67 @@ static void rule_runtime_stack_only(struct gpm_rule_ctx *c)
 
 /* net/http's "http: panic serving ADDR: VALUE" with no stack the reader could place (cut
  * from the paste, or printed in a shape it did not read): the value and how often. */
+/* A goroutine whose stack starts in net/http's recoverer with no panic frame below it (a
+ * paste that lost those lines; old runtimes): the first frame below it outside the
+ * runtime is where the handler panicked. Its index in *site, -1 when none. */
+static const struct gpm_goroutine *recoverer_stack(const struct gpm_incident *inc, int *site)
+{
+	*site = -1;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		uint32_t n;
+		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+		if (!gpm_rule_counted(g) || n < 2 || !f[0].func ||
+		    strcmp(f[0].func, "net/http.(*conn).serve.func1"))
+			continue;
+		for (uint32_t k = 1; k < n && k < 64; k++) {
+			if (is_crash_func(f[k].func))
+				return NULL; // a panic frame: handled_panic's shape, not this one
+			if (!(f[k].flags & GPM_FRAME_ELIDED) && !gpm_rule_is_runtime(f[k].func)) {
+				*site = (int)k;
+				return g;
+			}
+		}
+	}
+	return NULL;
+}
+
 static void rule_recovered_logged(struct gpm_rule_ctx *c)
 {
 	const struct gpm_crash *cr = &c->inc->crash;
+	int at;
+	const struct gpm_goroutine *g = recoverer_stack(c->inc, &at);
 	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_CRASH_RECOVERED);
 	if (!f)
 		return;
+	if (g) {
+		char *v = gpm_rule_safe(cr->recovered.v[0]);
+		char *name = site_name(c->inc, g, at);
+		char *where = gpm_rule_frame_text(c->inc, g, at);
+		gpm_rule_text(c, &f->title, "recovered panic in %s: %s (net/http recovered it)",
+		              name ? name : "?", v ? v : "?");
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "net/http logged \"http: panic serving ADDR: VALUE\" and the stack of the "
+		    "handler: it panicked, the server recovered it and closed that connection, and "
+		    "the process went on. The stack starts at net/http's deferred recover with no "
+		    "panic frame below it (left out of the paste, or an old runtime): the next "
+		    "frame is where the handler panicked.");
+		gpm_rule_text(c, &f->next, "Fix the panic at %s: %s.", where ? where : "?",
+		              v ? v : "?");
+		gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id,
+		                  gpm_rule_state_of(g));
+		gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
+		gpm_rule_evidence(c, f, "recovered by", "net/http.(*conn).serve.func1");
+		gpm_rule_evidence(c, f, "logged value", "%s", v ? v : "?");
+		gpm_rule_add_id(c, f, g->id);
+		if (c->group_of)
+			f->group = c->group_of[g - c->inc->goroutines.v];
+		free(v);
+		free(name);
+		free(where);
+		return;
+	}
 	char *v = gpm_rule_safe(cr->recovered.v[0]);
 	size_t same = 0;
 	for (size_t i = 0; i < cr->recovered.len; i++)
@@ -1728,7 +1783,14 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			int uf2 = g ? gpm_rule_user_frame(inc, g, false) : -1;
 			char *fn2 = g ? gpm_rule_func_text(inc, g, uf2) : strdup("?");
 			char *w2 = g ? gpm_rule_frame_text(inc, g, uf2) : strdup("?");
-			gpm_rule_text(c, &f->title, "%s in %s", msg ? msg : "?", fn2 ? fn2 : "?");
+			// A paste cut after the runtime's frames names no code: say so.
+			if (uf2 >= 0)
+				gpm_rule_text(c, &f->title, "%s in %s", msg ? msg : "?",
+				              fn2 ? fn2 : "?");
+			else
+				gpm_rule_text(c, &f->title,
+				              "%s (the program's frame is not in the input)",
+				              msg ? msg : "?");
 			gpm_rule_text(
 			    c, &f->explanation,
 			    "Two goroutines used the same map at once, at least one of them "

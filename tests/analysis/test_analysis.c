@@ -399,6 +399,10 @@ START_TEST(test_crash_variants)
 	    {"dumps/variants/grpc-noheader.txt", "net.no-deadline",
 	     "gRPC call blocked 2210+ minutes waiting for the server's response headers, "
 	     "without a deadline, in example.com/inventory/stock.(*Client).Reserve"},
+	    // net/http's "http: panic serving" stack with no panic frame below its recover
+	    // (cut from the paste, old runtimes): the next frame is the site.
+	    {"dumps/variants/httppanic-nopanic.log", "crash.recovered",
+	     "recovered panic in main.(*tally).add: assignment to entry in nil map"},
 	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
 	    {"dumps/variants/race-lost.txt", "race.data",
 	     "main.(*account).deposit at gopm.test/fixture/race/main.go:22 and an access whose "
@@ -464,6 +468,29 @@ START_TEST(test_crash_variants)
 		                  strstr(a->findings.v[0].title, "main.(*store).flush"),
 		              "two locks: %s", a->findings.len ? a->findings.v[0].title : "none");
 		ck_assert(strstr(a->findings.v[1].title, "30+ minutes"));
+		gpm_analysis_destroy(a);
+		for (size_t k = 0; k < n; k++)
+			gpm_incident_destroy(inc[k]);
+		free(inc);
+	}
+
+	// A concurrent map fatal cut after the runtime's throw: no "in ?" for the missing code.
+	{
+		static const char txt[] = "fatal error: concurrent map iteration and map write\n\n"
+		                          "goroutine 12 [running]:\n"
+		                          "runtime.throw({0x4a0f7e?, 0x0?})\n"
+		                          "\truntime/panic.go:1047 +0x5d\n";
+		struct gpm_incident **inc;
+		size_t n;
+		ck_assert(!gpm_dump_parse_all(txt, sizeof(txt) - 1, "cut", NULL, &inc, &n) &&
+		          n >= 1);
+		struct gpm_analysis *a;
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		ck_assert_msg(
+		    a->findings.len && !strcmp(a->findings.v[0].rule, "map.concurrent-access") &&
+		        strstr(a->findings.v[0].title, "frame is not in the input") &&
+		        !strstr(a->findings.v[0].title, "?"),
+		    "cut map fatal: %s", a->findings.len ? a->findings.v[0].title : "none");
 		gpm_analysis_destroy(a);
 		for (size_t k = 0; k < n; k++)
 			gpm_incident_destroy(inc[k]);
