@@ -45,9 +45,11 @@ static void recursive_frames(struct gpm_rule_ctx *c, struct gpm_finding *f,
 {
 	uint32_t n;
 	const struct gpm_frame *fr = gpm_goroutine_frames(c->inc, g, &n);
-	// The most frequent function among the frames (the recursion).
-	const char *best = NULL;
-	uint32_t bestn = 0;
+	// The most frequent function among the frames (the recursion); of the program's own
+	// code when one of its functions repeats too (a MarshalJSON that marshals itself
+	// recurses through encoding/json, whose frames are the most frequent).
+	const char *best = NULL, *bestu = NULL;
+	uint32_t bestn = 0, bestun = 0, at = 0;
 	for (uint32_t i = 0; i < n && i < 64; i++) {
 		uint32_t k = 0;
 		for (uint32_t j = 0; j < n; j++)
@@ -56,6 +58,16 @@ static void recursive_frames(struct gpm_rule_ctx *c, struct gpm_finding *f,
 			bestn = k;
 			best = fr[i].func;
 		}
+		if (k > 1 && k > bestun && fr[i].func &&
+		    gpm_frame_class_is_user(gpm_rule_frame_class(fr[i].func))) {
+			bestun = k;
+			bestu = fr[i].func;
+			at = i;
+		}
+	}
+	if (bestu) {
+		best = bestu;
+		bestn = bestun;
 	}
 	uint64_t elided = gpm_goroutine_extra(c->inc, g)->elided_frames;
 	for (uint32_t i = 0; i < n; i++)
@@ -68,7 +80,44 @@ static void recursive_frames(struct gpm_rule_ctx *c, struct gpm_finding *f,
 		if (elided)
 			gpm_rule_evidence(c, f, "elided", "%" PRIu64 " more frames not printed",
 			                  elided);
-		gpm_rule_text(c, &f->title, "stack overflow: runaway recursion in %s", s ? s : "?");
+		// The cycle: the functions from one call of the recursing function to the next
+		// (outermost first, as the calls were made), when it is not direct recursion.
+		struct gpm_strbuf cyc = GPM_STRBUF_INIT;
+		uint32_t first = UINT32_MAX, next = UINT32_MAX;
+		for (uint32_t i = bestu ? at : 0; i < n && next == UINT32_MAX; i++)
+			if (fr[i].func == best) {
+				if (first == UINT32_MAX)
+					first = i;
+				else
+					next = i;
+			}
+		if (next != UINT32_MAX && next - first > 1 && next - first <= 8) {
+			for (uint32_t i = next + 1; i-- > first;) {
+				char *fs = gpm_rule_safe(fr[i].func);
+				gpm_strbuf_printf(&cyc, "%s%s", i == next ? "" : " -> ",
+				                  fs ? fs : "?");
+				free(fs);
+			}
+			gpm_rule_evidence(c, f, "cycle", "%s", gpm_strbuf_str(&cyc));
+		}
+		gpm_strbuf_deinit(&cyc);
+		// Where to look: the recursing function's own frame (the site is the top frame,
+		// often deep in what it calls).
+		uint32_t fi = first != UINT32_MAX ? first : 0;
+		char *rw = fi < n ? gpm_rule_frame_text(c->inc, g, (int)fi) : NULL;
+		if (rw)
+			gpm_rule_text(
+			    c, &f->next,
+			    "Find why the recursion in %s does not end: a cycle in the data, "
+			    "a missing base case, or a method (MarshalJSON, String, Error) "
+			    "that hands its own value back to the function that calls it.",
+			    rw);
+		free(rw);
+		gpm_rule_text(c, &f->title, "stack overflow: runaway recursion in %s%s",
+		              s ? s : "?",
+		              next != UINT32_MAX && next - first > 1 && next - first <= 8
+		                  ? " (a cycle through the functions it calls)"
+		                  : "");
 		free(s);
 	}
 	struct gpm_frame_regs lo = {0, 0}, hi = {0, 0};

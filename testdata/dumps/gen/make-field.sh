@@ -21,6 +21,8 @@
 #                  ("http: panic serving ADDR: V" and the stack); the process goes on
 #   httprepanic    a middleware recovers a handler's index-out-of-range panic, logs it and
 #                  panics again; net/http recovers and logs that (two panic frames), 3 times
+#   overflow       a MarshalJSON that marshals its own value: endless recursion through
+#                  encoding/json, "fatal error: stack overflow" (debug.SetMaxStack 1 MiB)
 #   sigbus         a read through the mapping of a file truncated after mmap: SIGBUS
 #                  (BUS_ADRERR) at a valid address, "unexpected fault address", "fatal
 #                  error: fault"
@@ -137,6 +139,7 @@ for v in "${versions[@]}"; do
   run_shape "$gs-httppanic" "$field" stderr - -- httppanic
   run_shape "$gs-httprepanic" "$field" stderr - -- httprepanic
   run_shape "$gs-sigbus" "$field" stderr - GOTRACEBACK=all -- sigbus
+  run_shape "$gs-overflow" "$field" stderr - -- overflow
   run_shape "$gs-stdnil" "$field" stderr - -- stdnil
   run_shape "$gs-wgneg" "$field" stderr - -- wgneg
   run_shape "$gs-unlockindex" "$field" stderr - GOTRACEBACK=system -- unlockindex

@@ -3,12 +3,13 @@
 //
 //	field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
 //	      timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr|
-//	      stucklock|stuckwait|connleak|threads|logstack|asleep|sigbus|httprepanic
+//	      stucklock|stuckwait|connleak|threads|logstack|asleep|sigbus|httprepanic|overflow
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -212,6 +213,14 @@ func httpRepanic() {
 		}
 	}
 }
+
+// ---- overflow: a MarshalJSON that marshals its own value: encoding/json calls it again,
+// endlessly (a cycle through the standard library); the stack limit is set low so the
+// overflow comes at once.
+
+type Versions map[string]string
+
+func (v Versions) MarshalJSON() ([]byte, error) { return json.Marshal(v) }
 
 // ---- poison / deadaddr: a pointer that no Go allocation ever returns (memory
 // corruption, a use after free in cgo, a bad unsafe conversion).
@@ -523,7 +532,7 @@ func collectAll() {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr|sigbus|httprepanic")
+		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr|sigbus|httprepanic|overflow")
 		os.Exit(2)
 	}
 	go func() { <-never }()
@@ -544,6 +553,9 @@ func main() {
 	case "httprepanic":
 		httpRepanic()
 		return
+	case "overflow":
+		debug.SetMaxStack(1 << 20)
+		go func() { json.Marshal(Versions{"api": "v1"}); done <- 1 }()
 	case "sigbus":
 		go func() { sigbusMapped(); done <- 1 }()
 	case "stdnil":
