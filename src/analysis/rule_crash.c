@@ -1942,6 +1942,40 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 				                    : 0);
 			}
 			free(w2);
+		} else if (strstr(m, "unexpected signal during runtime execution") &&
+		           inc->kind != GPM_INPUT_CORE && cr->pc >= 0x7f0000000000ULL &&
+		           cr->pc < 0x800000000000ULL) {
+			// The fault pc lies where Linux and macOS map shared libraries, not where a
+			// Go executable's text is (0x400000, 0x55…/0x56… for PIE, 0x1000000 on
+			// macOS): C code (cgo, purego, a library's callback) faulted, even when the
+			// paste lost the goroutine's runtime.cgocall frame.
+			f = gpm_rule_finding_new_as(c, GPM_RULE_SIGNAL, GPM_SEVERITY_CRITICAL,
+			                            GPM_CONFIDENCE_LIKELY);
+			if (!f)
+				goto out;
+			gpm_rule_text(c, &f->title,
+			              "%s in C code: the fault pc %#" PRIx64
+			              " is in a shared library, not in the Go executable%s",
+			              signame ? signame : "a signal", cr->pc,
+			              has_addr && addr < 4096 ? " (a nil pointer in C)" : "");
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "The runtime threw \"unexpected signal during runtime execution\": the "
+			    "signal did not come from Go code it could turn into a panic. Its pc "
+			    "is in "
+			    "the address range where shared libraries are mapped, so C code was "
+			    "running: a cgo call, a library called through purego or syscall, or a "
+			    "C callback. Not memory corruption of Go's own data.");
+			gpm_rule_text(
+			    c, &f->next,
+			    "Find the goroutine in [syscall] inside runtime.cgocall (or a "
+			    "library call) and what it passed to C; run the C side under "
+			    "a debugger or sanitizer.");
+			gpm_rule_evidence(c, f, "fatal error", "%s", msg ? msg : "?");
+			gpm_rule_evidence(c, f, "checked",
+			                  "pc %#" PRIx64 " in [0x7f0000000000, 0x800000000000): "
+			                  "shared libraries, not a Go executable's text",
+			                  cr->pc);
 		} else if (corruption_throw(m)) {
 			f = gpm_rule_finding_new(c, GPM_RULE_MEMORY_CORRUPTION);
 			if (!f)

@@ -403,6 +403,10 @@ START_TEST(test_crash_variants)
 	    // (cut from the paste, old runtimes): the next frame is the site.
 	    {"dumps/variants/httppanic-nopanic.log", "crash.recovered",
 	     "recovered panic in main.(*tally).add: assignment to entry in nil map"},
+	    // "unexpected signal during runtime execution" with its pc in the shared-library
+	    // range and the cgocall frame cut: C code, not memory corruption.
+	    {"dumps/variants/cgo-libfault.txt", "signal",
+	     "SIGSEGV in C code: the fault pc 0x7f3a1c2b3c4d is in a shared library"},
 	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
 	    {"dumps/variants/race-lost.txt", "race.data",
 	     "main.(*account).deposit at gopm.test/fixture/race/main.go:22 and an access whose "
