@@ -98,9 +98,20 @@ static bool text_says_cgo(const struct gpm_incident *inc)
 static bool text_throw_in_cgo(const struct gpm_incident *inc)
 {
 	const struct gpm_crash *cr = &inc->crash;
-	if (inc->kind == GPM_INPUT_CORE || cr->kind != GPM_FATAL_THROW || !cr->fatal_message ||
-	    !strstr(cr->fatal_message, "unexpected signal during runtime execution"))
+	// A paste that starts at the "[signal ...]" line has no fatal error line: a fault
+	// signal with the first goroutine inside its C call is the same crash.
+	bool fault =
+	    cr->signame && (!strcmp(cr->signame, "SIGSEGV") || !strcmp(cr->signame, "SIGBUS") ||
+	                    !strcmp(cr->signame, "0xb") || !strcmp(cr->signame, "0xa") ||
+	                    !strcmp(cr->signame, "0x7"));
+	if (inc->kind == GPM_INPUT_CORE)
 		return false;
+	if (cr->kind == GPM_FATAL_THROW && cr->fatal_message) {
+		if (!strstr(cr->fatal_message, "unexpected signal during runtime execution"))
+			return false;
+	} else if (!fault || cr->kind == GPM_FATAL_PANIC) {
+		return false;
+	}
 	const struct gpm_goroutine *g = by_id(inc, cr->current_goroutine);
 	for (size_t i = 0; !g && i < inc->goroutines.len; i++)
 		if (counted(&inc->goroutines.v[i]))
@@ -163,6 +174,11 @@ static void rule_fault(struct gpm_rule_ctx *c)
 	const char *entry = g ? wrapped_c_name(f[wrapper].func) : NULL;
 	bool core = cr->c_signo != 0;
 	const char *sig = core ? signal_name(cr->c_signo) : cr->signame;
+	// Printed by number before Go 1.5: "[signal 0xb ...]" (0xa SIGBUS on darwin).
+	if (sig && !strcmp(sig, "0xb"))
+		sig = "SIGSEGV";
+	else if (sig && (!strcmp(sig, "0xa") || !strcmp(sig, "0x7")))
+		sig = "SIGBUS";
 	uint64_t addr = core ? cr->c_sigaddr : cr->fault_addr;
 	bool has_addr = core ? cr->c_has_addr : cr->has_fault_addr;
 	uint64_t pc = core ? cr->c_pc : cr->pc;

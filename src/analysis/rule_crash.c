@@ -45,9 +45,11 @@ static void recursive_frames(struct gpm_rule_ctx *c, struct gpm_finding *f,
 {
 	uint32_t n;
 	const struct gpm_frame *fr = gpm_goroutine_frames(c->inc, g, &n);
-	// The most frequent function among the frames (the recursion).
-	const char *best = NULL;
-	uint32_t bestn = 0;
+	// The most frequent function among the frames (the recursion); of the program's own
+	// code when one of its functions repeats too (a MarshalJSON that marshals itself
+	// recurses through encoding/json, whose frames are the most frequent).
+	const char *best = NULL, *bestu = NULL;
+	uint32_t bestn = 0, bestun = 0, at = 0;
 	for (uint32_t i = 0; i < n && i < 64; i++) {
 		uint32_t k = 0;
 		for (uint32_t j = 0; j < n; j++)
@@ -56,6 +58,16 @@ static void recursive_frames(struct gpm_rule_ctx *c, struct gpm_finding *f,
 			bestn = k;
 			best = fr[i].func;
 		}
+		if (k > 1 && k > bestun && fr[i].func &&
+		    gpm_frame_class_is_user(gpm_rule_frame_class(fr[i].func))) {
+			bestun = k;
+			bestu = fr[i].func;
+			at = i;
+		}
+	}
+	if (bestu) {
+		best = bestu;
+		bestn = bestun;
 	}
 	uint64_t elided = gpm_goroutine_extra(c->inc, g)->elided_frames;
 	for (uint32_t i = 0; i < n; i++)
@@ -68,7 +80,44 @@ static void recursive_frames(struct gpm_rule_ctx *c, struct gpm_finding *f,
 		if (elided)
 			gpm_rule_evidence(c, f, "elided", "%" PRIu64 " more frames not printed",
 			                  elided);
-		gpm_rule_text(c, &f->title, "stack overflow: runaway recursion in %s", s ? s : "?");
+		// The cycle: the functions from one call of the recursing function to the next
+		// (outermost first, as the calls were made), when it is not direct recursion.
+		struct gpm_strbuf cyc = GPM_STRBUF_INIT;
+		uint32_t first = UINT32_MAX, next = UINT32_MAX;
+		for (uint32_t i = bestu ? at : 0; i < n && next == UINT32_MAX; i++)
+			if (fr[i].func == best) {
+				if (first == UINT32_MAX)
+					first = i;
+				else
+					next = i;
+			}
+		if (next != UINT32_MAX && next - first > 1 && next - first <= 8) {
+			for (uint32_t i = next + 1; i-- > first;) {
+				char *fs = gpm_rule_safe(fr[i].func);
+				gpm_strbuf_printf(&cyc, "%s%s", i == next ? "" : " -> ",
+				                  fs ? fs : "?");
+				free(fs);
+			}
+			gpm_rule_evidence(c, f, "cycle", "%s", gpm_strbuf_str(&cyc));
+		}
+		gpm_strbuf_deinit(&cyc);
+		// Where to look: the recursing function's own frame (the site is the top frame,
+		// often deep in what it calls).
+		uint32_t fi = first != UINT32_MAX ? first : 0;
+		char *rw = fi < n ? gpm_rule_frame_text(c->inc, g, (int)fi) : NULL;
+		if (rw)
+			gpm_rule_text(
+			    c, &f->next,
+			    "Find why the recursion in %s does not end: a cycle in the data, "
+			    "a missing base case, or a method (MarshalJSON, String, Error) "
+			    "that hands its own value back to the function that calls it.",
+			    rw);
+		free(rw);
+		gpm_rule_text(c, &f->title, "stack overflow: runaway recursion in %s%s",
+		              s ? s : "?",
+		              next != UINT32_MAX && next - first > 1 && next - first <= 8
+		                  ? " (a cycle through the functions it calls)"
+		                  : "");
 		free(s);
 	}
 	struct gpm_frame_regs lo = {0, 0}, hi = {0, 0};
@@ -964,15 +1013,35 @@ static bool has_func_before(const struct gpm_incident *inc, const struct gpm_gor
 static bool handled_panic(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                           const struct crash_site *cs)
 {
-	if (cs->npanics != 1 || cs->panic <= 0 || cs->fatal >= 0 || cs->top < 0 ||
+	if (cs->npanics < 1 || cs->panic <= 0 || cs->fatal >= 0 || cs->top < 0 ||
 	    cs->top >= cs->panic)
 		return false;
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	for (int i = 0; i < cs->panic; i++)
-		if (is_crash_func(f[i].func) || is_panic_func(f[i].func))
+	for (int i = 0; i < cs->panic; i++) {
+		// A recover wrapper that panicked again with what it caught (a middleware that
+		// logs and re-panics, text/template's errRecover): a panic frame between two of
+		// the program's deferred calls, the wrapper's below it, the recoverer's above.
+		bool rethrown =
+		    is_panic_func(f[i].func) && i > 0 && !is_crash_func(f[i - 1].func) &&
+		    !gpm_rule_is_runtime(f[i - 1].func) && !is_crash_func(f[i + 1].func) &&
+		    !gpm_rule_is_runtime(f[i + 1].func);
+		if (is_crash_func(f[i].func) && !rethrown)
 			return false;
+	}
 	return true;
+}
+
+/* The outermost panic frame of a handled panic (the one its recoverer caught). */
+static int outer_panic(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                       const struct crash_site *cs)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (int i = 0; i < cs->panic; i++)
+		if (is_panic_func(f[i].func))
+			return i;
+	return cs->panic;
 }
 
 /* How many goroutines that count have g's stack. */
@@ -1003,8 +1072,11 @@ static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g
 		}
 	char *where = gpm_rule_frame_text(inc, g, cs->site);
 	char *fn = site_name(inc, g, cs->site);
-	// The deferred call right above the panic; its function without ".funcN" recovered.
-	char *by = gpm_rule_func_text(inc, g, cs->panic - 1);
+	// The deferred call right above the outermost panic; its function without ".funcN"
+	// recovered. A wrapper below it that panicked again re-raised the first panic.
+	int outer = outer_panic(inc, g, cs);
+	char *by = gpm_rule_func_text(inc, g, outer - 1);
+	char *reraised = outer < cs->panic ? gpm_rule_func_text(inc, g, outer + 1) : NULL;
 	char *recoverer = by ? strdup(by) : NULL;
 	if (recoverer) {
 		char *dot = strrchr(recoverer, '.');
@@ -1025,8 +1097,9 @@ static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g
 	              often);
 	gpm_rule_text(
 	    c, &f->explanation,
-	    "The stack was printed while a deferred call (%s) handled a panic: one panic frame, "
-	    "and above it the deferred function still running, with no second panic or fault. "
+	    "The stack was printed while a deferred call (%s) handled a panic: a panic frame, "
+	    "and above it the deferred function still running, with no fault or fatal error "
+	    "(a second panic frame only where a wrapper recovered and panicked again). "
 	    "That is the shape of a recover that logs the stack%s; the process most likely "
 	    "kept running, but every request or task that reaches %s fails the same way.",
 	    by ? by : "?",
@@ -1040,6 +1113,11 @@ static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g
 	gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
 	gpm_rule_evidence(c, f, "recovered by", "%s (deferred %s)", recoverer ? recoverer : "?",
 	                  by ? by : "?");
+	if (reraised)
+		gpm_rule_evidence(c, f, "re-raised by",
+		                  "%s, a deferred call that recovered the first panic and panicked "
+		                  "again (%d panic frames)",
+		                  reraised, cs->npanics);
 	// The first three distinct values logged, each with how often (linear: a log may hold
 	// thousands).
 	const char *vals[3];
@@ -1071,6 +1149,7 @@ static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g
 	free(where);
 	free(fn);
 	free(by);
+	free(reraised);
 	free(recoverer);
 }
 
@@ -1138,12 +1217,67 @@ static void rule_runtime_stack_only(struct gpm_rule_ctx *c)
 
 /* net/http's "http: panic serving ADDR: VALUE" with no stack the reader could place (cut
  * from the paste, or printed in a shape it did not read): the value and how often. */
+/* A goroutine whose stack starts in net/http's recoverer with no panic frame below it (a
+ * paste that lost those lines; old runtimes): the first frame below it outside the
+ * runtime is where the handler panicked. Its index in *site, -1 when none. */
+static const struct gpm_goroutine *recoverer_stack(const struct gpm_incident *inc, int *site)
+{
+	*site = -1;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		uint32_t n;
+		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+		if (!gpm_rule_counted(g) || n < 2 || !f[0].func ||
+		    strcmp(f[0].func, "net/http.(*conn).serve.func1"))
+			continue;
+		for (uint32_t k = 1; k < n && k < 64; k++) {
+			if (is_crash_func(f[k].func))
+				return NULL; // a panic frame: handled_panic's shape, not this one
+			if (!(f[k].flags & GPM_FRAME_ELIDED) && !gpm_rule_is_runtime(f[k].func)) {
+				*site = (int)k;
+				return g;
+			}
+		}
+	}
+	return NULL;
+}
+
 static void rule_recovered_logged(struct gpm_rule_ctx *c)
 {
 	const struct gpm_crash *cr = &c->inc->crash;
+	int at;
+	const struct gpm_goroutine *g = recoverer_stack(c->inc, &at);
 	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_CRASH_RECOVERED);
 	if (!f)
 		return;
+	if (g) {
+		char *v = gpm_rule_safe(cr->recovered.v[0]);
+		char *name = site_name(c->inc, g, at);
+		char *where = gpm_rule_frame_text(c->inc, g, at);
+		gpm_rule_text(c, &f->title, "recovered panic in %s: %s (net/http recovered it)",
+		              name ? name : "?", v ? v : "?");
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "net/http logged \"http: panic serving ADDR: VALUE\" and the stack of the "
+		    "handler: it panicked, the server recovered it and closed that connection, and "
+		    "the process went on. The stack starts at net/http's deferred recover with no "
+		    "panic frame below it (left out of the paste, or an old runtime): the next "
+		    "frame is where the handler panicked.");
+		gpm_rule_text(c, &f->next, "Fix the panic at %s: %s.", where ? where : "?",
+		              v ? v : "?");
+		gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id,
+		                  gpm_rule_state_of(g));
+		gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
+		gpm_rule_evidence(c, f, "recovered by", "net/http.(*conn).serve.func1");
+		gpm_rule_evidence(c, f, "logged value", "%s", v ? v : "?");
+		gpm_rule_add_id(c, f, g->id);
+		if (c->group_of)
+			f->group = c->group_of[g - c->inc->goroutines.v];
+		free(v);
+		free(name);
+		free(where);
+		return;
+	}
 	char *v = gpm_rule_safe(cr->recovered.v[0]);
 	size_t same = 0;
 	for (size_t i = 0; i < cr->recovered.len; i++)
@@ -1334,6 +1468,100 @@ static void rule_stack_only(struct gpm_rule_ctx *c)
 		rule_runtime_stack_only(c);
 }
 
+/*
+ * SIGBUS at an address that is not nil and not a poison pattern: the address is mapped but
+ * no page can back it. With BUS_ADRERR (code 2) that is a memory-mapped file accessed past
+ * its end (truncated or replaced after mmap) or a read of the mapping that failed (an I/O
+ * error, a full tmpfs); BUS_ADRALN (1) is a misaligned access. Not memory corruption: the
+ * pointer is valid, what it maps is gone. The frames are searched for an mmap'd reader.
+ */
+/* Whether h contains n (lower case, ASCII) ignoring case; false for NULL. */
+static bool has_ci(const char *h, const char *n)
+{
+	size_t ln = strlen(n);
+	for (; h && *h; h++) {
+		size_t k = 0;
+		while (k < ln && h[k] && (h[k] | 0x20) == n[k])
+			k++;
+		if (k == ln)
+			return true;
+	}
+	return false;
+}
+
+static struct gpm_finding *bus_error(struct gpm_rule_ctx *c, const struct gpm_goroutine *g, int uf,
+                                     uint64_t addr, int64_t code, const char *site,
+                                     const char *where)
+{
+	const struct gpm_incident *inc = c->inc;
+	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_SIGNAL_BUS);
+	if (!f)
+		return NULL;
+	bool align = code == 1;
+	// A frame whose function or file names a mapping (mmap_span.copyBytes, bbolt's mmap).
+	char *mapped = NULL;
+	uint32_t n = 0;
+	const struct gpm_frame *fr = g ? gpm_goroutine_frames(inc, g, &n) : NULL;
+	for (uint32_t i = 0; i < n && i < 32 && !mapped; i++) {
+		const char *fn = fr[i].func, *file = fr[i].file;
+		if (has_ci(fn, "mmap") || has_ci(fn, "mapped") || has_ci(file, "mmap"))
+			mapped = gpm_rule_frame_text(inc, g, (int)i);
+	}
+	if (align)
+		gpm_rule_text(c, &f->title,
+		              "bus error (SIGBUS) in %s: a misaligned access at %#" PRIx64,
+		              site ? site : "an unknown frame", addr);
+	else
+		gpm_rule_text(c, &f->title,
+		              "bus error (SIGBUS) in %s: memory-mapped data whose file no longer "
+		              "backs it (truncated after mmap, or an I/O error)",
+		              site ? site : "code not in the input");
+	if (align)
+		gpm_rule_text(c, &f->explanation,
+		              "The kernel sent SIGBUS with code 1 (BUS_ADRALN): an access the "
+		              "processor cannot make at that alignment, usually through unsafe or "
+		              "assembly code.");
+	else
+		gpm_rule_text(
+		    c, &f->explanation,
+		    "The kernel sent SIGBUS%s for %#" PRIx64
+		    ", an address that is mapped (not nil, "
+		    "not a poison value): the page lies in a mapping of a file that no longer "
+		    "covers it (the file was truncated or replaced after mmap) or reading it "
+		    "failed (an I/O error, a removed device, a full tmpfs or hugetlbfs). The "
+		    "pointer is valid; the data it maps is gone. The runtime cannot turn this into "
+		    "a panic (\"unexpected fault address\", \"fatal error: fault\").%s",
+		    code == 2 ? " with code 2 (BUS_ADRERR)" : "", addr,
+		    code == INT64_MIN || code == 2
+		        ? ""
+		        : " On macOS SIGBUS also reports an ordinary bad pointer.");
+	gpm_rule_text(c, &f->next,
+	              "Find the file mapped where %s reads (mmap in the program or a library: "
+	              "bbolt, leveldb, maxminddb, a torrent or index file): never truncate or "
+	              "rewrite a mapped file in place (write a new one, rename it, map it "
+	              "again), and check the kernel log for I/O errors on its disk.",
+	              where ? where : "the faulting frame");
+	f->address = addr;
+	if (code != INT64_MIN)
+		gpm_rule_evidence(c, f, "signal code", "%#" PRIx64 "%s", (uint64_t)code,
+		                  code == 2   ? " (BUS_ADRERR: no page behind a mapped address)"
+		                  : code == 1 ? " (BUS_ADRALN)"
+		                              : "");
+	if (mapped)
+		gpm_rule_evidence(c, f, "mapping", "%s reads a memory-mapped region", mapped);
+	if (inc->crash.kind == GPM_FATAL_THROW && inc->crash.fatal_message) {
+		char *fm = gpm_rule_safe(inc->crash.fatal_message);
+		gpm_rule_evidence(c, f, "fatal error", "%s", fm ? fm : "?");
+		free(fm);
+	}
+	gpm_rule_evidence(c, f, "checked",
+	                  "the address is not nil, not a poison pattern and not "
+	                  "non-canonical: not memory corruption");
+	(void)uf;
+	free(mapped);
+	return f;
+}
+
 void gpm_rule_crash(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
@@ -1397,8 +1625,11 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	// "unexpected fault address A" / "fatal error: fault": the runtime's throw for a fault
 	// in Go code at an address it could not call nil (4096 or more): nothing is mapped
 	// there, which no pointer Go made can point to.
-	if (!wild && signame && has_addr && addr >= 4096 && cr->kind == GPM_FATAL_THROW &&
-	    cr->fatal_message && !strcmp(cr->fatal_message, "fault"))
+	// SIGBUS is not that: the kernel sends it for an address that is mapped but has no
+	// page behind it (bus_error below).
+	bool sigbus = signame && !strcmp(signame, "SIGBUS");
+	if (!wild && !sigbus && signame && has_addr && addr >= 4096 &&
+	    cr->kind == GPM_FATAL_THROW && cr->fatal_message && !strcmp(cr->fatal_message, "fault"))
 		wild = "an address nothing is mapped at (not nil): the pointer was never valid, or "
 		       "its memory was unmapped";
 	// A fatal error raised by a deferred call while a panic unwound: the panic frame lies
@@ -1426,6 +1657,11 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	if (threads) {
 		rule_threads(c, threads);
 		goto out;
+	} else if (sigbus && !wild && has_addr && addr >= 4096 &&
+	           (g || cr->kind == GPM_FATAL_THROW) && !gpm_rule_cgo_fault(inc)) {
+		f = bus_error(c, g, uf, addr, code, site, g ? where : NULL);
+		if (!f)
+			goto out;
 	} else if (wild && (g || cr->kind == GPM_FATAL_THROW) && !gpm_rule_cgo_fault(inc)) {
 		f = gpm_rule_finding_new(c, GPM_RULE_MEMORY_CORRUPTION);
 		if (!f)
@@ -1596,7 +1832,14 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			int uf2 = g ? gpm_rule_user_frame(inc, g, false) : -1;
 			char *fn2 = g ? gpm_rule_func_text(inc, g, uf2) : strdup("?");
 			char *w2 = g ? gpm_rule_frame_text(inc, g, uf2) : strdup("?");
-			gpm_rule_text(c, &f->title, "%s in %s", msg ? msg : "?", fn2 ? fn2 : "?");
+			// A paste cut after the runtime's frames names no code: say so.
+			if (uf2 >= 0)
+				gpm_rule_text(c, &f->title, "%s in %s", msg ? msg : "?",
+				              fn2 ? fn2 : "?");
+			else
+				gpm_rule_text(c, &f->title,
+				              "%s (the program's frame is not in the input)",
+				              msg ? msg : "?");
 			gpm_rule_text(
 			    c, &f->explanation,
 			    "Two goroutines used the same map at once, at least one of them "
@@ -1699,6 +1942,40 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 				                    : 0);
 			}
 			free(w2);
+		} else if (strstr(m, "unexpected signal during runtime execution") &&
+		           inc->kind != GPM_INPUT_CORE && cr->pc >= 0x7f0000000000ULL &&
+		           cr->pc < 0x800000000000ULL) {
+			// The fault pc lies where Linux and macOS map shared libraries, not where a
+			// Go executable's text is (0x400000, 0x55…/0x56… for PIE, 0x1000000 on
+			// macOS): C code (cgo, purego, a library's callback) faulted, even when the
+			// paste lost the goroutine's runtime.cgocall frame.
+			f = gpm_rule_finding_new_as(c, GPM_RULE_SIGNAL, GPM_SEVERITY_CRITICAL,
+			                            GPM_CONFIDENCE_LIKELY);
+			if (!f)
+				goto out;
+			gpm_rule_text(c, &f->title,
+			              "%s in C code: the fault pc %#" PRIx64
+			              " is in a shared library, not in the Go executable%s",
+			              signame ? signame : "a signal", cr->pc,
+			              has_addr && addr < 4096 ? " (a nil pointer in C)" : "");
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "The runtime threw \"unexpected signal during runtime execution\": the "
+			    "signal did not come from Go code it could turn into a panic. Its pc "
+			    "is in "
+			    "the address range where shared libraries are mapped, so C code was "
+			    "running: a cgo call, a library called through purego or syscall, or a "
+			    "C callback. Not memory corruption of Go's own data.");
+			gpm_rule_text(
+			    c, &f->next,
+			    "Find the goroutine in [syscall] inside runtime.cgocall (or a "
+			    "library call) and what it passed to C; run the C side under "
+			    "a debugger or sanitizer.");
+			gpm_rule_evidence(c, f, "fatal error", "%s", msg ? msg : "?");
+			gpm_rule_evidence(c, f, "checked",
+			                  "pc %#" PRIx64 " in [0x7f0000000000, 0x800000000000): "
+			                  "shared libraries, not a Go executable's text",
+			                  cr->pc);
 		} else if (corruption_throw(m)) {
 			f = gpm_rule_finding_new(c, GPM_RULE_MEMORY_CORRUPTION);
 			if (!f)

@@ -83,6 +83,17 @@ static bool same_report(const struct gpm_lock_report *a, const struct gpm_lock_r
 	return true;
 }
 
+/* "goroutine N", or "a goroutine" when the report gave no id (0); "Goroutine N" / "A
+ * goroutine" with cap. */
+static const char *gid(uint64_t id, bool cap, char (*buf)[40])
+{
+	if (id)
+		snprintf(*buf, sizeof(*buf), "%soroutine %" PRIu64, cap ? "G" : "g", id);
+	else
+		snprintf(*buf, sizeof(*buf), "%s goroutine", cap ? "A" : "a");
+	return *buf;
+}
+
 static void one_report(struct gpm_rule_ctx *c, const struct gpm_lock_report *r, uint64_t times)
 {
 	const struct gpm_incident *inc = c->inc;
@@ -90,6 +101,7 @@ static void one_report(struct gpm_rule_ctx *c, const struct gpm_lock_report *r, 
 	if (!f)
 		return;
 	char *p[GPM_LOCK_REPORT_STACKS];
+	char wb[40], hb[40];
 	for (int i = 0; i < GPM_LOCK_REPORT_STACKS; i++)
 		p[i] = place(inc, r->stacks[i]);
 #define P(i) (p[i] ? p[i] : "(no stack printed)")
@@ -113,15 +125,14 @@ static void one_report(struct gpm_rule_ctx *c, const struct gpm_lock_report *r, 
 	case GPM_LOCK_REPORT_RECURSIVE:
 		f->severity = GPM_SEVERITY_CRITICAL;
 		f->confidence = GPM_CONFIDENCE_CERTAIN;
-		gpm_rule_text(c, &f->title,
-		              "goroutine %" PRIu64 " locks a mutex it already holds in %s",
-		              r->waiter, P(0));
+		gpm_rule_text(c, &f->title, "%s locks a mutex it already holds in %s",
+		              gid(r->waiter, false, &wb), P(0));
 		gpm_rule_text(c, &f->explanation,
-		              "go-deadlock saw goroutine %" PRIu64 " lock %#" PRIx64
+		              "go-deadlock saw %s lock %#" PRIx64
 		              " again while holding it since %s. A sync.Mutex never lets it "
 		              "continue; a second RLock of a sync.RWMutex blocks as soon as a "
 		              "writer waits.",
-		              r->waiter, r->lock, P(1));
+		              gid(r->waiter, false, &wb), r->lock, P(1));
 		gpm_rule_text(c, &f->next,
 		              "Do not lock in %s what %s already holds: split the function into a "
 		              "locked and an unlocked variant.",
@@ -132,11 +143,9 @@ static void one_report(struct gpm_rule_ctx *c, const struct gpm_lock_report *r, 
 		f->address = r->lock;
 		break;
 	case GPM_LOCK_REPORT_TIMEOUT: {
-		gpm_rule_text(c, &f->title,
-		              "goroutine %" PRIu64 " waited %s%s for a lock goroutine %" PRIu64
-		              " took in %s (go-deadlock)",
-		              r->waiter, r->timeout ? "more than " : "too long",
-		              r->timeout ? r->timeout : "", r->holder, P(0));
+		gpm_rule_text(c, &f->title, "%s waited %s%s for a lock %s took in %s (go-deadlock)",
+		              gid(r->waiter, false, &wb), r->timeout ? "more than " : "too long",
+		              r->timeout ? r->timeout : "", gid(r->holder, false, &hb), P(0));
 		const struct gpm_goroutine *h = goroutine_by_id(inc, r->holder);
 		char *now = NULL;
 		if (h) {
@@ -145,18 +154,18 @@ static void one_report(struct gpm_rule_ctx *c, const struct gpm_lock_report *r, 
 		}
 		char *state = h && h->state ? gpm_safe_strndup(h->state, strlen(h->state)) : NULL;
 		gpm_rule_text(c, &f->explanation,
-		              "Goroutine %" PRIu64 " tried to lock %#" PRIx64 " in %s; goroutine "
-		              "%" PRIu64 " took it in %s and had not released it%s%s%s%s.",
-		              r->waiter, r->lock, P(1), r->holder, P(0), now ? ": it is now " : "",
-		              now && state ? state : "", now ? " in " : "", now ? now : "");
+		              "%s tried to lock %#" PRIx64 " in %s; %s took it in %s and had not "
+		              "released it%s%s%s%s.",
+		              gid(r->waiter, true, &wb), r->lock, P(1), gid(r->holder, false, &hb),
+		              P(0), now ? ": it is now " : "", now && state ? state : "",
+		              now ? " in " : "", now ? now : "");
 		gpm_rule_text(c, &f->next,
-		              "See why goroutine %" PRIu64
-		              " holds the lock so long%s%s: a blocking "
+		              "See why %s holds the lock so long%s%s: a blocking "
 		              "call under a lock is the usual cause.",
-		              r->holder, now ? " in " : "", now ? now : "");
-		gpm_rule_evidence(c, f, "holder", "goroutine %" PRIu64 " took it in %s", r->holder,
+		              gid(r->holder, false, &hb), now ? " in " : "", now ? now : "");
+		gpm_rule_evidence(c, f, "holder", "%s took it in %s", gid(r->holder, false, &hb),
 		                  P(0));
-		gpm_rule_evidence(c, f, "waiter", "goroutine %" PRIu64 " waits in %s", r->waiter,
+		gpm_rule_evidence(c, f, "waiter", "%s waits in %s", gid(r->waiter, false, &wb),
 		                  P(1));
 		if (now)
 			gpm_rule_evidence(c, f, "holder now", "%s in %s", state ? state : "?", now);

@@ -526,9 +526,8 @@ void gpm_rule_leaks(struct gpm_rule_ctx *c)
 			gpm_rule_text(
 			    c, &f->title,
 			    "deadlock: %u workers blocked sending on result channel %#" PRIx64
-			    " that nobody drains; goroutine %" PRIu64
-			    " waits for them in sync.WaitGroup.Wait",
-			    grp->count, topch, waiter->id);
+			    " that nobody drains; %s waits for them in sync.WaitGroup.Wait",
+			    grp->count, topch, GPM_GOROUTINE_NAME(waiter));
 			gpm_rule_text(
 			    c, &f->explanation,
 			    "The goroutine that started these workers waits for all of them to "
@@ -549,8 +548,9 @@ void gpm_rule_leaks(struct gpm_rule_ctx *c)
 			                  grp->count, where ? where : "?");
 			if (ct)
 				gpm_rule_evidence(c, f, "workers created", "by %s", ct);
-			gpm_rule_evidence(c, f, "waiter", "goroutine %" PRIu64 " [%s] in %s",
-			                  waiter->id, gpm_rule_state_of(waiter), wt ? wt : "?");
+			gpm_rule_evidence(c, f, "waiter", "%s [%s] in %s",
+			                  GPM_GOROUTINE_NAME(waiter), gpm_rule_state_of(waiter),
+			                  wt ? wt : "?");
 			if (wg)
 				gpm_rule_evidence(c, f, "WaitGroup", "%#" PRIx64, wg);
 			else if (gpm_goroutine_extra(inc, waiter)->wait_object_kind ==

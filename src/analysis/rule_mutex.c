@@ -581,15 +581,28 @@ static void contention_render(struct gpm_rule_ctx *c, const struct waiter *w,
 				kind = kinds[t];
 			const struct gpm_goroutine *h = &inc->goroutines.v[lists[t][k]];
 			char *hf = gpm_rule_frame_text(inc, h, gpm_rule_user_frame(inc, h, false));
-			gpm_rule_evidence(c, f, kinds[t],
-			                  "goroutine %" PRIu64 " [%s] in %s (heuristic: %s)", h->id,
-			                  gpm_rule_state_of(h), hf ? hf : "?", why[t]);
+			gpm_rule_evidence(c, f, kinds[t], "%s [%s] in %s (heuristic: %s)",
+			                  GPM_GOROUTINE_NAME(h), gpm_rule_state_of(h),
+			                  hf ? hf : "?", why[t]);
 			free(hf);
 		}
 	// A busy lock, not a stuck one: nobody has waited a minute and the best
 	// candidate is making progress (a hot lock under load at the instant of the
 	// snapshot, as on a healthy server serving many requests).
 	bool weak_only = nl && kind == kinds[2];
+	// The best candidate with real evidence (inside the critical section, or past its
+	// Lock and blocked elsewhere) in the headline: who to look at, and where it waits.
+	if (!r->busy && nl && !weak_only) {
+		const struct gpm_goroutine *h = &inc->goroutines.v[listed[0]];
+		char *hf = gpm_rule_frame_text(inc, h, gpm_rule_user_frame(inc, h, false));
+		char *title = f->title ? strdup(f->title) : NULL;
+		if (title && hf)
+			gpm_rule_text(c, &f->title, "%s; %s, %s, is blocked [%s] in %s", title,
+			              kind == kinds[0] ? "its likely holder" : "a holder candidate",
+			              GPM_GOROUTINE_NAME(h), gpm_rule_state_of(h), hf);
+		free(title);
+		free(hf);
+	}
 	if (r->busy) {
 		f->severity = GPM_SEVERITY_LOW;
 		f->confidence = GPM_CONFIDENCE_HEURISTIC;
@@ -603,9 +616,8 @@ static void contention_render(struct gpm_rule_ctx *c, const struct waiter *w,
 		              "candidate is making progress, or none is inside the critical "
 		              "section): a hot lock under load at the instant of the snapshot.");
 		gpm_rule_evidence(c, f, "checked",
-		                  "waits under a minute; the best candidate, goroutine %" PRIu64
-		                  " (%s), is %s",
-		                  inc->goroutines.v[listed[0]].id, kind,
+		                  "waits under a minute; the best candidate, %s (%s), is %s",
+		                  GPM_GOROUTINE_NAME(&inc->goroutines.v[listed[0]]), kind,
 		                  gpm_rule_state_of(&inc->goroutines.v[listed[0]]));
 		gpm_rule_text(c, &f->next,
 		              "If requests are slow, profile the lock (mutex profile) in %s; take "
@@ -912,7 +924,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			const struct gpm_goroutine *g = &inc->goroutines.v[x->g];
 			char *ft = gpm_rule_frame_text(inc, g, x->caller);
 			char key[48], hb[160], mb[160];
-			snprintf(key, sizeof(key), "goroutine %" PRIu64, g->id);
+			snprintf(key, sizeof(key), "%s", GPM_GOROUTINE_NAME(g));
 			const char *ht =
 			    mutex_text(mutex_name(w.v, path, np, x->holds), x->holds, &hb);
 			const char *mt = mutex_text(x->name, x->mutex, &mb);

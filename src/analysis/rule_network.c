@@ -76,6 +76,26 @@ static const char *no_deadline_wait(const struct gpm_incident *inc, const struct
 	                                                                                 : NULL;
 }
 
+/* The evidence both kinds of finding give: what the group waits for and how long
+ * ("waits": WHAT [state, N minutes] in WHERE), what was checked (CHECKED, then why no
+ * deadline can show in a text dump) and who created the goroutines. */
+static void wait_evidence(struct gpm_rule_ctx *c, struct gpm_finding *f,
+                          const struct gpm_group *grp, const struct gpm_goroutine *rep,
+                          const char *what, const char *where, const char *checked,
+                          const char *creator)
+{
+	gpm_rule_evidence(
+	    c, f, "waits", "%s [%s, %" PRId64 "%s minutes] in %s", what,
+	    rep->state ? rep->state : "?", grp->max_minutes,
+	    grp->min_minutes >= 0 && grp->min_minutes != grp->max_minutes ? " at most" : "", where);
+	gpm_rule_evidence(c, f, "checked",
+	                  "%s (no deadline shows in a text dump: the wait has outlasted any "
+	                  "timeout under a minute)",
+	                  checked);
+	if (creator)
+		gpm_rule_evidence(c, f, "created by", "%s", creator);
+}
+
 static void grpc_finding(struct gpm_rule_ctx *c, struct gpm_finding *f, const struct gpm_group *grp,
                          const struct gpm_goroutine *rep, const char *where, const char *creator)
 {
@@ -96,16 +116,10 @@ static void grpc_finding(struct gpm_rule_ctx *c, struct gpm_finding *f, const st
 	              "keepalive on the client connection so a dead peer is noticed; then see "
 	              "why the server does not answer.",
 	              w);
-	gpm_rule_evidence(
-	    c, f, "waits", "for response headers [%s, %" PRId64 "%s minutes] in %s",
-	    rep->state ? rep->state : "?", grp->max_minutes,
-	    grp->min_minutes >= 0 && grp->min_minutes != grp->max_minutes ? " at most" : "", w);
-	gpm_rule_evidence(c, f, "checked",
-	                  "a client call (grpc-go's waitOnHeader at the top of the stack), not a "
-	                  "server's stream; no deadline shows in a text dump: the wait has "
-	                  "outlasted any timeout under a minute");
-	if (creator)
-		gpm_rule_evidence(c, f, "created by", "%s", creator);
+	wait_evidence(c, f, grp, rep, "for response headers", w,
+	              "a client call (grpc-go's waitOnHeader at the top of the stack), not a "
+	              "server's stream",
+	              creator);
 }
 
 void gpm_rule_net_deadline(struct gpm_rule_ctx *c)
@@ -188,19 +202,12 @@ void gpm_rule_net_deadline(struct gpm_rule_ctx *c)
 		         : "Set the http.Server's ReadTimeout/ReadHeaderTimeout, or a read "
 		           "deadline on the connection, for %s.",
 		    where ? where : "the caller");
-		gpm_rule_evidence(
-		    c, f, "waits", "%s [%s, %" PRId64 "%s minutes] in %s",
-		    resp ? "for the response of a round trip"
-		         : "in net.(*conn).Read under net/http",
-		    rep->state ? rep->state : "?", grp->max_minutes,
-		    grp->min_minutes >= 0 && grp->min_minutes != grp->max_minutes ? " at most" : "",
-		    where ? where : "?");
-		gpm_rule_evidence(c, f, "checked",
-		                  "the caller is the program's code, not an idle keep-alive "
-		                  "connection (no deadline shows in a text dump: the wait has "
-		                  "outlasted any timeout under a minute)");
-		if (creator)
-			gpm_rule_evidence(c, f, "created by", "%s", creator);
+		wait_evidence(c, f, grp, rep,
+		              resp ? "for the response of a round trip"
+		                   : "in net.(*conn).Read under net/http",
+		              where ? where : "?",
+		              "the caller is the program's code, not an idle keep-alive connection",
+		              creator);
 		free(where);
 		free(creator);
 	}

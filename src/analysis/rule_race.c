@@ -114,7 +114,7 @@ static void who(const struct side *s, char (*buf)[40])
 	else if (s->g->id == 1)
 		snprintf(*buf, sizeof(*buf), "the main goroutine");
 	else
-		snprintf(*buf, sizeof(*buf), "goroutine %" PRIu64, s->g->id);
+		snprintf(*buf, sizeof(*buf), "%s", GPM_GOROUTINE_NAME(s->g));
 }
 
 static void side_evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const char *key,
@@ -137,7 +137,7 @@ static void side_evidence(struct gpm_rule_ctx *c, struct gpm_finding *f, const c
 	char *cb = gpm_rule_creator_text(c->inc, s->g);
 	if (cb) {
 		char key2[40];
-		snprintf(key2, sizeof(key2), "goroutine %" PRIu64, s->g->id);
+		snprintf(key2, sizeof(key2), "%s", GPM_GOROUTINE_NAME(s->g));
 		gpm_rule_evidence(c, f, key2, "created by %s%s", cb,
 		                  s->g->status == GPM_G_DEAD ? " (finished before the report)"
 		                                             : "");
@@ -162,11 +162,16 @@ static void pair_finding(struct gpm_rule_ctx *c, const struct pair *p, bool firs
 	char xs[40], ys[40];
 	who(x, &xs);
 	who(y, &ys);
+	// "[failed to restore the stack]": the headline says so rather than "(no frame)".
+	bool xlost = x->g && (x->g->flags & GPM_GOROUTINE_NO_STACK);
+	bool ylost = y->g && (y->g->flags & GPM_GOROUTINE_NO_STACK);
+	const char *lost = "an access whose stack the race runtime could not restore";
 	if (p->reports > 1)
-		gpm_rule_text(c, &f->title, "data race between %s and %s (%u reports)", xw, yw,
-		              p->reports);
+		gpm_rule_text(c, &f->title, "data race between %s and %s (%u reports)",
+		              xlost ? lost : xw, ylost ? lost : yw, p->reports);
 	else
-		gpm_rule_text(c, &f->title, "data race between %s and %s", xw, yw);
+		gpm_rule_text(c, &f->title, "data race between %s and %s", xlost ? lost : xw,
+		              ylost ? lost : yw);
 	char addr[40] = "the same memory";
 	if (x->a->has_addr)
 		snprintf(addr, sizeof(addr), "%#" PRIx64, x->a->addr);

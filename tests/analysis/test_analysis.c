@@ -399,6 +399,18 @@ START_TEST(test_crash_variants)
 	    {"dumps/variants/grpc-noheader.txt", "net.no-deadline",
 	     "gRPC call blocked 2210+ minutes waiting for the server's response headers, "
 	     "without a deadline, in example.com/inventory/stock.(*Client).Reserve"},
+	    // net/http's "http: panic serving" stack with no panic frame below its recover
+	    // (cut from the paste, old runtimes): the next frame is the site.
+	    {"dumps/variants/httppanic-nopanic.log", "crash.recovered",
+	     "recovered panic in main.(*tally).add: assignment to entry in nil map"},
+	    // "unexpected signal during runtime execution" with its pc in the shared-library
+	    // range and the cgocall frame cut: C code, not memory corruption.
+	    {"dumps/variants/cgo-libfault.txt", "signal",
+	     "SIGSEGV in C code: the fault pc 0x7f3a1c2b3c4d is in a shared library"},
+	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
+	    {"dumps/variants/race-lost.txt", "race.data",
+	     "main.(*account).deposit at gopm.test/fixture/race/main.go:22 and an access whose "
+	     "stack the race runtime could not restore"},
 	};
 	unsigned checked = 0;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -460,6 +472,29 @@ START_TEST(test_crash_variants)
 		                  strstr(a->findings.v[0].title, "main.(*store).flush"),
 		              "two locks: %s", a->findings.len ? a->findings.v[0].title : "none");
 		ck_assert(strstr(a->findings.v[1].title, "30+ minutes"));
+		gpm_analysis_destroy(a);
+		for (size_t k = 0; k < n; k++)
+			gpm_incident_destroy(inc[k]);
+		free(inc);
+	}
+
+	// A concurrent map fatal cut after the runtime's throw: no "in ?" for the missing code.
+	{
+		static const char txt[] = "fatal error: concurrent map iteration and map write\n\n"
+		                          "goroutine 12 [running]:\n"
+		                          "runtime.throw({0x4a0f7e?, 0x0?})\n"
+		                          "\truntime/panic.go:1047 +0x5d\n";
+		struct gpm_incident **inc;
+		size_t n;
+		ck_assert(!gpm_dump_parse_all(txt, sizeof(txt) - 1, "cut", NULL, &inc, &n) &&
+		          n >= 1);
+		struct gpm_analysis *a;
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		ck_assert_msg(
+		    a->findings.len && !strcmp(a->findings.v[0].rule, "map.concurrent-access") &&
+		        strstr(a->findings.v[0].title, "frame is not in the input") &&
+		        !strstr(a->findings.v[0].title, "?"),
+		    "cut map fatal: %s", a->findings.len ? a->findings.v[0].title : "none");
 		gpm_analysis_destroy(a);
 		for (size_t k = 0; k < n; k++)
 			gpm_incident_destroy(inc[k]);
@@ -531,6 +566,31 @@ START_TEST(test_crash_variants)
 		gpm_incident_destroy(inc[k]);
 	free(inc);
 	free(cut);
+
+	// A fault in C code pasted from its "[signal ...]" line on (the "fatal error:
+	// unexpected signal" line left out): still the C function and its Go caller.
+	path = gpm_test_data("cgo/go1.19-crash-stripped/stderr.txt");
+	ck_assert(!gpm_source_open(path, &src));
+	d = (const char *)src->data;
+	nl = memchr(d, '\n', src->size);
+	ck_assert(nl && !strncmp(d, "fatal error: unexpected signal", 30));
+	size_t rest = src->size - (size_t)(nl + 1 - d);
+	cut = malloc(rest + 1);
+	ck_assert_ptr_nonnull(cut);
+	memcpy(cut, nl + 1, rest);
+	gpm_source_destroy(src);
+	ck_assert(!gpm_dump_parse_all(cut, rest, path, NULL, &inc, &n) && n >= 1);
+	ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+	ck_assert_msg(a->findings.len && !strcmp(a->findings.v[0].rule, "signal.cgo") &&
+	                  strstr(a->findings.v[0].title, "gpm_fixture_crash") &&
+	                  strstr(a->findings.v[0].title, "main.parseRecord"),
+	              "cgo fault without its fatal line: %s",
+	              a->findings.len ? a->findings.v[0].title : "no findings");
+	gpm_analysis_destroy(a);
+	for (size_t k = 0; k < n; k++)
+		gpm_incident_destroy(inc[k]);
+	free(inc);
+	free(cut);
 }
 END_TEST
 
@@ -558,6 +618,17 @@ START_TEST(test_field_shapes)
 	    {"httppanic", "crash.recovered",
 	     "recovered panic in main.(*tally).add: assignment to entry in nil map",
 	     "net/http.(*conn).serve"},
+	    // A middleware recovered the handler's panic and panicked again; net/http
+	    // recovered that: two panic frames, the first site named, the wrapper as evidence.
+	    {"httprepanic", "crash.recovered",
+	     "recovered panic in main.pageOf: runtime error: index out of range",
+	     "logPanics.func1.1, a deferred call that recovered"},
+	    // Recursion through the standard library (MarshalJSON marshalling itself): the
+	    // program's recursing function named, not encoding/json's, and the cycle.
+	    {"overflow", "stack-overflow", "runaway recursion in main.Versions.MarshalJSON",
+	     "main.Versions.MarshalJSON -> encoding/json.Marshal"},
+	    // SIGBUS at a mapped address (a file truncated after mmap): not memory corruption.
+	    {"sigbus", "signal.bus-error", "bus error (SIGBUS) in main.loadIndex", "BUS_ADRERR"},
 	    // A nil receiver faulting inside the standard library: the program's caller named.
 	    {"stdnil", "signal.nil-dereference", "os/exec.(*Cmd).Wait called from main.waitChild",
 	     "main.waitChild at"},
@@ -590,8 +661,13 @@ START_TEST(test_field_shapes)
 	    // http.Get without a client timeout to a server that never answers, 65 s.
 	    {"nodeadline", "net.no-deadline", "HTTP requests blocked 1+ minutes",
 	     "main.fetchStatus"},
-	    {"holder", "contention.mutex", "4 goroutines wait for mutex",
+	    // The candidate and where it is blocked are in the headline.
+	    {"holder", "contention.mutex", "4 goroutines wait for mutex 0x",
 	     "[chan receive] in main.refresh"},
+	    {"holder", "contention.mutex", "a holder candidate, goroutine ",
+	     "[chan receive] in main.refresh"},
+	    {"holder", "contention.mutex", "is blocked [chan receive] in main.refresh at",
+	     "past the Lock"},
 	    // 200 time.AfterFunc callbacks blocked sending to a channel nobody reads.
 	    {"timers", "timers.accumulation", "200 time.AfterFunc callbacks blocked [chan send]",
 	     "created by time.goFunc"},
@@ -649,7 +725,7 @@ START_TEST(test_field_shapes)
 			free(inc);
 			checked++;
 		}
-	ck_assert_msg(checked >= 88, "only %u field dumps", checked);
+	ck_assert_msg(checked >= 108, "only %u field dumps", checked);
 	// A stack the program logged on purpose (debug.PrintStack after a log line) is not a
 	// crash: nothing above LOW.
 	unsigned logged = 0;

@@ -19,6 +19,13 @@
 #                  repanicked]" from Go 1.25)
 #   httppanic      a handler's nil-map panic three times, recovered and logged by net/http
 #                  ("http: panic serving ADDR: V" and the stack); the process goes on
+#   httprepanic    a middleware recovers a handler's index-out-of-range panic, logs it and
+#                  panics again; net/http recovers and logs that (two panic frames), 3 times
+#   overflow       a MarshalJSON that marshals its own value: endless recursion through
+#                  encoding/json, "fatal error: stack overflow" (debug.SetMaxStack 1 MiB)
+#   sigbus         a read through the mapping of a file truncated after mmap: SIGBUS
+#                  (BUS_ADRERR) at a valid address, "unexpected fault address", "fatal
+#                  error: fault"
 #   pasted         nested without its preamble: the stacks only, as pasted in bug reports
 #   poison         a read through 0xb01dfacedebac1e (non-canonical: the kernel reports 0)
 #   deadaddr       a read through 0xdeaddead (canonical, never mapped)
@@ -130,6 +137,9 @@ for v in "${versions[@]}"; do
   run_shape "$gs-repanic" "$field" stderr - GOTRACEBACK=all -- repanic
   run_shape "$gs-samepanic" "$field" stderr - GOTRACEBACK=all -- samepanic
   run_shape "$gs-httppanic" "$field" stderr - -- httppanic
+  run_shape "$gs-httprepanic" "$field" stderr - -- httprepanic
+  run_shape "$gs-sigbus" "$field" stderr - GOTRACEBACK=all -- sigbus
+  run_shape "$gs-overflow" "$field" stderr - -- overflow
   run_shape "$gs-stdnil" "$field" stderr - -- stdnil
   run_shape "$gs-wgneg" "$field" stderr - -- wgneg
   run_shape "$gs-unlockindex" "$field" stderr - GOTRACEBACK=system -- unlockindex

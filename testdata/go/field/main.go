@@ -3,12 +3,13 @@
 //
 //	field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
 //	      timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr|
-//	      stucklock|stuckwait|connleak|threads|logstack|asleep
+//	      stucklock|stuckwait|connleak|threads|logstack|asleep|sigbus|httprepanic|overflow
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -153,6 +154,73 @@ func httpPanic() {
 		}
 	}
 }
+
+// ---- sigbus: a read through a memory mapping of a file that was truncated after it was
+// mapped: the page has no backing any more, the kernel sends SIGBUS (BUS_ADRERR), the
+// runtime throws "fault" at a mapped, valid address.
+
+//go:noinline
+func loadIndex(m []byte) int { return int(m[4096]) }
+
+func sigbusMapped() {
+	f, err := os.CreateTemp(".", "index")
+	if err != nil {
+		panic(err)
+	}
+	if err := f.Truncate(16384); err != nil {
+		panic(err)
+	}
+	m, err := syscall.Mmap(int(f.Fd()), 0, 16384, syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		panic(err)
+	}
+	f.Truncate(0) // another process rotates the file
+	sink = loadIndex(m)
+}
+
+// ---- httprepanic: a middleware that recovers a handler's panic, logs it and panics again
+// with the same value; net/http recovers the second panic and logs "http: panic serving".
+
+func logPanics(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				fmt.Fprintln(os.Stderr, "request failed:", r.URL.Path)
+				panic(v)
+			}
+		}()
+		h(w, r)
+	}
+}
+
+//go:noinline
+func pageOf(parts []string, i int) string { return parts[i] }
+
+func pageHandler(w http.ResponseWriter, r *http.Request) {
+	fmt.Fprintln(w, pageOf([]string{"home"}, len(r.URL.Path)))
+}
+
+func httpRepanic() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go http.Serve(ln, logPanics(pageHandler))
+	for i := 0; i < 3; i++ {
+		if resp, err := http.Get("http://" + ln.Addr().String() + "/page"); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+}
+
+// ---- overflow: a MarshalJSON that marshals its own value: encoding/json calls it again,
+// endlessly (a cycle through the standard library); the stack limit is set low so the
+// overflow comes at once.
+
+type Versions map[string]string
+
+func (v Versions) MarshalJSON() ([]byte, error) { return json.Marshal(v) }
 
 // ---- poison / deadaddr: a pointer that no Go allocation ever returns (memory
 // corruption, a use after free in cgo, a bad unsafe conversion).
@@ -464,7 +532,7 @@ func collectAll() {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr")
+		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr|sigbus|httprepanic|overflow")
 		os.Exit(2)
 	}
 	go func() { <-never }()
@@ -482,6 +550,14 @@ func main() {
 	case "httppanic":
 		httpPanic()
 		return
+	case "httprepanic":
+		httpRepanic()
+		return
+	case "overflow":
+		debug.SetMaxStack(1 << 20)
+		go func() { json.Marshal(Versions{"api": "v1"}); done <- 1 }()
+	case "sigbus":
+		go func() { sigbusMapped(); done <- 1 }()
 	case "stdnil":
 		go func() { waitChild(nil); done <- 1 }()
 	case "wgneg":
