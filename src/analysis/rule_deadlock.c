@@ -234,9 +234,9 @@ static int sync_wait_kind(const char *fn)
 }
 
 /* Whether g waits in a sync primitive: fills s (but for s->g) and returns true. */
-static bool stuck_waiter(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                         struct stuck *s)
+static bool stuck_waiter(struct gpm_rule_ctx *c, const struct gpm_goroutine *g, struct stuck *s)
 {
+	const struct gpm_incident *inc = c->inc;
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
 	uint32_t i = 0;
@@ -249,7 +249,6 @@ static bool stuck_waiter(const struct gpm_incident *inc, const struct gpm_gorout
 		return false;
 	s->prim = f[i].func;
 	s->addr = 0;
-	char abuf[1024];
 	// The method frames (Lock over lockSlow, a wrapper's Lock) carry the address.
 	s->read = s->rw = s->merged = false;
 	for (; i < n && i < 16 && is_lock_wrapper(f[i].func); i++) {
@@ -260,7 +259,7 @@ static bool stuck_waiter(const struct gpm_incident *inc, const struct gpm_gorout
 		s->rw = s->rw || s->read || w == GPM_SYNC_RW_LOCK;
 		s->prim = f[i].func; // the outermost: RWMutex.Lock over Mutex.lockSlow
 		if (!s->addr)
-			gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &s->addr);
+			gpm_rule_arg_first(c, g, i, &s->addr);
 	}
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
 	if (s->kind == STUCK_LOCK && x && x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX &&
@@ -313,7 +312,7 @@ static void holder_candidates(struct gpm_rule_ctx *c, struct gpm_finding *f, con
 		const struct gpm_goroutine *h = &inc->goroutines.v[i];
 		struct stuck hs;
 		if (i == lo->g || h->status != GPM_G_WAITING || !gpm_rule_counted(h) ||
-		    h->wait_minutes < most || stuck_waiter(inc, h, &hs))
+		    h->wait_minutes < most || stuck_waiter(c, h, &hs))
 			continue;
 		uint32_t hn;
 		const struct gpm_frame *hf = gpm_goroutine_frames(inc, h, &hn);
@@ -590,7 +589,7 @@ void gpm_rule_stuck_waits(struct gpm_rule_ctx *c)
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		struct stuck s;
-		if (g->wait_minutes < 1 || !gpm_rule_counted(g) || !stuck_waiter(inc, g, &s))
+		if (g->wait_minutes < 1 || !gpm_rule_counted(g) || !stuck_waiter(c, g, &s))
 			continue;
 		if (s.kind == STUCK_WAIT && g->wait_minutes < 10)
 			continue;
