@@ -155,7 +155,8 @@ check_test_sources += tests/store/test_store.c
 TESTS += tests/cli/dump.sh
 
 # findings on the scenario corpus (core and text)
-check_test_sources += tests/analysis/test_analysis.c tests/analysis/test_diff.c
+check_test_sources += tests/analysis/test_analysis.c tests/analysis/test_diff.c \
+	tests/analysis/test_argwords.c
 TESTS += tests/cli/archive.sh tests/cli/archive-scenario.sh tests/cli/archive-regression.sh
 # many people at one archive: two writers, readers during creation, a locked archive (exit 75)
 TESTS += tests/cli/archive-concurrent.sh

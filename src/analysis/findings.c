@@ -507,10 +507,12 @@ struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
 				a->order[pos++] = (uint32_t)gi;
 		}
 	free(c.group_of);
+	gpm_arg_words_destroy(c.words);
 	*out = a;
 	return NULL;
 fail:
 	free(c.group_of);
+	gpm_arg_words_destroy(c.words);
 	gpm_analysis_destroy(a);
 	return err;
 }

@@ -3,6 +3,7 @@ libgopm_a_SOURCES += \
 	src/analysis/rules.def \
 	src/analysis/rules.c \
 	src/analysis/findings.c \
+	src/analysis/argwords.c \
 	src/analysis/rule_crash.c \
 	src/analysis/rule_mutex.c \
 	src/analysis/rule_leaks.c \

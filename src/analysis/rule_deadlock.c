@@ -242,10 +242,22 @@ static int sync_wait_kind(const char *fn)
 	return gpm_sync_wait_is_lock(w) ? STUCK_LOCK : w != GPM_SYNC_NONE ? STUCK_WAIT : -1;
 }
 
-/* Whether g waits in a sync primitive: fills s (but for s->g) and returns true. */
-static bool stuck_waiter(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                         struct stuck *s)
+/* What stuck_waiter learns from a stack's frames, the same for every goroutine of the
+ * stack: worked out once per distinct stack. */
+struct stuck_shape {
+	bool known, waits;
+	bool read, rw;
+	int kind;
+	int caller;           /* as struct stuck */
+	const char *func;     /* as struct stuck */
+	const char *prim;     /* as struct stuck */
+	uint16_t addr_frames; /* bit i: frame i is a sync method frame that prints the address */
+};
+
+static void stuck_shape_of(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                           struct stuck_shape *sh)
 {
+	*sh = (struct stuck_shape){.known = true};
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
 	uint32_t i = 0;
@@ -254,29 +266,53 @@ static bool stuck_waiter(const struct gpm_incident *inc, const struct gpm_gorout
 	       (gpm_rule_is_runtime(f[i].func) || strstr(f[i].func, "runtime_") ||
 	        !strcmp(f[i].func, "sync.runtime_notifyListWait")))
 		i++;
-	if (i >= n || (s->kind = sync_wait_kind(f[i].func)) < 0)
-		return false;
-	s->prim = f[i].func;
-	s->addr = 0;
-	char abuf[1024];
+	if (i >= n || (sh->kind = sync_wait_kind(f[i].func)) < 0)
+		return;
+	sh->waits = true;
+	sh->prim = f[i].func;
 	// The method frames (Lock over lockSlow, a wrapper's Lock) carry the address.
-	s->read = s->rw = s->merged = false;
 	for (; i < n && i < 16 && is_lock_wrapper(f[i].func); i++) {
 		enum gpm_sync_wait w = gpm_frame_sync_wait(f[i].func);
 		if (w == GPM_SYNC_NONE)
 			continue;
-		s->read = w == GPM_SYNC_RW_RLOCK;
-		s->rw = s->rw || s->read || w == GPM_SYNC_RW_LOCK;
-		s->prim = f[i].func; // the outermost: RWMutex.Lock over Mutex.lockSlow
-		if (!s->addr)
-			gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &s->addr);
+		sh->read = w == GPM_SYNC_RW_RLOCK;
+		sh->rw = sh->rw || sh->read || w == GPM_SYNC_RW_LOCK;
+		sh->prim = f[i].func; // the outermost: RWMutex.Lock over Mutex.lockSlow
+		sh->addr_frames |= (uint16_t)(1u << i);
 	}
+	sh->caller = i < n ? (int)i : -1;
+	sh->func = i < n ? f[i].func : NULL;
+}
+
+/* Whether g waits in a sync primitive: fills s (but for s->g) and returns true. memo: per
+ * stack (NULL none), what its frames say. */
+static bool stuck_waiter(struct gpm_rule_ctx *c, const struct gpm_goroutine *g, struct stuck *s,
+                         struct stuck_shape *memo)
+{
+	const struct gpm_incident *inc = c->inc;
+	struct stuck_shape own = {0}, *sh = &own;
+	if (memo && g->stack < inc->stacks.len)
+		sh = &memo[g->stack];
+	if (!sh->known)
+		stuck_shape_of(inc, g, sh);
+	if (!sh->waits)
+		return false;
+	s->kind = sh->kind;
+	s->prim = sh->prim;
+	s->read = sh->read;
+	s->rw = sh->rw;
+	s->merged = false;
+	s->addr = 0;
+	// The first method frame that prints the address exactly.
+	for (uint32_t i = 0; sh->addr_frames >> i && !s->addr; i++)
+		if (sh->addr_frames & (1u << i))
+			gpm_rule_arg_first(c, g, i, &s->addr);
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
 	if (s->kind == STUCK_LOCK && x && x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX &&
 	    x->wait_object)
 		s->addr = x->wait_object;
-	s->caller = i < n ? (int)i : -1;
-	s->func = i < n ? f[i].func : NULL;
+	s->caller = sh->caller;
+	s->func = sh->func;
 	return true;
 }
 
@@ -322,7 +358,7 @@ static void holder_candidates(struct gpm_rule_ctx *c, struct gpm_finding *f, con
 		const struct gpm_goroutine *h = &inc->goroutines.v[i];
 		struct stuck hs;
 		if (i == lo->g || h->status != GPM_G_WAITING || !gpm_rule_counted(h) ||
-		    h->wait_minutes < most || stuck_waiter(inc, h, &hs))
+		    h->wait_minutes < most || stuck_waiter(c, h, &hs, NULL))
 			continue;
 		uint32_t hn;
 		const struct gpm_frame *hf = gpm_goroutine_frames(inc, h, &hn);
@@ -596,10 +632,15 @@ void gpm_rule_stuck_waits(struct gpm_rule_ctx *c)
 	const struct gpm_incident *inc = c->inc;
 	struct stuck *v = NULL;
 	size_t n = 0, cap = 0;
+	struct stuck_shape *memo = calloc(inc->stacks.len ? inc->stacks.len : 1, sizeof(*memo));
+	if (!memo) {
+		c->oom = true;
+		return;
+	}
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		struct stuck s;
-		if (g->wait_minutes < 1 || !gpm_rule_counted(g) || !stuck_waiter(inc, g, &s))
+		if (g->wait_minutes < 1 || !gpm_rule_counted(g) || !stuck_waiter(c, g, &s, memo))
 			continue;
 		if (s.kind == STUCK_WAIT && g->wait_minutes < 10)
 			continue;
@@ -609,6 +650,7 @@ void gpm_rule_stuck_waits(struct gpm_rule_ctx *c)
 			if (!nv) {
 				c->oom = true;
 				free(v);
+				free(memo);
 				return;
 			}
 			v = nv;
@@ -617,6 +659,7 @@ void gpm_rule_stuck_waits(struct gpm_rule_ctx *c)
 		s.g = (uint32_t)i;
 		v[n++] = s;
 	}
+	free(memo);
 	rw_merge(v, n);
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_stuck);

@@ -41,10 +41,10 @@ static int chan_frame(const struct gpm_incident *inc, const struct gpm_goroutine
 /* The channel g waits on: a core's wait object, else the first argument of its channel
  * frame: ci, that of its group's representative rep (-1 none), when g has rep's stack;
  * 0 unknown. */
-static uint64_t chan_at(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+static uint64_t chan_at(struct gpm_rule_ctx *c, const struct gpm_goroutine *g,
                         const struct gpm_goroutine *rep, int ci)
 {
-	char abuf[1024];
+	const struct gpm_incident *inc = c->inc;
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
 	if (x->wait_object_kind == GPM_WAIT_OBJECT_CHAN ||
 	    x->wait_object_kind == GPM_WAIT_OBJECT_SELECT)
@@ -55,7 +55,7 @@ static uint64_t chan_at(const struct gpm_incident *inc, const struct gpm_gorouti
 	                    gpm_goroutine_frames(inc, rep, &(uint32_t){0}))
 		ci = chan_frame(inc, g);
 	uint64_t v;
-	if (ci >= 0 && gpm_rule_first_arg(gpm_rule_frame_args(inc, g, (uint32_t)ci, &abuf), &v))
+	if (ci >= 0 && gpm_rule_arg_first(c, g, (uint32_t)ci, &v))
 		return v;
 	return 0;
 }
@@ -218,7 +218,8 @@ struct arg_refs {
 	struct gpm_u64map slot; /* value -> index into pairs */
 	GPM_VEC(struct ref_pair) pairs;
 	struct gpm_rule_ctx *c;
-	uint32_t gi; /* the goroutine being read */
+	uint32_t gi;     /* the goroutine being read */
+	uint64_t lo, hi; /* the least and greatest key: most words fall outside, unhashed */
 };
 
 static int32_t group_of_index(const struct gpm_rule_ctx *c, uint32_t i)
@@ -230,7 +231,7 @@ static void arg_ref_cb(void *arg, uint64_t v)
 {
 	struct arg_refs *r = arg;
 	uint32_t k;
-	if (!gpm_u64map_get(&r->slot, v, &k))
+	if (v < r->lo || v > r->hi || !gpm_u64map_get(&r->slot, v, &k))
 		return; // not a channel anyone waits on: never asked about
 	struct ref_pair *p = &r->pairs.v[k];
 	if (p->first == UINT32_MAX)
@@ -258,10 +259,14 @@ static bool arg_refs_keys(struct gpm_rule_ctx *c, struct arg_refs *r)
 		int ci = chan_frame(inc, rep);
 		for (uint32_t k = 0; k < grp->count; k++) {
 			uint64_t ch = chan_at(
-			    inc, &inc->goroutines.v[gr->members[grp->first_member + k]], rep, ci);
+			    c, &inc->goroutines.v[gr->members[grp->first_member + k]], rep, ci);
 			uint32_t old;
 			if (!ch || gpm_u64map_get(&r->slot, ch, &old))
 				continue;
+			if (!r->slot.len || ch < r->lo)
+				r->lo = ch;
+			if (!r->slot.len || ch > r->hi)
+				r->hi = ch;
 			struct ref_pair *p = gpm_vec_push(&r->pairs);
 			if (!p || r->pairs.len > UINT32_MAX ||
 			    !gpm_u64map_put(&r->slot, ch, (uint32_t)(r->pairs.len - 1)))
@@ -288,18 +293,8 @@ static bool arg_refs_build(struct gpm_rule_ctx *c, struct arg_refs *r)
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		if (!gpm_rule_counted(g))
 			continue;
-		struct gpm_args_iter it;
-		const char *a;
-		size_t an;
-		uint32_t nf;
-		gpm_goroutine_frames(inc, g, &nf);
-		if (!gpm_goroutine_args_begin(inc, g, &it))
-			continue;
 		r->gi = (uint32_t)i;
-		// One text per frame; the walk does not stop by itself at the goroutine's end.
-		for (uint32_t k = 0; k < nf && gpm_args_iter_next(&it, &a, &an); k++) {
-			gpm_rule_each_arg(a, an < 1024 ? an : 1023, arg_ref_cb, r);
-		}
+		gpm_rule_arg_each(c, g, 0, true, arg_ref_cb, r);
 	}
 	return !c->oom;
 }
@@ -446,7 +441,7 @@ void gpm_rule_leaks(struct gpm_rule_ctx *c)
 		for (uint32_t k = 0; k < grp->count; k++) {
 			const struct gpm_goroutine *g =
 			    &inc->goroutines.v[gr->members[grp->first_member + k]];
-			uint64_t ch = chan_at(inc, g, rep, ci);
+			uint64_t ch = chan_at(c, g, rep, ci);
 			if (ch)
 				chans[nc++] = ch;
 			gpm_rule_add_id(c, f, g->id);

@@ -92,10 +92,10 @@ static struct lock_frames stack_lock_frames(const struct gpm_incident *inc,
 
 /* If g is blocked in sync.(*Mutex).Lock: the mutex (0 unknown) and the caller frame. memo
  * (per stack, NULL none) keeps where each stack's Lock frames are. */
-static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+static bool mutex_wait(struct gpm_rule_ctx *c, const struct gpm_goroutine *g,
                        struct lock_frames *memo, uint64_t *mutex, int *caller)
 {
-	char abuf[1024];
+	const struct gpm_incident *inc = c->inc;
 	if (g->status != GPM_G_WAITING || !gpm_rule_counted(g))
 		return false;
 	uint32_t n;
@@ -105,7 +105,7 @@ static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutin
 	uint64_t m = 0;
 	for (uint32_t i = 0; lf.slow >> i && !m; i++)
 		if (lf.slow & (1u << i))
-			gpm_rule_first_arg(gpm_rule_frame_args(inc, g, i, &abuf), &m);
+			gpm_rule_arg_first(c, g, i, &m);
 	if (last < 0 || (uint32_t)last + 1 >= n)
 		return false;
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
@@ -114,20 +114,6 @@ static bool mutex_wait(const struct gpm_incident *inc, const struct gpm_goroutin
 	*mutex = m;
 	*caller = last + 1;
 	return true;
-}
-
-/* Calls cb with every exact hexadecimal argument of g's frames from frame `from` on: one
- * walk over the goroutine's argument texts (its own, else its frames'). */
-static void each_goroutine_arg(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                               int from, void (*cb)(void *, uint64_t), void *arg)
-{
-	struct gpm_frame_args_iter it;
-	gpm_goroutine_frame_args_begin(inc, g, &it);
-	const char *a;
-	size_t an;
-	while (gpm_frame_args_next(&it, &a, &an))
-		if (a && (int)it.i - 1 >= from)
-			gpm_rule_each_arg(a, an < 1024 ? an : 1023, cb, arg);
 }
 
 /* The first index of sorted v[0..n) whose value is >= x. */
@@ -167,9 +153,10 @@ static void ref_cb(void *arg, uint64_t v)
 
 /* A contended mutex g's code refers to: in a core, from its stack words (held_object); in
  * text, from its printed arguments (frames from the caller on). targets are sorted. */
-static uint64_t referenced_mutex(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                                 int from, const uint64_t *targets, size_t nt, uint64_t exclude)
+static uint64_t referenced_mutex(struct gpm_rule_ctx *c, const struct gpm_goroutine *g, int from,
+                                 const uint64_t *targets, size_t nt, uint64_t exclude)
 {
+	const struct gpm_incident *inc = c->inc;
 	struct refs_ctx r = {targets, nt, exclude, 0};
 	// A core: the stack words were matched when it was read.
 	uint64_t held = gpm_goroutine_extra(inc, g)->held_object;
@@ -178,7 +165,7 @@ static uint64_t referenced_mutex(const struct gpm_incident *inc, const struct gp
 		if (k < nt && targets[k] == held)
 			return held;
 	}
-	each_goroutine_arg(inc, g, from, ref_cb, &r);
+	gpm_rule_arg_each(c, g, from > 0 ? (uint32_t)from : 0, false, ref_cb, &r);
 	return r.found;
 }
 
@@ -756,7 +743,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		uint64_t m;
 		int caller;
-		if (!mutex_wait(inc, &inc->goroutines.v[i], memo, &m, &caller))
+		if (!mutex_wait(c, &inc->goroutines.v[i], memo, &m, &caller))
 			continue;
 		uint32_t n;
 		const struct gpm_frame *f = gpm_goroutine_frames(inc, &inc->goroutines.v[i], &n);
@@ -831,8 +818,8 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 		for (size_t i = 0; i < w.len; i++) {
 			if (w.v[i].may_hold && w.v[i].mutex)
 				w.v[i].holds =
-				    referenced_mutex(inc, &inc->goroutines.v[w.v[i].g],
-				                     w.v[i].caller, addrs, nu, w.v[i].mutex);
+				    referenced_mutex(c, &inc->goroutines.v[w.v[i].g], w.v[i].caller,
+				                     addrs, nu, w.v[i].mutex);
 			if (!w.v[i].holds && w.v[i].first_held) {
 				w.v[i].holds = w.v[i].first_held;
 				w.v[i].by_first = true;
@@ -1037,7 +1024,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			    x->wait_object_kind == GPM_WAIT_OBJECT_MUTEX ? x->wait_object : 0};
 			if (x->held_object)
 				holder_cb(&sc, x->held_object);
-			each_goroutine_arg(inc, h, 0, holder_cb, &sc);
+			gpm_rule_arg_each(c, h, 0, false, holder_cb, &sc);
 			// Past the earliest Lock of a contended function and blocked elsewhere. The
 			// first frame in such a function is the stack's: looked up once per stack.
 			int32_t *at = h->stack < inc->stacks.len ? &past_at[h->stack] : NULL;

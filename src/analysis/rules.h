@@ -18,8 +18,9 @@ struct gpm_rule_ctx {
 	const struct gpm_incident *inc;
 	struct gpm_analysis *a;
 	const struct gpm_analysis_options *o;
-	bool oom;          /* a helper ran out of memory: the run fails */
-	int32_t *group_of; /* goroutine index -> group index, -1 none */
+	bool oom;                    /* a helper ran out of memory: the run fails */
+	int32_t *group_of;           /* goroutine index -> group index, -1 none */
+	struct gpm_arg_words *words; /* argument words read so far (argwords.c); NULL none */
 };
 
 /* A new finding of rule kind with the table's severity and confidence (rules.def); NULL
@@ -73,6 +74,21 @@ const char *gpm_rule_frame_args(const struct gpm_incident *inc, const struct gpm
 bool gpm_rule_first_arg(const char *args, uint64_t *out);
 /* Every exact hexadecimal argument above 4096 of the n bytes at args (n < 1024), via cb. */
 void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t), void *arg);
+
+/*
+ * A goroutine's argument words, read from its text at most once per run (argwords.c):
+ * every rule that reads arguments asks here rather than walking the text again.
+ */
+/* Frame `frame`'s first argument: gpm_rule_first_arg(gpm_rule_frame_args(...)). */
+bool gpm_rule_arg_first(struct gpm_rule_ctx *c, const struct gpm_goroutine *g, uint32_t frame,
+                        uint64_t *out);
+/* gpm_rule_each_arg over the argument text of each of g's frames from `from` on: its own
+ * texts while they last, then its frames' args; own_only: its own texts only (none when it
+ * has none). */
+void gpm_rule_arg_each(struct gpm_rule_ctx *c, const struct gpm_goroutine *g, uint32_t from,
+                       bool own_only, void (*cb)(void *, uint64_t), void *arg);
+/* Frees the words of a run (NULL: nothing). */
+void gpm_arg_words_destroy(struct gpm_arg_words *w);
 /* qsort comparison of uint64_t. */
 int gpm_rule_cmp_u64(const void *a, const void *b);
 
