@@ -994,6 +994,33 @@ bool gpm_source_copy(const struct gpm_source *src, const uint8_t *p, void *buf, 
 	return true;
 }
 
+bool gpm_source_copyv(const struct gpm_source *src, const uint8_t *p, const struct iovec *iov,
+                      int n)
+{
+	size_t done = 0;
+	if (src->fd >= 0 && n > 1) {
+		ssize_t got;
+		do
+			got = preadv(src->fd, iov, n, (off_t)(p - src->data));
+		while (got < 0 && errno == EINTR);
+		done = got > 0 ? (size_t)got : 0;
+	}
+	// What a short read (or memory) left, buffer by buffer.
+	for (int i = 0; i < n; i++) {
+		size_t len = iov[i].iov_len;
+		if (done >= len) {
+			done -= len;
+			p += len;
+			continue;
+		}
+		if (!gpm_source_copy(src, p + done, (uint8_t *)iov[i].iov_base + done, len - done))
+			return false;
+		done = 0;
+		p += len;
+	}
+	return true;
+}
+
 void gpm_source_destroy(struct gpm_source *src)
 {
 	if (!src)

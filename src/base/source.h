@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "base/error.h"
 #include "base/sha256.h"
@@ -121,6 +122,10 @@ void gpm_source_release_pages(struct gpm_source *src);
  * src->data).
  */
 bool gpm_source_copy(const struct gpm_source *src, const uint8_t *p, void *buf, size_t len);
+/* gpm_source_copy of the contiguous bytes at p into n buffers, one after the other: one
+ * preadv(2) where gpm_source_copy would make n preads. */
+bool gpm_source_copyv(const struct gpm_source *src, const uint8_t *p, const struct iovec *iov,
+                      int n);
 /* Whether gpm_source_copy reads the file (rather than memory). */
 bool gpm_source_reads_file(const struct gpm_source *src);
 const char *gpm_compression_name(enum gpm_compression c);

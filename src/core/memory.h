@@ -8,7 +8,8 @@
  * one-entry cache, since reads cluster.
  *
  * Copying reads (gpm_memory_read, _u8 ... _word) of an uncompressed core file's bytes go
- * through a small cache of 64 KiB blocks read with pread(2) (gpm_source_copy), not
+ * through a small cache of 64 KiB blocks read with pread(2) (gpm_source_copy; ascending
+ * streams of blocks read ahead, several per preadv(2)), not
  * through the file's mapping: walking a million goroutines touches gigabytes of a core
  * once each, and a block copied into a buffer that stays mapped costs a fraction of the
  * page faults and none of the resident pages that touching the mapping would.

@@ -303,6 +303,74 @@ START_TEST(core_memory_block_cache_reads_files)
 END_TEST
 
 /*
+ * Ascending streams are read ahead (several blocks per preadv into their own sets): two
+ * streams interleaved with random reads, and a stream that runs into blocks already cached
+ * and off the end of the file, read every byte the file's. The segment starts at an odd
+ * offset of the file, so reads straddle the blocks read ahead.
+ */
+START_TEST(core_memory_block_cache_reads_streams_ahead)
+{
+	enum { SEG = 0x7f0000000000ULL, BLK = 65536, SIZE = 200 * BLK + 77 };
+	uint8_t *seg = malloc(SIZE);
+	ck_assert_ptr_nonnull(seg);
+	for (size_t i = 0; i < SIZE; i++)
+		seg[i] = (uint8_t)(i * 2654435761u >> 9);
+	const struct cb_seg segs[] = {{SEG, SIZE, PF_R | PF_W, seg, SIZE}};
+	struct cb_buf notes = {0};
+	cb_prstatus(&notes, 100, 11, SEG, SEG + 0x800, 0, 0);
+	size_t len;
+	uint8_t *bytes = cb_core(EM_X86_64, &notes, segs, 1, &len);
+	free(notes.p);
+	char dir[] = "/tmp/gopm-test-XXXXXX", path[64];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/core", dir);
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+	struct gpm_core *core;
+	ck_assert_ptr_null(gpm_core_open(path, &core));
+	ck_assert(gpm_source_reads_file(gpm_core_source(core)));
+	struct gpm_memory *mem;
+	ck_assert_ptr_null(gpm_memory_create(core, NULL, 0, &mem));
+	static uint8_t x[5000];
+	unsigned checked = 0;
+	// More blocks than the cache holds (64): stream a (416-byte records) from the start,
+	// stream b (2 KiB steps) over the second half, a random 8-byte read every third step.
+	for (uint64_t i = 0;; i++) {
+		uint64_t a = i * 416, b = 100 * (uint64_t)BLK + i * 2048;
+		if (b + 700 > SIZE)
+			break;
+		ck_assert_ptr_null(gpm_memory_read(mem, SEG + a, x, 416));
+		ck_assert_mem_eq(x, seg + a, 416);
+		ck_assert_ptr_null(gpm_memory_read(mem, SEG + b, x, 700));
+		ck_assert_mem_eq(x, seg + b, 700);
+		if (i % 3 == 0) {
+			uint64_t r = (i * 7919 * 65537) % (SIZE - 8), w;
+			ck_assert_ptr_null(gpm_memory_u64(mem, SEG + r, &w));
+			ck_assert_mem_eq(&w, seg + r, 8);
+		}
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 3200);
+	// Every byte from three quarters of the file to its end, in 4,999-byte steps.
+	for (uint64_t off = 150 * (uint64_t)BLK; off < SIZE; off += 4999) {
+		size_t n = SIZE - off < 4999 ? (size_t)(SIZE - off) : 4999;
+		ck_assert_ptr_null(gpm_memory_read(mem, SEG + off, x, n));
+		ck_assert_mem_eq(x, seg + off, n);
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 3200 + 656);
+	gpm_memory_destroy(mem);
+	gpm_core_destroy(core);
+	unlink(path);
+	rmdir(dir);
+	free(bytes);
+	free(seg);
+}
+END_TEST
+
+/*
  * Blocks that fall into one set of the block cache (16 sets of 4 ways: block numbers 16
  * apart) read one after another, more of them than the set holds, with reads of other sets in
  * between: every byte read is the file's, whichever block was evicted for which.
@@ -1122,6 +1190,7 @@ Suite *core_suite(void)
 	tcase_add_test(tc, core_memory_reads);
 	tcase_add_test(tc, core_memory_block_cache_reads_files);
 	tcase_add_test(tc, core_memory_block_cache_evicts_within_a_set);
+	tcase_add_test(tc, core_memory_block_cache_reads_streams_ahead);
 	tcase_add_test(tc, core_without_notes);
 	tcase_add_test(tc, core_truncated_keeps_what_exists);
 	tcase_add_test(tc, core_refuses_non_cores);
