@@ -2040,7 +2040,9 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		}
 	} else if (!r.unavailable) {
 		g->flags |= GPM_GOROUTINE_NO_STACK;
-		if (r.end != END_CUT)
+		// A headerless stack that is only its "created by" has no header to warn about
+		// (the headerless warning says it).
+		if (r.end != END_CUT && !STARTS(hl, "created by "))
 			note_lost(P, LOST_FRAMES, hl->s);
 	}
 	if (P->nframes >= P->o.max_frames)
@@ -3066,7 +3068,9 @@ static bool headerless_start(const struct parser *P, const struct line *l)
 {
 	const char *q = P->p;
 	struct line nx;
-	if (!go_func_shape(l) || !line_at(&q, P->end, &nx) || !nx.n || nx.s[0] != '\t')
+	// Its "created by" alone: the excerpt began after the goroutine's last frame.
+	if (!(go_func_shape(l) || (STARTS(l, "created by ") && l->n > 11)) ||
+	    !line_at(&q, P->end, &nx) || !nx.n || nx.s[0] != '\t')
 		return false;
 	if (nx.s[nx.n - 1] == '\r')
 		nx.n--;

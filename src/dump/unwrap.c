@@ -1331,6 +1331,27 @@ static size_t outer_prefix(const struct work *w, const char *pre, size_t pn)
 }
 
 /* Strips the log prefix learned from the header lines (the latest one seen applies). */
+static bool crash_start(const char *s, size_t n);
+
+/*
+ * A prefix cut at its start on the paste's first line, the selection begun inside it
+ * ("3.6367390Z panic: …" under "2024-10-09T09:16:43.6370024Z "): the length of the tail of
+ * pre (from a word of it on) that s starts with, when the runtime's first line or a header
+ * follows; -1 when not.
+ */
+static long cut_prefix(const char *pre, size_t pn, const char *s, size_t n)
+{
+	for (size_t j = 1; j < pn; j++) {
+		if (!is_word(pre[j]) || is_word(pre[j - 1]))
+			continue;
+		long m = match_prefix(pre + j, pn - j, s, n);
+		if (m > 0 &&
+		    (crash_start(s + m, n - (size_t)m) || header_like(s + m, n - (size_t)m)))
+			return m;
+	}
+	return -1;
+}
+
 static void strip_prefix(struct work *w)
 {
 	char pre[MAX_PREFIX];
@@ -1355,6 +1376,7 @@ static void strip_prefix(struct work *w)
 	unsigned ntags = 0;
 	bool too_many = false;
 	uint8_t src = 0;
+	bool matched = false;
 	for (size_t i = 0; i < w->l.len; i++) {
 		struct ln *l = &w->l.v[i];
 		long k = prefix_len(l->s, l->n);
@@ -1368,6 +1390,9 @@ static void strip_prefix(struct work *w)
 		if (m < 0)
 			m = bare_prefix(outer_len ? outer : pre, outer_len ? outer_len : pre_len,
 			                l->s, l->n);
+		if (m < 0 && !matched && l->n)
+			m = cut_prefix(pre, pre_len, l->s, l->n);
+		matched = matched || m > 0;
 		const char *tag;
 		size_t tn;
 		if (m > 0 && !too_many && prefix_source(l->s, (size_t)m, &tag, &tn)) {
@@ -2422,6 +2447,8 @@ static void quick_look(const char *data, size_t len, struct look *k)
 			k->json = true;
 		if (n >= 2 && s[0] == '^' && (s[1] == '\\' || s[1] == 'C'))
 			k->echo = true;
+		if (n > 11 && !k->echo && memmem(s, n, "^\\SIGQUIT: ", 11))
+			k->echo = true; // after a shell's prompt ("/ # ^\SIGQUIT: quit")
 		if (!k->stars && n > 4 && func_like(cur.s, n)) {
 			size_t tn;
 			const char *t = trim(&cur, &tn);
@@ -2514,7 +2541,13 @@ static void strip_echo(struct work *w)
 {
 	for (size_t i = 0; i < w->l.len; i++) {
 		struct ln *l = &w->l.v[i];
-		// The terminal's echo of Ctrl-\ or Ctrl-C before the runtime's first line.
+		// The terminal's echo of Ctrl-\ or Ctrl-C before the runtime's first line, and
+		// the shell's prompt before it ("/ # ^\SIGQUIT: quit" of `docker run -t`).
+		const char *q = l->n > 11 ? memmem(l->s, l->n, "^\\SIGQUIT: ", 11) : NULL;
+		if (q) {
+			l->n -= (size_t)(q - l->s);
+			l->s = q;
+		}
 		while (l->n >= 2 && l->s[0] == '^' && (l->s[1] == '\\' || l->s[1] == 'C')) {
 			l->s += 2;
 			l->n -= 2;

@@ -1036,6 +1036,7 @@ START_TEST(test_broken_escaped_record)
 	struct gpm_strbuf t = GPM_STRBUF_INIT;
 	gpm_strbuf_puts(&t, "time=\"2016-08-22T20:49:00+02:00\" level=info msg=\"=== BEGIN "
 	                    "goroutine stack dump ===\\n");
+	bool broken = false;
 	for (size_t i = 0; i < src->size; i++) {
 		char c = (char)src->data[i];
 		if (c == '\n')
@@ -1046,11 +1047,14 @@ START_TEST(test_broken_escaped_record)
 			gpm_strbuf_printf(&t, "\\%c", c);
 		else
 			gpm_strbuf_putc(&t, c);
-		if (t.len == 1000) // the paste's break, mid-path
-			gpm_strbuf_putc(&t, '\n');
+		if (!broken && t.len >= 1000 && c >= 'a' && c <= 'z' && t.buf[t.len - 2] == '/') {
+			gpm_strbuf_putc(&t, '\n'); // the paste's break, mid-path
+			broken = true;
+		}
 	}
 	gpm_strbuf_puts(&t, "=== END goroutine stack dump ===\"\n");
 	gpm_source_destroy(src);
+	ck_assert(broken);
 	struct snaps s = parse_mem(t.buf, t.len);
 	ck_assert_uint_eq(s.n, 1);
 	ck_assert_uint_eq(s.v[0]->goroutines.len, ref.v[0]->goroutines.len);
@@ -1094,6 +1098,41 @@ START_TEST(test_joined_lines)
 		free(t);
 		gpm_source_destroy(src);
 	}
+}
+END_TEST
+
+/* A paste whose selection began inside the first line's log prefix, the stack after a
+ * "created by" alone (the excerpt began after its goroutine's frames), a shell's prompt
+ * before the terminal's echo of Ctrl-\: read as the rest is. */
+START_TEST(test_cut_starts)
+{
+	struct snaps ref = parse_file("dumps/go1.27-panic-single.txt");
+	struct gpm_strbuf t = GPM_STRBUF_INIT;
+	first_lines(&t, "dumps/go1.27-panic-single.txt", 1000, "2024-10-09T09:16:43.6370024Z ");
+	struct snaps s = parse_mem(t.buf + 20, t.len - 20); // "3.6370024Z panic: …"
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->crash.panics.len, ref.v[0]->crash.panics.len);
+	ck_assert_str_eq(s.v[0]->crash.panics.v[0].message, ref.v[0]->crash.panics.v[0].message);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, ref.v[0]->goroutines.len);
+	ck_assert_uint_eq(s.v[0]->warnings.len, ref.v[0]->warnings.len);
+	snaps_free(&s);
+	snaps_free(&ref);
+	gpm_strbuf_deinit(&t);
+	const char *c = "created by main.startWorkers in goroutine 1\n"
+	                "\t/app/main.go:20 +0x85\n\n"
+	                "goroutine 7 [chan receive]:\nmain.worker()\n\t/app/main.go:30 +0x1d\n"
+	                "created by main.startWorkers in goroutine 1\n\t/app/main.go:20 +0x85\n";
+	s = parse_mem(c, strlen(c));
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 2);
+	ck_assert(s.v[0]->goroutines.v[0].flags & GPM_GOROUTINE_NO_HEADER);
+	ck_assert_uint_eq(s.v[0]->warnings.len, 1); // the headerless stack's, nothing else
+	snaps_free(&s);
+	const char *q = "/ # ^\\SIGQUIT: quit\nPC=0x474443 m=2 sigcode=0\n\n"
+	                "goroutine 1 [chan receive]:\nmain.main()\n\t/app/main.go:9 +0x1d\n";
+	s = parse_mem(q, strlen(q));
+	ck_assert_int_eq(s.v[0]->crash.kind, GPM_FATAL_QUIT);
+	ck_assert_uint_eq(s.v[0]->warnings.len, 0);
+	snaps_free(&s);
 }
 END_TEST
 
@@ -1437,6 +1476,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_placeholder_ids);
 	tcase_add_test(tc, test_broken_escaped_record);
 	tcase_add_test(tc, test_joined_lines);
+	tcase_add_test(tc, test_cut_starts);
 	suite_add_tcase(s, tc);
 	return s;
 }
