@@ -95,6 +95,7 @@ enum lost_kind {
 	LOST_LOC,    /* a frame without its location line */
 	LOST_CUT,    /* a goroutine cut short by the end of the input */
 	LOST_FRAMES, /* a goroutine header with no frames */
+	LOST_JOINED, /* a line that holds many of a dump's lines, their line ends lost */
 	LOST_KINDS
 };
 
@@ -116,10 +117,11 @@ struct parser {
 	void *arg;
 	struct gpm_incident *inc;
 	uint32_t nsnapshots;
-	bool any;              /* saw anything dump-like */
-	bool reversed;         /* the text was newest-first and was read bottom to top */
-	bool panics_cut;       /* a panic value of this snapshot was cut at max_line */
-	unsigned headerless;   /* stacks of this snapshot read without a goroutine header */
+	bool any;            /* saw anything dump-like */
+	bool reversed;       /* the text was newest-first and was read bottom to top */
+	bool panics_cut;     /* a panic value of this snapshot was cut at max_line */
+	unsigned headerless; /* stacks of this snapshot read without a goroutine header */
+	unsigned joined; /* lines of gpm_dump_joined_line not yet told in a snapshot's warnings */
 	bool pprof_headerless; /* a debug=1 profile without its "goroutine profile:" line */
 	uint64_t bucket_total; /* "Showing N unique goroutines out of M total": M; 0 none */
 	uint64_t counted;      /* goroutines made from counts so far, in the whole input */
@@ -394,6 +396,10 @@ static void report_lost(struct parser *P, struct gpm_incident *inc)
 	    [LOST_CUT] = {"goroutine was cut short by the end of the input",
 	                  "goroutines were cut short by the end of the input"},
 	    [LOST_FRAMES] = {"goroutine header has no frames", "goroutine headers have no frames"},
+	    [LOST_JOINED] = {"line holds many lines of a dump joined (their line ends lost) and "
+	                     "was not read",
+	                     "lines hold many lines of a dump joined (their line ends lost) and "
+	                     "were not read"},
 	};
 	for (int k = 0; k < LOST_KINDS; k++) {
 		struct lost *l = &P->lost[k];
@@ -587,12 +593,18 @@ static struct gpm_error *check_cut_end(struct parser *P)
 	return set_problem(P, g, "stack cut by the end of the input");
 }
 
+static struct gpm_error *preamble_commit(struct parser *P);
+
 static struct gpm_error *finish_snapshot(struct parser *P)
 {
 	if (!P->inc)
 		return NULL;
 	struct gpm_error *err = check_cut_end(P);
 	if (err)
+		return err;
+	// A crash without goroutines: its first lines are all there is (its preamble).
+	if (!P->inc->goroutines.len && !P->inc->races.len && !P->inc->lock_reports.len &&
+	    P->inc->kind == GPM_INPUT_DUMP && (err = preamble_commit(P)))
 		return err;
 	struct gpm_incident *inc = P->inc;
 	P->inc = NULL;
@@ -606,6 +618,13 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 		                  "goroutine's id and state are unknown",
 		                  P->headerless, P->headerless == 1 ? "" : "s");
 	P->headerless = 0;
+	if (P->joined)
+		gpm_incident_warn(
+		    inc,
+		    "%u line%s held many lines of a dump joined (their line ends lost) "
+		    "and %s not read",
+		    P->joined, P->joined == 1 ? "" : "s", P->joined == 1 ? "was" : "were");
+	P->joined = 0;
 	if (inc->panics_dropped)
 		gpm_incident_warn(inc, "%llu nested panics beyond the first %u not kept",
 		                  (unsigned long long)inc->panics_dropped, P->o.max_panics);
@@ -661,6 +680,10 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 		    "the log interleaves the output of %u processes (named by its log "
 		    "prefixes): their lines were read apart, one dump each",
 		    P->sources);
+	if (!inc->goroutines.len && !inc->races.len && !inc->lock_reports.len &&
+	    inc->kind == GPM_INPUT_DUMP)
+		gpm_incident_warn(inc, "no goroutine was in the input: the crash is read from its "
+		                       "first lines only");
 	if (P->reversed)
 		gpm_incident_warn(inc, "the log was newest-first (lines in reverse order): read "
 		                       "bottom to top");
@@ -1098,10 +1121,24 @@ struct header {
 	bool labels_inside, complete;
 };
 
+/*
+ * Length of an id a person wrote in place of the number ("NNNNN", "XXX", "?", "..." in
+ * "goroutine NNNNN [chan send]:" of a hand-shortened stack) at s, before " ["; 0 when none.
+ */
+static size_t placeholder_id(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && i <= 12 &&
+	       ((s[i] >= 'A' && s[i] <= 'Z') || s[i] == '?' || s[i] == '.' || s[i] == '#' ||
+	        s[i] == '*' || s[i] == '_' || s[i] == 'x'))
+		i++;
+	return i && i <= 12 && i + 2 < n && s[i] == ' ' && s[i + 1] == '[' ? i : 0;
+}
+
 static bool is_header(const struct line *l)
 {
 	return l->n > 10 && l->s[0] == 'g' && memcmp(l->s, "goroutine ", 10) == 0 &&
-	       is_digit(l->s[10]);
+	       (is_digit(l->s[10]) || placeholder_id(l->s + 10, l->n - 10));
 }
 
 /* Finds the closing '}' of a label list starting after '{', skipping quoted strings. */
@@ -1133,8 +1170,13 @@ static bool parse_header(const struct line *l, struct header *h)
 	memset(h, 0, sizeof(*h));
 	h->m_id = -1;
 	h->minutes = -1;
-	if (!parse_dec(l->s, l->n, &i, &h->id))
+	size_t ph = placeholder_id(l->s + i, l->n - i);
+	if (ph) { // no id printed: the goroutine is one without, as a tool's bucket's
+		h->flags |= GPM_GOROUTINE_NO_ID;
+		i += ph;
+	} else if (!parse_dec(l->s, l->n, &i, &h->id)) {
 		return false;
+	}
 	return parse_header_rest(l, i, h);
 }
 
@@ -2040,7 +2082,9 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		}
 	} else if (!r.unavailable) {
 		g->flags |= GPM_GOROUTINE_NO_STACK;
-		if (r.end != END_CUT)
+		// A headerless stack that is only its "created by" has no header to warn about
+		// (the headerless warning says it).
+		if (r.end != END_CUT && !STARTS(hl, "created by "))
 			note_lost(P, LOST_FRAMES, hl->s);
 	}
 	if (P->nframes >= P->o.max_frames)
@@ -2159,6 +2203,8 @@ static uint64_t counted_room(struct parser *P, uint64_t count)
 	P->counted += count;
 	return count;
 }
+
+static struct gpm_error *push_copies(struct parser *P, uint32_t gi, uint64_t copies);
 
 static struct gpm_error *parse_pprof_record(struct parser *P, const struct line *hl)
 {
@@ -2279,33 +2325,24 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 		return err;
 	struct gpm_incident *inc = P->inc;
 	count = counted_room(P, count);
+	if (!count)
+		return NULL;
 	const char *state = istr(P, "unknown", 7);
 	if (!state)
 		return &gpm_error_nomem;
-	uint32_t extra = UINT32_MAX;
-	for (uint64_t c = 0; c < count; c++) {
-		struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
-		if (!g)
-			return &gpm_error_nomem;
-		g->flags |= GPM_GOROUTINE_PPROF_RECORD;
-		g->state = state;
-		if (inc->leak_profile)
-			g->status = GPM_G_LEAKED;
-		g->stack = stack;
-		if (c > 0 && stack != UINT32_MAX)
-			inc->stacks.v[stack].refs++;
-		if (labels) {
-			// The record's goroutines share one extra record: the labels.
-			if (c == 0) {
-				if ((err = parse_labels(P, g, labels, labels_len)))
-					return err;
-				extra = g->extra;
-			} else {
-				g->extra = extra;
-			}
-		}
-	}
-	return NULL;
+	uint32_t gi = (uint32_t)inc->goroutines.len;
+	struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
+	if (!g)
+		return &gpm_error_nomem;
+	g->flags |= GPM_GOROUTINE_PPROF_RECORD;
+	g->state = state;
+	if (inc->leak_profile)
+		g->status = GPM_G_LEAKED;
+	g->stack = stack;
+	// The record's goroutines share one extra record, the labels, as they share the stack.
+	if (labels && (err = parse_labels(P, g, labels, labels_len)))
+		return err;
+	return push_copies(P, gi, count - 1);
 }
 
 /* ---- aggregated summaries: panicparse, gotraceanalyzer ---- */
@@ -2596,13 +2633,13 @@ static bool pp_start(const struct parser *P, const struct line *l, struct pp_hea
 	return pp_header(l, ph) && line_at(&q, P->end, &nx) && pp_call_line(&nx, &c);
 }
 
-/* Adds count - 1 copies of goroutine gi (a bucket's other goroutines), as many as
- * counted_room allows. */
-static struct gpm_error *bucket_copies(struct parser *P, uint32_t gi, uint64_t count)
+/* Adds copies of goroutine gi, the other goroutines of a profile's record or a tool's
+ * bucket (as many as counted_room allowed): they share its stack (counted in its refs) and
+ * its extra record (labels). */
+static struct gpm_error *push_copies(struct parser *P, uint32_t gi, uint64_t copies)
 {
 	struct gpm_incident *inc = P->inc;
-	count = counted_room(P, count - 1) + 1;
-	for (uint64_t c = 1; c < count; c++) {
+	for (uint64_t c = 0; c < copies; c++) {
 		struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
 		if (!g)
 			return &gpm_error_nomem;
@@ -2738,7 +2775,7 @@ static struct gpm_error *parse_pp_bucket(struct parser *P, const struct line *hl
 			return err;
 		inc->goroutines.v[gi].created_by = f->lone;
 	}
-	if ((err = bucket_copies(P, gi, ph->count)))
+	if ((err = push_copies(P, gi, counted_room(P, ph->count - 1))))
 		return err;
 	// Swallow the blank line between buckets.
 	const char *save = P->p;
@@ -3082,7 +3119,9 @@ static bool headerless_start(const struct parser *P, const struct line *l)
 {
 	const char *q = P->p;
 	struct line nx;
-	if (!go_func_shape(l) || !line_at(&q, P->end, &nx) || !nx.n || nx.s[0] != '\t')
+	// Its "created by" alone: the excerpt began after the goroutine's last frame.
+	if (!(go_func_shape(l) || (STARTS(l, "created by ") && l->n > 11)) ||
+	    !line_at(&q, P->end, &nx) || !nx.n || nx.s[0] != '\t')
 		return false;
 	if (nx.s[nx.n - 1] == '\r')
 		nx.n--;
@@ -3099,6 +3138,13 @@ static struct gpm_error *parse_text(struct parser *P)
 	while (next_line(P, &l)) {
 		if (l.n == 0)
 			continue;
+		if (l.n >= 160 && gpm_dump_joined_line(l.s, l.n)) {
+			if (P->inc)
+				note_lost(P, LOST_JOINED, l.s);
+			else
+				P->joined++;
+			continue;
+		}
 		strip_log_stamp(&l);
 		char c0 = l.s[0];
 		if ((c0 == 'P' || c0 == 'O' || c0 == 'A' || c0 == ' ' || c0 == '\t') &&
@@ -3253,7 +3299,7 @@ static struct gpm_error *parse_text(struct parser *P)
 				if ((err = parse_block(P, &l, &gh, false)))
 					return err;
 				if (P->inc->goroutines.len > gi &&
-				    (err = bucket_copies(P, gi, count)))
+				    (err = push_copies(P, gi, counted_room(P, count - 1))))
 					return err;
 				continue;
 			}
@@ -3574,11 +3620,25 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 		P.text_len = len;
 	}
 	P.reversed = cleaned && (clean.fixes & GPM_UNWRAP_REVERSED);
+	P.joined = cleaned ? clean.joined : 0; // set aside by unwrap.c
 	P.sources = cleaned && (clean.fixes & GPM_UNWRAP_INTERLEAVED) ? clean.sources : 0;
 	struct gpm_error *err = parse_text(&P);
+	// The runtime's own crash lines and no goroutine (a throw's first lines quoted alone,
+	// "runtime: …" diagnostics before a hexdump): an incident all the same.
+	if (!err && !P.any && P.pre_start && gpm_dump_crash_lines(data, len)) {
+		P.any = true;
+		err = ensure_incident(&P, GPM_INPUT_DUMP);
+		if (!err)
+			err = preamble_commit(&P);
+	}
 	if (!err)
 		err = finish_snapshot(&P);
-	if (!err && !P.any)
+	if (!err && !P.any && P.joined)
+		err = gpm_error_create(GPM_ERR_FORMAT,
+		                       "%s: a goroutine dump whose line ends were lost (its lines "
+		                       "joined into one by spaces): not read",
+		                       name ? name : "input");
+	else if (!err && !P.any)
 		err = gpm_error_create(GPM_ERR_FORMAT, "%s: no goroutine dump found",
 		                       name ? name : "input");
 	parser_deinit(&P);

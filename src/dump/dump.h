@@ -97,8 +97,17 @@ struct gpm_dump_clean {
 	 * and the time fields of JSON log records (docker, zap, journald). */
 	int64_t *line_time;
 	int64_t first_time, last_time;
-	char *host; /* owned: the host the first JSON log record naming one names; NULL */
+	char *host;    /* owned: the host the first JSON log record naming one names; NULL */
+	size_t joined; /* lines set aside: gpm_dump_joined_line */
 };
+
+/*
+ * Whether s[0..n) holds many lines of a dump, its line ends turned into spaces by a paste:
+ * four marks or more of lines in one, source locations ("file.go:12") and indentations after
+ * a line end (" \t" then text), which no line of the runtime's has. Such lines are not read
+ * (counted in a warning): where each line ended cannot be told for sure.
+ */
+bool gpm_dump_joined_line(const char *s, size_t n);
 
 /*
  * Returns true with *out filled (gpm_dump_clean_deinit it) when the text needed cleaning;
@@ -112,6 +121,15 @@ void gpm_dump_clean_deinit(struct gpm_dump_clean *c);
  * line ("panic: ", "fatal error: ", "SIGQUIT: ", …) at s; 0 when s holds none.
  */
 size_t gpm_dump_log_stamp(const char *s, size_t n);
+
+/*
+ * Whether text holds a crash's own lines though no goroutine: two kinds or more of the
+ * runtime's "fatal error: ", "runtime: " diagnostics, "SIGxxx: " and "PC=0x…", "[signal …
+ * pc=0x…]" (with which "panic: " counts too), "stack: frame={…", "unexpected fault address",
+ * each at a line's start once a quote, Markdown or a log prefix is removed. A log that only
+ * mentions one of them is not a crash.
+ */
+bool gpm_dump_crash_lines(const char *data, size_t len);
 
 /*
  * A goroutine profile in protobuf form (debug=0; profile.c): one incident whose goroutines

@@ -93,6 +93,8 @@ static bool starts(const char *s, size_t n, const char *lit)
 	return n >= l && memcmp(s, lit, l) == 0;
 }
 
+static size_t placeholder_id(const char *s, size_t n);
+
 /* Position of a goroutine header ("goroutine N [" / "goroutine N gp=") in s, or -1. */
 static long find_header(const char *s, size_t n)
 {
@@ -102,7 +104,10 @@ static long find_header(const char *s, size_t n)
 		if (!g)
 			return -1;
 		const char *q = g + 10;
-		if (q < end && is_digit(*q)) {
+		size_t ph = q < end && !is_digit(*q) ? placeholder_id(q, (size_t)(end - q)) : 0;
+		if (ph && (g == s || g[-1] == '\n')) {
+			return g - s; // "goroutine NNNNN [" at a line's start
+		} else if (q < end && is_digit(*q)) {
 			while (q < end && is_digit(*q))
 				q++;
 			if ((end - q >= 2 && q[0] == ' ' && q[1] == '[') ||
@@ -200,9 +205,47 @@ static bool func_like(const char *s, size_t n)
 	return lp && lp > s;
 }
 
+/* Length of an id written in place of the number ("goroutine NNNNN [", dump.c reads it too). */
+static size_t placeholder_id(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && i <= 12 &&
+	       ((s[i] >= 'A' && s[i] <= 'Z') || s[i] == '?' || s[i] == '.' || s[i] == '#' ||
+	        s[i] == '*' || s[i] == '_' || s[i] == 'x'))
+		i++;
+	return i && i <= 12 && i + 2 < n && s[i] == ' ' && s[i + 1] == '[' ? i : 0;
+}
+
+/*
+ * A frame on one line, its function and its location apart by blanks ("runtime.chansend(...)
+ * runtime/chan.go:283", "created by main.main in goroutine 1 /app/main.go:12 +0x1d"): where
+ * the location starts, 0 when s is not that. The location is the last word with its
+ * " +0x…", " fp=0x…" fields.
+ */
+static size_t frame_loc(const char *s, size_t n)
+{
+	while (n && is_space(s[n - 1]))
+		n--;
+	size_t e = n;
+	for (int i = 0; i < 4 && strip_field(s, &e); i++)
+		;
+	size_t t = e;
+	while (t > 0 && !is_space(s[t - 1]))
+		t--;
+	if (!t || t == e)
+		return 0;
+	size_t b = t;
+	while (b > 0 && is_space(s[b - 1]))
+		b--;
+	if (!b || !loc_like(s + t, n - t))
+		return 0;
+	return func_like(s, b) || (starts(s, b, "created by ") && b > 11) ? t : 0;
+}
+
 static bool header_like(const char *s, size_t n)
 {
-	return n > 11 && !memcmp(s, "goroutine ", 10) && is_digit(s[10]);
+	return n > 11 && !memcmp(s, "goroutine ", 10) &&
+	       (is_digit(s[10]) || placeholder_id(s + 10, n - 10));
 }
 
 /* A goroutine header's start: "goroutine N [" or "goroutine N gp=" (not "goroutine N lock
@@ -211,7 +254,7 @@ static bool header_opens(const char *s, size_t n)
 {
 	if (!header_like(s, n))
 		return false;
-	size_t i = 10;
+	size_t i = 10 + placeholder_id(s + 10, n - 10);
 	while (i < n && is_digit(s[i]))
 		i++;
 	return starts(s + i, n - i, " [") || starts(s + i, n - i, " gp=");
@@ -1017,10 +1060,69 @@ static bool json_document(struct work *w, const char *data, size_t len)
 	return true;
 }
 
+/* Whether s[0..n) leaves a string open: an odd number of quotes not escaped by '\\'. */
+static bool string_open(const char *s, size_t n)
+{
+	bool open = false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			open = !open;
+	}
+	return open;
+}
+
+/*
+ * A line whose escaped dump ("…\\n\\tFILE:LINE…") runs on past the line's end: its string is
+ * open and the next line goes on with escapes and no record of its own (a paste broke the
+ * one-line record at an editor's or a terminal's width, mid-word). The lines, joined.
+ */
+static bool join_broken_record(struct work *out, const struct work *w, struct ln *l, size_t i,
+                               size_t *used)
+{
+	*used = 0;
+	if (!memmem(l->s, l->n, "\\n", 2) || !string_open(l->s, l->n))
+		return false;
+	size_t total = l->n, j = i + 1;
+	for (; j < w->l.len; j++) {
+		const struct ln *nx = &w->l.v[j];
+		if (!nx->n ||
+		    (!memmem(nx->s, nx->n, "\\n", 2) && !memmem(nx->s, nx->n, "\\t", 2)) ||
+		    nx->s[0] == '{' || memmem(nx->s, nx->n, "msg=", 4) || total + nx->n > MAX_LINE)
+			break;
+		total += nx->n;
+		if (!string_open(nx->s, nx->n)) { // the string closes on it
+			j++;
+			break;
+		}
+	}
+	if (j == i + 1)
+		return false;
+	char *b = own(out, total);
+	if (!b)
+		return false;
+	size_t o = 0;
+	for (size_t k = i; k < j; k++) {
+		memcpy(b + o, w->l.v[k].s, w->l.v[k].n);
+		o += w->l.v[k].n;
+	}
+	l->s = b;
+	l->n = o;
+	*used = j - i - 1;
+	return true;
+}
+
 static void decode_json(struct work *w)
 {
 	struct work o = {0};
 	for (size_t i = 0; i < w->l.len && !o.nomem; i++) {
+		struct ln joined = w->l.v[i];
+		size_t used;
+		if (join_broken_record(&o, w, &joined, i, &used)) {
+			w->l.v[i + used] = joined;
+			i += used;
+		}
 		const struct ln *l = &w->l.v[i];
 		if (l->n && memchr(l->s, '"', l->n) &&
 		    (json_record(&o, l) || json_string_in_line(&o, l)))
@@ -1229,6 +1331,27 @@ static size_t outer_prefix(const struct work *w, const char *pre, size_t pn)
 }
 
 /* Strips the log prefix learned from the header lines (the latest one seen applies). */
+static bool crash_start(const char *s, size_t n);
+
+/*
+ * A prefix cut at its start on the paste's first line, the selection begun inside it
+ * ("3.6367390Z panic: …" under "2024-10-09T09:16:43.6370024Z "): the length of the tail of
+ * pre (from a word of it on) that s starts with, when the runtime's first line or a header
+ * follows; -1 when not.
+ */
+static long cut_prefix(const char *pre, size_t pn, const char *s, size_t n)
+{
+	for (size_t j = 1; j < pn; j++) {
+		if (!is_word(pre[j]) || is_word(pre[j - 1]))
+			continue;
+		long m = match_prefix(pre + j, pn - j, s, n);
+		if (m > 0 &&
+		    (crash_start(s + m, n - (size_t)m) || header_like(s + m, n - (size_t)m)))
+			return m;
+	}
+	return -1;
+}
+
 static void strip_prefix(struct work *w)
 {
 	char pre[MAX_PREFIX];
@@ -1253,6 +1376,7 @@ static void strip_prefix(struct work *w)
 	unsigned ntags = 0;
 	bool too_many = false;
 	uint8_t src = 0;
+	bool matched = false;
 	for (size_t i = 0; i < w->l.len; i++) {
 		struct ln *l = &w->l.v[i];
 		long k = prefix_len(l->s, l->n);
@@ -1266,6 +1390,9 @@ static void strip_prefix(struct work *w)
 		if (m < 0)
 			m = bare_prefix(outer_len ? outer : pre, outer_len ? outer_len : pre_len,
 			                l->s, l->n);
+		if (m < 0 && !matched && l->n)
+			m = cut_prefix(pre, pre_len, l->s, l->n);
+		matched = matched || m > 0;
 		const char *tag;
 		size_t tn;
 		if (m > 0 && !too_many && prefix_source(l->s, (size_t)m, &tag, &tn)) {
@@ -1344,6 +1471,42 @@ static void unquote_lines(struct work *w)
 
 /* ---- layout ---- */
 
+bool gpm_dump_joined_line(const char *s, size_t n)
+{
+	if (n < 160)
+		return false;
+	unsigned marks = 0;
+	for (const char *p = s, *end = s + n; marks < 4;) {
+		const char *g = memmem(p, (size_t)(end - p), ".go:", 4);
+		if (!g)
+			break;
+		p = g + 4;
+		marks += p < end && is_digit(*p);
+	}
+	for (const char *p = s, *end = s + n; marks < 4;) {
+		const char *g = memmem(p, (size_t)(end - p), " \t", 2);
+		if (!g)
+			break;
+		p = g + 2;
+		marks += p < end && !is_space(*p);
+	}
+	return marks >= 4;
+}
+
+/* Lines of gpm_dump_joined_line set aside (counted in *joined): no stage may take them for
+ * what they hold (a log prefix before a goroutine header in their middle). */
+static void set_aside_joined(struct work *w, size_t *joined)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < w->l.len; i++) {
+		if (gpm_dump_joined_line(w->l.v[i].s, w->l.v[i].n))
+			++*joined;
+		else
+			w->l.v[out++] = w->l.v[i];
+	}
+	w->l.len = out;
+}
+
 static const char *trim(const struct ln *l, size_t *n)
 {
 	size_t i = 0, k;
@@ -1378,6 +1541,17 @@ static bool reversed(const struct work *w)
 			fwd++;
 		else if (line_func(a) && header_like(b->s, b->n))
 			rev++;
+		else if (header_like(a->s, a->n) && !memchr(b->s, '(', b->n) &&
+		         (line_loc(b) || (!b->n && i + 2 < w->l.len && line_loc(&w->l.v[i + 2]))))
+			rev++; // the location above it in the runtime's order is below it
+		// "created by" is followed by its location and then a blank line or the next
+		// goroutine; newest-first, by the location of the frame above it and that frame.
+		if (i + 2 < w->l.len && starts(a->s, a->n, "created by ") &&
+		    line_func(&w->l.v[i + 2]))
+			rev++;
+		else if (i + 2 < w->l.len && line_func(a) &&
+		         starts(w->l.v[i + 2].s, w->l.v[i + 2].n, "created by "))
+			fwd++;
 	}
 	return (rev >= 2 && rev > 2 * fwd) || (rev == 1 && fwd == 0);
 }
@@ -1496,6 +1670,62 @@ static bool caller_word(const char *s, size_t n)
 	return i > d && (i == n || (i + 1 == n && (s[i] == ']' || s[i] == ':')));
 }
 
+/* A line that is a log's timestamp and nothing else ("2025-04-28 12:18:42.448", blanks around
+ * it): the line after it is its record's text (a Grafana/Loki export copied as shown). */
+static bool stamp_only(const char *s, size_t n)
+{
+	size_t i = 0, words = 0;
+	bool sep = false, digit = false;
+	while (i < n) {
+		while (i < n && is_space(s[i]))
+			i++;
+		if (i == n)
+			break;
+		size_t e = i;
+		while (e < n && !is_space(s[e]))
+			e++;
+		if (!stamp_word(s + i, e - i, &sep) || ++words > 3)
+			return false;
+		digit = digit || is_digit(s[i]);
+		i = e;
+	}
+	return sep && digit;
+}
+
+/* Whether the lines that are only a timestamp are a third of the text or more (a log viewer
+ * put each record's time on a line of its own). */
+static bool stamp_lines(const struct ln *v, size_t len)
+{
+	size_t stamps = 0, lines = 0;
+	for (size_t i = 0; i < len; i++) {
+		lines += v[i].n > 0;
+		stamps += v[i].n > 0 && stamp_only(v[i].s, v[i].n);
+	}
+	return stamps >= 3 && stamps * 3 >= lines;
+}
+
+/* Each timestamp line gives its time to the record's text on the next line and goes; one
+ * followed by another (an empty record) or by nothing is an empty line. */
+static void unstamp(struct work *w)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < w->l.len; i++) {
+		struct ln l = w->l.v[i];
+		if (l.n && stamp_only(l.s, l.n)) {
+			const struct ln *nx = i + 1 < w->l.len ? &w->l.v[i + 1] : NULL;
+			int64_t t = prefix_stamp(l.s, l.n);
+			if (nx && nx->n && !stamp_only(nx->s, nx->n)) {
+				w->l.v[i + 1].stamp = t;
+				continue;
+			}
+			l.n = 0;
+			l.stamp = t;
+		}
+		w->l.v[out++] = l;
+	}
+	w->l.len = out;
+}
+
 /*
  * Length of a logger's preamble before a crash line that only that line has (the stack
  * after it printed bare: log.Printf("panic: %v\n%s", r, stack), a structured logger's
@@ -1511,14 +1741,22 @@ static bool caller_word(const char *s, size_t n)
 size_t gpm_dump_log_stamp(const char *s, size_t n)
 {
 	size_t i = 0, words = 0, names = 0;
-	bool sep = false, anchor = false, month = false;
+	bool sep = false, anchor = false, month = false, cri = false;
 	// Markup or a logger's marks glued to the crash line: Markdown's inline code or bold
 	// ("`panic: …", "**fatal error: …"; the close is a line of its own after the stack),
 	// a continuation's dots ("..panic: …").
-	if (n > 1 && (s[0] == '`' || s[0] == '*' || s[0] == '.' || s[0] == '_')) {
-		while (i < n && i < 3 && s[i] == s[0])
-			i++;
-		return crash_start(s + i, n - i) ? i : 0;
+	if (n > 1 && (s[0] == '`' || s[0] == '*' || s[0] == '.' || s[0] == '_' || s[0] == '>')) {
+		if (s[0] == '>') // a mail's or Markdown's quote: "> fatal error: …"
+			while (i < n && i < 8 && (s[i] == '>' || s[i] == ' '))
+				i++;
+		else
+			while (i < n && i < 3 && s[i] == s[0])
+				i++;
+		if (crash_start(s + i, n - i))
+			return i;
+		// Markup around a whole log line ("**2023-05-15T00:29:00Z stderr F runtime: …").
+		size_t k = i < n && is_digit(s[i]) ? gpm_dump_log_stamp(s + i, n - i) : 0;
+		return k ? i + k : 0;
 	}
 	// Cheap for the lines of a dump (function lines start with a package's lower-case name).
 	if (!n || !(is_digit(s[0]) || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '[' || s[0] == '<' ||
@@ -1547,6 +1785,11 @@ size_t gpm_dump_log_stamp(const char *s, size_t n)
 		           (starts(w, wn, "severity=") && level_word(w + 9, wn - 9))) {
 			anchor = true;
 		} else if (caller_word(w, wn)) {
+		} else if (anchor && sep && words == 1 && wn == 6 &&
+		           (!memcmp(w, "stderr", 6) || !memcmp(w, "stdout", 6))) {
+			cri =
+			    true; // a container runtime's log: "TIME stderr F " (F full, P partial)
+		} else if (cri && words == 2 && wn == 1 && (w[0] == 'F' || w[0] == 'P')) {
 		} else if (wn >= 3 && w[0] == '[' &&
 		           (w[wn - 1] == ']' || (w[wn - 2] == ']' && w[wn - 1] == ':'))) {
 		} else if (anchor && sep && names < 2 && is_alnum(w[0])) {
@@ -1572,6 +1815,41 @@ size_t gpm_dump_log_stamp(const char *s, size_t n)
 			return i;
 	}
 	return 0;
+}
+
+/* Each frame written on one line ("FUNC(ARGS) FILE:LINE"), as two: its location goes on a
+ * line of its own (reindent indents it). */
+static void split_frames(struct work *w)
+{
+	size_t extra = 0;
+	for (size_t i = 0; i < w->l.len; i++) {
+		size_t n;
+		const char *s = trim(&w->l.v[i], &n);
+		extra += frame_loc(s, n) != 0;
+	}
+	if (!extra || !gpm_vec_reserve(&w->l, w->l.len + extra)) {
+		w->nomem = extra != 0;
+		return;
+	}
+	size_t j = w->l.len + extra;
+	for (size_t i = w->l.len; i-- > 0;) {
+		struct ln l = w->l.v[i];
+		size_t n;
+		const char *s = trim(&l, &n);
+		size_t at = frame_loc(s, n);
+		if (at) {
+			struct ln loc = l;
+			loc.s = s + at;
+			loc.n = n - at;
+			w->l.v[--j] = loc;
+			size_t fe = at;
+			while (fe && is_space(s[fe - 1]))
+				fe--;
+			l.n = (size_t)(s + fe - l.s);
+		}
+		w->l.v[--j] = l;
+	}
+	w->l.len += extra;
 }
 
 /* A test in the list `go test` prints under "running tests:": "TestName (1m0s)", the name
@@ -1763,7 +2041,7 @@ static void rejoin_words(struct work *w)
 
 struct look {
 	bool cr, json, prefixed, indent, doubled, echo, reversed, wrapped, words, trailing, html,
-	    ublank, doc, ellipsis, ansi, qp, octal, stars;
+	    ublank, doc, ellipsis, ansi, qp, octal, stars, stamps, oneline, joined;
 };
 
 static bool json_line(const char *s, size_t n)
@@ -2156,7 +2434,7 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	size_t scan = len < LOOK_LIMIT ? len : LOOK_LIMIT;
 	memset(k, 0, sizeof(*k));
 	k->cr = memchr(data, '\r', scan) != NULL;
-	size_t maxw = 0, at_max = 0, fwd = 0, rev = 0;
+	size_t maxw = 0, at_max = 0, fwd = 0, rev = 0, stamps = 0, lines = 0;
 	struct ln prev2 = {0}, prev = {0};
 	const char *end = data + scan;
 	for (const char *s = data; s < end;) {
@@ -2169,6 +2447,8 @@ static void quick_look(const char *data, size_t len, struct look *k)
 			k->json = true;
 		if (n >= 2 && s[0] == '^' && (s[1] == '\\' || s[1] == 'C'))
 			k->echo = true;
+		if (n > 11 && !k->echo && memmem(s, n, "^\\SIGQUIT: ", 11))
+			k->echo = true; // after a shell's prompt ("/ # ^\SIGQUIT: quit")
 		if (!k->stars && n > 4 && func_like(cur.s, n)) {
 			size_t tn;
 			const char *t = trim(&cur, &tn);
@@ -2178,6 +2458,15 @@ static void quick_look(const char *data, size_t len, struct look *k)
 			k->trailing = trailing_blanks(s, n);
 		if (!k->prefixed && n > 10 && prefix_len(s, n) > 0)
 			k->prefixed = true;
+		lines += n > 0;
+		stamps += n > 0 && n < 64 && stamp_only(s, n);
+		if (!k->joined && n >= 160 && !json_line(s, n))
+			k->joined = gpm_dump_joined_line(s, n);
+		if (!k->oneline && n > 8 && s[n - 1] != ':' && memmem(s, n, ".go:", 4)) {
+			size_t tn;
+			const char *t = trim(&cur, &tn);
+			k->oneline = frame_loc(t, tn) != 0;
+		}
 		size_t dw = display_width(s, n);
 		if (dw > maxw) {
 			maxw = dw;
@@ -2192,6 +2481,12 @@ static void quick_look(const char *data, size_t len, struct look *k)
 				fwd++;
 			else if (pf && header_like(s, n))
 				rev++;
+			if (prev2.s && starts(prev2.s, prev2.n, "created by ") && n &&
+			    line_func(&cur))
+				rev++; // "created by" over its location over the next frame:
+				       // reversed
+			else if (prev2.s && line_func(&prev2) && starts(s, n, "created by "))
+				fwd++;
 			if (!prev.n && prev2.s && line_func(&prev2) && cl)
 				k->doubled = true;
 			if (!k->words && n && prev.n) {
@@ -2206,6 +2501,7 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	}
 	if ((rev >= 2 && rev > 2 * fwd) || (rev == 1 && fwd == 0))
 		k->reversed = true;
+	k->stamps = stamps >= 3 && stamps * 3 >= lines;
 	k->html = html_escaped(data, scan);
 	for (const char *esc = data;
 	     !k->ansi && (esc = memchr(esc, '\x1b', (size_t)(data + scan - esc))); esc++)
@@ -2249,7 +2545,13 @@ static void strip_echo(struct work *w)
 {
 	for (size_t i = 0; i < w->l.len; i++) {
 		struct ln *l = &w->l.v[i];
-		// The terminal's echo of Ctrl-\ or Ctrl-C before the runtime's first line.
+		// The terminal's echo of Ctrl-\ or Ctrl-C before the runtime's first line, and
+		// the shell's prompt before it ("/ # ^\SIGQUIT: quit" of `docker run -t`).
+		const char *q = l->n > 11 ? memmem(l->s, l->n, "^\\SIGQUIT: ", 11) : NULL;
+		if (q) {
+			l->n -= (size_t)(q - l->s);
+			l->s = q;
+		}
 		while (l->n >= 2 && l->s[0] == '^' && (l->s[1] == '\\' || l->s[1] == 'C')) {
 			l->s += 2;
 			l->n -= 2;
@@ -2417,7 +2719,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	quick_look(data, len, &k);
 	if (!wide && !k.cr && !k.json && !k.prefixed && !k.indent && !k.doubled && !k.echo &&
 	    !k.reversed && !k.wrapped && !k.words && !k.trailing && !k.html && !k.ublank &&
-	    !k.doc && !k.ellipsis && !k.ansi && !k.qp && !k.octal && !k.stars)
+	    !k.doc && !k.ellipsis && !k.ansi && !k.qp && !k.octal && !k.stars && !k.stamps &&
+	    !k.oneline)
 		return false;
 
 	struct work w = {0};
@@ -2460,6 +2763,10 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		out->fixes |= GPM_UNWRAP_HTML;
 	}
 	strip_echo(&w);
+	if (k.stamps && stamp_lines(w.l.v, w.l.len)) {
+		unstamp(&w);
+		out->fixes |= GPM_UNWRAP_PREFIX;
+	}
 	struct prefix pre;
 	learn_prefix(&w, &pre);
 	size_t width = wrap_width(&w, &pre);
@@ -2475,6 +2782,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		plain_escapes(&w); // a record's "\u001b[31m"
 		out->fixes |= GPM_UNWRAP_JSON;
 	}
+	if (!w.nomem && k.joined)
+		set_aside_joined(&w, &out->joined);
 	if (!w.nomem) {
 		size_t before = 0;
 		for (size_t i = 0; i < w.l.len; i++)
@@ -2490,6 +2799,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 			out->fixes |= GPM_UNWRAP_INTERLEAVED;
 		out->sources = w.sources;
 	}
+	if (!w.nomem && k.oneline)
+		split_frames(&w);
 	if (!w.nomem && reversed(&w)) {
 		reverse(&w);
 		out->fixes |= GPM_UNWRAP_REVERSED;
@@ -2515,6 +2826,77 @@ done:
 	if (!ok)
 		gpm_dump_clean_deinit(out);
 	return ok;
+}
+
+/* The runtime's own crash lines, by kind (gpm_dump_crash_lines). */
+enum {
+	CL_FATAL = 1 << 0,   /* "fatal error: " */
+	CL_PANIC = 1 << 1,   /* "panic: " (a program's log says that too: only with CL_BRACKET) */
+	CL_RUNTIME = 1 << 2, /* "runtime: ", "runtime/cgo: " diagnostics */
+	CL_SIGNAL = 1 << 3,  /* "SIGSEGV: segmentation violation" */
+	CL_PC = 1 << 4,      /* "PC=0x… m=… sigcode=…" */
+	CL_BRACKET = 1 << 5, /* "[signal SIGSEGV: … pc=0x…]" */
+	CL_FRAME = 1 << 6,   /* "stack: frame={sp:…" of a traceback that went wrong */
+	CL_FAULT = 1 << 7,   /* "unexpected fault address 0x…" */
+};
+
+static unsigned crash_line_kind(const char *s, size_t n)
+{
+	if (starts(s, n, "fatal error: ") && n > 13)
+		return CL_FATAL;
+	if (starts(s, n, "panic: ") && n > 7)
+		return CL_PANIC;
+	if ((starts(s, n, "runtime: ") && n > 9) || (starts(s, n, "runtime/cgo: ") && n > 13))
+		return CL_RUNTIME;
+	if (starts(s, n, "PC=0x"))
+		return CL_PC;
+	if (starts(s, n, "[signal ") && memmem(s, n, " pc=0x", 6))
+		return CL_BRACKET;
+	if (starts(s, n, "stack: frame={sp:0x"))
+		return CL_FRAME;
+	if (starts(s, n, "unexpected fault address 0x"))
+		return CL_FAULT;
+	if (starts(s, n, "SIG")) {
+		size_t j = 3;
+		while (j < n && s[j] >= 'A' && s[j] <= 'Z')
+			j++;
+		if (j > 4 && j + 2 < n && s[j] == ':' && s[j + 1] == ' ')
+			return CL_SIGNAL;
+	}
+	return 0;
+}
+
+bool gpm_dump_crash_lines(const char *data, size_t len)
+{
+	size_t scan = len < SCAN_LIMIT ? len : SCAN_LIMIT;
+	unsigned kinds = 0;
+	struct prefix pre = {.n = 0};
+	for (const char *p = data, *end = data + scan; p < end;) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		const char *s = p;
+		size_t n = e ? (size_t)(e - p) : (size_t)(end - p);
+		p = e ? e + 1 : end;
+		while (n && s[n - 1] == '\r')
+			n--;
+		// A quote or list ("> ", "- "), Markdown's emphasis or code around the line.
+		while (n && (s[0] == '>' || s[0] == '*' || s[0] == '`' || s[0] == '_' ||
+		             is_space(s[0]))) {
+			s++;
+			n--;
+		}
+		size_t k = gpm_dump_log_stamp(s, n);
+		if (k && !pre.n && k < MAX_PREFIX) { // the log prefix, for the lines after it
+			memcpy(pre.s, s, k);
+			pre.n = k;
+		} else if (!k && pre.n) {
+			long m = match_prefix(pre.s, pre.n, s, n);
+			k = m > 0 ? (size_t)m : 0;
+		}
+		kinds |= crash_line_kind(s + k, n - k);
+	}
+	if (!(kinds & CL_BRACKET))
+		kinds &= ~(unsigned)CL_PANIC;
+	return __builtin_popcount(kinds) >= 2;
 }
 
 static enum gpm_input_kind detect(const uint8_t *data, size_t len);
@@ -2562,7 +2944,8 @@ static enum gpm_input_kind detect(const uint8_t *data, size_t len)
 	long k = find_header(s, scan);
 	if (k < 0)
 		return memmem(s, scan, "WARNING: DATA RACE", 18) ||
-		               memmem(s, scan, "POTENTIAL DEADLOCK:", 19)
+		               memmem(s, scan, "POTENTIAL DEADLOCK:", 19) ||
+		               gpm_dump_crash_lines(s, scan)
 		           ? GPM_INPUT_DUMP
 		           : GPM_INPUT_UNKNOWN;
 	if (memmem(s, scan, "goroutine profile: total ", 25) ||

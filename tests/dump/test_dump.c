@@ -911,6 +911,231 @@ START_TEST(test_runtime_lines)
 }
 END_TEST
 
+/* The first n lines of the fixture rel, each behind prefix. */
+static void first_lines(struct gpm_strbuf *out, const char *rel, size_t n, const char *prefix)
+{
+	struct gpm_source *src;
+	ck_assert_ptr_null(gpm_source_open(gpm_test_data(rel), &src));
+	const char *p = (const char *)src->data, *end = p + src->size;
+	for (size_t i = 0; i < n && p < end; i++) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		size_t len = e ? (size_t)(e - p) : (size_t)(end - p);
+		gpm_strbuf_printf(out, "%s%.*s\n", prefix, (int)len, p);
+		p = e ? e + 1 : end;
+	}
+	gpm_source_destroy(src);
+}
+
+static bool has_warning(const struct gpm_incident *inc, const char *what)
+{
+	for (size_t i = 0; i < inc->warnings.len; i++)
+		if (strstr(inc->warnings.v[i].text, what))
+			return true;
+	return false;
+}
+
+/* A crash's first lines quoted alone (no goroutine), behind a Markdown quote or a container
+ * runtime's log prefix: an incident with a warning; a log that only mentions one is none. */
+START_TEST(test_crash_lines_only)
+{
+	static const char *const prefixes[] = {"", "> ",
+	                                       "2023-05-15T00:29:00.036892142Z stderr F "};
+	for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++) {
+		struct gpm_strbuf t = GPM_STRBUF_INIT;
+		first_lines(&t, "dumps/field/go1.27-threads.txt", 2, prefixes[k]);
+		ck_assert_int_eq(gpm_input_detect((const uint8_t *)t.buf, t.len), GPM_INPUT_DUMP);
+		struct snaps s = parse_mem(t.buf, t.len);
+		ck_assert_uint_eq(s.n, 1);
+		ck_assert_uint_eq(s.v[0]->goroutines.len, 0);
+		ck_assert_str_eq(s.v[0]->crash.fatal_message, "thread exhaustion");
+		ck_assert(
+		    strstr(s.v[0]->preamble_text, "runtime: program exceeds 16-thread limit"));
+		ck_assert(has_warning(s.v[0], "no goroutine was in the input"));
+		snaps_free(&s);
+		gpm_strbuf_deinit(&t);
+	}
+	// "runtime: " diagnostics and the traceback's "stack: frame={…" with no fatal error.
+	const char *d = "2023-05-15T00:29:00.036892142Z stderr F runtime: g 28: unexpected "
+	                "return pc for runtime.gopark called from 0x1\n"
+	                "2023-05-15T00:29:00.03694504Z stderr F stack: frame={sp:0xc0013eadb8, "
+	                "fp:0xc0013eadd8} stack=[0xc0013ea000,0xc0013eb000)\n";
+	ck_assert_int_eq(gpm_input_detect((const uint8_t *)d, strlen(d)), GPM_INPUT_DUMP);
+	struct snaps s = parse_mem(d, strlen(d));
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert(strstr(s.v[0]->preamble_text, "unexpected return pc"));
+	snaps_free(&s);
+	// One line of the runtime's shape in a program's log, or two of one kind: not a crash.
+	static const char *const logs[] = {
+	    "2024-05-01 10:00:00 starting\nfatal error: config.yaml not found\nexiting\n",
+	    "fatal error: a\nfatal error: b\n",
+	    "panic: not a signal\nruntime: stats ok\n[signal handler installed]\n", // one kind
+
+	};
+	for (size_t k = 0; k < sizeof(logs) / sizeof(logs[0]); k++)
+		ck_assert_int_eq(gpm_input_detect((const uint8_t *)logs[k], strlen(logs[k])),
+		                 GPM_INPUT_UNKNOWN);
+}
+END_TEST
+
+/* Hand-shortened stacks: "goroutine NNNNN [state]:" and each frame on one line. */
+START_TEST(test_placeholder_ids)
+{
+	struct snaps ref = parse_file("dumps/go1.27-hang-single.txt");
+	struct gpm_source *src;
+	ck_assert_ptr_null(gpm_source_open(gpm_test_data("dumps/go1.27-hang-single.txt"), &src));
+	struct gpm_strbuf t = GPM_STRBUF_INIT;
+	bool frame = false;
+	for (const char *p = (const char *)src->data, *end = p + src->size; p < end;) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		size_t n = e ? (size_t)(e - p) : (size_t)(end - p);
+		if (n > 10 && !memcmp(p, "goroutine ", 10) && p[10] >= '0' && p[10] <= '9') {
+			const char *b = memchr(p, '[', n);
+			gpm_strbuf_printf(&t, "goroutine NNNNN %.*s\n", (int)(p + n - b), b);
+		} else if (frame && n > 1 && p[0] == '\t') {
+			t.len--; // the location after its function, by a space
+			gpm_strbuf_printf(&t, " %.*s\n", (int)n - 1, p + 1);
+		} else {
+			gpm_strbuf_printf(&t, "%.*s\n", (int)n, p);
+		}
+		frame = n && p[n - 1] == ')';
+		p = e ? e + 1 : end;
+	}
+	gpm_source_destroy(src);
+	struct snaps s = parse_mem(t.buf, t.len);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, ref.v[0]->goroutines.len);
+	ck_assert_uint_eq(s.v[0]->warnings.len, ref.v[0]->warnings.len);
+	for (size_t i = 0; i < s.v[0]->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &s.v[0]->goroutines.v[i];
+		const struct gpm_goroutine *r = &ref.v[0]->goroutines.v[i];
+		ck_assert(g->flags & GPM_GOROUTINE_NO_ID);
+		ck_assert_uint_eq(g->id, 0);
+		ck_assert_str_eq(g->state, r->state);
+		uint32_t nf, rf;
+		const struct gpm_frame *f = gpm_goroutine_frames(s.v[0], g, &nf);
+		const struct gpm_frame *rr = gpm_goroutine_frames(ref.v[0], r, &rf);
+		ck_assert_uint_eq(nf, rf);
+		for (uint32_t k = 0; k < nf; k++) {
+			ck_assert_str_eq(f[k].func, rr[k].func);
+			ck_assert_uint_eq(f[k].line, rr[k].line);
+		}
+	}
+	snaps_free(&s);
+	snaps_free(&ref);
+	gpm_strbuf_deinit(&t);
+}
+END_TEST
+
+/* A logrus line whose msg holds the dump escaped, broken once mid-word by the paste: the
+ * continuation is joined back, every frame read. */
+START_TEST(test_broken_escaped_record)
+{
+	struct snaps ref = parse_file("dumps/go1.27-hang-all.txt");
+	struct gpm_source *src;
+	ck_assert_ptr_null(gpm_source_open(gpm_test_data("dumps/go1.27-hang-all.txt"), &src));
+	struct gpm_strbuf t = GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&t, "time=\"2016-08-22T20:49:00+02:00\" level=info msg=\"=== BEGIN "
+	                    "goroutine stack dump ===\\n");
+	bool broken = false;
+	for (size_t i = 0; i < src->size; i++) {
+		char c = (char)src->data[i];
+		if (c == '\n')
+			gpm_strbuf_puts(&t, "\\n");
+		else if (c == '\t')
+			gpm_strbuf_puts(&t, "\\t");
+		else if (c == '"' || c == '\\')
+			gpm_strbuf_printf(&t, "\\%c", c);
+		else
+			gpm_strbuf_putc(&t, c);
+		if (!broken && t.len >= 1000 && c >= 'a' && c <= 'z' && t.buf[t.len - 2] == '/') {
+			gpm_strbuf_putc(&t, '\n'); // the paste's break, mid-path
+			broken = true;
+		}
+	}
+	gpm_strbuf_puts(&t, "=== END goroutine stack dump ===\"\n");
+	gpm_source_destroy(src);
+	ck_assert(broken);
+	struct snaps s = parse_mem(t.buf, t.len);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, ref.v[0]->goroutines.len);
+	ck_assert_uint_eq(s.v[0]->warnings.len, 0);
+	ck_assert_uint_eq(s.v[0]->stacks.len, ref.v[0]->stacks.len);
+	snaps_free(&s);
+	snaps_free(&ref);
+	gpm_strbuf_deinit(&t);
+}
+END_TEST
+
+/* A dump whose line ends all became spaces: not read, and said so (never a silent partial). */
+START_TEST(test_joined_lines)
+{
+	static const char *const rels[] = {"dumps/variants/overflow.txt",
+	                                   "dumps/go1.27-hang-all.txt"};
+	for (size_t k = 0; k < 2; k++) {
+		struct gpm_source *src;
+		ck_assert_ptr_null(gpm_source_open(gpm_test_data(rels[k]), &src));
+		char *t = malloc(src->size + 1);
+		ck_assert_ptr_nonnull(t);
+		for (size_t i = 0; i < src->size; i++)
+			t[i] = src->data[i] == '\n' ? ' ' : (char)src->data[i];
+		struct gpm_incident **v = NULL;
+		size_t n = 0;
+		struct gpm_error *err = gpm_dump_parse_all(t, src->size, "test", NULL, &v, &n);
+		ck_assert_ptr_nonnull(err);
+		ck_assert_msg(strstr(err->message, "line ends were lost"), "%s", err->message);
+		gpm_error_destroy(err);
+		// Behind a dump read whole, the joined line is a warning of that dump's.
+		struct gpm_strbuf b = GPM_STRBUF_INIT;
+		gpm_strbuf_puts(&b,
+		                "goroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x1\n\n");
+		gpm_strbuf_append(&b, t, src->size);
+		gpm_strbuf_putc(&b, '\n');
+		struct snaps s = parse_mem(b.buf, b.len);
+		ck_assert_uint_ge(s.n, 1);
+		ck_assert(has_warning(s.v[0], "joined (their line ends lost)"));
+		snaps_free(&s);
+		gpm_strbuf_deinit(&b);
+		free(t);
+		gpm_source_destroy(src);
+	}
+}
+END_TEST
+
+/* A paste whose selection began inside the first line's log prefix, the stack after a
+ * "created by" alone (the excerpt began after its goroutine's frames), a shell's prompt
+ * before the terminal's echo of Ctrl-\: read as the rest is. */
+START_TEST(test_cut_starts)
+{
+	struct snaps ref = parse_file("dumps/go1.27-panic-single.txt");
+	struct gpm_strbuf t = GPM_STRBUF_INIT;
+	first_lines(&t, "dumps/go1.27-panic-single.txt", 1000, "2024-10-09T09:16:43.6370024Z ");
+	struct snaps s = parse_mem(t.buf + 20, t.len - 20); // "3.6370024Z panic: …"
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->crash.panics.len, ref.v[0]->crash.panics.len);
+	ck_assert_str_eq(s.v[0]->crash.panics.v[0].message, ref.v[0]->crash.panics.v[0].message);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, ref.v[0]->goroutines.len);
+	ck_assert_uint_eq(s.v[0]->warnings.len, ref.v[0]->warnings.len);
+	snaps_free(&s);
+	snaps_free(&ref);
+	gpm_strbuf_deinit(&t);
+	const char *c = "created by main.startWorkers in goroutine 1\n"
+	                "\t/app/main.go:20 +0x85\n\n"
+	                "goroutine 7 [chan receive]:\nmain.worker()\n\t/app/main.go:30 +0x1d\n"
+	                "created by main.startWorkers in goroutine 1\n\t/app/main.go:20 +0x85\n";
+	s = parse_mem(c, strlen(c));
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 2);
+	ck_assert(s.v[0]->goroutines.v[0].flags & GPM_GOROUTINE_NO_HEADER);
+	ck_assert_uint_eq(s.v[0]->warnings.len, 1); // the headerless stack's, nothing else
+	snaps_free(&s);
+	const char *q = "/ # ^\\SIGQUIT: quit\nPC=0x474443 m=2 sigcode=0\n\n"
+	                "goroutine 1 [chan receive]:\nmain.main()\n\t/app/main.go:9 +0x1d\n";
+	s = parse_mem(q, strlen(q));
+	ck_assert_int_eq(s.v[0]->crash.kind, GPM_FATAL_QUIT);
+	ck_assert_uint_eq(s.v[0]->warnings.len, 0);
+	snaps_free(&s);
+}
+END_TEST
+
 /* go test -v's "=== RUN" lines before a timeout without a "running tests:" list: the
  * tests started and never ended, subtests that passed left out. */
 START_TEST(test_gotest_v)
@@ -1291,6 +1516,11 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_gotest_v);
 	tcase_add_test(tc, test_runtime_lines);
 	tcase_add_test(tc, test_pprof_pasted);
+	tcase_add_test(tc, test_crash_lines_only);
+	tcase_add_test(tc, test_placeholder_ids);
+	tcase_add_test(tc, test_broken_escaped_record);
+	tcase_add_test(tc, test_joined_lines);
+	tcase_add_test(tc, test_cut_starts);
 	suite_add_tcase(s, tc);
 	return s;
 }

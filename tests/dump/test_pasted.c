@@ -424,7 +424,15 @@ static void t_echo(struct gpm_strbuf *out, const char *s, size_t n, size_t no, v
 	gpm_strbuf_putc(out, '\n');
 }
 
-enum variant_kind { V_LINES, V_JSON_STRING, V_JSON_DOC, V_ESCAPED, V_UTF16, V_REVERSED };
+enum variant_kind {
+	V_LINES,
+	V_JSON_STRING,
+	V_JSON_DOC,
+	V_ESCAPED,
+	V_UTF16,
+	V_REVERSED,
+	V_ONE_LINE_FRAMES,
+};
 
 struct variant {
 	const char *name;
@@ -477,6 +485,9 @@ static const struct variant variants[] = {
     {"UTF-16LE with a byte-order mark", V_UTF16, NULL, "le", true, false},
     {"UTF-16BE without a byte-order mark", V_UTF16, NULL, "be", true, false},
     {"newest first", V_REVERSED, NULL, NULL, false, false},
+    {"a log viewer's export: each time on a line of its own, newest first", V_REVERSED, NULL,
+     "stamps", false, false},
+    {"each frame on one line", V_ONE_LINE_FRAMES, NULL, NULL, false, false},
     {"another writer's lines", V_LINES, t_foreign, NULL, true, true},
     {"autocorrected ellipses", V_LINES, t_ellipsis, NULL, true, false},
     {"Markdown quote", V_LINES, t_prefix, "quote", true, false},
@@ -584,6 +595,27 @@ static void make_variant(const struct variant *v, struct text t, struct gpm_strb
 		gpm_strbuf_putc(out, '\n');
 		break;
 	}
+	case V_ONE_LINE_FRAMES: { // "main.f(…) /app/main.go:5 +0x1d": a location after its frame
+		bool frame = false;
+		for (const char *p = t.s, *end = t.s + t.n; p < end;) {
+			const char *e = memchr(p, '\n', (size_t)(end - p));
+			size_t n = e ? (size_t)(e - p) : (size_t)(end - p);
+			bool loc = n > 2 && p[0] == '\t' && p[1] != ' ' && memmem(p, n, ".go:", 4);
+			if (frame && loc) {
+				gpm_strbuf_putc(out, ' ');
+				gpm_strbuf_append(out, p + 1, n - 1);
+			} else {
+				if (p > t.s)
+					gpm_strbuf_putc(out, '\n');
+				gpm_strbuf_append(out, p, n);
+			}
+			frame =
+			    !loc && n > 1 && (p[n - 1] == ')' || !strncmp(p, "created by ", 11));
+			p = e ? e + 1 : end;
+		}
+		gpm_strbuf_putc(out, '\n');
+		break;
+	}
 	case V_REVERSED: {
 		size_t end = t.n;
 		if (end && t.s[end - 1] == '\n')
@@ -592,6 +624,8 @@ static void make_variant(const struct variant *v, struct text t, struct gpm_strb
 			size_t st = end;
 			while (st > 0 && t.s[st - 1] != '\n')
 				st--;
+			if (v->arg) // Grafana's Loki table copied: the record's time, then its text
+				gpm_strbuf_puts(out, "2025-04-28 12:18:42.448\t\n");
 			gpm_strbuf_append(out, t.s + st, end - st);
 			gpm_strbuf_putc(out, '\n');
 			if (!st)
