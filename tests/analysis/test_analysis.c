@@ -408,7 +408,7 @@ START_TEST(test_crash_variants)
 	    {"dumps/variants/cgo-libfault.txt", "signal",
 	     "SIGSEGV in C code: the fault pc 0x7f3a1c2b3c4d is in a shared library"},
 	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
-	    {"dumps/variants/race-lost.txt", "race.data",
+	    {"dumps/variants/race-lost.log", "race.data",
 	     "main.(*account).deposit at gopm.test/fixture/race/main.go:22 and an access whose "
 	     "stack the race runtime could not restore"},
 	};
