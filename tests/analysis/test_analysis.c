@@ -405,7 +405,7 @@ START_TEST(test_crash_variants)
 	     "recovered panic in main.(*tally).add: assignment to entry in nil map"},
 	    // "unexpected signal during runtime execution" with its pc in the shared-library
 	    // range and the cgocall frame cut: C code, not memory corruption.
-	    {"dumps/variants/cgo-libfault.txt", "signal",
+	    {"dumps/variants/cgo-libfault.log", "signal",
 	     "SIGSEGV in C code: the fault pc 0x7f3a1c2b3c4d is in a shared library"},
 	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
 	    {"dumps/variants/race-lost.log", "race.data",
