@@ -122,7 +122,7 @@ static void finding_text(struct rep *r, const struct gpm_report_doc *doc,
 		return;
 	gpm_strbuf_puts(r->out, "         ");
 	wrap(r, f->explanation, 9, 9);
-	const struct gpm_report_kv *ev = doc->evidence.v + f->evidence;
+	const struct gpm_report_kv *ev = f->nevidence ? doc->evidence.v + f->evidence : NULL;
 	size_t kw = 0;
 	for (size_t i = 0; i < f->nevidence; i++) {
 		size_t l = ev[i].key ? strlen(ev[i].key) : 1;
@@ -237,7 +237,7 @@ static void group_text(struct rep *r, const struct gpm_report_doc *doc,
 		gpm_strbuf_putc(r->out, '\n');
 		col(r, C_RESET);
 	}
-	const struct gpm_report_dframe *f = doc->frames.v + g->frame;
+	const struct gpm_report_dframe *f = g->nframes ? doc->frames.v + g->frame : NULL;
 	for (size_t i = 0; i < g->nframes; i++) {
 		bool rt = f[i].func && (!strncmp(f[i].func, "runtime.", 8) ||
 		                        !strncmp(f[i].func, "internal/", 9));

@@ -91,7 +91,7 @@ static void fact(struct gpm_strbuf *out, const char *key, const char *value)
 static void stack_pre(const struct gpm_report_doc *doc, const struct gpm_report_dgroup *g,
                       struct gpm_strbuf *out)
 {
-	const struct gpm_report_dframe *f = doc->frames.v + g->frame;
+	const struct gpm_report_dframe *f = g->nframes ? doc->frames.v + g->frame : NULL;
 	gpm_strbuf_puts(out, "<pre>");
 	for (size_t i = 0; i < g->nframes; i++) {
 		if (f[i].flags & GPM_FRAME_ELIDED) {

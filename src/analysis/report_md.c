@@ -79,7 +79,7 @@ static void fact(struct gpm_strbuf *out, const char *key, const char *value)
 static void stack_text(const struct gpm_report_doc *doc, const struct gpm_report_dgroup *g,
                        struct gpm_strbuf *t)
 {
-	const struct gpm_report_dframe *f = doc->frames.v + g->frame;
+	const struct gpm_report_dframe *f = g->nframes ? doc->frames.v + g->frame : NULL;
 	for (size_t i = 0; i < g->nframes; i++) {
 		if (f[i].flags & GPM_FRAME_ELIDED) {
 			gpm_strbuf_printf(t, "...%u frames elided...\n", f[i].line);

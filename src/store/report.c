@@ -178,7 +178,7 @@ static struct gpm_error *write_groups(struct gpm_store *st, int64_t id,
 				sqlite3_bind_null(s, k);
 		}
 		err = step_done(st, s);
-		const struct gpm_report_dframe *f = doc->frames.v + g->frame;
+		const struct gpm_report_dframe *f = g->nframes ? doc->frames.v + g->frame : NULL;
 		for (size_t k = 0; !err && k < g->nframes; k++) {
 			sqlite3_bind_int64(fs, 1, id);
 			sqlite3_bind_int64(fs, 2, (int64_t)i);
