@@ -222,32 +222,59 @@ START_TEST(core_memory_reads)
 END_TEST
 
 /*
+ * A core of one read-write segment of SIZE patterned bytes at SEG, written to a file of a
+ * fresh directory (so that it is read through the block cache, not from memory).
+ */
+struct file_core {
+	uint8_t *seg;   /* the segment's bytes as written */
+	uint8_t *bytes; /* the whole core */
+	size_t len;
+	char dir[32], path[64];
+};
+
+enum { FILE_CORE_SEG = 0x7f0000000000ULL };
+
+static void file_core_make(struct file_core *fc, size_t size, unsigned shift)
+{
+	fc->seg = malloc(size);
+	ck_assert_ptr_nonnull(fc->seg);
+	for (size_t i = 0; i < size; i++)
+		fc->seg[i] = (uint8_t)(i * 2654435761u >> shift);
+	const struct cb_seg segs[] = {{FILE_CORE_SEG, size, PF_R | PF_W, fc->seg, size}};
+	struct cb_buf notes = {0};
+	cb_prstatus(&notes, 100, 11, FILE_CORE_SEG, FILE_CORE_SEG + 0x800, 0, 0);
+	fc->bytes = cb_core(EM_X86_64, &notes, segs, 1, &fc->len);
+	free(notes.p);
+	snprintf(fc->dir, sizeof(fc->dir), "/tmp/gopm-test-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(fc->dir));
+	snprintf(fc->path, sizeof(fc->path), "%s/core", fc->dir);
+	FILE *f = fopen(fc->path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(fc->bytes, 1, fc->len, f), fc->len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void file_core_free(struct file_core *fc)
+{
+	unlink(fc->path);
+	rmdir(fc->dir);
+	free(fc->bytes);
+	free(fc->seg);
+}
+
+/*
  * An uncompressed core file is read through the memory's block cache (pread into 64 KiB
  * blocks), a core in memory through its bytes: both give the same bytes everywhere,
  * across block boundaries, in reads bigger than a block and at the end of the file.
  */
 START_TEST(core_memory_block_cache_reads_files)
 {
-	enum { SEG = 0x7f0000000000ULL, SIZE = 5 * 65536 + 123 };
-	uint8_t *seg = malloc(SIZE);
-	ck_assert_ptr_nonnull(seg);
-	for (size_t i = 0; i < SIZE; i++)
-		seg[i] = (uint8_t)(i * 2654435761u >> 13);
-	const struct cb_seg segs[] = {{SEG, SIZE, PF_R | PF_W, seg, SIZE}};
-	struct cb_buf notes = {0};
-	cb_prstatus(&notes, 100, 11, SEG, SEG + 0x800, 0, 0);
-	size_t len;
-	uint8_t *bytes = cb_core(EM_X86_64, &notes, segs, 1, &len);
-	free(notes.p);
-	char dir[] = "/tmp/gopm-test-XXXXXX", path[64];
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/core", dir);
-	FILE *f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-	struct gpm_core *from_file, *in_memory = open_ok(bytes, len);
-	ck_assert_ptr_null(gpm_core_open(path, &from_file));
+	enum { SEG = FILE_CORE_SEG, SIZE = 5 * 65536 + 123 };
+	struct file_core fc;
+	file_core_make(&fc, SIZE, 13);
+	const uint8_t *seg = fc.seg;
+	struct gpm_core *from_file, *in_memory = open_ok(fc.bytes, fc.len);
+	ck_assert_ptr_null(gpm_core_open(fc.path, &from_file));
 	ck_assert(gpm_source_reads_file(gpm_core_source(from_file)));
 	ck_assert(!gpm_source_reads_file(gpm_core_source(in_memory)));
 	struct gpm_memory *a, *b;
@@ -295,10 +322,7 @@ START_TEST(core_memory_block_cache_reads_files)
 	gpm_memory_destroy(b);
 	gpm_core_destroy(from_file);
 	gpm_core_destroy(in_memory);
-	unlink(path);
-	rmdir(dir);
-	free(bytes);
-	free(seg);
+	file_core_free(&fc);
 }
 END_TEST
 
@@ -310,26 +334,12 @@ END_TEST
  */
 START_TEST(core_memory_block_cache_reads_streams_ahead)
 {
-	enum { SEG = 0x7f0000000000ULL, BLK = 65536, SIZE = 200 * BLK + 77 };
-	uint8_t *seg = malloc(SIZE);
-	ck_assert_ptr_nonnull(seg);
-	for (size_t i = 0; i < SIZE; i++)
-		seg[i] = (uint8_t)(i * 2654435761u >> 9);
-	const struct cb_seg segs[] = {{SEG, SIZE, PF_R | PF_W, seg, SIZE}};
-	struct cb_buf notes = {0};
-	cb_prstatus(&notes, 100, 11, SEG, SEG + 0x800, 0, 0);
-	size_t len;
-	uint8_t *bytes = cb_core(EM_X86_64, &notes, segs, 1, &len);
-	free(notes.p);
-	char dir[] = "/tmp/gopm-test-XXXXXX", path[64];
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/core", dir);
-	FILE *f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
+	enum { SEG = FILE_CORE_SEG, BLK = 65536, SIZE = 200 * BLK + 77 };
+	struct file_core fc;
+	file_core_make(&fc, SIZE, 9);
+	const uint8_t *seg = fc.seg;
 	struct gpm_core *core;
-	ck_assert_ptr_null(gpm_core_open(path, &core));
+	ck_assert_ptr_null(gpm_core_open(fc.path, &core));
 	ck_assert(gpm_source_reads_file(gpm_core_source(core)));
 	struct gpm_memory *mem;
 	ck_assert_ptr_null(gpm_memory_create(core, NULL, 0, &mem));
@@ -363,10 +373,7 @@ START_TEST(core_memory_block_cache_reads_streams_ahead)
 	ck_assert_uint_eq(checked, 3200 + 656);
 	gpm_memory_destroy(mem);
 	gpm_core_destroy(core);
-	unlink(path);
-	rmdir(dir);
-	free(bytes);
-	free(seg);
+	file_core_free(&fc);
 }
 END_TEST
 
@@ -377,26 +384,12 @@ END_TEST
  */
 START_TEST(core_memory_block_cache_evicts_within_a_set)
 {
-	enum { SEG = 0x7f0000000000ULL, BLK = 65536, SIZE = 100 * BLK + 77 };
-	uint8_t *seg = malloc(SIZE);
-	ck_assert_ptr_nonnull(seg);
-	for (size_t i = 0; i < SIZE; i++)
-		seg[i] = (uint8_t)(i * 2654435761u >> 11);
-	const struct cb_seg segs[] = {{SEG, SIZE, PF_R | PF_W, seg, SIZE}};
-	struct cb_buf notes = {0};
-	cb_prstatus(&notes, 100, 11, SEG, SEG + 0x800, 0, 0);
-	size_t len;
-	uint8_t *bytes = cb_core(EM_X86_64, &notes, segs, 1, &len);
-	free(notes.p);
-	char dir[] = "/tmp/gopm-test-XXXXXX", path[64];
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/core", dir);
-	FILE *f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
+	enum { SEG = FILE_CORE_SEG, BLK = 65536, SIZE = 100 * BLK + 77 };
+	struct file_core fc;
+	file_core_make(&fc, SIZE, 11);
+	const uint8_t *seg = fc.seg;
 	struct gpm_core *core;
-	ck_assert_ptr_null(gpm_core_open(path, &core));
+	ck_assert_ptr_null(gpm_core_open(fc.path, &core));
 	ck_assert(gpm_source_reads_file(gpm_core_source(core)));
 	struct gpm_memory *mem;
 	ck_assert_ptr_null(gpm_memory_create(core, NULL, 0, &mem));
@@ -420,10 +413,7 @@ START_TEST(core_memory_block_cache_evicts_within_a_set)
 	ck_assert_uint_eq(checked, 40 * 7);
 	gpm_memory_destroy(mem);
 	gpm_core_destroy(core);
-	unlink(path);
-	rmdir(dir);
-	free(bytes);
-	free(seg);
+	file_core_free(&fc);
 }
 END_TEST
 
