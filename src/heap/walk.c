@@ -690,7 +690,9 @@ static void read_memstats(struct walk *w)
 	uint8_t *d = malloc((size_t)ld->size);
 	if (!d)
 		return;
-	int64_t in_heap = 0, in_stacks = 0, in_wb = 0, in_ps = 0;
+	// The shards hold signed deltas; summed modulo 2^64 their total is the stat (words
+	// of a damaged core or of another build's layout must not overflow a signed sum).
+	uint64_t in_heap = 0, in_stacks = 0, in_wb = 0, in_ps = 0;
 	uint64_t lalloc = 0, lfree = 0, lallocn = 0, lfreen = 0, sbytes = 0, sobj = 0;
 	bool ok = true;
 	for (unsigned k = 0; k < 3 && ok; k++) {
@@ -704,7 +706,7 @@ static void read_memstats(struct walk *w)
 #define ADD(var, name)                                                                             \
 	f = field_of(ld, name);                                                                    \
 	if (f.off != NONE)                                                                         \
-		var += (int64_t)get(d, f);
+		var += get(d, f);
 		ADD(in_heap, "inHeap");
 		ADD(in_stacks, "inStacks");
 		ADD(in_wb, "inWorkBufs");
@@ -725,10 +727,10 @@ static void read_memstats(struct walk *w)
 	if (!ok)
 		return;
 	h->rt.has_stats = true;
-	h->rt.in_heap = (uint64_t)in_heap;
-	h->rt.in_stacks = (uint64_t)in_stacks;
-	h->rt.in_workbufs = (uint64_t)in_wb;
-	h->rt.in_ptrscalar = (uint64_t)in_ps;
+	h->rt.in_heap = in_heap;
+	h->rt.in_stacks = in_stacks;
+	h->rt.in_workbufs = in_wb;
+	h->rt.in_ptrscalar = in_ps;
 	h->rt.heap_alloc = lalloc - lfree + sbytes;
 	h->rt.heap_objects = lallocn - lfreen + sobj;
 }
