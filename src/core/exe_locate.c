@@ -580,11 +580,20 @@ static char *safe(const char *s)
 	return gpm_safe_strndup(s, strlen(s));
 }
 
-static struct gpm_error *mismatch_error(const char *path, const char *detail)
+/*
+ * The executable given, or the only candidate found, is another build. Found (at the path the
+ * core names, beside it, in a search directory), it was most often rebuilt or redeployed
+ * after the core was taken: the message says so and what to do.
+ */
+static struct gpm_error *mismatch_error(const char *path, const char *detail, bool given)
 {
 	char *p = safe(path);
 	struct gpm_error *err = gpm_error_create(
-	    GPM_ERR_MISMATCH, "executable %s does not match the core (%s)", p ? p : path, detail);
+	    GPM_ERR_MISMATCH, "executable %s does not match the core (%s); %s", p ? p : path,
+	    detail,
+	    given ? "--force reads the core with it anyway (names and frames may be wrong)"
+	          : "it was rebuilt or replaced after the core was taken? give the build that "
+	            "ran with --exe FILE or DIR (or GOPM_EXE_PATH), or --force to use this one");
 	free(p);
 	return err;
 }
@@ -1041,7 +1050,9 @@ struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
 		uint64_t bias = 0;
 		err = try_exe(core, o->exe_path, gnu, go, &exe, &bias, &verdict, &detail);
 		if (!err && verdict == VERDICT_MISMATCH && !o->force)
-			err = mismatch_error(o->exe_path, detail);
+			err = mismatch_error(o->exe_path, detail, true);
+		if (!err && verdict == VERDICT_MISMATCH && o->forced)
+			*o->forced = true;
 		if (!err) {
 			safe_path = safe(o->exe_path);
 			err = set_why(why, "%s (given%s): %s", safe_path ? safe_path : "executable",
@@ -1113,7 +1124,7 @@ struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
 			s.fallback = NULL;
 		}
 	} else if (s.mismatch_detail) {
-		err = mismatch_error(s.mismatch_path, s.mismatch_detail);
+		err = mismatch_error(s.mismatch_path, s.mismatch_detail, false);
 	} else {
 		err = not_found_error(&s);
 	}

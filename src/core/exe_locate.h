@@ -66,6 +66,8 @@ struct gpm_exe_locate_options {
 	const char *index_path;      /* the build-id index of search directories' files, read and
 	                                updated (core/exe_index.h); NULL none */
 	struct gpm_exe_locate_stats *stats; /* when not NULL, what the search read */
+	bool *forced; /* when not NULL, set: the executable is another build, used because of
+	                 force */
 };
 
 /*

@@ -92,6 +92,30 @@ struct gpm_process_options gpm_ingest_process_options(const struct gpm_ingest_op
 	};
 }
 
+/*
+ * An executable of another build, used because of --force, reads the core with the wrong
+ * symbols and layouts: whatever follows may be wrong, so that is the first warning, and the
+ * ones the reading gave (damaged lists, goroutines not in the core) come after it.
+ */
+static struct gpm_error *warn_forced(struct gpm_incident *inc)
+{
+	size_t n = inc->warnings.len;
+	struct gpm_error *err = gpm_incident_warn(
+	    inc, "the executable is not the build that ran (its build id is not the core's; "
+	         "used because of --force): names, frames and findings read with it are likely "
+	         "wrong");
+	if (err) {
+		gpm_incident_destroy(inc);
+		return err;
+	}
+	if (inc->warnings.len == n + 1 && n) {
+		struct gpm_warning w = inc->warnings.v[n];
+		memmove(inc->warnings.v + 1, inc->warnings.v, n * sizeof(w));
+		inc->warnings.v[0] = w;
+	}
+	return NULL;
+}
+
 struct gpm_error *gpm_ingest_load_core(struct gpm_source *src, const struct gpm_ingest_options *o,
                                        struct gpm_incident **out)
 {
@@ -123,6 +147,8 @@ struct gpm_error *gpm_ingest_load_core(struct gpm_source *src, const struct gpm_
 	};
 	if (!err)
 		err = gpm_goroutines_read(p, &go, out);
+	if (!err && p->exe_forced)
+		err = warn_forced(*out);
 	if (!err && o->objects) {
 		err = gpm_objects_read_scan(p, *out, scan);
 		gpm_objects_scan_destroy(scan);

@@ -28,7 +28,8 @@ struct gpm_error *gpm_process_from_core_keep(struct gpm_core *core,
 		                                     .debug_root = o->debug_root,
 		                                     .debuginfod = o->debuginfod,
 		                                     .debuginfod_timeout = o->debuginfod_timeout,
-		                                     .index_path = o->exe_index};
+		                                     .index_path = o->exe_index,
+		                                     .forced = &p->exe_forced};
 	struct gpm_error *err = gpm_core_locate_exe(core, &lo, &p->exe, &p->bias, &p->exe_why);
 	// Whatever is wrong with the executable (absent, unreadable, not ELF, not Go) is one
 	// kind of failure for the caller: the core cannot be read without the right program.

@@ -23,6 +23,7 @@ struct gpm_process {
 	struct gpm_goimage *img; /* owned */
 	uint64_t bias;           /* PIE load bias */
 	char *exe_why;           /* owned: how the executable was found and verified */
+	bool exe_forced;         /* the executable is another build, used because of force */
 	char *debug_root;        /* owned: the options' debug_root (separate debug files of
 	                            native code are looked up under it too); NULL none */
 };

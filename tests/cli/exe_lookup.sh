@@ -57,6 +57,22 @@ grep -q "\"core_build_id\": \"$gnu\"" "$tmp/out" || bad "info --json lacks core_
 zstd -dc "$wrong" >"$tmp/c/hang"
 expect 5 1 "wrong executable where the core says" -- info "$tmp/c/core.zst"
 grep -q 'does not match the core' "$tmp/err" || bad "mismatch not said"
+grep -q 'rebuilt or replaced after the core was taken.*--exe' "$tmp/err" ||
+	bad "mismatch found where the core says: what to do is not said"
+expect 5 1 "wrong executable given" -- analyze --no-store --exe "$tmp/c/hang" "$tmp/c/core.zst"
+grep -q 'does not match the core.*--force' "$tmp/err" || bad "mismatch given: --force not said"
+# Forced, the other build reads the core (exit 0 or 1, whatever it makes of it), and that it
+# is another build is the first warning, in the report and in JSON.
+"$GOPM" analyze --no-store --force --exe "$tmp/c/hang" "$tmp/c/core.zst" \
+	>"$tmp/out" 2>"$tmp/err"
+st=$?
+n=$((n + 1))
+[ $st -le 1 ] || bad "forced wrong executable: exit $st"
+grep -m1 'warning' "$tmp/out" | grep -q 'not the build that ran.*--force' ||
+	bad "forced wrong executable: not the first warning of the report"
+"$GOPM" analyze --no-store --json --force --exe "$tmp/c/hang" "$tmp/c/core.zst" >"$tmp/out" 2>/dev/null
+grep -A1 '"warnings"' "$tmp/out" | grep -q 'not the build that ran' ||
+	bad "forced wrong executable: not the first warning in JSON"
 
 # The right one renamed in a search directory full of other files: found by build id, fast.
 head -c 12582912 /dev/urandom | split -b 4096 -a 4 - "$tmp/s2/junk-"
