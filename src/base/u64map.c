@@ -76,3 +76,16 @@ void gpm_u64map_free(struct gpm_u64map *m)
 	free(m->slots);
 	*m = (struct gpm_u64map){0};
 }
+
+size_t gpm_u64_lower_bound(const uint64_t *v, size_t n, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

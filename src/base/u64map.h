@@ -30,4 +30,8 @@ bool gpm_u64map_put(struct gpm_u64map *m, uint64_t key, uint32_t val);
 bool gpm_u64map_reserve(struct gpm_u64map *m, size_t n);
 void gpm_u64map_free(struct gpm_u64map *m);
 
+/* Sorted arrays of 64-bit keys: the index of the first of v[0..n) that is >= key; n when
+ * there is none. */
+size_t gpm_u64_lower_bound(const uint64_t *v, size_t n, uint64_t key);
+
 #endif

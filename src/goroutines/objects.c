@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "base/strbuf.h"
+#include "base/u64map.h"
 #include "core/core.h"
 #include "elf/exe.h"
 #include "gort/gotype.h"
@@ -647,20 +648,6 @@ static void own_frames(const struct octx *c, const struct gpm_goroutine *g, uint
 	}
 }
 
-/* The index of the first of m[0..n) (sorted) that is >= key; n when there is none. */
-static size_t lower_bound(const uint64_t *m, size_t n, uint64_t key)
-{
-	size_t l = 0, r = n;
-	while (l < r) {
-		size_t mid = l + (r - l) / 2;
-		if (m[mid] < key)
-			l = mid + 1;
-		else
-			r = mid;
-	}
-	return l;
-}
-
 /* Whether a mutex of m[0..nu) (sorted) lies in [lo, hi + 64): a word in [lo, hi) could
  * name it. */
 static bool mutex_near(const uint64_t *m, size_t nu, uint64_t lo, uint64_t hi)
@@ -669,7 +656,7 @@ static bool mutex_near(const uint64_t *m, size_t nu, uint64_t lo, uint64_t hi)
 		return false;
 	if (hi - lo > UINT64_MAX - 64)
 		return true;
-	size_t l = lower_bound(m, nu, lo);
+	size_t l = gpm_u64_lower_bound(m, nu, lo);
 	return l < nu && m[l] - lo < hi - lo + 64;
 }
 
@@ -679,7 +666,7 @@ static bool held_word(struct gpm_goroutine_extra *x, uint64_t w, const uint64_t 
 	if (w < 4096)
 		return false;
 	// The smallest mutex >= w, within 64 bytes.
-	size_t l = lower_bound(m, nu, w);
+	size_t l = gpm_u64_lower_bound(m, nu, w);
 	// A waiter (the lock-order case) may point at the struct embedding the mutex; for
 	// anyone else only a pointer to the mutex itself counts (words near a global mutex
 	// are too often just other globals).

@@ -150,6 +150,27 @@ START_TEST(intern_returns_same_pointer)
 }
 END_TEST
 
+START_TEST(u64_lower_bound_finds_the_first_not_less)
+{
+	// Every key of a sorted array with repeats, each gap between keys, both ends, empty.
+	const uint64_t v[] = {3, 3, 8, 8, 8, 20, UINT64_MAX};
+	const size_t n = sizeof(v) / sizeof(v[0]);
+	unsigned checked = 0;
+	for (uint64_t key = 0; key < 25; key++) {
+		size_t want = 0;
+		while (want < n && v[want] < key)
+			want++;
+		ck_assert_uint_eq(gpm_u64_lower_bound(v, n, key), want);
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 25);
+	ck_assert_uint_eq(gpm_u64_lower_bound(v, n, UINT64_MAX), n - 1);
+	ck_assert_uint_eq(gpm_u64_lower_bound(v, n - 1, UINT64_MAX), n - 1);
+	ck_assert_uint_eq(gpm_u64_lower_bound(v, 0, 5), 0);
+	ck_assert_uint_eq(gpm_u64_lower_bound(NULL, 0, 0), 0);
+}
+END_TEST
+
 START_TEST(u64map_keeps_every_key_through_growth)
 {
 	// Keys that share their low bits (addresses 64 bytes apart) and keys that differ only
@@ -784,6 +805,7 @@ Suite *base_suite(void)
 	tcase_add_test(tc, strbuf_fields_defuse_formulas);
 	tcase_add_test(tc, json_writer_nests_and_escapes);
 	tcase_add_test(tc, intern_returns_same_pointer);
+	tcase_add_test(tc, u64_lower_bound_finds_the_first_not_less);
 	tcase_add_test(tc, u64map_keeps_every_key_through_growth);
 	tcase_add_test(tc, source_decompresses_zstd_and_gzip);
 	tcase_add_test(tc, source_open_errors_name_the_file);
