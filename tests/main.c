@@ -1,6 +1,7 @@
 /*
  * The unit-test runner: runs every suite of suites.def and ends with the line
- * "N passed, N failed". CK_RUN_SUITE / CK_RUN_CASE select a subset as usual with Check.
+ * "N passed, N failed". CK_RUN_SUITE / CK_RUN_CASE select a subset as usual with Check;
+ * a selection that runs no test fails.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -87,5 +88,11 @@ int main(void)
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	printf("%d passed, %d failed\n", run - failed, failed);
+	// A suite or case name that selects nothing (a typo, a renamed suite) runs no test:
+	// that is a failure, not a pass.
+	if (!run) {
+		fprintf(stderr, "no test ran: CK_RUN_SUITE/CK_RUN_CASE select nothing\n");
+		return EXIT_FAILURE;
+	}
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
