@@ -294,8 +294,7 @@ void gpm_report_doc_text(const struct gpm_report_doc *doc, const struct gpm_repo
 	col(&r, C_RESET);
 	gpm_strbuf_putc(out, '\n');
 	if (!doc->findings.len)
-		gpm_strbuf_puts(out, "  nothing stands out: no crash reported, no large blocked "
-		                     "groups, no lock cycles\n");
+		gpm_strbuf_printf(out, "  %s\n", gpm_report_doc_quiet(doc));
 	for (size_t i = 0; i < doc->findings.len; i++) {
 		const struct gpm_report_dfinding *f = &doc->findings.v[i];
 		bool full = f->severity >= GPM_SEVERITY_MEDIUM || i == 0;

@@ -53,6 +53,16 @@ enum gpm_severity gpm_report_severity_parse(const char *name)
 	return GPM_SEVERITY_INFO;
 }
 
+const char *gpm_report_doc_quiet(const struct gpm_report_doc *doc)
+{
+	for (size_t i = 0; i < doc->facts.len; i++)
+		if (doc->facts.v[i].key && !strcmp(doc->facts.v[i].key, "warning"))
+			return "nothing stands out in what was read (the warnings say what was "
+			       "not): "
+			       "no crash reported, no large blocked groups, no lock cycles";
+	return "nothing stands out: no crash reported, no large blocked groups, no lock cycles";
+}
+
 const char *gpm_report_source_words(const char *rule, const char *confidence)
 {
 	const struct gpm_rule *def = rule ? gpm_rule_find(rule) : NULL;

@@ -126,6 +126,9 @@ const char *gpm_report_doc_str(struct gpm_report_doc *doc, const char *s);
 bool gpm_report_doc_link_flame(struct gpm_report_doc *doc);
 /* The severity with this name (gpm_severity_name), INFO when none. */
 enum gpm_severity gpm_report_severity_parse(const char *name);
+/* The sentence for a document without findings (no final period). When something could
+ * not be read (warnings among the facts), it says the quiet is of what was read only. */
+const char *gpm_report_doc_quiet(const struct gpm_report_doc *doc);
 /* Who says a finding of rule and confidence name, in words (gpm_report_finding_source). */
 const char *gpm_report_source_words(const char *rule, const char *confidence);
 

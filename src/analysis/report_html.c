@@ -133,8 +133,7 @@ void gpm_report_doc_html(const struct gpm_report_doc *doc, const char *archive,
 	gpm_html_escape(out, doc->source_name ? doc->source_name : "(input)");
 	gpm_strbuf_puts(out, "</p>\n<h2>Findings</h2>\n");
 	if (!doc->findings.len)
-		gpm_strbuf_puts(out, "<p>Nothing stands out: no crash reported, no large blocked "
-		                     "groups, no lock cycles.</p>\n");
+		gpm_strbuf_printf(out, "<p>N%s.</p>\n", gpm_report_doc_quiet(doc) + 1);
 	for (size_t i = 0; i < doc->findings.len; i++) {
 		const struct gpm_report_dfinding *f = &doc->findings.v[i];
 		const char *sev = gpm_severity_name(f->severity);

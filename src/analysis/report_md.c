@@ -138,8 +138,7 @@ void gpm_report_doc_markdown(const struct gpm_report_doc *doc, const char *archi
 		gpm_strbuf_puts(out, "Nothing stands out");
 	gpm_strbuf_puts(out, "\n\n## Findings\n\n");
 	if (!doc->findings.len)
-		gpm_strbuf_puts(out, "Nothing stands out: no crash reported, no large blocked "
-		                     "groups, no lock cycles.\n\n");
+		gpm_strbuf_printf(out, "N%s.\n\n", gpm_report_doc_quiet(doc) + 1);
 	for (size_t i = 0; i < doc->findings.len; i++) {
 		const struct gpm_report_dfinding *f = &doc->findings.v[i];
 		char sev[16];
