@@ -21,6 +21,7 @@
 #include "analysis/rules.h"
 #include "base/vec.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,39 @@ static void fill_cb(void *arg, uint64_t v)
 		f->failed = true;
 }
 
+static int hex_value(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch |= 0x20;
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/*
+ * gpm_rule_first_arg of the n bytes at a (n < 1024, starting "0x", no NUL among them) as
+ * they would read NUL-terminated: 1 with *v, 0 none. The usual "0x" + hex digits is read in
+ * place; anything strtoull reads otherwise (spaces, a sign, a second "0x") is -1: the caller
+ * copies the text and asks gpm_rule_first_arg, as it always did.
+ */
+static int first_word(const char *a, size_t n, uint64_t *v)
+{
+	const char *q = a + 2, *lim = a + n, *end = q;
+	if (q >= lim || hex_value(*q) < 0 || (*q == '0' && q + 1 < lim && (q[1] | 0x20) == 'x'))
+		return -1;
+	unsigned long long x = 0;
+	bool over = false;
+	for (int d; end < lim && (d = hex_value(*end)) >= 0; end++) {
+		over |= x > (ULLONG_MAX >> 4);
+		x = x << 4 | (unsigned)d;
+	}
+	if (over)
+		x = ULLONG_MAX; // strtoull's ERANGE value
+	if ((end < lim && *end == '?') || !x)
+		return 0;
+	*v = x;
+	return 1;
+}
+
 /* Reads goroutine gi's words; false when it is to be read directly. */
 static bool fill(const struct gpm_incident *inc, struct gpm_arg_words *w, size_t gi)
 {
@@ -120,9 +154,13 @@ static bool fill(const struct gpm_incident *inc, struct gpm_arg_words *w, size_t
 		uint64_t v;
 		if (n >= 2 && a[0] == '0' && a[1] == 'x') {
 			// As gpm_rule_first_arg(gpm_rule_frame_args(...)) reads it.
-			memcpy(buf, a, n);
-			buf[n] = 0;
-			if (gpm_rule_first_arg(buf, &v)) {
+			int r = first_word(a, n, &v);
+			if (r < 0) {
+				memcpy(buf, a, n);
+				buf[n] = 0;
+				r = gpm_rule_first_arg(buf, &v);
+			}
+			if (r > 0) {
 				if (!push_word(w, v, (uint16_t)(f.frame_meta | WORD_FIRST))) {
 					f.failed = true;
 					break;

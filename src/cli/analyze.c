@@ -166,6 +166,44 @@ static void report_shared(bool html, const struct gpm_incident *inc, const struc
 		gpm_report_markdown(inc, a, ro, archive, sb);
 }
 
+/*
+ * The analyses of a dump's snapshots, each run as soon as the parser has finished its
+ * snapshot (gpm_ingest_options.parsed): its text is still resident, and the rules' first
+ * walk of its goroutines' argument texts reads warm pages instead of faulting the released
+ * input back. NULL where none ran (a core, --exe, no memory): that snapshot's analysis
+ * runs in the report loop, as it always did.
+ */
+struct early {
+	const struct gpm_analysis_options *ao;
+	struct gpm_analysis **v;
+	size_t n, cap;
+};
+
+static struct gpm_error *analyse_parsed(void *arg, size_t i, const struct gpm_incident *inc)
+{
+	struct early *e = arg;
+	if (i >= e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 8;
+		while (cap <= i)
+			cap *= 2;
+		struct gpm_analysis **v = realloc(e->v, cap * sizeof(*v));
+		if (!v)
+			return NULL; // analysed later, in the loop
+		memset(v + e->cap, 0, (cap - e->cap) * sizeof(*v));
+		e->v = v;
+		e->cap = cap;
+	}
+	struct gpm_error *err = gpm_analysis_run(inc, e->ao, &e->v[i]);
+	if (err) {
+		// Run again in the loop, where a failure is reported with the snapshots before it.
+		gpm_error_destroy(err);
+		e->v[i] = NULL;
+	}
+	if (i >= e->n)
+		e->n = i + 1;
+	return NULL;
+}
+
 int gpm_cmd_analyze(int argc, char **argv)
 {
 	const char *input = NULL;
@@ -260,11 +298,19 @@ int gpm_cmd_analyze(int argc, char **argv)
 	struct gpm_heap *heap = NULL;
 	if (store)
 		o.ingest.keep_heap = &heap;
+	struct early early = {.ao = &ao};
+	o.ingest.parsed = analyse_parsed;
+	o.ingest.parsed_arg = &early;
 	struct gpm_error *err = store ? gpm_ingest_load_hashed(input, &o.ingest, &l)
 	                              : gpm_ingest_load(input, &o.ingest, &l);
 	o.ingest.keep_heap = NULL;
-	if (err)
+	o.ingest.parsed = NULL;
+	if (err) {
+		for (size_t i = 0; i < early.n; i++)
+			gpm_analysis_destroy(early.v[i]);
+		free(early.v);
 		return gpm_cli_fail(err);
+	}
 	bool partial = false;
 	// The archive: opened once; a failure to store is a warning, not a lost report.
 	struct gpm_store *st = NULL;
@@ -315,8 +361,10 @@ int gpm_cmd_analyze(int argc, char **argv)
 			free(w);
 			partial = true;
 		}
-		struct gpm_analysis *a;
-		if ((err = gpm_analysis_run(inc, &ao, &a)))
+		struct gpm_analysis *a = s < early.n ? early.v[s] : NULL;
+		if (a)
+			early.v[s] = NULL; // destroyed below, as one run here
+		else if ((err = gpm_analysis_run(inc, &ao, &a)))
 			break;
 		if (l.n > 1 && !json && format == FORMAT_TEXT)
 			gpm_strbuf_printf(&sb, "%s=== snapshot %zu of %zu ===\n", s ? "\n" : "",
@@ -402,6 +450,10 @@ int gpm_cmd_analyze(int argc, char **argv)
 		if (!(err = gpm_strbuf_error(&sb)))
 			gpm_cli_write(sb.buf ? sb.buf : "", sb.len);
 	}
+	// Snapshots not reached (an error, a failed write): their early analyses.
+	for (size_t i = 0; i < early.n; i++)
+		gpm_analysis_destroy(early.v[i]);
+	free(early.v);
 	gpm_strbuf_deinit(&sb);
 	gpm_strbuf_deinit(&report);
 	gpm_ingest_loaded_deinit(&l);

@@ -46,6 +46,15 @@ struct gpm_ingest_options {
 	/* The user's config file (exe-path, debug-root) under the environment; called only
 	 * when a core is opened. NULL: none. */
 	const struct gpm_ingest_config *(*config)(void);
+	/*
+	 * A dump's snapshots (text and pprof text, without exe_path): called with each as soon
+	 * as the parser has finished it, the i-th from 0, before the input's pages it was read
+	 * from are released, so that what reads its text again (the rules' argument words)
+	 * finds it resident instead of faulting it back from the page cache. The snapshot is
+	 * the one gpm_ingest_loaded will hold, complete. NULL: none. An error stops the load.
+	 */
+	struct gpm_error *(*parsed)(void *arg, size_t i, const struct gpm_incident *inc);
+	void *parsed_arg;
 };
 
 /* An input loaded into incident snapshots. */

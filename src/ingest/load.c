@@ -58,7 +58,8 @@ struct collect {
 	struct gpm_incident **v;
 	size_t n, cap;
 	struct gpm_source *src;
-	size_t since; /* goroutines read since the pages were last released */
+	size_t since;                       /* goroutines read since the pages were last released */
+	const struct gpm_ingest_options *o; /* with o->parsed: called before the release */
 };
 
 static struct gpm_error *collect_one(struct gpm_incident *inc, void *arg)
@@ -75,6 +76,11 @@ static struct gpm_error *collect_one(struct gpm_incident *inc, void *arg)
 		c->cap = cap;
 	}
 	c->v[c->n++] = inc;
+	if (c->o && c->o->parsed) {
+		struct gpm_error *err = c->o->parsed(c->o->parsed_arg, c->n - 1, inc);
+		if (err)
+			return err;
+	}
 	c->since += inc->goroutines.len;
 	if (c->since >= RELEASE_GOROUTINES) {
 		gpm_source_release_pages(c->src);
@@ -230,7 +236,8 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 	case GPM_INPUT_UNKNOWN: { // maybe a dump buried deep in a log: let the parser decide
 		// The snapshots read argument texts from the input in place: keep it.
 		struct gpm_dump_options dopt = {.borrow_text = true};
-		struct collect c = {.src = src};
+		// --exe names mutexes once every snapshot is read: the hook is then not called.
+		struct collect c = {.src = src, .o = o && !o->exe_path ? o : NULL};
 		err = gpm_dump_parse((const char *)src->data, src->size, path, &dopt, collect_one,
 		                     &c);
 		if (err) {

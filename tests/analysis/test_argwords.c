@@ -180,6 +180,68 @@ START_TEST(arg_words_firsts_and_inexact)
 }
 END_TEST
 
+/* First words as strtoull reads them, in place or not: upper-case digits, a value that
+ * overflows (saturated), digits stopped by a letter or '?', a second "0x", a sign, a space,
+ * zero. Each frame's cached first word is the one of its text. */
+START_TEST(arg_words_firsts_as_strtoull)
+{
+	static const char *const args[] = {"0xC0FFEE, 0x1",
+	                                   "0xffffffffffffffffff0",
+	                                   "0x12abcdefg",
+	                                   "0x12?",
+	                                   "0x0x1234",
+	                                   "0x0X1234",
+	                                   "0x-12",
+	                                   "0x 12",
+	                                   "0x+12",
+	                                   "0x0",
+	                                   "0x00000000000000012",
+	                                   "0x",
+	                                   "0xg",
+	                                   "0x1234)"};
+	enum { N = sizeof(args) / sizeof(*args) };
+	static char dump[4096];
+	size_t len = (size_t)snprintf(dump, sizeof(dump), "goroutine 9 [select]:\n");
+	for (size_t i = 0; i < N; i++)
+		len += (size_t)snprintf(dump + len, sizeof(dump) - len,
+		                        "main.f%zu(%s)\n\t/app/main.go:%zu +0x1d\n", i, args[i],
+		                        i + 1);
+	ck_assert_uint_lt(len, sizeof(dump));
+	struct gpm_incident **v = NULL;
+	size_t n = 0;
+	ck_assert_ptr_null(gpm_dump_parse_all(dump, len, "t", NULL, &v, &n));
+	ck_assert_uint_eq(n, 1);
+	const struct gpm_goroutine *g = &v[0]->goroutines.v[0];
+	uint32_t nf;
+	gpm_goroutine_frames(v[0], g, &nf);
+	ck_assert_uint_eq(nf, N);
+	struct gpm_rule_ctx c = {.inc = v[0]};
+	size_t firsts = 0;
+	uint64_t got[N] = {0};
+	for (uint32_t f = 0; f < nf; f++) {
+		char abuf[1024];
+		uint64_t x = 0, y = 0;
+		bool bx = gpm_rule_first_arg(gpm_rule_frame_args(v[0], g, f, &abuf), &x);
+		bool by = gpm_rule_arg_first(&c, g, f, &y);
+		ck_assert_msg(bx == by && x == y,
+		              "frame %u (%s): first %#" PRIx64 " (%d), cached %#" PRIx64 " (%d)", f,
+		              args[f], x, bx, y, by);
+		firsts += bx;
+		got[f] = y;
+	}
+	// strtoull after "0x": skips a space and a sign, reads a second "0x" as its prefix.
+	ck_assert_uint_eq(firsts, 10);
+	ck_assert_uint_eq(got[0], 0xc0ffee);
+	ck_assert_uint_eq(got[1], UINT64_MAX);
+	ck_assert_uint_eq(got[2], 0x12abcdef);
+	ck_assert_uint_eq(got[4], 0x1234);
+	ck_assert_uint_eq(got[10], 0x12);
+	gpm_arg_words_destroy(c.words);
+	gpm_incident_destroy(v[0]);
+	free(v);
+}
+END_TEST
+
 Suite *argwords_suite(void)
 {
 	Suite *s = suite_create("argwords");
@@ -188,6 +250,7 @@ Suite *argwords_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, arg_words_as_the_text_says);
 	tcase_add_test(tc, arg_words_firsts_and_inexact);
+	tcase_add_test(tc, arg_words_firsts_as_strtoull);
 	suite_add_tcase(s, tc);
 	return s;
 }
