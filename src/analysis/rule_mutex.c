@@ -116,20 +116,6 @@ static bool mutex_wait(struct gpm_rule_ctx *c, const struct gpm_goroutine *g,
 	return true;
 }
 
-/* The first index of sorted v[0..n) whose value is >= x. */
-static size_t lower_bound(const uint64_t *v, size_t n, uint64_t x)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* Arguments that point at most 64 bytes before a contended mutex refer to it (the mutex is
  * a field of the struct passed). targets are sorted. */
 struct refs_ctx {
@@ -143,7 +129,7 @@ static void ref_cb(void *arg, uint64_t v)
 	struct refs_ctx *r = arg;
 	if (r->found)
 		return;
-	for (size_t i = lower_bound(r->targets, r->ntargets, v);
+	for (size_t i = gpm_u64_lower_bound(r->targets, r->ntargets, v);
 	     i < r->ntargets && r->targets[i] - v < 64; i++)
 		if (r->targets[i] != r->exclude) {
 			r->found = r->targets[i];
@@ -161,7 +147,7 @@ static uint64_t referenced_mutex(struct gpm_rule_ctx *c, const struct gpm_gorout
 	// A core: the stack words were matched when it was read.
 	uint64_t held = gpm_goroutine_extra(inc, g)->held_object;
 	if (held && held != exclude) {
-		size_t k = lower_bound(targets, nt, held);
+		size_t k = gpm_u64_lower_bound(targets, nt, held);
 		if (k < nt && targets[k] == held)
 			return held;
 	}
@@ -246,8 +232,8 @@ struct holder_scan {
 static void holder_cb(void *arg, uint64_t v)
 {
 	struct holder_scan *s = arg;
-	for (size_t i = lower_bound(s->mutexes, s->nh, v); i < s->nh && s->mutexes[i] - v < 64;
-	     i++) {
+	for (size_t i = gpm_u64_lower_bound(s->mutexes, s->nh, v);
+	     i < s->nh && s->mutexes[i] - v < 64; i++) {
 		struct holders *h = &s->h[i];
 		if (h->mutex == s->skip)
 			continue;
