@@ -1276,6 +1276,46 @@ START_TEST(test_syscall_expected)
 	ck_assert(f);
 	ck_assert_uint_eq(f->count, 1);
 	ck_assert(strstr(f->next, "main.readDevice"));
+	// One goroutine: the headline names it, how long, and the program's frame.
+	ck_assert_str_eq(f->title,
+	                 "goroutine 9 in a system call for 12 minutes, in main.readDevice");
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+	// Go before 1.6 printed a cgo program's callback thread as a goroutine with no frame
+	// outside the runtime, in [syscall, N minutes, locked to thread]: nothing of the
+	// program to blame.
+	sb = (struct gpm_strbuf)GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, syscall_dump);
+	gpm_strbuf_puts(&sb,
+	                "goroutine 17 [syscall, 10 minutes, locked to thread]:\n"
+	                "runtime.goexit()\n\t/usr/local/go/src/runtime/asm_amd64.s:1745 +0x1\n\n");
+	a = analyse_text(sb.buf, &inc);
+	ck_assert_ptr_null(find_rule(a, "syscall.stuck"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+	// A supervisor waiting for a child process (os/exec under the program's frame): the
+	// headline says so and names the program's frame, not os/exec's.
+	sb = (struct gpm_strbuf)GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, syscall_dump);
+	gpm_strbuf_puts(&sb, "goroutine 30 [syscall, 4433 minutes]:\n"
+	                     "syscall.Syscall6(0x3d, 0x10a0c, 0xc2084e3aec, 0x0, 0xc2084b86c0)\n"
+	                     "\tsyscall/asm_linux_amd64.s:46 +0x5\n"
+	                     "syscall.wait4(0x10a0c, 0xc2084e3aec, 0x0, 0xc2084b86c0)\n"
+	                     "\tsyscall/zsyscall_linux_amd64.go:124 +0x79\n"
+	                     "syscall.Wait4(0x10a0c, 0xc2084e3b34, 0x0, 0xc2084b86c0)\n"
+	                     "\tsyscall/syscall_linux.go:224 +0x60\n"
+	                     "os.(*Process).wait(0xc208c18f00)\n\tos/exec_unix.go:22 +0x103\n"
+	                     "os.(*Process).Wait(0xc208c18f00)\n\tos/doc.go:45 +0x3a\n"
+	                     "os/exec.(*Cmd).Wait(0xc208318ff8)\n\tos/exec/exec.go:364 +0x23c\n"
+	                     "main.runJob(0xc2083163c0)\n\t/x/main.go:80 +0x1\n"
+	                     "created by main.main in goroutine 1\n\t/x/main.go:12 +0x1\n\n");
+	a = analyse_text(sb.buf, &inc);
+	f = find_rule(a, "syscall.stuck");
+	ck_assert(f);
+	ck_assert_str_eq(f->title, "goroutine 30 in a system call for 4433 minutes, waiting for "
+	                           "a child process to exit, in main.runJob");
 	gpm_analysis_destroy(a);
 	gpm_incident_destroy(inc);
 	gpm_strbuf_deinit(&sb);
