@@ -574,6 +574,46 @@ static void rule_threads(struct gpm_rule_ctx *c, const char *msg)
 }
 
 /*
+ * What g waits on, in words: the sync method below the program's frame mf ("in
+ * sync.(*WaitGroup).Wait", "to lock a sync.RWMutex") when its frames show one, else its
+ * printed state ("[chan receive]"). Go before 1.20 prints every WaitGroup, Mutex and Cond
+ * wait as "[semacquire]", which names none of them. *w: the method (GPM_SYNC_NONE none).
+ */
+static void wait_words(const struct gpm_incident *inc, const struct gpm_goroutine *g, int mf,
+                       char *buf, size_t len, enum gpm_sync_wait *w)
+{
+	uint32_t n;
+	const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+	*w = GPM_SYNC_NONE;
+	// The outermost sync method under the program's frame: RWMutex.Lock over lockSlow.
+	for (uint32_t i = 0; i < n && i < 16 && (mf < 0 || i < (uint32_t)mf); i++) {
+		enum gpm_sync_wait k = gpm_frame_sync_wait(fr[i].func);
+		if (k != GPM_SYNC_NONE)
+			*w = k;
+	}
+	switch (*w) {
+	case GPM_SYNC_WAITGROUP:
+		snprintf(buf, len, "in sync.(*WaitGroup).Wait");
+		break;
+	case GPM_SYNC_COND:
+		snprintf(buf, len, "in sync.(*Cond).Wait");
+		break;
+	case GPM_SYNC_RW_LOCK:
+		snprintf(buf, len, "to lock a sync.RWMutex");
+		break;
+	case GPM_SYNC_RW_RLOCK:
+		snprintf(buf, len, "to read-lock a sync.RWMutex");
+		break;
+	case GPM_SYNC_MUTEX_LOCK:
+	case GPM_SYNC_MUTEX_SLOW:
+		snprintf(buf, len, "to lock a sync.Mutex");
+		break;
+	default:
+		snprintf(buf, len, "[%s]", gpm_rule_state_of(g));
+	}
+}
+
+/*
  * deadlock.all-asleep: what the main goroutine (or, when it is not in the input, the
  * first of the program's blocked goroutines) waits on, and the goroutines it waits for:
  * the blocked goroutines its waiting function started ("created by" that function), else
@@ -633,31 +673,39 @@ static void asleep_finding(struct gpm_rule_ctx *c, struct gpm_finding *f)
 	char *fwhere =
 	    first ? gpm_rule_frame_text(inc, first, gpm_rule_user_frame(inc, first, false)) : NULL;
 	const char *mstate = m1 ? gpm_rule_state_of(m1) : "?";
+	char mwait[96] = "[?]";
+	enum gpm_sync_wait mw = GPM_SYNC_NONE;
+	if (m1)
+		wait_words(inc, m1, mf, mwait, sizeof(mwait), &mw);
+	// Who could have woken it, had any goroutine been left.
+	const char *waker = mw == GPM_SYNC_WAITGROUP    ? "call Done"
+	                    : gpm_sync_wait_is_lock(mw) ? "unlock it"
+	                    : mw == GPM_SYNC_COND       ? "signal it"
+	                                                : "wake it";
 	if (!m1 || !mname)
 		gpm_rule_text(c, &f->title, "deadlock: all goroutines are asleep");
 	else if (first && awaited == 1 && pass < 2)
 		gpm_rule_text(c, &f->title,
-		              "deadlock: all goroutines are asleep: %s waits [%s] for goroutine "
+		              "deadlock: all goroutines are asleep: %s waits %s for goroutine "
 		              "%" PRIu64 " it started, blocked [%s] in %s",
-		              mname, mstate, first->id, gpm_rule_state_of(first),
+		              mname, mwait, first->id, gpm_rule_state_of(first),
 		              fname ? fname : "?");
 	else if (first && pass < 2)
 		gpm_rule_text(c, &f->title,
-		              "deadlock: all goroutines are asleep: %s waits [%s] for %" PRIu64
+		              "deadlock: all goroutines are asleep: %s waits %s for %" PRIu64
 		              " goroutines it started, blocked (the first [%s] in %s)",
-		              mname, mstate, awaited, gpm_rule_state_of(first),
-		              fname ? fname : "?");
+		              mname, mwait, awaited, gpm_rule_state_of(first), fname ? fname : "?");
 	else if (first)
 		gpm_rule_text(c, &f->title,
-		              "deadlock: all goroutines are asleep: %s waits [%s]; %" PRIu64
+		              "deadlock: all goroutines are asleep: %s waits %s; %" PRIu64
 		              " other goroutine%s blocked (the first [%s] in %s)",
-		              mname, mstate, awaited, awaited == 1 ? "" : "s",
+		              mname, mwait, awaited, awaited == 1 ? "" : "s",
 		              gpm_rule_state_of(first), fname ? fname : "?");
 	else
 		gpm_rule_text(c, &f->title,
-		              "deadlock: all goroutines are asleep: %s waits [%s] with no other "
-		              "goroutine left to wake it",
-		              mname, mstate);
+		              "deadlock: all goroutines are asleep: %s waits %s with no other "
+		              "goroutine left to %s",
+		              mname, mwait, waker);
 	gpm_rule_text(c, &f->explanation,
 	              "Every goroutine was blocked (on channels, mutexes, WaitGroups or "
 	              "select) and no timer or network event could wake any of them, so "
@@ -667,6 +715,15 @@ static void asleep_finding(struct gpm_rule_ctx *c, struct gpm_finding *f)
 	                                  "close that only the main goroutine, now blocked, "
 	                                  "would have done (a channel never closed, a result "
 	                                  "never read)."
+	              : !first && gpm_sync_wait_is_lock(mw)
+	                  ? " Nothing else runs, so nothing will unlock the mutex it waits for: "
+	                    "it holds it itself (a second Lock in the same call chain; Go's "
+	                    "mutexes are not reentrant), or a goroutine that has since ended "
+	                    "returned without unlocking it."
+	              : !first && mw == GPM_SYNC_WAITGROUP
+	                  ? " Nothing else runs, so the WaitGroup's counter cannot reach zero: "
+	                    "an Add has no matching Done (a path that returns or continues "
+	                    "without it, or a goroutine never started)."
 	              : !first ? " Nothing else runs: what it waits for (a send, a close, a "
 	                         "Done, an Unlock) was never going to happen."
 	                       : "");
