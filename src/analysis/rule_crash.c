@@ -343,7 +343,7 @@ static const char *library_crash_kind(const char *fn)
 static bool corruption_throw(const char *m)
 {
 	static const char *const msgs[] = {
-	    "found bad pointer in Go heap",
+	    "found bad pointer", // "... in Go heap", also when a paste cut the line there
 	    "bad pointer in unexpected span",
 	    "pointer to unallocated span",
 	    "marked free object in span",
@@ -364,6 +364,25 @@ static bool corruption_throw(const char *m)
 	    "unexpected signal during runtime execution",
 	    "found pointer to free object",
 	    "free list corrupted",
+	};
+	for (size_t i = 0; m && i < sizeof(msgs) / sizeof(msgs[0]); i++)
+		if (strstr(m, msgs[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Fatal errors that say the runtime could not get memory from the system: "out of memory"
+ * (Go 1.11+, and Windows' "fatal error: out of memory"), and what older runtimes and
+ * address-space limits (ulimit -v, a 32-bit process, Windows' commit limit) print instead.
+ */
+static bool oom_throw(const char *m)
+{
+	static const char *const msgs[] = {
+	    "out of memory",
+	    "cannot map pages in arena address space",
+	    "cannot reserve arena virtual address space",
+	    "cannot allocate memory",
 	};
 	for (size_t i = 0; m && i < sizeof(msgs) / sizeof(msgs[0]); i++)
 		if (strstr(m, msgs[i]))
@@ -1939,7 +1958,7 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 				                  inc->crash.stack_limit);
 			if (g)
 				recursive_frames(c, f, g);
-		} else if (strstr(m, "out of memory")) {
+		} else if (oom_throw(m)) {
 			f = gpm_rule_finding_new(c, GPM_RULE_OOM);
 			if (!f)
 				goto out;
@@ -2068,7 +2087,14 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			    c, &f->explanation,
 			    "The runtime found an unrecoverable condition and stopped the "
 			    "program.");
-			gpm_rule_text(c, &f->next, "Look at %s and the runtime's message.", where);
+			if (g)
+				gpm_rule_text(c, &f->next, "Look at %s and the runtime's message.",
+				              where);
+			else
+				gpm_rule_text(
+				    c, &f->next,
+				    "Read the runtime's message and the lines printed before "
+				    "it: no goroutine's stack is in the input.");
 		}
 		if (f)
 			gpm_rule_evidence(c, f, "fatal error", "%s", msg ? msg : "?");

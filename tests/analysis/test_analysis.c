@@ -407,6 +407,16 @@ START_TEST(test_crash_variants)
 	    // range and the cgocall frame cut: C code, not memory corruption.
 	    {"dumps/variants/cgo-libfault.log", "signal",
 	     "SIGSEGV in C code: the fault pc 0x7f3a1c2b3c4d is in a shared library"},
+	    // Out of memory in an older runtime's words (Windows' commit limit, Go 1.7).
+	    {"dumps/variants/oom-arena.log", "oom",
+	     "out of memory while allocating in main.loadAll"},
+	    // "found bad pointer in Go heap" cut after "bad pointer": still heap corruption.
+	    {"dumps/variants/badptr-cut.log", "memory.corruption",
+	     "memory corruption: fatal error: found bad pointer"},
+	    // A cgo crash cut inside runtime.cgocall: no C function, no Go caller, said so.
+	    {"dumps/variants/cgo-cut.log", "signal.cgo",
+	     "SIGSEGV in C code (nil pointer); the C function and its Go caller are not in the "
+	     "input"},
 	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
 	    {"dumps/variants/race-lost.log", "race.data",
 	     "main.(*account).deposit at gopm.test/fixture/race/main.go:22 and an access whose "
@@ -1322,6 +1332,29 @@ START_TEST(test_syscall_expected)
 }
 END_TEST
 
+/* A lock waited for for hours, its waiter's stack cut right after the sync frames: the
+ * headline says the caller is cut, not "the longest in (the caller is cut ...)". */
+START_TEST(test_stuck_lock_cut)
+{
+	static const char dump[] =
+	    "goroutine 41 [semacquire, 312 minutes]:\n"
+	    "sync.runtime_SemacquireMutex(0xc000a1b2c4, 0x0, 0x1)\n\truntime/sema.go:71 +0x47\n"
+	    "sync.(*Mutex).lockSlow(0xc000a1b2c0)\n\tsync/mutex.go:138 +0x105\n"
+	    "sync.(*Mutex).Lock(...)\n\tsync/mutex.go:81\n"
+	    "sync.(*RWMutex).Lock(0xc000a1b2c0)\n\tsync/rwmutex.go:98 +0x90\n\n";
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(dump, &inc);
+	const struct gpm_finding *f = find_rule(a, "deadlock.stuck-lock");
+	ck_assert(f);
+	ck_assert_str_eq(f->title, "RWMutex 0xc000a1b2c0 not released for 312+ minutes: 1 "
+	                           "goroutine waits to lock it (the longest waiter's caller is "
+	                           "cut from the paste)");
+	ck_assert(!strstr(f->next, "e.g."));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
 /* A concurrent-map crash pasted without its "fatal error:" line. */
 static const char pasted_map[] =
     "goroutine 7 [running]:\n"
@@ -1428,6 +1461,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_gc_stall);
 	tcase_add_test(tc, test_leak_still_found);
 	tcase_add_test(tc, test_syscall_expected);
+	tcase_add_test(tc, test_stuck_lock_cut);
 	tcase_add_test(tc, test_stack_only_map);
 	tcase_add_test(tc, test_holder_past_lock);
 	tcase_add_test(tc, test_stack_only_not_running);
