@@ -25,6 +25,20 @@ static const struct gpm_goroutine *goroutine_by_id(const struct gpm_incident *in
 	return NULL;
 }
 
+/* The "goroutine" evidence of a crash finding: "17 [running]", or, for a stack pasted
+ * without its header (no id, no state), that it has none: never "0 [?]". */
+static void goroutine_evidence(struct gpm_rule_ctx *c, struct gpm_finding *f,
+                               const struct gpm_goroutine *g, const char *more)
+{
+	if (g->id)
+		gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]%s", g->id,
+		                  gpm_rule_state_of(g), more);
+	else
+		gpm_rule_evidence(c, f, "goroutine",
+		                  "%s (its header, with the id and state, is not in the input)%s",
+		                  GPM_GOROUTINE_NAME(g), more);
+}
+
 /* The goroutine that panicked or threw: the model's own notion first. */
 static const struct gpm_goroutine *crashing_goroutine(const struct gpm_incident *inc)
 {
@@ -1185,7 +1199,7 @@ static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g
 	    where ? where : "?");
 	gpm_rule_text(c, &f->next, "Fix the panic at %s%s%s.", where ? where : "?",
 	              value ? ": " : "", value ? value : "");
-	gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id, gpm_rule_state_of(g));
+	goroutine_evidence(c, f, g, "");
 	gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
 	gpm_rule_evidence(c, f, "recovered by", "%s (deferred %s)", recoverer ? recoverer : "?",
 	                  by ? by : "?");
@@ -1341,8 +1355,7 @@ static void rule_recovered_logged(struct gpm_rule_ctx *c)
 		    "frame is where the handler panicked.");
 		gpm_rule_text(c, &f->next, "Fix the panic at %s: %s.", where ? where : "?",
 		              v ? v : "?");
-		gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id,
-		                  gpm_rule_state_of(g));
+		goroutine_evidence(c, f, g, "");
 		gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
 		gpm_rule_evidence(c, f, "recovered by", "net/http.(*conn).serve.func1");
 		gpm_rule_evidence(c, f, "logged value", "%s", v ? v : "?");
@@ -1438,8 +1451,7 @@ static void rule_running_only(struct gpm_rule_ctx *c)
 	              "Look at %s; the panic value is on the lines printed just before this "
 	              "stack in the log.",
 	              where ? where : "?");
-	gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s], the only one in the input", g->id,
-	                  gpm_rule_state_of(g));
+	goroutine_evidence(c, f, g, ", the only one in the input");
 	gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
 	if (site > 0)
 		gpm_rule_evidence(c, f, "innermost frame", "%s%s%s", top ? top : "?",
@@ -1508,16 +1520,15 @@ static void rule_stack_only(struct gpm_rule_ctx *c)
 		    c, &f->explanation,
 		    "The input has goroutine stacks but not the lines the runtime prints before "
 		    "them (\"panic: ...\", \"fatal error: ...\"), as when a stack is pasted from a "
-		    "log. Goroutine %" PRIu64 " was in %s called from the program's own code, so "
-		    "that is where it died; the message itself is in the log above the stacks.",
-		    g->id, died ? died : "?");
+		    "log. Here %s was in %s called from the program's own code, so that is "
+		    "where it died; the message itself is in the log above the stacks.",
+		    GPM_GOROUTINE_NAME(g), died ? died : "?");
 		gpm_rule_text(
 		    c, &f->next,
 		    "Look at %s; find the panic or fatal error line printed just before these "
 		    "stacks for the value.",
 		    where ? where : "?");
-		gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id,
-		                  gpm_rule_state_of(g));
+		goroutine_evidence(c, f, g, "");
 		gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
 		gpm_rule_evidence(c, f, "runtime function", "%s", died ? died : "?");
 		if (cs.top >= 0 && cs.top < cs.site && cs.npanics) {
@@ -2186,8 +2197,7 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	}
 	if (f && g && f->kind != GPM_RULE_DEADLOCK_ALL) {
 		gpm_rule_add_id(c, f, g->id);
-		gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id,
-		                  gpm_rule_state_of(g));
+		goroutine_evidence(c, f, g, "");
 		gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
 		if (g->created_by != UINT32_MAX && g->created_by < inc->frames.len) {
 			const struct gpm_frame *cb = &inc->frames.v[g->created_by];

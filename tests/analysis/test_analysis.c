@@ -1355,6 +1355,33 @@ START_TEST(test_stuck_lock_cut)
 }
 END_TEST
 
+/* net/http's "http: panic serving" stack pasted without its goroutine header (our own
+ * variants/httppanic-nopanic.log, the header line dropped): no id to print, and the
+ * evidence says so rather than "goroutine 0 [unknown]". */
+START_TEST(test_recovered_no_header)
+{
+	static const char dump[] =
+	    "2026/12/05 10:40:55 http: panic serving 127.0.0.1:38130: assignment to entry in "
+	    "nil map\n"
+	    "net/http.(*conn).serve.func1()\n\tnet/http/server.go:1850 +0xbf\n"
+	    "main.(*tally).add(0x0?, {0xc000018034?, 0xffffffffffffffff?})\n"
+	    "\tgopm.test/fixture/field/main.go:99 +0x31\n"
+	    "main.countHandler({0x7317d0?, 0xc000194000}, 0x7fa7f4be95d8?)\n"
+	    "\tgopm.test/fixture/field/main.go:103 +0x49\n"
+	    "net/http.HandlerFunc.ServeHTTP(0x0?, {0x7317d0?, 0xc000194000?}, 0x4621ae?)\n"
+	    "\tnet/http/server.go:2109 +0x2f\n\n";
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(dump, &inc);
+	const struct gpm_finding *f = find_rule(a, "crash.recovered");
+	ck_assert(f);
+	ck_assert(evidence_has(f, "a goroutine (its header, with the id and state, is not in the "
+	                          "input)"));
+	ck_assert(!evidence_has(f, "0 ["));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
 /* A concurrent-map crash pasted without its "fatal error:" line. */
 static const char pasted_map[] =
     "goroutine 7 [running]:\n"
@@ -1462,6 +1489,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_leak_still_found);
 	tcase_add_test(tc, test_syscall_expected);
 	tcase_add_test(tc, test_stuck_lock_cut);
+	tcase_add_test(tc, test_recovered_no_header);
 	tcase_add_test(tc, test_stack_only_map);
 	tcase_add_test(tc, test_holder_past_lock);
 	tcase_add_test(tc, test_stack_only_not_running);
