@@ -440,8 +440,9 @@ static const char *wild_address(uint64_t a)
 }
 
 /* Why the signal that killed the process came from outside, NULL when it did not. */
-static const char *external_signal(const struct gpm_incident *inc, char (*name)[16])
+static const char *external_signal(const struct gpm_incident *inc, char (*name)[16], bool *likely)
 {
+	*likely = false;
 	const struct gpm_crash *cr = &inc->crash;
 	int signo = cr->signo;
 	int64_t code = cr->sigcode;
@@ -460,6 +461,19 @@ static const char *external_signal(const struct gpm_incident *inc, char (*name)[
 				return "sigcode 0 (SI_USER): sent with kill(2) by another process";
 			if (sigs[i].no == 9 || sigs[i].no == 15)
 				return "the runtime never sends it to itself";
+			// Go before 1.10 printed no sigcode ("SIGABRT: abort" and "PC=" alone).
+			// The runtime raises SIGABRT itself only after printing a panic or a fatal
+			// error, C code's abort() only under cgo (a cgo fault) or after
+			// runtime/cgo's message (threads_exhausted): with none of them, someone
+			// sent it.
+			if (sigs[i].no == 6 && code == INT64_MIN &&
+			    !(inc->preamble_text && strstr(inc->preamble_text, "runtime/cgo"))) {
+				*likely = true;
+				return "no sigcode printed (Go before 1.10), and no panic, fatal "
+				       "error "
+				       "or C code's message before it: most likely sent by another "
+				       "process";
+			}
 			return NULL;
 		}
 	if (cr->exit_status == 137 || cr->exit_status == 143) {
@@ -2161,12 +2175,16 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	}
 	// A signal from outside (a supervisor, a test runner's timeout, a person) stopped it.
 	char xname[16];
+	bool xlikely = false;
 	const char *why =
 	    cr->kind != GPM_FATAL_PANIC && cr->kind != GPM_FATAL_THROW && !gpm_rule_cgo_fault(inc)
-	        ? external_signal(inc, &xname)
+	        ? external_signal(inc, &xname, &xlikely)
 	        : NULL;
 	if (why) {
-		struct gpm_finding *x = gpm_rule_finding_new(c, GPM_RULE_SIGNAL_EXTERNAL);
+		struct gpm_finding *x =
+		    xlikely ? gpm_rule_finding_new_as(c, GPM_RULE_SIGNAL_EXTERNAL, GPM_SEVERITY_LOW,
+		                                      GPM_CONFIDENCE_LIKELY)
+		            : gpm_rule_finding_new(c, GPM_RULE_SIGNAL_EXTERNAL);
 		if (x) {
 			gpm_rule_text(
 			    c, &x->title,

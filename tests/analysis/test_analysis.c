@@ -1382,6 +1382,35 @@ START_TEST(test_recovered_no_header)
 }
 END_TEST
 
+/* "SIGABRT: abort" as Go before 1.10 printed it, with no sigcode, and nothing before it:
+ * sent from outside (LIKELY); with runtime/cgo's message before it, not. */
+START_TEST(test_abort_no_sigcode)
+{
+	static const char dump[] = "SIGABRT: abort\nPC=0x45e2a1\n\n"
+	                           "goroutine 7 [chan receive, 30 minutes]:\n"
+	                           "main.worker(0xc20801e000)\n\t/x/main.go:20 +0x1\n"
+	                           "created by main.main\n\t/x/main.go:10 +0x1\n\n"
+	                           "goroutine 1 [select]:\nmain.main()\n\t/x/main.go:12 +0x1\n\n";
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(dump, &inc);
+	const struct gpm_finding *f = find_rule(a, "signal.external");
+	ck_assert(f);
+	ck_assert_int_eq(f->confidence, GPM_CONFIDENCE_LIKELY);
+	ck_assert(evidence_has(f, "no sigcode printed"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, "runtime/cgo: pthread_create failed: Resource temporarily "
+	                     "unavailable\n");
+	gpm_strbuf_puts(&sb, dump);
+	a = analyse_text(sb.buf, &inc);
+	ck_assert_ptr_null(find_rule(a, "signal.external"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
 /* A concurrent-map crash pasted without its "fatal error:" line. */
 static const char pasted_map[] =
     "goroutine 7 [running]:\n"
@@ -1490,6 +1519,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_syscall_expected);
 	tcase_add_test(tc, test_stuck_lock_cut);
 	tcase_add_test(tc, test_recovered_no_header);
+	tcase_add_test(tc, test_abort_no_sigcode);
 	tcase_add_test(tc, test_stack_only_map);
 	tcase_add_test(tc, test_holder_past_lock);
 	tcase_add_test(tc, test_stack_only_not_running);
