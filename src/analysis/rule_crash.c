@@ -350,6 +350,39 @@ static const char *library_crash_kind(const char *fn)
 }
 
 /*
+ * What a panic or fatal error that the runtime or the standard library raises on misuse
+ * means in the program's terms (the value alone says what was refused, not what the
+ * program did), NULL for other messages.
+ */
+static const char *misuse_meaning(const char *m)
+{
+	static const struct {
+		const char *msg, *meaning;
+	} t[] = {
+	    {"sync: negative WaitGroup counter",
+	     "Done (or Add with a negative delta) ran more often than Add: a Done on two paths, "
+	     "a deferred Done and an explicit one, or an Add that never ran"},
+	    {"sync: WaitGroup is reused before previous Wait has returned",
+	     "Add for a new round while a Wait of the previous one had not returned"},
+	    {"nlock of unlocked",
+	     "an Unlock of a mutex that was not locked: a second Unlock (a deferred one and an "
+	     "explicit one), or an Unlock on a path that never locked it"},
+	    {"close of nil channel",
+	     "close of a channel that was never made (its make skipped, or the field left nil)"},
+	    {"close of closed channel",
+	     "a second close of the same channel: more than one path or goroutine closes it; "
+	     "only its one sender should"},
+	    {"send on closed channel",
+	     "a send after the channel was closed: it was closed while senders still ran"},
+	    {"assignment to entry in nil map", "a write to a map that was never made"},
+	};
+	for (size_t i = 0; m && i < sizeof(t) / sizeof(t[0]); i++)
+		if (strstr(m, t[i].msg))
+			return t[i].meaning;
+	return NULL;
+}
+
+/*
  * Fatal errors the runtime raises when its own data is not what it wrote: the heap, a
  * stack or the scheduler's state was overwritten (a data race on an interface, slice or
  * map; unsafe or cgo misuse; a runtime or C bug). Matched as substrings of the message.
@@ -1898,6 +1931,8 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 		                  p->repanicked  ? " [recovered, repanicked]"
 		                  : p->recovered ? " [recovered]"
 		                                 : "");
+		if (misuse_meaning(first_msg))
+			gpm_rule_evidence(c, f, "meaning", "%s", misuse_meaning(first_msg));
 		for (size_t i = 1; i < cr->panics.len; i++) {
 			char *pm = gpm_rule_safe(cr->panics.v[i].message);
 			gpm_rule_evidence(c, f, "then panicked",
@@ -2123,6 +2158,8 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 		}
 		if (f)
 			gpm_rule_evidence(c, f, "fatal error", "%s", msg ? msg : "?");
+		if (f && f->kind == GPM_RULE_FATAL && misuse_meaning(m))
+			gpm_rule_evidence(c, f, "meaning", "%s", misuse_meaning(m));
 		free(msg);
 	} else if (gpm_rule_cgo_fault(inc)) {
 		// A signal in C code: signal.cgo names the C function and its Go caller.

@@ -1411,6 +1411,46 @@ START_TEST(test_abort_no_sigcode)
 }
 END_TEST
 
+/* Panics and fatal errors raised on misuse say what the program did, not only what was
+ * refused: our own field/go1.19-wgneg.txt (wg.Done twice) and a fatal Unlock of an
+ * unlocked mutex. */
+START_TEST(test_misuse_meaning)
+{
+	const char *path = gpm_test_data("dumps/field/go1.19-wgneg.txt");
+	struct gpm_source *src;
+	ck_assert(!gpm_source_open(path, &src));
+	struct gpm_incident **incs;
+	size_t n;
+	ck_assert(!gpm_dump_parse_all((const char *)src->data, src->size, path, NULL, &incs, &n) &&
+	          n >= 1);
+	gpm_source_destroy(src);
+	struct gpm_analysis *a;
+	ck_assert(!gpm_analysis_run(incs[0], NULL, &a));
+	const struct gpm_finding *f = find_rule(a, "panic");
+	ck_assert(f);
+	ck_assert(evidence_has(f, "Done (or Add with a negative delta) ran more often than Add"));
+	gpm_analysis_destroy(a);
+	for (size_t k = 0; k < n; k++)
+		gpm_incident_destroy(incs[k]);
+	free(incs);
+	static const char dump[] =
+	    "fatal error: sync: unlock of unlocked mutex\n\n"
+	    "goroutine 9 [running]:\n"
+	    "sync.fatal({0x4b1f2e?, 0x0?})\n\truntime/panic.go:1031 +0x18\n"
+	    "sync.(*Mutex).unlockSlow(0xc000012345, 0xffffffff)\n\tsync/mutex.go:229 +0x35\n"
+	    "sync.(*Mutex).Unlock(...)\n\tsync/mutex.go:223\n"
+	    "main.(*cache).put(0xc000012340, {0x4b0a1c, 0x3})\n\t/x/main.go:31 +0x9c\n"
+	    "created by main.main in goroutine 1\n\t/x/main.go:12 +0x1\n\n";
+	struct gpm_incident *inc;
+	a = analyse_text(dump, &inc);
+	f = find_rule(a, "fatal");
+	ck_assert(f);
+	ck_assert(evidence_has(f, "a second Unlock"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
 /* A concurrent-map crash pasted without its "fatal error:" line. */
 static const char pasted_map[] =
     "goroutine 7 [running]:\n"
@@ -1520,6 +1560,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_stuck_lock_cut);
 	tcase_add_test(tc, test_recovered_no_header);
 	tcase_add_test(tc, test_abort_no_sigcode);
+	tcase_add_test(tc, test_misuse_meaning);
 	tcase_add_test(tc, test_stack_only_map);
 	tcase_add_test(tc, test_holder_past_lock);
 	tcase_add_test(tc, test_stack_only_not_running);
