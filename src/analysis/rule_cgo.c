@@ -196,9 +196,24 @@ static void rule_fault(struct gpm_rule_ctx *c)
 		snprintf(loc, sizeof(loc), " at %s:%" PRIu32, cfile, cr->c_line);
 	const char *callname = g && caller >= 0 && f[caller].func ? f[caller].func : NULL;
 	char *callsafe = callname ? gpm_safe_strndup(callname, strlen(callname)) : NULL;
-	gpm_rule_text(c, &fd->title, "%s in C function %s%s, called from Go %s", sig ? sig : "?",
-	              csafe ? csafe : "(unknown)", has_addr && addr < 4096 ? " (nil pointer)" : "",
-	              callsafe ? callsafe : "(unknown)");
+	// A paste cut inside the cgo call names neither the C function nor its caller: say so
+	// rather than print "(unknown)".
+	const char *nil = has_addr && addr < 4096 ? " (nil pointer)" : "";
+	if (csafe && callsafe)
+		gpm_rule_text(c, &fd->title, "%s in C function %s%s, called from Go %s",
+		              sig ? sig : "?", csafe, nil, callsafe);
+	else if (csafe)
+		gpm_rule_text(c, &fd->title,
+		              "%s in C function %s%s (its Go caller is not in the input)",
+		              sig ? sig : "?", csafe, nil);
+	else if (callsafe)
+		gpm_rule_text(c, &fd->title, "%s in C code%s, called from Go %s", sig ? sig : "?",
+		              nil, callsafe);
+	else
+		gpm_rule_text(c, &fd->title,
+		              "%s in C code%s; the C function and its Go caller are not in the "
+		              "input",
+		              sig ? sig : "?", nil);
 	free(callsafe);
 	gpm_rule_text(c, &fd->explanation,
 	              "The program received %s while a goroutine ran C code called through cgo. "
@@ -213,7 +228,8 @@ static void rule_fault(struct gpm_rule_ctx *c)
 	              "Look at the C function %s%s and at what %s passes to it (pointers to Go "
 	              "memory kept by C, lengths, NULL); run the C code under AddressSanitizer or "
 	              "valgrind, or the program with GODEBUG=cgocheck=1.",
-	              csafe ? csafe : "(unknown)", loc, gocaller ? gocaller : "its Go caller");
+	              csafe ? csafe : "that ran (not named in the input)", loc,
+	              gocaller ? gocaller : "its Go caller");
 	gpm_rule_evidence(c, fd, "C function", "%s%s", csafe ? csafe : "(not named: no symbols)",
 	                  loc);
 	if (entry) {

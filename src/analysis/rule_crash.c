@@ -25,6 +25,20 @@ static const struct gpm_goroutine *goroutine_by_id(const struct gpm_incident *in
 	return NULL;
 }
 
+/* The "goroutine" evidence of a crash finding: "17 [running]", or, for a stack pasted
+ * without its header (no id, no state), that it has none: never "0 [?]". */
+static void goroutine_evidence(struct gpm_rule_ctx *c, struct gpm_finding *f,
+                               const struct gpm_goroutine *g, const char *more)
+{
+	if (g->id)
+		gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]%s", g->id,
+		                  gpm_rule_state_of(g), more);
+	else
+		gpm_rule_evidence(c, f, "goroutine",
+		                  "%s (its header, with the id and state, is not in the input)%s",
+		                  GPM_GOROUTINE_NAME(g), more);
+}
+
 /* The goroutine that panicked or threw: the model's own notion first. */
 static const struct gpm_goroutine *crashing_goroutine(const struct gpm_incident *inc)
 {
@@ -336,6 +350,39 @@ static const char *library_crash_kind(const char *fn)
 }
 
 /*
+ * What a panic or fatal error that the runtime or the standard library raises on misuse
+ * means in the program's terms (the value alone says what was refused, not what the
+ * program did), NULL for other messages.
+ */
+static const char *misuse_meaning(const char *m)
+{
+	static const struct {
+		const char *msg, *meaning;
+	} t[] = {
+	    {"sync: negative WaitGroup counter",
+	     "Done (or Add with a negative delta) ran more often than Add: a Done on two paths, "
+	     "a deferred Done and an explicit one, or an Add that never ran"},
+	    {"sync: WaitGroup is reused before previous Wait has returned",
+	     "Add for a new round while a Wait of the previous one had not returned"},
+	    {"nlock of unlocked",
+	     "an Unlock of a mutex that was not locked: a second Unlock (a deferred one and an "
+	     "explicit one), or an Unlock on a path that never locked it"},
+	    {"close of nil channel",
+	     "close of a channel that was never made (its make skipped, or the field left nil)"},
+	    {"close of closed channel",
+	     "a second close of the same channel: more than one path or goroutine closes it; "
+	     "only its one sender should"},
+	    {"send on closed channel",
+	     "a send after the channel was closed: it was closed while senders still ran"},
+	    {"assignment to entry in nil map", "a write to a map that was never made"},
+	};
+	for (size_t i = 0; m && i < sizeof(t) / sizeof(t[0]); i++)
+		if (strstr(m, t[i].msg))
+			return t[i].meaning;
+	return NULL;
+}
+
+/*
  * Fatal errors the runtime raises when its own data is not what it wrote: the heap, a
  * stack or the scheduler's state was overwritten (a data race on an interface, slice or
  * map; unsafe or cgo misuse; a runtime or C bug). Matched as substrings of the message.
@@ -343,7 +390,7 @@ static const char *library_crash_kind(const char *fn)
 static bool corruption_throw(const char *m)
 {
 	static const char *const msgs[] = {
-	    "found bad pointer in Go heap",
+	    "found bad pointer", // "... in Go heap", also when a paste cut the line there
 	    "bad pointer in unexpected span",
 	    "pointer to unallocated span",
 	    "marked free object in span",
@@ -364,6 +411,25 @@ static bool corruption_throw(const char *m)
 	    "unexpected signal during runtime execution",
 	    "found pointer to free object",
 	    "free list corrupted",
+	};
+	for (size_t i = 0; m && i < sizeof(msgs) / sizeof(msgs[0]); i++)
+		if (strstr(m, msgs[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Fatal errors that say the runtime could not get memory from the system: "out of memory"
+ * (Go 1.11+, and Windows' "fatal error: out of memory"), and what older runtimes and
+ * address-space limits (ulimit -v, a 32-bit process, Windows' commit limit) print instead.
+ */
+static bool oom_throw(const char *m)
+{
+	static const char *const msgs[] = {
+	    "out of memory",
+	    "cannot map pages in arena address space",
+	    "cannot reserve arena virtual address space",
+	    "cannot allocate memory",
 	};
 	for (size_t i = 0; m && i < sizeof(msgs) / sizeof(msgs[0]); i++)
 		if (strstr(m, msgs[i]))
@@ -407,8 +473,9 @@ static const char *wild_address(uint64_t a)
 }
 
 /* Why the signal that killed the process came from outside, NULL when it did not. */
-static const char *external_signal(const struct gpm_incident *inc, char (*name)[16])
+static const char *external_signal(const struct gpm_incident *inc, char (*name)[16], bool *likely)
 {
+	*likely = false;
 	const struct gpm_crash *cr = &inc->crash;
 	int signo = cr->signo;
 	int64_t code = cr->sigcode;
@@ -427,6 +494,19 @@ static const char *external_signal(const struct gpm_incident *inc, char (*name)[
 				return "sigcode 0 (SI_USER): sent with kill(2) by another process";
 			if (sigs[i].no == 9 || sigs[i].no == 15)
 				return "the runtime never sends it to itself";
+			// Go before 1.10 printed no sigcode ("SIGABRT: abort" and "PC=" alone).
+			// The runtime raises SIGABRT itself only after printing a panic or a fatal
+			// error, C code's abort() only under cgo (a cgo fault) or after
+			// runtime/cgo's message (threads_exhausted): with none of them, someone
+			// sent it.
+			if (sigs[i].no == 6 && code == INT64_MIN &&
+			    !(inc->preamble_text && strstr(inc->preamble_text, "runtime/cgo"))) {
+				*likely = true;
+				return "no sigcode printed (Go before 1.10), and no panic, fatal "
+				       "error "
+				       "or C code's message before it: most likely sent by another "
+				       "process";
+			}
 			return NULL;
 		}
 	if (cr->exit_status == 137 || cr->exit_status == 143) {
@@ -574,6 +654,46 @@ static void rule_threads(struct gpm_rule_ctx *c, const char *msg)
 }
 
 /*
+ * What g waits on, in words: the sync method below the program's frame mf ("in
+ * sync.(*WaitGroup).Wait", "to lock a sync.RWMutex") when its frames show one, else its
+ * printed state ("[chan receive]"). Go before 1.20 prints every WaitGroup, Mutex and Cond
+ * wait as "[semacquire]", which names none of them. *w: the method (GPM_SYNC_NONE none).
+ */
+static void wait_words(const struct gpm_incident *inc, const struct gpm_goroutine *g, int mf,
+                       char *buf, size_t len, enum gpm_sync_wait *w)
+{
+	uint32_t n;
+	const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+	*w = GPM_SYNC_NONE;
+	// The outermost sync method under the program's frame: RWMutex.Lock over lockSlow.
+	for (uint32_t i = 0; i < n && i < 16 && (mf < 0 || i < (uint32_t)mf); i++) {
+		enum gpm_sync_wait k = gpm_frame_sync_wait(fr[i].func);
+		if (k != GPM_SYNC_NONE)
+			*w = k;
+	}
+	switch (*w) {
+	case GPM_SYNC_WAITGROUP:
+		snprintf(buf, len, "in sync.(*WaitGroup).Wait");
+		break;
+	case GPM_SYNC_COND:
+		snprintf(buf, len, "in sync.(*Cond).Wait");
+		break;
+	case GPM_SYNC_RW_LOCK:
+		snprintf(buf, len, "to lock a sync.RWMutex");
+		break;
+	case GPM_SYNC_RW_RLOCK:
+		snprintf(buf, len, "to read-lock a sync.RWMutex");
+		break;
+	case GPM_SYNC_MUTEX_LOCK:
+	case GPM_SYNC_MUTEX_SLOW:
+		snprintf(buf, len, "to lock a sync.Mutex");
+		break;
+	default:
+		snprintf(buf, len, "[%s]", gpm_rule_state_of(g));
+	}
+}
+
+/*
  * deadlock.all-asleep: what the main goroutine (or, when it is not in the input, the
  * first of the program's blocked goroutines) waits on, and the goroutines it waits for:
  * the blocked goroutines its waiting function started ("created by" that function), else
@@ -633,31 +753,39 @@ static void asleep_finding(struct gpm_rule_ctx *c, struct gpm_finding *f)
 	char *fwhere =
 	    first ? gpm_rule_frame_text(inc, first, gpm_rule_user_frame(inc, first, false)) : NULL;
 	const char *mstate = m1 ? gpm_rule_state_of(m1) : "?";
+	char mwait[96] = "[?]";
+	enum gpm_sync_wait mw = GPM_SYNC_NONE;
+	if (m1)
+		wait_words(inc, m1, mf, mwait, sizeof(mwait), &mw);
+	// Who could have woken it, had any goroutine been left.
+	const char *waker = mw == GPM_SYNC_WAITGROUP    ? "call Done"
+	                    : gpm_sync_wait_is_lock(mw) ? "unlock it"
+	                    : mw == GPM_SYNC_COND       ? "signal it"
+	                                                : "wake it";
 	if (!m1 || !mname)
 		gpm_rule_text(c, &f->title, "deadlock: all goroutines are asleep");
 	else if (first && awaited == 1 && pass < 2)
 		gpm_rule_text(c, &f->title,
-		              "deadlock: all goroutines are asleep: %s waits [%s] for goroutine "
+		              "deadlock: all goroutines are asleep: %s waits %s for goroutine "
 		              "%" PRIu64 " it started, blocked [%s] in %s",
-		              mname, mstate, first->id, gpm_rule_state_of(first),
+		              mname, mwait, first->id, gpm_rule_state_of(first),
 		              fname ? fname : "?");
 	else if (first && pass < 2)
 		gpm_rule_text(c, &f->title,
-		              "deadlock: all goroutines are asleep: %s waits [%s] for %" PRIu64
+		              "deadlock: all goroutines are asleep: %s waits %s for %" PRIu64
 		              " goroutines it started, blocked (the first [%s] in %s)",
-		              mname, mstate, awaited, gpm_rule_state_of(first),
-		              fname ? fname : "?");
+		              mname, mwait, awaited, gpm_rule_state_of(first), fname ? fname : "?");
 	else if (first)
 		gpm_rule_text(c, &f->title,
-		              "deadlock: all goroutines are asleep: %s waits [%s]; %" PRIu64
+		              "deadlock: all goroutines are asleep: %s waits %s; %" PRIu64
 		              " other goroutine%s blocked (the first [%s] in %s)",
-		              mname, mstate, awaited, awaited == 1 ? "" : "s",
+		              mname, mwait, awaited, awaited == 1 ? "" : "s",
 		              gpm_rule_state_of(first), fname ? fname : "?");
 	else
 		gpm_rule_text(c, &f->title,
-		              "deadlock: all goroutines are asleep: %s waits [%s] with no other "
-		              "goroutine left to wake it",
-		              mname, mstate);
+		              "deadlock: all goroutines are asleep: %s waits %s with no other "
+		              "goroutine left to %s",
+		              mname, mwait, waker);
 	gpm_rule_text(c, &f->explanation,
 	              "Every goroutine was blocked (on channels, mutexes, WaitGroups or "
 	              "select) and no timer or network event could wake any of them, so "
@@ -667,6 +795,15 @@ static void asleep_finding(struct gpm_rule_ctx *c, struct gpm_finding *f)
 	                                  "close that only the main goroutine, now blocked, "
 	                                  "would have done (a channel never closed, a result "
 	                                  "never read)."
+	              : !first && gpm_sync_wait_is_lock(mw)
+	                  ? " Nothing else runs, so nothing will unlock the mutex it waits for: "
+	                    "it holds it itself (a second Lock in the same call chain; Go's "
+	                    "mutexes are not reentrant), or a goroutine that has since ended "
+	                    "returned without unlocking it."
+	              : !first && mw == GPM_SYNC_WAITGROUP
+	                  ? " Nothing else runs, so the WaitGroup's counter cannot reach zero: "
+	                    "an Add has no matching Done (a path that returns or continues "
+	                    "without it, or a goroutine never started)."
 	              : !first ? " Nothing else runs: what it waits for (a send, a close, a "
 	                         "Done, an Unlock) was never going to happen."
 	                       : "");
@@ -1109,7 +1246,7 @@ static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g
 	    where ? where : "?");
 	gpm_rule_text(c, &f->next, "Fix the panic at %s%s%s.", where ? where : "?",
 	              value ? ": " : "", value ? value : "");
-	gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id, gpm_rule_state_of(g));
+	goroutine_evidence(c, f, g, "");
 	gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
 	gpm_rule_evidence(c, f, "recovered by", "%s (deferred %s)", recoverer ? recoverer : "?",
 	                  by ? by : "?");
@@ -1265,8 +1402,7 @@ static void rule_recovered_logged(struct gpm_rule_ctx *c)
 		    "frame is where the handler panicked.");
 		gpm_rule_text(c, &f->next, "Fix the panic at %s: %s.", where ? where : "?",
 		              v ? v : "?");
-		gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id,
-		                  gpm_rule_state_of(g));
+		goroutine_evidence(c, f, g, "");
 		gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
 		gpm_rule_evidence(c, f, "recovered by", "net/http.(*conn).serve.func1");
 		gpm_rule_evidence(c, f, "logged value", "%s", v ? v : "?");
@@ -1362,8 +1498,7 @@ static void rule_running_only(struct gpm_rule_ctx *c)
 	              "Look at %s; the panic value is on the lines printed just before this "
 	              "stack in the log.",
 	              where ? where : "?");
-	gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s], the only one in the input", g->id,
-	                  gpm_rule_state_of(g));
+	goroutine_evidence(c, f, g, ", the only one in the input");
 	gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
 	if (site > 0)
 		gpm_rule_evidence(c, f, "innermost frame", "%s%s%s", top ? top : "?",
@@ -1432,16 +1567,15 @@ static void rule_stack_only(struct gpm_rule_ctx *c)
 		    c, &f->explanation,
 		    "The input has goroutine stacks but not the lines the runtime prints before "
 		    "them (\"panic: ...\", \"fatal error: ...\"), as when a stack is pasted from a "
-		    "log. Goroutine %" PRIu64 " was in %s called from the program's own code, so "
-		    "that is where it died; the message itself is in the log above the stacks.",
-		    g->id, died ? died : "?");
+		    "log. Here %s was in %s called from the program's own code, so that is "
+		    "where it died; the message itself is in the log above the stacks.",
+		    GPM_GOROUTINE_NAME(g), died ? died : "?");
 		gpm_rule_text(
 		    c, &f->next,
 		    "Look at %s; find the panic or fatal error line printed just before these "
 		    "stacks for the value.",
 		    where ? where : "?");
-		gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id,
-		                  gpm_rule_state_of(g));
+		goroutine_evidence(c, f, g, "");
 		gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
 		gpm_rule_evidence(c, f, "runtime function", "%s", died ? died : "?");
 		if (cs.top >= 0 && cs.top < cs.site && cs.npanics) {
@@ -1797,6 +1931,8 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 		                  p->repanicked  ? " [recovered, repanicked]"
 		                  : p->recovered ? " [recovered]"
 		                                 : "");
+		if (misuse_meaning(first_msg))
+			gpm_rule_evidence(c, f, "meaning", "%s", misuse_meaning(first_msg));
 		for (size_t i = 1; i < cr->panics.len; i++) {
 			char *pm = gpm_rule_safe(cr->panics.v[i].message);
 			gpm_rule_evidence(c, f, "then panicked",
@@ -1882,7 +2018,7 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 				                  inc->crash.stack_limit);
 			if (g)
 				recursive_frames(c, f, g);
-		} else if (strstr(m, "out of memory")) {
+		} else if (oom_throw(m)) {
 			f = gpm_rule_finding_new(c, GPM_RULE_OOM);
 			if (!f)
 				goto out;
@@ -2011,10 +2147,19 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			    c, &f->explanation,
 			    "The runtime found an unrecoverable condition and stopped the "
 			    "program.");
-			gpm_rule_text(c, &f->next, "Look at %s and the runtime's message.", where);
+			if (g)
+				gpm_rule_text(c, &f->next, "Look at %s and the runtime's message.",
+				              where);
+			else
+				gpm_rule_text(
+				    c, &f->next,
+				    "Read the runtime's message and the lines printed before "
+				    "it: no goroutine's stack is in the input.");
 		}
 		if (f)
 			gpm_rule_evidence(c, f, "fatal error", "%s", msg ? msg : "?");
+		if (f && f->kind == GPM_RULE_FATAL && misuse_meaning(m))
+			gpm_rule_evidence(c, f, "meaning", "%s", misuse_meaning(m));
 		free(msg);
 	} else if (gpm_rule_cgo_fault(inc)) {
 		// A signal in C code: signal.cgo names the C function and its Go caller.
@@ -2067,12 +2212,16 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	}
 	// A signal from outside (a supervisor, a test runner's timeout, a person) stopped it.
 	char xname[16];
+	bool xlikely = false;
 	const char *why =
 	    cr->kind != GPM_FATAL_PANIC && cr->kind != GPM_FATAL_THROW && !gpm_rule_cgo_fault(inc)
-	        ? external_signal(inc, &xname)
+	        ? external_signal(inc, &xname, &xlikely)
 	        : NULL;
 	if (why) {
-		struct gpm_finding *x = gpm_rule_finding_new(c, GPM_RULE_SIGNAL_EXTERNAL);
+		struct gpm_finding *x =
+		    xlikely ? gpm_rule_finding_new_as(c, GPM_RULE_SIGNAL_EXTERNAL, GPM_SEVERITY_LOW,
+		                                      GPM_CONFIDENCE_LIKELY)
+		            : gpm_rule_finding_new(c, GPM_RULE_SIGNAL_EXTERNAL);
 		if (x) {
 			gpm_rule_text(
 			    c, &x->title,
@@ -2103,8 +2252,7 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	}
 	if (f && g && f->kind != GPM_RULE_DEADLOCK_ALL) {
 		gpm_rule_add_id(c, f, g->id);
-		gpm_rule_evidence(c, f, "goroutine", "%" PRIu64 " [%s]", g->id,
-		                  gpm_rule_state_of(g));
+		goroutine_evidence(c, f, g, "");
 		gpm_rule_evidence(c, f, "frame", "%s", where ? where : "?");
 		if (g->created_by != UINT32_MAX && g->created_by < inc->frames.len) {
 			const struct gpm_frame *cb = &inc->frames.v[g->created_by];

@@ -473,14 +473,15 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 		snprintf(who, sizeof(who), "%zu goroutine%s wait%s to %s%s", n, n == 1 ? "" : "s",
 		         n == 1 ? "s" : "", readers ? "read-lock" : "lock", it);
 	const char *where = at ? at : "(the caller is cut from the paste)";
+	// "the longest in F", or that the paste lost F.
+	const char *longest =
+	    at ? ", the longest in " : " (the longest waiter's caller is cut from the paste)";
 	if (lock && lo->addr)
-		gpm_rule_text(c, &f->title,
-		              "%s not released for %" PRId64 "+ %s: %s, the longest in %s", what,
-		              most, unit, who, where);
+		gpm_rule_text(c, &f->title, "%s not released for %" PRId64 "+ %s: %s%s%s", what,
+		              most, unit, who, longest, at ? at : "");
 	else if (lock) // no address printed: perhaps several mutexes
-		gpm_rule_text(c, &f->title,
-		              "lock not released for %" PRId64 "+ %s: %s, the longest in %s", most,
-		              unit, who, where);
+		gpm_rule_text(c, &f->title, "lock not released for %" PRId64 "+ %s: %s%s%s", most,
+		              unit, who, longest, at ? at : "");
 	else
 		gpm_rule_text(c, &f->title, "%s waiting %" PRId64 " %s in %s",
 		              at ? at : "a goroutine", most, unit, prim ? prim : "?");
@@ -501,9 +502,9 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 		gpm_rule_text(
 		    c, &f->next,
 		    "Find the holder: a goroutine that locked %s earlier (in the functions that "
-		    "lock it, e.g. %s) and now waits elsewhere, blocked about as long; check that "
+		    "lock it%s%s) and now waits elsewhere, blocked about as long; check that "
 		    "every return path of those functions unlocks it (defer mu.Unlock()).",
-		    what, where);
+		    what, at ? ", e.g. " : "", at ? at : "");
 	} else {
 		gpm_rule_text(
 		    c, &f->explanation,

@@ -17,22 +17,44 @@
 
 /*
  * A long system call that is the program's normal state, not a stuck one: the signal
- * handling goroutine (os/signal.loop waits in signal_recv for the next signal) and the main
- * goroutine locked to the main thread (GUI and C event loops wait there for good).
+ * handling goroutine (os/signal.loop waits in signal_recv for the next signal), the main
+ * goroutine locked to the main thread (GUI and C event loops wait there for good), and a
+ * goroutine with no frame outside the runtime (Go before 1.6 printed a cgo program's
+ * "goroutine 17 [syscall, N minutes, locked to thread]: runtime.goexit()", the thread
+ * kept for callbacks from C).
  */
 static bool syscall_expected(const struct gpm_incident *inc, const struct gpm_goroutine *g)
 {
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	bool main_fn = false;
+	bool main_fn = false, program = false;
 	for (uint32_t i = 0; i < n; i++) {
 		const char *fn = f[i].func;
 		if (fn &&
 		    (gpm_rule_starts(fn, "os/signal.") || !strcmp(fn, "runtime.ensureSigM.func1")))
 			return true;
 		main_fn |= fn && (!strcmp(fn, "main.main") || !strcmp(fn, "runtime.main"));
+		program |= fn && !(f[i].flags & GPM_FRAME_ELIDED) && !gpm_rule_is_runtime(fn);
 	}
+	if (n && !program)
+		return true;
 	return (g->flags & GPM_GOROUTINE_LOCKED) && (g->id == 1 || main_fn);
+}
+
+/* What a goroutine waits for in its system call, when its frames say: a child process
+ * (os.(*Process).Wait, syscall.Wait4), else NULL. */
+static const char *syscall_what(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n && i < 12; i++)
+		if (f[i].func && (gpm_rule_starts(f[i].func, "os.(*Process).wait") ||
+		                  gpm_rule_starts(f[i].func, "os.(*Process).Wait") ||
+		                  gpm_rule_starts(f[i].func, "syscall.Wait4") ||
+		                  gpm_rule_starts(f[i].func, "syscall.wait4") ||
+		                  gpm_rule_starts(f[i].func, "os.(*Process).blockUntilWaitable")))
+			return "for a child process to exit";
+	return NULL;
 }
 
 void gpm_rule_population(struct gpm_rule_ctx *c)
@@ -108,15 +130,42 @@ void gpm_rule_population(struct gpm_rule_ctx *c)
 		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_SYSCALL_STUCK);
 		if (!f)
 			return;
-		char *ft = gpm_rule_frame_text(inc, sys1, gpm_rule_user_frame(inc, sys1, false));
-		gpm_rule_text(c, &f->title, "%" PRIu64 " goroutines in system calls for 5+ minutes",
-		              sys);
+		// The program's own frame (main module or a dependency) over os/exec's.
+		int uf = -1;
+		uint32_t nf;
+		const struct gpm_frame *sf = gpm_goroutine_frames(inc, sys1, &nf);
+		for (uint32_t i = 0; i < nf && uf < 0; i++)
+			if (sf[i].func && !(sf[i].flags & GPM_FRAME_ELIDED) &&
+			    gpm_frame_class_is_user(gpm_rule_frame_class(sf[i].func)))
+				uf = (int)i;
+		if (uf < 0)
+			uf = gpm_rule_user_frame(inc, sys1, false);
+		char *ft = gpm_rule_frame_text(inc, sys1, uf);
+		char *fn = uf >= 0 ? gpm_rule_func_text(inc, sys1, uf) : NULL;
+		const char *what = syscall_what(inc, sys1);
+		// The longest wait and where: the program's frame that made the call.
+		if (sys == 1)
+			gpm_rule_text(c, &f->title,
+			              "%s in a system call for %" PRIu64 " minutes%s%s%s%s",
+			              GPM_GOROUTINE_NAME(sys1), sysmin, what ? ", waiting " : "",
+			              what ? what : "", fn ? ", in " : "", fn ? fn : "");
+		else
+			gpm_rule_text(c, &f->title,
+			              "%" PRIu64 " goroutines in system calls for 5+ minutes, the "
+			              "longest %" PRIu64 " minutes%s%s%s%s",
+			              sys, sysmin, what ? ", waiting " : "", what ? what : "",
+			              fn ? ", in " : "", fn ? fn : "");
 		gpm_rule_text(
 		    c, &f->explanation,
 		    "Each holds an OS thread while it waits in the kernel (a blocking read, "
 		    "a file lock, cgo). That is normal for idle network servers only when the "
-		    "poller is not used.");
+		    "poller is not used.%s",
+		    what ? " Waiting for a child process is normal for a supervisor while the "
+		           "child runs; when the child should have exited, it is hung (or stopped) "
+		           "and whatever waits for this call waits with it."
+		         : "");
 		gpm_rule_text(c, &f->next, "Look at %s.", ft ? ft : "?");
+		free(fn);
 		gpm_rule_evidence(c, f, "longest", "goroutine %" PRIu64 ", %" PRIu64 " minutes",
 		                  sys1->id, sysmin);
 		gpm_rule_add_id(c, f, sys1->id);

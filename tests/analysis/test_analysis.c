@@ -417,6 +417,16 @@ START_TEST(test_crash_variants)
 	    // range and the cgocall frame cut: C code, not memory corruption.
 	    {"dumps/variants/cgo-libfault.log", "signal",
 	     "SIGSEGV in C code: the fault pc 0x7f3a1c2b3c4d is in a shared library"},
+	    // Out of memory in an older runtime's words (Windows' commit limit, Go 1.7).
+	    {"dumps/variants/oom-arena.log", "oom",
+	     "out of memory while allocating in main.loadAll"},
+	    // "found bad pointer in Go heap" cut after "bad pointer": still heap corruption.
+	    {"dumps/variants/badptr-cut.log", "memory.corruption",
+	     "memory corruption: fatal error: found bad pointer"},
+	    // A cgo crash cut inside runtime.cgocall: no C function, no Go caller, said so.
+	    {"dumps/variants/cgo-cut.log", "signal.cgo",
+	     "SIGSEGV in C code (nil pointer); the C function and its Go caller are not in the "
+	     "input"},
 	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
 	    {"dumps/variants/race-lost.log", "race.data",
 	     "main.(*account).deposit at gopm.test/fixture/race/main.go:22 and an access whose "
@@ -1286,9 +1296,168 @@ START_TEST(test_syscall_expected)
 	ck_assert(f);
 	ck_assert_uint_eq(f->count, 1);
 	ck_assert(strstr(f->next, "main.readDevice"));
+	// One goroutine: the headline names it, how long, and the program's frame.
+	ck_assert_str_eq(f->title,
+	                 "goroutine 9 in a system call for 12 minutes, in main.readDevice");
 	gpm_analysis_destroy(a);
 	gpm_incident_destroy(inc);
 	gpm_strbuf_deinit(&sb);
+	// Go before 1.6 printed a cgo program's callback thread as a goroutine with no frame
+	// outside the runtime, in [syscall, N minutes, locked to thread]: nothing of the
+	// program to blame.
+	sb = (struct gpm_strbuf)GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, syscall_dump);
+	gpm_strbuf_puts(&sb,
+	                "goroutine 17 [syscall, 10 minutes, locked to thread]:\n"
+	                "runtime.goexit()\n\t/usr/local/go/src/runtime/asm_amd64.s:1745 +0x1\n\n");
+	a = analyse_text(sb.buf, &inc);
+	ck_assert_ptr_null(find_rule(a, "syscall.stuck"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+	// A supervisor waiting for a child process (os/exec under the program's frame): the
+	// headline says so and names the program's frame, not os/exec's.
+	sb = (struct gpm_strbuf)GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, syscall_dump);
+	gpm_strbuf_puts(&sb, "goroutine 30 [syscall, 4433 minutes]:\n"
+	                     "syscall.Syscall6(0x3d, 0x10a0c, 0xc2084e3aec, 0x0, 0xc2084b86c0)\n"
+	                     "\tsyscall/asm_linux_amd64.s:46 +0x5\n"
+	                     "syscall.wait4(0x10a0c, 0xc2084e3aec, 0x0, 0xc2084b86c0)\n"
+	                     "\tsyscall/zsyscall_linux_amd64.go:124 +0x79\n"
+	                     "syscall.Wait4(0x10a0c, 0xc2084e3b34, 0x0, 0xc2084b86c0)\n"
+	                     "\tsyscall/syscall_linux.go:224 +0x60\n"
+	                     "os.(*Process).wait(0xc208c18f00)\n\tos/exec_unix.go:22 +0x103\n"
+	                     "os.(*Process).Wait(0xc208c18f00)\n\tos/doc.go:45 +0x3a\n"
+	                     "os/exec.(*Cmd).Wait(0xc208318ff8)\n\tos/exec/exec.go:364 +0x23c\n"
+	                     "main.runJob(0xc2083163c0)\n\t/x/main.go:80 +0x1\n"
+	                     "created by main.main in goroutine 1\n\t/x/main.go:12 +0x1\n\n");
+	a = analyse_text(sb.buf, &inc);
+	f = find_rule(a, "syscall.stuck");
+	ck_assert(f);
+	ck_assert_str_eq(f->title, "goroutine 30 in a system call for 4433 minutes, waiting for "
+	                           "a child process to exit, in main.runJob");
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
+/* A lock waited for for hours, its waiter's stack cut right after the sync frames: the
+ * headline says the caller is cut, not "the longest in (the caller is cut ...)". */
+START_TEST(test_stuck_lock_cut)
+{
+	static const char dump[] =
+	    "goroutine 41 [semacquire, 312 minutes]:\n"
+	    "sync.runtime_SemacquireMutex(0xc000a1b2c4, 0x0, 0x1)\n\truntime/sema.go:71 +0x47\n"
+	    "sync.(*Mutex).lockSlow(0xc000a1b2c0)\n\tsync/mutex.go:138 +0x105\n"
+	    "sync.(*Mutex).Lock(...)\n\tsync/mutex.go:81\n"
+	    "sync.(*RWMutex).Lock(0xc000a1b2c0)\n\tsync/rwmutex.go:98 +0x90\n\n";
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(dump, &inc);
+	const struct gpm_finding *f = find_rule(a, "deadlock.stuck-lock");
+	ck_assert(f);
+	ck_assert_str_eq(f->title, "RWMutex 0xc000a1b2c0 not released for 312+ minutes: 1 "
+	                           "goroutine waits to lock it (the longest waiter's caller is "
+	                           "cut from the paste)");
+	ck_assert(!strstr(f->next, "e.g."));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
+/* net/http's "http: panic serving" stack pasted without its goroutine header (our own
+ * variants/httppanic-nopanic.log, the header line dropped): no id to print, and the
+ * evidence says so rather than "goroutine 0 [unknown]". */
+START_TEST(test_recovered_no_header)
+{
+	static const char dump[] =
+	    "2026/12/05 10:40:55 http: panic serving 127.0.0.1:38130: assignment to entry in "
+	    "nil map\n"
+	    "net/http.(*conn).serve.func1()\n\tnet/http/server.go:1850 +0xbf\n"
+	    "main.(*tally).add(0x0?, {0xc000018034?, 0xffffffffffffffff?})\n"
+	    "\tgopm.test/fixture/field/main.go:99 +0x31\n"
+	    "main.countHandler({0x7317d0?, 0xc000194000}, 0x7fa7f4be95d8?)\n"
+	    "\tgopm.test/fixture/field/main.go:103 +0x49\n"
+	    "net/http.HandlerFunc.ServeHTTP(0x0?, {0x7317d0?, 0xc000194000?}, 0x4621ae?)\n"
+	    "\tnet/http/server.go:2109 +0x2f\n\n";
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(dump, &inc);
+	const struct gpm_finding *f = find_rule(a, "crash.recovered");
+	ck_assert(f);
+	ck_assert(evidence_has(f, "a goroutine (its header, with the id and state, is not in the "
+	                          "input)"));
+	ck_assert(!evidence_has(f, "0 ["));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
+/* "SIGABRT: abort" as Go before 1.10 printed it, with no sigcode, and nothing before it:
+ * sent from outside (LIKELY); with runtime/cgo's message before it, not. */
+START_TEST(test_abort_no_sigcode)
+{
+	static const char dump[] = "SIGABRT: abort\nPC=0x45e2a1\n\n"
+	                           "goroutine 7 [chan receive, 30 minutes]:\n"
+	                           "main.worker(0xc20801e000)\n\t/x/main.go:20 +0x1\n"
+	                           "created by main.main\n\t/x/main.go:10 +0x1\n\n"
+	                           "goroutine 1 [select]:\nmain.main()\n\t/x/main.go:12 +0x1\n\n";
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(dump, &inc);
+	const struct gpm_finding *f = find_rule(a, "signal.external");
+	ck_assert(f);
+	ck_assert_int_eq(f->confidence, GPM_CONFIDENCE_LIKELY);
+	ck_assert(evidence_has(f, "no sigcode printed"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, "runtime/cgo: pthread_create failed: Resource temporarily "
+	                     "unavailable\n");
+	gpm_strbuf_puts(&sb, dump);
+	a = analyse_text(sb.buf, &inc);
+	ck_assert_ptr_null(find_rule(a, "signal.external"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
+/* Panics and fatal errors raised on misuse say what the program did, not only what was
+ * refused: our own field/go1.19-wgneg.txt (wg.Done twice) and a fatal Unlock of an
+ * unlocked mutex. */
+START_TEST(test_misuse_meaning)
+{
+	const char *path = gpm_test_data("dumps/field/go1.19-wgneg.txt");
+	struct gpm_source *src;
+	ck_assert(!gpm_source_open(path, &src));
+	struct gpm_incident **incs;
+	size_t n;
+	ck_assert(!gpm_dump_parse_all((const char *)src->data, src->size, path, NULL, &incs, &n) &&
+	          n >= 1);
+	gpm_source_destroy(src);
+	struct gpm_analysis *a;
+	ck_assert(!gpm_analysis_run(incs[0], NULL, &a));
+	const struct gpm_finding *f = find_rule(a, "panic");
+	ck_assert(f);
+	ck_assert(evidence_has(f, "Done (or Add with a negative delta) ran more often than Add"));
+	gpm_analysis_destroy(a);
+	for (size_t k = 0; k < n; k++)
+		gpm_incident_destroy(incs[k]);
+	free(incs);
+	static const char dump[] =
+	    "fatal error: sync: unlock of unlocked mutex\n\n"
+	    "goroutine 9 [running]:\n"
+	    "sync.fatal({0x4b1f2e?, 0x0?})\n\truntime/panic.go:1031 +0x18\n"
+	    "sync.(*Mutex).unlockSlow(0xc000012345, 0xffffffff)\n\tsync/mutex.go:229 +0x35\n"
+	    "sync.(*Mutex).Unlock(...)\n\tsync/mutex.go:223\n"
+	    "main.(*cache).put(0xc000012340, {0x4b0a1c, 0x3})\n\t/x/main.go:31 +0x9c\n"
+	    "created by main.main in goroutine 1\n\t/x/main.go:12 +0x1\n\n";
+	struct gpm_incident *inc;
+	a = analyse_text(dump, &inc);
+	f = find_rule(a, "fatal");
+	ck_assert(f);
+	ck_assert(evidence_has(f, "a second Unlock"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
 }
 END_TEST
 
@@ -1398,6 +1567,10 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_gc_stall);
 	tcase_add_test(tc, test_leak_still_found);
 	tcase_add_test(tc, test_syscall_expected);
+	tcase_add_test(tc, test_stuck_lock_cut);
+	tcase_add_test(tc, test_recovered_no_header);
+	tcase_add_test(tc, test_abort_no_sigcode);
+	tcase_add_test(tc, test_misuse_meaning);
 	tcase_add_test(tc, test_stack_only_map);
 	tcase_add_test(tc, test_holder_past_lock);
 	tcase_add_test(tc, test_stack_only_not_running);

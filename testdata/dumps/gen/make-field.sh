@@ -56,6 +56,10 @@
 #   unlockcut      unlockindex cut after that runtime frame, as a paste cut short
 #   wildaddr       a read through 0x12345678000 (mapped by nothing, not a poison):
 #                  "unexpected fault address", "fatal error: fault"
+#   wgasleep       a worker returns without wg.Done: main alone in WaitGroup.Wait, "all
+#                  goroutines are asleep" ([semacquire] before Go 1.20)
+#   selflock       a method locks a mutex its caller holds (not reentrant): main alone in
+#                  Mutex.Lock, "all goroutines are asleep"
 #   stucklock      a RWMutex held by a goroutine waiting for a reply that never comes, two
 #                  RLock and one Lock queued behind it: SIGQUIT after 80 s, GOTRACEBACK=all
 #   stuckwait      a WaitGroup.Wait for three workers, one blocked on <-never: SIGQUIT
@@ -161,6 +165,8 @@ for v in "${versions[@]}"; do
   run_shape "$gs-threads" "$field" stderr - GOTRACEBACK=all -- threads
   run_shape "$gs-logstack" "$field" stderr - -- logstack
   run_shape "$gs-asleep" "$field" stderr - -- asleep
+  run_shape "$gs-wgasleep" "$field" stderr - -- wgasleep
+  run_shape "$gs-selflock" "$field" stderr - -- selflock
   if [ -n "${STUCKWAIT:-}" ]; then
     SHAPE_DELAY=610 run_shape "$gs-stuckwait" "$field" stderr QUIT GOTRACEBACK=all -- stuckwait
   fi

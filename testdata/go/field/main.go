@@ -3,7 +3,8 @@
 //
 //	field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
 //	      timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr|
-//	      stucklock|stuckwait|connleak|threads|logstack|asleep|sigbus|httprepanic|overflow
+//	      stucklock|stuckwait|connleak|threads|logstack|asleep|sigbus|httprepanic|overflow|
+//	      wgasleep|selflock
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
 package main
@@ -530,7 +531,57 @@ func collectAll() {
 	<-done
 }
 
+// ---- wgasleep: a worker that returns early without Done, so the WaitGroup never reaches
+// zero and main waits for it alone: "all goroutines are asleep" in WaitGroup.Wait.
+
+//go:noinline
+func fanOut(items []int) {
+	var wg sync.WaitGroup
+	for _, it := range items {
+		wg.Add(1)
+		go func(i int) {
+			if i%2 == 0 {
+				return // the bug: no wg.Done on this path
+			}
+			defer wg.Done()
+			sink += i
+		}(it)
+	}
+	wg.Wait()
+}
+
+// ---- selflock: a method that locks the registry calls another that locks it again (Go's
+// mutexes are not reentrant): "all goroutines are asleep" in Mutex.Lock.
+
+type registry struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+//go:noinline
+func (r *registry) size() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.m)
+}
+
+//go:noinline
+func (r *registry) add(k string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.m[k] = r.size()
+}
+
 func main() {
+	// Shapes whose point is that no other goroutine is left: before main's helpers start.
+	if len(os.Args) == 2 && os.Args[1] == "wgasleep" {
+		fanOut([]int{1, 2, 3})
+		return
+	}
+	if len(os.Args) == 2 && os.Args[1] == "selflock" {
+		(&registry{m: map[string]int{}}).add("a")
+		return
+	}
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr|sigbus|httprepanic|overflow")
 		os.Exit(2)
