@@ -1843,6 +1843,8 @@ static size_t cut_func_line(const struct line *l)
 	return nl;
 }
 
+static bool nothing_after(const struct parser *P);
+
 static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct frames_result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -2037,10 +2039,12 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			P->block_next = P->p;
 			ok = push_frame(P, l.s, name_len, loc.s + 1, L.key_len, flags, &L, 0, lazy);
 		} else {
-			// A function line with no location: kept as a frame, counted.
+			// A function line with no location: kept as a frame, counted. With nothing
+			// of a dump after it (the input ends, or a fragment of its location cut
+			// mid-path, a fence, the reporter's words): the stack was cut there.
 			memset(&L, 0, sizeof(L));
 			P->block_plain = false;
-			bool at_end = P->p >= P->end;
+			bool at_end = P->p >= P->end || nothing_after(P);
 			if (!at_end)
 				note_lost(P, LOST_LOC, l.s);
 			ok = push_frame(P, l.s, name_len, "", 0,
@@ -3308,8 +3312,10 @@ static struct gpm_error *parse_text(struct parser *P)
 		if (c0 == 'g' && is_header(&l)) {
 			struct header h;
 			if (!parse_header(&l, &h)) {
+				// A header cut before its "]:" by the end of the excerpt (a line
+				// end after it, maybe the reporter's words): a goroutine cut short.
 				if (P->inc)
-					note_lost(P, LOST_LINE, l.s);
+					note_lost(P, nothing_after(P) ? LOST_CUT : LOST_LINE, l.s);
 				continue;
 			}
 			// The same goroutine twice outside crash sections: the next dump.
@@ -3726,7 +3732,7 @@ static struct gpm_error *exit_line_error(const char *data, size_t len, const cha
 			le--;
 		size_t n = (size_t)(le - b);
 		if ((n > 8 && n < 64 && !memcmp(b, "signal: ", 8)) ||
-		    (n > 12 && n < 16 && !memcmp(b, "exit status ", 12))) {
+		    (n > 12 && n < 24 && !memcmp(b, "exit status ", 12))) {
 			s = b;
 			sn = n;
 			at = line + 1;
@@ -3747,6 +3753,23 @@ static struct gpm_error *exit_line_error(const char *data, size_t len, const cha
 	} else if (s[0] == 'e') {
 		size_t i = 12;
 		uint64_t code;
+		if (sn > 14 && s[12] == '0' && s[13] == 'x') {
+			// Windows: an NTSTATUS ("exit status 0xc0000005", 0x40010004 a process
+			// ended by another, 0xc000013a Ctrl-C).
+			if (!parse_hex(s, sn, &i, &code) || i != sn)
+				return NULL;
+			why =
+			    "the process ended with that Windows status (an exception the runtime "
+			    "did not handle, or termination by another process or the system): "
+			    "a Go crash exits with 2 after printing its goroutines, and none are "
+			    "in "
+			    "the input";
+			return gpm_error_create(
+			    GPM_ERR_UNSUPPORTED,
+			    "%s: \"%.*s\" (line %zu): %s: not a goroutine dump, "
+			    "profile or core",
+			    nm, (int)sn, s, at, why);
+		}
 		if (!parse_dec(s, sn, &i, &code) || i != sn)
 			return NULL;
 		why = code == 2 ? "the process exited with status 2, as a Go program does after a "

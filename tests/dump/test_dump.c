@@ -1178,6 +1178,26 @@ START_TEST(test_excerpt_ends)
 	ck_assert_uint_eq(nf, 1);
 	ck_assert_uint_eq(s.v[0]->warnings.len, 1);
 	snaps_free(&s);
+	// The last location cut mid-path, or a header cut before its "]:", a line end after
+	// each: the goroutine was cut, not "a frame without location" or "a line not placed".
+	static const char *const cuts[] = {
+	    "\tgopm.test/fixture/crash/main.go:82 +0x2c\nmain.doPanic.func1()\n"
+	    "gopm.test/fixture/cra\n",
+	    "\tgopm.test/fixture/crash/main.go:82 +0x2c\nmain.doPanic.func1()\n"
+	    "May 04 00:34:05 localhost.localdomain\n",
+	    "\tgopm.test/fixture/crash/main.go:89 +0x76\n\ngoroutine 17 [syscall,\n",
+	};
+	for (size_t k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
+		t.len = 0;
+		first_lines(&t, "dumps/go1.27-panic-single.txt", 4, "");
+		gpm_strbuf_printf(&t, "%s", cuts[k]);
+		s = parse_mem(t.buf, t.len);
+		ck_assert_msg(s.v[0]->warnings.len == 1 &&
+		                  has_warning(s.v[0], "1 goroutine was cut short by the end"),
+		              "cut %zu: %s", k,
+		              s.v[0]->warnings.len ? s.v[0]->warnings.v[0].text : "no warning");
+		snaps_free(&s);
+	}
 	// Words that are not arguments after "f(": not a frame.
 	const char *w = "goroutine 1 [running]:\nmain.f(see the log\n";
 	s = parse_mem(w, strlen(w));
@@ -1259,6 +1279,7 @@ START_TEST(test_excerpt_ends)
 	    {"$ go run .\nserving\nsignal: terminated\n", "SIGTERM"},
 	    {"exit status 2\r\n", "status 2, as a Go program does after a panic"},
 	    {"> exit status 1\n", "this was not one"},
+	    {"output:\nexit status 0x40010004\n", "Windows status"},
 	    {"the job said signal: killed and stopped\n", NULL},
 	    {"signal: killed by whom\nexit status two\n", NULL},
 	};
