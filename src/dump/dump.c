@@ -3270,6 +3270,33 @@ static bool headerless_start(const struct parser *P, const struct line *l)
 	return L.ok;
 }
 
+/*
+ * An excerpt that begins inside the stack before its first header: a location line (after
+ * which maybe blank lines) whose function line is not in the input, the rest of another
+ * goroutine's stack. Counted as a line not placed; a location after its function line (the
+ * previous dump's last frame) is not this.
+ */
+static struct gpm_error *lone_location_before(struct parser *P, const struct line *hl)
+{
+	struct line prev, pp;
+	const char *at = hl->s;
+	do {
+		if (!line_before(P->base, at, &prev))
+			return NULL;
+		at = prev.s;
+	} while (!prev.n);
+	if (prev.n < 2 || prev.s[0] != '\t')
+		return NULL;
+	struct loc L;
+	parse_loc(prev.s + 1, prev.n - 1, &L);
+	if (!L.ok)
+		return NULL;
+	if (line_before(P->base, prev.s, &pp) && (go_func_shape(&pp) || STARTS(&pp, "created by ")))
+		return NULL;
+	note_lost(P, LOST_LINE, prev.s);
+	return NULL;
+}
+
 static struct gpm_error *parse_text(struct parser *P)
 {
 	struct gpm_error *err;
@@ -3327,6 +3354,8 @@ static struct gpm_error *parse_text(struct parser *P)
 			P->any = true;
 			if ((err = ensure_incident(P, GPM_INPUT_DUMP)) ||
 			    (err = preamble_commit(P)))
+				return err;
+			if (!P->inc->goroutines.len && (err = lone_location_before(P, &l)))
 				return err;
 			if ((err = parse_block(P, &l, &h, false)))
 				return err;

@@ -1901,6 +1901,10 @@ static void reindent(struct work *w)
 			prev = K_BLANK;
 			continue;
 		}
+		// A Markdown inline-code quote closed on the last location ("main.go:76
+		// +0xb98`"): the backtick goes.
+		if (prev == K_FRAME && n > 2 && s[n - 1] == '`' && loc_like(s, n - 1))
+			l->n = --n;
 		if (prev == K_FRAME && loc_like(s, n)) {
 			l->tabs = 1;
 			prev = K_LOC;

@@ -1198,6 +1198,39 @@ START_TEST(test_excerpt_ends)
 		              s.v[0]->warnings.len ? s.v[0]->warnings.v[0].text : "no warning");
 		snaps_free(&s);
 	}
+	// An excerpt that begins with the end of another goroutine's stack (its last location
+	// before the first header): counted. The previous dump's last frame is not.
+	t.len = 0;
+	gpm_strbuf_printf(&t, "```\n\tgopm.test/fixture/crash/main.go:89 +0x76\n\n");
+	first_lines(&t, "dumps/go1.27-panic-single.txt", 100, "");
+	char *hdr = strdup(strstr(t.buf, "goroutine 33"));
+	s = parse_mem(hdr, strlen(hdr));
+	ck_assert_uint_eq(s.v[0]->warnings.len, 0);
+	snaps_free(&s);
+	s = parse_mem(t.buf, t.len); // (the panic line starts the dump: from it on)
+	snaps_free(&s);
+	t.len = 0;
+	gpm_strbuf_printf(&t, "```\n\tgopm.test/fixture/crash/main.go:89 +0x76\n\n%s", hdr);
+	s = parse_mem(t.buf, t.len);
+	ck_assert(has_warning(s.v[0], "could not be placed and was skipped (line 2)"));
+	snaps_free(&s);
+	t.len = 0;
+	gpm_strbuf_printf(&t, "main.g()\n\tgopm.test/fixture/crash/main.go:89 +0x76\n\n%s", hdr);
+	s = parse_mem(t.buf, t.len);
+	ck_assert(!has_warning(s.v[0], "could not be placed"));
+	snaps_free(&s);
+	free(hdr);
+	// Markdown's inline code closed on the last location, the paste indented by spaces.
+	t.len = 0;
+	gpm_strbuf_printf(&t, "`panic: boom\n\ngoroutine 1 [running]:\nmain.report()\n"
+	                      "        /a/main.go:105 +0x15c\nmain.main()\n"
+	                      "        /a/main.go:76 +0xb98`\n");
+	s = parse_mem(t.buf, t.len);
+	ck_assert_uint_eq(s.v[0]->warnings.len, 0);
+	f = gpm_goroutine_frames(s.v[0], &s.v[0]->goroutines.v[0], &nf);
+	ck_assert_uint_eq(nf, 2);
+	ck_assert_uint_eq(f[1].line, 76);
+	snaps_free(&s);
 	// Words that are not arguments after "f(": not a frame.
 	const char *w = "goroutine 1 [running]:\nmain.f(see the log\n";
 	s = parse_mem(w, strlen(w));
