@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/strbuf.h"
+#include "dump/plural.h"
 
 enum {
 	MAX_REPORTS = 2000, /* per incident; more are counted in lock_reports_dropped */
@@ -415,13 +416,14 @@ struct gpm_error *gpm_lock_report_parse(struct gpm_incident *inc, const char *te
 		const char *e = memchr(r.first_lost, '\n', (size_t)(r.end - r.first_lost));
 		size_t n = e ? (size_t)(e - r.first_lost) : (size_t)(r.end - r.first_lost);
 		char *safe = gpm_safe_strndup(r.first_lost, n < 80 ? n : 80);
-		gpm_incident_warn(
-		    inc, "%" PRIu64 " line%s of a go-deadlock report not placed (first: %s)",
-		    r.lost, r.lost == 1 ? "" : "s", safe ? safe : "?");
+		gpm_incident_warn(inc,
+		                  "%" PRIu64 " %s of a go-deadlock report not placed (first: %s)",
+		                  r.lost, gpm_plural(r.lost, "line", "lines"), safe ? safe : "?");
 		free(safe);
 	}
 	if (r.cut_frames)
-		gpm_incident_warn(inc, "%" PRIu64 " frames of go-deadlock stacks past %d cut",
-		                  r.cut_frames, MAX_FRAMES);
+		gpm_incident_warn(inc, "%" PRIu64 " %s of go-deadlock stacks past %d cut",
+		                  r.cut_frames, gpm_plural(r.cut_frames, "frame", "frames"),
+		                  MAX_FRAMES);
 	return NULL;
 }

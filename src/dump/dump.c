@@ -14,6 +14,7 @@
 
 #include "base/vec.h"
 #include "dump/deadlock.h"
+#include "dump/plural.h"
 #include "dump/race.h"
 
 enum {
@@ -91,11 +92,12 @@ struct rawframe {
 
 /* Kinds of loss, each reported in one warning with the first line numbers. */
 enum lost_kind {
-	LOST_LINE,   /* a line inside or between goroutine blocks that could not be placed */
-	LOST_LOC,    /* a frame without its location line */
-	LOST_CUT,    /* a goroutine cut short by the end of the input */
-	LOST_FRAMES, /* a goroutine header with no frames */
-	LOST_JOINED, /* a line that holds many of a dump's lines, their line ends lost */
+	LOST_LINE,     /* a line inside or between goroutine blocks that could not be placed */
+	LOST_LOC,      /* a frame without its location line */
+	LOST_CUT,      /* a goroutine cut short by the end of the input */
+	LOST_FRAMES,   /* a goroutine header with no frames */
+	LOST_JOINED,   /* a line that holds many of a dump's lines, their line ends lost */
+	LOST_CUT_FUNC, /* a function line cut inside its arguments: kept without location */
 	LOST_KINDS
 };
 
@@ -137,6 +139,9 @@ struct parser {
 	unsigned sources;     /* processes an interleaved log was regrouped into; 0 none */
 	/* The runtime's lines before the first goroutine of the coming snapshot, as read. */
 	const char *pre_start, *pre_end;
+	/* The last snapshot the limit allows, held back until the input tells whether more
+	 * follow (then it says so in a warning); NULL none. */
+	struct gpm_incident *held;
 
 	/* snapshot state */
 	bool have_preamble; /* panic / fatal error / signal lines seen */
@@ -400,6 +405,9 @@ static void report_lost(struct parser *P, struct gpm_incident *inc)
 	                     "was not read",
 	                     "lines hold many lines of a dump joined (their line ends lost) and "
 	                     "were not read"},
+	    [LOST_CUT_FUNC] = {"frame line was cut inside its arguments, kept without its location",
+	                       "frame lines were cut inside their arguments, kept without their "
+	                       "locations"},
 	};
 	for (int k = 0; k < LOST_KINDS; k++) {
 		struct lost *l = &P->lost[k];
@@ -457,13 +465,29 @@ static bool reserve_rest(struct parser *P)
 	       gpm_vec_reserve(&P->inc->arg_text, P->inc->arg_text.len + left / 4 + 64);
 }
 
+/* Returned inside the parser when the snapshot limit ends the reading (not an error). */
+static struct gpm_error limit_stop = {GPM_ERR_STOP, 0, 0, (char *)"snapshot limit"};
+
 static struct gpm_error *ensure_incident(struct parser *P, enum gpm_input_kind kind)
 {
 	if (P->inc)
 		return NULL;
-	if (P->nsnapshots >= P->o.max_snapshots)
-		return gpm_error_create(GPM_ERR_LIMIT, "%s: more than %u dumps in one input",
-		                        P->name ? P->name : "input", P->o.max_snapshots);
+	if (P->nsnapshots >= P->o.max_snapshots) {
+		// The first max_snapshots are read; the last of them says where reading ended.
+		const char *at = P->p > P->base ? P->p - 1 : P->base;
+		while (at > P->base && at[-1] != '\n')
+			at--;
+		char line[32];
+		line_numbers(P, &at, 1, line, sizeof(line));
+		if (P->held &&
+		    gpm_incident_warn(P->held,
+		                      "more than %u dumps in one input: the first %u were read; "
+		                      "the rest, from line %s on (%zu bytes), was not",
+		                      P->o.max_snapshots, P->o.max_snapshots, line,
+		                      (size_t)(P->end - at)))
+			return &gpm_error_nomem;
+		return &limit_stop;
+	}
 	P->inc = gpm_incident_create(kind);
 	if (!P->inc)
 		return &gpm_error_nomem;
@@ -626,8 +650,10 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 		    P->joined, P->joined == 1 ? "" : "s", P->joined == 1 ? "was" : "were");
 	P->joined = 0;
 	if (inc->panics_dropped)
-		gpm_incident_warn(inc, "%llu nested panics beyond the first %u not kept",
-		                  (unsigned long long)inc->panics_dropped, P->o.max_panics);
+		gpm_incident_warn(inc, "%llu nested %s beyond the first %u not kept",
+		                  (unsigned long long)inc->panics_dropped,
+		                  gpm_plural(inc->panics_dropped, "panic", "panics"),
+		                  P->o.max_panics);
 	if (P->pprof_headerless)
 		gpm_incident_warn(inc,
 		                  "the profile's first line (\"goroutine profile: total N\") is "
@@ -645,10 +671,12 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 	P->bucket_total = 0;
 	if (P->counted_lost)
 		gpm_incident_warn(inc,
-		                  "%llu goroutines that records or buckets count were not made: "
+		                  "%llu %s that records or buckets count %s not made: "
 		                  "past the limit of %llu goroutines made from counts in one input "
 		                  "(the counts shown are of the %zu kept)",
 		                  (unsigned long long)P->counted_lost,
+		                  gpm_plural(P->counted_lost, "goroutine", "goroutines"),
+		                  gpm_plural(P->counted_lost, "was", "were"),
 		                  (unsigned long long)P->o.max_counted, inc->goroutines.len);
 	P->counted_lost = 0;
 	if (P->nvtests && inc->crash.panics.len && !inc->crash.tests_started) {
@@ -690,6 +718,10 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 	if (inc->crash.kind == GPM_FATAL_NONE && inc->crash.panics.len)
 		inc->crash.kind = GPM_FATAL_PANIC;
 	P->nsnapshots++;
+	if (P->nsnapshots == P->o.max_snapshots) {
+		P->held = inc;
+		return NULL;
+	}
 	return P->fn(inc, P->arg);
 }
 
@@ -1621,10 +1653,12 @@ static bool push_regs(struct parser *P, const struct loc *L)
 }
 
 enum block_end {
-	END_BLANK, /* a blank line (consumed) */
-	END_OTHER, /* a line that is not part of the block (not consumed) */
-	END_EOF,   /* end of input */
-	END_CUT,   /* end of input inside a frame or line: truncated */
+	END_BLANK,    /* a blank line (consumed) */
+	END_OTHER,    /* a line that is not part of the block (not consumed) */
+	END_EOF,      /* end of input */
+	END_CUT,      /* end of input inside a frame or line: truncated */
+	END_CUT_FUNC, /* after a function line cut inside its arguments (the stack goes no
+	               * further in the text): truncated */
 };
 
 /* A function whose frame ends a goroutine's stack as the runtime prints it. */
@@ -1782,6 +1816,35 @@ static int c_frame(struct parser *P, const struct line *l)
 	return 1;
 }
 
+/*
+ * A function line cut inside its arguments by a paste or a log ("main.f(0x3ac478, 0x109b1f",
+ * no ')'): a Go name (a '.', no blank) then '(' and only what argument lists hold (hex and
+ * decimal words, ", ", "?", "{}", "..."). Returns the length of the name, 0 when not one.
+ */
+static size_t cut_func_line(const struct line *l)
+{
+	if (l->n < 4 || l->s[0] == '\t' || l->s[0] == ' ')
+		return 0;
+	const char *lp = memchr(l->s, '(', l->n);
+	// A method's receiver "pkg.(*T).M(": the argument list's '(' follows the last ").".
+	const char *rp = memrchr(l->s, ')', l->n);
+	if (rp && rp + 1 < l->s + l->n && rp[1] == '.')
+		lp = memchr(rp, '(', (size_t)(l->s + l->n - rp));
+	else if (rp)
+		return 0;
+	if (!lp || lp == l->s)
+		return 0;
+	size_t nl = (size_t)(lp - l->s);
+	if (!memchr(l->s, '.', nl) || memchr(l->s, ' ', nl))
+		return 0;
+	for (const char *c = lp + 1; c < l->s + l->n; c++)
+		if (!*c || (hexval(*c) < 0 && !strchr("x, ?{}.", *c)))
+			return 0;
+	return nl;
+}
+
+static bool nothing_after(const struct parser *P);
+
 static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct frames_result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -1864,6 +1927,25 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 		}
 		// A function line "name(args)" followed by its "\tfile:line" line.
 		if (l.n > P->o.max_line || l.s[l.n - 1] != ')' || l.n < 3) {
+			// A last frame line cut inside its arguments, the stack's end after it:
+			// kept as a frame without location, so rules see the function.
+			size_t cn = l.n <= P->o.max_line ? cut_func_line(&l) : 0;
+			const char *save2 = P->p;
+			struct line nx;
+			if (cn && !(next_line(P, &nx) && nx.n && nx.s[0] == '\t')) {
+				P->p = save2;
+				struct loc L;
+				memset(&L, 0, sizeof(L));
+				P->block_plain = false;
+				note_lost(P, LOST_CUT_FUNC, l.s);
+				if (!push_frame(P, l.s, cn, "", 0, GPM_FRAME_NO_LOC, &L, 0,
+				                false) ||
+				    !push_args(P, l.s + cn + 1, l.n - cn - 1) || !push_regs(P, &L))
+					return &gpm_error_nomem;
+				r->end = END_CUT_FUNC;
+				return NULL;
+			}
+			P->p = save2;
 			if (!l.nl) {
 				r->end = END_CUT;
 				return NULL;
@@ -1957,10 +2039,12 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			P->block_next = P->p;
 			ok = push_frame(P, l.s, name_len, loc.s + 1, L.key_len, flags, &L, 0, lazy);
 		} else {
-			// A function line with no location: kept as a frame, counted.
+			// A function line with no location: kept as a frame, counted. With nothing
+			// of a dump after it (the input ends, or a fragment of its location cut
+			// mid-path, a fence, the reporter's words): the stack was cut there.
 			memset(&L, 0, sizeof(L));
 			P->block_plain = false;
-			bool at_end = P->p >= P->end;
+			bool at_end = P->p >= P->end || nothing_after(P);
 			if (!at_end)
 				note_lost(P, LOST_LOC, l.s);
 			ok = push_frame(P, l.s, name_len, "", 0,
@@ -1974,6 +2058,19 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 		if (r->end == END_CUT)
 			return NULL;
 	}
+}
+
+/* Whether no line from P->p to the end of the input is one of a dump's. */
+static bool nothing_after(const struct parser *P)
+{
+	const char *p = P->p;
+	struct line l;
+	while (line_at(&p, P->end, &l)) {
+		if (l.n && (l.s[0] == '\t' || structural(&l) || go_func_shape(&l) ||
+		            STARTS(&l, "created by ") || is_header(&l)))
+			return false;
+	}
+	return true;
 }
 
 static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
@@ -2082,6 +2179,15 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		}
 	} else if (!r.unavailable) {
 		g->flags |= GPM_GOROUTINE_NO_STACK;
+		// A header with nothing of a dump after it to the end of the input (blank lines,
+		// a Markdown fence, the reporter's words): its stack was cut off (the runtime
+		// prints none without frames). The scan stops at the next dump line.
+		if (!runtime_stack && r.end != END_CUT && !STARTS(hl, "created by ") &&
+		    nothing_after(P)) {
+			note_lost(P, LOST_CUT, hl->s);
+			g->flags |= GPM_GOROUTINE_TRUNCATED;
+			return set_problem(P, g, "stack cut by the end of the input");
+		}
 		// A headerless stack that is only its "created by" has no header to warn about
 		// (the headerless warning says it).
 		if (r.end != END_CUT && !STARTS(hl, "created by "))
@@ -2094,6 +2200,10 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		note_lost(P, LOST_CUT, hl->s);
 		g->flags |= GPM_GOROUTINE_TRUNCATED;
 		return set_problem(P, g, "stack cut by the end of the input");
+	}
+	if (r.end == END_CUT_FUNC) {
+		g->flags |= GPM_GOROUTINE_TRUNCATED;
+		return set_problem(P, g, "stack cut inside a frame line");
 	}
 	if (r.end != END_OTHER)
 		return NULL;
@@ -2149,7 +2259,8 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 			x->nancestors++;
 		}
 		nanc++;
-		if (r.end == END_BLANK || r.end == END_EOF || r.end == END_CUT)
+		if (r.end == END_BLANK || r.end == END_EOF || r.end == END_CUT ||
+		    r.end == END_CUT_FUNC)
 			return NULL;
 	}
 	P->p = save;
@@ -3040,12 +3151,41 @@ static void preamble_line(struct parser *P, const struct line *l)
 	P->pre_end = e;
 }
 
+/*
+ * The preamble's text as kept: when its first line came after a log prefix (stripped by
+ * strip_log_stamp, so pre_start is inside its line), each later line's prefix goes too —
+ * the prefixes of a log the unwrapper left alone (crash lines without a goroutine).
+ */
+static const char *preamble_text(struct parser *P, const char *s, size_t n)
+{
+	if (s == P->base || s[-1] == '\n' || !memchr(s, '\n', n))
+		return istr(P, s, n);
+	char *buf = malloc(n);
+	if (!buf)
+		return NULL;
+	size_t o = 0;
+	for (const char *p = s, *end = s + n; p < end;) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		size_t ln = e ? (size_t)(e - p) : (size_t)(end - p);
+		size_t k = p == s ? 0 : gpm_dump_log_stamp(p, ln);
+		memcpy(buf + o, p + k, ln - k);
+		o += ln - k;
+		if (e)
+			buf[o++] = '\n';
+		p = e ? e + 1 : end;
+	}
+	const char *t = istr(P, buf, o);
+	free(buf);
+	return t;
+}
+
 /* Before the first goroutine block of a snapshot: the preamble read since is its own. */
 static struct gpm_error *preamble_commit(struct parser *P)
 {
 	if (P->pre_start && P->inc && !P->inc->goroutines.len && !P->inc->preamble_text &&
 	    P->pre_end > P->pre_start && (size_t)(P->pre_end - P->pre_start) <= P->o.max_line &&
-	    !(P->inc->preamble_text = istr(P, P->pre_start, (size_t)(P->pre_end - P->pre_start))))
+	    !(P->inc->preamble_text =
+	          preamble_text(P, P->pre_start, (size_t)(P->pre_end - P->pre_start))))
 		return &gpm_error_nomem;
 	P->pre_start = P->pre_end = NULL;
 	return NULL;
@@ -3130,6 +3270,33 @@ static bool headerless_start(const struct parser *P, const struct line *l)
 	return L.ok;
 }
 
+/*
+ * An excerpt that begins inside the stack before its first header: a location line (after
+ * which maybe blank lines) whose function line is not in the input, the rest of another
+ * goroutine's stack. Counted as a line not placed; a location after its function line (the
+ * previous dump's last frame) is not this.
+ */
+static struct gpm_error *lone_location_before(struct parser *P, const struct line *hl)
+{
+	struct line prev, pp;
+	const char *at = hl->s;
+	do {
+		if (!line_before(P->base, at, &prev))
+			return NULL;
+		at = prev.s;
+	} while (!prev.n);
+	if (prev.n < 2 || prev.s[0] != '\t')
+		return NULL;
+	struct loc L;
+	parse_loc(prev.s + 1, prev.n - 1, &L);
+	if (!L.ok)
+		return NULL;
+	if (line_before(P->base, prev.s, &pp) && (go_func_shape(&pp) || STARTS(&pp, "created by ")))
+		return NULL;
+	note_lost(P, LOST_LINE, prev.s);
+	return NULL;
+}
+
 static struct gpm_error *parse_text(struct parser *P)
 {
 	struct gpm_error *err;
@@ -3172,8 +3339,10 @@ static struct gpm_error *parse_text(struct parser *P)
 		if (c0 == 'g' && is_header(&l)) {
 			struct header h;
 			if (!parse_header(&l, &h)) {
+				// A header cut before its "]:" by the end of the excerpt (a line
+				// end after it, maybe the reporter's words): a goroutine cut short.
 				if (P->inc)
-					note_lost(P, LOST_LINE, l.s);
+					note_lost(P, nothing_after(P) ? LOST_CUT : LOST_LINE, l.s);
 				continue;
 			}
 			// The same goroutine twice outside crash sections: the next dump.
@@ -3185,6 +3354,8 @@ static struct gpm_error *parse_text(struct parser *P)
 			P->any = true;
 			if ((err = ensure_incident(P, GPM_INPUT_DUMP)) ||
 			    (err = preamble_commit(P)))
+				return err;
+			if (!P->inc->goroutines.len && (err = lone_location_before(P, &l)))
 				return err;
 			if ((err = parse_block(P, &l, &h, false)))
 				return err;
@@ -3474,6 +3645,19 @@ static struct gpm_error *parse_text(struct parser *P)
 				return err;
 			P->any = true;
 			P->headerless++;
+			// The excerpt began inside a stack: a location line (maybe cut, "\t/usr/l")
+			// of a frame whose function line is not in the input is a loss.
+			struct line prev;
+			if (line_before(P->base, l.s, &prev) && prev.n > 1 &&
+			    (prev.s[0] == '\t' || prev.s[0] == '/') && prev.s[1] != '\t' &&
+			    prev.s[1] != ' ') {
+				struct loc L;
+				size_t t = prev.s[0] == '\t';
+				parse_loc(prev.s + t, prev.n - t, &L);
+				if (L.ok ||
+				    (!memchr(prev.s, ' ', prev.n) && memchr(prev.s, '/', prev.n)))
+					note_lost(P, LOST_LINE, prev.s);
+			}
 			P->p = l.s; // the frames from this line on
 			struct header h = {.state = "unknown", .state_len = 7, .complete = true};
 			if ((err = parse_block(P, &l, &h, false)))
@@ -3557,9 +3741,85 @@ static struct gpm_error *parse_text(struct parser *P)
 	return NULL;
 }
 
+/*
+ * An input without a dump whose last word is how a child process ended, as `go run`, `go
+ * test` and os/exec's ExitError print it on a line of its own: "signal: killed", "signal:
+ * terminated", "exit status 2". The error says what that line means (no goroutine dump was
+ * printed, or it went to a stream not in the input); NULL when there is none.
+ */
+static struct gpm_error *exit_line_error(const char *data, size_t len, const char *name)
+{
+	const char *s = NULL;
+	size_t sn = 0, line = 0, at = 0;
+	for (const char *p = data, *end = data + len; p < end; line++) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		const char *le = e ? e : end, *b = p;
+		p = e ? e + 1 : end;
+		while (b < le && (*b == ' ' || *b == '\t' || *b == '>'))
+			b++;
+		while (le > b && (le[-1] == ' ' || le[-1] == '\t' || le[-1] == '\r'))
+			le--;
+		size_t n = (size_t)(le - b);
+		if ((n > 8 && n < 64 && !memcmp(b, "signal: ", 8)) ||
+		    (n > 12 && n < 24 && !memcmp(b, "exit status ", 12))) {
+			s = b;
+			sn = n;
+			at = line + 1;
+		}
+	}
+	if (!s)
+		return NULL;
+	const char *nm = name ? name : "input", *why;
+	if (sn == 14 && !memcmp(s, "signal: killed", 14)) {
+		why = "the process was killed by SIGKILL from outside (the kernel's out-of-memory "
+		      "killer, a container's memory limit, a time limit's kill -9): a killed "
+		      "process prints nothing";
+	} else if (sn == 18 && !memcmp(s, "signal: terminated", 18)) {
+		why = "the process was stopped by SIGTERM from outside (a service manager, a pod's "
+		      "or container's stop, a CI job cancelled): Go exits on it without a dump";
+	} else if (sn == 17 && !memcmp(s, "signal: interrupt", 17)) {
+		why = "the process was interrupted (SIGINT, Ctrl-C): Go exits on it without a dump";
+	} else if (s[0] == 'e') {
+		size_t i = 12;
+		uint64_t code;
+		if (sn > 14 && s[12] == '0' && s[13] == 'x') {
+			// Windows: an NTSTATUS ("exit status 0xc0000005", 0x40010004 a process
+			// ended by another, 0xc000013a Ctrl-C).
+			if (!parse_hex(s, sn, &i, &code) || i != sn)
+				return NULL;
+			why =
+			    "the process ended with that Windows status (an exception the runtime "
+			    "did not handle, or termination by another process or the system): "
+			    "a Go crash exits with 2 after printing its goroutines, and none are "
+			    "in "
+			    "the input";
+			return gpm_error_create(
+			    GPM_ERR_UNSUPPORTED,
+			    "%s: \"%.*s\" (line %zu): %s: not a goroutine dump, "
+			    "profile or core",
+			    nm, (int)sn, s, at, why);
+		}
+		if (!parse_dec(s, sn, &i, &code) || i != sn)
+			return NULL;
+		why = code == 2 ? "the process exited with status 2, as a Go program does after a "
+		                  "panic or fatal error: its panic and goroutines went to standard "
+		                  "error, which is not in the input (capture it with 2>&1)"
+		                : "the process exited with that status: a Go crash exits with 2 "
+		                  "after printing its goroutines, so this was not one";
+	} else {
+		why = "the process died of that signal: a Go program prints its goroutines only "
+		      "on a fault it catches or on SIGQUIT, and none are in the input";
+	}
+	return gpm_error_create(GPM_ERR_UNSUPPORTED,
+	                        "%s: \"%.*s\" (line %zu): %s: not a goroutine dump, profile or "
+	                        "core",
+	                        nm, (int)sn, s, at, why);
+}
+
 static void parser_deinit(struct parser *P)
 {
 	gpm_incident_destroy(P->inc);
+	gpm_incident_destroy(P->held);
 	gpm_vec_free(&P->fents);
 	free(P->fidx);
 	gpm_vec_free(&P->sents);
@@ -3631,14 +3891,21 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 		if (!err)
 			err = preamble_commit(&P);
 	}
-	if (!err)
+	if (err == &limit_stop)
+		err = NULL;
+	else if (!err)
 		err = finish_snapshot(&P);
+	if (!err && P.held) {
+		struct gpm_incident *held = P.held;
+		P.held = NULL;
+		err = P.fn(held, P.arg);
+	}
 	if (!err && !P.any && P.joined)
 		err = gpm_error_create(GPM_ERR_FORMAT,
 		                       "%s: a goroutine dump whose line ends were lost (its lines "
 		                       "joined into one by spaces): not read",
 		                       name ? name : "input");
-	else if (!err && !P.any)
+	else if (!err && !P.any && !(err = exit_line_error(data, len, name)))
 		err = gpm_error_create(GPM_ERR_FORMAT, "%s: no goroutine dump found",
 		                       name ? name : "input");
 	parser_deinit(&P);

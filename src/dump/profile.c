@@ -34,6 +34,7 @@
 #include "base/u64map.h"
 #include "base/vec.h"
 #include "dump/dump.h"
+#include "dump/plural.h"
 
 enum {
 	DEFAULT_MAX_GOROUTINES = 1 << 24, /* as the text reader (dump.h) */
@@ -679,13 +680,13 @@ struct gpm_error *gpm_goroutine_profile_parse(const uint8_t *data, size_t size, 
 		gpm_incident_warn(r.inc, "%" PRIu64 " frame%s not symbolized (address only)",
 		                  r.unknown_locations, r.unknown_locations == 1 ? "" : "s");
 	if (r.labels_dropped)
-		gpm_incident_warn(r.inc, "%" PRIu64 " labels past %d per sample left out",
-		                  r.labels_dropped, MAX_LABELS);
+		gpm_incident_warn(r.inc, "%" PRIu64 " %s past %d per sample left out",
+		                  r.labels_dropped, gpm_plural(r.labels_dropped, "label", "labels"),
+		                  MAX_LABELS);
 	if (r.capped)
-		gpm_incident_warn(r.inc,
-		                  "%" PRIu64 " goroutines of the profile past the limit of %" PRIu64
-		                  " not kept",
-		                  r.capped, r.max_goroutines);
+		gpm_incident_warn(
+		    r.inc, "%" PRIu64 " %s of the profile past the limit of %" PRIu64 " not kept",
+		    r.capped, gpm_plural(r.capped, "goroutine", "goroutines"), r.max_goroutines);
 out:
 	gpm_vec_free(&r.strs);
 	gpm_vec_free(&r.funcs);

@@ -27,6 +27,8 @@
  */
 #include "dump/race.h"
 
+#include "dump/plural.h"
+
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -402,6 +404,26 @@ static struct gpm_error *frame_line(struct report *R, const struct rline *l, boo
 	return NULL;
 }
 
+/*
+ * A section header's words broken over two lines by a paste: l ends in " by", " by
+ * goroutine" or similar and the line after it (*next) is short. Writes the two joined by
+ * a blank into buf (256 bytes) as *out; false when they are not of that shape.
+ */
+static bool join_split_header(const struct rline *l, const char *end, char *buf, struct rline *out,
+                              struct rline *next)
+{
+	if (!(starts(l, 0, "Read ") || starts(l, 0, "Write ") || starts(l, 0, "Previous ") ||
+	      starts(l, 0, "Goroutine ") || starts(l, 0, "Heap block ")) ||
+	    l->s[l->n - 1] == ':' || !next_line(l->next, end, next) || !next->n || next->n > 32 ||
+	    next->s[next->n - 1] != ':' || l->n + 1 + next->n > 255)
+		return false;
+	memcpy(buf, l->s, l->n);
+	buf[l->n] = ' ';
+	memcpy(buf + l->n + 1, next->s, next->n);
+	*out = (struct rline){buf, l->n + 1 + next->n, next->next};
+	return true;
+}
+
 /* Reads the report's lines into R; *used gets the bytes read. */
 static struct gpm_error *read_report(struct report *R, const char *text, size_t len, size_t *used)
 {
@@ -425,8 +447,24 @@ static struct gpm_error *read_report(struct report *R, const char *text, size_t 
 			continue;
 		struct section proto = {0};
 		bool placed = false;
-		if (parse_access(&l, &proto) || parse_thread(&l, &proto) ||
-		    parse_heap_block(&l, &proto)) {
+		// A section's header broken in two by a paste ("Write at 0x… by goroutine" /
+		// "25:"): read joined when the two make one.
+		char joined[256];
+		struct rline jl, nx;
+		bool hdr = parse_access(&l, &proto) || parse_thread(&l, &proto) ||
+		           parse_heap_block(&l, &proto);
+		if (!hdr && join_split_header(&l, end, joined, &jl, &nx)) {
+			struct section jp = {0};
+			if (parse_access(&jl, &jp) || parse_thread(&jl, &jp) ||
+			    parse_heap_block(&jl, &jp)) {
+				proto = jp;
+				hdr = true;
+				l = jl;
+				p = nx.next;
+				nl++;
+			}
+		}
+		if (hdr) {
 			if (proto.kind == SECTION_LOCATION &&
 			    !(proto.text = gpm_incident_str(R->inc, l.s, l.n - 1)))
 				return &gpm_error_nomem;
@@ -567,19 +605,23 @@ static struct gpm_error *add_report(struct report *R)
 	*slot = r;
 	if (extra || R->sections_cut)
 		err = gpm_incident_warn(inc,
-		                        "race report %zu: %u sections beyond the two accesses "
-		                        "and one location were left out",
-		                        nr, extra + (unsigned)R->sections_cut);
+		                        "race report %zu: %u %s beyond the two accesses "
+		                        "and one location %s left out",
+		                        nr, extra + (unsigned)R->sections_cut,
+		                        gpm_plural(extra + R->sections_cut, "section", "sections"),
+		                        gpm_plural(extra + R->sections_cut, "was", "were"));
 	if (!err && R->frames_cut)
 		err = gpm_incident_warn(inc,
-		                        "race report %zu: %" PRIu64 " frames beyond %d per stack "
-		                        "were left out",
-		                        nr, R->frames_cut, MAX_FRAMES);
+		                        "race report %zu: %" PRIu64 " %s beyond %d per stack "
+		                        "%s left out",
+		                        nr, R->frames_cut,
+		                        gpm_plural(R->frames_cut, "frame", "frames"), MAX_FRAMES,
+		                        gpm_plural(R->frames_cut, "was", "were"));
 	if (!err && R->unplaced)
 		err = gpm_incident_warn(inc,
-		                        "race report %zu: %" PRIu64 " lines not understood and "
+		                        "race report %zu: %" PRIu64 " %s not understood and "
 		                        "skipped",
-		                        nr, R->unplaced);
+		                        nr, R->unplaced, gpm_plural(R->unplaced, "line", "lines"));
 	return err;
 }
 

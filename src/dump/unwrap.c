@@ -468,6 +468,16 @@ static long prefix_len(const char *s, size_t n)
 		if (e > 14 && !memcmp(s + e - 14, "runtime stack:", 14))
 			k = (long)(e - 14);
 	}
+	if (k < 0 && n > 24) { // an excerpt from inside a stack: its "created by pkg.F" lines
+		const char *w = memmem(s, n, " created by ", 12);
+		if (w && (size_t)(w - s) + 12 < n) {
+			const char *f = w + 12, *e = s + n;
+			const char *sp = memchr(f, ' ', (size_t)(e - f));
+			const char *dot = memchr(f, '.', (size_t)((sp ? sp : e) - f));
+			if (dot && (!sp || (e - sp > 14 && !memcmp(sp, " in goroutine ", 14))))
+				k = w - s + 1;
+		}
+	}
 	if (k <= 0 || k >= MAX_PREFIX || s[0] == '{')
 		return -1;
 	if (k >= 4 && !memcmp(s + k - 4, " in ", 4))
@@ -1891,6 +1901,10 @@ static void reindent(struct work *w)
 			prev = K_BLANK;
 			continue;
 		}
+		// A Markdown inline-code quote closed on the last location ("main.go:76
+		// +0xb98`"): the backtick goes.
+		if (prev == K_FRAME && n > 2 && s[n - 1] == '`' && loc_like(s, n - 1))
+			l->n = --n;
 		if (prev == K_FRAME && loc_like(s, n)) {
 			l->tabs = 1;
 			prev = K_LOC;

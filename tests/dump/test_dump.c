@@ -950,6 +950,9 @@ START_TEST(test_crash_lines_only)
 		ck_assert_str_eq(s.v[0]->crash.fatal_message, "thread exhaustion");
 		ck_assert(
 		    strstr(s.v[0]->preamble_text, "runtime: program exceeds 16-thread limit"));
+		// Every line's log prefix goes, not only the first's.
+		ck_assert_msg(!strstr(s.v[0]->preamble_text, "stderr F"), "%s",
+		              s.v[0]->preamble_text);
 		ck_assert(has_warning(s.v[0], "no goroutine was in the input"));
 		snaps_free(&s);
 		gpm_strbuf_deinit(&t);
@@ -1133,6 +1136,202 @@ START_TEST(test_cut_starts)
 	ck_assert_int_eq(s.v[0]->crash.kind, GPM_FATAL_QUIT);
 	ck_assert_uint_eq(s.v[0]->warnings.len, 0);
 	snaps_free(&s);
+}
+END_TEST
+
+/*
+ * The ends of excerpts: a last frame line cut inside its arguments (kept, without
+ * location), a goroutine header with nothing after it (cut, not "no frames"), a stack that
+ * starts after a lone location line (counted), one input of more dumps than the limit (the
+ * first read, the rest said), and a `go run` / `go test` tail without a dump.
+ */
+START_TEST(test_excerpt_ends)
+{
+	struct gpm_strbuf t = GPM_STRBUF_INIT;
+	first_lines(&t, "dumps/go1.27-panic-single.txt", 3, "");
+	gpm_strbuf_printf(&t, "main.mustLoad({0x4eb2\n"); // was "main.mustLoad({0x4eb256?, 0x0?})"
+	struct snaps s = parse_mem(t.buf, t.len);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+	const struct gpm_goroutine *g = &s.v[0]->goroutines.v[0];
+	uint32_t nf;
+	const struct gpm_frame *f = gpm_goroutine_frames(s.v[0], g, &nf);
+	ck_assert_uint_eq(nf, 1);
+	ck_assert_str_eq(f[0].func, "main.mustLoad");
+	ck_assert(f[0].flags & GPM_FRAME_NO_LOC);
+	ck_assert(g->flags & GPM_GOROUTINE_TRUNCATED);
+	ck_assert(has_warning(s.v[0], "1 frame line was cut inside its arguments"));
+	ck_assert(!has_warning(s.v[0], "no frames"));
+	snaps_free(&s);
+	// Cut right after its header, another goroutine after it (a paste that dropped lines).
+	t.len = 0;
+	gpm_strbuf_printf(&t, "goroutine 117 [syscall]:\nruntime.cgocall(0xa691e0, 0xc00021e0b\n\n"
+	                      "goroutine 33 [running]:\nmain.f()\n\t/a/main.go:3 +0x1\n"
+	                      "created by main.g in goroutine 1\n\t/a/main.go:9 +0x2\n");
+	s = parse_mem(t.buf, t.len);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 2);
+	f = gpm_goroutine_frames(s.v[0], &s.v[0]->goroutines.v[0], &nf);
+	ck_assert_uint_eq(nf, 1);
+	ck_assert_str_eq(f[0].func, "runtime.cgocall");
+	f = gpm_goroutine_frames(s.v[0], &s.v[0]->goroutines.v[1], &nf);
+	ck_assert_uint_eq(nf, 1);
+	ck_assert_uint_eq(s.v[0]->warnings.len, 1);
+	snaps_free(&s);
+	// The last location cut mid-path, or a header cut before its "]:", a line end after
+	// each: the goroutine was cut, not "a frame without location" or "a line not placed".
+	static const char *const cuts[] = {
+	    "\tgopm.test/fixture/crash/main.go:82 +0x2c\nmain.doPanic.func1()\n"
+	    "gopm.test/fixture/cra\n",
+	    "\tgopm.test/fixture/crash/main.go:82 +0x2c\nmain.doPanic.func1()\n"
+	    "May 04 00:34:05 localhost.localdomain\n",
+	    "\tgopm.test/fixture/crash/main.go:89 +0x76\n\ngoroutine 17 [syscall,\n",
+	};
+	for (size_t k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
+		t.len = 0;
+		first_lines(&t, "dumps/go1.27-panic-single.txt", 4, "");
+		gpm_strbuf_printf(&t, "%s", cuts[k]);
+		s = parse_mem(t.buf, t.len);
+		ck_assert_msg(s.v[0]->warnings.len == 1 &&
+		                  has_warning(s.v[0], "1 goroutine was cut short by the end"),
+		              "cut %zu: %s", k,
+		              s.v[0]->warnings.len ? s.v[0]->warnings.v[0].text : "no warning");
+		snaps_free(&s);
+	}
+	// An excerpt that begins with the end of another goroutine's stack (its last location
+	// before the first header): counted. The previous dump's last frame is not.
+	t.len = 0;
+	gpm_strbuf_printf(&t, "```\n\tgopm.test/fixture/crash/main.go:89 +0x76\n\n");
+	first_lines(&t, "dumps/go1.27-panic-single.txt", 100, "");
+	char *hdr = strdup(strstr(t.buf, "goroutine 33"));
+	s = parse_mem(hdr, strlen(hdr));
+	ck_assert_uint_eq(s.v[0]->warnings.len, 0);
+	snaps_free(&s);
+	s = parse_mem(t.buf, t.len); // (the panic line starts the dump: from it on)
+	snaps_free(&s);
+	t.len = 0;
+	gpm_strbuf_printf(&t, "```\n\tgopm.test/fixture/crash/main.go:89 +0x76\n\n%s", hdr);
+	s = parse_mem(t.buf, t.len);
+	ck_assert(has_warning(s.v[0], "could not be placed and was skipped (line 2)"));
+	snaps_free(&s);
+	t.len = 0;
+	gpm_strbuf_printf(&t, "main.g()\n\tgopm.test/fixture/crash/main.go:89 +0x76\n\n%s", hdr);
+	s = parse_mem(t.buf, t.len);
+	ck_assert(!has_warning(s.v[0], "could not be placed"));
+	snaps_free(&s);
+	free(hdr);
+	// Markdown's inline code closed on the last location, the paste indented by spaces.
+	t.len = 0;
+	gpm_strbuf_printf(&t, "`panic: boom\n\ngoroutine 1 [running]:\nmain.report()\n"
+	                      "        /a/main.go:105 +0x15c\nmain.main()\n"
+	                      "        /a/main.go:76 +0xb98`\n");
+	s = parse_mem(t.buf, t.len);
+	ck_assert_uint_eq(s.v[0]->warnings.len, 0);
+	f = gpm_goroutine_frames(s.v[0], &s.v[0]->goroutines.v[0], &nf);
+	ck_assert_uint_eq(nf, 2);
+	ck_assert_uint_eq(f[1].line, 76);
+	snaps_free(&s);
+	// Words that are not arguments after "f(": not a frame.
+	const char *w = "goroutine 1 [running]:\nmain.f(see the log\n";
+	s = parse_mem(w, strlen(w));
+	ck_assert_uint_eq(s.v[0]->goroutines.v[0].stack == UINT32_MAX ? 0 : 1, 0);
+	snaps_free(&s);
+
+	// A header as the last dump line, a fence and words after it.
+	t.len = 0;
+	first_lines(&t, "dumps/go1.27-panic-single.txt", 100, "");
+	gpm_strbuf_printf(&t, "\ngoroutine 40 [select]:\n```\nany idea?\n");
+	s = parse_mem(t.buf, t.len);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 2);
+	ck_assert(s.v[0]->goroutines.v[1].flags & GPM_GOROUTINE_TRUNCATED);
+	ck_assert(has_warning(s.v[0], "1 goroutine was cut short by the end of the input"));
+	ck_assert(!has_warning(s.v[0], "no frames"));
+	snaps_free(&s);
+
+	// A stack without its header after a location line cut by the export ("\t/usr/l").
+	t.len = 0;
+	first_lines(&t, "dumps/go1.27-panic-single.txt", 100, "");
+	const char *stack = strstr(t.buf, "main.mustLoad");
+	s = parse_mem(stack, strlen(stack)); // no line before it: nothing lost
+	ck_assert(!has_warning(s.v[0], "could not be placed"));
+	snaps_free(&s);
+	struct gpm_strbuf u = GPM_STRBUF_INIT;
+	gpm_strbuf_printf(&u, "\t/usr/l\n%s", stack);
+	s = parse_mem(u.buf, u.len);
+	ck_assert(has_warning(s.v[0], "1 line inside the dump could not be placed"));
+	snaps_free(&s);
+	gpm_strbuf_deinit(&u);
+	// The same stack from a journal, no header nor crash line to learn the prefix from:
+	// learnt from its "created by" line.
+	struct snaps ref = parse_mem(stack, strlen(stack));
+	u.len = 0;
+	for (const char *p = stack; *p;) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		gpm_strbuf_printf(&u, "Jan 30 12:52:04 ip-10-1-2-11 dockerd[16426]: %s%.*s\n",
+		                  p[0] == '\t' ? "        " : "", (int)(n - (p[0] == '\t')),
+		                  p + (p[0] == '\t'));
+		p = e ? e + 1 : p + n;
+	}
+	s = parse_mem(u.buf, u.len);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+	uint32_t rn;
+	const struct gpm_frame *rf =
+	    gpm_goroutine_frames(ref.v[0], &ref.v[0]->goroutines.v[0], &rn);
+	f = gpm_goroutine_frames(s.v[0], &s.v[0]->goroutines.v[0], &nf);
+	ck_assert_uint_eq(nf, rn);
+	for (uint32_t i = 0; i < nf; i++) {
+		ck_assert_str_eq(f[i].func, rf[i].func);
+		ck_assert_str_eq(f[i].file, rf[i].file);
+		ck_assert_uint_eq(f[i].line, rf[i].line);
+	}
+	ck_assert_uint_eq(s.v[0]->warnings.len, ref.v[0]->warnings.len);
+	snaps_free(&s);
+	snaps_free(&ref);
+	gpm_strbuf_deinit(&u);
+
+	// Three dumps, a limit of two: two read, the last says the rest was not.
+	t.len = 0;
+	for (int k = 0; k < 3; k++)
+		first_lines(&t, "dumps/go1.27-panic-single.txt", 100, "");
+	struct gpm_dump_options o = {.max_snapshots = 2};
+	s = parse_mem_opts(t.buf, t.len, &o);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert(!has_warning(s.v[0], "more than"));
+	ck_assert(has_warning(s.v[1], "more than 2 dumps in one input: the first 2 were read; "
+	                              "the rest, from line 19 on"));
+	snaps_free(&s);
+	gpm_strbuf_deinit(&t);
+
+	// How a child process ended, and nothing else: said; the same words in prose: not.
+	static const struct {
+		const char *text, *says;
+	} tails[] = {
+	    {"=== RUN   TestX\nsignal: killed\nFAIL\tpkg\t600.1s\n", "SIGKILL"},
+	    {"$ go run .\nserving\nsignal: terminated\n", "SIGTERM"},
+	    {"exit status 2\r\n", "status 2, as a Go program does after a panic"},
+	    {"> exit status 1\n", "this was not one"},
+	    {"output:\nexit status 0x40010004\n", "Windows status"},
+	    {"the job said signal: killed and stopped\n", NULL},
+	    {"signal: killed by whom\nexit status two\n", NULL},
+	};
+	for (size_t k = 0; k < sizeof(tails) / sizeof(tails[0]); k++) {
+		struct gpm_incident **v = NULL;
+		size_t n = 0;
+		struct gpm_error *err =
+		    gpm_dump_parse_all(tails[k].text, strlen(tails[k].text), "x", NULL, &v, &n);
+		ck_assert_ptr_nonnull(err);
+		ck_assert_uint_eq(n, 0);
+		if (tails[k].says) {
+			ck_assert_int_eq(err->code, GPM_ERR_UNSUPPORTED);
+			ck_assert_msg(strstr(err->message, tails[k].says), "%s", err->message);
+		} else {
+			ck_assert_int_eq(err->code, GPM_ERR_FORMAT);
+		}
+		gpm_error_destroy(err);
+		free(v);
+	}
 }
 END_TEST
 
@@ -1521,6 +1720,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_broken_escaped_record);
 	tcase_add_test(tc, test_joined_lines);
 	tcase_add_test(tc, test_cut_starts);
+	tcase_add_test(tc, test_excerpt_ends);
 	suite_add_tcase(s, tc);
 	return s;
 }

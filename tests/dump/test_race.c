@@ -464,6 +464,63 @@ START_TEST(test_shapes)
 }
 END_TEST
 
+/* Each section header broken in two by a paste, before its goroutine's number ("Write at
+ * 0x… by goroutine" / "7:"): read as whole. One line left that means nothing: "1 line". */
+START_TEST(test_split_headers)
+{
+	static const char *const files[] = {
+	    "dumps/race/go1.19-plain.txt", "dumps/race/go1.27-plain.txt",
+	    "dumps/race/go1.19-multi.txt", "dumps/race/go1.27-multi.txt",
+	    "dumps/race/go1.19-test.txt",  "dumps/race/go1.27-test.txt",
+	};
+	size_t checked = 0, split = 0;
+	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		size_t len;
+		char *buf = read_fixture(files[k], &len);
+		struct snaps base = parse_mem(buf, len);
+		// "by goroutine N:" -> "by goroutine\nN:"; "created at:" lines stay.
+		char *re = malloc(len * 2 + 1);
+		ck_assert_ptr_nonnull(re);
+		size_t o = 0;
+		for (size_t i = 0; i < len; i++) {
+			re[o++] = buf[i];
+			if (i >= 12 && !memcmp(buf + i - 12, " by goroutine", 13) &&
+			    buf[i + 1] == ' ') {
+				re[o++] = '\n';
+				i++; // the blank before the number
+				split++;
+			}
+		}
+		struct snaps s = parse_mem(re, o);
+		ck_assert_uint_eq(s.n, 1);
+		assert_same(base.v[0], s.v[0]);
+		checked++;
+		for (size_t i = 0; i < s.n; i++)
+			gpm_incident_destroy(s.v[i]);
+		free(s.v);
+		for (size_t i = 0; i < base.n; i++)
+			gpm_incident_destroy(base.v[i]);
+		free(base.v);
+		free(re);
+		free(buf);
+	}
+	ck_assert_uint_eq(checked, 6);
+	ck_assert_uint_ge(split, 12);
+	// One line not understood: said in the singular.
+	struct gpm_incident *inc = parse_str("WARNING: DATA RACE\n"
+	                                     "Write at 0x00c000012345 by goroutine 7:\n"
+	                                     "  main.f()\n      /a/main.go:10 +0x44\n"
+	                                     "  !! a line of something else\n"
+	                                     "Previous read at 0x00c000012345 by main goroutine:\n"
+	                                     "  main.main()\n      /a/main.go:20 +0x88\n"
+	                                     "==================\n");
+	ck_assert_uint_eq(inc->warnings.len, 1);
+	ck_assert_msg(strstr(inc->warnings.v[0].text, ": 1 line not understood"), "%s",
+	              inc->warnings.v[0].text);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
 START_TEST(test_cap)
 {
 	static const char rep[] = "==================\n"
@@ -596,6 +653,7 @@ Suite *race_suite(void)
 	tcase_add_test(tc, test_go_test);
 	tcase_add_test(tc, test_old_format);
 	tcase_add_test(tc, test_reindented);
+	tcase_add_test(tc, test_split_headers);
 	tcase_add_test(tc, test_shapes);
 	tcase_add_test(tc, test_cap);
 	tcase_add_test(tc, test_findings);
