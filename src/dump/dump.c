@@ -15,6 +15,7 @@
 #include "base/vec.h"
 #include "dump/deadlock.h"
 #include "dump/plural.h"
+#include "dump/shapes.h"
 #include "dump/race.h"
 
 enum {
@@ -1153,24 +1154,10 @@ struct header {
 	bool labels_inside, complete;
 };
 
-/*
- * Length of an id a person wrote in place of the number ("NNNNN", "XXX", "?", "..." in
- * "goroutine NNNNN [chan send]:" of a hand-shortened stack) at s, before " ["; 0 when none.
- */
-static size_t placeholder_id(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n && i <= 12 &&
-	       ((s[i] >= 'A' && s[i] <= 'Z') || s[i] == '?' || s[i] == '.' || s[i] == '#' ||
-	        s[i] == '*' || s[i] == '_' || s[i] == 'x'))
-		i++;
-	return i && i <= 12 && i + 2 < n && s[i] == ' ' && s[i + 1] == '[' ? i : 0;
-}
-
 static bool is_header(const struct line *l)
 {
 	return l->n > 10 && l->s[0] == 'g' && memcmp(l->s, "goroutine ", 10) == 0 &&
-	       (is_digit(l->s[10]) || placeholder_id(l->s + 10, l->n - 10));
+	       (is_digit(l->s[10]) || gpm_dump_placeholder_id(l->s + 10, l->n - 10));
 }
 
 /* Finds the closing '}' of a label list starting after '{', skipping quoted strings. */
@@ -1202,7 +1189,7 @@ static bool parse_header(const struct line *l, struct header *h)
 	memset(h, 0, sizeof(*h));
 	h->m_id = -1;
 	h->minutes = -1;
-	size_t ph = placeholder_id(l->s + i, l->n - i);
+	size_t ph = gpm_dump_placeholder_id(l->s + i, l->n - i);
 	if (ph) { // no id printed: the goroutine is one without, as a tool's bucket's
 		h->flags |= GPM_GOROUTINE_NO_ID;
 		i += ph;

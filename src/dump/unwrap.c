@@ -26,6 +26,7 @@
 
 #include "base/vec.h"
 #include "dump/dump.h"
+#include "dump/shapes.h"
 
 enum {
 	SCAN_LIMIT = 4 << 20,   /* input detection looks this far */
@@ -93,8 +94,6 @@ static bool starts(const char *s, size_t n, const char *lit)
 	return n >= l && memcmp(s, lit, l) == 0;
 }
 
-static size_t placeholder_id(const char *s, size_t n);
-
 /* Position of a goroutine header ("goroutine N [" / "goroutine N gp=") in s, or -1. */
 static long find_header(const char *s, size_t n)
 {
@@ -104,7 +103,8 @@ static long find_header(const char *s, size_t n)
 		if (!g)
 			return -1;
 		const char *q = g + 10;
-		size_t ph = q < end && !is_digit(*q) ? placeholder_id(q, (size_t)(end - q)) : 0;
+		size_t ph =
+		    q < end && !is_digit(*q) ? gpm_dump_placeholder_id(q, (size_t)(end - q)) : 0;
 		if (ph && (g == s || g[-1] == '\n')) {
 			return g - s; // "goroutine NNNNN [" at a line's start
 		} else if (q < end && is_digit(*q)) {
@@ -205,17 +205,6 @@ static bool func_like(const char *s, size_t n)
 	return lp && lp > s;
 }
 
-/* Length of an id written in place of the number ("goroutine NNNNN [", dump.c reads it too). */
-static size_t placeholder_id(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n && i <= 12 &&
-	       ((s[i] >= 'A' && s[i] <= 'Z') || s[i] == '?' || s[i] == '.' || s[i] == '#' ||
-	        s[i] == '*' || s[i] == '_' || s[i] == 'x'))
-		i++;
-	return i && i <= 12 && i + 2 < n && s[i] == ' ' && s[i + 1] == '[' ? i : 0;
-}
-
 /*
  * A frame on one line, its function and its location apart by blanks ("runtime.chansend(...)
  * runtime/chan.go:283", "created by main.main in goroutine 1 /app/main.go:12 +0x1d"): where
@@ -245,7 +234,7 @@ static size_t frame_loc(const char *s, size_t n)
 static bool header_like(const char *s, size_t n)
 {
 	return n > 11 && !memcmp(s, "goroutine ", 10) &&
-	       (is_digit(s[10]) || placeholder_id(s + 10, n - 10));
+	       (is_digit(s[10]) || gpm_dump_placeholder_id(s + 10, n - 10));
 }
 
 /* A goroutine header's start: "goroutine N [" or "goroutine N gp=" (not "goroutine N lock
@@ -254,7 +243,7 @@ static bool header_opens(const char *s, size_t n)
 {
 	if (!header_like(s, n))
 		return false;
-	size_t i = 10 + placeholder_id(s + 10, n - 10);
+	size_t i = 10 + gpm_dump_placeholder_id(s + 10, n - 10);
 	while (i < n && is_digit(s[i]))
 		i++;
 	return starts(s + i, n - i, " [") || starts(s + i, n - i, " gp=");
