@@ -1956,6 +1956,7 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	} else if (cr->kind == GPM_FATAL_THROW && cr->fatal_message && !gpm_rule_cgo_fault(inc)) {
 		const char *m = cr->fatal_message;
 		char *msg = gpm_rule_safe(m);
+		bool said = false; // the "fatal error" evidence is in already
 		if (strstr(m, "all goroutines are asleep")) {
 			f = gpm_rule_finding_new(c, GPM_RULE_DEADLOCK_ALL);
 			if (!f)
@@ -2112,6 +2113,7 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			                  "pc %#" PRIx64 " in [0x7f0000000000, 0x800000000000): "
 			                  "shared libraries, not a Go executable's text",
 			                  cr->pc);
+			said = true;
 		} else if (corruption_throw(m)) {
 			f = gpm_rule_finding_new(c, GPM_RULE_MEMORY_CORRUPTION);
 			if (!f)
@@ -2156,7 +2158,7 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 				    "Read the runtime's message and the lines printed before "
 				    "it: no goroutine's stack is in the input.");
 		}
-		if (f)
+		if (f && !said)
 			gpm_rule_evidence(c, f, "fatal error", "%s", msg ? msg : "?");
 		if (f && f->kind == GPM_RULE_FATAL && misuse_meaning(m))
 			gpm_rule_evidence(c, f, "meaning", "%s", misuse_meaning(m));

@@ -8,7 +8,8 @@
 # symbol; a stalled stop-the-world names the goroutine that prevents it, from cores and text;
 # contention on many mutexes locked in one function is one finding with its full counts;
 # a test timeout cut before the stuck test names the test waiting for it; a lock or
-# WaitGroup stuck for minutes names its holder candidate or the worker it waits for.
+# WaitGroup stuck for minutes names its holder candidate or the worker it waits for; no
+# finding of any dump fixture says one piece of evidence twice.
 set -u
 : "${GOPM:?}" "${top_srcdir:?}" "${top_builddir:?}"
 tmp=$(mktemp -d)
@@ -233,4 +234,18 @@ grep -q '"instances": 40' "$tmp/json" && grep -q '"count": 120' "$tmp/json" ||
 grep -q '"instances": 40' "$tmp/json" ||
 	{ echo "FAIL: per-key mutexes: show --json lacks instances 40"; fail=$((fail + 1)); }
 echo "ok: 40 mutexes locked in one function, one finding"
+# No finding says one piece of evidence twice (a branch that adds it, then the common
+# code after the branches adding it again): every dump fixture's report, finding by finding.
+ev=0
+for f in "$top_srcdir"/testdata/dumps/*.txt "$top_srcdir"/testdata/dumps/field/*.txt \
+	"$top_srcdir"/testdata/dumps/variants/*.txt "$top_srcdir"/testdata/dumps/variants/*.log; do
+	[ -f "$f" ] || continue
+	ev=$((ev + 1))
+	"$GOPM" analyze --no-store --width 1000 "$f" 2>/dev/null |
+		awk '/^PROCESS/ { exit } /^[A-Z]+ / { k++ } k && /^         [a-z]/ { print k "\t" $0 }' |
+		sort | uniq -d >"$tmp/dup"
+	[ -s "$tmp/dup" ] && { echo "FAIL: $(basename "$f"): evidence said twice: $(head -1 "$tmp/dup")"; fail=$((fail + 1)); }
+done
+[ "$ev" -ge 150 ] || { echo "FAIL: only $ev dump fixtures for the evidence check"; fail=$((fail + 1)); }
+echo "ok: $ev dump reports without evidence said twice"
 [ "$fail" -eq 0 ] || { echo "$fail failed"; exit 1; }
