@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -420,13 +421,37 @@ static void add_beside(struct candidates *cs, const char *dir, const char *path,
 	}
 }
 
+/*
+ * The path the core maps its executable from, without the " (deleted)" the kernel appends
+ * when the file was removed or replaced while the process ran (a deploy): in *buf, NULL when
+ * there is none. *deleted: the suffix was there.
+ */
+static const char *mapped_path(const struct gpm_core *core, char *buf, size_t cap, bool *deleted)
+{
+	static const char suffix[] = " (deleted)";
+	const char *mapped = gpm_core_exe_mapping(core, NULL);
+	*deleted = false;
+	if (!mapped)
+		return NULL;
+	size_t n = strlen(mapped), k = sizeof(suffix) - 1;
+	if (n > k && n - k < cap && !strcmp(mapped + n - k, suffix)) {
+		memcpy(buf, mapped, n - k);
+		buf[n - k] = 0;
+		*deleted = true;
+		return buf;
+	}
+	return mapped;
+}
+
 static void collect_candidates(const struct gpm_core *core, struct candidates *cs)
 {
-	const char *mapped = gpm_core_exe_mapping(core, NULL);
+	char buf[PATH_MAX];
+	bool deleted;
+	const char *mapped = mapped_path(core, buf, sizeof(buf), &deleted);
 	const char *execfn = gpm_core_execfn(core);
 	const struct gpm_core_psinfo *ps = gpm_core_psinfo(core);
 	const char *fname = ps ? ps->fname : NULL;
-	add_candidate(cs, mapped, "NT_FILE");
+	add_candidate(cs, mapped, deleted ? "NT_FILE, deleted while the process ran" : "NT_FILE");
 	if (execfn && execfn[0] == '/')
 		add_candidate(cs, execfn, "AT_EXECFN");
 	char *core_path = strdup(gpm_core_path(core) ? gpm_core_path(core) : ".");
@@ -592,7 +617,7 @@ static struct gpm_error *mismatch_error(const char *path, const char *detail, bo
 	    GPM_ERR_MISMATCH, "executable %s does not match the core (%s); %s", p ? p : path,
 	    detail,
 	    given ? "--force reads the core with it anyway (names and frames may be wrong)"
-	          : "it was rebuilt or replaced after the core was taken? give the build that "
+	          : "it was rebuilt or replaced since the process started? give the build that "
 	            "ran with --exe FILE or DIR (or GOPM_EXE_PATH), or --force to use this one");
 	free(p);
 	return err;
@@ -664,8 +689,19 @@ struct search {
 	const char *index_path;      // where the build-id index is kept; NULL none
 	struct gpm_exe_index *index; // loaded at the first search directory
 	struct gpm_exe_locate_stats stats;
+	bool core_dir;         // searching the core's own directory, not a search directory
+	const char *skip;      // a file not to probe there (the core itself); NULL none
 	struct gpm_error *err; // out of memory only
 };
+
+/* How a file found in a directory was found, for "read from … (from …)". */
+static const char *dir_source(const struct search *s, bool by_id)
+{
+	if (s->core_dir)
+		return by_id ? "the core's directory, by build id"
+		             : "the core's directory, by name";
+	return by_id ? "search directory, by build id" : "search directory, by name";
+}
 
 /* Opens and checks one candidate; true when the search is over (a match, or no memory). */
 static bool consider(struct search *s, const char *path, const char *source)
@@ -793,7 +829,7 @@ static bool search_index(struct search *s, const char *dir, unsigned depth)
 		if (stat(path, &st) != 0)
 			gpm_exe_index_remove(s->index, path);
 		else if (probe_indexed(s, path, &gnu, &go) && ids_match(s->gnu, s->go, gnu, go))
-			done = consider(s, path, "search directory, by build id");
+			done = consider(s, path, dir_source(s, true));
 		free(gnu);
 		free(go);
 		free(path);
@@ -819,7 +855,7 @@ static bool search_dir(struct search *s, const char *dir, unsigned depth)
 	bool done = false;
 	for (size_t i = 0; i < cs.n && !done; i++)
 		if (access(cs.v[i].path, F_OK) == 0)
-			done = consider(s, cs.v[i].path, "search directory, by name");
+			done = consider(s, cs.v[i].path, dir_source(s, false));
 	for (size_t i = 0; i < cs.n; i++)
 		free(cs.v[i].path);
 	if (done || (!s->gnu && !s->go))
@@ -849,6 +885,10 @@ static bool search_dir(struct search *s, const char *dir, unsigned depth)
 			s->err = &gpm_error_nomem;
 			break;
 		}
+		if (s->skip && !strcmp(e->d_name, s->skip)) {
+			free(path);
+			continue;
+		}
 		// Subdirectories (releases/v1.2/...) are searched after this directory's files.
 		if (maybe_dir && depth > 0 && nsub < LOCATE_MAX_SUBDIRS && is_dir(path)) {
 			subdirs[nsub++] = path;
@@ -857,7 +897,7 @@ static bool search_dir(struct search *s, const char *dir, unsigned depth)
 		char *gnu = NULL, *go = NULL;
 		if (e->d_type != DT_DIR && probe_indexed(s, path, &gnu, &go) &&
 		    ids_match(s->gnu, s->go, gnu, go))
-			done = consider(s, path, "search directory, by build id");
+			done = consider(s, path, dir_source(s, true));
 		free(gnu);
 		free(go);
 		free(path);
@@ -1092,6 +1132,20 @@ struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
 		for (size_t i = 0; i < nd && !done; i++)
 			done = search_dir(&s, dirs[i], LOCATE_SEARCH_DEPTH);
 		free(list);
+	}
+	// The core's own directory, by build id: the build that ran is often kept beside the
+	// core under another name (svc.old, svc-1.4.2) once a deploy replaced it.
+	if (!done && (gnu || go)) {
+		const char *cp = gpm_core_path(core) ? gpm_core_path(core) : ".";
+		char *core_path = strdup(cp);
+		if (core_path) {
+			s.core_dir = true;
+			s.skip = strrchr(cp, '/') ? strrchr(cp, '/') + 1 : cp;
+			done = search_dir(&s, dirname(core_path), 0);
+			s.core_dir = false;
+			s.skip = NULL;
+			free(core_path);
+		}
 	}
 	if (!done && o->debug_root)
 		done = search_build_id_tree(&s, o->debug_root);

@@ -57,7 +57,7 @@ grep -q "\"core_build_id\": \"$gnu\"" "$tmp/out" || bad "info --json lacks core_
 zstd -dc "$wrong" >"$tmp/c/hang"
 expect 5 1 "wrong executable where the core says" -- info "$tmp/c/core.zst"
 grep -q 'does not match the core' "$tmp/err" || bad "mismatch not said"
-grep -q 'rebuilt or replaced after the core was taken.*--exe' "$tmp/err" ||
+grep -q 'rebuilt or replaced since the process started.*--exe' "$tmp/err" ||
 	bad "mismatch found where the core says: what to do is not said"
 expect 5 1 "wrong executable given" -- analyze --no-store --exe "$tmp/c/hang" "$tmp/c/core.zst"
 grep -q 'does not match the core.*--force' "$tmp/err" || bad "mismatch given: --force not said"
@@ -68,11 +68,19 @@ grep -q 'does not match the core.*--force' "$tmp/err" || bad "mismatch given: --
 st=$?
 n=$((n + 1))
 [ $st -le 1 ] || bad "forced wrong executable: exit $st"
-grep -m1 'warning' "$tmp/out" | grep -q 'not the build that ran.*--force' ||
+grep -m1 '^  warning ' "$tmp/out" | grep -q 'not the build that ran.*--force' ||
 	bad "forced wrong executable: not the first warning of the report"
 "$GOPM" analyze --no-store --json --force --exe "$tmp/c/hang" "$tmp/c/core.zst" >"$tmp/out" 2>/dev/null
 grep -A1 '"warnings"' "$tmp/out" | grep -q 'not the build that ran' ||
 	bad "forced wrong executable: not the first warning in JSON"
+
+# The build that ran kept beside the core under another name, the path the core names
+# holding another build (a deploy): found in the core's directory by build id.
+zstd -dcq "$exe" >"$tmp/c/hang-previous"
+expect 0 0 "the build that ran beside the core, renamed" -- info "$tmp/c/core.zst"
+grep -q 'hang-previous (from the core.s directory, by build id)' "$tmp/out" ||
+	bad "the core's directory: the renamed build that ran not found by build id"
+rm -f "$tmp/c/hang-previous"
 
 # The right one renamed in a search directory full of other files: found by build id, fast.
 head -c 12582912 /dev/urandom | split -b 4096 -a 4 - "$tmp/s2/junk-"

@@ -901,6 +901,44 @@ START_TEST(core_finds_exe_beside_core)
 }
 END_TEST
 
+/*
+ * A process whose executable was deleted or replaced while it ran (a deploy): the kernel
+ * names the mapping "PATH (deleted)". The lookup tries PATH itself and the file's name
+ * beside the core, never names with " (deleted)" in them, and says which it tried.
+ */
+START_TEST(core_exe_deleted_while_running)
+{
+	struct cb_buf notes = {0};
+	cb_prstatus(&notes, 100, 11, TEXT + 0x1234, STACK + 0x800, 0, 0);
+	const uint64_t auxv[] = {AT_PHDR, TEXT + 0x40, AT_ENTRY, TEXT + 0x1000};
+	cb_auxv(&notes, auxv, 2);
+	const struct cb_file files[] = {{TEXT, TEXT + 0x3000, 0, "/nonexistent/app/svc (deleted)"}};
+	cb_files(&notes, files, 1, 1);
+	const struct cb_seg segs[] = {{TEXT, 0x3000, PF_R | PF_X, NULL, 0},
+	                              {STACK, 0x1000, PF_R | PF_W, NULL, 0}};
+	size_t len;
+	uint8_t *bytes = cb_core(EM_X86_64, &notes, segs, 2, &len);
+	free(notes.p);
+	struct gpm_core *core = open_ok(bytes, len);
+	ck_assert_str_eq(gpm_core_exe_mapping(core, NULL), "/nonexistent/app/svc (deleted)");
+	struct gpm_exe *exe = NULL;
+	uint64_t bias;
+	char *why = NULL;
+	struct gpm_error *err = gpm_core_locate_exe(core, NULL, &exe, &bias, &why);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(strstr(err->message, "/nonexistent/app/svc,") ||
+	                  strstr(err->message, "/nonexistent/app/svc)"),
+	              "%s", err->message);
+	ck_assert_msg(strstr(err->message, "./svc"), "%s", err->message);
+	ck_assert_msg(!strstr(err->message, "(deleted)"), "%s", err->message);
+	gpm_error_destroy(err);
+	ck_assert_ptr_null(exe);
+	free(why);
+	gpm_core_destroy(core);
+	free(bytes);
+}
+END_TEST
+
 /* Runs a search of dir for core's executable with the index kept in index; the stats out. */
 static struct gpm_error *locate_indexed(struct gpm_core *core, const char *dir, const char *index,
                                         struct gpm_exe_locate_stats *st, char **why)
@@ -957,8 +995,15 @@ START_TEST(core_exe_index_spares_reads)
 	}
 	snprintf(path, sizeof(path), "%s/other-program.zst", dir);
 	copy_file(other_src, path);
+	// The core alone in its directory (searched too, by build id, when nothing else
+	// matched: the core itself is not probed there).
+	char core_dir[4200], core_path[4300];
+	snprintf(core_dir, sizeof(core_dir), "%s/core", tmp);
+	ck_assert_int_eq(mkdir(core_dir, 0700), 0);
+	snprintf(core_path, sizeof(core_path), "%s/core.zst", core_dir);
+	copy_file(core_src, core_path);
 	struct gpm_core *core;
-	ck_assert_ptr_null(gpm_core_open(core_src, &core));
+	ck_assert_ptr_null(gpm_core_open(core_path, &core));
 	struct gpm_exe_locate_stats st;
 	char *why;
 
@@ -1192,6 +1237,7 @@ Suite *core_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, core_fixtures);
 	tcase_add_test(tc, core_finds_exe_beside_core);
+	tcase_add_test(tc, core_exe_deleted_while_running);
 	tcase_add_test(tc, core_exe_index_spares_reads);
 	tcase_add_test(tc, core_memory_fills_text_from_exe);
 	tcase_add_test(tc, core_memory_serves_ranges_without_segments);
