@@ -498,8 +498,9 @@ static const char *external_signal(const struct gpm_incident *inc, char (*name)[
 			// The runtime raises SIGABRT itself only after printing a panic or a fatal
 			// error, C code's abort() only under cgo (a cgo fault) or after
 			// runtime/cgo's message (threads_exhausted): with none of them, someone
-			// sent it.
-			if (sigs[i].no == 6 && code == INT64_MIN &&
+			// sent it. Text only: a core without NT_SIGINFO (qemu's) has no sigcode
+			// either, and that says nothing about who sent the signal.
+			if (sigs[i].no == 6 && code == INT64_MIN && inc->kind != GPM_INPUT_CORE &&
 			    !(inc->preamble_text && strstr(inc->preamble_text, "runtime/cgo"))) {
 				*likely = true;
 				return "no sigcode printed (Go before 1.10), and no panic, fatal "
