@@ -382,6 +382,15 @@ static const char *misuse_meaning(const char *m)
 	return NULL;
 }
 
+/* Whether message m (NULL: none) holds one of msgs[0..n). */
+static bool mentions_any(const char *m, const char *const *msgs, size_t n)
+{
+	for (size_t i = 0; m && i < n; i++)
+		if (strstr(m, msgs[i]))
+			return true;
+	return false;
+}
+
 /*
  * Fatal errors the runtime raises when its own data is not what it wrote: the heap, a
  * stack or the scheduler's state was overwritten (a data race on an interface, slice or
@@ -412,10 +421,7 @@ static bool corruption_throw(const char *m)
 	    "found pointer to free object",
 	    "free list corrupted",
 	};
-	for (size_t i = 0; m && i < sizeof(msgs) / sizeof(msgs[0]); i++)
-		if (strstr(m, msgs[i]))
-			return true;
-	return false;
+	return mentions_any(m, msgs, sizeof(msgs) / sizeof(msgs[0]));
 }
 
 /*
@@ -431,10 +437,7 @@ static bool oom_throw(const char *m)
 	    "cannot reserve arena virtual address space",
 	    "cannot allocate memory",
 	};
-	for (size_t i = 0; m && i < sizeof(msgs) / sizeof(msgs[0]); i++)
-		if (strstr(m, msgs[i]))
-			return true;
-	return false;
+	return mentions_any(m, msgs, sizeof(msgs) / sizeof(msgs[0]));
 }
 
 /* A memory fault printed by number: Go before 1.5 wrote "[signal 0xb code=0x1 addr=0x0
