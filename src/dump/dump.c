@@ -99,10 +99,15 @@ enum lost_kind {
 	LOST_FRAMES,   /* a goroutine header with no frames */
 	LOST_JOINED,   /* a line that holds many of a dump's lines, their line ends lost */
 	LOST_CUT_FUNC, /* a function line cut inside its arguments: kept without location */
+	LOST_PACKED,   /* a pprof frame line without its tabs, where its fields end guessed */
 	LOST_KINDS
 };
 
 enum { MAX_VTESTS = 64 }; /* go test -v tests followed at once (the rest: not named) */
+
+/* Ambiguous profile frame lines without tabs resolved by a look over the whole text (each
+ * look reads the text; the rest are read greedily and said). */
+enum { MAX_PACKED_SCANS = 64 };
 
 struct parser {
 	const char *p, *end;
@@ -114,6 +119,7 @@ struct parser {
 	/* line_index's cursor: lc_line line ends lie before lc_at in lc_base. */
 	const char *lc_base, *lc_at;
 	size_t lc_line;
+	uint32_t packed_scans; /* looks over the text by unpack_frame (MAX_PACKED_SCANS) */
 	const char *name;
 	struct gpm_dump_options o;
 	gpm_dump_snapshot_fn *fn;
@@ -409,6 +415,10 @@ static void report_lost(struct parser *P, struct gpm_incident *inc)
 	    [LOST_CUT_FUNC] = {"frame line was cut inside its arguments, kept without its location",
 	                       "frame lines were cut inside their arguments, kept without their "
 	                       "locations"},
+	    [LOST_PACKED] = {"profile frame line had lost the tabs between its fields; where its "
+	                     "pc, offset or file ends was guessed",
+	                     "profile frame lines had lost the tabs between their fields; where "
+	                     "their pcs, offsets or files end was guessed"},
 	};
 	for (int k = 0; k < LOST_KINDS; k++) {
 		struct lost *l = &P->lost[k];
@@ -2304,6 +2314,165 @@ static uint64_t counted_room(struct parser *P, uint64_t count)
 
 static struct gpm_error *push_copies(struct parser *P, uint32_t gi, uint64_t copies);
 
+/* A debug=1 frame line's fields: "#\t0xPC\tNAME+0xOFF\tFILE:LINE". */
+struct pprof_fields {
+	uint64_t pc, off;
+	const char *name, *loc;
+	size_t name_len, loc_len;
+	bool has_off;
+	bool guessed; /* packed, and where a field ends could not be told for sure */
+};
+
+/* The value of the first n hex digits at s. */
+static uint64_t hex_prefix(const char *s, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v << 4 | (uint64_t)hexval(s[i]);
+	return v;
+}
+
+/* Whether pc + 1 is one of the record header's "@ 0x…" pcs (a frame's pc is its return
+ * address less one, as runtime.CallersFrames gives it). */
+static bool record_has_pc(const struct line *hl, uint64_t pc)
+{
+	size_t n = hl->n < 4096 ? hl->n : 4096; // a record holds at most 128 pcs
+	const char *at = memmem(hl->s, n, " @ ", 3);
+	if (!at)
+		return false;
+	for (size_t i = (size_t)(at - hl->s) + 3; i < n;) {
+		uint64_t v;
+		if (!parse_hex(hl->s, n, &i, &v))
+			return false;
+		if (v == pc + 1)
+			return true;
+		while (i < n && hl->s[i] == ' ')
+			i++;
+	}
+	return false;
+}
+
+/*
+ * How many different characters come right before the path f[0..fn) in text (0, 1 or 2:
+ * counting stops at 2). A path's true start follows offsets of many values; a start one
+ * character too late always follows that same character.
+ */
+static int preceding_variety(const char *text, const char *end, const char *f, size_t fn)
+{
+	int seen = 0;
+	char first = 0;
+	size_t looked = 0;
+	for (const char *q = text; q < end && looked < 4096; q++, looked++) {
+		q = memmem(q, (size_t)(end - q), f, fn);
+		if (!q)
+			break;
+		if (q == text)
+			continue;
+		if (!seen) {
+			first = q[-1];
+			seen = 1;
+		} else if (q[-1] != first) {
+			return 2;
+		}
+	}
+	return seen;
+}
+
+/*
+ * A frame line whose tabs a paste deleted, from just after its "0x":
+ * "4b7ba4main.recvLeaf+0x24gopm.test/x/main.go:28". Hex digits run on into a name or a
+ * path that starts with a-f ("fmt.", "example.com/"), so where the pc and the offset end
+ * is read back from what the runtime guarantees: the pc is one less than a pc of the
+ * record's "@" list, and a function's entry (pc less offset) is aligned to 16 bytes
+ * (cmd/link's funcAlign: 16 on arm64, 32 on amd64). A path beginning with the function's
+ * package directory breaks a tie; what is still ambiguous is read greedily and said.
+ */
+static bool unpack_frame(const struct line *hl, const char *s, size_t n, const char *text,
+                         const char *text_end, uint32_t *scans, struct pprof_fields *f)
+{
+	memset(f, 0, sizeof(*f));
+	size_t run = 0;
+	while (run < n && run < 16 && hexval(s[run]) >= 0)
+		run++;
+	if (!run)
+		return false;
+	size_t pcl = run;
+	while (pcl > 0 && !record_has_pc(hl, hex_prefix(s, pcl)))
+		pcl--;
+	if (!pcl) {
+		pcl = run;
+		f->guessed = hexval(s[run - 1]) >= 10; // a-f: maybe the name's first letters
+	}
+	f->pc = hex_prefix(s, pcl);
+	const char *rest = s + pcl, *end = s + n;
+	const char *plus = NULL;
+	for (const char *q = rest; (q = memmem(q, (size_t)(end - q), "+0x", 3)); q += 3)
+		plus = q;
+	if (!plus || plus == rest)
+		return false;
+	f->name = rest;
+	f->name_len = (size_t)(plus - rest);
+	const char *o = plus + 3;
+	size_t orun = 0;
+	while (o + orun < end && orun < 16 && hexval(o[orun]) >= 0)
+		orun++;
+	if (!orun)
+		return false;
+	// The name's package directory: "crypto/tls" of "crypto/tls.(*Conn).Read".
+	const char *slash = memrchr(f->name, '/', f->name_len);
+	const char *from = slash ? slash + 1 : f->name;
+	const char *dot = memchr(from, '.', f->name_len - (size_t)(from - f->name));
+	size_t pkg = dot ? (size_t)(dot - f->name) : 0;
+	size_t best = 0, aligned = 0, cand[16];
+	bool best_pkg = false;
+	for (size_t j = orun; j >= 1; j--) {
+		const char *file = o + j;
+		if (file >= end || (j < orun && is_digit(*file)))
+			continue; // a path does not start with a digit
+		uint64_t off = hex_prefix(o, j);
+		if (off > f->pc || ((f->pc - off) & 15))
+			continue;
+		bool in_pkg = pkg && (size_t)(end - file) > pkg && !memcmp(file, f->name, pkg) &&
+		              file[pkg] == '/';
+		cand[aligned++] = j;
+		if (!best || (in_pkg && !best_pkg)) {
+			best = j;
+			best_pkg = in_pkg;
+		}
+	}
+	if (!best) {
+		best = orun;
+		f->guessed = f->guessed || hexval(o[orun - 1]) >= 10;
+	} else if (aligned > 1 && !best_pkg && *scans >= MAX_PACKED_SCANS) {
+		f->guessed = true;
+	} else if (aligned > 1 && !best_pkg) {
+		++*scans;
+		// Still two places the path may start: the one other lines of the text show
+		// after offsets of different values, if exactly one does.
+		size_t varied = 0, pick = 0;
+		for (size_t c = 0; c < aligned; c++) {
+			const char *file = o + cand[c];
+			const char *colon = memchr(file, ':', (size_t)(end - file));
+			size_t fn = colon ? (size_t)(colon - file) : (size_t)(end - file);
+			if (fn && preceding_variety(text, text_end, file, fn) > 1) {
+				varied++;
+				pick = cand[c];
+			}
+		}
+		if (varied == 1)
+			best = pick;
+		else
+			f->guessed = true;
+	}
+	if (o + orun == end || o[orun] == '/')
+		best = orun, f->guessed = false; // a path from the root, or no path
+	f->off = hex_prefix(o, best);
+	f->has_off = true;
+	f->loc = o + best;
+	f->loc_len = (size_t)(end - f->loc);
+	return true;
+}
+
 static struct gpm_error *parse_pprof_record(struct parser *P, const struct line *hl)
 {
 	size_t i = 0;
@@ -2358,35 +2527,57 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 		uint64_t pc = 0;
 		while (k < l.n && (l.s[k] == '\t' || l.s[k] == ' '))
 			k++;
+		size_t hex_at = k;
 		if (!parse_hex(l.s, l.n, &k, &pc)) {
 			note_lost(P, LOST_LINE, l.s);
 			continue;
 		}
-		while (k < l.n && (l.s[k] == '\t' || l.s[k] == ' '))
-			k++;
 		struct loc L;
 		memset(&L, 0, sizeof(L));
-		L.pc = pc;
-		const char *name = l.s + k;
-		size_t ne = k;
-		while (ne < l.n && l.s[ne] != '\t' && l.s[ne] != ' ')
-			ne++;
-		size_t name_len = ne - k;
-		// "+0xOFF" at the end of the name
-		const char *plus = name_len ? memrchr(name, '+', name_len) : NULL;
-		if (plus) {
-			size_t pi = (size_t)(plus - name) + 1;
-			uint64_t off;
-			if (parse_hex(name, name_len, &pi, &off) && pi == name_len) {
-				L.has_off = true;
-				L.off = off;
-				name_len = (size_t)(plus - name);
+		const char *name, *loc;
+		size_t name_len, loc_len;
+		if (k < l.n && l.s[k] != '\t' && l.s[k] != ' ') {
+			// No blank after the pc: a paste deleted the tabs.
+			struct pprof_fields f;
+			if (!unpack_frame(hl, l.s + hex_at + 2, l.n - hex_at - 2, P->base, P->end,
+			                  &P->packed_scans, &f)) {
+				note_lost(P, LOST_LINE, l.s);
+				continue;
 			}
+			if (f.guessed)
+				note_lost(P, LOST_PACKED, l.s);
+			pc = f.pc;
+			name = f.name;
+			name_len = f.name_len;
+			L.has_off = f.has_off;
+			L.off = f.off;
+			loc = f.loc;
+			loc_len = f.loc_len;
+		} else {
+			while (k < l.n && (l.s[k] == '\t' || l.s[k] == ' '))
+				k++;
+			name = l.s + k;
+			size_t ne = k;
+			while (ne < l.n && l.s[ne] != '\t' && l.s[ne] != ' ')
+				ne++;
+			name_len = ne - k;
+			// "+0xOFF" at the end of the name
+			const char *plus = name_len ? memrchr(name, '+', name_len) : NULL;
+			if (plus) {
+				size_t pi = (size_t)(plus - name) + 1;
+				uint64_t off;
+				if (parse_hex(name, name_len, &pi, &off) && pi == name_len) {
+					L.has_off = true;
+					L.off = off;
+					name_len = (size_t)(plus - name);
+				}
+			}
+			while (ne < l.n && (l.s[ne] == '\t' || l.s[ne] == ' '))
+				ne++;
+			loc = l.s + ne;
+			loc_len = l.n - ne;
 		}
-		while (ne < l.n && (l.s[ne] == '\t' || l.s[ne] == ' '))
-			ne++;
-		const char *loc = l.s + ne;
-		size_t loc_len = l.n - ne;
+		L.pc = pc;
 		struct loc L2;
 		parse_loc(loc, loc_len, &L2);
 		L.file = L2.file;

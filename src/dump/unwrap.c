@@ -249,20 +249,42 @@ static bool header_opens(const char *s, size_t n)
 	return starts(s + i, n - i, " [") || starts(s + i, n - i, " gp=");
 }
 
-/* A line of a pprof debug=1 record: "N @ 0x…" or "#\t0x…" (tabs maybe spaces). */
+/* A line of a pprof debug=1 record: "N @ 0x…" or "#\t0x…" (tabs maybe spaces, or deleted). */
 static bool pprof_line(const char *s, size_t n)
 {
 	size_t i = 0;
-	if (n >= 2 && s[0] == '#' && is_space(s[1])) {
+	if (n >= 3 && s[0] == '#') {
 		i = 1;
 		while (i < n && is_space(s[i]))
 			i++;
 		return (n - i >= 3 && s[i] == '0' && s[i + 1] == 'x') ||
-		       starts(s + i, n - i, "labels:");
+		       (i > 1 && starts(s + i, n - i, "labels:"));
 	}
 	while (i < n && is_digit(s[i]))
 		i++;
 	return i > 0 && starts(s + i, n - i, " @ 0x");
+}
+
+/* A pprof debug=1 record's first line: "N @ 0x…". */
+static bool pprof_head(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && is_digit(s[i]))
+		i++;
+	return i > 0 && starts(s + i, n - i, " @ 0x");
+}
+
+/*
+ * Whether a and b are a pprof record's first line and the frame or labels line under it
+ * (+1), or that in newest-first order (-1), or neither (0).
+ */
+static int pprof_order(const char *a, size_t an, const char *b, size_t bn)
+{
+	if (pprof_head(a, an) && !pprof_head(b, bn) && pprof_line(b, bn))
+		return 1;
+	if (pprof_head(b, bn) && !pprof_head(a, an) && pprof_line(a, an))
+		return -1;
+	return 0;
 }
 
 /* A register of a crash's dump: "rax    0x0" (runtime/signal_amd64.go dumpregs). */
@@ -1536,9 +1558,12 @@ static bool reversed(const struct work *w)
 	size_t fwd = 0, rev = 0;
 	for (size_t i = 0; i + 1 < w->l.len; i++) {
 		const struct ln *a = &w->l.v[i], *b = &w->l.v[i + 1];
-		if (header_like(a->s, a->n) && line_func(b))
+		size_t an, bn;
+		const char *as = trim(a, &an), *bs = trim(b, &bn);
+		int po = pprof_order(as, an, bs, bn);
+		if ((header_like(a->s, a->n) && line_func(b)) || po > 0)
 			fwd++;
-		else if (line_func(a) && header_like(b->s, b->n))
+		else if ((line_func(a) && header_like(b->s, b->n)) || po < 0)
 			rev++;
 		else if (header_like(a->s, a->n) && !memchr(b->s, '(', b->n) &&
 		         (line_loc(b) || (!b->n && i + 2 < w->l.len && line_loc(&w->l.v[i + 2]))))
@@ -1968,6 +1993,39 @@ static bool loc_tail_only(const char *s, size_t n)
 	return any;
 }
 
+/* A pprof record's "# labels: {…}" line cut before its '}'. */
+static bool pprof_labels_open(const char *s, size_t n)
+{
+	while (n && is_space(s[n - 1]))
+		n--;
+	return n > 11 && s[0] == '#' && memmem(s, n < 16 ? n : 16, "labels: {", 9) &&
+	       s[n - 1] != '}';
+}
+
+/* "0x… 0x…": the rest of a pprof record's pc list. */
+static bool pcs_only(const char *s, size_t n)
+{
+	if (n < 3 || s[0] != '0' || s[1] != 'x')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_hex(s[i]) && s[i] != 'x' && s[i] != ' ')
+			return false;
+	return true;
+}
+
+/* A pprof debug=1 frame line ("#\t0xPC\tNAME+0xOFF\tFILE:LINE") cut before its ":LINE". */
+static bool pprof_frame_open(const char *s, size_t n)
+{
+	while (n && is_space(s[n - 1]))
+		n--;
+	if (!pprof_line(s, n) || pprof_head(s, n) || memmem(s, n, "labels:", 7))
+		return false;
+	size_t d = n;
+	while (d && is_digit(s[d - 1]))
+		d--;
+	return !(d < n && d && s[d - 1] == ':');
+}
+
 /* "pkg.F(args" cut before its ')': a Go function line's start. */
 static bool func_start(const char *s, size_t n)
 {
@@ -1991,6 +2049,12 @@ static bool word_wrapped(const char *a, size_t an, const char *b, size_t bn)
 {
 	if (!bn || !an || is_space(b[0]))
 		return false;
+	if (pprof_frame_open(a, an))
+		return !starts_line(b, bn) && !header_like(b, bn);
+	if (pprof_head(a, an))
+		return pcs_only(b, bn);
+	if (pprof_labels_open(a, an))
+		return !starts_line(b, bn) && !header_like(b, bn);
 	if (func_start(a, an))
 		return !starts_line(b, bn) && !loc_like(b, bn) && !header_like(b, bn);
 	if (loc_like(a, an))
@@ -2011,12 +2075,16 @@ static void rejoin_words(struct work *w)
 		for (; j < w->l.len && j - i < MAX_JOIN; j++) {
 			size_t bn;
 			const char *b = trim(&w->l.v[j], &bn);
+			if (!bn && w->l.v[j].n && pprof_frame_open(a, an))
+				continue; // the blanks a wrap left of a profile line's tab padding
 			if (!word_wrapped(a, an, b, bn) || an + bn + 1 > MAX_LINE)
 				break;
 			// The wrap ate the blank at the break: Go separates arguments with ", " and
 			// fields with " ".
 			bool blank = !is_space(a[an - 1]) &&
-			             (a[an - 1] == ',' || loc_like(a, an) || header_like(a, an));
+			             (a[an - 1] == ',' || loc_like(a, an) || header_like(a, an) ||
+			              pprof_frame_open(a, an) || pprof_head(a, an) ||
+			              pprof_labels_open(a, an));
 			char *nb = own(w, an + blank + bn);
 			if (!nb)
 				break;
@@ -2480,9 +2548,10 @@ static void quick_look(const char *data, size_t len, struct look *k)
 			bool pf = line_func(&prev), cl = n && line_loc(&cur);
 			if (pf && cl && !(n > 1 && s[0] == '\t' && !is_space(s[1])))
 				k->indent = true; // a location not indented by exactly one tab
-			if (header_like(prev.s, prev.n) && n && line_func(&cur))
+			int po = pprof_order(prev.s, prev.n, s, n);
+			if ((header_like(prev.s, prev.n) && n && line_func(&cur)) || po > 0)
 				fwd++;
-			else if (pf && header_like(s, n))
+			else if ((pf && header_like(s, n)) || po < 0)
 				rev++;
 			if (prev2.s && starts(prev2.s, prev2.n, "created by ") && n &&
 			    line_func(&cur))

@@ -3,6 +3,7 @@
 # profile, one set per Go toolchain, from testdata/go/pprofdump.
 #
 # Usage: testdata/dumps/gen/make-profiles.sh [VERSION...]   (default: every toolchain found)
+# HEXPATHS_ONLY=1 makes only the hexpaths profiles.
 # Same environment variables as testdata/gen/make-fixtures.sh. Writes
 # testdata/dumps/profiles/:
 #
@@ -13,6 +14,9 @@
 #   <go>-goroutineleak.pb.gz, <go>-goroutineleak.debug1.txt, <go>-goroutineleak.debug2.txt
 #                               Go 1.26+: the goroutineleak profile at debug=0, 1 and 2
 #                               (separate runs), two goroutines leaked on a channel
+# and testdata/dumps/:
+#   <go>-pprof-hexpaths.txt     debug=1 of testdata/go/hexpaths (a module of its own,
+#                               example.com/app: paths and names that start with hex letters)
 # The programs run in a neutral scratch directory in an empty environment; the files are
 # checked for this machine's paths (the protobuf after gunzip).
 set -euo pipefail
@@ -48,6 +52,7 @@ keep() {
 }
 
 for v in "${versions[@]}"; do
+  [ -z "${HEXPATHS_ONLY:-}" ] || break
   gs=$(goshort "$v")
   pd=$(BUILD_STORE=0 build "$v" pprofdump dwarf)
   d=$(run "$gs-goroutine" "$pd" debug01)
@@ -63,4 +68,19 @@ for v in "${versions[@]}"; do
       esac
     done
   fi
+done
+
+# hexpaths is a module of its own (its paths must start with a hex letter): built in place.
+for v in "${versions[@]}"; do
+  gs=$(goshort "$v") gr=$(goroot "$v")
+  dir=$scratch/build/$gs-hexpaths
+  rm -rf "$dir"; mkdir -p "$dir"
+  (cd "$src/hexpaths" && env -i PATH="$gr/bin:/usr/bin:/bin" HOME="$scratch/home" \
+     GOROOT="$gr" GOPATH="$scratch/gopath" GOCACHE="$scratch/gocache-$v" \
+     GOTOOLCHAIN=local GOPROXY=off CGO_ENABLED=0 GO111MODULE=on \
+     "$gr/bin/go" build -trimpath -o "$dir/hexpaths" .) >&2
+  d=$(run "$gs-hexpaths" "$dir/hexpaths" x)
+  cp "$d/stdout.bin" "$testdata/dumps/$gs-pprof-hexpaths.txt"
+  chmod 644 "$testdata/dumps/$gs-pprof-hexpaths.txt"
+  check_clean "$testdata/dumps/$gs-pprof-hexpaths.txt"
 done
