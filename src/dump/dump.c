@@ -3081,6 +3081,42 @@ static struct gpm_error *parse_panics(struct parser *P, struct line l, size_t sk
 	return NULL;
 }
 
+/* Windows: "Exception 0xc0000005 0x0 0x18 0x7ff6a1b2c3d4": the exception code, its two
+ * parameters (for an access violation: 0 read, 1 write, 8 execute; the address) and the pc
+ * (runtime/signal_windows.go winthrow). The code stands for the signal name, as in the
+ * "[signal 0xc0000005 ...]" line a Windows panic prints. */
+static void parse_exception_line(struct parser *P, const struct line *l, struct gpm_crash *c)
+{
+	uint64_t v[4];
+	size_t i = 9, k = 0;
+	while (k < 4 && i < l->n && l->s[i] == ' ') {
+		i++;
+		if (!parse_hex(l->s, l->n, &i, &v[k]))
+			break;
+		k++;
+	}
+	c->kind = GPM_FATAL_SIGNAL;
+	size_t cs = 10, ce = cs;
+	while (ce < l->n && l->s[ce] != ' ')
+		ce++;
+	c->signame = istr(P, l->s + cs, ce - cs);
+	bool av = k >= 1 && v[0] == 0xc0000005;
+	const char *desc = av                             ? "access violation"
+	                   : k >= 1 && v[0] == 0xc00000fd ? "stack overflow"
+	                   : k >= 1 && v[0] == 0xc000001d ? "illegal instruction"
+	                   : k >= 1 && v[0] == 0xc0000094 ? "integer divide by zero"
+	                   : k >= 1 && v[0] == 0x80000003 ? "breakpoint"
+	                   : k >= 1 && v[0] == 0xc0000409 ? "fail fast"
+	                                                  : "exception";
+	c->sigdesc = istr(P, desc, strlen(desc));
+	if (av && k >= 3) {
+		c->fault_addr = v[2];
+		c->has_fault_addr = true;
+	}
+	if (k >= 4 && !c->pc)
+		c->pc = v[3];
+}
+
 /* "PC=0x497d06 m=0 sigcode=0[ addr=0x0]" */
 static void parse_pc_line(const struct line *l, struct gpm_signal_section *sec)
 {
@@ -3493,14 +3529,16 @@ static struct gpm_error *parse_text(struct parser *P)
 				c0 = 'S';
 			}
 		}
-		if (c0 == 'S' && is_signal_line(&l)) {
-			// "SIGQUIT: quit" + "PC=… m=… sigcode=…": a signal section.
+		bool win = c0 == 'E' && STARTS(&l, "Exception 0x");
+		if ((c0 == 'S' && is_signal_line(&l)) || win) {
+			// "SIGQUIT: quit" + "PC=… m=… sigcode=…": a signal section. Windows prints
+			// "Exception CODE INFO0 INFO1 PC" + "PC=…" instead (runtime.winthrow).
 			const char *save = P->p;
 			struct line pcl = {0};
 			bool has_pc = next_line(P, &pcl) && STARTS(&pcl, "PC=");
 			if (!has_pc)
 				P->p = save;
-			if (!has_pc && !pending_sep)
+			if ((!has_pc && !pending_sep) || (win && !has_pc))
 				continue;
 			if ((err = begin_dump_line(P, !pending_sep)))
 				return err;
@@ -3526,7 +3564,8 @@ static struct gpm_error *parse_text(struct parser *P)
 			save = P->p;
 			struct line ex;
 			if (next_line(P, &ex) && ex.n && !is_header(&ex) &&
-			    !STARTS(&ex, "runtime stack:") && !STARTS(&ex, "-----"))
+			    !STARTS(&ex, "runtime stack:") && !STARTS(&ex, "-----") &&
+			    (!win || STARTS(&ex, "signal arrived")))
 				sec->extra = istr(P, ex.s, ex.n);
 			else
 				P->p = save;
@@ -3535,7 +3574,9 @@ static struct gpm_error *parse_text(struct parser *P)
 				c->m_id = sec->m_id;
 				if (!c->pc)
 					c->pc = sec->pc;
-				if (c->kind == GPM_FATAL_NONE) {
+				if (c->kind == GPM_FATAL_NONE && win) {
+					parse_exception_line(P, &l, c);
+				} else if (c->kind == GPM_FATAL_NONE) {
 					c->kind = STARTS(&l, "SIGQUIT:") ? GPM_FATAL_QUIT
 					                                 : GPM_FATAL_SIGNAL;
 					size_t colon =
@@ -3631,7 +3672,17 @@ static struct gpm_error *parse_text(struct parser *P)
 			    (err = preamble_commit(P)))
 				return err;
 			P->any = true;
-			P->headerless++;
+			// Windows prints the faulting goroutine's stack right after its "Exception
+			// …" section, without a header (runtime.winthrow's tracebacktrap): nothing
+			// was lost, and it was running.
+			const struct gpm_signal_section *ws =
+			    P->cur_section != UINT32_MAX ? &P->inc->sections.v[P->cur_section]
+			                                 : NULL;
+			bool winstack = ws && ws->signal &&
+			                !strncmp(ws->signal, "Exception ", 10) &&
+			                P->inc->goroutines.len == ws->first_goroutine;
+			if (!winstack)
+				P->headerless++;
 			// The excerpt began inside a stack: a location line (maybe cut, "\t/usr/l")
 			// of a frame whose function line is not in the input is a loss.
 			struct line prev;
@@ -3646,14 +3697,17 @@ static struct gpm_error *parse_text(struct parser *P)
 					note_lost(P, LOST_LINE, prev.s);
 			}
 			P->p = l.s; // the frames from this line on
-			struct header h = {.state = "unknown", .state_len = 7, .complete = true};
+			struct header h = {.state = winstack ? "running" : "unknown",
+			                   .state_len = 7,
+			                   .minutes = -1,
+			                   .complete = true};
 			if ((err = parse_block(P, &l, &h, false)))
 				return err;
 			struct gpm_goroutine *hg =
 			    &P->inc->goroutines.v[P->inc->goroutines.len - 1];
 			hg->flags |= GPM_GOROUTINE_NO_HEADER;
-			hg->status = GPM_G_UNKNOWN; // not waiting: nothing says what it was doing
-			hg->wait_reason = NULL;
+			hg->status = winstack ? GPM_G_RUNNING : GPM_G_UNKNOWN; // else: nothing says
+			hg->wait_reason = NULL;                                // what it was doing
 			continue;
 		}
 		if ((c0 == '=' || c0 == '-' || c0 == ' ') && (!P->inc || !P->inc->goroutines.len))

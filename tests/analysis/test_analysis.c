@@ -427,6 +427,11 @@ START_TEST(test_crash_variants)
 	    {"dumps/variants/cgo-cut.log", "signal.cgo",
 	     "SIGSEGV in C code (nil pointer); the C function and its Go caller are not in the "
 	     "input"},
+	    // Windows' "Exception 0xc0000005 ..." header and the faulting goroutine's stack
+	    // printed without a goroutine header: an access violation in the C function.
+	    {"dumps/variants/windows-exception.log", "signal.cgo",
+	     "exception 0xc0000005 (access violation) in C function decode_frame (nil pointer), "
+	     "called from Go example.com/thumbs/codec.Decode"},
 	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
 	    {"dumps/variants/race-lost.log", "race.data",
 	     "main.(*account).deposit at gopm.test/fixture/race/main.go:22 and an access whose "
