@@ -3320,6 +3320,17 @@ static struct gpm_error *lone_location_before(struct parser *P, const struct lin
 	return NULL;
 }
 
+/* Whether a goroutine header is among the next n lines. */
+static bool header_within(const struct parser *P, int n)
+{
+	const char *q = P->p;
+	struct line nx;
+	while (n-- > 0 && line_at(&q, P->end, &nx))
+		if (is_header(&nx))
+			return true;
+	return false;
+}
+
 static struct gpm_error *parse_text(struct parser *P)
 {
 	struct gpm_error *err;
@@ -3662,6 +3673,20 @@ static struct gpm_error *parse_text(struct parser *P)
 					return &gpm_error_nomem;
 				continue;
 			}
+		}
+		if (c0 == 'r' && l.n > 15 && STARTS(&l, "runtime error: ") &&
+		    (!P->inc || (!P->inc->goroutines.len && !P->inc->crash.panics.len &&
+		                 !P->inc->crash.recovered.len)) &&
+		    header_within(P, 6)) {
+			// A runtime error a recover printed before the stack it logged
+			// (debug.PrintStack), without "panic: ": bubbletea's "Caught panic:",
+			// a CLI's handler. The value of the panic that stack recovered.
+			if ((err = begin_dump_line(P, false)))
+				return err;
+			const char **slot = gpm_vec_push(&P->inc->crash.recovered);
+			if (!slot || !(*slot = istr(P, l.s, l.n)))
+				return &gpm_error_nomem;
+			continue;
 		}
 		// Frames before any goroutine header: a stack pasted without its header
 		// (debug.Stack() logged with its first line cut, a bug report's excerpt).

@@ -432,6 +432,11 @@ START_TEST(test_crash_variants)
 	    {"dumps/variants/windows-exception.log", "signal.cgo",
 	     "exception 0xc0000005 (access violation) in C function decode_frame (nil pointer), "
 	     "called from Go example.com/thumbs/codec.Decode"},
+	    // A recover that printed the runtime error alone ("Caught panic:", no "panic: ")
+	    // and then debug.PrintStack: the value is the recovered panic's.
+	    {"dumps/variants/recover-printstack.log", "crash.recovered",
+	     "recovered panic in main.(*row).render: runtime error: index out of range [1] with "
+	     "length 1"},
 	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
 	    {"dumps/variants/race-lost.log", "race.data",
 	     "main.(*account).deposit at gopm.test/fixture/race/main.go:22 and an access whose "
