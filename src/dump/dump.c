@@ -2978,6 +2978,61 @@ static void parse_signal_bracket(struct parser *P, const struct line *l)
 }
 
 /* "panic: V[ [recovered]]" then "\tpanic: …" lines, values continued on "\t" lines. */
+enum { VALUE_LINES = 64 }; /* lines of a value that starts with a line end, at most */
+
+/*
+ * The lines of a panic value printed after an empty "panic: " (the value began with a line
+ * end) into P->tmp, up to a nested "panic: ", a goroutine header (or a blank line before
+ * one) or a fatal or signal line; " [recovered]" alone on a line marks it recovered.
+ */
+static struct gpm_error *panic_value_lines(struct parser *P, bool *recovered, bool *more,
+                                           struct line *l, bool *cut)
+{
+	struct line nx;
+	const char *save = P->p;
+	for (int k = 0; k < VALUE_LINES && next_line(P, &nx); k++) {
+		if (is_header(&nx) || STARTS(&nx, "goroutine ") || STARTS(&nx, "[signal ") ||
+		    STARTS(&nx, "fatal error: ") || is_signal_line(&nx))
+			break;
+		if (STARTS(&nx, "panic: ") || STARTS(&nx, "\tpanic: ")) {
+			*more = true;
+			*l = nx;
+			return NULL;
+		}
+		size_t b = 0;
+		while (b < nx.n && (nx.s[b] == ' ' || nx.s[b] == '\t'))
+			b++;
+		if (nx.n - b == 11 && !memcmp(nx.s + b, "[recovered]", 11)) {
+			*recovered = true;
+			save = P->p;
+			continue;
+		}
+		if (nx.n == 0) {
+			const char *q = P->p;
+			struct line pk;
+			while (line_at(&q, P->end, &pk) && pk.n == 0)
+				;
+			if (pk.s && (is_header(&pk) || STARTS(&pk, "goroutine ")))
+				break;
+		}
+		size_t t = nx.n && nx.s[0] == '\t';
+		if (P->tmp.len + nx.n > P->o.max_line) {
+			*cut = true;
+			save = P->p;
+			continue;
+		}
+		if (!gpm_vec_reserve(&P->tmp, P->tmp.len + nx.n + 1))
+			return &gpm_error_nomem;
+		if (P->tmp.len)
+			P->tmp.v[P->tmp.len++] = '\n';
+		memcpy(P->tmp.v + P->tmp.len, nx.s + t, nx.n - t);
+		P->tmp.len += nx.n - t;
+		save = P->p;
+	}
+	P->p = save;
+	return NULL;
+}
+
 static struct gpm_error *parse_panics(struct parser *P, struct line l, size_t skip)
 {
 	struct gpm_crash *c = &P->inc->crash;
@@ -3017,6 +3072,15 @@ static struct gpm_error *parse_panics(struct parser *P, struct line l, size_t sk
 		struct line nx;
 		const char *save = P->p;
 		bool more = false;
+		if (n == 0) {
+			// "panic: " and nothing: a value that starts with a line end, its lines as
+			// they were (Ginkgo's "\nYour test failed.\n…" of an assertion in a
+			// goroutine without GinkgoRecover), blank ones among them.
+			struct gpm_error *e = panic_value_lines(P, &recovered, &more, &l, &cut);
+			if (e)
+				return e;
+			goto store;
+		}
 		while (next_line(P, &nx)) {
 			if (nx.n == 0 || is_header(&nx) || STARTS(&nx, "[signal ") ||
 			    STARTS(&nx, "panic: ") || STARTS(&nx, "\tpanic: ") ||
@@ -3059,6 +3123,7 @@ static struct gpm_error *parse_panics(struct parser *P, struct line l, size_t sk
 			P->tmp.len += nx.n - 1;
 			save = P->p;
 		}
+	store:
 		if (c->panics.len < P->o.max_panics) {
 			struct gpm_panic *p = gpm_vec_push(&c->panics);
 			if (!p)

@@ -437,6 +437,10 @@ START_TEST(test_crash_variants)
 	    {"dumps/variants/recover-printstack.log", "crash.recovered",
 	     "recovered panic in main.(*row).render: runtime error: index out of range [1] with "
 	     "length 1"},
+	    // A panic value that starts with a line end, blank lines in it (Ginkgo's Fail
+	    // outside GinkgoRecover), recovered and re-raised: its first line is named.
+	    {"dumps/variants/panic-multiline.log", "panic",
+	     "panic in main.fail: Your check failed."},
 	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
 	    {"dumps/variants/race-lost.log", "race.data",
 	     "main.(*account).deposit at gopm.test/fixture/race/main.go:22 and an access whose "
