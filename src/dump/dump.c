@@ -99,6 +99,7 @@ enum lost_kind {
 	LOST_FRAMES,   /* a goroutine header with no frames */
 	LOST_JOINED,   /* a line that holds many of a dump's lines, their line ends lost */
 	LOST_CUT_FUNC, /* a function line cut inside its arguments: kept without location */
+	LOST_CUT_ARGS, /* a function line cut inside its arguments, its location after it */
 	LOST_KINDS
 };
 
@@ -409,6 +410,9 @@ static void report_lost(struct parser *P, struct gpm_incident *inc)
 	    [LOST_CUT_FUNC] = {"frame line was cut inside its arguments, kept without its location",
 	                       "frame lines were cut inside their arguments, kept without their "
 	                       "locations"},
+	    [LOST_CUT_ARGS] = {"frame line was cut inside its arguments (its location was read)",
+	                       "frame lines were cut inside their arguments (their locations were "
+	                       "read)"},
 	};
 	for (int k = 0; k < LOST_KINDS; k++) {
 		struct lost *l = &P->lost[k];
@@ -1918,7 +1922,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			// kept as a frame without location, so rules see the function.
 			size_t cn = l.n <= P->o.max_line ? cut_func_line(&l) : 0;
 			const char *save2 = P->p;
-			struct line nx;
+			struct line nx = {0};
 			if (cn && !(next_line(P, &nx) && nx.n && nx.s[0] == '\t')) {
 				P->p = save2;
 				struct loc L;
@@ -1931,6 +1935,23 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 					return &gpm_error_nomem;
 				r->end = END_CUT_FUNC;
 				return NULL;
+			}
+			// Cut inside its arguments with its location after it (a terminal or
+			// journalctl cut the long line at its width): a frame, its arguments
+			// partly lost.
+			if (cn && nx.n > 1 && nx.s[0] == '\t') {
+				struct loc L;
+				parse_loc(nx.s + 1, nx.n - 1, &L);
+				if (L.ok && nx.n - 1 <= P->o.max_line) {
+					P->block_plain = false;
+					note_lost(P, LOST_CUT_ARGS, l.s);
+					if (!push_frame(P, l.s, cn, nx.s + 1, L.key_len, 0, &L, 0,
+					                false) ||
+					    !push_args(P, l.s + cn + 1, l.n - cn - 1) ||
+					    !push_regs(P, &L))
+						return &gpm_error_nomem;
+					continue;
+				}
 			}
 			P->p = save2;
 			if (!l.nl) {
@@ -3478,6 +3499,16 @@ static struct gpm_error *parse_text(struct parser *P)
 			continue;
 		}
 		if (c0 == 'p' && STARTS(&l, "panic: ")) {
+			// The goroutine header glued to the panic line (its line end lost in the
+			// paste): "panic: V goroutine 32 [running]:". The header is read next.
+			const char *gh = memmem(l.s, l.n, " goroutine ", 11);
+			if (gh) {
+				struct line hl = {gh + 1, (size_t)(l.s + l.n - (gh + 1)), l.nl};
+				if (is_header(&hl) && hl.s[hl.n - 1] == ':') {
+					l.n = (size_t)(gh - l.s);
+					P->p = hl.s;
+				}
+			}
 			if ((err = begin_dump_line(P, true)))
 				return err;
 			P->have_preamble = true;
