@@ -43,6 +43,9 @@ static const char *wrapped_c_name(const char *fn)
 	return p ? p + strlen("._C2func_") : NULL;
 }
 
+static bool callers_of(const struct gpm_frame *f, uint32_t n, uint32_t w, int *wrapper,
+                       int *caller);
+
 /*
  * Whether g is inside a C call: the frame index of its cgo wrapper and of the Go function
  * that called the wrapper (-1 when none is outside the runtime).
@@ -55,13 +58,14 @@ static bool cgo_call(const struct gpm_incident *inc, const struct gpm_goroutine 
 	uint32_t i = 0;
 	while (i < n && i < CGOCALL_DEPTH && !(f[i].func && !strcmp(f[i].func, "runtime.cgocall")))
 		i++;
-	// Windows traces a fault in C from the faulting pc: the wrapper is the first frame,
-	// with no runtime.cgocall above it (runtime.winthrow's tracebacktrap).
-	uint32_t w = i + 1;
-	if (n && wrapped_c_name(f[0].func) && (i >= n || i >= CGOCALL_DEPTH))
-		w = 0;
-	else if (i >= n || i >= CGOCALL_DEPTH || i + 1 >= n || !wrapped_c_name(f[i + 1].func))
+	if (i >= n || i >= CGOCALL_DEPTH || i + 1 >= n || !wrapped_c_name(f[i + 1].func))
 		return false;
+	return callers_of(f, n, i + 1, wrapper, caller);
+}
+
+/* The wrapper at frame w and the first Go function that called it (-1 none). */
+static bool callers_of(const struct gpm_frame *f, uint32_t n, uint32_t w, int *wrapper, int *caller)
+{
 	*wrapper = (int)w;
 	*caller = -1;
 	for (uint32_t k = w + 1; k < n; k++) {
@@ -200,11 +204,17 @@ static const struct gpm_goroutine *faulting(const struct gpm_incident *inc, int 
 		if (counted(g) && cgo_call(inc, g, wrapper, caller))
 			return g;
 	}
-	// Windows: external code reached through syscall.SyscallN, in the stack printed first.
+	// Windows: the stack printed first, traced from the faulting pc (runtime.winthrow's
+	// tracebacktrap): the cgo wrapper is its first frame, with no runtime.cgocall above
+	// it; or external code reached through syscall.SyscallN.
 	if (windows_code(inc->crash.signame) && inc->sections.len &&
 	    inc->sections.v[0].ngoroutines &&
 	    inc->sections.v[0].first_goroutine < inc->goroutines.len) {
 		g = &inc->goroutines.v[inc->sections.v[0].first_goroutine];
+		uint32_t n;
+		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+		if (n && wrapped_c_name(f[0].func) && callers_of(f, n, 0, wrapper, caller))
+			return g;
 		if (dll_call(inc, g, wrapper, caller))
 			return g;
 	}
