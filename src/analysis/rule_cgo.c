@@ -43,6 +43,9 @@ static const char *wrapped_c_name(const char *fn)
 	return p ? p + strlen("._C2func_") : NULL;
 }
 
+static bool callers_of(const struct gpm_frame *f, uint32_t n, uint32_t w, int *wrapper,
+                       int *caller);
+
 /*
  * Whether g is inside a C call: the frame index of its cgo wrapper and of the Go function
  * that called the wrapper (-1 when none is outside the runtime).
@@ -57,9 +60,15 @@ static bool cgo_call(const struct gpm_incident *inc, const struct gpm_goroutine 
 		i++;
 	if (i >= n || i >= CGOCALL_DEPTH || i + 1 >= n || !wrapped_c_name(f[i + 1].func))
 		return false;
-	*wrapper = (int)i + 1;
+	return callers_of(f, n, i + 1, wrapper, caller);
+}
+
+/* The wrapper at frame w and the first Go function that called it (-1 none). */
+static bool callers_of(const struct gpm_frame *f, uint32_t n, uint32_t w, int *wrapper, int *caller)
+{
+	*wrapper = (int)w;
 	*caller = -1;
-	for (uint32_t k = i + 2; k < n; k++) {
+	for (uint32_t k = w + 1; k < n; k++) {
 		if (f[k].flags & GPM_FRAME_ELIDED)
 			continue;
 		if (f[k].func && !wrapped_c_name(f[k].func) && !gpm_rule_is_plumbing(f[k].func)) {
@@ -87,9 +96,12 @@ static const struct gpm_goroutine *by_id(const struct gpm_incident *inc, uint64_
 /* The text's signal section says the signal came during a C call. */
 static bool text_says_cgo(const struct gpm_incident *inc)
 {
-	return inc->kind != GPM_INPUT_CORE && inc->sections.len && inc->sections.v[0].extra &&
-	       strstr(inc->sections.v[0].extra, "cgo execution") && inc->crash.signame &&
-	       strcmp(inc->crash.signame, "SIGQUIT") != 0;
+	// Windows: "signal arrived during external code execution" (runtime.winthrow), a
+	// C function or a DLL's called through syscall.SyscallN.
+	const char *x = inc->sections.len ? inc->sections.v[0].extra : NULL;
+	return inc->kind != GPM_INPUT_CORE && x &&
+	       (strstr(x, "cgo execution") || strstr(x, "external code execution")) &&
+	       inc->crash.signame && strcmp(inc->crash.signame, "SIGQUIT") != 0;
 }
 
 /* Go 1.19 and older print no such line: the handler injected sigpanic on the system stack,
@@ -103,7 +115,7 @@ static bool text_throw_in_cgo(const struct gpm_incident *inc)
 	bool fault =
 	    cr->signame && (!strcmp(cr->signame, "SIGSEGV") || !strcmp(cr->signame, "SIGBUS") ||
 	                    !strcmp(cr->signame, "0xb") || !strcmp(cr->signame, "0xa") ||
-	                    !strcmp(cr->signame, "0x7"));
+	                    !strcmp(cr->signame, "0x7") || !strcmp(cr->signame, "0xc0000005"));
 	if (inc->kind == GPM_INPUT_CORE)
 		return false;
 	if (cr->kind == GPM_FATAL_THROW && cr->fatal_message) {
@@ -143,6 +155,38 @@ static const char *signal_name(int signo)
 	}
 }
 
+/* A Windows DLL call: runtime.cgocall under syscall.SyscallN (or Syscall6, …), which the
+ * syscall or x/sys/windows package's procedure call wraps; the caller is the first frame
+ * outside them. */
+static bool dll_call(const struct gpm_incident *inc, const struct gpm_goroutine *g, int *wrapper,
+                     int *caller)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	uint32_t i = 0;
+	while (i < n && i < CGOCALL_DEPTH && !(f[i].func && !strcmp(f[i].func, "runtime.cgocall")))
+		i++;
+	if (i + 1 >= n || i >= CGOCALL_DEPTH || !f[i + 1].func ||
+	    strncmp(f[i + 1].func, "syscall.Syscall", 15) != 0)
+		return false;
+	*wrapper = (int)i + 1;
+	*caller = -1;
+	for (uint32_t k = i + 2; k < n; k++)
+		if (f[k].func && strncmp(f[k].func, "syscall.", 8) != 0 &&
+		    strncmp(f[k].func, "golang.org/x/sys/windows.", 25) != 0 &&
+		    !gpm_rule_is_plumbing(f[k].func)) {
+			*caller = (int)k;
+			break;
+		}
+	return true;
+}
+
+/* A Windows exception code ("0xc0000005"): the signal name of a Windows crash. */
+static bool windows_code(const char *sig)
+{
+	return sig && strlen(sig) == 10 && sig[0] == '0' && sig[1] == 'x';
+}
+
 /* The goroutine whose C call faulted: the core's, the one printed first, else the first in C. */
 static const struct gpm_goroutine *faulting(const struct gpm_incident *inc, int *wrapper,
                                             int *caller)
@@ -158,6 +202,20 @@ static const struct gpm_goroutine *faulting(const struct gpm_incident *inc, int 
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		g = &inc->goroutines.v[i];
 		if (counted(g) && cgo_call(inc, g, wrapper, caller))
+			return g;
+	}
+	// Windows: the stack printed first, traced from the faulting pc (runtime.winthrow's
+	// tracebacktrap): the cgo wrapper is its first frame, with no runtime.cgocall above
+	// it; or external code reached through syscall.SyscallN.
+	if (windows_code(inc->crash.signame) && inc->sections.len &&
+	    inc->sections.v[0].ngoroutines &&
+	    inc->sections.v[0].first_goroutine < inc->goroutines.len) {
+		g = &inc->goroutines.v[inc->sections.v[0].first_goroutine];
+		uint32_t n;
+		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+		if (n && wrapped_c_name(f[0].func) && callers_of(f, n, 0, wrapper, caller))
+			return g;
+		if (dll_call(inc, g, wrapper, caller))
 			return g;
 	}
 	return NULL;
@@ -179,6 +237,15 @@ static void rule_fault(struct gpm_rule_ctx *c)
 		sig = "SIGSEGV";
 	else if (sig && (!strcmp(sig, "0xa") || !strcmp(sig, "0x7")))
 		sig = "SIGBUS";
+	// Windows: "Exception 0xc0000005 ..." (an access violation), a DLL's code or C's.
+	char wsig[96];
+	bool win = !core && windows_code(sig);
+	if (win) {
+		snprintf(wsig, sizeof(wsig), "exception %s (%s)", sig,
+		         cr->sigdesc ? cr->sigdesc : "exception");
+		sig = wsig;
+	}
+	const char *ccode = win ? "external code" : "C code";
 	uint64_t addr = core ? cr->c_sigaddr : cr->fault_addr;
 	bool has_addr = core ? cr->c_has_addr : cr->has_fault_addr;
 	uint64_t pc = core ? cr->c_pc : cr->pc;
@@ -207,13 +274,13 @@ static void rule_fault(struct gpm_rule_ctx *c)
 		              "%s in C function %s%s (its Go caller is not in the input)",
 		              sig ? sig : "?", csafe, nil);
 	else if (callsafe)
-		gpm_rule_text(c, &fd->title, "%s in C code%s, called from Go %s", sig ? sig : "?",
-		              nil, callsafe);
+		gpm_rule_text(c, &fd->title, "%s in %s%s, called from Go %s", sig ? sig : "?",
+		              ccode, nil, callsafe);
 	else
 		gpm_rule_text(c, &fd->title,
-		              "%s in C code%s; the C function and its Go caller are not in the "
+		              "%s in %s%s; the C function and its Go caller are not in the "
 		              "input",
-		              sig ? sig : "?", nil);
+		              sig ? sig : "?", ccode, nil);
 	free(callsafe);
 	gpm_rule_text(c, &fd->explanation,
 	              "The program received %s while a goroutine ran C code called through cgo. "
@@ -250,7 +317,8 @@ static void rule_fault(struct gpm_rule_ctx *c)
 	fd->address = addr;
 	if (g) {
 		gpm_rule_add_id(c, fd, g->id);
-		gpm_rule_evidence(c, fd, "goroutine", "%" PRIu64, g->id);
+		if (g->id) // a stack printed without its header has none
+			gpm_rule_evidence(c, fd, "goroutine", "%" PRIu64, g->id);
 		if (c->group_of)
 			fd->group = c->group_of[g - inc->goroutines.v];
 	}

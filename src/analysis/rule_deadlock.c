@@ -438,6 +438,14 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 		return;
 	const struct gpm_goroutine *g = &inc->goroutines.v[lo->g];
 	char *at = lo->caller >= 0 ? gpm_rule_frame_text(inc, g, lo->caller) : NULL;
+	// A wait's caller in the standard library: the program's frame further down names it.
+	char *user = NULL;
+	if (!lock && lo->caller >= 0 && gpm_rule_frame_class(lo->func) == GPM_FRAME_CLASS_STDLIB) {
+		int u = gpm_rule_user_frame(inc, g, false);
+		if (u > lo->caller)
+			user = gpm_rule_frame_text(inc, g, u);
+	}
+	char *ufunc = user ? gpm_rule_safe(lo->func) : NULL;
 	// The method: "sync.(*RWMutex).RLock and Lock" when readers and writers both wait.
 	char *prim1 = gpm_rule_safe(lo->prim);
 	char *prim = NULL;
@@ -482,6 +490,11 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 	else if (lock) // no address printed: perhaps several mutexes
 		gpm_rule_text(c, &f->title, "lock not released for %" PRId64 "+ %s: %s%s%s", most,
 		              unit, who, longest, at ? at : "");
+	else if (user && user != at)
+		// The program's frame under the standard library's that waits (io.Pipe's read
+		// under a log copier): "F at f.go:N waiting … in sync.(*Cond).Wait (in io.f)".
+		gpm_rule_text(c, &f->title, "%s waiting %" PRId64 " %s in %s (in %s)", user, most,
+		              unit, prim ? prim : "?", ufunc ? ufunc : "?");
 	else
 		gpm_rule_text(c, &f->title, "%s waiting %" PRId64 " %s in %s",
 		              at ? at : "a goroutine", most, unit, prim ? prim : "?");
@@ -553,6 +566,8 @@ static void stuck_finding(struct gpm_rule_ctx *c, const struct stuck *v, size_t 
 	if (c->group_of)
 		f->group = c->group_of[lo->g];
 	free(at);
+	free(user);
+	free(ufunc);
 	free(prim);
 }
 
@@ -615,9 +630,11 @@ struct stuck_run {
 	size_t start, end; /* the waiters v[start..end) of one lock */
 	int64_t most;      /* their longest wait, minutes */
 	int kind;
+	bool named; /* a waiter's caller is in the input (not cut from the paste) */
 };
 
-/* Locks before WaitGroups, then the longest wait first, then the order of addresses. */
+/* Locks before WaitGroups, then the longest wait first, then one whose caller is in the
+ * input, then the order of addresses. */
 static int cmp_run(const void *a, const void *b)
 {
 	const struct stuck_run *x = a, *y = b;
@@ -625,6 +642,8 @@ static int cmp_run(const void *a, const void *b)
 		return x->kind < y->kind ? -1 : 1;
 	if (x->most != y->most)
 		return x->most > y->most ? -1 : 1;
+	if (x->named != y->named)
+		return x->named ? -1 : 1;
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
@@ -681,10 +700,13 @@ void gpm_rule_stuck_waits(struct gpm_rule_ctx *c)
 			runs = nrun;
 		}
 		int64_t most = -1;
-		for (size_t k = i; k < j; k++)
+		bool named = false;
+		for (size_t k = i; k < j; k++) {
 			if (inc->goroutines.v[v[k].g].wait_minutes > most)
 				most = inc->goroutines.v[v[k].g].wait_minutes;
-		runs[nr++] = (struct stuck_run){i, j, most, v[i].kind};
+			named = named || v[k].caller >= 0;
+		}
+		runs[nr++] = (struct stuck_run){i, j, most, v[i].kind, named};
 		i = j;
 	}
 	if (nr)

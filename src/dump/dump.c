@@ -100,6 +100,7 @@ enum lost_kind {
 	LOST_JOINED,   /* a line that holds many of a dump's lines, their line ends lost */
 	LOST_CUT_FUNC, /* a function line cut inside its arguments: kept without location */
 	LOST_PACKED,   /* a pprof frame line without its tabs, where its fields end guessed */
+	LOST_CUT_ARGS, /* a function line cut inside its arguments, its location after it */
 	LOST_KINDS
 };
 
@@ -419,6 +420,9 @@ static void report_lost(struct parser *P, struct gpm_incident *inc)
 	                     "pc, offset or file ends was guessed",
 	                     "profile frame lines had lost the tabs between their fields; where "
 	                     "their pcs, offsets or files end was guessed"},
+	    [LOST_CUT_ARGS] = {"frame line was cut inside its arguments (its location was read)",
+	                       "frame lines were cut inside their arguments (their locations were "
+	                       "read)"},
 	};
 	for (int k = 0; k < LOST_KINDS; k++) {
 		struct lost *l = &P->lost[k];
@@ -1928,7 +1932,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			// kept as a frame without location, so rules see the function.
 			size_t cn = l.n <= P->o.max_line ? cut_func_line(&l) : 0;
 			const char *save2 = P->p;
-			struct line nx;
+			struct line nx = {0};
 			if (cn && !(next_line(P, &nx) && nx.n && nx.s[0] == '\t')) {
 				P->p = save2;
 				struct loc L;
@@ -1941,6 +1945,23 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 					return &gpm_error_nomem;
 				r->end = END_CUT_FUNC;
 				return NULL;
+			}
+			// Cut inside its arguments with its location after it (a terminal or
+			// journalctl cut the long line at its width): a frame, its arguments
+			// partly lost.
+			if (cn && nx.n > 1 && nx.s[0] == '\t') {
+				struct loc L;
+				parse_loc(nx.s + 1, nx.n - 1, &L);
+				if (L.ok && nx.n - 1 <= P->o.max_line) {
+					P->block_plain = false;
+					note_lost(P, LOST_CUT_ARGS, l.s);
+					if (!push_frame(P, l.s, cn, nx.s + 1, L.key_len, 0, &L, 0,
+					                false) ||
+					    !push_args(P, l.s + cn + 1, l.n - cn - 1) ||
+					    !push_regs(P, &L))
+						return &gpm_error_nomem;
+					continue;
+				}
 			}
 			P->p = save2;
 			if (!l.nl) {
@@ -3169,6 +3190,61 @@ static void parse_signal_bracket(struct parser *P, const struct line *l)
 }
 
 /* "panic: V[ [recovered]]" then "\tpanic: …" lines, values continued on "\t" lines. */
+enum { VALUE_LINES = 64 }; /* lines of a value that starts with a line end, at most */
+
+/*
+ * The lines of a panic value printed after an empty "panic: " (the value began with a line
+ * end) into P->tmp, up to a nested "panic: ", a goroutine header (or a blank line before
+ * one) or a fatal or signal line; " [recovered]" alone on a line marks it recovered.
+ */
+static struct gpm_error *panic_value_lines(struct parser *P, bool *recovered, bool *more,
+                                           struct line *l, bool *cut)
+{
+	struct line nx;
+	const char *save = P->p;
+	for (int k = 0; k < VALUE_LINES && next_line(P, &nx); k++) {
+		if (is_header(&nx) || STARTS(&nx, "goroutine ") || STARTS(&nx, "[signal ") ||
+		    STARTS(&nx, "fatal error: ") || is_signal_line(&nx))
+			break;
+		if (STARTS(&nx, "panic: ") || STARTS(&nx, "\tpanic: ")) {
+			*more = true;
+			*l = nx;
+			return NULL;
+		}
+		size_t b = 0;
+		while (b < nx.n && (nx.s[b] == ' ' || nx.s[b] == '\t'))
+			b++;
+		if (nx.n - b == 11 && !memcmp(nx.s + b, "[recovered]", 11)) {
+			*recovered = true;
+			save = P->p;
+			continue;
+		}
+		if (nx.n == 0) {
+			const char *q = P->p;
+			struct line pk;
+			while (line_at(&q, P->end, &pk) && pk.n == 0)
+				;
+			if (pk.s && (is_header(&pk) || STARTS(&pk, "goroutine ")))
+				break;
+		}
+		size_t t = nx.n && nx.s[0] == '\t';
+		if (P->tmp.len + nx.n > P->o.max_line) {
+			*cut = true;
+			save = P->p;
+			continue;
+		}
+		if (!gpm_vec_reserve(&P->tmp, P->tmp.len + nx.n + 1))
+			return &gpm_error_nomem;
+		if (P->tmp.len)
+			P->tmp.v[P->tmp.len++] = '\n';
+		memcpy(P->tmp.v + P->tmp.len, nx.s + t, nx.n - t);
+		P->tmp.len += nx.n - t;
+		save = P->p;
+	}
+	P->p = save;
+	return NULL;
+}
+
 static struct gpm_error *parse_panics(struct parser *P, struct line l, size_t skip)
 {
 	struct gpm_crash *c = &P->inc->crash;
@@ -3208,6 +3284,15 @@ static struct gpm_error *parse_panics(struct parser *P, struct line l, size_t sk
 		struct line nx;
 		const char *save = P->p;
 		bool more = false;
+		if (n == 0) {
+			// "panic: " and nothing: a value that starts with a line end, its lines as
+			// they were (Ginkgo's "\nYour test failed.\n…" of an assertion in a
+			// goroutine without GinkgoRecover), blank ones among them.
+			struct gpm_error *e = panic_value_lines(P, &recovered, &more, &l, &cut);
+			if (e)
+				return e;
+			goto store;
+		}
 		while (next_line(P, &nx)) {
 			if (nx.n == 0 || is_header(&nx) || STARTS(&nx, "[signal ") ||
 			    STARTS(&nx, "panic: ") || STARTS(&nx, "\tpanic: ") ||
@@ -3250,6 +3335,7 @@ static struct gpm_error *parse_panics(struct parser *P, struct line l, size_t sk
 			P->tmp.len += nx.n - 1;
 			save = P->p;
 		}
+	store:
 		if (c->panics.len < P->o.max_panics) {
 			struct gpm_panic *p = gpm_vec_push(&c->panics);
 			if (!p)
@@ -3270,6 +3356,42 @@ static struct gpm_error *parse_panics(struct parser *P, struct line l, size_t sk
 	if (c->kind == GPM_FATAL_NONE)
 		c->kind = GPM_FATAL_PANIC;
 	return NULL;
+}
+
+/* Windows: "Exception 0xc0000005 0x0 0x18 0x7ff6a1b2c3d4": the exception code, its two
+ * parameters (for an access violation: 0 read, 1 write, 8 execute; the address) and the pc
+ * (runtime/signal_windows.go winthrow). The code stands for the signal name, as in the
+ * "[signal 0xc0000005 ...]" line a Windows panic prints. */
+static void parse_exception_line(struct parser *P, const struct line *l, struct gpm_crash *c)
+{
+	uint64_t v[4];
+	size_t i = 9, k = 0;
+	while (k < 4 && i < l->n && l->s[i] == ' ') {
+		i++;
+		if (!parse_hex(l->s, l->n, &i, &v[k]))
+			break;
+		k++;
+	}
+	c->kind = GPM_FATAL_SIGNAL;
+	size_t cs = 10, ce = cs;
+	while (ce < l->n && l->s[ce] != ' ')
+		ce++;
+	c->signame = istr(P, l->s + cs, ce - cs);
+	bool av = k >= 1 && v[0] == 0xc0000005;
+	const char *desc = av                             ? "access violation"
+	                   : k >= 1 && v[0] == 0xc00000fd ? "stack overflow"
+	                   : k >= 1 && v[0] == 0xc000001d ? "illegal instruction"
+	                   : k >= 1 && v[0] == 0xc0000094 ? "integer divide by zero"
+	                   : k >= 1 && v[0] == 0x80000003 ? "breakpoint"
+	                   : k >= 1 && v[0] == 0xc0000409 ? "fail fast"
+	                                                  : "exception";
+	c->sigdesc = istr(P, desc, strlen(desc));
+	if (av && k >= 3) {
+		c->fault_addr = v[2];
+		c->has_fault_addr = true;
+	}
+	if (k >= 4 && !c->pc)
+		c->pc = v[3];
 }
 
 /* "PC=0x497d06 m=0 sigcode=0[ addr=0x0]" */
@@ -3475,6 +3597,17 @@ static struct gpm_error *lone_location_before(struct parser *P, const struct lin
 	return NULL;
 }
 
+/* Whether a goroutine header is among the next n lines. */
+static bool header_within(const struct parser *P, int n)
+{
+	const char *q = P->p;
+	struct line nx;
+	while (n-- > 0 && line_at(&q, P->end, &nx))
+		if (is_header(&nx))
+			return true;
+	return false;
+}
+
 static struct gpm_error *parse_text(struct parser *P)
 {
 	struct gpm_error *err;
@@ -3557,6 +3690,16 @@ static struct gpm_error *parse_text(struct parser *P)
 			continue;
 		}
 		if (c0 == 'p' && STARTS(&l, "panic: ")) {
+			// The goroutine header glued to the panic line (its line end lost in the
+			// paste): "panic: V goroutine 32 [running]:". The header is read next.
+			const char *gh = memmem(l.s, l.n, " goroutine ", 11);
+			if (gh) {
+				struct line hl = {gh + 1, (size_t)(l.s + l.n - (gh + 1)), l.nl};
+				if (is_header(&hl) && hl.s[hl.n - 1] == ':') {
+					l.n = (size_t)(gh - l.s);
+					P->p = hl.s;
+				}
+			}
 			if ((err = begin_dump_line(P, true)))
 				return err;
 			P->have_preamble = true;
@@ -3684,14 +3827,16 @@ static struct gpm_error *parse_text(struct parser *P)
 				c0 = 'S';
 			}
 		}
-		if (c0 == 'S' && is_signal_line(&l)) {
-			// "SIGQUIT: quit" + "PC=… m=… sigcode=…": a signal section.
+		bool win = c0 == 'E' && STARTS(&l, "Exception 0x");
+		if ((c0 == 'S' && is_signal_line(&l)) || win) {
+			// "SIGQUIT: quit" + "PC=… m=… sigcode=…": a signal section. Windows prints
+			// "Exception CODE INFO0 INFO1 PC" + "PC=…" instead (runtime.winthrow).
 			const char *save = P->p;
 			struct line pcl = {0};
 			bool has_pc = next_line(P, &pcl) && STARTS(&pcl, "PC=");
 			if (!has_pc)
 				P->p = save;
-			if (!has_pc && !pending_sep)
+			if ((!has_pc && !pending_sep) || (win && !has_pc))
 				continue;
 			if ((err = begin_dump_line(P, !pending_sep)))
 				return err;
@@ -3717,7 +3862,8 @@ static struct gpm_error *parse_text(struct parser *P)
 			save = P->p;
 			struct line ex;
 			if (next_line(P, &ex) && ex.n && !is_header(&ex) &&
-			    !STARTS(&ex, "runtime stack:") && !STARTS(&ex, "-----"))
+			    !STARTS(&ex, "runtime stack:") && !STARTS(&ex, "-----") &&
+			    (!win || STARTS(&ex, "signal arrived")))
 				sec->extra = istr(P, ex.s, ex.n);
 			else
 				P->p = save;
@@ -3726,7 +3872,9 @@ static struct gpm_error *parse_text(struct parser *P)
 				c->m_id = sec->m_id;
 				if (!c->pc)
 					c->pc = sec->pc;
-				if (c->kind == GPM_FATAL_NONE) {
+				if (c->kind == GPM_FATAL_NONE && win) {
+					parse_exception_line(P, &l, c);
+				} else if (c->kind == GPM_FATAL_NONE) {
 					c->kind = STARTS(&l, "SIGQUIT:") ? GPM_FATAL_QUIT
 					                                 : GPM_FATAL_SIGNAL;
 					size_t colon =
@@ -3813,6 +3961,20 @@ static struct gpm_error *parse_text(struct parser *P)
 				continue;
 			}
 		}
+		if (c0 == 'r' && l.n > 15 && STARTS(&l, "runtime error: ") &&
+		    (!P->inc || (!P->inc->goroutines.len && !P->inc->crash.panics.len &&
+		                 !P->inc->crash.recovered.len)) &&
+		    header_within(P, 6)) {
+			// A runtime error a recover printed before the stack it logged
+			// (debug.PrintStack), without "panic: ": bubbletea's "Caught panic:",
+			// a CLI's handler. The value of the panic that stack recovered.
+			if ((err = begin_dump_line(P, false)))
+				return err;
+			const char **slot = gpm_vec_push(&P->inc->crash.recovered);
+			if (!slot || !(*slot = istr(P, l.s, l.n)))
+				return &gpm_error_nomem;
+			continue;
+		}
 		// Frames before any goroutine header: a stack pasted without its header
 		// (debug.Stack() logged with its first line cut, a bug report's excerpt).
 		if ((!P->inc || (!P->inc->goroutines.len && P->inc->kind == GPM_INPUT_DUMP &&
@@ -3822,7 +3984,17 @@ static struct gpm_error *parse_text(struct parser *P)
 			    (err = preamble_commit(P)))
 				return err;
 			P->any = true;
-			P->headerless++;
+			// Windows prints the faulting goroutine's stack right after its "Exception
+			// …" section, without a header (runtime.winthrow's tracebacktrap): nothing
+			// was lost, and it was running.
+			const struct gpm_signal_section *ws =
+			    P->cur_section != UINT32_MAX ? &P->inc->sections.v[P->cur_section]
+			                                 : NULL;
+			bool winstack = ws && ws->signal &&
+			                !strncmp(ws->signal, "Exception ", 10) &&
+			                P->inc->goroutines.len == ws->first_goroutine;
+			if (!winstack)
+				P->headerless++;
 			// The excerpt began inside a stack: a location line (maybe cut, "\t/usr/l")
 			// of a frame whose function line is not in the input is a loss.
 			struct line prev;
@@ -3837,14 +4009,17 @@ static struct gpm_error *parse_text(struct parser *P)
 					note_lost(P, LOST_LINE, prev.s);
 			}
 			P->p = l.s; // the frames from this line on
-			struct header h = {.state = "unknown", .state_len = 7, .complete = true};
+			struct header h = {.state = winstack ? "running" : "unknown",
+			                   .state_len = 7,
+			                   .minutes = -1,
+			                   .complete = true};
 			if ((err = parse_block(P, &l, &h, false)))
 				return err;
 			struct gpm_goroutine *hg =
 			    &P->inc->goroutines.v[P->inc->goroutines.len - 1];
 			hg->flags |= GPM_GOROUTINE_NO_HEADER;
-			hg->status = GPM_G_UNKNOWN; // not waiting: nothing says what it was doing
-			hg->wait_reason = NULL;
+			hg->status = winstack ? GPM_G_RUNNING : GPM_G_UNKNOWN; // else: nothing says
+			hg->wait_reason = NULL;                                // what it was doing
 			continue;
 		}
 		if ((c0 == '=' || c0 == '-' || c0 == ' ') && (!P->inc || !P->inc->goroutines.len))

@@ -491,6 +491,10 @@ static long prefix_len(const char *s, size_t n)
 	}
 	if (k <= 0 || k >= MAX_PREFIX || s[0] == '{')
 		return -1;
+	// The header glued to the crash's first line, its line end lost ("panic: V goroutine
+	// 32 [running]:"): no prefix; the reader splits the line.
+	if (n > 7 && !memcmp(s, "panic: ", 7))
+		return -1;
 	if (k >= 4 && !memcmp(s + k - 4, " in ", 4))
 		return -1;
 	if (s[k - 1] == '"') // a quoted value (logfmt's msg="…"): the quote stays, unquote_lines

@@ -427,6 +427,20 @@ START_TEST(test_crash_variants)
 	    {"dumps/variants/cgo-cut.log", "signal.cgo",
 	     "SIGSEGV in C code (nil pointer); the C function and its Go caller are not in the "
 	     "input"},
+	    // Windows' "Exception 0xc0000005 ..." header and the faulting goroutine's stack
+	    // printed without a goroutine header: an access violation in the C function.
+	    {"dumps/variants/windows-exception.log", "signal.cgo",
+	     "exception 0xc0000005 (access violation) in C function decode_frame (nil pointer), "
+	     "called from Go example.com/thumbs/codec.Decode"},
+	    // A recover that printed the runtime error alone ("Caught panic:", no "panic: ")
+	    // and then debug.PrintStack: the value is the recovered panic's.
+	    {"dumps/variants/recover-printstack.log", "crash.recovered",
+	     "recovered panic in main.(*row).render: runtime error: index out of range [1] with "
+	     "length 1"},
+	    // A panic value that starts with a line end, blank lines in it (Ginkgo's Fail
+	    // outside GinkgoRecover), recovered and re-raised: its first line is named.
+	    {"dumps/variants/panic-multiline.log", "panic",
+	     "panic in main.fail: Your check failed."},
 	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
 	    {"dumps/variants/race-lost.log", "race.data",
 	     "main.(*account).deposit at gopm.test/fixture/race/main.go:22 and an access whose "
@@ -492,6 +506,113 @@ START_TEST(test_crash_variants)
 		                  strstr(a->findings.v[0].title, "main.(*store).flush"),
 		              "two locks: %s", a->findings.len ? a->findings.v[0].title : "none");
 		ck_assert(strstr(a->findings.v[1].title, "30+ minutes"));
+		gpm_analysis_destroy(a);
+		for (size_t k = 0; k < n; k++)
+			gpm_incident_destroy(inc[k]);
+		free(inc);
+	}
+
+	// Two waits as long on sync.Cond, under io's pipe, one of them cut after Cond.Wait (a
+	// bug report's excerpt, hand-made): the one whose caller is in the input heads, and it
+	// names the program's frame under the standard library's.
+	{
+		static const char txt[] =
+		    "goroutine 9 [semacquire, 977 minutes]:\n"
+		    "sync.runtime_notifyListWait(0xc000120050, 0x0)\n"
+		    "\truntime/sema.go:527 +0x159\n"
+		    "sync.(*Cond).Wait(0xc000120040)\n"
+		    "\tsync/cond.go:70 +0x85\n"
+		    "\n"
+		    "goroutine 7 [semacquire, 977 minutes]:\n"
+		    "sync.runtime_notifyListWait(0xc000130050, 0x0)\n"
+		    "\truntime/sema.go:527 +0x159\n"
+		    "sync.(*Cond).Wait(0xc000130040)\n"
+		    "\tsync/cond.go:70 +0x85\n"
+		    "io.(*pipe).read(0xc000130000, {0xc000200000, 0x8000, 0x8000})\n"
+		    "\tio/pipe.go:52 +0x2d2\n"
+		    "io.(*PipeReader).Read(0xc000132000, {0xc000200000, 0x8000, "
+		    "0x8000})\n"
+		    "\tio/pipe.go:134 +0x50\n"
+		    "main.(*copier).run(0xc000140000)\n"
+		    "\tmain.go:125 +0x6a\n"
+		    "created by main.attach in goroutine 1\n"
+		    "\tmain.go:129 +0xaf\n";
+		struct gpm_incident **inc;
+		size_t n;
+		ck_assert(!gpm_dump_parse_all(txt, sizeof(txt) - 1, "cond", NULL, &inc, &n) &&
+		          n >= 1);
+		struct gpm_analysis *a;
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		ck_assert_msg(a->findings.len &&
+		                  !strcmp(a->findings.v[0].rule, "deadlock.stuck-wait") &&
+		                  strstr(a->findings.v[0].title,
+		                         "main.(*copier).run at main.go:125 waiting 977 minutes in "
+		                         "sync.(*Cond).Wait (in io.(*pipe).read)"),
+		              "cond wait: %s", a->findings.len ? a->findings.v[0].title : "none");
+		gpm_analysis_destroy(a);
+		for (size_t k = 0; k < n; k++)
+			gpm_incident_destroy(inc[k]);
+		free(inc);
+	}
+
+	// The panic line and the goroutine header on one line (the line end lost in the
+	// paste, hand-made): both are read.
+	{
+		static const char txt[] =
+		    "panic: runtime error: index out of range [1] with length 1 goroutine 32 "
+		    "[running]:\n"
+		    "main.(*logs).stream.func1(0xc00030c018, 0xc000516580)\n"
+		    "\t/app/logs.go:52 +0x1f4\n"
+		    "created by main.(*logs).stream\n"
+		    "\t/app/logs.go:47 +0x278\n";
+		struct gpm_incident **inc;
+		size_t n;
+		ck_assert(!gpm_dump_parse_all(txt, sizeof(txt) - 1, "glued", NULL, &inc, &n) &&
+		          n >= 1);
+		struct gpm_analysis *a;
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		ck_assert_msg(a->findings.len && !strcmp(a->findings.v[0].rule, "panic") &&
+		                  !strcmp(a->findings.v[0].title,
+		                          "panic in main.(*logs).stream.func1: runtime "
+		                          "error: index out of range [1] with length 1"),
+		              "glued header: %s",
+		              a->findings.len ? a->findings.v[0].title : "none");
+		gpm_analysis_destroy(a);
+		for (size_t k = 0; k < n; k++)
+			gpm_incident_destroy(inc[k]);
+		free(inc);
+	}
+
+	// A frame line cut inside its arguments by a terminal's width, its location after it
+	// (journalctl's continuation lines, hand-made): the frame is read, with a warning.
+	{
+		static const char txt[] =
+		    "http: panic serving @: runtime error: invalid memory address or nil pointer "
+		    "dereference\n"
+		    "goroutine 1943 [running]:\n"
+		    "net/http.(*conn).serve.func1(0xc420c0fe00)\n"
+		    "\t/usr/local/go/src/net/http/server.go:1721 +0xd0\n"
+		    "panic(0x18463e0, 0x2714250)\n"
+		    "\t/usr/local/go/src/runtime/panic.go:489 +0x2cf\n"
+		    "example.com/netd/bridge.(*config).conflicts(0xc420acb4a0, 0xc420bcd100, 0x4\n"
+		    "\t/src/netd/bridge/bridge.go:349 +0xf0\n"
+		    "example.com/netd/bridge.(*driver).create(0xc420acb400)\n"
+		    "\t/src/netd/bridge/bridge.go:210 +0x3c\n";
+		struct gpm_incident **inc;
+		size_t n;
+		ck_assert(!gpm_dump_parse_all(txt, sizeof(txt) - 1, "cutargs", NULL, &inc, &n) &&
+		          n >= 1);
+		ck_assert_uint_eq(inc[0]->goroutines.len, 1);
+		uint32_t nf;
+		gpm_goroutine_frames(inc[0], &inc[0]->goroutines.v[0], &nf);
+		ck_assert_uint_eq(nf, 4);
+		struct gpm_analysis *a;
+		ck_assert(!gpm_analysis_run(inc[0], NULL, &a));
+		ck_assert_msg(
+		    a->findings.len &&
+		        strstr(a->findings.v[0].title,
+		               "recovered panic in example.com/netd/bridge.(*config).conflicts"),
+		    "cut args: %s", a->findings.len ? a->findings.v[0].title : "none");
 		gpm_analysis_destroy(a);
 		for (size_t k = 0; k < n; k++)
 			gpm_incident_destroy(inc[k]);
