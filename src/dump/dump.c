@@ -106,6 +106,7 @@ enum { MAX_VTESTS = 64 }; /* go test -v tests followed at once (the rest: not na
 
 struct parser {
 	const char *p, *end;
+	const char *read_at;      /* next_line calls o.reading here (end: never) */
 	const char *base;         /* the text parsed (line numbers count from here) */
 	const uint32_t *line_map; /* cleaned text's line -> input line; NULL: the same */
 	const int64_t *line_time; /* cleaned text's line -> its log prefix's time; NULL: none */
@@ -319,6 +320,8 @@ static bool next_line(struct parser *P, struct line *l)
 {
 	if (P->p >= P->end)
 		return false;
+	if (P->p >= P->read_at)
+		P->read_at = P->o.reading(P->o.reading_arg, P->p);
 	const char *e = memchr(P->p, '\n', (size_t)(P->end - P->p));
 	l->s = P->p;
 	if (e) {
@@ -3862,6 +3865,7 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 	}
 	P.p = P.base = data;
 	P.end = data + len;
+	P.read_at = P.o.reading && !cleaned ? data : P.end;
 	if (P.o.borrow_text && !cleaned) {
 		P.text = data;
 		P.text_len = len;
