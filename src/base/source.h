@@ -48,6 +48,7 @@ struct gpm_source {
 	int file_backed;                  /* private: map is the file's */
 	int fd;                           /* private: the mapped file (file_backed), else -1 */
 	struct gpm_source_hash *hash_pending; /* private: see gpm_source_hash_take */
+	struct gpm_source_stream *stream;     /* private: see gpm_source_reading */
 };
 
 /*
@@ -83,6 +84,13 @@ struct gpm_source_options {
 	 */
 	struct gpm_error *(*check_head)(const uint8_t *p, size_t n, const char *name, void *arg);
 	void *arg;
+	/*
+	 * The caller reads the content front to back and calls gpm_source_reading as it goes:
+	 * a big plain file (not ELF) is then not populated at open; the parts being read are
+	 * copied in with pread(2) into a few recycled windows of memory mapped over the file's
+	 * mapping instead. Other inputs ignore it.
+	 */
+	bool sequential;
 };
 
 /* The defaults above, after the environment; GPM_ERR_USAGE for a malformed variable. */
@@ -113,6 +121,16 @@ void gpm_source_destroy(struct gpm_source *src);
  * for decompressed sources, whose pages hold the only copy.
  */
 void gpm_source_release_pages(struct gpm_source *src);
+/*
+ * For a source opened with sequential: the reader is at at (in src->data) and reads on
+ * from there. Returns where to call again (src->data + src->size: no more calls are
+ * needed; that too for any other source). The bytes at every address of src->data stay
+ * the file's throughout: the windows ahead of at hold copies read with pread(2), the rest
+ * is the file's mapping. On this VM touching a page of a file mapping for the first time
+ * costs several times what copying it into memory already mapped does
+ * (doc/performance.md, twelfth text round).
+ */
+const uint8_t *gpm_source_reading(struct gpm_source *src, const uint8_t *at);
 /*
  * Copies len bytes at p (a pointer into src->data) into buf. A file-backed source reads
  * them with pread(2) instead of through its mapping: a walk that visits scattered bytes

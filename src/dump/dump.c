@@ -112,6 +112,7 @@ enum { MAX_PACKED_SCANS = 64 };
 
 struct parser {
 	const char *p, *end;
+	const char *read_at;      /* next_line calls o.reading here (end: never) */
 	const char *base;         /* the text parsed (line numbers count from here) */
 	const uint32_t *line_map; /* cleaned text's line -> input line; NULL: the same */
 	const int64_t *line_time; /* cleaned text's line -> its log prefix's time; NULL: none */
@@ -326,6 +327,8 @@ static bool next_line(struct parser *P, struct line *l)
 {
 	if (P->p >= P->end)
 		return false;
+	if (P->p >= P->read_at)
+		P->read_at = P->o.reading(P->o.reading_arg, P->p);
 	const char *e = memchr(P->p, '\n', (size_t)(P->end - P->p));
 	l->s = P->p;
 	if (e) {
@@ -4228,6 +4231,7 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 	}
 	P.p = P.base = data;
 	P.end = data + len;
+	P.read_at = P.o.reading && !cleaned ? data : P.end;
 	if (P.o.borrow_text && !cleaned) {
 		P.text = data;
 		P.text_len = len;

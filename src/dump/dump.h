@@ -42,6 +42,12 @@ struct gpm_dump_options {
 	 * of being copied. Without it (or when the input had to be unwrapped) they are
 	 * copied into incident->arg_text. */
 	bool borrow_text;
+	/* When set, called with the parser's position in data as it reads on: first at data,
+	 * then each time it reaches the position the last call returned (data + len: no more
+	 * calls). A source that copies the input in ahead of the reader hooks in here
+	 * (gpm_source_reading). Not called when the text had to be unwrapped. */
+	const char *(*reading)(void *arg, const char *at);
+	void *reading_arg;
 };
 
 /*

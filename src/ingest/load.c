@@ -89,6 +89,12 @@ static struct gpm_error *collect_one(struct gpm_incident *inc, void *arg)
 	return NULL;
 }
 
+// gpm_dump_options.reading over a source.
+static const char *source_reading(void *arg, const char *at)
+{
+	return (const char *)gpm_source_reading(arg, (const uint8_t *)at);
+}
+
 enum { BIAS_FRAMES = 4096, BIAS_CANDIDATES = 8 };
 
 /*
@@ -206,8 +212,12 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 		hit = gpm_ingest_hash_cache_get(&key, cached);
 	}
 	// The kind is checked from the first bytes before the rest is read or decompressed.
-	struct gpm_source_options so = {
-	    .hash = hash && !hit, .hash_async = hash && !hit, .check_head = gpm_ingest_check_head};
+	// A dump is parsed front to back: a big one is copied in ahead of the parser
+	// (gpm_source_reading) rather than faulted in through its mapping.
+	struct gpm_source_options so = {.hash = hash && !hit,
+	                                .hash_async = hash && !hit,
+	                                .check_head = gpm_ingest_check_head,
+	                                .sequential = true};
 	struct gpm_error *err = gpm_ingest_open(path, &so, &src);
 	if (err)
 		return err;
@@ -235,7 +245,8 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 	case GPM_INPUT_PPROF2:
 	case GPM_INPUT_UNKNOWN: { // maybe a dump buried deep in a log: let the parser decide
 		// The snapshots read argument texts from the input in place: keep it.
-		struct gpm_dump_options dopt = {.borrow_text = true};
+		struct gpm_dump_options dopt = {
+		    .borrow_text = true, .reading = source_reading, .reading_arg = src};
 		// --exe names mutexes once every snapshot is read: the hook is then not called.
 		struct collect c = {.src = src, .o = o && !o->exe_path ? o : NULL};
 		err = gpm_dump_parse((const char *)src->data, src->size, path, &dopt, collect_one,

@@ -281,6 +281,89 @@ START_TEST(source_open_errors_name_the_file)
 }
 END_TEST
 
+// The 8-byte word at each multiple of 8 is its offset: a window read at the wrong offset,
+// or given back as zeros, shows.
+static void offsets_fill(uint8_t *b, size_t off, size_t n)
+{
+	size_t k = 0;
+	if (off % 8 == 0)
+		for (; k + 8 <= n; k += 8) {
+			uint64_t w = off + k; // little-endian, as below
+			memcpy(b + k, &w, 8);
+		}
+	for (; k < n; k++) {
+		uint64_t w = (off + k) & ~(uint64_t)7;
+		b[k] = (uint8_t)(w >> ((off + k) % 8 * 8));
+	}
+}
+
+static bool offsets_match(const uint8_t *p, size_t off, size_t n, uint8_t *scratch)
+{
+	offsets_fill(scratch, off, n);
+	return memcmp(p, scratch, n) == 0;
+}
+
+START_TEST(source_reading_keeps_the_files_bytes)
+{
+	// Past 128 MiB (read through windows), more than the 16 windows of 4 MiB a source
+	// copies into, not a whole number of them.
+	enum { BLOCK = 1 << 20 };
+	size_t n = ((size_t)150 << 20) + 12345;
+	char path[] = "/tmp/gopm-seq-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	uint8_t *buf = malloc(BLOCK), *scratch = malloc(BLOCK);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_ptr_nonnull(scratch);
+	for (size_t off = 0; off < n; off += BLOCK) {
+		size_t k = n - off < BLOCK ? n - off : BLOCK;
+		offsets_fill(buf, off, k);
+		ck_assert_int_eq(pwrite(fd, buf, k, (off_t)off), (ssize_t)k);
+	}
+	close(fd);
+	struct gpm_source_options o = {.sequential = true};
+	struct gpm_source *src, *plain;
+	ck_assert_ptr_null(gpm_source_open_opts(path, &o, &src));
+	ck_assert_ptr_null(gpm_source_open(path, &plain));
+	unlink(path); // the sources keep it open: nothing left behind when a check fails
+	ck_assert_uint_eq(src->size, n);
+	const uint8_t *end = src->data + n;
+	// A reader going front to back, 4 KiB at a time, jumping 10 MiB once; each block is
+	// checked as it is reached (the windows ahead) and all of them again after (the
+	// windows given back to the file's mapping), and after the pages are released.
+	const uint8_t *next = gpm_source_reading(src, src->data);
+	ck_assert(next < end); // windows in use
+	size_t calls = 1;
+	for (size_t off = 0; off < n; off += 4096) {
+		if (off == ((size_t)30 << 20))
+			off += (size_t)10 << 20;
+		const uint8_t *at = src->data + off;
+		if (at >= next) {
+			next = gpm_source_reading(src, at);
+			calls++;
+		}
+		size_t k = n - off < 4096 ? n - off : 4096;
+		ck_assert_msg(offsets_match(at, off, k, scratch), "bytes at %zu", off);
+	}
+	ck_assert_ptr_eq(next, end);
+	ck_assert_uint_ge(calls, 18);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t off = 0; off < n; off += BLOCK) {
+			size_t k = n - off < BLOCK ? n - off : BLOCK;
+			ck_assert_msg(offsets_match(src->data + off, off, k, scratch),
+			              "pass %d at %zu", pass, off);
+		}
+		gpm_source_release_pages(src);
+	}
+	// Not read front to back: the file's mapping as before, and no window.
+	gpm_source_destroy(src);
+	ck_assert_ptr_eq(gpm_source_reading(plain, plain->data), plain->data + n);
+	gpm_source_destroy(plain);
+	free(buf);
+	free(scratch);
+}
+END_TEST
+
 // 1 MiB of a header, zeros and a trailer: the shape of a core.
 static uint8_t *core_like(size_t n)
 {
@@ -824,6 +907,7 @@ Suite *base_suite(void)
 	tcase_add_test(ti, sha256_bulk_equals_nettle);
 	tcase_add_test(ti, identity_is_xxh3_128_as_xxhsum_prints);
 	tcase_add_test(ti, old_identities_are_what_coreutils_compute);
+	tcase_add_test(ti, source_reading_keeps_the_files_bytes);
 	suite_add_tcase(s, ti);
 	return s;
 }
