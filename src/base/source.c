@@ -787,6 +787,19 @@ static bool stream_start(struct gpm_source *src)
 	return true;
 }
 
+/*
+ * The kernel refused to put the file's mapping back over a window (only out of memory can:
+ * the call replaces a mapping of the same size). Pointers into that window would read a
+ * hole or a stale chunk, so the process ends with a one-line error and the exit status of
+ * an internal error (GPM_EXIT_INTERNAL), not a wrong answer or a crash later.
+ */
+static _Noreturn void stream_broken(void)
+{
+	fprintf(stderr, "gopm: out of memory mapping the input back into place (%s)\n",
+	        strerror(errno));
+	_exit(70);
+}
+
 // Puts the file's mapping back over window off (its chunk has been moved away or dropped);
 // false when the kernel refused.
 static bool stream_unfill(struct gpm_source_stream *st, size_t off)
@@ -825,7 +838,7 @@ static bool stream_fill(struct gpm_source_stream *st, size_t off)
 		}
 		if (mremap(file, STREAM_WINDOW, STREAM_WINDOW, MREMAP_MAYMOVE | MREMAP_FIXED,
 		           st->base + old) == MAP_FAILED)
-			abort(); // cannot happen: the same number of mappings, a hole of its size
+			stream_broken(); // the same number of mappings, a hole of its size
 		memmove(st->used, st->used + 1, (st->nused - 1) * sizeof(st->used[0]));
 		st->nused--;
 	}
@@ -842,7 +855,7 @@ static bool stream_fill(struct gpm_source_stream *st, size_t off)
 	if (got < want) {
 		// Shrunk or unreadable: the mapping reads what it reads (as without windows).
 		if (!stream_unfill(st, off))
-			abort(); // cannot happen: replaces a mapping of the same size in place
+			stream_broken(); // replaces a mapping of the same size in place
 		st->made--;
 		return false;
 	}
