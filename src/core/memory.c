@@ -42,6 +42,7 @@ enum {
 	READ_AHEAD = 8,
 	STREAMS = 4
 };
+_Static_assert((int)GPM_MEMORY_PINS < (int)BLOCK_WAYS, "a set must keep a slot that is not lent");
 
 struct block_cache {
 	const struct gpm_source *src;
@@ -51,8 +52,9 @@ struct block_cache {
 	uint32_t len[BLOCK_SLOTS];  /* valid bytes (the file's last block is short) */
 	uint64_t used[BLOCK_SLOTS]; /* clock of the slot's last use: the least is evicted */
 	uint64_t clock;
-	uint64_t stream_next[STREAMS]; /* the block after what a recent miss read, + 1; 0 none */
-	unsigned stream_at;            /* the entry the next lone miss replaces */
+	uint64_t stream_next[STREAMS];  /* the block after what a recent miss read, + 1; 0 none */
+	unsigned stream_at;             /* the entry the next lone miss replaces */
+	size_t pinned[GPM_MEMORY_PINS]; /* slot + 1 lent by gpm_memory_borrow, never evicted; 0 */
 };
 
 struct gpm_memory {
@@ -375,16 +377,26 @@ static inline const struct gpm_memory_range *mem_find(struct gpm_memory *mem, ui
 	return r;
 }
 
-/* The slot of blk's set that holds blk (*hit), else the least recently used one. */
+static inline bool block_pinned(const struct block_cache *bc, size_t slot)
+{
+	for (size_t i = 0; i < GPM_MEMORY_PINS; i++)
+		if (bc->pinned[i] == slot + 1)
+			return true;
+	return false;
+}
+
+/* The slot of blk's set that holds blk (*hit), else the least recently used one that is
+ * not lent (GPM_MEMORY_PINS < BLOCK_WAYS: a set always has one). */
 static size_t block_slot(const struct block_cache *bc, uint64_t blk, bool *hit)
 {
-	size_t set = (size_t)(blk % BLOCK_SETS) * BLOCK_WAYS, slot = set;
+	size_t set = (size_t)(blk % BLOCK_SETS) * BLOCK_WAYS, slot = SIZE_MAX;
 	for (size_t w = 0; w < BLOCK_WAYS; w++) {
 		if (bc->tag[set + w] == blk + 1) {
 			*hit = true;
 			return set + w;
 		}
-		if (bc->used[set + w] < bc->used[slot])
+		if (!block_pinned(bc, set + w) &&
+		    (slot == SIZE_MAX || bc->used[set + w] < bc->used[slot]))
 			slot = set + w;
 	}
 	*hit = false;
@@ -521,6 +533,42 @@ struct gpm_error *gpm_memory_ptr(struct gpm_memory *mem, uint64_t addr, size_t l
 		                        len, (unsigned long long)addr, ZERO_PAGE_SIZE);
 	*out = zero_page;
 	return NULL;
+}
+
+const uint8_t *gpm_memory_borrow(struct gpm_memory *mem, unsigned pin, uint64_t addr, size_t len)
+{
+	struct block_cache *bc = &mem->blocks;
+	uint64_t end;
+	if (pin >= GPM_MEMORY_PINS)
+		return NULL;
+	bc->pinned[pin] = 0; // what it lent before may go
+	if (!bc->buf || !len || __builtin_add_overflow(addr, (uint64_t)len, &end))
+		return NULL;
+	const struct gpm_memory_range *r = mem_find(mem, addr);
+	if (!r || end > r->end || r->origin != GPM_MEM_CORE || !r->data)
+		return NULL;
+	const uint8_t *p = r->data + (addr - r->start);
+	if (p < bc->base || p >= bc->end || len > (size_t)(bc->end - p))
+		return NULL;
+	uint64_t off = (uint64_t)(p - bc->base), blk = off >> BLOCK_SHIFT;
+	size_t in = (size_t)(off & (BLOCK_SIZE - 1));
+	if (len > BLOCK_SIZE - in) // not in one block
+		return NULL;
+	bool hit;
+	size_t slot = block_slot(bc, blk, &hit);
+	if (!hit && !block_fill(bc, blk, slot))
+		return NULL;
+	if (bc->len[slot] - in < len)
+		return NULL;
+	bc->used[slot] = ++bc->clock;
+	bc->pinned[pin] = slot + 1;
+	return bc->buf + slot * (size_t)BLOCK_SIZE + in;
+}
+
+void gpm_memory_unpin(struct gpm_memory *mem)
+{
+	for (size_t i = 0; i < GPM_MEMORY_PINS; i++)
+		mem->blocks.pinned[i] = 0;
 }
 
 static inline uint64_t le(const uint8_t *p, unsigned n)

@@ -13,7 +13,8 @@
  * through the file's mapping: walking a million goroutines touches gigabytes of a core
  * once each, and a block copied into a buffer that stays mapped costs a fraction of the
  * page faults and none of the resident pages that touching the mapping would.
- * gpm_memory_ptr still borrows from the mapping.
+ * gpm_memory_ptr still borrows from the mapping; gpm_memory_borrow lends a cached block's
+ * bytes (a stack, a runtime.g) without copying them.
  *
  * A memory can also be built over an executable alone (no core), to read its static data.
  */
@@ -57,6 +58,18 @@ struct gpm_error *gpm_memory_read(struct gpm_memory *mem, uint64_t addr, void *b
  * shared zero page when len <= 4096). */
 struct gpm_error *gpm_memory_ptr(struct gpm_memory *mem, uint64_t addr, size_t len,
                                  const uint8_t **out);
+/*
+ * Lends len bytes at addr from the block cache without copying them, when they lie in one
+ * 64 KiB block of an uncompressed core file (read into the cache on a miss); NULL when they
+ * are not the cache's to lend (another origin, across two blocks or two ranges, a
+ * compressed core, a failed read): copy them with gpm_memory_read instead. The block is
+ * held under pin (< GPM_MEMORY_PINS): the bytes stay valid until the next borrow under the
+ * same pin, gpm_memory_unpin or the memory's destruction, whatever else is read meanwhile.
+ */
+enum { GPM_MEMORY_PINS = 2 };
+const uint8_t *gpm_memory_borrow(struct gpm_memory *mem, unsigned pin, uint64_t addr, size_t len);
+/* Ends every loan of gpm_memory_borrow (their blocks may be evicted again). */
+void gpm_memory_unpin(struct gpm_memory *mem);
 struct gpm_error *gpm_memory_u8(struct gpm_memory *mem, uint64_t addr, uint8_t *out);
 struct gpm_error *gpm_memory_u32(struct gpm_memory *mem, uint64_t addr, uint32_t *out);
 struct gpm_error *gpm_memory_u64(struct gpm_memory *mem, uint64_t addr, uint64_t *out);

@@ -32,7 +32,11 @@ enum {
 	FRAME_NEW = 64,
 	WINDOW = 4096,
 	RAW_SEEN = 1 << 14,
-	RAW_MAX = 48
+	RAW_MAX = 48,
+	RAW_COLD = 16,  /* new texts in a row after which a pc's frames skip the tables */
+	RAW_RETRY = 64, /* ... but for one frame in RAW_RETRY, to see whether they repeat now */
+	PIN_WINDOW = 0, /* gpm_memory_borrow's pins: the stack window's block and the g's */
+	PIN_G = 1
 };
 
 /*
@@ -83,6 +87,8 @@ struct pc_entry {
 	uint32_t first, n; /* into ctx.lframes */
 	uint32_t layout;   /* into ctx.layouts: its argument layout; UINT32_MAX none ("()") */
 	bool layout_bad;   /* the layout is there but could not be read */
+	uint8_t raw_miss;  /* its frames in a row whose texts were new (at most 255) */
+	uint8_t raw_skip;  /* its frames since, when cold (frame_args_cold) */
 };
 
 struct thread_map {
@@ -121,6 +127,7 @@ struct ctx {
 		uint32_t at;    /* in c->args */
 	} frame_new[FRAME_NEW]; /* frame texts of the stack being built not shared yet */
 	size_t frame_new_len;
+	bool args_cold; /* a frame of the stack being built skipped the tables (frame_args_cold) */
 	uint64_t args_unread; /* frames whose arguments could not be read */
 	uint64_t g_unread;    /* allgs entries whose g is not in the core (a truncated core) */
 	uint64_t g_unread_first;
@@ -143,8 +150,10 @@ struct ctx {
 	char name_buf[1024];
 	uint8_t *gbuf, *mbuf; /* read_g's and read_m's copies */
 	/* The stack being unwound from its sp up (at most WINDOW bytes): its return addresses
-	 * and argument words are read from here, not word by word through the memory */
+	 * and argument words are read from here, not word by word through the memory. winp is
+	 * the memory's cached block (lent under PIN_WINDOW) or, when it cannot lend it, win. */
 	uint64_t win_lo, win_len;
+	const uint8_t *winp;
 	uint8_t win[WINDOW];
 	struct gpm_native *native; /* C functions of a stripped executable (its debug file) */
 	bool native_tried;
@@ -168,7 +177,7 @@ static bool read_word(struct ctx *c, uint64_t addr, uint64_t *out)
 {
 	uint64_t at = addr - c->win_lo;
 	if (at < c->win_len && c->win_len - at >= c->ptr) {
-		*out = rd(c->win, at, c->ptr);
+		*out = rd(c->winp, at, c->ptr);
 		return true;
 	}
 	struct gpm_error *err = gpm_memory_word(c->p->mem, addr, out);
@@ -189,20 +198,29 @@ static bool stack_read_cb(void *ctx, uint64_t addr, void *buf, size_t len)
 	struct ctx *c = ctx;
 	uint64_t at = addr - c->win_lo;
 	if (at < c->win_len && c->win_len - at >= len) {
-		memcpy(buf, c->win + at, len);
+		memcpy(buf, c->winp + at, len);
 		return true;
 	}
 	return mem_read_cb(c->p->mem, addr, buf, len);
 }
 
-/* Reads the used part of a stack [sp, hi) (its first WINDOW bytes) into the window; none
- * when it cannot be read whole (then each word is read on its own, as without). */
+/* Makes the used part of a stack [sp, hi) (its first WINDOW bytes) the window: borrowed
+ * from the memory's block cache when it lies in one block (most stacks: a copy of every
+ * stack was 3-4 % of reading a million goroutines), else copied; none when it cannot be
+ * read whole (then each word is read on its own, as without). */
 static void stack_window(struct ctx *c, uint64_t sp, uint64_t lo, uint64_t hi)
 {
 	c->win_len = 0;
 	if (!(lo || hi) || sp < lo || sp >= hi)
 		return;
 	uint64_t n = hi - sp < WINDOW ? hi - sp : WINDOW;
+	c->winp = gpm_memory_borrow(c->p->mem, PIN_WINDOW, sp, (size_t)n);
+	if (c->winp) {
+		c->win_lo = sp;
+		c->win_len = n;
+		return;
+	}
+	c->winp = c->win;
 	struct gpm_error *err = gpm_memory_read(c->p->mem, sp, c->win, (size_t)n);
 	if (err) {
 		gpm_error_destroy(err);
@@ -299,10 +317,12 @@ static const uint8_t *copy_struct(struct ctx *c, uint64_t addr, uint64_t size, u
 	return buf;
 }
 
-/* The g at addr, valid until the next read_g. */
+/* The g at addr, valid until the next read_g: lent by the memory's block cache (under
+ * PIN_G) when it can, else copied. */
 static const uint8_t *read_g(struct ctx *c, uint64_t addr)
 {
-	return copy_struct(c, addr, c->rt.g_size, c->gbuf);
+	const uint8_t *b = gpm_memory_borrow(c->p->mem, PIN_G, addr, (size_t)c->rt.g_size);
+	return b ? b : copy_struct(c, addr, c->rt.g_size, c->gbuf);
 }
 
 /* The m at addr, valid until the next read_m. */
@@ -539,7 +559,7 @@ static bool cache_grow(struct ctx *c)
 
 /* The decoded pc (function, sp delta, logical frames); NULL on out of memory. A pc outside
  * every function gives an entry with ok == 0. */
-static const struct pc_entry *decode_pc(struct ctx *c, uint64_t pc, bool trap)
+static struct pc_entry *decode_pc(struct ctx *c, uint64_t pc, bool trap)
 {
 	uint64_t key = pc << 1 | trap;
 	if (!key)
@@ -732,16 +752,16 @@ static uint64_t hash_words(const void *p, size_t n, uint64_t seed)
 
 /*
  * A frame's argument text (c->args from start) that an earlier goroutine's frame had too
- * becomes a reference to that one (GPM_ARGS_REF, see gpm_goroutine_args_begin): most
- * frames of a million goroutines print the same "0x0?, 0x0?" and only a few differ, so
- * the texts cost a fraction of their bytes. A new text is remembered (store_args) once
- * the goroutine's texts have their place in the incident.
+ * becomes a reference to that one (true; also for a text too short to be one) (GPM_ARGS_REF, see
+ * gpm_goroutine_args_begin): most frames of a million goroutines print the same "0x0?, 0x0?" and
+ * only a few differ, so the texts cost a fraction of their bytes. A new text is remembered
+ * (store_args) once the goroutine's texts have their place in the incident.
  */
-static void share_frame_args(struct ctx *c, size_t start)
+static bool share_frame_args(struct ctx *c, size_t start)
 {
 	size_t n = c->args.len - start;
 	if (n <= GPM_ARGS_REF_SIZE || c->args.oom)
-		return;
+		return true;
 	const char *t = c->args.buf + start;
 	uint64_t h = hash_words(t, n, 0x66726d61);
 	const struct seen *slot = &c->frame_seen[(h >> 32) & (FRAME_SEEN - 1)];
@@ -754,20 +774,35 @@ static void share_frame_args(struct ctx *c, size_t start)
 		memcpy(ref + 1, &off, 4);
 		c->args.len = start;
 		gpm_strbuf_append(&c->args, ref, sizeof(ref));
-		return;
+		return true;
 	}
 	if (c->frame_new_len < FRAME_NEW)
 		c->frame_new[c->frame_new_len++] = (struct frame_new){h, (uint32_t)start};
+	return false;
+}
+
+/*
+ * Whether the argument texts of e's frames skip the sharing tables (raw_seen, frame_seen,
+ * and args_seen for their goroutine): a pc whose last RAW_COLD frames printed texts that
+ * no frame had before (pointers that differ in every goroutine) finds nothing in them, and
+ * each look was a cache miss in a table of half a megabyte or more (~10 % of reading a
+ * million goroutines). One frame in RAW_RETRY looks again; a text found makes the pc warm.
+ * The texts are the same either way; only their sharing differs.
+ */
+static bool frame_args_cold(struct pc_entry *e)
+{
+	return e->raw_miss >= RAW_COLD && ++e->raw_skip % RAW_RETRY != 0;
 }
 
 static bool frame_args(struct ctx *c, const struct lframe *lf)
 {
 	const struct gpm_frame *f = &lf->f;
 	size_t start = c->args.len;
+	bool cold = false;
 	if (!(f->flags &
 	      (GPM_FRAME_INLINED | GPM_FRAME_ELIDED | GPM_FRAME_NON_GO | GPM_FRAME_UNKNOWN_PC)) &&
 	    f->func) {
-		const struct pc_entry *e = decode_pc(c, f->pc, lf->trap);
+		struct pc_entry *e = decode_pc(c, f->pc, lf->trap);
 		if (!e)
 			return false;
 		const char *why = NULL;
@@ -782,12 +817,15 @@ static bool frame_args(struct ctx *c, const struct lframe *lf)
 			uint16_t span = c->layout_spans.v[e->layout];
 			struct raw_seen *slot = NULL;
 			uint64_t h = 0;
-			if (span <= RAW_MAX && c->raw_seen && stack_read_cb(c, argp, raw, span)) {
+			cold = frame_args_cold(e);
+			if (!cold && span <= RAW_MAX && c->raw_seen &&
+			    stack_read_cb(c, argp, raw, span)) {
 				h = hash_words(raw, span, 0x72617700u ^ e->layout);
 				slot = &c->raw_seen[(h >> 32) & (RAW_SEEN - 1)];
 				if (slot->n && slot->tag == (uint32_t)h &&
 				    slot->layout == e->layout && slot->span == span &&
 				    !memcmp(slot->raw, raw, span)) {
+					e->raw_miss = 0;
 					gpm_strbuf_append(&c->args, slot->text, slot->n - 1u);
 					gpm_strbuf_append(&c->args, "", 1);
 					return !c->args.oom;
@@ -802,8 +840,11 @@ static bool frame_args(struct ctx *c, const struct lframe *lf)
 			gpm_error_destroy(err);
 			if (!err && slot) {
 				// Kept once it is stored and seen again (a reference) or when
-				// short.
-				share_frame_args(c, start);
+				// short. A text new again counts towards making its pc cold.
+				if (share_frame_args(c, start))
+					e->raw_miss = 0;
+				else if (e->raw_miss < UINT8_MAX)
+					e->raw_miss++;
 				size_t n = c->args.len - start;
 				if (n <= GPM_ARGS_REF_SIZE && !c->args.oom) {
 					*slot = (struct raw_seen){.tag = (uint32_t)h,
@@ -827,7 +868,10 @@ static bool frame_args(struct ctx *c, const struct lframe *lf)
 			gpm_strbuf_putc(&c->args, '?'); // not a value the runtime would print
 		}
 	}
-	share_frame_args(c, start);
+	if (cold)
+		c->args_cold = true;
+	else
+		share_frame_args(c, start);
 	gpm_strbuf_append(&c->args, "", 1);
 	return !c->args.oom;
 }
@@ -853,12 +897,13 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 		return NULL;
 	}
 	struct gpm_incident *inc = c->inc;
-	uint64_t h = hash_words(c->args.buf, n, 0x61726773);
 	// A fixed table, a slot per hash, the newest text wins: goroutines with the same
 	// texts share them (most often they come in runs), without a map of a million entries.
-	struct seen *slot = &c->args_seen[(h >> 32) & (ARGS_SEEN - 1)];
-	uint32_t off = slot->at - 1;
-	if (slot->at && slot->tag == (uint32_t)h && off <= inc->arg_text.len &&
+	// Texts with a frame's that differs in every goroutine (args_cold) are not looked up.
+	uint64_t h = c->args_cold ? 0 : hash_words(c->args.buf, n, 0x61726773);
+	struct seen *slot = c->args_cold ? NULL : &c->args_seen[(h >> 32) & (ARGS_SEEN - 1)];
+	uint32_t off = slot ? slot->at - 1 : 0;
+	if (slot && slot->at && slot->tag == (uint32_t)h && off <= inc->arg_text.len &&
 	    inc->arg_text.len - off >= n && !memcmp(inc->arg_text.v + off, c->args.buf, n)) {
 		g->args = off;
 		remember_frame_args(c, off);
@@ -876,7 +921,8 @@ static struct gpm_error *store_args(struct ctx *c, struct gpm_goroutine *g, size
 	memcpy(inc->arg_text.v + off, c->args.buf, n);
 	inc->arg_text.len += n;
 	g->args = off;
-	*slot = (struct seen){off + 1, (uint32_t)h};
+	if (slot)
+		*slot = (struct seen){off + 1, (uint32_t)h};
 	remember_frame_args(c, off);
 	return NULL;
 }
@@ -1132,6 +1178,7 @@ static struct gpm_error *unwind(struct ctx *c, struct gpm_goroutine *g, struct s
 	struct gpm_frame_regs *regs = c->regs.v;
 	memset(regs, 0, total * sizeof(*regs));
 	gpm_strbuf_reset(&c->args);
+	c->args_cold = false;
 	size_t k = 0;
 	for (size_t i = 0; i < c->stack.len; i++, k++) {
 		struct gpm_frame *f = gpm_incident_frame_push(c->inc);
@@ -1691,7 +1738,7 @@ static struct gpm_error *read_goroutine(struct ctx *c, uint64_t gaddr, uint64_t 
 	// The objects' reads of this stack, while it is in the window.
 	if (!err && c->o->objects)
 		err = gpm_objects_scan_goroutine(c->o->objects, c->inc, g, c->win_lo,
-		                                 c->win_len ? c->win : NULL, (size_t)c->win_len);
+		                                 c->win_len ? c->winp : NULL, (size_t)c->win_len);
 	c->win_len = 0; // the window is this stack's only
 	if (err)
 		return err;
@@ -2003,6 +2050,8 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 		break;
 	}
 	(void)how;
+	if (p->mem)
+		gpm_memory_unpin(p->mem); // read_g's and the windows' loans end here
 	gpm_vec_free(&c.lframes);
 	gpm_vec_free(&c.stack);
 	gpm_vec_free(&c.tail);
@@ -2022,6 +2071,8 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	*out = c.inc;
 	return NULL;
 fail:
+	if (p->mem)
+		gpm_memory_unpin(p->mem);
 	gpm_vec_free(&c.lframes);
 	gpm_vec_free(&c.stack);
 	gpm_vec_free(&c.tail);

@@ -417,6 +417,82 @@ START_TEST(core_memory_block_cache_evicts_within_a_set)
 }
 END_TEST
 
+/*
+ * gpm_memory_borrow lends bytes of a cached block without copying them, and a lent block
+ * stays while other reads evict every other block of its set (more blocks of the set than
+ * it has ways, and a stream read ahead across all sets): the lent bytes are the file's
+ * until the next loan under the same pin. What is not in one block of the file's cache is
+ * not lent (NULL: the caller copies it).
+ */
+START_TEST(core_memory_block_cache_lends_pinned_blocks)
+{
+	enum { SEG = FILE_CORE_SEG, BLK = 65536, SIZE = 100 * BLK + 77, N = 3000 };
+	struct file_core fc;
+	// Shifted by 16: blocks of one set (1 MiB apart) hold different bytes.
+	file_core_make(&fc, SIZE, 16);
+	const uint8_t *seg = fc.seg;
+	// The segment's offset in the file: where its first 64 bytes are.
+	uint64_t base = 0;
+	while (base + 64 <= fc.len && memcmp(fc.bytes + base, seg, 64) != 0)
+		base++;
+	ck_assert_uint_lt(base + 64, fc.len);
+	ck_assert_uint_lt(base, BLK / 2);
+	struct gpm_core *core, *in_memory = open_ok(fc.bytes, fc.len);
+	ck_assert_ptr_null(gpm_core_open(fc.path, &core));
+	struct gpm_memory *mem, *mem2;
+	ck_assert_ptr_null(gpm_memory_create(core, NULL, 0, &mem));
+	ck_assert_ptr_null(gpm_memory_create(in_memory, NULL, 0, &mem2));
+	unsigned checked = 0;
+	for (unsigned turn = 0; turn < 20; turn++) {
+		// Two loans in file blocks of one set (16 sets: block numbers 16 apart).
+		unsigned set = (turn + 2) % 16;
+		uint64_t a = (uint64_t)(set + 16) * BLK + 100 + turn - base;
+		uint64_t b = (uint64_t)(set + 32) * BLK + 4000 + turn - base;
+		const uint8_t *pa = gpm_memory_borrow(mem, 0, SEG + a, N);
+		const uint8_t *pb = gpm_memory_borrow(mem, 1, SEG + b, N);
+		ck_assert_ptr_nonnull(pa);
+		ck_assert_ptr_nonnull(pb);
+		ck_assert_mem_eq(pa, seg + a, N);
+		ck_assert_mem_eq(pb, seg + b, N);
+		// The other blocks of the set (4 of them: with the 2 lent, more than its 4 ways),
+		// twice, then a stream over 12 blocks.
+		static const unsigned others[] = {0, 3, 4, 5};
+		for (unsigned r = 0; r < 2; r++)
+			for (unsigned k = 0; k < 4; k++) {
+				uint64_t off =
+				    (uint64_t)(set + 16 * others[k]) * BLK + BLK / 2 + r - base;
+				uint64_t w;
+				ck_assert_ptr_null(gpm_memory_u64(mem, SEG + off, &w));
+				ck_assert_mem_eq(&w, seg + off, 8);
+			}
+		for (uint64_t at = (uint64_t)(turn % 5) * BLK; at < (turn % 5 + 12) * (uint64_t)BLK;
+		     at += 2048) {
+			uint8_t x[64];
+			ck_assert_ptr_null(gpm_memory_read(mem, SEG + at, x, sizeof(x)));
+			ck_assert_mem_eq(x, seg + at, sizeof(x));
+		}
+		ck_assert_mem_eq(pa, seg + a, N);
+		ck_assert_mem_eq(pb, seg + b, N);
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 20);
+	// Across a block boundary of the file, past the segment, under no pin, from memory.
+	ck_assert_ptr_null(gpm_memory_borrow(mem, 0, SEG + 5 * BLK - base - 10, 20));
+	ck_assert_ptr_null(gpm_memory_borrow(mem, 0, SEG + SIZE - 4, 8));
+	ck_assert_ptr_null(gpm_memory_borrow(mem, GPM_MEMORY_PINS, SEG + BLK, 8));
+	ck_assert_ptr_null(gpm_memory_borrow(mem2, 0, SEG + BLK, 8));
+	const uint8_t *p = gpm_memory_borrow(mem, 0, SEG + SIZE - 8, 8);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_mem_eq(p, seg + SIZE - 8, 8);
+	gpm_memory_unpin(mem);
+	gpm_memory_destroy(mem);
+	gpm_memory_destroy(mem2);
+	gpm_core_destroy(core);
+	gpm_core_destroy(in_memory);
+	file_core_free(&fc);
+}
+END_TEST
+
 START_TEST(core_without_notes)
 {
 	size_t len;
@@ -1226,6 +1302,7 @@ Suite *core_suite(void)
 	tcase_add_test(tc, core_memory_block_cache_reads_files);
 	tcase_add_test(tc, core_memory_block_cache_evicts_within_a_set);
 	tcase_add_test(tc, core_memory_block_cache_reads_streams_ahead);
+	tcase_add_test(tc, core_memory_block_cache_lends_pinned_blocks);
 	tcase_add_test(tc, core_without_notes);
 	tcase_add_test(tc, core_truncated_keeps_what_exists);
 	tcase_add_test(tc, core_refuses_non_cores);
