@@ -7,6 +7,7 @@
 #include "analysis/report_doc.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +109,22 @@ static void process_facts(struct gpm_report_doc *doc, const struct gpm_incident 
 	if (inc->kind == GPM_INPUT_CORE && c->live_snapshot) {
 		int n =
 		    snprintf(buf, sizeof(buf), "a snapshot of a live process, not of its death");
-		if (c->stop_signo)
+		// The signals a snapshot records (a debugger's attach, a breakpoint, job
+		// control), by name: "signal 19" says nothing to most readers.
+		const char *stop = c->stop_signo == SIGSTOP   ? "SIGSTOP"
+		                   : c->stop_signo == SIGTRAP ? "SIGTRAP"
+		                   : c->stop_signo == SIGTSTP ? "SIGTSTP"
+		                   : c->stop_signo == SIGTTIN ? "SIGTTIN"
+		                   : c->stop_signo == SIGTTOU ? "SIGTTOU"
+		                                              : NULL;
+		const char *why = c->stop_signo == SIGSTOP
+		                      ? ": a debugger's attach (gcore) or kill -STOP"
+		                  : c->stop_signo == SIGTRAP ? ": a debugger's breakpoint"
+		                                             : "";
+		if (c->stop_signo && stop)
+			snprintf(buf + n, sizeof(buf) - (size_t)n,
+			         "; stopped with %s (signal %d%s)", stop, c->stop_signo, why);
+		else if (c->stop_signo)
 			snprintf(buf + n, sizeof(buf) - (size_t)n, "; stopped with signal %d",
 			         c->stop_signo);
 		add_fact(doc, "snapshot", buf);

@@ -78,6 +78,8 @@ char *gpm_rule_cases_text(const struct gpm_incident *inc, const struct gpm_gorou
 			                  cs->chan);
 		if (cs->ctx_done)
 			gpm_strbuf_printf(&sb, " = ctx.Done()");
+		if (cs->timer)
+			gpm_strbuf_printf(&sb, " (a pending timer's)");
 		free(t);
 		free(g);
 	}

@@ -473,7 +473,20 @@ void gpm_rule_leaks(struct gpm_rule_ctx *c)
 		char hbuf[160];
 		bool recv = gpm_rule_starts(grp->state, "chan receive");
 		bool sel = gpm_rule_starts(grp->state, "select");
-		if (!nil && recv && nc && distinct == 1) {
+		const struct gpm_goroutine_extra *tx =
+		    sel && !nil ? gpm_rule_select_cases(c, gi) : NULL;
+		bool timed = false;
+		for (uint32_t k = 0; tx && k < tx->ncases && !timed; k++)
+			timed = inc->select_cases.v[tx->first_case + k].timer;
+		if (timed) {
+			// The core shows a case on the channel of a pending timer (a ticker,
+			// time.After): the select wakes by itself. A core has no clock to say the
+			// wait was short, which is how text rules such loops out.
+			healthy =
+			    "a case of their select is the channel of a pending timer (a "
+			    "ticker or time.After): they wake by themselves, periodic loops or "
+			    "waits with a deadline, not evidence of a leak";
+		} else if (!nil && recv && nc && distinct == 1) {
 			snprintf(hbuf, sizeof(hbuf),
 			         "an idle pool: all receive from one channel %#" PRIx64
 			         " (a leak only if nothing will ever send on or close it)",

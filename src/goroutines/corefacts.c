@@ -613,9 +613,20 @@ static struct gpm_error *timers(struct fctx *c, bool have_allp, uint64_t ptr, ui
 	         t_period = gpm_layout_offset(tl, "period");
 	if (t_f == NONE)
 		return NULL;
-	struct gpm_func gofunc;
+	struct gpm_func gofunc, sendtime;
 	uint64_t gofunc_entry =
 	    gpm_pclntab_func_by_name(img->pclntab, "time.goFunc", &gofunc) ? gofunc.entry : 0;
+	uint64_t sendtime_entry =
+	    gpm_pclntab_func_by_name(img->pclntab, "time.sendTime", &sendtime) ? sendtime.entry : 0;
+	// The select cases' channels (one goroutine per distinct stack: few), to mark those a
+	// pending time.sendTime timer will send on: its arg's data word is the channel.
+	struct gpm_u64map cases = {0}, fired = {0};
+	for (size_t i = 0; sendtime_entry && t_arg != NONE && i < inc->select_cases.len; i++)
+		if (inc->select_cases.v[i].chan &&
+		    !gpm_u64map_put(&cases, inc->select_cases.v[i].chan, 1)) {
+			gpm_u64map_free(&cases);
+			return &gpm_error_nomem;
+		}
 	struct tcount tc[GPM_COREFACTS_TIMER_FUNCS + 1] = {{0}};
 	size_t ntc = 0;
 	uint64_t total = 0;
@@ -642,6 +653,15 @@ static struct gpm_error *timers(struct fctx *c, bool have_allp, uint64_t ptr, ui
 				}
 			}
 			field_word(c, t, t_period, &period);
+			uint64_t ch;
+			uint32_t one;
+			if (cases.len && pc == sendtime_entry && !gf &&
+			    field_word(c, t, t_arg + c->ps, &ch) && ch &&
+			    gpm_u64map_get(&cases, ch, &one) && !gpm_u64map_put(&fired, ch, 1)) {
+				gpm_u64map_free(&cases);
+				gpm_u64map_free(&fired);
+				return &gpm_error_nomem;
+			}
 			total++;
 			size_t j = 0;
 			while (j < ntc && tc[j].key != fv)
@@ -656,6 +676,13 @@ static struct gpm_error *timers(struct fctx *c, bool have_allp, uint64_t ptr, ui
 			tc[j].count++;
 		}
 	}
+	for (size_t i = 0; fired.len && i < inc->select_cases.len; i++) {
+		uint32_t one;
+		inc->select_cases.v[i].timer =
+		    gpm_u64map_get(&fired, inc->select_cases.v[i].chan, &one);
+	}
+	gpm_u64map_free(&cases);
+	gpm_u64map_free(&fired);
 	inc->timers_known = true;
 	inc->timers_total = total;
 	qsort(tc, ntc, sizeof(tc[0]), cmp_count);

@@ -231,6 +231,8 @@ struct gpm_select_case {
 	const char *elem_type; /* interned: its element type ("struct {}", "string"); NULL
 	                          unknown */
 	bool ctx_done;         /* the done channel of a context found in the goroutine's frames */
+	bool timer;            /* the channel of a pending runtime timer (time.After, NewTimer,
+	                          NewTicker): the select wakes by itself when it fires */
 	const char *global;    /* interned: the global variable holding it ("main.upstream");
 	                          NULL none known */
 };

@@ -26,7 +26,7 @@ for fx in "$td"/cores/*-gcore-*; do
 	expect 0 0 "$name: info --json" -- info --json --exe "$exe" "$fx/gcore.zst"
 	grep -q '"live_snapshot": true' "$tmp/out" || bad "$name: info --json lacks live_snapshot"
 	expect 0 0 "$name: analyze" -- analyze --no-store --exe "$exe" "$fx/gcore.zst"
-	grep -q '^  snapshot    a snapshot of a live process, not of its death; stopped with signal 19$' \
+	grep -q '^  snapshot    a snapshot of a live process, not of its death; stopped with SIGSTOP (signal 19: a debugger.s attach (gcore) or kill -STOP)$' \
 		"$tmp/out" || bad "$name: analyze does not call it a live snapshot"
 	! grep -q 'died of' "$tmp/out" || bad "$name: analyze says the process died"
 	case $name in
