@@ -647,9 +647,14 @@ void gpm_rule_leaks(struct gpm_rule_ctx *c)
 			gpm_rule_evidence(c, f, "select cases", "%s", cases ? cases : "?");
 			free(cases);
 		}
+		// A core holds no clock: its minutes count to the newest time in it (lower bounds).
 		if (grp->max_minutes >= 0)
-			gpm_rule_evidence(c, f, "waiting", "%" PRId64 "-%" PRId64 " minutes",
-			                  grp->min_minutes, grp->max_minutes);
+			gpm_rule_evidence(c, f, "waiting", "%" PRId64 "-%" PRId64 " minutes%s",
+			                  grp->min_minutes, grp->max_minutes,
+			                  inc->kind == GPM_INPUT_CORE
+			                      ? " or more (a core holds no clock: counted to the "
+			                        "newest time in it)"
+			                      : "");
 		for (uint32_t k = 0; k < grp->ncreators && k < 4; k++) {
 			char *s = gpm_rule_safe(grp->creators[k]);
 			gpm_rule_evidence(c, f, "created by", "%s", s ? s : "?");
