@@ -3224,8 +3224,9 @@ static struct gpm_error *panic_value_lines(struct parser *P, bool *recovered, bo
 		}
 		if (nx.n == 0) {
 			const char *q = P->p;
-			struct line pk;
-			while (line_at(&q, P->end, &pk) && pk.n == 0)
+			struct line pk = {0};
+			int blanks = 0; // a value holds a few: no pass over a hostile run of them
+			while (line_at(&q, P->end, &pk) && pk.n == 0 && ++blanks < VALUE_LINES)
 				;
 			if (pk.s && (is_header(&pk) || STARTS(&pk, "goroutine ")))
 				break;
