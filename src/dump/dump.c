@@ -3696,7 +3696,8 @@ static struct gpm_error *parse_text(struct parser *P)
 		if (c0 == 'p' && STARTS(&l, "panic: ")) {
 			// The goroutine header glued to the panic line (its line end lost in the
 			// paste): "panic: V goroutine 32 [running]:". The header is read next.
-			const char *gh = memmem(l.s, l.n, " goroutine ", 11);
+			// (After "panic: ": the value is what comes before the header.)
+			const char *gh = memmem(l.s + 7, l.n - 7, " goroutine ", 11);
 			if (gh) {
 				struct line hl = {gh + 1, (size_t)(l.s + l.n - (gh + 1)), l.nl};
 				if (is_header(&hl) && hl.s[hl.n - 1] == ':') {
