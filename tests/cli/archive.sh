@@ -89,13 +89,25 @@ check "show --json" 0 -- show --db "$db" --json 1
 check "show missing" 6 -- show --db "$db" 999
 check "show non-number" 2 -- show --db "$db" "1 OR 1=1"
 
-# Injection attempts through every option: no rows, no error, the archive intact.
+# Injection attempts through every option: taken literally (no wildcard, no SQL), no error,
+# the archive intact. --finding also matches text in a headline: a value that is literally
+# in some headlines ("_" of a C function's name) lists those incidents and their clusters,
+# counted here from the headlines themselves.
+"$GOPM" sql --db "$db" "SELECT i.headline, s.cluster_id FROM incidents i LEFT JOIN \
+	incident_signatures x ON x.incident_id = i.id LEFT JOIN signatures s ON \
+	s.id = x.signature_id" >"$tmp/headlines" 2>/dev/null
 for v in "' OR '1'='1" "x'); DROP TABLE incidents; --" '" OR 1=1 --' '%' '_' '**' "\\"; do
 	for opt in --exe --go --finding; do
+		want_i=1 want_c=1
+		if [ "$opt" = --finding ]; then
+			want_i=$((1 + $(tail -n +2 "$tmp/headlines" | grep -cF -- "$v")))
+			want_c=$((1 + $(tail -n +2 "$tmp/headlines" | grep -F -- "$v" |
+				awk '$NF ~ /^[0-9]+$/ { print $NF }' | sort -u | wc -l)))
+		fi
 		check "incidents $opt [$v]" 0 -- incidents --db "$db" "$opt" "$v"
-		lines "incidents $opt [$v]" 1
+		lines "incidents $opt [$v]" "$want_i"
 		check "clusters $opt [$v]" 0 -- clusters --db "$db" "$opt" "$v"
-		lines "clusters $opt [$v]" 1
+		lines "clusters $opt [$v]" "$want_c"
 	done
 	check "search [$v]" 0 -- search --db "$db" "$v"
 	lines "search [$v]" 1
