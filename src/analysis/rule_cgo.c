@@ -46,6 +46,15 @@ static const char *wrapped_c_name(const char *fn)
 static bool callers_of(const struct gpm_frame *f, uint32_t n, uint32_t w, int *wrapper,
                        int *caller);
 
+/* The index of runtime.cgocall among the top CGOCALL_DEPTH frames, or n or more: none. */
+static uint32_t cgocall_at(const struct gpm_frame *f, uint32_t n)
+{
+	uint32_t i = 0;
+	while (i < n && i < CGOCALL_DEPTH && !(f[i].func && !strcmp(f[i].func, "runtime.cgocall")))
+		i++;
+	return i;
+}
+
 /*
  * Whether g is inside a C call: the frame index of its cgo wrapper and of the Go function
  * that called the wrapper (-1 when none is outside the runtime).
@@ -55,9 +64,7 @@ static bool cgo_call(const struct gpm_incident *inc, const struct gpm_goroutine 
 {
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	uint32_t i = 0;
-	while (i < n && i < CGOCALL_DEPTH && !(f[i].func && !strcmp(f[i].func, "runtime.cgocall")))
-		i++;
+	uint32_t i = cgocall_at(f, n);
 	if (i >= n || i >= CGOCALL_DEPTH || i + 1 >= n || !wrapped_c_name(f[i + 1].func))
 		return false;
 	return callers_of(f, n, i + 1, wrapper, caller);
@@ -163,9 +170,7 @@ static bool dll_call(const struct gpm_incident *inc, const struct gpm_goroutine 
 {
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	uint32_t i = 0;
-	while (i < n && i < CGOCALL_DEPTH && !(f[i].func && !strcmp(f[i].func, "runtime.cgocall")))
-		i++;
+	uint32_t i = cgocall_at(f, n);
 	if (i + 1 >= n || i >= CGOCALL_DEPTH || !f[i + 1].func ||
 	    strncmp(f[i + 1].func, "syscall.Syscall", 15) != 0)
 		return false;
