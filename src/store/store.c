@@ -282,14 +282,28 @@ static struct gpm_error *open_empty(struct gpm_store *st)
 	return migrate(st, gpm_store_schema_latest());
 }
 
-static struct gpm_error *check_identity(struct gpm_store *st, int64_t *version)
+/*
+ * The archive's identity, version and table count, read in one statement and so from one
+ * snapshot: read one by one, a reader that met a first ingest's schema commit between two
+ * of them saw application_id 0 beside user_version 6 ("not a gopm archive"), or version 0
+ * beside tables ("needs an upgrade"), where the archive was only new.
+ */
+static struct gpm_error *check_identity(struct gpm_store *st, int64_t *version, int64_t *ntables)
 {
-	struct gpm_error *err = NULL;
-	int64_t app = pragma_int(st, "PRAGMA application_id", &err);
-	int64_t v = err ? 0 : pragma_int(st, "PRAGMA user_version", &err);
-	int64_t tables = err ? 0 : pragma_int(st, "SELECT count(*) FROM sqlite_schema", &err);
-	if (err)
-		return err;
+	static const char sql[] = "SELECT (SELECT application_id FROM pragma_application_id), "
+	                          "(SELECT user_version FROM pragma_user_version), "
+	                          "(SELECT count(*) FROM sqlite_schema)";
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return gpm_store_sqlite_error(st, rc, "open");
+	rc = sqlite3_step(s);
+	int64_t app = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 1) : 0;
+	int64_t tables = rc == SQLITE_ROW ? sqlite3_column_int64(s, 2) : 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return gpm_store_sqlite_error(st, rc, "open");
 	if (app != GPM_STORE_APPLICATION_ID && (app != 0 || tables != 0 || v != 0))
 		return gpm_error_create(GPM_ERR_UNSUPPORTED,
 		                        "%s: not a gopm archive (application_id %lld)", st->path,
@@ -300,6 +314,8 @@ static struct gpm_error *check_identity(struct gpm_store *st, int64_t *version)
 		                        "gopm knows (%u): use a newer gopm",
 		                        st->path, (long long)v, gpm_store_schema_latest());
 	*version = v;
+	if (ntables)
+		*ntables = tables;
 	return NULL;
 }
 
@@ -377,8 +393,8 @@ struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_option
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	gpm_store_busy_attach(st->db, &st->busy, opts->busy_timeout_ms);
-	int64_t version;
-	err = check_identity(st, &version);
+	int64_t version, tables;
+	err = check_identity(st, &version, &tables);
 	if (err)
 		goto fail;
 	if (!opts->readonly) {
@@ -394,17 +410,14 @@ struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_option
 		unsigned target = opts->max_version ? opts->max_version : gpm_store_schema_latest();
 		if ((uint64_t)version < target && (err = migrate(st, target)))
 			goto fail;
-		if ((err = check_identity(st, &version)))
+		if ((err = check_identity(st, &version, NULL)))
 			goto fail;
 	} else {
-		int64_t tables = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &err);
-		if (!err && version == 0 && tables == 0) {
+		if (version == 0 && tables == 0) {
 			if ((err = open_empty(st)))
 				goto fail;
 			version = gpm_store_schema_latest();
 		}
-		if (err)
-			goto fail;
 		if (version < gpm_store_schema_latest()) {
 			err = gpm_error_create(
 			    GPM_ERR_UNSUPPORTED,
