@@ -443,6 +443,21 @@ static const char *mapped_path(const struct gpm_core *core, char *buf, size_t ca
 	return mapped;
 }
 
+/* The core's directory, allocated (the current directory for a core without a path); its
+ * file name in *base when base is not NULL. NULL when out of memory. */
+static char *core_dir(const struct gpm_core *core, const char **base)
+{
+	const char *cp = gpm_core_path(core) ? gpm_core_path(core) : ".";
+	if (base)
+		*base = strrchr(cp, '/') ? strrchr(cp, '/') + 1 : cp;
+	char *copy = strdup(cp);
+	if (!copy)
+		return NULL;
+	char *dir = strdup(dirname(copy));
+	free(copy);
+	return dir;
+}
+
 static void collect_candidates(const struct gpm_core *core, struct candidates *cs)
 {
 	char buf[PATH_MAX];
@@ -454,14 +469,13 @@ static void collect_candidates(const struct gpm_core *core, struct candidates *c
 	add_candidate(cs, mapped, deleted ? "NT_FILE, deleted while the process ran" : "NT_FILE");
 	if (execfn && execfn[0] == '/')
 		add_candidate(cs, execfn, "AT_EXECFN");
-	char *core_path = strdup(gpm_core_path(core) ? gpm_core_path(core) : ".");
-	if (!core_path)
+	char *dir = core_dir(core, NULL);
+	if (!dir)
 		return;
-	const char *dir = dirname(core_path);
 	add_beside(cs, dir, mapped, "NT_FILE, beside the core");
 	add_beside(cs, dir, execfn, "AT_EXECFN, beside the core");
 	add_beside(cs, dir, fname, "psinfo, beside the core");
-	free(core_path);
+	free(dir);
 }
 
 /*
@@ -1136,16 +1150,14 @@ struct gpm_error *gpm_core_locate_exe(const struct gpm_core *core,
 	// The core's own directory, by build id: the build that ran is often kept beside the
 	// core under another name (svc.old, svc-1.4.2) once a deploy replaced it.
 	if (!done && (gnu || go)) {
-		const char *cp = gpm_core_path(core) ? gpm_core_path(core) : ".";
-		char *core_path = strdup(cp);
-		if (core_path) {
+		char *dir = core_dir(core, &s.skip);
+		if (dir) {
 			s.core_dir = true;
-			s.skip = strrchr(cp, '/') ? strrchr(cp, '/') + 1 : cp;
-			done = search_dir(&s, dirname(core_path), 0);
+			done = search_dir(&s, dir, 0);
 			s.core_dir = false;
-			s.skip = NULL;
-			free(core_path);
+			free(dir);
 		}
+		s.skip = NULL;
 	}
 	if (!done && o->debug_root)
 		done = search_build_id_tree(&s, o->debug_root);
