@@ -248,6 +248,22 @@ static int busy_backoff(void *arg, int count)
 	return 1;
 }
 
+/*
+ * The archive into WAL mode. SQLite answers SQLITE_BUSY to a journal-mode change at once,
+ * without its busy handler (the change needs the file to itself): two first ingests of one
+ * new archive met it, and the second stopped with "locked for more than 5 s" after 40 ms.
+ * Retried here with the handler's own backoff, within the same wait.
+ */
+static struct gpm_error *set_wal(struct gpm_store *st)
+{
+	for (int count = 0;; count++) {
+		int rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY || !busy_backoff(&st->busy, count))
+			return rc == SQLITE_OK ? NULL
+			                       : gpm_store_sqlite_error(st, rc, "journal mode");
+	}
+}
+
 static double env_seconds(const char *name, double def)
 {
 	const char *v = getenv(name);
@@ -402,10 +418,9 @@ struct gpm_error *gpm_store_open(const char *path, const struct gpm_store_option
 		// (~5 MB per 100,000 goroutines): with SQLite's default 2 MB page cache they
 		// spilled to the WAL and were read back mid-transaction (a third of the CPU of
 		// storing 800,000 goroutines). 8 MiB holds them; more bought nothing measurable.
-		if ((err = gpm_store_exec(st, "PRAGMA journal_mode = WAL; "
-		                              "PRAGMA synchronous = NORMAL; "
-		                              "PRAGMA cache_size = -8192; "
-		                              "PRAGMA foreign_keys = ON")))
+		if ((err = set_wal(st)) || (err = gpm_store_exec(st, "PRAGMA synchronous = NORMAL; "
+		                                                     "PRAGMA cache_size = -8192; "
+		                                                     "PRAGMA foreign_keys = ON")))
 			goto fail;
 		unsigned target = opts->max_version ? opts->max_version : gpm_store_schema_latest();
 		if ((uint64_t)version < target && (err = migrate(st, target)))

@@ -44,6 +44,29 @@ for round in 1 2; do
 done
 echo "ok: two writers at once, 2 rounds, $((n1 + n2)) incidents each"
 
+# 1b. The first moment, many times: two writers of one dump each on a new archive. Both
+# switch the new file to WAL at once, which SQLite answers SQLITE_BUSY at once, without
+# the busy handler: one writer in about 150 stopped with exit 75 ("locked ... for more than
+# 5 s" after 40 ms) until gopm retried the switch itself.
+first=$(ls "$tmp/one" | head -n 1) second=$(ls "$tmp/two" | head -n 1)
+races=0
+for round in $(seq 1 100); do
+	db=$tmp/f$round.db
+	"$GOPM" ingest --db "$db" "$tmp/one/$first" >"$tmp/f1.out" 2>&1 &
+	p1=$!
+	"$GOPM" ingest --db "$db" "$tmp/two/$second" >"$tmp/f2.out" 2>&1
+	r2=$?
+	wait "$p1"
+	r1=$?
+	races=$((races + 1))
+	if [ "$r1" -ne 0 ] || [ "$r2" -ne 0 ]; then
+		say "first-ingest race $round: exits $r1 and $r2: $(grep -hv stored "$tmp/f1.out" "$tmp/f2.out" | head -n 1)"
+		break
+	fi
+	rm -f "$db" "$db-wal" "$db-shm"
+done
+echo "ok: $races first-ingest races of two writers"
+
 # 2. Readers while the first ingest creates the archive: each either finds no archive yet
 # (exit 3, "no archive at") or lists what is committed (exit 0); nothing else.
 reads=0
