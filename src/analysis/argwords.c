@@ -94,33 +94,29 @@ static void fill_cb(void *arg, uint64_t v)
 		f->failed = true;
 }
 
-static int hex_value(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch |= 0x20;
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
 /*
  * gpm_rule_first_arg of the n bytes at a (n < 1024, starting "0x", no NUL among them) as
  * they would read NUL-terminated: 1 with *v, 0 none. The usual "0x" + hex digits is read in
  * place; anything strtoull reads otherwise (spaces, a sign, a second "0x") is -1: the caller
- * copies the text and asks gpm_rule_first_arg, as it always did.
+ * copies the text and asks gpm_rule_first_arg, as it always did. Unless -1, *end is where
+ * the word ends: gpm_rule_each_arg reads the same word the same way (value, end), and
+ * gives it to its callback when 1 and *v > 4096.
  */
-static int first_word(const char *a, size_t n, uint64_t *v)
+static int first_word(const char *a, size_t n, uint64_t *v, const char **end_out)
 {
 	const char *q = a + 2, *lim = a + n, *end = q;
-	if (q >= lim || hex_value(*q) < 0 || (*q == '0' && q + 1 < lim && (q[1] | 0x20) == 'x'))
+	if (q >= lim || !gpm_rule_hex1[(uint8_t)*q] ||
+	    (*q == '0' && q + 1 < lim && (q[1] | 0x20) == 'x'))
 		return -1;
 	unsigned long long x = 0;
 	bool over = false;
-	for (int d; end < lim && (d = hex_value(*end)) >= 0; end++) {
+	for (unsigned d; end < lim && (d = gpm_rule_hex1[(uint8_t)*end]); end++) {
 		over |= x > (ULLONG_MAX >> 4);
-		x = x << 4 | (unsigned)d;
+		x = x << 4 | (d - 1);
 	}
 	if (over)
 		x = ULLONG_MAX; // strtoull's ERANGE value
+	*end_out = end;
 	if ((end < lim && *end == '?') || !x)
 		return 0;
 	*v = x;
@@ -152,10 +148,13 @@ static bool fill(const struct gpm_incident *inc, struct gpm_arg_words *w, size_t
 		f.first_merged = false;
 		size_t n = an < sizeof(buf) ? an : sizeof(buf) - 1;
 		uint64_t v;
+		const char *rest = a; // where gpm_rule_each_arg is still to read
 		if (n >= 2 && a[0] == '0' && a[1] == 'x') {
 			// As gpm_rule_first_arg(gpm_rule_frame_args(...)) reads it.
-			int r = first_word(a, n, &v);
-			if (r < 0) {
+			int r = first_word(a, n, &v, &rest);
+			bool read_here = r >= 0;
+			if (!read_here) {
+				rest = a;
 				memcpy(buf, a, n);
 				buf[n] = 0;
 				r = gpm_rule_first_arg(buf, &v);
@@ -167,8 +166,12 @@ static bool fill(const struct gpm_incident *inc, struct gpm_arg_words *w, size_t
 				}
 				f.first = w->v.len - 1;
 			}
+			// The word just read is gpm_rule_each_arg's first too: given as it
+			// would give it, and its reading goes on after it.
+			if (read_here && r > 0 && v > 4096)
+				fill_cb(&f, v);
 		}
-		gpm_rule_each_arg(a, n, fill_cb, &f);
+		gpm_rule_each_arg(rest, n - (size_t)(rest - a), fill_cb, &f);
 	}
 	if (f.failed || w->v.len - start > UINT16_MAX || w->v.len >= AT_DIRECT - 1) {
 		w->v.len = w->meta.len = start;

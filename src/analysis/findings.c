@@ -236,13 +236,11 @@ bool gpm_rule_first_arg(const char *args, uint64_t *out)
 	return true;
 }
 
-static int hex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch |= 0x20;
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
+const uint8_t gpm_rule_hex1[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /*
  * Every exact hexadecimal argument of the n bytes at args (n < 1024, no NUL among them),
@@ -264,12 +262,12 @@ void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t),
 		}
 		const char *q = x + 2, *end = q;
 		unsigned long long v = 0;
-		if (q < lim && hex_digit(*q) >= 0 &&
+		if (q < lim && gpm_rule_hex1[(uint8_t)*q] &&
 		    !(*q == '0' && q + 1 < lim && (q[1] | 0x20) == 'x')) {
 			bool over = false;
-			for (int d; end < lim && (d = hex_digit(*end)) >= 0; end++) {
+			for (unsigned d; end < lim && (d = gpm_rule_hex1[(uint8_t)*end]); end++) {
 				over |= v > (ULLONG_MAX >> 4);
-				v = v << 4 | (unsigned)d;
+				v = v << 4 | (d - 1);
 			}
 			if (over)
 				v = ULLONG_MAX;

@@ -72,6 +72,9 @@ const char *gpm_rule_frame_args(const struct gpm_incident *inc, const struct gpm
                                 uint32_t i, char (*buf)[1024]);
 /* The first hexadecimal argument of an argument text, when printed exactly (no '?'). */
 bool gpm_rule_first_arg(const char *args, uint64_t *out);
+/* A hexadecimal digit's value + 1 by its byte, 0 for any other byte: the argument readers'
+ * one table (a lookup per digit of every printed argument, not two range tests). */
+extern const uint8_t gpm_rule_hex1[256];
 /* Every exact hexadecimal argument above 4096 of the n bytes at args (n < 1024), via cb. */
 void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t), void *arg);
 

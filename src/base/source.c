@@ -726,8 +726,17 @@ static void hash_start(struct gpm_source *src, int fd, size_t len);
  * moment every address of the mapping reads the file's bytes, so pointers into it stay
  * valid whatever window they were taken in. STREAM_CHUNKS windows (64 MiB) hold a
  * 100k-goroutine snapshot (~36 MiB), which the analysis reads again as soon as it is parsed.
+ * Chunks are made only while the oldest one's window may still be read again: once the
+ * reader says it is done with what it passed (gpm_source_read_done, after each snapshot)
+ * the windows before it give up their chunks first, so a file of 36 MiB snapshots makes
+ * about 11, not 16 (each a first use: 4 MiB to zero).
  */
-enum { STREAM_WINDOW = 4 << 20, STREAM_ALIGN = 2 << 20, STREAM_CHUNKS = 16 };
+enum {
+	STREAM_WINDOW = 4 << 20,
+	STREAM_ALIGN = 2 << 20,
+	STREAM_CHUNKS = 16,
+	STREAM_CHUNKS_MIN = 2, /* the window read and the next one */
+};
 // The chunks' first use costs more than the populated mapping (their zeroing: a 36 MiB
 // dump's parse took 0.14-0.21 s of CPU against 0.09-0.14 s), their reuse much less: a file
 // is read through windows only when most of it is read through chunks used again.
@@ -742,6 +751,8 @@ struct gpm_source_stream {
 	size_t used[STREAM_CHUNKS]; /* offsets of the windows holding chunks, oldest first */
 	size_t nused;
 	size_t made; /* chunks allocated */
+	size_t cur;  /* offset of the window read at the last gpm_source_reading */
+	size_t done; /* windows before this offset are not read again soon */
 	bool off;    /* stopped: the rest is read through the mapping */
 };
 
@@ -813,7 +824,10 @@ static bool stream_unfill(struct gpm_source_stream *st, size_t off)
 static bool stream_fill(struct gpm_source_stream *st, size_t off)
 {
 	uint8_t *at = st->base + off;
-	if (st->made < STREAM_CHUNKS) {
+	// A new chunk while there are few, or while the oldest window may be read again soon.
+	bool reuse = st->nused && (st->made >= STREAM_CHUNKS ||
+	                           (st->made >= STREAM_CHUNKS_MIN && st->used[0] < st->done));
+	if (!reuse) {
 		uint8_t *c = map_aligned(STREAM_WINDOW, PROT_READ | PROT_WRITE, 0);
 		if (!c)
 			return false;
@@ -873,6 +887,7 @@ const uint8_t *gpm_source_reading(struct gpm_source *src, const uint8_t *at)
 	size_t w = o - o % STREAM_WINDOW;
 	if (st->next < w)
 		st->next = w; // the reader jumped: the windows passed stay the mapping's
+	st->cur = w;
 	// The window being read and the next one.
 	while (st->next < st->size && st->next <= w + STREAM_WINDOW) {
 		if (!stream_fill(st, st->next)) {
@@ -882,6 +897,13 @@ const uint8_t *gpm_source_reading(struct gpm_source *src, const uint8_t *at)
 		st->next += STREAM_WINDOW;
 	}
 	return st->next >= st->size ? end : st->base + st->next - STREAM_WINDOW;
+}
+
+void gpm_source_read_done(struct gpm_source *src)
+{
+	struct gpm_source_stream *st = src ? src->stream : NULL;
+	if (st && st->cur > st->done)
+		st->done = st->cur;
 }
 
 // Gives back the file's pages of the mapping (not the chunks: they hold the only copy

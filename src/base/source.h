@@ -132,6 +132,14 @@ void gpm_source_release_pages(struct gpm_source *src);
  */
 const uint8_t *gpm_source_reading(struct gpm_source *src, const uint8_t *at);
 /*
+ * Says that what the reader has passed (before the window it reads) will not be read again
+ * soon: a source read through windows reuses those windows' copies first rather than
+ * making more (each new one is fresh memory to zero). Called once a dump snapshot has been
+ * parsed and analysed, the copies held are about the largest snapshot's text. Advice only:
+ * every byte stays readable. No-op for any other source.
+ */
+void gpm_source_read_done(struct gpm_source *src);
+/*
  * Copies len bytes at p (a pointer into src->data) into buf. A file-backed source reads
  * them with pread(2) instead of through its mapping: a walk that visits scattered bytes
  * of a big core once (a million goroutines' g's and stacks) then costs one copy per

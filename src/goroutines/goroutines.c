@@ -1978,9 +1978,10 @@ struct gpm_error *gpm_goroutines_read(struct gpm_process *p, const struct gpm_go
 	struct gpm_u64map dups;
 	if ((err = allgs_dups(&c, allgs, n, &dups)))
 		goto fail;
-	// Room for them all at once: no copying of a growing array of a million records.
-	gpm_vec_reserve(&c.inc->goroutines, n + c.threads.len);
-	gpm_vec_reserve(&c.inc->extras, n + c.threads.len);
+	// Room for them all at once: no copying of a growing array of a million records
+	// (advice: without the room they grow as pushed).
+	(void)gpm_vec_reserve(&c.inc->goroutines, n + c.threads.len);
+	(void)gpm_vec_reserve(&c.inc->extras, n + c.threads.len);
 	uint64_t repeats = 0, first_repeat = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t g;

@@ -81,6 +81,8 @@ static struct gpm_error *collect_one(struct gpm_incident *inc, void *arg)
 		if (err)
 			return err;
 	}
+	// Its text has been read (and analysed): the windows it took may be used again.
+	gpm_source_read_done(c->src);
 	c->since += inc->goroutines.len;
 	if (c->since >= RELEASE_GOROUTINES) {
 		gpm_source_release_pages(c->src);
