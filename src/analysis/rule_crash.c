@@ -54,6 +54,61 @@ static const struct gpm_goroutine *crashing_goroutine(const struct gpm_incident 
 	return g;
 }
 
+/* How often the most repeated function of the program's own code appears among g's
+ * frames (0 when none does): the recursion of a stack overflow. */
+static uint32_t user_recursion(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	uint32_t n, best = 0;
+	const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n && i < 64; i++) {
+		if (!fr[i].func || !gpm_frame_class_is_user(gpm_rule_frame_class(fr[i].func)))
+			continue;
+		uint32_t k = 0;
+		for (uint32_t j = 0; j < n; j++)
+			k += fr[j].func == fr[i].func;
+		if (k > best)
+			best = k;
+	}
+	return best;
+}
+
+/* Goroutines a stack overflow's recursion is looked for in, beyond the crashing one. */
+enum { OVERFLOW_SCAN_MAX = 1024 };
+
+/*
+ * The goroutine of a stack overflow whose frames show the recursion, when the crashing one
+ * does not (a paste that kept only "runtime stack:" (runtime.morestack, runtime.newstack)
+ * in its place, its frames elided, or the goroutine printed further down or without its
+ * header): the running (or headerless) goroutine whose frames repeat a function of the
+ * program most, at least twice. NULL when none does. *capped: more candidates than
+ * OVERFLOW_SCAN_MAX, the rest not looked at.
+ */
+static const struct gpm_goroutine *overflow_goroutine(const struct gpm_incident *inc,
+                                                      const struct gpm_goroutine *g, bool *capped)
+{
+	*capped = false;
+	if (g && user_recursion(inc, g) > 1)
+		return g;
+	const struct gpm_goroutine *best = NULL;
+	uint32_t bestn = 1, seen = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *h = &inc->goroutines.v[i];
+		if (h->flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK) ||
+		    (h->status != GPM_G_RUNNING && h->status != GPM_G_UNKNOWN))
+			continue;
+		if (++seen > OVERFLOW_SCAN_MAX) {
+			*capped = true;
+			break;
+		}
+		uint32_t k = user_recursion(inc, h);
+		if (k > bestn) {
+			bestn = k;
+			best = h;
+		}
+	}
+	return best;
+}
+
 static void recursive_frames(struct gpm_rule_ctx *c, struct gpm_finding *f,
                              const struct gpm_goroutine *g)
 {
@@ -472,6 +527,54 @@ static const char *wild_address(uint64_t a)
 	}
 	if (a >= (1ULL << 47) && a < 0xffff800000000000ULL)
 		return "a non-canonical address (no mapping can exist there)";
+	return NULL;
+}
+
+/*
+ * The goroutine that sent the process its own signal: one running (or in a system call)
+ * whose innermost frames, before the program's code, are a kill call (syscall.Kill with
+ * its own pid or 0, syscall.Tgkill, os.(*Process).Signal on itself; the pidfd path of Go
+ * 1.23+). Its program frame in *prog. NULL when no goroutine of the input is one.
+ */
+static const struct gpm_goroutine *self_sender(const struct gpm_incident *inc, int *prog)
+{
+	static const char *const kills[] = {
+	    "syscall.Kill",
+	    "syscall.Tgkill",
+	    "syscall.Tkill",
+	    "os.(*Process).signal",
+	    "os.(*Process).Signal",
+	    "os.(*Process).Kill",
+	    "os.(*Process).pidSignal",
+	    "os.(*Process).pidfdSendSignal",
+	    "internal/syscall/unix.PidFDSendSignal",
+	};
+	size_t seen = 0;
+	for (size_t i = 0; i < inc->goroutines.len && seen < 4096; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (g->flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK) ||
+		    (g->status != GPM_G_RUNNING && g->status != GPM_G_SYSCALL &&
+		     g->status != GPM_G_UNKNOWN))
+			continue;
+		seen++;
+		uint32_t n;
+		const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+		bool kill = false;
+		for (uint32_t k = 0; k < n && k < 12; k++) {
+			const char *fn = fr[k].func;
+			if (!fn)
+				continue;
+			for (size_t j = 0; j < sizeof(kills) / sizeof(kills[0]) && !kill; j++)
+				kill = !strcmp(fn, kills[j]);
+			if (gpm_frame_class_is_user(gpm_rule_frame_class(fn))) {
+				if (kill) {
+					*prog = (int)k;
+					return g;
+				}
+				break;
+			}
+		}
+	}
 	return NULL;
 }
 
@@ -2002,27 +2105,61 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			f = gpm_rule_finding_new(c, GPM_RULE_STACK_OVERFLOW);
 			if (!f)
 				goto out;
-			if (site)
+			// The recursion may be in another goroutine of the input than the one
+			// the crash names (its frames printed further down, without its header,
+			// or the crashing one shows only runtime.morestack/newstack): that one is
+			// the goroutine of the finding.
+			bool capped = false;
+			const struct gpm_goroutine *rg = overflow_goroutine(inc, g, &capped);
+			if (rg && rg != g) {
+				g = rg;
+				uf = gpm_rule_user_frame(inc, g, true);
+				free(where);
+				where = gpm_rule_frame_text(inc, g, uf);
+				free(site);
+				site = uf >= 0 ? site_name(inc, g, uf) : NULL;
+			}
+			if (site && rg)
 				gpm_rule_text(c, &f->title, "stack overflow in %s", site);
 			else
 				gpm_rule_text(
 				    c, &f->title,
-				    "stack overflow: a goroutine's stack passed its limit (its "
-				    "frames are not in the input)");
+				    "stack overflow: a goroutine's stack passed its limit (the "
+				    "recursion is not in the input: the overflowing goroutine's "
+				    "frames are cut or elided)");
 			gpm_rule_text(
 			    c, &f->explanation,
 			    "A goroutine's stack grew past the limit (1 GB by default, or what "
 			    "debug.SetMaxStack set), almost always endless recursion.");
-			gpm_rule_text(
-			    c, &f->next,
-			    "Find why the recursion in %s does not end (a cycle in the data, a "
-			    "missing base case).",
-			    where);
+			if (rg)
+				gpm_rule_text(
+				    c, &f->next,
+				    "Find why the recursion in %s does not end (a cycle in "
+				    "the data, a missing base case).",
+				    where);
+			else
+				gpm_rule_text(
+				    c, &f->next,
+				    "Get the whole output: below \"runtime stack:\" (the runtime's "
+				    "own morestack/newstack frames) the runtime prints the "
+				    "overflowing goroutine's first 100 frames, where the recursing "
+				    "function repeats.");
 			if (inc->crash.stack_limit)
 				gpm_rule_evidence(c, f, "limit", "%" PRIu64 " bytes",
 				                  inc->crash.stack_limit);
-			if (g)
+			if (capped)
+				gpm_rule_evidence(
+				    c, f, "checked",
+				    "the recursion looked for in the first %d running "
+				    "goroutines only",
+				    OVERFLOW_SCAN_MAX);
+			if (rg)
 				recursive_frames(c, f, g);
+			else
+				gpm_rule_evidence(
+				    c, f, "recursion",
+				    "not shown: no function of the program repeats in "
+				    "the frames of the input");
 		} else if (oom_throw(m)) {
 			f = gpm_rule_finding_new(c, GPM_RULE_OOM);
 			if (!f)
@@ -2223,6 +2360,42 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	    cr->kind != GPM_FATAL_PANIC && cr->kind != GPM_FATAL_THROW && !gpm_rule_cgo_fault(inc)
 	        ? external_signal(inc, &xname, &xlikely)
 	        : NULL;
+	// SI_USER from the process itself: a goroutine of the input was in a kill call when
+	// the signal came (syscall.Kill(os.Getpid(), syscall.SIGABRT)).
+	int sprog = -1;
+	const struct gpm_goroutine *sender =
+	    why && !f && cr->sigcode == 0 ? self_sender(inc, &sprog) : NULL;
+	if (sender) {
+		char *sw = gpm_rule_frame_text(inc, sender, sprog);
+		struct gpm_finding *x = gpm_rule_finding_new_as(
+		    c, GPM_RULE_SIGNAL, GPM_SEVERITY_HIGH, GPM_CONFIDENCE_LIKELY);
+		if (x) {
+			gpm_rule_text(c, &x->title,
+			              "%s sent by the program itself (%s): not from outside", xname,
+			              sw ? sw : "?");
+			gpm_rule_text(
+			    c, &x->explanation,
+			    "The signal came with sigcode 0 (SI_USER, kill(2)), and goroutine "
+			    "%" PRIu64
+			    " was in a kill call from the program's own code when it came: the "
+			    "program signalled itself (its pid, or 0 for its process group). A Go "
+			    "program prints every goroutine on SIGABRT and exits.",
+			    sender->id);
+			gpm_rule_text(c, &x->next,
+			              "Look at %s: why it sends %s to its own process (a watchdog, "
+			              "a deliberate crash for a dump, a wrong pid).",
+			              sw ? sw : "?", xname);
+			gpm_rule_evidence(c, x, "signal",
+			                  "%s: sigcode 0 (SI_USER): sent with kill(2), by this "
+			                  "process",
+			                  xname);
+			gpm_rule_add_id(c, x, sender->id);
+			goroutine_evidence(c, x, sender, "");
+			gpm_rule_evidence(c, x, "sender", "%s", sw ? sw : "?");
+		}
+		free(sw);
+		why = NULL;
+	}
 	if (why) {
 		struct gpm_finding *x =
 		    xlikely ? gpm_rule_finding_new_as(c, GPM_RULE_SIGNAL_EXTERNAL, GPM_SEVERITY_LOW,

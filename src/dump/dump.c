@@ -1821,6 +1821,38 @@ static int c_frame(struct parser *P, const struct line *l)
 }
 
 /*
+ * A frame of gccgo's libgo (libgo/go/runtime/traceback_gccgo.go printtrace): the function
+ * name alone, no argument list ("main.process", "panic", "runtime.kickoff", "__go_panic"
+ * of old libgo), then "\tFILE:LINE" with no +0x offset and no pc. Returns 1 when l was
+ * one (consumed), 0 when not, -1 out of memory.
+ */
+static int gccgo_frame(struct parser *P, const struct line *l)
+{
+	if (l->n < 4 || l->s[0] == '\t' || l->s[0] == ' ' || memchr(l->s, ' ', l->n) ||
+	    memchr(l->s, '\t', l->n) ||
+	    !(memchr(l->s, '.', l->n) || starts(l->s, l->n, "__go_", 5) ||
+	      (l->n == 5 && !memcmp(l->s, "panic", 5))))
+		return 0;
+	const char *save = P->p;
+	struct line loc;
+	struct loc L;
+	if (!next_line(P, &loc) || loc.n < 4 || loc.s[0] != '\t') {
+		P->p = save;
+		return 0;
+	}
+	parse_loc(loc.s + 1, loc.n - 1, &L);
+	if (!L.ok || L.has_off || L.has_regs || L.pc) {
+		P->p = save;
+		return 0;
+	}
+	P->block_plain = false;
+	if (!push_frame(P, l->s, l->n, loc.s + 1, L.key_len, GPM_FRAME_GCCGO, &L, 0, false) ||
+	    !push_args(P, "", 0) || !push_regs(P, &L))
+		return -1;
+	return 1;
+}
+
+/*
  * A function line cut inside its arguments by a paste or a log ("main.f(0x3ac478, 0x109b1f",
  * no ')'): a Go name (a '.', no blank) then '(' and only what argument lists hold (hex and
  * decimal words, ", ", "?", "{}", "..."). Returns the length of the name, 0 when not one.
@@ -1973,6 +2005,8 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			}
 			if (l.n <= P->o.max_line && !structural(&l)) {
 				int c = c_frame(P, &l);
+				if (c == 0)
+					c = gccgo_frame(P, &l);
 				if (c < 0)
 					return &gpm_error_nomem;
 				if (c > 0)
@@ -3558,6 +3592,17 @@ static void follow_vtest(struct parser *P, const struct line *l)
 	}
 }
 
+/* Whether inc holds no goroutine but the runtime's own stacks ("runtime stack:" of a fatal
+ * error): a stack after them without its header is the excerpt's first goroutine (a stack
+ * overflow's recursing goroutine pasted with its header cut). */
+static bool only_runtime_stacks(const struct gpm_incident *inc)
+{
+	for (size_t i = 0; i < inc->goroutines.len; i++)
+		if (!(inc->goroutines.v[i].flags & GPM_GOROUTINE_RUNTIME_STACK))
+			return false;
+	return true;
+}
+
 /* Whether l is a function line whose next line is its location ("\tFILE:LINE"). */
 static bool headerless_start(const struct parser *P, const struct line *l)
 {
@@ -3982,7 +4027,7 @@ static struct gpm_error *parse_text(struct parser *P)
 		}
 		// Frames before any goroutine header: a stack pasted without its header
 		// (debug.Stack() logged with its first line cut, a bug report's excerpt).
-		if ((!P->inc || (!P->inc->goroutines.len && P->inc->kind == GPM_INPUT_DUMP &&
+		if ((!P->inc || (only_runtime_stacks(P->inc) && P->inc->kind == GPM_INPUT_DUMP &&
 		                 !P->inc->lock_reports.len)) &&
 		    headerless_start(P, &l)) {
 			if ((err = ensure_incident(P, GPM_INPUT_DUMP)) ||

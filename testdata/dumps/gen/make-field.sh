@@ -73,6 +73,18 @@
 #                  are asleep - deadlock!"
 #   connleak       250 http.Get calls whose response bodies are never closed: 250 client
 #                  connections busy, pprof debug=1 on stdout
+#   selfabort      the program sends itself SIGABRT (syscall.Kill(os.Getpid(), ...) in
+#                  main.shutdown): sigcode 0 (SI_USER) as from outside (GOTRACEBACK=all)
+#   deeprec        direct recursion over a list that loops back (main.depth) to the default
+#                  1 GB stack limit: "fatal error: stack overflow", "runtime stack:"
+#                  (morestack, newstack) before the recursing goroutine (GOTRACEBACK=all)
+#   deeprectop     deeprec cut before its first goroutine: the runtime's frames only
+#   deeprecnohdr   deeprec without the recursing goroutine's header line (cut from a paste)
+#   gccgo12-nilderef, gccgo12-index
+#                  testdata/go/fieldgccgo built with Debian's gccgo-12 when installed
+#                  (libgo's traceback: no arguments, no +0x offsets): a nil dereference
+#                  (GOTRACEBACK=all) and an index out of range (GOTRACEBACK=system, libgo's
+#                  runtime frames above the program's)
 #   healthy-pprof  an idle HTTP server with 200 keep-alive connections, a pool of 25
 #                  workers and 25 scrape loops: pprof debug=2 (zstd-compressed)
 #   healthy-quit   the same after SIGQUIT, GOTRACEBACK=all (zstd-compressed)
@@ -167,6 +179,13 @@ for v in "${versions[@]}"; do
   run_shape "$gs-asleep" "$field" stderr - -- asleep
   run_shape "$gs-wgasleep" "$field" stderr - -- wgasleep
   run_shape "$gs-selflock" "$field" stderr - -- selflock
+  run_shape "$gs-selfabort" "$field" stderr - GOTRACEBACK=all -- selfabort
+  run_shape "$gs-deeprec" "$field" stderr - GOTRACEBACK=all -- deeprec
+  case ${FIELD_ONLY:-deeprec} in deeprec)
+    sed '/^goroutine /,$d' "$out_dir/$gs-deeprec.txt" >"$out_dir/$gs-deeprectop.txt"
+    sed '0,/^goroutine [0-9]* \[running\]:$/{/^goroutine [0-9]* \[running\]:$/d}' \
+      "$out_dir/$gs-deeprec.txt" >"$out_dir/$gs-deeprecnohdr.txt" ;;
+  esac
   if [ -n "${STUCKWAIT:-}" ]; then
     SHAPE_DELAY=610 run_shape "$gs-stuckwait" "$field" stderr QUIT GOTRACEBACK=all -- stuckwait
   fi
@@ -183,3 +202,14 @@ for v in "${versions[@]}"; do
     zstd -19 -q -f --rm "$out_dir/$gs-$h.txt" -o "$out_dir/$gs-$h.txt.zst"
   done
 done
+
+# gccgo: Debian bookworm's gccgo-12, when installed. Built in the scratch directory with its
+# prefix mapped to "." so no path of this machine is in the traceback.
+if command -v gccgo-12 >/dev/null; then
+  gdir=$scratch/build/gccgo12-fieldgccgo
+  mkdir -p "$gdir"
+  cp "$src/fieldgccgo/main.go" "$gdir/main.go"
+  (cd "$gdir" && gccgo-12 -g -O0 -fdebug-prefix-map="$gdir"=. -o fieldgccgo main.go)
+  run_shape gccgo12-nilderef "$gdir/fieldgccgo" stderr - GOTRACEBACK=all --
+  run_shape gccgo12-index "$gdir/fieldgccgo" stderr - GOTRACEBACK=system -- index
+fi
