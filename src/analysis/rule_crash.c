@@ -527,7 +527,49 @@ static const char *wild_address(uint64_t a)
 	}
 	if (a >= (1ULL << 47) && a < 0xffff800000000000ULL)
 		return "a non-canonical address (no mapping can exist there)";
+	// -1 or nil minus a small offset (0xfffffffffffffff8): the top page, which no user
+	// mapping ever has on any 64-bit system Go runs on.
+	if (a >= 0xfffffffffffff000ULL)
+		return "a small negative number used as a pointer (-1, or nil minus an offset): "
+		       "the top page of the address space, never mapped";
 	return NULL;
+}
+
+/* A register value that can only be a poison: the runtime's bad pointer marker, or a
+ * poison word repeated across the register (0xdeaddeaddeaddead, 0xdeadbeefdeadbeef). Other
+ * patterns (-1, a repeated byte) are ordinary register contents. */
+static bool register_poison(uint64_t v)
+{
+	static const uint32_t words[] = {0xdeaddead, 0xdeadbeef, 0xbaadf00d,
+	                                 0xfeedface, 0xcafebabe, 0xdeadc0de};
+	if (v == 0xb01dfacedebac1eULL)
+		return true;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if ((uint32_t)v == words[i] && (uint32_t)(v >> 32) == words[i])
+			return true;
+	return false;
+}
+
+/*
+ * The first general register of the faulting section's register dump that holds a poison
+ * (register_poison): the address that was used when the text gives none (Go before 1.20
+ * printed "PC=… sigcode=…" without addr=; a paste that lost the "[signal …]" line, as
+ * macOS crash reports often are). Its name in *name; false when none.
+ */
+static bool poison_register(const struct gpm_incident *inc, uint64_t *v, const char **name)
+{
+	if (!inc->sections.len)
+		return false;
+	const struct gpm_signal_section *s = &inc->sections.v[0];
+	for (uint32_t i = 0; i < s->nregs && i < 64 && s->first_reg + i < inc->regs.len; i++) {
+		const struct gpm_reg *r = &inc->regs.v[s->first_reg + i];
+		if (r->name && register_poison(r->value)) {
+			*v = r->value;
+			*name = r->name;
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
@@ -1869,6 +1911,12 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	// SIGBUS is not that: the kernel sends it for an address that is mapped but has no
 	// page behind it (bus_error below).
 	bool sigbus = signame && !strcmp(signame, "SIGBUS");
+	// No fault address in the text, but the faulting thread's registers hold a poison:
+	// that is the pointer that was used.
+	const char *poison_reg = NULL;
+	if (!wild && signame && !has_addr && inc->kind != GPM_INPUT_CORE &&
+	    poison_register(inc, &addr, &poison_reg))
+		wild = wild_address(addr);
 	if (!wild && !sigbus && signame && has_addr && addr >= 4096 &&
 	    cr->kind == GPM_FATAL_THROW && cr->fatal_message && !strcmp(cr->fatal_message, "fault"))
 		wild = "an address nothing is mapped at (not nil): the pointer was never valid, or "
@@ -1911,6 +1959,11 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			gpm_rule_text(c, &f->title,
 			              "memory corruption: %s at a non-canonical address%s%s",
 			              signame, site ? " in " : "", site ? site : "");
+		else if (poison_reg)
+			gpm_rule_text(
+			    c, &f->title,
+			    "memory corruption: %s with poison %#" PRIx64 " in register %s%s%s",
+			    signame, addr, poison_reg, site ? " in " : "", site ? site : "");
 		else
 			gpm_rule_text(c, &f->title,
 			              "memory corruption: %s at wild address %#" PRIx64 "%s%s",
@@ -1931,7 +1984,12 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 		    "pure Go.",
 		    where);
 		f->address = addr;
-		gpm_rule_evidence(c, f, "fault address", "%#" PRIx64 ": %s", addr, wild);
+		if (poison_reg)
+			gpm_rule_evidence(c, f, "register",
+			                  "%s = %#" PRIx64 ": %s (the text gives no fault address)",
+			                  poison_reg, addr, wild);
+		else
+			gpm_rule_evidence(c, f, "fault address", "%#" PRIx64 ": %s", addr, wild);
 		if (code != INT64_MIN)
 			gpm_rule_evidence(c, f, "signal code", "%#" PRIx64, (uint64_t)code);
 		if (cr->kind == GPM_FATAL_THROW && cr->fatal_message) {

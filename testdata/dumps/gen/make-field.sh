@@ -80,6 +80,12 @@
 #                  (morestack, newstack) before the recursing goroutine (GOTRACEBACK=all)
 #   deeprectop     deeprec cut before its first goroutine: the runtime's frames only
 #   deeprecnohdr   deeprec without the recursing goroutine's header line (cut from a paste)
+#   darwinneg      HAND-MADE from poison, as a macOS paste shows it (the kernel reports the
+#                  address there): "unexpected fault address 0xfffffffffffffff8" and its
+#                  "[signal SIGSEGV … addr=0xfffffffffffffff8 …]", no "fatal error" line
+#   darwinregs     HAND-MADE from poison: "SIGBUS: bus error" / "PC=… sigcode=2" without
+#                  addr= (Go before 1.20), the stacks, then a register dump whose rax holds
+#                  0xb01dfacedebac1e; no "fatal error" or "panic" line
 #   gccgo12-nilderef, gccgo12-index
 #                  testdata/go/fieldgccgo built with Debian's gccgo-12 when installed
 #                  (libgo's traceback: no arguments, no +0x offsets): a nil dereference
@@ -179,6 +185,22 @@ for v in "${versions[@]}"; do
   run_shape "$gs-asleep" "$field" stderr - -- asleep
   run_shape "$gs-wgasleep" "$field" stderr - -- wgasleep
   run_shape "$gs-selflock" "$field" stderr - -- selflock
+  # macOS shapes, hand-made from the poison output (no Darwin machine here; see above).
+  case ${FIELD_ONLY:-poison} in poison)
+    p=$out_dir/$gs-poison.txt
+    sed -e '1s/.*/unexpected fault address 0xfffffffffffffff8/' -e '/^fatal error: fault$/d' \
+      -e '1,4s/ addr=0x0 / addr=0xfffffffffffffff8 /' -e '1,4s/ code=0x80 / code=0x1 /' \
+      "$p" >"$out_dir/$gs-darwinneg.txt"
+    pc=$(sed -n 's/^\[signal .* pc=\(0x[0-9a-f]*\)\]$/\1/p' "$p" | head -n 1)
+    { printf 'SIGBUS: bus error\nPC=%s m=0 sigcode=2\n\n' "$pc"
+      sed -n '/^goroutine /,$p' "$p"
+      printf '\nrax    0xb01dfacedebac1e\nrbx    0xc00010a7e0\nrcx    0x0\nrdx    0x0\n'
+      printf 'rdi    0x0\nrsi    0x0\nrbp    0xc00010a7d0\nrsp    0xc00010a7b0\n'
+      printf 'r8     0x0\nr9     0x0\nr10    0x0\nr11    0x246\nr12    0xc00010a7e0\n'
+      printf 'r13    0x0\nr14    0xc000102820\nr15    0xffffffffffffffff\nrip    %s\n' "$pc"
+      printf 'rflags 0x10202\ncs     0x2b\nfs     0x0\ngs     0x0\n'
+    } >"$out_dir/$gs-darwinregs.txt" ;;
+  esac
   run_shape "$gs-selfabort" "$field" stderr - GOTRACEBACK=all -- selfabort
   run_shape "$gs-deeprec" "$field" stderr - GOTRACEBACK=all -- deeprec
   case ${FIELD_ONLY:-deeprec} in deeprec)
