@@ -573,6 +573,27 @@ static bool poison_register(const struct gpm_incident *inc, uint64_t *v, const c
 }
 
 /*
+ * The first frame of g that is on the path by which C calls Go (runtime/cgocall.go,
+ * Go 1.19): the wrapper cgo generates for an exported (//export) function,
+ * "_cgoexp_HASH_NAME" (Go 1.17+; "pkg._cgoexpwrap_HASH_NAME" before), under it
+ * runtime.cgocallbackg1, runtime.cgocallbackg, runtime.cgocallback and C's crosscall2. -1
+ * when g did not run in a callback from C.
+ */
+static int cgo_callback_frame(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	uint32_t n;
+	const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n && i < 256; i++) {
+		const char *fn = fr[i].func;
+		if (fn && (gpm_rule_starts(fn, "_cgoexp_") || strstr(fn, "._cgoexpwrap_") ||
+		           gpm_rule_starts(fn, "runtime.cgocallbackg") ||
+		           !strcmp(fn, "runtime.cgocallback") || !strcmp(fn, "crosscall2")))
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
  * The goroutine that sent the process its own signal: one running (or in a system call)
  * whose innermost frames, before the program's code, are a kill call (syscall.Kill with
  * its own pid or 0, syscall.Tgkill, os.(*Process).Signal on itself; the pidfd path of Go
@@ -1853,6 +1874,14 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	struct crash_site cs;
 	crash_site(inc, g, &cs);
 	int uf = g ? (cs.site >= 0 ? cs.site : gpm_rule_user_frame(inc, g, true)) : -1;
+	// A crash in Go code that C called back (an exported function): when the program's
+	// frame found lies below the callback path, it is the C call's caller, not the site;
+	// the frames above the callback were cut from the input (a paste that starts
+	// mid-stack). The callback's own first frame is the site then.
+	int cbf = g ? cgo_callback_frame(inc, g) : -1;
+	bool cb_cut = cbf >= 0 && (uf < 0 || uf > cbf);
+	if (cb_cut)
+		uf = cbf;
 	char *where = g ? gpm_rule_frame_text(inc, g, uf) : strdup("an unknown goroutine");
 	char *fn = g ? gpm_rule_func_text(inc, g, uf) : strdup("?");
 	// The site as the headline names it: "fn", or "fn called from prog" when fn is a
@@ -2486,6 +2515,19 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 		uint64_t pc = inc->kind == GPM_INPUT_CORE ? cr->go_sigpc : cr->pc;
 		if (pc)
 			gpm_rule_evidence(c, f, "signal pc", "%#" PRIx64, pc);
+	}
+	if (f && g && cbf >= 0 && gpm_rules[f->kind].family == GPM_FAMILY_CRASH &&
+	    f->kind != GPM_RULE_DEADLOCK_ALL) {
+		char *cbs = gpm_rule_func_text(inc, g, cbf);
+		gpm_rule_text(c, &f->title, "%s (in a callback from C%s)", f->title,
+		              cb_cut ? "; the frames above the callback are not in the input" : "");
+		gpm_rule_evidence(c, f, "callback",
+		                  "ran in a callback from C: C called Go through %s; the frames "
+		                  "below it are the C call's caller%s",
+		                  cbs ? cbs : "?",
+		                  cb_cut ? " (the Go function C called is cut from the input)"
+		                         : "");
+		free(cbs);
 	}
 	if (f && g && f->kind != GPM_RULE_DEADLOCK_ALL) {
 		gpm_rule_add_id(c, f, g->id);

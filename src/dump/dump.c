@@ -1698,7 +1698,8 @@ static bool structural(const struct line *l)
 }
 
 /* "pkg.Func(args)": a Go function line, by shape (the name has a '.' and no blank, or is
- * the "panic" the runtime prints for gopanic). */
+ * the "panic" the runtime prints for gopanic, or the wrapper cgo generates for a function
+ * exported to C, "_cgoexp_HASH_NAME", which has no package). */
 static bool go_func_shape(const struct line *l)
 {
 	if (l->n < 4 || l->s[l->n - 1] != ')' || l->s[0] == '\t' || l->s[0] == ' ')
@@ -1707,7 +1708,8 @@ static bool go_func_shape(const struct line *l)
 	if (!lp || lp == l->s)
 		return false;
 	size_t nl = (size_t)(lp - l->s);
-	return (memchr(l->s, '.', nl) || (nl == 5 && !memcmp(l->s, "panic", 5))) &&
+	return (memchr(l->s, '.', nl) || (nl == 5 && !memcmp(l->s, "panic", 5)) ||
+	        starts(l->s, nl, "_cgoexp_", 8)) &&
 	       !memchr(l->s, ' ', nl);
 }
 

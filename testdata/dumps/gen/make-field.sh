@@ -86,6 +86,12 @@
 #   darwinregs     HAND-MADE from poison: "SIGBUS: bus error" / "PC=… sigcode=2" without
 #                  addr= (Go before 1.20), the stacks, then a register dump whose rax holds
 #                  0xb01dfacedebac1e; no "fatal error" or "panic" line
+#   cgocb          testdata/go/fieldcgo (cgo): C calls an exported Go function that
+#                  dereferences nil in main.visit; GOTRACEBACK=system shows the callback
+#                  path (_cgoexp_…, runtime.cgocallbackg, runtime.cgocallback)
+#   cgocbcut       cgocb as pasted from mid-stack: its panic lines, then the frames from
+#                  main.visit on (the goroutine header and the runtime's frames cut)
+#   cgocbexp       the same from the _cgoexp_ wrapper on (the Go function's frames cut)
 #   gccgo12-nilderef, gccgo12-index
 #                  testdata/go/fieldgccgo built with Debian's gccgo-12 when installed
 #                  (libgo's traceback: no arguments, no +0x offsets): a nil dereference
@@ -200,6 +206,18 @@ for v in "${versions[@]}"; do
       printf 'r13    0x0\nr14    0xc000102820\nr15    0xffffffffffffffff\nrip    %s\n' "$pc"
       printf 'rflags 0x10202\ncs     0x2b\nfs     0x0\ngs     0x0\n'
     } >"$out_dir/$gs-darwinregs.txt" ;;
+  esac
+  # cgo: built here with CGO_ENABLED=1 (build() makes pure Go executables).
+  case ${FIELD_ONLY:-cgocb} in cgocb)
+    cdir=$scratch/build/$gs-fieldcgo; mkdir -p "$cdir"; gr=$(goroot "$v")
+    (cd "$src" && env -i PATH="$gr/bin:/usr/bin:/bin" HOME="$scratch/home" GOROOT="$gr" \
+       GOPATH="$scratch/gopath" GOCACHE="$scratch/gocache-$v" GOTOOLCHAIN=local GOPROXY=off \
+       GOFLAGS=-mod=mod CGO_ENABLED=1 GO111MODULE=on \
+       "$gr/bin/go" build -trimpath -o "$cdir/fieldcgo" ./fieldcgo) >&2
+    FIELD_ONLY='' run_shape "$gs-cgocb" "$cdir/fieldcgo" stderr - GOTRACEBACK=system --
+    c=$out_dir/$gs-cgocb.txt
+    { sed -n '1,/^$/p' "$c"; sed -n '/^main\.visit(/,$p' "$c"; } >"$out_dir/$gs-cgocbcut.txt"
+    { sed -n '1,/^$/p' "$c"; sed -n '/^_cgoexp_/,$p' "$c"; } >"$out_dir/$gs-cgocbexp.txt" ;;
   esac
   run_shape "$gs-selfabort" "$field" stderr - GOTRACEBACK=all -- selfabort
   run_shape "$gs-deeprec" "$field" stderr - GOTRACEBACK=all -- deeprec
