@@ -54,14 +54,15 @@ static const struct gpm_goroutine *crashing_goroutine(const struct gpm_incident 
 	return g;
 }
 
-/* How often the most repeated function of the program's own code appears among g's
- * frames (0 when none does): the recursion of a stack overflow. */
-static uint32_t user_recursion(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+/* How often the most repeated function outside the runtime (the program's, a dependency's
+ * or the standard library's: encoding/json marshalling a cycle) appears among g's frames
+ * (0 when none does): the recursion of a stack overflow. */
+static uint32_t visible_recursion(const struct gpm_incident *inc, const struct gpm_goroutine *g)
 {
 	uint32_t n, best = 0;
 	const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
 	for (uint32_t i = 0; i < n && i < 64; i++) {
-		if (!fr[i].func || !gpm_frame_class_is_user(gpm_rule_frame_class(fr[i].func)))
+		if (!fr[i].func || gpm_rule_frame_class(fr[i].func) == GPM_FRAME_CLASS_RUNTIME)
 			continue;
 		uint32_t k = 0;
 		for (uint32_t j = 0; j < n; j++)
@@ -79,15 +80,15 @@ enum { OVERFLOW_SCAN_MAX = 1024 };
  * The goroutine of a stack overflow whose frames show the recursion, when the crashing one
  * does not (a paste that kept only "runtime stack:" (runtime.morestack, runtime.newstack)
  * in its place, its frames elided, or the goroutine printed further down or without its
- * header): the running (or headerless) goroutine whose frames repeat a function of the
- * program most, at least twice. NULL when none does. *capped: more candidates than
+ * header): the running (or headerless) goroutine whose frames repeat a function outside
+ * the runtime most, at least twice. NULL when none does. *capped: more candidates than
  * OVERFLOW_SCAN_MAX, the rest not looked at.
  */
 static const struct gpm_goroutine *overflow_goroutine(const struct gpm_incident *inc,
                                                       const struct gpm_goroutine *g, bool *capped)
 {
 	*capped = false;
-	if (g && user_recursion(inc, g) > 1)
+	if (g && visible_recursion(inc, g) > 1)
 		return g;
 	const struct gpm_goroutine *best = NULL;
 	uint32_t bestn = 1, seen = 0;
@@ -100,7 +101,7 @@ static const struct gpm_goroutine *overflow_goroutine(const struct gpm_incident 
 			*capped = true;
 			break;
 		}
-		uint32_t k = user_recursion(inc, h);
+		uint32_t k = visible_recursion(inc, h);
 		if (k > bestn) {
 			bestn = k;
 			best = h;
@@ -1879,7 +1880,7 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	// the frames above the callback were cut from the input (a paste that starts
 	// mid-stack). The callback's own first frame is the site then.
 	int cbf = g ? cgo_callback_frame(inc, g) : -1;
-	bool cb_cut = cbf >= 0 && (uf < 0 || uf > cbf);
+	bool cb_cut = cbf >= 0 && uf > cbf;
 	if (cb_cut)
 		uf = cbf;
 	char *where = g ? gpm_rule_frame_text(inc, g, uf) : strdup("an unknown goroutine");
@@ -2245,8 +2246,8 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			else
 				gpm_rule_evidence(
 				    c, f, "recursion",
-				    "not shown: no function of the program repeats in "
-				    "the frames of the input");
+				    "not shown: no function outside the runtime repeats "
+				    "in the frames of the input");
 		} else if (oom_throw(m)) {
 			f = gpm_rule_finding_new(c, GPM_RULE_OOM);
 			if (!f)

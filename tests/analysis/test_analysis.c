@@ -839,7 +839,7 @@ START_TEST(test_field_shapes)
 	    {"deeprecnohdr", "stack-overflow", "runaway recursion in main.depth",
 	     "main.depth appears 100 times"},
 	    {"deeprectop", "stack-overflow", "the recursion is not in the input",
-	     "no function of the program repeats"},
+	     "no function outside the runtime repeats"},
 	    // macOS-shaped pastes (hand-made from poison): no "fatal error" line; the address
 	    // -8 as the kernel reports it there, or only in the register dump (no addr=).
 	    {"darwinneg", "memory.corruption", "wild address 0xfffffffffffffff8 in main.readAt",
