@@ -1822,6 +1822,16 @@ static int c_frame(struct parser *P, const struct line *l)
 	return 1;
 }
 
+/* The function line of a gccgo frame (gccgo_frame) by its shape: a name with a '.' (or
+ * libgo's "panic", old "__go_…"), no blank, no argument list. */
+static bool gccgo_name_shape(const struct line *l)
+{
+	return l->n >= 4 && l->s[0] != '\t' && l->s[0] != ' ' && !memchr(l->s, ' ', l->n) &&
+	       !memchr(l->s, '\t', l->n) && l->s[l->n - 1] != ')' &&
+	       (memchr(l->s, '.', l->n) || starts(l->s, l->n, "__go_", 5) ||
+	        (l->n == 5 && !memcmp(l->s, "panic", 5)));
+}
+
 /*
  * A frame of gccgo's libgo (libgo/go/runtime/traceback_gccgo.go printtrace): the function
  * name alone, no argument list ("main.process", "panic", "runtime.kickoff", "__go_panic"
@@ -1830,10 +1840,7 @@ static int c_frame(struct parser *P, const struct line *l)
  */
 static int gccgo_frame(struct parser *P, const struct line *l)
 {
-	if (l->n < 4 || l->s[0] == '\t' || l->s[0] == ' ' || memchr(l->s, ' ', l->n) ||
-	    memchr(l->s, '\t', l->n) ||
-	    !(memchr(l->s, '.', l->n) || starts(l->s, l->n, "__go_", 5) ||
-	      (l->n == 5 && !memcmp(l->s, "panic", 5))))
+	if (!gccgo_name_shape(l))
 		return 0;
 	const char *save = P->p;
 	struct line loc;
@@ -3611,14 +3618,16 @@ static bool headerless_start(const struct parser *P, const struct line *l)
 	const char *q = P->p;
 	struct line nx;
 	// Its "created by" alone: the excerpt began after the goroutine's last frame.
-	if (!(go_func_shape(l) || (STARTS(l, "created by ") && l->n > 11)) ||
+	// Or a gccgo frame (gccgo_frame): a bare name, a location without offset or pc.
+	bool gccgo = !go_func_shape(l) && gccgo_name_shape(l);
+	if (!(go_func_shape(l) || gccgo || (STARTS(l, "created by ") && l->n > 11)) ||
 	    !line_at(&q, P->end, &nx) || !nx.n || nx.s[0] != '\t')
 		return false;
 	if (nx.s[nx.n - 1] == '\r')
 		nx.n--;
 	struct loc L;
 	parse_loc(nx.s + 1, nx.n - 1, &L);
-	return L.ok;
+	return L.ok && !(gccgo && (L.has_off || L.has_regs || L.pc));
 }
 
 /*

@@ -332,6 +332,18 @@ START_TEST(test_gccgo)
 		gpm_source_destroy(src);
 		snaps_free(&s);
 	}
+	// Pasted without its goroutine header: a headerless stack of gccgo frames.
+	const char *cut = "panic: boom\n\nmain.pick\n\t./main.go:22\nmain.main\n\t./main.go:27\n";
+	struct snaps s = parse_mem(cut, strlen(cut));
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+	uint32_t n;
+	const struct gpm_frame *fr = gpm_goroutine_frames(s.v[0], &s.v[0]->goroutines.v[0], &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(fr[0].func, "main.pick");
+	ck_assert_uint_eq(fr[0].line, 22);
+	ck_assert(fr[1].flags & GPM_FRAME_GCCGO);
+	snaps_free(&s);
 }
 END_TEST
 
