@@ -96,6 +96,14 @@ static void process_facts(struct gpm_report_doc *doc, const struct gpm_incident 
 	add_fact(doc, "input", gpm_report_input_kind(inc->kind));
 	add_fact(doc, "file", inc->source_name);
 	add_fact(doc, "go", inc->go_version);
+	// gccgo's libgo prints frames without arguments or pc offsets (GPM_FRAME_GCCGO):
+	// the reader of the report should know why there are none.
+	for (size_t i = 0; i < inc->frames.len; i++)
+		if (inc->frames.v[i].flags & GPM_FRAME_GCCGO) {
+			add_fact(doc, "runtime",
+			         "gccgo (libgo traceback: no arguments, no pc offsets)");
+			break;
+		}
 	add_fact(doc, "module", inc->main_module);
 	const char *exe_read;
 	add_fact(doc, "executable", gpm_report_executable(inc, &exe_read));

@@ -54,6 +54,62 @@ static const struct gpm_goroutine *crashing_goroutine(const struct gpm_incident 
 	return g;
 }
 
+/* How often the most repeated function outside the runtime (the program's, a dependency's
+ * or the standard library's: encoding/json marshalling a cycle) appears among g's frames
+ * (0 when none does): the recursion of a stack overflow. */
+static uint32_t visible_recursion(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	uint32_t n, best = 0;
+	const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n && i < 64; i++) {
+		if (!fr[i].func || gpm_rule_frame_class(fr[i].func) == GPM_FRAME_CLASS_RUNTIME)
+			continue;
+		uint32_t k = 0;
+		for (uint32_t j = 0; j < n; j++)
+			k += fr[j].func == fr[i].func;
+		if (k > best)
+			best = k;
+	}
+	return best;
+}
+
+/* Goroutines a stack overflow's recursion is looked for in, beyond the crashing one. */
+enum { OVERFLOW_SCAN_MAX = 1024 };
+
+/*
+ * The goroutine of a stack overflow whose frames show the recursion, when the crashing one
+ * does not (a paste that kept only "runtime stack:" (runtime.morestack, runtime.newstack)
+ * in its place, its frames elided, or the goroutine printed further down or without its
+ * header): the running (or headerless) goroutine whose frames repeat a function outside
+ * the runtime most, at least twice. NULL when none does. *capped: more candidates than
+ * OVERFLOW_SCAN_MAX, the rest not looked at.
+ */
+static const struct gpm_goroutine *overflow_goroutine(const struct gpm_incident *inc,
+                                                      const struct gpm_goroutine *g, bool *capped)
+{
+	*capped = false;
+	if (g && visible_recursion(inc, g) > 1)
+		return g;
+	const struct gpm_goroutine *best = NULL;
+	uint32_t bestn = 1, seen = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *h = &inc->goroutines.v[i];
+		if (h->flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK) ||
+		    (h->status != GPM_G_RUNNING && h->status != GPM_G_UNKNOWN))
+			continue;
+		if (++seen > OVERFLOW_SCAN_MAX) {
+			*capped = true;
+			break;
+		}
+		uint32_t k = visible_recursion(inc, h);
+		if (k > bestn) {
+			bestn = k;
+			best = h;
+		}
+	}
+	return best;
+}
+
 static void recursive_frames(struct gpm_rule_ctx *c, struct gpm_finding *f,
                              const struct gpm_goroutine *g)
 {
@@ -472,6 +528,117 @@ static const char *wild_address(uint64_t a)
 	}
 	if (a >= (1ULL << 47) && a < 0xffff800000000000ULL)
 		return "a non-canonical address (no mapping can exist there)";
+	// -1 or nil minus a small offset (0xfffffffffffffff8): the top page, which no user
+	// mapping ever has on any 64-bit system Go runs on.
+	if (a >= 0xfffffffffffff000ULL)
+		return "a small negative number used as a pointer (-1, or nil minus an offset): "
+		       "the top page of the address space, never mapped";
+	return NULL;
+}
+
+/* A register value that can only be a poison: the runtime's bad pointer marker, or a
+ * poison word repeated across the register (0xdeaddeaddeaddead, 0xdeadbeefdeadbeef). Other
+ * patterns (-1, a repeated byte) are ordinary register contents. */
+static bool register_poison(uint64_t v)
+{
+	static const uint32_t words[] = {0xdeaddead, 0xdeadbeef, 0xbaadf00d,
+	                                 0xfeedface, 0xcafebabe, 0xdeadc0de};
+	if (v == 0xb01dfacedebac1eULL)
+		return true;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if ((uint32_t)v == words[i] && (uint32_t)(v >> 32) == words[i])
+			return true;
+	return false;
+}
+
+/*
+ * The first general register of the faulting section's register dump that holds a poison
+ * (register_poison): the address that was used when the text gives none (Go before 1.20
+ * printed "PC=… sigcode=…" without addr=; a paste that lost the "[signal …]" line, as
+ * macOS crash reports often are). Its name in *name; false when none.
+ */
+static bool poison_register(const struct gpm_incident *inc, uint64_t *v, const char **name)
+{
+	if (!inc->sections.len)
+		return false;
+	const struct gpm_signal_section *s = &inc->sections.v[0];
+	for (uint32_t i = 0; i < s->nregs && i < 64 && s->first_reg + i < inc->regs.len; i++) {
+		const struct gpm_reg *r = &inc->regs.v[s->first_reg + i];
+		if (r->name && register_poison(r->value)) {
+			*v = r->value;
+			*name = r->name;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The first frame of g that is on the path by which C calls Go (runtime/cgocall.go,
+ * Go 1.19): the wrapper cgo generates for an exported (//export) function,
+ * "_cgoexp_HASH_NAME" (Go 1.17+; "pkg._cgoexpwrap_HASH_NAME" before), under it
+ * runtime.cgocallbackg1, runtime.cgocallbackg, runtime.cgocallback and C's crosscall2. -1
+ * when g did not run in a callback from C.
+ */
+static int cgo_callback_frame(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	uint32_t n;
+	const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t i = 0; i < n && i < 256; i++) {
+		const char *fn = fr[i].func;
+		if (fn && (gpm_rule_starts(fn, "_cgoexp_") || strstr(fn, "._cgoexpwrap_") ||
+		           gpm_rule_starts(fn, "runtime.cgocallbackg") ||
+		           !strcmp(fn, "runtime.cgocallback") || !strcmp(fn, "crosscall2")))
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * The goroutine that sent the process its own signal: one running (or in a system call)
+ * whose innermost frames, before the program's code, are a kill call (syscall.Kill with
+ * its own pid or 0, syscall.Tgkill, os.(*Process).Signal on itself; the pidfd path of Go
+ * 1.23+). Its program frame in *prog. NULL when no goroutine of the input is one.
+ */
+static const struct gpm_goroutine *self_sender(const struct gpm_incident *inc, int *prog)
+{
+	static const char *const kills[] = {
+	    "syscall.Kill",
+	    "syscall.Tgkill",
+	    "syscall.Tkill",
+	    "os.(*Process).signal",
+	    "os.(*Process).Signal",
+	    "os.(*Process).Kill",
+	    "os.(*Process).pidSignal",
+	    "os.(*Process).pidfdSendSignal",
+	    "internal/syscall/unix.PidFDSendSignal",
+	};
+	size_t seen = 0;
+	for (size_t i = 0; i < inc->goroutines.len && seen < 4096; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (g->flags & (GPM_GOROUTINE_REPEAT | GPM_GOROUTINE_RUNTIME_STACK) ||
+		    (g->status != GPM_G_RUNNING && g->status != GPM_G_SYSCALL &&
+		     g->status != GPM_G_UNKNOWN))
+			continue;
+		seen++;
+		uint32_t n;
+		const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+		bool kill = false;
+		for (uint32_t k = 0; k < n && k < 12; k++) {
+			const char *fn = fr[k].func;
+			if (!fn)
+				continue;
+			for (size_t j = 0; j < sizeof(kills) / sizeof(kills[0]) && !kill; j++)
+				kill = !strcmp(fn, kills[j]);
+			if (gpm_frame_class_is_user(gpm_rule_frame_class(fn))) {
+				if (kill) {
+					*prog = (int)k;
+					return g;
+				}
+				break;
+			}
+		}
+	}
 	return NULL;
 }
 
@@ -1708,6 +1875,14 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	struct crash_site cs;
 	crash_site(inc, g, &cs);
 	int uf = g ? (cs.site >= 0 ? cs.site : gpm_rule_user_frame(inc, g, true)) : -1;
+	// A crash in Go code that C called back (an exported function): when the program's
+	// frame found lies below the callback path, it is the C call's caller, not the site;
+	// the frames above the callback were cut from the input (a paste that starts
+	// mid-stack). The callback's own first frame is the site then.
+	int cbf = g ? cgo_callback_frame(inc, g) : -1;
+	bool cb_cut = cbf >= 0 && uf > cbf;
+	if (cb_cut)
+		uf = cbf;
 	char *where = g ? gpm_rule_frame_text(inc, g, uf) : strdup("an unknown goroutine");
 	char *fn = g ? gpm_rule_func_text(inc, g, uf) : strdup("?");
 	// The site as the headline names it: "fn", or "fn called from prog" when fn is a
@@ -1766,6 +1941,12 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	// SIGBUS is not that: the kernel sends it for an address that is mapped but has no
 	// page behind it (bus_error below).
 	bool sigbus = signame && !strcmp(signame, "SIGBUS");
+	// No fault address in the text, but the faulting thread's registers hold a poison:
+	// that is the pointer that was used.
+	const char *poison_reg = NULL;
+	if (!wild && signame && !has_addr && inc->kind != GPM_INPUT_CORE &&
+	    poison_register(inc, &addr, &poison_reg))
+		wild = wild_address(addr);
 	if (!wild && !sigbus && signame && has_addr && addr >= 4096 &&
 	    cr->kind == GPM_FATAL_THROW && cr->fatal_message && !strcmp(cr->fatal_message, "fault"))
 		wild = "an address nothing is mapped at (not nil): the pointer was never valid, or "
@@ -1808,6 +1989,11 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			gpm_rule_text(c, &f->title,
 			              "memory corruption: %s at a non-canonical address%s%s",
 			              signame, site ? " in " : "", site ? site : "");
+		else if (poison_reg)
+			gpm_rule_text(
+			    c, &f->title,
+			    "memory corruption: %s with poison %#" PRIx64 " in register %s%s%s",
+			    signame, addr, poison_reg, site ? " in " : "", site ? site : "");
 		else
 			gpm_rule_text(c, &f->title,
 			              "memory corruption: %s at wild address %#" PRIx64 "%s%s",
@@ -1828,7 +2014,12 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 		    "pure Go.",
 		    where);
 		f->address = addr;
-		gpm_rule_evidence(c, f, "fault address", "%#" PRIx64 ": %s", addr, wild);
+		if (poison_reg)
+			gpm_rule_evidence(c, f, "register",
+			                  "%s = %#" PRIx64 ": %s (the text gives no fault address)",
+			                  poison_reg, addr, wild);
+		else
+			gpm_rule_evidence(c, f, "fault address", "%#" PRIx64 ": %s", addr, wild);
 		if (code != INT64_MIN)
 			gpm_rule_evidence(c, f, "signal code", "%#" PRIx64, (uint64_t)code);
 		if (cr->kind == GPM_FATAL_THROW && cr->fatal_message) {
@@ -2002,27 +2193,61 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 			f = gpm_rule_finding_new(c, GPM_RULE_STACK_OVERFLOW);
 			if (!f)
 				goto out;
-			if (site)
+			// The recursion may be in another goroutine of the input than the one
+			// the crash names (its frames printed further down, without its header,
+			// or the crashing one shows only runtime.morestack/newstack): that one is
+			// the goroutine of the finding.
+			bool capped = false;
+			const struct gpm_goroutine *rg = overflow_goroutine(inc, g, &capped);
+			if (rg && rg != g) {
+				g = rg;
+				uf = gpm_rule_user_frame(inc, g, true);
+				free(where);
+				where = gpm_rule_frame_text(inc, g, uf);
+				free(site);
+				site = uf >= 0 ? site_name(inc, g, uf) : NULL;
+			}
+			if (site && rg)
 				gpm_rule_text(c, &f->title, "stack overflow in %s", site);
 			else
 				gpm_rule_text(
 				    c, &f->title,
-				    "stack overflow: a goroutine's stack passed its limit (its "
-				    "frames are not in the input)");
+				    "stack overflow: a goroutine's stack passed its limit (the "
+				    "recursion is not in the input: the overflowing goroutine's "
+				    "frames are cut or elided)");
 			gpm_rule_text(
 			    c, &f->explanation,
 			    "A goroutine's stack grew past the limit (1 GB by default, or what "
 			    "debug.SetMaxStack set), almost always endless recursion.");
-			gpm_rule_text(
-			    c, &f->next,
-			    "Find why the recursion in %s does not end (a cycle in the data, a "
-			    "missing base case).",
-			    where);
+			if (rg)
+				gpm_rule_text(
+				    c, &f->next,
+				    "Find why the recursion in %s does not end (a cycle in "
+				    "the data, a missing base case).",
+				    where);
+			else
+				gpm_rule_text(
+				    c, &f->next,
+				    "Get the whole output: below \"runtime stack:\" (the runtime's "
+				    "own morestack/newstack frames) the runtime prints the "
+				    "overflowing goroutine's first 100 frames, where the recursing "
+				    "function repeats.");
 			if (inc->crash.stack_limit)
 				gpm_rule_evidence(c, f, "limit", "%" PRIu64 " bytes",
 				                  inc->crash.stack_limit);
-			if (g)
+			if (capped)
+				gpm_rule_evidence(
+				    c, f, "checked",
+				    "the recursion looked for in the first %d running "
+				    "goroutines only",
+				    OVERFLOW_SCAN_MAX);
+			if (rg)
 				recursive_frames(c, f, g);
+			else
+				gpm_rule_evidence(
+				    c, f, "recursion",
+				    "not shown: no function outside the runtime repeats "
+				    "in the frames of the input");
 		} else if (oom_throw(m)) {
 			f = gpm_rule_finding_new(c, GPM_RULE_OOM);
 			if (!f)
@@ -2223,6 +2448,42 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	    cr->kind != GPM_FATAL_PANIC && cr->kind != GPM_FATAL_THROW && !gpm_rule_cgo_fault(inc)
 	        ? external_signal(inc, &xname, &xlikely)
 	        : NULL;
+	// SI_USER from the process itself: a goroutine of the input was in a kill call when
+	// the signal came (syscall.Kill(os.Getpid(), syscall.SIGABRT)).
+	int sprog = -1;
+	const struct gpm_goroutine *sender =
+	    why && !f && cr->sigcode == 0 ? self_sender(inc, &sprog) : NULL;
+	if (sender) {
+		char *sw = gpm_rule_frame_text(inc, sender, sprog);
+		struct gpm_finding *x = gpm_rule_finding_new_as(
+		    c, GPM_RULE_SIGNAL, GPM_SEVERITY_HIGH, GPM_CONFIDENCE_LIKELY);
+		if (x) {
+			gpm_rule_text(c, &x->title,
+			              "%s sent by the program itself (%s): not from outside", xname,
+			              sw ? sw : "?");
+			gpm_rule_text(
+			    c, &x->explanation,
+			    "The signal came with sigcode 0 (SI_USER, kill(2)), and goroutine "
+			    "%" PRIu64
+			    " was in a kill call from the program's own code when it came: the "
+			    "program signalled itself (its pid, or 0 for its process group). A Go "
+			    "program prints every goroutine on SIGABRT and exits.",
+			    sender->id);
+			gpm_rule_text(c, &x->next,
+			              "Look at %s: why it sends %s to its own process (a watchdog, "
+			              "a deliberate crash for a dump, a wrong pid).",
+			              sw ? sw : "?", xname);
+			gpm_rule_evidence(c, x, "signal",
+			                  "%s: sigcode 0 (SI_USER): sent with kill(2), by this "
+			                  "process",
+			                  xname);
+			gpm_rule_add_id(c, x, sender->id);
+			goroutine_evidence(c, x, sender, "");
+			gpm_rule_evidence(c, x, "sender", "%s", sw ? sw : "?");
+		}
+		free(sw);
+		why = NULL;
+	}
 	if (why) {
 		struct gpm_finding *x =
 		    xlikely ? gpm_rule_finding_new_as(c, GPM_RULE_SIGNAL_EXTERNAL, GPM_SEVERITY_LOW,
@@ -2255,6 +2516,19 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 		uint64_t pc = inc->kind == GPM_INPUT_CORE ? cr->go_sigpc : cr->pc;
 		if (pc)
 			gpm_rule_evidence(c, f, "signal pc", "%#" PRIx64, pc);
+	}
+	if (f && g && cbf >= 0 && gpm_rules[f->kind].family == GPM_FAMILY_CRASH &&
+	    f->kind != GPM_RULE_DEADLOCK_ALL) {
+		char *cbs = gpm_rule_func_text(inc, g, cbf);
+		gpm_rule_text(c, &f->title, "%s (in a callback from C%s)", f->title,
+		              cb_cut ? "; the frames above the callback are not in the input" : "");
+		gpm_rule_evidence(c, f, "callback",
+		                  "ran in a callback from C: C called Go through %s; the frames "
+		                  "below it are the C call's caller%s",
+		                  cbs ? cbs : "?",
+		                  cb_cut ? " (the Go function C called is cut from the input)"
+		                         : "");
+		free(cbs);
 	}
 	if (f && g && f->kind != GPM_RULE_DEADLOCK_ALL) {
 		gpm_rule_add_id(c, f, g->id);

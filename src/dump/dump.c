@@ -1698,7 +1698,8 @@ static bool structural(const struct line *l)
 }
 
 /* "pkg.Func(args)": a Go function line, by shape (the name has a '.' and no blank, or is
- * the "panic" the runtime prints for gopanic). */
+ * the "panic" the runtime prints for gopanic, or the wrapper cgo generates for a function
+ * exported to C, "_cgoexp_HASH_NAME", which has no package). */
 static bool go_func_shape(const struct line *l)
 {
 	if (l->n < 4 || l->s[l->n - 1] != ')' || l->s[0] == '\t' || l->s[0] == ' ')
@@ -1707,7 +1708,8 @@ static bool go_func_shape(const struct line *l)
 	if (!lp || lp == l->s)
 		return false;
 	size_t nl = (size_t)(lp - l->s);
-	return (memchr(l->s, '.', nl) || (nl == 5 && !memcmp(l->s, "panic", 5))) &&
+	return (memchr(l->s, '.', nl) || (nl == 5 && !memcmp(l->s, "panic", 5)) ||
+	        starts(l->s, nl, "_cgoexp_", 8)) &&
 	       !memchr(l->s, ' ', nl);
 }
 
@@ -1816,6 +1818,45 @@ static int c_frame(struct parser *P, const struct line *l)
 	P->block_plain = false;
 	if (!push_frame(P, l->s, l->n, ls, ln, GPM_FRAME_C, &L, 0, false) || !push_args(P, "", 0) ||
 	    !push_regs(P, NULL))
+		return -1;
+	return 1;
+}
+
+/* The function line of a gccgo frame (gccgo_frame) by its shape: a name with a '.' (or
+ * libgo's "panic", old "__go_…"), no blank, no argument list. */
+static bool gccgo_name_shape(const struct line *l)
+{
+	return l->n >= 4 && l->s[0] != '\t' && l->s[0] != ' ' && !memchr(l->s, ' ', l->n) &&
+	       !memchr(l->s, '\t', l->n) && l->s[l->n - 1] != ')' &&
+	       (memchr(l->s, '.', l->n) || starts(l->s, l->n, "__go_", 5) ||
+	        (l->n == 5 && !memcmp(l->s, "panic", 5)));
+}
+
+/*
+ * A frame of gccgo's libgo (libgo/go/runtime/traceback_gccgo.go printtrace): the function
+ * name alone, no argument list ("main.process", "panic", "runtime.kickoff", "__go_panic"
+ * of old libgo), then "\tFILE:LINE" with no +0x offset and no pc. Returns 1 when l was
+ * one (consumed), 0 when not, -1 out of memory.
+ */
+static int gccgo_frame(struct parser *P, const struct line *l)
+{
+	if (!gccgo_name_shape(l))
+		return 0;
+	const char *save = P->p;
+	struct line loc;
+	struct loc L;
+	if (!next_line(P, &loc) || loc.n < 4 || loc.s[0] != '\t') {
+		P->p = save;
+		return 0;
+	}
+	parse_loc(loc.s + 1, loc.n - 1, &L);
+	if (!L.ok || L.has_off || L.has_regs || L.pc) {
+		P->p = save;
+		return 0;
+	}
+	P->block_plain = false;
+	if (!push_frame(P, l->s, l->n, loc.s + 1, L.key_len, GPM_FRAME_GCCGO, &L, 0, false) ||
+	    !push_args(P, "", 0) || !push_regs(P, &L))
 		return -1;
 	return 1;
 }
@@ -1973,6 +2014,8 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			}
 			if (l.n <= P->o.max_line && !structural(&l)) {
 				int c = c_frame(P, &l);
+				if (c == 0)
+					c = gccgo_frame(P, &l);
 				if (c < 0)
 					return &gpm_error_nomem;
 				if (c > 0)
@@ -3558,20 +3601,33 @@ static void follow_vtest(struct parser *P, const struct line *l)
 	}
 }
 
+/* Whether inc holds no goroutine but the runtime's own stacks ("runtime stack:" of a fatal
+ * error): a stack after them without its header is the excerpt's first goroutine (a stack
+ * overflow's recursing goroutine pasted with its header cut). */
+static bool only_runtime_stacks(const struct gpm_incident *inc)
+{
+	for (size_t i = 0; i < inc->goroutines.len; i++)
+		if (!(inc->goroutines.v[i].flags & GPM_GOROUTINE_RUNTIME_STACK))
+			return false;
+	return true;
+}
+
 /* Whether l is a function line whose next line is its location ("\tFILE:LINE"). */
 static bool headerless_start(const struct parser *P, const struct line *l)
 {
 	const char *q = P->p;
 	struct line nx;
 	// Its "created by" alone: the excerpt began after the goroutine's last frame.
-	if (!(go_func_shape(l) || (STARTS(l, "created by ") && l->n > 11)) ||
+	// Or a gccgo frame (gccgo_frame): a bare name, a location without offset or pc.
+	bool gccgo = !go_func_shape(l) && gccgo_name_shape(l);
+	if (!(go_func_shape(l) || gccgo || (STARTS(l, "created by ") && l->n > 11)) ||
 	    !line_at(&q, P->end, &nx) || !nx.n || nx.s[0] != '\t')
 		return false;
 	if (nx.s[nx.n - 1] == '\r')
 		nx.n--;
 	struct loc L;
 	parse_loc(nx.s + 1, nx.n - 1, &L);
-	return L.ok;
+	return L.ok && !(gccgo && (L.has_off || L.has_regs || L.pc));
 }
 
 /*
@@ -3982,7 +4038,7 @@ static struct gpm_error *parse_text(struct parser *P)
 		}
 		// Frames before any goroutine header: a stack pasted without its header
 		// (debug.Stack() logged with its first line cut, a bug report's excerpt).
-		if ((!P->inc || (!P->inc->goroutines.len && P->inc->kind == GPM_INPUT_DUMP &&
+		if ((!P->inc || (only_runtime_stacks(P->inc) && P->inc->kind == GPM_INPUT_DUMP &&
 		                 !P->inc->lock_reports.len)) &&
 		    headerless_start(P, &l)) {
 			if ((err = ensure_incident(P, GPM_INPUT_DUMP)) ||

@@ -51,6 +51,8 @@ enum gpm_frame_flags {
 	GPM_FRAME_NO_ARGS = 1 << 6,    /* arguments not recorded (pprof debug=1): printed "(...)" */
 	GPM_FRAME_C = 1 << 7,          /* a C frame named by the cgo symbolizer: no parentheses */
 	GPM_FRAME_NO_LOC = 1 << 8,     /* the text gave no location line for it */
+	GPM_FRAME_GCCGO = 1 << 9,      /* a frame of gccgo's libgo traceback: a name without
+	                                  arguments, a location without +0x offset */
 };
 
 struct gpm_frame {

@@ -393,6 +393,16 @@ static void put_frames(struct gpm_strbuf *sb, const struct gpm_incident *inc,
 			gpm_strbuf_putc(sb, '\n');
 			continue;
 		}
+		if (f->flags & GPM_FRAME_GCCGO) {
+			// libgo's printtrace: the name alone, then "\tFILE:LINE".
+			put_str(sb, f->func ? f->func : "?", o);
+			gpm_strbuf_puts(sb, "\n\t");
+			put_str(sb, f->file ? f->file : "?", o);
+			gpm_strbuf_putc(sb, ':');
+			gpm_strbuf_put_u64(sb, f->line);
+			gpm_strbuf_putc(sb, '\n');
+			continue;
+		}
 		put_piece(sb, ft, s->first + i, f, PIECE_HEAD, o);
 		if (ancestor || (f->flags & (GPM_FRAME_INLINED | GPM_FRAME_NO_ARGS)))
 			gpm_strbuf_puts(sb, "...");

@@ -291,6 +291,62 @@ START_TEST(test_preambles)
 }
 END_TEST
 
+/* gccgo's libgo traceback: frames without argument lists or +0x offsets, read as frames
+ * (nothing skipped) and printed back as they were. */
+START_TEST(test_gccgo)
+{
+	static const char *const files[] = {"dumps/field/gccgo12-nilderef.txt",
+	                                    "dumps/field/gccgo12-index.txt"};
+	for (size_t k = 0; k < 2; k++) {
+		struct gpm_source *src;
+		ck_assert(!gpm_source_open(gpm_test_data(files[k]), &src));
+		struct snaps s = parse_mem((const char *)src->data, src->size);
+		ck_assert_uint_eq(s.n, 1);
+		const struct gpm_incident *inc = s.v[0];
+		ck_assert_msg(!inc->warnings.len, "%s: %s", files[k], inc->warnings.v[0].text);
+		const struct gpm_goroutine *g = find_g(inc, 1);
+		ck_assert(g);
+		uint32_t n;
+		const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+		uint32_t i = 0;
+		while (i < n && strncmp(fr[i].func, "main.", 5))
+			i++;
+		ck_assert_uint_lt(i, n);
+		ck_assert_str_eq(fr[i].func, k ? "main.pick" : "main.process");
+		ck_assert_str_eq(fr[i].file, "./main.go");
+		ck_assert_uint_eq(fr[i].line, k ? 22 : 17);
+		ck_assert(fr[i].flags & GPM_FRAME_GCCGO);
+		if (k)
+			ck_assert_str_eq(fr[i - 1].func, "runtime.goPanicIndex");
+		// Printed back: the input's goroutine blocks, byte for byte.
+		struct gpm_strbuf out = GPM_STRBUF_INIT;
+		struct gpm_traceback_options o = {.preamble = true};
+		gpm_traceback_incident(&out, inc, &o);
+		const char *want = memmem(src->data, src->size, "goroutine 1 ", 12);
+		const char *got = strstr(gpm_strbuf_str(&out), "goroutine 1 ");
+		ck_assert(want && got);
+		size_t wn = src->size - (size_t)(want - (const char *)src->data);
+		ck_assert_msg(strlen(got) >= wn - 1 && !memcmp(got, want, wn - 1),
+		              "%s: printed back differently:\n%s", files[k], got);
+		gpm_strbuf_deinit(&out);
+		gpm_source_destroy(src);
+		snaps_free(&s);
+	}
+	// Pasted without its goroutine header: a headerless stack of gccgo frames.
+	const char *cut = "panic: boom\n\nmain.pick\n\t./main.go:22\nmain.main\n\t./main.go:27\n";
+	struct snaps s = parse_mem(cut, strlen(cut));
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+	uint32_t n;
+	const struct gpm_frame *fr = gpm_goroutine_frames(s.v[0], &s.v[0]->goroutines.v[0], &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(fr[0].func, "main.pick");
+	ck_assert_uint_eq(fr[0].line, 22);
+	ck_assert(fr[1].flags & GPM_FRAME_GCCGO);
+	snaps_free(&s);
+}
+END_TEST
+
 START_TEST(test_crash_sections)
 {
 	// GOTRACEBACK=crash: a section per thread, separated by "-----", with registers.
@@ -1697,6 +1753,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_created_by_per_goroutine);
 	tcase_add_test(tc, test_preambles);
 	tcase_add_test(tc, test_crash_sections);
+	tcase_add_test(tc, test_gccgo);
 	tcase_add_test(tc, test_pprof1);
 	tcase_add_test(tc, test_wrapped);
 	tcase_add_test(tc, test_concat_and_truncated);

@@ -73,6 +73,30 @@
 #                  are asleep - deadlock!"
 #   connleak       250 http.Get calls whose response bodies are never closed: 250 client
 #                  connections busy, pprof debug=1 on stdout
+#   selfabort      the program sends itself SIGABRT (syscall.Kill(os.Getpid(), ...) in
+#                  main.shutdown): sigcode 0 (SI_USER) as from outside (GOTRACEBACK=all)
+#   deeprec        direct recursion over a list that loops back (main.depth) to the default
+#                  1 GB stack limit: "fatal error: stack overflow", "runtime stack:"
+#                  (morestack, newstack) before the recursing goroutine (GOTRACEBACK=all)
+#   deeprectop     deeprec cut before its first goroutine: the runtime's frames only
+#   deeprecnohdr   deeprec without the recursing goroutine's header line (cut from a paste)
+#   darwinneg      HAND-MADE from poison, as a macOS paste shows it (the kernel reports the
+#                  address there): "unexpected fault address 0xfffffffffffffff8" and its
+#                  "[signal SIGSEGV … addr=0xfffffffffffffff8 …]", no "fatal error" line
+#   darwinregs     HAND-MADE from poison: "SIGBUS: bus error" / "PC=… sigcode=2" without
+#                  addr= (Go before 1.20), the stacks, then a register dump whose rax holds
+#                  0xb01dfacedebac1e; no "fatal error" or "panic" line
+#   cgocb          testdata/go/fieldcgo (cgo): C calls an exported Go function that
+#                  dereferences nil in main.visit; GOTRACEBACK=system shows the callback
+#                  path (_cgoexp_…, runtime.cgocallbackg, runtime.cgocallback)
+#   cgocbcut       cgocb as pasted from mid-stack: its panic lines, then the frames from
+#                  main.visit on (the goroutine header and the runtime's frames cut)
+#   cgocbexp       the same from the _cgoexp_ wrapper on (the Go function's frames cut)
+#   gccgo12-nilderef, gccgo12-index
+#                  testdata/go/fieldgccgo built with Debian's gccgo-12 when installed
+#                  (libgo's traceback: no arguments, no +0x offsets): a nil dereference
+#                  (GOTRACEBACK=all) and an index out of range (GOTRACEBACK=system, libgo's
+#                  runtime frames above the program's)
 #   healthy-pprof  an idle HTTP server with 200 keep-alive connections, a pool of 25
 #                  workers and 25 scrape loops: pprof debug=2 (zstd-compressed)
 #   healthy-quit   the same after SIGQUIT, GOTRACEBACK=all (zstd-compressed)
@@ -167,6 +191,41 @@ for v in "${versions[@]}"; do
   run_shape "$gs-asleep" "$field" stderr - -- asleep
   run_shape "$gs-wgasleep" "$field" stderr - -- wgasleep
   run_shape "$gs-selflock" "$field" stderr - -- selflock
+  # macOS shapes, hand-made from the poison output (no Darwin machine here; see above).
+  case ${FIELD_ONLY:-poison} in poison)
+    p=$out_dir/$gs-poison.txt
+    sed -e '1s/.*/unexpected fault address 0xfffffffffffffff8/' -e '/^fatal error: fault$/d' \
+      -e '1,4s/ addr=0x0 / addr=0xfffffffffffffff8 /' -e '1,4s/ code=0x80 / code=0x1 /' \
+      "$p" >"$out_dir/$gs-darwinneg.txt"
+    pc=$(sed -n 's/^\[signal .* pc=\(0x[0-9a-f]*\)\]$/\1/p' "$p" | head -n 1)
+    { printf 'SIGBUS: bus error\nPC=%s m=0 sigcode=2\n\n' "$pc"
+      sed -n '/^goroutine /,$p' "$p"
+      printf '\nrax    0xb01dfacedebac1e\nrbx    0xc00010a7e0\nrcx    0x0\nrdx    0x0\n'
+      printf 'rdi    0x0\nrsi    0x0\nrbp    0xc00010a7d0\nrsp    0xc00010a7b0\n'
+      printf 'r8     0x0\nr9     0x0\nr10    0x0\nr11    0x246\nr12    0xc00010a7e0\n'
+      printf 'r13    0x0\nr14    0xc000102820\nr15    0xffffffffffffffff\nrip    %s\n' "$pc"
+      printf 'rflags 0x10202\ncs     0x2b\nfs     0x0\ngs     0x0\n'
+    } >"$out_dir/$gs-darwinregs.txt" ;;
+  esac
+  # cgo: built here with CGO_ENABLED=1 (build() makes pure Go executables).
+  case ${FIELD_ONLY:-cgocb} in cgocb)
+    cdir=$scratch/build/$gs-fieldcgo; mkdir -p "$cdir"; gr=$(goroot "$v")
+    (cd "$src" && env -i PATH="$gr/bin:/usr/bin:/bin" HOME="$scratch/home" GOROOT="$gr" \
+       GOPATH="$scratch/gopath" GOCACHE="$scratch/gocache-$v" GOTOOLCHAIN=local GOPROXY=off \
+       GOFLAGS=-mod=mod CGO_ENABLED=1 GO111MODULE=on \
+       "$gr/bin/go" build -trimpath -o "$cdir/fieldcgo" ./fieldcgo) >&2
+    FIELD_ONLY='' run_shape "$gs-cgocb" "$cdir/fieldcgo" stderr - GOTRACEBACK=system --
+    c=$out_dir/$gs-cgocb.txt
+    { sed -n '1,/^$/p' "$c"; sed -n '/^main\.visit(/,$p' "$c"; } >"$out_dir/$gs-cgocbcut.txt"
+    { sed -n '1,/^$/p' "$c"; sed -n '/^_cgoexp_/,$p' "$c"; } >"$out_dir/$gs-cgocbexp.txt" ;;
+  esac
+  run_shape "$gs-selfabort" "$field" stderr - GOTRACEBACK=all -- selfabort
+  run_shape "$gs-deeprec" "$field" stderr - GOTRACEBACK=all -- deeprec
+  case ${FIELD_ONLY:-deeprec} in deeprec)
+    sed '/^goroutine /,$d' "$out_dir/$gs-deeprec.txt" >"$out_dir/$gs-deeprectop.txt"
+    sed '0,/^goroutine [0-9]* \[running\]:$/{/^goroutine [0-9]* \[running\]:$/d}' \
+      "$out_dir/$gs-deeprec.txt" >"$out_dir/$gs-deeprecnohdr.txt" ;;
+  esac
   if [ -n "${STUCKWAIT:-}" ]; then
     SHAPE_DELAY=610 run_shape "$gs-stuckwait" "$field" stderr QUIT GOTRACEBACK=all -- stuckwait
   fi
@@ -183,3 +242,14 @@ for v in "${versions[@]}"; do
     zstd -19 -q -f --rm "$out_dir/$gs-$h.txt" -o "$out_dir/$gs-$h.txt.zst"
   done
 done
+
+# gccgo: Debian bookworm's gccgo-12, when installed. Built in the scratch directory with its
+# prefix mapped to "." so no path of this machine is in the traceback.
+if command -v gccgo-12 >/dev/null; then
+  gdir=$scratch/build/gccgo12-fieldgccgo
+  mkdir -p "$gdir"
+  cp "$src/fieldgccgo/main.go" "$gdir/main.go"
+  (cd "$gdir" && gccgo-12 -g -O0 -fdebug-prefix-map="$gdir"=. -o fieldgccgo main.go)
+  run_shape gccgo12-nilderef "$gdir/fieldgccgo" stderr - GOTRACEBACK=all --
+  run_shape gccgo12-index "$gdir/fieldgccgo" stderr - GOTRACEBACK=system -- index
+fi

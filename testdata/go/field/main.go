@@ -4,7 +4,7 @@
 //	field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|
 //	      timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr|
 //	      stucklock|stuckwait|connleak|threads|logstack|asleep|sigbus|httprepanic|overflow|
-//	      wgasleep|selflock
+//	      wgasleep|selflock|selfabort|deeprec
 //
 // Must build with Go 1.19: no language features newer than Go 1.18.
 package main
@@ -222,6 +222,30 @@ func httpRepanic() {
 type Versions map[string]string
 
 func (v Versions) MarshalJSON() ([]byte, error) { return json.Marshal(v) }
+
+// ---- selfabort: the program sends SIGABRT to itself (a watchdog giving up, a deliberate
+// crash for a goroutine dump): sigcode 0 (SI_USER) as from another process, but its own
+// goroutine is in syscall.Kill.
+
+//go:noinline
+func shutdown() {
+	syscall.Kill(os.Getpid(), syscall.SIGABRT)
+	time.Sleep(time.Second)
+}
+
+// ---- deeprec: direct recursion over a list that loops back on itself, to the default
+// 1 GB stack limit ("runtime: goroutine stack exceeds 1000000000-byte limit"); the
+// runtime prints its own frames (morestack, newstack) under "runtime stack:" first.
+
+type node struct{ next *node }
+
+//go:noinline
+func depth(n *node) int {
+	if n == nil {
+		return 0
+	}
+	return depth(n.next) + 1
+}
 
 // ---- poison / deadaddr: a pointer that no Go allocation ever returns (memory
 // corruption, a use after free in cgo, a bad unsafe conversion).
@@ -583,7 +607,7 @@ func main() {
 		return
 	}
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr|sigbus|httprepanic|overflow")
+		fmt.Fprintln(os.Stderr, "usage: field unlockmasks|nested|repanic|samepanic|httppanic|poison|deadaddr|wait|unavailable|lockorder|holder|nodeadline|timers|noctx|stwstall|healthy-timers|stdnil|wgneg|unlockindex|wildaddr|sigbus|httprepanic|overflow|selfabort|deeprec")
 		os.Exit(2)
 	}
 	go func() { <-never }()
@@ -621,6 +645,11 @@ func main() {
 		go func() { sink = readAt(0xb01dfacedebac1e); done <- 1 }()
 	case "deadaddr":
 		go func() { sink = readAt(0xdeaddead); done <- 1 }()
+	case "selfabort":
+		go func() { mu.Lock(); <-never }()
+		shutdown()
+	case "deeprec":
+		go func() { n := &node{}; n.next = n; sink = depth(n); done <- 1 }()
 	case "wait":
 		// Blocks until a signal from outside ends it (SIGABRT).
 		go func() { mu.Lock(); <-never }()
