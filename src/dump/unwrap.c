@@ -695,9 +695,19 @@ struct pick {
 	size_t n;
 	int score;
 	json_t *bytes; /* journald's MESSAGE as an array of byte values */
+	json_t *lines; /* a stack logged as an array of its lines ("stack": ["goroutine 1 …", …]) */
 };
 
-static void pick_string(struct pick *p, const char *key, json_t *v, int depth)
+/* How much a message string looks like a dump: 2 when it holds a header, a tab or a panic. */
+static int dump_score(const char *s, size_t n)
+{
+	return memmem(s, n, "goroutine ", 10) || memchr(s, '\t', n) || memmem(s, n, "panic: ", 7)
+	           ? 2
+	           : 0;
+}
+
+/* Whether key is one a logger puts its message or stack under. */
+static int key_score(const char *key)
 {
 	// journald, docker, zap/logrus/slog, go test -json, GCP (textPayload), OpenTelemetry
 	// (body), Loki (line), GELF (short_/full_message), CloudWatch (@message), Splunk (_raw).
@@ -706,6 +716,39 @@ static void pick_string(struct pick *p, const char *key, json_t *v, int depth)
 	    "error",        "err",         "stack", "stacktrace", "panic",  "trace",
 	    "exception",    "textPayload", "body",  "Body",       "line",   "short_message",
 	    "full_message", "@message",    "_raw",  "event"};
+	for (size_t i = 0; key && i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i], key))
+			return 1;
+	return 0;
+}
+
+/*
+ * An array of two strings or more whose lines hold a dump ("stack": ["goroutine 1
+ * [running]:", "main.main()", "\t/app/main.go:12 +0x1d"], as some loggers split a stack):
+ * its score as one message, -1 when it is not one. *len is the text's length, line ends
+ * counted.
+ */
+static int lines_score(const char *key, json_t *v, size_t *len)
+{
+	size_t n = json_array_size(v), total = 0;
+	if (n < 2)
+		return -1;
+	int dump = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = json_array_get(v, i);
+		if (!json_is_string(c))
+			return -1;
+		size_t cn = json_string_length(c);
+		total += cn + 1;
+		if (!dump)
+			dump = dump_score(json_string_value(c), cn);
+	}
+	*len = total;
+	return dump ? key_score(key) + dump : -1;
+}
+
+static void pick_string(struct pick *p, const char *key, json_t *v, int depth)
+{
 	if (json_is_object(v) && depth < JSON_MAX_DEPTH) {
 		const char *k;
 		json_t *c;
@@ -716,8 +759,22 @@ static void pick_string(struct pick *p, const char *key, json_t *v, int depth)
 		if (key && !strcmp(key, "MESSAGE")) { // journald: bytes that are not UTF-8
 			if (p->score < 3) {
 				p->bytes = v;
+				p->lines = NULL;
 				p->s = NULL;
 				p->score = 3;
+			}
+			return;
+		}
+		size_t n = 0;
+		int score = lines_score(key, v, &n);
+		if (score >= 0) {
+			if (score > p->score ||
+			    (score == p->score && (p->s || p->lines) && n > p->n)) {
+				p->s = NULL;
+				p->n = n;
+				p->score = score;
+				p->bytes = NULL;
+				p->lines = v;
 			}
 			return;
 		}
@@ -730,17 +787,13 @@ static void pick_string(struct pick *p, const char *key, json_t *v, int depth)
 		return;
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v);
-	int score = 0;
-	for (size_t i = 0; key && i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(keys[i], key))
-			score = 1;
-	if (memmem(s, n, "goroutine ", 10) || memchr(s, '\t', n) || memmem(s, n, "panic: ", 7))
-		score += 2;
-	if (score > p->score || (score == p->score && p->s && n > p->n)) {
+	int score = key_score(key) + dump_score(s, n);
+	if (score > p->score || (score == p->score && (p->s || p->lines) && n > p->n)) {
 		p->s = s;
 		p->n = n;
 		p->score = score;
 		p->bytes = NULL;
+		p->lines = NULL;
 	}
 }
 
@@ -760,6 +813,28 @@ static void push_text(struct work *w, const char *s, size_t n, uint32_t orig)
 		push_line(w, b + i, l2, orig);
 		i += len + 1;
 	}
+}
+
+/* Adds the picked message's lines as lines of input line orig; false when none was picked. */
+static bool push_pick(struct work *w, const struct pick *p, uint32_t orig)
+{
+	if (p->lines) {
+		size_t i;
+		json_t *c;
+		json_array_foreach(p->lines, i, c)
+		{
+			size_t cn = json_string_length(c);
+			if (cn)
+				push_text(w, json_string_value(c), cn, orig);
+			else
+				push_line(w, "", 0, orig);
+		}
+		return true;
+	}
+	if (!p->s)
+		return false;
+	push_text(w, p->s, p->n, orig);
+	return true;
 }
 
 static int64_t prefix_stamp(const char *s, size_t n);
@@ -812,9 +887,9 @@ static bool json_record(struct work *w, const struct ln *l)
 	json_t *root = json_loadb(l->s + b, e - b, JSON_DISABLE_EOF_CHECK, NULL);
 	if (!root)
 		return false;
-	struct pick p = {NULL, 0, -1, NULL};
+	struct pick p = {NULL, 0, -1, NULL, NULL};
 	pick_string(&p, NULL, root, 0);
-	bool ok = p.s || p.bytes;
+	bool ok = p.s || p.bytes || p.lines;
 	size_t first = w->l.len;
 	if (p.bytes) {
 		size_t nb = json_array_size(p.bytes);
@@ -827,6 +902,8 @@ static bool json_record(struct work *w, const struct ln *l)
 			push_text(w, t, nb, l->orig);
 			free(t);
 		}
+	} else if (p.lines) {
+		push_pick(w, &p, l->orig);
 	} else if (p.s) {
 		push_text(w, p.s, p.n, l->orig);
 		if (!p.n)
@@ -860,6 +937,8 @@ static bool json_string_in_line(struct work *w, const struct ln *l)
 	const char *hit = memmem(s, n, "\\ngoroutine ", 12);
 	if (!hit)
 		hit = memmem(s, n, "\\n\\t", 4);
+	if (!hit) // a race report indents by blanks
+		hit = memmem(s, n, "\\nWARNING: DATA RACE", 20);
 	if (!hit)
 		return false;
 	// The opening quote: the last unescaped '"' before the hit.
@@ -886,12 +965,20 @@ static bool json_string_in_line(struct work *w, const struct ln *l)
 		json_decref(v);
 		return false;
 	}
-	if (st)
+	// The record's other fields, before and after the string (logfmt's "caller=main.go:12"
+	// after a stack= value), go on one line before the dump: after it they would read as a
+	// line inside it.
+	size_t rest = en + 1 < n ? n - en - 1 : 0;
+	char *b = rest ? own(w, st + rest) : NULL;
+	if (b) {
+		memcpy(b, s, st);
+		memcpy(b + st, s + en + 1, rest);
+		push_line(w, b, st + rest, l->orig);
+	} else if (st) {
 		push_line(w, s, st, l->orig);
+	}
 	push_text(w, json_string_value(v), json_string_length(v), l->orig);
 	json_decref(v);
-	if (en + 1 < n)
-		push_line(w, s + en + 1, n - en - 1, l->orig);
 	return true;
 }
 
@@ -1003,12 +1090,9 @@ static bool doc_record(struct work *w, json_t *rec)
 		push_text(w, json_string_value(rec), json_string_length(rec), 1);
 		return true;
 	}
-	struct pick p = {NULL, 0, -1, NULL};
+	struct pick p = {NULL, 0, -1, NULL, NULL};
 	pick_string(&p, NULL, rec, 1);
-	if (!p.s)
-		return false;
-	push_text(w, p.s, p.n, 1);
-	return true;
+	return push_pick(w, &p, 1);
 }
 
 /* The array of records in a document: the top array, or the first array of objects found

@@ -170,6 +170,21 @@ static void t_prefix(struct gpm_strbuf *out, const char *s, size_t n, size_t no,
 		gpm_strbuf_puts(out, no ? "" : "E0501 10:00:01.123456    4242 main.go:123] ");
 	else if (!strcmp(kind, "level")) // a timestamp and a bracketed level, first line only
 		gpm_strbuf_puts(out, no ? "" : "2024-05-01 10:00:01,123 [ERROR] ");
+	else if (!strcmp(kind, "loki")) // Grafana's "download logs": a time column, a tab
+		gpm_strbuf_printf(out, "2024-05-01 10:00:%02u.%03zu\t", k, no * 37 % 1000);
+	else if (!strcmp(kind, "logcli")) // logcli's default output: time, labels, line
+		gpm_strbuf_printf(out,
+		                  "2024-05-01T10:00:%02u.%03zuZ {app=\"api\", pod=\"api-7d9f\"} ",
+		                  k, no * 37 % 1000);
+	else if (!strcmp(kind, "logcat")) // adb logcat's threadtime: pid, tid, level, tag
+		gpm_strbuf_printf(out, "05-01 10:00:%02u.%03zu  1234  %4zu E GoLog   : ", k,
+		                  no * 37 % 1000, 1250 + no % 3);
+	else if (!strcmp(kind, "logcat-brief")) // adb logcat -v brief
+		gpm_strbuf_puts(out, "E/Go      ( 1234): ");
+	else if (!strcmp(kind, "kodi")) // a thread and a level that differ from line to line
+		gpm_strbuf_printf(out, "2024-05-01 10:00:%02u.%03zu T:%-5zu %7s <general>: ", k,
+		                  no * 37 % 1000, 12345 + no % 7 * 1111,
+		                  (const char *[]){"error", "info", "warning", "debug"}[no % 4]);
 	else
 		gpm_strbuf_printf(out, "E0501 10:00:%02u.123456    4242 main.go:123] ", k);
 	gpm_strbuf_append(out, s, n);
@@ -427,6 +442,8 @@ static void t_echo(struct gpm_strbuf *out, const char *s, size_t n, size_t no, v
 enum variant_kind {
 	V_LINES,
 	V_JSON_STRING,
+	V_JSON_LINES,
+	V_LOGFMT_VALUE,
 	V_JSON_DOC,
 	V_ESCAPED,
 	V_UTF16,
@@ -439,72 +456,86 @@ struct variant {
 	enum variant_kind kind;
 	transform_fn *fn;
 	void *arg;
-	bool debug1;  /* applies to pprof debug=1 text too */
-	bool foreign; /* lines added that are no part of the dump: the same reading, with
-	                 warnings that they were skipped (a race log warns per report) */
+	bool debug1;    /* applies to pprof debug=1 text too */
+	bool foreign;   /* lines added that are no part of the dump: the same reading, with
+	                   warnings that they were skipped (a race log warns per report) */
+	unsigned field; /* the class of field incidents it stands for (FIELD_CLASSES), 0: none */
 };
+
+/* Classes of inputs found in public bug reports that gopm once could not read whole; each
+ * must be checked on every fixture. */
+enum { FIELD_CLASSES = 9, FIELD_CHECKED = 5 /* classes 1 to this one have variants */ };
 
 static size_t w80 = 80, w120 = 120, w72 = 72;
 
 static const struct variant variants[] = {
-    {"tabs as 2 spaces", V_LINES, t_spaces, "  ", true, false},
-    {"tabs as 4 spaces", V_LINES, t_spaces, "    ", true, false},
-    {"tabs as 8 spaces", V_LINES, t_spaces, "        ", true, false},
-    {"tabs deleted", V_LINES, t_spaces, "", true, false},
-    {"no indentation", V_LINES, t_noindent, NULL, false, false},
-    {"indented block", V_LINES, t_indent, NULL, true, false},
-    {"indented block, tabs as spaces", V_LINES, t_indent, "    ", true, false},
-    {"double spaced", V_LINES, t_double, NULL, false, false},
-    {"console 80 columns", V_LINES, t_console, &w80, true, false},
-    {"console 120 columns", V_LINES, t_console, &w120, true, false},
-    {"word wrap 72", V_LINES, t_words, &w72, true, false},
-    {"CRLF", V_LINES, t_crlf, NULL, true, false},
-    {"stray CR", V_LINES, t_crlf, "", true, false},
-    {"GitHub Actions", V_LINES, t_prefix, "actions", true, false},
-    {"docker-compose", V_LINES, t_prefix, "compose", true, false},
-    {"etcd cluster", V_LINES, t_prefix, "etcd", true, false},
-    {"bracket time", V_LINES, t_prefix, "bracket", true, false},
-    {"syslog", V_LINES, t_prefix, "syslog", true, false},
-    {"klog", V_LINES, t_prefix, "klog", true, false},
-    {"journalctl -o json", V_LINES, t_json, "journal", true, false},
-    {"docker json-file", V_LINES, t_json, "docker", true, false},
-    {"go test -json", V_LINES, t_json, "gotest", true, false},
-    {"terminal echo", V_LINES, t_echo, NULL, true, false},
-    {"one JSON string", V_JSON_STRING, NULL, NULL, true, false},
-    {"escaped in a log line", V_ESCAPED, NULL, NULL, true, false},
-    {"trailing spaces", V_LINES, t_trailing, NULL, true, false},
-    {"trailing tabs", V_LINES, t_trailing, "tab", true, false},
-    {"trailing space on some lines", V_LINES, t_trailing, "some", true, false},
-    {"no-break spaces", V_LINES, t_nbsp, NULL, true, false},
-    {"HTML entities", V_LINES, t_html, NULL, true, false},
-    {"logfmt", V_LINES, t_logfmt, NULL, true, false},
-    {"Cloud Logging JSON", V_LINES, t_json, "gcp", true, false},
-    {"CSV export", V_LINES, t_csv, NULL, true, false},
-    {"CSV export, all quoted", V_LINES, t_csv, "all", true, false},
-    {"JSON array export", V_JSON_DOC, NULL, NULL, true, false},
-    {"Elasticsearch hits", V_JSON_DOC, NULL, "hits", true, false},
-    {"UTF-16LE with a byte-order mark", V_UTF16, NULL, "le", true, false},
-    {"UTF-16BE without a byte-order mark", V_UTF16, NULL, "be", true, false},
-    {"newest first", V_REVERSED, NULL, NULL, true, false},
+    {"tabs as 2 spaces", V_LINES, t_spaces, "  ", true, false, 0},
+    {"tabs as 4 spaces", V_LINES, t_spaces, "    ", true, false, 0},
+    {"tabs as 8 spaces", V_LINES, t_spaces, "        ", true, false, 0},
+    {"tabs deleted", V_LINES, t_spaces, "", true, false, 0},
+    {"no indentation", V_LINES, t_noindent, NULL, false, false, 0},
+    {"indented block", V_LINES, t_indent, NULL, true, false, 0},
+    {"indented block, tabs as spaces", V_LINES, t_indent, "    ", true, false, 0},
+    {"double spaced", V_LINES, t_double, NULL, false, false, 0},
+    {"console 80 columns", V_LINES, t_console, &w80, true, false, 0},
+    {"console 120 columns", V_LINES, t_console, &w120, true, false, 0},
+    {"word wrap 72", V_LINES, t_words, &w72, true, false, 0},
+    {"CRLF", V_LINES, t_crlf, NULL, true, false, 0},
+    {"stray CR", V_LINES, t_crlf, "", true, false, 0},
+    {"GitHub Actions", V_LINES, t_prefix, "actions", true, false, 0},
+    {"docker-compose", V_LINES, t_prefix, "compose", true, false, 0},
+    {"etcd cluster", V_LINES, t_prefix, "etcd", true, false, 0},
+    {"bracket time", V_LINES, t_prefix, "bracket", true, false, 0},
+    {"syslog", V_LINES, t_prefix, "syslog", true, false, 0},
+    {"klog", V_LINES, t_prefix, "klog", true, false, 0},
+    {"journalctl -o json", V_LINES, t_json, "journal", true, false, 0},
+    {"docker json-file", V_LINES, t_json, "docker", true, false, 0},
+    {"go test -json", V_LINES, t_json, "gotest", true, false, 0},
+    {"terminal echo", V_LINES, t_echo, NULL, true, false, 0},
+    {"one JSON string", V_JSON_STRING, NULL, NULL, true, false, 0},
+    {"a JSON array of lines", V_JSON_LINES, NULL, NULL, true, false, 5},
+    {"a JSON array of lines, pretty-printed", V_JSON_LINES, NULL, "pretty", true, false, 5},
+    {"logfmt, the dump in trace=", V_LOGFMT_VALUE, NULL, "trace", true, false, 1},
+    {"logfmt, the dump in stacktrace=", V_LOGFMT_VALUE, NULL, "stacktrace", true, false, 1},
+    {"Grafana's download: a time column", V_LINES, t_prefix, "loki", true, false, 2},
+    {"logcli, newest first", V_REVERSED, NULL, "logcli", true, false, 2},
+    {"Android logcat threadtime", V_LINES, t_prefix, "logcat", true, false, 3},
+    {"Android logcat brief", V_LINES, t_prefix, "logcat-brief", true, false, 3},
+    {"Kodi's thread and level", V_LINES, t_prefix, "kodi", true, false, 4},
+    {"escaped in a log line", V_ESCAPED, NULL, NULL, true, false, 0},
+    {"trailing spaces", V_LINES, t_trailing, NULL, true, false, 0},
+    {"trailing tabs", V_LINES, t_trailing, "tab", true, false, 0},
+    {"trailing space on some lines", V_LINES, t_trailing, "some", true, false, 0},
+    {"no-break spaces", V_LINES, t_nbsp, NULL, true, false, 0},
+    {"HTML entities", V_LINES, t_html, NULL, true, false, 0},
+    {"logfmt", V_LINES, t_logfmt, NULL, true, false, 0},
+    {"Cloud Logging JSON", V_LINES, t_json, "gcp", true, false, 0},
+    {"CSV export", V_LINES, t_csv, NULL, true, false, 0},
+    {"CSV export, all quoted", V_LINES, t_csv, "all", true, false, 0},
+    {"JSON array export", V_JSON_DOC, NULL, NULL, true, false, 0},
+    {"Elasticsearch hits", V_JSON_DOC, NULL, "hits", true, false, 0},
+    {"UTF-16LE with a byte-order mark", V_UTF16, NULL, "le", true, false, 0},
+    {"UTF-16BE without a byte-order mark", V_UTF16, NULL, "be", true, false, 0},
+    {"newest first", V_REVERSED, NULL, NULL, true, false, 0},
     {"a log viewer's export: each time on a line of its own, newest first", V_REVERSED, NULL,
-     "stamps", true, false},
-    {"each frame on one line", V_ONE_LINE_FRAMES, NULL, NULL, false, false},
-    {"another writer's lines", V_LINES, t_foreign, NULL, true, true},
-    {"autocorrected ellipses", V_LINES, t_ellipsis, NULL, true, false},
-    {"Markdown quote", V_LINES, t_prefix, "quote", true, false},
-    {"cat -n", V_LINES, t_prefix, "catn", true, false},
-    {"kubectl --timestamps", V_LINES, t_prefix, "kubectl", true, false},
-    {"docker compose in colour", V_LINES, t_prefix, "colour", true, false},
-    {"coloured lines", V_LINES, t_colour, NULL, true, false},
-    {"quoted-printable mail", V_LINES, t_qp, NULL, true, false},
-    {"a logger's prefix on the first line", V_LINES, t_prefix, "layered", true, false},
-    {"a structured logger's console line", V_LINES, t_prefix, "zap", true, false},
-    {"klog's header on the first line", V_LINES, t_prefix, "klog1", true, false},
-    {"a timestamp and a level on the first line", V_LINES, t_prefix, "level", true, false},
-    {"rsyslog's #011 for tabs", V_LINES, t_octal, "prefix", true, false},
-    {"#011 for tabs, no prefix", V_LINES, t_octal, NULL, true, false},
-    {"a rendered Markdown page", V_LINES, t_rendered, NULL, false, false},
-    {"a rendered page converted back to text", V_LINES, t_rendered, "_", false, false},
+     "stamps", true, false, 0},
+    {"each frame on one line", V_ONE_LINE_FRAMES, NULL, NULL, false, false, 0},
+    {"another writer's lines", V_LINES, t_foreign, NULL, true, true, 0},
+    {"autocorrected ellipses", V_LINES, t_ellipsis, NULL, true, false, 0},
+    {"Markdown quote", V_LINES, t_prefix, "quote", true, false, 0},
+    {"cat -n", V_LINES, t_prefix, "catn", true, false, 0},
+    {"kubectl --timestamps", V_LINES, t_prefix, "kubectl", true, false, 0},
+    {"docker compose in colour", V_LINES, t_prefix, "colour", true, false, 0},
+    {"coloured lines", V_LINES, t_colour, NULL, true, false, 0},
+    {"quoted-printable mail", V_LINES, t_qp, NULL, true, false, 0},
+    {"a logger's prefix on the first line", V_LINES, t_prefix, "layered", true, false, 0},
+    {"a structured logger's console line", V_LINES, t_prefix, "zap", true, false, 0},
+    {"klog's header on the first line", V_LINES, t_prefix, "klog1", true, false, 0},
+    {"a timestamp and a level on the first line", V_LINES, t_prefix, "level", true, false, 0},
+    {"rsyslog's #011 for tabs", V_LINES, t_octal, "prefix", true, false, 0},
+    {"#011 for tabs, no prefix", V_LINES, t_octal, NULL, true, false, 0},
+    {"a rendered Markdown page", V_LINES, t_rendered, NULL, false, false, 0},
+    {"a rendered page converted back to text", V_LINES, t_rendered, "_", false, false, 0},
 };
 
 static void put_unit(struct gpm_strbuf *out, unsigned u, bool be)
@@ -555,6 +586,30 @@ static void make_variant(const struct variant *v, struct text t, struct gpm_strb
 		json_string(out, t.s, t.n);
 		gpm_strbuf_puts(out, "}\n");
 		break;
+	case V_LOGFMT_VALUE: // the whole dump one quoted value of a logfmt line (go-logfmt)
+		gpm_strbuf_printf(out,
+		                  "time=2024-05-01T10:00:00Z level=error msg=\"panic recovered\" "
+		                  "%s=",
+		                  (const char *)v->arg);
+		json_string(out, t.s, t.n);
+		gpm_strbuf_puts(out, " caller=main.go:12\n");
+		break;
+	case V_JSON_LINES: { // the stack as an array of its lines; arg: pretty-printed
+		bool pretty = v->arg != NULL;
+		gpm_strbuf_puts(out, pretty ? "{\n  \"level\": \"error\",\n  \"stack\": ["
+		                            : "{\"level\":\"error\",\"stack\":[");
+		size_t end = t.n && t.s[t.n - 1] == '\n' ? t.n - 1 : t.n;
+		for (const char *p = t.s, *e = t.s + end; p <= e;) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p));
+			size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
+			gpm_strbuf_puts(out, pretty ? (p > t.s ? ",\n    " : "\n    ")
+			                            : (p > t.s ? "," : ""));
+			json_string(out, p, n);
+			p += n + 1;
+		}
+		gpm_strbuf_puts(out, pretty ? "\n  ]\n}\n" : "]}\n");
+		break;
+	}
 	case V_JSON_DOC: { // pretty-printed, a record per line of the text
 		if (v->arg)
 			gpm_strbuf_puts(out, "{\n  \"took\": 3,\n  \"hits\": {\n    \"total\": "
@@ -625,7 +680,11 @@ static void make_variant(const struct variant *v, struct text t, struct gpm_strb
 			size_t st = end;
 			while (st > 0 && t.s[st - 1] != '\n')
 				st--;
-			if (v->arg) // Grafana's Loki table copied: the record's time, then its text
+			if (v->arg && !strcmp(v->arg, "logcli"))
+				gpm_strbuf_printf(out, "2024-05-01T10:00:00.%03zuZ {app=\"api\"} ",
+				                  st % 1000);
+			else if (v->arg) // Grafana's Loki table copied: the record's time, then its
+			                 // text
 				gpm_strbuf_puts(out, "2025-04-28 12:18:42.448\t\n");
 			gpm_strbuf_append(out, t.s + st, end - st);
 			gpm_strbuf_putc(out, '\n');
@@ -676,6 +735,7 @@ static void parsed_deinit(struct parsed *p)
 
 struct tally {
 	size_t files, variants, goroutines, failed, inexact;
+	size_t field[FIELD_CLASSES]; /* variants checked per field class */
 };
 
 /* A failing variant is reported and counted, so one run shows them all. */
@@ -748,12 +808,27 @@ static void check_file(const char *path, struct tally *t)
 		}
 		parsed_deinit(&got);
 		t->variants++;
+		t->field[v->field]++;
 	}
 	t->files++;
 	t->goroutines += ref.goroutines;
 	gpm_strbuf_deinit(&text);
 	parsed_deinit(&ref);
 	gpm_source_destroy(src);
+}
+
+/* Every field class is checked on every file, as many times as it has variants. */
+static void check_field_classes(const struct tally *t)
+{
+	for (unsigned c = 1; c < FIELD_CLASSES; c++) {
+		size_t want = 0;
+		for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
+			want += variants[i].field == c;
+		fprintf(stderr, "field class %u: %zu variants checked\n", c, t->field[c]);
+		if (c <= FIELD_CHECKED)
+			ck_assert_msg(want > 0, "field class %u has no variant", c);
+		ck_assert_uint_eq(t->field[c], want * t->files);
+	}
 }
 
 static void check_one(const char *path, void *arg)
@@ -893,6 +968,7 @@ START_TEST(test_pasted_fixtures)
 	// was reported with a warning above.
 	ck_assert_msg(t.inexact * 100 <= t.variants * 2, "%zu of %zu variants inexact", t.inexact,
 	              t.variants);
+	check_field_classes(&t);
 }
 END_TEST
 
@@ -909,6 +985,7 @@ START_TEST(test_pasted_corpus)
 	              t.failed, t.variants);
 	ck_assert_msg(t.inexact * 100 <= t.variants * 5, "%zu of %zu variants inexact", t.inexact,
 	              t.variants);
+	check_field_classes(&t);
 }
 END_TEST
 
