@@ -431,6 +431,71 @@ static void t_ellipsis(struct gpm_strbuf *out, const char *s, size_t n, size_t n
 	gpm_strbuf_putc(out, '\n');
 }
 
+/* UTF-8 shown as Windows-1252 and saved again as UTF-8 (a journal viewer, a terminal, a
+ * ticket's export): each byte ≥ 0x80 becomes the character that code page shows for it;
+ * arg "ellipsis": "..." autocorrected to "…" first. */
+static void put_cp1252(struct gpm_strbuf *out, unsigned char c)
+{
+	static const unsigned short high[32] = {
+	    0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+	    0x2039, 0x0152, 0x008d, 0x017d, 0x008f, 0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+	    0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
+	unsigned cp = c < 0xa0 ? high[c - 0x80] : c;
+	if (cp < 0x800) {
+		gpm_strbuf_putc(out, (char)(0xc0 | cp >> 6));
+		gpm_strbuf_putc(out, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		gpm_strbuf_putc(out, (char)(0xe0 | cp >> 12));
+		gpm_strbuf_putc(out, (char)(0x80 | (cp >> 6 & 0x3f)));
+		gpm_strbuf_putc(out, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+static void t_mojibake(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	struct gpm_strbuf l = GPM_STRBUF_INIT;
+	if (arg)
+		t_ellipsis(&l, s, n, no, NULL);
+	else
+		gpm_strbuf_append(&l, s, n);
+	for (size_t i = 0; i < l.len; i++) {
+		unsigned char c = (unsigned char)l.buf[i];
+		if (c < 0x80)
+			gpm_strbuf_putc(out, (char)c);
+		else
+			put_cp1252(out, c);
+	}
+	gpm_strbuf_deinit(&l);
+	if (!arg)
+		gpm_strbuf_putc(out, '\n');
+}
+
+/* Blanks a shipper or a hand squeezed: "panic:V" for "panic: V" (arg NULL), a goroutine
+ * header as "goroutine 1[running]:" or "goroutine  1 [running] :" (arg "wide"). */
+static void t_squeeze(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	size_t d = 10;
+	while (d < n && s[d] >= '0' && s[d] <= '9')
+		d++;
+	if (!arg && n > 7 && !memcmp(s, "panic: ", 7) && s[7] != ' ') {
+		gpm_strbuf_puts(out, "panic:");
+		gpm_strbuf_append(out, s + 7, n - 7);
+	} else if (n > 13 && !memcmp(s, "goroutine ", 10) && d > 10 && d + 1 < n && s[d] == ' ' &&
+	           s[d + 1] == '[' && s[n - 1] == ':') {
+		if (arg) {
+			gpm_strbuf_puts(out, "goroutine  ");
+			gpm_strbuf_append(out, s + 10, n - 11);
+			gpm_strbuf_puts(out, " :");
+		} else {
+			gpm_strbuf_append(out, s, d);
+			gpm_strbuf_append(out, s + d + 1, n - d - 1);
+		}
+	} else {
+		gpm_strbuf_append(out, s, n);
+	}
+	gpm_strbuf_putc(out, '\n');
+}
+
 static void t_echo(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
 {
 	if (n >= 3 && !memcmp(s, "SIG", 3))
@@ -444,6 +509,7 @@ enum variant_kind {
 	V_JSON_STRING,
 	V_JSON_LINES,
 	V_LOGFMT_VALUE,
+	V_JSON_WRAPPED,
 	V_JSON_DOC,
 	V_ESCAPED,
 	V_UTF16,
@@ -464,7 +530,7 @@ struct variant {
 
 /* Classes of inputs found in public bug reports that gopm once could not read whole; each
  * must be checked on every fixture. */
-enum { FIELD_CLASSES = 9, FIELD_CHECKED = 5 /* classes 1 to this one have variants */ };
+enum { FIELD_CLASSES = 9, FIELD_CHECKED = 8 /* classes 1 to this one have variants */ };
 
 static size_t w80 = 80, w120 = 120, w72 = 72;
 
@@ -502,6 +568,12 @@ static const struct variant variants[] = {
     {"Android logcat threadtime", V_LINES, t_prefix, "logcat", true, false, 3},
     {"Android logcat brief", V_LINES, t_prefix, "logcat-brief", true, false, 3},
     {"Kodi's thread and level", V_LINES, t_prefix, "kodi", true, false, 4},
+    {"mojibake", V_LINES, t_mojibake, NULL, true, false, 6},
+    {"panic: without its blank", V_LINES, t_squeeze, NULL, true, false, 7},
+    {"goroutine headers with irregular blanks", V_LINES, t_squeeze, "wide", true, false, 7},
+    {"a JSON record console-wrapped", V_JSON_WRAPPED, NULL, NULL, true, false, 8},
+    {"a JSON record cut mid-line and console-wrapped", V_JSON_WRAPPED, NULL, "cut", true, false, 8},
+    {"autocorrected ellipses as mojibake", V_LINES, t_mojibake, "ellipsis", true, false, 6},
     {"escaped in a log line", V_ESCAPED, NULL, NULL, true, false, 0},
     {"trailing spaces", V_LINES, t_trailing, NULL, true, false, 0},
     {"trailing tabs", V_LINES, t_trailing, "tab", true, false, 0},
@@ -574,6 +646,15 @@ static void utf16(struct gpm_strbuf *out, struct text t, bool be, bool bom)
 	}
 }
 
+/* The JSON record of V_JSON_WRAPPED, whole. */
+static void zap_record(struct gpm_strbuf *r, struct text t)
+{
+	gpm_strbuf_puts(r, "{\"level\":\"error\",\"ts\":1714557600.1,\"msg\":\"panic\","
+	                   "\"stacktrace\":");
+	json_string(r, t.s, t.n);
+	gpm_strbuf_puts(r, "}");
+}
+
 static void make_variant(const struct variant *v, struct text t, struct gpm_strbuf *out)
 {
 	gpm_strbuf_reset(out);
@@ -594,6 +675,17 @@ static void make_variant(const struct variant *v, struct text t, struct gpm_strb
 		json_string(out, t.s, t.n);
 		gpm_strbuf_puts(out, " caller=main.go:12\n");
 		break;
+	case V_JSON_WRAPPED: { // a zap record shown at 120 columns; arg: cut at 3/5 of its bytes
+		struct gpm_strbuf r = GPM_STRBUF_INIT;
+		zap_record(&r, t);
+		size_t len = v->arg ? r.len * 3 / 5 : r.len;
+		for (size_t i = 0; i < len; i += 120) {
+			gpm_strbuf_append(out, r.buf + i, len - i < 120 ? len - i : 120);
+			gpm_strbuf_putc(out, '\n');
+		}
+		gpm_strbuf_deinit(&r);
+		break;
+	}
 	case V_JSON_LINES: { // the stack as an array of its lines; arg: pretty-printed
 		bool pretty = v->arg != NULL;
 		gpm_strbuf_puts(out, pretty ? "{\n  \"level\": \"error\",\n  \"stack\": ["
@@ -735,7 +827,8 @@ static void parsed_deinit(struct parsed *p)
 
 struct tally {
 	size_t files, variants, goroutines, failed, inexact;
-	size_t field[FIELD_CLASSES]; /* variants checked per field class */
+	size_t field[FIELD_CLASSES];    /* variants checked per field class */
+	size_t cut_warned, cut_between; /* cut variants said to be cut; cuts no text shows */
 };
 
 /* A failing variant is reported and counted, so one run shows them all. */
@@ -750,6 +843,58 @@ static void failure(struct tally *t, const char *fmt, ...)
 	}
 	va_end(ap);
 	t->failed++;
+}
+
+/* The text the cut record's string held up to the cut (a cut escape left out). */
+static void cut_plain(struct gpm_strbuf *out, struct text t)
+{
+	struct gpm_strbuf r = GPM_STRBUF_INIT;
+	zap_record(&r, t);
+	const char *p = strstr(r.buf, "\"stacktrace\":\"") + 15, *end = r.buf + r.len * 3 / 5;
+	while (p < end) {
+		if (*p != '\\') {
+			gpm_strbuf_putc(out, *p++);
+			continue;
+		}
+		if (end - p < 2 || (p[1] == 'u' && end - p < 6))
+			break;
+		if (p[1] == 'u') {
+			gpm_strbuf_putc(out, (char)strtol((char[]){p[4], p[5], 0}, NULL, 16));
+			p += 6;
+			continue;
+		}
+		gpm_strbuf_putc(out, p[1] == 'n' ? '\n' : p[1] == 't' ? '\t' : p[1]);
+		p += 2;
+	}
+	gpm_strbuf_deinit(&r);
+}
+
+/*
+ * A record cut short must say so, or read as the runtime's text cut at the same byte does
+ * with no more said (a cut between goroutines, or right before a location's "+0x", no
+ * text can show). Counted: the cuts said, the others.
+ */
+static void check_cut(struct tally *t, const char *path, const struct variant *v,
+                      struct text pristine, const struct parsed *whole, const struct parsed *got)
+{
+	t->field[v->field]++;
+	t->variants++;
+	if (got->warnings > whole->warnings) {
+		t->cut_warned++;
+		return;
+	}
+	struct gpm_strbuf plain = GPM_STRBUF_INIT;
+	cut_plain(&plain, pristine);
+	struct parsed ref;
+	parse(plain.buf ? plain.buf : "", plain.len, &ref);
+	const char *a = gpm_strbuf_str(&ref.printed), *b = gpm_strbuf_str(&got->printed);
+	if (strcmp(a, b) || ref.warnings > whole->warnings)
+		failure(t, "%s, %s: SILENT CUT: %zu of %zu goroutines; the text cut there: %zu, %zu warnings",
+		        path, v->name, got->goroutines, whole->goroutines, ref.goroutines, ref.warnings);
+	else
+		t->cut_between++;
+	parsed_deinit(&ref);
+	gpm_strbuf_deinit(&plain);
 }
 
 static void check_file(const char *path, struct tally *t)
@@ -770,6 +915,11 @@ static void check_file(const char *path, struct tally *t)
 		make_variant(v, pristine, &text);
 		struct parsed got;
 		parse(text.buf, text.len, &got);
+		if (v->kind == V_JSON_WRAPPED && v->arg) {
+			check_cut(t, path, v, pristine, &ref, &got);
+			parsed_deinit(&got);
+			continue;
+		}
 		// Nothing lost silently: fewer goroutines or frames must come with a warning.
 		if (!(got.warnings > 0 ||
 		      (got.goroutines >= ref.goroutines && got.frames >= ref.frames)))
@@ -825,10 +975,15 @@ static void check_field_classes(const struct tally *t)
 		for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
 			want += variants[i].field == c;
 		fprintf(stderr, "field class %u: %zu variants checked\n", c, t->field[c]);
+		if (c == 8)
+			fprintf(stderr,
+			        "  cut mid-line: %zu said so, %zu where no text can show it\n",
+			        t->cut_warned, t->cut_between);
 		if (c <= FIELD_CHECKED)
 			ck_assert_msg(want > 0, "field class %u has no variant", c);
 		ck_assert_uint_eq(t->field[c], want * t->files);
 	}
+	ck_assert_uint_eq(t->cut_warned + t->cut_between, t->files);
 }
 
 static void check_one(const char *path, void *arg)
