@@ -8,8 +8,9 @@
  * after every line, lines re-wrapped by a console at 80 or 120 columns, CRLF and stray CR,
  * a prefix before every line (timestamps, kubectl, docker-compose, GitHub Actions, klog,
  * syslog), one JSON record per line (docker json-file, journalctl -o json, go test -json,
- * zap, logrus) or a whole dump inside one JSON string, the terminal's "^\" echo, and logs
- * shown newest-first.
+ * zap, logrus) or a whole dump inside one JSON string or array of lines, the terminal's "^\"
+ * echo, logs shown newest-first, long lines written in pieces (Android's logcat), mojibake,
+ * and blanks a paste lost ("panic:V", "goroutine 1[running]:").
  *
  * A quick look at the first LOOK_LIMIT bytes decides whether any of that is there; clean
  * runtime text is parsed in place and never copied. Otherwise the text goes through stages
@@ -2861,6 +2862,16 @@ static size_t uescape_at(const char *s, size_t n, unsigned char b[4], size_t *bn
 	return 6;
 }
 
+/*
+ * An escape inside a name ("runtime\u00b7unlock"): after a letter, digit, '_' or '.'. The
+ * runtime writes "\u00e9" itself in a label's quoted value (labels:{"user": "\u00e9"}),
+ * after a quote; a JSON record's own escapes are its decoder's.
+ */
+static bool name_escape(const char *line, const char *at)
+{
+	return at > line && (is_alnum(at[-1]) || at[-1] == '_' || at[-1] == '.');
+}
+
 /* Whether the text shows mojibake or "\uXXXX" escapes of characters beyond ASCII. */
 static bool mojibake(const char *s, size_t n)
 {
@@ -2870,7 +2881,7 @@ static bool mojibake(const char *s, size_t n)
 		if (mojibake_at(p, (size_t)(end - p), b, &bn))
 			return true;
 	for (const char *p = s, *end = s + n; (p = memmem(p, (size_t)(end - p), "\\u", 2)); p++)
-		if (uescape_at(p, (size_t)(end - p), b, &bn))
+		if (name_escape(s, p) && uescape_at(p, (size_t)(end - p), b, &bn))
 			return true;
 	return false;
 }
@@ -2881,6 +2892,7 @@ static void plain_mojibake(struct work *w)
 		struct ln *l = &w->l.v[i];
 		if (!mojibake(l->s, l->n))
 			continue;
+		bool json = json_line(l->s, l->n);
 		char *o = own(w, l->n);
 		if (!o)
 			return;
@@ -2888,7 +2900,7 @@ static void plain_mojibake(struct work *w)
 		for (size_t j = 0; j < l->n;) {
 			unsigned char b[4];
 			size_t bn = 0, len = mojibake_at(l->s + j, l->n - j, b, &bn);
-			if (!len)
+			if (!len && !json && name_escape(l->s, l->s + j))
 				len = uescape_at(l->s + j, l->n - j, b, &bn);
 			if (len) { // each form is longer than the bytes it stands for
 				memcpy(o + on, b, bn);

@@ -889,8 +889,11 @@ static void check_cut(struct tally *t, const char *path, const struct variant *v
 	parse(plain.buf ? plain.buf : "", plain.len, &ref);
 	const char *a = gpm_strbuf_str(&ref.printed), *b = gpm_strbuf_str(&got->printed);
 	if (strcmp(a, b) || ref.warnings > whole->warnings)
-		failure(t, "%s, %s: SILENT CUT: %zu of %zu goroutines; the text cut there: %zu, %zu warnings",
-		        path, v->name, got->goroutines, whole->goroutines, ref.goroutines, ref.warnings);
+		failure(t,
+		        "%s, %s: SILENT CUT: %zu of %zu goroutines; the text cut there: %zu, %zu "
+		        "warnings",
+		        path, v->name, got->goroutines, whole->goroutines, ref.goroutines,
+		        ref.warnings);
 	else
 		t->cut_between++;
 	parsed_deinit(&ref);
@@ -1144,6 +1147,50 @@ START_TEST(test_pasted_corpus)
 }
 END_TEST
 
+/*
+ * Real runtime text wrapped by log shippers (testdata/dumps/gen/wrap-shippers.py): each
+ * NAME.SHIPPER.log reads as NAME.txt does, the same goroutines, frames, files, lines and
+ * warnings; one cut short ("-cut") says so.
+ */
+static void check_shipped(const char *path, void *arg)
+{
+	size_t *n = arg;
+	char pristine[4096];
+	const char *base = strrchr(path, '/');
+	const char *dot = strchr(base ? base : path, '.');
+	ck_assert(dot);
+	snprintf(pristine, sizeof(pristine), "%.*s.txt", (int)(dot - path), path);
+	struct gpm_source *a, *b;
+	ck_assert_msg(!gpm_source_open(pristine, &a), "%s", pristine);
+	ck_assert_msg(!gpm_source_open(path, &b), "%s", path);
+	struct parsed ref, got;
+	parse((const char *)a->data, a->size, &ref);
+	parse((const char *)b->data, b->size, &got);
+	ck_assert_uint_gt(ref.goroutines, 0);
+	if (strstr(path, "-cut.")) {
+		ck_assert_msg(got.warnings > ref.warnings, "%s: cut without a warning", path);
+		ck_assert_uint_le(got.goroutines, ref.goroutines);
+	} else {
+		ck_assert_msg(!strcmp(gpm_strbuf_str(&ref.printed), gpm_strbuf_str(&got.printed)),
+		              "%s: read differently:\n%s\n---\n%s", path,
+		              gpm_strbuf_str(&ref.printed), gpm_strbuf_str(&got.printed));
+		ck_assert_uint_eq(got.warnings, ref.warnings);
+	}
+	parsed_deinit(&ref);
+	parsed_deinit(&got);
+	gpm_source_destroy(a);
+	gpm_source_destroy(b);
+	(*n)++;
+}
+
+START_TEST(test_pasted_shippers)
+{
+	size_t n = 0;
+	gpm_test_each_file("dumps/variants/shippers", ".log", false, check_shipped, &n);
+	ck_assert_uint_eq(n, 6);
+}
+END_TEST
+
 Suite *pasted_suite(void)
 {
 	Suite *s = suite_create("pasted");
@@ -1152,6 +1199,7 @@ Suite *pasted_suite(void)
 	tcase_add_test(tc, test_pasted_fixtures);
 	tcase_add_test(tc, test_pasted_corpus);
 	tcase_add_test(tc, test_pasted_interleaved);
+	tcase_add_test(tc, test_pasted_shippers);
 	suite_add_tcase(s, tc);
 	return s;
 }
