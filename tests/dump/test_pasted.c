@@ -170,6 +170,8 @@ static void t_prefix(struct gpm_strbuf *out, const char *s, size_t n, size_t no,
 		gpm_strbuf_puts(out, no ? "" : "E0501 10:00:01.123456    4242 main.go:123] ");
 	else if (!strcmp(kind, "level")) // a timestamp and a bracketed level, first line only
 		gpm_strbuf_puts(out, no ? "" : "2024-05-01 10:00:01,123 [ERROR] ");
+	else if (!strcmp(kind, "stampline")) // a log explorer's copy: the time on its own line
+		gpm_strbuf_printf(out, "2024-05-01 10:00:%02u.%03zu\n", k, no * 37 % 1000);
 	else if (!strcmp(kind, "loki")) // Grafana's "download logs": a time column, a tab
 		gpm_strbuf_printf(out, "2024-05-01 10:00:%02u.%03zu\t", k, no * 37 % 1000);
 	else if (!strcmp(kind, "logcli")) // logcli's default output: time, labels, line
@@ -564,6 +566,8 @@ static const struct variant variants[] = {
     {"logfmt, the dump in trace=", V_LOGFMT_VALUE, NULL, "trace", true, false, 1},
     {"logfmt, the dump in stacktrace=", V_LOGFMT_VALUE, NULL, "stacktrace", true, false, 1},
     {"Grafana's download: a time column", V_LINES, t_prefix, "loki", true, false, 2},
+    {"a log explorer's copy: each time on a line of its own", V_LINES, t_prefix, "stampline", true,
+     false, 2},
     {"logcli, newest first", V_REVERSED, NULL, "logcli", true, false, 2},
     {"Android logcat threadtime", V_LINES, t_prefix, "logcat", true, false, 3},
     {"Android logcat brief", V_LINES, t_prefix, "logcat-brief", true, false, 3},
