@@ -8,8 +8,9 @@
  * after every line, lines re-wrapped by a console at 80 or 120 columns, CRLF and stray CR,
  * a prefix before every line (timestamps, kubectl, docker-compose, GitHub Actions, klog,
  * syslog), one JSON record per line (docker json-file, journalctl -o json, go test -json,
- * zap, logrus) or a whole dump inside one JSON string, the terminal's "^\" echo, and logs
- * shown newest-first.
+ * zap, logrus) or a whole dump inside one JSON string or array of lines, the terminal's "^\"
+ * echo, logs shown newest-first, long lines written in pieces (Android's logcat), mojibake,
+ * and blanks a paste lost ("panic:V", "goroutine 1[running]:").
  *
  * A quick look at the first LOOK_LIMIT bytes decides whether any of that is there; clean
  * runtime text is parsed in place and never copied. Otherwise the text goes through stages
@@ -695,9 +696,19 @@ struct pick {
 	size_t n;
 	int score;
 	json_t *bytes; /* journald's MESSAGE as an array of byte values */
+	json_t *lines; /* a stack logged as an array of its lines ("stack": ["goroutine 1 …", …]) */
 };
 
-static void pick_string(struct pick *p, const char *key, json_t *v, int depth)
+/* How much a message string looks like a dump: 2 when it holds a header, a tab or a panic. */
+static int dump_score(const char *s, size_t n)
+{
+	return memmem(s, n, "goroutine ", 10) || memchr(s, '\t', n) || memmem(s, n, "panic: ", 7)
+	           ? 2
+	           : 0;
+}
+
+/* Whether key is one a logger puts its message or stack under. */
+static int key_score(const char *key)
 {
 	// journald, docker, zap/logrus/slog, go test -json, GCP (textPayload), OpenTelemetry
 	// (body), Loki (line), GELF (short_/full_message), CloudWatch (@message), Splunk (_raw).
@@ -706,6 +717,39 @@ static void pick_string(struct pick *p, const char *key, json_t *v, int depth)
 	    "error",        "err",         "stack", "stacktrace", "panic",  "trace",
 	    "exception",    "textPayload", "body",  "Body",       "line",   "short_message",
 	    "full_message", "@message",    "_raw",  "event"};
+	for (size_t i = 0; key && i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i], key))
+			return 1;
+	return 0;
+}
+
+/*
+ * An array of two strings or more whose lines hold a dump ("stack": ["goroutine 1
+ * [running]:", "main.main()", "\t/app/main.go:12 +0x1d"], as some loggers split a stack):
+ * its score as one message, -1 when it is not one. *len is the text's length, line ends
+ * counted.
+ */
+static int lines_score(const char *key, json_t *v, size_t *len)
+{
+	size_t n = json_array_size(v), total = 0;
+	if (n < 2)
+		return -1;
+	int dump = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = json_array_get(v, i);
+		if (!json_is_string(c))
+			return -1;
+		size_t cn = json_string_length(c);
+		total += cn + 1;
+		if (!dump)
+			dump = dump_score(json_string_value(c), cn);
+	}
+	*len = total;
+	return dump ? key_score(key) + dump : -1;
+}
+
+static void pick_string(struct pick *p, const char *key, json_t *v, int depth)
+{
 	if (json_is_object(v) && depth < JSON_MAX_DEPTH) {
 		const char *k;
 		json_t *c;
@@ -716,8 +760,22 @@ static void pick_string(struct pick *p, const char *key, json_t *v, int depth)
 		if (key && !strcmp(key, "MESSAGE")) { // journald: bytes that are not UTF-8
 			if (p->score < 3) {
 				p->bytes = v;
+				p->lines = NULL;
 				p->s = NULL;
 				p->score = 3;
+			}
+			return;
+		}
+		size_t n = 0;
+		int score = lines_score(key, v, &n);
+		if (score >= 0) {
+			if (score > p->score ||
+			    (score == p->score && (p->s || p->lines) && n > p->n)) {
+				p->s = NULL;
+				p->n = n;
+				p->score = score;
+				p->bytes = NULL;
+				p->lines = v;
 			}
 			return;
 		}
@@ -730,17 +788,13 @@ static void pick_string(struct pick *p, const char *key, json_t *v, int depth)
 		return;
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v);
-	int score = 0;
-	for (size_t i = 0; key && i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(keys[i], key))
-			score = 1;
-	if (memmem(s, n, "goroutine ", 10) || memchr(s, '\t', n) || memmem(s, n, "panic: ", 7))
-		score += 2;
-	if (score > p->score || (score == p->score && p->s && n > p->n)) {
+	int score = key_score(key) + dump_score(s, n);
+	if (score > p->score || (score == p->score && (p->s || p->lines) && n > p->n)) {
 		p->s = s;
 		p->n = n;
 		p->score = score;
 		p->bytes = NULL;
+		p->lines = NULL;
 	}
 }
 
@@ -760,6 +814,28 @@ static void push_text(struct work *w, const char *s, size_t n, uint32_t orig)
 		push_line(w, b + i, l2, orig);
 		i += len + 1;
 	}
+}
+
+/* Adds the picked message's lines as lines of input line orig; false when none was picked. */
+static bool push_pick(struct work *w, const struct pick *p, uint32_t orig)
+{
+	if (p->lines) {
+		size_t i;
+		json_t *c;
+		json_array_foreach(p->lines, i, c)
+		{
+			size_t cn = json_string_length(c);
+			if (cn)
+				push_text(w, json_string_value(c), cn, orig);
+			else
+				push_line(w, "", 0, orig);
+		}
+		return true;
+	}
+	if (!p->s)
+		return false;
+	push_text(w, p->s, p->n, orig);
+	return true;
 }
 
 static int64_t prefix_stamp(const char *s, size_t n);
@@ -812,9 +888,9 @@ static bool json_record(struct work *w, const struct ln *l)
 	json_t *root = json_loadb(l->s + b, e - b, JSON_DISABLE_EOF_CHECK, NULL);
 	if (!root)
 		return false;
-	struct pick p = {NULL, 0, -1, NULL};
+	struct pick p = {NULL, 0, -1, NULL, NULL};
 	pick_string(&p, NULL, root, 0);
-	bool ok = p.s || p.bytes;
+	bool ok = p.s || p.bytes || p.lines;
 	size_t first = w->l.len;
 	if (p.bytes) {
 		size_t nb = json_array_size(p.bytes);
@@ -827,6 +903,8 @@ static bool json_record(struct work *w, const struct ln *l)
 			push_text(w, t, nb, l->orig);
 			free(t);
 		}
+	} else if (p.lines) {
+		push_pick(w, &p, l->orig);
 	} else if (p.s) {
 		push_text(w, p.s, p.n, l->orig);
 		if (!p.n)
@@ -860,6 +938,8 @@ static bool json_string_in_line(struct work *w, const struct ln *l)
 	const char *hit = memmem(s, n, "\\ngoroutine ", 12);
 	if (!hit)
 		hit = memmem(s, n, "\\n\\t", 4);
+	if (!hit) // a race report indents by blanks
+		hit = memmem(s, n, "\\nWARNING: DATA RACE", 20);
 	if (!hit)
 		return false;
 	// The opening quote: the last unescaped '"' before the hit.
@@ -886,12 +966,20 @@ static bool json_string_in_line(struct work *w, const struct ln *l)
 		json_decref(v);
 		return false;
 	}
-	if (st)
+	// The record's other fields, before and after the string (logfmt's "caller=main.go:12"
+	// after a stack= value), go on one line before the dump: after it they would read as a
+	// line inside it.
+	size_t rest = en + 1 < n ? n - en - 1 : 0;
+	char *b = rest ? own(w, st + rest) : NULL;
+	if (b) {
+		memcpy(b, s, st);
+		memcpy(b + st, s + en + 1, rest);
+		push_line(w, b, st + rest, l->orig);
+	} else if (st) {
 		push_line(w, s, st, l->orig);
+	}
 	push_text(w, json_string_value(v), json_string_length(v), l->orig);
 	json_decref(v);
-	if (en + 1 < n)
-		push_line(w, s + en + 1, n - en - 1, l->orig);
 	return true;
 }
 
@@ -899,7 +987,9 @@ static bool json_string_in_line(struct work *w, const struct ln *l)
  * race report's "\\n  main.f()\\n"). */
 static bool escaped_dump(const char *s, size_t n)
 {
-	if (memmem(s, n, "\\ngoroutine ", 12) || memmem(s, n, "\\n\\t", 4))
+	if (memmem(s, n, "\\ngoroutine ", 12) || memmem(s, n, "\\n\\t", 4) ||
+	    memmem(s, n, "\\n#\\t0x", 7) || // a pprof debug=1 frame
+	    memmem(s, n, "\\nWARNING: DATA RACE", 20))
 		return true;
 	if (!memmem(s, n, "goroutine ", 10) && !memmem(s, n, "DATA RACE", 9))
 		return false;
@@ -1003,12 +1093,9 @@ static bool doc_record(struct work *w, json_t *rec)
 		push_text(w, json_string_value(rec), json_string_length(rec), 1);
 		return true;
 	}
-	struct pick p = {NULL, 0, -1, NULL};
+	struct pick p = {NULL, 0, -1, NULL, NULL};
 	pick_string(&p, NULL, rec, 1);
-	if (!p.s)
-		return false;
-	push_text(w, p.s, p.n, 1);
-	return true;
+	return push_pick(w, &p, 1);
 }
 
 /* The array of records in a document: the top array, or the first array of objects found
@@ -1085,16 +1172,75 @@ static bool json_document(struct work *w, const char *data, size_t len)
 	return true;
 }
 
+/*
+ * A logger that writes a long line in pieces of a fixed size, each a record with its own
+ * prefix: the Go runtime on Android (runtime/write_err_android.go: 1008 bytes a record to
+ * logd, 1019 to the older /dev/log), gomobile's GoLog (a 1024-byte bufio line reader),
+ * Timber and Android apps that cut at 4000, CRI and docker at 16 KiB. Once the prefixes are
+ * gone, a line exactly that long that the next line goes on (continues, as a console wrap is
+ * told) is joined with it.
+ */
+static bool chunk_size(size_t n)
+{
+	static const size_t sizes[] = {1008, 1019, 1024, 4000, 16384};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (n == sizes[i])
+			return true;
+	return false;
+}
+
+static void rejoin_chunks(struct work *w)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < w->l.len && !w->nomem;) {
+		struct ln cur = w->l.v[i];
+		size_t j = i + 1, total = cur.n, piece = cur.n;
+		while (
+		    j < w->l.len && chunk_size(piece) && total + w->l.v[j].n <= MAX_LINE &&
+		    j - i < MAX_JOIN &&
+		    continues(w->l.v[j - 1].s, w->l.v[j - 1].n, w->l.v[j].s, w->l.v[j].n, NULL)) {
+			piece = w->l.v[j].n;
+			total += piece;
+			j++;
+		}
+		if (j > i + 1) {
+			char *b = own(w, total);
+			if (!b)
+				break;
+			size_t o = 0;
+			for (size_t k = i; k < j; k++) {
+				memcpy(b + o, w->l.v[k].s, w->l.v[k].n);
+				o += w->l.v[k].n;
+			}
+			cur.s = b;
+			cur.n = total;
+		}
+		w->l.v[out++] = cur;
+		i = j;
+	}
+	if (!w->nomem)
+		w->l.len = out;
+}
+
+/* The quoting state after s[0..n) from *open: a quote not escaped by '\\' opens or closes a
+ * string; *esc carries a '\\' that ended the text before into this one. */
+static void scan_quotes(const char *s, size_t n, bool *open, bool *esc)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (*esc)
+			*esc = false;
+		else if (s[i] == '\\')
+			*esc = true;
+		else if (s[i] == '"')
+			*open = !*open;
+	}
+}
+
 /* Whether s[0..n) leaves a string open: an odd number of quotes not escaped by '\\'. */
 static bool string_open(const char *s, size_t n)
 {
-	bool open = false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\')
-			i++;
-		else if (s[i] == '"')
-			open = !open;
-	}
+	bool open = false, esc = false;
+	scan_quotes(s, n, &open, &esc);
 	return open;
 }
 
@@ -1107,17 +1253,26 @@ static bool join_broken_record(struct work *out, const struct work *w, struct ln
                                size_t *used)
 {
 	*used = 0;
-	if (!memmem(l->s, l->n, "\\n", 2) || !string_open(l->s, l->n))
+	if (!string_open(l->s, l->n) || i + 1 >= w->l.len)
+		return false;
+	const struct ln *second = &w->l.v[i + 1];
+	// The escapes may start on a later piece: a record's fields and a panic value first.
+	if (!memmem(l->s, l->n, "\\n", 2) && !memmem(second->s, second->n, "\\n", 2))
 		return false;
 	size_t total = l->n, j = i + 1;
+	bool open = false, esc = false;
+	scan_quotes(l->s, l->n, &open, &esc);
 	for (; j < w->l.len; j++) {
 		const struct ln *nx = &w->l.v[j];
-		if (!nx->n ||
-		    (!memmem(nx->s, nx->n, "\\n", 2) && !memmem(nx->s, nx->n, "\\t", 2)) ||
-		    nx->s[0] == '{' || memmem(nx->s, nx->n, "msg=", 4) || total + nx->n > MAX_LINE)
+		// A piece without escapes goes on only after one cut at the first one's width
+		// (a console's: a long panic value or function line has none).
+		bool escaped = memmem(nx->s, nx->n, "\\n", 2) || memmem(nx->s, nx->n, "\\t", 2);
+		if (!nx->n || (!escaped && w->l.v[j - 1].n != l->n) || nx->s[0] == '{' ||
+		    memmem(nx->s, nx->n, "msg=", 4) || total + nx->n > MAX_LINE)
 			break;
 		total += nx->n;
-		if (!string_open(nx->s, nx->n)) { // the string closes on it
+		scan_quotes(nx->s, nx->n, &open, &esc);
+		if (!open) { // the string closes on it
 			j++;
 			break;
 		}
@@ -1152,10 +1307,19 @@ static void decode_json(struct work *w)
 		if (l->n && memchr(l->s, '"', l->n) &&
 		    (json_record(&o, l) || json_string_in_line(&o, l)))
 			continue;
-		if (l->n && escaped_line(&o, l))
+		if (l->n && escaped_line(&o, l)) {
+			// A record whose string never closes, at the input's end, was cut there
+			// (a log line cut at a size limit, a paste cut short): so was the dump.
+			size_t rest = i + 1;
+			while (rest < w->l.len && !w->l.v[rest].n)
+				rest++;
+			if (rest == w->l.len && string_open(l->s, l->n))
+				o.cut = true;
 			continue;
+		}
 		push_line(&o, l->s, l->n, l->orig);
 	}
+	w->cut |= o.cut;
 	gpm_vec_free(&w->l);
 	w->l.v = o.l.v;
 	w->l.len = o.l.len;
@@ -1923,7 +2087,10 @@ static void reindent(struct work *w)
 		// +0xb98`"): the backtick goes.
 		if (prev == K_FRAME && n > 2 && s[n - 1] == '`' && loc_like(s, n - 1))
 			l->n = --n;
-		if (prev == K_FRAME && loc_like(s, n)) {
+		// The last line of an input cut inside a location ("\tgopm.test/fixtur"): no
+		// ":LINE" tells it, its indentation after a frame does.
+		if (prev == K_FRAME &&
+		    (loc_like(s, n) || (indented && w->cut && i + 1 == w->l.len))) {
 			l->tabs = 1;
 			prev = K_LOC;
 			continue;
@@ -2113,10 +2280,13 @@ static void rejoin_words(struct work *w)
 /* ---- the quick look ---- */
 
 #define ELLIPSIS "\xe2\x80\xa6" /* U+2026 in UTF-8 */
+/* U+2026's bytes shown as Windows-1252 ("\u00e2\u20ac\u00a6"), in UTF-8 */
+#define ELLIPSIS_1252 "\xc3\xa2\xe2\x82\xac\xc2\xa6"
 
 struct look {
 	bool cr, json, prefixed, indent, doubled, echo, reversed, wrapped, words, trailing, html,
-	    ublank, doc, ellipsis, ansi, qp, octal, stars, stamps, oneline, joined;
+	    ublank, doc, ellipsis, ansi, qp, octal, stars, stamps, oneline, joined, mojibake,
+	    respace;
 };
 
 static bool json_line(const char *s, size_t n)
@@ -2503,6 +2673,248 @@ static void restore_stars(struct work *w)
 	}
 }
 
+/* ---- blanks lost or added inside the runtime's lines ---- */
+
+/*
+ * Where the blank after "panic:" or "fatal error:" goes when it was lost
+ * ("panic:runtime error: …", a log shipper's or a chat tool's squeeze), past the line's
+ * indentation; 0 when none was lost.
+ */
+static size_t lost_blank(const char *s, size_t n)
+{
+	size_t b = 0;
+	while (b < n && s[b] == '\t')
+		b++;
+	static const char *const heads[] = {"panic:", "fatal error:"};
+	for (size_t i = 0; i < 2; i++) {
+		size_t l = strlen(heads[i]);
+		if (n - b > l && !memcmp(s + b, heads[i], l) && !is_space(s[b + l]))
+			return b + l;
+	}
+	return 0;
+}
+
+/*
+ * A goroutine header typed with irregular blanks ("goroutine 1[running]:", "goroutine  1
+ * [running] :"): the length of its "goroutine N" id part in *id_end and where its "[" is,
+ * 0 when s is no such line (a regular header is none).
+ */
+static size_t irregular_header(const char *s, size_t n, size_t *id_end)
+{
+	if (n < 13 || memcmp(s, "goroutine", 9))
+		return 0;
+	size_t i = 9;
+	while (i < n && is_space(s[i]))
+		i++;
+	size_t d = i;
+	while (i < n && is_digit(s[i]))
+		i++;
+	if (i == d || i - d > 20)
+		return 0;
+	*id_end = i;
+	size_t blanks = 0;
+	while (i < n && is_space(s[i]))
+		i++, blanks++;
+	if (i >= n || s[i] != '[' || s[n - 1] != ':')
+		return 0;
+	size_t close = n - 1;
+	while (close > i && is_space(s[close - 1]))
+		close--;
+	if (close <= i || s[close - 1] != ']')
+		return 0;
+	bool regular = d == 10 && s[9] == ' ' && blanks == 1 && close == n - 1;
+	return regular ? 0 : i;
+}
+
+static bool respaced(const char *s, size_t n)
+{
+	size_t id;
+	return lost_blank(s, n) || irregular_header(s, n, &id);
+}
+
+/* The lost blank put back, the header's blanks made the runtime's. */
+static void respace(struct work *w)
+{
+	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
+		struct ln *l = &w->l.v[i];
+		size_t at = lost_blank(l->s, l->n), id = 0, open;
+		if (at) {
+			char *b = own(w, l->n + 1);
+			if (!b)
+				return;
+			memcpy(b, l->s, at);
+			b[at] = ' ';
+			memcpy(b + at + 1, l->s + at, l->n - at);
+			l->s = b;
+			l->n++;
+		} else if ((open = irregular_header(l->s, l->n, &id)) != 0) {
+			size_t d = 9;
+			while (is_space(l->s[d]))
+				d++;
+			size_t close = l->n - 1;
+			while (is_space(l->s[close - 1]))
+				close--;
+			// "goroutine " id " " "[…]" ":"
+			size_t len = 10 + (id - d) + 1 + (close - open) + 1;
+			char *b = own(w, len);
+			if (!b)
+				return;
+			memcpy(b, "goroutine ", 10);
+			memcpy(b + 10, l->s + d, id - d);
+			b[10 + id - d] = ' ';
+			memcpy(b + 11 + id - d, l->s + open, close - open);
+			b[len - 1] = ':';
+			l->s = b;
+			l->n = len;
+		}
+	}
+}
+
+/* ---- mojibake ---- */
+
+/*
+ * UTF-8 read as Windows-1252 (or Latin-1) and written out again as UTF-8, as a journal
+ * viewer, a terminal or a ticket's export did it: the runtime's "runtime·unlock" (U+00B7,
+ * C2 B7) shows as "runtime\u00c2\u00b7unlock", "…" as "\u00e2\u20ac\u00a6". Also the
+ * escape "\u00b7" of an ASCII-only writer (Python's json.dumps, Go's %+q) left in the text.
+ */
+
+/* The byte Windows-1252 (Latin-1 where it leaves a hole) shows as the character at s: its
+ * length, 0 when the character is no such byte ≥ 0x80. */
+static size_t cp1252_byte(const char *s, size_t n, unsigned char *b)
+{
+	static const unsigned short high[32] = {
+	    0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+	    0x2039, 0x0152, 0x008d, 0x017d, 0x008f, 0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+	    0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned cp;
+	size_t len;
+	if (n >= 2 && u[0] >= 0xc2 && u[0] <= 0xdf && (u[1] & 0xc0) == 0x80) {
+		cp = (u[0] & 0x1fu) << 6 | (u[1] & 0x3fu);
+		len = 2;
+	} else if (n >= 3 && (u[0] & 0xf0) == 0xe0 && (u[1] & 0xc0) == 0x80 &&
+	           (u[2] & 0xc0) == 0x80) {
+		cp = (u[0] & 0x0fu) << 12 | (u[1] & 0x3fu) << 6 | (u[2] & 0x3fu);
+		len = 3;
+	} else {
+		return 0;
+	}
+	if (cp >= 0xa0 && cp <= 0xff) {
+		*b = (unsigned char)cp;
+		return len;
+	}
+	for (unsigned i = 0; i < 32; i++)
+		if (high[i] == cp) {
+			*b = (unsigned char)(0x80 + i);
+			return len;
+		}
+	return 0;
+}
+
+/* The length of a UTF-8 character that was shown as Windows-1252 at s, its bytes in
+ * b[0..*bn); 0 when s starts none. */
+static size_t mojibake_at(const char *s, size_t n, unsigned char b[4], size_t *bn)
+{
+	unsigned char lead;
+	size_t at = cp1252_byte(s, n, &lead);
+	if (!at || lead < 0xc2 || lead > 0xf4)
+		return 0;
+	size_t need = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;
+	b[0] = lead;
+	for (size_t k = 1; k <= need; k++) {
+		size_t l = cp1252_byte(s + at, n - at, &b[k]);
+		if (!l || (b[k] & 0xc0) != 0x80)
+			return 0;
+		at += l;
+	}
+	if ((lead == 0xe0 && b[1] < 0xa0) || (lead == 0xf0 && b[1] < 0x90) ||
+	    (lead == 0xed && b[1] >= 0xa0) || (lead == 0xf4 && b[1] >= 0x90))
+		return 0; // overlong, a surrogate or past U+10FFFF: no UTF-8 would be written so
+	*bn = need + 1;
+	return at;
+}
+
+/* The character of an escape "\uXXXX" at s (not ASCII, not a surrogate) as UTF-8 in b: the
+ * escape's length, 0 when s starts none. */
+static size_t uescape_at(const char *s, size_t n, unsigned char b[4], size_t *bn)
+{
+	if (n < 6 || s[0] != '\\' || s[1] != 'u')
+		return 0;
+	unsigned cp = 0;
+	for (size_t i = 2; i < 6; i++) {
+		if (!is_hex(s[i]))
+			return 0;
+		cp = cp << 4 | (unsigned)(is_digit(s[i]) ? s[i] - '0' : (s[i] | 0x20) - 'a' + 10);
+	}
+	if (cp < 0x80 || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	if (cp < 0x800) {
+		b[0] = (unsigned char)(0xc0 | cp >> 6);
+		b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		*bn = 2;
+	} else {
+		b[0] = (unsigned char)(0xe0 | cp >> 12);
+		b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		*bn = 3;
+	}
+	return 6;
+}
+
+/*
+ * An escape inside a name ("runtime\u00b7unlock"): after a letter, digit, '_' or '.'. The
+ * runtime writes "\u00e9" itself in a label's quoted value (labels:{"user": "\u00e9"}),
+ * after a quote; a JSON record's own escapes are its decoder's.
+ */
+static bool name_escape(const char *line, const char *at)
+{
+	return at > line && (is_alnum(at[-1]) || at[-1] == '_' || at[-1] == '.');
+}
+
+/* Whether the text shows mojibake or "\uXXXX" escapes of characters beyond ASCII. */
+static bool mojibake(const char *s, size_t n)
+{
+	unsigned char b[4];
+	size_t bn;
+	for (const char *p = s, *end = s + n; (p = memchr(p, 0xc3, (size_t)(end - p))); p++)
+		if (mojibake_at(p, (size_t)(end - p), b, &bn))
+			return true;
+	for (const char *p = s, *end = s + n; (p = memmem(p, (size_t)(end - p), "\\u", 2)); p++)
+		if (name_escape(s, p) && uescape_at(p, (size_t)(end - p), b, &bn))
+			return true;
+	return false;
+}
+
+static void plain_mojibake(struct work *w)
+{
+	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
+		struct ln *l = &w->l.v[i];
+		if (!mojibake(l->s, l->n))
+			continue;
+		bool json = json_line(l->s, l->n);
+		char *o = own(w, l->n);
+		if (!o)
+			return;
+		size_t on = 0;
+		for (size_t j = 0; j < l->n;) {
+			unsigned char b[4];
+			size_t bn = 0, len = mojibake_at(l->s + j, l->n - j, b, &bn);
+			if (!len && !json && name_escape(l->s, l->s + j))
+				len = uescape_at(l->s + j, l->n - j, b, &bn);
+			if (len) { // each form is longer than the bytes it stands for
+				memcpy(o + on, b, bn);
+				on += bn;
+				j += len;
+			} else {
+				o[on++] = l->s[j++];
+			}
+		}
+		l->s = o;
+		l->n = on;
+	}
+}
+
 /* What the first LOOK_LIMIT bytes show. Clean runtime text shows nothing. */
 static void quick_look(const char *data, size_t len, struct look *k)
 {
@@ -2518,7 +2930,8 @@ static void quick_look(const char *data, size_t len, struct look *k)
 		struct ln cur = {s, n, 0, 0, false, false, 0, 0};
 		if (n && !k->json && json_line(s, n) && memmem(s, n, "goroutine ", 10))
 			k->json = true;
-		if (n && !k->json && json_line(s, n) && memmem(s, n, "\\t", 2))
+		if (n && !k->json && json_line(s, n) &&
+		    (memmem(s, n, "\\t", 2) || memmem(s, n, "DATA RACE", 9)))
 			k->json = true;
 		if (n >= 2 && s[0] == '^' && (s[1] == '\\' || s[1] == 'C'))
 			k->echo = true;
@@ -2533,6 +2946,9 @@ static void quick_look(const char *data, size_t len, struct look *k)
 			k->trailing = trailing_blanks(s, n);
 		if (!k->prefixed && n > 10 && prefix_len(s, n) > 0)
 			k->prefixed = true;
+		if (!k->respace && n > 6 &&
+		    (s[0] == 'g' || s[0] == 'p' || s[0] == 'f' || (s[0] == '\t' && s[1] == 'p')))
+			k->respace = respaced(s, n);
 		lines += n > 0;
 		stamps += n > 0 && n < 64 && stamp_only(s, n);
 		if (!k->joined && n >= 160 && !json_line(s, n))
@@ -2595,9 +3011,12 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	         (memmem(data, far, "goroutine ", 10) || memmem(data, far, "DATA RACE", 9));
 	for (size_t i = 0; i < scan && !k->ublank; i++)
 		k->ublank = (unsigned char)data[i] >= 0xc2 && blank_at(data + i, scan - i) > 1;
+	k->mojibake = mojibake(data, scan);
 	k->ellipsis = memmem(data, scan, "(" ELLIPSIS ")", 5) ||
 	              memmem(data, scan, ELLIPSIS "additional frames elided", 27) ||
-	              memmem(data, scan, " frames elided" ELLIPSIS, 17);
+	              memmem(data, scan, " frames elided" ELLIPSIS, 17) ||
+	              (k->mojibake && (memmem(data, scan, "(" ELLIPSIS_1252 ")", 9) ||
+	                               memmem(data, scan, ELLIPSIS_1252 "additional", 17)));
 	if (maxw < MIN_WRAP || maxw > MAX_WRAP || at_max < 3)
 		return;
 	// Lines exactly as wide as the widest: a console wrap only if a third of them were cut
@@ -2796,7 +3215,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	if (!wide && !k.cr && !k.json && !k.prefixed && !k.indent && !k.doubled && !k.echo &&
 	    !k.reversed && !k.wrapped && !k.words && !k.trailing && !k.html && !k.ublank &&
 	    !k.doc && !k.ellipsis && !k.ansi && !k.qp && !k.octal && !k.stars && !k.stamps &&
-	    !k.oneline)
+	    !k.oneline && !k.mojibake && !k.respace)
 		return false;
 
 	struct work w = {0};
@@ -2830,6 +3249,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		plain_escapes(&w);
 		out->fixes |= GPM_UNWRAP_ANSI;
 	}
+	if (k.mojibake)
+		plain_mojibake(&w); // before the ellipses: "â€¦" is one
 	if (k.ublank)
 		plain_blanks(&w);
 	if (k.ellipsis)
@@ -2869,12 +3290,16 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		size_t after = 0;
 		for (size_t i = 0; i < w.l.len; i++)
 			after += w.l.v[i].n;
-		if (after != before)
+		if (after != before) {
 			out->fixes |= GPM_UNWRAP_PREFIX;
+			rejoin_chunks(&w);
+		}
 		if (w.sources > 1)
 			out->fixes |= GPM_UNWRAP_INTERLEAVED;
 		out->sources = w.sources;
 	}
+	if (!w.nomem) // once cleaned, every line: a prefix hid them from the quick look
+		respace(&w);
 	if (!w.nomem && k.oneline)
 		split_frames(&w);
 	if (!w.nomem && reversed(&w)) {

@@ -170,6 +170,23 @@ static void t_prefix(struct gpm_strbuf *out, const char *s, size_t n, size_t no,
 		gpm_strbuf_puts(out, no ? "" : "E0501 10:00:01.123456    4242 main.go:123] ");
 	else if (!strcmp(kind, "level")) // a timestamp and a bracketed level, first line only
 		gpm_strbuf_puts(out, no ? "" : "2024-05-01 10:00:01,123 [ERROR] ");
+	else if (!strcmp(kind, "stampline")) // a log explorer's copy: the time on its own line
+		gpm_strbuf_printf(out, "2024-05-01 10:00:%02u.%03zu\n", k, no * 37 % 1000);
+	else if (!strcmp(kind, "loki")) // Grafana's "download logs": a time column, a tab
+		gpm_strbuf_printf(out, "2024-05-01 10:00:%02u.%03zu\t", k, no * 37 % 1000);
+	else if (!strcmp(kind, "logcli")) // logcli's default output: time, labels, line
+		gpm_strbuf_printf(out,
+		                  "2024-05-01T10:00:%02u.%03zuZ {app=\"api\", pod=\"api-7d9f\"} ",
+		                  k, no * 37 % 1000);
+	else if (!strcmp(kind, "logcat")) // adb logcat's threadtime: pid, tid, level, tag
+		gpm_strbuf_printf(out, "05-01 10:00:%02u.%03zu  1234  %4zu E GoLog   : ", k,
+		                  no * 37 % 1000, 1250 + no % 3);
+	else if (!strcmp(kind, "logcat-brief")) // adb logcat -v brief
+		gpm_strbuf_puts(out, "E/Go      ( 1234): ");
+	else if (!strcmp(kind, "kodi")) // a thread and a level that differ from line to line
+		gpm_strbuf_printf(out, "2024-05-01 10:00:%02u.%03zu T:%-5zu %7s <general>: ", k,
+		                  no * 37 % 1000, 12345 + no % 7 * 1111,
+		                  (const char *[]){"error", "info", "warning", "debug"}[no % 4]);
 	else
 		gpm_strbuf_printf(out, "E0501 10:00:%02u.123456    4242 main.go:123] ", k);
 	gpm_strbuf_append(out, s, n);
@@ -416,6 +433,71 @@ static void t_ellipsis(struct gpm_strbuf *out, const char *s, size_t n, size_t n
 	gpm_strbuf_putc(out, '\n');
 }
 
+/* UTF-8 shown as Windows-1252 and saved again as UTF-8 (a journal viewer, a terminal, a
+ * ticket's export): each byte ≥ 0x80 becomes the character that code page shows for it;
+ * arg "ellipsis": "..." autocorrected to "…" first. */
+static void put_cp1252(struct gpm_strbuf *out, unsigned char c)
+{
+	static const unsigned short high[32] = {
+	    0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+	    0x2039, 0x0152, 0x008d, 0x017d, 0x008f, 0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+	    0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
+	unsigned cp = c < 0xa0 ? high[c - 0x80] : c;
+	if (cp < 0x800) {
+		gpm_strbuf_putc(out, (char)(0xc0 | cp >> 6));
+		gpm_strbuf_putc(out, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		gpm_strbuf_putc(out, (char)(0xe0 | cp >> 12));
+		gpm_strbuf_putc(out, (char)(0x80 | (cp >> 6 & 0x3f)));
+		gpm_strbuf_putc(out, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+static void t_mojibake(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	struct gpm_strbuf l = GPM_STRBUF_INIT;
+	if (arg)
+		t_ellipsis(&l, s, n, no, NULL);
+	else
+		gpm_strbuf_append(&l, s, n);
+	for (size_t i = 0; i < l.len; i++) {
+		unsigned char c = (unsigned char)l.buf[i];
+		if (c < 0x80)
+			gpm_strbuf_putc(out, (char)c);
+		else
+			put_cp1252(out, c);
+	}
+	gpm_strbuf_deinit(&l);
+	if (!arg)
+		gpm_strbuf_putc(out, '\n');
+}
+
+/* Blanks a shipper or a hand squeezed: "panic:V" for "panic: V" (arg NULL), a goroutine
+ * header as "goroutine 1[running]:" or "goroutine  1 [running] :" (arg "wide"). */
+static void t_squeeze(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	size_t d = 10;
+	while (d < n && s[d] >= '0' && s[d] <= '9')
+		d++;
+	if (!arg && n > 7 && !memcmp(s, "panic: ", 7) && s[7] != ' ') {
+		gpm_strbuf_puts(out, "panic:");
+		gpm_strbuf_append(out, s + 7, n - 7);
+	} else if (n > 13 && !memcmp(s, "goroutine ", 10) && d > 10 && d + 1 < n && s[d] == ' ' &&
+	           s[d + 1] == '[' && s[n - 1] == ':') {
+		if (arg) {
+			gpm_strbuf_puts(out, "goroutine  ");
+			gpm_strbuf_append(out, s + 10, n - 11);
+			gpm_strbuf_puts(out, " :");
+		} else {
+			gpm_strbuf_append(out, s, d);
+			gpm_strbuf_append(out, s + d + 1, n - d - 1);
+		}
+	} else {
+		gpm_strbuf_append(out, s, n);
+	}
+	gpm_strbuf_putc(out, '\n');
+}
+
 static void t_echo(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
 {
 	if (n >= 3 && !memcmp(s, "SIG", 3))
@@ -427,6 +509,9 @@ static void t_echo(struct gpm_strbuf *out, const char *s, size_t n, size_t no, v
 enum variant_kind {
 	V_LINES,
 	V_JSON_STRING,
+	V_JSON_LINES,
+	V_LOGFMT_VALUE,
+	V_JSON_WRAPPED,
 	V_JSON_DOC,
 	V_ESCAPED,
 	V_UTF16,
@@ -439,72 +524,94 @@ struct variant {
 	enum variant_kind kind;
 	transform_fn *fn;
 	void *arg;
-	bool debug1;  /* applies to pprof debug=1 text too */
-	bool foreign; /* lines added that are no part of the dump: the same reading, with
-	                 warnings that they were skipped (a race log warns per report) */
+	bool debug1;    /* applies to pprof debug=1 text too */
+	bool foreign;   /* lines added that are no part of the dump: the same reading, with
+	                   warnings that they were skipped (a race log warns per report) */
+	unsigned field; /* the class of field incidents it stands for (FIELD_CLASSES), 0: none */
 };
+
+/* Classes of inputs found in public bug reports that gopm once could not read whole; each
+ * must be checked on every fixture. */
+enum { FIELD_CLASSES = 9, FIELD_CHECKED = 8 /* classes 1 to this one have variants */ };
 
 static size_t w80 = 80, w120 = 120, w72 = 72;
 
 static const struct variant variants[] = {
-    {"tabs as 2 spaces", V_LINES, t_spaces, "  ", true, false},
-    {"tabs as 4 spaces", V_LINES, t_spaces, "    ", true, false},
-    {"tabs as 8 spaces", V_LINES, t_spaces, "        ", true, false},
-    {"tabs deleted", V_LINES, t_spaces, "", true, false},
-    {"no indentation", V_LINES, t_noindent, NULL, false, false},
-    {"indented block", V_LINES, t_indent, NULL, true, false},
-    {"indented block, tabs as spaces", V_LINES, t_indent, "    ", true, false},
-    {"double spaced", V_LINES, t_double, NULL, false, false},
-    {"console 80 columns", V_LINES, t_console, &w80, true, false},
-    {"console 120 columns", V_LINES, t_console, &w120, true, false},
-    {"word wrap 72", V_LINES, t_words, &w72, true, false},
-    {"CRLF", V_LINES, t_crlf, NULL, true, false},
-    {"stray CR", V_LINES, t_crlf, "", true, false},
-    {"GitHub Actions", V_LINES, t_prefix, "actions", true, false},
-    {"docker-compose", V_LINES, t_prefix, "compose", true, false},
-    {"etcd cluster", V_LINES, t_prefix, "etcd", true, false},
-    {"bracket time", V_LINES, t_prefix, "bracket", true, false},
-    {"syslog", V_LINES, t_prefix, "syslog", true, false},
-    {"klog", V_LINES, t_prefix, "klog", true, false},
-    {"journalctl -o json", V_LINES, t_json, "journal", true, false},
-    {"docker json-file", V_LINES, t_json, "docker", true, false},
-    {"go test -json", V_LINES, t_json, "gotest", true, false},
-    {"terminal echo", V_LINES, t_echo, NULL, true, false},
-    {"one JSON string", V_JSON_STRING, NULL, NULL, true, false},
-    {"escaped in a log line", V_ESCAPED, NULL, NULL, true, false},
-    {"trailing spaces", V_LINES, t_trailing, NULL, true, false},
-    {"trailing tabs", V_LINES, t_trailing, "tab", true, false},
-    {"trailing space on some lines", V_LINES, t_trailing, "some", true, false},
-    {"no-break spaces", V_LINES, t_nbsp, NULL, true, false},
-    {"HTML entities", V_LINES, t_html, NULL, true, false},
-    {"logfmt", V_LINES, t_logfmt, NULL, true, false},
-    {"Cloud Logging JSON", V_LINES, t_json, "gcp", true, false},
-    {"CSV export", V_LINES, t_csv, NULL, true, false},
-    {"CSV export, all quoted", V_LINES, t_csv, "all", true, false},
-    {"JSON array export", V_JSON_DOC, NULL, NULL, true, false},
-    {"Elasticsearch hits", V_JSON_DOC, NULL, "hits", true, false},
-    {"UTF-16LE with a byte-order mark", V_UTF16, NULL, "le", true, false},
-    {"UTF-16BE without a byte-order mark", V_UTF16, NULL, "be", true, false},
-    {"newest first", V_REVERSED, NULL, NULL, true, false},
+    {"tabs as 2 spaces", V_LINES, t_spaces, "  ", true, false, 0},
+    {"tabs as 4 spaces", V_LINES, t_spaces, "    ", true, false, 0},
+    {"tabs as 8 spaces", V_LINES, t_spaces, "        ", true, false, 0},
+    {"tabs deleted", V_LINES, t_spaces, "", true, false, 0},
+    {"no indentation", V_LINES, t_noindent, NULL, false, false, 0},
+    {"indented block", V_LINES, t_indent, NULL, true, false, 0},
+    {"indented block, tabs as spaces", V_LINES, t_indent, "    ", true, false, 0},
+    {"double spaced", V_LINES, t_double, NULL, false, false, 0},
+    {"console 80 columns", V_LINES, t_console, &w80, true, false, 0},
+    {"console 120 columns", V_LINES, t_console, &w120, true, false, 0},
+    {"word wrap 72", V_LINES, t_words, &w72, true, false, 0},
+    {"CRLF", V_LINES, t_crlf, NULL, true, false, 0},
+    {"stray CR", V_LINES, t_crlf, "", true, false, 0},
+    {"GitHub Actions", V_LINES, t_prefix, "actions", true, false, 0},
+    {"docker-compose", V_LINES, t_prefix, "compose", true, false, 0},
+    {"etcd cluster", V_LINES, t_prefix, "etcd", true, false, 0},
+    {"bracket time", V_LINES, t_prefix, "bracket", true, false, 0},
+    {"syslog", V_LINES, t_prefix, "syslog", true, false, 0},
+    {"klog", V_LINES, t_prefix, "klog", true, false, 0},
+    {"journalctl -o json", V_LINES, t_json, "journal", true, false, 0},
+    {"docker json-file", V_LINES, t_json, "docker", true, false, 0},
+    {"go test -json", V_LINES, t_json, "gotest", true, false, 0},
+    {"terminal echo", V_LINES, t_echo, NULL, true, false, 0},
+    {"one JSON string", V_JSON_STRING, NULL, NULL, true, false, 0},
+    {"a JSON array of lines", V_JSON_LINES, NULL, NULL, true, false, 5},
+    {"a JSON array of lines, pretty-printed", V_JSON_LINES, NULL, "pretty", true, false, 5},
+    {"logfmt, the dump in trace=", V_LOGFMT_VALUE, NULL, "trace", true, false, 1},
+    {"logfmt, the dump in stacktrace=", V_LOGFMT_VALUE, NULL, "stacktrace", true, false, 1},
+    {"Grafana's download: a time column", V_LINES, t_prefix, "loki", true, false, 2},
+    {"a log explorer's copy: each time on a line of its own", V_LINES, t_prefix, "stampline", true,
+     false, 2},
+    {"logcli, newest first", V_REVERSED, NULL, "logcli", true, false, 2},
+    {"Android logcat threadtime", V_LINES, t_prefix, "logcat", true, false, 3},
+    {"Android logcat brief", V_LINES, t_prefix, "logcat-brief", true, false, 3},
+    {"Kodi's thread and level", V_LINES, t_prefix, "kodi", true, false, 4},
+    {"mojibake", V_LINES, t_mojibake, NULL, true, false, 6},
+    {"panic: without its blank", V_LINES, t_squeeze, NULL, true, false, 7},
+    {"goroutine headers with irregular blanks", V_LINES, t_squeeze, "wide", true, false, 7},
+    {"a JSON record console-wrapped", V_JSON_WRAPPED, NULL, NULL, true, false, 8},
+    {"a JSON record cut mid-line and console-wrapped", V_JSON_WRAPPED, NULL, "cut", true, false, 8},
+    {"autocorrected ellipses as mojibake", V_LINES, t_mojibake, "ellipsis", true, false, 6},
+    {"escaped in a log line", V_ESCAPED, NULL, NULL, true, false, 0},
+    {"trailing spaces", V_LINES, t_trailing, NULL, true, false, 0},
+    {"trailing tabs", V_LINES, t_trailing, "tab", true, false, 0},
+    {"trailing space on some lines", V_LINES, t_trailing, "some", true, false, 0},
+    {"no-break spaces", V_LINES, t_nbsp, NULL, true, false, 0},
+    {"HTML entities", V_LINES, t_html, NULL, true, false, 0},
+    {"logfmt", V_LINES, t_logfmt, NULL, true, false, 0},
+    {"Cloud Logging JSON", V_LINES, t_json, "gcp", true, false, 0},
+    {"CSV export", V_LINES, t_csv, NULL, true, false, 0},
+    {"CSV export, all quoted", V_LINES, t_csv, "all", true, false, 0},
+    {"JSON array export", V_JSON_DOC, NULL, NULL, true, false, 0},
+    {"Elasticsearch hits", V_JSON_DOC, NULL, "hits", true, false, 0},
+    {"UTF-16LE with a byte-order mark", V_UTF16, NULL, "le", true, false, 0},
+    {"UTF-16BE without a byte-order mark", V_UTF16, NULL, "be", true, false, 0},
+    {"newest first", V_REVERSED, NULL, NULL, true, false, 0},
     {"a log viewer's export: each time on a line of its own, newest first", V_REVERSED, NULL,
-     "stamps", true, false},
-    {"each frame on one line", V_ONE_LINE_FRAMES, NULL, NULL, false, false},
-    {"another writer's lines", V_LINES, t_foreign, NULL, true, true},
-    {"autocorrected ellipses", V_LINES, t_ellipsis, NULL, true, false},
-    {"Markdown quote", V_LINES, t_prefix, "quote", true, false},
-    {"cat -n", V_LINES, t_prefix, "catn", true, false},
-    {"kubectl --timestamps", V_LINES, t_prefix, "kubectl", true, false},
-    {"docker compose in colour", V_LINES, t_prefix, "colour", true, false},
-    {"coloured lines", V_LINES, t_colour, NULL, true, false},
-    {"quoted-printable mail", V_LINES, t_qp, NULL, true, false},
-    {"a logger's prefix on the first line", V_LINES, t_prefix, "layered", true, false},
-    {"a structured logger's console line", V_LINES, t_prefix, "zap", true, false},
-    {"klog's header on the first line", V_LINES, t_prefix, "klog1", true, false},
-    {"a timestamp and a level on the first line", V_LINES, t_prefix, "level", true, false},
-    {"rsyslog's #011 for tabs", V_LINES, t_octal, "prefix", true, false},
-    {"#011 for tabs, no prefix", V_LINES, t_octal, NULL, true, false},
-    {"a rendered Markdown page", V_LINES, t_rendered, NULL, false, false},
-    {"a rendered page converted back to text", V_LINES, t_rendered, "_", false, false},
+     "stamps", true, false, 0},
+    {"each frame on one line", V_ONE_LINE_FRAMES, NULL, NULL, false, false, 0},
+    {"another writer's lines", V_LINES, t_foreign, NULL, true, true, 0},
+    {"autocorrected ellipses", V_LINES, t_ellipsis, NULL, true, false, 0},
+    {"Markdown quote", V_LINES, t_prefix, "quote", true, false, 0},
+    {"cat -n", V_LINES, t_prefix, "catn", true, false, 0},
+    {"kubectl --timestamps", V_LINES, t_prefix, "kubectl", true, false, 0},
+    {"docker compose in colour", V_LINES, t_prefix, "colour", true, false, 0},
+    {"coloured lines", V_LINES, t_colour, NULL, true, false, 0},
+    {"quoted-printable mail", V_LINES, t_qp, NULL, true, false, 0},
+    {"a logger's prefix on the first line", V_LINES, t_prefix, "layered", true, false, 0},
+    {"a structured logger's console line", V_LINES, t_prefix, "zap", true, false, 0},
+    {"klog's header on the first line", V_LINES, t_prefix, "klog1", true, false, 0},
+    {"a timestamp and a level on the first line", V_LINES, t_prefix, "level", true, false, 0},
+    {"rsyslog's #011 for tabs", V_LINES, t_octal, "prefix", true, false, 0},
+    {"#011 for tabs, no prefix", V_LINES, t_octal, NULL, true, false, 0},
+    {"a rendered Markdown page", V_LINES, t_rendered, NULL, false, false, 0},
+    {"a rendered page converted back to text", V_LINES, t_rendered, "_", false, false, 0},
 };
 
 static void put_unit(struct gpm_strbuf *out, unsigned u, bool be)
@@ -543,6 +650,15 @@ static void utf16(struct gpm_strbuf *out, struct text t, bool be, bool bom)
 	}
 }
 
+/* The JSON record of V_JSON_WRAPPED, whole. */
+static void zap_record(struct gpm_strbuf *r, struct text t)
+{
+	gpm_strbuf_puts(r, "{\"level\":\"error\",\"ts\":1714557600.1,\"msg\":\"panic\","
+	                   "\"stacktrace\":");
+	json_string(r, t.s, t.n);
+	gpm_strbuf_puts(r, "}");
+}
+
 static void make_variant(const struct variant *v, struct text t, struct gpm_strbuf *out)
 {
 	gpm_strbuf_reset(out);
@@ -555,6 +671,41 @@ static void make_variant(const struct variant *v, struct text t, struct gpm_strb
 		json_string(out, t.s, t.n);
 		gpm_strbuf_puts(out, "}\n");
 		break;
+	case V_LOGFMT_VALUE: // the whole dump one quoted value of a logfmt line (go-logfmt)
+		gpm_strbuf_printf(out,
+		                  "time=2024-05-01T10:00:00Z level=error msg=\"panic recovered\" "
+		                  "%s=",
+		                  (const char *)v->arg);
+		json_string(out, t.s, t.n);
+		gpm_strbuf_puts(out, " caller=main.go:12\n");
+		break;
+	case V_JSON_WRAPPED: { // a zap record shown at 120 columns; arg: cut at 3/5 of its bytes
+		struct gpm_strbuf r = GPM_STRBUF_INIT;
+		zap_record(&r, t);
+		size_t len = v->arg ? r.len * 3 / 5 : r.len;
+		for (size_t i = 0; i < len; i += 120) {
+			gpm_strbuf_append(out, r.buf + i, len - i < 120 ? len - i : 120);
+			gpm_strbuf_putc(out, '\n');
+		}
+		gpm_strbuf_deinit(&r);
+		break;
+	}
+	case V_JSON_LINES: { // the stack as an array of its lines; arg: pretty-printed
+		bool pretty = v->arg != NULL;
+		gpm_strbuf_puts(out, pretty ? "{\n  \"level\": \"error\",\n  \"stack\": ["
+		                            : "{\"level\":\"error\",\"stack\":[");
+		size_t end = t.n && t.s[t.n - 1] == '\n' ? t.n - 1 : t.n;
+		for (const char *p = t.s, *e = t.s + end; p <= e;) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p));
+			size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
+			gpm_strbuf_puts(out, pretty ? (p > t.s ? ",\n    " : "\n    ")
+			                            : (p > t.s ? "," : ""));
+			json_string(out, p, n);
+			p += n + 1;
+		}
+		gpm_strbuf_puts(out, pretty ? "\n  ]\n}\n" : "]}\n");
+		break;
+	}
 	case V_JSON_DOC: { // pretty-printed, a record per line of the text
 		if (v->arg)
 			gpm_strbuf_puts(out, "{\n  \"took\": 3,\n  \"hits\": {\n    \"total\": "
@@ -625,7 +776,11 @@ static void make_variant(const struct variant *v, struct text t, struct gpm_strb
 			size_t st = end;
 			while (st > 0 && t.s[st - 1] != '\n')
 				st--;
-			if (v->arg) // Grafana's Loki table copied: the record's time, then its text
+			if (v->arg && !strcmp(v->arg, "logcli"))
+				gpm_strbuf_printf(out, "2024-05-01T10:00:00.%03zuZ {app=\"api\"} ",
+				                  st % 1000);
+			else if (v->arg) // Grafana's Loki table copied: the record's time, then its
+			                 // text
 				gpm_strbuf_puts(out, "2025-04-28 12:18:42.448\t\n");
 			gpm_strbuf_append(out, t.s + st, end - st);
 			gpm_strbuf_putc(out, '\n');
@@ -676,6 +831,8 @@ static void parsed_deinit(struct parsed *p)
 
 struct tally {
 	size_t files, variants, goroutines, failed, inexact;
+	size_t field[FIELD_CLASSES];    /* variants checked per field class */
+	size_t cut_warned, cut_between; /* cut variants said to be cut; cuts no text shows */
 };
 
 /* A failing variant is reported and counted, so one run shows them all. */
@@ -690,6 +847,61 @@ static void failure(struct tally *t, const char *fmt, ...)
 	}
 	va_end(ap);
 	t->failed++;
+}
+
+/* The text the cut record's string held up to the cut (a cut escape left out). */
+static void cut_plain(struct gpm_strbuf *out, struct text t)
+{
+	struct gpm_strbuf r = GPM_STRBUF_INIT;
+	zap_record(&r, t);
+	const char *p = strstr(r.buf, "\"stacktrace\":\"") + 15, *end = r.buf + r.len * 3 / 5;
+	while (p < end) {
+		if (*p != '\\') {
+			gpm_strbuf_putc(out, *p++);
+			continue;
+		}
+		if (end - p < 2 || (p[1] == 'u' && end - p < 6))
+			break;
+		if (p[1] == 'u') {
+			gpm_strbuf_putc(out, (char)strtol((char[]){p[4], p[5], 0}, NULL, 16));
+			p += 6;
+			continue;
+		}
+		gpm_strbuf_putc(out, p[1] == 'n' ? '\n' : p[1] == 't' ? '\t' : p[1]);
+		p += 2;
+	}
+	gpm_strbuf_deinit(&r);
+}
+
+/*
+ * A record cut short must say so, or read as the runtime's text cut at the same byte does
+ * with no more said (a cut between goroutines, or right before a location's "+0x", no
+ * text can show). Counted: the cuts said, the others.
+ */
+static void check_cut(struct tally *t, const char *path, const struct variant *v,
+                      struct text pristine, const struct parsed *whole, const struct parsed *got)
+{
+	t->field[v->field]++;
+	t->variants++;
+	if (got->warnings > whole->warnings) {
+		t->cut_warned++;
+		return;
+	}
+	struct gpm_strbuf plain = GPM_STRBUF_INIT;
+	cut_plain(&plain, pristine);
+	struct parsed ref;
+	parse(plain.buf ? plain.buf : "", plain.len, &ref);
+	const char *a = gpm_strbuf_str(&ref.printed), *b = gpm_strbuf_str(&got->printed);
+	if (strcmp(a, b) || ref.warnings > whole->warnings)
+		failure(t,
+		        "%s, %s: SILENT CUT: %zu of %zu goroutines; the text cut there: %zu, %zu "
+		        "warnings",
+		        path, v->name, got->goroutines, whole->goroutines, ref.goroutines,
+		        ref.warnings);
+	else
+		t->cut_between++;
+	parsed_deinit(&ref);
+	gpm_strbuf_deinit(&plain);
 }
 
 static void check_file(const char *path, struct tally *t)
@@ -710,6 +922,11 @@ static void check_file(const char *path, struct tally *t)
 		make_variant(v, pristine, &text);
 		struct parsed got;
 		parse(text.buf, text.len, &got);
+		if (v->kind == V_JSON_WRAPPED && v->arg) {
+			check_cut(t, path, v, pristine, &ref, &got);
+			parsed_deinit(&got);
+			continue;
+		}
 		// Nothing lost silently: fewer goroutines or frames must come with a warning.
 		if (!(got.warnings > 0 ||
 		      (got.goroutines >= ref.goroutines && got.frames >= ref.frames)))
@@ -748,12 +965,32 @@ static void check_file(const char *path, struct tally *t)
 		}
 		parsed_deinit(&got);
 		t->variants++;
+		t->field[v->field]++;
 	}
 	t->files++;
 	t->goroutines += ref.goroutines;
 	gpm_strbuf_deinit(&text);
 	parsed_deinit(&ref);
 	gpm_source_destroy(src);
+}
+
+/* Every field class is checked on every file, as many times as it has variants. */
+static void check_field_classes(const struct tally *t)
+{
+	for (unsigned c = 1; c < FIELD_CLASSES; c++) {
+		size_t want = 0;
+		for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
+			want += variants[i].field == c;
+		fprintf(stderr, "field class %u: %zu variants checked\n", c, t->field[c]);
+		if (c == 8)
+			fprintf(stderr,
+			        "  cut mid-line: %zu said so, %zu where no text can show it\n",
+			        t->cut_warned, t->cut_between);
+		if (c <= FIELD_CHECKED)
+			ck_assert_msg(want > 0, "field class %u has no variant", c);
+		ck_assert_uint_eq(t->field[c], want * t->files);
+	}
+	ck_assert_uint_eq(t->cut_warned + t->cut_between, t->files);
 }
 
 static void check_one(const char *path, void *arg)
@@ -893,6 +1130,7 @@ START_TEST(test_pasted_fixtures)
 	// was reported with a warning above.
 	ck_assert_msg(t.inexact * 100 <= t.variants * 2, "%zu of %zu variants inexact", t.inexact,
 	              t.variants);
+	check_field_classes(&t);
 }
 END_TEST
 
@@ -909,6 +1147,51 @@ START_TEST(test_pasted_corpus)
 	              t.failed, t.variants);
 	ck_assert_msg(t.inexact * 100 <= t.variants * 5, "%zu of %zu variants inexact", t.inexact,
 	              t.variants);
+	check_field_classes(&t);
+}
+END_TEST
+
+/*
+ * Real runtime text wrapped by log shippers (testdata/dumps/gen/wrap-shippers.py): each
+ * NAME.SHIPPER.log reads as NAME.txt does, the same goroutines, frames, files, lines and
+ * warnings; one cut short ("-cut") says so.
+ */
+static void check_shipped(const char *path, void *arg)
+{
+	size_t *n = arg;
+	char pristine[4096];
+	const char *base = strrchr(path, '/');
+	const char *dot = strchr(base ? base : path, '.');
+	ck_assert(dot);
+	snprintf(pristine, sizeof(pristine), "%.*s.txt", (int)(dot - path), path);
+	struct gpm_source *a, *b;
+	ck_assert_msg(!gpm_source_open(pristine, &a), "%s", pristine);
+	ck_assert_msg(!gpm_source_open(path, &b), "%s", path);
+	struct parsed ref, got;
+	parse((const char *)a->data, a->size, &ref);
+	parse((const char *)b->data, b->size, &got);
+	ck_assert_uint_gt(ref.goroutines, 0);
+	if (strstr(path, "-cut.")) {
+		ck_assert_msg(got.warnings > ref.warnings, "%s: cut without a warning", path);
+		ck_assert_uint_le(got.goroutines, ref.goroutines);
+	} else {
+		ck_assert_msg(!strcmp(gpm_strbuf_str(&ref.printed), gpm_strbuf_str(&got.printed)),
+		              "%s: read differently:\n%s\n---\n%s", path,
+		              gpm_strbuf_str(&ref.printed), gpm_strbuf_str(&got.printed));
+		ck_assert_uint_eq(got.warnings, ref.warnings);
+	}
+	parsed_deinit(&ref);
+	parsed_deinit(&got);
+	gpm_source_destroy(a);
+	gpm_source_destroy(b);
+	(*n)++;
+}
+
+START_TEST(test_pasted_shippers)
+{
+	size_t n = 0;
+	gpm_test_each_file("dumps/variants/shippers", ".log", false, check_shipped, &n);
+	ck_assert_uint_eq(n, 6);
 }
 END_TEST
 
@@ -920,6 +1203,7 @@ Suite *pasted_suite(void)
 	tcase_add_test(tc, test_pasted_fixtures);
 	tcase_add_test(tc, test_pasted_corpus);
 	tcase_add_test(tc, test_pasted_interleaved);
+	tcase_add_test(tc, test_pasted_shippers);
 	suite_add_tcase(s, tc);
 	return s;
 }

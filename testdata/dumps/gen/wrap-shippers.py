@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""wrap-shippers.py — the runtime's own text, wrapped as log shippers wrap it.
+
+Usage: testdata/dumps/gen/wrap-shippers.py   (from the repository's top directory)
+
+Reads testdata/dumps/variants/shippers/NAME.txt (real output of the programs under
+testdata/dumps/gen/shippers/NAME, Go 1.19, built with -trimpath, GOTRACEBACK=all) and
+writes NAME.SHIPPER.log beside it, each as that shipper writes the text:
+
+  long.logcat-runtime   the Go runtime on Android (runtime/write_err_android.go): one logd
+                        record per line, a line longer than 1008 bytes in 1008-byte records,
+                        shown by `adb logcat` (threadtime: date, pid, tid, level, tag "Go")
+  long.gomobile         gomobile's stderr redirect (tag GoLog, a 1024-byte line reader),
+                        shown by `adb logcat -v brief`
+  long.squeezed         "panic:V" and "goroutine 1[running]:": blanks a paste lost
+  long.zap-cut          a zap record whose stacktrace holds the dump, shown at 120 columns
+                        and cut at 9/10 of its bytes (the dump must be said to be cut)
+  uni.mojibake          UTF-8 shown as Windows-1252 and saved again as UTF-8
+  uni.uescape           characters beyond ASCII as \\uXXXX (an ASCII-only writer)
+"""
+import json
+import os
+
+D = 'testdata/dumps/variants/shippers'
+
+
+def lines(name):
+    with open(os.path.join(D, name + '.txt'), encoding='utf-8') as f:
+        return f.read().rstrip('\n').split('\n')
+
+
+def write(name, text):
+    with open(os.path.join(D, name + '.log'), 'w', encoding='utf-8', newline='') as f:
+        f.write(text)
+
+
+def pieces(line, size):
+    return [line[k:k + size] for k in range(0, len(line), size)] or ['']
+
+
+def logcat_runtime(ls):
+    out = []
+    for i, l in enumerate(ls):
+        for p in pieces(l, 1008):
+            out.append('05-01 10:00:%02d.%03d  4242  4260 E Go      : %s\n' % (i // 100, i % 1000, p))
+    return ''.join(out)
+
+
+def gomobile(ls):
+    return ''.join('E/GoLog   ( 4242): %s\n' % p for l in ls for p in pieces(l, 1024))
+
+
+def squeezed(ls):
+    out = []
+    for l in ls:
+        if l.startswith('panic: '):
+            l = 'panic:' + l[7:]
+        elif l.startswith('goroutine ') and ' [' in l:
+            l = l.replace(' [', '[', 1)
+        out.append(l + '\n')
+    return ''.join(out)
+
+
+def zap_cut(ls):
+    rec = json.dumps({"level": "error", "ts": 1714557600.1, "msg": "panic",
+                      "stacktrace": '\n'.join(ls) + '\n'}, separators=(',', ':'))
+    rec = rec[:len(rec) * 9 // 10]
+    return ''.join(rec[k:k + 120] + '\n' for k in range(0, len(rec), 120))
+
+
+def mojibake(ls):
+    out = []
+    for ch in '\n'.join(ls) + '\n':
+        if ord(ch) < 0x80:
+            out.append(ch)
+            continue
+        for b in ch.encode('utf-8'):
+            try:
+                out.append(bytes([b]).decode('cp1252'))
+            except UnicodeDecodeError:
+                out.append(chr(b))
+    return ''.join(out)
+
+
+def uescape(ls):
+    return ''.join(c if ord(c) < 0x80 else '\\u%04x' % ord(c) for c in '\n'.join(ls) + '\n')
+
+
+long_, uni = lines('long'), lines('uni')
+write('long.logcat-runtime', logcat_runtime(long_))
+write('long.gomobile', gomobile(long_))
+write('long.squeezed', squeezed(long_))
+write('long.zap-cut', zap_cut(long_))
+write('uni.mojibake', mojibake(uni))
+write('uni.uescape', uescape(uni))
