@@ -2301,6 +2301,16 @@ static bool json_line(const char *s, size_t n)
 	return escaped_dump(s, n);
 }
 
+/* The start of a JSON record whose end the quick look does not see (the record is longer
+ * than the look, or starts near its end). */
+static bool json_open(const char *s, size_t n)
+{
+	size_t b = 0;
+	while (b < n && is_space(s[b]))
+		b++;
+	return n - b >= 2 && s[b] == '{' && memchr(s + b, '"', n - b);
+}
+
 /* A runtime line followed by blanks a terminal or an editor added ("goroutine 1 [running]:   "):
  * the parser reads the runtime's lines to their exact end. */
 static bool trailing_blanks(const char *s, size_t n)
@@ -2921,17 +2931,20 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	size_t scan = len < LOOK_LIMIT ? len : LOOK_LIMIT;
 	memset(k, 0, sizeof(*k));
 	k->cr = memchr(data, '\r', scan) != NULL;
-	size_t maxw = 0, at_max = 0, fwd = 0, rev = 0, stamps = 0, lines = 0;
+	size_t maxw = 0, at_max = 0, fwd = 0, rev = 0, stamps = 0, lines = 0, records = 0;
 	struct ln prev2 = {0}, prev = {0};
 	const char *end = data + scan;
 	for (const char *s = data; s < end;) {
 		const char *e = memchr(s, '\n', (size_t)(end - s));
 		size_t n = e ? (size_t)(e - s) : (size_t)(end - s);
 		struct ln cur = {s, n, 0, 0, false, false, 0, 0};
-		if (n && !k->json && json_line(s, n) && memmem(s, n, "goroutine ", 10))
-			k->json = true;
-		if (n && !k->json && json_line(s, n) &&
-		    (memmem(s, n, "\\t", 2) || memmem(s, n, "DATA RACE", 9)))
+		// A record the look cuts (a stack of a few thousand goroutines in one record)
+		// is judged by what it shows.
+		bool record = n && (json_line(s, n) || (!e && scan < len && json_open(s, n)));
+		records += record;
+		if (!k->json && record &&
+		    (memmem(s, n, "goroutine ", 10) || memmem(s, n, "\\t", 2) ||
+		     memmem(s, n, "DATA RACE", 9)))
 			k->json = true;
 		if (n >= 2 && s[0] == '^' && (s[1] == '\\' || s[1] == 'C'))
 			k->echo = true;
@@ -2951,7 +2964,7 @@ static void quick_look(const char *data, size_t len, struct look *k)
 			k->respace = respaced(s, n);
 		lines += n > 0;
 		stamps += n > 0 && n < 64 && stamp_only(s, n);
-		if (!k->joined && n >= 160 && !json_line(s, n))
+		if (!k->joined && n >= 160 && !record)
 			k->joined = gpm_dump_joined_line(s, n);
 		if (!k->oneline && n > 8 && s[n - 1] != ':' && memmem(s, n, ".go:", 4)) {
 			size_t tn;
@@ -2993,6 +3006,14 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	}
 	if ((rev >= 2 && rev > 2 * fwd) || (rev == 1 && fwd == 0))
 		k->reversed = true;
+	// A JSON log that goes on past the look, every line a record so far: the crash's
+	// record is later (a service logs for hours before it). Its records are decoded when
+	// a dump's words come after the look at all.
+	if (!k->json && scan < len && lines >= 8 && records * 10 >= lines * 9) {
+		const char *rest = data + scan;
+		size_t rn = len - scan;
+		k->json = memmem(rest, rn, "goroutine ", 10) || memmem(rest, rn, "DATA RACE", 9);
+	}
 	k->stamps = stamps >= 3 && stamps * 3 >= lines;
 	k->html = html_escaped(data, scan);
 	for (const char *esc = data;

@@ -133,6 +133,37 @@ awk 'BEGIN { for (i = 0; i < 100000; i++)
 	>"$tmp/ids.txt"
 huge ids.txt 0 ''
 
+# A JSON log whose crash record comes after the quick look at the input (256 KiB of other
+# records first), its dump as one escaped string and as an array of lines: read whole,
+# the same goroutines as the dump itself (neither was read: "line ends were lost").
+plain=$top_srcdir/testdata/dumps/go1.27-hang-single.txt
+"$GOPM" goroutines "$plain" >"$tmp/plain.out" 2>&1
+for form in string array; do
+	awk -v form="$form" '
+	function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/\t/, "\\t", s); return s }
+	{ line[NR] = esc($0) }
+	END {
+		for (i = 0; i < 5000; i++)
+			printf "{\"level\":\"info\",\"msg\":\"request served\",\"path\":\"/api/items/%d\"}\n", i
+		if (form == "string") {
+			printf "{\"level\":\"error\",\"msg\":\"all goroutines\",\"stack\":\""
+			for (i = 1; i <= NR; i++) printf "%s%s", line[i], (i < NR ? "\\n" : "")
+			printf "\"}\n"
+		} else {
+			printf "{\"level\":\"error\",\"msg\":\"all goroutines\",\"stack\":["
+			for (i = 1; i <= NR; i++) printf "\"%s\"%s", line[i], (i < NR ? "," : "")
+			printf "]}\n"
+		}
+		for (i = 0; i < 5; i++) printf "{\"level\":\"info\",\"msg\":\"shutting down\"}\n"
+	}' "$plain" >"$tmp/late-$form.json"
+	"$GOPM" goroutines "$tmp/late-$form.json" >"$tmp/late.out" 2>&1
+	if [ "$(wc -c <"$tmp/late-$form.json")" -gt 262144 ] && cmp -s "$tmp/plain.out" "$tmp/late.out"; then
+		pass "a JSON log's late crash record ($form) read whole"
+	else
+		fail "a JSON log's late crash record ($form)" "$(head -n 1 "$tmp/late.out")"
+	fi
+done
+
 echo "1..$n"
 [ $failed -eq 0 ] || { echo "$failed of $n failed"; exit 1; }
 exit 0
