@@ -3009,10 +3009,19 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	// A JSON log that goes on past the look, every line a record so far: the crash's
 	// record is later (a service logs for hours before it). Its records are decoded when
 	// a dump's words come after the look at all.
-	if (!k->json && scan < len && lines >= 8 && records * 10 >= lines * 9) {
+	// A log of other lines whose dump, escaped in one record (logfmt's trace="…"), comes
+	// after the look: looked for only when the look shows no goroutine at all (a plain
+	// dump shows its first header long before).
+	if (!k->json && scan < len) {
 		const char *rest = data + scan;
 		size_t rn = len - scan;
-		k->json = memmem(rest, rn, "goroutine ", 10) || memmem(rest, rn, "DATA RACE", 9);
+		if (lines >= 8 && records * 10 >= lines * 9)
+			k->json =
+			    memmem(rest, rn, "goroutine ", 10) || memmem(rest, rn, "DATA RACE", 9);
+		else if (!memmem(data, scan, "goroutine ", 10))
+			k->json = memmem(rest, rn, "\\ngoroutine ", 12) ||
+			          memmem(rest, rn, "\"goroutine ", 11) ||
+			          memmem(rest, rn, "\\nWARNING: DATA RACE", 20);
 	}
 	k->stamps = stamps >= 3 && stamps * 3 >= lines;
 	k->html = html_escaped(data, scan);

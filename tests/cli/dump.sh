@@ -134,18 +134,26 @@ awk 'BEGIN { for (i = 0; i < 100000; i++)
 huge ids.txt 0 ''
 
 # A JSON log whose crash record comes after the quick look at the input (256 KiB of other
-# records first), its dump as one escaped string and as an array of lines: read whole,
-# the same goroutines as the dump itself (neither was read: "line ends were lost").
+# records first), its dump as one escaped string and as an array of lines, and a logfmt
+# log with the dump in a trace="…" value after as many lines: read whole, the same
+# goroutines as the dump itself (none was read: "line ends were lost").
 plain=$top_srcdir/testdata/dumps/go1.27-hang-single.txt
 "$GOPM" goroutines "$plain" >"$tmp/plain.out" 2>&1
-for form in string array; do
+for form in string array logfmt; do
 	awk -v form="$form" '
 	function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/\t/, "\\t", s); return s }
 	{ line[NR] = esc($0) }
 	END {
 		for (i = 0; i < 5000; i++)
-			printf "{\"level\":\"info\",\"msg\":\"request served\",\"path\":\"/api/items/%d\"}\n", i
-		if (form == "string") {
+			if (form == "logfmt")
+				printf "time=2026-12-06T10:00:00Z level=info msg=\"request served\" path=/api/items/%d\n", i
+			else
+				printf "{\"level\":\"info\",\"msg\":\"request served\",\"path\":\"/api/items/%d\"}\n", i
+		if (form == "logfmt") {
+			printf "time=2026-12-06T10:00:01Z level=error msg=\"panic recovered\" trace=\""
+			for (i = 1; i <= NR; i++) printf "%s%s", line[i], (i < NR ? "\\n" : "")
+			printf "\" caller=main.go:12\n"
+		} else if (form == "string") {
 			printf "{\"level\":\"error\",\"msg\":\"all goroutines\",\"stack\":\""
 			for (i = 1; i <= NR; i++) printf "%s%s", line[i], (i < NR ? "\\n" : "")
 			printf "\"}\n"
