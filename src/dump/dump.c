@@ -77,6 +77,7 @@ struct loc {
 	size_t file_len;
 	uint64_t line, off, fp, sp, pc;
 	bool has_off, has_regs, ok;
+	bool huge; /* a number too large to be real (a line past 2^32, a 17-digit hex): unknown */
 	size_t key_len; /* bytes of the line (after the tab) before the fp= sp= pc= suffix */
 };
 
@@ -101,6 +102,8 @@ enum lost_kind {
 	LOST_CUT_FUNC, /* a function line cut inside its arguments: kept without location */
 	LOST_PACKED,   /* a pprof frame line without its tabs, where its fields end guessed */
 	LOST_CUT_ARGS, /* a function line cut inside its arguments, its location after it */
+	LOST_BAD_LOC,  /* a location line whose FILE:LINE could not be read */
+	LOST_HUGE,     /* a number too large to be real (id, minutes, line, offset): unknown */
 	LOST_KINDS
 };
 
@@ -300,6 +303,26 @@ static bool parse_dec(const char *s, size_t n, size_t *i, uint64_t *out)
 	return true;
 }
 
+/*
+ * As parse_dec, but a number past 2^64 - 1 is read whole, as UINT64_MAX with *huge set
+ * (not a failure): the line it is on is still what it looks like.
+ */
+static bool parse_dec_sat(const char *s, size_t n, size_t *i, uint64_t *out, bool *huge)
+{
+	size_t j = *i;
+	uint64_t v = 0;
+	bool over = false;
+	for (; j < n && is_digit(s[j]); j++)
+		over = over || __builtin_mul_overflow(v, 10, &v) ||
+		       __builtin_add_overflow(v, s[j] - '0', &v);
+	if (j == *i)
+		return false;
+	*i = j;
+	*out = over ? UINT64_MAX : v;
+	*huge |= over;
+	return true;
+}
+
 /* Parses "0x" + hex digits at s[*i..n). */
 static bool parse_hex(const char *s, size_t n, size_t *i, uint64_t *out)
 {
@@ -320,6 +343,24 @@ static bool parse_hex(const char *s, size_t n, size_t *i, uint64_t *out)
 		return false;
 	*i = j;
 	*out = v;
+	return true;
+}
+
+/* As parse_hex, saturating as parse_dec_sat. */
+static bool parse_hex_sat(const char *s, size_t n, size_t *i, uint64_t *out, bool *huge)
+{
+	size_t j = *i;
+	if (parse_hex(s, n, &j, out)) {
+		*i = j;
+		return true;
+	}
+	if (j + 2 > n || s[j] != '0' || s[j + 1] != 'x' || j + 2 == n || hexval(s[j + 2]) < 0)
+		return false;
+	for (j += 2; j < n && hexval(s[j]) >= 0; j++)
+		;
+	*i = j;
+	*out = UINT64_MAX;
+	*huge = true;
 	return true;
 }
 
@@ -426,6 +467,14 @@ static void report_lost(struct parser *P, struct gpm_incident *inc)
 	    [LOST_CUT_ARGS] = {"frame line was cut inside its arguments (its location was read)",
 	                       "frame lines were cut inside their arguments (their locations were "
 	                       "read)"},
+	    [LOST_BAD_LOC] = {"frame location line could not be read as FILE:LINE; its file and "
+	                      "line are unknown",
+	                      "frame location lines could not be read as FILE:LINE; their files "
+	                      "and lines are unknown"},
+	    [LOST_HUGE] = {"number was too large to be real (a goroutine id, wait, line or "
+	                   "offset) and was read as unknown",
+	                   "numbers were too large to be real (goroutine ids, waits, lines or "
+	                   "offsets) and were read as unknown"},
 	};
 	for (int k = 0; k < LOST_KINDS; k++) {
 		struct lost *l = &P->lost[k];
@@ -834,17 +883,17 @@ static bool fidx_grow(struct parser *P)
 
 /*
  * Reads "0xHEX" ending at e (exclusive), backwards, in one pass: *start is where "0x" is.
- * As parse_hex, at most 16 significant digits.
+ * More than 16 significant digits read as UINT64_MAX with *huge set.
  */
-static bool rhex(const char *s, size_t e, size_t *start, uint64_t *out)
+static bool rhex(const char *s, size_t e, size_t *start, uint64_t *out, bool *huge)
 {
 	size_t d = e;
 	uint64_t v = 0;
 	unsigned shift = 0;
+	bool over = false;
 	for (int h; d > 0 && (h = hexval(s[d - 1])) >= 0; d--, shift += 4) {
 		if (shift >= 64) {
-			if (h)
-				return false;
+			over |= h != 0;
 			continue;
 		}
 		v |= (uint64_t)h << shift;
@@ -852,7 +901,8 @@ static bool rhex(const char *s, size_t e, size_t *start, uint64_t *out)
 	if (d == e || d < 2 || s[d - 1] != 'x' || s[d - 2] != '0')
 		return false;
 	*start = d - 2;
-	*out = v;
+	*out = over ? UINT64_MAX : v;
+	*huge |= over;
 	return true;
 }
 
@@ -876,7 +926,7 @@ static void parse_loc(const char *s, size_t n, struct loc *L)
 	uint64_t v;
 	// Trailing " fp=0x… sp=0x… pc=0x…" of a system traceback, " fp=… sp=…" of Go 1.10 and
 	// older, or " pc=…" alone: any subset in any order, read from the end; then "+0x…".
-	bool hex = rhex(s, e, &st, &v), fp = false, sp = false;
+	bool hex = rhex(s, e, &st, &v, &L->huge), fp = false, sp = false;
 	for (int k = 0; k < 3 && hex && st >= 4 && s[st - 1] == '=' && s[st - 4] == ' '; k++) {
 		const char *key = s + st - 3;
 		if (key[0] == 'p' && key[1] == 'c')
@@ -888,7 +938,7 @@ static void parse_loc(const char *s, size_t n, struct loc *L)
 		else
 			break;
 		e = st - 4;
-		hex = rhex(s, e, &st, &v);
+		hex = rhex(s, e, &st, &v, &L->huge);
 	}
 	L->has_regs = fp && sp;
 	L->key_len = e;
@@ -903,8 +953,13 @@ static void parse_loc(const char *s, size_t n, struct loc *L)
 	if (d == e || d == 0 || s[d - 1] != ':')
 		return;
 	size_t i = d;
-	if (!parse_dec(s, e, &i, &L->line) || L->line > UINT32_MAX)
+	bool huge = false;
+	if (!parse_dec_sat(s, e, &i, &L->line, &huge))
 		return;
+	if (huge || L->line > UINT32_MAX) { // the file is still known
+		L->line = 0;
+		L->huge = true;
+	}
 	L->file = s;
 	L->file_len = d - 1;
 	L->ok = true;
@@ -952,7 +1007,7 @@ static uint32_t frame_lookup(struct parser *P, const char *name, size_t name_len
 				goto nomem;
 			f->frame.line = (uint32_t)L->line;
 		}
-		if (L->has_off) {
+		if (L->has_off && L->off != UINT64_MAX) { // UINT64_MAX: too large, unknown
 			f->frame.flags |= GPM_FRAME_HAS_OFFSET;
 			f->frame.offset = L->off > UINT32_MAX ? UINT32_MAX : (uint32_t)L->off;
 		}
@@ -1034,6 +1089,17 @@ static bool decode_raw_frames(struct parser *P)
 		struct loc L;
 		if (f->lazy)
 			parse_loc(f->loc, f->loc_len, &L);
+		// What a location line said that could not be read: once per distinct stack
+		// (a stack seen again is not decoded again). A line cut by the end of the input
+		// is counted as cut instead.
+		const struct loc *fl = f->lazy ? &L : f->has_loc ? &f->L : NULL;
+		if (fl && f->loc_len && f->loc + f->loc_len < P->end &&
+		    !(f->flags & (GPM_FRAME_NON_GO | GPM_FRAME_C | GPM_FRAME_ELIDED))) {
+			if (!fl->ok)
+				note_lost(P, LOST_BAD_LOC, f->loc);
+			else if (fl->huge)
+				note_lost(P, LOST_HUGE, f->loc);
+		}
 		uint32_t id = frame_lookup(P, f->name, f->name_len, f->loc, f->loc_len, f->flags,
 		                           f->lazy      ? &L
 		                           : f->has_loc ? &f->L
@@ -1169,6 +1235,7 @@ struct header {
 	const char *labels; /* text of the label list without braces */
 	size_t labels_len;
 	bool labels_inside, complete;
+	bool huge; /* a number too large to be real, read as unknown (LOST_HUGE) */
 };
 
 static bool is_header(const struct line *l)
@@ -1210,8 +1277,11 @@ static bool parse_header(const struct line *l, struct header *h)
 	if (ph) { // no id printed: the goroutine is one without, as a tool's bucket's
 		h->flags |= GPM_GOROUTINE_NO_ID;
 		i += ph;
-	} else if (!parse_dec(l->s, l->n, &i, &h->id)) {
+	} else if (!parse_dec_sat(l->s, l->n, &i, &h->id, &h->huge)) {
 		return false;
+	} else if (h->id == UINT64_MAX && h->huge) { // no real id: read as one without
+		h->id = 0;
+		h->flags |= GPM_GOROUTINE_NO_ID;
 	}
 	return parse_header_rest(l, i, h);
 }
@@ -1223,23 +1293,31 @@ static bool parse_header_rest(const struct line *l, size_t i, struct header *h)
 	size_t n = l->n;
 	if (starts(s + i, n - i, " gp=", 4)) {
 		i += 4;
-		if (!parse_hex(s, n, &i, &h->gaddr))
+		if (!parse_hex_sat(s, n, &i, &h->gaddr, &h->huge))
 			return false;
-		h->has_gp = true;
+		// A 17-digit g address is no address: as if not printed.
+		h->has_gp = h->gaddr != UINT64_MAX;
+		if (!h->has_gp)
+			h->gaddr = 0;
 		if (starts(s + i, n - i, " m=nil", 6)) {
 			i += 6;
 			h->m_nil = true;
 		} else if (starts(s + i, n - i, " m=", 3)) {
 			i += 3;
 			uint64_t m;
-			if (!parse_dec(s, n, &i, &m) || m > INT64_MAX)
+			if (!parse_dec_sat(s, n, &i, &m, &h->huge))
 				return false;
-			h->m_id = (int64_t)m;
+			if (m > INT64_MAX)
+				h->huge = true;
+			else
+				h->m_id = (int64_t)m;
 			if (!starts(s + i, n - i, " mp=", 4))
 				return false;
 			i += 4;
-			if (!parse_hex(s, n, &i, &h->mp))
+			if (!parse_hex_sat(s, n, &i, &h->mp, &h->huge))
 				return false;
+			if (h->mp == UINT64_MAX)
+				h->mp = 0;
 		}
 	}
 	if (i == n && !l->nl) // cut right after the id
@@ -1270,19 +1348,22 @@ static bool parse_header_rest(const struct line *l, size_t i, struct header *h)
 			h->flags |= GPM_GOROUTINE_LOCKED;
 		} else if (starts(s + i, n - i, " synctest bubble ", 17)) {
 			i += 17;
-			if (!parse_dec(s, n, &i, &h->bubble))
+			if (!parse_dec_sat(s, n, &i, &h->bubble, &h->huge))
 				return false;
 		} else if (starts(s + i, n - i, " synctest group ", 16)) {
 			i += 16;
-			if (!parse_dec(s, n, &i, &h->bubble))
+			if (!parse_dec_sat(s, n, &i, &h->bubble, &h->huge))
 				return false;
 			h->flags |= GPM_GOROUTINE_SYNCTEST_GROUP;
 		} else {
 			size_t j = i + 1;
-			if (i < n && s[i] == ' ' && parse_dec(s, n, &j, &v) &&
+			bool huge = false;
+			if (i < n && s[i] == ' ' && parse_dec_sat(s, n, &j, &v, &huge) &&
 			    starts(s + j, n - j, " minutes", 8)) {
 				i = j + 8;
-				h->minutes = v > INT64_MAX ? INT64_MAX : (int64_t)v;
+				// Past 2^63 minutes is no wait at all: unknown, and said.
+				h->huge |= huge || v > INT64_MAX;
+				h->minutes = huge || v > INT64_MAX ? -1 : (int64_t)v;
 			} else if (i >= n && !l->nl) {
 				return true;
 			} else {
@@ -1541,7 +1622,12 @@ static struct gpm_error *created_by(struct parser *P, const struct line *l, uint
 		d--;
 	if (d < nlen && d >= 14 && memcmp(name + d - 14, " in goroutine ", 14) == 0) {
 		size_t i = d;
-		parse_dec(name, nlen, &i, parent);
+		bool huge = false;
+		parse_dec_sat(name, nlen, &i, parent, &huge);
+		if (huge) { // no real goroutine: the creator is unknown
+			*parent = 0;
+			note_lost(P, LOST_HUGE, l->s);
+		}
 		nlen = d - 14;
 	}
 	struct line loc = {0};
@@ -2290,7 +2376,12 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 	while (next_line(P, &l) && STARTS(&l, "[originating from goroutine ")) {
 		size_t i = 28;
 		uint64_t aid = 0;
-		parse_dec(l.s, l.n, &i, &aid);
+		bool huge = false;
+		parse_dec_sat(l.s, l.n, &i, &aid, &huge);
+		if (huge) {
+			aid = 0;
+			note_lost(P, LOST_HUGE, l.s);
+		}
 		if ((err = read_frames(P, true, &r)))
 			return err;
 		uint32_t stack = UINT32_MAX, sent;
@@ -3728,6 +3819,8 @@ static struct gpm_error *parse_text(struct parser *P)
 				return err;
 			if (!P->inc->goroutines.len && (err = lone_location_before(P, &l)))
 				return err;
+			if (h.huge)
+				note_lost(P, LOST_HUGE, l.s);
 			if ((err = parse_block(P, &l, &h, false)))
 				return err;
 			if (P->inc->goroutines.len == 1 && P->inc->kind == GPM_INPUT_DUMP &&

@@ -1196,6 +1196,58 @@ START_TEST(test_cut_starts)
 END_TEST
 
 /*
+ * Numbers too large to be real (a goroutine id or wait past 2^64, a line past 2^32, an
+ * offset of 17 hex digits, the creator's id) are read as unknown and counted, the rest of
+ * their line as it is; a location line that is no FILE:LINE keeps its frame and is
+ * counted. Before, the header or location was dropped without a word.
+ */
+START_TEST(test_huge_numbers)
+{
+	static const char text[] =
+	    "goroutine 1 [running]:\n"
+	    "main.main()\n"
+	    "\t/app/main.go:10 +0x1d\n"
+	    "\n"
+	    "goroutine 18446744073709551616 gp=0x1111111111111111111 m=99999999999999999999 "
+	    "mp=0xc000 [chan receive, 99999999999999999999999 minutes]:\n"
+	    "main.wait(0x1)\n"
+	    "\t/app/main.go:99999999999999999 +0x1\n"
+	    "main.loop()\n"
+	    "\t/app/main.go:20 +0xfffffffffffffffffffff\n"
+	    "main.other()\n"
+	    "\t/app/main.go:x +0x2\n"
+	    "created by main.main in goroutine 123456789012345678901234567890\n"
+	    "\t/app/main.go:5 +0x3\n"
+	    "\n";
+	struct snaps s = parse_mem(text, sizeof(text) - 1);
+	ck_assert_uint_eq(s.n, 1);
+	const struct gpm_incident *inc = s.v[0];
+	ck_assert_uint_eq(inc->goroutines.len, 2);
+	const struct gpm_goroutine *g = &inc->goroutines.v[1];
+	ck_assert_uint_eq(g->id, 0);
+	ck_assert(g->flags & GPM_GOROUTINE_NO_ID);
+	ck_assert(!(g->flags & GPM_GOROUTINE_DAMAGED));
+	ck_assert_int_eq(g->wait_minutes, -1);
+	ck_assert_uint_eq(g->parent_id, 0);
+	uint32_t nf;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &nf);
+	ck_assert_uint_eq(nf, 3);
+	ck_assert_str_eq(f[0].func, "main.wait");
+	ck_assert_str_eq(f[0].file, "/app/main.go");
+	ck_assert_uint_eq(f[0].line, 0);
+	ck_assert_str_eq(f[1].file, "/app/main.go");
+	ck_assert_uint_eq(f[1].line, 20);
+	ck_assert(!(f[1].flags & GPM_FRAME_HAS_OFFSET));
+	ck_assert_str_eq(f[2].func, "main.other");
+	ck_assert(!f[2].file || !strcmp(f[2].file, "?"));
+	ck_assert(has_warning(inc, "4 numbers were too large to be real"));
+	ck_assert(has_warning(inc, "1 frame location line could not be read as FILE:LINE"));
+	ck_assert_uint_eq(inc->warnings.len, 2);
+	snaps_free(&s);
+}
+END_TEST
+
+/*
  * The ends of excerpts: a last frame line cut inside its arguments (kept, without
  * location), a goroutine header with nothing after it (cut, not "no frames"), a stack that
  * starts after a lone location line (counted), one input of more dumps than the limit (the
@@ -1778,6 +1830,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_joined_lines);
 	tcase_add_test(tc, test_cut_starts);
 	tcase_add_test(tc, test_excerpt_ends);
+	tcase_add_test(tc, test_huge_numbers);
 	suite_add_tcase(s, tc);
 	return s;
 }
