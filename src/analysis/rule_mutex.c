@@ -529,9 +529,18 @@ static void holder_listing(const struct holders *hh, uint32_t listed[9], uint32_
 		}
 }
 
+/* Whether the runtime's deadlock check stopped the program: every goroutine was blocked, so
+ * no queue on a mutex was going to move, however briefly its waiters had waited. */
+static bool all_asleep(const struct gpm_incident *inc)
+{
+	return inc->crash.kind == GPM_FATAL_THROW && inc->crash.fatal_message &&
+	       strstr(inc->crash.fatal_message, "all goroutines are asleep");
+}
+
 /* r's severity and confidence, and whether it is a busy lock, not a stuck one: nobody has
  * waited a minute and the best candidate is making progress (a hot lock under load at the
- * instant of the snapshot, as on a healthy server serving many requests). */
+ * instant of the snapshot, as on a healthy server serving many requests) — never when
+ * every goroutine was asleep. */
 static void contention_grade(const struct gpm_incident *inc, const struct waiter *w,
                              const struct keyed *kv, struct contended *r)
 {
@@ -544,7 +553,7 @@ static void contention_grade(const struct gpm_incident *inc, const struct waiter
 		if (wm > maxwait)
 			maxwait = wm;
 	}
-	r->busy = nl && maxwait < 1 &&
+	r->busy = nl && maxwait < 1 && !all_asleep(inc) &&
 	          (kind == 2 || holder_progressing(inc, &inc->goroutines.v[listed[0]]));
 	r->sev =
 	    r->busy ? GPM_SEVERITY_LOW : (r->count >= 10 ? GPM_SEVERITY_HIGH : GPM_SEVERITY_MEDIUM);
@@ -597,8 +606,11 @@ static void contention_render(struct gpm_rule_ctx *c, const struct waiter *w,
 		                      : "the executable's symbol table");
 	else
 		gpm_rule_evidence(c, f, "mutex", "%#" PRIx64, m);
-	free(msafe);
 	gpm_rule_evidence(c, f, "waiters", "%" PRIu64 ", first in %s", n, ft ? ft : "?");
+	if (all_asleep(inc))
+		gpm_rule_evidence(c, f, "checked",
+		                  "every goroutine was asleep (the runtime's deadlock check): "
+		                  "nothing was going to release the mutex");
 	free(ft);
 	for (size_t k = from; k < j; k++)
 		gpm_rule_add_id(c, f, inc->goroutines.v[w[kv[k].w].g].id);
@@ -656,10 +668,16 @@ static void contention_render(struct gpm_rule_ctx *c, const struct waiter *w,
 	if (r->busy) {
 		f->severity = GPM_SEVERITY_LOW;
 		f->confidence = GPM_CONFIDENCE_HEURISTIC;
-		gpm_rule_text(c, &f->title,
-		              "busy mutex: %" PRIu64 " goroutines wait briefly for mutex %#" PRIx64
-		              "%s",
-		              n, m, weak_only ? "" : ", its holder is running");
+		if (msafe)
+			gpm_rule_text(c, &f->title,
+			              "busy mutex: %" PRIu64
+			              " goroutines wait briefly for mutex %s%s",
+			              n, msafe, weak_only ? "" : ", its holder is running");
+		else
+			gpm_rule_text(c, &f->title,
+			              "busy mutex: %" PRIu64
+			              " goroutines wait briefly for mutex %#" PRIx64 "%s",
+			              n, m, weak_only ? "" : ", its holder is running");
 		gpm_rule_text(c, &f->explanation,
 		              "Many goroutines are queued on one sync.Mutex, but none has waited a "
 		              "minute and no goroutine is seen stuck while holding it (the best "
@@ -685,6 +703,7 @@ static void contention_render(struct gpm_rule_ctx *c, const struct waiter *w,
 		              "snapshot refers to the mutex or is past its Lock.",
 		              csn ? csn : "?");
 	free(csn);
+	free(msafe);
 }
 
 static void contention_findings(struct gpm_rule_ctx *c, const struct waiter *w,

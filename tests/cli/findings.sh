@@ -86,6 +86,16 @@ if ! diff -u "$top_srcdir/tests/cli/expected/field-headlines.out" "$tmp/headline
 fi
 echo "ok: $checked field dumps analysed"
 
+# A queue on a mutex when every goroutine is asleep is no busy lock, however short its
+# waits: the report says nothing was going to release it.
+"$GOPM" analyze --no-store --width 1000 "$field/go1.19-asleepmutex.txt" >"$tmp/report" 2>&1
+if ! grep -q 'lock contention: 6 goroutines wait for mutex' "$tmp/report" ||
+	! grep -Eq "checked +every goroutine was asleep \(the runtime's deadlock check\)" "$tmp/report" ||
+	grep -q 'busy mutex' "$tmp/report"; then
+	echo "FAIL: go1.19-asleepmutex.txt: the contention is not told as stuck"
+	fail=$((fail + 1))
+fi
+
 # A test timeout pasted without the stuck subtest's goroutine (cut from the paste): the
 # test that waits in t.Run for it is named. And one whose only test goroutine is the
 # testing package's own (tRunner.func1 waiting for parallel subtests, as Go 1.9 printed

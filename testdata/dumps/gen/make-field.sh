@@ -60,6 +60,9 @@
 #                  goroutines are asleep" ([semacquire] before Go 1.20)
 #   selflock       a method locks a mutex its caller holds (not reentrant): main alone in
 #                  Mutex.Lock, "all goroutines are asleep"
+#   asleepmutex    six goroutines queued on a session's mutex that await holds while it
+#                  waits for a reply nobody sends; main in WaitGroup.Wait: "all goroutines
+#                  are asleep" with the queue at its first instant (no wait minutes)
 #   stucklock      a RWMutex held by a goroutine waiting for a reply that never comes, two
 #                  RLock and one Lock queued behind it: SIGQUIT after 80 s, GOTRACEBACK=all
 #   stuckwait      a WaitGroup.Wait for three workers, one blocked on <-never: SIGQUIT
@@ -191,6 +194,7 @@ for v in "${versions[@]}"; do
   run_shape "$gs-asleep" "$field" stderr - -- asleep
   run_shape "$gs-wgasleep" "$field" stderr - -- wgasleep
   run_shape "$gs-selflock" "$field" stderr - -- selflock
+  run_shape "$gs-asleepmutex" "$field" stderr - -- asleepmutex
   # macOS shapes, hand-made from the poison output (no Darwin machine here; see above).
   case ${FIELD_ONLY:-poison} in poison)
     p=$out_dir/$gs-poison.txt

@@ -756,3 +756,48 @@ func main() {
 	}
 	<-done
 }
+
+// A session whose reply never comes: await holds the session's mutex while it waits.
+type session struct {
+	id      int
+	mu      sync.Mutex
+	replies chan string
+}
+
+//go:noinline
+func (s *session) await() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return <-s.replies
+}
+
+//go:noinline
+func (s *session) touch() {
+	s.mu.Lock()
+	s.id++
+	s.mu.Unlock()
+}
+
+// asleepMutex: six goroutines queue on a session's mutex held by await, main waits for
+// them all: every goroutine is asleep.
+func asleepMutex() {
+	s := &session{replies: make(chan string)}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); s.await() }()
+	time.Sleep(10 * time.Millisecond)
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.touch() }()
+	}
+	wg.Wait()
+}
+
+// Shapes added after the others, dispatched here so that the lines of main (named in the
+// dumps made before) stay where they were.
+func init() {
+	if len(os.Args) == 2 && os.Args[1] == "asleepmutex" {
+		asleepMutex()
+		os.Exit(0)
+	}
+}
