@@ -110,6 +110,12 @@ enum { MAX_VTESTS = 64 }; /* go test -v tests followed at once (the rest: not na
  * look reads the text; the rest are read greedily and said). */
 enum { MAX_PACKED_SCANS = 64 };
 
+/* A frame's argument text in the input (push_args). */
+struct argspan {
+	const char *s;
+	uint32_t n;
+};
+
 struct parser {
 	const char *p, *end;
 	const char *read_at;      /* next_line calls o.reading here (end: never) */
@@ -185,7 +191,11 @@ struct parser {
 	GPM_VEC(struct rawframe) raw;
 	GPM_VEC(char) key;
 	GPM_VEC(uint32_t) gids;
-	GPM_VEC(char) gargs;
+	GPM_VEC(char) gargs; /* the argument texts copied (args_commit), NUL-terminated */
+	/* The frames' argument texts where they are (push_args): copied into gargs only for a
+	 * goroutine whose texts cannot be read in place; any: one of them has a byte. */
+	GPM_VEC(struct argspan) spans;
+	bool spans_any;
 	GPM_VEC(struct gpm_frame_regs) gregs;
 	bool gregs_any;
 	/* With borrow_text: the caller's text, and where the current block's frame lines are.
@@ -1117,8 +1127,8 @@ static struct gpm_error *stack_commit(struct parser *P, uint32_t *stack_out, uin
  * when they are the same. */
 static struct gpm_error *args_commit(struct parser *P, struct gpm_goroutine *g, uint32_t sent)
 {
-	size_t n = P->gargs.len;
-	if (n == P->nframes) // every frame printed "()" or "(...)": nothing to keep
+	// Every frame printed "()" or "(...)": nothing to keep.
+	if (!P->spans_any && P->spans.len == P->nframes)
 		return NULL;
 	if (P->text && P->block_plain && P->raw.len == P->nframes &&
 	    (size_t)(P->block_start - P->text) < UINT32_MAX) {
@@ -1127,6 +1137,27 @@ static struct gpm_error *args_commit(struct parser *P, struct gpm_goroutine *g, 
 		g->args_in_text = true;
 		return NULL;
 	}
+	// Kept NUL-terminated: an argument text ends at a NUL byte (the runtime prints none;
+	// gpm_args_iter_next cuts texts read in place the same way).
+	size_t total = 0;
+	for (size_t k = 0; k < P->spans.len; k++)
+		total += P->spans.v[k].n + 1;
+	if (!gpm_vec_reserve(&P->gargs, total))
+		return &gpm_error_nomem;
+	P->gargs.len = 0;
+	for (size_t k = 0; k < P->spans.len; k++) {
+		const char *t = P->spans.v[k].s;
+		size_t tn = P->spans.v[k].n;
+		const char *z = tn ? memchr(t, 0, tn) : NULL;
+		if (z)
+			tn = (size_t)(z - t);
+		memcpy(P->gargs.v + P->gargs.len, t, tn);
+		P->gargs.v[P->gargs.len + tn] = 0;
+		P->gargs.len += tn + 1;
+	}
+	size_t n = P->gargs.len;
+	if (n == P->nframes)
+		return NULL;
 	struct sentry *s = &P->sents.v[sent];
 	if (s->args_len == n && memcmp(P->inc->arg_text.v + s->args_off, P->gargs.v, n) == 0) {
 		g->args = s->args_off;
@@ -1630,16 +1661,14 @@ static bool push_frame(struct parser *P, const char *name, size_t name_len, cons
 
 static bool push_args(struct parser *P, const char *s, size_t n)
 {
-	// Kept NUL-terminated: an argument text ends at a NUL byte (the runtime prints none;
-	// gpm_args_iter_next cuts texts read in place the same way).
-	const char *z = n ? memchr(s, 0, n) : NULL;
-	if (z)
-		n = (size_t)(z - s);
-	if (P->gargs.cap - P->gargs.len <= n && !gpm_vec_reserve(&P->gargs, P->gargs.len + n + 1))
+	// Where the text is, for args_commit: most goroutines' texts are read in place, and
+	// copying them here was work thrown away.
+	struct argspan *a = gpm_vec_push(&P->spans);
+	if (!a)
 		return false;
-	memcpy(P->gargs.v + P->gargs.len, s, n);
-	P->gargs.v[P->gargs.len + n] = 0;
-	P->gargs.len += n + 1;
+	a->s = s;
+	a->n = (uint32_t)n; // a line's part: lines are at most max_line bytes
+	P->spans_any |= n && *s;
 	return true;
 }
 
@@ -1894,7 +1923,8 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 {
 	memset(r, 0, sizeof(*r));
 	P->nframes = 0;
-	P->raw.len = P->gids.len = P->gargs.len = P->gregs.len = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = 0;
+	P->spans_any = false;
 	P->key.len = 0;
 	P->gregs_any = false;
 	P->block_plain = true;
@@ -2547,7 +2577,8 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 	parse_dec(hl->s, hl->n, &i, &count);
 	struct gpm_error *err;
 	P->nframes = 0;
-	P->raw.len = P->gids.len = P->gargs.len = P->gregs.len = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = 0;
+	P->spans_any = false;
 	const char *labels = NULL;
 	size_t labels_len = 0;
 	struct line l;
@@ -3043,7 +3074,8 @@ static struct gpm_error *parse_pp_bucket(struct parser *P, const struct line *hl
 	if (inc->goroutines.len >= P->o.max_goroutines)
 		return parse_block(P, hl, &ph->h, false); // counts and skips, as for any header
 	P->nframes = 0;
-	P->raw.len = P->gids.len = P->gargs.len = P->gregs.len = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = 0;
+	P->spans_any = false;
 	bool elided = false;
 	struct line l;
 	for (;;) {
@@ -4245,6 +4277,7 @@ static void parser_deinit(struct parser *P)
 	gpm_vec_free(&P->key);
 	gpm_vec_free(&P->gids);
 	gpm_vec_free(&P->gargs);
+	gpm_vec_free(&P->spans);
 	gpm_vec_free(&P->gregs);
 	gpm_vec_free(&P->tmp);
 }
