@@ -330,6 +330,46 @@ int gpm_rule_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * A stable radix sort by key, by bytes from the lowest: one pass per byte in which the keys
+ * differ (a snapshot's mutex addresses differ in two or three).
+ */
+bool gpm_rule_keyed_sort(struct gpm_rule_keyed *kv, size_t n)
+{
+	if (n < 256 || n > UINT32_MAX)
+		return false;
+	struct gpm_rule_keyed *tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return false;
+	_Static_assert(sizeof(((struct gpm_rule_keyed *)0)->key) == 8, "eight byte passes");
+	uint32_t count[8][256];
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < n; i++)
+		for (unsigned b = 0; b < 8; b++)
+			count[b][(kv[i].key >> (8 * b)) & 0xff]++;
+	struct gpm_rule_keyed *src = kv, *dst = tmp;
+	for (unsigned b = 0; b < 8; b++) {
+		uint32_t *c = count[b];
+		if (c[(kv[0].key >> (8 * b)) & 0xff] == n)
+			continue; // every key has the same byte here
+		uint32_t at = 0;
+		for (unsigned d = 0; d < 256; d++) {
+			uint32_t k = c[d];
+			c[d] = at;
+			at += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[(src[i].key >> (8 * b)) & 0xff]++] = src[i];
+		struct gpm_rule_keyed *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != kv)
+		memcpy(kv, src, n * sizeof(*kv));
+	free(tmp);
+	return true;
+}
+
 /* ---- helpers for rules in files of their own (rules.h) ---- */
 
 void gpm_rule_vtext(struct gpm_rule_ctx *c, char **slot, const char *fmt, va_list ap)

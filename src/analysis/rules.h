@@ -94,6 +94,15 @@ void gpm_rule_arg_each(struct gpm_rule_ctx *c, const struct gpm_goroutine *g, ui
 void gpm_arg_words_destroy(struct gpm_arg_words *w);
 /* qsort comparison of uint64_t. */
 int gpm_rule_cmp_u64(const void *a, const void *b);
+/* An index ordered by a 64-bit key (gpm_rule_keyed_sort). */
+struct gpm_rule_keyed {
+	uint64_t key;
+	uint32_t w;
+};
+/* Sorts kv[0..n) by key, stably (equal keys keep their order): a radix sort, for the large
+ * arrays of a snapshot in place of qsort and its callback. False (kv untouched) when it is
+ * not worth it (n < 256) or there is no memory: the caller sorts otherwise. */
+bool gpm_rule_keyed_sort(struct gpm_rule_keyed *kv, size_t n);
 
 /* Runtime and standard-library plumbing a reader skips to find the code at fault (the
  * runtime, sync, time.Sleep, reflect, fmt, os, net ...). */
