@@ -264,13 +264,7 @@ void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t),
 		unsigned long long v = 0;
 		if (q < lim && gpm_rule_hex1[(uint8_t)*q] &&
 		    !(*q == '0' && q + 1 < lim && (q[1] | 0x20) == 'x')) {
-			bool over = false;
-			for (unsigned d; end < lim && (d = gpm_rule_hex1[(uint8_t)*end]); end++) {
-				over |= v > (ULLONG_MAX >> 4);
-				v = v << 4 | (d - 1);
-			}
-			if (over)
-				v = ULLONG_MAX;
+			v = gpm_rule_hex_run(q, lim, &end);
 		} else if (q < lim) {
 			char buf[1024];
 			memcpy(buf, q, (size_t)(lim - q));

@@ -75,6 +75,27 @@ bool gpm_rule_first_arg(const char *args, uint64_t *out);
 /* A hexadecimal digit's value + 1 by its byte, 0 for any other byte: the argument readers'
  * one table (a lookup per digit of every printed argument, not two range tests). */
 extern const uint8_t gpm_rule_hex1[256];
+/*
+ * The hex digits from q (before lim) as strtoull reads them: the value, saturated at
+ * ULLONG_MAX past 16 significant digits, and *end after the last digit. One shift and or
+ * a digit; the saturation is decided once at the end, from how many digits there were.
+ */
+static inline uint64_t gpm_rule_hex_run(const char *q, const char *lim, const char **end)
+{
+	uint64_t v = 0;
+	const char *e = q;
+	for (unsigned d; e < lim && (d = gpm_rule_hex1[(uint8_t)*e]); e++)
+		v = v << 4 | (d - 1);
+	if (e - q > 16) {
+		const char *z = q; // leading zeros do not count
+		while (z < e && *z == '0')
+			z++;
+		if (e - z > 16)
+			v = UINT64_MAX;
+	}
+	*end = e;
+	return v;
+}
 /* Every exact hexadecimal argument above 4096 of the n bytes at args (n < 1024), via cb. */
 void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t), void *arg);
 
