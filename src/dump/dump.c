@@ -1640,9 +1640,10 @@ static bool push_frame(struct parser *P, const char *name, size_t name_len, cons
                        size_t loc_len, uint32_t flags, const struct loc *L, uint64_t elided,
                        bool lazy)
 {
-	struct rawframe *f = gpm_vec_push(&P->raw);
-	if (!f)
+	// Every field set here, none zeroed first (the element is 120 bytes, one per frame line).
+	if (!gpm_vec_reserve(&P->raw, P->raw.len + 1))
 		return false;
+	struct rawframe *f = &P->raw.v[P->raw.len++];
 	f->lazy = lazy;
 	// Lines are at most max_line bytes (longer ones end the block), so these fit.
 	f->name = name;
@@ -1651,10 +1652,13 @@ static bool push_frame(struct parser *P, const char *name, size_t name_len, cons
 	f->loc_len = (uint32_t)loc_len;
 	f->flags = flags;
 	f->elided = elided;
-	if (L) {
+	f->has_loc = L != NULL;
+	if (lazy && L)
+		f->L.pc = 0; // all of L a lazy frame's key reads (stack_key_frame); decoded later
+	else if (L)
 		f->L = *L;
-		f->has_loc = true;
-	}
+	else
+		memset(&f->L, 0, sizeof(f->L));
 	P->nframes++;
 	return stack_key_frame(P, f);
 }
