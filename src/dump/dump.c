@@ -333,12 +333,19 @@ static bool parse_hex(const char *s, size_t n, size_t *i, uint64_t *out)
 	return true;
 }
 
-static bool next_line(struct parser *P, struct line *l)
+/* The input's next window made ready (gpm_dump_options.reading): once per window, kept out
+ * of next_line so that the line scan, run for every line, stays a small leaf. */
+static __attribute__((noinline)) void reading_at(struct parser *P)
+{
+	P->read_at = P->o.reading(P->o.reading_arg, P->p);
+}
+
+static inline bool next_line(struct parser *P, struct line *l)
 {
 	if (P->p >= P->end)
 		return false;
 	if (P->p >= P->read_at)
-		P->read_at = P->o.reading(P->o.reading_arg, P->p);
+		reading_at(P);
 	const char *e = memchr(P->p, '\n', (size_t)(P->end - P->p));
 	l->s = P->p;
 	if (e) {
