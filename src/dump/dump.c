@@ -196,7 +196,8 @@ struct parser {
 	 * goroutine whose texts cannot be read in place; any: one of them has a byte. */
 	GPM_VEC(struct argspan) spans;
 	bool spans_any;
-	GPM_VEC(struct gpm_frame_regs) gregs;
+	GPM_VEC(struct gpm_frame_regs) gregs; /* with gregs_any: one per push_regs */
+	size_t nregs;                         /* push_regs calls for the goroutine */
 	bool gregs_any;
 	/* With borrow_text: the caller's text, and where the current block's frame lines are.
 	 * A block whose frames are nothing but consecutive "func(args)" + location line pairs
@@ -280,17 +281,17 @@ static inline bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Hex digit values, -1 for anything else. */
-static const int8_t hex_digit[256] = {
-    ['0'] = 0,  ['1'] = 1,  ['2'] = 2,  ['3'] = 3,  ['4'] = 4,  ['5'] = 5,  ['6'] = 6,  ['7'] = 7,
-    ['8'] = 8,  ['9'] = 9,  ['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15,
-    ['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+/* Hex digit values + 1, 0 for anything else: one load and no branch a digit. */
+static const uint8_t hex_digit1[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
+/* A hex digit's value, -1 for anything else. */
 static inline int hexval(char c)
 {
-	int v = hex_digit[(unsigned char)c];
-	return v || c == '0' ? v : -1;
+	return (int)hex_digit1[(unsigned char)c] - 1;
 }
 
 /* Parses decimal digits at s[*i..n); false when none or on overflow. */
@@ -881,7 +882,7 @@ static bool rhex(const char *s, size_t e, size_t *start, uint64_t *out)
 static bool loc_has_regs(const char *s, size_t n)
 {
 	size_t d = n;
-	while (d > 0 && hexval(s[d - 1]) >= 0)
+	while (d > 0 && hex_digit1[(unsigned char)s[d - 1]])
 		d--;
 	return d < n && d >= 3 && s[d - 1] == 'x' && s[d - 2] == '0' && s[d - 3] == '=';
 }
@@ -1286,10 +1287,13 @@ static bool parse_header_rest(const struct line *l, size_t i, struct header *h)
 		return false;
 	i += 2;
 	size_t st = i;
-	// The state runs to the first ',' or ']' or " labels:{" (wait reasons hold neither).
-	while (i < n && s[i] != ',' && s[i] != ']' &&
-	       !(s[i] == ' ' && starts(s + i, n - i, " labels:{", 9)))
-		i++;
+	// The state runs to the first ',' or ']' or " labels:{" (wait reasons hold neither):
+	// one table load a byte, the blanks looked at closer.
+	static const bool stop[256] = {[','] = true, [']'] = true, [' '] = true};
+	for (; i < n; i++)
+		if (stop[(unsigned char)s[i]] &&
+		    (s[i] != ' ' || starts(s + i, n - i, " labels:{", 9)))
+			break;
 	size_t se = i;
 	// Suffixes the runtime appends to the status, in reverse order of printing.
 	if (se - st >= 10 && memcmp(s + se - 10, " (durable)", 10) == 0)
@@ -1670,7 +1674,7 @@ static bool push_frame(struct parser *P, const char *name, size_t name_len, cons
 	return stack_key_frame(P, f);
 }
 
-static bool push_args(struct parser *P, const char *s, size_t n)
+static inline bool push_args(struct parser *P, const char *s, size_t n)
 {
 	// Where the text is, for args_commit: most goroutines' texts are read in place, and
 	// copying them here was work thrown away.
@@ -1685,13 +1689,25 @@ static bool push_args(struct parser *P, const char *s, size_t n)
 
 static bool push_regs(struct parser *P, const struct loc *L)
 {
+	// Kept only once a frame of the goroutine has them (a text dump's rarely do): the frames
+	// before it get zeros then, as each did before.
+	P->nregs++;
+	bool has = L && L->has_regs;
+	if (!has && !P->gregs_any)
+		return true;
+	if (!P->gregs_any) {
+		if (!gpm_vec_reserve(&P->gregs, P->nregs))
+			return false;
+		memset(P->gregs.v, 0, (P->nregs - 1) * sizeof(*P->gregs.v));
+		P->gregs.len = P->nregs - 1;
+		P->gregs_any = true;
+	}
 	struct gpm_frame_regs *r = gpm_vec_push(&P->gregs);
 	if (!r)
 		return false;
-	if (L && L->has_regs) {
+	if (has) {
 		r->fp = L->fp;
 		r->sp = L->sp;
-		P->gregs_any = true;
 	}
 	return true;
 }
@@ -1934,7 +1950,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 {
 	memset(r, 0, sizeof(*r));
 	P->nframes = 0;
-	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = P->nregs = 0;
 	P->spans_any = false;
 	P->key.len = 0;
 	P->gregs_any = false;
@@ -2588,7 +2604,7 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 	parse_dec(hl->s, hl->n, &i, &count);
 	struct gpm_error *err;
 	P->nframes = 0;
-	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = P->nregs = 0;
 	P->spans_any = false;
 	const char *labels = NULL;
 	size_t labels_len = 0;
@@ -3085,7 +3101,7 @@ static struct gpm_error *parse_pp_bucket(struct parser *P, const struct line *hl
 	if (inc->goroutines.len >= P->o.max_goroutines)
 		return parse_block(P, hl, &ph->h, false); // counts and skips, as for any header
 	P->nframes = 0;
-	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = P->nregs = 0;
 	P->spans_any = false;
 	bool elided = false;
 	struct line l;
