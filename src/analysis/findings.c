@@ -335,17 +335,29 @@ bool gpm_rule_keyed_sort(struct gpm_rule_keyed *kv, size_t n)
 	struct gpm_rule_keyed *tmp = malloc(n * sizeof(*tmp));
 	if (!tmp)
 		return false;
-	_Static_assert(sizeof(((struct gpm_rule_keyed *)0)->key) == 8, "eight byte passes");
+	_Static_assert(sizeof(((struct gpm_rule_keyed *)0)->key) == 8, "up to eight byte passes");
+	// The bytes in which the keys differ, found first: only those are counted and passed
+	// over (a snapshot's addresses differ in two or three of eight).
+	uint64_t all_or = 0, all_and = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		all_or |= kv[i].key;
+		all_and &= kv[i].key;
+	}
+	uint64_t differ = all_or ^ all_and;
 	uint32_t count[8][256];
-	memset(count, 0, sizeof(count));
+	unsigned bytes[8], nb = 0;
+	for (unsigned b = 0; b < 8; b++)
+		if ((differ >> (8 * b)) & 0xff) {
+			memset(count[nb], 0, sizeof(count[nb]));
+			bytes[nb++] = b;
+		}
 	for (size_t i = 0; i < n; i++)
-		for (unsigned b = 0; b < 8; b++)
-			count[b][(kv[i].key >> (8 * b)) & 0xff]++;
+		for (unsigned j = 0; j < nb; j++)
+			count[j][(kv[i].key >> (8 * bytes[j])) & 0xff]++;
 	struct gpm_rule_keyed *src = kv, *dst = tmp;
-	for (unsigned b = 0; b < 8; b++) {
-		uint32_t *c = count[b];
-		if (c[(kv[0].key >> (8 * b)) & 0xff] == n)
-			continue; // every key has the same byte here
+	for (unsigned j = 0; j < nb; j++) {
+		unsigned b = bytes[j];
+		uint32_t *c = count[j];
 		uint32_t at = 0;
 		for (unsigned d = 0; d < 256; d++) {
 			uint32_t k = c[d];
