@@ -108,14 +108,7 @@ static int first_word(const char *a, size_t n, uint64_t *v, const char **end_out
 	if (q >= lim || !gpm_rule_hex1[(uint8_t)*q] ||
 	    (*q == '0' && q + 1 < lim && (q[1] | 0x20) == 'x'))
 		return -1;
-	unsigned long long x = 0;
-	bool over = false;
-	for (unsigned d; end < lim && (d = gpm_rule_hex1[(uint8_t)*end]); end++) {
-		over |= x > (ULLONG_MAX >> 4);
-		x = x << 4 | (d - 1);
-	}
-	if (over)
-		x = ULLONG_MAX; // strtoull's ERANGE value
+	uint64_t x = gpm_rule_hex_run(q, lim, &end); // strtoull's ERANGE value when too long
 	*end_out = end;
 	if ((end < lim && *end == '?') || !x)
 		return 0;

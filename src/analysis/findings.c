@@ -264,13 +264,7 @@ void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t),
 		unsigned long long v = 0;
 		if (q < lim && gpm_rule_hex1[(uint8_t)*q] &&
 		    !(*q == '0' && q + 1 < lim && (q[1] | 0x20) == 'x')) {
-			bool over = false;
-			for (unsigned d; end < lim && (d = gpm_rule_hex1[(uint8_t)*end]); end++) {
-				over |= v > (ULLONG_MAX >> 4);
-				v = v << 4 | (d - 1);
-			}
-			if (over)
-				v = ULLONG_MAX;
+			v = gpm_rule_hex_run(q, lim, &end);
 		} else if (q < lim) {
 			char buf[1024];
 			memcpy(buf, q, (size_t)(lim - q));
@@ -328,6 +322,58 @@ int gpm_rule_cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return x < y ? -1 : x > y;
+}
+
+/*
+ * A stable radix sort by key, by bytes from the lowest: one pass per byte in which the keys
+ * differ (a snapshot's mutex addresses differ in two or three).
+ */
+bool gpm_rule_keyed_sort(struct gpm_rule_keyed *kv, size_t n)
+{
+	if (n < 256 || n > UINT32_MAX)
+		return false;
+	struct gpm_rule_keyed *tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return false;
+	_Static_assert(sizeof(((struct gpm_rule_keyed *)0)->key) == 8, "up to eight byte passes");
+	// The bytes in which the keys differ, found first: only those are counted and passed
+	// over (a snapshot's addresses differ in two or three of eight).
+	uint64_t all_or = 0, all_and = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		all_or |= kv[i].key;
+		all_and &= kv[i].key;
+	}
+	uint64_t differ = all_or ^ all_and;
+	uint32_t count[8][256];
+	unsigned bytes[8], nb = 0;
+	for (unsigned b = 0; b < 8; b++)
+		if ((differ >> (8 * b)) & 0xff) {
+			memset(count[nb], 0, sizeof(count[nb]));
+			bytes[nb++] = b;
+		}
+	for (size_t i = 0; i < n; i++)
+		for (unsigned j = 0; j < nb; j++)
+			count[j][(kv[i].key >> (8 * bytes[j])) & 0xff]++;
+	struct gpm_rule_keyed *src = kv, *dst = tmp;
+	for (unsigned j = 0; j < nb; j++) {
+		unsigned b = bytes[j];
+		uint32_t *c = count[j];
+		uint32_t at = 0;
+		for (unsigned d = 0; d < 256; d++) {
+			uint32_t k = c[d];
+			c[d] = at;
+			at += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[(src[i].key >> (8 * b)) & 0xff]++] = src[i];
+		struct gpm_rule_keyed *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != kv)
+		memcpy(kv, src, n * sizeof(*kv));
+	free(tmp);
+	return true;
 }
 
 /* ---- helpers for rules in files of their own (rules.h) ---- */

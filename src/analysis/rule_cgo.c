@@ -341,12 +341,29 @@ static void rule_blocked(struct gpm_rule_ctx *c)
 	int fw = -1, fc = -1;
 	uint64_t count = 0, stuck = 0;
 	int64_t longest = -1;
+	// Whether a stack is in a C call, and where, depends on its frames only: worked out once
+	// per distinct stack (a dump's goroutines share a few hundred), not per goroutine.
+	struct cgo_memo {
+		bool known, in_c;
+		int w, k;
+	} *memo = calloc(inc->stacks.len ? inc->stacks.len : 1, sizeof(*memo));
 	// The representative: the one in C longest, else the first.
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		int w, k;
-		if (!counted(g) || !cgo_call(inc, g, &w, &k))
+		if (!counted(g))
 			continue;
+		struct cgo_memo *m = memo && g->stack < inc->stacks.len ? &memo[g->stack] : NULL;
+		if (m && !m->known) {
+			m->known = true;
+			m->in_c = cgo_call(inc, g, &m->w, &m->k);
+		}
+		if (m ? !m->in_c : !cgo_call(inc, g, &w, &k))
+			continue;
+		if (m) {
+			w = m->w;
+			k = m->k;
+		}
 		count++;
 		if (g->wait_minutes >= STUCK_MINUTES)
 			stuck++;
@@ -357,6 +374,7 @@ static void rule_blocked(struct gpm_rule_ctx *c)
 			longest = g->wait_minutes;
 		}
 	}
+	free(memo);
 	if (!first)
 		return;
 	uint32_t n;

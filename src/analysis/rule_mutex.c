@@ -175,77 +175,32 @@ static int cmp_site(const void *a, const void *b)
 	return x->w < y->w ? -1 : x->w > y->w;
 }
 
-/* Waiter indices ordered by (key, waiter index), for runs of equal keys. */
-struct keyed {
-	uint64_t key;
-	uint32_t w;
-};
-
+/* Waiter indices (gpm_rule_keyed) ordered by (key, waiter index), for runs of equal keys.
+ * kv is built in waiter order by every caller, so gpm_rule_keyed_sort gives this order;
+ * qsort with this callback was ~8 % of `gopm analyze` on 800,000 goroutines (four sorts of
+ * ~40k waiters a snapshot), and is what is left when that sort declines. */
 static int cmp_keyed(const void *a, const void *b)
 {
-	const struct keyed *x = a, *y = b;
+	const struct gpm_rule_keyed *x = a, *y = b;
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
 	return x->w < y->w ? -1 : x->w > y->w;
 }
 
-/*
- * Sorts kv by key, stably (equal keys keep their order), by bytes from the lowest: one
- * pass per byte in which the keys differ (a snapshot's mutex addresses differ in two or
- * three). kv is built in waiter order by every caller, so this is cmp_keyed's order; qsort
- * with its callback was ~8 % of `gopm analyze` on 800,000 goroutines (four sorts of ~40k
- * waiters a snapshot). False (kv untouched) when it is not worth it or there is no memory:
- * the caller sorts with qsort.
- */
-static bool keyed_sort(struct keyed *kv, size_t n)
-{
-	if (n < 256 || n > UINT32_MAX)
-		return false;
-	struct keyed *tmp = malloc(n * sizeof(*tmp));
-	if (!tmp)
-		return false;
-	_Static_assert(sizeof(((struct keyed *)0)->key) == 8, "eight byte passes");
-	uint32_t count[8][256];
-	memset(count, 0, sizeof(count));
-	for (size_t i = 0; i < n; i++)
-		for (unsigned b = 0; b < 8; b++)
-			count[b][(kv[i].key >> (8 * b)) & 0xff]++;
-	struct keyed *src = kv, *dst = tmp;
-	for (unsigned b = 0; b < 8; b++) {
-		uint32_t *c = count[b];
-		if (c[(kv[0].key >> (8 * b)) & 0xff] == n)
-			continue; // every key has the same byte here
-		uint32_t at = 0;
-		for (unsigned d = 0; d < 256; d++) {
-			uint32_t k = c[d];
-			c[d] = at;
-			at += k;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[c[(src[i].key >> (8 * b)) & 0xff]++] = src[i];
-		struct keyed *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != kv)
-		memcpy(kv, src, n * sizeof(*kv));
-	free(tmp);
-	return true;
-}
-
 /* The waiters' Lock sites in st, sorted as cmp_site sorts them: by line, then stably by
- * function (two keyed_sort passes over waiter order). */
+ * function (two gpm_rule_keyed_sort passes over waiter order). */
 static void sort_sites(const struct waiter *w, size_t n, struct site *st)
 {
-	struct keyed *kv = n >= 256 ? malloc(n * sizeof(*kv)) : NULL;
+	struct gpm_rule_keyed *kv = n >= 256 ? malloc(n * sizeof(*kv)) : NULL;
 	bool sorted = false;
 	if (kv) {
 		for (size_t i = 0; i < n; i++)
-			kv[i] = (struct keyed){w[i].line, (uint32_t)i};
-		if (keyed_sort(kv, n)) {
+			kv[i] = (struct gpm_rule_keyed){w[i].line, (uint32_t)i};
+		if (gpm_rule_keyed_sort(kv, n)) {
 			for (size_t i = 0; i < n; i++)
 				kv[i].key = (uintptr_t)w[kv[i].w].func;
-			sorted = keyed_sort(kv, n); // stable: each function's sites stay by line
+			sorted = gpm_rule_keyed_sort(
+			    kv, n); // stable: each function's sites stay by line
 		}
 	}
 	if (sorted) {
@@ -260,7 +215,7 @@ static void sort_sites(const struct waiter *w, size_t n, struct site *st)
 }
 
 /* The first waiter (lowest index) other than cur whose key is k in sorted kv, SIZE_MAX none. */
-static size_t keyed_find(const struct keyed *kv, size_t n, uint64_t k, size_t cur)
+static size_t keyed_find(const struct gpm_rule_keyed *kv, size_t n, uint64_t k, size_t cur)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -399,8 +354,9 @@ struct contended {
 
 /* The ids a contention finding of r lists (gpm_rule_add_id: each once, the first
  * GPM_FINDING_MAX_IDS), appended to out while it has fewer than GPM_FINDING_MAX_IDS. */
-static void contended_ids(struct gpm_rule_ctx *c, const struct waiter *w, const struct keyed *kv,
-                          const struct contended *r, struct gpm_finding *out)
+static void contended_ids(struct gpm_rule_ctx *c, const struct waiter *w,
+                          const struct gpm_rule_keyed *kv, const struct contended *r,
+                          struct gpm_finding *out)
 {
 	uint64_t ids[GPM_FINDING_MAX_IDS];
 	size_t n = 0;
@@ -427,7 +383,8 @@ static void contended_ids(struct gpm_rule_ctx *c, const struct waiter *w, const 
  * fs[cs[r[k].f].f]. */
 static void rollup_one(struct gpm_rule_ctx *c, const struct rolled *r, size_t n,
                        const struct contended *cs, const struct gpm_finding *fs,
-                       const struct waiter *w, const struct keyed *kv, struct gpm_finding *out)
+                       const struct waiter *w, const struct gpm_rule_keyed *kv,
+                       struct gpm_finding *out)
 {
 	const struct gpm_finding *top = &fs[cs[r[0].f].f];
 	uint64_t total = 0, lo = UINT64_MAX, hi = 0;
@@ -542,7 +499,7 @@ static bool all_asleep(const struct gpm_incident *inc)
  * instant of the snapshot, as on a healthy server serving many requests) — never when
  * every goroutine was asleep. */
 static void contention_grade(const struct gpm_incident *inc, const struct waiter *w,
-                             const struct keyed *kv, struct contended *r)
+                             const struct gpm_rule_keyed *kv, struct contended *r)
 {
 	uint32_t listed[9], nl;
 	int kind;
@@ -567,7 +524,7 @@ static void contention_grade(const struct gpm_incident *inc, const struct waiter
  */
 /* The contention finding of r, rendered (added to c's findings). */
 static void contention_render(struct gpm_rule_ctx *c, const struct waiter *w,
-                              const struct keyed *kv, const struct contended *r)
+                              const struct gpm_rule_keyed *kv, const struct contended *r)
 {
 	const struct gpm_incident *inc = c->inc;
 	const struct holders *hh = r->hh;
@@ -707,7 +664,7 @@ static void contention_render(struct gpm_rule_ctx *c, const struct waiter *w,
 }
 
 static void contention_findings(struct gpm_rule_ctx *c, const struct waiter *w,
-                                const struct keyed *kv, struct contended *cs, size_t n)
+                                const struct gpm_rule_keyed *kv, struct contended *cs, size_t n)
 {
 	struct rolled *r = NULL;
 	GPM_VEC(struct gpm_finding) merged = {0};
@@ -815,7 +772,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 	GPM_VEC(struct waiter) w = {0};
 	uint64_t *addrs = NULL;
 	uint8_t *in_cycle = NULL;
-	struct keyed *kv = NULL;
+	struct gpm_rule_keyed *kv = NULL;
 	struct holders *hs = NULL;
 	struct lock_frames *memo = calloc(inc->stacks.len ? inc->stacks.len : 1, sizeof(*memo));
 	if (!memo) {
@@ -902,9 +859,9 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 	size_t na = 0;
 	for (size_t i = 0; i < w.len; i++)
 		if (w.v[i].mutex)
-			kv[na++] = (struct keyed){w.v[i].mutex, (uint32_t)i};
+			kv[na++] = (struct gpm_rule_keyed){w.v[i].mutex, (uint32_t)i};
 	size_t nu = 0;
-	if (keyed_sort(kv, na)) {
+	if (gpm_rule_keyed_sort(kv, na)) {
 		for (size_t i = 0; i < na; i++)
 			if (!nu || addrs[nu - 1] != kv[i].key)
 				addrs[nu++] = kv[i].key;
@@ -935,8 +892,8 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 	size_t nk = 0;
 	for (size_t i = 0; i < w.len; i++)
 		if (w.v[i].holds)
-			kv[nk++] = (struct keyed){w.v[i].holds, (uint32_t)i};
-	if (!keyed_sort(kv, nk))
+			kv[nk++] = (struct gpm_rule_keyed){w.v[i].holds, (uint32_t)i};
+	if (!gpm_rule_keyed_sort(kv, nk))
 		qsort(kv, nk, sizeof(*kv), cmp_keyed);
 	bool found_cycle = false;
 	// Each holder's next step, looked up once (a walk from every holder visits up to 16).
@@ -1063,8 +1020,8 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 	nk = 0;
 	for (size_t i = 0; i < w.len; i++)
 		if (w.v[i].mutex)
-			kv[nk++] = (struct keyed){w.v[i].mutex, (uint32_t)i};
-	if (!keyed_sort(kv, nk))
+			kv[nk++] = (struct gpm_rule_keyed){w.v[i].mutex, (uint32_t)i};
+	if (!gpm_rule_keyed_sort(kv, nk))
 		qsort(kv, nk, sizeof(*kv), cmp_keyed);
 	// The contended mutexes and their holder candidates, found in one pass below.
 	size_t nh = 0;
@@ -1189,10 +1146,10 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 		nk = 0;
 		for (size_t i = 0; i < w.len; i++)
 			if (w.v[i].func)
-				kv[nk++] = (struct keyed){((uint64_t)(uintptr_t)w.v[i].func * 31) ^
-				                              w.v[i].line,
-				                          (uint32_t)i};
-		if (!keyed_sort(kv, nk))
+				kv[nk++] = (struct gpm_rule_keyed){
+				    ((uint64_t)(uintptr_t)w.v[i].func * 31) ^ w.v[i].line,
+				    (uint32_t)i};
+		if (!gpm_rule_keyed_sort(kv, nk))
 			qsort(kv, nk, sizeof(*kv), cmp_keyed);
 		for (size_t i = 0; i < nk;) {
 			size_t j = i;

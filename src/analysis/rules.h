@@ -75,6 +75,27 @@ bool gpm_rule_first_arg(const char *args, uint64_t *out);
 /* A hexadecimal digit's value + 1 by its byte, 0 for any other byte: the argument readers'
  * one table (a lookup per digit of every printed argument, not two range tests). */
 extern const uint8_t gpm_rule_hex1[256];
+/*
+ * The hex digits from q (before lim) as strtoull reads them: the value, saturated at
+ * ULLONG_MAX past 16 significant digits, and *end after the last digit. One shift and or
+ * a digit; the saturation is decided once at the end, from how many digits there were.
+ */
+static inline uint64_t gpm_rule_hex_run(const char *q, const char *lim, const char **end)
+{
+	uint64_t v = 0;
+	const char *e = q;
+	for (unsigned d; e < lim && (d = gpm_rule_hex1[(uint8_t)*e]); e++)
+		v = v << 4 | (d - 1);
+	if (e - q > 16) {
+		const char *z = q; // leading zeros do not count
+		while (z < e && *z == '0')
+			z++;
+		if (e - z > 16)
+			v = UINT64_MAX;
+	}
+	*end = e;
+	return v;
+}
 /* Every exact hexadecimal argument above 4096 of the n bytes at args (n < 1024), via cb. */
 void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t), void *arg);
 
@@ -94,6 +115,15 @@ void gpm_rule_arg_each(struct gpm_rule_ctx *c, const struct gpm_goroutine *g, ui
 void gpm_arg_words_destroy(struct gpm_arg_words *w);
 /* qsort comparison of uint64_t. */
 int gpm_rule_cmp_u64(const void *a, const void *b);
+/* An index ordered by a 64-bit key (gpm_rule_keyed_sort). */
+struct gpm_rule_keyed {
+	uint64_t key;
+	uint32_t w;
+};
+/* Sorts kv[0..n) by key, stably (equal keys keep their order): a radix sort, for the large
+ * arrays of a snapshot in place of qsort and its callback. False (kv untouched) when it is
+ * not worth it (n < 256) or there is no memory: the caller sorts otherwise. */
+bool gpm_rule_keyed_sort(struct gpm_rule_keyed *kv, size_t n);
 
 /* Runtime and standard-library plumbing a reader skips to find the code at fault (the
  * runtime, sync, time.Sleep, reflect, fmt, os, net ...). */

@@ -113,6 +113,12 @@ enum { MAX_VTESTS = 64 }; /* go test -v tests followed at once (the rest: not na
  * look reads the text; the rest are read greedily and said). */
 enum { MAX_PACKED_SCANS = 64 };
 
+/* A frame's argument text in the input (push_args). */
+struct argspan {
+	const char *s;
+	uint32_t n;
+};
+
 struct parser {
 	const char *p, *end;
 	const char *read_at;      /* next_line calls o.reading here (end: never) */
@@ -188,8 +194,13 @@ struct parser {
 	GPM_VEC(struct rawframe) raw;
 	GPM_VEC(char) key;
 	GPM_VEC(uint32_t) gids;
-	GPM_VEC(char) gargs;
-	GPM_VEC(struct gpm_frame_regs) gregs;
+	GPM_VEC(char) gargs; /* the argument texts copied (args_commit), NUL-terminated */
+	/* The frames' argument texts where they are (push_args): copied into gargs only for a
+	 * goroutine whose texts cannot be read in place; any: one of them has a byte. */
+	GPM_VEC(struct argspan) spans;
+	bool spans_any;
+	GPM_VEC(struct gpm_frame_regs) gregs; /* with gregs_any: one per push_regs */
+	size_t nregs;                         /* push_regs calls for the goroutine */
 	bool gregs_any;
 	/* With borrow_text: the caller's text, and where the current block's frame lines are.
 	 * A block whose frames are nothing but consecutive "func(args)" + location line pairs
@@ -273,17 +284,17 @@ static inline bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Hex digit values, -1 for anything else. */
-static const int8_t hex_digit[256] = {
-    ['0'] = 0,  ['1'] = 1,  ['2'] = 2,  ['3'] = 3,  ['4'] = 4,  ['5'] = 5,  ['6'] = 6,  ['7'] = 7,
-    ['8'] = 8,  ['9'] = 9,  ['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15,
-    ['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+/* Hex digit values + 1, 0 for anything else: one load and no branch a digit. */
+static const uint8_t hex_digit1[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
+/* A hex digit's value, -1 for anything else. */
 static inline int hexval(char c)
 {
-	int v = hex_digit[(unsigned char)c];
-	return v || c == '0' ? v : -1;
+	return (int)hex_digit1[(unsigned char)c] - 1;
 }
 
 /* Parses decimal digits at s[*i..n); false when none or on overflow. */
@@ -364,12 +375,19 @@ static bool parse_hex_sat(const char *s, size_t n, size_t *i, uint64_t *out, boo
 	return true;
 }
 
-static bool next_line(struct parser *P, struct line *l)
+/* The input's next window made ready (gpm_dump_options.reading): once per window, kept out
+ * of next_line so that the line scan, run for every line, stays a small leaf. */
+static __attribute__((noinline)) void reading_at(struct parser *P)
+{
+	P->read_at = P->o.reading(P->o.reading_arg, P->p);
+}
+
+static inline bool next_line(struct parser *P, struct line *l)
 {
 	if (P->p >= P->end)
 		return false;
 	if (P->p >= P->read_at)
-		P->read_at = P->o.reading(P->o.reading_arg, P->p);
+		reading_at(P);
 	const char *e = memchr(P->p, '\n', (size_t)(P->end - P->p));
 	l->s = P->p;
 	if (e) {
@@ -914,7 +932,7 @@ static bool rhex(const char *s, size_t e, size_t *start, uint64_t *out, bool *hu
 static bool loc_has_regs(const char *s, size_t n)
 {
 	size_t d = n;
-	while (d > 0 && hexval(s[d - 1]) >= 0)
+	while (d > 0 && hex_digit1[(unsigned char)s[d - 1]])
 		d--;
 	return d < n && d >= 3 && s[d - 1] == 'x' && s[d - 2] == '0' && s[d - 3] == '=';
 }
@@ -1183,8 +1201,8 @@ static struct gpm_error *stack_commit(struct parser *P, uint32_t *stack_out, uin
  * when they are the same. */
 static struct gpm_error *args_commit(struct parser *P, struct gpm_goroutine *g, uint32_t sent)
 {
-	size_t n = P->gargs.len;
-	if (n == P->nframes) // every frame printed "()" or "(...)": nothing to keep
+	// Every frame printed "()" or "(...)": nothing to keep.
+	if (!P->spans_any && P->spans.len == P->nframes)
 		return NULL;
 	if (P->text && P->block_plain && P->raw.len == P->nframes &&
 	    (size_t)(P->block_start - P->text) < UINT32_MAX) {
@@ -1193,6 +1211,27 @@ static struct gpm_error *args_commit(struct parser *P, struct gpm_goroutine *g, 
 		g->args_in_text = true;
 		return NULL;
 	}
+	// Kept NUL-terminated: an argument text ends at a NUL byte (the runtime prints none;
+	// gpm_args_iter_next cuts texts read in place the same way).
+	size_t total = 0;
+	for (size_t k = 0; k < P->spans.len; k++)
+		total += P->spans.v[k].n + 1;
+	if (!gpm_vec_reserve(&P->gargs, total))
+		return &gpm_error_nomem;
+	P->gargs.len = 0;
+	for (size_t k = 0; k < P->spans.len; k++) {
+		const char *t = P->spans.v[k].s;
+		size_t tn = P->spans.v[k].n;
+		const char *z = tn ? memchr(t, 0, tn) : NULL;
+		if (z)
+			tn = (size_t)(z - t);
+		memcpy(P->gargs.v + P->gargs.len, t, tn);
+		P->gargs.v[P->gargs.len + tn] = 0;
+		P->gargs.len += tn + 1;
+	}
+	size_t n = P->gargs.len;
+	if (n == P->nframes)
+		return NULL;
 	struct sentry *s = &P->sents.v[sent];
 	if (s->args_len == n && memcmp(P->inc->arg_text.v + s->args_off, P->gargs.v, n) == 0) {
 		g->args = s->args_off;
@@ -1326,10 +1365,13 @@ static bool parse_header_rest(const struct line *l, size_t i, struct header *h)
 		return false;
 	i += 2;
 	size_t st = i;
-	// The state runs to the first ',' or ']' or " labels:{" (wait reasons hold neither).
-	while (i < n && s[i] != ',' && s[i] != ']' &&
-	       !(s[i] == ' ' && starts(s + i, n - i, " labels:{", 9)))
-		i++;
+	// The state runs to the first ',' or ']' or " labels:{" (wait reasons hold neither):
+	// one table load a byte, the blanks looked at closer.
+	static const bool stop[256] = {[','] = true, [']'] = true, [' '] = true};
+	for (; i < n; i++)
+		if (stop[(unsigned char)s[i]] &&
+		    (s[i] != ' ' || starts(s + i, n - i, " labels:{", 9)))
+			break;
 	size_t se = i;
 	// Suffixes the runtime appends to the status, in reverse order of printing.
 	if (se - st >= 10 && memcmp(s + se - 10, " (durable)", 10) == 0)
@@ -1695,9 +1737,10 @@ static bool push_frame(struct parser *P, const char *name, size_t name_len, cons
                        size_t loc_len, uint32_t flags, const struct loc *L, uint64_t elided,
                        bool lazy)
 {
-	struct rawframe *f = gpm_vec_push(&P->raw);
-	if (!f)
+	// Every field set here, none zeroed first (the element is 120 bytes, one per frame line).
+	if (!gpm_vec_reserve(&P->raw, P->raw.len + 1))
 		return false;
+	struct rawframe *f = &P->raw.v[P->raw.len++];
 	f->lazy = lazy;
 	// Lines are at most max_line bytes (longer ones end the block), so these fit.
 	f->name = name;
@@ -1706,38 +1749,51 @@ static bool push_frame(struct parser *P, const char *name, size_t name_len, cons
 	f->loc_len = (uint32_t)loc_len;
 	f->flags = flags;
 	f->elided = elided;
-	if (L) {
+	f->has_loc = L != NULL;
+	if (lazy && L)
+		f->L.pc = 0; // all of L a lazy frame's key reads (stack_key_frame); decoded later
+	else if (L)
 		f->L = *L;
-		f->has_loc = true;
-	}
+	else
+		memset(&f->L, 0, sizeof(f->L));
 	P->nframes++;
 	return stack_key_frame(P, f);
 }
 
-static bool push_args(struct parser *P, const char *s, size_t n)
+static inline bool push_args(struct parser *P, const char *s, size_t n)
 {
-	// Kept NUL-terminated: an argument text ends at a NUL byte (the runtime prints none;
-	// gpm_args_iter_next cuts texts read in place the same way).
-	const char *z = n ? memchr(s, 0, n) : NULL;
-	if (z)
-		n = (size_t)(z - s);
-	if (P->gargs.cap - P->gargs.len <= n && !gpm_vec_reserve(&P->gargs, P->gargs.len + n + 1))
+	// Where the text is, for args_commit: most goroutines' texts are read in place, and
+	// copying them here was work thrown away.
+	struct argspan *a = gpm_vec_push(&P->spans);
+	if (!a)
 		return false;
-	memcpy(P->gargs.v + P->gargs.len, s, n);
-	P->gargs.v[P->gargs.len + n] = 0;
-	P->gargs.len += n + 1;
+	a->s = s;
+	a->n = (uint32_t)n; // a line's part: lines are at most max_line bytes
+	P->spans_any |= n && *s;
 	return true;
 }
 
 static bool push_regs(struct parser *P, const struct loc *L)
 {
+	// Kept only once a frame of the goroutine has them (a text dump's rarely do): the frames
+	// before it get zeros then, as each did before.
+	P->nregs++;
+	bool has = L && L->has_regs;
+	if (!has && !P->gregs_any)
+		return true;
+	if (!P->gregs_any) {
+		if (!gpm_vec_reserve(&P->gregs, P->nregs))
+			return false;
+		memset(P->gregs.v, 0, (P->nregs - 1) * sizeof(*P->gregs.v));
+		P->gregs.len = P->nregs - 1;
+		P->gregs_any = true;
+	}
 	struct gpm_frame_regs *r = gpm_vec_push(&P->gregs);
 	if (!r)
 		return false;
-	if (L && L->has_regs) {
+	if (has) {
 		r->fp = L->fp;
 		r->sp = L->sp;
-		P->gregs_any = true;
 	}
 	return true;
 }
@@ -1980,7 +2036,8 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 {
 	memset(r, 0, sizeof(*r));
 	P->nframes = 0;
-	P->raw.len = P->gids.len = P->gargs.len = P->gregs.len = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = P->nregs = 0;
+	P->spans_any = false;
 	P->key.len = 0;
 	P->gregs_any = false;
 	P->block_plain = true;
@@ -2638,7 +2695,8 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 	parse_dec(hl->s, hl->n, &i, &count);
 	struct gpm_error *err;
 	P->nframes = 0;
-	P->raw.len = P->gids.len = P->gargs.len = P->gregs.len = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = P->nregs = 0;
+	P->spans_any = false;
 	const char *labels = NULL;
 	size_t labels_len = 0;
 	struct line l;
@@ -3134,7 +3192,8 @@ static struct gpm_error *parse_pp_bucket(struct parser *P, const struct line *hl
 	if (inc->goroutines.len >= P->o.max_goroutines)
 		return parse_block(P, hl, &ph->h, false); // counts and skips, as for any header
 	P->nframes = 0;
-	P->raw.len = P->gids.len = P->gargs.len = P->gregs.len = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = P->nregs = 0;
+	P->spans_any = false;
 	bool elided = false;
 	struct line l;
 	for (;;) {
@@ -4338,6 +4397,7 @@ static void parser_deinit(struct parser *P)
 	gpm_vec_free(&P->key);
 	gpm_vec_free(&P->gids);
 	gpm_vec_free(&P->gargs);
+	gpm_vec_free(&P->spans);
 	gpm_vec_free(&P->gregs);
 	gpm_vec_free(&P->tmp);
 }

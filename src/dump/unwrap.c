@@ -987,6 +987,10 @@ static bool json_string_in_line(struct work *w, const struct ln *l)
  * race report's "\\n  main.f()\\n"). */
 static bool escaped_dump(const char *s, size_t n)
 {
+	// Every escaped form below, and the line breaks counted last, hold a backslash: a line
+	// without one (every line of a plain dump, asked by the quick look) is none.
+	if (!memchr(s, '\\', n))
+		return false;
 	if (memmem(s, n, "\\ngoroutine ", 12) || memmem(s, n, "\\n\\t", 4) ||
 	    memmem(s, n, "\\n#\\t0x", 7) || // a pprof debug=1 frame
 	    memmem(s, n, "\\nWARNING: DATA RACE", 20))

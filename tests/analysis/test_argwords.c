@@ -198,7 +198,10 @@ START_TEST(arg_words_firsts_as_strtoull)
 	                                   "0x00000000000000012",
 	                                   "0x",
 	                                   "0xg",
-	                                   "0x1234)"};
+	                                   "0x1234)",
+	                                   "0xffffffffffffffff",
+	                                   "0x0ffffffffffffffff",
+	                                   "0x00000000000000000"};
 	enum { N = sizeof(args) / sizeof(*args) };
 	static char dump[4096];
 	size_t len = (size_t)snprintf(dump, sizeof(dump), "goroutine 9 [select]:\n");
@@ -230,15 +233,48 @@ START_TEST(arg_words_firsts_as_strtoull)
 		got[f] = y;
 	}
 	// strtoull after "0x": skips a space and a sign, reads a second "0x" as its prefix.
-	ck_assert_uint_eq(firsts, 10);
+	ck_assert_uint_eq(firsts, 12);
 	ck_assert_uint_eq(got[0], 0xc0ffee);
 	ck_assert_uint_eq(got[1], UINT64_MAX);
 	ck_assert_uint_eq(got[2], 0x12abcdef);
 	ck_assert_uint_eq(got[4], 0x1234);
 	ck_assert_uint_eq(got[10], 0x12);
+	ck_assert_uint_eq(got[14], UINT64_MAX);
+	ck_assert_uint_eq(got[15], UINT64_MAX);
 	gpm_arg_words_destroy(c.words);
 	gpm_incident_destroy(v[0]);
 	free(v);
+}
+END_TEST
+
+static void last_cb(void *arg, uint64_t v)
+{
+	*(uint64_t *)arg = v;
+}
+
+/* Every word as strtoull reads it: past 16 significant digits saturated, leading zeros not
+ * counted, a run of zeros at the very end of the text read without going past it. */
+START_TEST(arg_words_each_saturates_as_strtoull)
+{
+	static const struct {
+		const char *text;
+		uint64_t want; /* 0: no word */
+	} cases[] = {
+	    {"0xffffffffffffffffff0", UINT64_MAX},      {"0xffffffffffffffff", UINT64_MAX},
+	    {"0x0ffffffffffffffff", UINT64_MAX},        {"0x10000000000000000", UINT64_MAX},
+	    {"0x000000000000000001234", 0x1234},        {"0x00000000000000000", 0},
+	    {"0x1000000000000000", 0x1000000000000000},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		size_t n = strlen(cases[i].text);
+		char *t = malloc(n); // no NUL after it: a read past the end is caught
+		ck_assert_ptr_nonnull(t);
+		memcpy(t, cases[i].text, n);
+		uint64_t got = 0;
+		gpm_rule_each_arg(t, n, last_cb, &got);
+		ck_assert_msg(got == cases[i].want, "%s: %#" PRIx64, cases[i].text, got);
+		free(t);
+	}
 }
 END_TEST
 
@@ -251,6 +287,7 @@ Suite *argwords_suite(void)
 	tcase_add_test(tc, arg_words_as_the_text_says);
 	tcase_add_test(tc, arg_words_firsts_and_inexact);
 	tcase_add_test(tc, arg_words_firsts_as_strtoull);
+	tcase_add_test(tc, arg_words_each_saturates_as_strtoull);
 	suite_add_tcase(s, tc);
 	return s;
 }
