@@ -875,9 +875,60 @@ static void record_facts(json_t *root, int64_t *stamp, const char **host)
 	}
 }
 
-/* A line that is one JSON record: its message, as lines. */
-static bool json_record(struct work *w, const struct ln *l)
+/*
+ * A long line a container's log driver wrote in pieces, one record each (dockerd's copier
+ * cuts at 16 KiB; daemon/logger/copier.go): the stream a piece belongs to and whether the
+ * line goes on in the stream's next record. docker's json-file driver ends a line's last
+ * piece with "\n" and no other; its journald driver marks every piece but the last
+ * CONTAINER_PARTIAL_MESSAGE=true (its CONTAINER_PARTIAL_LAST is not to be trusted: docker
+ * wrote it false on last pieces too); its fluentd driver marks every piece partial_message
+ * and the last one partial_last, older ones only the pieces before the last.
+ */
+struct piece {
+	char key[128]; /* the stream: container, then stdout/stderr; "" none */
+	bool open;     /* the line goes on in the stream's next record */
+};
+
+static bool truthy(json_t *v)
 {
+	return json_is_true(v) || (json_is_string(v) && !strcmp(json_string_value(v), "true"));
+}
+
+static void record_piece(json_t *root, const struct pick *p, struct piece *pc)
+{
+	static const char *const stream_keys[] = {
+	    "CONTAINER_ID_FULL", "CONTAINER_ID", "container_id", "CONTAINER_NAME",
+	    "container_name",    "stream",       "source",       "PRIORITY"};
+	size_t o = 0;
+	pc->open = false;
+	pc->key[0] = 0;
+	for (size_t i = 0; i < sizeof(stream_keys) / sizeof(stream_keys[0]); i++) {
+		json_t *v = json_object_get(root, stream_keys[i]);
+		const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+		size_t n = s ? strlen(s) : 0;
+		if (!s || o + n + 2 > sizeof(pc->key))
+			continue;
+		memcpy(pc->key + o, s, n);
+		o += n;
+		pc->key[o++] = '\x1f';
+		pc->key[o] = 0;
+	}
+	json_t *log = json_object_get(root, "log");
+	if (p->s && json_is_string(log) && p->s == json_string_value(log) &&
+	    json_is_string(json_object_get(root, "stream")))
+		pc->open = p->n && p->s[p->n - 1] != '\n'; // json-file
+	else if (truthy(json_object_get(root, "CONTAINER_PARTIAL_MESSAGE")) ||
+	         truthy(json_object_get(root, "container_partial_message")))
+		pc->open = true; // journald (as exported, or lower-cased by a shipper)
+	else if (truthy(json_object_get(root, "partial_message")))
+		pc->open = !truthy(json_object_get(root, "partial_last")); // fluentd
+}
+
+/* A line that is one JSON record: its message, as lines; *pc its piece (record_piece). */
+static bool json_record(struct work *w, const struct ln *l, struct piece *pc)
+{
+	pc->open = false;
+	pc->key[0] = 0;
 	size_t b = 0, e = l->n;
 	while (b < e && is_space(l->s[b]))
 		b++;
@@ -910,6 +961,8 @@ static bool json_record(struct work *w, const struct ln *l)
 		if (!p.n)
 			push_line(w, "", 0, l->orig);
 	}
+	if (ok && json_is_object(root))
+		record_piece(root, &p, pc);
 	if (ok && json_is_object(root)) {
 		int64_t stamp = 0;
 		const char *host = NULL;
@@ -1222,6 +1275,108 @@ static void rejoin_chunks(struct work *w)
 		w->l.len = out;
 }
 
+/*
+ * A container runtime's log line (the CRI format containerd and CRI-O write under
+ * /var/log/pods: "TIMESTAMP STREAM TAGS CONTENT", TAGS ':'-separated, the first "F" for a
+ * full line or "P" for a piece the stream's next line goes on): where the content starts,
+ * 0 when s[0..n) is no such line. *err is the stream (stderr), *partial the "P".
+ */
+static size_t cri_head(const char *s, size_t n, bool *err, bool *partial)
+{
+	if (n < 20 || !is_digit(s[0]) || !is_digit(s[3]) || s[4] != '-')
+		return 0;
+	const char *sp = memchr(s, ' ', n < 48 ? n : 48);
+	if (!sp || !memchr(s, 'T', (size_t)(sp - s)))
+		return 0;
+	size_t i = (size_t)(sp - s) + 1;
+	if (n - i < 8 || (memcmp(s + i, "stdout ", 7) && memcmp(s + i, "stderr ", 7)))
+		return 0;
+	*err = s[i + 3] == 'e';
+	i += 7;
+	if (s[i] != 'P' && s[i] != 'F')
+		return 0;
+	*partial = s[i] == 'P';
+	size_t t = i + 1;
+	if (t < n && s[t] == ':') // more tags
+		while (t < n && s[t] != ' ')
+			t++;
+	if (t < n && s[t] != ' ')
+		return 0;
+	return t < n ? t + 1 : t; // an empty line's blank trimmed by a paste
+}
+
+/*
+ * CRI pieces ("P") joined with the lines of the same stream after them up to the one
+ * tagged "F": one line where the first piece was, the other stream's lines in between kept
+ * in their order. True when the input's last line is a piece without its "F": cut.
+ */
+static bool join_cri(struct work *w)
+{
+	size_t i = 0;
+	bool err, partial = false;
+	for (; i < w->l.len; i++)
+		if (cri_head(w->l.v[i].s, w->l.v[i].n, &err, &partial) && partial)
+			break;
+	if (i == w->l.len)
+		return false;
+	bool cut = false;
+	size_t len = w->l.len;
+	size_t *to = malloc(len * sizeof(*to)), *total = malloc(len * sizeof(*total));
+	char **buf = calloc(len, sizeof(*buf));
+	if (!to || !total || !buf) {
+		w->nomem = true;
+		goto out;
+	}
+	size_t open[2] = {SIZE_MAX, SIZE_MAX};
+	for (i = 0; i < len; i++) {
+		const struct ln *l = &w->l.v[i];
+		size_t h = cri_head(l->s, l->n, &err, &partial);
+		to[i] = total[i] = 0;
+		size_t *o = &open[err];
+		if (h && *o != SIZE_MAX && total[*o] + (l->n - h) <= MAX_LINE) {
+			to[i] = *o;
+			total[*o] += l->n - h;
+			if (!partial)
+				*o = SIZE_MAX;
+			continue;
+		}
+		to[i] = i;
+		total[i] = l->n;
+		if (h)
+			*o = partial ? i : SIZE_MAX;
+	}
+	size_t out = 0;
+	for (i = 0; i < len && !w->nomem; i++) {
+		struct ln *l = &w->l.v[i];
+		if (to[i] == i) {
+			if (total[i] != l->n && (buf[i] = own(w, total[i]))) {
+				memcpy(buf[i], l->s, l->n);
+				total[i] = l->n; // now: how much is filled
+			}
+			w->l.v[out++] = *l;
+			to[i] = out - 1; // where it went
+			continue;
+		}
+		size_t host = to[i], h = cri_head(l->s, l->n, &err, &partial);
+		if (!buf[host]) // an empty piece ("F" alone) ends the line and adds nothing
+			continue;
+		memcpy(buf[host] + total[host], l->s + h, l->n - h);
+		total[host] += l->n - h;
+		w->l.v[to[host]].s = buf[host];
+		w->l.v[to[host]].n = total[host];
+	}
+	if (!w->nomem) {
+		w->l.len = out;
+		cut = out && ((open[0] != SIZE_MAX && to[open[0]] == out - 1) ||
+		              (open[1] != SIZE_MAX && to[open[1]] == out - 1));
+	}
+out:
+	free(to);
+	free(total);
+	free(buf);
+	return cut;
+}
+
 /* The quoting state after s[0..n) from *open: a quote not escaped by '\\' opens or closes a
  * string; *esc carries a '\\' that ended the text before into this one. */
 static void scan_quotes(const char *s, size_t n, bool *open, bool *esc)
@@ -1293,9 +1448,61 @@ static bool join_broken_record(struct work *out, const struct work *w, struct ln
 	return true;
 }
 
+enum { MAX_OPEN_PIECES = 8 }; /* streams with a line in pieces at once */
+
+struct open_pieces {
+	struct piece p[MAX_OPEN_PIECES];
+	size_t line[MAX_OPEN_PIECES]; /* the line of w the next piece goes on */
+	size_t n;
+};
+
+/*
+ * The lines from first to the end of w are a record's (its piece pc): its first line goes
+ * on the line its stream left open, and its last is left open when the line goes on.
+ */
+static void join_piece(struct work *w, struct open_pieces *op, const struct piece *pc, size_t first)
+{
+	if (!pc->key[0] && !pc->open)
+		return;
+	size_t k = 0;
+	while (k < op->n && strcmp(op->p[k].key, pc->key))
+		k++;
+	if (k < op->n) {
+		struct ln *a = &w->l.v[op->line[k]];
+		if (first < w->l.len && a->n + w->l.v[first].n <= MAX_LINE) {
+			const struct ln *b = &w->l.v[first];
+			char *t = own(w, a->n + b->n);
+			if (!t)
+				return;
+			memcpy(t, a->s, a->n);
+			memcpy(t + a->n, b->s, b->n);
+			a->s = t;
+			a->n += b->n;
+			memmove(w->l.v + first, w->l.v + first + 1,
+			        (w->l.len - first - 1) * sizeof(*w->l.v));
+			w->l.len--;
+			if (pc->open && first == w->l.len) // the record's one line: still open
+				return;
+		}
+		op->n--;
+		op->p[k] = op->p[op->n];
+		op->line[k] = op->line[op->n];
+	}
+	if (!pc->open || first >= w->l.len)
+		return;
+	if (op->n == MAX_OPEN_PIECES) { // the oldest stream's line is left as it is
+		memmove(op->p, op->p + 1, (op->n - 1) * sizeof(*op->p));
+		memmove(op->line, op->line + 1, (op->n - 1) * sizeof(*op->line));
+		op->n--;
+	}
+	op->p[op->n] = *pc;
+	op->line[op->n++] = w->l.len - 1;
+}
+
 static void decode_json(struct work *w)
 {
 	struct work o = {0};
+	struct open_pieces op = {0};
 	for (size_t i = 0; i < w->l.len && !o.nomem; i++) {
 		struct ln joined = w->l.v[i];
 		size_t used;
@@ -1304,8 +1511,13 @@ static void decode_json(struct work *w)
 			i += used;
 		}
 		const struct ln *l = &w->l.v[i];
-		if (l->n && memchr(l->s, '"', l->n) &&
-		    (json_record(&o, l) || json_string_in_line(&o, l)))
+		struct piece pc;
+		size_t first = o.l.len;
+		if (l->n && memchr(l->s, '"', l->n) && json_record(&o, l, &pc)) {
+			join_piece(&o, &op, &pc, first);
+			continue;
+		}
+		if (l->n && memchr(l->s, '"', l->n) && json_string_in_line(&o, l))
 			continue;
 		if (l->n && escaped_line(&o, l)) {
 			// A record whose string never closes, at the input's end, was cut there
@@ -3294,6 +3506,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		unstamp(&w);
 		out->fixes |= GPM_UNWRAP_PREFIX;
 	}
+	bool cri_cut = k.prefixed && join_cri(&w);
 	struct prefix pre;
 	learn_prefix(&w, &pre);
 	size_t width = wrap_width(&w, &pre);
@@ -3303,7 +3516,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	}
 	// A paste cut short keeps its missing line end, so the parser sees the cut (a line end
 	// inside a JSON string is the record's, not the input's).
-	w.cut = !k.json && len && data[len - 1] != '\n' && data[len - 1] != '\r';
+	w.cut = (!k.json && len && data[len - 1] != '\n' && data[len - 1] != '\r') || cri_cut;
 	if (k.json && !w.nomem) {
 		decode_json(&w);
 		plain_escapes(&w); // a record's "\u001b[31m"

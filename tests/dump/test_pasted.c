@@ -1163,7 +1163,10 @@ static void check_shipped(const char *path, void *arg)
 	const char *base = strrchr(path, '/');
 	const char *dot = strchr(base ? base : path, '.');
 	ck_assert(dot);
-	snprintf(pristine, sizeof(pristine), "%.*s.txt", (int)(dot - path), path);
+	size_t pn = strlen(path);
+	bool gz = pn > 3 && !strcmp(path + pn - 3, ".gz"); // the pristine text compressed too
+	snprintf(pristine, sizeof(pristine), "%.*s.txt%s", (int)(dot - path), path,
+	         gz ? ".gz" : "");
 	struct gpm_source *a, *b;
 	ck_assert_msg(!gpm_source_open(pristine, &a), "%s", pristine);
 	ck_assert_msg(!gpm_source_open(path, &b), "%s", path);
@@ -1195,6 +1198,19 @@ START_TEST(test_pasted_shippers)
 }
 END_TEST
 
+/*
+ * Long lines a container runtime's log driver cut into pieces (testdata/dumps/gen/
+ * wrap-split.py): docker's json-file, journald and fluentd records, containerd's and
+ * CRI-O's CRI lines, stdout's pieces between stderr's; each reads as the runtime's text.
+ */
+START_TEST(test_pasted_split)
+{
+	size_t n = 0;
+	gpm_test_each_file("dumps/variants/split", ".log.gz", false, check_shipped, &n);
+	ck_assert_uint_eq(n, 6);
+}
+END_TEST
+
 Suite *pasted_suite(void)
 {
 	Suite *s = suite_create("pasted");
@@ -1204,6 +1220,7 @@ Suite *pasted_suite(void)
 	tcase_add_test(tc, test_pasted_corpus);
 	tcase_add_test(tc, test_pasted_interleaved);
 	tcase_add_test(tc, test_pasted_shippers);
+	tcase_add_test(tc, test_pasted_split);
 	suite_add_tcase(s, tc);
 	return s;
 }
