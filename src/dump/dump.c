@@ -130,6 +130,8 @@ struct parser {
 	uint32_t nsnapshots;
 	bool any;            /* saw anything dump-like */
 	bool reversed;       /* the text was newest-first and was read bottom to top */
+	size_t cut_records;  /* log records cut inside the dump's string (unwrap.c) */
+	uint32_t cut_record; /* the input line of the first */
 	bool panics_cut;     /* a panic value of this snapshot was cut at max_line */
 	unsigned headerless; /* stacks of this snapshot read without a goroutine header */
 	unsigned joined; /* lines of gpm_dump_joined_line not yet told in a snapshot's warnings */
@@ -733,6 +735,15 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 	if (P->reversed)
 		gpm_incident_warn(inc, "the log was newest-first (lines in reverse order): read "
 		                       "bottom to top");
+	if (P->cut_records) // said once, by the snapshot that read them
+		gpm_incident_warn(inc,
+		                  "%zu log record%s holding the dump %s cut inside %s text (line "
+		                  "%u): read as far as %s",
+		                  P->cut_records, P->cut_records == 1 ? "" : "s",
+		                  P->cut_records == 1 ? "was" : "were",
+		                  P->cut_records == 1 ? "its" : "their", (unsigned)P->cut_record,
+		                  P->cut_records == 1 ? "it goes" : "they go");
+	P->cut_records = 0;
 	if (inc->crash.kind == GPM_FATAL_NONE && inc->crash.panics.len)
 		inc->crash.kind = GPM_FATAL_PANIC;
 	P->nsnapshots++;
@@ -4296,6 +4307,8 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 	}
 	P.reversed = cleaned && (clean.fixes & GPM_UNWRAP_REVERSED);
 	P.joined = cleaned ? clean.joined : 0; // set aside by unwrap.c
+	P.cut_records = cleaned ? clean.cut_records : 0;
+	P.cut_record = cleaned ? clean.cut_record : 0;
 	P.sources = cleaned && (clean.fixes & GPM_UNWRAP_INTERLEAVED) ? clean.sources : 0;
 	struct gpm_error *err = parse_text(&P);
 	// The runtime's own crash lines and no goroutine (a throw's first lines quoted alone,

@@ -366,8 +366,10 @@ struct work {
 	GPM_VEC(char *) owned; /* buffers lines point into */
 	const char *host;      /* in owned: the first host a JSON record named; NULL none */
 	bool nomem;
-	bool cut;         /* the input's last line has no line end: the cleaned text's neither */
-	unsigned sources; /* processes an interleaved log was separated into (strip_prefix) */
+	bool cut;            /* the input's last line has no line end: the cleaned text's neither */
+	unsigned sources;    /* processes an interleaved log was separated into (strip_prefix) */
+	size_t cut_records;  /* log records cut inside the string holding the dump (cut_record) */
+	uint32_t cut_record; /* the input line of the first; 0 none */
 };
 
 static char *own(struct work *w, size_t n)
@@ -1036,6 +1038,148 @@ static bool json_string_in_line(struct work *w, const struct ln *l)
 	return true;
 }
 
+/*
+ * A log record cut inside the string that holds the dump (a shipper's limit on a line, a
+ * paste that stops mid-record): a JSON record ("{…\"stacktrace\":\"panic: …") or a logfmt
+ * line ("time=… trace=\"panic: …") whose last string never closes and opens with the
+ * runtime's first line ("panic: ", "fatal error: ", "SIGQUIT: ", "goroutine N [", a race
+ * report) or holds one after an escaped line end. The index just past the string's opening
+ * quote; 0 when s[0..n) is no such line.
+ */
+static bool crash_start(const char *s, size_t n);
+
+static size_t cut_string(const char *s, size_t n)
+{
+	size_t b = 0;
+	while (b < n && is_space(s[b]))
+		b++;
+	if (b == n)
+		return 0;
+	if (s[b] != '{') { // logfmt: a key and '=' first
+		size_t k = b;
+		while (k < n && k - b < 24 && (is_word(s[k]) || s[k] == '.' || s[k] == '-'))
+			k++;
+		if (k == b || k == n || s[k] != '=' || !(s[b] >= 'a' && s[b] <= 'z'))
+			return 0;
+	}
+	bool open = false, esc = false;
+	size_t q = 0;
+	for (size_t i = b; i < n; i++) {
+		if (esc)
+			esc = false;
+		else if (s[i] == '\\')
+			esc = true;
+		else if (s[i] == '"' && (open = !open))
+			q = i + 1;
+	}
+	if (!open)
+		return 0;
+	const char *v = s + q;
+	size_t vn = n - q;
+	if (crash_start(v, vn) || header_opens(v, vn) || starts(v, vn, "WARNING: DATA RACE") ||
+	    starts(v, vn, "goroutine ") || memmem(v, vn, "\\npanic: ", 9) ||
+	    memmem(v, vn, "\\nfatal error: ", 15) || memmem(v, vn, "\\ngoroutine ", 12))
+		return q;
+	return 0;
+}
+
+/* Writes code point c as UTF-8 at b: its length. */
+static size_t utf8_put(char *b, unsigned long c)
+{
+	if (c < 0x80) {
+		b[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		b[0] = (char)(0xc0 | (c >> 6));
+		b[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		b[0] = (char)(0xe0 | (c >> 12));
+		b[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	b[0] = (char)(0xf0 | (c >> 18));
+	b[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	b[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	b[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+static bool hex4(const char *s, size_t n, unsigned long *v)
+{
+	if (n < 4)
+		return false;
+	*v = 0;
+	for (size_t i = 0; i < 4; i++) {
+		if (!is_hex(s[i]))
+			return false;
+		*v = *v * 16 +
+		     (unsigned long)(is_digit(s[i]) ? s[i] - '0' : (s[i] | 0x20) - 'a' + 10);
+	}
+	return true;
+}
+
+/* A cut record (cut_string): the text before its string on a line of its own, the string
+ * decoded as far as it goes (an escape cut by the end is dropped) as lines. */
+static bool cut_record(struct work *w, const struct ln *l)
+{
+	size_t q = cut_string(l->s, l->n);
+	if (!q)
+		return false;
+	const char *s = l->s + q;
+	size_t n = l->n - q;
+	char *b = own(w, n); // decoding never lengthens: "\\uXXXX" is 6 bytes for at most 4
+	if (!b)
+		return false;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\\') {
+			b[o++] = s[i];
+			continue;
+		}
+		if (i + 1 == n)
+			break;
+		char e = s[++i];
+		unsigned long c, lo;
+		if (e == 'n' || e == 't' || e == '"' || e == '\\' || e == '/')
+			b[o++] = e == 'n' ? '\n' : e == 't' ? '\t' : e;
+		else if (e == 'b' || e == 'f' || e == 'r')
+			;
+		else if (e == 'u' && hex4(s + i + 1, n - i - 1, &c)) {
+			i += 4;
+			if (c >= 0xd800 && c < 0xdc00 && i + 6 < n + 0 && s[i + 1] == '\\' &&
+			    s[i + 2] == 'u' && hex4(s + i + 3, n - i - 3, &lo) && lo >= 0xdc00 &&
+			    lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				i += 6;
+			} else if (c >= 0xd800 && c < 0xe000) {
+				c = 0xfffd;
+			}
+			o += utf8_put(b + o, c);
+		} else if (e == 'u') {
+			break; // cut inside the escape
+		} else {
+			b[o++] = '\\';
+			b[o++] = e;
+		}
+	}
+	size_t pre = q - 1;
+	while (pre && is_space(l->s[pre - 1]))
+		pre--;
+	if (pre)
+		push_line(w, l->s, pre, l->orig);
+	for (size_t i = 0; i < o && !w->nomem;) {
+		const char *e = memchr(b + i, '\n', o - i);
+		size_t len = e ? (size_t)(e - (b + i)) : o - i;
+		push_line(w, b + i, len, l->orig);
+		i += len + 1;
+	}
+	return true;
+}
+
 /* A line holding a dump with its line ends escaped ("\\ngoroutine 1 [", "\\n\\t/app/x.go", a
  * race report's "\\n  main.f()\\n"). */
 static bool escaped_dump(const char *s, size_t n)
@@ -1519,6 +1663,17 @@ static void decode_json(struct work *w)
 		}
 		if (l->n && memchr(l->s, '"', l->n) && json_string_in_line(&o, l))
 			continue;
+		if (l->n && memchr(l->s, '"', l->n) && cut_record(&o, l)) {
+			// Read as far as it goes; at the input's end, the dump was cut there.
+			size_t rest = i + 1;
+			while (rest < w->l.len && !w->l.v[rest].n)
+				rest++;
+			if (rest == w->l.len)
+				o.cut = true;
+			if (!w->cut_records++)
+				w->cut_record = l->orig;
+			continue;
+		}
 		if (l->n && escaped_line(&o, l)) {
 			// A record whose string never closes, at the input's end, was cut there
 			// (a log line cut at a size limit, a paste cut short): so was the dump.
@@ -3153,6 +3308,9 @@ static void quick_look(const char *data, size_t len, struct look *k)
 		// A record the look cuts (a stack of a few thousand goroutines in one record)
 		// is judged by what it shows.
 		bool record = n && (json_line(s, n) || (!e && scan < len && json_open(s, n)));
+		if (!k->json && n > 8 && !record && (s[0] == '{' || (s[0] >= 'a' && s[0] <= 'z')) &&
+		    cut_string(s, n))
+			k->json = true; // a record cut inside the dump's string
 		records += record;
 		if (!k->json && record &&
 		    (memmem(s, n, "goroutine ", 10) || memmem(s, n, "\\t", 2) ||
@@ -3560,6 +3718,10 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	if (!w.nomem) {
 		reindent(&w);
 		ok = (wide || !unchanged(&w, data, len)) && finish(&w, out);
+		if (ok) {
+			out->cut_records = w.cut_records;
+			out->cut_record = w.cut_record;
+		}
 	}
 done:
 	for (size_t i = 0; i < w.owned.len; i++)
