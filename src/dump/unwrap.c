@@ -1714,6 +1714,30 @@ enum { MAX_SOURCES = 16 }; /* processes told apart in one log; more are left as 
  * "[pod/api-1/app] ". Timestamps and the like are not names: syslog and klog prefixes name
  * none here, so their logs are never split.
  */
+/* stern's "POD CONTAINER " (its default template): a pod's name (lower-case letters,
+ * digits, '-' and '.') and a container's, the prefix nothing else. */
+static bool stern_source(const char *p, size_t n, const char **tag, size_t *tn)
+{
+	size_t i = 0, words = 0;
+	while (i < n && words < 3) {
+		if (!((p[i] >= 'a' && p[i] <= 'z') || is_digit(p[i])))
+			return false;
+		while (i < n && ((p[i] >= 'a' && p[i] <= 'z') || is_digit(p[i]) || p[i] == '-' ||
+		                 (p[i] == '.' && !words)))
+			i++;
+		words++;
+		if (i == n || p[i] != ' ')
+			return false;
+		*tn = i;
+		while (i < n && p[i] == ' ')
+			i++;
+	}
+	if (words != 2 || i != n)
+		return false;
+	*tag = p;
+	return true;
+}
+
 static bool prefix_source(const char *p, size_t n, const char **tag, size_t *tn)
 {
 	if (n > 5 && !memcmp(p, "[pod/", 5)) {
@@ -1729,7 +1753,7 @@ static bool prefix_source(const char *p, size_t n, const char **tag, size_t *tn)
 		if (p[i] == '|')
 			bar = p + i;
 	if (!bar)
-		return false;
+		return stern_source(p, n, tag, tn);
 	const char *e = bar;
 	while (e > p && is_space(e[-1]))
 		e--;

@@ -1005,11 +1005,6 @@ static void check_dir(const char *dir, const char *suffix, bool nested, struct t
 
 /* ---- two processes in one log ---- */
 
-struct pair {
-	const char *first; /* the previous file of the walk */
-	size_t checked;
-};
-
 static bool warned(const struct gpm_incident *inc, const char *what)
 {
 	for (size_t i = 0; i < inc->warnings.len; i++)
@@ -1018,11 +1013,29 @@ static bool warned(const struct gpm_incident *inc, const char *what)
 	return false;
 }
 
+/* The prefixes that name two processes: docker-compose v1, v2 as on a terminal (its name
+ * coloured), kubectl logs --prefix, stern's default template plain and coloured. */
+static const char *const mixes[][2] = {
+    {"api_1     | ", "worker_1  | "},
+    {"\x1b[36mapi-1     |\x1b[0m ", "\x1b[33mworker-1  |\x1b[0m "},
+    {"[pod/api-7d9f8/app] ", "[pod/api-5c2b1/app] "},
+    {"api-7d9f8-xk2p4 app ", "api-7d9f8-q9z7m app "},
+    {"\x1b[32mapi-7d9f8-xk2p4\x1b[0m \x1b[36mapp\x1b[0m ",
+     "\x1b[33mapi-7d9f8-q9z7m\x1b[0m \x1b[36mapp\x1b[0m "},
+};
+enum { MIXES = sizeof(mixes) / sizeof(mixes[0]) };
+
+struct pair {
+	const char *first; /* the previous file of the walk */
+	size_t checked;
+	size_t styles[MIXES]; /* pairs checked per prefix style */
+};
+
 /*
  * Two processes' dumps interleaved line by line in chunks of 1-4 lines, each line behind
- * its docker-compose prefix, must read as the two dumps, each exactly as alone, and say so.
+ * its prefix (mixes[style]), must read as the two dumps, each exactly as alone, and say so.
  */
-static void check_interleaved(const char *a_path, const char *b_path)
+static void check_interleaved(const char *a_path, const char *b_path, size_t style)
 {
 	struct gpm_source *sa, *sb;
 	ck_assert_ptr_null(gpm_source_open(a_path, &sa));
@@ -1033,7 +1046,7 @@ static void check_interleaved(const char *a_path, const char *b_path)
 	struct gpm_strbuf mix = GPM_STRBUF_INIT;
 	const char *p[2] = {(const char *)sa->data, (const char *)sb->data};
 	const char *end[2] = {p[0] + sa->size, p[1] + sb->size};
-	static const char *const pre[2] = {"api_1     | ", "worker_1  | "};
+	const char *const *pre = mixes[style];
 	unsigned seed = 12345;
 	while (p[0] < end[0] || p[1] < end[1]) {
 		seed = seed * 1103515245 + 12345;
@@ -1057,7 +1070,7 @@ static void check_interleaved(const char *a_path, const char *b_path)
 	gpm_strbuf_append(&want, ra.printed.buf, ra.printed.len);
 	gpm_strbuf_append(&want, rb.printed.buf, rb.printed.len);
 	ck_assert_msg(!strcmp(gpm_strbuf_str(&want), gpm_strbuf_str(&got.printed)),
-	              "%s + %s: read differently than apart", a_path, b_path);
+	              "%s + %s behind %s: read differently than apart", a_path, b_path, pre[0]);
 	for (size_t i = 0; i < got.n; i++)
 		ck_assert(warned(got.v[i], "interleaves the output of 2 processes"));
 	gpm_strbuf_deinit(&want);
@@ -1073,7 +1086,8 @@ static void interleave_one(const char *path, void *arg)
 {
 	struct pair *pr = arg;
 	if (pr->first) {
-		check_interleaved(pr->first, path);
+		check_interleaved(pr->first, path, pr->checked % MIXES);
+		pr->styles[pr->checked % MIXES]++;
 		pr->checked++;
 	}
 	free((char *)pr->first);
@@ -1088,6 +1102,8 @@ START_TEST(test_pasted_interleaved)
 	free((char *)pr.first);
 	ck_assert_uint_ge(n, 10);
 	ck_assert_uint_eq(pr.checked, n - 1);
+	for (size_t i = 0; i < MIXES; i++)
+		ck_assert_uint_ge(pr.styles[i], 2);
 	// One process behind its prefix, or prefixes that name no process: never split.
 	const char *one = "web_1  | goroutine 1 [running]:\n"
 	                  "web_1  | main.main()\n"
