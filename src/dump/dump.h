@@ -109,6 +109,10 @@ struct gpm_dump_clean {
 	 * the input line of the first */
 	size_t cut_records;
 	uint32_t cut_record;
+	/* Android log messages logcat shows cut at a record's limit, the rest of their text
+	 * lost, and the input line of the first one's last line */
+	size_t logcat_cuts;
+	uint32_t logcat_cut;
 };
 
 /*

@@ -370,6 +370,8 @@ struct work {
 	unsigned sources;    /* processes an interleaved log was separated into (strip_prefix) */
 	size_t cut_records;  /* log records cut inside the string holding the dump (cut_record) */
 	uint32_t cut_record; /* the input line of the first; 0 none */
+	size_t logcat_cuts;  /* Android log messages cut at a record's limit (logcat_cuts) */
+	uint32_t logcat_cut; /* the input line of the first; 0 none */
 };
 
 static char *own(struct work *w, size_t n)
@@ -1519,6 +1521,104 @@ out:
 	free(total);
 	free(buf);
 	return cut;
+}
+
+/*
+ * Android's log: a message longer than a record holds is cut, the rest dropped, with no
+ * mark (liblog's writer cuts the payload — priority, tag and its NUL, message and its NUL —
+ * at LOGGER_ENTRY_MAX_PAYLOAD: 4068 bytes since logd, 4076 in the kernel logger before it).
+ * logcat prints each line of a message behind the same header. The header's length at s
+ * when it is logcat's (threadtime "05-01 10:00:00.123  1234  1250 E Go      : ", time
+ * "05-01 10:00:00.123 E/Go      ( 1234): ", brief "E/Go      ( 1234): "), 0 when not; the
+ * tag at s[*tag..*tag+*tn).
+ */
+static size_t logcat_head(const char *s, size_t n, size_t *tag, size_t *tn)
+{
+	size_t i = 0;
+	bool thread = false;
+	if (n > 19 && is_digit(s[0]) && is_digit(s[1]) && s[2] == '-' && s[5] == ' ' &&
+	    s[8] == ':' && s[14] == '.' && is_digit(s[17]) && s[18] == ' ') {
+		i = 19;
+		while (i < n && s[i] == ' ')
+			i++;
+		thread = i < n && is_digit(s[i]);
+		for (int k = 0; thread && k < 2; k++) { // pid, tid
+			size_t d = i;
+			while (i < n && is_digit(s[i]))
+				i++;
+			if (i == d || i == n || s[i] != ' ')
+				return 0;
+			while (i < n && s[i] == ' ')
+				i++;
+		}
+	}
+	if (i + 3 > n || !strchr("VDIWEFA", s[i]) || s[i] == 0)
+		return 0;
+	if (thread ? s[i + 1] != ' ' : s[i + 1] != '/')
+		return 0;
+	i += 2;
+	*tag = i;
+	const char *end = thread ? memmem(s + i, n - i, ": ", 2) : memchr(s + i, '(', n - i);
+	if (!end && thread && s[n - 1] == ':') // an empty line, its blank trimmed by a paste
+		end = s + n - 1;
+	if (!end || end == s + i)
+		return 0;
+	size_t e = (size_t)(end - s);
+	*tn = e - i;
+	while (*tn && s[i + *tn - 1] == ' ')
+		(*tn)--;
+	if (thread)
+		return e + 2 < n ? e + 2 : n;
+	while (++e < n && (s[e] == ' ' || is_digit(s[e])))
+		;
+	if (e + 1 >= n || s[e] != ')' || s[e + 1] != ':')
+		return 0;
+	return e + 2 < n ? e + 3 : e + 2; // "): ", or "):" ending an empty line a paste trimmed
+}
+
+/*
+ * Messages logcat shows cut at the record's limit: the lines of one message (one header,
+ * byte for byte) whose text with its line ends is exactly as long as the limit leaves after
+ * the tag. Their headers are removed here (a message cut inside a panic value shows no
+ * goroutine header a prefix could be learned from). *last: the input line of the first such
+ * cut; returns how many, *at_end whether the input's last line is one.
+ */
+static size_t logcat_cuts(struct work *w, uint32_t *last, bool *at_end)
+{
+	size_t cuts = 0, tag, tn, first = 0, h0 = 0, total = 0;
+	*at_end = false;
+	if (!w->l.len || !logcat_head(w->l.v[0].s, w->l.v[0].n, &tag, &tn))
+		return 0;
+	for (size_t i = 0; i <= w->l.len; i++) {
+		const struct ln *l = i < w->l.len ? &w->l.v[i] : NULL;
+		size_t t2, n2, h = l ? logcat_head(l->s, l->n, &t2, &n2) : 0;
+		const struct ln *f = &w->l.v[first];
+		if (i > first && (!h || h != h0 || memcmp(l->s, f->s, h))) {
+			// The message of lines first..i-1 ends: was it cut at the limit?
+			if (h0 && (total == 4068 - 2 - tn || total == 4076 - 2 - tn)) {
+				if (!cuts++)
+					*last = w->l.v[i - 1].orig;
+				*at_end = i == w->l.len;
+				for (size_t k = first; k < i; k++) {
+					struct ln *m = &w->l.v[k];
+					m->s += h0 < m->n ? h0 : m->n;
+					m->n -= h0 < m->n ? h0 : m->n;
+				}
+			}
+			first = i;
+			total = 0;
+		}
+		if (!l)
+			break;
+		if (i == first) {
+			h0 = h;
+			tn = h ? n2 : 0;
+		} else {
+			total++; // the line end between
+		}
+		total += h ? l->n - h : 0;
+	}
+	return cuts;
 }
 
 /* The quoting state after s[0..n) from *open: a quote not escaped by '\\' opens or closes a
@@ -3353,6 +3453,9 @@ static void quick_look(const char *data, size_t len, struct look *k)
 			k->trailing = trailing_blanks(s, n);
 		if (!k->prefixed && n > 10 && prefix_len(s, n) > 0)
 			k->prefixed = true;
+		size_t ltag, ltn; // an Android log, though no header shows (logcat_cuts)
+		if (!k->prefixed && !lines && n > 10 && logcat_head(s, n, &ltag, &ltn))
+			k->prefixed = true;
 		if (!k->respace && n > 6 &&
 		    (s[0] == 'g' || s[0] == 'p' || s[0] == 'f' || (s[0] == '\t' && s[1] == 'p')))
 			k->respace = respaced(s, n);
@@ -3688,7 +3791,9 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		unstamp(&w);
 		out->fixes |= GPM_UNWRAP_PREFIX;
 	}
-	bool cri_cut = k.prefixed && join_cri(&w);
+	bool cri_cut = k.prefixed && join_cri(&w), logcat_end = false;
+	if (k.prefixed && !w.nomem)
+		w.logcat_cuts = logcat_cuts(&w, &w.logcat_cut, &logcat_end);
 	struct prefix pre;
 	learn_prefix(&w, &pre);
 	size_t width = wrap_width(&w, &pre);
@@ -3698,7 +3803,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	}
 	// A paste cut short keeps its missing line end, so the parser sees the cut (a line end
 	// inside a JSON string is the record's, not the input's).
-	w.cut = (!k.json && len && data[len - 1] != '\n' && data[len - 1] != '\r') || cri_cut;
+	w.cut = (!k.json && len && data[len - 1] != '\n' && data[len - 1] != '\r') || cri_cut ||
+	        logcat_end;
 	if (k.json && !w.nomem) {
 		decode_json(&w);
 		plain_escapes(&w); // a record's "\u001b[31m"
@@ -3745,6 +3851,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		if (ok) {
 			out->cut_records = w.cut_records;
 			out->cut_record = w.cut_record;
+			out->logcat_cuts = w.logcat_cuts;
+			out->logcat_cut = w.logcat_cut;
 		}
 	}
 done:

@@ -22,6 +22,11 @@ writes NAME.SHIPPER.log beside it, each as that shipper writes the text:
   long.journald-cut     `journalctl -o json` of one message holding the dump, cut inside
                         the first goroutine header
   long.logfmt-cut       a logfmt record's trace="…" holding the dump, cut inside the value
+  many.logcat-app-cut   an Android app that logs the dump as one message (Log.e, tag
+                        "GoCrash"), shown by `adb logcat` (threadtime): liblog cuts the
+                        record's payload (priority, tag and NUL, message and NUL) at 4068
+                        bytes and drops the rest; each line of the message behind the same
+                        header; the next message is another app's
   uni.mojibake          UTF-8 shown as Windows-1252 and saved again as UTF-8
   uni.uescape           characters beyond ASCII as \\uXXXX (an ASCII-only writer)
 """
@@ -105,6 +110,20 @@ def logfmt_cut(ls):
     return rec[:1500] + '\n'
 
 
+def logcat_message(text, tag, head):
+    """One Android log message as logcat shows it: cut at liblog's 4068-byte payload."""
+    b = text.encode('utf-8')[:4068 - 1 - (len(tag) + 1)]
+    return ''.join(head + l + '\n' for l in b.decode('utf-8', 'ignore').split('\n'))
+
+
+def logcat_app_cut(ls):
+    tag = 'GoCrash'
+    head = '05-01 10:00:00.123  4242  4260 E %-8s: ' % tag
+    after = '05-01 10:00:00.131  1102  1130 I ActivityManager: Process com.example.app ' \
+            '(pid 4242) has died: fg  TOP\n'
+    return logcat_message('\n'.join(ls) + '\n', tag, head) + after
+
+
 def mojibake(ls):
     out = []
     for ch in '\n'.join(ls) + '\n':
@@ -123,7 +142,7 @@ def uescape(ls):
     return ''.join(c if ord(c) < 0x80 else '\\u%04x' % ord(c) for c in '\n'.join(ls) + '\n')
 
 
-long_, uni = lines('long'), lines('uni')
+long_, uni, many = lines('long'), lines('uni'), lines('many')
 write('long.logcat-runtime', logcat_runtime(long_))
 write('long.gomobile', gomobile(long_))
 write('long.squeezed', squeezed(long_))
@@ -132,5 +151,6 @@ write('long.zap-limit-cut', zap_limit_cut(long_))
 write('long.docker-header-cut', docker_header_cut(long_))
 write('long.journald-cut', journald_cut(long_))
 write('long.logfmt-cut', logfmt_cut(long_))
+write('many.logcat-app-cut', logcat_app_cut(many))
 write('uni.mojibake', mojibake(uni))
 write('uni.uescape', uescape(uni))

@@ -23,6 +23,10 @@ NAME.SHIPPER.log.gz beside them, as that runtime stores the two streams:
   cri-containerd  containerd's CRI log (/var/log/pods/…): "TIME STREAM P|F CONTENT", lines
                   cut at max_container_log_line_size (16384), pieces tagged P, the last F;
                   stdout's pieces between stderr's
+  logcat-app-cut  an Android app that logs the stderr text as one message (Log.e, tag
+                  "GoCrash"), shown by `adb logcat -v brief`: liblog cuts the record's
+                  payload (priority, tag and NUL, message and NUL) at 4068 bytes, inside
+                  the panic value, and drops the rest
   cri-o           CRI-O's conmon: the same format, but a piece is what one read of its
                   8192-byte buffer held: any line across a read's end is cut there, at any
                   length (a frame line too); the offset is written +00:00
@@ -167,6 +171,13 @@ def cri_o(stdout, stderr):
                    for i, (st, piece, last) in enumerate(msgs))
 
 
+def logcat_app_cut(stderr):
+    tag = 'GoCrash'
+    b = stderr.encode('utf-8')[:4068 - 1 - (len(tag) + 1)]
+    return ''.join('E/%-8s( 4242): %s\n' % (tag, l)
+                   for l in b.decode('utf-8', 'ignore').split('\n'))
+
+
 name = 'big'
 out_, err_ = read(name + '.stdout.gz'), read(name + '.txt.gz')
 write(name + '.docker-json', docker_json(out_, err_))
@@ -175,3 +186,4 @@ write(name + '.fluentd', fluentd(out_, err_))
 write(name + '.fluentd-old', fluentd(out_, err_, old=True))
 write(name + '.cri-containerd', cri_containerd(out_, err_))
 write(name + '.cri-o', cri_o(out_, err_))
+write(name + '.logcat-app-cut', logcat_app_cut(err_))
