@@ -1697,6 +1697,8 @@ enum { MAX_OPEN_PIECES = 8 }; /* streams with a line in pieces at once */
 struct open_pieces {
 	struct piece p[MAX_OPEN_PIECES];
 	size_t line[MAX_OPEN_PIECES]; /* the line of w the next piece goes on */
+	char *buf[MAX_OPEN_PIECES];   /* in w's owned: that line's text, when joined already */
+	size_t cap[MAX_OPEN_PIECES];  /* and its size: a line of many pieces grows by doubling */
 	size_t n;
 };
 
@@ -1715,12 +1717,17 @@ static void join_piece(struct work *w, struct open_pieces *op, const struct piec
 		struct ln *a = &w->l.v[op->line[k]];
 		if (first < w->l.len && a->n + w->l.v[first].n <= MAX_LINE) {
 			const struct ln *b = &w->l.v[first];
-			char *t = own(w, a->n + b->n);
-			if (!t)
-				return;
-			memcpy(t, a->s, a->n);
-			memcpy(t + a->n, b->s, b->n);
-			a->s = t;
+			if (a->s != op->buf[k] || a->n + b->n > op->cap[k]) {
+				size_t cap = 2 * (a->n + b->n);
+				char *t = own(w, cap);
+				if (!t)
+					return;
+				memcpy(t, a->s, a->n);
+				op->buf[k] = t;
+				op->cap[k] = cap;
+				a->s = t;
+			}
+			memcpy(op->buf[k] + a->n, b->s, b->n);
 			a->n += b->n;
 			memmove(w->l.v + first, w->l.v + first + 1,
 			        (w->l.len - first - 1) * sizeof(*w->l.v));
@@ -1731,15 +1738,21 @@ static void join_piece(struct work *w, struct open_pieces *op, const struct piec
 		op->n--;
 		op->p[k] = op->p[op->n];
 		op->line[k] = op->line[op->n];
+		op->buf[k] = op->buf[op->n];
+		op->cap[k] = op->cap[op->n];
 	}
 	if (!pc->open || first >= w->l.len)
 		return;
 	if (op->n == MAX_OPEN_PIECES) { // the oldest stream's line is left as it is
 		memmove(op->p, op->p + 1, (op->n - 1) * sizeof(*op->p));
 		memmove(op->line, op->line + 1, (op->n - 1) * sizeof(*op->line));
+		memmove(op->buf, op->buf + 1, (op->n - 1) * sizeof(*op->buf));
+		memmove(op->cap, op->cap + 1, (op->n - 1) * sizeof(*op->cap));
 		op->n--;
 	}
 	op->p[op->n] = *pc;
+	op->buf[op->n] = NULL;
+	op->cap[op->n] = 0;
 	op->line[op->n++] = w->l.len - 1;
 }
 
