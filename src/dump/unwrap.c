@@ -1587,7 +1587,13 @@ static size_t logcat_cuts(struct work *w, uint32_t *last, bool *at_end)
 {
 	size_t cuts = 0, tag, tn, first = 0, h0 = 0, total = 0;
 	*at_end = false;
-	if (!w->l.len || !logcat_head(w->l.v[0].s, w->l.v[0].n, &tag, &tn))
+	// An Android log: a header on one of its first lines (logcat starts with "---------
+	// beginning of main").
+	size_t look = 0;
+	while (look < w->l.len && look < 4 &&
+	       !logcat_head(w->l.v[look].s, w->l.v[look].n, &tag, &tn))
+		look++;
+	if (look == w->l.len || look == 4)
 		return 0;
 	for (size_t i = 0; i <= w->l.len; i++) {
 		const struct ln *l = i < w->l.len ? &w->l.v[i] : NULL;
@@ -3467,7 +3473,7 @@ static void quick_look(const char *data, size_t len, struct look *k)
 		if (!k->prefixed && n > 10 && prefix_len(s, n) > 0)
 			k->prefixed = true;
 		size_t ltag, ltn; // an Android log, though no header shows (logcat_cuts)
-		if (!k->prefixed && !lines && n > 10 && logcat_head(s, n, &ltag, &ltn))
+		if (!k->prefixed && lines < 4 && n > 10 && logcat_head(s, n, &ltag, &ltn))
 			k->prefixed = true;
 		if (!k->respace && n > 6 &&
 		    (s[0] == 'g' || s[0] == 'p' || s[0] == 'f' || (s[0] == '\t' && s[1] == 'p')))
