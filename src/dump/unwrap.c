@@ -3475,6 +3475,10 @@ static void quick_look(const char *data, size_t len, struct look *k)
 		size_t ltag, ltn; // an Android log, though no header shows (logcat_cuts)
 		if (!k->prefixed && lines < 4 && n > 10 && logcat_head(s, n, &ltag, &ltn))
 			k->prefixed = true;
+		bool cerr, cpart = false; // a CRI piece: a header may be cut in two (join_cri)
+		if (!k->prefixed && n >= 20 && is_digit(s[0]) && cri_head(s, n, &cerr, &cpart) &&
+		    cpart)
+			k->prefixed = true;
 		if (!k->respace && n > 6 &&
 		    (s[0] == 'g' || s[0] == 'p' || s[0] == 'f' || (s[0] == '\t' && s[1] == 'p')))
 			k->respace = respaced(s, n);
