@@ -1124,6 +1124,56 @@ static bool hex4(const char *s, size_t n, unsigned long *v)
 	return true;
 }
 
+/*
+ * The escapes of a dump escaped into a log line, decoded from s[0..n) into b (as long as s
+ * at most): "\\n", "\\t", "\\"", "\\\\", "\\xNN" (go-logfmt's, slog's and a %q's), "\\r"
+ * dropped; other escapes are kept as they are. json: a JSON string's too ("\\uXXXX" with
+ * its surrogate pairs, "\\/", "\\b" and "\\f" dropped), and an escape cut by the text's
+ * end is dropped (the string was cut there). Returns the length written.
+ */
+static size_t unescape(const char *s, size_t n, char *b, bool json)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\\' || i + 1 == n) {
+			if (s[i] != '\\' || !json)
+				b[o++] = s[i];
+			continue;
+		}
+		char e = s[i + 1];
+		unsigned long c, lo;
+		if (e == 'n' || e == 't' || e == '"' || e == '\\' || e == 'r' ||
+		    (json && (e == '/' || e == 'b' || e == 'f'))) {
+			if (e != 'r' && e != 'b' && e != 'f')
+				b[o++] = e == 'n' ? '\n' : e == 't' ? '\t' : e;
+			i++;
+		} else if (e == 'x' && i + 3 < n && is_hex(s[i + 2]) && is_hex(s[i + 3])) {
+			unsigned v = 0;
+			for (size_t j = i + 2; j < i + 4; j++)
+				v = v * 16 + (unsigned)(is_digit(s[j]) ? s[j] - '0'
+				                                       : (s[j] | 0x20) - 'a' + 10);
+			b[o++] = (char)v;
+			i += 3;
+		} else if (json && e == 'u' && hex4(s + i + 2, n - i - 2, &c)) {
+			i += 5;
+			if (c >= 0xd800 && c < 0xdc00 && i + 6 < n && s[i + 1] == '\\' &&
+			    s[i + 2] == 'u' && hex4(s + i + 3, n - i - 3, &lo) && lo >= 0xdc00 &&
+			    lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				i += 6;
+			} else if (c >= 0xd800 && c < 0xe000) {
+				c = 0xfffd; // a lone surrogate
+			}
+			o += utf8_put(b + o, c);
+		} else if (json && (e == 'u' || e == 'x') && n - i < 6) {
+			break; // an escape cut by the end
+		} else {
+			b[o++] = s[i];
+		}
+	}
+	return o;
+}
+
 /* A cut record (cut_string): the text before its string on a line of its own, the string
  * decoded as far as it goes (an escape cut by the end is dropped) as lines. */
 static bool cut_record(struct work *w, const struct ln *l)
@@ -1136,38 +1186,7 @@ static bool cut_record(struct work *w, const struct ln *l)
 	char *b = own(w, n); // decoding never lengthens: "\\uXXXX" is 6 bytes for at most 4
 	if (!b)
 		return false;
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '\\') {
-			b[o++] = s[i];
-			continue;
-		}
-		if (i + 1 == n)
-			break;
-		char e = s[++i];
-		unsigned long c, lo;
-		if (e == 'n' || e == 't' || e == '"' || e == '\\' || e == '/')
-			b[o++] = e == 'n' ? '\n' : e == 't' ? '\t' : e;
-		else if (e == 'b' || e == 'f' || e == 'r')
-			;
-		else if (e == 'u' && hex4(s + i + 1, n - i - 1, &c)) {
-			i += 4;
-			if (c >= 0xd800 && c < 0xdc00 && i + 6 < n + 0 && s[i + 1] == '\\' &&
-			    s[i + 2] == 'u' && hex4(s + i + 3, n - i - 3, &lo) && lo >= 0xdc00 &&
-			    lo < 0xe000) {
-				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-				i += 6;
-			} else if (c >= 0xd800 && c < 0xe000) {
-				c = 0xfffd;
-			}
-			o += utf8_put(b + o, c);
-		} else if (e == 'u') {
-			break; // cut inside the escape
-		} else {
-			b[o++] = '\\';
-			b[o++] = e;
-		}
-	}
+	size_t o = unescape(s, n, b, true);
 	size_t pre = q - 1;
 	while (pre && is_space(l->s[pre - 1]))
 		pre--;
@@ -1244,30 +1263,7 @@ static bool escaped_line(struct work *w, const struct ln *l)
 	char *b = own(w, l->n);
 	if (!b)
 		return false;
-	size_t o = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		char c = l->s[i];
-		if (c != '\\' || i + 1 == l->n) {
-			b[o++] = c;
-			continue;
-		}
-		char e = l->s[i + 1];
-		if (e == 'n' || e == 't' || e == '"' || e == '\\' || e == 'r') {
-			if (e != 'r')
-				b[o++] = e == 'n' ? '\n' : e == 't' ? '\t' : e;
-			i++;
-		} else if (e == 'x' && i + 3 < l->n && is_hex(l->s[i + 2]) && is_hex(l->s[i + 3])) {
-			unsigned v = 0;
-			for (size_t j = i + 2; j < i + 4; j++)
-				v = v * 16 + (unsigned)(is_digit(l->s[j])
-				                            ? l->s[j] - '0'
-				                            : (l->s[j] | 0x20) - 'a' + 10);
-			b[o++] = (char)v;
-			i += 3;
-		} else {
-			b[o++] = c;
-		}
-	}
+	size_t o = unescape(l->s, l->n, b, false);
 	// The logger's words before the runtime's first line go on a line of their own.
 	const char *nl = memchr(b, '\n', o);
 	size_t first = nl ? (size_t)(nl - b) : o, at = runtime_start(b, first);
