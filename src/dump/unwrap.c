@@ -3447,7 +3447,7 @@ static void quick_look(const char *data, size_t len, struct look *k)
 		// A record the look cuts (a stack of a few thousand goroutines in one record)
 		// is judged by what it shows.
 		bool record = n && (json_line(s, n) || (!e && scan < len && json_open(s, n)));
-		if (!k->json && n > 8 && !record && (s[0] == '{' || (s[0] >= 'a' && s[0] <= 'z')) &&
+		if (!k->json && n > 8 && (s[0] == '{' || (s[0] >= 'a' && s[0] <= 'z')) &&
 		    cut_string(s, n))
 			k->json = true; // a record cut inside the dump's string
 		records += record;
