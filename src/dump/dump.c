@@ -139,6 +139,10 @@ struct parser {
 	uint32_t nsnapshots;
 	bool any;            /* saw anything dump-like */
 	bool reversed;       /* the text was newest-first and was read bottom to top */
+	size_t cut_records;  /* log records cut inside the dump's string (unwrap.c) */
+	uint32_t cut_record; /* the input line of the first */
+	size_t logcat_cuts;  /* Android log messages cut at a record's limit (unwrap.c) */
+	uint32_t logcat_cut; /* the input line of the first one's last line */
 	bool panics_cut;     /* a panic value of this snapshot was cut at max_line */
 	unsigned headerless; /* stacks of this snapshot read without a goroutine header */
 	unsigned joined; /* lines of gpm_dump_joined_line not yet told in a snapshot's warnings */
@@ -800,6 +804,25 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 	if (P->reversed)
 		gpm_incident_warn(inc, "the log was newest-first (lines in reverse order): read "
 		                       "bottom to top");
+	if (P->cut_records) // said once, by the snapshot that read them
+		gpm_incident_warn(inc,
+		                  "%zu log record%s holding the dump %s cut inside %s text (line "
+		                  "%u): read as far as %s",
+		                  P->cut_records, P->cut_records == 1 ? "" : "s",
+		                  P->cut_records == 1 ? "was" : "were",
+		                  P->cut_records == 1 ? "its" : "their", (unsigned)P->cut_record,
+		                  P->cut_records == 1 ? "it goes" : "they go");
+	P->cut_records = 0;
+	if (P->logcat_cuts)
+		gpm_incident_warn(inc,
+		                  "%zu Android log message%s %s cut at the log's limit of 4 KiB a "
+		                  "message (line %u): read as far as %s, the rest of %s text was "
+		                  "lost",
+		                  P->logcat_cuts, P->logcat_cuts == 1 ? "" : "s",
+		                  P->logcat_cuts == 1 ? "was" : "were", (unsigned)P->logcat_cut,
+		                  P->logcat_cuts == 1 ? "it goes" : "they go",
+		                  P->logcat_cuts == 1 ? "its" : "their");
+	P->logcat_cuts = 0;
 	if (inc->crash.kind == GPM_FATAL_NONE && inc->crash.panics.len)
 		inc->crash.kind = GPM_FATAL_PANIC;
 	P->nsnapshots++;
@@ -4449,6 +4472,10 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 	}
 	P.reversed = cleaned && (clean.fixes & GPM_UNWRAP_REVERSED);
 	P.joined = cleaned ? clean.joined : 0; // set aside by unwrap.c
+	P.cut_records = cleaned ? clean.cut_records : 0;
+	P.cut_record = cleaned ? clean.cut_record : 0;
+	P.logcat_cuts = cleaned ? clean.logcat_cuts : 0;
+	P.logcat_cut = cleaned ? clean.logcat_cut : 0;
 	P.sources = cleaned && (clean.fixes & GPM_UNWRAP_INTERLEAVED) ? clean.sources : 0;
 	struct gpm_error *err = parse_text(&P);
 	// The runtime's own crash lines and no goroutine (a throw's first lines quoted alone,

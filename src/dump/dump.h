@@ -105,6 +105,14 @@ struct gpm_dump_clean {
 	int64_t first_time, last_time;
 	char *host;    /* owned: the host the first JSON log record naming one names; NULL */
 	size_t joined; /* lines set aside: gpm_dump_joined_line */
+	/* log records cut inside the string that holds the dump (read as far as they go), and
+	 * the input line of the first */
+	size_t cut_records;
+	uint32_t cut_record;
+	/* Android log messages logcat shows cut at a record's limit, the rest of their text
+	 * lost, and the input line of the first one's last line */
+	size_t logcat_cuts;
+	uint32_t logcat_cut;
 };
 
 /*

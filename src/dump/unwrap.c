@@ -366,8 +366,12 @@ struct work {
 	GPM_VEC(char *) owned; /* buffers lines point into */
 	const char *host;      /* in owned: the first host a JSON record named; NULL none */
 	bool nomem;
-	bool cut;         /* the input's last line has no line end: the cleaned text's neither */
-	unsigned sources; /* processes an interleaved log was separated into (strip_prefix) */
+	bool cut;            /* the input's last line has no line end: the cleaned text's neither */
+	unsigned sources;    /* processes an interleaved log was separated into (strip_prefix) */
+	size_t cut_records;  /* log records cut inside the string holding the dump (cut_record) */
+	uint32_t cut_record; /* the input line of the first; 0 none */
+	size_t logcat_cuts;  /* Android log messages cut at a record's limit (logcat_cuts) */
+	uint32_t logcat_cut; /* the input line of the first; 0 none */
 };
 
 static char *own(struct work *w, size_t n)
@@ -875,9 +879,60 @@ static void record_facts(json_t *root, int64_t *stamp, const char **host)
 	}
 }
 
-/* A line that is one JSON record: its message, as lines. */
-static bool json_record(struct work *w, const struct ln *l)
+/*
+ * A long line a container's log driver wrote in pieces, one record each (dockerd's copier
+ * cuts at 16 KiB; daemon/logger/copier.go): the stream a piece belongs to and whether the
+ * line goes on in the stream's next record. docker's json-file driver ends a line's last
+ * piece with "\n" and no other; its journald driver marks every piece but the last
+ * CONTAINER_PARTIAL_MESSAGE=true (its CONTAINER_PARTIAL_LAST is not to be trusted: docker
+ * wrote it false on last pieces too); its fluentd driver marks every piece partial_message
+ * and the last one partial_last, older ones only the pieces before the last.
+ */
+struct piece {
+	char key[128]; /* the stream: container, then stdout/stderr; "" none */
+	bool open;     /* the line goes on in the stream's next record */
+};
+
+static bool truthy(json_t *v)
 {
+	return json_is_true(v) || (json_is_string(v) && !strcmp(json_string_value(v), "true"));
+}
+
+static void record_piece(json_t *root, const struct pick *p, struct piece *pc)
+{
+	static const char *const stream_keys[] = {
+	    "CONTAINER_ID_FULL", "CONTAINER_ID", "container_id", "CONTAINER_NAME",
+	    "container_name",    "stream",       "source",       "PRIORITY"};
+	size_t o = 0;
+	pc->open = false;
+	pc->key[0] = 0;
+	for (size_t i = 0; i < sizeof(stream_keys) / sizeof(stream_keys[0]); i++) {
+		json_t *v = json_object_get(root, stream_keys[i]);
+		const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+		size_t n = s ? strlen(s) : 0;
+		if (!s || o + n + 2 > sizeof(pc->key))
+			continue;
+		memcpy(pc->key + o, s, n);
+		o += n;
+		pc->key[o++] = '\x1f';
+		pc->key[o] = 0;
+	}
+	json_t *log = json_object_get(root, "log");
+	if (p->s && json_is_string(log) && p->s == json_string_value(log) &&
+	    json_is_string(json_object_get(root, "stream")))
+		pc->open = p->n && p->s[p->n - 1] != '\n'; // json-file
+	else if (truthy(json_object_get(root, "CONTAINER_PARTIAL_MESSAGE")) ||
+	         truthy(json_object_get(root, "container_partial_message")))
+		pc->open = true; // journald (as exported, or lower-cased by a shipper)
+	else if (truthy(json_object_get(root, "partial_message")))
+		pc->open = !truthy(json_object_get(root, "partial_last")); // fluentd
+}
+
+/* A line that is one JSON record: its message, as lines; *pc its piece (record_piece). */
+static bool json_record(struct work *w, const struct ln *l, struct piece *pc)
+{
+	pc->open = false;
+	pc->key[0] = 0;
 	size_t b = 0, e = l->n;
 	while (b < e && is_space(l->s[b]))
 		b++;
@@ -910,6 +965,8 @@ static bool json_record(struct work *w, const struct ln *l)
 		if (!p.n)
 			push_line(w, "", 0, l->orig);
 	}
+	if (ok && json_is_object(root))
+		record_piece(root, &p, pc);
 	if (ok && json_is_object(root)) {
 		int64_t stamp = 0;
 		const char *host = NULL;
@@ -983,6 +1040,167 @@ static bool json_string_in_line(struct work *w, const struct ln *l)
 	return true;
 }
 
+/*
+ * A log record cut inside the string that holds the dump (a shipper's limit on a line, a
+ * paste that stops mid-record): a JSON record ("{…\"stacktrace\":\"panic: …") or a logfmt
+ * line ("time=… trace=\"panic: …") whose last string never closes and opens with the
+ * runtime's first line ("panic: ", "fatal error: ", "SIGQUIT: ", "goroutine N [", a race
+ * report) or holds one after an escaped line end. The index just past the string's opening
+ * quote; 0 when s[0..n) is no such line.
+ */
+static bool crash_start(const char *s, size_t n);
+
+static size_t cut_string(const char *s, size_t n)
+{
+	size_t b = 0;
+	while (b < n && is_space(s[b]))
+		b++;
+	if (b == n)
+		return 0;
+	if (s[b] != '{') { // logfmt: a key and '=' first
+		size_t k = b;
+		while (k < n && k - b < 24 && (is_word(s[k]) || s[k] == '.' || s[k] == '-'))
+			k++;
+		if (k == b || k == n || s[k] != '=' || !(s[b] >= 'a' && s[b] <= 'z'))
+			return 0;
+	}
+	bool open = false, esc = false;
+	size_t q = 0;
+	for (size_t i = b; i < n; i++) {
+		if (esc)
+			esc = false;
+		else if (s[i] == '\\')
+			esc = true;
+		else if (s[i] == '"' && (open = !open))
+			q = i + 1;
+	}
+	if (!open)
+		return 0;
+	const char *v = s + q;
+	size_t vn = n - q;
+	if (crash_start(v, vn) || header_opens(v, vn) || starts(v, vn, "WARNING: DATA RACE") ||
+	    starts(v, vn, "goroutine ") || memmem(v, vn, "\\npanic: ", 9) ||
+	    memmem(v, vn, "\\nfatal error: ", 15) || memmem(v, vn, "\\ngoroutine ", 12))
+		return q;
+	return 0;
+}
+
+/* Writes code point c as UTF-8 at b: its length. */
+static size_t utf8_put(char *b, unsigned long c)
+{
+	if (c < 0x80) {
+		b[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		b[0] = (char)(0xc0 | (c >> 6));
+		b[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		b[0] = (char)(0xe0 | (c >> 12));
+		b[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	b[0] = (char)(0xf0 | (c >> 18));
+	b[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	b[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	b[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+static bool hex4(const char *s, size_t n, unsigned long *v)
+{
+	if (n < 4)
+		return false;
+	*v = 0;
+	for (size_t i = 0; i < 4; i++) {
+		if (!is_hex(s[i]))
+			return false;
+		*v = *v * 16 +
+		     (unsigned long)(is_digit(s[i]) ? s[i] - '0' : (s[i] | 0x20) - 'a' + 10);
+	}
+	return true;
+}
+
+/*
+ * The escapes of a dump escaped into a log line, decoded from s[0..n) into b (as long as s
+ * at most): "\\n", "\\t", "\\"", "\\\\", "\\xNN" (go-logfmt's, slog's and a %q's), "\\r"
+ * dropped; other escapes are kept as they are. json: a JSON string's too ("\\uXXXX" with
+ * its surrogate pairs, "\\/", "\\b" and "\\f" dropped), and an escape cut by the text's
+ * end is dropped (the string was cut there). Returns the length written.
+ */
+static size_t unescape(const char *s, size_t n, char *b, bool json)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\\' || i + 1 == n) {
+			if (s[i] != '\\' || !json)
+				b[o++] = s[i];
+			continue;
+		}
+		char e = s[i + 1];
+		unsigned long c, lo;
+		if (e == 'n' || e == 't' || e == '"' || e == '\\' || e == 'r' ||
+		    (json && (e == '/' || e == 'b' || e == 'f'))) {
+			if (e != 'r' && e != 'b' && e != 'f')
+				b[o++] = e == 'n' ? '\n' : e == 't' ? '\t' : e;
+			i++;
+		} else if (e == 'x' && i + 3 < n && is_hex(s[i + 2]) && is_hex(s[i + 3])) {
+			unsigned v = 0;
+			for (size_t j = i + 2; j < i + 4; j++)
+				v = v * 16 + (unsigned)(is_digit(s[j]) ? s[j] - '0'
+				                                       : (s[j] | 0x20) - 'a' + 10);
+			b[o++] = (char)v;
+			i += 3;
+		} else if (json && e == 'u' && hex4(s + i + 2, n - i - 2, &c)) {
+			i += 5;
+			if (c >= 0xd800 && c < 0xdc00 && i + 6 < n && s[i + 1] == '\\' &&
+			    s[i + 2] == 'u' && hex4(s + i + 3, n - i - 3, &lo) && lo >= 0xdc00 &&
+			    lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				i += 6;
+			} else if (c >= 0xd800 && c < 0xe000) {
+				c = 0xfffd; // a lone surrogate
+			}
+			o += utf8_put(b + o, c);
+		} else if (json && (e == 'u' || e == 'x') && n - i < 6) {
+			break; // an escape cut by the end
+		} else {
+			b[o++] = s[i];
+		}
+	}
+	return o;
+}
+
+/* A cut record (cut_string): the text before its string on a line of its own, the string
+ * decoded as far as it goes (an escape cut by the end is dropped) as lines. */
+static bool cut_record(struct work *w, const struct ln *l)
+{
+	size_t q = cut_string(l->s, l->n);
+	if (!q)
+		return false;
+	const char *s = l->s + q;
+	size_t n = l->n - q;
+	char *b = own(w, n); // decoding never lengthens: "\\uXXXX" is 6 bytes for at most 4
+	if (!b)
+		return false;
+	size_t o = unescape(s, n, b, true);
+	size_t pre = q - 1;
+	while (pre && is_space(l->s[pre - 1]))
+		pre--;
+	if (pre)
+		push_line(w, l->s, pre, l->orig);
+	for (size_t i = 0; i < o && !w->nomem;) {
+		const char *e = memchr(b + i, '\n', o - i);
+		size_t len = e ? (size_t)(e - (b + i)) : o - i;
+		push_line(w, b + i, len, l->orig);
+		i += len + 1;
+	}
+	return true;
+}
+
 /* A line holding a dump with its line ends escaped ("\\ngoroutine 1 [", "\\n\\t/app/x.go", a
  * race report's "\\n  main.f()\\n"). */
 static bool escaped_dump(const char *s, size_t n)
@@ -1049,30 +1267,7 @@ static bool escaped_line(struct work *w, const struct ln *l)
 	char *b = own(w, l->n);
 	if (!b)
 		return false;
-	size_t o = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		char c = l->s[i];
-		if (c != '\\' || i + 1 == l->n) {
-			b[o++] = c;
-			continue;
-		}
-		char e = l->s[i + 1];
-		if (e == 'n' || e == 't' || e == '"' || e == '\\' || e == 'r') {
-			if (e != 'r')
-				b[o++] = e == 'n' ? '\n' : e == 't' ? '\t' : e;
-			i++;
-		} else if (e == 'x' && i + 3 < l->n && is_hex(l->s[i + 2]) && is_hex(l->s[i + 3])) {
-			unsigned v = 0;
-			for (size_t j = i + 2; j < i + 4; j++)
-				v = v * 16 + (unsigned)(is_digit(l->s[j])
-				                            ? l->s[j] - '0'
-				                            : (l->s[j] | 0x20) - 'a' + 10);
-			b[o++] = (char)v;
-			i += 3;
-		} else {
-			b[o++] = c;
-		}
-	}
+	size_t o = unescape(l->s, l->n, b, false);
 	// The logger's words before the runtime's first line go on a line of their own.
 	const char *nl = memchr(b, '\n', o);
 	size_t first = nl ? (size_t)(nl - b) : o, at = runtime_start(b, first);
@@ -1226,6 +1421,212 @@ static void rejoin_chunks(struct work *w)
 		w->l.len = out;
 }
 
+/*
+ * A container runtime's log line (the CRI format containerd and CRI-O write under
+ * /var/log/pods: "TIMESTAMP STREAM TAGS CONTENT", TAGS ':'-separated, the first "F" for a
+ * full line or "P" for a piece the stream's next line goes on): where the content starts,
+ * 0 when s[0..n) is no such line. *err is the stream (stderr), *partial the "P".
+ */
+static size_t cri_head(const char *s, size_t n, bool *err, bool *partial)
+{
+	if (n < 20 || !is_digit(s[0]) || !is_digit(s[3]) || s[4] != '-')
+		return 0;
+	const char *sp = memchr(s, ' ', n < 48 ? n : 48);
+	if (!sp || !memchr(s, 'T', (size_t)(sp - s)))
+		return 0;
+	size_t i = (size_t)(sp - s) + 1;
+	if (n - i < 8 || (memcmp(s + i, "stdout ", 7) && memcmp(s + i, "stderr ", 7)))
+		return 0;
+	*err = s[i + 3] == 'e';
+	i += 7;
+	if (s[i] != 'P' && s[i] != 'F')
+		return 0;
+	*partial = s[i] == 'P';
+	size_t t = i + 1;
+	if (t < n && s[t] == ':') // more tags
+		while (t < n && s[t] != ' ')
+			t++;
+	if (t < n && s[t] != ' ')
+		return 0;
+	return t < n ? t + 1 : t; // an empty line's blank trimmed by a paste
+}
+
+/*
+ * CRI pieces ("P") joined with the lines of the same stream after them up to the one
+ * tagged "F": one line where the first piece was, the other stream's lines in between kept
+ * in their order. True when the input's last line is a piece without its "F": cut.
+ */
+static bool join_cri(struct work *w)
+{
+	size_t i = 0;
+	bool err, partial = false;
+	for (; i < w->l.len; i++)
+		if (cri_head(w->l.v[i].s, w->l.v[i].n, &err, &partial) && partial)
+			break;
+	if (i == w->l.len)
+		return false;
+	bool cut = false;
+	size_t len = w->l.len;
+	size_t *to = malloc(len * sizeof(*to)), *total = malloc(len * sizeof(*total));
+	char **buf = calloc(len, sizeof(*buf));
+	if (!to || !total || !buf) {
+		w->nomem = true;
+		goto out;
+	}
+	size_t open[2] = {SIZE_MAX, SIZE_MAX};
+	for (i = 0; i < len; i++) {
+		const struct ln *l = &w->l.v[i];
+		size_t h = cri_head(l->s, l->n, &err, &partial);
+		to[i] = total[i] = 0;
+		size_t *o = &open[err];
+		if (h && *o != SIZE_MAX && total[*o] + (l->n - h) <= MAX_LINE) {
+			to[i] = *o;
+			total[*o] += l->n - h;
+			if (!partial)
+				*o = SIZE_MAX;
+			continue;
+		}
+		to[i] = i;
+		total[i] = l->n;
+		if (h)
+			*o = partial ? i : SIZE_MAX;
+	}
+	size_t out = 0;
+	for (i = 0; i < len && !w->nomem; i++) {
+		struct ln *l = &w->l.v[i];
+		if (to[i] == i) {
+			if (total[i] != l->n && (buf[i] = own(w, total[i]))) {
+				memcpy(buf[i], l->s, l->n);
+				total[i] = l->n; // now: how much is filled
+			}
+			w->l.v[out++] = *l;
+			to[i] = out - 1; // where it went
+			continue;
+		}
+		size_t host = to[i], h = cri_head(l->s, l->n, &err, &partial);
+		if (!buf[host]) // an empty piece ("F" alone) ends the line and adds nothing
+			continue;
+		memcpy(buf[host] + total[host], l->s + h, l->n - h);
+		total[host] += l->n - h;
+		w->l.v[to[host]].s = buf[host];
+		w->l.v[to[host]].n = total[host];
+	}
+	if (!w->nomem) {
+		w->l.len = out;
+		cut = out && ((open[0] != SIZE_MAX && to[open[0]] == out - 1) ||
+		              (open[1] != SIZE_MAX && to[open[1]] == out - 1));
+	}
+out:
+	free(to);
+	free(total);
+	free(buf);
+	return cut;
+}
+
+/*
+ * Android's log: a message longer than a record holds is cut, the rest dropped, with no
+ * mark (liblog's writer cuts the payload — priority, tag and its NUL, message and its NUL —
+ * at LOGGER_ENTRY_MAX_PAYLOAD: 4068 bytes since logd, 4076 in the kernel logger before it).
+ * logcat prints each line of a message behind the same header. The header's length at s
+ * when it is logcat's (threadtime "05-01 10:00:00.123  1234  1250 E Go      : ", time
+ * "05-01 10:00:00.123 E/Go      ( 1234): ", brief "E/Go      ( 1234): "), 0 when not; the
+ * tag at s[*tag..*tag+*tn).
+ */
+static size_t logcat_head(const char *s, size_t n, size_t *tag, size_t *tn)
+{
+	size_t i = 0;
+	bool thread = false;
+	if (n > 19 && is_digit(s[0]) && is_digit(s[1]) && s[2] == '-' && s[5] == ' ' &&
+	    s[8] == ':' && s[14] == '.' && is_digit(s[17]) && s[18] == ' ') {
+		i = 19;
+		while (i < n && s[i] == ' ')
+			i++;
+		thread = i < n && is_digit(s[i]);
+		for (int k = 0; thread && k < 2; k++) { // pid, tid
+			size_t d = i;
+			while (i < n && is_digit(s[i]))
+				i++;
+			if (i == d || i == n || s[i] != ' ')
+				return 0;
+			while (i < n && s[i] == ' ')
+				i++;
+		}
+	}
+	if (i + 3 > n || !strchr("VDIWEFA", s[i]) || s[i] == 0)
+		return 0;
+	if (thread ? s[i + 1] != ' ' : s[i + 1] != '/')
+		return 0;
+	i += 2;
+	*tag = i;
+	const char *end = thread ? memmem(s + i, n - i, ": ", 2) : memchr(s + i, '(', n - i);
+	if (!end && thread && s[n - 1] == ':') // an empty line, its blank trimmed by a paste
+		end = s + n - 1;
+	if (!end || end == s + i)
+		return 0;
+	size_t e = (size_t)(end - s);
+	*tn = e - i;
+	while (*tn && s[i + *tn - 1] == ' ')
+		(*tn)--;
+	if (thread)
+		return e + 2 < n ? e + 2 : n;
+	while (++e < n && (s[e] == ' ' || is_digit(s[e])))
+		;
+	if (e + 1 >= n || s[e] != ')' || s[e + 1] != ':')
+		return 0;
+	return e + 2 < n ? e + 3 : e + 2; // "): ", or "):" ending an empty line a paste trimmed
+}
+
+/*
+ * Messages logcat shows cut at the record's limit: the lines of one message (one header,
+ * byte for byte) whose text with its line ends is exactly as long as the limit leaves after
+ * the tag. Their headers are removed here (a message cut inside a panic value shows no
+ * goroutine header a prefix could be learned from). *last: the input line of the first such
+ * cut; returns how many, *at_end whether the input's last line is one.
+ */
+static size_t logcat_cuts(struct work *w, uint32_t *last, bool *at_end)
+{
+	size_t cuts = 0, tag, tn, first = 0, h0 = 0, total = 0;
+	*at_end = false;
+	// An Android log: a header on one of its first lines (logcat starts with "---------
+	// beginning of main").
+	size_t look = 0;
+	while (look < w->l.len && look < 4 &&
+	       !logcat_head(w->l.v[look].s, w->l.v[look].n, &tag, &tn))
+		look++;
+	if (look == w->l.len || look == 4)
+		return 0;
+	for (size_t i = 0; i <= w->l.len; i++) {
+		const struct ln *l = i < w->l.len ? &w->l.v[i] : NULL;
+		size_t t2, n2, h = l ? logcat_head(l->s, l->n, &t2, &n2) : 0;
+		const struct ln *f = &w->l.v[first];
+		if (i > first && (!h || h != h0 || memcmp(l->s, f->s, h))) {
+			// The message of lines first..i-1 ends: was it cut at the limit?
+			if (h0 && (total == 4068 - 2 - tn || total == 4076 - 2 - tn)) {
+				if (!cuts++)
+					*last = w->l.v[i - 1].orig;
+				*at_end = i == w->l.len;
+				for (size_t k = first; k < i; k++) {
+					struct ln *m = &w->l.v[k];
+					m->s += h0 < m->n ? h0 : m->n;
+					m->n -= h0 < m->n ? h0 : m->n;
+				}
+			}
+			first = i;
+			total = 0;
+		}
+		if (!l)
+			break;
+		if (i == first) {
+			h0 = h;
+			tn = h ? n2 : 0;
+		} else {
+			total++; // the line end between
+		}
+		total += h ? l->n - h : 0;
+	}
+	return cuts;
+}
+
 /* The quoting state after s[0..n) from *open: a quote not escaped by '\\' opens or closes a
  * string; *esc carries a '\\' that ended the text before into this one. */
 static void scan_quotes(const char *s, size_t n, bool *open, bool *esc)
@@ -1297,9 +1698,74 @@ static bool join_broken_record(struct work *out, const struct work *w, struct ln
 	return true;
 }
 
+enum { MAX_OPEN_PIECES = 8 }; /* streams with a line in pieces at once */
+
+struct open_pieces {
+	struct piece p[MAX_OPEN_PIECES];
+	size_t line[MAX_OPEN_PIECES]; /* the line of w the next piece goes on */
+	char *buf[MAX_OPEN_PIECES];   /* in w's owned: that line's text, when joined already */
+	size_t cap[MAX_OPEN_PIECES];  /* and its size: a line of many pieces grows by doubling */
+	size_t n;
+};
+
+/*
+ * The lines from first to the end of w are a record's (its piece pc): its first line goes
+ * on the line its stream left open, and its last is left open when the line goes on.
+ */
+static void join_piece(struct work *w, struct open_pieces *op, const struct piece *pc, size_t first)
+{
+	if (!pc->key[0] && !pc->open)
+		return;
+	size_t k = 0;
+	while (k < op->n && strcmp(op->p[k].key, pc->key))
+		k++;
+	if (k < op->n) {
+		struct ln *a = &w->l.v[op->line[k]];
+		if (first < w->l.len && a->n + w->l.v[first].n <= MAX_LINE) {
+			const struct ln *b = &w->l.v[first];
+			if (a->s != op->buf[k] || a->n + b->n > op->cap[k]) {
+				size_t cap = 2 * (a->n + b->n);
+				char *t = own(w, cap);
+				if (!t)
+					return;
+				memcpy(t, a->s, a->n);
+				op->buf[k] = t;
+				op->cap[k] = cap;
+				a->s = t;
+			}
+			memcpy(op->buf[k] + a->n, b->s, b->n);
+			a->n += b->n;
+			memmove(w->l.v + first, w->l.v + first + 1,
+			        (w->l.len - first - 1) * sizeof(*w->l.v));
+			w->l.len--;
+			if (pc->open && first == w->l.len) // the record's one line: still open
+				return;
+		}
+		op->n--;
+		op->p[k] = op->p[op->n];
+		op->line[k] = op->line[op->n];
+		op->buf[k] = op->buf[op->n];
+		op->cap[k] = op->cap[op->n];
+	}
+	if (!pc->open || first >= w->l.len)
+		return;
+	if (op->n == MAX_OPEN_PIECES) { // the oldest stream's line is left as it is
+		memmove(op->p, op->p + 1, (op->n - 1) * sizeof(*op->p));
+		memmove(op->line, op->line + 1, (op->n - 1) * sizeof(*op->line));
+		memmove(op->buf, op->buf + 1, (op->n - 1) * sizeof(*op->buf));
+		memmove(op->cap, op->cap + 1, (op->n - 1) * sizeof(*op->cap));
+		op->n--;
+	}
+	op->p[op->n] = *pc;
+	op->buf[op->n] = NULL;
+	op->cap[op->n] = 0;
+	op->line[op->n++] = w->l.len - 1;
+}
+
 static void decode_json(struct work *w)
 {
 	struct work o = {0};
+	struct open_pieces op = {0};
 	for (size_t i = 0; i < w->l.len && !o.nomem; i++) {
 		struct ln joined = w->l.v[i];
 		size_t used;
@@ -1308,9 +1774,25 @@ static void decode_json(struct work *w)
 			i += used;
 		}
 		const struct ln *l = &w->l.v[i];
-		if (l->n && memchr(l->s, '"', l->n) &&
-		    (json_record(&o, l) || json_string_in_line(&o, l)))
+		struct piece pc;
+		size_t first = o.l.len;
+		if (l->n && memchr(l->s, '"', l->n) && json_record(&o, l, &pc)) {
+			join_piece(&o, &op, &pc, first);
 			continue;
+		}
+		if (l->n && memchr(l->s, '"', l->n) && json_string_in_line(&o, l))
+			continue;
+		if (l->n && memchr(l->s, '"', l->n) && cut_record(&o, l)) {
+			// Read as far as it goes; at the input's end, the dump was cut there.
+			size_t rest = i + 1;
+			while (rest < w->l.len && !w->l.v[rest].n)
+				rest++;
+			if (rest == w->l.len)
+				o.cut = true;
+			if (!w->cut_records++)
+				w->cut_record = l->orig;
+			continue;
+		}
 		if (l->n && escaped_line(&o, l)) {
 			// A record whose string never closes, at the input's end, was cut there
 			// (a log line cut at a size limit, a paste cut short): so was the dump.
@@ -1351,6 +1833,30 @@ enum { MAX_SOURCES = 16 }; /* processes told apart in one log; more are left as 
  * "[pod/api-1/app] ". Timestamps and the like are not names: syslog and klog prefixes name
  * none here, so their logs are never split.
  */
+/* stern's "POD CONTAINER " (its default template): a pod's name (lower-case letters,
+ * digits, '-' and '.') and a container's, the prefix nothing else. */
+static bool stern_source(const char *p, size_t n, const char **tag, size_t *tn)
+{
+	size_t i = 0, words = 0;
+	while (i < n && words < 3) {
+		if (!((p[i] >= 'a' && p[i] <= 'z') || is_digit(p[i])))
+			return false;
+		while (i < n && ((p[i] >= 'a' && p[i] <= 'z') || is_digit(p[i]) || p[i] == '-' ||
+		                 (p[i] == '.' && !words)))
+			i++;
+		words++;
+		if (i == n || p[i] != ' ')
+			return false;
+		*tn = i;
+		while (i < n && p[i] == ' ')
+			i++;
+	}
+	if (words != 2 || i != n)
+		return false;
+	*tag = p;
+	return true;
+}
+
 static bool prefix_source(const char *p, size_t n, const char **tag, size_t *tn)
 {
 	if (n > 5 && !memcmp(p, "[pod/", 5)) {
@@ -1366,7 +1872,7 @@ static bool prefix_source(const char *p, size_t n, const char **tag, size_t *tn)
 		if (p[i] == '|')
 			bar = p + i;
 	if (!bar)
-		return false;
+		return stern_source(p, n, tag, tn);
 	const char *e = bar;
 	while (e > p && is_space(e[-1]))
 		e--;
@@ -2945,6 +3451,9 @@ static void quick_look(const char *data, size_t len, struct look *k)
 		// A record the look cuts (a stack of a few thousand goroutines in one record)
 		// is judged by what it shows.
 		bool record = n && (json_line(s, n) || (!e && scan < len && json_open(s, n)));
+		if (!k->json && n > 8 && (s[0] == '{' || (s[0] >= 'a' && s[0] <= 'z')) &&
+		    cut_string(s, n))
+			k->json = true; // a record cut inside the dump's string
 		records += record;
 		if (!k->json && record &&
 		    (memmem(s, n, "goroutine ", 10) || memmem(s, n, "\\t", 2) ||
@@ -2962,6 +3471,13 @@ static void quick_look(const char *data, size_t len, struct look *k)
 		if (!k->trailing && n && (blank_before(s, n) || s[n - 1] == '\r'))
 			k->trailing = trailing_blanks(s, n);
 		if (!k->prefixed && n > 10 && prefix_len(s, n) > 0)
+			k->prefixed = true;
+		size_t ltag, ltn; // an Android log, though no header shows (logcat_cuts)
+		if (!k->prefixed && lines < 4 && n > 10 && logcat_head(s, n, &ltag, &ltn))
+			k->prefixed = true;
+		bool cerr, cpart = false; // a CRI piece: a header may be cut in two (join_cri)
+		if (!k->prefixed && n >= 20 && is_digit(s[0]) && cri_head(s, n, &cerr, &cpart) &&
+		    cpart)
 			k->prefixed = true;
 		if (!k->respace && n > 6 &&
 		    (s[0] == 'g' || s[0] == 'p' || s[0] == 'f' || (s[0] == '\t' && s[1] == 'p')))
@@ -3298,6 +3814,9 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		unstamp(&w);
 		out->fixes |= GPM_UNWRAP_PREFIX;
 	}
+	bool cri_cut = k.prefixed && join_cri(&w), logcat_end = false;
+	if (k.prefixed && !w.nomem)
+		w.logcat_cuts = logcat_cuts(&w, &w.logcat_cut, &logcat_end);
 	struct prefix pre;
 	learn_prefix(&w, &pre);
 	size_t width = wrap_width(&w, &pre);
@@ -3307,7 +3826,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	}
 	// A paste cut short keeps its missing line end, so the parser sees the cut (a line end
 	// inside a JSON string is the record's, not the input's).
-	w.cut = !k.json && len && data[len - 1] != '\n' && data[len - 1] != '\r';
+	w.cut = (!k.json && len && data[len - 1] != '\n' && data[len - 1] != '\r') || cri_cut ||
+	        logcat_end;
 	if (k.json && !w.nomem) {
 		decode_json(&w);
 		plain_escapes(&w); // a record's "\u001b[31m"
@@ -3351,6 +3871,12 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	if (!w.nomem) {
 		reindent(&w);
 		ok = (wide || !unchanged(&w, data, len)) && finish(&w, out);
+		if (ok) {
+			out->cut_records = w.cut_records;
+			out->cut_record = w.cut_record;
+			out->logcat_cuts = w.logcat_cuts;
+			out->logcat_cut = w.logcat_cut;
+		}
 	}
 done:
 	for (size_t i = 0; i < w.owned.len; i++)

@@ -1005,11 +1005,6 @@ static void check_dir(const char *dir, const char *suffix, bool nested, struct t
 
 /* ---- two processes in one log ---- */
 
-struct pair {
-	const char *first; /* the previous file of the walk */
-	size_t checked;
-};
-
 static bool warned(const struct gpm_incident *inc, const char *what)
 {
 	for (size_t i = 0; i < inc->warnings.len; i++)
@@ -1018,11 +1013,29 @@ static bool warned(const struct gpm_incident *inc, const char *what)
 	return false;
 }
 
+/* The prefixes that name two processes: docker-compose v1, v2 as on a terminal (its name
+ * coloured), kubectl logs --prefix, stern's default template plain and coloured. */
+static const char *const mixes[][2] = {
+    {"api_1     | ", "worker_1  | "},
+    {"\x1b[36mapi-1     |\x1b[0m ", "\x1b[33mworker-1  |\x1b[0m "},
+    {"[pod/api-7d9f8/app] ", "[pod/api-5c2b1/app] "},
+    {"api-7d9f8-xk2p4 app ", "api-7d9f8-q9z7m app "},
+    {"\x1b[32mapi-7d9f8-xk2p4\x1b[0m \x1b[36mapp\x1b[0m ",
+     "\x1b[33mapi-7d9f8-q9z7m\x1b[0m \x1b[36mapp\x1b[0m "},
+};
+enum { MIXES = sizeof(mixes) / sizeof(mixes[0]) };
+
+struct pair {
+	const char *first; /* the previous file of the walk */
+	size_t checked;
+	size_t styles[MIXES]; /* pairs checked per prefix style */
+};
+
 /*
  * Two processes' dumps interleaved line by line in chunks of 1-4 lines, each line behind
- * its docker-compose prefix, must read as the two dumps, each exactly as alone, and say so.
+ * its prefix (mixes[style]), must read as the two dumps, each exactly as alone, and say so.
  */
-static void check_interleaved(const char *a_path, const char *b_path)
+static void check_interleaved(const char *a_path, const char *b_path, size_t style)
 {
 	struct gpm_source *sa, *sb;
 	ck_assert_ptr_null(gpm_source_open(a_path, &sa));
@@ -1033,7 +1046,7 @@ static void check_interleaved(const char *a_path, const char *b_path)
 	struct gpm_strbuf mix = GPM_STRBUF_INIT;
 	const char *p[2] = {(const char *)sa->data, (const char *)sb->data};
 	const char *end[2] = {p[0] + sa->size, p[1] + sb->size};
-	static const char *const pre[2] = {"api_1     | ", "worker_1  | "};
+	const char *const *pre = mixes[style];
 	unsigned seed = 12345;
 	while (p[0] < end[0] || p[1] < end[1]) {
 		seed = seed * 1103515245 + 12345;
@@ -1057,7 +1070,7 @@ static void check_interleaved(const char *a_path, const char *b_path)
 	gpm_strbuf_append(&want, ra.printed.buf, ra.printed.len);
 	gpm_strbuf_append(&want, rb.printed.buf, rb.printed.len);
 	ck_assert_msg(!strcmp(gpm_strbuf_str(&want), gpm_strbuf_str(&got.printed)),
-	              "%s + %s: read differently than apart", a_path, b_path);
+	              "%s + %s behind %s: read differently than apart", a_path, b_path, pre[0]);
 	for (size_t i = 0; i < got.n; i++)
 		ck_assert(warned(got.v[i], "interleaves the output of 2 processes"));
 	gpm_strbuf_deinit(&want);
@@ -1073,7 +1086,8 @@ static void interleave_one(const char *path, void *arg)
 {
 	struct pair *pr = arg;
 	if (pr->first) {
-		check_interleaved(pr->first, path);
+		check_interleaved(pr->first, path, pr->checked % MIXES);
+		pr->styles[pr->checked % MIXES]++;
 		pr->checked++;
 	}
 	free((char *)pr->first);
@@ -1088,6 +1102,8 @@ START_TEST(test_pasted_interleaved)
 	free((char *)pr.first);
 	ck_assert_uint_ge(n, 10);
 	ck_assert_uint_eq(pr.checked, n - 1);
+	for (size_t i = 0; i < MIXES; i++)
+		ck_assert_uint_ge(pr.styles[i], 2);
 	// One process behind its prefix, or prefixes that name no process: never split.
 	const char *one = "web_1  | goroutine 1 [running]:\n"
 	                  "web_1  | main.main()\n"
@@ -1163,7 +1179,10 @@ static void check_shipped(const char *path, void *arg)
 	const char *base = strrchr(path, '/');
 	const char *dot = strchr(base ? base : path, '.');
 	ck_assert(dot);
-	snprintf(pristine, sizeof(pristine), "%.*s.txt", (int)(dot - path), path);
+	size_t pn = strlen(path);
+	bool gz = pn > 3 && !strcmp(path + pn - 3, ".gz"); // the pristine text compressed too
+	snprintf(pristine, sizeof(pristine), "%.*s.txt%s", (int)(dot - path), path,
+	         gz ? ".gz" : "");
 	struct gpm_source *a, *b;
 	ck_assert_msg(!gpm_source_open(pristine, &a), "%s", pristine);
 	ck_assert_msg(!gpm_source_open(path, &b), "%s", path);
@@ -1174,6 +1193,18 @@ static void check_shipped(const char *path, void *arg)
 	if (strstr(path, "-cut.")) {
 		ck_assert_msg(got.warnings > ref.warnings, "%s: cut without a warning", path);
 		ck_assert_uint_le(got.goroutines, ref.goroutines);
+		// What is there is read: the panic value as far as it goes, said to be cut.
+		ck_assert_msg(got.n >= 1, "%s: nothing read", path);
+		const struct gpm_incident *r = ref.v[0], *g = got.v[0];
+		ck_assert_uint_eq(g->crash.kind, r->crash.kind);
+		ck_assert_uint_ge(r->crash.panics.len, 1);
+		ck_assert_msg(g->crash.panics.len, "%s: the panic value was not read", path);
+		const char *rv = r->crash.panics.v[0].message, *gv = g->crash.panics.v[0].message;
+		ck_assert_msg(*gv && !strncmp(rv, gv, strlen(gv)), "%s: value %.40s", path, gv);
+		bool said = false;
+		for (size_t i = 0; i < g->warnings.len; i++)
+			said |= strstr(g->warnings.v[i].text, "cut") != NULL;
+		ck_assert_msg(said, "%s: no warning says it was cut", path);
 	} else {
 		ck_assert_msg(!strcmp(gpm_strbuf_str(&ref.printed), gpm_strbuf_str(&got.printed)),
 		              "%s: read differently:\n%s\n---\n%s", path,
@@ -1191,7 +1222,21 @@ START_TEST(test_pasted_shippers)
 {
 	size_t n = 0;
 	gpm_test_each_file("dumps/variants/shippers", ".log", false, check_shipped, &n);
-	ck_assert_uint_eq(n, 6);
+	ck_assert_uint_eq(n, 11);
+}
+END_TEST
+
+/*
+ * Long lines a container runtime's log driver cut into pieces (testdata/dumps/gen/
+ * wrap-split.py): docker's json-file, journald and fluentd records, containerd's and
+ * CRI-O's CRI lines, stdout's pieces between stderr's; each reads as the runtime's text.
+ * And one cut, not split: Android's log drops what is past 4 KiB of a message.
+ */
+START_TEST(test_pasted_split)
+{
+	size_t n = 0;
+	gpm_test_each_file("dumps/variants/split", ".log.gz", false, check_shipped, &n);
+	ck_assert_uint_eq(n, 7);
 }
 END_TEST
 
@@ -1204,6 +1249,7 @@ Suite *pasted_suite(void)
 	tcase_add_test(tc, test_pasted_corpus);
 	tcase_add_test(tc, test_pasted_interleaved);
 	tcase_add_test(tc, test_pasted_shippers);
+	tcase_add_test(tc, test_pasted_split);
 	suite_add_tcase(s, tc);
 	return s;
 }
