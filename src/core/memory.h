@@ -67,6 +67,9 @@ struct gpm_error *gpm_memory_ptr(struct gpm_memory *mem, uint64_t addr, size_t l
  * same pin, gpm_memory_unpin or the memory's destruction, whatever else is read meanwhile.
  */
 enum { GPM_MEMORY_PINS = 2 };
+/* The block cache's sets of 4 ways (16 MiB in all): file blocks GPM_MEMORY_BLOCK_SETS apart
+ * share a set (what the tests of eviction and loans need to know). */
+enum { GPM_MEMORY_BLOCK_SETS = 64 };
 const uint8_t *gpm_memory_borrow(struct gpm_memory *mem, unsigned pin, uint64_t addr, size_t len);
 /* Ends every loan of gpm_memory_borrow (their blocks may be evicted again). */
 void gpm_memory_unpin(struct gpm_memory *mem);
