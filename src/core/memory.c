@@ -646,6 +646,22 @@ struct gpm_error *gpm_memory_word(struct gpm_memory *mem, uint64_t addr, uint64_
 	return mem_read_le(mem, addr, mem->ptr_size == 4 ? 4 : 8, out);
 }
 
+bool gpm_memory_word_try(struct gpm_memory *mem, uint64_t addr, uint64_t *out)
+{
+	unsigned n = mem->ptr_size == 4 ? 4 : 8;
+	const struct gpm_memory_range *r = mem_find(mem, addr);
+	// Within one range: mem_read_le's fast path, which makes no error. Across ranges (or
+	// none): readable first, so that the general read cannot fail.
+	if (!(r && r->end - addr >= n) && !gpm_memory_readable(mem, addr, n))
+		return false;
+	struct gpm_error *err = mem_read_le(mem, addr, n, out);
+	if (err) { // not reached: the bytes are readable
+		gpm_error_destroy(err);
+		return false;
+	}
+	return true;
+}
+
 unsigned gpm_memory_ptr_size(const struct gpm_memory *mem)
 {
 	return mem->ptr_size;

@@ -55,12 +55,7 @@ static bool word(struct octx *c, uint64_t addr, uint64_t *out)
 		*out = v;
 		return true;
 	}
-	struct gpm_error *err = gpm_memory_word(c->p->mem, addr, out);
-	if (err) {
-		gpm_error_destroy(err);
-		return false;
-	}
-	return true;
+	return gpm_memory_word_try(c->p->mem, addr, out);
 }
 
 static bool byte_at(struct octx *c, uint64_t addr, uint8_t *out)

@@ -211,6 +211,18 @@ START_TEST(core_memory_reads)
 	err = gpm_memory_u64(mem, UINT64_MAX - 3, &w);
 	ck_assert_ptr_nonnull(err);
 	gpm_error_destroy(err);
+	// The same reads tried without an error: what gpm_memory_word reads, nothing else.
+	w = 0;
+	ck_assert(gpm_memory_word_try(mem, STACK + 0x800, &w));
+	ck_assert_uint_eq(w, 0x1122334455667788ULL);
+	ck_assert(gpm_memory_word_try(mem, HEAP + 0xffc, &w));
+	ck_assert_mem_eq(&w, heap_bytes + 0xffc, 8);
+	w = 42;
+	ck_assert(!gpm_memory_word_try(mem, TEXT + 0x10, &w));
+	ck_assert(!gpm_memory_word_try(mem, STACK + 0x1ffc, &w));
+	ck_assert(!gpm_memory_word_try(mem, UINT64_MAX - 3, &w));
+	ck_assert(!gpm_memory_word_try(mem, 0, &w));
+	ck_assert_uint_eq(w, 42);
 	ck_assert(gpm_memory_readable(mem, STACK, 0x2000));
 	ck_assert(!gpm_memory_readable(mem, STACK, 0x2001));
 	ck_assert(!gpm_memory_readable(mem, UINT64_MAX, 2));
@@ -289,6 +301,8 @@ START_TEST(core_memory_block_cache_reads_files)
 		if (off + 8 <= SIZE) {
 			ck_assert_ptr_null(gpm_memory_word(a, SEG + off, &w1));
 			ck_assert_ptr_null(gpm_memory_word(b, SEG + off, &w2));
+			ck_assert_uint_eq(w1, w2);
+			ck_assert(gpm_memory_word_try(a, SEG + off, &w1));
 			ck_assert_uint_eq(w1, w2);
 			ck_assert_ptr_null(gpm_memory_u32(a, SEG + off, &u1));
 			ck_assert_ptr_null(gpm_memory_u32(b, SEG + off, &u2));
