@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/cursor.h"
 #include "base/intern.h"
 #include "base/u64map.h"
 #include "base/vec.h"
@@ -161,23 +162,7 @@ struct ctx {
 
 static inline uint64_t rd(const uint8_t *b, uint64_t off, unsigned n)
 {
-	// n is the pointer size, known only at run time: the usual 8 and 4 as one load each
-	// (dumps are little-endian), not a loop of byte loads (~3 % of reading a million
-	// goroutines' g's and stacks).
-	if (n == 8) {
-		uint64_t v;
-		memcpy(&v, b + off, 8);
-		return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? v : __builtin_bswap64(v);
-	}
-	if (n == 4) {
-		uint32_t v;
-		memcpy(&v, b + off, 4);
-		return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? v : __builtin_bswap32(v);
-	}
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)b[off + i] << (8 * i);
-	return v;
+	return gpm_le_word(b + off, n);
 }
 
 /* Reads a field of a struct already in memory; 0 when the field is absent. */

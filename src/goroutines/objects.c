@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cursor.h"
 #include "base/strbuf.h"
 #include "base/u64map.h"
 #include "core/core.h"
@@ -56,10 +57,7 @@ static bool word(struct octx *c, uint64_t addr, uint64_t *out)
 {
 	uint64_t at = addr - c->win_lo;
 	if (c->win_len && at < c->win_len && c->win_len - at >= c->ps) {
-		uint64_t v = 0;
-		for (unsigned i = 0; i < c->ps; i++)
-			v |= (uint64_t)c->win[at + i] << (8 * i);
-		*out = v;
+		*out = gpm_le_word(c->win + at, c->ps);
 		return true;
 	}
 	return gpm_memory_word_try(c->p->mem, addr, out);
@@ -792,9 +790,7 @@ static struct gpm_error *held_objects(struct octx *c, const struct gpm_objects_s
 		}
 		budget = budget > hi - lo ? budget - (hi - lo) : 0;
 		for (uint64_t o = 0; o + 8 <= hi - lo; o += c->ps) {
-			uint64_t w = 0;
-			for (unsigned j = 0; j < c->ps; j++)
-				w |= (uint64_t)b[o + j] << (8 * j);
+			uint64_t w = gpm_le_word(b + o, c->ps);
 			if (held_word(x, w, m.v, nu))
 				break;
 		}
@@ -911,9 +907,7 @@ static struct gpm_error *scan_keep(struct gpm_objects_scan *s, const struct gpm_
 	if (first > UINT32_MAX - (GPM_OBJECTS_MAX_SCAN / 4))
 		return NULL;
 	for (uint64_t o = 0; o + 8 <= hi - lo; o += c->ps) {
-		uint64_t w = 0;
-		for (unsigned j = 0; j < c->ps; j++)
-			w |= (uint64_t)b[o + j] << (8 * j);
+		uint64_t w = gpm_le_word(b + o, c->ps);
 		if (w < 4096 || (w >= olo && w < ohi) || (w >= s->text_lo && w < s->text_hi))
 			continue;
 		uint64_t *d = gpm_vec_push(&s->words);
