@@ -5,14 +5,20 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#ifndef MADV_HUGEPAGE
-#define MADV_HUGEPAGE 14
-#endif
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
 
 enum { PAGE = 4096, PREFAULT_STEP = 2 << 20 };
+
+/*
+ * No MADV_HUGEPAGE: the blocks were advised as transparent huge pages until the 10^6-goroutine
+ * core showed that on a virtual machine whose balloon reports free memory to the host, a huge
+ * page comes from a free 2 MiB block the host has taken back, and populating it waits for the
+ * host: 256 MiB populated in 0.4-1.0 s as huge pages against 0.08-0.16 s as small pages (the
+ * huge pages were fast, 0.04 s, only when the same process had just freed them). The model's
+ * ~300 MB cost `gopm goroutines` 0.5 s of system time in the kernel's page zeroing.
+ */
 
 void gpm_prefault(struct gpm_prefault *pf, void *base, size_t upto, size_t cap)
 {
@@ -20,18 +26,6 @@ void gpm_prefault(struct gpm_prefault *pf, void *base, size_t upto, size_t cap)
 		// A new block: what realloc copied is resident already.
 		pf->base = base;
 		pf->ready = upto;
-		if (cap >= 4 * PREFAULT_STEP) {
-			// Transparent huge pages for its aligned 2 MiB windows: populating one
-			// costs a fraction of populating 512 small pages (64 MiB: 4 ms instead
-			// of 45-65 ms on the 2-core VM). The advice covers every page of the
-			// block, not only the aligned windows: advising part of a mapping splits
-			// it, and realloc can then no longer move the block with mremap(2)
-			// (EFAULT) but copies it (a million goroutines' 128 MiB of argument
-			// texts were copied at each doubling: 5 % of reading their core).
-			uintptr_t hs = (uintptr_t)base & ~(uintptr_t)(PAGE - 1);
-			uintptr_t he = ((uintptr_t)base + cap + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
-			madvise((void *)hs, he - hs, MADV_HUGEPAGE);
-		}
 	}
 	if (upto <= pf->ready || cap < 4 * PREFAULT_STEP)
 		return;

@@ -18,10 +18,10 @@
  * Prefaulting for arrays filled front to back (100,000s of goroutines): before writing up to
  * byte `upto` of the block base[0..cap), the pages ahead are populated by one system call per
  * 2 MiB (MADV_POPULATE_WRITE) instead of one page fault per 4 KiB, which on a virtual
- * machine is most of the cost of building a big incident; the block's aligned 2 MiB windows
- * are advised as transparent huge pages (MADV_HUGEPAGE), which populate faster still. Only
- * what is about to be written is populated, so resident memory still follows what is used
- * (to the next 2 MiB). Advice only: where the kernel lacks it nothing changes.
+ * machine is most of the cost of building a big incident. Small pages, not transparent huge
+ * pages (see vec.c). Only what is about to be written is populated, so resident memory still
+ * follows what is used (to the next 2 MiB). Advice only: where the kernel lacks it nothing
+ * changes.
  */
 struct gpm_prefault {
 	const void *base; /* the block the state is for (it resets when the array moves) */

@@ -53,12 +53,7 @@ struct fctx {
 
 static bool word(struct fctx *c, uint64_t addr, uint64_t *out)
 {
-	struct gpm_error *err = gpm_memory_word(c->p->mem, addr, out);
-	if (err) {
-		gpm_error_destroy(err);
-		return false;
-	}
-	return true;
+	return gpm_memory_word_try(c->p->mem, addr, out);
 }
 
 static bool u32_at(struct fctx *c, uint64_t addr, uint32_t *out)

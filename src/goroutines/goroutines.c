@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/cursor.h"
 #include "base/intern.h"
 #include "base/u64map.h"
 #include "base/vec.h"
@@ -161,10 +162,7 @@ struct ctx {
 
 static inline uint64_t rd(const uint8_t *b, uint64_t off, unsigned n)
 {
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)b[off + i] << (8 * i);
-	return v;
+	return gpm_le_word(b + off, n);
 }
 
 /* Reads a field of a struct already in memory; 0 when the field is absent. */

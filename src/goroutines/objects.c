@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cursor.h"
 #include "base/strbuf.h"
 #include "base/u64map.h"
 #include "core/core.h"
@@ -31,6 +32,8 @@
 #include "gort/layout.h"
 
 #define NONE UINT64_MAX
+
+enum { FN_MEMO = 64, MARK_SEMA = 1, MARK_LOCK = 2 };
 
 struct octx {
 	struct gpm_process *p;
@@ -43,24 +46,21 @@ struct octx {
 	 * being read, a copy of the core's bytes at [win_lo, win_lo + win_len) */
 	const uint8_t *win;
 	uint64_t win_lo, win_len;
+	/* wait_object's tests of a frame's function (frame_marks), by the name's address */
+	struct {
+		const char *fn;
+		uint8_t marks;
+	} fn_memo[FN_MEMO];
 };
 
 static bool word(struct octx *c, uint64_t addr, uint64_t *out)
 {
 	uint64_t at = addr - c->win_lo;
 	if (c->win_len && at < c->win_len && c->win_len - at >= c->ps) {
-		uint64_t v = 0;
-		for (unsigned i = 0; i < c->ps; i++)
-			v |= (uint64_t)c->win[at + i] << (8 * i);
-		*out = v;
+		*out = gpm_le_word(c->win + at, c->ps);
 		return true;
 	}
-	struct gpm_error *err = gpm_memory_word(c->p->mem, addr, out);
-	if (err) {
-		gpm_error_destroy(err);
-		return false;
-	}
-	return true;
+	return gpm_memory_word_try(c->p->mem, addr, out);
 }
 
 static bool byte_at(struct octx *c, uint64_t addr, uint8_t *out)
@@ -509,6 +509,28 @@ static bool sudog_of(struct octx *c, uint64_t s, uint64_t gaddr)
 	return s && (s % c->ps) == 0 && field_word(c, s, c->s_g, &sg) && sg == gaddr;
 }
 
+/*
+ * MARK_SEMA when fn is runtime.semacquire1, MARK_LOCK when it is (internal/)sync.(*Mutex)
+ * .lockSlow. The names are the incident's interned strings, a few distinct ones for a
+ * million goroutines: each is tested once and remembered by its address (the strstr of
+ * every frame of every waiting goroutine was ~2 % of analysing a million of them).
+ */
+static unsigned frame_marks(struct octx *c, const char *fn)
+{
+	size_t i = (size_t)(((uintptr_t)fn >> 3 ^ (uintptr_t)fn >> 11) % FN_MEMO);
+	if (c->fn_memo[i].fn == fn)
+		return c->fn_memo[i].marks;
+	unsigned m = 0;
+	if (!strcmp(fn, "runtime.semacquire1"))
+		m |= MARK_SEMA;
+	const char *ls = strstr(fn, "sync.(*Mutex).lockSlow");
+	if (ls && (ls == fn || (ls - fn == 9 && !strncmp(fn, "internal/", 9))))
+		m |= MARK_LOCK;
+	c->fn_memo[i].fn = fn;
+	c->fn_memo[i].marks = (uint8_t)m;
+	return m;
+}
+
 static void wait_object(struct octx *c, struct gpm_goroutine *g)
 {
 	struct gpm_incident *inc = c->inc;
@@ -534,11 +556,10 @@ static void wait_object(struct octx *c, struct gpm_goroutine *g)
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
 	int sema = -1, lock = -1;
 	for (uint32_t k = 0; k < n && k < 16; k++) {
-		const char *fn = f[k].func ? f[k].func : "";
-		if (sema < 0 && !strcmp(fn, "runtime.semacquire1"))
+		unsigned m = frame_marks(c, f[k].func ? f[k].func : "");
+		if (sema < 0 && (m & MARK_SEMA))
 			sema = (int)k;
-		const char *ls = strstr(fn, "sync.(*Mutex).lockSlow");
-		if (lock < 0 && ls && (ls == fn || (ls - fn == 9 && !strncmp(fn, "internal/", 9))))
+		if (lock < 0 && (m & MARK_LOCK))
 			lock = (int)k;
 	}
 	if (sema < 0)
@@ -769,9 +790,7 @@ static struct gpm_error *held_objects(struct octx *c, const struct gpm_objects_s
 		}
 		budget = budget > hi - lo ? budget - (hi - lo) : 0;
 		for (uint64_t o = 0; o + 8 <= hi - lo; o += c->ps) {
-			uint64_t w = 0;
-			for (unsigned j = 0; j < c->ps; j++)
-				w |= (uint64_t)b[o + j] << (8 * j);
+			uint64_t w = gpm_le_word(b + o, c->ps);
 			if (held_word(x, w, m.v, nu))
 				break;
 		}
@@ -888,9 +907,7 @@ static struct gpm_error *scan_keep(struct gpm_objects_scan *s, const struct gpm_
 	if (first > UINT32_MAX - (GPM_OBJECTS_MAX_SCAN / 4))
 		return NULL;
 	for (uint64_t o = 0; o + 8 <= hi - lo; o += c->ps) {
-		uint64_t w = 0;
-		for (unsigned j = 0; j < c->ps; j++)
-			w |= (uint64_t)b[o + j] << (8 * j);
+		uint64_t w = gpm_le_word(b + o, c->ps);
 		if (w < 4096 || (w >= olo && w < ohi) || (w >= s->text_lo && w < s->text_hi))
 			continue;
 		uint64_t *d = gpm_vec_push(&s->words);
@@ -922,7 +939,10 @@ struct gpm_error *gpm_objects_scan_goroutine(struct gpm_objects_scan *s, struct 
 		s->nrecs = n;
 	}
 	struct octx *c = &s->c;
-	c->inc = inc;
+	if (c->inc != inc) { // the memo's names are an incident's strings
+		memset(c->fn_memo, 0, sizeof(c->fn_memo));
+		c->inc = inc;
+	}
 	c->win = win;
 	c->win_lo = win_lo;
 	c->win_len = win ? win_len : 0;

@@ -46,6 +46,27 @@ START_TEST(cursor_reads_and_stops_at_end)
 }
 END_TEST
 
+/* gpm_le_word reads the little-endian word of each size, unaligned, as the byte loop does. */
+START_TEST(le_word_reads_each_size)
+{
+	const uint8_t data[] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99};
+	ck_assert_uint_eq(gpm_le_word(data + 1, 8), 0x8877665544332211ULL);
+	ck_assert_uint_eq(gpm_le_word(data + 1, 4), 0x44332211ULL);
+	ck_assert_uint_eq(gpm_le_word(data + 2, 2), 0x3322ULL);
+	ck_assert_uint_eq(gpm_le_word(data + 9, 1), 0x99ULL);
+	ck_assert_uint_eq(gpm_le_word(data, 0), 0);
+	unsigned checked = 0;
+	for (unsigned n = 0; n <= 8; n++)
+		for (unsigned at = 0; at + n <= sizeof(data); at++, checked++) {
+			uint64_t v = 0;
+			for (unsigned i = 0; i < n; i++)
+				v |= (uint64_t)data[at + i] << (8 * i);
+			ck_assert_uint_eq(gpm_le_word(data + at, n), v);
+		}
+	ck_assert_uint_eq(checked, 63);
+}
+END_TEST
+
 START_TEST(cursor_rejects_overlong_varint)
 {
 	const uint8_t data[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
@@ -894,6 +915,7 @@ Suite *base_suite(void)
 	TCase *tc = tcase_create("base");
 	tcase_add_test(tc, cursor_reads_and_stops_at_end);
 	tcase_add_test(tc, cursor_rejects_overlong_varint);
+	tcase_add_test(tc, le_word_reads_each_size);
 	tcase_add_test(tc, strbuf_escapes_terminal_controls);
 	tcase_add_test(tc, strbuf_fields_defuse_formulas);
 	tcase_add_test(tc, json_writer_nests_and_escapes);

@@ -211,6 +211,18 @@ START_TEST(core_memory_reads)
 	err = gpm_memory_u64(mem, UINT64_MAX - 3, &w);
 	ck_assert_ptr_nonnull(err);
 	gpm_error_destroy(err);
+	// The same reads tried without an error: what gpm_memory_word reads, nothing else.
+	w = 0;
+	ck_assert(gpm_memory_word_try(mem, STACK + 0x800, &w));
+	ck_assert_uint_eq(w, 0x1122334455667788ULL);
+	ck_assert(gpm_memory_word_try(mem, HEAP + 0xffc, &w));
+	ck_assert_mem_eq(&w, heap_bytes + 0xffc, 8);
+	w = 42;
+	ck_assert(!gpm_memory_word_try(mem, TEXT + 0x10, &w));
+	ck_assert(!gpm_memory_word_try(mem, STACK + 0x1ffc, &w));
+	ck_assert(!gpm_memory_word_try(mem, UINT64_MAX - 3, &w));
+	ck_assert(!gpm_memory_word_try(mem, 0, &w));
+	ck_assert_uint_eq(w, 42);
 	ck_assert(gpm_memory_readable(mem, STACK, 0x2000));
 	ck_assert(!gpm_memory_readable(mem, STACK, 0x2001));
 	ck_assert(!gpm_memory_readable(mem, UINT64_MAX, 2));
@@ -289,6 +301,8 @@ START_TEST(core_memory_block_cache_reads_files)
 		if (off + 8 <= SIZE) {
 			ck_assert_ptr_null(gpm_memory_word(a, SEG + off, &w1));
 			ck_assert_ptr_null(gpm_memory_word(b, SEG + off, &w2));
+			ck_assert_uint_eq(w1, w2);
+			ck_assert(gpm_memory_word_try(a, SEG + off, &w1));
 			ck_assert_uint_eq(w1, w2);
 			ck_assert_ptr_null(gpm_memory_u32(a, SEG + off, &u1));
 			ck_assert_ptr_null(gpm_memory_u32(b, SEG + off, &u2));
@@ -378,13 +392,15 @@ START_TEST(core_memory_block_cache_reads_streams_ahead)
 END_TEST
 
 /*
- * Blocks that fall into one set of the block cache (16 sets of 4 ways: block numbers 16
- * apart) read one after another, more of them than the set holds, with reads of other sets in
- * between: every byte read is the file's, whichever block was evicted for which.
+ * Blocks that fall into one set of the block cache (GPM_MEMORY_BLOCK_SETS sets of 4 ways:
+ * block numbers GPM_MEMORY_BLOCK_SETS apart) read one after another, more of them than the set
+ * holds, with reads of other sets in between: every byte read is the file's, whichever block was
+ * evicted for which.
  */
 START_TEST(core_memory_block_cache_evicts_within_a_set)
 {
-	enum { SEG = FILE_CORE_SEG, BLK = 65536, SIZE = 100 * BLK + 77 };
+	enum { SEG = FILE_CORE_SEG, BLK = 65536, S = GPM_MEMORY_BLOCK_SETS };
+	const size_t SIZE = (6 * S + 16) * (size_t)BLK + 77;
 	struct file_core fc;
 	file_core_make(&fc, SIZE, 11);
 	const uint8_t *seg = fc.seg;
@@ -398,7 +414,7 @@ START_TEST(core_memory_block_cache_evicts_within_a_set)
 		// 6 blocks of one set (the set moves every 10 rounds), then one of another set.
 		for (unsigned k = 0; k < 6; k++) {
 			uint64_t off =
-			    (uint64_t)(turn / 10 + 16 * k) * BLK + (turn * 4099 + k * 61) % BLK;
+			    (uint64_t)(turn / 10 + S * k) * BLK + (turn * 4099 + k * 61) % BLK;
 			uint64_t w;
 			ck_assert_ptr_null(gpm_memory_u64(mem, SEG + off, &w));
 			ck_assert_mem_eq(&w, seg + off, 8);
@@ -426,9 +442,10 @@ END_TEST
  */
 START_TEST(core_memory_block_cache_lends_pinned_blocks)
 {
-	enum { SEG = FILE_CORE_SEG, BLK = 65536, SIZE = 100 * BLK + 77, N = 3000 };
+	enum { SEG = FILE_CORE_SEG, BLK = 65536, N = 3000, S = GPM_MEMORY_BLOCK_SETS };
+	const size_t SIZE = (6 * S + 16) * (size_t)BLK + 77;
 	struct file_core fc;
-	// Shifted by 16: blocks of one set (1 MiB apart) hold different bytes.
+	// Shifted by 16: blocks of one set (S * 64 KiB apart) hold different bytes.
 	file_core_make(&fc, SIZE, 16);
 	const uint8_t *seg = fc.seg;
 	// The segment's offset in the file: where its first 64 bytes are.
@@ -444,10 +461,10 @@ START_TEST(core_memory_block_cache_lends_pinned_blocks)
 	ck_assert_ptr_null(gpm_memory_create(in_memory, NULL, 0, &mem2));
 	unsigned checked = 0;
 	for (unsigned turn = 0; turn < 20; turn++) {
-		// Two loans in file blocks of one set (16 sets: block numbers 16 apart).
-		unsigned set = (turn + 2) % 16;
-		uint64_t a = (uint64_t)(set + 16) * BLK + 100 + turn - base;
-		uint64_t b = (uint64_t)(set + 32) * BLK + 4000 + turn - base;
+		// Two loans in file blocks of one set (block numbers S apart).
+		unsigned set = (turn + 2) % S;
+		uint64_t a = (uint64_t)(set + S) * BLK + 100 + turn - base;
+		uint64_t b = (uint64_t)(set + 2 * S) * BLK + 4000 + turn - base;
 		const uint8_t *pa = gpm_memory_borrow(mem, 0, SEG + a, N);
 		const uint8_t *pb = gpm_memory_borrow(mem, 1, SEG + b, N);
 		ck_assert_ptr_nonnull(pa);
@@ -460,7 +477,7 @@ START_TEST(core_memory_block_cache_lends_pinned_blocks)
 		for (unsigned r = 0; r < 2; r++)
 			for (unsigned k = 0; k < 4; k++) {
 				uint64_t off =
-				    (uint64_t)(set + 16 * others[k]) * BLK + BLK / 2 + r - base;
+				    (uint64_t)(set + S * others[k]) * BLK + BLK / 2 + r - base;
 				uint64_t w;
 				ck_assert_ptr_null(gpm_memory_u64(mem, SEG + off, &w));
 				ck_assert_mem_eq(&w, seg + off, 8);
