@@ -324,14 +324,17 @@ static bool parse_dec(const char *s, size_t n, size_t *i, uint64_t *out)
  */
 static bool parse_dec_sat(const char *s, size_t n, size_t *i, uint64_t *out, bool *huge)
 {
-	size_t j = *i;
+	size_t j = *i, fast = n - j < 19 ? n : j + 19;
 	uint64_t v = 0;
+	// Up to 19 digits cannot overflow: no test per digit (a goroutine id on every header).
+	for (; j < fast && is_digit(s[j]); j++)
+		v = v * 10 + (uint64_t)(s[j] - '0');
+	if (j == *i)
+		return false;
 	bool over = false;
 	for (; j < n && is_digit(s[j]); j++)
 		over = over || __builtin_mul_overflow(v, 10, &v) ||
-		       __builtin_add_overflow(v, s[j] - '0', &v);
-	if (j == *i)
-		return false;
+		       __builtin_add_overflow(v, (uint64_t)(s[j] - '0'), &v);
 	*i = j;
 	*out = over ? UINT64_MAX : v;
 	*huge |= over;
@@ -995,7 +998,7 @@ static void parse_loc(const char *s, size_t n, struct loc *L)
 		return;
 	size_t i = d;
 	bool huge = false;
-	if (!parse_dec_sat(s, e, &i, &L->line, &huge))
+	if (!parse_dec(s, e, &i, &L->line) && !parse_dec_sat(s, e, &i, &L->line, &huge))
 		return;
 	if (huge || L->line > UINT32_MAX) { // the file is still known
 		L->line = 0;
@@ -1339,7 +1342,8 @@ static bool parse_header(const struct line *l, struct header *h)
 	if (ph) { // no id printed: the goroutine is one without, as a tool's bucket's
 		h->flags |= GPM_GOROUTINE_NO_ID;
 		i += ph;
-	} else if (!parse_dec_sat(l->s, l->n, &i, &h->id, &h->huge)) {
+	} else if (!parse_dec(l->s, l->n, &i, &h->id) && // the usual id, inlined
+	           !parse_dec_sat(l->s, l->n, &i, &h->id, &h->huge)) {
 		return false;
 	} else if (h->id == UINT64_MAX && h->huge) { // no real id: read as one without
 		h->id = 0;
@@ -1423,7 +1427,8 @@ static bool parse_header_rest(const struct line *l, size_t i, struct header *h)
 		} else {
 			size_t j = i + 1;
 			bool huge = false;
-			if (i < n && s[i] == ' ' && parse_dec_sat(s, n, &j, &v, &huge) &&
+			if (i < n && s[i] == ' ' &&
+			    (parse_dec(s, n, &j, &v) || parse_dec_sat(s, n, &j, &v, &huge)) &&
 			    starts(s + j, n - j, " minutes", 8)) {
 				i = j + 8;
 				// Past 2^63 minutes is no wait at all: unknown, and said.
@@ -1688,7 +1693,8 @@ static struct gpm_error *created_by(struct parser *P, const struct line *l, uint
 	if (d < nlen && d >= 14 && memcmp(name + d - 14, " in goroutine ", 14) == 0) {
 		size_t i = d;
 		bool huge = false;
-		parse_dec_sat(name, nlen, &i, parent, &huge);
+		if (!parse_dec(name, nlen, &i, parent)) // the usual id inlined, else saturated
+			parse_dec_sat(name, nlen, &i, parent, &huge);
 		if (huge) { // no real goroutine: the creator is unknown
 			*parent = 0;
 			note_lost(P, LOST_HUGE, l->s);
