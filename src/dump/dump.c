@@ -815,6 +815,7 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 		                  P->cut_records == 1 ? "was" : "were",
 		                  P->cut_records == 1 ? "its" : "their", (unsigned)P->cut_record,
 		                  P->cut_records == 1 ? "it goes" : "they go");
+	inc->dump_cut = P->cut_records || P->logcat_cuts;
 	P->cut_records = 0;
 	if (P->logcat_cuts)
 		gpm_incident_warn(inc,

@@ -47,6 +47,10 @@ const char *gpm_ingest_not_an_incident(const struct gpm_incident *inc)
 	default:
 		break;
 	}
+	// What is left of a dump whose log record was cut (a panic line, a header cut inside
+	// it) is an incident: the record held a dump, unlike prose that quotes a panic line.
+	if (inc->dump_cut && (inc->crash.kind != GPM_FATAL_NONE || inc->crash.panics.len))
+		return NULL;
 	// A goroutine header quoted in prose has no frame under it.
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		uint32_t n = 0;

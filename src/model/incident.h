@@ -536,6 +536,10 @@ struct gpm_incident {
 	GPM_VEC(struct gpm_timer_count) timers;
 	uint64_t timers_total; /* timers read in all */
 	bool timers_known;     /* the P's timer heaps were read */
+	/* Text: a log record or message holding the dump was cut inside it (its shipper's line
+	 * limit, a paste that stops mid-record): what was read is what is left of a real dump,
+	 * however little (a panic line without its goroutines). */
+	bool dump_cut;
 };
 
 struct gpm_incident *gpm_incident_create(enum gpm_input_kind kind);

@@ -37,11 +37,18 @@ check "ingest three dumps" 0 -- ingest --db "$db" "$d/go1.19-nilderef-all.txt" \
 grep -q '3 stored' "$tmp/err" || { echo "FAIL: ingest summary"; fail=$((fail + 1)); }
 check "re-ingest is a no-op" 0 -- ingest --db "$db" "$d/go1.19-nilderef-all.txt"
 grep -q '0 stored, 1 already stored' "$tmp/err" || { echo "FAIL: re-ingest summary"; fail=$((fail + 1)); }
-# The directory holds a README: skipped (no incident), the rest are stored.
+# The directory holds a README and a program's stdout (split/big.stdout.gz, no dump):
+# skipped (no incident), the rest are stored — dumps whose log record was cut before their
+# goroutines (a panic line is all that is left) included.
 check "ingest --keep of a directory" 0 -- ingest --db "$db" --keep "$top_srcdir/testdata/dumps/variants"
-grep -q " 1 skipped, 0 failed" "$tmp/err" || { echo "FAIL: directory summary"; fail=$((fail + 1)); }
+grep -q " 2 skipped, 0 failed" "$tmp/err" ||
+	{ echo "FAIL: directory summary: $(tail -1 "$tmp/err")"; fail=$((fail + 1)); }
 grep -q "skipped: .*README.md: no goroutine dump, core or profile" "$tmp/err" ||
 	{ echo "FAIL: README not listed as skipped"; fail=$((fail + 1)); }
+grep -q "skipped: .*big.stdout.gz: no goroutine dump, core or profile" "$tmp/err" ||
+	{ echo "FAIL: big.stdout.gz not listed as skipped"; fail=$((fail + 1)); }
+grep -Eq "long.zap-limit-cut.log: stored incident" "$tmp/err" ||
+	{ echo "FAIL: a dump cut inside its log record before its goroutines not stored"; fail=$((fail + 1)); }
 
 # A directory mixing incidents (a dump, a core, a heap profile) with text that merely
 # mentions them: only the incidents are stored, every other file is listed as skipped.
