@@ -103,7 +103,7 @@ enum lost_kind {
 	LOST_PACKED,   /* a pprof frame line without its tabs, where its fields end guessed */
 	LOST_CUT_ARGS, /* a function line cut inside its arguments, its location after it */
 	LOST_BAD_LOC,  /* a location line whose FILE:LINE could not be read */
-	LOST_HUGE,     /* a number too large to be real (id, minutes, line, offset): unknown */
+	LOST_HUGE,     /* a number too large to be real (id, count, minutes, line, offset) */
 	LOST_KINDS
 };
 
@@ -496,10 +496,10 @@ static void report_lost(struct parser *P, struct gpm_incident *inc)
 	                      "line are unknown",
 	                      "frame location lines could not be read as FILE:LINE; their files "
 	                      "and lines are unknown"},
-	    [LOST_HUGE] = {"number was too large to be real (a goroutine id, wait, line or "
-	                   "offset) and was read as unknown",
-	                   "numbers were too large to be real (goroutine ids, waits, lines or "
-	                   "offsets) and were read as unknown"},
+	    [LOST_HUGE] = {"number was too large to be real (a goroutine id or count, wait, line "
+	                   "or offset) and was read as unknown",
+	                   "numbers were too large to be real (goroutine ids or counts, waits, "
+	                   "lines or offsets) and were read as unknown"},
 	};
 	for (int k = 0; k < LOST_KINDS; k++) {
 		struct lost *l = &P->lost[k];
@@ -752,7 +752,8 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 		                  "missing: whether records before the first one read were lost "
 		                  "cannot be told");
 	else if (inc->kind == GPM_INPUT_PPROF1 && inc->pprof_total != inc->goroutines.len &&
-	         inc->goroutines.len < P->o.max_goroutines && !P->counted_lost)
+	         inc->pprof_total != UINT64_MAX && inc->goroutines.len < P->o.max_goroutines &&
+	         !P->counted_lost)
 		gpm_incident_warn(inc, "the profile counts %llu goroutines but %zu were read",
 		                  (unsigned long long)inc->pprof_total, inc->goroutines.len);
 	P->pprof_headerless = false;
@@ -2722,7 +2723,13 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 {
 	size_t i = 0;
 	uint64_t count = 0;
-	parse_dec(hl->s, hl->n, &i, &count);
+	bool huge = false;
+	if (!parse_dec(hl->s, hl->n, &i, &count))
+		parse_dec_sat(hl->s, hl->n, &i, &count, &huge);
+	if (huge) { // no real count: one goroutine at least, said
+		count = 1;
+		note_lost(P, LOST_HUGE, hl->s);
+	}
 	struct gpm_error *err;
 	P->nframes = 0;
 	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = P->nregs = 0;
@@ -3736,9 +3743,10 @@ static bool pprof_record_start(const struct parser *P, const struct line *l)
 {
 	size_t i = 0;
 	uint64_t count;
+	bool huge = false;
 	const char *q = P->p;
 	struct line nx;
-	return parse_dec(l->s, l->n, &i, &count) && l->n - i >= 5 &&
+	return parse_dec_sat(l->s, l->n, &i, &count, &huge) && l->n - i >= 5 &&
 	       !memcmp(l->s + i, " @ 0x", 5) && line_at(&q, P->end, &nx) &&
 	       pprof_frame_pc(&nx) != SIZE_MAX;
 }
@@ -3995,7 +4003,10 @@ static struct gpm_error *parse_text(struct parser *P)
 			// Go 1.26+: the goroutines the garbage collector found leaked, only them.
 			P->inc->leak_profile = leak_profile;
 			size_t i = leak_profile ? 29 : 25;
-			parse_dec(l.s, l.n, &i, &P->inc->pprof_total);
+			bool huge = false;
+			parse_dec_sat(l.s, l.n, &i, &P->inc->pprof_total, &huge);
+			if (huge) // no real total: not compared with what was read
+				note_lost(P, LOST_HUGE, l.s);
 			continue;
 		}
 		if (c0 == 'S' && STARTS(&l, "Showing ")) {
@@ -4051,7 +4062,8 @@ static struct gpm_error *parse_text(struct parser *P)
 			P->pprof_headerless = true;
 		}
 		if (is_digit(c0) && P->inc && P->inc->kind == GPM_INPUT_PPROF1) {
-			const char *at = memchr(l.s, '@', l.n < 24 ? l.n : 24);
+			// The count's digits, " @": within 64 bytes (a count past 64 bits too).
+			const char *at = memchr(l.s, '@', l.n < 64 ? l.n : 64);
 			if (at && at > l.s && at[-1] == ' ') {
 				if ((err = parse_pprof_record(P, &l)))
 					return err;

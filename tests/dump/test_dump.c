@@ -1244,6 +1244,24 @@ START_TEST(test_huge_numbers)
 	ck_assert(has_warning(inc, "1 frame location line could not be read as FILE:LINE"));
 	ck_assert_uint_eq(inc->warnings.len, 2);
 	snaps_free(&s);
+
+	// A goroutine profile's total and a record's count: the record is read (one
+	// goroutine), the total not compared with what was read.
+	static const char prof[] = "goroutine profile: total 99999999999999999999999\n"
+	                           "123456789012345678901234567 @ 0x1 0x2\n"
+	                           "#\t0x1\tmain.f+0x1\t/app/a.go:3\n"
+	                           "#\t0x2\tmain.g+0x1\t/app/a.go:4\n"
+	                           "\n"
+	                           "2 @ 0x1\n"
+	                           "#\t0x1\tmain.f+0x1\t/app/a.go:3\n"
+	                           "\n";
+	s = parse_mem(prof, sizeof(prof) - 1);
+	ck_assert_uint_eq(s.n, 1);
+	inc = s.v[0];
+	ck_assert_uint_eq(inc->goroutines.len, 3);
+	ck_assert(has_warning(inc, "2 numbers were too large to be real"));
+	ck_assert_uint_eq(inc->warnings.len, 1);
+	snaps_free(&s);
 }
 END_TEST
 
