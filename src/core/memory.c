@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cursor.h"
 #include "base/source.h"
 #include "core/core.h"
 #include "elf/exe.h"
@@ -575,25 +576,6 @@ void gpm_memory_unpin(struct gpm_memory *mem)
 		mem->blocks.pinned[i] = 0;
 }
 
-static inline uint64_t le(const uint8_t *p, unsigned n)
-{
-	// Dumps are little-endian (checked at open); fixed-size loads compile to one move.
-	if (n == 8) {
-		uint64_t v;
-		memcpy(&v, p, 8);
-		return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? v : __builtin_bswap64(v);
-	}
-	if (n == 4) {
-		uint32_t v;
-		memcpy(&v, p, 4);
-		return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? v : __builtin_bswap32(v);
-	}
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
 /* Fast path for small reads inside one range, else the general read. */
 static inline struct gpm_error *mem_read_le(struct gpm_memory *mem, uint64_t addr, unsigned n,
                                             uint64_t *out)
@@ -605,16 +587,16 @@ static inline struct gpm_error *mem_read_le(struct gpm_memory *mem, uint64_t add
 			*out = 0;
 		} else if (r->origin == GPM_MEM_CORE && mem->blocks.buf) {
 			range_copy(mem, r, addr, buf, n);
-			*out = le(buf, n);
+			*out = gpm_le_word(buf, n);
 		} else {
-			*out = le(r->data + (addr - r->start), n);
+			*out = gpm_le_word(r->data + (addr - r->start), n);
 		}
 		return NULL;
 	}
 	struct gpm_error *err = gpm_memory_read(mem, addr, buf, n);
 	if (err)
 		return err;
-	*out = le(buf, n);
+	*out = gpm_le_word(buf, n);
 	return NULL;
 }
 
