@@ -318,27 +318,29 @@ static bool parse_dec(const char *s, size_t n, size_t *i, uint64_t *out)
 	return true;
 }
 
-/*
- * As parse_dec, but a number past 2^64 - 1 is read whole, as UINT64_MAX with *huge set
- * (not a failure): the line it is on is still what it looks like.
- */
-static bool parse_dec_sat(const char *s, size_t n, size_t *i, uint64_t *out, bool *huge)
+/* parse_dec_sat's rare case, out of line: no digits, or a number past 2^64 - 1. */
+static __attribute__((noinline)) bool parse_dec_huge(const char *s, size_t n, size_t *i,
+                                                     uint64_t *out, bool *huge)
 {
-	size_t j = *i, fast = n - j < 19 ? n : j + 19;
-	uint64_t v = 0;
-	// Up to 19 digits cannot overflow: no test per digit (a goroutine id on every header).
-	for (; j < fast && is_digit(s[j]); j++)
-		v = v * 10 + (uint64_t)(s[j] - '0');
+	size_t j = *i;
+	while (j < n && is_digit(s[j]))
+		j++;
 	if (j == *i)
 		return false;
-	bool over = false;
-	for (; j < n && is_digit(s[j]); j++)
-		over = over || __builtin_mul_overflow(v, 10, &v) ||
-		       __builtin_add_overflow(v, (uint64_t)(s[j] - '0'), &v);
 	*i = j;
-	*out = over ? UINT64_MAX : v;
-	*huge |= over;
+	*out = UINT64_MAX;
+	*huge = true;
 	return true;
+}
+
+/*
+ * As parse_dec, but a number past 2^64 - 1 is read whole, as UINT64_MAX with *huge set
+ * (not a failure): the line it is on is still what it looks like. The usual number costs
+ * what parse_dec costs (a goroutine id on every header).
+ */
+static inline bool parse_dec_sat(const char *s, size_t n, size_t *i, uint64_t *out, bool *huge)
+{
+	return parse_dec(s, n, i, out) || parse_dec_huge(s, n, i, out, huge);
 }
 
 /* Parses "0x" + hex digits at s[*i..n). */
@@ -1000,7 +1002,7 @@ static void parse_loc(const char *s, size_t n, struct loc *L)
 		return;
 	size_t i = d;
 	bool huge = false;
-	if (!parse_dec(s, e, &i, &L->line) && !parse_dec_sat(s, e, &i, &L->line, &huge))
+	if (!parse_dec_sat(s, e, &i, &L->line, &huge))
 		return;
 	if (huge || L->line > UINT32_MAX) { // the file is still known
 		L->line = 0;
@@ -1344,8 +1346,7 @@ static bool parse_header(const struct line *l, struct header *h)
 	if (ph) { // no id printed: the goroutine is one without, as a tool's bucket's
 		h->flags |= GPM_GOROUTINE_NO_ID;
 		i += ph;
-	} else if (!parse_dec(l->s, l->n, &i, &h->id) && // the usual id, inlined
-	           !parse_dec_sat(l->s, l->n, &i, &h->id, &h->huge)) {
+	} else if (!parse_dec_sat(l->s, l->n, &i, &h->id, &h->huge)) {
 		return false;
 	} else if (h->id == UINT64_MAX && h->huge) { // no real id: read as one without
 		h->id = 0;
@@ -1429,8 +1430,7 @@ static bool parse_header_rest(const struct line *l, size_t i, struct header *h)
 		} else {
 			size_t j = i + 1;
 			bool huge = false;
-			if (i < n && s[i] == ' ' &&
-			    (parse_dec(s, n, &j, &v) || parse_dec_sat(s, n, &j, &v, &huge)) &&
+			if (i < n && s[i] == ' ' && parse_dec_sat(s, n, &j, &v, &huge) &&
 			    starts(s + j, n - j, " minutes", 8)) {
 				i = j + 8;
 				// Past 2^63 minutes is no wait at all: unknown, and said.
@@ -1695,8 +1695,7 @@ static struct gpm_error *created_by(struct parser *P, const struct line *l, uint
 	if (d < nlen && d >= 14 && memcmp(name + d - 14, " in goroutine ", 14) == 0) {
 		size_t i = d;
 		bool huge = false;
-		if (!parse_dec(name, nlen, &i, parent)) // the usual id inlined, else saturated
-			parse_dec_sat(name, nlen, &i, parent, &huge);
+		parse_dec_sat(name, nlen, &i, parent, &huge);
 		if (huge) { // no real goroutine: the creator is unknown
 			*parent = 0;
 			note_lost(P, LOST_HUGE, l->s);
@@ -2724,8 +2723,7 @@ static struct gpm_error *parse_pprof_record(struct parser *P, const struct line 
 	size_t i = 0;
 	uint64_t count = 0;
 	bool huge = false;
-	if (!parse_dec(hl->s, hl->n, &i, &count))
-		parse_dec_sat(hl->s, hl->n, &i, &count, &huge);
+	parse_dec_sat(hl->s, hl->n, &i, &count, &huge);
 	if (huge) { // no real count: one goroutine at least, said
 		count = 1;
 		note_lost(P, LOST_HUGE, hl->s);

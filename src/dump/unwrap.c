@@ -387,6 +387,18 @@ static char *own(struct work *w, size_t n)
 	return p;
 }
 
+/* The lines from->l.v[i..j) joined as they are (total bytes, no separator) in memory w
+ * owns; NULL out of memory. */
+static char *own_joined(struct work *w, const struct work *from, size_t i, size_t j, size_t total)
+{
+	char *b = own(w, total);
+	for (size_t k = i, o = 0; b && k < j; k++) {
+		memcpy(b + o, from->l.v[k].s, from->l.v[k].n);
+		o += from->l.v[k].n;
+	}
+	return b;
+}
+
 static void push_line(struct work *w, const char *s, size_t n, uint32_t orig)
 {
 	struct ln *l = gpm_vec_push(&w->l);
@@ -1403,14 +1415,9 @@ static void rejoin_chunks(struct work *w)
 			j++;
 		}
 		if (j > i + 1) {
-			char *b = own(w, total);
+			char *b = own_joined(w, w, i, j, total);
 			if (!b)
 				break;
-			size_t o = 0;
-			for (size_t k = i; k < j; k++) {
-				memcpy(b + o, w->l.v[k].s, w->l.v[k].n);
-				o += w->l.v[k].n;
-			}
 			cur.s = b;
 			cur.n = total;
 		}
@@ -1684,16 +1691,11 @@ static bool join_broken_record(struct work *out, const struct work *w, struct ln
 	}
 	if (j == i + 1)
 		return false;
-	char *b = own(out, total);
+	char *b = own_joined(out, w, i, j, total);
 	if (!b)
 		return false;
-	size_t o = 0;
-	for (size_t k = i; k < j; k++) {
-		memcpy(b + o, w->l.v[k].s, w->l.v[k].n);
-		o += w->l.v[k].n;
-	}
 	l->s = b;
-	l->n = o;
+	l->n = total;
 	*used = j - i - 1;
 	return true;
 }
