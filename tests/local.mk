@@ -95,6 +95,19 @@ tests_fuzz_fuzz_goroutine_profile_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_goroutine_profile_LDADD = $(FUZZ_LDADD)
 endif
 
+# the input layer: decompressors, apport reports, cut streams
+check_PROGRAMS += tests/fuzz/replay-source
+TESTS += tests/fuzz/replay-source
+tests_fuzz_replay_source_SOURCES = tests/fuzz/source.c $(FUZZ_REPLAY_SRC)
+tests_fuzz_replay_source_LDADD = $(FUZZ_LDADD)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += tests/fuzz/fuzz-source
+tests_fuzz_fuzz_source_SOURCES = tests/fuzz/source.c
+tests_fuzz_fuzz_source_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_source_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_source_LDADD = $(FUZZ_LDADD)
+endif
+
 check_PROGRAMS += tests/fuzz/replay-dump_text
 TESTS += tests/fuzz/replay-dump_text
 tests_fuzz_replay_dump_text_SOURCES = tests/fuzz/dump_text.c $(FUZZ_REPLAY_SRC)

@@ -310,6 +310,7 @@ static struct gpm_error *decoder_init(struct decoder *d, enum gpm_compression ki
 			return &gpm_error_nomem;
 		return NULL;
 	case GPM_COMPRESSION_NONE:
+	case GPM_COMPRESSION_APPORT: // its stream is gzip
 		break;
 	}
 	return NULL;
@@ -331,6 +332,7 @@ static void decoder_deinit(struct decoder *d)
 		LZ4F_freeDecompressionContext(d->lz4);
 		break;
 	case GPM_COMPRESSION_NONE:
+	case GPM_COMPRESSION_APPORT:
 		break;
 	}
 	free(d->buf);
@@ -505,6 +507,7 @@ static struct gpm_error *decoder_feed(struct decoder *d, const uint8_t *in, size
 	case GPM_COMPRESSION_LZ4:
 		return feed_lz4(d, in, n, s);
 	case GPM_COMPRESSION_NONE:
+	case GPM_COMPRESSION_APPORT:
 		break;
 	}
 	return sink_write(s, in, n);
@@ -527,6 +530,7 @@ static struct gpm_error *decoder_finish(struct decoder *d, struct sink *s)
 		what = d->more ? "lz4" : NULL;
 		break;
 	case GPM_COMPRESSION_NONE:
+	case GPM_COMPRESSION_APPORT:
 		break;
 	}
 	if (what)
@@ -605,10 +609,21 @@ static struct gpm_error *reader_feed(struct reader *r, const struct gpm_source_o
 	return decoder_feed(&r->dec, p, n, &r->sink);
 }
 
-// The input ended: the source takes over the sink's mapping.
-static struct gpm_error *reader_finish(struct reader *r, struct gpm_source *src)
+// The input ended, or feeding it failed with err: the source takes over the sink's mapping.
+// With the option partial, a stream that ended early or turned corrupt after some output
+// keeps that output, and src->cut says why.
+static struct gpm_error *reader_finish(struct reader *r, struct gpm_source *src,
+                                       const struct gpm_source_options *o, struct gpm_error *err)
 {
-	struct gpm_error *err = decoder_finish(&r->dec, &r->sink);
+	if (!err)
+		err = decoder_finish(&r->dec, &r->sink);
+	if (err && err->code == GPM_ERR_FORMAT && o && o->partial && r->sink.len &&
+	    r->dec.kind != GPM_COMPRESSION_NONE) {
+		if (!(src->cut = strdup(err->message)))
+			return err;
+		gpm_error_destroy(err);
+		err = NULL;
+	}
 	if (!err && !r->sink.head_done)
 		err = sink_head(&r->sink);
 	if (err)
@@ -651,6 +666,145 @@ static void hash_file_map(struct gpm_identity *h, const uint8_t *map, size_t n)
 	madvise((void *)map, n, MADV_NORMAL);
 }
 
+/* ---- apport crash reports ---- */
+
+/* Whether the n bytes at p are an apport crash report (Ubuntu's .crash files in /var/crash): its
+ * first key is always ProblemType. */
+static bool is_apport(const uint8_t *p, size_t n)
+{
+	static const char magic[] = "ProblemType: ";
+	return n >= sizeof(magic) - 1 && !memcmp(p, magic, sizeof(magic) - 1);
+}
+
+/* A base64 digit's value, -1 for anything else. */
+static int b64_digit(uint8_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/*
+ * Decodes one line of base64 (n bytes at p, padded or not) to out, which has room for
+ * n * 3 / 4 + 3 bytes; the count written, or -1 when it is not base64.
+ */
+static ssize_t b64_line(const uint8_t *p, size_t n, uint8_t *out)
+{
+	uint8_t *o = out;
+	uint32_t acc = 0;
+	unsigned k = 0;
+	size_t i = 0;
+	for (; i < n && p[i] != '='; i++) {
+		int v = b64_digit(p[i]);
+		if (v < 0)
+			return -1;
+		acc = acc << 6 | (uint32_t)v;
+		if (++k == 4) {
+			*o++ = (uint8_t)(acc >> 16);
+			*o++ = (uint8_t)(acc >> 8);
+			*o++ = (uint8_t)acc;
+			acc = 0;
+			k = 0;
+		}
+	}
+	for (; i < n; i++) // only padding after the first '='
+		if (p[i] != '=')
+			return -1;
+	if (k == 1)
+		return -1;
+	if (k == 2)
+		*o++ = (uint8_t)(acc >> 4);
+	if (k == 3) {
+		*o++ = (uint8_t)(acc >> 10);
+		*o++ = (uint8_t)(acc >> 2);
+	}
+	return o - out;
+}
+
+/*
+ * The core an apport crash report holds: raw (n bytes) is the report, src gets the core.
+ * apport (problem_report.py) writes the text fields first, one "Key: value" each (more
+ * lines of a value start with a blank), then each binary field as "Key: base64" followed
+ * by lines of one blank and a base64 text each, padded line by line, that together are one
+ * gzip stream (a zlib one in reports of 2009 and before): the header naming the field, the
+ * deflate blocks as the compressor gave them, the trailer. The core is CoreDump.
+ * o->hash is left to the caller (the identity is the report's bytes).
+ */
+static struct gpm_error *apport_fill(struct gpm_source *src, const uint8_t *raw, size_t n,
+                                     const struct gpm_source_options *o)
+{
+	static const char key[] = "\nCoreDump: base64\n";
+	const uint8_t *p = memmem(raw, n, key, sizeof(key) - 1);
+	if (!p)
+		return gpm_error_create(
+		    GPM_ERR_UNSUPPORTED,
+		    "%s: an apport crash report without its core (no CoreDump "
+		    "field: apport keeps none for a crash it ignores or a core "
+		    "over its size limit): not a goroutine dump, profile or core",
+		    src->path);
+	struct gpm_source_options q = o ? *o : (struct gpm_source_options){0};
+	q.hash = false;
+	struct reader r;
+	struct gpm_error *err = reader_init(&r, src, &q);
+	if (err)
+		return err;
+	src->compression = GPM_COMPRESSION_APPORT;
+	uint8_t *buf = malloc(CHUNK);
+	err = buf ? reader_start(&r, GPM_COMPRESSION_GZIP, NULL, 0, n) : &gpm_error_nomem;
+	size_t have = 0, line = 0;
+	const uint8_t *end = raw + n;
+	for (p += sizeof(key) - 1; !err && p < end && *p == ' '; line++) {
+		const uint8_t *e = memchr(p, '\n', (size_t)(end - p));
+		const uint8_t *q0 = p + 1, *q1 = e ? e : end;
+		if (q1 > q0 && q1[-1] == '\r')
+			q1--;
+		if (!e) // the report ends inside this line: its whole quanta are what is left
+			q1 = q0 + (size_t)(q1 - q0) / 4 * 4;
+		// Decoded into buf, fed to the decoder when it is half full; a line longer than
+		// the room left is decoded in slices of whole quanta.
+		while (!err && q0 < q1) {
+			size_t room = (CHUNK - have - 3) / 3 * 4, take = (size_t)(q1 - q0);
+			if (take > room)
+				take = room;
+			ssize_t k = take ? b64_line(q0, take, buf + have) : 0;
+			if (k < 0) {
+				// What was decoded before it is the decoder's (kept with partial).
+				if (have && (err = decoder_feed(&r.dec, buf, have, &r.sink)))
+					break;
+				have = 0;
+				err = gpm_error_create(
+				    GPM_ERR_FORMAT,
+				    "%s: corrupt apport crash report: line %zu of its "
+				    "CoreDump is not base64",
+				    src->path, line + 1);
+				break;
+			}
+			have += (size_t)k;
+			q0 += take;
+			if (have > CHUNK / 2) {
+				err = decoder_feed(&r.dec, buf, have, &r.sink);
+				have = 0;
+			}
+		}
+		p = e ? e + 1 : end;
+	}
+	if (!err && have)
+		err = decoder_feed(&r.dec, buf, have, &r.sink);
+	free(buf);
+	if (!err && !r.sink.len && r.dec.kind == GPM_COMPRESSION_GZIP && !r.dec.ended)
+		err = gpm_error_create(GPM_ERR_FORMAT,
+		                       "%s: an apport crash report whose CoreDump is empty or cut "
+		                       "before any of the core",
+		                       src->path);
+	err = reader_finish(&r, src, &q, err);
+	reader_deinit(&r, &q, src, !err);
+	return err;
+}
+
 /*
  * Decompresses raw into src when it is compressed; otherwise leaves src->data = raw.
  * file_map: raw is a private mapping of the file (its pages can be dropped and re-read).
@@ -663,6 +817,20 @@ static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw,
 	if (err)
 		return err;
 	src->compression = sniff(raw, n);
+	if (src->compression == GPM_COMPRESSION_NONE && is_apport(raw, n)) {
+		reader_deinit(&r, NULL, src, false);
+		if (o && o->hash) { // the report's identity, as any plain file's
+			struct gpm_identity h;
+			gpm_identity_init(&h);
+			if (file_map)
+				hash_file_map(&h, raw, n);
+			else
+				gpm_identity_update(&h, raw, n);
+			gpm_identity_final(&h, src->sha256);
+			gpm_identity_deinit(&h);
+		}
+		return apport_fill(src, raw, n, o);
+	}
 	if (src->compression == GPM_COMPRESSION_NONE) {
 		if ((uint64_t)n > r.lim.max_size)
 			err = limit_error(&r.sink);
@@ -689,9 +857,8 @@ static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw,
 		// Fed in slices so the bomb check sees the compressed bytes consumed so far.
 		for (size_t off = 0; !err && off < n; off += FEED)
 			err = reader_feed(&r, o, raw + off, n - off < FEED ? n - off : FEED);
+		err = reader_finish(&r, src, o, err);
 	}
-	if (!err)
-		err = reader_finish(&r, src);
 	reader_deinit(&r, o, src, !err);
 	return err;
 }
@@ -966,7 +1133,8 @@ struct gpm_error *gpm_source_open_opts(const char *path, const struct gpm_source
 	// with gpm_source_hash_finish), so hashing overlaps the reading of the input.
 	struct gpm_source_options sync;
 	bool async = o && o->hash && o->hash_async && (uint64_t)st.st_size >= ASYNC_HASH_MIN &&
-	             sniff(raw, (size_t)st.st_size) == GPM_COMPRESSION_NONE;
+	             sniff(raw, (size_t)st.st_size) == GPM_COMPRESSION_NONE &&
+	             !is_apport(raw, (size_t)st.st_size);
 	if (async) {
 		sync = *o;
 		sync.hash = false;
@@ -1140,10 +1308,17 @@ struct gpm_error *gpm_source_read_fd(int fd, const char *name, const struct gpm_
 			break;
 		have = 0;
 	}
-	if (!err)
-		err = reader_finish(&r, src);
+	if (!err || started)
+		err = reader_finish(&r, src, o, err);
 	reader_deinit(&r, o, src, !err);
 	free(buf);
+	// An apport crash report read from a pipe: the core it holds replaces it.
+	if (!err && src->compression == GPM_COMPRESSION_NONE && is_apport(src->data, src->size)) {
+		void *report = src->map;
+		size_t report_len = src->map_len;
+		if (!(err = apport_fill(src, src->data, src->size, o)))
+			munmap(report, report_len);
+	}
 	if (err) {
 		gpm_source_destroy(src);
 		return err;
@@ -1245,6 +1420,7 @@ void gpm_source_destroy(struct gpm_source *src)
 	if (src->owns_map && src->map)
 		munmap(src->map, src->map_len); // with the chunks mapped over it
 	free(src->stream);
+	free(src->cut);
 	free(src->path);
 	free(src);
 }
@@ -1262,6 +1438,8 @@ const char *gpm_compression_name(enum gpm_compression c)
 		return "xz";
 	case GPM_COMPRESSION_LZ4:
 		return "lz4";
+	case GPM_COMPRESSION_APPORT:
+		return "apport crash report";
 	}
 	return "?";
 }

@@ -29,6 +29,9 @@ enum gpm_compression {
 	GPM_COMPRESSION_GZIP,
 	GPM_COMPRESSION_XZ,
 	GPM_COMPRESSION_LZ4,
+	/* an apport crash report (Ubuntu's .crash files in /var/crash): its CoreDump field, base64
+	   lines of a gzip stream, is the content */
+	GPM_COMPRESSION_APPORT,
 };
 
 struct gpm_source_hash;
@@ -49,6 +52,9 @@ struct gpm_source {
 	int fd;                           /* private: the mapped file (file_backed), else -1 */
 	struct gpm_source_hash *hash_pending; /* private: see gpm_source_hash_take */
 	struct gpm_source_stream *stream;     /* private: see gpm_source_reading */
+	/* owned: why the compressed stream stopped early (the option partial), the bytes decoded
+	   before it being the content; NULL when it was read whole */
+	char *cut;
 };
 
 /*
@@ -91,6 +97,14 @@ struct gpm_source_options {
 	 * mapping instead. Other inputs ignore it.
 	 */
 	bool sequential;
+	/*
+	 * A compressed input that ends early (a file cut by a full disk, a size limit, an upload
+	 * or download that stopped) or turns corrupt keeps what was decoded before that point,
+	 * when that is anything: src->cut says why it stopped. Otherwise such an input is an
+	 * error (GPM_ERR_FORMAT). For inputs read as far as they go (cores, dumps), not for an
+	 * executable.
+	 */
+	bool partial;
 };
 
 /* The defaults above, after the environment; GPM_ERR_USAGE for a malformed variable. */
@@ -98,7 +112,8 @@ struct gpm_error *gpm_source_limits_default(struct gpm_source_limits *out);
 
 /*
  * Opens a regular file (o may be NULL: default limits, no hash). A FIFO, device, socket or
- * directory is refused (GPM_ERR_OS) without blocking. Errors: GPM_ERR_OS, GPM_ERR_FORMAT
+ * directory is refused (GPM_ERR_OS) without blocking. An apport crash report is opened as
+ * the core it holds (GPM_ERR_UNSUPPORTED when it holds none). Errors: GPM_ERR_OS, GPM_ERR_FORMAT
  * (corrupt compressed data), GPM_ERR_LIMIT (a limit above), or what check_head returns.
  */
 struct gpm_error *gpm_source_open(const char *path, struct gpm_source **out);

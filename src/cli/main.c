@@ -24,7 +24,8 @@ static void usage(FILE *out)
 	fprintf(out,
 	        "usage: gopm COMMAND [OPTIONS] [--] INPUT...\n\n"
 	        "Post-mortem analysis of Go programs from cores and goroutine dumps.\n"
-	        "An INPUT may be compressed (zstd, gzip, xz, lz4); '-' is standard input,\n"
+	        "An INPUT may be compressed (zstd, gzip, xz, lz4; one cut short is read as far\n"
+	        "as it goes, with a warning) or an apport .crash report; '-' is standard input,\n"
 	        "read as well when no INPUT is named and it is a pipe. '--' ends the options.\n"
 	        "GOPM_MAX_INPUT and GOPM_MAX_RATIO bound what an input may decompress to.\n\n"
 	        "commands:\n");

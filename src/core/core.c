@@ -590,6 +590,11 @@ struct gpm_error *gpm_core_from_source(struct gpm_source *src, struct gpm_core *
 		return &gpm_error_nomem;
 	}
 	core->src = src;
+	if (src->cut)
+		core_warn(
+		    core,
+		    "%s: the core is read as far as it was decoded (%zu bytes; its end is lost)",
+		    src->cut, src->size);
 	if ((err = core_parse(core))) {
 		gpm_core_destroy(core);
 		return err;

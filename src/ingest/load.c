@@ -219,7 +219,8 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 	struct gpm_source_options so = {.hash = hash && !hit,
 	                                .hash_async = hash && !hit,
 	                                .check_head = gpm_ingest_check_head,
-	                                .sequential = true};
+	                                .sequential = true,
+	                                .partial = true};
 	struct gpm_error *err = gpm_ingest_open(path, &so, &src);
 	if (err)
 		return err;
@@ -273,6 +274,13 @@ static struct gpm_error *load(const char *path, bool hash, const struct gpm_inge
 			out->snapshots = NULL;
 			out->n = 0;
 		}
+		// A compressed dump whose stream stopped early: what came before is read.
+		for (size_t k = 0; !err && src->cut && k < out->n; k++)
+			err =
+			    gpm_incident_warn(out->snapshots[k],
+			                      "%s: the dump is read as far as it was decoded (%zu "
+			                      "bytes; its end is lost)",
+			                      src->cut, src->size);
 		if (!err) {
 			out->src = src;
 			src = NULL;

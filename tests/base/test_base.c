@@ -280,6 +280,181 @@ START_TEST(source_decompresses_zstd_and_gzip)
 }
 END_TEST
 
+/* base64 of n bytes, as one line (apport's lines are each a whole encoding). */
+static void put_b64(struct gpm_strbuf *out, const uint8_t *p, size_t n)
+{
+	static const char d[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+		             (i + 2 < n ? p[i + 2] : 0);
+		gpm_strbuf_putc(out, d[v >> 18]);
+		gpm_strbuf_putc(out, d[(v >> 12) & 63]);
+		gpm_strbuf_putc(out, i + 1 < n ? d[(v >> 6) & 63] : '=');
+		gpm_strbuf_putc(out, i + 2 < n ? d[v & 63] : '=');
+	}
+}
+
+/* An apport crash report holding n bytes at p as its CoreDump, as apport writes one: the
+ * gzip header, each deflate output of a block on a line of its own, the trailer with the
+ * flush (legacy: one zlib stream, as before 2009). */
+static void apport_report(struct gpm_strbuf *out, const uint8_t *p, size_t n, bool legacy)
+{
+	gpm_strbuf_puts(out, "ProblemType: Crash\nDate: Sun Dec  6 15:31:00 2026\n"
+	                     "ExecutablePath: /usr/bin/app\nProcMaps:\n 00400000-00401000 r--p "
+	                     "00000000 08:01 1 /usr/bin/app\nSignal: 6\nCoreDump: base64\n");
+	z_stream zs = {0};
+	ck_assert_int_eq(deflateInit2(&zs, 6, Z_DEFLATED, legacy ? 15 : -15, 8, Z_DEFAULT_STRATEGY),
+	                 Z_OK);
+	if (!legacy) {
+		static const uint8_t h[] = "\037\213\010\010\000\000\000\000\002\377CoreDump";
+		gpm_strbuf_putc(out, ' ');
+		put_b64(out, h, sizeof(h)); // with the name's NUL
+		gpm_strbuf_putc(out, '\n');
+	}
+	static uint8_t buf[65536 + 8];
+	for (size_t off = 0; off < n; off += 4096) {
+		bool last = off + 4096 >= n;
+		zs.next_in = (Bytef *)(p + off);
+		zs.avail_in = (uInt)(last ? n - off : 4096);
+		int r;
+		do { // each output of the compressor a line, as apport writes them
+			zs.next_out = buf;
+			zs.avail_out = sizeof(buf) - 8;
+			r = deflate(&zs, last ? Z_FINISH : Z_NO_FLUSH);
+			ck_assert(r == Z_OK || r == Z_STREAM_END || r == Z_BUF_ERROR);
+			size_t k = sizeof(buf) - 8 - zs.avail_out;
+			if (r == Z_STREAM_END && !legacy) {
+				uint32_t crc = (uint32_t)crc32(0, p, (uInt)n), sz = (uint32_t)n;
+				for (int i = 0; i < 4; i++)
+					buf[k++] = (uint8_t)(crc >> (8 * i));
+				for (int i = 0; i < 4; i++)
+					buf[k++] = (uint8_t)(sz >> (8 * i));
+			}
+			if (k) {
+				gpm_strbuf_putc(out, ' ');
+				put_b64(out, buf, k);
+				gpm_strbuf_putc(out, '\n');
+			}
+		} while (zs.avail_out == 0 || (last && r != Z_STREAM_END));
+	}
+	deflateEnd(&zs);
+	gpm_strbuf_puts(out, "UserGroups: N/A\n");
+}
+
+START_TEST(source_reads_the_core_of_an_apport_report)
+{
+	size_t n = 300000;
+	uint8_t *plain = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		plain[i] = (uint8_t)(i * 2654435761u >> (i % 7 ? 24 : 3));
+	memcpy(plain, "\177ELF", 4);
+	for (int legacy = 0; legacy < 2; legacy++) {
+		struct gpm_strbuf r = GPM_STRBUF_INIT;
+		apport_report(&r, plain, n, legacy);
+		struct gpm_source *src;
+		struct gpm_error *err = gpm_source_from_memory(r.buf, r.len, "a.crash", &src);
+		ck_assert_msg(!err, "%s", err ? err->message : "");
+		ck_assert_int_eq(src->compression, GPM_COMPRESSION_APPORT);
+		ck_assert_uint_eq(src->size, n);
+		ck_assert(!memcmp(src->data, plain, n));
+		ck_assert_ptr_null(src->cut);
+		gpm_source_destroy(src);
+
+		// Cut inside its CoreDump: an error, or with partial what was decoded, and why.
+		size_t cut = r.len * 2 / 3;
+		err = gpm_source_from_memory(r.buf, cut, "a.crash", &src);
+		ck_assert_ptr_nonnull(err);
+		ck_assert_int_eq(err->code, GPM_ERR_FORMAT);
+		gpm_error_destroy(err);
+		struct gpm_source_options po = {.partial = true};
+		ck_assert_ptr_null(gpm_source_from_memory_opts(r.buf, cut, "a.crash", &po, &src));
+		ck_assert_ptr_nonnull(src->cut);
+		ck_assert_ptr_nonnull(strstr(src->cut, "a.crash"));
+		ck_assert(src->size > n / 4 && src->size < n);
+		ck_assert(!memcmp(src->data, plain, src->size));
+		gpm_source_destroy(src);
+
+		// A line that is no base64: what came before it is kept, with partial.
+		char *bad = strdup(r.buf);
+		char *line = strstr(bad, "CoreDump: base64\n");
+		for (int k = 0; k < 4; k++)
+			line = strchr(line, '\n') + 1;
+		line[3] = '%';
+		ck_assert_ptr_null(gpm_source_from_memory_opts(bad, r.len, "a.crash", &po, &src));
+		ck_assert_ptr_nonnull(strstr(src->cut, "not base64"));
+		ck_assert(!memcmp(src->data, plain, src->size));
+		gpm_source_destroy(src);
+		free(bad);
+		gpm_strbuf_deinit(&r);
+	}
+	// A report whose core apport did not keep names what is missing.
+	static const char none[] = "ProblemType: Crash\nExecutablePath: /usr/bin/app\nSignal: 6\n";
+	struct gpm_source *src;
+	struct gpm_error *err = gpm_source_from_memory(none, sizeof(none) - 1, "n.crash", &src);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(err->message, "without its core"));
+	gpm_error_destroy(err);
+	free(plain);
+}
+END_TEST
+
+/* partial: a compressed stream cut short keeps what was decoded, each kind; nothing decoded
+ * is still an error. */
+START_TEST(source_partial_keeps_what_a_cut_stream_decoded)
+{
+	size_t n = 1 << 20;
+	uint8_t *plain = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		plain[i] = (uint8_t)(i * 2654435761u >> (i % 5 ? 24 : 2));
+	uLongf gcap = compressBound(n) + 32;
+	uint8_t *g = malloc(gcap);
+	z_stream zs = {0};
+	ck_assert_int_eq(deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	zs.next_in = plain;
+	zs.avail_in = (uInt)n;
+	zs.next_out = g;
+	zs.avail_out = (uInt)gcap;
+	ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	size_t gn = zs.total_out;
+	deflateEnd(&zs);
+	size_t zcap = ZSTD_compressBound(n);
+	uint8_t *z = malloc(zcap);
+	size_t zn = ZSTD_compress(z, zcap, plain, n, 3);
+	ck_assert(!ZSTD_isError(zn));
+	struct gpm_source_options po = {.partial = true};
+	const struct {
+		const uint8_t *p;
+		size_t n;
+		const char *name;
+	} in[] = {{g, gn, "t.gz"}, {z, zn, "t.zst"}};
+	for (size_t k = 0; k < 2; k++) {
+		struct gpm_source *src;
+		ck_assert_ptr_null(
+		    gpm_source_from_memory_opts(in[k].p, in[k].n * 3 / 4, in[k].name, &po, &src));
+		ck_assert_msg(src->cut && strstr(src->cut, "truncated"), "%s", in[k].name);
+		ck_assert(src->size > 0 && src->size < n);
+		ck_assert(!memcmp(src->data, plain, src->size));
+		gpm_source_destroy(src);
+		// Whole: no cut.
+		ck_assert_ptr_null(
+		    gpm_source_from_memory_opts(in[k].p, in[k].n, in[k].name, &po, &src));
+		ck_assert_ptr_null(src->cut);
+		ck_assert_uint_eq(src->size, n);
+		gpm_source_destroy(src);
+		// Nothing decoded yet: still an error.
+		struct gpm_error *err =
+		    gpm_source_from_memory_opts(in[k].p, 12, in[k].name, &po, &src);
+		ck_assert_ptr_nonnull(err);
+		ck_assert_int_eq(err->code, GPM_ERR_FORMAT);
+		gpm_error_destroy(err);
+	}
+	free(z);
+	free(g);
+	free(plain);
+}
+END_TEST
+
 START_TEST(source_open_errors_name_the_file)
 {
 	struct gpm_source *src;
@@ -924,6 +1099,8 @@ Suite *base_suite(void)
 	tcase_add_test(tc, u64map_keeps_every_key_through_growth);
 	tcase_add_test(tc, source_decompresses_zstd_and_gzip);
 	tcase_add_test(tc, source_open_errors_name_the_file);
+	tcase_add_test(tc, source_reads_the_core_of_an_apport_report);
+	tcase_add_test(tc, source_partial_keeps_what_a_cut_stream_decoded);
 	tcase_add_test(tc, source_decompresses_xz_and_lz4);
 	tcase_add_test(tc, source_stops_decompression_bombs_while_streaming);
 	tcase_add_test(tc, source_limits_come_from_the_environment);

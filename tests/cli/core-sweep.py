@@ -18,7 +18,8 @@ Each form also has the classes it may give (EXPECT: a compressed core is exact, 
 warned or an error, another build of the executable an error); any other is bad too.
 
 It prints a table form x class and, with -v, one line per run that is not exact/warned/error.
-Usage: core-sweep.py [--fixtures GLOB,...] [--forms F,...] [--jobs N] [--expect-fixtures N]
+Usage: core-sweep.py --write-apport CORE REPORT  (an apport crash report holding CORE)
+       core-sweep.py [--fixtures GLOB,...] [--forms F,...] [--jobs N] [--expect-fixtures N]
                      [--expect-runs N] [--allow-bad] GOPM TESTDATA
 Exit status: 0 when no run is bad (above) and the counts are as expected.
 Needs zstd, gzip, xz and lz4 for the compressed forms (a missing tool skips its form).
@@ -250,6 +251,13 @@ FORMS = {
     "gz": (lambda c, ctx: c.b, ".gz"),
     "xz": (lambda c, ctx: c.b, ".xz"),
     "lz4": (lambda c, ctx: c.b, ".lz4"),
+    # Compressed, then cut: a download or a disk that stopped (what was decoded is read).
+    "zst-cut": (lambda c, ctx: c.b, ".zst~cut"),
+    "gz-cut": (lambda c, ctx: c.b, ".gz~cut"),
+    # In an apport crash report (Ubuntu's /var/crash), as apport writes it; cut.
+    "apport": (lambda c, ctx: c.b, ".crash"),
+    "apport-zlib": (lambda c, ctx: c.b, ".crash~zlib"),
+    "apport-cut": (lambda c, ctx: c.b, ".crash~cut"),
     "cut-phdrs": (f_cut_phdrs, ""),
     "cut-notes": (f_cut_notes, ""),
     "cut-10%": (f_cut(0.10), ""),
@@ -282,17 +290,57 @@ FORMS = {
 SAME = {"exact"}
 DAMAGED = {"warned", "error"}
 EXPECT = {f: SAME for f in ("pristine", "zst", "gz", "xz", "lz4", "notes-moved", "phdrs-reversed",
-                            "phnum-xnum", "exe-beside")}
+                            "phnum-xnum", "exe-beside", "apport", "apport-zlib")}
 EXPECT.update({f: DAMAGED for f in ("cut-phdrs", "cut-notes", "cut-10%", "cut-50%", "cut-90%",
                                     "cut-last-load", "cut-mid-gs", "no-notes", "overlap",
                                     "huge-filesz", "huge-memsz", "phnum-65535", "elf-random",
-                                    "empty")})
+                                    "empty", "zst-cut", "gz-cut", "apport-cut")})
 # Zeroed pages look like memory that was zero: said when a structure is missing, else exact.
 EXPECT.update({f: SAME | DAMAGED for f in ("zero-tail", "zero-blocks", "no-nt-file")})
 EXPECT.update({f: {"error"} for f in ("exe-rebuilt", "exe-strip-swap", "exe-other-arch",
                                      "exe-not-go", "exe-beside-wrong")})
 COMPRESS = {".zst": ["zstd", "-q", "-1"], ".gz": ["gzip", "-1"], ".xz": ["xz", "-0", "-T1"],
             ".lz4": ["lz4", "-q", "-1"]}
+
+
+def apport_report(path, out, legacy=False):
+    """Writes the core at path into an apport crash report the way apport's problem_report
+    writes a binary field: "CoreDump: base64", then lines of a blank and base64, each of
+    what the compressor gave for a 1 MiB block, together one gzip stream (header, raw
+    deflate, crc and size) or, in reports before 2009, one zlib stream."""
+    import base64
+    import struct
+    import zlib
+    with open(out, "wb") as f:
+        f.write(b"ProblemType: Crash\nArchitecture: amd64\nDate: Sun Dec  6 15:31:00 2026\n"
+                b"ExecutablePath: /usr/bin/app\nProcMaps:\n 00400000-00401000 r--p 00000000 "
+                b"08:01 1 /usr/bin/app\n 7ffc0000-7ffc1000 rw-p 00000000 00:00 0 [stack]\n"
+                b"Signal: 6\nCoreDump: base64\n ")
+        if legacy:
+            c = zlib.compressobj()
+        else:
+            f.write(base64.b64encode(b"\037\213\010\010\000\000\000\000\002\377CoreDump\000")
+                    + b"\n ")
+            c = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, 0)
+        crc, size = zlib.crc32(b""), 0
+        with open(path, "rb") as g:
+            for block in iter(lambda: g.read(1 << 20), b""):
+                size += len(block)
+                crc = zlib.crc32(block, crc)
+                o = c.compress(block)
+                if o:
+                    f.write(base64.b64encode(o) + b"\n ")
+        tail = c.flush()
+        if not legacy:
+            tail += struct.pack("<LL", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)
+        f.write(base64.b64encode(tail) + b"\nUserGroups: N/A\n")
+
+
+def cut_file(path, frac=0.6):
+    with open(path, "r+b") as f:
+        f.truncate(int(os.path.getsize(path) * frac))
+
+
 BAD = ("SILENT", "BADEXIT", "CRASH", "HANG", "ASAN", "error+")
 
 
@@ -484,13 +532,20 @@ def sweep_one(fx, forms, a, td):
                 with open(path, "wb") as f:
                     f.write(data)
                 del data
-                if suffix:
+                suffix, _, how = suffix.partition("~")
+                if suffix == ".crash":
+                    apport_report(path, path + suffix, legacy=how == "zlib")
+                    os.unlink(path)
+                    path += suffix
+                elif suffix:
                     if not shutil.which(COMPRESS[suffix][0]):
                         continue
                     with open(path + suffix, "wb") as f:
                         subprocess.run(COMPRESS[suffix] + ["-c", path], stdout=f, check=True)
                     os.unlink(path)
                     path += suffix
+                if how == "cut":
+                    cut_file(path)
             for cmd in ("goroutines", "analyze"):
                 r = run(a.gopm, cmd, path, cexe, env, a.timeout)
                 cls, why = classify(cmd, r, base[cmd], path, cexe)
@@ -502,6 +557,9 @@ def sweep_one(fx, forms, a, td):
 
 
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--write-apport":  # for tests/cli/source.sh
+        apport_report(sys.argv[2], sys.argv[3])
+        return 0
     ap = argparse.ArgumentParser()
     ap.add_argument("gopm")
     ap.add_argument("testdata")

@@ -15,13 +15,13 @@ td=$top_srcdir/testdata
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-# 29 forms (all but xz, and exe-rebuilt: no other release of a stripped PIE is kept) x 2
-# commands = 58 runs, the pristine core's two among them.
+# 34 forms (all but xz, and exe-rebuilt: no other release of a stripped PIE is kept) x 2
+# commands = 68 runs, the pristine core's two among them.
 forms=$(python3 -c 'import importlib.util as u, sys
 s = u.spec_from_file_location("s", sys.argv[1]); m = u.module_from_spec(s); s.loader.exec_module(m)
 print(",".join(f for f in m.FORMS if f != "xz"))' "$sweep")
 python3 "$sweep" --jobs 1 --tmpdir "$tmp" --fixtures cores/go1.27-hang-piestripped \
-	--forms "$forms" --expect-fixtures 1 --expect-runs 58 "${GOPM_BIN:-$GOPM}" "$td" || fail=1
+	--forms "$forms" --expect-fixtures 1 --expect-runs 68 "${GOPM_BIN:-$GOPM}" "$td" || fail=1
 python3 "$sweep" --jobs 1 --tmpdir "$tmp" --fixtures cores/go1.21-hang-pie \
 	--forms pristine,zero-blocks --expect-fixtures 1 --expect-runs 4 "${GOPM_BIN:-$GOPM}" "$td" || fail=1
 python3 "$sweep" --jobs 1 --tmpdir "$tmp" --fixtures cores-arm64/go1.22-hang-stripped \

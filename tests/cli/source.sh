@@ -124,6 +124,32 @@ expect 4 1 "truncated xz core" -- goroutines --exe "$exe" "$tmp/cut.xz"
 bad "truncated xz core" "truncated xz data"
 head -c 100000 "$tmp/core.lz4" >"$tmp/cut.lz4"
 expect 4 1 "truncated lz4 core" -- goroutines --exe "$exe" "$tmp/cut.lz4"
+# A compressed dump cut short (a download that stopped, a full disk): what was decoded is
+# read, and the cut said; every goroutine read is one of the whole dump's.
+gzip -c "$dump" >"$tmp/dump.gz"
+head -c $(($(wc -c <"$tmp/dump.gz") * 2 / 3)) "$tmp/dump.gz" >"$tmp/cut.gz"
+expect 1 - "a gzip dump cut short" -- goroutines "$tmp/cut.gz"
+bad "a gzip dump cut short" "truncated gzip data .*the dump is read as far as it was decoded"
+"$GOPM" goroutines "$dump" 2>/dev/null | grep '^goroutine ' >"$tmp/whole.ids"
+got=$(grep -c '^goroutine ' "$tmp/out")
+all=$(wc -l <"$tmp/whole.ids")
+if [ "$got" -gt 0 ] && [ "$got" -lt "$all" ] &&
+	[ -z "$(grep '^goroutine ' "$tmp/out" | sed '$d' | grep -vxFf "$tmp/whole.ids")" ]; then
+	echo "ok: the cut gzip dump gives $got of the $all goroutines"
+else
+	echo "FAIL: the cut gzip dump gives $got of $all goroutines, or others"
+	fail=$((fail + 1))
+fi
+# An apport crash report (Ubuntu's /var/crash) is read as the core it holds.
+zstd -dqc "$fx/core.zst" >"$tmp/core"
+python3 "$top_srcdir/tests/cli/core-sweep.py" --write-apport "$tmp/core" "$tmp/core.crash"
+rm -f "$tmp/core"
+expect 0 0 "goroutines of an apport crash report" -- goroutines --exe "$exe" "$tmp/core.crash"
+same "the apport report gives the zstd core's goroutines" "$tmp/core.want" "$tmp/out"
+printf 'ProblemType: Crash\nExecutablePath: /usr/bin/app\nSignal: 6\n' >"$tmp/nocore.crash"
+expect 4 1 "an apport crash report without its core" -- goroutines "$tmp/nocore.crash"
+bad "an apport crash report without its core" "without its core"
+rm -f "$tmp/core.crash"
 
 # ---- hostile inputs ----
 # Bombs: 32 MiB of 'A' is 1 KB of zstd and 32 KB of gzip; a 4 MiB cap stops both early.
