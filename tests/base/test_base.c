@@ -231,6 +231,23 @@ START_TEST(u64map_keeps_every_key_through_growth)
 }
 END_TEST
 
+/* The n bytes at p as one gzip member (malloc'd), its size in *out. */
+static uint8_t *gzip_bytes(const uint8_t *p, size_t n, size_t *out)
+{
+	uLongf cap = compressBound(n) + 32;
+	uint8_t *g = malloc(cap);
+	z_stream zs = {0};
+	ck_assert_int_eq(deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	zs.next_in = (Bytef *)p;
+	zs.avail_in = (uInt)n;
+	zs.next_out = g;
+	zs.avail_out = (uInt)cap;
+	ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	*out = zs.total_out;
+	deflateEnd(&zs);
+	return g;
+}
+
 START_TEST(source_decompresses_zstd_and_gzip)
 {
 	// 1 MiB: a header, zeros, a trailer. Zero pages must decompress to zeros.
@@ -255,17 +272,8 @@ START_TEST(source_decompresses_zstd_and_gzip)
 	ck_assert_int_eq(err->code, GPM_ERR_FORMAT);
 	gpm_error_destroy(err);
 
-	uLongf gcap = compressBound(n) + 32;
-	uint8_t *g = malloc(gcap);
-	z_stream zs = {0};
-	ck_assert_int_eq(deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-	zs.next_in = plain;
-	zs.avail_in = (uInt)n;
-	zs.next_out = g;
-	zs.avail_out = (uInt)gcap;
-	ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
-	size_t gn = zs.total_out;
-	deflateEnd(&zs);
+	size_t gn;
+	uint8_t *g = gzip_bytes(plain, n, &gn);
 	ck_assert_ptr_null(gpm_source_from_memory(g, gn, "x.gz", &src));
 	ck_assert_int_eq(src->compression, GPM_COMPRESSION_GZIP);
 	ck_assert_uint_eq(src->size, n);
@@ -407,17 +415,8 @@ START_TEST(source_partial_keeps_what_a_cut_stream_decoded)
 	uint8_t *plain = malloc(n);
 	for (size_t i = 0; i < n; i++)
 		plain[i] = (uint8_t)(i * 2654435761u >> (i % 5 ? 24 : 2));
-	uLongf gcap = compressBound(n) + 32;
-	uint8_t *g = malloc(gcap);
-	z_stream zs = {0};
-	ck_assert_int_eq(deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-	zs.next_in = plain;
-	zs.avail_in = (uInt)n;
-	zs.next_out = g;
-	zs.avail_out = (uInt)gcap;
-	ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
-	size_t gn = zs.total_out;
-	deflateEnd(&zs);
+	size_t gn;
+	uint8_t *g = gzip_bytes(plain, n, &gn);
 	size_t zcap = ZSTD_compressBound(n);
 	uint8_t *z = malloc(zcap);
 	size_t zn = ZSTD_compress(z, zcap, plain, n, 3);
