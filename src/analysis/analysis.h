@@ -143,6 +143,8 @@ const char *gpm_report_finding_source(const struct gpm_finding *f);
 const char *gpm_report_executable(const struct gpm_incident *inc, const char **read);
 /* What an input is, in words for reports ("core dump", "goroutine profile (debug=1)"). */
 const char *gpm_report_input_kind(enum gpm_input_kind k);
+/* The same for one incident: also how a profile was given (`go tool pprof -traces`). */
+const char *gpm_report_incident_input(const struct gpm_incident *inc);
 
 void gpm_report_text(const struct gpm_incident *inc, const struct gpm_analysis *a,
                      const struct gpm_report_options *o, struct gpm_strbuf *out);

@@ -168,6 +168,12 @@ const char *gpm_report_executable(const struct gpm_incident *inc, const char **r
 	return inc->process_exe ? inc->process_exe : inc->exe_path;
 }
 
+const char *gpm_report_incident_input(const struct gpm_incident *inc)
+{
+	return inc->pprof_traces ? "goroutine profile (go tool pprof -traces)"
+	                         : gpm_report_input_kind(inc->kind);
+}
+
 const char *gpm_report_input_kind(enum gpm_input_kind k)
 {
 	switch (k) {
@@ -552,7 +558,7 @@ void gpm_report_json_facts(struct gpm_json *jp, const struct gpm_incident *inc,
 	struct gpm_json j = *jp;
 	gpm_json_key(&j, "process");
 	gpm_json_object_begin(&j);
-	gpm_json_kv_string(&j, "input", gpm_report_input_kind(inc->kind));
+	gpm_json_kv_string(&j, "input", gpm_report_incident_input(inc));
 	if (inc->arch)
 		gpm_json_kv_string(&j, "arch", inc->arch);
 	if (inc->source_name)

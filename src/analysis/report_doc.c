@@ -93,7 +93,7 @@ static void process_facts(struct gpm_report_doc *doc, const struct gpm_incident 
                           const struct gpm_analysis *a)
 {
 	char buf[256];
-	add_fact(doc, "input", gpm_report_input_kind(inc->kind));
+	add_fact(doc, "input", gpm_report_incident_input(inc));
 	add_fact(doc, "file", inc->source_name);
 	add_fact(doc, "go", inc->go_version);
 	// gccgo's libgo prints frames without arguments or pc offsets (GPM_FRAME_GCCGO):

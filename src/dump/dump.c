@@ -4467,6 +4467,13 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 	P.arg = arg;
 	P.cur_section = UINT32_MAX;
 
+	// A goroutine profile as `go tool pprof -traces` printed it: no runtime text at all.
+	if (gpm_pprof_traces_detect(data, len)) {
+		struct gpm_incident *inc;
+		struct gpm_error *err = gpm_pprof_traces_parse(data, len, name, &P.o, &inc);
+		return err ? err : fn(inc, arg);
+	}
+
 	struct gpm_dump_clean clean;
 	bool nomem = false;
 	bool cleaned = gpm_dump_unwrap(data, len, &clean, &nomem);

@@ -156,6 +156,18 @@ struct gpm_error *gpm_goroutine_profile_parse(const uint8_t *data, size_t size, 
                                               struct gpm_incident **out);
 /* Whether data (perhaps only the first bytes of an input) starts like a protobuf profile. */
 bool gpm_goroutine_profile_detect(const uint8_t *data, size_t size);
+/*
+ * The same profile as `go tool pprof -traces` prints it (profile.c): its header (`Type:
+ * goroutine`), then per sample a separator line, its labels, its count and frames. 1 when
+ * the first lines of data are such a listing of a goroutine profile, -1 of another
+ * profile (heap, CPU), 0 when they are not one.
+ */
+int gpm_pprof_traces_detect(const char *data, size_t len);
+/* Reads such a listing as gpm_goroutine_profile_parse reads the protobuf; a listing of
+ * another profile is a GPM_ERR_UNSUPPORTED error naming its type. */
+struct gpm_error *gpm_pprof_traces_parse(const char *data, size_t len, const char *name,
+                                         const struct gpm_dump_options *opts,
+                                         struct gpm_incident **out);
 
 /* Classifies an input by its first bytes: core, dump text, pprof text or protobuf, heap
  * dump. */

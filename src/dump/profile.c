@@ -1,5 +1,6 @@
 /*
- * Goroutine profiles in protobuf form: /debug/pprof/goroutine and (Go 1.26+)
+ * Goroutine profiles in protobuf form, and as `go tool pprof -traces` prints them (at the
+ * end). /debug/pprof/goroutine and (Go 1.26+)
  * /debug/pprof/goroutineleak without ?debug, `curl -o goroutine.pb.gz`, or
  * pprof.Lookup("goroutine").WriteTo(w, 0). runtime/pprof writes them in printCountProfile
  * (pprof.go) with its profileBuilder (proto.go):
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/protobuf.h"
 #include "base/strbuf.h"
@@ -459,6 +461,80 @@ static int label_cmp(const void *a, const void *b)
 	return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
 }
 
+/*
+ * count goroutines of one record (a sample): the stack (UINT32_MAX: none), the labels
+ * decoded[0..ndecoded) (sorted here), the state read from the stack's runtime frames.
+ */
+static struct gpm_error *emit_record(struct reader *r, uint32_t stack, uint64_t count,
+                                     struct label *decoded, size_t ndecoded, bool leak,
+                                     const char **state_cache)
+{
+	struct gpm_error *err;
+	struct gpm_incident *inc = r->inc;
+	// Many samples near INT64_MAX must not wrap the total around to a small number.
+	if (__builtin_add_overflow(r->inc->pprof_total, count, &r->inc->pprof_total))
+		r->inc->pprof_total = UINT64_MAX;
+	if (count > r->max_goroutines - inc->goroutines.len) {
+		if (__builtin_add_overflow(
+		        r->capped, count - (r->max_goroutines - inc->goroutines.len), &r->capped))
+			r->capped = UINT64_MAX;
+		count = r->max_goroutines - inc->goroutines.len;
+	}
+	const char *state = "unknown";
+	bool system = false;
+	if (stack != UINT32_MAX) {
+		const struct gpm_stack *st = &inc->stacks.v[stack];
+		const struct gpm_frame *fr = &inc->frames.v[st->first];
+		state = stack_state(fr, st->nframes);
+		// As the runtime's isSystemGoroutine: started in the runtime, not runtime.main.
+		const char *start = fr[st->nframes - 1].func;
+		system = start && !strncmp(start, "runtime.", 8) && strcmp(start, "runtime.main");
+	}
+	// Interned once per distinct state.
+	size_t si = 0;
+	while (si < sizeof(wait_states) / sizeof(wait_states[0]) &&
+	       strcmp(wait_states[si].state, state))
+		si++;
+	const char **cached = &state_cache[si];
+	if (!*cached && !(*cached = gpm_incident_str(inc, state, strlen(state))))
+		return &gpm_error_nomem;
+	qsort(decoded, ndecoded, sizeof(*decoded), label_cmp);
+	uint32_t extra = UINT32_MAX;
+	for (uint64_t i = 0; i < count; i++) {
+		struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
+		if (!g)
+			return &gpm_error_nomem;
+		g->flags |= GPM_GOROUTINE_PPROF_RECORD | (system ? GPM_GOROUTINE_SYSTEM : 0);
+		g->state = *cached;
+		bool waiting = strcmp(state, "unknown") && strcmp(state, "running") &&
+		               strcmp(state, "syscall");
+		if (waiting)
+			g->wait_reason = *cached;
+		g->status = leak                        ? GPM_G_LEAKED
+		            : waiting                   ? GPM_G_WAITING
+		            : !strcmp(state, "running") ? GPM_G_RUNNING
+		            : !strcmp(state, "syscall") ? GPM_G_SYSCALL
+		                                        : GPM_G_UNKNOWN;
+		g->stack = stack;
+		if (i > 0 && stack != UINT32_MAX)
+			inc->stacks.v[stack].refs++;
+		if (!ndecoded)
+			continue;
+		if (i > 0) { // the record's goroutines share one extra record: the labels
+			g->extra = extra;
+			continue;
+		}
+		for (size_t k = 0; k < ndecoded; k++)
+			if ((err = gpm_incident_label_push(inc, g, decoded[k].key, decoded[k].klen,
+			                                   decoded[k].val ? decoded[k].val
+			                                                  : decoded[k].num,
+			                                   decoded[k].vlen)))
+				return err;
+		extra = g->extra;
+	}
+	return NULL;
+}
+
 static struct gpm_error *read_sample(struct reader *r, const struct gpm_pb_field *m, bool leak,
                                      const char **state_cache)
 {
@@ -512,34 +588,6 @@ static struct gpm_error *read_sample(struct reader *r, const struct gpm_pb_field
 		return err;
 	if (dropped)
 		r->bad_locations++;
-	struct gpm_incident *inc = r->inc;
-	// Many samples near INT64_MAX must not wrap the total around to a small number.
-	if (__builtin_add_overflow(r->inc->pprof_total, count, &r->inc->pprof_total))
-		r->inc->pprof_total = UINT64_MAX;
-	if (count > r->max_goroutines - inc->goroutines.len) {
-		if (__builtin_add_overflow(
-		        r->capped, count - (r->max_goroutines - inc->goroutines.len), &r->capped))
-			r->capped = UINT64_MAX;
-		count = r->max_goroutines - inc->goroutines.len;
-	}
-	const char *state = "unknown";
-	bool system = false;
-	if (stack != UINT32_MAX) {
-		const struct gpm_stack *st = &inc->stacks.v[stack];
-		const struct gpm_frame *fr = &inc->frames.v[st->first];
-		state = stack_state(fr, st->nframes);
-		// As the runtime's isSystemGoroutine: started in the runtime, not runtime.main.
-		const char *start = fr[st->nframes - 1].func;
-		system = start && !strncmp(start, "runtime.", 8) && strcmp(start, "runtime.main");
-	}
-	// Interned once per distinct state.
-	size_t si = 0;
-	while (si < sizeof(wait_states) / sizeof(wait_states[0]) &&
-	       strcmp(wait_states[si].state, state))
-		si++;
-	const char **cached = &state_cache[si];
-	if (!*cached && !(*cached = gpm_incident_str(inc, state, strlen(state))))
-		return &gpm_error_nomem;
 	// The labels in key order, as the runtime's text prints them (a label map's order in
 	// the protobuf is the map's).
 	struct label decoded[MAX_LABELS];
@@ -555,41 +603,7 @@ static struct gpm_error *read_sample(struct reader *r, const struct gpm_pb_field
 			d->val = NULL;
 		ndecoded++;
 	}
-	qsort(decoded, ndecoded, sizeof(*decoded), label_cmp);
-	uint32_t extra = UINT32_MAX;
-	for (uint64_t i = 0; i < count; i++) {
-		struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
-		if (!g)
-			return &gpm_error_nomem;
-		g->flags |= GPM_GOROUTINE_PPROF_RECORD | (system ? GPM_GOROUTINE_SYSTEM : 0);
-		g->state = *cached;
-		bool waiting = strcmp(state, "unknown") && strcmp(state, "running") &&
-		               strcmp(state, "syscall");
-		if (waiting)
-			g->wait_reason = *cached;
-		g->status = leak                        ? GPM_G_LEAKED
-		            : waiting                   ? GPM_G_WAITING
-		            : !strcmp(state, "running") ? GPM_G_RUNNING
-		            : !strcmp(state, "syscall") ? GPM_G_SYSCALL
-		                                        : GPM_G_UNKNOWN;
-		g->stack = stack;
-		if (i > 0 && stack != UINT32_MAX)
-			inc->stacks.v[stack].refs++;
-		if (!nlabels)
-			continue;
-		if (i > 0) { // the record's goroutines share one extra record: the labels
-			g->extra = extra;
-			continue;
-		}
-		for (size_t k = 0; k < ndecoded; k++)
-			if ((err = gpm_incident_label_push(inc, g, decoded[k].key, decoded[k].klen,
-			                                   decoded[k].val ? decoded[k].val
-			                                                  : decoded[k].num,
-			                                   decoded[k].vlen)))
-				return err;
-		extra = g->extra;
-	}
-	return NULL;
+	return emit_record(r, stack, count, decoded, ndecoded, leak, state_cache);
 }
 
 /* ---- entry points ---- */
@@ -696,6 +710,337 @@ out:
 	gpm_vec_free(&r.loc_list);
 	gpm_u64map_free(&r.func_ids);
 	gpm_u64map_free(&r.loc_ids);
+	if (err) {
+		gpm_incident_destroy(r.inc);
+		return err;
+	}
+	*out = r.inc;
+	return NULL;
+}
+
+/* ---- the same profile as `go tool pprof -traces` prints it ---- */
+
+/*
+ * pprof's report.printTraces writes the profile's header lines (File:, Build ID:, Type:,
+ * Time:, Duration: …), then for each sample the separator line below, its string labels
+ * and then its numeric ones as "%10s:  %s" (a label's values joined by blanks; each group
+ * sorted), then its frames innermost first as "%10s   %s%s": the sample's value in the
+ * first frame's ten columns only, the node's name — "ADDRESS NAME FILE:LINE" with those
+ * options (-addresses: 16 hex digits; -lines: the location), the name alone by default —
+ * and " (inline)" on a frame inlined into the next; a last separator ends the listing.
+ * Pasted text may have lost the leading blanks: lines are read without them.
+ */
+static const char traces_separator[] =
+    "-----------+-------------------------------------------------------";
+enum { TRACES_HEAD_LINES = 64 };
+
+/* The next line of [*p, end) without its line end and leading blanks; false at the end. */
+static bool traces_line(const char **p, const char *end, const char **s, size_t *n)
+{
+	if (*p >= end)
+		return false;
+	const char *e = memchr(*p, '\n', (size_t)(end - *p));
+	const char *le = e ? e : end;
+	const char *b = *p;
+	while (b < le && (*b == ' ' || *b == '\t'))
+		b++;
+	while (le > b && (le[-1] == '\r' || le[-1] == ' '))
+		le--;
+	*s = b;
+	*n = (size_t)(le - b);
+	*p = e ? e + 1 : end;
+	return true;
+}
+
+static bool traces_is_separator(const char *s, size_t n)
+{
+	return n == sizeof(traces_separator) - 1 && !memcmp(s, traces_separator, n);
+}
+
+int gpm_pprof_traces_detect(const char *data, size_t len)
+{
+	const char *p = data, *end = data + (len < 16384 ? len : 16384), *s;
+	size_t n;
+	int type = 0;
+	for (int i = 0; i < TRACES_HEAD_LINES && traces_line(&p, end, &s, &n); i++) {
+		if (traces_is_separator(s, n))
+			return type;
+		if (n > 6 && !memcmp(s, "Type: ", 6))
+			type = (n == 15 && !memcmp(s + 6, "goroutine", 9)) ||
+			               (n == 19 && !memcmp(s + 6, "goroutineleak", 13))
+			           ? 1
+			           : -1;
+	}
+	return 0;
+}
+
+/* "Dec 4, 2026 at 5:32pm (UTC)" as unix seconds; 0 when it is not that or not UTC. */
+static int64_t traces_time(const char *s, size_t n)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char buf[64], mon[4], ampm[3], zone[8];
+	int day, year, hour, min;
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	if (sscanf(buf, "%3s %d, %d at %d:%d%2s (%7[^)])", mon, &day, &year, &hour, &min, ampm,
+	           zone) != 7 ||
+	    (strcmp(zone, "UTC") && strcmp(zone, "GMT")) || hour < 1 || hour > 12 || min < 0 ||
+	    min > 59 || day < 1 || day > 31 || year < 1970 || year > 9999)
+		return 0;
+	const char *m = strstr(months, mon);
+	if (!m || (m - months) % 3)
+		return 0;
+	struct tm tm = {.tm_year = year - 1900,
+	                .tm_mon = (int)((m - months) / 3),
+	                .tm_mday = day,
+	                .tm_hour = hour % 12 + (!strcmp(ampm, "pm") ? 12 : 0),
+	                .tm_min = min};
+	if (strcmp(ampm, "am") && strcmp(ampm, "pm"))
+		return 0;
+	return (int64_t)timegm(&tm);
+}
+
+/* One frame line's text (without its count): pushed as a frame of the stack being built. */
+static struct gpm_error *traces_frame(struct reader *r, const char *s, size_t n, bool *bad)
+{
+	bool inlined = false;
+	static const char inl[] = " (inline)";
+	if (n >= sizeof(inl) - 1 && !memcmp(s + n - (sizeof(inl) - 1), inl, sizeof(inl) - 1)) {
+		inlined = true;
+		n -= sizeof(inl) - 1;
+	}
+	uint64_t pc = 0;
+	// -addresses: the location's address first, 16 hex digits.
+	if (n > 17 && s[16] == ' ') {
+		size_t k = 0;
+		for (; k < 16; k++) {
+			char c = s[k];
+			int d = c >= '0' && c <= '9'   ? c - '0'
+			        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+			                               : -1;
+			if (d < 0)
+				break;
+			pc = pc << 4 | (uint64_t)d;
+		}
+		if (k == 16) {
+			s += 17;
+			n -= 17;
+		} else {
+			pc = 0;
+		}
+	}
+	const char *sp = memchr(s, ' ', n);
+	size_t fn = sp ? (size_t)(sp - s) : n;
+	const char *file = NULL;
+	size_t filen = 0;
+	uint32_t line = 0;
+	if (sp) { // -lines: FILE:LINE after the name (a file may hold blanks)
+		const char *f = sp + 1, *colon = NULL;
+		for (const char *q = s + n; q > f; q--)
+			if (q[-1] == ':') {
+				colon = q - 1;
+				break;
+			}
+		uint64_t v = 0;
+		const char *q = colon ? colon + 1 : s + n;
+		while (q < s + n && *q >= '0' && *q <= '9' && v <= UINT32_MAX)
+			v = v * 10 + (uint64_t)(*q++ - '0');
+		if (colon && q == s + n && q > colon + 1 && v <= UINT32_MAX) {
+			file = f;
+			filen = (size_t)(colon - f);
+			line = (uint32_t)v;
+		} else {
+			*bad = true; // words after the name that are no location
+		}
+	}
+	if (!fn) {
+		*bad = true;
+		return NULL;
+	}
+	// The runtime's tracebacks end above runtime.goexit; so do ours.
+	if (fn == 14 && !memcmp(s, "runtime.goexit", 14))
+		return NULL;
+	struct gpm_frame *f = gpm_incident_frame_push(r->inc);
+	if (!f)
+		return &gpm_error_nomem;
+	f->func = gpm_incident_str(r->inc, s, fn);
+	f->file = filen ? gpm_incident_str(r->inc, file, filen) : NULL;
+	if (!f->func || (filen && !f->file))
+		return &gpm_error_nomem;
+	f->line = line;
+	f->pc = pc;
+	f->flags = GPM_FRAME_NO_ARGS | (inlined ? GPM_FRAME_INLINED : 0);
+	return NULL;
+}
+
+/* A sample's value as printed: a count of goroutines; 0 when it is not one. */
+static uint64_t traces_count(const char *s, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return v;
+}
+
+struct gpm_error *gpm_pprof_traces_parse(const char *data, size_t len, const char *name,
+                                         const struct gpm_dump_options *o,
+                                         struct gpm_incident **out)
+{
+	*out = NULL;
+	struct reader r = {.name = name ? name : "input"};
+	r.max_goroutines = o && o->max_goroutines ? o->max_goroutines : DEFAULT_MAX_GOROUTINES;
+	uint64_t max_counted = o && o->max_counted ? o->max_counted : DEFAULT_MAX_COUNTED;
+	if (max_counted < r.max_goroutines)
+		r.max_goroutines = max_counted;
+	r.max_frames = o && o->max_frames ? o->max_frames : DEFAULT_MAX_FRAMES;
+	if (!(r.inc = gpm_incident_create(GPM_INPUT_PPROF0)))
+		return &gpm_error_nomem;
+	r.inc->pprof_traces = true;
+	struct gpm_error *err = NULL;
+	const char *p = data, *end = data + len, *s;
+	size_t n;
+	bool leak = false, typed = false;
+	uint64_t bad_counts = 0;
+	// The header, up to the first separator.
+	while (traces_line(&p, end, &s, &n) && !traces_is_separator(s, n)) {
+		if (n > 6 && !memcmp(s, "Type: ", 6)) {
+			typed = true;
+			leak = n == 19 && !memcmp(s + 6, "goroutineleak", 13);
+			if (!leak && (n != 15 || memcmp(s + 6, "goroutine", 9))) {
+				char *t = gpm_safe_strndup(s + 6, n - 6 < 40 ? n - 6 : 40);
+				err = gpm_error_create(
+				    GPM_ERR_UNSUPPORTED,
+				    "%s: a pprof -traces listing of a %s profile, not of "
+				    "goroutines (heap profiles: gopm heap)",
+				    r.name, t ? t : "?");
+				free(t);
+				goto out;
+			}
+		} else if (n > 6 && !memcmp(s, "Time: ", 6)) {
+			r.inc->time = traces_time(s + 6, n - 6);
+		} else if (n > 6 && !memcmp(s, "File: ", 6)) {
+			if (!(r.inc->exe_path = gpm_incident_str(r.inc, s + 6, n - 6)))
+				goto nomem;
+		} else if (n > 10 && !memcmp(s, "Build ID: ", 10)) {
+			if (!(r.inc->build_id = gpm_incident_str(r.inc, s + 10, n - 10)))
+				goto nomem;
+		}
+	}
+	if (!typed) {
+		err =
+		    bad(&r, "not a pprof -traces listing (no Type: line before its first sample)");
+		goto out;
+	}
+	r.inc->leak_profile = leak;
+	if (name && !(r.inc->source_name = gpm_incident_str(r.inc, name, strlen(name))))
+		goto nomem;
+	const char *state_cache[sizeof(wait_states) / sizeof(wait_states[0]) + 1] = {0};
+	struct label labels[MAX_LABELS];
+	size_t nlabels = 0;
+	uint64_t count = 0;
+	bool in_frames = false, bad_sample = false;
+	struct gpm_stack_builder b;
+	uint32_t nframes = 0;
+	for (bool more = true; more;) {
+		more = traces_line(&p, end, &s, &n);
+		if (!more || traces_is_separator(s, n)) { // the sample read so far ends
+			if (in_frames) {
+				uint32_t stack = UINT32_MAX;
+				if (nframes && (err = gpm_incident_stack_commit(r.inc, &b, &stack)))
+					goto out;
+				if (!nframes)
+					r.inc->frames.len = b.first;
+				if (!count) {
+					bad_counts++;
+					count = 1;
+				}
+				if (bad_sample)
+					r.bad_samples++;
+				if ((err = emit_record(&r, stack, count, labels, nlabels, leak,
+				                       state_cache)))
+					goto out;
+			}
+			nlabels = 0;
+			in_frames = bad_sample = false;
+			continue;
+		}
+		if (!n)
+			continue;
+		if (!in_frames) {
+			// A label ("key:  value") or the first frame ("COUNT   name").
+			const char *colon = memchr(s, ':', n);
+			const char *blank = memchr(s, ' ', n);
+			if (colon && colon + 2 < s + n && colon[1] == ' ' && colon[2] == ' ' &&
+			    (!blank || colon < blank)) {
+				if (nlabels < MAX_LABELS) {
+					struct label *l = &labels[nlabels++];
+					l->key = gpm_incident_str(r.inc, s, (size_t)(colon - s));
+					l->klen = (size_t)(colon - s);
+					l->val = gpm_incident_str(r.inc, colon + 3,
+					                          (size_t)(s + n - colon - 3));
+					l->vlen = (size_t)(s + n - colon - 3);
+					if (!l->key || !l->val)
+						goto nomem;
+				} else {
+					r.labels_dropped++;
+				}
+				continue;
+			}
+			in_frames = true;
+			nframes = 0;
+			gpm_incident_stack_begin(r.inc, &b);
+			// No count that reads: the line is a frame, the sample one goroutine
+			// (said).
+			count = blank ? traces_count(s, (size_t)(blank - s)) : 0;
+			if (count) {
+				while (blank < s + n && *blank == ' ')
+					blank++;
+				n -= (size_t)(blank - s);
+				s = blank;
+			}
+		}
+		if (nframes >= r.max_frames) {
+			bad_sample = true;
+			continue;
+		}
+		size_t before = r.inc->frames.len;
+		if ((err = traces_frame(&r, s, n, &bad_sample)))
+			goto out;
+		nframes += (uint32_t)(r.inc->frames.len - before);
+	}
+	if (!r.inc->goroutines.len) {
+		err = bad(&r, "no samples");
+		goto out;
+	}
+	if (r.bad_samples)
+		gpm_incident_warn(r.inc,
+		                  "%" PRIu64 " pprof -traces %s frame lines that could not be read "
+		                  "(left out or kept without a location)",
+		                  r.bad_samples,
+		                  gpm_plural(r.bad_samples, "sample has", "samples have"));
+	if (bad_counts)
+		gpm_incident_warn(r.inc,
+		                  "%" PRIu64
+		                  " pprof -traces %s no count of goroutines that could be "
+		                  "read (each read as one goroutine)",
+		                  bad_counts, gpm_plural(bad_counts, "sample has", "samples have"));
+	if (r.labels_dropped)
+		gpm_incident_warn(r.inc, "%" PRIu64 " %s past %d per sample left out",
+		                  r.labels_dropped, gpm_plural(r.labels_dropped, "label", "labels"),
+		                  MAX_LABELS);
+	if (r.capped)
+		gpm_incident_warn(
+		    r.inc, "%" PRIu64 " %s of the profile past the limit of %" PRIu64 " not kept",
+		    r.capped, gpm_plural(r.capped, "goroutine", "goroutines"), r.max_goroutines);
+	goto out;
+nomem:
+	err = &gpm_error_nomem;
+out:
 	if (err) {
 		gpm_incident_destroy(r.inc);
 		return err;

@@ -487,6 +487,9 @@ struct gpm_incident {
 	/* A goroutineleak profile (Go 1.26+, text or protobuf): every goroutine it lists is one
 	 * the runtime's garbage collector found leaked (status GPM_G_LEAKED). */
 	bool leak_profile;
+	/* The profile was read as `go tool pprof -traces` printed it (profile.c), not as protobuf.
+	 */
+	bool pprof_traces;
 	/* A dump's lines before its first goroutine (panic, fatal error, [signal …], runtime:
 	 * messages, unexpected fault address) exactly as read, '\n'-separated; NULL for cores
 	 * and dumps without them. The printer gives them back as they were. */

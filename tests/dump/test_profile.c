@@ -172,6 +172,101 @@ START_TEST(test_profile_equals_runtime_text)
 }
 END_TEST
 
+/* Every goroutine as "state|func file:line|...{labels}", all frames, sorted; files and
+ * lines left out (no_lines) for a listing printed without them. */
+static char **full_keys(const struct gpm_incident *inc, bool no_lines)
+{
+	char **v = calloc(inc->goroutines.len + 1, sizeof(*v));
+	ck_assert_ptr_nonnull(v);
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		struct gpm_strbuf sb = GPM_STRBUF_INIT;
+		gpm_strbuf_printf(&sb, "%s/%d|", g->state ? g->state : "-", (int)g->status);
+		uint32_t n;
+		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+		for (uint32_t k = 0; k < n; k++)
+			if (no_lines)
+				gpm_strbuf_printf(&sb, "%s|", f[k].func);
+			else
+				gpm_strbuf_printf(&sb, "%s %s:%u|", f[k].func,
+				                  f[k].file ? f[k].file : "?", f[k].line);
+		const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
+		for (uint32_t k = 0; k < x->nlabels; k++)
+			gpm_strbuf_printf(&sb, "{%s=%s}", inc->labels.v[x->first_label + k].key,
+			                  inc->labels.v[x->first_label + k].value);
+		v[i] = strdup(sb.buf ? sb.buf : "");
+		gpm_strbuf_deinit(&sb);
+	}
+	qsort(v, inc->goroutines.len, sizeof(*v), cmp_str);
+	return v;
+}
+
+/* `go tool pprof -traces` (and -traces -lines) of each protobuf profile, made from it with
+ * Go 1.19's pprof (the .traces.txt and .traces-lines.txt beside each): the same goroutines, states,
+ * frames (with -lines their files and lines too) and labels as the protobuf itself. */
+static void check_traces(const char *path, void *arg)
+{
+	unsigned *checked = arg;
+	struct gpm_incident *pb = parse_profile(path);
+	const char *forms[] = {".traces.txt", ".traces-lines.txt"};
+	for (int lines = 0; lines < 2; lines++) {
+		char text[4096];
+		snprintf(text, sizeof(text), "%.*s%s", (int)(strlen(path) - 6), path, forms[lines]);
+		size_t len;
+		uint8_t *buf = read_all(text, &len);
+		ck_assert_int_eq(gpm_pprof_traces_detect((const char *)buf, len), 1);
+		free(buf);
+		struct gpm_incident *tr = parse_text(text);
+		ck_assert_msg(tr->pprof_traces && tr->kind == GPM_INPUT_PPROF0, "%s", text);
+		ck_assert_uint_eq(tr->warnings.len, 0);
+		ck_assert(tr->leak_profile == pb->leak_profile);
+		ck_assert_uint_eq(tr->goroutines.len, pb->goroutines.len);
+		ck_assert(tr->time <= pb->time &&
+		          pb->time - tr->time < 60); // printed to the minute
+		char **a = full_keys(pb, !lines), **b = full_keys(tr, !lines);
+		for (size_t i = 0; i < pb->goroutines.len; i++)
+			ck_assert_msg(!strcmp(a[i], b[i]),
+			              "%s: goroutine %zu:\n  protobuf %s\n  traces   %s", text, i,
+			              a[i], b[i]);
+		free_keys(a, pb->goroutines.len);
+		free_keys(b, tr->goroutines.len);
+		gpm_incident_destroy(tr);
+		++*checked;
+	}
+	gpm_incident_destroy(pb);
+}
+
+START_TEST(test_profile_traces_listing)
+{
+	unsigned checked = 0;
+	size_t n = gpm_test_each_file("dumps/profiles", ".pb.gz", false, check_traces, &checked);
+	ck_assert_uint_ge(n, 5);
+	ck_assert_uint_eq(checked, 2 * n);
+	// A listing of another profile names it; a cut or damaged one says what it lost.
+	static const char heap[] = "File: x\nType: inuse_space\n-----------+-----------------------"
+	                           "--------------------------------\n      1MB   main.f\n";
+	struct gpm_incident **v;
+	size_t k;
+	struct gpm_error *err = gpm_dump_parse_all(heap, sizeof(heap) - 1, "h", NULL, &v, &k);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, GPM_ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(err->message, "inuse_space"));
+	gpm_error_destroy(err);
+	static const char odd[] =
+	    "Type: goroutine\n-----------+-------------------------------------------------------\n"
+	    "      1.5k   runtime.gopark\n             main.f extra words\n"
+	    "-----------+-------------------------------------------------------\n"
+	    "      7   runtime.gopark\n             runtime.selectgo\n             main.g";
+	ck_assert_ptr_null(gpm_dump_parse_all(odd, sizeof(odd) - 1, "o", NULL, &v, &k));
+	ck_assert_uint_eq(k, 1);
+	ck_assert_uint_eq(v[0]->goroutines.len, 8); // 1 for the count it could not read, 7
+	ck_assert_uint_eq(v[0]->warnings.len, 2);
+	ck_assert_str_eq(v[0]->goroutines.v[7].state, "select");
+	gpm_incident_destroy(v[0]);
+	free(v);
+}
+END_TEST
+
 static bool has_finding(const struct gpm_analysis *a, const char *rule, uint64_t count)
 {
 	for (size_t i = 0; i < a->findings.len; i++)
@@ -386,6 +481,7 @@ Suite *profile_suite(void)
 	TCase *tc = tcase_create("profile");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_profile_equals_runtime_text);
+	tcase_add_test(tc, test_profile_traces_listing);
 	tcase_add_test(tc, test_goroutineleak_profiles);
 	tcase_add_test(tc, test_profile_hand_made);
 	tcase_add_test(tc, test_profile_hostile);

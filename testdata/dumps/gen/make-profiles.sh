@@ -14,6 +14,9 @@
 #   <go>-goroutineleak.pb.gz, <go>-goroutineleak.debug1.txt, <go>-goroutineleak.debug2.txt
 #                               Go 1.26+: the goroutineleak profile at debug=0, 1 and 2
 #                               (separate runs), two goroutines leaked on a channel
+#   <go>-goroutine{,leak}.traces.txt, .traces-lines.txt
+#                               `go tool pprof -traces` (and -traces -lines) of the protobuf
+#                               profile, printed by the newest toolchain's pprof
 # and testdata/dumps/:
 #   <go>-pprof-hexpaths.txt     debug=1 of testdata/go/hexpaths (a module of its own,
 #                               example.com/app: paths and names that start with hex letters)
@@ -68,6 +71,19 @@ for v in "${versions[@]}"; do
       esac
     done
   fi
+done
+
+# The protobuf profiles as `go tool pprof -traces` lists them, by the last toolchain's pprof.
+tv=${versions[${#versions[@]}-1]}
+for pb in "$out"/*.pb.gz; do
+  base=${pb%.pb.gz}
+  for form in traces traces-lines; do
+    opts=(-traces)
+    [ "$form" = traces ] || opts+=(-lines)
+    env -i PATH="$(goroot "$tv")/bin:/usr/bin:/bin" HOME="$scratch/home" \
+      "$(goroot "$tv")/bin/go" tool pprof "${opts[@]}" "$pb" >"$base.$form.txt" 2>/dev/null
+    check_clean "$base.$form.txt"
+  done
 done
 
 # hexpaths is a module of its own (its paths must start with a hex letter): built in place.
