@@ -1115,7 +1115,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 		free(hm);
 		free(past_at);
 		gpm_u64map_free(&by_cs);
-		qsort(hs, nh, sizeof(*hs), cmp_holders);
+		// hs is in kv's order, by mutex, one entry each: sorted for the bsearch below.
 	}
 	// The contended mutexes' findings: graded first, rendered when a person reads them.
 	GPM_VEC(struct contended) cs = {0};
