@@ -913,12 +913,11 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			size_t nxt = next[cur];
 			if (nxt == SIZE_MAX || np == 16)
 				break;
-			size_t k = 0;
-			while (k < np && path[k] != nxt)
-				k++;
-			if (k < np) {
-				if (k != 0)
-					break; // a cycle not through s: found from its own start
+			// Each waiter has one next step: a walk that comes back to s has met no
+			// other waiter twice, and one that enters a cycle not through s never
+			// comes back to s (that cycle is found from its own start). So only s is
+			// looked for, not every waiter of the path.
+			if (nxt == s) {
 				found_cycle = true;
 				break;
 			}
