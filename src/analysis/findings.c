@@ -435,10 +435,16 @@ static struct gpm_error *summarise(struct gpm_rule_ctx *c)
 			a->system++;
 		const char *st = gpm_rule_state_of(g);
 		size_t k = 0;
-		// States are few (tens): linear search is fine.
-		for (; k < a->states.len; k++)
-			if (a->states.v[k].state == st || !strcmp(a->states.v[k].state, st))
-				break;
+		// States are few (tens): linear search is fine. By pointer first (a snapshot's
+		// states are interned: a strcmp with every state before a goroutine's own was
+		// 2 % of analyze on the pprof 100k), then by text; the entries' texts are
+		// distinct, so both find the same entry.
+		while (k < a->states.len && a->states.v[k].state != st)
+			k++;
+		if (k == a->states.len)
+			for (k = 0; k < a->states.len; k++)
+				if (!strcmp(a->states.v[k].state, st))
+					break;
 		if (k == a->states.len) {
 			struct gpm_state_count *s = gpm_vec_push(&a->states);
 			if (!s)
