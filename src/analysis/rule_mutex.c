@@ -16,18 +16,21 @@
 
 struct waiter {
 	uint32_t g;       /* goroutine index */
-	uint64_t mutex;   /* address waited for */
 	int caller;       /* frame index of the code that called Lock */
+	uint64_t mutex;   /* address waited for */
 	const char *func; /* caller's function (interned) */
 	uint32_t line;
-	bool may_hold;  /* past an earlier Lock in its function */
-	uint64_t holds; /* a contended mutex it probably holds, 0 none */
+	uint32_t first_waiters; /* how many wait at first_held's Lock */
+	uint64_t holds;         /* a contended mutex it probably holds, 0 none */
 	/* The mutex every waiter at its function's first Lock waits for, when it is past that
 	 * Lock and waits for another one: the one it took there (0 none). */
 	uint64_t first_held;
-	uint32_t first_waiters; /* how many wait at that first Lock */
-	bool by_first;          /* holds was inferred from first_held, not from arguments */
-	const char *name;       /* the global mutex is in ("main.mu"), NULL unknown */
+	const char *name; /* the global mutex is in ("main.mu"), NULL unknown */
+	/* The goroutine's, copied: the grading reads it by mutex, in no goroutine order, and
+	 * each read of the goroutine was a cache miss. */
+	int64_t wait_minutes;
+	bool may_hold; /* past an earlier Lock in its function */
+	bool by_first; /* holds was inferred from first_held, not from arguments */
 };
 
 /* The name of mutex m from the waiters idx[0..n) name, NULL when none knows it. */
@@ -506,7 +509,7 @@ static void contention_grade(const struct gpm_incident *inc, const struct waiter
 	holder_listing(r->hh, listed, &nl, &kind);
 	int64_t maxwait = -1;
 	for (size_t k = r->from; k < r->to; k++) {
-		int64_t wm = inc->goroutines.v[w[kv[k].w].g].wait_minutes;
+		int64_t wm = w[kv[k].w].wait_minutes;
 		if (wm > maxwait)
 			maxwait = wm;
 	}
@@ -801,6 +804,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 		const struct gpm_goroutine_extra *gx =
 		    gpm_goroutine_extra(inc, &inc->goroutines.v[i]);
 		*x = (struct waiter){.g = (uint32_t)i,
+		                     .wait_minutes = inc->goroutines.v[i].wait_minutes,
 		                     .mutex = m,
 		                     .caller = caller,
 		                     .func = f[caller].func,
@@ -913,12 +917,11 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 			size_t nxt = next[cur];
 			if (nxt == SIZE_MAX || np == 16)
 				break;
-			size_t k = 0;
-			while (k < np && path[k] != nxt)
-				k++;
-			if (k < np) {
-				if (k != 0)
-					break; // a cycle not through s: found from its own start
+			// Each waiter has one next step: a walk that comes back to s has met no
+			// other waiter twice, and one that enters a cycle not through s never
+			// comes back to s (that cycle is found from its own start). So only s is
+			// looked for, not every waiter of the path.
+			if (nxt == s) {
 				found_cycle = true;
 				break;
 			}
@@ -1115,7 +1118,7 @@ void gpm_rule_mutexes(struct gpm_rule_ctx *c)
 		free(hm);
 		free(past_at);
 		gpm_u64map_free(&by_cs);
-		qsort(hs, nh, sizeof(*hs), cmp_holders);
+		// hs is in kv's order, by mutex, one entry each: sorted for the bsearch below.
 	}
 	// The contended mutexes' findings: graded first, rendered when a person reads them.
 	GPM_VEC(struct contended) cs = {0};

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "analysis/analysis.h"
 #include "model/frameclass.h"
@@ -96,8 +97,41 @@ static inline uint64_t gpm_rule_hex_run(const char *q, const char *lim, const ch
 	*end = e;
 	return v;
 }
-/* Every exact hexadecimal argument above 4096 of the n bytes at args (n < 1024), via cb. */
-void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t), void *arg);
+/* The word after "0x" at q (before lim) that gpm_rule_hex_run does not read (a space, a
+ * sign or a second "0x" strtoull takes): strtoull's value, *end after it (q when none). */
+uint64_t gpm_rule_odd_word(const char *q, const char *lim, const char **end);
+/*
+ * Every exact hexadecimal argument of the n bytes at args (n < 1024, no NUL among them),
+ * via cb: each "0x" followed by a value as strtoull reads it (saturated when too long) and
+ * not by '?', above 4096. The usual "0x" + hex digits is read in place (this runs over
+ * every printed argument of every goroutine); anything else goes to gpm_rule_odd_word.
+ * Inline: argwords.c's walk of every goroutine's arguments calls it with its own callback,
+ * which is then called directly (a call a word, not two).
+ */
+static inline void gpm_rule_each_arg(const char *args, size_t n, void (*cb)(void *, uint64_t),
+                                     void *arg)
+{
+	const char *lim = args + n;
+	for (const char *p = args; p < lim;) {
+		const char *x = memchr(p, '0', (size_t)(lim - p));
+		if (!x || lim - x < 2)
+			break;
+		if (x[1] != 'x') {
+			p = x + 1;
+			continue;
+		}
+		const char *q = x + 2, *end = q;
+		uint64_t v = 0;
+		if (q < lim && gpm_rule_hex1[(uint8_t)*q] &&
+		    !(*q == '0' && q + 1 < lim && (q[1] | 0x20) == 'x'))
+			v = gpm_rule_hex_run(q, lim, &end);
+		else if (q < lim)
+			v = gpm_rule_odd_word(q, lim, &end);
+		if (end != q && !(end < lim && *end == '?') && v > 4096)
+			cb(arg, v);
+		p = end > q ? end : q;
+	}
+}
 
 /*
  * A goroutine's argument words, read from its text at most once per run (argwords.c):

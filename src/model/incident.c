@@ -417,49 +417,18 @@ bool gpm_goroutine_args_begin(const struct gpm_incident *inc, const struct gpm_g
 	return true;
 }
 
-bool gpm_args_iter_next(struct gpm_args_iter *it, const char **s, size_t *n)
+bool gpm_args_iter_ref(struct gpm_args_iter *it, const char **s, size_t *n)
 {
-	if (it->p >= it->end)
+	// A reference to the same text stored earlier (plain, NUL-terminated).
+	uint32_t off;
+	memcpy(&off, it->p + 1, 4);
+	it->p += GPM_ARGS_REF_SIZE + 1;
+	const char *t = it->base + off;
+	const char *z = t < it->p ? memchr(t, 0, (size_t)(it->p - t)) : NULL;
+	if (!z)
 		return false;
-	if (it->base && *it->p == GPM_ARGS_REF && it->end - it->p > GPM_ARGS_REF_SIZE) {
-		// A reference to the same text stored earlier (plain, NUL-terminated).
-		uint32_t off;
-		memcpy(&off, it->p + 1, 4);
-		it->p += GPM_ARGS_REF_SIZE + 1;
-		const char *t = it->base + off;
-		const char *z = t < it->p ? memchr(t, 0, (size_t)(it->p - t)) : NULL;
-		if (!z)
-			return false;
-		*s = t;
-		*n = (size_t)(z - t);
-		return true;
-	}
-	const char *e = memchr(it->p, it->text ? '\n' : 0, (size_t)(it->end - it->p));
-	if (!e)
-		e = it->end;
-	if (!it->text) {
-		*s = it->p;
-		*n = (size_t)(e - it->p);
-		it->p = e + 1;
-		return true;
-	}
-	// "func(ARGS)" as the dump parser read it (src/dump/dump.c: read_frames): the text
-	// between the last '(' and the final ')'; "(...)" of an inlined frame is no text.
-	const char *lp = e - it->p >= 2 ? memrchr(it->p, '(', (size_t)(e - 1 - it->p)) : NULL;
-	if (!lp || e[-1] != ')') {
-		it->p = it->end;
-		return false;
-	}
-	*s = lp + 1;
-	*n = (size_t)(e - 1 - *s);
-	if (*n == 3 && memcmp(*s, "...", 3) == 0)
-		*n = 0;
-	const char *z = *n ? memchr(*s, 0, *n) : NULL; // as copied texts: up to a NUL
-	if (z)
-		*n = (size_t)(z - *s);
-	// Then the location line.
-	const char *l = e + 1 < it->end ? memchr(e + 1, '\n', (size_t)(it->end - e - 1)) : NULL;
-	it->p = l ? l + 1 : it->end;
+	*s = t;
+	*n = (size_t)(z - t);
 	return true;
 }
 
@@ -469,19 +438,6 @@ void gpm_goroutine_frame_args_begin(const struct gpm_incident *inc, const struct
 	it->frames = gpm_goroutine_frames(inc, g, &it->n);
 	it->i = 0;
 	it->own = gpm_goroutine_args_begin(inc, g, &it->it);
-}
-
-bool gpm_frame_args_next(struct gpm_frame_args_iter *it, const char **s, size_t *n)
-{
-	if (it->i >= it->n)
-		return false;
-	const struct gpm_frame *f = &it->frames[it->i++];
-	if (!it->own || !gpm_args_iter_next(&it->it, s, n)) {
-		it->own = false;
-		*s = f->args;
-		*n = f->args ? strlen(f->args) : 0;
-	}
-	return true;
 }
 
 const char *gpm_goroutine_frame_args(const struct gpm_incident *inc, const struct gpm_goroutine *g,

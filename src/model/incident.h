@@ -691,8 +691,47 @@ struct gpm_args_iter {
  * apply). */
 bool gpm_goroutine_args_begin(const struct gpm_incident *inc, const struct gpm_goroutine *g,
                               struct gpm_args_iter *it);
-/* The next frame's argument text: *s, *n bytes (not NUL-terminated); false past the end. */
-bool gpm_args_iter_next(struct gpm_args_iter *it, const char **s, size_t *n);
+/* gpm_args_iter_next at a GPM_ARGS_REF (it->p, with room for it). */
+bool gpm_args_iter_ref(struct gpm_args_iter *it, const char **s, size_t *n);
+/*
+ * The next frame's argument text: *s, *n bytes (not NUL-terminated); false past the end.
+ * Inline, as gpm_frame_args_next: the rules walk every frame of every goroutine with them
+ * (src/analysis/argwords.c), and the calls were a fifth of that walk.
+ */
+static inline bool gpm_args_iter_next(struct gpm_args_iter *it, const char **s, size_t *n)
+{
+	if (it->p >= it->end)
+		return false;
+	if (it->base && *it->p == GPM_ARGS_REF && it->end - it->p > GPM_ARGS_REF_SIZE)
+		return gpm_args_iter_ref(it, s, n);
+	const char *e = memchr(it->p, it->text ? '\n' : 0, (size_t)(it->end - it->p));
+	if (!e)
+		e = it->end;
+	if (!it->text) {
+		*s = it->p;
+		*n = (size_t)(e - it->p);
+		it->p = e + 1;
+		return true;
+	}
+	// "func(ARGS)" as the dump parser read it (src/dump/dump.c: read_frames): the text
+	// between the last '(' and the final ')'; "(...)" of an inlined frame is no text.
+	const char *lp = e - it->p >= 2 ? memrchr(it->p, '(', (size_t)(e - 1 - it->p)) : NULL;
+	if (!lp || e[-1] != ')') {
+		it->p = it->end;
+		return false;
+	}
+	*s = lp + 1;
+	*n = (size_t)(e - 1 - *s);
+	if (*n == 3 && memcmp(*s, "...", 3) == 0)
+		*n = 0;
+	const char *z = *n ? memchr(*s, 0, *n) : NULL; // as copied texts: up to a NUL
+	if (z)
+		*n = (size_t)(z - *s);
+	// Then the location line.
+	const char *l = e + 1 < it->end ? memchr(e + 1, '\n', (size_t)(it->end - e - 1)) : NULL;
+	it->p = l ? l + 1 : it->end;
+	return true;
+}
 
 /*
  * A walk over the argument text of every frame of g in frame order: g's own texts while
@@ -708,7 +747,18 @@ void gpm_goroutine_frame_args_begin(const struct gpm_incident *inc, const struct
                                     struct gpm_frame_args_iter *it);
 /* The next frame's argument text: *s, *n bytes (not NUL-terminated; *s NULL and *n 0 when
  * none is known); false past the last frame. */
-bool gpm_frame_args_next(struct gpm_frame_args_iter *it, const char **s, size_t *n);
+static inline bool gpm_frame_args_next(struct gpm_frame_args_iter *it, const char **s, size_t *n)
+{
+	if (it->i >= it->n)
+		return false;
+	const struct gpm_frame *f = &it->frames[it->i++];
+	if (!it->own || !gpm_args_iter_next(&it->it, s, n)) {
+		it->own = false;
+		*s = f->args;
+		*n = f->args ? strlen(f->args) : 0;
+	}
+	return true;
+}
 
 /*
  * The argument text of frame i of g as printed, *n bytes (not NUL-terminated): g's own when
