@@ -1888,7 +1888,7 @@ static bool join_record(struct work *out, const struct work *w, struct ln *l, si
 	size_t width = pretty ? 0 : display_width(l->s, l->n);
 	if (!pretty && (width < MIN_WRAP || width > MAX_WRAP))
 		return false;
-	size_t total = e - lead, j = i + 1;
+	size_t total = l->n - lead, j = i + 1; // a wrap may have cut after a blank: kept
 	for (; j < w->l.len && j - i < MAX_JOIN; j++) {
 		const struct ln *nx = &w->l.v[j];
 		size_t skip = pretty && lead ? lead_again(l->s, lead, nx->s, nx->n) : 0;
@@ -1908,8 +1908,8 @@ static bool join_record(struct work *out, const struct work *w, struct ln *l, si
 			if (!t)
 				return false;
 			size_t o = 0;
-			memcpy(t, l->s + lead, e - lead);
-			o += e - lead;
+			memcpy(t, l->s + lead, l->n - lead);
+			o += l->n - lead;
 			for (size_t k = i + 1; k < j; k++) {
 				const struct ln *p = &w->l.v[k];
 				size_t sk = pretty && lead ? lead_again(l->s, lead, p->s, p->n) : 0;
@@ -1923,6 +1923,28 @@ static bool join_record(struct work *out, const struct work *w, struct ln *l, si
 		}
 	}
 	*seen = j;
+	return false;
+}
+
+/*
+ * Whether a JSON record in the first LOOK_LIMIT bytes is left open at its line's end: its
+ * pieces are join_record's to join, by its braces, not the console unwrap's (which would
+ * join the pieces after the first and leave the record in two).
+ */
+static bool open_record(const struct work *w)
+{
+	size_t seen = 0;
+	for (size_t i = 0; i < w->l.len && seen < LOOK_LIMIT; i++) {
+		const struct ln *l = &w->l.v[i];
+		seen += l->n + 1;
+		size_t lead = record_lead(l->s, l->n);
+		if (lead == l->n)
+			continue;
+		struct brace_scan b = {0};
+		scan_braces(&b, l->s + lead, l->n - lead);
+		if (!b.closed && !b.bad)
+			return true;
+	}
 	return false;
 }
 
@@ -4105,6 +4127,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	struct prefix pre;
 	learn_prefix(&w, &pre);
 	size_t width = wrap_width(&w, &pre);
+	if (width && k.json && open_record(&w))
+		width = 0; // JSON records wrapped: join_record joins them
 	if (width) {
 		unwrap_console(&w, width, &pre);
 		out->fixes |= GPM_UNWRAP_CONSOLE_WRAP;
