@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/source.h"
 #include "base/strbuf.h"
@@ -1470,6 +1471,85 @@ START_TEST(test_pasted_json_layers)
 }
 END_TEST
 
+/* Parses s[0..n) whatever it holds: the incidents read (an error is none). */
+static size_t parse_any(const char *s, size_t n, size_t *goroutines)
+{
+	struct gpm_incident **v = NULL;
+	size_t nv = 0;
+	*goroutines = 0;
+	struct gpm_error *err = gpm_dump_parse_all(s, n, "hostile", NULL, &v, &nv);
+	gpm_error_destroy(err);
+	for (size_t i = 0; i < nv; i++) {
+		*goroutines += v[i]->goroutines.len;
+		gpm_incident_destroy(v[i]);
+	}
+	free(v);
+	return nv;
+}
+
+/*
+ * Hostile JSON logs stay bounded: records nested 1000 deep as objects and 12 deep as
+ * strings, unbalanced braces on every line (a record opened on each of 200,000 lines, as
+ * jq's "{" or as a wrap's pieces of one width), a record of 8 MiB: no crash, and linear
+ * time (join_record never looks again inside lines a record that never closed spanned).
+ */
+START_TEST(test_pasted_json_hostile)
+{
+	struct gpm_strbuf b = GPM_STRBUF_INIT;
+	size_t g;
+	for (int i = 0; i < 1000; i++)
+		gpm_strbuf_puts(&b, "{\"a\":");
+	gpm_strbuf_puts(&b, "\"goroutine 1 [running]:\\n\\tmain.go:1\"");
+	for (int i = 0; i < 1000; i++)
+		gpm_strbuf_putc(&b, '}');
+	gpm_strbuf_putc(&b, '\n');
+	parse_any(b.buf, b.len, &g);
+
+	// Each layer escapes the one inside it again: 12 deep is far past what is decoded.
+	gpm_strbuf_reset(&b);
+	gpm_strbuf_puts(&b, "{\"stacktrace\":\"goroutine 1 [running]:\\nmain.main()\\n\\t/app/"
+	                    "main.go:5 +0x1d\\n\"}");
+	for (int i = 0; i < 12; i++) {
+		struct gpm_strbuf o = GPM_STRBUF_INIT;
+		gpm_strbuf_puts(&o, "{\"log\":");
+		json_string(&o, b.buf, b.len);
+		gpm_strbuf_puts(&o, "}");
+		gpm_strbuf_reset(&b);
+		gpm_strbuf_append(&b, o.buf, o.len);
+		gpm_strbuf_deinit(&o);
+	}
+	gpm_strbuf_putc(&b, '\n');
+	parse_any(b.buf, b.len, &g);
+
+	clock_t t0 = clock();
+	gpm_strbuf_reset(&b);
+	for (int i = 0; i < 200000; i++)
+		gpm_strbuf_puts(&b, "{\n");
+	gpm_strbuf_puts(&b, "  \"log\": \"goroutine 1 [running]:\\n\",\n");
+	parse_any(b.buf, b.len, &g);
+	gpm_strbuf_reset(&b);
+	for (int i = 0; i < 200000; i++)
+		gpm_strbuf_puts(&b,
+		                "{\"log\":\"goroutine 1 [running]:\\n\", \"a\":[[[[[[[[[[[[[[[\n");
+	parse_any(b.buf, b.len, &g);
+	double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	fprintf(stderr, "JSON hostile: unbalanced braces on 400,000 lines read in %.2f s\n", secs);
+	ck_assert(secs < 10.0);
+
+	// A record of 8 MiB holding a dump is read whole.
+	gpm_strbuf_reset(&b);
+	gpm_strbuf_puts(&b, "{\"log\":\"{\\\"level\\\":\\\"error\\\",\\\"msg\\\":\\\"");
+	for (int i = 0; i < 8 << 20; i++)
+		gpm_strbuf_putc(&b, 'x');
+	gpm_strbuf_puts(&b,
+	                "\\\",\\\"stacktrace\\\":\\\"goroutine 1 [running]:\\\\nmain.main()"
+	                "\\\\n\\\\t/app/main.go:5 +0x1d\\\\n\\\"}\\n\",\"stream\":\"stderr\"}\n");
+	ck_assert_uint_eq(parse_any(b.buf, b.len, &g), 1);
+	ck_assert_uint_eq(g, 1);
+	gpm_strbuf_deinit(&b);
+}
+END_TEST
+
 Suite *pasted_suite(void)
 {
 	Suite *s = suite_create("pasted");
@@ -1481,6 +1561,7 @@ Suite *pasted_suite(void)
 	tcase_add_test(tc, test_pasted_shippers);
 	tcase_add_test(tc, test_pasted_split);
 	tcase_add_test(tc, test_pasted_json_layers);
+	tcase_add_test(tc, test_pasted_json_hostile);
 	suite_add_tcase(s, tc);
 	return s;
 }
