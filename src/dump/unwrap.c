@@ -350,6 +350,8 @@ static bool starts_line(const char *s, size_t n)
 
 /* ---- lines ---- */
 
+enum { MSG_WHOLE = 1, MSG_CUT = 2 /* the message of a record cut inside it (cut_record) */ };
+
 struct ln {
 	const char *s;
 	size_t n;
@@ -357,9 +359,9 @@ struct ln {
 	int64_t stamp; /* unix seconds of the log prefix stripped from it; 0 none */
 	uint8_t tabs;  /* tabs output before s */
 	bool dropped;
-	uint8_t src;  /* which process of an interleaved log (strip_prefix); 0 one or unknown */
-	char sep;     /* the last character of the prefix strip_prefix removed; 0 none */
-	bool message; /* the whole one-line message of a JSON record: maybe a record itself */
+	uint8_t src;     /* which process of an interleaved log (strip_prefix); 0 one or unknown */
+	char sep;        /* the last character of the prefix strip_prefix removed; 0 none */
+	uint8_t message; /* a JSON record's one-line message, maybe a record itself: MSG_* */
 };
 
 struct work {
@@ -1035,7 +1037,7 @@ static bool json_record(struct work *w, const struct ln *l, struct piece *pc)
 			push_line(w, "", 0, l->orig);
 	}
 	if (ok && w->l.len == first + 1) // one line: a record or logfmt line of an inner logger
-		w->l.v[first].message = true;
+		w->l.v[first].message = MSG_WHOLE;
 	if (ok && json_is_object(root))
 		record_piece(root, &p, pc);
 	if (ok && json_is_object(root)) {
@@ -1153,6 +1155,10 @@ static size_t cut_string(const char *s, size_t n)
 	    starts(v, vn, "goroutine ") || memmem(v, vn, "\\npanic: ", 9) ||
 	    memmem(v, vn, "\\nfatal error: ", 15) || memmem(v, vn, "\\ngoroutine ", 12))
 		return q;
+	// An inner logger's record, cut with the outer one (docker's "log" of a zap record): its
+	// own string is judged once this one is decoded (decode_nested).
+	if (starts(v, vn, "{\\\"") && memmem(v, vn, "goroutine ", 10))
+		return q;
 	return 0;
 }
 
@@ -1263,12 +1269,15 @@ static bool cut_record(struct work *w, const struct ln *l)
 		pre--;
 	if (pre)
 		push_line(w, l->s, pre, l->orig);
+	size_t first = w->l.len;
 	for (size_t i = 0; i < o && !w->nomem;) {
 		const char *e = memchr(b + i, '\n', o - i);
 		size_t len = e ? (size_t)(e - (b + i)) : o - i;
 		push_line(w, b + i, len, l->orig);
 		i += len + 1;
 	}
+	if (w->l.len == first + 1) // an inner logger's record, cut with the outer one
+		w->l.v[first].message = MSG_CUT;
 	return true;
 }
 
@@ -1368,7 +1377,7 @@ static bool doc_record(struct work *w, json_t *rec)
 	size_t first = w->l.len;
 	bool ok = push_pick(w, &p, 1);
 	if (ok && w->l.len == first + 1) // one line: maybe an inner logger's record
-		w->l.v[first].message = true;
+		w->l.v[first].message = MSG_WHOLE;
 	return ok;
 }
 
@@ -1899,31 +1908,39 @@ static bool join_record(struct work *out, const struct work *w, struct ln *l, si
 			break;
 		scan_braces(&b, nx->s + skip, nx->n - skip);
 		total += nx->n - skip;
-		if (b.bad)
+		if (b.bad || b.closed)
 			break;
-		if (b.closed) {
-			j++;
-			*seen = j;
-			char *t = own(out, total);
-			if (!t)
-				return false;
-			size_t o = 0;
-			memcpy(t, l->s + lead, l->n - lead);
-			o += l->n - lead;
-			for (size_t k = i + 1; k < j; k++) {
-				const struct ln *p = &w->l.v[k];
-				size_t sk = pretty && lead ? lead_again(l->s, lead, p->s, p->n) : 0;
-				memcpy(t + o, p->s + sk, p->n - sk);
-				o += p->n - sk;
-			}
-			l->s = t;
-			l->n = o;
-			*used = j - i - 1;
-			return true;
-		}
 	}
+	// A wrapped record still open at the input's end (blank lines aside) was cut there: its
+	// pieces are joined all the same, and read as a cut record (cut_record).
+	bool cut = false;
+	if (!pretty && !b.bad && !b.closed && j > i + 1) {
+		size_t rest = j;
+		while (rest < w->l.len && !w->l.v[rest].n)
+			rest++;
+		cut = rest == w->l.len;
+	}
+	if (b.closed)
+		j++;
 	*seen = j;
-	return false;
+	if (b.bad || !(b.closed || cut))
+		return false;
+	char *t = own(out, total);
+	if (!t)
+		return false;
+	size_t o = 0;
+	memcpy(t, l->s + lead, l->n - lead);
+	o += l->n - lead;
+	for (size_t k = i + 1; k < j; k++) {
+		const struct ln *p = &w->l.v[k];
+		size_t sk = pretty && lead ? lead_again(l->s, lead, p->s, p->n) : 0;
+		memcpy(t + o, p->s + sk, p->n - sk);
+		o += p->n - sk;
+	}
+	l->s = t;
+	l->n = o;
+	*used = j - i - 1;
+	return true;
 }
 
 /*
@@ -2018,10 +2035,11 @@ static void decode_nested(struct work *w)
 					break;
 				}
 				*d = *l;
-				d->message = false;
+				d->message = 0;
 				continue;
 			}
-			if (cut && !w->cut_records++)
+			// A record cut inside a cut record is one cut, counted already.
+			if (cut && l->message != MSG_CUT && !w->cut_records++)
 				w->cut_record = l->orig;
 			for (size_t k = first; k < o.l.len; k++)
 				if (!o.l.v[k].stamp)
