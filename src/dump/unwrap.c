@@ -8,7 +8,9 @@
  * after every line, lines re-wrapped by a console at 80 or 120 columns, CRLF and stray CR,
  * a prefix before every line (timestamps, kubectl, docker-compose, GitHub Actions, klog,
  * syslog), one JSON record per line (docker json-file, journalctl -o json, go test -json,
- * zap, logrus) or a whole dump inside one JSON string or array of lines, the terminal's "^\"
+ * zap, logrus; a logger's record inside a log driver's; quoted, numbered, wrapped or
+ * pretty-printed by `jq .` on the way) or a whole dump inside one JSON string or array of
+ * lines, the terminal's "^\"
  * echo, logs shown newest-first, long lines written in pieces (Android's logcat), mojibake,
  * and blanks a paste lost ("panic:V", "goroutine 1[running]:").
  *
