@@ -1254,6 +1254,7 @@ enum layer_kind {
 	L_NESTED,  /* the logger's one record inside an outer record; arg: the outer shape */
 	L_AMONG,   /* docker json-file of the logger's record among records of other shapes */
 	L_LINES,   /* docker json-file, a record a line, each line through fn(arg) */
+	L_RECORDS, /* a zap record a line inside journald's (arg) or docker's records */
 	L_PRETTY,  /* jq . of a docker json-file log; arg: jq -C colours */
 	L_WRAPPED, /* docker json-file of a zap record, console-wrapped at *arg columns */
 	L_CUT,     /* docker json-file of a zap record cut at 3/5 of its bytes (arg: wrapped) */
@@ -1276,6 +1277,8 @@ static const struct layer layers[] = {
     {"CloudWatch of a zap record", L_NESTED, NULL, "cloudwatch"},
     {"journald of docker json-file of a zap record", L_NESTED, NULL, "journal-docker"},
     {"a zap record among records of other shapes", L_AMONG, NULL, NULL},
+    {"journald of zap records, one a line", L_RECORDS, NULL, "journal"},
+    {"docker json-file of zap records, one a line", L_RECORDS, NULL, "docker"},
     {"docker json-file of a zap record, console-wrapped", L_WRAPPED, NULL, &w120},
     {"docker json-file of a zap record, cut", L_CUT, NULL, NULL},
     {"docker json-file of a zap record, console-wrapped and cut", L_CUT, NULL, &w120},
@@ -1335,6 +1338,18 @@ static void outer_record(struct gpm_strbuf *out, const char *shape, const char *
 	gpm_strbuf_puts(out, !strncmp(shape, "journal", 7)
 	                         ? ",\"_PID\":\"4242\",\"SYSLOG_IDENTIFIER\":\"app\"}"
 	                         : "}");
+}
+
+/* One line logged by zap (its msg) inside an outer record of the shape arg. */
+static void t_zap_line(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	struct gpm_strbuf r = GPM_STRBUF_INIT;
+	gpm_strbuf_printf(&r, "{\"level\":\"error\",\"ts\":1714557600.%03zu,\"msg\":", no % 1000);
+	json_string(&r, s, n);
+	gpm_strbuf_putc(&r, '}');
+	outer_record(out, arg, r.buf, r.len);
+	gpm_strbuf_putc(out, '\n');
+	gpm_strbuf_deinit(&r);
 }
 
 /* A docker json-file record of one runtime line, as `jq .` prints it (jq -C: coloured). */
@@ -1399,6 +1414,9 @@ static void make_layer(const struct layer *v, struct text t, struct gpm_strbuf *
 		break;
 	case L_PRETTY:
 		each_line(out, t, t_jq, v->arg);
+		break;
+	case L_RECORDS:
+		each_line(out, t, t_zap_line, v->arg);
 		break;
 	case L_WRAPPED:
 		inner_record(&a, t, "zap");
