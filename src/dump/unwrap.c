@@ -8,7 +8,9 @@
  * after every line, lines re-wrapped by a console at 80 or 120 columns, CRLF and stray CR,
  * a prefix before every line (timestamps, kubectl, docker-compose, GitHub Actions, klog,
  * syslog), one JSON record per line (docker json-file, journalctl -o json, go test -json,
- * zap, logrus) or a whole dump inside one JSON string or array of lines, the terminal's "^\"
+ * zap, logrus; a logger's record inside a log driver's; quoted, numbered, wrapped or
+ * pretty-printed by `jq .` on the way) or a whole dump inside one JSON string or array of
+ * lines, the terminal's "^\"
  * echo, logs shown newest-first, long lines written in pieces (Android's logcat), mojibake,
  * and blanks a paste lost ("panic:V", "goroutine 1[running]:").
  *
@@ -350,6 +352,8 @@ static bool starts_line(const char *s, size_t n)
 
 /* ---- lines ---- */
 
+enum { MSG_WHOLE = 1, MSG_CUT = 2 /* the message of a record cut inside it (cut_record) */ };
+
 struct ln {
 	const char *s;
 	size_t n;
@@ -357,8 +361,9 @@ struct ln {
 	int64_t stamp; /* unix seconds of the log prefix stripped from it; 0 none */
 	uint8_t tabs;  /* tabs output before s */
 	bool dropped;
-	uint8_t src; /* which process of an interleaved log (strip_prefix); 0 one or unknown */
-	char sep;    /* the last character of the prefix strip_prefix removed; 0 none */
+	uint8_t src;     /* which process of an interleaved log (strip_prefix); 0 one or unknown */
+	char sep;        /* the last character of the prefix strip_prefix removed; 0 none */
+	uint8_t message; /* a JSON record's one-line message, maybe a record itself: MSG_* */
 };
 
 struct work {
@@ -406,7 +411,7 @@ static void push_line(struct work *w, const char *s, size_t n, uint32_t orig)
 		w->nomem = true;
 		return;
 	}
-	*l = (struct ln){s, n, orig, 0, false, false, 0, 0};
+	*l = (struct ln){s, n, orig, 0, false, false, 0, 0, false};
 }
 
 /* Splits data into lines: "\n", "\r\n", stray "\r" at line ends, or "\r" alone when the
@@ -580,10 +585,16 @@ static bool complete_line(const char *s, size_t n)
 	return !(i > 0 && !memchr(s, ' ', n));
 }
 
+static size_t record_lead(const char *s, size_t n);
+
 /* Whether a console joined s[0..n) (exactly W wide) with nx[0..nn): it did unless s is a
  * complete line and nx starts a line of its own. */
 static bool continues(const char *s, size_t n, const char *nx, size_t nn, const struct prefix *pre)
 {
+	// A JSON record's pieces are joined by join_record, which counts its braces; a record
+	// starts a line of its own.
+	if (record_lead(s, n) < n || record_lead(nx, nn) < nn)
+		return false;
 	size_t k = 0;
 	while (k < nn && is_space(nx[k]))
 		k++;
@@ -705,6 +716,57 @@ static void unwrap_console(struct work *w, size_t width, const struct prefix *pr
 }
 
 /* ---- JSON ---- */
+
+enum {
+	MAX_LEAD = 16,  /* a paste layer's lead before a record: "> ", "    12\t" of cat -n */
+	MAX_NESTED = 4, /* records inside a record's message decoded (docker's log of a zap line) */
+};
+
+/*
+ * Where a JSON record starts on a line that a paste layer led in: a Markdown or mail quote
+ * ("> ", "> > "), `cat -n` line numbers, blanks; only those characters, up to MAX_LEAD of them
+ * (a log prefix of words or a "# labels: {" line is no lead). n when s[0..n) starts no record.
+ */
+static size_t record_lead(const char *s, size_t n)
+{
+	size_t b = 0;
+	while (b < n && b <= MAX_LEAD && (is_space(s[b]) || is_digit(s[b]) || s[b] == '>'))
+		b++;
+	return b < n && b <= MAX_LEAD && s[b] == '{' ? b : n;
+}
+
+/*
+ * The length of a later line's lead when it has the shape of the first line's (lead[0..ln)):
+ * a run of digits stands for any run (cat -n numbers every line), the blanks before it for
+ * any (cat -n right-aligns); the rest must be as it was. 0 when it does not have it.
+ */
+static size_t lead_again(const char *lead, size_t ln, const char *s, size_t n)
+{
+	size_t i = 0, j = 0;
+	while (i < ln) {
+		if (is_digit(lead[i])) {
+			size_t d = j;
+			while (j < n && is_digit(s[j]))
+				j++;
+			if (j == d)
+				return 0;
+			while (i < ln && is_digit(lead[i]))
+				i++;
+		} else if (lead[i] == ' ' && i + 1 < ln &&
+		           (lead[i + 1] == ' ' || is_digit(lead[i + 1]))) {
+			while (i < ln && lead[i] == ' ')
+				i++;
+			while (j < n && s[j] == ' ')
+				j++;
+		} else if (j < n && s[j] == lead[i]) {
+			i++;
+			j++;
+		} else {
+			return 0;
+		}
+	}
+	return j;
+}
 
 /* The best message string of a JSON value: known keys first, then whatever holds a dump. */
 struct pick {
@@ -945,11 +1007,10 @@ static bool json_record(struct work *w, const struct ln *l, struct piece *pc)
 {
 	pc->open = false;
 	pc->key[0] = 0;
-	size_t b = 0, e = l->n;
-	while (b < e && is_space(l->s[b]))
-		b++;
-	while (e > b && is_space(l->s[e - 1]))
+	size_t e = l->n;
+	while (e && is_space(l->s[e - 1]))
 		e--;
+	size_t b = record_lead(l->s, e);
 	if (e - b < 2 || l->s[b] != '{' || l->s[e - 1] != '}')
 		return false;
 	json_t *root = json_loadb(l->s + b, e - b, JSON_DISABLE_EOF_CHECK, NULL);
@@ -977,6 +1038,8 @@ static bool json_record(struct work *w, const struct ln *l, struct piece *pc)
 		if (!p.n)
 			push_line(w, "", 0, l->orig);
 	}
+	if (ok && w->l.len == first + 1) // one line: a record or logfmt line of an inner logger
+		w->l.v[first].message = MSG_WHOLE;
 	if (ok && json_is_object(root))
 		record_piece(root, &p, pc);
 	if (ok && json_is_object(root)) {
@@ -1094,6 +1157,10 @@ static size_t cut_string(const char *s, size_t n)
 	    starts(v, vn, "goroutine ") || memmem(v, vn, "\\npanic: ", 9) ||
 	    memmem(v, vn, "\\nfatal error: ", 15) || memmem(v, vn, "\\ngoroutine ", 12))
 		return q;
+	// An inner logger's record, cut with the outer one (docker's "log" of a zap record): its
+	// own string is judged once this one is decoded (decode_nested).
+	if (starts(v, vn, "{\\\"") && memmem(v, vn, "goroutine ", 10))
+		return q;
 	return 0;
 }
 
@@ -1204,12 +1271,15 @@ static bool cut_record(struct work *w, const struct ln *l)
 		pre--;
 	if (pre)
 		push_line(w, l->s, pre, l->orig);
+	size_t first = w->l.len;
 	for (size_t i = 0; i < o && !w->nomem;) {
 		const char *e = memchr(b + i, '\n', o - i);
 		size_t len = e ? (size_t)(e - (b + i)) : o - i;
 		push_line(w, b + i, len, l->orig);
 		i += len + 1;
 	}
+	if (w->l.len == first + 1) // an inner logger's record, cut with the outer one
+		w->l.v[first].message = MSG_CUT;
 	return true;
 }
 
@@ -1306,7 +1376,11 @@ static bool doc_record(struct work *w, json_t *rec)
 	}
 	struct pick p = {NULL, 0, -1, NULL, NULL};
 	pick_string(&p, NULL, rec, 1);
-	return push_pick(w, &p, 1);
+	size_t first = w->l.len;
+	bool ok = push_pick(w, &p, 1);
+	if (ok && w->l.len == first + 1) // one line: maybe an inner logger's record
+		w->l.v[first].message = MSG_WHOLE;
+	return ok;
 }
 
 /* The array of records in a document: the top array, or the first array of objects found
@@ -1764,14 +1838,229 @@ static void join_piece(struct work *w, struct open_pieces *op, const struct piec
 	op->line[op->n++] = w->l.len - 1;
 }
 
+/*
+ * JSON records a paste broke over several lines: a console's wrap of each record at its
+ * width (every piece as wide as the first but the last), or `jq .` of a log (each record
+ * pretty-printed from a "{" alone on a line, one after another, no array). Braces and
+ * brackets are counted outside strings, across pieces, until the record closes at a piece's
+ * end; a paste layer's lead (a quote, cat -n numbers) on every pretty-printed line is dropped.
+ */
+struct brace_scan {
+	size_t depth;
+	bool str, esc, closed, bad;
+};
+
+static void scan_braces(struct brace_scan *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && !b->bad; i++) {
+		char c = s[i];
+		if (b->str) {
+			if (b->esc)
+				b->esc = false;
+			else if (c == '\\')
+				b->esc = true;
+			else if (c == '"')
+				b->str = false;
+		} else if (b->closed) {
+			b->bad = !is_space(c);
+		} else if (c == '"') {
+			b->str = true;
+		} else if (c == '{' || c == '[') {
+			b->depth++;
+		} else if (c == '}' || c == ']') {
+			b->bad = !b->depth;
+			b->closed = b->depth && !--b->depth;
+		}
+	}
+}
+
+/*
+ * The record starting at line i of w joined from its pieces into *l (memory out owns); *used
+ * the lines it took after i. *seen is the last line looked at, joined or not: a record that
+ * never closes is not looked for again from the lines it spans (no quadratic time on
+ * unbalanced braces).
+ */
+static bool join_record(struct work *out, const struct work *w, struct ln *l, size_t i,
+                        size_t *used, size_t *seen)
+{
+	*used = 0;
+	size_t e = l->n;
+	while (e && is_space(l->s[e - 1]))
+		e--;
+	size_t lead = record_lead(l->s, e);
+	if (lead >= e)
+		return false;
+	struct brace_scan b = {0};
+	scan_braces(&b, l->s + lead, e - lead);
+	if (b.closed || b.bad)
+		return false;
+	// jq's "{" alone, or a console's cut at the first piece's width.
+	bool pretty = e - lead == 1;
+	size_t width = pretty ? 0 : display_width(l->s, l->n);
+	if (!pretty && (width < MIN_WRAP || width > MAX_WRAP))
+		return false;
+	size_t total = l->n - lead, j = i + 1; // a wrap may have cut after a blank: kept
+	for (; j < w->l.len && j - i < MAX_JOIN; j++) {
+		const struct ln *nx = &w->l.v[j];
+		size_t skip = pretty && lead ? lead_again(l->s, lead, nx->s, nx->n) : 0;
+		if (!nx->n || (pretty && lead && !skip) || total + nx->n > MAX_LINE)
+			break;
+		if (!pretty && (display_width(w->l.v[j - 1].s, w->l.v[j - 1].n) != width ||
+		                display_width(nx->s, nx->n) > width))
+			break;
+		scan_braces(&b, nx->s + skip, nx->n - skip);
+		total += nx->n - skip;
+		if (b.bad || b.closed)
+			break;
+	}
+	// A wrapped record still open at the input's end (blank lines aside) was cut there: its
+	// pieces are joined all the same, and read as a cut record (cut_record).
+	bool cut = false;
+	if (!pretty && !b.bad && !b.closed && j > i + 1) {
+		size_t rest = j;
+		while (rest < w->l.len && !w->l.v[rest].n)
+			rest++;
+		cut = rest == w->l.len;
+	}
+	if (b.closed)
+		j++;
+	*seen = j;
+	if (b.bad || !(b.closed || cut))
+		return false;
+	char *t = own(out, total);
+	if (!t)
+		return false;
+	size_t o = 0;
+	memcpy(t, l->s + lead, l->n - lead);
+	o += l->n - lead;
+	for (size_t k = i + 1; k < j; k++) {
+		const struct ln *p = &w->l.v[k];
+		size_t sk = pretty && lead ? lead_again(l->s, lead, p->s, p->n) : 0;
+		memcpy(t + o, p->s + sk, p->n - sk);
+		o += p->n - sk;
+	}
+	l->s = t;
+	l->n = o;
+	*used = j - i - 1;
+	return true;
+}
+
+/*
+ * Whether a JSON record in the first LOOK_LIMIT bytes is left open at its line's end: its
+ * pieces are join_record's to join, by its braces, not the console unwrap's (which would
+ * join the pieces after the first and leave the record in two).
+ */
+static bool open_record(const struct work *w)
+{
+	size_t seen = 0;
+	for (size_t i = 0; i < w->l.len && seen < LOOK_LIMIT; i++) {
+		const struct ln *l = &w->l.v[i];
+		seen += l->n + 1;
+		size_t lead = record_lead(l->s, l->n);
+		if (lead == l->n)
+			continue;
+		struct brace_scan b = {0};
+		scan_braces(&b, l->s + lead, l->n - lead);
+		if (!b.closed && !b.bad)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A record's one-line message that is itself a log record to decode: a JSON record (zap's,
+ * slog's inside docker's "log", journald's MESSAGE, Loki's "line"), a logfmt or JSON line
+ * holding the dump in a string or escaped. Most messages are a runtime line: cheap tests
+ * first.
+ */
+static bool nested_record(const struct ln *l)
+{
+	if (!l->message || l->n < 2 || (!memchr(l->s, '"', l->n) && !memchr(l->s, '\\', l->n)))
+		return false;
+	size_t b = 0, e = l->n;
+	while (b < e && is_space(l->s[b]))
+		b++;
+	while (e > b && is_space(l->s[e - 1]))
+		e--;
+	return (e - b >= 2 && l->s[b] == '{' && l->s[e - 1] == '}') || escaped_dump(l->s, l->n) ||
+	       cut_string(l->s, l->n);
+}
+
+/* The lines of o replace w's, o's memory becomes w's. */
+static void take_lines(struct work *w, struct work *o)
+{
+	gpm_vec_free(&w->l);
+	w->l.v = o->l.v;
+	w->l.len = o->l.len;
+	w->l.cap = o->l.cap;
+	if (!w->host)
+		w->host = o->host;
+	for (size_t i = 0; i < o->owned.len; i++) {
+		char **slot = w->nomem ? NULL : gpm_vec_push(&w->owned);
+		if (!slot) {
+			free(o->owned.v[i]);
+			w->nomem = true;
+			continue;
+		}
+		*slot = o->owned.v[i];
+	}
+	gpm_vec_free(&o->owned);
+	w->nomem |= o->nomem;
+}
+
+/*
+ * Records inside records: the message of a docker, journald, Loki, GELF or CloudWatch record
+ * that is the line of a program's own JSON or logfmt logger holding the dump. Decoded as
+ * the outer record was, up to MAX_NESTED layers; a layer's lines keep the outer record's
+ * time when theirs gives none.
+ */
+static void decode_nested(struct work *w)
+{
+	for (int round = 0; round < MAX_NESTED && !w->nomem; round++) {
+		size_t i = 0;
+		while (i < w->l.len && !nested_record(&w->l.v[i]))
+			i++;
+		if (i == w->l.len)
+			return;
+		struct work o = {0};
+		for (i = 0; i < w->l.len && !o.nomem; i++) {
+			const struct ln *l = &w->l.v[i];
+			size_t first = o.l.len;
+			struct piece pc;
+			bool cut = false;
+			if (!nested_record(l) ||
+			    !(json_record(&o, l, &pc) || json_string_in_line(&o, l) ||
+			      (cut = cut_record(&o, l)) || escaped_line(&o, l))) {
+				struct ln *d = gpm_vec_push(&o.l);
+				if (!d) {
+					o.nomem = true;
+					break;
+				}
+				*d = *l;
+				d->message = 0;
+				continue;
+			}
+			// A record cut inside a cut record is one cut, counted already.
+			if (cut && l->message != MSG_CUT && !w->cut_records++)
+				w->cut_record = l->orig;
+			for (size_t k = first; k < o.l.len; k++)
+				if (!o.l.v[k].stamp)
+					o.l.v[k].stamp = l->stamp;
+		}
+		take_lines(w, &o);
+	}
+}
+
 static void decode_json(struct work *w)
 {
 	struct work o = {0};
 	struct open_pieces op = {0};
+	size_t seen = 0; // lines looked at by join_record
 	for (size_t i = 0; i < w->l.len && !o.nomem; i++) {
 		struct ln joined = w->l.v[i];
 		size_t used;
-		if (join_broken_record(&o, w, &joined, i, &used)) {
+		if ((i >= seen && join_record(&o, w, &joined, i, &used, &seen)) ||
+		    join_broken_record(&o, w, &joined, i, &used)) {
 			w->l.v[i + used] = joined;
 			i += used;
 		}
@@ -2803,12 +3092,11 @@ struct look {
 
 static bool json_line(const char *s, size_t n)
 {
-	size_t b = 0;
-	while (b < n && is_space(s[b]))
-		b++;
-	while (n > b && is_space(s[n - 1]))
-		n--;
-	if (n - b >= 2 && s[b] == '{' && s[n - 1] == '}' && memchr(s + b, '"', n - b))
+	size_t e = n;
+	while (e && (is_space(s[e - 1]) || s[e - 1] == '\r'))
+		e--;
+	size_t b = record_lead(s, e); // after a quote's or cat -n's lead too
+	if (e - b >= 2 && s[b] == '{' && s[e - 1] == '}' && memchr(s + b, '"', e - b))
 		return true;
 	return escaped_dump(s, n);
 }
@@ -2817,10 +3105,44 @@ static bool json_line(const char *s, size_t n)
  * than the look, or starts near its end). */
 static bool json_open(const char *s, size_t n)
 {
-	size_t b = 0;
-	while (b < n && is_space(s[b]))
-		b++;
+	size_t b = record_lead(s, n);
 	return n - b >= 2 && s[b] == '{' && memchr(s + b, '"', n - b);
+}
+
+/* A member line of a pretty-printed record (`jq .`): "key": "…", after a lead and blanks. */
+static bool json_member(const char *s, size_t n)
+{
+	size_t b = 0;
+	while (b < n && b <= MAX_LEAD && (is_space(s[b]) || is_digit(s[b]) || s[b] == '>'))
+		b++;
+	if (b >= n || s[b] != '"')
+		return false;
+	const char *q = memchr(s + b + 1, '"', n - b - 1);
+	return q && (size_t)(s + n - q) > 4 && q[1] == ':' && q[2] == ' ' && q[3] == '"';
+}
+
+/* Whether the line shows a dump's words inside a record (or a record's member). */
+static bool record_words(const char *s, size_t n)
+{
+	return memmem(s, n, "goroutine ", 10) || memmem(s, n, "\\t", 2) ||
+	       memmem(s, n, "DATA RACE", 9);
+}
+
+/*
+ * A JSON log that a paste layer hid from the quick look (HTML entities for its quotes,
+ * colours of `jq -C` inside it): once that layer is gone, a record or a pretty-printed
+ * record's member in the first LOOK_LIMIT bytes shows a dump's words.
+ */
+static bool json_relook(const struct work *w)
+{
+	size_t seen = 0;
+	for (size_t i = 0; i < w->l.len && seen < LOOK_LIMIT; i++) {
+		const struct ln *l = &w->l.v[i];
+		seen += l->n + 1;
+		if ((json_line(l->s, l->n) || json_member(l->s, l->n)) && record_words(l->s, l->n))
+			return true;
+	}
+	return false;
 }
 
 /* A runtime line followed by blanks a terminal or an editor added ("goroutine 1 [running]:   "):
@@ -3449,7 +3771,7 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	for (const char *s = data; s < end;) {
 		const char *e = memchr(s, '\n', (size_t)(end - s));
 		size_t n = e ? (size_t)(e - s) : (size_t)(end - s);
-		struct ln cur = {s, n, 0, 0, false, false, 0, 0};
+		struct ln cur = {s, n, 0, 0, false, false, 0, 0, false};
 		// A record the look cuts (a stack of a few thousand goroutines in one record)
 		// is judged by what it shows.
 		bool record = n && (json_line(s, n) || (!e && scan < len && json_open(s, n)));
@@ -3457,9 +3779,9 @@ static void quick_look(const char *data, size_t len, struct look *k)
 		    cut_string(s, n))
 			k->json = true; // a record cut inside the dump's string
 		records += record;
-		if (!k->json && record &&
-		    (memmem(s, n, "goroutine ", 10) || memmem(s, n, "\\t", 2) ||
-		     memmem(s, n, "DATA RACE", 9)))
+		// A record a console wrapped shows its start: its end is on later lines.
+		if (!k->json && (record || (n > 6 && (json_member(s, n) || json_open(s, n)))) &&
+		    record_words(s, n))
 			k->json = true;
 		if (n >= 2 && s[0] == '^' && (s[1] == '\\' || s[1] == 'C'))
 			k->echo = true;
@@ -3784,6 +4106,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	if (w.nomem)
 		goto done;
 	if (k.doc && json_document(&w, data, len)) {
+		decode_nested(&w);
 		k.json = false;
 		out->fixes |= GPM_UNWRAP_JSON;
 	}
@@ -3811,6 +4134,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		unescape_html(&w);
 		out->fixes |= GPM_UNWRAP_HTML;
 	}
+	if (!k.json && (k.html || k.ansi) && !w.nomem)
+		k.json = json_relook(&w);
 	strip_echo(&w);
 	if (k.stamps && stamp_lines(w.l.v, w.l.len)) {
 		unstamp(&w);
@@ -3822,6 +4147,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	struct prefix pre;
 	learn_prefix(&w, &pre);
 	size_t width = wrap_width(&w, &pre);
+	if (width && k.json && open_record(&w))
+		width = 0; // JSON records wrapped: join_record joins them
 	if (width) {
 		unwrap_console(&w, width, &pre);
 		out->fixes |= GPM_UNWRAP_CONSOLE_WRAP;
@@ -3832,6 +4159,7 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 	        logcat_end;
 	if (k.json && !w.nomem) {
 		decode_json(&w);
+		decode_nested(&w);
 		plain_escapes(&w); // a record's "\u001b[31m"
 		out->fixes |= GPM_UNWRAP_JSON;
 	}

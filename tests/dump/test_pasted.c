@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/source.h"
 #include "base/strbuf.h"
@@ -1240,6 +1241,351 @@ START_TEST(test_pasted_split)
 }
 END_TEST
 
+/* ---- JSON log records inside other layers ---- */
+
+/*
+ * The common case of a Go service that logs JSON: its logger's record (zap, slog, a logfmt
+ * line) holding the dump inside a log driver's or shipper's record; and a docker json-file
+ * log of the runtime's lines (one record per line) pasted through another layer. Each form
+ * of every fixture reads as the pristine text does: the same goroutines, frames, files and
+ * lines, and the same warnings.
+ */
+enum layer_kind {
+	L_NESTED,  /* the logger's one record inside an outer record; arg: the outer shape */
+	L_AMONG,   /* docker json-file of the logger's record among records of other shapes */
+	L_LINES,   /* docker json-file, a record a line, each line through fn(arg) */
+	L_RECORDS, /* a zap record a line inside journald's (arg) or docker's records */
+	L_PRETTY,  /* jq . of a docker json-file log; arg: jq -C colours */
+	L_WRAPPED, /* docker json-file of a zap record, console-wrapped at *arg columns */
+	L_CUT,     /* docker json-file of a zap record cut at 3/5 of its bytes (arg: wrapped) */
+};
+
+struct layer {
+	const char *name;
+	enum layer_kind kind;
+	transform_fn *fn;
+	void *arg;
+};
+
+static const struct layer layers[] = {
+    {"docker json-file of a zap record", L_NESTED, NULL, "docker"},
+    {"docker json-file of a slog record", L_NESTED, NULL, "docker-slog"},
+    {"docker json-file of a logfmt line", L_NESTED, NULL, "docker-logfmt"},
+    {"journald of a zap record", L_NESTED, NULL, "journal"},
+    {"Loki of a zap record", L_NESTED, NULL, "loki"},
+    {"GELF of a zap record", L_NESTED, NULL, "gelf"},
+    {"CloudWatch of a zap record", L_NESTED, NULL, "cloudwatch"},
+    {"journald of docker json-file of a zap record", L_NESTED, NULL, "journal-docker"},
+    {"a zap record among records of other shapes", L_AMONG, NULL, NULL},
+    {"journald of zap records, one a line", L_RECORDS, NULL, "journal"},
+    {"docker json-file of zap records, one a line", L_RECORDS, NULL, "docker"},
+    {"docker json-file of a zap record, console-wrapped", L_WRAPPED, NULL, &w120},
+    {"docker json-file of a zap record, cut", L_CUT, NULL, NULL},
+    {"docker json-file of a zap record, console-wrapped and cut", L_CUT, NULL, &w120},
+    {"JSON lines quoted", L_LINES, t_prefix, "quote"},
+    {"JSON lines numbered (cat -n)", L_LINES, t_prefix, "catn"},
+    {"JSON lines as HTML entities", L_LINES, t_html, NULL},
+    {"JSON lines console-wrapped at 80", L_LINES, t_console, &w80},
+    {"JSON lines console-wrapped at 120", L_LINES, t_console, &w120},
+    {"JSON lines with CRLF", L_LINES, t_crlf, NULL},
+    {"jq . of a docker log", L_PRETTY, NULL, NULL},
+    {"jq -C of a docker log", L_PRETTY, NULL, "colour"},
+    {"jq . of a docker log, quoted", L_PRETTY, NULL, "quote"},
+};
+
+/* The record of a program's own logger, on one line, holding the whole dump. */
+static void inner_record(struct gpm_strbuf *r, struct text t, const char *shape)
+{
+	if (strstr(shape, "slog")) {
+		gpm_strbuf_puts(r, "{\"time\":\"2024-05-01T10:00:00Z\",\"level\":\"ERROR\","
+		                   "\"msg\":\"panic\",\"stack\":");
+		json_string(r, t.s, t.n);
+		gpm_strbuf_puts(r, "}");
+	} else if (strstr(shape, "logfmt")) {
+		gpm_strbuf_puts(r, "time=2024-05-01T10:00:00Z level=error msg=\"panic recovered\" "
+		                   "trace=");
+		json_string(r, t.s, t.n);
+		gpm_strbuf_puts(r, " caller=main.go:12");
+	} else {
+		zap_record(r, t);
+	}
+}
+
+/* An outer record of the shape given whose message is msg[0..n). */
+static void outer_record(struct gpm_strbuf *out, const char *shape, const char *msg, size_t n)
+{
+	if (!strncmp(shape, "docker", 6)) {
+		struct gpm_strbuf l = GPM_STRBUF_INIT;
+		gpm_strbuf_append(&l, msg, n);
+		gpm_strbuf_putc(&l, '\n');
+		gpm_strbuf_puts(out, "{\"log\":");
+		json_string(out, l.buf, l.len);
+		gpm_strbuf_puts(out, ",\"stream\":\"stderr\",\"time\":\"2024-05-01T10:00:00.1Z\"}");
+		gpm_strbuf_deinit(&l);
+		return;
+	}
+	if (!strncmp(shape, "journal", 7))
+		gpm_strbuf_puts(out, "{\"__REALTIME_TIMESTAMP\":\"1714557600100000\",\"MESSAGE\":");
+	else if (!strcmp(shape, "loki"))
+		gpm_strbuf_puts(out, "{\"timestamp\":\"1714557600100000000\",\"labels\":{\"app\":"
+		                     "\"api\"},\"line\":");
+	else if (!strcmp(shape, "gelf"))
+		gpm_strbuf_puts(out, "{\"version\":\"1.1\",\"host\":\"web01\",\"level\":3,"
+		                     "\"short_message\":");
+	else
+		gpm_strbuf_puts(out, "{\"@timestamp\":\"2024-05-01 10:00:00.100\",\"@message\":");
+	json_string(out, msg, n);
+	gpm_strbuf_puts(out, !strncmp(shape, "journal", 7)
+	                         ? ",\"_PID\":\"4242\",\"SYSLOG_IDENTIFIER\":\"app\"}"
+	                         : "}");
+}
+
+/* One line logged by zap (its msg) inside an outer record of the shape arg. */
+static void t_zap_line(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	struct gpm_strbuf r = GPM_STRBUF_INIT;
+	gpm_strbuf_printf(&r, "{\"level\":\"error\",\"ts\":1714557600.%03zu,\"msg\":", no % 1000);
+	json_string(&r, s, n);
+	gpm_strbuf_putc(&r, '}');
+	outer_record(out, arg, r.buf, r.len);
+	gpm_strbuf_putc(out, '\n');
+	gpm_strbuf_deinit(&r);
+}
+
+/* A docker json-file record of one runtime line, as `jq .` prints it (jq -C: coloured). */
+static void t_jq(struct gpm_strbuf *out, const char *s, size_t n, size_t no, void *arg)
+{
+	const char *how = arg ? arg : "";
+	bool colour = !strcmp(how, "colour");
+	const char *lead = !strcmp(how, "quote") ? "> " : "";
+	const char *obj = colour ? "\x1b[1;39m" : "", *key = colour ? "\x1b[34;1m" : "",
+	           *str = colour ? "\x1b[0;32m" : "", *off = colour ? "\x1b[0m" : "";
+	struct gpm_strbuf l = GPM_STRBUF_INIT;
+	gpm_strbuf_append(&l, s, n);
+	gpm_strbuf_putc(&l, '\n');
+	gpm_strbuf_printf(out, "%s%s{\n", lead, obj);
+	gpm_strbuf_printf(out, "%s  %s%s\"log\"%s%s:%s %s", lead, off, key, off, obj, off, str);
+	json_string(out, l.buf, l.len);
+	gpm_strbuf_printf(out, "%s%s,\n", off, obj);
+	gpm_strbuf_printf(out, "%s  %s%s\"stream\"%s%s:%s %s\"stderr\"%s%s,\n", lead, off, key, off,
+	                  obj, off, str, off, obj);
+	gpm_strbuf_printf(out, "%s  %s%s\"time\"%s%s:%s %s\"2024-05-01T10:00:00.%06zuZ\"%s%s\n",
+	                  lead, off, key, off, obj, off, str, no, off, obj);
+	gpm_strbuf_printf(out, "%s%s}%s\n", lead, obj, off);
+	gpm_strbuf_deinit(&l);
+}
+
+static void make_layer(const struct layer *v, struct text t, struct gpm_strbuf *out)
+{
+	gpm_strbuf_reset(out);
+	struct gpm_strbuf a = GPM_STRBUF_INIT, b = GPM_STRBUF_INIT;
+	switch (v->kind) {
+	case L_NESTED: {
+		const char *shape = v->arg;
+		inner_record(&a, t, shape);
+		if (!strcmp(shape, "journal-docker")) { // docker's journald driver of a json-file
+			outer_record(&b, "docker", a.buf, a.len);
+			outer_record(out, "journal", b.buf, b.len);
+		} else {
+			outer_record(out, shape, a.buf, a.len);
+		}
+		gpm_strbuf_putc(out, '\n');
+		break;
+	}
+	case L_AMONG: // a service's other records around its crash record
+		for (unsigned i = 0; i < 5; i++) {
+			if (i == 3) {
+				inner_record(&a, t, "zap");
+				outer_record(out, "docker", a.buf, a.len);
+				gpm_strbuf_putc(out, '\n');
+			}
+			gpm_strbuf_printf(
+			    out,
+			    "{\"log\":\"{\\\"level\\\":\\\"info\\\",\\\"ts\\\":1714557590.%u,"
+			    "\\\"msg\\\":\\\"request served\\\",\\\"status\\\":200,"
+			    "\\\"attrs\\\":{\\\"path\\\":\\\"/x\\\"}}\\n\",\"stream\":"
+			    "\"stdout\",\"time\":\"2024-05-01T09:59:5%uZ\"}\n",
+			    i, i);
+		}
+		break;
+	case L_LINES:
+		each_line(&a, t, t_json, "docker");
+		each_line(out, (struct text){a.buf ? a.buf : "", a.len}, v->fn, v->arg);
+		break;
+	case L_PRETTY:
+		each_line(out, t, t_jq, v->arg);
+		break;
+	case L_RECORDS:
+		each_line(out, t, t_zap_line, v->arg);
+		break;
+	case L_WRAPPED:
+		inner_record(&a, t, "zap");
+		outer_record(&b, "docker", a.buf, a.len);
+		t_console(out, b.buf, b.len, 0, v->arg);
+		break;
+	case L_CUT: // a shipper's limit on a line, a paste that stops mid-record
+		inner_record(&a, t, "zap");
+		outer_record(&b, "docker", a.buf, a.len);
+		if (v->arg)
+			t_console(out, b.buf, b.len * 3 / 5, 0, v->arg);
+		else
+			gpm_strbuf_append(out, b.buf, b.len * 3 / 5);
+		break;
+	}
+	gpm_strbuf_deinit(&a);
+	gpm_strbuf_deinit(&b);
+}
+
+static void check_layers(const char *path, void *arg)
+{
+	struct tally *t = arg;
+	struct gpm_source *src;
+	struct gpm_error *err = gpm_source_open(path, &src);
+	ck_assert_msg(!err, "%s", path);
+	struct text pristine = {(const char *)src->data, src->size};
+	struct parsed ref;
+	parse(pristine.s, pristine.n, &ref);
+	ck_assert_msg(ref.goroutines > 0, "%s: no goroutines", path);
+	struct gpm_strbuf text = GPM_STRBUF_INIT;
+	for (size_t i = 0; i < sizeof(layers) / sizeof(layers[0]); i++) {
+		const struct layer *v = &layers[i];
+		make_layer(v, pristine, &text);
+		if (getenv("GPM_PASTED_VERBOSE"))
+			fprintf(stderr, "%s, %s\n", path, v->name);
+		struct parsed got;
+		parse(text.buf, text.len, &got);
+		const char *a = gpm_strbuf_str(&ref.printed), *b = gpm_strbuf_str(&got.printed);
+		if (v->kind == L_CUT) {
+			// Read as far as it goes, and said to be cut.
+			if (!got.n || !warned(got.v[0], "was cut inside its text") ||
+			    got.goroutines > ref.goroutines)
+				failure(t,
+				        "%s, %s: %zu incidents, %zu of %zu goroutines, no cut said",
+				        path, v->name, got.n, got.goroutines, ref.goroutines);
+		} else if (strcmp(a, b)) {
+			size_t k = 0;
+			while (a[k] && a[k] == b[k])
+				k++;
+			size_t st = k > 100 ? k - 100 : 0;
+			failure(
+			    t,
+			    "%s, %s: read differently (%zu of %zu goroutines, %zu of %zu frames) "
+			    "at byte %zu:\n--- pristine\n%.200s\n--- pasted\n%.200s",
+			    path, v->name, got.goroutines, ref.goroutines, got.frames, ref.frames,
+			    k, a + st, b + st);
+		} else if (got.warnings != ref.warnings) {
+			failure(t, "%s, %s: %zu warnings, want %zu (first: %s)", path, v->name,
+			        got.warnings, ref.warnings,
+			        got.n && got.v[0]->warnings.len ? got.v[0]->warnings.v[0].text
+			                                        : "");
+		}
+		t->goroutines += got.goroutines;
+		parsed_deinit(&got);
+		t->variants++;
+	}
+	t->files++;
+	gpm_strbuf_deinit(&text);
+	parsed_deinit(&ref);
+	gpm_source_destroy(src);
+}
+
+START_TEST(test_pasted_json_layers)
+{
+	struct tally t = {0};
+	gpm_test_each_file("dumps", ".txt", false, check_layers, &t);
+	gpm_test_each_file("cores", NULL, true, check_layers, &t);
+	gpm_test_each_file("dumps/race", ".txt", false, check_layers, &t);
+	gpm_test_each_file("dumps/corpus", ".txt", false, check_layers, &t);
+	enum { LAYERS = sizeof(layers) / sizeof(layers[0]) };
+	fprintf(stderr, "JSON layers: %zu files, %zu forms, %zu goroutines read\n", t.files,
+	        t.variants, t.goroutines);
+	ck_assert_uint_ge(t.files, 170);
+	ck_assert_uint_eq(t.variants, t.files * LAYERS);
+	ck_assert_uint_gt(t.goroutines, 3000 * LAYERS);
+	ck_assert_msg(!t.failed, "%zu of %zu JSON-layered forms read wrongly", t.failed,
+	              t.variants);
+}
+END_TEST
+
+/* Parses s[0..n) whatever it holds: the incidents read (an error is none). */
+static size_t parse_any(const char *s, size_t n, size_t *goroutines)
+{
+	struct gpm_incident **v = NULL;
+	size_t nv = 0;
+	*goroutines = 0;
+	struct gpm_error *err = gpm_dump_parse_all(s, n, "hostile", NULL, &v, &nv);
+	gpm_error_destroy(err);
+	for (size_t i = 0; i < nv; i++) {
+		*goroutines += v[i]->goroutines.len;
+		gpm_incident_destroy(v[i]);
+	}
+	free(v);
+	return nv;
+}
+
+/*
+ * Hostile JSON logs stay bounded: records nested 1000 deep as objects and 12 deep as
+ * strings, unbalanced braces on every line (a record opened on each of 200,000 lines, as
+ * jq's "{" or as a wrap's pieces of one width), a record of 8 MiB: no crash, and linear
+ * time (join_record never looks again inside lines a record that never closed spanned).
+ */
+START_TEST(test_pasted_json_hostile)
+{
+	struct gpm_strbuf b = GPM_STRBUF_INIT;
+	size_t g;
+	for (int i = 0; i < 1000; i++)
+		gpm_strbuf_puts(&b, "{\"a\":");
+	gpm_strbuf_puts(&b, "\"goroutine 1 [running]:\\n\\tmain.go:1\"");
+	for (int i = 0; i < 1000; i++)
+		gpm_strbuf_putc(&b, '}');
+	gpm_strbuf_putc(&b, '\n');
+	parse_any(b.buf, b.len, &g);
+
+	// Each layer escapes the one inside it again: 12 deep is far past what is decoded.
+	gpm_strbuf_reset(&b);
+	gpm_strbuf_puts(&b, "{\"stacktrace\":\"goroutine 1 [running]:\\nmain.main()\\n\\t/app/"
+	                    "main.go:5 +0x1d\\n\"}");
+	for (int i = 0; i < 12; i++) {
+		struct gpm_strbuf o = GPM_STRBUF_INIT;
+		gpm_strbuf_puts(&o, "{\"log\":");
+		json_string(&o, b.buf, b.len);
+		gpm_strbuf_puts(&o, "}");
+		gpm_strbuf_reset(&b);
+		gpm_strbuf_append(&b, o.buf, o.len);
+		gpm_strbuf_deinit(&o);
+	}
+	gpm_strbuf_putc(&b, '\n');
+	parse_any(b.buf, b.len, &g);
+
+	clock_t t0 = clock();
+	gpm_strbuf_reset(&b);
+	for (int i = 0; i < 200000; i++)
+		gpm_strbuf_puts(&b, "{\n");
+	gpm_strbuf_puts(&b, "  \"log\": \"goroutine 1 [running]:\\n\",\n");
+	parse_any(b.buf, b.len, &g);
+	gpm_strbuf_reset(&b);
+	for (int i = 0; i < 200000; i++)
+		gpm_strbuf_puts(&b,
+		                "{\"log\":\"goroutine 1 [running]:\\n\", \"a\":[[[[[[[[[[[[[[[\n");
+	parse_any(b.buf, b.len, &g);
+	double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	fprintf(stderr, "JSON hostile: unbalanced braces on 400,000 lines read in %.2f s\n", secs);
+	ck_assert(secs < 10.0);
+
+	// A record of 8 MiB holding a dump is read whole.
+	gpm_strbuf_reset(&b);
+	gpm_strbuf_puts(&b, "{\"log\":\"{\\\"level\\\":\\\"error\\\",\\\"msg\\\":\\\"");
+	for (int i = 0; i < 8 << 20; i++)
+		gpm_strbuf_putc(&b, 'x');
+	gpm_strbuf_puts(&b,
+	                "\\\",\\\"stacktrace\\\":\\\"goroutine 1 [running]:\\\\nmain.main()"
+	                "\\\\n\\\\t/app/main.go:5 +0x1d\\\\n\\\"}\\n\",\"stream\":\"stderr\"}\n");
+	ck_assert_uint_eq(parse_any(b.buf, b.len, &g), 1);
+	ck_assert_uint_eq(g, 1);
+	gpm_strbuf_deinit(&b);
+}
+END_TEST
+
 Suite *pasted_suite(void)
 {
 	Suite *s = suite_create("pasted");
@@ -1250,6 +1596,8 @@ Suite *pasted_suite(void)
 	tcase_add_test(tc, test_pasted_interleaved);
 	tcase_add_test(tc, test_pasted_shippers);
 	tcase_add_test(tc, test_pasted_split);
+	tcase_add_test(tc, test_pasted_json_layers);
+	tcase_add_test(tc, test_pasted_json_hostile);
 	suite_add_tcase(s, tc);
 	return s;
 }
