@@ -373,6 +373,8 @@ struct work {
 	size_t cut_records;  /* log records cut inside the string holding the dump (cut_record) */
 	uint32_t cut_record; /* the input line of the first; 0 none */
 	size_t logcat_cuts;  /* Android log messages cut at a record's limit (logcat_cuts) */
+	size_t blind_joins;  /* wrap pieces joined with no blank on either side (unwrap_console) */
+	uint32_t blind_join; /* the input line of the first */
 	uint32_t logcat_cut; /* the input line of the first; 0 none */
 };
 
@@ -966,6 +968,11 @@ static void unwrap_console(struct work *w, size_t width, const struct prefix *pr
 			else if (!is_space(acc.v[acc.len - 1]) && loc_field(nx->s, nx->n) &&
 			         loc_like(acc.v, acc.len))
 				acc.v[acc.len++] = ' ';
+			// Nothing tells whether a blank was at the cut when the paste dropped the
+			// blanks that start lines: counted, said if it did (lost_indent).
+			if (!is_space(acc.v[acc.len - 1]) && nx->n && !is_space(nx->s[0]) &&
+			    !w->blind_joins++)
+				w->blind_join = nx->orig;
 			cut = at_width(nx->s, nx->n, col0(nx, m), width, m);
 			size_t nn =
 			    cut && m.trim ? within(nx->s, nx->n, col0(nx, m), width, m) : nx->n;
@@ -987,6 +994,25 @@ static void unwrap_console(struct work *w, size_t width, const struct prefix *pr
 	gpm_vec_free(&acc);
 	if (!w->nomem)
 		w->l.len = out;
+}
+
+static bool line_func(const struct ln *l);
+static bool line_loc(const struct ln *l);
+
+/* Whether the paste dropped the blanks that start lines: two location lines or more after
+ * their function lines, none of them indented. */
+static bool lost_indent(const struct work *w)
+{
+	size_t locs = 0;
+	for (size_t i = 1; i < w->l.len; i++) {
+		const struct ln *l = &w->l.v[i];
+		if (!l->n || !line_func(&w->l.v[i - 1]) || !line_loc(l))
+			continue;
+		if (blank_at(l->s, l->n))
+			return false;
+		locs++;
+	}
+	return locs >= 2;
 }
 
 /* ---- JSON ---- */
@@ -2280,14 +2306,22 @@ static long bare_prefix(const char *pre, size_t pn, const char *s, size_t n)
 }
 
 /* Whether a cut of a prefix has a shape of its own: a character other than a letter, a
- * digit, '_' or a space. Words and blanks ("May  ") are matched by most lines of any text
- * ("eb8b0 sp=0x…", the rest of a wrapped line). */
+ * digit, '_' or a space, or a line number padded as `cat -n` pads it. Words and blanks
+ * ("May  ") are matched by most lines of any text ("eb8b0 sp=0x…", the rest of a wrapped
+ * line). */
 static bool layer_shape(const char *pre, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!is_word(pre[i]) && pre[i] != ' ')
 			return true;
-	return false;
+	// `cat -n`'s number, its tab turned into blanks: digits alone, then two blanks or more.
+	size_t i = 0;
+	while (i < n && pre[i] == ' ')
+		i++;
+	size_t d = i;
+	while (i < n && is_digit(pre[i]))
+		i++;
+	return i > d && n - i >= 2 && i + 2 <= n && pre[i] == ' ' && pre[i + 1] == ' ';
 }
 
 /*
@@ -4206,6 +4240,10 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		rejoin_words(&w);
 	if (!w.nomem)
 		restore_stars(&w);
+	// The blanks that start lines dropped (the location lines tell; the pieces cannot:
+	// a wrap at one column cuts a stack's lines at the same field).
+	if (!w.nomem && w.blind_joins && !lost_indent(&w))
+		w.blind_joins = 0;
 	if (!w.nomem) {
 		reindent(&w);
 		ok = (wide || !unchanged(&w, data, len)) && finish(&w, out);
@@ -4214,6 +4252,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 			out->cut_record = w.cut_record;
 			out->logcat_cuts = w.logcat_cuts;
 			out->logcat_cut = w.logcat_cut;
+			out->blind_joins = w.blind_joins;
+			out->blind_join = w.blind_join;
 		}
 	}
 done:
