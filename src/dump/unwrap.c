@@ -822,7 +822,10 @@ static size_t wrap_width_as(const struct work *w, const struct prefix *pre, stru
 		m->pieces = true;
 		return maxw;
 	}
-	if (hist[maxw] < 3)
+	// A tab counted as one column, or indentation as one tab, guesses at how the text was
+	// measured: only where the prefix shows the pieces (a race report is indented by
+	// blanks, some of its lines as wide by chance).
+	if (hist[maxw] < 3 || m->tab_one || m->indent)
 		return 0;
 	if (hist[maxw] <= near)
 		return cut >= 3 && cut * 3 >= hist[maxw] * 2 ? maxw : 0;
@@ -4228,8 +4231,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		out->fixes |= GPM_UNWRAP_DOUBLE_SPACED;
 	}
 	// A wrap under a layer the paste added after it (a quote, `cat -n`, double spacing, a
-	// chat tool's prefix) shows once that layer is gone.
-	if (!w.nomem && !width) {
+	// chat tool's prefix) shows once that layer is gone; with none gone, nothing new shows.
+	if (!w.nomem && !width && (out->fixes & (GPM_UNWRAP_PREFIX | GPM_UNWRAP_DOUBLE_SPACED))) {
 		width = wrap_width(&w, NULL, &m);
 		if (width) {
 			unwrap_console(&w, width, NULL, m);
