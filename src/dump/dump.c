@@ -143,6 +143,8 @@ struct parser {
 	uint32_t cut_record; /* the input line of the first */
 	size_t logcat_cuts;  /* Android log messages cut at a record's limit (unwrap.c) */
 	uint32_t logcat_cut; /* the input line of the first one's last line */
+	size_t blind_joins;  /* console-wrap pieces joined where a blank may be lost (unwrap.c) */
+	uint32_t blind_join; /* the input line of the first */
 	bool panics_cut;     /* a panic value of this snapshot was cut at max_line */
 	unsigned headerless; /* stacks of this snapshot read without a goroutine header */
 	unsigned joined; /* lines of gpm_dump_joined_line not yet told in a snapshot's warnings */
@@ -830,6 +832,16 @@ static struct gpm_error *finish_snapshot(struct parser *P)
 		                  P->logcat_cuts == 1 ? "it goes" : "they go",
 		                  P->logcat_cuts == 1 ? "its" : "their");
 	P->logcat_cuts = 0;
+	if (P->blind_joins) // said once, by the snapshot that read them
+		gpm_incident_warn(
+		    inc,
+		    "%zu line%s cut by a console %s joined where the paste had dropped "
+		    "the blanks that start lines (line %u): a blank at %s cut may be "
+		    "missing",
+		    P->blind_joins, P->blind_joins == 1 ? "" : "s",
+		    P->blind_joins == 1 ? "was" : "were", (unsigned)P->blind_join,
+		    P->blind_joins == 1 ? "its" : "a");
+	P->blind_joins = 0;
 	if (inc->crash.kind == GPM_FATAL_NONE && inc->crash.panics.len)
 		inc->crash.kind = GPM_FATAL_PANIC;
 	P->nsnapshots++;
@@ -4500,6 +4512,8 @@ struct gpm_error *gpm_dump_parse(const char *data, size_t len, const char *name,
 	P.cut_record = cleaned ? clean.cut_record : 0;
 	P.logcat_cuts = cleaned ? clean.logcat_cuts : 0;
 	P.logcat_cut = cleaned ? clean.logcat_cut : 0;
+	P.blind_joins = cleaned ? clean.blind_joins : 0;
+	P.blind_join = cleaned ? clean.blind_join : 0;
 	P.sources = cleaned && (clean.fixes & GPM_UNWRAP_INTERLEAVED) ? clean.sources : 0;
 	struct gpm_error *err = parse_text(&P);
 	// The runtime's own crash lines and no goroutine (a throw's first lines quoted alone,

@@ -113,6 +113,11 @@ struct gpm_dump_clean {
 	 * lost, and the input line of the first one's last line */
 	size_t logcat_cuts;
 	uint32_t logcat_cut;
+	/* pieces of a console wrap joined where the paste had dropped the blanks that start
+	 * lines: a blank at such a cut cannot be told (unwrap.c), and the input line of the
+	 * first */
+	size_t blind_joins;
+	uint32_t blind_join;
 };
 
 /*

@@ -364,6 +364,8 @@ struct ln {
 	uint8_t src;     /* which process of an interleaved log (strip_prefix); 0 one or unknown */
 	char sep;        /* the last character of the prefix strip_prefix removed; 0 none */
 	uint8_t message; /* a JSON record's one-line message, maybe a record itself: MSG_* */
+	bool whole;      /* the whole learned prefix was removed, not only its outer layer */
+	uint16_t pre_cols; /* columns of the prefix strip_prefix removed (a wrap counted them) */
 };
 
 struct work {
@@ -376,6 +378,8 @@ struct work {
 	size_t cut_records;  /* log records cut inside the string holding the dump (cut_record) */
 	uint32_t cut_record; /* the input line of the first; 0 none */
 	size_t logcat_cuts;  /* Android log messages cut at a record's limit (logcat_cuts) */
+	size_t blind_joins;  /* wrap pieces joined with no blank on either side (unwrap_console) */
+	uint32_t blind_join; /* the input line of the first */
 	uint32_t logcat_cut; /* the input line of the first; 0 none */
 };
 
@@ -411,7 +415,7 @@ static void push_line(struct work *w, const char *s, size_t n, uint32_t orig)
 		w->nomem = true;
 		return;
 	}
-	*l = (struct ln){s, n, orig, 0, false, false, 0, 0, false};
+	*l = (struct ln){s, n, orig, 0, false, false, 0, 0, 0, false, 0};
 }
 
 /* Splits data into lines: "\n", "\r\n", stray "\r" at line ends, or "\r" alone when the
@@ -545,6 +549,9 @@ static void learn_prefix(const struct work *w, struct prefix *pre)
 
 /* ---- console wraps ---- */
 
+static bool layer_shape(const char *pre, size_t n);
+static long bare_prefix(const char *pre, size_t pn, const char *s, size_t n);
+
 /* Columns of s on a terminal. Tabs at the end, an editor's, are no width: a console's wrap
  * never leaves a tab (copied text has them as spaces). */
 static size_t display_width(const char *s, size_t n)
@@ -586,6 +593,18 @@ static bool complete_line(const char *s, size_t n)
 }
 
 static size_t record_lead(const char *s, size_t n);
+/* Words, not the runtime's: a function line or a location with a blank before its '(' or
+ * its ':' ("e block (3833856 in use)", "http: panic serving 127.0.0.1:5", the rest of a
+ * message a wrap cut), which no Go function name or file has. */
+static bool worded(const char *s, size_t n)
+{
+	while (n && is_space(s[n - 1]))
+		n--;
+	const char *at = func_like(s, n) ? memchr(s, '(', n) : NULL;
+	if (!at && loc_like(s, n) && !frame_loc(s, n)) // a frame on one line is the runtime's
+		at = memchr(s, ':', n);
+	return at && memchr(s, ' ', (size_t)(at - s));
+}
 
 /* Whether a console joined s[0..n) (exactly W wide) with nx[0..nn): it did unless s is a
  * complete line and nx starts a line of its own. */
@@ -598,7 +617,7 @@ static bool continues(const char *s, size_t n, const char *nx, size_t nn, const 
 	size_t k = 0;
 	while (k < nn && is_space(nx[k]))
 		k++;
-	if (!nn)
+	if (k == nn) // an empty line, or blanks a copy left on one
 		return false;
 	if (pre && pre->n) {
 		// A line with the log prefix is a new line; the cut line is judged without it.
@@ -616,55 +635,315 @@ static bool continues(const char *s, size_t n, const char *nx, size_t nn, const 
 	size_t b = 0;
 	while (b < n && is_space(s[b]))
 		b++;
-	if (n && s[n - 1] == ')' && func_like(s + b, n - b) && nx[0] != '.')
+	// A goroutine header cut after a wait reason's "(idle)" is none.
+	if (n && s[n - 1] == ')' && func_like(s + b, n - b) && nx[0] != '.' &&
+	    !header_opens(s + b, n - b))
 		return false;
 	// A location line goes on only with the rest of its number and its " +0x…", "fp=0x…",
 	// "sp=0x…", "pc=0x…" fields: a line with any other character is another writer's.
-	if (n && loc_like(s, n)) {
+	if (n && loc_like(s, n) && !worded(s + b, n - b)) {
 		for (size_t i = 0; i < nn; i++)
 			if (!is_hex(nx[i]) && !memchr("x+=ps ", nx[i], 6))
 				return false;
 	}
-	bool next_starts =
-	    starts_line(nx + k, nn - k) || (loc_like(nx + k, nn - k) && !loc_like(s, n));
+	bool next_starts = (starts_line(nx + k, nn - k) && !worded(nx + k, nn - k)) ||
+	                   (loc_like(nx + k, nn - k) && !loc_like(s, n));
 	return !(complete_line(s, n) && next_starts);
 }
 
 /*
- * The width a console wrapped the text at, or 0: the widest line is W, several lines are
- * exactly W wide (every wrapped line leaves a chunk of W), and far more than are W-1 or
- * W-2 wide (natural line lengths thin out smoothly).
+ * How the lines of a wrap are measured. A terminal shows a tab up to the next multiple of 8;
+ * a viewer or a tool that cuts lines at W characters counts it as one. Blanks a terminal's
+ * copy or an editor left at line ends (an old Windows console pads every line to its width)
+ * are no part of the text a wrap cut: with trim, a line is measured to its last character
+ * that is no blank, and one whose blanks reach W may be cut there too (a cut after a blank).
  */
-static size_t wrap_width(const struct work *w, const struct prefix *pre)
+struct measure {
+	bool tab_one; /* a tab is one column, not up to the next multiple of 8 */
+	bool trim;    /* blanks at the end are not measured */
+	bool indent;  /* the blanks that indent a line (after its log prefix) were one tab when
+	                 it was cut: a chat tool turned tabs into spaces after the wrap */
+	const struct prefix *pre; /* with indent: the log prefix before the indentation */
+	bool whole_starts;        /* a line the whole log prefix was removed from starts a line
+	                             (the prefix was written before the wrap, its pieces have none) */
+	bool pieces;              /* the lines without the prefix are the wrap's pieces, all of
+	                             them (pieces_after): joined whatever they hold */
+};
+
+/* Where the indentation of s[0..n) starts when m counts it as one tab (after the log
+ * prefix); SIZE_MAX when it does not. */
+static size_t indent_at(const char *s, size_t n, struct measure m)
 {
+	if (!m.indent)
+		return SIZE_MAX;
+	long k = m.pre && m.pre->n ? match_prefix(m.pre->s, m.pre->n, s, n) : 0;
+	return k > 0 ? (size_t)k : 0;
+}
+
+/* Columns of s[0..n) as m measures, starting at column start; *full: with the blanks at its
+ * end (tabs at the end never count, as display_width). */
+static size_t measure_cols(const char *s, size_t n, size_t start, struct measure m, size_t *full)
+{
+	size_t c = start, text = start, to_space = start, from = indent_at(s, n, m);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (i == from && is_space(s[i])) {
+			while (i + 1 < n && is_space(s[i + 1]))
+				i++;
+			ch = '\t'; // the indentation: one tab
+		}
+		if (ch == '\t')
+			c = m.tab_one ? c + 1 : (c / 8 + 1) * 8;
+		else if ((ch & 0xc0) != 0x80)
+			c++;
+		if (ch != '\t')
+			to_space = c;
+		if (ch != '\t' && ch != ' ')
+			text = c;
+	}
+	*full = to_space;
+	return m.trim ? text : to_space;
+}
+
+/* Whether a line is as wide as a wrap at width leaves its cut pieces; measured without the
+ * blanks at its end, one narrower with blanks after it may have been cut after a blank (the
+ * runtime never prints two in a row but to indent). */
+static bool at_width(const char *s, size_t n, size_t start, size_t width, struct measure m)
+{
+	size_t full, c = measure_cols(s, n, start, m, &full);
+	return c == width || (m.trim && c + 1 == width && full >= width);
+}
+
+/* Bytes of s[0..n) within the first width columns: a cut piece without the blanks a copy
+ * left after it. */
+static size_t within(const char *s, size_t n, size_t start, size_t width, struct measure m)
+{
+	size_t c = start, i = 0, from = indent_at(s, n, m);
+	while (i < n) {
+		unsigned char ch = (unsigned char)s[i];
+		size_t e = i + 1;
+		if (i == from && is_space(s[i])) {
+			while (e < n && is_space(s[e]))
+				e++;
+			ch = '\t';
+		}
+		size_t nc = ch == '\t' ? (m.tab_one ? c + 1 : (c / 8 + 1) * 8) : c + 1;
+		if (nc > width)
+			break;
+		c = nc;
+		i = e;
+		while (i < n && ((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+	}
+	return i;
+}
+
+/* Where l starts on the terminal as m measures: after the prefix strip_prefix removed when
+ * it was written before the wrap (m.whole_starts), else at column 0. */
+static size_t col0(const struct ln *l, struct measure m)
+{
+	return m.whole_starts ? l->pre_cols : 0;
+}
+
+/*
+ * How many lines without the log prefix are the pieces of a wrap at width, 0 when they are
+ * not: a prefix
+ * written before the wrap is on every line but those, and each follows a line as wide as
+ * the wrap. Then lines as wide by chance (a package's locations all one length behind a
+ * fixed prefix) do not hide the few that were cut.
+ */
+static size_t pieces_after(const struct work *w, const struct prefix *pre, size_t width,
+                           struct measure m)
+{
+	size_t bare = 0, after = 0;
+	for (size_t i = 1; i < w->l.len; i++) {
+		const struct ln *l = &w->l.v[i];
+		size_t k = 0;
+		while (k < l->n && is_space(l->s[k]))
+			k++;
+		if (k == l->n || (pre ? match_prefix(pre->s, pre->n, l->s, l->n) > 0 : l->whole))
+			continue;
+		bare++;
+		const struct ln *a = &w->l.v[i - 1];
+		after += at_width(a->s, a->n, col0(a, m), width, m);
+	}
+	return bare && after * 10 >= bare * 9 ? after : 0;
+}
+
+/* Whether nx is a piece of a wrap found by pieces_after: a line with text and without the
+ * prefix. */
+static bool bare_piece(const struct ln *nx, const struct prefix *pre)
+{
+	size_t k = 0;
+	while (k < nx->n && is_space(nx->s[k]))
+		k++;
+	return k < nx->n &&
+	       (pre && pre->n ? match_prefix(pre->s, pre->n, nx->s, nx->n) <= 0 : !nx->whole);
+}
+
+/*
+ * The width a console wrapped the text at as m measures it, or 0: the widest line is W,
+ * several lines are exactly W wide (every wrapped line leaves a chunk of W), and far more
+ * than are W-1 or W-2 wide (natural line lengths thin out smoothly).
+ */
+static size_t wrap_width_as(const struct work *w, const struct prefix *pre, struct measure *m,
+                            size_t *cuts)
+{
+	*cuts = 0;
+	m->pieces = false;
 	uint32_t hist[MAX_WRAP + 2] = {0};
-	size_t maxw = 0;
+	size_t maxw = 0, full;
+	bool plain = !m->trim && !m->tab_one && !m->indent && !m->whole_starts;
 	for (size_t i = 0; i < w->l.len; i++) {
-		size_t dw = display_width(w->l.v[i].s, w->l.v[i].n);
+		size_t dw =
+		    plain ? display_width(w->l.v[i].s, w->l.v[i].n)
+		          : measure_cols(w->l.v[i].s, w->l.v[i].n, col0(&w->l.v[i], *m), *m, &full);
 		if (dw > MAX_WRAP)
 			return 0;
 		hist[dw]++;
 		if (dw > maxw)
 			maxw = dw;
 	}
-	if (maxw < MIN_WRAP || hist[maxw] < 3)
+	const struct prefix *p = pre && pre->n ? pre : NULL;
+	bool by_prefix = p || m->whole_starts;
+	if (maxw < MIN_WRAP || hist[maxw] < (by_prefix ? 1u : 3u))
 		return 0;
 	uint32_t near = hist[maxw - 1] > hist[maxw - 2] ? hist[maxw - 1] : hist[maxw - 2];
-	if (hist[maxw] <= near)
-		return 0;
 	// Several lines exactly W wide also come from one long line repeated (goroutines on
-	// the same stack): a wrap shows in lines that were really cut.
+	// the same stack): a wrap shows in lines that were really cut. In a short text (a
+	// profile of a few records behind a log prefix) lines one or two narrower may be as
+	// many: then two thirds of the widest must have been cut.
+	// *cuts, which compares measures, counts the lines exactly W wide only.
 	size_t cut = 0;
 	for (size_t i = 0; i + 1 < w->l.len; i++) {
 		const struct ln *a = &w->l.v[i], *b = &w->l.v[i + 1];
-		if (display_width(a->s, a->n) == maxw && continues(a->s, a->n, b->s, b->n, pre))
+		size_t an = m->trim ? within(a->s, a->n, col0(a, *m), maxw, *m) : a->n;
+		bool wide = plain ? display_width(a->s, a->n) == maxw
+		                  : at_width(a->s, a->n, col0(a, *m), maxw, *m);
+		if (wide && !(m->whole_starts && b->whole) &&
+		    continues(a->s, an, b->s, b->n, pre)) {
 			cut++;
+			*cuts += plain || measure_cols(a->s, a->n, col0(a, *m), *m, &full) == maxw;
+		}
 	}
+	// One piece alone is another writer's line as likely, unless it reads as a piece.
+	size_t pieces = by_prefix ? pieces_after(w, p, maxw, *m) : 0;
+	if (pieces >= 2 || (pieces == 1 && cut >= 1)) {
+		m->pieces = true;
+		return maxw;
+	}
+	// A tab counted as one column, or indentation as one tab, guesses at how the text was
+	// measured: only where the prefix shows the pieces (a race report is indented by
+	// blanks, some of its lines as wide by chance).
+	if (hist[maxw] < 3 || m->tab_one || m->indent)
+		return 0;
+	if (hist[maxw] <= near)
+		return cut >= 3 && cut * 3 >= hist[maxw] * 2 ? maxw : 0;
 	return cut * 3 >= hist[maxw] ? maxw : 0;
 }
 
+/* Whether any line has a tab, or blanks at its end; *starts: lines the whole log prefix was
+ * removed from start lines of their own (some lines with text had none: the pieces of a
+ * wrap after the prefix was written). */
+static void tabs_and_ends(const struct work *w, bool *tabs, bool *ends, bool *starts)
+{
+	*tabs = *ends = false;
+	size_t whole = 0, text = 0;
+	for (size_t i = 0; i < w->l.len; i++) {
+		const struct ln *l = &w->l.v[i];
+		*tabs = *tabs || memchr(l->s, '\t', l->n);
+		*ends = *ends || (l->n && is_space(l->s[l->n - 1]));
+		whole += l->whole;
+		text += l->n > 0;
+	}
+	*starts = whole && whole * 10 < text * 9;
+}
+
+/*
+ * The width of a console wrap and how its lines are measured, or 0: as a terminal shows
+ * them, and, when the text has tabs or blanks at line ends, also without those blanks and
+ * with a tab as one column; the measure that finds the most lines cut wins (a wrap counted
+ * in characters leaves lines with a tab wider on a terminal, and those without narrower).
+ */
+static size_t wrap_width(const struct work *w, const struct prefix *pre, struct measure *m)
+{
+	bool tabs, ends, starts;
+	tabs_and_ends(w, &tabs, &ends, &starts);
+	// Blanks at line ends: measured without them (they may be a cut piece's own).
+	static const unsigned order[2][8] = {{0, 1, 2, 3, 4, 5, 6, 7}, {2, 3, 6, 7}};
+	size_t best_cuts = 0, width = 0;
+	*m = (struct measure){false, false, false, pre, starts, false};
+	for (unsigned o = 0; o < (ends ? 4u : 8u); o++) {
+		unsigned v = order[ends][o];
+		struct measure mv = {v & 1, v & 2, v & 4, pre, starts, false};
+		// A tab counted as one needs tabs; tabs turned into blanks after the wrap, none.
+		if ((mv.trim && !ends) || (mv.tab_one && !mv.indent && !tabs) ||
+		    (mv.indent && tabs))
+			continue;
+		size_t cuts, wd = wrap_width_as(w, pre, &mv, &cuts);
+		if (wd && (!width || cuts > best_cuts)) {
+			width = wd;
+			best_cuts = cuts;
+			*m = mv;
+		}
+	}
+	return width;
+}
+
+/* Whether s starts with a field of a location line: " +0x…", "fp=0x…", "sp=0x…", "pc=0x…"
+ * without the blank before it. */
+static bool loc_field(const char *s, size_t n)
+{
+	return n > 3 && (!memcmp(s, "+0x", 3) || !memcmp(s, "fp=", 3) || !memcmp(s, "sp=", 3) ||
+	                 !memcmp(s, "pc=", 3));
+}
+
+/*
+ * A layer of the learned prefix added after a console wrap (a Markdown quote, `cat -n`, a
+ * chat tool's): the lines without the whole prefix (the wrap's pieces) have it, nine in ten
+ * of them. It is removed from every line that has it (a line that is the
+ * layer without its trailing blank is an empty line); false when there is none.
+ */
+static bool strip_later_layer(struct work *w, const struct prefix *pre)
+{
+	size_t cut[16], hits[16], ncut = 0, bare = 0;
+	for (size_t k = 1; k < pre->n && ncut < 16; k++)
+		if (is_space(pre->s[k - 1]) && !is_space(pre->s[k]) && layer_shape(pre->s, k))
+			cut[ncut++] = k;
+	if (!ncut)
+		return false;
+	memset(hits, 0, sizeof(hits));
+	for (size_t i = 0; i < w->l.len; i++) {
+		const struct ln *l = &w->l.v[i];
+		size_t b = 0;
+		while (b < l->n && is_space(l->s[b]))
+			b++;
+		if (b == l->n || match_prefix(pre->s, pre->n, l->s, l->n) > 0)
+			continue;
+		bare++;
+		for (size_t c = 0; c < ncut; c++)
+			hits[c] += match_prefix(pre->s, cut[c], l->s, l->n) > 0;
+	}
+	size_t c = ncut;
+	while (c-- > 0 && !(bare && hits[c] * 10 >= bare * 9))
+		;
+	if (c >= ncut)
+		return false;
+	for (size_t i = 0; i < w->l.len; i++) {
+		struct ln *l = &w->l.v[i];
+		long k = match_prefix(pre->s, cut[c], l->s, l->n);
+		if (k < 0)
+			k = bare_prefix(pre->s, cut[c], l->s, l->n);
+		if (k > 0) {
+			l->s += k;
+			l->n -= (size_t)k;
+		}
+	}
+	return true;
+}
+
 /* Joins each line exactly W wide with the lines it was cut from. */
-static void unwrap_console(struct work *w, size_t width, const struct prefix *pre)
+static void unwrap_console(struct work *w, size_t width, const struct prefix *pre, struct measure m)
 {
 	GPM_VEC(char) acc = {0};
 	size_t out = 0;
@@ -672,31 +951,46 @@ static void unwrap_console(struct work *w, size_t width, const struct prefix *pr
 		struct ln cur = w->l.v[i];
 		size_t j = i + 1;
 		acc.len = 0;
-		size_t cw = display_width(cur.s, cur.n);
-		while (j < w->l.len && cw == width && j - i < MAX_JOIN) {
+		bool cut = at_width(cur.s, cur.n, col0(&cur, m), width, m);
+		size_t cn = cut && m.trim ? within(cur.s, cur.n, col0(&cur, m), width, m) : cur.n;
+		while (j < w->l.len && cut && j - i < MAX_JOIN) {
 			const struct ln *nx = &w->l.v[j];
 			const char *sofar = acc.len ? acc.v : cur.s;
-			size_t sn = acc.len ? acc.len : cur.n;
-			if (!continues(sofar, sn, nx->s, nx->n, pre) || sn + nx->n > MAX_LINE)
+			size_t sn = acc.len ? acc.len : cn;
+			bool goes_on = m.pieces ? bare_piece(nx, pre)
+			                        : !(m.whole_starts && nx->whole) &&
+			                              continues(sofar, sn, nx->s, nx->n, pre);
+			if (!goes_on || sn + nx->n > MAX_LINE)
 				break;
 			if (!acc.len) {
-				if (!gpm_vec_reserve(&acc, cur.n + nx->n)) {
+				if (!gpm_vec_reserve(&acc, cn + nx->n)) {
 					w->nomem = true;
 					break;
 				}
-				memcpy(acc.v, cur.s, cur.n);
-				acc.len = cur.n;
+				memcpy(acc.v, cur.s, cn);
+				acc.len = cn;
 			}
 			if (!gpm_vec_reserve(&acc, acc.len + nx->n + 1)) {
 				w->nomem = true;
 				break;
 			}
-			// A word wrap at exactly W ate the blank after a ',' (Go prints ", ").
+			// A word wrap at exactly W ate the blank after a ',' (Go prints ", "); a
+			// paste that dropped indentation, the one before a location's field.
 			if (acc.v[acc.len - 1] == ',' && nx->n && nx->s[0] != ' ')
 				acc.v[acc.len++] = ' ';
-			memcpy(acc.v + acc.len, nx->s, nx->n);
-			acc.len += nx->n;
-			cw = display_width(nx->s, nx->n);
+			else if (!is_space(acc.v[acc.len - 1]) && loc_field(nx->s, nx->n) &&
+			         loc_like(acc.v, acc.len))
+				acc.v[acc.len++] = ' ';
+			// Nothing tells whether a blank was at the cut when the paste dropped the
+			// blanks that start lines: counted, said if it did (lost_indent).
+			if (!is_space(acc.v[acc.len - 1]) && nx->n && !is_space(nx->s[0]) &&
+			    !w->blind_joins++)
+				w->blind_join = nx->orig;
+			cut = at_width(nx->s, nx->n, col0(nx, m), width, m);
+			size_t nn =
+			    cut && m.trim ? within(nx->s, nx->n, col0(nx, m), width, m) : nx->n;
+			memcpy(acc.v + acc.len, nx->s, nn);
+			acc.len += nn;
 			j++;
 		}
 		if (acc.len) {
@@ -713,6 +1007,25 @@ static void unwrap_console(struct work *w, size_t width, const struct prefix *pr
 	gpm_vec_free(&acc);
 	if (!w->nomem)
 		w->l.len = out;
+}
+
+static bool line_func(const struct ln *l);
+static bool line_loc(const struct ln *l);
+
+/* Whether the paste dropped the blanks that start lines: two location lines or more after
+ * their function lines, none of them indented. */
+static bool lost_indent(const struct work *w)
+{
+	size_t locs = 0;
+	for (size_t i = 1; i < w->l.len; i++) {
+		const struct ln *l = &w->l.v[i];
+		if (!l->n || !line_func(&w->l.v[i - 1]) || !line_loc(l))
+			continue;
+		if (blank_at(l->s, l->n))
+			return false;
+		locs++;
+	}
+	return locs >= 2;
 }
 
 /* ---- JSON ---- */
@@ -2283,6 +2596,25 @@ static long bare_prefix(const char *pre, size_t pn, const char *s, size_t n)
 	return m > 0 && (size_t)m == n ? m : -1;
 }
 
+/* Whether a cut of a prefix has a shape of its own: a character other than a letter, a
+ * digit, '_' or a space, or a line number padded as `cat -n` pads it. Words and blanks
+ * ("May  ") are matched by most lines of any text ("eb8b0 sp=0x…", the rest of a wrapped
+ * line). */
+static bool layer_shape(const char *pre, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_word(pre[i]) && pre[i] != ' ')
+			return true;
+	// `cat -n`'s number, its tab turned into blanks: digits alone, then two blanks or more.
+	size_t i = 0;
+	while (i < n && pre[i] == ' ')
+		i++;
+	size_t d = i;
+	while (i < n && is_digit(pre[i]))
+		i++;
+	return i > d && n - i >= 2 && i + 2 <= n && pre[i] == ' ' && pre[i + 1] == ' ';
+}
+
 /*
  * The outer layer of a learned prefix that is two: a shipper's or a pager's prefix on every
  * line ("api-1  | ", a kubectl timestamp, `cat -n`'s number) around a logger's that only the
@@ -2315,7 +2647,7 @@ static size_t outer_prefix(const struct work *w, const char *pre, size_t pn)
 	if (whole * 10 >= lines * 9)
 		return 0;
 	for (size_t c = ncut; c-- > 0;)
-		if ((whole + hits[c]) * 10 >= lines * 9)
+		if ((whole + hits[c]) * 10 >= lines * 9 && layer_shape(pre, cut[c]))
 			return cut[c];
 	return 0;
 }
@@ -2375,6 +2707,7 @@ static void strip_prefix(struct work *w)
 			memcpy(pre, l->s, pre_len);
 		}
 		long m = match_prefix(pre, pre_len, l->s, l->n);
+		l->whole = m > 0;
 		if (m < 0 && outer_len)
 			m = match_prefix(outer, outer_len, l->s, l->n);
 		if (m < 0)
@@ -2401,6 +2734,8 @@ static void strip_prefix(struct work *w)
 		}
 		l->src = src;
 		if (m > 0) {
+			size_t pc = display_width(l->s, (size_t)m);
+			l->pre_cols = (uint16_t)(pc < UINT16_MAX ? pc : UINT16_MAX);
 			l->stamp = prefix_stamp(l->s, (size_t)m);
 			l->sep = l->s[m - 1];
 			l->s += m;
@@ -2558,6 +2893,15 @@ static void reverse(struct work *w)
 	}
 }
 
+/* An empty line, or one of blanks only: a terminal's copy pads empty lines too (an old
+ * Windows console to its width), an editor leaves its indentation there. */
+static bool line_empty(const struct ln *l)
+{
+	size_t n;
+	trim(l, &n);
+	return n == 0;
+}
+
 /* A blank line after every line: functions and their locations apart. */
 static bool double_spaced(const struct work *w)
 {
@@ -2568,23 +2912,24 @@ static bool double_spaced(const struct work *w)
 			continue;
 		if (line_loc(&w->l.v[i + 1]))
 			together++;
-		else if (w->l.v[i + 1].n == 0 && i + 2 < w->l.len && line_loc(&w->l.v[i + 2]))
+		else if (line_empty(&w->l.v[i + 1]) && i + 2 < w->l.len && line_loc(&w->l.v[i + 2]))
 			apart++;
 	}
 	return apart >= 2 && apart > together;
 }
 
-/* Runs of k blank lines were k/2 (rounded down) blank lines before doubling. */
+/* Runs of k blank lines (empty or of blanks only) were k/2 (rounded down) blank lines
+ * before doubling. */
 static void undouble(struct work *w)
 {
 	size_t out = 0;
 	for (size_t i = 0; i < w->l.len;) {
-		if (w->l.v[i].n) {
+		if (!line_empty(&w->l.v[i])) {
 			w->l.v[out++] = w->l.v[i++];
 			continue;
 		}
 		size_t j = i;
-		while (j < w->l.len && w->l.v[j].n == 0)
+		while (j < w->l.len && line_empty(&w->l.v[j]))
 			j++;
 		for (size_t k = 0; k < (j - i) / 2; k++)
 			w->l.v[out++] = w->l.v[i + k];
@@ -3051,9 +3396,21 @@ static void rejoin_words(struct work *w)
 				continue; // the blanks a wrap left of a profile line's tab padding
 			if (!word_wrapped(a, an, b, bn) || an + bn + 1 > MAX_LINE)
 				break;
+			// Blanks a terminal's copy left after the piece are not the text's.
+			while (an && is_space(a[an - 1]))
+				an--;
 			// The wrap ate the blank at the break: Go separates arguments with ", " and
 			// fields with " ".
+			// A location cut before its line number ("main.go:" "75") or a pprof frame
+			// inside its path ("pprofdump/" "main.go:75") was a console's cut, not at a
+			// blank
+			// ("#", its pc, its function, then the path: one word).
+			size_t words = 0;
+			for (size_t k = 0; k < an; k++)
+				words += !is_space(a[k]) && (k == 0 || is_space(a[k - 1]));
+			bool in_path = words >= 4 && pprof_frame_open(a, an);
 			bool blank = !is_space(a[an - 1]) &&
+			             !(a[an - 1] == ':' && is_digit(b[0])) && !in_path &&
 			             (a[an - 1] == ',' || loc_like(a, an) || header_like(a, an) ||
 			              pprof_frame_open(a, an) || pprof_head(a, an) ||
 			              pprof_labels_open(a, an));
@@ -3771,7 +4128,7 @@ static void quick_look(const char *data, size_t len, struct look *k)
 	for (const char *s = data; s < end;) {
 		const char *e = memchr(s, '\n', (size_t)(end - s));
 		size_t n = e ? (size_t)(e - s) : (size_t)(end - s);
-		struct ln cur = {s, n, 0, 0, false, false, 0, 0, false};
+		struct ln cur = {s, n, 0, 0, false, false, 0, 0, 0, false, 0};
 		// A record the look cuts (a stack of a few thousand goroutines in one record)
 		// is judged by what it shows.
 		bool record = n && (json_line(s, n) || (!e && scan < len && json_open(s, n)));
@@ -3836,7 +4193,8 @@ static void quick_look(const char *data, size_t len, struct look *k)
 				       // reversed
 			else if (prev2.s && line_func(&prev2) && starts(s, n, "created by "))
 				fwd++;
-			if (!prev.n && prev2.s && line_func(&prev2) && cl)
+			if ((!prev.n || (is_space(prev.s[0]) && line_empty(&prev))) && prev2.s &&
+			    line_func(&prev2) && cl)
 				k->doubled = true;
 			if (!k->words && n && prev.n) {
 				size_t an, bn;
@@ -4146,11 +4504,16 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		w.logcat_cuts = logcat_cuts(&w, &w.logcat_cut, &logcat_end);
 	struct prefix pre;
 	learn_prefix(&w, &pre);
-	size_t width = wrap_width(&w, &pre);
+	// An outer layer of the prefix added after the wrap (a quote, `cat -n`) is on its pieces
+	// too: it goes first, then the wrap shows behind the prefix written before it.
+	if (pre.n && !w.nomem && strip_later_layer(&w, &pre))
+		learn_prefix(&w, &pre);
+	struct measure m;
+	size_t width = wrap_width(&w, &pre, &m);
 	if (width && k.json && open_record(&w))
 		width = 0; // JSON records wrapped: join_record joins them
 	if (width) {
-		unwrap_console(&w, width, &pre);
+		unwrap_console(&w, width, &pre, m);
 		out->fixes |= GPM_UNWRAP_CONSOLE_WRAP;
 	}
 	// A paste cut short keeps its missing line end, so the parser sees the cut (a line end
@@ -4194,10 +4557,25 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 		undouble(&w);
 		out->fixes |= GPM_UNWRAP_DOUBLE_SPACED;
 	}
+	// A wrap under a layer the paste added after it (a quote, `cat -n`, double spacing, a
+	// chat tool's prefix) shows once that layer is gone; with none gone, nothing new shows.
+	// (JSON records: their wrap is join_record's, before they were decoded.)
+	if (!w.nomem && !width && !k.json &&
+	    (out->fixes & (GPM_UNWRAP_PREFIX | GPM_UNWRAP_DOUBLE_SPACED))) {
+		width = wrap_width(&w, NULL, &m);
+		if (width) {
+			unwrap_console(&w, width, NULL, m);
+			out->fixes |= GPM_UNWRAP_CONSOLE_WRAP;
+		}
+	}
 	if (!w.nomem)
 		rejoin_words(&w);
 	if (!w.nomem)
 		restore_stars(&w);
+	// The blanks that start lines dropped (the location lines tell; the pieces cannot:
+	// a wrap at one column cuts a stack's lines at the same field).
+	if (!w.nomem && w.blind_joins && !lost_indent(&w))
+		w.blind_joins = 0;
 	if (!w.nomem) {
 		reindent(&w);
 		ok = (wide || !unchanged(&w, data, len)) && finish(&w, out);
@@ -4206,6 +4584,8 @@ bool gpm_dump_unwrap(const char *data, size_t len, struct gpm_dump_clean *out, b
 			out->cut_record = w.cut_record;
 			out->logcat_cuts = w.logcat_cuts;
 			out->logcat_cut = w.logcat_cut;
+			out->blind_joins = w.blind_joins;
+			out->blind_join = w.blind_join;
 		}
 	}
 done:
