@@ -608,6 +608,30 @@ static struct gpm_error *read_sample(struct reader *r, const struct gpm_pb_field
 
 /* ---- entry points ---- */
 
+/* A reader of either form: its name and limits (o may be NULL); no incident yet. */
+static void reader_begin(struct reader *r, const char *name, const struct gpm_dump_options *o)
+{
+	*r = (struct reader){.name = name ? name : "input"};
+	r->max_goroutines = o && o->max_goroutines ? o->max_goroutines : DEFAULT_MAX_GOROUTINES;
+	uint64_t max_counted = o && o->max_counted ? o->max_counted : DEFAULT_MAX_COUNTED;
+	if (max_counted < r->max_goroutines)
+		r->max_goroutines = max_counted;
+	r->max_frames = o && o->max_frames ? o->max_frames : DEFAULT_MAX_FRAMES;
+}
+
+/* The warnings of the limits either form's records may reach. */
+static void warn_limits(struct reader *r)
+{
+	if (r->labels_dropped)
+		gpm_incident_warn(r->inc, "%" PRIu64 " %s past %d per sample left out",
+		                  r->labels_dropped,
+		                  gpm_plural(r->labels_dropped, "label", "labels"), MAX_LABELS);
+	if (r->capped)
+		gpm_incident_warn(
+		    r->inc, "%" PRIu64 " %s of the profile past the limit of %" PRIu64 " not kept",
+		    r->capped, gpm_plural(r->capped, "goroutine", "goroutines"), r->max_goroutines);
+}
+
 bool gpm_goroutine_profile_detect(const uint8_t *data, size_t size)
 {
 	// profile.proto has fields 1-14; runtime/pprof writes period_type (11) or
@@ -622,12 +646,8 @@ struct gpm_error *gpm_goroutine_profile_parse(const uint8_t *data, size_t size, 
                                               struct gpm_incident **out)
 {
 	*out = NULL;
-	struct reader r = {.name = name ? name : "input"};
-	r.max_goroutines = o && o->max_goroutines ? o->max_goroutines : DEFAULT_MAX_GOROUTINES;
-	uint64_t max_counted = o && o->max_counted ? o->max_counted : DEFAULT_MAX_COUNTED;
-	if (max_counted < r.max_goroutines)
-		r.max_goroutines = max_counted;
-	r.max_frames = o && o->max_frames ? o->max_frames : DEFAULT_MAX_FRAMES;
+	struct reader r;
+	reader_begin(&r, name, o);
 	struct gpm_error *err = NULL;
 	if (!(r.inc = gpm_incident_create(GPM_INPUT_PPROF0)))
 		return &gpm_error_nomem;
@@ -693,14 +713,7 @@ struct gpm_error *gpm_goroutine_profile_parse(const uint8_t *data, size_t size, 
 	if (r.unknown_locations)
 		gpm_incident_warn(r.inc, "%" PRIu64 " frame%s not symbolized (address only)",
 		                  r.unknown_locations, r.unknown_locations == 1 ? "" : "s");
-	if (r.labels_dropped)
-		gpm_incident_warn(r.inc, "%" PRIu64 " %s past %d per sample left out",
-		                  r.labels_dropped, gpm_plural(r.labels_dropped, "label", "labels"),
-		                  MAX_LABELS);
-	if (r.capped)
-		gpm_incident_warn(
-		    r.inc, "%" PRIu64 " %s of the profile past the limit of %" PRIu64 " not kept",
-		    r.capped, gpm_plural(r.capped, "goroutine", "goroutines"), r.max_goroutines);
+	warn_limits(&r);
 out:
 	gpm_vec_free(&r.strs);
 	gpm_vec_free(&r.funcs);
@@ -892,12 +905,8 @@ struct gpm_error *gpm_pprof_traces_parse(const char *data, size_t len, const cha
                                          struct gpm_incident **out)
 {
 	*out = NULL;
-	struct reader r = {.name = name ? name : "input"};
-	r.max_goroutines = o && o->max_goroutines ? o->max_goroutines : DEFAULT_MAX_GOROUTINES;
-	uint64_t max_counted = o && o->max_counted ? o->max_counted : DEFAULT_MAX_COUNTED;
-	if (max_counted < r.max_goroutines)
-		r.max_goroutines = max_counted;
-	r.max_frames = o && o->max_frames ? o->max_frames : DEFAULT_MAX_FRAMES;
+	struct reader r;
+	reader_begin(&r, name, o);
 	if (!(r.inc = gpm_incident_create(GPM_INPUT_PPROF0)))
 		return &gpm_error_nomem;
 	r.inc->pprof_traces = true;
@@ -1029,14 +1038,7 @@ struct gpm_error *gpm_pprof_traces_parse(const char *data, size_t len, const cha
 		                  " pprof -traces %s no count of goroutines that could be "
 		                  "read (each read as one goroutine)",
 		                  bad_counts, gpm_plural(bad_counts, "sample has", "samples have"));
-	if (r.labels_dropped)
-		gpm_incident_warn(r.inc, "%" PRIu64 " %s past %d per sample left out",
-		                  r.labels_dropped, gpm_plural(r.labels_dropped, "label", "labels"),
-		                  MAX_LABELS);
-	if (r.capped)
-		gpm_incident_warn(
-		    r.inc, "%" PRIu64 " %s of the profile past the limit of %" PRIu64 " not kept",
-		    r.capped, gpm_plural(r.capped, "goroutine", "goroutines"), r.max_goroutines);
+	warn_limits(&r);
 	goto out;
 nomem:
 	err = &gpm_error_nomem;

@@ -1060,15 +1060,23 @@ static void check_cut(struct tally *t, const char *path, const struct variant *v
 	gpm_strbuf_deinit(&plain);
 }
 
-static void check_file(const char *path, struct tally *t)
+/* A fixture as it is (the source holding it) and what it reads as, with goroutines. */
+static struct gpm_source *open_pristine(const char *path, struct text *pristine, struct parsed *ref)
 {
 	struct gpm_source *src;
 	struct gpm_error *err = gpm_source_open(path, &src);
 	ck_assert_msg(!err, "%s", path);
-	struct text pristine = {(const char *)src->data, src->size};
+	*pristine = (struct text){(const char *)src->data, src->size};
+	parse(pristine->s, pristine->n, ref);
+	ck_assert_msg(ref->goroutines > 0, "%s: no goroutines", path);
+	return src;
+}
+
+static void check_file(const char *path, struct tally *t)
+{
+	struct text pristine;
 	struct parsed ref;
-	parse(pristine.s, pristine.n, &ref);
-	ck_assert_msg(ref.goroutines > 0, "%s: no goroutines", path);
+	struct gpm_source *src = open_pristine(path, &pristine, &ref);
 	bool debug1 = ref.v[0]->kind == GPM_INPUT_PPROF1;
 	struct gpm_strbuf text = GPM_STRBUF_INIT;
 	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
@@ -1697,13 +1705,9 @@ static void make_layer(const struct layer *v, struct text t, struct gpm_strbuf *
 static void check_layers(const char *path, void *arg)
 {
 	struct tally *t = arg;
-	struct gpm_source *src;
-	struct gpm_error *err = gpm_source_open(path, &src);
-	ck_assert_msg(!err, "%s", path);
-	struct text pristine = {(const char *)src->data, src->size};
+	struct text pristine;
 	struct parsed ref;
-	parse(pristine.s, pristine.n, &ref);
-	ck_assert_msg(ref.goroutines > 0, "%s: no goroutines", path);
+	struct gpm_source *src = open_pristine(path, &pristine, &ref);
 	struct gpm_strbuf text = GPM_STRBUF_INIT;
 	for (size_t i = 0; i < sizeof(layers) / sizeof(layers[0]); i++) {
 		const struct layer *v = &layers[i];
