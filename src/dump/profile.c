@@ -952,7 +952,8 @@ struct gpm_error *gpm_pprof_traces_parse(const char *data, size_t len, const cha
 	struct label labels[MAX_LABELS];
 	size_t nlabels = 0;
 	uint64_t count = 0;
-	bool in_frames = false, bad_sample = false;
+	bool in_frames = false, bad_sample = false, long_sample = false;
+	uint64_t long_samples = 0;
 	struct gpm_stack_builder b;
 	uint32_t nframes = 0;
 	for (bool more = true; more;) {
@@ -968,6 +969,7 @@ struct gpm_error *gpm_pprof_traces_parse(const char *data, size_t len, const cha
 					bad_counts++;
 					count = 1;
 				}
+				long_samples += long_sample;
 				if (bad_sample)
 					r.bad_samples++;
 				if ((err = emit_record(&r, stack, count, labels, nlabels, leak,
@@ -975,7 +977,7 @@ struct gpm_error *gpm_pprof_traces_parse(const char *data, size_t len, const cha
 					goto out;
 			}
 			nlabels = 0;
-			in_frames = bad_sample = false;
+			in_frames = bad_sample = long_sample = false;
 			continue;
 		}
 		if (!n)
@@ -1014,7 +1016,7 @@ struct gpm_error *gpm_pprof_traces_parse(const char *data, size_t len, const cha
 			}
 		}
 		if (nframes >= r.max_frames) {
-			bad_sample = true;
+			long_sample = true;
 			continue;
 		}
 		size_t before = r.inc->frames.len;
@@ -1032,6 +1034,12 @@ struct gpm_error *gpm_pprof_traces_parse(const char *data, size_t len, const cha
 		                  "(left out or kept without a location)",
 		                  r.bad_samples,
 		                  gpm_plural(r.bad_samples, "sample has", "samples have"));
+	if (long_samples)
+		gpm_incident_warn(
+		    r.inc,
+		    "%" PRIu64 " pprof -traces %s more than %" PRIu32 " frames: the rest left out",
+		    long_samples, gpm_plural(long_samples, "sample has", "samples have"),
+		    r.max_frames);
 	if (bad_counts)
 		gpm_incident_warn(r.inc,
 		                  "%" PRIu64
