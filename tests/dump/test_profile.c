@@ -264,6 +264,19 @@ START_TEST(test_profile_traces_listing)
 	ck_assert_str_eq(v[0]->goroutines.v[7].state, "select");
 	gpm_incident_destroy(v[0]);
 	free(v);
+	// A stack past the frame limit keeps its first frames and says so.
+	struct gpm_dump_options o = {.max_frames = 2};
+	ck_assert_ptr_null(gpm_dump_parse_all(odd, sizeof(odd) - 1, "o", &o, &v, &k));
+	ck_assert_uint_eq(v[0]->goroutines.len, 8);
+	bool said = false;
+	for (size_t i = 0; i < v[0]->warnings.len; i++)
+		said |= strstr(v[0]->warnings.v[i].text, "more than 2 frames") != NULL;
+	ck_assert(said);
+	uint32_t nf;
+	gpm_goroutine_frames(v[0], &v[0]->goroutines.v[7], &nf);
+	ck_assert_uint_eq(nf, 2);
+	gpm_incident_destroy(v[0]);
+	free(v);
 }
 END_TEST
 
