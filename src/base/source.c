@@ -795,7 +795,7 @@ static struct gpm_error *apport_fill(struct gpm_source *src, const uint8_t *raw,
 	if (!err && have)
 		err = decoder_feed(&r.dec, buf, have, &r.sink);
 	free(buf);
-	if (!err && !r.sink.len && r.dec.kind == GPM_COMPRESSION_GZIP && !r.dec.ended)
+	if (!err && !r.sink.len && !r.dec.ended)
 		err = gpm_error_create(GPM_ERR_FORMAT,
 		                       "%s: an apport crash report whose CoreDump is empty or cut "
 		                       "before any of the core",
@@ -803,6 +803,19 @@ static struct gpm_error *apport_fill(struct gpm_source *src, const uint8_t *raw,
 	err = reader_finish(&r, src, &q, err);
 	reader_deinit(&r, &q, src, !err);
 	return err;
+}
+
+/* The identity of a plain input's n bytes at raw (o->hash), into src; r is done with. */
+static void hash_plain(struct reader *r, const struct gpm_source_options *o, struct gpm_source *src,
+                       const uint8_t *raw, size_t n, bool file_map)
+{
+	if (o && o->hash) {
+		if (file_map && n)
+			hash_file_map(&r->hash, raw, n);
+		else
+			gpm_identity_update(&r->hash, raw, n);
+	}
+	reader_deinit(r, o, src, true);
 }
 
 /*
@@ -818,17 +831,7 @@ static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw,
 		return err;
 	src->compression = sniff(raw, n);
 	if (src->compression == GPM_COMPRESSION_NONE && is_apport(raw, n)) {
-		reader_deinit(&r, NULL, src, false);
-		if (o && o->hash) { // the report's identity, as any plain file's
-			struct gpm_identity h;
-			gpm_identity_init(&h);
-			if (file_map)
-				hash_file_map(&h, raw, n);
-			else
-				gpm_identity_update(&h, raw, n);
-			gpm_identity_final(&h, src->sha256);
-			gpm_identity_deinit(&h);
-		}
+		hash_plain(&r, o, src, raw, n, file_map); // the report's identity
 		return apport_fill(src, raw, n, o);
 	}
 	if (src->compression == GPM_COMPRESSION_NONE) {
@@ -842,13 +845,8 @@ static struct gpm_error *source_fill(struct gpm_source *src, const uint8_t *raw,
 			reader_deinit(&r, o, src, false);
 			return err;
 		}
-		if (o && o->hash) {
-			if (file_map && n)
-				hash_file_map(&r.hash, raw, n);
-			else
-				gpm_identity_update(&r.hash, raw, n);
-			reader_deinit(&r, o, src, true);
-		}
+		if (o && o->hash)
+			hash_plain(&r, o, src, raw, n, file_map);
 		src->data = n ? raw : NULL;
 		src->size = n;
 		return NULL;

@@ -815,6 +815,18 @@ static int64_t traces_time(const char *s, size_t n)
 	return (int64_t)timegm(&tm);
 }
 
+/* A decimal number (a sample's value as printed, a line): 0 when it is not one. */
+static uint64_t traces_count(const char *s, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return v;
+}
+
 /* One frame line's text (without its count): pushed as a frame of the stack being built. */
 static struct gpm_error *traces_frame(struct reader *r, const char *s, size_t n, bool *bad)
 {
@@ -856,11 +868,9 @@ static struct gpm_error *traces_frame(struct reader *r, const char *s, size_t n,
 				colon = q - 1;
 				break;
 			}
-		uint64_t v = 0;
-		const char *q = colon ? colon + 1 : s + n;
-		while (q < s + n && *q >= '0' && *q <= '9' && v <= UINT32_MAX)
-			v = v * 10 + (uint64_t)(*q++ - '0');
-		if (colon && q == s + n && q > colon + 1 && v <= UINT32_MAX) {
+		// pprof prints FILE:LINE only for a line number: 0 is none.
+		uint64_t v = colon ? traces_count(colon + 1, (size_t)(s + n - colon - 1)) : 0;
+		if (v && v <= UINT32_MAX) {
 			file = f;
 			filen = (size_t)(colon - f);
 			line = (uint32_t)v;
@@ -886,18 +896,6 @@ static struct gpm_error *traces_frame(struct reader *r, const char *s, size_t n,
 	f->pc = pc;
 	f->flags = GPM_FRAME_NO_ARGS | (inlined ? GPM_FRAME_INLINED : 0);
 	return NULL;
-}
-
-/* A sample's value as printed: a count of goroutines; 0 when it is not one. */
-static uint64_t traces_count(const char *s, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
-			return 0;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	return v;
 }
 
 struct gpm_error *gpm_pprof_traces_parse(const char *data, size_t len, const char *name,
