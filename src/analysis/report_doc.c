@@ -236,7 +236,8 @@ static void group(struct gpm_report_doc *doc, const struct gpm_incident *inc,
 	d->max_minutes = g->max_minutes;
 	d->min_id = g->min_id;
 	d->max_id = g->max_id;
-	d->no_ids = rep->flags & (GPM_GOROUTINE_PPROF_RECORD | GPM_GOROUTINE_NO_ID);
+	d->no_ids = rep->flags &
+	            (GPM_GOROUTINE_PPROF_RECORD | GPM_GOROUTINE_NO_ID | GPM_GOROUTINE_NO_HEADER);
 	if (!d->no_ids && g->count <= 6) {
 		struct gpm_strbuf sb = GPM_STRBUF_INIT;
 		for (uint32_t k = 0; k < g->count; k++)

@@ -1685,11 +1685,173 @@ static void rule_running_only(struct gpm_rule_ctx *c)
 	free(top);
 }
 
+/* Frame i of a stack read from the old debug.Stack format: its function, or its package
+ * and file ("gorm.io/gorm (gorm.go:399)") when the name was not printed ("PKG.?");
+ * malloc'd. */
+static char *classic_where(const struct gpm_incident *inc, const struct gpm_goroutine *g, int i)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	if (i < 0 || (uint32_t)i >= n)
+		return NULL;
+	size_t fl = f[i].func ? strlen(f[i].func) : 0;
+	if (fl >= 2 && !strcmp(f[i].func + fl - 2, ".?") && f[i].file) {
+		char *pkg = gpm_rule_safe(f[i].func), *r = NULL;
+		const char *base = strrchr(f[i].file, '/');
+		if (pkg)
+			pkg[strlen(pkg) - 2] = 0;
+		if (asprintf(&r, "%s (%s:%" PRIu32 ")", pkg ? pkg : "?",
+		             base ? base + 1 : f[i].file, f[i].line) < 0)
+			r = NULL;
+		free(pkg);
+		return r;
+	}
+	return gpm_rule_func_text(inc, g, i);
+}
+
+/* Whether a frame's file is the program's own: not GOROOT's, the module cache's (a path
+ * with "@version") or a vendored copy. */
+static bool classic_own(const struct gpm_frame *f)
+{
+	enum gpm_frame_class k = gpm_rule_frame_class(f->func);
+	return gpm_frame_class_is_user(k) && f->file && !strchr(f->file, '@') &&
+	       !strstr(f->file, "/vendor/");
+}
+
+/*
+ * Stacks a recover logged in the format of Go's first runtime/debug.Stack, as gin's and
+ * martini's Recovery middleware print them (GPM_GOROUTINE_RECOVER_LOG): the request
+ * failed and the process went on. The stack starts at the panic's caller, after the
+ * runtime's frames when the runtime raised it: the site is the first frame outside the
+ * runtime, and the program's own first frame is named too when the site is a library's.
+ * The recoverer is the frame of a recovery.go or of a function named Recover*. Whether a
+ * finding was made.
+ */
+static bool rule_recovered_classic(struct gpm_rule_ctx *c)
+{
+	const struct gpm_incident *inc = c->inc;
+	const struct gpm_goroutine *g = NULL;
+	size_t logged = 0, same = 0;
+	for (size_t i = 0; i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *h = &inc->goroutines.v[i];
+		if (!(h->flags & GPM_GOROUTINE_RECOVER_LOG))
+			continue;
+		logged++;
+		if (!g)
+			g = h;
+		same += h->stack == g->stack;
+	}
+	if (!g)
+		return false;
+	uint32_t n;
+	const struct gpm_frame *fr = gpm_goroutine_frames(inc, g, &n);
+	int site = -1, own = -1, by = -1;
+	bool unnamed = false;
+	for (uint32_t k = 0; k < n && k < 256; k++) {
+		const char *fn = fr[k].func ? fr[k].func : "";
+		size_t fl = strlen(fn);
+		unnamed |= fl >= 2 && !strcmp(fn + fl - 2, ".?");
+		if (site < 0 && gpm_rule_frame_class(fn) != GPM_FRAME_CLASS_RUNTIME)
+			site = (int)k;
+		if (site >= 0 && own < 0 && classic_own(&fr[k]))
+			own = (int)k;
+		const char *base = fr[k].file ? strrchr(fr[k].file, '/') : NULL;
+		base = base ? base + 1 : fr[k].file;
+		if (by < 0 && site >= 0 &&
+		    ((base && (!strcmp(base, "recovery.go") || !strcmp(base, "recover.go"))) ||
+		     strstr(fn, "Recover")))
+			by = (int)k;
+	}
+	if (site < 0)
+		return false;
+	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_CRASH_RECOVERED);
+	if (!f)
+		return true;
+	char *where = classic_where(inc, g, site);
+	char *caller = own > site ? classic_where(inc, g, own) : NULL;
+	char *at = gpm_rule_frame_text(inc, g, site);
+	char *mine = own > site ? gpm_rule_frame_text(inc, g, own) : NULL;
+	char *rec = by >= 0 ? classic_where(inc, g, by) : NULL;
+	char *pkg = NULL;
+	if (by >= 0 && fr[by].func) {
+		size_t pl = gpm_frame_package_len(fr[by].func);
+		pkg = pl ? strndup(fr[by].func, pl) : NULL;
+	}
+	const struct gpm_crash *cr = &inc->crash;
+	char *value = cr->recovered.len ? gpm_rule_safe(cr->recovered.v[0]) : NULL;
+	char often[64] = "";
+	if (logged > 1)
+		snprintf(often, sizeof(often), "; %zu stacks logged in this input", logged);
+	gpm_rule_text(c, &f->title, "recovered panic in %s%s%s%s%s (%s recovered it%s)",
+	              where ? where : "?", caller ? " called from " : "", caller ? caller : "",
+	              value ? ": " : "", value ? value : "", pkg ? pkg : "a recover", often);
+	gpm_rule_text(
+	    c, &f->explanation,
+	    "A recover%s%s caught this panic and logged its stack in the format of Go's first "
+	    "runtime/debug.Stack (\"FILE:LINE (0xPC)\" per frame), as gin's and martini's "
+	    "Recovery middleware print it: the request or task that reached %s failed, and the "
+	    "process most likely went on. The stack starts where the panic was raised%s.%s",
+	    rec ? " in " : "", rec ? rec : "", where ? where : "?",
+	    site > 0 ? ", after the runtime's own frames" : "",
+	    unnamed ? " Function names were not printed (that format names a function only when "
+	              "its source file can be read where the program runs): frames are named by "
+	              "their package and file."
+	            : "");
+	gpm_rule_text(c, &f->next, "Fix the panic at %s%s%s%s.",
+	              mine ? mine
+	              : at ? at
+	                   : "?",
+	              mine ? " (the program's own frame under it)" : "", value ? ": " : "",
+	              value ? value : "");
+	goroutine_evidence(c, f, g, "");
+	gpm_rule_evidence(c, f, "frame", "%s", at ? at : "?");
+	if (mine)
+		gpm_rule_evidence(c, f, "program frame", "%s", mine);
+	if (rec)
+		gpm_rule_evidence(c, f, "recovered by", "%s", rec);
+	const char *vals[3];
+	size_t counts[3], nvals = 0, other = 0;
+	for (size_t i = 0; i < cr->recovered.len; i++) {
+		size_t k = 0;
+		while (k < nvals && strcmp(vals[k], cr->recovered.v[i]))
+			k++;
+		if (k < nvals)
+			counts[k]++;
+		else if (nvals < 3)
+			vals[nvals] = cr->recovered.v[i], counts[nvals++] = 1;
+		else
+			other++;
+	}
+	for (size_t k = 0; k < nvals; k++)
+		if (counts[k] > 1)
+			gpm_rule_evidence(c, f, "logged value", "%s (%zu times)", vals[k],
+			                  counts[k]);
+		else
+			gpm_rule_evidence(c, f, "logged value", "%s", vals[k]);
+	if (other)
+		gpm_rule_evidence(c, f, "logged value", "... and %zu more with other values",
+		                  other);
+	if (same > 1)
+		gpm_rule_evidence(c, f, "same stack", "%zu times", same);
+	if (c->group_of)
+		f->group = c->group_of[g - inc->goroutines.v];
+	free(where);
+	free(caller);
+	free(at);
+	free(mine);
+	free(rec);
+	free(pkg);
+	free(value);
+	return true;
+}
+
 /* A stack pasted without its "panic:"/"fatal error:" line: the first goroutine that died
  * in a runtime crash function. */
 static void rule_stack_only(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
+	if (rule_recovered_classic(c))
+		return;
 	// The verdict depends on the frames only: each distinct stack is looked at once.
 	uint8_t *seen = calloc(inc->stacks.len / 8 + 1, 1);
 	for (size_t i = 0; i < inc->goroutines.len; i++) {

@@ -145,6 +145,8 @@ static void json_goroutine(struct gpm_json *j, const struct gpm_incident *inc,
 		gpm_json_kv_bool(j, "no_header", true);
 	if (g->flags & GPM_GOROUTINE_NO_ID)
 		gpm_json_kv_bool(j, "no_id", true);
+	if (g->flags & GPM_GOROUTINE_RECOVER_LOG)
+		gpm_json_kv_bool(j, "recover_log", true);
 	const struct gpm_goroutine_extra *x = gpm_goroutine_extra(inc, g);
 	if (x->gaddr)
 		gpm_json_kv_hex(j, "gp", x->gaddr);

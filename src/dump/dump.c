@@ -3337,6 +3337,344 @@ static struct gpm_error *parse_pp_bucket(struct parser *P, const struct line *hl
 	return NULL;
 }
 
+/* ---- the value a recover logged before a stack ---- */
+
+/* A Go-quoted string at s (its opening quote) decoded: the common escapes (\" \\ \n \t),
+ * others kept as written; malloc'd, NULL when it does not close on the line or is empty. */
+static char *go_unquote(const char *s, size_t n)
+{
+	char *buf = malloc(n ? n : 1);
+	if (!buf)
+		return NULL;
+	size_t k = 0, i = 1;
+	for (; i < n && s[i] != '"'; i++) {
+		if (s[i] == '\\' && i + 1 < n) {
+			char e = s[++i];
+			buf[k++] = e == 'n' ? '\n' : e == 't' ? '\t' : e;
+		} else {
+			buf[k++] = s[i];
+		}
+	}
+	if (i >= n || !k) {
+		free(buf);
+		return NULL;
+	}
+	buf[k] = 0; // k < n: the closing quote was not copied
+	return buf;
+}
+
+/*
+ * A line a recover logged before the stack of the panic it caught, naming the panic's value
+ * (malloc'd; NULL when l is not one, or out of memory):
+ *   Kubernetes' HandleCrash (k8s.io/apimachinery util/runtime) up to v0.29:
+ *     "Observed a panic: %#v (%v)" ("Observed a panic: V" for a string value), the %v kept;
+ *   from v0.30, structured: "\"Observed a panic\" panic=\"V\" … stacktrace=<";
+ *   controller-runtime: "Observed a panic in reconciler: V";
+ *   loggers of recover middleware: "panic recovered: V", "recovered from panic: V".
+ */
+static char *recover_value(const struct line *l)
+{
+	static const char *const lead[] = {
+	    "Observed a panic in reconciler: ",
+	    "Observed a panic: ",
+	    "panic recovered: ",
+	    "Panic recovered: ",
+	    "recovered from panic: ",
+	    "Recovered from panic: ",
+	    "recovered panic: ",
+	    "Recovered panic: ",
+	};
+	const char *s = l->s;
+	size_t n = l->n;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	const char *q = memmem(s, n, "\"Observed a panic\" ", 19);
+	if (q) {
+		const char *pv = memmem(q, n - (size_t)(q - s), " panic=\"", 8);
+		return pv ? go_unquote(pv + 7, n - (size_t)(pv + 7 - s)) : NULL;
+	}
+	for (size_t k = 0; k < sizeof(lead) / sizeof(lead[0]); k++) {
+		size_t ln = strlen(lead[k]);
+		const char *m = memmem(s, n, lead[k], ln);
+		if (!m || (m > s && m[-1] != ' ' && m[-1] != ']' && m[-1] != '\t'))
+			continue;
+		const char *b = m + ln, *e = s + n;
+		// "%#v (%v)": the Go syntax of the value, then its text in parentheses.
+		if (e - b > 3 && e[-1] == ')' &&
+		    (*b == '"' || *b == '&' || memchr(b, '{', (size_t)(e - b)))) {
+			int depth = 0;
+			const char *p = e - 1;
+			for (; p > b; p--) {
+				depth += *p == ')' ? 1 : *p == '(' ? -1 : 0;
+				if (!depth)
+					break;
+			}
+			if (p > b + 1 && p[-1] == ' ' && p + 1 < e - 1)
+				b = p + 1, e--;
+		}
+		return e > b ? strndup(b, (size_t)(e - b)) : NULL;
+	}
+	return NULL;
+}
+
+/* ---- stacks in the format of Go's first runtime/debug.Stack (gin, martini) ---- */
+
+/*
+ * gin's and martini's Recovery middleware log a recovered panic's stack in the format
+ * runtime/debug.Stack had before Go 1.6 (gin's recovery.go keeps a copy of it): per frame
+ * from runtime.Caller,
+ *   "FILE:LINE (0xPC)"
+ *   "\tNAME: SOURCE"      only when FILE could be read (never in a container without the
+ *                          sources, nor with -trimpath), NAME the function without its
+ *                          package ("(*Context).Next", "main.func1" for main.main.func1)
+ * preceded by the panic's value: gin's "[Recovery] DATE panic recovered:" line, the
+ * request's headers in debug mode, then the value on the line before the stack; martini's
+ * "PANIC: VALUE". The stack starts at the panic's caller (the runtime's frames first when
+ * the runtime raised it). Each becomes one goroutine, flagged GPM_GOROUTINE_RECOVER_LOG
+ * and NO_HEADER, whose functions are "PKG.NAME", PKG read from FILE's directory (after
+ * GOROOT's or GOPATH's "/src/", the module cache's "/pkg/mod/" without the version, a
+ * -trimpath path as it is, else the directory's last element), "PKG.?" without a NAME line.
+ */
+struct classic_loc {
+	const char *file, *loc; /* loc: "FILE:LINE" */
+	size_t file_len, loc_len;
+	uint64_t line, pc;
+};
+
+static bool classic_loc_line(const struct line *l, struct classic_loc *c)
+{
+	const char *s = l->s;
+	size_t n = l->n, b = 0;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	while (b < n && (s[b] == ' ' || s[b] == '\t'))
+		b++;
+	if (n < b + 12 || s[n - 1] != ')')
+		return false;
+	const char *lp = memrchr(s + b, '(', n - b);
+	if (!lp || lp < s + b + 4 || lp[-1] != ' ' || lp + 3 >= s + n || lp[1] != '0' ||
+	    lp[2] != 'x')
+		return false;
+	size_t j = (size_t)(lp - s) + 1;
+	uint64_t pc;
+	if (!parse_hex(s, n - 1, &j, &pc) || j != n - 1)
+		return false;
+	size_t e = (size_t)(lp - s) - 1; // the blank
+	size_t d = e;
+	while (d > b && is_digit(s[d - 1]))
+		d--;
+	if (d == e || d < b + 2 || s[d - 1] != ':')
+		return false;
+	size_t k = d;
+	uint64_t line;
+	if (!parse_dec(s, e, &k, &line) || line > UINT32_MAX)
+		return false;
+	size_t fe = d - 1; // the colon
+	bool go = fe >= b + 3 && !memcmp(s + fe - 3, ".go", 3);
+	bool as = fe >= b + 2 && !memcmp(s + fe - 2, ".s", 2);
+	bool gen = fe - b == 15 && !memcmp(s + b, "<autogenerated>", 15);
+	if (!go && !as && !gen)
+		return false;
+	for (size_t q = b; q < fe; q++)
+		if (s[q] == '\t' || (s[q] == ' ' && !(q > b + 1 && s[q - 1] != ' ')))
+			return false; // a blank may be inside a path ("Program Files"), not a gap
+	c->file = s + b;
+	c->file_len = fe - b;
+	c->loc = s + b;
+	c->loc_len = e - b;
+	c->line = line;
+	c->pc = pc;
+	return true;
+}
+
+/* "\tNAME: SOURCE" after a location line (its indentation may be gone); *name, *nlen. */
+static bool classic_name_line(const struct line *l, const char **name, size_t *nlen)
+{
+	const char *s = l->s;
+	size_t n = l->n, b = 0;
+	while (b < n && (s[b] == ' ' || s[b] == '\t'))
+		b++;
+	size_t i = b;
+	while (i < n && s[i] != ':' && s[i] != ' ' && s[i] != '\t')
+		i++;
+	if (i == b || i >= n || s[i] != ':' || (i + 1 < n && s[i + 1] != ' ') ||
+	    !(s[b] == '(' || s[b] == '_' || ((s[b] | 0x20) >= 'a' && (s[b] | 0x20) <= 'z')))
+		return false;
+	*name = s + b;
+	*nlen = i - b;
+	return true;
+}
+
+/* Whether l starts such a stack: a location line, then another or a name line and one. */
+static bool classic_start(const struct parser *P, const struct line *l)
+{
+	struct classic_loc c;
+	if (!classic_loc_line(l, &c))
+		return false;
+	const char *q = P->p, *nm;
+	size_t nn;
+	struct line nx;
+	if (!line_at(&q, P->end, &nx))
+		return false;
+	if (classic_name_line(&nx, &nm, &nn) && !classic_loc_line(&nx, &c) &&
+	    !line_at(&q, P->end, &nx))
+		return false;
+	return classic_loc_line(&nx, &c);
+}
+
+/* The package of a frame at file (see above) into out (cap bytes); its length. */
+static size_t classic_package(const char *file, size_t n, char *out, size_t cap)
+{
+	const char *slash = memrchr(file, '/', n);
+	if (!slash)
+		return 0;
+	const char *d = file, *e = slash;
+	bool rooted = false;
+	for (const char *m = file; m + 5 <= e; m++)
+		if (!memcmp(m, "/src/", 5))
+			d = m + 5, rooted = true;
+	for (const char *m = file; m + 9 <= e; m++)
+		if (!memcmp(m, "/pkg/mod/", 9))
+			d = m + 9, rooted = true;
+	if (!rooted && (file[0] == '/' || (n > 2 && file[1] == ':'))) {
+		// An absolute path outside GOROOT, GOPATH and the module cache: its last element.
+		const char *p = memrchr(file, '/', (size_t)(e - file));
+		d = p ? p + 1 : file;
+	}
+	size_t k = 0;
+	for (const char *q = d; q < e; q++) {
+		if (*q == '@') // "gorm@v1.30.0": the version is not part of the path
+			while (q + 1 < e && q[1] != '/')
+				q++;
+		else if (k < cap)
+			out[k++] = *q;
+		else
+			return 0;
+	}
+	return k;
+}
+
+/* The panic's value a recover printed before the stack at first: martini's "PANIC: V" on
+ * that line, gin's the line itself when a "panic recovered:" line is up to 64 lines above
+ * (the request's headers between them in debug mode); NULL when none reads as one. */
+static const char *classic_value(struct parser *P, const char *first)
+{
+	struct line prev, up;
+	if (!line_before(P->base, first, &prev))
+		return NULL;
+	const char *s = prev.s;
+	size_t n = prev.n;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	const char *mp = n > 7 ? memmem(s, n, "PANIC: ", 7) : NULL;
+	if (mp)
+		return n > (size_t)(mp + 7 - s) ? istr(P, mp + 7, n - (size_t)(mp + 7 - s)) : NULL;
+	if (!n || memmem(s, n, "panic recovered:", 16))
+		return NULL;
+	up = prev;
+	for (int k = 0; k < 64 && line_before(P->base, up.s, &up);)
+		if (up.n) {
+			if (memmem(up.s, up.n, "panic recovered:", 16))
+				return istr(P, s, n);
+			k++;
+		}
+	return NULL;
+}
+
+static struct gpm_error *begin_dump_line(struct parser *P, bool starts_snapshot);
+
+static struct gpm_error *parse_classic_stack(struct parser *P, const struct line *first)
+{
+	struct gpm_error *err;
+	if ((err = begin_dump_line(P, false)) || (err = preamble_commit(P)))
+		return err;
+	struct gpm_incident *inc = P->inc;
+	const char *value = classic_value(P, first->s);
+	bool keep = inc->goroutines.len < P->o.max_goroutines;
+	P->nframes = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = P->nregs = 0;
+	P->spans_any = false;
+	struct line l = *first;
+	for (;;) {
+		struct classic_loc c;
+		classic_loc_line(&l, &c);
+		const char *name = NULL, *save = P->p;
+		size_t nlen = 0;
+		struct line nx;
+		if (!line_at(&P->p, P->end, &nx) ||
+		    classic_loc_line(&nx, &(struct classic_loc){0}) ||
+		    !classic_name_line(&nx, &name, &nlen)) {
+			P->p = save;
+			name = NULL;
+		}
+		if (keep && P->nframes >= P->o.max_frames) {
+			note_lost(P, LOST_LINE, l.s);
+		} else if (keep) {
+			char buf[1024];
+			size_t k = classic_package(c.file, c.file_len, buf, sizeof(buf) / 2);
+			if (!k) {
+				memcpy(buf, "main", 4);
+				k = 4;
+			}
+			buf[k++] = '.';
+			if (!name) {
+				name = "?";
+				nlen = 1;
+			}
+			if (nlen > sizeof(buf) - k)
+				nlen = sizeof(buf) - k;
+			memcpy(buf + k, name, nlen);
+			const char *fn = istr(P, buf, k + nlen);
+			struct loc L;
+			memset(&L, 0, sizeof(L));
+			L.file = c.file;
+			L.file_len = c.file_len;
+			L.line = c.line;
+			L.pc = c.pc;
+			L.ok = true;
+			uint32_t id = fn ? frame_lookup(P, fn, strlen(fn), c.loc, c.loc_len,
+			                                GPM_FRAME_NO_ARGS, &L, 0)
+			                 : UINT32_MAX;
+			if (id == UINT32_MAX || !push_gid(P, id) || !push_args(P, "", 0) ||
+			    !push_regs(P, NULL))
+				return &gpm_error_nomem;
+		}
+		save = P->p;
+		if (!line_at(&P->p, P->end, &l) || !classic_loc_line(&l, &c)) {
+			P->p = save;
+			break;
+		}
+	}
+	if (!keep) {
+		if (inc->goroutines.len == P->o.max_goroutines)
+			gpm_incident_warn(inc, "more than %llu goroutines: the rest are not read",
+			                  (unsigned long long)P->o.max_goroutines);
+		return NULL;
+	}
+	struct gpm_goroutine *g = gpm_incident_goroutine_push(inc);
+	if (!g)
+		return &gpm_error_nomem;
+	uint32_t gi = (uint32_t)inc->goroutines.len - 1;
+	g->flags |= GPM_GOROUTINE_NO_HEADER | GPM_GOROUTINE_RECOVER_LOG;
+	set_state(P, g, "running", 7);
+	if (!g->state)
+		return &gpm_error_nomem;
+	g->status = GPM_G_RUNNING;
+	if (P->cur_section != UINT32_MAX && !inc->sections.v[P->cur_section].ngoroutines)
+		inc->sections.v[P->cur_section].first_goroutine = gi;
+	uint32_t stack, sent;
+	if ((err = stack_commit(P, &stack, &sent)))
+		return err;
+	inc->goroutines.v[gi].stack = stack;
+	if (value) {
+		const char **slot = gpm_vec_push(&inc->crash.recovered);
+		if (!slot)
+			return &gpm_error_nomem;
+		*slot = value;
+	}
+	return NULL;
+}
+
 /* ---- preambles ---- */
 
 static bool is_signal_line(const struct line *l)
@@ -4226,6 +4564,24 @@ static struct gpm_error *parse_text(struct parser *P)
 				continue;
 			}
 		}
+		if (l.n > 16 && c0 != '\t' && memmem(l.s, l.n, "anic", 4) && header_within(P, 6)) {
+			// A recover's log line naming the value of the panic whose stack it logs
+			// next.
+			char *v = recover_value(&l);
+			if (v) {
+				if ((err = begin_dump_line(P, false))) {
+					free(v);
+					return err;
+				}
+				const char **slot = gpm_vec_push(&P->inc->crash.recovered);
+				if (!slot || !(*slot = istr(P, v, strlen(v)))) {
+					free(v);
+					return &gpm_error_nomem;
+				}
+				free(v);
+				continue;
+			}
+		}
 		if (c0 == 'r' && l.n > 15 && STARTS(&l, "runtime error: ") &&
 		    (!P->inc || (!P->inc->goroutines.len && !P->inc->crash.panics.len &&
 		                 !P->inc->crash.recovered.len)) &&
@@ -4238,6 +4594,12 @@ static struct gpm_error *parse_text(struct parser *P)
 			const char **slot = gpm_vec_push(&P->inc->crash.recovered);
 			if (!slot || !(*slot = istr(P, l.s, l.n)))
 				return &gpm_error_nomem;
+			continue;
+		}
+		// A stack a recover logged in the format of Go's first debug.Stack (gin, martini).
+		if (c0 != '\t' && l.n > 12 && classic_start(P, &l)) {
+			if ((err = parse_classic_stack(P, &l)))
+				return err;
 			continue;
 		}
 		// Frames before any goroutine header: a stack pasted without its header

@@ -123,6 +123,9 @@ enum gpm_goroutine_flags {
 	GPM_GOROUTINE_NO_ID = 1 << 17,          /* one of the COUNT goroutines of a bucket a tool
 	                                           folded them into (panicparse's "COUNT: state",
 	                                           "COUNT goroutines [state]:"): id (0) not printed */
+	GPM_GOROUTINE_RECOVER_LOG = 1 << 18,    /* a recovered panic's stack a recover logged in
+	                                           the format of Go's first debug.Stack (gin's,
+	                                           martini's Recovery): "FILE:LINE (0xPC)" */
 };
 
 /* A "[originating from goroutine N]:" block (GODEBUG=tracebackancestors). */

@@ -441,6 +441,25 @@ START_TEST(test_crash_variants)
 	    // outside GinkgoRecover), recovered and re-raised: its first line is named.
 	    {"dumps/variants/panic-multiline.log", "panic",
 	     "panic in main.fail: Your check failed."},
+	    // gin's Recovery (make-recover-fixtures.sh): stacks in the format of Go's first
+	    // debug.Stack, with the functions' names (debug) and without (release, no sources).
+	    {"dumps/variants/recover/gin-debug.log", "crash.recovered",
+	     "recovered panic in ginapp.(*store).item: runtime error: index out of range [7] with "
+	     "length 3 (github.com/gin-gonic/gin recovered it; 4 stacks logged in this input)"},
+	    {"dumps/variants/recover/gin-release.log", "crash.recovered",
+	     "recovered panic in ginapp (main.go:18): runtime error: index out of range [7] with "
+	     "length 3 (github.com/gin-gonic/gin recovered it"},
+	    // Kubernetes' HandleCrash logs the value, then the stack: a recovered panic (the
+	    // crash it raised again is the next snapshot).
+	    {"dumps/variants/recover/k8s.log", "crash.recovered",
+	     "recovered panic in main.(*controller).syncHandler: runtime error: invalid memory "
+	     "address or nil pointer dereference (main.(*controller).processNextWorkItem "
+	     "recovered it)"},
+	    {"dumps/variants/recover/klog.log", "crash.recovered",
+	     "recovered panic in main.(*controller).syncHandler: runtime error: invalid memory "
+	     "address or nil pointer dereference"},
+	    {"dumps/variants/recover/reconciler.log", "signal.nil-dereference",
+	     "nil pointer dereference in main.(*controller).syncHandler"},
 	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
 	    {"dumps/variants/race-lost.log", "race.data",
 	     "main.(*account).deposit at gopm.test/fixture/race/main.go:22 and an access whose "

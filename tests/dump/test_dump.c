@@ -1592,6 +1592,121 @@ START_TEST(test_buckets)
 }
 END_TEST
 
+/* Stacks a recover logged in the format of Go's first debug.Stack (gin's Recovery, run by
+ * testdata/gen/make-recover-fixtures.sh): each one goroutine, its functions named from the
+ * file's directory and the name line, "PKG.?" without one; the values logged before them. */
+static void check_gin(const struct gpm_incident *inc, bool named)
+{
+	ck_assert_uint_eq(inc->goroutines.len, 4);
+	ck_assert_uint_eq(inc->warnings.len, 0);
+	for (size_t i = 0; i < 4; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		ck_assert(g->flags & GPM_GOROUTINE_RECOVER_LOG);
+		ck_assert(g->flags & GPM_GOROUTINE_NO_HEADER);
+		ck_assert_int_eq(g->status, GPM_G_RUNNING);
+	}
+	// Index out of range twice (the same stack), a nil pointer, a string value.
+	ck_assert_uint_eq(inc->goroutines.v[0].stack, inc->goroutines.v[3].stack);
+	ck_assert_uint_ne(inc->goroutines.v[0].stack, inc->goroutines.v[1].stack);
+	const struct gpm_goroutine *g = &inc->goroutines.v[0];
+	uint32_t n;
+	gpm_goroutine_frames(inc, g, &n);
+	ck_assert_uint_eq(n, 13);
+	ck_assert_str_eq(frame_at(inc, g, 0)->func, named ? "runtime.goPanicIndex" : "runtime.?");
+	ck_assert_str_eq(frame_at(inc, g, 1)->func, named ? "ginapp.(*store).item" : "ginapp.?");
+	ck_assert_str_eq(frame_at(inc, g, 1)->file, "ginapp/main.go");
+	ck_assert_uint_eq(frame_at(inc, g, 1)->line, 18);
+	ck_assert(frame_at(inc, g, 1)->pc > 0x400000);
+	ck_assert_str_eq(frame_at(inc, g, 4)->func,
+	                 named ? "github.com/gin-gonic/gin.CustomRecoveryWithWriter.func1"
+	                       : "github.com/gin-gonic/gin.?");
+	ck_assert_str_eq(frame_at(inc, g, 12)->file, "runtime/asm_amd64.s");
+	ck_assert_uint_eq(inc->crash.recovered.len, 4);
+	ck_assert_str_eq(inc->crash.recovered.v[0],
+	                 "runtime error: index out of range [7] with length 3");
+	ck_assert_str_eq(inc->crash.recovered.v[1],
+	                 "runtime error: invalid memory address or nil pointer dereference");
+	ck_assert_str_eq(inc->crash.recovered.v[2], "inventory out of sync");
+}
+
+START_TEST(test_recover_logs)
+{
+	// Debug mode: the request's headers (CRLF, "Host: 127.0.0.1:18301" is no location)
+	// between gin's line and the value; colours around; a name line under each location.
+	struct snaps s = parse_file("dumps/variants/recover/gin-debug.log");
+	ck_assert_uint_eq(s.n, 1);
+	check_gin(s.v[0], true);
+	snaps_free(&s);
+	// Release mode from a container without the sources: locations alone. Four lines of
+	// gin's ("… panic recovered:") as wide, each before its value, are no console wrap.
+	s = parse_file("dumps/variants/recover/gin-release.log");
+	ck_assert_uint_eq(s.n, 1);
+	check_gin(s.v[0], false);
+	snaps_free(&s);
+
+	// Pasted again: tabs as spaces, a quote, a log prefix, CRLF.
+	struct gpm_source *src;
+	ck_assert(!gpm_source_open(gpm_test_data("dumps/variants/recover/gin-debug.log"), &src));
+	struct gpm_strbuf sp = GPM_STRBUF_INIT, q = GPM_STRBUF_INIT, pre = GPM_STRBUF_INIT;
+	const char *t = (const char *)src->data, *end = t + src->size;
+	while (t < end) {
+		const char *e = memchr(t, '\n', (size_t)(end - t));
+		size_t len = e ? (size_t)(e - t) : (size_t)(end - t);
+		for (size_t i = 0; i < len; i++)
+			if (t[i] == '\t')
+				gpm_strbuf_puts(&sp, "    ");
+			else
+				gpm_strbuf_putc(&sp, t[i]);
+		gpm_strbuf_puts(&sp, "\n");
+		gpm_strbuf_printf(&q, "> %.*s\r\n", (int)len, t);
+		gpm_strbuf_printf(&pre, "2026-12-06T10:00:00.000Z stderr F %.*s\n", (int)len, t);
+		t = e ? e + 1 : end;
+	}
+	gpm_source_destroy(src);
+	const struct gpm_strbuf *forms[] = {&sp, &q, &pre};
+	for (size_t k = 0; k < 3; k++) {
+		s = parse_mem(forms[k]->buf, forms[k]->len);
+		ck_assert_msg(s.n == 1, "form %zu: %zu snapshots", k, s.n);
+		check_gin(s.v[0], true);
+		snaps_free(&s);
+	}
+	gpm_strbuf_deinit(&sp);
+	gpm_strbuf_deinit(&q);
+	gpm_strbuf_deinit(&pre);
+
+	// A recover's line naming the value before the runtime's stack it logged: Kubernetes'
+	// HandleCrash (klog's "Observed a panic: %#v (%v)", and structured from v0.30 with the
+	// stack under a tab), then the crash it raised again.
+	const char *k8s[] = {"dumps/variants/recover/k8s.log", "dumps/variants/recover/klog.log"};
+	for (size_t k = 0; k < 2; k++) {
+		s = parse_file(k8s[k]);
+		ck_assert_uint_eq(s.n, 2);
+		ck_assert_uint_eq(s.v[0]->crash.recovered.len, 1);
+		ck_assert_str_eq(
+		    s.v[0]->crash.recovered.v[0],
+		    "runtime error: invalid memory address or nil pointer dereference");
+		ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+		ck_assert_uint_eq(s.v[0]->warnings.len, 0);
+		ck_assert_uint_eq(s.v[1]->crash.panics.len, 2);
+		snaps_free(&s);
+	}
+	// The value on a klog line is the %v: "%#v (%v)" of an error with parentheses in it.
+	const char *paren = "E1206 10:00:00.123456 1 runtime.go:79] Observed a panic: "
+	                    "&errors.errorString{s:\"bad (very)\"} (bad (very))\n"
+	                    "goroutine 5 [running]:\nmain.f()\n\tmain.go:3 +0x1\n";
+	s = parse_mem(paren, strlen(paren));
+	ck_assert_uint_eq(s.v[0]->crash.recovered.len, 1);
+	ck_assert_str_eq(s.v[0]->crash.recovered.v[0], "bad (very)");
+	snaps_free(&s);
+	// A line of prose naming a panic is no value when no stack follows.
+	const char *prose = "we saw panic recovered: twice\n\n\n\n\n\n\n\ngoroutine 1 [running]:\n"
+	                    "main.main()\n\tmain.go:3 +0x1\n";
+	s = parse_mem(prose, strlen(prose));
+	ck_assert_uint_eq(s.v[0]->crash.recovered.len, 0);
+	snaps_free(&s);
+}
+END_TEST
+
 /* Goroutines made from a count (a debug=1 record's "N @", a tool's bucket) are bounded over
  * the whole input, not per snapshot: a few bytes may claim billions. */
 START_TEST(test_counted_limit)
@@ -1838,6 +1953,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_mangled_starts);
 	tcase_add_test(tc, test_headerless);
 	tcase_add_test(tc, test_buckets);
+	tcase_add_test(tc, test_recover_logs);
 	tcase_add_test(tc, test_counted_limit);
 	tcase_add_test(tc, test_gotest_v);
 	tcase_add_test(tc, test_runtime_lines);
