@@ -1185,6 +1185,76 @@ START_TEST(test_timer_callbacks)
 }
 END_TEST
 
+/* timers.accumulation from a core's timer heaps: one-shot timers of one callback all due
+ * within two minutes of the core's newest recorded time are a churn (LOW, the rate they
+ * imply: rclone 1.60's one-minute AfterFunc per transfer under load); due an hour ahead
+ * (the corerules fixtures' shape), a ticker, or due times unknown stay MEDIUM; the rest of
+ * the callbacks past the kept ones are not one callback and say nothing. */
+static void add_timers(struct gpm_incident *inc, const char *fn, uint64_t count, uint64_t period,
+                       int64_t from, int64_t to, bool rest)
+{
+	struct gpm_timer_count *t = gpm_vec_push(&inc->timers);
+	ck_assert(t);
+	*t = (struct gpm_timer_count){.func = gpm_incident_str(inc, fn, strlen(fn)),
+	                              .count = count,
+	                              .period = period,
+	                              .when_min = from,
+	                              .when_max = to,
+	                              .rest = rest};
+	inc->timers_total += count;
+	inc->timers_known = true;
+}
+
+START_TEST(test_pending_timers_churn)
+{
+	const int64_t s = 1000000000, now = 5000 * s;
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(nodeadline_idle, &inc);
+	gpm_analysis_destroy(a);
+	inc->core_now = (uint64_t)now;
+	add_timers(inc, "time.AfterFunc(x.(*StatsInfo).stopAverageLoop-fm)", 53000, 0, now + 2 * s,
+	           now + 62 * s, false);
+	add_timers(inc, "time.AfterFunc(main.expire)", 20000, 0, now + 3600 * s, now + 3601 * s,
+	           false);
+	add_timers(inc, "time.sendTime", 8000, s, now + s / 2, now + s, false);
+	add_timers(inc, "?", 9000, 0, now + 3600 * s, now + 7200 * s, true);
+	ck_assert(!gpm_analysis_run(inc, NULL, &a));
+	unsigned seen = 0;
+	for (size_t i = 0; i < a->findings.len; i++) {
+		const struct gpm_finding *f = &a->findings.v[i];
+		if (strcmp(f->rule, "timers.accumulation"))
+			continue;
+		seen++;
+		if (strstr(f->title, "stopAverageLoop")) {
+			ck_assert_int_eq(f->severity, GPM_SEVERITY_LOW);
+			ck_assert_msg(strstr(f->explanation, "all due within 62 s") &&
+			                  strstr(f->explanation, "about 883 a second") &&
+			                  strstr(f->explanation, "churn"),
+			              "%s", f->explanation);
+			ck_assert(evidence_has(f, "the latest within 62 s"));
+		} else if (strstr(f->title, "main.expire")) {
+			ck_assert_int_eq(f->severity, GPM_SEVERITY_MEDIUM);
+			ck_assert(evidence_has(f, "the latest within 3601 s"));
+		} else {
+			ck_assert_msg(
+			    strstr(f->title, "8000 pending runtime timers of time.NewTicker"), "%s",
+			    f->title);
+			ck_assert_int_eq(f->severity, GPM_SEVERITY_MEDIUM);
+		}
+	}
+	ck_assert_uint_eq(seen, 3); // not the rest
+	gpm_analysis_destroy(a);
+	// Without the core's newest time, how far ahead they are due is unknown: MEDIUM.
+	inc->core_now = 0;
+	ck_assert(!gpm_analysis_run(inc, NULL, &a));
+	const struct gpm_finding *f = find_rule(a, "timers.accumulation");
+	ck_assert(f && strstr(f->title, "stopAverageLoop"));
+	ck_assert_int_eq(f->severity, GPM_SEVERITY_MEDIUM);
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
 /* contention.mutex roll-up: many mutexes locked in one function, each with a short queue,
  * are one finding with the count of mutexes and goroutines and the top examples; a few
  * stay one finding each, and another function's are not mixed in. */
@@ -1778,6 +1848,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_crash_variants);
 	tcase_add_test(tc, test_grpc_healthy);
 	tcase_add_test(tc, test_servers_quiet);
+	tcase_add_test(tc, test_pending_timers_churn);
 	tcase_add_test(tc, test_net_no_deadline);
 	tcase_add_test(tc, test_timer_callbacks);
 	tcase_add_test(tc, test_contention_rollup);
