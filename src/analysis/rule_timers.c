@@ -74,14 +74,19 @@ static void pending_timers(struct gpm_rule_ctx *c)
 			continue;
 		// How far ahead of the snapshot the latest is due (an upper bound: core_now is
 		// a lower bound of the snapshot's instant); -1 unknown.
+		// (All from the dump: a core_now past int64 or a soonest after the latest is
+		// no time at all.)
 		int64_t ahead = -1;
-		if (inc->core_now && t->when_max > 0 && t->when_min > 0)
+		if (inc->core_now && inc->core_now <= INT64_MAX && t->when_min > 0 &&
+		    t->when_max >= t->when_min)
 			ahead = t->when_max > (int64_t)inc->core_now
 			            ? t->when_max - (int64_t)inc->core_now
 			            : 0;
+		// whole seconds, rounded up
+		int64_t ahead_s = ahead / 1000000000 + (ahead % 1000000000 > 0);
 		bool churn = !t->period && ahead >= 0 && ahead <= SHORT_AHEAD;
 		// Started over this spread of time (one-shot timers of one delay): the rate.
-		int64_t spread = t->when_max - t->when_min;
+		int64_t spread = ahead >= 0 ? t->when_max - t->when_min : 0;
 		if (spread < 1000000000)
 			spread = 1000000000;
 		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_TIMERS_ACCUMULATION);
@@ -107,7 +112,7 @@ static void pending_timers(struct gpm_rule_ctx *c)
 			              " a second. They fire and go by themselves: a churn "
 			              "that costs their memory while the load lasts, not a pile "
 			              "that grows.",
-			              t->count, fn ? fn : "?", (ahead + 999999999) / 1000000000,
+			              t->count, fn ? fn : "?", ahead_s,
 			              t->count * UINT64_C(1000000000) / (uint64_t)spread);
 		else
 			gpm_rule_text(
@@ -135,8 +140,7 @@ static void pending_timers(struct gpm_rule_ctx *c)
 			    c, f, "due",
 			    "the latest within %" PRId64 " s of the core's newest recorded time, "
 			    "%" PRId64 " s after the soonest%s",
-			    (ahead + 999999999) / 1000000000,
-			    (t->when_max - t->when_min) / 1000000000,
+			    ahead_s, spread / 1000000000,
 			    churn
 			        ? ""
 			        : " (one-shot timers due more than 2 minutes ahead, or a ticker)");

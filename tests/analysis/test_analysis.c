@@ -1253,6 +1253,24 @@ START_TEST(test_pending_timers_churn)
 	ck_assert(f && strstr(f->title, "stopAverageLoop"));
 	ck_assert_int_eq(f->severity, GPM_SEVERITY_MEDIUM);
 	gpm_analysis_destroy(a);
+	// Times no process records (a hostile core): no time at all, no overflow.
+	inc->core_now = UINT64_MAX;
+	inc->timers.v[0].when_min = INT64_MAX;
+	inc->timers.v[0].when_max = 1;
+	ck_assert(!gpm_analysis_run(inc, NULL, &a));
+	f = find_rule(a, "timers.accumulation");
+	ck_assert(f && strstr(f->title, "stopAverageLoop"));
+	ck_assert_int_eq(f->severity, GPM_SEVERITY_MEDIUM);
+	ck_assert(!evidence_has(f, "the latest within"));
+	gpm_analysis_destroy(a);
+	inc->core_now = 1;
+	inc->timers.v[0].when_min = 2;
+	inc->timers.v[0].when_max = INT64_MAX;
+	ck_assert(!gpm_analysis_run(inc, NULL, &a));
+	f = find_rule(a, "timers.accumulation");
+	ck_assert(f && strstr(f->title, "stopAverageLoop"));
+	ck_assert_int_eq(f->severity, GPM_SEVERITY_MEDIUM);
+	gpm_analysis_destroy(a);
 	gpm_incident_destroy(inc);
 }
 END_TEST
