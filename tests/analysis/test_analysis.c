@@ -1275,6 +1275,59 @@ START_TEST(test_pending_timers_churn)
 }
 END_TEST
 
+/* deadlock.stuck-wait: a server's main waiting in errgroup.(*Group).Wait for the listeners
+ * the group started, parked in Accept (node_exporter 1.5 and alertmanager 0.25 thirteen
+ * minutes into their life, exporter-toolkit's web.ServeMultiple) waits for the server's
+ * lifetime: quiet. When the group also started a worker that hangs, the wait stays LOW. */
+static const char serving_main[] =
+    "goroutine 1 [semacquire, 13 minutes]:\n"
+    "sync.runtime_Semacquire(0xc0000061a0?)\n\truntime/sema.go:62 +0x25\n"
+    "sync.(*WaitGroup).Wait(0x7f3b8f535101?)\n\tsync/waitgroup.go:139 +0x52\n"
+    "golang.org/x/sync/errgroup.(*Group).Wait(0xc0001c4fc0)\n"
+    "\tgolang.org/x/sync/errgroup/errgroup.go:53 +0x27\n"
+    "github.com/prometheus/exporter-toolkit/web.ServeMultiple({0xc0001ceff0, 0x1, 0x7f?}, "
+    "0xc000176d20, 0xc000013e00, {0xcdbfc0?, 0xc00007d800})\n"
+    "\tgithub.com/prometheus/exporter-toolkit/web/tls_config.go:198 +0x67\n"
+    "main.main()\n\tgithub.com/prometheus/node_exporter/node_exporter.go:200 +0x12d4\n\n"
+    "goroutine 80 [IO wait, 13 minutes]:\n"
+    "internal/poll.runtime_pollWait(0x7f3b67757068, 0x72)\n\truntime/netpoll.go:305 +0x89\n"
+    "internal/poll.(*FD).Accept(0xc0002e1700)\n\tinternal/poll/fd_unix.go:614 +0x234\n"
+    "net.(*netFD).accept(0xc0002e1700)\n\tnet/fd_unix.go:172 +0x35\n"
+    "net.(*TCPListener).accept(0xc00034aa60)\n\tnet/tcpsock_posix.go:142 +0x28\n"
+    "net.(*TCPListener).Accept(0xc00034aa60)\n\tnet/tcpsock.go:288 +0x3d\n"
+    "net/http.(*Server).Serve(0xc000176d20, {0xce0a40, 0xc00034aa60})\n"
+    "\tnet/http/server.go:3070 +0x385\n"
+    "golang.org/x/sync/errgroup.(*Group).Go.func1()\n"
+    "\tgolang.org/x/sync/errgroup/errgroup.go:75 +0x64\n"
+    "created by golang.org/x/sync/errgroup.(*Group).Go\n"
+    "\tgolang.org/x/sync/errgroup/errgroup.go:72 +0xa5\n\n";
+static const char serving_worker[] = "goroutine 90 [chan receive, 13 minutes]:\n"
+                                     "main.work(0xc000100000)\n\tgithub.com/x/y/main.go:50 +0x25\n"
+                                     "golang.org/x/sync/errgroup.(*Group).Go.func1()\n"
+                                     "\tgolang.org/x/sync/errgroup/errgroup.go:75 +0x64\n"
+                                     "created by golang.org/x/sync/errgroup.(*Group).Go\n"
+                                     "\tgolang.org/x/sync/errgroup/errgroup.go:72 +0xa5\n\n";
+
+START_TEST(test_stuck_wait_serving)
+{
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(serving_main, &inc);
+	ck_assert(!find_rule(a, "deadlock.stuck-wait"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, serving_main);
+	gpm_strbuf_puts(&sb, serving_worker);
+	a = analyse_text(sb.buf, &inc);
+	const struct gpm_finding *f = find_rule(a, "deadlock.stuck-wait");
+	ck_assert(f);
+	ck_assert_int_eq(f->severity, GPM_SEVERITY_LOW);
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
 /* contention.mutex roll-up: many mutexes locked in one function, each with a short queue,
  * are one finding with the count of mutexes and goroutines and the top examples; a few
  * stay one finding each, and another function's are not mixed in. */
@@ -1869,6 +1922,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_grpc_healthy);
 	tcase_add_test(tc, test_servers_quiet);
 	tcase_add_test(tc, test_pending_timers_churn);
+	tcase_add_test(tc, test_stuck_wait_serving);
 	tcase_add_test(tc, test_net_no_deadline);
 	tcase_add_test(tc, test_timer_callbacks);
 	tcase_add_test(tc, test_contention_rollup);
