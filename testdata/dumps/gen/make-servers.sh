@@ -19,9 +19,10 @@
 #   nats        nats-server 2.9 with 300 clients subscribing and publishing; pprof debug=2
 #   node-exporter, alertmanager, rclone, syncthing, influxdb, mtail: each with active
 #               clients and 300 idle keep-alive connections (servers.sh says which), two
-#               snapshots: after a minute of load and, as <server>-<version>-late.txt.zst,
-#               GOPM_LATE_MINUTES (default 5) minutes later, when the idle connections'
-#               goroutines have waited for minutes
+#               snapshots: after a minute of load and, as <server>-<version>-<N>min.txt.zst,
+#               N = GOPM_LATE_MINUTES (default 5) minutes later, when the idle connections'
+#               goroutines have waited for minutes (node-exporter and alertmanager also
+#               with 12: their main's errgroup wait passes deadlock.stuck-wait's 10 minutes)
 #
 # The servers and their loads are testdata/gen/servers.sh's (live-server-cores.sh starts the
 # same). Each server runs for about 15 s under load before its dump is taken; the dump is the
@@ -78,7 +79,7 @@ for s in "${servers[@]}"; do
       sleep 60
       take "$s" "$pkg"
       sleep $((late * 60))
-      take "$s" "$pkg" -late ;;
+      take "$s" "$pkg" "-${late}min" ;;
   esac
   cleanup
 done
