@@ -713,8 +713,86 @@ static bool sort_runs(struct stuck_run *runs, size_t n)
 	return done;
 }
 
+/*
+ * A server's lifetime wait. A process that serves waits for its listeners in a WaitGroup
+ * or errgroup as long as it runs (node_exporter and alertmanager 0.25: main in
+ * exporter-toolkit's web.ServeMultiple, errgroup.(*Group).Wait, 13 minutes and more into
+ * their life, their listeners in Accept). That is not a Done that never came: the
+ * goroutines it waits for are alive and serving. Told by what the waiter started: the
+ * creators (a function the waiter is in, or a method of the waiting group's type, such
+ * as errgroup.(*Group).Go for its Wait) whose every goroutine is parked in a listener's
+ * accept. A creator that also started other goroutines (workers that hang beside a debug
+ * listener) is no such proof. Two linear passes over the goroutines, done only when a
+ * wait of 10 minutes is found; at most 32 creators are kept.
+ */
+struct serving {
+	bool done;
+	size_t n;
+	struct {
+		const char *by;
+		bool mixed; /* it also started goroutines that are not in accept */
+	} v[32];
+};
+
+static bool in_accept(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	for (uint32_t k = 0; k < n && k < 12; k++)
+		if (f[k].func && !strcmp(f[k].func, "net.(*netFD).accept"))
+			return true;
+	return false;
+}
+
+static const char *creator_of(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	return g->created_by < inc->frames.len ? inc->frames.v[g->created_by].func : NULL;
+}
+
+static void serving_collect(const struct gpm_incident *inc, struct serving *sv)
+{
+	sv->done = true;
+	for (size_t i = 0; i < inc->goroutines.len && sv->n < 32; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		const char *by = creator_of(inc, g);
+		if (!by || !in_accept(inc, g))
+			continue;
+		size_t j = 0;
+		while (j < sv->n && strcmp(sv->v[j].by, by))
+			j++;
+		if (j == sv->n)
+			sv->v[sv->n++].by = by;
+	}
+	for (size_t i = 0; sv->n && i < inc->goroutines.len; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		const char *by = creator_of(inc, g);
+		for (size_t j = 0; by && j < sv->n; j++)
+			if (!sv->v[j].mixed && !strcmp(sv->v[j].by, by) && !in_accept(inc, g))
+				sv->v[j].mixed = true;
+	}
+}
+
+static bool waits_for_listeners(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                                const struct stuck *s, const struct serving *sv)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	size_t tl = method_type_len(s->func);
+	for (size_t j = 0; j < sv->n; j++) {
+		if (sv->v[j].mixed)
+			continue;
+		if (tl && !strncmp(sv->v[j].by, s->func, tl))
+			return true;
+		for (uint32_t k = 0; k < n && k < 64; k++)
+			if (f[k].func && !strcmp(f[k].func, sv->v[j].by))
+				return true;
+	}
+	return false;
+}
+
 void gpm_rule_stuck_waits(struct gpm_rule_ctx *c)
 {
+	struct serving sv = {0};
 	const struct gpm_incident *inc = c->inc;
 	struct stuck *v = NULL;
 	size_t n = 0, cap = 0;
@@ -729,6 +807,10 @@ void gpm_rule_stuck_waits(struct gpm_rule_ctx *c)
 		if (g->wait_minutes < 1 || !gpm_rule_counted(g) || !stuck_waiter(c, g, &s, memo))
 			continue;
 		if (s.kind == STUCK_WAIT && g->wait_minutes < 10)
+			continue;
+		if (s.kind == STUCK_WAIT && !sv.done)
+			serving_collect(inc, &sv);
+		if (s.kind == STUCK_WAIT && waits_for_listeners(inc, g, &s, &sv))
 			continue;
 		if (n == cap) {
 			size_t nc = cap ? cap * 2 : 16;

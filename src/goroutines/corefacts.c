@@ -572,9 +572,9 @@ static void sched_state(struct fctx *c, bool have_allp, uint64_t ptr, uint64_t l
 /* ---- timers ---- */
 
 struct tcount {
-	uint64_t key; /* the callback's funcval; for time.goFunc the user's funcval */
-	uint64_t pc;
+	uint64_t pc; /* the callback's entry; for time.goFunc the user's function's */
 	uint64_t count, period;
+	int64_t when_min, when_max;
 	bool gofunc;
 };
 
@@ -605,7 +605,7 @@ static struct gpm_error *timers(struct fctx *c, bool have_allp, uint64_t ptr, ui
 			stride = wl->size;
 	}
 	uint64_t t_f = gpm_layout_offset(tl, "f"), t_arg = gpm_layout_offset(tl, "arg"),
-	         t_period = gpm_layout_offset(tl, "period");
+	         t_period = gpm_layout_offset(tl, "period"), t_when = gpm_layout_offset(tl, "when");
 	if (t_f == NONE)
 		return NULL;
 	struct gpm_func gofunc, sendtime;
@@ -648,6 +648,9 @@ static struct gpm_error *timers(struct fctx *c, bool have_allp, uint64_t ptr, ui
 				}
 			}
 			field_word(c, t, t_period, &period);
+			uint64_t when = 0;
+			if (t_when != NONE)
+				field_word(c, t, t_when, &when);
 			uint64_t ch;
 			uint32_t one;
 			if (cases.len && pc == sendtime_entry && !gf &&
@@ -658,17 +661,24 @@ static struct gpm_error *timers(struct fctx *c, bool have_allp, uint64_t ptr, ui
 				return &gpm_error_nomem;
 			}
 			total++;
+			// Counted by function, not by funcval: the closures of one callback (a
+			// method value or closure per AfterFunc call) are one callback.
 			size_t j = 0;
-			while (j < ntc && tc[j].key != fv)
+			while (j < ntc && (tc[j].pc != pc || tc[j].gofunc != gf))
 				j++;
 			if (j == ntc) {
 				if (ntc == GPM_COREFACTS_TIMER_FUNCS)
 					j = GPM_COREFACTS_TIMER_FUNCS; // the rest, unnamed
 				else
 					tc[ntc++] = (struct tcount){
-					    .key = fv, .pc = pc, .gofunc = gf, .period = period};
+					    .pc = pc, .gofunc = gf, .period = period};
 			}
 			tc[j].count++;
+			int64_t w = (int64_t)when;
+			if (w > 0 && (!tc[j].when_min || w < tc[j].when_min))
+				tc[j].when_min = w;
+			if (w > 0 && w > tc[j].when_max)
+				tc[j].when_max = w;
 		}
 	}
 	for (size_t i = 0; fired.len && i < inc->select_cases.len; i++) {
@@ -681,6 +691,7 @@ static struct gpm_error *timers(struct fctx *c, bool have_allp, uint64_t ptr, ui
 	inc->timers_known = true;
 	inc->timers_total = total;
 	qsort(tc, ntc, sizeof(tc[0]), cmp_count);
+	size_t kept = ntc;
 	if (tc[GPM_COREFACTS_TIMER_FUNCS].count)
 		tc[ntc++] = tc[GPM_COREFACTS_TIMER_FUNCS];
 	for (size_t j = 0; j < ntc; j++) {
@@ -696,6 +707,9 @@ static struct gpm_error *timers(struct fctx *c, bool have_allp, uint64_t ptr, ui
 			return &gpm_error_nomem;
 		out->count = tc[j].count;
 		out->period = tc[j].period;
+		out->when_min = tc[j].when_min;
+		out->when_max = tc[j].when_max;
+		out->rest = j >= kept;
 	}
 	return NULL;
 }

@@ -1828,6 +1828,7 @@ static void set_wait_minutes(struct ctx *c)
 			now = v;
 	}
 	gpm_error_destroy(err);
+	c->inc->core_now = now;
 	for (size_t i = 0; i < c->inc->goroutines.len; i++) {
 		struct gpm_goroutine *g = &c->inc->goroutines.v[i];
 		uint64_t since = (uint64_t)g->wait_minutes; // read_goroutine's waitsince

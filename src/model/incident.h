@@ -248,6 +248,10 @@ struct gpm_timer_count {
 	                     "time.goFunc" (AfterFunc), else the function's name or "?" */
 	uint64_t count;
 	uint64_t period; /* the period in ns of the first one (tickers), 0 none */
+	/* When they fire (runtime nanotime, timer.when): the soonest and the latest; 0 unknown.
+	 * With gpm_incident.core_now, how far ahead of the snapshot they are due. */
+	int64_t when_min, when_max;
+	bool rest; /* not one callback: the timers of callbacks past the kept ones */
 };
 
 /* The scheduler's stop-the-world state as a core recorded it (runtime.sched). */
@@ -542,6 +546,10 @@ struct gpm_incident {
 	GPM_VEC(struct gpm_timer_count) timers;
 	uint64_t timers_total; /* timers read in all */
 	bool timers_known;     /* the P's timer heaps were read */
+	/* Cores: the newest runtime nanotime the process recorded (a goroutine's wait start,
+	 * sched.lastpoll), the nearest a core has to a clock: no later than the snapshot's
+	 * instant. 0 unknown. */
+	uint64_t core_now;
 	/* Text: a log record or message holding the dump was cut inside it (its shipper's line
 	 * limit, a paste that stops mid-record): what was read is what is left of a real dump,
 	 * however little (a panic line without its goroutines). */

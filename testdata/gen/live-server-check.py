@@ -138,8 +138,11 @@ def main():
             a = json.loads(aout)
         except ValueError:
             a = {}
-        above = [f for f in a.get('findings', [])
-                 if f.get('severity', '').lower() not in ('info', 'low')]
+        # the findings of every snapshot (gopm/1: snapshots[].findings)
+        found = [f for snap_ in a.get('snapshots', []) for f in snap_.get('findings', [])]
+        above = [f for f in found if f.get('severity', '').lower() not in ('info', 'low')]
+        if not a.get('snapshots'):
+            above.append({'severity': '?', 'rule': 'no report', 'title': 'analyze --json gave no snapshots'})
         ok = differ == 0 and not warnings and live and not above and rc_a == 0
         bad += not ok
         print(f'{s}: exits info/goroutines/analyze {rc_i}/{rc_g}/{rc_a}; '

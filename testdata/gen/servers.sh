@@ -138,3 +138,150 @@ CADDY
   [ "$clients" -eq 0 ] || { "$load" http 127.0.0.1:18080 "$clients" / "${secs}s" & pids+=($!); }
   pprof=(http://127.0.0.1:12019)
 }
+
+# The servers below hold two kinds of connection: active ones (a request every 200 ms) and
+# idle keep-alive ones (`-every 10m`: one request, then the connection stays open with its
+# server goroutine parked in its read for as long as the snapshot waits, so a late snapshot
+# shows waits of minutes). CLIENTS scales the idle ones (default 300).
+
+# prometheus-node-exporter 1.5: 20 scrapers of /metrics every second, CLIENTS idle.
+start_node_exporter() {
+  local d=$1 secs=$2 clients=${3:-300}
+  prometheus-node-exporter --web.listen-address 127.0.0.1:19100 \
+    --collector.textfile.directory "$d" >"$d/log" 2>&1 & pids+=($!)
+  srv=$!
+  wait_port http://127.0.0.1:19100/metrics
+  "$load" -every 1s http 127.0.0.1:19100 20 /metrics "${secs}s" & pids+=($!)
+  "$load" -every 10m http 127.0.0.1:19100 "$clients" /metrics "${secs}s" & pids+=($!)
+  pprof=(http://127.0.0.1:19100)
+}
+
+# prometheus-alertmanager 0.25 (no cluster): alerts posted every second by curl, 100
+# clients of /api/v2/alerts and /api/v2/status, CLIENTS idle.
+start_alertmanager() {
+  local d=$1 secs=$2 clients=${3:-300}
+  cat > "$d/alertmanager.yml" <<YML
+route: {receiver: "null", group_by: [job], group_wait: 1s, group_interval: 5s}
+receivers: [{name: "null"}]
+YML
+  prometheus-alertmanager --config.file "$d/alertmanager.yml" --storage.path "$d/data" \
+    --web.listen-address 127.0.0.1:19093 --cluster.listen-address= >"$d/log" 2>&1 & pids+=($!)
+  srv=$!
+  wait_port http://127.0.0.1:19093/-/ready
+  ( end=$((SECONDS + secs)); i=0
+    while [ $SECONDS -lt $end ]; do
+      curl -s -o /dev/null -H 'Content-Type: application/json' \
+        -d "[{\"labels\":{\"alertname\":\"load$((i % 50))\",\"job\":\"j$((i % 7))\"}}]" \
+        http://127.0.0.1:19093/api/v2/alerts || true
+      i=$((i + 1)); sleep 1
+    done ) & pids+=($!)
+  "$load" http 127.0.0.1:19093 70 /api/v2/alerts "${secs}s" & pids+=($!)
+  "$load" http 127.0.0.1:19093 30 /api/v2/status "${secs}s" & pids+=($!)
+  "$load" -every 10m http 127.0.0.1:19093 "$clients" /-/healthy "${secs}s" & pids+=($!)
+  pprof=(http://127.0.0.1:19093)
+}
+
+# rclone 1.60 serving a directory of 20 files over HTTP: 100 clients of a file, CLIENTS
+# idle on the listing (rclone's server closes idle connections within a minute: only the
+# active ones stay); pprof on its remote-control server.
+start_rclone() {
+  local d=$1 secs=$2 clients=${3:-300} i
+  mkdir -p "$d/www"
+  for i in $(seq 20); do head -c 4096 /dev/zero | tr '\0' x > "$d/www/f$i.txt"; done
+  rclone serve http "$d/www" --config /dev/null --cache-dir "$d/cache" --addr 127.0.0.1:18082 \
+    --rc --rc-addr 127.0.0.1:15572 --rc-no-auth >"$d/log" 2>&1 & pids+=($!)
+  srv=$!
+  wait_port http://127.0.0.1:18082/f1.txt
+  "$load" http 127.0.0.1:18082 100 /f1.txt "${secs}s" & pids+=($!)
+  "$load" -every 10m http 127.0.0.1:18082 "$clients" / "${secs}s" & pids+=($!)
+  pprof=(http://127.0.0.1:15572)
+}
+
+# syncthing 1.19 with no discovery, relays or NAT, listening on loopback: 50 long-polls of
+# /rest/events (answered each minute or at an event), 100 clients of /rest/system/status,
+# CLIENTS idle on /rest/noauth/health; pprof by STPROFILER.
+start_syncthing() {
+  local d=$1 secs=$2 clients=${3:-300} key=gopm-healthy-servers-key
+  HOME=$d syncthing generate --home "$d/home" --no-default-folder >"$d/log" 2>&1
+  sed -i -e "s|<apikey>.*</apikey>|<apikey>$key</apikey>|" \
+    -e 's|<address>127.0.0.1:8384</address>|<address>127.0.0.1:18384</address>|' \
+    -e 's|<listenAddress>default</listenAddress>|<listenAddress>tcp://127.0.0.1:22001</listenAddress>|' \
+    -e 's|<globalAnnounceEnabled>true|<globalAnnounceEnabled>false|' \
+    -e 's|<localAnnounceEnabled>true|<localAnnounceEnabled>false|' \
+    -e 's|<relaysEnabled>true|<relaysEnabled>false|' \
+    -e 's|<natEnabled>true|<natEnabled>false|' \
+    -e 's|<startBrowser>true|<startBrowser>false|' \
+    -e 's|<urAccepted>0|<urAccepted>-1|' \
+    -e 's|<crashReportingEnabled>true|<crashReportingEnabled>false|' \
+    -e 's|<autoUpgradeIntervalH>12|<autoUpgradeIntervalH>0|' "$d/home/config.xml"
+  # STMONITORED: no monitor process (it would run the server as its child, another pid)
+  HOME=$d STMONITORED=yes STPROFILER=127.0.0.1:16061 STNOUPGRADE=1 syncthing serve --home "$d/home" \
+    --no-browser --no-restart >>"$d/log" 2>&1 & pids+=($!)
+  srv=$!
+  wait_port http://127.0.0.1:16061/debug/pprof/
+  sleep 2
+  "$load" -every 0 -header "X-API-Key: $key" http 127.0.0.1:18384 50 /rest/events "${secs}s" & pids+=($!)
+  "$load" -header "X-API-Key: $key" http 127.0.0.1:18384 100 /rest/system/status "${secs}s" & pids+=($!)
+  "$load" -every 10m -header "X-API-Key: $key" http 127.0.0.1:18384 "$clients" /rest/noauth/health \
+    "${secs}s" & pids+=($!)
+  pprof=(http://127.0.0.1:16061)
+}
+
+# influxdb 1.6 on loopback: points written every second by curl, 100 clients of /query
+# and 100 of /ping, CLIENTS idle.
+start_influxdb() {
+  local d=$1 secs=$2 clients=${3:-300}
+  cat > "$d/influxdb.conf" <<CONF
+reporting-disabled = true
+bind-address = "127.0.0.1:18088"
+[meta]
+  dir = "$d/meta"
+[data]
+  dir = "$d/data"
+  wal-dir = "$d/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:18086"
+  log-enabled = false
+  pprof-enabled = true
+CONF
+  influxd run -config "$d/influxdb.conf" >"$d/log" 2>&1 & pids+=($!)
+  srv=$!
+  wait_port http://127.0.0.1:18086/ping
+  curl -sf -o /dev/null -XPOST http://127.0.0.1:18086/query --data-urlencode 'q=CREATE DATABASE load'
+  ( end=$((SECONDS + secs)); i=0
+    while [ $SECONDS -lt $end ]; do
+      curl -s -o /dev/null -XPOST 'http://127.0.0.1:18086/write?db=load' \
+        --data-binary "m,host=h$((i % 20)) v=$i" || true
+      i=$((i + 1)); sleep 1
+    done ) & pids+=($!)
+  "$load" http 127.0.0.1:18086 100 '/query?db=load&q=SELECT+count(v)+FROM+m' "${secs}s" & pids+=($!)
+  "$load" http 127.0.0.1:18086 100 /ping "${secs}s" & pids+=($!)
+  "$load" -every 10m http 127.0.0.1:18086 "$clients" /ping "${secs}s" & pids+=($!)
+  pprof=(http://127.0.0.1:18086)
+}
+
+# mtail 3.0 tailing a log appended to 20 times a second, one program counting its lines
+# by kind; 100 clients of /metrics, CLIENTS idle.
+start_mtail() {
+  local d=$1 secs=$2 clients=${3:-300}
+  mkdir -p "$d/progs"
+  cat > "$d/progs/lines.mtail" <<'MTAIL'
+counter lines_total by kind
+/^(?P<kind>\w+) / {
+  lines_total[$kind]++
+}
+MTAIL
+  : > "$d/app.log"
+  ( end=$((SECONDS + secs)); i=0
+    while [ $SECONDS -lt $end ]; do
+      echo "kind$((i % 9)) line $i" >> "$d/app.log"; i=$((i + 1)); sleep 0.05
+    done ) & pids+=($!)
+  mtail --address 127.0.0.1 --port 13903 --progs "$d/progs" --logs "$d/app.log" \
+    >"$d/log" 2>&1 & pids+=($!)
+  srv=$!
+  wait_port http://127.0.0.1:13903/metrics
+  "$load" http 127.0.0.1:13903 100 /metrics "${secs}s" & pids+=($!)
+  "$load" -every 10m http 127.0.0.1:13903 "$clients" /metrics "${secs}s" & pids+=($!)
+  pprof=(http://127.0.0.1:13903)
+}

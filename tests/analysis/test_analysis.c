@@ -1054,9 +1054,12 @@ START_TEST(test_grpc_healthy)
 END_TEST
 
 /* Healthy real servers under a bounded loopback load (testdata/dumps/servers, made by
- * testdata/dumps/gen/make-servers.sh: etcd, prometheus, containerd, nats-server): no finding
- * above LOW on any of them; an informational note is fine, a leak, deadlock or contention
- * claim is not. */
+ * testdata/dumps/gen/make-servers.sh: etcd, prometheus, containerd, nats-server; and
+ * node-exporter, alertmanager, rclone, syncthing, influxdb, mtail, each after a minute of
+ * load and, -5min, five minutes later, when idle keep-alive connections have waited
+ * minutes; -12min, main's errgroup wait for its listeners past stuck-wait's 10 minutes):
+ * no finding above LOW on any of them, and no stuck wait at all; an informational note is
+ * fine, a leak, deadlock or contention claim is not. */
 START_TEST(test_servers_quiet)
 {
 	const char *dir = gpm_test_data("dumps/servers");
@@ -1089,13 +1092,17 @@ START_TEST(test_servers_quiet)
 			              "%s: %s %s: %s", e->d_name,
 			              gpm_severity_name(a->findings.v[i].severity),
 			              a->findings.v[i].rule, a->findings.v[i].title);
+		ck_assert_msg(!find_rule(a, "deadlock.stuck-wait"), "%s: %s", e->d_name,
+		              find_rule(a, "deadlock.stuck-wait")
+		                  ? find_rule(a, "deadlock.stuck-wait")->title
+		                  : "");
 		gpm_analysis_destroy(a);
 		gpm_incident_destroy(inc[0]);
 		free(inc);
 		checked++;
 	}
 	closedir(d);
-	ck_assert_msg(checked == 4, "%u server dumps, not 4", checked);
+	ck_assert_msg(checked == 18, "%u server dumps, not 18", checked);
 	fprintf(stderr, "analysis: %u healthy server dumps checked\n", checked);
 }
 END_TEST
@@ -1198,6 +1205,147 @@ START_TEST(test_timer_callbacks)
 		                  "/x/main.go:30");
 	a = analyse_text(sb.buf, &inc);
 	ck_assert(!find_rule(a, "timers.accumulation"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	gpm_strbuf_deinit(&sb);
+}
+END_TEST
+
+/* timers.accumulation from a core's timer heaps: one-shot timers of one callback all due
+ * within two minutes of the core's newest recorded time are a churn (LOW, the rate they
+ * imply: rclone 1.60's one-minute AfterFunc per transfer under load); due an hour ahead
+ * (the corerules fixtures' shape), a ticker, or due times unknown stay MEDIUM; the rest of
+ * the callbacks past the kept ones are not one callback and say nothing. */
+static void add_timers(struct gpm_incident *inc, const char *fn, uint64_t count, uint64_t period,
+                       int64_t from, int64_t to, bool rest)
+{
+	struct gpm_timer_count *t = gpm_vec_push(&inc->timers);
+	ck_assert(t);
+	*t = (struct gpm_timer_count){.func = gpm_incident_str(inc, fn, strlen(fn)),
+	                              .count = count,
+	                              .period = period,
+	                              .when_min = from,
+	                              .when_max = to,
+	                              .rest = rest};
+	inc->timers_total += count;
+	inc->timers_known = true;
+}
+
+START_TEST(test_pending_timers_churn)
+{
+	const int64_t s = 1000000000, now = 5000 * s;
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(nodeadline_idle, &inc);
+	gpm_analysis_destroy(a);
+	inc->core_now = (uint64_t)now;
+	add_timers(inc, "time.AfterFunc(x.(*StatsInfo).stopAverageLoop-fm)", 53000, 0, now + 2 * s,
+	           now + 62 * s, false);
+	add_timers(inc, "time.AfterFunc(main.expire)", 20000, 0, now + 3600 * s, now + 3601 * s,
+	           false);
+	add_timers(inc, "time.sendTime", 8000, s, now + s / 2, now + s, false);
+	add_timers(inc, "?", 9000, 0, now + 3600 * s, now + 7200 * s, true);
+	ck_assert(!gpm_analysis_run(inc, NULL, &a));
+	unsigned seen = 0;
+	for (size_t i = 0; i < a->findings.len; i++) {
+		const struct gpm_finding *f = &a->findings.v[i];
+		if (strcmp(f->rule, "timers.accumulation"))
+			continue;
+		seen++;
+		if (strstr(f->title, "stopAverageLoop")) {
+			ck_assert_int_eq(f->severity, GPM_SEVERITY_LOW);
+			ck_assert_msg(strstr(f->explanation, "all due within 62 s") &&
+			                  strstr(f->explanation, "about 883 a second") &&
+			                  strstr(f->explanation, "churn"),
+			              "%s", f->explanation);
+			ck_assert(evidence_has(f, "the latest within 62 s"));
+		} else if (strstr(f->title, "main.expire")) {
+			ck_assert_int_eq(f->severity, GPM_SEVERITY_MEDIUM);
+			ck_assert(evidence_has(f, "the latest within 3601 s"));
+		} else {
+			ck_assert_msg(
+			    strstr(f->title, "8000 pending runtime timers of time.NewTicker"), "%s",
+			    f->title);
+			ck_assert_int_eq(f->severity, GPM_SEVERITY_MEDIUM);
+		}
+	}
+	ck_assert_uint_eq(seen, 3); // not the rest
+	gpm_analysis_destroy(a);
+	// Without the core's newest time, how far ahead they are due is unknown: MEDIUM.
+	inc->core_now = 0;
+	ck_assert(!gpm_analysis_run(inc, NULL, &a));
+	const struct gpm_finding *f = find_rule(a, "timers.accumulation");
+	ck_assert(f && strstr(f->title, "stopAverageLoop"));
+	ck_assert_int_eq(f->severity, GPM_SEVERITY_MEDIUM);
+	gpm_analysis_destroy(a);
+	// Times no process records (a hostile core): no time at all, no overflow.
+	inc->core_now = UINT64_MAX;
+	inc->timers.v[0].when_min = INT64_MAX;
+	inc->timers.v[0].when_max = 1;
+	ck_assert(!gpm_analysis_run(inc, NULL, &a));
+	f = find_rule(a, "timers.accumulation");
+	ck_assert(f && strstr(f->title, "stopAverageLoop"));
+	ck_assert_int_eq(f->severity, GPM_SEVERITY_MEDIUM);
+	ck_assert(!evidence_has(f, "the latest within"));
+	gpm_analysis_destroy(a);
+	inc->core_now = 1;
+	inc->timers.v[0].when_min = 2;
+	inc->timers.v[0].when_max = INT64_MAX;
+	ck_assert(!gpm_analysis_run(inc, NULL, &a));
+	f = find_rule(a, "timers.accumulation");
+	ck_assert(f && strstr(f->title, "stopAverageLoop"));
+	ck_assert_int_eq(f->severity, GPM_SEVERITY_MEDIUM);
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+}
+END_TEST
+
+/* deadlock.stuck-wait: a server's main waiting in errgroup.(*Group).Wait for the listeners
+ * the group started, parked in Accept (node_exporter 1.5 and alertmanager 0.25 thirteen
+ * minutes into their life, exporter-toolkit's web.ServeMultiple) waits for the server's
+ * lifetime: quiet. When the group also started a worker that hangs, the wait stays LOW. */
+static const char serving_main[] =
+    "goroutine 1 [semacquire, 13 minutes]:\n"
+    "sync.runtime_Semacquire(0xc0000061a0?)\n\truntime/sema.go:62 +0x25\n"
+    "sync.(*WaitGroup).Wait(0x7f3b8f535101?)\n\tsync/waitgroup.go:139 +0x52\n"
+    "golang.org/x/sync/errgroup.(*Group).Wait(0xc0001c4fc0)\n"
+    "\tgolang.org/x/sync/errgroup/errgroup.go:53 +0x27\n"
+    "github.com/prometheus/exporter-toolkit/web.ServeMultiple({0xc0001ceff0, 0x1, 0x7f?}, "
+    "0xc000176d20, 0xc000013e00, {0xcdbfc0?, 0xc00007d800})\n"
+    "\tgithub.com/prometheus/exporter-toolkit/web/tls_config.go:198 +0x67\n"
+    "main.main()\n\tgithub.com/prometheus/node_exporter/node_exporter.go:200 +0x12d4\n\n"
+    "goroutine 80 [IO wait, 13 minutes]:\n"
+    "internal/poll.runtime_pollWait(0x7f3b67757068, 0x72)\n\truntime/netpoll.go:305 +0x89\n"
+    "internal/poll.(*FD).Accept(0xc0002e1700)\n\tinternal/poll/fd_unix.go:614 +0x234\n"
+    "net.(*netFD).accept(0xc0002e1700)\n\tnet/fd_unix.go:172 +0x35\n"
+    "net.(*TCPListener).accept(0xc00034aa60)\n\tnet/tcpsock_posix.go:142 +0x28\n"
+    "net.(*TCPListener).Accept(0xc00034aa60)\n\tnet/tcpsock.go:288 +0x3d\n"
+    "net/http.(*Server).Serve(0xc000176d20, {0xce0a40, 0xc00034aa60})\n"
+    "\tnet/http/server.go:3070 +0x385\n"
+    "golang.org/x/sync/errgroup.(*Group).Go.func1()\n"
+    "\tgolang.org/x/sync/errgroup/errgroup.go:75 +0x64\n"
+    "created by golang.org/x/sync/errgroup.(*Group).Go\n"
+    "\tgolang.org/x/sync/errgroup/errgroup.go:72 +0xa5\n\n";
+static const char serving_worker[] = "goroutine 90 [chan receive, 13 minutes]:\n"
+                                     "main.work(0xc000100000)\n\tgithub.com/x/y/main.go:50 +0x25\n"
+                                     "golang.org/x/sync/errgroup.(*Group).Go.func1()\n"
+                                     "\tgolang.org/x/sync/errgroup/errgroup.go:75 +0x64\n"
+                                     "created by golang.org/x/sync/errgroup.(*Group).Go\n"
+                                     "\tgolang.org/x/sync/errgroup/errgroup.go:72 +0xa5\n\n";
+
+START_TEST(test_stuck_wait_serving)
+{
+	struct gpm_incident *inc;
+	struct gpm_analysis *a = analyse_text(serving_main, &inc);
+	ck_assert(!find_rule(a, "deadlock.stuck-wait"));
+	gpm_analysis_destroy(a);
+	gpm_incident_destroy(inc);
+	struct gpm_strbuf sb = GPM_STRBUF_INIT;
+	gpm_strbuf_puts(&sb, serving_main);
+	gpm_strbuf_puts(&sb, serving_worker);
+	a = analyse_text(sb.buf, &inc);
+	const struct gpm_finding *f = find_rule(a, "deadlock.stuck-wait");
+	ck_assert(f);
+	ck_assert_int_eq(f->severity, GPM_SEVERITY_LOW);
 	gpm_analysis_destroy(a);
 	gpm_incident_destroy(inc);
 	gpm_strbuf_deinit(&sb);
@@ -1797,6 +1945,8 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_crash_variants);
 	tcase_add_test(tc, test_grpc_healthy);
 	tcase_add_test(tc, test_servers_quiet);
+	tcase_add_test(tc, test_pending_timers_churn);
+	tcase_add_test(tc, test_stuck_wait_serving);
 	tcase_add_test(tc, test_net_no_deadline);
 	tcase_add_test(tc, test_timer_callbacks);
 	tcase_add_test(tc, test_contention_rollup);

@@ -2,33 +2,44 @@
 // fixtures (testdata/dumps/gen/make-servers.sh): N connections kept open, each sending a
 // request every interval, until the duration ends.
 //
-//	loadclient http ADDR N PATH DURATION   HTTP/1.1 keep-alive GETs of PATH
+//	loadclient [-every D] [-header 'K: V'] http ADDR N PATH DURATION
+//	                                       HTTP/1.1 keep-alive GETs of PATH
 //	loadclient nats ADDR N DURATION        NATS clients: CONNECT, SUB, a PUB and PING each round
+//
+// -every is the pause between one connection's requests (default 200ms): a long one keeps
+// the connections idle (a server's keep-alive readers then wait for minutes), 0 sends the
+// next request as soon as the last one is answered (a long-poll or watch stream).
 package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
 
 func main() {
-	if len(os.Args) < 5 {
-		fmt.Fprintln(os.Stderr, "usage: loadclient http|nats ADDR N [PATH] DURATION")
+	every := flag.Duration("every", 200*time.Millisecond, "pause between one connection's requests")
+	header := flag.String("header", "", "a request header, 'Key: value'")
+	flag.Parse()
+	args := flag.Args()
+	if len(args) < 4 {
+		fmt.Fprintln(os.Stderr, "usage: loadclient [-every D] [-header 'K: V'] http|nats ADDR N [PATH] DURATION")
 		os.Exit(2)
 	}
-	mode, addr := os.Args[1], os.Args[2]
-	n, err := strconv.Atoi(os.Args[3])
+	mode, addr := args[0], args[1]
+	n, err := strconv.Atoi(args[2])
 	if err != nil {
 		panic(err)
 	}
-	d, err := time.ParseDuration(os.Args[len(os.Args)-1])
+	d, err := time.ParseDuration(args[len(args)-1])
 	if err != nil {
 		panic(err)
 	}
@@ -38,7 +49,7 @@ func main() {
 		wg.Add(1)
 		switch mode {
 		case "http":
-			go httpClient(&wg, addr, os.Args[4], end)
+			go httpClient(&wg, addr, args[3], *header, *every, end)
 		case "nats":
 			go natsClient(&wg, addr, i, end)
 		}
@@ -47,17 +58,35 @@ func main() {
 	wg.Wait()
 }
 
-// httpClient: one connection of its own (one Transport each), a GET every 200 ms.
-func httpClient(wg *sync.WaitGroup, addr, path string, end time.Time) {
+// httpClient: one connection of its own (one Transport each), a GET every interval, until
+// the end (an idle wait is cut short by the end).
+func httpClient(wg *sync.WaitGroup, addr, path, header string, every time.Duration, end time.Time) {
 	defer wg.Done()
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 10 * time.Second}
+	if every == 0 {
+		// a long-poll answers when it has news or at its own timeout
+		c.Timeout = 5 * time.Minute
+	}
 	for time.Now().Before(end) {
-		resp, err := c.Get("http://" + addr + path)
+		req, err := http.NewRequest("GET", "http://"+addr+path, nil)
+		if err != nil {
+			panic(err)
+		}
+		if k, v, ok := strings.Cut(header, ":"); ok {
+			req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+		}
+		resp, err := c.Do(req)
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
+		} else if every == 0 {
+			time.Sleep(time.Second)
 		}
-		time.Sleep(200 * time.Millisecond)
+		if left := time.Until(end); every > left {
+			time.Sleep(left)
+		} else {
+			time.Sleep(every)
+		}
 	}
 }
 
