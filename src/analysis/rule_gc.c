@@ -152,17 +152,21 @@ void gpm_rule_gc_stall(struct gpm_rule_ctx *c)
 	bool stall = s.stoppers || s.waiters;
 	enum gpm_severity sev = GPM_SEVERITY_LOW;
 	enum gpm_confidence conf = GPM_CONFIDENCE_HEURISTIC;
-	if (stall && (s.candidates || s.minutes >= 1)) {
+	uint64_t waiting = s.waiters + s.assists;
+	// A stall is seen in how long the waiters have waited, or in goroutines waiting for
+	// a collection while one runs the program's code. Waiters of an instant with nobody to
+	// blame, or a running goroutine with nobody waiting (a live process caught by gcore
+	// as a collection starts), are a collection in progress: LOW.
+	if (stall && (s.minutes >= 1 || (s.candidates && waiting))) {
 		sev = GPM_SEVERITY_HIGH;
 		conf = GPM_CONFIDENCE_LIKELY;
-	} else if (s.stoppers || s.waiters >= 2) {
+	} else if (stall && s.unavailable && waiting) {
 		sev = GPM_SEVERITY_MEDIUM;
 		conf = GPM_CONFIDENCE_LIKELY;
 	}
 	struct gpm_finding *f = gpm_rule_finding_new_as(c, GPM_RULE_GC_STW_STALL, sev, conf);
 	if (!f)
 		return;
-	uint64_t waiting = s.waiters + s.assists;
 	char *top = NULL;
 	if (s.ncand) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[s.cand[0]];
@@ -174,14 +178,18 @@ void gpm_rule_gc_stall(struct gpm_rule_ctx *c)
 		gpm_rule_text(c, &f->title,
 		              "%s: %" PRIu64 " goroutine%s wait%s while %s runs in %s without "
 		              "reaching a safe point",
-		              stall ? "the world cannot stop for garbage collection"
-		                    : "garbage collection assists wait",
+		              !stall ? "garbage collection assists wait"
+		              : sev == GPM_SEVERITY_LOW
+		                  ? "a stop-the-world in progress"
+		                  : "the world cannot stop for garbage collection",
 		              waiting, waiting == 1 ? "" : "s", waiting == 1 ? "s" : "",
 		              gpm_goroutine_name(g, name), top ? top : "?");
 	} else {
 		gpm_rule_text(c, &f->title, "%s: %" PRIu64 " goroutine%s wait%s for the collector",
-		              stall ? "garbage collection stalled at a stop-the-world"
-		                    : "goroutines wait in GC assist",
+		              !stall ? "goroutines wait in GC assist"
+		              : sev == GPM_SEVERITY_LOW
+		                  ? "a garbage collection starting or ending"
+		                  : "garbage collection stalled at a stop-the-world",
 		              waiting, waiting == 1 ? "" : "s", waiting == 1 ? "s" : "");
 	}
 	gpm_rule_text(c, &f->explanation,
