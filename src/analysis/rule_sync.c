@@ -216,9 +216,9 @@ static void recursive_rlock(struct gpm_rule_ctx *c)
 				outer = (int)k;
 		if (outer < 0)
 			continue;
-		uint64_t ru, ro;
-		if (gpm_rule_arg_first(c, g, (uint32_t)u, &ru) &&
-		    gpm_rule_arg_first(c, g, (uint32_t)outer, &ro) && ru != ro)
+		uint64_t ru, ro = 0;
+		bool outer_known = gpm_rule_arg_first(c, g, (uint32_t)outer, &ro);
+		if (outer_known && gpm_rule_arg_first(c, g, (uint32_t)u, &ru) && ru != ro)
 			continue; // two objects of one type
 		// A writer waiting for the readers to leave (RWMutex.Lock on the reader count,
 		// not on the writers' mutex), in a method of the same type.
@@ -237,6 +237,9 @@ static void recursive_rlock(struct gpm_rule_ctx *c)
 			int ou = own_frame(of, on, os + 1);
 			if (ou < 0 || !same_receiver(of[ou].func, f[u].func))
 				continue;
+			uint64_t rw;
+			if (outer_known && gpm_rule_arg_first(c, o, (uint32_t)ou, &rw) && rw != ro)
+				continue; // another object of the type
 			if (fn_is(&of[os], "sync.(*RWMutex).Lock") && !w) {
 				w = o;
 				wu = ou;
@@ -491,6 +494,14 @@ static bool lim_holder(const struct gpm_incident *inc, const struct gpm_goroutin
 	uint32_t n;
 	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
 	bool in_flight = false;
+	// A semaphore acquired before starting a goroutine that releases it when done
+	// (errgroup's SetLimit): the goroutines the acquiring function started hold it.
+	if (s->kind == LIM_SEM && g->created_by < inc->frames.len &&
+	    inc->frames.v[g->created_by].func && s->anchor &&
+	    strcmp(inc->frames.v[g->created_by].func, s->anchor) == 0) {
+		*at = gpm_rule_user_frame(inc, g, false);
+		return true;
+	}
 	for (uint32_t k = 0; k < n; k++) {
 		const char *fn = f[k].func;
 		if (!fn)
