@@ -94,6 +94,7 @@ for spec in \
 	'connlimit limit.exhausted requests wait for a connection in main.\(\*inventoryClient\).stock ' \
 	'semaphore limit.exhausted to acquire a slot in main.\(\*thumbnailer\).render .* in main.ask ' \
 	'flight limit.exhausted wait in main.\(\*group\).Do .*its leader, goroutine [0-9]+, is blocked \[IO wait\] in main.ask ' \
+	'errgroup limit.exhausted to acquire a slot in main.\(\*errGroup\).Go .*its 12 holders.* in main.ask ' \
 	'logblock contention.blocked-write holds the mutex of log.\(\*Logger\).[Oo]utput while its write blocks \[syscall\] in os.\(\*File\).Write ' \
 	'rlock deadlock.recursive-rlock main.\(\*catalog\).discount read-locks the RWMutex its caller main.\(\*catalog\).price already holds ' \
 	'once deadlock.once-reentered main.\(\*settings\).Get calls its Do from inside main.\(\*settings\).load' \
@@ -130,7 +131,7 @@ for spec in \
 		fi
 	done
 done
-[ "$inc" -eq 54 ] || { echo "FAIL: $inc incident dumps checked, expected 54"; fail=$((fail + 1)); }
+[ "$inc" -eq 60 ] || { echo "FAIL: $inc incident dumps checked, expected 60"; fail=$((fail + 1)); }
 echo "ok: $inc incident-class dumps and their healthy twins"
 
 # A queue on a mutex when every goroutine is asleep is no busy lock, however short its

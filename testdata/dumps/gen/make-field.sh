@@ -129,6 +129,9 @@
 #                  4 holders, 36 waiting to acquire
 #   flight         a single-flight group whose leader asks a backend that never answers:
 #                  30 callers in sync.(*WaitGroup).Wait
+#   errgroup       three batch jobs, each fanning out through an errgroup-like group with
+#                  SetLimit(4) to a backend that never answers: 12 holders, the 3 jobs in
+#                  the group's Go waiting to acquire
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -265,7 +268,7 @@ for v in "${versions[@]}"; do
     SHAPE_DELAY=610 run_shape "$gs-stuckwait" "$field" stderr QUIT GOTRACEBACK=all -- stuckwait
   fi
   incidents=$(BUILD_STORE=0 build "$v" incidents dwarf)
-  for shape in dbpool logblock rlock cond once connlimit reqleak semaphore flight; do
+  for shape in dbpool logblock rlock cond once connlimit reqleak semaphore flight errgroup; do
     for twin in "$shape" "healthy-$shape"; do
       case $twin in logblock) mode=stalled ;; healthy-logblock) mode=drained ;; *) mode= ;; esac
       arg=$shape; [ "$twin" = "$shape" ] || arg=$shape-ok
@@ -274,7 +277,7 @@ for v in "${versions[@]}"; do
     done
   done
   wait
-  for shape in dbpool logblock rlock cond once connlimit reqleak semaphore flight; do
+  for shape in dbpool logblock rlock cond once connlimit reqleak semaphore flight errgroup; do
     for twin in "$shape" "healthy-$shape"; do
       [ -e "$out_dir/$gs-$twin.txt" ] || continue
       zstd -19 -q -f --rm "$out_dir/$gs-$twin.txt" -o "$out_dir/$gs-$twin.txt.zst"

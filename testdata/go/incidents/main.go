@@ -3,7 +3,7 @@
 // twin: the same code without the bug (SHAPE-ok). testdata/dumps/gen/make-field.sh runs
 // each shape and takes its SIGQUIT dump once the incident is established.
 //
-//	incidents dbpool|logblock|rlock|cond|once|connlimit|reqleak|semaphore|flight[-ok]
+//	incidents dbpool|logblock|rlock|cond|once|connlimit|reqleak|semaphore|flight|errgroup[-ok]
 //
 // logblock writes its log to standard output: run it with stdout a pipe nobody reads
 // (its twin: a pipe that is read). Must build with Go 1.19: no features newer than 1.18.
@@ -679,4 +679,89 @@ func main() {
 		os.Exit(2)
 	}
 	select {}
+}
+
+// ---- errgroup: a batch job fans out with a group limited to 4 goroutines at a time
+// (golang.org/x/sync/errgroup's SetLimit, written out here: no module downloads); the
+// 4 running fetches ask a backend that never answers, so the loop that starts the rest
+// waits in Go to acquire a slot. Dispatched from init so that main's lines stay put.
+
+type token struct{}
+
+type errGroup struct {
+	wg  sync.WaitGroup
+	sem chan token
+	mu  sync.Mutex
+	err error
+}
+
+func (g *errGroup) SetLimit(n int) { g.sem = make(chan token, n) }
+
+//go:noinline
+func (g *errGroup) Go(f func() error) {
+	if g.sem != nil {
+		g.sem <- token{}
+	}
+	g.wg.Add(1)
+	go func() {
+		defer g.done()
+		if err := f(); err != nil {
+			g.mu.Lock()
+			if g.err == nil {
+				g.err = err
+			}
+			g.mu.Unlock()
+		}
+	}()
+}
+
+func (g *errGroup) done() {
+	if g.sem != nil {
+		<-g.sem
+	}
+	g.wg.Done()
+}
+
+func (g *errGroup) Wait() error {
+	g.wg.Wait()
+	return g.err
+}
+
+//go:noinline
+func syncInventory(backend string, skus int) error {
+	var g errGroup
+	g.SetLimit(4)
+	for i := 0; i < skus; i++ {
+		sku := strconv.Itoa(i)
+		g.Go(func() error {
+			_, err := ask(backend, "stock "+sku)
+			return err
+		})
+	}
+	return g.Wait()
+}
+
+func errgroupShape(ok bool) {
+	backend := silentUpstream()
+	if ok {
+		backend = quickUpstream()
+	}
+	for i := 0; i < 3; i++ {
+		go func() {
+			for {
+				if err := syncInventory(backend, 200); err != nil {
+					log.Print(err)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}()
+	}
+}
+
+func init() {
+	if len(os.Args) == 2 && (os.Args[1] == "errgroup" || os.Args[1] == "errgroup-ok") {
+		go metrics()
+		errgroupShape(os.Args[1] == "errgroup-ok")
+		select {}
+	}
 }
