@@ -147,7 +147,10 @@ void gpm_rule_gc_stall(struct gpm_rule_ctx *c)
 		if (s.ncand < MAX_CANDIDATES)
 			s.cand[s.ncand++] = i;
 	}
-	if (!s.stoppers && !s.waiters && s.assists < 2)
+	// A stopper alone (nobody waiting, no goroutine to blame) is a collection's start or
+	// end caught in passing (gdb's gcore stops a live process anywhere): nothing to say.
+	if ((!s.stoppers && !s.waiters && s.assists < 2) ||
+	    (!s.waiters && !s.assists && !s.candidates))
 		return;
 	bool stall = s.stoppers || s.waiters;
 	enum gpm_severity sev = GPM_SEVERITY_LOW;
