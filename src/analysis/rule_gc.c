@@ -156,11 +156,21 @@ void gpm_rule_gc_stall(struct gpm_rule_ctx *c)
 	enum gpm_severity sev = GPM_SEVERITY_LOW;
 	enum gpm_confidence conf = GPM_CONFIDENCE_HEURISTIC;
 	uint64_t waiting = s.waiters + s.assists;
-	// A stall is seen in how long the waiters have waited, or in goroutines waiting for
-	// a collection while one runs the program's code. Waiters of an instant with nobody to
-	// blame, or a running goroutine with nobody waiting (a live process caught by gcore
-	// as a collection starts), are a collection in progress: LOW.
-	if (stall && (s.minutes >= 1 || (s.candidates && waiting))) {
+	// A stall is seen in how long the waiters have waited, in goroutines waiting for a
+	// collection while one runs, or in a stopper while the program's own code runs (a
+	// loop without a call). Waiters of an instant with nobody to blame, or a standard
+	// library function running with nobody waiting (a live process caught by gcore as a
+	// collection starts), are a collection in progress: LOW.
+	bool own = false;
+	for (size_t k = 0; k < s.ncand && !own; k++) {
+		uint32_t n;
+		const struct gpm_frame *fr =
+		    gpm_goroutine_frames(inc, &inc->goroutines.v[s.cand[k]], &n);
+		enum gpm_frame_class fc =
+		    n && fr[0].func ? gpm_rule_frame_class(fr[0].func) : GPM_FRAME_CLASS_RUNTIME;
+		own = fc == GPM_FRAME_CLASS_MAIN || fc == GPM_FRAME_CLASS_DEPENDENCY;
+	}
+	if (stall && (s.minutes >= 1 || (s.candidates && (waiting || own)))) {
 		sev = GPM_SEVERITY_HIGH;
 		conf = GPM_CONFIDENCE_LIKELY;
 	} else if (stall && s.unavailable && waiting) {
