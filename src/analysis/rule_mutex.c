@@ -660,15 +660,36 @@ static void contention_render(struct gpm_rule_ctx *c, const struct waiter *w,
 			gpm_rule_set_rule(f, GPM_RULE_CONTENTION_BLOCKED_WRITE);
 			char *wt = gpm_rule_frame_text(inc, h, wf);
 			char *lk = gpm_rule_safe(hh->cs);
-			char *ut =
-			    gpm_rule_frame_text(inc, g0, gpm_rule_user_frame(inc, g0, false));
+			// The first waiter's own code (main.handleJob), past the logger.
+			int uf = gpm_rule_user_frame(inc, g0, false);
+			uint32_t gn;
+			const struct gpm_frame *gf = gpm_goroutine_frames(inc, g0, &gn);
+			for (uint32_t k = uf < 0 ? 0 : (uint32_t)uf; k < gn; k++) {
+				enum gpm_frame_class fc = gf[k].func
+				                              ? gpm_rule_frame_class(gf[k].func)
+				                              : GPM_FRAME_CLASS_RUNTIME;
+				if (fc == GPM_FRAME_CLASS_MAIN ||
+				    fc == GPM_FRAME_CLASS_DEPENDENCY) {
+					uf = (int)k;
+					break;
+				}
+			}
+			char *ut = gpm_rule_frame_text(inc, g0, uf);
+			// The mutex by its symbol where a core names it (log.(*Logger).mu),
+			// else by the function that locks it.
+			char mbuf[600];
+			if (msafe)
+				snprintf(mbuf, sizeof(mbuf), "mutex %s (locked in %s)", msafe,
+				         lk ? lk : "?");
+			else
+				snprintf(mbuf, sizeof(mbuf), "the mutex of %s", lk ? lk : "?");
 			gpm_rule_text(
 			    c, &f->title,
-			    "writes blocked: %s holds the mutex of %s while its write blocks "
-			    "[%s] in %s (a file or pipe nobody reads: a full stdout/stderr "
-			    "pipe?); %" PRIu64 " goroutines wait for it, first in %s",
-			    GPM_GOROUTINE_NAME(h), lk ? lk : "?", gpm_rule_state_of(h),
-			    wt ? wt : "?", n, ut ? ut : "?");
+			    "writes blocked: %s holds %s while its write blocks [%s] in %s "
+			    "(a file or pipe nobody reads: a full stdout/stderr pipe?); "
+			    "%" PRIu64 " goroutines wait for it, first in %s",
+			    GPM_GOROUTINE_NAME(h), mbuf, gpm_rule_state_of(h), wt ? wt : "?", n,
+			    ut ? ut : "?");
 			gpm_rule_text(
 			    c, &f->explanation,
 			    "The goroutine holding this mutex is inside a write(2) that does "
