@@ -194,9 +194,35 @@ static void once_reentered(struct gpm_rule_ctx *c)
 
 /* ---- deadlock.recursive-rlock ---- */
 
+/* A writer waiting for the readers to leave: RWMutex.Lock itself at its wait site (on the
+ * reader count, not on the writers' mutex), called by a method (own frame wu). */
+struct rl_writer {
+	size_t g;
+	int wu;
+};
+
 static void recursive_rlock(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
+	// The writers first, in one pass (at most SITES_MAX): the readers are then matched
+	// against them, never against every goroutine.
+	struct rl_writer wr[SITES_MAX];
+	size_t nwr = 0;
+	for (size_t j = 0; j < inc->goroutines.len && nwr < SITES_MAX; j++) {
+		const struct gpm_goroutine *o = &inc->goroutines.v[j];
+		if (!parked(o))
+			continue;
+		uint32_t on;
+		const struct gpm_frame *of = gpm_goroutine_frames(inc, o, &on);
+		int os = wait_site(of, on);
+		if (os < 0 || !fn_is(&of[os], "sync.(*RWMutex).Lock"))
+			continue;
+		int ou = own_frame(of, on, os + 1);
+		if (ou >= 0 && receiver_len(of[ou].func))
+			wr[nwr++] = (struct rl_writer){j, ou};
+	}
+	if (!nwr)
+		return;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		if (!parked(g))
@@ -220,10 +246,24 @@ static void recursive_rlock(struct gpm_rule_ctx *c)
 		bool outer_known = gpm_rule_arg_first(c, g, (uint32_t)outer, &ro);
 		if (outer_known && gpm_rule_arg_first(c, g, (uint32_t)u, &ru) && ru != ro)
 			continue; // two objects of one type
-		// A writer waiting for the readers to leave (RWMutex.Lock on the reader count,
-		// not on the writers' mutex), in a method of the same type.
+		// The writer: in a method of the same type, on the same object where printed.
 		const struct gpm_goroutine *w = NULL;
 		int wu = -1;
+		for (size_t k = 0; k < nwr && !w; k++) {
+			const struct gpm_goroutine *o = &inc->goroutines.v[wr[k].g];
+			uint32_t on;
+			const struct gpm_frame *of = gpm_goroutine_frames(inc, o, &on);
+			uint64_t rw;
+			if (!same_receiver(of[wr[k].wu].func, f[u].func) ||
+			    (outer_known && gpm_rule_arg_first(c, o, (uint32_t)wr[k].wu, &rw) &&
+			     rw != ro))
+				continue; // another type, or another object of the type
+			w = o;
+			wu = wr[k].wu;
+		}
+		if (!w)
+			continue;
+		// The readers queued on methods of that type (one pass, once: the finding).
 		size_t readers = 0;
 		for (size_t j = 0; j < inc->goroutines.len; j++) {
 			const struct gpm_goroutine *o = &inc->goroutines.v[j];
@@ -232,22 +272,11 @@ static void recursive_rlock(struct gpm_rule_ctx *c)
 			uint32_t on;
 			const struct gpm_frame *of = gpm_goroutine_frames(inc, o, &on);
 			int os = wait_site(of, on);
-			if (os < 0)
-				continue;
-			int ou = own_frame(of, on, os + 1);
-			if (ou < 0 || !same_receiver(of[ou].func, f[u].func))
-				continue;
-			uint64_t rw;
-			if (outer_known && gpm_rule_arg_first(c, o, (uint32_t)ou, &rw) && rw != ro)
-				continue; // another object of the type
-			if (fn_is(&of[os], "sync.(*RWMutex).Lock") && !w) {
-				w = o;
-				wu = ou;
-			} else if (fn_is(&of[os], "sync.(*RWMutex).RLock"))
-				readers++;
+			int ou = os >= 0 && fn_is(&of[os], "sync.(*RWMutex).RLock")
+			             ? own_frame(of, on, os + 1)
+			             : -1;
+			readers += ou >= 0 && same_receiver(of[ou].func, f[u].func);
 		}
-		if (!w)
-			continue;
 		struct gpm_finding *fd = gpm_rule_finding_new(c, GPM_RULE_RECURSIVE_RLOCK);
 		if (!fd)
 			return;
@@ -297,76 +326,90 @@ static void recursive_rlock(struct gpm_rule_ctx *c)
 
 /* ---- deadlock.cond-no-signaller ---- */
 
-struct find_word {
-	uint64_t want;
-	bool found;
+/* The Cond objects waited on (the waiters' receivers, at most SITES_MAX) and, for each,
+ * its waiters and whether any other goroutine's argument words name it. */
+struct cond_objs {
+	uint64_t obj[SITES_MAX];
+	size_t n, waiters[SITES_MAX], first[SITES_MAX];
+	int64_t least[SITES_MAX];
+	bool referred[SITES_MAX];
 };
 
-static void find_cb(void *arg, uint64_t v)
+static void cond_ref_cb(void *arg, uint64_t v)
 {
-	struct find_word *fw = arg;
-	if (v == fw->want)
-		fw->found = true;
+	struct cond_objs *co = arg;
+	for (size_t k = 0; k < co->n; k++)
+		if (co->obj[k] == v)
+			co->referred[k] = true;
+}
+
+/* The object g waits on in sync.(*Cond).Wait called directly by the program's code (not
+ * a Cond inside the standard library: io.Pipe's reader waits on one of its own). */
+static bool cond_waiter(struct gpm_rule_ctx *c, const struct gpm_goroutine *g, uint64_t *obj)
+{
+	if (!parked(g))
+		return false;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(c->inc, g, &n);
+	int s = wait_site(f, n);
+	if (s < 0 || !fn_is(&f[s], "sync.(*Cond).Wait") || own_frame(f, n, s + 1) != s + 1)
+		return false;
+	return gpm_rule_arg_first(c, g, (uint32_t)s + 1, obj);
 }
 
 static void cond_orphaned(struct gpm_rule_ctx *c)
 {
 	const struct gpm_incident *inc = c->inc;
-	uint64_t objs[SITES_MAX];
-	size_t nobj = 0;
-	for (size_t i = 0; i < inc->goroutines.len && nobj < SITES_MAX; i++) {
-		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		if (!parked(g))
-			continue;
-		uint32_t n;
-		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-		int s = wait_site(f, n);
-		if (s < 0 || !fn_is(&f[s], "sync.(*Cond).Wait"))
-			continue;
-		// The program's own Cond: Wait called by its code, not inside the standard
-		// library (io.Pipe's reader waits on a Cond of its own).
-		int u = own_frame(f, n, s + 1);
+	struct cond_objs co = {.n = 0};
+	for (size_t i = 0; i < inc->goroutines.len && co.n < SITES_MAX; i++) {
 		uint64_t r;
-		if (u != s + 1 || !gpm_rule_arg_first(c, g, (uint32_t)u, &r))
+		if (!cond_waiter(c, &inc->goroutines.v[i], &r))
 			continue;
 		size_t k = 0;
-		while (k < nobj && objs[k] != r)
+		while (k < co.n && co.obj[k] != r)
 			k++;
-		if (k == nobj)
-			objs[nobj++] = r;
-	}
-	for (size_t k = 0; k < nobj && !c->oom; k++) {
-		// The waiters on object k: every one waited a minute or more; then whether any
-		// other goroutine refers to the object at all.
-		size_t nw = 0, first = SIZE_MAX;
-		int64_t least = INT64_MAX;
-		bool referred = false;
-		for (size_t i = 0; i < inc->goroutines.len && !referred; i++) {
-			const struct gpm_goroutine *g = &inc->goroutines.v[i];
-			if (!gpm_rule_counted(g))
-				continue;
-			uint32_t n;
-			const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-			int s = parked(g) ? wait_site(f, n) : -1;
-			int u = s >= 0 && fn_is(&f[s], "sync.(*Cond).Wait") ? own_frame(f, n, s + 1)
-			                                                    : -1;
-			uint64_t r;
-			if (u == s + 1 && gpm_rule_arg_first(c, g, (uint32_t)u, &r) &&
-			    r == objs[k]) {
-				nw++;
-				if (first == SIZE_MAX)
-					first = i;
-				if (g->wait_minutes < least)
-					least = g->wait_minutes;
-				continue;
-			}
-			struct find_word fw = {objs[k], false};
-			gpm_rule_arg_each(c, g, 0, false, find_cb, &fw);
-			referred = fw.found;
+		if (k == co.n) {
+			co.obj[co.n] = r;
+			co.least[co.n] = INT64_MAX;
+			co.first[co.n++] = i;
 		}
-		if (referred || !nw || least < 1)
+	}
+	if (!co.n)
+		return;
+	// Each goroutine's object (an index into co.obj), found once.
+	uint8_t *obj_of = malloc(inc->goroutines.len ? inc->goroutines.len : 1);
+	if (!obj_of) {
+		c->oom = true;
+		return;
+	}
+	memset(obj_of, 0xff, inc->goroutines.len);
+	// One pass: each waiter counted, every other goroutine's words looked up.
+	for (size_t i = 0; i < inc->goroutines.len && !c->oom; i++) {
+		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!gpm_rule_counted(g))
 			continue;
-		const struct gpm_goroutine *g0 = &inc->goroutines.v[first];
+		uint64_t r;
+		size_t k = co.n;
+		if (cond_waiter(c, g, &r))
+			for (k = 0; k < co.n && co.obj[k] != r; k++)
+				;
+		if (k < co.n) {
+			obj_of[i] = (uint8_t)k;
+			co.waiters[k]++;
+			if (g->wait_minutes < co.least[k])
+				co.least[k] = g->wait_minutes;
+		} else
+			gpm_rule_arg_each(c, g, 0, false, cond_ref_cb, &co);
+	}
+	// At most a few findings: many objects with a lone waiter each are idle event loops
+	// rather than many stranded queues.
+	size_t made = 0;
+	for (size_t k = 0; k < co.n && !c->oom && made < 3; k++) {
+		size_t nw = co.waiters[k];
+		int64_t least = co.least[k];
+		if (co.referred[k] || !nw || least < 1)
+			continue;
+		const struct gpm_goroutine *g0 = &inc->goroutines.v[co.first[k]];
 		uint32_t n;
 		const struct gpm_frame *f = gpm_goroutine_frames(inc, g0, &n);
 		int u = own_frame(f, n, wait_site(f, n) + 1);
@@ -375,7 +418,8 @@ static void cond_orphaned(struct gpm_rule_ctx *c)
 		// stranded on one object is the claim.
 		struct gpm_finding *fd = gpm_rule_finding_new(c, GPM_RULE_COND_NO_SIGNALLER);
 		if (!fd)
-			return;
+			break;
+		made++;
 		if (nw < 2)
 			fd->severity = GPM_SEVERITY_LOW;
 		char *ut = where(inc, g0, u);
@@ -383,7 +427,7 @@ static void cond_orphaned(struct gpm_rule_ctx *c)
 		              "sync.Cond with no one left to signal: %zu goroutines wait %" PRId64
 		              "+ minutes in sync.(*Cond).Wait in %s and no other goroutine refers "
 		              "to %#" PRIx64,
-		              nw, least, ut ? ut : "?", objs[k]);
+		              nw, least, ut ? ut : "?", co.obj[k]);
 		gpm_rule_text(
 		    c, &fd->explanation,
 		    "Cond.Wait returns only after a Signal or Broadcast. These goroutines "
@@ -394,35 +438,27 @@ static void cond_orphaned(struct gpm_rule_ctx *c)
 		    "seen in the stacks, hence heuristic.");
 		gpm_rule_evidence(c, fd, "waiters", "%zu, each %" PRId64 "+ minutes, first %s", nw,
 		                  least, ut ? ut : "?");
-		gpm_rule_evidence(c, fd, "object", "%#" PRIx64 " (the waiters' receiver)", objs[k]);
+		gpm_rule_evidence(c, fd, "object", "%#" PRIx64 " (the waiters' receiver)",
+		                  co.obj[k]);
 		gpm_rule_evidence(c, fd, "checked",
 		                  "the argument words of every other goroutine's frames: none is "
 		                  "%#" PRIx64,
-		                  objs[k]);
+		                  co.obj[k]);
 		gpm_rule_text(
 		    c, &fd->next,
 		    "Find what should Signal or Broadcast the Cond waited on in %s: every "
 		    "path by which its producer stops must wake the waiters (close and "
 		    "Broadcast).",
 		    ut ? ut : "?");
-		fd->address = objs[k];
-		for (size_t i = first; i < inc->goroutines.len; i++) {
-			const struct gpm_goroutine *g = &inc->goroutines.v[i];
-			uint32_t gn;
-			const struct gpm_frame *gf = gpm_goroutine_frames(inc, g, &gn);
-			int s = parked(g) ? wait_site(gf, gn) : -1;
-			int gu = s >= 0 && fn_is(&gf[s], "sync.(*Cond).Wait")
-			             ? own_frame(gf, gn, s + 1)
-			             : -1;
-			uint64_t r;
-			if (gu == s + 1 && gpm_rule_arg_first(c, g, (uint32_t)gu, &r) &&
-			    r == objs[k])
-				gpm_rule_add_id(c, fd, g->id);
-		}
+		fd->address = co.obj[k];
+		for (size_t i = co.first[k]; i < inc->goroutines.len; i++)
+			if (obj_of[i] == k)
+				gpm_rule_add_id(c, fd, inc->goroutines.v[i].id);
 		if (c->group_of)
-			fd->group = c->group_of[first];
+			fd->group = c->group_of[co.first[k]];
 		free(ut);
 	}
+	free(obj_of);
 }
 
 /* ---- limit.exhausted ---- */
@@ -545,7 +581,11 @@ static bool lim_same(const struct lim_site *a, const struct lim_site *b)
 	return a->kind == b->kind && a->anchor == b->anchor && a->line == b->line;
 }
 
-static void limit_finding(struct gpm_rule_ctx *c, const struct lim_site *s)
+/* site_of[i]: the index of the site goroutine i waits at, SITE_NONE when none counted. */
+enum { SITE_NONE = 0xff };
+
+static void limit_finding(struct gpm_rule_ctx *c, const struct lim_site *s, uint8_t site,
+                          const uint8_t *site_of)
 {
 	const struct gpm_incident *inc = c->inc;
 	size_t nh = 0, hfirst = SIZE_MAX;
@@ -553,10 +593,8 @@ static void limit_finding(struct gpm_rule_ctx *c, const struct lim_site *s)
 	int64_t hmost = -1;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		struct lim_site w;
 		int at = -1;
-		if (!parked(g) || (lim_waiter(inc, g, &w) && lim_same(&w, s)) ||
-		    !lim_holder(inc, g, s, &at))
+		if (site_of[i] == site || !parked(g) || !lim_holder(inc, g, s, &at))
 			continue;
 		if (hfirst == SIZE_MAX) {
 			hfirst = i;
@@ -643,12 +681,9 @@ static void limit_finding(struct gpm_rule_ctx *c, const struct lim_site *s)
 	              "Look at what the holders wait for in %s: give that call a deadline (a "
 	              "context with a timeout), or release the resource before it.",
 	              ht ? ht : "?");
-	for (size_t i = s->first; i < inc->goroutines.len; i++) {
-		struct lim_site w;
-		if (parked(&inc->goroutines.v[i]) && lim_waiter(inc, &inc->goroutines.v[i], &w) &&
-		    lim_same(&w, s))
+	for (size_t i = s->first; i < inc->goroutines.len; i++)
+		if (site_of[i] == site)
 			gpm_rule_add_id(c, fd, inc->goroutines.v[i].id);
-	}
 	if (c->group_of)
 		fd->group = c->group_of[s->first];
 	free(wt);
@@ -660,6 +695,14 @@ static void limits(struct gpm_rule_ctx *c)
 	const struct gpm_incident *inc = c->inc;
 	struct lim_site sites[SITES_MAX];
 	size_t ns = 0;
+	_Static_assert((int)SITES_MAX < (int)SITE_NONE, "a site index fits a byte");
+	// Each goroutine's site, found once: the findings' passes only compare it.
+	uint8_t *site_of = malloc(inc->goroutines.len ? inc->goroutines.len : 1);
+	if (!site_of) {
+		c->oom = true;
+		return;
+	}
+	memset(site_of, SITE_NONE, inc->goroutines.len);
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		struct lim_site w;
@@ -675,6 +718,7 @@ static void limits(struct gpm_rule_ctx *c)
 			w.most = -1;
 			sites[ns++] = w;
 		}
+		site_of[i] = (uint8_t)k;
 		sites[k].count++;
 		if (g->wait_minutes > sites[k].most)
 			sites[k].most = g->wait_minutes;
@@ -682,7 +726,8 @@ static void limits(struct gpm_rule_ctx *c)
 	// Queued for a minute or more: a queue of an instant is load, not a stuck holder.
 	for (size_t k = 0; k < ns && !c->oom; k++)
 		if (sites[k].count >= 3 && sites[k].most >= 1)
-			limit_finding(c, &sites[k]);
+			limit_finding(c, &sites[k], (uint8_t)k, site_of);
+	free(site_of);
 }
 
 void gpm_rule_sync(struct gpm_rule_ctx *c)
