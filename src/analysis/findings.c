@@ -506,6 +506,7 @@ struct gpm_error *gpm_analysis_run(const struct gpm_incident *inc,
 	gpm_rule_timers(&c);
 	gpm_rule_context(&c);
 	gpm_rule_gc_stall(&c);
+	gpm_rule_sync(&c);
 	gpm_rule_links(&c);
 	if (c.oom) {
 		err = &gpm_error_nomem;

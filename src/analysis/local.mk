@@ -16,6 +16,7 @@ libgopm_a_SOURCES += \
 	src/analysis/rule_timers.c \
 	src/analysis/rule_context.c \
 	src/analysis/rule_gc.c \
+	src/analysis/rule_sync.c \
 	src/analysis/links.c \
 	src/analysis/report.c \
 	src/analysis/diff.c src/analysis/diff.h \

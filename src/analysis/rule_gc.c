@@ -147,22 +147,39 @@ void gpm_rule_gc_stall(struct gpm_rule_ctx *c)
 		if (s.ncand < MAX_CANDIDATES)
 			s.cand[s.ncand++] = i;
 	}
-	if (!s.stoppers && !s.waiters && s.assists < 2)
+	// A stopper alone (nobody waiting, no goroutine to blame) is a collection's start or
+	// end caught in passing (gdb's gcore stops a live process anywhere): nothing to say.
+	if ((!s.stoppers && !s.waiters && s.assists < 2) ||
+	    (!s.waiters && !s.assists && !s.candidates))
 		return;
 	bool stall = s.stoppers || s.waiters;
 	enum gpm_severity sev = GPM_SEVERITY_LOW;
 	enum gpm_confidence conf = GPM_CONFIDENCE_HEURISTIC;
-	if (stall && (s.candidates || s.minutes >= 1)) {
+	uint64_t waiting = s.waiters + s.assists;
+	// A stall is seen in how long the waiters have waited, in goroutines waiting for a
+	// collection while one runs, or in a stopper while the program's own code runs (a
+	// loop without a call). Waiters of an instant with nobody to blame, or a standard
+	// library function running with nobody waiting (a live process caught by gcore as a
+	// collection starts), are a collection in progress: LOW.
+	bool own = false;
+	for (size_t k = 0; k < s.ncand && !own; k++) {
+		uint32_t n;
+		const struct gpm_frame *fr =
+		    gpm_goroutine_frames(inc, &inc->goroutines.v[s.cand[k]], &n);
+		enum gpm_frame_class fc =
+		    n && fr[0].func ? gpm_rule_frame_class(fr[0].func) : GPM_FRAME_CLASS_RUNTIME;
+		own = fc == GPM_FRAME_CLASS_MAIN || fc == GPM_FRAME_CLASS_DEPENDENCY;
+	}
+	if (stall && (s.minutes >= 1 || (s.candidates && (waiting || own)))) {
 		sev = GPM_SEVERITY_HIGH;
 		conf = GPM_CONFIDENCE_LIKELY;
-	} else if (s.stoppers || s.waiters >= 2) {
+	} else if (stall && s.unavailable && waiting) {
 		sev = GPM_SEVERITY_MEDIUM;
 		conf = GPM_CONFIDENCE_LIKELY;
 	}
 	struct gpm_finding *f = gpm_rule_finding_new_as(c, GPM_RULE_GC_STW_STALL, sev, conf);
 	if (!f)
 		return;
-	uint64_t waiting = s.waiters + s.assists;
 	char *top = NULL;
 	if (s.ncand) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[s.cand[0]];
@@ -174,14 +191,18 @@ void gpm_rule_gc_stall(struct gpm_rule_ctx *c)
 		gpm_rule_text(c, &f->title,
 		              "%s: %" PRIu64 " goroutine%s wait%s while %s runs in %s without "
 		              "reaching a safe point",
-		              stall ? "the world cannot stop for garbage collection"
-		                    : "garbage collection assists wait",
+		              !stall ? "garbage collection assists wait"
+		              : sev == GPM_SEVERITY_LOW
+		                  ? "a stop-the-world in progress"
+		                  : "the world cannot stop for garbage collection",
 		              waiting, waiting == 1 ? "" : "s", waiting == 1 ? "s" : "",
 		              gpm_goroutine_name(g, name), top ? top : "?");
 	} else {
 		gpm_rule_text(c, &f->title, "%s: %" PRIu64 " goroutine%s wait%s for the collector",
-		              stall ? "garbage collection stalled at a stop-the-world"
-		                    : "goroutines wait in GC assist",
+		              !stall ? "goroutines wait in GC assist"
+		              : sev == GPM_SEVERITY_LOW
+		                  ? "a garbage collection starting or ending"
+		                  : "garbage collection stalled at a stop-the-world",
 		              waiting, waiting == 1 ? "" : "s", waiting == 1 ? "s" : "");
 	}
 	gpm_rule_text(c, &f->explanation,

@@ -291,7 +291,9 @@ static bool arg_refs_build(struct gpm_rule_ctx *c, struct arg_refs *r)
 		return true;
 	for (size_t i = 0; i < inc->goroutines.len && i < UINT32_MAX && !c->oom; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		if (!gpm_rule_counted(g))
+		// The runtime's own goroutines (GC workers, the sweeper) are no channel's other
+		// side: a word of theirs equal to a channel's address is a reused heap address.
+		if (!gpm_rule_counted(g) || gpm_rule_user_frame(inc, g, true) < 0)
 			continue;
 		r->gi = (uint32_t)i;
 		gpm_rule_arg_each(c, g, 0, true, arg_ref_cb, r);

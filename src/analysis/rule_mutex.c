@@ -491,6 +491,35 @@ static void holder_listing(const struct holders *hh, uint32_t listed[9], uint32_
 
 /* Whether the runtime's deadlock check stopped the program: every goroutine was blocked, so
  * no queue on a mutex was going to move, however briefly its waiters had waited. */
+/* The frame of h's write to a file or pipe when h is blocked in it (in the system call,
+ * or parked on a non-blocking descriptor): os.(*File).Write where it shows, else the
+ * lowest-level write frame; -1 when h is not writing. */
+static int blocked_write(const struct gpm_incident *inc, const struct gpm_goroutine *h)
+{
+	const char *st = gpm_rule_state_of(h);
+	if (h->status != GPM_G_SYSCALL && strcmp(st, "syscall") != 0 && strcmp(st, "IO wait") != 0)
+		return -1;
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, h, &n);
+	int low = -1;
+	for (uint32_t i = 0; i < n && i < 16; i++) {
+		const char *fn = f[i].func;
+		if (!fn)
+			continue;
+		if (strcmp(fn, "os.(*File).Write") == 0 ||
+		    strcmp(fn, "os.(*File).WriteString") == 0)
+			return (int)i;
+		if (low < 0 &&
+		    (strcmp(fn, "syscall.write") == 0 || strcmp(fn, "syscall.Write") == 0 ||
+		     strcmp(fn, "internal/poll.(*FD).Write") == 0))
+			low = (int)i;
+		if (low < 0 && !gpm_rule_is_runtime(fn) && !gpm_rule_starts(fn, "syscall.") &&
+		    !gpm_rule_starts(fn, "internal/"))
+			return -1; // the first frame above the runtime is not a write
+	}
+	return low;
+}
+
 static bool all_asleep(const struct gpm_incident *inc)
 {
 	return inc->crash.kind == GPM_FATAL_THROW && inc->crash.fatal_message &&
@@ -624,8 +653,67 @@ static void contention_render(struct gpm_rule_ctx *c, const struct waiter *w,
 			              GPM_GOROUTINE_NAME(h), gpm_rule_state_of(h), hf);
 		free(title);
 		free(hf);
+		int wf = blocked_write(inc, h);
+		if (wf >= 0) {
+			// The holder is stuck in a write, not slow under the lock: the root cause
+			// is whatever stopped reading that file or pipe (a log nobody drains).
+			gpm_rule_set_rule(f, GPM_RULE_CONTENTION_BLOCKED_WRITE);
+			char *wt = gpm_rule_frame_text(inc, h, wf);
+			char *lk = gpm_rule_safe(hh->cs);
+			// The first waiter's own code (main.handleJob), past the logger.
+			int uf = gpm_rule_user_frame(inc, g0, false);
+			uint32_t gn;
+			const struct gpm_frame *gf = gpm_goroutine_frames(inc, g0, &gn);
+			for (uint32_t k = uf < 0 ? 0 : (uint32_t)uf; k < gn; k++) {
+				enum gpm_frame_class fc = gf[k].func
+				                              ? gpm_rule_frame_class(gf[k].func)
+				                              : GPM_FRAME_CLASS_RUNTIME;
+				if (fc == GPM_FRAME_CLASS_MAIN ||
+				    fc == GPM_FRAME_CLASS_DEPENDENCY) {
+					uf = (int)k;
+					break;
+				}
+			}
+			char *ut = gpm_rule_frame_text(inc, g0, uf);
+			// The mutex by its symbol where a core names it (log.(*Logger).mu),
+			// else by the function that locks it.
+			char mbuf[600];
+			if (msafe)
+				snprintf(mbuf, sizeof(mbuf), "mutex %s (locked in %s)", msafe,
+				         lk ? lk : "?");
+			else
+				snprintf(mbuf, sizeof(mbuf), "the mutex of %s", lk ? lk : "?");
+			gpm_rule_text(
+			    c, &f->title,
+			    "writes blocked: %s holds %s while its write blocks [%s] in %s "
+			    "(a file or pipe nobody reads: a full stdout/stderr pipe?); "
+			    "%" PRIu64 " goroutines wait for it, first in %s",
+			    GPM_GOROUTINE_NAME(h), mbuf, gpm_rule_state_of(h), wt ? wt : "?", n,
+			    ut ? ut : "?");
+			gpm_rule_text(
+			    c, &f->explanation,
+			    "The goroutine holding this mutex is inside a write(2) that does "
+			    "not return: the file or pipe it writes to is not being read (a "
+			    "full pipe to a log collector or terminal that stopped, a "
+			    "container's stdout nobody drains). Everyone who logs, or takes "
+			    "the same lock, queues behind it. The root cause is the blocked "
+			    "write, not lock contention.");
+			gpm_rule_evidence(c, f, "blocked write",
+			                  "%s [%s, %" PRId64 " minutes] in %s",
+			                  GPM_GOROUTINE_NAME(h), gpm_rule_state_of(h),
+			                  h->wait_minutes < 0 ? 0 : h->wait_minutes, wt ? wt : "?");
+			free(wt);
+			free(lk);
+			free(ut);
+		}
 	}
-	if (r->busy) {
+	if (f->kind == GPM_RULE_CONTENTION_BLOCKED_WRITE)
+		gpm_rule_text(
+		    c, &f->next,
+		    "Find who should read the output the holder writes to (a log shipper, "
+		    "a pipe's reader) and why it stopped; write logs asynchronously or "
+		    "with a bounded buffer that drops rather than blocks.");
+	else if (r->busy) {
 		f->severity = GPM_SEVERITY_LOW;
 		f->confidence = GPM_CONFIDENCE_HEURISTIC;
 		if (msafe)

@@ -217,5 +217,8 @@ const struct gpm_goroutine_extra *gpm_rule_select_cases(const struct gpm_rule_ct
 char *gpm_rule_cases_text(const struct gpm_incident *inc, const struct gpm_goroutine_extra *x);
 /* A stop-the-world that does not complete and who prevents it (rule_gc.c). */
 void gpm_rule_gc_stall(struct gpm_rule_ctx *c);
+/* A sync.Once re-entered, a recursive read lock, a Cond nobody signals, a limited resource
+ * whose holders are stuck (rule_sync.c). */
+void gpm_rule_sync(struct gpm_rule_ctx *c);
 
 #endif

@@ -86,6 +86,54 @@ if ! diff -u "$top_srcdir/tests/cli/expected/field-headlines.out" "$tmp/headline
 fi
 echo "ok: $checked field dumps analysed"
 
+# The incident classes of testdata/go/incidents, from every toolchain's dump: the first
+# finding is the rule that names the root cause with the user's function in its title.
+inc=0
+for spec in \
+	'dbpool limit.exhausted wait for a connection in main.\(\*orderService\).orderTotal .* in main.ask ' \
+	'connlimit limit.exhausted requests wait for a connection in main.\(\*inventoryClient\).stock ' \
+	'semaphore limit.exhausted to acquire a slot in main.\(\*thumbnailer\).render .* in main.ask ' \
+	'flight limit.exhausted wait in main.\(\*group\).Do .*its leader, goroutine [0-9]+, is blocked \[IO wait\] in main.ask ' \
+	'errgroup limit.exhausted to acquire a slot in main.\(\*errGroup\).Go .*its 12 holders.* in main.ask ' \
+	'logblock contention.blocked-write holds the mutex of log.\(\*Logger\).[Oo]utput while its write blocks \[syscall\] in os.\(\*File\).Write ' \
+	'rlock deadlock.recursive-rlock main.\(\*catalog\).discount read-locks the RWMutex its caller main.\(\*catalog\).price already holds ' \
+	'once deadlock.once-reentered main.\(\*settings\).Get calls its Do from inside main.\(\*settings\).load' \
+	'cond deadlock.cond-no-signaller in sync.\(\*Cond\).Wait in main.\(\*queue\).pop ' \
+	'reqleak leak.chan goroutines blocked sending on abandoned channels in main.quoteHandler.func1.1'; do
+	shape=${spec%% *}
+	rest=${spec#* }
+	rule=${rest%% *}
+	pat=${rest#* }
+	vs=0
+	for f in "$field"/go1.*-"$shape".txt.zst; do
+		case $f in *-healthy-*) continue ;; esac
+		[ -e "$f" ] || continue
+		vs=$((vs + 1))
+		inc=$((inc + 1))
+		"$GOPM" analyze --no-store --width 1000 "$f" >"$tmp/report" 2>&1
+		if ! sed -n 3p "$tmp/report" | grep -q "rule $rule,"; then
+			echo "FAIL: $(basename "$f"): first finding is not $rule: $(sed -n 2,3p "$tmp/report" | tr -s ' ')"
+			fail=$((fail + 1))
+		elif ! sed -n 2p "$tmp/report" | grep -Eq -- "$pat"; then
+			echo "FAIL: $(basename "$f"): headline lacks /$pat/: $(sed -n 2p "$tmp/report")"
+			fail=$((fail + 1))
+		fi
+	done
+	[ "$vs" -ge 3 ] || { echo "FAIL: $shape: $vs toolchains' dumps, expected 3"; fail=$((fail + 1)); }
+	# Its healthy twin: none of these rules at all.
+	for f in "$field"/go1.*-healthy-"$shape".txt.zst; do
+		[ -e "$f" ] || continue
+		inc=$((inc + 1))
+		"$GOPM" analyze --no-store --width 1000 "$f" >"$tmp/report" 2>&1
+		if grep -Eq 'rule (limit\.exhausted|contention\.blocked-write|deadlock\.(recursive-rlock|once-reentered|cond-no-signaller)),' "$tmp/report"; then
+			echo "FAIL: $(basename "$f"): healthy twin, yet: $(grep -E '^(LOW|MEDIUM|HIGH|CRITICAL) ' "$tmp/report" | head -n 1)"
+			fail=$((fail + 1))
+		fi
+	done
+done
+[ "$inc" -eq 60 ] || { echo "FAIL: $inc incident dumps checked, expected 60"; fail=$((fail + 1)); }
+echo "ok: $inc incident-class dumps and their healthy twins"
+
 # A queue on a mutex when every goroutine is asleep is no busy lock, however short its
 # waits: the report says nothing was going to release it.
 "$GOPM" analyze --no-store --width 1000 "$field/go1.19-asleepmutex.txt" >"$tmp/report" 2>&1

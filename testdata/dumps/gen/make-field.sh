@@ -103,6 +103,35 @@
 #   healthy-pprof  an idle HTTP server with 200 keep-alive connections, a pool of 25
 #                  workers and 25 scrape loops: pprof debug=2 (zstd-compressed)
 #   healthy-quit   the same after SIGQUIT, GOTRACEBACK=all (zstd-compressed)
+#
+# testdata/go/incidents: hangs of small services (handlers, a worker pool, clients) and
+# their healthy twins (go1.N-healthy-SHAPE: the same code without the bug), SIGQUIT after
+# 75 s (the runtime counts wait minutes from the first collection after a wait began;
+# the programs' own stats loop makes garbage), GOTRACEBACK=all, zstd-compressed, all
+# shapes of a toolchain at once:
+#   dbpool         orders written in a transaction that also waits for a payment backend
+#                  that never answers: the 4 connections of a database/sql pool (a fake
+#                  driver) held, 20 lookups waiting in database/sql.(*DB).conn
+#   logblock       16 workers and a handler logging to a stdout pipe nobody reads: one
+#                  write blocked [syscall] holding log.(*Logger)'s mutex, 20 queued (the
+#                  twin's pipe is read)
+#   rlock          a price lookup read-locks a catalog and calls discount, which read-locks
+#                  it again, while reload waits to write-lock it
+#   cond           consumers of a queue in sync.Cond.Wait after its feed reader returned on
+#                  an error without closing the queue
+#   once           settings loaded by a sync.Once whose function calls Get, which calls the
+#                  Once's Do again
+#   connlimit      an inventory client with Transport.MaxConnsPerHost 4 to a service that
+#                  hangs: 4 requests in flight, 36 in net/http.(*Transport).getConn
+#   reqleak        a handler that asks a backend in a goroutine and gives up after 5 ms: 1000
+#                  goroutines blocked sending on unbuffered channels (the twin: buffered)
+#   semaphore      a channel semaphore of 4 around calls to a renderer that never answers:
+#                  4 holders, 36 waiting to acquire
+#   flight         a single-flight group whose leader asks a backend that never answers:
+#                  30 callers in sync.(*WaitGroup).Wait
+#   errgroup       three batch jobs, each fanning out through an errgroup-like group with
+#                  SetLimit(4) to a backend that never answers: 12 holders, the 3 jobs in
+#                  the group's Go waiting to acquire
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -139,6 +168,11 @@ run_shape() {
   set +e
   ( cd "$dir" && ulimit -c 0 &&
     if [ "$stream" = combined ]; then exec >combined.txt 2>&1; else exec >stdout.txt 2>stderr.txt; fi
+    # RUN_STDOUT=stalled: stdout is a pipe nobody reads; drained: a pipe that is read.
+    case ${RUN_STDOUT:-} in
+      stalled) exec > >(exec sleep $((${SHAPE_DELAY:-1} + 70))) ;;
+      drained) exec > >(exec cat >/dev/null) ;;
+    esac
     exec timeout -s KILL $((${SHAPE_DELAY:-1} + 60)) env -i PATH=/usr/bin:/bin HOME=/nonexistent GOMAXPROCS=4 \
       "${extra_env[@]}" "./$prog" "$@" </dev/null ) &
   local pid=$!
@@ -233,6 +267,22 @@ for v in "${versions[@]}"; do
   if [ -n "${STUCKWAIT:-}" ]; then
     SHAPE_DELAY=610 run_shape "$gs-stuckwait" "$field" stderr QUIT GOTRACEBACK=all -- stuckwait
   fi
+  incidents=$(BUILD_STORE=0 build "$v" incidents dwarf)
+  for shape in dbpool logblock rlock cond once connlimit reqleak semaphore flight errgroup; do
+    for twin in "$shape" "healthy-$shape"; do
+      case $twin in logblock) mode=stalled ;; healthy-logblock) mode=drained ;; *) mode= ;; esac
+      arg=$shape; [ "$twin" = "$shape" ] || arg=$shape-ok
+      SHAPE_DELAY=75 RUN_STDOUT=$mode run_shape "$gs-$twin" "$incidents" stderr QUIT \
+        GOTRACEBACK=all -- "$arg" &
+    done
+  done
+  wait
+  for shape in dbpool logblock rlock cond once connlimit reqleak semaphore flight errgroup; do
+    for twin in "$shape" "healthy-$shape"; do
+      [ -e "$out_dir/$gs-$twin.txt" ] || continue
+      zstd -19 -q -f --rm "$out_dir/$gs-$twin.txt" -o "$out_dir/$gs-$twin.txt.zst"
+    done
+  done
   # The stacks of "nested" without the panic lines before them.
   [ -z "${FIELD_ONLY:-}" ] || continue
   sed -n '/^goroutine /,$p' "$out_dir/$gs-nested.txt" >"$out_dir/$gs-pasted.txt"
