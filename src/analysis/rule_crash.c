@@ -1310,6 +1310,16 @@ static bool has_func_before(const struct gpm_incident *inc, const struct gpm_gor
 	return false;
 }
 
+/* Whether g's stack starts at runtime/debug.Stack or PrintStack: printed by the program. */
+static bool stack_printed(const struct gpm_incident *inc, const struct gpm_goroutine *g)
+{
+	uint32_t n;
+	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
+	return n && f[0].func &&
+	       (!strcmp(f[0].func, "runtime/debug.Stack") ||
+	        !strcmp(f[0].func, "runtime/debug.PrintStack"));
+}
+
 /*
  * A panic being handled: one panic frame and, above it, the program's own deferred call
  * still running (no second panic, throw or fault) — a stack printed from a deferred recover
@@ -1365,7 +1375,7 @@ static size_t same_stack(const struct gpm_incident *inc, const struct gpm_gorout
 /* The recovered panic of handled_panic: where it happened, who recovered it, how often the
  * same stack was logged, and the values net/http printed. */
 static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g,
-                           const struct crash_site *cs)
+                           const struct crash_site *cs, const char *printed)
 {
 	const struct gpm_incident *inc = c->inc;
 	struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_CRASH_RECOVERED);
@@ -1386,13 +1396,15 @@ static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g
 	char *by = gpm_rule_func_text(inc, g, outer - 1);
 	char *reraised = outer < cs->panic ? gpm_rule_func_text(inc, g, outer + 1) : NULL;
 	char *recoverer = by ? strdup(by) : NULL;
-	if (recoverer) {
-		char *dot = strrchr(recoverer, '.');
-		if (dot && !strncmp(dot, ".func", 5))
-			*dot = 0;
+	// Without its closures' suffixes: ".func1", and Go 1.21's nested ".func1.1".
+	for (char *dot; recoverer && (dot = strrchr(recoverer, '.')) && dot > recoverer;) {
+		const char *d = dot + 1 + (strncmp(dot + 1, "func", 4) ? 0 : 4);
+		if (!*d || strspn(d, "0123456789") != strlen(d))
+			break;
+		*dot = 0;
 	}
 	const struct gpm_crash *cr = &inc->crash;
-	const char *value = cr->recovered.len ? cr->recovered.v[0] : NULL;
+	const char *value = cr->recovered.len ? cr->recovered.v[0] : printed;
 	bool http = recoverer && !strcmp(recoverer, "net/http.(*conn).serve");
 	char often[48] = "";
 	if (times > 1)
@@ -1450,6 +1462,15 @@ static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g
 	if (other)
 		gpm_rule_evidence(c, f, "logged value", "... and %zu more with other values",
 		                  other);
+	if (printed) {
+		char *top = gpm_rule_func_text(inc, g, 0);
+		gpm_rule_evidence(c, f, "printed by",
+		                  "the program: the stack starts at %s, which the runtime's own "
+		                  "crash output never shows, and the \"panic: \" line above it "
+		                  "is the program's",
+		                  top ? top : "?");
+		free(top);
+	}
 	if (times > 1)
 		gpm_rule_evidence(c, f, "same stack", "%zu goroutines", times);
 	if (c->group_of && g >= inc->goroutines.v)
@@ -1787,10 +1808,11 @@ static bool rule_recovered_classic(struct gpm_rule_ctx *c)
 	              value ? ": " : "", value ? value : "", pkg ? pkg : "a recover", often);
 	gpm_rule_text(
 	    c, &f->explanation,
-	    "A recover%s%s caught this panic and logged its stack in the format of Go's first "
-	    "runtime/debug.Stack (\"FILE:LINE (0xPC)\" per frame), as gin's and martini's "
-	    "Recovery middleware print it: the request or task that reached %s failed, and the "
-	    "process most likely went on. The stack starts where the panic was raised%s.%s",
+	    "A recover%s%s caught this panic and logged its stack in a recover middleware's "
+	    "own format, not the runtime's (gin's and martini's Recovery print Go's first "
+	    "runtime/debug.Stack format, \"FILE:LINE (0xPC)\" per frame; chi's Recoverer "
+	    "marks the first frame \"->\"): the request or task that reached %s failed, and "
+	    "the process most likely went on. The stack starts where the panic was raised%s.%s",
 	    rec ? " in " : "", rec ? rec : "", where ? where : "?",
 	    site > 0 ? ", after the runtime's own frames" : "",
 	    unnamed ? " Function names were not printed (that format names a function only when "
@@ -1876,7 +1898,7 @@ static void rule_stack_only(struct gpm_rule_ctx *c)
 		free(seen);
 		if (handled_panic(inc, g, &cs) &&
 		    (inc->crash.recovered.len || same_stack(inc, g) > 1)) {
-			rule_recovered(c, g, &cs);
+			rule_recovered(c, g, &cs, NULL);
 			return;
 		}
 		struct gpm_finding *f = gpm_rule_finding_new(c, GPM_RULE_CRASH_STACK_ONLY);
@@ -2036,6 +2058,14 @@ void gpm_rule_crash(struct gpm_rule_ctx *c)
 	const struct gpm_goroutine *g = crashing_goroutine(inc);
 	struct crash_site cs;
 	crash_site(inc, g, &cs);
+	// A "panic: V" line over a stack the program printed itself from a recover: its first
+	// frame runtime/debug.Stack, which a dying goroutine's stack never starts with (fiber's
+	// recover middleware writes "panic: %v\n%s" with debug.Stack()). The process went on.
+	if (g && cr->kind == GPM_FATAL_PANIC && !cr->signame && cr->panics.len &&
+	    stack_printed(inc, g) && handled_panic(inc, g, &cs)) {
+		rule_recovered(c, g, &cs, cr->panics.v[0].message);
+		return;
+	}
 	int uf = g ? (cs.site >= 0 ? cs.site : gpm_rule_user_frame(inc, g, true)) : -1;
 	// A crash in Go code that C called back (an exported function): when the program's
 	// frame found lies below the callback path, it is the C call's caller, not the site;

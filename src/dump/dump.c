@@ -3370,6 +3370,7 @@ static char *go_unquote(const char *s, size_t n)
  *     "Observed a panic: %#v (%v)" ("Observed a panic: V" for a string value), the %v kept;
  *   from v0.30, structured: "\"Observed a panic\" panic=\"V\" … stacktrace=<";
  *   controller-runtime: "Observed a panic in reconciler: V";
+ *   echo's Recover middleware: "[PANIC RECOVER] V", the stack's header often glued after;
  *   loggers of recover middleware: "panic recovered: V", "recovered from panic: V".
  */
 static char *recover_value(const struct line *l)
@@ -3377,6 +3378,7 @@ static char *recover_value(const struct line *l)
 	static const char *const lead[] = {
 	    "Observed a panic in reconciler: ",
 	    "Observed a panic: ",
+	    "[PANIC RECOVER] ",
 	    "panic recovered: ",
 	    "Panic recovered: ",
 	    "recovered from panic: ",
@@ -3583,6 +3585,8 @@ static const char *classic_value(struct parser *P, const char *first)
 
 static struct gpm_error *begin_dump_line(struct parser *P, bool starts_snapshot);
 
+static struct gpm_error *recover_log_commit(struct parser *P, bool keep, const char *value);
+
 static struct gpm_error *parse_classic_stack(struct parser *P, const struct line *first)
 {
 	struct gpm_error *err;
@@ -3645,6 +3649,15 @@ static struct gpm_error *parse_classic_stack(struct parser *P, const struct line
 			break;
 		}
 	}
+	return recover_log_commit(P, keep, value);
+}
+
+/* The goroutine of a stack a recover logged, its frames pushed (keep: within the limit on
+ * goroutines), and the value logged with it (interned, NULL none). */
+static struct gpm_error *recover_log_commit(struct parser *P, bool keep, const char *value)
+{
+	struct gpm_error *err;
+	struct gpm_incident *inc = P->inc;
 	if (!keep) {
 		if (inc->goroutines.len == P->o.max_goroutines)
 			gpm_incident_warn(inc, "more than %llu goroutines: the rest are not read",
@@ -3672,6 +3685,159 @@ static struct gpm_error *parse_classic_stack(struct parser *P, const struct line
 			return &gpm_error_nomem;
 		*slot = value;
 	}
+	return NULL;
+}
+
+/* ---- chi's Recoverer: its "pretty" stack ---- */
+
+/*
+ * go-chi's middleware.Recoverer prints a recovered panic as " panic: V", then the stack of
+ * runtime/debug.Stack re-printed from the panic's caller on, in colours: the first frame
+ * marked " -> FUNC" and " ->   FILE:LINE", then a blank line, the others "    FUNC" and
+ * "      FILE:LINE" (no arguments, no offsets). The request failed and the process went on:
+ * one goroutine flagged GPM_GOROUTINE_RECOVER_LOG, the value the "panic: " line's (read as
+ * a panic by then, and taken back from the crash).
+ */
+static bool chi_arrow(const struct line *l, const char **s, size_t *n)
+{
+	size_t b = 0, e = l->n;
+	while (b < e && (l->s[b] == ' ' || l->s[b] == '\t'))
+		b++;
+	while (e > b && (l->s[e - 1] == ' ' || l->s[e - 1] == '\r'))
+		e--;
+	if (e - b < 4 || l->s[b] != '-' || l->s[b + 1] != '>' || l->s[b + 2] != ' ')
+		return false;
+	b += 3;
+	while (b < e && l->s[b] == ' ')
+		b++;
+	*s = l->s + b;
+	*n = e - b;
+	return *n > 0;
+}
+
+/* A function name alone on its line: a dot, no blank. */
+static bool chi_func(const char *s, size_t n)
+{
+	return n > 2 && memchr(s, '.', n) && !memchr(s, ' ', n) && !memchr(s, '\t', n) &&
+	       s[n - 1] != ':';
+}
+
+/* A location alone on its line (indented or not): "FILE:LINE". */
+static bool chi_loc(const char *s, size_t n, struct loc *L)
+{
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (!n || memchr(s, ' ', n))
+		return false;
+	parse_loc(s, n, L);
+	return L->ok;
+}
+
+static bool chi_start(const struct parser *P, const struct line *l)
+{
+	const char *f, *a;
+	size_t fn, an;
+	struct line nx;
+	struct loc L;
+	const char *q = P->p;
+	return chi_arrow(l, &f, &fn) && chi_func(f, fn) && line_at(&q, P->end, &nx) &&
+	       chi_arrow(&nx, &a, &an) && chi_loc(a, an, &L);
+}
+
+static struct gpm_error *chi_frame(struct parser *P, const char *fn, size_t fnn, const char *loc,
+                                   size_t locn)
+{
+	struct loc L;
+	chi_loc(loc, locn, &L);
+	while (locn && (*loc == ' ' || *loc == '\t'))
+		loc++, locn--;
+	while (locn && (loc[locn - 1] == ' ' || loc[locn - 1] == '\r'))
+		locn--;
+	uint32_t id = frame_lookup(P, fn, fnn, loc, locn, GPM_FRAME_NO_ARGS, &L, 0);
+	if (id == UINT32_MAX || !push_gid(P, id) || !push_args(P, "", 0) || !push_regs(P, NULL))
+		return &gpm_error_nomem;
+	return NULL;
+}
+
+static struct gpm_error *parse_chi_stack(struct parser *P, const struct line *first)
+{
+	struct gpm_error *err;
+	const char *value = NULL;
+	struct gpm_incident *inc = P->inc;
+	if (inc && inc->crash.panics.len && !inc->goroutines.len && inc->kind == GPM_INPUT_DUMP) {
+		// Its " panic: V" line, read as a crash's: the value of a recovered panic.
+		value = inc->crash.panics.v[0].message;
+		inc->crash.panics.len = 0;
+		inc->crash.kind = GPM_FATAL_NONE;
+		P->have_preamble = false;
+	} else if ((err = begin_dump_line(P, false))) {
+		return err;
+	}
+	if ((err = preamble_commit(P)))
+		return err;
+	inc = P->inc;
+	bool keep = inc->goroutines.len < P->o.max_goroutines;
+	P->nframes = 0;
+	P->raw.len = P->gids.len = P->gargs.len = P->spans.len = P->gregs.len = P->nregs = 0;
+	P->spans_any = false;
+	const char *f, *a;
+	size_t fn, an;
+	struct line nx = {0};
+	chi_arrow(first, &f, &fn);
+	line_at(&P->p, P->end, &nx);
+	chi_arrow(&nx, &a, &an);
+	if (keep && (err = chi_frame(P, f, fn, a, an)))
+		return err;
+	const char *creator = NULL;
+	struct line creator_loc = {0};
+	for (;;) {
+		const char *save = P->p;
+		struct line l = {0};
+		while (line_at(&P->p, P->end, &l) && !l.n)
+			;
+		size_t b = 0, e = l.n;
+		while (b < e && (l.s[b] == ' ' || l.s[b] == '\t'))
+			b++;
+		while (e > b && (l.s[e - 1] == ' ' || l.s[e - 1] == '\r'))
+			e--;
+		struct loc L;
+		bool cb = e - b > 11 && !memcmp(l.s + b, "created by ", 11);
+		if (cb) // the last: "created by FUNC[ in goroutine N]"
+			b += 11;
+		const char *in = cb ? memmem(l.s + b, e - b, " in goroutine ", 14) : NULL;
+		if (in)
+			e = (size_t)(in - l.s);
+		if (P->p == save || !chi_func(l.s + b, e - b) || !line_at(&P->p, P->end, &nx) ||
+		    !chi_loc(nx.s, nx.n, &L)) {
+			P->p = save;
+			break;
+		}
+		if (cb) {
+			creator = istr(P, l.s + b, e - b);
+			creator_loc = nx;
+			if (!creator)
+				return &gpm_error_nomem;
+			break;
+		}
+		if (keep && P->nframes >= P->o.max_frames)
+			note_lost(P, LOST_LINE, l.s);
+		else if (keep && (err = chi_frame(P, l.s + b, e - b, nx.s, nx.n)))
+			return err;
+	}
+	if ((err = recover_log_commit(P, keep, value)) || !keep || !creator)
+		return err;
+	struct loc L;
+	chi_loc(creator_loc.s, creator_loc.n, &L);
+	uint32_t id = frame_lookup(P, creator, strlen(creator), L.file, L.file_len, 0, &L, 0);
+	if (id == UINT32_MAX)
+		return &gpm_error_nomem;
+	struct fentry *fe = &P->fents.v[id];
+	if (fe->lone == UINT32_MAX &&
+	    (err = gpm_incident_lone_frame(P->inc, &fe->frame, &fe->lone)))
+		return err;
+	P->inc->goroutines.v[P->inc->goroutines.len - 1].created_by = fe->lone;
 	return NULL;
 }
 
@@ -4564,10 +4730,23 @@ static struct gpm_error *parse_text(struct parser *P)
 				continue;
 			}
 		}
-		if (l.n > 16 && c0 != '\t' && memmem(l.s, l.n, "anic", 4) && header_within(P, 6)) {
+		if (l.n > 16 && c0 != '\t' &&
+		    (memmem(l.s, l.n, "anic", 4) || memmem(l.s, l.n, "PANIC", 5))) {
 			// A recover's log line naming the value of the panic whose stack it logs
-			// next.
-			char *v = recover_value(&l);
+			// next, maybe with the stack's header glued to it (echo's "[PANIC RECOVER]
+			// V goroutine 35 [running]:", the value's line end lost).
+			struct line vl = l, hl = {0};
+			const char *gh = memmem(l.s, l.n, " goroutine ", 11);
+			if (gh) {
+				hl = (struct line){gh + 1, (size_t)(l.s + l.n - (gh + 1)), l.nl};
+				if (is_header(&hl) && hl.s[hl.n - 1] == ':')
+					vl.n = (size_t)(gh - l.s);
+				else
+					hl.s = NULL;
+			}
+			char *v = hl.s || header_within(P, 6) ? recover_value(&vl) : NULL;
+			if (v && hl.s)
+				P->p = hl.s; // the header is read next
 			if (v) {
 				if ((err = begin_dump_line(P, false))) {
 					free(v);
@@ -4594,6 +4773,12 @@ static struct gpm_error *parse_text(struct parser *P)
 			const char **slot = gpm_vec_push(&P->inc->crash.recovered);
 			if (!slot || !(*slot = istr(P, l.s, l.n)))
 				return &gpm_error_nomem;
+			continue;
+		}
+		// chi's Recoverer: " -> FUNC", " ->   FILE:LINE", then the other frames.
+		if (l.n > 3 && (c0 == '-' || c0 == ' ' || c0 == '\t') && chi_start(P, &l)) {
+			if ((err = parse_chi_stack(P, &l)))
+				return err;
 			continue;
 		}
 		// A stack a recover logged in the format of Go's first debug.Stack (gin, martini).

@@ -556,8 +556,14 @@ static long prefix_len(const char *s, size_t n)
 	if (k <= 0 || k >= MAX_PREFIX || s[0] == '{')
 		return -1;
 	// The header glued to the crash's first line, its line end lost ("panic: V goroutine
-	// 32 [running]:"): no prefix; the reader splits the line.
+	// 32 [running]:"), or to a recover's line naming the value (echo's "[PANIC RECOVER] V
+	// goroutine 35 [running]:"): no prefix; the reader splits the line.
 	if (n > 7 && !memcmp(s, "panic: ", 7))
+		return -1;
+	if (memmem(s, (size_t)k, "[PANIC RECOVER] ", 16) ||
+	    memmem(s, (size_t)k, "anic recovered: ", 16) ||
+	    memmem(s, (size_t)k, "ecovered from panic: ", 21) ||
+	    memmem(s, (size_t)k, "Observed a panic", 16))
 		return -1;
 	if (k >= 4 && !memcmp(s + k - 4, " in ", 4))
 		return -1;

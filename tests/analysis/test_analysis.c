@@ -447,7 +447,7 @@ START_TEST(test_crash_variants)
 	     "recovered panic in ginapp.(*store).item: runtime error: index out of range [7] with "
 	     "length 3 (github.com/gin-gonic/gin recovered it; 4 stacks logged in this input)"},
 	    {"dumps/variants/recover/gin-release.log", "crash.recovered",
-	     "recovered panic in ginapp (main.go:18): runtime error: index out of range [7] with "
+	     "recovered panic in ginapp (main.go:20): runtime error: index out of range [7] with "
 	     "length 3 (github.com/gin-gonic/gin recovered it"},
 	    // Kubernetes' HandleCrash logs the value, then the stack: a recovered panic (the
 	    // crash it raised again is the next snapshot).
@@ -460,6 +460,19 @@ START_TEST(test_crash_variants)
 	     "address or nil pointer dereference"},
 	    {"dumps/variants/recover/reconciler.log", "signal.nil-dereference",
 	     "nil pointer dereference in main.(*controller).syncHandler"},
+	    // chi's Recoverer: " panic: V" and its own stack, the first frame marked "->".
+	    {"dumps/variants/recover/chi.log", "crash.recovered",
+	     "recovered panic in main.(*cart).checkout: checkout: the cart is empty "
+	     "(github.com/go-chi/chi/middleware recovered it)"},
+	    // fiber's "panic: V" over runtime/debug.Stack() and echo's "[PANIC RECOVER] V"
+	    // glued to runtime.Stack's text: printed by the recover, the process went on.
+	    {"dumps/variants/recover/fiber.log", "crash.recovered",
+	     "recovered panic in main.(*controller).syncHandler: runtime error: invalid memory "
+	     "address or nil pointer dereference (main.(*controller).processNextWorkItem "
+	     "recovered it)"},
+	    {"dumps/variants/recover/echo.log", "crash.recovered",
+	     "recovered panic in main.(*controller).syncHandler: runtime error: invalid memory "
+	     "address or nil pointer dereference"},
 	    // "[failed to restore the stack]" for one access: said so, not "(no frame)".
 	    {"dumps/variants/race-lost.log", "race.data",
 	     "main.(*account).deposit at gopm.test/fixture/race/main.go:22 and an access whose "

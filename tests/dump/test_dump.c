@@ -1615,7 +1615,7 @@ static void check_gin(const struct gpm_incident *inc, bool named)
 	ck_assert_str_eq(frame_at(inc, g, 0)->func, named ? "runtime.goPanicIndex" : "runtime.?");
 	ck_assert_str_eq(frame_at(inc, g, 1)->func, named ? "ginapp.(*store).item" : "ginapp.?");
 	ck_assert_str_eq(frame_at(inc, g, 1)->file, "ginapp/main.go");
-	ck_assert_uint_eq(frame_at(inc, g, 1)->line, 18);
+	ck_assert_uint_eq(frame_at(inc, g, 1)->line, 20);
 	ck_assert(frame_at(inc, g, 1)->pc > 0x400000);
 	ck_assert_str_eq(frame_at(inc, g, 4)->func,
 	                 named ? "github.com/gin-gonic/gin.CustomRecoveryWithWriter.func1"
@@ -1690,6 +1690,37 @@ START_TEST(test_recover_logs)
 		ck_assert_uint_eq(s.v[1]->crash.panics.len, 2);
 		snaps_free(&s);
 	}
+	// chi's Recoverer, twice: " panic: V" (a value, not a crash), " -> FUNC", " ->   LOC",
+	// the other frames indented, "created by"; colours around.
+	s = parse_file("dumps/variants/recover/chi.log");
+	ck_assert_uint_eq(s.n, 2);
+	for (size_t k = 0; k < 2; k++) {
+		const struct gpm_incident *ci = s.v[k];
+		ck_assert_uint_eq(ci->goroutines.len, 1);
+		ck_assert_uint_eq(ci->warnings.len, 0);
+		ck_assert_uint_eq(ci->crash.panics.len, 0);
+		ck_assert_uint_eq(ci->crash.recovered.len, 1);
+		ck_assert_str_eq(ci->crash.recovered.v[0], "checkout: the cart is empty");
+		const struct gpm_goroutine *g = &ci->goroutines.v[0];
+		ck_assert(g->flags & GPM_GOROUTINE_RECOVER_LOG);
+		ck_assert_str_eq(frame_at(ci, g, 0)->func, "main.(*cart).checkout");
+		ck_assert_str_eq(frame_at(ci, g, 0)->file, "chiapp/main.go");
+		ck_assert_uint_eq(frame_at(ci, g, 0)->line, 20);
+		ck_assert_str_eq(frame_at(ci, g, 1)->func, "main.main.func1");
+		ck_assert_str_eq(ci->frames.v[g->created_by].func, "net/http.(*Server).Serve");
+	}
+	snaps_free(&s);
+	// echo's "[PANIC RECOVER] V goroutine 18 [running]:" in its JSON record: the value,
+	// then every goroutine of runtime.Stack(buf, true).
+	s = parse_file("dumps/variants/recover/echo.log");
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->goroutines.len, 2);
+	ck_assert_uint_eq(s.v[0]->warnings.len, 0);
+	ck_assert_uint_eq(s.v[0]->crash.recovered.len, 1);
+	ck_assert_str_eq(s.v[0]->crash.recovered.v[0],
+	                 "runtime error: invalid memory address or nil pointer dereference");
+	ck_assert_uint_ne(s.v[0]->goroutines.v[0].id, 0);
+	snaps_free(&s);
 	// The value on a klog line is the %v: "%#v (%v)" of an error with parentheses in it.
 	const char *paren = "E1206 10:00:00.123456 1 runtime.go:79] Observed a panic: "
 	                    "&errors.errorString{s:\"bad (very)\"} (bad (very))\n"

@@ -7,15 +7,22 @@
 //	           panic=\"V\" … stacktrace=<" with the stack's lines under a tab, then " >"
 //	reconciler controller-runtime: "Observed a panic in reconciler: V" (its stack is the
 //	           crash's)
+//	fiber      fiber's recover middleware with EnableStackTrace: "panic: %v\n%s\n" of the
+//	           value and runtime/debug.Stack(); the panic is not raised again
+//	echo       echo's Recover middleware: "[PANIC RECOVER] %v %s\n" of the value and
+//	           runtime.Stack(buf, true) (every goroutine), as the message of its JSON log
+//	           record; not raised again
 //
 // The helpers are written here after their published format (no dependency is built):
 // the recover, the print and the re-panic are what those libraries do.
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -63,6 +70,14 @@ func logPanic(mode string, r interface{}) {
 		fmt.Fprintf(os.Stderr, "%s\"Observed a panic\" panic=%s panicGoValue=%s stacktrace=%s\n",
 			klogHeader("runtime.go", 142), strconv.Quote(fmt.Sprint(r)),
 			strconv.Quote(fmt.Sprintf("%#v", r)), b.String())
+	case "fiber":
+		fmt.Fprintf(os.Stderr, "panic: %v\n%s\n", r, debug.Stack())
+	case "echo":
+		all := make([]byte, 64<<10)
+		msg := fmt.Sprintf("[PANIC RECOVER] %v %s\n", r, all[:runtime.Stack(all, true)])
+		rec, _ := json.Marshal(map[string]string{"time": "2026-12-06T10:00:00.123Z",
+			"level": "-", "prefix": "echo", "file": "recover.go", "line": "131", "message": msg})
+		fmt.Fprintf(os.Stderr, "%s\n", rec)
 	case "reconciler":
 		fmt.Fprintf(os.Stderr, "%s\tINFO\tObserved a panic in reconciler: %v\t{\"controller\": \"items\", \"reconcileID\": \"4f1c\"}\n",
 			time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05Z"), r)
@@ -73,7 +88,9 @@ func (c *controller) processNextWorkItem(mode string) {
 	defer func() {
 		if r := recover(); r != nil {
 			logPanic(mode, r)
-			panic(r)
+			if mode != "fiber" && mode != "echo" {
+				panic(r)
+			}
 		}
 	}()
 	c.syncHandler(<-c.queue)
