@@ -1372,6 +1372,34 @@ static size_t same_stack(const struct gpm_incident *inc, const struct gpm_gorout
 	return n;
 }
 
+/* The first three distinct values a recover logged, each with how often (linear: a log
+ * may hold thousands), and how many more. */
+static void logged_values(struct gpm_rule_ctx *c, struct gpm_finding *f, const struct gpm_crash *cr)
+{
+	const char *vals[3];
+	size_t counts[3], nvals = 0, other = 0;
+	for (size_t i = 0; i < cr->recovered.len; i++) {
+		size_t k = 0;
+		while (k < nvals && strcmp(vals[k], cr->recovered.v[i]))
+			k++;
+		if (k < nvals)
+			counts[k]++;
+		else if (nvals < 3)
+			vals[nvals] = cr->recovered.v[i], counts[nvals++] = 1;
+		else
+			other++;
+	}
+	for (size_t k = 0; k < nvals; k++)
+		if (counts[k] > 1)
+			gpm_rule_evidence(c, f, "logged value", "%s (%zu times)", vals[k],
+			                  counts[k]);
+		else
+			gpm_rule_evidence(c, f, "logged value", "%s", vals[k]);
+	if (other)
+		gpm_rule_evidence(c, f, "logged value", "... and %zu more with other values",
+		                  other);
+}
+
 /* The recovered panic of handled_panic: where it happened, who recovered it, how often the
  * same stack was logged, and the values net/http printed. */
 static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g,
@@ -1438,30 +1466,7 @@ static void rule_recovered(struct gpm_rule_ctx *c, const struct gpm_goroutine *g
 		                  "%s, a deferred call that recovered the first panic and panicked "
 		                  "again (%d panic frames)",
 		                  reraised, cs->npanics);
-	// The first three distinct values logged, each with how often (linear: a log may hold
-	// thousands).
-	const char *vals[3];
-	size_t counts[3], nvals = 0, other = 0;
-	for (size_t i = 0; i < cr->recovered.len; i++) {
-		size_t k = 0;
-		while (k < nvals && strcmp(vals[k], cr->recovered.v[i]))
-			k++;
-		if (k < nvals)
-			counts[k]++;
-		else if (nvals < 3)
-			vals[nvals] = cr->recovered.v[i], counts[nvals++] = 1;
-		else
-			other++;
-	}
-	for (size_t k = 0; k < nvals; k++)
-		if (counts[k] > 1)
-			gpm_rule_evidence(c, f, "logged value", "%s (%zu times)", vals[k],
-			                  counts[k]);
-		else
-			gpm_rule_evidence(c, f, "logged value", "%s", vals[k]);
-	if (other)
-		gpm_rule_evidence(c, f, "logged value", "... and %zu more with other values",
-		                  other);
+	logged_values(c, f, cr);
 	if (printed) {
 		char *top = gpm_rule_func_text(inc, g, 0);
 		gpm_rule_evidence(c, f, "printed by",
@@ -1831,28 +1836,7 @@ static bool rule_recovered_classic(struct gpm_rule_ctx *c)
 		gpm_rule_evidence(c, f, "program frame", "%s", mine);
 	if (rec)
 		gpm_rule_evidence(c, f, "recovered by", "%s", rec);
-	const char *vals[3];
-	size_t counts[3], nvals = 0, other = 0;
-	for (size_t i = 0; i < cr->recovered.len; i++) {
-		size_t k = 0;
-		while (k < nvals && strcmp(vals[k], cr->recovered.v[i]))
-			k++;
-		if (k < nvals)
-			counts[k]++;
-		else if (nvals < 3)
-			vals[nvals] = cr->recovered.v[i], counts[nvals++] = 1;
-		else
-			other++;
-	}
-	for (size_t k = 0; k < nvals; k++)
-		if (counts[k] > 1)
-			gpm_rule_evidence(c, f, "logged value", "%s (%zu times)", vals[k],
-			                  counts[k]);
-		else
-			gpm_rule_evidence(c, f, "logged value", "%s", vals[k]);
-	if (other)
-		gpm_rule_evidence(c, f, "logged value", "... and %zu more with other values",
-		                  other);
+	logged_values(c, f, cr);
 	if (same > 1)
 		gpm_rule_evidence(c, f, "same stack", "%zu times", same);
 	if (c->group_of)

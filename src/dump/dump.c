@@ -2973,6 +2973,23 @@ static const char *const pp_std[][2] = {
     {"zlib", "compress/zlib"},
 };
 
+/* The directory d..e as an import path into out (cap bytes): without the "@version" of a
+ * module cache's element ("grpc@v1.50.0"); its length, 0 when it does not fit. */
+static size_t import_path(const char *d, const char *e, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (const char *q = d; q < e; q++) {
+		if (*q == '@')
+			while (q + 1 < e && q[1] != '/')
+				q++;
+		else if (n < cap)
+			out[n++] = *q;
+		else
+			return 0;
+	}
+	return n;
+}
+
 /*
  * The import path of a panicparse call's package: from FILE's directory when it has one
  * (GOROOT/src/..., GOPATH/src/..., the module cache's path@version/..., a path -trimpath
@@ -2992,16 +3009,7 @@ static size_t pp_package(const char *dir, size_t dir_len, const char *file, size
 		for (const char *m = file; m + 9 <= e; m++)
 			if (!memcmp(m, "/pkg/mod/", 9))
 				d = m + 9;
-		size_t n = 0;
-		for (const char *q = d; q < e; q++) {
-			if (*q == '@') // "grpc@v1.50.0": the version is not part of the path
-				while (q + 1 < e && q[1] != '/')
-					q++;
-			else if (n < cap)
-				out[n++] = *q;
-			else
-				return 0;
-		}
+		size_t n = import_path(d, e, out, cap);
 		// An absolute path outside GOROOT, GOPATH and the module cache does not tell the
 		// import path; a relative one (-trimpath, -rel-path) is it.
 		if ((d != file || file[0] != '/') && n >= dir_len &&
@@ -3543,17 +3551,7 @@ static size_t classic_package(const char *file, size_t n, char *out, size_t cap)
 		const char *p = memrchr(file, '/', (size_t)(e - file));
 		d = p ? p + 1 : file;
 	}
-	size_t k = 0;
-	for (const char *q = d; q < e; q++) {
-		if (*q == '@') // "gorm@v1.30.0": the version is not part of the path
-			while (q + 1 < e && q[1] != '/')
-				q++;
-		else if (k < cap)
-			out[k++] = *q;
-		else
-			return 0;
-	}
-	return k;
+	return import_path(d, e, out, cap);
 }
 
 /* The panic's value a recover printed before the stack at first: martini's "PANIC: V" on
