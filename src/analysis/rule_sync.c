@@ -84,6 +84,20 @@ static char *where(const struct gpm_incident *inc, const struct gpm_goroutine *h
 	return gpm_rule_frame_text(inc, h, i);
 }
 
+/* The wait site of g (wait_site) when g is parked there in fn, its frames in *f and *n;
+ * -1 when it is not. */
+static int parked_site(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+                       const char *fn, const struct gpm_frame **f, uint32_t *n)
+{
+	*f = NULL;
+	*n = 0;
+	if (!parked(g))
+		return -1;
+	*f = gpm_goroutine_frames(inc, g, n);
+	int s = wait_site(*f, *n);
+	return s >= 0 && fn_is(&(*f)[s], fn) ? s : -1;
+}
+
 /* ---- deadlock.once-reentered ---- */
 
 static void once_reentered(struct gpm_rule_ctx *c)
@@ -91,12 +105,10 @@ static void once_reentered(struct gpm_rule_ctx *c)
 	const struct gpm_incident *inc = c->inc;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		if (!parked(g))
-			continue;
 		uint32_t n;
-		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-		int s = wait_site(f, n);
-		if (s < 0 || !fn_is(&f[s], "sync.(*Mutex).Lock"))
+		const struct gpm_frame *f;
+		int s = parked_site(inc, g, "sync.(*Mutex).Lock", &f, &n);
+		if (s < 0)
 			continue;
 		int d1 = -1, d2 = -1;
 		for (uint32_t k = (uint32_t)s + 1; k < n && d2 < 0; k++)
@@ -128,13 +140,13 @@ static void once_reentered(struct gpm_rule_ctx *c)
 		size_t others = 0;
 		for (size_t j = 0; j < inc->goroutines.len; j++) {
 			const struct gpm_goroutine *o = &inc->goroutines.v[j];
-			if (j == i || !parked(o))
+			if (j == i)
 				continue;
 			uint32_t on;
-			const struct gpm_frame *of = gpm_goroutine_frames(inc, o, &on);
-			int os = wait_site(of, on);
-			if (os < 0 || !fn_is(&of[os], "sync.(*Mutex).Lock") ||
-			    (uint32_t)os + 1 >= on || !fn_is(&of[os + 1], "sync.(*Once).doSlow"))
+			const struct gpm_frame *of;
+			int os = parked_site(inc, o, "sync.(*Mutex).Lock", &of, &on);
+			if (os < 0 || (uint32_t)os + 1 >= on ||
+			    !fn_is(&of[os + 1], "sync.(*Once).doSlow"))
 				continue;
 			int oi = own_frame(of, on, os + 1);
 			bool same = oi >= 0 && of[oi].func == f[inner].func;
@@ -210,12 +222,10 @@ static void recursive_rlock(struct gpm_rule_ctx *c)
 	size_t nwr = 0;
 	for (size_t j = 0; j < inc->goroutines.len && nwr < SITES_MAX; j++) {
 		const struct gpm_goroutine *o = &inc->goroutines.v[j];
-		if (!parked(o))
-			continue;
 		uint32_t on;
-		const struct gpm_frame *of = gpm_goroutine_frames(inc, o, &on);
-		int os = wait_site(of, on);
-		if (os < 0 || !fn_is(&of[os], "sync.(*RWMutex).Lock"))
+		const struct gpm_frame *of;
+		int os = parked_site(inc, o, "sync.(*RWMutex).Lock", &of, &on);
+		if (os < 0)
 			continue;
 		int ou = own_frame(of, on, os + 1);
 		if (ou >= 0 && receiver_len(of[ou].func))
@@ -225,12 +235,10 @@ static void recursive_rlock(struct gpm_rule_ctx *c)
 		return;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		if (!parked(g))
-			continue;
 		uint32_t n;
-		const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-		int s = wait_site(f, n);
-		if (s < 0 || !fn_is(&f[s], "sync.(*RWMutex).RLock"))
+		const struct gpm_frame *f;
+		int s = parked_site(inc, g, "sync.(*RWMutex).RLock", &f, &n);
+		if (s < 0)
 			continue;
 		int u = own_frame(f, n, s + 1);
 		if (u < 0 || !receiver_len(f[u].func))
