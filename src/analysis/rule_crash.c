@@ -1881,7 +1881,7 @@ static void rule_stack_only(struct gpm_rule_ctx *c)
 		}
 		free(seen);
 		if (handled_panic(inc, g, &cs) &&
-		    (inc->crash.recovered.len || same_stack(inc, g) > 1)) {
+		    (inc->crash.recovered.len || same_stack(inc, g) > 1 || stack_printed(inc, g))) {
 			rule_recovered(c, g, &cs, NULL);
 			return;
 		}

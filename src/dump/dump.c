@@ -3379,7 +3379,8 @@ static char *go_unquote(const char *s, size_t n)
  *   from v0.30, structured: "\"Observed a panic\" panic=\"V\" … stacktrace=<";
  *   controller-runtime: "Observed a panic in reconciler: V";
  *   echo's Recover middleware: "[PANIC RECOVER] V", the stack's header often glued after;
- *   loggers of recover middleware: "panic recovered: V", "recovered from panic: V".
+ *   loggers of recover middleware: "panic recovered: V", "recovered from panic: V", and a
+ *   program's own "recovered: V" (log.Printf before debug.PrintStack()).
  */
 static char *recover_value(const struct line *l)
 {
@@ -3393,6 +3394,8 @@ static char *recover_value(const struct line *l)
 	    "Recovered from panic: ",
 	    "recovered panic: ",
 	    "Recovered panic: ",
+	    "recovered: ",
+	    "Recovered: ",
 	};
 	const char *s = l->s;
 	size_t n = l->n;
@@ -4729,7 +4732,8 @@ static struct gpm_error *parse_text(struct parser *P)
 			}
 		}
 		if (l.n > 16 && c0 != '\t' &&
-		    (memmem(l.s, l.n, "anic", 4) || memmem(l.s, l.n, "PANIC", 5))) {
+		    (memmem(l.s, l.n, "anic", 4) || memmem(l.s, l.n, "PANIC", 5) ||
+		     memmem(l.s, l.n, "ecovered: ", 10))) {
 			// A recover's log line naming the value of the panic whose stack it logs
 			// next, maybe with the stack's header glued to it (echo's "[PANIC RECOVER]
 			// V goroutine 35 [running]:", the value's line end lost).

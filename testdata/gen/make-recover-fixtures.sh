@@ -17,7 +17,8 @@
 #    from v0.30) and controller-runtime log it, then raised again (the crash follows);
 #    fiber.log, echo.log: the same panic logged as fiber's recover middleware ("panic: V"
 #    over runtime/debug.Stack()) and echo's ("[PANIC RECOVER] V" glued to runtime.Stack's
-#    every goroutine, in its JSON record) log it, not raised again.
+#    every goroutine, in its JSON record) log it, not raised again; printstack.log, a
+#    program's own log.Printf("recovered: %v") and debug.PrintStack().
 # Usage: testdata/gen/make-recover-fixtures.sh   (GOROOT: GOPM_GOROOT, default
 # /usr/lib/go-1.19; gin: GOPM_GOCODE, default /usr/share/gocode)
 set -euo pipefail
@@ -73,7 +74,7 @@ wait "$pid" 2>/dev/null || true
 cp "$tmp/chi.log" "$out/chi.log"
 
 (cd "$repo/testdata/go" && go build -trimpath -o "$tmp/recoverlog" ./recoverlog)
-for m in k8s klog reconciler fiber echo; do
+for m in k8s klog reconciler fiber echo printstack; do
   "$tmp/recoverlog" "$m" >"$out/$m.log" 2>&1 || true
 done
 ls -l "$out"

@@ -460,6 +460,10 @@ START_TEST(test_crash_variants)
 	     "address or nil pointer dereference"},
 	    {"dumps/variants/recover/reconciler.log", "signal.nil-dereference",
 	     "nil pointer dereference in main.(*controller).syncHandler"},
+	    // A program's own log.Printf("recovered: %v") before debug.PrintStack().
+	    {"dumps/variants/recover/printstack.log", "crash.recovered",
+	     "recovered panic in main.(*controller).syncHandler: runtime error: invalid memory "
+	     "address or nil pointer dereference"},
 	    // chi's Recoverer: " panic: V" and its own stack, the first frame marked "->".
 	    {"dumps/variants/recover/chi.log", "crash.recovered",
 	     "recovered panic in main.(*cart).checkout: checkout: the cart is empty "

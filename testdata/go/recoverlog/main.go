@@ -9,6 +9,8 @@
 //	           crash's)
 //	fiber      fiber's recover middleware with EnableStackTrace: "panic: %v\n%s\n" of the
 //	           value and runtime/debug.Stack(); the panic is not raised again
+//	printstack a program's own recover: log.Printf("recovered: %v", r), then
+//	           debug.PrintStack(); not raised again
 //	echo       echo's Recover middleware: "[PANIC RECOVER] %v %s\n" of the value and
 //	           runtime.Stack(buf, true) (every goroutine), as the message of its JSON log
 //	           record; not raised again
@@ -20,6 +22,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"log"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -70,6 +73,9 @@ func logPanic(mode string, r interface{}) {
 		fmt.Fprintf(os.Stderr, "%s\"Observed a panic\" panic=%s panicGoValue=%s stacktrace=%s\n",
 			klogHeader("runtime.go", 142), strconv.Quote(fmt.Sprint(r)),
 			strconv.Quote(fmt.Sprintf("%#v", r)), b.String())
+	case "printstack":
+		log.Printf("recovered: %v", r)
+		debug.PrintStack()
 	case "fiber":
 		fmt.Fprintf(os.Stderr, "panic: %v\n%s\n", r, debug.Stack())
 	case "echo":
@@ -88,7 +94,7 @@ func (c *controller) processNextWorkItem(mode string) {
 	defer func() {
 		if r := recover(); r != nil {
 			logPanic(mode, r)
-			if mode != "fiber" && mode != "echo" {
+			if mode != "fiber" && mode != "echo" && mode != "printstack" {
 				panic(r)
 			}
 		}
