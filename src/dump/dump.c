@@ -1895,8 +1895,29 @@ struct frames_result {
 	enum block_end end;
 	bool more;        /* "...additional frames elided..." */
 	bool unavailable; /* "goroutine running on other thread; stack unavailable" */
+	bool badpc;       /* the runtime's "unexpected return pc" inside the stack */
 	uint32_t elided;
 };
+
+/*
+ * What the runtime's unwinder prints inside a stack when a return pc is not in any function
+ * (runtime/traceback.go, tracebackHexdump; Go 1.11 to 1.27): "runtime: unexpected return pc
+ * for F called from 0x…" (from Go 1.12 "runtime: g N: unexpected return pc …"), "stack:
+ * frame={sp:…, fp:…} stack=[…,…)", then the stack's words, "ADDR:  WORD  WORD" (0x-prefixed
+ * from Go 1.12, "<" before the frame's, a symbol after a code address).
+ */
+static bool unwinder_line(const struct line *l)
+{
+	if (STARTS(l, "runtime: ") && memmem(l->s, l->n, "unexpected return pc for ", 25))
+		return true;
+	if (STARTS(l, "stack: frame={sp:"))
+		return true;
+	size_t i = STARTS(l, "0x") ? 2 : 0, d = 0;
+	while (i < l->n && hexval(l->s[i]) >= 0)
+		i++, d++;
+	return d >= 8 && i + 3 < l->n && l->s[i] == ':' && l->s[i + 1] == ' ' &&
+	       (l->s[i + 2] == ' ' || l->s[i + 2] == '<' || l->s[i + 2] == '>');
+}
 
 /* Lines that start something of their own in parse_text: never junk inside a block. */
 static bool structural(const struct line *l)
@@ -2132,6 +2153,12 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 				continue;
 		}
 		char c0 = l.s[0];
+		// The unwinder's complaint and its hexdump of the stack: the runtime's own words
+		// about the frames it could not unwind, not lost lines.
+		if ((c0 == 'r' || c0 == 's' || c0 == '0' || hexval(c0) >= 0) && unwinder_line(&l)) {
+			r->badpc = true;
+			continue;
+		}
 		if (c0 == 'c' && STARTS(&l, "created by ")) {
 			P->p = save;
 			r->end = END_OTHER;
@@ -2497,6 +2524,10 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		g->flags |= GPM_GOROUTINE_UNAVAILABLE;
 	if (r.more)
 		g->flags |= GPM_GOROUTINE_MORE_FRAMES;
+	if (r.badpc && (err = set_problem(P, g,
+	                                  "the runtime could not unwind its stack (unexpected "
+	                                  "return pc): frames past it are not shown")))
+		return err;
 	if (r.elided) {
 		struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
 		if (!x)

@@ -1314,6 +1314,27 @@ START_TEST(test_excerpt_cut_fenced)
 }
 END_TEST
 
+/*
+ * The runtime's unwinder complaining inside a stack ("runtime: g 18: unexpected return pc
+ * for …", "stack: frame={…}" and its hexdump, "<" and ">" marking the frame's words): its
+ * own words, not lines lost; the frames after them are the goroutine's.
+ */
+START_TEST(test_unwinder_lines)
+{
+	struct snaps s = parse_file("dumps/variants/unwinder-badpc.log");
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->warnings.len, 0);
+	const struct gpm_goroutine *g = find_g(s.v[0], 18);
+	ck_assert_ptr_nonnull(g);
+	uint32_t nf;
+	const struct gpm_frame *f = gpm_goroutine_frames(s.v[0], g, &nf);
+	ck_assert_uint_eq(nf, 3);
+	ck_assert_str_eq(f[2].func, "main.(*conn).decode");
+	ck_assert_uint_ne(g->created_by, UINT32_MAX);
+	snaps_free(&s);
+}
+END_TEST
+
 START_TEST(test_huge_numbers)
 {
 	static const char text[] =
@@ -1962,6 +1983,7 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_cut_starts);
 	tcase_add_test(tc, test_excerpt_ends);
 	tcase_add_test(tc, test_excerpt_cut_fenced);
+	tcase_add_test(tc, test_unwinder_lines);
 	tcase_add_test(tc, test_huge_numbers);
 	suite_add_tcase(s, tc);
 	return s;
