@@ -695,13 +695,21 @@ static struct gpm_error *check_cut_end(struct parser *P)
 	bool has_prev = line_before(P->base, s, &prev);
 	// Past what a paste puts after the dump (a Markdown fence, the reporter's words): its
 	// last line. A few lines only: a log's other lines after a dump are no paste's end.
-	for (int k = 0; k < 8 && has_prev && !dump_line(&last); k++) {
+	// A header cut before its id ("goroutine", "gorout") is a dump's line too.
+#define HEADER_START(l) ((l)->n >= 4 && (l)->n < 10 && !memcmp((l)->s, "goroutine ", (l)->n))
+	for (int k = 0; k < 8 && has_prev && !dump_line(&last) && !HEADER_START(&last); k++) {
 		last = prev;
 		last.nl = true;
 		has_prev = line_before(P->base, last.s, &prev);
 	}
-	if (!dump_line(&last))
+	if (!dump_line(&last) && !HEADER_START(&last))
 		return NULL;
+	// The next goroutine's header cut: that goroutine was cut, not the one before it.
+	if (HEADER_START(&last)) {
+		note_lost(P, LOST_CUT, last.s);
+		return NULL;
+	}
+#undef HEADER_START
 	bool has_prevloc = has_prev && regs_loc_before(P->base, last.s, &prevloc);
 	// A "created by" or "[signal" line is never the last of a whole dump, line end or not;
 	// the rest of what cut_line looks for, with a line end after it (an editor's, a
