@@ -607,6 +607,7 @@ static struct gpm_error *ensure_incident(struct parser *P, enum gpm_input_kind k
 }
 
 static bool stack_end_func(const char *name, size_t n);
+static bool dump_line(const struct line *l);
 static void parse_loc(const char *s, size_t n, struct loc *L);
 static bool go_func_shape(const struct line *l);
 static struct gpm_error *set_problem(struct parser *P, struct gpm_goroutine *g, const char *why);
@@ -618,7 +619,7 @@ static struct gpm_error *set_problem(struct parser *P, struct gpm_goroutine *g, 
  * by's location without "+0x…" (the runtime prints it for every one), a goroutine header
  * cut before its "]:", a "[signal …" line before its ']'.
  */
-static bool cut_line(const struct line *l, const struct line *prev)
+static bool cut_line(const struct line *l, const struct line *prev, const struct line *prevloc)
 {
 	if (STARTS(l, "created by ") || (STARTS(l, "[signal ") && l->s[l->n - 1] != ']'))
 		return true;
@@ -633,7 +634,10 @@ static bool cut_line(const struct line *l, const struct line *prev)
 		          (tn < 5 && (!memcmp(b + 1, "fp=0x", tn) || !memcmp(b + 1, "sp=0x", tn) ||
 		                      !memcmp(b + 1, "pc=0x", tn)))))
 			return true;
-		if (memmem(l->s, l->n, " fp=", 4) && !memmem(l->s, l->n, " pc=0x", 6))
+		// "fp= sp=" without "pc=": Go 1.10 and older print no more, so a line with its
+		// line end is taken as cut only when the location before it has "pc=".
+		if (memmem(l->s, l->n, " fp=", 4) && !memmem(l->s, l->n, " pc=0x", 6) &&
+		    (!l->nl || (prevloc && memmem(prevloc->s, prevloc->n, " pc=0x", 6))))
 			return true;
 		return STARTS(prev, "created by ") && !memmem(l->s, l->n, " +0x", 4);
 	}
@@ -652,6 +656,16 @@ static bool line_before(const char *base, const char *s, struct line *prev)
 	b = b ? b + 1 : base;
 	*prev = (struct line){b, (size_t)(e - b), true};
 	return true;
+}
+
+/* The nearest location line with "fp=" fields before the line at s, within 64 lines (the
+ * frame before, or the previous stack's last past its thread's registers). */
+static bool regs_loc_before(const char *base, const char *s, struct line *loc)
+{
+	for (int k = 0; k < 64 && line_before(base, s, loc); k++, s = loc->s)
+		if (loc->n && loc->s[0] == '\t' && memmem(loc->s, loc->n, " fp=", 4))
+			return true;
+	return false;
 }
 
 /*
@@ -677,10 +691,30 @@ static struct gpm_error *check_cut_end(struct parser *P)
 		return NULL;
 	const char *s = memrchr(P->base, '\n', (size_t)(e - P->base));
 	s = s ? s + 1 : P->base;
-	struct line last = {s, (size_t)(e - s), nl}, prev;
+	struct line last = {s, (size_t)(e - s), nl}, prev, prevloc;
 	bool has_prev = line_before(P->base, s, &prev);
-	// A "created by" or "[signal" line is never the last of a whole dump, line end or not.
-	bool cut = (!nl && cut_line(&last, has_prev ? &prev : NULL)) ||
+	// Past what a paste puts after the dump (a Markdown fence, the reporter's words): its
+	// last line. A few lines only: a log's other lines after a dump are no paste's end.
+	// A header cut before its id ("goroutine", "gorout") is a dump's line too.
+#define HEADER_START(l) ((l)->n >= 4 && (l)->n < 10 && !memcmp((l)->s, "goroutine ", (l)->n))
+	for (int k = 0; k < 8 && has_prev && !dump_line(&last) && !HEADER_START(&last); k++) {
+		last = prev;
+		last.nl = true;
+		has_prev = line_before(P->base, last.s, &prev);
+	}
+	if (!dump_line(&last) && !HEADER_START(&last))
+		return NULL;
+	// The next goroutine's header cut: that goroutine was cut, not the one before it.
+	if (HEADER_START(&last)) {
+		note_lost(P, LOST_CUT, last.s);
+		return NULL;
+	}
+#undef HEADER_START
+	bool has_prevloc = has_prev && regs_loc_before(P->base, last.s, &prevloc);
+	// A "created by" or "[signal" line is never the last of a whole dump, line end or not;
+	// the rest of what cut_line looks for, with a line end after it (an editor's, a
+	// paste's), only where the line cannot be whole.
+	bool cut = cut_line(&last, has_prev ? &prev : NULL, has_prevloc ? &prevloc : NULL) ||
 	           STARTS(&last, "created by ") ||
 	           (STARTS(&last, "[signal ") && last.s[last.n - 1] != ']');
 	struct gpm_goroutine *g =
@@ -1869,8 +1903,29 @@ struct frames_result {
 	enum block_end end;
 	bool more;        /* "...additional frames elided..." */
 	bool unavailable; /* "goroutine running on other thread; stack unavailable" */
+	bool badpc;       /* the runtime's "unexpected return pc" inside the stack */
 	uint32_t elided;
 };
+
+/*
+ * What the runtime's unwinder prints inside a stack when a return pc is not in any function
+ * (runtime/traceback.go, tracebackHexdump; Go 1.11 to 1.27): "runtime: unexpected return pc
+ * for F called from 0x…" (from Go 1.12 "runtime: g N: unexpected return pc …"), "stack:
+ * frame={sp:…, fp:…} stack=[…,…)", then the stack's words, "ADDR:  WORD  WORD" (0x-prefixed
+ * from Go 1.12, "<" before the frame's, a symbol after a code address).
+ */
+static bool unwinder_line(const struct line *l)
+{
+	if (STARTS(l, "runtime: ") && memmem(l->s, l->n, "unexpected return pc for ", 25))
+		return true;
+	if (STARTS(l, "stack: frame={sp:"))
+		return true;
+	size_t i = STARTS(l, "0x") ? 2 : 0, d = 0;
+	while (i < l->n && hexval(l->s[i]) >= 0)
+		i++, d++;
+	return d >= 8 && i + 3 < l->n && l->s[i] == ':' && l->s[i + 1] == ' ' &&
+	       (l->s[i + 2] == ' ' || l->s[i + 2] == '<' || l->s[i + 2] == '>');
+}
 
 /* Lines that start something of their own in parse_text: never junk inside a block. */
 static bool structural(const struct line *l)
@@ -2073,6 +2128,9 @@ static size_t cut_func_line(const struct line *l)
 }
 
 static bool nothing_after(const struct parser *P);
+static bool cut_name_line(const struct line *l);
+static bool loc_cut_at_end(const struct parser *P, const struct line *fl, const struct line *loc,
+                           bool *lost_loc);
 
 static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct frames_result *r)
 {
@@ -2103,6 +2161,12 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 				continue;
 		}
 		char c0 = l.s[0];
+		// The unwinder's complaint and its hexdump of the stack: the runtime's own words
+		// about the frames it could not unwind, not lost lines.
+		if ((c0 == 'r' || c0 == 's' || c0 == '0' || hexval(c0) >= 0) && unwinder_line(&l)) {
+			r->badpc = true;
+			continue;
+		}
 		if (c0 == 'c' && STARTS(&l, "created by ")) {
 			P->p = save;
 			r->end = END_OTHER;
@@ -2193,7 +2257,10 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 				}
 			}
 			P->p = save2;
-			if (!l.nl) {
+			// Cut by the input's end, or a line end put after the cut (an editor's, a
+			// paste's) and nothing of a dump after it.
+			if (!l.nl ||
+			    (l.n <= P->o.max_line && cut_name_line(&l) && nothing_after(P))) {
 				r->end = END_CUT;
 				return NULL;
 			}
@@ -2258,6 +2325,15 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 		struct loc L;
 		bool ok;
 		bool lazy = false;
+		bool cut_here = false;
+		// The last location cut by the excerpt's end, a line end after it: the stack was
+		// cut there (a location without ":LINE" is dropped, not counted as unreadable).
+		bool lost_loc = false;
+		if (have_loc && loc.nl && loc.n - 1 <= P->o.max_line &&
+		    loc_cut_at_end(P, &l, &loc, &lost_loc)) {
+			cut_here = true;
+			have_loc = !lost_loc;
+		}
 		if (have_loc) {
 			// The usual location line "FILE:LINE +0xOFF": all a goroutine on a stack
 			// seen before needs of it is its bytes (the key); its line and offset are
@@ -2274,7 +2350,8 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			// complete when it reads as a location ("FILE:LINE") of a frame that ends a
 			// stack (main.main, runtime.goexit, runtime.main), else cut by the end of
 			// the input, maybe inside its line number (keep what it says).
-			if (!loc.nl && (!L.ok || !stack_end_func(l.s, (size_t)(lp - l.s))))
+			if (cut_here ||
+			    (!loc.nl && (!L.ok || !stack_end_func(l.s, (size_t)(lp - l.s)))))
 				r->end = END_CUT;
 			if (!L.ok && loc.n - 1 > P->o.max_line) {
 				note_lost(P, LOST_LINE, loc.s);
@@ -2293,7 +2370,7 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 			// mid-path, a fence, the reporter's words): the stack was cut there.
 			memset(&L, 0, sizeof(L));
 			P->block_plain = false;
-			bool at_end = P->p >= P->end || nothing_after(P);
+			bool at_end = cut_here || P->p >= P->end || nothing_after(P);
 			if (!at_end)
 				note_lost(P, LOST_LOC, l.s);
 			ok = push_frame(P, l.s, name_len, "", 0,
@@ -2309,17 +2386,68 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 	}
 }
 
+/* A line of a dump's: a location, a frame, a header, a runtime message (not a fence, the
+ * reporter's words, another writer's line). */
+static bool dump_line(const struct line *l)
+{
+	return l->n && (l->s[0] == '\t' || structural(l) || go_func_shape(l) ||
+	                STARTS(l, "created by ") || is_header(l));
+}
+
 /* Whether no line from P->p to the end of the input is one of a dump's. */
 static bool nothing_after(const struct parser *P)
 {
 	const char *p = P->p;
 	struct line l;
 	while (line_at(&p, P->end, &l)) {
-		if (l.n && (l.s[0] == '\t' || structural(&l) || go_func_shape(&l) ||
-		            STARTS(&l, "created by ") || is_header(&l)))
+		if (dump_line(&l))
 			return false;
 	}
 	return true;
+}
+
+/*
+ * The start of a function line cut inside its name by the end of an excerpt ("github.com/
+ * x/rpc.(*Ha", "pkg.(*Server).Hand"): a Go name's characters only, no blank, a '.' before
+ * a letter, no ')' at its end. Only with nothing of a dump after it is it taken as one.
+ */
+static bool cut_name_line(const struct line *l)
+{
+#define ALPHA(c) ((((unsigned char)(c) | 0x20) >= 'a' && ((unsigned char)(c) | 0x20) <= 'z'))
+	if (l->n < 3 || !(ALPHA(l->s[0]) || l->s[0] == '_') || l->s[l->n - 1] == ')')
+		return false;
+	bool dot = false;
+	for (size_t i = 0; i < l->n; i++) {
+		unsigned char c = (unsigned char)l->s[i];
+		if (!(ALPHA(c) || (c >= '0' && c <= '9') || c >= 0x80 ||
+		      (c && strchr("_./-()*[]~%$,", c))))
+			return false;
+		if (c == '.' && i + 1 < l->n &&
+		    (ALPHA(l->s[i + 1]) || l->s[i + 1] == '(' || l->s[i + 1] == '_'))
+			dot = true;
+	}
+	return dot;
+#undef ALPHA
+}
+
+/*
+ * A location line with its line end that the end of an excerpt cut (a fence or the
+ * reporter's words after it, no more of a dump): no ":LINE" in it (*lost_loc), or cut
+ * inside its "+0x…" or "fp= sp= pc=" fields (cut_line's tests; the location with "fp="
+ * before it tells whether this traceback prints "pc=").
+ */
+static bool loc_cut_at_end(const struct parser *P, const struct line *fl, const struct line *loc,
+                           bool *lost_loc)
+{
+	const char *p = P->p;
+	struct line nx, prevloc;
+	if (line_at(&p, P->end, &nx) && dump_line(&nx))
+		return false;
+	struct loc L;
+	parse_loc(loc->s + 1, loc->n - 1, &L);
+	*lost_loc = !L.ok;
+	bool has_prevloc = regs_loc_before(P->base, fl->s, &prevloc);
+	return (*lost_loc || cut_line(loc, fl, has_prevloc ? &prevloc : NULL)) && nothing_after(P);
 }
 
 static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
@@ -2404,6 +2532,10 @@ static struct gpm_error *parse_block(struct parser *P, const struct line *hl,
 		g->flags |= GPM_GOROUTINE_UNAVAILABLE;
 	if (r.more)
 		g->flags |= GPM_GOROUTINE_MORE_FRAMES;
+	if (r.badpc && (err = set_problem(P, g,
+	                                  "the runtime could not unwind its stack (unexpected "
+	                                  "return pc): frames past it are not shown")))
+		return err;
 	if (r.elided) {
 		struct gpm_goroutine_extra *x = gpm_incident_goroutine_extra(inc, g);
 		if (!x)

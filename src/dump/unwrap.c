@@ -2803,13 +2803,20 @@ static void strip_prefix(struct work *w)
  */
 static void unquote_lines(struct work *w)
 {
-	size_t lines = 0, quoted = 0;
+	size_t lines = 0, quoted = 0, dumpish = 0;
 	for (size_t i = 0; i < w->l.len; i++) {
 		const struct ln *l = &w->l.v[i];
 		lines += l->n > 0;
-		quoted += l->n >= 2 && l->s[0] == '"' && l->s[l->n - 1] == '"';
+		bool q = l->n >= 2 && l->s[0] == '"' && l->s[l->n - 1] == '"';
+		quoted += q;
+		// A dump's own lines quoted: a location ("\tFILE:LINE …") or a goroutine header.
+		dumpish += q && l->n > 4 &&
+		           ((l->s[1] == '\\' && l->s[2] == 't' && memchr(l->s, ':', l->n)) ||
+		            starts(l->s + 1, l->n - 1, "goroutine "));
 	}
-	bool most = quoted >= 3 && quoted * 4 >= lines * 3;
+	// Most lines, or, among the words of a report or a log's other lines, three of a dump's
+	// (a header and locations) quoted one a line.
+	bool most = quoted >= 3 && (quoted * 4 >= lines * 3 || dumpish >= 3);
 	for (size_t i = 0; i < w->l.len && !w->nomem; i++) {
 		struct ln *l = &w->l.v[i];
 		if (l->n < 2 || l->s[0] != '"' || l->s[l->n - 1] != '"')

@@ -81,6 +81,12 @@ golden crlf 0 goroutines variants/crlf.log
 golden kubectl-prefix 0 goroutines variants/kubectl-prefix.log
 golden docker-json 0 goroutines variants/docker-json.log
 golden pprof1-labels 0 goroutines variants/pprof1-labels.log
+# Excerpts cut inside a line, a line end, a fence and words after it (the field's pastes):
+# the cut goroutine is said to be cut, status 1. A logger's quoted lines among a report's.
+golden excerpt-cut-name 1 goroutines variants/excerpt-cut-name.log
+golden excerpt-cut-sp 1 goroutines variants/excerpt-cut-sp.log
+golden excerpt-cut-createdby 1 goroutines variants/excerpt-cut-createdby.log
+golden logfmt-lines-prose 0 goroutines variants/logfmt-lines-prose.log
 golden combinestacks-debug2 0 goroutines corpus/combinestacks-debug2.txt
 golden syncthing-go1.12 0 goroutines corpus/syncthing-go1.12-nil-deref-panic.log
 golden headers-json 0 goroutines --json variants/headers.txt

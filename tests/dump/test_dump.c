@@ -1201,6 +1201,150 @@ END_TEST
  * their line as it is; a location line that is no FILE:LINE keeps its frame and is
  * counted. Before, the header or location was dropped without a word.
  */
+/*
+ * An excerpt cut inside a line, then a line end, a Markdown fence and the reporter's words
+ * (a selection copied out of a terminal or a log viewer, a paste cut by an issue's size):
+ * cut inside a function's name ("runtime.g"), a location's file ("\truntime/pr"), the next
+ * header after its first word ("goroutine"), or, in a system traceback, an "sp=0x…" value. Each
+ * must say the goroutine was cut short; the same dump whole, fenced the same way, must read as it
+ * does bare (no false cut).
+ */
+struct fenced_cuts {
+	size_t files, cuts, said, fenced_differ;
+};
+
+static const char fence_after[] = "\n```\n\nany idea what is going on?\n";
+
+static int warns_cut(const struct snaps *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (has_warning(s->v[i], "cut short by the end of the input") ||
+		    has_warning(s->v[i], "cut inside its arguments"))
+			return 1;
+	return 0;
+}
+
+static size_t warnings_of(const struct snaps *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += s->v[i]->warnings.len;
+	return n;
+}
+
+static void fenced_cut_file(const char *path, void *arg)
+{
+	struct fenced_cuts *fc = arg;
+	if (strstr(path, "pprof") || strstr(path, "gccgo"))
+		return; // no frames of this shape (gccgo's: doc/dumps.md)
+	struct gpm_source *src;
+	ck_assert_ptr_null(gpm_source_open(path, &src));
+	const char *t = (const char *)src->data;
+	size_t n = src->size;
+	fc->files++;
+	struct gpm_strbuf b = GPM_STRBUF_INIT;
+	// Whole, then fenced: the same goroutines and warnings.
+	struct snaps ref = parse_mem(t, n);
+	gpm_strbuf_append(&b, t, n);
+	gpm_strbuf_printf(&b, "%s", fence_after);
+	struct snaps got = parse_mem(b.buf, b.len);
+	if (got.n != ref.n || warnings_of(&got) != warnings_of(&ref)) {
+		fc->fenced_differ++;
+		fprintf(stderr, "%s: fenced: %zu warnings, bare %zu\n", path, warnings_of(&got),
+		        warnings_of(&ref));
+	}
+	snaps_free(&got);
+	snaps_free(&ref);
+	// From 60 % of the text on: the first function line, location line and "sp=0x".
+	const char *from = memchr(t + n * 3 / 5, '\n', n - n * 3 / 5);
+	size_t at[4] = {0, 0, 0, 0};
+	for (const char *p = from ? from + 1 : t + n; p < t + n;) {
+		const char *e = memchr(p, '\n', (size_t)(t + n - p));
+		if (!e)
+			break;
+		size_t ln = (size_t)(e - p);
+		const char *lp = ln ? memchr(p, '(', ln) : NULL;
+		if (!at[0] && ln > 2 && p[0] != '\t' && p[ln - 1] == ')' && lp &&
+		    strncmp(p, "created by ", 11) && strncmp(p, "goroutine ", 10)) {
+			const char *dot = NULL;
+			for (const char *c = p; c < lp; c++)
+				dot = *c == '.' ? c : dot;
+			if (dot && dot + 2 < lp)
+				at[0] = (size_t)(dot + 2 - t);
+		}
+		if (!at[1] && ln > 2 && p[0] == '\t' && memchr(p, ':', ln)) {
+			const char *colon = memchr(p, ':', ln), *sl = p + 1;
+			for (const char *c = p; c < colon; c++)
+				sl = *c == '/' ? c + 1 : sl;
+			if (sl + 2 < colon)
+				at[1] = (size_t)(sl + 2 - t);
+		}
+		const char *sp = ln ? memmem(p, ln, " sp=0x", 6) : NULL;
+		if (!at[2] && sp && sp + 7 < e)
+			at[2] = (size_t)(sp + 7 - t);
+		// (After a blank line, between two goroutines: one after a logger's line,
+		// net/http's "http: panic serving", starts a dump of its own that is not looked at:
+		// a gap.)
+		if (!at[3] && ln > 12 && !strncmp(p, "goroutine ", 10) && p >= t + 2 &&
+		    p[-2] == '\n')
+			at[3] = (size_t)(p + 9 - t);
+		p = e + 1;
+	}
+	for (int k = 0; k < 4; k++) {
+		if (!at[k])
+			continue;
+		b.len = 0;
+		gpm_strbuf_append(&b, t, at[k]);
+		gpm_strbuf_printf(&b, "%s", fence_after);
+		struct snaps s = parse_mem(b.buf, b.len);
+		fc->cuts++;
+		fc->said += (size_t)warns_cut(&s);
+		if (!warns_cut(&s))
+			fprintf(stderr, "%s: cut %d at byte %zu (\"%.40s\"): not said\n", path, k,
+			        at[k], t + at[k] - 20);
+		snaps_free(&s);
+	}
+	gpm_strbuf_deinit(&b);
+	gpm_source_destroy(src);
+}
+
+START_TEST(test_excerpt_cut_fenced)
+{
+	struct fenced_cuts fc = {0};
+	gpm_test_each_file("dumps", ".txt", false, fenced_cut_file, &fc);
+	gpm_test_each_file("dumps/field", ".txt", false, fenced_cut_file, &fc);
+	fprintf(stderr,
+	        "fenced excerpt cuts: %zu dumps, %zu cuts, %zu said; %zu whole read otherwise\n",
+	        fc.files, fc.cuts, fc.said, fc.fenced_differ);
+	// Each of the runtime's dumps (pprof listings aside) was cut in two places or more.
+	ck_assert_uint_ge(fc.files, 100);
+	ck_assert_uint_ge(fc.cuts, 3 * fc.files - 16);
+	ck_assert_uint_eq(fc.said, fc.cuts);
+	ck_assert_uint_eq(fc.fenced_differ, 0);
+}
+END_TEST
+
+/*
+ * The runtime's unwinder complaining inside a stack ("runtime: g 18: unexpected return pc
+ * for …", "stack: frame={…}" and its hexdump, "<" and ">" marking the frame's words): its
+ * own words, not lines lost; the frames after them are the goroutine's.
+ */
+START_TEST(test_unwinder_lines)
+{
+	struct snaps s = parse_file("dumps/variants/unwinder-badpc.log");
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.v[0]->warnings.len, 0);
+	const struct gpm_goroutine *g = find_g(s.v[0], 18);
+	ck_assert_ptr_nonnull(g);
+	uint32_t nf;
+	const struct gpm_frame *f = gpm_goroutine_frames(s.v[0], g, &nf);
+	ck_assert_uint_eq(nf, 3);
+	ck_assert_str_eq(f[2].func, "main.(*conn).decode");
+	ck_assert_uint_ne(g->created_by, UINT32_MAX);
+	snaps_free(&s);
+}
+END_TEST
+
 START_TEST(test_huge_numbers)
 {
 	static const char text[] =
@@ -1995,6 +2139,8 @@ Suite *dump_suite(void)
 	tcase_add_test(tc, test_joined_lines);
 	tcase_add_test(tc, test_cut_starts);
 	tcase_add_test(tc, test_excerpt_ends);
+	tcase_add_test(tc, test_excerpt_cut_fenced);
+	tcase_add_test(tc, test_unwinder_lines);
 	tcase_add_test(tc, test_huge_numbers);
 	suite_add_tcase(s, tc);
 	return s;
