@@ -683,6 +683,26 @@ static struct gpm_error *check_cut_end(struct parser *P)
 	if (P->p < P->end || P->lost[LOST_CUT].n ||
 	    (inc->kind != GPM_INPUT_DUMP && inc->kind != GPM_INPUT_PPROF2))
 		return NULL;
+	// A stack a recover logged in a format of its own (gin's, chi's) has no offsets to miss:
+	// whole, it ends at runtime.goexit's assembly file (gin's, every caller printed) or
+	// with "created by" (chi's).
+	struct gpm_goroutine *lg =
+	    inc->goroutines.len ? &inc->goroutines.v[inc->goroutines.len - 1] : NULL;
+	if (lg && (lg->flags & GPM_GOROUTINE_RECOVER_LOG)) {
+		uint32_t nf;
+		const struct gpm_frame *f = gpm_goroutine_frames(inc, lg, &nf);
+		const char *file = nf ? f[nf - 1].file : NULL;
+		size_t fl = file ? strlen(file) : 0;
+		if (lg->created_by != UINT32_MAX || (fl > 2 && !strcmp(file + fl - 2, ".s")))
+			return NULL;
+		const char *e = P->end;
+		while (e > P->base && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '))
+			e--;
+		const char *ls = e > P->base ? memrchr(P->base, '\n', (size_t)(e - P->base)) : NULL;
+		note_lost(P, LOST_CUT, ls ? ls + 1 : P->base);
+		lg->flags |= GPM_GOROUTINE_TRUNCATED;
+		return set_problem(P, lg, "stack cut by the end of the input");
+	}
 	const char *e = P->end;
 	bool nl = e > P->base && e[-1] == '\n';
 	while (e > P->base && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))

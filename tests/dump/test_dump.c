@@ -1788,6 +1788,23 @@ START_TEST(test_recover_logs)
 	check_gin(s.v[0], false);
 	snaps_free(&s);
 
+	// Cut by the end of the input before runtime.goexit's frame: said so.
+	{
+		struct gpm_source *cs;
+		ck_assert(
+		    !gpm_source_open(gpm_test_data("dumps/variants/recover/gin-release.log"), &cs));
+		const char *t = (const char *)cs->data;
+		size_t len = 0;
+		for (int k = 0; k < 12 && len < cs->size; len++)
+			k += t[len] == '\n';
+		s = parse_mem(t, len);
+		ck_assert_uint_eq(s.v[0]->goroutines.len, 1);
+		ck_assert(s.v[0]->goroutines.v[0].flags & GPM_GOROUTINE_TRUNCATED);
+		ck_assert_uint_eq(s.v[0]->warnings.len, 1);
+		ck_assert(strstr(s.v[0]->warnings.v[0].text, "cut short by the end of the input"));
+		snaps_free(&s);
+		gpm_source_destroy(cs);
+	}
 	// Pasted again: tabs as spaces, a quote, a log prefix, CRLF.
 	struct gpm_source *src;
 	ck_assert(!gpm_source_open(gpm_test_data("dumps/variants/recover/gin-debug.log"), &src));
