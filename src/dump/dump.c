@@ -121,6 +121,10 @@ struct argspan {
 
 struct parser {
 	const char *p, *end;
+	/* The start of the input's last line of a dump (dump_line), found when first asked
+	 * (last_dump_known): no excerpt ends before it. */
+	const char *last_dump;
+	bool last_dump_known;
 	const char *read_at;      /* next_line calls o.reading here (end: never) */
 	const char *base;         /* the text parsed (line numbers count from here) */
 	const uint32_t *line_map; /* cleaned text's line -> input line; NULL: the same */
@@ -682,6 +686,10 @@ static struct gpm_error *check_cut_end(struct parser *P)
 	struct gpm_incident *inc = P->inc;
 	if (P->p < P->end || P->lost[LOST_CUT].n ||
 	    (inc->kind != GPM_INPUT_DUMP && inc->kind != GPM_INPUT_PPROF2))
+		return NULL;
+	// A go-deadlock report ends with its own sections ("goroutine 12 lock 0x…" and the
+	// lines of the lock's holder), no runtime text.
+	if (inc->lock_reports.len)
 		return NULL;
 	// A stack a recover logged in a format of its own (gin's, chi's) has no offsets to miss:
 	// whole, it ends at runtime.goexit's assembly file (gin's, every caller printed) or
@@ -2149,7 +2157,7 @@ static size_t cut_func_line(const struct line *l)
 
 static bool nothing_after(const struct parser *P);
 static bool cut_name_line(const struct line *l);
-static bool loc_cut_at_end(const struct parser *P, const struct line *fl, const struct line *loc,
+static bool loc_cut_at_end(struct parser *P, const struct line *fl, const struct line *loc,
                            bool *lost_loc);
 
 static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct frames_result *r)
@@ -2183,7 +2191,11 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
 		char c0 = l.s[0];
 		// The unwinder's complaint and its hexdump of the stack: the runtime's own words
 		// about the frames it could not unwind, not lost lines.
-		if ((c0 == 'r' || c0 == 's' || c0 == '0' || hexval(c0) >= 0) && unwinder_line(&l)) {
+		// (Tested by shape first: this runs for every frame line, which ends with ')'.)
+		if (((c0 == 'r' && l.n > 9 && l.s[7] == ':') ||
+		     (c0 == 's' && l.n > 6 && l.s[5] == ':') ||
+		     (hexval(c0) >= 0 && l.s[l.n - 1] != ')')) &&
+		    unwinder_line(&l)) {
 			r->badpc = true;
 			continue;
 		}
@@ -2410,8 +2422,32 @@ static struct gpm_error *read_frames(struct parser *P, bool ancestor, struct fra
  * reporter's words, another writer's line). */
 static bool dump_line(const struct line *l)
 {
-	return l->n && (l->s[0] == '\t' || structural(l) || go_func_shape(l) ||
+	return l->n && (l->s[0] == '\t' || go_func_shape(l) || structural(l) ||
 	                STARTS(l, "created by ") || is_header(l));
+}
+
+/* The start of the input's last line of a dump's (the input's end when it has none). */
+static const char *last_dump_line(struct parser *P)
+{
+	if (P->last_dump_known)
+		return P->last_dump;
+	P->last_dump_known = true;
+	P->last_dump = P->end;
+	const char *e = P->end;
+	while (e > P->base) {
+		const char *b = memrchr(P->base, '\n', (size_t)(e - P->base) - (e[-1] == '\n'));
+		b = b ? b + 1 : P->base;
+		size_t n = (size_t)(e - b);
+		if (n && b[n - 1] == '\n')
+			n--;
+		struct line l = {b, n, true};
+		if (dump_line(&l)) {
+			P->last_dump = b;
+			break;
+		}
+		e = b;
+	}
+	return P->last_dump;
 }
 
 /* Whether no line from P->p to the end of the input is one of a dump's. */
@@ -2456,9 +2492,13 @@ static bool cut_name_line(const struct line *l)
  * inside its "+0x…" or "fp= sp= pc=" fields (cut_line's tests; the location with "fp="
  * before it tells whether this traceback prints "pc=").
  */
-static bool loc_cut_at_end(const struct parser *P, const struct line *fl, const struct line *loc,
+static bool loc_cut_at_end(struct parser *P, const struct line *fl, const struct line *loc,
                            bool *lost_loc)
 {
+	// A line of a dump after this one: not the end of the excerpt (nothing_after below),
+	// known without looking at the next line (this runs for every frame).
+	if (P->p <= last_dump_line(P))
+		return false;
 	const char *p = P->p;
 	struct line nx, prevloc;
 	if (line_at(&p, P->end, &nx) && dump_line(&nx))
