@@ -289,15 +289,24 @@ static bool arg_refs_build(struct gpm_rule_ctx *c, struct arg_refs *r)
 	}
 	if (!r->slot.len)
 		return true;
+	// Whether each distinct stack has a frame outside the runtime: 0 not asked yet, 1 it
+	// has, 2 it has none (asked of every goroutine when there is no memory for it).
+	uint8_t *user = calloc(inc->stacks.len ? inc->stacks.len : 1, 1);
 	for (size_t i = 0; i < inc->goroutines.len && i < UINT32_MAX && !c->oom; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
+		if (!gpm_rule_counted(g))
+			continue;
 		// The runtime's own goroutines (GC workers, the sweeper) are no channel's other
 		// side: a word of theirs equal to a channel's address is a reused heap address.
-		if (!gpm_rule_counted(g) || gpm_rule_user_frame(inc, g, true) < 0)
+		uint8_t *u = user && g->stack < inc->stacks.len ? &user[g->stack] : NULL;
+		if (u && !*u)
+			*u = gpm_rule_user_frame(inc, g, true) >= 0 ? 1 : 2;
+		if (u ? *u == 2 : gpm_rule_user_frame(inc, g, true) < 0)
 			continue;
 		r->gi = (uint32_t)i;
 		gpm_rule_arg_each(c, g, 0, true, arg_ref_cb, r);
 	}
+	free(user);
 	return !c->oom;
 }
 

@@ -23,7 +23,7 @@ static bool parked(const struct gpm_goroutine *g)
 	if (!gpm_rule_counted(g) || g->status == GPM_G_RUNNING || g->status == GPM_G_RUNNABLE)
 		return false;
 	const char *st = gpm_rule_state_of(g);
-	return strcmp(st, "running") != 0 && strcmp(st, "runnable") != 0;
+	return st[0] != 'r' || (strcmp(st, "running") != 0 && strcmp(st, "runnable") != 0);
 }
 
 static bool fn_is(const struct gpm_frame *f, const char *name)
@@ -47,6 +47,64 @@ static int wait_site(const struct gpm_frame *f, uint32_t n)
 		return (int)i;
 	}
 	return -1;
+}
+
+/*
+ * Each distinct stack's wait site, found once: every rule here asks it of every goroutine,
+ * and most share a few stacks (a 100,000-goroutine dump has hundreds). sites[stack] is
+ * the wait site, -1 none; sites is NULL when there was no memory for it (asked each time).
+ */
+struct wait_sites {
+	const struct gpm_incident *inc;
+	int16_t *at;
+	uint8_t *kind; /* by stack: the WAIT_* of its wait site's function, 0 none */
+};
+
+/* The wait sites the rules ask for, one bit each; WAIT_LIMIT: a site lim_waiter may take. */
+enum {
+	WAIT_MUTEX = 1,
+	WAIT_RWLOCK = 2,
+	WAIT_RLOCK = 4,
+	WAIT_COND = 8,
+	WAIT_LIMIT = 16,
+};
+static const char *const wait_names[] = {"sync.(*Mutex).Lock", "sync.(*RWMutex).Lock",
+                                         "sync.(*RWMutex).RLock", "sync.(*Cond).Wait"};
+
+static uint8_t wait_kind(const struct gpm_frame *f, uint32_t n, int s);
+
+static void wait_sites_init(struct wait_sites *ws, const struct gpm_incident *inc)
+{
+	ws->inc = inc;
+	ws->at = malloc((inc->stacks.len ? inc->stacks.len : 1) * sizeof(*ws->at));
+	ws->kind = ws->at ? malloc(inc->stacks.len ? inc->stacks.len : 1) : NULL;
+	if (!ws->kind) {
+		free(ws->at);
+		ws->at = NULL;
+	}
+	for (size_t i = 0; ws->at && i < inc->stacks.len; i++) {
+		const struct gpm_stack *st = &inc->stacks.v[i];
+		const struct gpm_frame *f = &inc->frames.v[st->first];
+		int s = wait_site(f, st->nframes);
+		ws->at[i] = (int16_t)s;
+		ws->kind[i] = wait_kind(f, st->nframes, s);
+	}
+}
+
+/* The kind of g's wait site (WAIT_*), all of them when not known by stack. */
+static uint8_t kind_of(const struct wait_sites *ws, const struct gpm_goroutine *g)
+{
+	return ws->kind && g->stack < ws->inc->stacks.len ? ws->kind[g->stack] : 0xff;
+}
+
+/* g's wait site, its frames in *f and *n. */
+static int site_of(const struct wait_sites *ws, const struct gpm_goroutine *g,
+                   const struct gpm_frame **f, uint32_t *n)
+{
+	*f = gpm_goroutine_frames(ws->inc, g, n);
+	if (!*f)
+		return -1;
+	return ws->at ? ws->at[g->stack] : wait_site(*f, *n);
 }
 
 /* The first frame from `from` on in the program's own code (main module or a
@@ -86,28 +144,30 @@ static char *where(const struct gpm_incident *inc, const struct gpm_goroutine *h
 
 /* The wait site of g (wait_site) when g is parked there in fn, its frames in *f and *n;
  * -1 when it is not. */
-static int parked_site(const struct gpm_incident *inc, const struct gpm_goroutine *g,
-                       const char *fn, const struct gpm_frame **f, uint32_t *n)
+static int parked_site(const struct wait_sites *ws, const struct gpm_goroutine *g, uint8_t kind,
+                       const struct gpm_frame **f, uint32_t *n)
 {
 	*f = NULL;
 	*n = 0;
-	if (!parked(g))
+	if (!(kind_of(ws, g) & kind))
 		return -1;
-	*f = gpm_goroutine_frames(inc, g, n);
-	int s = wait_site(*f, *n);
-	return s >= 0 && fn_is(&(*f)[s], fn) ? s : -1;
+	int s = site_of(ws, g, f, n);
+	size_t k = 0;
+	while (k < 4 && !(kind & (1u << k)))
+		k++;
+	return s >= 0 && k < 4 && fn_is(&(*f)[s], wait_names[k]) && parked(g) ? s : -1;
 }
 
 /* ---- deadlock.once-reentered ---- */
 
-static void once_reentered(struct gpm_rule_ctx *c)
+static void once_reentered(struct gpm_rule_ctx *c, const struct wait_sites *ws)
 {
 	const struct gpm_incident *inc = c->inc;
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		uint32_t n;
 		const struct gpm_frame *f;
-		int s = parked_site(inc, g, "sync.(*Mutex).Lock", &f, &n);
+		int s = parked_site(ws, g, WAIT_MUTEX, &f, &n);
 		if (s < 0)
 			continue;
 		int d1 = -1, d2 = -1;
@@ -144,7 +204,7 @@ static void once_reentered(struct gpm_rule_ctx *c)
 				continue;
 			uint32_t on;
 			const struct gpm_frame *of;
-			int os = parked_site(inc, o, "sync.(*Mutex).Lock", &of, &on);
+			int os = parked_site(ws, o, WAIT_MUTEX, &of, &on);
 			if (os < 0 || (uint32_t)os + 1 >= on ||
 			    !fn_is(&of[os + 1], "sync.(*Once).doSlow"))
 				continue;
@@ -213,7 +273,7 @@ struct rl_writer {
 	int wu;
 };
 
-static void recursive_rlock(struct gpm_rule_ctx *c)
+static void recursive_rlock(struct gpm_rule_ctx *c, const struct wait_sites *ws)
 {
 	const struct gpm_incident *inc = c->inc;
 	// The writers first, in one pass (at most SITES_MAX): the readers are then matched
@@ -224,7 +284,7 @@ static void recursive_rlock(struct gpm_rule_ctx *c)
 		const struct gpm_goroutine *o = &inc->goroutines.v[j];
 		uint32_t on;
 		const struct gpm_frame *of;
-		int os = parked_site(inc, o, "sync.(*RWMutex).Lock", &of, &on);
+		int os = parked_site(ws, o, WAIT_RWLOCK, &of, &on);
 		if (os < 0)
 			continue;
 		int ou = own_frame(of, on, os + 1);
@@ -237,7 +297,7 @@ static void recursive_rlock(struct gpm_rule_ctx *c)
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
 		uint32_t n;
 		const struct gpm_frame *f;
-		int s = parked_site(inc, g, "sync.(*RWMutex).RLock", &f, &n);
+		int s = parked_site(ws, g, WAIT_RLOCK, &f, &n);
 		if (s < 0)
 			continue;
 		int u = own_frame(f, n, s + 1);
@@ -275,14 +335,10 @@ static void recursive_rlock(struct gpm_rule_ctx *c)
 		size_t readers = 0;
 		for (size_t j = 0; j < inc->goroutines.len; j++) {
 			const struct gpm_goroutine *o = &inc->goroutines.v[j];
-			if (!parked(o))
-				continue;
 			uint32_t on;
-			const struct gpm_frame *of = gpm_goroutine_frames(inc, o, &on);
-			int os = wait_site(of, on);
-			int ou = os >= 0 && fn_is(&of[os], "sync.(*RWMutex).RLock")
-			             ? own_frame(of, on, os + 1)
-			             : -1;
+			const struct gpm_frame *of;
+			int os = parked_site(ws, o, WAIT_RLOCK, &of, &on);
+			int ou = os >= 0 ? own_frame(of, on, os + 1) : -1;
 			readers += ou >= 0 && same_receiver(of[ou].func, f[u].func);
 		}
 		struct gpm_finding *fd = gpm_rule_finding_new(c, GPM_RULE_RECURSIVE_RLOCK);
@@ -353,25 +409,24 @@ static void cond_ref_cb(void *arg, uint64_t v)
 
 /* The object g waits on in sync.(*Cond).Wait called directly by the program's code (not
  * a Cond inside the standard library: io.Pipe's reader waits on one of its own). */
-static bool cond_waiter(struct gpm_rule_ctx *c, const struct gpm_goroutine *g, uint64_t *obj)
+static bool cond_waiter(struct gpm_rule_ctx *c, const struct wait_sites *ws,
+                        const struct gpm_goroutine *g, uint64_t *obj)
 {
-	if (!parked(g))
-		return false;
 	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(c->inc, g, &n);
-	int s = wait_site(f, n);
-	if (s < 0 || !fn_is(&f[s], "sync.(*Cond).Wait") || own_frame(f, n, s + 1) != s + 1)
+	const struct gpm_frame *f;
+	int s = parked_site(ws, g, WAIT_COND, &f, &n);
+	if (s < 0 || own_frame(f, n, s + 1) != s + 1)
 		return false;
 	return gpm_rule_arg_first(c, g, (uint32_t)s + 1, obj);
 }
 
-static void cond_orphaned(struct gpm_rule_ctx *c)
+static void cond_orphaned(struct gpm_rule_ctx *c, const struct wait_sites *ws)
 {
 	const struct gpm_incident *inc = c->inc;
 	struct cond_objs co = {.n = 0};
 	for (size_t i = 0; i < inc->goroutines.len && co.n < SITES_MAX; i++) {
 		uint64_t r;
-		if (!cond_waiter(c, &inc->goroutines.v[i], &r))
+		if (!cond_waiter(c, ws, &inc->goroutines.v[i], &r))
 			continue;
 		size_t k = 0;
 		while (k < co.n && co.obj[k] != r)
@@ -398,7 +453,7 @@ static void cond_orphaned(struct gpm_rule_ctx *c)
 			continue;
 		uint64_t r;
 		size_t k = co.n;
-		if (cond_waiter(c, g, &r))
+		if (cond_waiter(c, ws, g, &r))
 			for (k = 0; k < co.n && co.obj[k] != r; k++)
 				;
 		if (k < co.n) {
@@ -484,12 +539,12 @@ struct lim_site {
 };
 
 /* Whether g waits at a limit, and where (its site without counts). */
-static bool lim_waiter(const struct gpm_incident *inc, const struct gpm_goroutine *g,
+static bool lim_waiter(const struct wait_sites *ws, const struct gpm_goroutine *g,
                        struct lim_site *out)
 {
 	uint32_t n;
-	const struct gpm_frame *f = gpm_goroutine_frames(inc, g, &n);
-	int s = wait_site(f, n);
+	const struct gpm_frame *f;
+	int s = site_of(ws, g, &f, &n);
 	if (s < 0)
 		return false;
 	const char *st = gpm_rule_state_of(g);
@@ -698,7 +753,7 @@ static void limit_finding(struct gpm_rule_ctx *c, const struct lim_site *s, uint
 	free(ht);
 }
 
-static void limits(struct gpm_rule_ctx *c)
+static void limits(struct gpm_rule_ctx *c, const struct wait_sites *ws)
 {
 	const struct gpm_incident *inc = c->inc;
 	struct lim_site sites[SITES_MAX];
@@ -711,20 +766,34 @@ static void limits(struct gpm_rule_ctx *c)
 		return;
 	}
 	memset(site_of, SITE_NONE, inc->goroutines.len);
+	// Whether a stack is no limit's waiter, known once per stack and state class (lim_waiter
+	// reads the frames and whether the state is "chan send"): bit 1 known, bit 2 none, for
+	// other states; bits 4 and 8 for "chan send".
+	uint8_t *none = calloc(inc->stacks.len ? inc->stacks.len : 1, 1);
 	for (size_t i = 0; i < inc->goroutines.len; i++) {
 		const struct gpm_goroutine *g = &inc->goroutines.v[i];
-		struct lim_site w;
-		if (!parked(g) || !lim_waiter(inc, g, &w))
+		struct lim_site ls;
+		if (!(kind_of(ws, g) & WAIT_LIMIT) || !parked(g))
+			continue;
+		const char *st = gpm_rule_state_of(g);
+		uint8_t sh = st[0] == 'c' && !strcmp(st, "chan send") ? 2 : 0;
+		uint8_t *m = none && g->stack < inc->stacks.len ? &none[g->stack] : NULL;
+		if (m && (*m >> sh & 1) && (*m >> sh & 2))
+			continue;
+		bool waits = lim_waiter(ws, g, &ls);
+		if (m)
+			*m |= (uint8_t)((1u | (waits ? 0u : 2u)) << sh);
+		if (!waits)
 			continue;
 		size_t k = 0;
-		while (k < ns && !lim_same(&sites[k], &w))
+		while (k < ns && !lim_same(&sites[k], &ls))
 			k++;
 		if (k == ns) {
 			if (ns == SITES_MAX)
 				continue; // capped: the first sites are the ones reported
-			w.first = i;
-			w.most = -1;
-			sites[ns++] = w;
+			ls.first = i;
+			ls.most = -1;
+			sites[ns++] = ls;
 		}
 		site_of[i] = (uint8_t)k;
 		sites[k].count++;
@@ -735,13 +804,38 @@ static void limits(struct gpm_rule_ctx *c)
 	for (size_t k = 0; k < ns && !c->oom; k++)
 		if (sites[k].count >= 3 && sites[k].most >= 1)
 			limit_finding(c, &sites[k], (uint8_t)k, site_of);
+	free(none);
 	free(site_of);
+}
+
+/* The WAIT_* of a stack whose wait site is s: one of the sync waits the rules look for,
+ * and WAIT_LIMIT where lim_waiter may find a limit (a database/sql pool's or an
+ * http.Transport's wait, the program's own code, or a WaitGroup.Wait). */
+static uint8_t wait_kind(const struct gpm_frame *f, uint32_t n, int s)
+{
+	if (s < 0)
+		return 0;
+	uint8_t k = 0;
+	for (size_t i = 0; i < 4; i++)
+		if (fn_is(&f[s], wait_names[i]))
+			k |= (uint8_t)(1u << i);
+	bool lim = false;
+	for (uint32_t i = (uint32_t)s; i < n && i < (uint32_t)s + 8 && !lim; i++)
+		lim = fn_is(&f[i], "database/sql.(*DB).conn");
+	enum gpm_frame_class c = gpm_rule_frame_class(f[s].func);
+	lim = lim || fn_is(&f[s], "net/http.(*Transport).getConn") || c == GPM_FRAME_CLASS_MAIN ||
+	      c == GPM_FRAME_CLASS_DEPENDENCY || fn_is(&f[s], "sync.(*WaitGroup).Wait");
+	return (uint8_t)(k | (lim ? WAIT_LIMIT : 0));
 }
 
 void gpm_rule_sync(struct gpm_rule_ctx *c)
 {
-	once_reentered(c);
-	recursive_rlock(c);
-	cond_orphaned(c);
-	limits(c);
+	struct wait_sites ws;
+	wait_sites_init(&ws, c->inc);
+	once_reentered(c, &ws);
+	recursive_rlock(c, &ws);
+	cond_orphaned(c, &ws);
+	limits(c, &ws);
+	free(ws.at);
+	free(ws.kind);
 }
