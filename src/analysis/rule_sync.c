@@ -152,10 +152,14 @@ static int parked_site(const struct wait_sites *ws, const struct gpm_goroutine *
 	if (!(kind_of(ws, g) & kind))
 		return -1;
 	int s = site_of(ws, g, f, n);
+	if (s < 0 || !parked(g))
+		return -1;
+	if (ws->kind) // the stack's kind is its site's function, compared once
+		return s;
 	size_t k = 0;
 	while (k < 4 && !(kind & (1u << k)))
 		k++;
-	return s >= 0 && k < 4 && fn_is(&(*f)[s], wait_names[k]) && parked(g) ? s : -1;
+	return k < 4 && fn_is(&(*f)[s], wait_names[k]) ? s : -1;
 }
 
 /* ---- deadlock.once-reentered ---- */

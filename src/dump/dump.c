@@ -3939,16 +3939,15 @@ static bool chi_start(const struct parser *P, const struct line *l)
 	       chi_arrow(&nx, &a, &an) && chi_loc(a, an, &L);
 }
 
+/* Frame fn at the location line loc, which chi_loc read into L. */
 static struct gpm_error *chi_frame(struct parser *P, const char *fn, size_t fnn, const char *loc,
-                                   size_t locn)
+                                   size_t locn, const struct loc *L)
 {
-	struct loc L;
-	chi_loc(loc, locn, &L);
 	while (locn && (*loc == ' ' || *loc == '\t'))
 		loc++, locn--;
 	while (locn && (loc[locn - 1] == ' ' || loc[locn - 1] == '\r'))
 		locn--;
-	uint32_t id = frame_lookup(P, fn, fnn, loc, locn, GPM_FRAME_NO_ARGS, &L, 0);
+	uint32_t id = frame_lookup(P, fn, fnn, loc, locn, GPM_FRAME_NO_ARGS, L, 0);
 	if (id == UINT32_MAX || !push_gid(P, id) || !push_args(P, "", 0) || !push_regs(P, NULL))
 		return &gpm_error_nomem;
 	return NULL;
@@ -3981,7 +3980,9 @@ static struct gpm_error *parse_chi_stack(struct parser *P, const struct line *fi
 	chi_arrow(first, &f, &fn);
 	line_at(&P->p, P->end, &nx);
 	chi_arrow(&nx, &a, &an);
-	if (keep && (err = chi_frame(P, f, fn, a, an)))
+	struct loc first_loc;
+	chi_loc(a, an, &first_loc); // chi_start read it
+	if (keep && (err = chi_frame(P, f, fn, a, an, &first_loc)))
 		return err;
 	const char *creator = NULL;
 	struct line creator_loc = {0};
@@ -4016,7 +4017,7 @@ static struct gpm_error *parse_chi_stack(struct parser *P, const struct line *fi
 		}
 		if (keep && P->nframes >= P->o.max_frames)
 			note_lost(P, LOST_LINE, l.s);
-		else if (keep && (err = chi_frame(P, l.s + b, e - b, nx.s, nx.n)))
+		else if (keep && (err = chi_frame(P, l.s + b, e - b, nx.s, nx.n, &L)))
 			return err;
 	}
 	if ((err = recover_log_commit(P, keep, value)) || !keep || !creator)
